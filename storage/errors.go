@@ -1,0 +1,16 @@
+package storage
+
+import "errors"
+
+var (
+	// ErrNotFound means no row matched. Implementations wrap driver errors
+	// (gorm.ErrRecordNotFound, sql.ErrNoRows) into it.
+	ErrNotFound = errors.New("storage: not found")
+	// ErrConflict means a unique constraint was violated (duplicate
+	// identifier, client id, signature, ...).
+	ErrConflict = errors.New("storage: conflict")
+	// ErrInactive means the row exists but was deactivated (a used
+	// authorization code, a rotated refresh token). Getters that return it
+	// also return the row so callers can act on it (fosite's contract).
+	ErrInactive = errors.New("storage: inactive")
+)

@@ -1,0 +1,182 @@
+package storage
+
+import "time"
+
+// IdentifierType names a way an account can be identified at sign-in.
+type IdentifierType string
+
+const (
+	IdentifierEmail    IdentifierType = "email"
+	IdentifierUsername IdentifierType = "username"
+	IdentifierPhone    IdentifierType = "phone"
+)
+
+// AttributeDef is one attribute of an identity store's schema.
+type AttributeDef struct {
+	Name     string `json:"name"`
+	Required bool   `json:"required"`
+	// Visible and Editable apply to self-service pages; the admin console
+	// always sees every attribute.
+	Visible  bool `json:"visible"`
+	Editable bool `json:"editable"`
+}
+
+// IdentityStore is a population of accounts.
+type IdentityStore struct {
+	ID              string
+	Name            string
+	IdentifierTypes []IdentifierType
+	Attributes      []AttributeDef
+	CreatedAt       time.Time
+}
+
+// AccountStatus is whether an account may sign in.
+type AccountStatus string
+
+const (
+	AccountEnabled  AccountStatus = "enabled"
+	AccountDisabled AccountStatus = "disabled"
+)
+
+// Account is one customer (or admin) in an identity store. Email and
+// Username are stored as given; lookups are case-insensitive for both.
+type Account struct {
+	ID             string
+	StoreID        string
+	Status         AccountStatus
+	Username       string // empty when unset
+	Email          string // empty when unset
+	EmailConfirmed bool
+	Phone          string // E.164, empty when unset
+	PhoneConfirmed bool
+	Attributes     map[string]string
+	Language       string // BCP 47 tag, empty when unset
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	LastLoginAt    *time.Time
+}
+
+// PasswordCredential is an account's password authenticator.
+type PasswordCredential struct {
+	AccountID string
+	Hash      string // argon2id PHC string
+	UpdatedAt time.Time
+}
+
+// Application groups clients and carries the policies and branding their
+// users see.
+type Application struct {
+	ID             string
+	StoreID        string // identity store its self-registered users land in
+	Name           string // display name shown on pages
+	LogoURL        string
+	PrimaryColor   string // CSS color, "#rrggbb"
+	Organizational bool
+	// LoginSteps is the ordered sign-in steps the step engine runs, e.g.
+	// ["identifier", "password"]. Empty means the default sequence.
+	LoginSteps []string
+	CreatedAt  time.Time
+}
+
+// Client is an OAuth 2.0 / OpenID Connect client of an application.
+type Client struct {
+	ID                      string
+	ApplicationID           string
+	Name                    string
+	SecretHash              []byte // SHA-256 of the secret; nil for public clients
+	Public                  bool
+	FirstParty              bool
+	RedirectURIs            []string
+	PostLogoutRedirectURIs  []string
+	InitiateLoginURI        string
+	GrantTypes              []string
+	ResponseTypes           []string
+	Scopes                  []string
+	Audience                []string
+	TokenEndpointAuthMethod string // client_secret_basic, client_secret_post, none
+	CreatedAt               time.Time
+	UpdatedAt               time.Time
+}
+
+// Session is an SSO browser session. ID is the SHA-256 (hex) of the random
+// cookie value, so a database read does not yield usable cookies.
+type Session struct {
+	ID         string
+	AccountID  string
+	AuthTime   time.Time
+	AMR        []string
+	ACR        string
+	IP         string
+	UserAgent  string
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	ExpiresAt  time.Time
+}
+
+// Interaction is a paused authorization request waiting for the user (login,
+// consent, ...). It lives in the database so any node can resume it.
+type Interaction struct {
+	ID        string
+	ClientID  string
+	Request   string // the authorization request's parameters, URL-encoded
+	State     []byte // the step engine's state, JSON
+	SessionID string // SSO session established for it, when done
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// TokenKind separates fosite's records that share one table.
+type TokenKind string
+
+const (
+	TokenAuthorizeCode TokenKind = "authorize_code"
+	TokenAccess        TokenKind = "access_token"
+	TokenRefresh       TokenKind = "refresh_token"
+	TokenPKCE          TokenKind = "pkce"
+	TokenOIDC          TokenKind = "oidc"
+)
+
+// Token is one fosite record: an authorization code, access or refresh
+// token (by signature), or the PKCE / OpenID Connect data kept with a code.
+type Token struct {
+	Kind      TokenKind
+	Signature string
+	RequestID string // shared by every token of one grant (the family)
+	ClientID  string
+	Subject   string // account id, empty for client credentials
+	SessionID string // SSO session it was issued under, if any
+	Active    bool
+	Data      []byte // the serialized fosite requester
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// KeyStatus is a signing key's life stage.
+type KeyStatus string
+
+const (
+	KeyActive  KeyStatus = "active"
+	KeyRetired KeyStatus = "retired"
+)
+
+// SigningKey is a JWS signing key; the private part is encrypted at rest.
+type SigningKey struct {
+	ID                  string // kid
+	Algorithm           string // ES256, RS256
+	Status              KeyStatus
+	PrivateKeyEncrypted []byte
+	PublicJWK           []byte // JSON
+	CreatedAt           time.Time
+	RetiredAt           *time.Time
+}
+
+// Event is an entry in an account's activity log or the admin audit log.
+type Event struct {
+	ID        string
+	AccountID string // empty for events not about one account
+	Kind      string // e.g. "login.succeeded", "login.failed", "client.created"
+	Actor     string // account id of whoever acted, or "system"
+	IP        string
+	Data      map[string]string
+	CreatedAt time.Time
+}

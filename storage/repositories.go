@@ -1,0 +1,152 @@
+package storage
+
+import (
+	"context"
+	"time"
+)
+
+// Transactor runs several repository calls atomically. BeginTx returns a
+// context that carries the transaction: every repository call made with it
+// joins the transaction until Commit or Rollback with the same context.
+type Transactor interface {
+	BeginTx(ctx context.Context) (context.Context, error)
+	Commit(ctx context.Context) error
+	Rollback(ctx context.Context) error
+}
+
+// IdentityStores reads and writes identity stores.
+type IdentityStores interface {
+	CreateIdentityStore(ctx context.Context, s *IdentityStore) error
+	GetIdentityStore(ctx context.Context, id string) (*IdentityStore, error)
+	ListIdentityStores(ctx context.Context) ([]IdentityStore, error)
+}
+
+// Accounts reads and writes accounts.
+type Accounts interface {
+	// CreateAccount fails with ErrConflict when an identifier is taken in
+	// the same store (email and username compared case-insensitively).
+	CreateAccount(ctx context.Context, a *Account) error
+	GetAccount(ctx context.Context, id string) (*Account, error)
+	// FindAccountByIdentifier looks up by email, username or phone within a
+	// store (email and username case-insensitively).
+	FindAccountByIdentifier(ctx context.Context, storeID string, kind IdentifierType, value string) (*Account, error)
+	SetAccountStatus(ctx context.Context, id string, status AccountStatus) error
+	TouchLastLogin(ctx context.Context, id string, at time.Time) error
+	CountAccounts(ctx context.Context, storeID string) (int64, error)
+}
+
+// Passwords reads and writes password authenticators.
+type Passwords interface {
+	SetPassword(ctx context.Context, accountID, hash string) error
+	GetPassword(ctx context.Context, accountID string) (*PasswordCredential, error)
+}
+
+// Applications reads and writes applications.
+type Applications interface {
+	CreateApplication(ctx context.Context, a *Application) error
+	GetApplication(ctx context.Context, id string) (*Application, error)
+	ListApplications(ctx context.Context) ([]Application, error)
+}
+
+// Clients reads and writes OAuth clients.
+type Clients interface {
+	CreateClient(ctx context.Context, c *Client) error
+	GetClient(ctx context.Context, id string) (*Client, error)
+	ListClients(ctx context.Context) ([]Client, error)
+	// DeleteClient removes the client and every token issued to it.
+	DeleteClient(ctx context.Context, id string) error
+}
+
+// ClientAssertions remembers the jti of client assertion JWTs so they
+// cannot be replayed before they expire.
+type ClientAssertions interface {
+	// UseClientAssertionJTI records jti until exp; ErrConflict if it was
+	// already recorded and has not expired.
+	UseClientAssertionJTI(ctx context.Context, jti string, exp time.Time) error
+	ClientAssertionJTIKnown(ctx context.Context, jti string) (bool, error)
+}
+
+// Sessions reads and writes SSO sessions.
+type Sessions interface {
+	CreateSession(ctx context.Context, s *Session) error
+	GetSession(ctx context.Context, id string) (*Session, error)
+	// TouchSession records activity; it is cheap enough for every request.
+	TouchSession(ctx context.Context, id string, at time.Time) error
+	DeleteSession(ctx context.Context, id string) error
+	ListSessionsByAccount(ctx context.Context, accountID string) ([]Session, error)
+	// DeleteSessionsByAccount ends every session of the account except
+	// keepID (which may be empty) and returns how many ended.
+	DeleteSessionsByAccount(ctx context.Context, accountID, keepID string) (int64, error)
+}
+
+// Interactions reads and writes paused authorization requests.
+type Interactions interface {
+	CreateInteraction(ctx context.Context, i *Interaction) error
+	GetInteraction(ctx context.Context, id string) (*Interaction, error)
+	// UpdateInteraction stores State and SessionID.
+	UpdateInteraction(ctx context.Context, i *Interaction) error
+	DeleteInteraction(ctx context.Context, id string) error
+}
+
+// Tokens reads and writes fosite's records.
+type Tokens interface {
+	CreateToken(ctx context.Context, t *Token) error
+	// GetToken returns the token; if it is inactive it returns the token
+	// and ErrInactive.
+	GetToken(ctx context.Context, kind TokenKind, signature string) (*Token, error)
+	DeleteToken(ctx context.Context, kind TokenKind, signature string) error
+	// DeactivateToken marks an active token inactive. It is atomic: of two
+	// concurrent calls for one token exactly one succeeds, the other gets
+	// ErrNotFound (also returned when there is no active token).
+	DeactivateToken(ctx context.Context, kind TokenKind, signature string) error
+	// RevokeTokensByRequestID deletes every token of the kind issued for
+	// the request (the whole family) and returns how many went.
+	RevokeTokensByRequestID(ctx context.Context, kind TokenKind, requestID string) (int64, error)
+	// DeleteExpiredTokens removes tokens that expired before the instant.
+	DeleteExpiredTokens(ctx context.Context, before time.Time) (int64, error)
+}
+
+// SigningKeys reads and writes signing keys.
+type SigningKeys interface {
+	CreateSigningKey(ctx context.Context, k *SigningKey) error
+	// ListSigningKeys returns every key, newest first.
+	ListSigningKeys(ctx context.Context) ([]SigningKey, error)
+	RetireSigningKey(ctx context.Context, id string, at time.Time) error
+}
+
+// Events appends to and reads the activity and audit logs.
+type Events interface {
+	AppendEvent(ctx context.Context, e *Event) error
+	// ListEvents returns an account's events, newest first, at most limit.
+	ListEvents(ctx context.Context, accountID string, limit int) ([]Event, error)
+}
+
+// Settings holds small named values the server keeps for itself (the
+// bootstrap marker, for example).
+type Settings interface {
+	GetSetting(ctx context.Context, name string) (string, error)
+	// SetSettingIfAbsent stores the value unless the name exists; it
+	// reports whether it stored it, so concurrent starters agree on one.
+	SetSettingIfAbsent(ctx context.Context, name, value string) (bool, error)
+}
+
+// Store is everything; only cmd/foyer and tests hold one. Features ask for
+// the narrow interfaces above.
+type Store interface {
+	Transactor
+	IdentityStores
+	Accounts
+	Passwords
+	Applications
+	Clients
+	ClientAssertions
+	Sessions
+	Interactions
+	Tokens
+	SigningKeys
+	Events
+	Settings
+	// Ping checks the database answers (for /readyz).
+	Ping(ctx context.Context) error
+	Close() error
+}
