@@ -1,0 +1,57 @@
+// Package themes owns how Foyer's pages look and which language they speak:
+// the embedded default theme (HTML templates, CSS, locale catalogs), an
+// optional override directory, language negotiation and per-application
+// branding.
+//
+// It imports nothing of Foyer's so every domain (authz, selfservice, admin,
+// notify) can render through it without creating import cycles.
+//
+// # Layout of a theme
+//
+//	templates/layout.html   the shared page frame ({{define "layout"}})
+//	templates/_*.html       shared partials (alert, hidden fields, ...)
+//	templates/NAME.html     one page each; Page.Template is NAME
+//	static/...              served by StaticHandler under /static/
+//	locales/TAG.json        flat JSON object: message key -> fmt format string
+//
+// An override directory (Options.OverrideDir) uses the same relative paths.
+// A file there replaces the embedded file of the same path; new templates,
+// static files and languages may be added. Catalogs are merged key by key, so
+// an override locales/en.json holding one key changes only that string.
+// Everything is read and parsed once in New: a broken override fails start-up
+// instead of the first request, and editing it requires a restart.
+//
+// # Content-Security-Policy
+//
+// Pages must render under
+//
+//	default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; frame-ancestors 'none'; form-action 'self'
+//
+// so no template has inline script, inline <style> or style="" attributes.
+// Branding therefore cannot be written into the page. Instead the layout
+// links a tiny generated stylesheet, /static/brand.css?c=RRGGBB, which
+// StaticHandler answers with
+//
+//	:root{--primary:#rrggbb;--primary-contrast:#ffffff}
+//
+// after checking c is exactly six hex digits (anything else is a 400, so
+// nothing can be injected into CSS). The contrast color is black or white,
+// whichever has the higher WCAG contrast ratio against the primary color.
+// The response depends only on the query, so it is cached for a year.
+//
+// Render sets that policy itself when the caller has not set a
+// Content-Security-Policy header; callers that redirect form posts to other
+// origins (e.g. logout to a relying party) set their own.
+//
+// Branding is sanitised before use: PrimaryColor must match ^#[0-9a-fA-F]{6}$
+// (else the default color is used) and LogoURL must be http(s) or an
+// absolute path (else it is dropped and the application name is shown).
+//
+// # Languages
+//
+// Negotiate picks, in order, the OIDC ui_locales, the account's language, the
+// browser's Accept-Language (by q-value) and finally Options.DefaultLanguage,
+// matching region variants to their base language ("de-AT" -> "de"). T falls
+// back to the default language, then English, then the key itself, so a
+// missing translation degrades to readable text rather than an error.
+package themes

@@ -1,0 +1,230 @@
+package themes
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// DefaultPrimaryColor is used when a Branding has no valid PrimaryColor.
+// White text on it has a contrast ratio above 5:1.
+const DefaultPrimaryColor = "#2563eb"
+
+// DefaultCSP is set by Render when the caller has not set a policy. Nothing
+// the default theme renders needs more.
+const DefaultCSP = "default-src 'self'; script-src 'self'; style-src 'self'; " +
+	"img-src 'self' https: data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+
+var primaryColorPattern = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+
+// Branding is an application's look. Render sanitises it, so values may come
+// straight from an admin-edited policy.
+type Branding struct {
+	AppName      string
+	LogoURL      string // https://, http:// or an absolute path; anything else is dropped
+	PrimaryColor string // "#rrggbb"; anything else falls back to DefaultPrimaryColor
+}
+
+// Page is one page to render.
+type Page struct {
+	Template string         // template name, e.g. "login", "error", "message", "logout"
+	Lang     string         // negotiated tag; empty negotiates from Accept-Language
+	Branding Branding       // sanitised before use
+	Data     map[string]any // read by the template as .Data
+	Status   int            // HTTP status; 200 when zero
+}
+
+// view is what templates see as the dot.
+type view struct {
+	Lang     string
+	Branding Branding // sanitised
+	Brand    string   // primary color without '#', for brand.css?c=
+	Data     map[string]any
+}
+
+// pageTemplate is a page parsed together with the layout and partials, with t
+// bound to one language. It is executed once in New so html/template's
+// escaping is done (and checked) before any request.
+type pageTemplate struct {
+	tmpl *template.Template
+}
+
+func sanitizeBranding(b Branding, defaultName string) Branding {
+	b.AppName = strings.TrimSpace(b.AppName)
+	if b.AppName == "" {
+		b.AppName = defaultName
+	}
+	if !primaryColorPattern.MatchString(b.PrimaryColor) {
+		b.PrimaryColor = DefaultPrimaryColor
+	}
+	b.PrimaryColor = strings.ToLower(b.PrimaryColor)
+	if !safeLogoURL(b.LogoURL) {
+		b.LogoURL = ""
+	}
+	return b
+}
+
+func safeLogoURL(s string) bool {
+	if s == "" || strings.ContainsAny(s, " \t\r\n\\\"'<>") {
+		return false
+	}
+	if strings.HasPrefix(s, "/") {
+		// "//host" is another origin and "/\" is treated like it by browsers.
+		return !strings.HasPrefix(s, "//")
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	return u.Scheme == "https" || u.Scheme == "http"
+}
+
+// baseFuncs are the template functions that do not depend on the language.
+// t is a placeholder replaced per language in loadTemplates.
+func (r *Renderer) baseFuncs() template.FuncMap {
+	return template.FuncMap{
+		"t":          func(key string, args ...any) string { return key },
+		"asset":      r.assetURL,
+		"str":        str,
+		"fieldError": fieldError,
+	}
+}
+
+// str turns an optional Data value into a string: "" for a missing key.
+func str(v any) string {
+	if v == nil {
+		return ""
+	}
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return fmt.Sprint(v)
+}
+
+// fieldError returns the message key for field in data["FieldErrors"]
+// (map[string]string or map[string]any), or "".
+func fieldError(data map[string]any, field string) string {
+	switch fe := data["FieldErrors"].(type) {
+	case map[string]string:
+		return fe[field]
+	case map[string]any:
+		return str(fe[field])
+	}
+	return ""
+}
+
+// loadTemplates parses, for each page, layout + partials + the page, then
+// clones it per language with t bound to that language's catalog.
+func (r *Renderer) loadTemplates(layers []fs.FS) error {
+	files, err := collect(layers, "templates", ".html", false)
+	if err != nil {
+		return err
+	}
+	layout, ok := files["layout.html"]
+	if !ok {
+		return fmt.Errorf("themes: templates/layout.html missing")
+	}
+	shared := template.New("layout.html").Funcs(r.baseFuncs()).Option("missingkey=zero")
+	if _, err := shared.Parse(string(layout)); err != nil {
+		return fmt.Errorf("themes: layout.html: %w", err)
+	}
+	names := sortedKeys(files)
+	for _, name := range names {
+		if strings.HasPrefix(name, "_") {
+			if _, err := shared.New(name).Parse(string(files[name])); err != nil {
+				return fmt.Errorf("themes: %s: %w", name, err)
+			}
+		}
+	}
+	r.pages = map[string]map[string]*pageTemplate{}
+	for _, name := range names {
+		if name == "layout.html" || strings.HasPrefix(name, "_") {
+			continue
+		}
+		page := strings.TrimSuffix(name, ".html")
+		if err := r.addPage(shared, page, files[name]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *Renderer) addPage(shared *template.Template, page string, src []byte) error {
+	clone, err := shared.Clone()
+	if err != nil {
+		return fmt.Errorf("themes: %s.html: %w", page, err)
+	}
+	parsed, err := clone.New(page).Parse(string(src))
+	if err != nil {
+		return fmt.Errorf("themes: %s.html: %w", page, err)
+	}
+	r.pages[page] = map[string]*pageTemplate{}
+	for _, lang := range r.langs {
+		tl, err := parsed.Clone()
+		if err != nil {
+			return fmt.Errorf("themes: %s.html: %w", page, err)
+		}
+		tl.Funcs(template.FuncMap{"t": func(key string, args ...any) string {
+			return r.T(lang, key, args...)
+		}})
+		pt := &pageTemplate{tmpl: tl.Lookup(page)}
+		// A dry run with no data performs html/template's escaping analysis
+		// now, so context errors fail New rather than a request.
+		dry := view{Lang: lang, Branding: sanitizeBranding(Branding{}, r.appName), Data: map[string]any{}}
+		if err := pt.tmpl.Execute(io.Discard, dry); err != nil {
+			return fmt.Errorf("themes: %s.html (%s): %w", page, lang, err)
+		}
+		r.pages[page][lang] = pt
+	}
+	return nil
+}
+
+// Templates returns the names of the pages the theme defines, sorted.
+func (r *Renderer) Templates() []string {
+	return sortedKeys(r.pages)
+}
+
+// Render writes page p. The page is rendered into a buffer first, so on error
+// nothing has been written and the caller can still render an error page.
+func (r *Renderer) Render(w http.ResponseWriter, req *http.Request, p Page) error {
+	byLang, ok := r.pages[p.Template]
+	if !ok {
+		return fmt.Errorf("%w: %q", ErrUnknownTemplate, p.Template)
+	}
+	lang := r.match(p.Lang)
+	if lang == "" {
+		lang = r.Negotiate("", "", req.Header.Get("Accept-Language"))
+	}
+	b := sanitizeBranding(p.Branding, r.appName)
+	v := view{Lang: lang, Branding: b, Brand: strings.TrimPrefix(b.PrimaryColor, "#"), Data: p.Data}
+	if v.Data == nil {
+		v.Data = map[string]any{}
+	}
+	var buf bytes.Buffer
+	if err := byLang[lang].tmpl.Execute(&buf, v); err != nil {
+		return fmt.Errorf("themes: render %s: %w", p.Template, err)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Language", lang)
+	// Pages carry per-request state (hints, hidden fields) and must not be
+	// stored by shared caches or shown again from history after sign-out.
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	if h.Get("Content-Security-Policy") == "" {
+		h.Set("Content-Security-Policy", DefaultCSP)
+	}
+	status := p.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	w.WriteHeader(status)
+	_, err := buf.WriteTo(w)
+	return err
+}
