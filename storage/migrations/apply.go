@@ -143,4 +143,3 @@ func rollbackOrDiscard(conn *sql.Conn) {
 		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
 	}
 }
-

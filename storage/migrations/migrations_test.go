@@ -13,7 +13,7 @@ import (
 	"sync"
 	"testing"
 
-	_ "github.com/glebarez/go-sqlite" // registers "sqlite"
+	_ "github.com/glebarez/go-sqlite"  // registers "sqlite"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
 )
 
@@ -240,4 +240,3 @@ func TestConcurrentApply(t *testing.T) {
 		})
 	}
 }
-
