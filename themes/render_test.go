@@ -274,3 +274,29 @@ func TestGoldenLogin(t *testing.T) {
 		})
 	}
 }
+
+// TestRenderConcurrent is meant for -race: a Renderer is shared by every
+// request.
+func TestRenderConcurrent(t *testing.T) {
+	r := newTestRenderer(t, Options{})
+	done := make(chan struct{})
+	for i := range 8 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			lang := r.Languages()[i%2]
+			req := httptest.NewRequest(http.MethodGet, "/login", nil)
+			for range 20 {
+				if err := r.Render(httptest.NewRecorder(), req, loginPage(lang, "password")); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	for range 8 {
+		<-done
+	}
+	if got := strings.Join(r.Templates(), ","); got != "error,login,logout,message" {
+		t.Errorf("Templates() = %s", got)
+	}
+}
