@@ -1,0 +1,194 @@
+package authz
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ory/fosite"
+
+	"foyer/selfservice/session"
+	"foyer/storage"
+)
+
+// authorize handles the authorization endpoint: with a usable SSO session it
+// issues a code at once; otherwise it parks the request as an interaction
+// and sends the browser to sign in.
+func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	ar, err := h.oauth.NewAuthorizeRequest(ctx, r)
+	if err != nil {
+		h.authorizeError(w, r, ar, err)
+		return
+	}
+	if m := ar.GetResponseMode(); m != fosite.ResponseModeDefault && m != fosite.ResponseModeQuery {
+		h.authorizeError(w, r, ar, fosite.ErrUnsupportedResponseMode.WithHint("Only response_mode=query is supported."))
+		return
+	}
+	now := h.now()
+	sso, acct, err := h.currentLogin(r)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	prompts := strings.Fields(ar.GetRequestForm().Get("prompt"))
+	if acct == nil || needsFreshLogin(prompts, ar.GetRequestForm().Get("max_age"), sso, now) {
+		if has(prompts, "none") {
+			h.authorizeError(w, r, ar, fosite.ErrLoginRequired.WithHint("The user is not signed in and prompt=none was requested."))
+			return
+		}
+		h.startInteraction(w, r, ar, now)
+		return
+	}
+	h.issue(w, r, ar, sso, acct, now)
+}
+
+// currentLogin is the request's SSO session and its account, or nils when
+// there is none or its account can no longer sign in.
+func (h *Handler) currentLogin(r *http.Request) (*storage.Session, *storage.Account, error) {
+	sso, err := h.sessions.Current(r)
+	if errors.Is(err, session.ErrNoSession) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	acct, err := h.store.GetAccount(r.Context(), sso.AccountID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, errorf("load account: %w", err)
+	}
+	if acct.Status != storage.AccountEnabled {
+		return nil, nil, nil
+	}
+	return sso, acct, nil
+}
+
+// needsFreshLogin: prompt=login, prompt=select_account, or an auth_time older
+// than max_age all demand a new sign-in.
+func needsFreshLogin(prompts []string, maxAge string, sso *storage.Session, now time.Time) bool {
+	if has(prompts, "login") || has(prompts, "select_account") {
+		return true
+	}
+	if secs, err := strconv.ParseInt(maxAge, 10, 64); err == nil && secs >= 0 {
+		return sso.AuthTime.Add(time.Duration(secs) * time.Second).Before(now)
+	}
+	return false
+}
+
+func (h *Handler) startInteraction(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, now time.Time) {
+	id, err := randomID(32)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	in := &storage.Interaction{
+		ID:        id,
+		ClientID:  ar.GetClient().GetID(),
+		Request:   ar.GetRequestForm().Encode(),
+		CreatedAt: now.UTC(),
+		ExpiresAt: now.Add(h.cfg.InteractionLifespan).UTC(),
+	}
+	if err := h.store.CreateInteraction(r.Context(), in); err != nil {
+		h.serverError(w, r, errorf("create interaction: %w", err))
+		return
+	}
+	q := url.Values{"interaction": {id}, "sig": {h.steps.Sign(id, "login")}}
+	http.Redirect(w, r, h.cfg.LoginPath+"?"+q.Encode(), http.StatusFound)
+}
+
+// resume continues an authorization request after sign-in. The interaction
+// must belong to the browser's current session and is used once.
+func (h *Handler) resume(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	id := r.URL.Query().Get("interaction")
+	if id == "" || !h.steps.Verify(id, "resume", r.URL.Query().Get("sig")) {
+		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
+		return
+	}
+	in, err := h.store.GetInteraction(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && !h.now().Before(in.ExpiresAt)) {
+		h.errorPage(w, r, http.StatusBadRequest, "error.interaction_expired")
+		return
+	}
+	if err != nil {
+		h.serverError(w, r, errorf("load interaction: %w", err))
+		return
+	}
+	sso, acct, err := h.currentLogin(r)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	if acct == nil || in.SessionID == "" || sso.ID != in.SessionID {
+		h.errorPage(w, r, http.StatusBadRequest, "error.interaction_expired")
+		return
+	}
+	// Single use: whoever deletes it first continues.
+	if err := h.store.DeleteInteraction(ctx, id); err != nil {
+		h.errorPage(w, r, http.StatusBadRequest, "error.interaction_expired")
+		return
+	}
+	replay := r.Clone(ctx)
+	replay.Method = http.MethodGet
+	replay.URL.RawQuery = in.Request
+	replay.Form, replay.PostForm = nil, nil
+	ar, err := h.oauth.NewAuthorizeRequest(ctx, replay)
+	if err != nil {
+		h.authorizeError(w, r, ar, err)
+		return
+	}
+	h.issue(w, r, ar, sso, acct, in.CreatedAt)
+}
+
+// issue grants the requested scopes and writes the authorization response.
+// First-party clients need no consent; consent for third-party clients is
+// decided before this point.
+func (h *Handler) issue(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, sso *storage.Session, acct *storage.Account, requestedAt time.Time) {
+	ctx := r.Context()
+	for _, s := range ar.GetRequestedScopes() {
+		ar.GrantScope(s)
+	}
+	for _, a := range ar.GetRequestedAudience() {
+		ar.GrantAudience(a)
+	}
+	resp, err := h.oauth.NewAuthorizeResponse(ctx, ar, sessionFor(h.cfg.Issuer, acct, sso, requestedAt))
+	if err != nil {
+		h.authorizeError(w, r, ar, err)
+		return
+	}
+	h.oauth.WriteAuthorizeResponse(ctx, w, ar, resp)
+}
+
+// authorizeError redirects the error to the client when its redirect URI is
+// known to be registered, and otherwise shows an error page: redirecting to
+// an unverified URI would be an open redirect.
+func (h *Handler) authorizeError(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, err error) {
+	rfc := fosite.ErrorToRFC6749Error(err)
+	if rfc.CodeField >= http.StatusInternalServerError {
+		h.log.ErrorContext(r.Context(), "authorize", "err", err, "debug", rfc.DebugField)
+	}
+	if ar == nil || !ar.IsRedirectURIValid() {
+		key := "error.bad_request"
+		if errors.Is(err, fosite.ErrInvalidClient) || errors.Is(err, fosite.ErrInvalidRequest) && strings.Contains(rfc.HintField, "redirect") {
+			key = "error.invalid_redirect_uri"
+		}
+		h.errorPage(w, r, http.StatusBadRequest, key)
+		return
+	}
+	h.oauth.WriteAuthorizeError(r.Context(), w, ar, err)
+}
+
+func has(list []string, v string) bool {
+	for _, s := range list {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}

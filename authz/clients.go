@@ -1,0 +1,163 @@
+package authz
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"slices"
+	"strings"
+
+	"foyer/storage"
+)
+
+// ClientSpec is a client to register, as an admin describes it.
+type ClientSpec struct {
+	ApplicationID          string
+	Name                   string
+	RedirectURIs           []string
+	PostLogoutRedirectURIs []string
+	InitiateLoginURI       string
+	GrantTypes             []string
+	Scopes                 []string
+	Public                 bool
+	FirstParty             bool
+}
+
+// ErrInvalidClientMetadata wraps every problem with a ClientSpec.
+var ErrInvalidClientMetadata = errors.New("invalid client metadata")
+
+var supportedGrants = []string{"authorization_code", "refresh_token", "client_credentials"}
+
+// DefaultScopes are what a client may request when none are given.
+var DefaultScopes = []string{"openid", "profile", "email", "phone", "offline_access"}
+
+// NewClient validates the spec and returns the client to store and, for a
+// confidential client, its secret (shown once; only its digest is stored).
+func NewClient(spec ClientSpec) (*storage.Client, string, error) {
+	if err := spec.validate(); err != nil {
+		return nil, "", err
+	}
+	id, err := randomID(16)
+	if err != nil {
+		return nil, "", err
+	}
+	c := &storage.Client{
+		ID:                      id,
+		ApplicationID:           spec.ApplicationID,
+		Name:                    spec.Name,
+		Public:                  spec.Public,
+		FirstParty:              spec.FirstParty,
+		RedirectURIs:            spec.RedirectURIs,
+		PostLogoutRedirectURIs:  spec.PostLogoutRedirectURIs,
+		InitiateLoginURI:        spec.InitiateLoginURI,
+		GrantTypes:              spec.GrantTypes,
+		ResponseTypes:           []string{"code"},
+		Scopes:                  spec.Scopes,
+		TokenEndpointAuthMethod: "client_secret_basic",
+	}
+	if len(c.Scopes) == 0 {
+		c.Scopes = slices.Clone(DefaultScopes)
+	}
+	if spec.Public {
+		c.TokenEndpointAuthMethod = "none"
+		return c, "", nil
+	}
+	secret, digest, err := NewClientSecret()
+	if err != nil {
+		return nil, "", err
+	}
+	c.SecretHash = digest
+	return c, secret, nil
+}
+
+func (s ClientSpec) validate() error {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrInvalidClientMetadata}, args...)...))
+	}
+	if strings.TrimSpace(s.Name) == "" {
+		bad("a name is required")
+	}
+	if len(s.GrantTypes) == 0 {
+		bad("at least one grant type is required")
+	}
+	for _, g := range s.GrantTypes {
+		if !slices.Contains(supportedGrants, g) {
+			bad("unsupported grant type %q (supported: %s)", g, strings.Join(supportedGrants, ", "))
+		}
+	}
+	code := slices.Contains(s.GrantTypes, "authorization_code")
+	if code && len(s.RedirectURIs) == 0 {
+		bad("authorization_code needs at least one redirect URI")
+	}
+	if slices.Contains(s.GrantTypes, "refresh_token") && !code {
+		bad("refresh_token needs authorization_code")
+	}
+	if s.Public && slices.Contains(s.GrantTypes, "client_credentials") {
+		bad("a public client cannot use client_credentials")
+	}
+	for _, u := range s.RedirectURIs {
+		if err := checkRedirectURI(u); err != nil {
+			bad("redirect URI %q: %v", u, err)
+		}
+	}
+	for _, u := range s.PostLogoutRedirectURIs {
+		if err := checkRedirectURI(u); err != nil {
+			bad("post-logout redirect URI %q: %v", u, err)
+		}
+	}
+	if s.InitiateLoginURI != "" {
+		if u, err := url.Parse(s.InitiateLoginURI); err != nil || u.Scheme != "https" && !isLoopback(u) {
+			bad("initiate_login_uri %q: must be https (or http on loopback)", s.InitiateLoginURI)
+		}
+	}
+	for _, sc := range s.Scopes {
+		if sc == "" || strings.ContainsAny(sc, " \"\\") {
+			bad("invalid scope %q", sc)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// checkRedirectURI enforces RFC 9700 and RFC 8252: absolute, https (or http
+// on a loopback host for native apps) or a private-use scheme, no fragment,
+// no wildcard.
+func checkRedirectURI(raw string) error {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil || !u.IsAbs():
+		return errors.New("must be an absolute URI")
+	case u.Fragment != "" || strings.Contains(raw, "#"):
+		return errors.New("must not contain a fragment")
+	case strings.Contains(raw, "*"):
+		return errors.New("must not contain a wildcard")
+	case u.Scheme == "https":
+		if u.Host == "" {
+			return errors.New("needs a host")
+		}
+		return nil
+	case u.Scheme == "http":
+		if !isLoopback(u) {
+			return errors.New("http is only allowed on loopback (127.0.0.1, [::1], localhost)")
+		}
+		return nil
+	case strings.Contains(u.Scheme, "."):
+		// A private-use scheme in reverse-domain form (RFC 8252 section 7.1).
+		return nil
+	default:
+		return fmt.Errorf("scheme %q is not allowed", u.Scheme)
+	}
+}
+
+func isLoopback(u *url.URL) bool {
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return false
+	}
+	host := u.Hostname()
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

@@ -1,0 +1,60 @@
+package authz
+
+import (
+	"encoding/json"
+	"net/http"
+)
+
+// discovery serves the OpenID Provider metadata. It lists exactly what is
+// supported, no more.
+func (h *Handler) discovery(w http.ResponseWriter, _ *http.Request) {
+	doc := map[string]any{
+		"issuer":                                h.cfg.Issuer,
+		"authorization_endpoint":                h.url(AuthorizePath),
+		"token_endpoint":                        h.url(TokenPath),
+		"userinfo_endpoint":                     h.url(UserInfoPath),
+		"jwks_uri":                              h.url(JWKSPath),
+		"end_session_endpoint":                  h.url(LogoutPath),
+		"response_types_supported":              []string{"code"},
+		"response_modes_supported":              []string{"query"},
+		"grant_types_supported":                 []string{"authorization_code", "refresh_token", "client_credentials"},
+		"subject_types_supported":               []string{"public"},
+		"id_token_signing_alg_values_supported": []string{"RS256"},
+		"scopes_supported":                      []string{"openid", "profile", "email", "phone", "offline_access"},
+		"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post", "none"},
+		"code_challenge_methods_supported":      []string{"S256"},
+		"prompt_values_supported":               []string{"none", "login", "consent", "select_account"},
+		"claims_supported": []string{
+			"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid", "at_hash",
+			"email", "email_verified", "phone_number", "phone_number_verified",
+			"preferred_username", "name", "given_name", "family_name", "locale", "updated_at",
+		},
+		"ui_locales_supported":                           h.render.Languages(),
+		"claims_parameter_supported":                     false,
+		"request_parameter_supported":                    false,
+		"request_uri_parameter_supported":                false,
+		"frontchannel_logout_supported":                  false,
+		"backchannel_logout_supported":                   false,
+		"authorization_response_iss_parameter_supported": false,
+	}
+	writeJSON(w, doc, "public, max-age=300")
+}
+
+// jwks publishes the active and recently retired verification keys.
+func (h *Handler) jwks(w http.ResponseWriter, r *http.Request) {
+	set, err := h.keys.PublicKeySet(r.Context())
+	if err != nil {
+		h.log.ErrorContext(r.Context(), "jwks", "err", err)
+		http.Error(w, "server error", http.StatusInternalServerError)
+		return
+	}
+	// A short cache: after a rotation relying parties should see the new
+	// key soon (they also refetch on an unknown kid).
+	writeJSON(w, set, "public, max-age=60")
+}
+
+func writeJSON(w http.ResponseWriter, v any, cacheControl string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", cacheControl)
+	_ = json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,6 @@
+// Package authz owns Foyer's OAuth 2.0 and OpenID Connect endpoints on
+// fosite: authorize (and its resumption after sign-in), token, UserInfo,
+// discovery, JWKS and RP-initiated logout. When a request needs the user it
+// is parked as an interaction in the database and the browser is sent to
+// selfservice's /login; any node can resume it.
+package authz

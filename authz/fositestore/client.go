@@ -1,0 +1,59 @@
+package fositestore
+
+import (
+	"github.com/go-jose/go-jose/v3"
+	"github.com/ory/fosite"
+
+	"foyer/storage"
+)
+
+// Client adapts a storage.Client to fosite's client interfaces.
+type Client struct{ c *storage.Client }
+
+// NewClient wraps c.
+func NewClient(c *storage.Client) *Client { return &Client{c: c} }
+
+// Storage returns the wrapped client.
+func (c *Client) Storage() *storage.Client { return c.c }
+
+func (c *Client) GetID() string                       { return c.c.ID }
+func (c *Client) GetHashedSecret() []byte             { return c.c.SecretHash }
+func (c *Client) GetRedirectURIs() []string           { return c.c.RedirectURIs }
+func (c *Client) GetGrantTypes() fosite.Arguments     { return c.c.GrantTypes }
+func (c *Client) GetScopes() fosite.Arguments         { return c.c.Scopes }
+func (c *Client) IsPublic() bool                      { return c.c.Public }
+func (c *Client) GetAudience() fosite.Arguments       { return c.c.Audience }
+func (c *Client) GetRequestURIs() []string            { return nil }
+func (c *Client) GetJSONWebKeys() *jose.JSONWebKeySet { return nil }
+func (c *Client) GetJSONWebKeysURI() string           { return "" }
+
+// GetResponseTypes defaults to "code": Foyer's clients use the code flow.
+func (c *Client) GetResponseTypes() fosite.Arguments {
+	if len(c.c.ResponseTypes) == 0 {
+		return fosite.Arguments{"code"}
+	}
+	return c.c.ResponseTypes
+}
+
+// GetRequestObjectSigningAlgorithm: request objects are not supported yet.
+func (c *Client) GetRequestObjectSigningAlgorithm() string { return "" }
+
+// GetTokenEndpointAuthMethod defaults per client type: "none" for public
+// clients, "client_secret_basic" for confidential ones.
+func (c *Client) GetTokenEndpointAuthMethod() string {
+	switch {
+	case c.c.TokenEndpointAuthMethod != "":
+		return c.c.TokenEndpointAuthMethod
+	case c.c.Public:
+		return "none"
+	default:
+		return "client_secret_basic"
+	}
+}
+
+func (c *Client) GetTokenEndpointAuthSigningAlgorithm() string { return "RS256" }
+
+var (
+	_ fosite.Client              = (*Client)(nil)
+	_ fosite.OpenIDConnectClient = (*Client)(nil)
+)

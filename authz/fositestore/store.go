@@ -1,0 +1,231 @@
+package fositestore
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/ory/fosite"
+	"github.com/ory/fosite/handler/oauth2"
+	"github.com/ory/fosite/handler/openid"
+	"github.com/ory/fosite/handler/pkce"
+	fositestorage "github.com/ory/fosite/storage"
+
+	"foyer/storage"
+)
+
+// Backend is what the adapter needs from storage.
+type Backend interface {
+	storage.Transactor
+	GetClient(ctx context.Context, id string) (*storage.Client, error)
+	storage.ClientAssertions
+	storage.Tokens
+}
+
+// SSOSession is implemented by sessions that know the SSO session they were
+// issued under, so tokens can be found (and revoked) by it later.
+type SSOSession interface {
+	SSOSessionID() string
+}
+
+// Store implements fosite's storage over Foyer's repositories.
+type Store struct {
+	b   Backend
+	now func() time.Time
+}
+
+// New returns the adapter. now is the clock (time.Now when nil).
+func New(b Backend, now func() time.Time) *Store {
+	if now == nil {
+		now = time.Now
+	}
+	return &Store{b: b, now: now}
+}
+
+var (
+	_ fosite.Storage                     = (*Store)(nil)
+	_ oauth2.CoreStorage                 = (*Store)(nil)
+	_ oauth2.TokenRevocationStorage      = (*Store)(nil)
+	_ openid.OpenIDConnectRequestStorage = (*Store)(nil)
+	_ pkce.PKCERequestStorage            = (*Store)(nil)
+	_ fositestorage.Transactional        = (*Store)(nil)
+)
+
+// GetClient loads a client; unknown ids are fosite.ErrNotFound.
+func (s *Store) GetClient(ctx context.Context, id string) (fosite.Client, error) {
+	c, err := s.b.GetClient(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, fosite.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("fositestore: get client: %w", err)
+	}
+	return NewClient(c), nil
+}
+
+// ClientAssertionJWTValid fails with fosite.ErrJTIKnown for a replayed jti.
+func (s *Store) ClientAssertionJWTValid(ctx context.Context, jti string) error {
+	known, err := s.b.ClientAssertionJTIKnown(ctx, jti)
+	if err != nil {
+		return fmt.Errorf("fositestore: check jti: %w", err)
+	}
+	if known {
+		return fosite.ErrJTIKnown
+	}
+	return nil
+}
+
+// SetClientAssertionJWT records a jti until it expires.
+func (s *Store) SetClientAssertionJWT(ctx context.Context, jti string, exp time.Time) error {
+	err := s.b.UseClientAssertionJTI(ctx, jti, exp)
+	if errors.Is(err, storage.ErrConflict) {
+		return fosite.ErrJTIKnown
+	}
+	if err != nil {
+		return fmt.Errorf("fositestore: record jti: %w", err)
+	}
+	return nil
+}
+
+// BeginTX, Commit and Rollback make the adapter fosite-transactional.
+func (s *Store) BeginTX(ctx context.Context) (context.Context, error) { return s.b.BeginTx(ctx) }
+func (s *Store) Commit(ctx context.Context) error                     { return s.b.Commit(ctx) }
+func (s *Store) Rollback(ctx context.Context) error                   { return s.b.Rollback(ctx) }
+
+// storedRequest is the JSON form of a fosite requester. The client is kept
+// by id and loaded again, so a changed or deleted client takes effect.
+type storedRequest struct {
+	ID                string          `json:"id"`
+	RequestedAt       time.Time       `json:"requested_at"`
+	ClientID          string          `json:"client_id"`
+	RequestedScope    []string        `json:"requested_scope"`
+	GrantedScope      []string        `json:"granted_scope"`
+	RequestedAudience []string        `json:"requested_audience"`
+	GrantedAudience   []string        `json:"granted_audience"`
+	Form              url.Values      `json:"form"`
+	Session           json.RawMessage `json:"session"`
+}
+
+func (s *Store) create(ctx context.Context, kind storage.TokenKind, signature string, r fosite.Requester, expiry fosite.TokenType) error {
+	sess, err := json.Marshal(r.GetSession())
+	if err != nil {
+		return fmt.Errorf("fositestore: encode session: %w", err)
+	}
+	data, err := json.Marshal(storedRequest{
+		ID:                r.GetID(),
+		RequestedAt:       r.GetRequestedAt(),
+		ClientID:          r.GetClient().GetID(),
+		RequestedScope:    r.GetRequestedScopes(),
+		GrantedScope:      r.GetGrantedScopes(),
+		RequestedAudience: r.GetRequestedAudience(),
+		GrantedAudience:   r.GetGrantedAudience(),
+		Form:              r.GetRequestForm(),
+		Session:           sess,
+	})
+	if err != nil {
+		return fmt.Errorf("fositestore: encode request: %w", err)
+	}
+	now := s.now().UTC()
+	t := &storage.Token{
+		Kind:      kind,
+		Signature: signature,
+		RequestID: r.GetID(),
+		ClientID:  r.GetClient().GetID(),
+		Active:    true,
+		Data:      data,
+		CreatedAt: now,
+		ExpiresAt: expiresAt(r, expiry, now),
+	}
+	if sess := r.GetSession(); sess != nil {
+		t.Subject = sess.GetSubject()
+		if sso, ok := sess.(SSOSession); ok {
+			t.SessionID = sso.SSOSessionID()
+		}
+	}
+	if err := s.b.CreateToken(ctx, t); err != nil {
+		return fmt.Errorf("fositestore: create %s: %w", kind, err)
+	}
+	return nil
+}
+
+// expiresAt is the record's expiry; records without one (refresh tokens
+// with no lifespan) are kept for a year, after which cleanup may drop them.
+func expiresAt(r fosite.Requester, tt fosite.TokenType, now time.Time) time.Time {
+	if sess := r.GetSession(); sess != nil {
+		if exp := sess.GetExpiresAt(tt); !exp.IsZero() {
+			return exp.UTC()
+		}
+	}
+	return now.Add(365 * 24 * time.Hour)
+}
+
+// get loads a record and rebuilds the requester into session. For an
+// inactive record it returns the requester and storage.ErrInactive.
+func (s *Store) get(ctx context.Context, kind storage.TokenKind, signature string, session fosite.Session) (fosite.Requester, error) {
+	t, err := s.b.GetToken(ctx, kind, signature)
+	inactive := errors.Is(err, storage.ErrInactive)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, fosite.ErrNotFound
+	}
+	if err != nil && !inactive {
+		return nil, fmt.Errorf("fositestore: get %s: %w", kind, err)
+	}
+	r, err := s.decode(ctx, t.Data, session)
+	if err != nil {
+		return nil, err
+	}
+	if inactive {
+		return r, storage.ErrInactive
+	}
+	return r, nil
+}
+
+func (s *Store) decode(ctx context.Context, data []byte, session fosite.Session) (*fosite.Request, error) {
+	var sr storedRequest
+	if err := json.Unmarshal(data, &sr); err != nil {
+		return nil, fmt.Errorf("fositestore: decode request: %w", err)
+	}
+	if session != nil && len(sr.Session) > 0 {
+		if err := json.Unmarshal(sr.Session, session); err != nil {
+			return nil, fmt.Errorf("fositestore: decode session: %w", err)
+		}
+	}
+	client, err := s.GetClient(ctx, sr.ClientID)
+	if err != nil {
+		return nil, err
+	}
+	return &fosite.Request{
+		ID:                sr.ID,
+		RequestedAt:       sr.RequestedAt,
+		Client:            client,
+		RequestedScope:    sr.RequestedScope,
+		GrantedScope:      sr.GrantedScope,
+		RequestedAudience: sr.RequestedAudience,
+		GrantedAudience:   sr.GrantedAudience,
+		Form:              sr.Form,
+		Session:           session,
+	}, nil
+}
+
+func (s *Store) delete(ctx context.Context, kind storage.TokenKind, signature string) error {
+	err := s.b.DeleteToken(ctx, kind, signature)
+	if errors.Is(err, storage.ErrNotFound) {
+		return fosite.ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("fositestore: delete %s: %w", kind, err)
+	}
+	return nil
+}
+
+// codeKey hashes an authorization code: the OpenID Connect record is keyed
+// by the code itself, which must not sit in the database in the clear.
+func codeKey(code string) string {
+	sum := sha256.Sum256([]byte(code))
+	return hex.EncodeToString(sum[:])
+}

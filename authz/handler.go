@@ -1,0 +1,225 @@
+package authz
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/go-jose/go-jose/v3"
+	"github.com/ory/fosite"
+	"github.com/ory/fosite/handler/oauth2"
+	"github.com/ory/fosite/handler/openid"
+	"github.com/ory/fosite/handler/pkce"
+	"github.com/ory/fosite/token/hmac"
+	"github.com/ory/fosite/token/jwt"
+
+	"foyer/authz/fositestore"
+	"foyer/selfservice/session"
+	"foyer/storage"
+	"foyer/themes"
+)
+
+// Store is what authz needs from storage.
+type Store interface {
+	fositestore.Backend
+	GetInteraction(ctx context.Context, id string) (*storage.Interaction, error)
+	CreateInteraction(ctx context.Context, i *storage.Interaction) error
+	DeleteInteraction(ctx context.Context, id string) error
+	GetAccount(ctx context.Context, id string) (*storage.Account, error)
+	AppendEvent(ctx context.Context, e *storage.Event) error
+}
+
+// Keys signs ID tokens and publishes the verification keys.
+type Keys interface {
+	Signer(ctx context.Context, alg string) (*jose.JSONWebKey, error)
+	PublicKeySet(ctx context.Context) (*jose.JSONWebKeySet, error)
+}
+
+// Config is authz's configuration.
+type Config struct {
+	Issuer string
+	// HMACKey signs opaque tokens and codes (32 bytes, from FOYER_SECRET).
+	HMACKey               []byte
+	AccessTokenLifespan   time.Duration // default 1h
+	RefreshTokenLifespan  time.Duration // default 720h
+	IDTokenLifespan       time.Duration // default 1h
+	AuthorizeCodeLifespan time.Duration // default 5m
+	InteractionLifespan   time.Duration // default 30m
+	// LoginPath is selfservice's sign-in page (default "/login").
+	LoginPath string
+	Now       func() time.Time
+}
+
+// Deps are authz's collaborators.
+type Deps struct {
+	Store    Store
+	Keys     Keys
+	Sessions *session.Manager
+	Steps    *session.StepSigner
+	Renderer *themes.Renderer
+	Logger   *slog.Logger
+}
+
+// Handler serves the protocol endpoints.
+type Handler struct {
+	cfg      Config
+	oauth    fosite.OAuth2Provider
+	store    Store
+	keys     Keys
+	sessions *session.Manager
+	steps    *session.StepSigner
+	render   *themes.Renderer
+	log      *slog.Logger
+}
+
+// Paths of the protocol endpoints, relative to the issuer.
+const (
+	AuthorizePath = "/oauth2/auth"
+	ResumePath    = "/oauth2/auth/resume"
+	TokenPath     = "/oauth2/token"
+	UserInfoPath  = "/oauth2/userinfo"
+	LogoutPath    = "/oauth2/logout"
+	JWKSPath      = "/.well-known/jwks.json"
+	DiscoveryPath = "/.well-known/openid-configuration"
+)
+
+// New composes fosite for Foyer's flows.
+func New(cfg Config, d Deps) (*Handler, error) {
+	if len(cfg.HMACKey) < 32 {
+		return nil, errors.New("authz: HMAC key must be at least 32 bytes")
+	}
+	if cfg.Issuer == "" {
+		return nil, errors.New("authz: issuer is required")
+	}
+	cfg.Issuer = strings.TrimRight(cfg.Issuer, "/")
+	setDefaults(&cfg)
+	h := &Handler{
+		cfg: cfg, store: d.Store, keys: d.Keys, sessions: d.Sessions,
+		steps: d.Steps, render: d.Renderer, log: d.Logger,
+	}
+	h.oauth = compose(cfg, fositestore.New(d.Store, cfg.Now), d.Keys)
+	return h, nil
+}
+
+func setDefaults(cfg *Config) {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&cfg.AccessTokenLifespan, time.Hour)
+	def(&cfg.RefreshTokenLifespan, 30*24*time.Hour)
+	def(&cfg.IDTokenLifespan, time.Hour)
+	def(&cfg.AuthorizeCodeLifespan, 5*time.Minute)
+	def(&cfg.InteractionLifespan, 30*time.Minute)
+	if cfg.LoginPath == "" {
+		cfg.LoginPath = "/login"
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+}
+
+// compose wires fosite's handlers by hand, with typed fields, so a missing
+// storage method is a compile error rather than a start-up panic.
+func compose(cfg Config, store *fositestore.Store, keys Keys) fosite.OAuth2Provider {
+	fc := &fosite.Config{
+		AccessTokenLifespan:            cfg.AccessTokenLifespan,
+		RefreshTokenLifespan:           cfg.RefreshTokenLifespan,
+		IDTokenLifespan:                cfg.IDTokenLifespan,
+		AuthorizeCodeLifespan:          cfg.AuthorizeCodeLifespan,
+		IDTokenIssuer:                  cfg.Issuer,
+		AccessTokenIssuer:              cfg.Issuer,
+		TokenURL:                       cfg.Issuer + TokenPath,
+		ScopeStrategy:                  fosite.ExactScopeStrategy,
+		AudienceMatchingStrategy:       fosite.DefaultAudienceMatchingStrategy,
+		EnforcePKCEForPublicClients:    true,
+		EnablePKCEPlainChallengeMethod: false,
+		RefreshTokenScopes:             []string{"offline_access"},
+		AllowedPromptValues:            []string{"none", "login", "consent", "select_account"},
+		ClientSecretsHasher:            sha256Hasher{},
+		GlobalSecret:                   cfg.HMACKey[:32],
+		MinParameterEntropy:            fosite.MinParameterEntropy,
+	}
+	signer := &jwt.DefaultSigner{GetPrivateKey: func(ctx context.Context) (interface{}, error) {
+		return keys.Signer(ctx, "RS256")
+	}}
+	core := oauth2.NewHMACSHAStrategy(&hmac.HMACStrategy{Config: fc}, fc)
+	idTokens := &openid.DefaultStrategy{Signer: signer, Config: fc}
+	oidcValidator := openid.NewOpenIDConnectRequestValidator(signer, fc)
+
+	explicit := &oauth2.AuthorizeExplicitGrantHandler{
+		AccessTokenStrategy: core, RefreshTokenStrategy: core, AuthorizeCodeStrategy: core,
+		CoreStorage: store, TokenRevocationStorage: store, Config: fc,
+	}
+	oidcExplicit := &openid.OpenIDConnectExplicitHandler{
+		OpenIDConnectRequestStorage:   store,
+		IDTokenHandleHelper:           &openid.IDTokenHandleHelper{IDTokenStrategy: idTokens},
+		OpenIDConnectRequestValidator: oidcValidator,
+		Config:                        fc,
+	}
+	pkceHandler := &pkce.Handler{AuthorizeCodeStrategy: core, Storage: store, Config: fc}
+
+	fc.AuthorizeEndpointHandlers.Append(explicit)
+	fc.AuthorizeEndpointHandlers.Append(oidcExplicit)
+	fc.AuthorizeEndpointHandlers.Append(pkceHandler)
+	fc.TokenEndpointHandlers.Append(explicit)
+	fc.TokenEndpointHandlers.Append(oidcExplicit)
+	fc.TokenEndpointHandlers.Append(pkceHandler)
+	fc.TokenEndpointHandlers.Append(&oauth2.RefreshTokenGrantHandler{
+		AccessTokenStrategy: core, RefreshTokenStrategy: core, TokenRevocationStorage: store, Config: fc,
+	})
+	fc.TokenEndpointHandlers.Append(&openid.OpenIDConnectRefreshHandler{
+		IDTokenHandleHelper: &openid.IDTokenHandleHelper{IDTokenStrategy: idTokens}, Config: fc,
+	})
+	fc.TokenEndpointHandlers.Append(&oauth2.ClientCredentialsGrantHandler{
+		HandleHelper: &oauth2.HandleHelper{AccessTokenStrategy: core, AccessTokenStorage: store, Config: fc},
+		Config:       fc,
+	})
+	fc.TokenIntrospectionHandlers.Append(&oauth2.CoreValidator{CoreStrategy: core, CoreStorage: store, Config: fc})
+	return fosite.NewOAuth2Provider(store, fc)
+}
+
+// Mount installs the endpoints.
+func (h *Handler) Mount(mux *http.ServeMux) {
+	mux.HandleFunc("GET "+AuthorizePath, h.authorize)
+	mux.HandleFunc("POST "+AuthorizePath, h.authorize)
+	mux.HandleFunc("GET "+ResumePath, h.resume)
+	mux.HandleFunc("POST "+TokenPath, h.token)
+	mux.HandleFunc("GET "+UserInfoPath, h.userinfo)
+	mux.HandleFunc("POST "+UserInfoPath, h.userinfo)
+	mux.HandleFunc("GET "+LogoutPath, h.logout)
+	mux.HandleFunc("POST "+LogoutPath, h.logout)
+	mux.HandleFunc("GET "+DiscoveryPath, h.discovery)
+	mux.HandleFunc("GET "+JWKSPath, h.jwks)
+}
+
+// errorPage renders a themed error page; it is used where the client cannot
+// safely be redirected to (unknown client, unregistered redirect URI).
+func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, messageKey string) {
+	lang := h.render.Negotiate(r.FormValue("ui_locales"), "", r.Header.Get("Accept-Language"))
+	err := h.render.Render(w, r, themes.Page{
+		Template: "error",
+		Lang:     lang,
+		Status:   status,
+		Data:     map[string]any{"Title": "error.title", "Message": messageKey},
+	})
+	if err != nil {
+		h.log.ErrorContext(r.Context(), "render error page", "err", err)
+	}
+}
+
+func (h *Handler) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	h.log.ErrorContext(r.Context(), "authz", "path", r.URL.Path, "err", err)
+	h.errorPage(w, r, http.StatusInternalServerError, "error.generic")
+}
+
+func (h *Handler) now() time.Time { return h.cfg.Now() }
+
+func (h *Handler) url(path string) string { return h.cfg.Issuer + path }
+
+func errorf(format string, args ...any) error { return fmt.Errorf("authz: "+format, args...) }

@@ -1,0 +1,60 @@
+package authz
+
+import (
+	"time"
+
+	"github.com/ory/fosite"
+	"github.com/ory/fosite/handler/openid"
+	"github.com/ory/fosite/token/jwt"
+
+	"foyer/storage"
+)
+
+// Session is the fosite session Foyer stores with every grant: the OpenID
+// Connect claims plus the SSO session the grant was made under.
+type Session struct {
+	*openid.DefaultSession
+	SID string `json:"sid,omitempty"`
+}
+
+func newSession() *Session {
+	return &Session{DefaultSession: openid.NewDefaultSession()}
+}
+
+// SSOSessionID lets fositestore index tokens by SSO session.
+func (s *Session) SSOSessionID() string { return s.SID }
+
+// Clone keeps the SID, which openid.DefaultSession's Clone would drop.
+func (s *Session) Clone() fosite.Session {
+	if s == nil {
+		return nil
+	}
+	c := *s
+	if s.DefaultSession != nil {
+		c.DefaultSession = s.DefaultSession.Clone().(*openid.DefaultSession)
+	}
+	return &c
+}
+
+// sessionFor builds the grant's session from the account and the SSO
+// session. requestedAt is when the authorization request arrived: fosite
+// checks prompt=login and max_age against it.
+func sessionFor(issuer string, acct *storage.Account, sso *storage.Session, requestedAt time.Time) *Session {
+	return &Session{
+		SID: sso.ID,
+		DefaultSession: &openid.DefaultSession{
+			Subject:  acct.ID,
+			Username: acct.ID,
+			Headers:  &jwt.Headers{},
+			Claims: &jwt.IDTokenClaims{
+				Issuer:                              issuer,
+				Subject:                             acct.ID,
+				AuthTime:                            sso.AuthTime.UTC(),
+				RequestedAt:                         requestedAt.UTC(),
+				AuthenticationContextClassReference: sso.ACR,
+				AuthenticationMethodsReferences:     sso.AMR,
+				Extra:                               map[string]interface{}{"sid": sso.ID},
+			},
+		},
+	}
+}

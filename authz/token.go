@@ -1,0 +1,61 @@
+package authz
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/ory/fosite"
+
+	"foyer/storage"
+)
+
+// token handles the token endpoint: authorization code (with PKCE), refresh
+// token (with rotation and reuse detection) and client credentials.
+func (h *Handler) token(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	ar, err := h.oauth.NewAccessRequest(ctx, r, newSession())
+	if err != nil {
+		h.accessError(w, r, ar, err)
+		return
+	}
+	switch {
+	case ar.GetGrantTypes().ExactOne("client_credentials"):
+		for _, s := range ar.GetRequestedScopes() {
+			ar.GrantScope(s)
+		}
+		for _, a := range ar.GetRequestedAudience() {
+			ar.GrantAudience(a)
+		}
+	case ar.GetGrantTypes().ExactOne("refresh_token"):
+		// A disabled or deleted account loses its refresh tokens' power.
+		if err := h.checkSubjectActive(r, ar.GetSession().GetSubject()); err != nil {
+			h.accessError(w, r, ar, err)
+			return
+		}
+	}
+	resp, err := h.oauth.NewAccessResponse(ctx, ar)
+	if err != nil {
+		h.accessError(w, r, ar, err)
+		return
+	}
+	h.oauth.WriteAccessResponse(ctx, w, ar, resp)
+}
+
+func (h *Handler) checkSubjectActive(r *http.Request, subject string) error {
+	acct, err := h.store.GetAccount(r.Context(), subject)
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && acct.Status != storage.AccountEnabled) {
+		return fosite.ErrInvalidGrant.WithHint("The account is no longer active.")
+	}
+	if err != nil {
+		return fosite.ErrServerError.WithWrap(err)
+	}
+	return nil
+}
+
+func (h *Handler) accessError(w http.ResponseWriter, r *http.Request, ar fosite.AccessRequester, err error) {
+	rfc := fosite.ErrorToRFC6749Error(err)
+	if rfc.CodeField >= http.StatusInternalServerError {
+		h.log.ErrorContext(r.Context(), "token endpoint", "err", err, "debug", rfc.DebugField)
+	}
+	h.oauth.WriteAccessError(r.Context(), w, ar, err)
+}

@@ -1,0 +1,261 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/mail"
+	"strings"
+	"text/tabwriter"
+
+	"foyer/authz"
+	"foyer/authz/keys"
+	"foyer/storage"
+	"foyer/storage/sqlstore"
+)
+
+// listFlag collects a repeatable flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+// parse parses flags; flag errors are usage errors (exit 2).
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(fs.Output(), "foyer %s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
+		return errUsage
+	}
+	return nil
+}
+
+// withStore opens and migrates the database for a CLI command, quietly.
+func withStore(ctx context.Context, cfg Config, stderr io.Writer, fn func(*sqlstore.Store) error) error {
+	store, err := openStore(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		return err
+	}
+	defer func() { _ = store.Close() }()
+	if err := bootstrap(ctx, cfg, store, stderr, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+		return fmt.Errorf("bootstrap: %w", err)
+	}
+	return fn(store)
+}
+
+func migrate(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
+	store, err := sqlstore.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = store.Close() }()
+	applied, err := store.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	if len(applied) == 0 {
+		fmt.Fprintln(stdout, "database is up to date")
+		return nil
+	}
+	fmt.Fprintf(stdout, "applied migrations %v\n", applied)
+	return nil
+}
+
+func clientCreate(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("client create", stderr)
+	var spec authz.ClientSpec
+	var redirects, postLogout listFlag
+	fs.StringVar(&spec.Name, "name", "", "display name (required)")
+	fs.Var(&redirects, "redirect-uri", "redirect URI (repeatable)")
+	fs.Var(&postLogout, "post-logout-redirect-uri", "post-logout redirect URI (repeatable)")
+	fs.StringVar(&spec.InitiateLoginURI, "initiate-login-uri", "", "the client's brand portal login URI")
+	grants := fs.String("grant", "authorization_code,refresh_token", "grant types, comma-separated")
+	scope := fs.String("scope", strings.Join(authz.DefaultScopes, " "), "allowed scopes, space-separated")
+	fs.BoolVar(&spec.Public, "public", false, "public client (no secret; PKCE required)")
+	fs.BoolVar(&spec.FirstParty, "first-party", false, "first-party client (no consent screen)")
+	fs.StringVar(&spec.ApplicationID, "application", defaultApplicationID, "application id")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	spec.RedirectURIs, spec.PostLogoutRedirectURIs = redirects, postLogout
+	spec.GrantTypes = splitList(*grants, ",")
+	spec.Scopes = splitList(*scope, " ")
+	client, secret, err := authz.NewClient(spec)
+	if err != nil {
+		fmt.Fprintf(stderr, "foyer client create: %v\n", err)
+		return errUsage
+	}
+	return withStore(ctx, cfg, stderr, func(s *sqlstore.Store) error {
+		if _, err := s.GetApplication(ctx, spec.ApplicationID); errors.Is(err, storage.ErrNotFound) {
+			return fmt.Errorf("application %q does not exist", spec.ApplicationID)
+		}
+		if err := s.CreateClient(ctx, client); err != nil {
+			return err
+		}
+		if *asJSON {
+			out := map[string]string{"client_id": client.ID}
+			if secret != "" {
+				out["client_secret"] = secret
+			}
+			return json.NewEncoder(stdout).Encode(out)
+		}
+		fmt.Fprintf(stdout, "client_id:     %s\n", client.ID)
+		if secret != "" {
+			fmt.Fprintf(stdout, "client_secret: %s\n(the secret is shown once; only its digest is stored)\n", secret)
+		}
+		return nil
+	})
+}
+
+func clientList(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("client list", stderr)
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	return withStore(ctx, cfg, stderr, func(s *sqlstore.Store) error {
+		clients, err := s.ListClients(ctx)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			type row struct {
+				ClientID     string   `json:"client_id"`
+				Name         string   `json:"name"`
+				Public       bool     `json:"public"`
+				FirstParty   bool     `json:"first_party"`
+				GrantTypes   []string `json:"grant_types"`
+				RedirectURIs []string `json:"redirect_uris"`
+			}
+			rows := []row{}
+			for _, c := range clients {
+				rows = append(rows, row{c.ID, c.Name, c.Public, c.FirstParty, c.GrantTypes, c.RedirectURIs})
+			}
+			return json.NewEncoder(stdout).Encode(rows)
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "CLIENT ID\tNAME\tTYPE\tGRANTS\tREDIRECT URIS")
+		for _, c := range clients {
+			kind := "confidential"
+			if c.Public {
+				kind = "public"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.ID, c.Name, kind, strings.Join(c.GrantTypes, ","), strings.Join(c.RedirectURIs, " "))
+		}
+		return tw.Flush()
+	})
+}
+
+func clientDelete(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
+	if len(args) != 1 || strings.HasPrefix(args[0], "-") {
+		fmt.Fprintln(stderr, "usage: foyer client delete CLIENT_ID")
+		return errUsage
+	}
+	id := args[0]
+	return withStore(ctx, cfg, stderr, func(s *sqlstore.Store) error {
+		err := s.DeleteClient(ctx, id)
+		if errors.Is(err, storage.ErrNotFound) {
+			return fmt.Errorf("no client with id %q", id)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "deleted client %s\n", id)
+		return nil
+	})
+}
+
+func accountCreate(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("account create", stderr)
+	var spec accountSpec
+	fs.StringVar(&spec.Email, "email", "", "e-mail address (required)")
+	fs.StringVar(&spec.Password, "password", "", "password (required)")
+	fs.StringVar(&spec.Username, "username", "", "username (optional)")
+	fs.BoolVar(&spec.Verified, "verified", false, "mark the e-mail address as confirmed")
+	fs.StringVar(&spec.StoreID, "store", defaultStoreID, "identity store id")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	var problems []string
+	if addr, err := mail.ParseAddress(spec.Email); err != nil || addr.Address != spec.Email {
+		problems = append(problems, "--email must be an e-mail address")
+	}
+	if len(spec.Password) < minPasswordLength {
+		problems = append(problems, fmt.Sprintf("--password must be at least %d characters", minPasswordLength))
+	}
+	if len(problems) > 0 {
+		fmt.Fprintf(stderr, "foyer account create: %s\n", strings.Join(problems, "; "))
+		return errUsage
+	}
+	return withStore(ctx, cfg, stderr, func(s *sqlstore.Store) error {
+		if _, err := s.GetIdentityStore(ctx, spec.StoreID); errors.Is(err, storage.ErrNotFound) {
+			return fmt.Errorf("identity store %q does not exist", spec.StoreID)
+		}
+		txCtx, err := s.BeginTx(ctx)
+		if err != nil {
+			return err
+		}
+		a, err := createAccount(txCtx, s, spec)
+		if err == nil {
+			err = s.Commit(txCtx)
+		} else {
+			_ = s.Rollback(txCtx)
+		}
+		if errors.Is(err, storage.ErrConflict) {
+			return fmt.Errorf("an account with this e-mail or username already exists in store %q", spec.StoreID)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "created account %s (%s)\n", a.ID, a.Email)
+		return nil
+	})
+}
+
+func keysRotate(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
+	if err := parse(newFlags("keys rotate", stderr), args); err != nil {
+		return err
+	}
+	secret, err := cfg.secret()
+	if err != nil {
+		return err
+	}
+	return withStore(ctx, cfg, stderr, func(s *sqlstore.Store) error {
+		m := keys.NewManager(s, secret)
+		if err := m.EnsureKeys(ctx); err != nil {
+			return err
+		}
+		created, err := m.Rotate(ctx)
+		if err != nil {
+			return err
+		}
+		for _, k := range created {
+			fmt.Fprintf(stdout, "new active %s key %s\n", k.Algorithm, k.ID)
+		}
+		fmt.Fprintln(stdout, "previous keys stay published in JWKS until tokens signed with them expire")
+		return nil
+	})
+}
+
+func splitList(s, sep string) []string {
+	var out []string
+	for _, p := range strings.Split(s, sep) {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

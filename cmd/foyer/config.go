@@ -1,0 +1,183 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/mail"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is the whole configuration, from a YAML file (--config) and then
+// FOYER_ environment variables, which win.
+type Config struct {
+	Issuer                 string `yaml:"issuer"`
+	Listen                 string `yaml:"listen"`
+	DatabaseURL            string `yaml:"database_url"`
+	Secret                 string `yaml:"secret"`
+	SMTPURL                string `yaml:"smtp_url"`
+	SMTPFrom               string `yaml:"smtp_from"`
+	SMSWebhookURL          string `yaml:"sms_webhook_url"`
+	BootstrapAdminEmail    string `yaml:"bootstrap_admin_email"`
+	BootstrapAdminPassword string `yaml:"bootstrap_admin_password"`
+	ThemeDir               string `yaml:"theme_dir"`
+	LogLevel               string `yaml:"log_level"`
+	LogFormat              string `yaml:"log_format"`
+	TrustProxyHeaders      bool   `yaml:"trust_proxy_headers"`
+	PprofListen            string `yaml:"pprof_listen"`
+}
+
+// envKeys maps each setting to its environment variable.
+func (c *Config) envKeys() map[string]*string {
+	return map[string]*string{
+		"FOYER_ISSUER":                   &c.Issuer,
+		"FOYER_LISTEN":                   &c.Listen,
+		"FOYER_DATABASE_URL":             &c.DatabaseURL,
+		"FOYER_SECRET":                   &c.Secret,
+		"FOYER_SMTP_URL":                 &c.SMTPURL,
+		"FOYER_SMTP_FROM":                &c.SMTPFrom,
+		"FOYER_SMS_WEBHOOK_URL":          &c.SMSWebhookURL,
+		"FOYER_BOOTSTRAP_ADMIN_EMAIL":    &c.BootstrapAdminEmail,
+		"FOYER_BOOTSTRAP_ADMIN_PASSWORD": &c.BootstrapAdminPassword,
+		"FOYER_THEME_DIR":                &c.ThemeDir,
+		"FOYER_LOG_LEVEL":                &c.LogLevel,
+		"FOYER_LOG_FORMAT":               &c.LogFormat,
+		"FOYER_PPROF_LISTEN":             &c.PprofListen,
+	}
+}
+
+func defaultConfig() Config {
+	return Config{
+		Issuer:      "http://localhost:8080",
+		Listen:      ":8080",
+		DatabaseURL: "sqlite:foyer.db",
+		SMTPFrom:    "foyer@localhost",
+		LogLevel:    "info",
+		LogFormat:   "text",
+	}
+}
+
+// loadConfig reads the file (if any), then the environment, and validates
+// the result as a whole, reporting every problem at once.
+func loadConfig(path string, getenv func(string) string) (Config, error) {
+	cfg := defaultConfig()
+	if path != "" {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			return cfg, fmt.Errorf("config: %w", err)
+		}
+		dec := yaml.NewDecoder(strings.NewReader(string(raw)))
+		dec.KnownFields(true)
+		if err := dec.Decode(&cfg); err != nil {
+			return cfg, fmt.Errorf("config %s: %w", path, err)
+		}
+	}
+	for name, field := range cfg.envKeys() {
+		if v := getenv(name); v != "" {
+			*field = v
+		}
+	}
+	if v := getenv("FOYER_TRUST_PROXY_HEADERS"); v != "" {
+		cfg.TrustProxyHeaders = v == "1" || strings.EqualFold(v, "true")
+	}
+	cfg.Issuer = strings.TrimRight(cfg.Issuer, "/")
+	return cfg, cfg.validate()
+}
+
+func (c *Config) validate() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if u, err := url.Parse(c.Issuer); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		bad("FOYER_ISSUER %q: must be an http(s) URL without query or fragment", c.Issuer)
+	}
+	if c.Listen == "" {
+		bad("FOYER_LISTEN: must not be empty")
+	}
+	if _, err := databaseKind(c.DatabaseURL); err != nil {
+		bad("FOYER_DATABASE_URL: %v", err)
+	}
+	if c.Secret != "" && len(c.Secret) < 32 {
+		bad("FOYER_SECRET: must be at least 32 bytes (got %d)", len(c.Secret))
+	}
+	if c.SMTPURL != "" {
+		if u, err := url.Parse(c.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
+			bad("FOYER_SMTP_URL: must be smtp://user:pass@host:port or smtps://...")
+		}
+	}
+	if _, err := mail.ParseAddress(c.SMTPFrom); err != nil {
+		bad("FOYER_SMTP_FROM %q: not an e-mail address", c.SMTPFrom)
+	}
+	if c.SMSWebhookURL != "" {
+		if u, err := url.Parse(c.SMSWebhookURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("FOYER_SMS_WEBHOOK_URL: must be an http(s) URL")
+		}
+	}
+	if c.BootstrapAdminEmail != "" {
+		if _, err := mail.ParseAddress(c.BootstrapAdminEmail); err != nil {
+			bad("FOYER_BOOTSTRAP_ADMIN_EMAIL %q: not an e-mail address", c.BootstrapAdminEmail)
+		}
+	}
+	if p := c.BootstrapAdminPassword; p != "" && len(p) < minPasswordLength {
+		bad("FOYER_BOOTSTRAP_ADMIN_PASSWORD: must be at least %d characters", minPasswordLength)
+	}
+	switch strings.ToLower(c.LogLevel) {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("FOYER_LOG_LEVEL %q: one of debug, info, warn, error", c.LogLevel)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		bad("FOYER_LOG_FORMAT %q: text or json", c.LogFormat)
+	}
+	return errors.Join(errs...)
+}
+
+// databaseKind is "sqlite" or "postgres".
+func databaseKind(u string) (string, error) {
+	switch {
+	case strings.HasPrefix(u, "sqlite:"):
+		if strings.TrimPrefix(strings.TrimPrefix(u, "sqlite:"), "//") == "" {
+			return "", errors.New("sqlite: needs a file path, e.g. sqlite:foyer.db")
+		}
+		return "sqlite", nil
+	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
+		return "postgres", nil
+	default:
+		return "", fmt.Errorf("%q: use sqlite:PATH or postgres://...", u)
+	}
+}
+
+// secret returns FOYER_SECRET, or for SQLite a secret generated once and
+// kept in a file beside the database. PostgreSQL deployments run several
+// nodes that must share one secret, so there it has to be configured.
+func (c *Config) secret() ([]byte, error) {
+	if c.Secret != "" {
+		return []byte(c.Secret), nil
+	}
+	kind, _ := databaseKind(c.DatabaseURL)
+	if kind != "sqlite" {
+		return nil, errors.New("FOYER_SECRET is required with PostgreSQL (32+ bytes, the same on every node)")
+	}
+	db := strings.TrimPrefix(strings.TrimPrefix(c.DatabaseURL, "sqlite:"), "//")
+	if i := strings.IndexByte(db, '?'); i >= 0 {
+		db = db[:i]
+	}
+	path := filepath.Join(filepath.Dir(db), ".foyer-secret")
+	if raw, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(raw))) >= 32 {
+		return []byte(strings.TrimSpace(string(raw))), nil
+	}
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		return nil, fmt.Errorf("generate secret: %w", err)
+	}
+	s := base64.RawURLEncoding.EncodeToString(buf)
+	if err := os.WriteFile(path, []byte(s+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("store generated secret in %s: %w", path, err)
+	}
+	return []byte(s), nil
+}

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+)
+
+const usage = `Foyer: a customer-identity server (OpenID Connect provider with self-service).
+
+Usage:
+  foyer [--config FILE] <command> [flags]
+
+Commands:
+  serve                 start the server (migrates the database first)
+  migrate               apply pending database migrations and exit
+  client create         register an OAuth client
+  client list           list clients
+  client delete ID      delete a client and its tokens
+  account create        create an account
+  keys rotate           add new active signing keys; old ones stay in JWKS
+
+Configuration comes from --config (YAML) and FOYER_* environment variables;
+see README.md. Run "foyer <command> -h" for a command's flags.
+`
+
+// errUsage marks a command-line mistake: exit status 2, message already
+// printed.
+var errUsage = errors.New("usage")
+
+func main() {
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
+}
+
+// run is main without the process: arguments, streams and environment are
+// parameters so that tests can drive every command.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	global := flag.NewFlagSet("foyer", flag.ContinueOnError)
+	global.SetOutput(stderr)
+	global.Usage = func() { fmt.Fprint(stderr, usage) }
+	configPath := global.String("config", "", "YAML configuration file")
+	if err := global.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	rest := global.Args()
+	if len(rest) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	cfg, err := loadConfig(*configPath, getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "foyer: invalid configuration:\n%v\n", err)
+		return 1
+	}
+	log := newLogger(cfg, stderr)
+	err = dispatch(ctx, cfg, rest, stdout, stderr)
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	default:
+		log.Error("command failed", "command", rest[0], "err", err)
+		fmt.Fprintf(stderr, "foyer: %v\n", err)
+		return 1
+	}
+}
+
+func dispatch(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
+	cmd, rest := args[0], args[1:]
+	sub := ""
+	if len(rest) > 0 {
+		sub = rest[0]
+	}
+	switch {
+	case cmd == "serve":
+		if len(rest) > 0 {
+			return usageError(stderr, "serve takes no arguments")
+		}
+		return serve(ctx, cfg, stdout, newLogger(cfg, stderr))
+	case cmd == "migrate":
+		return migrate(ctx, cfg, stdout, stderr)
+	case cmd == "client" && sub == "create":
+		return clientCreate(ctx, cfg, rest[1:], stdout, stderr)
+	case cmd == "client" && sub == "list":
+		return clientList(ctx, cfg, rest[1:], stdout, stderr)
+	case cmd == "client" && sub == "delete":
+		return clientDelete(ctx, cfg, rest[1:], stdout, stderr)
+	case cmd == "account" && sub == "create":
+		return accountCreate(ctx, cfg, rest[1:], stdout, stderr)
+	case cmd == "keys" && sub == "rotate":
+		return keysRotate(ctx, cfg, rest[1:], stdout, stderr)
+	default:
+		return usageError(stderr, fmt.Sprintf("unknown command %q", joinArgs(args)))
+	}
+}
+
+func usageError(stderr io.Writer, msg string) error {
+	fmt.Fprintf(stderr, "foyer: %s\n\n%s", msg, usage)
+	return errUsage
+}
+
+func joinArgs(args []string) string {
+	if len(args) > 2 {
+		args = args[:2]
+	}
+	out := ""
+	for i, a := range args {
+		if i > 0 {
+			out += " "
+		}
+		out += a
+	}
+	return out
+}

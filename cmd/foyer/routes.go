@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"foyer/authz"
+	"foyer/authz/keys"
+	"foyer/selfservice"
+	"foyer/selfservice/password"
+	"foyer/selfservice/session"
+	"foyer/storage"
+	"foyer/themes"
+)
+
+// server is everything one running node holds.
+type server struct {
+	handler http.Handler
+	keys    *keys.Manager
+}
+
+// newServer wires every handler in one place: the whole server can be read
+// from this function.
+func newServer(ctx context.Context, cfg Config, store storage.Store, secret []byte, log *slog.Logger) (*server, error) {
+	keyManager := keys.NewManager(store, secret)
+	if err := keyManager.EnsureKeys(ctx); err != nil {
+		return nil, fmt.Errorf("signing keys: %w", err)
+	}
+	renderer, err := themes.New(themes.Options{OverrideDir: cfg.ThemeDir, DefaultLanguage: "en"})
+	if err != nil {
+		return nil, fmt.Errorf("themes: %w", err)
+	}
+	https := strings.HasPrefix(cfg.Issuer, "https://")
+	sessions := session.NewManager(store, session.Config{Secure: https})
+	steps := session.NewStepSigner(keys.DeriveKey(secret, "flow-steps"))
+
+	oauth, err := authz.New(authz.Config{
+		Issuer:    cfg.Issuer,
+		HMACKey:   keys.DeriveKey(secret, "oauth2-hmac"),
+		LoginPath: selfservice.LoginPath,
+	}, authz.Deps{Store: store, Keys: keyManager, Sessions: sessions, Steps: steps, Renderer: renderer, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	self, err := selfservice.New(selfservice.Config{ResumePath: authz.ResumePath}, selfservice.Deps{
+		Store: store, Sessions: sessions, Steps: steps, Passwords: password.NewHasher(password.OWASP),
+		Renderer: renderer, Logger: log,
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	mux := http.NewServeMux()
+	oauth.Mount(mux)
+	self.Mount(mux)
+	mux.Handle("GET /static/", renderer.StaticHandler())
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", readyz(store, log))
+
+	handler := chain(mux,
+		requestContext(cfg.TrustProxyHeaders),
+		recoverPanics(log),
+		accessLog(log),
+		securityHeaders(https),
+		refuseCrossOriginForms(),
+	)
+	return &server{handler: handler, keys: keyManager}, nil
+}
+
+// readyz answers 200 when the database does, within two seconds.
+func readyz(store storage.Store, log *slog.Logger) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain")
+		if err := store.Ping(ctx); err != nil {
+			log.WarnContext(r.Context(), "readiness check failed", "err", err)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte("database unreachable\n"))
+			return
+		}
+		_, _ = w.Write([]byte("ok\n"))
+	}
+}

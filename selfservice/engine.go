@@ -1,0 +1,265 @@
+package selfservice
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+
+	"foyer/selfservice/session"
+	"foyer/storage"
+	"foyer/themes"
+)
+
+// Step is one page of a flow. Show renders it; Submit checks what was
+// posted and either completes the step or returns errors to show.
+type Step interface {
+	Name() string
+	Show(f *Flow) View
+	Submit(r *http.Request, f *Flow) (View, bool, error)
+}
+
+// View is what a step wants rendered.
+type View struct {
+	Template    string
+	Data        map[string]any
+	Error       string            // page-level message key
+	FieldErrors map[string]string // field name → message key
+	Status      int
+}
+
+// State is the engine's state, kept in the interaction between requests.
+type State struct {
+	Steps      []string `json:"steps"`
+	Current    int      `json:"current"`
+	Identifier string   `json:"identifier,omitempty"`
+	// AccountID is the account the identifier named, or empty. It is kept
+	// server-side only: pages never depend on it before the password step,
+	// so they cannot reveal whether an account exists.
+	AccountID string   `json:"account_id,omitempty"`
+	AMR       []string `json:"amr,omitempty"`
+	Failures  int      `json:"failures,omitempty"`
+}
+
+// Flow is one request's view of an interaction.
+type Flow struct {
+	Interaction *storage.Interaction
+	State       State
+	Client      *storage.Client
+	App         *storage.Application
+	Params      url.Values // the authorization request's parameters
+	Lang        string
+	// URL links to this flow's sign-in page with extra parameters.
+	URL func(extra url.Values) string
+}
+
+// defaultSteps is the sign-in sequence when the application names none.
+var defaultSteps = []string{"identifier", "password"}
+
+// maxFailures ends an interaction after this many wrong answers; the
+// per-account limit in the password step covers restarts.
+const maxFailures = 10
+
+var errBadLink = errors.New("selfservice: bad interaction link")
+
+// loadFlow loads and checks the interaction named by the request.
+func (h *Handler) loadFlow(r *http.Request, id, sig string) (*Flow, error) {
+	if id == "" || !h.signer.Verify(id, "login", sig) {
+		return nil, errBadLink
+	}
+	ctx := r.Context()
+	in, err := h.store.GetInteraction(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && !h.cfg.Now().Before(in.ExpiresAt)) {
+		return nil, storage.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("selfservice: load interaction: %w", err)
+	}
+	f := &Flow{Interaction: in, URL: func(extra url.Values) string { return h.loginURL(in.ID, extra) }}
+	if len(in.State) > 0 {
+		if err := json.Unmarshal(in.State, &f.State); err != nil {
+			return nil, fmt.Errorf("selfservice: decode state: %w", err)
+		}
+	}
+	if f.Params, err = url.ParseQuery(in.Request); err != nil {
+		return nil, fmt.Errorf("selfservice: decode request: %w", err)
+	}
+	if f.Client, err = h.store.GetClient(ctx, in.ClientID); err != nil {
+		return nil, fmt.Errorf("selfservice: load client: %w", err)
+	}
+	if f.App, err = h.store.GetApplication(ctx, f.Client.ApplicationID); err != nil {
+		return nil, fmt.Errorf("selfservice: load application: %w", err)
+	}
+	if len(f.State.Steps) == 0 {
+		f.State.Steps = slices.Clone(defaultSteps)
+		if len(f.App.LoginSteps) > 0 {
+			f.State.Steps = slices.Clone(f.App.LoginSteps)
+		}
+	}
+	// The account's language is not used before sign-in completes: a page
+	// that switched language after the identifier would reveal the account.
+	f.Lang = h.render.Negotiate(f.Params.Get("ui_locales"), "", r.Header.Get("Accept-Language"))
+	return f, nil
+}
+
+func (h *Handler) saveFlow(r *http.Request, f *Flow) error {
+	raw, err := json.Marshal(f.State)
+	if err != nil {
+		return fmt.Errorf("selfservice: encode state: %w", err)
+	}
+	f.Interaction.State = raw
+	if err := h.store.UpdateInteraction(r.Context(), f.Interaction); err != nil {
+		return fmt.Errorf("selfservice: save interaction: %w", err)
+	}
+	return nil
+}
+
+func (h *Handler) currentStep(f *Flow) (Step, error) {
+	if f.State.Current < 0 || f.State.Current >= len(f.State.Steps) {
+		return nil, fmt.Errorf("selfservice: no step %d", f.State.Current)
+	}
+	s, ok := h.steps[f.State.Steps[f.State.Current]]
+	if !ok {
+		return nil, fmt.Errorf("selfservice: unknown step %q", f.State.Steps[f.State.Current])
+	}
+	return s, nil
+}
+
+// showLogin renders the current step; ?restart=1 goes back to the first.
+func (h *Handler) showLogin(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f, ok := h.flowOrError(w, r, q.Get("interaction"), q.Get("sig"))
+	if !ok {
+		return
+	}
+	if q.Get("restart") == "1" && f.State.Current != 0 {
+		f.State = State{Steps: f.State.Steps, Identifier: f.State.Identifier, Failures: f.State.Failures}
+		if err := h.saveFlow(r, f); err != nil {
+			h.serverError(w, r, err)
+			return
+		}
+	}
+	step, err := h.currentStep(f)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	h.renderStep(w, r, f, step.Show(f))
+}
+
+// submitLogin runs the current step on the posted form and advances.
+func (h *Handler) submitLogin(w http.ResponseWriter, r *http.Request) {
+	f, ok := h.flowOrError(w, r, r.PostFormValue("interaction"), r.PostFormValue("sig"))
+	if !ok {
+		return
+	}
+	if f.State.Failures >= maxFailures {
+		h.renderStep(w, r, f, View{Template: "error", Status: http.StatusTooManyRequests,
+			Data: map[string]any{"Message": "login.too_many_attempts"}})
+		return
+	}
+	step, err := h.currentStep(f)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	view, done, err := step.Submit(r, f)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	if !done {
+		if view.Error != "" || len(view.FieldErrors) > 0 {
+			f.State.Failures++
+		}
+		if err := h.saveFlow(r, f); err != nil {
+			h.serverError(w, r, err)
+			return
+		}
+		h.renderStep(w, r, f, view)
+		return
+	}
+	f.State.Current++
+	if f.State.Current < len(f.State.Steps) {
+		if err := h.saveFlow(r, f); err != nil {
+			h.serverError(w, r, err)
+			return
+		}
+		http.Redirect(w, r, h.loginURL(f.Interaction.ID, nil), http.StatusSeeOther)
+		return
+	}
+	h.complete(w, r, f)
+}
+
+// complete starts the SSO session and hands the interaction back to authz.
+func (h *Handler) complete(w http.ResponseWriter, r *http.Request, f *Flow) {
+	ctx := r.Context()
+	sso, err := h.sessions.Start(ctx, w, r, session.Login{AccountID: f.State.AccountID, AMR: f.State.AMR, ACR: acrFor(f.State.AMR)})
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	f.Interaction.SessionID = sso.ID
+	if err := h.saveFlow(r, f); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	now := h.cfg.Now().UTC()
+	if err := h.store.TouchLastLogin(ctx, f.State.AccountID, now); err != nil {
+		h.log.WarnContext(ctx, "touch last login", "err", err)
+	}
+	h.event(r, f.State.AccountID, "login.succeeded")
+	q := url.Values{"interaction": {f.Interaction.ID}, "sig": {h.signer.Sign(f.Interaction.ID, "resume")}}
+	http.Redirect(w, r, h.cfg.ResumePath+"?"+q.Encode(), http.StatusSeeOther)
+}
+
+// acrFor maps the methods used to an authentication context class: "1" is
+// single-factor; multi-factor sign-in will report "2".
+func acrFor(amr []string) string {
+	if len(amr) > 1 {
+		return "2"
+	}
+	return "1"
+}
+
+func (h *Handler) loginURL(id string, extra url.Values) string {
+	q := url.Values{"interaction": {id}, "sig": {h.signer.Sign(id, "login")}}
+	for k, v := range extra {
+		q[k] = v
+	}
+	return LoginPath + "?" + q.Encode()
+}
+
+func (h *Handler) flowOrError(w http.ResponseWriter, r *http.Request, id, sig string) (*Flow, bool) {
+	f, err := h.loadFlow(r, id, sig)
+	switch {
+	case errors.Is(err, errBadLink):
+		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
+	case errors.Is(err, storage.ErrNotFound):
+		h.errorPage(w, r, http.StatusBadRequest, "error.interaction_expired")
+	case err != nil:
+		h.serverError(w, r, err)
+	default:
+		return f, true
+	}
+	return nil, false
+}
+
+func (h *Handler) event(r *http.Request, accountID, kind string) {
+	err := h.store.AppendEvent(r.Context(), &storage.Event{
+		AccountID: accountID, Kind: kind, Actor: accountID, IP: r.RemoteAddr, CreatedAt: h.cfg.Now().UTC(),
+	})
+	if err != nil {
+		h.log.WarnContext(r.Context(), "append event", "kind", kind, "err", err)
+	}
+}
+
+// branding is the application's look for its pages.
+func branding(app *storage.Application) themes.Branding {
+	if app == nil {
+		return themes.Branding{}
+	}
+	return themes.Branding{AppName: app.Name, LogoURL: app.LogoURL, PrimaryColor: app.PrimaryColor}
+}

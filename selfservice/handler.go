@@ -1,0 +1,95 @@
+package selfservice
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"foyer/selfservice/password"
+	"foyer/selfservice/session"
+	"foyer/storage"
+	"foyer/themes"
+)
+
+// Store is what selfservice needs from storage.
+type Store interface {
+	GetInteraction(ctx context.Context, id string) (*storage.Interaction, error)
+	UpdateInteraction(ctx context.Context, i *storage.Interaction) error
+	GetClient(ctx context.Context, id string) (*storage.Client, error)
+	GetApplication(ctx context.Context, id string) (*storage.Application, error)
+	GetIdentityStore(ctx context.Context, id string) (*storage.IdentityStore, error)
+	GetAccount(ctx context.Context, id string) (*storage.Account, error)
+	FindAccountByIdentifier(ctx context.Context, storeID string, kind storage.IdentifierType, value string) (*storage.Account, error)
+	TouchLastLogin(ctx context.Context, id string, at time.Time) error
+	GetPassword(ctx context.Context, accountID string) (*storage.PasswordCredential, error)
+	SetPassword(ctx context.Context, accountID, hash string) error
+	AppendEvent(ctx context.Context, e *storage.Event) error
+	ListEvents(ctx context.Context, accountID string, limit int) ([]storage.Event, error)
+}
+
+// Config is selfservice's configuration.
+type Config struct {
+	// ResumePath is authz's resumption endpoint ("/oauth2/auth/resume").
+	ResumePath string
+	Now        func() time.Time
+}
+
+// Deps are selfservice's collaborators.
+type Deps struct {
+	Store     Store
+	Sessions  *session.Manager
+	Steps     *session.StepSigner
+	Passwords *password.Hasher
+	Renderer  *themes.Renderer
+	Logger    *slog.Logger
+}
+
+// Handler serves the self-service pages.
+type Handler struct {
+	cfg      Config
+	store    Store
+	sessions *session.Manager
+	signer   *session.StepSigner
+	render   *themes.Renderer
+	log      *slog.Logger
+	steps    map[string]Step
+}
+
+// LoginPath is the sign-in page.
+const LoginPath = "/login"
+
+// New returns the handler with the built-in steps registered.
+func New(cfg Config, d Deps) (*Handler, error) {
+	if cfg.ResumePath == "" {
+		return nil, fmt.Errorf("selfservice: ResumePath is required")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	// A real hash of a random value, so that an unknown identifier costs the
+	// same argon2id work as a wrong password.
+	dummy, err := d.Passwords.Hash(fmt.Sprintf("dummy-%d", time.Now().UnixNano()))
+	if err != nil {
+		return nil, fmt.Errorf("selfservice: dummy hash: %w", err)
+	}
+	h := &Handler{
+		cfg: cfg, store: d.Store, sessions: d.Sessions, signer: d.Steps,
+		render: d.Renderer, log: d.Logger,
+	}
+	h.steps = map[string]Step{}
+	for _, s := range []Step{
+		identifierStep{},
+		&passwordStep{store: d.Store, hasher: d.Passwords, dummyHash: dummy, now: cfg.Now},
+	} {
+		h.steps[s.Name()] = s
+	}
+	return h, nil
+}
+
+// Mount installs the pages.
+func (h *Handler) Mount(mux *http.ServeMux) {
+	mux.HandleFunc("GET "+LoginPath, h.showLogin)
+	mux.HandleFunc("POST "+LoginPath, h.submitLogin)
+}

@@ -1,0 +1,209 @@
+package selfservice
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"foyer/selfservice/password"
+	"foyer/storage"
+)
+
+// identifierStep asks who is signing in. It always continues to the next
+// step, whether or not the identifier names an account.
+type identifierStep struct{}
+
+func (identifierStep) Name() string { return "identifier" }
+
+func (identifierStep) Show(f *Flow) View {
+	id := f.State.Identifier
+	if id == "" {
+		id = f.Params.Get("login_hint")
+	}
+	return View{Template: "login", Data: map[string]any{"Step": "identifier", "Identifier": id}}
+}
+
+func (s identifierStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
+	id := strings.TrimSpace(r.PostFormValue("identifier"))
+	if id == "" || len(id) > 320 {
+		v := s.Show(f)
+		v.FieldErrors = map[string]string{"identifier": "login.identifier_required"}
+		v.Status = http.StatusBadRequest
+		return v, false, nil
+	}
+	f.State.Identifier = id
+	f.State.AccountID = ""
+	return View{}, true, nil
+}
+
+// passwordStep checks the password of the identified account.
+type passwordStep struct {
+	store     Store
+	hasher    *password.Hasher
+	dummyHash string
+	now       func() time.Time
+}
+
+// Per-account limit: this many failures in a row within the window refuse
+// further attempts until the window passes. Kept in the events table, so
+// it holds across nodes.
+const (
+	accountFailureLimit  = 10
+	accountFailureWindow = 15 * time.Minute
+)
+
+func (*passwordStep) Name() string { return "password" }
+
+func (*passwordStep) Show(f *Flow) View {
+	return View{Template: "login", Data: map[string]any{
+		"Step":                "password",
+		"Identifier":          f.State.Identifier,
+		"ChangeIdentifierURL": f.URL(url.Values{"restart": {"1"}}),
+	}}
+}
+
+func (s *passwordStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
+	fail := func(key string, status int) (View, bool, error) {
+		v := s.Show(f)
+		v.Error, v.Status = key, status
+		return v, false, nil
+	}
+	pw := r.PostFormValue("password")
+	if pw == "" {
+		v := s.Show(f)
+		v.FieldErrors, v.Status = map[string]string{"password": "login.password_required"}, http.StatusBadRequest
+		return v, false, nil
+	}
+	acct, cred, err := s.lookup(r, f)
+	if err != nil {
+		return View{}, false, err
+	}
+	if acct != nil {
+		locked, err := s.locked(r, acct.ID)
+		if err != nil {
+			return View{}, false, err
+		}
+		if locked {
+			return fail("login.too_many_attempts", http.StatusTooManyRequests)
+		}
+	}
+	// An unknown identifier costs the same argon2id work as a wrong password.
+	hash := s.dummyHash
+	if cred != nil {
+		hash = cred.Hash
+	}
+	rehash, verr := s.hasher.Verify(pw, hash)
+	if cred == nil || verr != nil {
+		if acct != nil {
+			s.recordFailure(r, acct.ID)
+		}
+		if verr != nil && !errors.Is(verr, password.ErrMismatch) {
+			return View{}, false, fmt.Errorf("selfservice: verify password: %w", verr)
+		}
+		return fail("login.invalid_credentials", http.StatusBadRequest)
+	}
+	if acct.Status != storage.AccountEnabled {
+		return fail("login.account_disabled", http.StatusForbidden)
+	}
+	if rehash {
+		s.upgradeHash(r, acct.ID, pw)
+	}
+	f.State.AccountID = acct.ID
+	f.State.AMR = appendUnique(f.State.AMR, "pwd")
+	return View{}, true, nil
+}
+
+// lookup finds the account the identifier names in the application's
+// identity store and its password, either of which may be absent.
+func (s *passwordStep) lookup(r *http.Request, f *Flow) (*storage.Account, *storage.PasswordCredential, error) {
+	ctx := r.Context()
+	store, err := s.store.GetIdentityStore(ctx, f.App.StoreID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("selfservice: load identity store: %w", err)
+	}
+	kind, value := classify(f.State.Identifier)
+	if !allows(store, kind) {
+		return nil, nil, nil
+	}
+	acct, err := s.store.FindAccountByIdentifier(ctx, store.ID, kind, value)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("selfservice: find account: %w", err)
+	}
+	cred, err := s.store.GetPassword(ctx, acct.ID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return acct, nil, nil
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("selfservice: load password: %w", err)
+	}
+	return acct, cred, nil
+}
+
+func (s *passwordStep) locked(r *http.Request, accountID string) (bool, error) {
+	events, err := s.store.ListEvents(r.Context(), accountID, accountFailureLimit)
+	if err != nil {
+		return false, fmt.Errorf("selfservice: recent events: %w", err)
+	}
+	since := s.now().Add(-accountFailureWindow)
+	failures := 0
+	for _, e := range events {
+		if e.Kind != "login.failed" || e.CreatedAt.Before(since) {
+			break
+		}
+		failures++
+	}
+	return failures >= accountFailureLimit, nil
+}
+
+func (s *passwordStep) recordFailure(r *http.Request, accountID string) {
+	_ = s.store.AppendEvent(r.Context(), &storage.Event{
+		AccountID: accountID, Kind: "login.failed", Actor: accountID, IP: r.RemoteAddr, CreatedAt: s.now().UTC(),
+	})
+}
+
+// upgradeHash re-hashes with the current parameters; a failure only
+// postpones the upgrade to the next sign-in.
+func (s *passwordStep) upgradeHash(r *http.Request, accountID, pw string) {
+	if hash, err := s.hasher.Hash(pw); err == nil {
+		_ = s.store.SetPassword(r.Context(), accountID, hash)
+	}
+}
+
+// classify tells which identifier type a typed identifier is.
+func classify(id string) (storage.IdentifierType, string) {
+	switch {
+	case strings.Contains(id, "@"):
+		return storage.IdentifierEmail, id
+	case strings.HasPrefix(id, "+") && len(id) > 4 && strings.Trim(id[1:], "0123456789") == "":
+		return storage.IdentifierPhone, id
+	default:
+		return storage.IdentifierUsername, id
+	}
+}
+
+func allows(store *storage.IdentityStore, kind storage.IdentifierType) bool {
+	if len(store.IdentifierTypes) == 0 {
+		return kind == storage.IdentifierEmail
+	}
+	for _, t := range store.IdentifierTypes {
+		if t == kind {
+			return true
+		}
+	}
+	return false
+}
+
+func appendUnique(list []string, v string) []string {
+	for _, s := range list {
+		if s == v {
+			return list
+		}
+	}
+	return append(list, v)
+}

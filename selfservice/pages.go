@@ -1,0 +1,71 @@
+package selfservice
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"foyer/themes"
+)
+
+// renderStep renders a step's view inside the flow: the form posts back to
+// /login with the interaction and its signature.
+func (h *Handler) renderStep(w http.ResponseWriter, r *http.Request, f *Flow, v View) {
+	data := map[string]any{}
+	for k, val := range v.Data {
+		data[k] = val
+	}
+	data["Action"] = LoginPath
+	data["Hidden"] = map[string]string{
+		"interaction": f.Interaction.ID,
+		"sig":         h.signer.Sign(f.Interaction.ID, "login"),
+	}
+	if v.Error != "" {
+		data["Error"] = v.Error
+	}
+	if len(v.FieldErrors) > 0 {
+		data["FieldErrors"] = v.FieldErrors
+	}
+	// The sign-in form's post ends in a redirect to the client; browsers
+	// apply form-action to every hop, so the client's origin must be listed.
+	w.Header().Set("Content-Security-Policy", cspAllowingFormTarget(f.Params.Get("redirect_uri")))
+	err := h.render.Render(w, r, themes.Page{
+		Template: v.Template,
+		Lang:     f.Lang,
+		Branding: branding(f.App),
+		Data:     data,
+		Status:   v.Status,
+	})
+	if err != nil {
+		h.log.ErrorContext(r.Context(), "render", "template", v.Template, "err", err)
+	}
+}
+
+// cspAllowingFormTarget is the default policy with the origin of target
+// added to form-action, when target is an absolute http(s) URL.
+func cspAllowingFormTarget(target string) string {
+	u, err := url.Parse(target)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return themes.DefaultCSP
+	}
+	origin := u.Scheme + "://" + u.Host
+	return strings.Replace(themes.DefaultCSP, "form-action 'self'", "form-action 'self' "+origin, 1)
+}
+
+func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, messageKey string) {
+	lang := h.render.Negotiate("", "", r.Header.Get("Accept-Language"))
+	err := h.render.Render(w, r, themes.Page{
+		Template: "error",
+		Lang:     lang,
+		Status:   status,
+		Data:     map[string]any{"Message": messageKey},
+	})
+	if err != nil {
+		h.log.ErrorContext(r.Context(), "render error page", "err", err)
+	}
+}
+
+func (h *Handler) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	h.log.ErrorContext(r.Context(), "selfservice", "path", r.URL.Path, "err", err)
+	h.errorPage(w, r, http.StatusInternalServerError, "error.generic")
+}

@@ -1,0 +1,7 @@
+// Package session is the only code that reads or writes Foyer's SSO session
+// cookie. The cookie holds a random value; the database row is keyed by its
+// SHA-256, so a leaked table yields no usable cookie. The package also signs
+// the redirects between flow steps (an HMAC over the interaction and the step
+// it is for), because both authz and selfservice issue and check them and this
+// is the one package they share.
+package session

@@ -1,0 +1,178 @@
+package session
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"foyer/storage"
+)
+
+// ErrNoSession means the request carries no valid SSO session.
+var ErrNoSession = errors.New("session: no valid session")
+
+// CookieName is the SSO session cookie.
+const CookieName = "foyer_session"
+
+// touchEvery bounds how often a session's last-seen time is written: every
+// request would turn each page view into a write.
+const touchEvery = time.Minute
+
+// Store is what the manager needs from storage.
+type Store interface {
+	CreateSession(ctx context.Context, s *storage.Session) error
+	GetSession(ctx context.Context, id string) (*storage.Session, error)
+	TouchSession(ctx context.Context, id string, at time.Time) error
+	DeleteSession(ctx context.Context, id string) error
+}
+
+// Manager creates, reads and ends SSO sessions.
+type Manager struct {
+	store    Store
+	secure   bool
+	lifetime time.Duration
+	now      func() time.Time
+}
+
+// Config configures a Manager.
+type Config struct {
+	// Secure marks the cookie Secure; set it when the issuer is https.
+	Secure bool
+	// Lifetime is how long a session lasts from sign-in (default 24h).
+	Lifetime time.Duration
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// NewManager returns a Manager over the store.
+func NewManager(store Store, cfg Config) *Manager {
+	if cfg.Lifetime <= 0 {
+		cfg.Lifetime = 24 * time.Hour
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Manager{store: store, secure: cfg.Secure, lifetime: cfg.Lifetime, now: cfg.Now}
+}
+
+// Login describes a completed sign-in.
+type Login struct {
+	AccountID string
+	AMR       []string // authentication methods, e.g. ["pwd"]
+	ACR       string
+}
+
+// Start creates a session for the login and sets its cookie.
+func (m *Manager) Start(ctx context.Context, w http.ResponseWriter, r *http.Request, l Login) (*storage.Session, error) {
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return nil, fmt.Errorf("session: random: %w", err)
+	}
+	token := base64.RawURLEncoding.EncodeToString(raw)
+	now := m.now().UTC()
+	s := &storage.Session{
+		ID:         hashToken(token),
+		AccountID:  l.AccountID,
+		AuthTime:   now,
+		AMR:        l.AMR,
+		ACR:        l.ACR,
+		IP:         clientIP(r),
+		UserAgent:  truncate(r.UserAgent(), 512),
+		CreatedAt:  now,
+		LastSeenAt: now,
+		ExpiresAt:  now.Add(m.lifetime),
+	}
+	if err := m.store.CreateSession(ctx, s); err != nil {
+		return nil, fmt.Errorf("session: create: %w", err)
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name:     CookieName,
+		Value:    token,
+		Path:     "/",
+		Expires:  s.ExpiresAt,
+		HttpOnly: true,
+		Secure:   m.secure,
+		SameSite: http.SameSiteLaxMode,
+	})
+	return s, nil
+}
+
+// Current returns the request's valid session or ErrNoSession.
+func (m *Manager) Current(r *http.Request) (*storage.Session, error) {
+	c, err := r.Cookie(CookieName)
+	if err != nil || c.Value == "" || len(c.Value) > 128 {
+		return nil, ErrNoSession
+	}
+	ctx := r.Context()
+	s, err := m.store.GetSession(ctx, hashToken(c.Value))
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, ErrNoSession
+	}
+	if err != nil {
+		return nil, fmt.Errorf("session: get: %w", err)
+	}
+	now := m.now()
+	if !now.Before(s.ExpiresAt) {
+		return nil, ErrNoSession
+	}
+	if now.Sub(s.LastSeenAt) > touchEvery {
+		if err := m.store.TouchSession(ctx, s.ID, now.UTC()); err != nil {
+			return nil, fmt.Errorf("session: touch: %w", err)
+		}
+	}
+	return s, nil
+}
+
+// End deletes the request's session (if any) and clears the cookie. It
+// returns the session that ended, or nil.
+func (m *Manager) End(w http.ResponseWriter, r *http.Request) (*storage.Session, error) {
+	s, err := m.Current(r)
+	m.clearCookie(w)
+	if errors.Is(err, ErrNoSession) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := m.store.DeleteSession(r.Context(), s.ID); err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return nil, fmt.Errorf("session: delete: %w", err)
+	}
+	return s, nil
+}
+
+func (m *Manager) clearCookie(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{
+		Name: CookieName, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: m.secure, SameSite: http.SameSiteLaxMode,
+	})
+}
+
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// clientIP is the peer address. Behind a load balancer the operator's proxy
+// sets X-Forwarded-For; trusting it is a deployment decision made in
+// cmd/foyer's middleware, which rewrites RemoteAddr when configured.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
