@@ -102,8 +102,9 @@ func (m *Manager) EnsureKeys(ctx context.Context) error {
 // that were active before. Creating first means there is never a moment
 // without an active key; retiring only what was listed before creating
 // means two concurrent rotations leave two active keys rather than none.
-// Retired keys stay in the JWKS for the retention period. It returns the
-// new keys.
+// Retired keys stay in the JWKS for the retention period, which also covers
+// other nodes that keep signing with them until their cache refreshes. It
+// returns the new keys.
 func (m *Manager) Rotate(ctx context.Context) ([]storage.SigningKey, error) {
 	if m.secretErr != nil {
 		return nil, m.secretErr
