@@ -28,6 +28,10 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) {
 		h.authorizeError(w, r, ar, fosite.ErrUnsupportedResponseMode.WithHint("Only response_mode=query is supported."))
 		return
 	}
+	if err := checkPKCE(ar); err != nil {
+		h.authorizeError(w, r, ar, err)
+		return
+	}
 	now := h.now()
 	sso, acct, err := h.currentLogin(r)
 	if err != nil {
@@ -44,6 +48,20 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.issue(w, r, ar, sso, acct, now)
+}
+
+// checkPKCE rejects a request fosite would only reject after sign-in: a
+// public client without a code challenge, or a method other than S256.
+func checkPKCE(ar fosite.AuthorizeRequester) error {
+	form := ar.GetRequestForm()
+	challenge, method := form.Get("code_challenge"), form.Get("code_challenge_method")
+	switch {
+	case challenge == "" && ar.GetClient().IsPublic():
+		return fosite.ErrInvalidRequest.WithHint("Public clients must use PKCE: code_challenge is missing.")
+	case challenge != "" && method != "S256":
+		return fosite.ErrInvalidRequest.WithHint("code_challenge_method must be S256.")
+	}
+	return nil
 }
 
 // currentLogin is the request's SSO session and its account, or nils when

@@ -1,0 +1,207 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+
+	"foyer/authz"
+	"foyer/storage"
+)
+
+const testSecret = "test-secret-test-secret-test-secret-0123"
+
+// testServer is a whole Foyer node over a store, served by httptest.
+type testServer struct {
+	*httptest.Server
+	store  storage.Store
+	issuer string
+}
+
+func startServer(t *testing.T, store storage.Store) *testServer {
+	t.Helper()
+	ts := httptest.NewUnstartedServer(nil)
+	issuer := "http://" + ts.Listener.Addr().String()
+	cfg := defaultConfig()
+	cfg.Issuer = issuer
+	cfg.BootstrapAdminPassword = "admin-password-123"
+	ctx := context.Background()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if err := bootstrap(ctx, cfg, store, io.Discard, log); err != nil {
+		t.Fatalf("bootstrap: %v", err)
+	}
+	srv, err := newServer(ctx, cfg, store, []byte(testSecret), log)
+	if err != nil {
+		t.Fatalf("newServer: %v", err)
+	}
+	ts.Config.Handler = srv.handler
+	ts.Start()
+	t.Cleanup(ts.Close)
+	return &testServer{Server: ts, store: store, issuer: issuer}
+}
+
+// client registers a client the way the CLI does.
+func (s *testServer) client(t *testing.T, spec authz.ClientSpec) (id, secret string) {
+	t.Helper()
+	if spec.ApplicationID == "" {
+		spec.ApplicationID = defaultApplicationID
+	}
+	c, secret, err := authz.NewClient(spec)
+	if err != nil {
+		t.Fatalf("NewClient: %v", err)
+	}
+	if err := s.store.CreateClient(context.Background(), c); err != nil {
+		t.Fatalf("CreateClient: %v", err)
+	}
+	return c.ID, secret
+}
+
+func (s *testServer) account(t *testing.T, email, password string) *storage.Account {
+	t.Helper()
+	a, err := createAccount(context.Background(), s.store, accountSpec{Email: email, Password: password, Verified: true})
+	if err != nil {
+		t.Fatalf("createAccount: %v", err)
+	}
+	return a
+}
+
+// browser is a cookie-keeping user agent that stops at redirects leaving
+// Foyer (to the relying party), like a browser reaching the RP's callback.
+type browser struct {
+	*http.Client
+	t *testing.T
+}
+
+func newBrowser(t *testing.T, foyerHost string) *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{t: t, Client: &http.Client{
+		Jar: jar,
+		CheckRedirect: func(req *http.Request, _ []*http.Request) error {
+			if req.URL.Host != foyerHost {
+				return http.ErrUseLastResponse
+			}
+			return nil
+		},
+	}}
+}
+
+// page is a fetched HTML page.
+type page struct {
+	status int
+	url    *url.URL
+	body   string
+	resp   *http.Response
+}
+
+func (b *browser) get(rawURL string) *page {
+	b.t.Helper()
+	resp, err := b.Get(rawURL)
+	if err != nil {
+		b.t.Fatalf("GET %s: %v", rawURL, err)
+	}
+	return readPage(b.t, resp)
+}
+
+// submit posts the page's first form with its hidden fields plus fields.
+func (b *browser) submit(p *page, fields map[string]string) *page {
+	b.t.Helper()
+	action, values := parseForm(b.t, p.body)
+	for k, v := range fields {
+		values.Set(k, v)
+	}
+	target := p.url.ResolveReference(&url.URL{Path: action})
+	if u, err := url.Parse(action); err == nil {
+		target = p.url.ResolveReference(u)
+	}
+	req, _ := http.NewRequest(http.MethodPost, target.String(), strings.NewReader(values.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", p.url.Scheme+"://"+p.url.Host)
+	resp, err := b.Do(req)
+	if err != nil {
+		b.t.Fatalf("POST %s: %v", target, err)
+	}
+	return readPage(b.t, resp)
+}
+
+func readPage(t *testing.T, resp *http.Response) *page {
+	t.Helper()
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("read body: %v", err)
+	}
+	return &page{status: resp.StatusCode, url: resp.Request.URL, body: string(body), resp: resp}
+}
+
+// location is where a redirect response points.
+func (p *page) location(t *testing.T) *url.URL {
+	t.Helper()
+	loc, err := p.resp.Location()
+	if err != nil {
+		t.Fatalf("expected a redirect, got %d at %s:\n%s", p.status, p.url, p.body)
+	}
+	return loc
+}
+
+// parseForm returns the first form's action and its input values.
+func parseForm(t *testing.T, body string) (string, url.Values) {
+	t.Helper()
+	doc, err := html.Parse(strings.NewReader(body))
+	if err != nil {
+		t.Fatalf("parse html: %v", err)
+	}
+	var action string
+	found := false
+	values := url.Values{}
+	var walk func(n *html.Node, inForm bool)
+	walk = func(n *html.Node, inForm bool) {
+		if n.Type == html.ElementNode && n.Data == "form" && !found {
+			found, inForm = true, true
+			action = attr(n, "action")
+		}
+		if inForm && n.Type == html.ElementNode && n.Data == "input" && attr(n, "name") != "" {
+			values.Set(attr(n, "name"), attr(n, "value"))
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c, inForm)
+		}
+	}
+	walk(doc, false)
+	if !found {
+		t.Fatalf("no form in page:\n%s", body)
+	}
+	return action, values
+}
+
+func attr(n *html.Node, name string) string {
+	for _, a := range n.Attr {
+		if a.Key == name {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+// signIn drives the login pages from an authorization URL to the redirect
+// back to the client and returns that redirect.
+func (b *browser) signIn(authURL, identifier, password string) *url.URL {
+	b.t.Helper()
+	p := b.get(authURL)
+	if p.status != http.StatusOK || !strings.Contains(p.body, `name="identifier"`) {
+		b.t.Fatalf("expected the identifier page, got %d at %s (Location %s):\n%s", p.status, p.url, p.resp.Header.Get("Location"), p.body)
+	}
+	p = b.submit(p, map[string]string{"identifier": identifier})
+	if !strings.Contains(p.body, `name="password"`) {
+		b.t.Fatalf("expected the password page, got %d:\n%s", p.status, p.body)
+	}
+	p = b.submit(p, map[string]string{"password": password})
+	return p.location(b.t)
+}

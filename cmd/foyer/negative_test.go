@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+
+	"foyer/authz"
+	"foyer/authz/keys"
+	"foyer/selfservice/session"
+	"foyer/storage"
+	"foyer/storage/sqlstore/sqltest"
+)
+
+// TestProtocolErrors: each bad request gets the RFC's error and changes
+// nothing.
+func TestProtocolErrors(t *testing.T) {
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		srv := startServer(t, newStore(t))
+		ctx := context.Background()
+		srv.account(t, "alice@example.com", alicePass)
+		clientID, secret := srv.client(t, authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback},
+			GrantTypes: []string{"authorization_code", "refresh_token", "client_credentials"}, FirstParty: true})
+		rp := newRelyingParty(t, srv.issuer, clientID, secret, oidc.ScopeOpenID, oidc.ScopeOfflineAccess)
+		host := srv.Listener.Addr().String()
+
+		t.Run("unregistered redirect_uri shows an error page and does not redirect", func(t *testing.T) {
+			cfg := rp.oauth
+			cfg.RedirectURL = "https://evil.example/callback"
+			p := newBrowser(t, host).get(cfg.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
+			if p.status != http.StatusBadRequest || p.resp.Header.Get("Location") != "" {
+				t.Fatalf("status %d, Location %q", p.status, p.resp.Header.Get("Location"))
+			}
+			if !strings.Contains(p.body, "invalid return address") {
+				t.Fatalf("error page does not explain the problem:\n%s", p.body)
+			}
+		})
+
+		t.Run("wrong PKCE verifier is invalid_grant", func(t *testing.T) {
+			b := newBrowser(t, host)
+			cb := b.signIn(rp.oauth.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())), "alice@example.com", alicePass)
+			_, err := rp.oauth.Exchange(ctx, cb.Query().Get("code"), oauth2.VerifierOption(oauth2.GenerateVerifier()))
+			expectOAuthError(t, err, "invalid_grant")
+		})
+
+		t.Run("code used twice is invalid_grant and revokes its tokens", func(t *testing.T) {
+			b := newBrowser(t, host)
+			v := oauth2.GenerateVerifier()
+			cb := b.signIn(rp.oauth.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(v)), "alice@example.com", alicePass)
+			code := cb.Query().Get("code")
+			tok, err := rp.oauth.Exchange(ctx, code, oauth2.VerifierOption(v))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = rp.oauth.Exchange(ctx, code, oauth2.VerifierOption(v))
+			expectOAuthError(t, err, "invalid_grant")
+			if _, err := rp.provider.UserInfo(ctx, oauth2.StaticTokenSource(tok)); err == nil {
+				t.Fatal("access token from a replayed code still works")
+			}
+			_, err = rp.oauth.TokenSource(ctx, &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
+			expectOAuthError(t, err, "invalid_grant")
+		})
+
+		t.Run("wrong client secret is 401 invalid_client", func(t *testing.T) {
+			form := url.Values{"grant_type": {"client_credentials"}}
+			req, _ := http.NewRequest(http.MethodPost, srv.issuer+authz.TokenPath, strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.SetBasicAuth(clientID, secret+"x")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := readPage(t, resp)
+			if p.status != http.StatusUnauthorized || !strings.Contains(p.body, `"invalid_client"`) {
+				t.Fatalf("got %d %s", p.status, p.body)
+			}
+		})
+
+		t.Run("public client without PKCE is invalid_request", func(t *testing.T) {
+			pubID, _ := srv.client(t, authz.ClientSpec{Name: "SPA", RedirectURIs: []string{rpCallback},
+				GrantTypes: []string{"authorization_code"}, Public: true, FirstParty: true})
+			cfg := rp.oauth
+			cfg.ClientID, cfg.ClientSecret = pubID, ""
+			loc := newBrowser(t, host).get(cfg.AuthCodeURL("state-0001")).location(t)
+			if loc.Query().Get("error") != "invalid_request" || !strings.HasPrefix(loc.String(), rpCallback) {
+				t.Fatalf("redirect = %s", loc)
+			}
+		})
+
+		t.Run("disabled account cannot sign in", func(t *testing.T) {
+			bob := srv.account(t, "bob@example.com", alicePass)
+			if err := srv.store.SetAccountStatus(ctx, bob.ID, storage.AccountDisabled); err != nil {
+				t.Fatal(err)
+			}
+			b := newBrowser(t, host)
+			p := b.get(rp.oauth.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
+			p = b.submit(p, map[string]string{"identifier": "bob@example.com"})
+			p = b.submit(p, map[string]string{"password": alicePass})
+			if p.status != http.StatusForbidden || !strings.Contains(p.body, "This account is disabled.") {
+				t.Fatalf("got %d:\n%s", p.status, p.body)
+			}
+			if len(b.Jar.Cookies(p.url)) > 0 {
+				t.Fatal("a session cookie was set for a disabled account")
+			}
+		})
+
+		t.Run("unknown identifier and wrong password look the same", func(t *testing.T) {
+			attempt := func(identifier string) *page {
+				b := newBrowser(t, host)
+				p := b.get(rp.oauth.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
+				p = b.submit(p, map[string]string{"identifier": identifier})
+				return b.submit(p, map[string]string{"password": "not the password"})
+			}
+			unknown, wrong := attempt("nobody@example.com"), attempt("alice@example.com")
+			const msg = "Incorrect email, username or password."
+			if unknown.status != wrong.status || !strings.Contains(unknown.body, msg) || !strings.Contains(wrong.body, msg) {
+				t.Fatalf("unknown: %d, wrong password: %d; bodies differ in message", unknown.status, wrong.status)
+			}
+		})
+
+		t.Run("expired interaction gets a clear page", func(t *testing.T) {
+			now := time.Now().UTC()
+			in := &storage.Interaction{ID: "expired-interaction-0001", ClientID: clientID,
+				Request: "client_id=" + clientID, CreatedAt: now.Add(-time.Hour), ExpiresAt: now.Add(-time.Minute)}
+			if err := srv.store.CreateInteraction(ctx, in); err != nil {
+				t.Fatal(err)
+			}
+			sig := session.NewStepSigner(keys.DeriveKey([]byte(testSecret), "flow-steps")).Sign(in.ID, "login")
+			for _, u := range []string{
+				srv.issuer + "/login?" + url.Values{"interaction": {in.ID}, "sig": {sig}}.Encode(),
+				srv.issuer + "/login?" + url.Values{"interaction": {"no-such-interaction"}, "sig": {sig}}.Encode(),
+			} {
+				p := newBrowser(t, host).get(u)
+				if p.status >= 500 || (!strings.Contains(p.body, "has expired") && !strings.Contains(p.body, "invalid")) {
+					t.Fatalf("GET %s: %d\n%s", u, p.status, p.body)
+				}
+			}
+			p := newBrowser(t, host).get(srv.issuer + "/login?" + url.Values{"interaction": {in.ID}, "sig": {sig}}.Encode())
+			if p.status != http.StatusBadRequest || !strings.Contains(p.body, "This sign-in request has expired.") {
+				t.Fatalf("expired interaction: %d\n%s", p.status, p.body)
+			}
+		})
+	})
+}
