@@ -20,7 +20,7 @@ import (
 )
 
 const (
-	rpCallback = "http://127.0.0.1:9/callback"
+	rpCallback  = "http://127.0.0.1:9/callback"
 	rpLoggedOut = "http://127.0.0.1:9/logged-out"
 	alicePass   = "correct horse battery staple"
 )
