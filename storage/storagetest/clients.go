@@ -1,0 +1,160 @@
+package storagetest
+
+import (
+	"bytes"
+	"slices"
+	"testing"
+	"time"
+
+	"foyer/storage"
+)
+
+func testApplications(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	want := &storage.Application{ID: unique("app"), StoreID: "store-1", Name: "Shop", LogoURL: "https://example.com/logo.svg",
+		PrimaryColor: "#112233", Organizational: true, LoginSteps: []string{"identifier", "password", "mfa"},
+		CreatedAt: at(-time.Hour + 3*time.Millisecond)}
+	must(t, "CreateApplication", s.CreateApplication(ctx, want))
+	got, err := s.GetApplication(ctx, want.ID)
+	must(t, "GetApplication", err)
+	if got.StoreID != want.StoreID || got.Name != want.Name || got.LogoURL != want.LogoURL ||
+		got.PrimaryColor != want.PrimaryColor || !got.Organizational || !equalStrings(got.LoginSteps, want.LoginSteps) {
+		t.Errorf("GetApplication = %+v, want %+v", got, want)
+	}
+	sameTime(t, "CreatedAt", got.CreatedAt, want.CreatedAt)
+
+	plain := &storage.Application{Name: "Plain"}
+	must(t, "CreateApplication without ID", s.CreateApplication(ctx, plain))
+	got, err = s.GetApplication(ctx, plain.ID)
+	must(t, "GetApplication generated id", err)
+	if plain.ID == "" || len(got.LoginSteps) != 0 || got.Organizational {
+		t.Errorf("GetApplication = %+v, want defaults", got)
+	}
+	wantErr(t, "CreateApplication duplicate id", s.CreateApplication(ctx, &storage.Application{ID: want.ID, Name: "x"}), storage.ErrConflict)
+	_, err = s.GetApplication(ctx, "missing")
+	wantErr(t, "GetApplication missing", err, storage.ErrNotFound)
+	list, err := s.ListApplications(ctx)
+	must(t, "ListApplications", err)
+	if len(list) != 2 {
+		t.Errorf("ListApplications returned %d, want 2", len(list))
+	}
+}
+
+func testClients(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	confidential := &storage.Client{
+		ID: unique("client"), ApplicationID: "app-1", Name: "Web shop", SecretHash: bytes.Repeat([]byte{0xab, 0x00}, 16),
+		FirstParty: true, RedirectURIs: []string{"https://shop.example/cb", "https://shop.example/cb2?x=1&y=\"2\""},
+		PostLogoutRedirectURIs: []string{"https://shop.example/bye"}, InitiateLoginURI: "https://shop.example/login",
+		GrantTypes: []string{"authorization_code", "refresh_token"}, ResponseTypes: []string{"code"},
+		Scopes: []string{"openid", "profile", "email"}, Audience: []string{"https://api.example"},
+		TokenEndpointAuthMethod: "client_secret_basic",
+	}
+	public := &storage.Client{ApplicationID: "app-1", Name: "SPA", Public: true, TokenEndpointAuthMethod: "none",
+		RedirectURIs: []string{"http://localhost:3000/cb"}}
+	must(t, "CreateClient confidential", s.CreateClient(ctx, confidential))
+	must(t, "CreateClient public", s.CreateClient(ctx, public))
+	if public.ID == "" || public.CreatedAt.IsZero() || public.UpdatedAt.IsZero() {
+		t.Errorf("CreateClient left ID %q or times unset", public.ID)
+	}
+
+	for _, want := range []*storage.Client{confidential, public} {
+		got, err := s.GetClient(ctx, want.ID)
+		must(t, "GetClient", err)
+		checkClient(t, got, want)
+	}
+	wantErr(t, "CreateClient duplicate id", s.CreateClient(ctx, &storage.Client{ID: confidential.ID}), storage.ErrConflict)
+	_, err := s.GetClient(ctx, "missing")
+	wantErr(t, "GetClient missing", err, storage.ErrNotFound)
+	list, err := s.ListClients(ctx)
+	must(t, "ListClients", err)
+	if len(list) != 2 {
+		t.Errorf("ListClients returned %d, want 2", len(list))
+	}
+
+	// DeleteClient takes the client's tokens with it and leaves others'.
+	mine := newToken(confidential.ID, storage.TokenRefresh, "req-mine")
+	theirs := newToken(public.ID, storage.TokenRefresh, "req-theirs")
+	must(t, "CreateToken mine", s.CreateToken(ctx, mine))
+	must(t, "CreateToken theirs", s.CreateToken(ctx, theirs))
+	must(t, "DeleteClient", s.DeleteClient(ctx, confidential.ID))
+	_, err = s.GetClient(ctx, confidential.ID)
+	wantErr(t, "GetClient after DeleteClient", err, storage.ErrNotFound)
+	_, err = s.GetToken(ctx, mine.Kind, mine.Signature)
+	wantErr(t, "GetToken of deleted client", err, storage.ErrNotFound)
+	_, err = s.GetToken(ctx, theirs.Kind, theirs.Signature)
+	must(t, "GetToken of another client", err)
+	wantErr(t, "DeleteClient missing", s.DeleteClient(ctx, confidential.ID), storage.ErrNotFound)
+}
+
+func checkClient(t *testing.T, got, want *storage.Client) {
+	t.Helper()
+	lists := []struct {
+		name      string
+		got, want []string
+	}{
+		{"RedirectURIs", got.RedirectURIs, want.RedirectURIs},
+		{"PostLogoutRedirectURIs", got.PostLogoutRedirectURIs, want.PostLogoutRedirectURIs},
+		{"GrantTypes", got.GrantTypes, want.GrantTypes},
+		{"ResponseTypes", got.ResponseTypes, want.ResponseTypes},
+		{"Scopes", got.Scopes, want.Scopes},
+		{"Audience", got.Audience, want.Audience},
+	}
+	for _, l := range lists {
+		if !equalStrings(l.got, l.want) {
+			t.Errorf("client %s: %s = %q, want %q", want.ID, l.name, l.got, l.want)
+		}
+	}
+	if got.ID != want.ID || got.ApplicationID != want.ApplicationID || got.Name != want.Name ||
+		!bytes.Equal(got.SecretHash, want.SecretHash) || got.Public != want.Public || got.FirstParty != want.FirstParty ||
+		got.InitiateLoginURI != want.InitiateLoginURI || got.TokenEndpointAuthMethod != want.TokenEndpointAuthMethod {
+		t.Errorf("GetClient = %+v, want %+v", got, want)
+	}
+	sameTime(t, "client CreatedAt", got.CreatedAt, want.CreatedAt)
+	sameTime(t, "client UpdatedAt", got.UpdatedAt, want.UpdatedAt)
+}
+
+func testClientAssertions(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	jti, old := unique("jti"), unique("jti-old")
+	known := func(jti string, want bool) {
+		t.Helper()
+		got, err := s.ClientAssertionJTIKnown(ctx, jti)
+		if err != nil || got != want {
+			t.Errorf("ClientAssertionJTIKnown(%s) = %v, %v; want %v", jti, got, err, want)
+		}
+	}
+	known(jti, false)
+	must(t, "UseClientAssertionJTI", s.UseClientAssertionJTI(ctx, jti, time.Now().Add(time.Hour)))
+	known(jti, true)
+	wantErr(t, "UseClientAssertionJTI replay", s.UseClientAssertionJTI(ctx, jti, time.Now().Add(time.Hour)), storage.ErrConflict)
+
+	// An expired record no longer blocks the jti.
+	must(t, "UseClientAssertionJTI expired", s.UseClientAssertionJTI(ctx, old, time.Now().Add(-time.Hour)))
+	known(old, false)
+	must(t, "UseClientAssertionJTI after expiry", s.UseClientAssertionJTI(ctx, old, time.Now().Add(time.Hour)))
+	known(old, true)
+
+	// Of racing uses of one assertion exactly one wins.
+	racy := unique("jti-race")
+	errs := race(16, func(int) error { return s.UseClientAssertionJTI(ctx, racy, time.Now().Add(time.Hour)) })
+	checkOneWinner(t, "UseClientAssertionJTI", errs, storage.ErrConflict)
+}
+
+// checkOneWinner wants exactly one nil and every other error to be one of
+// losers.
+func checkOneWinner(t *testing.T, what string, errs []error, losers ...error) {
+	t.Helper()
+	wins := 0
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			wins++
+		case !slices.ContainsFunc(losers, func(l error) bool { return isErr(err, l) }):
+			t.Errorf("%s #%d: error = %v, want nil or one of %v", what, i, err, losers)
+		}
+	}
+	if wins != 1 {
+		t.Errorf("%s: %d of %d concurrent calls succeeded, want exactly 1", what, wins, len(errs))
+	}
+}

@@ -1,0 +1,164 @@
+package storagetest
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	"foyer/storage"
+)
+
+func newToken(clientID string, kind storage.TokenKind, requestID string) *storage.Token {
+	return &storage.Token{Kind: kind, Signature: unique("sig"), RequestID: requestID, ClientID: clientID,
+		Subject: "acct-1", SessionID: "sess-1", Active: true, Data: []byte(`{"requester":"serialised"}`),
+		ExpiresAt: at(time.Hour)}
+}
+
+func testTokens(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	want := newToken("client-1", storage.TokenRefresh, "req-1")
+	want.Data = []byte{0, 1, 2, 0xff, '{'}
+	want.CreatedAt = at(-time.Second + 5*time.Millisecond)
+	must(t, "CreateToken", s.CreateToken(ctx, want))
+	got, err := s.GetToken(ctx, want.Kind, want.Signature)
+	must(t, "GetToken", err)
+	checkToken(t, got, want)
+
+	wantErr(t, "CreateToken duplicate signature", s.CreateToken(ctx, newTokenLike(want)), storage.ErrConflict)
+	sameSigOtherKind := newTokenLike(want)
+	sameSigOtherKind.Kind = storage.TokenAccess
+	must(t, "CreateToken same signature, other kind", s.CreateToken(ctx, sameSigOtherKind))
+
+	for _, c := range []struct {
+		kind storage.TokenKind
+		sig  string
+	}{{storage.TokenRefresh, "missing"}, {storage.TokenAuthorizeCode, want.Signature}} {
+		_, err := s.GetToken(ctx, c.kind, c.sig)
+		wantErr(t, "GetToken "+string(c.kind)+" "+c.sig, err, storage.ErrNotFound)
+	}
+
+	// A deactivated token is still returned, with ErrInactive.
+	must(t, "DeactivateToken", s.DeactivateToken(ctx, want.Kind, want.Signature))
+	got, err = s.GetToken(ctx, want.Kind, want.Signature)
+	wantErr(t, "GetToken after DeactivateToken", err, storage.ErrInactive)
+	if got == nil || got.Signature != want.Signature || got.Active || got.RequestID != want.RequestID {
+		t.Errorf("GetToken of inactive token = %+v, want the token with Active false", got)
+	}
+	wantErr(t, "DeactivateToken twice", s.DeactivateToken(ctx, want.Kind, want.Signature), storage.ErrNotFound)
+	wantErr(t, "DeactivateToken missing", s.DeactivateToken(ctx, want.Kind, "missing"), storage.ErrNotFound)
+	if _, err := s.GetToken(ctx, storage.TokenAccess, want.Signature); err != nil {
+		t.Errorf("DeactivateToken of one kind touched another: GetToken = %v", err)
+	}
+
+	must(t, "DeleteToken", s.DeleteToken(ctx, want.Kind, want.Signature))
+	_, err = s.GetToken(ctx, want.Kind, want.Signature)
+	wantErr(t, "GetToken after DeleteToken", err, storage.ErrNotFound)
+	wantErr(t, "DeleteToken missing", s.DeleteToken(ctx, want.Kind, want.Signature), storage.ErrNotFound)
+}
+
+func newTokenLike(t *storage.Token) *storage.Token {
+	c := *t
+	return &c
+}
+
+func checkToken(t *testing.T, got, want *storage.Token) {
+	t.Helper()
+	if got.Kind != want.Kind || got.Signature != want.Signature || got.RequestID != want.RequestID ||
+		got.ClientID != want.ClientID || got.Subject != want.Subject || got.SessionID != want.SessionID ||
+		got.Active != want.Active || !bytes.Equal(got.Data, want.Data) {
+		t.Errorf("GetToken = %+v, want %+v", got, want)
+	}
+	sameTime(t, "token CreatedAt", got.CreatedAt, want.CreatedAt)
+	sameTime(t, "token ExpiresAt", got.ExpiresAt, want.ExpiresAt)
+}
+
+func testTokenFamilies(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	create := func(kind storage.TokenKind, requestID string, expires time.Time) *storage.Token {
+		tok := newToken("client-1", kind, requestID)
+		tok.ExpiresAt = expires
+		must(t, "CreateToken", s.CreateToken(ctx, tok))
+		return tok
+	}
+	later, earlier := at(time.Hour), at(-time.Hour)
+	family := []*storage.Token{create(storage.TokenAccess, "req-a", later), create(storage.TokenAccess, "req-a", later)}
+	refresh := create(storage.TokenRefresh, "req-a", later)
+	stranger := create(storage.TokenAccess, "req-b", later)
+
+	n, err := s.RevokeTokensByRequestID(ctx, storage.TokenAccess, "req-a")
+	if err != nil || n != 2 {
+		t.Errorf("RevokeTokensByRequestID = %d, %v; want 2", n, err)
+	}
+	for _, tok := range family {
+		_, err := s.GetToken(ctx, tok.Kind, tok.Signature)
+		wantErr(t, "GetToken of revoked family", err, storage.ErrNotFound)
+	}
+	for _, tok := range []*storage.Token{refresh, stranger} {
+		_, err := s.GetToken(ctx, tok.Kind, tok.Signature)
+		must(t, "GetToken of another kind or family", err)
+	}
+	n, err = s.RevokeTokensByRequestID(ctx, storage.TokenAccess, "req-a")
+	if err != nil || n != 0 {
+		t.Errorf("RevokeTokensByRequestID again = %d, %v; want 0", n, err)
+	}
+
+	expired := []*storage.Token{create(storage.TokenAuthorizeCode, "req-c", earlier), create(storage.TokenPKCE, "req-c", earlier)}
+	n, err = s.DeleteExpiredTokens(ctx, time.Now())
+	if err != nil || n != 2 {
+		t.Errorf("DeleteExpiredTokens = %d, %v; want 2", n, err)
+	}
+	for _, tok := range expired {
+		_, err := s.GetToken(ctx, tok.Kind, tok.Signature)
+		wantErr(t, "GetToken of expired token", err, storage.ErrNotFound)
+	}
+	for _, tok := range []*storage.Token{refresh, stranger} {
+		_, err := s.GetToken(ctx, tok.Kind, tok.Signature)
+		must(t, "GetToken of unexpired token", err)
+	}
+}
+
+// testParallelRefreshRotation is two (here sixteen) clients refreshing with
+// one refresh token at once, across nodes: exactly one may rotate it.
+func testParallelRefreshRotation(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	const n = 16
+	t.Run("DeactivateToken", func(t *testing.T) {
+		tok := newToken("client-1", storage.TokenRefresh, "req-par")
+		must(t, "CreateToken", s.CreateToken(ctx, tok))
+		errs := race(n, func(int) error { return s.DeactivateToken(ctx, tok.Kind, tok.Signature) })
+		checkOneWinner(t, "DeactivateToken", errs, storage.ErrNotFound)
+	})
+	t.Run("in transactions", func(t *testing.T) {
+		tok := newToken("client-1", storage.TokenRefresh, "req-tx")
+		must(t, "CreateToken", s.CreateToken(ctx, tok))
+		errs := race(n, func(int) error { return rotate(s, t, tok) })
+		// Losers either saw the token already rotated or lost the update.
+		checkOneWinner(t, "rotation", errs, storage.ErrInactive, storage.ErrNotFound)
+		_, err := s.GetToken(ctx, tok.Kind, tok.Signature)
+		wantErr(t, "GetToken of rotated token", err, storage.ErrInactive)
+	})
+}
+
+// rotate is what a token endpoint does on refresh: in one transaction,
+// read the refresh token, deactivate it and issue its successor. Reading
+// first matters: on SQLite a transaction that reads and then writes must
+// hold the write lock from the start or it fails with "database is locked".
+func rotate(s storage.Store, t *testing.T, old *storage.Token) error {
+	txCtx, err := s.BeginTx(t.Context())
+	if err != nil {
+		return err
+	}
+	if _, err := s.GetToken(txCtx, old.Kind, old.Signature); err != nil {
+		_ = s.Rollback(txCtx)
+		return err
+	}
+	if err := s.DeactivateToken(txCtx, old.Kind, old.Signature); err != nil {
+		_ = s.Rollback(txCtx)
+		return err
+	}
+	if err := s.CreateToken(txCtx, newToken(old.ClientID, old.Kind, old.RequestID)); err != nil {
+		_ = s.Rollback(txCtx)
+		return err
+	}
+	return s.Commit(txCtx)
+}
