@@ -1,0 +1,217 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm/clause"
+
+	"foyer/storage"
+)
+
+type identityStoreRow struct {
+	ID              string    `gorm:"column:id;primaryKey"`
+	Name            string    `gorm:"column:name"`
+	IdentifierTypes string    `gorm:"column:identifier_types"`
+	Attributes      string    `gorm:"column:attributes"`
+	CreatedAt       time.Time `gorm:"column:created_at"`
+}
+
+func (identityStoreRow) TableName() string { return "identity_stores" }
+
+func (r *identityStoreRow) toStorage() (*storage.IdentityStore, error) {
+	types, err := decodeList[storage.IdentifierType](r.IdentifierTypes, "identity_stores.identifier_types")
+	if err != nil {
+		return nil, err
+	}
+	attrs, err := decodeList[storage.AttributeDef](r.Attributes, "identity_stores.attributes")
+	if err != nil {
+		return nil, err
+	}
+	return &storage.IdentityStore{ID: r.ID, Name: r.Name, IdentifierTypes: types, Attributes: attrs,
+		CreatedAt: r.CreatedAt.UTC()}, nil
+}
+
+// CreateIdentityStore inserts s, filling in ID and CreatedAt when empty.
+func (s *Store) CreateIdentityStore(ctx context.Context, is *storage.IdentityStore) error {
+	if is.ID == "" {
+		is.ID = newID()
+	}
+	is.CreatedAt = orNow(is.CreatedAt)
+	row := identityStoreRow{ID: is.ID, Name: is.Name, CreatedAt: is.CreatedAt,
+		IdentifierTypes: encodeJSON(is.IdentifierTypes, "[]"), Attributes: encodeJSON(is.Attributes, "[]")}
+	return wrapErr(s.db(ctx).Create(&row).Error, "create identity store %q", is.ID)
+}
+
+// GetIdentityStore reads one identity store.
+func (s *Store) GetIdentityStore(ctx context.Context, id string) (*storage.IdentityStore, error) {
+	var row identityStoreRow
+	if err := s.db(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+		return nil, wrapErr(err, "get identity store %q", id)
+	}
+	return row.toStorage()
+}
+
+// ListIdentityStores returns every identity store, oldest first.
+func (s *Store) ListIdentityStores(ctx context.Context) ([]storage.IdentityStore, error) {
+	var rows []identityStoreRow
+	if err := s.db(ctx).Order("created_at, id").Find(&rows).Error; err != nil {
+		return nil, wrapErr(err, "list identity stores")
+	}
+	out := make([]storage.IdentityStore, 0, len(rows))
+	for i := range rows {
+		is, err := rows[i].toStorage()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *is)
+	}
+	return out, nil
+}
+
+type accountRow struct {
+	ID                 string     `gorm:"column:id;primaryKey"`
+	StoreID            string     `gorm:"column:store_id"`
+	Status             string     `gorm:"column:status"`
+	Username           string     `gorm:"column:username"`
+	UsernameNormalized string     `gorm:"column:username_normalized"`
+	Email              string     `gorm:"column:email"`
+	EmailNormalized    string     `gorm:"column:email_normalized"`
+	EmailConfirmed     bool       `gorm:"column:email_confirmed"`
+	Phone              string     `gorm:"column:phone"`
+	PhoneConfirmed     bool       `gorm:"column:phone_confirmed"`
+	Attributes         string     `gorm:"column:attributes"`
+	Language           string     `gorm:"column:language"`
+	CreatedAt          time.Time  `gorm:"column:created_at"`
+	UpdatedAt          time.Time  `gorm:"column:updated_at"`
+	LastLoginAt        *time.Time `gorm:"column:last_login_at"`
+}
+
+func (accountRow) TableName() string { return "accounts" }
+
+// normalize is how email and username are compared: case-insensitively.
+func normalize(s string) string { return strings.ToLower(s) }
+
+func (r *accountRow) toStorage() (*storage.Account, error) {
+	attrs, err := decodeMap(r.Attributes, "accounts.attributes")
+	if err != nil {
+		return nil, err
+	}
+	return &storage.Account{
+		ID: r.ID, StoreID: r.StoreID, Status: storage.AccountStatus(r.Status),
+		Username: r.Username, Email: r.Email, EmailConfirmed: r.EmailConfirmed,
+		Phone: r.Phone, PhoneConfirmed: r.PhoneConfirmed, Attributes: attrs, Language: r.Language,
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), LastLoginAt: utcPtr(r.LastLoginAt),
+	}, nil
+}
+
+// CreateAccount inserts a, filling in ID, Status (enabled) and times when
+// empty. A taken email, username or phone in the store is ErrConflict; an
+// unknown store is ErrNotFound.
+func (s *Store) CreateAccount(ctx context.Context, a *storage.Account) error {
+	if a.ID == "" {
+		a.ID = newID()
+	}
+	if a.Status == "" {
+		a.Status = storage.AccountEnabled
+	}
+	a.CreatedAt = orNow(a.CreatedAt)
+	a.UpdatedAt = orNow(a.UpdatedAt)
+	a.LastLoginAt = dbTimePtr(a.LastLoginAt)
+	row := accountRow{
+		ID: a.ID, StoreID: a.StoreID, Status: string(a.Status),
+		Username: a.Username, UsernameNormalized: normalize(a.Username),
+		Email: a.Email, EmailNormalized: normalize(a.Email), EmailConfirmed: a.EmailConfirmed,
+		Phone: a.Phone, PhoneConfirmed: a.PhoneConfirmed, Attributes: encodeJSON(a.Attributes, "{}"),
+		Language: a.Language, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt, LastLoginAt: a.LastLoginAt,
+	}
+	return wrapErr(s.db(ctx).Create(&row).Error, "create account %q", a.ID)
+}
+
+// GetAccount reads one account.
+func (s *Store) GetAccount(ctx context.Context, id string) (*storage.Account, error) {
+	var row accountRow
+	if err := s.db(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+		return nil, wrapErr(err, "get account %q", id)
+	}
+	return row.toStorage()
+}
+
+// identifierQuery is the WHERE clause for a lookup. The "<> ”" term
+// repeats the partial unique index's predicate so PostgreSQL can use the
+// index even for a generic prepared plan, and an empty value never matches
+// accounts that lack the identifier.
+var identifierQuery = map[storage.IdentifierType]string{
+	storage.IdentifierEmail:    "store_id = ? AND email_normalized = ? AND email_normalized <> ''",
+	storage.IdentifierUsername: "store_id = ? AND username_normalized = ? AND username_normalized <> ''",
+	storage.IdentifierPhone:    "store_id = ? AND phone = ? AND phone <> ''",
+}
+
+// FindAccountByIdentifier looks an account up by email, username (both
+// case-insensitively) or phone within a store.
+func (s *Store) FindAccountByIdentifier(ctx context.Context, storeID string, kind storage.IdentifierType, value string) (*storage.Account, error) {
+	where, ok := identifierQuery[kind]
+	if !ok {
+		return nil, fmt.Errorf("sqlstore: find account by unknown identifier type %q: %w", kind, storage.ErrNotFound)
+	}
+	if kind != storage.IdentifierPhone {
+		value = normalize(value)
+	}
+	var row accountRow
+	if err := s.db(ctx).Where(where, storeID, value).Take(&row).Error; err != nil {
+		return nil, wrapErr(err, "find account by %s %q in store %q", kind, value, storeID)
+	}
+	return row.toStorage()
+}
+
+// SetAccountStatus enables or disables an account.
+func (s *Store) SetAccountStatus(ctx context.Context, id string, status storage.AccountStatus) error {
+	res := s.db(ctx).Table("accounts").Where("id = ?", id).
+		Updates(map[string]any{"status": string(status), "updated_at": now()})
+	return affected(res, "set status of account %q", id)
+}
+
+// TouchLastLogin records a successful sign-in.
+func (s *Store) TouchLastLogin(ctx context.Context, id string, at time.Time) error {
+	res := s.db(ctx).Table("accounts").Where("id = ?", id).Update("last_login_at", dbTime(at))
+	return affected(res, "touch last login of account %q", id)
+}
+
+// CountAccounts counts a store's accounts.
+func (s *Store) CountAccounts(ctx context.Context, storeID string) (int64, error) {
+	var n int64
+	if err := s.db(ctx).Table("accounts").Where("store_id = ?", storeID).Count(&n).Error; err != nil {
+		return 0, wrapErr(err, "count accounts of store %q", storeID)
+	}
+	return n, nil
+}
+
+type passwordRow struct {
+	AccountID string    `gorm:"column:account_id;primaryKey"`
+	Hash      string    `gorm:"column:hash"`
+	UpdatedAt time.Time `gorm:"column:updated_at"`
+}
+
+func (passwordRow) TableName() string { return "password_credentials" }
+
+// SetPassword creates or replaces an account's password hash; an unknown
+// account is ErrNotFound.
+func (s *Store) SetPassword(ctx context.Context, accountID, hash string) error {
+	row := passwordRow{AccountID: accountID, Hash: hash, UpdatedAt: now()}
+	err := s.db(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "account_id"}},
+		DoUpdates: clause.AssignmentColumns([]string{"hash", "updated_at"}),
+	}).Create(&row).Error
+	return wrapErr(err, "set password of account %q", accountID)
+}
+
+// GetPassword reads an account's password hash.
+func (s *Store) GetPassword(ctx context.Context, accountID string) (*storage.PasswordCredential, error) {
+	var row passwordRow
+	if err := s.db(ctx).Where("account_id = ?", accountID).Take(&row).Error; err != nil {
+		return nil, wrapErr(err, "get password of account %q", accountID)
+	}
+	return &storage.PasswordCredential{AccountID: row.AccountID, Hash: row.Hash, UpdatedAt: row.UpdatedAt.UTC()}, nil
+}

@@ -1,0 +1,212 @@
+package sqlstore
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+
+	"foyer/storage"
+)
+
+type applicationRow struct {
+	ID             string    `gorm:"column:id;primaryKey"`
+	StoreID        string    `gorm:"column:store_id"`
+	Name           string    `gorm:"column:name"`
+	LogoURL        string    `gorm:"column:logo_url"`
+	PrimaryColor   string    `gorm:"column:primary_color"`
+	Organizational bool      `gorm:"column:organizational"`
+	LoginSteps     string    `gorm:"column:login_steps"`
+	CreatedAt      time.Time `gorm:"column:created_at"`
+}
+
+func (applicationRow) TableName() string { return "applications" }
+
+func (r *applicationRow) toStorage() (*storage.Application, error) {
+	steps, err := decodeList[string](r.LoginSteps, "applications.login_steps")
+	if err != nil {
+		return nil, err
+	}
+	return &storage.Application{ID: r.ID, StoreID: r.StoreID, Name: r.Name, LogoURL: r.LogoURL,
+		PrimaryColor: r.PrimaryColor, Organizational: r.Organizational, LoginSteps: steps,
+		CreatedAt: r.CreatedAt.UTC()}, nil
+}
+
+// CreateApplication inserts a, filling in ID and CreatedAt when empty.
+func (s *Store) CreateApplication(ctx context.Context, a *storage.Application) error {
+	if a.ID == "" {
+		a.ID = newID()
+	}
+	a.CreatedAt = orNow(a.CreatedAt)
+	row := applicationRow{ID: a.ID, StoreID: a.StoreID, Name: a.Name, LogoURL: a.LogoURL,
+		PrimaryColor: a.PrimaryColor, Organizational: a.Organizational,
+		LoginSteps: encodeJSON(a.LoginSteps, "[]"), CreatedAt: a.CreatedAt}
+	return wrapErr(s.db(ctx).Create(&row).Error, "create application %q", a.ID)
+}
+
+// GetApplication reads one application.
+func (s *Store) GetApplication(ctx context.Context, id string) (*storage.Application, error) {
+	var row applicationRow
+	if err := s.db(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+		return nil, wrapErr(err, "get application %q", id)
+	}
+	return row.toStorage()
+}
+
+// ListApplications returns every application, oldest first.
+func (s *Store) ListApplications(ctx context.Context) ([]storage.Application, error) {
+	var rows []applicationRow
+	if err := s.db(ctx).Order("created_at, id").Find(&rows).Error; err != nil {
+		return nil, wrapErr(err, "list applications")
+	}
+	out := make([]storage.Application, 0, len(rows))
+	for i := range rows {
+		a, err := rows[i].toStorage()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *a)
+	}
+	return out, nil
+}
+
+type clientRow struct {
+	ID                      string    `gorm:"column:id;primaryKey"`
+	ApplicationID           string    `gorm:"column:application_id"`
+	Name                    string    `gorm:"column:name"`
+	SecretHash              []byte    `gorm:"column:secret_hash"`
+	Public                  bool      `gorm:"column:public"`
+	FirstParty              bool      `gorm:"column:first_party"`
+	RedirectURIs            string    `gorm:"column:redirect_uris"`
+	PostLogoutRedirectURIs  string    `gorm:"column:post_logout_redirect_uris"`
+	InitiateLoginURI        string    `gorm:"column:initiate_login_uri"`
+	GrantTypes              string    `gorm:"column:grant_types"`
+	ResponseTypes           string    `gorm:"column:response_types"`
+	Scopes                  string    `gorm:"column:scopes"`
+	Audience                string    `gorm:"column:audience"`
+	TokenEndpointAuthMethod string    `gorm:"column:token_endpoint_auth_method"`
+	CreatedAt               time.Time `gorm:"column:created_at"`
+	UpdatedAt               time.Time `gorm:"column:updated_at"`
+}
+
+func (clientRow) TableName() string { return "clients" }
+
+func fromClient(c *storage.Client) clientRow {
+	return clientRow{
+		ID: c.ID, ApplicationID: c.ApplicationID, Name: c.Name, SecretHash: c.SecretHash,
+		Public: c.Public, FirstParty: c.FirstParty,
+		RedirectURIs:            encodeJSON(c.RedirectURIs, "[]"),
+		PostLogoutRedirectURIs:  encodeJSON(c.PostLogoutRedirectURIs, "[]"),
+		InitiateLoginURI:        c.InitiateLoginURI,
+		GrantTypes:              encodeJSON(c.GrantTypes, "[]"),
+		ResponseTypes:           encodeJSON(c.ResponseTypes, "[]"),
+		Scopes:                  encodeJSON(c.Scopes, "[]"),
+		Audience:                encodeJSON(c.Audience, "[]"),
+		TokenEndpointAuthMethod: c.TokenEndpointAuthMethod,
+		CreatedAt:               c.CreatedAt, UpdatedAt: c.UpdatedAt,
+	}
+}
+
+func (r *clientRow) toStorage() (*storage.Client, error) {
+	c := &storage.Client{
+		ID: r.ID, ApplicationID: r.ApplicationID, Name: r.Name, SecretHash: r.SecretHash,
+		Public: r.Public, FirstParty: r.FirstParty, InitiateLoginURI: r.InitiateLoginURI,
+		TokenEndpointAuthMethod: r.TokenEndpointAuthMethod,
+		CreatedAt:               r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+	}
+	lists := []struct {
+		dst    *[]string
+		src    string
+		column string
+	}{
+		{&c.RedirectURIs, r.RedirectURIs, "redirect_uris"},
+		{&c.PostLogoutRedirectURIs, r.PostLogoutRedirectURIs, "post_logout_redirect_uris"},
+		{&c.GrantTypes, r.GrantTypes, "grant_types"},
+		{&c.ResponseTypes, r.ResponseTypes, "response_types"},
+		{&c.Scopes, r.Scopes, "scopes"},
+		{&c.Audience, r.Audience, "audience"},
+	}
+	for _, l := range lists {
+		v, err := decodeList[string](l.src, "clients."+l.column)
+		if err != nil {
+			return nil, err
+		}
+		*l.dst = v
+	}
+	return c, nil
+}
+
+// CreateClient inserts c, filling in ID and times when empty; a taken ID is
+// ErrConflict.
+func (s *Store) CreateClient(ctx context.Context, c *storage.Client) error {
+	if c.ID == "" {
+		c.ID = newID()
+	}
+	c.CreatedAt = orNow(c.CreatedAt)
+	c.UpdatedAt = orNow(c.UpdatedAt)
+	row := fromClient(c)
+	return wrapErr(s.db(ctx).Create(&row).Error, "create client %q", c.ID)
+}
+
+// GetClient reads one client (a primary-key lookup: it runs on every
+// token request).
+func (s *Store) GetClient(ctx context.Context, id string) (*storage.Client, error) {
+	var row clientRow
+	if err := s.db(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+		return nil, wrapErr(err, "get client %q", id)
+	}
+	return row.toStorage()
+}
+
+// ListClients returns every client, oldest first.
+func (s *Store) ListClients(ctx context.Context) ([]storage.Client, error) {
+	var rows []clientRow
+	if err := s.db(ctx).Order("created_at, id").Find(&rows).Error; err != nil {
+		return nil, wrapErr(err, "list clients")
+	}
+	out := make([]storage.Client, 0, len(rows))
+	for i := range rows {
+		c, err := rows[i].toStorage()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *c)
+	}
+	return out, nil
+}
+
+// DeleteClient removes the client and every token issued to it, together.
+func (s *Store) DeleteClient(ctx context.Context, id string) error {
+	return s.inTx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Exec(`DELETE FROM oauth2_tokens WHERE client_id = ?`, id).Error; err != nil {
+			return wrapErr(err, "delete tokens of client %q", id)
+		}
+		return affected(tx.Exec(`DELETE FROM clients WHERE id = ?`, id), "delete client %q", id)
+	})
+}
+
+// UseClientAssertionJTI records jti until exp. An expired record of the
+// same jti is replaced in the same statement, so two nodes racing on one
+// assertion cannot both succeed.
+func (s *Store) UseClientAssertionJTI(ctx context.Context, jti string, exp time.Time) error {
+	res := s.db(ctx).Exec(`INSERT INTO client_assertion_jtis (jti, expires_at) VALUES (?, ?)
+		ON CONFLICT (jti) DO UPDATE SET expires_at = excluded.expires_at
+		WHERE client_assertion_jtis.expires_at <= ?`, jti, dbTime(exp), now())
+	if res.Error != nil {
+		return wrapErr(res.Error, "use client assertion jti %q", jti)
+	}
+	if res.RowsAffected == 0 {
+		return wrapErr(storage.ErrConflict, "use client assertion jti %q: already used", jti)
+	}
+	return nil
+}
+
+// ClientAssertionJTIKnown reports whether jti is recorded and unexpired.
+func (s *Store) ClientAssertionJTIKnown(ctx context.Context, jti string) (bool, error) {
+	var n int64
+	err := s.db(ctx).Table("client_assertion_jtis").Where("jti = ? AND expires_at > ?", jti, now()).Count(&n).Error
+	if err != nil {
+		return false, wrapErr(err, "look up client assertion jti %q", jti)
+	}
+	return n > 0, nil
+}

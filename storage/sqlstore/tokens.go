@@ -1,0 +1,94 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"foyer/storage"
+)
+
+type tokenRow struct {
+	Kind      string     `gorm:"column:kind;primaryKey"`
+	Signature string     `gorm:"column:signature;primaryKey"`
+	RequestID string     `gorm:"column:request_id"`
+	ClientID  string     `gorm:"column:client_id"`
+	Subject   string     `gorm:"column:subject"`
+	SessionID string     `gorm:"column:session_id"`
+	Active    bool       `gorm:"column:active"`
+	Data      []byte     `gorm:"column:data"`
+	CreatedAt time.Time  `gorm:"column:created_at"`
+	ExpiresAt *time.Time `gorm:"column:expires_at"` // NULL: never expires
+}
+
+func (tokenRow) TableName() string { return "oauth2_tokens" }
+
+// CreateToken inserts t, filling in CreatedAt when zero. A zero ExpiresAt
+// is stored as "never", so DeleteExpiredTokens leaves the token alone. A
+// taken (kind, signature) is ErrConflict.
+func (s *Store) CreateToken(ctx context.Context, t *storage.Token) error {
+	t.CreatedAt = orNow(t.CreatedAt)
+	row := tokenRow{Kind: string(t.Kind), Signature: t.Signature, RequestID: t.RequestID,
+		ClientID: t.ClientID, Subject: t.Subject, SessionID: t.SessionID, Active: t.Active,
+		Data: t.Data, CreatedAt: t.CreatedAt}
+	if !t.ExpiresAt.IsZero() {
+		t.ExpiresAt = dbTime(t.ExpiresAt)
+		row.ExpiresAt = &t.ExpiresAt
+	}
+	return wrapErr(s.db(ctx).Create(&row).Error, "create %s", t.Kind)
+}
+
+// GetToken reads one token by its primary key. An inactive token comes
+// back with ErrInactive, as fosite expects.
+func (s *Store) GetToken(ctx context.Context, kind storage.TokenKind, signature string) (*storage.Token, error) {
+	var row tokenRow
+	if err := s.db(ctx).Where("kind = ? AND signature = ?", string(kind), signature).Take(&row).Error; err != nil {
+		return nil, wrapErr(err, "get %s", kind)
+	}
+	t := &storage.Token{Kind: storage.TokenKind(row.Kind), Signature: row.Signature, RequestID: row.RequestID,
+		ClientID: row.ClientID, Subject: row.Subject, SessionID: row.SessionID, Active: row.Active,
+		Data: row.Data, CreatedAt: row.CreatedAt.UTC()}
+	if row.ExpiresAt != nil {
+		t.ExpiresAt = row.ExpiresAt.UTC()
+	}
+	if !t.Active {
+		return t, fmt.Errorf("sqlstore: get %s: %w", kind, storage.ErrInactive)
+	}
+	return t, nil
+}
+
+// DeleteToken removes one token; ErrNotFound when there was none.
+func (s *Store) DeleteToken(ctx context.Context, kind storage.TokenKind, signature string) error {
+	res := s.db(ctx).Exec(`DELETE FROM oauth2_tokens WHERE kind = ? AND signature = ?`, string(kind), signature)
+	return affected(res, "delete %s", kind)
+}
+
+// DeactivateToken flips active to false in one conditional UPDATE: the
+// database serialises concurrent calls on the row, so of two refreshes of
+// one refresh token exactly one sees a row to change.
+func (s *Store) DeactivateToken(ctx context.Context, kind storage.TokenKind, signature string) error {
+	res := s.db(ctx).Exec(`UPDATE oauth2_tokens SET active = ? WHERE kind = ? AND signature = ? AND active = ?`,
+		false, string(kind), signature, true)
+	return affected(res, "deactivate %s", kind)
+}
+
+// RevokeTokensByRequestID deletes the kind's tokens of one grant.
+func (s *Store) RevokeTokensByRequestID(ctx context.Context, kind storage.TokenKind, requestID string) (int64, error) {
+	if requestID == "" {
+		return 0, nil // tokens without a family are not one family
+	}
+	res := s.db(ctx).Exec(`DELETE FROM oauth2_tokens WHERE kind = ? AND request_id = ?`, string(kind), requestID)
+	if res.Error != nil {
+		return 0, wrapErr(res.Error, "revoke %s of request %q", kind, requestID)
+	}
+	return res.RowsAffected, nil
+}
+
+// DeleteExpiredTokens removes tokens that expired before the instant.
+func (s *Store) DeleteExpiredTokens(ctx context.Context, before time.Time) (int64, error) {
+	res := s.db(ctx).Exec(`DELETE FROM oauth2_tokens WHERE expires_at < ?`, dbTime(before))
+	if res.Error != nil {
+		return 0, wrapErr(res.Error, "delete expired tokens")
+	}
+	return res.RowsAffected, nil
+}
