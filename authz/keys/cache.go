@@ -98,17 +98,45 @@ func (m *Manager) build(prev *snapshot, rows []storage.SigningKey, loadedAt time
 		}
 		active := row.Status == storage.KeyActive
 		s.keys = append(s.keys, entry{public: pub, active: active, retiredAt: row.RetiredAt})
-		if _, seen := s.signers[row.Algorithm]; !active || seen || !signable(row.Algorithm) {
+	}
+	for _, alg := range []string{RS256, ES256} {
+		row := m.signingRow(rows, alg, loadedAt)
+		if row == nil {
 			continue
 		}
-		if old, ok := prev.signer(row.Algorithm); ok && old.err == nil && old.key.KeyID == row.ID {
-			s.signers[row.Algorithm] = old
+		if old, ok := prev.signer(alg); ok && old.err == nil && old.key.KeyID == row.ID {
+			s.signers[alg] = old
 			continue
 		}
 		key, err := openPrivate(m.sealer, row)
-		s.signers[row.Algorithm] = signer{key: key, err: err}
+		s.signers[alg] = signer{key: key, err: err}
 	}
 	return s, nil
+}
+
+// signingRow picks the key to sign with from rows sorted newest first: the
+// newest key published long enough that every node's JWKS has it (a new key
+// signs only after the activation delay; the key it replaces keeps signing
+// until then, retired or not). When no key is that old, as on a fresh
+// database's first start, it is the oldest of those keys.
+func (m *Manager) signingRow(rows []storage.SigningKey, alg string, at time.Time) *storage.SigningKey {
+	var fallback *storage.SigningKey
+	for i := range rows {
+		row := &rows[i]
+		if row.Algorithm != alg {
+			continue
+		}
+		active := row.Status == storage.KeyActive
+		handingOver := row.RetiredAt != nil && at.Sub(*row.RetiredAt) < m.activation
+		if !active && !handingOver {
+			continue
+		}
+		if !row.CreatedAt.After(at.Add(-m.activation)) {
+			return row
+		}
+		fallback = row
+	}
+	return fallback
 }
 
 func (s *snapshot) signer(alg string) (signer, bool) {

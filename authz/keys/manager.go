@@ -35,6 +35,9 @@ type Manager struct {
 	now       func() time.Time
 	retention time.Duration
 	refresh   time.Duration
+	// activation is how long a new key is published before it signs:
+	// longer than the refresh interval, so every node's JWKS has it first.
+	activation time.Duration
 
 	snap      atomic.Pointer[snapshot]
 	reloading chan struct{} // one-slot lock around database reloads
@@ -50,7 +53,8 @@ func WithClock(now func() time.Time) Option { return func(m *Manager) { m.now = 
 // WithRetention sets how long retired keys stay published.
 func WithRetention(d time.Duration) Option { return func(m *Manager) { m.retention = d } }
 
-// WithRefreshInterval sets how long the in-memory cache is trusted.
+// WithRefreshInterval sets how long the in-memory cache is trusted; new
+// keys start signing after twice this interval.
 func WithRefreshInterval(d time.Duration) Option { return func(m *Manager) { m.refresh = d } }
 
 // NewManager returns a Manager over store that encrypts private keys with a
@@ -69,13 +73,15 @@ func NewManager(store storage.SigningKeys, secret []byte, opts ...Option) *Manag
 	for _, o := range opts {
 		o(m)
 	}
+	m.activation = 2 * m.refresh
 	return m
 }
 
 // EnsureKeys creates an active ES256 and RS256 key for each algorithm that
-// has none. Two nodes starting at once may both create one; that is
-// harmless: both are published, and every node signs with the newest (ties
-// broken by kid), and the next Rotate retires both.
+// has none. Foyer calls it inside the bootstrap transaction, so one node
+// creates the first keys. Should two nodes still both create one, both are
+// published and every node signs with the oldest until the newer one has
+// been published long enough; the next Rotate retires both.
 func (m *Manager) EnsureKeys(ctx context.Context) error {
 	if m.secretErr != nil {
 		return m.secretErr
@@ -102,9 +108,10 @@ func (m *Manager) EnsureKeys(ctx context.Context) error {
 // that were active before. Creating first means there is never a moment
 // without an active key; retiring only what was listed before creating
 // means two concurrent rotations leave two active keys rather than none.
-// Retired keys stay in the JWKS for the retention period, which also covers
-// other nodes that keep signing with them until their cache refreshes. It
-// returns the new keys.
+// New keys are published at once but sign only after the activation delay
+// (twice the refresh interval), so no node hands out a token whose key
+// another node's JWKS lacks. Retired keys stay in the JWKS for the
+// retention period. It returns the new keys.
 func (m *Manager) Rotate(ctx context.Context) ([]storage.SigningKey, error) {
 	if m.secretErr != nil {
 		return nil, m.secretErr
@@ -157,8 +164,9 @@ func activeIDs(rows []storage.SigningKey, alg string) []string {
 	return ids
 }
 
-// Signer returns the newest active private key for alg ("RS256" or
-// "ES256") with KeyID, Algorithm and Use set. The key is decrypted once
+// Signer returns the signing key for alg ("RS256" or "ES256"): the newest
+// active key published for at least the activation delay, with KeyID,
+// Algorithm and Use set. The key is decrypted once
 // and cached; callers must not modify the returned key material.
 func (m *Manager) Signer(ctx context.Context, alg string) (*jose.JSONWebKey, error) {
 	if m.secretErr != nil {

@@ -232,6 +232,17 @@ func testRotateAndRetention(t *testing.T, store storage.SigningKeys) {
 	if len(created) != 2 {
 		t.Fatalf("Rotate created %d keys, want 2", len(created))
 	}
+	// New keys are published at once but sign only after the activation
+	// delay (twice the refresh interval): until then the old keys sign.
+	if got := signerKIDs(t, m); !maps.Equal(got, old) {
+		t.Fatalf("right after rotation signing with %v, want the old keys %v", got, old)
+	}
+	c.Advance(2*testRefresh - time.Second)
+	if got := signerKIDs(t, m); !maps.Equal(got, old) {
+		t.Fatalf("before the activation delay signing with %v, want the old keys %v", got, old)
+	}
+	// the switch happens at the first cache refresh after the delay
+	c.Advance(testRefresh + time.Second)
 	cur := signerKIDs(t, m)
 	for _, row := range created {
 		if cur[row.Algorithm] != row.ID || row.ID == old[row.Algorithm] {
@@ -246,7 +257,7 @@ func testRotateAndRetention(t *testing.T, store storage.SigningKeys) {
 		want    []string
 	}{
 		{"right after rotation", 0, all},
-		{"just before retention ends", testRetention - time.Second, all},
+		{"just before retention ends", testRetention - 3*testRefresh - time.Second, all},
 		{"after retention", 2 * time.Second, slices.Sorted(maps.Values(cur))},
 	}
 	for _, tt := range tests {
@@ -339,10 +350,14 @@ func testOtherNodeRotation(t *testing.T, store storage.SigningKeys) {
 	before := signerKIDs(t, b) // B loads at t0
 	c.Advance(time.Second)
 	_ = setKIDs(t, cNode) // C loads at t0+1s
-	if _, err := a.Rotate(t.Context()); err != nil {
+	created, err := a.Rotate(t.Context())
+	if err != nil {
 		t.Fatal(err)
 	}
-	after := signerKIDs(t, a)
+	after := map[string]string{}
+	for _, row := range created {
+		after[row.Algorithm] = row.ID
+	}
 
 	c.Advance(time.Second)
 	for _, kid := range after {
@@ -366,13 +381,22 @@ func testOtherNodeRotation(t *testing.T, store storage.SigningKeys) {
 		want    map[string]string
 	}{
 		{"within the refresh interval", testRefresh - 3*time.Second, before},
-		{"after the refresh interval", time.Second, after},
+		// B has reloaded and publishes the new keys, but they are not yet
+		// old enough to sign: the retired keys hand over.
+		{"after the refresh interval", time.Second, before},
+		{"after the activation delay", testRefresh + time.Second, after},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c.Advance(tt.advance)
 			if got := signerKIDs(t, b); !maps.Equal(got, tt.want) {
 				t.Fatalf("B signs with %v, want %v", got, tt.want)
+			}
+			// whatever B signs with, A's JWKS already has
+			for _, kid := range signerKIDs(t, b) {
+				if !slices.Contains(setKIDs(t, a), kid) {
+					t.Fatalf("B signs with %s, which A does not publish", kid)
+				}
 			}
 		})
 	}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"time"
 
+	"foyer/authz/keys"
 	"foyer/selfservice/password"
 	"foyer/storage"
 )
@@ -24,10 +25,11 @@ const (
 )
 
 // bootstrap fills an empty database: the default identity store, the
-// default application, the account portal's client and the first admin.
+// default application, the account portal's client, the signing keys and
+// the first admin.
 // It runs in one transaction guarded by a setting, so of two nodes starting
 // at once exactly one does it, and a crash leaves nothing half-made.
-func bootstrap(ctx context.Context, cfg Config, store storage.Store, out io.Writer, log *slog.Logger) (err error) {
+func bootstrap(ctx context.Context, cfg Config, store storage.Store, secret []byte, out io.Writer, log *slog.Logger) (err error) {
 	txCtx, err := store.BeginTx(ctx)
 	if err != nil {
 		return err
@@ -46,6 +48,10 @@ func bootstrap(ctx context.Context, cfg Config, store storage.Store, out io.Writ
 	}
 	if err := createDefaults(txCtx, cfg, store); err != nil {
 		return err
+	}
+	// The first signing keys are made here, by exactly one node.
+	if err := keys.NewManager(store, secret).EnsureKeys(txCtx); err != nil {
+		return fmt.Errorf("signing keys: %w", err)
 	}
 	email, pw, generated, err := adminCredentials(cfg)
 	if err != nil {

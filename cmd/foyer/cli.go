@@ -49,7 +49,11 @@ func withStore(ctx context.Context, cfg Config, stderr io.Writer, fn func(*sqlst
 		return err
 	}
 	defer func() { _ = store.Close() }()
-	if err := bootstrap(ctx, cfg, store, stderr, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+	secret, err := cfg.secret()
+	if err != nil {
+		return err
+	}
+	if err := bootstrap(ctx, cfg, store, secret, stderr, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
 		return fmt.Errorf("bootstrap: %w", err)
 	}
 	return fn(store)

@@ -35,7 +35,7 @@ func startServer(t *testing.T, store storage.Store) *testServer {
 	cfg.BootstrapAdminPassword = "admin-password-123"
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if err := bootstrap(ctx, cfg, store, io.Discard, log); err != nil {
+	if err := bootstrap(ctx, cfg, store, []byte(testSecret), io.Discard, log); err != nil {
 		t.Fatalf("bootstrap: %v", err)
 	}
 	srv, err := newServer(ctx, cfg, store, []byte(testSecret), log)

@@ -63,7 +63,7 @@ func serve(ctx context.Context, cfg Config, stdout io.Writer, log *slog.Logger) 
 	if err != nil {
 		return err
 	}
-	if err := bootstrap(ctx, cfg, store, stdout, log); err != nil {
+	if err := bootstrap(ctx, cfg, store, secret, stdout, log); err != nil {
 		return fmt.Errorf("bootstrap: %w", err)
 	}
 	srv, err := newServer(ctx, cfg, store, secret, log)
