@@ -1,9 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"io"
-	"log/slog"
+	"sync"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -24,6 +25,25 @@ type testServer struct {
 	*httptest.Server
 	store  storage.Store
 	issuer string
+	logs   *syncBuffer // everything the server logged, at debug level
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's concurrent writers.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func startServer(t *testing.T, store storage.Store) *testServer {
@@ -34,7 +54,9 @@ func startServer(t *testing.T, store storage.Store) *testServer {
 	cfg.Issuer = issuer
 	cfg.BootstrapAdminPassword = "admin-password-123"
 	ctx := context.Background()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logs := &syncBuffer{}
+	cfg.LogLevel = "debug"
+	log := newLogger(cfg, logs)
 	if err := bootstrap(ctx, cfg, store, []byte(testSecret), io.Discard, log); err != nil {
 		t.Fatalf("bootstrap: %v", err)
 	}
@@ -45,7 +67,7 @@ func startServer(t *testing.T, store storage.Store) *testServer {
 	ts.Config.Handler = srv.handler
 	ts.Start()
 	t.Cleanup(ts.Close)
-	return &testServer{Server: ts, store: store, issuer: issuer}
+	return &testServer{Server: ts, store: store, issuer: issuer, logs: logs}
 }
 
 // client registers a client the way the CLI does.

@@ -56,8 +56,11 @@ func startNode(t *testing.T, bin string, env []string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
+		// Graceful shutdown: SIGTERM drains and exits with status 0.
 		_ = cmd.Process.Signal(syscall.SIGTERM)
-		_ = cmd.Wait()
+		if err := cmd.Wait(); err != nil {
+			t.Errorf("foyer serve did not exit cleanly on SIGTERM: %v", err)
+		}
 	})
 	ready := make(chan error, 1)
 	go func() {

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+
+	"foyer/authz"
+	"foyer/selfservice/password"
+	"foyer/storage"
+	"foyer/storage/sqlstore/sqltest"
+)
+
+// TestPasswordRehashedWhenParametersChange: a hash made with older
+// parameters is replaced by an OWASP-parameter hash at the next sign-in.
+func TestPasswordRehashedWhenParametersChange(t *testing.T) {
+	srv := startServer(t, sqltest.SQLite(t))
+	ctx := context.Background()
+	alice := srv.account(t, "alice@example.com", alicePass)
+	weak, err := password.NewHasher(password.Params{MemoryKiB: 1024, Iterations: 1, Parallelism: 1, SaltLen: 16, KeyLen: 32}).Hash(alicePass)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.store.SetPassword(ctx, alice.ID, weak); err != nil {
+		t.Fatal(err)
+	}
+	clientID, secret := srv.client(t, authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback},
+		GrantTypes: []string{"authorization_code"}, FirstParty: true})
+	rp := newRelyingParty(t, srv.issuer, clientID, secret, oidc.ScopeOpenID)
+	cb := newBrowser(t, srv.Listener.Addr().String()).signIn(
+		rp.oauth.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())), "alice@example.com", alicePass)
+	if cb.Query().Get("code") == "" {
+		t.Fatalf("sign-in with an old-parameter hash failed: %s", cb)
+	}
+	cred, err := srv.store.GetPassword(ctx, alice.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(cred.Hash, "$argon2id$v=19$m=19456,t=2,p=1$") {
+		t.Fatalf("hash not upgraded: %s", cred.Hash)
+	}
+}
+
+// TestAccountLockedAfterRepeatedFailures: ten wrong passwords in a row
+// refuse further attempts, even the right password, across new
+// interactions (the count is in the database, not the browser).
+func TestAccountLockedAfterRepeatedFailures(t *testing.T) {
+	srv := startServer(t, sqltest.SQLite(t))
+	srv.account(t, "alice@example.com", alicePass)
+	clientID, secret := srv.client(t, authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback},
+		GrantTypes: []string{"authorization_code"}, FirstParty: true})
+	rp := newRelyingParty(t, srv.issuer, clientID, secret, oidc.ScopeOpenID)
+	host := srv.Listener.Addr().String()
+	try := func(pw string) *page {
+		b := newBrowser(t, host)
+		p := b.get(rp.oauth.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
+		p = b.submit(p, map[string]string{"identifier": "alice@example.com"})
+		return b.submit(p, map[string]string{"password": pw})
+	}
+	for i := range 10 {
+		if p := try("wrong password"); p.status != http.StatusBadRequest {
+			t.Fatalf("attempt %d: status %d", i+1, p.status)
+		}
+	}
+	p := try(alicePass)
+	if p.status != http.StatusTooManyRequests || !strings.Contains(p.body, "Too many") {
+		t.Fatalf("after 10 failures the right password gave %d:\n%s", p.status, p.body)
+	}
+}
+
+// TestConcurrentRefreshWithOneToken: of several refreshes racing with the
+// same refresh token exactly one wins.
+func TestConcurrentRefreshWithOneToken(t *testing.T) {
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		srv := startServer(t, newStore(t))
+		srv.account(t, "alice@example.com", alicePass)
+		clientID, secret := srv.client(t, authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback},
+			GrantTypes: []string{"authorization_code", "refresh_token"}, FirstParty: true})
+		rp := newRelyingParty(t, srv.issuer, clientID, secret, oidc.ScopeOpenID, oidc.ScopeOfflineAccess)
+		v := oauth2.GenerateVerifier()
+		cb := newBrowser(t, srv.Listener.Addr().String()).signIn(
+			rp.oauth.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(v)), "alice@example.com", alicePass)
+		tok, err := rp.oauth.Exchange(context.Background(), cb.Query().Get("code"), oauth2.VerifierOption(v))
+		if err != nil {
+			t.Fatal(err)
+		}
+		const n = 8
+		var wg sync.WaitGroup
+		results := make(chan error, n)
+		for range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := rp.oauth.TokenSource(context.Background(), &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
+				results <- err
+			}()
+		}
+		wg.Wait()
+		close(results)
+		won := 0
+		for err := range results {
+			if err == nil {
+				won++
+			}
+		}
+		if won != 1 {
+			t.Fatalf("%d of %d concurrent refreshes succeeded, want exactly 1", won, n)
+		}
+	})
+}
+
+// TestNoSecretsInLogs: a whole flow at debug level logs no password, code,
+// token or client secret.
+func TestNoSecretsInLogs(t *testing.T) {
+	srv := startServer(t, sqltest.SQLite(t))
+	srv.account(t, "alice@example.com", alicePass)
+	clientID, secret := srv.client(t, authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback},
+		GrantTypes: []string{"authorization_code", "refresh_token"}, FirstParty: true})
+	rp := newRelyingParty(t, srv.issuer, clientID, secret, oidc.ScopeOpenID, oidc.ScopeOfflineAccess)
+	v := oauth2.GenerateVerifier()
+	b := newBrowser(t, srv.Listener.Addr().String())
+	cb := b.signIn(rp.oauth.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(v)), "alice@example.com", alicePass)
+	code := cb.Query().Get("code")
+	tok, err := rp.oauth.Exchange(context.Background(), code, oauth2.VerifierOption(v))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := b.get(rp.oauth.AuthCodeURL("state-0002", oauth2.S256ChallengeOption(v), oauth2.SetAuthURLParam("prompt", "login")))
+	p = b.submit(p, map[string]string{"identifier": "alice@example.com"})
+	if p = b.submit(p, map[string]string{"password": "wrong password"}); p.status != http.StatusBadRequest {
+		t.Fatalf("wrong password: %d", p.status)
+	}
+	logs := srv.logs.String()
+	if !strings.Contains(logs, "request_id=") || !strings.Contains(logs, "remote=") {
+		t.Fatalf("log lines lack request id and remote address:\n%s", logs)
+	}
+	for name, s := range map[string]string{"password": alicePass, "wrong password": "wrong password", "code": code,
+		"access token": tok.AccessToken, "refresh token": tok.RefreshToken, "client secret": secret, "verifier": v} {
+		if strings.Contains(logs, s) {
+			t.Errorf("the %s appears in the logs", name)
+		}
+	}
+}
