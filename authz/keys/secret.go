@@ -77,12 +77,13 @@ func associatedData(kid, alg string) []byte {
 
 // seal returns version || nonce || ciphertext.
 func (s *sealer) seal(plaintext []byte, kid, alg string) ([]byte, error) {
-	out := make([]byte, 1+s.aead.NonceSize(), 1+s.aead.NonceSize()+len(plaintext)+s.aead.Overhead())
-	out[0] = sealVersion
-	if _, err := rand.Read(out[1:]); err != nil {
+	nonce := make([]byte, s.aead.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
 		return nil, fmt.Errorf("keys: nonce: %w", err)
 	}
-	return s.aead.Seal(out, out[1:], plaintext, associatedData(kid, alg)), nil
+	out := make([]byte, 0, 1+len(nonce)+len(plaintext)+s.aead.Overhead())
+	out = append(append(out, sealVersion), nonce...)
+	return s.aead.Seal(out, nonce, plaintext, associatedData(kid, alg)), nil
 }
 
 func (s *sealer) open(sealed []byte, kid, alg string) ([]byte, error) {

@@ -148,7 +148,7 @@ func databaseKind(u string) (string, error) {
 	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
 		return "postgres", nil
 	default:
-		return "", fmt.Errorf("%q: use sqlite:PATH or postgres://...", u)
+		return "", fmt.Errorf("%q: use sqlite:PATH or a postgres:// URL", u)
 	}
 }
 

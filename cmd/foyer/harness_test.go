@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"sync"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"golang.org/x/net/html"

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -75,12 +76,12 @@ func startNode(t *testing.T, bin string, env []string) {
 				return
 			}
 		}
-		ready <- &exec.ExitError{Stderr: []byte(strings.Join(log, "\n"))}
+		ready <- fmt.Errorf("%s", strings.Join(log, "\n"))
 	}()
 	select {
 	case err := <-ready:
 		if err != nil {
-			t.Fatalf("node exited before ready: %s", err.(*exec.ExitError).Stderr)
+			t.Fatalf("node exited before ready:\n%v", err)
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("node not ready within 30s")

@@ -100,8 +100,7 @@ func withPostgresLock(ctx context.Context, db *sql.DB, fn func(querier) error) e
 		return fmt.Errorf("migrations: begin: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	lock := `SELECT pg_advisory_xact_lock(` + strconv.Itoa(lockClass) + `, hashtext(current_database()))`
-	if _, err := tx.ExecContext(ctx, lock); err != nil {
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, hashtext(current_database()))`, lockClass); err != nil {
 		return fmt.Errorf("migrations: take advisory lock: %w", err)
 	}
 	if err := fn(tx); err != nil {

@@ -70,7 +70,7 @@ func wrapErr(err error, format string, args ...any) error {
 	switch {
 	case s == nil:
 		return fmt.Errorf("sqlstore: %s: %w", what, err)
-	case s == storage.ErrNotFound && (errors.Is(err, gorm.ErrRecordNotFound) || errors.Is(err, sql.ErrNoRows)):
+	case errors.Is(s, storage.ErrNotFound) && (errors.Is(err, gorm.ErrRecordNotFound) || errors.Is(err, sql.ErrNoRows)):
 		return fmt.Errorf("sqlstore: %s: %w", what, s) // the driver adds nothing
 	default:
 		return fmt.Errorf("sqlstore: %s: %w: %w", what, s, err)

@@ -118,7 +118,7 @@ func dialectorFor(databaseURL string) (gorm.Dialector, string, error) {
 		}
 		return sqlite.Open(dsn), migrations.SQLite, nil
 	}
-	return nil, "", fmt.Errorf("%w %q: want sqlite:PATH or postgres://...", ErrUnsupportedURL, redact(databaseURL))
+	return nil, "", fmt.Errorf("%w %q: want sqlite:PATH or a postgres:// URL", ErrUnsupportedURL, redact(databaseURL))
 }
 
 // sqliteDSN turns the PATH of sqlite:PATH into a driver DSN with our
