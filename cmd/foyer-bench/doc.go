@@ -1,0 +1,29 @@
+// Command foyer-bench loads a real foyer server over loopback and prints a
+// table (make bench). It is a program, not a timed test, so its numbers
+// describe the machine it ran on and nothing asserts them.
+//
+// For each backend (SQLite in a temp dir, then a fresh foyer_bench_*
+// database on the -postgres server, dropped afterwards) it starts
+// `foyer serve` on a free 127.0.0.1 port, measures process start to the
+// "foyer is ready" line on the empty database and again on the now-existing
+// one (the figure that matters: the target is under 0.3 s), provisions a
+// confidential first-party client and an account with the CLI, and runs,
+// each for -duration with -conns workers over keep-alive HTTP/1.1:
+//
+//   - client_credentials: POST /oauth2/token with client_secret_basic.
+//   - authorize_with_sso_session: the preparation of scenario b, timed as a
+//     by-product: GET /oauth2/auth with an SSO cookie, straight to a code.
+//   - authorization_code_exchange: exchanging those codes (with PKCE) for
+//     tokens with an RS256-signed ID token.
+//   - password_login: a full sign-in from a fresh cookie jar (authorize,
+//     identifier step, password step, resume, redirect with the code). One
+//     row counts whole sign-ins; argon2id dominates it.
+//
+// Every non-2xx or unexpected response is an error: counted, listed by
+// message under the table, with the tail of the server's log, and the exit
+// status is 1. The server's resident memory is read from /proc after start
+// and after the load.
+//
+// The server runs at log level info: the ready line is an info line, and
+// request lines are debug, so nothing is logged per request.
+package main

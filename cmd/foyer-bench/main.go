@@ -1,0 +1,329 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"syscall"
+	"text/tabwriter"
+	"time"
+)
+
+const (
+	// maxCodes caps the codes prepared for the exchange scenario.
+	maxCodes = 20000
+	// startTarget is the start-to-ready goal on an existing database.
+	startTarget = 300 * time.Millisecond
+	// tailLines is how much of the server log a failure shows.
+	tailLines = 30
+	// redirectURI is never contacted: the bench stops at the redirect.
+	redirectURI = "http://127.0.0.1:9/callback"
+)
+
+type options struct {
+	duration     time.Duration
+	conns        int
+	postgres     string
+	skipPostgres bool
+	skipSQLite   bool
+	foyer        string
+}
+
+// backendReport is everything measured on one storage backend.
+type backendReport struct {
+	name                     string
+	freshStart, restart      time.Duration
+	freshServerMS, restartMS string // startup_ms as the server logged it
+	rssIdle, rssAfterLoad    int64
+	results                  []result
+	err                      error
+	logTail                  string
+}
+
+func main() {
+	var o options
+	flag.DurationVar(&o.duration, "duration", 10*time.Second, "how long each scenario runs")
+	flag.IntVar(&o.conns, "conns", 64, "concurrent workers (and keep-alive connections)")
+	flag.StringVar(&o.postgres, "postgres", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable",
+		"PostgreSQL server on which a fresh foyer_bench_* database is created and dropped")
+	flag.BoolVar(&o.skipPostgres, "skip-postgres", false, "skip the PostgreSQL backend")
+	flag.BoolVar(&o.skipSQLite, "skip-sqlite", false, "skip the SQLite backend")
+	flag.StringVar(&o.foyer, "foyer", "", "prebuilt foyer binary (default: go build ./cmd/foyer into a temp dir)")
+	flag.Parse()
+	if o.duration <= 0 || o.conns <= 0 || flag.NArg() > 0 {
+		flag.Usage()
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, o, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run benchmarks each backend in turn and prints the tables; it returns
+// the exit code: 1 when a backend failed or any request failed.
+func run(ctx context.Context, o options, stdout, progress io.Writer) int {
+	tmp, err := os.MkdirTemp("", "foyer-bench-")
+	if err != nil {
+		fmt.Fprintln(progress, "foyer-bench:", err)
+		return 1
+	}
+	defer os.RemoveAll(tmp)
+
+	bin := o.foyer
+	if bin == "" {
+		fmt.Fprintln(progress, "building ./cmd/foyer ...")
+		if bin, err = buildFoyer(ctx, tmp); err != nil {
+			fmt.Fprintln(progress, "foyer-bench:", err)
+			return 1
+		}
+	}
+
+	var reports []backendReport
+	if !o.skipSQLite {
+		dir := filepath.Join(tmp, "sqlite")
+		if err := os.Mkdir(dir, 0o700); err != nil {
+			fmt.Fprintln(progress, "foyer-bench:", err)
+			return 1
+		}
+		reports = append(reports, benchBackend(ctx, o, bin, "sqlite", "sqlite:"+filepath.Join(dir, "foyer.db"), dir, progress))
+	}
+	if !o.skipPostgres && ctx.Err() == nil {
+		reports = append(reports, benchPostgres(ctx, o, bin, tmp, progress))
+	}
+
+	printReport(stdout, o, reports)
+	if ctx.Err() != nil {
+		fmt.Fprintln(stdout, "\ninterrupted: the results are partial")
+		return 1
+	}
+	for _, r := range reports {
+		if r.err != nil {
+			return 1
+		}
+		for _, res := range r.results {
+			if res.errors > 0 {
+				return 1
+			}
+		}
+	}
+	return 0
+}
+
+func benchPostgres(ctx context.Context, o options, bin, tmp string, progress io.Writer) backendReport {
+	dbURL, drop, err := createPostgresDatabase(ctx, o.postgres)
+	if err != nil {
+		return backendReport{name: "postgres", err: err}
+	}
+	defer func() {
+		if err := drop(); err != nil {
+			fmt.Fprintln(progress, "foyer-bench:", err)
+		}
+	}()
+	return benchBackend(ctx, o, bin, "postgres", dbURL, tmp, progress)
+}
+
+// benchBackend starts foyer over databaseURL (fresh, then again over the
+// now-existing database), provisions a client and an account, and runs the
+// scenarios. The server is stopped on every path out.
+func benchBackend(ctx context.Context, o options, bin, name, databaseURL, dir string, progress io.Writer) (rep backendReport) {
+	rep.name = name
+	srv, err := newServer(bin, databaseURL, filepath.Join(dir, name+"-server.log"))
+	if err != nil {
+		rep.err = err
+		return rep
+	}
+	defer func() {
+		if err := srv.stop(); err != nil && rep.err == nil {
+			rep.err = err
+		}
+		if ctx.Err() == nil && (rep.err != nil || failed(rep.results)) {
+			rep.logTail = srv.tail(tailLines)
+		}
+	}()
+
+	fmt.Fprintf(progress, "%s: starting foyer on an empty database ...\n", name)
+	if rep.freshStart, rep.freshServerMS, err = srv.start(); err != nil {
+		rep.err = err
+		return rep
+	}
+	if err := srv.stop(); err != nil {
+		rep.err = err
+		return rep
+	}
+	if rep.restart, rep.restartMS, err = srv.start(); err != nil {
+		rep.err = err
+		return rep
+	}
+	rep.rssIdle = srv.rss()
+
+	t, err := provision(ctx, srv, name, o.conns)
+	if err != nil {
+		rep.err = err
+		return rep
+	}
+	defer t.transport.CloseIdleConnections()
+
+	if rep.results, rep.err = runScenarios(ctx, o, t, progress); rep.err != nil {
+		return rep
+	}
+	// Let the server settle (idle connections closed) before reading RSS.
+	t.transport.CloseIdleConnections()
+	time.Sleep(time.Second)
+	rep.rssAfterLoad = srv.rss()
+	return rep
+}
+
+// runScenarios runs the scenarios in order; the code exchange needs the
+// client-credentials rate to size its preparation.
+func runScenarios(ctx context.Context, o options, t *target, progress io.Writer) ([]result, error) {
+	var results []result
+	fmt.Fprintf(progress, "%s: client_credentials for %v ...\n", t.backend, o.duration)
+	cc := runLoad(ctx, t, "client_credentials", o.conns, o.duration, func(int) iteration { return t.clientCredentials() })
+	results = append(results, cc)
+
+	// Never more codes than the cheaper client-credentials rate could use.
+	n := min(maxCodes, int(cc.rate()*o.duration.Seconds()*1.25)+o.conns)
+	fmt.Fprintf(progress, "%s: preparing %d authorization codes ...\n", t.backend, n)
+	codes, prep, err := t.prepareCodes(ctx, o.conns, n)
+	if err != nil {
+		return results, err
+	}
+	results = append(results, prep)
+	fmt.Fprintf(progress, "%s: authorization_code_exchange ...\n", t.backend)
+	ex := runLoad(ctx, t, "authorization_code_exchange", o.conns, o.duration, func(int) iteration { return t.exchange(codes) })
+	if len(codes) == 0 {
+		ex.note = fmt.Sprintf("all %d prepared codes used in %v", n, ex.elapsed.Round(time.Millisecond))
+	}
+	results = append(results, ex)
+
+	fmt.Fprintf(progress, "%s: password_login for %v ...\n", t.backend, o.duration)
+	results = append(results, runLoad(ctx, t, "password_login", o.conns, o.duration, func(int) iteration { return t.passwordLogin() }))
+
+	return results, nil
+}
+
+// provision creates the confidential client and the account through the
+// CLI while the server runs, and checks discovery answers.
+func provision(ctx context.Context, srv *server, backend string, conns int) (*target, error) {
+	out, err := srv.cli(ctx, "client", "create", "--name", "bench", "--redirect-uri", redirectURI,
+		"--grant", "authorization_code,refresh_token,client_credentials", "--first-party", "--json")
+	if err != nil {
+		return nil, err
+	}
+	var client struct {
+		ID     string `json:"client_id"`
+		Secret string `json:"client_secret"`
+	}
+	if err := json.Unmarshal(out, &client); err != nil || client.Secret == "" {
+		return nil, fmt.Errorf("foyer client create printed %q", out)
+	}
+	email, password := "bench-"+randomHex(4)+"@bench.example", "pw-"+randomHex(12)
+	if _, err := srv.cli(ctx, "account", "create", "--email", email, "--password", password, "--verified"); err != nil {
+		return nil, err
+	}
+	t := &target{
+		backend:      backend,
+		issuer:       srv.issuer,
+		clientID:     client.ID,
+		clientSecret: client.Secret,
+		redirectURI:  redirectURI,
+		email:        email,
+		password:     password,
+		transport: &http.Transport{
+			Proxy:               nil, // loopback only, never through a proxy
+			MaxIdleConns:        conns,
+			MaxIdleConnsPerHost: conns,
+			IdleConnTimeout:     time.Minute,
+		},
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, t.issuer+"/.well-known/openid-configuration", nil)
+	if err != nil {
+		return nil, err
+	}
+	r, err := do(t.httpClient(nil), req)
+	if err != nil {
+		return nil, err
+	}
+	if r.status != http.StatusOK {
+		return nil, statusError(req, r)
+	}
+	return t, nil
+}
+
+func failed(results []result) bool {
+	for _, r := range results {
+		if r.errors > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func printReport(w io.Writer, o options, reports []backendReport) {
+	fmt.Fprintf(w, "\nmachine: %d CPUs, %s/%s, %s; %d conns, %v per scenario\n\n",
+		runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), o.conns, o.duration)
+
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "backend\tscenario\tconns\trequests\terrors\treq/s\tp50\tp99")
+	for _, r := range reports {
+		for _, res := range r.results {
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%.1f\t%s\t%s\n", res.backend, res.scenario, res.conns,
+				res.requests(), res.errors, res.rate(), ms(res.percentile(50)), ms(res.percentile(99)))
+		}
+	}
+	_ = tw.Flush()
+
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "backend\tstart_to_ready(existing db)\tstart_to_ready(fresh db)\trss_idle\trss_after_load")
+	for _, r := range reports {
+		if r.restart == 0 {
+			continue
+		}
+		verdict := "within"
+		if r.restart >= startTarget {
+			verdict = "OVER"
+		}
+		fmt.Fprintf(tw, "%s\t%s (server %s ms; %s %v)\t%s (server %s ms)\t%s\t%s\n", r.name,
+			seconds(r.restart), r.restartMS, verdict, startTarget, seconds(r.freshStart), r.freshServerMS,
+			mib(r.rssIdle), mib(r.rssAfterLoad))
+	}
+	_ = tw.Flush()
+
+	notes := false
+	for _, r := range reports {
+		for _, res := range r.results {
+			if res.note == "" && res.errors == 0 {
+				continue
+			}
+			if !notes {
+				fmt.Fprintln(w, "\nnotes:")
+				notes = true
+			}
+			if res.note != "" {
+				fmt.Fprintf(w, "  %s %s: %s\n", res.backend, res.scenario, res.note)
+			}
+			for _, line := range res.errorSummary() {
+				fmt.Fprintf(w, "  %s %s error: %s\n", res.backend, res.scenario, line)
+			}
+		}
+	}
+	for _, r := range reports {
+		if r.err != nil {
+			fmt.Fprintf(w, "\n%s FAILED: %v\n", r.name, r.err)
+		}
+		if r.logTail != "" {
+			fmt.Fprintf(w, "\n%s server log (last %d lines):\n%s\n", r.name, tailLines, r.logTail)
+		}
+	}
+}
+
+func seconds(d time.Duration) string { return fmt.Sprintf("%.3f s", d.Seconds()) }
