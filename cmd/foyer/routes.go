@@ -63,11 +63,14 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	mux.HandleFunc("GET /readyz", readyz(store, log))
+	metrics := newMetrics()
+	mux.Handle("GET /metrics", metrics.handler())
 
 	handler := chain(mux,
 		requestContext(cfg.TrustProxyHeaders),
 		recoverPanics(log),
 		accessLog(log),
+		metrics.instrument(),
 		securityHeaders(https),
 		refuseCrossOriginForms(),
 	)

@@ -66,6 +66,10 @@ func TestHealthAndDiscovery(t *testing.T) {
 		}
 		resp.Body.Close()
 	}
+	metrics := newBrowser(t, "").get(srv.issuer + "/metrics")
+	if !strings.Contains(metrics.body, `foyer_http_requests_total{code="200",method="GET",route="GET /healthz"} 1`) {
+		t.Fatalf("/metrics does not count requests by route:\n%s", metrics.body)
+	}
 	var doc struct {
 		Issuer     string   `json:"issuer"`
 		PKCE       []string `json:"code_challenge_methods_supported"`
