@@ -189,7 +189,7 @@ func (h *Handler) issue(w http.ResponseWriter, r *http.Request, ar fosite.Author
 func (h *Handler) authorizeError(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, err error) {
 	rfc := fosite.ErrorToRFC6749Error(err)
 	if rfc.CodeField >= http.StatusInternalServerError {
-		h.log.ErrorContext(r.Context(), "authorize", "err", err, "debug", rfc.DebugField)
+		h.logServerError(r, "authorize", err, rfc.DebugField)
 	}
 	if ar == nil || !ar.IsRedirectURIValid() {
 		key := "error.bad_request"

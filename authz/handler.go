@@ -214,8 +214,18 @@ func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, 
 }
 
 func (h *Handler) serverError(w http.ResponseWriter, r *http.Request, err error) {
-	h.log.ErrorContext(r.Context(), "authz", "path", r.URL.Path, "err", err)
+	h.logServerError(r, "authz "+r.URL.Path, err, "")
 	h.errorPage(w, r, http.StatusInternalServerError, "error.generic")
+}
+
+// logServerError logs a failure at error level, unless the client went
+// away mid-request: that cancels our queries too and is not our fault.
+func (h *Handler) logServerError(r *http.Request, msg string, err error, debug string) {
+	level := slog.LevelError
+	if r.Context().Err() != nil {
+		level = slog.LevelDebug
+	}
+	h.log.Log(r.Context(), level, msg, "err", err, "debug", debug)
 }
 
 func (h *Handler) now() time.Time { return h.cfg.Now() }

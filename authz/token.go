@@ -55,7 +55,7 @@ func (h *Handler) checkSubjectActive(r *http.Request, subject string) error {
 func (h *Handler) accessError(w http.ResponseWriter, r *http.Request, ar fosite.AccessRequester, err error) {
 	rfc := fosite.ErrorToRFC6749Error(err)
 	if rfc.CodeField >= http.StatusInternalServerError {
-		h.log.ErrorContext(r.Context(), "token endpoint", "err", err, "debug", rfc.DebugField)
+		h.logServerError(r, "token endpoint", err, rfc.DebugField)
 	}
 	h.oauth.WriteAccessError(r.Context(), w, ar, err)
 }

@@ -70,7 +70,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	}
 	// A real hash of a random value, so that an unknown identifier costs the
 	// same argon2id work as a wrong password.
-	dummy, err := d.Passwords.Hash(fmt.Sprintf("dummy-%d", time.Now().UnixNano()))
+	dummy, err := d.Passwords.Hash(context.Background(), fmt.Sprintf("dummy-%d", time.Now().UnixNano()))
 	if err != nil {
 		return nil, fmt.Errorf("selfservice: dummy hash: %w", err)
 	}

@@ -95,13 +95,14 @@ func (s *passwordStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 	if cred != nil {
 		hash = cred.Hash
 	}
-	rehash, verr := s.hasher.Verify(pw, hash)
+	rehash, verr := s.hasher.Verify(r.Context(), pw, hash)
+	if verr != nil && !errors.Is(verr, password.ErrMismatch) {
+		// A malformed stored hash, or the browser gave up while waiting.
+		return View{}, false, fmt.Errorf("selfservice: verify password: %w", verr)
+	}
 	if cred == nil || verr != nil {
 		if acct != nil {
 			s.recordFailure(r, acct.ID)
-		}
-		if verr != nil && !errors.Is(verr, password.ErrMismatch) {
-			return View{}, false, fmt.Errorf("selfservice: verify password: %w", verr)
 		}
 		return fail("login.invalid_credentials", http.StatusBadRequest)
 	}
@@ -170,7 +171,7 @@ func (s *passwordStep) recordFailure(r *http.Request, accountID string) {
 // upgradeHash re-hashes with the current parameters; a failure only
 // postpones the upgrade to the next sign-in.
 func (s *passwordStep) upgradeHash(r *http.Request, accountID, pw string) {
-	if hash, err := s.hasher.Hash(pw); err == nil {
+	if hash, err := s.hasher.Hash(r.Context(), pw); err == nil {
 		_ = s.store.SetPassword(r.Context(), accountID, hash)
 	}
 }

@@ -1,6 +1,7 @@
 package selfservice
 
 import (
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -66,6 +67,10 @@ func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, 
 }
 
 func (h *Handler) serverError(w http.ResponseWriter, r *http.Request, err error) {
-	h.log.ErrorContext(r.Context(), "selfservice", "path", r.URL.Path, "err", err)
+	level := slog.LevelError
+	if r.Context().Err() != nil {
+		level = slog.LevelDebug // the client went away mid-request
+	}
+	h.log.Log(r.Context(), level, "selfservice", "path", r.URL.Path, "err", err)
 	h.errorPage(w, r, http.StatusInternalServerError, "error.generic")
 }

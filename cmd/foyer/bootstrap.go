@@ -140,7 +140,7 @@ func createAccount(ctx context.Context, store storage.Store, s accountSpec) (*st
 	if len(s.Password) < minPasswordLength {
 		return nil, fmt.Errorf("password must be at least %d characters", minPasswordLength)
 	}
-	hash, err := password.NewHasher(password.OWASP).Hash(s.Password)
+	hash, err := password.NewHasher(password.OWASP).Hash(ctx, s.Password)
 	if err != nil {
 		return nil, err
 	}

@@ -22,7 +22,7 @@ func TestPasswordRehashedWhenParametersChange(t *testing.T) {
 	srv := startServer(t, sqltest.SQLite(t))
 	ctx := context.Background()
 	alice := srv.account(t, "alice@example.com", alicePass)
-	weak, err := password.NewHasher(password.Params{MemoryKiB: 1024, Iterations: 1, Parallelism: 1, SaltLen: 16, KeyLen: 32}).Hash(alicePass)
+	weak, err := password.NewHasher(password.Params{MemoryKiB: 1024, Iterations: 1, Parallelism: 1, SaltLen: 16, KeyLen: 32}).Hash(ctx, alicePass)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,11 +1,13 @@
 package password
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 
 	"golang.org/x/crypto/argon2"
@@ -30,14 +32,37 @@ type Params struct {
 // m=19 MiB, t=2, p=1.
 var OWASP = Params{MemoryKiB: 19 * 1024, Iterations: 2, Parallelism: 1, SaltLen: 16, KeyLen: 32}
 
-// Hasher hashes with fixed parameters.
-type Hasher struct{ p Params }
+// Hasher hashes with fixed parameters. At most one hash per CPU runs at a
+// time: each takes MemoryKiB of memory and a core for its whole run, so
+// more at once only adds memory (64 concurrent sign-ins would need 1.2 GiB
+// at the OWASP parameters) and slows every one of them down.
+type Hasher struct {
+	p     Params
+	slots chan struct{}
+}
 
 // NewHasher returns a hasher for the parameters.
-func NewHasher(p Params) *Hasher { return &Hasher{p: p} }
+func NewHasher(p Params) *Hasher {
+	return &Hasher{p: p, slots: make(chan struct{}, runtime.GOMAXPROCS(0))}
+}
+
+// acquire waits for a free slot, or for ctx to end.
+func (h *Hasher) acquire(ctx context.Context) (release func(), err error) {
+	select {
+	case h.slots <- struct{}{}:
+		return func() { <-h.slots }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("password: waiting to hash: %w", ctx.Err())
+	}
+}
 
 // Hash returns the PHC string of the password.
-func (h *Hasher) Hash(password string) (string, error) {
+func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
+	release, err := h.acquire(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer release()
 	salt := make([]byte, h.p.SaltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("password: salt: %w", err)
@@ -51,11 +76,16 @@ func (h *Hasher) Hash(password string) (string, error) {
 
 // Verify checks the password against the PHC string. It reports whether the
 // hash should be replaced because its parameters differ from the hasher's.
-func (h *Hasher) Verify(password, phc string) (needsRehash bool, err error) {
+func (h *Hasher) Verify(ctx context.Context, password, phc string) (needsRehash bool, err error) {
 	p, salt, want, err := decode(phc)
 	if err != nil {
 		return false, err
 	}
+	release, err := h.acquire(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer release()
 	got := argon2.IDKey([]byte(password), salt, p.Iterations, p.MemoryKiB, p.Parallelism, uint32(len(want)))
 	if subtle.ConstantTimeCompare(got, want) != 1 {
 		return false, ErrMismatch
