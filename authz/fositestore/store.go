@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/ory/fosite"
@@ -56,8 +57,13 @@ var (
 	_ fositestorage.Transactional        = (*Store)(nil)
 )
 
-// GetClient loads a client; unknown ids are fosite.ErrNotFound.
+// GetClient loads a client; unknown ids are fosite.ErrNotFound. Within a
+// context made by WithClientMemo a client is loaded once.
 func (s *Store) GetClient(ctx context.Context, id string) (fosite.Client, error) {
+	memo, _ := ctx.Value(clientMemoKey{}).(*clientMemo)
+	if c := memo.get(id); c != nil {
+		return c, nil
+	}
 	c, err := s.b.GetClient(ctx, id)
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, fosite.ErrNotFound
@@ -65,7 +71,44 @@ func (s *Store) GetClient(ctx context.Context, id string) (fosite.Client, error)
 	if err != nil {
 		return nil, fmt.Errorf("fositestore: get client: %w", err)
 	}
-	return NewClient(c), nil
+	fc := NewClient(c)
+	memo.put(id, fc)
+	return fc, nil
+}
+
+type clientMemoKey struct{}
+
+// clientMemo remembers the clients one request loaded. fosite asks for the
+// client again for every stored record it reads (a code exchange loads the
+// code, PKCE and OpenID Connect records: four loads of one client); the
+// memo lives only as long as the request, so nothing can go stale.
+type clientMemo struct {
+	mu      sync.Mutex
+	clients map[string]*Client
+}
+
+// WithClientMemo returns a context in which GetClient loads each client at
+// most once. Use one per HTTP request.
+func WithClientMemo(ctx context.Context) context.Context {
+	return context.WithValue(ctx, clientMemoKey{}, &clientMemo{clients: map[string]*Client{}})
+}
+
+func (m *clientMemo) get(id string) *Client {
+	if m == nil {
+		return nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.clients[id]
+}
+
+func (m *clientMemo) put(id string, c *Client) {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.clients[id] = c
 }
 
 // ClientAssertionJWTValid fails with fosite.ErrJTIKnown for a replayed jti.
