@@ -186,23 +186,16 @@ func compose(cfg Config, store *fositestore.Store, keys Keys) fosite.OAuth2Provi
 
 // Mount installs the endpoints.
 func (h *Handler) Mount(mux *http.ServeMux) {
-	mux.HandleFunc("GET "+AuthorizePath, withClientMemo(h.authorize))
-	mux.HandleFunc("POST "+AuthorizePath, withClientMemo(h.authorize))
-	mux.HandleFunc("GET "+ResumePath, withClientMemo(h.resume))
-	mux.HandleFunc("POST "+TokenPath, withClientMemo(h.token))
-	mux.HandleFunc("GET "+UserInfoPath, withClientMemo(h.userinfo))
-	mux.HandleFunc("POST "+UserInfoPath, withClientMemo(h.userinfo))
+	mux.HandleFunc("GET "+AuthorizePath, h.authorize)
+	mux.HandleFunc("POST "+AuthorizePath, h.authorize)
+	mux.HandleFunc("GET "+ResumePath, h.resume)
+	mux.HandleFunc("POST "+TokenPath, h.token)
+	mux.HandleFunc("GET "+UserInfoPath, h.userinfo)
+	mux.HandleFunc("POST "+UserInfoPath, h.userinfo)
 	mux.HandleFunc("GET "+LogoutPath, h.logout)
 	mux.HandleFunc("POST "+LogoutPath, h.logout)
 	mux.HandleFunc("GET "+DiscoveryPath, h.discovery)
 	mux.HandleFunc("GET "+JWKSPath, h.jwks)
-}
-
-// withClientMemo lets one request load each client once.
-func withClientMemo(next http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		next(w, r.WithContext(fositestore.WithClientMemo(r.Context())))
-	}
 }
 
 // errorPage renders a themed error page; it is used where the client cannot

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"sync"
 	"time"
 
 	"github.com/ory/fosite"
@@ -36,8 +35,9 @@ type SSOSession interface {
 
 // Store implements fosite's storage over Foyer's repositories.
 type Store struct {
-	b   Backend
-	now func() time.Time
+	b       Backend
+	now     func() time.Time
+	clients *clientCache
 }
 
 // New returns the adapter. now is the clock (time.Now when nil).
@@ -45,7 +45,7 @@ func New(b Backend, now func() time.Time) *Store {
 	if now == nil {
 		now = time.Now
 	}
-	return &Store{b: b, now: now}
+	return &Store{b: b, now: now, clients: newClientCache(now)}
 }
 
 var (
@@ -57,11 +57,11 @@ var (
 	_ fositestorage.Transactional        = (*Store)(nil)
 )
 
-// GetClient loads a client; unknown ids are fosite.ErrNotFound. Within a
-// context made by WithClientMemo a client is loaded once.
+// GetClient loads a client; unknown ids are fosite.ErrNotFound. Clients are
+// cached for clientCacheTTL: fosite asks for the client again for every
+// stored record it reads, and the token endpoint is a hot path.
 func (s *Store) GetClient(ctx context.Context, id string) (fosite.Client, error) {
-	memo, _ := ctx.Value(clientMemoKey{}).(*clientMemo)
-	if c := memo.get(id); c != nil {
+	if c := s.clients.get(id); c != nil {
 		return c, nil
 	}
 	c, err := s.b.GetClient(ctx, id)
@@ -72,43 +72,8 @@ func (s *Store) GetClient(ctx context.Context, id string) (fosite.Client, error)
 		return nil, fmt.Errorf("fositestore: get client: %w", err)
 	}
 	fc := NewClient(c)
-	memo.put(id, fc)
+	s.clients.put(id, fc)
 	return fc, nil
-}
-
-type clientMemoKey struct{}
-
-// clientMemo remembers the clients one request loaded. fosite asks for the
-// client again for every stored record it reads (a code exchange loads the
-// code, PKCE and OpenID Connect records: four loads of one client); the
-// memo lives only as long as the request, so nothing can go stale.
-type clientMemo struct {
-	mu      sync.Mutex
-	clients map[string]*Client
-}
-
-// WithClientMemo returns a context in which GetClient loads each client at
-// most once. Use one per HTTP request.
-func WithClientMemo(ctx context.Context) context.Context {
-	return context.WithValue(ctx, clientMemoKey{}, &clientMemo{clients: map[string]*Client{}})
-}
-
-func (m *clientMemo) get(id string) *Client {
-	if m == nil {
-		return nil
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.clients[id]
-}
-
-func (m *clientMemo) put(id string, c *Client) {
-	if m == nil {
-		return
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.clients[id] = c
 }
 
 // ClientAssertionJWTValid fails with fosite.ErrJTIKnown for a replayed jti.

@@ -84,9 +84,11 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, erro
 	gdb, err := gorm.Open(dialector, &gorm.Config{
 		Logger:                 logger.Discard, // errors are returned, not logged
 		SkipDefaultTransaction: true,           // every write is one statement
-		PrepareStmt:            dialect == migrations.Postgres,
-		NowFunc:                now,
-		DisableAutomaticPing:   true, // pinged below, with the caller's context
+		// pgx already prepares and caches each statement per connection;
+		// GORM's own cache would prepare them again inside transactions.
+		PrepareStmt:          false,
+		NowFunc:              now,
+		DisableAutomaticPing: true, // pinged below, with the caller's context
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: open %s: %w", dialect, err)
