@@ -101,7 +101,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 		cfg: cfg, store: d.Store, keys: d.Keys, sessions: d.Sessions,
 		steps: d.Steps, render: d.Renderer, log: d.Logger,
 	}
-	h.oauth = compose(cfg, fositestore.New(d.Store, cfg.Now), d.Keys)
+	h.oauth = compose(cfg, d.Store, d.Keys)
 	return h, nil
 }
 
@@ -126,7 +126,7 @@ func setDefaults(cfg *Config) {
 
 // compose wires fosite's handlers by hand, with typed fields, so a missing
 // storage method is a compile error rather than a start-up panic.
-func compose(cfg Config, store *fositestore.Store, keys Keys) fosite.OAuth2Provider {
+func compose(cfg Config, backend fositestore.Backend, keys Keys) fosite.OAuth2Provider {
 	fc := &fosite.Config{
 		AccessTokenLifespan:            cfg.AccessTokenLifespan,
 		RefreshTokenLifespan:           cfg.RefreshTokenLifespan,
@@ -149,6 +149,7 @@ func compose(cfg Config, store *fositestore.Store, keys Keys) fosite.OAuth2Provi
 		return keys.Signer(ctx, "RS256")
 	}}
 	core := oauth2.NewHMACSHAStrategy(&hmac.HMACStrategy{Config: fc}, fc)
+	store := fositestore.New(backend, cfg.Now, core.AuthorizeCodeSignature)
 	idTokens := &openid.DefaultStrategy{Signer: signer, Config: fc}
 	oidcValidator := openid.NewOpenIDConnectRequestValidator(signer, fc)
 
@@ -189,7 +190,10 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+AuthorizePath, h.authorize)
 	mux.HandleFunc("POST "+AuthorizePath, h.authorize)
 	mux.HandleFunc("GET "+ResumePath, h.resume)
-	mux.HandleFunc("POST "+TokenPath, h.token)
+	mux.HandleFunc("POST "+TokenPath, func(w http.ResponseWriter, r *http.Request) {
+		// A code exchange reads one code's records several times.
+		h.token(w, r.WithContext(fositestore.WithRequestReads(r.Context())))
+	})
 	mux.HandleFunc("GET "+UserInfoPath, h.userinfo)
 	mux.HandleFunc("POST "+UserInfoPath, h.userinfo)
 	mux.HandleFunc("GET "+LogoutPath, h.logout)

@@ -94,6 +94,11 @@ type Tokens interface {
 	// GetToken returns the token; if it is inactive it returns the token
 	// and ErrInactive.
 	GetToken(ctx context.Context, kind TokenKind, signature string) (*Token, error)
+	// GetTokensBySignature returns, in one query, the tokens of the given
+	// kinds that share a signature (an authorization code and the PKCE and
+	// OpenID Connect records kept with it), active or not, in no order.
+	// Missing kinds are simply absent.
+	GetTokensBySignature(ctx context.Context, signature string, kinds []TokenKind) ([]Token, error)
 	DeleteToken(ctx context.Context, kind TokenKind, signature string) error
 	// DeactivateToken marks an active token inactive. It is atomic: of two
 	// concurrent calls for one token exactly one succeeds, the other gets

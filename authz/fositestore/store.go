@@ -2,8 +2,6 @@ package fositestore
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -35,17 +33,23 @@ type SSOSession interface {
 
 // Store implements fosite's storage over Foyer's repositories.
 type Store struct {
-	b       Backend
-	now     func() time.Time
-	clients *clientCache
+	b             Backend
+	now           func() time.Time
+	clients       *clientCache
+	codeSignature func(ctx context.Context, code string) string
 }
 
 // New returns the adapter. now is the clock (time.Now when nil).
-func New(b Backend, now func() time.Time) *Store {
+// codeSignature is the authorization-code strategy's signature function:
+// fosite keys a code's OpenID Connect record by the code itself, and the
+// adapter files it under the code's signature instead, beside the code and
+// its PKCE record (so the code is never stored in the clear, and all three
+// can be read in one query).
+func New(b Backend, now func() time.Time, codeSignature func(ctx context.Context, code string) string) *Store {
 	if now == nil {
 		now = time.Now
 	}
-	return &Store{b: b, now: now, clients: newClientCache(now)}
+	return &Store{b: b, now: now, clients: newClientCache(now), codeSignature: codeSignature}
 }
 
 var (
@@ -155,6 +159,7 @@ func (s *Store) create(ctx context.Context, kind storage.TokenKind, signature st
 			t.SessionID = sso.SSOSessionID()
 		}
 	}
+	readsFrom(ctx).forget(kind, signature)
 	if err := s.b.CreateToken(ctx, t); err != nil {
 		return fmt.Errorf("fositestore: create %s: %w", kind, err)
 	}
@@ -175,7 +180,7 @@ func expiresAt(r fosite.Requester, tt fosite.TokenType, now time.Time) time.Time
 // get loads a record and rebuilds the requester into session. For an
 // inactive record it returns the requester and storage.ErrInactive.
 func (s *Store) get(ctx context.Context, kind storage.TokenKind, signature string, session fosite.Session) (fosite.Requester, error) {
-	t, err := s.b.GetToken(ctx, kind, signature)
+	t, err := s.load(ctx, kind, signature)
 	inactive := errors.Is(err, storage.ErrInactive)
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, fosite.ErrNotFound
@@ -221,6 +226,7 @@ func (s *Store) decode(ctx context.Context, data []byte, session fosite.Session)
 }
 
 func (s *Store) delete(ctx context.Context, kind storage.TokenKind, signature string) error {
+	readsFrom(ctx).forget(kind, signature)
 	err := s.b.DeleteToken(ctx, kind, signature)
 	if errors.Is(err, storage.ErrNotFound) {
 		return fosite.ErrNotFound
@@ -229,11 +235,4 @@ func (s *Store) delete(ctx context.Context, kind storage.TokenKind, signature st
 		return fmt.Errorf("fositestore: delete %s: %w", kind, err)
 	}
 	return nil
-}
-
-// codeKey hashes an authorization code: the OpenID Connect record is keyed
-// by the code itself, which must not sit in the database in the clear.
-func codeKey(code string) string {
-	sum := sha256.Sum256([]byte(code))
-	return hex.EncodeToString(sum[:])
 }

@@ -27,7 +27,7 @@ func TestClientCacheExpires(t *testing.T) {
 			t.Fatal(err)
 		}
 		c := &clock{t: time.Now()}
-		s := New(db, c.now)
+		s := New(db, c.now, nil)
 		if _, err := s.GetClient(ctx, "shop"); err != nil {
 			t.Fatalf("first load: %v", err)
 		}
@@ -46,4 +46,85 @@ func TestClientCacheExpires(t *testing.T) {
 			t.Fatalf("unknown client: %v", err)
 		}
 	})
+}
+
+// countingBackend counts the token reads that reach the real store.
+type countingBackend struct {
+	Backend
+	reads int
+}
+
+func (c *countingBackend) GetToken(ctx context.Context, kind storage.TokenKind, sig string) (*storage.Token, error) {
+	c.reads++
+	return c.Backend.GetToken(ctx, kind, sig)
+}
+
+func (c *countingBackend) GetTokensBySignature(ctx context.Context, sig string, kinds []storage.TokenKind) ([]storage.Token, error) {
+	c.reads++
+	return c.Backend.GetTokensBySignature(ctx, sig, kinds)
+}
+
+// TestRequestReadsFetchCodeRecordsOnce: within one request the code, PKCE
+// and OpenID Connect records of a code are fetched with one query; a write
+// makes the next read go to the database again, and without a memo every
+// read does.
+func TestRequestReadsFetchCodeRecordsOnce(t *testing.T) {
+	ctx := context.Background()
+	db := sqltest.SQLite(t)
+	if err := db.CreateClient(ctx, &storage.Client{ID: "shop", Name: "Shop"}); err != nil {
+		t.Fatal(err)
+	}
+	backend := &countingBackend{Backend: db}
+	sig := func(_ context.Context, code string) string { return "sig-of-" + code }
+	s := New(backend, nil, sig)
+	req := fosite.NewRequest()
+	req.ID = "request-1"
+	req.Client = NewClient(&storage.Client{ID: "shop"})
+	req.Session = &fosite.DefaultSession{Subject: "alice"}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(s.CreateAuthorizeCodeSession(ctx, "sig-of-code", req))
+	must(s.CreatePKCERequestSession(ctx, "sig-of-code", req))
+	must(s.CreateOpenIDConnectSession(ctx, "code", req))
+
+	rctx := WithRequestReads(ctx)
+	backend.reads = 0
+	for range 2 {
+		if _, err := s.GetAuthorizeCodeSession(rctx, "sig-of-code", &fosite.DefaultSession{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.GetPKCERequestSession(rctx, "sig-of-code", &fosite.DefaultSession{}); err != nil {
+		t.Fatal(err)
+	}
+	into := fosite.NewRequest()
+	into.Session = &fosite.DefaultSession{}
+	got, err := s.GetOpenIDConnectSession(rctx, "code", into)
+	if err != nil || got.GetSession().GetSubject() != "alice" {
+		t.Fatalf("OpenID Connect record: %v, %v", got, err)
+	}
+	if backend.reads != 1 {
+		t.Fatalf("%d queries for four reads of one code's records, want 1", backend.reads)
+	}
+
+	must(s.InvalidateAuthorizeCodeSession(rctx, "sig-of-code"))
+	if _, err := s.GetAuthorizeCodeSession(rctx, "sig-of-code", &fosite.DefaultSession{}); !errors.Is(err, fosite.ErrInvalidatedAuthorizeCode) {
+		t.Fatalf("after invalidation: %v, want ErrInvalidatedAuthorizeCode", err)
+	}
+	must(s.DeletePKCERequestSession(rctx, "sig-of-code"))
+	if _, err := s.GetPKCERequestSession(rctx, "sig-of-code", &fosite.DefaultSession{}); !errors.Is(err, fosite.ErrNotFound) {
+		t.Fatalf("after delete: %v, want ErrNotFound", err)
+	}
+
+	backend.reads = 0
+	for range 2 {
+		_, _ = s.GetAuthorizeCodeSession(ctx, "sig-of-code", &fosite.DefaultSession{})
+	}
+	if backend.reads != 2 {
+		t.Fatalf("without a request memo: %d queries for two reads, want 2", backend.reads)
+	}
 }

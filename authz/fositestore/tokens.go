@@ -26,6 +26,7 @@ func (s *Store) GetAuthorizeCodeSession(ctx context.Context, signature string, s
 }
 
 func (s *Store) InvalidateAuthorizeCodeSession(ctx context.Context, signature string) error {
+	readsFrom(ctx).forget(storage.TokenAuthorizeCode, signature)
 	err := s.b.DeactivateToken(ctx, storage.TokenAuthorizeCode, signature)
 	if errors.Is(err, storage.ErrNotFound) {
 		// Lost a race with a concurrent exchange of the same code.
@@ -76,6 +77,7 @@ func (s *Store) DeleteRefreshTokenSession(ctx context.Context, signature string)
 // two concurrent refreshes with one token only one wins) and drops the access
 // tokens issued before it.
 func (s *Store) RotateRefreshToken(ctx context.Context, requestID, signature string) error {
+	readsFrom(ctx).forget(storage.TokenRefresh, signature)
 	err := s.b.DeactivateToken(ctx, storage.TokenRefresh, signature)
 	if errors.Is(err, storage.ErrNotFound) {
 		return fosite.ErrSerializationFailure
@@ -109,11 +111,11 @@ func (s *Store) revokeFamily(ctx context.Context, kind storage.TokenKind, reques
 }
 
 func (s *Store) CreateOpenIDConnectSession(ctx context.Context, code string, r fosite.Requester) error {
-	return s.create(ctx, storage.TokenOIDC, codeKey(code), r, fosite.AuthorizeCode)
+	return s.create(ctx, storage.TokenOIDC, s.codeSignature(ctx, code), r, fosite.AuthorizeCode)
 }
 
 func (s *Store) GetOpenIDConnectSession(ctx context.Context, code string, r fosite.Requester) (fosite.Requester, error) {
-	got, err := s.get(ctx, storage.TokenOIDC, codeKey(code), r.GetSession())
+	got, err := s.get(ctx, storage.TokenOIDC, s.codeSignature(ctx, code), r.GetSession())
 	if errors.Is(err, storage.ErrInactive) {
 		return got, fosite.ErrNotFound
 	}
@@ -121,7 +123,7 @@ func (s *Store) GetOpenIDConnectSession(ctx context.Context, code string, r fosi
 }
 
 func (s *Store) DeleteOpenIDConnectSession(ctx context.Context, code string) error {
-	return s.delete(ctx, storage.TokenOIDC, codeKey(code))
+	return s.delete(ctx, storage.TokenOIDC, s.codeSignature(ctx, code))
 }
 
 func (s *Store) CreatePKCERequestSession(ctx context.Context, signature string, r fosite.Requester) error {

@@ -45,16 +45,42 @@ func (s *Store) GetToken(ctx context.Context, kind storage.TokenKind, signature 
 	if err := s.db(ctx).Where("kind = ? AND signature = ?", string(kind), signature).Take(&row).Error; err != nil {
 		return nil, wrapErr(err, "get %s", kind)
 	}
-	t := &storage.Token{Kind: storage.TokenKind(row.Kind), Signature: row.Signature, RequestID: row.RequestID,
+	t := row.toStorage()
+	if !t.Active {
+		return &t, fmt.Errorf("sqlstore: get %s: %w", kind, storage.ErrInactive)
+	}
+	return &t, nil
+}
+
+func (row tokenRow) toStorage() storage.Token {
+	t := storage.Token{Kind: storage.TokenKind(row.Kind), Signature: row.Signature, RequestID: row.RequestID,
 		ClientID: row.ClientID, Subject: row.Subject, SessionID: row.SessionID, Active: row.Active,
 		Data: row.Data, CreatedAt: row.CreatedAt.UTC()}
 	if row.ExpiresAt != nil {
 		t.ExpiresAt = row.ExpiresAt.UTC()
 	}
-	if !t.Active {
-		return t, fmt.Errorf("sqlstore: get %s: %w", kind, storage.ErrInactive)
+	return t
+}
+
+// GetTokensBySignature reads the given kinds' tokens with one signature in
+// one query (primary-key probes).
+func (s *Store) GetTokensBySignature(ctx context.Context, signature string, kinds []storage.TokenKind) ([]storage.Token, error) {
+	if len(kinds) == 0 {
+		return nil, nil
 	}
-	return t, nil
+	names := make([]string, len(kinds))
+	for i, k := range kinds {
+		names[i] = string(k)
+	}
+	var rows []tokenRow
+	if err := s.db(ctx).Where("kind IN ? AND signature = ?", names, signature).Find(&rows).Error; err != nil {
+		return nil, wrapErr(err, "get tokens by signature")
+	}
+	out := make([]storage.Token, len(rows))
+	for i, row := range rows {
+		out[i] = row.toStorage()
+	}
+	return out, nil
 }
 
 // DeleteToken removes one token; ErrNotFound when there was none.

@@ -30,6 +30,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"SessionsByAccount", testSessionsByAccount},
 		{"Interactions", testInteractions},
 		{"Tokens", testTokens},
+		{"TokensBySignature", testTokensBySignature},
 		{"TokenFamilies", testTokenFamilies},
 		{"ParallelRefreshRotation", testParallelRefreshRotation},
 		{"SigningKeys", testSigningKeys},

@@ -56,6 +56,40 @@ func testTokens(t *testing.T, s storage.Store) {
 	wantErr(t, "DeleteToken missing", s.DeleteToken(ctx, want.Kind, want.Signature), storage.ErrNotFound)
 }
 
+// testTokensBySignature: the code, PKCE and OpenID Connect records of one
+// code come back together, inactive ones included, other signatures not.
+func testTokensBySignature(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	code := newToken("client-1", storage.TokenAuthorizeCode, "req-1")
+	pkce := newTokenLike(code)
+	pkce.Kind = storage.TokenPKCE
+	other := newToken("client-1", storage.TokenPKCE, "req-2")
+	access := newTokenLike(code)
+	access.Kind = storage.TokenAccess
+	for _, tok := range []*storage.Token{code, pkce, other, access} {
+		must(t, "CreateToken", s.CreateToken(ctx, tok))
+	}
+	must(t, "DeactivateToken", s.DeactivateToken(ctx, code.Kind, code.Signature))
+	kinds := []storage.TokenKind{storage.TokenAuthorizeCode, storage.TokenPKCE, storage.TokenOIDC}
+	got, err := s.GetTokensBySignature(ctx, code.Signature, kinds)
+	must(t, "GetTokensBySignature", err)
+	if len(got) != 2 {
+		t.Fatalf("GetTokensBySignature returned %d tokens, want the code and its PKCE record: %+v", len(got), got)
+	}
+	for i := range got {
+		want := pkce
+		if got[i].Kind == storage.TokenAuthorizeCode {
+			want = newTokenLike(code)
+			want.Active = false
+		}
+		checkToken(t, &got[i], want)
+	}
+	none, err := s.GetTokensBySignature(ctx, "missing", kinds)
+	if err != nil || len(none) != 0 {
+		t.Fatalf("GetTokensBySignature(missing) = %v, %v; want nothing", none, err)
+	}
+}
+
 func newTokenLike(t *storage.Token) *storage.Token {
 	c := *t
 	return &c
