@@ -68,12 +68,6 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	// A real hash of a random value, so that an unknown identifier costs the
-	// same argon2id work as a wrong password.
-	dummy, err := d.Passwords.Hash(context.Background(), fmt.Sprintf("dummy-%d", time.Now().UnixNano()))
-	if err != nil {
-		return nil, fmt.Errorf("selfservice: dummy hash: %w", err)
-	}
 	h := &Handler{
 		cfg: cfg, store: d.Store, sessions: d.Sessions, signer: d.Steps,
 		render: d.Renderer, log: d.Logger,
@@ -81,7 +75,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	h.steps = map[string]Step{}
 	for _, s := range []Step{
 		identifierStep{},
-		&passwordStep{store: d.Store, hasher: d.Passwords, dummyHash: dummy, now: cfg.Now},
+		&passwordStep{store: d.Store, hasher: d.Passwords, dummyHash: d.Passwords.DummyHash(), now: cfg.Now},
 	} {
 		h.steps[s.Name()] = s
 	}

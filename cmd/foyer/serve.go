@@ -11,6 +11,8 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -87,6 +89,11 @@ func serve(ctx context.Context, cfg Config, stdout io.Writer, log *slog.Logger) 
 		go servePprof(cfg.PprofListen, log)
 	}
 	go cleanup(ctx, store, log)
+
+	// Start-up garbage (migrations, templates, key decryption) would keep
+	// the idle process tens of MiB larger until the next collection.
+	runtime.GC()
+	debug.FreeOSMemory()
 
 	errc := make(chan error, 1)
 	go func() { errc <- httpServer.Serve(ln) }()

@@ -100,3 +100,26 @@ func TestHashingWaitsForAFreeSlot(t *testing.T) {
 		t.Fatalf("Hash after a slot was freed: %v", err)
 	}
 }
+
+// TestDummyHashCostsAFullVerification: the dummy hash parses with the
+// hasher's parameters (so verifying against it does the same work) and
+// matches no ordinary password.
+func TestDummyHashCostsAFullVerification(t *testing.T) {
+	h := NewHasher(cheap)
+	dummy := h.DummyHash()
+	p, _, key, err := decode(dummy)
+	if err != nil {
+		t.Fatalf("dummy hash does not parse: %v", err)
+	}
+	if p.MemoryKiB != cheap.MemoryKiB || p.Iterations != cheap.Iterations || p.Parallelism != cheap.Parallelism || len(key) != int(cheap.KeyLen) {
+		t.Fatalf("dummy hash parameters %+v, want %+v", p, cheap)
+	}
+	for _, pw := range []string{"", "password", "dummy"} {
+		if _, err := h.Verify(ctx, pw, dummy); !errors.Is(err, ErrMismatch) {
+			t.Fatalf("Verify(%q, dummy) = %v, want ErrMismatch", pw, err)
+		}
+	}
+	if !strings.HasPrefix(NewHasher(OWASP).DummyHash(), "$argon2id$v=19$m=19456,t=2,p=1$") {
+		t.Fatal("OWASP dummy hash does not carry the OWASP parameters")
+	}
+}
