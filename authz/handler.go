@@ -68,6 +68,7 @@ type Deps struct {
 type Handler struct {
 	cfg      Config
 	oauth    fosite.OAuth2Provider
+	records  *fositestore.Store
 	store    Store
 	keys     Keys
 	sessions *session.Manager
@@ -101,7 +102,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 		cfg: cfg, store: d.Store, keys: d.Keys, sessions: d.Sessions,
 		steps: d.Steps, render: d.Renderer, log: d.Logger,
 	}
-	h.oauth = compose(cfg, d.Store, d.Keys)
+	h.oauth, h.records = compose(cfg, d.Store, d.Keys)
 	return h, nil
 }
 
@@ -126,25 +127,8 @@ func setDefaults(cfg *Config) {
 
 // compose wires fosite's handlers by hand, with typed fields, so a missing
 // storage method is a compile error rather than a start-up panic.
-func compose(cfg Config, backend fositestore.Backend, keys Keys) fosite.OAuth2Provider {
-	fc := &fosite.Config{
-		AccessTokenLifespan:            cfg.AccessTokenLifespan,
-		RefreshTokenLifespan:           cfg.RefreshTokenLifespan,
-		IDTokenLifespan:                cfg.IDTokenLifespan,
-		AuthorizeCodeLifespan:          cfg.AuthorizeCodeLifespan,
-		IDTokenIssuer:                  cfg.Issuer,
-		AccessTokenIssuer:              cfg.Issuer,
-		TokenURL:                       cfg.Issuer + TokenPath,
-		ScopeStrategy:                  fosite.ExactScopeStrategy,
-		AudienceMatchingStrategy:       fosite.DefaultAudienceMatchingStrategy,
-		EnforcePKCEForPublicClients:    true,
-		EnablePKCEPlainChallengeMethod: false,
-		RefreshTokenScopes:             []string{"offline_access"},
-		AllowedPromptValues:            []string{"none", "login", "consent", "select_account"},
-		ClientSecretsHasher:            sha256Hasher{},
-		GlobalSecret:                   cfg.HMACKey[:32],
-		MinParameterEntropy:            fosite.MinParameterEntropy,
-	}
+func compose(cfg Config, backend fositestore.Backend, keys Keys) (fosite.OAuth2Provider, *fositestore.Store) {
+	fc := fositeConfig(cfg)
 	signer := &jwt.DefaultSigner{GetPrivateKey: func(ctx context.Context) (interface{}, error) {
 		return keys.Signer(ctx, "RS256")
 	}}
@@ -182,7 +166,29 @@ func compose(cfg Config, backend fositestore.Backend, keys Keys) fosite.OAuth2Pr
 		Config:       fc,
 	})
 	fc.TokenIntrospectionHandlers.Append(&oauth2.CoreValidator{CoreStrategy: core, CoreStorage: store, Config: fc})
-	return fosite.NewOAuth2Provider(store, fc)
+	return fosite.NewOAuth2Provider(store, fc), store
+}
+
+// fositeConfig is fosite's configuration for Foyer.
+func fositeConfig(cfg Config) *fosite.Config {
+	return &fosite.Config{
+		AccessTokenLifespan:            cfg.AccessTokenLifespan,
+		RefreshTokenLifespan:           cfg.RefreshTokenLifespan,
+		IDTokenLifespan:                cfg.IDTokenLifespan,
+		AuthorizeCodeLifespan:          cfg.AuthorizeCodeLifespan,
+		IDTokenIssuer:                  cfg.Issuer,
+		AccessTokenIssuer:              cfg.Issuer,
+		TokenURL:                       cfg.Issuer + TokenPath,
+		ScopeStrategy:                  fosite.ExactScopeStrategy,
+		AudienceMatchingStrategy:       fosite.DefaultAudienceMatchingStrategy,
+		EnforcePKCEForPublicClients:    true,
+		EnablePKCEPlainChallengeMethod: false,
+		RefreshTokenScopes:             []string{"offline_access"},
+		AllowedPromptValues:            []string{"none", "login", "consent", "select_account"},
+		ClientSecretsHasher:            sha256Hasher{},
+		GlobalSecret:                   cfg.HMACKey[:32],
+		MinParameterEntropy:            fosite.MinParameterEntropy,
+	}
 }
 
 // Mount installs the endpoints.
@@ -190,10 +196,7 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+AuthorizePath, h.authorize)
 	mux.HandleFunc("POST "+AuthorizePath, h.authorize)
 	mux.HandleFunc("GET "+ResumePath, h.resume)
-	mux.HandleFunc("POST "+TokenPath, func(w http.ResponseWriter, r *http.Request) {
-		// A code exchange reads one code's records several times.
-		h.token(w, r.WithContext(fositestore.WithRequestReads(r.Context())))
-	})
+	mux.HandleFunc("POST "+TokenPath, h.token)
 	mux.HandleFunc("GET "+UserInfoPath, h.userinfo)
 	mux.HandleFunc("POST "+UserInfoPath, h.userinfo)
 	mux.HandleFunc("GET "+LogoutPath, h.logout)

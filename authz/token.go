@@ -12,7 +12,14 @@ import (
 // token handles the token endpoint: authorization code (with PKCE), refresh
 // token (with rotation and reuse detection) and client credentials.
 func (h *Handler) token(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
+	// One request's view of the code records: read once, deleted together.
+	ctx, finish := h.records.BeginRequest(r.Context())
+	defer func() {
+		if err := finish(); err != nil {
+			h.logServerError(r, "token endpoint: finish", err, "")
+		}
+	}()
+	r = r.WithContext(ctx)
 	ar, err := h.oauth.NewAccessRequest(ctx, r, newSession())
 	if err != nil {
 		h.accessError(w, r, ar, err)

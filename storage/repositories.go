@@ -100,6 +100,9 @@ type Tokens interface {
 	// Missing kinds are simply absent.
 	GetTokensBySignature(ctx context.Context, signature string, kinds []TokenKind) ([]Token, error)
 	DeleteToken(ctx context.Context, kind TokenKind, signature string) error
+	// DeleteTokensBySignature deletes the given kinds' tokens with the
+	// signature, whichever exist, and returns how many went.
+	DeleteTokensBySignature(ctx context.Context, signature string, kinds []TokenKind) (int64, error)
 	// DeactivateToken marks an active token inactive. It is atomic: of two
 	// concurrent calls for one token exactly one succeeds, the other gets
 	// ErrNotFound (also returned when there is no active token).

@@ -2,6 +2,7 @@ package fositestore
 
 import (
 	"context"
+	"fmt"
 	"sync"
 
 	"foyer/storage"
@@ -9,52 +10,72 @@ import (
 
 // codeRecords are the records fosite keeps for one authorization code, all
 // under the code's signature. A code exchange reads the code twice, then its
-// PKCE and OpenID Connect records: with a request memo the first read
-// fetches all three in one query and the others are answered from memory.
+// PKCE and OpenID Connect records, and deletes the last two: within a
+// request begun with BeginRequest the first read fetches all three in one
+// query, and the deletes happen in the transaction that marks the code used.
 var codeRecords = []storage.TokenKind{storage.TokenAuthorizeCode, storage.TokenPKCE, storage.TokenOIDC}
 
-type readsKey struct{}
+// companions are the records that go when their code is used.
+var companions = []storage.TokenKind{storage.TokenPKCE, storage.TokenOIDC}
+
+type requestKey struct{}
 
 type recordKey struct {
 	kind      storage.TokenKind
 	signature string
 }
 
-// reads remembers the records one request has read. A nil entry means
-// "known to be absent". Every write through the Store forgets its record,
-// so the memo never answers for something this request changed; it lives
-// only as long as the request, so other requests' changes are seen by the
-// next request (and the writes that matter, like using a code, are atomic
-// conditional updates that fail if another request got there first).
-type reads struct {
+// request is what one HTTP request read and still owes the database.
+//
+//   - records: code records read, by key; nil means known to be absent.
+//     Every write through the Store forgets its record first, so this never
+//     answers for something the request changed; it lives only as long as
+//     the request, and the writes that matter (using a code) are atomic
+//     conditional updates that fail if another request got there first.
+//   - pending: companion deletes fosite asked for, not yet done.
+//   - inTx: companions deleted in the open transaction.
+//   - done: companions whose deletion was committed.
+type request struct {
 	mu      sync.Mutex
 	records map[recordKey]*storage.Token
+	pending map[recordKey]bool
+	inTx    map[recordKey]bool
+	done    map[recordKey]bool
 }
 
-// WithRequestReads returns a context in which the Store remembers what it
-// read; use one per HTTP request.
-func WithRequestReads(ctx context.Context) context.Context {
-	return context.WithValue(ctx, readsKey{}, &reads{records: map[recordKey]*storage.Token{}})
+// BeginRequest returns a context for one HTTP request and the function to
+// call when it ends, which deletes whatever companion records a failed
+// exchange left behind (fosite deletes the PKCE record before it checks
+// the verifier, so a wrong verifier must still use it up).
+func (s *Store) BeginRequest(ctx context.Context) (context.Context, func() error) {
+	r := &request{
+		records: map[recordKey]*storage.Token{},
+		pending: map[recordKey]bool{},
+		inTx:    map[recordKey]bool{},
+		done:    map[recordKey]bool{},
+	}
+	ctx = context.WithValue(ctx, requestKey{}, r)
+	return ctx, func() error { return s.finish(context.WithoutCancel(ctx), r) }
 }
 
-func readsFrom(ctx context.Context) *reads {
-	r, _ := ctx.Value(readsKey{}).(*reads)
+func requestFrom(ctx context.Context) *request {
+	r, _ := ctx.Value(requestKey{}).(*request)
 	return r
 }
 
 // lookup reports the remembered record and whether anything is known.
-func (r *reads) lookup(kind storage.TokenKind, signature string) (*storage.Token, bool) {
+func (r *request) lookup(k recordKey) (*storage.Token, bool) {
 	if r == nil {
 		return nil, false
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	t, known := r.records[recordKey{kind, signature}]
+	t, known := r.records[k]
 	return t, known
 }
 
 // remember records what one query found for the kinds it asked about.
-func (r *reads) remember(signature string, kinds []storage.TokenKind, found []storage.Token) {
+func (r *request) remember(signature string, kinds []storage.TokenKind, found []storage.Token) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, k := range kinds {
@@ -66,30 +87,31 @@ func (r *reads) remember(signature string, kinds []storage.TokenKind, found []st
 }
 
 // forget drops what is known about a record about to be written.
-func (r *reads) forget(kind storage.TokenKind, signature string) {
+func (r *request) forget(k recordKey) {
 	if r == nil {
 		return
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	delete(r.records, recordKey{kind, signature})
+	delete(r.records, k)
 }
 
-// load reads one record: from the request memo when known, together with
-// its sibling code records when it is one of them, else with one query.
+// load reads one record: from the request when known, together with its
+// sibling code records when it is one of them, else with one query.
 func (s *Store) load(ctx context.Context, kind storage.TokenKind, signature string) (*storage.Token, error) {
-	r := readsFrom(ctx)
+	r := requestFrom(ctx)
+	k := recordKey{kind, signature}
 	if r == nil || !isCodeRecord(kind) {
 		return s.b.GetToken(ctx, kind, signature)
 	}
-	if _, known := r.lookup(kind, signature); !known {
+	if _, known := r.lookup(k); !known {
 		found, err := s.b.GetTokensBySignature(ctx, signature, codeRecords)
 		if err != nil {
 			return nil, err
 		}
 		r.remember(signature, codeRecords, found)
 	}
-	t, _ := r.lookup(kind, signature)
+	t, _ := r.lookup(k)
 	switch {
 	case t == nil:
 		return nil, storage.ErrNotFound
@@ -98,6 +120,85 @@ func (s *Store) load(ctx context.Context, kind storage.TokenKind, signature stri
 	default:
 		return t, nil
 	}
+}
+
+// deleteCompanion deletes a PKCE or OpenID Connect record: at once outside
+// a request; inside one, with its code (or when the request ends).
+func (s *Store) deleteCompanion(ctx context.Context, kind storage.TokenKind, signature string) error {
+	r := requestFrom(ctx)
+	if r == nil {
+		return s.delete(ctx, kind, signature)
+	}
+	k := recordKey{kind, signature}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.inTx[k] && !r.done[k] {
+		r.pending[k] = true
+	}
+	return nil
+}
+
+// useCode marks the code used and, in the same transaction, deletes its
+// companions the request has read (their contents stay readable from the
+// request, which is all fosite reads after this point).
+func (s *Store) useCode(ctx context.Context, signature string) error {
+	r := requestFrom(ctx)
+	r.forget(recordKey{storage.TokenAuthorizeCode, signature})
+	if err := s.b.DeactivateToken(ctx, storage.TokenAuthorizeCode, signature); err != nil {
+		return err
+	}
+	if r == nil {
+		return nil
+	}
+	if _, known := r.lookup(recordKey{storage.TokenOIDC, signature}); !known {
+		return nil
+	}
+	if _, err := s.b.DeleteTokensBySignature(ctx, signature, companions); err != nil {
+		return fmt.Errorf("fositestore: delete code companions: %w", err)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, kind := range companions {
+		k := recordKey{kind, signature}
+		delete(r.pending, k)
+		r.inTx[k] = true
+	}
+	return nil
+}
+
+// settle moves the transaction's deletes to done on commit, or back to
+// pending on rollback.
+func (r *request) settle(committed bool) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for k := range r.inTx {
+		if committed {
+			r.done[k] = true
+		} else {
+			r.pending[k] = true
+		}
+		delete(r.inTx, k)
+	}
+}
+
+// finish performs the deletes still pending when the request ends.
+func (s *Store) finish(ctx context.Context, r *request) error {
+	r.mu.Lock()
+	bySignature := map[string][]storage.TokenKind{}
+	for k := range r.pending {
+		bySignature[k.signature] = append(bySignature[k.signature], k.kind)
+	}
+	clear(r.pending)
+	r.mu.Unlock()
+	for sig, kinds := range bySignature {
+		if _, err := s.b.DeleteTokensBySignature(ctx, sig, kinds); err != nil {
+			return fmt.Errorf("fositestore: delete code companions: %w", err)
+		}
+	}
+	return nil
 }
 
 func isCodeRecord(kind storage.TokenKind) bool {

@@ -106,8 +106,17 @@ func (s *Store) SetClientAssertionJWT(ctx context.Context, jti string, exp time.
 
 // BeginTX, Commit and Rollback make the adapter fosite-transactional.
 func (s *Store) BeginTX(ctx context.Context) (context.Context, error) { return s.b.BeginTx(ctx) }
-func (s *Store) Commit(ctx context.Context) error                     { return s.b.Commit(ctx) }
-func (s *Store) Rollback(ctx context.Context) error                   { return s.b.Rollback(ctx) }
+
+func (s *Store) Commit(ctx context.Context) error {
+	err := s.b.Commit(ctx)
+	requestFrom(ctx).settle(err == nil)
+	return err
+}
+
+func (s *Store) Rollback(ctx context.Context) error {
+	requestFrom(ctx).settle(false)
+	return s.b.Rollback(ctx)
+}
 
 // storedRequest is the JSON form of a fosite requester. The client is kept
 // by id and loaded again, so a changed or deleted client takes effect.
@@ -159,7 +168,7 @@ func (s *Store) create(ctx context.Context, kind storage.TokenKind, signature st
 			t.SessionID = sso.SSOSessionID()
 		}
 	}
-	readsFrom(ctx).forget(kind, signature)
+	requestFrom(ctx).forget(recordKey{kind, signature})
 	if err := s.b.CreateToken(ctx, t); err != nil {
 		return fmt.Errorf("fositestore: create %s: %w", kind, err)
 	}
@@ -226,7 +235,7 @@ func (s *Store) decode(ctx context.Context, data []byte, session fosite.Session)
 }
 
 func (s *Store) delete(ctx context.Context, kind storage.TokenKind, signature string) error {
-	readsFrom(ctx).forget(kind, signature)
+	requestFrom(ctx).forget(recordKey{kind, signature})
 	err := s.b.DeleteToken(ctx, kind, signature)
 	if errors.Is(err, storage.ErrNotFound) {
 		return fosite.ErrNotFound

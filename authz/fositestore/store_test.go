@@ -91,7 +91,7 @@ func TestRequestReadsFetchCodeRecordsOnce(t *testing.T) {
 	must(s.CreatePKCERequestSession(ctx, "sig-of-code", req))
 	must(s.CreateOpenIDConnectSession(ctx, "code", req))
 
-	rctx := WithRequestReads(ctx)
+	rctx, finish := s.BeginRequest(ctx)
 	backend.reads = 0
 	for range 2 {
 		if _, err := s.GetAuthorizeCodeSession(rctx, "sig-of-code", &fosite.DefaultSession{}); err != nil {
@@ -115,9 +115,13 @@ func TestRequestReadsFetchCodeRecordsOnce(t *testing.T) {
 	if _, err := s.GetAuthorizeCodeSession(rctx, "sig-of-code", &fosite.DefaultSession{}); !errors.Is(err, fosite.ErrInvalidatedAuthorizeCode) {
 		t.Fatalf("after invalidation: %v, want ErrInvalidatedAuthorizeCode", err)
 	}
+	// Using the code deleted its companions; fosite's deletes are no-ops.
 	must(s.DeletePKCERequestSession(rctx, "sig-of-code"))
-	if _, err := s.GetPKCERequestSession(rctx, "sig-of-code", &fosite.DefaultSession{}); !errors.Is(err, fosite.ErrNotFound) {
-		t.Fatalf("after delete: %v, want ErrNotFound", err)
+	must(s.DeleteOpenIDConnectSession(rctx, "code"))
+	must(finish())
+	left, err := db.GetTokensBySignature(ctx, "sig-of-code", codeRecords)
+	if err != nil || len(left) != 1 || left[0].Kind != storage.TokenAuthorizeCode || left[0].Active {
+		t.Fatalf("after the exchange the store holds %+v (%v); want only the used code", left, err)
 	}
 
 	backend.reads = 0
@@ -126,5 +130,62 @@ func TestRequestReadsFetchCodeRecordsOnce(t *testing.T) {
 	}
 	if backend.reads != 2 {
 		t.Fatalf("without a request memo: %d queries for two reads, want 2", backend.reads)
+	}
+}
+
+// TestFailedExchangeStillUsesUpPKCE: fosite deletes the PKCE record before
+// it checks the verifier. When the exchange then fails (no code use, or a
+// rolled-back transaction), the record is deleted when the request ends.
+func TestFailedExchangeStillUsesUpPKCE(t *testing.T) {
+	ctx := context.Background()
+	db := sqltest.SQLite(t)
+	if err := db.CreateClient(ctx, &storage.Client{ID: "shop", Name: "Shop"}); err != nil {
+		t.Fatal(err)
+	}
+	s := New(db, nil, func(_ context.Context, code string) string { return "sig-of-" + code })
+	req := fosite.NewRequest()
+	req.Client = NewClient(&storage.Client{ID: "shop"})
+	req.Session = &fosite.DefaultSession{Subject: "alice"}
+	for _, name := range []string{"wrong-verifier", "rolled-back"} {
+		t.Run(name, func(t *testing.T) {
+			sig := "sig-of-" + name
+			for _, err := range []error{
+				s.CreateAuthorizeCodeSession(ctx, sig, req),
+				s.CreatePKCERequestSession(ctx, sig, req),
+				s.CreateOpenIDConnectSession(ctx, name, req),
+			} {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			rctx, finish := s.BeginRequest(ctx)
+			if _, err := s.GetPKCERequestSession(rctx, sig, &fosite.DefaultSession{}); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.DeletePKCERequestSession(rctx, sig); err != nil {
+				t.Fatal(err)
+			}
+			if name == "rolled-back" {
+				txCtx, err := s.BeginTX(rctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := s.InvalidateAuthorizeCodeSession(txCtx, sig); err != nil {
+					t.Fatal(err)
+				}
+				if err := s.Rollback(txCtx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := finish(); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.GetToken(ctx, storage.TokenPKCE, sig); !errors.Is(err, storage.ErrNotFound) {
+				t.Fatalf("PKCE record after a failed exchange: %v, want it deleted", err)
+			}
+			if _, err := db.GetToken(ctx, storage.TokenAuthorizeCode, sig); err != nil {
+				t.Fatalf("the unused code should still be active: %v", err)
+			}
+		})
 	}
 }

@@ -26,8 +26,7 @@ func (s *Store) GetAuthorizeCodeSession(ctx context.Context, signature string, s
 }
 
 func (s *Store) InvalidateAuthorizeCodeSession(ctx context.Context, signature string) error {
-	readsFrom(ctx).forget(storage.TokenAuthorizeCode, signature)
-	err := s.b.DeactivateToken(ctx, storage.TokenAuthorizeCode, signature)
+	err := s.useCode(ctx, signature)
 	if errors.Is(err, storage.ErrNotFound) {
 		// Lost a race with a concurrent exchange of the same code.
 		return fosite.ErrInvalidatedAuthorizeCode
@@ -77,7 +76,7 @@ func (s *Store) DeleteRefreshTokenSession(ctx context.Context, signature string)
 // two concurrent refreshes with one token only one wins) and drops the access
 // tokens issued before it.
 func (s *Store) RotateRefreshToken(ctx context.Context, requestID, signature string) error {
-	readsFrom(ctx).forget(storage.TokenRefresh, signature)
+	requestFrom(ctx).forget(recordKey{storage.TokenRefresh, signature})
 	err := s.b.DeactivateToken(ctx, storage.TokenRefresh, signature)
 	if errors.Is(err, storage.ErrNotFound) {
 		return fosite.ErrSerializationFailure
@@ -123,7 +122,7 @@ func (s *Store) GetOpenIDConnectSession(ctx context.Context, code string, r fosi
 }
 
 func (s *Store) DeleteOpenIDConnectSession(ctx context.Context, code string) error {
-	return s.delete(ctx, storage.TokenOIDC, s.codeSignature(ctx, code))
+	return s.deleteCompanion(ctx, storage.TokenOIDC, s.codeSignature(ctx, code))
 }
 
 func (s *Store) CreatePKCERequestSession(ctx context.Context, signature string, r fosite.Requester) error {
@@ -135,5 +134,5 @@ func (s *Store) GetPKCERequestSession(ctx context.Context, signature string, ses
 }
 
 func (s *Store) DeletePKCERequestSession(ctx context.Context, signature string) error {
-	return s.delete(ctx, storage.TokenPKCE, signature)
+	return s.deleteCompanion(ctx, storage.TokenPKCE, signature)
 }

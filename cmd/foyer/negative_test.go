@@ -44,8 +44,12 @@ func TestProtocolErrors(t *testing.T) {
 
 		t.Run("wrong PKCE verifier is invalid_grant", func(t *testing.T) {
 			b := newBrowser(t, host)
-			cb := b.signIn(rp.oauth.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())), "alice@example.com", alicePass)
+			v := oauth2.GenerateVerifier()
+			cb := b.signIn(rp.oauth.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(v)), "alice@example.com", alicePass)
 			_, err := rp.oauth.Exchange(ctx, cb.Query().Get("code"), oauth2.VerifierOption(oauth2.GenerateVerifier()))
+			expectOAuthError(t, err, "invalid_grant")
+			// the failed attempt used up the PKCE binding: no second guess
+			_, err = rp.oauth.Exchange(ctx, cb.Query().Get("code"), oauth2.VerifierOption(v))
 			expectOAuthError(t, err, "invalid_grant")
 		})
 

@@ -83,6 +83,23 @@ func (s *Store) GetTokensBySignature(ctx context.Context, signature string, kind
 	return out, nil
 }
 
+// DeleteTokensBySignature removes the given kinds' tokens with one
+// signature in one statement.
+func (s *Store) DeleteTokensBySignature(ctx context.Context, signature string, kinds []storage.TokenKind) (int64, error) {
+	if len(kinds) == 0 {
+		return 0, nil
+	}
+	names := make([]string, len(kinds))
+	for i, k := range kinds {
+		names[i] = string(k)
+	}
+	res := s.db(ctx).Exec(`DELETE FROM oauth2_tokens WHERE kind IN ? AND signature = ?`, names, signature)
+	if res.Error != nil {
+		return 0, wrapErr(res.Error, "delete tokens by signature")
+	}
+	return res.RowsAffected, nil
+}
+
 // DeleteToken removes one token; ErrNotFound when there was none.
 func (s *Store) DeleteToken(ctx context.Context, kind storage.TokenKind, signature string) error {
 	res := s.db(ctx).Exec(`DELETE FROM oauth2_tokens WHERE kind = ? AND signature = ?`, string(kind), signature)

@@ -88,6 +88,21 @@ func testTokensBySignature(t *testing.T, s storage.Store) {
 	if err != nil || len(none) != 0 {
 		t.Fatalf("GetTokensBySignature(missing) = %v, %v; want nothing", none, err)
 	}
+
+	n, err := s.DeleteTokensBySignature(ctx, code.Signature, []storage.TokenKind{storage.TokenPKCE, storage.TokenOIDC})
+	if err != nil || n != 1 {
+		t.Fatalf("DeleteTokensBySignature = %d, %v; want the PKCE record only", n, err)
+	}
+	left, err := s.GetTokensBySignature(ctx, code.Signature, kinds)
+	if err != nil || len(left) != 1 || left[0].Kind != storage.TokenAuthorizeCode {
+		t.Fatalf("after DeleteTokensBySignature: %+v, %v; want just the code", left, err)
+	}
+	if _, err := s.GetToken(ctx, storage.TokenAccess, code.Signature); err != nil {
+		t.Fatalf("DeleteTokensBySignature touched another kind: %v", err)
+	}
+	if _, err := s.GetToken(ctx, other.Kind, other.Signature); err != nil {
+		t.Fatalf("DeleteTokensBySignature touched another signature: %v", err)
+	}
 }
 
 func newTokenLike(t *storage.Token) *storage.Token {
