@@ -1,0 +1,131 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"foyer/storage"
+	"foyer/storage/sqlstore/sqltest"
+)
+
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time { return c.t }
+
+// startSession signs in and returns the cookie the browser received.
+func startSession(t *testing.T, m *Manager) (*storage.Session, *http.Cookie) {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodPost, "/login", nil)
+	req.Header.Set("User-Agent", "test-agent")
+	s, err := m.Start(context.Background(), rec, req, Login{AccountID: "acct-1", AMR: []string{"pwd"}, ACR: "1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cookies := rec.Result().Cookies()
+	if len(cookies) != 1 {
+		t.Fatalf("Start set %d cookies, want 1", len(cookies))
+	}
+	return s, cookies[0]
+}
+
+func withCookie(c *http.Cookie) *http.Request {
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	if c != nil {
+		req.AddCookie(c)
+	}
+	return req
+}
+
+func TestSessionCookieAndLifetime(t *testing.T) {
+	store := sqltest.SQLite(t)
+	c := &clock{t: time.Now().UTC()}
+	m := NewManager(store, Config{Secure: true, Lifetime: time.Hour, Now: c.now})
+	s, cookie := startSession(t, m)
+
+	if cookie.Name != CookieName || !cookie.HttpOnly || !cookie.Secure || cookie.SameSite != http.SameSiteLaxMode || cookie.Path != "/" {
+		t.Fatalf("cookie attributes: %+v", cookie)
+	}
+	if s.ID == cookie.Value || len(s.ID) != 64 {
+		t.Fatalf("the row id must be the SHA-256 of the cookie, not the cookie: id=%q", s.ID)
+	}
+	got, err := m.Current(withCookie(cookie))
+	if err != nil || got.ID != s.ID || got.AccountID != "acct-1" || got.ACR != "1" || got.UserAgent != "test-agent" {
+		t.Fatalf("Current = %+v, %v", got, err)
+	}
+
+	for name, req := range map[string]*http.Request{
+		"no cookie":      withCookie(nil),
+		"unknown cookie": withCookie(&http.Cookie{Name: CookieName, Value: "forged"}),
+		"oversized":      withCookie(&http.Cookie{Name: CookieName, Value: string(make([]byte, 200))}),
+	} {
+		if _, err := m.Current(req); !errors.Is(err, ErrNoSession) {
+			t.Errorf("%s: %v, want ErrNoSession", name, err)
+		}
+	}
+
+	c.t = c.t.Add(time.Hour)
+	if _, err := m.Current(withCookie(cookie)); !errors.Is(err, ErrNoSession) {
+		t.Fatalf("after its lifetime: %v, want ErrNoSession", err)
+	}
+}
+
+func TestSessionTouchAndEnd(t *testing.T) {
+	store := sqltest.SQLite(t)
+	c := &clock{t: time.Now().UTC()}
+	m := NewManager(store, Config{Now: c.now})
+	s, cookie := startSession(t, m)
+
+	c.t = c.t.Add(2 * time.Minute)
+	if _, err := m.Current(withCookie(cookie)); err != nil {
+		t.Fatal(err)
+	}
+	row, err := store.GetSession(context.Background(), s.ID)
+	if err != nil || !row.LastSeenAt.After(s.LastSeenAt) {
+		t.Fatalf("last seen not recorded: %+v %v", row, err)
+	}
+
+	rec := httptest.NewRecorder()
+	ended, err := m.End(rec, withCookie(cookie))
+	if err != nil || ended == nil || ended.ID != s.ID {
+		t.Fatalf("End = %+v, %v", ended, err)
+	}
+	if cleared := rec.Result().Cookies(); len(cleared) != 1 || cleared[0].MaxAge >= 0 {
+		t.Fatalf("End did not clear the cookie: %+v", cleared)
+	}
+	if _, err := store.GetSession(context.Background(), s.ID); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("session row after End: %v", err)
+	}
+	if ended, err := m.End(httptest.NewRecorder(), withCookie(cookie)); ended != nil || err != nil {
+		t.Fatalf("ending an ended session: %+v, %v", ended, err)
+	}
+}
+
+func TestStepSigner(t *testing.T) {
+	s := NewStepSigner([]byte("0123456789abcdef0123456789abcdef"))
+	sig := s.Sign("interaction-1", "login")
+	tests := []struct {
+		name, id, step, sig string
+		want                bool
+	}{
+		{"valid", "interaction-1", "login", sig, true},
+		{"other step", "interaction-1", "resume", sig, false},
+		{"other interaction", "interaction-2", "login", sig, false},
+		{"tampered", "interaction-1", "login", sig[:len(sig)-1] + "A", false},
+		{"not base64", "interaction-1", "login", "%%%", false},
+		{"empty", "interaction-1", "login", "", false},
+	}
+	for _, tc := range tests {
+		if got := s.Verify(tc.id, tc.step, tc.sig); got != tc.want {
+			t.Errorf("%s: Verify = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	other := NewStepSigner([]byte("another-key-another-key-another-k"))
+	if other.Verify("interaction-1", "login", sig) {
+		t.Error("a signature verified under another key")
+	}
+}
