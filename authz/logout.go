@@ -60,7 +60,7 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 	confirmed := r.Method == http.MethodPost && p.Get("confirm") == "yes"
 	hintMatches := hint != nil && sso != nil && hint.Subject == sso.AccountID && (hint.SID == "" || hint.SID == sso.ID)
 	if sso != nil && !confirmed && !hintMatches {
-		h.confirmLogout(w, r, p)
+		h.confirmLogout(w, r, p, sso.AccountID)
 		return
 	}
 	if sso != nil {
@@ -98,14 +98,19 @@ func (h *Handler) postLogoutURIRegistered(ctx context.Context, clientID, uri str
 	return slices.Contains(c.PostLogoutRedirectURIs, uri)
 }
 
-func (h *Handler) confirmLogout(w http.ResponseWriter, r *http.Request, p url.Values) {
+// confirmLogout asks the signed-in user to confirm, in their language.
+func (h *Handler) confirmLogout(w http.ResponseWriter, r *http.Request, p url.Values, accountID string) {
 	hidden := map[string]string{"confirm": "yes"}
 	for _, k := range []string{"id_token_hint", "client_id", "post_logout_redirect_uri", "state", "ui_locales"} {
 		if v := p.Get(k); v != "" {
 			hidden[k] = v
 		}
 	}
-	lang := h.render.Negotiate(p.Get("ui_locales"), "", r.Header.Get("Accept-Language"))
+	accountLang := ""
+	if acct, err := h.store.GetAccount(r.Context(), accountID); err == nil {
+		accountLang = acct.Language
+	}
+	lang := h.render.Negotiate(p.Get("ui_locales"), accountLang, r.Header.Get("Accept-Language"))
 	err := h.render.Render(w, r, themes.Page{
 		Template: "logout",
 		Lang:     lang,

@@ -249,7 +249,8 @@ func keysRotate(ctx context.Context, cfg Config, args []string, stdout, stderr i
 		for _, k := range created {
 			fmt.Fprintf(stdout, "new active %s key %s\n", k.Algorithm, k.ID)
 		}
-		fmt.Fprintln(stdout, "previous keys stay published in JWKS until tokens signed with them expire")
+		fmt.Fprintln(stdout, "The new keys are published in JWKS now and start signing within 30 seconds;")
+		fmt.Fprintln(stdout, "the previous keys stay published for 24 hours.")
 		return nil
 	})
 }

@@ -42,6 +42,22 @@ func TestProtocolErrors(t *testing.T) {
 			}
 		})
 
+		t.Run("redirect_uri must match exactly", func(t *testing.T) {
+			webID, _ := srv.client(t, authz.ClientSpec{Name: "Web", RedirectURIs: []string{"https://shop.example/callback"},
+				GrantTypes: []string{"authorization_code"}, FirstParty: true})
+			for _, uri := range []string{
+				"https://shop.example/callback/", "https://shop.example/callback?x=1",
+				"https://shop.example/Callback", "https://SHOP.example.evil/callback", "http://shop.example/callback",
+			} {
+				cfg := rp.oauth
+				cfg.ClientID, cfg.RedirectURL = webID, uri
+				p := newBrowser(t, host).get(cfg.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
+				if p.status != http.StatusBadRequest || p.resp.Header.Get("Location") != "" {
+					t.Errorf("redirect_uri %s: status %d, Location %q", uri, p.status, p.resp.Header.Get("Location"))
+				}
+			}
+		})
+
 		t.Run("wrong PKCE verifier is invalid_grant", func(t *testing.T) {
 			b := newBrowser(t, host)
 			v := oauth2.GenerateVerifier()

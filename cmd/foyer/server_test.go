@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -11,6 +12,8 @@ import (
 	"golang.org/x/oauth2"
 
 	"foyer/authz"
+	"foyer/selfservice/password"
+	"foyer/storage"
 	"foyer/storage/sqlstore/sqltest"
 )
 
@@ -143,5 +146,65 @@ func TestLogoutChecksItsInput(t *testing.T) {
 	again := b.get(rp.oauth.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
 	if !strings.Contains(again.body, `name="identifier"`) {
 		t.Fatal("session survived logout")
+	}
+}
+
+// TestLanguageNegotiation: ui_locales first, then the account's language
+// (once the account is known), then Accept-Language.
+func TestLanguageNegotiation(t *testing.T) {
+	srv := startServer(t, sqltest.SQLite(t))
+	ctx := context.Background()
+	hans := &storage.Account{StoreID: defaultStoreID, Status: storage.AccountEnabled, Email: "hans@example.com", Language: "de"}
+	if err := srv.store.CreateAccount(ctx, hans); err != nil {
+		t.Fatal(err)
+	}
+	hash, _ := password.NewHasher(password.OWASP).Hash(ctx, alicePass)
+	if err := srv.store.SetPassword(ctx, hans.ID, hash); err != nil {
+		t.Fatal(err)
+	}
+	clientID, secret := srv.client(t, authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback},
+		GrantTypes: []string{"authorization_code"}, FirstParty: true})
+	rp := newRelyingParty(t, srv.issuer, clientID, secret, "openid")
+	host := srv.Listener.Addr().String()
+	authURL := func(uiLocales string) string {
+		opts := []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(oauth2.GenerateVerifier())}
+		if uiLocales != "" {
+			opts = append(opts, oauth2.SetAuthURLParam("ui_locales", uiLocales))
+		}
+		return rp.oauth.AuthCodeURL("state-0001", opts...)
+	}
+	get := func(b *browser, u, acceptLanguage string) *page {
+		req, _ := http.NewRequest(http.MethodGet, u, nil)
+		if acceptLanguage != "" {
+			req.Header.Set("Accept-Language", acceptLanguage)
+		}
+		resp, err := b.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return readPage(t, resp)
+	}
+	for _, tc := range []struct {
+		uiLocales, acceptLanguage, want string
+	}{
+		{"", "", "Email or username"},
+		{"de", "", "E-Mail oder Benutzername"},
+		{"", "de-AT,de;q=0.9,en;q=0.5", "E-Mail oder Benutzername"},
+		{"fr en", "de", "Email or username"}, // first supported ui_locales entry wins
+	} {
+		p := get(newBrowser(t, host), authURL(tc.uiLocales), tc.acceptLanguage)
+		if !strings.Contains(p.body, tc.want) {
+			t.Errorf("ui_locales=%q Accept-Language=%q: page lacks %q", tc.uiLocales, tc.acceptLanguage, tc.want)
+		}
+	}
+	// signed in, the account's language beats Accept-Language
+	b := newBrowser(t, host)
+	b.signIn(authURL(""), "hans@example.com", alicePass)
+	logout := srv.issuer + "/oauth2/logout"
+	if p := get(b, logout, "en"); !strings.Contains(p.body, "Möchten Sie sich von Foyer abmelden?") {
+		t.Errorf("logout page for a German account is not German:\n%s", p.body)
+	}
+	if p := get(b, logout+"?ui_locales=en", "de"); !strings.Contains(p.body, "Do you want to sign out of Foyer?") {
+		t.Errorf("ui_locales=en did not win over the account's language:\n%s", p.body)
 	}
 }
