@@ -42,21 +42,14 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-// withStore opens and migrates the database for a CLI command, quietly.
-func withStore(ctx context.Context, cfg Config, stderr io.Writer, fn func(*sqlstore.Store) error) error {
-	store, err := openStore(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+// withStore readies the database for a CLI command, quietly.
+func withStore(ctx context.Context, cfg Config, stderr io.Writer, fn func(*sqlstore.Store, []byte) error) error {
+	store, secret, err := openReady(ctx, cfg, stderr, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return err
 	}
 	defer func() { _ = store.Close() }()
-	secret, err := cfg.secret()
-	if err != nil {
-		return err
-	}
-	if err := bootstrap(ctx, cfg, store, secret, stderr, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
-		return fmt.Errorf("bootstrap: %w", err)
-	}
-	return fn(store)
+	return fn(store, secret)
 }
 
 func migrate(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
@@ -102,7 +95,7 @@ func clientCreate(ctx context.Context, cfg Config, args []string, stdout, stderr
 		fmt.Fprintf(stderr, "foyer client create: %v\n", err)
 		return errUsage
 	}
-	return withStore(ctx, cfg, stderr, func(s *sqlstore.Store) error {
+	return withStore(ctx, cfg, stderr, func(s *sqlstore.Store, _ []byte) error {
 		if _, err := s.GetApplication(ctx, spec.ApplicationID); errors.Is(err, storage.ErrNotFound) {
 			return fmt.Errorf("application %q does not exist", spec.ApplicationID)
 		}
@@ -130,7 +123,7 @@ func clientList(ctx context.Context, cfg Config, args []string, stdout, stderr i
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	return withStore(ctx, cfg, stderr, func(s *sqlstore.Store) error {
+	return withStore(ctx, cfg, stderr, func(s *sqlstore.Store, _ []byte) error {
 		clients, err := s.ListClients(ctx)
 		if err != nil {
 			return err
@@ -169,7 +162,7 @@ func clientDelete(ctx context.Context, cfg Config, args []string, stdout, stderr
 		return errUsage
 	}
 	id := args[0]
-	return withStore(ctx, cfg, stderr, func(s *sqlstore.Store) error {
+	return withStore(ctx, cfg, stderr, func(s *sqlstore.Store, _ []byte) error {
 		err := s.DeleteClient(ctx, id)
 		if errors.Is(err, storage.ErrNotFound) {
 			return fmt.Errorf("no client with id %q", id)
@@ -204,7 +197,7 @@ func accountCreate(ctx context.Context, cfg Config, args []string, stdout, stder
 		fmt.Fprintf(stderr, "foyer account create: %s\n", strings.Join(problems, "; "))
 		return errUsage
 	}
-	return withStore(ctx, cfg, stderr, func(s *sqlstore.Store) error {
+	return withStore(ctx, cfg, stderr, func(s *sqlstore.Store, _ []byte) error {
 		if _, err := s.GetIdentityStore(ctx, spec.StoreID); errors.Is(err, storage.ErrNotFound) {
 			return fmt.Errorf("identity store %q does not exist", spec.StoreID)
 		}
@@ -233,11 +226,7 @@ func keysRotate(ctx context.Context, cfg Config, args []string, stdout, stderr i
 	if err := parse(newFlags("keys rotate", stderr), args); err != nil {
 		return err
 	}
-	secret, err := cfg.secret()
-	if err != nil {
-		return err
-	}
-	return withStore(ctx, cfg, stderr, func(s *sqlstore.Store) error {
+	return withStore(ctx, cfg, stderr, func(s *sqlstore.Store, secret []byte) error {
 		m := keys.NewManager(s, secret)
 		if err := m.EnsureKeys(ctx); err != nil {
 			return err

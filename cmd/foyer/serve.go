@@ -50,24 +50,39 @@ func openStore(ctx context.Context, cfg Config, log *slog.Logger) (*sqlstore.Sto
 	return store, nil
 }
 
+// openReady opens and migrates the database, resolves the system secret and
+// bootstraps an empty database: what every command that acts on Foyer's
+// data needs first. The caller closes the store.
+func openReady(ctx context.Context, cfg Config, out io.Writer, log *slog.Logger) (*sqlstore.Store, []byte, error) {
+	store, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	secret, err := cfg.secret()
+	if err == nil {
+		err = bootstrap(ctx, cfg, store, secret, out, log)
+		if err != nil {
+			err = fmt.Errorf("bootstrap: %w", err)
+		}
+	}
+	if err != nil {
+		_ = store.Close()
+		return nil, nil, err
+	}
+	return store, secret, nil
+}
+
 // serve runs the server until SIGINT or SIGTERM, then drains connections.
 func serve(ctx context.Context, cfg Config, stdout io.Writer, log *slog.Logger) error {
 	start := time.Now()
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	store, err := openStore(ctx, cfg, log)
+	store, secret, err := openReady(ctx, cfg, stdout, log)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = store.Close() }()
-	secret, err := cfg.secret()
-	if err != nil {
-		return err
-	}
-	if err := bootstrap(ctx, cfg, store, secret, stdout, log); err != nil {
-		return fmt.Errorf("bootstrap: %w", err)
-	}
 	srv, err := newServer(ctx, cfg, store, secret, log)
 	if err != nil {
 		return err
