@@ -166,6 +166,9 @@ func compose(cfg Config, backend fositestore.Backend, keys Keys) (fosite.OAuth2P
 		Config:       fc,
 	})
 	fc.TokenIntrospectionHandlers.Append(&oauth2.CoreValidator{CoreStrategy: core, CoreStorage: store, Config: fc})
+	fc.RevocationHandlers.Append(&oauth2.TokenRevocationHandler{
+		TokenRevocationStorage: store, AccessTokenStrategy: core, RefreshTokenStrategy: core,
+	})
 	return fosite.NewOAuth2Provider(store, fc), store
 }
 
@@ -197,6 +200,9 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+AuthorizePath, h.authorize)
 	mux.HandleFunc("GET "+ResumePath, h.resume)
 	mux.HandleFunc("POST "+TokenPath, h.token)
+	mux.HandleFunc("POST "+RevocationPath, h.revoke)
+	mux.HandleFunc("GET "+InitiatePath, h.initiate)
+	mux.HandleFunc("POST "+IntrospectionPath, h.introspect)
 	mux.HandleFunc("GET "+UserInfoPath, h.userinfo)
 	mux.HandleFunc("POST "+UserInfoPath, h.userinfo)
 	mux.HandleFunc("GET "+LogoutPath, h.logout)

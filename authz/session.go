@@ -36,6 +36,15 @@ func (s *Session) Clone() fosite.Session {
 	return &c
 }
 
+// displayName is the account's human-readable identifier (introspection's
+// "username"): the username if it has one, else the e-mail address.
+func displayName(acct *storage.Account) string {
+	if acct.Username != "" {
+		return acct.Username
+	}
+	return acct.Email
+}
+
 // sessionFor builds the grant's session from the account and the SSO
 // session. requestedAt is when the authorization request arrived: fosite
 // checks prompt=login and max_age against it.
@@ -44,7 +53,7 @@ func sessionFor(issuer string, acct *storage.Account, sso *storage.Session, requ
 		SID: sso.ID,
 		DefaultSession: &openid.DefaultSession{
 			Subject:  acct.ID,
-			Username: acct.ID,
+			Username: displayName(acct),
 			Headers:  &jwt.Headers{},
 			Claims: &jwt.IDTokenClaims{
 				Issuer:                              issuer,

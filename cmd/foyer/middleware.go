@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -93,7 +94,7 @@ func recoverPanics(log *slog.Logger) middleware {
 					if err, ok := v.(error); ok && errors.Is(err, http.ErrAbortHandler) {
 						panic(v)
 					}
-					log.ErrorContext(r.Context(), "panic", "value", v)
+					log.ErrorContext(r.Context(), "panic", "value", v, "stack", string(debug.Stack()))
 					http.Error(w, "internal server error", http.StatusInternalServerError)
 				}
 			}()
