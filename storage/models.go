@@ -96,6 +96,13 @@ type Client struct {
 	TokenEndpointAuthMethod string // client_secret_basic, client_secret_post, none
 	CreatedAt               time.Time
 	UpdatedAt               time.Time
+
+	// BackchannelLogoutURI receives a logout token when an SSO session the
+	// client took part in ends (OIDC Back-Channel Logout 1.0); empty: none.
+	BackchannelLogoutURI string
+	// BackchannelLogoutSessionRequired is the client's wish that logout
+	// tokens carry sid; Foyer always sends sid, so it changes nothing.
+	BackchannelLogoutSessionRequired bool
 }
 
 // Session is an SSO browser session. ID is the SHA-256 (hex) of the random
@@ -111,6 +118,22 @@ type Session struct {
 	CreatedAt  time.Time
 	LastSeenAt time.Time
 	ExpiresAt  time.Time
+}
+
+// LogoutNotice is one back-channel logout token still to deliver: the SSO
+// session that ended and one client that took part in it. Notices live in
+// the database (an outbox) so a restart loses none and any node may send
+// them; a node claims a notice by setting LockedUntil.
+type LogoutNotice struct {
+	ID            string
+	SessionID     string
+	AccountID     string
+	ClientID      string
+	Attempts      int // failed deliveries so far
+	NextAttemptAt time.Time
+	LockedUntil   *time.Time // a node is delivering it until then
+	LastError     string
+	CreatedAt     time.Time
 }
 
 // Interaction is a paused authorization request waiting for the user (login,

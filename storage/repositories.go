@@ -79,6 +79,33 @@ type Sessions interface {
 	DeleteSessionsByAccount(ctx context.Context, accountID, keepID string) (int64, error)
 }
 
+// LogoutNotices records which clients took part in an SSO session and is
+// the outbox of back-channel logout tokens still to deliver.
+type LogoutNotices interface {
+	// RecordSessionClient notes that the client took part in the session
+	// (it was issued an authorization code under it). It is idempotent; for
+	// a session that no longer exists it does nothing.
+	RecordSessionClient(ctx context.Context, sessionID, clientID string) error
+	// ClientsForSession returns the distinct ids of the clients that took
+	// part in the session: those recorded and those holding tokens issued
+	// under it. Deleting the session forgets the recorded ones.
+	ClientsForSession(ctx context.Context, sessionID string) ([]string, error)
+	// EnqueueLogoutNotice inserts n, filling in ID, CreatedAt and (to now)
+	// NextAttemptAt when empty.
+	EnqueueLogoutNotice(ctx context.Context, n *LogoutNotice) error
+	// ClaimLogoutNotices locks up to limit notices due at now and not
+	// locked by anyone, until now+lease, and returns them. It is atomic
+	// across nodes: a notice is claimed by one caller only.
+	ClaimLogoutNotices(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]LogoutNotice, error)
+	// DeleteLogoutNotice removes a delivered (or abandoned) notice;
+	// ErrNotFound when there was none.
+	DeleteLogoutNotice(ctx context.Context, id string) error
+	// FailLogoutNotice counts a failed attempt, keeps the error, releases
+	// the lock and schedules the next attempt; ErrNotFound when there was
+	// no such notice.
+	FailLogoutNotice(ctx context.Context, id string, next time.Time, lastError string) error
+}
+
 // Interactions reads and writes paused authorization requests.
 type Interactions interface {
 	CreateInteraction(ctx context.Context, i *Interaction) error
@@ -149,6 +176,7 @@ type Store interface {
 	Clients
 	ClientAssertions
 	Sessions
+	LogoutNotices
 	Interactions
 	Tokens
 	SigningKeys

@@ -87,6 +87,9 @@ type clientRow struct {
 	TokenEndpointAuthMethod string    `gorm:"column:token_endpoint_auth_method"`
 	CreatedAt               time.Time `gorm:"column:created_at"`
 	UpdatedAt               time.Time `gorm:"column:updated_at"`
+
+	BackchannelLogoutURI             string `gorm:"column:backchannel_logout_uri"`
+	BackchannelLogoutSessionRequired bool   `gorm:"column:backchannel_logout_session_required"`
 }
 
 func (clientRow) TableName() string { return "clients" }
@@ -104,6 +107,7 @@ func fromClient(c *storage.Client) clientRow {
 		Audience:                encodeJSON(c.Audience, "[]"),
 		TokenEndpointAuthMethod: c.TokenEndpointAuthMethod,
 		CreatedAt:               c.CreatedAt, UpdatedAt: c.UpdatedAt,
+		BackchannelLogoutURI: c.BackchannelLogoutURI, BackchannelLogoutSessionRequired: c.BackchannelLogoutSessionRequired,
 	}
 }
 
@@ -113,6 +117,7 @@ func (r *clientRow) toStorage() (*storage.Client, error) {
 		Public: r.Public, FirstParty: r.FirstParty, InitiateLoginURI: r.InitiateLoginURI,
 		TokenEndpointAuthMethod: r.TokenEndpointAuthMethod,
 		CreatedAt:               r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		BackchannelLogoutURI: r.BackchannelLogoutURI, BackchannelLogoutSessionRequired: r.BackchannelLogoutSessionRequired,
 	}
 	lists := []struct {
 		dst    *[]string

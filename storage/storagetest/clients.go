@@ -49,6 +49,7 @@ func testClients(t *testing.T, s storage.Store) {
 		GrantTypes: []string{"authorization_code", "refresh_token"}, ResponseTypes: []string{"code"},
 		Scopes: []string{"openid", "profile", "email"}, Audience: []string{"https://api.example"},
 		TokenEndpointAuthMethod: "client_secret_basic",
+		BackchannelLogoutURI:    "https://shop.example/backchannel", BackchannelLogoutSessionRequired: true,
 	}
 	public := &storage.Client{ApplicationID: "app-1", Name: "SPA", Public: true, TokenEndpointAuthMethod: "none",
 		RedirectURIs: []string{"http://localhost:3000/cb"}}
@@ -107,7 +108,9 @@ func checkClient(t *testing.T, got, want *storage.Client) {
 	}
 	if got.ID != want.ID || got.ApplicationID != want.ApplicationID || got.Name != want.Name ||
 		!bytes.Equal(got.SecretHash, want.SecretHash) || got.Public != want.Public || got.FirstParty != want.FirstParty ||
-		got.InitiateLoginURI != want.InitiateLoginURI || got.TokenEndpointAuthMethod != want.TokenEndpointAuthMethod {
+		got.InitiateLoginURI != want.InitiateLoginURI || got.TokenEndpointAuthMethod != want.TokenEndpointAuthMethod ||
+		got.BackchannelLogoutURI != want.BackchannelLogoutURI ||
+		got.BackchannelLogoutSessionRequired != want.BackchannelLogoutSessionRequired {
 		t.Errorf("GetClient = %+v, want %+v", got, want)
 	}
 	sameTime(t, "client CreatedAt", got.CreatedAt, want.CreatedAt)
