@@ -203,3 +203,14 @@ type Event struct {
 	Data      map[string]string
 	CreatedAt time.Time
 }
+
+// OAuthGrant is what an account allowed a third-party client: the scopes
+// it consented to. It is separate from consent records (terms, privacy
+// notices), which are versioned documents, not OAuth scopes.
+type OAuthGrant struct {
+	AccountID string
+	ClientID  string
+	Scopes    []string // sorted, no duplicates
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}

@@ -139,6 +139,27 @@ type Tokens interface {
 	RevokeTokensByRequestID(ctx context.Context, kind TokenKind, requestID string) (int64, error)
 	// DeleteExpiredTokens removes tokens that expired before the instant.
 	DeleteExpiredTokens(ctx context.Context, before time.Time) (int64, error)
+	// RevokeTokensBySubjectAndClient deletes every record the client holds
+	// for the account (codes, access and refresh tokens and their PKCE and
+	// OpenID Connect records) and returns how many went.
+	RevokeTokensBySubjectAndClient(ctx context.Context, subject, clientID string) (int64, error)
+}
+
+// Grants reads and writes what accounts allowed third-party clients.
+type Grants interface {
+	// GetGrant returns the account's grant to the client; ErrNotFound when
+	// it has none.
+	GetGrant(ctx context.Context, accountID, clientID string) (*OAuthGrant, error)
+	// SaveGrant adds scopes to the grant, creating it when absent: the
+	// stored scopes become the union of the old and the new. It is atomic,
+	// so concurrent saves lose no scope.
+	SaveGrant(ctx context.Context, accountID, clientID string, scopes []string) (*OAuthGrant, error)
+	// ListGrants returns the account's grants, oldest first.
+	ListGrants(ctx context.Context, accountID string) ([]OAuthGrant, error)
+	// RevokeGrant deletes the grant and, in the same transaction, every
+	// token the client holds for the account; ErrNotFound when there was
+	// no grant (the tokens are then left alone).
+	RevokeGrant(ctx context.Context, accountID, clientID string) error
 }
 
 // SigningKeys reads and writes signing keys.
@@ -179,6 +200,7 @@ type Store interface {
 	LogoutNotices
 	Interactions
 	Tokens
+	Grants
 	SigningKeys
 	Events
 	Settings
