@@ -12,6 +12,7 @@ import (
 
 	"foyer/selfservice/session"
 	"foyer/storage"
+	"foyer/themes"
 )
 
 // authorize handles the authorization endpoint: with a usable SSO session it
@@ -24,8 +25,8 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) {
 		h.authorizeError(w, r, ar, err)
 		return
 	}
-	if m := ar.GetResponseMode(); m != fosite.ResponseModeDefault && m != fosite.ResponseModeQuery {
-		h.authorizeError(w, r, ar, fosite.ErrUnsupportedResponseMode.WithHint("Only response_mode=query is supported."))
+	if m := ar.GetResponseMode(); m != fosite.ResponseModeDefault && m != fosite.ResponseModeQuery && m != fosite.ResponseModeFormPost {
+		h.authorizeError(w, r, ar, fosite.ErrUnsupportedResponseMode.WithHint("Supported response modes: query, form_post."))
 		return
 	}
 	if err := checkPKCE(ar); err != nil {
@@ -47,7 +48,7 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) {
 		h.startInteraction(w, r, ar, now)
 		return
 	}
-	h.issue(w, r, ar, sso, acct, now)
+	h.consentOrIssue(w, r, ar, sso, acct, now)
 }
 
 // checkPKCE rejects a request fosite would only reject after sign-in: a
@@ -161,12 +162,11 @@ func (h *Handler) resume(w http.ResponseWriter, r *http.Request) {
 		h.authorizeError(w, r, ar, err)
 		return
 	}
-	h.issue(w, r, ar, sso, acct, in.CreatedAt)
+	h.consentOrIssue(w, r, ar, sso, acct, in.CreatedAt)
 }
 
 // issue grants the requested scopes and writes the authorization response.
-// First-party clients need no consent; consent for third-party clients is
-// decided before this point.
+// Consent is decided before this point (consentOrIssue).
 func (h *Handler) issue(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, sso *storage.Session, acct *storage.Account, requestedAt time.Time) {
 	ctx := r.Context()
 	for _, s := range ar.GetRequestedScopes() {
@@ -178,6 +178,10 @@ func (h *Handler) issue(w http.ResponseWriter, r *http.Request, ar fosite.Author
 	resp, err := h.oauth.NewAuthorizeResponse(ctx, ar, sessionFor(h.cfg.Issuer, acct, sso, requestedAt))
 	if err != nil {
 		h.authorizeError(w, r, ar, err)
+		return
+	}
+	if ar.GetResponseMode() == fosite.ResponseModeFormPost {
+		h.formPost(w, r, ar, resp.GetParameters())
 		return
 	}
 	h.oauth.WriteAuthorizeResponse(ctx, w, ar, resp)
@@ -199,7 +203,37 @@ func (h *Handler) authorizeError(w http.ResponseWriter, r *http.Request, ar fosi
 		h.errorPage(w, r, http.StatusBadRequest, key)
 		return
 	}
+	if ar.GetResponseMode() == fosite.ResponseModeFormPost {
+		params := url.Values{"error": {rfc.ErrorField}, "error_description": {rfc.GetDescription()}}
+		if state := ar.GetState(); state != "" {
+			params.Set("state", state)
+		}
+		h.formPost(w, r, ar, params)
+		return
+	}
 	h.oauth.WriteAuthorizeError(r.Context(), w, ar, err)
+}
+
+// formPost writes an authorization response with response_mode=form_post
+// as a themed page whose form the browser submits to the client. fosite's
+// own page submits with an inline script, which the CSP forbids; this one
+// loads a static script and works without JavaScript too.
+func (h *Handler) formPost(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, params url.Values) {
+	target := ar.GetRedirectURI().String()
+	hidden := map[string]string{}
+	for k := range params {
+		hidden[k] = params.Get(k)
+	}
+	w.Header().Set("Content-Security-Policy", themes.CSPWithFormTarget(target))
+	lang := h.render.Negotiate(ar.GetRequestForm().Get("ui_locales"), "", r.Header.Get("Accept-Language"))
+	err := h.render.Render(w, r, themes.Page{
+		Template: "form_post",
+		Lang:     lang,
+		Data:     map[string]any{"Action": target, "Hidden": hidden},
+	})
+	if err != nil {
+		h.log.ErrorContext(r.Context(), "render form_post", "err", err)
+	}
 }
 
 func has(list []string, v string) bool {

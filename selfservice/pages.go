@@ -3,8 +3,6 @@ package selfservice
 import (
 	"log/slog"
 	"net/http"
-	"net/url"
-	"strings"
 
 	"foyer/themes"
 )
@@ -29,7 +27,7 @@ func (h *Handler) renderStep(w http.ResponseWriter, r *http.Request, f *Flow, v 
 	}
 	// The sign-in form's post ends in a redirect to the client; browsers
 	// apply form-action to every hop, so the client's origin must be listed.
-	w.Header().Set("Content-Security-Policy", cspAllowingFormTarget(f.Params.Get("redirect_uri")))
+	w.Header().Set("Content-Security-Policy", themes.CSPWithFormTarget(f.Params.Get("redirect_uri")))
 	err := h.render.Render(w, r, themes.Page{
 		Template: v.Template,
 		Lang:     f.Lang,
@@ -40,17 +38,6 @@ func (h *Handler) renderStep(w http.ResponseWriter, r *http.Request, f *Flow, v 
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "render", "template", v.Template, "err", err)
 	}
-}
-
-// cspAllowingFormTarget is the default policy with the origin of target
-// added to form-action, when target is an absolute http(s) URL.
-func cspAllowingFormTarget(target string) string {
-	u, err := url.Parse(target)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return themes.DefaultCSP
-	}
-	origin := u.Scheme + "://" + u.Host
-	return strings.Replace(themes.DefaultCSP, "form-action 'self'", "form-action 'self' "+origin, 1)
 }
 
 func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, messageKey string) {

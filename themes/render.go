@@ -16,6 +16,18 @@ import (
 // White text on it has a contrast ratio above 5:1.
 const DefaultPrimaryColor = "#2563eb"
 
+// CSPWithFormTarget is DefaultCSP with the origin of target added to
+// form-action, for pages whose form post ends at (or redirects to) a
+// relying party: browsers apply form-action to every hop. A target that is
+// not an absolute http(s) URL adds nothing.
+func CSPWithFormTarget(target string) string {
+	u, err := url.Parse(target)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return DefaultCSP
+	}
+	return strings.Replace(DefaultCSP, "form-action 'self'", "form-action 'self' "+u.Scheme+"://"+u.Host, 1)
+}
+
 // DefaultCSP is set by Render when the caller has not set a policy. Nothing
 // the default theme renders needs more.
 const DefaultCSP = "default-src 'self'; script-src 'self'; style-src 'self'; " +

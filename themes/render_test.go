@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -296,7 +297,25 @@ func TestRenderConcurrent(t *testing.T) {
 	for range 8 {
 		<-done
 	}
-	if got := strings.Join(r.Templates(), ","); got != "error,login,logout,message" {
-		t.Errorf("Templates() = %s", got)
+	got := r.Templates()
+	for _, want := range []string{"error", "form_post", "login", "logout", "message"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("Templates() = %v, missing %s", got, want)
+		}
+	}
+}
+
+func TestCSPWithFormTarget(t *testing.T) {
+	tests := []struct{ target, want string }{
+		{"https://shop.example/cb?x=1", "form-action 'self' https://shop.example;"},
+		{"http://127.0.0.1:9000/callback", "form-action 'self' http://127.0.0.1:9000;"},
+		{"com.example.app:/cb", "form-action 'self';"},
+		{"javascript:alert(1)", "form-action 'self';"},
+		{"", "form-action 'self';"},
+	}
+	for _, tc := range tests {
+		if got := CSPWithFormTarget(tc.target); !strings.Contains(got, tc.want) || !strings.Contains(got, "frame-ancestors 'none'") {
+			t.Errorf("CSPWithFormTarget(%q) = %q, want it to contain %q", tc.target, got, tc.want)
+		}
 	}
 }

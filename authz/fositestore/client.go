@@ -53,7 +53,14 @@ func (c *Client) GetTokenEndpointAuthMethod() string {
 
 func (c *Client) GetTokenEndpointAuthSigningAlgorithm() string { return "RS256" }
 
+// GetResponseModes: the code flow answers by query or form_post; fragment
+// is for implicit flows, which Foyer does not offer.
+func (c *Client) GetResponseModes() []fosite.ResponseModeType {
+	return []fosite.ResponseModeType{fosite.ResponseModeDefault, fosite.ResponseModeQuery, fosite.ResponseModeFormPost}
+}
+
 var (
 	_ fosite.Client              = (*Client)(nil)
 	_ fosite.OpenIDConnectClient = (*Client)(nil)
+	_ fosite.ResponseModeClient  = (*Client)(nil)
 )
