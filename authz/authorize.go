@@ -29,7 +29,7 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) {
 		h.authorizeError(w, r, ar, fosite.ErrUnsupportedResponseMode.WithHint("Supported response modes: query, form_post."))
 		return
 	}
-	if err := checkPKCE(ar); err != nil {
+	if err := precheck(ar); err != nil {
 		h.authorizeError(w, r, ar, err)
 		return
 	}
@@ -51,19 +51,45 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) {
 	h.consentOrIssue(w, r, ar, sso, acct, now)
 }
 
-// checkPKCE rejects a request fosite would only reject after sign-in: a
-// public client without a code challenge, or a method other than S256.
-func checkPKCE(ar fosite.AuthorizeRequester) error {
+// precheck rejects what fosite would only reject after the user signed in
+// (and clamps max_age to what a time.Duration can hold):
+// a public client without a code challenge, a method other than S256, an
+// unknown prompt or "none" combined with another, a malformed max_age, and
+// an OpenID Connect request without redirect_uri.
+func precheck(ar fosite.AuthorizeRequester) error {
 	form := ar.GetRequestForm()
 	challenge, method := form.Get("code_challenge"), form.Get("code_challenge_method")
+	prompts := strings.Fields(form.Get("prompt"))
 	switch {
 	case challenge == "" && ar.GetClient().IsPublic():
 		return fosite.ErrInvalidRequest.WithHint("Public clients must use PKCE: code_challenge is missing.")
 	case challenge != "" && method != "S256":
 		return fosite.ErrInvalidRequest.WithHint("code_challenge_method must be S256.")
+	case has(prompts, "none") && len(prompts) > 1:
+		return fosite.ErrInvalidRequest.WithHint("prompt=none cannot be combined with other values.")
+	case ar.GetRequestedScopes().Has("openid") && form.Get("redirect_uri") == "":
+		return fosite.ErrInvalidRequest.WithHint("OpenID Connect requests must include redirect_uri.")
+	}
+	for _, p := range prompts {
+		if !has(allowedPrompts, p) {
+			return fosite.ErrInvalidRequest.WithHintf("Unknown prompt value %q.", p)
+		}
+	}
+	if v := form.Get("max_age"); v != "" {
+		secs, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || secs < 0 {
+			return fosite.ErrInvalidRequest.WithHint("max_age must be a non-negative number of seconds.")
+		}
+		if secs > maxMaxAge {
+			// fosite adds max_age to auth_time as a Duration too.
+			form.Set("max_age", strconv.Itoa(maxMaxAge))
+		}
 	}
 	return nil
 }
+
+// allowedPrompts are the prompt values Foyer understands.
+var allowedPrompts = []string{"none", "login", "consent", "select_account"}
 
 // currentLogin is the request's SSO session and its account, or nils when
 // there is none or its account can no longer sign in.
@@ -99,6 +125,10 @@ func needsFreshLogin(prompts []string, maxAge string, sso *storage.Session, now 
 	}
 	return false
 }
+
+// maxMaxAge caps max_age (seconds) well below where a time.Duration
+// overflows; anything longer than ten years is no constraint at all.
+const maxMaxAge = 10 * 365 * 24 * 3600
 
 func (h *Handler) startInteraction(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, now time.Time) {
 	id, err := randomID(32)

@@ -17,7 +17,7 @@ func (h *Handler) discovery(w http.ResponseWriter, _ *http.Request) {
 		"end_session_endpoint":   h.url(LogoutPath),
 		"revocation_endpoint":    h.url(RevocationPath),
 		"introspection_endpoint": h.url(IntrospectionPath),
-		"revocation_endpoint_auth_methods_supported":    []string{"client_secret_basic", "client_secret_post", "none"},
+		"revocation_endpoint_auth_methods_supported":    []string{"client_secret_basic", "none"},
 		"introspection_endpoint_auth_methods_supported": []string{"client_secret_basic"},
 		"response_types_supported":                      []string{"code"},
 		"response_modes_supported":                      []string{"query", "form_post"},
@@ -25,9 +25,9 @@ func (h *Handler) discovery(w http.ResponseWriter, _ *http.Request) {
 		"subject_types_supported":                       []string{"public"},
 		"id_token_signing_alg_values_supported":         []string{"RS256"},
 		"scopes_supported":                              []string{"openid", "profile", "email", "phone", "offline_access"},
-		"token_endpoint_auth_methods_supported":         []string{"client_secret_basic", "client_secret_post", "none"},
+		"token_endpoint_auth_methods_supported":         []string{"client_secret_basic", "none"},
 		"code_challenge_methods_supported":              []string{"S256"},
-		"prompt_values_supported":                       []string{"none", "login", "consent", "select_account"},
+		"prompt_values_supported":                       allowedPrompts,
 		"claims_supported": []string{
 			"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid", "at_hash",
 			"email", "email_verified", "phone_number", "phone_number_verified",
@@ -52,9 +52,10 @@ func (h *Handler) jwks(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "server error", http.StatusInternalServerError)
 		return
 	}
-	// A short cache: after a rotation relying parties should see the new
-	// key soon (they also refetch on an unknown kid).
-	writeJSON(w, set, "public, max-age=60")
+	// Shorter than the time a new key is published before it signs (twice
+	// the keys' refresh interval, 20 s), so no relying party holds a JWKS
+	// without the key that signed its token.
+	writeJSON(w, set, "public, max-age=10")
 }
 
 func writeJSON(w http.ResponseWriter, v any, cacheControl string) {

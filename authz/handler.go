@@ -31,6 +31,11 @@ type Store interface {
 	DeleteInteraction(ctx context.Context, id string) error
 	GetAccount(ctx context.Context, id string) (*storage.Account, error)
 	AppendEvent(ctx context.Context, e *storage.Event) error
+	// Consent: the grants of third-party clients and their applications'
+	// branding.
+	GetGrant(ctx context.Context, accountID, clientID string) (*storage.OAuthGrant, error)
+	SaveGrant(ctx context.Context, accountID, clientID string, scopes []string) (*storage.OAuthGrant, error)
+	GetApplication(ctx context.Context, id string) (*storage.Application, error)
 }
 
 // Keys signs ID tokens and publishes the verification keys.
@@ -187,7 +192,7 @@ func fositeConfig(cfg Config) *fosite.Config {
 		EnforcePKCEForPublicClients:    true,
 		EnablePKCEPlainChallengeMethod: false,
 		RefreshTokenScopes:             []string{"offline_access"},
-		AllowedPromptValues:            []string{"none", "login", "consent", "select_account"},
+		AllowedPromptValues:            allowedPrompts,
 		ClientSecretsHasher:            sha256Hasher{},
 		GlobalSecret:                   cfg.HMACKey[:32],
 		MinParameterEntropy:            fosite.MinParameterEntropy,
@@ -199,6 +204,8 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+AuthorizePath, h.authorize)
 	mux.HandleFunc("POST "+AuthorizePath, h.authorize)
 	mux.HandleFunc("GET "+ResumePath, h.resume)
+	mux.HandleFunc("GET "+ConsentPath, h.showConsent)
+	mux.HandleFunc("POST "+ConsentPath, h.submitConsent)
 	mux.HandleFunc("POST "+TokenPath, h.token)
 	mux.HandleFunc("POST "+RevocationPath, h.revoke)
 	mux.HandleFunc("GET "+InitiatePath, h.initiate)

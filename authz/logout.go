@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-jose/go-jose/v3"
 
+	"foyer/selfservice/session"
 	"foyer/storage"
 	"foyer/themes"
 )
@@ -33,9 +34,14 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	p := r.Form
+	// A hint that cannot be verified (garbage, or signed by a key retired
+	// long ago) is treated as absent: the user confirms instead, and a
+	// post_logout_redirect_uri then needs client_id.
 	hint, err := h.verifyIDTokenHint(ctx, p.Get("id_token_hint"))
-	if err != nil {
-		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
+	if errors.Is(err, errBadHint) {
+		hint = nil
+	} else if err != nil {
+		h.serverError(w, r, err)
 		return
 	}
 	clientID := p.Get("client_id")
@@ -54,8 +60,11 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sso, err := h.sessions.Current(r)
-	if err != nil {
+	if errors.Is(err, session.ErrNoSession) {
 		sso = nil
+	} else if err != nil {
+		h.serverError(w, r, err)
+		return
 	}
 	confirmed := r.Method == http.MethodPost && p.Get("confirm") == "yes"
 	hintMatches := hint != nil && sso != nil && hint.Subject == sso.AccountID && (hint.SID == "" || hint.SID == sso.ID)

@@ -1,6 +1,7 @@
 package authz
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -41,11 +42,27 @@ func (h *Handler) token(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	resp, err := h.oauth.NewAccessResponse(ctx, ar)
+	if errors.Is(err, fosite.ErrInvalidatedAuthorizeCode) {
+		// Lost a race with another exchange of the same code: a reuse. By
+		// now the winner has committed (its conditional update held the
+		// row), so its tokens can be revoked, as for any replayed code.
+		h.revokeGrant(r, ar.GetID())
+		err = fosite.ErrInvalidGrant.WithHint("The authorization code has already been used.")
+	}
 	if err != nil {
 		h.accessError(w, r, ar, err)
 		return
 	}
 	h.oauth.WriteAccessResponse(ctx, w, ar, resp)
+}
+
+// revokeGrant revokes every token of one grant (request id).
+func (h *Handler) revokeGrant(r *http.Request, requestID string) {
+	for _, revoke := range []func(context.Context, string) error{h.records.RevokeAccessToken, h.records.RevokeRefreshToken} {
+		if err := revoke(r.Context(), requestID); err != nil && !errors.Is(err, fosite.ErrNotFound) {
+			h.logServerError(r, "revoke tokens of a reused code", err, "")
+		}
+	}
 }
 
 func (h *Handler) checkSubjectActive(r *http.Request, subject string) error {

@@ -20,7 +20,12 @@ func (h *Handler) userinfo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sess := newSession()
-	_, ar, err := h.oauth.IntrospectToken(ctx, token, fosite.AccessToken, sess)
+	use, ar, err := h.oauth.IntrospectToken(ctx, token, fosite.AccessToken, sess)
+	if err == nil && use != fosite.AccessToken {
+		// fosite falls back to refresh tokens; a refresh token is not a
+		// bearer credential.
+		err = fosite.ErrRequestUnauthorized
+	}
 	if err != nil {
 		bearerError(w, http.StatusUnauthorized, "invalid_token", "The access token is not valid.")
 		return

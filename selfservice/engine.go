@@ -211,8 +211,7 @@ func (h *Handler) complete(w http.ResponseWriter, r *http.Request, f *Flow) {
 		h.log.WarnContext(ctx, "touch last login", "err", err)
 	}
 	h.event(r, f.State.AccountID, "login.succeeded")
-	q := url.Values{"interaction": {f.Interaction.ID}, "sig": {h.signer.Sign(f.Interaction.ID, "resume")}}
-	http.Redirect(w, r, h.cfg.ResumePath+"?"+q.Encode(), http.StatusSeeOther)
+	http.Redirect(w, r, h.resumeURL(f.Interaction.ID), http.StatusSeeOther)
 }
 
 // acrFor maps the methods used to an authentication context class: "1" is
@@ -241,10 +240,20 @@ func (h *Handler) flowOrError(w http.ResponseWriter, r *http.Request, id, sig st
 		h.errorPage(w, r, http.StatusBadRequest, "error.interaction_expired")
 	case err != nil:
 		h.serverError(w, r, err)
+	case f.State.Current >= len(f.State.Steps) && f.Interaction.SessionID != "":
+		// Signed in already (a reload, the back button, a double submit):
+		// continue where the flow went.
+		http.Redirect(w, r, h.resumeURL(f.Interaction.ID), http.StatusSeeOther)
+	case f.State.Current >= len(f.State.Steps):
+		h.errorPage(w, r, http.StatusBadRequest, "error.interaction_expired")
 	default:
 		return f, true
 	}
 	return nil, false
+}
+
+func (h *Handler) resumeURL(id string) string {
+	return h.cfg.ResumePath + "?" + url.Values{"interaction": {id}, "sig": {h.signer.Sign(id, "resume")}}.Encode()
 }
 
 func (h *Handler) event(r *http.Request, accountID, kind string) {

@@ -146,3 +146,29 @@ func TestNoSecretsInLogs(t *testing.T) {
 		}
 	}
 }
+
+// TestSignInPageAfterSignInContinues: reloading the sign-in page (or
+// submitting it again) after signing in continues to the client instead of
+// failing.
+func TestSignInPageAfterSignInContinues(t *testing.T) {
+	srv := startServer(t, sqltest.SQLite(t))
+	srv.account(t, "alice@example.com", alicePass)
+	clientID, secret := srv.client(t, authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback},
+		GrantTypes: []string{"authorization_code"}, FirstParty: true})
+	rp := newRelyingParty(t, srv.issuer, clientID, secret, oidc.ScopeOpenID)
+	b := newBrowser(t, srv.Listener.Addr().String())
+	p := b.get(rp.oauth.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
+	p = b.submit(p, map[string]string{"identifier": "alice@example.com"})
+	passwordPage := p
+	p = b.submit(p, map[string]string{"password": alicePass})
+	if p.location(t).Query().Get("code") == "" {
+		t.Fatal("sign-in did not reach the client")
+	}
+	again := b.get(passwordPage.url.String())
+	if again.status >= 500 {
+		t.Fatalf("reloading the sign-in page after signing in: %d", again.status)
+	}
+	if again.status != http.StatusBadRequest || !strings.Contains(again.body, "has expired") {
+		t.Fatalf("reloading a used sign-in page: %d (the interaction was used; want the clear expired page)", again.status)
+	}
+}

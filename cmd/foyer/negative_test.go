@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -167,4 +168,84 @@ func TestProtocolErrors(t *testing.T) {
 			}
 		})
 	})
+}
+
+// TestConcurrentCodeExchange: of several simultaneous exchanges of one code
+// exactly one succeeds, the others get invalid_grant (never a server
+// error), and — a reuse — the winner's tokens are revoked.
+func TestConcurrentCodeExchange(t *testing.T) {
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		srv := startServer(t, newStore(t))
+		srv.account(t, "alice@example.com", alicePass)
+		clientID, secret := srv.client(t, authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback},
+			GrantTypes: []string{"authorization_code", "refresh_token"}, FirstParty: true})
+		rp := newRelyingParty(t, srv.issuer, clientID, secret, oidc.ScopeOpenID, oidc.ScopeOfflineAccess)
+		v := oauth2.GenerateVerifier()
+		cb := newBrowser(t, srv.Listener.Addr().String()).signIn(
+			rp.oauth.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(v)), "alice@example.com", alicePass)
+		const n = 6
+		type result struct {
+			tok *oauth2.Token
+			err error
+		}
+		results := make(chan result, n)
+		var wg sync.WaitGroup
+		for range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				tok, err := rp.oauth.Exchange(context.Background(), cb.Query().Get("code"), oauth2.VerifierOption(v))
+				results <- result{tok, err}
+			}()
+		}
+		wg.Wait()
+		close(results)
+		var won *oauth2.Token
+		for res := range results {
+			if res.err == nil {
+				if won != nil {
+					t.Fatal("two exchanges of one code succeeded")
+				}
+				won = res.tok
+				continue
+			}
+			expectOAuthError(t, res.err, "invalid_grant")
+		}
+		if won == nil {
+			t.Fatal("no exchange succeeded")
+		}
+		if _, err := rp.provider.UserInfo(context.Background(), oauth2.StaticTokenSource(won)); err == nil {
+			t.Fatal("the winner's access token survived the reuse of its code")
+		}
+	})
+}
+
+// TestAuthorizeRejectsBadParametersBeforeSignIn: malformed requests are
+// answered at once, not after the user has signed in.
+func TestAuthorizeRejectsBadParametersBeforeSignIn(t *testing.T) {
+	srv := startServer(t, sqltest.SQLite(t))
+	clientID, secret := srv.client(t, authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback},
+		GrantTypes: []string{"authorization_code"}, FirstParty: true})
+	rp := newRelyingParty(t, srv.issuer, clientID, secret, oidc.ScopeOpenID)
+	pkce := oauth2.S256ChallengeOption(oauth2.GenerateVerifier())
+	for name, opts := range map[string][]oauth2.AuthCodeOption{
+		"prompt none with login": {pkce, oauth2.SetAuthURLParam("prompt", "none login")},
+		"unknown prompt":         {pkce, oauth2.SetAuthURLParam("prompt", "bogus")},
+		"negative max_age":       {pkce, oauth2.SetAuthURLParam("max_age", "-1")},
+		"non-numeric max_age":    {pkce, oauth2.SetAuthURLParam("max_age", "soon")},
+		"plain PKCE":             {oauth2.SetAuthURLParam("code_challenge", strings.Repeat("a", 43)), oauth2.SetAuthURLParam("code_challenge_method", "plain")},
+	} {
+		loc := newBrowser(t, srv.Listener.Addr().String()).get(rp.oauth.AuthCodeURL("state-0001", opts...)).location(t)
+		if loc.Query().Get("error") != "invalid_request" || loc.Query().Get("state") != "state-0001" {
+			t.Errorf("%s: redirected to %s, want error=invalid_request", name, loc)
+		}
+	}
+	// a max_age too large to represent is no constraint, not an overflow
+	srv.account(t, "alice@example.com", alicePass)
+	b := newBrowser(t, srv.Listener.Addr().String())
+	b.signIn(rp.oauth.AuthCodeURL("state-0001", pkce), "alice@example.com", alicePass)
+	p := b.get(rp.oauth.AuthCodeURL("state-0002", pkce, oauth2.SetAuthURLParam("max_age", "9223372036854775807")))
+	if p.location(t).Query().Get("code") == "" {
+		t.Fatalf("huge max_age: %s", p.location(t))
+	}
 }

@@ -127,13 +127,18 @@ func TestLogoutChecksItsInput(t *testing.T) {
 	bad := []url.Values{
 		{"client_id": {clientID}, "post_logout_redirect_uri": {"https://evil.example/"}},
 		{"post_logout_redirect_uri": {rpLoggedOut}}, // no way to tell which client
-		{"id_token_hint": {"not.a.jwt"}},
+		// an unverifiable hint does not name the client either
+		{"id_token_hint": {"not.a.jwt"}, "post_logout_redirect_uri": {rpLoggedOut}},
 	}
 	for _, q := range bad {
 		p := b.get(srv.issuer + "/oauth2/logout?" + q.Encode())
 		if p.status != http.StatusBadRequest || p.resp.Header.Get("Location") != "" {
 			t.Fatalf("logout %v: %d, Location %q", q, p.status, p.resp.Header.Get("Location"))
 		}
+	}
+	// an unverifiable hint is ignored: the user is asked
+	if p := b.get(srv.issuer + "/oauth2/logout?" + url.Values{"id_token_hint": {"not.a.jwt"}}.Encode()); p.status != http.StatusOK || !strings.Contains(p.body, `name="confirm"`) {
+		t.Fatalf("logout with a garbage hint: %d, want the confirmation page", p.status)
 	}
 	// without a hint: a confirmation page; confirming ends the session
 	p := b.get(srv.issuer + "/oauth2/logout?" + url.Values{"client_id": {clientID}, "post_logout_redirect_uri": {rpLoggedOut}}.Encode())
