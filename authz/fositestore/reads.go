@@ -2,6 +2,7 @@ package fositestore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -44,9 +45,11 @@ type request struct {
 }
 
 // BeginRequest returns a context for one HTTP request and the function to
-// call when it ends, which deletes whatever companion records a failed
-// exchange left behind (fosite deletes the PKCE record before it checks
-// the verifier, so a wrong verifier must still use it up).
+// call when it ends. An exchange that failed after fosite consumed the
+// PKCE binding (fosite deletes the PKCE record before it checks the
+// verifier) uses up the code there and then: otherwise the same code could
+// be presented again without a verifier, and a confidential client without
+// PKCE data passes — a PKCE downgrade (RFC 9700 section 4.8.2).
 func (s *Store) BeginRequest(ctx context.Context) (context.Context, func() error) {
 	r := &request{
 		records: map[recordKey]*storage.Token{},
@@ -166,8 +169,9 @@ func (s *Store) useCode(ctx context.Context, signature string) error {
 	return nil
 }
 
-// settle moves the transaction's deletes to done on commit, or back to
-// pending on rollback.
+// settle records the transaction's deletes as done on commit. A rollback
+// undid them, and the code is unused: the request owes nothing, so a
+// client retrying after a transient failure still can (with its verifier).
 func (r *request) settle(committed bool) {
 	if r == nil {
 		return
@@ -177,24 +181,28 @@ func (r *request) settle(committed bool) {
 	for k := range r.inTx {
 		if committed {
 			r.done[k] = true
-		} else {
-			r.pending[k] = true
 		}
 		delete(r.inTx, k)
 	}
 }
 
-// finish performs the deletes still pending when the request ends.
+// finish settles what the request still owes when it ends: for every code
+// whose companions fosite asked to delete but that was not used (the
+// exchange failed), it uses up the code and deletes its companions.
 func (s *Store) finish(ctx context.Context, r *request) error {
 	r.mu.Lock()
-	bySignature := map[string][]storage.TokenKind{}
+	codes := map[string]bool{}
 	for k := range r.pending {
-		bySignature[k.signature] = append(bySignature[k.signature], k.kind)
+		codes[k.signature] = true
 	}
 	clear(r.pending)
 	r.mu.Unlock()
-	for sig, kinds := range bySignature {
-		if _, err := s.b.DeleteTokensBySignature(ctx, sig, kinds); err != nil {
+	for sig := range codes {
+		err := s.b.DeactivateToken(ctx, storage.TokenAuthorizeCode, sig)
+		if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return fmt.Errorf("fositestore: use up code after a failed exchange: %w", err)
+		}
+		if _, err := s.b.DeleteTokensBySignature(ctx, sig, companions); err != nil {
 			return fmt.Errorf("fositestore: delete code companions: %w", err)
 		}
 	}

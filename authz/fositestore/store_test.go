@@ -134,8 +134,9 @@ func TestRequestReadsFetchCodeRecordsOnce(t *testing.T) {
 }
 
 // TestFailedExchangeStillUsesUpPKCE: fosite deletes the PKCE record before
-// it checks the verifier. When the exchange then fails (no code use, or a
-// rolled-back transaction), the record is deleted when the request ends.
+// it checks the verifier. When the exchange then fails, the code is used up
+// when the request ends; when only its transaction rolled back (a transient
+// error after the verifier passed), code and record stay for a retry.
 func TestFailedExchangeStillUsesUpPKCE(t *testing.T) {
 	ctx := context.Background()
 	db := sqltest.SQLite(t)
@@ -180,11 +181,19 @@ func TestFailedExchangeStillUsesUpPKCE(t *testing.T) {
 			if err := finish(); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := db.GetToken(ctx, storage.TokenPKCE, sig); !errors.Is(err, storage.ErrNotFound) {
-				t.Fatalf("PKCE record after a failed exchange: %v, want it deleted", err)
+			_, pkceErr := db.GetToken(ctx, storage.TokenPKCE, sig)
+			_, codeErr := db.GetToken(ctx, storage.TokenAuthorizeCode, sig)
+			if name == "rolled-back" {
+				// A transient failure: the code and its binding stay, so
+				// the client can retry with its verifier.
+				if pkceErr != nil || codeErr != nil {
+					t.Fatalf("after a rolled-back exchange: PKCE %v, code %v; want both intact", pkceErr, codeErr)
+				}
+				return
 			}
-			if _, err := db.GetToken(ctx, storage.TokenAuthorizeCode, sig); err != nil {
-				t.Fatalf("the unused code should still be active: %v", err)
+			// A wrong verifier uses up the code: no retry without PKCE.
+			if !errors.Is(pkceErr, storage.ErrNotFound) || !errors.Is(codeErr, storage.ErrInactive) {
+				t.Fatalf("after a failed exchange: PKCE %v, code %v; want the record gone and the code used", pkceErr, codeErr)
 			}
 		})
 	}

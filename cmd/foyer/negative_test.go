@@ -65,8 +65,11 @@ func TestProtocolErrors(t *testing.T) {
 			cb := b.signIn(rp.oauth.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(v)), "alice@example.com", alicePass)
 			_, err := rp.oauth.Exchange(ctx, cb.Query().Get("code"), oauth2.VerifierOption(oauth2.GenerateVerifier()))
 			expectOAuthError(t, err, "invalid_grant")
-			// the failed attempt used up the PKCE binding: no second guess
+			// the failed attempt used up the code: no second guess, and no
+			// downgrade to an exchange without PKCE (RFC 9700 4.8.2)
 			_, err = rp.oauth.Exchange(ctx, cb.Query().Get("code"), oauth2.VerifierOption(v))
+			expectOAuthError(t, err, "invalid_grant")
+			_, err = rp.oauth.Exchange(ctx, cb.Query().Get("code"))
 			expectOAuthError(t, err, "invalid_grant")
 		})
 
