@@ -1,0 +1,217 @@
+package authz
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ory/fosite"
+
+	"foyer/authz/fositestore"
+	"foyer/storage"
+)
+
+// ConsentPath is where the user of a third-party client allows or denies
+// what the client asked for.
+const ConsentPath = "/oauth2/consent"
+
+// consentStep names the step in signed consent links, so a login or resume
+// link for the same interaction cannot be used here, nor the reverse.
+const consentStep = "consent"
+
+// consentState is kept in a consent interaction's State. Purpose tells it
+// apart from the sign-in engine's state; RequestedAt is when the original
+// authorization request arrived, which fosite checks prompt=login and
+// max_age against, so it must survive the detour.
+type consentState struct {
+	Purpose     string    `json:"purpose"`
+	RequestedAt time.Time `json:"requested_at"`
+}
+
+// consentOrIssue issues at once when the client needs no consent (it is
+// first-party, or the account already allowed every requested scope and
+// prompt=consent was not asked); otherwise it asks, or with prompt=none
+// answers consent_required.
+func (h *Handler) consentOrIssue(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, sso *storage.Session, acct *storage.Account, requestedAt time.Time) {
+	need, err := h.needsConsent(r.Context(), ar, acct)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	if !need {
+		h.issue(w, r, ar, sso, acct, requestedAt)
+		return
+	}
+	if has(prompts(ar), "none") {
+		h.authorizeError(w, r, ar, fosite.ErrConsentRequired.WithHint("The client needs the user's consent and prompt=none was requested."))
+		return
+	}
+	h.startConsent(w, r, ar, sso, requestedAt)
+}
+
+// needsConsent: first-party clients never ask; third-party clients ask for
+// prompt=consent or when a requested scope is not yet granted.
+func (h *Handler) needsConsent(ctx context.Context, ar fosite.AuthorizeRequester, acct *storage.Account) (bool, error) {
+	if c := storedClient(ar); c != nil && c.FirstParty {
+		return false, nil
+	}
+	if has(prompts(ar), "consent") {
+		return true, nil
+	}
+	granted, err := h.grantedScopes(ctx, acct.ID, ar.GetClient().GetID())
+	if err != nil {
+		return false, err
+	}
+	return len(missingScopes(ar.GetRequestedScopes(), granted)) > 0, nil
+}
+
+// grantedScopes is what the account allowed the client; none without a grant.
+func (h *Handler) grantedScopes(ctx context.Context, accountID, clientID string) ([]string, error) {
+	g, err := h.store.GetGrant(ctx, accountID, clientID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, errorf("load grant: %w", err)
+	}
+	return g.Scopes, nil
+}
+
+// missingScopes is requested minus granted, in request order.
+func missingScopes(requested, granted []string) []string {
+	var out []string
+	for _, s := range requested {
+		if !slices.Contains(granted, s) && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// storedClient is the request's client as stored, or nil for a client
+// fosite did not load through fositestore (never, in practice; such a
+// client is treated as third-party).
+func storedClient(ar fosite.AuthorizeRequester) *storage.Client {
+	if c, ok := ar.GetClient().(*fositestore.Client); ok {
+		return c.Storage()
+	}
+	return nil
+}
+
+func prompts(ar fosite.AuthorizeRequester) []string {
+	return strings.Fields(ar.GetRequestForm().Get("prompt"))
+}
+
+// startConsent parks the request as a consent interaction bound to the SSO
+// session and sends the browser to the consent page.
+func (h *Handler) startConsent(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, sso *storage.Session, requestedAt time.Time) {
+	id, err := randomID(32)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	state, err := json.Marshal(consentState{Purpose: consentStep, RequestedAt: requestedAt.UTC()})
+	if err != nil {
+		h.serverError(w, r, errorf("encode consent state: %w", err))
+		return
+	}
+	now := h.now()
+	in := &storage.Interaction{
+		ID:        id,
+		ClientID:  ar.GetClient().GetID(),
+		Request:   ar.GetRequestForm().Encode(),
+		State:     state,
+		SessionID: sso.ID,
+		CreatedAt: now.UTC(),
+		ExpiresAt: now.Add(h.cfg.InteractionLifespan).UTC(),
+	}
+	if err := h.store.CreateInteraction(r.Context(), in); err != nil {
+		h.serverError(w, r, errorf("create consent interaction: %w", err))
+		return
+	}
+	q := url.Values{"interaction": {id}, "sig": {h.steps.Sign(id, consentStep)}}
+	http.Redirect(w, r, ConsentPath+"?"+q.Encode(), http.StatusFound)
+}
+
+// pendingConsent is a consent interaction checked against the browser: the
+// link's signature, the interaction's expiry and purpose, and the SSO
+// session it was started under.
+type pendingConsent struct {
+	in     *storage.Interaction
+	state  consentState
+	sso    *storage.Session
+	acct   *storage.Account
+	ar     fosite.AuthorizeRequester
+	client *storage.Client
+}
+
+// errConsentLink and errConsentGone select the error page loadConsent's
+// caller shows: a forged or mangled link, or one that can no longer be used
+// (expired, used, or another browser's).
+var (
+	errConsentLink = errors.New("authz: bad consent link")
+	errConsentGone = errors.New("authz: consent interaction expired or not this browser's")
+)
+
+// loadConsent loads and checks the consent interaction named by id and sig,
+// and replays its authorization request through fosite, which re-validates
+// the client, redirect URI and scopes as they are now.
+func (h *Handler) loadConsent(r *http.Request, id, sig string) (*pendingConsent, error) {
+	ctx := r.Context()
+	if id == "" || !h.steps.Verify(id, consentStep, sig) {
+		return nil, errConsentLink
+	}
+	in, err := h.store.GetInteraction(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && !h.now().Before(in.ExpiresAt)) {
+		return nil, errConsentGone
+	}
+	if err != nil {
+		return nil, errorf("load interaction: %w", err)
+	}
+	p := &pendingConsent{in: in}
+	if err := json.Unmarshal(in.State, &p.state); err != nil || p.state.Purpose != consentStep {
+		return nil, errConsentLink
+	}
+	if p.sso, p.acct, err = h.currentLogin(r); err != nil {
+		return nil, err
+	}
+	if p.acct == nil || in.SessionID == "" || p.sso.ID != in.SessionID {
+		return nil, errConsentGone
+	}
+	replay := r.Clone(ctx)
+	replay.Method = http.MethodGet
+	replay.URL.RawQuery = in.Request
+	replay.Form, replay.PostForm = nil, nil
+	if p.ar, err = h.oauth.NewAuthorizeRequest(ctx, replay); err != nil {
+		return p, err
+	}
+	p.client = storedClient(p.ar)
+	if p.client == nil {
+		return nil, errorf("consent: client %q is not a stored client", in.ClientID)
+	}
+	return p, nil
+}
+
+// consentOrError loads the consent interaction or writes the response that
+// explains why it cannot be used.
+func (h *Handler) consentOrError(w http.ResponseWriter, r *http.Request, id, sig string) (*pendingConsent, bool) {
+	p, err := h.loadConsent(r, id, sig)
+	switch {
+	case errors.Is(err, errConsentLink):
+		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
+	case errors.Is(err, errConsentGone):
+		h.errorPage(w, r, http.StatusBadRequest, "error.interaction_expired")
+	case err != nil && p != nil:
+		h.authorizeError(w, r, p.ar, err) // the replayed request is no longer valid
+	case err != nil:
+		h.serverError(w, r, err)
+	default:
+		return p, true
+	}
+	return nil, false
+}

@@ -1,0 +1,166 @@
+package authz
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/ory/fosite"
+
+	"foyer/storage"
+	"foyer/themes"
+)
+
+// consentScope is one line of the consent page: a message key saying in
+// words what the scope shares, or, for a scope Foyer does not describe,
+// its name.
+type consentScope struct {
+	Key  string
+	Name string
+}
+
+// scopeKey is the message key describing a standard scope, or "".
+func scopeKey(scope string) string {
+	switch scope {
+	case "openid", "profile", "email", "phone", "address", "offline_access":
+		return "consent.scope." + scope
+	}
+	return ""
+}
+
+func describeScopes(scopes []string) []consentScope {
+	out := make([]consentScope, len(scopes))
+	for i, s := range scopes {
+		out[i] = consentScope{Key: scopeKey(s), Name: s}
+	}
+	return out
+}
+
+// showConsent renders the consent page. It lists the scopes not yet
+// granted; those already granted are listed apart, so the user sees the
+// whole of what the client will hold. With prompt=consent and nothing new,
+// every requested scope is asked again.
+func (h *Handler) showConsent(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	p, ok := h.consentOrError(w, r, q.Get("interaction"), q.Get("sig"))
+	if !ok {
+		return
+	}
+	requested := p.ar.GetRequestedScopes()
+	granted, err := h.grantedScopes(r.Context(), p.acct.ID, p.client.ID)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	asked := missingScopes(requested, granted)
+	if len(asked) == 0 {
+		asked = slices.Clone(requested)
+	}
+	var already []string
+	for _, s := range requested {
+		if !slices.Contains(asked, s) {
+			already = append(already, s)
+		}
+	}
+	data := map[string]any{
+		"Action":     ConsentPath,
+		"ClientName": clientName(p.client),
+		"Account":    accountLabel(p.acct),
+		"Scopes":     describeScopes(asked),
+		"Hidden":     map[string]string{"interaction": p.in.ID, "sig": h.steps.Sign(p.in.ID, consentStep)},
+	}
+	if len(already) > 0 {
+		data["Granted"] = describeScopes(already)
+	}
+	// Allowing or denying redirects the form post to the client; browsers
+	// apply form-action to that redirect too.
+	w.Header().Set("Content-Security-Policy", themes.CSPWithFormTarget(redirectURI(p.ar)))
+	err = h.render.Render(w, r, themes.Page{
+		Template: "consent",
+		Lang:     h.render.Negotiate(p.ar.GetRequestForm().Get("ui_locales"), p.acct.Language, r.Header.Get("Accept-Language")),
+		Branding: h.brandingOf(r, p.client),
+		Data:     data,
+	})
+	if err != nil {
+		h.log.ErrorContext(r.Context(), "render consent", "err", err)
+	}
+}
+
+// submitConsent records the user's decision. The interaction is used once:
+// allow remembers the grant and issues the code, deny answers access_denied
+// to the client.
+func (h *Handler) submitConsent(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	// A cross-site post must not be able to grant access in the user's name.
+	if err := http.NewCrossOriginProtection().Check(r); err != nil {
+		h.errorPage(w, r, http.StatusForbidden, "error.forbidden")
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
+		return
+	}
+	decision := r.PostForm.Get("decision")
+	if decision != "allow" && decision != "deny" {
+		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
+		return
+	}
+	p, ok := h.consentOrError(w, r, r.PostForm.Get("interaction"), r.PostForm.Get("sig"))
+	if !ok {
+		return
+	}
+	// Single use: whoever deletes it first decides.
+	if err := h.store.DeleteInteraction(ctx, p.in.ID); err != nil {
+		h.errorPage(w, r, http.StatusBadRequest, "error.interaction_expired")
+		return
+	}
+	if decision == "deny" {
+		h.logEvent(ctx, p.acct.ID, "consent.denied", r)
+		h.authorizeError(w, r, p.ar, fosite.ErrAccessDenied.WithHint("The user denied the request."))
+		return
+	}
+	if _, err := h.store.SaveGrant(ctx, p.acct.ID, p.client.ID, p.ar.GetRequestedScopes()); err != nil {
+		h.serverError(w, r, errorf("save grant: %w", err))
+		return
+	}
+	h.logEvent(ctx, p.acct.ID, "consent.granted", r)
+	h.issue(w, r, p.ar, p.sso, p.acct, p.state.RequestedAt)
+}
+
+// redirectURI is where the client's answer goes, as a string ("" when
+// fosite has none).
+func redirectURI(ar fosite.AuthorizeRequester) string {
+	if u := ar.GetRedirectURI(); u != nil {
+		return u.String()
+	}
+	return ""
+}
+
+// brandingOf is the look of the client's application; without one the
+// page keeps the default look.
+func (h *Handler) brandingOf(r *http.Request, c *storage.Client) themes.Branding {
+	app, err := h.store.GetApplication(r.Context(), c.ApplicationID)
+	if err != nil {
+		return themes.Branding{}
+	}
+	return themes.Branding{AppName: app.Name, LogoURL: app.LogoURL, PrimaryColor: app.PrimaryColor}
+}
+
+// clientName is what the page calls the client: its name, or its id.
+func clientName(c *storage.Client) string {
+	if name := strings.TrimSpace(c.Name); name != "" {
+		return name
+	}
+	return c.ID
+}
+
+// accountLabel tells the user which account they are consenting for.
+func accountLabel(a *storage.Account) string {
+	switch {
+	case a.Email != "":
+		return a.Email
+	case a.Username != "":
+		return a.Username
+	}
+	return a.Phone
+}
