@@ -23,6 +23,9 @@ type Backend interface {
 	GetClient(ctx context.Context, id string) (*storage.Client, error)
 	storage.ClientAssertions
 	storage.Tokens
+	// RecordSessionClient notes a client taking part in an SSO session, so
+	// back-channel logout reaches it even after its tokens are gone.
+	RecordSessionClient(ctx context.Context, sessionID, clientID string) error
 }
 
 // SSOSession is implemented by sessions that know the SSO session they were

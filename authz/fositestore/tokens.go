@@ -11,7 +11,18 @@ import (
 )
 
 func (s *Store) CreateAuthorizeCodeSession(ctx context.Context, signature string, r fosite.Requester) error {
-	return s.create(ctx, storage.TokenAuthorizeCode, signature, r, fosite.AuthorizeCode)
+	if err := s.create(ctx, storage.TokenAuthorizeCode, signature, r, fosite.AuthorizeCode); err != nil {
+		return err
+	}
+	// Issuing a code under an SSO session is the moment a client joins it.
+	sso, ok := r.GetSession().(SSOSession)
+	if !ok || sso.SSOSessionID() == "" {
+		return nil
+	}
+	if err := s.b.RecordSessionClient(ctx, sso.SSOSessionID(), r.GetClient().GetID()); err != nil {
+		return fmt.Errorf("fositestore: record session client: %w", err)
+	}
+	return nil
 }
 
 // GetAuthorizeCodeSession returns the requester together with

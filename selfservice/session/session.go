@@ -25,12 +25,19 @@ const CookieName = "foyer_session"
 // request would turn each page view into a write.
 const touchEvery = time.Minute
 
-// Store is what the manager needs from storage.
+// Store is what the manager needs from storage. Ending a session also
+// reads the clients that took part in it and queues their back-channel
+// logout notices, in the transaction that deletes the session.
 type Store interface {
+	storage.Transactor
 	CreateSession(ctx context.Context, s *storage.Session) error
 	GetSession(ctx context.Context, id string) (*storage.Session, error)
 	TouchSession(ctx context.Context, id string, at time.Time) error
 	DeleteSession(ctx context.Context, id string) error
+	ListSessionsByAccount(ctx context.Context, accountID string) ([]storage.Session, error)
+	GetClient(ctx context.Context, id string) (*storage.Client, error)
+	ClientsForSession(ctx context.Context, sessionID string) ([]string, error)
+	EnqueueLogoutNotice(ctx context.Context, n *storage.LogoutNotice) error
 }
 
 // Manager creates, reads and ends SSO sessions.
@@ -141,8 +148,8 @@ func (m *Manager) End(w http.ResponseWriter, r *http.Request) (*storage.Session,
 	if err != nil {
 		return nil, err
 	}
-	if err := m.store.DeleteSession(r.Context(), s.ID); err != nil && !errors.Is(err, storage.ErrNotFound) {
-		return nil, fmt.Errorf("session: delete: %w", err)
+	if err := m.end(r.Context(), s); err != nil {
+		return nil, err
 	}
 	return s, nil
 }

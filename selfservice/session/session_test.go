@@ -129,3 +129,81 @@ func TestStepSigner(t *testing.T) {
 		t.Error("a signature verified under another key")
 	}
 }
+
+// Ending a session queues one back-channel logout notice per client that
+// took part in it and registered a backchannel_logout_uri, with the
+// session's deletion; every way of ending does the same.
+func TestEndQueuesLogoutNotices(t *testing.T) {
+	store := sqltest.SQLite(t)
+	ctx := context.Background()
+	c := &clock{t: time.Now().UTC()}
+	m := NewManager(store, Config{Now: c.now})
+	for _, cl := range []*storage.Client{
+		{ID: "rp-bc", BackchannelLogoutURI: "https://rp.example/bc"},
+		{ID: "rp-plain"},
+		{ID: "rp-bc-absent", BackchannelLogoutURI: "https://other.example/bc"},
+	} {
+		if err := store.CreateClient(ctx, cl); err != nil {
+			t.Fatal(err)
+		}
+	}
+	join := func(s *storage.Session, clients ...string) {
+		for _, id := range clients {
+			if err := store.RecordSessionClient(ctx, s.ID, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	queued := func() []storage.LogoutNotice {
+		t.Helper()
+		n, err := store.ClaimLogoutNotices(ctx, c.t.Add(time.Hour), time.Minute, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range n {
+			if err := store.DeleteLogoutNotice(ctx, x.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return n
+	}
+
+	s, cookie := startSession(t, m)
+	join(s, "rp-bc", "rp-plain", "rp-gone")
+	if _, err := m.End(httptest.NewRecorder(), withCookie(cookie)); err != nil {
+		t.Fatal(err)
+	}
+	got := queued()
+	if len(got) != 1 || got[0].ClientID != "rp-bc" || got[0].SessionID != s.ID || got[0].AccountID != "acct-1" {
+		t.Fatalf("notices after End = %+v, want one for rp-bc", got)
+	}
+
+	s2, _ := startSession(t, m)
+	join(s2, "rp-bc")
+	if ended, err := m.EndByID(ctx, s2.ID); err != nil || ended.ID != s2.ID {
+		t.Fatalf("EndByID = %+v, %v", ended, err)
+	}
+	if _, err := store.GetSession(ctx, s2.ID); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("session row after EndByID: %v", err)
+	}
+	if got := queued(); len(got) != 1 || got[0].SessionID != s2.ID {
+		t.Fatalf("notices after EndByID = %+v", got)
+	}
+	if _, err := m.EndByID(ctx, s2.ID); !errors.Is(err, ErrNoSession) {
+		t.Fatalf("EndByID of an ended session = %v, want ErrNoSession", err)
+	}
+
+	keep, _ := startSession(t, m)
+	other, _ := startSession(t, m)
+	join(keep, "rp-bc")
+	join(other, "rp-bc")
+	if n, err := m.EndByAccount(ctx, "acct-1", keep.ID); err != nil || n != 1 {
+		t.Fatalf("EndByAccount = %d, %v; want 1", n, err)
+	}
+	if got := queued(); len(got) != 1 || got[0].SessionID != other.ID {
+		t.Fatalf("notices after EndByAccount = %+v", got)
+	}
+	if _, err := store.GetSession(ctx, keep.ID); err != nil {
+		t.Fatalf("the kept session: %v", err)
+	}
+}
