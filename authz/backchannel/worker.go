@@ -1,0 +1,237 @@
+package backchannel
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v3"
+
+	"foyer/storage"
+)
+
+// Store is what the worker needs from storage.
+type Store interface {
+	ClaimLogoutNotices(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]storage.LogoutNotice, error)
+	DeleteLogoutNotice(ctx context.Context, id string) error
+	FailLogoutNotice(ctx context.Context, id string, next time.Time, lastError string) error
+	GetClient(ctx context.Context, id string) (*storage.Client, error)
+}
+
+// Keys hands out the current signing key (authz/keys.Manager).
+type Keys interface {
+	Signer(ctx context.Context, alg string) (*jose.JSONWebKey, error)
+}
+
+// Config tunes the worker; zero values take the defaults.
+type Config struct {
+	Issuer        string
+	PollInterval  time.Duration // how often Run looks for due notices (1s)
+	Timeout       time.Duration // per delivery, connect to last byte (5s)
+	TokenLifetime time.Duration // logout token exp - iat (2m)
+	// MaxAttempts bounds deliveries per notice (8). With the default
+	// backoff the last one is about an hour after the first.
+	MaxAttempts int
+	Backoff     time.Duration // wait after the first failure, doubled after each (30s)
+	MaxBackoff  time.Duration // cap on the wait (1h)
+	// Lease is how long a claim holds a notice against other nodes; it
+	// must exceed Timeout, or a slow delivery could be claimed twice (30s).
+	Lease time.Duration
+	Batch int // notices claimed at once, delivered in parallel (16)
+	Now   func() time.Time
+	// HTTPClient sends the tokens; the default has Timeout and follows no
+	// redirects (a redirect is a failure: the token goes only where the
+	// client registered).
+	HTTPClient *http.Client
+	Logger     *slog.Logger
+}
+
+// Worker delivers queued logout notices. It holds no state between runs
+// but its configuration; any number of workers may share one database.
+type Worker struct {
+	cfg   Config
+	store Store
+	keys  Keys
+}
+
+// NewWorker returns a worker over the store and keys.
+func NewWorker(cfg Config, store Store, keys Keys) *Worker {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&cfg.PollInterval, time.Second)
+	def(&cfg.Timeout, 5*time.Second)
+	def(&cfg.TokenLifetime, 2*time.Minute)
+	def(&cfg.Backoff, 30*time.Second)
+	def(&cfg.MaxBackoff, time.Hour)
+	def(&cfg.Lease, max(30*time.Second, 2*cfg.Timeout))
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 8
+	}
+	if cfg.Batch <= 0 {
+		cfg.Batch = 16
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{
+			Timeout: cfg.Timeout,
+			CheckRedirect: func(*http.Request, []*http.Request) error {
+				return http.ErrUseLastResponse
+			},
+		}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	cfg.Issuer = strings.TrimRight(cfg.Issuer, "/")
+	return &Worker{cfg: cfg, store: store, keys: keys}
+}
+
+// Run delivers due notices every PollInterval until ctx ends. A full batch
+// is followed at once by the next, so a backlog drains without waiting.
+func (w *Worker) Run(ctx context.Context) {
+	t := time.NewTicker(w.cfg.PollInterval)
+	defer t.Stop()
+	for {
+		for {
+			n, err := w.RunOnce(ctx)
+			if err != nil && ctx.Err() == nil {
+				w.cfg.Logger.WarnContext(ctx, "back-channel logout: poll", "err", err)
+			}
+			if err != nil || n < w.cfg.Batch {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// RunOnce claims one batch of due notices, delivers them in parallel and
+// records each outcome. It returns how many it claimed.
+func (w *Worker) RunOnce(ctx context.Context) (int, error) {
+	notices, err := w.store.ClaimLogoutNotices(ctx, w.cfg.Now().UTC(), w.cfg.Lease, w.cfg.Batch)
+	if err != nil {
+		return 0, fmt.Errorf("backchannel: claim: %w", err)
+	}
+	var wg sync.WaitGroup
+	for i := range notices {
+		wg.Go(func() { w.process(ctx, &notices[i]) })
+	}
+	wg.Wait()
+	return len(notices), nil
+}
+
+// process delivers one notice and settles it: delete on success or when
+// there is nobody left to tell, reschedule on failure, delete after the
+// last attempt. Stopping mid-delivery settles nothing: the lease runs out
+// and another run (or node) tries again.
+func (w *Worker) process(ctx context.Context, n *storage.LogoutNotice) {
+	log := w.cfg.Logger.With("client_id", n.ClientID, "notice", n.ID, "attempt", n.Attempts+1)
+	err := w.deliver(ctx, n)
+	if ctx.Err() != nil {
+		return
+	}
+	switch {
+	case err == nil:
+		log.InfoContext(ctx, "back-channel logout delivered")
+		w.settle(ctx, log, n.ID)
+	case errors.Is(err, errNobodyToTell):
+		log.InfoContext(ctx, "back-channel logout dropped", "reason", err)
+		w.settle(ctx, log, n.ID)
+	case n.Attempts+1 >= w.cfg.MaxAttempts:
+		log.WarnContext(ctx, "back-channel logout failed; giving up", "err", err)
+		w.settle(ctx, log, n.ID)
+	default:
+		next := w.cfg.Now().UTC().Add(w.backoff(n.Attempts + 1))
+		log.InfoContext(ctx, "back-channel logout failed; will retry", "err", err, "next_attempt_at", next)
+		if ferr := w.store.FailLogoutNotice(ctx, n.ID, next, err.Error()); ferr != nil {
+			log.WarnContext(ctx, "back-channel logout: record failure", "err", ferr)
+		}
+	}
+}
+
+func (w *Worker) settle(ctx context.Context, log *slog.Logger, id string) {
+	if err := w.store.DeleteLogoutNotice(ctx, id); err != nil && !errors.Is(err, storage.ErrNotFound) {
+		log.WarnContext(ctx, "back-channel logout: delete notice", "err", err)
+	}
+}
+
+// backoff is the wait after the given number of failures: Backoff doubled
+// for each failure after the first, capped at MaxBackoff.
+func (w *Worker) backoff(failures int) time.Duration {
+	d := w.cfg.Backoff
+	for i := 1; i < failures && d < w.cfg.MaxBackoff; i++ {
+		d *= 2
+	}
+	return min(d, w.cfg.MaxBackoff)
+}
+
+// errNobodyToTell means the client was deleted or no longer has a
+// backchannel_logout_uri.
+var errNobodyToTell = errors.New("client has no backchannel_logout_uri")
+
+// errStatus is a non-2xx answer from the relying party.
+var errStatus = errors.New("relying party answered")
+
+func (w *Worker) deliver(ctx context.Context, n *storage.LogoutNotice) error {
+	c, err := w.store.GetClient(ctx, n.ClientID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return fmt.Errorf("%w: client deleted", errNobodyToTell)
+	}
+	if err != nil {
+		return fmt.Errorf("load client: %w", err)
+	}
+	if c.BackchannelLogoutURI == "" {
+		return errNobodyToTell
+	}
+	claims, err := claimsFor(w.cfg.Issuer, n, w.cfg.Now().UTC(), w.cfg.TokenLifetime)
+	if err != nil {
+		return err
+	}
+	token, err := sign(ctx, w.keys, claims)
+	if err != nil {
+		return err
+	}
+	return w.post(ctx, c.BackchannelLogoutURI, token)
+}
+
+// post sends the token as section 2.5 says: a form-encoded POST with the
+// single parameter logout_token. Any 2xx is success (the spec names 200
+// and 204); the error never quotes the token.
+func (w *Worker) post(ctx context.Context, uri, token string) error {
+	ctx, cancel := context.WithTimeout(ctx, w.cfg.Timeout)
+	defer cancel()
+	body := url.Values{"logout_token": {token}}.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, uri, strings.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("build request: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Cache-Control", "no-store")
+	resp, err := w.cfg.HTTPClient.Do(req) //nolint:gosec // G704: the URI is the one the client registered, checked at registration
+	if err != nil {
+		return fmt.Errorf("post: %w", err)
+	}
+	defer resp.Body.Close()
+	// Read a little so the connection can be reused; the body is not kept.
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return fmt.Errorf("%w with status %d", errStatus, resp.StatusCode)
+	}
+	return nil
+}
