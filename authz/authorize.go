@@ -130,7 +130,16 @@ func needsFreshLogin(prompts []string, maxAge string, sso *storage.Session, now 
 // overflows; anything longer than ten years is no constraint at all.
 const maxMaxAge = 10 * 365 * 24 * 3600
 
+// maxStoredRequest bounds what an unauthenticated request can make Foyer
+// store while the user signs in.
+const maxStoredRequest = 8 << 10
+
 func (h *Handler) startInteraction(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, now time.Time) {
+	request := ar.GetRequestForm().Encode()
+	if len(request) > maxStoredRequest {
+		h.authorizeError(w, r, ar, fosite.ErrInvalidRequest.WithHint("The authorization request is too large."))
+		return
+	}
 	id, err := randomID(32)
 	if err != nil {
 		h.serverError(w, r, err)
@@ -139,7 +148,7 @@ func (h *Handler) startInteraction(w http.ResponseWriter, r *http.Request, ar fo
 	in := &storage.Interaction{
 		ID:        id,
 		ClientID:  ar.GetClient().GetID(),
-		Request:   ar.GetRequestForm().Encode(),
+		Request:   request,
 		CreatedAt: now.UTC(),
 		ExpiresAt: now.Add(h.cfg.InteractionLifespan).UTC(),
 	}

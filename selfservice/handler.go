@@ -26,7 +26,8 @@ type Store interface {
 	GetPassword(ctx context.Context, accountID string) (*storage.PasswordCredential, error)
 	SetPassword(ctx context.Context, accountID, hash string) error
 	AppendEvent(ctx context.Context, e *storage.Event) error
-	ListEvents(ctx context.Context, accountID string, limit int) ([]storage.Event, error)
+	RecordLoginAttempt(ctx context.Context, key string, at, since time.Time) (int64, error)
+	ClearLoginAttempts(ctx context.Context, key string) error
 }
 
 // Config is selfservice's configuration.

@@ -1,6 +1,8 @@
 package selfservice
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -47,12 +49,15 @@ type passwordStep struct {
 	now       func() time.Time
 }
 
-// Per-account limit: this many failures in a row within the window refuse
-// further attempts until the window passes. Kept in the events table, so
-// it holds across nodes.
+// Per-identifier limit: this many attempts without a success within the
+// window refuse further ones until the window passes. Attempts are counted
+// in the database per identifier typed, whether or not it names an
+// account, so a lockout never tells an existing account from a missing one;
+// each is stored before the password is checked, so parallel requests
+// cannot get more guesses than the limit.
 const (
-	accountFailureLimit  = 10
-	accountFailureWindow = 15 * time.Minute
+	attemptLimit  = 10
+	attemptWindow = 15 * time.Minute
 )
 
 func (*passwordStep) Name() string { return "password" }
@@ -77,18 +82,18 @@ func (s *passwordStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 		v.FieldErrors, v.Status = map[string]string{"password": "login.password_required"}, http.StatusBadRequest
 		return v, false, nil
 	}
+	key := attemptKey(f.App.StoreID, f.State.Identifier)
+	now := s.now().UTC()
+	attempts, err := s.store.RecordLoginAttempt(r.Context(), key, now, now.Add(-attemptWindow))
+	if err != nil {
+		return View{}, false, fmt.Errorf("selfservice: record attempt: %w", err)
+	}
+	if attempts > attemptLimit {
+		return fail("login.too_many_attempts", http.StatusTooManyRequests)
+	}
 	acct, cred, err := s.lookup(r, f)
 	if err != nil {
 		return View{}, false, err
-	}
-	if acct != nil {
-		locked, err := s.locked(r, acct.ID)
-		if err != nil {
-			return View{}, false, err
-		}
-		if locked {
-			return fail("login.too_many_attempts", http.StatusTooManyRequests)
-		}
 	}
 	// An unknown identifier costs the same argon2id work as a wrong password.
 	hash := s.dummyHash
@@ -105,6 +110,9 @@ func (s *passwordStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 			s.recordFailure(r, acct.ID)
 		}
 		return fail("login.invalid_credentials", http.StatusBadRequest)
+	}
+	if err := s.store.ClearLoginAttempts(r.Context(), key); err != nil {
+		return View{}, false, fmt.Errorf("selfservice: clear attempts: %w", err)
 	}
 	if acct.Status != storage.AccountEnabled {
 		return fail("login.account_disabled", http.StatusForbidden)
@@ -146,22 +154,6 @@ func (s *passwordStep) lookup(r *http.Request, f *Flow) (*storage.Account, *stor
 	return acct, cred, nil
 }
 
-func (s *passwordStep) locked(r *http.Request, accountID string) (bool, error) {
-	events, err := s.store.ListEvents(r.Context(), accountID, accountFailureLimit)
-	if err != nil {
-		return false, fmt.Errorf("selfservice: recent events: %w", err)
-	}
-	since := s.now().Add(-accountFailureWindow)
-	failures := 0
-	for _, e := range events {
-		if e.Kind != "login.failed" || e.CreatedAt.Before(since) {
-			break
-		}
-		failures++
-	}
-	return failures >= accountFailureLimit, nil
-}
-
 func (s *passwordStep) recordFailure(r *http.Request, accountID string) {
 	_ = s.store.AppendEvent(r.Context(), &storage.Event{
 		AccountID: accountID, Kind: "login.failed", Actor: accountID, IP: r.RemoteAddr, CreatedAt: s.now().UTC(),
@@ -174,6 +166,14 @@ func (s *passwordStep) upgradeHash(r *http.Request, accountID, pw string) {
 	if hash, err := s.hasher.Hash(r.Context(), pw); err == nil {
 		_ = s.store.SetPassword(r.Context(), accountID, hash)
 	}
+}
+
+// attemptKey names an identifier within a store for the attempt counter:
+// a digest, so the table holds no identifiers, and case-folded, so "Alice"
+// and "alice" share one count.
+func attemptKey(storeID, identifier string) string {
+	sum := sha256.Sum256([]byte(storeID + "\x00" + strings.ToLower(identifier)))
+	return hex.EncodeToString(sum[:])
 }
 
 // classify tells which identifier type a typed identifier is.

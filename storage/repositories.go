@@ -186,6 +186,26 @@ type Settings interface {
 	SetSettingIfAbsent(ctx context.Context, name, value string) (bool, error)
 }
 
+// LoginAttempts counts sign-in attempts per key in the database, so the
+// lockout holds across nodes and against parallel requests.
+type LoginAttempts interface {
+	// RecordLoginAttempt stores an attempt for key at the instant, then
+	// returns how many the key has at or after since, this one included.
+	// Storing before counting means the n-th of parallel attempts sees at
+	// least n.
+	RecordLoginAttempt(ctx context.Context, key string, at, since time.Time) (int64, error)
+	// ClearLoginAttempts forgets a key's attempts (after a success).
+	ClearLoginAttempts(ctx context.Context, key string) error
+}
+
+// Janitor removes what has expired.
+type Janitor interface {
+	// PurgeExpired deletes interactions, sessions and client-assertion jtis
+	// that expired before now, and login attempts made before
+	// attemptsBefore; it returns how many rows went.
+	PurgeExpired(ctx context.Context, now, attemptsBefore time.Time) (int64, error)
+}
+
 // Store is everything; only cmd/foyer and tests hold one. Features ask for
 // the narrow interfaces above.
 type Store interface {
@@ -204,6 +224,8 @@ type Store interface {
 	SigningKeys
 	Events
 	Settings
+	LoginAttempts
+	Janitor
 	// Ping checks the database answers (for /readyz).
 	Ping(ctx context.Context) error
 	Close() error

@@ -46,31 +46,84 @@ func TestPasswordRehashedWhenParametersChange(t *testing.T) {
 	}
 }
 
-// TestAccountLockedAfterRepeatedFailures: ten wrong passwords in a row
-// refuse further attempts, even the right password, across new
-// interactions (the count is in the database, not the browser).
-func TestAccountLockedAfterRepeatedFailures(t *testing.T) {
+// TestLockoutAfterRepeatedFailures: ten attempts without success lock the
+// identifier for the window — an existing account (even with the right
+// password now) and an unknown identifier alike, so the lockout reveals
+// nothing — and parallel guesses get no more than ten tries.
+func TestLockoutAfterRepeatedFailures(t *testing.T) {
 	srv := startServer(t, sqltest.SQLite(t))
 	srv.account(t, "alice@example.com", alicePass)
+	srv.account(t, "bob@example.com", alicePass)
 	clientID, secret := srv.client(t, authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback},
 		GrantTypes: []string{"authorization_code"}, FirstParty: true})
 	rp := newRelyingParty(t, srv.issuer, clientID, secret, oidc.ScopeOpenID)
 	host := srv.Listener.Addr().String()
-	try := func(pw string) *page {
+	passwordPage := func(identifier string) (*browser, *page) {
 		b := newBrowser(t, host)
 		p := b.get(rp.oauth.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
-		p = b.submit(p, map[string]string{"identifier": "alice@example.com"})
+		return b, b.submit(p, map[string]string{"identifier": identifier})
+	}
+	try := func(identifier, pw string) *page {
+		b, p := passwordPage(identifier)
 		return b.submit(p, map[string]string{"password": pw})
 	}
-	for i := range 10 {
-		if p := try("wrong password"); p.status != http.StatusBadRequest {
-			t.Fatalf("attempt %d: status %d", i+1, p.status)
+	var locked []*page
+	for _, id := range []string{"alice@example.com", "nobody@example.com"} {
+		for i := range 10 {
+			if p := try(id, "wrong password"); p.status != http.StatusBadRequest {
+				t.Fatalf("%s attempt %d: status %d", id, i+1, p.status)
+			}
+		}
+		p := try(id, alicePass)
+		if p.status != http.StatusTooManyRequests || !strings.Contains(p.body, "Too many") {
+			t.Fatalf("%s after 10 failures: %d", id, p.status)
+		}
+		locked = append(locked, p)
+	}
+	if locked[0].status != locked[1].status || extractAlert(locked[0].body) != extractAlert(locked[1].body) {
+		t.Fatal("the lockout of an existing account looks different from an unknown identifier's")
+	}
+
+	// parallel guesses for bob: at most ten are checked
+	const parallel = 24
+	pages := make([]*page, parallel)
+	browsers := make([]*browser, parallel)
+	for i := range parallel {
+		browsers[i], pages[i] = passwordPage("bob@example.com")
+	}
+	statuses := make(chan int, parallel)
+	var wg sync.WaitGroup
+	for i := range parallel {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses <- browsers[i].submit(pages[i], map[string]string{"password": "wrong password"}).status
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	checked := 0
+	for st := range statuses {
+		if st == http.StatusBadRequest {
+			checked++
 		}
 	}
-	p := try(alicePass)
-	if p.status != http.StatusTooManyRequests || !strings.Contains(p.body, "Too many") {
-		t.Fatalf("after 10 failures the right password gave %d:\n%s", p.status, p.body)
+	if checked > 10 {
+		t.Fatalf("%d of %d parallel guesses were checked, want at most 10", checked, parallel)
 	}
+}
+
+// extractAlert is the page-level message of a page.
+func extractAlert(body string) string {
+	i := strings.Index(body, `role="alert"`)
+	if i < 0 {
+		return ""
+	}
+	rest := body[i:]
+	if j := strings.Index(rest, "</div>"); j >= 0 {
+		return rest[:j]
+	}
+	return rest
 }
 
 // TestConcurrentRefreshWithOneToken: of several refreshes racing with the

@@ -103,6 +103,17 @@ func recoverPanics(log *slog.Logger) middleware {
 	}
 }
 
+// limitBodies caps request bodies: no endpoint takes more than a form, and
+// an authorization request is stored whole while the user signs in.
+func limitBodies(max int64) middleware {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			r.Body = http.MaxBytesReader(w, r.Body, max)
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
 // securityHeaders sets the headers every response carries. Pages may
 // replace the Content-Security-Policy (to add a form-action target).
 func securityHeaders(https bool) middleware {

@@ -252,3 +252,25 @@ func TestAuthorizeRejectsBadParametersBeforeSignIn(t *testing.T) {
 		t.Fatalf("huge max_age: %s", p.location(t))
 	}
 }
+
+// TestOversizedRequestsAreRefused: what an unauthenticated browser can make
+// Foyer store is bounded.
+func TestOversizedRequestsAreRefused(t *testing.T) {
+	srv := startServer(t, sqltest.SQLite(t))
+	clientID, secret := srv.client(t, authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback},
+		GrantTypes: []string{"authorization_code"}, FirstParty: true})
+	rp := newRelyingParty(t, srv.issuer, clientID, secret, oidc.ScopeOpenID)
+	authURL, _ := url.Parse(rp.oauth.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
+	form := authURL.Query()
+	for name, size := range map[string]int{"larger than an interaction may hold": 10 << 10, "larger than any form": 100 << 10} {
+		form.Set("padding", strings.Repeat("x", size))
+		resp, err := newBrowser(t, srv.Listener.Addr().String()).PostForm(srv.issuer+authz.AuthorizePath, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := readPage(t, resp)
+		if p.status >= 500 || strings.Contains(p.resp.Header.Get("Location"), "/login") {
+			t.Fatalf("%s: status %d, Location %q; want a refusal, not a sign-in", name, p.status, p.resp.Header.Get("Location"))
+		}
+	}
+}

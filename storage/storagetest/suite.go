@@ -43,6 +43,8 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"Events", testEvents},
 		{"Settings", testSettings},
 		{"Transactions", testTransactions},
+		{"LoginAttempts", testLoginAttempts},
+		{"PurgeExpired", testPurgeExpired},
 		{"Ping", testPing},
 	}
 	for _, a := range areas {

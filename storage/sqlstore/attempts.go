@@ -1,0 +1,49 @@
+package sqlstore
+
+import (
+	"context"
+	"time"
+)
+
+// RecordLoginAttempt inserts, then counts: the count includes every
+// attempt committed before it, so parallel attempts cannot all see a low
+// number.
+func (s *Store) RecordLoginAttempt(ctx context.Context, key string, at, since time.Time) (int64, error) {
+	db := s.db(ctx)
+	if err := db.Exec(`INSERT INTO login_attempts (attempt_key, at) VALUES (?, ?)`, key, dbTime(at)).Error; err != nil {
+		return 0, wrapErr(err, "record login attempt")
+	}
+	var n int64
+	err := db.Raw(`SELECT COUNT(*) FROM login_attempts WHERE attempt_key = ? AND at >= ?`, key, dbTime(since)).Scan(&n).Error
+	if err != nil {
+		return 0, wrapErr(err, "count login attempts")
+	}
+	return n, nil
+}
+
+// ClearLoginAttempts forgets a key's attempts.
+func (s *Store) ClearLoginAttempts(ctx context.Context, key string) error {
+	return wrapErr(s.db(ctx).Exec(`DELETE FROM login_attempts WHERE attempt_key = ?`, key).Error, "clear login attempts")
+}
+
+// PurgeExpired deletes what expired, table by table, each by an index on
+// its expiry.
+func (s *Store) PurgeExpired(ctx context.Context, now, attemptsBefore time.Time) (int64, error) {
+	var total int64
+	for _, q := range []struct {
+		sql string
+		at  time.Time
+	}{
+		{`DELETE FROM interactions WHERE expires_at < ?`, now},
+		{`DELETE FROM sessions WHERE expires_at < ?`, now},
+		{`DELETE FROM client_assertion_jtis WHERE expires_at < ?`, now},
+		{`DELETE FROM login_attempts WHERE at < ?`, attemptsBefore},
+	} {
+		res := s.db(ctx).Exec(q.sql, dbTime(q.at))
+		if res.Error != nil {
+			return total, wrapErr(res.Error, "purge expired")
+		}
+		total += res.RowsAffected
+	}
+	return total, nil
+}

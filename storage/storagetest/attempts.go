@@ -1,0 +1,92 @@
+package storagetest
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"foyer/storage"
+)
+
+func testLoginAttempts(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	now := time.Now().UTC()
+	key, other := unique("key"), unique("key")
+	for i, at := range []time.Time{now.Add(-time.Hour), now.Add(-time.Minute), now} {
+		n, err := s.RecordLoginAttempt(ctx, key, at, now.Add(-15*time.Minute))
+		must(t, "RecordLoginAttempt", err)
+		if want := int64(i); n != want {
+			t.Fatalf("attempt %d: count %d, want %d (the hour-old one is outside the window)", i, n, want)
+		}
+	}
+	if n, err := s.RecordLoginAttempt(ctx, other, now, now.Add(-time.Hour)); err != nil || n != 1 {
+		t.Fatalf("another key: %d, %v; keys must not share counts", n, err)
+	}
+	must(t, "ClearLoginAttempts", s.ClearLoginAttempts(ctx, key))
+	if n, err := s.RecordLoginAttempt(ctx, key, now, now.Add(-time.Hour)); err != nil || n != 1 {
+		t.Fatalf("after clearing: %d, %v; want 1", n, err)
+	}
+
+	// Of parallel attempts, the n-th stored sees at least n: no more than
+	// `limit` of them can see a count within the limit.
+	const parallel, limit = 16, 5
+	burst := unique("burst")
+	counts := make(chan int64, parallel)
+	var wg sync.WaitGroup
+	for range parallel {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n, err := s.RecordLoginAttempt(ctx, burst, time.Now().UTC(), now.Add(-time.Hour))
+			if err != nil {
+				t.Error(err)
+			}
+			counts <- n
+		}()
+	}
+	wg.Wait()
+	close(counts)
+	within := 0
+	for n := range counts {
+		if n <= limit {
+			within++
+		}
+	}
+	if within > limit {
+		t.Fatalf("%d of %d parallel attempts saw a count within %d", within, parallel, limit)
+	}
+}
+
+func testPurgeExpired(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	now := time.Now().UTC()
+	for _, in := range []*storage.Interaction{
+		{ID: unique("old"), ClientID: "c", ExpiresAt: now.Add(-time.Minute)},
+		{ID: unique("live"), ClientID: "c", ExpiresAt: now.Add(time.Minute)},
+	} {
+		must(t, "CreateInteraction", s.CreateInteraction(ctx, in))
+	}
+	oldSession := &storage.Session{ID: unique("old"), AccountID: "a", AuthTime: now, ExpiresAt: now.Add(-time.Minute)}
+	liveSession := &storage.Session{ID: unique("live"), AccountID: "a", AuthTime: now, ExpiresAt: now.Add(time.Hour)}
+	must(t, "CreateSession", s.CreateSession(ctx, oldSession))
+	must(t, "CreateSession", s.CreateSession(ctx, liveSession))
+	must(t, "UseClientAssertionJTI", s.UseClientAssertionJTI(ctx, unique("jti"), now.Add(-time.Minute)))
+	key := unique("key")
+	_, err := s.RecordLoginAttempt(ctx, key, now.Add(-48*time.Hour), now.Add(-72*time.Hour))
+	must(t, "RecordLoginAttempt", err)
+
+	n, err := s.PurgeExpired(ctx, now, now.Add(-24*time.Hour))
+	must(t, "PurgeExpired", err)
+	if n < 4 {
+		t.Fatalf("PurgeExpired removed %d rows, want at least the 4 expired ones", n)
+	}
+	if _, err := s.GetSession(ctx, oldSession.ID); err == nil {
+		t.Error("expired session survived")
+	}
+	if _, err := s.GetSession(ctx, liveSession.ID); err != nil {
+		t.Errorf("live session purged: %v", err)
+	}
+	if n, _ := s.RecordLoginAttempt(ctx, key, now, now.Add(-72*time.Hour)); n != 1 {
+		t.Errorf("old login attempt survived the purge: count %d", n)
+	}
+}
