@@ -196,6 +196,12 @@ func (h *Handler) submitLogin(w http.ResponseWriter, r *http.Request) {
 // complete starts the SSO session and hands the interaction back to authz.
 func (h *Handler) complete(w http.ResponseWriter, r *http.Request, f *Flow) {
 	ctx := r.Context()
+	// A new sign-in replaces the browser's previous session (another
+	// account, or prompt=login): the old one ends, its clients told.
+	if _, err := h.sessions.End(w, r); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
 	sso, err := h.sessions.Start(ctx, w, r, session.Login{AccountID: f.State.AccountID, AMR: f.State.AMR, ACR: acrFor(f.State.AMR)})
 	if err != nil {
 		h.serverError(w, r, err)

@@ -27,7 +27,7 @@ func (h *Handler) renderStep(w http.ResponseWriter, r *http.Request, f *Flow, v 
 	}
 	// The sign-in form's post ends in a redirect to the client; browsers
 	// apply form-action to every hop, so the client's origin must be listed.
-	w.Header().Set("Content-Security-Policy", themes.CSPWithFormTarget(f.Params.Get("redirect_uri")))
+	w.Header().Set("Content-Security-Policy", themes.CSPWithFormTarget(redirectTarget(f)))
 	err := h.render.Render(w, r, themes.Page{
 		Template: v.Template,
 		Lang:     f.Lang,
@@ -38,6 +38,18 @@ func (h *Handler) renderStep(w http.ResponseWriter, r *http.Request, f *Flow, v 
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "render", "template", v.Template, "err", err)
 	}
+}
+
+// redirectTarget is where the flow will send the browser in the end: the
+// request's redirect_uri, or the client's only one when it was left out.
+func redirectTarget(f *Flow) string {
+	if uri := f.Params.Get("redirect_uri"); uri != "" {
+		return uri
+	}
+	if len(f.Client.RedirectURIs) == 1 {
+		return f.Client.RedirectURIs[0]
+	}
+	return ""
 }
 
 func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, messageKey string) {

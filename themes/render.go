@@ -19,13 +19,22 @@ const DefaultPrimaryColor = "#2563eb"
 // CSPWithFormTarget is DefaultCSP with the origin of target added to
 // form-action, for pages whose form post ends at (or redirects to) a
 // relying party: browsers apply form-action to every hop. A target that is
-// not an absolute http(s) URL adds nothing.
+// neither an absolute http(s) URL nor a private-use scheme adds nothing.
 func CSPWithFormTarget(target string) string {
 	u, err := url.Parse(target)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	var source string
+	switch {
+	case err != nil:
+		return DefaultCSP
+	case (u.Scheme == "https" || u.Scheme == "http") && u.Host != "":
+		source = u.Scheme + "://" + u.Host
+	case strings.Contains(u.Scheme, "."):
+		// A native app's private-use scheme (RFC 8252), e.g. com.example.app:
+		source = u.Scheme + ":"
+	default:
 		return DefaultCSP
 	}
-	return strings.Replace(DefaultCSP, "form-action 'self'", "form-action 'self' "+u.Scheme+"://"+u.Host, 1)
+	return strings.Replace(DefaultCSP, "form-action 'self'", "form-action 'self' "+source, 1)
 }
 
 // DefaultCSP is set by Render when the caller has not set a policy. Nothing

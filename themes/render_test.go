@@ -309,7 +309,8 @@ func TestCSPWithFormTarget(t *testing.T) {
 	tests := []struct{ target, want string }{
 		{"https://shop.example/cb?x=1", "form-action 'self' https://shop.example;"},
 		{"http://127.0.0.1:9000/callback", "form-action 'self' http://127.0.0.1:9000;"},
-		{"com.example.app:/cb", "form-action 'self';"},
+		{"com.example.app:/cb", "form-action 'self' com.example.app:;"},
+		{"data:text/html,x", "form-action 'self';"},
 		{"javascript:alert(1)", "form-action 'self';"},
 		{"", "form-action 'self';"},
 	}

@@ -225,3 +225,25 @@ func TestSignInPageAfterSignInContinues(t *testing.T) {
 		t.Fatalf("reloading a used sign-in page: %d (the interaction was used; want the clear expired page)", again.status)
 	}
 }
+
+// TestNewSignInReplacesTheSession: signing in again in the same browser
+// (another account, or prompt=login) ends the previous SSO session.
+func TestNewSignInReplacesTheSession(t *testing.T) {
+	srv := startServer(t, sqltest.SQLite(t))
+	ctx := context.Background()
+	alice := srv.account(t, "alice@example.com", alicePass)
+	bob := srv.account(t, "bob@example.com", alicePass)
+	clientID, secret := srv.client(t, authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback},
+		GrantTypes: []string{"authorization_code"}, FirstParty: true})
+	rp := newRelyingParty(t, srv.issuer, clientID, secret, oidc.ScopeOpenID)
+	b := newBrowser(t, srv.Listener.Addr().String())
+	b.signIn(rp.oauth.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())), "alice@example.com", alicePass)
+	b.signIn(rp.oauth.AuthCodeURL("state-0002", oauth2.S256ChallengeOption(oauth2.GenerateVerifier()),
+		oauth2.SetAuthURLParam("prompt", "login")), "bob@example.com", alicePass)
+	if left, err := srv.store.ListSessionsByAccount(ctx, alice.ID); err != nil || len(left) != 0 {
+		t.Fatalf("alice's session survived bob's sign-in in the same browser: %d sessions, %v", len(left), err)
+	}
+	if now, err := srv.store.ListSessionsByAccount(ctx, bob.ID); err != nil || len(now) != 1 {
+		t.Fatalf("bob has %d sessions, %v; want 1", len(now), err)
+	}
+}

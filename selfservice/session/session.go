@@ -45,6 +45,7 @@ type Manager struct {
 	store    Store
 	secure   bool
 	lifetime time.Duration
+	idle     time.Duration
 	now      func() time.Time
 }
 
@@ -54,6 +55,9 @@ type Config struct {
 	Secure bool
 	// Lifetime is how long a session lasts from sign-in (default 24h).
 	Lifetime time.Duration
+	// IdleTimeout ends a session nobody used for this long (default 8h).
+	// Activity is recorded at most once a minute.
+	IdleTimeout time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -63,10 +67,13 @@ func NewManager(store Store, cfg Config) *Manager {
 	if cfg.Lifetime <= 0 {
 		cfg.Lifetime = 24 * time.Hour
 	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = 8 * time.Hour
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Manager{store: store, secure: cfg.Secure, lifetime: cfg.Lifetime, now: cfg.Now}
+	return &Manager{store: store, secure: cfg.Secure, lifetime: cfg.Lifetime, idle: cfg.IdleTimeout, now: cfg.Now}
 }
 
 // Login describes a completed sign-in.
@@ -126,7 +133,7 @@ func (m *Manager) Current(r *http.Request) (*storage.Session, error) {
 		return nil, fmt.Errorf("session: get: %w", err)
 	}
 	now := m.now()
-	if !now.Before(s.ExpiresAt) {
+	if !now.Before(s.ExpiresAt) || now.Sub(s.LastSeenAt) > m.idle {
 		return nil, ErrNoSession
 	}
 	if now.Sub(s.LastSeenAt) > touchEvery {

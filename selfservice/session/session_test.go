@@ -74,6 +74,23 @@ func TestSessionCookieAndLifetime(t *testing.T) {
 	}
 }
 
+func TestSessionIdleTimeout(t *testing.T) {
+	store := sqltest.SQLite(t)
+	c := &clock{t: time.Now().UTC()}
+	m := NewManager(store, Config{Lifetime: 24 * time.Hour, IdleTimeout: time.Hour, Now: c.now})
+	_, cookie := startSession(t, m)
+	for range 3 { // used every 50 minutes: stays alive past the idle timeout
+		c.t = c.t.Add(50 * time.Minute)
+		if _, err := m.Current(withCookie(cookie)); err != nil {
+			t.Fatalf("active session ended: %v", err)
+		}
+	}
+	c.t = c.t.Add(61 * time.Minute)
+	if _, err := m.Current(withCookie(cookie)); !errors.Is(err, ErrNoSession) {
+		t.Fatalf("after an hour unused: %v, want ErrNoSession", err)
+	}
+}
+
 func TestSessionTouchAndEnd(t *testing.T) {
 	store := sqltest.SQLite(t)
 	c := &clock{t: time.Now().UTC()}
