@@ -22,6 +22,11 @@ type ClientSpec struct {
 	Scopes                 []string
 	Public                 bool
 	FirstParty             bool
+
+	// BackchannelLogoutURI receives logout tokens (OIDC Back-Channel
+	// Logout 1.0); BackchannelLogoutSessionRequired asks for sid in them.
+	BackchannelLogoutURI             string
+	BackchannelLogoutSessionRequired bool
 }
 
 // ErrInvalidClientMetadata wraps every problem with a ClientSpec.
@@ -56,6 +61,8 @@ func NewClient(spec ClientSpec) (*storage.Client, string, error) {
 		Scopes:                  spec.Scopes,
 		TokenEndpointAuthMethod: "client_secret_basic",
 	}
+	c.BackchannelLogoutURI = spec.BackchannelLogoutURI
+	c.BackchannelLogoutSessionRequired = spec.BackchannelLogoutSessionRequired
 	if len(c.Scopes) == 0 {
 		c.Scopes = slices.Clone(DefaultScopes)
 	}
@@ -112,6 +119,13 @@ func (s ClientSpec) validate() error {
 			bad("initiate_login_uri %q: must be https (or http on loopback)", s.InitiateLoginURI)
 		}
 	}
+	if s.BackchannelLogoutURI != "" {
+		if err := checkBackchannelLogoutURI(s.BackchannelLogoutURI); err != nil {
+			bad("backchannel_logout_uri %q: %v", s.BackchannelLogoutURI, err)
+		}
+	} else if s.BackchannelLogoutSessionRequired {
+		bad("backchannel_logout_session_required needs a backchannel_logout_uri")
+	}
 	for _, sc := range s.Scopes {
 		if sc == "" || strings.ContainsAny(sc, " \"\\") {
 			bad("invalid scope %q", sc)
@@ -148,6 +162,22 @@ func checkRedirectURI(raw string) error {
 	default:
 		return fmt.Errorf("scheme %q is not allowed", u.Scheme)
 	}
+}
+
+// checkBackchannelLogoutURI: an absolute URI without a fragment (OIDC
+// Back-Channel Logout 1.0 section 2.2), https, or http on loopback only,
+// because the logout token travels in the request body.
+func checkBackchannelLogoutURI(raw string) error {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil || !u.IsAbs() || u.Host == "":
+		return errors.New("must be an absolute URI")
+	case u.Fragment != "" || strings.Contains(raw, "#"):
+		return errors.New("must not contain a fragment")
+	case u.Scheme != "https" && !isLoopback(u):
+		return errors.New("must be https (or http on loopback)")
+	}
+	return nil
 }
 
 func isLoopback(u *url.URL) bool {

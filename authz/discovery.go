@@ -38,7 +38,8 @@ func (h *Handler) discovery(w http.ResponseWriter, _ *http.Request) {
 		"request_parameter_supported":                    false,
 		"request_uri_parameter_supported":                false,
 		"frontchannel_logout_supported":                  false,
-		"backchannel_logout_supported":                   false,
+		"backchannel_logout_supported":                   true,
+		"backchannel_logout_session_supported":           true,
 		"authorization_response_iss_parameter_supported": false,
 	}
 	writeJSON(w, doc, "public, max-age=300")

@@ -78,6 +78,9 @@ func clientCreate(ctx context.Context, cfg Config, args []string, stdout, stderr
 	fs.Var(&redirects, "redirect-uri", "redirect URI (repeatable)")
 	fs.Var(&postLogout, "post-logout-redirect-uri", "post-logout redirect URI (repeatable)")
 	fs.StringVar(&spec.InitiateLoginURI, "initiate-login-uri", "", "the client's brand portal login URI")
+	fs.StringVar(&spec.BackchannelLogoutURI, "backchannel-logout-uri", "", "where logout tokens are POSTed when a session ends")
+	fs.BoolVar(&spec.BackchannelLogoutSessionRequired, "backchannel-logout-session-required", false,
+		"the client requires sid in logout tokens (always sent)")
 	grants := fs.String("grant", "authorization_code,refresh_token", "grant types, comma-separated")
 	scope := fs.String("scope", strings.Join(authz.DefaultScopes, " "), "allowed scopes, space-separated")
 	fs.BoolVar(&spec.Public, "public", false, "public client (no secret; PKCE required)")

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 
@@ -60,13 +61,21 @@ func startServer(t *testing.T, store storage.Store) *testServer {
 	if err := bootstrap(ctx, cfg, store, []byte(testSecret), io.Discard, log); err != nil {
 		t.Fatalf("bootstrap: %v", err)
 	}
-	srv, err := newServer(ctx, cfg, store, []byte(testSecret), log)
+	srv, err := newServer(ctx, cfg, store, []byte(testSecret), log, withBackchannelPoll(10*time.Millisecond))
 	if err != nil {
 		t.Fatalf("newServer: %v", err)
 	}
 	ts.Config.Handler = srv.handler
 	ts.Start()
 	t.Cleanup(ts.Close)
+	// The back-channel logout worker runs as under serve, stopped first.
+	workerCtx, stopWorker := context.WithCancel(ctx)
+	workerDone := make(chan struct{})
+	go func() {
+		defer close(workerDone)
+		srv.backchannel.Run(workerCtx)
+	}()
+	t.Cleanup(func() { stopWorker(); <-workerDone })
 	return &testServer{Server: ts, store: store, issuer: issuer, logs: logs}
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"foyer/authz"
+	"foyer/authz/backchannel"
 	"foyer/authz/keys"
 	"foyer/selfservice"
 	"foyer/selfservice/password"
@@ -21,11 +22,23 @@ import (
 type server struct {
 	handler http.Handler
 	keys    *keys.Manager
+	// backchannel delivers logout tokens from the outbox; the caller runs
+	// it (serve, or a test) for as long as the node serves.
+	backchannel *backchannel.Worker
+}
+
+// serverOption tunes newServer for tests.
+type serverOption func(*backchannel.Config)
+
+// withBackchannelPoll makes the logout worker poll more often than once a
+// second, so tests see deliveries promptly.
+func withBackchannelPoll(d time.Duration) serverOption {
+	return func(c *backchannel.Config) { c.PollInterval = d }
 }
 
 // newServer wires every handler in one place: the whole server can be read
 // from this function.
-func newServer(ctx context.Context, cfg Config, store storage.Store, secret []byte, log *slog.Logger) (*server, error) {
+func newServer(ctx context.Context, cfg Config, store storage.Store, secret []byte, log *slog.Logger, opts ...serverOption) (*server, error) {
 	keyManager := keys.NewManager(store, secret)
 	if err := keyManager.EnsureKeys(ctx); err != nil {
 		return nil, fmt.Errorf("signing keys: %w", err)
@@ -74,7 +87,11 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		securityHeaders(https),
 		refuseCrossOriginForms(),
 	)
-	return &server{handler: handler, keys: keyManager}, nil
+	bcCfg := backchannel.Config{Issuer: cfg.Issuer, Logger: log}
+	for _, o := range opts {
+		o(&bcCfg)
+	}
+	return &server{handler: handler, keys: keyManager, backchannel: backchannel.NewWorker(bcCfg, store, keyManager)}, nil
 }
 
 // readyz answers 200 when the database does, within two seconds.

@@ -104,6 +104,13 @@ func serve(ctx context.Context, cfg Config, stdout io.Writer, log *slog.Logger) 
 		go servePprof(cfg.PprofListen, log)
 	}
 	go cleanup(ctx, store, log)
+	// The logout worker stops with ctx; waiting for it below keeps the store
+	// open until it has. A delivery cut short is retried after its lease.
+	workerDone := make(chan struct{})
+	go func() {
+		defer close(workerDone)
+		srv.backchannel.Run(ctx)
+	}()
 
 	// Start-up garbage (migrations, templates, key decryption) would keep
 	// the idle process tens of MiB larger until the next collection.
@@ -123,7 +130,9 @@ func serve(ctx context.Context, cfg Config, stdout io.Writer, log *slog.Logger) 
 	log.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	if err := httpServer.Shutdown(shutdownCtx); err != nil {
+	err = httpServer.Shutdown(shutdownCtx)
+	<-workerDone
+	if err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
