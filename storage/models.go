@@ -103,6 +103,46 @@ type Client struct {
 	// BackchannelLogoutSessionRequired is the client's wish that logout
 	// tokens carry sid; Foyer always sends sid, so it changes nothing.
 	BackchannelLogoutSessionRequired bool
+
+	// JWKS (a JSON Web Key Set, JSON) or JWKSURI hold the keys the client
+	// signs private_key_jwt assertions with; at most one is set.
+	JWKS    []byte
+	JWKSURI string
+	// TokenEndpointAuthSigningAlg is the algorithm of its assertions
+	// (RS256, ES256, ...); empty means RS256.
+	TokenEndpointAuthSigningAlg string
+	// IDTokenSignedResponseAlg is RS256 (the default, when empty) or ES256.
+	IDTokenSignedResponseAlg string
+	// AccessTokenFormat is "opaque" (the default, when empty) or "jwt"
+	// (RFC 9068).
+	AccessTokenFormat string
+	// Lifetimes override the server's defaults when non-zero.
+	AccessTokenLifetime  time.Duration
+	RefreshTokenLifetime time.Duration
+	IDTokenLifetime      time.Duration
+	// RequirePushedAuthorizationRequests makes /oauth2/auth accept this
+	// client's requests only through PAR (RFC 9126).
+	RequirePushedAuthorizationRequests bool
+	// Informational metadata (RFC 7591).
+	ClientURI string
+	LogoURI   string
+	PolicyURI string
+	TOSURI    string
+	Contacts  []string
+	// RegistrationTokenHash is the SHA-256 of the registration access
+	// token of a dynamically registered client (RFC 7592); nil otherwise.
+	RegistrationTokenHash []byte
+}
+
+// InitialAccessToken authorizes dynamic client registration (RFC 7591).
+// Only its SHA-256 is stored.
+type InitialAccessToken struct {
+	ID            string
+	TokenHash     []byte
+	Description   string
+	RemainingUses int // how many registrations it still allows
+	CreatedAt     time.Time
+	ExpiresAt     time.Time
 }
 
 // Session is an SSO browser session. ID is the SHA-256 (hex) of the random

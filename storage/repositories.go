@@ -53,8 +53,20 @@ type Clients interface {
 	CreateClient(ctx context.Context, c *Client) error
 	GetClient(ctx context.Context, id string) (*Client, error)
 	ListClients(ctx context.Context) ([]Client, error)
+	// UpdateClient replaces every field but ID and CreatedAt; ErrNotFound
+	// when there is no such client.
+	UpdateClient(ctx context.Context, c *Client) error
 	// DeleteClient removes the client and every token issued to it.
 	DeleteClient(ctx context.Context, id string) error
+}
+
+// InitialAccessTokens reads and writes dynamic registration's initial
+// access tokens.
+type InitialAccessTokens interface {
+	CreateInitialAccessToken(ctx context.Context, t *InitialAccessToken) error
+	// UseInitialAccessToken spends one use of the token with this digest,
+	// atomically; ErrNotFound when it is unknown, expired or used up.
+	UseInitialAccessToken(ctx context.Context, tokenHash []byte, now time.Time) error
 }
 
 // ClientAssertions remembers the jti of client assertion JWTs so they
@@ -226,6 +238,7 @@ type Store interface {
 	Settings
 	LoginAttempts
 	Janitor
+	InitialAccessTokens
 	// Ping checks the database answers (for /readyz).
 	Ping(ctx context.Context) error
 	Close() error

@@ -90,6 +90,22 @@ type clientRow struct {
 
 	BackchannelLogoutURI             string `gorm:"column:backchannel_logout_uri"`
 	BackchannelLogoutSessionRequired bool   `gorm:"column:backchannel_logout_session_required"`
+
+	JWKS                               string `gorm:"column:jwks"`
+	JWKSURI                            string `gorm:"column:jwks_uri"`
+	TokenEndpointAuthSigningAlg        string `gorm:"column:token_endpoint_auth_signing_alg"`
+	IDTokenSignedResponseAlg           string `gorm:"column:id_token_signed_response_alg"`
+	AccessTokenFormat                  string `gorm:"column:access_token_format"`
+	AccessTokenLifetime                int64  `gorm:"column:access_token_lifetime"`
+	RefreshTokenLifetime               int64  `gorm:"column:refresh_token_lifetime"`
+	IDTokenLifetime                    int64  `gorm:"column:id_token_lifetime"`
+	RequirePushedAuthorizationRequests bool   `gorm:"column:require_pushed_authorization_requests"`
+	ClientURI                          string `gorm:"column:client_uri"`
+	LogoURI                            string `gorm:"column:logo_uri"`
+	PolicyURI                          string `gorm:"column:policy_uri"`
+	TOSURI                             string `gorm:"column:tos_uri"`
+	Contacts                           string `gorm:"column:contacts"`
+	RegistrationTokenHash              []byte `gorm:"column:registration_token_hash"`
 }
 
 func (clientRow) TableName() string { return "clients" }
@@ -108,6 +124,16 @@ func fromClient(c *storage.Client) clientRow {
 		TokenEndpointAuthMethod: c.TokenEndpointAuthMethod,
 		CreatedAt:               c.CreatedAt, UpdatedAt: c.UpdatedAt,
 		BackchannelLogoutURI: c.BackchannelLogoutURI, BackchannelLogoutSessionRequired: c.BackchannelLogoutSessionRequired,
+
+		JWKS: string(c.JWKS), JWKSURI: c.JWKSURI, TokenEndpointAuthSigningAlg: c.TokenEndpointAuthSigningAlg,
+		IDTokenSignedResponseAlg: c.IDTokenSignedResponseAlg, AccessTokenFormat: c.AccessTokenFormat,
+		AccessTokenLifetime:                int64(c.AccessTokenLifetime / time.Second),
+		RefreshTokenLifetime:               int64(c.RefreshTokenLifetime / time.Second),
+		IDTokenLifetime:                    int64(c.IDTokenLifetime / time.Second),
+		RequirePushedAuthorizationRequests: c.RequirePushedAuthorizationRequests,
+		ClientURI:                          c.ClientURI, LogoURI: c.LogoURI, PolicyURI: c.PolicyURI, TOSURI: c.TOSURI,
+		Contacts:              encodeJSON(c.Contacts, "[]"),
+		RegistrationTokenHash: c.RegistrationTokenHash,
 	}
 }
 
@@ -118,6 +144,18 @@ func (r *clientRow) toStorage() (*storage.Client, error) {
 		TokenEndpointAuthMethod: r.TokenEndpointAuthMethod,
 		CreatedAt:               r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 		BackchannelLogoutURI: r.BackchannelLogoutURI, BackchannelLogoutSessionRequired: r.BackchannelLogoutSessionRequired,
+
+		JWKSURI: r.JWKSURI, TokenEndpointAuthSigningAlg: r.TokenEndpointAuthSigningAlg,
+		IDTokenSignedResponseAlg: r.IDTokenSignedResponseAlg, AccessTokenFormat: r.AccessTokenFormat,
+		AccessTokenLifetime:                time.Duration(r.AccessTokenLifetime) * time.Second,
+		RefreshTokenLifetime:               time.Duration(r.RefreshTokenLifetime) * time.Second,
+		IDTokenLifetime:                    time.Duration(r.IDTokenLifetime) * time.Second,
+		RequirePushedAuthorizationRequests: r.RequirePushedAuthorizationRequests,
+		ClientURI:                          r.ClientURI, LogoURI: r.LogoURI, PolicyURI: r.PolicyURI, TOSURI: r.TOSURI,
+		RegistrationTokenHash: r.RegistrationTokenHash,
+	}
+	if r.JWKS != "" {
+		c.JWKS = []byte(r.JWKS)
 	}
 	lists := []struct {
 		dst    *[]string
@@ -130,6 +168,7 @@ func (r *clientRow) toStorage() (*storage.Client, error) {
 		{&c.ResponseTypes, r.ResponseTypes, "response_types"},
 		{&c.Scopes, r.Scopes, "scopes"},
 		{&c.Audience, r.Audience, "audience"},
+		{&c.Contacts, r.Contacts, "contacts"},
 	}
 	for _, l := range lists {
 		v, err := decodeList[string](l.src, "clients."+l.column)
@@ -178,6 +217,14 @@ func (s *Store) ListClients(ctx context.Context) ([]storage.Client, error) {
 		out = append(out, *c)
 	}
 	return out, nil
+}
+
+// UpdateClient replaces the client's fields, keeping ID and CreatedAt.
+func (s *Store) UpdateClient(ctx context.Context, c *storage.Client) error {
+	c.UpdatedAt = orNow(time.Time{})
+	row := fromClient(c)
+	res := s.db(ctx).Model(&clientRow{}).Where("id = ?", c.ID).Select("*").Omit("id", "created_at").Updates(&row)
+	return affected(res, "update client %q", c.ID)
 }
 
 // DeleteClient removes the client and every token issued to it, together.

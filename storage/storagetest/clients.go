@@ -3,6 +3,8 @@ package storagetest
 import (
 	"bytes"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -48,8 +50,13 @@ func testClients(t *testing.T, s storage.Store) {
 		PostLogoutRedirectURIs: []string{"https://shop.example/bye"}, InitiateLoginURI: "https://shop.example/login",
 		GrantTypes: []string{"authorization_code", "refresh_token"}, ResponseTypes: []string{"code"},
 		Scopes: []string{"openid", "profile", "email"}, Audience: []string{"https://api.example"},
-		TokenEndpointAuthMethod: "client_secret_basic",
+		TokenEndpointAuthMethod: "private_key_jwt",
 		BackchannelLogoutURI:    "https://shop.example/backchannel", BackchannelLogoutSessionRequired: true,
+		JWKS: []byte(`{"keys":[]}`), TokenEndpointAuthSigningAlg: "ES256", IDTokenSignedResponseAlg: "ES256",
+		AccessTokenFormat: "jwt", AccessTokenLifetime: 5 * time.Minute, RefreshTokenLifetime: 24 * time.Hour,
+		IDTokenLifetime: 10 * time.Minute, RequirePushedAuthorizationRequests: true,
+		ClientURI: "https://shop.example", LogoURI: "https://shop.example/logo.png", PolicyURI: "https://shop.example/privacy",
+		TOSURI: "https://shop.example/terms", Contacts: []string{"ops@shop.example"}, RegistrationTokenHash: []byte{1, 2, 3},
 	}
 	public := &storage.Client{ApplicationID: "app-1", Name: "SPA", Public: true, TokenEndpointAuthMethod: "none",
 		RedirectURIs: []string{"http://localhost:3000/cb"}}
@@ -72,6 +79,17 @@ func testClients(t *testing.T, s storage.Store) {
 	if len(list) != 2 {
 		t.Errorf("ListClients returned %d, want 2", len(list))
 	}
+
+	// UpdateClient replaces the fields but ID and CreatedAt.
+	updated := *public
+	updated.Name, updated.RedirectURIs, updated.JWKSURI = "SPA v2", []string{"https://spa.example/cb"}, "https://spa.example/jwks"
+	updated.CreatedAt = time.Now().Add(-time.Hour)
+	must(t, "UpdateClient", s.UpdateClient(ctx, &updated))
+	got, err := s.GetClient(ctx, public.ID)
+	must(t, "GetClient after update", err)
+	updated.CreatedAt = public.CreatedAt
+	checkClient(t, got, &updated)
+	wantErr(t, "UpdateClient missing", s.UpdateClient(ctx, &storage.Client{ID: "missing"}), storage.ErrNotFound)
 
 	// DeleteClient takes the client's tokens with it and leaves others'.
 	mine := newToken(confidential.ID, storage.TokenRefresh, "req-mine")
@@ -110,11 +128,58 @@ func checkClient(t *testing.T, got, want *storage.Client) {
 		!bytes.Equal(got.SecretHash, want.SecretHash) || got.Public != want.Public || got.FirstParty != want.FirstParty ||
 		got.InitiateLoginURI != want.InitiateLoginURI || got.TokenEndpointAuthMethod != want.TokenEndpointAuthMethod ||
 		got.BackchannelLogoutURI != want.BackchannelLogoutURI ||
-		got.BackchannelLogoutSessionRequired != want.BackchannelLogoutSessionRequired {
+		got.BackchannelLogoutSessionRequired != want.BackchannelLogoutSessionRequired ||
+		!bytes.Equal(got.JWKS, want.JWKS) || got.JWKSURI != want.JWKSURI ||
+		got.TokenEndpointAuthSigningAlg != want.TokenEndpointAuthSigningAlg ||
+		got.IDTokenSignedResponseAlg != want.IDTokenSignedResponseAlg || got.AccessTokenFormat != want.AccessTokenFormat ||
+		got.AccessTokenLifetime != want.AccessTokenLifetime || got.RefreshTokenLifetime != want.RefreshTokenLifetime ||
+		got.IDTokenLifetime != want.IDTokenLifetime ||
+		got.RequirePushedAuthorizationRequests != want.RequirePushedAuthorizationRequests ||
+		got.ClientURI != want.ClientURI || got.LogoURI != want.LogoURI || got.PolicyURI != want.PolicyURI ||
+		got.TOSURI != want.TOSURI || !equalStrings(got.Contacts, want.Contacts) ||
+		!bytes.Equal(got.RegistrationTokenHash, want.RegistrationTokenHash) {
 		t.Errorf("GetClient = %+v, want %+v", got, want)
 	}
 	sameTime(t, "client CreatedAt", got.CreatedAt, want.CreatedAt)
 	sameTime(t, "client UpdatedAt", got.UpdatedAt, want.UpdatedAt)
+}
+
+func testInitialAccessTokens(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	now := time.Now().UTC()
+	twice := &storage.InitialAccessToken{TokenHash: []byte(unique("hash")), RemainingUses: 2, ExpiresAt: now.Add(time.Hour)}
+	expired := &storage.InitialAccessToken{TokenHash: []byte(unique("hash")), RemainingUses: 5, ExpiresAt: now.Add(-time.Second)}
+	must(t, "CreateInitialAccessToken", s.CreateInitialAccessToken(ctx, twice))
+	must(t, "CreateInitialAccessToken", s.CreateInitialAccessToken(ctx, expired))
+	if twice.ID == "" {
+		t.Error("CreateInitialAccessToken left the ID unset")
+	}
+	must(t, "first use", s.UseInitialAccessToken(ctx, twice.TokenHash, now))
+	must(t, "second use", s.UseInitialAccessToken(ctx, twice.TokenHash, now))
+	wantErr(t, "third use", s.UseInitialAccessToken(ctx, twice.TokenHash, now), storage.ErrNotFound)
+	wantErr(t, "expired", s.UseInitialAccessToken(ctx, expired.TokenHash, now), storage.ErrNotFound)
+	wantErr(t, "unknown", s.UseInitialAccessToken(ctx, []byte("nope"), now), storage.ErrNotFound)
+	wantErr(t, "duplicate hash", s.CreateInitialAccessToken(ctx, &storage.InitialAccessToken{
+		TokenHash: twice.TokenHash, RemainingUses: 1, ExpiresAt: now.Add(time.Hour)}), storage.ErrConflict)
+
+	// of parallel registrations racing for the last use, one has it
+	last := &storage.InitialAccessToken{TokenHash: []byte(unique("hash")), RemainingUses: 1, ExpiresAt: now.Add(time.Hour)}
+	must(t, "CreateInitialAccessToken", s.CreateInitialAccessToken(ctx, last))
+	var wg sync.WaitGroup
+	var won atomic.Int32
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if s.UseInitialAccessToken(ctx, last.TokenHash, now) == nil {
+				won.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if won.Load() != 1 {
+		t.Fatalf("%d registrations used a single-use token", won.Load())
+	}
 }
 
 func testClientAssertions(t *testing.T, s storage.Store) {

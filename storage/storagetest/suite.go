@@ -44,6 +44,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"Settings", testSettings},
 		{"Transactions", testTransactions},
 		{"LoginAttempts", testLoginAttempts},
+		{"InitialAccessTokens", testInitialAccessTokens},
 		{"PurgeExpired", testPurgeExpired},
 		{"Ping", testPing},
 	}
