@@ -82,6 +82,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	handler := chain(mux,
 		requestContext(cfg.TrustProxyHeaders),
 		recoverPanics(log),
+		limitBodies(64<<10),
 		accessLog(log),
 		metrics.instrument(),
 		securityHeaders(https),

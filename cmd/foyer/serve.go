@@ -141,8 +141,10 @@ func serve(ctx context.Context, cfg Config, stdout io.Writer, log *slog.Logger) 
 	return nil
 }
 
-// cleanup removes expired tokens periodically, so the table stays small.
-func cleanup(ctx context.Context, store storage.Tokens, log *slog.Logger) {
+// cleanup removes what has expired every ten minutes (every node does it;
+// the deletes are idempotent), so no table grows without bound: tokens,
+// interactions, sessions, client-assertion jtis and sign-in attempts.
+func cleanup(ctx context.Context, store storage.Store, log *slog.Logger) {
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
 	for {
@@ -150,14 +152,22 @@ func cleanup(ctx context.Context, store storage.Tokens, log *slog.Logger) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			n, err := store.DeleteExpiredTokens(ctx, time.Now().Add(-time.Hour))
-			if err != nil {
-				log.Warn("token cleanup", "err", err)
-			} else if n > 0 {
-				log.Debug("token cleanup", "deleted", n)
-			}
+			purge(ctx, store, time.Now(), log)
 		}
 	}
+}
+
+func purge(ctx context.Context, store storage.Store, now time.Time, log *slog.Logger) {
+	// Inactive (used) tokens are kept an hour past expiry to recognise replays.
+	tokens, err := store.DeleteExpiredTokens(ctx, now.Add(-time.Hour))
+	if err != nil {
+		log.Warn("cleanup: tokens", "err", err)
+	}
+	rows, err := store.PurgeExpired(ctx, now, now.Add(-24*time.Hour))
+	if err != nil {
+		log.Warn("cleanup: expired rows", "err", err)
+	}
+	log.Debug("cleanup", "tokens", tokens, "rows", rows)
 }
 
 // servePprof exposes net/http/pprof on a separate, operator-chosen address
