@@ -223,7 +223,9 @@ func (s *Store) ListClients(ctx context.Context) ([]storage.Client, error) {
 func (s *Store) UpdateClient(ctx context.Context, c *storage.Client) error {
 	c.UpdatedAt = orNow(time.Time{})
 	row := fromClient(c)
-	res := s.db(ctx).Model(&clientRow{}).Where("id = ?", c.ID).Select("*").Omit("id", "created_at").Updates(&row)
+	// UpdateColumns, not Updates: GORM would stamp updated_at itself, a few
+	// microseconds off the value handed back in c.
+	res := s.db(ctx).Model(&clientRow{}).Where("id = ?", c.ID).Select("*").Omit("id", "created_at").UpdateColumns(&row)
 	return affected(res, "update client %q", c.ID)
 }
 
