@@ -20,16 +20,25 @@ import (
 // and sends the browser to sign in.
 func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
+	pushed := pushedReference(r)
 	ar, err := h.oauth.NewAuthorizeRequest(ctx, r)
+	if err != nil && pushed {
+		// An unknown, used, expired or another client's request_uri: the
+		// redirect URI is not one this client pushed, so never redirect.
+		h.log.DebugContext(ctx, "authorize: unusable request_uri", "debug", fosite.ErrorToRFC6749Error(err).DebugField)
+		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
+		return
+	}
+	if err == nil {
+		err = requirePAR(ar, pushed)
+	}
+	if err == nil {
+		err = checkResponseMode(ar)
+	}
+	if err == nil {
+		err = precheck(ar)
+	}
 	if err != nil {
-		h.authorizeError(w, r, ar, err)
-		return
-	}
-	if m := ar.GetResponseMode(); m != fosite.ResponseModeDefault && m != fosite.ResponseModeQuery && m != fosite.ResponseModeFormPost {
-		h.authorizeError(w, r, ar, fosite.ErrUnsupportedResponseMode.WithHint("Supported response modes: query, form_post."))
-		return
-	}
-	if err := precheck(ar); err != nil {
 		h.authorizeError(w, r, ar, err)
 		return
 	}
@@ -135,7 +144,7 @@ const maxMaxAge = 10 * 365 * 24 * 3600
 const maxStoredRequest = 8 << 10
 
 func (h *Handler) startInteraction(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, now time.Time) {
-	request := ar.GetRequestForm().Encode()
+	request := storedForm(ar)
 	if len(request) > maxStoredRequest {
 		h.authorizeError(w, r, ar, fosite.ErrInvalidRequest.WithHint("The authorization request is too large."))
 		return

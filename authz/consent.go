@@ -124,7 +124,7 @@ func (h *Handler) startConsent(w http.ResponseWriter, r *http.Request, ar fosite
 	in := &storage.Interaction{
 		ID:        id,
 		ClientID:  ar.GetClient().GetID(),
-		Request:   ar.GetRequestForm().Encode(),
+		Request:   storedForm(ar),
 		State:     state,
 		SessionID: sso.ID,
 		CreatedAt: now.UTC(),

@@ -19,6 +19,8 @@ func (h *Handler) discovery(w http.ResponseWriter, _ *http.Request) {
 		"introspection_endpoint": h.url(IntrospectionPath),
 		"revocation_endpoint_auth_methods_supported":    []string{"client_secret_basic", "none"},
 		"introspection_endpoint_auth_methods_supported": []string{"client_secret_basic"},
+		"pushed_authorization_request_endpoint":         h.url(PARPath),
+		"require_pushed_authorization_requests":         false, // per client only
 		"response_types_supported":                      []string{"code"},
 		"response_modes_supported":                      []string{"query", "form_post"},
 		"grant_types_supported":                         []string{"authorization_code", "refresh_token", "client_credentials"},

@@ -54,6 +54,7 @@ type Config struct {
 	IDTokenLifespan       time.Duration // default 1h
 	AuthorizeCodeLifespan time.Duration // default 5m
 	InteractionLifespan   time.Duration // default 30m
+	PARLifespan           time.Duration // pushed authorization requests; default 90s
 	// LoginPath is selfservice's sign-in page (default "/login").
 	LoginPath string
 	Now       func() time.Time
@@ -122,6 +123,7 @@ func setDefaults(cfg *Config) {
 	def(&cfg.IDTokenLifespan, time.Hour)
 	def(&cfg.AuthorizeCodeLifespan, 5*time.Minute)
 	def(&cfg.InteractionLifespan, 30*time.Minute)
+	def(&cfg.PARLifespan, defaultPARLifespan)
 	if cfg.LoginPath == "" {
 		cfg.LoginPath = "/login"
 	}
@@ -154,6 +156,7 @@ func compose(cfg Config, backend fositestore.Backend, keys Keys) (fosite.OAuth2P
 	}
 	pkceHandler := &pkce.Handler{AuthorizeCodeStrategy: core, Storage: store, Config: fc}
 
+	addPAR(fc, cfg, store)
 	fc.AuthorizeEndpointHandlers.Append(explicit)
 	fc.AuthorizeEndpointHandlers.Append(oidcExplicit)
 	fc.AuthorizeEndpointHandlers.Append(pkceHandler)
@@ -203,6 +206,7 @@ func fositeConfig(cfg Config) *fosite.Config {
 func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+AuthorizePath, h.authorize)
 	mux.HandleFunc("POST "+AuthorizePath, h.authorize)
+	mux.HandleFunc("POST "+PARPath, h.pushAuthorize)
 	mux.HandleFunc("GET "+ResumePath, h.resume)
 	mux.HandleFunc("GET "+ConsentPath, h.showConsent)
 	mux.HandleFunc("POST "+ConsentPath, h.submitConsent)

@@ -197,6 +197,9 @@ const (
 	TokenRefresh       TokenKind = "refresh_token"
 	TokenPKCE          TokenKind = "pkce"
 	TokenOIDC          TokenKind = "oidc"
+	// TokenPAR is a pushed authorization request (RFC 9126), filed under
+	// the SHA-256 of its request_uri until it is used or expires.
+	TokenPAR TokenKind = "par"
 )
 
 // Token is one fosite record: an authorization code, access or refresh

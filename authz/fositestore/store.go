@@ -62,6 +62,7 @@ var (
 	_ openid.OpenIDConnectRequestStorage = (*Store)(nil)
 	_ pkce.PKCERequestStorage            = (*Store)(nil)
 	_ fositestorage.Transactional        = (*Store)(nil)
+	_ fosite.PARStorage                  = (*Store)(nil)
 )
 
 // GetClient loads a client; unknown ids are fosite.ErrNotFound. Clients are
@@ -136,11 +137,24 @@ type storedRequest struct {
 }
 
 func (s *Store) create(ctx context.Context, kind storage.TokenKind, signature string, r fosite.Requester, expiry fosite.TokenType) error {
+	sr, err := encodeRequest(r)
+	if err != nil {
+		return err
+	}
+	data, err := json.Marshal(sr)
+	if err != nil {
+		return fmt.Errorf("fositestore: encode request: %w", err)
+	}
+	return s.createRecord(ctx, kind, signature, r, expiry, data)
+}
+
+// encodeRequest is the stored form of r.
+func encodeRequest(r fosite.Requester) (storedRequest, error) {
 	sess, err := json.Marshal(r.GetSession())
 	if err != nil {
-		return fmt.Errorf("fositestore: encode session: %w", err)
+		return storedRequest{}, fmt.Errorf("fositestore: encode session: %w", err)
 	}
-	data, err := json.Marshal(storedRequest{
+	return storedRequest{
 		ID:                r.GetID(),
 		RequestedAt:       r.GetRequestedAt(),
 		ClientID:          r.GetClient().GetID(),
@@ -150,10 +164,11 @@ func (s *Store) create(ctx context.Context, kind storage.TokenKind, signature st
 		GrantedAudience:   r.GetGrantedAudience(),
 		Form:              r.GetRequestForm(),
 		Session:           sess,
-	})
-	if err != nil {
-		return fmt.Errorf("fositestore: encode request: %w", err)
-	}
+	}, nil
+}
+
+// createRecord stores data, the encoded r, as one record.
+func (s *Store) createRecord(ctx context.Context, kind storage.TokenKind, signature string, r fosite.Requester, expiry fosite.TokenType, data []byte) error {
 	now := s.now().UTC()
 	t := &storage.Token{
 		Kind:      kind,
