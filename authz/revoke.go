@@ -45,10 +45,18 @@ func (h *Handler) revoke(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) introspect(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	if strings.HasPrefix(strings.ToLower(r.Header.Get("Authorization")), "bearer ") {
-		h.oauth.WriteIntrospectionError(ctx, w, fosite.ErrRequestUnauthorized.WithHint("Authenticate with the client's credentials (HTTP Basic)."))
+		h.oauth.WriteAccessError(ctx, w, nil, fosite.ErrInvalidClient.WithHint("Authenticate with the client's credentials (HTTP Basic)."))
 		return
 	}
 	resp, err := h.oauth.NewIntrospectionRequest(ctx, r, newSession())
+	if err != nil && fosite.ErrorToRFC6749Error(err).ErrorField == fosite.ErrRequestUnauthorized.ErrorField {
+		// RFC 7662 section 2.3 answers a caller without valid credentials
+		// as RFC 6749 section 5.2 does: 401 invalid_client, not fosite's
+		// own request_unauthorized. (Only the outermost error counts: an
+		// inactive token wraps request_unauthorized too.)
+		h.oauth.WriteAccessError(ctx, w, nil, fosite.ErrInvalidClient.WithHint("Authenticate with the client's credentials (HTTP Basic).").WithWrap(err))
+		return
+	}
 	if err != nil {
 		rfc := fosite.ErrorToRFC6749Error(err)
 		if rfc.CodeField >= http.StatusInternalServerError {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/ory/fosite"
 
@@ -23,7 +25,7 @@ func (h *Handler) token(w http.ResponseWriter, r *http.Request) {
 	r = r.WithContext(ctx)
 	ar, err := h.oauth.NewAccessRequest(ctx, r, newSession())
 	if err != nil {
-		h.accessError(w, r, ar, err)
+		h.accessError(w, r, ar, rfc6749TokenError(r, ar, err))
 		return
 	}
 	switch {
@@ -82,4 +84,20 @@ func (h *Handler) accessError(w http.ResponseWriter, r *http.Request, ar fosite.
 		h.logServerError(r, "token endpoint", err, rfc.DebugField)
 	}
 	h.oauth.WriteAccessError(r.Context(), w, ar, err)
+}
+
+// rfc6749TokenError gives two refusals the codes RFC 6749 section 5.2 names
+// where fosite words them loosely: a grant type no handler serves is
+// unsupported_grant_type (fosite: invalid_request), and a public client
+// asking for client_credentials is unauthorized_client (fosite:
+// invalid_grant).
+func rfc6749TokenError(r *http.Request, ar fosite.AccessRequester, err error) error {
+	grant := r.PostForm.Get("grant_type")
+	switch {
+	case errors.Is(err, fosite.ErrInvalidRequest) && grant != "" && !slices.Contains(supportedGrants, grant):
+		return fosite.ErrUnsupportedGrantType.WithHintf("Supported grant types: %s.", strings.Join(supportedGrants, ", "))
+	case errors.Is(err, fosite.ErrInvalidGrant) && grant == "client_credentials" && ar != nil && ar.GetClient() != nil && ar.GetClient().IsPublic():
+		return fosite.ErrUnauthorizedClient.WithHint("Public clients cannot use client_credentials.")
+	}
+	return err
 }

@@ -47,7 +47,9 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-func startServer(t *testing.T, store storage.Store) *testServer {
+// startServer starts a node over store; opts tune it (on top of a fast
+// back-channel logout poll).
+func startServer(t *testing.T, store storage.Store, opts ...serverOption) *testServer {
 	t.Helper()
 	ts := httptest.NewUnstartedServer(nil)
 	issuer := "http://" + ts.Listener.Addr().String()
@@ -61,7 +63,8 @@ func startServer(t *testing.T, store storage.Store) *testServer {
 	if err := bootstrap(ctx, cfg, store, []byte(testSecret), io.Discard, log); err != nil {
 		t.Fatalf("bootstrap: %v", err)
 	}
-	srv, err := newServer(ctx, cfg, store, []byte(testSecret), log, withBackchannelPoll(10*time.Millisecond))
+	opts = append([]serverOption{withBackchannelPoll(10 * time.Millisecond)}, opts...)
+	srv, err := newServer(ctx, cfg, store, []byte(testSecret), log, opts...)
 	if err != nil {
 		t.Fatalf("newServer: %v", err)
 	}

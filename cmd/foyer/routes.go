@@ -27,18 +27,35 @@ type server struct {
 	backchannel *backchannel.Worker
 }
 
+// serverOptions are what a serverOption can tune.
+type serverOptions struct {
+	backchannel backchannel.Config
+	// Lifetimes for authz; zero keeps its defaults.
+	codeLifespan, parLifespan time.Duration
+}
+
 // serverOption tunes newServer for tests.
-type serverOption func(*backchannel.Config)
+type serverOption func(*serverOptions)
 
 // withBackchannelPoll makes the logout worker poll more often than once a
 // second, so tests see deliveries promptly.
 func withBackchannelPoll(d time.Duration) serverOption {
-	return func(c *backchannel.Config) { c.PollInterval = d }
+	return func(o *serverOptions) { o.backchannel.PollInterval = d }
+}
+
+// withAuthzLifespans shortens the lifetimes of authorization codes and
+// pushed authorization requests, so tests can see them expire.
+func withAuthzLifespans(code, par time.Duration) serverOption {
+	return func(o *serverOptions) { o.codeLifespan, o.parLifespan = code, par }
 }
 
 // newServer wires every handler in one place: the whole server can be read
 // from this function.
 func newServer(ctx context.Context, cfg Config, store storage.Store, secret []byte, log *slog.Logger, opts ...serverOption) (*server, error) {
+	opt := serverOptions{backchannel: backchannel.Config{Issuer: cfg.Issuer, Logger: log}}
+	for _, o := range opts {
+		o(&opt)
+	}
 	keyManager := keys.NewManager(store, secret)
 	if err := keyManager.EnsureKeys(ctx); err != nil {
 		return nil, fmt.Errorf("signing keys: %w", err)
@@ -55,6 +72,9 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		Issuer:    cfg.Issuer,
 		HMACKey:   keys.DeriveKey(secret, "oauth2-hmac"),
 		LoginPath: selfservice.LoginPath,
+		// Zero unless a test shortened them: authz's defaults.
+		AuthorizeCodeLifespan: opt.codeLifespan,
+		PARLifespan:           opt.parLifespan,
 	}, authz.Deps{Store: store, Keys: keyManager, Sessions: sessions, Steps: steps, Renderer: renderer, Logger: log})
 	if err != nil {
 		return nil, err
@@ -88,11 +108,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		securityHeaders(https),
 		refuseCrossOriginForms(),
 	)
-	bcCfg := backchannel.Config{Issuer: cfg.Issuer, Logger: log}
-	for _, o := range opts {
-		o(&bcCfg)
-	}
-	return &server{handler: handler, keys: keyManager, backchannel: backchannel.NewWorker(bcCfg, store, keyManager)}, nil
+	return &server{handler: handler, keys: keyManager, backchannel: backchannel.NewWorker(opt.backchannel, store, keyManager)}, nil
 }
 
 // readyz answers 200 when the database does, within two seconds.
