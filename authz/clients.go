@@ -32,6 +32,17 @@ type ClientSpec struct {
 // ErrInvalidClientMetadata wraps every problem with a ClientSpec.
 var ErrInvalidClientMetadata = errors.New("invalid client metadata")
 
+// ErrInvalidRedirectURI also marks the problems with (post-logout)
+// redirect URIs, which RFC 7591 reports as invalid_redirect_uri.
+var ErrInvalidRedirectURI = errors.New("invalid redirect URI")
+
+// redirectURIError is a metadata problem that is also ErrInvalidRedirectURI,
+// without changing its message.
+type redirectURIError struct{ error }
+
+func (e redirectURIError) Unwrap() error        { return e.error }
+func (e redirectURIError) Is(target error) bool { return target == ErrInvalidRedirectURI }
+
 var supportedGrants = []string{"authorization_code", "refresh_token", "client_credentials"}
 
 // DefaultScopes are what a client may request when none are given.
@@ -107,11 +118,13 @@ func (s ClientSpec) validate() error {
 	for _, u := range s.RedirectURIs {
 		if err := checkRedirectURI(u); err != nil {
 			bad("redirect URI %q: %v", u, err)
+			errs[len(errs)-1] = redirectURIError{errs[len(errs)-1]}
 		}
 	}
 	for _, u := range s.PostLogoutRedirectURIs {
 		if err := checkRedirectURI(u); err != nil {
 			bad("post-logout redirect URI %q: %v", u, err)
+			errs[len(errs)-1] = redirectURIError{errs[len(errs)-1]}
 		}
 	}
 	if s.InitiateLoginURI != "" {

@@ -1,0 +1,10 @@
+// Package admin owns the admin REST API under /admin/api/v1 (with its
+// OpenAPI document) and, later, the admin console pages; both run over the
+// same service functions.
+//
+// The package knows nothing of OAuth or of how clients are validated: it
+// asks for a TokenValidator (which authz implements) and a ClientService
+// (which cmd/foyer implements over the same code as the CLI), so the import
+// rules of ARCHITECTURE.md hold. It owns authorization (the foyer:admin
+// scope), the JSON shapes, the error mapping and the audit log entries.
+package admin
