@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"foyer/storage"
 )
@@ -27,6 +28,35 @@ type ClientSpec struct {
 	// Logout 1.0); BackchannelLogoutSessionRequired asks for sid in them.
 	BackchannelLogoutURI             string
 	BackchannelLogoutSessionRequired bool
+
+	// TokenEndpointAuthMethod is client_secret_basic (the default for
+	// confidential clients), client_secret_post, private_key_jwt, or none
+	// (implied by Public, and implying it).
+	TokenEndpointAuthMethod string
+	// JWKS (a JSON Web Key Set) or JWKSURI: the public keys that verify
+	// the client's private_key_jwt assertions; never both.
+	JWKS    []byte
+	JWKSURI string
+	// TokenEndpointAuthSigningAlg is its assertions' algorithm (RS256 when
+	// empty).
+	TokenEndpointAuthSigningAlg string
+	// IDTokenSignedResponseAlg is RS256 (when empty) or ES256.
+	IDTokenSignedResponseAlg string
+	// AccessTokenFormat is opaque (when empty) or jwt (RFC 9068).
+	AccessTokenFormat string
+	// Lifetimes override the server's defaults when non-zero.
+	AccessTokenLifetime  time.Duration
+	RefreshTokenLifetime time.Duration
+	IDTokenLifetime      time.Duration
+	// RequirePushedAuthorizationRequests: authorization requests only
+	// through PAR (RFC 9126).
+	RequirePushedAuthorizationRequests bool
+	// Informational metadata (RFC 7591 section 2).
+	ClientURI string
+	LogoURI   string
+	PolicyURI string
+	TOSURI    string
+	Contacts  []string
 }
 
 // ErrInvalidClientMetadata wraps every problem with a ClientSpec.
@@ -58,27 +88,9 @@ func NewClient(spec ClientSpec) (*storage.Client, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	c := &storage.Client{
-		ID:                      id,
-		ApplicationID:           spec.ApplicationID,
-		Name:                    spec.Name,
-		Public:                  spec.Public,
-		FirstParty:              spec.FirstParty,
-		RedirectURIs:            spec.RedirectURIs,
-		PostLogoutRedirectURIs:  spec.PostLogoutRedirectURIs,
-		InitiateLoginURI:        spec.InitiateLoginURI,
-		GrantTypes:              spec.GrantTypes,
-		ResponseTypes:           []string{"code"},
-		Scopes:                  spec.Scopes,
-		TokenEndpointAuthMethod: "client_secret_basic",
-	}
-	c.BackchannelLogoutURI = spec.BackchannelLogoutURI
-	c.BackchannelLogoutSessionRequired = spec.BackchannelLogoutSessionRequired
-	if len(c.Scopes) == 0 {
-		c.Scopes = slices.Clone(DefaultScopes)
-	}
-	if spec.Public {
-		c.TokenEndpointAuthMethod = "none"
+	c := &storage.Client{ID: id, ApplicationID: spec.ApplicationID, FirstParty: spec.FirstParty}
+	spec.apply(c)
+	if !usesSecret(c.TokenEndpointAuthMethod) {
 		return c, "", nil
 	}
 	secret, digest, err := NewClientSecret()
@@ -112,7 +124,7 @@ func (s ClientSpec) validate() error {
 	if slices.Contains(s.GrantTypes, "refresh_token") && !code {
 		bad("refresh_token needs authorization_code")
 	}
-	if s.Public && slices.Contains(s.GrantTypes, "client_credentials") {
+	if s.isPublic() && slices.Contains(s.GrantTypes, "client_credentials") {
 		bad("a public client cannot use client_credentials")
 	}
 	for _, u := range s.RedirectURIs {
@@ -144,6 +156,7 @@ func (s ClientSpec) validate() error {
 			bad("invalid scope %q", sc)
 		}
 	}
+	errs = append(errs, s.validateMetadata()...)
 	return errors.Join(errs...)
 }
 

@@ -17,8 +17,9 @@ func (h *Handler) discovery(w http.ResponseWriter, _ *http.Request) {
 		"end_session_endpoint":   h.url(LogoutPath),
 		"revocation_endpoint":    h.url(RevocationPath),
 		"introspection_endpoint": h.url(IntrospectionPath),
-		"revocation_endpoint_auth_methods_supported":    []string{"client_secret_basic", "none"},
-		"introspection_endpoint_auth_methods_supported": []string{"client_secret_basic"},
+		"revocation_endpoint_auth_methods_supported":    AuthMethods,
+		"introspection_endpoint_auth_methods_supported": []string{AuthMethodBasic, AuthMethodPost, AuthMethodPrivateKey},
+		"registration_endpoint":                         h.url(RegistrationPath),
 		"pushed_authorization_request_endpoint":         h.url(PARPath),
 		"require_pushed_authorization_requests":         false, // per client only
 		"response_types_supported":                      []string{"code"},
@@ -27,7 +28,7 @@ func (h *Handler) discovery(w http.ResponseWriter, _ *http.Request) {
 		"subject_types_supported":                       []string{"public"},
 		"id_token_signing_alg_values_supported":         []string{"RS256"},
 		"scopes_supported":                              []string{"openid", "profile", "email", "phone", "offline_access"},
-		"token_endpoint_auth_methods_supported":         []string{"client_secret_basic", "none"},
+		"token_endpoint_auth_methods_supported":         AuthMethods,
 		"code_challenge_methods_supported":              []string{"S256"},
 		"prompt_values_supported":                       allowedPrompts,
 		"claims_supported": []string{
@@ -43,6 +44,11 @@ func (h *Handler) discovery(w http.ResponseWriter, _ *http.Request) {
 		"backchannel_logout_supported":                   true,
 		"backchannel_logout_session_supported":           true,
 		"authorization_response_iss_parameter_supported": false,
+	}
+	// private_key_jwt assertions: the same algorithms at every endpoint
+	// that authenticates clients.
+	for _, ep := range []string{"token", "revocation", "introspection"} {
+		doc[ep+"_endpoint_auth_signing_alg_values_supported"] = AssertionSigningAlgs
 	}
 	writeJSON(w, doc, "public, max-age=300")
 }

@@ -36,6 +36,8 @@ type Store interface {
 	GetGrant(ctx context.Context, accountID, clientID string) (*storage.OAuthGrant, error)
 	SaveGrant(ctx context.Context, accountID, clientID string, scopes []string) (*storage.OAuthGrant, error)
 	GetApplication(ctx context.Context, id string) (*storage.Application, error)
+	// Dynamic client registration (RFC 7591, 7592).
+	RegistrationStore
 }
 
 // Keys signs ID tokens and publishes the verification keys.
@@ -55,6 +57,9 @@ type Config struct {
 	AuthorizeCodeLifespan time.Duration // default 5m
 	InteractionLifespan   time.Duration // default 30m
 	PARLifespan           time.Duration // pushed authorization requests; default 90s
+	// RegistrationApplicationID is the application dynamically registered
+	// clients join (RFC 7591).
+	RegistrationApplicationID string
 	// LoginPath is selfservice's sign-in page (default "/login").
 	LoginPath string
 	Now       func() time.Time
@@ -177,7 +182,9 @@ func compose(cfg Config, backend fositestore.Backend, keys Keys) (fosite.OAuth2P
 	fc.RevocationHandlers.Append(&oauth2.TokenRevocationHandler{
 		TokenRevocationStorage: store, AccessTokenStrategy: core, RefreshTokenStrategy: core,
 	})
-	return fosite.NewOAuth2Provider(store, fc), store
+	provider := fosite.NewOAuth2Provider(store, fc)
+	fc.ClientAuthenticationStrategy = clientAuthentication(provider)
+	return provider, store
 }
 
 // fositeConfig is fosite's configuration for Foyer.
@@ -199,6 +206,7 @@ func fositeConfig(cfg Config) *fosite.Config {
 		ClientSecretsHasher:            sha256Hasher{},
 		GlobalSecret:                   cfg.HMACKey[:32],
 		MinParameterEntropy:            fosite.MinParameterEntropy,
+		JWKSFetcherStrategy:            newJWKSFetcher(cfg.Now),
 	}
 }
 
@@ -219,6 +227,10 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+LogoutPath, h.logout)
 	mux.HandleFunc("POST "+LogoutPath, h.logout)
 	mux.HandleFunc("GET "+DiscoveryPath, h.discovery)
+	mux.HandleFunc("POST "+RegistrationPath, h.register)
+	mux.HandleFunc("GET "+RegistrationPath+"/{client_id}", h.readRegistration)
+	mux.HandleFunc("PUT "+RegistrationPath+"/{client_id}", h.updateRegistration)
+	mux.HandleFunc("DELETE "+RegistrationPath+"/{client_id}", h.deleteRegistration)
 	mux.HandleFunc("GET "+JWKSPath, h.jwks)
 }
 

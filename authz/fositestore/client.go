@@ -24,8 +24,8 @@ func (c *Client) GetScopes() fosite.Arguments         { return c.c.Scopes }
 func (c *Client) IsPublic() bool                      { return c.c.Public }
 func (c *Client) GetAudience() fosite.Arguments       { return c.c.Audience }
 func (c *Client) GetRequestURIs() []string            { return nil }
-func (c *Client) GetJSONWebKeys() *jose.JSONWebKeySet { return nil }
-func (c *Client) GetJSONWebKeysURI() string           { return "" }
+func (c *Client) GetJSONWebKeys() *jose.JSONWebKeySet { return signingKeys(c.c.JWKS) }
+func (c *Client) GetJSONWebKeysURI() string           { return c.c.JWKSURI }
 
 // GetResponseTypes defaults to "code": Foyer's clients use the code flow.
 func (c *Client) GetResponseTypes() fosite.Arguments {
@@ -51,7 +51,14 @@ func (c *Client) GetTokenEndpointAuthMethod() string {
 	}
 }
 
-func (c *Client) GetTokenEndpointAuthSigningAlgorithm() string { return "RS256" }
+// GetTokenEndpointAuthSigningAlgorithm is the algorithm fosite demands of
+// private_key_jwt assertions; RS256 unless the client registered another.
+func (c *Client) GetTokenEndpointAuthSigningAlgorithm() string {
+	if c.c.TokenEndpointAuthSigningAlg == "" {
+		return "RS256"
+	}
+	return c.c.TokenEndpointAuthSigningAlg
+}
 
 // GetResponseModes: the code flow answers by query or form_post; fragment
 // is for implicit flows, which Foyer does not offer.

@@ -103,7 +103,9 @@ func (s *Store) SetClientAssertionJWT(ctx context.Context, jti string, exp time.
 		return fosite.ErrJTIKnown
 	}
 	if err != nil {
-		return fmt.Errorf("fositestore: record jti: %w", err)
+		// Typed, so client authentication can tell a database failure
+		// from the assertion's own (untyped) validation errors.
+		return fosite.ErrServerError.WithWrap(fmt.Errorf("fositestore: record jti: %w", err))
 	}
 	return nil
 }

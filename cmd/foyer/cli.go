@@ -86,9 +86,14 @@ func clientCreate(ctx context.Context, cfg Config, args []string, stdout, stderr
 	fs.BoolVar(&spec.Public, "public", false, "public client (no secret; PKCE required)")
 	fs.BoolVar(&spec.FirstParty, "first-party", false, "first-party client (no consent screen)")
 	fs.StringVar(&spec.ApplicationID, "application", defaultApplicationID, "application id")
+	finish := clientMetadataFlags(fs, &spec)
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if err := finish(); err != nil {
+		fmt.Fprintf(stderr, "foyer client create: %v\n", err)
+		return errUsage
 	}
 	spec.RedirectURIs, spec.PostLogoutRedirectURIs = redirects, postLogout
 	spec.GrantTypes = splitList(*grants, ",")

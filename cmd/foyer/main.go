@@ -20,6 +20,7 @@ Commands:
   client create         register an OAuth client
   client list           list clients
   client delete ID      delete a client and its tokens
+  client token create   create an initial access token for dynamic registration
   account create        create an account
   keys rotate           add new active signing keys; old ones stay in JWKS
 
@@ -92,6 +93,8 @@ func dispatch(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 		return clientList(ctx, cfg, rest[1:], stdout, stderr)
 	case cmd == "client" && sub == "delete":
 		return clientDelete(ctx, cfg, rest[1:], stdout, stderr)
+	case cmd == "client" && sub == "token" && len(rest) > 1 && rest[1] == "create":
+		return clientTokenCreate(ctx, cfg, rest[2:], stdout, stderr)
 	case cmd == "account" && sub == "create":
 		return accountCreate(ctx, cfg, rest[1:], stdout, stderr)
 	case cmd == "keys" && sub == "rotate":

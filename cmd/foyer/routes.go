@@ -72,6 +72,8 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		Issuer:    cfg.Issuer,
 		HMACKey:   keys.DeriveKey(secret, "oauth2-hmac"),
 		LoginPath: selfservice.LoginPath,
+		// Dynamically registered clients join the default application.
+		RegistrationApplicationID: defaultApplicationID,
 		// Zero unless a test shortened them: authz's defaults.
 		AuthorizeCodeLifespan: opt.codeLifespan,
 		PARLifespan:           opt.parLifespan,
