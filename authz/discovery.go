@@ -18,7 +18,7 @@ func (h *Handler) discovery(w http.ResponseWriter, _ *http.Request) {
 		"revocation_endpoint":    h.url(RevocationPath),
 		"introspection_endpoint": h.url(IntrospectionPath),
 		"revocation_endpoint_auth_methods_supported":    AuthMethods,
-		"introspection_endpoint_auth_methods_supported": []string{AuthMethodBasic, AuthMethodPost, AuthMethodPrivateKey},
+		"introspection_endpoint_auth_methods_supported": []string{AuthMethodBasic},
 		"registration_endpoint":                         h.url(RegistrationPath),
 		"pushed_authorization_request_endpoint":         h.url(PARPath),
 		"require_pushed_authorization_requests":         false, // per client only
@@ -45,9 +45,9 @@ func (h *Handler) discovery(w http.ResponseWriter, _ *http.Request) {
 		"backchannel_logout_session_supported":           true,
 		"authorization_response_iss_parameter_supported": false,
 	}
-	// private_key_jwt assertions: the same algorithms at every endpoint
-	// that authenticates clients.
-	for _, ep := range []string{"token", "revocation", "introspection"} {
+	// private_key_jwt assertions: the same algorithms wherever they are
+	// accepted (introspection takes HTTP Basic only).
+	for _, ep := range []string{"token", "revocation"} {
 		doc[ep+"_endpoint_auth_signing_alg_values_supported"] = AssertionSigningAlgs
 	}
 	writeJSON(w, doc, "public, max-age=300")

@@ -111,8 +111,16 @@ func TestPrivateKeyJWT(t *testing.T) {
 
 				cc := clientcredentials.Config{ClientID: id, TokenURL: tokenURL, AuthStyle: oauth2.AuthStyleInParams,
 					EndpointParams: assertionParams(tc.key.sign(t, newAssertionClaims(id, tokenURL)))}
-				if _, err := cc.Token(ctx); err != nil {
+				tok, err := cc.Token(ctx)
+				if err != nil {
 					t.Fatalf("client credentials: %v", err)
+				}
+				// the revocation endpoint takes assertions too
+				form := withGrant(id, tc.key.sign(t, newAssertionClaims(id, tokenURL)))
+				form.Del("grant_type")
+				form.Set("token", tok.AccessToken)
+				if status, body := postForm(t, srv.issuer+authz.RevocationPath, form, "", ""); status != http.StatusOK {
+					t.Fatalf("revocation with an assertion: %d %v", status, body)
 				}
 			})
 		}

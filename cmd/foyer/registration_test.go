@@ -99,9 +99,11 @@ func TestDynamicRegistration(t *testing.T) {
 		var disc struct {
 			RegistrationEndpoint string   `json:"registration_endpoint"`
 			AuthMethods          []string `json:"token_endpoint_auth_methods_supported"`
+			Introspection        []string `json:"introspection_endpoint_auth_methods_supported"`
 		}
 		if err := provider.Claims(&disc); err != nil || disc.RegistrationEndpoint != srv.issuer+authz.RegistrationPath ||
-			strings.Join(disc.AuthMethods, " ") != "client_secret_basic client_secret_post private_key_jwt none" {
+			strings.Join(disc.AuthMethods, " ") != "client_secret_basic client_secret_post private_key_jwt none" ||
+			strings.Join(disc.Introspection, " ") != "client_secret_basic" {
 			t.Fatalf("discovery: %+v %v", disc, err)
 		}
 
