@@ -79,6 +79,9 @@ func precheck(ar fosite.AuthorizeRequester) error {
 	case ar.GetRequestedScopes().Has("openid") && form.Get("redirect_uri") == "":
 		return fosite.ErrInvalidRequest.WithHint("OpenID Connect requests must include redirect_uri.")
 	}
+	if err := checkClaimsParameter(form); err != nil {
+		return err
+	}
 	for _, p := range prompts {
 		if !has(allowedPrompts, p) {
 			return fosite.ErrInvalidRequest.WithHintf("Unknown prompt value %q.", p)
@@ -223,7 +226,9 @@ func (h *Handler) issue(w http.ResponseWriter, r *http.Request, ar fosite.Author
 	for _, a := range ar.GetRequestedAudience() {
 		ar.GrantAudience(a)
 	}
-	resp, err := h.oauth.NewAuthorizeResponse(ctx, ar, sessionFor(h.cfg.Issuer, acct, sso, requestedAt))
+	sess := sessionFor(h.cfg.Issuer, acct, sso, requestedAt)
+	addRequestedClaims(sess, acct, ar)
+	resp, err := h.oauth.NewAuthorizeResponse(ctx, ar, sess)
 	if err != nil {
 		h.authorizeError(w, r, ar, err)
 		return

@@ -144,9 +144,12 @@ func compose(cfg Config, backend fositestore.Backend, keys Keys) (fosite.OAuth2P
 	signer := &jwt.DefaultSigner{GetPrivateKey: func(ctx context.Context) (interface{}, error) {
 		return keys.Signer(ctx, "RS256")
 	}}
-	core := oauth2.NewHMACSHAStrategy(&hmac.HMACStrategy{Config: fc}, fc)
+	core := &tokenStrategy{
+		CoreStrategy: oauth2.NewHMACSHAStrategy(&hmac.HMACStrategy{Config: fc}, fc),
+		jwt:          &jwtAccessTokens{keys: keys, issuer: cfg.Issuer, lifespan: cfg.AccessTokenLifespan, now: cfg.Now},
+	}
 	store := fositestore.New(backend, cfg.Now, core.AuthorizeCodeSignature)
-	idTokens := &openid.DefaultStrategy{Signer: signer, Config: fc}
+	idTokens := newIDTokenStrategy(keys, fc)
 	oidcValidator := openid.NewOpenIDConnectRequestValidator(signer, fc)
 
 	explicit := &oauth2.AuthorizeExplicitGrantHandler{

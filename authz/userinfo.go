@@ -60,6 +60,9 @@ func Claims(acct *storage.Account, scopes fosite.Arguments) map[string]any {
 		c["phone_number"] = acct.Phone
 		c["phone_number_verified"] = acct.PhoneConfirmed
 	}
+	if addr := addressClaim(acct); scopes.Has("address") && addr != nil {
+		c["address"] = addr
+	}
 	if scopes.Has("profile") {
 		if acct.Username != "" {
 			c["preferred_username"] = acct.Username
