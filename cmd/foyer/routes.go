@@ -108,6 +108,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		accessLog(log),
 		metrics.instrument(),
 		securityHeaders(https),
+		authz.NewCORS(store, nil, log).Middleware,
 		refuseCrossOriginForms(),
 	)
 	return &server{handler: handler, keys: keyManager, backchannel: backchannel.NewWorker(opt.backchannel, store, keyManager)}, nil
