@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -31,6 +32,9 @@ type Config struct {
 	LogFormat              string `yaml:"log_format"`
 	TrustProxyHeaders      bool   `yaml:"trust_proxy_headers"`
 	PprofListen            string `yaml:"pprof_listen"`
+	// KeyRotationInterval is a Go duration ("720h"); "0" turns automatic
+	// key rotation off.
+	KeyRotationInterval string `yaml:"key_rotation_interval"`
 }
 
 // envKeys maps each setting to its environment variable.
@@ -49,6 +53,7 @@ func (c *Config) envKeys() map[string]*string {
 		"FOYER_LOG_LEVEL":                &c.LogLevel,
 		"FOYER_LOG_FORMAT":               &c.LogFormat,
 		"FOYER_PPROF_LISTEN":             &c.PprofListen,
+		"FOYER_KEY_ROTATION_INTERVAL":    &c.KeyRotationInterval,
 	}
 }
 
@@ -60,6 +65,9 @@ func defaultConfig() Config {
 		SMTPFrom:    "foyer@localhost",
 		LogLevel:    "info",
 		LogFormat:   "text",
+		// Monthly, as Google and most providers rotate; retired keys stay
+		// published a day, so relying parties never miss one.
+		KeyRotationInterval: "720h",
 	}
 }
 
@@ -131,6 +139,9 @@ func (c *Config) validate() error {
 	default:
 		bad("FOYER_LOG_LEVEL %q: one of debug, info, warn, error", c.LogLevel)
 	}
+	if d, err := time.ParseDuration(c.KeyRotationInterval); err != nil || d < 0 || (d > 0 && d < time.Hour) {
+		bad("FOYER_KEY_ROTATION_INTERVAL %q: a duration of at least 1h (e.g. 720h), or 0 to turn rotation off", c.KeyRotationInterval)
+	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		bad("FOYER_LOG_FORMAT %q: text or json", c.LogFormat)
 	}
@@ -180,4 +191,11 @@ func (c *Config) secret() ([]byte, error) {
 		return nil, fmt.Errorf("store generated secret in %s: %w", path, err)
 	}
 	return []byte(s), nil
+}
+
+// keyRotationInterval is the validated FOYER_KEY_ROTATION_INTERVAL; zero
+// means automatic rotation is off.
+func (c *Config) keyRotationInterval() time.Duration {
+	d, _ := time.ParseDuration(c.KeyRotationInterval)
+	return d
 }

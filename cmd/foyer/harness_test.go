@@ -16,6 +16,7 @@ import (
 	"golang.org/x/net/html"
 
 	"foyer/authz"
+	"foyer/authz/keys"
 	"foyer/storage"
 )
 
@@ -27,6 +28,7 @@ type testServer struct {
 	store  storage.Store
 	issuer string
 	logs   *syncBuffer // everything the server logged, at debug level
+	keys   *keys.Manager
 }
 
 // syncBuffer is a bytes.Buffer safe for the server's concurrent writers.
@@ -79,7 +81,7 @@ func startServer(t *testing.T, store storage.Store, opts ...serverOption) *testS
 		srv.backchannel.Run(workerCtx)
 	}()
 	t.Cleanup(func() { stopWorker(); <-workerDone })
-	return &testServer{Server: ts, store: store, issuer: issuer, logs: logs}
+	return &testServer{Server: ts, store: store, issuer: issuer, logs: logs, keys: srv.keys}
 }
 
 // client registers a client the way the CLI does.

@@ -10,6 +10,7 @@ import (
 
 	"foyer/authz"
 	"foyer/authz/backchannel"
+	"foyer/authz/fositestore"
 	"foyer/authz/keys"
 	"foyer/selfservice"
 	"foyer/selfservice/password"
@@ -56,7 +57,10 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	for _, o := range opts {
 		o(&opt)
 	}
-	keyManager := keys.NewManager(store, secret)
+	// Retired keys stay published while any token they signed may be
+	// presented: no client's access or ID tokens outlive
+	// MaxSignedTokenLifetime (the server defaults are shorter).
+	keyManager := keys.NewManager(store, secret, keys.WithRetention(keys.RetentionFor(fositestore.MaxSignedTokenLifetime)))
 	if err := keyManager.EnsureKeys(ctx); err != nil {
 		return nil, fmt.Errorf("signing keys: %w", err)
 	}

@@ -104,6 +104,7 @@ func serve(ctx context.Context, cfg Config, stdout io.Writer, log *slog.Logger) 
 		go servePprof(cfg.PprofListen, log)
 	}
 	go cleanup(ctx, store, log)
+	go rotateKeys(ctx, srv.keys, cfg.keyRotationInterval(), log)
 	// The logout worker stops with ctx; waiting for it below keeps the store
 	// open until it has. A delivery cut short is retried after its lease.
 	workerDone := make(chan struct{})
