@@ -150,7 +150,7 @@ func compose(cfg Config, backend fositestore.Backend, keys Keys) (fosite.OAuth2P
 	}
 	store := fositestore.New(backend, cfg.Now, core.AuthorizeCodeSignature)
 	idTokens := newIDTokenStrategy(keys, fc)
-	oidcValidator := openid.NewOpenIDConnectRequestValidator(signer, fc)
+	oidcValidator := openid.NewOpenIDConnectRequestValidator(&hintDecoder{Signer: signer, keys: keys}, fc)
 
 	explicit := &oauth2.AuthorizeExplicitGrantHandler{
 		AccessTokenStrategy: core, RefreshTokenStrategy: core, AuthorizeCodeStrategy: core,

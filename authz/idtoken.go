@@ -2,6 +2,7 @@ package authz
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/go-jose/go-jose/v3"
@@ -31,7 +32,7 @@ func newIDTokenStrategy(keys Keys, cfg *fosite.Config) *idTokenStrategy {
 		signer := &jwt.DefaultSigner{GetPrivateKey: func(ctx context.Context) (interface{}, error) {
 			return keys.Signer(ctx, alg)
 		}}
-		s.byAlg[alg] = &openid.DefaultStrategy{Signer: signer, Config: cfg}
+		s.byAlg[alg] = &openid.DefaultStrategy{Signer: &hintDecoder{Signer: signer, keys: keys}, Config: cfg}
 	}
 	return s
 }
@@ -50,4 +51,35 @@ func idTokenAlg(c fosite.Client) string {
 	return IDTokenAlgorithms[0]
 }
 
-var _ openid.OpenIDConnectTokenStrategy = (*idTokenStrategy)(nil)
+// hintDecoder is a jwt.Signer whose Decode, which fosite uses only for
+// id_token_hint, verifies against the published key the token's kid names,
+// whatever its algorithm: fosite's DefaultSigner would try the current
+// RS256 key alone, refusing ES256 ID tokens and those signed before a
+// rotation.
+type hintDecoder struct {
+	jwt.Signer
+	keys Keys
+}
+
+var errUnknownKID = errors.New("authz: id_token_hint signed by an unknown key")
+
+// Decode implements jwt.Signer.
+func (d *hintDecoder) Decode(ctx context.Context, token string) (*jwt.Token, error) {
+	set, err := d.keys.PublicKeySet(ctx)
+	if err != nil {
+		return nil, errorf("key set: %w", err)
+	}
+	return jwt.Parse(token, func(t *jwt.Token) (interface{}, error) {
+		kid, _ := t.Header["kid"].(string)
+		keys := set.Key(kid)
+		if kid == "" || len(keys) == 0 {
+			return nil, errUnknownKID
+		}
+		return keys[0].Key, nil
+	})
+}
+
+var (
+	_ openid.OpenIDConnectTokenStrategy = (*idTokenStrategy)(nil)
+	_ jwt.Signer                        = (*hintDecoder)(nil)
+)

@@ -136,3 +136,40 @@ func TestDiscoveryAdvertisesTokenFeatures(t *testing.T) {
 		t.Fatalf("discovery = %+v", doc)
 	}
 }
+
+// TestIDTokenHintAnyPublishedKey: an ES256 ID token, and one signed before a
+// key rotation, are accepted as id_token_hint at the authorization
+// endpoint (fosite alone would try the current RS256 key only).
+func TestIDTokenHintAnyPublishedKey(t *testing.T) {
+	srv := startServer(t, sqltest.SQLite(t))
+	ctx := context.Background()
+	srv.account(t, "alice@example.com", alicePass)
+	clientID, secret := srv.client(t, authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback},
+		GrantTypes: []string{"authorization_code"}, FirstParty: true})
+	srv.updateClient(t, clientID, func(c *storage.Client) { c.IDTokenSignedResponseAlg = "ES256" })
+	rp := newRelyingParty(t, srv.issuer, clientID, secret, oidc.ScopeOpenID)
+	v := oauth2.GenerateVerifier()
+	b := newBrowser(t, srv.Listener.Addr().String())
+	cb := b.signIn(rp.oauth.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(v)), "alice@example.com", alicePass)
+	tok, err := rp.oauth.Exchange(ctx, cb.Query().Get("code"), oauth2.VerifierOption(v))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hint := tok.Extra("id_token").(string)
+	for _, when := range []string{"ES256", "after rotation"} {
+		if when == "after rotation" {
+			if _, err := srv.keys.Rotate(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		p := b.get(rp.oauth.AuthCodeURL("state-0002", oauth2.S256ChallengeOption(v),
+			oauth2.SetAuthURLParam("prompt", "none"), oauth2.SetAuthURLParam("id_token_hint", hint)))
+		code := p.location(t).Query().Get("code")
+		if code == "" {
+			t.Fatalf("%s: id_token_hint refused: %s", when, p.location(t))
+		}
+		if _, err := rp.oauth.Exchange(ctx, code, oauth2.VerifierOption(v)); err != nil {
+			t.Fatalf("%s: exchange with an id_token_hint: %v", when, err)
+		}
+	}
+}
