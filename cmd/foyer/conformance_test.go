@@ -246,12 +246,62 @@ func parRows() []conformanceRow {
 	}
 }
 
-// dynamicRows: the dynamic plan (oidcc-dynamic-certification-test-plan).
-//
-// REGISTRATION ROWS GO HERE, with the registration endpoint: registration
-// with a javascript: or fragment redirect URI (invalid_redirect_uri), with
-// a bad initial access token (401), private_key_jwt with a wrong audience
-// and a reused jti (invalid_client).
+// dynamicRows: the dynamic plan (oidcc-dynamic-certification-test-plan):
+// registration and private_key_jwt client authentication.
 func dynamicRows() []conformanceRow {
-	return nil
+	register := func(fx *conformanceFixture, t *testing.T, token string, metadata map[string]any) outcome {
+		r := call(t, http.MethodPost, fx.srv.issuer+"/oauth2/register", token, metadata)
+		code, _ := r.body["error"].(string)
+		if r.status == http.StatusUnauthorized {
+			code = "invalid_token" // RFC 6750: the code travels in WWW-Authenticate
+		}
+		return outcome{via: viaJSON, status: r.status, code: code}
+	}
+	metadata := func(edit ...any) map[string]any {
+		m := map[string]any{"client_name": "Dyn", "redirect_uris": []string{"https://dyn.example/cb"}}
+		for i := 0; i+1 < len(edit); i += 2 {
+			m[edit[i].(string)] = edit[i+1]
+		}
+		return m
+	}
+	assertion := func(t *testing.T, fx *conformanceFixture, mutate func(*assertionClaims)) (string, string, *clientKey) {
+		key := newClientKey(t, "RS256", "dyn-1")
+		id, _ := fx.srv.client(t, authz.ClientSpec{Name: "JWT client", GrantTypes: []string{"client_credentials"},
+			TokenEndpointAuthMethod: authz.AuthMethodPrivateKey, JWKS: key.jwks(t)})
+		c := newAssertionClaims(id, fx.srv.issuer+authz.TokenPath)
+		mutate(&c)
+		return id, key.sign(t, c), key
+	}
+	return []conformanceRow{
+		{"dynamic", "registration with a javascript: redirect URI", func(t *testing.T, fx *conformanceFixture) outcome {
+			return register(fx, t, fx.srv.initialToken(t, 1, time.Hour), metadata("redirect_uris", []string{"javascript:alert(1)"}))
+		}, jsonError(http.StatusBadRequest, "invalid_redirect_uri")},
+		{"dynamic", "registration with a fragment in the redirect URI", func(t *testing.T, fx *conformanceFixture) outcome {
+			return register(fx, t, fx.srv.initialToken(t, 1, time.Hour), metadata("redirect_uris", []string{"https://dyn.example/cb#frag"}))
+		}, jsonError(http.StatusBadRequest, "invalid_redirect_uri")},
+		{"dynamic", "registration asking for an admin scope", func(t *testing.T, fx *conformanceFixture) outcome {
+			return register(fx, t, fx.srv.initialToken(t, 1, time.Hour), metadata("scope", "openid foyer:admin"))
+		}, jsonError(http.StatusBadRequest, "invalid_client_metadata")},
+		{"dynamic", "registration without an initial access token", func(t *testing.T, fx *conformanceFixture) outcome {
+			return register(fx, t, "", metadata())
+		}, jsonError(http.StatusUnauthorized, "invalid_token")},
+		{"dynamic", "registration with a used-up initial access token", func(t *testing.T, fx *conformanceFixture) outcome {
+			token := fx.srv.initialToken(t, 1, time.Hour)
+			if first := register(fx, t, token, metadata()); first.status != http.StatusCreated {
+				t.Fatalf("first registration: %s", first)
+			}
+			return register(fx, t, token, metadata())
+		}, jsonError(http.StatusUnauthorized, "invalid_token")},
+		{"dynamic", "private_key_jwt with the wrong audience", func(t *testing.T, fx *conformanceFixture) outcome {
+			id, jwt, _ := assertion(t, fx, func(c *assertionClaims) { c.aud = "https://elsewhere.example/token" })
+			return backChannel(t, fx.srv, authz.TokenPath, withGrant(id, jwt), "", "")
+		}, jsonError(http.StatusUnauthorized, "invalid_client")},
+		{"dynamic", "private_key_jwt with a reused jti", func(t *testing.T, fx *conformanceFixture) outcome {
+			id, jwt, _ := assertion(t, fx, func(*assertionClaims) {})
+			if first := backChannel(t, fx.srv, authz.TokenPath, withGrant(id, jwt), "", ""); first.status != http.StatusOK {
+				t.Fatalf("first use of the assertion: %s", first)
+			}
+			return backChannel(t, fx.srv, authz.TokenPath, withGrant(id, jwt), "", "")
+		}, jsonError(http.StatusUnauthorized, "invalid_client")},
+	}
 }
