@@ -32,9 +32,8 @@ var (
 )
 
 // TestConformanceNegative is Foyer's negative suite in the manner of the
-// OpenID Foundation's conformance plans (basic, config, form_post, PAR;
-// the dynamic plan's registration rows join with the registration
-// endpoint): each row a bad request and the exact error and status it must
+// OpenID Foundation's conformance plans (basic, config, form_post, PAR,
+// dynamic): each row a bad request and the exact error and status it must
 // get. Many rows repeat checks made elsewhere; this table is the one place
 // that reads like the plan.
 func TestConformanceNegative(t *testing.T) {
