@@ -98,16 +98,15 @@ func clientCreate(ctx context.Context, cfg Config, args []string, stdout, stderr
 	spec.RedirectURIs, spec.PostLogoutRedirectURIs = redirects, postLogout
 	spec.GrantTypes = splitList(*grants, ",")
 	spec.Scopes = splitList(*scope, " ")
-	client, secret, err := authz.NewClient(spec)
-	if err != nil {
+	// Bad input is a usage error, reported before the database is opened.
+	if _, _, err := authz.NewClient(spec); err != nil {
 		fmt.Fprintf(stderr, "foyer client create: %v\n", err)
 		return errUsage
 	}
 	return withStore(ctx, cfg, stderr, func(s *sqlstore.Store, _ []byte) error {
-		if _, err := s.GetApplication(ctx, spec.ApplicationID); errors.Is(err, storage.ErrNotFound) {
-			return fmt.Errorf("application %q does not exist", spec.ApplicationID)
-		}
-		if err := s.CreateClient(ctx, client); err != nil {
+		// The same code as the admin API's create.
+		client, secret, err := registerClient(ctx, s, spec)
+		if err != nil {
 			return err
 		}
 		if *asJSON {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"foyer/admin"
 	"foyer/authz"
 	"foyer/authz/backchannel"
 	"foyer/authz/fositestore"
@@ -92,10 +93,17 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	if err != nil {
 		return nil, err
 	}
+	adminAPI, err := admin.New(admin.Deps{
+		Tokens: adminTokens{oauth: oauth}, Clients: adminClients{store: store}, Events: store, Logger: log,
+	})
+	if err != nil {
+		return nil, err
+	}
 
 	mux := http.NewServeMux()
 	oauth.Mount(mux)
 	self.Mount(mux)
+	adminAPI.Mount(mux)
 	mux.Handle("GET /static/", renderer.StaticHandler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
