@@ -44,7 +44,12 @@ func (h *Handler) revoke(w http.ResponseWriter, r *http.Request) {
 // which would let every token holder inspect every other token.
 func (h *Handler) introspect(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	if strings.HasPrefix(strings.ToLower(r.Header.Get("Authorization")), "bearer ") {
+	// fosite takes an access token from the Authorization header or from
+	// an access_token parameter (query or body) as the caller's credential;
+	// either way any token holder could inspect any other token.
+	_ = r.ParseForm()
+	_, _, basic := r.BasicAuth()
+	if !basic || r.Form.Has("access_token") || strings.HasPrefix(strings.ToLower(r.Header.Get("Authorization")), "bearer ") {
 		h.oauth.WriteAccessError(ctx, w, nil, fosite.ErrInvalidClient.WithHint("Authenticate with the client's credentials (HTTP Basic)."))
 		return
 	}
@@ -70,7 +75,9 @@ func (h *Handler) introspect(w http.ResponseWriter, r *http.Request) {
 
 // introspectionResponse is the RFC 7662 answer. It is written here rather
 // than by fosite, whose writer leaves out token_type and iss and reports a
-// refresh token's expiry as its access token's.
+// refresh token's expiry as its access token's. It has no "username": the
+// account's e-mail address would reach a resource server whose token was
+// not granted the email scope.
 func introspectionResponse(issuer string, resp fosite.IntrospectionResponder) map[string]any {
 	if !resp.IsActive() {
 		return map[string]any{"active": false}
@@ -95,9 +102,6 @@ func introspectionResponse(issuer string, resp fosite.IntrospectionResponder) ma
 	}
 	if sub := sess.GetSubject(); sub != "" {
 		out["sub"] = sub
-	}
-	if name := sess.GetUsername(); name != "" {
-		out["username"] = name
 	}
 	if aud := ar.GetGrantedAudience(); len(aud) > 0 {
 		out["aud"] = aud
