@@ -1,6 +1,7 @@
 package authz
 
 import (
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -111,6 +112,11 @@ func pushedReference(r *http.Request) bool {
 		return false
 	}
 	r.Form = url.Values{"client_id": {r.Form.Get("client_id")}, "request_uri": {uri}}
+	// fosite parses a multipart body on its own and would add its fields
+	// to Form: mark the body as parsed and empty.
+	r.PostForm = url.Values{}
+	r.MultipartForm = &multipart.Form{Value: map[string][]string{}, File: map[string][]*multipart.FileHeader{}}
+	r.Body = http.NoBody
 	return true
 }
 

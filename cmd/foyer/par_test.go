@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -180,4 +182,31 @@ func parRequiredClient(t *testing.T, srv *testServer, spec authz.ClientSpec) (st
 		t.Fatal(err)
 	}
 	return id, secret
+}
+
+// TestPushedRequestIgnoresMultipartAdditions: parameters added in a
+// multipart body next to request_uri change nothing.
+func TestPushedRequestIgnoresMultipartAdditions(t *testing.T) {
+	srv := startServer(t, sqltest.SQLite(t))
+	clientID, secret := srv.client(t, authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback},
+		GrantTypes: []string{"authorization_code"}, FirstParty: true})
+	rp := newRelyingParty(t, srv.issuer, clientID, secret, "openid")
+	authURL, _ := url.Parse(pushAuthCodeURL(t, srv, rp, "state-0001"))
+
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	_ = mw.WriteField("prompt", "none")
+	_ = mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, authURL.String(), &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	resp, err := newBrowser(t, srv.Listener.Addr().String()).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := readPage(t, resp)
+	// prompt=none from the body would have answered login_required; the
+	// pushed request (no prompt) shows the sign-in page instead.
+	if p.status != http.StatusOK || !strings.Contains(p.body, `name="identifier"`) {
+		t.Fatalf("got %d at %s (Location %q), want the sign-in page", p.status, p.url, p.resp.Header.Get("Location"))
+	}
 }
