@@ -66,7 +66,8 @@ type clientMetadata struct {
 // third-party: they get the consent page and no Foyer scopes.
 func (m *clientMetadata) spec(applicationID string) (ClientSpec, error) {
 	s := ClientSpec{
-		ApplicationID: applicationID, Name: m.ClientName,
+		// Every RFC 7591 field is optional, client_name too.
+		ApplicationID: applicationID, Name: cmp.Or(strings.TrimSpace(m.ClientName), "Unnamed client"),
 		RedirectURIs: m.RedirectURIs, PostLogoutRedirectURIs: m.PostLogoutRedirectURIs,
 		InitiateLoginURI: m.InitiateLoginURI, GrantTypes: m.GrantTypes, Scopes: strings.Fields(m.Scope),
 		BackchannelLogoutURI: m.BackchannelLogoutURI, BackchannelLogoutSessionRequired: m.BackchannelLogoutSessionRequired,
@@ -130,13 +131,16 @@ func metadataOf(c *storage.Client) *clientMetadata {
 
 // register is RFC 7591's registration endpoint. The initial access token
 // is spent in the same transaction that stores the client, so a rejected
-// registration costs no use.
+// registration costs no use. The body is read before the transaction
+// begins: a client trickling it in must not hold the database's write lock.
 func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 	token, ok := bearerToken(r)
 	if !ok {
 		writeBearerChallenge(w, "An initial access token is required.")
 		return
 	}
+	var m clientMetadata
+	decodeErr := json.NewDecoder(r.Body).Decode(&m)
 	ctx, err := h.store.BeginTx(r.Context())
 	if err != nil {
 		h.registrationServerError(w, r, err)
@@ -153,8 +157,8 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 		h.registrationServerError(w, r, err)
 		return
 	}
-	m, ok := decodeMetadata(w, r)
-	if !ok {
+	if decodeErr != nil {
+		writeRegistrationError(w, http.StatusBadRequest, "invalid_client_metadata", "The request body must be a JSON object of client metadata.")
 		return
 	}
 	spec, err := m.spec(h.cfg.RegistrationApplicationID)

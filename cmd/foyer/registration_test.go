@@ -231,7 +231,6 @@ func TestRegistrationErrors(t *testing.T) {
 		}), "invalid_client_metadata"},
 		{"jwks_uri over http", good(func(m map[string]any) { m["jwks_uri"] = "http://rp.example/jwks" }), "invalid_client_metadata"},
 		{"implicit response type", good(func(m map[string]any) { m["response_types"] = []string{"token"} }), "invalid_client_metadata"},
-		{"no name", good(func(m map[string]any) { delete(m, "client_name") }), "invalid_client_metadata"},
 		{"not JSON", "client_name=RP", "invalid_client_metadata"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -250,6 +249,12 @@ func TestRegistrationErrors(t *testing.T) {
 		t.Fatalf("registration with the token's only use: %d %v", r.status, r.body)
 	}
 	expect401(t, "used-up token", call(t, http.MethodPost, endpoint, token, good(func(map[string]any) {})))
+
+	// every RFC 7591 field is optional, client_name too
+	nameless := call(t, http.MethodPost, endpoint, srv.initialToken(t, 1, time.Hour), good(func(m map[string]any) { delete(m, "client_name") }))
+	if nameless.status != http.StatusCreated || nameless.str("client_name") != "Unnamed client" {
+		t.Fatalf("registration without client_name: %d %v", nameless.status, nameless.body)
+	}
 }
 
 // TestDynamicPrivateKeyJWTClient: a client registers its key set by value
