@@ -2,9 +2,13 @@ package authz
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
+	"time"
 
 	"github.com/ory/fosite"
 )
@@ -12,6 +16,33 @@ import (
 // clientAssertionType is RFC 7523's client assertion type, the only one
 // Foyer accepts (private_key_jwt).
 const clientAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+// maxAssertionLifetime bounds a client assertion's exp: its jti is kept
+// until then, so a far-off exp would keep a row for years (and one past
+// year 9999 breaks PostgreSQL's timestamps). fosite sets no bound.
+const maxAssertionLifetime = 10 * time.Minute
+
+// expiresSoon reports whether the assertion's exp (read without checking
+// the signature, which fosite does next) is no later than the bound.
+// Anything unreadable passes through to fosite, which refuses it properly.
+func expiresSoon(assertion string, now time.Time) bool {
+	parts := strings.Split(assertion, ".")
+	if len(parts) != 3 {
+		return true
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return true
+	}
+	var claims struct {
+		Exp json.Number `json:"exp"`
+	}
+	if json.Unmarshal(payload, &claims) != nil || claims.Exp == "" {
+		return true
+	}
+	exp, err := claims.Exp.Float64()
+	return err == nil && exp <= float64(now.Add(maxAssertionLifetime).Unix())
+}
 
 // clientAuthentication is fosite's client authentication with RFC 7523's
 // error codes: every failure to authenticate with a client assertion is
@@ -21,6 +52,9 @@ const clientAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bea
 // assertion surfaces as an untyped error (a 500).
 func clientAuthentication(p *fosite.Fosite) fosite.ClientAuthenticationStrategy {
 	return func(ctx context.Context, r *http.Request, form url.Values) (fosite.Client, error) {
+		if assertion := form.Get("client_assertion"); assertion != "" && !expiresSoon(assertion, time.Now()) {
+			return nil, fosite.ErrInvalidClient.WithHintf("A client assertion must expire within %s.", maxAssertionLifetime)
+		}
 		c, err := p.DefaultClientAuthenticationStrategy(ctx, r, form)
 		if err == nil || form.Get("client_assertion_type") != clientAssertionType || form.Get("client_assertion") == "" {
 			return c, err

@@ -156,6 +156,8 @@ func TestPrivateKeyJWTErrors(t *testing.T) {
 		{"wrong audience", id, key.sign(t, at(func(c *assertionClaims) { c.aud = srv.issuer }))},
 		{"reused jti", id, replayed},
 		{"expired", id, key.sign(t, at(func(c *assertionClaims) { c.exp = time.Now().Add(-time.Minute) }))},
+		{"expiring in 50 years", id, key.sign(t, at(func(c *assertionClaims) { c.exp = time.Now().AddDate(50, 0, 0) }))},
+		{"expiring past year 9999", id, key.sign(t, at(func(c *assertionClaims) { c.exp = time.Now().AddDate(300000, 0, 0) }))},
 		{"unregistered key, registered kid", id, newClientKey(t, jose.RS256, "rp-1").sign(t, newAssertionClaims(id, tokenURL))},
 		{"unregistered key and kid", id, newClientKey(t, jose.RS256, "rp-2").sign(t, newAssertionClaims(id, tokenURL))},
 		{"algorithm not registered", id, newClientKey(t, jose.ES256, "rp-1").sign(t, newAssertionClaims(id, tokenURL))},
