@@ -185,10 +185,22 @@ func compose(cfg Config, backend fositestore.Backend, keys Keys) (fosite.OAuth2P
 	fc.RevocationHandlers.Append(&oauth2.TokenRevocationHandler{
 		TokenRevocationStorage: store, AccessTokenStrategy: core, RefreshTokenStrategy: core,
 	})
-	provider := fosite.NewOAuth2Provider(store, fc)
+	provider := fosite.NewOAuth2Provider(store, assertionAudiences{Config: fc,
+		urls: []string{cfg.Issuer + TokenPath, cfg.Issuer, cfg.Issuer + PARPath}})
 	fc.ClientAuthenticationStrategy = clientAuthentication(provider)
 	return provider, store
 }
+
+// assertionAudiences widens the audiences a client assertion may name:
+// fosite accepts only the token endpoint's URL, while RFC 9126 section 2
+// requires the issuer and the PAR endpoint's URL to be accepted as well
+// (and RFC 7523 allows the issuer anywhere).
+type assertionAudiences struct {
+	*fosite.Config
+	urls []string
+}
+
+func (a assertionAudiences) GetTokenURLs(context.Context) []string { return a.urls }
 
 // fositeConfig is fosite's configuration for Foyer.
 func fositeConfig(cfg Config) *fosite.Config {

@@ -153,7 +153,8 @@ func TestPrivateKeyJWTErrors(t *testing.T) {
 		clientID string
 		jwt      string
 	}{
-		{"wrong audience", id, key.sign(t, at(func(c *assertionClaims) { c.aud = srv.issuer }))},
+		{"wrong audience", id, key.sign(t, at(func(c *assertionClaims) { c.aud = "https://elsewhere.example/token" }))},
+		{"the userinfo endpoint as audience", id, key.sign(t, at(func(c *assertionClaims) { c.aud = srv.issuer + authz.UserInfoPath }))},
 		{"reused jti", id, replayed},
 		{"expired", id, key.sign(t, at(func(c *assertionClaims) { c.exp = time.Now().Add(-time.Minute) }))},
 		{"expiring in 50 years", id, key.sign(t, at(func(c *assertionClaims) { c.exp = time.Now().AddDate(50, 0, 0) }))},
@@ -170,6 +171,13 @@ func TestPrivateKeyJWTErrors(t *testing.T) {
 				t.Fatalf("got %d %v, want 401 invalid_client", status, body)
 			}
 		})
+	}
+	// RFC 9126 section 2 and RFC 7523: the issuer and the PAR endpoint are
+	// audiences too
+	for _, aud := range []string{srv.issuer, srv.issuer + authz.PARPath} {
+		if status, body := postForm(t, tokenURL, withGrant(id, key.sign(t, at(func(c *assertionClaims) { c.aud = aud }))), "", ""); status != http.StatusOK {
+			t.Errorf("assertion with aud %s: %d %v, want 200", aud, status, body)
+		}
 	}
 	t.Run("a secret for a private_key_jwt client", func(t *testing.T) {
 		if status, body := postForm(t, tokenURL, url.Values{"grant_type": {"client_credentials"}}, id, basicSecret); status != http.StatusUnauthorized || body["error"] != "invalid_client" {
