@@ -3,6 +3,7 @@ package authz
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/go-jose/go-jose/v3"
@@ -70,6 +71,11 @@ func (d *hintDecoder) Decode(ctx context.Context, token string) (*jwt.Token, err
 		return nil, errorf("key set: %w", err)
 	}
 	return jwt.Parse(token, func(t *jwt.Token) (interface{}, error) {
+		// The same keys sign JWT access tokens and logout tokens: only an
+		// ID token is an id_token_hint.
+		if typ, _ := t.Header["typ"].(string); typ != "" && !strings.EqualFold(typ, "JWT") {
+			return nil, errNotAnIDToken
+		}
 		kid, _ := t.Header["kid"].(string)
 		keys := set.Key(kid)
 		if kid == "" || len(keys) == 0 {
@@ -78,6 +84,8 @@ func (d *hintDecoder) Decode(ctx context.Context, token string) (*jwt.Token, err
 		return keys[0].Key, nil
 	})
 }
+
+var errNotAnIDToken = errors.New("authz: not an ID token")
 
 var (
 	_ openid.OpenIDConnectTokenStrategy = (*idTokenStrategy)(nil)

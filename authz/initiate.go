@@ -77,6 +77,12 @@ func (h *Handler) initiate(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, errorf("load client: %w", err))
 		return
 	}
+	if c.RegistrationTokenHash != nil {
+		// A self-registered client is no brand portal the operator vouched
+		// for: sending browsers to its URI would make Foyer a redirector.
+		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
+		return
+	}
 	target, err := InitiateLoginURL(h.cfg.Issuer, c, q.Get("login_hint"), q.Get("target_link_uri"))
 	if err != nil {
 		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 
 	"github.com/go-jose/go-jose/v3"
 
@@ -162,6 +163,11 @@ func (h *Handler) verifyIDTokenHint(ctx context.Context, raw string) (*idTokenHi
 	}
 	hdr := jws.Signatures[0].Header
 	if hdr.Algorithm != string(jose.RS256) && hdr.Algorithm != string(jose.ES256) {
+		return nil, errBadHint
+	}
+	// The same keys sign JWT access tokens (at+jwt) and logout tokens
+	// (logout+jwt); only an ID token is a hint.
+	if typ, _ := hdr.ExtraHeaders[jose.HeaderType].(string); typ != "" && !strings.EqualFold(typ, "JWT") {
 		return nil, errBadHint
 	}
 	set, err := h.keys.PublicKeySet(ctx)

@@ -212,8 +212,9 @@ type LoginAttempts interface {
 
 // Janitor removes what has expired.
 type Janitor interface {
-	// PurgeExpired deletes interactions, sessions and client-assertion jtis
-	// that expired before now, and login attempts made before
+	// PurgeExpired deletes interactions, sessions, client-assertion jtis
+	// and initial access tokens that expired before now (and used-up
+	// initial access tokens), and login attempts made before
 	// attemptsBefore; it returns how many rows went.
 	PurgeExpired(ctx context.Context, now, attemptsBefore time.Time) (int64, error)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -10,6 +11,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"foyer/authz"
+	"foyer/storage"
 	"foyer/storage/sqlstore/sqltest"
 )
 
@@ -61,4 +63,20 @@ func TestBrandPortalLogin(t *testing.T) {
 func (s *testServer) clientWithoutPortal(t *testing.T) string {
 	id, _ := s.client(t, authz.ClientSpec{Name: "Plain", RedirectURIs: []string{rpCallback}, GrantTypes: []string{"authorization_code"}})
 	return id
+}
+
+// TestInitiateRefusesSelfRegisteredClients: a dynamically registered
+// client's initiate_login_uri is not a portal the operator vouched for.
+func TestInitiateRefusesSelfRegisteredClients(t *testing.T) {
+	srv := startServer(t, sqltest.SQLite(t))
+	c := &storage.Client{ID: "self-registered", ApplicationID: defaultApplicationID, Name: "Anyone",
+		RedirectURIs: []string{"https://evil.example/cb"}, InitiateLoginURI: "https://evil.example/start",
+		GrantTypes: []string{"authorization_code"}, RegistrationTokenHash: []byte("digest")}
+	if err := srv.store.CreateClient(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	p := newBrowser(t, "").get(srv.issuer + authz.InitiatePath + "?client_id=self-registered&login_hint=a")
+	if p.status != http.StatusBadRequest || p.resp.Header.Get("Location") != "" {
+		t.Fatalf("status %d, Location %q; want an error page", p.status, p.resp.Header.Get("Location"))
+	}
 }

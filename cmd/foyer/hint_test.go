@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+
+	"foyer/authz"
+	"foyer/storage"
+	"foyer/storage/sqlstore/sqltest"
+)
+
+// TestOnlyIDTokensAreHints: a JWT access token is signed with the same keys
+// as ID tokens, but it is no id_token_hint — not at logout (the user is
+// asked instead of signed out at once), not at the authorization endpoint.
+func TestOnlyIDTokensAreHints(t *testing.T) {
+	srv := startServer(t, sqltest.SQLite(t))
+	srv.account(t, "alice@example.com", alicePass)
+	clientID, secret := srv.client(t, authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback},
+		PostLogoutRedirectURIs: []string{rpLoggedOut}, GrantTypes: []string{"authorization_code"}, FirstParty: true})
+	srv.updateClient(t, clientID, func(c *storage.Client) { c.AccessTokenFormat = authz.AccessTokenFormatJWT })
+	rp := newRelyingParty(t, srv.issuer, clientID, secret, oidc.ScopeOpenID)
+	b := newBrowser(t, srv.Listener.Addr().String())
+	v := oauth2.GenerateVerifier()
+	cb := b.signIn(rp.oauth.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(v)), "alice@example.com", alicePass)
+	tok, err := rp.oauth.Exchange(context.Background(), cb.Query().Get("code"), oauth2.VerifierOption(v))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(tok.AccessToken, ".") != 2 {
+		t.Fatal("the client should have a JWT access token")
+	}
+
+	// at the authorization endpoint: refused as a hint
+	p := b.get(rp.oauth.AuthCodeURL("state-0002", oauth2.S256ChallengeOption(v),
+		oauth2.SetAuthURLParam("prompt", "none"), oauth2.SetAuthURLParam("id_token_hint", tok.AccessToken)))
+	if loc := p.location(t); loc.Query().Get("code") != "" || loc.Query().Get("error") == "" {
+		t.Fatalf("an access token as id_token_hint was accepted: %s", loc)
+	}
+	// at logout: no immediate sign-out, the user confirms
+	p = b.get(srv.issuer + authz.LogoutPath + "?" + url.Values{"id_token_hint": {tok.AccessToken}}.Encode())
+	if p.status != http.StatusOK || !strings.Contains(p.body, `name="confirm"`) {
+		t.Fatalf("logout with an access token as hint: %d, want the confirmation page", p.status)
+	}
+	// the real ID token still works as a hint
+	p = b.get(srv.issuer + authz.LogoutPath + "?" + url.Values{"id_token_hint": {tok.Extra("id_token").(string)},
+		"post_logout_redirect_uri": {rpLoggedOut}}.Encode())
+	if loc := p.location(t); loc.String() != rpLoggedOut {
+		t.Fatalf("logout with the ID token: %s", loc)
+	}
+}
