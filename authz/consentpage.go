@@ -72,6 +72,11 @@ func (h *Handler) showConsent(w http.ResponseWriter, r *http.Request) {
 	if len(already) > 0 {
 		data["Granted"] = describeScopes(already)
 	}
+	if p.client.RegistrationTokenHash != nil {
+		// Anyone with an initial access token chose this name: say so, so
+		// a look-alike name on Foyer's own page is not taken on trust.
+		data["Notice"] = "consent.unverified"
+	}
 	// Allowing or denying redirects the form post to the client; browsers
 	// apply form-action to that redirect too.
 	w.Header().Set("Content-Security-Policy", themes.CSPWithFormTarget(redirectURI(p.ar)))

@@ -106,6 +106,9 @@ func TestConsentForThirdPartyClients(t *testing.T) {
 
 		// a new scope: asked again, the new one listed apart from the granted ones
 		p = expectConsentPage(t, f.b.get(f.authURL("state-0003", []string{"openid", "email", "profile"})))
+		if strings.Contains(p.body, "not been verified") {
+			t.Error("an operator-registered client is marked unverified")
+		}
 		asked, already, _ := strings.Cut(p.body, "You have already allowed")
 		if !strings.Contains(asked, "Your name and profile details") || strings.Contains(asked, "Your email address") ||
 			!strings.Contains(already, "Your email address") {

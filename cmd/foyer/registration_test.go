@@ -135,6 +135,9 @@ func TestDynamicRegistration(t *testing.T) {
 		if !strings.Contains(p.body, "Partner Travel") {
 			t.Errorf("the consent page does not name the client:\n%s", p.body)
 		}
+		if !strings.Contains(p.body, "it has not been verified") {
+			t.Errorf("the consent page does not say a self-registered client is unverified:\n%s", p.body)
+		}
 		code := expectCode(t, f.b.submit(p, map[string]string{"decision": "allow"}), "state-0001")
 		tok, err := rp.oauth.Exchange(ctx, code, oauth2.VerifierOption(v))
 		if err != nil {
