@@ -78,7 +78,7 @@ func (h *Handler) updateRegistration(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	spec, err := m.spec(c.ApplicationID)
-	if err = errors.Join(err, spec.validate()); err != nil {
+	if err = errors.Join(err, spec.validate(), h.checkRegistrantURIs(spec)); err != nil {
 		writeMetadataError(w, err)
 		return
 	}

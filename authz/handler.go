@@ -60,6 +60,11 @@ type Config struct {
 	// RegistrationApplicationID is the application dynamically registered
 	// clients join (RFC 7591).
 	RegistrationApplicationID string
+	// AllowPrivateNetworkURIs lets dynamically registered clients use
+	// jwks_uri and backchannel_logout_uri on loopback, private and other
+	// non-public addresses (development only): anyone may register a
+	// client, so by default Foyer refuses to dial those for them.
+	AllowPrivateNetworkURIs bool
 	// LoginPath is selfservice's sign-in page (default "/login").
 	LoginPath string
 	Now       func() time.Time
@@ -221,7 +226,7 @@ func fositeConfig(cfg Config) *fosite.Config {
 		ClientSecretsHasher:            sha256Hasher{},
 		GlobalSecret:                   cfg.HMACKey[:32],
 		MinParameterEntropy:            fosite.MinParameterEntropy,
-		JWKSFetcherStrategy:            newJWKSFetcher(cfg.Now),
+		JWKSFetcherStrategy:            newJWKSFetcher(cfg.Now, cfg.AllowPrivateNetworkURIs),
 	}
 }
 

@@ -8,10 +8,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/netip"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
 
+	"foyer/authz/netguard"
 	"foyer/storage"
 )
 
@@ -101,6 +104,45 @@ func (m *clientMetadata) spec(applicationID string) (ClientSpec, error) {
 	return s, errors.Join(errs...)
 }
 
+// checkRegistrantURIs holds the URIs Foyer itself requests (jwks_uri,
+// backchannel_logout_uri) to https on a host that is not obviously
+// internal, unless the operator allowed private networks. Operators (CLI,
+// admin API) may still register http on loopback: this applies only to
+// anonymous registrants. The dialer re-checks every address at request
+// time (netguard), which also covers names resolving to internal hosts.
+func (h *Handler) checkRegistrantURIs(s ClientSpec) error {
+	if h.cfg.AllowPrivateNetworkURIs {
+		return nil
+	}
+	var errs []error
+	for _, u := range [][2]string{{"jwks_uri", s.JWKSURI}, {"backchannel_logout_uri", s.BackchannelLogoutURI}} {
+		if u[1] == "" {
+			continue
+		}
+		if err := checkPublicHTTPS(u[1]); err != nil {
+			errs = append(errs, fmt.Errorf("%w: %s %q: %w", ErrInvalidClientMetadata, u[0], u[1], err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// checkPublicHTTPS: https, to a host that is neither a localhost name nor
+// a literal non-public address.
+func checkPublicHTTPS(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "https" {
+		return errors.New("must be https")
+	}
+	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return errors.New("must not name a loopback host")
+	}
+	if ip, err := netip.ParseAddr(host); err == nil && !netguard.Allowed(ip) {
+		return errors.New("must not name a private or otherwise non-public address")
+	}
+	return nil
+}
+
 // metadataOf is the stored client as registration metadata, without
 // credentials.
 func metadataOf(c *storage.Client) *clientMetadata {
@@ -162,7 +204,7 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	spec, err := m.spec(h.cfg.RegistrationApplicationID)
-	if err = errors.Join(err, spec.validate()); err != nil {
+	if err = errors.Join(err, spec.validate(), h.checkRegistrantURIs(spec)); err != nil {
 		writeMetadataError(w, err)
 		return
 	}

@@ -6,5 +6,6 @@
 // reschedules it with exponential backoff, giving up after a bounded number
 // of attempts. The outbox is shared by every node and a notice is claimed by
 // one node at a time, so nodes do not double-send and a restart loses
-// nothing. It imports only storage.
+// nothing. Deliveries to dynamically registered clients dial public
+// addresses only (authz/netguard). It imports only storage and netguard.
 package backchannel

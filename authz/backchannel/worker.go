@@ -14,6 +14,7 @@ import (
 
 	jose "github.com/go-jose/go-jose/v3"
 
+	"foyer/authz/netguard"
 	"foyer/storage"
 )
 
@@ -50,7 +51,12 @@ type Config struct {
 	// redirects (a redirect is a failure: the token goes only where the
 	// client registered).
 	HTTPClient *http.Client
-	Logger     *slog.Logger
+	// AllowPrivateNetworkURIs sends to dynamically registered clients
+	// through HTTPClient too. Without it they are sent through a client
+	// that dials public addresses only (netguard): their URI is an
+	// anonymous registrant's choice, and must not reach Foyer's network.
+	AllowPrivateNetworkURIs bool
+	Logger                  *slog.Logger
 }
 
 // Worker delivers queued logout notices. It holds no state between runs
@@ -59,6 +65,8 @@ type Worker struct {
 	cfg   Config
 	store Store
 	keys  Keys
+	// registrants sends to dynamically registered clients.
+	registrants *http.Client
 }
 
 // NewWorker returns a worker over the store and keys.
@@ -83,19 +91,19 @@ func NewWorker(cfg Config, store Store, keys Keys) *Worker {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	noRedirects := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{
-			Timeout: cfg.Timeout,
-			CheckRedirect: func(*http.Request, []*http.Request) error {
-				return http.ErrUseLastResponse
-			},
-		}
+		cfg.HTTPClient = &http.Client{Timeout: cfg.Timeout, CheckRedirect: noRedirects}
+	}
+	registrants := cfg.HTTPClient
+	if !cfg.AllowPrivateNetworkURIs {
+		registrants = &http.Client{Timeout: cfg.Timeout, CheckRedirect: noRedirects, Transport: netguard.Transport(cfg.Timeout)}
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	cfg.Issuer = strings.TrimRight(cfg.Issuer, "/")
-	return &Worker{cfg: cfg, store: store, keys: keys}
+	return &Worker{cfg: cfg, store: store, keys: keys, registrants: registrants}
 }
 
 // Run delivers due notices every PollInterval until ctx ends. A full batch
@@ -207,13 +215,17 @@ func (w *Worker) deliver(ctx context.Context, n *storage.LogoutNotice) error {
 	if err != nil {
 		return err
 	}
-	return w.post(ctx, c.BackchannelLogoutURI, token)
+	client := w.cfg.HTTPClient
+	if c.RegistrationTokenHash != nil {
+		client = w.registrants
+	}
+	return w.post(ctx, client, c.BackchannelLogoutURI, token)
 }
 
 // post sends the token as section 2.5 says: a form-encoded POST with the
 // single parameter logout_token. Any 2xx is success (the spec names 200
 // and 204); the error never quotes the token.
-func (w *Worker) post(ctx context.Context, uri, token string) error {
+func (w *Worker) post(ctx context.Context, client *http.Client, uri, token string) error {
 	ctx, cancel := context.WithTimeout(ctx, w.cfg.Timeout)
 	defer cancel()
 	body := url.Values{"logout_token": {token}}.Encode()
@@ -223,9 +235,9 @@ func (w *Worker) post(ctx context.Context, uri, token string) error {
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Cache-Control", "no-store")
-	// The URI is the one the client registered (https, or http on loopback,
-	// checked at registration); redirects are not followed.
-	resp, err := w.cfg.HTTPClient.Do(req)
+	// The URI is the one the client registered (https, or http on loopback
+	// for operators, checked at registration); redirects are not followed.
+	resp, err := client.Do(req)
 	if err != nil {
 		return fmt.Errorf("post: %w", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,7 +32,12 @@ type Config struct {
 	LogLevel               string `yaml:"log_level"`
 	LogFormat              string `yaml:"log_format"`
 	TrustProxyHeaders      bool   `yaml:"trust_proxy_headers"`
-	PprofListen            string `yaml:"pprof_listen"`
+	// AllowPrivateNetworkURIs lets dynamically registered clients have
+	// Foyer request loopback and private addresses (their jwks_uri and
+	// backchannel_logout_uri). For development only: anyone holding an
+	// initial access token could otherwise probe the internal network.
+	AllowPrivateNetworkURIs bool   `yaml:"allow_private_network_uris"`
+	PprofListen             string `yaml:"pprof_listen"`
 	// KeyRotationInterval is a Go duration ("720h"); "0" turns automatic
 	// key rotation off.
 	KeyRotationInterval string `yaml:"key_rotation_interval"`
@@ -94,8 +100,17 @@ func loadConfig(path string, getenv func(string) string) (Config, error) {
 	if v := getenv("FOYER_TRUST_PROXY_HEADERS"); v != "" {
 		cfg.TrustProxyHeaders = v == "1" || strings.EqualFold(v, "true")
 	}
+	// A typo here must not silently leave the guard off (or on).
+	var envErr error
+	if v := getenv("FOYER_ALLOW_PRIVATE_NETWORK_URIS"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			envErr = fmt.Errorf("FOYER_ALLOW_PRIVATE_NETWORK_URIS %q: true or false", v)
+		}
+		cfg.AllowPrivateNetworkURIs = b
+	}
 	cfg.Issuer = strings.TrimRight(cfg.Issuer, "/")
-	return cfg, cfg.validate()
+	return cfg, errors.Join(envErr, cfg.validate())
 }
 
 func (c *Config) validate() error {

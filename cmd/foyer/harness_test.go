@@ -58,6 +58,9 @@ func startServer(t *testing.T, store storage.Store, opts ...serverOption) *testS
 	cfg := defaultConfig()
 	cfg.Issuer = issuer
 	cfg.BootstrapAdminPassword = "admin-password-123"
+	// Tests register clients dynamically with URIs on httptest's loopback
+	// servers; withPrivateNetworkGuard turns the guard back on.
+	cfg.AllowPrivateNetworkURIs = true
 	ctx := context.Background()
 	logs := &syncBuffer{}
 	cfg.LogLevel = "debug"

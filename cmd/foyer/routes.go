@@ -34,6 +34,9 @@ type serverOptions struct {
 	backchannel backchannel.Config
 	// Lifetimes for authz; zero keeps its defaults.
 	codeLifespan, parLifespan time.Duration
+	// privateNetworkGuard keeps the outbound-request guard on for
+	// dynamically registered clients whatever the config says.
+	privateNetworkGuard bool
 }
 
 // serverOption tunes newServer for tests.
@@ -51,12 +54,25 @@ func withAuthzLifespans(code, par time.Duration) serverOption {
 	return func(o *serverOptions) { o.codeLifespan, o.parLifespan = code, par }
 }
 
+// withPrivateNetworkGuard keeps dynamically registered clients' URIs off
+// private networks even though the test harness lifts that by default.
+func withPrivateNetworkGuard() serverOption {
+	return func(o *serverOptions) { o.privateNetworkGuard = true }
+}
+
 // newServer wires every handler in one place: the whole server can be read
 // from this function.
 func newServer(ctx context.Context, cfg Config, store storage.Store, secret []byte, log *slog.Logger, opts ...serverOption) (*server, error) {
 	opt := serverOptions{backchannel: backchannel.Config{Issuer: cfg.Issuer, Logger: log}}
 	for _, o := range opts {
 		o(&opt)
+	}
+	allowPrivate := cfg.AllowPrivateNetworkURIs && !opt.privateNetworkGuard
+	opt.backchannel.AllowPrivateNetworkURIs = allowPrivate
+	if allowPrivate {
+		// Said at every start so the development switch is not left on
+		// unnoticed in production.
+		log.WarnContext(ctx, "allow_private_network_uris is on: dynamically registered clients may make Foyer request loopback and private-network addresses; use it only for development")
 	}
 	// Retired keys stay published while any token they signed may be
 	// presented: no client's access or ID tokens outlive
@@ -80,8 +96,9 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		// Dynamically registered clients join the default application.
 		RegistrationApplicationID: defaultApplicationID,
 		// Zero unless a test shortened them: authz's defaults.
-		AuthorizeCodeLifespan: opt.codeLifespan,
-		PARLifespan:           opt.parLifespan,
+		AuthorizeCodeLifespan:   opt.codeLifespan,
+		PARLifespan:             opt.parLifespan,
+		AllowPrivateNetworkURIs: allowPrivate,
 	}, authz.Deps{Store: store, Keys: keyManager, Sessions: sessions, Steps: steps, Renderer: renderer, Logger: log})
 	if err != nil {
 		return nil, err
