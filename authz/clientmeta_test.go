@@ -133,16 +133,4 @@ func TestUpdateClient(t *testing.T) {
 	if _, err := authz.UpdateClient(c, spec); !errors.Is(err, authz.ErrInvalidRedirectURI) || c.RedirectURIs[0] != "https://rp.example/cb" {
 		t.Fatalf("invalid update: %v, client %+v", err, c)
 	}
-
-	// A self-registered client an admin makes first-party is the admin's:
-	// its registration access token stops working.
-	spec.RedirectURIs = []string{"https://rp.example/cb"}
-	c.RegistrationTokenHash = []byte("digest")
-	if _, err := authz.UpdateClient(c, spec); err != nil || c.RegistrationTokenHash == nil {
-		t.Fatalf("an ordinary update dropped the registration token: %v", err)
-	}
-	spec.FirstParty = true
-	if _, err := authz.UpdateClient(c, spec); err != nil || c.RegistrationTokenHash != nil || !c.FirstParty {
-		t.Fatalf("made first-party: %v, registration token %x", err, c.RegistrationTokenHash)
-	}
 }
