@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
@@ -390,4 +391,31 @@ func TestCLICreatesAnAdminClient(t *testing.T) {
 	if code != 0 || json.Unmarshal([]byte(out), &created) != nil || created["client_secret"] == "" {
 		t.Fatalf("client create --scope %s: exit %d, %q %q", admin.Scope, code, out, errOut)
 	}
+}
+
+// TestAdminVouchingTakesOverASelfRegisteredClient: once an admin makes a
+// dynamically registered client first-party (no consent page), its
+// registrant's registration access token no longer manages it.
+func TestAdminVouchingTakesOverASelfRegisteredClient(t *testing.T) {
+	srv := startServer(t, sqltest.SQLite(t))
+	api, _ := newAdminAPI(t, srv)
+	reg := call(t, http.MethodPost, srv.issuer+"/oauth2/register", srv.initialToken(t, 1, time.Hour),
+		map[string]any{"client_name": "Partner", "redirect_uris": []string{"https://partner.example/cb"}})
+	if reg.status != http.StatusCreated {
+		t.Fatalf("registration: %d %v", reg.status, reg.body)
+	}
+	configURI, regToken, id := reg.str("registration_client_uri"), reg.str("registration_access_token"), reg.str("client_id")
+	if r := call(t, http.MethodGet, configURI, regToken, nil); r.status != http.StatusOK {
+		t.Fatalf("the registrant reads its client: %d", r.status)
+	}
+	got := api.do(http.MethodGet, "/clients/"+id, nil).expect(t, "read", http.StatusOK, "")
+	got.body["client_name"] = "Partner (renamed)"
+	api.do(http.MethodPut, "/clients/"+id, got.body).expect(t, "an ordinary update", http.StatusOK, "")
+	if r := call(t, http.MethodGet, configURI, regToken, nil); r.status != http.StatusOK {
+		t.Fatalf("an ordinary admin update took the client from its registrant: %d", r.status)
+	}
+	got.body["first_party"] = true
+	api.do(http.MethodPut, "/clients/"+id, got.body).expect(t, "make first-party", http.StatusOK, "")
+	expect401(t, "registrant after the admin vouched", call(t, http.MethodPut, configURI, regToken,
+		map[string]any{"client_name": "Partner", "redirect_uris": []string{"https://evil.example/cb"}}))
 }

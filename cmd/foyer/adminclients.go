@@ -112,6 +112,11 @@ func (a adminClients) UpdateClient(ctx context.Context, id string, in admin.Clie
 	// authz.UpdateClient leaves these to the caller: dynamic registration
 	// must not change them, an admin may.
 	updated.ApplicationID, updated.FirstParty = spec.ApplicationID, spec.FirstParty
+	if updated.FirstParty && !c.FirstParty {
+		// Vouching for a self-registered client takes it over: its
+		// registrant could otherwise repoint a client that skips consent.
+		updated.RegistrationTokenHash = nil
+	}
 	if err := checkApplication(ctx, a.store, updated.ApplicationID); err != nil {
 		return nil, adminError(err)
 	}
