@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -205,7 +207,7 @@ func runScenarios(ctx context.Context, o options, t *target, progress io.Writer)
 	results = append(results, ex)
 
 	fmt.Fprintf(progress, "%s: password_login for %v ...\n", t.backend, o.duration)
-	results = append(results, runLoad(ctx, t, "password_login", o.conns, o.duration, func(int) iteration { return t.passwordLogin() }))
+	results = append(results, runLoad(ctx, t, "password_login", o.conns, o.duration, t.passwordLogin))
 
 	return results, nil
 }
@@ -225,8 +227,11 @@ func provision(ctx context.Context, srv *server, backend string, conns int) (*ta
 	if err := json.Unmarshal(out, &client); err != nil || client.Secret == "" {
 		return nil, fmt.Errorf("foyer client create printed %q", out)
 	}
-	email, password := "bench-"+randomHex(4)+"@bench.example", "pw-"+randomHex(12)
-	if _, err := srv.cli(ctx, "account", "create", "--email", email, "--password", password, "--verified"); err != nil {
+	// One account per connection: the sign-in lockout counts attempts per
+	// identifier (ten in flight at most), and a load of real users is many
+	// accounts, not one account signing in 64 times at once.
+	accounts, err := createAccounts(ctx, srv, conns)
+	if err != nil {
 		return nil, err
 	}
 	t := &target{
@@ -235,8 +240,7 @@ func provision(ctx context.Context, srv *server, backend string, conns int) (*ta
 		clientID:     client.ID,
 		clientSecret: client.Secret,
 		redirectURI:  redirectURI,
-		email:        email,
-		password:     password,
+		accounts:     accounts,
 		transport: &http.Transport{
 			Proxy:               nil, // loopback only, never through a proxy
 			MaxIdleConns:        conns,
@@ -327,3 +331,21 @@ func printReport(w io.Writer, o options, reports []backendReport) {
 }
 
 func seconds(d time.Duration) string { return fmt.Sprintf("%.3f s", d.Seconds()) }
+
+// createAccounts makes n accounts with the CLI, four at a time.
+func createAccounts(ctx context.Context, srv *server, n int) ([]account, error) {
+	accounts := make([]account, n)
+	errs := make([]error, n)
+	sem := make(chan struct{}, 4)
+	var wg sync.WaitGroup
+	for i := range accounts {
+		accounts[i] = account{email: fmt.Sprintf("bench-%d-%s@bench.example", i, randomHex(4)), password: "pw-" + randomHex(12)}
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			_, errs[i] = srv.cli(ctx, "account", "create", "--email", accounts[i].email, "--password", accounts[i].password, "--verified")
+		})
+	}
+	wg.Wait()
+	return accounts, errors.Join(errs...)
+}

@@ -39,10 +39,12 @@ type target struct {
 	clientID     string
 	clientSecret string
 	redirectURI  string
-	email        string
-	password     string
+	accounts     []account // one per connection
 	transport    *http.Transport
 }
+
+// account is one user the scenarios sign in as.
+type account struct{ email, password string }
 
 // iteration is one unit of work of one worker; stop ends that worker
 // without recording anything (used when the prepared codes run out).
@@ -156,7 +158,7 @@ func (t *target) prepareCodes(ctx context.Context, conns, n int) (chan authCode,
 	errs := make([]error, conns)
 	var wg sync.WaitGroup
 	for w := range conns {
-		browsers[w] = t.newBrowser()
+		browsers[w] = t.newBrowser(w)
 		wg.Go(func() { _, errs[w] = browsers[w].signIn(ctx, true) })
 	}
 	wg.Wait()
@@ -192,9 +194,9 @@ func (t *target) prepareCodes(ctx context.Context, conns, n int) (chan authCode,
 
 // passwordLogin is scenario c: a complete sign-in from a fresh cookie jar
 // per iteration, counted when the redirect with the code arrives.
-func (t *target) passwordLogin() iteration {
+func (t *target) passwordLogin(worker int) iteration {
 	return func(ctx context.Context) (bool, error) {
-		_, err := t.newBrowser().signIn(ctx, true)
+		_, err := t.newBrowser(worker).signIn(ctx, true)
 		return false, err
 	}
 }
@@ -221,13 +223,15 @@ func (t *target) token(ctx context.Context, c *http.Client, form string) ([]byte
 
 // browser is one simulated user agent with its own cookie jar.
 type browser struct {
-	t *target
-	c *http.Client
+	t    *target
+	c    *http.Client
+	user account
 }
 
-func (t *target) newBrowser() *browser {
+// newBrowser is a fresh user agent for the worker's account.
+func (t *target) newBrowser(worker int) *browser {
 	jar, _ := cookiejar.New(nil) // never fails without options
-	return &browser{t: t, c: t.httpClient(jar)}
+	return &browser{t: t, c: t.httpClient(jar), user: t.accounts[worker%len(t.accounts)]}
 }
 
 var errLoginShown = errors.New("login page shown although the browser has an SSO session")
@@ -299,9 +303,9 @@ func (b *browser) loginPost(ctx context.Context, page *url.URL, body []byte) (*h
 	}
 	switch {
 	case f.has("password"):
-		f.values.Set("password", b.t.password)
+		f.values.Set("password", b.user.password)
 	case f.has("identifier"):
-		f.values.Set("identifier", b.t.email)
+		f.values.Set("identifier", b.user.email)
 	default:
 		return nil, fmt.Errorf("form has neither identifier nor password field: %v", f.names)
 	}
