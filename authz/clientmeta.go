@@ -221,7 +221,8 @@ func checkJWKS(raw []byte, alg string) error {
 }
 
 // checkWebURI: an absolute https URI, or http on loopback (for local
-// development and native apps).
+// development and native apps), without a fragment. Back-channel logout
+// URIs follow it too: the logout token travels in the request body.
 func checkWebURI(raw string) error {
 	u, err := url.Parse(raw)
 	switch {

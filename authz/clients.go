@@ -145,7 +145,7 @@ func (s ClientSpec) validate() error {
 		}
 	}
 	if s.BackchannelLogoutURI != "" {
-		if err := checkBackchannelLogoutURI(s.BackchannelLogoutURI); err != nil {
+		if err := checkWebURI(s.BackchannelLogoutURI); err != nil {
 			bad("backchannel_logout_uri %q: %v", s.BackchannelLogoutURI, err)
 		}
 	} else if s.BackchannelLogoutSessionRequired {
@@ -188,22 +188,6 @@ func checkRedirectURI(raw string) error {
 	default:
 		return fmt.Errorf("scheme %q is not allowed", u.Scheme)
 	}
-}
-
-// checkBackchannelLogoutURI: an absolute URI without a fragment (OIDC
-// Back-Channel Logout 1.0 section 2.2), https, or http on loopback only,
-// because the logout token travels in the request body.
-func checkBackchannelLogoutURI(raw string) error {
-	u, err := url.Parse(raw)
-	switch {
-	case err != nil || !u.IsAbs() || u.Host == "":
-		return errors.New("must be an absolute URI")
-	case u.Fragment != "" || strings.Contains(raw, "#"):
-		return errors.New("must not contain a fragment")
-	case u.Scheme != "https" && !isLoopback(u):
-		return errors.New("must be https (or http on loopback)")
-	}
-	return nil
 }
 
 func isLoopback(u *url.URL) bool {
