@@ -233,6 +233,9 @@ func (h *Handler) issue(w http.ResponseWriter, r *http.Request, ar fosite.Author
 		h.authorizeError(w, r, ar, err)
 		return
 	}
+	// RFC 9207: the issuer in every authorization response lets a client
+	// that talks to several servers notice a mix-up (RFC 9700 4.4).
+	resp.AddParameter("iss", h.cfg.Issuer)
 	if ar.GetResponseMode() == fosite.ResponseModeFormPost {
 		h.formPost(w, r, ar, resp.GetParameters())
 		return
@@ -256,15 +259,28 @@ func (h *Handler) authorizeError(w http.ResponseWriter, r *http.Request, ar fosi
 		h.errorPage(w, r, http.StatusBadRequest, key)
 		return
 	}
+	params := url.Values{"error": {rfc.ErrorField}, "error_description": {rfc.GetDescription()}, "iss": {h.cfg.Issuer}}
+	if state := ar.GetState(); state != "" {
+		params.Set("state", state)
+	}
 	if ar.GetResponseMode() == fosite.ResponseModeFormPost {
-		params := url.Values{"error": {rfc.ErrorField}, "error_description": {rfc.GetDescription()}}
-		if state := ar.GetState(); state != "" {
-			params.Set("state", state)
-		}
 		h.formPost(w, r, ar, params)
 		return
 	}
-	h.oauth.WriteAuthorizeError(r.Context(), w, ar, err)
+	// Written here rather than by fosite, whose error redirect cannot carry
+	// iss (RFC 9207).
+	target := *ar.GetRedirectURI()
+	if ar.GetResponseMode() == fosite.ResponseModeFragment {
+		target.Fragment = params.Encode()
+	} else {
+		q := target.Query()
+		for k, v := range params {
+			q[k] = v
+		}
+		target.RawQuery, target.Fragment = q.Encode(), ""
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, target.String(), http.StatusSeeOther) //nolint:gosec // G710: the client's registered redirect URI, validated by fosite
 }
 
 // formPost writes an authorization response with response_mode=form_post

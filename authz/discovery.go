@@ -44,7 +44,7 @@ func (h *Handler) discovery(w http.ResponseWriter, _ *http.Request) {
 		"frontchannel_logout_supported":                  false,
 		"backchannel_logout_supported":                   true,
 		"backchannel_logout_session_supported":           true,
-		"authorization_response_iss_parameter_supported": false,
+		"authorization_response_iss_parameter_supported": true,
 	}
 	// private_key_jwt assertions: the same algorithms wherever they are
 	// accepted (introspection takes HTTP Basic only).

@@ -72,7 +72,7 @@ func TestAuthorizationCodeFlow(t *testing.T) {
 			t.Fatalf("login_hint did not pre-fill the identifier:\n%s", first.body)
 		}
 		cb := b.signIn(authURL, "alice@example.com", alicePass)
-		if cb.Query().Get("state") != "state-0001" || cb.Query().Get("code") == "" {
+		if cb.Query().Get("state") != "state-0001" || cb.Query().Get("code") == "" || cb.Query().Get("iss") != srv.issuer {
 			t.Fatalf("callback = %s, want code and state-1", cb)
 		}
 
@@ -148,7 +148,8 @@ func TestAuthorizationCodeFlow(t *testing.T) {
 			t.Fatalf("logout redirect = %s", out)
 		}
 		none := b.get(rp.oauth.AuthCodeURL("state-0003", oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("prompt", "none")))
-		if loc := none.location(t); loc.Query().Get("error") != "login_required" || loc.Query().Get("state") != "state-0003" {
+		if loc := none.location(t); loc.Query().Get("error") != "login_required" || loc.Query().Get("state") != "state-0003" ||
+			loc.Query().Get("iss") != srv.issuer {
 			t.Fatalf("prompt=none after logout = %s", loc)
 		}
 	})
