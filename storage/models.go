@@ -76,6 +76,9 @@ type Application struct {
 	// ["identifier", "password"]. Empty means the default sequence.
 	LoginSteps []string
 	CreatedAt  time.Time
+	// SelfService is what its customers may do on their own; the zero
+	// value reads back as DefaultSelfServicePolicy.
+	SelfService SelfServicePolicy
 }
 
 // Client is an OAuth 2.0 / OpenID Connect client of an application.

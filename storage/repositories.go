@@ -46,6 +46,10 @@ type Applications interface {
 	CreateApplication(ctx context.Context, a *Application) error
 	GetApplication(ctx context.Context, id string) (*Application, error)
 	ListApplications(ctx context.Context) ([]Application, error)
+	// SetSelfServicePolicy replaces the application's self-service policy
+	// (callers validate it first); ErrNotFound when there is no such
+	// application.
+	SetSelfServicePolicy(ctx context.Context, applicationID string, p SelfServicePolicy) error
 }
 
 // Clients reads and writes OAuth clients.

@@ -23,6 +23,8 @@ Commands:
   client token create   create an initial access token for dynamic registration
   account create        create an account
   keys rotate           add new active signing keys; old ones stay in JWKS
+  app policy show       show an application's self-service policy
+  app policy set        change an application's self-service policy
 
 Configuration comes from --config (YAML) and FOYER_* environment variables;
 see README.md. Run "foyer <command> -h" for a command's flags.
@@ -97,6 +99,10 @@ func dispatch(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 		return clientTokenCreate(ctx, cfg, rest[2:], stdout, stderr)
 	case cmd == "account" && sub == "create":
 		return accountCreate(ctx, cfg, rest[1:], stdout, stderr)
+	case cmd == "app" && sub == "policy" && len(rest) > 1 && rest[1] == "show":
+		return appPolicyShow(ctx, cfg, rest[2:], stdout, stderr)
+	case cmd == "app" && sub == "policy" && len(rest) > 1 && rest[1] == "set":
+		return appPolicySet(ctx, cfg, rest[2:], stdout, stderr)
 	case cmd == "keys" && sub == "rotate":
 		return keysRotate(ctx, cfg, rest[1:], stdout, stderr)
 	default:

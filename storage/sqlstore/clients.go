@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -18,6 +20,9 @@ type applicationRow struct {
 	Organizational bool      `gorm:"column:organizational"`
 	LoginSteps     string    `gorm:"column:login_steps"`
 	CreatedAt      time.Time `gorm:"column:created_at"`
+	// SelfService is the policy as JSON; "{}" (the column default) and
+	// absent keys read as the defaults.
+	SelfService string `gorm:"column:self_service_policy"`
 }
 
 func (applicationRow) TableName() string { return "applications" }
@@ -27,9 +32,33 @@ func (r *applicationRow) toStorage() (*storage.Application, error) {
 	if err != nil {
 		return nil, err
 	}
+	policy, err := decodePolicy(r.SelfService)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: application %q: %w", r.ID, err)
+	}
 	return &storage.Application{ID: r.ID, StoreID: r.StoreID, Name: r.Name, LogoURL: r.LogoURL,
 		PrimaryColor: r.PrimaryColor, Organizational: r.Organizational, LoginSteps: steps,
-		CreatedAt: r.CreatedAt.UTC()}, nil
+		CreatedAt: r.CreatedAt.UTC(), SelfService: policy}, nil
+}
+
+// encodePolicy stores an unset policy as "{}" so that it keeps following
+// the defaults, and a set one in full.
+func encodePolicy(p storage.SelfServicePolicy) string {
+	if p.IsZero() {
+		return "{}"
+	}
+	return encodeJSON(p, "{}")
+}
+
+func decodePolicy(s string) (storage.SelfServicePolicy, error) {
+	if s == "" {
+		s = "{}"
+	}
+	var p storage.SelfServicePolicy
+	if err := json.Unmarshal([]byte(s), &p); err != nil {
+		return p, fmt.Errorf("decode applications.self_service_policy: %w", err)
+	}
+	return p.WithDefaults(), nil
 }
 
 // CreateApplication inserts a, filling in ID and CreatedAt when empty.
@@ -40,7 +69,8 @@ func (s *Store) CreateApplication(ctx context.Context, a *storage.Application) e
 	a.CreatedAt = orNow(a.CreatedAt)
 	row := applicationRow{ID: a.ID, StoreID: a.StoreID, Name: a.Name, LogoURL: a.LogoURL,
 		PrimaryColor: a.PrimaryColor, Organizational: a.Organizational,
-		LoginSteps: encodeJSON(a.LoginSteps, "[]"), CreatedAt: a.CreatedAt}
+		LoginSteps: encodeJSON(a.LoginSteps, "[]"), CreatedAt: a.CreatedAt,
+		SelfService: encodePolicy(a.SelfService)}
 	return wrapErr(s.db(ctx).Create(&row).Error, "create application %q", a.ID)
 }
 
@@ -51,6 +81,19 @@ func (s *Store) GetApplication(ctx context.Context, id string) (*storage.Applica
 		return nil, wrapErr(err, "get application %q", id)
 	}
 	return row.toStorage()
+}
+
+// SetSelfServicePolicy replaces the application's self-service policy.
+func (s *Store) SetSelfServicePolicy(ctx context.Context, applicationID string, p storage.SelfServicePolicy) error {
+	res := s.db(ctx).Model(&applicationRow{}).Where("id = ?", applicationID).
+		Update("self_service_policy", encodePolicy(p))
+	if res.Error != nil {
+		return wrapErr(res.Error, "set self-service policy of application %q", applicationID)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("set self-service policy of application %q: %w", applicationID, storage.ErrNotFound)
+	}
+	return nil
 }
 
 // ListApplications returns every application, oldest first.

@@ -24,6 +24,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"AccountIdentifiers", testAccountIdentifiers},
 		{"Passwords", testPasswords},
 		{"Applications", testApplications},
+		{"SelfServicePolicy", testSelfServicePolicy},
 		{"Clients", testClients},
 		{"ClientAssertions", testClientAssertions},
 		{"Sessions", testSessions},
