@@ -179,6 +179,28 @@ type LogoutNotice struct {
 	CreatedAt     time.Time
 }
 
+// Notification is one e-mail, SMS or voice message in the outbox. It is
+// rendered before it is queued, so a retry sends exactly what the flow
+// asked for and needs neither templates nor branding. A node claims a row
+// by setting LockedUntil; SentAt is set once a provider accepted it (kept
+// only where the message stays visible, e.g. the dev outbox).
+type Notification struct {
+	ID            string
+	Channel       string // "email", "sms" or "voice"
+	To            string
+	Subject       string
+	Text          string
+	HTML          string
+	AccountID     string
+	Kind          string // e.g. "activation", "password_reset"
+	Attempts      int    // failed sends so far
+	NextAttemptAt time.Time
+	LockedUntil   *time.Time
+	LastError     string
+	SentAt        *time.Time
+	CreatedAt     time.Time
+}
+
 // Interaction is a paused authorization request waiting for the user (login,
 // consent, ...). It lives in the database so any node can resume it.
 type Interaction struct {

@@ -122,6 +122,32 @@ type LogoutNotices interface {
 	FailLogoutNotice(ctx context.Context, id string, next time.Time, lastError string) error
 }
 
+// Notifications is the outbox of e-mail, SMS and voice messages.
+type Notifications interface {
+	// EnqueueNotification inserts n, filling in ID, CreatedAt and (to
+	// CreatedAt) NextAttemptAt when empty.
+	EnqueueNotification(ctx context.Context, n *Notification) error
+	// ClaimNotifications locks up to limit unsent messages due at now and
+	// not locked by anyone, until now+lease, and returns them, oldest due
+	// first. It is atomic across nodes: a message is claimed by one caller.
+	ClaimNotifications(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Notification, error)
+	// MarkNotificationSent records the send at at and releases the lock;
+	// ErrNotFound when there is no such message.
+	MarkNotificationSent(ctx context.Context, id string, at time.Time) error
+	// DeleteNotification removes a message (sent, or given up);
+	// ErrNotFound when there was none.
+	DeleteNotification(ctx context.Context, id string) error
+	// FailNotification counts a failed attempt, keeps the error, releases
+	// the lock and schedules the next attempt; ErrNotFound when there is no
+	// such message.
+	FailNotification(ctx context.Context, id string, next time.Time, lastError string) error
+	// ListNotifications returns up to limit messages, newest first.
+	ListNotifications(ctx context.Context, limit int) ([]Notification, error)
+	// PurgeSentNotifications deletes messages sent before before and
+	// returns how many.
+	PurgeSentNotifications(ctx context.Context, before time.Time) (int64, error)
+}
+
 // Interactions reads and writes paused authorization requests.
 type Interactions interface {
 	CreateInteraction(ctx context.Context, i *Interaction) error
@@ -235,6 +261,7 @@ type Store interface {
 	ClientAssertions
 	Sessions
 	LogoutNotices
+	Notifications
 	Interactions
 	Tokens
 	Grants

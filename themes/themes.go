@@ -40,7 +40,8 @@ type Renderer struct {
 	catalogs    map[string]map[string]string // lang -> key -> format
 	langs       []string                     // sorted catalog tags
 	pages       map[string]map[string]*pageTemplate
-	static      map[string]*staticFile // "app.css" -> file
+	static      map[string]*staticFile                // "app.css" -> file
+	emails      map[string]map[string]*emailTemplates // kind -> lang
 }
 
 // New loads and parses the default theme with Options.OverrideDir layered on
@@ -81,6 +82,9 @@ func New(opts Options) (*Renderer, error) {
 		return nil, err
 	}
 	if err := r.loadTemplates(layers); err != nil {
+		return nil, err
+	}
+	if err := r.loadEmails(layers); err != nil {
 		return nil, err
 	}
 	return r, nil

@@ -17,6 +17,7 @@ import (
 
 	"foyer/authz"
 	"foyer/authz/keys"
+	"foyer/selfservice/notify"
 	"foyer/storage"
 )
 
@@ -29,6 +30,8 @@ type testServer struct {
 	issuer string
 	logs   *syncBuffer // everything the server logged, at debug level
 	keys   *keys.Manager
+	// notifications queues messages as the flows do.
+	notifications *notify.Service
 }
 
 // syncBuffer is a bytes.Buffer safe for the server's concurrent writers.
@@ -68,7 +71,7 @@ func startServer(t *testing.T, store storage.Store, opts ...serverOption) *testS
 	if err := bootstrap(ctx, cfg, store, []byte(testSecret), io.Discard, log); err != nil {
 		t.Fatalf("bootstrap: %v", err)
 	}
-	opts = append([]serverOption{withBackchannelPoll(10 * time.Millisecond)}, opts...)
+	opts = append([]serverOption{withBackchannelPoll(10 * time.Millisecond), withNotifyPoll(10 * time.Millisecond)}, opts...)
 	srv, err := newServer(ctx, cfg, store, []byte(testSecret), log, opts...)
 	if err != nil {
 		t.Fatalf("newServer: %v", err)
@@ -78,13 +81,17 @@ func startServer(t *testing.T, store storage.Store, opts ...serverOption) *testS
 	t.Cleanup(ts.Close)
 	// The back-channel logout worker runs as under serve, stopped first.
 	workerCtx, stopWorker := context.WithCancel(ctx)
-	workerDone := make(chan struct{})
+	workerDone := make(chan struct{}, 2)
 	go func() {
-		defer close(workerDone)
+		defer func() { workerDone <- struct{}{} }()
 		srv.backchannel.Run(workerCtx)
 	}()
-	t.Cleanup(func() { stopWorker(); <-workerDone })
-	return &testServer{Server: ts, store: store, issuer: issuer, logs: logs, keys: srv.keys}
+	go func() {
+		defer func() { workerDone <- struct{}{} }()
+		srv.notify.Run(workerCtx)
+	}()
+	t.Cleanup(func() { stopWorker(); <-workerDone; <-workerDone })
+	return &testServer{Server: ts, store: store, issuer: issuer, logs: logs, keys: srv.keys, notifications: srv.notifications}
 }
 
 // client registers a client the way the CLI does.

@@ -14,6 +14,7 @@ import (
 	"foyer/authz/fositestore"
 	"foyer/authz/keys"
 	"foyer/selfservice"
+	"foyer/selfservice/notify"
 	"foyer/selfservice/password"
 	"foyer/selfservice/session"
 	"foyer/storage"
@@ -27,11 +28,16 @@ type server struct {
 	// backchannel delivers logout tokens from the outbox; the caller runs
 	// it (serve, or a test) for as long as the node serves.
 	backchannel *backchannel.Worker
+	// notify sends e-mail, SMS and voice messages from the outbox; run
+	// like backchannel. notifications queues them for the flows.
+	notify        *notify.Worker
+	notifications *notify.Service
 }
 
 // serverOptions are what a serverOption can tune.
 type serverOptions struct {
 	backchannel backchannel.Config
+	notify      notify.WorkerConfig
 	// Lifetimes for authz; zero keeps its defaults.
 	codeLifespan, parLifespan time.Duration
 	// privateNetworkGuard keeps the outbound-request guard on for
@@ -46,6 +52,12 @@ type serverOption func(*serverOptions)
 // second, so tests see deliveries promptly.
 func withBackchannelPoll(d time.Duration) serverOption {
 	return func(o *serverOptions) { o.backchannel.PollInterval = d }
+}
+
+// withNotifyPoll makes the notification worker poll more often than once a
+// second, so tests see messages promptly.
+func withNotifyPoll(d time.Duration) serverOption {
+	return func(o *serverOptions) { o.notify.PollInterval = d }
 }
 
 // withAuthzLifespans shortens the lifetimes of authorization codes and
@@ -63,7 +75,7 @@ func withPrivateNetworkGuard() serverOption {
 // newServer wires every handler in one place: the whole server can be read
 // from this function.
 func newServer(ctx context.Context, cfg Config, store storage.Store, secret []byte, log *slog.Logger, opts ...serverOption) (*server, error) {
-	opt := serverOptions{backchannel: backchannel.Config{Issuer: cfg.Issuer, Logger: log}}
+	opt := serverOptions{backchannel: backchannel.Config{Issuer: cfg.Issuer, Logger: log}, notify: notify.WorkerConfig{Logger: log}}
 	for _, o := range opts {
 		o(&opt)
 	}
@@ -117,7 +129,16 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		return nil, err
 	}
 
+	providers, err := notifyProviders(cfg)
+	if err != nil {
+		return nil, err
+	}
+
 	mux := http.NewServeMux()
+	if notify.DevMode(cfg.SMTPURL, cfg.Issuer) {
+		// Only a developer's local instance shows messages on a page.
+		mux.Handle("GET "+notify.DevOutboxPath, notify.DevOutboxHandler(store, log))
+	}
 	oauth.Mount(mux)
 	self.Mount(mux)
 	adminAPI.Mount(mux)
@@ -140,7 +161,25 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		authz.NewCORS(store, nil, log).Middleware,
 		refuseCrossOriginForms(),
 	)
-	return &server{handler: handler, keys: keyManager, backchannel: backchannel.NewWorker(opt.backchannel, store, keyManager)}, nil
+	return &server{handler: handler, keys: keyManager, backchannel: backchannel.NewWorker(opt.backchannel, store, keyManager),
+		notify: notify.NewWorker(opt.notify, store, providers), notifications: notify.NewService(store, renderer, nil)}, nil
+}
+
+// notifyProviders builds the configured providers; a channel without one
+// goes to the dev outbox.
+func notifyProviders(cfg Config) (notify.Providers, error) {
+	var p notify.Providers
+	if cfg.SMTPURL != "" {
+		smtp, err := notify.NewSMTP(cfg.SMTPURL, cfg.SMTPFrom, nil)
+		if err != nil {
+			return p, fmt.Errorf("notifications: %w", err)
+		}
+		p.Email = smtp
+	}
+	if cfg.SMSWebhookURL != "" {
+		p.Phone = notify.NewWebhook(cfg.SMSWebhookURL, nil)
+	}
+	return p, nil
 }
 
 // readyz answers 200 when the database does, within two seconds.

@@ -112,6 +112,13 @@ func serve(ctx context.Context, cfg Config, stdout io.Writer, log *slog.Logger) 
 		defer close(workerDone)
 		srv.backchannel.Run(ctx)
 	}()
+	// So does the notification worker; whatever it has not sent stays in
+	// the outbox for the next start (or another node).
+	notifyDone := make(chan struct{})
+	go func() {
+		defer close(notifyDone)
+		srv.notify.Run(ctx)
+	}()
 
 	// Start-up garbage (migrations, templates, key decryption) would keep
 	// the idle process tens of MiB larger until the next collection.
@@ -133,6 +140,7 @@ func serve(ctx context.Context, cfg Config, stdout io.Writer, log *slog.Logger) 
 	defer cancel()
 	err = httpServer.Shutdown(shutdownCtx)
 	<-workerDone
+	<-notifyDone
 	if err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}

@@ -32,6 +32,8 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"SessionClients", testSessionClients},
 		{"LogoutNotices", testLogoutNotices},
 		{"LogoutNoticeClaimRace", testLogoutNoticeClaimRace},
+		{"Notifications", testNotifications},
+		{"NotificationClaimRace", testNotificationClaimRace},
 		{"Interactions", testInteractions},
 		{"Tokens", testTokens},
 		{"TokensBySignature", testTokensBySignature},

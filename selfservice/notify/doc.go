@@ -1,0 +1,23 @@
+// Package notify sends Foyer's e-mail, SMS and voice messages.
+//
+// Flows call Service (Email, SMS, Voice): the message is rendered through
+// themes at once and written to the notifications table, the durable
+// outbox, and the call returns. A Worker, run on every node, claims due
+// messages with a lease (a conditional UPDATE, so one node sends each),
+// hands them to a Provider and records the outcome: sent, or failed with
+// the error and an exponentially growing wait (30 s doubling, capped at an
+// hour, 8 attempts by default). A slow or failing provider therefore never
+// fails or slows a customer's request, and a restart loses nothing.
+//
+// Providers: SMTP (FOYER_SMTP_URL, smtp:// with STARTTLS, smtps:// with
+// implicit TLS) for e-mail; an HTTP webhook (FOYER_SMS_WEBHOOK_URL) for SMS
+// and voice. A channel without a provider goes to the dev outbox: the log
+// line names recipient, kind and subject only, and the row (with the full
+// text, links included, which is the point for a developer) stays in the
+// database and is listed by DevOutboxHandler. Messages a real provider
+// accepted are deleted at once, so no link or code outlives its sending.
+//
+// Dev mode (DevMode) is: no SMTP URL configured and an issuer on
+// localhost or a loopback address. Only then is the dev outbox page
+// mounted, at /admin/dev/outbox.
+package notify

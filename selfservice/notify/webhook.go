@@ -1,0 +1,59 @@
+package notify
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+)
+
+// Webhook sends SMS and voice messages as a JSON POST
+// {"to": ..., "channel": "sms"|"voice", "text": ...} to a URL the operator
+// chose (FOYER_SMS_WEBHOOK_URL); any 2xx answer means the provider took it.
+type Webhook struct {
+	url    string
+	client *http.Client
+}
+
+// NewWebhook returns a webhook provider posting to url. client may be nil:
+// the default has a 5 s timeout and follows no redirects, so the text (which
+// may hold a code) goes only where the operator said.
+func NewWebhook(url string, client *http.Client) *Webhook {
+	if client == nil {
+		client = &http.Client{Timeout: 5 * time.Second,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	}
+	return &Webhook{url: url, client: client}
+}
+
+type webhookBody struct {
+	To      string `json:"to"`
+	Channel string `json:"channel"`
+	Text    string `json:"text"`
+}
+
+// Send posts m. The error never quotes the text.
+func (h *Webhook) Send(ctx context.Context, m Message) error {
+	body, err := json.Marshal(webhookBody{To: m.To, Channel: m.Channel, Text: m.Text})
+	if err != nil {
+		return fmt.Errorf("webhook: encode: %w", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.url, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("webhook: build request: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := h.client.Do(req)
+	if err != nil {
+		return fmt.Errorf("webhook: post: %w", err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return fmt.Errorf("webhook: provider answered status %d", resp.StatusCode)
+	}
+	return nil
+}

@@ -1,0 +1,184 @@
+package themes
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	htmltemplate "html/template"
+	"io"
+	"io/fs"
+	"strings"
+	texttemplate "text/template"
+)
+
+// ErrUnknownEmail is returned by RenderEmail for a kind the theme does not
+// define.
+var ErrUnknownEmail = errors.New("themes: unknown e-mail")
+
+// emailTemplates is one e-mail kind bound to one language: the HTML part
+// parsed with email/_layout.html, the text part with email/_layout.txt.
+type emailTemplates struct {
+	html *htmltemplate.Template
+	text *texttemplate.Template
+}
+
+// emailView is what e-mail templates see as the dot.
+type emailView struct {
+	Kind     string
+	Lang     string
+	Branding Branding // sanitised
+	// LogoURL is Branding.LogoURL when it is absolute: a mail client has no
+	// origin to resolve "/static/logo.png" against.
+	LogoURL  string
+	Contrast string // text color on PrimaryColor, "#000000" or "#ffffff"
+	Data     map[string]any
+}
+
+// loadEmails parses every email/KIND.html with its email/KIND.txt. Both parts
+// are required: every e-mail has a plain-text part (ARCHITECTURE "Pages").
+func (r *Renderer) loadEmails(layers []fs.FS) error {
+	htmlFiles, err := collect(layers, "email", ".html", false)
+	if err != nil {
+		return err
+	}
+	textFiles, err := collect(layers, "email", ".txt", false)
+	if err != nil {
+		return err
+	}
+	r.emails = map[string]map[string]*emailTemplates{}
+	for _, name := range sortedKeys(htmlFiles) {
+		if strings.HasPrefix(name, "_") {
+			continue
+		}
+		kind := strings.TrimSuffix(name, ".html")
+		txt, ok := textFiles[kind+".txt"]
+		if !ok {
+			return fmt.Errorf("themes: email/%s.html has no email/%s.txt", kind, kind)
+		}
+		if err := r.addEmail(kind, htmlFiles["_layout.html"], htmlFiles[name], textFiles["_layout.txt"], txt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *Renderer) addEmail(kind string, htmlLayout, htmlSrc, textLayout, textSrc []byte) error {
+	funcs := map[string]any{"t": func(key string, _ ...any) string { return key }, "str": str, "lines": lines}
+	h := htmltemplate.New(kind).Funcs(funcs).Option("missingkey=zero")
+	if _, err := h.New("_layout.html").Parse(string(htmlLayout)); err != nil {
+		return fmt.Errorf("themes: email/_layout.html: %w", err)
+	}
+	if _, err := h.Parse(string(htmlSrc)); err != nil {
+		return fmt.Errorf("themes: email/%s.html: %w", kind, err)
+	}
+	x := texttemplate.New(kind).Funcs(funcs).Option("missingkey=zero")
+	if _, err := x.New("_layout.txt").Parse(string(textLayout)); err != nil {
+		return fmt.Errorf("themes: email/_layout.txt: %w", err)
+	}
+	if _, err := x.Parse(string(textSrc)); err != nil {
+		return fmt.Errorf("themes: email/%s.txt: %w", kind, err)
+	}
+	r.emails[kind] = map[string]*emailTemplates{}
+	for _, lang := range r.langs {
+		t := map[string]any{"t": func(key string, args ...any) string { return r.T(lang, key, args...) }}
+		hl, err := h.Clone()
+		if err != nil {
+			return fmt.Errorf("themes: email/%s.html: %w", kind, err)
+		}
+		xl, err := x.Clone()
+		if err != nil {
+			return fmt.Errorf("themes: email/%s.txt: %w", kind, err)
+		}
+		et := &emailTemplates{html: hl.Funcs(t), text: xl.Funcs(t)}
+		// A dry run does html/template's escaping analysis now, so a broken
+		// override fails New rather than a send.
+		dry := emailView{Kind: kind, Lang: lang, Branding: sanitizeBranding(Branding{}, r.appName), Data: map[string]any{}}
+		if err := et.html.Execute(io.Discard, dry); err != nil {
+			return fmt.Errorf("themes: email/%s.html (%s): %w", kind, lang, err)
+		}
+		r.emails[kind][lang] = et
+	}
+	return nil
+}
+
+// lines turns an optional Data value holding paragraphs ([]string or
+// []any) into a string slice, so templates can range over it.
+func lines(v any) []string {
+	switch p := v.(type) {
+	case []string:
+		return p
+	case []any:
+		out := make([]string, len(p))
+		for i := range p {
+			out[i] = str(p[i])
+		}
+		return out
+	case nil:
+		return nil
+	}
+	return []string{str(v)}
+}
+
+// Emails returns the e-mail kinds the theme defines, sorted.
+func (r *Renderer) Emails() []string {
+	return sortedKeys(r.emails)
+}
+
+// RenderEmail renders an e-mail of the given kind (email/KIND.html and
+// email/KIND.txt) in lang (matched like a page's language; the default
+// language when nothing matches). The subject is the catalog entry
+// "email.KIND.subject" formatted with the application name. The text part
+// is what the template wrote, with every link on a line of its own: mail
+// clients only make a URL clickable when nothing else touches it.
+func (r *Renderer) RenderEmail(kind, lang string, branding Branding, data map[string]any) (subject, text, html string, err error) {
+	byLang, ok := r.emails[kind]
+	if !ok {
+		return "", "", "", fmt.Errorf("%w: %q", ErrUnknownEmail, kind)
+	}
+	l := r.match(lang)
+	if l == "" {
+		l = r.defaultLang
+	}
+	b := sanitizeBranding(branding, r.appName)
+	v := emailView{Kind: kind, Lang: l, Branding: b, Contrast: contrastColor(strings.TrimPrefix(b.PrimaryColor, "#")), Data: data}
+	if strings.HasPrefix(b.LogoURL, "https://") || strings.HasPrefix(b.LogoURL, "http://") {
+		v.LogoURL = b.LogoURL
+	}
+	if v.Data == nil {
+		v.Data = map[string]any{}
+	}
+	var hb, tb bytes.Buffer
+	if err := byLang[l].html.Execute(&hb, v); err != nil {
+		return "", "", "", fmt.Errorf("themes: render email/%s.html: %w", kind, err)
+	}
+	if err := byLang[l].text.Execute(&tb, v); err != nil {
+		return "", "", "", fmt.Errorf("themes: render email/%s.txt: %w", kind, err)
+	}
+	subject = r.T(l, "email."+kind+".subject", b.AppName)
+	// Header injection is the SMTP library's to refuse, but a subject is
+	// one line by definition.
+	subject = strings.Join(strings.Fields(subject), " ")
+	return subject, tidyText(tb.String()), hb.String(), nil
+}
+
+// tidyText trims trailing spaces and collapses runs of blank lines that
+// template actions leave behind.
+func tidyText(s string) string {
+	var out []string
+	blank := 0
+	for l := range strings.SplitSeq(s, "\n") {
+		if l != "-- " { // the signature separator keeps its space (RFC 3676)
+			l = strings.TrimRight(l, " \t\r")
+		}
+		if l == "" {
+			blank++
+			if blank > 1 || len(out) == 0 {
+				continue
+			}
+		} else {
+			blank = 0
+		}
+		out = append(out, l)
+	}
+	return strings.TrimRight(strings.Join(out, "\n"), "\n") + "\n"
+}
