@@ -66,7 +66,7 @@ func newConformanceFixture(t *testing.T, store, shortStore storage.Store) *confo
 	id, secret = parRequiredClient(t, fx.srv, confidential)
 	fx.parOnly = newRelyingParty(t, fx.srv.issuer, id, secret, scopes...)
 
-	fx.short = startServer(t, shortStore, withAuthzLifespans(time.Millisecond, time.Millisecond))
+	fx.short = startServer(t, shortStore, withAuthzLifespans(time.Nanosecond, time.Nanosecond))
 	fx.short.account(t, "alice@example.com", alicePass)
 	id, secret = fx.short.client(t, confidential)
 	fx.shortRP = newRelyingParty(t, fx.short.issuer, id, secret, scopes...)
