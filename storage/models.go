@@ -36,6 +36,9 @@ type AccountStatus string
 const (
 	AccountEnabled  AccountStatus = "enabled"
 	AccountDisabled AccountStatus = "disabled"
+	// AccountPending is a self-registered account whose e-mail address is
+	// not yet confirmed by its activation link; it cannot sign in.
+	AccountPending AccountStatus = "pending"
 )
 
 // Account is one customer (or admin) in an identity store. Email and
@@ -281,4 +284,29 @@ type OAuthGrant struct {
 	Scopes    []string // sorted, no duplicates
 	CreatedAt time.Time
 	UpdatedAt time.Time
+}
+
+// OneTimeSecret is an activation, reset, magic-link or OTP secret. Only the
+// SHA-256 of the secret is stored, so a database read yields no usable
+// links; UsedAt makes it single-use.
+type OneTimeSecret struct {
+	ID        string
+	Purpose   string // e.g. "activation"
+	Hash      []byte // SHA-256 of the secret
+	AccountID string
+	Data      string // what the flow needs back, e.g. the interaction to resume
+	Attempts  int    // wrong guesses so far (for short codes)
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+}
+
+// ConsentRecord is an account's acceptance of one version of a consent
+// document (terms of service, privacy policy).
+type ConsentRecord struct {
+	AccountID string
+	Consent   string // e.g. "terms_of_service", "privacy_policy"
+	Version   string
+	GrantedAt time.Time
+	RevokedAt *time.Time
 }

@@ -31,6 +31,9 @@ type Accounts interface {
 	// store (email and username case-insensitively).
 	FindAccountByIdentifier(ctx context.Context, storeID string, kind IdentifierType, value string) (*Account, error)
 	SetAccountStatus(ctx context.Context, id string, status AccountStatus) error
+	// ActivateAccount turns a pending account enabled and marks its e-mail
+	// confirmed; ErrNotFound when there is no pending account with the id.
+	ActivateAccount(ctx context.Context, id string) error
 	TouchLastLogin(ctx context.Context, id string, at time.Time) error
 	CountAccounts(ctx context.Context, storeID string) (int64, error)
 }
@@ -240,11 +243,34 @@ type LoginAttempts interface {
 	ClearLoginAttempts(ctx context.Context, key string) error
 }
 
+// OneTimeSecrets stores hashed single-use secrets.
+type OneTimeSecrets interface {
+	// CreateOneTimeSecret inserts s, filling in ID and CreatedAt when
+	// empty; a hash already stored is ErrConflict.
+	CreateOneTimeSecret(ctx context.Context, s *OneTimeSecret) error
+	// UseOneTimeSecret marks the secret with this purpose and hash used at
+	// now and returns it. It is atomic: of concurrent uses exactly one
+	// wins; the others, and unknown, expired or used secrets, get
+	// ErrNotFound.
+	UseOneTimeSecret(ctx context.Context, purpose string, hash []byte, now time.Time) (*OneTimeSecret, error)
+	// LatestOneTimeSecret returns the newest secret of the purpose issued
+	// to the account, used or not (for re-request throttles); ErrNotFound
+	// when there is none.
+	LatestOneTimeSecret(ctx context.Context, accountID, purpose string) (*OneTimeSecret, error)
+}
+
+// ConsentRecords stores which consent documents accounts accepted.
+type ConsentRecords interface {
+	RecordConsent(ctx context.Context, c *ConsentRecord) error
+	// ListConsents returns the account's records, oldest first.
+	ListConsents(ctx context.Context, accountID string) ([]ConsentRecord, error)
+}
+
 // Janitor removes what has expired.
 type Janitor interface {
 	// PurgeExpired deletes interactions, sessions, client-assertion jtis
 	// and initial access tokens that expired before now (and used-up
-	// initial access tokens), and login attempts made before
+	// initial access tokens, and expired one-time secrets), and login attempts made before
 	// attemptsBefore; it returns how many rows went.
 	PurgeExpired(ctx context.Context, now, attemptsBefore time.Time) (int64, error)
 }
@@ -271,6 +297,8 @@ type Store interface {
 	LoginAttempts
 	Janitor
 	InitialAccessTokens
+	OneTimeSecrets
+	ConsentRecords
 	// Ping checks the database answers (for /readyz).
 	Ping(ctx context.Context) error
 	Close() error

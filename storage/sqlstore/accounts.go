@@ -173,6 +173,14 @@ func (s *Store) SetAccountStatus(ctx context.Context, id string, status storage.
 	return affected(res, "set status of account %q", id)
 }
 
+// ActivateAccount enables a pending account and confirms its e-mail in one
+// conditional UPDATE, so a disabled account is never enabled by it.
+func (s *Store) ActivateAccount(ctx context.Context, id string) error {
+	res := s.db(ctx).Table("accounts").Where("id = ? AND status = ?", id, string(storage.AccountPending)).
+		Updates(map[string]any{"status": string(storage.AccountEnabled), "email_confirmed": true, "updated_at": now()})
+	return affected(res, "activate account %q", id)
+}
+
 // TouchLastLogin records a successful sign-in.
 func (s *Store) TouchLastLogin(ctx context.Context, id string, at time.Time) error {
 	res := s.db(ctx).Table("accounts").Where("id = ?", id).Update("last_login_at", dbTime(at))

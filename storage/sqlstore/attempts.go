@@ -38,6 +38,7 @@ func (s *Store) PurgeExpired(ctx context.Context, now, attemptsBefore time.Time)
 		{`DELETE FROM sessions WHERE expires_at < ?`, now},
 		{`DELETE FROM client_assertion_jtis WHERE expires_at < ?`, now},
 		{`DELETE FROM login_attempts WHERE at < ?`, attemptsBefore},
+		{`DELETE FROM one_time_secrets WHERE expires_at < ?`, now},
 		{`DELETE FROM initial_access_tokens WHERE expires_at < ? OR remaining_uses <= 0`, now},
 	} {
 		res := s.db(ctx).Exec(q.sql, dbTime(q.at))

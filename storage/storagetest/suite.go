@@ -48,6 +48,9 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"Transactions", testTransactions},
 		{"LoginAttempts", testLoginAttempts},
 		{"InitialAccessTokens", testInitialAccessTokens},
+		{"OneTimeSecrets", testOneTimeSecrets},
+		{"ActivateAccount", testActivateAccount},
+		{"ConsentRecords", testConsentRecords},
 		{"PurgeExpired", testPurgeExpired},
 		{"Ping", testPing},
 	}

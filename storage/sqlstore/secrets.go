@@ -1,0 +1,107 @@
+package sqlstore
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm/clause"
+
+	"foyer/storage"
+)
+
+type oneTimeSecretRow struct {
+	ID         string     `gorm:"column:id;primaryKey"`
+	Purpose    string     `gorm:"column:purpose"`
+	SecretHash []byte     `gorm:"column:secret_hash"`
+	AccountID  string     `gorm:"column:account_id"`
+	Data       string     `gorm:"column:data"`
+	Attempts   int        `gorm:"column:attempts"`
+	CreatedAt  time.Time  `gorm:"column:created_at"`
+	ExpiresAt  time.Time  `gorm:"column:expires_at"`
+	UsedAt     *time.Time `gorm:"column:used_at"`
+}
+
+func (oneTimeSecretRow) TableName() string { return "one_time_secrets" }
+
+func (r *oneTimeSecretRow) toStorage() *storage.OneTimeSecret {
+	return &storage.OneTimeSecret{ID: r.ID, Purpose: r.Purpose, Hash: r.SecretHash, AccountID: r.AccountID,
+		Data: r.Data, Attempts: r.Attempts, CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC(),
+		UsedAt: utcPtr(r.UsedAt)}
+}
+
+// CreateOneTimeSecret inserts o, filling in ID and CreatedAt when empty.
+func (s *Store) CreateOneTimeSecret(ctx context.Context, o *storage.OneTimeSecret) error {
+	if o.ID == "" {
+		o.ID = newID()
+	}
+	o.CreatedAt = orNow(o.CreatedAt)
+	row := oneTimeSecretRow{ID: o.ID, Purpose: o.Purpose, SecretHash: o.Hash, AccountID: o.AccountID,
+		Data: o.Data, Attempts: o.Attempts, CreatedAt: o.CreatedAt, ExpiresAt: dbTime(o.ExpiresAt),
+		UsedAt: dbTimePtr(o.UsedAt)}
+	return wrapErr(s.db(ctx).Create(&row).Error, "create one-time secret")
+}
+
+// UseOneTimeSecret marks the secret used in one conditional UPDATE, so of
+// two requests racing with one link only one gets past it; the hash is
+// unique, so the row read afterwards is the one this call marked.
+func (s *Store) UseOneTimeSecret(ctx context.Context, purpose string, hash []byte, now time.Time) (*storage.OneTimeSecret, error) {
+	res := s.db(ctx).Exec(`UPDATE one_time_secrets SET used_at = ?
+		WHERE purpose = ? AND secret_hash = ? AND used_at IS NULL AND expires_at > ?`,
+		dbTime(now), purpose, hash, dbTime(now))
+	if err := affected(res, "use one-time secret"); err != nil {
+		return nil, err
+	}
+	var row oneTimeSecretRow
+	if err := s.db(ctx).Where("secret_hash = ?", hash).Take(&row).Error; err != nil {
+		return nil, wrapErr(err, "read used one-time secret")
+	}
+	return row.toStorage(), nil
+}
+
+// LatestOneTimeSecret returns the account's newest secret of the purpose.
+func (s *Store) LatestOneTimeSecret(ctx context.Context, accountID, purpose string) (*storage.OneTimeSecret, error) {
+	var row oneTimeSecretRow
+	err := s.db(ctx).Where("account_id = ? AND purpose = ?", accountID, purpose).
+		Order("created_at DESC, id DESC").Take(&row).Error
+	if err != nil {
+		return nil, wrapErr(err, "latest one-time secret")
+	}
+	return row.toStorage(), nil
+}
+
+type consentRecordRow struct {
+	AccountID string     `gorm:"column:account_id;primaryKey"`
+	Consent   string     `gorm:"column:consent;primaryKey"`
+	Version   string     `gorm:"column:version;primaryKey"`
+	GrantedAt time.Time  `gorm:"column:granted_at"`
+	RevokedAt *time.Time `gorm:"column:revoked_at"`
+}
+
+func (consentRecordRow) TableName() string { return "consent_records" }
+
+// RecordConsent stores an acceptance; accepting a version again renews it
+// (and clears a revocation).
+func (s *Store) RecordConsent(ctx context.Context, c *storage.ConsentRecord) error {
+	c.GrantedAt = orNow(c.GrantedAt)
+	row := consentRecordRow{AccountID: c.AccountID, Consent: c.Consent, Version: c.Version,
+		GrantedAt: c.GrantedAt, RevokedAt: dbTimePtr(c.RevokedAt)}
+	err := s.db(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "account_id"}, {Name: "consent"}, {Name: "version"}},
+		DoUpdates: clause.AssignmentColumns([]string{"granted_at", "revoked_at"}),
+	}).Create(&row).Error
+	return wrapErr(err, "record consent %q of account %q", c.Consent, c.AccountID)
+}
+
+// ListConsents returns the account's consent records, oldest first.
+func (s *Store) ListConsents(ctx context.Context, accountID string) ([]storage.ConsentRecord, error) {
+	var rows []consentRecordRow
+	if err := s.db(ctx).Where("account_id = ?", accountID).Order("granted_at, consent, version").Find(&rows).Error; err != nil {
+		return nil, wrapErr(err, "list consents of account %q", accountID)
+	}
+	out := make([]storage.ConsentRecord, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, storage.ConsentRecord{AccountID: r.AccountID, Consent: r.Consent, Version: r.Version,
+			GrantedAt: r.GrantedAt.UTC(), RevokedAt: utcPtr(r.RevokedAt)})
+	}
+	return out, nil
+}
