@@ -53,6 +53,9 @@ type Flow struct {
 	Lang        string
 	// URL links to this flow's sign-in page with extra parameters.
 	URL func(extra url.Values) string
+	// RegisterURL links to the registration page; the page itself checks
+	// the application offers registration.
+	RegisterURL string
 }
 
 // defaultSteps is the sign-in sequence when the application names none.
@@ -65,8 +68,10 @@ const maxFailures = 10
 var errBadLink = errors.New("selfservice: bad interaction link")
 
 // loadFlow loads and checks the interaction named by the request.
-func (h *Handler) loadFlow(r *http.Request, id, sig string) (*Flow, error) {
-	if id == "" || !h.signer.Verify(id, "login", sig) {
+// The signature binds the link to its page (purpose "login" or
+// "register").
+func (h *Handler) loadFlow(r *http.Request, id, sig, purpose string) (*Flow, error) {
+	if id == "" || !h.signer.Verify(id, purpose, sig) {
 		return nil, errBadLink
 	}
 	ctx := r.Context()
@@ -78,6 +83,7 @@ func (h *Handler) loadFlow(r *http.Request, id, sig string) (*Flow, error) {
 		return nil, fmt.Errorf("selfservice: load interaction: %w", err)
 	}
 	f := &Flow{Interaction: in, URL: func(extra url.Values) string { return h.loginURL(in.ID, extra) }}
+	f.RegisterURL = h.registerURL(in.ID)
 	if len(in.State) > 0 {
 		if err := json.Unmarshal(in.State, &f.State); err != nil {
 			return nil, fmt.Errorf("selfservice: decode state: %w", err)
@@ -238,7 +244,7 @@ func (h *Handler) loginURL(id string, extra url.Values) string {
 }
 
 func (h *Handler) flowOrError(w http.ResponseWriter, r *http.Request, id, sig string) (*Flow, bool) {
-	f, err := h.loadFlow(r, id, sig)
+	f, err := h.loadFlow(r, id, sig, "login")
 	switch {
 	case errors.Is(err, errBadLink):
 		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
@@ -265,6 +271,7 @@ func (h *Handler) resumeURL(id string) string {
 func (h *Handler) event(r *http.Request, accountID, kind string) {
 	err := h.store.AppendEvent(r.Context(), &storage.Event{
 		AccountID: accountID, Kind: kind, Actor: accountID, IP: r.RemoteAddr, CreatedAt: h.cfg.Now().UTC(),
+		Data: map[string]string{"user_agent": r.UserAgent()},
 	})
 	if err != nil {
 		h.log.WarnContext(r.Context(), "append event", "kind", kind, "err", err)

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"foyer/selfservice/notify"
 	"foyer/selfservice/password"
 	"foyer/selfservice/session"
 	"foyer/storage"
@@ -28,13 +29,22 @@ type Store interface {
 	AppendEvent(ctx context.Context, e *storage.Event) error
 	RecordLoginAttempt(ctx context.Context, key string, at, since time.Time) (int64, error)
 	ClearLoginAttempts(ctx context.Context, key string) error
+	storage.Transactor
+	CreateAccount(ctx context.Context, a *storage.Account) error
+	ActivateAccount(ctx context.Context, id string) error
+	RecordConsent(ctx context.Context, c *storage.ConsentRecord) error
+	CreateOneTimeSecret(ctx context.Context, s *storage.OneTimeSecret) error
+	UseOneTimeSecret(ctx context.Context, purpose string, hash []byte, now time.Time) (*storage.OneTimeSecret, error)
+	LatestOneTimeSecret(ctx context.Context, accountID, purpose string) (*storage.OneTimeSecret, error)
 }
 
 // Config is selfservice's configuration.
 type Config struct {
 	// ResumePath is authz's resumption endpoint ("/oauth2/auth/resume").
 	ResumePath string
-	Now        func() time.Time
+	// Issuer is the server's public URL, the base of links in messages.
+	Issuer string
+	Now    func() time.Time
 }
 
 // Deps are selfservice's collaborators.
@@ -45,6 +55,7 @@ type Deps struct {
 	Passwords *password.Hasher
 	Renderer  *themes.Renderer
 	Logger    *slog.Logger
+	Notify    *notify.Service
 }
 
 // Handler serves the self-service pages.
@@ -56,6 +67,9 @@ type Handler struct {
 	render   *themes.Renderer
 	log      *slog.Logger
 	steps    map[string]Step
+	notify   *notify.Service
+	hasher   *password.Hasher
+	common   map[string]struct{}
 }
 
 // LoginPath is the sign-in page.
@@ -71,7 +85,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	}
 	h := &Handler{
 		cfg: cfg, store: d.Store, sessions: d.Sessions, signer: d.Steps,
-		render: d.Renderer, log: d.Logger,
+		render: d.Renderer, log: d.Logger, notify: d.Notify, hasher: d.Passwords, common: commonPasswordSet(),
 	}
 	h.steps = map[string]Step{}
 	for _, s := range []Step{
@@ -87,4 +101,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+LoginPath, h.showLogin)
 	mux.HandleFunc("POST "+LoginPath, h.submitLogin)
+	mux.HandleFunc("GET "+RegisterPath, h.showRegister)
+	mux.HandleFunc("POST "+RegisterPath, h.submitRegister)
+	mux.HandleFunc("GET "+ActivatePath, h.activate)
 }

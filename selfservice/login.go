@@ -25,7 +25,11 @@ func (identifierStep) Show(f *Flow) View {
 	if id == "" {
 		id = f.Params.Get("login_hint")
 	}
-	return View{Template: "login", Data: map[string]any{"Step": "identifier", "Identifier": id}}
+	data := map[string]any{"Step": "identifier", "Identifier": id}
+	if f.App.SelfService.WithDefaults().RegistrationEnabled {
+		data["RegisterURL"] = f.RegisterURL
+	}
+	return View{Template: "login", Data: data}
 }
 
 func (s identifierStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
@@ -113,6 +117,11 @@ func (s *passwordStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 	}
 	if err := s.store.ClearLoginAttempts(r.Context(), key); err != nil {
 		return View{}, false, fmt.Errorf("selfservice: clear attempts: %w", err)
+	}
+	// Status is told only after the right password, so it reveals nothing
+	// to someone who does not own the account.
+	if acct.Status == storage.AccountPending {
+		return fail("login.account_pending", http.StatusForbidden)
 	}
 	if acct.Status != storage.AccountEnabled {
 		return fail("login.account_disabled", http.StatusForbidden)

@@ -14,10 +14,13 @@ func (h *Handler) renderStep(w http.ResponseWriter, r *http.Request, f *Flow, v 
 	for k, val := range v.Data {
 		data[k] = val
 	}
-	data["Action"] = LoginPath
-	data["Hidden"] = map[string]string{
-		"interaction": f.Interaction.ID,
-		"sig":         h.signer.Sign(f.Interaction.ID, "login"),
+	// Pages other than sign-in (registration) name their own form target.
+	if _, ok := data["Action"]; !ok {
+		data["Action"] = LoginPath
+		data["Hidden"] = map[string]string{
+			"interaction": f.Interaction.ID,
+			"sig":         h.signer.Sign(f.Interaction.ID, "login"),
+		}
 	}
 	if v.Error != "" {
 		data["Error"] = v.Error
@@ -50,6 +53,15 @@ func redirectTarget(f *Flow) string {
 		return f.Client.RedirectURIs[0]
 	}
 	return ""
+}
+
+// renderMessage shows a page outside any flow with a title and a message.
+func (h *Handler) renderMessage(w http.ResponseWriter, r *http.Request, lang, title, message string) {
+	err := h.render.Render(w, r, themes.Page{Template: "message", Lang: lang,
+		Data: map[string]any{"Title": title, "Message": message}})
+	if err != nil {
+		h.log.ErrorContext(r.Context(), "render message", "err", err)
+	}
 }
 
 func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, messageKey string) {

@@ -115,9 +115,10 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	if err != nil {
 		return nil, err
 	}
-	self, err := selfservice.New(selfservice.Config{ResumePath: authz.ResumePath}, selfservice.Deps{
+	notifications := notify.NewService(store, renderer, nil)
+	self, err := selfservice.New(selfservice.Config{ResumePath: authz.ResumePath, Issuer: cfg.Issuer}, selfservice.Deps{
 		Store: store, Sessions: sessions, Steps: steps, Passwords: password.NewHasher(password.OWASP),
-		Renderer: renderer, Logger: log,
+		Renderer: renderer, Logger: log, Notify: notifications,
 	})
 	if err != nil {
 		return nil, err
@@ -162,7 +163,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		refuseCrossOriginForms(),
 	)
 	return &server{handler: handler, keys: keyManager, backchannel: backchannel.NewWorker(opt.backchannel, store, keyManager),
-		notify: notify.NewWorker(opt.notify, store, providers), notifications: notify.NewService(store, renderer, nil)}, nil
+		notify: notify.NewWorker(opt.notify, store, providers), notifications: notifications}, nil
 }
 
 // notifyProviders builds the configured providers; a channel without one

@@ -1,0 +1,323 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"html"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+
+	"foyer/authz"
+	"foyer/authz/keys"
+	"foyer/selfservice/session"
+	"foyer/storage"
+	"foyer/storage/sqlstore/sqltest"
+)
+
+const newcomerPass = "plum-velvet-harbor-42"
+
+// regSetup is a server, a first-party client and its relying party.
+type regSetup struct {
+	srv *testServer
+	rp  *relyingParty
+}
+
+func newRegSetup(t *testing.T, store storage.Store, mod func(*storage.SelfServicePolicy), spec authz.ClientSpec) *regSetup {
+	t.Helper()
+	srv := startServer(t, store)
+	if mod != nil {
+		pol := storage.DefaultSelfServicePolicy()
+		mod(&pol)
+		if err := store.SetSelfServicePolicy(context.Background(), defaultApplicationID, pol); err != nil {
+			t.Fatal(err)
+		}
+	}
+	spec.Name, spec.RedirectURIs, spec.FirstParty = "Shop", []string{rpCallback}, true
+	spec.GrantTypes = []string{"authorization_code"}
+	id, secret := srv.client(t, spec)
+	return &regSetup{srv: srv, rp: newRelyingParty(t, srv.issuer, id, secret, oidc.ScopeOpenID, "email")}
+}
+
+// registerPage starts an authorization request in a new browser and
+// follows the login page's "Create an account" link.
+func (s *regSetup) registerPage(t *testing.T, state string) (*browser, *page, string) {
+	t.Helper()
+	b := newBrowser(t, s.srv.Listener.Addr().String())
+	verifier := oauth2.GenerateVerifier()
+	login := b.get(s.rp.oauth.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier)))
+	m := regexp.MustCompile(`href="(/register\?[^"]+)"`).FindStringSubmatch(login.body)
+	if m == nil {
+		t.Fatalf("no registration link on the login page:\n%s", login.body)
+	}
+	p := b.get(s.srv.URL + html.UnescapeString(m[1]))
+	if p.status != http.StatusOK || !strings.Contains(p.body, `name="password_confirm"`) {
+		t.Fatalf("registration page: %d\n%s", p.status, p.body)
+	}
+	return b, p, verifier
+}
+
+func regFields(email, pw string) map[string]string {
+	return map[string]string{"email": email, "password": pw, "password_confirm": pw, "accept_terms": "on"}
+}
+
+// mails returns the queued e-mails of the kind to the address.
+func (s *regSetup) mails(t *testing.T, kind, to string) []storage.Notification {
+	t.Helper()
+	list, err := s.srv.store.ListNotifications(context.Background(), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []storage.Notification
+	for _, n := range list {
+		if n.Kind == kind && n.To == to {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// activationLink takes the link from the plain-text part, where it stands
+// on its own line.
+func (s *regSetup) activationLink(t *testing.T, to string) string {
+	t.Helper()
+	mails := s.mails(t, "activation", to)
+	if len(mails) != 1 {
+		t.Fatalf("%d activation mails to %s, want 1", len(mails), to)
+	}
+	for _, line := range strings.Split(mails[0].Text, "\n") {
+		if strings.HasPrefix(line, s.srv.issuer+"/register/activate?token=") {
+			return strings.TrimSpace(line)
+		}
+	}
+	t.Fatalf("no activation link in:\n%s", mails[0].Text)
+	return ""
+}
+
+func (s *regSetup) exchange(t *testing.T, b *page, verifier, wantState string) *oidc.IDToken {
+	t.Helper()
+	loc := b.location(t)
+	if loc.Query().Get("state") != wantState || loc.Query().Get("code") == "" {
+		t.Fatalf("callback = %s", loc)
+	}
+	tok, err := s.rp.oauth.Exchange(context.Background(), loc.Query().Get("code"), oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatalf("exchange: %v", err)
+	}
+	raw, _ := tok.Extra("id_token").(string)
+	id, err := s.rp.verifier.Verify(context.Background(), raw)
+	if err != nil {
+		t.Fatalf("verify ID token: %v", err)
+	}
+	return id
+}
+
+// Register → activation mail → the link signs in and the relying party
+// gets its code; an existing address gets the same page and its owner a
+// mail instead.
+func TestRegistrationWithActivation(t *testing.T) {
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		s := newRegSetup(t, newStore(t), nil, authz.ClientSpec{})
+		ctx := context.Background()
+		owner := s.srv.account(t, "owner@example.com", alicePass)
+
+		b, p, verifier := s.registerPage(t, "state-newcomer")
+		fresh := b.submit(p, regFields("newcomer@example.com", newcomerPass))
+		b2, p2, _ := s.registerPage(t, "state-taken")
+		taken := b2.submit(p2, regFields("Owner@example.com", newcomerPass))
+		hidden := regexp.MustCompile(`name="(interaction|sig)" value="[^"]*"`)
+		if fresh.status != http.StatusOK || !strings.Contains(fresh.body, "Check your e-mail") ||
+			hidden.ReplaceAllString(fresh.body, "") != hidden.ReplaceAllString(taken.body, "") || fresh.status != taken.status {
+			t.Fatalf("new and taken addresses answered differently:\n%s\n---\n%s", fresh.body, taken.body)
+		}
+		if n := len(s.mails(t, "signup_attempt_existing", owner.Email)); n != 1 {
+			t.Errorf("%d signup-attempt mails to the owner, want 1", n)
+		}
+		if n := len(s.mails(t, "activation", owner.Email)); n != 0 {
+			t.Errorf("the owner got an activation mail")
+		}
+
+		acct, err := s.srv.store.FindAccountByIdentifier(ctx, defaultStoreID, storage.IdentifierEmail, "newcomer@example.com")
+		if err != nil || acct.Status != storage.AccountPending || acct.EmailConfirmed {
+			t.Fatalf("registered account = %+v, %v; want pending", acct, err)
+		}
+		consents, err := s.srv.store.ListConsents(ctx, acct.ID)
+		if err != nil || len(consents) != 2 {
+			t.Errorf("consent records = %+v, %v", consents, err)
+		}
+		// Waiting for activation: the right password does not sign in.
+		b3 := newBrowser(t, s.srv.Listener.Addr().String())
+		p3 := b3.get(s.rp.oauth.AuthCodeURL("state-pending", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
+		p3 = b3.submit(p3, map[string]string{"identifier": "newcomer@example.com"})
+		p3 = b3.submit(p3, map[string]string{"password": newcomerPass})
+		if p3.status != http.StatusForbidden || !strings.Contains(p3.body, "not activated yet") {
+			t.Fatalf("pending account sign-in: %d\n%s", p3.status, p3.body)
+		}
+
+		link := s.activationLink(t, "newcomer@example.com")
+		id := s.exchange(t, b.get(link), verifier, "state-newcomer")
+		if id.Subject != acct.ID {
+			t.Errorf("ID token subject %s, want %s", id.Subject, acct.ID)
+		}
+		acct, _ = s.srv.store.GetAccount(ctx, acct.ID)
+		if acct.Status != storage.AccountEnabled || !acct.EmailConfirmed {
+			t.Errorf("after activation: %+v", acct)
+		}
+		events, _ := s.srv.store.ListEvents(ctx, acct.ID, 20)
+		kinds := map[string]bool{}
+		for _, e := range events {
+			kinds[e.Kind] = true
+			if (e.Kind == "account.registered" || e.Kind == "account.activated") && (e.IP == "" || e.Data["user_agent"] == "") {
+				t.Errorf("event %s without IP or user agent: %+v", e.Kind, e)
+			}
+		}
+		if !kinds["account.registered"] || !kinds["account.activated"] {
+			t.Errorf("events = %v", kinds)
+		}
+
+		// The link is single-use.
+		if again := b.get(link); again.status != http.StatusBadRequest || !strings.Contains(again.body, "activation link is invalid") {
+			t.Errorf("used link: %d\n%s", again.status, again.body)
+		}
+	})
+}
+
+// Forged and expired links get a clear page; a link whose request is gone
+// goes to the brand portal with the address as login_hint.
+func TestActivationLinks(t *testing.T) {
+	s := newRegSetup(t, sqltest.SQLite(t), nil, authz.ClientSpec{InitiateLoginURI: "http://127.0.0.1:9/portal"})
+	ctx := context.Background()
+	forged := newBrowser(t, s.srv.Listener.Addr().String()).get(s.srv.URL + "/register/activate?token=forged")
+	if forged.status != http.StatusBadRequest || !strings.Contains(forged.body, "activation link is invalid") {
+		t.Errorf("forged link: %d\n%s", forged.status, forged.body)
+	}
+
+	pending := &storage.Account{StoreID: defaultStoreID, Status: storage.AccountPending, Email: "late@example.com"}
+	if err := s.srv.store.CreateAccount(ctx, pending); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256([]byte("expired-token"))
+	if err := s.srv.store.CreateOneTimeSecret(ctx, &storage.OneTimeSecret{Purpose: "activation", Hash: sum[:],
+		AccountID: pending.ID, ExpiresAt: time.Now().Add(-time.Minute), CreatedAt: time.Now().Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	expired := newBrowser(t, s.srv.Listener.Addr().String()).get(s.srv.URL + "/register/activate?token=expired-token")
+	if expired.status != http.StatusBadRequest || !strings.Contains(expired.body, "activation link is invalid") {
+		t.Errorf("expired link: %d\n%s", expired.status, expired.body)
+	}
+
+	// The request was answered meanwhile: the client's brand portal, with
+	// the address as login_hint.
+	b, p, _ := s.registerPage(t, "state-portal")
+	b.submit(p, regFields("portal@example.com", newcomerPass))
+	link := s.activationLink(t, "portal@example.com")
+	acct, _ := s.srv.store.FindAccountByIdentifier(ctx, defaultStoreID, storage.IdentifierEmail, "portal@example.com")
+	in := s.interactionOf(t, acct.ID)
+	in.SessionID = "answered-elsewhere"
+	if err := s.srv.store.UpdateInteraction(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	loc := newBrowser(t, s.srv.Listener.Addr().String()).get(link).location(t)
+	if loc.Host != "127.0.0.1:9" || loc.Path != "/portal" || loc.Query().Get("login_hint") != "portal@example.com" ||
+		loc.Query().Get("iss") != s.srv.issuer {
+		t.Errorf("activation after the request was answered went to %s", loc)
+	}
+
+	// The request is gone: a page saying the account is active.
+	b, p, _ = s.registerPage(t, "state-gone-away")
+	b.submit(p, regFields("gone@example.com", newcomerPass))
+	link = s.activationLink(t, "gone@example.com")
+	acct, _ = s.srv.store.FindAccountByIdentifier(ctx, defaultStoreID, storage.IdentifierEmail, "gone@example.com")
+	if err := s.srv.store.DeleteInteraction(ctx, s.interactionOf(t, acct.ID).ID); err != nil {
+		t.Fatal(err)
+	}
+	other := newBrowser(t, s.srv.Listener.Addr().String()).get(link)
+	if other.status != http.StatusOK || !strings.Contains(other.body, "Your account is active") {
+		t.Errorf("activation without its request: %d\n%s", other.status, other.body)
+	}
+}
+
+// interactionOf is the interaction the account's activation secret names.
+func (s *regSetup) interactionOf(t *testing.T, accountID string) *storage.Interaction {
+	t.Helper()
+	sec, err := s.srv.store.LatestOneTimeSecret(context.Background(), accountID, "activation")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := s.srv.store.GetInteraction(context.Background(), sec.Data)
+	if err != nil {
+		return nil
+	}
+	return in
+}
+
+// The password policy and the terms, each with its error next to the field.
+func TestRegistrationFormErrors(t *testing.T) {
+	s := newRegSetup(t, sqltest.SQLite(t), nil, authz.ClientSpec{})
+	for name, tc := range map[string]struct {
+		fields map[string]string
+		want   string
+	}{
+		"too short":   {regFields("a@example.com", "short1"), "The password is too short."},
+		"common":      {regFields("a@example.com", "password123"), "This password is too common."},
+		"mismatch":    {map[string]string{"email": "a@example.com", "password": newcomerPass, "password_confirm": newcomerPass + "x", "accept_terms": "on"}, "The passwords do not match."},
+		"terms":       {map[string]string{"email": "a@example.com", "password": newcomerPass, "password_confirm": newcomerPass}, "Accept the terms of service"},
+		"bad address": {regFields("not-an-address", newcomerPass), "Enter a valid email address."},
+	} {
+		t.Run(name, func(t *testing.T) {
+			b, p, _ := s.registerPage(t, "state-error")
+			got := b.submit(p, tc.fields)
+			if got.status != http.StatusBadRequest || !strings.Contains(got.body, tc.want) || !strings.Contains(got.body, `class="field-error"`) {
+				t.Errorf("%d, want 400 with %q:\n%s", got.status, tc.want, got.body)
+			}
+		})
+	}
+	if _, err := s.srv.store.FindAccountByIdentifier(context.Background(), defaultStoreID, storage.IdentifierEmail, "a@example.com"); err == nil {
+		t.Error("a refused registration created an account")
+	}
+}
+
+// Registration off: no link on the login page and the page refuses.
+func TestRegistrationDisabled(t *testing.T) {
+	s := newRegSetup(t, sqltest.SQLite(t), func(p *storage.SelfServicePolicy) { p.RegistrationEnabled = false }, authz.ClientSpec{})
+	b := newBrowser(t, s.srv.Listener.Addr().String())
+	login := b.get(s.rp.oauth.AuthCodeURL("state-disabled", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
+	if strings.Contains(login.body, "/register?") {
+		t.Errorf("registration link shown while registration is off:\n%s", login.body)
+	}
+	in := regexp.MustCompile(`name="interaction" value="([^"]+)"`).FindStringSubmatch(login.body)
+	if in == nil {
+		t.Fatalf("no interaction on the login page:\n%s", login.body)
+	}
+	sig := session.NewStepSigner(keys.DeriveKey([]byte(testSecret), "flow-steps")).Sign(in[1], "register")
+	p := b.get(s.srv.URL + "/register?interaction=" + in[1] + "&sig=" + sig)
+	if p.status != http.StatusForbidden || !strings.Contains(p.body, "does not offer registration") {
+		t.Errorf("registration page while off: %d\n%s", p.status, p.body)
+	}
+}
+
+// Activation off: the account is enabled at once and the authorization
+// continues; a taken address gets a field error.
+func TestRegistrationWithoutActivation(t *testing.T) {
+	s := newRegSetup(t, sqltest.SQLite(t), func(p *storage.SelfServicePolicy) { p.ActivationEnabled = false }, authz.ClientSpec{})
+	s.srv.account(t, "owner@example.com", alicePass)
+	b, p, verifier := s.registerPage(t, "state-direct")
+	id := s.exchange(t, b.submit(p, regFields("direct@example.com", newcomerPass)), verifier, "state-direct")
+	acct, err := s.srv.store.FindAccountByIdentifier(context.Background(), defaultStoreID, storage.IdentifierEmail, "direct@example.com")
+	if err != nil || acct.Status != storage.AccountEnabled || id.Subject != acct.ID {
+		t.Fatalf("account %+v, %v; subject %s", acct, err, id.Subject)
+	}
+	b2, p2, _ := s.registerPage(t, "state-duplicate")
+	dup := b2.submit(p2, regFields("owner@example.com", newcomerPass))
+	if dup.status != http.StatusBadRequest || !strings.Contains(dup.body, "already exists") {
+		t.Errorf("taken address without activation: %d\n%s", dup.status, dup.body)
+	}
+	if n := len(s.mails(t, "activation", "direct@example.com")); n != 0 {
+		t.Errorf("%d activation mails with activation off", n)
+	}
+}
