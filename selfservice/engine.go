@@ -41,6 +41,9 @@ type State struct {
 	AccountID string   `json:"account_id,omitempty"`
 	AMR       []string `json:"amr,omitempty"`
 	Failures  int      `json:"failures,omitempty"`
+	// Pending is the account waiting for activation whose password this
+	// interaction proved: only it may be sent a new activation link.
+	Pending string `json:"pending,omitempty"`
 }
 
 // Flow is one request's view of an interaction.

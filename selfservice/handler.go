@@ -104,4 +104,5 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+RegisterPath, h.showRegister)
 	mux.HandleFunc("POST "+RegisterPath, h.submitRegister)
 	mux.HandleFunc("GET "+ActivatePath, h.activate)
+	mux.HandleFunc("POST "+ResendActivationPath, h.resendActivation)
 }

@@ -121,6 +121,7 @@ func (s *passwordStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 	// Status is told only after the right password, so it reveals nothing
 	// to someone who does not own the account.
 	if acct.Status == storage.AccountPending {
+		f.State.Pending = acct.ID
 		return fail("login.account_pending", http.StatusForbidden)
 	}
 	if acct.Status != storage.AccountEnabled {

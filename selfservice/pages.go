@@ -25,6 +25,9 @@ func (h *Handler) renderStep(w http.ResponseWriter, r *http.Request, f *Flow, v 
 	if v.Error != "" {
 		data["Error"] = v.Error
 	}
+	if f.State.Pending != "" && v.Template == "login" {
+		data["ResendAction"], data["ResendHidden"] = ResendActivationPath, h.resendData(f)
+	}
 	if len(v.FieldErrors) > 0 {
 		data["FieldErrors"] = v.FieldErrors
 	}

@@ -8,9 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/mail"
 	"net/url"
-	"strings"
 
 	"foyer/storage"
 )
@@ -31,8 +29,9 @@ const consentVersion = "1"
 
 // registerForm is what the registration page posted.
 type registerForm struct {
-	Email, Password, Confirm string
-	Accepted                 bool
+	Email, Username, Phone, Password, Confirm string
+	Accepted                                  bool
+	Attributes                                map[string]string
 }
 
 // registerURL links to the registration page of the interaction; the
@@ -43,29 +42,37 @@ func (h *Handler) registerURL(id string) string {
 
 // registrationFlow loads the interaction and the policy, and refuses the
 // page when the application does not offer registration.
-func (h *Handler) registrationFlow(w http.ResponseWriter, r *http.Request, id, sig string) (*Flow, storage.SelfServicePolicy, bool) {
+func (h *Handler) registrationFlow(w http.ResponseWriter, r *http.Request, id, sig string) (*Flow, regPolicy, bool) {
 	f, err := h.loadFlow(r, id, sig, "register")
 	switch {
 	case errors.Is(err, errBadLink):
 		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
-		return nil, storage.SelfServicePolicy{}, false
+		return nil, regPolicy{}, false
 	case errors.Is(err, storage.ErrNotFound):
 		h.errorPage(w, r, http.StatusBadRequest, "error.interaction_expired")
-		return nil, storage.SelfServicePolicy{}, false
+		return nil, regPolicy{}, false
 	case err != nil:
 		h.serverError(w, r, err)
-		return nil, storage.SelfServicePolicy{}, false
+		return nil, regPolicy{}, false
 	}
-	pol, err := h.policy(r.Context(), f.App)
+	store, err := h.store.GetIdentityStore(r.Context(), f.App.StoreID)
 	if err != nil {
-		h.serverError(w, r, err)
-		return nil, pol, false
+		h.serverError(w, r, fmt.Errorf("selfservice: load identity store: %w", err))
+		return nil, regPolicy{}, false
 	}
+	pol := regPolicy{SelfServicePolicy: f.App.SelfService.Effective(store), fields: fieldsFor(store)}
 	if !pol.RegistrationEnabled {
 		h.errorPage(w, r, http.StatusForbidden, "register.disabled")
 		return nil, pol, false
 	}
 	return f, pol, true
+}
+
+// regPolicy is the application's policy with the fields its identity
+// store asks for.
+type regPolicy struct {
+	storage.SelfServicePolicy
+	fields formFields
 }
 
 func (h *Handler) policy(ctx context.Context, app *storage.Application) (storage.SelfServicePolicy, error) {
@@ -85,10 +92,14 @@ func (h *Handler) showRegister(w http.ResponseWriter, r *http.Request) {
 	h.renderRegister(w, r, f, pol, registerForm{}, nil)
 }
 
-func (h *Handler) renderRegister(w http.ResponseWriter, r *http.Request, f *Flow, pol storage.SelfServicePolicy, form registerForm, errs map[string]string) {
+func (h *Handler) renderRegister(w http.ResponseWriter, r *http.Request, f *Flow, pol regPolicy, form registerForm, errs map[string]string) {
 	v := View{Template: "register", Data: map[string]any{
 		"Email": form.Email, "Accepted": form.Accepted, "MinLength": pol.PasswordPolicy.MinLength,
-		"Action": RegisterPath, "SignInURL": h.loginURL(f.Interaction.ID, nil),
+		"Username": form.Username, "Phone": form.Phone, "ShowEmail": pol.fields.Email,
+		"ShowUsername": pol.fields.Username, "UsernameRequired": pol.fields.UsernameRequired,
+		"ShowPhone": pol.fields.Phone, "PhoneRequired": pol.fields.PhoneRequired,
+		"Attributes": h.attributeLabels(f.Lang, pol.fields.Attributes, form.Attributes),
+		"Action":     RegisterPath, "SignInURL": h.loginURL(f.Interaction.ID, nil),
 		"Hidden": map[string]string{"interaction": f.Interaction.ID, "sig": h.signer.Sign(f.Interaction.ID, "register")},
 	}}
 	if len(errs) > 0 {
@@ -102,14 +113,9 @@ func (h *Handler) submitRegister(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	form := registerForm{
-		Email: strings.TrimSpace(r.PostFormValue("email")), Password: r.PostFormValue("password"),
-		Confirm: r.PostFormValue("password_confirm"), Accepted: r.PostFormValue("accept_terms") == "on",
-	}
+	form := readRegisterForm(r, pol.fields)
 	errs := map[string]string{}
-	if a, err := mail.ParseAddress(form.Email); err != nil || a.Address != form.Email || len(form.Email) > 320 {
-		errs["email"] = "register.email_invalid"
-	}
+	checkIdentifiers(pol.fields, form, errs)
 	if key := checkPassword(pol.PasswordPolicy, h.common, form.Password, form.Confirm); key != "" {
 		errs["password"] = key
 	}
@@ -120,6 +126,11 @@ func (h *Handler) submitRegister(w http.ResponseWriter, r *http.Request) {
 		h.renderRegister(w, r, f, pol, form, errs)
 		return
 	}
+	h.finishRegister(w, r, f, pol, form)
+}
+
+// finishRegister creates the account of a valid form and answers.
+func (h *Handler) finishRegister(w http.ResponseWriter, r *http.Request, f *Flow, pol regPolicy, form registerForm) {
 	// Hash before looking the address up: both answers cost the same.
 	hash, err := h.hasher.Hash(r.Context(), form.Password)
 	if err != nil {
@@ -133,16 +144,16 @@ func (h *Handler) submitRegister(w http.ResponseWriter, r *http.Request) {
 	acct, err := h.createAccount(r, f, form, hash, status)
 	switch {
 	case errors.Is(err, storage.ErrConflict) && pol.ActivationEnabled:
-		h.registerExisting(w, r, f, form.Email)
+		h.registerExisting(w, r, f, form)
 	case errors.Is(err, storage.ErrConflict):
-		// Without activation nobody proves the address, so an existing one
-		// can only be refused: this page necessarily tells it is taken.
-		h.renderRegister(w, r, f, pol, form, map[string]string{"email": "register.email_taken"})
+		// Without activation nobody proves the address, so a taken
+		// identifier can only be refused: the page necessarily tells it.
+		h.registerTaken(w, r, f, pol, form)
 	case err != nil:
 		h.serverError(w, r, err)
 	case pol.ActivationEnabled:
 		h.event(r, acct.ID, "account.registered")
-		if err := h.sendActivation(r, f, pol, acct); err != nil {
+		if err := h.sendActivation(r, f, pol.SelfServicePolicy, acct); err != nil {
 			h.serverError(w, r, err)
 			return
 		}
@@ -167,7 +178,8 @@ func (h *Handler) createAccount(r *http.Request, f *Flow, form registerForm, has
 			_ = h.store.Rollback(ctx)
 		}
 	}()
-	acct := &storage.Account{StoreID: f.App.StoreID, Status: status, Email: form.Email, Language: f.Lang}
+	acct := &storage.Account{StoreID: f.App.StoreID, Status: status, Email: form.Email, Username: form.Username,
+		Phone: form.Phone, Attributes: form.Attributes, Language: f.Lang}
 	if err := h.store.CreateAccount(ctx, acct); err != nil {
 		return nil, fmt.Errorf("selfservice: create account: %w", err)
 	}
@@ -187,10 +199,30 @@ func (h *Handler) createAccount(r *http.Request, f *Flow, form registerForm, has
 	return acct, nil
 }
 
-// registerExisting answers a registration with a taken address exactly as
-// a new one, and tells the owner instead.
-func (h *Handler) registerExisting(w http.ResponseWriter, r *http.Request, f *Flow, email string) {
-	owner, err := h.store.FindAccountByIdentifier(r.Context(), f.App.StoreID, storage.IdentifierEmail, email)
+// registerTaken shows which identifiers are taken, next to their fields.
+func (h *Handler) registerTaken(w http.ResponseWriter, r *http.Request, f *Flow, pol regPolicy, form registerForm) {
+	errs, err := h.takenFields(r.Context(), f.App.StoreID, form)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	if len(errs) == 0 { // taken by a registration that was deleted since
+		errs["email"] = "register.email_taken"
+	}
+	h.renderRegister(w, r, f, pol, form, errs)
+}
+
+// registerExisting answers a registration with a taken identifier exactly
+// as a new one. Only the typed address is written to: its account's owner
+// learns someone tried to sign up; when the address is free (the username
+// or phone number is taken) its owner, the registrant, learns to choose
+// another. The holder of the username or phone is never told.
+func (h *Handler) registerExisting(w http.ResponseWriter, r *http.Request, f *Flow, form registerForm) {
+	owner, err := h.store.FindAccountByIdentifier(r.Context(), f.App.StoreID, storage.IdentifierEmail, form.Email)
+	if errors.Is(err, storage.ErrNotFound) {
+		h.registerIdentifierTaken(w, r, f, form.Email)
+		return
+	}
 	if err != nil {
 		h.serverError(w, r, fmt.Errorf("selfservice: find existing account: %w", err))
 		return
@@ -198,6 +230,18 @@ func (h *Handler) registerExisting(w http.ResponseWriter, r *http.Request, f *Fl
 	h.event(r, owner.ID, "account.signup_attempt_existing")
 	if _, err := h.notify.Email(r.Context(), owner.Email, owner.ID, "signup_attempt_existing", f.Lang,
 		branding(f.App), map[string]any{}); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	h.checkEmailPage(w, r, f)
+}
+
+// registerIdentifierTaken tells the registrant, at the address only they
+// can read, that their username or phone number is in use.
+func (h *Handler) registerIdentifierTaken(w http.ResponseWriter, r *http.Request, f *Flow, email string) {
+	if _, err := h.notify.Email(r.Context(), email, "", "notice", f.Lang, branding(f.App), map[string]any{
+		"Title": "email.signup_identifier_taken.title", "Paragraphs": "email.signup_identifier_taken.body",
+	}); err != nil {
 		h.serverError(w, r, err)
 		return
 	}
