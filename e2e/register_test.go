@@ -1,0 +1,82 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestRegisterAndActivate registers from the sign-in page, opens the
+// activation link from the captured e-mail in the same browser and lands
+// back at the relying party signed in with the new account.
+func TestRegisterAndActivate(t *testing.T) {
+	b := newBrowser(t)
+	email := "newcomer-" + randomString(6) + "@example.com"
+	const pw = "plum-velvet-harbor-42"
+
+	b.do(t, "open the relying party", chromedp.Navigate(env.rp.srv.URL+"/start"))
+	b.do(t, "wait for the sign-in page", chromedp.WaitVisible(chromedp.ID("identifier")))
+	b.do(t, "click Create an account",
+		chromedp.Click(chromedp.Search(`//a[normalize-space()="Create an account"]`)),
+		chromedp.WaitVisible(chromedp.ID("password_confirm")))
+	if loc := b.location(t); !strings.HasPrefix(loc, env.issuer+"/register?") {
+		t.Fatalf("registration page at %s, want %s/register?...", loc, env.issuer)
+	}
+	b.checkLabel(t, "email", "Email")
+	b.checkLabel(t, "password", "Password")
+	b.checkLabel(t, "password_confirm", "Confirm password")
+	b.do(t, "fill the form and click Create account",
+		chromedp.SendKeys(chromedp.ID("email"), email),
+		chromedp.SendKeys(chromedp.ID("password"), pw),
+		chromedp.SendKeys(chromedp.ID("password_confirm"), pw),
+		chromedp.Click(chromedp.ID("accept_terms")),
+		chromedp.Click(buttonWithText("Create account")),
+		chromedp.WaitVisible(chromedp.Search(`//h1[normalize-space()="Check your e-mail"]`)),
+	)
+
+	link := activationLink(t, email)
+	b.do(t, "open the activation link", chromedp.Navigate(link))
+	b.expectSignedIn(t, email)
+	b.checkClean(t)
+}
+
+// activationLink reads the link from the dev outbox (the server runs in dev
+// mode: no SMTP, issuer on loopback). The message is queued in the same
+// request that answered the form, so it is there at once.
+func activationLink(t *testing.T, email string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, env.issuer+"/admin/dev/outbox", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("dev outbox: %v", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("dev outbox: %d, %v", resp.StatusCode, err)
+	}
+	tokenLink := regexp.MustCompile(regexp.QuoteMeta(env.issuer+"/register/activate?token=") + `[A-Za-z0-9_-]+`)
+	for _, article := range strings.Split(string(body), "<article>") {
+		if strings.Contains(article, "<h2>activation ") && strings.Contains(article, " to "+email+"</h2>") {
+			if link := tokenLink.FindString(article); link != "" {
+				return link
+			}
+		}
+	}
+	t.Fatalf("no activation link for %s in the dev outbox:\n%s", email, fmt.Sprint(string(body)))
+	return ""
+}
