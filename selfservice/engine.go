@@ -41,6 +41,9 @@ type State struct {
 	AccountID string   `json:"account_id,omitempty"`
 	AMR       []string `json:"amr,omitempty"`
 	Failures  int      `json:"failures,omitempty"`
+	// Recover is the account a password-reset request named, kept
+	// server-side for the code page; pages never depend on it.
+	Recover string `json:"recover,omitempty"`
 	// Pending is the account waiting for activation whose password this
 	// interaction proved: only it may be sent a new activation link.
 	Pending string `json:"pending,omitempty"`
@@ -59,6 +62,8 @@ type Flow struct {
 	// RegisterURL links to the registration page; the page itself checks
 	// the application offers registration.
 	RegisterURL string
+	// RecoverURL links to the password-reset page.
+	RecoverURL string
 }
 
 // defaultSteps is the sign-in sequence when the application names none.
@@ -87,6 +92,7 @@ func (h *Handler) loadFlow(r *http.Request, id, sig, purpose string) (*Flow, err
 	}
 	f := &Flow{Interaction: in, URL: func(extra url.Values) string { return h.loginURL(in.ID, extra) }}
 	f.RegisterURL = h.registerURL(in.ID)
+	f.RecoverURL = h.recoverURL(in.ID)
 	if len(in.State) > 0 {
 		if err := json.Unmarshal(in.State, &f.State); err != nil {
 			return nil, fmt.Errorf("selfservice: decode state: %w", err)

@@ -104,5 +104,6 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+RegisterPath, h.showRegister)
 	mux.HandleFunc("POST "+RegisterPath, h.submitRegister)
 	mux.HandleFunc("GET "+ActivatePath, h.activate)
+	h.mountRecovery(mux)
 	mux.HandleFunc("POST "+ResendActivationPath, h.resendActivation)
 }

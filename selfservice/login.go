@@ -29,6 +29,9 @@ func (identifierStep) Show(f *Flow) View {
 	if f.App.SelfService.WithDefaults().RegistrationEnabled {
 		data["RegisterURL"] = f.RegisterURL
 	}
+	if u := forgotPasswordURL(f); u != "" {
+		data["ForgotPasswordURL"] = u
+	}
 	return View{Template: "login", Data: data}
 }
 
@@ -71,6 +74,7 @@ func (*passwordStep) Show(f *Flow) View {
 		"Step":                "password",
 		"Identifier":          f.State.Identifier,
 		"ChangeIdentifierURL": f.URL(url.Values{"restart": {"1"}}),
+		"ForgotPasswordURL":   forgotPasswordURL(f),
 	}}
 }
 

@@ -1,0 +1,219 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"html"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"foyer/authz"
+	"foyer/selfservice/password"
+	"foyer/storage"
+	"foyer/storage/sqlstore/sqltest"
+)
+
+const resetPass = "amber-lantern-meadow-77"
+
+// hiddenValues are the anti-forgery values a comparison of two answers
+// removes: the interaction, its signature and form secrets.
+var hiddenValues = regexp.MustCompile(`name="(interaction|sig|token)" value="[^"]*"|(interaction|sig)=[^"&]*`)
+
+// recoverPage starts an authorization request in a new browser and
+// follows the sign-in page's "Forgot your password?" link.
+func (s *regSetup) recoverPage(t *testing.T, state string) (*browser, *page, string) {
+	t.Helper()
+	b := newBrowser(t, s.srv.Listener.Addr().String())
+	verifier := oauth2.GenerateVerifier()
+	login := b.get(s.rp.oauth.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier)))
+	m := regexp.MustCompile(`href="(/recover\?[^"]+)"`).FindStringSubmatch(login.body)
+	if m == nil {
+		t.Fatalf("no forgot-password link on the sign-in page:\n%s", login.body)
+	}
+	p := b.get(s.srv.URL + html.UnescapeString(m[1]))
+	if p.status != http.StatusOK || !strings.Contains(p.body, `name="identifier"`) {
+		t.Fatalf("recovery page: %d\n%s", p.status, p.body)
+	}
+	return b, p, verifier
+}
+
+// postTo posts the page's hidden values plus fields to another form's action.
+func postTo(b *browser, p *page, action string, fields map[string]string) *page {
+	b.t.Helper()
+	_, values := parseForm(b.t, p.body)
+	values.Del("code")
+	for k, v := range fields {
+		values.Set(k, v)
+	}
+	req, _ := http.NewRequest(http.MethodPost, p.url.ResolveReference(&url.URL{Path: action}).String(), strings.NewReader(values.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", p.url.Scheme+"://"+p.url.Host)
+	resp, err := b.Do(req)
+	if err != nil {
+		b.t.Fatalf("POST %s: %v", action, err)
+	}
+	return readPage(b.t, resp)
+}
+
+func (s *regSetup) resetLink(t *testing.T, to string) string {
+	t.Helper()
+	mails := s.mails(t, "password_reset", to)
+	if len(mails) == 0 {
+		t.Fatalf("no reset mail to %s", to)
+	}
+	for _, line := range strings.Split(mails[len(mails)-1].Text, "\n") {
+		if strings.HasPrefix(line, s.srv.issuer+"/recover/reset?") {
+			return strings.TrimSpace(line)
+		}
+	}
+	t.Fatalf("no reset link in:\n%s", mails[0].Text)
+	return ""
+}
+
+func (s *regSetup) smsCode(t *testing.T, to string) string {
+	t.Helper()
+	list := s.mails(t, "password_reset_code", to)
+	if len(list) == 0 {
+		t.Fatalf("no reset code to %s", to)
+	}
+	m := regexp.MustCompile(`\b(\d{6})\b`).FindStringSubmatch(list[len(list)-1].Text)
+	if m == nil || list[len(list)-1].Channel != "sms" {
+		t.Fatalf("no code in %+v", list[len(list)-1])
+	}
+	return m[1]
+}
+
+// phoneAccount creates an enabled account with the given contacts.
+func (s *regSetup) phoneAccount(t *testing.T, a storage.Account) *storage.Account {
+	t.Helper()
+	ctx := context.Background()
+	a.StoreID, a.Status = defaultStoreID, storage.AccountEnabled
+	if err := s.srv.store.CreateAccount(ctx, &a); err != nil {
+		t.Fatal(err)
+	}
+	hash, err := password.NewHasher(password.OWASP).Hash(ctx, alicePass)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.srv.store.SetPassword(ctx, a.ID, hash); err != nil {
+		t.Fatal(err)
+	}
+	return &a
+}
+
+func sameAnswer(t *testing.T, what string, a, b *page) {
+	t.Helper()
+	if a.status != b.status || hiddenValues.ReplaceAllString(a.body, "") != hiddenValues.ReplaceAllString(b.body, "") {
+		t.Errorf("%s: answers differ (%d, %d):\n%s\n---\n%s", what, a.status, b.status, a.body, b.body)
+	}
+}
+
+// Reset by link end to end: the same answer for an unknown identifier,
+// the link opens the new-password form, the relying party gets its code,
+// the old password stops working, other sessions end, the owner is told.
+func TestPasswordResetByLink(t *testing.T) {
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		s := newRegSetup(t, newStore(t), nil, authz.ClientSpec{})
+		ctx := context.Background()
+		alice := s.srv.account(t, "alice@example.com", alicePass)
+		other := newBrowser(t, s.srv.Listener.Addr().String())
+		other.signIn(s.rp.oauth.AuthCodeURL("state-other", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())), "alice@example.com", alicePass)
+
+		b, p, verifier := s.recoverPage(t, "state-reset")
+		known := b.submit(p, map[string]string{"identifier": "alice@example.com"})
+		b2, p2, _ := s.recoverPage(t, "state-unknown")
+		unknown := b2.submit(p2, map[string]string{"identifier": "nobody@example.com"})
+		if known.status != http.StatusOK || !strings.Contains(known.body, "If an account matches") {
+			t.Fatalf("reset request: %d\n%s", known.status, known.body)
+		}
+		sameAnswer(t, "reset request", known, unknown)
+		if n := len(s.mails(t, "password_reset", "nobody@example.com")); n != 0 {
+			t.Errorf("%d mails to an unknown address", n)
+		}
+
+		link := s.resetLink(t, "alice@example.com")
+		form := b.get(link)
+		if form.status != http.StatusOK || !strings.Contains(form.body, `name="password_confirm"`) {
+			t.Fatalf("reset link: %d\n%s", form.status, form.body)
+		}
+		weak := b.submit(form, map[string]string{"password": "password123", "password_confirm": "password123"})
+		if weak.status != http.StatusBadRequest || !strings.Contains(weak.body, "too common") {
+			t.Fatalf("common password: %d\n%s", weak.status, weak.body)
+		}
+		done := b.submit(weak, map[string]string{"password": resetPass, "password_confirm": resetPass})
+		if id := s.exchange(t, done, verifier, "state-reset"); id.Subject != alice.ID {
+			t.Errorf("subject %s, want %s", id.Subject, alice.ID)
+		}
+
+		sessions, err := s.srv.store.ListSessionsByAccount(ctx, alice.ID)
+		if err != nil || len(sessions) != 1 {
+			t.Errorf("sessions after reset = %d, %v; want only the new one", len(sessions), err)
+		}
+		if n := len(s.mails(t, "password_changed", "alice@example.com")); n != 1 {
+			t.Errorf("%d password-changed mails, want 1", n)
+		}
+		fresh := newBrowser(t, s.srv.Listener.Addr().String())
+		lp := fresh.get(s.rp.oauth.AuthCodeURL("state-old", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
+		lp = fresh.submit(lp, map[string]string{"identifier": "alice@example.com"})
+		if old := fresh.submit(lp, map[string]string{"password": alicePass}); old.status != http.StatusBadRequest {
+			t.Errorf("old password after reset: %d", old.status)
+		}
+		cb := newBrowser(t, s.srv.Listener.Addr().String()).signIn(
+			s.rp.oauth.AuthCodeURL("state-new", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())), "alice@example.com", resetPass)
+		if cb.Query().Get("code") == "" {
+			t.Errorf("new password refused: %s", cb)
+		}
+		expectEvents(t, s, alice.ID, "password_reset.requested", "password_reset.completed")
+
+		used := newBrowser(t, s.srv.Listener.Addr().String()).get(link)
+		if used.status != http.StatusBadRequest || !strings.Contains(used.body, "already used") {
+			t.Errorf("used link: %d\n%s", used.status, used.body)
+		}
+	})
+}
+
+func expectEvents(t *testing.T, s *regSetup, accountID string, kinds ...string) {
+	t.Helper()
+	events, err := s.srv.store.ListEvents(context.Background(), accountID, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, e := range events {
+		seen[e.Kind] = true
+		if strings.HasPrefix(e.Kind, "login.") {
+			continue // recorded by the sign-in pages
+		}
+		if e.IP == "" || e.Data["user_agent"] == "" {
+			t.Errorf("event %s without IP or user agent", e.Kind)
+		}
+	}
+	for _, k := range kinds {
+		if !seen[k] {
+			t.Errorf("no %s event in %v", k, seen)
+		}
+	}
+}
+
+// Forged and expired links get the clear page.
+func TestResetLinkForgedAndExpired(t *testing.T) {
+	s := newRegSetup(t, sqltest.SQLite(t), nil, authz.ClientSpec{})
+	alice := s.srv.account(t, "alice@example.com", alicePass)
+	sum := sha256.Sum256([]byte("expired-token"))
+	if err := s.srv.store.CreateOneTimeSecret(context.Background(), &storage.OneTimeSecret{Purpose: "password_reset",
+		Hash: sum[:], AccountID: alice.ID, CreatedAt: time.Now().Add(-2 * time.Hour), ExpiresAt: time.Now().Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, token := range []string{"forged", "expired-token", ""} {
+		p := newBrowser(t, s.srv.Listener.Addr().String()).get(s.srv.URL + "/recover/reset?token=" + token)
+		if p.status != http.StatusBadRequest || !strings.Contains(p.body, "invalid, has expired") {
+			t.Errorf("token %q: %d\n%s", token, p.status, p.body)
+		}
+	}
+}

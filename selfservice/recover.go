@@ -1,0 +1,228 @@
+package selfservice
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"foyer/storage"
+)
+
+// Account recovery paths. The request pages are bound to an authorization
+// request's interaction like /register; the reset link and the new-password
+// form carry their own one-time secrets, so they work in another browser.
+const (
+	RecoverPath       = "/recover"
+	RecoverCodePath   = "/recover/code"
+	RecoverPhonePath  = "/recover/phone"
+	ResetPath         = "/recover/reset"
+	ResetPasswordPath = "/recover/password"
+	ReminderPath      = "/recover/username"
+)
+
+// One-time secret purposes. Each channel has its own purpose so the
+// re-request throttle (LatestOneTimeSecret) holds per account and channel.
+const (
+	purposeResetLink     = "password_reset"
+	purposeResetCode     = "password_reset_code"
+	purposeResetForm     = "password_reset_form"
+	purposeReminderEmail = "username_reminder_email"
+	purposeReminderSMS   = "username_reminder_sms"
+)
+
+// maxCodeAttempts is how many wrong SMS codes spend a code: six digits
+// give a guesser five chances in a million.
+const maxCodeAttempts = 5
+
+// recoverSig is the signature purpose of recovery page links.
+const recoverSig = "recover"
+
+// recoveryData is what a recovery secret remembers: the interaction to
+// continue, the application (branding, policy), the channel that proved
+// the account, and for codes the salt of their hash.
+type recoveryData struct {
+	Interaction string `json:"i,omitempty"`
+	App         string `json:"a,omitempty"`
+	Method      string `json:"m,omitempty"`
+	Salt        string `json:"s,omitempty"`
+}
+
+func (d recoveryData) encode() string {
+	b, _ := json.Marshal(d) //nolint:errchkjson // a struct of strings always encodes
+	return string(b)
+}
+
+func decodeRecoveryData(s string) recoveryData {
+	var d recoveryData
+	_ = json.Unmarshal([]byte(s), &d) // a damaged value only loses the interaction to resume
+	return d
+}
+
+func (h *Handler) recoverURL(id string) string {
+	return RecoverPath + "?" + url.Values{"interaction": {id}, "sig": {h.signer.Sign(id, recoverSig)}}.Encode()
+}
+
+func (h *Handler) reminderURL(id string, extra url.Values) string {
+	q := url.Values{"interaction": {id}, "sig": {h.signer.Sign(id, recoverSig)}}
+	for k, v := range extra {
+		q[k] = v
+	}
+	return ReminderPath + "?" + q.Encode()
+}
+
+func (h *Handler) recoverHidden(f *Flow) map[string]string {
+	return map[string]string{"interaction": f.Interaction.ID, "sig": h.signer.Sign(f.Interaction.ID, recoverSig)}
+}
+
+// mountRecovery installs the recovery pages.
+func (h *Handler) mountRecovery(mux *http.ServeMux) {
+	mux.HandleFunc("GET "+RecoverPath, h.showRecover)
+	mux.HandleFunc("POST "+RecoverPath, h.submitRecover)
+	mux.HandleFunc("POST "+RecoverPhonePath, h.submitRecoverPhone)
+	mux.HandleFunc("POST "+RecoverCodePath, h.submitRecoverCode)
+	mux.HandleFunc("GET "+ResetPath, h.openResetLink)
+	mux.HandleFunc("POST "+ResetPasswordPath, h.submitNewPassword)
+	mux.HandleFunc("GET "+ReminderPath, h.showReminder)
+	mux.HandleFunc("POST "+ReminderPath, h.submitReminder)
+}
+
+// recoveryFlow loads the interaction and the policy and refuses the page
+// when allowed says the application does not offer it.
+func (h *Handler) recoveryFlow(w http.ResponseWriter, r *http.Request, allowed func(storage.SelfServicePolicy, *storage.IdentityStore) bool) (*Flow, storage.SelfServicePolicy, bool) {
+	id, sig := r.FormValue("interaction"), r.FormValue("sig")
+	f, err := h.loadFlow(r, id, sig, recoverSig)
+	switch {
+	case errors.Is(err, errBadLink):
+		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
+		return nil, storage.SelfServicePolicy{}, false
+	case errors.Is(err, storage.ErrNotFound):
+		h.errorPage(w, r, http.StatusBadRequest, "error.interaction_expired")
+		return nil, storage.SelfServicePolicy{}, false
+	case err != nil:
+		h.serverError(w, r, err)
+		return nil, storage.SelfServicePolicy{}, false
+	}
+	store, err := h.store.GetIdentityStore(r.Context(), f.App.StoreID)
+	if err != nil {
+		h.serverError(w, r, fmt.Errorf("selfservice: load identity store: %w", err))
+		return nil, storage.SelfServicePolicy{}, false
+	}
+	pol := f.App.SelfService.Effective(store)
+	if !allowed(pol, store) {
+		h.errorPage(w, r, http.StatusForbidden, "recover.disabled")
+		return nil, pol, false
+	}
+	return f, pol, true
+}
+
+func resetAllowed(p storage.SelfServicePolicy, _ *storage.IdentityStore) bool {
+	return p.RecoveryMethods.ResetByEmailLink || p.RecoveryMethods.ResetByPhoneCode
+}
+
+func reminderAllowed(p storage.SelfServicePolicy, s *storage.IdentityStore) bool {
+	return p.RecoveryMethods.UsernameReminder && allows(s, storage.IdentifierUsername)
+}
+
+// recoveryContacts are the account's addresses recovery messages may go
+// to under the policy: confirmed ones, or any when the policy allows.
+func recoveryContacts(pol storage.SelfServicePolicy, a *storage.Account) (email, phone string) {
+	if a == nil || a.Status != storage.AccountEnabled {
+		return "", ""
+	}
+	if a.Email != "" && (a.EmailConfirmed || pol.AllowUnconfirmedContacts) {
+		email = a.Email
+	}
+	if a.Phone != "" && (a.PhoneConfirmed || pol.AllowUnconfirmedContacts) {
+		phone = a.Phone
+	}
+	return email, phone
+}
+
+// throttled reports whether the account got a secret of the purpose within
+// the re-request interval. The last one is read from the database, so the
+// limit holds across nodes.
+func (h *Handler) throttled(ctx context.Context, pol storage.SelfServicePolicy, accountID, purpose string) (bool, error) {
+	last, err := h.store.LatestOneTimeSecret(ctx, accountID, purpose)
+	if errors.Is(err, storage.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("selfservice: latest %s secret: %w", purpose, err)
+	}
+	return h.cfg.Now().Sub(last.CreatedAt) < pol.ReRequestInterval, nil
+}
+
+// findByIdentifier is the enabled account an identifier typed on a
+// recovery page names, or nil.
+func (h *Handler) findByIdentifier(ctx context.Context, storeID, typed string) (*storage.Account, error) {
+	store, err := h.store.GetIdentityStore(ctx, storeID)
+	if err != nil {
+		return nil, fmt.Errorf("selfservice: load identity store: %w", err)
+	}
+	kind, value := classify(typed)
+	if !allows(store, kind) {
+		return nil, nil
+	}
+	acct, err := h.store.FindAccountByIdentifier(ctx, storeID, kind, value)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("selfservice: find account: %w", err)
+	}
+	if acct.Status != storage.AccountEnabled {
+		return nil, nil
+	}
+	return acct, nil
+}
+
+// newCode returns a uniformly drawn six-digit code.
+func newCode() (string, error) {
+	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
+	if err != nil {
+		return "", fmt.Errorf("selfservice: random code: %w", err)
+	}
+	return fmt.Sprintf("%06d", n.Int64()), nil
+}
+
+// codeHash salts a code before hashing: a million codes hash to a million
+// values, so without the salt the stored hash would give the code away
+// and two accounts' codes could collide on the unique hash column.
+func codeHash(salt, code string) []byte {
+	sum := sha256.Sum256([]byte(salt + "\x00" + strings.TrimSpace(code)))
+	return sum[:]
+}
+
+func newSalt() (string, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("selfservice: random salt: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}
+
+// codeAttemptKey names a code's attempt counter in the login-attempt
+// table, which counts atomically, so parallel guesses get no extra tries.
+func codeAttemptKey(secretID string) string {
+	sum := sha256.Sum256([]byte("reset-code\x00" + secretID))
+	return hex.EncodeToString(sum[:])
+}
+
+// forgotPasswordURL is the sign-in page's "Forgot your password?" link,
+// or "" when the application offers no reset. The login step has no store,
+// so it reads the stored policy with defaults; the page itself applies the
+// effective one.
+func forgotPasswordURL(f *Flow) string {
+	if f.RecoverURL == "" || !resetAllowed(f.App.SelfService.WithDefaults(), nil) {
+		return ""
+	}
+	return f.RecoverURL
+}

@@ -1,0 +1,113 @@
+package selfservice
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"foyer/storage"
+)
+
+// The username reminder asks for an e-mail address first; ?by=phone
+// switches it to a phone number.
+
+func (h *Handler) showReminder(w http.ResponseWriter, r *http.Request) {
+	f, _, ok := h.recoveryFlow(w, r, reminderAllowed)
+	if !ok {
+		return
+	}
+	h.renderReminder(w, r, f, r.URL.Query().Get("by") == "phone", View{})
+}
+
+func (h *Handler) renderReminder(w http.ResponseWriter, r *http.Request, f *Flow, byPhone bool, v View) {
+	data := map[string]any{
+		"Mode": "field", "Title": "reminder.title", "Intro": "reminder.intro_email", "Submit": "reminder.submit",
+		"Field": "email", "Label": "register.email_label", "InputType": "email", "Autocomplete": "email",
+		"Action": ReminderPath, "Hidden": h.recoverHidden(f),
+	}
+	other := map[string]string{"URL": h.reminderURL(f.Interaction.ID, url.Values{"by": {"phone"}}), "Text": "reminder.use_phone"}
+	if byPhone {
+		data["Intro"], data["Field"], data["Label"], data["InputType"], data["Autocomplete"] =
+			"reminder.intro_phone", "phone", "reminder.phone_label", "tel", "tel"
+		other = map[string]string{"URL": h.reminderURL(f.Interaction.ID, nil), "Text": "reminder.use_email"}
+	}
+	data["Links"] = []map[string]string{other, {"URL": h.loginURL(f.Interaction.ID, nil), "Text": "recover.back_to_sign_in"}}
+	v.Template, v.Data = "recover", data
+	h.renderStep(w, r, f, v)
+}
+
+// submitReminder sends the username to the contact typed when it belongs
+// to an account with a username; the page answers the same in every case.
+func (h *Handler) submitReminder(w http.ResponseWriter, r *http.Request) {
+	f, pol, ok := h.recoveryFlow(w, r, reminderAllowed)
+	if !ok {
+		return
+	}
+	_, byPhone := r.PostForm["phone"] // the phone form posts a phone field
+	kind, field := storage.IdentifierEmail, "email"
+	if byPhone {
+		kind, field = storage.IdentifierPhone, "phone"
+	}
+	value := strings.TrimSpace(r.PostFormValue(field))
+	if value == "" || len(value) > 320 {
+		h.renderReminder(w, r, f, byPhone, View{Status: http.StatusBadRequest,
+			FieldErrors: map[string]string{field: "reminder.contact_required"}})
+		return
+	}
+	acct, err := h.store.FindAccountByIdentifier(r.Context(), f.App.StoreID, kind, value)
+	if errors.Is(err, storage.ErrNotFound) {
+		acct, err = nil, nil
+	}
+	if err != nil {
+		h.serverError(w, r, fmt.Errorf("selfservice: find account: %w", err))
+		return
+	}
+	if err := h.sendReminder(r, f, pol, acct, byPhone); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	h.renderStep(w, r, f, View{Template: "message", Data: map[string]any{
+		"Title": "reminder.sent_title", "Message": "reminder.sent", "LinkURL": h.loginURL(f.Interaction.ID, nil),
+		"LinkText": "recover.back_to_sign_in"}})
+}
+
+// sendReminder sends the username over the channel asked for, when the
+// contact may receive it and the throttle allows. A reminder leaves a
+// spent marker among one-time secrets: it carries no secret, but it is
+// what the per-account, per-channel throttle reads, across nodes.
+func (h *Handler) sendReminder(r *http.Request, f *Flow, pol storage.SelfServicePolicy, acct *storage.Account, byPhone bool) error {
+	_, hash, err := newSecret()
+	if err != nil {
+		return err
+	}
+	email, phone := recoveryContacts(pol, acct)
+	purpose, to := purposeReminderEmail, email
+	if byPhone {
+		purpose, to = purposeReminderSMS, phone
+	}
+	if to == "" || acct.Username == "" {
+		return nil
+	}
+	h.event(r, acct.ID, "username_reminder.requested")
+	if held, err := h.throttled(r.Context(), pol, acct.ID, purpose); err != nil || held {
+		return err
+	}
+	now := h.cfg.Now().UTC()
+	marker := &storage.OneTimeSecret{Purpose: purpose, Hash: hash, AccountID: acct.ID, CreatedAt: now, ExpiresAt: now, UsedAt: &now}
+	if err := h.store.CreateOneTimeSecret(r.Context(), marker); err != nil {
+		return fmt.Errorf("selfservice: store reminder marker: %w", err)
+	}
+	if byPhone {
+		_, err = h.notify.SMS(r.Context(), to, acct.ID, "username_reminder",
+			h.render.T(f.Lang, "sms.username_reminder", branding(f.App).AppName, acct.Username))
+	} else {
+		_, err = h.notify.Email(r.Context(), to, acct.ID, "username_reminder", f.Lang, branding(f.App),
+			map[string]any{"Username": acct.Username})
+	}
+	if err != nil {
+		return fmt.Errorf("selfservice: queue username reminder: %w", err)
+	}
+	return nil
+}

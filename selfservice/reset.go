@@ -1,0 +1,204 @@
+package selfservice
+
+import (
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"foyer/storage"
+	"foyer/themes"
+)
+
+// resetFormLifetime bounds the new-password form a spent link or code
+// opens: long enough to choose a password, short enough that a page left
+// open on a shared computer soon stops working.
+const resetFormLifetime = 15 * time.Minute
+
+// openResetLink spends a reset link and shows the new-password form. Like
+// activation, opening the link spends it (a mail scanner that prefetches
+// links spends it too; the customer then asks for a new one).
+func (h *Handler) openResetLink(w http.ResponseWriter, r *http.Request) {
+	token := r.URL.Query().Get("token")
+	sum := sha256.Sum256([]byte(token))
+	sec, err := h.store.UseOneTimeSecret(r.Context(), purposeResetLink, sum[:], h.cfg.Now().UTC())
+	if errors.Is(err, storage.ErrNotFound) || token == "" {
+		h.resetLinkInvalid(w, r)
+		return
+	}
+	if err != nil {
+		h.serverError(w, r, fmt.Errorf("selfservice: use reset secret: %w", err))
+		return
+	}
+	d := decodeRecoveryData(sec.Data)
+	app, err := h.store.GetApplication(r.Context(), d.App)
+	if err != nil {
+		h.serverError(w, r, fmt.Errorf("selfservice: load application: %w", err))
+		return
+	}
+	h.showNewPassword(w, r, sec.AccountID, d, app, nil)
+}
+
+// resetLinkInvalid explains an expired, used or unknown link and offers a
+// new one when the link still names a live sign-in request.
+func (h *Handler) resetLinkInvalid(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	lang := h.render.Negotiate("", "", r.Header.Get("Accept-Language"))
+	data := map[string]any{"Title": "recover.link_invalid_title", "Message": "recover.link_invalid"}
+	if f, err := h.loadFlow(r, q.Get("interaction"), q.Get("sig"), recoverSig); err == nil && f.Interaction.SessionID == "" {
+		data["LinkURL"], data["LinkText"] = h.recoverURL(f.Interaction.ID), "recover.send_new_link"
+		lang = f.Lang
+	}
+	if err := h.render.Render(w, r, themes.Page{Template: "message", Lang: lang, Status: http.StatusBadRequest, Data: data}); err != nil {
+		h.log.ErrorContext(r.Context(), "render", "template", "message", "err", err)
+	}
+}
+
+// showNewPassword issues the secret the new-password form posts back and
+// renders the form, inside the sign-in request when it still waits.
+func (h *Handler) showNewPassword(w http.ResponseWriter, r *http.Request, accountID string, d recoveryData, app *storage.Application, errs map[string]string) {
+	token, hash, err := newSecret()
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	now := h.cfg.Now().UTC()
+	sec := &storage.OneTimeSecret{Purpose: purposeResetForm, Hash: hash, AccountID: accountID, Data: d.encode(),
+		CreatedAt: now, ExpiresAt: now.Add(resetFormLifetime)}
+	if err := h.store.CreateOneTimeSecret(r.Context(), sec); err != nil {
+		h.serverError(w, r, fmt.Errorf("selfservice: store reset form secret: %w", err))
+		return
+	}
+	pol, err := h.policy(r.Context(), app)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	v := View{Template: "recover", Data: map[string]any{
+		"Mode": "password", "Title": "recover.new_password_title", "Submit": "recover.new_password_submit",
+		"MinLength": pol.PasswordPolicy.MinLength, "Action": ResetPasswordPath, "Hidden": map[string]string{"token": token},
+	}}
+	if len(errs) > 0 {
+		v.FieldErrors, v.Status = errs, http.StatusBadRequest
+	}
+	h.renderOptionalFlow(w, r, h.waitingFlow(r, d.Interaction), app, v)
+}
+
+// renderOptionalFlow renders inside the flow when there is one (its
+// Content-Security-Policy lets the form's redirect reach the client), or
+// as a stand-alone page with the application's branding.
+func (h *Handler) renderOptionalFlow(w http.ResponseWriter, r *http.Request, f *Flow, app *storage.Application, v View) {
+	if f != nil {
+		h.renderStep(w, r, f, v)
+		return
+	}
+	data := map[string]any{}
+	for k, val := range v.Data {
+		data[k] = val
+	}
+	if len(v.FieldErrors) > 0 {
+		data["FieldErrors"] = v.FieldErrors
+	}
+	err := h.render.Render(w, r, themes.Page{Template: v.Template, Status: v.Status, Data: data, Branding: branding(app),
+		Lang: h.render.Negotiate("", "", r.Header.Get("Accept-Language"))})
+	if err != nil {
+		h.log.ErrorContext(r.Context(), "render", "template", v.Template, "err", err)
+	}
+}
+
+// submitNewPassword spends the form's secret, checks the password against
+// the policy (a refused one gets a fresh form secret), sets it and
+// finishes the reset.
+func (h *Handler) submitNewPassword(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	sum := sha256.Sum256([]byte(r.PostFormValue("token")))
+	sec, err := h.store.UseOneTimeSecret(ctx, purposeResetForm, sum[:], h.cfg.Now().UTC())
+	if errors.Is(err, storage.ErrNotFound) {
+		h.resetLinkInvalid(w, r)
+		return
+	}
+	if err != nil {
+		h.serverError(w, r, fmt.Errorf("selfservice: use reset form secret: %w", err))
+		return
+	}
+	d := decodeRecoveryData(sec.Data)
+	app, err := h.store.GetApplication(ctx, d.App)
+	if err != nil {
+		h.serverError(w, r, fmt.Errorf("selfservice: load application: %w", err))
+		return
+	}
+	pol, err := h.policy(ctx, app)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	pw := r.PostFormValue("password")
+	if key := checkPassword(pol.PasswordPolicy, h.common, pw, r.PostFormValue("password_confirm")); key != "" {
+		h.showNewPassword(w, r, sec.AccountID, d, app, map[string]string{"password": key})
+		return
+	}
+	hash, err := h.hasher.Hash(ctx, pw)
+	if err != nil {
+		h.serverError(w, r, fmt.Errorf("selfservice: hash password: %w", err))
+		return
+	}
+	if err := h.store.SetPassword(ctx, sec.AccountID, hash); err != nil {
+		h.serverError(w, r, fmt.Errorf("selfservice: set password: %w", err))
+		return
+	}
+	h.finishReset(w, r, sec.AccountID, d, app)
+}
+
+// finishReset ends the account's sessions (whoever knew the old password
+// is signed out everywhere), tells the owner, and signs in when the
+// request that started the reset still waits.
+func (h *Handler) finishReset(w http.ResponseWriter, r *http.Request, accountID string, d recoveryData, app *storage.Application) {
+	ctx := r.Context()
+	if _, err := h.sessions.EndByAccount(ctx, accountID, ""); err != nil {
+		h.serverError(w, r, fmt.Errorf("selfservice: end sessions: %w", err))
+		return
+	}
+	h.event(r, accountID, "password_reset.completed")
+	acct, err := h.store.GetAccount(ctx, accountID)
+	if err != nil {
+		h.serverError(w, r, fmt.Errorf("selfservice: load account: %w", err))
+		return
+	}
+	f := h.waitingFlow(r, d.Interaction)
+	lang := h.render.Negotiate("", acct.Language, r.Header.Get("Accept-Language"))
+	if f != nil {
+		lang = f.Lang
+	}
+	if err := h.notifyPasswordChanged(r, acct, app, lang); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	if f != nil && acct.Status == storage.AccountEnabled {
+		f.State.AccountID, f.State.AMR, f.State.Recover = accountID, []string{d.Method}, ""
+		f.State.Current = len(f.State.Steps)
+		h.complete(w, r, f)
+		return
+	}
+	h.renderMessage(w, r, lang, "recover.done_title", "recover.done")
+}
+
+// notifyPasswordChanged tells the owner by e-mail, or by SMS when the
+// account has no address to write to.
+func (h *Handler) notifyPasswordChanged(r *http.Request, acct *storage.Account, app *storage.Application, lang string) error {
+	pol, err := h.policy(r.Context(), app)
+	if err != nil {
+		return err
+	}
+	email, phone := recoveryContacts(pol, acct)
+	switch {
+	case email != "":
+		_, err = h.notify.Email(r.Context(), email, acct.ID, "password_changed", lang, branding(app), map[string]any{})
+	case phone != "":
+		_, err = h.notify.SMS(r.Context(), phone, acct.ID, "password_changed", h.render.T(lang, "sms.password_changed", branding(app).AppName))
+	}
+	if err != nil {
+		return fmt.Errorf("selfservice: queue password-changed notice: %w", err)
+	}
+	return nil
+}
