@@ -146,6 +146,7 @@ func foyerEnviron(issuer, listen, dbPath string) []string {
 		"FOYER_DATABASE_URL=sqlite:"+dbPath,
 		"FOYER_SECRET="+randomString(32),
 		"FOYER_BOOTSTRAP_ADMIN_EMAIL=admin@example.com",
+		"FOYER_DEV_OUTBOX=true", // the tests read activation and reset links there
 		"FOYER_BOOTSTRAP_ADMIN_PASSWORD="+randomString(16),
 	)
 }

@@ -36,8 +36,11 @@ type Config struct {
 	// Foyer request loopback and private addresses (their jwks_uri and
 	// backchannel_logout_uri). For development only: anyone holding an
 	// initial access token could otherwise probe the internal network.
-	AllowPrivateNetworkURIs bool   `yaml:"allow_private_network_uris"`
-	PprofListen             string `yaml:"pprof_listen"`
+	AllowPrivateNetworkURIs bool `yaml:"allow_private_network_uris"`
+	// DevOutbox serves /admin/dev/outbox (messages with their live links
+	// and codes) — only when also in dev mode and only to loopback callers.
+	DevOutbox   bool   `yaml:"dev_outbox"`
+	PprofListen string `yaml:"pprof_listen"`
 	// KeyRotationInterval is a Go duration ("720h"); "0" turns automatic
 	// key rotation off.
 	KeyRotationInterval string `yaml:"key_rotation_interval"`
@@ -108,6 +111,13 @@ func loadConfig(path string, getenv func(string) string) (Config, error) {
 			envErr = fmt.Errorf("FOYER_ALLOW_PRIVATE_NETWORK_URIS %q: true or false", v)
 		}
 		cfg.AllowPrivateNetworkURIs = b
+	}
+	if v := getenv("FOYER_DEV_OUTBOX"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			envErr = errors.Join(envErr, fmt.Errorf("FOYER_DEV_OUTBOX %q: true or false", v))
+		}
+		cfg.DevOutbox = b
 	}
 	cfg.Issuer = strings.TrimRight(cfg.Issuer, "/")
 	return cfg, errors.Join(envErr, cfg.validate())

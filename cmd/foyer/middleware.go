@@ -114,6 +114,21 @@ func limitBodies(max int64) middleware {
 	}
 }
 
+// loopbackOnly serves only requests made directly from this machine: not
+// through a proxy (which would connect from loopback on anyone's behalf).
+func loopbackOnly(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		ip := net.ParseIP(host)
+		proxied := r.Header.Get("X-Forwarded-For") != "" || r.Header.Get("Forwarded") != ""
+		if err != nil || ip == nil || !ip.IsLoopback() || proxied {
+			http.NotFound(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // securityHeaders sets the headers every response carries. Pages may
 // replace the Content-Security-Policy (to add a form-action target).
 func securityHeaders(https bool) middleware {

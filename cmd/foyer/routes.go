@@ -136,9 +136,11 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	}
 
 	mux := http.NewServeMux()
-	if notify.DevMode(cfg.SMTPURL, cfg.Issuer) {
-		// Only a developer's local instance shows messages on a page.
-		mux.Handle("GET "+notify.DevOutboxPath, notify.DevOutboxHandler(store, log))
+	if cfg.DevOutbox && notify.DevMode(cfg.SMTPURL, cfg.Issuer) {
+		// Only a developer's local instance, asked to, shows messages (with
+		// their live links and codes) on a page, and only to this machine.
+		log.Warn("the dev outbox is on: messages with their links and codes are shown at " + notify.DevOutboxPath + " to loopback callers")
+		mux.Handle("GET "+notify.DevOutboxPath, loopbackOnly(notify.DevOutboxHandler(store, log)))
 	}
 	oauth.Mount(mux)
 	self.Mount(mux)
