@@ -5,6 +5,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"regexp"
@@ -43,16 +44,19 @@ func TestRegisterAndActivate(t *testing.T) {
 		chromedp.WaitVisible(chromedp.Search(`//h1[normalize-space()="Check your e-mail"]`)),
 	)
 
-	link := activationLink(t, email)
-	b.do(t, "open the activation link", chromedp.Navigate(link))
+	link := outboxLink(t, "activation", email, "/register/activate?token=")
+	b.do(t, "open the activation link", chromedp.Navigate(link),
+		chromedp.WaitVisible(buttonWithText("Activate my account")))
+	b.do(t, "click Activate my account", chromedp.Click(buttonWithText("Activate my account")))
 	b.expectSignedIn(t, email)
 	b.checkClean(t)
 }
 
-// activationLink reads the link from the dev outbox (the server runs in dev
-// mode: no SMTP, issuer on loopback). The message is queued in the same
-// request that answered the form, so it is there at once.
-func activationLink(t *testing.T, email string) string {
+// outboxLink reads the link of the newest message of the kind to email
+// from the dev outbox (the server runs in dev mode: no SMTP, issuer on
+// loopback). The message is queued in the same request that answered the
+// form, so it is there at once.
+func outboxLink(t *testing.T, kind, email, prefix string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -69,14 +73,14 @@ func activationLink(t *testing.T, email string) string {
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("dev outbox: %d, %v", resp.StatusCode, err)
 	}
-	tokenLink := regexp.MustCompile(regexp.QuoteMeta(env.issuer+"/register/activate?token=") + `[A-Za-z0-9_-]+`)
+	tokenLink := regexp.MustCompile(regexp.QuoteMeta(env.issuer+prefix) + `[A-Za-z0-9_=&;%-]+`)
 	for _, article := range strings.Split(string(body), "<article>") {
-		if strings.Contains(article, "<h2>activation ") && strings.Contains(article, " to "+email+"</h2>") {
+		if strings.Contains(article, "<h2>"+kind+" ") && strings.Contains(article, " to "+email+"</h2>") {
 			if link := tokenLink.FindString(article); link != "" {
-				return link
+				return html.UnescapeString(link)
 			}
 		}
 	}
-	t.Fatalf("no activation link for %s in the dev outbox:\n%s", email, fmt.Sprint(string(body)))
+	t.Fatalf("no %s link for %s in the dev outbox:\n%s", kind, email, fmt.Sprint(string(body)))
 	return ""
 }

@@ -34,6 +34,9 @@ const (
 	alicePassword = "correct horse battery staple"
 	bobEmail      = "bob@example.com"
 	bobPassword   = "Tr0ub4dor&3-but-longer"
+	// carol resets her password, so no other test signs in with her.
+	carolEmail    = "carol@example.com"
+	carolPassword = "lilac-copper-window-19"
 )
 
 // testEnv is what TestMain sets up once for every test: one Foyer server on a
@@ -242,7 +245,7 @@ func register(ctx context.Context, bin string, environ []string, rp *relyingPart
 	if client.ClientID == "" || client.ClientSecret == "" {
 		return fmt.Errorf("foyer client create --json printed %q, want client_id and client_secret", out)
 	}
-	for _, acct := range [][2]string{{aliceEmail, alicePassword}, {bobEmail, bobPassword}} {
+	for _, acct := range [][2]string{{aliceEmail, alicePassword}, {bobEmail, bobPassword}, {carolEmail, carolPassword}} {
 		if _, err := runCLI(ctx, bin, environ, "account", "create",
 			"--email", acct[0], "--password", acct[1], "--verified"); err != nil {
 			return err

@@ -8,17 +8,65 @@ import (
 	"net/url"
 
 	"foyer/storage"
+	"foyer/themes"
 )
 
-// activate opens an activation link: it spends the secret, enables the
-// account, then continues the authorization request that started the
-// registration when it is still waiting, or sends the browser on to sign
-// in. Opening the link is the confirmation, as the product documents ask;
-// a mail scanner that prefetches links spends it too (the customer then
-// asks for a new one by signing in).
+// activateSig is the signature purpose of the interaction an activation
+// link names: the confirmation page uses it only to pick its branding and
+// the Content-Security-Policy its form's redirects need; what the link
+// activates and resumes comes from the stored secret alone.
+const activateSig = "activate"
+
+// showActivate answers opening an activation link with a page whose
+// button posts the token: e-mail security scanners prefetch links, and a
+// GET that spent the token would leave the customer a used link.
+func (h *Handler) showActivate(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if q.Get("token") == "" {
+		h.errorPage(w, r, http.StatusBadRequest, "activation.invalid_link")
+		return
+	}
+	v := View{Template: "recover", Data: map[string]any{
+		"Mode": "confirm", "Title": "activation.confirm_title", "Intro": "activation.confirm_intro",
+		"Submit": "activation.confirm_submit", "Action": ActivatePath, "Hidden": map[string]string{"token": q.Get("token")},
+	}}
+	f, target := h.activationTarget(r, q.Get("interaction"), q.Get("sig"))
+	if f != nil {
+		h.renderStep(w, r, f, v)
+		return
+	}
+	// The post may end at the client's brand portal: browsers apply
+	// form-action to every redirect after a form post.
+	w.Header().Set("Content-Security-Policy", themes.CSPWithFormTarget(target))
+	h.renderOptionalFlow(w, r, nil, nil, v)
+}
+
+// activationTarget is the waiting sign-in request a signed activation link
+// names, or else the brand portal its client would be sent to.
+func (h *Handler) activationTarget(r *http.Request, id, sig string) (*Flow, string) {
+	if id == "" || !h.signer.Verify(id, activateSig, sig) {
+		return nil, ""
+	}
+	if f := h.waitingFlow(r, id); f != nil {
+		return f, ""
+	}
+	in, err := h.store.GetInteraction(r.Context(), id)
+	if err != nil {
+		return nil, ""
+	}
+	c, err := h.store.GetClient(r.Context(), in.ClientID)
+	if err != nil {
+		return nil, ""
+	}
+	return nil, c.InitiateLoginURI
+}
+
+// activate spends the posted activation secret, enables the account, then
+// continues the authorization request that started the registration when
+// it is still waiting, or sends the browser on to sign in.
 func (h *Handler) activate(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	token := r.URL.Query().Get("token")
+	token := r.PostFormValue("token")
 	sum := sha256.Sum256([]byte(token))
 	secret, err := h.store.UseOneTimeSecret(ctx, purposeActivation, sum[:], h.cfg.Now().UTC())
 	if errors.Is(err, storage.ErrNotFound) || token == "" {

@@ -103,7 +103,8 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+LoginPath, h.submitLogin)
 	mux.HandleFunc("GET "+RegisterPath, h.showRegister)
 	mux.HandleFunc("POST "+RegisterPath, h.submitRegister)
-	mux.HandleFunc("GET "+ActivatePath, h.activate)
+	mux.HandleFunc("GET "+ActivatePath, h.showActivate)
+	mux.HandleFunc("POST "+ActivatePath, h.activate)
 	h.mountRecovery(mux)
 	mux.HandleFunc("POST "+ResendActivationPath, h.resendActivation)
 }

@@ -29,13 +29,16 @@ const (
 )
 
 // One-time secret purposes. Each channel has its own purpose so the
-// re-request throttle (LatestOneTimeSecret) holds per account and channel.
+// re-request throttle (throttled) holds per account and channel.
 const (
 	purposeResetLink     = "password_reset"
 	purposeResetCode     = "password_reset_code"
 	purposeResetForm     = "password_reset_form"
 	purposeReminderEmail = "username_reminder_email"
 	purposeReminderSMS   = "username_reminder_sms"
+	// purposeThrottle marks a claimed send (throttled); a purpose of its
+	// own, so the newest secret of the others stays the last one sent.
+	purposeThrottle = "send_claim"
 )
 
 // maxCodeAttempts is how many wrong SMS codes spend a code: six digits
@@ -88,7 +91,8 @@ func (h *Handler) mountRecovery(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+RecoverPath, h.submitRecover)
 	mux.HandleFunc("POST "+RecoverPhonePath, h.submitRecoverPhone)
 	mux.HandleFunc("POST "+RecoverCodePath, h.submitRecoverCode)
-	mux.HandleFunc("GET "+ResetPath, h.openResetLink)
+	mux.HandleFunc("GET "+ResetPath, h.showResetLink)
+	mux.HandleFunc("POST "+ResetPath, h.openResetLink)
 	mux.HandleFunc("POST "+ResetPasswordPath, h.submitNewPassword)
 	mux.HandleFunc("GET "+ReminderPath, h.showReminder)
 	mux.HandleFunc("POST "+ReminderPath, h.submitReminder)
@@ -146,18 +150,42 @@ func recoveryContacts(pol storage.SelfServicePolicy, a *storage.Account) (email,
 	return email, phone
 }
 
-// throttled reports whether the account got a secret of the purpose within
-// the re-request interval. The last one is read from the database, so the
-// limit holds across nodes.
-func (h *Handler) throttled(ctx context.Context, pol storage.SelfServicePolicy, accountID, purpose string) (bool, error) {
+// throttled reports whether a message of the purpose must be held back:
+// one went to the account within the re-request interval (the newest
+// secret of the purpose says so), or a parallel request, perhaps on
+// another node, claimed this send first. Reading the newest secret and
+// then sending is not atomic, so a request that passes the read claims
+// the right to follow that secret: a marker whose hash names the account,
+// the channel and the secret it follows. The hash column is unique, so of
+// all the requests that read the same newest secret exactly one inserts
+// it. (Insert-then-count on the attempt table would not do: the n-th
+// caller sees at least n, so all parallel callers may see more than one
+// and none would send.) A claim whose send then failed holds the throttle
+// until the marker expires and is purged.
+func (h *Handler) throttled(ctx context.Context, pol storage.SelfServicePolicy, accountID, purpose, channel string) (bool, error) {
+	now := h.cfg.Now().UTC()
+	follows := ""
 	last, err := h.store.LatestOneTimeSecret(ctx, accountID, purpose)
-	if errors.Is(err, storage.ErrNotFound) {
-		return false, nil
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+	case err != nil:
+		return false, fmt.Errorf("selfservice: latest %s secret: %w", purpose, err)
+	case now.Sub(last.CreatedAt) < pol.ReRequestInterval:
+		return true, nil
+	default:
+		follows = last.ID
+	}
+	sum := sha256.Sum256([]byte("throttle\x00" + purpose + "\x00" + accountID + "\x00" + channel + "\x00" + follows))
+	claim := &storage.OneTimeSecret{Purpose: purposeThrottle, Hash: sum[:], AccountID: accountID,
+		CreatedAt: now, ExpiresAt: now.Add(pol.ReRequestInterval), UsedAt: &now}
+	err = h.store.CreateOneTimeSecret(ctx, claim)
+	if errors.Is(err, storage.ErrConflict) {
+		return true, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("selfservice: latest %s secret: %w", purpose, err)
+		return false, fmt.Errorf("selfservice: claim %s send: %w", purpose, err)
 	}
-	return h.cfg.Now().Sub(last.CreatedAt) < pol.ReRequestInterval, nil
+	return false, nil
 }
 
 // findByIdentifier is the enabled account an identifier typed on a

@@ -197,7 +197,7 @@ func (h *Handler) sendResetLink(r *http.Request, f *Flow, pol storage.SelfServic
 	if err != nil {
 		return err
 	}
-	if held, err := h.throttled(r.Context(), pol, accountID, purposeResetLink); err != nil || held {
+	if held, err := h.throttled(r.Context(), pol, accountID, purposeResetLink, "email"); err != nil || held {
 		return err
 	}
 	now := h.cfg.Now().UTC()
@@ -227,7 +227,7 @@ func (h *Handler) sendResetCode(r *http.Request, f *Flow, pol storage.SelfServic
 	if err != nil {
 		return err
 	}
-	if held, err := h.throttled(r.Context(), pol, accountID, purposeResetCode); err != nil || held {
+	if held, err := h.throttled(r.Context(), pol, accountID, purposeResetCode, "sms"); err != nil || held {
 		return err
 	}
 	now := h.cfg.Now().UTC()

@@ -264,10 +264,13 @@ func (h *Handler) sendActivation(r *http.Request, f *Flow, pol storage.SelfServi
 	if err := h.store.CreateOneTimeSecret(r.Context(), secret); err != nil {
 		return fmt.Errorf("selfservice: store activation secret: %w", err)
 	}
+	// The token leads, as in links already sent; the signed interaction
+	// lets the confirmation page allow the redirect to its client.
 	link := h.cfg.Issuer + ActivatePath + "?" + url.Values{"token": {token}}.Encode()
 	lang, app := "", (*storage.Application)(nil)
 	if f != nil {
 		lang, app = f.Lang, f.App
+		link += "&" + url.Values{"interaction": {f.Interaction.ID}, "sig": {h.signer.Sign(f.Interaction.ID, activateSig)}}.Encode()
 	}
 	_, err = h.notify.Email(r.Context(), acct.Email, acct.ID, "activation", lang, branding(app),
 		map[string]any{"Link": link, "Minutes": int(pol.ActivationLinkLifetime.Minutes())})

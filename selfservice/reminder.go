@@ -76,22 +76,22 @@ func (h *Handler) submitReminder(w http.ResponseWriter, r *http.Request) {
 // sendReminder sends the username over the channel asked for, when the
 // contact may receive it and the throttle allows. A reminder leaves a
 // spent marker among one-time secrets: it carries no secret, but it is
-// what the per-account, per-channel throttle reads, across nodes.
+// where the per-account, per-channel throttle measures the interval from.
 func (h *Handler) sendReminder(r *http.Request, f *Flow, pol storage.SelfServicePolicy, acct *storage.Account, byPhone bool) error {
 	_, hash, err := newSecret()
 	if err != nil {
 		return err
 	}
 	email, phone := recoveryContacts(pol, acct)
-	purpose, to := purposeReminderEmail, email
+	purpose, channel, to := purposeReminderEmail, "email", email
 	if byPhone {
-		purpose, to = purposeReminderSMS, phone
+		purpose, channel, to = purposeReminderSMS, "sms", phone
 	}
 	if to == "" || acct.Username == "" {
 		return nil
 	}
 	h.event(r, acct.ID, "username_reminder.requested")
-	if held, err := h.throttled(r.Context(), pol, acct.ID, purpose); err != nil || held {
+	if held, err := h.throttled(r.Context(), pol, acct.ID, purpose, channel); err != nil || held {
 		return err
 	}
 	now := h.cfg.Now().UTC()

@@ -21,8 +21,8 @@ func (h *Handler) resendData(f *Flow) map[string]string {
 }
 
 // resendActivation sends a new activation link, at most one per
-// ReRequestInterval per account. The interval is measured from the newest
-// activation secret in the database, so it holds across nodes. Earlier
+// ReRequestInterval per account, held in the database (throttled), so it
+// holds across nodes and parallel requests. Earlier
 // links stay valid until they expire or one is used: a customer may open
 // whichever arrives first, and each only activates this same account.
 func (h *Handler) resendActivation(w http.ResponseWriter, r *http.Request) {
@@ -52,13 +52,12 @@ func (h *Handler) resendActivation(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, err)
 		return
 	}
-	now := h.cfg.Now().UTC()
-	last, err := h.store.LatestOneTimeSecret(r.Context(), acct.ID, purposeActivation)
-	if err != nil && !errors.Is(err, storage.ErrNotFound) {
-		h.serverError(w, r, fmt.Errorf("selfservice: latest activation secret: %w", err))
+	held, err := h.throttled(r.Context(), pol, acct.ID, purposeActivation, "email")
+	if err != nil {
+		h.serverError(w, r, err)
 		return
 	}
-	if err == nil && now.Before(last.CreatedAt.Add(pol.ReRequestInterval)) {
+	if held {
 		h.renderStep(w, r, f, View{Template: "message", Status: http.StatusTooManyRequests, Data: map[string]any{
 			"Title": "activation.resend_title", "Message": "activation.resend_throttled"}})
 		return

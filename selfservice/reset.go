@@ -16,11 +16,34 @@ import (
 // open on a shared computer soon stops working.
 const resetFormLifetime = 15 * time.Minute
 
-// openResetLink spends a reset link and shows the new-password form. Like
-// activation, opening the link spends it (a mail scanner that prefetches
-// links spends it too; the customer then asks for a new one).
+// showResetLink answers opening a reset link with a page whose button
+// posts the token: e-mail security scanners prefetch links, and a GET that
+// spent the token would leave the customer a used link.
+func (h *Handler) showResetLink(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if q.Get("token") == "" {
+		h.resetLinkInvalid(w, r)
+		return
+	}
+	v := View{Template: "recover", Data: map[string]any{
+		"Mode": "confirm", "Title": "recover.reset_confirm_title", "Intro": "recover.reset_confirm_intro",
+		"Submit": "recover.reset_confirm_submit", "Action": ResetPath,
+		"Hidden": map[string]string{"token": q.Get("token"), "interaction": q.Get("interaction"), "sig": q.Get("sig")},
+	}}
+	var app *storage.Application
+	f, err := h.loadFlow(r, q.Get("interaction"), q.Get("sig"), recoverSig)
+	if err != nil || f.Interaction.SessionID != "" {
+		f = nil
+	} else {
+		app = f.App
+	}
+	h.renderOptionalFlow(w, r, f, app, v)
+}
+
+// openResetLink spends the posted reset link and shows the new-password
+// form.
 func (h *Handler) openResetLink(w http.ResponseWriter, r *http.Request) {
-	token := r.URL.Query().Get("token")
+	token := r.PostFormValue("token")
 	sum := sha256.Sum256([]byte(token))
 	sec, err := h.store.UseOneTimeSecret(r.Context(), purposeResetLink, sum[:], h.cfg.Now().UTC())
 	if errors.Is(err, storage.ErrNotFound) || token == "" {
@@ -43,10 +66,10 @@ func (h *Handler) openResetLink(w http.ResponseWriter, r *http.Request) {
 // resetLinkInvalid explains an expired, used or unknown link and offers a
 // new one when the link still names a live sign-in request.
 func (h *Handler) resetLinkInvalid(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
 	lang := h.render.Negotiate("", "", r.Header.Get("Accept-Language"))
 	data := map[string]any{"Title": "recover.link_invalid_title", "Message": "recover.link_invalid"}
-	if f, err := h.loadFlow(r, q.Get("interaction"), q.Get("sig"), recoverSig); err == nil && f.Interaction.SessionID == "" {
+	// The link's query on GET, the confirmation form's fields on POST.
+	if f, err := h.loadFlow(r, r.FormValue("interaction"), r.FormValue("sig"), recoverSig); err == nil && f.Interaction.SessionID == "" {
 		data["LinkURL"], data["LinkText"] = h.recoverURL(f.Interaction.ID), "recover.send_new_link"
 		lang = f.Lang
 	}

@@ -226,5 +226,5 @@ func TestResendActivation(t *testing.T) {
 	if sec.Data != in {
 		t.Fatalf("latest secret resumes %q, want %q", sec.Data, in)
 	}
-	s.exchange(t, b2.get(link), verifier, "state-resend")
+	s.exchange(t, confirmLink(t, b2, link), verifier, "state-resend")
 }

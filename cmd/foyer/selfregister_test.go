@@ -160,7 +160,7 @@ func TestRegistrationWithActivation(t *testing.T) {
 		}
 
 		link := s.activationLink(t, "newcomer@example.com")
-		id := s.exchange(t, b.get(link), verifier, "state-newcomer")
+		id := s.exchange(t, confirmLink(t, b, link), verifier, "state-newcomer")
 		if id.Subject != acct.ID {
 			t.Errorf("ID token subject %s, want %s", id.Subject, acct.ID)
 		}
@@ -181,7 +181,7 @@ func TestRegistrationWithActivation(t *testing.T) {
 		}
 
 		// The link is single-use.
-		if again := b.get(link); again.status != http.StatusBadRequest || !strings.Contains(again.body, "activation link is invalid") {
+		if again := confirmLink(t, b, link); again.status != http.StatusBadRequest || !strings.Contains(again.body, "activation link is invalid") {
 			t.Errorf("used link: %d\n%s", again.status, again.body)
 		}
 	})
@@ -192,7 +192,7 @@ func TestRegistrationWithActivation(t *testing.T) {
 func TestActivationLinks(t *testing.T) {
 	s := newRegSetup(t, sqltest.SQLite(t), nil, authz.ClientSpec{InitiateLoginURI: "http://127.0.0.1:9/portal"})
 	ctx := context.Background()
-	forged := newBrowser(t, s.srv.Listener.Addr().String()).get(s.srv.URL + "/register/activate?token=forged")
+	forged := confirmLink(t, newBrowser(t, s.srv.Listener.Addr().String()), s.srv.URL+"/register/activate?token=forged")
 	if forged.status != http.StatusBadRequest || !strings.Contains(forged.body, "activation link is invalid") {
 		t.Errorf("forged link: %d\n%s", forged.status, forged.body)
 	}
@@ -206,7 +206,7 @@ func TestActivationLinks(t *testing.T) {
 		AccountID: pending.ID, ExpiresAt: time.Now().Add(-time.Minute), CreatedAt: time.Now().Add(-time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
-	expired := newBrowser(t, s.srv.Listener.Addr().String()).get(s.srv.URL + "/register/activate?token=expired-token")
+	expired := confirmLink(t, newBrowser(t, s.srv.Listener.Addr().String()), s.srv.URL+"/register/activate?token=expired-token")
 	if expired.status != http.StatusBadRequest || !strings.Contains(expired.body, "activation link is invalid") {
 		t.Errorf("expired link: %d\n%s", expired.status, expired.body)
 	}
@@ -222,7 +222,7 @@ func TestActivationLinks(t *testing.T) {
 	if err := s.srv.store.UpdateInteraction(ctx, in); err != nil {
 		t.Fatal(err)
 	}
-	loc := newBrowser(t, s.srv.Listener.Addr().String()).get(link).location(t)
+	loc := confirmLink(t, newBrowser(t, s.srv.Listener.Addr().String()), link).location(t)
 	if loc.Host != "127.0.0.1:9" || loc.Path != "/portal" || loc.Query().Get("login_hint") != "portal@example.com" ||
 		loc.Query().Get("iss") != s.srv.issuer {
 		t.Errorf("activation after the request was answered went to %s", loc)
@@ -236,7 +236,7 @@ func TestActivationLinks(t *testing.T) {
 	if err := s.srv.store.DeleteInteraction(ctx, s.interactionOf(t, acct.ID).ID); err != nil {
 		t.Fatal(err)
 	}
-	other := newBrowser(t, s.srv.Listener.Addr().String()).get(link)
+	other := confirmLink(t, newBrowser(t, s.srv.Listener.Addr().String()), link)
 	if other.status != http.StatusOK || !strings.Contains(other.body, "Your account is active") {
 		t.Errorf("activation without its request: %d\n%s", other.status, other.body)
 	}
