@@ -25,6 +25,7 @@ type Config struct {
 	Secret                 string `yaml:"secret"`
 	SMTPURL                string `yaml:"smtp_url"`
 	SMTPFrom               string `yaml:"smtp_from"`
+	SMTPCAFile             string `yaml:"smtp_ca_file"` // PEM CAs for a relay with a private CA; empty: the system roots
 	SMSWebhookURL          string `yaml:"sms_webhook_url"`
 	BootstrapAdminEmail    string `yaml:"bootstrap_admin_email"`
 	BootstrapAdminPassword string `yaml:"bootstrap_admin_password"`
@@ -55,6 +56,7 @@ func (c *Config) envKeys() map[string]*string {
 		"FOYER_SECRET":                   &c.Secret,
 		"FOYER_SMTP_URL":                 &c.SMTPURL,
 		"FOYER_SMTP_FROM":                &c.SMTPFrom,
+		"FOYER_SMTP_CA_FILE":             &c.SMTPCAFile,
 		"FOYER_SMS_WEBHOOK_URL":          &c.SMSWebhookURL,
 		"FOYER_BOOTSTRAP_ADMIN_EMAIL":    &c.BootstrapAdminEmail,
 		"FOYER_BOOTSTRAP_ADMIN_PASSWORD": &c.BootstrapAdminPassword,

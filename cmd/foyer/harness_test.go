@@ -56,6 +56,13 @@ func (b *syncBuffer) String() string {
 // back-channel logout poll).
 func startServer(t *testing.T, store storage.Store, opts ...serverOption) *testServer {
 	t.Helper()
+	return startServerWith(t, store, nil, opts...)
+}
+
+// startServerWith is startServer with a change to the configuration (nil
+// for none), e.g. withInbox's real notification providers.
+func startServerWith(t *testing.T, store storage.Store, configure func(*Config), opts ...serverOption) *testServer {
+	t.Helper()
 	ts := httptest.NewUnstartedServer(nil)
 	issuer := "http://" + ts.Listener.Addr().String()
 	cfg := defaultConfig()
@@ -67,6 +74,9 @@ func startServer(t *testing.T, store storage.Store, opts ...serverOption) *testS
 	ctx := context.Background()
 	logs := &syncBuffer{}
 	cfg.LogLevel = "debug"
+	if configure != nil {
+		configure(&cfg)
+	}
 	log := newLogger(cfg, logs)
 	if err := bootstrap(ctx, cfg, store, []byte(testSecret), io.Discard, log); err != nil {
 		t.Fatalf("bootstrap: %v", err)

@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -173,7 +176,11 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 func notifyProviders(cfg Config) (notify.Providers, error) {
 	var p notify.Providers
 	if cfg.SMTPURL != "" {
-		smtp, err := notify.NewSMTP(cfg.SMTPURL, cfg.SMTPFrom, nil)
+		tlsConfig, err := smtpTLSConfig(cfg.SMTPCAFile)
+		if err != nil {
+			return p, fmt.Errorf("notifications: %w", err)
+		}
+		smtp, err := notify.NewSMTP(cfg.SMTPURL, cfg.SMTPFrom, tlsConfig)
 		if err != nil {
 			return p, fmt.Errorf("notifications: %w", err)
 		}
@@ -183,6 +190,25 @@ func notifyProviders(cfg Config) (notify.Providers, error) {
 		p.Phone = notify.NewWebhook(cfg.SMSWebhookURL, nil)
 	}
 	return p, nil
+}
+
+// smtpTLSConfig trusts only the CAs in caFile (PEM) for the SMTP server,
+// for a relay with a private CA; an empty caFile keeps the system roots
+// (nil). A file without a certificate is an error rather than a silent
+// fallback to the system roots.
+func smtpTLSConfig(caFile string) (*tls.Config, error) {
+	if caFile == "" {
+		return nil, nil
+	}
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, fmt.Errorf("FOYER_SMTP_CA_FILE: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("FOYER_SMTP_CA_FILE %s: no PEM certificate", caFile)
+	}
+	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
 }
 
 // readyz answers 200 when the database does, within two seconds.
