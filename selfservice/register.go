@@ -229,7 +229,7 @@ func (h *Handler) registerExisting(w http.ResponseWriter, r *http.Request, f *Fl
 	}
 	h.event(r, owner.ID, "account.signup_attempt_existing")
 	if _, err := h.notify.Email(r.Context(), owner.Email, owner.ID, "signup_attempt_existing", f.Lang,
-		branding(f.App), map[string]any{}); err != nil {
+		branding(f.App), map[string]any{"Link": h.portalSignInLink(f, owner.Email)}); err != nil {
 		h.serverError(w, r, err)
 		return
 	}
@@ -238,6 +238,17 @@ func (h *Handler) registerExisting(w http.ResponseWriter, r *http.Request, f *Fl
 
 // registerIdentifierTaken tells the registrant, at the address only they
 // can read, that their username or phone number is in use.
+// portalSignInLink is a link that starts a sign-in at the client's brand
+// portal with the address pre-filled (authz's /oauth2/initiate), or empty
+// when the client has no portal: a mail cannot link to Foyer's sign-in
+// pages, which exist only inside an authorization request.
+func (h *Handler) portalSignInLink(f *Flow, email string) string {
+	if f.Client.InitiateLoginURI == "" || f.Client.RegistrationTokenHash != nil {
+		return ""
+	}
+	return h.cfg.Issuer + "/oauth2/initiate?" + url.Values{"client_id": {f.Client.ID}, "login_hint": {email}}.Encode()
+}
+
 func (h *Handler) registerIdentifierTaken(w http.ResponseWriter, r *http.Request, f *Flow, email string) {
 	if _, err := h.notify.Email(r.Context(), email, "", "notice", f.Lang, branding(f.App), map[string]any{
 		"Title": "email.signup_identifier_taken.title", "Paragraphs": "email.signup_identifier_taken.body",

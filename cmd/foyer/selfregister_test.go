@@ -321,3 +321,20 @@ func TestRegistrationWithoutActivation(t *testing.T) {
 		t.Errorf("%d activation mails with activation off", n)
 	}
 }
+
+// TestSignupAttemptLinksToThePortal: when the client has a brand portal, the
+// "someone tried to sign up" mail links to a sign-in there, address filled in.
+func TestSignupAttemptLinksToThePortal(t *testing.T) {
+	s := newRegSetup(t, sqltest.SQLite(t), nil, authz.ClientSpec{InitiateLoginURI: "https://portal.example/login"})
+	s.srv.account(t, "owner@example.com", alicePass)
+	b, p, _ := s.registerPage(t, "state-portal")
+	b.submit(p, regFields("owner@example.com", "a-new-and-long-password"))
+	mails := s.mails(t, "signup_attempt_existing", "owner@example.com")
+	if len(mails) != 1 {
+		t.Fatalf("%d signup-attempt mails, want 1", len(mails))
+	}
+	want := s.srv.issuer + "/oauth2/initiate?client_id=" + s.rp.oauth.ClientID + "&login_hint=owner%40example.com"
+	if !strings.Contains(mails[0].Text, "\n"+want+"\n") {
+		t.Fatalf("the mail does not link to a sign-in at the portal (%s):\n%s", want, mails[0].Text)
+	}
+}
