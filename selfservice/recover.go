@@ -138,6 +138,11 @@ func reminderAllowed(p storage.SelfServicePolicy, s *storage.IdentityStore) bool
 // recoveryContacts are the account's addresses recovery messages may go
 // to under the policy: confirmed ones, or any when the policy allows.
 func recoveryContacts(pol storage.SelfServicePolicy, a *storage.Account) (email, phone string) {
+	if a != nil && a.Status == storage.AccountPending {
+		// Only the address a pending account registered with: a link there
+		// proves it as the activation link would.
+		return a.Email, ""
+	}
 	if a == nil || a.Status != storage.AccountEnabled {
 		return "", ""
 	}
@@ -206,7 +211,9 @@ func (h *Handler) findByIdentifier(ctx context.Context, storeID, typed string) (
 	if err != nil {
 		return nil, fmt.Errorf("selfservice: find account: %w", err)
 	}
-	if acct.Status != storage.AccountEnabled {
+	// A pending account can be recovered too: if someone registered the
+	// address before its owner, a reset is how the owner takes it over.
+	if acct.Status != storage.AccountEnabled && acct.Status != storage.AccountPending {
 		return nil, nil
 	}
 	return acct, nil

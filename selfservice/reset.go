@@ -170,6 +170,13 @@ func (h *Handler) submitNewPassword(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, fmt.Errorf("selfservice: set password: %w", err))
 		return
 	}
+	// A pending account gets reset links only at its address, so this reset
+	// proves it as activation would; whatever password someone registered
+	// it with is gone. (An enabled account is left as it is.)
+	if err := h.store.ActivateAccount(ctx, sec.AccountID); err != nil && !errors.Is(err, storage.ErrNotFound) {
+		h.serverError(w, r, fmt.Errorf("selfservice: activate on reset: %w", err))
+		return
+	}
 	h.finishReset(w, r, sec.AccountID, d, app)
 }
 

@@ -271,7 +271,8 @@ type Janitor interface {
 	// PurgeExpired deletes interactions, sessions, client-assertion jtis
 	// and initial access tokens that expired before now (and used-up
 	// initial access tokens, and expired one-time secrets), and login attempts made before
-	// attemptsBefore; it returns how many rows went.
+	// attemptsBefore, and pending accounts older than the longest possible
+	// activation link; it returns how many rows went.
 	PurgeExpired(ctx context.Context, now, attemptsBefore time.Time) (int64, error)
 }
 

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/oauth2"
+
 	"foyer/authz"
 	"foyer/storage"
 	"foyer/storage/sqlstore/sqltest"
@@ -162,5 +164,39 @@ func TestUsernameReminder(t *testing.T) {
 	expectEvents(t, s, a.ID, "username_reminder.requested")
 	if _, err := s.srv.store.GetAccount(context.Background(), a.ID); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestResetTakesOverASquattedAddress: someone registers the owner's address
+// first (the account waits for activation, with the squatter's password);
+// the owner resets the password by the link sent to that address, which
+// activates the account and leaves the squatter's password useless.
+func TestResetTakesOverASquattedAddress(t *testing.T) {
+	s := newRegSetup(t, sqltest.SQLite(t), nil, authz.ClientSpec{})
+	const squatterPass = "squatter-knows-this-one-42"
+	b, p, _ := s.registerPage(t, "state-squat")
+	b.submit(p, regFields("owner@example.com", squatterPass))
+	acct, err := s.srv.store.FindAccountByIdentifier(context.Background(), defaultStoreID, storage.IdentifierEmail, "owner@example.com")
+	if err != nil || acct.Status != storage.AccountPending {
+		t.Fatalf("squatted account: %+v, %v", acct, err)
+	}
+
+	b, p, verifier := s.recoverPage(t, "state-owner")
+	b.submit(p, map[string]string{"identifier": "owner@example.com"})
+	form := confirmLink(t, b, s.resetLink(t, "owner@example.com"))
+	done := b.submit(form, map[string]string{"password": resetPass, "password_confirm": resetPass})
+	if id := s.exchange(t, done, verifier, "state-owner"); id.Subject != acct.ID {
+		t.Fatalf("subject %s, want %s", id.Subject, acct.ID)
+	}
+	after, err := s.srv.store.GetAccount(context.Background(), acct.ID)
+	if err != nil || after.Status != storage.AccountEnabled || !after.EmailConfirmed {
+		t.Fatalf("after the owner's reset: %+v, %v; want enabled with a confirmed address", after, err)
+	}
+	// the squatter's password no longer signs in
+	sb := newBrowser(t, s.srv.Listener.Addr().String())
+	login := sb.get(s.rp.oauth.AuthCodeURL("state-squatter", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
+	login = sb.submit(login, map[string]string{"identifier": "owner@example.com"})
+	if got := sb.submit(login, map[string]string{"password": squatterPass}); got.status != http.StatusBadRequest {
+		t.Fatalf("the squatter's password after the owner's reset: %d", got.status)
 	}
 }

@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"context"
 	"time"
+
+	"foyer/storage"
 )
 
 // RecordLoginAttempt inserts, then counts: the count includes every
@@ -40,6 +42,9 @@ func (s *Store) PurgeExpired(ctx context.Context, now, attemptsBefore time.Time)
 		{`DELETE FROM login_attempts WHERE at < ?`, attemptsBefore},
 		{`DELETE FROM one_time_secrets WHERE expires_at < ?`, now},
 		{`DELETE FROM initial_access_tokens WHERE expires_at < ? OR remaining_uses <= 0`, now},
+		// No activation link for these can still be valid: registrations
+		// never completed, which would otherwise hold the address forever.
+		{`DELETE FROM accounts WHERE status = 'pending' AND created_at < ?`, now.Add(-storage.MaxActivationLinkLifetime)},
 	} {
 		res := s.db(ctx).Exec(q.sql, dbTime(q.at))
 		if res.Error != nil {

@@ -75,6 +75,16 @@ func testPurgeExpired(t *testing.T, s storage.Store) {
 	_, err := s.RecordLoginAttempt(ctx, key, now.Add(-48*time.Hour), now.Add(-72*time.Hour))
 	must(t, "RecordLoginAttempt", err)
 
+	is := &storage.IdentityStore{ID: unique("is"), Name: "Purge"}
+	must(t, "CreateIdentityStore", s.CreateIdentityStore(ctx, is))
+	old := now.Add(-storage.MaxActivationLinkLifetime - time.Hour)
+	abandoned := &storage.Account{StoreID: is.ID, Status: storage.AccountPending, Email: unique("a") + "@example.com", CreatedAt: old}
+	waiting := &storage.Account{StoreID: is.ID, Status: storage.AccountPending, Email: unique("w") + "@example.com", CreatedAt: now}
+	veteran := &storage.Account{StoreID: is.ID, Status: storage.AccountEnabled, Email: unique("v") + "@example.com", CreatedAt: old}
+	for _, a := range []*storage.Account{abandoned, waiting, veteran} {
+		must(t, "CreateAccount", s.CreateAccount(ctx, a))
+	}
+
 	n, err := s.PurgeExpired(ctx, now, now.Add(-24*time.Hour))
 	must(t, "PurgeExpired", err)
 	if n < 4 {
@@ -88,5 +98,13 @@ func testPurgeExpired(t *testing.T, s storage.Store) {
 	}
 	if n, _ := s.RecordLoginAttempt(ctx, key, now, now.Add(-72*time.Hour)); n != 1 {
 		t.Errorf("old login attempt survived the purge: count %d", n)
+	}
+	if _, err := s.GetAccount(ctx, abandoned.ID); err == nil {
+		t.Error("a pending account older than any activation link survived the purge")
+	}
+	for _, a := range []*storage.Account{waiting, veteran} {
+		if _, err := s.GetAccount(ctx, a.ID); err != nil {
+			t.Errorf("account %s (%s) purged: %v", a.Email, a.Status, err)
+		}
 	}
 }
