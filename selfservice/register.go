@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"time"
 
 	"foyer/storage"
 )
@@ -217,6 +218,14 @@ func (h *Handler) registerTaken(w http.ResponseWriter, r *http.Request, f *Flow,
 // learns someone tried to sign up; when the address is free (the username
 // or phone number is taken) its owner, the registrant, learns to choose
 // another. The holder of the username or phone is never told.
+// purposeSignupAttempt throttles "someone tried to sign up" mails; no
+// secret has this purpose, so the throttle's claim alone holds them back
+// until it expires and the cleanup removes it.
+const (
+	purposeSignupAttempt  = "signup_attempt"
+	signupAttemptInterval = 10 * time.Minute
+)
+
 func (h *Handler) registerExisting(w http.ResponseWriter, r *http.Request, f *Flow, form registerForm) {
 	owner, err := h.store.FindAccountByIdentifier(r.Context(), f.App.StoreID, storage.IdentifierEmail, form.Email)
 	if errors.Is(err, storage.ErrNotFound) {
@@ -227,17 +236,30 @@ func (h *Handler) registerExisting(w http.ResponseWriter, r *http.Request, f *Fl
 		h.serverError(w, r, fmt.Errorf("selfservice: find existing account: %w", err))
 		return
 	}
-	h.event(r, owner.ID, "account.signup_attempt_existing")
-	if _, err := h.notify.Email(r.Context(), owner.Email, owner.ID, "signup_attempt_existing", f.Lang,
-		branding(f.App), map[string]any{"Link": h.portalSignInLink(f, owner.Email)}); err != nil {
+	// Anyone can type the owner's address again and again: tell the owner
+	// at most once per signupAttemptInterval (same page either way).
+	pol, err := h.policy(r.Context(), f.App)
+	if err != nil {
 		h.serverError(w, r, err)
 		return
+	}
+	pol.ReRequestInterval = max(pol.ReRequestInterval, signupAttemptInterval)
+	held, err := h.throttled(r.Context(), pol, owner.ID, purposeSignupAttempt, "email")
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	if !held {
+		h.event(r, owner.ID, "account.signup_attempt_existing")
+		if _, err := h.notify.Email(r.Context(), owner.Email, owner.ID, "signup_attempt_existing", f.Lang,
+			branding(f.App), map[string]any{"Link": h.portalSignInLink(f, owner.Email)}); err != nil {
+			h.serverError(w, r, err)
+			return
+		}
 	}
 	h.checkEmailPage(w, r, f)
 }
 
-// registerIdentifierTaken tells the registrant, at the address only they
-// can read, that their username or phone number is in use.
 // portalSignInLink is a link that starts a sign-in at the client's brand
 // portal with the address pre-filled (authz's /oauth2/initiate), or empty
 // when the client has no portal: a mail cannot link to Foyer's sign-in
@@ -249,6 +271,8 @@ func (h *Handler) portalSignInLink(f *Flow, email string) string {
 	return h.cfg.Issuer + "/oauth2/initiate?" + url.Values{"client_id": {f.Client.ID}, "login_hint": {email}}.Encode()
 }
 
+// registerIdentifierTaken tells the registrant, at the address only they
+// can read, that their username or phone number is in use.
 func (h *Handler) registerIdentifierTaken(w http.ResponseWriter, r *http.Request, f *Flow, email string) {
 	if _, err := h.notify.Email(r.Context(), email, "", "notice", f.Lang, branding(f.App), map[string]any{
 		"Title": "email.signup_identifier_taken.title", "Paragraphs": "email.signup_identifier_taken.body",

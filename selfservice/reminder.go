@@ -95,7 +95,10 @@ func (h *Handler) sendReminder(r *http.Request, f *Flow, pol storage.SelfService
 		return err
 	}
 	now := h.cfg.Now().UTC()
-	marker := &storage.OneTimeSecret{Purpose: purpose, Hash: hash, AccountID: acct.ID, CreatedAt: now, ExpiresAt: now, UsedAt: &now}
+	// It must outlive the interval it throttles: the cleanup deletes what
+	// has expired.
+	marker := &storage.OneTimeSecret{Purpose: purpose, Hash: hash, AccountID: acct.ID, CreatedAt: now,
+		ExpiresAt: now.Add(pol.ReRequestInterval), UsedAt: &now}
 	if err := h.store.CreateOneTimeSecret(r.Context(), marker); err != nil {
 		return fmt.Errorf("selfservice: store reminder marker: %w", err)
 	}

@@ -133,9 +133,10 @@ func (p SelfServicePolicy) WithDefaults() SelfServicePolicy {
 
 // ActivationPossible reports whether accounts of the store can be
 // activated: activation links go by e-mail, and a store whose identifier
-// types lack email (a username-only store) collects no address.
+// types lack email (a username-only store) collects no address. A store
+// that names no types is an e-mail store, as sign-in treats it.
 func ActivationPossible(store *IdentityStore) bool {
-	return store == nil || slices.Contains(store.IdentifierTypes, IdentifierEmail)
+	return store == nil || len(store.IdentifierTypes) == 0 || slices.Contains(store.IdentifierTypes, IdentifierEmail)
 }
 
 // Effective is the policy the flows apply to an application whose users

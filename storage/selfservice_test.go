@@ -71,7 +71,7 @@ func TestSelfServicePolicyValidate(t *testing.T) {
 }
 
 func TestSelfServicePolicyValidateReportsEveryProblem(t *testing.T) {
-	err := storage.SelfServicePolicy{ActivationEnabled: true}.Validate(&storage.IdentityStore{ID: "x"})
+	err := storage.SelfServicePolicy{ActivationEnabled: true}.Validate(&storage.IdentityStore{ID: "x", IdentifierTypes: []storage.IdentifierType{storage.IdentifierUsername}})
 	for _, want := range []string{"reset link", "activation link", "one-time code", "re-request", "minimum length", "no email identifier"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Validate = %v, lacks %q", err, want)
@@ -89,6 +89,11 @@ func TestSelfServicePolicyEffective(t *testing.T) {
 	}
 	if got := (storage.SelfServicePolicy{}).Effective(nil); got != d {
 		t.Errorf("Effective of the zero policy = %+v, want the defaults", got)
+	}
+	// a store naming no identifier types is an e-mail store, as sign-in
+	// treats it: activation stays on
+	if got := d.Effective(&storage.IdentityStore{}); !got.ActivationEnabled {
+		t.Error("activation turned off for a store that names no identifier types")
 	}
 }
 

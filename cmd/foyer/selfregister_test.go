@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/sha256"
+	"fmt"
 	"html"
 	"net/http"
 	"regexp"
@@ -336,5 +337,26 @@ func TestSignupAttemptLinksToThePortal(t *testing.T) {
 	want := s.srv.issuer + "/oauth2/initiate?client_id=" + s.rp.oauth.ClientID + "&login_hint=owner%40example.com"
 	if !strings.Contains(mails[0].Text, "\n"+want+"\n") {
 		t.Fatalf("the mail does not link to a sign-in at the portal (%s):\n%s", want, mails[0].Text)
+	}
+}
+
+// TestSignupAttemptMailsAreThrottled: typing an owner's address again and
+// again gets the same page each time, but the owner hears of it once.
+func TestSignupAttemptMailsAreThrottled(t *testing.T) {
+	s := newRegSetup(t, sqltest.SQLite(t), nil, authz.ClientSpec{})
+	s.srv.account(t, "owner@example.com", alicePass)
+	var bodies []string
+	for i := range 3 {
+		b, p, _ := s.registerPage(t, fmt.Sprintf("state-flood-%d", i))
+		bodies = append(bodies, b.submit(p, regFields("owner@example.com", "a-new-and-long-password")).body)
+	}
+	if n := len(s.mails(t, "signup_attempt_existing", "owner@example.com")); n != 1 {
+		t.Fatalf("%d signup-attempt mails for three attempts, want 1", n)
+	}
+	strip := regexp.MustCompile(`value="[^"]*"`)
+	for _, b := range bodies[1:] {
+		if strip.ReplaceAllString(b, "") != strip.ReplaceAllString(bodies[0], "") {
+			t.Fatal("a held-back attempt answered differently")
+		}
 	}
 }
