@@ -16,6 +16,7 @@ import (
 
 // Store is what selfservice needs from storage.
 type Store interface {
+	RevokeTokensBySubject(ctx context.Context, subject string) (int64, error)
 	GetInteraction(ctx context.Context, id string) (*storage.Interaction, error)
 	UpdateInteraction(ctx context.Context, i *storage.Interaction) error
 	GetClient(ctx context.Context, id string) (*storage.Client, error)

@@ -180,13 +180,19 @@ func (h *Handler) submitNewPassword(w http.ResponseWriter, r *http.Request) {
 	h.finishReset(w, r, sec.AccountID, d, app)
 }
 
-// finishReset ends the account's sessions (whoever knew the old password
+// finishReset ends the account's sessions and tokens (whoever knew the old password
 // is signed out everywhere), tells the owner, and signs in when the
 // request that started the reset still waits.
 func (h *Handler) finishReset(w http.ResponseWriter, r *http.Request, accountID string, d recoveryData, app *storage.Application) {
 	ctx := r.Context()
 	if _, err := h.sessions.EndByAccount(ctx, accountID, ""); err != nil {
 		h.serverError(w, r, fmt.Errorf("selfservice: end sessions: %w", err))
+		return
+	}
+	// And every token any client holds for the account: a refresh token
+	// stolen with the old password must not outlive it.
+	if _, err := h.store.RevokeTokensBySubject(ctx, accountID); err != nil {
+		h.serverError(w, r, fmt.Errorf("selfservice: revoke tokens: %w", err))
 		return
 	}
 	h.event(r, accountID, "password_reset.completed")

@@ -188,6 +188,9 @@ type Tokens interface {
 	// for the account (codes, access and refresh tokens and their PKCE and
 	// OpenID Connect records) and returns how many went.
 	RevokeTokensBySubjectAndClient(ctx context.Context, subject, clientID string) (int64, error)
+	// RevokeTokensBySubject deletes every record any client holds for the
+	// account (after a password reset, say) and returns how many went.
+	RevokeTokensBySubject(ctx context.Context, subject string) (int64, error)
 }
 
 // Grants reads and writes what accounts allowed third-party clients.

@@ -123,7 +123,12 @@ func TestPasswordResetByLink(t *testing.T) {
 		ctx := context.Background()
 		alice := s.srv.account(t, "alice@example.com", alicePass)
 		other := newBrowser(t, s.srv.Listener.Addr().String())
-		other.signIn(s.rp.oauth.AuthCodeURL("state-other", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())), "alice@example.com", alicePass)
+		otherVerifier := oauth2.GenerateVerifier()
+		otherCB := other.signIn(s.rp.oauth.AuthCodeURL("state-other", oauth2.S256ChallengeOption(otherVerifier)), "alice@example.com", alicePass)
+		before, err := s.rp.oauth.Exchange(ctx, otherCB.Query().Get("code"), oauth2.VerifierOption(otherVerifier))
+		if err != nil {
+			t.Fatal(err)
+		}
 
 		b, p, verifier := s.recoverPage(t, "state-reset")
 		known := b.submit(p, map[string]string{"identifier": "alice@example.com"})
@@ -149,6 +154,10 @@ func TestPasswordResetByLink(t *testing.T) {
 		done := b.submit(weak, map[string]string{"password": resetPass, "password_confirm": resetPass})
 		if id := s.exchange(t, done, verifier, "state-reset"); id.Subject != alice.ID {
 			t.Errorf("subject %s, want %s", id.Subject, alice.ID)
+		}
+		// tokens issued before the reset are revoked with it
+		if _, err := s.rp.provider.UserInfo(ctx, oauth2.StaticTokenSource(before)); err == nil {
+			t.Error("an access token from before the reset still works")
 		}
 
 		sessions, err := s.srv.store.ListSessionsByAccount(ctx, alice.ID)

@@ -143,6 +143,19 @@ func (s *Store) RevokeTokensBySubjectAndClient(ctx context.Context, subject, cli
 	return revokeBySubjectAndClient(s.db(ctx), subject, clientID)
 }
 
+// RevokeTokensBySubject deletes every record any client holds for the
+// account (by the subject index shared with the per-client revocation).
+func (s *Store) RevokeTokensBySubject(ctx context.Context, subject string) (int64, error) {
+	if subject == "" {
+		return 0, errNoSubject
+	}
+	res := s.db(ctx).Exec(`DELETE FROM oauth2_tokens WHERE subject = ?`, subject)
+	if res.Error != nil {
+		return 0, wrapErr(res.Error, "revoke tokens of subject")
+	}
+	return res.RowsAffected, nil
+}
+
 // errNoSubject keeps an empty subject from matching every client
 // credentials token of the client.
 var errNoSubject = errors.New("sqlstore: revoke tokens: empty subject")

@@ -38,6 +38,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"Tokens", testTokens},
 		{"TokensBySignature", testTokensBySignature},
 		{"TokenFamilies", testTokenFamilies},
+		{"TokensBySubject", testTokensBySubject},
 		{"ParallelRefreshRotation", testParallelRefreshRotation},
 		{"Grants", testGrants},
 		{"RevokeGrant", testRevokeGrant},

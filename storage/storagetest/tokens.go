@@ -2,6 +2,7 @@ package storagetest
 
 import (
 	"bytes"
+	"errors"
 	"testing"
 	"time"
 
@@ -210,4 +211,35 @@ func rotate(s storage.Store, t *testing.T, old *storage.Token) error {
 		return err
 	}
 	return s.Commit(txCtx)
+}
+
+// testTokensBySubject: revoking an account's tokens takes every client's
+// records for it and leaves other accounts' and subject-less ones alone.
+func testTokensBySubject(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	mine := []*storage.Token{newToken("client-1", storage.TokenRefresh, "r1"), newToken("client-2", storage.TokenAccess, "r2")}
+	theirs := newToken("client-1", storage.TokenRefresh, "r3")
+	theirs.Subject = "acct-2"
+	machine := newToken("client-1", storage.TokenAccess, "r4")
+	machine.Subject = ""
+	for _, tok := range append(mine, theirs, machine) {
+		must(t, "CreateToken", s.CreateToken(ctx, tok))
+	}
+	n, err := s.RevokeTokensBySubject(ctx, "acct-1")
+	if err != nil || n != 2 {
+		t.Fatalf("RevokeTokensBySubject = %d, %v; want 2", n, err)
+	}
+	for _, tok := range mine {
+		if _, err := s.GetToken(ctx, tok.Kind, tok.Signature); !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("%s of the account survived: %v", tok.Kind, err)
+		}
+	}
+	for _, tok := range []*storage.Token{theirs, machine} {
+		if _, err := s.GetToken(ctx, tok.Kind, tok.Signature); err != nil {
+			t.Errorf("token of subject %q was revoked: %v", tok.Subject, err)
+		}
+	}
+	if _, err := s.RevokeTokensBySubject(ctx, ""); err == nil {
+		t.Error("an empty subject must not match every subject-less token")
+	}
 }
