@@ -22,7 +22,12 @@ const activateSig = "activate"
 // GET that spent the token would leave the customer a used link.
 func (h *Handler) showActivate(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	if q.Get("token") == "" {
+	usable, err := h.secretUsable(r, purposeActivation, q.Get("token"))
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	if !usable {
 		h.errorPage(w, r, http.StatusBadRequest, "activation.invalid_link")
 		return
 	}
@@ -39,6 +44,21 @@ func (h *Handler) showActivate(w http.ResponseWriter, r *http.Request) {
 	// form-action to every redirect after a form post.
 	w.Header().Set("Content-Security-Policy", themes.CSPWithFormTarget(target))
 	h.renderOptionalFlow(w, r, nil, nil, v)
+}
+
+// secretUsable reports whether a link's token is still live, so that a
+// used, expired or forged link says so when opened rather than after its
+// confirmation button; only the button spends it.
+func (h *Handler) secretUsable(r *http.Request, purpose, token string) (bool, error) {
+	if token == "" {
+		return false, nil
+	}
+	sum := sha256.Sum256([]byte(token))
+	ok, err := h.store.OneTimeSecretUsable(r.Context(), purpose, sum[:], h.cfg.Now().UTC())
+	if err != nil {
+		return false, fmt.Errorf("selfservice: check %s secret: %w", purpose, err)
+	}
+	return ok, nil
 }
 
 // activationTarget is the waiting sign-in request a signed activation link

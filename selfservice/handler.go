@@ -36,6 +36,7 @@ type Store interface {
 	RecordConsent(ctx context.Context, c *storage.ConsentRecord) error
 	CreateOneTimeSecret(ctx context.Context, s *storage.OneTimeSecret) error
 	UseOneTimeSecret(ctx context.Context, purpose string, hash []byte, now time.Time) (*storage.OneTimeSecret, error)
+	OneTimeSecretUsable(ctx context.Context, purpose string, hash []byte, now time.Time) (bool, error)
 	LatestOneTimeSecret(ctx context.Context, accountID, purpose string) (*storage.OneTimeSecret, error)
 }
 

@@ -21,7 +21,12 @@ const resetFormLifetime = 15 * time.Minute
 // spent the token would leave the customer a used link.
 func (h *Handler) showResetLink(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	if q.Get("token") == "" {
+	usable, err := h.secretUsable(r, purposeResetLink, q.Get("token"))
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	if !usable {
 		h.resetLinkInvalid(w, r)
 		return
 	}

@@ -256,6 +256,9 @@ type OneTimeSecrets interface {
 	// wins; the others, and unknown, expired or used secrets, get
 	// ErrNotFound.
 	UseOneTimeSecret(ctx context.Context, purpose string, hash []byte, now time.Time) (*OneTimeSecret, error)
+	// OneTimeSecretUsable reports, without spending it, whether a secret
+	// with this purpose and hash exists, is unused and has not expired.
+	OneTimeSecretUsable(ctx context.Context, purpose string, hash []byte, now time.Time) (bool, error)
 	// LatestOneTimeSecret returns the newest secret of the purpose issued
 	// to the account, used or not (for re-request throttles); ErrNotFound
 	// when there is none.

@@ -58,6 +58,15 @@ func (s *Store) UseOneTimeSecret(ctx context.Context, purpose string, hash []byt
 	return row.toStorage(), nil
 }
 
+// OneTimeSecretUsable counts the live secret with this purpose and hash.
+func (s *Store) OneTimeSecretUsable(ctx context.Context, purpose string, hash []byte, now time.Time) (bool, error) {
+	var n int64
+	err := s.db(ctx).Model(&oneTimeSecretRow{}).
+		Where("purpose = ? AND secret_hash = ? AND used_at IS NULL AND expires_at > ?", purpose, hash, dbTime(now)).
+		Count(&n).Error
+	return n > 0, wrapErr(err, "check one-time secret")
+}
+
 // LatestOneTimeSecret returns the account's newest secret of the purpose.
 func (s *Store) LatestOneTimeSecret(ctx context.Context, accountID, purpose string) (*storage.OneTimeSecret, error) {
 	var row oneTimeSecretRow

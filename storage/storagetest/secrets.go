@@ -48,6 +48,20 @@ func testOneTimeSecrets(t *testing.T, s storage.Store) {
 	_, err = s.LatestOneTimeSecret(ctx, acct.ID, "password_reset")
 	wantErr(t, "LatestOneTimeSecret other purpose", err, storage.ErrNotFound)
 
+	usable := func(name, purpose string, hash []byte, want bool) {
+		t.Helper()
+		got, err := s.OneTimeSecretUsable(ctx, purpose, hash, now)
+		must(t, "OneTimeSecretUsable "+name, err)
+		if got != want {
+			t.Errorf("OneTimeSecretUsable(%s) = %v, want %v", name, got, want)
+		}
+	}
+	usable("live", "activation", live.Hash, true)
+	usable("live, twice (nothing spent)", "activation", live.Hash, true)
+	usable("expired", "activation", expired.Hash, false)
+	usable("other purpose", "password_reset", live.Hash, false)
+	usable("unknown", "activation", secretHash(unique("s")), false)
+
 	_, err = s.UseOneTimeSecret(ctx, "password_reset", live.Hash, now)
 	wantErr(t, "use with another purpose", err, storage.ErrNotFound)
 	used, err := s.UseOneTimeSecret(ctx, "activation", live.Hash, now)
@@ -59,6 +73,7 @@ func testOneTimeSecrets(t *testing.T, s storage.Store) {
 	}
 	_, err = s.UseOneTimeSecret(ctx, "activation", live.Hash, now)
 	wantErr(t, "second use", err, storage.ErrNotFound)
+	usable("used", "activation", live.Hash, false)
 	_, err = s.UseOneTimeSecret(ctx, "activation", expired.Hash, now)
 	wantErr(t, "expired", err, storage.ErrNotFound)
 	_, err = s.UseOneTimeSecret(ctx, "activation", secretHash("unknown"), now)
