@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"foyer/storage"
 )
@@ -44,6 +45,16 @@ const (
 // maxCodeAttempts is how many wrong SMS codes spend a code: six digits
 // give a guesser five chances in a million.
 const maxCodeAttempts = 5
+
+// maxAccountCodeAttempts bounds tries at an account's codes across codes
+// within codeAttemptWindow: without it a guesser could request a new code
+// after every five misses (one per re-request interval) and keep going.
+// Two codes' worth of tries per hour leaves a customer who mistypes room,
+// and a guesser ten chances in a million an hour.
+const (
+	maxAccountCodeAttempts = 2 * maxCodeAttempts
+	codeAttemptWindow      = time.Hour
+)
 
 // recoverSig is the signature purpose of recovery page links.
 const recoverSig = "recover"
@@ -248,6 +259,13 @@ func newSalt() (string, error) {
 // table, which counts atomically, so parallel guesses get no extra tries.
 func codeAttemptKey(secretID string) string {
 	sum := sha256.Sum256([]byte("reset-code\x00" + secretID))
+	return hex.EncodeToString(sum[:])
+}
+
+// accountCodeAttemptKey names an account's counter of tries across all
+// its reset codes.
+func accountCodeAttemptKey(accountID string) string {
+	sum := sha256.Sum256([]byte("reset-code-account\x00" + accountID))
 	return hex.EncodeToString(sum[:])
 }
 

@@ -170,10 +170,14 @@ func (h *Handler) checkCode(r *http.Request, f *Flow, code string) (*storage.One
 	if err != nil {
 		return nil, fmt.Errorf("selfservice: count code attempt: %w", err)
 	}
+	perAccount, err := h.store.RecordLoginAttempt(ctx, accountCodeAttemptKey(sec.AccountID), now, now.Add(-codeAttemptWindow))
+	if err != nil {
+		return nil, fmt.Errorf("selfservice: count account code attempt: %w", err)
+	}
 	right := subtle.ConstantTimeCompare(codeHash(decodeRecoveryData(sec.Data).Salt, code), sec.Hash) == 1
-	if !right || n > maxCodeAttempts {
+	if !right || n > maxCodeAttempts || perAccount > maxAccountCodeAttempts {
 		h.event(r, sec.AccountID, "password_reset.failed")
-		if n >= maxCodeAttempts {
+		if n >= maxCodeAttempts || perAccount >= maxAccountCodeAttempts {
 			if _, err := h.store.UseOneTimeSecret(ctx, purposeResetCode, sec.Hash, now); err != nil && !errors.Is(err, storage.ErrNotFound) {
 				return nil, fmt.Errorf("selfservice: spend guessed code: %w", err)
 			}

@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"html"
 	"net/http"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/oauth2"
 
@@ -53,6 +55,47 @@ func TestPasswordResetByPhoneCode(t *testing.T) {
 		t.Errorf("%d password-changed SMS, want 1", n)
 	}
 }
+
+// Tries are limited per account too: after two codes' worth of wrong
+// ones within the hour, a new code does not give a guesser five more, and
+// even the right code is refused (and spent).
+func TestResetCodeTriesLimitedPerAccount(t *testing.T) {
+	s := newRegSetup(t, sqltest.SQLite(t), func(p *storage.SelfServicePolicy) { p.ReRequestInterval = time.Second }, authz.ClientSpec{})
+	acct := s.phoneAccount(t, storage.Account{Username: "persistent", Phone: "+41790000009", PhoneConfirmed: true})
+	request := func(round int) (*browser, *page, string) {
+		t.Helper()
+		b, p, _ := s.recoverPage(t, fmt.Sprintf("state-round-%d", round))
+		sent := b.submit(p, map[string]string{"identifier": "persistent"})
+		if n := len(s.mails(t, "password_reset_code", acct.Phone)); n != round+1 {
+			t.Fatalf("round %d: %d codes sent, want %d", round, n, round+1)
+		}
+		return b, sent, s.smsCode(t, acct.Phone)
+	}
+	for round := range 2 {
+		b, sent, code := request(round)
+		wrong := "000000"
+		if code == wrong {
+			wrong = "111111"
+		}
+		for i := range maxCodeTries {
+			if got := b.submit(sent, map[string]string{"code": wrong}); got.status != http.StatusBadRequest {
+				t.Fatalf("round %d, wrong code %d: %d\n%s", round, i, got.status, got.body)
+			}
+		}
+		time.Sleep(1100 * time.Millisecond) // the re-request interval
+	}
+	b, sent, code := request(2)
+	if got := b.submit(sent, map[string]string{"code": code}); got.status != http.StatusBadRequest || !strings.Contains(got.body, "wrong or has expired") {
+		t.Fatalf("the right code after ten wrong ones across codes: %d\n%s", got.status, got.body)
+	}
+	used, err := s.srv.store.LatestOneTimeSecret(context.Background(), acct.ID, "password_reset_code")
+	if err != nil || used.UsedAt == nil {
+		t.Errorf("the refused code was not spent: %+v, %v", used, err)
+	}
+}
+
+// maxCodeTries mirrors selfservice.maxCodeAttempts.
+const maxCodeTries = 5
 
 // With both contacts the link is the default; "send a code to my phone
 // instead" sends a code. A second request inside the interval sends

@@ -67,7 +67,7 @@ func (s *regSetup) resetLink(t *testing.T, to string) string {
 	if len(mails) == 0 {
 		t.Fatalf("no reset mail to %s", to)
 	}
-	for _, line := range strings.Split(mails[len(mails)-1].Text, "\n") {
+	for _, line := range strings.Split(mails[0].Text, "\n") { // the newest
 		if strings.HasPrefix(line, s.srv.issuer+"/recover/reset?") {
 			return strings.TrimSpace(line)
 		}
@@ -82,9 +82,10 @@ func (s *regSetup) smsCode(t *testing.T, to string) string {
 	if len(list) == 0 {
 		t.Fatalf("no reset code to %s", to)
 	}
-	m := regexp.MustCompile(`\b(\d{6})\b`).FindStringSubmatch(list[len(list)-1].Text)
-	if m == nil || list[len(list)-1].Channel != "sms" {
-		t.Fatalf("no code in %+v", list[len(list)-1])
+	newest := list[0]
+	m := regexp.MustCompile(`\b(\d{6})\b`).FindStringSubmatch(newest.Text)
+	if m == nil || newest.Channel != "sms" {
+		t.Fatalf("no code in %+v", newest)
 	}
 	return m[1]
 }

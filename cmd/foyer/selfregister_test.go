@@ -67,7 +67,7 @@ func regFields(email, pw string) map[string]string {
 	return map[string]string{"email": email, "password": pw, "password_confirm": pw, "accept_terms": "on"}
 }
 
-// mails returns the queued e-mails of the kind to the address.
+// mails returns the queued messages of the kind to the address, newest first.
 func (s *regSetup) mails(t *testing.T, kind, to string) []storage.Notification {
 	t.Helper()
 	list, err := s.srv.store.ListNotifications(context.Background(), 100)
