@@ -116,10 +116,10 @@ func (h *Handler) activate(w http.ResponseWriter, r *http.Request) {
 	h.activatedElsewhere(w, r, secret)
 }
 
-// waitingFlow is the registration's interaction when it still waits for a
-// sign-in, or nil.
+// waitingFlow is the interaction a link names when it still waits for a
+// sign-in and this browser started it, or nil.
 func (h *Handler) waitingFlow(r *http.Request, id string) *Flow {
-	if id == "" {
+	if id == "" || !h.startedHere(r, id) {
 		return nil
 	}
 	f, err := h.loadFlow(r, id, h.signer.Sign(id, "login"), "login")

@@ -161,6 +161,7 @@ func (h *Handler) showLogin(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, err)
 		return
 	}
+	h.bindBrowser(w, f)
 	h.renderStep(w, r, f, step.Show(f))
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"foyer/authz"
 	"foyer/selfservice/password"
+	"foyer/selfservice/session"
 	"foyer/storage"
 	"foyer/storage/sqlstore/sqltest"
 )
@@ -56,6 +57,47 @@ func deadLink(t *testing.T, b *browser, link, want string) *page {
 		t.Errorf("confirming %s: %d, want 400 with %q\n%s", link, confirmed.status, want, confirmed.body)
 	}
 	return opened
+}
+
+// A link resumes the sign-in request only in the browser that started it.
+// Opened elsewhere it still activates or resets, but signs nobody in: an
+// attacker who registers with their own address and mails the link to a
+// victim must not get the victim's browser signed in to the attacker's
+// account, and the waiting request is not answered there.
+func TestLinksResumeOnlyInTheStartingBrowser(t *testing.T) {
+	s := newRegSetup(t, sqltest.SQLite(t), nil, authz.ClientSpec{})
+	host := s.srv.Listener.Addr().String()
+
+	attacker, p, _ := s.registerPage(t, "state-attacker")
+	attacker.submit(p, regFields("attacker@example.com", newcomerPass))
+	victim := newBrowser(t, host)
+	got := confirmLink(t, victim, s.activationLink(t, "attacker@example.com"))
+	if got.status != http.StatusOK || !strings.Contains(got.body, "Your account is active") {
+		t.Fatalf("activation in another browser: %d\n%s", got.status, got.body)
+	}
+	for _, c := range victim.Jar.Cookies(got.url) {
+		if c.Name == session.CookieName {
+			t.Fatal("activation in another browser signed that browser in")
+		}
+	}
+	acct, err := s.srv.store.FindAccountByIdentifier(context.Background(), defaultStoreID, storage.IdentifierEmail, "attacker@example.com")
+	if err != nil || acct.Status != storage.AccountEnabled {
+		t.Fatalf("account after activation elsewhere: %+v, %v", acct, err)
+	}
+
+	s.srv.account(t, "alice@example.com", alicePass)
+	b, p, verifier := s.recoverPage(t, "state-reset-elsewhere")
+	b.submit(p, map[string]string{"identifier": "alice@example.com"})
+	other := newBrowser(t, host)
+	form := confirmLink(t, other, s.resetLink(t, "alice@example.com"))
+	done := other.submit(form, map[string]string{"password": resetPass, "password_confirm": resetPass})
+	if done.status != http.StatusOK || !strings.Contains(done.body, "Your password was changed") {
+		t.Fatalf("reset in another browser: %d\n%s", done.status, done.body)
+	}
+	// The starting browser signs in with the new password.
+	p = b.get(s.rp.oauth.AuthCodeURL("state-after-reset", oauth2.S256ChallengeOption(verifier)))
+	p = b.submit(p, map[string]string{"identifier": "alice@example.com"})
+	s.exchange(t, b.submit(p, map[string]string{"password": resetPass}), verifier, "state-after-reset")
 }
 
 // Mail scanners prefetch links: opening a link, even many times and from
