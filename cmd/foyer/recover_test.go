@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/sha256"
-	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -29,18 +28,7 @@ var hiddenValues = regexp.MustCompile(`name="(interaction|sig|token)" value="[^"
 // follows the sign-in page's "Forgot your password?" link.
 func (s *regSetup) recoverPage(t *testing.T, state string) (*browser, *page, string) {
 	t.Helper()
-	b := newBrowser(t, s.srv.Listener.Addr().String())
-	verifier := oauth2.GenerateVerifier()
-	login := b.get(s.rp.oauth.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier)))
-	m := regexp.MustCompile(`href="(/recover\?[^"]+)"`).FindStringSubmatch(login.body)
-	if m == nil {
-		t.Fatalf("no forgot-password link on the sign-in page:\n%s", login.body)
-	}
-	p := b.get(s.srv.URL + html.UnescapeString(m[1]))
-	if p.status != http.StatusOK || !strings.Contains(p.body, `name="identifier"`) {
-		t.Fatalf("recovery page: %d\n%s", p.status, p.body)
-	}
-	return b, p, verifier
+	return s.pageFromSignIn(t, state, "/recover", `name="identifier"`)
 }
 
 // postTo posts the page's hidden values plus fields to another form's action.

@@ -49,16 +49,24 @@ func newRegSetup(t *testing.T, store storage.Store, mod func(*storage.SelfServic
 // follows the login page's "Create an account" link.
 func (s *regSetup) registerPage(t *testing.T, state string) (*browser, *page, string) {
 	t.Helper()
+	return s.pageFromSignIn(t, state, "/register", `name="password_confirm"`)
+}
+
+// pageFromSignIn starts an authorization request in a new browser, follows
+// the sign-in page's link to path and checks the page has want. It returns
+// the browser, the page and the PKCE verifier.
+func (s *regSetup) pageFromSignIn(t *testing.T, state, path, want string) (*browser, *page, string) {
+	t.Helper()
 	b := newBrowser(t, s.srv.Listener.Addr().String())
 	verifier := oauth2.GenerateVerifier()
 	login := b.get(s.rp.oauth.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier)))
-	m := regexp.MustCompile(`href="(/register\?[^"]+)"`).FindStringSubmatch(login.body)
+	m := regexp.MustCompile(`href="(` + regexp.QuoteMeta(path) + `\?[^"]+)"`).FindStringSubmatch(login.body)
 	if m == nil {
-		t.Fatalf("no registration link on the login page:\n%s", login.body)
+		t.Fatalf("no link to %s on the sign-in page:\n%s", path, login.body)
 	}
 	p := b.get(s.srv.URL + html.UnescapeString(m[1]))
-	if p.status != http.StatusOK || !strings.Contains(p.body, `name="password_confirm"`) {
-		t.Fatalf("registration page: %d\n%s", p.status, p.body)
+	if p.status != http.StatusOK || !strings.Contains(p.body, want) {
+		t.Fatalf("page %s: %d\n%s", path, p.status, p.body)
 	}
 	return b, p, verifier
 }
