@@ -69,31 +69,11 @@ func (s *Store) EnqueueLogoutNotice(ctx context.Context, n *storage.LogoutNotice
 	return wrapErr(s.db(ctx).Create(&row).Error, "enqueue logout notice")
 }
 
-// ClaimLogoutNotices picks due, unlocked notices and locks each with a
-// conditional UPDATE: of several nodes racing for one row, only the one
-// whose UPDATE matched (RowsAffected 1) has it. This works alike on SQLite
-// and PostgreSQL, without SELECT ... FOR UPDATE SKIP LOCKED.
+// ClaimLogoutNotices leases due notices (claimDue).
 func (s *Store) ClaimLogoutNotices(ctx context.Context, at time.Time, lease time.Duration, limit int) ([]storage.LogoutNotice, error) {
-	at = dbTime(at)
-	until := dbTime(at.Add(lease))
-	var ids []string
-	err := s.db(ctx).Raw(`SELECT id FROM logout_notices
-		WHERE next_attempt_at <= ? AND (locked_until IS NULL OR locked_until <= ?)
-		ORDER BY next_attempt_at, id LIMIT ?`, at, at, limit).Scan(&ids).Error
+	claimed, err := s.claimDue(ctx, "logout_notices", "", at, lease, limit)
 	if err != nil {
-		return nil, wrapErr(err, "find due logout notices")
-	}
-	var claimed []string
-	for _, id := range ids {
-		res := s.db(ctx).Exec(`UPDATE logout_notices SET locked_until = ?
-			WHERE id = ? AND next_attempt_at <= ? AND (locked_until IS NULL OR locked_until <= ?)`,
-			until, id, at, at)
-		if res.Error != nil {
-			return nil, wrapErr(res.Error, "claim logout notice")
-		}
-		if res.RowsAffected == 1 {
-			claimed = append(claimed, id)
-		}
+		return nil, err
 	}
 	if len(claimed) == 0 {
 		return nil, nil
@@ -114,12 +94,9 @@ func (s *Store) DeleteLogoutNotice(ctx context.Context, id string) error {
 	return affected(s.db(ctx).Exec(`DELETE FROM logout_notices WHERE id = ?`, id), "delete logout notice")
 }
 
-// FailLogoutNotice records a failed attempt and releases the lock.
+// FailLogoutNotice records a failed attempt and releases the lease.
 func (s *Store) FailLogoutNotice(ctx context.Context, id string, next time.Time, lastError string) error {
-	res := s.db(ctx).Exec(`UPDATE logout_notices
-		SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, locked_until = NULL
-		WHERE id = ?`, dbTime(next), truncateText(lastError, 1000), id)
-	return affected(res, "record failed logout notice")
+	return s.failLeased(ctx, "logout_notices", id, next, lastError)
 }
 
 // truncateText bounds stored error text, which may quote a remote server,

@@ -53,30 +53,11 @@ func (s *Store) EnqueueNotification(ctx context.Context, n *storage.Notification
 	return wrapErr(s.db(ctx).Create(&row).Error, "enqueue notification")
 }
 
-// ClaimNotifications picks due, unsent, unlocked messages and locks each
-// with a conditional UPDATE, as ClaimLogoutNotices does: of several nodes
-// racing for one row only the one whose UPDATE matched has it.
+// ClaimNotifications leases due, unsent messages (claimDue).
 func (s *Store) ClaimNotifications(ctx context.Context, at time.Time, lease time.Duration, limit int) ([]storage.Notification, error) {
-	at = dbTime(at)
-	until := dbTime(at.Add(lease))
-	var ids []string
-	err := s.db(ctx).Raw(`SELECT id FROM notifications
-		WHERE sent_at IS NULL AND next_attempt_at <= ? AND (locked_until IS NULL OR locked_until <= ?)
-		ORDER BY next_attempt_at, id LIMIT ?`, at, at, limit).Scan(&ids).Error
+	claimed, err := s.claimDue(ctx, "notifications", "sent_at IS NULL", at, lease, limit)
 	if err != nil {
-		return nil, wrapErr(err, "find due notifications")
-	}
-	var claimed []string
-	for _, id := range ids {
-		res := s.db(ctx).Exec(`UPDATE notifications SET locked_until = ?
-			WHERE id = ? AND sent_at IS NULL AND next_attempt_at <= ? AND (locked_until IS NULL OR locked_until <= ?)`,
-			until, id, at, at)
-		if res.Error != nil {
-			return nil, wrapErr(res.Error, "claim notification")
-		}
-		if res.RowsAffected == 1 {
-			claimed = append(claimed, id)
-		}
+		return nil, err
 	}
 	if len(claimed) == 0 {
 		return nil, nil
@@ -107,12 +88,9 @@ func (s *Store) DeleteNotification(ctx context.Context, id string) error {
 	return affected(s.db(ctx).Exec(`DELETE FROM notifications WHERE id = ?`, id), "delete notification")
 }
 
-// FailNotification records a failed attempt and releases the lock.
+// FailNotification records a failed attempt and releases the lease.
 func (s *Store) FailNotification(ctx context.Context, id string, next time.Time, lastError string) error {
-	res := s.db(ctx).Exec(`UPDATE notifications
-		SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, locked_until = NULL
-		WHERE id = ?`, dbTime(next), truncateText(lastError, 1000), id)
-	return affected(res, "record failed notification")
+	return s.failLeased(ctx, "notifications", id, next, lastError)
 }
 
 // ListNotifications returns up to limit messages, newest first.
