@@ -78,7 +78,7 @@ func (h *Handler) activationTarget(r *http.Request, id, sig string) (*Flow, stri
 	if err != nil {
 		return nil, ""
 	}
-	return nil, c.InitiateLoginURI
+	return nil, brandPortal(c)
 }
 
 // activate spends the posted activation secret, enables the account, then
@@ -131,14 +131,15 @@ func (h *Handler) waitingFlow(r *http.Request, id string) *Flow {
 
 // activatedElsewhere sends the browser to the brand portal of the client
 // that started the registration (OIDC third-party initiated login, built
-// as authz.InitiateLoginURL does), or shows that the account is active.
+// as authz.InitiateLoginURL does; selfservice does not import authz), or
+// shows that the account is active.
 func (h *Handler) activatedElsewhere(w http.ResponseWriter, r *http.Request, secret *storage.OneTimeSecret) {
 	ctx := r.Context()
 	if in, err := h.store.GetInteraction(ctx, secret.Data); err == nil {
 		c, cerr := h.store.GetClient(ctx, in.ClientID)
 		acct, aerr := h.store.GetAccount(ctx, secret.AccountID)
-		if cerr == nil && aerr == nil && c.InitiateLoginURI != "" {
-			if u, perr := url.Parse(c.InitiateLoginURI); perr == nil {
+		if cerr == nil && aerr == nil && brandPortal(c) != "" {
+			if u, perr := url.Parse(brandPortal(c)); perr == nil {
 				q := u.Query()
 				q.Set("iss", h.cfg.Issuer)
 				q.Set("login_hint", acct.Email)

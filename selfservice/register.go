@@ -252,7 +252,7 @@ func (h *Handler) registerExisting(w http.ResponseWriter, r *http.Request, f *Fl
 	if !held {
 		h.event(r, owner.ID, "account.signup_attempt_existing")
 		if _, err := h.notify.Email(r.Context(), owner.Email, owner.ID, "signup_attempt_existing", f.Lang,
-			branding(f.App), map[string]any{"Link": h.portalSignInLink(f, owner.Email)}); err != nil {
+			branding(f.App), map[string]any{"Link": h.portalSignInLink(f.Client, owner.Email)}); err != nil {
 			h.serverError(w, r, err)
 			return
 		}
@@ -261,14 +261,24 @@ func (h *Handler) registerExisting(w http.ResponseWriter, r *http.Request, f *Fl
 }
 
 // portalSignInLink is a link that starts a sign-in at the client's brand
-// portal with the address pre-filled (authz's /oauth2/initiate), or empty
-// when the client has no portal: a mail cannot link to Foyer's sign-in
-// pages, which exist only inside an authorization request.
-func (h *Handler) portalSignInLink(f *Flow, email string) string {
-	if f.Client.InitiateLoginURI == "" || f.Client.RegistrationTokenHash != nil {
+// portal with the address pre-filled (authz's /oauth2/initiate, which
+// builds the portal URL), or empty when the client has no portal: Foyer's
+// sign-in pages exist only inside an authorization request.
+func (h *Handler) portalSignInLink(c *storage.Client, email string) string {
+	if brandPortal(c) == "" {
 		return ""
 	}
-	return h.cfg.Issuer + "/oauth2/initiate?" + url.Values{"client_id": {f.Client.ID}, "login_hint": {email}}.Encode()
+	return h.cfg.Issuer + "/oauth2/initiate?" + url.Values{"client_id": {c.ID}, "login_hint": {email}}.Encode()
+}
+
+// brandPortal is the client's initiate_login_uri when browsers may be sent
+// there: a self-registered client is no portal the operator vouched for
+// (authz's /oauth2/initiate refuses it too).
+func brandPortal(c *storage.Client) string {
+	if c.RegistrationTokenHash != nil {
+		return ""
+	}
+	return c.InitiateLoginURI
 }
 
 // registerIdentifierTaken tells the registrant, at the address only they

@@ -229,6 +229,28 @@ func TestActivationLinks(t *testing.T) {
 		t.Errorf("activation after the request was answered went to %s", loc)
 	}
 
+	// A self-registered client's initiate_login_uri is no portal the
+	// operator vouched for: no redirect there, the "account is active" page.
+	c, err := s.srv.store.GetClient(ctx, s.rp.oauth.ClientID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.RegistrationTokenHash = []byte("digest")
+	if err := s.srv.store.UpdateClient(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	b, p, _ = s.registerPage(t, "state-self-registered")
+	b.submit(p, regFields("selfreg@example.com", newcomerPass))
+	link = s.activationLink(t, "selfreg@example.com")
+	elsewhere := confirmLink(t, newBrowser(t, s.srv.Listener.Addr().String()), link)
+	if elsewhere.status != http.StatusOK || !strings.Contains(elsewhere.body, "Your account is active") {
+		t.Errorf("activation for a self-registered client: %d\n%s", elsewhere.status, elsewhere.body)
+	}
+	c.RegistrationTokenHash = nil
+	if err := s.srv.store.UpdateClient(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+
 	// The request is gone: a page saying the account is active.
 	b, p, _ = s.registerPage(t, "state-gone-away")
 	b.submit(p, regFields("gone@example.com", newcomerPass))
