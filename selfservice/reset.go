@@ -150,6 +150,17 @@ func (h *Handler) submitNewPassword(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, fmt.Errorf("selfservice: use reset form secret: %w", err))
 		return
 	}
+	// An account disabled since the link was sent keeps its password: an
+	// administrator who re-enables it must not find one set meanwhile.
+	acct, err := h.store.GetAccount(ctx, sec.AccountID)
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && acct.Status == storage.AccountDisabled) {
+		h.resetLinkInvalid(w, r)
+		return
+	}
+	if err != nil {
+		h.serverError(w, r, fmt.Errorf("selfservice: load account: %w", err))
+		return
+	}
 	d := decodeRecoveryData(sec.Data)
 	app, err := h.store.GetApplication(ctx, d.App)
 	if err != nil {
