@@ -80,9 +80,8 @@ func TestLinksResumeOnlyInTheStartingBrowser(t *testing.T) {
 			t.Fatal("activation in another browser signed that browser in")
 		}
 	}
-	acct, err := s.srv.store.FindAccountByIdentifier(context.Background(), defaultStoreID, storage.IdentifierEmail, "attacker@example.com")
-	if err != nil || acct.Status != storage.AccountEnabled {
-		t.Fatalf("account after activation elsewhere: %+v, %v", acct, err)
+	if acct := s.registered(t, "attacker@example.com"); acct.Status != storage.AccountEnabled {
+		t.Fatalf("account after activation elsewhere: %+v", acct)
 	}
 
 	s.srv.account(t, "alice@example.com", alicePass)

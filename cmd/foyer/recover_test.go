@@ -118,6 +118,9 @@ func TestPasswordResetByLink(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if _, err := s.rp.provider.UserInfo(ctx, oauth2.StaticTokenSource(before)); err != nil {
+			t.Fatalf("the access token does not work before the reset: %v", err)
+		}
 
 		b, p, verifier := s.recoverPage(t, "state-reset")
 		known := b.submit(p, map[string]string{"identifier": "alice@example.com"})
@@ -145,8 +148,8 @@ func TestPasswordResetByLink(t *testing.T) {
 			t.Errorf("subject %s, want %s", id.Subject, alice.ID)
 		}
 		// tokens issued before the reset are revoked with it
-		if _, err := s.rp.provider.UserInfo(ctx, oauth2.StaticTokenSource(before)); err == nil {
-			t.Error("an access token from before the reset still works")
+		if _, err := s.rp.provider.UserInfo(ctx, oauth2.StaticTokenSource(before)); err == nil || !strings.Contains(err.Error(), "401") {
+			t.Errorf("an access token from before the reset: %v, want 401", err)
 		}
 
 		sessions, err := s.srv.store.ListSessionsByAccount(ctx, alice.ID)

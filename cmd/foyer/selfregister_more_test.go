@@ -182,7 +182,7 @@ func TestResendActivation(t *testing.T) {
 	if len(mails) != 1 {
 		t.Fatalf("%d activation mails, want 1", len(mails))
 	}
-	acct, _ := s.srv.store.FindAccountByIdentifier(context.Background(), defaultStoreID, storage.IdentifierEmail, "late@example.com")
+	acct := s.registered(t, "late@example.com")
 	events, _ := s.srv.store.ListEvents(context.Background(), acct.ID, 20)
 	resent := 0
 	for _, e := range events {

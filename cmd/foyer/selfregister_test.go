@@ -217,7 +217,7 @@ func TestActivationLinks(t *testing.T) {
 	b, p, _ := s.registerPage(t, "state-portal")
 	b.submit(p, regFields("portal@example.com", newcomerPass))
 	link := s.activationLink(t, "portal@example.com")
-	acct, _ := s.srv.store.FindAccountByIdentifier(ctx, defaultStoreID, storage.IdentifierEmail, "portal@example.com")
+	acct := s.registered(t, "portal@example.com")
 	in := s.interactionOf(t, acct.ID)
 	in.SessionID = "answered-elsewhere"
 	if err := s.srv.store.UpdateInteraction(ctx, in); err != nil {
@@ -255,7 +255,7 @@ func TestActivationLinks(t *testing.T) {
 	b, p, _ = s.registerPage(t, "state-gone-away")
 	b.submit(p, regFields("gone@example.com", newcomerPass))
 	link = s.activationLink(t, "gone@example.com")
-	acct, _ = s.srv.store.FindAccountByIdentifier(ctx, defaultStoreID, storage.IdentifierEmail, "gone@example.com")
+	acct = s.registered(t, "gone@example.com")
 	if err := s.srv.store.DeleteInteraction(ctx, s.interactionOf(t, acct.ID).ID); err != nil {
 		t.Fatal(err)
 	}
@@ -274,9 +274,19 @@ func (s *regSetup) interactionOf(t *testing.T, accountID string) *storage.Intera
 	}
 	in, err := s.srv.store.GetInteraction(context.Background(), sec.Data)
 	if err != nil {
-		return nil
+		t.Fatalf("interaction %s: %v", sec.Data, err)
 	}
 	return in
+}
+
+// registered is the account registration created for the address.
+func (s *regSetup) registered(t *testing.T, email string) *storage.Account {
+	t.Helper()
+	acct, err := s.srv.store.FindAccountByIdentifier(context.Background(), defaultStoreID, storage.IdentifierEmail, email)
+	if err != nil {
+		t.Fatalf("account %s: %v", email, err)
+	}
+	return acct
 }
 
 // The password policy and the terms, each with its error next to the field.
