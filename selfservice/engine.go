@@ -173,7 +173,7 @@ func (h *Handler) submitLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	if f.State.Failures >= maxFailures {
 		h.renderStep(w, r, f, View{Template: "error", Status: http.StatusTooManyRequests,
-			Data: map[string]any{"Message": "login.too_many_attempts"}})
+			Data: map[string]any{"Message": "login.too_many_attempts_request"}})
 		return
 	}
 	step, err := h.currentStep(f)

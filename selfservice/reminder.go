@@ -53,7 +53,7 @@ func (h *Handler) submitReminder(w http.ResponseWriter, r *http.Request) {
 	value := strings.TrimSpace(r.PostFormValue(field))
 	if value == "" || len(value) > 320 {
 		h.renderReminder(w, r, f, byPhone, View{Status: http.StatusBadRequest,
-			FieldErrors: map[string]string{field: "reminder.contact_required"}})
+			FieldErrors: map[string]string{field: "reminder." + field + "_required"}})
 		return
 	}
 	acct, err := h.store.FindAccountByIdentifier(r.Context(), f.App.StoreID, kind, value)

@@ -247,3 +247,23 @@ func TestNewSignInReplacesTheSession(t *testing.T) {
 		t.Fatalf("bob has %d sessions, %v; want 1", len(now), err)
 	}
 }
+
+// One sign-in request takes ten wrong answers; after that it tells the
+// user to start again from the application, since waiting will not help.
+func TestSignInRequestEndsAfterTenFailures(t *testing.T) {
+	srv := startServer(t, sqltest.SQLite(t))
+	clientID, secret := srv.client(t, authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback},
+		GrantTypes: []string{"authorization_code"}, FirstParty: true})
+	rp := newRelyingParty(t, srv.issuer, clientID, secret, oidc.ScopeOpenID)
+	b := newBrowser(t, srv.Listener.Addr().String())
+	p := b.get(rp.oauth.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
+	for i := range 10 {
+		if got := b.submit(p, map[string]string{"identifier": ""}); got.status != http.StatusBadRequest {
+			t.Fatalf("empty identifier %d: %d\n%s", i+1, got.status, got.body)
+		}
+	}
+	got := b.submit(p, map[string]string{"identifier": "alice@example.com"})
+	if got.status != http.StatusTooManyRequests || !strings.Contains(got.body, "Go back to the application and start signing in again") {
+		t.Fatalf("after ten failures: %d\n%s", got.status, got.body)
+	}
+}

@@ -206,6 +206,17 @@ func TestUsernameReminder(t *testing.T) {
 	if _, err := s.srv.store.GetAccount(context.Background(), a.ID); err != nil {
 		t.Fatal(err)
 	}
+
+	// An empty form names the one field it shows.
+	for _, c := range []struct {
+		byPhone bool
+		want    string
+	}{{false, "Enter your email address."}, {true, "Enter your phone number."}} {
+		got := reminderRequest(t, s, "state-rem-empty", c.byPhone, "")
+		if got.status != http.StatusBadRequest || !strings.Contains(got.body, c.want) {
+			t.Errorf("empty reminder form (by phone %v): %d\n%s", c.byPhone, got.status, got.body)
+		}
+	}
 }
 
 // TestResetTakesOverASquattedAddress: someone registers the owner's address
