@@ -82,6 +82,9 @@ type Application struct {
 	// SelfService is what its customers may do on their own; the zero
 	// value reads back as DefaultSelfServicePolicy.
 	SelfService SelfServicePolicy
+	// MFA is its multi-factor policy; the zero value reads back as
+	// DefaultMFAPolicy.
+	MFA MFAPolicy
 }
 
 // Client is an OAuth 2.0 / OpenID Connect client of an application.

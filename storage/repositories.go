@@ -53,6 +53,9 @@ type Applications interface {
 	// (callers validate it first); ErrNotFound when there is no such
 	// application.
 	SetSelfServicePolicy(ctx context.Context, applicationID string, p SelfServicePolicy) error
+	// SetMFAPolicy replaces the application's MFA policy (callers
+	// validate it first); ErrNotFound when there is no such application.
+	SetMFAPolicy(ctx context.Context, applicationID string, p MFAPolicy) error
 }
 
 // Clients reads and writes OAuth clients.
@@ -244,6 +247,38 @@ type LoginAttempts interface {
 	RecordLoginAttempt(ctx context.Context, key string, at, since time.Time) (int64, error)
 	// ClearLoginAttempts forgets a key's attempts (after a success).
 	ClearLoginAttempts(ctx context.Context, key string) error
+	// ListLoginAttempts returns the times of a key's attempts at or after
+	// since, oldest first (for lockouts whose delay grows with failures).
+	ListLoginAttempts(ctx context.Context, key string, since time.Time) ([]time.Time, error)
+}
+
+// Authenticators reads and writes accounts' enrolled second factors and
+// passkeys.
+type Authenticators interface {
+	// CreateAuthenticator inserts a, filling in ID and CreatedAt when
+	// empty; a credential id already stored is ErrConflict.
+	CreateAuthenticator(ctx context.Context, a *Authenticator) error
+	// ListAuthenticators returns the account's authenticators, oldest first.
+	ListAuthenticators(ctx context.Context, accountID string) ([]Authenticator, error)
+	// GetAuthenticatorByCredentialID finds a passkey by its credential id;
+	// ErrNotFound when there is none.
+	GetAuthenticatorByCredentialID(ctx context.Context, credentialID []byte) (*Authenticator, error)
+	// UseAuthenticator records a use at at and moves the counter to
+	// counter. It is atomic: the counter must grow (a TOTP step, a passkey
+	// signature count), unless both are zero (a passkey that counts
+	// nothing); otherwise ErrConflict and nothing changes, so of two
+	// requests with one TOTP code only one gets through. ErrNotFound when
+	// the account has no such authenticator.
+	UseAuthenticator(ctx context.Context, accountID, id string, counter int64, at time.Time) error
+	// DeleteAuthenticator removes one of the account's authenticators;
+	// ErrNotFound when the account has no such authenticator.
+	DeleteAuthenticator(ctx context.Context, accountID, id string) error
+	// ConfirmContact marks the account's e-mail address confirmed when it
+	// is address (case-insensitively), or makes address the account's
+	// confirmed phone number; ErrConflict when another account of the
+	// store holds that phone number, ErrNotFound for an unknown account or
+	// an e-mail address that is not the account's.
+	ConfirmContact(ctx context.Context, accountID string, kind IdentifierType, address string) error
 }
 
 // OneTimeSecrets stores hashed single-use secrets.
@@ -263,6 +298,12 @@ type OneTimeSecrets interface {
 	// to the account, used or not (for re-request throttles); ErrNotFound
 	// when there is none.
 	LatestOneTimeSecret(ctx context.Context, accountID, purpose string) (*OneTimeSecret, error)
+	// DeleteOneTimeSecrets removes the account's secrets of the purpose
+	// (regenerated recovery codes) and returns how many went.
+	DeleteOneTimeSecrets(ctx context.Context, accountID, purpose string) (int64, error)
+	// CountUsableOneTimeSecrets counts the account's unused, unexpired
+	// secrets of the purpose (recovery codes left).
+	CountUsableOneTimeSecrets(ctx context.Context, accountID, purpose string, now time.Time) (int64, error)
 }
 
 // ConsentRecords stores which consent documents accounts accepted.
@@ -306,6 +347,9 @@ type Store interface {
 	InitialAccessTokens
 	OneTimeSecrets
 	ConsentRecords
+	// Portal is the account portal's storage (storage/portal.go).
+	Portal
+	Authenticators
 	// Ping checks the database answers (for /readyz).
 	Ping(ctx context.Context) error
 	Close() error

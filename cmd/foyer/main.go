@@ -25,6 +25,8 @@ Commands:
   keys rotate           add new active signing keys; old ones stay in JWKS
   app policy show       show an application's self-service policy
   app policy set        change an application's self-service policy
+  app mfa show          show an application's MFA policy
+  app mfa set           change an application's MFA policy
 
 Configuration comes from --config (YAML) and FOYER_* environment variables;
 see README.md. Run "foyer <command> -h" for a command's flags.
@@ -103,6 +105,10 @@ func dispatch(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 		return appPolicyShow(ctx, cfg, rest[2:], stdout, stderr)
 	case cmd == "app" && sub == "policy" && len(rest) > 1 && rest[1] == "set":
 		return appPolicySet(ctx, cfg, rest[2:], stdout, stderr)
+	case cmd == "app" && sub == "mfa" && len(rest) > 1 && rest[1] == "show":
+		return appMFAShow(ctx, cfg, rest[2:], stdout, stderr)
+	case cmd == "app" && sub == "mfa" && len(rest) > 1 && rest[1] == "set":
+		return appMFASet(ctx, cfg, rest[2:], stdout, stderr)
 	case cmd == "keys" && sub == "rotate":
 		return keysRotate(ctx, cfg, rest[1:], stdout, stderr)
 	default:

@@ -23,6 +23,7 @@ type applicationRow struct {
 	// SelfService is the policy as JSON; "{}" (the column default) and
 	// absent keys read as the defaults.
 	SelfService string `gorm:"column:self_service_policy"`
+	MFAPolicy   string `gorm:"column:mfa_policy"`
 }
 
 func (applicationRow) TableName() string { return "applications" }
@@ -36,9 +37,13 @@ func (r *applicationRow) toStorage() (*storage.Application, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: application %q: %w", r.ID, err)
 	}
+	mfa, err := decodeMFAPolicy(r.MFAPolicy)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: application %q: %w", r.ID, err)
+	}
 	return &storage.Application{ID: r.ID, StoreID: r.StoreID, Name: r.Name, LogoURL: r.LogoURL,
 		PrimaryColor: r.PrimaryColor, Organizational: r.Organizational, LoginSteps: steps,
-		CreatedAt: r.CreatedAt.UTC(), SelfService: policy}, nil
+		CreatedAt: r.CreatedAt.UTC(), SelfService: policy, MFA: mfa}, nil
 }
 
 // encodePolicy stores an unset policy as "{}" so that it keeps following
@@ -70,7 +75,7 @@ func (s *Store) CreateApplication(ctx context.Context, a *storage.Application) e
 	row := applicationRow{ID: a.ID, StoreID: a.StoreID, Name: a.Name, LogoURL: a.LogoURL,
 		PrimaryColor: a.PrimaryColor, Organizational: a.Organizational,
 		LoginSteps: encodeJSON(a.LoginSteps, "[]"), CreatedAt: a.CreatedAt,
-		SelfService: encodePolicy(a.SelfService)}
+		SelfService: encodePolicy(a.SelfService), MFAPolicy: encodeJSON(a.MFA, "{}")}
 	return wrapErr(s.db(ctx).Create(&row).Error, "create application %q", a.ID)
 }
 

@@ -52,6 +52,12 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"OneTimeSecrets", testOneTimeSecrets},
 		{"ActivateAccount", testActivateAccount},
 		{"ConsentRecords", testConsentRecords},
+		{"Authenticators", testAuthenticators},
+		{"ParallelTOTPStep", testParallelTOTPStep},
+		{"ConfirmContact", testConfirmContact},
+		{"MFAPolicy", testMFAPolicy},
+		{"RecoveryCodeSecrets", testRecoveryCodeSecrets},
+		{"ListLoginAttempts", testListLoginAttempts},
 		{"PurgeExpired", testPurgeExpired},
 		{"Ping", testPing},
 	}
