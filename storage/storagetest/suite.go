@@ -61,7 +61,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"PurgeExpired", testPurgeExpired},
 		{"Ping", testPing},
 	}
-	for _, a := range areas {
+	for _, a := range append(areas, portalAreas...) {
 		t.Run(a.name, func(t *testing.T) {
 			t.Parallel()
 			a.fn(t, newStore(t))

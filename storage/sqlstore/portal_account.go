@@ -1,0 +1,163 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"time"
+
+	"gorm.io/gorm"
+
+	"foyer/storage"
+	"foyer/storage/migrations"
+)
+
+// UpdateAccountProfile writes the self-service editable part of an account.
+func (s *Store) UpdateAccountProfile(ctx context.Context, a *storage.Account) error {
+	res := s.db(ctx).Model(&accountRow{}).Where("id = ?", a.ID).Updates(map[string]any{
+		"email": a.Email, "email_normalized": normalize(a.Email), "email_confirmed": a.EmailConfirmed,
+		"phone": a.Phone, "phone_confirmed": a.PhoneConfirmed,
+		"attributes": encodeJSON(a.Attributes, "{}"), "language": a.Language, "updated_at": now(),
+	})
+	return affected(res, "update profile of account %q", a.ID)
+}
+
+// RevokeConsent marks the consent's unrevoked records revoked.
+func (s *Store) RevokeConsent(ctx context.Context, accountID, consent string, at time.Time) (int64, error) {
+	res := s.db(ctx).Model(&consentRecordRow{}).
+		Where("account_id = ? AND consent = ? AND revoked_at IS NULL", accountID, consent).
+		Update("revoked_at", dbTime(at))
+	if res.Error != nil {
+		return 0, wrapErr(res.Error, "revoke consent %q of account %q", consent, accountID)
+	}
+	return res.RowsAffected, nil
+}
+
+type consentEventRow struct {
+	ID        string    `gorm:"column:id;primaryKey"`
+	AccountID string    `gorm:"column:account_id"`
+	Consent   string    `gorm:"column:consent"`
+	Version   string    `gorm:"column:version"`
+	Action    string    `gorm:"column:action"`
+	CreatedAt time.Time `gorm:"column:created_at"`
+}
+
+func (consentEventRow) TableName() string { return "consent_events" }
+
+// AppendConsentEvent inserts one step of the consent history.
+func (s *Store) AppendConsentEvent(ctx context.Context, e *storage.ConsentEvent) error {
+	if e.ID == "" {
+		e.ID = newID()
+	}
+	e.CreatedAt = orNow(e.CreatedAt)
+	row := consentEventRow{ID: e.ID, AccountID: e.AccountID, Consent: e.Consent, Version: e.Version,
+		Action: string(e.Action), CreatedAt: e.CreatedAt}
+	return wrapErr(s.db(ctx).Create(&row).Error, "append consent event of account %q", e.AccountID)
+}
+
+// ListConsentEvents returns the account's consent history, oldest first.
+func (s *Store) ListConsentEvents(ctx context.Context, accountID string) ([]storage.ConsentEvent, error) {
+	var rows []consentEventRow
+	if err := s.db(ctx).Where("account_id = ?", accountID).Order("created_at, id").Find(&rows).Error; err != nil {
+		return nil, wrapErr(err, "list consent events of account %q", accountID)
+	}
+	out := make([]storage.ConsentEvent, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, storage.ConsentEvent{ID: r.ID, AccountID: r.AccountID, Consent: r.Consent,
+			Version: r.Version, Action: storage.ConsentAction(r.Action), CreatedAt: r.CreatedAt.UTC()})
+	}
+	return out, nil
+}
+
+type externalIdentityRow struct {
+	Provider  string    `gorm:"column:provider;primaryKey"`
+	Subject   string    `gorm:"column:subject;primaryKey"`
+	AccountID string    `gorm:"column:account_id"`
+	Email     string    `gorm:"column:email"`
+	CreatedAt time.Time `gorm:"column:created_at"`
+}
+
+func (externalIdentityRow) TableName() string { return "external_identities" }
+
+// LinkExternalIdentity links a provider's user to an account.
+func (s *Store) LinkExternalIdentity(ctx context.Context, x *storage.ExternalIdentity) error {
+	x.CreatedAt = orNow(x.CreatedAt)
+	row := externalIdentityRow{Provider: x.Provider, Subject: x.Subject, AccountID: x.AccountID,
+		Email: x.Email, CreatedAt: x.CreatedAt}
+	return wrapErr(s.db(ctx).Create(&row).Error, "link %s identity to account %q", x.Provider, x.AccountID)
+}
+
+// ListExternalIdentities returns the account's links, oldest first.
+func (s *Store) ListExternalIdentities(ctx context.Context, accountID string) ([]storage.ExternalIdentity, error) {
+	var rows []externalIdentityRow
+	if err := s.db(ctx).Where("account_id = ?", accountID).Order("created_at, provider, subject").Find(&rows).Error; err != nil {
+		return nil, wrapErr(err, "list external identities of account %q", accountID)
+	}
+	out := make([]storage.ExternalIdentity, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, storage.ExternalIdentity{AccountID: r.AccountID, Provider: r.Provider,
+			Subject: r.Subject, Email: r.Email, CreatedAt: r.CreatedAt.UTC()})
+	}
+	return out, nil
+}
+
+// UnlinkExternalIdentity removes a link the account holds.
+func (s *Store) UnlinkExternalIdentity(ctx context.Context, accountID, provider, subject string) error {
+	res := s.db(ctx).Where("account_id = ? AND provider = ? AND subject = ?", accountID, provider, subject).
+		Delete(&externalIdentityRow{})
+	return affected(res, "unlink %s identity of account %q", provider, accountID)
+}
+
+// keptOnAccountDeletion are tables with an account_id that outlive the
+// account: queued back-channel logout notices still have to tell relying
+// parties that the deleted account's sessions ended.
+var keptOnAccountDeletion = map[string]bool{"logout_notices": true, "accounts": true}
+
+var plainIdentifier = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
+
+// DeleteAccountData deletes from every table that has an account_id column,
+// found in the schema at run time, so tables added later (authenticators,
+// say) are covered without this code knowing them; then the tokens (keyed
+// by subject) and the account row. It runs in one transaction.
+func (s *Store) DeleteAccountData(ctx context.Context, accountID string) error {
+	tables, err := s.accountTables(ctx)
+	if err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx *gorm.DB) error {
+		for _, t := range tables {
+			if err := tx.Exec(`DELETE FROM "`+t+`" WHERE account_id = ?`, accountID).Error; err != nil {
+				return wrapErr(err, "delete %s rows of account %q", t, accountID)
+			}
+		}
+		if err := tx.Exec(`DELETE FROM oauth2_tokens WHERE subject = ?`, accountID).Error; err != nil {
+			return wrapErr(err, "delete tokens of account %q", accountID)
+		}
+		return affected(tx.Exec(`DELETE FROM accounts WHERE id = ?`, accountID), "delete account %q", accountID)
+	})
+}
+
+// accountTables lists the tables with an account_id column, but those kept.
+func (s *Store) accountTables(ctx context.Context) ([]string, error) {
+	q := `SELECT m.name FROM sqlite_master m JOIN pragma_table_info(m.name) p
+	      WHERE m.type = 'table' AND p.name = 'account_id' ORDER BY m.name`
+	if s.dialect == migrations.Postgres {
+		q = `SELECT table_name FROM information_schema.columns
+		     WHERE column_name = 'account_id' AND table_schema = current_schema() ORDER BY table_name`
+	}
+	var names []string
+	if err := s.db(ctx).Raw(q).Scan(&names).Error; err != nil {
+		return nil, wrapErr(err, "list tables keyed by account")
+	}
+	out := names[:0]
+	for _, n := range names {
+		if keptOnAccountDeletion[n] {
+			continue
+		}
+		if !plainIdentifier.MatchString(n) {
+			return nil, fmt.Errorf("sqlstore: unexpected table name %q", n)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
