@@ -336,6 +336,7 @@ type Store interface {
 	Sessions
 	LogoutNotices
 	Notifications
+	DeferredRequests
 	Interactions
 	Tokens
 	Grants

@@ -5,10 +5,10 @@ import (
 	"time"
 )
 
-// The outbox tables (logout_notices, notifications) share one leasing
-// scheme: a row is due when next_attempt_at has come and no lease holds it;
-// a worker claims it by setting locked_until, and a failure releases the
-// lease with the next attempt's time.
+// The queue tables (logout_notices, notifications, deferred_requests)
+// share one leasing scheme: a row is due when next_attempt_at has come and
+// no lease holds it; a worker claims it by setting locked_until, and a
+// failure releases the lease with the next attempt's time.
 
 // claimDue picks up to limit due rows of table (plus the condition extra,
 // "" for none) and leases each with a conditional UPDATE: of several nodes

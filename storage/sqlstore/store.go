@@ -44,6 +44,14 @@ type Option func(*config)
 type config struct {
 	maxOpenConns    int
 	connMaxLifetime time.Duration
+	statementHook   func(ctx context.Context, sql string)
+}
+
+// WithStatementHook calls hook after every statement the store runs, with
+// the statement's context and its text (placeholders, not values): tests
+// use it to show two requests do the same work.
+func WithStatementHook(hook func(ctx context.Context, sql string)) Option {
+	return func(c *config) { c.statementHook = hook }
 }
 
 // WithMaxOpenConns caps the connection pool (idle connections are kept up
@@ -92,6 +100,11 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, erro
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: open %s: %w", dialect, err)
+	}
+	if cfg.statementHook != nil {
+		if err := registerStatementHook(gdb, cfg.statementHook); err != nil {
+			return nil, fmt.Errorf("sqlstore: open %s: %w", dialect, err)
+		}
 	}
 	sqlDB, err := gdb.DB()
 	if err != nil {

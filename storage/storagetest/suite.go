@@ -34,6 +34,8 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"LogoutNoticeClaimRace", testLogoutNoticeClaimRace},
 		{"Notifications", testNotifications},
 		{"NotificationClaimRace", testNotificationClaimRace},
+		{"DeferredRequests", testDeferredRequests},
+		{"DeferredRequestClaimRace", testDeferredRequestClaimRace},
 		{"Interactions", testInteractions},
 		{"Tokens", testTokens},
 		{"TokensBySignature", testTokensBySignature},
