@@ -38,6 +38,7 @@ type Store interface {
 	UseOneTimeSecret(ctx context.Context, purpose string, hash []byte, now time.Time) (*storage.OneTimeSecret, error)
 	OneTimeSecretUsable(ctx context.Context, purpose string, hash []byte, now time.Time) (bool, error)
 	LatestOneTimeSecret(ctx context.Context, accountID, purpose string) (*storage.OneTimeSecret, error)
+	storage.DeferredRequests
 }
 
 // Config is selfservice's configuration.
@@ -47,6 +48,8 @@ type Config struct {
 	// Issuer is the server's public URL, the base of links in messages.
 	Issuer string
 	Now    func() time.Time
+	// Deferred tunes the worker of deferred requests (RunDeferred).
+	Deferred DeferredConfig
 }
 
 // Deps are selfservice's collaborators.
@@ -72,6 +75,7 @@ type Handler struct {
 	notify   *notify.Service
 	hasher   *password.Hasher
 	common   map[string]struct{}
+	deferred *deferredQueue
 }
 
 // LoginPath is the sign-in page.
@@ -88,6 +92,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	h := &Handler{
 		cfg: cfg, store: d.Store, sessions: d.Sessions, signer: d.Steps,
 		render: d.Renderer, log: d.Logger, notify: d.Notify, hasher: d.Passwords, common: commonPasswordSet(),
+		deferred: newDeferredQueue(cfg.Deferred),
 	}
 	h.steps = map[string]Step{}
 	for _, s := range []Step{

@@ -1,6 +1,7 @@
 package selfservice
 
 import (
+	"context"
 	"crypto/subtle"
 	"errors"
 	"fmt"
@@ -33,9 +34,12 @@ func (h *Handler) renderRecoverForm(w http.ResponseWriter, r *http.Request, f *F
 	h.renderStep(w, r, f, v)
 }
 
-// submitRecover answers every identifier with the same page: whether an
+// submitRecover answers every identifier with the same page after the
+// same work: it keeps the identifier in the interaction (for the phone
+// switch and the code page) and queues the rest (runReset), so whether an
 // account matched, which contacts it has and whether the throttle held a
-// message back are told to nobody but the account's own inbox or phone.
+// message back are told to nobody but the account's own inbox or phone,
+// not even by the request's timing.
 func (h *Handler) submitRecover(w http.ResponseWriter, r *http.Request) {
 	f, pol, ok := h.recoveryFlow(w, r, resetAllowed)
 	if !ok {
@@ -47,34 +51,12 @@ func (h *Handler) submitRecover(w http.ResponseWriter, r *http.Request) {
 			FieldErrors: map[string]string{"identifier": "login.identifier_required"}})
 		return
 	}
-	acct, err := h.findByIdentifier(r.Context(), f.App.StoreID, typed)
-	if err != nil {
-		h.serverError(w, r, err)
-		return
-	}
-	// The account stays server-side, in the interaction, for the code page
-	// and "send a code to my phone instead".
-	f.State.Recover = ""
-	if acct != nil {
-		f.State.Recover = acct.ID
-		h.event(r, acct.ID, "password_reset.requested")
-	}
+	f.State.Recover = typed
 	if err := h.saveFlow(r, f); err != nil {
 		h.serverError(w, r, err)
 		return
 	}
-	email, phone := recoveryContacts(pol, acct)
-	switch {
-	case email != "" && pol.RecoveryMethods.ResetByEmailLink:
-		err = h.sendResetLink(r, f, pol, acct.ID, email)
-	case phone != "" && pol.RecoveryMethods.ResetByPhoneCode:
-		err = h.sendResetCode(r, f, pol, acct.ID, phone)
-	default:
-		// Nothing to send: draw a secret all the same, so this path does
-		// the work the others do before their INSERT.
-		_, _, err = newSecret()
-	}
-	if err != nil {
+	if err := h.deferRequest(r, f, deferredReset, deferredPayload{Typed: typed}); err != nil {
 		h.serverError(w, r, err)
 		return
 	}
@@ -99,37 +81,19 @@ func (h *Handler) renderSent(w http.ResponseWriter, r *http.Request, f *Flow, po
 	h.renderStep(w, r, f, v)
 }
 
-// submitRecoverPhone sends a code to the phone of the account the request
-// named, if it has one; the answer is the same either way.
+// submitRecoverPhone queues a code to the phone of the account the
+// request named, if it has one (runPhoneSwitch); the answer and the work
+// are the same either way.
 func (h *Handler) submitRecoverPhone(w http.ResponseWriter, r *http.Request) {
 	f, pol, ok := h.recoveryFlow(w, r, resetAllowed)
 	if !ok {
 		return
 	}
-	acct := h.recoverAccount(r, f)
-	if _, phone := recoveryContacts(pol, acct); phone != "" && pol.RecoveryMethods.ResetByPhoneCode {
-		if err := h.sendResetCode(r, f, pol, acct.ID, phone); err != nil {
-			h.serverError(w, r, err)
-			return
-		}
-	} else if _, _, err := newSecret(); err != nil {
+	if err := h.deferRequest(r, f, deferredPhoneSwitch, deferredPayload{Typed: f.State.Recover}); err != nil {
 		h.serverError(w, r, err)
 		return
 	}
 	h.renderSent(w, r, f, pol, View{}, "recover.code_sent")
-}
-
-// recoverAccount is the account the interaction's reset request named, or
-// nil (none, or gone since).
-func (h *Handler) recoverAccount(r *http.Request, f *Flow) *storage.Account {
-	if f.State.Recover == "" {
-		return nil
-	}
-	acct, err := h.store.GetAccount(r.Context(), f.State.Recover)
-	if err != nil {
-		return nil
-	}
-	return acct
 }
 
 func (h *Handler) submitRecoverCode(w http.ResponseWriter, r *http.Request) {
@@ -151,34 +115,52 @@ func (h *Handler) submitRecoverCode(w http.ResponseWriter, r *http.Request) {
 }
 
 // checkCode returns the spent code secret when code is the current code
-// of the interaction's account, or nil. Every try is counted before the
-// comparison; the fifth wrong one spends the code.
+// of the account the interaction's request named, or nil. Every try is
+// counted before the comparison, against the code and the account or, when
+// there is no live code, against the interaction, so a wrong code costs
+// the same statements whether or not the identifier names an account; the
+// fifth wrong one spends the code.
 func (h *Handler) checkCode(r *http.Request, f *Flow, code string) (*storage.OneTimeSecret, error) {
 	ctx := r.Context()
-	if f.State.Recover == "" {
-		return nil, nil
-	}
-	sec, err := h.store.LatestOneTimeSecret(ctx, f.State.Recover, purposeResetCode)
-	now := h.cfg.Now().UTC()
-	if errors.Is(err, storage.ErrNotFound) || (err == nil && (sec.UsedAt != nil || !now.Before(sec.ExpiresAt))) {
-		return nil, nil
-	}
+	acct, err := h.findByIdentifier(ctx, f.App.StoreID, f.State.Recover)
 	if err != nil {
+		return nil, err
+	}
+	accountID := ""
+	if acct != nil {
+		accountID = acct.ID
+	}
+	now := h.cfg.Now().UTC()
+	sec, err := h.store.LatestOneTimeSecret(ctx, accountID, purposeResetCode)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return nil, fmt.Errorf("selfservice: latest reset code: %w", err)
 	}
-	n, err := h.store.RecordLoginAttempt(ctx, codeAttemptKey(sec.ID), now, sec.CreatedAt.Add(-1))
+	live := err == nil && sec.UsedAt == nil && now.Before(sec.ExpiresAt)
+	codeKey, accountKey, since := codeAttemptKey("none\x00"+f.Interaction.ID), accountCodeAttemptKey("none\x00"+f.Interaction.ID), now
+	hash := codeHash(f.Interaction.ID, code) // matches no stored code
+	if live {
+		codeKey, accountKey, since = codeAttemptKey(sec.ID), accountCodeAttemptKey(sec.AccountID), sec.CreatedAt.Add(-1)
+		hash = codeHash(decodeRecoveryData(sec.Data).Salt, code)
+	}
+	n, err := h.store.RecordLoginAttempt(ctx, codeKey, now, since)
 	if err != nil {
 		return nil, fmt.Errorf("selfservice: count code attempt: %w", err)
 	}
-	perAccount, err := h.store.RecordLoginAttempt(ctx, accountCodeAttemptKey(sec.AccountID), now, now.Add(-codeAttemptWindow))
+	perAccount, err := h.store.RecordLoginAttempt(ctx, accountKey, now, now.Add(-codeAttemptWindow))
 	if err != nil {
 		return nil, fmt.Errorf("selfservice: count account code attempt: %w", err)
 	}
-	right := subtle.ConstantTimeCompare(codeHash(decodeRecoveryData(sec.Data).Salt, code), sec.Hash) == 1
+	right := live && subtle.ConstantTimeCompare(hash, sec.Hash) == 1
 	if !right || n > maxCodeAttempts || perAccount > maxAccountCodeAttempts {
-		h.event(r, sec.AccountID, "password_reset.failed")
+		if live {
+			h.event(r, sec.AccountID, "password_reset.failed")
+		}
 		if n >= maxCodeAttempts || perAccount >= maxAccountCodeAttempts {
-			if _, err := h.store.UseOneTimeSecret(ctx, purposeResetCode, sec.Hash, now); err != nil && !errors.Is(err, storage.ErrNotFound) {
+			spend := hash
+			if live {
+				spend = sec.Hash
+			}
+			if _, err := h.store.UseOneTimeSecret(ctx, purposeResetCode, spend, now); err != nil && !errors.Is(err, storage.ErrNotFound) {
 				return nil, fmt.Errorf("selfservice: spend guessed code: %w", err)
 			}
 		}
@@ -194,35 +176,32 @@ func (h *Handler) checkCode(r *http.Request, f *Flow, code string) (*storage.One
 	return used, nil
 }
 
-// sendResetLink queues a reset link unless one went to the account within
-// the re-request interval.
-func (h *Handler) sendResetLink(r *http.Request, f *Flow, pol storage.SelfServicePolicy, accountID, email string) error {
+// issueResetLink stores a reset secret and queues the link (in the
+// transaction of sendOnce).
+func (h *Handler) issueResetLink(ctx context.Context, j *deferredJob, accountID, email string) error {
 	token, hash, err := newSecret()
 	if err != nil {
 		return err
 	}
-	if held, err := h.throttled(r.Context(), pol, accountID, purposeResetLink, "email"); err != nil || held {
-		return err
-	}
 	now := h.cfg.Now().UTC()
-	d := recoveryData{Interaction: f.Interaction.ID, App: f.App.ID, Method: "email"}
+	d := recoveryData{Interaction: j.p.Interaction, App: j.app.ID, Method: "email"}
 	secret := &storage.OneTimeSecret{Purpose: purposeResetLink, Hash: hash, AccountID: accountID, Data: d.encode(),
-		CreatedAt: now, ExpiresAt: now.Add(pol.ResetLinkLifetime)}
-	if err := h.store.CreateOneTimeSecret(r.Context(), secret); err != nil {
+		CreatedAt: now, ExpiresAt: now.Add(j.pol.ResetLinkLifetime)}
+	if err := h.store.CreateOneTimeSecret(ctx, secret); err != nil {
 		return fmt.Errorf("selfservice: store reset secret: %w", err)
 	}
-	q := url.Values{"token": {token}, "interaction": {f.Interaction.ID}, "sig": {h.signer.Sign(f.Interaction.ID, recoverSig)}}
-	_, err = h.notify.Email(r.Context(), email, accountID, "password_reset", f.Lang, branding(f.App),
-		map[string]any{"Link": h.cfg.Issuer + ResetPath + "?" + q.Encode(), "Minutes": int(pol.ResetLinkLifetime.Minutes())})
+	q := url.Values{"token": {token}, "interaction": {j.p.Interaction}, "sig": {h.signer.Sign(j.p.Interaction, recoverSig)}}
+	_, err = h.notify.Email(ctx, email, accountID, "password_reset", j.p.Lang, branding(j.app),
+		map[string]any{"Link": h.cfg.Issuer + ResetPath + "?" + q.Encode(), "Minutes": int(j.pol.ResetLinkLifetime.Minutes())})
 	if err != nil {
 		return fmt.Errorf("selfservice: queue reset mail: %w", err)
 	}
 	return nil
 }
 
-// sendResetCode queues a six-digit code by SMS unless one went to the
-// account within the re-request interval.
-func (h *Handler) sendResetCode(r *http.Request, f *Flow, pol storage.SelfServicePolicy, accountID, phone string) error {
+// issueResetCode stores a six-digit code and queues it by SMS (in the
+// transaction of sendOnce).
+func (h *Handler) issueResetCode(ctx context.Context, j *deferredJob, accountID, phone string) error {
 	code, err := newCode()
 	if err != nil {
 		return err
@@ -231,18 +210,15 @@ func (h *Handler) sendResetCode(r *http.Request, f *Flow, pol storage.SelfServic
 	if err != nil {
 		return err
 	}
-	if held, err := h.throttled(r.Context(), pol, accountID, purposeResetCode, "sms"); err != nil || held {
-		return err
-	}
 	now := h.cfg.Now().UTC()
-	d := recoveryData{Interaction: f.Interaction.ID, App: f.App.ID, Method: "sms", Salt: salt}
+	d := recoveryData{Interaction: j.p.Interaction, App: j.app.ID, Method: "sms", Salt: salt}
 	secret := &storage.OneTimeSecret{Purpose: purposeResetCode, Hash: codeHash(salt, code), AccountID: accountID,
-		Data: d.encode(), CreatedAt: now, ExpiresAt: now.Add(pol.OneTimeCodeLifetime)}
-	if err := h.store.CreateOneTimeSecret(r.Context(), secret); err != nil {
+		Data: d.encode(), CreatedAt: now, ExpiresAt: now.Add(j.pol.OneTimeCodeLifetime)}
+	if err := h.store.CreateOneTimeSecret(ctx, secret); err != nil {
 		return fmt.Errorf("selfservice: store reset code: %w", err)
 	}
-	text := h.render.T(f.Lang, "sms.password_reset_code", branding(f.App).AppName, code, int(pol.OneTimeCodeLifetime.Minutes()))
-	if _, err := h.notify.SMS(r.Context(), phone, accountID, "password_reset_code", text); err != nil {
+	text := h.render.T(j.p.Lang, "sms.password_reset_code", branding(j.app).AppName, code, int(j.pol.OneTimeCodeLifetime.Minutes()))
+	if _, err := h.notify.SMS(ctx, phone, accountID, "password_reset_code", text); err != nil {
 		return fmt.Errorf("selfservice: queue reset code: %w", err)
 	}
 	return nil

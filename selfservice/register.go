@@ -130,35 +130,34 @@ func (h *Handler) submitRegister(w http.ResponseWriter, r *http.Request) {
 	h.finishRegister(w, r, f, pol, form)
 }
 
-// finishRegister creates the account of a valid form and answers.
+// finishRegister creates the account of a valid form and answers. With
+// activation on, the page never tells whether an identifier was taken, so
+// the request only hashes the password and queues the rest
+// (runRegistration): a new and a taken address cost the same work.
 func (h *Handler) finishRegister(w http.ResponseWriter, r *http.Request, f *Flow, pol regPolicy, form registerForm) {
-	// Hash before looking the address up: both answers cost the same.
 	hash, err := h.hasher.Hash(r.Context(), form.Password)
 	if err != nil {
 		h.serverError(w, r, fmt.Errorf("selfservice: hash password: %w", err))
 		return
 	}
-	status := storage.AccountEnabled
 	if pol.ActivationEnabled {
-		status = storage.AccountPending
+		p := deferredPayload{Email: form.Email, Username: form.Username, Phone: form.Phone,
+			Attributes: form.Attributes, PasswordHash: hash}
+		if err := h.deferRequest(r, f, deferredRegistration, p); err != nil {
+			h.serverError(w, r, err)
+			return
+		}
+		h.checkEmailPage(w, r, f)
+		return
 	}
-	acct, err := h.createAccount(r, f, form, hash, status)
+	acct, err := h.createAccount(r, f, form, hash)
 	switch {
-	case errors.Is(err, storage.ErrConflict) && pol.ActivationEnabled:
-		h.registerExisting(w, r, f, form)
 	case errors.Is(err, storage.ErrConflict):
 		// Without activation nobody proves the address, so a taken
 		// identifier can only be refused: the page necessarily tells it.
 		h.registerTaken(w, r, f, pol, form)
 	case err != nil:
 		h.serverError(w, r, err)
-	case pol.ActivationEnabled:
-		h.event(r, acct.ID, "account.registered")
-		if err := h.sendActivation(r, f, pol.SelfServicePolicy, acct); err != nil {
-			h.serverError(w, r, err)
-			return
-		}
-		h.checkEmailPage(w, r, f)
 	default:
 		h.event(r, acct.ID, "account.registered")
 		f.State.AccountID, f.State.AMR = acct.ID, []string{"pwd"}
@@ -167,9 +166,9 @@ func (h *Handler) finishRegister(w http.ResponseWriter, r *http.Request, f *Flow
 	}
 }
 
-// createAccount creates the account, its password and its consent
+// createAccount creates an enabled account, its password and its consent
 // records in one transaction, so a failure leaves no half-made account.
-func (h *Handler) createAccount(r *http.Request, f *Flow, form registerForm, hash string, status storage.AccountStatus) (_ *storage.Account, err error) {
+func (h *Handler) createAccount(r *http.Request, f *Flow, form registerForm, hash string) (_ *storage.Account, err error) {
 	ctx, err := h.store.BeginTx(r.Context())
 	if err != nil {
 		return nil, fmt.Errorf("selfservice: begin: %w", err)
@@ -179,8 +178,21 @@ func (h *Handler) createAccount(r *http.Request, f *Flow, form registerForm, has
 			_ = h.store.Rollback(ctx)
 		}
 	}()
-	acct := &storage.Account{StoreID: f.App.StoreID, Status: status, Email: form.Email, Username: form.Username,
-		Phone: form.Phone, Attributes: form.Attributes, Language: f.Lang}
+	acct, err := h.insertAccount(ctx, f.App.StoreID, f.Lang, form, hash, storage.AccountEnabled)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.store.Commit(ctx); err != nil {
+		return nil, fmt.Errorf("selfservice: commit: %w", err)
+	}
+	return acct, nil
+}
+
+// insertAccount writes the account, its password and its consent records
+// in the transaction in ctx.
+func (h *Handler) insertAccount(ctx context.Context, storeID, lang string, form registerForm, hash string, status storage.AccountStatus) (*storage.Account, error) {
+	acct := &storage.Account{StoreID: storeID, Status: status, Email: form.Email, Username: form.Username,
+		Phone: form.Phone, Attributes: form.Attributes, Language: lang}
 	if err := h.store.CreateAccount(ctx, acct); err != nil {
 		return nil, fmt.Errorf("selfservice: create account: %w", err)
 	}
@@ -193,9 +205,6 @@ func (h *Handler) createAccount(r *http.Request, f *Flow, form registerForm, has
 		if err := h.store.RecordConsent(ctx, rec); err != nil {
 			return nil, fmt.Errorf("selfservice: record consent: %w", err)
 		}
-	}
-	if err := h.store.Commit(ctx); err != nil {
-		return nil, fmt.Errorf("selfservice: commit: %w", err)
 	}
 	return acct, nil
 }
@@ -213,52 +222,13 @@ func (h *Handler) registerTaken(w http.ResponseWriter, r *http.Request, f *Flow,
 	h.renderRegister(w, r, f, pol, form, errs)
 }
 
-// registerExisting answers a registration with a taken identifier exactly
-// as a new one. Only the typed address is written to: its account's owner
-// learns someone tried to sign up; when the address is free (the username
-// or phone number is taken) its owner, the registrant, learns to choose
-// another. The holder of the username or phone is never told.
-// purposeSignupAttempt throttles "someone tried to sign up" mails; no
-// secret has this purpose, so the throttle's claim alone holds them back
-// until it expires and the cleanup removes it.
+// purposeSignupAttempt throttles "someone tried to sign up" mails
+// (runRegistration); no secret has this purpose, so the throttle's claim
+// alone holds them back until it expires and the cleanup removes it.
 const (
 	purposeSignupAttempt  = "signup_attempt"
 	signupAttemptInterval = 10 * time.Minute
 )
-
-func (h *Handler) registerExisting(w http.ResponseWriter, r *http.Request, f *Flow, form registerForm) {
-	owner, err := h.store.FindAccountByIdentifier(r.Context(), f.App.StoreID, storage.IdentifierEmail, form.Email)
-	if errors.Is(err, storage.ErrNotFound) {
-		h.registerIdentifierTaken(w, r, f, form.Email)
-		return
-	}
-	if err != nil {
-		h.serverError(w, r, fmt.Errorf("selfservice: find existing account: %w", err))
-		return
-	}
-	// Anyone can type the owner's address again and again: tell the owner
-	// at most once per signupAttemptInterval (same page either way).
-	pol, err := h.policy(r.Context(), f.App)
-	if err != nil {
-		h.serverError(w, r, err)
-		return
-	}
-	pol.ReRequestInterval = max(pol.ReRequestInterval, signupAttemptInterval)
-	held, err := h.throttled(r.Context(), pol, owner.ID, purposeSignupAttempt, "email")
-	if err != nil {
-		h.serverError(w, r, err)
-		return
-	}
-	if !held {
-		h.event(r, owner.ID, "account.signup_attempt_existing")
-		if _, err := h.notify.Email(r.Context(), owner.Email, owner.ID, "signup_attempt_existing", f.Lang,
-			branding(f.App), map[string]any{"Link": h.portalSignInLink(f.Client, owner.Email)}); err != nil {
-			h.serverError(w, r, err)
-			return
-		}
-	}
-	h.checkEmailPage(w, r, f)
-}
 
 // portalSignInLink is a link that starts a sign-in at the client's brand
 // portal with the address pre-filled (authz's /oauth2/initiate, which
@@ -281,43 +251,30 @@ func brandPortal(c *storage.Client) string {
 	return c.InitiateLoginURI
 }
 
-// registerIdentifierTaken tells the registrant, at the address only they
-// can read, that their username or phone number is in use.
-func (h *Handler) registerIdentifierTaken(w http.ResponseWriter, r *http.Request, f *Flow, email string) {
-	if _, err := h.notify.Email(r.Context(), email, "", "notice", f.Lang, branding(f.App), map[string]any{
-		"Title": "email.signup_identifier_taken.title", "Paragraphs": "email.signup_identifier_taken.body",
-	}); err != nil {
-		h.serverError(w, r, err)
-		return
-	}
-	h.checkEmailPage(w, r, f)
+// sendActivation stores a new activation secret and queues the link for
+// the flow's interaction.
+func (h *Handler) sendActivation(r *http.Request, f *Flow, pol storage.SelfServicePolicy, acct *storage.Account) error {
+	return h.issueActivation(r.Context(), f.Interaction.ID, f.Lang, f.App, pol, acct)
 }
 
-// sendActivation stores a new activation secret and queues the link.
-func (h *Handler) sendActivation(r *http.Request, f *Flow, pol storage.SelfServicePolicy, acct *storage.Account) error {
+// issueActivation stores a new activation secret and queues the link,
+// in the transaction ctx may carry.
+func (h *Handler) issueActivation(ctx context.Context, interactionID, lang string, app *storage.Application, pol storage.SelfServicePolicy, acct *storage.Account) error {
 	token, hash, err := newSecret()
 	if err != nil {
 		return err
 	}
 	now := h.cfg.Now().UTC()
-	data := ""
-	if f != nil {
-		data = f.Interaction.ID
-	}
-	secret := &storage.OneTimeSecret{Purpose: purposeActivation, Hash: hash, AccountID: acct.ID, Data: data,
+	secret := &storage.OneTimeSecret{Purpose: purposeActivation, Hash: hash, AccountID: acct.ID, Data: interactionID,
 		CreatedAt: now, ExpiresAt: now.Add(pol.ActivationLinkLifetime)}
-	if err := h.store.CreateOneTimeSecret(r.Context(), secret); err != nil {
+	if err := h.store.CreateOneTimeSecret(ctx, secret); err != nil {
 		return fmt.Errorf("selfservice: store activation secret: %w", err)
 	}
 	// The token leads, as in links already sent; the signed interaction
 	// lets the confirmation page allow the redirect to its client.
-	link := h.cfg.Issuer + ActivatePath + "?" + url.Values{"token": {token}}.Encode()
-	lang, app := "", (*storage.Application)(nil)
-	if f != nil {
-		lang, app = f.Lang, f.App
-		link += "&" + url.Values{"interaction": {f.Interaction.ID}, "sig": {h.signer.Sign(f.Interaction.ID, activateSig)}}.Encode()
-	}
-	_, err = h.notify.Email(r.Context(), acct.Email, acct.ID, "activation", lang, branding(app),
+	link := h.cfg.Issuer + ActivatePath + "?" + url.Values{"token": {token}}.Encode() +
+		"&" + url.Values{"interaction": {interactionID}, "sig": {h.signer.Sign(interactionID, activateSig)}}.Encode()
+	_, err = h.notify.Email(ctx, acct.Email, acct.ID, "activation", lang, branding(app),
 		map[string]any{"Link": link, "Minutes": int(pol.ActivationLinkLifetime.Minutes())})
 	if err != nil {
 		return fmt.Errorf("selfservice: queue activation mail: %w", err)

@@ -1,6 +1,7 @@
 package selfservice
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -38,17 +39,18 @@ func (h *Handler) renderReminder(w http.ResponseWriter, r *http.Request, f *Flow
 	h.renderStep(w, r, f, v)
 }
 
-// submitReminder sends the username to the contact typed when it belongs
-// to an account with a username; the page answers the same in every case.
+// submitReminder queues the reminder (runReminder): the username goes to
+// the contact typed when it belongs to an account with a username; the
+// page and the request's work are the same in every case.
 func (h *Handler) submitReminder(w http.ResponseWriter, r *http.Request) {
-	f, pol, ok := h.recoveryFlow(w, r, reminderAllowed)
+	f, _, ok := h.recoveryFlow(w, r, reminderAllowed)
 	if !ok {
 		return
 	}
 	_, byPhone := r.PostForm["phone"] // the phone form posts a phone field
-	kind, field := storage.IdentifierEmail, "email"
+	field := "email"
 	if byPhone {
-		kind, field = storage.IdentifierPhone, "phone"
+		field = "phone"
 	}
 	value := strings.TrimSpace(r.PostFormValue(field))
 	if value == "" || len(value) > 320 {
@@ -56,15 +58,7 @@ func (h *Handler) submitReminder(w http.ResponseWriter, r *http.Request) {
 			FieldErrors: map[string]string{field: "reminder." + field + "_required"}})
 		return
 	}
-	acct, err := h.store.FindAccountByIdentifier(r.Context(), f.App.StoreID, kind, value)
-	if errors.Is(err, storage.ErrNotFound) {
-		acct, err = nil, nil
-	}
-	if err != nil {
-		h.serverError(w, r, fmt.Errorf("selfservice: find account: %w", err))
-		return
-	}
-	if err := h.sendReminder(r, f, pol, acct, byPhone); err != nil {
+	if err := h.deferRequest(r, f, deferredReminder, deferredPayload{Typed: value, ByPhone: byPhone}); err != nil {
 		h.serverError(w, r, err)
 		return
 	}
@@ -73,44 +67,57 @@ func (h *Handler) submitReminder(w http.ResponseWriter, r *http.Request) {
 		"LinkText": "recover.back_to_sign_in"}})
 }
 
-// sendReminder sends the username over the channel asked for, when the
+// runReminder sends the username over the channel asked for, when the
 // contact may receive it and the throttle allows. A reminder leaves a
 // spent marker among one-time secrets: it carries no secret, but it is
 // where the per-account, per-channel throttle measures the interval from.
-func (h *Handler) sendReminder(r *http.Request, f *Flow, pol storage.SelfServicePolicy, acct *storage.Account, byPhone bool) error {
-	_, hash, err := newSecret()
-	if err != nil {
-		return err
+func (h *Handler) runReminder(ctx context.Context, j *deferredJob) error {
+	kind := storage.IdentifierEmail
+	if j.p.ByPhone {
+		kind = storage.IdentifierPhone
 	}
-	email, phone := recoveryContacts(pol, acct)
+	acct, err := h.store.FindAccountByIdentifier(ctx, j.app.StoreID, kind, j.p.Typed)
+	if errors.Is(err, storage.ErrNotFound) {
+		acct, err = nil, nil
+	}
+	if err != nil {
+		return fmt.Errorf("selfservice: find account: %w", err)
+	}
+	email, phone := recoveryContacts(j.pol, acct)
 	purpose, channel, to := purposeReminderEmail, "email", email
-	if byPhone {
+	if j.p.ByPhone {
 		purpose, channel, to = purposeReminderSMS, "sms", phone
 	}
 	if to == "" || acct.Username == "" {
+		return h.deferredDone(ctx, j)
+	}
+	_, err = h.sendOnce(ctx, j, j.pol, acct.ID, purpose, channel, func(tx context.Context) error {
+		_, hash, err := newSecret()
+		if err != nil {
+			return err
+		}
+		now := h.cfg.Now().UTC()
+		// It must outlive the interval it throttles: the cleanup deletes
+		// what has expired.
+		marker := &storage.OneTimeSecret{Purpose: purpose, Hash: hash, AccountID: acct.ID, CreatedAt: now,
+			ExpiresAt: now.Add(j.pol.ReRequestInterval), UsedAt: &now}
+		if err := h.store.CreateOneTimeSecret(tx, marker); err != nil {
+			return fmt.Errorf("selfservice: store reminder marker: %w", err)
+		}
+		if j.p.ByPhone {
+			_, err = h.notify.SMS(tx, to, acct.ID, "username_reminder",
+				h.render.T(j.p.Lang, "sms.username_reminder", branding(j.app).AppName, acct.Username))
+		} else {
+			_, err = h.notify.Email(tx, to, acct.ID, "username_reminder", j.p.Lang, branding(j.app),
+				map[string]any{"Username": acct.Username})
+		}
+		if err != nil {
+			return fmt.Errorf("selfservice: queue username reminder: %w", err)
+		}
 		return nil
+	})
+	if err == nil {
+		h.eventFor(ctx, j, acct.ID, "username_reminder.requested")
 	}
-	h.event(r, acct.ID, "username_reminder.requested")
-	if held, err := h.throttled(r.Context(), pol, acct.ID, purpose, channel); err != nil || held {
-		return err
-	}
-	now := h.cfg.Now().UTC()
-	// It must outlive the interval it throttles: the cleanup deletes what
-	// has expired.
-	marker := &storage.OneTimeSecret{Purpose: purpose, Hash: hash, AccountID: acct.ID, CreatedAt: now,
-		ExpiresAt: now.Add(pol.ReRequestInterval), UsedAt: &now}
-	if err := h.store.CreateOneTimeSecret(r.Context(), marker); err != nil {
-		return fmt.Errorf("selfservice: store reminder marker: %w", err)
-	}
-	if byPhone {
-		_, err = h.notify.SMS(r.Context(), to, acct.ID, "username_reminder",
-			h.render.T(f.Lang, "sms.username_reminder", branding(f.App).AppName, acct.Username))
-	} else {
-		_, err = h.notify.Email(r.Context(), to, acct.ID, "username_reminder", f.Lang, branding(f.App),
-			map[string]any{"Username": acct.Username})
-	}
-	if err != nil {
-		return fmt.Errorf("selfservice: queue username reminder: %w", err)
-	}
-	return nil
+	return err
 }

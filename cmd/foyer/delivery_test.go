@@ -109,6 +109,7 @@ func TestDeliveredRegistrationMails(t *testing.T) {
 		if !strings.Contains(attempt.Text, "Forgot your password?") || strings.Contains(attempt.Text, "here:") {
 			t.Errorf("the owner's signup-attempt mail does not say how to sign in:\n%s", attempt.Text)
 		}
+		s.srv.drain(t)
 		s.in.none(t, owner.Email)
 	})
 }

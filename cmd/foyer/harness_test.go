@@ -32,6 +32,8 @@ type testServer struct {
 	keys   *keys.Manager
 	// notifications queues messages as the flows do.
 	notifications *notify.Service
+	// deferredIdle waits until the deferred self-service requests are done.
+	deferredIdle func(ctx context.Context) error
 }
 
 // syncBuffer is a bytes.Buffer safe for the server's concurrent writers.
@@ -91,7 +93,7 @@ func startServerWith(t *testing.T, store storage.Store, configure func(*Config),
 	t.Cleanup(ts.Close)
 	// The back-channel logout worker runs as under serve, stopped first.
 	workerCtx, stopWorker := context.WithCancel(ctx)
-	workerDone := make(chan struct{}, 2)
+	workerDone := make(chan struct{}, 3)
 	go func() {
 		defer func() { workerDone <- struct{}{} }()
 		srv.backchannel.Run(workerCtx)
@@ -100,8 +102,13 @@ func startServerWith(t *testing.T, store storage.Store, configure func(*Config),
 		defer func() { workerDone <- struct{}{} }()
 		srv.notify.Run(workerCtx)
 	}()
-	t.Cleanup(func() { stopWorker(); <-workerDone; <-workerDone })
-	return &testServer{Server: ts, store: store, issuer: issuer, logs: logs, keys: srv.keys, notifications: srv.notifications}
+	go func() {
+		defer func() { workerDone <- struct{}{} }()
+		srv.self.RunDeferred(workerCtx)
+	}()
+	t.Cleanup(func() { stopWorker(); <-workerDone; <-workerDone; <-workerDone })
+	return &testServer{Server: ts, store: store, issuer: issuer, logs: logs, keys: srv.keys, notifications: srv.notifications,
+		deferredIdle: srv.self.DeferredIdle}
 }
 
 // client registers a client the way the CLI does.

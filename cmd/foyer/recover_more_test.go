@@ -228,6 +228,7 @@ func TestResetTakesOverASquattedAddress(t *testing.T) {
 	const squatterPass = "squatter-knows-this-one-42"
 	b, p, _ := s.registerPage(t, "state-squat")
 	b.submit(p, regFields("owner@example.com", squatterPass))
+	s.srv.drain(t)
 	acct, err := s.srv.store.FindAccountByIdentifier(context.Background(), defaultStoreID, storage.IdentifierEmail, "owner@example.com")
 	if err != nil || acct.Status != storage.AccountPending {
 		t.Fatalf("squatted account: %+v, %v", acct, err)

@@ -178,6 +178,7 @@ func TestPasswordResetByLink(t *testing.T) {
 
 func expectEvents(t *testing.T, s *regSetup, accountID string, kinds ...string) {
 	t.Helper()
+	s.srv.drain(t)
 	events, err := s.srv.store.ListEvents(context.Background(), accountID, 50)
 	if err != nil {
 		t.Fatal(err)

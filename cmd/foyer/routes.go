@@ -35,6 +35,9 @@ type server struct {
 	// like backchannel. notifications queues them for the flows.
 	notify        *notify.Worker
 	notifications *notify.Service
+	// self does deferred self-service requests (RunDeferred); run like
+	// notify.
+	self *selfservice.Handler
 }
 
 // serverOptions are what a serverOption can tune.
@@ -168,7 +171,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		refuseCrossOriginForms(),
 	)
 	return &server{handler: handler, keys: keyManager, backchannel: backchannel.NewWorker(opt.backchannel, store, keyManager),
-		notify: notify.NewWorker(opt.notify, store, providers), notifications: notifications}, nil
+		notify: notify.NewWorker(opt.notify, store, providers), notifications: notifications, self: self}, nil
 }
 
 // notifyProviders builds the configured providers; a channel without one

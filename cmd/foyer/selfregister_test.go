@@ -78,6 +78,7 @@ func regFields(email, pw string) map[string]string {
 // mails returns the queued messages of the kind to the address, newest first.
 func (s *regSetup) mails(t *testing.T, kind, to string) []storage.Notification {
 	t.Helper()
+	s.srv.drain(t)
 	list, err := s.srv.store.ListNotifications(context.Background(), 100)
 	if err != nil {
 		t.Fatal(err)
@@ -282,6 +283,7 @@ func (s *regSetup) interactionOf(t *testing.T, accountID string) *storage.Intera
 // registered is the account registration created for the address.
 func (s *regSetup) registered(t *testing.T, email string) *storage.Account {
 	t.Helper()
+	s.srv.drain(t)
 	acct, err := s.srv.store.FindAccountByIdentifier(context.Background(), defaultStoreID, storage.IdentifierEmail, email)
 	if err != nil {
 		t.Fatalf("account %s: %v", email, err)

@@ -119,6 +119,13 @@ func serve(ctx context.Context, cfg Config, stdout io.Writer, log *slog.Logger) 
 		defer close(notifyDone)
 		srv.notify.Run(ctx)
 	}()
+	// And the deferred self-service requests: what a stop leaves undone
+	// stays queued for the next start (or another node).
+	deferredDone := make(chan struct{})
+	go func() {
+		defer close(deferredDone)
+		srv.self.RunDeferred(ctx)
+	}()
 
 	// Start-up garbage (migrations, templates, key decryption) would keep
 	// the idle process tens of MiB larger until the next collection.
@@ -141,6 +148,7 @@ func serve(ctx context.Context, cfg Config, stdout io.Writer, log *slog.Logger) 
 	err = httpServer.Shutdown(shutdownCtx)
 	<-workerDone
 	<-notifyDone
+	<-deferredDone
 	if err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
