@@ -54,12 +54,35 @@ func TestRegisterAndActivate(t *testing.T) {
 
 // outboxLink reads the link of the newest message of the kind to email
 // from the dev outbox (the server runs in dev mode: no SMTP, issuer on
-// loopback). The message is queued in the same request that answered the
-// form, so it is there at once.
+// loopback). The message is queued by the server's deferred-request
+// worker just after the request that answered the form, so the outbox is
+// read again until it shows the message (5 s at most).
 func outboxLink(t *testing.T, kind, email, prefix string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	tokenLink := regexp.MustCompile(regexp.QuoteMeta(env.issuer+prefix) + `[A-Za-z0-9_=&;%-]+`)
+	retry := time.NewTicker(50 * time.Millisecond)
+	defer retry.Stop()
+	for {
+		body := readOutbox(ctx, t)
+		for _, article := range strings.Split(body, "<article>") {
+			if strings.Contains(article, "<h2>"+kind+" ") && strings.Contains(article, " to "+email+"</h2>") {
+				if link := tokenLink.FindString(article); link != "" {
+					return html.UnescapeString(link)
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("no %s link for %s in the dev outbox:\n%s", kind, email, fmt.Sprint(body))
+		case <-retry.C:
+		}
+	}
+}
+
+func readOutbox(ctx context.Context, t *testing.T) string {
+	t.Helper()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, env.issuer+"/admin/dev/outbox", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -73,14 +96,5 @@ func outboxLink(t *testing.T, kind, email, prefix string) string {
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("dev outbox: %d, %v", resp.StatusCode, err)
 	}
-	tokenLink := regexp.MustCompile(regexp.QuoteMeta(env.issuer+prefix) + `[A-Za-z0-9_=&;%-]+`)
-	for _, article := range strings.Split(string(body), "<article>") {
-		if strings.Contains(article, "<h2>"+kind+" ") && strings.Contains(article, " to "+email+"</h2>") {
-			if link := tokenLink.FindString(article); link != "" {
-				return html.UnescapeString(link)
-			}
-		}
-	}
-	t.Fatalf("no %s link for %s in the dev outbox:\n%s", kind, email, fmt.Sprint(string(body)))
-	return ""
+	return string(body)
 }
