@@ -45,6 +45,9 @@ type Config struct {
 	// KeyRotationInterval is a Go duration ("720h"); "0" turns automatic
 	// key rotation off.
 	KeyRotationInterval string `yaml:"key_rotation_interval"`
+	// GeoIPDB is a MaxMind City or Country database (.mmdb) the account
+	// portal reads sessions' approximate locations from; empty: none shown.
+	GeoIPDB string `yaml:"geoip_db"`
 }
 
 // envKeys maps each setting to its environment variable.
@@ -65,6 +68,7 @@ func (c *Config) envKeys() map[string]*string {
 		"FOYER_LOG_FORMAT":               &c.LogFormat,
 		"FOYER_PPROF_LISTEN":             &c.PprofListen,
 		"FOYER_KEY_ROTATION_INTERVAL":    &c.KeyRotationInterval,
+		"FOYER_GEOIP_DB":                 &c.GeoIPDB,
 	}
 }
 

@@ -49,6 +49,8 @@ type serverOptions struct {
 	// privateNetworkGuard keeps the outbound-request guard on for
 	// dynamically registered clients whatever the config says.
 	privateNetworkGuard bool
+	// portalNow is the account portal's clock; nil: time.Now.
+	portalNow func() time.Time
 }
 
 // serverOption tunes newServer for tests.
@@ -150,6 +152,11 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	}
 	oauth.Mount(mux)
 	self.Mount(mux)
+	accountPortal, err := newAccountPortal(cfg, store, secret, sessions, renderer, notifications, log, opt.portalNow)
+	if err != nil {
+		return nil, err
+	}
+	accountPortal.Mount(mux)
 	adminAPI.Mount(mux)
 	mux.Handle("GET /static/", renderer.StaticHandler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -170,6 +177,8 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		authz.NewCORS(store, nil, log).Middleware,
 		refuseCrossOriginForms(),
 	)
+	// The portal exchanges its codes with this very handler, in process.
+	accountPortal.UseServer(handler)
 	return &server{handler: handler, keys: keyManager, backchannel: backchannel.NewWorker(opt.backchannel, store, keyManager),
 		notify: notify.NewWorker(opt.notify, store, providers), notifications: notifications, self: self}, nil
 }

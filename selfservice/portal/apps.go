@@ -1,0 +1,110 @@
+package portal
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+
+	"foyer/storage"
+)
+
+// InitiatePath is authz's third-party initiated login endpoint; a tile
+// sends the browser there and on to the application's brand portal.
+const InitiatePath = "/oauth2/initiate"
+
+// tile is one application in the launcher.
+type tile struct {
+	Name, URL, LogoURL string
+}
+
+func (h *Handler) showApps(w http.ResponseWriter, r *http.Request, v *viewer) {
+	tiles, err := h.launcherTiles(r.Context(), v.Account)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	h.renderPage(w, r, v, "account_apps", http.StatusOK, map[string]any{"Tiles": tiles})
+}
+
+// launcherTiles lists the applications with the launcher on that the
+// account may use (by group restriction), each through a client that has a
+// brand portal.
+func (h *Handler) launcherTiles(ctx context.Context, acct *storage.Account) ([]tile, error) {
+	settings, err := h.store.ListPortalSettings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	groups, err := h.groupNames(ctx, acct.ID)
+	if err != nil {
+		return nil, err
+	}
+	clients, err := h.store.ListClients(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var tiles []tile
+	for _, s := range settings {
+		if !s.LauncherEnabled || !allowedByGroups(s.Groups, groups) {
+			continue
+		}
+		app, err := h.store.GetApplication(ctx, s.ApplicationID)
+		if err != nil {
+			return nil, err
+		}
+		if app.StoreID != "" && app.StoreID != acct.StoreID {
+			continue // another population's application
+		}
+		if c := launchClient(clients, app.ID); c != nil {
+			q := url.Values{"client_id": {c.ID}, "login_hint": {loginHint(acct)}}
+			tiles = append(tiles, tile{Name: app.Name, LogoURL: app.LogoURL, URL: InitiatePath + "?" + q.Encode()})
+		}
+	}
+	return tiles, nil
+}
+
+// launchClient is the application's first client with a brand portal;
+// self-registered clients are never launched (authz refuses them too).
+func launchClient(clients []storage.Client, appID string) *storage.Client {
+	for i := range clients {
+		c := &clients[i]
+		if c.ApplicationID == appID && c.InitiateLoginURI != "" && c.RegistrationTokenHash == nil {
+			return c
+		}
+	}
+	return nil
+}
+
+func (h *Handler) groupNames(ctx context.Context, accountID string) ([]string, error) {
+	gs, err := h.store.ListAccountGroups(ctx, accountID)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(gs))
+	for _, g := range gs {
+		names = append(names, g.Name)
+	}
+	return names, nil
+}
+
+// allowedByGroups: no restriction, or a membership in one of the groups.
+func allowedByGroups(required, member []string) bool {
+	if len(required) == 0 {
+		return true
+	}
+	for _, g := range required {
+		if slices.Contains(member, g) {
+			return true
+		}
+	}
+	return false
+}
+
+func loginHint(a *storage.Account) string {
+	for _, s := range []string{a.Email, a.Username, a.Phone} {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}

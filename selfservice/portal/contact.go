@@ -1,0 +1,209 @@
+package portal
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"net/http"
+	"strings"
+
+	"foyer/storage"
+)
+
+// maxCodeAttempts is how many wrong codes spend a contact-change code: six
+// digits against five guesses is a one-in-200,000 chance.
+const maxCodeAttempts = 5
+
+// contactChange is what a contact-change secret remembers.
+type contactChange struct {
+	Value string `json:"v"`
+	Salt  string `json:"s"`
+}
+
+func changePurpose(kind string) string { return "portal_change_" + kind }
+
+// startContactChange stores the new address pending and sends a code to
+// it. When another account of the store already holds the address, the
+// pending change is stored just the same but the code goes to nobody: the
+// page answers exactly as for a free address, so the form cannot be used
+// to find out who has an account, and the change can never be confirmed.
+func (h *Handler) startContactChange(w http.ResponseWriter, r *http.Request, v *viewer, kind, value string) {
+	ctx := r.Context()
+	pol := v.App.SelfService.WithDefaults()
+	now := h.cfg.Now().UTC()
+	latest, err := h.store.LatestOneTimeSecret(ctx, v.Account.ID, changePurpose(kind))
+	if err == nil && now.Sub(latest.CreatedAt) < pol.ReRequestInterval {
+		h.renderProfile(w, r, v, http.StatusTooManyRequests, v.Account.Attributes, v.Account.Email, v.Account.Phone,
+			map[string]string{kind: "account.profile.wait"})
+		return
+	} else if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		h.serverError(w, r, err)
+		return
+	}
+	taken, err := h.heldByOther(ctx, v, kind, value)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	code, salt := newCode(), randomToken()
+	data, _ := json.Marshal(contactChange{Value: value, Salt: salt})
+	sec := &storage.OneTimeSecret{Purpose: changePurpose(kind), Hash: codeHash(salt, code), AccountID: v.Account.ID,
+		Data: string(data), ExpiresAt: now.Add(pol.OneTimeCodeLifetime)}
+	if err := h.store.CreateOneTimeSecret(ctx, sec); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	if !taken {
+		if err := h.sendCode(ctx, v, kind, value, code, pol.OneTimeCodeLifetime.Minutes()); err != nil {
+			h.serverError(w, r, err)
+			return
+		}
+	}
+	h.event(r, v, "account."+kind+"_change_requested", nil)
+	done(w, r, "/account/profile", "code_sent")
+}
+
+func (h *Handler) heldByOther(ctx context.Context, v *viewer, kind, value string) (bool, error) {
+	other, err := h.store.FindAccountByIdentifier(ctx, v.Account.StoreID, storage.IdentifierType(kind), value)
+	if errors.Is(err, storage.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return other.ID != v.Account.ID, nil
+}
+
+func (h *Handler) sendCode(ctx context.Context, v *viewer, kind, to, code string, minutes float64) error {
+	if kind == "email" {
+		_, err := h.notify.Email(ctx, to, v.Account.ID, "account_code", v.Lang, brandingOf(v.App),
+			map[string]any{"Code": code, "Minutes": int(minutes)})
+		return err
+	}
+	_, err := h.notify.SMS(ctx, to, v.Account.ID, "account_code", h.render.T(v.Lang, "account.sms_code", brandingOf(v.App).AppName, code))
+	return err
+}
+
+// pendingChange is the address waiting for its code, or "".
+func (h *Handler) pendingChange(ctx context.Context, accountID, kind string) string {
+	sec, err := h.store.LatestOneTimeSecret(ctx, accountID, changePurpose(kind))
+	if err != nil || sec.UsedAt != nil || !h.cfg.Now().Before(sec.ExpiresAt) {
+		return ""
+	}
+	var c contactChange
+	if json.Unmarshal([]byte(sec.Data), &c) != nil {
+		return ""
+	}
+	return c.Value
+}
+
+// confirmContact checks the code and, when it is right, makes the pending
+// address the account's (confirmed) and tells the old one.
+func (h *Handler) confirmContact(w http.ResponseWriter, r *http.Request, v *viewer) {
+	kind := r.PostFormValue("kind")
+	if kind != "email" && kind != "phone" {
+		h.notFound(w, r)
+		return
+	}
+	ctx := r.Context()
+	fail := func(key string) {
+		h.renderProfile(w, r, v, http.StatusUnprocessableEntity, v.Account.Attributes, v.Account.Email, v.Account.Phone,
+			map[string]string{"code": key})
+	}
+	now := h.cfg.Now().UTC()
+	sec, err := h.store.LatestOneTimeSecret(ctx, v.Account.ID, changePurpose(kind))
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && (sec.UsedAt != nil || !now.Before(sec.ExpiresAt))) {
+		fail("account.profile.code_invalid")
+		return
+	} else if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	var c contactChange
+	if err := json.Unmarshal([]byte(sec.Data), &c); err != nil {
+		h.serverError(w, r, fmt.Errorf("portal: contact change data: %w", err))
+		return
+	}
+	// Counted in the database before comparing, so parallel guesses get no
+	// extra tries.
+	n, err := h.store.RecordLoginAttempt(ctx, codeAttemptKey(sec.ID), now, sec.CreatedAt)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	if n > maxCodeAttempts {
+		fail("account.profile.code_spent")
+		return
+	}
+	if !hmac.Equal(codeHash(c.Salt, r.PostFormValue("code")), sec.Hash) {
+		fail("account.profile.code_invalid")
+		return
+	}
+	if _, err := h.store.UseOneTimeSecret(ctx, sec.Purpose, sec.Hash, now); err != nil {
+		fail("account.profile.code_invalid")
+		return
+	}
+	h.applyContact(w, r, v, kind, c.Value, fail)
+}
+
+func (h *Handler) applyContact(w http.ResponseWriter, r *http.Request, v *viewer, kind, value string, fail func(string)) {
+	updated := *v.Account
+	old := v.Account.Email
+	if kind == "email" {
+		updated.Email, updated.EmailConfirmed = value, true
+	} else {
+		old = v.Account.Phone
+		updated.Phone, updated.PhoneConfirmed = value, true
+	}
+	if err := h.store.UpdateAccountProfile(r.Context(), &updated); errors.Is(err, storage.ErrConflict) {
+		fail("account.profile.contact_unavailable")
+		return
+	} else if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	if old != "" {
+		if err := h.tellOldContact(r.Context(), v, kind, old); err != nil {
+			h.log.WarnContext(r.Context(), "portal: contact-changed notice", "err", err)
+		}
+	}
+	h.event(r, v, "account."+kind+"_changed", nil)
+	done(w, r, "/account/profile", "contact_changed")
+}
+
+// tellOldContact lets the previous address know, so a takeover by someone
+// who got into the account does not go unnoticed.
+func (h *Handler) tellOldContact(ctx context.Context, v *viewer, kind, old string) error {
+	if kind == "email" {
+		_, err := h.notify.Email(ctx, old, v.Account.ID, "account_contact_changed", v.Lang, brandingOf(v.App), nil)
+		return err
+	}
+	_, err := h.notify.SMS(ctx, old, v.Account.ID, "account_contact_changed", h.render.T(v.Lang, "account.sms_phone_changed", brandingOf(v.App).AppName))
+	return err
+}
+
+func newCode() string {
+	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
+	if err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return fmt.Sprintf("%06d", n.Int64())
+}
+
+// codeHash salts a code before hashing: a million codes hash to a million
+// values, so without the salt the stored hash would give the code away.
+func codeHash(salt, code string) []byte {
+	sum := sha256.Sum256([]byte(salt + "\x00" + strings.TrimSpace(code)))
+	return sum[:]
+}
+
+func codeAttemptKey(secretID string) string {
+	sum := sha256.Sum256([]byte("portal-contact-code\x00" + secretID))
+	return hex.EncodeToString(sum[:])
+}

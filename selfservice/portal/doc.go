@@ -1,0 +1,10 @@
+// Package portal is the customer account portal under /account: it signs
+// customers in through Foyer's own authorization endpoint as the
+// first-party client foyer-account (so every sign-in policy applies), and
+// serves the pages where they manage their applications, personal
+// information, account, security and privacy. Every page and action works
+// on the signed-in account only: ids in forms are checked against it.
+//
+// The portal imports storage, selfservice/session, selfservice/notify,
+// selfservice/password and themes, never the parent selfservice package.
+package portal

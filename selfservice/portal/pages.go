@@ -1,0 +1,154 @@
+package portal
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"foyer/storage"
+	"foyer/themes"
+)
+
+// navItem is one entry of the portal's menu.
+type navItem struct {
+	Path, Label string
+	Current     bool
+}
+
+var navPages = []struct{ path, label string }{
+	{"/account/apps", "account.nav.apps"},
+	{"/account/profile", "account.nav.profile"},
+	{"/account/settings", "account.nav.settings"},
+	{"/account/security", "account.nav.security"},
+	{"/account/privacy", "account.nav.privacy"},
+}
+
+// renderPage renders a portal page with its menu, the application's
+// branding and the data; Data's keys Error, Notice and FieldErrors follow
+// the theme's conventions.
+func (h *Handler) renderPage(w http.ResponseWriter, r *http.Request, v *viewer, tmpl string, status int, data map[string]any) {
+	nav := make([]navItem, 0, len(navPages))
+	for _, p := range navPages {
+		nav = append(nav, navItem{Path: p.path, Label: p.label, Current: r.URL.Path == p.path})
+	}
+	data["Nav"] = nav
+	data["AccountName"] = displayName(v.Account)
+	if n := r.URL.Query().Get("notice"); n != "" && data["Notice"] == nil && noticeKeys[n] {
+		data["Notice"] = "account.notice." + n
+	}
+	err := h.render.Render(w, r, themes.Page{Template: tmpl, Lang: v.Lang, Branding: brandingOf(v.App), Data: data, Status: status})
+	if err != nil {
+		h.log.ErrorContext(r.Context(), "render", "template", tmpl, "err", err)
+	}
+}
+
+// noticeKeys are the notices a redirect after a post may name in ?notice=.
+var noticeKeys = map[string]bool{
+	"saved": true, "code_sent": true, "contact_changed": true, "password_changed": true,
+	"session_ended": true, "sessions_ended": true, "grant_revoked": true, "consent_saved": true,
+	"unlinked": true, "fresh_needed": true,
+}
+
+// done redirects after a successful post (post/redirect/get), naming the
+// notice to show.
+func done(w http.ResponseWriter, r *http.Request, path, notice string) {
+	http.Redirect(w, r, path+"?notice="+notice, http.StatusSeeOther)
+}
+
+func brandingOf(app *storage.Application) themes.Branding {
+	if app == nil {
+		return themes.Branding{}
+	}
+	return themes.Branding{AppName: app.Name, LogoURL: app.LogoURL, PrimaryColor: app.PrimaryColor}
+}
+
+func displayName(a *storage.Account) string {
+	for _, s := range []string{a.Attributes["given_name"], a.Email, a.Username, a.Phone} {
+		if s != "" {
+			return s
+		}
+	}
+	return a.ID
+}
+
+// brandingApp is the application the portal was opened for: the one named
+// by the app cookie (set by ?app= or the friendly URL), or the default.
+func (h *Handler) brandingApp(r *http.Request) (*storage.Application, error) {
+	ctx := r.Context()
+	if c, err := r.Cookie(appCookie); err == nil && c.Value != "" {
+		app, err := h.store.GetApplication(ctx, c.Value)
+		if err == nil {
+			return app, nil
+		}
+		if !errors.Is(err, storage.ErrNotFound) {
+			return nil, err
+		}
+	}
+	app, err := h.store.GetApplication(ctx, h.cfg.DefaultApplicationID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return &storage.Application{ID: h.cfg.DefaultApplicationID}, nil
+	}
+	return app, err
+}
+
+// chooseApp switches the portal's branding to the application named by
+// ?app= for this and later pages; an unknown id changes nothing.
+func (h *Handler) chooseApp(w http.ResponseWriter, r *http.Request, v *viewer, id string) {
+	app, err := h.store.GetApplication(r.Context(), id)
+	if err != nil {
+		return
+	}
+	v.App = app
+	h.setCookie(w, appCookie, app.ID, "/", 0)
+}
+
+// friendlyURL opens the portal with the branding of the application that
+// holds the slug.
+func (h *Handler) friendlyURL(w http.ResponseWriter, r *http.Request) {
+	app, err := h.store.FindApplicationBySlug(r.Context(), r.PathValue("slug"))
+	if errors.Is(err, storage.ErrNotFound) {
+		h.message(w, r, http.StatusNotFound, "error.not_found")
+		return
+	}
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	h.setCookie(w, appCookie, app.ID, "/", 0)
+	http.Redirect(w, r, BasePath+"/apps", http.StatusFound)
+}
+
+// message shows a page outside the portal's menu.
+func (h *Handler) message(w http.ResponseWriter, r *http.Request, status int, key string) {
+	lang := h.render.Negotiate("", "", r.Header.Get("Accept-Language"))
+	app, _ := h.brandingApp(r)
+	err := h.render.Render(w, r, themes.Page{Template: "message", Lang: lang, Branding: brandingOf(app), Status: status,
+		Data: map[string]any{"Title": "account.title", "Message": key, "LinkURL": BasePath, "LinkText": "account.open"}})
+	if err != nil {
+		h.log.ErrorContext(r.Context(), "render message", "err", err)
+	}
+}
+
+// notFound answers an id the signed-in account does not hold exactly like
+// one that does not exist, so nobody learns about others' ids.
+func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
+	h.message(w, r, http.StatusNotFound, "error.not_found")
+}
+
+func (h *Handler) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	level := slog.LevelError
+	if r.Context().Err() != nil {
+		level = slog.LevelDebug
+	}
+	h.log.Log(r.Context(), level, "portal", "path", r.URL.Path, "err", err)
+	h.message(w, r, http.StatusInternalServerError, "error.generic")
+}
+
+// event appends to the account's activity log; a failure is logged, not
+// shown, because the action itself succeeded.
+func (h *Handler) event(r *http.Request, v *viewer, kind string, data map[string]string) {
+	e := &storage.Event{AccountID: v.Account.ID, Kind: kind, Actor: v.Account.ID, IP: v.Session.IP, Data: data}
+	if err := h.store.AppendEvent(r.Context(), e); err != nil {
+		h.log.WarnContext(r.Context(), "portal event", "kind", kind, "err", err)
+	}
+}

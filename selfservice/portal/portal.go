@@ -1,0 +1,156 @@
+package portal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"github.com/medama-io/go-useragent"
+
+	"foyer/selfservice/notify"
+	"foyer/selfservice/password"
+	"foyer/selfservice/session"
+	"foyer/storage"
+	"foyer/themes"
+)
+
+// Paths of the portal.
+const (
+	BasePath     = "/account"
+	CallbackPath = "/account/callback"
+	LoginPath    = "/account/login"
+	// SlugPrefix is the friendly URL: /a/{slug} opens the portal with that
+	// application's branding.
+	SlugPrefix = "/a/"
+)
+
+// Store is what the portal needs from storage.
+type Store interface {
+	storage.Transactor
+	storage.Portal
+	GetAccount(ctx context.Context, id string) (*storage.Account, error)
+	FindAccountByIdentifier(ctx context.Context, storeID string, kind storage.IdentifierType, value string) (*storage.Account, error)
+	GetIdentityStore(ctx context.Context, id string) (*storage.IdentityStore, error)
+	GetApplication(ctx context.Context, id string) (*storage.Application, error)
+	ListApplications(ctx context.Context) ([]storage.Application, error)
+	ListClients(ctx context.Context) ([]storage.Client, error)
+	GetClient(ctx context.Context, id string) (*storage.Client, error)
+	GetPassword(ctx context.Context, accountID string) (*storage.PasswordCredential, error)
+	SetPassword(ctx context.Context, accountID, hash string) error
+	GetSession(ctx context.Context, id string) (*storage.Session, error)
+	ListSessionsByAccount(ctx context.Context, accountID string) ([]storage.Session, error)
+	ListGrants(ctx context.Context, accountID string) ([]storage.OAuthGrant, error)
+	RevokeGrant(ctx context.Context, accountID, clientID string) error
+	RecordConsent(ctx context.Context, c *storage.ConsentRecord) error
+	ListConsents(ctx context.Context, accountID string) ([]storage.ConsentRecord, error)
+	AppendEvent(ctx context.Context, e *storage.Event) error
+	ListEvents(ctx context.Context, accountID string, limit int) ([]storage.Event, error)
+	RecordLoginAttempt(ctx context.Context, key string, at, since time.Time) (int64, error)
+	ClearLoginAttempts(ctx context.Context, key string) error
+	CreateOneTimeSecret(ctx context.Context, s *storage.OneTimeSecret) error
+	UseOneTimeSecret(ctx context.Context, purpose string, hash []byte, now time.Time) (*storage.OneTimeSecret, error)
+	LatestOneTimeSecret(ctx context.Context, accountID, purpose string) (*storage.OneTimeSecret, error)
+	ListAuthenticators(ctx context.Context, accountID string) ([]storage.Authenticator, error)
+}
+
+// Config is the portal's configuration.
+type Config struct {
+	// Issuer is the server's public URL: the portal is a client of it.
+	Issuer string
+	// ClientID is the portal's own client (bootstrap's foyer-account).
+	ClientID string
+	// DefaultApplicationID brands the portal when no application is named.
+	DefaultApplicationID string
+	// CookieKey signs the portal's cookies (derived from FOYER_SECRET).
+	CookieKey []byte
+	// Secure marks cookies Secure (https issuer).
+	Secure bool
+	// FreshSignIn is how recent a sign-in must be for deleting the account
+	// or changing the password (default 5 minutes).
+	FreshSignIn time.Duration
+	// GeoIPPath is a MaxMind City database; empty: no locations shown.
+	GeoIPPath string
+	Now       func() time.Time
+}
+
+// Deps are the portal's collaborators.
+type Deps struct {
+	Store     Store
+	Sessions  *session.Manager
+	Passwords *password.Hasher
+	Renderer  *themes.Renderer
+	Notify    *notify.Service
+	Logger    *slog.Logger
+}
+
+// Handler serves the portal.
+type Handler struct {
+	cfg      Config
+	store    Store
+	sessions *session.Manager
+	hasher   *password.Hasher
+	render   *themes.Renderer
+	notify   *notify.Service
+	log      *slog.Logger
+	agents   *useragent.Parser
+	geo      *geoLookup
+
+	// server answers the portal's own token and discovery requests in
+	// process (set by UseServer once the whole handler chain exists).
+	server http.Handler
+	// oidcMu guards provider, built on first use: discovery needs the
+	// server, which exists only after New.
+	oidcMu   sync.Mutex
+	provider *oidc.Provider
+}
+
+// New returns the portal handler.
+func New(cfg Config, d Deps) (*Handler, error) {
+	if cfg.Issuer == "" || cfg.ClientID == "" || len(cfg.CookieKey) < 32 {
+		return nil, errors.New("portal: Issuer, ClientID and a 32-byte CookieKey are required")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.FreshSignIn <= 0 {
+		cfg.FreshSignIn = 5 * time.Minute
+	}
+	if cfg.DefaultApplicationID == "" {
+		cfg.DefaultApplicationID = "default"
+	}
+	geo, err := openGeoIP(cfg.GeoIPPath)
+	if err != nil {
+		return nil, fmt.Errorf("portal: %w", err)
+	}
+	return &Handler{cfg: cfg, store: d.Store, sessions: d.Sessions, hasher: d.Passwords, render: d.Renderer,
+		notify: d.Notify, log: d.Logger, agents: useragent.NewParser(), geo: geo}, nil
+}
+
+// UseServer gives the portal the server's handler, through which it
+// exchanges codes and reads discovery and keys without leaving the process
+// (the issuer's public address may not be reachable from the node).
+func (h *Handler) UseServer(server http.Handler) { h.server = server }
+
+// Close releases the GeoIP database.
+func (h *Handler) Close() error { return h.geo.close() }
+
+// Mount installs the portal's routes.
+func (h *Handler) Mount(mux *http.ServeMux) {
+	mux.HandleFunc("GET "+BasePath, h.home)
+	mux.HandleFunc("GET "+BasePath+"/{$}", h.home)
+	mux.HandleFunc("GET "+LoginPath, h.startSignIn)
+	mux.HandleFunc("GET "+CallbackPath, h.callback)
+	mux.HandleFunc("POST "+BasePath+"/logout", h.logout)
+	mux.HandleFunc("GET "+SlugPrefix+"{slug}", h.friendlyURL)
+
+	mux.HandleFunc("GET /account/apps", h.authed(h.showApps))
+	h.mountProfile(mux)
+	h.mountSettings(mux)
+	h.mountSecurity(mux)
+	h.mountPrivacy(mux)
+}

@@ -1,0 +1,124 @@
+package portal
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"foyer/storage"
+)
+
+// consentDoc is one consent of the application's consent policy.
+type consentDoc struct {
+	Name, Version, Label string
+}
+
+// consentPolicy lists the consents customers see. Registration records the
+// terms and the privacy policy at version 1; marketing is opt-in.
+// Applications do not yet store a policy of their own, so every
+// application shows this one.
+var consentPolicy = []consentDoc{
+	{"terms_of_service", "1", "account.consent.terms_of_service"},
+	{"privacy_policy", "1", "account.consent.privacy_policy"},
+	{"marketing", "1", "account.consent.marketing"},
+}
+
+// consentView is a consent's current state on the privacy page.
+type consentView struct {
+	Name, Version, Label string
+	Granted              bool
+	Since                *time.Time
+}
+
+func (h *Handler) mountPrivacy(mux *http.ServeMux) {
+	mux.HandleFunc("GET /account/privacy", h.authed(h.showPrivacy))
+	mux.HandleFunc("POST /account/consents", h.authed(h.setConsent))
+	mux.HandleFunc("GET /account/export.json", h.authed(h.exportJSON))
+	mux.HandleFunc("GET /account/export.html", h.authed(h.exportHTML))
+}
+
+func (h *Handler) showPrivacy(w http.ResponseWriter, r *http.Request, v *viewer) {
+	ctx := r.Context()
+	records, err := h.store.ListConsents(ctx, v.Account.ID)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	history, err := h.store.ListConsentEvents(ctx, v.Account.ID)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	h.renderPage(w, r, v, "account_privacy", http.StatusOK, map[string]any{
+		"Consents": consentViews(records), "History": history,
+	})
+}
+
+func consentViews(records []storage.ConsentRecord) []consentView {
+	out := make([]consentView, 0, len(consentPolicy))
+	for _, d := range consentPolicy {
+		cv := consentView{Name: d.Name, Version: d.Version, Label: d.Label}
+		for _, rec := range records {
+			if rec.Consent == d.Name && rec.Version == d.Version {
+				if rec.RevokedAt == nil {
+					granted := rec.GrantedAt
+					cv.Granted, cv.Since = true, &granted
+				} else {
+					cv.Since = rec.RevokedAt
+				}
+			}
+		}
+		out = append(out, cv)
+	}
+	return out
+}
+
+// setConsent opts in to or out of one consent of the policy; the record
+// keeps the current state and the history every change.
+func (h *Handler) setConsent(w http.ResponseWriter, r *http.Request, v *viewer) {
+	var doc *consentDoc
+	for i := range consentPolicy {
+		if consentPolicy[i].Name == r.PostFormValue("consent") {
+			doc = &consentPolicy[i]
+		}
+	}
+	decision := r.PostFormValue("decision")
+	if doc == nil || (decision != "in" && decision != "out") {
+		h.notFound(w, r)
+		return
+	}
+	if err := h.recordConsentChange(r, v, doc, decision == "in"); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	h.event(r, v, "account.consent_"+decision, map[string]string{"consent": doc.Name, "version": doc.Version})
+	done(w, r, "/account/privacy", "consent_saved")
+}
+
+func (h *Handler) recordConsentChange(r *http.Request, v *viewer, doc *consentDoc, granted bool) (err error) {
+	ctx, err := h.store.BeginTx(r.Context())
+	if err != nil {
+		return fmt.Errorf("portal: begin: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = h.store.Rollback(ctx)
+		}
+	}()
+	now := h.cfg.Now().UTC()
+	action := storage.ConsentGranted
+	if granted {
+		err = h.store.RecordConsent(ctx, &storage.ConsentRecord{AccountID: v.Account.ID, Consent: doc.Name, Version: doc.Version, GrantedAt: now})
+	} else {
+		action = storage.ConsentRevoked
+		_, err = h.store.RevokeConsent(ctx, v.Account.ID, doc.Name, now)
+	}
+	if err != nil {
+		return err
+	}
+	ev := &storage.ConsentEvent{AccountID: v.Account.ID, Consent: doc.Name, Version: doc.Version, Action: action, CreatedAt: now}
+	if err := h.store.AppendConsentEvent(ctx, ev); err != nil {
+		return err
+	}
+	return h.store.Commit(ctx)
+}

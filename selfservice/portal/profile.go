@@ -1,0 +1,163 @@
+package portal
+
+import (
+	"net/http"
+	"net/mail"
+	"regexp"
+	"strings"
+	"unicode"
+
+	"foyer/storage"
+)
+
+// nameFields are always on the form; the identity store's schema adds its
+// visible attributes after them.
+var nameFields = []struct{ name, label string }{
+	{"given_name", "account.profile.given_name"},
+	{"middle_name", "account.profile.middle_name"},
+	{"family_name", "account.profile.family_name"},
+}
+
+// field is one attribute input on the personal information form.
+type field struct {
+	Name, Label, Value string
+	LabelIsKey         bool // Label is a message key, not a schema name
+	Required, Editable bool
+}
+
+const maxAttributeLength = 200
+
+var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+
+func (h *Handler) mountProfile(mux *http.ServeMux) {
+	mux.HandleFunc("GET /account/profile", h.authed(h.showProfile))
+	mux.HandleFunc("POST /account/profile", h.authed(h.saveProfile))
+	mux.HandleFunc("POST /account/profile/confirm", h.authed(h.confirmContact))
+}
+
+// profileFields builds the form from the names and the schema's visible
+// attributes, with values from the account or the submitted form.
+func profileFields(store *storage.IdentityStore, values map[string]string) []field {
+	fields := make([]field, 0, len(nameFields)+len(store.Attributes))
+	seen := map[string]bool{}
+	for _, n := range nameFields {
+		fields = append(fields, field{Name: n.name, Label: n.label, LabelIsKey: true, Value: values[n.name], Editable: true})
+		seen[n.name] = true
+	}
+	for _, a := range store.Attributes {
+		if !a.Visible {
+			continue
+		}
+		if seen[a.Name] {
+			for i := range fields {
+				if fields[i].Name == a.Name {
+					fields[i].Required, fields[i].Editable = a.Required, a.Editable
+				}
+			}
+			continue
+		}
+		fields = append(fields, field{Name: a.Name, Label: a.Name, Value: values[a.Name], Required: a.Required, Editable: a.Editable})
+	}
+	return fields
+}
+
+func (h *Handler) showProfile(w http.ResponseWriter, r *http.Request, v *viewer) {
+	h.renderProfile(w, r, v, http.StatusOK, v.Account.Attributes, v.Account.Email, v.Account.Phone, nil)
+}
+
+func (h *Handler) renderProfile(w http.ResponseWriter, r *http.Request, v *viewer, status int, values map[string]string, email, phone string, errs map[string]string) {
+	data := map[string]any{
+		"Fields": profileFields(v.Store, values), "Email": email, "Phone": phone,
+		"EmailConfirmed": v.Account.EmailConfirmed, "PhoneConfirmed": v.Account.PhoneConfirmed,
+	}
+	for _, kind := range []string{"email", "phone"} {
+		if p := h.pendingChange(r.Context(), v.Account.ID, kind); p != "" {
+			data["Pending"], data["PendingKind"] = p, kind
+		}
+	}
+	if len(errs) > 0 {
+		data["FieldErrors"] = errs
+		data["Error"] = "account.profile.fix_errors"
+	}
+	h.renderPage(w, r, v, "account_profile", status, data)
+}
+
+// saveProfile validates every field and stores the attributes; a new
+// e-mail address or phone number is only stored pending until the code
+// sent to it is entered.
+func (h *Handler) saveProfile(w http.ResponseWriter, r *http.Request, v *viewer) {
+	values, errs := readProfile(r, v)
+	email := strings.TrimSpace(r.PostFormValue("email"))
+	phone := strings.TrimSpace(r.PostFormValue("phone"))
+	emailChanged := !strings.EqualFold(email, v.Account.Email)
+	phoneChanged := phone != v.Account.Phone
+	if emailChanged && !validEmail(email) {
+		errs["email"] = "account.profile.email_invalid"
+	}
+	if phoneChanged && phone != "" && !e164.MatchString(phone) {
+		errs["phone"] = "account.profile.phone_invalid"
+	}
+	if phoneChanged && phone == "" && v.Account.Phone != "" {
+		errs["phone"] = "account.profile.phone_required"
+	}
+	if emailChanged && phoneChanged {
+		errs["phone"] = "account.profile.one_contact_at_a_time"
+	}
+	if len(errs) > 0 {
+		h.renderProfile(w, r, v, http.StatusUnprocessableEntity, values, email, phone, errs)
+		return
+	}
+	updated := *v.Account
+	updated.Attributes = values
+	if err := h.store.UpdateAccountProfile(r.Context(), &updated); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	h.event(r, v, "account.profile_updated", nil)
+	switch {
+	case emailChanged:
+		h.startContactChange(w, r, v, "email", email)
+	case phoneChanged:
+		h.startContactChange(w, r, v, "phone", phone)
+	default:
+		done(w, r, "/account/profile", "saved")
+	}
+}
+
+// readProfile takes the editable attributes from the form, keeping the
+// others as stored, and checks each.
+func readProfile(r *http.Request, v *viewer) (map[string]string, map[string]string) {
+	values := map[string]string{}
+	for k, val := range v.Account.Attributes {
+		values[k] = val
+	}
+	errs := map[string]string{}
+	for _, f := range profileFields(v.Store, v.Account.Attributes) {
+		if !f.Editable {
+			continue
+		}
+		val := strings.TrimSpace(r.PostFormValue(f.Name))
+		switch {
+		case f.Required && val == "":
+			errs[f.Name] = "account.profile.required"
+		case len(val) > maxAttributeLength:
+			errs[f.Name] = "account.profile.too_long"
+		case strings.IndexFunc(val, unicode.IsControl) >= 0:
+			errs[f.Name] = "account.profile.invalid_characters"
+		}
+		if val == "" {
+			delete(values, f.Name)
+		} else {
+			values[f.Name] = val
+		}
+	}
+	return values, errs
+}
+
+func validEmail(s string) bool {
+	if len(s) > 254 || strings.ContainsAny(s, " \t\r\n<>") {
+		return false
+	}
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && strings.Contains(s[strings.LastIndex(s, "@"):], ".")
+}

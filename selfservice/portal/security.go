@@ -1,0 +1,208 @@
+package portal
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"time"
+
+	"foyer/storage"
+)
+
+// Password changes are limited per account in the database: the current
+// password is a secret a thief with the session would like to test.
+const (
+	maxPasswordAttempts   = 5
+	passwordAttemptWindow = 15 * time.Minute
+)
+
+func (h *Handler) mountSecurity(mux *http.ServeMux) {
+	mux.HandleFunc("GET /account/security", h.authed(h.showSecurity))
+	mux.HandleFunc("POST /account/password", h.authed(h.changePassword))
+	mux.HandleFunc("POST /account/sessions/end", h.authed(h.endSession))
+	mux.HandleFunc("POST /account/sessions/end-others", h.authed(h.endOtherSessions))
+	mux.HandleFunc("POST /account/grants/revoke", h.authed(h.revokeGrant))
+}
+
+// grantView is one authorized application.
+type grantView struct {
+	ClientID, Name string
+	Scopes         []string
+	Since          time.Time
+}
+
+func (h *Handler) showSecurity(w http.ResponseWriter, r *http.Request, v *viewer) {
+	h.renderSecurity(w, r, v, http.StatusOK, nil)
+}
+
+func (h *Handler) renderSecurity(w http.ResponseWriter, r *http.Request, v *viewer, status int, errs map[string]string) {
+	ctx := r.Context()
+	sessions, err := h.sessionViews(ctx, v)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	grants, err := h.grantViews(r, v)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	mfa, err := mfaSecurityData(r, v)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	data := map[string]any{
+		"ShowPassword": !passwordChangeHidden(v.App) && h.hasPassword(r, v),
+		"Fresh":        h.fresh(v), "ReauthURL": reauthURL("/account/security"),
+		"Sessions": sessions, "Grants": grants, "MFA": mfa,
+	}
+	if len(errs) > 0 {
+		data["FieldErrors"] = errs
+		data["Error"] = "account.security.password_not_changed"
+	}
+	h.renderPage(w, r, v, "account_security", status, data)
+}
+
+func (h *Handler) grantViews(r *http.Request, v *viewer) ([]grantView, error) {
+	grants, err := h.store.ListGrants(r.Context(), v.Account.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]grantView, 0, len(grants))
+	for _, g := range grants {
+		name := g.ClientID
+		if c, err := h.store.GetClient(r.Context(), g.ClientID); err == nil && c.Name != "" {
+			name = c.Name
+		}
+		out = append(out, grantView{ClientID: g.ClientID, Name: name, Scopes: g.Scopes, Since: g.CreatedAt})
+	}
+	return out, nil
+}
+
+// changePassword needs a fresh sign-in and the current password; wrong
+// current passwords count towards a per-account limit.
+func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, v *viewer) {
+	if passwordChangeHidden(v.App) {
+		h.notFound(w, r)
+		return
+	}
+	if !h.fresh(v) {
+		http.Redirect(w, r, reauthURL("/account/security"), http.StatusSeeOther)
+		return
+	}
+	ctx := r.Context()
+	now := h.cfg.Now().UTC()
+	key := passwordAttemptKey(v.Account.ID)
+	n, err := h.store.RecordLoginAttempt(ctx, key, now, now.Add(-passwordAttemptWindow))
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	if n > maxPasswordAttempts {
+		h.renderSecurity(w, r, v, http.StatusTooManyRequests, map[string]string{"current_password": "account.security.too_many_attempts"})
+		return
+	}
+	cred, err := h.store.GetPassword(ctx, v.Account.ID)
+	if errors.Is(err, storage.ErrNotFound) {
+		h.notFound(w, r)
+		return
+	} else if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	if _, err := h.hasher.Verify(ctx, r.PostFormValue("current_password"), cred.Hash); err != nil {
+		h.renderSecurity(w, r, v, http.StatusUnprocessableEntity, map[string]string{"current_password": "account.security.current_wrong"})
+		return
+	}
+	if errKey := checkNewPassword(v.App.SelfService.WithDefaults().PasswordPolicy, r.PostFormValue("new_password"), r.PostFormValue("new_password_confirm")); errKey != "" {
+		h.renderSecurity(w, r, v, http.StatusUnprocessableEntity, map[string]string{"new_password": errKey})
+		return
+	}
+	hash, err := h.hasher.Hash(ctx, r.PostFormValue("new_password"))
+	if err == nil {
+		err = h.store.SetPassword(ctx, v.Account.ID, hash)
+	}
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	_ = h.store.ClearLoginAttempts(ctx, key)
+	// Other devices signed in with the old password are signed out.
+	if _, err := h.sessions.EndByAccount(ctx, v.Account.ID, v.Session.ID); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	h.event(r, v, "account.password_changed", nil)
+	done(w, r, "/account/security", "password_changed")
+}
+
+func checkNewPassword(p storage.PasswordPolicy, pw, confirm string) string {
+	switch {
+	case len([]rune(pw)) < p.MinLength:
+		return "account.security.password_too_short"
+	case p.MaxLength > 0 && len(pw) > p.MaxLength:
+		return "account.security.password_too_long"
+	case pw != confirm:
+		return "account.security.password_mismatch"
+	}
+	return ""
+}
+
+func passwordAttemptKey(accountID string) string {
+	sum := sha256.Sum256([]byte("portal-password\x00" + accountID))
+	return hex.EncodeToString(sum[:])
+}
+
+// endSession signs out one of the account's sessions. The id comes from
+// the form, so it must be one of this account's: any other id is answered
+// as unknown.
+func (h *Handler) endSession(w http.ResponseWriter, r *http.Request, v *viewer) {
+	id := r.PostFormValue("session_id")
+	s, err := h.store.GetSession(r.Context(), id)
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && s.AccountID != v.Account.ID) {
+		h.notFound(w, r)
+		return
+	} else if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	if _, err := h.sessions.EndByID(r.Context(), s.ID); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	h.event(r, v, "account.session_ended", nil)
+	if s.ID == v.Session.ID {
+		h.clearCookie(w, portalCookie, "/")
+		h.message(w, r, http.StatusOK, "account.signed_out")
+		return
+	}
+	done(w, r, "/account/security", "session_ended")
+}
+
+func (h *Handler) endOtherSessions(w http.ResponseWriter, r *http.Request, v *viewer) {
+	if _, err := h.sessions.EndByAccount(r.Context(), v.Account.ID, v.Session.ID); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	h.event(r, v, "account.other_sessions_ended", nil)
+	done(w, r, "/account/security", "sessions_ended")
+}
+
+// revokeGrant withdraws an application's authorization and its tokens;
+// the store looks the grant up by this account, so another's is unknown.
+func (h *Handler) revokeGrant(w http.ResponseWriter, r *http.Request, v *viewer) {
+	clientID := r.PostFormValue("client_id")
+	err := h.store.RevokeGrant(r.Context(), v.Account.ID, clientID)
+	if errors.Is(err, storage.ErrNotFound) {
+		h.notFound(w, r)
+		return
+	}
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	h.event(r, v, "account.grant_revoked", map[string]string{"client_id": clientID})
+	done(w, r, "/account/security", "grant_revoked")
+}

@@ -1,0 +1,116 @@
+package portal
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+
+	"foyer/storage"
+)
+
+func (h *Handler) mountSettings(mux *http.ServeMux) {
+	mux.HandleFunc("GET /account/settings", h.authed(h.showSettings))
+	mux.HandleFunc("POST /account/settings/unlink", h.authed(h.unlink))
+	mux.HandleFunc("POST /account/delete", h.authed(h.deleteAccount))
+}
+
+func (h *Handler) showSettings(w http.ResponseWriter, r *http.Request, v *viewer) {
+	h.renderSettings(w, r, v, http.StatusOK, nil)
+}
+
+func (h *Handler) renderSettings(w http.ResponseWriter, r *http.Request, v *viewer, status int, errs map[string]string) {
+	ctx := r.Context()
+	links, err := h.store.ListExternalIdentities(ctx, v.Account.ID)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	auths, err := h.store.ListAuthenticators(ctx, v.Account.ID)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	passkeys := 0
+	for _, a := range auths {
+		if a.Kind == storage.MethodPasskey {
+			passkeys++
+		}
+	}
+	data := map[string]any{
+		"Username": v.Account.Username, "Email": v.Account.Email, "Phone": v.Account.Phone,
+		"Passkeys": passkeys, "Links": links, "Fresh": h.fresh(v),
+		"ReauthURL": reauthURL("/account/settings"),
+	}
+	data["HasPassword"] = h.hasPassword(r, v)
+	if len(errs) > 0 {
+		data["FieldErrors"] = errs
+	}
+	h.renderPage(w, r, v, "account_settings", status, data)
+}
+
+func (h *Handler) hasPassword(r *http.Request, v *viewer) bool {
+	_, err := h.store.GetPassword(r.Context(), v.Account.ID)
+	return err == nil
+}
+
+// unlink removes a linked external identity; the store only finds links
+// of the signed-in account, so another's cannot be touched.
+func (h *Handler) unlink(w http.ResponseWriter, r *http.Request, v *viewer) {
+	err := h.store.UnlinkExternalIdentity(r.Context(), v.Account.ID, r.PostFormValue("provider"), r.PostFormValue("subject"))
+	if errors.Is(err, storage.ErrNotFound) {
+		h.notFound(w, r)
+		return
+	}
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	h.event(r, v, "account.identity_unlinked", map[string]string{"provider": r.PostFormValue("provider")})
+	done(w, r, "/account/settings", "unlinked")
+}
+
+// fresh reports whether the session's sign-in is recent enough for
+// deleting the account or changing the password.
+func (h *Handler) fresh(v *viewer) bool {
+	return h.cfg.Now().Sub(v.Session.AuthTime) <= h.cfg.FreshSignIn
+}
+
+// reauthURL asks for a new sign-in (prompt=login) and comes back to next.
+func reauthURL(next string) string {
+	return LoginPath + "?" + url.Values{"fresh": {"1"}, "next": {next}}.Encode()
+}
+
+// deleteAccount removes everything the account has, after a fresh sign-in
+// and an explicit confirmation. Sessions end first, through the session
+// manager, so relying parties get their back-channel logout; then one
+// transaction deletes every row keyed by the account and its tokens; an
+// event without the account id records that a deletion happened.
+func (h *Handler) deleteAccount(w http.ResponseWriter, r *http.Request, v *viewer) {
+	if !h.fresh(v) {
+		http.Redirect(w, r, reauthURL("/account/settings"), http.StatusSeeOther)
+		return
+	}
+	if r.PostFormValue("confirm") != "yes" {
+		h.renderSettings(w, r, v, http.StatusUnprocessableEntity, map[string]string{"confirm": "account.settings.delete_confirm_required"})
+		return
+	}
+	ctx := r.Context()
+	if _, err := h.sessions.End(w, r); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	if _, err := h.sessions.EndByAccount(ctx, v.Account.ID, ""); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	if err := h.store.DeleteAccountData(ctx, v.Account.ID); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	anon := &storage.Event{Kind: "account.deleted", Actor: "self-service", Data: map[string]string{"store": v.Account.StoreID}}
+	if err := h.store.AppendEvent(ctx, anon); err != nil {
+		h.log.WarnContext(ctx, "portal: deletion event", "err", err)
+	}
+	h.clearCookie(w, portalCookie, "/")
+	h.message(w, r, http.StatusOK, "account.settings.deleted")
+}

@@ -1,0 +1,326 @@
+package portal
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+
+	"foyer/selfservice/session"
+	"foyer/storage"
+)
+
+// Cookies of the portal. The flow cookie lives for one sign-in; the portal
+// cookie binds the browser's portal sign-in to its SSO session, so ending
+// that session (anywhere) signs the portal out too.
+const (
+	flowCookie   = "foyer_portal_flow"
+	portalCookie = "foyer_portal"
+	appCookie    = "foyer_portal_app"
+	flowLifetime = 10 * time.Minute
+)
+
+// flowState is what the portal keeps between sending the browser to
+// /oauth2/auth and the callback.
+type flowState struct {
+	State    string `json:"s"`
+	Verifier string `json:"v"`
+	Nonce    string `json:"n"`
+	Next     string `json:"x"`
+}
+
+// oauthConfig is the portal's client configuration; the endpoints are the
+// issuer's own.
+func (h *Handler) oauthConfig() *oauth2.Config {
+	return &oauth2.Config{
+		ClientID:    h.cfg.ClientID,
+		RedirectURL: h.cfg.Issuer + CallbackPath,
+		Scopes:      []string{oidc.ScopeOpenID},
+		Endpoint: oauth2.Endpoint{AuthURL: h.cfg.Issuer + "/oauth2/auth", TokenURL: h.cfg.Issuer + "/oauth2/token",
+			AuthStyle: oauth2.AuthStyleInParams},
+	}
+}
+
+// startSignIn sends the browser to the authorization endpoint with PKCE, a
+// state and a nonce kept in a short-lived signed cookie. fresh=1 asks for
+// a new sign-in (prompt=login), which deleting the account and changing
+// the password demand.
+func (h *Handler) startSignIn(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	st := flowState{State: randomToken(), Verifier: oauth2.GenerateVerifier(), Nonce: randomToken(), Next: safeNext(q.Get("next"))}
+	raw, err := json.Marshal(st)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	h.setCookie(w, flowCookie, h.seal("flow", string(raw)), BasePath, flowLifetime)
+	opts := []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(st.Verifier), oidc.Nonce(st.Nonce)}
+	if q.Get("fresh") == "1" {
+		opts = append(opts, oauth2.SetAuthURLParam("prompt", "login"))
+	}
+	http.Redirect(w, r, h.oauthConfig().AuthCodeURL(st.State, opts...), http.StatusFound)
+}
+
+// callback completes the sign-in: it checks the state, exchanges the code
+// in process, verifies the ID token (signature, audience, nonce) and binds
+// the portal to the SSO session the token names.
+func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
+	st, ok := h.readFlow(r)
+	h.clearCookie(w, flowCookie, BasePath)
+	q := r.URL.Query()
+	if !ok || !hmac.Equal([]byte(q.Get("state")), []byte(st.State)) {
+		h.message(w, r, http.StatusBadRequest, "account.signin_failed")
+		return
+	}
+	if q.Get("error") != "" || q.Get("code") == "" {
+		h.message(w, r, http.StatusBadRequest, "account.signin_failed")
+		return
+	}
+	sid, sub, err := h.exchange(r.Context(), q.Get("code"), st)
+	if err != nil {
+		h.log.WarnContext(r.Context(), "portal sign-in", "err", err)
+		h.message(w, r, http.StatusBadRequest, "account.signin_failed")
+		return
+	}
+	sess, err := h.sessions.Current(r)
+	if err != nil || sess.ID != sid || sess.AccountID != sub {
+		// The token belongs to another browser's session: refuse rather
+		// than sign this browser in as someone else.
+		h.message(w, r, http.StatusBadRequest, "account.signin_failed")
+		return
+	}
+	h.setCookie(w, portalCookie, h.seal("portal", sess.ID), "/", 0)
+	http.Redirect(w, r, st.Next, http.StatusFound)
+}
+
+// exchange trades the code for tokens and returns the ID token's sid and
+// sub after verifying it.
+func (h *Handler) exchange(ctx context.Context, code string, st flowState) (sid, sub string, err error) {
+	ctx = oidc.ClientContext(ctx, &http.Client{Transport: inProcess{h: h.server}, Timeout: 10 * time.Second})
+	tok, err := h.oauthConfig().Exchange(ctx, code, oauth2.VerifierOption(st.Verifier))
+	if err != nil {
+		return "", "", fmt.Errorf("portal: exchange code: %w", err)
+	}
+	rawID, _ := tok.Extra("id_token").(string)
+	provider, err := h.oidcProvider()
+	if err != nil {
+		return "", "", err
+	}
+	idt, err := provider.Verifier(&oidc.Config{ClientID: h.cfg.ClientID}).Verify(ctx, rawID)
+	if err != nil {
+		return "", "", fmt.Errorf("portal: verify ID token: %w", err)
+	}
+	var claims struct {
+		SID string `json:"sid"`
+	}
+	if err := idt.Claims(&claims); err != nil {
+		return "", "", fmt.Errorf("portal: ID token claims: %w", err)
+	}
+	if !hmac.Equal([]byte(idt.Nonce), []byte(st.Nonce)) || claims.SID == "" {
+		return "", "", errors.New("portal: ID token nonce or sid mismatch")
+	}
+	return claims.SID, idt.Subject, nil
+}
+
+// oidcProvider reads discovery once, in process.
+func (h *Handler) oidcProvider() (*oidc.Provider, error) {
+	h.oidcMu.Lock()
+	defer h.oidcMu.Unlock()
+	if h.provider != nil {
+		return h.provider, nil
+	}
+	// The provider keeps this context to fetch keys later, so it must not
+	// be a request's.
+	ctx := oidc.ClientContext(context.Background(), &http.Client{Transport: inProcess{h: h.server}, Timeout: 10 * time.Second})
+	p, err := oidc.NewProvider(ctx, h.cfg.Issuer)
+	if err != nil {
+		return nil, fmt.Errorf("portal: discovery: %w", err)
+	}
+	h.provider = p
+	return p, nil
+}
+
+// inProcess serves the portal's own requests to the issuer with the server
+// handler, as if they came over loopback.
+type inProcess struct{ h http.Handler }
+
+func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t.h == nil {
+		return nil, errors.New("portal: no server handler (UseServer not called)")
+	}
+	in := req.Clone(req.Context())
+	in.RemoteAddr = "127.0.0.1:0"
+	in.RequestURI = req.URL.RequestURI()
+	rec := httptest.NewRecorder()
+	t.h.ServeHTTP(rec, in)
+	return rec.Result(), nil
+}
+
+// viewer is the signed-in customer of a portal request.
+type viewer struct {
+	Account *storage.Account
+	Session *storage.Session
+	App     *storage.Application
+	Store   *storage.IdentityStore
+	Lang    string
+}
+
+// authed runs fn for a request of a signed-in customer. Without a valid
+// SSO session bound to the portal, GETs go to the sign-in and POSTs are
+// refused with a redirect to the portal's start (a post has no page to
+// come back to).
+func (h *Handler) authed(fn func(http.ResponseWriter, *http.Request, *viewer)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		v, err := h.viewerOf(r)
+		if errors.Is(err, session.ErrNoSession) || errors.Is(err, storage.ErrNotFound) {
+			h.clearCookie(w, portalCookie, "/")
+			next := BasePath
+			if r.Method == http.MethodGet {
+				next = r.URL.Path
+			}
+			http.Redirect(w, r, LoginPath+"?"+url.Values{"next": {next}}.Encode(), http.StatusSeeOther)
+			return
+		}
+		if err != nil {
+			h.serverError(w, r, err)
+			return
+		}
+		if app := r.URL.Query().Get("app"); app != "" && r.Method == http.MethodGet {
+			h.chooseApp(w, r, v, app)
+		}
+		fn(w, r, v)
+	}
+}
+
+func (h *Handler) viewerOf(r *http.Request) (*viewer, error) {
+	sess, err := h.sessions.Current(r)
+	if err != nil {
+		return nil, err
+	}
+	c, err := r.Cookie(portalCookie)
+	if err != nil || !h.opened("portal", c.Value, sess.ID) {
+		return nil, session.ErrNoSession
+	}
+	ctx := r.Context()
+	acct, err := h.store.GetAccount(ctx, sess.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	if acct.Status != storage.AccountEnabled {
+		return nil, session.ErrNoSession
+	}
+	store, err := h.store.GetIdentityStore(ctx, acct.StoreID)
+	if err != nil {
+		return nil, fmt.Errorf("portal: identity store: %w", err)
+	}
+	app, err := h.brandingApp(r)
+	if err != nil {
+		return nil, err
+	}
+	lang := h.render.Negotiate("", acct.Language, r.Header.Get("Accept-Language"))
+	return &viewer{Account: acct, Session: sess, App: app, Store: store, Lang: lang}, nil
+}
+
+// home is the portal's entry: the application launcher when signed in,
+// otherwise the sign-in.
+func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
+	if app := r.URL.Query().Get("app"); app != "" {
+		if a, err := h.store.GetApplication(r.Context(), app); err == nil {
+			h.setCookie(w, appCookie, a.ID, "/", 0)
+		}
+	}
+	http.Redirect(w, r, BasePath+"/apps", http.StatusFound)
+}
+
+// logout ends the SSO session (and so the portal's) through the session
+// manager, which tells relying parties by back-channel logout.
+func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
+	if _, err := h.sessions.End(w, r); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	h.clearCookie(w, portalCookie, "/")
+	h.message(w, r, http.StatusOK, "account.signed_out")
+}
+
+func randomToken() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand never fails; it panics instead
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// safeNext keeps post-sign-in redirects inside the portal.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, BasePath) || strings.ContainsAny(next, "\\\r\n") || strings.Contains(next, "//") {
+		return BasePath + "/apps"
+	}
+	return next
+}
+
+// seal returns value with an HMAC bound to purpose.
+func (h *Handler) seal(purpose, value string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(value)) + "." + h.mac(purpose, value)
+}
+
+func (h *Handler) mac(purpose, value string) string {
+	m := hmac.New(sha256.New, h.cfg.CookieKey)
+	m.Write([]byte("portal\x00" + purpose + "\x00" + value))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// unseal returns the value of a sealed string, if its HMAC checks.
+func (h *Handler) unseal(purpose, sealed string) (string, bool) {
+	enc, sig, ok := strings.Cut(sealed, ".")
+	if !ok {
+		return "", false
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(enc)
+	if err != nil || !hmac.Equal([]byte(sig), []byte(h.mac(purpose, string(raw)))) {
+		return "", false
+	}
+	return string(raw), true
+}
+
+// opened reports whether sealed is value sealed for purpose.
+func (h *Handler) opened(purpose, sealed, value string) bool {
+	got, ok := h.unseal(purpose, sealed)
+	return ok && hmac.Equal([]byte(got), []byte(value))
+}
+
+func (h *Handler) readFlow(r *http.Request) (flowState, bool) {
+	var st flowState
+	c, err := r.Cookie(flowCookie)
+	if err != nil {
+		return st, false
+	}
+	raw, ok := h.unseal("flow", c.Value)
+	if !ok || json.Unmarshal([]byte(raw), &st) != nil || st.State == "" {
+		return st, false
+	}
+	return st, true
+}
+
+func (h *Handler) setCookie(w http.ResponseWriter, name, value, path string, maxAge time.Duration) {
+	c := &http.Cookie{Name: name, Value: value, Path: path, HttpOnly: true, Secure: h.cfg.Secure, SameSite: http.SameSiteLaxMode}
+	if maxAge > 0 {
+		c.MaxAge = int(maxAge / time.Second)
+	}
+	http.SetCookie(w, c)
+}
+
+func (h *Handler) clearCookie(w http.ResponseWriter, name, path string) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: path, MaxAge: -1, HttpOnly: true,
+		Secure: h.cfg.Secure, SameSite: http.SameSiteLaxMode})
+}
