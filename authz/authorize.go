@@ -49,7 +49,14 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	prompts := strings.Fields(ar.GetRequestForm().Get("prompt"))
-	if acct == nil || needsFreshLogin(prompts, ar.GetRequestForm().Get("max_age"), sso, now) {
+	stepUp := false
+	if acct != nil {
+		if stepUp, err = h.needsSecondFactor(r, ar, sso); err != nil {
+			h.serverError(w, r, err)
+			return
+		}
+	}
+	if acct == nil || stepUp || needsFreshLogin(prompts, ar.GetRequestForm().Get("max_age"), sso, now) {
 		if has(prompts, "none") {
 			h.authorizeError(w, r, ar, fosite.ErrLoginRequired.WithHint("The user is not signed in and prompt=none was requested."))
 			return
@@ -312,4 +319,37 @@ func has(list []string, v string) bool {
 		}
 	}
 	return false
+}
+
+// needsSecondFactor reports whether a single-factor SSO session is not
+// enough for this request: the client asked for acr "2" (acr_values), its
+// application requires MFA, or makes it optional and the account has a
+// factor enrolled. The browser then signs in again, second factor
+// included. A multi-factor session (acr "2") is enough for everything.
+func (h *Handler) needsSecondFactor(r *http.Request, ar fosite.AuthorizeRequester, sso *storage.Session) (bool, error) {
+	if sso.ACR == "2" {
+		return false, nil
+	}
+	if has(strings.Fields(ar.GetRequestForm().Get("acr_values")), "2") {
+		return true, nil
+	}
+	c, ok := ar.GetClient().(interface{ Storage() *storage.Client })
+	if !ok {
+		return false, nil
+	}
+	app, err := h.store.GetApplication(r.Context(), c.Storage().ApplicationID)
+	if err != nil {
+		return false, errorf("load application: %w", err)
+	}
+	switch app.MFA.WithDefaults().Mode {
+	case storage.MFARequired:
+		return true, nil
+	case storage.MFAOptional:
+		auths, err := h.store.ListAuthenticators(r.Context(), sso.AccountID)
+		if err != nil {
+			return false, errorf("list authenticators: %w", err)
+		}
+		return len(auths) > 0, nil
+	}
+	return false, nil
 }

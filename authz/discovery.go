@@ -31,6 +31,8 @@ func (h *Handler) discovery(w http.ResponseWriter, _ *http.Request) {
 		"token_endpoint_auth_methods_supported":         AuthMethods,
 		"code_challenge_methods_supported":              []string{"S256"},
 		"prompt_values_supported":                       allowedPrompts,
+		// "1": one factor; "2": two factors (acr_values=2 asks for it).
+		"acr_values_supported": []string{"1", "2"},
 		"claims_supported": []string{
 			"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid", "at_hash",
 			"email", "email_verified", "phone_number", "phone_number_verified",

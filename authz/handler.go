@@ -36,6 +36,8 @@ type Store interface {
 	GetGrant(ctx context.Context, accountID, clientID string) (*storage.OAuthGrant, error)
 	SaveGrant(ctx context.Context, accountID, clientID string, scopes []string) (*storage.OAuthGrant, error)
 	GetApplication(ctx context.Context, id string) (*storage.Application, error)
+	// Step-up: whether an account enrolled a second factor.
+	ListAuthenticators(ctx context.Context, accountID string) ([]storage.Authenticator, error)
 	// Dynamic client registration (RFC 7591, 7592).
 	RegistrationStore
 }

@@ -47,6 +47,11 @@ type State struct {
 	// Pending is the account waiting for activation whose password this
 	// interaction proved: only it may be sent a new activation link.
 	Pending string `json:"pending,omitempty"`
+	// FirstFactorDone makes the engine skip the remaining first-factor
+	// steps (a passkey sign-in from the identifier page).
+	FirstFactorDone bool `json:"first_factor_done,omitempty"`
+	// MFA is the second-factor part of the sign-in.
+	MFA mfaState `json:"mfa"`
 }
 
 // Flow is one request's view of an interaction.
@@ -68,6 +73,24 @@ type Flow struct {
 
 // defaultSteps is the sign-in sequence when the application names none.
 var defaultSteps = []string{"identifier", "password"}
+
+// baseSteps is the application's first-factor sequence; the MFA gate adds
+// its steps after it. In passwordless mode a code or magic link replaces
+// the password.
+func baseSteps(app *storage.Application) []string {
+	steps := slices.Clone(defaultSteps)
+	if len(app.LoginSteps) > 0 {
+		steps = slices.Clone(app.LoginSteps)
+	}
+	if app.MFA.Passwordless {
+		for i, s := range steps {
+			if s == "password" {
+				steps[i] = stepPasswordless
+			}
+		}
+	}
+	return steps
+}
 
 // maxFailures ends an interaction after this many wrong answers; the
 // per-account limit in the password step covers restarts.
@@ -108,10 +131,7 @@ func (h *Handler) loadFlow(r *http.Request, id, sig, purpose string) (*Flow, err
 		return nil, fmt.Errorf("selfservice: load application: %w", err)
 	}
 	if len(f.State.Steps) == 0 {
-		f.State.Steps = slices.Clone(defaultSteps)
-		if len(f.App.LoginSteps) > 0 {
-			f.State.Steps = slices.Clone(f.App.LoginSteps)
-		}
+		f.State.Steps = baseSteps(f.App)
 	}
 	// The account's language is not used before sign-in completes: a page
 	// that switched language after the identifier would reveal the account.
@@ -150,7 +170,7 @@ func (h *Handler) showLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if q.Get("restart") == "1" && f.State.Current != 0 {
-		f.State = State{Steps: f.State.Steps, Identifier: f.State.Identifier, Failures: f.State.Failures}
+		f.State = State{Steps: baseSteps(f.App), Identifier: f.State.Identifier, Failures: f.State.Failures}
 		if err := h.saveFlow(r, f); err != nil {
 			h.serverError(w, r, err)
 			return
@@ -162,7 +182,25 @@ func (h *Handler) showLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.bindBrowser(w, f)
-	h.renderStep(w, r, f, step.Show(f))
+	view := step.Show(f)
+	if p, ok := step.(pager); ok {
+		if view, err = p.Page(r, f); err != nil {
+			h.serverError(w, r, err)
+			return
+		}
+		// A page may have made a challenge (a passkey's) to keep.
+		if err := h.saveFlow(r, f); err != nil {
+			h.serverError(w, r, err)
+			return
+		}
+	}
+	h.renderStep(w, r, f, view)
+}
+
+// pager is a step whose page needs the request: it reads the account's
+// authenticators or makes a passkey challenge.
+type pager interface {
+	Page(r *http.Request, f *Flow) (View, error)
 }
 
 // submitLogin runs the current step on the posted form and advances.
@@ -198,6 +236,10 @@ func (h *Handler) submitLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.State.Current++
+	if f.State.FirstFactorDone {
+		// A passkey on the identifier page proved the account at once.
+		f.State.Current, f.State.FirstFactorDone = len(f.State.Steps), false
+	}
 	if f.State.Current < len(f.State.Steps) {
 		if err := h.saveFlow(r, f); err != nil {
 			h.serverError(w, r, err)
@@ -209,8 +251,9 @@ func (h *Handler) submitLogin(w http.ResponseWriter, r *http.Request) {
 	h.complete(w, r, f)
 }
 
-// complete starts the SSO session and hands the interaction back to authz.
-func (h *Handler) complete(w http.ResponseWriter, r *http.Request, f *Flow) {
+// startSession starts the SSO session and hands the interaction back to
+// authz. Only complete calls it, after the MFA gate.
+func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, f *Flow) {
 	ctx := r.Context()
 	// A new sign-in replaces the browser's previous session (another
 	// account, or prompt=login): the old one ends, its clients told.
@@ -234,15 +277,6 @@ func (h *Handler) complete(w http.ResponseWriter, r *http.Request, f *Flow) {
 	}
 	h.event(r, f.State.AccountID, "login.succeeded")
 	http.Redirect(w, r, h.resumeURL(f.Interaction.ID), http.StatusSeeOther)
-}
-
-// acrFor maps the methods used to an authentication context class: "1" is
-// single-factor; multi-factor sign-in will report "2".
-func acrFor(amr []string) string {
-	if len(amr) > 1 {
-		return "2"
-	}
-	return "1"
 }
 
 func (h *Handler) loginURL(id string, extra url.Values) string {
@@ -279,9 +313,18 @@ func (h *Handler) resumeURL(id string) string {
 }
 
 func (h *Handler) event(r *http.Request, accountID, kind string) {
+	h.eventData(r, accountID, kind, nil)
+}
+
+// eventData appends an event with extra data (the method used, say).
+func (h *Handler) eventData(r *http.Request, accountID, kind string, extra map[string]string) {
+	data := map[string]string{"user_agent": r.UserAgent()}
+	for k, v := range extra {
+		data[k] = v
+	}
 	err := h.store.AppendEvent(r.Context(), &storage.Event{
 		AccountID: accountID, Kind: kind, Actor: accountID, IP: r.RemoteAddr, CreatedAt: h.cfg.Now().UTC(),
-		Data: map[string]string{"user_agent": r.UserAgent()},
+		Data: data,
 	})
 	if err != nil {
 		h.log.WarnContext(r.Context(), "append event", "kind", kind, "err", err)

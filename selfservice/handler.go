@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"foyer/selfservice/mfa"
 	"foyer/selfservice/notify"
 	"foyer/selfservice/password"
 	"foyer/selfservice/session"
@@ -39,6 +40,11 @@ type Store interface {
 	OneTimeSecretUsable(ctx context.Context, purpose string, hash []byte, now time.Time) (bool, error)
 	LatestOneTimeSecret(ctx context.Context, accountID, purpose string) (*storage.OneTimeSecret, error)
 	storage.DeferredRequests
+	// MFA.
+	storage.Authenticators
+	ListLoginAttempts(ctx context.Context, key string, since time.Time) ([]time.Time, error)
+	DeleteOneTimeSecrets(ctx context.Context, accountID, purpose string) (int64, error)
+	CountUsableOneTimeSecrets(ctx context.Context, accountID, purpose string, now time.Time) (int64, error)
 }
 
 // Config is selfservice's configuration.
@@ -61,6 +67,10 @@ type Deps struct {
 	Renderer  *themes.Renderer
 	Logger    *slog.Logger
 	Notify    *notify.Service
+	// Sealer encrypts TOTP secrets and passkeys at rest; WebAuthn is the
+	// passkey relying party.
+	Sealer   *mfa.Sealer
+	WebAuthn *mfa.WebAuthn
 }
 
 // Handler serves the self-service pages.
@@ -76,6 +86,8 @@ type Handler struct {
 	hasher   *password.Hasher
 	common   map[string]struct{}
 	deferred *deferredQueue
+	sealer   *mfa.Sealer
+	webauthn *mfa.WebAuthn
 }
 
 // LoginPath is the sign-in page.
@@ -92,12 +104,18 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	h := &Handler{
 		cfg: cfg, store: d.Store, sessions: d.Sessions, signer: d.Steps,
 		render: d.Renderer, log: d.Logger, notify: d.Notify, hasher: d.Passwords, common: commonPasswordSet(),
-		deferred: newDeferredQueue(cfg.Deferred),
+		deferred: newDeferredQueue(cfg.Deferred), sealer: d.Sealer, webauthn: d.WebAuthn,
+	}
+	if h.sealer == nil || h.webauthn == nil {
+		return nil, fmt.Errorf("selfservice: Sealer and WebAuthn are required")
 	}
 	h.steps = map[string]Step{}
 	for _, s := range []Step{
-		identifierStep{},
+		identifierStep{h: h},
 		&passwordStep{store: d.Store, hasher: d.Passwords, dummyHash: d.Passwords.DummyHash(), now: cfg.Now},
+		mfaStep{h: h},
+		enrollStep{h: h},
+		passwordlessStep{h: h},
 	} {
 		h.steps[s.Name()] = s
 	}
@@ -114,4 +132,6 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+ActivatePath, h.activate)
 	h.mountRecovery(mux)
 	mux.HandleFunc("POST "+ResendActivationPath, h.resendActivation)
+	mux.HandleFunc("GET "+MagicLinkPath, h.showMagicLink)
+	mux.HandleFunc("POST "+MagicLinkPath, h.useMagicLink)
 }

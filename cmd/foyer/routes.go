@@ -124,9 +124,13 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		return nil, err
 	}
 	notifications := notify.NewService(store, renderer, nil)
+	sealer, relyingParty, err := mfaParts(cfg, secret)
+	if err != nil {
+		return nil, err
+	}
 	self, err := selfservice.New(selfservice.Config{ResumePath: authz.ResumePath, Issuer: cfg.Issuer}, selfservice.Deps{
 		Store: store, Sessions: sessions, Steps: steps, Passwords: password.NewHasher(password.OWASP),
-		Renderer: renderer, Logger: log, Notify: notifications,
+		Renderer: renderer, Logger: log, Notify: notifications, Sealer: sealer, WebAuthn: relyingParty,
 	})
 	if err != nil {
 		return nil, err

@@ -1,0 +1,133 @@
+package selfservice
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"foyer/storage"
+)
+
+// Step names the MFA gate appends after the first factor.
+const (
+	stepMFA    = "mfa"        // prove an enrolled second factor
+	stepEnroll = "mfa_enroll" // enroll one (required, or offered)
+)
+
+// mfaState is the MFA part of a flow's state.
+type mfaState struct {
+	// Done: a second factor was proved (or a passkey with user
+	// verification was the first factor), so the gate lets the flow end.
+	Done bool `json:"done,omitempty"`
+	// Offered: the optional enrollment offer was shown and skipped.
+	Offered bool `json:"offered,omitempty"`
+	// Proofs are the factors this sign-in already used, as kind:address
+	// (e.g. "email:a@b.c" after a reset link), which cannot count again.
+	Proofs []string `json:"proofs,omitempty"`
+	// Method is the method picked at the MFA step; Authenticator the
+	// enrolled one it uses; CodeID the one-time code sent for it.
+	Method        string `json:"method,omitempty"`
+	Authenticator string `json:"authenticator,omitempty"`
+	CodeID        string `json:"code_id,omitempty"`
+	// Ceremony is go-webauthn's session data for a passkey challenge and
+	// PasskeyOptions the options the page hands the browser.
+	Ceremony       []byte `json:"ceremony,omitempty"`
+	PasskeyOptions []byte `json:"passkey_options,omitempty"`
+	// Candidate is the account a passwordless code went to, until the
+	// code or link proves it.
+	Candidate string `json:"candidate,omitempty"`
+	// Enroll is an enrollment in progress.
+	Enroll *enrollState `json:"enroll,omitempty"`
+}
+
+// wantsMFA reports whether the authorization request asks for a second
+// factor through acr_values (OpenID Connect Core 3.1.2.1): Foyer's "2".
+func wantsMFA(params map[string][]string) bool {
+	for _, v := range params["acr_values"] {
+		if slices.Contains(strings.Fields(v), acrMFA) {
+			return true
+		}
+	}
+	return false
+}
+
+// Authentication context classes Foyer reports.
+const (
+	acrSingle = "1"
+	acrMFA    = "2"
+)
+
+// mfaGate decides, once the first factor is proved, which step comes
+// next: "" to finish the sign-in, stepMFA or stepEnroll.
+func (h *Handler) mfaGate(ctx context.Context, f *Flow) (string, error) {
+	if f.State.MFA.Done {
+		return "", nil
+	}
+	pol := f.App.MFA.WithDefaults()
+	required := pol.Mode == storage.MFARequired || wantsMFA(f.Params)
+	if pol.Mode == storage.MFAOff && !required {
+		return "", nil
+	}
+	acct, err := h.store.GetAccount(ctx, f.State.AccountID)
+	if err != nil {
+		return "", fmt.Errorf("selfservice: load account: %w", err)
+	}
+	choices, err := h.mfaChoices(ctx, acct, pol, f.State.MFA.Proofs)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case len(choices) > 0:
+		return stepMFA, nil
+	case required:
+		return stepEnroll, nil
+	case !f.State.MFA.Offered && len(h.enrollMethods(acct, pol)) > 0:
+		return stepEnroll, nil
+	}
+	return "", nil
+}
+
+// complete ends a first factor: it runs the MFA gate and either sends the
+// browser to the MFA or enrollment step or starts the SSO session. Every
+// way of signing in (password, reset, activation, registration, passkey,
+// passwordless) ends here, so none skips the second factor.
+func (h *Handler) complete(w http.ResponseWriter, r *http.Request, f *Flow) {
+	next, err := h.mfaGate(r.Context(), f)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	if next == "" {
+		h.startSession(w, r, f)
+		return
+	}
+	// Everything after the current step is dropped: the gate's step is
+	// the last one, and on success the gate is asked again.
+	f.State.Steps = append(f.State.Steps[:min(f.State.Current, len(f.State.Steps))], next)
+	f.State.Current = len(f.State.Steps) - 1
+	f.State.MFA.Method, f.State.MFA.Authenticator, f.State.MFA.CodeID = "", "", ""
+	if err := h.saveFlow(r, f); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, h.loginURL(f.Interaction.ID, nil), http.StatusSeeOther)
+}
+
+// acrFor maps the methods used to an authentication context class.
+func acrFor(amr []string) string {
+	if slices.Contains(amr, "mfa") {
+		return acrMFA
+	}
+	return acrSingle
+}
+
+// addProof records a factor this sign-in used, and adds "mfa" to the amr
+// once two different factors are in.
+func addProof(s *State, amr, proof string) {
+	s.AMR = appendUnique(s.AMR, amr)
+	if proof != "" {
+		s.MFA.Proofs = appendUnique(s.MFA.Proofs, proof)
+	}
+}

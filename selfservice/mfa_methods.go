@@ -1,0 +1,198 @@
+package selfservice
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/go-webauthn/webauthn/webauthn"
+
+	"foyer/selfservice/mfa"
+	"foyer/storage"
+)
+
+// mfaChoice is one way to prove a second factor, as the MFA step offers it.
+type mfaChoice struct {
+	Method        string // a storage.Method*, or methodRecovery
+	Authenticator string // the enrolled authenticator it uses, if any
+	Hint          string // masked address or the authenticator's name
+}
+
+// Value is the chooser button's value.
+func (c mfaChoice) Value() string { return c.Method + "|" + c.Authenticator }
+
+// methodRecovery is a recovery code: offered only next to a real factor.
+const methodRecovery = "recovery"
+
+// Purposes of the one-time secrets the MFA steps use.
+const (
+	purposeMFACode      = "mfa_code"
+	purposeMFALink      = "mfa_link"
+	purposeRecoveryCode = "recovery_code"
+)
+
+// methodsOf lists the methods an authenticator kind serves.
+func methodsOf(kind string) []string {
+	switch kind {
+	case storage.AuthenticatorTOTP:
+		return []string{storage.MethodTOTP}
+	case storage.AuthenticatorEmail:
+		return []string{storage.MethodEmailCode, storage.MethodEmailLink}
+	case storage.AuthenticatorPhone:
+		return []string{storage.MethodSMSCode, storage.MethodVoiceCode, storage.MethodSMSLink}
+	case storage.AuthenticatorPasskey:
+		return []string{storage.MethodPasskey}
+	}
+	return nil
+}
+
+// proofOf names the factor an authenticator proves, so a mailbox used for
+// the first factor (a reset link, a passwordless code) cannot count again
+// as the second.
+func proofOf(a storage.Authenticator) string {
+	switch a.Kind {
+	case storage.AuthenticatorEmail:
+		return "email:" + strings.ToLower(a.Address)
+	case storage.AuthenticatorPhone:
+		return "phone:" + a.Address
+	}
+	return a.Kind + ":" + a.ID
+}
+
+// amrOf is the RFC 8176 method reference a method adds to the amr.
+func amrOf(method string) string {
+	switch method {
+	case storage.MethodSMSCode, storage.MethodSMSLink:
+		return "sms"
+	case storage.MethodVoiceCode:
+		return "tel"
+	}
+	return "otp"
+}
+
+// mfaChoices lists what the account can prove at the MFA step under the
+// policy, leaving out factors this sign-in already used.
+func (h *Handler) mfaChoices(ctx context.Context, acct *storage.Account, pol storage.MFAPolicy, proofs []string) ([]mfaChoice, error) {
+	auths, err := h.store.ListAuthenticators(ctx, acct.ID)
+	if err != nil {
+		return nil, fmt.Errorf("selfservice: list authenticators: %w", err)
+	}
+	var out []mfaChoice
+	passkey := false
+	for _, a := range auths {
+		if containsString(proofs, proofOf(a)) {
+			continue
+		}
+		for _, m := range methodsOf(a.Kind) {
+			if !pol.Allows(m) {
+				continue
+			}
+			if m == storage.MethodPasskey {
+				// One button for every passkey: the browser lets the
+				// customer pick.
+				if !passkey {
+					out = append(out, mfaChoice{Method: m})
+				}
+				passkey = true
+				continue
+			}
+			out = append(out, mfaChoice{Method: m, Authenticator: a.ID, Hint: hintOf(a)})
+		}
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	n, err := h.store.CountUsableOneTimeSecrets(ctx, acct.ID, purposeRecoveryCode, h.cfg.Now().UTC())
+	if err != nil {
+		return nil, fmt.Errorf("selfservice: count recovery codes: %w", err)
+	}
+	if n > 0 {
+		out = append(out, mfaChoice{Method: methodRecovery})
+	}
+	return out, nil
+}
+
+// hintOf shows which authenticator a choice uses without spelling out the
+// whole address on a page anyone at the screen can read.
+func hintOf(a storage.Authenticator) string {
+	switch a.Kind {
+	case storage.AuthenticatorEmail:
+		return maskEmail(a.Address)
+	case storage.AuthenticatorPhone:
+		return maskPhone(a.Address)
+	}
+	return a.Name
+}
+
+func maskEmail(s string) string {
+	local, domain, ok := strings.Cut(s, "@")
+	if !ok || local == "" {
+		return "***"
+	}
+	return local[:1] + "***@" + domain
+}
+
+func maskPhone(s string) string {
+	if len(s) <= 4 {
+		return "***"
+	}
+	return strings.Repeat("•", len(s)-4) + s[len(s)-4:]
+}
+
+func containsString(list []string, v string) bool {
+	for _, s := range list {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+// webauthnUser is the account with its passkeys, as go-webauthn sees it;
+// each credential's sign count is the stored counter (the sealed copy is
+// from enrollment).
+func (h *Handler) webauthnUser(ctx context.Context, acct *storage.Account) (mfa.User, []storage.Authenticator, error) {
+	auths, err := h.store.ListAuthenticators(ctx, acct.ID)
+	if err != nil {
+		return mfa.User{}, nil, fmt.Errorf("selfservice: list authenticators: %w", err)
+	}
+	u := mfa.User{ID: []byte(acct.ID), Name: accountName(acct), DisplayName: accountName(acct)}
+	var keys []storage.Authenticator
+	for _, a := range auths {
+		if a.Kind != storage.AuthenticatorPasskey {
+			continue
+		}
+		plain, err := h.sealer.Open(acct.ID, sealPasskey, a.Secret)
+		if err != nil {
+			return mfa.User{}, nil, fmt.Errorf("selfservice: open passkey %s: %w", a.ID, err)
+		}
+		var c webauthn.Credential
+		if err := json.Unmarshal(plain, &c); err != nil {
+			return mfa.User{}, nil, fmt.Errorf("selfservice: decode passkey %s: %w", a.ID, err)
+		}
+		c.Authenticator.SignCount = uint32(a.Counter) //nolint:gosec // G115: stored from a uint32
+		u.Credentials = append(u.Credentials, c)
+		keys = append(keys, a)
+	}
+	return u, keys, nil
+}
+
+// Seal purposes: a sealed value opens only for its account and purpose.
+const (
+	sealTOTP        = "totp"
+	sealTOTPPending = "totp-pending"
+	sealPasskey     = "passkey"
+)
+
+// accountName is how authenticator apps and passkey pickers name the
+// account.
+func accountName(a *storage.Account) string {
+	switch {
+	case a.Email != "":
+		return a.Email
+	case a.Username != "":
+		return a.Username
+	}
+	return a.Phone
+}

@@ -1,0 +1,251 @@
+package selfservice
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"foyer/selfservice/mfa"
+	"foyer/storage"
+)
+
+// mfaStep asks for a second factor: the customer picks one of the
+// enrolled methods, then proves it.
+type mfaStep struct{ h *Handler }
+
+func (mfaStep) Name() string { return stepMFA }
+
+// Show is only used by the engine when Page is not; Page always is.
+func (mfaStep) Show(*Flow) View { return View{Template: "mfa"} }
+
+// Page renders the chooser, or the form of the method picked.
+func (s mfaStep) Page(r *http.Request, f *Flow) (View, error) {
+	ctx := r.Context()
+	acct, err := s.h.store.GetAccount(ctx, f.State.AccountID)
+	if err != nil {
+		return View{}, fmt.Errorf("selfservice: load account: %w", err)
+	}
+	data := map[string]any{"Step": stepMFA, "Method": f.State.MFA.Method}
+	if f.State.MFA.Method == "" {
+		choices, err := s.h.mfaChoices(ctx, acct, f.App.MFA.WithDefaults(), f.State.MFA.Proofs)
+		if err != nil {
+			return View{}, err
+		}
+		data["Choices"] = choices
+		return View{Template: "mfa", Data: data}, nil
+	}
+	switch f.State.MFA.Method {
+	case storage.MethodPasskey:
+		data["Options"] = string(f.State.MFA.PasskeyOptions)
+	case storage.MethodEmailCode, storage.MethodSMSCode, storage.MethodVoiceCode, storage.MethodEmailLink, storage.MethodSMSLink:
+		data["Resend"] = s.h.resendChannels(ctx, acct, f)
+	}
+	return View{Template: "mfa", Data: data}, nil
+}
+
+// Submit handles the chooser, re-requests and answers.
+func (s mfaStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
+	ctx := r.Context()
+	acct, err := s.h.store.GetAccount(ctx, f.State.AccountID)
+	if err != nil {
+		return View{}, false, fmt.Errorf("selfservice: load account: %w", err)
+	}
+	switch {
+	case r.PostFormValue("other") != "":
+		f.State.MFA.Method, f.State.MFA.Authenticator, f.State.MFA.CodeID = "", "", ""
+		return s.again(r, f, View{})
+	case r.PostFormValue("choose") != "":
+		return s.choose(r, f, acct, r.PostFormValue("choose"))
+	case r.PostFormValue("resend") != "":
+		return s.resend(r, f, acct, r.PostFormValue("resend"))
+	case f.State.MFA.Method == "":
+		return s.again(r, f, View{Error: "mfa.choose_method", Status: http.StatusBadRequest})
+	}
+	method := f.State.MFA.Method
+	locked, err := s.h.mfaTry(ctx, acct.ID, method)
+	if err != nil {
+		return View{}, false, err
+	}
+	if locked {
+		s.h.eventData(r, acct.ID, "mfa.locked", map[string]string{"method": method})
+		return s.again(r, f, View{Error: "mfa.locked", Status: http.StatusTooManyRequests})
+	}
+	proof, err := s.verify(r, f, acct)
+	if err != nil {
+		return View{}, false, err
+	}
+	if proof == "" {
+		s.h.eventData(r, acct.ID, "mfa.failed", map[string]string{"method": method})
+		return s.again(r, f, View{FieldErrors: map[string]string{"code": "mfa.code_wrong"}, Status: http.StatusBadRequest})
+	}
+	if err := s.h.mfaSucceeded(ctx, acct.ID, method); err != nil {
+		return View{}, false, err
+	}
+	s.h.eventData(r, acct.ID, "mfa.succeeded", map[string]string{"method": method})
+	s.h.proved(f, method, proof)
+	return View{}, true, nil
+}
+
+// proved records a second factor: the amr gains its method and "mfa".
+func (h *Handler) proved(f *Flow, method, proof string) {
+	amr := amrOf(method)
+	if method == storage.MethodPasskey {
+		amr = proof[:3] // "hwk" or "swk", see verifyPasskey
+		proof = proof[4:]
+	}
+	addProof(&f.State, amr, proof)
+	f.State.AMR = appendUnique(f.State.AMR, "mfa")
+	f.State.MFA.Done = true
+	f.State.MFA.Method, f.State.MFA.Authenticator, f.State.MFA.CodeID, f.State.MFA.Ceremony = "", "", "", nil
+}
+
+// again re-renders the step with v's errors.
+func (s mfaStep) again(r *http.Request, f *Flow, v View) (View, bool, error) {
+	page, err := s.Page(r, f)
+	if err != nil {
+		return View{}, false, err
+	}
+	page.Error, page.FieldErrors, page.Status = v.Error, v.FieldErrors, v.Status
+	if v.Data != nil {
+		for k, val := range v.Data {
+			page.Data[k] = val
+		}
+	}
+	return page, false, nil
+}
+
+// choose starts the picked method: a code or link is sent, a passkey
+// challenge made. Only a choice the chooser offers this account is taken.
+func (s mfaStep) choose(r *http.Request, f *Flow, acct *storage.Account, value string) (View, bool, error) {
+	choices, err := s.h.mfaChoices(r.Context(), acct, f.App.MFA.WithDefaults(), f.State.MFA.Proofs)
+	if err != nil {
+		return View{}, false, err
+	}
+	var picked *mfaChoice
+	for i := range choices {
+		if choices[i].Value() == value {
+			picked = &choices[i]
+		}
+	}
+	if picked == nil {
+		return s.again(r, f, View{Error: "mfa.choose_method", Status: http.StatusBadRequest})
+	}
+	f.State.MFA.Method, f.State.MFA.Authenticator, f.State.MFA.CodeID = picked.Method, picked.Authenticator, ""
+	notice := ""
+	switch picked.Method {
+	case storage.MethodPasskey:
+		if err := s.h.beginPasskey(r.Context(), f, acct); err != nil {
+			return View{}, false, err
+		}
+	case storage.MethodEmailCode, storage.MethodSMSCode, storage.MethodVoiceCode, storage.MethodEmailLink, storage.MethodSMSLink:
+		if notice, err = s.h.sendMFASecret(r, f, acct, picked.Method); err != nil {
+			return View{}, false, err
+		}
+	}
+	return s.again(r, f, View{Data: map[string]any{"Notice": notice}})
+}
+
+// resend sends the code or link again over the channel asked for (the
+// MFA re-request), throttled by the self-service policy's interval.
+func (s mfaStep) resend(r *http.Request, f *Flow, acct *storage.Account, method string) (View, bool, error) {
+	for _, c := range s.h.resendChannels(r.Context(), acct, f) {
+		if c.Method == method {
+			f.State.MFA.Method, f.State.MFA.Authenticator = c.Method, c.Authenticator
+			notice, err := s.h.sendMFASecret(r, f, acct, c.Method)
+			if err != nil {
+				return View{}, false, err
+			}
+			return s.again(r, f, View{Data: map[string]any{"Notice": notice}})
+		}
+	}
+	return s.again(r, f, View{Error: "mfa.choose_method", Status: http.StatusBadRequest})
+}
+
+// resendChannels are the code and link methods the customer can ask
+// again by: every enrolled e-mail and phone method the policy allows.
+func (h *Handler) resendChannels(ctx context.Context, acct *storage.Account, f *Flow) []mfaChoice {
+	choices, err := h.mfaChoices(ctx, acct, f.App.MFA.WithDefaults(), f.State.MFA.Proofs)
+	if err != nil {
+		return nil
+	}
+	var out []mfaChoice
+	for _, c := range choices {
+		switch c.Method {
+		case storage.MethodEmailCode, storage.MethodSMSCode, storage.MethodVoiceCode, storage.MethodEmailLink, storage.MethodSMSLink:
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// verify checks the answer to the picked method and returns the proof it
+// gives, or "" when it is wrong.
+func (s mfaStep) verify(r *http.Request, f *Flow, acct *storage.Account) (string, error) {
+	ctx := r.Context()
+	code := strings.TrimSpace(r.PostFormValue("code"))
+	switch f.State.MFA.Method {
+	case storage.MethodTOTP:
+		return s.h.verifyTOTP(ctx, acct, f.State.MFA.Authenticator, code)
+	case storage.MethodPasskey:
+		return s.h.verifyPasskey(ctx, f, acct, []byte(r.PostFormValue("credential")), false)
+	case methodRecovery:
+		return s.h.useRecoveryCode(r, acct, code)
+	case storage.MethodEmailLink, storage.MethodSMSLink:
+		return "", nil // proved by opening the link, not by a form
+	default:
+		return s.h.checkMFACode(r, f, acct, code)
+	}
+}
+
+// verifyTOTP checks an authenticator-app code; a step used before (a code
+// replayed within its window) is refused.
+func (h *Handler) verifyTOTP(ctx context.Context, acct *storage.Account, id, code string) (string, error) {
+	auths, err := h.store.ListAuthenticators(ctx, acct.ID)
+	if err != nil {
+		return "", fmt.Errorf("selfservice: list authenticators: %w", err)
+	}
+	for _, a := range auths {
+		if a.ID != id || a.Kind != storage.AuthenticatorTOTP {
+			continue
+		}
+		secret, err := h.sealer.Open(acct.ID, sealTOTP, a.Secret)
+		if err != nil {
+			return "", fmt.Errorf("selfservice: open TOTP secret: %w", err)
+		}
+		step, err := mfa.VerifyTOTP(string(secret), code, h.cfg.Now(), a.Counter)
+		if err != nil {
+			return "", nil
+		}
+		err = h.store.UseAuthenticator(ctx, acct.ID, a.ID, step, h.cfg.Now().UTC())
+		if errors.Is(err, storage.ErrConflict) {
+			return "", nil // a parallel request used this step first
+		}
+		if err != nil {
+			return "", fmt.Errorf("selfservice: use TOTP: %w", err)
+		}
+		return proofOf(a), nil
+	}
+	return "", nil
+}
+
+// useRecoveryCode spends one of the account's recovery codes.
+func (h *Handler) useRecoveryCode(r *http.Request, acct *storage.Account, code string) (string, error) {
+	if code == "" {
+		return "", nil
+	}
+	_, err := h.store.UseOneTimeSecret(r.Context(), purposeRecoveryCode, mfa.RecoveryCodeHash(acct.ID, code), h.cfg.Now().UTC())
+	if errors.Is(err, storage.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("selfservice: use recovery code: %w", err)
+	}
+	h.event(r, acct.ID, "mfa.recovery_code_used")
+	return "recovery:" + acct.ID, nil
+}
+
+// sameHash compares digests in constant time.
+func sameHash(a, b []byte) bool { return subtle.ConstantTimeCompare(a, b) == 1 }
