@@ -52,3 +52,132 @@ func TestPortalSignIn(t *testing.T) {
 		}
 	})
 }
+
+// portalUser is a signed-in portal customer for tests.
+type portalUser struct {
+	srv     *testServer
+	b       *browser
+	account *storage.Account
+}
+
+func newPortalUser(t *testing.T, srv *testServer, email string) *portalUser {
+	t.Helper()
+	a := srv.account(t, email, alicePass)
+	b := newBrowser(t, srv.Listener.Addr().String())
+	portalSignIn(t, srv, b, email, alicePass)
+	return &portalUser{srv: srv, b: b, account: a}
+}
+
+func (u *portalUser) get(path string) *page { return u.b.get(u.srv.issuer + path) }
+
+func (u *portalUser) post(path string, kv ...string) *page {
+	v := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		v.Set(kv[i], kv[i+1])
+	}
+	return u.b.post(u.srv, path, v)
+}
+
+// signedOut reports whether the browser's portal session is gone: the
+// portal sends it to the sign-in page.
+func (u *portalUser) signedOut(t *testing.T) bool {
+	t.Helper()
+	p := u.get("/account/security")
+	return strings.Contains(p.body, `name="identifier"`)
+}
+
+func wantStatus(t *testing.T, what string, p *page, status int) {
+	t.Helper()
+	if p.status != status {
+		t.Fatalf("%s: status %d at %s, want %d:\n%s", what, p.status, p.url, status, p.body)
+	}
+}
+
+func wantBody(t *testing.T, what string, p *page, parts ...string) {
+	t.Helper()
+	for _, s := range parts {
+		if !strings.Contains(p.body, s) {
+			t.Errorf("%s: page at %s lacks %q:\n%s", what, p.url, s, p.body)
+		}
+	}
+}
+
+func TestPortalSignOutEndsSSO(t *testing.T) {
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		srv := startServer(t, newStore(t))
+		u := newPortalUser(t, srv, "alice@example.com")
+		p := u.post("/account/logout")
+		wantStatus(t, "sign out", p, http.StatusOK)
+		if !u.signedOut(t) {
+			t.Error("portal still signed in after signing out")
+		}
+		list, err := srv.store.ListSessionsByAccount(t.Context(), u.account.ID)
+		if err != nil || len(list) != 0 {
+			t.Errorf("SSO sessions after portal sign-out: %d, %v", len(list), err)
+		}
+	})
+}
+
+// TestPortalNeedsItsOwnSignIn: the SSO cookie alone, or with a forged
+// portal cookie, does not open a portal page: the browser is sent through
+// the portal's code flow first (which an SSO session then completes
+// without a password, as single sign-on should).
+func TestPortalNeedsItsOwnSignIn(t *testing.T) {
+	srv := startServer(t, sqltest.SQLite(t))
+	u := newPortalUser(t, srv, "alice@example.com")
+	base, _ := url.Parse(srv.issuer)
+	var sso *http.Cookie
+	for _, c := range u.b.Jar.Cookies(base) {
+		if c.Name == "foyer_session" {
+			sso = c
+		}
+	}
+	if sso == nil {
+		t.Fatal("no SSO cookie")
+	}
+	for _, portalCookie := range []string{"", "Zm9v.forged"} {
+		req, _ := http.NewRequest(http.MethodGet, srv.issuer+"/account/profile", nil)
+		req.AddCookie(sso)
+		if portalCookie != "" {
+			req.AddCookie(&http.Cookie{Name: "foyer_portal", Value: portalCookie})
+		}
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/account/login?") {
+			t.Errorf("portal cookie %q: %d to %q, want the portal's sign-in", portalCookie, resp.StatusCode, loc)
+		}
+	}
+}
+
+func TestPortalCallbackRefusesBadState(t *testing.T) {
+	srv := startServer(t, sqltest.SQLite(t))
+	b := newBrowser(t, srv.Listener.Addr().String())
+	p := b.get(srv.issuer + "/account/callback?code=x&state=y")
+	wantStatus(t, "callback without flow", p, http.StatusBadRequest)
+}
+
+func TestPortalRefusesCrossOriginPosts(t *testing.T) {
+	srv := startServer(t, sqltest.SQLite(t))
+	u := newPortalUser(t, srv, "alice@example.com")
+	for _, path := range []string{"/account/profile", "/account/delete", "/account/sessions/end-others", "/account/consents", "/account/password"} {
+		req, _ := http.NewRequest(http.MethodPost, srv.issuer+path, strings.NewReader("given_name=Mallory&confirm=yes&consent=marketing&decision=in"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", "https://evil.example")
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		resp, err := u.b.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("cross-origin POST %s: %d, want 403", path, resp.StatusCode)
+		}
+	}
+	a, err := srv.store.GetAccount(t.Context(), u.account.ID)
+	if err != nil || a.Attributes["given_name"] != "" {
+		t.Errorf("account changed by cross-origin posts: %+v, %v", a, err)
+	}
+}
