@@ -36,7 +36,8 @@ func (h *Handler) sendMFASecret(r *http.Request, f *Flow, acct *storage.Account,
 	if err != nil || held {
 		return "mfa.resend_wait", err
 	}
-	return "mfa.sent", h.sendSignInSecret(r, f, acct, *a, method)
+	link := method == storage.MethodEmailLink || method == storage.MethodSMSLink
+	return "mfa.sent", h.sendSignInSecret(r, f, acct, *a, method, link)
 }
 
 // signInSecretHeld is the re-request throttle of codes and links.
@@ -50,7 +51,7 @@ func (h *Handler) signInSecretHeld(r *http.Request, f *Flow, accountID, method s
 
 // sendSignInSecret sends a sign-in code (code methods), a magic link (link
 // methods), or both (a passwordless first factor) to the authenticator.
-func (h *Handler) sendSignInSecret(r *http.Request, f *Flow, acct *storage.Account, a storage.Authenticator, method string) error {
+func (h *Handler) sendSignInSecret(r *http.Request, f *Flow, acct *storage.Account, a storage.Authenticator, method string, withLink bool) error {
 	pol, err := h.policy(r.Context(), f.App)
 	if err != nil {
 		return err
@@ -63,7 +64,7 @@ func (h *Handler) sendSignInSecret(r *http.Request, f *Flow, acct *storage.Accou
 			return err
 		}
 	}
-	if link || f.State.Steps[f.State.Current] == stepPasswordless {
+	if withLink {
 		if linkURL, err = h.storeMFALink(r, f, acct.ID, d, pol); err != nil {
 			return err
 		}

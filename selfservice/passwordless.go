@@ -98,7 +98,7 @@ func (h *Handler) sendPasswordless(r *http.Request, f *Flow) error {
 		return nil
 	}
 	f.State.MFA.Candidate, f.State.MFA.Method = acct.ID, method
-	return h.sendSignInSecret(r, f, acct, a, method)
+	return h.sendSignInSecret(r, f, acct, a, method, f.App.MFA.Allows(storage.MethodEmailLink) || f.App.MFA.Allows(storage.MethodSMSLink))
 }
 
 var errNoAuthenticator = errors.New("selfservice: no such authenticator")
