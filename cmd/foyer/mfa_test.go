@@ -351,18 +351,30 @@ func TestPasskeys(t *testing.T) {
 		t.Fatalf("refused assertions changed the passkey: %+v", auths)
 	}
 
-	// Bob's passkey does not pass alice's MFA step.
-	bob := fx.srv.account(t, "bob@example.com", alicePass)
+	// Bob's passkey, enrolled at his own sign-in, does not pass alice's MFA
+	// step even when his authenticator is made to answer her challenge.
+	fx.srv.account(t, "bob@example.com", alicePass)
 	bobKey := mfatest.NewAuthenticator("localhost", fx.srv.issuer)
-	u := mfa.User{ID: []byte(bob.ID), Name: bob.Email, DisplayName: bob.Email}
-	_ = u
+	b := &signIn{b: newBrowser(t, fx.srv.Listener.Addr().String()), verifier: oauth2.GenerateVerifier()}
+	p = b.b.get(fx.rp.oauth.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(b.verifier)))
+	p = b.b.submit(p, map[string]string{"identifier": "bob@example.com"})
+	b.page = b.b.submit(p, map[string]string{"password": alicePass})
+	b.post(map[string]string{"enroll": "passkey"})
+	created, err = bobKey.Create([]byte(capture(t, b.page, `data-webauthn="create" data-options="([^"]*)"`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.post(map[string]string{"credential": string(created)})
 	s = fx.passwordSignIn(t)
 	s.post(map[string]string{"choose": buttonValue(t, s.page, "choose", "passkey|")})
-	opts := capture(t, s.page, `data-webauthn="get" data-options="([^"]*)"`)
-	if _, err := bobKey.Get([]byte(opts)); err == nil {
-		t.Fatal("a key without alice's credential answered her challenge")
+	opts := strings.Replace(capture(t, s.page, `data-webauthn="get" data-options="([^"]*)"`), `"allowCredentials"`, `"ignored"`, 1)
+	assertion, err := bobKey.Get([]byte(opts))
+	if err != nil {
+		t.Fatal(err)
 	}
-	_ = bob
+	if p := s.post(map[string]string{"credential": string(assertion)}); p.status != http.StatusBadRequest {
+		t.Fatalf("bob's passkey passed alice's MFA step: %d", p.status)
+	}
 }
 
 // TestAcrValuesAndStepUp: acr_values=2 asks for a second factor where the
