@@ -1,0 +1,126 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"foyer/storage"
+	"foyer/storage/sqlstore/sqltest"
+)
+
+func TestPortalConsents(t *testing.T) {
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		srv := startServer(t, newStore(t))
+		ctx := t.Context()
+		u := newPortalUser(t, srv, "alice@example.com")
+		if err := srv.store.RecordConsent(ctx, &storage.ConsentRecord{AccountID: u.account.ID, Consent: "terms_of_service", Version: "1"}); err != nil {
+			t.Fatal(err)
+		}
+		p := u.get("/account/privacy")
+		wantBody(t, "privacy", p, "Terms of service", "version 1", ">Withdraw consent: Terms of service<", ">Give consent: News and offers by e-mail<",
+			`href="/account/export.json"`, `href="/account/export.html"`)
+		wantBody(t, "opt in", u.post("/account/consents", "consent", "marketing", "decision", "in"), "Your choice is saved.", ">Withdraw consent: News and offers by e-mail<")
+		wantBody(t, "opt out", u.post("/account/consents", "consent", "marketing", "decision", "out"), ">Give consent: News and offers by e-mail<")
+		wantStatus(t, "unknown consent", u.post("/account/consents", "consent", "sell_my_soul", "decision", "in"), http.StatusNotFound)
+		wantStatus(t, "bad decision", u.post("/account/consents", "consent", "marketing", "decision", "maybe"), http.StatusNotFound)
+		hist, err := srv.store.ListConsentEvents(ctx, u.account.ID)
+		if err != nil || len(hist) != 2 || hist[0].Action != storage.ConsentGranted || hist[1].Action != storage.ConsentRevoked {
+			t.Errorf("history = %+v, %v", hist, err)
+		}
+		recs, _ := srv.store.ListConsents(ctx, u.account.ID)
+		for _, r := range recs {
+			if r.Consent == "marketing" && r.RevokedAt == nil {
+				t.Error("marketing consent not revoked")
+			}
+		}
+	})
+}
+
+// exportParts are the top-level keys the JSON export must have.
+var exportParts = []string{"generated_at", "profile", "password", "authenticators", "sessions", "consents",
+	"consent_history", "grants", "groups", "linked_identities", "activity"}
+
+func TestPortalExports(t *testing.T) {
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		srv := startServer(t, newStore(t))
+		ctx := t.Context()
+		u := newPortalUser(t, srv, "alice@example.com")
+		bob := newPortalUser(t, srv, "bob@example.com")
+		u.post("/account/profile", "given_name", "Alice", "email", "alice@example.com")
+		u.post("/account/consents", "consent", "marketing", "decision", "in")
+		if err := srv.store.CreateAuthenticator(ctx, &storage.Authenticator{AccountID: u.account.ID, Kind: storage.MethodTOTP,
+			Name: "Phone app", Secret: []byte("TOP-SECRET-SEED")}); err != nil {
+			t.Fatal(err)
+		}
+		cred, _ := srv.store.GetPassword(ctx, u.account.ID)
+
+		p := u.get("/account/export.json")
+		wantStatus(t, "json export", p, http.StatusOK)
+		if ct := p.resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") ||
+			!strings.Contains(p.resp.Header.Get("Content-Disposition"), "attachment") {
+			t.Errorf("json export headers: %v", p.resp.Header)
+		}
+		var doc map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(p.body), &doc); err != nil {
+			t.Fatalf("json export does not parse: %v\n%s", err, p.body)
+		}
+		for _, k := range exportParts {
+			if _, ok := doc[k]; !ok {
+				t.Errorf("json export lacks %q", k)
+			}
+		}
+		wantBody(t, "json export", p, `"given_name": "Alice"`, `"kind": "totp"`, `"Phone app"`, `"consent": "marketing"`,
+			`"action": "granted"`, `"kind": "account.profile_updated"`, `"set": true`)
+		// No secret: password hash, authenticator secret, session ids (the
+		// SSO cookie's digest), nor another account's data.
+		secrets := []string{cred.Hash, "argon2id", "TOP-SECRET", "VE9QLVNFQ1JFVC", "bob@example.com", bob.account.ID}
+		secrets = append(secrets, sessionIDs(t, srv, u.account.ID)...)
+		for _, s := range secrets {
+			if strings.Contains(p.body, s) {
+				t.Errorf("json export contains %q", s)
+			}
+		}
+
+		h := u.get("/account/export.html")
+		wantStatus(t, "html export", h, http.StatusOK)
+		wantBody(t, "html export", h, "<style>", "Your account data", "Alice", "Phone app", "marketing", "account.profile_updated")
+		external := regexp.MustCompile(`(?i)(src|href)\s*=\s*["']?(https?:)?//|<script|<link|@import|url\(`)
+		if m := external.FindString(h.body); m != "" {
+			t.Errorf("html export loads an external resource or script: %q", m)
+		}
+		if csp := h.resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") {
+			t.Errorf("html export CSP %q", csp)
+		}
+		for _, s := range secrets {
+			if strings.Contains(h.body, s) {
+				t.Errorf("html export contains %q", s)
+			}
+		}
+	})
+}
+
+func TestPortalPagesNeedSignIn(t *testing.T) {
+	srv := startServer(t, sqltest.SQLite(t))
+	for _, path := range []string{"/account/apps", "/account/profile", "/account/settings", "/account/security", "/account/privacy", "/account/export.json", "/account/export.html"} {
+		resp, err := http.DefaultTransport.RoundTrip(mustRequest(t, http.MethodGet, srv.issuer+path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/account/login?") {
+			t.Errorf("GET %s signed out: %d to %q", path, resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
+}
+
+func mustRequest(t *testing.T, method, u string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(method, u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req
+}
