@@ -162,7 +162,7 @@ func (s enrollStep) start(r *http.Request, f *Flow, acct *storage.Account, kind 
 		if err != nil {
 			return View{}, false, fmt.Errorf("selfservice: new TOTP key: %w", err)
 		}
-		raw, err := json.Marshal(key)
+		raw, err := json.Marshal(key) //nolint:gosec // G117: sealed on the next line, never stored in the clear
 		if err != nil {
 			return View{}, false, fmt.Errorf("selfservice: encode TOTP key: %w", err)
 		}

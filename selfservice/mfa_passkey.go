@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"foyer/selfservice/mfa"
 	"foyer/storage"
@@ -93,6 +92,3 @@ func (h *Handler) checkAssertion(ctx context.Context, f *Flow, acct *storage.Acc
 	}
 	return "", nil, false, nil
 }
-
-// passkeyTimeout bounds a WebAuthn ceremony.
-const passkeyTimeout = 5 * time.Minute

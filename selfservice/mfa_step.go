@@ -217,7 +217,7 @@ func (h *Handler) verifyTOTP(ctx context.Context, acct *storage.Account, id, cod
 		}
 		step, err := mfa.VerifyTOTP(string(secret), code, h.cfg.Now(), a.Counter)
 		if err != nil {
-			return "", nil
+			return "", nil //nolint:nilerr // a wrong or replayed code is an answer, not a failure
 		}
 		err = h.store.UseAuthenticator(ctx, acct.ID, a.ID, step, h.cfg.Now().UTC())
 		if errors.Is(err, storage.ErrConflict) {
