@@ -27,6 +27,10 @@ Commands:
   app policy set        change an application's self-service policy
   app mfa show          show an application's MFA policy
   app mfa set           change an application's MFA policy
+  app portal show APP   show an application's launcher tile, friendly URL and groups
+  app portal set APP    change them (--launcher, --slug, --groups)
+  group create NAME     create a group of accounts
+  group add|remove NAME ACCOUNT  change a group's members
 
 Configuration comes from --config (YAML) and FOYER_* environment variables;
 see README.md. Run "foyer <command> -h" for a command's flags.
@@ -109,6 +113,12 @@ func dispatch(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 		return appMFAShow(ctx, cfg, rest[2:], stdout, stderr)
 	case cmd == "app" && sub == "mfa" && len(rest) > 1 && rest[1] == "set":
 		return appMFASet(ctx, cfg, rest[2:], stdout, stderr)
+	case cmd == "app" && sub == "portal" && len(rest) > 1 && rest[1] == "show":
+		return appPortalShow(ctx, cfg, rest[2:], stdout, stderr)
+	case cmd == "app" && sub == "portal" && len(rest) > 1 && rest[1] == "set":
+		return appPortalSet(ctx, cfg, rest[2:], stdout, stderr)
+	case cmd == "group" && (sub == "create" || sub == "add" || sub == "remove"):
+		return groupCommand(ctx, cfg, sub, rest[1:], stdout, stderr)
 	case cmd == "keys" && sub == "rotate":
 		return keysRotate(ctx, cfg, rest[1:], stdout, stderr)
 	default:

@@ -1,0 +1,218 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"foyer/storage"
+	"foyer/storage/sqlstore"
+)
+
+// slugPattern keeps friendly URLs short and easy to read out on the phone.
+var slugPattern = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$`)
+
+// splitPositional takes the leading positional arguments (the Go flag
+// package stops at the first one), so "set APP --flag" and "set --flag APP"
+// both work.
+func splitPositional(args []string, n int) (pos, rest []string) {
+	for len(args) > 0 && len(pos) < n && !strings.HasPrefix(args[0], "-") {
+		pos, args = append(pos, args[0]), args[1:]
+	}
+	return pos, args
+}
+
+// appPortalShow prints how an application appears in the account portal.
+func appPortalShow(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
+	pos, rest := splitPositional(args, 1)
+	fs := newFlags("app portal show", stderr)
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parse(fs, rest); err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(stderr, "usage: foyer app portal show APP [--json]")
+		return errUsage
+	}
+	return withStore(ctx, cfg, stderr, func(s *sqlstore.Store, _ []byte) error {
+		p, err := loadPortalSettings(ctx, s, pos[0])
+		if err != nil {
+			return err
+		}
+		return printPortalSettings(stdout, p, *asJSON)
+	})
+}
+
+// appPortalSet changes the named parts: launcher tile, friendly-URL slug,
+// group restriction.
+func appPortalSet(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
+	pos, rest := splitPositional(args, 1)
+	fs := newFlags("app portal set", stderr)
+	launcher := fs.String("launcher", "", "true or false: show the application as a tile in \"Your applications\"")
+	slug := fs.String("slug", "", "friendly URL /a/SLUG (lower-case letters, digits, '-'); \"none\" removes it")
+	groups := fs.String("groups", "", "comma-separated groups whose members may see the application; \"none\" lifts the restriction")
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	if err := parse(fs, rest); err != nil {
+		return err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if len(pos) != 1 || !(set["launcher"] || set["slug"] || set["groups"]) {
+		fmt.Fprintln(stderr, "usage: foyer app portal set APP [--launcher=true|false] [--slug SLUG] [--groups g1,g2] [--json]")
+		return errUsage
+	}
+	return withStore(ctx, cfg, stderr, func(s *sqlstore.Store, _ []byte) error {
+		p, err := loadPortalSettings(ctx, s, pos[0])
+		if err != nil {
+			return err
+		}
+		if err := applyPortalFlags(p, set, *launcher, *slug, *groups); err != nil {
+			return err
+		}
+		if err := s.SetPortalSettings(ctx, p); errors.Is(err, storage.ErrConflict) {
+			return fmt.Errorf("the slug %q is taken by another application", p.Slug)
+		} else if err != nil {
+			return err
+		}
+		return printPortalSettings(stdout, p, *asJSON)
+	})
+}
+
+func applyPortalFlags(p *storage.PortalSettings, set map[string]bool, launcher, slug, groups string) error {
+	if set["launcher"] {
+		on, err := strconv.ParseBool(launcher)
+		if err != nil {
+			return fmt.Errorf("--launcher must be true or false, not %q", launcher)
+		}
+		p.LauncherEnabled = on
+	}
+	if set["slug"] {
+		slug = strings.ToLower(strings.TrimSpace(slug))
+		if slug == "none" {
+			slug = ""
+		} else if !slugPattern.MatchString(slug) {
+			return fmt.Errorf("--slug %q: use 1 to 40 lower-case letters, digits and inner '-'", slug)
+		}
+		p.Slug = slug
+	}
+	if set["groups"] {
+		p.Groups = nil
+		if strings.TrimSpace(groups) != "none" {
+			p.Groups = splitList(groups, ",")
+		}
+	}
+	return nil
+}
+
+func loadPortalSettings(ctx context.Context, s *sqlstore.Store, appID string) (*storage.PortalSettings, error) {
+	if _, err := s.GetApplication(ctx, appID); errors.Is(err, storage.ErrNotFound) {
+		return nil, fmt.Errorf("no application with id %q", appID)
+	} else if err != nil {
+		return nil, err
+	}
+	p, err := s.GetPortalSettings(ctx, appID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return &storage.PortalSettings{ApplicationID: appID}, nil
+	}
+	return p, err
+}
+
+func printPortalSettings(w io.Writer, p *storage.PortalSettings, asJSON bool) error {
+	groups := p.Groups
+	if groups == nil {
+		groups = []string{}
+	}
+	if asJSON {
+		return json.NewEncoder(w).Encode(map[string]any{"application": p.ApplicationID, "launcher": p.LauncherEnabled,
+			"slug": p.Slug, "groups": groups})
+	}
+	url := "none"
+	if p.Slug != "" {
+		url = "/a/" + p.Slug
+	}
+	restriction := "everyone"
+	if len(groups) > 0 {
+		restriction = strings.Join(groups, ", ")
+	}
+	_, err := fmt.Fprintf(w, "application:  %s\nlauncher:     %v\nfriendly URL: %s\ngroups:       %s\n",
+		p.ApplicationID, p.LauncherEnabled, url, restriction)
+	return err
+}
+
+// groupCommand runs "group create NAME", "group add NAME ACCOUNT" and
+// "group remove NAME ACCOUNT" (ACCOUNT: e-mail, username or id).
+func groupCommand(ctx context.Context, cfg Config, verb string, args []string, stdout, stderr io.Writer) error {
+	want := map[string]int{"create": 1, "add": 2, "remove": 2}[verb]
+	pos, rest := splitPositional(args, want)
+	fs := newFlags("group "+verb, stderr)
+	storeID := fs.String("store", defaultStoreID, "identity store")
+	if err := parse(fs, rest); err != nil {
+		return err
+	}
+	if len(pos) != want {
+		fmt.Fprintln(stderr, "usage: foyer group create NAME | foyer group add|remove NAME ACCOUNT [--store ID]")
+		return errUsage
+	}
+	return withStore(ctx, cfg, stderr, func(s *sqlstore.Store, _ []byte) error {
+		if verb == "create" {
+			err := s.CreateGroup(ctx, &storage.Group{StoreID: *storeID, Name: pos[0]})
+			if errors.Is(err, storage.ErrConflict) {
+				return fmt.Errorf("group %q exists", pos[0])
+			}
+			if err == nil {
+				fmt.Fprintf(stdout, "created group %s\n", pos[0])
+			}
+			return err
+		}
+		return groupMembership(ctx, s, *storeID, verb, pos[0], pos[1], stdout)
+	})
+}
+
+func groupMembership(ctx context.Context, s *sqlstore.Store, storeID, verb, name, who string, stdout io.Writer) error {
+	g, err := s.GetGroupByName(ctx, storeID, name)
+	if errors.Is(err, storage.ErrNotFound) {
+		return fmt.Errorf("no group %q in store %q", name, storeID)
+	} else if err != nil {
+		return err
+	}
+	acct, err := findAccount(ctx, s, storeID, who)
+	if err != nil {
+		return err
+	}
+	if verb == "add" {
+		err = s.AddGroupMember(ctx, g.ID, acct.ID)
+	} else {
+		err = s.RemoveGroupMember(ctx, g.ID, acct.ID)
+		if errors.Is(err, storage.ErrNotFound) {
+			return fmt.Errorf("%s is not in group %q", who, name)
+		}
+	}
+	if err == nil {
+		fmt.Fprintf(stdout, "%s: %s %s\n", name, map[string]string{"add": "added", "remove": "removed"}[verb], who)
+	}
+	return err
+}
+
+// findAccount looks an account up by e-mail, username or id.
+func findAccount(ctx context.Context, s *sqlstore.Store, storeID, who string) (*storage.Account, error) {
+	for _, kind := range []storage.IdentifierType{storage.IdentifierEmail, storage.IdentifierUsername} {
+		a, err := s.FindAccountByIdentifier(ctx, storeID, kind, who)
+		if err == nil {
+			return a, nil
+		}
+		if !errors.Is(err, storage.ErrNotFound) {
+			return nil, err
+		}
+	}
+	a, err := s.GetAccount(ctx, who)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, fmt.Errorf("no account %q", who)
+	}
+	return a, err
+}
