@@ -439,3 +439,82 @@ func TestPasswordless(t *testing.T) {
 		t.Fatalf("passwordless: acr %q amr %v", acr, amr)
 	}
 }
+
+// getLink opens a link from a message in the browser.
+func (s *signIn) getLink(t *testing.T, link string) *page {
+	t.Helper()
+	s.page = s.b.get(link)
+	return s.page
+}
+
+// TestResetEndsInMFAStep: a password reset proves the mailbox, not the
+// second factor: with MFA required the reset ends at the MFA step, and
+// the relying party's code comes only after it.
+func TestResetEndsInMFAStep(t *testing.T) {
+	in, configure := withInbox(t)
+	fx := newMFAFixture(t, sqltest.SQLite(t), storage.MFAPolicy{Mode: storage.MFARequired}, configure)
+	secret, _ := enrollTOTP(t, fx.passwordSignIn(t))
+	s := &signIn{b: newBrowser(t, fx.srv.Listener.Addr().String()), verifier: oauth2.GenerateVerifier()}
+	s.page = s.b.get(fx.rp.oauth.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(s.verifier)))
+	s.getLink(t, fx.srv.issuer+capture(t, s.page, `href="(/recover[^"]*)"`))
+	s.post(map[string]string{"identifier": "alice@example.com"})
+	if err := fx.srv.deferredIdle(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	mail := in.next(t, "alice@example.com")
+	var link string
+	for _, l := range mail.Links {
+		if strings.Contains(l, "/recover/reset") {
+			link = l
+		}
+	}
+	if link == "" {
+		t.Fatalf("no reset link in %q", mail.Text)
+	}
+	s.getLink(t, link)
+	s.post(nil) // the confirmation button
+	s.post(map[string]string{"password": resetPass, "password_confirm": resetPass})
+	if !strings.Contains(s.page.body, `name="choose"`) {
+		t.Fatalf("the reset did not end at the MFA step (%d):\n%s", s.page.status, s.page.body)
+	}
+	s.post(map[string]string{"choose": buttonValue(t, s.page, "choose", "totp|")})
+	code, _ := mfa.TOTPCode(secret, time.Now().Add(30*time.Second))
+	s.post(map[string]string{"code": code})
+	if acr, amr := fx.claims(t, s); acr != "2" || !slices.Contains(amr, "mfa") || !slices.Contains(amr, "otp") {
+		t.Fatalf("after reset and MFA: acr %q amr %v", acr, amr)
+	}
+}
+
+// TestMagicLinkSecondFactor: an e-mail magic link proves the second factor
+// only in the browser that started the sign-in, once; in another browser
+// it says so and proves nothing.
+func TestMagicLinkSecondFactor(t *testing.T) {
+	in, configure := withInbox(t)
+	fx := newMFAFixture(t, sqltest.SQLite(t), storage.MFAPolicy{Mode: storage.MFARequired,
+		Methods: []string{storage.MethodEmailCode, storage.MethodEmailLink}}, configure)
+	s := fx.passwordSignIn(t)
+	s.post(map[string]string{"enroll": "email"})
+	code := regexp.MustCompile(`\b(\d{6})\b`).FindStringSubmatch(in.next(t, "alice@example.com").Text)
+	s.post(map[string]string{"code": code[1]})
+	s.post(map[string]string{"continue": "1"})
+	fx.claims(t, s)
+
+	s = fx.passwordSignIn(t)
+	s.post(map[string]string{"choose": buttonValue(t, s.page, "choose", "email_link|")})
+	mail := in.next(t, "alice@example.com")
+	if len(mail.Links) != 1 || !strings.Contains(mail.Links[0], "/login/link?") {
+		t.Fatalf("magic link mail: %q", mail.Text)
+	}
+	other := newBrowser(t, fx.srv.Listener.Addr().String())
+	if p := other.get(mail.Links[0]); p.status != http.StatusBadRequest || !strings.Contains(p.body, "browser where you started") {
+		t.Fatalf("link in another browser: %d\n%s", p.status, p.body)
+	}
+	s.getLink(t, mail.Links[0])
+	s.post(nil)
+	if acr, amr := fx.claims(t, s); acr != "2" || !slices.Contains(amr, "mfa") {
+		t.Fatalf("magic link: acr %q amr %v", acr, amr)
+	}
+	if p := s.getLink(t, mail.Links[0]); p.status != http.StatusBadRequest || !strings.Contains(p.body, "expired or was used") {
+		t.Fatalf("used link opened again: %d\n%s", p.status, p.body)
+	}
+}
