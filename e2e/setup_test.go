@@ -245,7 +245,7 @@ func register(ctx context.Context, bin string, environ []string, rp *relyingPart
 	if client.ClientID == "" || client.ClientSecret == "" {
 		return fmt.Errorf("foyer client create --json printed %q, want client_id and client_secret", out)
 	}
-	for _, acct := range [][2]string{{aliceEmail, alicePassword}, {bobEmail, bobPassword}, {carolEmail, carolPassword}} {
+	for _, acct := range [][2]string{{aliceEmail, alicePassword}, {bobEmail, bobPassword}, {carolEmail, carolPassword}, {daveEmail, davePassword}} {
 		if _, err := runCLI(ctx, bin, environ, "account", "create",
 			"--email", acct[0], "--password", acct[1], "--verified"); err != nil {
 			return err
