@@ -41,8 +41,9 @@ type State struct {
 	AccountID string   `json:"account_id,omitempty"`
 	AMR       []string `json:"amr,omitempty"`
 	Failures  int      `json:"failures,omitempty"`
-	// Recover is the account a password-reset request named, kept
-	// server-side for the code page; pages never depend on it.
+	// Recover is the identifier a password-reset request was typed with,
+	// kept server-side for the phone switch and the code page, which look
+	// the account up from it; pages never depend on it.
 	Recover string `json:"recover,omitempty"`
 	// Pending is the account waiting for activation whose password this
 	// interaction proved: only it may be sent a new activation link.

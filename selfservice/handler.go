@@ -45,6 +45,7 @@ type Store interface {
 	ListLoginAttempts(ctx context.Context, key string, since time.Time) ([]time.Time, error)
 	DeleteOneTimeSecrets(ctx context.Context, accountID, purpose string) (int64, error)
 	CountUsableOneTimeSecrets(ctx context.Context, accountID, purpose string, now time.Time) (int64, error)
+	ListApplications(ctx context.Context) ([]storage.Application, error)
 }
 
 // Config is selfservice's configuration.
@@ -54,6 +55,9 @@ type Config struct {
 	// Issuer is the server's public URL, the base of links in messages.
 	Issuer string
 	Now    func() time.Time
+	// PortalClientID is the account portal's client: only its requests
+	// may carry an account action (foyer_action).
+	PortalClientID string
 	// Deferred tunes the worker of deferred requests (RunDeferred).
 	Deferred DeferredConfig
 }
@@ -115,6 +119,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 		&passwordStep{store: d.Store, hasher: d.Passwords, dummyHash: d.Passwords.DummyHash(), now: cfg.Now},
 		mfaStep{h: h},
 		enrollStep{h: h},
+		enrollStep{h: h, action: true},
 		passwordlessStep{h: h},
 	} {
 		h.steps[s.Name()] = s

@@ -55,14 +55,39 @@ func (h *Handler) enrollMethods(acct *storage.Account, pol storage.MFAPolicy) []
 }
 
 // enrollStep enrolls a second factor during sign-in: required by the
-// policy (or the client's acr_values), or offered when optional.
-type enrollStep struct{ h *Handler }
+// policy (or the client's acr_values), or offered when optional. Its
+// action instance runs the account portal's requests (enroll one kind,
+// new recovery codes, remove a factor) after a fresh sign-in.
+type enrollStep struct {
+	h      *Handler
+	action bool
+}
 
-func (enrollStep) Name() string    { return stepEnroll }
+func (s enrollStep) Name() string {
+	if s.action {
+		return stepAction
+	}
+	return stepEnroll
+}
+
 func (enrollStep) Show(*Flow) View { return View{Template: "mfa"} }
 
 func (s enrollStep) required(f *Flow) bool {
-	return f.App.MFA.WithDefaults().Mode == storage.MFARequired || wantsMFA(f.Params)
+	return s.action || f.App.MFA.WithDefaults().Mode == storage.MFARequired || wantsMFA(f.Params)
+}
+
+// methods are the kinds the step offers: the policy's, or the one the
+// portal asked to enroll.
+func (s enrollStep) methods(f *Flow, acct *storage.Account) []string {
+	all := s.h.enrollMethods(acct, f.App.MFA.WithDefaults())
+	if !s.action {
+		return all
+	}
+	verb, kind := s.h.accountAction(f)
+	if verb == actionEnroll && containsString(all, kind) {
+		return []string{kind}
+	}
+	return nil
 }
 
 // Page renders the enrollment chooser or the picked method's form.
@@ -72,9 +97,14 @@ func (s enrollStep) Page(r *http.Request, f *Flow) (View, error) {
 		return View{}, fmt.Errorf("selfservice: load account: %w", err)
 	}
 	data := map[string]any{"Step": stepEnroll, "Required": s.required(f)}
+	if s.action {
+		if v, ok, err := s.h.actionPage(r, f, acct); ok || err != nil {
+			return v, err
+		}
+	}
 	e := f.State.MFA.Enroll
 	if e == nil {
-		data["EnrollMethods"] = s.h.enrollMethods(acct, f.App.MFA.WithDefaults())
+		data["EnrollMethods"] = s.methods(f, acct)
 		return View{Template: "mfa", Data: data}, nil
 	}
 	data["Enroll"] = e.Method
@@ -119,8 +149,11 @@ func (s enrollStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 		return View{}, false, fmt.Errorf("selfservice: load account: %w", err)
 	}
 	switch {
-	case r.PostFormValue("continue") != "" && f.State.MFA.Done:
+	case r.PostFormValue("continue") != "" && f.State.MFA.CodesShown:
+		f.State.MFA.CodesShown = false
 		return View{}, true, nil // after the recovery codes were shown
+	case s.action && r.PostFormValue("confirm") != "":
+		return s.h.runAction(r, f, acct)
 	case r.PostFormValue("skip") != "":
 		if s.required(f) {
 			return s.again(r, f, View{Error: "mfa.enroll_required", Status: http.StatusBadRequest})
@@ -151,7 +184,7 @@ func (s enrollStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 
 // start begins enrolling the picked kind.
 func (s enrollStep) start(r *http.Request, f *Flow, acct *storage.Account, kind string) (View, bool, error) {
-	if !containsString(s.h.enrollMethods(acct, f.App.MFA.WithDefaults()), kind) {
+	if !containsString(s.methods(f, acct), kind) {
 		return s.again(r, f, View{Error: "mfa.choose_method", Status: http.StatusBadRequest})
 	}
 	e := &enrollState{Method: kind}
@@ -356,6 +389,9 @@ func (h *Handler) enrolled(r *http.Request, f *Flow, acct *storage.Account, a *s
 	}
 	h.proved(f, method, proof)
 	f.State.MFA.Enroll = nil
+	if f.State.Steps[f.State.Current] == stepAction {
+		f.State.MFA.ActionDone = true
+	}
 	codes, err := h.newRecoveryCodesIfNone(r.Context(), acct.ID)
 	if err != nil {
 		return View{}, false, err
@@ -364,7 +400,13 @@ func (h *Handler) enrolled(r *http.Request, f *Flow, acct *storage.Account, a *s
 		return View{}, true, nil
 	}
 	h.event(r, acct.ID, "mfa.recovery_codes_created")
-	return View{Template: "mfa", Data: map[string]any{"Step": stepEnroll, "RecoveryCodes": codes}}, false, nil
+	return h.showRecoveryCodes(f, codes), false, nil
+}
+
+// showRecoveryCodes is the page that shows new recovery codes, once.
+func (h *Handler) showRecoveryCodes(f *Flow, codes []string) View {
+	f.State.MFA.CodesShown = true
+	return View{Template: "mfa", Data: map[string]any{"Step": stepEnroll, "RecoveryCodes": codes}}
 }
 
 // newRecoveryCodesIfNone creates ten recovery codes unless the account has

@@ -14,6 +14,7 @@ import (
 const (
 	stepMFA    = "mfa"        // prove an enrolled second factor
 	stepEnroll = "mfa_enroll" // enroll one (required, or offered)
+	stepAction = "mfa_action" // the portal's account action
 )
 
 // mfaState is the MFA part of a flow's state.
@@ -35,6 +36,10 @@ type mfaState struct {
 	// PasskeyOptions the options the page hands the browser.
 	Ceremony       []byte `json:"ceremony,omitempty"`
 	PasskeyOptions []byte `json:"passkey_options,omitempty"`
+	// ActionDone: the portal's account action ran; CodesShown: the page
+	// just showed new recovery codes, which "continue" moves past.
+	ActionDone bool `json:"action_done,omitempty"`
+	CodesShown bool `json:"codes_shown,omitempty"`
 	// Candidate is the account a passwordless code went to, until the
 	// code or link proves it.
 	Candidate string `json:"candidate,omitempty"`
@@ -61,30 +66,35 @@ const (
 
 // mfaGate decides, once the first factor is proved, which step comes
 // next: "" to finish the sign-in, stepMFA or stepEnroll.
+//
+// An account action of the portal (enroll, new recovery codes, remove)
+// runs last, and first asks for a factor the account already has whatever
+// the policy says: a password alone must not change the second factors.
 func (h *Handler) mfaGate(ctx context.Context, f *Flow) (string, error) {
-	if f.State.MFA.Done {
-		return "", nil
-	}
+	verb, _ := h.accountAction(f)
+	action := verb != "" && !f.State.MFA.ActionDone
 	pol := f.App.MFA.WithDefaults()
 	required := pol.Mode == storage.MFARequired || wantsMFA(f.Params)
-	if pol.Mode == storage.MFAOff && !required {
-		return "", nil
+	if !f.State.MFA.Done && (pol.Mode != storage.MFAOff || required || action) {
+		acct, err := h.store.GetAccount(ctx, f.State.AccountID)
+		if err != nil {
+			return "", fmt.Errorf("selfservice: load account: %w", err)
+		}
+		choices, err := h.mfaChoices(ctx, acct, pol, f.State.MFA.Proofs)
+		if err != nil {
+			return "", err
+		}
+		switch {
+		case len(choices) > 0:
+			return stepMFA, nil
+		case required:
+			return stepEnroll, nil
+		case !action && !f.State.MFA.Offered && len(h.enrollMethods(acct, pol)) > 0:
+			return stepEnroll, nil
+		}
 	}
-	acct, err := h.store.GetAccount(ctx, f.State.AccountID)
-	if err != nil {
-		return "", fmt.Errorf("selfservice: load account: %w", err)
-	}
-	choices, err := h.mfaChoices(ctx, acct, pol, f.State.MFA.Proofs)
-	if err != nil {
-		return "", err
-	}
-	switch {
-	case len(choices) > 0:
-		return stepMFA, nil
-	case required:
-		return stepEnroll, nil
-	case !f.State.MFA.Offered && len(h.enrollMethods(acct, pol)) > 0:
-		return stepEnroll, nil
+	if action {
+		return stepAction, nil
 	}
 	return "", nil
 }

@@ -128,7 +128,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	if err != nil {
 		return nil, err
 	}
-	self, err := selfservice.New(selfservice.Config{ResumePath: authz.ResumePath, Issuer: cfg.Issuer}, selfservice.Deps{
+	self, err := selfservice.New(selfservice.Config{ResumePath: authz.ResumePath, Issuer: cfg.Issuer, PortalClientID: accountPortalClient}, selfservice.Deps{
 		Store: store, Sessions: sessions, Steps: steps, Passwords: password.NewHasher(password.OWASP),
 		Renderer: renderer, Logger: log, Notify: notifications, Sealer: sealer, WebAuthn: relyingParty,
 	})

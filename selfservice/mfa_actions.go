@@ -1,0 +1,165 @@
+package selfservice
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"foyer/storage"
+)
+
+// ActionParam is the authorization request parameter by which the account
+// portal (and only it) asks the sign-in to end with an account action:
+// "enroll:KIND" (totp, email, phone, passkey), "recovery_codes" (replace
+// them) or "remove:ID" (remove an authenticator). The portal sends it with
+// prompt=login, so every action follows a fresh sign-in, and the gate asks
+// for one of the account's factors first.
+const ActionParam = "foyer_action"
+
+// Account actions.
+const (
+	actionEnroll        = "enroll"
+	actionRecoveryCodes = "recovery_codes"
+	actionRemove        = "remove"
+)
+
+// accountAction is the flow's action verb and argument, or "" when it has
+// none or its client is not the portal's.
+func (h *Handler) accountAction(f *Flow) (string, string) {
+	if h.cfg.PortalClientID == "" || f.Client == nil || f.Client.ID != h.cfg.PortalClientID {
+		return "", ""
+	}
+	verb, arg, _ := strings.Cut(f.Params.Get(ActionParam), ":")
+	switch verb {
+	case actionEnroll, actionRemove:
+		if arg != "" {
+			return verb, arg
+		}
+	case actionRecoveryCodes:
+		return verb, ""
+	}
+	return "", ""
+}
+
+// actionPage renders the confirmation of a recovery-code or removal
+// action; ok is false for an enrollment, which the enrollment pages show.
+func (h *Handler) actionPage(r *http.Request, f *Flow, acct *storage.Account) (View, bool, error) {
+	verb, arg := h.accountAction(f)
+	data := map[string]any{"Step": stepAction, "Verb": verb}
+	switch verb {
+	case actionRecoveryCodes:
+		n, err := h.countFactors(r.Context(), acct.ID)
+		if err != nil {
+			return View{}, true, err
+		}
+		if n == 0 {
+			data["Error"] = "mfa.recovery_codes_need_factor"
+		}
+	case actionRemove:
+		a, err := h.authenticator(r, acct.ID, arg)
+		if err != nil {
+			return View{}, true, err
+		}
+		if a == nil {
+			return View{Template: "error", Status: http.StatusBadRequest, Data: map[string]any{"Message": "mfa.no_such_factor"}}, true, nil
+		}
+		data["Factor"] = factorLabel(*a)
+	default:
+		return View{}, false, nil
+	}
+	return View{Template: "mfa", Data: data}, true, nil
+}
+
+// runAction carries out a confirmed recovery-code or removal action.
+func (h *Handler) runAction(r *http.Request, f *Flow, acct *storage.Account) (View, bool, error) {
+	ctx := r.Context()
+	verb, arg := h.accountAction(f)
+	fail := func(key string) (View, bool, error) {
+		v, _, err := h.actionPage(r, f, acct)
+		v.Error, v.Status = key, http.StatusBadRequest
+		return v, false, err
+	}
+	switch verb {
+	case actionRecoveryCodes:
+		n, err := h.countFactors(ctx, acct.ID)
+		if err != nil {
+			return View{}, false, err
+		}
+		if n == 0 {
+			return fail("mfa.recovery_codes_need_factor")
+		}
+		codes, err := h.replaceRecoveryCodes(ctx, acct.ID)
+		if err != nil {
+			return View{}, false, err
+		}
+		h.event(r, acct.ID, "mfa.recovery_codes_regenerated")
+		f.State.MFA.ActionDone = true
+		return h.showRecoveryCodes(f, codes), false, nil
+	case actionRemove:
+		a, err := h.authenticator(r, acct.ID, arg)
+		if err != nil || a == nil {
+			return View{}, false, err
+		}
+		last, err := h.lastRequiredFactor(ctx, acct)
+		if err != nil {
+			return View{}, false, err
+		}
+		if last {
+			return fail("mfa.last_factor_required")
+		}
+		if err := h.store.DeleteAuthenticator(ctx, acct.ID, a.ID); err != nil {
+			return View{}, false, fmt.Errorf("selfservice: remove authenticator: %w", err)
+		}
+		h.eventData(r, acct.ID, "mfa.removed", map[string]string{"kind": a.Kind})
+		if n, err := h.countFactors(ctx, acct.ID); err == nil && n == 0 {
+			// Recovery codes stand in for a factor; with none left they go.
+			_, _ = h.store.DeleteOneTimeSecrets(ctx, acct.ID, purposeRecoveryCode)
+		}
+		f.State.MFA.ActionDone = true
+		return View{}, true, nil
+	}
+	return fail("mfa.choose_method")
+}
+
+// countFactors counts the account's enrolled authenticators.
+func (h *Handler) countFactors(ctx context.Context, accountID string) (int, error) {
+	auths, err := h.store.ListAuthenticators(ctx, accountID)
+	if err != nil {
+		return 0, fmt.Errorf("selfservice: list authenticators: %w", err)
+	}
+	return len(auths), nil
+}
+
+// lastRequiredFactor reports whether the account has one authenticator
+// left while an application of its identity store requires MFA: removing
+// it would lock the customer out of that application's sign-in until they
+// enroll again, so it is refused.
+func (h *Handler) lastRequiredFactor(ctx context.Context, acct *storage.Account) (bool, error) {
+	n, err := h.countFactors(ctx, acct.ID)
+	if err != nil || n > 1 {
+		return false, err
+	}
+	apps, err := h.store.ListApplications(ctx)
+	if err != nil {
+		return false, fmt.Errorf("selfservice: list applications: %w", err)
+	}
+	for _, app := range apps {
+		if app.StoreID == acct.StoreID && app.MFA.WithDefaults().Mode == storage.MFARequired {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// factorLabel names an authenticator on the removal page.
+func factorLabel(a storage.Authenticator) string {
+	switch a.Kind {
+	case storage.AuthenticatorEmail, storage.AuthenticatorPhone:
+		return hintOf(a)
+	}
+	if a.Name != "" {
+		return a.Name
+	}
+	return a.Kind
+}
