@@ -263,7 +263,7 @@ func randomToken() string {
 
 // safeNext keeps post-sign-in redirects inside the portal.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, BasePath) || strings.ContainsAny(next, "\\\r\n") || strings.Contains(next, "//") {
+	if next != BasePath && !strings.HasPrefix(next, BasePath+"/") || strings.ContainsAny(next, "\\\r\n") || strings.Contains(next, "//") {
 		return BasePath + "/apps"
 	}
 	return next

@@ -1,0 +1,112 @@
+package portal
+
+import (
+	"testing"
+	"time"
+
+	"github.com/medama-io/go-useragent"
+
+	"foyer/storage"
+)
+
+func TestSafeNext(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                      "/account/apps",
+		"/account/security":     "/account/security",
+		"https://evil.example/": "/account/apps",
+		"//evil.example":        "/account/apps",
+		"/account//evil":        "/account/apps",
+		"/accountx":             "/account/apps",
+		"/login":                "/account/apps",
+		"/account/\\evil":       "/account/apps",
+	} {
+		if got := safeNext(in); got != want {
+			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestValidEmail(t *testing.T) {
+	for in, want := range map[string]bool{
+		"a@example.com": true, "A.B+c@sub.example.org": true,
+		"": false, "no-at": false, "a@localhost": false, "Name <a@example.com>": false, "a @example.com": false,
+	} {
+		if got := validEmail(in); got != want {
+			t.Errorf("validEmail(%q) = %v", in, got)
+		}
+	}
+}
+
+func TestAllowedByGroups(t *testing.T) {
+	cases := []struct {
+		required, member []string
+		want             bool
+	}{
+		{nil, nil, true},
+		{[]string{"gold"}, nil, false},
+		{[]string{"gold", "staff"}, []string{"staff"}, true},
+		{[]string{"gold"}, []string{"silver"}, false},
+	}
+	for _, c := range cases {
+		if got := allowedByGroups(c.required, c.member); got != c.want {
+			t.Errorf("allowedByGroups(%v, %v) = %v", c.required, c.member, got)
+		}
+	}
+}
+
+func TestCheckNewPassword(t *testing.T) {
+	p := storage.PasswordPolicy{MinLength: 8, MaxLength: 16}
+	for _, c := range []struct{ pw, confirm, want string }{
+		{"longenough", "longenough", ""},
+		{"short", "short", "account.security.password_too_short"},
+		{"far-too-long-a-password", "far-too-long-a-password", "account.security.password_too_long"},
+		{"longenough", "different1", "account.security.password_mismatch"},
+	} {
+		if got := checkNewPassword(p, c.pw, c.confirm); got != c.want {
+			t.Errorf("checkNewPassword(%q, %q) = %q, want %q", c.pw, c.confirm, got, c.want)
+		}
+	}
+}
+
+func TestSealBindsPurpose(t *testing.T) {
+	h := &Handler{cfg: Config{CookieKey: make([]byte, 32)}}
+	sealed := h.seal("portal", "session-1")
+	if !h.opened("portal", sealed, "session-1") {
+		t.Fatal("sealed value does not open")
+	}
+	if h.opened("flow", sealed, "session-1") || h.opened("portal", sealed, "session-2") {
+		t.Error("sealed value opens for another purpose or value")
+	}
+	other := &Handler{cfg: Config{CookieKey: []byte("another-key-another-key-another!")}}
+	if other.opened("portal", sealed, "session-1") {
+		t.Error("sealed value opens under another key")
+	}
+	if _, ok := h.unseal("portal", "garbage"); ok {
+		t.Error("garbage unsealed")
+	}
+}
+
+func TestDevice(t *testing.T) {
+	h := &Handler{agents: useragent.NewParser()}
+	for ua, want := range map[string][2]string{
+		"": {"", ""},
+		"Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1": {"Safari 17", "iOS"},
+		"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36":                   {"Chrome 126", "MacOS"},
+	} {
+		b, os := h.device(ua)
+		if b != want[0] || os != want[1] {
+			t.Errorf("device(%q) = %q, %q; want %q, %q", ua, b, os, want[0], want[1])
+		}
+	}
+}
+
+func TestFresh(t *testing.T) {
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	h := &Handler{cfg: Config{FreshSignIn: 5 * time.Minute, Now: func() time.Time { return now }}}
+	for age, want := range map[time.Duration]bool{time.Minute: true, 5 * time.Minute: true, 6 * time.Minute: false} {
+		v := &viewer{Session: &storage.Session{AuthTime: now.Add(-age)}}
+		if got := h.fresh(v); got != want {
+			t.Errorf("fresh after %v = %v", age, got)
+		}
+	}
+}
