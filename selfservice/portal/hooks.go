@@ -2,23 +2,73 @@ package portal
 
 import (
 	"net/http"
+	"net/url"
+	"time"
 
 	"foyer/storage"
 )
 
-// passwordChangeHidden is the hook for passwordless sign-in: when the
-// application's MFA policy makes sign-in passwordless, the security page
-// offers no password change (and the post is refused). The MFA work fills
-// it in (storage.MFAPolicy.Passwordless); until then it is always false.
-func passwordChangeHidden(_ *storage.Application) bool {
-	return false
+// passwordChangeHidden: in passwordless mode there is no password to
+// change, so the security page offers none (and the post is refused).
+func passwordChangeHidden(app *storage.Application) bool {
+	return app != nil && app.MFA.Passwordless
 }
 
-// mfaSecurityData is the hook for the security page's MFA section: what it
-// returns is the page's .Data.MFA, rendered where account_security.html
-// has the comment "MFA methods: added by the MFA work". The MFA work fills
-// it in (enrolled methods, enroll/remove, recovery codes); until then the
-// section is empty.
-func mfaSecurityData(_ *http.Request, _ *viewer) (map[string]any, error) {
-	return nil, nil
+// ActionParam is the authorization request parameter that asks the sign-in
+// to end with an account action; it is selfservice.ActionParam (the portal
+// may not import selfservice; a test keeps the two equal).
+const ActionParam = "foyer_action"
+
+// purposeRecoveryCode is selfservice's purpose of recovery-code secrets.
+const purposeRecoveryCode = "recovery_code"
+
+// factorView is one enrolled authenticator on the security page.
+type factorView struct {
+	Kind, Name, Address string
+	Created             time.Time
+	LastUsed            *time.Time
+	RemoveURL           string
+}
+
+// mfaSecurityData is the security page's MFA section: the account's
+// factors with a remove link each, links to enroll every kind the portal
+// application's policy allows, and the recovery codes left with a link to
+// replace them. Every link signs in afresh (prompt=login, an existing
+// factor included) and runs the change inside that sign-in, so a session
+// alone, or a password alone, changes no factor.
+func (h *Handler) mfaSecurityData(r *http.Request, v *viewer) (map[string]any, error) {
+	auths, err := h.store.ListAuthenticators(r.Context(), v.Account.ID)
+	if err != nil {
+		return nil, err
+	}
+	factors := make([]factorView, 0, len(auths))
+	for _, a := range auths {
+		factors = append(factors, factorView{Kind: a.Kind, Name: a.Name, Address: a.Address, Created: a.CreatedAt,
+			LastUsed: a.LastUsedAt, RemoveURL: actionURL("remove:" + a.ID)})
+	}
+	pol := storage.DefaultMFAPolicy()
+	if v.App != nil {
+		pol = v.App.MFA.WithDefaults()
+	}
+	var enroll []map[string]string
+	for _, k := range []struct{ kind, method string }{
+		{storage.AuthenticatorPasskey, storage.MethodPasskey}, {storage.AuthenticatorTOTP, storage.MethodTOTP},
+		{storage.AuthenticatorEmail, storage.MethodEmailCode}, {storage.AuthenticatorPhone, storage.MethodSMSCode},
+	} {
+		if pol.Allows(k.method) || (k.kind == storage.AuthenticatorPhone && pol.Allows(storage.MethodVoiceCode)) {
+			enroll = append(enroll, map[string]string{"Kind": k.kind, "URL": actionURL("enroll:" + k.kind)})
+		}
+	}
+	left, err := h.store.CountUsableOneTimeSecrets(r.Context(), v.Account.ID, purposeRecoveryCode, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"Factors": factors, "Enroll": enroll, "RecoveryCodesLeft": left,
+		"RecoveryCodesURL": actionURL("recovery_codes")}, nil
+}
+
+// actionURL signs in afresh and runs the action, then comes back to the
+// security page.
+func actionURL(action string) string {
+	return LoginPath + "?" + url.Values{"fresh": {"1"}, "action": {action}, "next": {"/account/security"}}.Encode()
 }

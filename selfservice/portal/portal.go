@@ -56,6 +56,7 @@ type Store interface {
 	UseOneTimeSecret(ctx context.Context, purpose string, hash []byte, now time.Time) (*storage.OneTimeSecret, error)
 	LatestOneTimeSecret(ctx context.Context, accountID, purpose string) (*storage.OneTimeSecret, error)
 	ListAuthenticators(ctx context.Context, accountID string) ([]storage.Authenticator, error)
+	CountUsableOneTimeSecrets(ctx context.Context, accountID, purpose string, now time.Time) (int64, error)
 }
 
 // Config is the portal's configuration.

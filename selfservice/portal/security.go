@@ -48,7 +48,7 @@ func (h *Handler) renderSecurity(w http.ResponseWriter, r *http.Request, v *view
 		h.serverError(w, r, err)
 		return
 	}
-	mfa, err := mfaSecurityData(r, v)
+	mfa, err := h.mfaSecurityData(r, v)
 	if err != nil {
 		h.serverError(w, r, err)
 		return

@@ -69,6 +69,11 @@ func (h *Handler) startSignIn(w http.ResponseWriter, r *http.Request) {
 	opts := []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(st.Verifier), oidc.Nonce(st.Nonce)}
 	if q.Get("fresh") == "1" {
 		opts = append(opts, oauth2.SetAuthURLParam("prompt", "login"))
+		// An account action (enroll, remove a factor, new recovery codes)
+		// runs only inside a fresh sign-in; selfservice checks its form.
+		if action := q.Get("action"); action != "" && len(action) <= 64 {
+			opts = append(opts, oauth2.SetAuthURLParam(ActionParam, action))
+		}
 	}
 	http.Redirect(w, r, h.oauthConfig().AuthCodeURL(st.State, opts...), http.StatusFound)
 }
