@@ -185,14 +185,18 @@ func (h *Handler) showLogin(w http.ResponseWriter, r *http.Request) {
 	h.bindBrowser(w, f)
 	view := step.Show(f)
 	if p, ok := step.(pager); ok {
+		before, _ := json.Marshal(f.State)
 		if view, err = p.Page(r, f); err != nil {
 			h.serverError(w, r, err)
 			return
 		}
-		// A page may have made a challenge (a passkey's) to keep.
-		if err := h.saveFlow(r, f); err != nil {
-			h.serverError(w, r, err)
-			return
+		// A page may have made a challenge (a passkey's) to keep; the
+		// sign-in page of an application without passkeys writes nothing.
+		if after, _ := json.Marshal(f.State); string(after) != string(before) {
+			if err := h.saveFlow(r, f); err != nil {
+				h.serverError(w, r, err)
+				return
+			}
 		}
 	}
 	h.renderStep(w, r, f, view)
