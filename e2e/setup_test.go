@@ -44,6 +44,7 @@ const (
 type testEnv struct {
 	issuer string        // Foyer's issuer URL, http://127.0.0.1:PORT
 	rp     *relyingParty // the test application the browser signs in to
+	bin    string        // the foyer binary, for tests that need a server of their own
 }
 
 // env is set by TestMain before any test runs and read only afterwards.
@@ -75,6 +76,7 @@ func runMain(m *testing.M) int {
 		return setupFailed(err)
 	}
 	env.issuer = "http://127.0.0.1:" + port
+	env.bin = bin
 	environ := foyerEnviron(env.issuer, "127.0.0.1:"+port, filepath.Join(tmp, "foyer.db"))
 
 	srv, err := startFoyer(ctx, bin, environ)
@@ -87,7 +89,7 @@ func runMain(m *testing.M) int {
 	defer rp.srv.Close()
 	env.rp = rp
 
-	if err := register(ctx, bin, environ, rp); err != nil {
+	if err := register(ctx, bin, environ, env.issuer, rp); err != nil {
 		fmt.Fprintf(os.Stderr, "--- foyer log ---\n%s\n", srv.log.String())
 		return setupFailed(err)
 	}
@@ -224,7 +226,7 @@ func (p *foyerProcess) stop() {
 
 // register creates the relying party's client and the test accounts with the
 // CLI, then points the relying party at Foyer's discovery document.
-func register(ctx context.Context, bin string, environ []string, rp *relyingParty) error {
+func register(ctx context.Context, bin string, environ []string, issuer string, rp *relyingParty) error {
 	out, err := runCLI(ctx, bin, environ, "client", "create",
 		"--name", "E2E relying party",
 		"--redirect-uri", rp.srv.URL+"/callback",
@@ -251,7 +253,7 @@ func register(ctx context.Context, bin string, environ []string, rp *relyingPart
 			return err
 		}
 	}
-	return rp.configure(ctx, env.issuer, client.ClientID, client.ClientSecret)
+	return rp.configure(ctx, issuer, client.ClientID, client.ClientSecret)
 }
 
 // runCLI runs one foyer sub-command and returns its standard output.
@@ -373,7 +375,16 @@ func (rp *relyingParty) callback(w http.ResponseWriter, r *http.Request) {
 			info.Email, info.EmailVerified, tok.Extra("scope")))
 		return
 	}
-	render(w, `<h1 id="result">Signed in as {{.}}</h1>`, info.Email)
+	var claims struct {
+		ACR string   `json:"acr"`
+		AMR []string `json:"amr"`
+	}
+	if err := idt.Claims(&claims); err != nil {
+		rp.fail(w, fmt.Errorf("ID token claims: %w", err))
+		return
+	}
+	render(w, `<h1 id="result">Signed in as {{.Email}}</h1><p id="amr">{{.AMR}}</p><p id="acr">{{.ACR}}</p>`,
+		map[string]string{"Email": info.Email, "AMR": strings.Join(claims.AMR, " "), "ACR": claims.ACR})
 }
 
 // fail shows an error page the test reports verbatim.

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-webauthn/webauthn/webauthn"
+
 	"foyer/selfservice/mfa"
 	"foyer/storage"
 )
@@ -385,7 +387,11 @@ func (h *Handler) enrolled(r *http.Request, f *Flow, acct *storage.Account, a *s
 	method := methodsOf(a.Kind)[0]
 	proof := proofOf(*a)
 	if a.Kind == storage.AuthenticatorPasskey {
-		proof = "swk:" + proof
+		amr, err := h.passkeyAMR(acct.ID, a)
+		if err != nil {
+			return View{}, false, err
+		}
+		proof = amr + ":" + proof
 	}
 	h.proved(f, method, proof)
 	f.State.MFA.Enroll = nil
@@ -455,4 +461,17 @@ func (h *Handler) pendingTOTP(accountID string, e *enrollState) (mfa.TOTPKey, er
 		return key, fmt.Errorf("selfservice: decode pending TOTP key: %w", err)
 	}
 	return key, nil
+}
+
+// passkeyAMR is "hwk" or "swk" for a stored passkey (mfa.AMR).
+func (h *Handler) passkeyAMR(accountID string, a *storage.Authenticator) (string, error) {
+	plain, err := h.sealer.Open(accountID, sealPasskey, a.Secret)
+	if err != nil {
+		return "", fmt.Errorf("selfservice: open passkey: %w", err)
+	}
+	var c webauthn.Credential
+	if err := json.Unmarshal(plain, &c); err != nil {
+		return "", fmt.Errorf("selfservice: decode passkey: %w", err)
+	}
+	return mfa.AMR(&c), nil
 }
