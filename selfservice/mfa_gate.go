@@ -68,14 +68,19 @@ const (
 // next: "" to finish the sign-in, stepMFA or stepEnroll.
 //
 // An account action of the portal (enroll, new recovery codes, remove)
-// runs last, and first asks for a factor the account already has whatever
-// the policy says: a password alone must not change the second factors.
+// runs last. Every portal sign-in first asks for a factor the account
+// already has, whatever the policy says: a password alone must not change
+// the second factors, the password or the account.
 func (h *Handler) mfaGate(ctx context.Context, f *Flow) (string, error) {
 	verb, _ := h.accountAction(f)
 	action := verb != "" && !f.State.MFA.ActionDone
 	pol := f.App.MFA.WithDefaults()
 	required := pol.Mode == storage.MFARequired || wantsMFA(f.Params)
-	if !f.State.MFA.Done && (pol.Mode != storage.MFAOff || required || action) {
+	// The portal's sign-ins (a fresh one guards the password change, the
+	// deletion, contact changes) ask for an enrolled factor whatever the
+	// policy.
+	portal := h.cfg.PortalClientID != "" && f.Client != nil && f.Client.ID == h.cfg.PortalClientID
+	if !f.State.MFA.Done && (pol.Mode != storage.MFAOff || required || action || portal) {
 		acct, err := h.store.GetAccount(ctx, f.State.AccountID)
 		if err != nil {
 			return "", fmt.Errorf("selfservice: load account: %w", err)
@@ -89,7 +94,7 @@ func (h *Handler) mfaGate(ctx context.Context, f *Flow) (string, error) {
 			return stepMFA, nil
 		case required:
 			return stepEnroll, nil
-		case !action && !f.State.MFA.Offered && len(h.enrollMethods(acct, pol)) > 0:
+		case pol.Mode == storage.MFAOptional && !action && !f.State.MFA.Offered && len(h.enrollMethods(acct, pol)) > 0:
 			return stepEnroll, nil
 		}
 	}

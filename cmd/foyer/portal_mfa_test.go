@@ -131,3 +131,26 @@ func TestPortalMFA(t *testing.T) {
 		t.Fatalf("another client's foyer_action removed a factor: %+v", left)
 	}
 }
+
+// TestPortalSignInAsksForEnrolledFactor: with MFA off for the application,
+// an account that enrolled a factor still proves it when it signs in to
+// the portal, so a stolen password alone cannot change the password or
+// delete the account there.
+func TestPortalSignInAsksForEnrolledFactor(t *testing.T) {
+	srv := startServer(t, sqltest.SQLite(t))
+	u := newPortalUser(t, srv, "alice@example.com")
+	secret, _ := enrollTOTP(t, u.portalAction(t, u.get("/account/security"), "enroll:totp"))
+	b := newBrowser(t, srv.Listener.Addr().String())
+	p := b.get(srv.issuer + "/account")
+	p = b.submit(p, map[string]string{"identifier": "alice@example.com"})
+	s := &signIn{b: b, page: b.submit(p, map[string]string{"password": alicePass})}
+	if !strings.Contains(s.page.body, `name="choose"`) {
+		t.Fatalf("the portal sign-in did not ask for the enrolled factor (%d at %s)", s.page.status, s.page.url)
+	}
+	s.post(map[string]string{"choose": buttonValue(t, s.page, "choose", "totp|")})
+	code, _ := mfa.TOTPCode(secret, time.Now().Add(30*time.Second))
+	s.post(map[string]string{"code": code})
+	if s.page.url.Path != "/account/apps" {
+		t.Fatalf("after the factor: %d at %s", s.page.status, s.page.url)
+	}
+}
