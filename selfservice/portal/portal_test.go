@@ -109,4 +109,11 @@ func TestFresh(t *testing.T) {
 			t.Errorf("fresh after %v = %v", age, got)
 		}
 	}
+	// An account with a second factor needs a sign-in that proved it.
+	for acr, want := range map[string]bool{"1": false, "2": true} {
+		v := &viewer{Session: &storage.Session{AuthTime: now.Add(-time.Minute), ACR: acr}, HasFactors: true}
+		if got := h.fresh(v); got != want {
+			t.Errorf("fresh with a factor and acr %s = %v, want %v", acr, got, want)
+		}
+	}
 }

@@ -69,6 +69,7 @@ func (h *Handler) renderProfile(w http.ResponseWriter, r *http.Request, v *viewe
 	data := map[string]any{
 		"Fields": profileFields(v.Store, values), "Email": email, "Phone": phone,
 		"EmailConfirmed": v.Account.EmailConfirmed, "PhoneConfirmed": v.Account.PhoneConfirmed,
+		"Fresh": h.fresh(v), "ReauthURL": reauthURL("/account/profile"),
 	}
 	for _, kind := range []string{"email", "phone"} {
 		if p := h.pendingChange(r.Context(), v.Account.ID, kind); p != "" {
@@ -102,6 +103,17 @@ func (h *Handler) saveProfile(w http.ResponseWriter, r *http.Request, v *viewer)
 	}
 	if emailChanged && phoneChanged {
 		errs["phone"] = "account.profile.one_contact_at_a_time"
+	}
+	// Whoever holds a session could otherwise move the account's contact
+	// to an address of theirs and reset the password from there.
+	if (emailChanged || phoneChanged) && !h.fresh(v) {
+		field := "email"
+		if phoneChanged {
+			field = "phone"
+		}
+		if errs[field] == "" {
+			errs[field] = "account.profile.sign_in_again"
+		}
 	}
 	if len(errs) > 0 {
 		h.renderProfile(w, r, v, http.StatusUnprocessableEntity, values, email, phone, errs)

@@ -70,9 +70,11 @@ func (h *Handler) unlink(w http.ResponseWriter, r *http.Request, v *viewer) {
 }
 
 // fresh reports whether the session's sign-in is recent enough for
-// deleting the account or changing the password.
+// deleting the account, changing the password or a contact, and, for an
+// account with a second factor, proved it: a recent password-only sign-in
+// at an application without MFA is not enough.
 func (h *Handler) fresh(v *viewer) bool {
-	return h.cfg.Now().Sub(v.Session.AuthTime) <= h.cfg.FreshSignIn
+	return h.cfg.Now().Sub(v.Session.AuthTime) <= h.cfg.FreshSignIn && (!v.HasFactors || v.Session.ACR == "2")
 }
 
 // reauthURL asks for a new sign-in (prompt=login) and comes back to next.

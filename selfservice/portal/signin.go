@@ -180,6 +180,9 @@ type viewer struct {
 	App     *storage.Application
 	Store   *storage.IdentityStore
 	Lang    string
+	// HasFactors: the account enrolled a second factor, so a fresh
+	// sign-in must have proved one (acr 2).
+	HasFactors bool
 }
 
 // authed runs fn for a request of a signed-in customer. Without a valid
@@ -234,8 +237,12 @@ func (h *Handler) viewerOf(r *http.Request) (*viewer, error) {
 	if err != nil {
 		return nil, err
 	}
+	auths, err := h.store.ListAuthenticators(ctx, acct.ID)
+	if err != nil {
+		return nil, fmt.Errorf("portal: authenticators: %w", err)
+	}
 	lang := h.render.Negotiate("", acct.Language, r.Header.Get("Accept-Language"))
-	return &viewer{Account: acct, Session: sess, App: app, Store: store, Lang: lang}, nil
+	return &viewer{Account: acct, Session: sess, App: app, Store: store, Lang: lang, HasFactors: len(auths) > 0}, nil
 }
 
 // home is the portal's entry: the application launcher when signed in,
