@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,12 +29,12 @@ type mfaFixture struct {
 	alice *storage.Account
 }
 
-func newMFAFixture(t *testing.T, store storage.Store, pol storage.MFAPolicy, configure func(*Config)) *mfaFixture {
+func newMFAFixture(t *testing.T, store storage.Store, pol storage.MFAPolicy, configure func(*Config), opts ...serverOption) *mfaFixture {
 	t.Helper()
 	if configure == nil {
 		configure = func(*Config) {}
 	}
-	srv := startServerWith(t, store, configure)
+	srv := startServerWith(t, store, configure, opts...)
 	if err := srv.store.SetMFAPolicy(context.Background(), defaultApplicationID, pol); err != nil {
 		t.Fatal(err)
 	}
@@ -516,5 +517,38 @@ func TestMagicLinkSecondFactor(t *testing.T) {
 	}
 	if p := s.getLink(t, mail.Links[0]); p.status != http.StatusBadRequest || !strings.Contains(p.body, "expired or was used") {
 		t.Fatalf("used link opened again: %d\n%s", p.status, p.body)
+	}
+}
+
+// TestMFAExpiredCode: a code entered after its lifetime is refused like a
+// wrong one and the sign-in stays at the MFA step; a new code works.
+func TestMFAExpiredCode(t *testing.T) {
+	in, configure := withInbox(t)
+	var mu sync.Mutex
+	now := time.Now()
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	fx := newMFAFixture(t, sqltest.SQLite(t), storage.MFAPolicy{Mode: storage.MFARequired,
+		Methods: []string{storage.MethodEmailCode}}, configure, withSelfServiceClock(clock))
+	s := fx.passwordSignIn(t)
+	s.post(map[string]string{"enroll": "email"})
+	code := regexp.MustCompile(`\b(\d{6})\b`).FindStringSubmatch(in.next(t, "alice@example.com").Text)
+	s.post(map[string]string{"code": code[1]})
+	s.post(map[string]string{"continue": "1"})
+	fx.claims(t, s)
+
+	s = fx.passwordSignIn(t)
+	s.post(map[string]string{"choose": buttonValue(t, s.page, "choose", "email|")})
+	code = regexp.MustCompile(`\b(\d{6})\b`).FindStringSubmatch(in.next(t, "alice@example.com").Text)
+	mu.Lock()
+	now = now.Add(11 * time.Minute) // the default code lifetime is 10 minutes
+	mu.Unlock()
+	if p := s.b.submit(s.page, map[string]string{"code": code[1]}); p.status != http.StatusBadRequest || !strings.Contains(p.body, "expired") {
+		t.Fatalf("expired code: %d\n%s", p.status, p.body)
+	}
+	s.post(map[string]string{"resend": "email"})
+	code = regexp.MustCompile(`\b(\d{6})\b`).FindStringSubmatch(in.next(t, "alice@example.com").Text)
+	s.post(map[string]string{"code": code[1]})
+	if acr, _ := fx.claims(t, s); acr != "2" {
+		t.Fatalf("new code after the expired one: acr %q", acr)
 	}
 }

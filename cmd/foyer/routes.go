@@ -51,6 +51,15 @@ type serverOptions struct {
 	privateNetworkGuard bool
 	// portalNow is the account portal's clock; nil: time.Now.
 	portalNow func() time.Time
+	// selfNow is the sign-in pages' clock (codes and links expire by
+	// it); nil: time.Now.
+	selfNow func() time.Time
+}
+
+// withSelfServiceClock sets the sign-in pages' clock, so tests can see
+// codes expire without waiting.
+func withSelfServiceClock(now func() time.Time) serverOption {
+	return func(o *serverOptions) { o.selfNow = now }
 }
 
 // serverOption tunes newServer for tests.
@@ -128,7 +137,8 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	if err != nil {
 		return nil, err
 	}
-	self, err := selfservice.New(selfservice.Config{ResumePath: authz.ResumePath, Issuer: cfg.Issuer, PortalClientID: accountPortalClient}, selfservice.Deps{
+	self, err := selfservice.New(selfservice.Config{ResumePath: authz.ResumePath, Issuer: cfg.Issuer, PortalClientID: accountPortalClient,
+		Now: opt.selfNow}, selfservice.Deps{
 		Store: store, Sessions: sessions, Steps: steps, Passwords: password.NewHasher(password.OWASP),
 		Renderer: renderer, Logger: log, Notify: notifications, Sealer: sealer, WebAuthn: relyingParty,
 	})
