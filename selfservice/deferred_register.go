@@ -17,7 +17,7 @@ func (h *Handler) runRegistration(ctx context.Context, j *deferredJob) error {
 	var acct *storage.Account
 	done, err := h.inTx(ctx, j, func(tx context.Context) error {
 		var err error
-		if acct, err = h.insertAccount(tx, j.app.StoreID, j.p.Lang, form, j.p.PasswordHash, storage.AccountPending); err != nil {
+		if acct, err = h.insertAccount(tx, j.app, j.p.Lang, form, j.p.PasswordHash, storage.AccountPending); err != nil {
 			return err
 		}
 		return h.issueActivation(tx, j.p.Interaction, j.p.Lang, j.app, j.pol, acct)

@@ -23,10 +23,6 @@ const (
 // purposeActivation names activation links among one-time secrets.
 const purposeActivation = "activation"
 
-// consentVersion is the version of the terms of service and privacy policy
-// a registration accepts. Applications do not version their documents yet,
-// so every acceptance is of version 1.
-const consentVersion = "1"
 
 // registerForm is what the registration page posted.
 type registerForm struct {
@@ -178,7 +174,7 @@ func (h *Handler) createAccount(r *http.Request, f *Flow, form registerForm, has
 			_ = h.store.Rollback(ctx)
 		}
 	}()
-	acct, err := h.insertAccount(ctx, f.App.StoreID, f.Lang, form, hash, storage.AccountEnabled)
+	acct, err := h.insertAccount(ctx, f.App, f.Lang, form, hash, storage.AccountEnabled)
 	if err != nil {
 		return nil, err
 	}
@@ -188,10 +184,12 @@ func (h *Handler) createAccount(r *http.Request, f *Flow, form registerForm, has
 	return acct, nil
 }
 
-// insertAccount writes the account, its password and its consent records
-// in the transaction in ctx.
-func (h *Handler) insertAccount(ctx context.Context, storeID, lang string, form registerForm, hash string, status storage.AccountStatus) (*storage.Account, error) {
-	acct := &storage.Account{StoreID: storeID, Status: status, Email: form.Email, Username: form.Username,
+// insertAccount writes the account (in the application's identity store),
+// its password and the acceptance of the required documents of the
+// application's consent policy, in their current versions, in the
+// transaction in ctx.
+func (h *Handler) insertAccount(ctx context.Context, app *storage.Application, lang string, form registerForm, hash string, status storage.AccountStatus) (*storage.Account, error) {
+	acct := &storage.Account{StoreID: app.StoreID, Status: status, Email: form.Email, Username: form.Username,
 		Phone: form.Phone, Attributes: form.Attributes, Language: lang}
 	if err := h.store.CreateAccount(ctx, acct); err != nil {
 		return nil, fmt.Errorf("selfservice: create account: %w", err)
@@ -200,8 +198,11 @@ func (h *Handler) insertAccount(ctx context.Context, storeID, lang string, form 
 		return nil, fmt.Errorf("selfservice: set password: %w", err)
 	}
 	now := h.cfg.Now().UTC()
-	for _, c := range []string{"terms_of_service", "privacy_policy"} {
-		rec := &storage.ConsentRecord{AccountID: acct.ID, Consent: c, Version: consentVersion, GrantedAt: now}
+	for _, d := range storage.ConsentPolicyOf(app) {
+		if !d.Required {
+			continue
+		}
+		rec := &storage.ConsentRecord{AccountID: acct.ID, Consent: d.Name, Version: d.Version, GrantedAt: now}
 		if err := h.store.RecordConsent(ctx, rec); err != nil {
 			return nil, fmt.Errorf("selfservice: record consent: %w", err)
 		}

@@ -85,6 +85,9 @@ type Application struct {
 	// MFA is its multi-factor policy; the zero value reads back as
 	// DefaultMFAPolicy.
 	MFA MFAPolicy
+	// Consents is its consent policy; nil means DefaultConsentPolicy (see
+	// ConsentPolicyOf), an empty list a policy without documents.
+	Consents []ConsentDocument
 }
 
 // Client is an OAuth 2.0 / OpenID Connect client of an application.

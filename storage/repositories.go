@@ -56,6 +56,10 @@ type Applications interface {
 	// SetMFAPolicy replaces the application's MFA policy (callers
 	// validate it first); ErrNotFound when there is no such application.
 	SetMFAPolicy(ctx context.Context, applicationID string, p MFAPolicy) error
+	// SetConsentPolicy replaces the application's consent policy (callers
+	// validate it first; nil restores the default); ErrNotFound when there
+	// is no such application.
+	SetConsentPolicy(ctx context.Context, applicationID string, docs []ConsentDocument) error
 }
 
 // Clients reads and writes OAuth clients.

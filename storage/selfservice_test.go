@@ -135,3 +135,21 @@ func TestSelfServicePolicyJSON(t *testing.T) {
 		t.Error("a malformed policy decoded")
 	}
 }
+
+func TestValidateConsentPolicy(t *testing.T) {
+	if err := storage.ValidateConsentPolicy(storage.DefaultConsentPolicy()); err != nil {
+		t.Fatalf("the default policy: %v", err)
+	}
+	for _, bad := range [][]storage.ConsentDocument{
+		{{Name: "Terms", Version: "1"}},
+		{{Name: "terms", Version: ""}},
+		{{Name: "terms", Version: "1 a"}},
+		{{Name: "terms", Version: "1"}, {Name: "terms", Version: "2"}},
+		{{Name: "terms", Version: "1", URL: "javascript:alert(1)"}},
+		{{Name: "terms", Version: "1", URL: "/relative"}},
+	} {
+		if err := storage.ValidateConsentPolicy(bad); !errors.Is(err, storage.ErrInvalidConsentPolicy) {
+			t.Errorf("%+v: %v, want storage.ErrInvalidConsentPolicy", bad, err)
+		}
+	}
+}

@@ -27,6 +27,8 @@ Commands:
   app policy set        change an application's self-service policy
   app mfa show          show an application's MFA policy
   app mfa set           change an application's MFA policy
+  app consent show      show an application's consent policy
+  app consent set       replace an application's consent policy
   app portal show APP   show an application's launcher tile, friendly URL and groups
   app portal set APP    change them (--launcher, --slug, --groups)
   group create NAME     create a group of accounts
@@ -113,6 +115,10 @@ func dispatch(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 		return appMFAShow(ctx, cfg, rest[2:], stdout, stderr)
 	case cmd == "app" && sub == "mfa" && len(rest) > 1 && rest[1] == "set":
 		return appMFASet(ctx, cfg, rest[2:], stdout, stderr)
+	case cmd == "app" && sub == "consent" && len(rest) > 1 && rest[1] == "show":
+		return appConsentShow(ctx, cfg, rest[2:], stdout, stderr)
+	case cmd == "app" && sub == "consent" && len(rest) > 1 && rest[1] == "set":
+		return appConsentSet(ctx, cfg, rest[2:], stdout, stderr)
 	case cmd == "app" && sub == "portal" && len(rest) > 1 && rest[1] == "show":
 		return appPortalShow(ctx, cfg, rest[2:], stdout, stderr)
 	case cmd == "app" && sub == "portal" && len(rest) > 1 && rest[1] == "set":

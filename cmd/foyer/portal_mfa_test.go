@@ -188,3 +188,37 @@ func TestPortalSensitiveChangesNeedFactor(t *testing.T) {
 		t.Fatalf("e-mail changed to %q", acct.Email)
 	}
 }
+
+// TestPortalConsentPolicyVersions: the privacy page lists the consent
+// policy of the application; a new version of a document shows as not
+// granted, accepting it keeps the old version in the history, and a
+// document the policy does not name cannot be posted.
+func TestPortalConsentPolicyVersions(t *testing.T) {
+	srv := startServer(t, sqltest.SQLite(t))
+	ctx := context.Background()
+	u := newPortalUser(t, srv, "alice@example.com")
+	u.post("/account/consents", "consent", "marketing", "decision", "in")
+	err := srv.store.SetConsentPolicy(ctx, defaultApplicationID, []storage.ConsentDocument{
+		{Name: "marketing", Version: "2", Title: "Offers by e-mail (2027)", URL: "https://shop.example/offers"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := u.get("/account/privacy")
+	wantBody(t, "privacy page after a new version", p, "Offers by e-mail (2027)", `href="https://shop.example/offers"`,
+		"Give consent: Offers by e-mail (2027)")
+	if strings.Contains(p.body, "terms_of_service") {
+		t.Errorf("a document no longer in the policy is offered:\n%s", p.body)
+	}
+	u.post("/account/consents", "consent", "marketing", "decision", "in")
+	recs, _ := srv.store.ListConsents(ctx, u.account.ID)
+	versions := map[string]bool{}
+	for _, r := range recs {
+		if r.Consent == "marketing" {
+			versions[r.Version] = true
+		}
+	}
+	if !versions["1"] || !versions["2"] {
+		t.Fatalf("consent records %+v, want marketing versions 1 and 2 kept", recs)
+	}
+	wantStatus(t, "a document outside the policy", u.post("/account/consents", "consent", "terms_of_service", "decision", "out"), http.StatusNotFound)
+}

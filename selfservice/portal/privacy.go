@@ -8,26 +8,21 @@ import (
 	"foyer/storage"
 )
 
-// consentDoc is one consent of the application's consent policy.
-type consentDoc struct {
-	Name, Version, Label string
-}
-
-// consentPolicy lists the consents customers see. Registration records the
-// terms and the privacy policy at version 1; marketing is opt-in.
-// Applications do not yet store a policy of their own, so every
-// application shows this one.
-var consentPolicy = []consentDoc{
-	{"terms_of_service", "1", "account.consent.terms_of_service"},
-	{"privacy_policy", "1", "account.consent.privacy_policy"},
-	{"marketing", "1", "account.consent.marketing"},
-}
-
-// consentView is a consent's current state on the privacy page.
+// consentView is a consent of the application's policy (the portal's
+// application, or the one it wears) and its current state: granted or not
+// for the policy's version.
 type consentView struct {
-	Name, Version, Label string
-	Granted              bool
-	Since                *time.Time
+	Name, Version, Title, URL string
+	Granted                   bool
+	Since                     *time.Time
+}
+
+// Label is the document's title, or the theme's text for its name.
+func (c consentView) Label() string {
+	if c.Title != "" {
+		return c.Title
+	}
+	return "account.consent." + c.Name
 }
 
 func (h *Handler) mountPrivacy(mux *http.ServeMux) {
@@ -50,14 +45,14 @@ func (h *Handler) showPrivacy(w http.ResponseWriter, r *http.Request, v *viewer)
 		return
 	}
 	h.renderPage(w, r, v, "account_privacy", http.StatusOK, map[string]any{
-		"Consents": consentViews(records), "History": history,
+		"Consents": consentViews(storage.ConsentPolicyOf(v.App), records), "History": history,
 	})
 }
 
-func consentViews(records []storage.ConsentRecord) []consentView {
-	out := make([]consentView, 0, len(consentPolicy))
-	for _, d := range consentPolicy {
-		cv := consentView{Name: d.Name, Version: d.Version, Label: d.Label}
+func consentViews(policy []storage.ConsentDocument, records []storage.ConsentRecord) []consentView {
+	out := make([]consentView, 0, len(policy))
+	for _, d := range policy {
+		cv := consentView{Name: d.Name, Version: d.Version, Title: d.Title, URL: d.URL}
 		for _, rec := range records {
 			if rec.Consent == d.Name && rec.Version == d.Version {
 				if rec.RevokedAt == nil {
@@ -76,10 +71,11 @@ func consentViews(records []storage.ConsentRecord) []consentView {
 // setConsent opts in to or out of one consent of the policy; the record
 // keeps the current state and the history every change.
 func (h *Handler) setConsent(w http.ResponseWriter, r *http.Request, v *viewer) {
-	var doc *consentDoc
-	for i := range consentPolicy {
-		if consentPolicy[i].Name == r.PostFormValue("consent") {
-			doc = &consentPolicy[i]
+	var doc *storage.ConsentDocument
+	policy := storage.ConsentPolicyOf(v.App)
+	for i := range policy {
+		if policy[i].Name == r.PostFormValue("consent") {
+			doc = &policy[i]
 		}
 	}
 	decision := r.PostFormValue("decision")
@@ -95,7 +91,7 @@ func (h *Handler) setConsent(w http.ResponseWriter, r *http.Request, v *viewer) 
 	done(w, r, "/account/privacy", "consent_saved")
 }
 
-func (h *Handler) recordConsentChange(r *http.Request, v *viewer, doc *consentDoc, granted bool) (err error) {
+func (h *Handler) recordConsentChange(r *http.Request, v *viewer, doc *storage.ConsentDocument, granted bool) (err error) {
 	ctx, err := h.store.BeginTx(r.Context())
 	if err != nil {
 		return fmt.Errorf("portal: begin: %w", err)

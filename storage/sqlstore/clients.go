@@ -24,6 +24,8 @@ type applicationRow struct {
 	// absent keys read as the defaults.
 	SelfService string `gorm:"column:self_service_policy"`
 	MFAPolicy   string `gorm:"column:mfa_policy"`
+	// ConsentPolicy is JSON; "" (the column default) is the default policy.
+	ConsentPolicy string `gorm:"column:consent_policy"`
 }
 
 func (applicationRow) TableName() string { return "applications" }
@@ -41,9 +43,18 @@ func (r *applicationRow) toStorage() (*storage.Application, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: application %q: %w", r.ID, err)
 	}
+	var consents []storage.ConsentDocument
+	if r.ConsentPolicy != "" {
+		if err := json.Unmarshal([]byte(r.ConsentPolicy), &consents); err != nil {
+			return nil, fmt.Errorf("sqlstore: application %q: decode consent_policy: %w", r.ID, err)
+		}
+		if consents == nil {
+			consents = []storage.ConsentDocument{}
+		}
+	}
 	return &storage.Application{ID: r.ID, StoreID: r.StoreID, Name: r.Name, LogoURL: r.LogoURL,
 		PrimaryColor: r.PrimaryColor, Organizational: r.Organizational, LoginSteps: steps,
-		CreatedAt: r.CreatedAt.UTC(), SelfService: policy, MFA: mfa}, nil
+		CreatedAt: r.CreatedAt.UTC(), SelfService: policy, MFA: mfa, Consents: consents}, nil
 }
 
 // encodePolicy stores an unset policy as "{}" so that it keeps following
@@ -75,7 +86,7 @@ func (s *Store) CreateApplication(ctx context.Context, a *storage.Application) e
 	row := applicationRow{ID: a.ID, StoreID: a.StoreID, Name: a.Name, LogoURL: a.LogoURL,
 		PrimaryColor: a.PrimaryColor, Organizational: a.Organizational,
 		LoginSteps: encodeJSON(a.LoginSteps, "[]"), CreatedAt: a.CreatedAt,
-		SelfService: encodePolicy(a.SelfService), MFAPolicy: encodeJSON(a.MFA, "{}")}
+		SelfService: encodePolicy(a.SelfService), MFAPolicy: encodeJSON(a.MFA, "{}"), ConsentPolicy: encodeConsents(a.Consents)}
 	return wrapErr(s.db(ctx).Create(&row).Error, "create application %q", a.ID)
 }
 

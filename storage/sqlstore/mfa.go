@@ -160,3 +160,17 @@ func decodeMFAPolicy(s string) (storage.MFAPolicy, error) {
 	}
 	return p.WithDefaults(), nil
 }
+
+// SetConsentPolicy replaces the application's consent policy.
+func (s *Store) SetConsentPolicy(ctx context.Context, applicationID string, docs []storage.ConsentDocument) error {
+	res := s.db(ctx).Model(&applicationRow{}).Where("id = ?", applicationID).Update("consent_policy", encodeConsents(docs))
+	return affected(res, "set consent policy of application %q", applicationID)
+}
+
+// encodeConsents keeps nil (the default policy) apart from an empty one.
+func encodeConsents(docs []storage.ConsentDocument) string {
+	if docs == nil {
+		return ""
+	}
+	return encodeJSON(docs, "[]")
+}

@@ -58,6 +58,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"ParallelTOTPStep", testParallelTOTPStep},
 		{"ConfirmContact", testConfirmContact},
 		{"MFAPolicy", testMFAPolicy},
+		{"ConsentPolicy", testConsentPolicy},
 		{"RecoveryCodeSecrets", testRecoveryCodeSecrets},
 		{"ListLoginAttempts", testListLoginAttempts},
 		{"PurgeExpired", testPurgeExpired},
