@@ -23,7 +23,6 @@ const (
 // purposeActivation names activation links among one-time secrets.
 const purposeActivation = "activation"
 
-
 // registerForm is what the registration page posted.
 type registerForm struct {
 	Email, Username, Phone, Password, Confirm string
