@@ -108,7 +108,12 @@ func (h *Handler) activate(w http.ResponseWriter, r *http.Request) {
 	}
 	h.event(r, secret.AccountID, "account.activated")
 	if f := h.waitingFlow(r, secret.Data); f != nil {
-		f.State.AccountID, f.State.AMR = secret.AccountID, []string{"email"}
+		acct, err := h.store.GetAccount(ctx, secret.AccountID)
+		if err != nil {
+			h.serverError(w, r, fmt.Errorf("selfservice: load account: %w", err))
+			return
+		}
+		firstFactor(&f.State, secret.AccountID, "email", mailboxProof(acct, false))
 		f.State.Current = len(f.State.Steps)
 		h.complete(w, r, f)
 		return

@@ -87,8 +87,8 @@ func (s identifierStep) passkey(r *http.Request, f *Flow, response []byte) (View
 		return v, false, nil
 	}
 	s.h.eventData(r, acct.ID, "login.passkey", nil)
-	f.State.AccountID, f.State.Identifier = acct.ID, accountName(acct)
-	addProof(&f.State, proof[:3], proof[4:])
+	f.State.Identifier = accountName(acct)
+	firstFactor(&f.State, acct.ID, proof[:3], proof[4:])
 	if verified {
 		f.State.AMR = appendUnique(f.State.AMR, "mfa")
 		f.State.MFA.Done = true
@@ -183,8 +183,7 @@ func (s *passwordStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 	if rehash {
 		s.upgradeHash(r, acct.ID, pw)
 	}
-	f.State.AccountID = acct.ID
-	f.State.AMR = appendUnique(f.State.AMR, "pwd")
+	firstFactor(&f.State, acct.ID, "pwd", "")
 	return View{}, true, nil
 }
 

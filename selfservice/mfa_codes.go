@@ -1,6 +1,7 @@
 package selfservice
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
@@ -244,16 +245,43 @@ func (h *Handler) useMagicLink(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, r, http.StatusBadRequest, "mfa.link_other_browser")
 		return
 	}
+	// A link proves the factor its message went to, once: at the MFA step
+	// only when a link method was picked and that factor was not the first
+	// one (the link of a passwordless message must not double as the
+	// second factor), and for passwordless only an enabled account.
 	switch step := f.State.Steps[f.State.Current]; {
-	case step == stepMFA && f.State.AccountID == sec.AccountID:
+	case step == stepMFA && f.State.AccountID == sec.AccountID && d.Method == f.State.MFA.Method &&
+		!containsString(f.State.MFA.Proofs, d.Proof):
 		h.eventData(r, sec.AccountID, "mfa.succeeded", map[string]string{"method": d.Method})
 		h.proved(f, d.Method, d.Proof)
-	case step == stepPasswordless && f.State.MFA.Candidate == sec.AccountID:
+	case step == stepPasswordless && f.State.MFA.Candidate == sec.AccountID && h.enabled(r, sec.AccountID):
 		h.passwordlessProved(r, f, sec.AccountID, d.Method, d.Proof)
 	default:
 		h.errorPage(w, r, http.StatusBadRequest, "mfa.link_other_browser")
 		return
 	}
+	if err := h.spendSignInSecrets(r.Context(), sec.AccountID); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
 	f.State.Current = len(f.State.Steps)
 	h.complete(w, r, f)
+}
+
+// enabled reports whether the account may sign in.
+func (h *Handler) enabled(r *http.Request, accountID string) bool {
+	acct, err := h.store.GetAccount(r.Context(), accountID)
+	return err == nil && acct.Status == storage.AccountEnabled
+}
+
+// spendSignInSecrets drops the account's outstanding sign-in codes and
+// links once one of them worked: the code and link of one message, or a
+// code asked for twice, must not prove anything again.
+func (h *Handler) spendSignInSecrets(ctx context.Context, accountID string) error {
+	for _, purpose := range []string{purposeMFACode, purposeMFALink} {
+		if _, err := h.store.DeleteOneTimeSecrets(ctx, accountID, purpose); err != nil {
+			return fmt.Errorf("selfservice: spend sign-in secrets: %w", err)
+		}
+	}
+	return nil
 }

@@ -85,12 +85,16 @@ func (h *Handler) mfaGate(ctx context.Context, f *Flow) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("selfservice: load account: %w", err)
 		}
-		choices, err := h.mfaChoices(ctx, acct, pol, f.State.MFA.Proofs)
+		n, err := h.countFactors(ctx, acct.ID)
 		if err != nil {
 			return "", err
 		}
+		// An account with a factor proves one, whichever it is; only an
+		// account without any enrolls, and that enrollment then counts as
+		// the second factor. Otherwise a password alone could enroll the
+		// attacker's phone past the owner's authenticator app.
 		switch {
-		case len(choices) > 0:
+		case n > 0:
 			return stepMFA, nil
 		case required:
 			return stepEnroll, nil
@@ -145,4 +149,24 @@ func addProof(s *State, amr, proof string) {
 	if proof != "" {
 		s.MFA.Proofs = appendUnique(s.MFA.Proofs, proof)
 	}
+}
+
+// firstFactor records who proved a first factor and how: whatever MFA
+// state an earlier attempt in the flow left is dropped, and proof (the
+// mailbox or phone a reset or activation link went to; "" for a password)
+// cannot count again as the second factor.
+func firstFactor(s *State, accountID, amr, proof string) {
+	s.AccountID, s.AMR, s.MFA = accountID, []string{amr}, mfaState{}
+	if proof != "" {
+		s.MFA.Proofs = []string{proof}
+	}
+}
+
+// mailboxProof names the e-mail address or phone number a message went to
+// as a proof (see proofOf).
+func mailboxProof(acct *storage.Account, phone bool) string {
+	if phone {
+		return "phone:" + acct.Phone
+	}
+	return "email:" + strings.ToLower(acct.Email)
 }

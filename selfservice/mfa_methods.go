@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/go-webauthn/webauthn/webauthn"
@@ -71,8 +72,13 @@ func amrOf(method string) string {
 	return "otp"
 }
 
-// mfaChoices lists what the account can prove at the MFA step under the
-// policy, leaving out factors this sign-in already used.
+// mfaChoices lists what the account can prove at the MFA step, leaving out
+// factors this sign-in already used. Every enrolled factor is offered: the
+// policy's methods pick among the ways to use one (a code or a link by
+// e-mail, say), but a factor none of whose methods the policy lists is
+// still offered by its first one, since refusing it would leave the
+// account without a way to prove what it enrolled elsewhere. Recovery
+// codes are offered to an account with a factor.
 func (h *Handler) mfaChoices(ctx context.Context, acct *storage.Account, pol storage.MFAPolicy, proofs []string) ([]mfaChoice, error) {
 	auths, err := h.store.ListAuthenticators(ctx, acct.ID)
 	if err != nil {
@@ -84,10 +90,13 @@ func (h *Handler) mfaChoices(ctx context.Context, acct *storage.Account, pol sto
 		if containsString(proofs, proofOf(a)) {
 			continue
 		}
-		for _, m := range methodsOf(a.Kind) {
-			if !pol.Allows(m) {
-				continue
-			}
+		methods := methodsOf(a.Kind)
+		if allowed := slices.DeleteFunc(slices.Clone(methods), func(m string) bool { return !pol.Allows(m) }); len(allowed) > 0 {
+			methods = allowed
+		} else {
+			methods = methods[:1]
+		}
+		for _, m := range methods {
 			if m == storage.MethodPasskey {
 				// One button for every passkey: the browser lets the
 				// customer pick.
@@ -100,7 +109,7 @@ func (h *Handler) mfaChoices(ctx context.Context, acct *storage.Account, pol sto
 			out = append(out, mfaChoice{Method: m, Authenticator: a.ID, Hint: hintOf(a)})
 		}
 	}
-	if len(out) == 0 {
+	if len(auths) == 0 {
 		return nil, nil
 	}
 	n, err := h.store.CountUsableOneTimeSecrets(ctx, acct.ID, purposeRecoveryCode, h.cfg.Now().UTC())

@@ -84,6 +84,9 @@ func (s mfaStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 	if err := s.h.mfaSucceeded(ctx, acct.ID, method); err != nil {
 		return View{}, false, err
 	}
+	if err := s.h.spendSignInSecrets(ctx, acct.ID); err != nil {
+		return View{}, false, err
+	}
 	s.h.eventData(r, acct.ID, "mfa.succeeded", map[string]string{"method": method})
 	s.h.proved(f, method, proof)
 	return View{}, true, nil

@@ -64,6 +64,9 @@ func (s passwordlessStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 	if err := s.h.mfaSucceeded(r.Context(), acct.ID, stepPasswordless); err != nil {
 		return View{}, false, err
 	}
+	if err := s.h.spendSignInSecrets(r.Context(), acct.ID); err != nil {
+		return View{}, false, err
+	}
 	s.h.passwordlessProved(r, f, acct.ID, f.State.MFA.Method, proof)
 	return View{}, true, nil
 }
@@ -71,9 +74,7 @@ func (s passwordlessStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 // passwordlessProved makes the candidate the signed-in account.
 func (h *Handler) passwordlessProved(r *http.Request, f *Flow, accountID, method, proof string) {
 	h.eventData(r, accountID, "login.passwordless", map[string]string{"method": method})
-	f.State.AccountID, f.State.MFA.Candidate = accountID, ""
-	f.State.MFA.Method, f.State.MFA.Authenticator, f.State.MFA.CodeID = "", "", ""
-	addProof(&f.State, amrOf(method), proof)
+	firstFactor(&f.State, accountID, amrOf(method), proof)
 }
 
 // sendPasswordless sends a code and link to the confirmed e-mail address

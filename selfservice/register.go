@@ -155,7 +155,7 @@ func (h *Handler) finishRegister(w http.ResponseWriter, r *http.Request, f *Flow
 		h.serverError(w, r, err)
 	default:
 		h.event(r, acct.ID, "account.registered")
-		f.State.AccountID, f.State.AMR = acct.ID, []string{"pwd"}
+		firstFactor(&f.State, acct.ID, "pwd", "")
 		f.State.Current = len(f.State.Steps)
 		h.complete(w, r, f)
 	}

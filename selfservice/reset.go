@@ -227,7 +227,8 @@ func (h *Handler) finishReset(w http.ResponseWriter, r *http.Request, accountID 
 		return
 	}
 	if f != nil && acct.Status == storage.AccountEnabled {
-		f.State.AccountID, f.State.AMR, f.State.Recover = accountID, []string{d.Method}, ""
+		firstFactor(&f.State, accountID, d.Method, mailboxProof(acct, d.Method == "sms"))
+		f.State.Recover = ""
 		f.State.Current = len(f.State.Steps)
 		h.complete(w, r, f)
 		return
