@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+
+	"foyer/authz"
+	"foyer/storage"
+	"foyer/storage/sqlstore/sqltest"
+)
+
+// Regression tests for ways past the second factor found in review: each
+// is a sign-in that must not reach the relying party.
+
+
+func linkTo(t *testing.T, d delivered, path string) string {
+	t.Helper()
+	for _, l := range d.Links {
+		if strings.Contains(l, path) {
+			return l
+		}
+	}
+	t.Fatalf("no %s link in %q", path, d.Text)
+	return ""
+}
+
+// stuck asserts the sign-in did not end at the client.
+func stuck(t *testing.T, what string, p *page) {
+	t.Helper()
+	if loc, err := p.resp.Location(); err == nil && strings.HasPrefix(loc.String(), rpCallback) {
+		t.Fatalf("%s: the sign-in reached the client: %s", what, loc)
+	}
+}
+
+// TestPasswordlessLinkIsNotSecondFactor: in passwordless mode with MFA
+// required, the code of the sign-in mail proves the first factor; the link
+// of the same mail must not then prove the second.
+func TestPasswordlessLinkIsNotSecondFactor(t *testing.T) {
+	in, configure := withInbox(t)
+	fx := newMFAFixture(t, sqltest.SQLite(t), storage.MFAPolicy{Mode: storage.MFARequired, Passwordless: true}, configure)
+	start := func() *signIn {
+		s := &signIn{b: newBrowser(t, fx.srv.Listener.Addr().String()), verifier: oauth2.GenerateVerifier()}
+		s.page = s.b.get(fx.rp.oauth.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(s.verifier)))
+		s.post(map[string]string{"identifier": "alice@example.com"})
+		return s
+	}
+	s := start()
+	s.post(map[string]string{"code": sixDigits.FindStringSubmatch(in.next(t, "alice@example.com").Text)[1]})
+	enrollTOTP(t, s)
+	fx.claims(t, s)
+
+	s = start()
+	mail := in.next(t, "alice@example.com")
+	s.post(map[string]string{"code": sixDigits.FindStringSubmatch(mail.Text)[1]})
+	if !strings.Contains(s.page.body, `name="choose"`) || strings.Contains(s.page.body, `value="email`) {
+		t.Fatalf("expected the MFA step without the mailbox:\n%s", s.page.body)
+	}
+	s.getLink(t, linkTo(t, mail, "/login/link"))
+	if s.page.status == http.StatusOK {
+		s.post(nil)
+	}
+	stuck(t, "the passwordless mail's link as second factor", s.page)
+}
+
+// TestResetMailboxIsNotSecondFactor: after a reset by e-mail link, the
+// MFA step does not offer the same mailbox.
+func TestResetMailboxIsNotSecondFactor(t *testing.T) {
+	in, configure := withInbox(t)
+	fx := newMFAFixture(t, sqltest.SQLite(t), storage.MFAPolicy{Mode: storage.MFARequired}, configure)
+	enrollTOTP(t, fx.passwordSignIn(t))
+	ctx := context.Background()
+	if err := fx.srv.store.CreateAuthenticator(ctx, &storage.Authenticator{AccountID: fx.alice.ID,
+		Kind: storage.AuthenticatorEmail, Address: "Alice@Example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	s := &signIn{b: newBrowser(t, fx.srv.Listener.Addr().String()), verifier: oauth2.GenerateVerifier()}
+	s.page = s.b.get(fx.rp.oauth.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(s.verifier)))
+	s.getLink(t, fx.srv.issuer+capture(t, s.page, `href="(/recover[^"]*)"`))
+	s.post(map[string]string{"identifier": "alice@example.com"})
+	if err := fx.srv.deferredIdle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s.getLink(t, linkTo(t, in.next(t, "alice@example.com"), "/recover/reset"))
+	s.post(nil)
+	s.post(map[string]string{"password": resetPass, "password_confirm": resetPass})
+	if !strings.Contains(s.page.body, `value="totp|`) || strings.Contains(s.page.body, `value="email|`) ||
+		strings.Contains(s.page.body, `value="email_link|`) {
+		t.Fatalf("after a reset by e-mail the MFA step offers the mailbox:\n%s", s.page.body)
+	}
+	if p := s.b.submit(s.page, map[string]string{"choose": "email|" + mustAuthenticator(t, fx, storage.AuthenticatorEmail)}); p.status != http.StatusBadRequest {
+		t.Fatalf("choosing the mailbox anyway: %d", p.status)
+	}
+}
+
+func mustAuthenticator(t *testing.T, fx *mfaFixture, kind string) string {
+	t.Helper()
+	auths, err := fx.srv.store.ListAuthenticators(context.Background(), fx.alice.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range auths {
+		if a.Kind == kind {
+			return a.ID
+		}
+	}
+	t.Fatalf("alice has no %s authenticator", kind)
+	return ""
+}
+
+// TestNoEnrollmentPastExistingFactor: when the policy's methods leave out
+// the account's factor, a password alone still cannot enroll a new one:
+// the enrolled factor is asked for; and an acr-2 session cannot be made at
+// another application by enrolling there.
+func TestNoEnrollmentPastExistingFactor(t *testing.T) {
+	_, configure := withInbox(t)
+	fx := newMFAFixture(t, sqltest.SQLite(t), storage.MFAPolicy{Mode: storage.MFARequired,
+		Methods: []string{storage.MethodTOTP}}, configure)
+	enrollTOTP(t, fx.passwordSignIn(t))
+	ctx := context.Background()
+	if err := fx.srv.store.SetMFAPolicy(ctx, defaultApplicationID, storage.MFAPolicy{Mode: storage.MFARequired,
+		Methods: []string{storage.MethodSMSCode}}); err != nil {
+		t.Fatal(err)
+	}
+	s := fx.passwordSignIn(t)
+	if strings.Contains(s.page.body, `name="enroll"`) || !strings.Contains(s.page.body, `value="totp|`) {
+		t.Fatalf("a policy without TOTP let the password enroll instead of asking for the app:\n%s", s.page.body)
+	}
+	if p := s.b.submit(s.page, map[string]string{"enroll": "phone"}); p.status != http.StatusBadRequest {
+		t.Fatalf("posting an enrollment at the MFA step: %d", p.status)
+	}
+
+	if err := fx.srv.store.CreateApplication(ctx, &storage.Application{ID: "promo", StoreID: defaultStoreID, Name: "Promo",
+		MFA: storage.MFAPolicy{Mode: storage.MFAOptional, Methods: []string{storage.MethodSMSCode}}}); err != nil {
+		t.Fatal(err)
+	}
+	id, secret := fx.srv.client(t, authz.ClientSpec{Name: "Promo", ApplicationID: "promo", RedirectURIs: []string{rpCallback},
+		GrantTypes: []string{"authorization_code"}, FirstParty: true})
+	promo := &mfaFixture{srv: fx.srv, alice: fx.alice, rp: newRelyingParty(t, fx.srv.issuer, id, secret, oidc.ScopeOpenID)}
+	s = promo.passwordSignIn(t)
+	if strings.Contains(s.page.body, `name="enroll"`) || !strings.Contains(s.page.body, `value="totp|`) {
+		t.Fatalf("the optional application offered enrollment past the account's factor:\n%s", s.page.body)
+	}
+}
