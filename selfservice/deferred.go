@@ -271,6 +271,8 @@ func (h *Handler) doDeferred(ctx context.Context, d *storage.DeferredRequest) er
 		return h.runReminder(ctx, j)
 	case deferredRegistration:
 		return h.runRegistration(ctx, j)
+	case deferredPasswordless:
+		return h.runPasswordless(ctx, j)
 	}
 	h.log.WarnContext(ctx, "deferred requests: unknown kind dropped", "deferred_request", d.ID, "kind", d.Kind)
 	return h.deferredDone(ctx, j)

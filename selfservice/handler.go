@@ -44,6 +44,7 @@ type Store interface {
 	storage.Authenticators
 	ListLoginAttempts(ctx context.Context, key string, since time.Time) ([]time.Time, error)
 	DeleteOneTimeSecrets(ctx context.Context, accountID, purpose string) (int64, error)
+	SpendOneTimeSecrets(ctx context.Context, accountID, purpose string, now time.Time) (int64, error)
 	CountUsableOneTimeSecrets(ctx context.Context, accountID, purpose string, now time.Time) (int64, error)
 	ListApplications(ctx context.Context) ([]storage.Application, error)
 }

@@ -63,7 +63,7 @@ func (s identifierStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 	f.State.Identifier = id
 	f.State.AccountID = ""
 	if f.App.MFA.Passwordless {
-		if err := s.h.sendPasswordless(r, f); err != nil {
+		if err := s.h.deferRequest(r, f, deferredPasswordless, deferredPayload{Typed: id}); err != nil {
 			return View{}, false, err
 		}
 	}

@@ -26,6 +26,7 @@ type mfaSecretData struct {
 // sendMFASecret sends a code or magic link for the flow's picked method
 // to its authenticator; it returns the notice to show.
 func (h *Handler) sendMFASecret(r *http.Request, f *Flow, acct *storage.Account, method string) (string, error) {
+	ctx := r.Context()
 	a, err := h.authenticator(r, acct.ID, f.State.MFA.Authenticator)
 	if err != nil {
 		return "", err
@@ -33,78 +34,71 @@ func (h *Handler) sendMFASecret(r *http.Request, f *Flow, acct *storage.Account,
 	if a == nil {
 		return "", errNoAuthenticator
 	}
-	held, err := h.signInSecretHeld(r, f, acct.ID, method)
+	pol, err := h.policy(ctx, f.App)
+	if err != nil {
+		return "", err
+	}
+	held, err := h.throttled(ctx, pol, acct.ID, purposeMFACode, method)
 	if err != nil || held {
 		return "mfa.resend_wait", err
 	}
 	link := method == storage.MethodEmailLink || method == storage.MethodSMSLink
-	return "mfa.sent", h.sendSignInSecret(r, f, acct, *a, method, link)
+	id, err := h.issueSignInSecret(ctx, messageFor(f), pol, acct.ID, *a, method, link)
+	if err != nil {
+		return "", err
+	}
+	f.State.MFA.CodeID = id
+	h.eventData(r, acct.ID, "mfa.code_sent", map[string]string{"method": method})
+	return "mfa.sent", nil
 }
 
-// signInSecretHeld is the re-request throttle of codes and links.
-func (h *Handler) signInSecretHeld(r *http.Request, f *Flow, accountID, method string) (bool, error) {
-	pol, err := h.policy(r.Context(), f.App)
-	if err != nil {
-		return false, err
-	}
-	return h.throttled(r.Context(), pol, accountID, purposeMFACode, method)
+// signInMessage is what a code or link message is for: the sign-in it
+// continues, and the application and language it is written in.
+type signInMessage struct {
+	Interaction string
+	App         *storage.Application
+	Lang        string
 }
 
-// sendSignInSecret sends a sign-in code (code methods), a magic link (link
-// methods), or both (a passwordless first factor) to the authenticator.
-func (h *Handler) sendSignInSecret(r *http.Request, f *Flow, acct *storage.Account, a storage.Authenticator, method string, withLink bool) error {
-	pol, err := h.policy(r.Context(), f.App)
-	if err != nil {
-		return err
-	}
-	d := mfaSecretData{Interaction: f.Interaction.ID, Authenticator: a.ID, Proof: proofOf(a), Method: method}
-	link := method == storage.MethodEmailLink || method == storage.MethodSMSLink
-	var code, linkURL string
-	if !link {
-		if code, err = h.storeMFACode(r, f, acct.ID, d, pol); err != nil {
-			return err
+func messageFor(f *Flow) signInMessage {
+	return signInMessage{Interaction: f.Interaction.ID, App: f.App, Lang: f.Lang}
+}
+
+// issueSignInSecret stores and sends a sign-in code (code methods), a
+// magic link (link methods), or both (withLink and a code method: a
+// passwordless first factor) to the authenticator. It returns the code's
+// id ("" when only a link went out).
+func (h *Handler) issueSignInSecret(ctx context.Context, m signInMessage, pol storage.SelfServicePolicy, accountID string,
+	a storage.Authenticator, method string, withLink bool) (string, error) {
+	d := mfaSecretData{Interaction: m.Interaction, Authenticator: a.ID, Proof: proofOf(a), Method: method}
+	var codeID, code, linkURL string
+	var err error
+	if method != storage.MethodEmailLink && method != storage.MethodSMSLink {
+		if code, err = newCode(); err != nil {
+			return "", err
 		}
+		if d.Salt, err = newSalt(); err != nil {
+			return "", err
+		}
+		if codeID, err = h.storeMFASecret(ctx, accountID, purposeMFACode, codeHash(d.Salt, code), d, pol.OneTimeCodeLifetime); err != nil {
+			return "", err
+		}
+		d.Salt = ""
 	}
 	if withLink {
-		if linkURL, err = h.storeMFALink(r, f, acct.ID, d, pol); err != nil {
-			return err
+		token, hash, err := newSecret()
+		if err != nil {
+			return "", err
 		}
+		if _, err := h.storeMFASecret(ctx, accountID, purposeMFALink, hash, d, pol.OneTimeCodeLifetime); err != nil {
+			return "", err
+		}
+		linkURL = h.cfg.Issuer + MagicLinkPath + "?" + url.Values{"token": {token}, "interaction": {m.Interaction}}.Encode()
 	}
-	if err := h.deliverMFASecret(r, f, acct, a.Address, method, code, linkURL, int(pol.OneTimeCodeLifetime.Minutes())); err != nil {
-		return err
-	}
-	h.eventData(r, acct.ID, "mfa.code_sent", map[string]string{"method": method})
-	return nil
+	return codeID, h.deliverSignInSecret(ctx, m, accountID, a.Address, method, code, linkURL, int(pol.OneTimeCodeLifetime.Minutes()))
 }
 
-// storeMFACode stores a new six-digit code (salted hash) and makes it the
-// flow's current one.
-func (h *Handler) storeMFACode(r *http.Request, f *Flow, accountID string, d mfaSecretData, pol storage.SelfServicePolicy) (string, error) {
-	code, err := newCode()
-	if err != nil {
-		return "", err
-	}
-	if d.Salt, err = newSalt(); err != nil {
-		return "", err
-	}
-	id, err := h.storeMFASecret(r, accountID, purposeMFACode, codeHash(d.Salt, code), d, pol.OneTimeCodeLifetime)
-	f.State.MFA.CodeID = id
-	return code, err
-}
-
-// storeMFALink stores a new magic link and returns its URL.
-func (h *Handler) storeMFALink(r *http.Request, f *Flow, accountID string, d mfaSecretData, pol storage.SelfServicePolicy) (string, error) {
-	token, hash, err := newSecret()
-	if err != nil {
-		return "", err
-	}
-	if _, err := h.storeMFASecret(r, accountID, purposeMFALink, hash, d, pol.OneTimeCodeLifetime); err != nil {
-		return "", err
-	}
-	return h.cfg.Issuer + MagicLinkPath + "?" + url.Values{"token": {token}, "interaction": {f.Interaction.ID}}.Encode(), nil
-}
-
-func (h *Handler) storeMFASecret(r *http.Request, accountID, purpose string, hash []byte, d mfaSecretData, life time.Duration) (string, error) {
+func (h *Handler) storeMFASecret(ctx context.Context, accountID, purpose string, hash []byte, d mfaSecretData, life time.Duration) (string, error) {
 	raw, err := json.Marshal(d)
 	if err != nil {
 		return "", fmt.Errorf("selfservice: encode MFA secret: %w", err)
@@ -112,33 +106,32 @@ func (h *Handler) storeMFASecret(r *http.Request, accountID, purpose string, has
 	now := h.cfg.Now().UTC()
 	sec := &storage.OneTimeSecret{Purpose: purpose, Hash: hash, AccountID: accountID, Data: string(raw),
 		CreatedAt: now, ExpiresAt: now.Add(life)}
-	if err := h.store.CreateOneTimeSecret(r.Context(), sec); err != nil {
+	if err := h.store.CreateOneTimeSecret(ctx, sec); err != nil {
 		return "", fmt.Errorf("selfservice: store %s: %w", purpose, err)
 	}
 	return sec.ID, nil
 }
 
-// deliverMFASecret queues the message for the method's channel.
-func (h *Handler) deliverMFASecret(r *http.Request, f *Flow, acct *storage.Account, to, method, code, link string, minutes int) error {
-	ctx := r.Context()
-	app := branding(f.App).AppName
+// deliverSignInSecret queues the message for the method's channel.
+func (h *Handler) deliverSignInSecret(ctx context.Context, m signInMessage, accountID, to, method, code, link string, minutes int) error {
+	app := branding(m.App).AppName
 	var err error
 	switch method {
 	case storage.MethodEmailCode, storage.MethodEmailLink:
-		_, err = h.notify.Email(ctx, to, acct.ID, "sign_in_code", f.Lang, branding(f.App),
+		_, err = h.notify.Email(ctx, to, accountID, "sign_in_code", m.Lang, branding(m.App),
 			map[string]any{"Code": code, "Link": link, "Minutes": minutes})
 	case storage.MethodSMSCode, storage.MethodSMSLink:
-		text := h.render.T(f.Lang, "sms.sign_in_code", app, code, minutes)
+		text := h.render.T(m.Lang, "sms.sign_in_code", app, code, minutes)
 		if code == "" {
-			text = h.render.T(f.Lang, "sms.sign_in_link", app, link)
+			text = h.render.T(m.Lang, "sms.sign_in_link", app, link)
 		} else if link != "" {
 			text += "\n" + link
 		}
-		_, err = h.notify.SMS(ctx, to, acct.ID, "sign_in_code", text)
+		_, err = h.notify.SMS(ctx, to, accountID, "sign_in_code", text)
 	case storage.MethodVoiceCode:
 		// Spaced digits are read out one by one.
 		spoken := strings.Join(strings.Split(code, ""), " ")
-		_, err = h.notify.Voice(ctx, to, acct.ID, "sign_in_code", h.render.T(f.Lang, "voice.sign_in_code", app, spoken))
+		_, err = h.notify.Voice(ctx, to, accountID, "sign_in_code", h.render.T(m.Lang, "voice.sign_in_code", app, spoken))
 	}
 	if err != nil {
 		return fmt.Errorf("selfservice: queue %s: %w", method, err)
@@ -160,41 +153,44 @@ func (h *Handler) authenticator(r *http.Request, accountID, id string) (*storage
 	return nil, nil
 }
 
-// checkMFACode spends the flow's current code when code is right. Each try
-// is counted by the caller's lockout; the fifth wrong one spends the code.
-func (h *Handler) checkMFACode(r *http.Request, f *Flow, acct *storage.Account, code string) (string, error) {
+// checkMFACode spends the flow's current code when code is right and
+// returns what it was issued for, or nil. Each try is counted by the
+// caller's lockout; the fifth wrong one spends the code.
+func (h *Handler) checkMFACode(r *http.Request, f *Flow, acct *storage.Account, code string) (*mfaSecretData, error) {
 	ctx := r.Context()
 	now := h.cfg.Now().UTC()
 	sec, err := h.store.LatestOneTimeSecret(ctx, acct.ID, purposeMFACode)
 	if errors.Is(err, storage.ErrNotFound) {
-		return "", nil
+		return nil, nil
 	}
 	if err != nil {
-		return "", fmt.Errorf("selfservice: latest MFA code: %w", err)
+		return nil, fmt.Errorf("selfservice: latest MFA code: %w", err)
 	}
 	var d mfaSecretData
-	if sec.ID != f.State.MFA.CodeID || sec.UsedAt != nil || !now.Before(sec.ExpiresAt) ||
+	// The newest code of the account, issued for this sign-in (and, at the
+	// MFA step, for the method picked last).
+	if (f.State.MFA.CodeID != "" && sec.ID != f.State.MFA.CodeID) || sec.UsedAt != nil || !now.Before(sec.ExpiresAt) ||
 		json.Unmarshal([]byte(sec.Data), &d) != nil || d.Interaction != f.Interaction.ID {
-		return "", nil //nolint:nilerr // not this flow's live code: a wrong answer, not a failure
+		return nil, nil //nolint:nilerr // not this flow's live code: a wrong answer, not a failure
 	}
 	n, err := h.store.RecordLoginAttempt(ctx, codeAttemptKey(sec.ID), now, sec.CreatedAt.Add(-1))
 	if err != nil {
-		return "", fmt.Errorf("selfservice: count code attempt: %w", err)
+		return nil, fmt.Errorf("selfservice: count code attempt: %w", err)
 	}
 	if n > maxCodeAttempts || !sameHash(codeHash(d.Salt, code), sec.Hash) {
 		if n >= maxCodeAttempts {
 			if _, err := h.store.UseOneTimeSecret(ctx, purposeMFACode, sec.Hash, now); err != nil && !errors.Is(err, storage.ErrNotFound) {
-				return "", fmt.Errorf("selfservice: spend guessed code: %w", err)
+				return nil, fmt.Errorf("selfservice: spend guessed code: %w", err)
 			}
 		}
-		return "", nil
+		return nil, nil
 	}
 	if _, err := h.store.UseOneTimeSecret(ctx, purposeMFACode, sec.Hash, now); errors.Is(err, storage.ErrNotFound) {
-		return "", nil
+		return nil, nil
 	} else if err != nil {
-		return "", fmt.Errorf("selfservice: use MFA code: %w", err)
+		return nil, fmt.Errorf("selfservice: use MFA code: %w", err)
 	}
-	return d.Proof, nil
+	return &d, nil
 }
 
 // MagicLinkPath is where sign-in links from e-mail and SMS point.
@@ -254,7 +250,7 @@ func (h *Handler) useMagicLink(w http.ResponseWriter, r *http.Request) {
 		!containsString(f.State.MFA.Proofs, d.Proof):
 		h.eventData(r, sec.AccountID, "mfa.succeeded", map[string]string{"method": d.Method})
 		h.proved(f, d.Method, d.Proof)
-	case step == stepPasswordless && f.State.MFA.Candidate == sec.AccountID && h.enabled(r, sec.AccountID):
+	case step == stepPasswordless && h.enabled(r, sec.AccountID):
 		h.passwordlessProved(r, f, sec.AccountID, d.Method, d.Proof)
 	default:
 		h.errorPage(w, r, http.StatusBadRequest, "mfa.link_other_browser")
@@ -274,14 +270,19 @@ func (h *Handler) enabled(r *http.Request, accountID string) bool {
 	return err == nil && acct.Status == storage.AccountEnabled
 }
 
-// spendSignInSecrets drops the account's outstanding sign-in codes and
+// spendSignInSecrets spends the account's outstanding sign-in codes and
 // links once one of them worked: the code and link of one message, or a
-// code asked for twice, must not prove anything again.
+// code asked for twice, must not prove anything again. (They are marked
+// used, not deleted: the re-request throttle follows the newest.)
 func (h *Handler) spendSignInSecrets(ctx context.Context, accountID string) error {
 	for _, purpose := range []string{purposeMFACode, purposeMFALink} {
-		if _, err := h.store.DeleteOneTimeSecrets(ctx, accountID, purpose); err != nil {
+		if _, err := h.store.SpendOneTimeSecrets(ctx, accountID, purpose, h.cfg.Now().UTC()); err != nil {
 			return fmt.Errorf("selfservice: spend sign-in secrets: %w", err)
 		}
 	}
 	return nil
 }
+
+// errNoAuthenticator: the flow names an authenticator the account no
+// longer has (removed in another tab, say).
+var errNoAuthenticator = errors.New("selfservice: no such authenticator")

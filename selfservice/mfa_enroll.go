@@ -249,7 +249,7 @@ func (h *Handler) sendEnrollCode(r *http.Request, f *Flow, acct *storage.Account
 	}
 	e.CodeID = sec.ID
 	method := map[string]string{"email": storage.MethodEmailCode, "sms": storage.MethodSMSCode, "voice": storage.MethodVoiceCode}[channel]
-	return h.deliverMFASecret(r, f, acct, e.Address, method, code, "", int(pol.OneTimeCodeLifetime.Minutes()))
+	return h.deliverSignInSecret(r.Context(), messageFor(f), acct.ID, e.Address, method, code, "", int(pol.OneTimeCodeLifetime.Minutes()))
 }
 
 // confirmEnrollment checks the answer for the enrollment in progress and

@@ -40,9 +40,6 @@ type mfaState struct {
 	// just showed new recovery codes, which "continue" moves past.
 	ActionDone bool `json:"action_done,omitempty"`
 	CodesShown bool `json:"codes_shown,omitempty"`
-	// Candidate is the account a passwordless code went to, until the
-	// code or link proves it.
-	Candidate string `json:"candidate,omitempty"`
 	// Enroll is an enrollment in progress.
 	Enroll *enrollState `json:"enroll,omitempty"`
 }

@@ -199,7 +199,11 @@ func (s mfaStep) verify(r *http.Request, f *Flow, acct *storage.Account) (string
 	case storage.MethodEmailLink, storage.MethodSMSLink:
 		return "", nil // proved by opening the link, not by a form
 	default:
-		return s.h.checkMFACode(r, f, acct, code)
+		d, err := s.h.checkMFACode(r, f, acct, code)
+		if d == nil || err != nil {
+			return "", err
+		}
+		return d.Proof, nil
 	}
 }
 

@@ -1,8 +1,7 @@
 package selfservice
 
 import (
-	"errors"
-	"fmt"
+	"context"
 	"net/http"
 	"strings"
 
@@ -11,7 +10,16 @@ import (
 
 // stepPasswordless replaces the password in passwordless mode: a code and
 // a magic link go to the confirmed address the identifier names.
+//
+// Like the reset request, the page does the same work for every
+// identifier: the identifier page and "send a new code" queue one
+// deferred request, whose worker finds the account, applies the re-request
+// throttle and sends; the code check counts its tries under the typed
+// identifier, so the lockout is the same for an unknown one.
 const stepPasswordless = "passwordless"
+
+// deferredPasswordless is the deferred request that sends the code.
+const deferredPasswordless = "passwordless"
 
 type passwordlessStep struct{ h *Handler }
 
@@ -27,79 +35,113 @@ func (s passwordlessStep) Page(_ *http.Request, f *Flow) (View, error) { return 
 // Submit checks the code. A wrong code, and any code for an identifier
 // without an account, get the same answer.
 func (s passwordlessStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
+	ctx := r.Context()
 	wrong := func(key string, status int) (View, bool, error) {
 		v := s.Show(f)
 		v.FieldErrors, v.Status = map[string]string{"code": key}, status
 		return v, false, nil
 	}
 	if r.PostFormValue("resend") != "" {
-		if err := s.h.sendPasswordless(r, f); err != nil {
+		if err := s.h.deferRequest(r, f, deferredPasswordless, deferredPayload{Typed: f.State.Identifier}); err != nil {
 			return View{}, false, err
 		}
 		v := s.Show(f)
 		v.Data["Notice"] = "mfa.passwordless_sent"
 		return v, false, nil
 	}
-	if f.State.MFA.Candidate == "" {
-		return wrong("mfa.code_wrong", http.StatusBadRequest)
-	}
-	acct, err := s.h.store.GetAccount(r.Context(), f.State.MFA.Candidate)
+	key := passwordlessKey(f)
+	locked, err := s.h.mfaTry(ctx, key, stepPasswordless)
 	if err != nil {
-		return View{}, false, fmt.Errorf("selfservice: load account: %w", err)
+		return View{}, false, err
 	}
-	if locked, err := s.h.mfaTry(r.Context(), acct.ID, stepPasswordless); err != nil || locked {
-		if err != nil {
-			return View{}, false, err
-		}
+	if locked {
 		return wrong("mfa.locked", http.StatusTooManyRequests)
 	}
-	proof, err := s.h.checkMFACode(r, f, acct, strings.TrimSpace(r.PostFormValue("code")))
+	acct, err := s.h.findByIdentifier(ctx, f.App.StoreID, f.State.Identifier)
 	if err != nil {
 		return View{}, false, err
 	}
-	if proof == "" || acct.Status != storage.AccountEnabled {
-		s.h.eventData(r, acct.ID, "login.failed", map[string]string{"method": stepPasswordless})
+	var d *mfaSecretData
+	if acct != nil && acct.Status == storage.AccountEnabled {
+		if d, err = s.h.checkMFACode(r, f, acct, strings.TrimSpace(r.PostFormValue("code"))); err != nil {
+			return View{}, false, err
+		}
+	}
+	if d == nil {
+		if acct != nil {
+			s.h.eventData(r, acct.ID, "login.failed", map[string]string{"method": stepPasswordless})
+		}
 		return wrong("mfa.code_wrong", http.StatusBadRequest)
 	}
-	if err := s.h.mfaSucceeded(r.Context(), acct.ID, stepPasswordless); err != nil {
+	if err := s.h.mfaSucceeded(ctx, key, stepPasswordless); err != nil {
 		return View{}, false, err
 	}
-	if err := s.h.spendSignInSecrets(r.Context(), acct.ID); err != nil {
+	if err := s.h.spendSignInSecrets(ctx, acct.ID); err != nil {
 		return View{}, false, err
 	}
-	s.h.passwordlessProved(r, f, acct.ID, f.State.MFA.Method, proof)
+	s.h.passwordlessProved(r, f, acct.ID, d.Method, d.Proof)
 	return View{}, true, nil
 }
 
-// passwordlessProved makes the candidate the signed-in account.
+// passwordlessKey counts code tries per typed identifier (as the password
+// lockout does), so an unknown identifier locks exactly like a known one.
+func passwordlessKey(f *Flow) string {
+	return "identifier:" + attemptKey(f.App.StoreID, f.State.Identifier)
+}
+
+// passwordlessProved makes the account the code or link went to the
+// signed-in one.
 func (h *Handler) passwordlessProved(r *http.Request, f *Flow, accountID, method, proof string) {
 	h.eventData(r, accountID, "login.passwordless", map[string]string{"method": method})
 	firstFactor(&f.State, accountID, amrOf(method), proof)
 }
 
-// sendPasswordless sends a code and link to the confirmed e-mail address
-// or phone number the typed identifier names, and nothing for an unknown
-// identifier; the page that follows is the same either way.
-func (h *Handler) sendPasswordless(r *http.Request, f *Flow) error {
-	acct, err := h.findByIdentifier(r.Context(), f.App.StoreID, f.State.Identifier)
-	if err != nil || acct == nil {
+// runPasswordless (the deferred request's worker) sends a code, and a
+// magic link where the policy allows links, to the confirmed e-mail
+// address or phone number the typed identifier names, at most once per
+// re-request interval; an unknown identifier gets nothing.
+func (h *Handler) runPasswordless(ctx context.Context, j *deferredJob) error {
+	acct, err := h.findByIdentifier(ctx, j.app.StoreID, j.p.Typed)
+	if err != nil {
 		return err
 	}
-	kind, _ := classify(f.State.Identifier)
-	a := storage.Authenticator{AccountID: acct.ID, Kind: storage.AuthenticatorEmail, Address: acct.Email}
-	method := storage.MethodEmailCode
-	switch {
-	case kind == storage.IdentifierPhone && acct.PhoneConfirmed:
-		a.Kind, a.Address, method = storage.AuthenticatorPhone, acct.Phone, storage.MethodSMSCode
-	case acct.Email != "" && acct.EmailConfirmed:
-	default:
-		return nil
+	pol := j.app.MFA.WithDefaults()
+	a, method, withLink := passwordlessChannel(pol, acct, j.p.Typed)
+	if method == "" {
+		return h.deferredDone(ctx, j)
 	}
-	if !f.App.MFA.Allows(method) {
-		return nil
-	}
-	f.State.MFA.Candidate, f.State.MFA.Method = acct.ID, method
-	return h.sendSignInSecret(r, f, acct, a, method, f.App.MFA.Allows(storage.MethodEmailLink) || f.App.MFA.Allows(storage.MethodSMSLink))
+	m := signInMessage{Interaction: j.p.Interaction, App: j.app, Lang: j.p.Lang}
+	_, err = h.sendOnce(ctx, j, j.pol, acct.ID, purposeMFACode, method, func(tx context.Context) error {
+		_, err := h.issueSignInSecret(tx, m, j.pol, acct.ID, a, method, withLink)
+		return err
+	})
+	return err
 }
 
-var errNoAuthenticator = errors.New("selfservice: no such authenticator")
+// passwordlessChannel picks where an account's passwordless code goes: to
+// its confirmed phone when a phone number was typed and SMS is allowed,
+// else to its confirmed e-mail address; method is "" when nothing fits.
+func passwordlessChannel(pol storage.MFAPolicy, acct *storage.Account, typed string) (storage.Authenticator, string, bool) {
+	if acct == nil || acct.Status != storage.AccountEnabled {
+		return storage.Authenticator{}, "", false
+	}
+	pick := func(kind, address, code, link string) (storage.Authenticator, string, bool) {
+		a := storage.Authenticator{AccountID: acct.ID, Kind: kind, Address: address}
+		switch {
+		case pol.Allows(code):
+			return a, code, pol.Allows(link)
+		case pol.Allows(link):
+			return a, link, true
+		}
+		return a, "", false
+	}
+	if kind, _ := classify(typed); kind == storage.IdentifierPhone && acct.PhoneConfirmed {
+		if a, m, l := pick(storage.AuthenticatorPhone, acct.Phone, storage.MethodSMSCode, storage.MethodSMSLink); m != "" {
+			return a, m, l
+		}
+	}
+	if acct.Email != "" && acct.EmailConfirmed {
+		return pick(storage.AuthenticatorEmail, acct.Email, storage.MethodEmailCode, storage.MethodEmailLink)
+	}
+	return storage.Authenticator{}, "", false
+}

@@ -302,6 +302,10 @@ type OneTimeSecrets interface {
 	// to the account, used or not (for re-request throttles); ErrNotFound
 	// when there is none.
 	LatestOneTimeSecret(ctx context.Context, accountID, purpose string) (*OneTimeSecret, error)
+	// SpendOneTimeSecrets marks the account's unused secrets of the purpose
+	// used at now (the code and link of one message, once one of them
+	// worked) and returns how many; they stay for the re-request throttle.
+	SpendOneTimeSecrets(ctx context.Context, accountID, purpose string, now time.Time) (int64, error)
 	// DeleteOneTimeSecrets removes the account's secrets of the purpose
 	// (regenerated recovery codes) and returns how many went.
 	DeleteOneTimeSecrets(ctx context.Context, accountID, purpose string) (int64, error)

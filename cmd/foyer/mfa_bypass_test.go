@@ -3,8 +3,11 @@ package main
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
@@ -42,7 +45,9 @@ func stuck(t *testing.T, what string, p *page) {
 // of the same mail must not then prove the second.
 func TestPasswordlessLinkIsNotSecondFactor(t *testing.T) {
 	in, configure := withInbox(t)
-	fx := newMFAFixture(t, sqltest.SQLite(t), storage.MFAPolicy{Mode: storage.MFARequired, Passwordless: true}, configure)
+	clock := newTestClock()
+	fx := newMFAFixture(t, sqltest.SQLite(t), storage.MFAPolicy{Mode: storage.MFARequired, Passwordless: true}, configure,
+		withSelfServiceClock(clock.now))
 	start := func() *signIn {
 		s := &signIn{b: newBrowser(t, fx.srv.Listener.Addr().String()), verifier: oauth2.GenerateVerifier()}
 		s.page = s.b.get(fx.rp.oauth.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(s.verifier)))
@@ -54,6 +59,7 @@ func TestPasswordlessLinkIsNotSecondFactor(t *testing.T) {
 	enrollTOTP(t, s)
 	fx.claims(t, s)
 
+	clock.advance(time.Minute) // past the re-request interval
 	s = start()
 	mail := in.next(t, "alice@example.com")
 	s.post(map[string]string{"code": sixDigits.FindStringSubmatch(mail.Text)[1]})
@@ -144,5 +150,76 @@ func TestNoEnrollmentPastExistingFactor(t *testing.T) {
 	s = promo.passwordSignIn(t)
 	if strings.Contains(s.page.body, `name="enroll"`) || !strings.Contains(s.page.body, `value="totp|`) {
 		t.Fatalf("the optional application offered enrollment past the account's factor:\n%s", s.page.body)
+	}
+}
+
+// testClock is a clock a test moves forward instead of sleeping.
+type testClock struct {
+	mu sync.Mutex
+	at time.Time
+}
+
+func newTestClock() *testClock { return &testClock{at: time.Now()} }
+
+func (c *testClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.at
+}
+
+func (c *testClock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.at = c.at.Add(d)
+	c.mu.Unlock()
+}
+
+// TestPasswordlessSameWork: in passwordless mode the identifier page's
+// post and "send a new code" run the same statements for a known and an
+// unknown identifier (the lookup and the send are the deferred worker's),
+// on SQLite and PostgreSQL.
+func TestPasswordlessSameWork(t *testing.T) {
+	for _, dialect := range []string{"sqlite", "postgres"} {
+		t.Run(dialect, func(t *testing.T) {
+			log := &statementLog{byID: map[string][]string{}}
+			dbURL := sqltest.SQLiteURL(t)
+			if dialect == "postgres" {
+				dbURL = sqltest.PostgresURL(t)
+			}
+			fx := newMFAFixture(t, openRecorded(t, dbURL, log), storage.MFAPolicy{Mode: storage.MFAOff, Passwordless: true}, nil)
+			post := func(identifier string) (*page, *page) {
+				b := newBrowser(t, fx.srv.Listener.Addr().String())
+				p := b.get(fx.rp.oauth.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
+				noFollow := *b.Client
+				noFollow.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+				_, values := parseForm(t, p.body)
+				values.Set("identifier", identifier)
+				req, _ := http.NewRequest(http.MethodPost, fx.srv.issuer+"/login", strings.NewReader(values.Encode()))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				req.Header.Set("Origin", fx.srv.issuer)
+				resp, err := noFollow.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				sent := readPage(t, resp)
+				page := b.get(sent.location(t).String())
+				return sent, b.submit(page, map[string]string{"resend": "1"})
+			}
+			knownPost, knownResend := post("alice@example.com")
+			unknownPost, unknownResend := post("nobody@example.com")
+			for _, c := range []struct {
+				what           string
+				known, unknown *page
+			}{{"identifier post", knownPost, unknownPost}, {"send a new code", knownResend, unknownResend}} {
+				k, u := log.of(t, c.known), log.of(t, c.unknown)
+				t.Logf("%s (%s): known %d statements, unknown %d", c.what, dialect, len(k), len(u))
+				if !slices.Equal(k, u) {
+					t.Errorf("%s: known and unknown ran different statements:\nknown:\n  %s\nunknown:\n  %s",
+						c.what, strings.Join(k, "\n  "), strings.Join(u, "\n  "))
+				}
+			}
+			// The page names the identifier typed; apart from that, the same.
+			knownResend.body = strings.ReplaceAll(knownResend.body, "alice@example.com", "nobody@example.com")
+			sameAnswer(t, "send a new code", knownResend, unknownResend)
+		})
 	}
 }

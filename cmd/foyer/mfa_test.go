@@ -406,8 +406,9 @@ func TestAcrValuesAndStepUp(t *testing.T) {
 
 // TestPasswordless: in passwordless mode the identifier page leads to a
 // code page without a password field; the code sent to the confirmed
-// address signs in; an unknown identifier gets the same page and no
-// message.
+// address signs in. An unknown identifier gets the same page and no
+// message, a re-request within the interval sends nothing, and wrong
+// codes lock an unknown identifier exactly like a known one.
 func TestPasswordless(t *testing.T) {
 	in, configure := withInbox(t)
 	fx := newMFAFixture(t, sqltest.SQLite(t), storage.MFAPolicy{Mode: storage.MFAOff, Passwordless: true,
@@ -423,21 +424,51 @@ func TestPasswordless(t *testing.T) {
 	if strings.Contains(s.page.body, `type="password"`) || !strings.Contains(s.page.body, `name="code"`) {
 		t.Fatalf("passwordless page:\n%s", s.page.body)
 	}
-	if unknown.page.status != s.page.status || strings.ReplaceAll(unknown.page.body, "nobody@example.com", "X") == "" {
-		t.Fatal("unknown identifier got another page")
+	same := func(a, b *page, ida, idb string) bool {
+		norm := func(p *page, id string) string {
+			return hiddenValues.ReplaceAllString(strings.ReplaceAll(p.body, id, "X"), "")
+		}
+		return a.status == b.status && norm(a, ida) == norm(b, idb)
+	}
+	if !same(unknown.page, s.page, "nobody@example.com", "alice@example.com") {
+		t.Fatalf("unknown identifier got another page:\n%s\n----\n%s", unknown.page.body, s.page.body)
+	}
+	if err := fx.srv.deferredIdle(context.Background()); err != nil {
+		t.Fatal(err)
 	}
 	mail := in.next(t, "alice@example.com")
 	code := regexp.MustCompile(`\b(\d{6})\b`).FindStringSubmatch(mail.Text)
 	if code == nil || len(mail.Links) == 0 {
 		t.Fatalf("passwordless mail without code and link:\n%s", mail.Text)
 	}
+	resent := s.b.submit(s.page, map[string]string{"resend": "1"})
+	if err := fx.srv.deferredIdle(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	in.none(t, "alice@example.com") // the re-request interval holds it
 	in.none(t, "nobody@example.com")
+	if !strings.Contains(resent.body, "a new code is on its way") {
+		t.Fatalf("resend answer:\n%s", resent.body)
+	}
 	if p := unknown.post(map[string]string{"code": code[1]}); p.status != http.StatusBadRequest {
 		t.Fatalf("alice's code signed in another flow: %d", p.status)
 	}
 	s.post(map[string]string{"code": code[1]})
 	if acr, amr := fx.claims(t, s); acr != "1" || !slices.Equal(amr, []string{"otp"}) {
 		t.Fatalf("passwordless: acr %q amr %v", acr, amr)
+	}
+
+	// Wrong codes: the same answers, lockout included, known or not.
+	statuses := func(identifier string) []int {
+		s := start(identifier)
+		var out []int
+		for range 7 {
+			out = append(out, s.b.submit(s.page, map[string]string{"code": "000000"}).status)
+		}
+		return out
+	}
+	if k, u := statuses("alice@example.com"), statuses("somebody@example.com"); !slices.Equal(k, u) || k[6] != http.StatusTooManyRequests {
+		t.Fatalf("wrong-code answers differ or never lock: known %v, unknown %v", k, u)
 	}
 }
 

@@ -129,6 +129,13 @@ func (s *Store) ListLoginAttempts(ctx context.Context, key string, since time.Ti
 	return at, nil
 }
 
+// SpendOneTimeSecrets marks the account's unused secrets of the purpose used.
+func (s *Store) SpendOneTimeSecrets(ctx context.Context, accountID, purpose string, now time.Time) (int64, error) {
+	res := s.db(ctx).Exec(`UPDATE one_time_secrets SET used_at = ? WHERE account_id = ? AND purpose = ? AND used_at IS NULL`,
+		dbTime(now), accountID, purpose)
+	return res.RowsAffected, wrapErr(res.Error, "spend one-time secrets")
+}
+
 // DeleteOneTimeSecrets removes the account's secrets of the purpose.
 func (s *Store) DeleteOneTimeSecrets(ctx context.Context, accountID, purpose string) (int64, error) {
 	res := s.db(ctx).Exec(`DELETE FROM one_time_secrets WHERE account_id = ? AND purpose = ?`, accountID, purpose)

@@ -136,6 +136,17 @@ func testRecoveryCodeSecrets(t *testing.T, s storage.Store) {
 	if n != 3 {
 		t.Errorf("CountUsableOneTimeSecrets = %d, want 3 (one used)", n)
 	}
+	n, err = s.SpendOneTimeSecrets(ctx, acct.ID, "recovery_code", now)
+	must(t, "SpendOneTimeSecrets", err)
+	if n != 3 {
+		t.Errorf("SpendOneTimeSecrets = %d, want the 3 unused", n)
+	}
+	if n, _ := s.CountUsableOneTimeSecrets(ctx, acct.ID, "recovery_code", now); n != 0 {
+		t.Errorf("after spending %d remain usable", n)
+	}
+	if _, err := s.UseOneTimeSecret(ctx, "recovery_code", used.Hash, now); !isErr(err, storage.ErrNotFound) {
+		t.Errorf("a spent secret was used again: %v", err)
+	}
 	n, err = s.DeleteOneTimeSecrets(ctx, acct.ID, "recovery_code")
 	must(t, "DeleteOneTimeSecrets", err)
 	if n != 4 {
