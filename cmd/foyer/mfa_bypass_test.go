@@ -20,7 +20,6 @@ import (
 // Regression tests for ways past the second factor found in review: each
 // is a sign-in that must not reach the relying party.
 
-
 func linkTo(t *testing.T, d delivered, path string) string {
 	t.Helper()
 	for _, l := range d.Links {
