@@ -76,7 +76,10 @@ func (h *Handler) runAction(r *http.Request, f *Flow, acct *storage.Account) (Vi
 	ctx := r.Context()
 	verb, arg := h.accountAction(f)
 	fail := func(key string) (View, bool, error) {
-		v, _, err := h.actionPage(r, f, acct)
+		v, ok, err := h.actionPage(r, f, acct)
+		if !ok {
+			v = View{Template: "error", Data: map[string]any{"Message": key}}
+		}
 		v.Error, v.Status = key, http.StatusBadRequest
 		return v, false, err
 	}
@@ -98,8 +101,11 @@ func (h *Handler) runAction(r *http.Request, f *Flow, acct *storage.Account) (Vi
 		return h.showRecoveryCodes(f, codes), false, nil
 	case actionRemove:
 		a, err := h.authenticator(r, acct.ID, arg)
-		if err != nil || a == nil {
+		if err != nil {
 			return View{}, false, err
+		}
+		if a == nil { // removed meanwhile (a double submit, another tab)
+			return View{Template: "error", Status: http.StatusBadRequest, Data: map[string]any{"Message": "mfa.no_such_factor"}}, false, nil
 		}
 		last, err := h.lastRequiredFactor(ctx, acct)
 		if err != nil {

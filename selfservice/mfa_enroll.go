@@ -124,7 +124,10 @@ func (s enrollStep) Page(r *http.Request, f *Flow) (View, error) {
 		data["QRCode"] = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png)) //nolint:gosec // G203: server-made image
 		data["Secret"] = key.Secret
 	case enrollEmail, enrollPhone:
+		pol := f.App.MFA.WithDefaults()
 		data["Address"], data["CodeSent"] = e.Address, e.CodeID != ""
+		data["AllowSMS"] = pol.Allows(storage.MethodSMSCode) || pol.Allows(storage.MethodSMSLink)
+		data["AllowVoice"] = pol.Allows(storage.MethodVoiceCode)
 	case enrollPasskey:
 		data["Options"] = string(e.Options)
 	}
@@ -154,7 +157,7 @@ func (s enrollStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 	case r.PostFormValue("continue") != "" && f.State.MFA.CodesShown:
 		f.State.MFA.CodesShown = false
 		return View{}, true, nil // after the recovery codes were shown
-	case s.action && r.PostFormValue("confirm") != "":
+	case s.action && r.PostFormValue("confirm") != "" && f.State.MFA.Enroll == nil:
 		return s.h.runAction(r, f, acct)
 	case r.PostFormValue("skip") != "":
 		if s.required(f) {
@@ -174,12 +177,18 @@ func (s enrollStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 	if errors.Is(err, errEnrollPending) {
 		return s.again(r, f, View{Data: map[string]any{"Notice": "mfa.sent"}})
 	}
+	if errors.Is(err, errEnrollLocked) {
+		return s.again(r, f, View{Error: "mfa.locked", Status: http.StatusTooManyRequests})
+	}
 	if err != nil {
 		return View{}, false, err
 	}
 	if a == nil {
 		s.h.eventData(r, acct.ID, "mfa.enroll_failed", map[string]string{"method": f.State.MFA.Enroll.Method})
 		return s.again(r, f, View{FieldErrors: map[string]string{fieldErr: "mfa." + fieldErr + "_wrong"}, Status: http.StatusBadRequest})
+	}
+	if err := s.h.mfaSucceeded(ctx, acct.ID, "enroll"); err != nil {
+		return View{}, false, err
 	}
 	return s.h.enrolled(r, f, acct, a)
 }
@@ -258,8 +267,15 @@ func (h *Handler) confirmEnrollment(r *http.Request, f *Flow, acct *storage.Acco
 	ctx := r.Context()
 	e := f.State.MFA.Enroll
 	now := h.cfg.Now().UTC()
+	if e.Method == enrollPhone && e.CodeID == "" {
+		return h.startPhoneEnrollment(r, f, acct)
+	}
+	// Only answers count towards the lockout (not the number typed).
 	if locked, err := h.mfaTry(ctx, acct.ID, "enroll"); err != nil || locked {
-		return nil, "code", err
+		if err == nil {
+			err = errEnrollLocked
+		}
+		return nil, "", err
 	}
 	switch e.Method {
 	case enrollTOTP:
@@ -279,9 +295,6 @@ func (h *Handler) confirmEnrollment(r *http.Request, f *Flow, acct *storage.Acco
 			Secret: sealed, Counter: step}
 		return a, "", h.store.CreateAuthenticator(ctx, a)
 	case enrollPhone:
-		if e.CodeID == "" {
-			return h.startPhoneEnrollment(r, f, acct)
-		}
 		return h.confirmContact(r, f, acct, storage.IdentifierPhone)
 	case enrollEmail:
 		return h.confirmContact(r, f, acct, storage.IdentifierEmail)
@@ -297,9 +310,17 @@ func (h *Handler) startPhoneEnrollment(r *http.Request, f *Flow, acct *storage.A
 	if !e164.MatchString(phone) {
 		return nil, "phone", nil
 	}
+	pol := f.App.MFA.WithDefaults()
 	channel := "sms"
 	if r.PostFormValue("channel") == "voice" {
 		channel = "voice"
+	}
+	allowed := map[string]bool{
+		"sms":   pol.Allows(storage.MethodSMSCode) || pol.Allows(storage.MethodSMSLink),
+		"voice": pol.Allows(storage.MethodVoiceCode),
+	}
+	if !allowed[channel] {
+		return nil, "channel", nil
 	}
 	f.State.MFA.Enroll.Address = phone
 	if err := h.sendEnrollCode(r, f, acct, channel); err != nil {
@@ -308,8 +329,12 @@ func (h *Handler) startPhoneEnrollment(r *http.Request, f *Flow, acct *storage.A
 	return nil, "", errEnrollPending
 }
 
-// errEnrollPending is not a failure: the code was sent, the page asks for it.
-var errEnrollPending = errors.New("selfservice: enrollment code sent")
+// errEnrollPending is not a failure: the code was sent, the page asks for
+// it. errEnrollLocked: too many wrong enrollment codes lately.
+var (
+	errEnrollPending = errors.New("selfservice: enrollment code sent")
+	errEnrollLocked  = errors.New("selfservice: enrollment locked")
+)
 
 // confirmContact checks the code sent to the address being enrolled, then
 // stores the authenticator and marks the contact confirmed.
@@ -331,9 +356,12 @@ func (h *Handler) confirmContact(r *http.Request, f *Flow, acct *storage.Account
 	if _, err := h.store.UseOneTimeSecret(ctx, purposeEnroll, sec.Hash, now); err != nil {
 		return nil, "code", nil //nolint:nilerr // a parallel request spent it
 	}
+	// The account's own address (or a first phone number) becomes
+	// confirmed; another number only serves as this factor: enrolling must
+	// not quietly move the account's phone, a sign-in and recovery channel.
 	if err := h.store.ConfirmContact(ctx, acct.ID, kind, e.Address); errors.Is(err, storage.ErrConflict) {
 		return nil, "phone", nil
-	} else if err != nil {
+	} else if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return nil, "", fmt.Errorf("selfservice: confirm contact: %w", err)
 	}
 	authKind := storage.AuthenticatorEmail

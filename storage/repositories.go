@@ -278,10 +278,12 @@ type Authenticators interface {
 	// ErrNotFound when the account has no such authenticator.
 	DeleteAuthenticator(ctx context.Context, accountID, id string) error
 	// ConfirmContact marks the account's e-mail address confirmed when it
-	// is address (case-insensitively), or makes address the account's
-	// confirmed phone number; ErrConflict when another account of the
-	// store holds that phone number, ErrNotFound for an unknown account or
-	// an e-mail address that is not the account's.
+	// is address (case-insensitively), or its phone number when it is
+	// address or the account has none (which makes address its phone); a
+	// phone number other than the account's own is left alone and reported
+	// as ErrNotFound, like an e-mail address that is not the account's or
+	// an unknown account. ErrConflict when another account of the store
+	// holds that phone number.
 	ConfirmContact(ctx context.Context, accountID string, kind IdentifierType, address string) error
 }
 

@@ -222,3 +222,40 @@ func TestPasswordlessSameWork(t *testing.T) {
 		})
 	}
 }
+
+// TestEnrollmentEdges: a voice code is neither offered nor sent where the
+// policy allows only SMS; a confirmation posted to an enrollment action
+// gets a page, not an empty answer; wrong enrollment codes lock with a
+// message that says so.
+func TestEnrollmentEdges(t *testing.T) {
+	in, configure := withInbox(t)
+	fx := newMFAFixture(t, sqltest.SQLite(t), storage.MFAPolicy{Mode: storage.MFARequired,
+		Methods: []string{storage.MethodSMSCode}}, configure)
+	s := fx.passwordSignIn(t)
+	s.post(map[string]string{"enroll": "phone"})
+	if strings.Contains(s.page.body, `value="voice"`) || !strings.Contains(s.page.body, `value="sms"`) {
+		t.Fatalf("phone enrollment buttons under an SMS-only policy:\n%s", s.page.body)
+	}
+	if p := s.b.submit(s.page, map[string]string{"phone": "+4915100000011", "channel": "voice"}); p.status != http.StatusBadRequest {
+		t.Fatalf("a voice code under an SMS-only policy: %d", p.status)
+	}
+	in.none(t, "+4915100000011")
+	s.post(map[string]string{"phone": "+4915100000011", "channel": "sms"})
+	in.next(t, "+4915100000011")
+	var last *page
+	for range 6 {
+		last = s.b.submit(s.page, map[string]string{"code": "000000"})
+	}
+	if last.status != http.StatusTooManyRequests || !strings.Contains(last.body, "Too many wrong tries") {
+		t.Fatalf("six wrong enrollment codes: %d\n%s", last.status, last.body)
+	}
+
+	if err := fx.srv.store.SetMFAPolicy(context.Background(), defaultApplicationID, storage.MFAPolicy{Mode: storage.MFAOff}); err != nil {
+		t.Fatal(err)
+	}
+	u := newPortalUser(t, fx.srv, "dora@example.com")
+	p := u.portalAction(t, u.get("/account/security"), "enroll:totp").page
+	if p = u.b.submit(p, map[string]string{"confirm": "1"}); p.status == http.StatusOK && strings.TrimSpace(p.body) == "" {
+		t.Fatal("a confirmation posted to an enrollment action got an empty page")
+	}
+}

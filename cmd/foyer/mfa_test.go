@@ -280,8 +280,39 @@ func TestMFACodesByEmailAndPhone(t *testing.T) {
 			t.Fatalf("wrong code %d: %d", i+1, p.status)
 		}
 	}
+	// The fifth wrong try spent the code itself (the method's lockout would
+	// refuse a sixth try anyway, so look at the code).
+	sec, err := fx.srv.store.LatestOneTimeSecret(ctx, fx.alice.ID, "mfa_code")
+	if err != nil || sec.UsedAt == nil {
+		t.Fatalf("after five wrong tries the code is not spent: %+v %v", sec, err)
+	}
 	if p := s.b.submit(s.page, map[string]string{"code": digits}); p.status == http.StatusSeeOther || p.status == http.StatusFound {
 		t.Fatal("the right code worked after five wrong ones")
+	}
+
+	// Enrolling a number other than the account's own phone adds a factor
+	// but leaves the account's phone (a sign-in and recovery channel) as
+	// it was.
+	bob, err := createAccount(ctx, fx.srv.store, accountSpec{Email: "bob@example.com", Password: alicePass, Verified: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob.Phone = "+4915100000009"
+	if err := fx.srv.store.UpdateAccountProfile(ctx, bob); err != nil {
+		t.Fatal(err)
+	}
+	b := &signIn{b: newBrowser(t, fx.srv.Listener.Addr().String()), verifier: oauth2.GenerateVerifier()}
+	p := b.b.get(fx.rp.oauth.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(b.verifier)))
+	p = b.b.submit(p, map[string]string{"identifier": "bob@example.com"})
+	b.page = b.b.submit(p, map[string]string{"password": alicePass})
+	b.post(map[string]string{"enroll": "phone"})
+	b.post(map[string]string{"phone": "+4915100000010", "channel": "sms"})
+	b.post(map[string]string{"code": regexp.MustCompile(`\b(\d{6})\b`).FindStringSubmatch(in.next(t, "+4915100000010").Text)[1]})
+	b.post(map[string]string{"continue": "1"})
+	fx.claims(t, b)
+	bob, _ = fx.srv.store.GetAccount(ctx, bob.ID)
+	if bob.Phone != "+4915100000009" || bob.PhoneConfirmed {
+		t.Fatalf("enrolling another number changed the account's phone: %q confirmed %v", bob.Phone, bob.PhoneConfirmed)
 	}
 }
 

@@ -46,9 +46,11 @@ func (h *Handler) mfaSecurityData(r *http.Request, v *viewer) (map[string]any, e
 		factors = append(factors, factorView{Kind: a.Kind, Name: a.Name, Address: a.Address, Created: a.CreatedAt,
 			LastUsed: a.LastUsedAt, RemoveURL: actionURL("remove:" + a.ID)})
 	}
-	pol := storage.DefaultMFAPolicy()
-	if v.App != nil {
-		pol = v.App.MFA.WithDefaults()
+	// The actions run in a sign-in of the portal's own client, under its
+	// application's policy (whichever application's look the portal wears).
+	pol, err := h.portalMFAPolicy(r)
+	if err != nil {
+		return nil, err
 	}
 	var enroll []map[string]string
 	for _, k := range []struct{ kind, method string }{
@@ -71,4 +73,17 @@ func (h *Handler) mfaSecurityData(r *http.Request, v *viewer) (map[string]any, e
 // security page.
 func actionURL(action string) string {
 	return LoginPath + "?" + url.Values{"fresh": {"1"}, "action": {action}, "next": {"/account/security"}}.Encode()
+}
+
+// portalMFAPolicy is the MFA policy of the portal client's application.
+func (h *Handler) portalMFAPolicy(r *http.Request) (storage.MFAPolicy, error) {
+	c, err := h.store.GetClient(r.Context(), h.cfg.ClientID)
+	if err != nil {
+		return storage.MFAPolicy{}, err
+	}
+	app, err := h.store.GetApplication(r.Context(), c.ApplicationID)
+	if err != nil {
+		return storage.MFAPolicy{}, err
+	}
+	return app.MFA.WithDefaults(), nil
 }

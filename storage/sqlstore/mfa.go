@@ -107,8 +107,8 @@ func (s *Store) ConfirmContact(ctx context.Context, accountID string, kind stora
 			true, now, accountID, strings.ToLower(address))
 		return affected(res, "confirm e-mail address")
 	case storage.IdentifierPhone:
-		res := s.db(ctx).Exec(`UPDATE accounts SET phone = ?, phone_confirmed = ?, updated_at = ? WHERE id = ?`,
-			address, true, now, accountID)
+		res := s.db(ctx).Exec(`UPDATE accounts SET phone = ?, phone_confirmed = ?, updated_at = ? WHERE id = ? AND (phone = '' OR phone = ?)`,
+			address, true, now, accountID, address)
 		return affected(res, "confirm phone number")
 	default:
 		return fmt.Errorf("confirm contact: kind %q is not a contact", kind)

@@ -96,6 +96,11 @@ func testConfirmContact(t *testing.T, s storage.Store) {
 	must(t, "CreateAccount", s.CreateAccount(ctx, twin))
 	wantErr(t, "taken phone", s.ConfirmContact(ctx, twin.ID, storage.IdentifierPhone, "+4915112345678"), storage.ErrConflict)
 	wantErr(t, "unknown account", s.ConfirmContact(ctx, "nobody", storage.IdentifierPhone, "+4915100000000"), storage.ErrNotFound)
+	// A number other than the account's own does not replace it.
+	wantErr(t, "another number", s.ConfirmContact(ctx, acct.ID, storage.IdentifierPhone, "+4915100000001"), storage.ErrNotFound)
+	if got, _ := s.GetAccount(ctx, acct.ID); got.Phone != "+4915112345678" {
+		t.Errorf("ConfirmContact replaced the account's phone with %q", got.Phone)
+	}
 }
 
 func testMFAPolicy(t *testing.T, s storage.Store) {
