@@ -121,12 +121,18 @@ var recoveryCodePattern = regexp.MustCompile(`<li><code>([0-9a-z]{5}-[0-9a-z]{5}
 // returns its secret and the recovery codes shown.
 func enrollTOTP(t *testing.T, s *signIn) (string, []string) {
 	t.Helper()
+	return enrollTOTPAt(t, s, time.Now())
+}
+
+// enrollTOTPAt is enrollTOTP for a server whose clock reads now.
+func enrollTOTPAt(t *testing.T, s *signIn, now time.Time) (string, []string) {
+	t.Helper()
 	s.post(map[string]string{"enroll": "totp"})
 	secret := capture(t, s.page, `<code class="secret">([A-Z2-7]+)</code>`)
 	if !strings.Contains(s.page.body, `src="data:image/png;base64,`) {
 		t.Fatalf("no server-rendered QR code:\n%s", s.page.body)
 	}
-	code, err := mfa.TOTPCode(secret, time.Now())
+	code, err := mfa.TOTPCode(secret, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,23 +216,53 @@ func TestMFARequiredTOTP(t *testing.T) {
 	})
 }
 
-// TestMFALockout: six wrong TOTP codes in a row lock the method; the right
-// code is then refused too, and the lock is held in the database.
+// TestMFALockout: tries of a method are counted in the database before
+// the check, across sign-ins; more than 5 in 5 minutes, 10 in an hour or
+// 20 in a day lock the method, so the wait grows with the failures: after
+// five misses the right code is refused until five minutes pass, after
+// eleven an hour, and then it works.
 func TestMFALockout(t *testing.T) {
-	fx := newMFAFixture(t, sqltest.SQLite(t), storage.MFAPolicy{Mode: storage.MFARequired}, nil)
-	secret, _ := enrollTOTP(t, fx.passwordSignIn(t))
-	s := fx.passwordSignIn(t)
-	s.post(map[string]string{"choose": buttonValue(t, s.page, "choose", "totp|")})
-	for i := range 5 {
-		if p := s.b.submit(s.page, map[string]string{"code": "123456"}); p.status != http.StatusBadRequest {
-			t.Fatalf("wrong code %d: status %d", i+1, p.status)
+	// The clock starts two hours back and moves towards now: the sign-in
+	// requests themselves (made by authz on the real clock) stay fresh.
+	clock := &testClock{at: time.Now().Add(-2 * time.Hour)}
+	fx := newMFAFixture(t, sqltest.SQLite(t), storage.MFAPolicy{Mode: storage.MFARequired}, nil, withSelfServiceClock(clock.now))
+	secret, _ := enrollTOTPAt(t, fx.passwordSignIn(t), clock.now())
+	totpPage := func() *signIn {
+		s := fx.passwordSignIn(t) // a new sign-in does not reset the count
+		s.post(map[string]string{"choose": buttonValue(t, s.page, "choose", "totp|")})
+		return s
+	}
+	try := func(s *signIn, code string, want int) {
+		t.Helper()
+		if p := s.b.submit(s.page, map[string]string{"code": code}); p.status != want {
+			t.Fatalf("code %s at %v: status %d, want %d", code, clock.now().Format(time.TimeOnly), p.status, want)
 		}
 	}
-	right, _ := mfa.TOTPCode(secret, time.Now().Add(30*time.Second))
-	s = fx.passwordSignIn(t) // a new sign-in does not reset the lock
-	s.post(map[string]string{"choose": buttonValue(t, s.page, "choose", "totp|")})
-	if p := s.post(map[string]string{"code": right}); p.status != http.StatusTooManyRequests {
-		t.Fatalf("locked method accepted a code: %d\n%s", p.status, p.body)
+	right := func() string {
+		code, _ := mfa.TOTPCode(secret, clock.now())
+		return code
+	}
+	s := totpPage()
+	for range 5 {
+		try(s, "123456", http.StatusBadRequest)
+	}
+	clock.advance(time.Minute)
+	try(totpPage(), right(), http.StatusTooManyRequests) // sixth try in five minutes
+
+	clock.advance(6 * time.Minute) // the five-minute tier has passed
+	s = totpPage()
+	for range 4 {
+		try(s, "123456", http.StatusBadRequest) // tries 7 to 10 in the hour
+	}
+	try(s, right(), http.StatusTooManyRequests) // the eleventh in an hour
+	clock.advance(6 * time.Minute)
+	try(totpPage(), right(), http.StatusTooManyRequests) // still within the hour
+
+	clock.advance(time.Hour)
+	s = totpPage()
+	s.post(map[string]string{"code": right()})
+	if acr, _ := fx.claims(t, s); acr != "2" {
+		t.Fatalf("after the hour the right code: acr %q", acr)
 	}
 }
 
