@@ -10,8 +10,11 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"foyer/selfservice/mfa"
 )
 
 // dave uses the account portal and deletes his account at the end, so no
@@ -68,6 +71,7 @@ func TestAccountPortal(t *testing.T) {
 		t.Errorf("consent history has %d entries, want 2", n)
 	}
 	b.checkExports(t)
+	b.enrollTOTP(t)
 
 	b.do(t, "delete the account", chromedp.Navigate(env.issuer+"/account/settings"),
 		chromedp.Click(chromedp.ID("confirm")),
@@ -89,6 +93,36 @@ func (b *browser) portalSignIn(t *testing.T) {
 	b.enterIdentifier(t, daveEmail)
 	b.enterPassword(t, davePassword)
 	b.do(t, "wait for Your applications", chromedp.WaitVisible(chromedp.Search(`//h1[normalize-space()="Your applications"]`)))
+}
+
+// enrollTOTP adds an authenticator app from the security page: the link
+// signs in again (identifier and password), the enrollment page shows a
+// QR code and the key, the code computed from the key is accepted, the
+// recovery codes are shown once, and the security page lists the app.
+func (b *browser) enrollTOTP(t *testing.T) {
+	t.Helper()
+	b.do(t, "open security settings", chromedp.Navigate(env.issuer+"/account/security"),
+		chromedp.Click(chromedp.Search(`//a[normalize-space()="Add an authenticator app"]`)))
+	b.enterIdentifier(t, daveEmail)
+	b.enterPassword(t, davePassword)
+	b.do(t, "choose the authenticator app", chromedp.Click(buttonWithText("Use an authenticator app")),
+		chromedp.WaitVisible(chromedp.CSS("img.qr")))
+	secret := b.text(t, chromedp.CSS("code.secret"))
+	code, err := mfa.TOTPCode(secret, time.Now())
+	if err != nil {
+		t.Fatalf("the page's key %q: %v", secret, err)
+	}
+	b.checkLabel(t, "code", "Code")
+	b.do(t, "enter the app's code", chromedp.SendKeys(chromedp.ID("code"), code), chromedp.Click(buttonWithText("Verify")),
+		chromedp.WaitVisible(chromedp.Search(`//h1[normalize-space()="Save your recovery codes"]`)))
+	if n := b.count(t, ".recovery-codes li"); n != 10 {
+		t.Errorf("%d recovery codes shown, want 10", n)
+	}
+	b.do(t, "back to the portal", chromedp.Click(buttonWithText("I have saved them")),
+		chromedp.WaitVisible(chromedp.ID("mfa-title")))
+	if got := b.text(t, chromedp.CSS("#mfa-title + ul li p")); !strings.HasPrefix(got, "Authenticator app") {
+		t.Errorf("the security page lists %q, want the authenticator app", got)
+	}
 }
 
 // screenshots saves every page at both widths into e2e/screenshots/
