@@ -42,7 +42,7 @@ func (h *Handler) device(ua string) (browser, os string) {
 	if ua == "" {
 		return "", ""
 	}
-	a := h.agents.Parse(ua)
+	a := h.agents().Parse(ua)
 	browser = string(a.Browser())
 	if major := a.BrowserVersionMajor(); browser != "" && major != "" {
 		browser += " " + major

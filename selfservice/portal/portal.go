@@ -98,8 +98,10 @@ type Handler struct {
 	render   *themes.Renderer
 	notify   *notify.Service
 	log      *slog.Logger
-	agents   *useragent.Parser
-	geo      *geoLookup
+	// agents parses user agents; built on first use (a 5 MiB table that
+	// takes 20 ms), so the server starts without it.
+	agents func() *useragent.Parser
+	geo    *geoLookup
 
 	// server answers the portal's own token and discovery requests in
 	// process (set by UseServer once the whole handler chain exists).
@@ -129,7 +131,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 		return nil, fmt.Errorf("portal: %w", err)
 	}
 	return &Handler{cfg: cfg, store: d.Store, sessions: d.Sessions, hasher: d.Passwords, render: d.Renderer,
-		notify: d.Notify, log: d.Logger, agents: useragent.NewParser(), geo: geo}, nil
+		notify: d.Notify, log: d.Logger, agents: sync.OnceValue(useragent.NewParser), geo: geo}, nil
 }
 
 // UseServer gives the portal the server's handler, through which it

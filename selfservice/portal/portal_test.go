@@ -87,7 +87,7 @@ func TestSealBindsPurpose(t *testing.T) {
 }
 
 func TestDevice(t *testing.T) {
-	h := &Handler{agents: useragent.NewParser()}
+	h := &Handler{agents: useragent.NewParser}
 	for ua, want := range map[string][2]string{
 		"": {"", ""},
 		"Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1": {"Safari 17", "iOS"},
