@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -247,7 +248,7 @@ func (h *Handler) useMagicLink(w http.ResponseWriter, r *http.Request) {
 	// second factor), and for passwordless only an enabled account.
 	switch step := f.State.Steps[f.State.Current]; {
 	case step == stepMFA && f.State.AccountID == sec.AccountID && d.Method == f.State.MFA.Method &&
-		!containsString(f.State.MFA.Proofs, d.Proof):
+		!slices.Contains(f.State.MFA.Proofs, d.Proof):
 		h.eventData(r, sec.AccountID, "mfa.succeeded", map[string]string{"method": d.Method})
 		h.proved(f, d.Method, d.Proof)
 	case step == stepPasswordless && h.enabled(r, sec.AccountID):

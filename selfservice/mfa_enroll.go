@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -86,7 +87,7 @@ func (s enrollStep) methods(f *Flow, acct *storage.Account) []string {
 		return all
 	}
 	verb, kind := s.h.accountAction(f)
-	if verb == actionEnroll && containsString(all, kind) {
+	if verb == actionEnroll && slices.Contains(all, kind) {
 		return []string{kind}
 	}
 	return nil
@@ -195,7 +196,7 @@ func (s enrollStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 
 // start begins enrolling the picked kind.
 func (s enrollStep) start(r *http.Request, f *Flow, acct *storage.Account, kind string) (View, bool, error) {
-	if !containsString(s.methods(f, acct), kind) {
+	if !slices.Contains(s.methods(f, acct), kind) {
 		return s.again(r, f, View{Error: "mfa.choose_method", Status: http.StatusBadRequest})
 	}
 	e := &enrollState{Method: kind}

@@ -87,7 +87,7 @@ func (h *Handler) mfaChoices(ctx context.Context, acct *storage.Account, pol sto
 	var out []mfaChoice
 	passkey := false
 	for _, a := range auths {
-		if containsString(proofs, proofOf(a)) {
+		if slices.Contains(proofs, proofOf(a)) {
 			continue
 		}
 		methods := methodsOf(a.Kind)
@@ -147,15 +147,6 @@ func maskPhone(s string) string {
 		return "***"
 	}
 	return strings.Repeat("•", len(s)-4) + s[len(s)-4:]
-}
-
-func containsString(list []string, v string) bool {
-	for _, s := range list {
-		if s == v {
-			return true
-		}
-	}
-	return false
 }
 
 // webauthnUser is the account with its passkeys, as go-webauthn sees it;

@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -591,14 +590,9 @@ func TestMagicLinkSecondFactor(t *testing.T) {
 	in, configure := withInbox(t)
 	fx := newMFAFixture(t, sqltest.SQLite(t), storage.MFAPolicy{Mode: storage.MFARequired,
 		Methods: []string{storage.MethodEmailCode, storage.MethodEmailLink}}, configure)
-	s := fx.passwordSignIn(t)
-	s.post(map[string]string{"enroll": "email"})
-	code := regexp.MustCompile(`\b(\d{6})\b`).FindStringSubmatch(in.next(t, "alice@example.com").Text)
-	s.post(map[string]string{"code": code[1]})
-	s.post(map[string]string{"continue": "1"})
-	fx.claims(t, s)
+	enrollEmailCodes(t, fx, in)
 
-	s = fx.passwordSignIn(t)
+	s := fx.passwordSignIn(t)
 	s.post(map[string]string{"choose": buttonValue(t, s.page, "choose", "email_link|")})
 	mail := in.next(t, "alice@example.com")
 	if len(mail.Links) != 1 || !strings.Contains(mail.Links[0], "/login/link?") {
@@ -622,24 +616,15 @@ func TestMagicLinkSecondFactor(t *testing.T) {
 // wrong one and the sign-in stays at the MFA step; a new code works.
 func TestMFAExpiredCode(t *testing.T) {
 	in, configure := withInbox(t)
-	var mu sync.Mutex
-	now := time.Now()
-	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	clock := newTestClock()
 	fx := newMFAFixture(t, sqltest.SQLite(t), storage.MFAPolicy{Mode: storage.MFARequired,
-		Methods: []string{storage.MethodEmailCode}}, configure, withSelfServiceClock(clock))
-	s := fx.passwordSignIn(t)
-	s.post(map[string]string{"enroll": "email"})
-	code := regexp.MustCompile(`\b(\d{6})\b`).FindStringSubmatch(in.next(t, "alice@example.com").Text)
-	s.post(map[string]string{"code": code[1]})
-	s.post(map[string]string{"continue": "1"})
-	fx.claims(t, s)
+		Methods: []string{storage.MethodEmailCode}}, configure, withSelfServiceClock(clock.now))
+	enrollEmailCodes(t, fx, in)
 
-	s = fx.passwordSignIn(t)
+	s := fx.passwordSignIn(t)
 	s.post(map[string]string{"choose": buttonValue(t, s.page, "choose", "email|")})
-	code = regexp.MustCompile(`\b(\d{6})\b`).FindStringSubmatch(in.next(t, "alice@example.com").Text)
-	mu.Lock()
-	now = now.Add(11 * time.Minute) // the default code lifetime is 10 minutes
-	mu.Unlock()
+	code := sixDigits.FindStringSubmatch(in.next(t, "alice@example.com").Text)
+	clock.advance(11 * time.Minute) // the default code lifetime is 10 minutes
 	if p := s.b.submit(s.page, map[string]string{"code": code[1]}); p.status != http.StatusBadRequest || !strings.Contains(p.body, "expired") {
 		t.Fatalf("expired code: %d\n%s", p.status, p.body)
 	}
@@ -649,4 +634,15 @@ func TestMFAExpiredCode(t *testing.T) {
 	if acr, _ := fx.claims(t, s); acr != "2" {
 		t.Fatalf("new code after the expired one: acr %q", acr)
 	}
+}
+
+// enrollEmailCodes enrolls alice's address for e-mail codes at a sign-in
+// that requires a second factor.
+func enrollEmailCodes(t *testing.T, fx *mfaFixture, in *inbox) {
+	t.Helper()
+	s := fx.passwordSignIn(t)
+	s.post(map[string]string{"enroll": "email"})
+	s.post(map[string]string{"code": sixDigits.FindStringSubmatch(in.next(t, "alice@example.com").Text)[1]})
+	s.post(map[string]string{"continue": "1"})
+	fx.claims(t, s)
 }
