@@ -88,6 +88,7 @@ func startServerWith(t *testing.T, store storage.Store, configure func(*Config),
 	if err != nil {
 		t.Fatalf("newServer: %v", err)
 	}
+	t.Cleanup(func() { _ = srv.Close() })
 	ts.Config.Handler = srv.handler
 	ts.Start()
 	t.Cleanup(ts.Close)

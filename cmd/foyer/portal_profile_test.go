@@ -183,3 +183,36 @@ func TestPortalEmailChangeToTakenAddress(t *testing.T) {
 		t.Errorf("carol's e-mail = %q", c.Email)
 	}
 }
+
+// TestPortalPhoneChange: a new phone number is stored pending, an SMS
+// code (off the webhook) confirms it, and the old number is told by SMS.
+func TestPortalPhoneChange(t *testing.T) {
+	in, configure := withInbox(t)
+	srv := startServerWith(t, sqltest.SQLite(t), configure)
+	ctx := t.Context()
+	u := newPortalUser(t, srv, "alice@example.com")
+	acct := *u.account
+	acct.Phone, acct.PhoneConfirmed = "+4915100000001", true
+	if err := srv.store.UpdateAccountProfile(ctx, &acct); err != nil {
+		t.Fatal(err)
+	}
+	p := u.post("/account/profile", "email", "alice@example.com", "phone", "+4915100000002")
+	wantBody(t, "change requested", p, "4915100000002 is waiting for confirmation")
+	msg := in.next(t, "+4915100000002")
+	code := sixDigits.FindString(msg.Text)
+	if msg.Channel != "sms" || code == "" {
+		t.Fatalf("phone code message: %+v", msg)
+	}
+	if a, _ := srv.store.GetAccount(ctx, u.account.ID); a.Phone != "+4915100000001" {
+		t.Fatalf("phone changed before the code: %q", a.Phone)
+	}
+	p = u.post("/account/profile/confirm", "kind", "phone", "code", code)
+	wantBody(t, "right code", p, "Your contact details are changed.")
+	a, _ := srv.store.GetAccount(ctx, u.account.ID)
+	if a.Phone != "+4915100000002" || !a.PhoneConfirmed {
+		t.Fatalf("after the code: %q confirmed=%v", a.Phone, a.PhoneConfirmed)
+	}
+	if notice := in.next(t, "+4915100000001"); notice.Channel != "sms" {
+		t.Errorf("old number notice: %+v", notice)
+	}
+}

@@ -38,6 +38,8 @@ type server struct {
 	// self does deferred self-service requests (RunDeferred); run like
 	// notify.
 	self *selfservice.Handler
+	// Close releases what the handlers hold open (the GeoIP database).
+	Close func() error
 }
 
 // serverOptions are what a serverOption can tune.
@@ -194,7 +196,8 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	// The portal exchanges its codes with this very handler, in process.
 	accountPortal.UseServer(handler)
 	return &server{handler: handler, keys: keyManager, backchannel: backchannel.NewWorker(opt.backchannel, store, keyManager),
-		notify: notify.NewWorker(opt.notify, store, providers), notifications: notifications, self: self}, nil
+		notify: notify.NewWorker(opt.notify, store, providers), notifications: notifications, self: self,
+		Close: accountPortal.Close}, nil
 }
 
 // notifyProviders builds the configured providers; a channel without one
