@@ -113,6 +113,10 @@ func (h *Handler) activate(w http.ResponseWriter, r *http.Request) {
 			h.serverError(w, r, fmt.Errorf("selfservice: load account: %w", err))
 			return
 		}
+		if err := h.spendSignInSecrets(ctx, secret.AccountID); err != nil {
+			h.serverError(w, r, err)
+			return
+		}
 		firstFactor(&f.State, secret.AccountID, "email", mailboxProof(acct, false))
 		f.State.Current = len(f.State.Steps)
 		h.complete(w, r, f)

@@ -39,12 +39,12 @@ func (h *Handler) sendMFASecret(r *http.Request, f *Flow, acct *storage.Account,
 	if err != nil {
 		return "", err
 	}
-	held, err := h.throttled(ctx, pol, acct.ID, purposeMFACode, method)
+	held, err := h.throttled(ctx, pol, acct.ID, mfaPurposes.code, method)
 	if err != nil || held {
 		return "mfa.resend_wait", err
 	}
 	link := method == storage.MethodEmailLink || method == storage.MethodSMSLink
-	id, err := h.issueSignInSecret(ctx, messageFor(f), pol, acct.ID, *a, method, link)
+	id, err := h.issueSignInSecret(ctx, messageFor(f), pol, mfaPurposes, acct.ID, *a, method, link)
 	if err != nil {
 		return "", err
 	}
@@ -69,8 +69,8 @@ func messageFor(f *Flow) signInMessage {
 // magic link (link methods), or both (withLink and a code method: a
 // passwordless first factor) to the authenticator. It returns the code's
 // id ("" when only a link went out).
-func (h *Handler) issueSignInSecret(ctx context.Context, m signInMessage, pol storage.SelfServicePolicy, accountID string,
-	a storage.Authenticator, method string, withLink bool) (string, error) {
+func (h *Handler) issueSignInSecret(ctx context.Context, m signInMessage, pol storage.SelfServicePolicy, kind signInPurposes,
+	accountID string, a storage.Authenticator, method string, withLink bool) (string, error) {
 	d := mfaSecretData{Interaction: m.Interaction, Authenticator: a.ID, Proof: proofOf(a), Method: method}
 	var codeID, code, linkURL string
 	var err error
@@ -81,7 +81,7 @@ func (h *Handler) issueSignInSecret(ctx context.Context, m signInMessage, pol st
 		if d.Salt, err = newSalt(); err != nil {
 			return "", err
 		}
-		if codeID, err = h.storeMFASecret(ctx, accountID, purposeMFACode, codeHash(d.Salt, code), d, pol.OneTimeCodeLifetime); err != nil {
+		if codeID, err = h.storeMFASecret(ctx, accountID, kind.code, codeHash(d.Salt, code), d, pol.OneTimeCodeLifetime); err != nil {
 			return "", err
 		}
 		d.Salt = ""
@@ -91,7 +91,7 @@ func (h *Handler) issueSignInSecret(ctx context.Context, m signInMessage, pol st
 		if err != nil {
 			return "", err
 		}
-		if _, err := h.storeMFASecret(ctx, accountID, purposeMFALink, hash, d, pol.OneTimeCodeLifetime); err != nil {
+		if _, err := h.storeMFASecret(ctx, accountID, kind.link, hash, d, pol.OneTimeCodeLifetime); err != nil {
 			return "", err
 		}
 		linkURL = h.cfg.Issuer + MagicLinkPath + "?" + url.Values{"token": {token}, "interaction": {m.Interaction}}.Encode()
@@ -157,10 +157,10 @@ func (h *Handler) authenticator(r *http.Request, accountID, id string) (*storage
 // checkMFACode spends the flow's current code when code is right and
 // returns what it was issued for, or nil. Each try is counted by the
 // caller's lockout; the fifth wrong one spends the code.
-func (h *Handler) checkMFACode(r *http.Request, f *Flow, acct *storage.Account, code string) (*mfaSecretData, error) {
+func (h *Handler) checkMFACode(r *http.Request, f *Flow, acct *storage.Account, purpose, code string) (*mfaSecretData, error) {
 	ctx := r.Context()
 	now := h.cfg.Now().UTC()
-	sec, err := h.store.LatestOneTimeSecret(ctx, acct.ID, purposeMFACode)
+	sec, err := h.store.LatestOneTimeSecret(ctx, acct.ID, purpose)
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, nil
 	}
@@ -180,13 +180,13 @@ func (h *Handler) checkMFACode(r *http.Request, f *Flow, acct *storage.Account, 
 	}
 	if n > maxCodeAttempts || !sameHash(codeHash(d.Salt, code), sec.Hash) {
 		if n >= maxCodeAttempts {
-			if _, err := h.store.UseOneTimeSecret(ctx, purposeMFACode, sec.Hash, now); err != nil && !errors.Is(err, storage.ErrNotFound) {
+			if _, err := h.store.UseOneTimeSecret(ctx, purpose, sec.Hash, now); err != nil && !errors.Is(err, storage.ErrNotFound) {
 				return nil, fmt.Errorf("selfservice: spend guessed code: %w", err)
 			}
 		}
 		return nil, nil
 	}
-	if _, err := h.store.UseOneTimeSecret(ctx, purposeMFACode, sec.Hash, now); errors.Is(err, storage.ErrNotFound) {
+	if _, err := h.store.UseOneTimeSecret(ctx, purpose, sec.Hash, now); errors.Is(err, storage.ErrNotFound) {
 		return nil, nil
 	} else if err != nil {
 		return nil, fmt.Errorf("selfservice: use MFA code: %w", err)
@@ -202,6 +202,9 @@ const MagicLinkPath = "/login/link"
 func (h *Handler) showMagicLink(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	ok, err := h.secretUsable(r, purposeMFALink, q.Get("token"))
+	if err == nil && !ok {
+		ok, err = h.secretUsable(r, purposeLoginLink, q.Get("token"))
+	}
 	if err != nil {
 		h.serverError(w, r, err)
 		return
@@ -227,6 +230,9 @@ func (h *Handler) useMagicLink(w http.ResponseWriter, r *http.Request) {
 	token := r.PostFormValue("token")
 	sum := sha256.Sum256([]byte(token))
 	sec, err := h.store.UseOneTimeSecret(r.Context(), purposeMFALink, sum[:], h.cfg.Now().UTC())
+	if errors.Is(err, storage.ErrNotFound) {
+		sec, err = h.store.UseOneTimeSecret(r.Context(), purposeLoginLink, sum[:], h.cfg.Now().UTC())
+	}
 	if errors.Is(err, storage.ErrNotFound) || token == "" {
 		h.errorPage(w, r, http.StatusBadRequest, "mfa.link_invalid")
 		return
@@ -247,11 +253,11 @@ func (h *Handler) useMagicLink(w http.ResponseWriter, r *http.Request) {
 	// one (the link of a passwordless message must not double as the
 	// second factor), and for passwordless only an enabled account.
 	switch step := f.State.Steps[f.State.Current]; {
-	case step == stepMFA && f.State.AccountID == sec.AccountID && d.Method == f.State.MFA.Method &&
-		!slices.Contains(f.State.MFA.Proofs, d.Proof):
+	case step == stepMFA && sec.Purpose == purposeMFALink && f.State.AccountID == sec.AccountID &&
+		d.Method == f.State.MFA.Method && d.Authenticator == f.State.MFA.Authenticator && !slices.Contains(f.State.MFA.Proofs, d.Proof):
 		h.eventData(r, sec.AccountID, "mfa.succeeded", map[string]string{"method": d.Method})
 		h.proved(f, d.Method, d.Proof)
-	case step == stepPasswordless && h.enabled(r, sec.AccountID):
+	case step == stepPasswordless && sec.Purpose == purposeLoginLink && h.enabled(r, sec.AccountID):
 		h.passwordlessProved(r, f, sec.AccountID, d.Method, d.Proof)
 	default:
 		h.errorPage(w, r, http.StatusBadRequest, "mfa.link_other_browser")
@@ -276,7 +282,7 @@ func (h *Handler) enabled(r *http.Request, accountID string) bool {
 // code asked for twice, must not prove anything again. (They are marked
 // used, not deleted: the re-request throttle follows the newest.)
 func (h *Handler) spendSignInSecrets(ctx context.Context, accountID string) error {
-	for _, purpose := range []string{purposeMFACode, purposeMFALink} {
+	for _, purpose := range []string{purposeMFACode, purposeMFALink, purposeLoginCode, purposeLoginLink} {
 		if _, err := h.store.SpendOneTimeSecrets(ctx, accountID, purpose, h.cfg.Now().UTC()); err != nil {
 			return fmt.Errorf("selfservice: spend sign-in secrets: %w", err)
 		}

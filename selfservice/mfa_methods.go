@@ -27,10 +27,23 @@ func (c mfaChoice) Value() string { return c.Method + "|" + c.Authenticator }
 const methodRecovery = "recovery"
 
 // Purposes of the one-time secrets the MFA steps use.
+// Codes and links of the MFA step and of passwordless sign-in are kept
+// apart, so one can never stand in for the other, and each has its own
+// re-request throttle.
 const (
 	purposeMFACode      = "mfa_code"
 	purposeMFALink      = "mfa_link"
+	purposeLoginCode    = "login_code"
+	purposeLoginLink    = "login_link"
 	purposeRecoveryCode = "recovery_code"
+)
+
+// signInPurposes names a code purpose and its link purpose.
+type signInPurposes struct{ code, link string }
+
+var (
+	mfaPurposes   = signInPurposes{purposeMFACode, purposeMFALink}
+	loginPurposes = signInPurposes{purposeLoginCode, purposeLoginLink}
 )
 
 // methodsOf lists the methods an authenticator kind serves.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"foyer/selfservice/mfa"
 	"foyer/storage"
@@ -13,10 +14,18 @@ import (
 // beginPasskey makes a challenge for the account's own passkeys (the MFA
 // step) and keeps its state in the flow.
 func (h *Handler) beginPasskey(ctx context.Context, f *Flow, acct *storage.Account) error {
-	u, _, err := h.webauthnUser(ctx, acct)
+	u, keys, err := h.webauthnUser(ctx, acct)
 	if err != nil {
 		return err
 	}
+	// A passkey that was this sign-in's first factor is not asked for again.
+	creds := u.Credentials[:0]
+	for i, k := range keys {
+		if !slices.Contains(f.State.MFA.Proofs, proofOf(k)) {
+			creds = append(creds, u.Credentials[i])
+		}
+	}
+	u.Credentials = creds
 	opts, state, err := h.webauthn.BeginLogin(&u, false)
 	if err != nil {
 		return fmt.Errorf("selfservice: begin passkey: %w", err)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"foyer/selfservice/mfa"
@@ -76,6 +77,11 @@ func (s mfaStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 	proof, err := s.verify(r, f, acct)
 	if err != nil {
 		return View{}, false, err
+	}
+	// A factor this sign-in already used never counts twice, however it
+	// came back (a passkey without user verification, say).
+	if bare := strings.TrimPrefix(strings.TrimPrefix(proof, "hwk:"), "swk:"); slices.Contains(f.State.MFA.Proofs, bare) {
+		proof = ""
 	}
 	if proof == "" {
 		s.h.eventData(r, acct.ID, "mfa.failed", map[string]string{"method": method})
@@ -199,8 +205,13 @@ func (s mfaStep) verify(r *http.Request, f *Flow, acct *storage.Account) (string
 	case storage.MethodEmailLink, storage.MethodSMSLink:
 		return "", nil // proved by opening the link, not by a form
 	default:
-		d, err := s.h.checkMFACode(r, f, acct, code)
-		if d == nil || err != nil {
+		// Only the code sent for the method and factor picked here counts
+		// (none was, when the send was held back by the throttle).
+		if f.State.MFA.CodeID == "" {
+			return "", nil
+		}
+		d, err := s.h.checkMFACode(r, f, acct, mfaPurposes.code, code)
+		if d == nil || err != nil || d.Method != f.State.MFA.Method || d.Authenticator != f.State.MFA.Authenticator {
 			return "", err
 		}
 		return d.Proof, nil

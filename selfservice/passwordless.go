@@ -63,7 +63,7 @@ func (s passwordlessStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 	}
 	var d *mfaSecretData
 	if acct != nil && acct.Status == storage.AccountEnabled {
-		if d, err = s.h.checkMFACode(r, f, acct, strings.TrimSpace(r.PostFormValue("code"))); err != nil {
+		if d, err = s.h.checkMFACode(r, f, acct, loginPurposes.code, strings.TrimSpace(r.PostFormValue("code"))); err != nil {
 			return View{}, false, err
 		}
 	}
@@ -111,8 +111,8 @@ func (h *Handler) runPasswordless(ctx context.Context, j *deferredJob) error {
 		return h.deferredDone(ctx, j)
 	}
 	m := signInMessage{Interaction: j.p.Interaction, App: j.app, Lang: j.p.Lang}
-	_, err = h.sendOnce(ctx, j, j.pol, acct.ID, purposeMFACode, method, func(tx context.Context) error {
-		_, err := h.issueSignInSecret(tx, m, j.pol, acct.ID, a, method, withLink)
+	_, err = h.sendOnce(ctx, j, j.pol, acct.ID, loginPurposes.code, method, func(tx context.Context) error {
+		_, err := h.issueSignInSecret(tx, m, j.pol, loginPurposes, acct.ID, a, method, withLink)
 		return err
 	})
 	return err

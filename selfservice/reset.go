@@ -227,6 +227,12 @@ func (h *Handler) finishReset(w http.ResponseWriter, r *http.Request, accountID 
 		return
 	}
 	if f != nil && acct.Status == storage.AccountEnabled {
+		// Codes and links sent earlier in the sign-in (a passwordless code
+		// to the same mailbox) must not serve as its second factor.
+		if err := h.spendSignInSecrets(ctx, accountID); err != nil {
+			h.serverError(w, r, err)
+			return
+		}
 		firstFactor(&f.State, accountID, d.Method, mailboxProof(acct, d.Method == "sms"))
 		f.State.Recover = ""
 		f.State.Current = len(f.State.Steps)

@@ -259,3 +259,37 @@ func TestEnrollmentEdges(t *testing.T) {
 		t.Fatal("a confirmation posted to an enrollment action got an empty page")
 	}
 }
+
+// TestNoCodeOfAnotherPurposeAtMFAStep: a passwordless code to the
+// mailbox, left unused, then a reset by the same mailbox; at the MFA step
+// the customer picks SMS while its send is held back (no code issued for
+// it): the passwordless code must not pass as the SMS code.
+func TestNoCodeOfAnotherPurposeAtMFAStep(t *testing.T) {
+	in, configure := withInbox(t)
+	fx := newMFAFixture(t, sqltest.SQLite(t), storage.MFAPolicy{Mode: storage.MFARequired, Passwordless: true,
+		Methods: []string{storage.MethodEmailCode, storage.MethodSMSCode, storage.MethodTOTP}}, configure)
+	ctx := context.Background()
+	if err := fx.srv.store.CreateAuthenticator(ctx, &storage.Authenticator{AccountID: fx.alice.ID,
+		Kind: storage.AuthenticatorPhone, Address: "+15551230000"}); err != nil {
+		t.Fatal(err)
+	}
+	s := &signIn{b: newBrowser(t, fx.srv.Listener.Addr().String()), verifier: oauth2.GenerateVerifier()}
+	s.page = s.b.get(fx.rp.oauth.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(s.verifier)))
+	recoverURL := fx.srv.issuer + capture(t, s.page, `href="(/recover[^"]*)"`)
+	s.post(map[string]string{"identifier": "alice@example.com"})
+	if err := fx.srv.deferredIdle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mailboxCode := sixDigits.FindStringSubmatch(in.next(t, "alice@example.com").Text)[1]
+	s.getLink(t, recoverURL)
+	s.post(map[string]string{"identifier": "alice@example.com"})
+	if err := fx.srv.deferredIdle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s.getLink(t, linkTo(t, in.next(t, "alice@example.com"), "/recover/reset"))
+	s.post(nil)
+	s.post(map[string]string{"password": resetPass, "password_confirm": resetPass})
+	s.post(map[string]string{"choose": buttonValue(t, s.page, "choose", "sms|")})
+	s.post(map[string]string{"code": mailboxCode})
+	stuck(t, "the mailbox's passwordless code as the SMS factor", s.page)
+}
