@@ -118,6 +118,9 @@ func (h *Handler) runAction(r *http.Request, f *Flow, acct *storage.Account) (Vi
 			return View{}, false, fmt.Errorf("selfservice: remove authenticator: %w", err)
 		}
 		h.eventData(r, acct.ID, "mfa.removed", map[string]string{"kind": a.Kind})
+		if err := h.tellFactorChange(ctx, f, acct, false); err != nil {
+			return View{}, false, err
+		}
 		if n, err := h.countFactors(ctx, acct.ID); err == nil && n == 0 {
 			// Recovery codes stand in for a factor; with none left they go.
 			_, _ = h.store.DeleteOneTimeSecrets(ctx, acct.ID, purposeRecoveryCode)
@@ -168,4 +171,28 @@ func factorLabel(a storage.Authenticator) string {
 		return a.Name
 	}
 	return a.Kind
+}
+
+// tellFactorChange tells the owner that a sign-in method was added to or
+// removed from the account (OWASP ASVS 2.2.3: a change of authentication
+// details is announced), by e-mail, or by SMS when the account has no
+// address. Whoever did not make the change learns of it at once.
+func (h *Handler) tellFactorChange(ctx context.Context, f *Flow, acct *storage.Account, added bool) error {
+	what := "factor_removed"
+	if added {
+		what = "factor_added"
+	}
+	var err error
+	switch {
+	case acct.Email != "":
+		_, err = h.notify.Email(ctx, acct.Email, acct.ID, "notice", f.Lang, branding(f.App), map[string]any{
+			"Title": "email." + what + ".title", "Paragraphs": []string{"email." + what + ".body", "email.factor_changed.not_you"},
+		})
+	case acct.Phone != "":
+		_, err = h.notify.SMS(ctx, acct.Phone, acct.ID, what, h.render.T(f.Lang, "sms."+what, branding(f.App).AppName))
+	}
+	if err != nil {
+		return fmt.Errorf("selfservice: queue %s notice: %w", what, err)
+	}
+	return nil
 }

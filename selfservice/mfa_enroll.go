@@ -413,6 +413,9 @@ func (h *Handler) finishPasskeyEnrollment(r *http.Request, acct *storage.Account
 // ten, shown once on this response.
 func (h *Handler) enrolled(r *http.Request, f *Flow, acct *storage.Account, a *storage.Authenticator) (View, bool, error) {
 	h.eventData(r, acct.ID, "mfa.enrolled", map[string]string{"kind": a.Kind})
+	if err := h.tellFactorChange(r.Context(), f, acct, true); err != nil {
+		return View{}, false, err
+	}
 	method := methodsOf(a.Kind)[0]
 	proof := proofOf(*a)
 	if a.Kind == storage.AuthenticatorPasskey {

@@ -109,6 +109,16 @@ func (in *inbox) next(t *testing.T, to string) delivered {
 	}
 }
 
+// factorNotice takes the next message to the recipient, which must tell
+// that a sign-in method was added (or removed).
+func (in *inbox) factorNotice(t *testing.T, to, change string) {
+	t.Helper()
+	m := in.next(t, to)
+	if !strings.Contains(m.Text, "A sign-in method was "+change) || !strings.Contains(m.Text, "If this was not you") {
+		t.Fatalf("the next message to %s is not the notice that a sign-in method was %s:\n%s", to, change, m.Text)
+	}
+}
+
 // none fails if a message to the recipient is waiting. Call it only after
 // a later message proved the worker got past the earlier ones.
 func (in *inbox) none(t *testing.T, to string) {

@@ -57,6 +57,7 @@ func TestPasswordlessLinkIsNotSecondFactor(t *testing.T) {
 	s.post(map[string]string{"code": sixDigits.FindStringSubmatch(in.next(t, "alice@example.com").Text)[1]})
 	enrollTOTP(t, s)
 	fx.claims(t, s)
+	in.factorNotice(t, "alice@example.com", "added")
 
 	clock.advance(time.Minute) // past the re-request interval
 	s = start()
@@ -78,6 +79,7 @@ func TestResetMailboxIsNotSecondFactor(t *testing.T) {
 	in, configure := withInbox(t)
 	fx := newMFAFixture(t, sqltest.SQLite(t), storage.MFAPolicy{Mode: storage.MFARequired}, configure)
 	enrollTOTP(t, fx.passwordSignIn(t))
+	in.factorNotice(t, "alice@example.com", "added")
 	ctx := context.Background()
 	if err := fx.srv.store.CreateAuthenticator(ctx, &storage.Authenticator{AccountID: fx.alice.ID,
 		Kind: storage.AuthenticatorEmail, Address: "Alice@Example.com"}); err != nil {

@@ -552,6 +552,7 @@ func TestResetEndsInMFAStep(t *testing.T) {
 	in, configure := withInbox(t)
 	fx := newMFAFixture(t, sqltest.SQLite(t), storage.MFAPolicy{Mode: storage.MFARequired}, configure)
 	secret, _ := enrollTOTP(t, fx.passwordSignIn(t))
+	in.factorNotice(t, "alice@example.com", "added")
 	s := &signIn{b: newBrowser(t, fx.srv.Listener.Addr().String()), verifier: oauth2.GenerateVerifier()}
 	s.page = s.b.get(fx.rp.oauth.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(s.verifier)))
 	s.getLink(t, fx.srv.issuer+capture(t, s.page, `href="(/recover[^"]*)"`))
@@ -645,4 +646,5 @@ func enrollEmailCodes(t *testing.T, fx *mfaFixture, in *inbox) {
 	s.post(map[string]string{"code": sixDigits.FindStringSubmatch(in.next(t, "alice@example.com").Text)[1]})
 	s.post(map[string]string{"continue": "1"})
 	fx.claims(t, s)
+	in.factorNotice(t, "alice@example.com", "added")
 }

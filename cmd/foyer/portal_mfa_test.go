@@ -113,6 +113,21 @@ func TestPortalMFA(t *testing.T) {
 	if left, _ := srv.store.ListAuthenticators(ctx, u.account.ID); len(left) != 1 {
 		t.Fatalf("the refused removal changed the factors: %+v", left)
 	}
+	// The owner was told of each addition and of the removal.
+	notes, _ := srv.store.ListNotifications(ctx, 100)
+	told := map[string]int{}
+	for _, n := range notes {
+		if n.To == "alice@example.com" && n.Kind == "notice" {
+			for _, change := range []string{"added", "removed"} {
+				if strings.Contains(n.Text, "A sign-in method was "+change) {
+					told[change]++
+				}
+			}
+		}
+	}
+	if told["added"] != 2 || told["removed"] != 1 {
+		t.Errorf("factor notices to the owner: %v, want 2 added and 1 removed", told)
+	}
 
 	// Another client's foyer_action is ignored: the sign-in just ends at it.
 	id, secretRP := srv.client(t, authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback},
