@@ -51,3 +51,30 @@ func TestCLIAppConsent(t *testing.T) {
 		t.Fatalf("--default: %s", out)
 	}
 }
+
+// TestCLIAccountLink: an external identity is linked to an account named by
+// e-mail; the same provider subject twice, an unknown account and missing
+// flags are refused.
+func TestCLIAccountLink(t *testing.T) {
+	c := newCLI(t)
+	if code, _, errOut := c.run("account", "create", "--email", "alice@example.com", "--password", "correct horse battery staple"); code != 0 {
+		t.Fatalf("account create: %s", errOut)
+	}
+	code, out, errOut := c.run("account", "link", "alice@example.com", "--provider", "google", "--subject", "1234", "--email", "alice@gmail.example")
+	if code != 0 || !strings.Contains(out, "linked google 1234") {
+		t.Fatalf("link: exit %d %q %q", code, out, errOut)
+	}
+	for _, bad := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"alice@example.com", "--provider", "google", "--subject", "1234"}, 1},
+		{[]string{"nobody@example.com", "--provider", "google", "--subject", "5678"}, 1},
+		{[]string{"alice@example.com", "--provider", "google"}, 2},
+		{[]string{"--provider", "google", "--subject", "9"}, 2},
+	} {
+		if code, _, errOut := c.run(append([]string{"account", "link"}, bad.args...)...); code != bad.code || errOut == "" {
+			t.Errorf("link %v: exit %d %q, want %d and a message", bad.args, code, errOut, bad.code)
+		}
+	}
+}

@@ -216,3 +216,36 @@ func findAccount(ctx context.Context, s *sqlstore.Store, storeID, who string) (*
 	}
 	return a, err
 }
+
+// accountLink links an external identity (a provider and its subject) to
+// an account: for migrating accounts that signed in with another provider.
+// Customers see and unlink it on the portal's account settings page.
+func accountLink(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
+	pos, rest := splitPositional(args, 1)
+	fs := newFlags("account link", stderr)
+	storeID := fs.String("store", defaultStoreID, "identity store")
+	provider := fs.String("provider", "", "the provider's name, e.g. google (required)")
+	subject := fs.String("subject", "", "the account's id at the provider (required)")
+	email := fs.String("email", "", "the address the provider gave (informational)")
+	if err := parse(fs, rest); err != nil {
+		return err
+	}
+	if len(pos) != 1 || *provider == "" || *subject == "" || len(*provider) > 64 || len(*subject) > 255 {
+		fmt.Fprintln(stderr, "usage: foyer account link ACCOUNT --provider P --subject S [--email E] [--store ID]")
+		return errUsage
+	}
+	return withStore(ctx, cfg, stderr, func(s *sqlstore.Store, _ []byte) error {
+		acct, err := findAccount(ctx, s, *storeID, pos[0])
+		if err != nil {
+			return err
+		}
+		err = s.LinkExternalIdentity(ctx, &storage.ExternalIdentity{AccountID: acct.ID, Provider: *provider, Subject: *subject, Email: *email})
+		if errors.Is(err, storage.ErrConflict) {
+			return fmt.Errorf("%s %q is linked already", *provider, *subject)
+		}
+		if err == nil {
+			fmt.Fprintf(stdout, "linked %s %s to %s\n", *provider, *subject, pos[0])
+		}
+		return err
+	})
+}

@@ -33,6 +33,7 @@ Commands:
   app portal set APP    change them (--launcher, --slug, --groups)
   group create NAME     create a group of accounts
   group add|remove NAME ACCOUNT  change a group's members
+  account link ACCOUNT  link an external identity (--provider, --subject)
 
 Configuration comes from --config (YAML) and FOYER_* environment variables;
 see README.md. Run "foyer <command> -h" for a command's flags.
@@ -123,6 +124,8 @@ func dispatch(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 		return appPortalShow(ctx, cfg, rest[2:], stdout, stderr)
 	case cmd == "app" && sub == "portal" && len(rest) > 1 && rest[1] == "set":
 		return appPortalSet(ctx, cfg, rest[2:], stdout, stderr)
+	case cmd == "account" && sub == "link":
+		return accountLink(ctx, cfg, rest[1:], stdout, stderr)
 	case cmd == "group" && (sub == "create" || sub == "add" || sub == "remove"):
 		return groupCommand(ctx, cfg, sub, rest[1:], stdout, stderr)
 	case cmd == "keys" && sub == "rotate":
