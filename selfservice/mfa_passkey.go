@@ -45,16 +45,11 @@ func (h *Handler) beginDiscoverable(f *Flow) error {
 	return nil
 }
 
-// verifyPasskey checks an assertion against the flow's challenge. For the
+// checkAssertion checks an assertion against the flow's challenge. For the
 // MFA step (acct set) only that account's passkeys count; for a
 // username-less sign-in (acct nil) the passkey names its account. It
 // returns "hwk:proof" or "swk:proof", or "" when the assertion fails, and
-// for a sign-in the account and whether the user was verified.
-func (h *Handler) verifyPasskey(ctx context.Context, f *Flow, acct *storage.Account, response []byte, _ bool) (string, error) {
-	proof, _, _, err := h.checkAssertion(ctx, f, acct, response)
-	return proof, err
-}
-
+// the account and whether the user was verified.
 func (h *Handler) checkAssertion(ctx context.Context, f *Flow, acct *storage.Account, response []byte) (string, *storage.Account, bool, error) {
 	state := f.State.MFA.Ceremony
 	if len(state) == 0 || len(response) == 0 {

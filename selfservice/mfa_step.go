@@ -102,7 +102,7 @@ func (s mfaStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 func (h *Handler) proved(f *Flow, method, proof string) {
 	amr := amrOf(method)
 	if method == storage.MethodPasskey {
-		amr = proof[:3] // "hwk" or "swk", see verifyPasskey
+		amr = proof[:3] // "hwk" or "swk", see checkAssertion
 		proof = proof[4:]
 	}
 	addProof(&f.State, amr, proof)
@@ -150,7 +150,9 @@ func (s mfaStep) choose(r *http.Request, f *Flow, acct *storage.Account, value s
 			return View{}, false, err
 		}
 	case storage.MethodEmailCode, storage.MethodSMSCode, storage.MethodVoiceCode, storage.MethodEmailLink, storage.MethodSMSLink:
-		if notice, err = s.h.sendMFASecret(r, f, acct, picked.Method); err != nil {
+		if notice, err = s.h.sendMFASecret(r, f, acct, picked.Method); errors.Is(err, errNoAuthenticator) {
+			return s.again(r, f, View{Error: "mfa.choose_method", Status: http.StatusBadRequest}) // removed meanwhile
+		} else if err != nil {
 			return View{}, false, err
 		}
 	}
@@ -164,6 +166,9 @@ func (s mfaStep) resend(r *http.Request, f *Flow, acct *storage.Account, method 
 		if c.Method == method {
 			f.State.MFA.Method, f.State.MFA.Authenticator = c.Method, c.Authenticator
 			notice, err := s.h.sendMFASecret(r, f, acct, c.Method)
+			if errors.Is(err, errNoAuthenticator) {
+				break // removed meanwhile
+			}
 			if err != nil {
 				return View{}, false, err
 			}
@@ -199,7 +204,8 @@ func (s mfaStep) verify(r *http.Request, f *Flow, acct *storage.Account) (string
 	case storage.MethodTOTP:
 		return s.h.verifyTOTP(ctx, acct, f.State.MFA.Authenticator, code)
 	case storage.MethodPasskey:
-		return s.h.verifyPasskey(ctx, f, acct, []byte(r.PostFormValue("credential")), false)
+		proof, _, _, err := s.h.checkAssertion(ctx, f, acct, []byte(r.PostFormValue("credential")))
+		return proof, err
 	case methodRecovery:
 		return s.h.useRecoveryCode(r, acct, code)
 	case storage.MethodEmailLink, storage.MethodSMSLink:
