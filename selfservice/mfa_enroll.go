@@ -1,7 +1,6 @@
 package selfservice
 
 import (
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -10,9 +9,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"time"
-
-	"github.com/go-webauthn/webauthn/webauthn"
 
 	"foyer/selfservice/mfa"
 	"foyer/storage"
@@ -233,35 +229,6 @@ func (s enrollStep) start(r *http.Request, f *Flow, acct *storage.Account, kind 
 	return s.again(r, f, View{})
 }
 
-// sendEnrollCode sends a code that confirms the address being enrolled,
-// throttled like every other code.
-func (h *Handler) sendEnrollCode(r *http.Request, f *Flow, acct *storage.Account, channel string) error {
-	e := f.State.MFA.Enroll
-	pol, err := h.policy(r.Context(), f.App)
-	if err != nil {
-		return err
-	}
-	if held, err := h.throttled(r.Context(), pol, acct.ID, purposeEnroll, channel); err != nil || held {
-		return err
-	}
-	code, err := newCode()
-	if err != nil {
-		return err
-	}
-	if e.Salt, err = newSalt(); err != nil {
-		return err
-	}
-	now := h.cfg.Now().UTC()
-	sec := &storage.OneTimeSecret{Purpose: purposeEnroll, Hash: codeHash(e.Salt, code), AccountID: acct.ID,
-		Data: f.Interaction.ID, CreatedAt: now, ExpiresAt: now.Add(pol.OneTimeCodeLifetime)}
-	if err := h.store.CreateOneTimeSecret(r.Context(), sec); err != nil {
-		return fmt.Errorf("selfservice: store enrollment code: %w", err)
-	}
-	e.CodeID = sec.ID
-	method := map[string]string{"email": storage.MethodEmailCode, "sms": storage.MethodSMSCode, "voice": storage.MethodVoiceCode}[channel]
-	return h.deliverSignInSecret(r.Context(), messageFor(f), acct.ID, e.Address, method, code, "", int(pol.OneTimeCodeLifetime.Minutes()))
-}
-
 // confirmEnrollment checks the answer for the enrollment in progress and
 // stores the new authenticator; nil and the field to blame when wrong.
 func (h *Handler) confirmEnrollment(r *http.Request, f *Flow, acct *storage.Account) (*storage.Authenticator, string, error) {
@@ -305,108 +272,12 @@ func (h *Handler) confirmEnrollment(r *http.Request, f *Flow, acct *storage.Acco
 	return nil, "code", nil
 }
 
-// startPhoneEnrollment takes the number and sends it a code.
-func (h *Handler) startPhoneEnrollment(r *http.Request, f *Flow, acct *storage.Account) (*storage.Authenticator, string, error) {
-	phone := strings.TrimSpace(r.PostFormValue("phone"))
-	if !e164.MatchString(phone) {
-		return nil, "phone", nil
-	}
-	pol := f.App.MFA.WithDefaults()
-	channel := "sms"
-	if r.PostFormValue("channel") == "voice" {
-		channel = "voice"
-	}
-	allowed := map[string]bool{
-		"sms":   pol.Allows(storage.MethodSMSCode) || pol.Allows(storage.MethodSMSLink),
-		"voice": pol.Allows(storage.MethodVoiceCode),
-	}
-	if !allowed[channel] {
-		return nil, "channel", nil
-	}
-	f.State.MFA.Enroll.Address = phone
-	if err := h.sendEnrollCode(r, f, acct, channel); err != nil {
-		return nil, "", err
-	}
-	return nil, "", errEnrollPending
-}
-
 // errEnrollPending is not a failure: the code was sent, the page asks for
 // it. errEnrollLocked: too many wrong enrollment codes lately.
 var (
 	errEnrollPending = errors.New("selfservice: enrollment code sent")
 	errEnrollLocked  = errors.New("selfservice: enrollment locked")
 )
-
-// confirmContact checks the code sent to the address being enrolled, then
-// stores the authenticator and marks the contact confirmed.
-func (h *Handler) confirmContact(r *http.Request, f *Flow, acct *storage.Account, kind storage.IdentifierType) (*storage.Authenticator, string, error) {
-	ctx := r.Context()
-	e := f.State.MFA.Enroll
-	now := h.cfg.Now().UTC()
-	sec, err := h.store.LatestOneTimeSecret(ctx, acct.ID, purposeEnroll)
-	if errors.Is(err, storage.ErrNotFound) {
-		return nil, "code", nil
-	}
-	if err != nil {
-		return nil, "", fmt.Errorf("selfservice: latest enrollment code: %w", err)
-	}
-	if sec.ID != e.CodeID || sec.UsedAt != nil || !now.Before(sec.ExpiresAt) ||
-		!sameHash(codeHash(e.Salt, r.PostFormValue("code")), sec.Hash) {
-		return nil, "code", nil
-	}
-	if _, err := h.store.UseOneTimeSecret(ctx, purposeEnroll, sec.Hash, now); err != nil {
-		return nil, "code", nil //nolint:nilerr // a parallel request spent it
-	}
-	// The account's own address (or a first phone number) becomes
-	// confirmed; another number only serves as this factor: enrolling must
-	// not quietly move the account's phone, a sign-in and recovery channel.
-	if err := h.store.ConfirmContact(ctx, acct.ID, kind, e.Address); errors.Is(err, storage.ErrConflict) {
-		return nil, "phone", nil
-	} else if err != nil && !errors.Is(err, storage.ErrNotFound) {
-		return nil, "", fmt.Errorf("selfservice: confirm contact: %w", err)
-	}
-	authKind := storage.AuthenticatorEmail
-	if kind == storage.IdentifierPhone {
-		authKind = storage.AuthenticatorPhone
-	}
-	a := &storage.Authenticator{AccountID: acct.ID, Kind: authKind, Address: e.Address}
-	return a, "", h.store.CreateAuthenticator(ctx, a)
-}
-
-// finishPasskeyEnrollment stores the new passkey, sealed.
-func (h *Handler) finishPasskeyEnrollment(r *http.Request, acct *storage.Account, e *enrollState) (*storage.Authenticator, string, error) {
-	u, _, err := h.webauthnUser(r.Context(), acct)
-	if err != nil {
-		return nil, "", err
-	}
-	cred, err := h.webauthn.FinishRegistration(u, e.State, []byte(r.PostFormValue("credential")))
-	if errors.Is(err, mfa.ErrCeremony) {
-		return nil, "credential", nil
-	}
-	if err != nil {
-		return nil, "", fmt.Errorf("selfservice: passkey enrollment: %w", err)
-	}
-	raw, err := json.Marshal(cred)
-	if err != nil {
-		return nil, "", fmt.Errorf("selfservice: encode passkey: %w", err)
-	}
-	sealed, err := h.sealer.Seal(acct.ID, sealPasskey, raw)
-	if err != nil {
-		return nil, "", fmt.Errorf("selfservice: seal passkey: %w", err)
-	}
-	name := strings.TrimSpace(r.PostFormValue("name"))
-	if name == "" || len(name) > 64 {
-		name = "Passkey"
-	}
-	a := &storage.Authenticator{AccountID: acct.ID, Kind: storage.AuthenticatorPasskey, Name: name, Secret: sealed,
-		CredentialID: cred.ID, Counter: int64(cred.Authenticator.SignCount)}
-	if err := h.store.CreateAuthenticator(r.Context(), a); errors.Is(err, storage.ErrConflict) {
-		return nil, "credential", nil
-	} else if err != nil {
-		return nil, "", fmt.Errorf("selfservice: store passkey: %w", err)
-	}
-	return a, "", nil
-}
 
 // enrolled finishes an enrollment: the new factor counts as this
 // sign-in's second factor, and an account without recovery codes gets
@@ -441,47 +312,6 @@ func (h *Handler) enrolled(r *http.Request, f *Flow, acct *storage.Account, a *s
 	return h.showRecoveryCodes(f, codes), false, nil
 }
 
-// showRecoveryCodes is the page that shows new recovery codes, once.
-func (h *Handler) showRecoveryCodes(f *Flow, codes []string) View {
-	f.State.MFA.CodesShown = true
-	return View{Template: "mfa", Data: map[string]any{"Step": stepEnroll, "RecoveryCodes": codes}}
-}
-
-// newRecoveryCodesIfNone creates ten recovery codes unless the account has
-// live ones.
-func (h *Handler) newRecoveryCodesIfNone(ctx context.Context, accountID string) ([]string, error) {
-	n, err := h.store.CountUsableOneTimeSecrets(ctx, accountID, purposeRecoveryCode, h.cfg.Now().UTC())
-	if err != nil || n > 0 {
-		return nil, err
-	}
-	return h.replaceRecoveryCodes(ctx, accountID)
-}
-
-// replaceRecoveryCodes discards the account's recovery codes and stores
-// ten new ones (hashed); the plain codes are returned to show once.
-func (h *Handler) replaceRecoveryCodes(ctx context.Context, accountID string) ([]string, error) {
-	codes, err := mfa.NewRecoveryCodes()
-	if err != nil {
-		return nil, fmt.Errorf("selfservice: new recovery codes: %w", err)
-	}
-	if _, err := h.store.DeleteOneTimeSecrets(ctx, accountID, purposeRecoveryCode); err != nil {
-		return nil, fmt.Errorf("selfservice: drop recovery codes: %w", err)
-	}
-	now := h.cfg.Now().UTC()
-	for _, c := range codes {
-		err := h.store.CreateOneTimeSecret(ctx, &storage.OneTimeSecret{Purpose: purposeRecoveryCode,
-			Hash: mfa.RecoveryCodeHash(accountID, c), AccountID: accountID, CreatedAt: now, ExpiresAt: now.Add(recoveryCodeLifetime)})
-		if err != nil {
-			return nil, fmt.Errorf("selfservice: store recovery code: %w", err)
-		}
-	}
-	return codes, nil
-}
-
-// recoveryCodeLifetime: recovery codes last until used or replaced; the
-// one-time secret table needs an expiry, so it is ten years away.
-const recoveryCodeLifetime = 10 * 365 * 24 * time.Hour
-
 // pendingTOTP opens the key being enrolled.
 func (h *Handler) pendingTOTP(accountID string, e *enrollState) (mfa.TOTPKey, error) {
 	var key mfa.TOTPKey
@@ -493,17 +323,4 @@ func (h *Handler) pendingTOTP(accountID string, e *enrollState) (mfa.TOTPKey, er
 		return key, fmt.Errorf("selfservice: decode pending TOTP key: %w", err)
 	}
 	return key, nil
-}
-
-// passkeyAMR is "hwk" or "swk" for a stored passkey (mfa.AMR).
-func (h *Handler) passkeyAMR(accountID string, a *storage.Authenticator) (string, error) {
-	plain, err := h.sealer.Open(accountID, sealPasskey, a.Secret)
-	if err != nil {
-		return "", fmt.Errorf("selfservice: open passkey: %w", err)
-	}
-	var c webauthn.Credential
-	if err := json.Unmarshal(plain, &c); err != nil {
-		return "", fmt.Errorf("selfservice: decode passkey: %w", err)
-	}
-	return mfa.AMR(&c), nil
 }

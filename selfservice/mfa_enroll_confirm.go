@@ -1,0 +1,152 @@
+package selfservice
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/go-webauthn/webauthn/webauthn"
+
+	"foyer/selfservice/mfa"
+	"foyer/storage"
+)
+
+// startPhoneEnrollment takes the number and sends it a code.
+func (h *Handler) startPhoneEnrollment(r *http.Request, f *Flow, acct *storage.Account) (*storage.Authenticator, string, error) {
+	phone := strings.TrimSpace(r.PostFormValue("phone"))
+	if !e164.MatchString(phone) {
+		return nil, "phone", nil
+	}
+	pol := f.App.MFA.WithDefaults()
+	channel := "sms"
+	if r.PostFormValue("channel") == "voice" {
+		channel = "voice"
+	}
+	allowed := map[string]bool{
+		"sms":   pol.Allows(storage.MethodSMSCode) || pol.Allows(storage.MethodSMSLink),
+		"voice": pol.Allows(storage.MethodVoiceCode),
+	}
+	if !allowed[channel] {
+		return nil, "channel", nil
+	}
+	f.State.MFA.Enroll.Address = phone
+	if err := h.sendEnrollCode(r, f, acct, channel); err != nil {
+		return nil, "", err
+	}
+	return nil, "", errEnrollPending
+}
+
+// sendEnrollCode sends a code that confirms the address being enrolled,
+// throttled like every other code.
+func (h *Handler) sendEnrollCode(r *http.Request, f *Flow, acct *storage.Account, channel string) error {
+	e := f.State.MFA.Enroll
+	pol, err := h.policy(r.Context(), f.App)
+	if err != nil {
+		return err
+	}
+	if held, err := h.throttled(r.Context(), pol, acct.ID, purposeEnroll, channel); err != nil || held {
+		return err
+	}
+	code, err := newCode()
+	if err != nil {
+		return err
+	}
+	if e.Salt, err = newSalt(); err != nil {
+		return err
+	}
+	now := h.cfg.Now().UTC()
+	sec := &storage.OneTimeSecret{Purpose: purposeEnroll, Hash: codeHash(e.Salt, code), AccountID: acct.ID,
+		Data: f.Interaction.ID, CreatedAt: now, ExpiresAt: now.Add(pol.OneTimeCodeLifetime)}
+	if err := h.store.CreateOneTimeSecret(r.Context(), sec); err != nil {
+		return fmt.Errorf("selfservice: store enrollment code: %w", err)
+	}
+	e.CodeID = sec.ID
+	method := map[string]string{"email": storage.MethodEmailCode, "sms": storage.MethodSMSCode, "voice": storage.MethodVoiceCode}[channel]
+	return h.deliverSignInSecret(r.Context(), messageFor(f), acct.ID, e.Address, method, code, "", int(pol.OneTimeCodeLifetime.Minutes()))
+}
+
+// confirmContact checks the code sent to the address being enrolled, then
+// stores the authenticator and marks the contact confirmed.
+func (h *Handler) confirmContact(r *http.Request, f *Flow, acct *storage.Account, kind storage.IdentifierType) (*storage.Authenticator, string, error) {
+	ctx := r.Context()
+	e := f.State.MFA.Enroll
+	now := h.cfg.Now().UTC()
+	sec, err := h.store.LatestOneTimeSecret(ctx, acct.ID, purposeEnroll)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, "code", nil
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("selfservice: latest enrollment code: %w", err)
+	}
+	if sec.ID != e.CodeID || sec.UsedAt != nil || !now.Before(sec.ExpiresAt) ||
+		!sameHash(codeHash(e.Salt, r.PostFormValue("code")), sec.Hash) {
+		return nil, "code", nil
+	}
+	if _, err := h.store.UseOneTimeSecret(ctx, purposeEnroll, sec.Hash, now); err != nil {
+		return nil, "code", nil //nolint:nilerr // a parallel request spent it
+	}
+	// The account's own address (or a first phone number) becomes
+	// confirmed; another number only serves as this factor: enrolling must
+	// not quietly move the account's phone, a sign-in and recovery channel.
+	if err := h.store.ConfirmContact(ctx, acct.ID, kind, e.Address); errors.Is(err, storage.ErrConflict) {
+		return nil, "phone", nil
+	} else if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return nil, "", fmt.Errorf("selfservice: confirm contact: %w", err)
+	}
+	authKind := storage.AuthenticatorEmail
+	if kind == storage.IdentifierPhone {
+		authKind = storage.AuthenticatorPhone
+	}
+	a := &storage.Authenticator{AccountID: acct.ID, Kind: authKind, Address: e.Address}
+	return a, "", h.store.CreateAuthenticator(ctx, a)
+}
+
+// finishPasskeyEnrollment stores the new passkey, sealed.
+func (h *Handler) finishPasskeyEnrollment(r *http.Request, acct *storage.Account, e *enrollState) (*storage.Authenticator, string, error) {
+	u, _, err := h.webauthnUser(r.Context(), acct)
+	if err != nil {
+		return nil, "", err
+	}
+	cred, err := h.webauthn.FinishRegistration(u, e.State, []byte(r.PostFormValue("credential")))
+	if errors.Is(err, mfa.ErrCeremony) {
+		return nil, "credential", nil
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("selfservice: passkey enrollment: %w", err)
+	}
+	raw, err := json.Marshal(cred)
+	if err != nil {
+		return nil, "", fmt.Errorf("selfservice: encode passkey: %w", err)
+	}
+	sealed, err := h.sealer.Seal(acct.ID, sealPasskey, raw)
+	if err != nil {
+		return nil, "", fmt.Errorf("selfservice: seal passkey: %w", err)
+	}
+	name := strings.TrimSpace(r.PostFormValue("name"))
+	if name == "" || len(name) > 64 {
+		name = "Passkey"
+	}
+	a := &storage.Authenticator{AccountID: acct.ID, Kind: storage.AuthenticatorPasskey, Name: name, Secret: sealed,
+		CredentialID: cred.ID, Counter: int64(cred.Authenticator.SignCount)}
+	if err := h.store.CreateAuthenticator(r.Context(), a); errors.Is(err, storage.ErrConflict) {
+		return nil, "credential", nil
+	} else if err != nil {
+		return nil, "", fmt.Errorf("selfservice: store passkey: %w", err)
+	}
+	return a, "", nil
+}
+
+// passkeyAMR is "hwk" or "swk" for a stored passkey (mfa.AMR).
+func (h *Handler) passkeyAMR(accountID string, a *storage.Authenticator) (string, error) {
+	plain, err := h.sealer.Open(accountID, sealPasskey, a.Secret)
+	if err != nil {
+		return "", fmt.Errorf("selfservice: open passkey: %w", err)
+	}
+	var c webauthn.Credential
+	if err := json.Unmarshal(plain, &c); err != nil {
+		return "", fmt.Errorf("selfservice: decode passkey: %w", err)
+	}
+	return mfa.AMR(&c), nil
+}
