@@ -152,6 +152,17 @@ func (h *Handler) saveFlow(r *http.Request, f *Flow) error {
 	return nil
 }
 
+// saveFailed answers a failed save: when another request finished the
+// sign-in meanwhile (the first click of a double submit), the browser
+// follows it to the client; otherwise it is a server error.
+func (h *Handler) saveFailed(w http.ResponseWriter, r *http.Request, f *Flow, err error) {
+	if errors.Is(err, storage.ErrConflict) {
+		http.Redirect(w, r, h.loginURL(f.Interaction.ID, nil), http.StatusSeeOther)
+		return
+	}
+	h.serverError(w, r, err)
+}
+
 func (h *Handler) currentStep(f *Flow) (Step, error) {
 	if f.State.Current < 0 || f.State.Current >= len(f.State.Steps) {
 		return nil, fmt.Errorf("selfservice: no step %d", f.State.Current)
@@ -234,7 +245,7 @@ func (h *Handler) submitLogin(w http.ResponseWriter, r *http.Request) {
 			f.State.Failures++
 		}
 		if err := h.saveFlow(r, f); err != nil {
-			h.serverError(w, r, err)
+			h.saveFailed(w, r, f, err)
 			return
 		}
 		h.renderStep(w, r, f, view)
@@ -247,7 +258,7 @@ func (h *Handler) submitLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	if f.State.Current < len(f.State.Steps) {
 		if err := h.saveFlow(r, f); err != nil {
-			h.serverError(w, r, err)
+			h.saveFailed(w, r, f, err)
 			return
 		}
 		http.Redirect(w, r, h.loginURL(f.Interaction.ID, nil), http.StatusSeeOther)

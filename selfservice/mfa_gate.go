@@ -125,7 +125,7 @@ func (h *Handler) complete(w http.ResponseWriter, r *http.Request, f *Flow) {
 	f.State.Current = len(f.State.Steps) - 1
 	f.State.MFA.Method, f.State.MFA.Authenticator, f.State.MFA.CodeID = "", "", ""
 	if err := h.saveFlow(r, f); err != nil {
-		h.serverError(w, r, err)
+		h.saveFailed(w, r, f, err)
 		return
 	}
 	http.Redirect(w, r, h.loginURL(f.Interaction.ID, nil), http.StatusSeeOther)

@@ -162,7 +162,10 @@ type Notifications interface {
 type Interactions interface {
 	CreateInteraction(ctx context.Context, i *Interaction) error
 	GetInteraction(ctx context.Context, id string) (*Interaction, error)
-	// UpdateInteraction stores State and SessionID.
+	// UpdateInteraction stores State and SessionID. Once an interaction
+	// has a session (its sign-in finished), an update that carries another
+	// session, or none, is ErrConflict and changes nothing: a stale request
+	// (the second click of a double submit) cannot undo the sign-in.
 	UpdateInteraction(ctx context.Context, i *Interaction) error
 	DeleteInteraction(ctx context.Context, id string) error
 }

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"foyer/storage"
@@ -133,8 +134,15 @@ func (s *Store) GetInteraction(ctx context.Context, id string) (*storage.Interac
 
 // UpdateInteraction stores i.State and i.SessionID.
 func (s *Store) UpdateInteraction(ctx context.Context, i *storage.Interaction) error {
-	res := s.db(ctx).Exec(`UPDATE interactions SET state = ?, session_id = ? WHERE id = ?`, i.State, i.SessionID, i.ID)
-	return affected(res, "update interaction %q", i.ID)
+	res := s.db(ctx).Exec(`UPDATE interactions SET state = ?, session_id = ? WHERE id = ? AND (session_id = '' OR session_id = ?)`,
+		i.State, i.SessionID, i.ID, i.SessionID)
+	if res.Error != nil || res.RowsAffected > 0 {
+		return wrapErr(res.Error, "update interaction %q", i.ID)
+	}
+	if _, err := s.GetInteraction(ctx, i.ID); err != nil {
+		return err
+	}
+	return fmt.Errorf("update interaction %q: finished with another session: %w", i.ID, storage.ErrConflict)
 }
 
 // DeleteInteraction removes one interaction; ErrNotFound when there was

@@ -120,6 +120,13 @@ func testInteractions(t *testing.T, s storage.Store) {
 	if string(again.State) != `{"step":"done"}` || again.SessionID != "sess-1" || again.Request != want.Request {
 		t.Errorf("GetInteraction after update = %+v", again)
 	}
+	// A stale copy (no session yet) cannot undo the finished sign-in.
+	stale := *got
+	stale.State, stale.SessionID = []byte(`{"step":"mfa"}`), ""
+	wantErr(t, "UpdateInteraction stale", s.UpdateInteraction(ctx, &stale), storage.ErrConflict)
+	if again, _ := s.GetInteraction(ctx, want.ID); again.SessionID != "sess-1" || string(again.State) != `{"step":"done"}` {
+		t.Errorf("a stale update changed the finished interaction: %+v", again)
+	}
 	wantErr(t, "UpdateInteraction missing", s.UpdateInteraction(ctx, &storage.Interaction{ID: "missing"}), storage.ErrNotFound)
 	wantErr(t, "CreateInteraction duplicate", s.CreateInteraction(ctx, &storage.Interaction{ID: want.ID}), storage.ErrConflict)
 
