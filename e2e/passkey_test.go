@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -61,13 +62,16 @@ func TestPasskey(t *testing.T) {
 		return err
 	}))
 
+	b.do(t, "a phone-sized screen", chromedp.EmulateViewport(390, 900))
 	b.do(t, "sign in with the password", chromedp.Navigate(rp.srv.URL+"/start"),
 		chromedp.WaitVisible(chromedp.ID("identifier")),
 		chromedp.SendKeys(chromedp.ID("identifier"), aliceEmail),
 		chromedp.Click(buttonWithText(continueButton)),
 		chromedp.WaitVisible(chromedp.ID("password")),
 		chromedp.SendKeys(chromedp.ID("password"), alicePassword),
-		chromedp.Click(buttonWithText(signInButton)))
+		chromedp.Click(buttonWithText(signInButton)),
+		chromedp.WaitVisible(buttonWithText("Create a passkey")))
+	b.snap(t, "mfa-enroll-offer")
 	b.do(t, "create a passkey when offered",
 		chromedp.Click(buttonWithText("Create a passkey")),
 		chromedp.WaitVisible(chromedp.ID("name")),
@@ -77,6 +81,7 @@ func TestPasskey(t *testing.T) {
 	if n := b.count(t, ".recovery-codes li"); n != 10 {
 		t.Errorf("%d recovery codes shown, want 10", n)
 	}
+	b.snap(t, "mfa-recovery-codes")
 	b.do(t, "continue to the application", chromedp.Click(buttonWithText("I have saved them")),
 		chromedp.WaitVisible(chromedp.CSS("#result, #result-error")))
 	b.expectClaims(t, "after enrolling", []string{"pwd", "hwk", "mfa"})
@@ -85,12 +90,30 @@ func TestPasskey(t *testing.T) {
 		_, err := cdp.Call(ctx, tg, network.ClearBrowserCookies, cdp.Empty{})
 		return err
 	}))
-	b.do(t, "sign in with the passkey alone", chromedp.Navigate(rp.srv.URL+"/start"),
-		chromedp.WaitVisible(chromedp.ID("identifier")),
+	b.do(t, "open the sign-in page", chromedp.Navigate(rp.srv.URL+"/start"),
+		chromedp.WaitVisible(chromedp.ID("identifier")))
+	b.snap(t, "login-with-passkey")
+	b.do(t, "sign in with the passkey alone",
 		chromedp.Click(buttonWithText("Sign in with a passkey")),
 		chromedp.WaitVisible(chromedp.CSS("#result, #result-error")))
 	b.expectClaims(t, "passkey sign-in", []string{"hwk", "mfa"})
 	b.checkClean(t)
+}
+
+// snap saves the page as it is into e2e/screenshots/ (ignored by git)
+// and checks it does not scroll sideways on a phone-sized screen.
+func (b *browser) snap(t *testing.T, name string) {
+	t.Helper()
+	if err := os.MkdirAll("screenshots", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	png := run(t, b, "screenshot "+name, chromedp.FullScreenshot(100))
+	if err := os.WriteFile(filepath.Join("screenshots", name+"-390.png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if !run(t, b, "measure "+name, chromedp.Evaluate[bool]("document.documentElement.scrollWidth <= document.documentElement.clientWidth")) {
+		t.Errorf("%s scrolls sideways at 390px", name)
+	}
 }
 
 // expectClaims checks the relying party's result page: signed in as alice
