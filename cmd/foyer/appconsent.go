@@ -15,18 +15,8 @@ import (
 
 // appConsentShow prints an application's consent policy.
 func appConsentShow(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("app consent show", stderr)
-	appID := fs.String("application", defaultApplicationID, "application id")
-	asJSON := fs.Bool("json", false, "print JSON")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	return withStore(ctx, cfg, stderr, func(s *sqlstore.Store, _ []byte) error {
-		app, _, err := loadPolicyTarget(ctx, s, *appID)
-		if err != nil {
-			return err
-		}
-		return printConsents(stdout, storage.ConsentPolicyOf(app), *asJSON)
+	return showApplication(ctx, cfg, "app consent show", args, stdout, stderr, func(w io.Writer, app *storage.Application, asJSON bool) error {
+		return printConsents(w, storage.ConsentPolicyOf(app), asJSON)
 	})
 }
 

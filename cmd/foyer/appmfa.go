@@ -13,7 +13,14 @@ import (
 
 // appMFAShow prints an application's MFA policy.
 func appMFAShow(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("app mfa show", stderr)
+	return showApplication(ctx, cfg, "app mfa show", args, stdout, stderr, printMFAPolicy)
+}
+
+// showApplication is the skeleton of the "show" commands of an
+// application's policies: --application and --json, then print.
+func showApplication(ctx context.Context, cfg Config, name string, args []string, stdout, stderr io.Writer,
+	print func(io.Writer, *storage.Application, bool) error) error {
+	fs := newFlags(name, stderr)
 	appID := fs.String("application", defaultApplicationID, "application id")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parse(fs, args); err != nil {
@@ -24,7 +31,7 @@ func appMFAShow(ctx context.Context, cfg Config, args []string, stdout, stderr i
 		if err != nil {
 			return err
 		}
-		return printMFAPolicy(stdout, app, *asJSON)
+		return print(stdout, app, *asJSON)
 	})
 }
 
