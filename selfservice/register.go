@@ -97,6 +97,7 @@ func (h *Handler) renderRegister(w http.ResponseWriter, r *http.Request, f *Flow
 		"Attributes": h.attributeLabels(f.Lang, pol.fields.Attributes, form.Attributes),
 		"Action":     RegisterPath, "SignInURL": h.loginURL(f.Interaction.ID, nil),
 		"Hidden": map[string]string{"interaction": f.Interaction.ID, "sig": h.signer.Sign(f.Interaction.ID, "register")},
+		"Documents": requiredDocuments(f.App),
 	}}
 	if len(errs) > 0 {
 		v.FieldErrors, v.Status = errs, http.StatusBadRequest
@@ -115,7 +116,7 @@ func (h *Handler) submitRegister(w http.ResponseWriter, r *http.Request) {
 	if key := checkPassword(pol.PasswordPolicy, h.common, form.Password, form.Confirm); key != "" {
 		errs["password"] = key
 	}
-	if !form.Accepted {
+	if !form.Accepted && len(requiredDocuments(f.App)) > 0 {
 		errs["accept_terms"] = "register.terms_required"
 	}
 	if len(errs) > 0 {
@@ -207,6 +208,29 @@ func (h *Handler) insertAccount(ctx context.Context, app *storage.Application, l
 		}
 	}
 	return acct, nil
+}
+
+// consentDocument is a document of the consent policy as the registration
+// page names it: its title, or the theme's text for its name.
+type consentDocument struct {
+	Label, URL string
+}
+
+// requiredDocuments are the documents of the application's consent policy
+// that a registration accepts (one checkbox for all of them).
+func requiredDocuments(app *storage.Application) []consentDocument {
+	var out []consentDocument
+	for _, d := range storage.ConsentPolicyOf(app) {
+		if !d.Required {
+			continue
+		}
+		label := d.Title
+		if label == "" {
+			label = "account.consent." + d.Name
+		}
+		out = append(out, consentDocument{Label: label, URL: d.URL})
+	}
+	return out
 }
 
 // registerTaken shows which identifiers are taken, next to their fields.

@@ -1,12 +1,16 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"net/http"
 	"reflect"
 	"strings"
 	"testing"
 
+	"foyer/authz"
 	"foyer/storage"
+	"foyer/storage/sqlstore/sqltest"
 )
 
 // TestCLIAppConsent: show prints the default policy; set replaces it with
@@ -77,4 +81,44 @@ func TestCLIAccountLink(t *testing.T) {
 			t.Errorf("link %v: exit %d %q, want %d and a message", bad.args, code, errOut, bad.code)
 		}
 	}
+}
+
+// TestRegistrationFollowsConsentPolicy: the registration page asks to
+// accept the policy's required documents, named and linked, and records
+// them in their current versions; with no required document it asks
+// nothing.
+func TestRegistrationFollowsConsentPolicy(t *testing.T) {
+	s := newRegSetup(t, sqltest.SQLite(t), func(p *storage.SelfServicePolicy) { p.ActivationEnabled = false }, authz.ClientSpec{})
+	ctx := context.Background()
+	err := s.srv.store.SetConsentPolicy(ctx, defaultApplicationID, []storage.ConsentDocument{
+		{Name: "terms_of_service", Version: "3", Title: "Shop terms", URL: "https://shop.example/terms", Required: true},
+		{Name: "marketing", Version: "1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, p, verifier := s.registerPage(t, "state-terms")
+	if !strings.Contains(p.body, `<a href="https://shop.example/terms">Shop terms</a>`) {
+		t.Fatalf("the registration page does not name the required document:\n%s", p.body)
+	}
+	without := regFields("terms@example.com", newcomerPass)
+	delete(without, "accept_terms")
+	if r := b.submit(p, without); r.status != http.StatusBadRequest {
+		t.Fatalf("registration without accepting the terms: %d", r.status)
+	}
+	id := s.exchange(t, b.submit(p, regFields("terms@example.com", newcomerPass)), verifier, "state-terms")
+	recs, _ := s.srv.store.ListConsents(ctx, id.Subject)
+	if len(recs) != 1 || recs[0].Consent != "terms_of_service" || recs[0].Version != "3" {
+		t.Fatalf("consent records %+v, want terms_of_service version 3 only", recs)
+	}
+
+	if err := s.srv.store.SetConsentPolicy(ctx, defaultApplicationID, []storage.ConsentDocument{{Name: "marketing", Version: "1"}}); err != nil {
+		t.Fatal(err)
+	}
+	b, p, verifier = s.registerPage(t, "state-none")
+	if strings.Contains(p.body, `name="accept_terms"`) {
+		t.Fatal("a policy without required documents still asks to accept something")
+	}
+	without = regFields("free@example.com", newcomerPass)
+	delete(without, "accept_terms")
+	s.exchange(t, b.submit(p, without), verifier, "state-none")
 }
