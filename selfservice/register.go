@@ -96,7 +96,7 @@ func (h *Handler) renderRegister(w http.ResponseWriter, r *http.Request, f *Flow
 		"ShowPhone": pol.fields.Phone, "PhoneRequired": pol.fields.PhoneRequired,
 		"Attributes": h.attributeLabels(f.Lang, pol.fields.Attributes, form.Attributes),
 		"Action":     RegisterPath, "SignInURL": h.loginURL(f.Interaction.ID, nil),
-		"Hidden": map[string]string{"interaction": f.Interaction.ID, "sig": h.signer.Sign(f.Interaction.ID, "register")},
+		"Hidden":    map[string]string{"interaction": f.Interaction.ID, "sig": h.signer.Sign(f.Interaction.ID, "register")},
 		"Documents": requiredDocuments(f.App),
 	}}
 	if len(errs) > 0 {
