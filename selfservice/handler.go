@@ -89,7 +89,7 @@ type Handler struct {
 	steps    map[string]Step
 	notify   *notify.Service
 	hasher   *password.Hasher
-	common   map[string]struct{}
+	rules    *password.Rules
 	deferred *deferredQueue
 	sealer   *mfa.Sealer
 	webauthn *mfa.WebAuthn
@@ -108,7 +108,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	}
 	h := &Handler{
 		cfg: cfg, store: d.Store, sessions: d.Sessions, signer: d.Steps,
-		render: d.Renderer, log: d.Logger, notify: d.Notify, hasher: d.Passwords, common: commonPasswordSet(),
+		render: d.Renderer, log: d.Logger, notify: d.Notify, hasher: d.Passwords, rules: password.NewRules(),
 		deferred: newDeferredQueue(cfg.Deferred), sealer: d.Sealer, webauthn: d.WebAuthn,
 	}
 	if h.sealer == nil || h.webauthn == nil {

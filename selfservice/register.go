@@ -113,7 +113,7 @@ func (h *Handler) submitRegister(w http.ResponseWriter, r *http.Request) {
 	form := readRegisterForm(r, pol.fields)
 	errs := map[string]string{}
 	checkIdentifiers(pol.fields, form, errs)
-	if key := checkPassword(pol.PasswordPolicy, h.common, form.Password, form.Confirm); key != "" {
+	if key := h.checkPassword(pol.PasswordPolicy, form.Password, form.Confirm); key != "" {
 		errs["password"] = key
 	}
 	if !form.Accepted && len(requiredDocuments(f.App)) > 0 {

@@ -173,7 +173,7 @@ func (h *Handler) submitNewPassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pw := r.PostFormValue("password")
-	if key := checkPassword(pol.PasswordPolicy, h.common, pw, r.PostFormValue("password_confirm")); key != "" {
+	if key := h.checkPassword(pol.PasswordPolicy, pw, r.PostFormValue("password_confirm")); key != "" {
 		h.showNewPassword(w, r, sec.AccountID, d, app, map[string]string{"password": key})
 		return
 	}

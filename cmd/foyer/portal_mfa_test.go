@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -236,4 +237,49 @@ func TestPortalConsentPolicyVersions(t *testing.T) {
 		t.Fatalf("consent records %+v, want marketing versions 1 and 2 kept", recs)
 	}
 	wantStatus(t, "a document outside the policy", u.post("/account/consents", "consent", "terms_of_service", "decision", "out"), http.StatusNotFound)
+}
+
+// TestPortalPasswordChangeLikeReset: the portal's password change applies
+// the portal application's password policy (common passwords refused,
+// whatever application's look ?app= chose), ends every token a client holds
+// for the account and tells the owner; in the portal application's
+// passwordless mode no password form is offered even under another look.
+func TestPortalPasswordChangeLikeReset(t *testing.T) {
+	srv := startServer(t, sqltest.SQLite(t))
+	ctx := context.Background()
+	lax := storage.DefaultSelfServicePolicy()
+	lax.PasswordPolicy.RejectCommonPasswords = false
+	if err := srv.store.CreateApplication(ctx, &storage.Application{ID: "lax", StoreID: defaultStoreID, Name: "Lax", SelfService: lax}); err != nil {
+		t.Fatal(err)
+	}
+	u := newPortalUser(t, srv, "alice@example.com")
+	// A token of a client, issued before the change.
+	if err := srv.store.CreateToken(ctx, &storage.Token{Kind: storage.TokenRefresh, Signature: "before-change", RequestID: "r1",
+		ClientID: accountPortalClient, Subject: u.account.ID, Active: true, Data: []byte("{}"),
+		CreatedAt: time.Now(), ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	u.get("/account/security?app=lax")
+	p := u.post("/account/password", "current_password", alicePass, "new_password", "password123", "new_password_confirm", "password123")
+	wantStatus(t, "a common password under a lax look", p, http.StatusUnprocessableEntity)
+	wantBody(t, "a common password under a lax look", p, "too common")
+	p = u.post("/account/password", "current_password", alicePass, "new_password", "amber-harbour-lantern-42", "new_password_confirm", "amber-harbour-lantern-42")
+	wantBody(t, "changed", p, "Your password is changed.")
+	if _, err := srv.store.GetToken(ctx, storage.TokenRefresh, "before-change"); err == nil {
+		t.Error("a token issued before the password change still works")
+	}
+	notes, _ := srv.store.ListNotifications(ctx, 50)
+	if !slices.ContainsFunc(notes, func(n storage.Notification) bool { return n.To == "alice@example.com" && n.Kind == "password_changed" }) {
+		t.Error("the owner was not told of the password change")
+	}
+
+	if err := srv.store.SetMFAPolicy(ctx, defaultApplicationID, storage.MFAPolicy{Mode: storage.MFAOff, Passwordless: true}); err != nil {
+		t.Fatal(err)
+	}
+	if sec := u.get("/account/security?app=lax"); strings.Contains(sec.body, `name="current_password"`) {
+		t.Error("passwordless portal: the password form came back under another application's look")
+	}
+	wantStatus(t, "password post in passwordless mode",
+		u.post("/account/password", "current_password", "amber-harbour-lantern-42", "new_password", "x-amber-harbour-42", "new_password_confirm", "x-amber-harbour-42"),
+		http.StatusNotFound)
 }

@@ -8,7 +8,8 @@ import (
 	"foyer/storage"
 )
 
-// passwordChangeHidden: in passwordless mode there is no password to
+// passwordChangeHidden: in passwordless mode (of the portal's own
+// application, whichever look the portal wears) there is no password to
 // change, so the security page offers none (and the post is refused).
 func passwordChangeHidden(app *storage.Application) bool {
 	return app != nil && app.MFA.Passwordless
@@ -48,10 +49,11 @@ func (h *Handler) mfaSecurityData(r *http.Request, v *viewer) (map[string]any, e
 	}
 	// The actions run in a sign-in of the portal's own client, under its
 	// application's policy (whichever application's look the portal wears).
-	pol, err := h.portalMFAPolicy(r)
+	app, err := h.portalApp(r)
 	if err != nil {
 		return nil, err
 	}
+	pol := app.MFA.WithDefaults()
 	var enroll []map[string]string
 	for _, k := range []struct{ kind, method string }{
 		{storage.AuthenticatorPasskey, storage.MethodPasskey}, {storage.AuthenticatorTOTP, storage.MethodTOTP},
@@ -75,15 +77,13 @@ func actionURL(action string) string {
 	return LoginPath + "?" + url.Values{"fresh": {"1"}, "action": {action}, "next": {"/account/security"}}.Encode()
 }
 
-// portalMFAPolicy is the MFA policy of the portal client's application.
-func (h *Handler) portalMFAPolicy(r *http.Request) (storage.MFAPolicy, error) {
+// portalApp is the portal client's own application: its policies (MFA,
+// passwords) rule what the portal does, whichever application's look it
+// wears (?app= only changes the branding).
+func (h *Handler) portalApp(r *http.Request) (*storage.Application, error) {
 	c, err := h.store.GetClient(r.Context(), h.cfg.ClientID)
 	if err != nil {
-		return storage.MFAPolicy{}, err
+		return nil, err
 	}
-	app, err := h.store.GetApplication(r.Context(), c.ApplicationID)
-	if err != nil {
-		return storage.MFAPolicy{}, err
-	}
-	return app.MFA.WithDefaults(), nil
+	return h.store.GetApplication(r.Context(), c.ApplicationID)
 }

@@ -56,6 +56,7 @@ type Store interface {
 	UseOneTimeSecret(ctx context.Context, purpose string, hash []byte, now time.Time) (*storage.OneTimeSecret, error)
 	LatestOneTimeSecret(ctx context.Context, accountID, purpose string) (*storage.OneTimeSecret, error)
 	ListAuthenticators(ctx context.Context, accountID string) ([]storage.Authenticator, error)
+	RevokeTokensBySubject(ctx context.Context, subject string) (int64, error)
 	CountUsableOneTimeSecrets(ctx context.Context, accountID, purpose string, now time.Time) (int64, error)
 }
 
@@ -95,6 +96,7 @@ type Handler struct {
 	store    Store
 	sessions *session.Manager
 	hasher   *password.Hasher
+	rules    *password.Rules
 	render   *themes.Renderer
 	notify   *notify.Service
 	log      *slog.Logger
@@ -130,7 +132,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("portal: %w", err)
 	}
-	return &Handler{cfg: cfg, store: d.Store, sessions: d.Sessions, hasher: d.Passwords, render: d.Renderer,
+	return &Handler{cfg: cfg, store: d.Store, sessions: d.Sessions, hasher: d.Passwords, rules: password.NewRules(), render: d.Renderer,
 		notify: d.Notify, log: d.Logger, agents: sync.OnceValue(useragent.NewParser), geo: geo}, nil
 }
 

@@ -54,20 +54,6 @@ func TestAllowedByGroups(t *testing.T) {
 	}
 }
 
-func TestCheckNewPassword(t *testing.T) {
-	p := storage.PasswordPolicy{MinLength: 8, MaxLength: 16}
-	for _, c := range []struct{ pw, confirm, want string }{
-		{"longenough", "longenough", ""},
-		{"short", "short", "account.security.password_too_short"},
-		{"far-too-long-a-password", "far-too-long-a-password", "account.security.password_too_long"},
-		{"longenough", "different1", "account.security.password_mismatch"},
-	} {
-		if got := checkNewPassword(p, c.pw, c.confirm); got != c.want {
-			t.Errorf("checkNewPassword(%q, %q) = %q, want %q", c.pw, c.confirm, got, c.want)
-		}
-	}
-}
-
 func TestSealBindsPurpose(t *testing.T) {
 	h := &Handler{cfg: Config{CookieKey: make([]byte, 32)}}
 	sealed := h.seal("portal", "session-1")

@@ -53,8 +53,13 @@ func (h *Handler) renderSecurity(w http.ResponseWriter, r *http.Request, v *view
 		h.serverError(w, r, err)
 		return
 	}
+	own, err := h.portalApp(r)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
 	data := map[string]any{
-		"ShowPassword": !passwordChangeHidden(v.App) && h.hasPassword(r, v),
+		"ShowPassword": !passwordChangeHidden(own) && h.hasPassword(r, v),
 		"Fresh":        h.fresh(v), "ReauthURL": reauthURL("/account/security"),
 		"Sessions": sessions, "Grants": grants, "MFA": mfa,
 	}
@@ -84,7 +89,12 @@ func (h *Handler) grantViews(r *http.Request, v *viewer) ([]grantView, error) {
 // changePassword needs a fresh sign-in and the current password; wrong
 // current passwords count towards a per-account limit.
 func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, v *viewer) {
-	if passwordChangeHidden(v.App) {
+	own, err := h.portalApp(r)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	if passwordChangeHidden(own) {
 		h.notFound(w, r)
 		return
 	}
@@ -116,8 +126,8 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, v *view
 		h.renderSecurity(w, r, v, http.StatusUnprocessableEntity, map[string]string{"current_password": "account.security.current_wrong"})
 		return
 	}
-	if errKey := checkNewPassword(v.App.SelfService.WithDefaults().PasswordPolicy, r.PostFormValue("new_password"), r.PostFormValue("new_password_confirm")); errKey != "" {
-		h.renderSecurity(w, r, v, http.StatusUnprocessableEntity, map[string]string{"new_password": errKey})
+	if problem := h.rules.Check(own.SelfService.WithDefaults().PasswordPolicy, r.PostFormValue("new_password"), r.PostFormValue("new_password_confirm")); problem != "" {
+		h.renderSecurity(w, r, v, http.StatusUnprocessableEntity, map[string]string{"new_password": "account.security.password_" + problem})
 		return
 	}
 	hash, err := h.hasher.Hash(ctx, r.PostFormValue("new_password"))
@@ -129,8 +139,19 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, v *view
 		return
 	}
 	_ = h.store.ClearLoginAttempts(ctx, key)
-	// Other devices signed in with the old password are signed out.
+	// Other devices signed in with the old password are signed out, and
+	// every token a client holds for the account ends with it (a refresh
+	// token stolen with the old password must not outlive it), as after a
+	// reset; the owner is told.
 	if _, err := h.sessions.EndByAccount(ctx, v.Account.ID, v.Session.ID); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	if _, err := h.store.RevokeTokensBySubject(ctx, v.Account.ID); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	if err := h.tellPasswordChanged(r, v); err != nil {
 		h.serverError(w, r, err)
 		return
 	}
@@ -138,16 +159,18 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, v *view
 	done(w, r, "/account/security", "password_changed")
 }
 
-func checkNewPassword(p storage.PasswordPolicy, pw, confirm string) string {
+// tellPasswordChanged tells the owner by e-mail, or by SMS when the account
+// has no address.
+func (h *Handler) tellPasswordChanged(r *http.Request, v *viewer) error {
+	var err error
 	switch {
-	case len([]rune(pw)) < p.MinLength:
-		return "account.security.password_too_short"
-	case p.MaxLength > 0 && len(pw) > p.MaxLength:
-		return "account.security.password_too_long"
-	case pw != confirm:
-		return "account.security.password_mismatch"
+	case v.Account.Email != "":
+		_, err = h.notify.Email(r.Context(), v.Account.Email, v.Account.ID, "password_changed", v.Lang, brandingOf(v.App), map[string]any{})
+	case v.Account.Phone != "":
+		_, err = h.notify.SMS(r.Context(), v.Account.Phone, v.Account.ID, "password_changed",
+			h.render.T(v.Lang, "sms.password_changed", brandingOf(v.App).AppName))
 	}
-	return ""
+	return err
 }
 
 func passwordAttemptKey(accountID string) string {
