@@ -237,6 +237,22 @@ func TestPortalConsentPolicyVersions(t *testing.T) {
 		t.Fatalf("consent records %+v, want marketing versions 1 and 2 kept", recs)
 	}
 	wantStatus(t, "a document outside the policy", u.post("/account/consents", "consent", "terms_of_service", "decision", "out"), http.StatusNotFound)
+
+	// Withdrawing names each version withdrawn; withdrawing nothing given
+	// writes no history.
+	u.post("/account/consents", "consent", "marketing", "decision", "out")
+	u.post("/account/consents", "consent", "marketing", "decision", "out")
+	events, _ := srv.store.ListConsentEvents(ctx, u.account.ID)
+	var revoked []string
+	for _, e := range events {
+		if e.Consent == "marketing" && e.Action == storage.ConsentRevoked {
+			revoked = append(revoked, e.Version)
+		}
+	}
+	slices.Sort(revoked)
+	if !slices.Equal(revoked, []string{"1", "2"}) {
+		t.Fatalf("withdrawal history %v, want versions 1 and 2 once each", revoked)
+	}
 }
 
 // TestPortalPasswordChangeLikeReset: the portal's password change applies

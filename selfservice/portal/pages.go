@@ -96,7 +96,9 @@ func (h *Handler) brandingApp(r *http.Request) (*storage.Application, error) {
 // ?app= for this and later pages; an unknown id changes nothing.
 func (h *Handler) chooseApp(w http.ResponseWriter, r *http.Request, v *viewer, id string) {
 	app, err := h.store.GetApplication(r.Context(), id)
-	if err != nil {
+	// Only the applications of the customer's own identity store: another
+	// store's consents and branding are not theirs to see or answer.
+	if err != nil || app.StoreID != v.Account.StoreID {
 		return
 	}
 	v.App = app

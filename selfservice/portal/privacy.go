@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"time"
@@ -91,6 +92,22 @@ func (h *Handler) setConsent(w http.ResponseWriter, r *http.Request, v *viewer) 
 	done(w, r, "/account/privacy", "consent_saved")
 }
 
+// activeVersions are the versions of the consent the account has given
+// and not withdrawn.
+func (h *Handler) activeVersions(ctx context.Context, accountID, consent string) ([]string, error) {
+	recs, err := h.store.ListConsents(ctx, accountID)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, r := range recs {
+		if r.Consent == consent && r.RevokedAt == nil {
+			out = append(out, r.Version)
+		}
+	}
+	return out, nil
+}
+
 func (h *Handler) recordConsentChange(r *http.Request, v *viewer, doc *storage.ConsentDocument, granted bool) (err error) {
 	ctx, err := h.store.BeginTx(r.Context())
 	if err != nil {
@@ -102,19 +119,30 @@ func (h *Handler) recordConsentChange(r *http.Request, v *viewer, doc *storage.C
 		}
 	}()
 	now := h.cfg.Now().UTC()
-	action := storage.ConsentGranted
+	// The history names what changed: the version granted, or each
+	// version withdrawn (an older one, after the policy moved on); a
+	// withdrawal of nothing given writes nothing.
+	var changed []string
 	if granted {
 		err = h.store.RecordConsent(ctx, &storage.ConsentRecord{AccountID: v.Account.ID, Consent: doc.Name, Version: doc.Version, GrantedAt: now})
+		changed = []string{doc.Version}
 	} else {
-		action = storage.ConsentRevoked
-		_, err = h.store.RevokeConsent(ctx, v.Account.ID, doc.Name, now)
+		if changed, err = h.activeVersions(ctx, v.Account.ID, doc.Name); err == nil {
+			_, err = h.store.RevokeConsent(ctx, v.Account.ID, doc.Name, now)
+		}
 	}
 	if err != nil {
 		return err
 	}
-	ev := &storage.ConsentEvent{AccountID: v.Account.ID, Consent: doc.Name, Version: doc.Version, Action: action, CreatedAt: now}
-	if err := h.store.AppendConsentEvent(ctx, ev); err != nil {
-		return err
+	action := storage.ConsentRevoked
+	if granted {
+		action = storage.ConsentGranted
+	}
+	for _, version := range changed {
+		ev := &storage.ConsentEvent{AccountID: v.Account.ID, Consent: doc.Name, Version: version, Action: action, CreatedAt: now}
+		if err := h.store.AppendConsentEvent(ctx, ev); err != nil {
+			return err
+		}
 	}
 	return h.store.Commit(ctx)
 }

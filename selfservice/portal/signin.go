@@ -237,6 +237,12 @@ func (h *Handler) viewerOf(r *http.Request) (*viewer, error) {
 	if err != nil {
 		return nil, err
 	}
+	if app.StoreID != "" && app.StoreID != acct.StoreID {
+		// A look chosen for another store's account (a shared browser).
+		if app, err = h.store.GetApplication(ctx, h.cfg.DefaultApplicationID); err != nil {
+			return nil, err
+		}
+	}
 	auths, err := h.store.ListAuthenticators(ctx, acct.ID)
 	if err != nil {
 		return nil, fmt.Errorf("portal: authenticators: %w", err)
