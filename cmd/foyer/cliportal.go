@@ -67,12 +67,21 @@ func appPortalSet(ctx context.Context, cfg Config, args []string, stdout, stderr
 		fmt.Fprintln(stderr, "usage: foyer app portal set APP [--launcher=true|false] [--slug SLUG] [--groups g1,g2] [--json]")
 		return errUsage
 	}
+	// Bad values are told before anything is opened, and exit 2 like the
+	// other set commands.
+	if err := applyPortalFlags(&storage.PortalSettings{}, set, *launcher, *slug, *groups); err != nil {
+		fmt.Fprintf(stderr, "foyer app portal set: %v\n", err)
+		return errUsage
+	}
 	return withStore(ctx, cfg, stderr, func(s *sqlstore.Store, _ []byte) error {
 		p, err := loadPortalSettings(ctx, s, pos[0])
 		if err != nil {
 			return err
 		}
 		if err := applyPortalFlags(p, set, *launcher, *slug, *groups); err != nil {
+			return err
+		}
+		if err := groupsExist(ctx, s, p.ApplicationID, p.Groups); err != nil {
 			return err
 		}
 		if err := s.SetPortalSettings(ctx, p); errors.Is(err, storage.ErrConflict) {
@@ -105,10 +114,36 @@ func applyPortalFlags(p *storage.PortalSettings, set map[string]bool, launcher, 
 		p.Groups = nil
 		if strings.TrimSpace(groups) != "none" {
 			p.Groups = splitList(groups, ",")
+			// An empty list (an unset shell variable) must not lift the
+			// restriction: that takes "none".
+			if len(p.Groups) == 0 {
+				return errors.New(`--groups needs group names, or "none" to lift the restriction`)
+			}
 		}
 	}
 	return nil
 }
+
+// groupsExist refuses a restriction to a group the application's store
+// does not have (a typo would hide the tile from everybody).
+func groupsExist(ctx context.Context, s *sqlstore.Store, appID string, groups []string) error {
+	app, err := s.GetApplication(ctx, appID)
+	if err != nil {
+		return err
+	}
+	for _, g := range groups {
+		if _, err := s.GetGroupByName(ctx, app.StoreID, g); errors.Is(err, storage.ErrNotFound) {
+			return fmt.Errorf("no group %q in store %q (foyer group create %s)", g, app.StoreID, g)
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// groupName is what a group may be called: it must be namable in a
+// comma-separated --groups list.
+var groupName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
 
 func loadPortalSettings(ctx context.Context, s *sqlstore.Store, appID string) (*storage.PortalSettings, error) {
 	if _, err := s.GetApplication(ctx, appID); errors.Is(err, storage.ErrNotFound) {
@@ -159,7 +194,16 @@ func groupCommand(ctx context.Context, cfg Config, verb string, args []string, s
 		fmt.Fprintln(stderr, "usage: foyer group create NAME | foyer group add|remove NAME ACCOUNT [--store ID]")
 		return errUsage
 	}
+	if verb == "create" && !groupName.MatchString(pos[0]) {
+		fmt.Fprintf(stderr, "foyer group create: %q: use 1 to 64 letters, digits, '_', '.' and '-'\n", pos[0])
+		return errUsage
+	}
 	return withStore(ctx, cfg, stderr, func(s *sqlstore.Store, _ []byte) error {
+		if _, err := s.GetIdentityStore(ctx, *storeID); errors.Is(err, storage.ErrNotFound) {
+			return fmt.Errorf("no identity store %q", *storeID)
+		} else if err != nil {
+			return err
+		}
 		if verb == "create" {
 			err := s.CreateGroup(ctx, &storage.Group{StoreID: *storeID, Name: pos[0]})
 			if errors.Is(err, storage.ErrConflict) {
@@ -211,8 +255,8 @@ func findAccount(ctx context.Context, s *sqlstore.Store, storeID, who string) (*
 		}
 	}
 	a, err := s.GetAccount(ctx, who)
-	if errors.Is(err, storage.ErrNotFound) {
-		return nil, fmt.Errorf("no account %q", who)
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && a.StoreID != storeID) {
+		return nil, fmt.Errorf("no account %q in store %q", who, storeID)
 	}
 	return a, err
 }
