@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"unicode"
 )
 
 // ConsentDocument is one consent of an application's consent policy: a
@@ -50,11 +51,11 @@ func ValidateConsentPolicy(docs []ConsentDocument) error {
 			problems = append(problems, fmt.Sprintf("%q appears twice", d.Name))
 		}
 		seen[d.Name] = true
-		if d.Version == "" || len(d.Version) > 32 || strings.ContainsAny(d.Version, " \t\n") {
+		if d.Version == "" || len(d.Version) > 32 || strings.IndexFunc(d.Version, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
 			problems = append(problems, fmt.Sprintf("%s: version %q must be 1 to 32 characters without spaces", d.Name, d.Version))
 		}
-		if len(d.Title) > 200 {
-			problems = append(problems, fmt.Sprintf("%s: title longer than 200 characters", d.Name))
+		if len(d.Title) > 200 || strings.IndexFunc(d.Title, unicode.IsControl) >= 0 {
+			problems = append(problems, fmt.Sprintf("%s: title of at most 200 characters, on one line", d.Name))
 		}
 		if d.URL != "" {
 			if u, err := url.Parse(d.URL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {

@@ -147,6 +147,8 @@ func TestValidateConsentPolicy(t *testing.T) {
 		{{Name: "terms", Version: "1"}, {Name: "terms", Version: "2"}},
 		{{Name: "terms", Version: "1", URL: "javascript:alert(1)"}},
 		{{Name: "terms", Version: "1", URL: "/relative"}},
+		{{Name: "terms", Version: "1\r"}},
+		{{Name: "terms", Version: "1", Title: "Terms\nof service"}},
 	} {
 		if err := storage.ValidateConsentPolicy(bad); !errors.Is(err, storage.ErrInvalidConsentPolicy) {
 			t.Errorf("%+v: %v, want storage.ErrInvalidConsentPolicy", bad, err)

@@ -86,7 +86,7 @@ func TestPortalExports(t *testing.T) {
 
 		h := u.get("/account/export.html")
 		wantStatus(t, "html export", h, http.StatusOK)
-		wantBody(t, "html export", h, "<style>", "Your account data", "Alice", "Phone app", "marketing", "account.profile_updated")
+		wantBody(t, "html export", h, "<style>", "Your account data", "Alice", "Phone app", "marketing", "account.profile_updated", "<h2>Groups</h2>")
 		external := regexp.MustCompile(`(?i)(src|href)\s*=\s*["']?(https?:)?//|<script|<link|@import|url\(`)
 		if m := external.FindString(h.body); m != "" {
 			t.Errorf("html export loads an external resource or script: %q", m)
