@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"foyer/selfservice/password"
 	"foyer/storage"
@@ -54,7 +56,7 @@ func (s identifierStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 		return s.passkey(r, f, []byte(cred))
 	}
 	id := strings.TrimSpace(r.PostFormValue("identifier"))
-	if id == "" || len(id) > 320 {
+	if !typedOK(id) {
 		v := s.Show(f)
 		v.FieldErrors = map[string]string{"identifier": "login.identifier_required"}
 		v.Status = http.StatusBadRequest
@@ -236,6 +238,13 @@ func (s *passwordStep) upgradeHash(r *http.Request, accountID, pw string) {
 func attemptKey(storeID, identifier string) string {
 	sum := sha256.Sum256([]byte(storeID + "\x00" + strings.ToLower(identifier)))
 	return hex.EncodeToString(sum[:])
+}
+
+// typedOK reports whether a typed identifier is one a lookup can take:
+// present, at most 320 bytes, valid UTF-8 without control characters (a
+// NUL byte, say, which PostgreSQL refuses in text).
+func typedOK(s string) bool {
+	return s != "" && len(s) <= 320 && utf8.ValidString(s) && strings.IndexFunc(s, unicode.IsControl) < 0
 }
 
 // classify tells which identifier type a typed identifier is.

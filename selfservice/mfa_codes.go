@@ -39,7 +39,7 @@ func (h *Handler) sendMFASecret(r *http.Request, f *Flow, acct *storage.Account,
 	if err != nil {
 		return "", err
 	}
-	held, err := h.throttled(ctx, pol, acct.ID, mfaPurposes.code, method)
+	held, err := h.throttled(ctx, pol, acct.ID, mfaPurposes.written(method), method)
 	if err != nil || held {
 		return "mfa.resend_wait", err
 	}

@@ -46,6 +46,16 @@ var (
 	loginPurposes = signInPurposes{purposeLoginCode, purposeLoginLink}
 )
 
+// written is the purpose a send for the method stores its secret under
+// (a link method stores no code): the re-request throttle follows the
+// newest secret of that purpose, so it must be the one written.
+func (p signInPurposes) written(method string) string {
+	if method == storage.MethodEmailLink || method == storage.MethodSMSLink {
+		return p.link
+	}
+	return p.code
+}
+
 // methodsOf lists the methods an authenticator kind serves.
 func methodsOf(kind string) []string {
 	switch kind {

@@ -111,7 +111,7 @@ func (h *Handler) runPasswordless(ctx context.Context, j *deferredJob) error {
 		return h.deferredDone(ctx, j)
 	}
 	m := signInMessage{Interaction: j.p.Interaction, App: j.app, Lang: j.p.Lang}
-	_, err = h.sendOnce(ctx, j, j.pol, acct.ID, loginPurposes.code, method, func(tx context.Context) error {
+	_, err = h.sendOnce(ctx, j, j.pol, acct.ID, loginPurposes.written(method), method, func(tx context.Context) error {
 		_, err := h.issueSignInSecret(tx, m, j.pol, loginPurposes, acct.ID, a, method, withLink)
 		return err
 	})

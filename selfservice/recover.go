@@ -212,7 +212,7 @@ func (h *Handler) findByIdentifier(ctx context.Context, storeID, typed string) (
 		return nil, fmt.Errorf("selfservice: load identity store: %w", err)
 	}
 	kind, value := classify(typed)
-	if !allows(store, kind) {
+	if !allows(store, kind) || !typedOK(typed) {
 		return nil, nil
 	}
 	acct, err := h.store.FindAccountByIdentifier(ctx, storeID, kind, value)

@@ -46,7 +46,7 @@ func (h *Handler) submitRecover(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	typed := strings.TrimSpace(r.PostFormValue("identifier"))
-	if typed == "" || len(typed) > 320 {
+	if !typedOK(typed) {
 		h.renderRecoverForm(w, r, f, pol, View{Status: http.StatusBadRequest,
 			FieldErrors: map[string]string{"identifier": "login.identifier_required"}})
 		return

@@ -53,7 +53,7 @@ func (h *Handler) submitReminder(w http.ResponseWriter, r *http.Request) {
 		field = "phone"
 	}
 	value := strings.TrimSpace(r.PostFormValue(field))
-	if value == "" || len(value) > 320 {
+	if !typedOK(value) {
 		h.renderReminder(w, r, f, byPhone, View{Status: http.StatusBadRequest,
 			FieldErrors: map[string]string{field: "reminder." + field + "_required"}})
 		return

@@ -295,3 +295,49 @@ func TestNoCodeOfAnotherPurposeAtMFAStep(t *testing.T) {
 	s.post(map[string]string{"code": mailboxCode})
 	stuck(t, "the mailbox's passwordless code as the SMS factor", s.page)
 }
+
+// TestControlCharactersInIdentifiers: an identifier with a NUL byte or
+// another control character is refused with the field's message on the
+// sign-in, reset and reminder pages (PostgreSQL refuses NUL in text: it
+// was a 500 there, and a queued request retried to exhaustion).
+func TestControlCharactersInIdentifiers(t *testing.T) {
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		s := newRegSetup(t, newStore(t), nil, authz.ClientSpec{})
+		b := newBrowser(t, s.srv.Listener.Addr().String())
+		p := b.get(s.rp.oauth.AuthCodeURL("state-nul", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
+		if r := b.submit(p, map[string]string{"identifier": "alice\x00@example.com"}); r.status != http.StatusBadRequest {
+			t.Errorf("sign-in with a NUL byte: %d", r.status)
+		}
+		b, p, _ = s.recoverPage(t, "state-nul-reset")
+		if r := b.submit(p, map[string]string{"identifier": "alice\x00@example.com"}); r.status != http.StatusBadRequest {
+			t.Errorf("reset with a NUL byte: %d", r.status)
+		}
+		if r := b.submit(p, map[string]string{"identifier": "alice\u0007@example.com"}); r.status != http.StatusBadRequest {
+			t.Errorf("reset with a control character: %d", r.status)
+		}
+		s.srv.drain(t)
+	})
+}
+
+// TestLinkOnlyThrottleRenews: with magic links only, a second request
+// after the re-request interval gets a new link (the throttle follows the
+// link secrets it writes, not codes that are never made).
+func TestLinkOnlyThrottleRenews(t *testing.T) {
+	in, configure := withInbox(t)
+	clock := &testClock{at: time.Now().Add(-time.Hour)}
+	fx := newMFAFixture(t, sqltest.SQLite(t), storage.MFAPolicy{Mode: storage.MFAOff, Passwordless: true,
+		Methods: []string{storage.MethodEmailLink}}, configure, withSelfServiceClock(clock.now))
+	request := func() {
+		b := newBrowser(t, fx.srv.Listener.Addr().String())
+		p := b.get(fx.rp.oauth.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
+		b.submit(p, map[string]string{"identifier": "alice@example.com"})
+		if err := fx.srv.deferredIdle(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	request()
+	linkTo(t, in.next(t, "alice@example.com"), "/login/link")
+	clock.advance(30 * time.Minute)
+	request()
+	linkTo(t, in.next(t, "alice@example.com"), "/login/link")
+}
