@@ -115,6 +115,8 @@ type deferredPayload struct {
 	Phone        string            `json:"phone,omitempty"`
 	Attributes   map[string]string `json:"attributes,omitempty"`
 	PasswordHash string            `json:"password_hash,omitempty"`
+	// Accepted are the consent documents (and versions) the page showed.
+	Accepted []acceptedConsent `json:"accepted,omitempty"`
 }
 
 // deferRequest queues the request's work and wakes this node's worker.
@@ -211,7 +213,7 @@ func (h *Handler) DeferredIdle(ctx context.Context) error {
 // password hash; nobody waits for it any more).
 func (h *Handler) processDeferred(ctx context.Context, d *storage.DeferredRequest) {
 	err := h.doDeferred(ctx, d)
-	if err == nil || ctx.Err() != nil {
+	if err == nil || errors.Is(err, errRowGone) || ctx.Err() != nil {
 		return
 	}
 	q := h.deferred
@@ -278,9 +280,15 @@ func (h *Handler) doDeferred(ctx context.Context, d *storage.DeferredRequest) er
 	return h.deferredDone(ctx, j)
 }
 
+// errRowGone: another node finished the row (a lease that ran out); this
+// run's work was rolled back and it logs nothing.
+var errRowGone = errors.New("selfservice: deferred request done elsewhere")
+
 // deferredDone deletes a row whose work sends nothing.
 func (h *Handler) deferredDone(ctx context.Context, j *deferredJob) error {
-	if err := h.store.DeleteDeferredRequest(ctx, j.id); err != nil && !errors.Is(err, storage.ErrNotFound) {
+	if err := h.store.DeleteDeferredRequest(ctx, j.id); errors.Is(err, storage.ErrNotFound) {
+		return errRowGone
+	} else if err != nil {
 		return fmt.Errorf("selfservice: delete deferred request: %w", err)
 	}
 	return nil
@@ -288,7 +296,7 @@ func (h *Handler) deferredDone(ctx context.Context, j *deferredJob) error {
 
 // inTx runs fn and deletes the row in one transaction, so its messages
 // are queued exactly once. A row already deleted (another node finished
-// it) rolls fn's work back.
+// it) rolls fn's work back and is errRowGone.
 func (h *Handler) inTx(ctx context.Context, j *deferredJob, fn func(tx context.Context) error) (done bool, err error) {
 	tx, err := h.store.BeginTx(ctx)
 	if err != nil {
@@ -303,7 +311,7 @@ func (h *Handler) inTx(ctx context.Context, j *deferredJob, fn func(tx context.C
 		return false, err
 	}
 	if err := h.store.DeleteDeferredRequest(tx, j.id); errors.Is(err, storage.ErrNotFound) {
-		return false, nil
+		return false, errRowGone
 	} else if err != nil {
 		return false, fmt.Errorf("selfservice: delete deferred request: %w", err)
 	}

@@ -2,8 +2,11 @@ package selfservice
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 
 	"foyer/storage"
 )
@@ -17,7 +20,7 @@ func (h *Handler) runRegistration(ctx context.Context, j *deferredJob) error {
 	var acct *storage.Account
 	done, err := h.inTx(ctx, j, func(tx context.Context) error {
 		var err error
-		if acct, err = h.insertAccount(tx, j.app, j.p.Lang, form, j.p.PasswordHash, storage.AccountPending); err != nil {
+		if acct, err = h.insertAccount(tx, j.app.StoreID, j.p.Lang, form, j.p.PasswordHash, storage.AccountPending, j.p.Accepted); err != nil {
 			return err
 		}
 		return h.issueActivation(tx, j.p.Interaction, j.p.Lang, j.app, j.pol, acct)
@@ -43,12 +46,28 @@ func (h *Handler) runRegistration(ctx context.Context, j *deferredJob) error {
 func (h *Handler) registerExisting(ctx context.Context, j *deferredJob) error {
 	owner, err := h.store.FindAccountByIdentifier(ctx, j.app.StoreID, storage.IdentifierEmail, j.p.Email)
 	if errors.Is(err, storage.ErrNotFound) {
+		// Anyone can type any address: at most one such notice per address
+		// per signupAttemptInterval, counted in the database (the address
+		// has no account to hang a throttle on) and in the transaction, so
+		// a retried run counts once.
+		now := h.cfg.Now().UTC()
+		sum := sha256.Sum256([]byte("signup-identifier-taken\x00" + strings.ToLower(j.p.Email)))
 		_, err = h.inTx(ctx, j, func(tx context.Context) error {
-			_, err := h.notify.Email(tx, j.p.Email, "", "notice", j.p.Lang, branding(j.app), map[string]any{
+			n, err := h.store.RecordLoginAttempt(tx, hex.EncodeToString(sum[:]), now, now.Add(-signupAttemptInterval))
+			if err != nil {
+				return fmt.Errorf("selfservice: count notices: %w", err)
+			}
+			if n > 1 {
+				return errHeld
+			}
+			_, err = h.notify.Email(tx, j.p.Email, "", "notice", j.p.Lang, branding(j.app), map[string]any{
 				"Title": "email.signup_identifier_taken.title", "Paragraphs": "email.signup_identifier_taken.body",
 			})
 			return err
 		})
+		if errors.Is(err, errHeld) {
+			return h.deferredDone(ctx, j)
+		}
 		return err
 	}
 	if err != nil {

@@ -137,8 +137,10 @@ func (h *Handler) finishRegister(w http.ResponseWriter, r *http.Request, f *Flow
 		return
 	}
 	if pol.ActivationEnabled {
+		// The documents shown are the ones accepted, even if the policy
+		// changes before the worker runs.
 		p := deferredPayload{Email: form.Email, Username: form.Username, Phone: form.Phone,
-			Attributes: form.Attributes, PasswordHash: hash}
+			Attributes: form.Attributes, PasswordHash: hash, Accepted: acceptedConsents(f.App)}
 		if err := h.deferRequest(r, f, deferredRegistration, p); err != nil {
 			h.serverError(w, r, err)
 			return
@@ -174,7 +176,7 @@ func (h *Handler) createAccount(r *http.Request, f *Flow, form registerForm, has
 			_ = h.store.Rollback(ctx)
 		}
 	}()
-	acct, err := h.insertAccount(ctx, f.App, f.Lang, form, hash, storage.AccountEnabled)
+	acct, err := h.insertAccount(ctx, f.App.StoreID, f.Lang, form, hash, storage.AccountEnabled, acceptedConsents(f.App))
 	if err != nil {
 		return nil, err
 	}
@@ -184,12 +186,11 @@ func (h *Handler) createAccount(r *http.Request, f *Flow, form registerForm, has
 	return acct, nil
 }
 
-// insertAccount writes the account (in the application's identity store),
-// its password and the acceptance of the required documents of the
-// application's consent policy, in their current versions, in the
-// transaction in ctx.
-func (h *Handler) insertAccount(ctx context.Context, app *storage.Application, lang string, form registerForm, hash string, status storage.AccountStatus) (*storage.Account, error) {
-	acct := &storage.Account{StoreID: app.StoreID, Status: status, Email: form.Email, Username: form.Username,
+// insertAccount writes the account, its password and the acceptance of
+// the documents the registration page showed, in the transaction in ctx.
+func (h *Handler) insertAccount(ctx context.Context, storeID, lang string, form registerForm, hash string, status storage.AccountStatus,
+	accepted []acceptedConsent) (*storage.Account, error) {
+	acct := &storage.Account{StoreID: storeID, Status: status, Email: form.Email, Username: form.Username,
 		Phone: form.Phone, Attributes: form.Attributes, Language: lang}
 	if err := h.store.CreateAccount(ctx, acct); err != nil {
 		return nil, fmt.Errorf("selfservice: create account: %w", err)
@@ -198,10 +199,7 @@ func (h *Handler) insertAccount(ctx context.Context, app *storage.Application, l
 		return nil, fmt.Errorf("selfservice: set password: %w", err)
 	}
 	now := h.cfg.Now().UTC()
-	for _, d := range storage.ConsentPolicyOf(app) {
-		if !d.Required {
-			continue
-		}
+	for _, d := range accepted {
 		rec := &storage.ConsentRecord{AccountID: acct.ID, Consent: d.Name, Version: d.Version, GrantedAt: now}
 		if err := h.store.RecordConsent(ctx, rec); err != nil {
 			return nil, fmt.Errorf("selfservice: record consent: %w", err)
@@ -214,6 +212,25 @@ func (h *Handler) insertAccount(ctx context.Context, app *storage.Application, l
 // page names it: its title, or the theme's text for its name.
 type consentDocument struct {
 	Label, URL string
+}
+
+// acceptedConsent is a document a registration accepted, as shown.
+type acceptedConsent struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// acceptedConsents are the required documents of the application's
+// consent policy, in their current versions: what the registration page
+// shows and its checkbox accepts.
+func acceptedConsents(app *storage.Application) []acceptedConsent {
+	var out []acceptedConsent
+	for _, d := range storage.ConsentPolicyOf(app) {
+		if d.Required {
+			out = append(out, acceptedConsent{Name: d.Name, Version: d.Version})
+		}
+	}
+	return out
 }
 
 // requiredDocuments are the documents of the application's consent policy

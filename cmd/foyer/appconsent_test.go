@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"foyer/authz"
 	"foyer/storage"
@@ -121,4 +122,33 @@ func TestRegistrationFollowsConsentPolicy(t *testing.T) {
 	without = regFields("free@example.com", newcomerPass)
 	delete(without, "accept_terms")
 	s.exchange(t, b.submit(p, without), verifier, "state-none")
+}
+
+// TestQueuedRegistrationRecordsWhatWasShown: a registration queued (with
+// activation) records the documents its page showed, not the policy the
+// worker finds later.
+func TestQueuedRegistrationRecordsWhatWasShown(t *testing.T) {
+	ctx := context.Background()
+	s := newRegSetup(t, sqltest.SQLite(t), nil, authz.ClientSpec{})
+	// Queued as submitRegister queues it, held back until the policy moved.
+	payload := `{"interaction":"x","app":"` + defaultApplicationID + `","client":"` + s.rp.oauth.ClientID +
+		`","email":"late@example.com","password_hash":"$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",` +
+		`"accepted":[{"name":"terms_of_service","version":"1"}]}`
+	d := &storage.DeferredRequest{Kind: "registration", Payload: payload, NextAttemptAt: time.Now().Add(time.Hour)}
+	if err := s.srv.store.EnqueueDeferredRequest(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.srv.store.SetConsentPolicy(ctx, defaultApplicationID, []storage.ConsentDocument{
+		{Name: "terms_of_service", Version: "2", Required: true}, {Name: "new_terms", Version: "7", Required: true}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.srv.store.FailDeferredRequest(ctx, d.ID, time.Now().Add(-time.Second), ""); err != nil {
+		t.Fatal(err)
+	}
+	s.srv.drain(t)
+	acct := s.registered(t, "late@example.com")
+	recs, err := s.srv.store.ListConsents(ctx, acct.ID)
+	if err != nil || len(recs) != 1 || recs[0].Consent != "terms_of_service" || recs[0].Version != "1" {
+		t.Fatalf("consents %+v (%v), want terms_of_service version 1 only", recs, err)
+	}
 }

@@ -133,6 +133,14 @@ func TestRegistrationTakenIdentifiersWithActivation(t *testing.T) {
 			t.Errorf("%d notices to the registrant of a taken %s, want 1", n, field)
 		}
 	}
+	// Typed again and again, the address gets one such notice per interval.
+	for range 3 {
+		b, p, _ := s.registerPage(t, "state-again")
+		b.submit(p, withFields(regFields("username@example.com", newcomerPass), "username", "taken"))
+	}
+	if n := len(s.mails(t, "notice", "username@example.com")); n != 1 {
+		t.Errorf("%d notices after registering again and again, want 1 per interval", n)
+	}
 	list, _ := s.srv.store.ListNotifications(context.Background(), 100)
 	for _, n := range list {
 		if n.To == holder.Email || n.To == holder.Phone {
