@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"foyer/selfservice/mfa"
 	"foyer/storage"
 )
 
@@ -75,13 +76,13 @@ func (h *Handler) issueSignInSecret(ctx context.Context, m signInMessage, pol st
 	var codeID, code, linkURL string
 	var err error
 	if method != storage.MethodEmailLink && method != storage.MethodSMSLink {
-		if code, err = newCode(); err != nil {
+		if code, err = mfa.NewCode(); err != nil {
 			return "", err
 		}
-		if d.Salt, err = newSalt(); err != nil {
+		if d.Salt, err = mfa.NewSalt(); err != nil {
 			return "", err
 		}
-		if codeID, err = h.storeMFASecret(ctx, accountID, kind.code, codeHash(d.Salt, code), d, pol.OneTimeCodeLifetime); err != nil {
+		if codeID, err = h.storeMFASecret(ctx, accountID, kind.code, mfa.CodeHash(d.Salt, code), d, pol.OneTimeCodeLifetime); err != nil {
 			return "", err
 		}
 		d.Salt = ""
@@ -178,7 +179,7 @@ func (h *Handler) checkMFACode(r *http.Request, f *Flow, acct *storage.Account, 
 	if err != nil {
 		return nil, fmt.Errorf("selfservice: count code attempt: %w", err)
 	}
-	if n > maxCodeAttempts || !sameHash(codeHash(d.Salt, code), sec.Hash) {
+	if n > maxCodeAttempts || !sameHash(mfa.CodeHash(d.Salt, code), sec.Hash) {
 		if n >= maxCodeAttempts {
 			if _, err := h.store.UseOneTimeSecret(ctx, purpose, sec.Hash, now); err != nil && !errors.Is(err, storage.ErrNotFound) {
 				return nil, fmt.Errorf("selfservice: spend guessed code: %w", err)

@@ -49,15 +49,15 @@ func (h *Handler) sendEnrollCode(r *http.Request, f *Flow, acct *storage.Account
 	if held, err := h.throttled(r.Context(), pol, acct.ID, purposeEnroll, channel); err != nil || held {
 		return err
 	}
-	code, err := newCode()
+	code, err := mfa.NewCode()
 	if err != nil {
 		return err
 	}
-	if e.Salt, err = newSalt(); err != nil {
+	if e.Salt, err = mfa.NewSalt(); err != nil {
 		return err
 	}
 	now := h.cfg.Now().UTC()
-	sec := &storage.OneTimeSecret{Purpose: purposeEnroll, Hash: codeHash(e.Salt, code), AccountID: acct.ID,
+	sec := &storage.OneTimeSecret{Purpose: purposeEnroll, Hash: mfa.CodeHash(e.Salt, code), AccountID: acct.ID,
 		Data: f.Interaction.ID, CreatedAt: now, ExpiresAt: now.Add(pol.OneTimeCodeLifetime)}
 	if err := h.store.CreateOneTimeSecret(r.Context(), sec); err != nil {
 		return fmt.Errorf("selfservice: store enrollment code: %w", err)
@@ -81,7 +81,7 @@ func (h *Handler) confirmContact(r *http.Request, f *Flow, acct *storage.Account
 		return nil, "", fmt.Errorf("selfservice: latest enrollment code: %w", err)
 	}
 	if sec.ID != e.CodeID || sec.UsedAt != nil || !now.Before(sec.ExpiresAt) ||
-		!sameHash(codeHash(e.Salt, r.PostFormValue("code")), sec.Hash) {
+		!sameHash(mfa.CodeHash(e.Salt, r.PostFormValue("code")), sec.Hash) {
 		return nil, "code", nil
 	}
 	if _, err := h.store.UseOneTimeSecret(ctx, purposeEnroll, sec.Hash, now); err != nil {

@@ -2,16 +2,13 @@ package selfservice
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/big"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"foyer/storage"
@@ -228,31 +225,6 @@ func (h *Handler) findByIdentifier(ctx context.Context, storeID, typed string) (
 		return nil, nil
 	}
 	return acct, nil
-}
-
-// newCode returns a uniformly drawn six-digit code.
-func newCode() (string, error) {
-	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
-	if err != nil {
-		return "", fmt.Errorf("selfservice: random code: %w", err)
-	}
-	return fmt.Sprintf("%06d", n.Int64()), nil
-}
-
-// codeHash salts a code before hashing: a million codes hash to a million
-// values, so without the salt the stored hash would give the code away
-// and two accounts' codes could collide on the unique hash column.
-func codeHash(salt, code string) []byte {
-	sum := sha256.Sum256([]byte(salt + "\x00" + strings.TrimSpace(code)))
-	return sum[:]
-}
-
-func newSalt() (string, error) {
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("selfservice: random salt: %w", err)
-	}
-	return hex.EncodeToString(b), nil
 }
 
 // codeAttemptKey names a code's attempt counter in the login-attempt

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 
+	"foyer/selfservice/mfa"
 	"foyer/storage"
 )
 
@@ -137,10 +138,10 @@ func (h *Handler) checkCode(r *http.Request, f *Flow, code string) (*storage.One
 	}
 	live := err == nil && sec.UsedAt == nil && now.Before(sec.ExpiresAt)
 	codeKey, accountKey, since := codeAttemptKey("none\x00"+f.Interaction.ID), accountCodeAttemptKey("none\x00"+f.Interaction.ID), now
-	hash := codeHash(f.Interaction.ID, code) // matches no stored code
+	hash := mfa.CodeHash(f.Interaction.ID, code) // matches no stored code
 	if live {
 		codeKey, accountKey, since = codeAttemptKey(sec.ID), accountCodeAttemptKey(sec.AccountID), sec.CreatedAt.Add(-1)
-		hash = codeHash(decodeRecoveryData(sec.Data).Salt, code)
+		hash = mfa.CodeHash(decodeRecoveryData(sec.Data).Salt, code)
 	}
 	n, err := h.store.RecordLoginAttempt(ctx, codeKey, now, since)
 	if err != nil {
@@ -202,17 +203,17 @@ func (h *Handler) issueResetLink(ctx context.Context, j *deferredJob, accountID,
 // issueResetCode stores a six-digit code and queues it by SMS (in the
 // transaction of sendOnce).
 func (h *Handler) issueResetCode(ctx context.Context, j *deferredJob, accountID, phone string) error {
-	code, err := newCode()
+	code, err := mfa.NewCode()
 	if err != nil {
 		return err
 	}
-	salt, err := newSalt()
+	salt, err := mfa.NewSalt()
 	if err != nil {
 		return err
 	}
 	now := h.cfg.Now().UTC()
 	d := recoveryData{Interaction: j.p.Interaction, App: j.app.ID, Method: "sms", Salt: salt}
-	secret := &storage.OneTimeSecret{Purpose: purposeResetCode, Hash: codeHash(salt, code), AccountID: accountID,
+	secret := &storage.OneTimeSecret{Purpose: purposeResetCode, Hash: mfa.CodeHash(salt, code), AccountID: accountID,
 		Data: d.encode(), CreatedAt: now, ExpiresAt: now.Add(j.pol.OneTimeCodeLifetime)}
 	if err := h.store.CreateOneTimeSecret(ctx, secret); err != nil {
 		return fmt.Errorf("selfservice: store reset code: %w", err)

@@ -3,16 +3,14 @@ package portal
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/big"
 	"net/http"
-	"strings"
 
+	"foyer/selfservice/mfa"
 	"foyer/storage"
 )
 
@@ -51,9 +49,14 @@ func (h *Handler) startContactChange(w http.ResponseWriter, r *http.Request, v *
 		h.serverError(w, r, err)
 		return
 	}
-	code, salt := newCode(), randomToken()
+	code, err := mfa.NewCode()
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	salt := randomToken()
 	data, _ := json.Marshal(contactChange{Value: value, Salt: salt})
-	sec := &storage.OneTimeSecret{Purpose: changePurpose(kind), Hash: codeHash(salt, code), AccountID: v.Account.ID,
+	sec := &storage.OneTimeSecret{Purpose: changePurpose(kind), Hash: mfa.CodeHash(salt, code), AccountID: v.Account.ID,
 		Data: string(data), ExpiresAt: now.Add(pol.OneTimeCodeLifetime)}
 	if err := h.store.CreateOneTimeSecret(ctx, sec); err != nil {
 		h.serverError(w, r, err)
@@ -141,7 +144,7 @@ func (h *Handler) confirmContact(w http.ResponseWriter, r *http.Request, v *view
 		fail("account.profile.code_spent")
 		return
 	}
-	if !hmac.Equal(codeHash(c.Salt, r.PostFormValue("code")), sec.Hash) {
+	if !hmac.Equal(mfa.CodeHash(c.Salt, r.PostFormValue("code")), sec.Hash) {
 		fail("account.profile.code_invalid")
 		return
 	}
@@ -186,21 +189,6 @@ func (h *Handler) tellOldContact(ctx context.Context, v *viewer, kind, old strin
 	}
 	_, err := h.notify.SMS(ctx, old, v.Account.ID, "account_contact_changed", h.render.T(v.Lang, "account.sms_phone_changed", brandingOf(v.App).AppName))
 	return err
-}
-
-func newCode() string {
-	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
-	if err != nil {
-		panic(err) // crypto/rand does not fail on supported platforms
-	}
-	return fmt.Sprintf("%06d", n.Int64())
-}
-
-// codeHash salts a code before hashing: a million codes hash to a million
-// values, so without the salt the stored hash would give the code away.
-func codeHash(salt, code string) []byte {
-	sum := sha256.Sum256([]byte(salt + "\x00" + strings.TrimSpace(code)))
-	return sum[:]
 }
 
 func codeAttemptKey(secretID string) string {
