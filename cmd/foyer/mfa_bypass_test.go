@@ -13,6 +13,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"foyer/authz"
+	"foyer/selfservice/mfa/mfatest"
 	"foyer/storage"
 	"foyer/storage/sqlstore/sqltest"
 )
@@ -340,4 +341,28 @@ func TestLinkOnlyThrottleRenews(t *testing.T) {
 	clock.advance(30 * time.Minute)
 	request()
 	linkTo(t, in.next(t, "alice@example.com"), "/login/link")
+}
+
+// TestPasskeyEnrollmentRefused: a creation response that is not the
+// browser's answer to this challenge (garbage, or made for another origin)
+// is refused with a message and stores nothing.
+func TestPasskeyEnrollmentRefused(t *testing.T) {
+	fx := newMFAFixture(t, sqltest.SQLite(t), storage.MFAPolicy{Mode: storage.MFARequired}, nil)
+	s := fx.passwordSignIn(t)
+	s.post(map[string]string{"enroll": "passkey"})
+	options := capture(t, s.page, `data-webauthn="create" data-options="([^"]*)"`)
+	evil := mfatest.NewAuthenticator("localhost", "http://evil.example")
+	forged, err := evil.Create([]byte(options))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for what, cred := range map[string]string{"garbage": `{"id":"x"}`, "another origin": string(forged)} {
+		p := s.b.submit(s.page, map[string]string{"credential": cred})
+		if p.status != http.StatusBadRequest || !strings.Contains(p.body, "could not be created") {
+			t.Errorf("%s: %d\n%s", what, p.status, p.body)
+		}
+	}
+	if auths, _ := fx.srv.store.ListAuthenticators(context.Background(), fx.alice.ID); len(auths) != 0 {
+		t.Fatalf("a refused passkey was stored: %+v", auths)
+	}
 }
