@@ -85,7 +85,11 @@ func (s mfaStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 	}
 	if proof == "" {
 		s.h.eventData(r, acct.ID, "mfa.failed", map[string]string{"method": method})
-		return s.again(r, f, View{FieldErrors: map[string]string{"code": "mfa.code_wrong"}, Status: http.StatusBadRequest})
+		msg := "mfa.code_wrong"
+		if method == storage.MethodPasskey {
+			msg = "mfa.passkey_wrong" // there was no code to get wrong
+		}
+		return s.again(r, f, View{FieldErrors: map[string]string{"code": msg}, Status: http.StatusBadRequest})
 	}
 	if err := s.h.mfaSucceeded(ctx, acct.ID, method); err != nil {
 		return View{}, false, err

@@ -439,8 +439,8 @@ func TestPasskeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p := s.post(map[string]string{"credential": string(assertion)}); p.status != http.StatusBadRequest {
-		t.Fatalf("bob's passkey passed alice's MFA step: %d", p.status)
+	if p := s.post(map[string]string{"credential": string(assertion)}); p.status != http.StatusBadRequest || !strings.Contains(p.body, "That passkey could not confirm") {
+		t.Fatalf("bob's passkey at alice's MFA step: %d\n%s", p.status, p.body)
 	}
 }
 
