@@ -55,7 +55,7 @@ func (s passwordlessStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 		return View{}, false, err
 	}
 	if locked {
-		return wrong("mfa.locked", http.StatusTooManyRequests)
+		return wrong("login.too_many_attempts", http.StatusTooManyRequests) // there is no other method to offer
 	}
 	acct, err := s.h.findByIdentifier(ctx, f.App.StoreID, f.State.Identifier)
 	if err != nil {
