@@ -21,6 +21,10 @@ import (
 func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	pushed := pushedReference(r)
+	if refused := refuseRequestObjects(r); refused != nil {
+		h.authorizeError(w, r, h.requestWithout(r, requestObjectParams), refused)
+		return
+	}
 	ar, err := h.oauth.NewAuthorizeRequest(ctx, r)
 	if err != nil && pushed {
 		// An unknown, used, expired or another client's request_uri: the
@@ -211,11 +215,11 @@ func (h *Handler) resume(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, r, http.StatusBadRequest, "error.interaction_expired")
 		return
 	}
-	replay := r.Clone(ctx)
-	replay.Method = http.MethodGet
-	replay.URL.RawQuery = in.Request
-	replay.Form, replay.PostForm = nil, nil
-	ar, err := h.oauth.NewAuthorizeRequest(ctx, replay)
+	ar, err := h.replay(r, in)
+	if errors.Is(err, errClientSwitched) {
+		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
+		return
+	}
 	if err != nil {
 		h.authorizeError(w, r, ar, err)
 		return

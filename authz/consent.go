@@ -183,11 +183,9 @@ func (h *Handler) loadConsent(r *http.Request, id, sig string) (*pendingConsent,
 	if p.acct == nil || in.SessionID == "" || p.sso.ID != in.SessionID {
 		return nil, errConsentGone
 	}
-	replay := r.Clone(ctx)
-	replay.Method = http.MethodGet
-	replay.URL.RawQuery = in.Request
-	replay.Form, replay.PostForm = nil, nil
-	if p.ar, err = h.oauth.NewAuthorizeRequest(ctx, replay); err != nil {
+	if p.ar, err = h.replay(r, in); errors.Is(err, errClientSwitched) {
+		return nil, errConsentLink
+	} else if err != nil {
 		return p, err
 	}
 	p.client = storedClient(p.ar)

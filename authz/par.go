@@ -44,6 +44,10 @@ func addPAR(fc *fosite.Config, cfg Config, store *fositestore.Store) {
 // would be, and it is stored under a one-time request_uri (201 Created).
 func (h *Handler) pushAuthorize(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
+	if refused := refuseRequestObjects(r); refused != nil {
+		h.pushError(w, r, nil, refused)
+		return
+	}
 	ar, err := h.oauth.NewPushedAuthorizeRequest(ctx, r)
 	if err != nil {
 		h.pushError(w, r, ar, err)

@@ -153,11 +153,10 @@ func configRows() []conformanceRow {
 			return authorize(t, fx.srv, authURL(fx.rp, set("response_mode", "fragment")))
 		}, redirect("unsupported_response_mode")},
 		{"config", "request object (request_parameter_supported false)", func(t *testing.T, fx *conformanceFixture) outcome {
-			// fosite reads request objects before it checks redirect_uri,
-			// so the refusal cannot be redirected: an error page, which
-			// the plan accepts as well as request_not_supported.
+			// Refused before fosite reads it, and redirected to the
+			// client's registered URI as OIDC Core 6.1 asks.
 			return authorize(t, fx.srv, authURL(fx.rp, set("request", "eyJhbGciOiJub25lIn0.e30.")))
-		}, errorPage()},
+		}, redirect("request_not_supported")},
 		{"config", "registration parameter", func(t *testing.T, fx *conformanceFixture) outcome {
 			return authorize(t, fx.srv, authURL(fx.rp, set("registration", `{"client_name":"x"}`)))
 		}, redirect("registration_not_supported")},
