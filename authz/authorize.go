@@ -47,20 +47,20 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := h.now()
-	sso, acct, err := h.currentLogin(r)
+	login, err := h.currentLogin(r, storedClient(ar))
 	if err != nil {
 		h.serverError(w, r, err)
 		return
 	}
 	prompts := strings.Fields(ar.GetRequestForm().Get("prompt"))
 	stepUp := false
-	if acct != nil {
-		if stepUp, err = h.needsSecondFactor(r, ar, sso); err != nil {
+	if login != nil {
+		if stepUp, err = h.needsSecondFactor(r, ar, login); err != nil {
 			h.serverError(w, r, err)
 			return
 		}
 	}
-	if acct == nil || stepUp || needsFreshLogin(prompts, ar.GetRequestForm().Get("max_age"), sso, now) {
+	if login == nil || stepUp || needsFreshLogin(prompts, ar.GetRequestForm().Get("max_age"), login.sso, now) {
 		if has(prompts, "none") {
 			h.authorizeError(w, r, ar, fosite.ErrLoginRequired.WithHint("The user is not signed in and prompt=none was requested."))
 			return
@@ -68,7 +68,7 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) {
 		h.startInteraction(w, r, ar, now)
 		return
 	}
-	h.consentOrIssue(w, r, ar, sso, acct, now)
+	h.consentOrIssue(w, r, ar, login.sso, login.acct, now)
 }
 
 // precheck rejects what fosite would only reject after the user signed in
@@ -114,27 +114,45 @@ func precheck(ar fosite.AuthorizeRequester) error {
 // allowedPrompts are the prompt values Foyer understands.
 var allowedPrompts = []string{"none", "login", "consent", "select_account"}
 
-// currentLogin is the request's SSO session and its account, or nils when
-// there is none or its account can no longer sign in.
-func (h *Handler) currentLogin(r *http.Request) (*storage.Session, *storage.Account, error) {
+// signedIn is a usable SSO session for a client: the session, its account
+// and the client's application, in whose identity store the account is.
+type signedIn struct {
+	sso  *storage.Session
+	acct *storage.Account
+	app  *storage.Application
+}
+
+// currentLogin is the request's SSO session for client, or nil when there
+// is none, its account can no longer sign in, or the account belongs to
+// another identity store than the client's application: a session never
+// carries a customer across identity stores.
+func (h *Handler) currentLogin(r *http.Request, client *storage.Client) (*signedIn, error) {
 	sso, err := h.sessions.Current(r)
-	if errors.Is(err, session.ErrNoSession) {
-		return nil, nil, nil
+	if errors.Is(err, session.ErrNoSession) || client == nil {
+		return nil, nil
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	acct, err := h.store.GetAccount(r.Context(), sso.AccountID)
+	ctx := r.Context()
+	acct, err := h.store.GetAccount(ctx, sso.AccountID)
 	if errors.Is(err, storage.ErrNotFound) {
-		return nil, nil, nil
+		return nil, nil
 	}
 	if err != nil {
-		return nil, nil, errorf("load account: %w", err)
+		return nil, errorf("load account: %w", err)
 	}
 	if acct.Status != storage.AccountEnabled {
-		return nil, nil, nil
+		return nil, nil
 	}
-	return sso, acct, nil
+	app, err := h.store.GetApplication(ctx, client.ApplicationID)
+	if err != nil {
+		return nil, errorf("load application: %w", err)
+	}
+	if app.StoreID != acct.StoreID {
+		return nil, nil
+	}
+	return &signedIn{sso: sso, acct: acct, app: app}, nil
 }
 
 // needsFreshLogin: prompt=login, prompt=select_account, or an auth_time older
@@ -201,12 +219,17 @@ func (h *Handler) resume(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, errorf("load interaction: %w", err))
 		return
 	}
-	sso, acct, err := h.currentLogin(r)
+	ar, replayErr := h.replay(r, in)
+	if errors.Is(replayErr, errClientSwitched) {
+		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
+		return
+	}
+	login, err := h.currentLogin(r, h.interactionClient(ctx, ar, in))
 	if err != nil {
 		h.serverError(w, r, err)
 		return
 	}
-	if acct == nil || in.SessionID == "" || sso.ID != in.SessionID {
+	if login == nil || in.SessionID == "" || login.sso.ID != in.SessionID {
 		h.errorPage(w, r, http.StatusBadRequest, "error.interaction_expired")
 		return
 	}
@@ -215,16 +238,11 @@ func (h *Handler) resume(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, r, http.StatusBadRequest, "error.interaction_expired")
 		return
 	}
-	ar, err := h.replay(r, in)
-	if errors.Is(err, errClientSwitched) {
-		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
+	if replayErr != nil {
+		h.authorizeError(w, r, ar, replayErr)
 		return
 	}
-	if err != nil {
-		h.authorizeError(w, r, ar, err)
-		return
-	}
-	h.consentOrIssue(w, r, ar, sso, acct, in.CreatedAt)
+	h.consentOrIssue(w, r, ar, login.sso, login.acct, in.CreatedAt)
 }
 
 // issue grants the requested scopes and writes the authorization response.
@@ -330,22 +348,15 @@ func has(list []string, v string) bool {
 // application requires MFA, or makes it optional and the account has a
 // factor enrolled. The browser then signs in again, second factor
 // included. A multi-factor session (acr "2") is enough for everything.
-func (h *Handler) needsSecondFactor(r *http.Request, ar fosite.AuthorizeRequester, sso *storage.Session) (bool, error) {
+func (h *Handler) needsSecondFactor(r *http.Request, ar fosite.AuthorizeRequester, login *signedIn) (bool, error) {
+	sso := login.sso
 	if sso.ACR == "2" {
 		return false, nil
 	}
 	if has(strings.Fields(ar.GetRequestForm().Get("acr_values")), "2") {
 		return true, nil
 	}
-	c, ok := ar.GetClient().(interface{ Storage() *storage.Client })
-	if !ok {
-		return false, nil
-	}
-	app, err := h.store.GetApplication(r.Context(), c.Storage().ApplicationID)
-	if err != nil {
-		return false, errorf("load application: %w", err)
-	}
-	switch app.MFA.WithDefaults().Mode {
+	switch login.app.MFA.WithDefaults().Mode {
 	case storage.MFARequired:
 		return true, nil
 	case storage.MFAOptional:

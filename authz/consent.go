@@ -177,16 +177,20 @@ func (h *Handler) loadConsent(r *http.Request, id, sig string) (*pendingConsent,
 	if err := json.Unmarshal(in.State, &p.state); err != nil || p.state.Purpose != consentStep {
 		return nil, errConsentLink
 	}
-	if p.sso, p.acct, err = h.currentLogin(r); err != nil {
+	ar, replayErr := h.replay(r, in)
+	if errors.Is(replayErr, errClientSwitched) {
+		return nil, errConsentLink
+	}
+	login, err := h.currentLogin(r, h.interactionClient(ctx, ar, in))
+	if err != nil {
 		return nil, err
 	}
-	if p.acct == nil || in.SessionID == "" || p.sso.ID != in.SessionID {
+	if login == nil || in.SessionID == "" || login.sso.ID != in.SessionID {
 		return nil, errConsentGone
 	}
-	if p.ar, err = h.replay(r, in); errors.Is(err, errClientSwitched) {
-		return nil, errConsentLink
-	} else if err != nil {
-		return p, err
+	p.sso, p.acct, p.ar = login.sso, login.acct, ar
+	if replayErr != nil {
+		return p, replayErr
 	}
 	p.client = storedClient(p.ar)
 	if p.client == nil {

@@ -1,6 +1,7 @@
 package authz
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -86,4 +87,21 @@ func (h *Handler) replay(r *http.Request, in *storage.Interaction) (fosite.Autho
 		return nil, errClientSwitched
 	}
 	return ar, err
+}
+
+// interactionClient is the client an interaction was created for: the
+// replayed request's, or when the replay failed (the request is no longer
+// valid), the stored client, so that the session is still checked against
+// its identity store. Nil when the client is gone.
+func (h *Handler) interactionClient(ctx context.Context, ar fosite.AuthorizeRequester, in *storage.Interaction) *storage.Client {
+	if ar != nil {
+		if c := storedClient(ar); c != nil {
+			return c
+		}
+	}
+	c, err := h.store.GetClient(ctx, in.ClientID)
+	if err != nil {
+		return nil
+	}
+	return c
 }

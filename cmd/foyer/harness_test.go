@@ -18,6 +18,7 @@ import (
 	"foyer/authz"
 	"foyer/authz/keys"
 	"foyer/selfservice/notify"
+	"foyer/selfservice/session"
 	"foyer/storage"
 )
 
@@ -268,4 +269,12 @@ func (b *browser) signIn(authURL, identifier, password string) *url.URL {
 	}
 	p = b.submit(p, map[string]string{"password": password})
 	return p.location(b.t)
+}
+
+// stepSig signs a link to the flow step of interaction id as the server
+// does, for tests that reach a step directly.
+func stepSig(t *testing.T, srv *testServer, id, step string) string {
+	t.Helper()
+	_ = srv // one secret for every test server
+	return session.NewStepSigner(keys.DeriveKey([]byte(testSecret), "flow-steps")).Sign(id, step)
 }
