@@ -186,10 +186,19 @@ func (h *Handler) startInteraction(w http.ResponseWriter, r *http.Request, ar fo
 		h.serverError(w, r, err)
 		return
 	}
+	// The browser is bound here, where the request arrives, and never when
+	// a page is shown: a link to a half-finished sign-in opened elsewhere
+	// must not finish it there (login CSRF).
+	browser, err := h.sessions.BindBrowser(w, r)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
 	in := &storage.Interaction{
 		ID:        id,
 		ClientID:  ar.GetClient().GetID(),
 		Request:   request,
+		Browser:   browser,
 		CreatedAt: now.UTC(),
 		ExpiresAt: now.Add(h.cfg.InteractionLifespan).UTC(),
 	}

@@ -128,10 +128,10 @@ func (h *Handler) activate(w http.ResponseWriter, r *http.Request) {
 // waitingFlow is the interaction a link names when it still waits for a
 // sign-in and this browser started it, or nil.
 func (h *Handler) waitingFlow(r *http.Request, id string) *Flow {
-	if id == "" || !h.startedHere(r, id) {
+	if id == "" {
 		return nil
 	}
-	f, err := h.loadFlow(r, id, h.signer.Sign(id, "login"), "login")
+	f, err := h.loadFlow(r, id, h.signer.Sign(id, "login"), "login") // errOtherBrowser elsewhere
 	if err != nil || f.Interaction.SessionID != "" {
 		return nil
 	}

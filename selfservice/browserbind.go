@@ -1,41 +1,37 @@
 package selfservice
 
 import (
+	"errors"
 	"net/http"
-	"strings"
+
+	"foyer/storage"
 )
 
-// flowCookie binds a sign-in request to the browser that started it, so a
-// link from a message (activation, password reset) resumes the request only
-// in that browser. Opened anywhere else the link still does its job — it
-// activates the account or resets the password — but ends at the brand
-// portal or a plain page: an activation link an attacker mails a victim
-// must not sign the victim's browser in to the attacker's account (login
-// CSRF), and a request started on one device must not hand its code to
-// another.
-const flowCookie = "foyer_flow"
+// errOtherBrowser: the interaction was started in another browser. The
+// authorization endpoint binds each interaction to the browser it
+// arrived from (session.BindBrowser); the sign-in and registration pages
+// and every way to a session refuse any other browser, so a link to a
+// half-finished sign-in sent to someone cannot finish it in their browser
+// and leave them signed in to the sender's account (login CSRF). Links
+// from messages (activation, password reset, magic links) still do their
+// job elsewhere, but continue the sign-in only where it began.
+var errOtherBrowser = errors.New("selfservice: interaction started in another browser")
 
-// browserSig is the signature purpose of flowCookie's value; no link
-// carries a signature for it.
-const browserSig = "browser"
-
-// bindBrowser marks this browser as the one that started f. One cookie
-// holds the latest request: of two started side by side, only the later
-// resumes from a link (the earlier one falls back to the portal).
-func (h *Handler) bindBrowser(w http.ResponseWriter, f *Flow) {
-	http.SetCookie(w, &http.Cookie{
-		Name:     flowCookie,
-		Value:    h.signer.Sign(f.Interaction.ID, browserSig),
-		Path:     "/",
-		Expires:  f.Interaction.ExpiresAt,
-		HttpOnly: true,
-		Secure:   strings.HasPrefix(h.cfg.Issuer, "https://"),
-		SameSite: http.SameSiteLaxMode,
-	})
+// startedHere reports whether this browser started the flow's request.
+func (h *Handler) startedHere(r *http.Request, f *Flow) bool {
+	return h.sessions.StartedHere(r, f.Interaction.Browser)
 }
 
-// startedHere reports whether this browser started the request id.
-func (h *Handler) startedHere(r *http.Request, id string) bool {
-	c, err := r.Cookie(flowCookie)
-	return err == nil && h.signer.Verify(id, browserSig, c.Value)
+// flowLoadFailed answers a request whose flow could not be loaded.
+func (h *Handler) flowLoadFailed(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case errors.Is(err, errBadLink):
+		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
+	case errors.Is(err, storage.ErrNotFound):
+		h.errorPage(w, r, http.StatusBadRequest, "error.interaction_expired")
+	case errors.Is(err, errOtherBrowser):
+		h.errorPage(w, r, http.StatusBadRequest, "error.other_browser")
+	default:
+		h.serverError(w, r, err)
+	}
 }

@@ -117,6 +117,11 @@ func (h *Handler) loadFlow(r *http.Request, id, sig, purpose string) (*Flow, err
 	f := &Flow{Interaction: in, URL: func(extra url.Values) string { return h.loginURL(in.ID, extra) }}
 	f.RegisterURL = h.registerURL(in.ID)
 	f.RecoverURL = h.recoverURL(in.ID)
+	// A reset link opened in another browser still resets (its pages use
+	// the recover purpose); everything else of a flow is this browser's.
+	if purpose != recoverSig && !h.sessions.StartedHere(r, in.Browser) {
+		return nil, errOtherBrowser
+	}
 	if len(in.State) > 0 {
 		if err := json.Unmarshal(in.State, &f.State); err != nil {
 			return nil, fmt.Errorf("selfservice: decode state: %w", err)
@@ -193,7 +198,6 @@ func (h *Handler) showLogin(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, err)
 		return
 	}
-	h.bindBrowser(w, f)
 	view := step.Show(f)
 	if p, ok := step.(pager); ok {
 		before, _ := json.Marshal(f.State)
@@ -271,6 +275,10 @@ func (h *Handler) submitLogin(w http.ResponseWriter, r *http.Request) {
 // authz. Only complete calls it, after the MFA gate.
 func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, f *Flow) {
 	ctx := r.Context()
+	if !h.startedHere(r, f) {
+		h.errorPage(w, r, http.StatusBadRequest, "error.other_browser")
+		return
+	}
 	// A new sign-in replaces the browser's previous session (another
 	// account, or prompt=login): the old one ends, its clients told.
 	if _, err := h.sessions.End(w, r); err != nil {
@@ -306,12 +314,8 @@ func (h *Handler) loginURL(id string, extra url.Values) string {
 func (h *Handler) flowOrError(w http.ResponseWriter, r *http.Request, id, sig string) (*Flow, bool) {
 	f, err := h.loadFlow(r, id, sig, "login")
 	switch {
-	case errors.Is(err, errBadLink):
-		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
-	case errors.Is(err, storage.ErrNotFound):
-		h.errorPage(w, r, http.StatusBadRequest, "error.interaction_expired")
 	case err != nil:
-		h.serverError(w, r, err)
+		h.flowLoadFailed(w, r, err)
 	case f.State.Current >= len(f.State.Steps) && f.Interaction.SessionID != "":
 		// Signed in already (a reload, the back button, a double submit):
 		// continue where the flow went.

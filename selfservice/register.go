@@ -41,14 +41,8 @@ func (h *Handler) registerURL(id string) string {
 func (h *Handler) registrationFlow(w http.ResponseWriter, r *http.Request, id, sig string) (*Flow, regPolicy, bool) {
 	f, err := h.loadFlow(r, id, sig, "register")
 	switch {
-	case errors.Is(err, errBadLink):
-		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
-		return nil, regPolicy{}, false
-	case errors.Is(err, storage.ErrNotFound):
-		h.errorPage(w, r, http.StatusBadRequest, "error.interaction_expired")
-		return nil, regPolicy{}, false
 	case err != nil:
-		h.serverError(w, r, err)
+		h.flowLoadFailed(w, r, err)
 		return nil, regPolicy{}, false
 	}
 	store, err := h.store.GetIdentityStore(r.Context(), f.App.StoreID)

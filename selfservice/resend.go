@@ -27,15 +27,8 @@ func (h *Handler) resendData(f *Flow) map[string]string {
 // whichever arrives first, and each only activates this same account.
 func (h *Handler) resendActivation(w http.ResponseWriter, r *http.Request) {
 	f, err := h.loadFlow(r, r.PostFormValue("interaction"), r.PostFormValue("sig"), "resend")
-	switch {
-	case errors.Is(err, errBadLink):
-		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
-		return
-	case errors.Is(err, storage.ErrNotFound):
-		h.errorPage(w, r, http.StatusBadRequest, "error.interaction_expired")
-		return
-	case err != nil:
-		h.serverError(w, r, err)
+	if err != nil {
+		h.flowLoadFailed(w, r, err)
 		return
 	}
 	acct, err := h.pendingAccount(r, f)

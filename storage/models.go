@@ -218,6 +218,10 @@ type Interaction struct {
 	Request   string // the authorization request's parameters, URL-encoded
 	State     []byte // the step engine's state, JSON
 	SessionID string // SSO session established for it, when done
+	// Browser binds it to the browser that started it (the SHA-256 of that
+	// browser's cookie, see selfservice/session.BindBrowser): a sign-in
+	// finishes only there.
+	Browser   string
 	CreatedAt time.Time
 	ExpiresAt time.Time
 }

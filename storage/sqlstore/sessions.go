@@ -104,6 +104,7 @@ type interactionRow struct {
 	Request   string    `gorm:"column:request"`
 	State     []byte    `gorm:"column:state"`
 	SessionID string    `gorm:"column:session_id"`
+	Browser   string    `gorm:"column:browser"`
 	CreatedAt time.Time `gorm:"column:created_at"`
 	ExpiresAt time.Time `gorm:"column:expires_at"`
 }
@@ -118,7 +119,7 @@ func (s *Store) CreateInteraction(ctx context.Context, i *storage.Interaction) e
 	i.CreatedAt = orNow(i.CreatedAt)
 	i.ExpiresAt = dbTime(i.ExpiresAt)
 	row := interactionRow{ID: i.ID, ClientID: i.ClientID, Request: i.Request, State: i.State,
-		SessionID: i.SessionID, CreatedAt: i.CreatedAt, ExpiresAt: i.ExpiresAt}
+		SessionID: i.SessionID, Browser: i.Browser, CreatedAt: i.CreatedAt, ExpiresAt: i.ExpiresAt}
 	return wrapErr(s.db(ctx).Create(&row).Error, "create interaction %q", i.ID)
 }
 
@@ -129,7 +130,7 @@ func (s *Store) GetInteraction(ctx context.Context, id string) (*storage.Interac
 		return nil, wrapErr(err, "get interaction %q", id)
 	}
 	return &storage.Interaction{ID: row.ID, ClientID: row.ClientID, Request: row.Request, State: row.State,
-		SessionID: row.SessionID, CreatedAt: row.CreatedAt.UTC(), ExpiresAt: row.ExpiresAt.UTC()}, nil
+		SessionID: row.SessionID, Browser: row.Browser, CreatedAt: row.CreatedAt.UTC(), ExpiresAt: row.ExpiresAt.UTC()}, nil
 }
 
 // UpdateInteraction stores i.State and i.SessionID.

@@ -99,14 +99,15 @@ func testSessionsByAccount(t *testing.T, s storage.Store) {
 func testInteractions(t *testing.T, s storage.Store) {
 	ctx := t.Context()
 	want := &storage.Interaction{ClientID: "client-1", Request: "response_type=code&client_id=client-1&scope=openid+email",
-		State: []byte(`{"step":"identifier"}`), ExpiresAt: at(10 * time.Minute)}
+		State: []byte(`{"step":"identifier"}`), Browser: "b1e55ed", ExpiresAt: at(10 * time.Minute)}
 	must(t, "CreateInteraction", s.CreateInteraction(ctx, want))
 	if want.ID == "" || want.CreatedAt.IsZero() {
 		t.Fatalf("CreateInteraction left ID %q or CreatedAt unset", want.ID)
 	}
 	got, err := s.GetInteraction(ctx, want.ID)
 	must(t, "GetInteraction", err)
-	if got.ClientID != want.ClientID || got.Request != want.Request || !bytes.Equal(got.State, want.State) || got.SessionID != "" {
+	if got.ClientID != want.ClientID || got.Request != want.Request || !bytes.Equal(got.State, want.State) || got.SessionID != "" ||
+		got.Browser != want.Browser {
 		t.Errorf("GetInteraction = %+v, want %+v", got, want)
 	}
 	sameTime(t, "interaction ExpiresAt", got.ExpiresAt, want.ExpiresAt)

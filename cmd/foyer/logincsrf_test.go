@@ -1,0 +1,59 @@
+package main
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"foyer/selfservice/session"
+	"foyer/storage"
+	"foyer/storage/sqlstore/sqltest"
+)
+
+// TestHalfFinishedSignInStaysInItsBrowser: the sign-in link is no bearer
+// link. Someone who stops their own sign-in at the MFA enrollment offer
+// (after their password) and sends the page's link to a victim cannot get
+// the victim's browser signed in to their account: the other browser gets
+// a page saying the sign-in began elsewhere, for showing and for posting
+// the step, and no session. The starting browser still finishes it.
+func TestHalfFinishedSignInStaysInItsBrowser(t *testing.T) {
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		fx := newMFAFixture(t, newStore(t), storage.MFAPolicy{Mode: storage.MFAOptional}, nil)
+		attacker := fx.passwordSignIn(t)
+		if !strings.Contains(attacker.page.body, `name="skip"`) {
+			t.Fatalf("expected the enrollment offer:\n%s", attacker.page.body)
+		}
+		link := attacker.page.url.String()
+
+		victim := newBrowser(t, fx.srv.Listener.Addr().String())
+		p := victim.get(link)
+		if p.status != http.StatusBadRequest || !strings.Contains(p.body, "started in another browser") {
+			t.Fatalf("the link in another browser: %d\n%s", p.status, p.body)
+		}
+		// Posting the offer's form from the other browser is refused too.
+		p = victim.submit(attacker.page, map[string]string{"skip": "1"})
+		if p.status != http.StatusBadRequest || !strings.Contains(p.body, "started in another browser") {
+			t.Fatalf("skip posted from another browser: %d\n%s", p.status, p.body)
+		}
+		if sessionCookie(victim, fx.srv) {
+			t.Fatal("the other browser holds an SSO session")
+		}
+
+		// The browser that started it finishes it.
+		p = attacker.b.submit(attacker.page, map[string]string{"skip": "1"})
+		if loc := p.location(t); loc.Query().Get("code") == "" {
+			t.Fatalf("the starting browser could not finish: %s", loc)
+		}
+	})
+}
+
+// sessionCookie reports whether the browser holds Foyer's SSO session cookie.
+func sessionCookie(b *browser, srv *testServer) bool {
+	req, _ := http.NewRequest(http.MethodGet, srv.issuer+"/", nil)
+	for _, c := range b.Jar.Cookies(req.URL) {
+		if c.Name == session.CookieName && c.Value != "" {
+			return true
+		}
+	}
+	return false
+}
