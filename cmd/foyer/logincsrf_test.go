@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/oauth2"
+
 	"foyer/selfservice/session"
 	"foyer/storage"
 	"foyer/storage/sqlstore/sqltest"
@@ -56,4 +58,27 @@ func sessionCookie(b *browser, srv *testServer) bool {
 		}
 	}
 	return false
+}
+
+// TestTwoSignInsSideBySide: one browser starts two authorization requests
+// (two tabs) and finishes the older one first; both finish.
+func TestTwoSignInsSideBySide(t *testing.T) {
+	fx := newMFAFixture(t, sqltest.SQLite(t), storage.MFAPolicy{Mode: storage.MFAOff}, nil)
+	b := newBrowser(t, fx.srv.Listener.Addr().String())
+	v := oauth2.GenerateVerifier()
+	older := b.get(fx.rp.oauth.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(v)))
+	newer := b.get(fx.rp.oauth.AuthCodeURL("state-0002", oauth2.S256ChallengeOption(v)))
+	for _, tab := range []struct {
+		p     *page
+		state string
+	}{{older, "state-0001"}, {newer, "state-0002"}} {
+		p := b.submit(tab.p, map[string]string{"identifier": "alice@example.com"})
+		if !strings.Contains(p.body, `name="password"`) {
+			t.Fatalf("%s: no password page in its own browser: %d\n%s", tab.state, p.status, p.body)
+		}
+		loc := b.submit(p, map[string]string{"password": alicePass}).location(t)
+		if loc.Query().Get("code") == "" || loc.Query().Get("state") != tab.state {
+			t.Fatalf("%s: %s", tab.state, loc)
+		}
+	}
 }
