@@ -84,7 +84,7 @@ func NewClient(spec ClientSpec) (*storage.Client, string, error) {
 	if err := spec.validate(); err != nil {
 		return nil, "", err
 	}
-	id, err := randomID(16)
+	id, err := newClientID()
 	if err != nil {
 		return nil, "", err
 	}

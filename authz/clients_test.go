@@ -2,6 +2,7 @@ package authz_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"foyer/authz"
@@ -37,5 +38,22 @@ func TestBackchannelLogoutURIValidation(t *testing.T) {
 		if !errors.Is(err, authz.ErrInvalidClientMetadata) {
 			t.Errorf("%q (sid required %v): error %v, want ErrInvalidClientMetadata", tc.uri, tc.required, err)
 		}
+	}
+}
+
+// TestClientIDsAreHex: client ids are 32 lowercase hex digits, so none
+// begins with "-" and reads as a flag on the command line (base64url ids
+// did, one in 64: `foyer client delete` then failed as a usage error).
+func TestClientIDsAreHex(t *testing.T) {
+	seen := map[string]bool{}
+	for range 500 {
+		c, _, err := authz.NewClient(authz.ClientSpec{Name: "RP", GrantTypes: []string{"client_credentials"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(c.ID) != 32 || strings.Trim(c.ID, "0123456789abcdef") != "" || seen[c.ID] {
+			t.Fatalf("client id %q: want 32 hex digits, never repeated", c.ID)
+		}
+		seen[c.ID] = true
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 
 	"github.com/ory/fosite"
@@ -47,4 +48,16 @@ func randomID(n int) (string, error) {
 		return "", fmt.Errorf("authz: random: %w", err)
 	}
 	return base64.RawURLEncoding.EncodeToString(raw), nil
+}
+
+// newClientID is a client_id: 128 random bits in hex. Not base64url, whose
+// ids may begin with "-" and then read as a flag on the command line
+// (`foyer client delete -x…`), nor contain characters a URL or a shell
+// treats specially.
+func newClientID() (string, error) {
+	raw := make([]byte, 16)
+	if _, err := rand.Read(raw); err != nil {
+		return "", fmt.Errorf("authz: random: %w", err)
+	}
+	return hex.EncodeToString(raw), nil
 }
