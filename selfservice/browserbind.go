@@ -25,7 +25,7 @@ const browserSig = "browser"
 func (h *Handler) bindBrowser(w http.ResponseWriter, f *Flow) {
 	http.SetCookie(w, &http.Cookie{
 		Name:     flowCookie,
-		Value:    h.signer.Sign(f.Interaction.ID, browserSig),
+		Value:    h.signer.SealUntil(browserSig, f.Interaction.ID, f.Interaction.ExpiresAt),
 		Path:     "/",
 		Expires:  f.Interaction.ExpiresAt,
 		HttpOnly: true,
@@ -37,5 +37,10 @@ func (h *Handler) bindBrowser(w http.ResponseWriter, f *Flow) {
 // startedHere reports whether this browser started the request id.
 func (h *Handler) startedHere(r *http.Request, id string) bool {
 	c, err := r.Cookie(flowCookie)
-	return err == nil && h.signer.Verify(id, browserSig, c.Value)
+	if err != nil {
+		return false
+	}
+	// The expiry is signed with the id: Expires alone is the browser's to keep.
+	got, ok := h.signer.OpenAt(browserSig, c.Value, h.cfg.Now())
+	return ok && got == id
 }
