@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -170,4 +171,76 @@ func TestFormPostReachesRP(t *testing.T) {
 	b.enterPassword(t, pw)
 	expectCode(t, "form_post", b.expectLanded(t, l, "/cb"), state)
 	b.checkClean(t)
+}
+
+// TestMFAStepsReachRP: acr_values=2 makes every sign-in of a fresh account
+// take a second factor. The last post of each way through the MFA step
+// (enrolling codes by e-mail and saving the recovery codes, a magic link's
+// confirmation button, a recovery code) is followed by redirects through
+// /oauth2/auth/resume to the client, which the browser must reach.
+func TestMFAStepsReachRP(t *testing.T) {
+	l := newLanding(t)
+	id := createClient(t, "--redirect-uri", l.srv.URL+"/cb", "--first-party")
+	email, pw := createAccount(t)
+	b := newBrowser(t)
+	signIn := func(what string, extra ...string) string {
+		u, state := authURL(id, l.srv.URL+"/cb", append([]string{"acr_values", "2"}, extra...)...)
+		b.do(t, what, chromedp.Navigate(u))
+		b.enterIdentifier(t, email)
+		b.enterPassword(t, pw)
+		return state
+	}
+
+	state := signIn("sign in and enroll")
+	b.do(t, "choose codes by e-mail", chromedp.Click(buttonWithText("Codes by e-mail")), chromedp.WaitVisible(chromedp.ID("code")))
+	code := outboxCode(t, "sign_in_code", email)
+	b.do(t, "enter the code", chromedp.SendKeys(chromedp.ID("code"), code), chromedp.Click(buttonWithText("Verify")),
+		chromedp.WaitVisible(chromedp.CSS(".recovery-codes li")))
+	recovery := b.text(t, chromedp.CSS(".recovery-codes li"))
+	b.do(t, "save the recovery codes", chromedp.Click(buttonWithText("I have saved them")))
+	expectCode(t, "enrollment", b.expectLanded(t, l, "/cb"), state)
+
+	state = signIn("sign in again with a magic link", "prompt", "login")
+	b.do(t, "choose the sign-in link", chromedp.Click(buttonStartingWith("Sign-in link by e-mail")))
+	link := outboxLink(t, "sign_in_code", email, "/login/link?")
+	b.do(t, "open the magic link", chromedp.Navigate(link), chromedp.WaitVisible(buttonWithText("Continue")))
+	b.do(t, "confirm the magic link", chromedp.Click(buttonWithText("Continue")))
+	expectCode(t, "magic link", b.expectLanded(t, l, "/cb"), state)
+
+	state = signIn("sign in again with a recovery code", "prompt", "login")
+	b.do(t, "choose a recovery code", chromedp.Click(buttonStartingWith("Use a recovery code")),
+		chromedp.WaitVisible(chromedp.ID("code")), chromedp.SendKeys(chromedp.ID("code"), recovery),
+		chromedp.Click(buttonWithText("Verify")))
+	expectCode(t, "recovery code", b.expectLanded(t, l, "/cb"), state)
+	b.checkClean(t)
+}
+
+// outboxCode reads the six-digit code of the newest message of the kind
+// to email from the dev outbox.
+func outboxCode(t *testing.T, kind, email string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	digits := regexp.MustCompile(`\b[0-9]{6}\b`)
+	for {
+		for _, article := range strings.Split(readOutbox(ctx, t), "<article>") {
+			if strings.Contains(article, "<h2>"+kind+" ") && strings.Contains(article, " to "+email+"</h2>") {
+				_, text, _ := strings.Cut(article, "<pre>")
+				if code := digits.FindString(text); code != "" {
+					return code
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("no %s code for %s in the dev outbox", kind, email)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// buttonStartingWith selects a button by the start of its visible text
+// (method buttons add a masked address after their name).
+func buttonStartingWith(text string) chromedp.Search {
+	return chromedp.Search(`//button[starts-with(normalize-space(), "` + text + `")]`)
 }
