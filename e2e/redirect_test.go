@@ -244,3 +244,51 @@ func outboxCode(t *testing.T, kind, email string) string {
 func buttonStartingWith(text string) chromedp.Search {
 	return chromedp.Search(`//button[starts-with(normalize-space(), "` + text + `")]`)
 }
+
+// TestBrandPortalReached: an activation link opened in another browser
+// than the one that registered activates the account and, from its
+// confirmation post, redirects to the client's brand portal
+// (initiate_login_uri); the account portal's launcher tile (a link, no
+// form post) goes there through /oauth2/initiate too.
+func TestBrandPortalReached(t *testing.T) {
+	l := newLanding(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	if _, err := runCLI(ctx, env.bin, env.environ, "app", "portal", "set", "default", "--launcher=true"); err != nil {
+		t.Fatal(err)
+	}
+	id := createClient(t, "--redirect-uri", l.srv.URL+"/cb", "--initiate-login-uri", l.srv.URL+"/portal", "--first-party")
+	email, pw := "brand-"+randomString(6)+"@example.com", "cobalt-lantern-"+randomString(4)
+
+	a := newBrowser(t)
+	u, _ := authURL(id, l.srv.URL+"/cb")
+	a.do(t, "open the registration page", chromedp.Navigate(u), chromedp.WaitVisible(chromedp.ID("identifier")),
+		chromedp.Click(chromedp.Search(`//a[normalize-space()="Create an account"]`)),
+		chromedp.WaitVisible(chromedp.ID("password_confirm")))
+	a.do(t, "register",
+		chromedp.SendKeys(chromedp.ID("email"), email),
+		chromedp.SendKeys(chromedp.ID("password"), pw),
+		chromedp.SendKeys(chromedp.ID("password_confirm"), pw),
+		chromedp.Click(chromedp.ID("accept_terms")),
+		chromedp.Click(buttonWithText("Create account")),
+		chromedp.WaitVisible(chromedp.Search(`//h1[normalize-space()="Check your e-mail"]`)))
+
+	b := newBrowser(t)
+	link := outboxLink(t, "activation", email, "/register/activate?token=")
+	b.do(t, "open the activation link elsewhere", chromedp.Navigate(link), chromedp.WaitVisible(buttonWithText("Activate my account")))
+	b.do(t, "activate", chromedp.Click(buttonWithText("Activate my account")))
+	if got := b.expectLanded(t, l, "/portal"); got.Get("iss") != env.issuer || got.Get("login_hint") != email {
+		t.Errorf("the brand portal received %v, want iss and the address as login_hint", got)
+	}
+
+	b.do(t, "open the account portal", chromedp.Navigate(env.issuer+"/account"))
+	b.enterIdentifier(t, email)
+	b.enterPassword(t, pw)
+	b.do(t, "open the launcher tile", chromedp.WaitVisible(chromedp.Search(`//h1[normalize-space()="Your applications"]`)),
+		chromedp.Click(chromedp.Search(`//ul[@class="tiles"]//a[normalize-space()="Foyer"]`)))
+	if got := b.expectLanded(t, l, "/portal"); got.Get("iss") != env.issuer || got.Get("login_hint") != email {
+		t.Errorf("the launcher reached the brand portal with %v", got)
+	}
+	a.checkClean(t)
+	b.checkClean(t)
+}
