@@ -301,21 +301,22 @@ func (h *Handler) authorizeError(w http.ResponseWriter, r *http.Request, ar fosi
 	if state := ar.GetState(); state != "" {
 		params.Set("state", state)
 	}
+	unvouched := unvouchedError(r, ar)
 	if ar.GetResponseMode() == fosite.ResponseModeFormPost {
+		if unvouched {
+			// The form_post page submits itself: no place to ask first.
+			h.errorPage(w, r, http.StatusBadRequest, "leave.error")
+			return
+		}
 		h.formPost(w, r, ar, params)
 		return
 	}
 	// Written here rather than by fosite, whose error redirect cannot carry
 	// iss (RFC 9207).
-	target := *ar.GetRedirectURI()
-	if ar.GetResponseMode() == fosite.ResponseModeFragment {
-		target.Fragment = params.Encode()
-	} else {
-		q := target.Query()
-		for k, v := range params {
-			q[k] = v
-		}
-		target.RawQuery, target.Fragment = q.Encode(), ""
+	target := errorTarget(ar, params)
+	if unvouched {
+		h.leavePage(w, r, target, http.StatusBadRequest, "error.title", "leave.error")
+		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, target.String(), http.StatusSeeOther) //nolint:gosec // G710: the client's registered redirect URI, validated by fosite

@@ -21,43 +21,8 @@ import (
 // once; otherwise the user confirms. post_logout_redirect_uri must be one the
 // client registered, exactly.
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	if err := r.ParseForm(); err != nil {
-		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
-		return
-	}
-	if r.Method == http.MethodPost {
-		// The confirmation form posts here; a cross-site post must not be able
-		// to sign the user out.
-		if err := http.NewCrossOriginProtection().Check(r); err != nil {
-			h.errorPage(w, r, http.StatusForbidden, "error.bad_request")
-			return
-		}
-	}
-	p := r.Form
-	// A hint that cannot be verified (garbage, or signed by a key retired
-	// long ago) is treated as absent: the user confirms instead, and a
-	// post_logout_redirect_uri then needs client_id.
-	hint, err := h.verifyIDTokenHint(ctx, p.Get("id_token_hint"))
-	if errors.Is(err, errBadHint) {
-		hint = nil
-	} else if err != nil {
-		h.serverError(w, r, err)
-		return
-	}
-	clientID := p.Get("client_id")
-	if hint != nil {
-		if clientID != "" && !slices.Contains(hint.Audience, clientID) {
-			h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
-			return
-		}
-		if clientID == "" && len(hint.Audience) > 0 {
-			clientID = hint.Audience[0]
-		}
-	}
-	redirect := p.Get("post_logout_redirect_uri")
-	if redirect != "" && !h.postLogoutURIRegistered(ctx, clientID, redirect) {
-		h.errorPage(w, r, http.StatusBadRequest, "error.invalid_redirect_uri")
+	lr, ok := h.parseLogout(w, r)
+	if !ok {
 		return
 	}
 	sso, err := h.sessions.Current(r)
@@ -67,10 +32,11 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, err)
 		return
 	}
-	confirmed := r.Method == http.MethodPost && p.Get("confirm") == "yes"
+	confirmed := r.Method == http.MethodPost && lr.params.Get("confirm") == "yes"
+	hint := lr.hint
 	hintMatches := hint != nil && sso != nil && hint.Subject == sso.AccountID && (hint.SID == "" || hint.SID == sso.ID)
 	if sso != nil && !confirmed && !hintMatches {
-		h.confirmLogout(w, r, p, sso.AccountID)
+		h.confirmLogout(w, r, lr, sso.AccountID)
 		return
 	}
 	if sso != nil {
@@ -78,42 +44,127 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 			h.serverError(w, r, err)
 			return
 		}
-		h.logEvent(ctx, sso.AccountID, "logout", r)
+		h.logEvent(r.Context(), sso.AccountID, "logout", r)
 	}
-	if redirect != "" {
-		u, _ := url.Parse(redirect) // parsed before, when checked
-		if state := p.Get("state"); state != "" {
-			q := u.Query()
-			q.Set("state", state)
-			u.RawQuery = q.Encode()
-		}
-		// The URI is one the client registered, compared exactly above.
-		http.Redirect(w, r, u.String(), http.StatusFound) //nolint:gosec // G710: checked against the registered list
+	if lr.redirect == nil {
+		h.renderMessage(w, r, "logout.title", "logout.done")
 		return
 	}
-	h.renderMessage(w, r, "logout.title", "logout.done")
+	target := *lr.redirect
+	if state := lr.params.Get("state"); state != "" {
+		q := target.Query()
+		q.Set("state", state)
+		target.RawQuery = q.Encode()
+	}
+	if lr.unvouched() && !confirmed {
+		// Nothing the user saw named this destination yet.
+		h.leavePage(w, r, &target, http.StatusOK, "logout.done_title", "logout.done")
+		return
+	}
+	// The URI is one the client registered, compared exactly.
+	http.Redirect(w, r, target.String(), http.StatusFound) //nolint:gosec // G710: checked against the registered list
 }
 
-func (h *Handler) postLogoutURIRegistered(ctx context.Context, clientID, uri string) bool {
-	if clientID == "" {
-		return false
+// logoutRequest is a checked logout request.
+type logoutRequest struct {
+	params url.Values
+	hint   *idTokenHint    // a verified id_token_hint naming the client, or nil
+	client *storage.Client // the client named by client_id or the hint, or nil
+	// redirect is the post_logout_redirect_uri, registered for client;
+	// nil when none was asked for.
+	redirect *url.URL
+}
+
+// unvouched reports whether the destination was chosen by an anonymous
+// registrant and nothing in the request vouches for it: sent there at
+// once, Foyer would be an open redirector for anyone holding an initial
+// access token. A verified id_token_hint was issued to that very client,
+// so it does vouch.
+func (lr *logoutRequest) unvouched() bool {
+	return lr.redirect != nil && lr.client != nil && lr.client.RegistrationTokenHash != nil && lr.hint == nil
+}
+
+// parseLogout reads and checks the request, answering it itself (and
+// returning false) when it is refused.
+func (h *Handler) parseLogout(w http.ResponseWriter, r *http.Request) (*logoutRequest, bool) {
+	if err := r.ParseForm(); err != nil {
+		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
+		return nil, false
 	}
-	c, err := h.store.GetClient(ctx, clientID)
+	if r.Method == http.MethodPost {
+		// The confirmation form posts here; a cross-site post must not be able
+		// to sign the user out.
+		if err := http.NewCrossOriginProtection().Check(r); err != nil {
+			h.errorPage(w, r, http.StatusForbidden, "error.bad_request")
+			return nil, false
+		}
+	}
+	lr := &logoutRequest{params: r.Form}
+	// A hint that cannot be verified (garbage, or signed by a key retired
+	// long ago) is treated as absent: the user confirms instead, and a
+	// post_logout_redirect_uri then needs client_id.
+	hint, err := h.verifyIDTokenHint(r.Context(), lr.params.Get("id_token_hint"))
+	if errors.Is(err, errBadHint) {
+		hint = nil
+	} else if err != nil {
+		h.serverError(w, r, err)
+		return nil, false
+	}
+	clientID := lr.params.Get("client_id")
+	if hint != nil {
+		if clientID != "" && !slices.Contains(hint.Audience, clientID) {
+			h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
+			return nil, false
+		}
+		if clientID == "" && len(hint.Audience) > 0 {
+			clientID = hint.Audience[0]
+		}
+	}
+	lr.hint = hint
+	if clientID != "" {
+		lr.client, _ = h.store.GetClient(r.Context(), clientID)
+	}
+	if raw := lr.params.Get("post_logout_redirect_uri"); raw != "" {
+		lr.redirect = postLogoutURI(lr.client, raw)
+		if lr.redirect == nil {
+			h.errorPage(w, r, http.StatusBadRequest, "error.invalid_redirect_uri")
+			return nil, false
+		}
+	}
+	return lr, true
+}
+
+// postLogoutURI is uri parsed when the client registered it exactly.
+func postLogoutURI(c *storage.Client, uri string) *url.URL {
+	if c == nil || !slices.Contains(c.PostLogoutRedirectURIs, uri) {
+		return nil
+	}
+	u, err := url.Parse(uri)
 	if err != nil {
-		return false
+		return nil
 	}
-	if _, err := url.Parse(uri); err != nil {
-		return false
-	}
-	return slices.Contains(c.PostLogoutRedirectURIs, uri)
+	return u
 }
 
 // confirmLogout asks the signed-in user to confirm, in their language.
-func (h *Handler) confirmLogout(w http.ResponseWriter, r *http.Request, p url.Values, accountID string) {
+// The confirmation is posted here and answered with a redirect to the
+// post_logout_redirect_uri: browsers apply form-action to every redirect
+// after a form post, so the page's CSP names that origin (as the
+// form_post page does), or the browser stays on this page.
+func (h *Handler) confirmLogout(w http.ResponseWriter, r *http.Request, lr *logoutRequest, accountID string) {
+	p := lr.params
 	hidden := map[string]string{"confirm": "yes"}
 	for _, k := range []string{"id_token_hint", "client_id", "post_logout_redirect_uri", "state", "ui_locales"} {
 		if v := p.Get(k); v != "" {
 			hidden[k] = v
+		}
+	}
+	data := map[string]any{"Action": LogoutPath, "Hidden": hidden}
+	if lr.redirect != nil {
+		w.Header().Set("Content-Security-Policy", themes.CSPWithFormTarget(lr.redirect.String()))
+		if lr.unvouched() {
+			// Confirming is then also agreeing to go there: say where.
+			data["Host"] = hostInWords(lr.redirect)
 		}
 	}
 	accountLang := ""
@@ -121,11 +172,7 @@ func (h *Handler) confirmLogout(w http.ResponseWriter, r *http.Request, p url.Va
 		accountLang = acct.Language
 	}
 	lang := h.render.Negotiate(p.Get("ui_locales"), accountLang, r.Header.Get("Accept-Language"))
-	err := h.render.Render(w, r, themes.Page{
-		Template: "logout",
-		Lang:     lang,
-		Data:     map[string]any{"Action": LogoutPath, "Hidden": hidden},
-	})
+	err := h.render.Render(w, r, themes.Page{Template: "logout", Lang: lang, Data: data})
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "render logout", "err", err)
 	}

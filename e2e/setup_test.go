@@ -45,6 +45,9 @@ type testEnv struct {
 	issuer string        // Foyer's issuer URL, http://127.0.0.1:PORT
 	rp     *relyingParty // the test application the browser signs in to
 	bin    string        // the foyer binary, for tests that need a server of their own
+	// environ is the shared server's environment, for CLI calls (clients,
+	// accounts) from tests; the CLI is safe while the server runs.
+	environ []string
 }
 
 // env is set by TestMain before any test runs and read only afterwards.
@@ -78,6 +81,7 @@ func runMain(m *testing.M) int {
 	env.issuer = "http://127.0.0.1:" + port
 	env.bin = bin
 	environ := foyerEnviron(env.issuer, "127.0.0.1:"+port, filepath.Join(tmp, "foyer.db"))
+	env.environ = environ
 
 	srv, err := startFoyer(ctx, bin, environ)
 	if err != nil {

@@ -1,6 +1,10 @@
 package portal
 
 import (
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -101,5 +105,49 @@ func TestFresh(t *testing.T) {
 		if got := h.fresh(v); got != want {
 			t.Errorf("fresh with a factor and acr %s = %v, want %v", acr, got, want)
 		}
+	}
+}
+
+// TestFlowCookieExpires: the sign-in state cookie is refused once its
+// lifetime is over, whatever the browser kept, and when its expiry was
+// edited; a fresh one is read back.
+func TestFlowCookieExpires(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	h := &Handler{cfg: Config{CookieKey: make([]byte, 32), Now: func() time.Time { return now }}}
+	rec := httptest.NewRecorder()
+	h.startSignIn(rec, httptest.NewRequest(http.MethodGet, "/account/login", nil))
+	var cookie *http.Cookie
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == flowCookie {
+			cookie = c
+		}
+	}
+	if cookie == nil {
+		t.Fatal("startSignIn set no flow cookie")
+	}
+	read := func(value string) bool {
+		r := httptest.NewRequest(http.MethodGet, "/account/callback", nil)
+		r.AddCookie(&http.Cookie{Name: flowCookie, Value: value})
+		_, ok := h.readFlow(r)
+		return ok
+	}
+	if !read(cookie.Value) {
+		t.Fatal("a fresh flow cookie is refused")
+	}
+	now = now.Add(flowLifetime - time.Second)
+	if !read(cookie.Value) {
+		t.Fatal("the flow cookie is refused before its lifetime is over")
+	}
+	now = now.Add(time.Second)
+	if read(cookie.Value) {
+		t.Fatal("an expired flow cookie is accepted")
+	}
+	parts := strings.Split(cookie.Value, ".")
+	if len(parts) != 3 {
+		t.Fatalf("flow cookie %q is not value.expiry.signature", cookie.Value)
+	}
+	parts[1] = strconv.FormatInt(now.Add(time.Hour).Unix(), 10)
+	if read(strings.Join(parts, ".")) {
+		t.Fatal("a flow cookie with an extended expiry is accepted")
 	}
 }

@@ -65,7 +65,7 @@ func (h *Handler) startSignIn(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, err)
 		return
 	}
-	h.setCookie(w, flowCookie, h.seal("flow", string(raw)), BasePath, flowLifetime)
+	h.setCookie(w, flowCookie, h.flowSigner().SealUntil("flow", string(raw), h.cfg.Now().Add(flowLifetime)), BasePath, flowLifetime)
 	opts := []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(st.Verifier), oidc.Nonce(st.Nonce)}
 	if q.Get("fresh") == "1" {
 		opts = append(opts, oauth2.SetAuthURLParam("prompt", "login"))
@@ -317,13 +317,19 @@ func (h *Handler) opened(purpose, sealed, value string) bool {
 	return ok && hmac.Equal([]byte(got), []byte(value))
 }
 
+// flowSigner seals the sign-in state cookie together with its expiry:
+// Max-Age only asks the browser to drop it, and a copy kept longer must
+// not start a callback later.
+func (h *Handler) flowSigner() *session.StepSigner { return session.NewStepSigner(h.cfg.CookieKey) }
+
+// readFlow is the sign-in state of this browser, while it is fresh.
 func (h *Handler) readFlow(r *http.Request) (flowState, bool) {
 	var st flowState
 	c, err := r.Cookie(flowCookie)
 	if err != nil {
 		return st, false
 	}
-	raw, ok := h.unseal("flow", c.Value)
+	raw, ok := h.flowSigner().OpenAt("flow", c.Value, h.cfg.Now())
 	if !ok || json.Unmarshal([]byte(raw), &st) != nil || st.State == "" {
 		return st, false
 	}
