@@ -79,9 +79,9 @@ func (s *Store) LatestOneTimeSecret(ctx context.Context, accountID, purpose stri
 }
 
 type consentRecordRow struct {
-	AccountID string     `gorm:"column:account_id;primaryKey"`
-	Consent   string     `gorm:"column:consent;primaryKey"`
-	Version   string     `gorm:"column:version;primaryKey"`
+	AccountID  string     `gorm:"column:account_id;primaryKey"`
+	Consent    string     `gorm:"column:consent;primaryKey"`
+	Version    string     `gorm:"column:version;primaryKey"`
 	GrantedAt  time.Time  `gorm:"column:granted_at"`
 	RevokedAt  *time.Time `gorm:"column:revoked_at"`
 	OutdatedAt *time.Time `gorm:"column:outdated_at"`
