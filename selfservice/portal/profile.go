@@ -25,7 +25,6 @@ type field struct {
 
 const maxAttributeLength = 200
 
-
 func (h *Handler) mountProfile(mux *http.ServeMux) {
 	mux.HandleFunc("GET /account/profile", h.authed(h.showProfile))
 	mux.HandleFunc("POST /account/profile", h.authed(h.saveProfile))
@@ -163,4 +162,3 @@ func readProfile(r *http.Request, v *viewer) (map[string]string, map[string]stri
 	}
 	return values, errs
 }
-
