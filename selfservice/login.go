@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"foyer/selfservice/password"
+	"foyer/selfservice/session"
 	"foyer/storage"
 )
 
@@ -220,7 +221,7 @@ func (s *passwordStep) lookup(r *http.Request, f *Flow) (*storage.Account, *stor
 
 func (s *passwordStep) recordFailure(r *http.Request, accountID string) {
 	_ = s.store.AppendEvent(r.Context(), &storage.Event{
-		AccountID: accountID, Kind: "login.failed", Actor: accountID, IP: r.RemoteAddr, CreatedAt: s.now().UTC(),
+		AccountID: accountID, Kind: "login.failed", Actor: accountID, IP: session.ClientIP(r), CreatedAt: s.now().UTC(),
 	})
 }
 
