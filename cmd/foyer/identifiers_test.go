@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"foyer/authz"
+	"foyer/storage"
 	"foyer/storage/sqlstore/sqltest"
 )
 
@@ -36,6 +37,13 @@ func TestIdentifierRulesAgree(t *testing.T) {
 	if code, _, errOut := c.run("account", "create", "--email", "bob@example.com", "--username", "bob@home", "--password", newcomerPass); code != 2 ||
 		!strings.Contains(errOut, "--username") {
 		t.Errorf("foyer account create with a username holding @: exit %d %q", code, errOut)
+	}
+
+	// A reminder to a phone number typed in groups finds the account.
+	a := s.phoneAccount(t, storage.Account{Username: "grouped", Phone: "+41790000077", PhoneConfirmed: true})
+	reminderRequest(t, s, "state-grouped", true, "+41 79 000 00 77")
+	if sms := s.mails(t, "username_reminder", a.Phone); len(sms) != 1 {
+		t.Errorf("%d reminders to a phone number typed in groups, want 1", len(sms))
 	}
 
 	// "+41 79 000 00 09": registration takes the groups away, so does the portal.
