@@ -1,12 +1,17 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"foyer/storage"
+	"foyer/storage/sqlstore"
 	"foyer/storage/sqlstore/sqltest"
 )
 
@@ -81,4 +86,78 @@ func TestPublishingAConsentVersionEndsTheOldOne(t *testing.T) {
 			t.Errorf("HTML export does not show the end of version 1:\n%s", h)
 		}
 	})
+}
+
+// TestPublishingAConsentVersionCostsTheSameForAnyNumberOfAccounts: ending
+// the old version's acceptances is one statement per document, not a query
+// per account (it must hold at a million accounts).
+func TestPublishingAConsentVersionCostsTheSameForAnyNumberOfAccounts(t *testing.T) {
+	ctx := t.Context()
+	var mu sync.Mutex
+	count := 0
+	s, err := sqlstore.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "foyer.db"), sqlstore.WithStatementHook(func(context.Context, string) {
+		mu.Lock()
+		count++
+		mu.Unlock()
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	is := &storage.IdentityStore{Name: "customers"}
+	if err := s.CreateIdentityStore(ctx, is); err != nil {
+		t.Fatal(err)
+	}
+	app := &storage.Application{StoreID: is.ID, Name: "Shop"}
+	if err := s.CreateApplication(ctx, app); err != nil {
+		t.Fatal(err)
+	}
+	statements := func(accounts int, version string) int {
+		t.Helper()
+		for i := range accounts {
+			a := &storage.Account{StoreID: is.ID, Status: storage.AccountEnabled, Email: fmt.Sprintf("c%d-%s@example.com", i, version)}
+			if err := s.CreateAccount(ctx, a); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.RecordConsent(ctx, &storage.ConsentRecord{AccountID: a.ID, Consent: "terms_of_service", Version: app.Consents[0].Version}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		policy := []storage.ConsentDocument{{Name: "terms_of_service", Version: version, Required: true}}
+		mu.Lock()
+		before := count
+		mu.Unlock()
+		if err := publishConsentPolicy(ctx, s, app, policy, time.Now().UTC()); err != nil {
+			t.Fatal(err)
+		}
+		app.Consents = policy
+		mu.Lock()
+		defer mu.Unlock()
+		return count - before
+	}
+	app.Consents = []storage.ConsentDocument{{Name: "terms_of_service", Version: "1", Required: true}}
+	if err := s.SetConsentPolicy(ctx, app.ID, app.Consents); err != nil {
+		t.Fatal(err)
+	}
+	one, many := statements(1, "2"), statements(200, "3")
+	if one != many {
+		t.Errorf("publishing ran %d statements for 1 account, %d for 200", one, many)
+	}
+	var ended int
+	for i := range 200 {
+		a, err := s.FindAccountByIdentifier(ctx, is.ID, storage.IdentifierEmail, fmt.Sprintf("c%d-3@example.com", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, _ := s.ListConsents(ctx, a.ID)
+		if len(recs) == 1 && recs[0].OutdatedAt != nil {
+			ended++
+		}
+	}
+	if ended != 200 {
+		t.Errorf("%d of 200 acceptances of version 2 ended, want all", ended)
+	}
 }
