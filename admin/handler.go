@@ -8,11 +8,11 @@ import (
 	"io"
 	"log/slog"
 	"mime"
-	"net"
 	"net/http"
 	"slices"
 	"strings"
 
+	"foyer/selfservice/session"
 	"foyer/storage"
 )
 
@@ -216,10 +216,7 @@ func jsonProblem(err error) string {
 // audit appends an admin audit log entry. The change it records has
 // already happened, so a failure to record it is logged, not returned.
 func (h *Handler) audit(r *http.Request, p Principal, kind string, data map[string]string) {
-	ip := r.RemoteAddr
-	if host, _, err := net.SplitHostPort(ip); err == nil {
-		ip = host
-	}
+	ip := session.ClientIP(r)
 	actor, actorType := p.actor()
 	// Account and client ids look alike; actor_type says which this is.
 	data["actor_type"] = actorType

@@ -258,7 +258,7 @@ func audience(raw json.RawMessage) ([]string, error) {
 
 func (h *Handler) logEvent(ctx context.Context, accountID, kind string, r *http.Request) {
 	err := h.store.AppendEvent(ctx, &storage.Event{
-		AccountID: accountID, Kind: kind, Actor: accountID, IP: r.RemoteAddr, CreatedAt: h.now().UTC(),
+		AccountID: accountID, Kind: kind, Actor: accountID, IP: session.ClientIP(r), CreatedAt: h.now().UTC(),
 	})
 	if err != nil {
 		h.log.WarnContext(ctx, "append event", "kind", kind, "err", err)

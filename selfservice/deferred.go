@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"foyer/selfservice/session"
 	"foyer/storage"
 )
 
@@ -122,7 +123,7 @@ type deferredPayload struct {
 // deferRequest queues the request's work and wakes this node's worker.
 func (h *Handler) deferRequest(r *http.Request, f *Flow, kind string, p deferredPayload) error {
 	p.Interaction, p.App, p.Client, p.Lang = f.Interaction.ID, f.App.ID, f.Client.ID, f.Lang
-	p.IP, p.UserAgent = r.RemoteAddr, r.UserAgent()
+	p.IP, p.UserAgent = session.ClientIP(r), r.UserAgent()
 	raw, err := json.Marshal(p)
 	if err != nil {
 		return fmt.Errorf("selfservice: encode deferred %s: %w", kind, err)

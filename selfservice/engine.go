@@ -343,7 +343,7 @@ func (h *Handler) eventData(r *http.Request, accountID, kind string, extra map[s
 		data[k] = v
 	}
 	err := h.store.AppendEvent(r.Context(), &storage.Event{
-		AccountID: accountID, Kind: kind, Actor: accountID, IP: r.RemoteAddr, CreatedAt: h.cfg.Now().UTC(),
+		AccountID: accountID, Kind: kind, Actor: accountID, IP: session.ClientIP(r), CreatedAt: h.cfg.Now().UTC(),
 		Data: data,
 	})
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"foyer/selfservice/password"
+	"foyer/selfservice/session"
 	"foyer/storage"
 )
 
@@ -197,7 +198,7 @@ func (s *passwordStep) lookup(r *http.Request, f *Flow) (*storage.Account, *stor
 	if err != nil {
 		return nil, nil, fmt.Errorf("selfservice: load identity store: %w", err)
 	}
-	kind, value := classify(f.State.Identifier)
+	kind, value := storage.ParseIdentifier(f.State.Identifier)
 	if !allows(store, kind) {
 		return nil, nil, nil
 	}
@@ -220,7 +221,7 @@ func (s *passwordStep) lookup(r *http.Request, f *Flow) (*storage.Account, *stor
 
 func (s *passwordStep) recordFailure(r *http.Request, accountID string) {
 	_ = s.store.AppendEvent(r.Context(), &storage.Event{
-		AccountID: accountID, Kind: "login.failed", Actor: accountID, IP: r.RemoteAddr, CreatedAt: s.now().UTC(),
+		AccountID: accountID, Kind: "login.failed", Actor: accountID, IP: session.ClientIP(r), CreatedAt: s.now().UTC(),
 	})
 }
 
@@ -245,18 +246,6 @@ func attemptKey(storeID, identifier string) string {
 // NUL byte, say, which PostgreSQL refuses in text).
 func typedOK(s string) bool {
 	return s != "" && len(s) <= 320 && utf8.ValidString(s) && strings.IndexFunc(s, unicode.IsControl) < 0
-}
-
-// classify tells which identifier type a typed identifier is.
-func classify(id string) (storage.IdentifierType, string) {
-	switch {
-	case strings.Contains(id, "@"):
-		return storage.IdentifierEmail, id
-	case strings.HasPrefix(id, "+") && len(id) > 4 && strings.Trim(id[1:], "0123456789") == "":
-		return storage.IdentifierPhone, id
-	default:
-		return storage.IdentifierUsername, id
-	}
 }
 
 func allows(store *storage.IdentityStore, kind storage.IdentifierType) bool {

@@ -15,8 +15,8 @@ import (
 
 // startPhoneEnrollment takes the number and sends it a code.
 func (h *Handler) startPhoneEnrollment(r *http.Request, f *Flow, acct *storage.Account) (*storage.Authenticator, string, error) {
-	phone := strings.TrimSpace(r.PostFormValue("phone"))
-	if !e164.MatchString(phone) {
+	phone := storage.CleanIdentifier(storage.IdentifierPhone, r.PostFormValue("phone"))
+	if !storage.ValidPhone(phone) {
 		return nil, "phone", nil
 	}
 	pol := f.App.MFA.WithDefaults()

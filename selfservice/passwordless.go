@@ -135,7 +135,7 @@ func passwordlessChannel(pol storage.MFAPolicy, acct *storage.Account, typed str
 		}
 		return a, "", false
 	}
-	if kind, _ := classify(typed); kind == storage.IdentifierPhone && acct.PhoneConfirmed {
+	if kind, _ := storage.ParseIdentifier(typed); kind == storage.IdentifierPhone && acct.PhoneConfirmed {
 		if a, m, l := pick(storage.AuthenticatorPhone, acct.Phone, storage.MethodSMSCode, storage.MethodSMSLink); m != "" {
 			return a, m, l
 		}

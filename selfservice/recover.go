@@ -208,7 +208,7 @@ func (h *Handler) findByIdentifier(ctx context.Context, storeID, typed string) (
 	if err != nil {
 		return nil, fmt.Errorf("selfservice: load identity store: %w", err)
 	}
-	kind, value := classify(typed)
+	kind, value := storage.ParseIdentifier(typed)
 	if !allows(store, kind) || !typedOK(typed) {
 		return nil, nil
 	}

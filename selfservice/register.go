@@ -184,8 +184,14 @@ func (h *Handler) createAccount(r *http.Request, f *Flow, form registerForm, has
 // the documents the registration page showed, in the transaction in ctx.
 func (h *Handler) insertAccount(ctx context.Context, storeID, lang string, form registerForm, hash string, status storage.AccountStatus,
 	accepted []acceptedConsent) (*storage.Account, error) {
+	// An account enabled at registration has no activation step, and then
+	// the e-mail identifier counts as confirmed from registration (seeds
+	// 000 and 002); a pending one is confirmed by its activation link. A
+	// squatter gains nothing by it: a reset through the address takes the
+	// account over (submitNewPassword, finishReset).
 	acct := &storage.Account{StoreID: storeID, Status: status, Email: form.Email, Username: form.Username,
-		Phone: form.Phone, Attributes: form.Attributes, Language: lang}
+		Phone: form.Phone, Attributes: form.Attributes, Language: lang,
+		EmailConfirmed: status == storage.AccountEnabled && form.Email != ""}
 	if err := h.store.CreateAccount(ctx, acct); err != nil {
 		return nil, fmt.Errorf("selfservice: create account: %w", err)
 	}

@@ -5,24 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/mail"
-	"regexp"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"foyer/storage"
 )
 
-// Bounds of what registration accepts beyond the e-mail address.
-const (
-	maxUsernameLength  = 64
-	maxAttributeLength = 256
-)
-
-// e164 is an international phone number: "+", a country code that does
-// not start with 0, and at most 15 digits in all (ITU-T E.164).
-var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+// maxAttributeLength bounds attribute values; identifiers follow the
+// rules in storage (storage.ValidIdentifier), shared with the portal and
+// the CLI.
+const maxAttributeLength = 256
 
 // formFields says which fields the registration page shows, decided by the
 // identity store's identifier types and attribute schema.
@@ -60,13 +52,13 @@ func readRegisterForm(r *http.Request, fields formFields) registerForm {
 		Attributes: map[string]string{},
 	}
 	if fields.Email {
-		form.Email = strings.TrimSpace(r.PostFormValue("email"))
+		form.Email = storage.CleanIdentifier(storage.IdentifierEmail, r.PostFormValue("email"))
 	}
 	if fields.Username {
-		form.Username = strings.TrimSpace(r.PostFormValue("username"))
+		form.Username = storage.CleanIdentifier(storage.IdentifierUsername, r.PostFormValue("username"))
 	}
 	if fields.Phone {
-		form.Phone = strings.Join(strings.Fields(r.PostFormValue("phone")), "")
+		form.Phone = storage.CleanIdentifier(storage.IdentifierPhone, r.PostFormValue("phone"))
 	}
 	for _, a := range fields.Attributes {
 		if v := strings.TrimSpace(r.PostFormValue(attrField(a.Name))); v != "" {
@@ -78,19 +70,19 @@ func readRegisterForm(r *http.Request, fields formFields) registerForm {
 
 // checkIdentifiers adds the errors of the identifiers and attributes.
 func checkIdentifiers(fields formFields, form registerForm, errs map[string]string) {
-	if fields.Email && !validEmail(form.Email) {
+	if fields.Email && !storage.ValidEmail(form.Email) {
 		errs["email"] = "register.email_invalid"
 	}
 	switch {
 	case form.Username == "" && fields.UsernameRequired:
 		errs["username"] = "register.username_required"
-	case form.Username != "" && !validUsername(form.Username):
+	case form.Username != "" && !storage.ValidUsername(form.Username):
 		errs["username"] = "register.username_invalid"
 	}
 	switch {
 	case form.Phone == "" && fields.PhoneRequired:
 		errs["phone"] = "register.phone_required"
-	case form.Phone != "" && !e164.MatchString(form.Phone):
+	case form.Phone != "" && !storage.ValidPhone(form.Phone):
 		errs["phone"] = "register.phone_invalid"
 	}
 	for _, a := range fields.Attributes {
@@ -102,26 +94,6 @@ func checkIdentifiers(fields formFields, form registerForm, errs map[string]stri
 			errs[attrField(a.Name)] = "register.attribute_too_long"
 		}
 	}
-}
-
-func validEmail(s string) bool {
-	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s && len(s) <= 320
-}
-
-// validUsername refuses what sign-in would read as another identifier
-// type ("@" is an address, a leading "+" a phone number) and spaces and
-// control characters, which nobody can type back reliably.
-func validUsername(s string) bool {
-	if utf8.RuneCountInString(s) > maxUsernameLength || strings.ContainsAny(s, "@+") {
-		return false
-	}
-	for _, c := range s {
-		if unicode.IsSpace(c) || unicode.IsControl(c) {
-			return false
-		}
-	}
-	return true
 }
 
 // takenFields names the fields whose identifier another account of the

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"foyer/storage"
 )
@@ -48,11 +47,12 @@ func (h *Handler) submitReminder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_, byPhone := r.PostForm["phone"] // the phone form posts a phone field
-	field := "email"
+	field, kind := "email", storage.IdentifierEmail
 	if byPhone {
-		field = "phone"
+		field, kind = "phone", storage.IdentifierPhone
 	}
-	value := strings.TrimSpace(r.PostFormValue(field))
+	// Cleaned as registration stored it: "+41 79 …" finds "+4179…".
+	value := storage.CleanIdentifier(kind, r.PostFormValue(field))
 	if !typedOK(value) {
 		h.renderReminder(w, r, f, byPhone, View{Status: http.StatusBadRequest,
 			FieldErrors: map[string]string{field: "reminder." + field + "_required"}})

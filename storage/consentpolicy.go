@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -76,4 +77,40 @@ func ConsentPolicyOf(app *Application) []ConsentDocument {
 		return DefaultConsentPolicy()
 	}
 	return app.Consents
+}
+
+// RepublishedConsents are the names of the documents whose version
+// differs between the old and the new policy: publishing them ends the
+// acceptances of the versions no longer in use. A document dropped from
+// the policy is no new version, so its acceptances stand.
+func RepublishedConsents(old, updated []ConsentDocument) []string {
+	was := map[string]string{}
+	for _, d := range old {
+		was[d.Name] = d.Version
+	}
+	var out []string
+	for _, d := range updated {
+		if v, ok := was[d.Name]; ok && v != d.Version {
+			out = append(out, d.Name)
+		}
+	}
+	return out
+}
+
+// VersionsInUse are the versions of the consent the policies of the
+// store's applications name: several applications may share a store and a
+// document, and an acceptance ends only when none of them uses its version.
+func VersionsInUse(apps []Application, storeID, consent string) []string {
+	var out []string
+	for i := range apps {
+		if apps[i].StoreID != storeID {
+			continue
+		}
+		for _, d := range ConsentPolicyOf(&apps[i]) {
+			if d.Name == consent && !slices.Contains(out, d.Version) {
+				out = append(out, d.Version)
+			}
+		}
+	}
+	return out
 }

@@ -2,4 +2,7 @@
 // interfaces every feature asks for. It imports nothing of ours: the GORM
 // implementation lives in storage/sqlstore, the conformance suite in
 // storage/storagetest. Errors are the sentinels below, checked with errors.Is.
+// It also holds the domain rules every layer must agree on, such as what a
+// valid e-mail address, phone number or username is (identifiers.go) and
+// which consent versions a new policy replaces (consentpolicy.go).
 package storage

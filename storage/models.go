@@ -318,5 +318,13 @@ type ConsentRecord struct {
 	Consent   string // e.g. "terms_of_service", "privacy_policy"
 	Version   string
 	GrantedAt time.Time
+	// RevokedAt is when the customer withdrew it.
 	RevokedAt *time.Time
+	// OutdatedAt is when a newer version of the document was published,
+	// which ended this acceptance; accepting the version again clears it.
+	OutdatedAt *time.Time
 }
+
+// Active reports whether the acceptance still holds: neither withdrawn
+// nor replaced by a newer version.
+func (c ConsentRecord) Active() bool { return c.RevokedAt == nil && c.OutdatedAt == nil }

@@ -86,8 +86,8 @@ type Portal interface {
 	// confirmed flags), attributes and language; a taken email or phone is
 	// ErrConflict, an unknown account ErrNotFound.
 	UpdateAccountProfile(ctx context.Context, a *Account) error
-	// RevokeConsent marks every unrevoked record of the consent revoked at
-	// at and returns how many it marked.
+	// RevokeConsent marks every active record of the consent (see
+	// ConsentRecord.Active) revoked at at and returns how many it marked.
 	RevokeConsent(ctx context.Context, accountID, consent string, at time.Time) (int64, error)
 	// AppendConsentEvent inserts e, filling in ID and CreatedAt.
 	AppendConsentEvent(ctx context.Context, e *ConsentEvent) error

@@ -324,6 +324,11 @@ type ConsentRecords interface {
 	RecordConsent(ctx context.Context, c *ConsentRecord) error
 	// ListConsents returns the account's records, oldest first.
 	ListConsents(ctx context.Context, accountID string) ([]ConsentRecord, error)
+	// OutdateConsents ends, at at, every active record of the consent held
+	// by an account of the identity store whose version is not among
+	// current (a newer version was published), in one statement whatever
+	// the number of accounts, and returns how many it ended.
+	OutdateConsents(ctx context.Context, storeID, consent string, current []string, at time.Time) (int64, error)
 }
 
 // Janitor removes what has expired.

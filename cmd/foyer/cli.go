@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/mail"
 	"strings"
 	"text/tabwriter"
 
@@ -194,8 +193,13 @@ func accountCreate(ctx context.Context, cfg Config, args []string, stdout, stder
 		return err
 	}
 	var problems []string
-	if addr, err := mail.ParseAddress(spec.Email); err != nil || addr.Address != spec.Email {
-		problems = append(problems, "--email must be an e-mail address")
+	// The rules of the registration page and the portal, so the CLI makes
+	// no account they would refuse to save.
+	if !storage.ValidEmail(spec.Email) {
+		problems = append(problems, fmt.Sprintf("--email must be an e-mail address like name@example.com, at most %d characters", storage.MaxEmailLength))
+	}
+	if spec.Username != "" && !storage.ValidUsername(spec.Username) {
+		problems = append(problems, fmt.Sprintf(`--username must be at most %d characters, without spaces, "@" or "+"`, storage.MaxUsernameLength))
 	}
 	if len(spec.Password) < minPasswordLength {
 		problems = append(problems, fmt.Sprintf("--password must be at least %d characters", minPasswordLength))

@@ -5,11 +5,12 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"maps"
 	"net/mail"
 	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,29 +20,29 @@ import (
 // Config is the whole configuration, from a YAML file (--config) and then
 // FOYER_ environment variables, which win.
 type Config struct {
-	Issuer                 string `yaml:"issuer"`
-	Listen                 string `yaml:"listen"`
-	DatabaseURL            string `yaml:"database_url"`
-	Secret                 string `yaml:"secret"`
-	SMTPURL                string `yaml:"smtp_url"`
-	SMTPFrom               string `yaml:"smtp_from"`
-	SMTPCAFile             string `yaml:"smtp_ca_file"` // PEM CAs for a relay with a private CA; empty: the system roots
-	SMSWebhookURL          string `yaml:"sms_webhook_url"`
-	BootstrapAdminEmail    string `yaml:"bootstrap_admin_email"`
-	BootstrapAdminPassword string `yaml:"bootstrap_admin_password"`
-	ThemeDir               string `yaml:"theme_dir"`
-	LogLevel               string `yaml:"log_level"`
-	LogFormat              string `yaml:"log_format"`
-	TrustProxyHeaders      bool   `yaml:"trust_proxy_headers"`
+	Issuer                 string      `yaml:"issuer"`
+	Listen                 string      `yaml:"listen"`
+	DatabaseURL            string      `yaml:"database_url"`
+	Secret                 string      `yaml:"secret"`
+	SMTPURL                string      `yaml:"smtp_url"`
+	SMTPFrom               string      `yaml:"smtp_from"`
+	SMTPCAFile             string      `yaml:"smtp_ca_file"` // PEM CAs for a relay with a private CA; empty: the system roots
+	SMSWebhookURL          string      `yaml:"sms_webhook_url"`
+	BootstrapAdminEmail    string      `yaml:"bootstrap_admin_email"`
+	BootstrapAdminPassword string      `yaml:"bootstrap_admin_password"`
+	ThemeDir               string      `yaml:"theme_dir"`
+	LogLevel               string      `yaml:"log_level"`
+	LogFormat              string      `yaml:"log_format"`
+	TrustProxyHeaders      boolSetting `yaml:"trust_proxy_headers"`
 	// AllowPrivateNetworkURIs lets dynamically registered clients have
 	// Foyer request loopback and private addresses (their jwks_uri and
 	// backchannel_logout_uri). For development only: anyone holding an
 	// initial access token could otherwise probe the internal network.
-	AllowPrivateNetworkURIs bool `yaml:"allow_private_network_uris"`
+	AllowPrivateNetworkURIs boolSetting `yaml:"allow_private_network_uris"`
 	// DevOutbox serves /admin/dev/outbox (messages with their live links
 	// and codes) — only when also in dev mode and only to loopback callers.
-	DevOutbox   bool   `yaml:"dev_outbox"`
-	PprofListen string `yaml:"pprof_listen"`
+	DevOutbox   boolSetting `yaml:"dev_outbox"`
+	PprofListen string      `yaml:"pprof_listen"`
 	// KeyRotationInterval is a Go duration ("720h"); "0" turns automatic
 	// key rotation off.
 	KeyRotationInterval string `yaml:"key_rotation_interval"`
@@ -106,27 +107,69 @@ func loadConfig(path string, getenv func(string) string) (Config, error) {
 			*field = v
 		}
 	}
-	if v := getenv("FOYER_TRUST_PROXY_HEADERS"); v != "" {
-		cfg.TrustProxyHeaders = v == "1" || strings.EqualFold(v, "true")
-	}
-	// A typo here must not silently leave the guard off (or on).
-	var envErr error
-	if v := getenv("FOYER_ALLOW_PRIVATE_NETWORK_URIS"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			envErr = fmt.Errorf("FOYER_ALLOW_PRIVATE_NETWORK_URIS %q: true or false", v)
-		}
-		cfg.AllowPrivateNetworkURIs = b
-	}
-	if v := getenv("FOYER_DEV_OUTBOX"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			envErr = errors.Join(envErr, fmt.Errorf("FOYER_DEV_OUTBOX %q: true or false", v))
-		}
-		cfg.DevOutbox = b
-	}
+	envErr := cfg.readBoolEnv(getenv)
 	cfg.Issuer = strings.TrimRight(cfg.Issuer, "/")
 	return cfg, errors.Join(envErr, cfg.validate())
+}
+
+// boolSetting is a boolean setting: the file and the environment take the
+// same spellings (parseBool), where YAML alone would refuse 1 and 0.
+type boolSetting bool
+
+// UnmarshalYAML reads a boolean setting from the file.
+func (b *boolSetting) UnmarshalYAML(n *yaml.Node) error {
+	v, ok := parseBool(n.Value)
+	if n.Kind != yaml.ScalarNode || !ok {
+		return fmt.Errorf("line %d: %q is not a boolean (%s)", n.Line, n.Value, boolSpellings)
+	}
+	*b = boolSetting(v)
+	return nil
+}
+
+// boolEnvKeys maps each boolean setting to its environment variable.
+func (c *Config) boolEnvKeys() map[string]*boolSetting {
+	return map[string]*boolSetting{
+		"FOYER_TRUST_PROXY_HEADERS":        &c.TrustProxyHeaders,
+		"FOYER_ALLOW_PRIVATE_NETWORK_URIS": &c.AllowPrivateNetworkURIs,
+		"FOYER_DEV_OUTBOX":                 &c.DevOutbox,
+	}
+}
+
+// readBoolEnv sets the boolean settings from the environment. Every one
+// takes the same spellings (parseBool), and a value outside them is an
+// error naming the variable: a typo must not silently leave a guard off,
+// nor trust forwarded headers nobody meant to trust.
+func (c *Config) readBoolEnv(getenv func(string) string) error {
+	var errs []error
+	keys := c.boolEnvKeys()
+	for _, name := range slices.Sorted(maps.Keys(keys)) { // errors in a stable order
+		field, v := keys[name], getenv(name)
+		if v == "" {
+			continue
+		}
+		b, ok := parseBool(v)
+		if !ok {
+			errs = append(errs, fmt.Errorf("%s %q: %s", name, v, boolSpellings))
+			continue
+		}
+		*field = boolSetting(b)
+	}
+	return errors.Join(errs...)
+}
+
+// boolSpellings says which values parseBool accepts, for error messages.
+const boolSpellings = "use true/false, 1/0, yes/no or on/off"
+
+// parseBool reads a boolean setting: true/false, 1/0, yes/no or on/off in
+// any case, as operators write them in shell scripts and compose files.
+func parseBool(v string) (value, ok bool) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "true", "1", "yes", "on":
+		return true, true
+	case "false", "0", "no", "off":
+		return false, true
+	}
+	return false, false
 }
 
 func (c *Config) validate() error {

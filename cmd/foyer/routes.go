@@ -98,7 +98,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	for _, o := range opts {
 		o(&opt)
 	}
-	allowPrivate := cfg.AllowPrivateNetworkURIs && !opt.privateNetworkGuard
+	allowPrivate := bool(cfg.AllowPrivateNetworkURIs) && !opt.privateNetworkGuard
 	opt.backchannel.AllowPrivateNetworkURIs = allowPrivate
 	if allowPrivate {
 		// Said at every start so the development switch is not left on
@@ -160,7 +160,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	}
 
 	mux := http.NewServeMux()
-	if cfg.DevOutbox && notify.DevMode(cfg.SMTPURL, cfg.Issuer) {
+	if bool(cfg.DevOutbox) && notify.DevMode(cfg.SMTPURL, cfg.Issuer) {
 		// Only a developer's local instance, asked to, shows messages (with
 		// their live links and codes) on a page, and only to this machine.
 		log.Warn("the dev outbox is on: messages with their links and codes are shown at " + notify.DevOutboxPath + " to loopback callers")
@@ -184,7 +184,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	mux.Handle("GET /metrics", metrics.handler())
 
 	handler := chain(mux,
-		requestContext(cfg.TrustProxyHeaders),
+		requestContext(bool(cfg.TrustProxyHeaders)),
 		recoverPanics(log),
 		limitBodies(64<<10),
 		accessLog(log),

@@ -302,7 +302,7 @@ func TestRegistrationFormErrors(t *testing.T) {
 		"common":      {regFields("a@example.com", "password123"), "This password is too common."},
 		"mismatch":    {map[string]string{"email": "a@example.com", "password": newcomerPass, "password_confirm": newcomerPass + "x", "accept_terms": "on"}, "The passwords do not match."},
 		"terms":       {map[string]string{"email": "a@example.com", "password": newcomerPass, "password_confirm": newcomerPass}, "Accept the terms of service"},
-		"bad address": {regFields("not-an-address", newcomerPass), "Enter a valid email address."},
+		"bad address": {regFields("not-an-address", newcomerPass), "Enter a valid email address"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			b, p, _ := s.registerPage(t, "state-error")

@@ -69,6 +69,8 @@ type exportConsent struct {
 	Version   string     `json:"version"`
 	GrantedAt time.Time  `json:"granted_at"`
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+	// OutdatedAt is when a newer version of the document ended it.
+	OutdatedAt *time.Time `json:"outdated_at,omitempty"`
 }
 
 type exportConsentEvent struct {
@@ -158,15 +160,16 @@ func (h *Handler) exportPrivacy(r *http.Request, v *viewer, x *export) error {
 	}
 	x.Consents = []exportConsent{}
 	for _, c := range records {
-		x.Consents = append(x.Consents, exportConsent{Consent: c.Consent, Version: c.Version, GrantedAt: c.GrantedAt, RevokedAt: c.RevokedAt})
+		x.Consents = append(x.Consents, exportConsent{Consent: c.Consent, Version: c.Version, GrantedAt: c.GrantedAt,
+			RevokedAt: c.RevokedAt, OutdatedAt: c.OutdatedAt})
 	}
 	history, err := h.store.ListConsentEvents(ctx, v.Account.ID)
 	if err != nil {
 		return err
 	}
 	x.ConsentHistory = []exportConsentEvent{}
-	for _, e := range history {
-		x.ConsentHistory = append(x.ConsentHistory, exportConsentEvent{Consent: e.Consent, Version: e.Version, Action: string(e.Action), At: e.CreatedAt})
+	for _, e := range consentLog(records, history) {
+		x.ConsentHistory = append(x.ConsentHistory, exportConsentEvent(e))
 	}
 	if x.Groups, err = h.groupNames(ctx, v.Account.ID); err != nil {
 		return err

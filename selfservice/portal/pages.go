@@ -3,9 +3,9 @@ package portal
 import (
 	"errors"
 	"log/slog"
-	"net"
 	"net/http"
 
+	"foyer/selfservice/session"
 	"foyer/storage"
 	"foyer/themes"
 )
@@ -150,18 +150,8 @@ func (h *Handler) serverError(w http.ResponseWriter, r *http.Request, err error)
 // event appends to the account's activity log; a failure is logged, not
 // shown, because the action itself succeeded.
 func (h *Handler) event(r *http.Request, v *viewer, kind string, data map[string]string) {
-	e := &storage.Event{AccountID: v.Account.ID, Kind: kind, Actor: v.Account.ID, IP: remoteIP(r), Data: data}
+	e := &storage.Event{AccountID: v.Account.ID, Kind: kind, Actor: v.Account.ID, IP: session.ClientIP(r), Data: data}
 	if err := h.store.AppendEvent(r.Context(), e); err != nil {
 		h.log.WarnContext(r.Context(), "portal event", "kind", kind, "err", err)
 	}
-}
-
-// remoteIP is the request's peer address (cmd/foyer's middleware rewrites
-// RemoteAddr from X-Forwarded-For when the operator trusts the proxy).
-func remoteIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"foyer/storage"
@@ -46,8 +47,37 @@ func (h *Handler) showPrivacy(w http.ResponseWriter, r *http.Request, v *viewer)
 		return
 	}
 	h.renderPage(w, r, v, "account_privacy", http.StatusOK, map[string]any{
-		"Consents": consentViews(storage.ConsentPolicyOf(v.App), records), "History": history,
+		"Consents": consentViews(storage.ConsentPolicyOf(v.App), records), "History": consentLog(records, history),
 	})
+}
+
+// consentOutdated is the log's action for an acceptance a newer version
+// of its document ended.
+const consentOutdated = "outdated"
+
+// logEntry is one line of the consent log the portal and the exports show.
+type logEntry struct {
+	Consent, Version, Action string
+	At                       time.Time
+}
+
+// consentLog is the account's consent history with the times newer
+// versions ended its acceptances (seed 002: the log holds "the time of
+// opt-out for outdated consent versions"), oldest first. Publishing a
+// version marks the records in one statement rather than writing an event
+// per account, so those lines come from the records.
+func consentLog(records []storage.ConsentRecord, events []storage.ConsentEvent) []logEntry {
+	out := make([]logEntry, 0, len(events))
+	for _, e := range events {
+		out = append(out, logEntry{Consent: e.Consent, Version: e.Version, Action: string(e.Action), At: e.CreatedAt})
+	}
+	for _, rec := range records {
+		if rec.OutdatedAt != nil {
+			out = append(out, logEntry{Consent: rec.Consent, Version: rec.Version, Action: consentOutdated, At: *rec.OutdatedAt})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b logEntry) int { return a.At.Compare(b.At) })
+	return out
 }
 
 func consentViews(policy []storage.ConsentDocument, records []storage.ConsentRecord) []consentView {
@@ -56,11 +86,14 @@ func consentViews(policy []storage.ConsentDocument, records []storage.ConsentRec
 		cv := consentView{Name: d.Name, Version: d.Version, Title: d.Title, URL: d.URL}
 		for _, rec := range records {
 			if rec.Consent == d.Name && rec.Version == d.Version {
-				if rec.RevokedAt == nil {
+				switch {
+				case rec.Active():
 					granted := rec.GrantedAt
 					cv.Granted, cv.Since = true, &granted
-				} else {
+				case rec.RevokedAt != nil:
 					cv.Since = rec.RevokedAt
+				default:
+					cv.Since = rec.OutdatedAt
 				}
 			}
 		}
@@ -93,7 +126,7 @@ func (h *Handler) setConsent(w http.ResponseWriter, r *http.Request, v *viewer) 
 }
 
 // activeVersions are the versions of the consent the account has given
-// and not withdrawn.
+// and not withdrawn, nor seen replaced by a newer version.
 func (h *Handler) activeVersions(ctx context.Context, accountID, consent string) ([]string, error) {
 	recs, err := h.store.ListConsents(ctx, accountID)
 	if err != nil {
@@ -101,7 +134,7 @@ func (h *Handler) activeVersions(ctx context.Context, accountID, consent string)
 	}
 	var out []string
 	for _, r := range recs {
-		if r.Consent == consent && r.RevokedAt == nil {
+		if r.Consent == consent && r.Active() {
 			out = append(out, r.Version)
 		}
 	}

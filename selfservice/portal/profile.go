@@ -2,8 +2,6 @@ package portal
 
 import (
 	"net/http"
-	"net/mail"
-	"regexp"
 	"strings"
 	"unicode"
 
@@ -26,8 +24,6 @@ type field struct {
 }
 
 const maxAttributeLength = 200
-
-var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 
 func (h *Handler) mountProfile(mux *http.ServeMux) {
 	mux.HandleFunc("GET /account/profile", h.authed(h.showProfile))
@@ -88,14 +84,15 @@ func (h *Handler) renderProfile(w http.ResponseWriter, r *http.Request, v *viewe
 // sent to it is entered.
 func (h *Handler) saveProfile(w http.ResponseWriter, r *http.Request, v *viewer) {
 	values, errs := readProfile(r, v)
-	email := strings.TrimSpace(r.PostFormValue("email"))
-	phone := strings.TrimSpace(r.PostFormValue("phone"))
+	// The rules registration and the CLI apply too (storage.ValidIdentifier).
+	email := storage.CleanIdentifier(storage.IdentifierEmail, r.PostFormValue("email"))
+	phone := storage.CleanIdentifier(storage.IdentifierPhone, r.PostFormValue("phone"))
 	emailChanged := !strings.EqualFold(email, v.Account.Email)
 	phoneChanged := phone != v.Account.Phone
-	if emailChanged && !validEmail(email) {
+	if emailChanged && !storage.ValidEmail(email) {
 		errs["email"] = "account.profile.email_invalid"
 	}
-	if phoneChanged && phone != "" && !e164.MatchString(phone) {
+	if phoneChanged && phone != "" && !storage.ValidPhone(phone) {
 		errs["phone"] = "account.profile.phone_invalid"
 	}
 	if phoneChanged && phone == "" && v.Account.Phone != "" {
@@ -164,12 +161,4 @@ func readProfile(r *http.Request, v *viewer) (map[string]string, map[string]stri
 		}
 	}
 	return values, errs
-}
-
-func validEmail(s string) bool {
-	if len(s) > 254 || strings.ContainsAny(s, " \t\r\n<>") {
-		return false
-	}
-	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s && strings.Contains(s[strings.LastIndex(s, "@"):], ".")
 }

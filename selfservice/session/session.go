@@ -97,7 +97,7 @@ func (m *Manager) Start(ctx context.Context, w http.ResponseWriter, r *http.Requ
 		AuthTime:   now,
 		AMR:        l.AMR,
 		ACR:        l.ACR,
-		IP:         clientIP(r),
+		IP:         ClientIP(r),
 		UserAgent:  truncate(r.UserAgent(), 512),
 		CreatedAt:  now,
 		LastSeenAt: now,
@@ -173,10 +173,13 @@ func hashToken(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// clientIP is the peer address. Behind a load balancer the operator's proxy
-// sets X-Forwarded-For; trusting it is a deployment decision made in
-// cmd/foyer's middleware, which rewrites RemoteAddr when configured.
-func clientIP(r *http.Request) string {
+// ClientIP is the client's address as every event and session records it:
+// the host alone, without the port, which changes with each connection and
+// would make one customer look like many. Behind a load balancer the
+// operator's proxy sets X-Forwarded-For; trusting it is a deployment
+// decision made in cmd/foyer's middleware, which rewrites RemoteAddr when
+// configured, so this reads the address after that logic.
+func ClientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr

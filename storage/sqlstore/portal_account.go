@@ -22,10 +22,11 @@ func (s *Store) UpdateAccountProfile(ctx context.Context, a *storage.Account) er
 	return affected(res, "update profile of account %q", a.ID)
 }
 
-// RevokeConsent marks the consent's unrevoked records revoked.
+// RevokeConsent marks the consent's active records revoked; an outdated
+// one keeps the time it ended.
 func (s *Store) RevokeConsent(ctx context.Context, accountID, consent string, at time.Time) (int64, error) {
 	res := s.db(ctx).Model(&consentRecordRow{}).
-		Where("account_id = ? AND consent = ? AND revoked_at IS NULL", accountID, consent).
+		Where("account_id = ? AND consent = ? AND revoked_at IS NULL AND outdated_at IS NULL", accountID, consent).
 		Update("revoked_at", dbTime(at))
 	if res.Error != nil {
 		return 0, wrapErr(res.Error, "revoke consent %q of account %q", consent, accountID)

@@ -79,24 +79,25 @@ func (s *Store) LatestOneTimeSecret(ctx context.Context, accountID, purpose stri
 }
 
 type consentRecordRow struct {
-	AccountID string     `gorm:"column:account_id;primaryKey"`
-	Consent   string     `gorm:"column:consent;primaryKey"`
-	Version   string     `gorm:"column:version;primaryKey"`
-	GrantedAt time.Time  `gorm:"column:granted_at"`
-	RevokedAt *time.Time `gorm:"column:revoked_at"`
+	AccountID  string     `gorm:"column:account_id;primaryKey"`
+	Consent    string     `gorm:"column:consent;primaryKey"`
+	Version    string     `gorm:"column:version;primaryKey"`
+	GrantedAt  time.Time  `gorm:"column:granted_at"`
+	RevokedAt  *time.Time `gorm:"column:revoked_at"`
+	OutdatedAt *time.Time `gorm:"column:outdated_at"`
 }
 
 func (consentRecordRow) TableName() string { return "consent_records" }
 
 // RecordConsent stores an acceptance; accepting a version again renews it
-// (and clears a revocation).
+// (and clears a revocation or an outdating).
 func (s *Store) RecordConsent(ctx context.Context, c *storage.ConsentRecord) error {
 	c.GrantedAt = orNow(c.GrantedAt)
 	row := consentRecordRow{AccountID: c.AccountID, Consent: c.Consent, Version: c.Version,
-		GrantedAt: c.GrantedAt, RevokedAt: dbTimePtr(c.RevokedAt)}
+		GrantedAt: c.GrantedAt, RevokedAt: dbTimePtr(c.RevokedAt), OutdatedAt: dbTimePtr(c.OutdatedAt)}
 	err := s.db(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "account_id"}, {Name: "consent"}, {Name: "version"}},
-		DoUpdates: clause.AssignmentColumns([]string{"granted_at", "revoked_at"}),
+		DoUpdates: clause.AssignmentColumns([]string{"granted_at", "revoked_at", "outdated_at"}),
 	}).Create(&row).Error
 	return wrapErr(err, "record consent %q of account %q", c.Consent, c.AccountID)
 }
@@ -110,7 +111,24 @@ func (s *Store) ListConsents(ctx context.Context, accountID string) ([]storage.C
 	out := make([]storage.ConsentRecord, 0, len(rows))
 	for _, r := range rows {
 		out = append(out, storage.ConsentRecord{AccountID: r.AccountID, Consent: r.Consent, Version: r.Version,
-			GrantedAt: r.GrantedAt.UTC(), RevokedAt: utcPtr(r.RevokedAt)})
+			GrantedAt: r.GrantedAt.UTC(), RevokedAt: utcPtr(r.RevokedAt), OutdatedAt: utcPtr(r.OutdatedAt)})
 	}
 	return out, nil
+}
+
+// OutdateConsents ends the store's active records of the consent's other
+// versions with one UPDATE: publishing a version must not cost a query per
+// account. An empty current list ends every version.
+func (s *Store) OutdateConsents(ctx context.Context, storeID, consent string, current []string, at time.Time) (int64, error) {
+	q := s.db(ctx).Model(&consentRecordRow{}).
+		Where("consent = ? AND revoked_at IS NULL AND outdated_at IS NULL", consent).
+		Where("account_id IN (?)", s.db(ctx).Model(&accountRow{}).Select("id").Where("store_id = ?", storeID))
+	if len(current) > 0 {
+		q = q.Where("version NOT IN ?", current)
+	}
+	res := q.Update("outdated_at", dbTime(at))
+	if res.Error != nil {
+		return 0, wrapErr(res.Error, "outdate consent %q in store %q", consent, storeID)
+	}
+	return res.RowsAffected, nil
 }

@@ -59,6 +59,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"ConfirmContact", testConfirmContact},
 		{"MFAPolicy", testMFAPolicy},
 		{"ConsentPolicy", testConsentPolicy},
+		{"OutdateConsents", testOutdateConsents},
 		{"RecoveryCodeSecrets", testRecoveryCodeSecrets},
 		{"ListLoginAttempts", testListLoginAttempts},
 		{"PurgeExpired", testPurgeExpired},
