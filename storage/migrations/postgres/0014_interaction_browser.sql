@@ -1,7 +1,7 @@
--- Foyer schema, version 13 (sqlite): the browser that started an interaction
+-- Foyer schema, version 14 (postgres): the browser that started an interaction
 -- (the SHA-256 of its foyer_browser cookie), so a sign-in finishes only in
 -- that browser. Keep in step with the other dialect's
--- 0013_interaction_browser.sql. Interactions from before have none and
+-- 0014_interaction_browser.sql. Interactions from before have none and
 -- finish nowhere (they last 30 minutes).
 
 ALTER TABLE interactions ADD COLUMN browser TEXT NOT NULL DEFAULT '';
