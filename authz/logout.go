@@ -56,7 +56,7 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 		q.Set("state", state)
 		target.RawQuery = q.Encode()
 	}
-	if lr.unvouched() && !confirmed {
+	if lr.unvouched(hintMatches) && !confirmed {
 		// Nothing the user saw named this destination yet.
 		h.leavePage(w, r, &target, http.StatusOK, "logout.done_title", "logout.done")
 		return
@@ -78,10 +78,11 @@ type logoutRequest struct {
 // unvouched reports whether the destination was chosen by an anonymous
 // registrant and nothing in the request vouches for it: sent there at
 // once, Foyer would be an open redirector for anyone holding an initial
-// access token. A verified id_token_hint was issued to that very client,
-// so it does vouch.
-func (lr *logoutRequest) unvouched() bool {
-	return lr.redirect != nil && lr.client != nil && lr.client.RegistrationTokenHash != nil && lr.hint == nil
+// access token. Only an id_token_hint for the browser's current session
+// vouches (hintMatches): the registrant can get a hint for an account of
+// their own and put it in any link.
+func (lr *logoutRequest) unvouched(hintMatches bool) bool {
+	return lr.redirect != nil && lr.client != nil && lr.client.RegistrationTokenHash != nil && !hintMatches
 }
 
 // parseLogout reads and checks the request, answering it itself (and
@@ -162,7 +163,7 @@ func (h *Handler) confirmLogout(w http.ResponseWriter, r *http.Request, lr *logo
 	data := map[string]any{"Action": LogoutPath, "Hidden": hidden}
 	if lr.redirect != nil {
 		w.Header().Set("Content-Security-Policy", themes.CSPWithFormTarget(lr.redirect.String()))
-		if lr.unvouched() {
+		if lr.unvouched(false) { // shown only without a hint for this session
 			// Confirming is then also agreeing to go there: say where.
 			data["Host"] = hostInWords(lr.redirect)
 		}
