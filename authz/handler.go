@@ -38,6 +38,8 @@ type Store interface {
 	GetApplication(ctx context.Context, id string) (*storage.Application, error)
 	// Step-up: whether an account enrolled a second factor.
 	ListAuthenticators(ctx context.Context, accountID string) ([]storage.Authenticator, error)
+	// The applications' group restrictions (access.go).
+	storage.GroupAccessReader
 	// Dynamic client registration (RFC 7591, 7592).
 	RegistrationStore
 }
