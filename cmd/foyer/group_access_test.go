@@ -196,3 +196,27 @@ func TestGroupRestrictionRefresh(t *testing.T) {
 		}
 	})
 }
+
+// TestGroupRestrictionConsent: a third-party client's consent page does
+// not outlast the membership. Removed while the page was open, the account
+// is refused at "Allow", and no grant is remembered.
+func TestGroupRestrictionConsent(t *testing.T) {
+	fx := newVIPFixture(t, sqltest.SQLite(t))
+	fx.setMember(t, true)
+	id, secret := fx.srv.client(t, authz.ClientSpec{ApplicationID: "vip", Name: "Partner", RedirectURIs: []string{rpCallback},
+		GrantTypes: []string{"authorization_code"}})
+	rp := newRelyingParty(t, fx.srv.issuer, id, secret, oidc.ScopeOpenID)
+	b := newBrowser(t, fx.srv.Listener.Addr().String())
+	p := b.get(rp.oauth.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
+	p = b.submit(p, map[string]string{"identifier": "alice@example.com"})
+	p = b.submit(p, map[string]string{"password": alicePass})
+	if !strings.Contains(p.body, `value="allow"`) {
+		t.Fatalf("want the consent page, got %d:\n%s", p.status, p.body)
+	}
+	fx.setMember(t, false)
+	p = b.submit(p, map[string]string{"decision": "allow"})
+	wantAccessDenied(t, wantDenied(t, p, "may not use VIP Lounge"), fx.srv.issuer, "state-0001")
+	if _, err := fx.srv.store.GetGrant(t.Context(), fx.alice.ID, id); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("a refused consent was remembered: %v", err)
+	}
+}
