@@ -21,6 +21,10 @@ var errNotInGroups = fosite.ErrAccessDenied.WithHint("The account may not use th
 // after an interactive sign-in (consentOrIssue), at the consent decision,
 // and on every refresh, so removing a membership ends access to the
 // application rather than just hiding its tile.
+//
+// The account portal's own client is exempt: it belongs to the default
+// application, and restricting that application must not keep customers
+// from their own account (its security settings, export and deletion).
 func (h *Handler) mayUse(ctx context.Context, client fosite.Client, accountID string) (bool, *storage.Application, error) {
 	c, ok := client.(interface{ Storage() *storage.Client })
 	if !ok {
@@ -29,6 +33,9 @@ func (h *Handler) mayUse(ctx context.Context, client fosite.Client, accountID st
 	app, err := h.store.GetApplication(ctx, c.Storage().ApplicationID)
 	if err != nil {
 		return false, nil, errorf("load application: %w", err)
+	}
+	if h.cfg.PortalClientID != "" && client.GetID() == h.cfg.PortalClientID {
+		return true, app, nil
 	}
 	ok, err = storage.MayUseApplication(ctx, h.store, app, accountID)
 	if err != nil {

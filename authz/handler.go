@@ -69,6 +69,9 @@ type Config struct {
 	// non-public addresses (development only): anyone may register a
 	// client, so by default Foyer refuses to dial those for them.
 	AllowPrivateNetworkURIs bool
+	// PortalClientID is the account portal's own client, which no group
+	// restriction applies to (access.go).
+	PortalClientID string
 	// LoginPath is selfservice's sign-in page (default "/login").
 	LoginPath string
 	Now       func() time.Time

@@ -220,3 +220,26 @@ func TestGroupRestrictionConsent(t *testing.T) {
 		t.Fatalf("a refused consent was remembered: %v", err)
 	}
 }
+
+// TestGroupRestrictionSparesPortal: the account portal's client belongs to
+// the default application, but restricting that application does not keep
+// a customer from their own account; its other clients refuse them.
+func TestGroupRestrictionSparesPortal(t *testing.T) {
+	srv := startServer(t, sqltest.SQLite(t))
+	ctx := t.Context()
+	if err := srv.store.CreateGroup(ctx, &storage.Group{StoreID: defaultStoreID, Name: "gold"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.store.SetPortalSettings(ctx, &storage.PortalSettings{ApplicationID: defaultApplicationID, Groups: []string{"gold"}}); err != nil {
+		t.Fatal(err)
+	}
+	u := newPortalUser(t, srv, "alice@example.com")
+	if p := u.get("/account/security"); p.status != http.StatusOK || strings.Contains(p.body, `name="identifier"`) {
+		t.Fatalf("a non-member could not open the portal: %d at %s", p.status, p.url)
+	}
+	id, secret := srv.client(t, authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback},
+		GrantTypes: []string{"authorization_code"}, FirstParty: true})
+	rp := newRelyingParty(t, srv.issuer, id, secret, oidc.ScopeOpenID)
+	p := u.b.get(rp.oauth.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
+	wantAccessDenied(t, wantDenied(t, p, "may not use Foyer"), srv.issuer, "state-0001")
+}
