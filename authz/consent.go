@@ -33,11 +33,15 @@ type consentState struct {
 	RequestedAt time.Time `json:"requested_at"`
 }
 
-// consentOrIssue issues at once when the client needs no consent (it is
+// consentOrIssue refuses an account outside the application's groups
+// (refuseOutsider), issues at once when the client needs no consent (it is
 // first-party, or the account already allowed every requested scope and
 // prompt=consent was not asked); otherwise it asks, or with prompt=none
 // answers consent_required.
 func (h *Handler) consentOrIssue(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, sso *storage.Session, acct *storage.Account, requestedAt time.Time) {
+	if h.refuseOutsider(w, r, ar, acct) {
+		return
+	}
 	need, err := h.needsConsent(r.Context(), ar, acct)
 	if err != nil {
 		h.serverError(w, r, err)

@@ -124,6 +124,9 @@ func (h *Handler) submitConsent(w http.ResponseWriter, r *http.Request) {
 		h.authorizeError(w, r, p.ar, fosite.ErrAccessDenied.WithHint("The user denied the request."))
 		return
 	}
+	if h.refuseOutsider(w, r, p.ar, p.acct) { // removed from the groups while the page was open
+		return
+	}
 	if _, err := h.store.SaveGrant(ctx, p.acct.ID, p.client.ID, p.ar.GetRequestedScopes()); err != nil {
 		h.serverError(w, r, errorf("save grant: %w", err))
 		return

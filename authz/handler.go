@@ -38,6 +38,8 @@ type Store interface {
 	GetApplication(ctx context.Context, id string) (*storage.Application, error)
 	// Step-up: whether an account enrolled a second factor.
 	ListAuthenticators(ctx context.Context, accountID string) ([]storage.Authenticator, error)
+	// The applications' group restrictions (access.go).
+	storage.GroupAccessReader
 	// Dynamic client registration (RFC 7591, 7592).
 	RegistrationStore
 }
@@ -67,6 +69,9 @@ type Config struct {
 	// non-public addresses (development only): anyone may register a
 	// client, so by default Foyer refuses to dial those for them.
 	AllowPrivateNetworkURIs bool
+	// PortalClientID is the account portal's own client, which no group
+	// restriction applies to (access.go).
+	PortalClientID string
 	// LoginPath is selfservice's sign-in page (default "/login").
 	LoginPath string
 	Now       func() time.Time

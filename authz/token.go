@@ -42,6 +42,10 @@ func (h *Handler) token(w http.ResponseWriter, r *http.Request) {
 			h.accessError(w, r, ar, err)
 			return
 		}
+		if err := h.refreshAllowed(r, ar); err != nil {
+			h.accessError(w, r, ar, err)
+			return
+		}
 	}
 	resp, err := h.oauth.NewAccessResponse(ctx, ar)
 	if errors.Is(err, fosite.ErrInvalidatedAuthorizeCode) {

@@ -64,6 +64,13 @@ const (
 // mfaGate decides, once the first factor is proved, which step comes
 // next: "" to finish the sign-in, stepMFA or stepEnroll.
 //
+// A factor the customer enrolled is asked for at every sign-in, whatever
+// the application's policy: the policy only decides whether enrollment is
+// offered or required (and which methods it offers). Otherwise a customer
+// who added an authenticator app because a password alone is not enough
+// would still get into every application whose policy is off with the
+// password alone.
+//
 // An account action of the portal (enroll, new recovery codes, remove)
 // runs last. Every portal sign-in first asks for a factor the account
 // already has, whatever the policy says: a password alone must not change
@@ -77,21 +84,27 @@ func (h *Handler) mfaGate(ctx context.Context, f *Flow) (string, error) {
 	// deletion, contact changes) ask for an enrolled factor whatever the
 	// policy.
 	portal := h.cfg.PortalClientID != "" && f.Client != nil && f.Client.ID == h.cfg.PortalClientID
-	if !f.State.MFA.Done && (pol.Mode != storage.MFAOff || required || action || portal) {
+	if !f.State.MFA.Done {
 		acct, err := h.store.GetAccount(ctx, f.State.AccountID)
 		if err != nil {
 			return "", fmt.Errorf("selfservice: load account: %w", err)
 		}
-		n, err := h.countFactors(ctx, acct.ID)
+		auths, err := h.store.ListAuthenticators(ctx, acct.ID)
 		if err != nil {
-			return "", err
+			return "", fmt.Errorf("selfservice: list authenticators: %w", err)
 		}
+		// Where the policy is off, a first step that already used an
+		// enrolled factor (a passwordless code to the enrolled address, a
+		// passkey) has asked for it; otherwise an account whose only
+		// factor is that one could never finish. Anywhere else a second,
+		// different factor is proved.
+		strict := pol.Mode != storage.MFAOff || required || action || portal
 		// An account with a factor proves one, whichever it is; only an
 		// account without any enrolls, and that enrollment then counts as
 		// the second factor. Otherwise a password alone could enroll the
 		// attacker's phone past the owner's authenticator app.
 		switch {
-		case n > 0:
+		case len(auths) > 0 && (strict || !usedEnrolledFactor(auths, f.State.MFA.Proofs)):
 			return stepMFA, nil
 		case required:
 			return stepEnroll, nil
@@ -103,6 +116,14 @@ func (h *Handler) mfaGate(ctx context.Context, f *Flow) (string, error) {
 		return stepAction, nil
 	}
 	return "", nil
+}
+
+// usedEnrolledFactor reports whether the sign-in's proofs name one of the
+// account's authenticators.
+func usedEnrolledFactor(auths []storage.Authenticator, proofs []string) bool {
+	return slices.ContainsFunc(auths, func(a storage.Authenticator) bool {
+		return slices.Contains(proofs, proofOf(a))
+	})
 }
 
 // complete ends a first factor: it runs the MFA gate and either sends the

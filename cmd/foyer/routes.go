@@ -126,6 +126,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		LoginPath: selfservice.LoginPath,
 		// Dynamically registered clients join the default application.
 		RegistrationApplicationID: defaultApplicationID,
+		PortalClientID:            accountPortalClient,
 		// Zero unless a test shortened them: authz's defaults.
 		AuthorizeCodeLifespan:   opt.codeLifespan,
 		PARLifespan:             opt.parLifespan,

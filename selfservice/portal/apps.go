@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"slices"
 
 	"foyer/storage"
 )
@@ -28,14 +27,15 @@ func (h *Handler) showApps(w http.ResponseWriter, r *http.Request, v *viewer) {
 }
 
 // launcherTiles lists the applications with the launcher on that the
-// account may use (by group restriction), each through a client that has a
-// brand portal.
+// account may use (by group restriction, storage's one definition, which
+// the authorization and token endpoints enforce too), each through a
+// client that has a brand portal.
 func (h *Handler) launcherTiles(ctx context.Context, acct *storage.Account) ([]tile, error) {
 	settings, err := h.store.ListPortalSettings(ctx)
 	if err != nil {
 		return nil, err
 	}
-	groups, err := h.groupNames(ctx, acct.ID)
+	groups, err := h.store.ListAccountGroups(ctx, acct.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -45,7 +45,7 @@ func (h *Handler) launcherTiles(ctx context.Context, acct *storage.Account) ([]t
 	}
 	var tiles []tile
 	for _, s := range settings {
-		if !s.LauncherEnabled || !allowedByGroups(s.Groups, groups) {
+		if !s.LauncherEnabled {
 			continue
 		}
 		app, err := h.store.GetApplication(ctx, s.ApplicationID)
@@ -54,6 +54,9 @@ func (h *Handler) launcherTiles(ctx context.Context, acct *storage.Account) ([]t
 		}
 		if app.StoreID != "" && app.StoreID != acct.StoreID {
 			continue // another population's application
+		}
+		if !s.Admits(app, groups) {
+			continue
 		}
 		if c := launchClient(clients, app.ID); c != nil {
 			q := url.Values{"client_id": {c.ID}, "login_hint": {loginHint(acct)}}
@@ -85,19 +88,6 @@ func (h *Handler) groupNames(ctx context.Context, accountID string) ([]string, e
 		names = append(names, g.Name)
 	}
 	return names, nil
-}
-
-// allowedByGroups: no restriction, or a membership in one of the groups.
-func allowedByGroups(required, member []string) bool {
-	if len(required) == 0 {
-		return true
-	}
-	for _, g := range required {
-		if slices.Contains(member, g) {
-			return true
-		}
-	}
-	return false
 }
 
 func loginHint(a *storage.Account) string {

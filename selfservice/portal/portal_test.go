@@ -30,23 +30,6 @@ func TestSafeNext(t *testing.T) {
 	}
 }
 
-func TestAllowedByGroups(t *testing.T) {
-	cases := []struct {
-		required, member []string
-		want             bool
-	}{
-		{nil, nil, true},
-		{[]string{"gold"}, nil, false},
-		{[]string{"gold", "staff"}, []string{"staff"}, true},
-		{[]string{"gold"}, []string{"silver"}, false},
-	}
-	for _, c := range cases {
-		if got := allowedByGroups(c.required, c.member); got != c.want {
-			t.Errorf("allowedByGroups(%v, %v) = %v", c.required, c.member, got)
-		}
-	}
-}
-
 func TestSealBindsPurpose(t *testing.T) {
 	h := &Handler{cfg: Config{CookieKey: make([]byte, 32)}}
 	sealed := h.seal("portal", "session-1")

@@ -1,0 +1,121 @@
+package authz
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+
+	"github.com/ory/fosite"
+
+	"foyer/storage"
+	"foyer/themes"
+)
+
+// errNotInGroups is what a client hears when the account is outside its
+// application's group restriction.
+var errNotInGroups = fosite.ErrAccessDenied.WithHint("The account may not use this application: it is not a member of the groups the application is restricted to.")
+
+// mayUse reports whether the account may use the client's application by
+// the application's group restriction (storage's one definition, which the
+// portal's launcher shows tiles by). It is asked on the SSO shortcut and
+// after an interactive sign-in (consentOrIssue), at the consent decision,
+// and on every refresh, so removing a membership ends access to the
+// application rather than just hiding its tile.
+//
+// The account portal's own client is exempt: it belongs to the default
+// application, and restricting that application must not keep customers
+// from their own account (its security settings, export and deletion).
+func (h *Handler) mayUse(ctx context.Context, client fosite.Client, accountID string) (bool, *storage.Application, error) {
+	c, ok := client.(interface{ Storage() *storage.Client })
+	if !ok {
+		return false, nil, errorf("group check: client %q is not a stored client", client.GetID())
+	}
+	app, err := h.store.GetApplication(ctx, c.Storage().ApplicationID)
+	if err != nil {
+		return false, nil, errorf("load application: %w", err)
+	}
+	if h.cfg.PortalClientID != "" && client.GetID() == h.cfg.PortalClientID {
+		return true, app, nil
+	}
+	ok, err = storage.MayUseApplication(ctx, h.store, app, accountID)
+	if err != nil {
+		return false, app, errorf("group check: %w", err)
+	}
+	return ok, app, nil
+}
+
+// refuseOutsider answers the authorization request with access_denied when
+// the account is outside the application's groups, and reports whether it
+// wrote a response. prompt=none goes straight back to the client (no page
+// may be shown); otherwise the customer sees why, in their language, with
+// a button that takes the error (with state and iss) back to the client.
+func (h *Handler) refuseOutsider(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, acct *storage.Account) bool {
+	ok, app, err := h.mayUse(r.Context(), ar.GetClient(), acct.ID)
+	if err != nil {
+		h.serverError(w, r, err)
+		return true
+	}
+	if ok {
+		return false
+	}
+	h.logEvent(r.Context(), acct.ID, "authorize.denied_group", r)
+	if has(prompts(ar), "none") || !ar.IsRedirectURIValid() {
+		h.authorizeError(w, r, ar, errNotInGroups)
+		return true
+	}
+	h.deniedPage(w, r, ar, app, acct)
+	return true
+}
+
+// deniedPage explains the refusal. Its button delivers the error response
+// the client expects, by the request's response mode: a link carrying it
+// in the query, or a form posting it (form_post).
+func (h *Handler) deniedPage(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, app *storage.Application, acct *storage.Account) {
+	rfc := fosite.ErrorToRFC6749Error(errNotInGroups)
+	params := url.Values{"error": {rfc.ErrorField}, "error_description": {rfc.GetDescription()}, "iss": {h.cfg.Issuer}}
+	if state := ar.GetState(); state != "" {
+		params.Set("state", state)
+	}
+	target := *ar.GetRedirectURI()
+	data := map[string]any{"Account": accountLabel(acct)}
+	if ar.GetResponseMode() == fosite.ResponseModeFormPost {
+		hidden := map[string]string{}
+		for k := range params {
+			hidden[k] = params.Get(k)
+		}
+		data["Action"], data["Hidden"] = target.String(), hidden
+		w.Header().Set("Content-Security-Policy", themes.CSPWithFormTarget(target.String()))
+	} else {
+		q := target.Query()
+		for k, v := range params {
+			q[k] = v
+		}
+		target.RawQuery, target.Fragment = q.Encode(), ""
+		data["LinkURL"] = target.String()
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	err := h.render.Render(w, r, themes.Page{
+		Template: "access_denied",
+		Lang:     h.render.Negotiate(ar.GetRequestForm().Get("ui_locales"), acct.Language, r.Header.Get("Accept-Language")),
+		Branding: themes.Branding{AppName: app.Name, LogoURL: app.LogoURL, PrimaryColor: app.PrimaryColor},
+		Status:   http.StatusForbidden,
+		Data:     data,
+	})
+	if err != nil {
+		h.log.ErrorContext(r.Context(), "render access_denied", "err", err)
+	}
+}
+
+// refreshAllowed refuses a refresh for an account that left the groups
+// its client's application is restricted to: the refresh token was issued
+// while it was a member, but access ends with the membership.
+func (h *Handler) refreshAllowed(r *http.Request, ar fosite.AccessRequester) error {
+	ok, _, err := h.mayUse(r.Context(), ar.GetClient(), ar.GetSession().GetSubject())
+	if err != nil {
+		return fosite.ErrServerError.WithWrap(err)
+	}
+	if !ok {
+		return fosite.ErrInvalidGrant.WithHint("The account may no longer use this application.")
+	}
+	return nil
+}
