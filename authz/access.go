@@ -3,7 +3,6 @@ package authz
 import (
 	"context"
 	"net/http"
-	"net/url"
 
 	"github.com/ory/fosite"
 
@@ -71,27 +70,18 @@ func (h *Handler) refuseOutsider(w http.ResponseWriter, r *http.Request, ar fosi
 // the client expects, by the request's response mode: a link carrying it
 // in the query, or a form posting it (form_post).
 func (h *Handler) deniedPage(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, app *storage.Application, acct *storage.Account) {
-	rfc := fosite.ErrorToRFC6749Error(errNotInGroups)
-	params := url.Values{"error": {rfc.ErrorField}, "error_description": {rfc.GetDescription()}, "iss": {h.cfg.Issuer}}
-	if state := ar.GetState(); state != "" {
-		params.Set("state", state)
-	}
-	target := *ar.GetRedirectURI()
+	params := h.errorParams(ar, fosite.ErrorToRFC6749Error(errNotInGroups))
 	data := map[string]any{"Account": accountLabel(acct)}
 	if ar.GetResponseMode() == fosite.ResponseModeFormPost {
 		hidden := map[string]string{}
 		for k := range params {
 			hidden[k] = params.Get(k)
 		}
-		data["Action"], data["Hidden"] = target.String(), hidden
-		w.Header().Set("Content-Security-Policy", themes.CSPWithFormTarget(target.String()))
+		target := ar.GetRedirectURI().String()
+		data["Action"], data["Hidden"] = target, hidden
+		w.Header().Set("Content-Security-Policy", themes.CSPWithFormTarget(target))
 	} else {
-		q := target.Query()
-		for k, v := range params {
-			q[k] = v
-		}
-		target.RawQuery, target.Fragment = q.Encode(), ""
-		data["LinkURL"] = target.String()
+		data["LinkURL"] = errorTarget(ar, params).String()
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	err := h.render.Render(w, r, themes.Page{

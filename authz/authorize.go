@@ -297,10 +297,7 @@ func (h *Handler) authorizeError(w http.ResponseWriter, r *http.Request, ar fosi
 		h.errorPage(w, r, http.StatusBadRequest, key)
 		return
 	}
-	params := url.Values{"error": {rfc.ErrorField}, "error_description": {rfc.GetDescription()}, "iss": {h.cfg.Issuer}}
-	if state := ar.GetState(); state != "" {
-		params.Set("state", state)
-	}
+	params := h.errorParams(ar, rfc)
 	unvouched := unvouchedError(r, ar)
 	if ar.GetResponseMode() == fosite.ResponseModeFormPost {
 		if unvouched {
@@ -320,6 +317,16 @@ func (h *Handler) authorizeError(w http.ResponseWriter, r *http.Request, ar fosi
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, target.String(), http.StatusSeeOther) //nolint:gosec // G710: the client's registered redirect URI, validated by fosite
+}
+
+// errorParams is an authorization error response's parameters: the code,
+// its description, the issuer (RFC 9207) and the request's state.
+func (h *Handler) errorParams(ar fosite.AuthorizeRequester, rfc *fosite.RFC6749Error) url.Values {
+	params := url.Values{"error": {rfc.ErrorField}, "error_description": {rfc.GetDescription()}, "iss": {h.cfg.Issuer}}
+	if state := ar.GetState(); state != "" {
+		params.Set("state", state)
+	}
+	return params
 }
 
 // formPost writes an authorization response with response_mode=form_post
