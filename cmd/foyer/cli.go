@@ -200,6 +200,9 @@ func accountCreate(ctx context.Context, cfg Config, args []string, stdout, stder
 	if len(spec.Password) < minPasswordLength {
 		problems = append(problems, fmt.Sprintf("--password must be at least %d characters", minPasswordLength))
 	}
+	if storage.IsAccountIDForm(spec.Username) {
+		problems = append(problems, "--username must not look like an account id (32 hex digits)")
+	}
 	if len(problems) > 0 {
 		fmt.Fprintf(stderr, "foyer account create: %s\n", strings.Join(problems, "; "))
 		return errUsage
