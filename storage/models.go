@@ -115,12 +115,16 @@ type Application struct {
 
 // Client is an OAuth 2.0 / OpenID Connect client of an application.
 type Client struct {
-	ID                      string
-	ApplicationID           string
-	Name                    string
-	SecretHash              []byte // SHA-256 of the secret; nil for public clients
-	Public                  bool
-	FirstParty              bool
+	ID            string
+	ApplicationID string
+	Name          string
+	SecretHash    []byte // SHA-256 of the secret; nil for public clients
+	Public        bool
+	FirstParty    bool
+	// ResourceServer lets the client introspect tokens issued to other
+	// clients (an API that accepts them); any other client may introspect
+	// only its own. Only an administrator sets it.
+	ResourceServer          bool
 	RedirectURIs            []string
 	PostLogoutRedirectURIs  []string
 	InitiateLoginURI        string
