@@ -92,7 +92,7 @@ func (s identifierStep) passkey(r *http.Request, f *Flow, response []byte) (View
 	f.State.Identifier = accountName(acct)
 	firstFactor(&f.State, acct.ID, proof[:3], proof[4:])
 	if verified {
-		f.State.AMR = appendUnique(f.State.AMR, "mfa")
+		f.State.AMR = appendUnique(f.State.AMR, amrMFA)
 		f.State.MFA.Done = true
 	}
 	f.State.FirstFactorDone = true
@@ -185,7 +185,7 @@ func (s *passwordStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 	if rehash {
 		s.upgradeHash(r, acct.ID, pw)
 	}
-	firstFactor(&f.State, acct.ID, "pwd", "")
+	firstFactor(&f.State, acct.ID, amrPassword, "")
 	return View{}, true, nil
 }
 
