@@ -73,4 +73,3 @@ func countEvents(t *testing.T, s *regSetup, accountID, kind string) int {
 	}
 	return n
 }
-
