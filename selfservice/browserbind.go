@@ -2,7 +2,8 @@ package selfservice
 
 import (
 	"net/http"
-	"strings"
+
+	"foyer/selfservice/session"
 )
 
 // flowCookie binds a sign-in request to the browser that started it, so a
@@ -13,6 +14,8 @@ import (
 // must not sign the victim's browser in to the attacker's account (login
 // CSRF), and a request started on one device must not hand its code to
 // another.
+// Its name and attributes come from session.Cookies ("__Host-foyer_flow"
+// on https).
 const flowCookie = "foyer_flow"
 
 // browserSig is the signature purpose of flowCookie's value; no link
@@ -23,19 +26,13 @@ const browserSig = "browser"
 // holds the latest request: of two started side by side, only the later
 // resumes from a link (the earlier one falls back to the portal).
 func (h *Handler) bindBrowser(w http.ResponseWriter, f *Flow) {
-	http.SetCookie(w, &http.Cookie{
-		Name:     flowCookie,
-		Value:    h.signer.Sign(f.Interaction.ID, browserSig),
-		Path:     "/",
-		Expires:  f.Interaction.ExpiresAt,
-		HttpOnly: true,
-		Secure:   strings.HasPrefix(h.cfg.Issuer, "https://"),
-		SameSite: http.SameSiteLaxMode,
-	})
+	c := session.CookiesFor(h.cfg.Issuer).New(flowCookie, h.signer.Sign(f.Interaction.ID, browserSig))
+	c.Expires = f.Interaction.ExpiresAt
+	http.SetCookie(w, c)
 }
 
 // startedHere reports whether this browser started the request id.
 func (h *Handler) startedHere(r *http.Request, id string) bool {
-	c, err := r.Cookie(flowCookie)
-	return err == nil && h.signer.Verify(id, browserSig, c.Value)
+	v := session.CookiesFor(h.cfg.Issuer).Value(r, flowCookie)
+	return v != "" && h.signer.Verify(id, browserSig, v)
 }
