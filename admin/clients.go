@@ -25,8 +25,10 @@ type ClientInput struct {
 	Scope string `json:"scope"`
 	// TokenEndpointAuthMethod is client_secret_basic (the default) or
 	// client_secret_post for confidential clients, none for public ones.
-	TokenEndpointAuthMethod          string `json:"token_endpoint_auth_method"`
-	FirstParty                       bool   `json:"first_party"`
+	TokenEndpointAuthMethod string `json:"token_endpoint_auth_method"`
+	FirstParty              bool   `json:"first_party"`
+	// ResourceServer lets the client introspect other clients' tokens.
+	ResourceServer                   bool   `json:"resource_server"`
 	Public                           bool   `json:"public"`
 	InitiateLoginURI                 string `json:"initiate_login_uri"`
 	BackchannelLogoutURI             string `json:"backchannel_logout_uri"`

@@ -141,7 +141,8 @@ func (s ClientSpec) validateTokenOptions(bad func(format string, args ...any)) {
 }
 
 // apply copies the spec's metadata onto c, leaving identity (ID,
-// application, first-party flag) and credentials alone.
+// application, first-party and resource-server flags) and credentials
+// alone.
 func (s ClientSpec) apply(c *storage.Client) {
 	c.Name = s.Name
 	c.Public = s.isPublic()
@@ -170,7 +171,8 @@ func (s ClientSpec) apply(c *storage.Client) {
 }
 
 // UpdateClient replaces c's metadata with the spec's, after validating it
-// like NewClient; c's id, application and first-party flag stay. A client
+// like NewClient; c's id, application, first-party and resource-server
+// flags stay. A client
 // that moves to a secret-based method without having a secret is issued
 // one (returned, shown once); one that moves away from them loses its
 // secret. Nothing else is rotated.

@@ -23,6 +23,10 @@ type ClientSpec struct {
 	Scopes                 []string
 	Public                 bool
 	FirstParty             bool
+	// ResourceServer may introspect tokens issued to other clients. Like
+	// FirstParty it is an administrator's decision: dynamic registration
+	// never sets it.
+	ResourceServer bool
 
 	// BackchannelLogoutURI receives logout tokens (OIDC Back-Channel
 	// Logout 1.0); BackchannelLogoutSessionRequired asks for sid in them.
@@ -88,7 +92,8 @@ func NewClient(spec ClientSpec) (*storage.Client, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	c := &storage.Client{ID: id, ApplicationID: spec.ApplicationID, FirstParty: spec.FirstParty}
+	c := &storage.Client{ID: id, ApplicationID: spec.ApplicationID, FirstParty: spec.FirstParty,
+		ResourceServer: spec.ResourceServer}
 	spec.apply(c)
 	if !usesSecret(c.TokenEndpointAuthMethod) {
 		return c, "", nil

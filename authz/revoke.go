@@ -62,6 +62,14 @@ func (h *Handler) introspect(w http.ResponseWriter, r *http.Request) {
 		h.oauth.WriteAccessError(ctx, w, nil, fosite.ErrInvalidClient.WithHint("Authenticate with the client's credentials (HTTP Basic).").WithWrap(err))
 		return
 	}
+	if err == nil && resp.IsActive() {
+		allowed, aerr := h.introspectionAllowed(ctx, r, resp)
+		if aerr != nil {
+			err = fosite.ErrServerError.WithWrap(aerr).WithDebug(aerr.Error())
+		} else if !allowed {
+			resp = &fosite.IntrospectionResponse{Active: false}
+		}
+	}
 	if err != nil {
 		rfc := fosite.ErrorToRFC6749Error(err)
 		if rfc.CodeField >= http.StatusInternalServerError {

@@ -27,7 +27,9 @@
 //     CSP is strict (script-src 'self', style-src 'self', form-action 'self'
 //     plus the client's origin), and Chrome enforces form-action on every hop
 //     of the redirect that follows a form post, which only a real browser can
-//     show.
+//     show;
+//   - an https issuer behind a TLS-terminating proxy (hostcookies_test.go):
+//     Chromium accepts the __Host- cookies and the portal sign-in works.
 //
 // Each test has a 60 s deadline, so a hang fails instead of blocking CI.
 package e2e
@@ -122,7 +124,7 @@ type browser struct {
 }
 
 // newBrowser starts Chromium for one test; the test's cleanup stops it.
-func newBrowser(t *testing.T) *browser {
+func newBrowser(t *testing.T, extra ...chromedp.ExecAllocatorOption) *browser {
 	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
 		t.Fatalf("the browser tests need Debian's Chromium at %s: apt-get install chromium chromium-driver (%v)", chromiumPath, err)
@@ -150,6 +152,7 @@ func newBrowser(t *testing.T) *browser {
 		chromedp.Flag("lang", "en-US"),
 		chromedp.UserDataDir(profile),
 	)
+	opts = append(opts, extra...)
 	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
 	t.Cleanup(cancelAlloc)
 	bctx, cancelBrowser := chromedp.NewContext(actx)

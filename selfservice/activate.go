@@ -117,7 +117,7 @@ func (h *Handler) activate(w http.ResponseWriter, r *http.Request) {
 			h.serverError(w, r, err)
 			return
 		}
-		firstFactor(&f.State, secret.AccountID, "email", mailboxProof(acct, false))
+		firstFactor(&f.State, secret.AccountID, amrOf(storage.MethodEmailLink), mailboxProof(acct, false))
 		f.State.Current = len(f.State.Steps)
 		h.complete(w, r, f)
 		return

@@ -33,6 +33,7 @@ const (
 	deferredPhoneSwitch  = "phone_switch"
 	deferredReminder     = "username_reminder"
 	deferredRegistration = "registration"
+	deferredLoginFailed  = "login_failed"
 )
 
 // DeferredConfig tunes the deferred-request worker; zero values take the
@@ -276,6 +277,8 @@ func (h *Handler) doDeferred(ctx context.Context, d *storage.DeferredRequest) er
 		return h.runRegistration(ctx, j)
 	case deferredPasswordless:
 		return h.runPasswordless(ctx, j)
+	case deferredLoginFailed:
+		return h.runLoginFailed(ctx, j)
 	}
 	h.log.WarnContext(ctx, "deferred requests: unknown kind dropped", "deferred_request", d.ID, "kind", d.Kind)
 	return h.deferredDone(ctx, j)

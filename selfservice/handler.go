@@ -117,7 +117,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	h.steps = map[string]Step{}
 	for _, s := range []Step{
 		identifierStep{h: h},
-		&passwordStep{store: d.Store, hasher: d.Passwords, dummyHash: d.Passwords.DummyHash(), now: cfg.Now},
+		&passwordStep{h: h, store: d.Store, hasher: d.Passwords, dummyHash: d.Passwords.DummyHash(), now: cfg.Now},
 		mfaStep{h: h},
 		enrollStep{h: h},
 		enrollStep{h: h, action: true},

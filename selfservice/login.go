@@ -13,7 +13,6 @@ import (
 	"unicode/utf8"
 
 	"foyer/selfservice/password"
-	"foyer/selfservice/session"
 	"foyer/storage"
 )
 
@@ -93,7 +92,7 @@ func (s identifierStep) passkey(r *http.Request, f *Flow, response []byte) (View
 	f.State.Identifier = accountName(acct)
 	firstFactor(&f.State, acct.ID, proof[:3], proof[4:])
 	if verified {
-		f.State.AMR = appendUnique(f.State.AMR, "mfa")
+		f.State.AMR = appendUnique(f.State.AMR, amrMFA)
 		f.State.MFA.Done = true
 	}
 	f.State.FirstFactorDone = true
@@ -102,6 +101,7 @@ func (s identifierStep) passkey(r *http.Request, f *Flow, response []byte) (View
 
 // passwordStep checks the password of the identified account.
 type passwordStep struct {
+	h         *Handler
 	store     Store
 	hasher    *password.Hasher
 	dummyHash string
@@ -166,8 +166,10 @@ func (s *passwordStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 		return View{}, false, fmt.Errorf("selfservice: verify password: %w", verr)
 	}
 	if cred == nil || verr != nil {
-		if acct != nil {
-			s.recordFailure(r, acct.ID)
+		// The activity log's login.failed is written by the worker: an
+		// insert here only for known identifiers would time them apart.
+		if err := s.h.deferRequest(r, f, deferredLoginFailed, deferredPayload{Typed: f.State.Identifier}); err != nil {
+			return View{}, false, err
 		}
 		return fail("login.invalid_credentials", http.StatusBadRequest)
 	}
@@ -186,7 +188,7 @@ func (s *passwordStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 	if rehash {
 		s.upgradeHash(r, acct.ID, pw)
 	}
-	firstFactor(&f.State, acct.ID, "pwd", "")
+	firstFactor(&f.State, acct.ID, amrPassword, "")
 	return View{}, true, nil
 }
 
@@ -203,26 +205,25 @@ func (s *passwordStep) lookup(r *http.Request, f *Flow) (*storage.Account, *stor
 		return nil, nil, nil
 	}
 	acct, err := s.store.FindAccountByIdentifier(ctx, store.ID, kind, value)
-	if errors.Is(err, storage.ErrNotFound) {
-		return nil, nil, nil
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return nil, nil, fmt.Errorf("selfservice: find account: %w", err)
 	}
-	cred, err := s.store.GetPassword(ctx, acct.ID)
-	if errors.Is(err, storage.ErrNotFound) {
+	// An unknown identifier runs the same password query, for an id no
+	// account has, so its statements are those of a known one.
+	accountID := ""
+	if err == nil {
+		accountID = acct.ID
+	} else {
+		acct = nil
+	}
+	cred, err := s.store.GetPassword(ctx, accountID)
+	if errors.Is(err, storage.ErrNotFound) || acct == nil {
 		return acct, nil, nil
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("selfservice: load password: %w", err)
 	}
 	return acct, cred, nil
-}
-
-func (s *passwordStep) recordFailure(r *http.Request, accountID string) {
-	_ = s.store.AppendEvent(r.Context(), &storage.Event{
-		AccountID: accountID, Kind: "login.failed", Actor: accountID, IP: session.ClientIP(r), CreatedAt: s.now().UTC(),
-	})
 }
 
 // upgradeHash re-hashes with the current parameters; a failure only

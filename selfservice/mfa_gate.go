@@ -154,7 +154,7 @@ func (h *Handler) complete(w http.ResponseWriter, r *http.Request, f *Flow) {
 
 // acrFor maps the methods used to an authentication context class.
 func acrFor(amr []string) string {
-	if slices.Contains(amr, "mfa") {
+	if slices.Contains(amr, amrMFA) {
 		return acrMFA
 	}
 	return acrSingle

@@ -84,17 +84,6 @@ func proofOf(a storage.Authenticator) string {
 	return a.Kind + ":" + a.ID
 }
 
-// amrOf is the RFC 8176 method reference a method adds to the amr.
-func amrOf(method string) string {
-	switch method {
-	case storage.MethodSMSCode, storage.MethodSMSLink:
-		return "sms"
-	case storage.MethodVoiceCode:
-		return "tel"
-	}
-	return "otp"
-}
-
 // mfaChoices lists what the account can prove at the MFA step, leaving out
 // factors this sign-in already used. Every enrolled factor is offered: the
 // policy's methods pick among the ways to use one (a code or a link by

@@ -110,7 +110,7 @@ func (h *Handler) proved(f *Flow, method, proof string) {
 		proof = proof[4:]
 	}
 	addProof(&f.State, amr, proof)
-	f.State.AMR = appendUnique(f.State.AMR, "mfa")
+	f.State.AMR = appendUnique(f.State.AMR, amrMFA)
 	f.State.MFA.Done = true
 	f.State.MFA.Method, f.State.MFA.Authenticator, f.State.MFA.CodeID, f.State.MFA.Ceremony = "", "", "", nil
 }

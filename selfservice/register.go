@@ -152,7 +152,7 @@ func (h *Handler) finishRegister(w http.ResponseWriter, r *http.Request, f *Flow
 		h.serverError(w, r, err)
 	default:
 		h.event(r, acct.ID, "account.registered")
-		firstFactor(&f.State, acct.ID, "pwd", "")
+		firstFactor(&f.State, acct.ID, amrPassword, "")
 		f.State.Current = len(f.State.Steps)
 		h.complete(w, r, f)
 	}

@@ -78,6 +78,8 @@ func checkIdentifiers(fields formFields, form registerForm, errs map[string]stri
 		errs["username"] = "register.username_required"
 	case form.Username != "" && !storage.ValidUsername(form.Username):
 		errs["username"] = "register.username_invalid"
+	case storage.IsAccountIDForm(form.Username):
+		errs["username"] = "register.username_reserved"
 	}
 	switch {
 	case form.Phone == "" && fields.PhoneRequired:

@@ -233,7 +233,7 @@ func (h *Handler) finishReset(w http.ResponseWriter, r *http.Request, accountID 
 			h.serverError(w, r, err)
 			return
 		}
-		firstFactor(&f.State, accountID, d.Method, mailboxProof(acct, d.Method == "sms"))
+		firstFactor(&f.State, accountID, amrOf(d.Method), mailboxProof(acct, d.Method == storage.MethodSMSCode))
 		f.State.Recover = ""
 		f.State.Current = len(f.State.Steps)
 		h.complete(w, r, f)

@@ -1,6 +1,9 @@
 package storage
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // IdentifierType names a way an account can be identified at sign-in.
 type IdentifierType string
@@ -40,6 +43,26 @@ const (
 	// not yet confirmed by its activation link; it cannot sign in.
 	AccountPending AccountStatus = "pending"
 )
+
+// AccountIDLength is the length of an account id: 128 random bits in hex.
+const AccountIDLength = 32
+
+// IsAccountIDForm reports whether s has the form of an account id (32 hex
+// digits, in any case, since username lookups ignore case). Such a string
+// is refused as a username everywhere one is set: operators name accounts
+// by id, and a username that reads like another account's id could make a
+// command act on the wrong account.
+func IsAccountIDForm(s string) bool {
+	if len(s) != AccountIDLength {
+		return false
+	}
+	for _, c := range s {
+		if !strings.ContainsRune("0123456789abcdefABCDEF", c) {
+			return false
+		}
+	}
+	return true
+}
 
 // Account is one customer (or admin) in an identity store. Email and
 // Username are stored as given; lookups are case-insensitive for both.
@@ -92,12 +115,16 @@ type Application struct {
 
 // Client is an OAuth 2.0 / OpenID Connect client of an application.
 type Client struct {
-	ID                      string
-	ApplicationID           string
-	Name                    string
-	SecretHash              []byte // SHA-256 of the secret; nil for public clients
-	Public                  bool
-	FirstParty              bool
+	ID            string
+	ApplicationID string
+	Name          string
+	SecretHash    []byte // SHA-256 of the secret; nil for public clients
+	Public        bool
+	FirstParty    bool
+	// ResourceServer lets the client introspect tokens issued to other
+	// clients (an API that accepts them); any other client may introspect
+	// only its own. Only an administrator sets it.
+	ResourceServer          bool
 	RedirectURIs            []string
 	PostLogoutRedirectURIs  []string
 	InitiateLoginURI        string

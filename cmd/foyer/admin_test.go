@@ -124,7 +124,7 @@ func TestAdminAPIClientLifecycle(t *testing.T) {
 
 		// create: 201, Location, the secret once
 		created := api.do(http.MethodPost, "/clients", map[string]any{
-			"client_name": "Shop", "redirect_uris": []string{rpCallback}, "first_party": true,
+			"client_name": "Shop", "redirect_uris": []string{rpCallback}, "first_party": true, "resource_server": true,
 			"grant_types": []string{"authorization_code", "refresh_token", "client_credentials"},
 			"scope":       "openid profile email offline_access",
 		}).expect(t, "create", http.StatusCreated, "")
@@ -148,7 +148,8 @@ func TestAdminAPIClientLifecycle(t *testing.T) {
 
 		// read: the same, never the secret
 		got := api.do(http.MethodGet, "/clients/"+id, nil).expect(t, "get", http.StatusOK, "")
-		if got.body["client_name"] != "Shop" || got.body["scope"] != "openid profile email offline_access" || got.body["client_secret"] != nil {
+		if got.body["client_name"] != "Shop" || got.body["scope"] != "openid profile email offline_access" || got.body["client_secret"] != nil ||
+			got.body["resource_server"] != true {
 			t.Fatalf("get answered %s", got.raw)
 		}
 
@@ -187,8 +188,9 @@ func checkUpdate(t *testing.T, srv *testServer, api *adminAPI, got apiResponse, 
 	edited := maps.Clone(got.body)
 	edited["client_name"] = "Shop (renamed)"
 	edited["redirect_uris"] = []string{rpCallback, "https://shop.example/cb"}
+	edited["resource_server"] = false
 	updated := api.do(http.MethodPut, "/clients/"+id, edited).expect(t, "update", http.StatusOK, "")
-	if updated.body["client_name"] != "Shop (renamed)" || len(updated.body["redirect_uris"].([]any)) != 2 ||
+	if updated.body["client_name"] != "Shop (renamed)" || len(updated.body["redirect_uris"].([]any)) != 2 || updated.body["resource_server"] != false ||
 		updated.body["client_id"] != id || updated.body["created_at"] != got.body["created_at"] {
 		t.Fatalf("update answered %s", updated.raw)
 	}

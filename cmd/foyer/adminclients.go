@@ -112,6 +112,7 @@ func (a adminClients) UpdateClient(ctx context.Context, id string, in admin.Clie
 	// authz.UpdateClient leaves these to the caller: dynamic registration
 	// must not change them, an admin may.
 	updated.ApplicationID, updated.FirstParty = spec.ApplicationID, spec.FirstParty
+	updated.ResourceServer = spec.ResourceServer
 	if updated.FirstParty && !c.FirstParty {
 		// Vouching for a self-registered client takes it over: its
 		// registrant could otherwise repoint a client that skips consent.
@@ -148,6 +149,7 @@ func applyInput(spec authz.ClientSpec, in admin.ClientInput) authz.ClientSpec {
 	spec.TokenEndpointAuthMethod = in.TokenEndpointAuthMethod
 	spec.Public = in.Public
 	spec.FirstParty = in.FirstParty
+	spec.ResourceServer = in.ResourceServer
 	spec.InitiateLoginURI = in.InitiateLoginURI
 	spec.BackchannelLogoutURI = in.BackchannelLogoutURI
 	spec.BackchannelLogoutSessionRequired = in.BackchannelLogoutSessionRequired
@@ -193,6 +195,7 @@ func toAdminClient(c *storage.Client) admin.Client {
 			Scope:                            strings.Join(c.Scopes, " "),
 			TokenEndpointAuthMethod:          authMethodOf(c),
 			FirstParty:                       c.FirstParty,
+			ResourceServer:                   c.ResourceServer,
 			Public:                           c.Public,
 			InitiateLoginURI:                 c.InitiateLoginURI,
 			BackchannelLogoutURI:             c.BackchannelLogoutURI,

@@ -84,6 +84,7 @@ func clientCreate(ctx context.Context, cfg Config, args []string, stdout, stderr
 	scope := fs.String("scope", strings.Join(authz.DefaultScopes, " "), "allowed scopes, space-separated")
 	fs.BoolVar(&spec.Public, "public", false, "public client (no secret; PKCE required)")
 	fs.BoolVar(&spec.FirstParty, "first-party", false, "first-party client (no consent screen)")
+	fs.BoolVar(&spec.ResourceServer, "resource-server", false, "may introspect tokens issued to other clients")
 	fs.StringVar(&spec.ApplicationID, "application", defaultApplicationID, "application id")
 	finish := clientMetadataFlags(fs, &spec)
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -140,12 +141,13 @@ func clientList(ctx context.Context, cfg Config, args []string, stdout, stderr i
 				Name         string   `json:"name"`
 				Public       bool     `json:"public"`
 				FirstParty   bool     `json:"first_party"`
+				Resource     bool     `json:"resource_server"`
 				GrantTypes   []string `json:"grant_types"`
 				RedirectURIs []string `json:"redirect_uris"`
 			}
 			rows := []row{}
 			for _, c := range clients {
-				rows = append(rows, row{c.ID, c.Name, c.Public, c.FirstParty, c.GrantTypes, c.RedirectURIs})
+				rows = append(rows, row{c.ID, c.Name, c.Public, c.FirstParty, c.ResourceServer, c.GrantTypes, c.RedirectURIs})
 			}
 			return json.NewEncoder(stdout).Encode(rows)
 		}
@@ -203,6 +205,9 @@ func accountCreate(ctx context.Context, cfg Config, args []string, stdout, stder
 	}
 	if len(spec.Password) < minPasswordLength {
 		problems = append(problems, fmt.Sprintf("--password must be at least %d characters", minPasswordLength))
+	}
+	if storage.IsAccountIDForm(spec.Username) {
+		problems = append(problems, "--username must not look like an account id (32 hex digits)")
 	}
 	if len(problems) > 0 {
 		fmt.Fprintf(stderr, "foyer account create: %s\n", strings.Join(problems, "; "))

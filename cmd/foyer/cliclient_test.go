@@ -27,7 +27,7 @@ func TestCLIClientMetadata(t *testing.T) {
 	code, out, errOut := c.run("client", "create", "--name", "Service", "--grant", "client_credentials",
 		"--token-endpoint-auth-method", "private_key_jwt", "--jwks-file", jwksFile, "--token-endpoint-auth-signing-alg", "ES256",
 		"--access-token-format", "jwt", "--id-token-alg", "ES256", "--access-token-lifetime", "10m", "--require-par",
-		"--contact", "ops@service.example", "--scope", "foyer:admin", "--json")
+		"--contact", "ops@service.example", "--scope", "foyer:admin", "--resource-server", "--json")
 	var created map[string]string
 	if code != 0 || json.Unmarshal([]byte(out), &created) != nil || created["client_secret"] != "" {
 		t.Fatalf("client create: exit %d, %q, %s", code, out, errOut)
@@ -44,7 +44,7 @@ func TestCLIClientMetadata(t *testing.T) {
 		}
 		if got.TokenEndpointAuthMethod != authz.AuthMethodPrivateKey || len(got.JWKS) == 0 || got.TokenEndpointAuthSigningAlg != "ES256" ||
 			got.AccessTokenFormat != "jwt" || got.IDTokenSignedResponseAlg != "ES256" || got.AccessTokenLifetime != 10*time.Minute ||
-			!got.RequirePushedAuthorizationRequests || got.Contacts[0] != "ops@service.example" || got.Scopes[0] != "foyer:admin" {
+			!got.RequirePushedAuthorizationRequests || !got.ResourceServer || got.Contacts[0] != "ops@service.example" || got.Scopes[0] != "foyer:admin" {
 			t.Fatalf("stored client: %+v", got)
 		}
 	})

@@ -243,8 +243,18 @@ func groupMembership(ctx context.Context, s *sqlstore.Store, storeID, verb, name
 	return err
 }
 
-// findAccount looks an account up by e-mail, username or id.
+// findAccount looks an account up by id, e-mail or username. Whatever has
+// the form of an id is only ever an id: an account whose username reads
+// like another account's id (allowed before such usernames were refused)
+// must not capture a command meant for that other account.
 func findAccount(ctx context.Context, s *sqlstore.Store, storeID, who string) (*storage.Account, error) {
+	if storage.IsAccountIDForm(who) {
+		a, err := s.GetAccount(ctx, strings.ToLower(who))
+		if errors.Is(err, storage.ErrNotFound) || (err == nil && a.StoreID != storeID) {
+			return nil, fmt.Errorf("no account with id %q in store %q", who, storeID)
+		}
+		return a, err
+	}
 	for _, kind := range []storage.IdentifierType{storage.IdentifierEmail, storage.IdentifierUsername} {
 		a, err := s.FindAccountByIdentifier(ctx, storeID, kind, who)
 		if err == nil {
@@ -254,11 +264,7 @@ func findAccount(ctx context.Context, s *sqlstore.Store, storeID, who string) (*
 			return nil, err
 		}
 	}
-	a, err := s.GetAccount(ctx, who)
-	if errors.Is(err, storage.ErrNotFound) || (err == nil && a.StoreID != storeID) {
-		return nil, fmt.Errorf("no account %q in store %q", who, storeID)
-	}
-	return a, err
+	return nil, fmt.Errorf("no account %q in store %q", who, storeID)
 }
 
 // accountLink links an external identity (a provider and its subject) to

@@ -80,6 +80,8 @@ func startServerWith(t *testing.T, store storage.Store, configure func(*Config),
 	if configure != nil {
 		configure(&cfg)
 	}
+	// A configure that makes the issuer https gets a TLS listener.
+	issuer = cfg.Issuer
 	log := newLogger(cfg, logs)
 	if err := bootstrap(ctx, cfg, store, []byte(testSecret), io.Discard, log); err != nil {
 		t.Fatalf("bootstrap: %v", err)
@@ -91,7 +93,11 @@ func startServerWith(t *testing.T, store storage.Store, configure func(*Config),
 	}
 	t.Cleanup(func() { _ = srv.Close() })
 	ts.Config.Handler = srv.handler
-	ts.Start()
+	if strings.HasPrefix(issuer, "https://") {
+		ts.StartTLS()
+	} else {
+		ts.Start()
+	}
 	t.Cleanup(ts.Close)
 	// The back-channel logout worker runs as under serve, stopped first.
 	workerCtx, stopWorker := context.WithCancel(ctx)

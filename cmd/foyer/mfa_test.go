@@ -91,6 +91,7 @@ func (fx *mfaFixture) claims(t *testing.T, s *signIn) (string, []string) {
 	if err := idt.Claims(&c); err != nil {
 		t.Fatal(err)
 	}
+	checkRegisteredAMR(t, "ID token", c.AMR)
 	return c.ACR, c.AMR
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"log/slog"
-	"strings"
 	"time"
 
 	"foyer/authz/keys"
@@ -26,7 +25,7 @@ func newAccountPortal(cfg Config, store storage.Store, secret []byte, sessions *
 	renderer *themes.Renderer, notifications *notify.Service, log *slog.Logger, now func() time.Time) (*portal.Handler, error) {
 	return portal.New(portal.Config{
 		Issuer: cfg.Issuer, ClientID: accountPortalClient, DefaultApplicationID: defaultApplicationID,
-		CookieKey: keys.DeriveKey(secret, "account-portal"), Secure: strings.HasPrefix(cfg.Issuer, "https://"),
+		CookieKey: keys.DeriveKey(secret, "account-portal"), Secure: session.CookiesFor(cfg.Issuer).Secure,
 		GeoIPPath: cfg.GeoIPDB, Now: now,
 	}, portal.Deps{
 		Store: store, Sessions: sessions, Passwords: password.NewHasher(password.OWASP),

@@ -48,9 +48,11 @@ func TestPasswordResetByPhoneCode(t *testing.T) {
 	if form.status != http.StatusOK || !strings.Contains(form.body, `name="password_confirm"`) {
 		t.Fatalf("right code: %d\n%s", form.status, form.body)
 	}
-	if id := s.exchange(t, b.submit(form, map[string]string{"password": resetPass, "password_confirm": resetPass}), verifier, "state-phone"); id.Subject != owner.ID {
+	id := s.exchange(t, b.submit(form, map[string]string{"password": resetPass, "password_confirm": resetPass}), verifier, "state-phone")
+	if id.Subject != owner.ID {
 		t.Errorf("subject %s, want %s", id.Subject, owner.ID)
 	}
+	expectAMR(t, "after a reset by SMS code", id, "1", "sms")
 	if n := len(s.mails(t, "password_changed", owner.Phone)); n != 1 {
 		t.Errorf("%d password-changed SMS, want 1", n)
 	}

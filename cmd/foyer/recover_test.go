@@ -144,9 +144,11 @@ func TestPasswordResetByLink(t *testing.T) {
 			t.Fatalf("common password: %d\n%s", weak.status, weak.body)
 		}
 		done := b.submit(weak, map[string]string{"password": resetPass, "password_confirm": resetPass})
-		if id := s.exchange(t, done, verifier, "state-reset"); id.Subject != alice.ID {
+		id := s.exchange(t, done, verifier, "state-reset")
+		if id.Subject != alice.ID {
 			t.Errorf("subject %s, want %s", id.Subject, alice.ID)
 		}
+		expectAMR(t, "after a reset link", id, "1", "otp")
 		// tokens issued before the reset are revoked with it
 		if _, err := s.rp.provider.UserInfo(ctx, oauth2.StaticTokenSource(before)); err == nil || !strings.Contains(err.Error(), "401") {
 			t.Errorf("an access token from before the reset: %v, want 401", err)

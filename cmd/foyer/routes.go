@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"strings"
 	"time"
 
 	"foyer/admin"
@@ -116,7 +115,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	if err != nil {
 		return nil, fmt.Errorf("themes: %w", err)
 	}
-	https := strings.HasPrefix(cfg.Issuer, "https://")
+	https := session.CookiesFor(cfg.Issuer).Secure
 	sessions := session.NewManager(store, session.Config{Secure: https})
 	steps := session.NewStepSigner(keys.DeriveKey(secret, "flow-steps"))
 

@@ -71,6 +71,8 @@ func TestRegistrationFieldsFromStore(t *testing.T) {
 		"attribute required": {regFields("x@example.com", newcomerPass), "Fill in this field."},
 		"phone not E.164":    {withFields(regFields("x@example.com", newcomerPass), "attr.given_name", "X", "phone", "0791234567"), "international format"},
 		"username with @":    {withFields(regFields("x@example.com", newcomerPass), "attr.given_name", "X", "username", "a@b"), "without spaces"},
+		"username like an id": {withFields(regFields("x@example.com", newcomerPass), "attr.given_name", "X",
+			"username", "0123456789ABCDEF0123456789abcdef"), "This username is reserved."},
 	} {
 		t.Run(name, func(t *testing.T) {
 			b, p, _ := s.registerPage(t, "state-"+name)

@@ -174,6 +174,7 @@ func TestRegistrationWithActivation(t *testing.T) {
 		if id.Subject != acct.ID {
 			t.Errorf("ID token subject %s, want %s", id.Subject, acct.ID)
 		}
+		expectAMR(t, "after an activation link", id, "1", "otp")
 		acct, _ = s.srv.store.GetAccount(ctx, acct.ID)
 		if acct.Status != storage.AccountEnabled || !acct.EmailConfirmed {
 			t.Errorf("after activation: %+v", acct)
@@ -347,6 +348,7 @@ func TestRegistrationWithoutActivation(t *testing.T) {
 	if err != nil || acct.Status != storage.AccountEnabled || id.Subject != acct.ID {
 		t.Fatalf("account %+v, %v; subject %s", acct, err, id.Subject)
 	}
+	expectAMR(t, "registration without activation", id, "1", "pwd")
 	b2, p2, _ := s.registerPage(t, "state-duplicate")
 	dup := b2.submit(p2, regFields("owner@example.com", newcomerPass))
 	if dup.status != http.StatusBadRequest || !strings.Contains(dup.body, "already exists") {

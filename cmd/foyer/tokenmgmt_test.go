@@ -103,7 +103,7 @@ func TestIntrospection(t *testing.T) {
 	alice := srv.account(t, "alice@example.com", alicePass)
 	clientID, secret := srv.client(t, authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback},
 		GrantTypes: []string{"authorization_code", "refresh_token"}, FirstParty: true})
-	apiID, apiSecret := srv.client(t, authz.ClientSpec{Name: "Orders API", GrantTypes: []string{"client_credentials"}})
+	apiID, apiSecret := srv.client(t, authz.ClientSpec{Name: "Orders API", GrantTypes: []string{"client_credentials"}, ResourceServer: true})
 	publicID, _ := srv.client(t, authz.ClientSpec{Name: "SPA", RedirectURIs: []string{rpCallback},
 		GrantTypes: []string{"authorization_code"}, Public: true})
 	rp := newRelyingParty(t, srv.issuer, clientID, secret, oidc.ScopeOpenID, "email", oidc.ScopeOfflineAccess)

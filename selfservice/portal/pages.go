@@ -76,8 +76,8 @@ func displayName(a *storage.Account) string {
 // by the app cookie (set by ?app= or the friendly URL), or the default.
 func (h *Handler) brandingApp(r *http.Request) (*storage.Application, error) {
 	ctx := r.Context()
-	if c, err := r.Cookie(appCookie); err == nil && c.Value != "" {
-		app, err := h.store.GetApplication(ctx, c.Value)
+	if id := h.cookie(r, appCookie); id != "" {
+		app, err := h.store.GetApplication(ctx, id)
 		if err == nil {
 			return app, nil
 		}
@@ -102,7 +102,7 @@ func (h *Handler) chooseApp(w http.ResponseWriter, r *http.Request, v *viewer, i
 		return
 	}
 	v.App = app
-	h.setCookie(w, appCookie, app.ID, "/", 0)
+	h.setCookie(w, appCookie, app.ID, 0)
 }
 
 // friendlyURL opens the portal with the branding of the application that
@@ -117,7 +117,7 @@ func (h *Handler) friendlyURL(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, err)
 		return
 	}
-	h.setCookie(w, appCookie, app.ID, "/", 0)
+	h.setCookie(w, appCookie, app.ID, 0)
 	http.Redirect(w, r, BasePath+"/apps", http.StatusFound)
 }
 

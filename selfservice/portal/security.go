@@ -197,7 +197,7 @@ func (h *Handler) endSession(w http.ResponseWriter, r *http.Request, v *viewer) 
 	}
 	h.event(r, v, "account.session_ended", nil)
 	if s.ID == v.Session.ID {
-		h.clearCookie(w, portalCookie, "/")
+		h.clearCookie(w, portalCookie)
 		h.message(w, r, http.StatusOK, "account.signed_out")
 		return
 	}

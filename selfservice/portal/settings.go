@@ -113,6 +113,6 @@ func (h *Handler) deleteAccount(w http.ResponseWriter, r *http.Request, v *viewe
 	if err := h.store.AppendEvent(ctx, anon); err != nil {
 		h.log.WarnContext(ctx, "portal: deletion event", "err", err)
 	}
-	h.clearCookie(w, portalCookie, "/")
+	h.clearCookie(w, portalCookie)
 	h.message(w, r, http.StatusOK, "account.settings.deleted")
 }

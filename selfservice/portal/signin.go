@@ -22,7 +22,8 @@ import (
 	"foyer/storage"
 )
 
-// Cookies of the portal. The flow cookie lives for one sign-in; the portal
+// Cookies of the portal, by base name (session.Cookies decides the names
+// and attributes). The flow cookie lives for one sign-in; the portal
 // cookie binds the browser's portal sign-in to its SSO session, so ending
 // that session (anywhere) signs the portal out too.
 const (
@@ -65,7 +66,7 @@ func (h *Handler) startSignIn(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, err)
 		return
 	}
-	h.setCookie(w, flowCookie, h.flowSigner().SealUntil("flow", string(raw), h.cfg.Now().Add(flowLifetime)), BasePath, flowLifetime)
+	h.setCookie(w, flowCookie, h.flowSigner().SealUntil("flow", string(raw), h.cfg.Now().Add(flowLifetime)), flowLifetime)
 	opts := []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(st.Verifier), oidc.Nonce(st.Nonce)}
 	if q.Get("fresh") == "1" {
 		opts = append(opts, oauth2.SetAuthURLParam("prompt", "login"))
@@ -83,7 +84,7 @@ func (h *Handler) startSignIn(w http.ResponseWriter, r *http.Request) {
 // the portal to the SSO session the token names.
 func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 	st, ok := h.readFlow(r)
-	h.clearCookie(w, flowCookie, BasePath)
+	h.clearCookie(w, flowCookie)
 	q := r.URL.Query()
 	if !ok || !hmac.Equal([]byte(q.Get("state")), []byte(st.State)) {
 		h.message(w, r, http.StatusBadRequest, "account.signin_failed")
@@ -106,7 +107,7 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 		h.message(w, r, http.StatusBadRequest, "account.signin_failed")
 		return
 	}
-	h.setCookie(w, portalCookie, h.seal("portal", sess.ID), "/", 0)
+	h.setCookie(w, portalCookie, h.seal("portal", sess.ID), 0)
 	http.Redirect(w, r, st.Next, http.StatusFound)
 }
 
@@ -193,7 +194,7 @@ func (h *Handler) authed(fn func(http.ResponseWriter, *http.Request, *viewer)) h
 	return func(w http.ResponseWriter, r *http.Request) {
 		v, err := h.viewerOf(r)
 		if errors.Is(err, session.ErrNoSession) || errors.Is(err, storage.ErrNotFound) {
-			h.clearCookie(w, portalCookie, "/")
+			h.clearCookie(w, portalCookie)
 			next := BasePath
 			if r.Method == http.MethodGet {
 				next = r.URL.Path
@@ -217,8 +218,7 @@ func (h *Handler) viewerOf(r *http.Request) (*viewer, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := r.Cookie(portalCookie)
-	if err != nil || !h.opened("portal", c.Value, sess.ID) {
+	if !h.opened("portal", h.cookie(r, portalCookie), sess.ID) {
 		return nil, session.ErrNoSession
 	}
 	ctx := r.Context()
@@ -256,7 +256,7 @@ func (h *Handler) viewerOf(r *http.Request) (*viewer, error) {
 func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 	if app := r.URL.Query().Get("app"); app != "" {
 		if a, err := h.store.GetApplication(r.Context(), app); err == nil {
-			h.setCookie(w, appCookie, a.ID, "/", 0)
+			h.setCookie(w, appCookie, a.ID, 0)
 		}
 	}
 	http.Redirect(w, r, BasePath+"/apps", http.StatusFound)
@@ -269,7 +269,7 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, err)
 		return
 	}
-	h.clearCookie(w, portalCookie, "/")
+	h.clearCookie(w, portalCookie)
 	h.message(w, r, http.StatusOK, "account.signed_out")
 }
 
@@ -325,26 +325,26 @@ func (h *Handler) flowSigner() *session.StepSigner { return session.NewStepSigne
 // readFlow is the sign-in state of this browser, while it is fresh.
 func (h *Handler) readFlow(r *http.Request) (flowState, bool) {
 	var st flowState
-	c, err := r.Cookie(flowCookie)
-	if err != nil {
-		return st, false
-	}
-	raw, ok := h.flowSigner().OpenAt("flow", c.Value, h.cfg.Now())
+	raw, ok := h.flowSigner().OpenAt("flow", h.cookie(r, flowCookie), h.cfg.Now())
 	if !ok || json.Unmarshal([]byte(raw), &st) != nil || st.State == "" {
 		return st, false
 	}
 	return st, true
 }
 
-func (h *Handler) setCookie(w http.ResponseWriter, name, value, path string, maxAge time.Duration) {
-	c := &http.Cookie{Name: name, Value: value, Path: path, HttpOnly: true, Secure: h.cfg.Secure, SameSite: http.SameSiteLaxMode}
+// setCookie sets a portal cookie; its name and attributes come from
+// session.Cookies ("__Host-" names on https, so Path is always /).
+func (h *Handler) setCookie(w http.ResponseWriter, name, value string, maxAge time.Duration) {
+	c := h.cookies().New(name, value)
 	if maxAge > 0 {
 		c.MaxAge = int(maxAge / time.Second)
 	}
 	http.SetCookie(w, c)
 }
 
-func (h *Handler) clearCookie(w http.ResponseWriter, name, path string) {
-	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: path, MaxAge: -1, HttpOnly: true,
-		Secure: h.cfg.Secure, SameSite: http.SameSiteLaxMode})
-}
+func (h *Handler) clearCookie(w http.ResponseWriter, name string) { h.cookies().Clear(w, name) }
+
+// cookie is the request's portal cookie of that base name, or "".
+func (h *Handler) cookie(r *http.Request, name string) string { return h.cookies().Value(r, name) }
+
+func (h *Handler) cookies() session.Cookies { return session.Cookies{Secure: h.cfg.Secure} }

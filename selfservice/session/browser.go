@@ -9,7 +9,8 @@ import (
 	"time"
 )
 
-// BrowserCookieName is the cookie that tells the browser which started a
+// BrowserCookieName is the base name (session.Cookies: "__Host-foyer_browser"
+// on https) of the cookie that tells the browser which started a
 // sign-in apart from any other. It holds a random value; an interaction
 // keeps only its SHA-256 (Interaction.Browser). One value serves every
 // sign-in the browser starts, so requests started side by side in two tabs
@@ -27,7 +28,7 @@ const browserCookieLifetime = 24 * time.Hour
 // never binds, so a half-finished sign-in sent to someone else (login
 // CSRF) cannot be finished in their browser.
 func (m *Manager) BindBrowser(w http.ResponseWriter, r *http.Request) (string, error) {
-	value := browserValue(r)
+	value := m.browserValue(r)
 	if value == "" {
 		raw := make([]byte, 32)
 		if _, err := rand.Read(raw); err != nil {
@@ -35,15 +36,9 @@ func (m *Manager) BindBrowser(w http.ResponseWriter, r *http.Request) (string, e
 		}
 		value = base64.RawURLEncoding.EncodeToString(raw)
 	}
-	http.SetCookie(w, &http.Cookie{
-		Name:     BrowserCookieName,
-		Value:    value,
-		Path:     "/",
-		Expires:  m.now().Add(browserCookieLifetime),
-		HttpOnly: true,
-		Secure:   m.secure,
-		SameSite: http.SameSiteLaxMode,
-	})
+	c := m.cookies().New(BrowserCookieName, value)
+	c.Expires = m.now().Add(browserCookieLifetime)
+	http.SetCookie(w, c)
 	return hashToken(value), nil
 }
 
@@ -51,7 +46,7 @@ func (m *Manager) BindBrowser(w http.ResponseWriter, r *http.Request) (string, e
 // interaction (binding is what BindBrowser returned then). An interaction
 // without a binding was started nowhere and matches no browser.
 func (m *Manager) StartedHere(r *http.Request, binding string) bool {
-	value := browserValue(r)
+	value := m.browserValue(r)
 	if value == "" || binding == "" {
 		return false
 	}
@@ -59,13 +54,13 @@ func (m *Manager) StartedHere(r *http.Request, binding string) bool {
 }
 
 // browserValue is the request's browser cookie when it is well formed.
-func browserValue(r *http.Request) string {
-	c, err := r.Cookie(BrowserCookieName)
-	if err != nil || len(c.Value) != 43 {
+func (m *Manager) browserValue(r *http.Request) string {
+	v := m.cookies().Value(r, BrowserCookieName)
+	if len(v) != 43 {
 		return ""
 	}
-	if _, err := base64.RawURLEncoding.DecodeString(c.Value); err != nil {
+	if _, err := base64.RawURLEncoding.DecodeString(v); err != nil {
 		return ""
 	}
-	return c.Value
+	return v
 }

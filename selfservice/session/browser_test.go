@@ -18,7 +18,7 @@ func bind(t *testing.T, m *Manager, cookie *http.Cookie) (string, *http.Cookie) 
 		t.Fatal(err)
 	}
 	set := rec.Result().Cookies()
-	if len(set) != 1 || set[0].Name != BrowserCookieName {
+	if len(set) != 1 || set[0].Name != m.cookies().Name(BrowserCookieName) {
 		t.Fatalf("BindBrowser set %v", set)
 	}
 	return binding, set[0]
@@ -29,7 +29,7 @@ func TestBrowserBinding(t *testing.T) {
 	m := NewManager(nil, Config{Now: c.now, Secure: true})
 
 	first, cookie := bind(t, m, nil)
-	if !cookie.HttpOnly || !cookie.Secure || cookie.SameSite != http.SameSiteLaxMode || cookie.Path != "/" ||
+	if cookie.Name != "__Host-"+BrowserCookieName || !cookie.HttpOnly || !cookie.Secure || cookie.SameSite != http.SameSiteLaxMode || cookie.Path != "/" ||
 		!cookie.Expires.Equal(c.t.Add(browserCookieLifetime)) {
 		t.Fatalf("cookie attributes: %+v", cookie)
 	}
@@ -54,8 +54,9 @@ func TestBrowserBinding(t *testing.T) {
 		"no cookie":             {nil, first},
 		"another browser":       {otherCookie, first},
 		"no binding":            {cookie, ""},
-		"malformed cookie":      {&http.Cookie{Name: BrowserCookieName, Value: "short"}, first},
-		"the digest as cookie":  {&http.Cookie{Name: BrowserCookieName, Value: first}, first},
+		"malformed cookie":      {&http.Cookie{Name: cookie.Name, Value: "short"}, first},
+		"the digest as cookie":  {&http.Cookie{Name: cookie.Name, Value: first}, first},
+		"plain name on https":   {&http.Cookie{Name: BrowserCookieName, Value: cookie.Value}, first},
 		"other browser binding": {cookie, other},
 	} {
 		if m.StartedHere(withCookie(tc.cookie), tc.binding) {
@@ -63,7 +64,7 @@ func TestBrowserBinding(t *testing.T) {
 		}
 	}
 	// A malformed cookie is replaced, not kept.
-	if b, fresh := bind(t, m, &http.Cookie{Name: BrowserCookieName, Value: "short"}); fresh.Value == "short" || b == "" {
+	if b, fresh := bind(t, m, &http.Cookie{Name: cookie.Name, Value: "short"}); fresh.Value == "short" || b == "" {
 		t.Fatalf("a malformed cookie was kept: %q", fresh.Value)
 	}
 }

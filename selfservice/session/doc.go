@@ -6,4 +6,7 @@
 // is the one package they share. Every way a session ends (logout, the account
 // portal, an admin) goes through Manager.End, EndByID or EndByAccount, which
 // queue the back-channel logout notices in the transaction that deletes it.
+// Cookies decides the name and attributes of every cookie Foyer sets (the
+// session's, selfservice's flow binding, the portal's): "__Host-" names on
+// an https issuer, for the same reason it is shared.
 package session

@@ -18,7 +18,8 @@ import (
 // ErrNoSession means the request carries no valid SSO session.
 var ErrNoSession = errors.New("session: no valid session")
 
-// CookieName is the SSO session cookie.
+// CookieName is the SSO session cookie's base name (see Cookies: on an
+// https issuer it is sent as "__Host-foyer_session").
 const CookieName = "foyer_session"
 
 // touchEvery bounds how often a session's last-seen time is written: every
@@ -106,26 +107,20 @@ func (m *Manager) Start(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	if err := m.store.CreateSession(ctx, s); err != nil {
 		return nil, fmt.Errorf("session: create: %w", err)
 	}
-	http.SetCookie(w, &http.Cookie{
-		Name:     CookieName,
-		Value:    token,
-		Path:     "/",
-		Expires:  s.ExpiresAt,
-		HttpOnly: true,
-		Secure:   m.secure,
-		SameSite: http.SameSiteLaxMode,
-	})
+	c := m.cookies().New(CookieName, token)
+	c.Expires = s.ExpiresAt
+	http.SetCookie(w, c)
 	return s, nil
 }
 
 // Current returns the request's valid session or ErrNoSession.
 func (m *Manager) Current(r *http.Request) (*storage.Session, error) {
-	c, err := r.Cookie(CookieName)
-	if err != nil || c.Value == "" || len(c.Value) > 128 {
+	token := m.cookies().Value(r, CookieName)
+	if token == "" || len(token) > 128 {
 		return nil, ErrNoSession
 	}
 	ctx := r.Context()
-	s, err := m.store.GetSession(ctx, hashToken(c.Value))
+	s, err := m.store.GetSession(ctx, hashToken(token))
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, ErrNoSession
 	}
@@ -161,12 +156,9 @@ func (m *Manager) End(w http.ResponseWriter, r *http.Request) (*storage.Session,
 	return s, nil
 }
 
-func (m *Manager) clearCookie(w http.ResponseWriter) {
-	http.SetCookie(w, &http.Cookie{
-		Name: CookieName, Value: "", Path: "/", MaxAge: -1,
-		HttpOnly: true, Secure: m.secure, SameSite: http.SameSiteLaxMode,
-	})
-}
+func (m *Manager) clearCookie(w http.ResponseWriter) { m.cookies().Clear(w, CookieName) }
+
+func (m *Manager) cookies() Cookies { return Cookies{Secure: m.secure} }
 
 func hashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))

@@ -47,7 +47,8 @@ func TestSessionCookieAndLifetime(t *testing.T) {
 	m := NewManager(store, Config{Secure: true, Lifetime: time.Hour, Now: c.now})
 	s, cookie := startSession(t, m)
 
-	if cookie.Name != CookieName || !cookie.HttpOnly || !cookie.Secure || cookie.SameSite != http.SameSiteLaxMode || cookie.Path != "/" {
+	if cookie.Name != "__Host-"+CookieName || !cookie.HttpOnly || !cookie.Secure || cookie.SameSite != http.SameSiteLaxMode ||
+		cookie.Path != "/" || cookie.Domain != "" {
 		t.Fatalf("cookie attributes: %+v", cookie)
 	}
 	if s.ID == cookie.Value || len(s.ID) != 64 {
@@ -62,6 +63,9 @@ func TestSessionCookieAndLifetime(t *testing.T) {
 		"no cookie":      withCookie(nil),
 		"unknown cookie": withCookie(&http.Cookie{Name: CookieName, Value: "forged"}),
 		"oversized":      withCookie(&http.Cookie{Name: CookieName, Value: string(make([]byte, 200))}),
+		// On https only the __Host- cookie counts: a plain one may have
+		// been planted by a sibling subdomain.
+		"plain name": withCookie(&http.Cookie{Name: CookieName, Value: cookie.Value}),
 	} {
 		if _, err := m.Current(req); !errors.Is(err, ErrNoSession) {
 			t.Errorf("%s: %v, want ErrNoSession", name, err)

@@ -136,6 +136,7 @@ type clientRow struct {
 	SecretHash              []byte    `gorm:"column:secret_hash"`
 	Public                  bool      `gorm:"column:public"`
 	FirstParty              bool      `gorm:"column:first_party"`
+	ResourceServer          bool      `gorm:"column:resource_server"`
 	RedirectURIs            string    `gorm:"column:redirect_uris"`
 	PostLogoutRedirectURIs  string    `gorm:"column:post_logout_redirect_uris"`
 	InitiateLoginURI        string    `gorm:"column:initiate_login_uri"`
@@ -172,7 +173,7 @@ func (clientRow) TableName() string { return "clients" }
 func fromClient(c *storage.Client) clientRow {
 	return clientRow{
 		ID: c.ID, ApplicationID: c.ApplicationID, Name: c.Name, SecretHash: c.SecretHash,
-		Public: c.Public, FirstParty: c.FirstParty,
+		Public: c.Public, FirstParty: c.FirstParty, ResourceServer: c.ResourceServer,
 		RedirectURIs:            encodeJSON(c.RedirectURIs, "[]"),
 		PostLogoutRedirectURIs:  encodeJSON(c.PostLogoutRedirectURIs, "[]"),
 		InitiateLoginURI:        c.InitiateLoginURI,
@@ -199,7 +200,7 @@ func fromClient(c *storage.Client) clientRow {
 func (r *clientRow) toStorage() (*storage.Client, error) {
 	c := &storage.Client{
 		ID: r.ID, ApplicationID: r.ApplicationID, Name: r.Name, SecretHash: r.SecretHash,
-		Public: r.Public, FirstParty: r.FirstParty, InitiateLoginURI: r.InitiateLoginURI,
+		Public: r.Public, FirstParty: r.FirstParty, ResourceServer: r.ResourceServer, InitiateLoginURI: r.InitiateLoginURI,
 		TokenEndpointAuthMethod: r.TokenEndpointAuthMethod,
 		CreatedAt:               r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 		BackchannelLogoutURI: r.BackchannelLogoutURI, BackchannelLogoutSessionRequired: r.BackchannelLogoutSessionRequired,

@@ -46,7 +46,7 @@ func testClients(t *testing.T, s storage.Store) {
 	ctx := t.Context()
 	confidential := &storage.Client{
 		ID: unique("client"), ApplicationID: "app-1", Name: "Web shop", SecretHash: bytes.Repeat([]byte{0xab, 0x00}, 16),
-		FirstParty: true, RedirectURIs: []string{"https://shop.example/cb", "https://shop.example/cb2?x=1&y=\"2\""},
+		FirstParty: true, ResourceServer: true, RedirectURIs: []string{"https://shop.example/cb", "https://shop.example/cb2?x=1&y=\"2\""},
 		PostLogoutRedirectURIs: []string{"https://shop.example/bye"}, InitiateLoginURI: "https://shop.example/login",
 		GrantTypes: []string{"authorization_code", "refresh_token"}, ResponseTypes: []string{"code"},
 		Scopes: []string{"openid", "profile", "email"}, Audience: []string{"https://api.example"},
@@ -126,6 +126,7 @@ func checkClient(t *testing.T, got, want *storage.Client) {
 	}
 	if got.ID != want.ID || got.ApplicationID != want.ApplicationID || got.Name != want.Name ||
 		!bytes.Equal(got.SecretHash, want.SecretHash) || got.Public != want.Public || got.FirstParty != want.FirstParty ||
+		got.ResourceServer != want.ResourceServer ||
 		got.InitiateLoginURI != want.InitiateLoginURI || got.TokenEndpointAuthMethod != want.TokenEndpointAuthMethod ||
 		got.BackchannelLogoutURI != want.BackchannelLogoutURI ||
 		got.BackchannelLogoutSessionRequired != want.BackchannelLogoutSessionRequired ||

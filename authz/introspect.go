@@ -1,0 +1,56 @@
+package authz
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/ory/fosite"
+
+	"foyer/storage"
+)
+
+// introspectionAllowed decides whether the authenticated caller may learn
+// about an active token. fosite's introspection answers any authenticated
+// client about any token; RFC 7662 section 4 leaves it to the server to
+// decide who may see what. A token is shown to the client it was issued
+// to and to clients an administrator marked as resource servers, and only
+// while its account may still use it (as UserInfo and the refresh grant
+// check): anyone else is told {"active": false}, as for an unknown token.
+func (h *Handler) introspectionAllowed(ctx context.Context, r *http.Request, resp fosite.IntrospectionResponder) (bool, error) {
+	ar := resp.GetAccessRequester()
+	caller, ok := basicClientID(r)
+	if !ok {
+		return false, nil // fosite authenticated the caller; never reached
+	}
+	if caller != ar.GetClient().GetID() {
+		c, err := h.store.GetClient(ctx, caller)
+		if errors.Is(err, storage.ErrNotFound) {
+			return false, nil
+		}
+		if err != nil || !c.ResourceServer {
+			return false, err
+		}
+	}
+	sub := ar.GetSession().GetSubject()
+	if sub == "" {
+		return true, nil // a client_credentials token: no account
+	}
+	acct, err := h.store.GetAccount(ctx, sub)
+	if errors.Is(err, storage.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil && acct.Status == storage.AccountEnabled, err
+}
+
+// basicClientID is the client id of the HTTP Basic credentials fosite
+// authenticated, decoded as fosite decodes it (RFC 6749 section 2.3.1).
+func basicClientID(r *http.Request) (string, bool) {
+	id, _, ok := r.BasicAuth()
+	if !ok {
+		return "", false
+	}
+	id, err := url.QueryUnescape(id)
+	return id, err == nil
+}

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+
+	"foyer/authz"
+	"foyer/storage"
+	"foyer/storage/sqlstore/sqltest"
+)
+
+// introspects posts a token to the introspection endpoint as a client and
+// reports whether it came back active; an inactive answer must carry
+// nothing else.
+func introspects(t *testing.T, srv *testServer, token, id, secret string) bool {
+	t.Helper()
+	status, body := postForm(t, srv.issuer+authz.IntrospectionPath, url.Values{"token": {token}}, id, secret)
+	if status != http.StatusOK || (body["active"] != true && len(body) != 1) {
+		t.Fatalf("introspection by %s: %d %v", id, status, body)
+	}
+	return body["active"] == true
+}
+
+// Only the token's own client and clients an administrator marked as
+// resource servers learn about a token; a self-registered client cannot
+// mark itself one; and a disabled account's tokens are inactive, as
+// UserInfo already treats them.
+func TestIntrospectionLimitedToOwnerAndResourceServers(t *testing.T) {
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		srv := startServer(t, newStore(t))
+		alice := srv.account(t, "alice@example.com", alicePass)
+		shopID, shopSecret := srv.client(t, authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback},
+			GrantTypes: []string{"authorization_code", "refresh_token"}, FirstParty: true})
+		otherID, otherSecret := srv.client(t, authz.ClientSpec{Name: "Other", RedirectURIs: []string{rpCallback},
+			GrantTypes: []string{"authorization_code", "client_credentials"}})
+		apiID, apiSecret := srv.client(t, authz.ClientSpec{Name: "API", GrantTypes: []string{"client_credentials"}, ResourceServer: true})
+		reg := call(t, http.MethodPost, srv.issuer+authz.RegistrationPath, srv.initialToken(t, 1, time.Hour), map[string]any{
+			"client_name": "Self", "grant_types": []string{"client_credentials"}, "resource_server": true})
+		if reg.status != http.StatusCreated {
+			t.Fatalf("registration: %d %v", reg.status, reg.body)
+		}
+		rp := newRelyingParty(t, srv.issuer, shopID, shopSecret, oidc.ScopeOpenID, oidc.ScopeOfflineAccess)
+		tok := signedInTokens(t, srv, rp)
+
+		for _, token := range []string{tok.AccessToken, tok.RefreshToken} {
+			if !introspects(t, srv, token, shopID, shopSecret) || !introspects(t, srv, token, apiID, apiSecret) {
+				t.Error("the token's own client or a resource server was refused")
+			}
+			if introspects(t, srv, token, otherID, otherSecret) || introspects(t, srv, token, reg.str("client_id"), reg.str("client_secret")) {
+				t.Error("another client, not a resource server, introspected the token")
+			}
+		}
+		// A client's own client-credentials token has no account behind it.
+		cc := clientcredentials.Config{ClientID: otherID, ClientSecret: otherSecret, TokenURL: srv.issuer + authz.TokenPath}
+		own, err := cc.Token(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !introspects(t, srv, own.AccessToken, otherID, otherSecret) {
+			t.Error("a client cannot introspect its own client-credentials token")
+		}
+
+		if err := srv.store.SetAccountStatus(context.Background(), alice.ID, storage.AccountDisabled); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := rp.provider.UserInfo(context.Background(), oauth2.StaticTokenSource(tok)); err == nil {
+			t.Error("UserInfo answered for a disabled account")
+		}
+		for _, token := range []string{tok.AccessToken, tok.RefreshToken} {
+			if introspects(t, srv, token, apiID, apiSecret) || introspects(t, srv, token, shopID, shopSecret) {
+				t.Error("a disabled account's token introspects as active")
+			}
+		}
+	})
+}
