@@ -24,9 +24,8 @@ var requestObjectParams = []string{"request", "request_uri"}
 // reference's form to client_id and request_uri). It returns nil when the
 // request has neither.
 func refuseRequestObjects(r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
-		return nil // fosite reports the malformed request
-	}
+	// A malformed form leaves r.Form partly filled; fosite reports it.
+	_ = r.ParseForm()
 	if r.Form.Has("request") {
 		return fosite.ErrRequestNotSupported.WithHint("Request objects are not supported; send the parameters in the request.")
 	}
