@@ -75,7 +75,7 @@ func TestHostCookiesOverHTTPS(t *testing.T) {
 			t.Errorf("cookie %s: secure %v, path %q, httpOnly %v; want a __Host- cookie", c.Name, c.Secure, c.Path, c.HTTPOnly)
 		}
 	}
-	for _, want := range []string{"__Host-foyer_session", "__Host-foyer_flow", "__Host-foyer_portal"} {
+	for _, want := range []string{"__Host-foyer_session", "__Host-foyer_browser", "__Host-foyer_portal"} {
 		if !names[want] {
 			t.Errorf("the browser holds no %s; it holds %v", want, names)
 		}
