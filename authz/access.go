@@ -6,6 +6,7 @@ import (
 
 	"github.com/ory/fosite"
 
+	"foyer/authz/fositestore"
 	"foyer/storage"
 	"foyer/themes"
 )
@@ -24,23 +25,15 @@ var errNotInGroups = fosite.ErrAccessDenied.WithHint("The account may not use th
 // The account portal's own client is exempt: it belongs to the default
 // application, and restricting that application must not keep customers
 // from their own account (its security settings, export and deletion).
-func (h *Handler) mayUse(ctx context.Context, client fosite.Client, accountID string) (bool, *storage.Application, error) {
-	c, ok := client.(interface{ Storage() *storage.Client })
-	if !ok {
-		return false, nil, errorf("group check: client %q is not a stored client", client.GetID())
+func (h *Handler) mayUse(ctx context.Context, clientID string, app *storage.Application, accountID string) (bool, error) {
+	if h.cfg.PortalClientID != "" && clientID == h.cfg.PortalClientID {
+		return true, nil
 	}
-	app, err := h.store.GetApplication(ctx, c.Storage().ApplicationID)
+	ok, err := storage.MayUseApplication(ctx, h.store, app, accountID)
 	if err != nil {
-		return false, nil, errorf("load application: %w", err)
+		return false, errorf("group check: %w", err)
 	}
-	if h.cfg.PortalClientID != "" && client.GetID() == h.cfg.PortalClientID {
-		return true, app, nil
-	}
-	ok, err = storage.MayUseApplication(ctx, h.store, app, accountID)
-	if err != nil {
-		return false, app, errorf("group check: %w", err)
-	}
-	return ok, app, nil
+	return ok, nil
 }
 
 // refuseOutsider answers the authorization request with access_denied when
@@ -48,8 +41,9 @@ func (h *Handler) mayUse(ctx context.Context, client fosite.Client, accountID st
 // wrote a response. prompt=none goes straight back to the client (no page
 // may be shown); otherwise the customer sees why, in their language, with
 // a button that takes the error (with state and iss) back to the client.
-func (h *Handler) refuseOutsider(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, acct *storage.Account) bool {
-	ok, app, err := h.mayUse(r.Context(), ar.GetClient(), acct.ID)
+func (h *Handler) refuseOutsider(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, login *signedIn) bool {
+	acct, app := login.acct, login.app
+	ok, err := h.mayUse(r.Context(), ar.GetClient().GetID(), app, acct.ID)
 	if err != nil {
 		h.serverError(w, r, err)
 		return true
@@ -100,7 +94,16 @@ func (h *Handler) deniedPage(w http.ResponseWriter, r *http.Request, ar fosite.A
 // its client's application is restricted to: the refresh token was issued
 // while it was a member, but access ends with the membership.
 func (h *Handler) refreshAllowed(r *http.Request, ar fosite.AccessRequester) error {
-	ok, _, err := h.mayUse(r.Context(), ar.GetClient(), ar.GetSession().GetSubject())
+	fc, ok := ar.GetClient().(*fositestore.Client)
+	if !ok {
+		return fosite.ErrServerError.WithHint("The client is not a stored client.")
+	}
+	c := fc.Storage()
+	app, err := h.store.GetApplication(r.Context(), c.ApplicationID)
+	if err != nil {
+		return fosite.ErrServerError.WithWrap(errorf("load application: %w", err))
+	}
+	ok, err = h.mayUse(r.Context(), c.ID, app, ar.GetSession().GetSubject())
 	if err != nil {
 		return fosite.ErrServerError.WithWrap(err)
 	}

@@ -68,7 +68,7 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) {
 		h.startInteraction(w, r, ar, now)
 		return
 	}
-	h.consentOrIssue(w, r, ar, login.sso, login.acct, now)
+	h.consentOrIssue(w, r, ar, login, now)
 }
 
 // precheck rejects what fosite would only reject after the user signed in
@@ -251,7 +251,7 @@ func (h *Handler) resume(w http.ResponseWriter, r *http.Request) {
 		h.authorizeError(w, r, ar, replayErr)
 		return
 	}
-	h.consentOrIssue(w, r, ar, login.sso, login.acct, in.CreatedAt)
+	h.consentOrIssue(w, r, ar, login, in.CreatedAt)
 }
 
 // issue grants the requested scopes and writes the authorization response.

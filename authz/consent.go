@@ -38,10 +38,11 @@ type consentState struct {
 // first-party, or the account already allowed every requested scope and
 // prompt=consent was not asked); otherwise it asks, or with prompt=none
 // answers consent_required.
-func (h *Handler) consentOrIssue(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, sso *storage.Session, acct *storage.Account, requestedAt time.Time) {
-	if h.refuseOutsider(w, r, ar, acct) {
+func (h *Handler) consentOrIssue(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, login *signedIn, requestedAt time.Time) {
+	if h.refuseOutsider(w, r, ar, login) {
 		return
 	}
+	sso, acct := login.sso, login.acct
 	need, err := h.needsConsent(r.Context(), ar, acct)
 	if err != nil {
 		h.serverError(w, r, err)
@@ -148,8 +149,7 @@ func (h *Handler) startConsent(w http.ResponseWriter, r *http.Request, ar fosite
 type pendingConsent struct {
 	in     *storage.Interaction
 	state  consentState
-	sso    *storage.Session
-	acct   *storage.Account
+	login  *signedIn
 	ar     fosite.AuthorizeRequester
 	client *storage.Client
 }
@@ -192,7 +192,7 @@ func (h *Handler) loadConsent(r *http.Request, id, sig string) (*pendingConsent,
 	if login == nil || in.SessionID == "" || login.sso.ID != in.SessionID {
 		return nil, errConsentGone
 	}
-	p.sso, p.acct, p.ar = login.sso, login.acct, ar
+	p.login, p.ar = login, ar
 	if replayErr != nil {
 		return p, replayErr
 	}

@@ -47,7 +47,7 @@ func (h *Handler) showConsent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	requested := p.ar.GetRequestedScopes()
-	granted, err := h.grantedScopes(r.Context(), p.acct.ID, p.client.ID)
+	granted, err := h.grantedScopes(r.Context(), p.login.acct.ID, p.client.ID)
 	if err != nil {
 		h.serverError(w, r, err)
 		return
@@ -65,7 +65,7 @@ func (h *Handler) showConsent(w http.ResponseWriter, r *http.Request) {
 	data := map[string]any{
 		"Action":     ConsentPath,
 		"ClientName": clientName(p.client),
-		"Account":    accountLabel(p.acct),
+		"Account":    accountLabel(p.login.acct),
 		"Scopes":     describeScopes(asked),
 		"Hidden":     map[string]string{"interaction": p.in.ID, "sig": h.steps.Sign(p.in.ID, consentStep)},
 	}
@@ -82,7 +82,7 @@ func (h *Handler) showConsent(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Security-Policy", themes.CSPWithFormTarget(redirectURI(p.ar)))
 	err = h.render.Render(w, r, themes.Page{
 		Template: "consent",
-		Lang:     h.render.Negotiate(p.ar.GetRequestForm().Get("ui_locales"), p.acct.Language, r.Header.Get("Accept-Language")),
+		Lang:     h.render.Negotiate(p.ar.GetRequestForm().Get("ui_locales"), p.login.acct.Language, r.Header.Get("Accept-Language")),
 		Branding: h.brandingOf(r, p.client),
 		Data:     data,
 	})
@@ -120,19 +120,19 @@ func (h *Handler) submitConsent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if decision == "deny" {
-		h.logEvent(ctx, p.acct.ID, "consent.denied", r)
+		h.logEvent(ctx, p.login.acct.ID, "consent.denied", r)
 		h.authorizeError(w, r, p.ar, fosite.ErrAccessDenied.WithHint("The user denied the request."))
 		return
 	}
-	if h.refuseOutsider(w, r, p.ar, p.acct) { // removed from the groups while the page was open
+	if h.refuseOutsider(w, r, p.ar, p.login) { // removed from the groups while the page was open
 		return
 	}
-	if _, err := h.store.SaveGrant(ctx, p.acct.ID, p.client.ID, p.ar.GetRequestedScopes()); err != nil {
+	if _, err := h.store.SaveGrant(ctx, p.login.acct.ID, p.client.ID, p.ar.GetRequestedScopes()); err != nil {
 		h.serverError(w, r, errorf("save grant: %w", err))
 		return
 	}
-	h.logEvent(ctx, p.acct.ID, "consent.granted", r)
-	h.issue(w, r, p.ar, p.sso, p.acct, p.state.RequestedAt)
+	h.logEvent(ctx, p.login.acct.ID, "consent.granted", r)
+	h.issue(w, r, p.ar, p.login.sso, p.login.acct, p.state.RequestedAt)
 }
 
 // redirectURI is where the client's answer goes, as a string ("" when
