@@ -18,14 +18,19 @@ import (
 // the form, client_id included, after the client was checked.
 var requestObjectParams = []string{"request", "request_uri"}
 
+// maxMultipartMemory is what fosite allows a multipart form in memory.
+const maxMultipartMemory = 1 << 20
+
 // refuseRequestObjects answers request_not_supported for a request object
 // and request_uri_not_supported for a request_uri that is not one of
 // Foyer's PAR references (pushedReference has already reduced a PAR
 // reference's form to client_id and request_uri). It returns nil when the
 // request has neither.
 func refuseRequestObjects(r *http.Request) error {
-	// A malformed form leaves r.Form partly filled; fosite reports it.
-	_ = r.ParseForm()
+	// The form as fosite will read it: query, urlencoded and multipart
+	// bodies alike (a multipart request object would otherwise pass by).
+	// A malformed body leaves r.Form partly filled; fosite reports it.
+	_ = r.ParseMultipartForm(maxMultipartMemory)
 	if r.Form.Has("request") {
 		return fosite.ErrRequestNotSupported.WithHint("Request objects are not supported; send the parameters in the request.")
 	}

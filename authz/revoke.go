@@ -47,9 +47,11 @@ func (h *Handler) introspect(w http.ResponseWriter, r *http.Request) {
 	// fosite takes an access token from the Authorization header or from
 	// an access_token parameter (query or body) as the caller's credential;
 	// either way any token holder could inspect any other token.
-	_ = r.ParseForm()
+	// fosite.AccessTokenFromRequest is the very test fosite applies
+	// (multipart bodies included): with no token there, fosite
+	// authenticates the HTTP Basic client that introspectionAllowed reads.
 	_, _, basic := r.BasicAuth()
-	if !basic || r.Form.Has("access_token") || strings.HasPrefix(strings.ToLower(r.Header.Get("Authorization")), "bearer ") {
+	if !basic || fosite.AccessTokenFromRequest(r) != "" {
 		h.oauth.WriteAccessError(ctx, w, nil, fosite.ErrInvalidClient.WithHint("Authenticate with the client's credentials (HTTP Basic)."))
 		return
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"testing"
@@ -79,4 +80,42 @@ func TestIntrospectionLimitedToOwnerAndResourceServers(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestIntrospectionRefusesTokenCredentials: fosite would take an access
+// token (header, query, urlencoded or multipart body) as the caller's
+// credential and ignore HTTP Basic, whose client id is then nobody's
+// proof. Any such request is invalid_client, so a client cannot name
+// itself the token's owner (or a resource server) with a wrong secret and
+// its own access token.
+func TestIntrospectionRefusesTokenCredentials(t *testing.T) {
+	srv := startServer(t, sqltest.SQLite(t))
+	srv.account(t, "alice@example.com", alicePass)
+	shopID, shopSecret := srv.client(t, authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback},
+		GrantTypes: []string{"authorization_code", "refresh_token"}, FirstParty: true})
+	otherID, otherSecret := srv.client(t, authz.ClientSpec{Name: "Other", GrantTypes: []string{"client_credentials"}})
+	tok := signedInTokens(t, srv, newRelyingParty(t, srv.issuer, shopID, shopSecret, oidc.ScopeOpenID, oidc.ScopeOfflineAccess))
+	cc := clientcredentials.Config{ClientID: otherID, ClientSecret: otherSecret, TokenURL: srv.issuer + authz.TokenPath}
+	own, err := cc.Token(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, contentType := multipartBody(t, map[string]string{"token": tok.RefreshToken, "access_token": own.AccessToken})
+	req, _ := http.NewRequest(http.MethodPost, srv.issuer+authz.IntrospectionPath, body)
+	req.Header.Set("Content-Type", contentType)
+	req.SetBasicAuth(url.QueryEscape(shopID), "not-the-secret")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&got)
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized || got["error"] != "invalid_client" {
+		t.Fatalf("Basic with the owner's id, a wrong secret and an access token in a multipart body: %d %v", resp.StatusCode, got)
+	}
+	// The owner with its real credentials still sees its token.
+	if !introspects(t, srv, tok.RefreshToken, shopID, shopSecret) {
+		t.Fatal("the owner no longer sees its own refresh token")
+	}
 }

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -150,4 +152,63 @@ func TestReplayedRequestKeepsItsClient(t *testing.T) {
 			}
 		}
 	})
+}
+
+// multipartBody encodes fields as multipart/form-data.
+func multipartBody(t *testing.T, fields map[string]string) (*bytes.Buffer, string) {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for k, v := range fields {
+		if err := mw.WriteField(k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := mw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return &body, mw.FormDataContentType()
+}
+
+// TestRequestObjectsRefusedInMultipart: fosite reads multipart bodies
+// too, so a request object posted as multipart/form-data is refused like
+// one in the query or a urlencoded body, at both endpoints.
+func TestRequestObjectsRefusedInMultipart(t *testing.T) {
+	srv := startServer(t, sqltest.SQLite(t))
+	victimID, _ := srv.client(t, authz.ClientSpec{Name: "Bank", RedirectURIs: []string{rpCallback},
+		GrantTypes: []string{"authorization_code"}, FirstParty: true})
+	key := newClientKey(t, jose.RS256, "k1")
+	attackerID, attackerSecret := srv.client(t, authz.ClientSpec{Name: "Game", RedirectURIs: []string{rpCallback},
+		GrantTypes: []string{"authorization_code"}, JWKS: key.jwks(t)})
+	fields := map[string]string{"client_id": attackerID, "redirect_uri": rpCallback, "response_type": "code",
+		"scope": "openid", "state": "state-0001", "code_challenge_method": "S256",
+		"code_challenge": oauth2.S256ChallengeFromVerifier(oauth2.GenerateVerifier()),
+		"request": unsignedRequestObject(t, map[string]any{"client_id": victimID, "redirect_uri": rpCallback,
+			"response_type": "code", "scope": "openid"}),
+	}
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	body, contentType := multipartBody(t, fields)
+	resp, err := noRedirect.Post(srv.issuer+authz.AuthorizePath, contentType, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if loc, _ := resp.Location(); loc == nil || loc.Query().Get("error") != "request_not_supported" {
+		t.Fatalf("multipart request object at /oauth2/auth: %d %v, want request_not_supported", resp.StatusCode, loc)
+	}
+
+	body, contentType = multipartBody(t, fields)
+	req, _ := http.NewRequest(http.MethodPost, srv.issuer+authz.PARPath, body)
+	req.Header.Set("Content-Type", contentType)
+	req.SetBasicAuth(url.QueryEscape(attackerID), url.QueryEscape(attackerSecret))
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&got)
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest || got["error"] != "request_not_supported" {
+		t.Fatalf("multipart request object at /oauth2/par: %d %v, want 400 request_not_supported", resp.StatusCode, got)
+	}
 }
