@@ -20,6 +20,10 @@ import (
 // and sends the browser to sign in.
 func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
+	if r.Method == http.MethodPost && !h.sessions.KnowsBrowser(r) {
+		h.authorizeAsGet(w, r)
+		return
+	}
 	pushed := pushedReference(r)
 	if refused := refuseRequestObjects(r); refused != nil {
 		h.authorizeError(w, r, h.requestWithout(r, requestObjectParams), refused)
@@ -69,6 +73,21 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.consentOrIssue(w, r, ar, login, now)
+}
+
+// authorizeAsGet answers a POST authorization request that came without
+// the browser's cookies by sending the same request back as a top-level
+// GET, which carries them. A cross-site POST carries no SameSite=Lax
+// cookie: answered as it is, the browser's SSO session would go unseen,
+// and a new browser binding would replace the browser's own, so that a
+// sign-in in progress in another tab could no longer finish.
+func (h *Handler) authorizeAsGet(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseMultipartForm(maxMultipartMemory); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, AuthorizePath+"?"+r.Form.Encode(), http.StatusSeeOther)
 }
 
 // precheck rejects what fosite would only reject after the user signed in

@@ -2,11 +2,13 @@ package main
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
 	"golang.org/x/oauth2"
 
+	"foyer/authz"
 	"foyer/selfservice/session"
 	"foyer/storage"
 	"foyer/storage/sqlstore/sqltest"
@@ -81,4 +83,55 @@ func TestTwoSignInsSideBySide(t *testing.T) {
 			t.Fatalf("%s: %s", tab.state, loc)
 		}
 	}
+}
+
+// TestCrossSitePostKeepsTheBinding: a cross-site POST to the authorization
+// endpoint carries none of the browser's SameSite=Lax cookies. It is sent
+// back as a GET (which carries them) instead of being answered with a new
+// binding that would replace the browser's own and strand a sign-in in
+// progress in another tab.
+func TestCrossSitePostKeepsTheBinding(t *testing.T) {
+	fx := newMFAFixture(t, sqltest.SQLite(t), storage.MFAPolicy{Mode: storage.MFAOff}, nil)
+	b := newBrowser(t, fx.srv.Listener.Addr().String())
+	v := oauth2.GenerateVerifier()
+	authURL := fx.rp.oauth.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(v))
+	tab := b.get(authURL) // a sign-in in progress
+	bound := browserCookie(t, b, fx.srv)
+
+	u, _ := url.Parse(authURL)
+	form := u.Query()
+	form.Set("state", "state-0002")
+	noCookies := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noCookies.PostForm(fx.srv.issuer+authz.AuthorizePath, form) // cross-site: no Lax cookies
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	loc, _ := resp.Location()
+	if resp.StatusCode != http.StatusSeeOther || loc == nil || loc.Path != authz.AuthorizePath ||
+		loc.Query().Get("state") != "state-0002" || len(resp.Cookies()) != 0 {
+		t.Fatalf("cookie-less POST: %d to %v, cookies %v; want 303 to the same request by GET, no cookie", resp.StatusCode, loc, resp.Cookies())
+	}
+	// The browser follows it with its cookies; its binding stays, and the
+	// first tab still finishes.
+	b.get(loc.String())
+	if got := browserCookie(t, b, fx.srv); got != bound {
+		t.Fatalf("the binding changed: %q -> %q", bound, got)
+	}
+	p := b.submit(b.submit(tab, map[string]string{"identifier": "alice@example.com"}), map[string]string{"password": alicePass})
+	if p.location(t).Query().Get("state") != "state-0001" {
+		t.Fatalf("the first tab could not finish: %s", p.location(t))
+	}
+}
+
+func browserCookie(t *testing.T, b *browser, srv *testServer) string {
+	t.Helper()
+	u, _ := url.Parse(srv.issuer + "/")
+	for _, c := range b.Jar.Cookies(u) {
+		if c.Name == session.BrowserCookieName {
+			return c.Value
+		}
+	}
+	t.Fatal("no browser binding cookie")
+	return ""
 }

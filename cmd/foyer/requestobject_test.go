@@ -186,9 +186,10 @@ func TestRequestObjectsRefusedInMultipart(t *testing.T) {
 		"request": unsignedRequestObject(t, map[string]any{"client_id": victimID, "redirect_uri": rpCallback,
 			"response_type": "code", "scope": "openid"}),
 	}
-	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	// A POST without the browser's cookies goes round by GET first.
+	b := newBrowser(t, srv.Listener.Addr().String())
 	body, contentType := multipartBody(t, fields)
-	resp, err := noRedirect.Post(srv.issuer+authz.AuthorizePath, contentType, body)
+	resp, err := b.Post(srv.issuer+authz.AuthorizePath, contentType, body)
 	if err != nil {
 		t.Fatal(err)
 	}

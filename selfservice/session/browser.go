@@ -53,6 +53,10 @@ func (m *Manager) StartedHere(r *http.Request, binding string) bool {
 	return subtle.ConstantTimeCompare([]byte(hashToken(value)), []byte(binding)) == 1
 }
 
+// KnowsBrowser reports whether the request carries this browser's binding
+// cookie (a cross-site POST does not: the cookie is SameSite=Lax).
+func (m *Manager) KnowsBrowser(r *http.Request) bool { return m.browserValue(r) != "" }
+
 // browserValue is the request's browser cookie when it is well formed.
 func (m *Manager) browserValue(r *http.Request) string {
 	v := m.cookies().Value(r, BrowserCookieName)
