@@ -47,6 +47,7 @@ type Store interface {
 	SpendOneTimeSecrets(ctx context.Context, accountID, purpose string, now time.Time) (int64, error)
 	CountUsableOneTimeSecrets(ctx context.Context, accountID, purpose string, now time.Time) (int64, error)
 	ListApplications(ctx context.Context) ([]storage.Application, error)
+	UpdateAccountProfile(ctx context.Context, a *storage.Account) error
 }
 
 // Config is selfservice's configuration.

@@ -191,7 +191,8 @@ func (h *Handler) insertAccount(ctx context.Context, storeID, lang string, form 
 	// account over (submitNewPassword, finishReset).
 	acct := &storage.Account{StoreID: storeID, Status: status, Email: form.Email, Username: form.Username,
 		Phone: form.Phone, Attributes: form.Attributes, Language: lang,
-		EmailConfirmed: status == storage.AccountEnabled && form.Email != ""}
+		EmailConfirmed: status == storage.AccountEnabled && form.Email != "",
+		EmailUnproven:  status == storage.AccountEnabled && form.Email != ""}
 	if err := h.store.CreateAccount(ctx, acct); err != nil {
 		return nil, fmt.Errorf("selfservice: create account: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"foyer/storage"
@@ -186,14 +187,49 @@ func (h *Handler) submitNewPassword(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, fmt.Errorf("selfservice: set password: %w", err))
 		return
 	}
-	// A pending account gets reset links only at its address, so this reset
-	// proves it as activation would; whatever password someone registered
-	// it with is gone. (An enabled account is left as it is.)
-	if err := h.store.ActivateAccount(ctx, sec.AccountID); err != nil && !errors.Is(err, storage.ErrNotFound) {
-		h.serverError(w, r, fmt.Errorf("selfservice: activate on reset: %w", err))
+	if err := h.claimedByReset(r, acct, d.Method != storage.MethodSMSCode); err != nil {
+		h.serverError(w, r, err)
 		return
 	}
 	h.finishReset(w, r, sec.AccountID, d, app)
+}
+
+// claimedByReset makes a reset the proof of ownership it is. A pending
+// account gets reset links only at its address, so the reset proves it as
+// activation would; whatever password someone registered it with is gone.
+// An account whose address was confirmed at registration without proof
+// (no activation step) is taken over by the first reset through the
+// mailbox (byMailbox): whoever registered it loses their second factors,
+// recovery codes and phone number with their password, so the owner is
+// not stopped at an MFA step only they could pass, and cannot reset the
+// account back by SMS.
+func (h *Handler) claimedByReset(r *http.Request, acct *storage.Account, byMailbox bool) error {
+	ctx := r.Context()
+	if err := h.store.ActivateAccount(ctx, acct.ID); err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return fmt.Errorf("selfservice: activate on reset: %w", err)
+	}
+	if !byMailbox || !acct.EmailUnproven {
+		return nil
+	}
+	auths, err := h.store.ListAuthenticators(ctx, acct.ID)
+	if err != nil {
+		return fmt.Errorf("selfservice: list authenticators: %w", err)
+	}
+	for _, a := range auths {
+		if err := h.store.DeleteAuthenticator(ctx, acct.ID, a.ID); err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return fmt.Errorf("selfservice: delete authenticator: %w", err)
+		}
+	}
+	if _, err := h.store.DeleteOneTimeSecrets(ctx, acct.ID, purposeRecoveryCode); err != nil {
+		return fmt.Errorf("selfservice: delete recovery codes: %w", err)
+	}
+	// Last, so that a failure above is retried by the next reset.
+	acct.Phone, acct.PhoneConfirmed, acct.EmailUnproven = "", false, false
+	if err := h.store.UpdateAccountProfile(ctx, acct); err != nil {
+		return fmt.Errorf("selfservice: update account: %w", err)
+	}
+	h.eventData(r, acct.ID, "account.claimed", map[string]string{"removed_factors": strconv.Itoa(len(auths))})
+	return nil
 }
 
 // finishReset ends the account's sessions and tokens (whoever knew the old password

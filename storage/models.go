@@ -73,6 +73,11 @@ type Account struct {
 	Username       string // empty when unset
 	Email          string // empty when unset
 	EmailConfirmed bool
+	// EmailUnproven: the address was confirmed at registration without an
+	// activation step, and nobody has proved the mailbox yet. The first
+	// proof (a password reset through it) takes the account over from
+	// whoever registered it: their factors and phone go with their password.
+	EmailUnproven  bool
 	Phone          string // E.164, empty when unset
 	PhoneConfirmed bool
 	Attributes     map[string]string

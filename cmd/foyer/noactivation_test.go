@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/oauth2"
 
@@ -90,7 +91,9 @@ func TestRegistrationWithoutActivationConfirmsEmail(t *testing.T) {
 // TestResetTakesOverAnAddressSquattedWithoutActivation: without activation
 // anyone can register someone else's address, and it counts as confirmed;
 // the owner's reset through that address takes the account over: the
-// squatter's password stops working and their sessions and tokens end.
+// squatter's password stops working, their sessions and tokens end, and
+// the second factor, recovery codes and phone they added go too (else the
+// MFA step would ask the owner for the squatter's authenticator app).
 func TestResetTakesOverAnAddressSquattedWithoutActivation(t *testing.T) {
 	s := newRegSetup(t, sqltest.SQLite(t), withoutActivation, authz.ClientSpec{})
 	ctx := context.Background()
@@ -100,6 +103,23 @@ func TestResetTakesOverAnAddressSquattedWithoutActivation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !acct.EmailConfirmed || !acct.EmailUnproven {
+		t.Fatalf("registered without activation: confirmed %v, unproven %v; want both", acct.EmailConfirmed, acct.EmailUnproven)
+	}
+	// The squatter adds an authenticator app, recovery codes and a phone.
+	if err := s.srv.store.CreateAuthenticator(ctx, &storage.Authenticator{AccountID: acct.ID, Kind: storage.AuthenticatorTOTP,
+		Name: "Squatter's phone", Secret: []byte("sealed")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.srv.store.CreateOneTimeSecret(ctx, &storage.OneTimeSecret{Purpose: "recovery_code", Hash: []byte("h1"),
+		AccountID: acct.ID, CreatedAt: time.Now(), ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	squatted := *acct
+	squatted.Phone, squatted.PhoneConfirmed = "+15550100", true
+	if err := s.srv.store.UpdateAccountProfile(ctx, &squatted); err != nil {
+		t.Fatal(err)
+	}
 
 	b, p, verifier := s.recoverPage(t, "state-owner")
 	b.submit(p, map[string]string{"identifier": "owner@example.com"})
@@ -107,6 +127,13 @@ func TestResetTakesOverAnAddressSquattedWithoutActivation(t *testing.T) {
 	done := b.submit(form, map[string]string{"password": resetPass, "password_confirm": resetPass})
 	if id := s.exchange(t, done, verifier, "state-owner"); id.Subject != acct.ID {
 		t.Fatalf("subject %s, want %s", id.Subject, acct.ID)
+	}
+	auths, _ := s.srv.store.ListAuthenticators(ctx, acct.ID)
+	codes, _ := s.srv.store.CountUsableOneTimeSecrets(ctx, acct.ID, "recovery_code", time.Now())
+	owned, _ := s.srv.store.GetAccount(ctx, acct.ID)
+	if len(auths) != 0 || codes != 0 || owned.Phone != "" || owned.PhoneConfirmed || owned.EmailUnproven || !owned.EmailConfirmed {
+		t.Errorf("after the takeover: %d authenticators, %d recovery codes, phone %q (%v), unproven %v", len(auths), codes,
+			owned.Phone, owned.PhoneConfirmed, owned.EmailUnproven)
 	}
 
 	if _, err := s.rp.provider.UserInfo(ctx, oauth2.StaticTokenSource(squatterTok)); err == nil || !strings.Contains(err.Error(), "401") {

@@ -159,7 +159,7 @@ func (h *Handler) applyContact(w http.ResponseWriter, r *http.Request, v *viewer
 	updated := *v.Account
 	old := v.Account.Email
 	if kind == "email" {
-		updated.Email, updated.EmailConfirmed = value, true
+		updated.Email, updated.EmailConfirmed, updated.EmailUnproven = value, true, false
 	} else {
 		old = v.Account.Phone
 		updated.Phone, updated.PhoneConfirmed = value, true

@@ -80,6 +80,7 @@ type accountRow struct {
 	Email              string     `gorm:"column:email"`
 	EmailNormalized    string     `gorm:"column:email_normalized"`
 	EmailConfirmed     bool       `gorm:"column:email_confirmed"`
+	EmailUnproven      bool       `gorm:"column:email_unproven"`
 	Phone              string     `gorm:"column:phone"`
 	PhoneConfirmed     bool       `gorm:"column:phone_confirmed"`
 	Attributes         string     `gorm:"column:attributes"`
@@ -101,7 +102,7 @@ func (r *accountRow) toStorage() (*storage.Account, error) {
 	}
 	return &storage.Account{
 		ID: r.ID, StoreID: r.StoreID, Status: storage.AccountStatus(r.Status),
-		Username: r.Username, Email: r.Email, EmailConfirmed: r.EmailConfirmed,
+		Username: r.Username, Email: r.Email, EmailConfirmed: r.EmailConfirmed, EmailUnproven: r.EmailUnproven,
 		Phone: r.Phone, PhoneConfirmed: r.PhoneConfirmed, Attributes: attrs, Language: r.Language,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), LastLoginAt: utcPtr(r.LastLoginAt),
 	}, nil
@@ -123,7 +124,7 @@ func (s *Store) CreateAccount(ctx context.Context, a *storage.Account) error {
 	row := accountRow{
 		ID: a.ID, StoreID: a.StoreID, Status: string(a.Status),
 		Username: a.Username, UsernameNormalized: normalize(a.Username),
-		Email: a.Email, EmailNormalized: normalize(a.Email), EmailConfirmed: a.EmailConfirmed,
+		Email: a.Email, EmailNormalized: normalize(a.Email), EmailConfirmed: a.EmailConfirmed, EmailUnproven: a.EmailUnproven,
 		Phone: a.Phone, PhoneConfirmed: a.PhoneConfirmed, Attributes: encodeJSON(a.Attributes, "{}"),
 		Language: a.Language, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt, LastLoginAt: a.LastLoginAt,
 	}

@@ -66,7 +66,7 @@ func testAccounts(t *testing.T, s storage.Store) {
 	is := newIdentityStore(t, s)
 	want := &storage.Account{
 		ID: unique("acct"), StoreID: is.ID, Status: storage.AccountEnabled,
-		Username: "Alice", Email: "Alice@Example.com", EmailConfirmed: true,
+		Username: "Alice", Email: "Alice@Example.com", EmailConfirmed: true, EmailUnproven: true,
 		Phone: "+15551234567", PhoneConfirmed: false, Language: "fr-CA",
 		Attributes: map[string]string{"given_name": "Alice", "note": `quote " and ünïcode`},
 		CreatedAt:  at(-time.Hour + 987654321), UpdatedAt: at(-time.Minute + 5),
@@ -75,7 +75,7 @@ func testAccounts(t *testing.T, s storage.Store) {
 	got, err := s.GetAccount(ctx, want.ID)
 	must(t, "GetAccount", err)
 	if got.StoreID != want.StoreID || got.Status != want.Status || got.Username != "Alice" ||
-		got.Email != "Alice@Example.com" || !got.EmailConfirmed || got.Phone != want.Phone ||
+		got.Email != "Alice@Example.com" || !got.EmailConfirmed || !got.EmailUnproven || got.Phone != want.Phone ||
 		got.PhoneConfirmed || got.Language != "fr-CA" || !equalMaps(got.Attributes, want.Attributes) ||
 		got.LastLoginAt != nil {
 		t.Errorf("GetAccount = %+v, want %+v", got, want)

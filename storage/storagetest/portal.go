@@ -109,14 +109,14 @@ func testAccountProfile(t *testing.T, s storage.Store) {
 	ctx := t.Context()
 	is := newIdentityStore(t, s)
 	a, b := newAccount(t, s, is.ID), newAccount(t, s, is.ID)
-	a.Email, a.EmailConfirmed = "New-"+a.Email, false
+	a.Email, a.EmailConfirmed, a.EmailUnproven = "New-"+a.Email, false, true
 	a.Phone, a.PhoneConfirmed = "+15550001111", true
 	a.Attributes = map[string]string{"given_name": "Ada"}
 	a.Language = "de"
 	must(t, "UpdateAccountProfile", s.UpdateAccountProfile(ctx, a))
 	got, err := s.GetAccount(ctx, a.ID)
 	must(t, "GetAccount", err)
-	if got.Email != a.Email || got.EmailConfirmed || got.Phone != a.Phone || !got.PhoneConfirmed ||
+	if got.Email != a.Email || got.EmailConfirmed || !got.EmailUnproven || got.Phone != a.Phone || !got.PhoneConfirmed ||
 		got.Attributes["given_name"] != "Ada" || got.Language != "de" {
 		t.Errorf("after update = %+v", got)
 	}
