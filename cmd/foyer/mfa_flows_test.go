@@ -74,7 +74,7 @@ func TestPasswordless(t *testing.T) {
 	if err := fx.srv.deferredIdle(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	mail := in.next(t, "alice@example.com")
+	mail := in.Next(t, "alice@example.com")
 	code := regexp.MustCompile(`\b(\d{6})\b`).FindStringSubmatch(mail.Text)
 	if code == nil || len(mail.Links) == 0 {
 		t.Fatalf("passwordless mail without code and link:\n%s", mail.Text)
@@ -83,8 +83,8 @@ func TestPasswordless(t *testing.T) {
 	if err := fx.srv.deferredIdle(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	in.none(t, "alice@example.com") // the re-request interval holds it
-	in.none(t, "nobody@example.com")
+	in.None(t, "alice@example.com") // the re-request interval holds it
+	in.None(t, "nobody@example.com")
 	if !strings.Contains(resent.body, "a new code is on its way") {
 		t.Fatalf("resend answer:\n%s", resent.body)
 	}
@@ -125,7 +125,7 @@ func TestResetEndsInMFAStep(t *testing.T) {
 	if err := fx.srv.deferredIdle(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	mail := in.next(t, "alice@example.com")
+	mail := in.Next(t, "alice@example.com")
 	var link string
 	for _, l := range mail.Links {
 		if strings.Contains(l, "/recover/reset") {
@@ -160,7 +160,7 @@ func TestMagicLinkSecondFactor(t *testing.T) {
 
 	s := fx.passwordSignIn(t)
 	s.post(map[string]string{"choose": buttonValue(t, s.page, "choose", "email_link|")})
-	mail := in.next(t, "alice@example.com")
+	mail := in.Next(t, "alice@example.com")
 	if len(mail.Links) != 1 || !strings.Contains(mail.Links[0], "/login/link?") {
 		t.Fatalf("magic link mail: %q", mail.Text)
 	}
@@ -189,13 +189,13 @@ func TestMFAExpiredCode(t *testing.T) {
 
 	s := fx.passwordSignIn(t)
 	s.post(map[string]string{"choose": buttonValue(t, s.page, "choose", "email|")})
-	code := sixDigits.FindStringSubmatch(in.next(t, "alice@example.com").Text)
+	code := sixDigits.FindStringSubmatch(in.Next(t, "alice@example.com").Text)
 	clock.advance(11 * time.Minute) // the default code lifetime is 10 minutes
 	if p := s.b.submit(s.page, map[string]string{"code": code[1]}); p.status != http.StatusBadRequest || !strings.Contains(p.body, "expired") {
 		t.Fatalf("expired code: %d\n%s", p.status, p.body)
 	}
 	s.post(map[string]string{"resend": "email"})
-	code = regexp.MustCompile(`\b(\d{6})\b`).FindStringSubmatch(in.next(t, "alice@example.com").Text)
+	code = regexp.MustCompile(`\b(\d{6})\b`).FindStringSubmatch(in.Next(t, "alice@example.com").Text)
 	s.post(map[string]string{"code": code[1]})
 	if acr, _ := fx.claims(t, s); acr != "2" {
 		t.Fatalf("new code after the expired one: acr %q", acr)
