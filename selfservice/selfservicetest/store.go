@@ -2,9 +2,11 @@ package selfservicetest
 
 import (
 	"context"
+	"net/url"
 	"testing"
 	"time"
 
+	"foyer/selfservice"
 	"foyer/storage"
 )
 
@@ -119,4 +121,10 @@ func (e *Env) SignIn(t testing.TB, b *Browser, identifier, pw string, params map
 		t.Fatalf("expected the password page, got %d at %s:\n%s", p.Status, p.URL, p.Body)
 	}
 	return id, b.Submit(p, map[string]string{"password": pw})
+}
+
+// RegisterURL is the signed link to the registration page of interaction
+// id (the sign-in page's "Create an account").
+func (e *Env) RegisterURL(id string) string {
+	return e.Server.URL + selfservice.RegisterPath + "?" + url.Values{"interaction": {id}, "sig": {e.Steps.Sign(id, "register")}}.Encode()
 }
