@@ -128,3 +128,9 @@ func (e *Env) SignIn(t testing.TB, b *Browser, identifier, pw string, params map
 func (e *Env) RegisterURL(id string) string {
 	return e.Server.URL + selfservice.RegisterPath + "?" + url.Values{"interaction": {id}, "sig": {e.Steps.Sign(id, "register")}}.Encode()
 }
+
+// RecoverURL is the signed link to the password-reset page of interaction
+// id (the sign-in page's "Forgot your password?").
+func (e *Env) RecoverURL(id string) string {
+	return e.Server.URL + selfservice.RecoverPath + "?" + url.Values{"interaction": {id}, "sig": {e.Steps.Sign(id, "recover")}}.Encode()
+}
