@@ -44,8 +44,8 @@ func newMailSetup(t *testing.T, store storage.Store) *mailSetup {
 // mail waits for the next e-mail to to and checks its parts.
 func (s *mailSetup) mail(t *testing.T, to, wantSubject string) delivered {
 	t.Helper()
-	m := s.in.next(t, to)
-	m.branded(t, s.appName)
+	m := s.in.Next(t, to)
+	m.Branded(t, s.appName)
 	if !strings.Contains(m.Subject, wantSubject) {
 		t.Errorf("subject %q, want it to contain %q", m.Subject, wantSubject)
 	}
@@ -55,7 +55,7 @@ func (s *mailSetup) mail(t *testing.T, to, wantSubject string) delivered {
 // sms waits for the next text message to the phone number.
 func (s *mailSetup) sms(t *testing.T, to string) delivered {
 	t.Helper()
-	m := s.in.next(t, to)
+	m := s.in.Next(t, to)
 	if m.Channel != "sms" || !strings.Contains(m.Text, s.appName) {
 		t.Fatalf("want an SMS naming %q, got %+v", s.appName, m)
 	}
@@ -86,7 +86,7 @@ func TestDeliveredRegistrationMails(t *testing.T) {
 		b, p, verifier := s.registerPage(t, "state-newcomer")
 		b.submit(p, regFields("newcomer@example.com", newcomerPass))
 		activation := s.mail(t, "newcomer@example.com", "Activate")
-		link := activation.link(t, s.srv.issuer+"/register/activate?token=")
+		link := activation.Link(t, s.srv.issuer+"/register/activate?token=")
 		if !strings.Contains(activation.HTML, strings.ReplaceAll(link, "&", "&amp;")) {
 			t.Errorf("the HTML part lacks the activation link %s:\n%s", link, activation.HTML)
 		}
@@ -110,7 +110,7 @@ func TestDeliveredRegistrationMails(t *testing.T) {
 			t.Errorf("the owner's signup-attempt mail does not say how to sign in:\n%s", attempt.Text)
 		}
 		s.srv.drain(t)
-		s.in.none(t, owner.Email)
+		s.in.None(t, owner.Email)
 	})
 }
 
@@ -139,7 +139,7 @@ func TestDeliveredResendActivation(t *testing.T) {
 	if sent := b.submit(&page{status: p.status, body: form, url: p.url}, nil); sent.status != http.StatusOK {
 		t.Fatalf("resend: %d\n%s", sent.status, sent.body)
 	}
-	link := s.mail(t, late.Email, "Activate").link(t, s.srv.issuer+"/register/activate?token=")
+	link := s.mail(t, late.Email, "Activate").Link(t, s.srv.issuer+"/register/activate?token=")
 	if id := s.exchange(t, openLink(t, b, link), verifier, "state-resend"); id.Subject != late.ID {
 		t.Errorf("subject %s, want %s", id.Subject, late.ID)
 	}
@@ -151,7 +151,7 @@ func TestDeliveredPasswordResetByLink(t *testing.T) {
 	alice := s.srv.account(t, "alice@example.com", alicePass)
 	b, p, verifier := s.recoverPage(t, "state-reset")
 	b.submit(p, map[string]string{"identifier": alice.Email})
-	link := s.mail(t, alice.Email, "").link(t, s.srv.issuer+"/recover/reset?")
+	link := s.mail(t, alice.Email, "").Link(t, s.srv.issuer+"/recover/reset?")
 	form := openLink(t, b, link)
 	if form.status != http.StatusOK || !strings.Contains(form.body, `name="password_confirm"`) {
 		t.Fatalf("reset link: %d\n%s", form.status, form.body)

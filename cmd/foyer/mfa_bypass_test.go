@@ -55,14 +55,14 @@ func TestPasswordlessLinkIsNotSecondFactor(t *testing.T) {
 		return s
 	}
 	s := start()
-	s.post(map[string]string{"code": sixDigits.FindStringSubmatch(in.next(t, "alice@example.com").Text)[1]})
+	s.post(map[string]string{"code": sixDigits.FindStringSubmatch(in.Next(t, "alice@example.com").Text)[1]})
 	enrollTOTP(t, s)
 	fx.claims(t, s)
 	in.factorNotice(t, "alice@example.com", "added")
 
 	clock.advance(time.Minute) // past the re-request interval
 	s = start()
-	mail := in.next(t, "alice@example.com")
+	mail := in.Next(t, "alice@example.com")
 	s.post(map[string]string{"code": sixDigits.FindStringSubmatch(mail.Text)[1]})
 	if !strings.Contains(s.page.body, `name="choose"`) || strings.Contains(s.page.body, `value="email`) {
 		t.Fatalf("expected the MFA step without the mailbox:\n%s", s.page.body)
@@ -93,7 +93,7 @@ func TestResetMailboxIsNotSecondFactor(t *testing.T) {
 	if err := fx.srv.deferredIdle(ctx); err != nil {
 		t.Fatal(err)
 	}
-	s.getLink(t, linkTo(t, in.next(t, "alice@example.com"), "/recover/reset"))
+	s.getLink(t, linkTo(t, in.Next(t, "alice@example.com"), "/recover/reset"))
 	s.post(nil)
 	s.post(map[string]string{"password": resetPass, "password_confirm": resetPass})
 	if !strings.Contains(s.page.body, `value="totp|`) || strings.Contains(s.page.body, `value="email|`) ||
@@ -242,9 +242,9 @@ func TestEnrollmentEdges(t *testing.T) {
 	if p := s.b.submit(s.page, map[string]string{"phone": "+4915100000011", "channel": "voice"}); p.status != http.StatusBadRequest {
 		t.Fatalf("a voice code under an SMS-only policy: %d", p.status)
 	}
-	in.none(t, "+4915100000011")
+	in.None(t, "+4915100000011")
 	s.post(map[string]string{"phone": "+4915100000011", "channel": "sms"})
-	in.next(t, "+4915100000011")
+	in.Next(t, "+4915100000011")
 	var last *page
 	for range 6 {
 		last = s.b.submit(s.page, map[string]string{"code": "000000"})
@@ -283,13 +283,13 @@ func TestNoCodeOfAnotherPurposeAtMFAStep(t *testing.T) {
 	if err := fx.srv.deferredIdle(ctx); err != nil {
 		t.Fatal(err)
 	}
-	mailboxCode := sixDigits.FindStringSubmatch(in.next(t, "alice@example.com").Text)[1]
+	mailboxCode := sixDigits.FindStringSubmatch(in.Next(t, "alice@example.com").Text)[1]
 	s.getLink(t, recoverURL)
 	s.post(map[string]string{"identifier": "alice@example.com"})
 	if err := fx.srv.deferredIdle(ctx); err != nil {
 		t.Fatal(err)
 	}
-	s.getLink(t, linkTo(t, in.next(t, "alice@example.com"), "/recover/reset"))
+	s.getLink(t, linkTo(t, in.Next(t, "alice@example.com"), "/recover/reset"))
 	s.post(nil)
 	s.post(map[string]string{"password": resetPass, "password_confirm": resetPass})
 	s.post(map[string]string{"choose": buttonValue(t, s.page, "choose", "sms|")})
@@ -337,10 +337,10 @@ func TestLinkOnlyThrottleRenews(t *testing.T) {
 		}
 	}
 	request()
-	linkTo(t, in.next(t, "alice@example.com"), "/login/link")
+	linkTo(t, in.Next(t, "alice@example.com"), "/login/link")
 	clock.advance(30 * time.Minute)
 	request()
-	linkTo(t, in.next(t, "alice@example.com"), "/login/link")
+	linkTo(t, in.Next(t, "alice@example.com"), "/login/link")
 }
 
 // TestPasskeyEnrollmentRefused: a creation response that is not the

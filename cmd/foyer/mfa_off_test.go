@@ -74,7 +74,7 @@ func TestMFAOffPasswordlessEnrolledFactor(t *testing.T) {
 		if err := fx.srv.deferredIdle(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		code := regexp.MustCompile(`\b(\d{6})\b`).FindStringSubmatch(in.next(t, "alice@example.com").Text)
+		code := regexp.MustCompile(`\b(\d{6})\b`).FindStringSubmatch(in.Next(t, "alice@example.com").Text)
 		s.post(map[string]string{"code": code[1]})
 		return s
 	}
@@ -101,7 +101,7 @@ func TestMFAOffPasswordlessEnrolledFactor(t *testing.T) {
 	if err := fx.srv.deferredIdle(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	code := regexp.MustCompile(`\b(\d{6})\b`).FindStringSubmatch(in.next(t, "bob@example.com").Text)
+	code := regexp.MustCompile(`\b(\d{6})\b`).FindStringSubmatch(in.Next(t, "bob@example.com").Text)
 	b.post(map[string]string{"code": code[1]})
 	b.post(map[string]string{"choose": buttonValue(t, b.page, "choose", "totp|")})
 	totp, _ := mfa.TOTPCode(secret, time.Now().Add(30*time.Second))

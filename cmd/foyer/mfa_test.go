@@ -281,7 +281,7 @@ func TestMFACodesByEmailAndPhone(t *testing.T) {
 		t.Fatalf("a malformed phone number was taken: %d", p.status)
 	}
 	s.post(map[string]string{"phone": "+4915112345678", "channel": "sms"})
-	sms := in.next(t, "+4915112345678")
+	sms := in.Next(t, "+4915112345678")
 	code := regexp.MustCompile(`\b(\d{6})\b`).FindStringSubmatch(sms.Text)
 	if sms.Channel != "sms" || code == nil {
 		t.Fatalf("enrollment SMS: %+v", sms)
@@ -302,7 +302,7 @@ func TestMFACodesByEmailAndPhone(t *testing.T) {
 	// Sign in with a voice code; the re-request within the interval waits.
 	s = fx.passwordSignIn(t)
 	s.post(map[string]string{"choose": buttonValue(t, s.page, "choose", "voice|")})
-	call := in.next(t, "+4915112345678")
+	call := in.Next(t, "+4915112345678")
 	digits := strings.ReplaceAll(regexp.MustCompile(`is ((\d ){5}\d)`).FindStringSubmatch(call.Text)[1], " ", "")
 	if call.Channel != "voice" || len(digits) != 6 {
 		t.Fatalf("voice call: %+v", call)
@@ -310,7 +310,7 @@ func TestMFACodesByEmailAndPhone(t *testing.T) {
 	if p := s.b.submit(s.page, map[string]string{"resend": "sms"}); !strings.Contains(p.body, "moment ago") {
 		t.Fatalf("re-request within the interval was not held:\n%s", p.body)
 	}
-	in.none(t, "+4915112345678")
+	in.None(t, "+4915112345678")
 	for i := range 5 {
 		if p := s.b.submit(s.page, map[string]string{"code": "999999"}); p.status != http.StatusBadRequest {
 			t.Fatalf("wrong code %d: %d", i+1, p.status)
@@ -343,7 +343,7 @@ func TestMFACodesByEmailAndPhone(t *testing.T) {
 	b.page = b.b.submit(p, map[string]string{"password": alicePass})
 	b.post(map[string]string{"enroll": "phone"})
 	b.post(map[string]string{"phone": "+4915100000010", "channel": "sms"})
-	b.post(map[string]string{"code": regexp.MustCompile(`\b(\d{6})\b`).FindStringSubmatch(in.next(t, "+4915100000010").Text)[1]})
+	b.post(map[string]string{"code": regexp.MustCompile(`\b(\d{6})\b`).FindStringSubmatch(in.Next(t, "+4915100000010").Text)[1]})
 	b.post(map[string]string{"continue": "1"})
 	fx.claims(t, b)
 	bob, _ = fx.srv.store.GetAccount(ctx, bob.ID)
@@ -458,7 +458,7 @@ func enrollEmailCodes(t *testing.T, fx *mfaFixture, in *inbox) {
 	t.Helper()
 	s := fx.passwordSignIn(t)
 	s.post(map[string]string{"enroll": "email"})
-	s.post(map[string]string{"code": sixDigits.FindStringSubmatch(in.next(t, "alice@example.com").Text)[1]})
+	s.post(map[string]string{"code": sixDigits.FindStringSubmatch(in.Next(t, "alice@example.com").Text)[1]})
 	s.post(map[string]string{"continue": "1"})
 	fx.claims(t, s)
 	in.factorNotice(t, "alice@example.com", "added")

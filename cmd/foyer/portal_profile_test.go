@@ -98,7 +98,7 @@ func TestPortalEmailChange(t *testing.T) {
 
 		p := u.post("/account/profile", "email", "alice.new@example.com")
 		wantBody(t, "change requested", p, "We sent a 6-digit code", "alice.new@example.com is waiting for confirmation", `<label for="code">Code`)
-		msg := in.next(t, "alice.new@example.com")
+		msg := in.Next(t, "alice.new@example.com")
 		code := sixDigits.FindString(msg.Text)
 		if code == "" {
 			t.Fatalf("no code in %q", msg.Text)
@@ -120,7 +120,7 @@ func TestPortalEmailChange(t *testing.T) {
 		if a.Email != "alice.new@example.com" || !a.EmailConfirmed {
 			t.Fatalf("after the code: %q confirmed=%v", a.Email, a.EmailConfirmed)
 		}
-		notice := in.next(t, "alice@example.com")
+		notice := in.Next(t, "alice@example.com")
 		if !strings.Contains(notice.Text, "was changed") {
 			t.Errorf("old address notice: %q", notice.Text)
 		}
@@ -135,7 +135,7 @@ func TestPortalEmailCodeAttemptsLimited(t *testing.T) {
 	srv := startServerWith(t, sqltest.SQLite(t), configure)
 	u := newPortalUser(t, srv, "alice@example.com")
 	u.post("/account/profile", "email", "alice.new@example.com")
-	code := sixDigits.FindString(in.next(t, "alice.new@example.com").Text)
+	code := sixDigits.FindString(in.Next(t, "alice.new@example.com").Text)
 	wrong := "000000"
 	if code == wrong {
 		wrong = "111111"
@@ -198,7 +198,7 @@ func TestPortalPhoneChange(t *testing.T) {
 	}
 	p := u.post("/account/profile", "email", "alice@example.com", "phone", "+4915100000002")
 	wantBody(t, "change requested", p, "4915100000002 is waiting for confirmation")
-	msg := in.next(t, "+4915100000002")
+	msg := in.Next(t, "+4915100000002")
 	code := sixDigits.FindString(msg.Text)
 	if msg.Channel != "sms" || code == "" {
 		t.Fatalf("phone code message: %+v", msg)
@@ -212,7 +212,7 @@ func TestPortalPhoneChange(t *testing.T) {
 	if a.Phone != "+4915100000002" || !a.PhoneConfirmed {
 		t.Fatalf("after the code: %q confirmed=%v", a.Phone, a.PhoneConfirmed)
 	}
-	if notice := in.next(t, "+4915100000001"); notice.Channel != "sms" {
+	if notice := in.Next(t, "+4915100000001"); notice.Channel != "sms" {
 		t.Errorf("old number notice: %+v", notice)
 	}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/sha256"
-	"fmt"
 	"html"
 	"net/http"
 	"regexp"
@@ -15,8 +14,6 @@ import (
 	"golang.org/x/oauth2"
 
 	"foyer/authz"
-	"foyer/authz/keys"
-	"foyer/selfservice/session"
 	"foyer/storage"
 	"foyer/storage/sqlstore/sqltest"
 )
@@ -292,73 +289,6 @@ func (s *regSetup) registered(t *testing.T, email string) *storage.Account {
 	return acct
 }
 
-// The password policy and the terms, each with its error next to the field.
-func TestRegistrationFormErrors(t *testing.T) {
-	s := newRegSetup(t, sqltest.SQLite(t), nil, authz.ClientSpec{})
-	for name, tc := range map[string]struct {
-		fields map[string]string
-		want   string
-	}{
-		"too short":   {regFields("a@example.com", "short1"), "The password is too short."},
-		"common":      {regFields("a@example.com", "password123"), "This password is too common."},
-		"mismatch":    {map[string]string{"email": "a@example.com", "password": newcomerPass, "password_confirm": newcomerPass + "x", "accept_terms": "on"}, "The passwords do not match."},
-		"terms":       {map[string]string{"email": "a@example.com", "password": newcomerPass, "password_confirm": newcomerPass}, "Accept the terms of service"},
-		"bad address": {regFields("not-an-address", newcomerPass), "Enter a valid email address"},
-	} {
-		t.Run(name, func(t *testing.T) {
-			b, p, _ := s.registerPage(t, "state-error")
-			got := b.submit(p, tc.fields)
-			if got.status != http.StatusBadRequest || !strings.Contains(got.body, tc.want) || !strings.Contains(got.body, `class="field-error"`) {
-				t.Errorf("%d, want 400 with %q:\n%s", got.status, tc.want, got.body)
-			}
-		})
-	}
-	if _, err := s.srv.store.FindAccountByIdentifier(context.Background(), defaultStoreID, storage.IdentifierEmail, "a@example.com"); err == nil {
-		t.Error("a refused registration created an account")
-	}
-}
-
-// Registration off: no link on the login page and the page refuses.
-func TestRegistrationDisabled(t *testing.T) {
-	s := newRegSetup(t, sqltest.SQLite(t), func(p *storage.SelfServicePolicy) { p.RegistrationEnabled = false }, authz.ClientSpec{})
-	b := newBrowser(t, s.srv.Listener.Addr().String())
-	login := b.get(s.rp.oauth.AuthCodeURL("state-disabled", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
-	if strings.Contains(login.body, "/register?") {
-		t.Errorf("registration link shown while registration is off:\n%s", login.body)
-	}
-	in := regexp.MustCompile(`name="interaction" value="([^"]+)"`).FindStringSubmatch(login.body)
-	if in == nil {
-		t.Fatalf("no interaction on the login page:\n%s", login.body)
-	}
-	sig := session.NewStepSigner(keys.DeriveKey([]byte(testSecret), "flow-steps")).Sign(in[1], "register")
-	p := b.get(s.srv.URL + "/register?interaction=" + in[1] + "&sig=" + sig)
-	if p.status != http.StatusForbidden || !strings.Contains(p.body, "does not offer registration") {
-		t.Errorf("registration page while off: %d\n%s", p.status, p.body)
-	}
-}
-
-// Activation off: the account is enabled at once and the authorization
-// continues; a taken address gets a field error.
-func TestRegistrationWithoutActivation(t *testing.T) {
-	s := newRegSetup(t, sqltest.SQLite(t), func(p *storage.SelfServicePolicy) { p.ActivationEnabled = false }, authz.ClientSpec{})
-	s.srv.account(t, "owner@example.com", alicePass)
-	b, p, verifier := s.registerPage(t, "state-direct")
-	id := s.exchange(t, b.submit(p, regFields("direct@example.com", newcomerPass)), verifier, "state-direct")
-	acct, err := s.srv.store.FindAccountByIdentifier(context.Background(), defaultStoreID, storage.IdentifierEmail, "direct@example.com")
-	if err != nil || acct.Status != storage.AccountEnabled || id.Subject != acct.ID {
-		t.Fatalf("account %+v, %v; subject %s", acct, err, id.Subject)
-	}
-	expectAMR(t, "registration without activation", id, "1", "pwd")
-	b2, p2, _ := s.registerPage(t, "state-duplicate")
-	dup := b2.submit(p2, regFields("owner@example.com", newcomerPass))
-	if dup.status != http.StatusBadRequest || !strings.Contains(dup.body, "already exists") {
-		t.Errorf("taken address without activation: %d\n%s", dup.status, dup.body)
-	}
-	if n := len(s.mails(t, "activation", "direct@example.com")); n != 0 {
-		t.Errorf("%d activation mails with activation off", n)
-	}
-}
-
 // TestSignupAttemptLinksToThePortal: when the client has a brand portal, the
 // "someone tried to sign up" mail links to a sign-in there, address filled in.
 func TestSignupAttemptLinksToThePortal(t *testing.T) {
@@ -373,26 +303,5 @@ func TestSignupAttemptLinksToThePortal(t *testing.T) {
 	want := s.srv.issuer + "/oauth2/initiate?client_id=" + s.rp.oauth.ClientID + "&login_hint=owner%40example.com"
 	if !strings.Contains(mails[0].Text, "\n"+want+"\n") {
 		t.Fatalf("the mail does not link to a sign-in at the portal (%s):\n%s", want, mails[0].Text)
-	}
-}
-
-// TestSignupAttemptMailsAreThrottled: typing an owner's address again and
-// again gets the same page each time, but the owner hears of it once.
-func TestSignupAttemptMailsAreThrottled(t *testing.T) {
-	s := newRegSetup(t, sqltest.SQLite(t), nil, authz.ClientSpec{})
-	s.srv.account(t, "owner@example.com", alicePass)
-	var bodies []string
-	for i := range 3 {
-		b, p, _ := s.registerPage(t, fmt.Sprintf("state-flood-%d", i))
-		bodies = append(bodies, b.submit(p, regFields("owner@example.com", "a-new-and-long-password")).body)
-	}
-	if n := len(s.mails(t, "signup_attempt_existing", "owner@example.com")); n != 1 {
-		t.Fatalf("%d signup-attempt mails for three attempts, want 1", n)
-	}
-	strip := regexp.MustCompile(`value="[^"]*"`)
-	for _, b := range bodies[1:] {
-		if strip.ReplaceAllString(b, "") != strip.ReplaceAllString(bodies[0], "") {
-			t.Fatal("a held-back attempt answered differently")
-		}
 	}
 }

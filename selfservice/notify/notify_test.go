@@ -1,25 +1,18 @@
 package notify_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
-	"mime"
-	"mime/multipart"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/mail"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	smtp "github.com/emersion/go-smtp"
-
 	"foyer/selfservice/notify"
+	"foyer/selfservice/notify/notifytest"
 	"foyer/storage"
 	"foyer/storage/sqlstore/sqltest"
 	"foyer/themes"
@@ -29,70 +22,6 @@ import (
 type clock struct{ t time.Time }
 
 func (c *clock) now() time.Time { return c.t }
-
-// mailbox is an SMTP backend that keeps every message it accepts.
-type mailbox struct {
-	mu   sync.Mutex
-	msgs []received
-}
-
-type received struct {
-	from string
-	to   []string
-	data []byte
-}
-
-func (b *mailbox) NewSession(*smtp.Conn) (smtp.Session, error) { return &session{box: b}, nil }
-
-func (b *mailbox) all() []received {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]received(nil), b.msgs...)
-}
-
-type session struct {
-	box *mailbox
-	cur received
-}
-
-func (s *session) Reset()        { s.cur = received{} }
-func (s *session) Logout() error { return nil }
-func (s *session) Mail(from string, _ *smtp.MailOptions) error {
-	s.cur.from = from
-	return nil
-}
-
-func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
-	s.cur.to = append(s.cur.to, to)
-	return nil
-}
-
-func (s *session) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	s.cur.data = b
-	s.box.mu.Lock()
-	s.box.msgs = append(s.box.msgs, s.cur)
-	s.box.mu.Unlock()
-	return nil
-}
-
-// startSMTP serves box on addr ("127.0.0.1:0" for any port) until the test
-// ends; it returns the address.
-func startSMTP(t *testing.T, addr string, box *mailbox) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := smtp.NewServer(box)
-	srv.Domain = "localhost"
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	return ln.Addr().String()
-}
 
 func freeAddr(t *testing.T) string {
 	t.Helper()
@@ -114,42 +43,11 @@ func newService(t *testing.T, store storage.Notifications, c *clock) *notify.Ser
 	return notify.NewService(store, r, c.now)
 }
 
-// parts splits a received message into its text and HTML parts.
-func parts(t *testing.T, data []byte) (hdr mail.Header, text, html string) {
-	t.Helper()
-	m, err := mail.ReadMessage(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mt, params, err := mime.ParseMediaType(m.Header.Get("Content-Type"))
-	if err != nil || mt != "multipart/alternative" {
-		t.Fatalf("Content-Type %q (%v), want multipart/alternative", m.Header.Get("Content-Type"), err)
-	}
-	mr := multipart.NewReader(m.Body, params["boundary"])
-	for {
-		p, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(p) // quoted-printable is decoded by the reader
-		switch ct, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type")); ct {
-		case "text/plain":
-			text = string(b)
-		case "text/html":
-			html = string(b)
-		}
-	}
-	return m.Header, strings.ReplaceAll(text, "\r\n", "\n"), html
-}
-
 func TestEmailDeliveredOverSMTP(t *testing.T) {
 	store := sqltest.SQLite(t)
 	c := &clock{t: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
-	box := &mailbox{}
-	addr := startSMTP(t, "127.0.0.1:0", box)
+	box := notifytest.NewInbox()
+	addr := box.ServeSMTP(t, notifytest.SMTPOptions{})
 	provider, err := notify.NewSMTP("smtp://"+addr, "Foyer <noreply@example.com>", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -161,29 +59,30 @@ func TestEmailDeliveredOverSMTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := box.all(); len(got) != 0 {
+	if got := box.All(); len(got) != 0 {
 		t.Fatalf("Email sent at once (%d messages); it must only queue", len(got))
 	}
 	w := notify.NewWorker(notify.WorkerConfig{Now: c.now}, store, notify.Providers{Email: provider})
 	if n, err := w.RunOnce(t.Context()); err != nil || n != 1 {
 		t.Fatalf("RunOnce = %d, %v; want 1", n, err)
 	}
-	got := box.all()
+	got := box.All()
 	if len(got) != 1 {
 		t.Fatalf("server received %d messages, want 1", len(got))
 	}
-	if got[0].from != "noreply@example.com" || len(got[0].to) != 1 || got[0].to[0] != "jane@example.com" {
-		t.Errorf("envelope from %q to %q", got[0].from, got[0].to)
+	m := got[0]
+	if m.From != "noreply@example.com" || m.To != "jane@example.com" {
+		t.Errorf("envelope from %q to %q", m.From, m.To)
 	}
-	hdr, text, html := parts(t, got[0].data)
-	if hdr.Get("Subject") != "Activate your Acme Shop account" {
-		t.Errorf("Subject = %q", hdr.Get("Subject"))
+	if m.Subject != "Activate your Acme Shop account" {
+		t.Errorf("Subject = %q", m.Subject)
 	}
-	if !strings.Contains("\n"+text+"\n", "\n"+link+"\n") {
-		t.Errorf("text part lacks the link alone on its line:\n%s", text)
+	if len(m.Links) != 1 || m.Links[0] != link {
+		t.Errorf("text part links %q, want only %s:\n%s", m.Links, link, m.Text)
 	}
-	if !strings.Contains(html, "Acme Shop") || !strings.Contains(html, "#123456") {
-		t.Errorf("HTML part lacks the branding:\n%s", html)
+	m.Branded(t, "Acme Shop")
+	if !strings.Contains(m.HTML, "#123456") {
+		t.Errorf("HTML part lacks the branding:\n%s", m.HTML)
 	}
 	// A delivered message is gone from the outbox: its link must not linger.
 	if list, err := store.ListNotifications(t.Context(), 10); err != nil || len(list) != 0 {
@@ -196,7 +95,7 @@ func TestEmailDeliveredOverSMTP(t *testing.T) {
 func TestOutboxSurvivesStoppedSMTPServer(t *testing.T) {
 	store := sqltest.SQLite(t)
 	c := &clock{t: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
-	box := &mailbox{}
+	box := notifytest.NewInbox()
 	addr := freeAddr(t) // the port is known and nobody listens on it
 	provider, err := notify.NewSMTP("smtp://"+addr, "noreply@example.com", nil)
 	if err != nil {
@@ -218,7 +117,7 @@ func TestOutboxSurvivesStoppedSMTPServer(t *testing.T) {
 		t.Errorf("after a failure: attempts %d, last error %q, next %v", n.Attempts, n.LastError, n.NextAttemptAt)
 	}
 	// The server returns, but the message waits for its backoff.
-	startSMTP(t, addr, box)
+	box.ServeSMTP(t, notifytest.SMTPOptions{Addr: addr})
 	c.t = c.t.Add(29 * time.Second)
 	if n, _ := w.RunOnce(t.Context()); n != 0 {
 		t.Errorf("claimed %d before the backoff ran out", n)
@@ -229,12 +128,12 @@ func TestOutboxSurvivesStoppedSMTPServer(t *testing.T) {
 	if n, err := w.RunOnce(t.Context()); err != nil || n != 1 {
 		t.Fatalf("RunOnce after the server returned = %d, %v", n, err)
 	}
-	got := box.all()
+	got := box.All()
 	if len(got) != 1 {
 		t.Fatalf("server received %d messages, want 1", len(got))
 	}
-	if hdr, _, _ := parts(t, got[0].data); !strings.Contains(hdr.Get("Subject"), "Acme") {
-		t.Errorf("Subject = %q", hdr.Get("Subject"))
+	if !strings.Contains(got[0].Subject, "Acme") {
+		t.Errorf("Subject = %q", got[0].Subject)
 	}
 }
 

@@ -7,17 +7,14 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"io"
 	"math/big"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	smtp "github.com/emersion/go-smtp"
-
 	"foyer/selfservice/notify"
+	"foyer/selfservice/notify/notifytest"
 )
 
 // selfSigned returns a server certificate for the IPs and localhost, and a
@@ -48,65 +45,22 @@ func selfSigned(t *testing.T, ips ...net.IP) (tls.Certificate, *x509.CertPool) {
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool
 }
 
-// tlsBox records each accepted message and whether it came over TLS.
-type tlsBox struct {
-	mu   sync.Mutex
-	msgs []bool // per message: TLS or not
-}
-
-func (b *tlsBox) NewSession(c *smtp.Conn) (smtp.Session, error) {
-	return &tlsSession{box: b, conn: c}, nil
-}
-
-func (b *tlsBox) received() []bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]bool(nil), b.msgs...)
-}
-
-type tlsSession struct {
-	box  *tlsBox
-	conn *smtp.Conn
-}
-
-func (s *tlsSession) Reset()                               {}
-func (s *tlsSession) Logout() error                        { return nil }
-func (s *tlsSession) Mail(string, *smtp.MailOptions) error { return nil }
-func (s *tlsSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
-func (s *tlsSession) Data(r io.Reader) error {
-	if _, err := io.Copy(io.Discard, r); err != nil {
-		return err
-	}
-	// Asked at DATA, after any STARTTLS upgrade of the connection.
-	_, isTLS := s.conn.TLSConnectionState()
-	s.box.mu.Lock()
-	s.box.msgs = append(s.box.msgs, isTLS)
-	s.box.mu.Unlock()
-	return nil
-}
-
-// serveSMTP serves box on ip (any port) until the test ends. With implicit
-// the listener speaks TLS from the first byte (smtps); otherwise a non-nil
-// cert is offered through STARTTLS, and a nil one means plain SMTP only.
-func serveSMTP(t *testing.T, ip string, box *tlsBox, cert *tls.Certificate, implicit bool) string {
+// serveSMTP serves an inbox on ip (any port) until the test ends. With
+// implicit the listener speaks TLS from the first byte (smtps); otherwise a
+// non-nil cert is offered through STARTTLS, and a nil one means plain SMTP
+// only.
+func serveSMTP(t *testing.T, ip string, box *notifytest.Inbox, cert *tls.Certificate, implicit bool) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
-	if err != nil {
-		t.Fatal(err)
+	return box.ServeSMTP(t, notifytest.SMTPOptions{Addr: net.JoinHostPort(ip, "0"), Cert: cert, Implicit: implicit})
+}
+
+// received says, per message the inbox accepted, whether it came over TLS.
+func received(box *notifytest.Inbox) []bool {
+	var tls []bool
+	for _, m := range box.All() {
+		tls = append(tls, m.TLS)
 	}
-	srv := smtp.NewServer(box)
-	srv.Domain = "localhost"
-	if cert != nil {
-		cfg := &tls.Config{Certificates: []tls.Certificate{*cert}, MinVersion: tls.VersionTLS12}
-		if implicit {
-			ln = tls.NewListener(ln, cfg)
-		} else {
-			srv.TLSConfig = cfg
-		}
-	}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	return ln.Addr().String()
+	return tls
 }
 
 // nonLoopbackIP is an address of this machine outside 127.0.0.0/8 and ::1,
@@ -143,18 +97,18 @@ func trusting(pool *x509.CertPool) *tls.Config {
 // passed in is trusted, the system roots alone refuse the certificate.
 func TestSMTPImplicitTLS(t *testing.T) {
 	cert, pool := selfSigned(t, net.IPv4(127, 0, 0, 1))
-	box := &tlsBox{}
+	box := notifytest.NewInbox()
 	addr := serveSMTP(t, "127.0.0.1", box, &cert, true)
 	if err := sendOne(t, "smtps://"+addr, trusting(pool)); err != nil {
 		t.Fatalf("send over smtps with the CA trusted: %v", err)
 	}
-	if got := box.received(); len(got) != 1 || !got[0] {
+	if got := received(box); len(got) != 1 || !got[0] {
 		t.Fatalf("received %v, want one message over TLS", got)
 	}
 	if err := sendOne(t, "smtps://"+addr, nil); err == nil || !strings.Contains(err.Error(), "certificate") {
 		t.Errorf("send to an untrusted certificate: %v, want a certificate error", err)
 	}
-	if got := box.received(); len(got) != 1 {
+	if got := received(box); len(got) != 1 {
 		t.Errorf("an untrusted server received mail: %v", got)
 	}
 }
@@ -165,12 +119,12 @@ func TestSMTPStartTLS(t *testing.T) {
 	remote := nonLoopbackIP(t)
 	cert, pool := selfSigned(t, net.IPv4(127, 0, 0, 1), remote)
 	for _, ip := range []string{"127.0.0.1", remote.String()} {
-		box := &tlsBox{}
+		box := notifytest.NewInbox()
 		addr := serveSMTP(t, ip, box, &cert, false)
 		if err := sendOne(t, "smtp://"+addr, trusting(pool)); err != nil {
 			t.Fatalf("%s: send with STARTTLS: %v", ip, err)
 		}
-		if got := box.received(); len(got) != 1 || !got[0] {
+		if got := received(box); len(got) != 1 || !got[0] {
 			t.Errorf("%s: received %v, want one message after STARTTLS", ip, got)
 		}
 	}
@@ -183,27 +137,27 @@ func TestSMTPStartTLS(t *testing.T) {
 // local relay and is allowed plain text (TestEmailDeliveredOverSMTP).
 func TestSMTPRemoteHostRequiresStartTLS(t *testing.T) {
 	remote := nonLoopbackIP(t).String()
-	plain := &tlsBox{}
+	plain := notifytest.NewInbox()
 	addr := serveSMTP(t, remote, plain, nil, false)
 	if err := sendOne(t, "smtp://"+addr, nil); err == nil || !strings.Contains(err.Error(), "STARTTLS") {
 		t.Errorf("send to a remote host without STARTTLS: %v, want a STARTTLS error", err)
 	}
-	if got := plain.received(); len(got) != 0 {
+	if got := received(plain); len(got) != 0 {
 		t.Errorf("plain-text server received %v", got)
 	}
 
 	cert, _ := selfSigned(t, net.ParseIP(remote))
-	untrusted := &tlsBox{}
+	untrusted := notifytest.NewInbox()
 	addr = serveSMTP(t, remote, untrusted, &cert, false)
 	if err := sendOne(t, "smtp://"+addr, nil); err == nil || !strings.Contains(err.Error(), "certificate") {
 		t.Errorf("send after STARTTLS to an untrusted certificate: %v, want a certificate error", err)
 	}
-	if got := untrusted.received(); len(got) != 0 {
+	if got := received(untrusted); len(got) != 0 {
 		t.Errorf("untrusted server received %v", got)
 	}
 
 	// Another loopback address is still loopback.
-	local := &tlsBox{}
+	local := notifytest.NewInbox()
 	addr = serveSMTP(t, "127.0.0.2", local, nil, false)
 	if err := sendOne(t, "smtp://"+addr, nil); err != nil {
 		t.Errorf("plain text to 127.0.0.2: %v", err)
