@@ -30,7 +30,7 @@ func refuseRequestObjects(r *http.Request) error {
 	// The form as fosite will read it: query, urlencoded and multipart
 	// bodies alike (a multipart request object would otherwise pass by).
 	// A malformed body leaves r.Form partly filled; fosite reports it.
-	_ = r.ParseMultipartForm(maxMultipartMemory)
+	_ = r.ParseMultipartForm(maxMultipartMemory) //nolint:gosec // G120: request bodies are capped (64 KiB) by the server's middleware
 	if r.Form.Has("request") {
 		return fosite.ErrRequestNotSupported.WithHint("Request objects are not supported; send the parameters in the request.")
 	}

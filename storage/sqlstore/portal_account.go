@@ -16,8 +16,7 @@ import (
 func (s *Store) UpdateAccountProfile(ctx context.Context, a *storage.Account) error {
 	res := s.db(ctx).Model(&accountRow{}).Where("id = ?", a.ID).Updates(map[string]any{
 		"email": a.Email, "email_normalized": normalize(a.Email), "email_confirmed": a.EmailConfirmed,
-		"email_unproven": a.EmailUnproven,
-		"phone": a.Phone, "phone_confirmed": a.PhoneConfirmed,
+		"email_unproven": a.EmailUnproven, "phone": a.Phone, "phone_confirmed": a.PhoneConfirmed,
 		"attributes": encodeJSON(a.Attributes, "{}"), "language": a.Language, "updated_at": now(),
 	})
 	return affected(res, "update profile of account %q", a.ID)
