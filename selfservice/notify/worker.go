@@ -135,23 +135,22 @@ func (w *Worker) process(ctx context.Context, n *storage.Notification) {
 	if ctx.Err() != nil {
 		return
 	}
-	switch {
-	case err == nil:
+	if err == nil {
 		log.InfoContext(ctx, "notification sent")
 		// Delivered messages hold live links and codes; nobody needs them.
 		w.drop(ctx, log, n.ID)
-	default:
-		wait, giveUp := w.retry().After(n.Attempts + 1)
-		if giveUp {
-			log.WarnContext(ctx, "notification failed; giving up", "err", err)
-			w.drop(ctx, log, n.ID)
-			return
-		}
-		next := w.cfg.Now().UTC().Add(wait)
-		log.InfoContext(ctx, "notification failed; will retry", "err", err, "next_attempt_at", next)
-		if ferr := w.store.FailNotification(ctx, n.ID, next, err.Error()); ferr != nil {
-			log.WarnContext(ctx, "notifications: record failure", "err", ferr)
-		}
+		return
+	}
+	wait, giveUp := w.retry().After(n.Attempts + 1)
+	if giveUp {
+		log.WarnContext(ctx, "notification failed; giving up", "err", err)
+		w.drop(ctx, log, n.ID)
+		return
+	}
+	next := w.cfg.Now().UTC().Add(wait)
+	log.InfoContext(ctx, "notification failed; will retry", "err", err, "next_attempt_at", next)
+	if ferr := w.store.FailNotification(ctx, n.ID, next, err.Error()); ferr != nil {
+		log.WarnContext(ctx, "notifications: record failure", "err", ferr)
 	}
 }
 

@@ -58,13 +58,13 @@ func New(key []byte, opts ...Option) (*Sealer, error) {
 // Seal encrypts plain bound to ad (the row: its id, kind, owner) and
 // returns v1 || nonce || ciphertext.
 func (s *Sealer) Seal(plain, ad []byte) ([]byte, error) {
-	n := s.aead.NonceSize()
-	out := make([]byte, 1+n, 1+n+len(plain)+s.aead.Overhead())
-	out[0] = v1
-	if _, err := rand.Read(out[1:]); err != nil {
+	nonce := make([]byte, s.aead.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
 		return nil, fmt.Errorf("seal: nonce: %w", err)
 	}
-	return s.aead.Seal(out, out[1:], plain, ad), nil
+	out := make([]byte, 0, 1+len(nonce)+len(plain)+s.aead.Overhead())
+	out = append(append(out, v1), nonce...)
+	return s.aead.Seal(out, nonce, plain, ad), nil
 }
 
 // Open reverses Seal for the same ad; any failure is ErrOpen. An
