@@ -380,28 +380,21 @@ func has(list []string, v string) bool {
 	return false
 }
 
-// needsSecondFactor reports whether a single-factor SSO session is not
-// enough for this request: the client asked for acr "2" (acr_values), its
-// application requires MFA, or makes it optional and the account has a
-// factor enrolled. The browser then signs in again, second factor
-// included. A multi-factor session (acr "2") is enough for everything.
+// needsSecondFactor reports whether the SSO session is not enough for this
+// request by session.MFADemand's rule (acr_values, the application's MFA
+// policy, the account's factors). The browser then signs in again, second
+// factor included.
 func (h *Handler) needsSecondFactor(r *http.Request, ar fosite.AuthorizeRequester, login *signedIn) (bool, error) {
 	sso := login.sso
-	if sso.ACR == "2" {
-		return false, nil
-	}
-	if has(strings.Fields(ar.GetRequestForm().Get("acr_values")), "2") {
-		return true, nil
-	}
-	switch login.app.MFA.WithDefaults().Mode {
-	case storage.MFARequired:
-		return true, nil
-	case storage.MFAOptional:
+	d := session.MFADemand{Mode: login.app.MFA.WithDefaults().Mode, ACRValues: []string{ar.GetRequestForm().Get("acr_values")}}
+	// The factors are read only where they decide: an optional policy and
+	// a single-factor session.
+	if !d.Required() && d.Mode == storage.MFAOptional && sso.ACR != session.ACRMFA {
 		auths, err := h.store.ListAuthenticators(r.Context(), sso.AccountID)
 		if err != nil {
 			return false, errorf("list authenticators: %w", err)
 		}
-		return len(auths) > 0, nil
+		d.HasFactors = len(auths) > 0
 	}
-	return false, nil
+	return !d.SatisfiedBy(sso.ACR), nil
 }

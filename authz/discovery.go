@@ -3,6 +3,8 @@ package authz
 import (
 	"encoding/json"
 	"net/http"
+
+	"foyer/selfservice/session"
 )
 
 // discovery serves the OpenID Provider metadata. It lists exactly what is
@@ -32,7 +34,7 @@ func (h *Handler) discovery(w http.ResponseWriter, _ *http.Request) {
 		"code_challenge_methods_supported":              []string{"S256"},
 		"prompt_values_supported":                       allowedPrompts,
 		// "1": one factor; "2": two factors (acr_values=2 asks for it).
-		"acr_values_supported": []string{"1", "2"},
+		"acr_values_supported": []string{session.ACRSingle, session.ACRMFA},
 		"claims_supported": []string{
 			"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid", "at_hash",
 			"email", "email_verified", "phone_number", "phone_number_verified",

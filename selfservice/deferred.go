@@ -11,6 +11,7 @@ import (
 
 	"foyer/selfservice/session"
 	"foyer/storage"
+	"foyer/storage/queue"
 )
 
 // Deferred requests. A reset, phone-switch, username-reminder or (with
@@ -69,21 +70,14 @@ func (c DeferredConfig) withDefaults() DeferredConfig {
 // deferredQueue is the worker's wake-up and progress signalling.
 type deferredQueue struct {
 	cfg  DeferredConfig
-	wake chan struct{} // a request on this node queued a row
+	wake *queue.Waker // a request on this node queued a row
 	mu   sync.Mutex
 	// progress is closed (and replaced) after each batch, for DeferredIdle.
 	progress chan struct{}
 }
 
 func newDeferredQueue(cfg DeferredConfig) *deferredQueue {
-	return &deferredQueue{cfg: cfg.withDefaults(), wake: make(chan struct{}, 1), progress: make(chan struct{})}
-}
-
-func (q *deferredQueue) wakeUp() {
-	select {
-	case q.wake <- struct{}{}:
-	default: // already woken
-	}
+	return &deferredQueue{cfg: cfg.withDefaults(), wake: queue.NewWaker(), progress: make(chan struct{})}
 }
 
 func (q *deferredQueue) progressed() {
@@ -134,7 +128,7 @@ func (h *Handler) deferRequest(r *http.Request, f *Flow, kind string, p deferred
 	if err := h.store.EnqueueDeferredRequest(r.Context(), d); err != nil {
 		return fmt.Errorf("selfservice: queue deferred %s: %w", kind, err)
 	}
-	h.deferred.wakeUp()
+	h.deferred.wake.Wake()
 	return nil
 }
 
@@ -143,25 +137,12 @@ func (h *Handler) deferRequest(r *http.Request, f *Flow, kind string, p deferred
 // other nodes, retries). Run it on every node, like the notify worker.
 func (h *Handler) RunDeferred(ctx context.Context) {
 	q := h.deferred
-	t := time.NewTicker(q.cfg.PollInterval)
-	defer t.Stop()
-	for {
-		for {
-			n, err := h.RunDeferredOnce(ctx)
-			if err != nil && ctx.Err() == nil {
-				h.log.WarnContext(ctx, "deferred requests: poll", "err", err)
-			}
-			if err != nil || n < q.cfg.Batch {
-				break
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		case <-q.wake:
-		}
-	}
+	queue.Loop{
+		Poll: q.cfg.PollInterval, Batch: q.cfg.Batch, RunOnce: h.RunDeferredOnce, Wake: q.wake.C(),
+		OnError: func(ctx context.Context, err error) {
+			h.log.WarnContext(ctx, "deferred requests: poll", "err", err)
+		},
+	}.Run(ctx)
 }
 
 // RunDeferredOnce claims one batch of due rows and does them in order. It
@@ -172,9 +153,8 @@ func (h *Handler) RunDeferredOnce(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("selfservice: claim deferred requests: %w", err)
 	}
-	for i := range due {
-		h.processDeferred(ctx, &due[i])
-	}
+	// One at a time, in claim order, as this worker always did.
+	queue.Each(ctx, due, false, h.processDeferred)
 	if len(due) > 0 {
 		q.progressed()
 	}
@@ -218,21 +198,18 @@ func (h *Handler) processDeferred(ctx context.Context, d *storage.DeferredReques
 	if err == nil || errors.Is(err, errRowGone) || ctx.Err() != nil {
 		return
 	}
-	q := h.deferred
 	log := h.log.With("deferred_request", d.ID, "kind", d.Kind, "attempt", d.Attempts+1)
-	if d.Attempts+1 >= q.cfg.MaxAttempts {
+	retry := queue.Retry{MaxAttempts: h.deferred.cfg.MaxAttempts, Backoff: h.deferred.cfg.Backoff, MaxBackoff: time.Hour}
+	wait, giveUp := retry.After(d.Attempts + 1)
+	if giveUp {
 		log.WarnContext(ctx, "deferred request failed; giving up", "err", err)
 		if derr := h.store.DeleteDeferredRequest(ctx, d.ID); derr != nil && !errors.Is(derr, storage.ErrNotFound) {
 			log.WarnContext(ctx, "deferred requests: delete", "err", derr)
 		}
 		return
 	}
-	wait := q.cfg.Backoff
-	for i := 0; i < d.Attempts && wait < time.Hour; i++ {
-		wait *= 2
-	}
 	log.InfoContext(ctx, "deferred request failed; will retry", "err", err)
-	if ferr := h.store.FailDeferredRequest(ctx, d.ID, h.cfg.Now().UTC().Add(min(wait, time.Hour)), err.Error()); ferr != nil {
+	if ferr := h.store.FailDeferredRequest(ctx, d.ID, h.cfg.Now().UTC().Add(wait), err.Error()); ferr != nil {
 		log.WarnContext(ctx, "deferred requests: record failure", "err", ferr)
 	}
 }

@@ -2,12 +2,10 @@ package selfservice
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"strings"
 
+	"foyer/selfservice/regulate"
 	"foyer/storage"
 )
 
@@ -39,25 +37,23 @@ func (h *Handler) runRegistration(ctx context.Context, j *deferredJob) error {
 // registerExisting handles a registration with a taken identifier, which
 // got the same page as a new one. Only the typed address is written to:
 // its account's owner learns someone tried to sign up (at most once per
-// signupAttemptInterval, since anyone can type the address again and
+// regulate.SignupNotice window, since anyone can type the address again and
 // again); when the address is free (the username or phone number is
 // taken) its owner, the registrant, learns to choose another. The holder
 // of the username or phone is never told.
 func (h *Handler) registerExisting(ctx context.Context, j *deferredJob) error {
 	owner, err := h.store.FindAccountByIdentifier(ctx, j.app.StoreID, storage.IdentifierEmail, j.p.Email)
 	if errors.Is(err, storage.ErrNotFound) {
-		// Anyone can type any address: at most one such notice per address
-		// per signupAttemptInterval, counted in the database (the address
-		// has no account to hang a throttle on) and in the transaction, so
-		// a retried run counts once.
+		// Anyone can type any address: regulate.SignupNotice, counted in
+		// the database (the address has no account to hang a throttle on)
+		// and in the transaction, so a retried run counts once.
 		now := h.cfg.Now().UTC()
-		sum := sha256.Sum256([]byte("signup-identifier-taken\x00" + strings.ToLower(j.p.Email)))
 		_, err = h.inTx(ctx, j, func(tx context.Context) error {
-			n, err := h.store.RecordLoginAttempt(tx, hex.EncodeToString(sum[:]), now, now.Add(-signupAttemptInterval))
+			notice, err := h.limits.Attempt(tx, regulate.SignupNotice.Key(j.p.Email), now)
 			if err != nil {
 				return fmt.Errorf("selfservice: count notices: %w", err)
 			}
-			if n > 1 {
+			if notice.Exceeded() {
 				return errHeld
 			}
 			_, err = h.notify.Email(tx, j.p.Email, "", "notice", j.p.Lang, branding(j.app), map[string]any{
@@ -74,7 +70,7 @@ func (h *Handler) registerExisting(ctx context.Context, j *deferredJob) error {
 		return fmt.Errorf("selfservice: find existing account: %w", err)
 	}
 	pol := j.pol
-	pol.ReRequestInterval = max(pol.ReRequestInterval, signupAttemptInterval)
+	pol.ReRequestInterval = max(pol.ReRequestInterval, regulate.SignupNotice.Window())
 	sent, err := h.sendOnce(ctx, j, pol, owner.ID, purposeSignupAttempt, "email", func(tx context.Context) error {
 		_, err := h.notify.Email(tx, owner.Email, owner.ID, "signup_attempt_existing", j.p.Lang,
 			branding(j.app), map[string]any{"Link": h.portalSignInLink(j.client, owner.Email)})

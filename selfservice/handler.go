@@ -10,6 +10,7 @@ import (
 	"foyer/selfservice/mfa"
 	"foyer/selfservice/notify"
 	"foyer/selfservice/password"
+	"foyer/selfservice/regulate"
 	"foyer/selfservice/session"
 	"foyer/storage"
 	"foyer/themes"
@@ -93,6 +94,7 @@ type Handler struct {
 	rules    *password.Rules
 	deferred *deferredQueue
 	sealer   *mfa.Sealer
+	limits   *regulate.Regulator
 	webauthn *mfa.WebAuthn
 }
 
@@ -108,7 +110,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 		cfg.Now = time.Now
 	}
 	h := &Handler{
-		cfg: cfg, store: d.Store, sessions: d.Sessions, signer: d.Steps,
+		cfg: cfg, store: d.Store, limits: regulate.New(d.Store), sessions: d.Sessions, signer: d.Steps,
 		render: d.Renderer, log: d.Logger, notify: d.Notify, hasher: d.Passwords, rules: password.NewRules(),
 		deferred: newDeferredQueue(cfg.Deferred), sealer: d.Sealer, webauthn: d.WebAuthn,
 	}

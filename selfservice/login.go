@@ -1,8 +1,6 @@
 package selfservice
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -13,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"foyer/selfservice/password"
+	"foyer/selfservice/regulate"
 	"foyer/storage"
 )
 
@@ -108,17 +107,6 @@ type passwordStep struct {
 	now       func() time.Time
 }
 
-// Per-identifier limit: this many attempts without a success within the
-// window refuse further ones until the window passes. Attempts are counted
-// in the database per identifier typed, whether or not it names an
-// account, so a lockout never tells an existing account from a missing one;
-// each is stored before the password is checked, so parallel requests
-// cannot get more guesses than the limit.
-const (
-	attemptLimit  = 10
-	attemptWindow = 15 * time.Minute
-)
-
 func (*passwordStep) Name() string { return "password" }
 
 func (*passwordStep) Show(f *Flow) View {
@@ -142,13 +130,13 @@ func (s *passwordStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 		v.FieldErrors, v.Status = map[string]string{"password": "login.password_required"}, http.StatusBadRequest
 		return v, false, nil
 	}
-	key := attemptKey(f.App.StoreID, f.State.Identifier)
-	now := s.now().UTC()
-	attempts, err := s.store.RecordLoginAttempt(r.Context(), key, now, now.Add(-attemptWindow))
+	// Counted before the password is checked (regulate.SignIn).
+	key := regulate.SignIn.Key(f.App.StoreID, f.State.Identifier)
+	attempt, err := s.h.limits.Attempt(r.Context(), key, s.now().UTC())
 	if err != nil {
-		return View{}, false, fmt.Errorf("selfservice: record attempt: %w", err)
+		return View{}, false, fmt.Errorf("selfservice: %w", err)
 	}
-	if attempts > attemptLimit {
+	if attempt.Exceeded() {
 		return fail("login.too_many_attempts", http.StatusTooManyRequests)
 	}
 	acct, cred, err := s.lookup(r, f)
@@ -173,8 +161,8 @@ func (s *passwordStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 		}
 		return fail("login.invalid_credentials", http.StatusBadRequest)
 	}
-	if err := s.store.ClearLoginAttempts(r.Context(), key); err != nil {
-		return View{}, false, fmt.Errorf("selfservice: clear attempts: %w", err)
+	if err := s.h.limits.Clear(r.Context(), key); err != nil {
+		return View{}, false, fmt.Errorf("selfservice: %w", err)
 	}
 	// Status is told only after the right password, so it reveals nothing
 	// to someone who does not own the account.
@@ -232,14 +220,6 @@ func (s *passwordStep) upgradeHash(r *http.Request, accountID, pw string) {
 	if hash, err := s.hasher.Hash(r.Context(), pw); err == nil {
 		_ = s.store.SetPassword(r.Context(), accountID, hash)
 	}
-}
-
-// attemptKey names an identifier within a store for the attempt counter:
-// a digest, so the table holds no identifiers, and case-folded, so "Alice"
-// and "alice" share one count.
-func attemptKey(storeID, identifier string) string {
-	sum := sha256.Sum256([]byte(storeID + "\x00" + strings.ToLower(identifier)))
-	return hex.EncodeToString(sum[:])
 }
 
 // typedOK reports whether a typed identifier is one a lookup can take:

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"foyer/selfservice/mfa"
+	"foyer/selfservice/regulate"
 	"foyer/storage"
 )
 
@@ -175,12 +176,12 @@ func (h *Handler) checkMFACode(r *http.Request, f *Flow, acct *storage.Account, 
 		json.Unmarshal([]byte(sec.Data), &d) != nil || d.Interaction != f.Interaction.ID {
 		return nil, nil //nolint:nilerr // not this flow's live code: a wrong answer, not a failure
 	}
-	n, err := h.store.RecordLoginAttempt(ctx, codeAttemptKey(sec.ID), now, sec.CreatedAt.Add(-1))
+	attempt, err := h.limits.AttemptSince(ctx, regulate.OneTimeCode.Key(sec.ID), now, sec.CreatedAt.Add(-1))
 	if err != nil {
-		return nil, fmt.Errorf("selfservice: count code attempt: %w", err)
+		return nil, fmt.Errorf("selfservice: %w", err)
 	}
-	if n > maxCodeAttempts || !sameHash(mfa.CodeHash(d.Salt, code), sec.Hash) {
-		if n >= maxCodeAttempts {
+	if attempt.Exceeded() || !sameHash(mfa.CodeHash(d.Salt, code), sec.Hash) {
+		if attempt.Reached() {
 			if _, err := h.store.UseOneTimeSecret(ctx, purpose, sec.Hash, now); err != nil && !errors.Is(err, storage.ErrNotFound) {
 				return nil, fmt.Errorf("selfservice: spend guessed code: %w", err)
 			}

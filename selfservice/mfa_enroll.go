@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"foyer/selfservice/mfa"
+	"foyer/selfservice/session"
 	"foyer/storage"
 )
 
@@ -72,7 +73,7 @@ func (s enrollStep) Name() string {
 func (enrollStep) Show(*Flow) View { return View{Template: "mfa"} }
 
 func (s enrollStep) required(f *Flow) bool {
-	return s.action || f.App.MFA.WithDefaults().Mode == storage.MFARequired || wantsMFA(f.Params)
+	return s.action || session.MFADemand{Mode: f.App.MFA.WithDefaults().Mode, ACRValues: f.Params["acr_values"]}.Required()
 }
 
 // methods are the kinds the step offers: the policy's, or the one the

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"foyer/selfservice/session"
 	"foyer/storage"
 )
 
@@ -44,23 +45,6 @@ type mfaState struct {
 	Enroll *enrollState `json:"enroll,omitempty"`
 }
 
-// wantsMFA reports whether the authorization request asks for a second
-// factor through acr_values (OpenID Connect Core 3.1.2.1): Foyer's "2".
-func wantsMFA(params map[string][]string) bool {
-	for _, v := range params["acr_values"] {
-		if slices.Contains(strings.Fields(v), acrMFA) {
-			return true
-		}
-	}
-	return false
-}
-
-// Authentication context classes Foyer reports.
-const (
-	acrSingle = "1"
-	acrMFA    = "2"
-)
-
 // mfaGate decides, once the first factor is proved, which step comes
 // next: "" to finish the sign-in, stepMFA or stepEnroll.
 //
@@ -79,7 +63,7 @@ func (h *Handler) mfaGate(ctx context.Context, f *Flow) (string, error) {
 	verb, _ := h.accountAction(f)
 	action := verb != "" && !f.State.MFA.ActionDone
 	pol := f.App.MFA.WithDefaults()
-	required := pol.Mode == storage.MFARequired || wantsMFA(f.Params)
+	required := session.MFADemand{Mode: pol.Mode, ACRValues: f.Params["acr_values"]}.Required()
 	// The portal's sign-ins (a fresh one guards the password change, the
 	// deletion, contact changes) ask for an enrolled factor whatever the
 	// policy.
@@ -155,9 +139,9 @@ func (h *Handler) complete(w http.ResponseWriter, r *http.Request, f *Flow) {
 // acrFor maps the methods used to an authentication context class.
 func acrFor(amr []string) string {
 	if slices.Contains(amr, amrMFA) {
-		return acrMFA
+		return session.ACRMFA
 	}
-	return acrSingle
+	return session.ACRSingle
 }
 
 // addProof records a factor this sign-in used, and adds "mfa" to the amr

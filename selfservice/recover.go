@@ -3,13 +3,11 @@ package selfservice
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
-	"time"
 
 	"foyer/storage"
 )
@@ -37,20 +35,6 @@ const (
 	// purposeThrottle marks a claimed send (throttled); a purpose of its
 	// own, so the newest secret of the others stays the last one sent.
 	purposeThrottle = "send_claim"
-)
-
-// maxCodeAttempts is how many wrong SMS codes spend a code: six digits
-// give a guesser five chances in a million.
-const maxCodeAttempts = 5
-
-// maxAccountCodeAttempts bounds tries at an account's codes across codes
-// within codeAttemptWindow: without it a guesser could request a new code
-// after every five misses (one per re-request interval) and keep going.
-// Two codes' worth of tries per hour leaves a customer who mistypes room,
-// and a guesser ten chances in a million an hour.
-const (
-	maxAccountCodeAttempts = 2 * maxCodeAttempts
-	codeAttemptWindow      = time.Hour
 )
 
 // recoverSig is the signature purpose of recovery page links.
@@ -225,20 +209,6 @@ func (h *Handler) findByIdentifier(ctx context.Context, storeID, typed string) (
 		return nil, nil
 	}
 	return acct, nil
-}
-
-// codeAttemptKey names a code's attempt counter in the login-attempt
-// table, which counts atomically, so parallel guesses get no extra tries.
-func codeAttemptKey(secretID string) string {
-	sum := sha256.Sum256([]byte("reset-code\x00" + secretID))
-	return hex.EncodeToString(sum[:])
-}
-
-// accountCodeAttemptKey names an account's counter of tries across all
-// its reset codes.
-func accountCodeAttemptKey(accountID string) string {
-	sum := sha256.Sum256([]byte("reset-code-account\x00" + accountID))
-	return hex.EncodeToString(sum[:])
 }
 
 // forgotPasswordURL is the sign-in page's "Forgot your password?" link,

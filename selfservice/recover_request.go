@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"foyer/selfservice/mfa"
+	"foyer/selfservice/regulate"
 	"foyer/storage"
 )
 
@@ -137,26 +138,28 @@ func (h *Handler) checkCode(r *http.Request, f *Flow, code string) (*storage.One
 		return nil, fmt.Errorf("selfservice: latest reset code: %w", err)
 	}
 	live := err == nil && sec.UsedAt == nil && now.Before(sec.ExpiresAt)
-	codeKey, accountKey, since := codeAttemptKey("none\x00"+f.Interaction.ID), accountCodeAttemptKey("none\x00"+f.Interaction.ID), now
+	// Without a live code the same statements run, on counters of this
+	// interaction's, so a missing code takes as long as a wrong one.
+	codeKey, accountKey, since := regulate.OneTimeCode.Key("none\x00"+f.Interaction.ID), regulate.AccountResetCodes.Key("none\x00"+f.Interaction.ID), now
 	hash := mfa.CodeHash(f.Interaction.ID, code) // matches no stored code
 	if live {
-		codeKey, accountKey, since = codeAttemptKey(sec.ID), accountCodeAttemptKey(sec.AccountID), sec.CreatedAt.Add(-1)
+		codeKey, accountKey, since = regulate.OneTimeCode.Key(sec.ID), regulate.AccountResetCodes.Key(sec.AccountID), sec.CreatedAt.Add(-1)
 		hash = mfa.CodeHash(decodeRecoveryData(sec.Data).Salt, code)
 	}
-	n, err := h.store.RecordLoginAttempt(ctx, codeKey, now, since)
+	perCode, err := h.limits.AttemptSince(ctx, codeKey, now, since)
 	if err != nil {
-		return nil, fmt.Errorf("selfservice: count code attempt: %w", err)
+		return nil, fmt.Errorf("selfservice: %w", err)
 	}
-	perAccount, err := h.store.RecordLoginAttempt(ctx, accountKey, now, now.Add(-codeAttemptWindow))
+	perAccount, err := h.limits.Attempt(ctx, accountKey, now)
 	if err != nil {
-		return nil, fmt.Errorf("selfservice: count account code attempt: %w", err)
+		return nil, fmt.Errorf("selfservice: %w", err)
 	}
 	right := live && subtle.ConstantTimeCompare(hash, sec.Hash) == 1
-	if !right || n > maxCodeAttempts || perAccount > maxAccountCodeAttempts {
+	if !right || perCode.Exceeded() || perAccount.Exceeded() {
 		if live {
 			h.event(r, sec.AccountID, "password_reset.failed")
 		}
-		if n >= maxCodeAttempts || perAccount >= maxAccountCodeAttempts {
+		if perCode.Reached() || perAccount.Reached() {
 			spend := hash
 			if live {
 				spend = sec.Hash

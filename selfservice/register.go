@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"time"
 
 	"foyer/storage"
 )
@@ -267,10 +266,7 @@ func (h *Handler) registerTaken(w http.ResponseWriter, r *http.Request, f *Flow,
 // purposeSignupAttempt throttles "someone tried to sign up" mails
 // (runRegistration); no secret has this purpose, so the throttle's claim
 // alone holds them back until it expires and the cleanup removes it.
-const (
-	purposeSignupAttempt  = "signup_attempt"
-	signupAttemptInterval = 10 * time.Minute
-)
+const purposeSignupAttempt = "signup_attempt"
 
 // portalSignInLink is a link that starts a sign-in at the client's brand
 // portal with the address pre-filled (authz's /oauth2/initiate, which

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"foyer/selfservice/regulate"
+	"foyer/selfservice/session"
 	"foyer/storage"
 )
 
@@ -52,8 +54,8 @@ func TestACR(t *testing.T) {
 		{[]string{"1", "2"}, true},
 		{[]string{"22"}, false},
 	} {
-		if got := wantsMFA(map[string][]string{"acr_values": tt.acrValues}); got != tt.want {
-			t.Errorf("wantsMFA(%q) = %v", tt.acrValues, got)
+		if got := (session.MFADemand{Mode: storage.MFAOff, ACRValues: tt.acrValues}).Required(); got != tt.want {
+			t.Errorf("acr_values %q: second factor required = %v", tt.acrValues, got)
 		}
 	}
 	for _, tt := range []struct {
@@ -113,6 +115,7 @@ func TestTypedOK(t *testing.T) {
 // "alice"), separates stores, and holds no identifier.
 func TestAttemptKey(t *testing.T) {
 	t.Parallel()
+	attemptKey := func(store, typed string) string { return regulate.SignIn.Key(store, typed).String() }
 	k := attemptKey("store", "Alice@Example.com")
 	if k != attemptKey("store", "alice@example.com") {
 		t.Error("case makes another count")

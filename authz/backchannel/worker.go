@@ -9,13 +9,13 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v3"
 
 	"foyer/authz/netguard"
 	"foyer/storage"
+	"foyer/storage/queue"
 )
 
 // Store is what the worker needs from storage.
@@ -109,24 +109,12 @@ func NewWorker(cfg Config, store Store, keys Keys) *Worker {
 // Run delivers due notices every PollInterval until ctx ends. A full batch
 // is followed at once by the next, so a backlog drains without waiting.
 func (w *Worker) Run(ctx context.Context) {
-	t := time.NewTicker(w.cfg.PollInterval)
-	defer t.Stop()
-	for {
-		for {
-			n, err := w.RunOnce(ctx)
-			if err != nil && ctx.Err() == nil {
-				w.cfg.Logger.WarnContext(ctx, "back-channel logout: poll", "err", err)
-			}
-			if err != nil || n < w.cfg.Batch {
-				break
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	queue.Loop{
+		Poll: w.cfg.PollInterval, Batch: w.cfg.Batch, RunOnce: w.RunOnce,
+		OnError: func(ctx context.Context, err error) {
+			w.cfg.Logger.WarnContext(ctx, "back-channel logout: poll", "err", err)
+		},
+	}.Run(ctx)
 }
 
 // RunOnce claims one batch of due notices, delivers them in parallel and
@@ -136,11 +124,7 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("backchannel: claim: %w", err)
 	}
-	var wg sync.WaitGroup
-	for i := range notices {
-		wg.Go(func() { w.process(ctx, &notices[i]) })
-	}
-	wg.Wait()
+	queue.Each(ctx, notices, true, w.process)
 	return len(notices), nil
 }
 
@@ -161,11 +145,15 @@ func (w *Worker) process(ctx context.Context, n *storage.LogoutNotice) {
 	case errors.Is(err, errNobodyToTell):
 		log.InfoContext(ctx, "back-channel logout dropped", "reason", err)
 		w.settle(ctx, log, n.ID)
-	case n.Attempts+1 >= w.cfg.MaxAttempts:
-		log.WarnContext(ctx, "back-channel logout failed; giving up", "err", err)
-		w.settle(ctx, log, n.ID)
 	default:
-		next := w.cfg.Now().UTC().Add(w.backoff(n.Attempts + 1))
+		retry := queue.Retry{MaxAttempts: w.cfg.MaxAttempts, Backoff: w.cfg.Backoff, MaxBackoff: w.cfg.MaxBackoff}
+		wait, giveUp := retry.After(n.Attempts + 1)
+		if giveUp {
+			log.WarnContext(ctx, "back-channel logout failed; giving up", "err", err)
+			w.settle(ctx, log, n.ID)
+			return
+		}
+		next := w.cfg.Now().UTC().Add(wait)
 		log.InfoContext(ctx, "back-channel logout failed; will retry", "err", err, "next_attempt_at", next)
 		if ferr := w.store.FailLogoutNotice(ctx, n.ID, next, err.Error()); ferr != nil {
 			log.WarnContext(ctx, "back-channel logout: record failure", "err", ferr)
@@ -177,16 +165,6 @@ func (w *Worker) settle(ctx context.Context, log *slog.Logger, id string) {
 	if err := w.store.DeleteLogoutNotice(ctx, id); err != nil && !errors.Is(err, storage.ErrNotFound) {
 		log.WarnContext(ctx, "back-channel logout: delete notice", "err", err)
 	}
-}
-
-// backoff is the wait after the given number of failures: Backoff doubled
-// for each failure after the first, capped at MaxBackoff.
-func (w *Worker) backoff(failures int) time.Duration {
-	d := w.cfg.Backoff
-	for i := 1; i < failures && d < w.cfg.MaxBackoff; i++ {
-		d *= 2
-	}
-	return min(d, w.cfg.MaxBackoff)
 }
 
 // errNobodyToTell means the client was deleted or no longer has a

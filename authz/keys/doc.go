@@ -1,5 +1,6 @@
 // Package keys owns Foyer's JWS signing keys: generating them, encrypting
-// their private parts at rest, rotating them, and publishing the JWKS.
+// their private parts at rest (through storage/seal, bound to kid and
+// algorithm), rotating them, and publishing the JWKS.
 //
 // It also owns DeriveKey, the one place the system secret (FOYER_SECRET)
 // is stretched into independent per-purpose keys, so cookie signing, flow

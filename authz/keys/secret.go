@@ -1,13 +1,12 @@
 package keys
 
 import (
-	"crypto/aes"
-	"crypto/cipher"
 	"crypto/hkdf"
-	"crypto/rand"
 	"crypto/sha256"
 	"errors"
 	"fmt"
+
+	"foyer/storage/seal"
 )
 
 // MinSecretLength is the shortest system secret accepted, in bytes.
@@ -45,27 +44,20 @@ func DeriveKey(secret []byte, purpose string) []byte {
 	return k
 }
 
-// sealVersion prefixes every ciphertext so the format can change later
-// without guessing what old rows hold.
-const sealVersion byte = 1
-
-// sealer encrypts private keys with AES-256-GCM. cipher.AEAD is safe for
-// concurrent use, so one sealer serves the whole Manager.
-type sealer struct{ aead cipher.AEAD }
+// sealer encrypts private keys at rest (storage/seal, whose versioned
+// format this package's ciphertexts have always had) under a key derived
+// for signing keys alone.
+type sealer struct{ s *seal.Sealer }
 
 func newSealer(secret []byte) (*sealer, error) {
 	if len(secret) < MinSecretLength {
 		return nil, fmt.Errorf("%w: %d bytes, need %d", ErrSecretTooShort, len(secret), MinSecretLength)
 	}
-	block, err := aes.NewCipher(DeriveKey(secret, PurposeSigningKeys))
+	s, err := seal.New(DeriveKey(secret, PurposeSigningKeys))
 	if err != nil {
-		return nil, fmt.Errorf("keys: aes: %w", err)
+		return nil, fmt.Errorf("keys: %w", err)
 	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, fmt.Errorf("keys: gcm: %w", err)
-	}
-	return &sealer{aead: aead}, nil
+	return &sealer{s: s}, nil
 }
 
 // associatedData binds a ciphertext to its row: a private key copied into
@@ -75,23 +67,16 @@ func associatedData(kid, alg string) []byte {
 	return []byte("foyer/signing-key/v1\x00" + alg + "\x00" + kid)
 }
 
-// seal returns version || nonce || ciphertext.
 func (s *sealer) seal(plaintext []byte, kid, alg string) ([]byte, error) {
-	nonce := make([]byte, s.aead.NonceSize())
-	if _, err := rand.Read(nonce); err != nil {
-		return nil, fmt.Errorf("keys: nonce: %w", err)
+	out, err := s.s.Seal(plaintext, associatedData(kid, alg))
+	if err != nil {
+		return nil, fmt.Errorf("keys: %w", err)
 	}
-	out := make([]byte, 0, 1+len(nonce)+len(plaintext)+s.aead.Overhead())
-	out = append(append(out, sealVersion), nonce...)
-	return s.aead.Seal(out, nonce, plaintext, associatedData(kid, alg)), nil
+	return out, nil
 }
 
 func (s *sealer) open(sealed []byte, kid, alg string) ([]byte, error) {
-	n := s.aead.NonceSize()
-	if len(sealed) < 1+n+s.aead.Overhead() || sealed[0] != sealVersion {
-		return nil, fmt.Errorf("%w: kid %s: malformed ciphertext", ErrDecrypt, kid)
-	}
-	pt, err := s.aead.Open(nil, sealed[1:1+n], sealed[1+n:], associatedData(kid, alg))
+	pt, err := s.s.Open(sealed, associatedData(kid, alg))
 	if err != nil {
 		return nil, fmt.Errorf("%w: kid %s: %w", ErrDecrypt, kid, err)
 	}

@@ -1,6 +1,7 @@
 // Package mfa owns the logic of Foyer's second factors and passkeys, without
-// routing or storage: sealing secrets at rest (AES-256-GCM bound to the
-// account and purpose), TOTP enrollment and verification with replay refusal,
+// routing or storage: sealing secrets at rest (storage/seal's AES-256-GCM,
+// bound to the account and purpose; values sealed before its version byte
+// still open), TOTP enrollment and verification with replay refusal,
 // recovery codes (generation, normalisation, account-bound hashes), six-digit
 // one-time codes with salted hashes, and the
 // WebAuthn registration and login ceremonies over go-webauthn, with the opaque

@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	"foyer/storage"
+	"foyer/storage/queue"
 )
 
 // Provider delivers messages of the channels it is configured for. Send
@@ -81,31 +81,21 @@ func NewWorker(cfg WorkerConfig, store storage.Notifications, providers Provider
 // followed at once by the next, so a backlog drains without waiting. Once
 // an hour it drops dev-outbox messages older than KeepSent.
 func (w *Worker) Run(ctx context.Context) {
-	t := time.NewTicker(w.cfg.PollInterval)
-	defer t.Stop()
 	var purged time.Time
-	for {
-		for {
-			n, err := w.RunOnce(ctx)
-			if err != nil && ctx.Err() == nil {
-				w.cfg.Logger.WarnContext(ctx, "notifications: poll", "err", err)
+	queue.Loop{
+		Poll: w.cfg.PollInterval, Batch: w.cfg.Batch, RunOnce: w.RunOnce,
+		OnError: func(ctx context.Context, err error) {
+			w.cfg.Logger.WarnContext(ctx, "notifications: poll", "err", err)
+		},
+		Drained: func(ctx context.Context) {
+			if now := w.cfg.Now(); now.Sub(purged) >= time.Hour {
+				purged = now
+				if _, err := w.store.PurgeSentNotifications(ctx, now.Add(-w.cfg.KeepSent)); err != nil && ctx.Err() == nil {
+					w.cfg.Logger.WarnContext(ctx, "notifications: purge", "err", err)
+				}
 			}
-			if err != nil || n < w.cfg.Batch {
-				break
-			}
-		}
-		if now := w.cfg.Now(); now.Sub(purged) >= time.Hour {
-			purged = now
-			if _, err := w.store.PurgeSentNotifications(ctx, now.Add(-w.cfg.KeepSent)); err != nil && ctx.Err() == nil {
-				w.cfg.Logger.WarnContext(ctx, "notifications: purge", "err", err)
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+		},
+	}.Run(ctx)
 }
 
 // RunOnce claims one batch of due messages, sends them in parallel and
@@ -115,11 +105,7 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("notify: claim: %w", err)
 	}
-	var wg sync.WaitGroup
-	for i := range due {
-		wg.Go(func() { w.process(ctx, &due[i]) })
-	}
-	wg.Wait()
+	queue.Each(ctx, due, true, w.process)
 	return len(due), nil
 }
 
@@ -149,20 +135,22 @@ func (w *Worker) process(ctx context.Context, n *storage.Notification) {
 	if ctx.Err() != nil {
 		return
 	}
-	switch {
-	case err == nil:
+	if err == nil {
 		log.InfoContext(ctx, "notification sent")
 		// Delivered messages hold live links and codes; nobody needs them.
 		w.drop(ctx, log, n.ID)
-	case n.Attempts+1 >= w.cfg.MaxAttempts:
+		return
+	}
+	wait, giveUp := w.retry().After(n.Attempts + 1)
+	if giveUp {
 		log.WarnContext(ctx, "notification failed; giving up", "err", err)
 		w.drop(ctx, log, n.ID)
-	default:
-		next := w.cfg.Now().UTC().Add(w.backoff(n.Attempts + 1))
-		log.InfoContext(ctx, "notification failed; will retry", "err", err, "next_attempt_at", next)
-		if ferr := w.store.FailNotification(ctx, n.ID, next, err.Error()); ferr != nil {
-			log.WarnContext(ctx, "notifications: record failure", "err", ferr)
-		}
+		return
+	}
+	next := w.cfg.Now().UTC().Add(wait)
+	log.InfoContext(ctx, "notification failed; will retry", "err", err, "next_attempt_at", next)
+	if ferr := w.store.FailNotification(ctx, n.ID, next, err.Error()); ferr != nil {
+		log.WarnContext(ctx, "notifications: record failure", "err", ferr)
 	}
 }
 
@@ -178,12 +166,6 @@ func (w *Worker) drop(ctx context.Context, log *slog.Logger, id string) {
 	}
 }
 
-// backoff is the wait after the given number of failures: Backoff doubled
-// for each failure after the first, capped at MaxBackoff.
-func (w *Worker) backoff(failures int) time.Duration {
-	d := w.cfg.Backoff
-	for i := 1; i < failures && d < w.cfg.MaxBackoff; i++ {
-		d *= 2
-	}
-	return min(d, w.cfg.MaxBackoff)
+func (w *Worker) retry() queue.Retry {
+	return queue.Retry{MaxAttempts: w.cfg.MaxAttempts, Backoff: w.cfg.Backoff, MaxBackoff: w.cfg.MaxBackoff}
 }

@@ -3,20 +3,15 @@ package portal
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 
 	"foyer/selfservice/mfa"
+	"foyer/selfservice/regulate"
 	"foyer/storage"
 )
-
-// maxCodeAttempts is how many wrong codes spend a contact-change code: six
-// digits against five guesses is a one-in-200,000 chance.
-const maxCodeAttempts = 5
 
 // contactChange is what a contact-change secret remembers.
 type contactChange struct {
@@ -133,14 +128,13 @@ func (h *Handler) confirmContact(w http.ResponseWriter, r *http.Request, v *view
 		h.serverError(w, r, fmt.Errorf("portal: contact change data: %w", err))
 		return
 	}
-	// Counted in the database before comparing, so parallel guesses get no
-	// extra tries.
-	n, err := h.store.RecordLoginAttempt(ctx, codeAttemptKey(sec.ID), now, sec.CreatedAt)
+	// Counted before comparing (regulate.ContactCode).
+	attempt, err := h.limits.AttemptSince(ctx, regulate.ContactCode.Key(sec.ID), now, sec.CreatedAt)
 	if err != nil {
 		h.serverError(w, r, err)
 		return
 	}
-	if n > maxCodeAttempts {
+	if attempt.Exceeded() {
 		fail("account.profile.code_spent")
 		return
 	}
@@ -189,9 +183,4 @@ func (h *Handler) tellOldContact(ctx context.Context, v *viewer, kind, old strin
 	}
 	_, err := h.notify.SMS(ctx, old, v.Account.ID, "account_contact_changed", h.render.T(v.Lang, "account.sms_phone_changed", brandingOf(v.App).AppName))
 	return err
-}
-
-func codeAttemptKey(secretID string) string {
-	sum := sha256.Sum256([]byte("portal-contact-code\x00" + secretID))
-	return hex.EncodeToString(sum[:])
 }

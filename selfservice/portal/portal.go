@@ -14,6 +14,7 @@ import (
 
 	"foyer/selfservice/notify"
 	"foyer/selfservice/password"
+	"foyer/selfservice/regulate"
 	"foyer/selfservice/session"
 	"foyer/storage"
 	"foyer/themes"
@@ -52,6 +53,7 @@ type Store interface {
 	ListEvents(ctx context.Context, accountID string, limit int) ([]storage.Event, error)
 	RecordLoginAttempt(ctx context.Context, key string, at, since time.Time) (int64, error)
 	ClearLoginAttempts(ctx context.Context, key string) error
+	ListLoginAttempts(ctx context.Context, key string, since time.Time) ([]time.Time, error)
 	CreateOneTimeSecret(ctx context.Context, s *storage.OneTimeSecret) error
 	UseOneTimeSecret(ctx context.Context, purpose string, hash []byte, now time.Time) (*storage.OneTimeSecret, error)
 	LatestOneTimeSecret(ctx context.Context, accountID, purpose string) (*storage.OneTimeSecret, error)
@@ -100,6 +102,7 @@ type Handler struct {
 	render   *themes.Renderer
 	notify   *notify.Service
 	log      *slog.Logger
+	limits   *regulate.Regulator
 	// agents parses user agents; built on first use (a 5 MiB table that
 	// takes 20 ms), so the server starts without it.
 	agents func() *useragent.Parser
@@ -133,7 +136,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 		return nil, fmt.Errorf("portal: %w", err)
 	}
 	return &Handler{cfg: cfg, store: d.Store, sessions: d.Sessions, hasher: d.Passwords, rules: password.NewRules(), render: d.Renderer,
-		notify: d.Notify, log: d.Logger, agents: sync.OnceValue(useragent.NewParser), geo: geo}, nil
+		notify: d.Notify, log: d.Logger, limits: regulate.New(d.Store), agents: sync.OnceValue(useragent.NewParser), geo: geo}, nil
 }
 
 // UseServer gives the portal the server's handler, through which it

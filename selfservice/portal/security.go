@@ -1,20 +1,12 @@
 package portal
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"net/http"
 	"time"
 
+	"foyer/selfservice/regulate"
 	"foyer/storage"
-)
-
-// Password changes are limited per account in the database: the current
-// password is a secret a thief with the session would like to test.
-const (
-	maxPasswordAttempts   = 5
-	passwordAttemptWindow = 15 * time.Minute
 )
 
 func (h *Handler) mountSecurity(mux *http.ServeMux) {
@@ -104,13 +96,13 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, v *view
 	}
 	ctx := r.Context()
 	now := h.cfg.Now().UTC()
-	key := passwordAttemptKey(v.Account.ID)
-	n, err := h.store.RecordLoginAttempt(ctx, key, now, now.Add(-passwordAttemptWindow))
+	key := regulate.PortalPassword.Key(v.Account.ID)
+	attempt, err := h.limits.Attempt(ctx, key, now)
 	if err != nil {
 		h.serverError(w, r, err)
 		return
 	}
-	if n > maxPasswordAttempts {
+	if attempt.Exceeded() {
 		h.renderSecurity(w, r, v, http.StatusTooManyRequests, map[string]string{"current_password": "account.security.too_many_attempts"})
 		return
 	}
@@ -138,7 +130,7 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, v *view
 		h.serverError(w, r, err)
 		return
 	}
-	_ = h.store.ClearLoginAttempts(ctx, key)
+	_ = h.limits.Clear(ctx, key)
 	// Other devices signed in with the old password are signed out, and
 	// every token a client holds for the account ends with it (a refresh
 	// token stolen with the old password must not outlive it), as after a
@@ -171,11 +163,6 @@ func (h *Handler) tellPasswordChanged(r *http.Request, v *viewer) error {
 			h.render.T(v.Lang, "sms.password_changed", brandingOf(v.App).AppName))
 	}
 	return err
-}
-
-func passwordAttemptKey(accountID string) string {
-	sum := sha256.Sum256([]byte("portal-password\x00" + accountID))
-	return hex.EncodeToString(sum[:])
 }
 
 // endSession signs out one of the account's sessions. The id comes from

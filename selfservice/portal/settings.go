@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"foyer/selfservice/session"
 	"foyer/storage"
 )
 
@@ -72,9 +73,11 @@ func (h *Handler) unlink(w http.ResponseWriter, r *http.Request, v *viewer) {
 // fresh reports whether the session's sign-in is recent enough for
 // deleting the account, changing the password or a contact, and, for an
 // account with a second factor, proved it: a recent password-only sign-in
-// at an application without MFA is not enough.
+// at an application without MFA is not enough. Sensitive actions ask for
+// a factor as an optional MFA policy does: of whoever enrolled one.
 func (h *Handler) fresh(v *viewer) bool {
-	return h.cfg.Now().Sub(v.Session.AuthTime) <= h.cfg.FreshSignIn && (!v.HasFactors || v.Session.ACR == "2")
+	sensitive := session.MFADemand{Mode: storage.MFAOptional, HasFactors: v.HasFactors}
+	return h.cfg.Now().Sub(v.Session.AuthTime) <= h.cfg.FreshSignIn && sensitive.SatisfiedBy(v.Session.ACR)
 }
 
 // reauthURL asks for a new sign-in (prompt=login) and comes back to next.

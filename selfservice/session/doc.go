@@ -8,5 +8,8 @@
 // queue the back-channel logout notices in the transaction that deletes it.
 // Cookies decides the name and attributes of every cookie Foyer sets (the
 // session's, selfservice's flow binding, the portal's): "__Host-" names on
-// an https issuer, for the same reason it is shared.
+// an https issuer, for the same reason it is shared. For that reason too it
+// owns the acr values ("1", "2") and MFADemand, the one rule for whether a
+// sign-in satisfies an application's MFA policy, which the authorization
+// endpoint, the sign-in's MFA gate and the account portal all apply.
 package session
