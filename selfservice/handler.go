@@ -7,9 +7,12 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/gorilla/mux"
+
 	"foyer/selfservice/mfa"
 	"foyer/selfservice/notify"
 	"foyer/selfservice/password"
+	"foyer/selfservice/route"
 	"foyer/selfservice/session"
 	"foyer/storage"
 	"foyer/themes"
@@ -51,8 +54,6 @@ type Store interface {
 
 // Config is selfservice's configuration.
 type Config struct {
-	// ResumePath is authz's resumption endpoint ("/oauth2/auth/resume").
-	ResumePath string
 	// Issuer is the server's public URL, the base of links in messages.
 	Issuer string
 	Now    func() time.Time
@@ -93,6 +94,8 @@ type Handler struct {
 	deferred *deferredQueue
 	sealer   *mfa.Sealer
 	webauthn *mfa.WebAuthn
+	// routes builds URLs from the router Mount was given.
+	routes route.URLs
 }
 
 // LoginPath is the sign-in page.
@@ -100,9 +103,6 @@ const LoginPath = "/login"
 
 // New returns the handler with the built-in steps registered.
 func New(cfg Config, d Deps) (*Handler, error) {
-	if cfg.ResumePath == "" {
-		return nil, fmt.Errorf("selfservice: ResumePath is required")
-	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -128,16 +128,15 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	return h, nil
 }
 
-// Mount installs the pages.
-func (h *Handler) Mount(mux *http.ServeMux) {
-	mux.HandleFunc("GET "+LoginPath, h.showLogin)
-	mux.HandleFunc("POST "+LoginPath, h.submitLogin)
-	mux.HandleFunc("GET "+RegisterPath, h.showRegister)
-	mux.HandleFunc("POST "+RegisterPath, h.submitRegister)
-	mux.HandleFunc("GET "+ActivatePath, h.showActivate)
-	mux.HandleFunc("POST "+ActivatePath, h.activate)
-	h.mountRecovery(mux)
-	mux.HandleFunc("POST "+ResendActivationPath, h.resendActivation)
-	mux.HandleFunc("GET "+MagicLinkPath, h.showMagicLink)
-	mux.HandleFunc("POST "+MagicLinkPath, h.useMagicLink)
+// Mount installs the pages on r, which the caller guards against
+// cross-origin form posts, and keeps r to build URLs from its named
+// routes, authz's resumption among them.
+func (h *Handler) Mount(r *mux.Router) {
+	h.routes = route.New(r)
+	route.Handle(r, route.Login, LoginPath, route.Methods{http.MethodGet: h.showLogin, http.MethodPost: h.submitLogin})
+	route.Handle(r, "selfservice.register", RegisterPath, route.Methods{http.MethodGet: h.showRegister, http.MethodPost: h.submitRegister})
+	route.Handle(r, "selfservice.activate", ActivatePath, route.Methods{http.MethodGet: h.showActivate, http.MethodPost: h.activate})
+	h.mountRecovery(r)
+	route.Handle(r, "selfservice.resend_activation", ResendActivationPath, route.Methods{http.MethodPost: h.resendActivation})
+	route.Handle(r, "selfservice.magic_link", MagicLinkPath, route.Methods{http.MethodGet: h.showMagicLink, http.MethodPost: h.useMagicLink})
 }

@@ -11,6 +11,9 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/gorilla/mux"
+
+	"foyer/selfservice/route"
 	"foyer/storage"
 )
 
@@ -94,16 +97,13 @@ func (h *Handler) recoverHidden(f *Flow) map[string]string {
 }
 
 // mountRecovery installs the recovery pages.
-func (h *Handler) mountRecovery(mux *http.ServeMux) {
-	mux.HandleFunc("GET "+RecoverPath, h.showRecover)
-	mux.HandleFunc("POST "+RecoverPath, h.submitRecover)
-	mux.HandleFunc("POST "+RecoverPhonePath, h.submitRecoverPhone)
-	mux.HandleFunc("POST "+RecoverCodePath, h.submitRecoverCode)
-	mux.HandleFunc("GET "+ResetPath, h.showResetLink)
-	mux.HandleFunc("POST "+ResetPath, h.openResetLink)
-	mux.HandleFunc("POST "+ResetPasswordPath, h.submitNewPassword)
-	mux.HandleFunc("GET "+ReminderPath, h.showReminder)
-	mux.HandleFunc("POST "+ReminderPath, h.submitReminder)
+func (h *Handler) mountRecovery(r *mux.Router) {
+	route.Handle(r, "selfservice.recover", RecoverPath, route.Methods{http.MethodGet: h.showRecover, http.MethodPost: h.submitRecover})
+	route.Handle(r, "selfservice.recover_phone", RecoverPhonePath, route.Methods{http.MethodPost: h.submitRecoverPhone})
+	route.Handle(r, "selfservice.recover_code", RecoverCodePath, route.Methods{http.MethodPost: h.submitRecoverCode})
+	route.Handle(r, "selfservice.reset", ResetPath, route.Methods{http.MethodGet: h.showResetLink, http.MethodPost: h.openResetLink})
+	route.Handle(r, "selfservice.reset_password", ResetPasswordPath, route.Methods{http.MethodPost: h.submitNewPassword})
+	route.Handle(r, "selfservice.reminder", ReminderPath, route.Methods{http.MethodGet: h.showReminder, http.MethodPost: h.submitReminder})
 }
 
 // recoveryFlow loads the interaction and the policy and refuses the page

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"time"
 
+	"foyer/selfservice/route"
 	"foyer/storage"
 )
 
@@ -279,7 +280,7 @@ func (h *Handler) portalSignInLink(c *storage.Client, email string) string {
 	if brandPortal(c) == "" {
 		return ""
 	}
-	return h.cfg.Issuer + "/oauth2/initiate?" + url.Values{"client_id": {c.ID}, "login_hint": {email}}.Encode()
+	return h.cfg.Issuer + h.routes.Path(route.Initiate, url.Values{"client_id": {c.ID}, "login_hint": {email}})
 }
 
 // brandPortal is the client's initiate_login_uri when browsers may be sent

@@ -7,6 +7,9 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/gorilla/mux"
+
+	"foyer/selfservice/route"
 	"foyer/storage"
 )
 
@@ -17,12 +20,12 @@ const (
 	passwordAttemptWindow = 15 * time.Minute
 )
 
-func (h *Handler) mountSecurity(mux *http.ServeMux) {
-	mux.HandleFunc("GET /account/security", h.authed(h.showSecurity))
-	mux.HandleFunc("POST /account/password", h.authed(h.changePassword))
-	mux.HandleFunc("POST /account/sessions/end", h.authed(h.endSession))
-	mux.HandleFunc("POST /account/sessions/end-others", h.authed(h.endOtherSessions))
-	mux.HandleFunc("POST /account/grants/revoke", h.authed(h.revokeGrant))
+func (h *Handler) mountSecurity(r *mux.Router) {
+	route.Handle(r, securityRoute, BasePath+"/security", route.Methods{http.MethodGet: h.authed(h.showSecurity)})
+	route.Handle(r, "portal.password", BasePath+"/password", route.Methods{http.MethodPost: h.authed(h.changePassword)})
+	route.Handle(r, "portal.end_session", BasePath+"/sessions/end", route.Methods{http.MethodPost: h.authed(h.endSession)})
+	route.Handle(r, "portal.end_other_sessions", BasePath+"/sessions/end-others", route.Methods{http.MethodPost: h.authed(h.endOtherSessions)})
+	route.Handle(r, "portal.revoke_grant", BasePath+"/grants/revoke", route.Methods{http.MethodPost: h.authed(h.revokeGrant)})
 }
 
 // grantView is one authorized application.
@@ -60,7 +63,7 @@ func (h *Handler) renderSecurity(w http.ResponseWriter, r *http.Request, v *view
 	}
 	data := map[string]any{
 		"ShowPassword": !passwordChangeHidden(own) && h.hasPassword(r, v),
-		"Fresh":        h.fresh(v), "ReauthURL": reauthURL("/account/security"),
+		"Fresh":        h.fresh(v), "ReauthURL": h.reauthURL(securityRoute),
 		"Sessions": sessions, "Grants": grants, "MFA": mfa,
 	}
 	if len(errs) > 0 {
@@ -99,7 +102,7 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, v *view
 		return
 	}
 	if !h.fresh(v) {
-		http.Redirect(w, r, reauthURL("/account/security"), http.StatusSeeOther)
+		http.Redirect(w, r, h.reauthURL(securityRoute), http.StatusSeeOther)
 		return
 	}
 	ctx := r.Context()
@@ -156,7 +159,7 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, v *view
 		return
 	}
 	h.event(r, v, "account.password_changed", nil)
-	done(w, r, "/account/security", "password_changed")
+	h.done(w, r, securityRoute, "password_changed")
 }
 
 // tellPasswordChanged tells the owner by e-mail, or by SMS when the account
@@ -201,7 +204,7 @@ func (h *Handler) endSession(w http.ResponseWriter, r *http.Request, v *viewer) 
 		h.message(w, r, http.StatusOK, "account.signed_out")
 		return
 	}
-	done(w, r, "/account/security", "session_ended")
+	h.done(w, r, securityRoute, "session_ended")
 }
 
 func (h *Handler) endOtherSessions(w http.ResponseWriter, r *http.Request, v *viewer) {
@@ -210,7 +213,7 @@ func (h *Handler) endOtherSessions(w http.ResponseWriter, r *http.Request, v *vi
 		return
 	}
 	h.event(r, v, "account.other_sessions_ended", nil)
-	done(w, r, "/account/security", "sessions_ended")
+	h.done(w, r, securityRoute, "sessions_ended")
 }
 
 // revokeGrant withdraws an application's authorization and its tokens;
@@ -227,5 +230,5 @@ func (h *Handler) revokeGrant(w http.ResponseWriter, r *http.Request, v *viewer)
 		return
 	}
 	h.event(r, v, "account.grant_revoked", map[string]string{"client_id": clientID})
-	done(w, r, "/account/security", "grant_revoked")
+	h.done(w, r, securityRoute, "grant_revoked")
 }
