@@ -38,6 +38,9 @@ func (h *Handler) renderPage(w http.ResponseWriter, r *http.Request, v *viewer, 
 		nav = append(nav, navItem{Path: path, Label: p.label, Current: r.URL.Path == path})
 	}
 	data["Nav"] = nav
+	for key, name := range formRoutes {
+		data[key] = h.path(name, nil)
+	}
 	data["AccountName"] = displayName(v.Account)
 	if n := r.URL.Query().Get("notice"); n != "" && data["Notice"] == nil && noticeKeys[n] {
 		data["Notice"] = "account.notice." + n

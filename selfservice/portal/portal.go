@@ -161,7 +161,37 @@ const (
 	settingsRoute = "portal.settings"
 	securityRoute = "portal.security"
 	privacyRoute  = "portal.privacy"
+	// The pages' forms and downloads (formRoutes).
+	logoutRoute           = "portal.logout"
+	passwordRoute         = "portal.password"
+	endSessionRoute       = "portal.end_session"
+	endOtherSessionsRoute = "portal.end_other_sessions"
+	revokeGrantRoute      = "portal.revoke_grant"
+	consentsRoute         = "portal.consents"
+	exportJSONRoute       = "portal.export_json"
+	exportHTMLRoute       = "portal.export_html"
+	confirmContactRoute   = "portal.confirm_contact"
+	unlinkRoute           = "portal.unlink"
+	deleteRoute           = "portal.delete"
 )
+
+// formRoutes are the routes the pages' forms post to and their links
+// download from, by the key of the page data the templates read them
+// with ({{$.Data.PasswordURL}}).
+var formRoutes = map[string]string{
+	"ProfileURL":          profileRoute,
+	"LogoutURL":           logoutRoute,
+	"PasswordURL":         passwordRoute,
+	"EndSessionURL":       endSessionRoute,
+	"EndOtherSessionsURL": endOtherSessionsRoute,
+	"RevokeGrantURL":      revokeGrantRoute,
+	"ConsentsURL":         consentsRoute,
+	"ExportJSONURL":       exportJSONRoute,
+	"ExportHTMLURL":       exportHTMLRoute,
+	"ConfirmContactURL":   confirmContactRoute,
+	"UnlinkURL":           unlinkRoute,
+	"DeleteURL":           deleteRoute,
+}
 
 // Mount installs the portal's routes on r, which the caller guards against
 // cross-origin form posts, and keeps r to build URLs from its named
@@ -172,7 +202,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	route.Handle(r, "", BasePath+"/", route.Methods{http.MethodGet: h.home})
 	route.Handle(r, signInRoute, LoginPath, route.Methods{http.MethodGet: h.startSignIn})
 	route.Handle(r, route.AccountCallback, CallbackPath, route.Methods{http.MethodGet: h.callback})
-	route.Handle(r, "portal.logout", BasePath+"/logout", route.Methods{http.MethodPost: h.logout})
+	route.Handle(r, logoutRoute, BasePath+"/logout", route.Methods{http.MethodPost: h.logout})
 	route.Handle(r, "portal.friendly_url", SlugPrefix+"{slug}", route.Methods{http.MethodGet: h.friendlyURL})
 
 	route.Handle(r, appsRoute, appsPath, route.Methods{http.MethodGet: h.authed(h.showApps)})

@@ -32,9 +32,9 @@ func (c consentView) Label() string {
 
 func (h *Handler) mountPrivacy(r *mux.Router) {
 	route.Handle(r, privacyRoute, BasePath+"/privacy", route.Methods{http.MethodGet: h.authed(h.showPrivacy)})
-	route.Handle(r, "portal.consents", BasePath+"/consents", route.Methods{http.MethodPost: h.authed(h.setConsent)})
-	route.Handle(r, "portal.export_json", BasePath+"/export.json", route.Methods{http.MethodGet: h.authed(h.exportJSON)})
-	route.Handle(r, "portal.export_html", BasePath+"/export.html", route.Methods{http.MethodGet: h.authed(h.exportHTML)})
+	route.Handle(r, consentsRoute, BasePath+"/consents", route.Methods{http.MethodPost: h.authed(h.setConsent)})
+	route.Handle(r, exportJSONRoute, BasePath+"/export.json", route.Methods{http.MethodGet: h.authed(h.exportJSON)})
+	route.Handle(r, exportHTMLRoute, BasePath+"/export.html", route.Methods{http.MethodGet: h.authed(h.exportHTML)})
 }
 
 func (h *Handler) showPrivacy(w http.ResponseWriter, r *http.Request, v *viewer) {

@@ -30,7 +30,7 @@ const maxAttributeLength = 200
 
 func (h *Handler) mountProfile(r *mux.Router) {
 	route.Handle(r, profileRoute, BasePath+"/profile", route.Methods{http.MethodGet: h.authed(h.showProfile), http.MethodPost: h.authed(h.saveProfile)})
-	route.Handle(r, "portal.confirm_contact", BasePath+"/profile/confirm", route.Methods{http.MethodPost: h.authed(h.confirmContact)})
+	route.Handle(r, confirmContactRoute, BasePath+"/profile/confirm", route.Methods{http.MethodPost: h.authed(h.confirmContact)})
 }
 
 // profileFields builds the form from the names and the schema's visible

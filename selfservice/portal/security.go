@@ -22,10 +22,10 @@ const (
 
 func (h *Handler) mountSecurity(r *mux.Router) {
 	route.Handle(r, securityRoute, BasePath+"/security", route.Methods{http.MethodGet: h.authed(h.showSecurity)})
-	route.Handle(r, "portal.password", BasePath+"/password", route.Methods{http.MethodPost: h.authed(h.changePassword)})
-	route.Handle(r, "portal.end_session", BasePath+"/sessions/end", route.Methods{http.MethodPost: h.authed(h.endSession)})
-	route.Handle(r, "portal.end_other_sessions", BasePath+"/sessions/end-others", route.Methods{http.MethodPost: h.authed(h.endOtherSessions)})
-	route.Handle(r, "portal.revoke_grant", BasePath+"/grants/revoke", route.Methods{http.MethodPost: h.authed(h.revokeGrant)})
+	route.Handle(r, passwordRoute, BasePath+"/password", route.Methods{http.MethodPost: h.authed(h.changePassword)})
+	route.Handle(r, endSessionRoute, BasePath+"/sessions/end", route.Methods{http.MethodPost: h.authed(h.endSession)})
+	route.Handle(r, endOtherSessionsRoute, BasePath+"/sessions/end-others", route.Methods{http.MethodPost: h.authed(h.endOtherSessions)})
+	route.Handle(r, revokeGrantRoute, BasePath+"/grants/revoke", route.Methods{http.MethodPost: h.authed(h.revokeGrant)})
 }
 
 // grantView is one authorized application.

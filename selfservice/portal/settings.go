@@ -13,8 +13,8 @@ import (
 
 func (h *Handler) mountSettings(r *mux.Router) {
 	route.Handle(r, settingsRoute, BasePath+"/settings", route.Methods{http.MethodGet: h.authed(h.showSettings)})
-	route.Handle(r, "portal.unlink", BasePath+"/settings/unlink", route.Methods{http.MethodPost: h.authed(h.unlink)})
-	route.Handle(r, "portal.delete", BasePath+"/delete", route.Methods{http.MethodPost: h.authed(h.deleteAccount)})
+	route.Handle(r, unlinkRoute, BasePath+"/settings/unlink", route.Methods{http.MethodPost: h.authed(h.unlink)})
+	route.Handle(r, deleteRoute, BasePath+"/delete", route.Methods{http.MethodPost: h.authed(h.deleteAccount)})
 }
 
 func (h *Handler) showSettings(w http.ResponseWriter, r *http.Request, v *viewer) {
