@@ -186,7 +186,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		route.Handle(forms, "notify.dev_outbox", notify.DevOutboxPath, route.Methods{
 			http.MethodGet: loopbackOnly(notify.DevOutboxHandler(store, log)).ServeHTTP})
 	}
-	router.PathPrefix("/static/").Methods(route.GET...).Handler(renderer.StaticHandler())
+	router.PathPrefix(themes.StaticPrefix).Methods(route.GET...).Handler(renderer.StaticHandler())
 	route.Handle(router, "healthz", "/healthz", route.Methods{http.MethodGet: func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))
