@@ -48,8 +48,8 @@ func endpoints(t *testing.T, router *mux.Router) []endpoint {
 	t.Helper()
 	var out []endpoint
 	err := router.Walk(func(rt *mux.Route, _ *mux.Router, _ []*mux.Route) error {
-		methods, err := rt.GetMethods()
-		if err != nil {
+		methods, _ := rt.GetMethods()
+		if len(methods) == 0 {
 			return nil // a route that only groups others
 		}
 		path, err := rt.GetPathTemplate()
