@@ -124,14 +124,21 @@ func TestNamedRoutesServe(t *testing.T) {
 // with a method it does not serve.
 func TestOtherMethodsGet405(t *testing.T) {
 	srv := routedServer(t)
-	for _, c := range []struct{ method, path string }{
-		{http.MethodPut, "/login"}, {http.MethodPost, "/oauth2/auth/resume"}, {http.MethodGet, "/oauth2/token"},
-		{http.MethodPatch, "/admin/api/v1/clients/x"}, {http.MethodPost, "/static/app.css"}, {http.MethodPost, "/account/apps"},
+	for _, c := range []struct{ method, path, allow string }{
+		{http.MethodPut, "/login", "GET, HEAD, POST"},
+		{http.MethodPost, "/oauth2/auth/resume", "GET, HEAD"},
+		{http.MethodGet, "/oauth2/token", "POST"},
+		{http.MethodPatch, "/admin/api/v1/clients/x", "DELETE, GET, HEAD, PUT"},
+		{http.MethodPost, "/static/app.css", "GET, HEAD"},
+		{http.MethodPost, "/account/apps", "GET, HEAD"},
 	} {
 		w := httptest.NewRecorder()
 		srv.handler.ServeHTTP(w, httptest.NewRequest(c.method, c.path, nil))
 		if w.Code != http.StatusMethodNotAllowed {
 			t.Errorf("%s %s: %d, want 405", c.method, c.path, w.Code)
+		}
+		if w.Header().Get("Allow") != c.allow {
+			t.Errorf("%s %s: Allow %q, want %q", c.method, c.path, w.Header().Get("Allow"), c.allow)
 		}
 	}
 	for _, path := range []string{"/healthz", "/login?interaction=x", "/.well-known/openid-configuration"} {
