@@ -24,7 +24,7 @@ const (
 
 // TestHostCookiesOverHTTPS: behind a TLS-terminating proxy (as behind a
 // load balancer), with an https issuer, Chromium accepts Foyer's __Host-
-// cookies and the account portal's sign-in (flow binding, SSO session,
+// cookies and the account portal's sign-in (browser binding, SSO session,
 // portal flow and portal cookies) completes with them. Whether a __Host-
 // cookie is valid is the browser's decision, which an HTTP test cannot
 // show.
@@ -75,7 +75,7 @@ func TestHostCookiesOverHTTPS(t *testing.T) {
 			t.Errorf("cookie %s: secure %v, path %q, httpOnly %v; want a __Host- cookie", c.Name, c.Secure, c.Path, c.HTTPOnly)
 		}
 	}
-	for _, want := range []string{"__Host-foyer_session", "__Host-foyer_flow", "__Host-foyer_portal"} {
+	for _, want := range []string{"__Host-foyer_session", "__Host-foyer_browser", "__Host-foyer_portal"} {
 		if !names[want] {
 			t.Errorf("the browser holds no %s; it holds %v", want, names)
 		}
