@@ -244,13 +244,13 @@ func (h *Handler) Mount(r *mux.Router) {
 	route.Handle(r, route.Authorize, AuthorizePath, route.Methods{http.MethodGet: h.authorize, http.MethodPost: h.authorize})
 	route.Handle(r, "authz.par", PARPath, route.Methods{http.MethodPost: h.pushAuthorize})
 	route.Handle(r, route.Resume, ResumePath, route.Methods{http.MethodGet: h.resume})
-	route.Handle(r, "authz.consent", ConsentPath, route.Methods{http.MethodGet: h.showConsent, http.MethodPost: h.submitConsent})
+	route.Handle(r, consentRoute, ConsentPath, route.Methods{http.MethodGet: h.showConsent, http.MethodPost: h.submitConsent})
 	route.Handle(r, route.Token, TokenPath, route.Methods{http.MethodPost: h.token})
 	route.Handle(r, "authz.revoke", RevocationPath, route.Methods{http.MethodPost: h.revoke})
 	route.Handle(r, route.Initiate, InitiatePath, route.Methods{http.MethodGet: h.initiate})
 	route.Handle(r, "authz.introspect", IntrospectionPath, route.Methods{http.MethodPost: h.introspect})
 	route.Handle(r, "authz.userinfo", UserInfoPath, route.Methods{http.MethodGet: h.userinfo, http.MethodPost: h.userinfo})
-	route.Handle(r, "authz.logout", LogoutPath, route.Methods{http.MethodGet: h.logout, http.MethodPost: h.logout})
+	route.Handle(r, logoutRoute, LogoutPath, route.Methods{http.MethodGet: h.logout, http.MethodPost: h.logout})
 	route.Handle(r, "authz.discovery", DiscoveryPath, route.Methods{http.MethodGet: h.discovery})
 	route.Handle(r, "authz.register", RegistrationPath, route.Methods{http.MethodPost: h.register})
 	route.Handle(r, clientConfigurationRoute, RegistrationPath+"/{client_id}", route.Methods{
@@ -258,9 +258,15 @@ func (h *Handler) Mount(r *mux.Router) {
 	route.Handle(r, "authz.jwks", JWKSPath, route.Methods{http.MethodGet: h.jwks})
 }
 
-// clientConfigurationRoute is a dynamically registered client's
-// configuration endpoint (RFC 7592), with the client_id variable.
-const clientConfigurationRoute = "authz.client_configuration"
+// Names of authz's own routes that its links, redirects and form actions
+// are built from (the shared ones are in selfservice/route).
+const (
+	// clientConfigurationRoute is a dynamically registered client's
+	// configuration endpoint (RFC 7592), with the client_id variable.
+	clientConfigurationRoute = "authz.client_configuration"
+	consentRoute             = "authz.consent"
+	logoutRoute              = "authz.logout"
+)
 
 // errorPage renders a themed error page; it is used where the client cannot
 // safely be redirected to (unknown client, unregistered redirect URI).

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -128,15 +129,33 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	return h, nil
 }
 
+// Names of selfservice's own routes (route.Login is the shared one); every
+// link, redirect and form action is built from them.
+const (
+	registerRoute         = "selfservice.register"
+	activateRoute         = "selfservice.activate"
+	resendActivationRoute = "selfservice.resend_activation"
+	magicLinkRoute        = "selfservice.magic_link"
+	recoverRoute          = "selfservice.recover"
+	recoverPhoneRoute     = "selfservice.recover_phone"
+	recoverCodeRoute      = "selfservice.recover_code"
+	resetRoute            = "selfservice.reset"
+	resetPasswordRoute    = "selfservice.reset_password"
+	reminderRoute         = "selfservice.reminder"
+)
+
+// path is the path of the route called name, with the query.
+func (h *Handler) path(name string, query url.Values) string { return h.routes.Path(name, query) }
+
 // Mount installs the pages on r, which the caller guards against
 // cross-origin form posts, and keeps r to build URLs from its named
 // routes, authz's resumption among them.
 func (h *Handler) Mount(r *mux.Router) {
 	h.routes = route.New(r)
 	route.Handle(r, route.Login, LoginPath, route.Methods{http.MethodGet: h.showLogin, http.MethodPost: h.submitLogin})
-	route.Handle(r, "selfservice.register", RegisterPath, route.Methods{http.MethodGet: h.showRegister, http.MethodPost: h.submitRegister})
-	route.Handle(r, "selfservice.activate", ActivatePath, route.Methods{http.MethodGet: h.showActivate, http.MethodPost: h.activate})
+	route.Handle(r, registerRoute, RegisterPath, route.Methods{http.MethodGet: h.showRegister, http.MethodPost: h.submitRegister})
+	route.Handle(r, activateRoute, ActivatePath, route.Methods{http.MethodGet: h.showActivate, http.MethodPost: h.activate})
 	h.mountRecovery(r)
-	route.Handle(r, "selfservice.resend_activation", ResendActivationPath, route.Methods{http.MethodPost: h.resendActivation})
-	route.Handle(r, "selfservice.magic_link", MagicLinkPath, route.Methods{http.MethodGet: h.showMagicLink, http.MethodPost: h.useMagicLink})
+	route.Handle(r, resendActivationRoute, ResendActivationPath, route.Methods{http.MethodPost: h.resendActivation})
+	route.Handle(r, magicLinkRoute, MagicLinkPath, route.Methods{http.MethodGet: h.showMagicLink, http.MethodPost: h.useMagicLink})
 }

@@ -81,7 +81,7 @@ func decodeRecoveryData(s string) recoveryData {
 }
 
 func (h *Handler) recoverURL(id string) string {
-	return RecoverPath + "?" + url.Values{"interaction": {id}, "sig": {h.signer.Sign(id, recoverSig)}}.Encode()
+	return h.path(recoverRoute, url.Values{"interaction": {id}, "sig": {h.signer.Sign(id, recoverSig)}})
 }
 
 func (h *Handler) reminderURL(id string, extra url.Values) string {
@@ -89,7 +89,7 @@ func (h *Handler) reminderURL(id string, extra url.Values) string {
 	for k, v := range extra {
 		q[k] = v
 	}
-	return ReminderPath + "?" + q.Encode()
+	return h.path(reminderRoute, q)
 }
 
 func (h *Handler) recoverHidden(f *Flow) map[string]string {
@@ -98,12 +98,12 @@ func (h *Handler) recoverHidden(f *Flow) map[string]string {
 
 // mountRecovery installs the recovery pages.
 func (h *Handler) mountRecovery(r *mux.Router) {
-	route.Handle(r, "selfservice.recover", RecoverPath, route.Methods{http.MethodGet: h.showRecover, http.MethodPost: h.submitRecover})
-	route.Handle(r, "selfservice.recover_phone", RecoverPhonePath, route.Methods{http.MethodPost: h.submitRecoverPhone})
-	route.Handle(r, "selfservice.recover_code", RecoverCodePath, route.Methods{http.MethodPost: h.submitRecoverCode})
-	route.Handle(r, "selfservice.reset", ResetPath, route.Methods{http.MethodGet: h.showResetLink, http.MethodPost: h.openResetLink})
-	route.Handle(r, "selfservice.reset_password", ResetPasswordPath, route.Methods{http.MethodPost: h.submitNewPassword})
-	route.Handle(r, "selfservice.reminder", ReminderPath, route.Methods{http.MethodGet: h.showReminder, http.MethodPost: h.submitReminder})
+	route.Handle(r, recoverRoute, RecoverPath, route.Methods{http.MethodGet: h.showRecover, http.MethodPost: h.submitRecover})
+	route.Handle(r, recoverPhoneRoute, RecoverPhonePath, route.Methods{http.MethodPost: h.submitRecoverPhone})
+	route.Handle(r, recoverCodeRoute, RecoverCodePath, route.Methods{http.MethodPost: h.submitRecoverCode})
+	route.Handle(r, resetRoute, ResetPath, route.Methods{http.MethodGet: h.showResetLink, http.MethodPost: h.openResetLink})
+	route.Handle(r, resetPasswordRoute, ResetPasswordPath, route.Methods{http.MethodPost: h.submitNewPassword})
+	route.Handle(r, reminderRoute, ReminderPath, route.Methods{http.MethodGet: h.showReminder, http.MethodPost: h.submitReminder})
 }
 
 // recoveryFlow loads the interaction and the policy and refuses the page

@@ -34,7 +34,7 @@ type registerForm struct {
 // registerURL links to the registration page of the interaction; the
 // signature binds it to the page, so a sign-in link does not open it.
 func (h *Handler) registerURL(id string) string {
-	return RegisterPath + "?" + url.Values{"interaction": {id}, "sig": {h.signer.Sign(id, "register")}}.Encode()
+	return h.path(registerRoute, url.Values{"interaction": {id}, "sig": {h.signer.Sign(id, "register")}})
 }
 
 // registrationFlow loads the interaction and the policy, and refuses the
@@ -90,7 +90,7 @@ func (h *Handler) renderRegister(w http.ResponseWriter, r *http.Request, f *Flow
 		"ShowUsername": pol.fields.Username, "UsernameRequired": pol.fields.UsernameRequired,
 		"ShowPhone": pol.fields.Phone, "PhoneRequired": pol.fields.PhoneRequired,
 		"Attributes": h.attributeLabels(f.Lang, pol.fields.Attributes, form.Attributes),
-		"Action":     RegisterPath, "SignInURL": h.loginURL(f.Interaction.ID, nil),
+		"Action":     h.path(registerRoute, nil), "SignInURL": h.loginURL(f.Interaction.ID, nil),
 		"Hidden":    map[string]string{"interaction": f.Interaction.ID, "sig": h.signer.Sign(f.Interaction.ID, "register")},
 		"Documents": requiredDocuments(f.App),
 	}}
@@ -314,7 +314,7 @@ func (h *Handler) issueActivation(ctx context.Context, interactionID, lang strin
 	}
 	// The token leads, as in links already sent; the signed interaction
 	// lets the confirmation page allow the redirect to its client.
-	link := h.cfg.Issuer + ActivatePath + "?" + url.Values{"token": {token}}.Encode() +
+	link := h.cfg.Issuer + h.path(activateRoute, url.Values{"token": {token}}) +
 		"&" + url.Values{"interaction": {interactionID}, "sig": {h.signer.Sign(interactionID, activateSig)}}.Encode()
 	_, err = h.notify.Email(ctx, acct.Email, acct.ID, "activation", lang, branding(app),
 		map[string]any{"Link": link, "Minutes": int(pol.ActivationLinkLifetime.Minutes())})
