@@ -4,9 +4,10 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
+
+	"github.com/gorilla/mux"
 
 	"foyer/storage"
 )
@@ -86,7 +87,7 @@ func (h *Handler) listClients(w http.ResponseWriter, r *http.Request, _ Principa
 }
 
 func (h *Handler) getClient(w http.ResponseWriter, r *http.Request, _ Principal) {
-	c, err := h.clients.GetClient(r.Context(), r.PathValue("id"))
+	c, err := h.clients.GetClient(r.Context(), mux.Vars(r)["id"])
 	if err != nil {
 		h.serviceError(w, r, "get client", err)
 		return
@@ -110,7 +111,7 @@ func (h *Handler) createClient(w http.ResponseWriter, r *http.Request, p Princip
 		c.ClientSecretExpiresAt = &never
 	}
 	h.audit(r, p, "client.created", map[string]string{"client_id": c.ClientID, "client_name": c.ClientName})
-	w.Header().Set("Location", clientPath(c.ClientID))
+	w.Header().Set("Location", h.routes.Path(clientRoute, nil, "id", c.ClientID))
 	writeJSON(w, http.StatusCreated, c)
 }
 
@@ -131,7 +132,7 @@ func (h *Handler) updateClient(w http.ResponseWriter, r *http.Request, p Princip
 		writeError(w, http.StatusBadRequest, "invalid_request", describe(err, errBadRequest))
 		return
 	}
-	id := r.PathValue("id")
+	id := mux.Vars(r)["id"]
 	if in.ClientID != "" && in.ClientID != id {
 		writeError(w, http.StatusBadRequest, "invalid_request", "client_id does not match the client in the URL.")
 		return
@@ -146,17 +147,13 @@ func (h *Handler) updateClient(w http.ResponseWriter, r *http.Request, p Princip
 }
 
 func (h *Handler) deleteClient(w http.ResponseWriter, r *http.Request, p Principal) {
-	id := r.PathValue("id")
+	id := mux.Vars(r)["id"]
 	if err := h.clients.DeleteClient(r.Context(), id); err != nil {
 		h.serviceError(w, r, "delete client", err)
 		return
 	}
 	h.audit(r, p, "client.deleted", map[string]string{"client_id": id})
 	w.WriteHeader(http.StatusNoContent)
-}
-
-func clientPath(id string) string {
-	return APIPrefix + "/clients/" + url.PathEscape(id)
 }
 
 // serviceError maps the service's sentinels to statuses and RFC 7591

@@ -1,6 +1,7 @@
 // Package admin owns the admin REST API under /admin/api/v1 (with its
 // OpenAPI document) and, later, the admin console pages; both run over the
-// same service functions.
+// same service functions. Its routes live on a subrouter under the prefix;
+// the Location of a created client is built from the named route.
 //
 // The package knows nothing of OAuth or of how clients are validated: it
 // asks for a TokenValidator (which authz implements) and a ClientService

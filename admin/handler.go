@@ -12,6 +12,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gorilla/mux"
+
+	"foyer/selfservice/route"
 	"foyer/selfservice/session"
 	"foyer/storage"
 )
@@ -70,6 +73,8 @@ type Handler struct {
 	clients ClientService
 	events  Events
 	log     *slog.Logger
+	// routes builds URLs from the router Mount was given.
+	routes route.URLs
 }
 
 // New checks the dependencies and returns the handler.
@@ -83,14 +88,19 @@ func New(d Deps) (*Handler, error) {
 	return &Handler{tokens: d.Tokens, clients: d.Clients, events: d.Events, log: d.Logger}, nil
 }
 
-// Mount registers the API's routes.
-func (h *Handler) Mount(mux *http.ServeMux) {
-	mux.HandleFunc("GET "+APIPrefix+"/openapi.json", serveOpenAPI)
-	mux.HandleFunc("GET "+APIPrefix+"/clients", h.authorized(h.listClients))
-	mux.HandleFunc("POST "+APIPrefix+"/clients", h.authorized(h.createClient))
-	mux.HandleFunc("GET "+APIPrefix+"/clients/{id}", h.authorized(h.getClient))
-	mux.HandleFunc("PUT "+APIPrefix+"/clients/{id}", h.authorized(h.updateClient))
-	mux.HandleFunc("DELETE "+APIPrefix+"/clients/{id}", h.authorized(h.deleteClient))
+// clientRoute is one client of the API, with the id variable.
+const clientRoute = "admin.client"
+
+// Mount registers the API's routes on a subrouter of r under APIPrefix and
+// keeps r to build URLs from its named routes.
+func (h *Handler) Mount(r *mux.Router) {
+	h.routes = route.New(r)
+	api := r.PathPrefix(APIPrefix).Subrouter()
+	route.Handle(api, "admin.openapi", "/openapi.json", route.Methods{http.MethodGet: serveOpenAPI})
+	route.Handle(api, "admin.clients", "/clients", route.Methods{
+		http.MethodGet: h.authorized(h.listClients), http.MethodPost: h.authorized(h.createClient)})
+	route.Handle(api, clientRoute, "/clients/{id}", route.Methods{
+		http.MethodGet: h.authorized(h.getClient), http.MethodPut: h.authorized(h.updateClient), http.MethodDelete: h.authorized(h.deleteClient)})
 }
 
 // authorized admits requests whose bearer access token carries the admin

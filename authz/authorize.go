@@ -10,6 +10,7 @@ import (
 
 	"github.com/ory/fosite"
 
+	"foyer/selfservice/route"
 	"foyer/selfservice/session"
 	"foyer/storage"
 	"foyer/themes"
@@ -226,8 +227,8 @@ func (h *Handler) startInteraction(w http.ResponseWriter, r *http.Request, ar fo
 		h.serverError(w, r, errorf("create interaction: %w", err))
 		return
 	}
-	q := url.Values{"interaction": {id}, "sig": {h.steps.Sign(id, "login")}}
-	http.Redirect(w, r, h.cfg.LoginPath+"?"+q.Encode(), http.StatusFound)
+	q := url.Values{"interaction": {id}, "sig": {h.steps.Sign(id, route.StepLogin)}}
+	http.Redirect(w, r, h.routes.Path(route.Login, q), http.StatusFound)
 }
 
 // resume continues an authorization request after sign-in. The interaction
@@ -235,7 +236,7 @@ func (h *Handler) startInteraction(w http.ResponseWriter, r *http.Request, ar fo
 func (h *Handler) resume(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	id := r.URL.Query().Get("interaction")
-	if id == "" || !h.steps.Verify(id, "resume", r.URL.Query().Get("sig")) {
+	if id == "" || !h.steps.Verify(id, route.StepResume, r.URL.Query().Get("sig")) {
 		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
 		return
 	}

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/gorilla/mux"
+
 	"foyer/storage"
 )
 
@@ -20,7 +22,7 @@ func (h *Handler) registeredClient(w http.ResponseWriter, r *http.Request) (*sto
 		writeBearerChallenge(w, "The registration access token is required.")
 		return nil, "", false
 	}
-	c, err := h.store.GetClient(r.Context(), r.PathValue("client_id"))
+	c, err := h.store.GetClient(r.Context(), mux.Vars(r)["client_id"])
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		h.registrationServerError(w, r, err)
 		return nil, "", false
@@ -40,7 +42,7 @@ func (h *Handler) registeredClient(w http.ResponseWriter, r *http.Request) (*sto
 func (h *Handler) configurationResponse(c *storage.Client, token string) *clientMetadata {
 	m := metadataOf(c)
 	m.RegistrationAccessToken = token
-	m.RegistrationClientURI = h.url(RegistrationPath + "/" + c.ID)
+	m.RegistrationClientURI = h.url(h.routes.Path(clientConfigurationRoute, nil, "client_id", c.ID))
 	return m
 }
 

@@ -140,7 +140,7 @@ func (h *Handler) startConsent(w http.ResponseWriter, r *http.Request, ar fosite
 		return
 	}
 	q := url.Values{"interaction": {id}, "sig": {h.steps.Sign(id, consentStep)}}
-	http.Redirect(w, r, ConsentPath+"?"+q.Encode(), http.StatusFound)
+	http.Redirect(w, r, h.routes.Path(consentRoute, q), http.StatusFound)
 }
 
 // pendingConsent is a consent interaction checked against the browser: the

@@ -63,7 +63,7 @@ func (h *Handler) showConsent(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	data := map[string]any{
-		"Action":     ConsentPath,
+		"Action":     h.routes.Path(consentRoute, nil),
 		"ClientName": clientName(p.client),
 		"Account":    accountLabel(p.login.acct),
 		"Scopes":     describeScopes(asked),

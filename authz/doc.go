@@ -2,5 +2,6 @@
 // fosite: authorize (and its resumption after sign-in), token, UserInfo,
 // discovery, JWKS and RP-initiated logout. When a request needs the user it
 // is parked as an interaction in the database and the browser is sent to
-// selfservice's /login; any node can resume it.
+// selfservice's sign-in page, whose URL authz builds from the named route
+// (selfservice/route) rather than knowing its path; any node can resume it.
 package authz

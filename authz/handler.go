@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v3"
+	"github.com/gorilla/mux"
 	"github.com/ory/fosite"
 	"github.com/ory/fosite/handler/oauth2"
 	"github.com/ory/fosite/handler/openid"
@@ -18,6 +19,7 @@ import (
 	"github.com/ory/fosite/token/jwt"
 
 	"foyer/authz/fositestore"
+	"foyer/selfservice/route"
 	"foyer/selfservice/session"
 	"foyer/storage"
 	"foyer/themes"
@@ -72,9 +74,7 @@ type Config struct {
 	// PortalClientID is the account portal's own client, which no group
 	// restriction applies to (access.go).
 	PortalClientID string
-	// LoginPath is selfservice's sign-in page (default "/login").
-	LoginPath string
-	Now       func() time.Time
+	Now            func() time.Time
 }
 
 // Deps are authz's collaborators.
@@ -98,6 +98,8 @@ type Handler struct {
 	steps    *session.StepSigner
 	render   *themes.Renderer
 	log      *slog.Logger
+	// routes builds URLs from the router Mount was given.
+	routes route.URLs
 }
 
 // Paths of the protocol endpoints, relative to the issuer.
@@ -141,9 +143,6 @@ func setDefaults(cfg *Config) {
 	def(&cfg.AuthorizeCodeLifespan, 5*time.Minute)
 	def(&cfg.InteractionLifespan, 30*time.Minute)
 	def(&cfg.PARLifespan, defaultPARLifespan)
-	if cfg.LoginPath == "" {
-		cfg.LoginPath = "/login"
-	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -237,29 +236,37 @@ func fositeConfig(cfg Config) *fosite.Config {
 	}
 }
 
-// Mount installs the endpoints.
-func (h *Handler) Mount(mux *http.ServeMux) {
-	mux.HandleFunc("GET "+AuthorizePath, h.authorize)
-	mux.HandleFunc("POST "+AuthorizePath, h.authorize)
-	mux.HandleFunc("POST "+PARPath, h.pushAuthorize)
-	mux.HandleFunc("GET "+ResumePath, h.resume)
-	mux.HandleFunc("GET "+ConsentPath, h.showConsent)
-	mux.HandleFunc("POST "+ConsentPath, h.submitConsent)
-	mux.HandleFunc("POST "+TokenPath, h.token)
-	mux.HandleFunc("POST "+RevocationPath, h.revoke)
-	mux.HandleFunc("GET "+InitiatePath, h.initiate)
-	mux.HandleFunc("POST "+IntrospectionPath, h.introspect)
-	mux.HandleFunc("GET "+UserInfoPath, h.userinfo)
-	mux.HandleFunc("POST "+UserInfoPath, h.userinfo)
-	mux.HandleFunc("GET "+LogoutPath, h.logout)
-	mux.HandleFunc("POST "+LogoutPath, h.logout)
-	mux.HandleFunc("GET "+DiscoveryPath, h.discovery)
-	mux.HandleFunc("POST "+RegistrationPath, h.register)
-	mux.HandleFunc("GET "+RegistrationPath+"/{client_id}", h.readRegistration)
-	mux.HandleFunc("PUT "+RegistrationPath+"/{client_id}", h.updateRegistration)
-	mux.HandleFunc("DELETE "+RegistrationPath+"/{client_id}", h.deleteRegistration)
-	mux.HandleFunc("GET "+JWKSPath, h.jwks)
+// Mount installs the endpoints on r (no cross-origin protection: they
+// legitimately receive cross-origin requests) and keeps r to build URLs
+// from its named routes, selfservice's sign-in page among them.
+func (h *Handler) Mount(r *mux.Router) {
+	h.routes = route.New(r)
+	route.Handle(r, route.Authorize, AuthorizePath, route.Methods{http.MethodGet: h.authorize, http.MethodPost: h.authorize})
+	route.Handle(r, "authz.par", PARPath, route.Methods{http.MethodPost: h.pushAuthorize})
+	route.Handle(r, route.Resume, ResumePath, route.Methods{http.MethodGet: h.resume})
+	route.Handle(r, consentRoute, ConsentPath, route.Methods{http.MethodGet: h.showConsent, http.MethodPost: h.submitConsent})
+	route.Handle(r, route.Token, TokenPath, route.Methods{http.MethodPost: h.token})
+	route.Handle(r, "authz.revoke", RevocationPath, route.Methods{http.MethodPost: h.revoke})
+	route.Handle(r, route.Initiate, InitiatePath, route.Methods{http.MethodGet: h.initiate})
+	route.Handle(r, "authz.introspect", IntrospectionPath, route.Methods{http.MethodPost: h.introspect})
+	route.Handle(r, "authz.userinfo", UserInfoPath, route.Methods{http.MethodGet: h.userinfo, http.MethodPost: h.userinfo})
+	route.Handle(r, logoutRoute, LogoutPath, route.Methods{http.MethodGet: h.logout, http.MethodPost: h.logout})
+	route.Handle(r, "authz.discovery", DiscoveryPath, route.Methods{http.MethodGet: h.discovery})
+	route.Handle(r, "authz.register", RegistrationPath, route.Methods{http.MethodPost: h.register})
+	route.Handle(r, clientConfigurationRoute, RegistrationPath+"/{client_id}", route.Methods{
+		http.MethodGet: h.readRegistration, http.MethodPut: h.updateRegistration, http.MethodDelete: h.deleteRegistration})
+	route.Handle(r, "authz.jwks", JWKSPath, route.Methods{http.MethodGet: h.jwks})
 }
+
+// Names of authz's own routes that its links, redirects and form actions
+// are built from (the shared ones are in selfservice/route).
+const (
+	// clientConfigurationRoute is a dynamically registered client's
+	// configuration endpoint (RFC 7592), with the client_id variable.
+	clientConfigurationRoute = "authz.client_configuration"
+	consentRoute             = "authz.consent"
+	logoutRoute              = "authz.logout"
+)
 
 // errorPage renders a themed error page; it is used where the client cannot
 // safely be redirected to (unknown client, unregistered redirect URI).

@@ -160,7 +160,7 @@ func (h *Handler) confirmLogout(w http.ResponseWriter, r *http.Request, lr *logo
 			hidden[k] = v
 		}
 	}
-	data := map[string]any{"Action": LogoutPath, "Hidden": hidden}
+	data := map[string]any{"Action": h.routes.Path(logoutRoute, nil), "Hidden": hidden}
 	if lr.redirect != nil {
 		w.Header().Set("Content-Security-Policy", themes.CSPWithFormTarget(lr.redirect.String()))
 		if lr.unvouched(false) { // shown only without a hint for this session

@@ -230,7 +230,7 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 	h.log.InfoContext(r.Context(), "client registered dynamically", "client_id", client.ID, "name", client.Name)
 	resp := metadataOf(client)
 	resp.ClientSecret, resp.RegistrationAccessToken = secret, regToken
-	resp.RegistrationClientURI = h.url(RegistrationPath + "/" + client.ID)
+	resp.RegistrationClientURI = h.url(h.routes.Path(clientConfigurationRoute, nil, "client_id", client.ID))
 	writeRegistration(w, http.StatusCreated, resp)
 }
 

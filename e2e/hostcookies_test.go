@@ -24,7 +24,7 @@ const (
 
 // TestHostCookiesOverHTTPS: behind a TLS-terminating proxy (as behind a
 // load balancer), with an https issuer, Chromium accepts Foyer's __Host-
-// cookies and the account portal's sign-in (flow binding, SSO session,
+// cookies and the account portal's sign-in (browser binding, SSO session,
 // portal flow and portal cookies) completes with them. Whether a __Host-
 // cookie is valid is the browser's decision, which an HTTP test cannot
 // show.

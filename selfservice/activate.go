@@ -33,7 +33,7 @@ func (h *Handler) showActivate(w http.ResponseWriter, r *http.Request) {
 	}
 	v := View{Template: "recover", Data: map[string]any{
 		"Mode": "confirm", "Title": "activation.confirm_title", "Intro": "activation.confirm_intro",
-		"Submit": "activation.confirm_submit", "Action": ActivatePath, "Hidden": map[string]string{"token": q.Get("token")},
+		"Submit": "activation.confirm_submit", "Action": h.path(activateRoute, nil), "Hidden": map[string]string{"token": q.Get("token")},
 	}}
 	f, target := h.activationTarget(r, q.Get("interaction"), q.Get("sig"))
 	if f != nil {

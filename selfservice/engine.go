@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 
+	"foyer/selfservice/route"
 	"foyer/selfservice/session"
 	"foyer/storage"
 	"foyer/themes"
@@ -304,11 +305,11 @@ func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, f *Flow) 
 }
 
 func (h *Handler) loginURL(id string, extra url.Values) string {
-	q := url.Values{"interaction": {id}, "sig": {h.signer.Sign(id, "login")}}
+	q := url.Values{"interaction": {id}, "sig": {h.signer.Sign(id, route.StepLogin)}}
 	for k, v := range extra {
 		q[k] = v
 	}
-	return LoginPath + "?" + q.Encode()
+	return h.routes.Path(route.Login, q)
 }
 
 func (h *Handler) flowOrError(w http.ResponseWriter, r *http.Request, id, sig string) (*Flow, bool) {
@@ -329,7 +330,7 @@ func (h *Handler) flowOrError(w http.ResponseWriter, r *http.Request, id, sig st
 }
 
 func (h *Handler) resumeURL(id string) string {
-	return h.cfg.ResumePath + "?" + url.Values{"interaction": {id}, "sig": {h.signer.Sign(id, "resume")}}.Encode()
+	return h.routes.Path(route.Resume, url.Values{"interaction": {id}, "sig": {h.signer.Sign(id, route.StepResume)}})
 }
 
 func (h *Handler) event(r *http.Request, accountID, kind string) {

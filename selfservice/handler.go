@@ -5,12 +5,16 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
+
+	"github.com/gorilla/mux"
 
 	"foyer/selfservice/mfa"
 	"foyer/selfservice/notify"
 	"foyer/selfservice/password"
 	"foyer/selfservice/regulate"
+	"foyer/selfservice/route"
 	"foyer/selfservice/session"
 	"foyer/storage"
 	"foyer/themes"
@@ -53,8 +57,6 @@ type Store interface {
 
 // Config is selfservice's configuration.
 type Config struct {
-	// ResumePath is authz's resumption endpoint ("/oauth2/auth/resume").
-	ResumePath string
 	// Issuer is the server's public URL, the base of links in messages.
 	Issuer string
 	Now    func() time.Time
@@ -96,6 +98,8 @@ type Handler struct {
 	sealer   *mfa.Sealer
 	limits   *regulate.Regulator
 	webauthn *mfa.WebAuthn
+	// routes builds URLs from the router Mount was given.
+	routes route.URLs
 }
 
 // LoginPath is the sign-in page.
@@ -103,9 +107,6 @@ const LoginPath = "/login"
 
 // New returns the handler with the built-in steps registered.
 func New(cfg Config, d Deps) (*Handler, error) {
-	if cfg.ResumePath == "" {
-		return nil, fmt.Errorf("selfservice: ResumePath is required")
-	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -131,16 +132,33 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	return h, nil
 }
 
-// Mount installs the pages.
-func (h *Handler) Mount(mux *http.ServeMux) {
-	mux.HandleFunc("GET "+LoginPath, h.showLogin)
-	mux.HandleFunc("POST "+LoginPath, h.submitLogin)
-	mux.HandleFunc("GET "+RegisterPath, h.showRegister)
-	mux.HandleFunc("POST "+RegisterPath, h.submitRegister)
-	mux.HandleFunc("GET "+ActivatePath, h.showActivate)
-	mux.HandleFunc("POST "+ActivatePath, h.activate)
-	h.mountRecovery(mux)
-	mux.HandleFunc("POST "+ResendActivationPath, h.resendActivation)
-	mux.HandleFunc("GET "+MagicLinkPath, h.showMagicLink)
-	mux.HandleFunc("POST "+MagicLinkPath, h.useMagicLink)
+// Names of selfservice's own routes (route.Login is the shared one); every
+// link, redirect and form action is built from them.
+const (
+	registerRoute         = "selfservice.register"
+	activateRoute         = "selfservice.activate"
+	resendActivationRoute = "selfservice.resend_activation"
+	magicLinkRoute        = "selfservice.magic_link"
+	recoverRoute          = "selfservice.recover"
+	recoverPhoneRoute     = "selfservice.recover_phone"
+	recoverCodeRoute      = "selfservice.recover_code"
+	resetRoute            = "selfservice.reset"
+	resetPasswordRoute    = "selfservice.reset_password"
+	reminderRoute         = "selfservice.reminder"
+)
+
+// path is the path of the route called name, with the query.
+func (h *Handler) path(name string, query url.Values) string { return h.routes.Path(name, query) }
+
+// Mount installs the pages on r, which the caller guards against
+// cross-origin form posts, and keeps r to build URLs from its named
+// routes, authz's resumption among them.
+func (h *Handler) Mount(r *mux.Router) {
+	h.routes = route.New(r)
+	route.Handle(r, route.Login, LoginPath, route.Methods{http.MethodGet: h.showLogin, http.MethodPost: h.submitLogin})
+	route.Handle(r, registerRoute, RegisterPath, route.Methods{http.MethodGet: h.showRegister, http.MethodPost: h.submitRegister})
+	route.Handle(r, activateRoute, ActivatePath, route.Methods{http.MethodGet: h.showActivate, http.MethodPost: h.activate})
+	h.mountRecovery(r)
+	route.Handle(r, resendActivationRoute, ResendActivationPath, route.Methods{http.MethodPost: h.resendActivation})
+	route.Handle(r, magicLinkRoute, MagicLinkPath, route.Methods{http.MethodGet: h.showMagicLink, http.MethodPost: h.useMagicLink})
 }

@@ -96,7 +96,7 @@ func (h *Handler) issueSignInSecret(ctx context.Context, m signInMessage, pol st
 		if _, err := h.storeMFASecret(ctx, accountID, kind.link, hash, d, pol.OneTimeCodeLifetime); err != nil {
 			return "", err
 		}
-		linkURL = h.cfg.Issuer + MagicLinkPath + "?" + url.Values{"token": {token}, "interaction": {m.Interaction}}.Encode()
+		linkURL = h.cfg.Issuer + h.path(magicLinkRoute, url.Values{"token": {token}, "interaction": {m.Interaction}})
 	}
 	return codeID, h.deliverSignInSecret(ctx, m, accountID, a.Address, method, code, linkURL, int(pol.OneTimeCodeLifetime.Minutes()))
 }
@@ -222,7 +222,7 @@ func (h *Handler) showMagicLink(w http.ResponseWriter, r *http.Request) {
 	}
 	h.renderStep(w, r, f, View{Template: "recover", Data: map[string]any{
 		"Mode": "confirm", "Title": "mfa.link_title", "Intro": "mfa.link_intro",
-		"Submit": "mfa.link_submit", "Action": MagicLinkPath, "Hidden": map[string]string{"token": q.Get("token")},
+		"Submit": "mfa.link_submit", "Action": h.path(magicLinkRoute, nil), "Hidden": map[string]string{"token": q.Get("token")},
 	}})
 }
 

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"foyer/selfservice/route"
 	"foyer/themes"
 )
 
@@ -16,7 +17,7 @@ func (h *Handler) renderStep(w http.ResponseWriter, r *http.Request, f *Flow, v 
 	}
 	// Pages other than sign-in (registration) name their own form target.
 	if _, ok := data["Action"]; !ok {
-		data["Action"] = LoginPath
+		data["Action"] = h.path(route.Login, nil)
 		data["Hidden"] = map[string]string{
 			"interaction": f.Interaction.ID,
 			"sig":         h.signer.Sign(f.Interaction.ID, "login"),
@@ -26,7 +27,7 @@ func (h *Handler) renderStep(w http.ResponseWriter, r *http.Request, f *Flow, v 
 		data["Error"] = v.Error
 	}
 	if f.State.Pending != "" && v.Template == "login" {
-		data["ResendAction"], data["ResendHidden"] = ResendActivationPath, h.resendData(f)
+		data["ResendAction"], data["ResendHidden"] = h.path(resendActivationRoute, nil), h.resendData(f)
 	}
 	if len(v.FieldErrors) > 0 {
 		data["FieldErrors"] = v.FieldErrors

@@ -9,6 +9,9 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/gorilla/mux"
+
+	"foyer/selfservice/route"
 	"foyer/storage"
 )
 
@@ -62,7 +65,7 @@ func decodeRecoveryData(s string) recoveryData {
 }
 
 func (h *Handler) recoverURL(id string) string {
-	return RecoverPath + "?" + url.Values{"interaction": {id}, "sig": {h.signer.Sign(id, recoverSig)}}.Encode()
+	return h.path(recoverRoute, url.Values{"interaction": {id}, "sig": {h.signer.Sign(id, recoverSig)}})
 }
 
 func (h *Handler) reminderURL(id string, extra url.Values) string {
@@ -70,7 +73,7 @@ func (h *Handler) reminderURL(id string, extra url.Values) string {
 	for k, v := range extra {
 		q[k] = v
 	}
-	return ReminderPath + "?" + q.Encode()
+	return h.path(reminderRoute, q)
 }
 
 func (h *Handler) recoverHidden(f *Flow) map[string]string {
@@ -78,16 +81,13 @@ func (h *Handler) recoverHidden(f *Flow) map[string]string {
 }
 
 // mountRecovery installs the recovery pages.
-func (h *Handler) mountRecovery(mux *http.ServeMux) {
-	mux.HandleFunc("GET "+RecoverPath, h.showRecover)
-	mux.HandleFunc("POST "+RecoverPath, h.submitRecover)
-	mux.HandleFunc("POST "+RecoverPhonePath, h.submitRecoverPhone)
-	mux.HandleFunc("POST "+RecoverCodePath, h.submitRecoverCode)
-	mux.HandleFunc("GET "+ResetPath, h.showResetLink)
-	mux.HandleFunc("POST "+ResetPath, h.openResetLink)
-	mux.HandleFunc("POST "+ResetPasswordPath, h.submitNewPassword)
-	mux.HandleFunc("GET "+ReminderPath, h.showReminder)
-	mux.HandleFunc("POST "+ReminderPath, h.submitReminder)
+func (h *Handler) mountRecovery(r *mux.Router) {
+	route.Handle(r, recoverRoute, RecoverPath, route.Methods{http.MethodGet: h.showRecover, http.MethodPost: h.submitRecover})
+	route.Handle(r, recoverPhoneRoute, RecoverPhonePath, route.Methods{http.MethodPost: h.submitRecoverPhone})
+	route.Handle(r, recoverCodeRoute, RecoverCodePath, route.Methods{http.MethodPost: h.submitRecoverCode})
+	route.Handle(r, resetRoute, ResetPath, route.Methods{http.MethodGet: h.showResetLink, http.MethodPost: h.openResetLink})
+	route.Handle(r, resetPasswordRoute, ResetPasswordPath, route.Methods{http.MethodPost: h.submitNewPassword})
+	route.Handle(r, reminderRoute, ReminderPath, route.Methods{http.MethodGet: h.showReminder, http.MethodPost: h.submitReminder})
 }
 
 // recoveryFlow loads the interaction and the policy and refuses the page

@@ -31,7 +31,7 @@ func (h *Handler) renderRecoverForm(w http.ResponseWriter, r *http.Request, f *F
 	v.Data = map[string]any{
 		"Mode": "field", "Title": "recover.title", "Intro": "recover.intro", "Submit": "recover.submit",
 		"Field": "identifier", "Label": "login.identifier_label", "InputType": "text", "Autocomplete": "username",
-		"Action": RecoverPath, "Hidden": h.recoverHidden(f), "Links": links,
+		"Action": h.path(recoverRoute, nil), "Hidden": h.recoverHidden(f), "Links": links,
 	}
 	h.renderStep(w, r, f, v)
 }
@@ -70,14 +70,14 @@ func (h *Handler) submitRecover(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) renderSent(w http.ResponseWriter, r *http.Request, f *Flow, pol storage.SelfServicePolicy, v View, notice string) {
 	data := map[string]any{
 		"Mode": "code", "Title": "recover.sent_title", "Intro": "recover.sent", "Submit": "recover.code_submit",
-		"Action": RecoverCodePath, "Hidden": h.recoverHidden(f),
+		"Action": h.path(recoverCodeRoute, nil), "Hidden": h.recoverHidden(f),
 		"Links": []map[string]string{{"URL": h.recoverURL(f.Interaction.ID), "Text": "recover.start_over"}},
 	}
 	if notice != "" {
 		data["Notice"] = notice
 	}
 	if pol.RecoveryMethods.ResetByPhoneCode && pol.RecoveryMethods.ResetByEmailLink {
-		data["PhoneAction"] = RecoverPhonePath
+		data["PhoneAction"] = h.path(recoverPhoneRoute, nil)
 	}
 	v.Template, v.Data = "recover", data
 	h.renderStep(w, r, f, v)
@@ -196,7 +196,7 @@ func (h *Handler) issueResetLink(ctx context.Context, j *deferredJob, accountID,
 	}
 	q := url.Values{"token": {token}, "interaction": {j.p.Interaction}, "sig": {h.signer.Sign(j.p.Interaction, recoverSig)}}
 	_, err = h.notify.Email(ctx, email, accountID, "password_reset", j.p.Lang, branding(j.app),
-		map[string]any{"Link": h.cfg.Issuer + ResetPath + "?" + q.Encode(), "Minutes": int(j.pol.ResetLinkLifetime.Minutes())})
+		map[string]any{"Link": h.cfg.Issuer + h.path(resetRoute, q), "Minutes": int(j.pol.ResetLinkLifetime.Minutes())})
 	if err != nil {
 		return fmt.Errorf("selfservice: queue reset mail: %w", err)
 	}

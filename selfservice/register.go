@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"foyer/selfservice/route"
 	"foyer/storage"
 )
 
@@ -32,7 +33,7 @@ type registerForm struct {
 // registerURL links to the registration page of the interaction; the
 // signature binds it to the page, so a sign-in link does not open it.
 func (h *Handler) registerURL(id string) string {
-	return RegisterPath + "?" + url.Values{"interaction": {id}, "sig": {h.signer.Sign(id, "register")}}.Encode()
+	return h.path(registerRoute, url.Values{"interaction": {id}, "sig": {h.signer.Sign(id, "register")}})
 }
 
 // registrationFlow loads the interaction and the policy, and refuses the
@@ -88,7 +89,7 @@ func (h *Handler) renderRegister(w http.ResponseWriter, r *http.Request, f *Flow
 		"ShowUsername": pol.fields.Username, "UsernameRequired": pol.fields.UsernameRequired,
 		"ShowPhone": pol.fields.Phone, "PhoneRequired": pol.fields.PhoneRequired,
 		"Attributes": h.attributeLabels(f.Lang, pol.fields.Attributes, form.Attributes),
-		"Action":     RegisterPath, "SignInURL": h.loginURL(f.Interaction.ID, nil),
+		"Action":     h.path(registerRoute, nil), "SignInURL": h.loginURL(f.Interaction.ID, nil),
 		"Hidden":    map[string]string{"interaction": f.Interaction.ID, "sig": h.signer.Sign(f.Interaction.ID, "register")},
 		"Documents": requiredDocuments(f.App),
 	}}
@@ -276,7 +277,7 @@ func (h *Handler) portalSignInLink(c *storage.Client, email string) string {
 	if brandPortal(c) == "" {
 		return ""
 	}
-	return h.cfg.Issuer + "/oauth2/initiate?" + url.Values{"client_id": {c.ID}, "login_hint": {email}}.Encode()
+	return h.cfg.Issuer + h.routes.Path(route.Initiate, url.Values{"client_id": {c.ID}, "login_hint": {email}})
 }
 
 // brandPortal is the client's initiate_login_uri when browsers may be sent
@@ -310,7 +311,7 @@ func (h *Handler) issueActivation(ctx context.Context, interactionID, lang strin
 	}
 	// The token leads, as in links already sent; the signed interaction
 	// lets the confirmation page allow the redirect to its client.
-	link := h.cfg.Issuer + ActivatePath + "?" + url.Values{"token": {token}}.Encode() +
+	link := h.cfg.Issuer + h.path(activateRoute, url.Values{"token": {token}}) +
 		"&" + url.Values{"interaction": {interactionID}, "sig": {h.signer.Sign(interactionID, activateSig)}}.Encode()
 	_, err = h.notify.Email(ctx, acct.Email, acct.ID, "activation", lang, branding(app),
 		map[string]any{"Link": link, "Minutes": int(pol.ActivationLinkLifetime.Minutes())})

@@ -25,7 +25,7 @@ func (h *Handler) renderReminder(w http.ResponseWriter, r *http.Request, f *Flow
 	data := map[string]any{
 		"Mode": "field", "Title": "reminder.title", "Intro": "reminder.intro_email", "Submit": "reminder.submit",
 		"Field": "email", "Label": "register.email_label", "InputType": "email", "Autocomplete": "email",
-		"Action": ReminderPath, "Hidden": h.recoverHidden(f),
+		"Action": h.path(reminderRoute, nil), "Hidden": h.recoverHidden(f),
 	}
 	other := map[string]string{"URL": h.reminderURL(f.Interaction.ID, url.Values{"by": {"phone"}}), "Text": "reminder.use_phone"}
 	if byPhone {

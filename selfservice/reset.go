@@ -33,7 +33,7 @@ func (h *Handler) showResetLink(w http.ResponseWriter, r *http.Request) {
 	}
 	v := View{Template: "recover", Data: map[string]any{
 		"Mode": "confirm", "Title": "recover.reset_confirm_title", "Intro": "recover.reset_confirm_intro",
-		"Submit": "recover.reset_confirm_submit", "Action": ResetPath,
+		"Submit": "recover.reset_confirm_submit", "Action": h.path(resetRoute, nil),
 		"Hidden": map[string]string{"token": q.Get("token"), "interaction": q.Get("interaction"), "sig": q.Get("sig")},
 	}}
 	var app *storage.Application
@@ -106,7 +106,7 @@ func (h *Handler) showNewPassword(w http.ResponseWriter, r *http.Request, accoun
 	}
 	v := View{Template: "recover", Data: map[string]any{
 		"Mode": "password", "Title": "recover.new_password_title", "Submit": "recover.new_password_submit",
-		"MinLength": pol.PasswordPolicy.MinLength, "Action": ResetPasswordPath, "Hidden": map[string]string{"token": token},
+		"MinLength": pol.PasswordPolicy.MinLength, "Action": h.path(resetPasswordRoute, nil), "Hidden": map[string]string{"token": token},
 	}}
 	if len(errs) > 0 {
 		v.FieldErrors, v.Status = errs, http.StatusBadRequest

@@ -50,8 +50,11 @@
 // # Languages
 //
 // Negotiate picks, in order, the OIDC ui_locales, the account's language, the
-// browser's Accept-Language (by q-value) and finally Options.DefaultLanguage,
-// matching region variants to their base language ("de-AT" -> "de"). T falls
+// browser's Accept-Language (by q-value) and finally Options.DefaultLanguage.
+// A catalog of the requested tag's very name wins; otherwise
+// golang.org/x/text/language's matcher picks the closest catalog when it is
+// highly confident ("de-AT" -> "de", "pt-PT" -> "pt-BR", "gsw" -> "de"),
+// and the next candidate is tried when it is not. T falls
 // back to the default language, then English, then the key itself, so a
 // missing translation degrades to readable text rather than an error.
 package themes

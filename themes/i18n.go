@@ -6,9 +6,11 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
-	"strconv"
 	"strings"
+
+	"golang.org/x/text/language"
 )
 
 // tagPattern is the subset of BCP 47 we accept as catalog names and
@@ -47,6 +49,7 @@ func (r *Renderer) loadCatalogs(layers []fs.FS) error {
 		}
 	}
 	r.langs = sortedKeys(r.catalogs)
+	r.newMatcher()
 	return nil
 }
 
@@ -98,73 +101,88 @@ func (r *Renderer) lookup(lang, key string) (string, bool) {
 func (r *Renderer) Negotiate(uiLocales, accountLanguage, acceptLanguage string) string {
 	candidates := strings.Fields(uiLocales)
 	candidates = append(candidates, accountLanguage)
-	candidates = append(candidates, parseAcceptLanguage(acceptLanguage)...)
 	for _, c := range candidates {
 		if m := r.match(c); m != "" {
+			return m
+		}
+	}
+	for _, t := range acceptLanguageTags(acceptLanguage) {
+		if m := r.matchTag(t); m != "" {
 			return m
 		}
 	}
 	return r.defaultLang
 }
 
-// match maps one requested tag to a catalog tag: exact, then the requested
-// tag's base language ("de-AT" -> "de"), then any catalog of the same base
-// language ("pt" -> "pt-BR"). It returns "" when nothing fits.
+// newMatcher builds the language matcher over the catalogs.
+func (r *Renderer) newMatcher() {
+	var tags []language.Tag
+	r.matchable = nil
+	for _, l := range r.langs {
+		if t, err := language.Parse(l); err == nil {
+			tags = append(tags, t)
+			r.matchable = append(r.matchable, l)
+		}
+	}
+	r.matcher = language.NewMatcher(tags)
+}
+
+// match maps one requested tag ("de-AT", POSIX-style "de_CH") to a catalog
+// tag: a catalog of that very name, else the closest catalog by
+// x/text/language ("de-AT" -> "de", "pt-PT" -> "pt-BR", "gsw" -> "de").
+// It returns "" when nothing fits.
 func (r *Renderer) match(tag string) string {
-	tag = strings.ReplaceAll(strings.TrimSpace(tag), "_", "-") // POSIX-style "de_CH"
+	tag = strings.ReplaceAll(strings.TrimSpace(tag), "_", "-")
 	if !tagPattern.MatchString(tag) {
 		return ""
 	}
-	tag = canonicalTag(tag)
-	if _, ok := r.catalogs[tag]; ok {
-		return tag
+	if c := canonicalTag(tag); r.catalogs[c] != nil {
+		return c
 	}
-	base, _, _ := strings.Cut(tag, "-")
-	if _, ok := r.catalogs[base]; ok {
-		return base
+	t, err := language.Parse(tag)
+	if err != nil {
+		return ""
 	}
-	for _, l := range r.langs {
-		if b, _, _ := strings.Cut(l, "-"); b == base {
-			return l
-		}
-	}
-	return ""
+	return r.matchTag(t)
 }
 
-// parseAcceptLanguage returns the tags of an Accept-Language header ordered
-// by q-value (stable, so equal weights keep header order), without q=0
-// entries and the "*" wildcard, which the default language covers.
-func parseAcceptLanguage(h string) []string {
-	type weighted struct {
-		tag string
-		q   float64
+// matchTag is the catalog closest to t, or "" when the matcher is less than
+// highly confident (a different language altogether).
+func (r *Renderer) matchTag(t language.Tag) string {
+	if len(r.matchable) == 0 {
+		return ""
 	}
-	var ws []weighted
-	for _, part := range strings.Split(h, ",") {
-		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		tag = strings.TrimSpace(tag)
-		if tag == "" || tag == "*" {
-			continue
+	_, i, confidence := r.matcher.Match(t)
+	if confidence < language.High {
+		return ""
+	}
+	return r.matchable[i]
+}
+
+// acceptLanguageTags returns the tags of an Accept-Language header ordered
+// by q-value (equal weights keep header order), without q=0 entries and
+// the "*" wildcard, which the default language covers. A malformed entry
+// costs only itself, not the whole header.
+func acceptLanguageTags(h string) []language.Tag {
+	tags, _, err := language.ParseAcceptLanguage(h)
+	if err != nil {
+		type weighted struct {
+			tag language.Tag
+			q   float32
 		}
-		q := 1.0
-		for _, p := range strings.Split(params, ";") {
-			k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
-			if ok && strings.EqualFold(strings.TrimSpace(k), "q") {
-				f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-				if err != nil || f < 0 || f > 1 {
-					f = 0 // a malformed weight is treated as "not acceptable"
-				}
-				q = f
+		var ws []weighted
+		for _, part := range strings.Split(h, ",") {
+			t, q, err := language.ParseAcceptLanguage(part)
+			if err == nil && len(t) == 1 {
+				ws = append(ws, weighted{t[0], q[0]})
 			}
 		}
-		if q > 0 {
-			ws = append(ws, weighted{tag, q})
+		sort.SliceStable(ws, func(i, j int) bool { return ws[i].q > ws[j].q })
+		tags = make([]language.Tag, len(ws))
+		for i, w := range ws {
+			tags[i] = w.tag
 		}
 	}
-	sort.SliceStable(ws, func(i, j int) bool { return ws[i].q > ws[j].q })
-	tags := make([]string, len(ws))
-	for i, w := range ws {
-		tags[i] = w.tag
-	}
-	return tags
+	// ParseAcceptLanguage reads "*" as "mul" (multiple languages).
+	return slices.DeleteFunc(tags, func(t language.Tag) bool { return t == language.Make("mul") })
 }

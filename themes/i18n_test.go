@@ -38,6 +38,17 @@ func TestNegotiate(t *testing.T) {
 		{"underscore region", "", "de_CH", "", "de"},
 		{"garbage", "<script>", "../../etc", "q=;;,", "en"},
 		{"malformed q", "", "", "de;q=abc, en;q=0.2", "en"},
+		{"malformed entry costs only itself", "", "", "fr;q=x, de;q=0.4, en;q=0.3", "de"},
+		{"wildcard alone", "", "", "*", "en"},
+		{"accept-language region", "", "", "de-AT;q=0.9, en;q=0.8", "de"},
+		{"equal weights keep header order", "", "", "de;q=0.5, en;q=0.5", "de"},
+		{"english variant", "en-GB", "de", "", "en"},
+		{"close language", "gsw", "", "", "de"},
+		{"script subtag", "", "", "de-Latn-DE", "de"},
+		{"unrelated language with script", "zh-Hant", "", "de", "de"},
+		{"neither understood", "nb", "", "", "en"},
+		{"extension ignored", "de-DE-u-co-phonebk", "", "", "de"},
+		{"empty ui_locales entries", "   ", "", "de", "de"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -55,7 +66,7 @@ func TestNegotiateRegionalCatalog(t *testing.T) {
 	if got := r.Languages(); !slices.Equal(got, []string{"de", "en", "pt-BR"}) {
 		t.Fatalf("Languages() = %v", got)
 	}
-	for in, want := range map[string]string{"pt": "pt-BR", "pt-PT": "pt-BR", "pt-BR": "pt-BR"} {
+	for in, want := range map[string]string{"pt": "pt-BR", "pt-PT": "pt-BR", "pt-BR": "pt-BR", "pt_br": "pt-BR"} {
 		if got := r.Negotiate(in, "", ""); got != want {
 			t.Errorf("Negotiate(%q) = %q, want %q", in, got, want)
 		}

@@ -20,6 +20,9 @@ import (
 // ignored so an override cannot shadow the validated stylesheet.
 const brandCSSPath = "brand.css"
 
+// StaticPrefix is where StaticHandler is mounted and asset URLs point.
+const StaticPrefix = "/static/"
+
 // longCache is safe because every URL the templates emit is versioned
 // (?v=content hash, or ?c=color for brand.css).
 const longCache = "public, max-age=31536000, immutable"
@@ -73,13 +76,13 @@ func (r *Renderer) loadStatic(layers []fs.FS) error {
 // in the browser rather than a template error.
 func (r *Renderer) assetURL(name string) string {
 	if f, ok := r.static[name]; ok {
-		return "/static/" + name + "?v=" + f.version
+		return StaticPrefix + name + "?v=" + f.version
 	}
-	return "/static/" + name
+	return StaticPrefix + name
 }
 
 // StaticHandler serves the theme's static files at /static/NAME (mount it on
-// the "/static/" prefix without stripping), plus the generated
+// StaticPrefix without stripping), plus the generated
 // /static/brand.css?c=RRGGBB.
 func (r *Renderer) StaticHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
@@ -88,7 +91,7 @@ func (r *Renderer) StaticHandler() http.Handler {
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 			return
 		}
-		name := strings.TrimPrefix(req.URL.Path, "/static/")
+		name := strings.TrimPrefix(req.URL.Path, StaticPrefix)
 		if name == brandCSSPath {
 			serveBrandCSS(w, req)
 			return

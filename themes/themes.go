@@ -9,6 +9,8 @@ import (
 	"path"
 	"sort"
 	"strings"
+
+	"golang.org/x/text/language"
 )
 
 // all: because partials start with "_", which embed skips by default.
@@ -39,9 +41,13 @@ type Renderer struct {
 	appName     string
 	catalogs    map[string]map[string]string // lang -> key -> format
 	langs       []string                     // sorted catalog tags
-	pages       map[string]map[string]*pageTemplate
-	static      map[string]*staticFile                // "app.css" -> file
-	emails      map[string]map[string]*emailTemplates // kind -> lang
+	// matcher matches requested languages to the catalogs named by
+	// matchable (those whose names x/text/language parses).
+	matcher   language.Matcher
+	matchable []string
+	pages     map[string]map[string]*pageTemplate
+	static    map[string]*staticFile                // "app.css" -> file
+	emails    map[string]map[string]*emailTemplates // kind -> lang
 }
 
 // New loads and parses the default theme with Options.OverrideDir layered on

@@ -11,6 +11,7 @@ import (
 
 	"foyer/authz/keys"
 	"foyer/selfservice/password"
+	"foyer/selfservice/portal"
 	"foyer/storage"
 )
 
@@ -96,8 +97,8 @@ func createDefaults(ctx context.Context, cfg Config, store storage.Store) error 
 		Name:                   "Account portal",
 		Public:                 true,
 		FirstParty:             true,
-		RedirectURIs:           []string{cfg.Issuer + "/account/callback"},
-		PostLogoutRedirectURIs: []string{cfg.Issuer + "/account"},
+		RedirectURIs:           []string{cfg.Issuer + portal.CallbackPath},
+		PostLogoutRedirectURIs: []string{cfg.Issuer + portal.BasePath},
 		GrantTypes:             []string{"authorization_code", "refresh_token"},
 		ResponseTypes:          []string{"code"},
 		Scopes:                 []string{"openid", "profile", "email", "phone", "offline_access"},

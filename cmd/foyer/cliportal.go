@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"foyer/selfservice/portal"
 	"foyer/storage"
 	"foyer/storage/sqlstore"
 )
@@ -169,7 +170,7 @@ func printPortalSettings(w io.Writer, p *storage.PortalSettings, asJSON bool) er
 	}
 	url := "none"
 	if p.Slug != "" {
-		url = "/a/" + p.Slug
+		url = portal.SlugPrefix + p.Slug
 	}
 	restriction := "everyone"
 	if len(groups) > 0 {

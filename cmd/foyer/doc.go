@@ -1,4 +1,6 @@
 // Command foyer is the Foyer server and its CLI. This package reads the
 // configuration (file, then FOYER_ environment), opens and migrates storage,
-// wires every handler in one place (routes.go) and runs the sub-commands.
+// wires every handler in one place (routes.go: one gorilla/mux router, each
+// domain's Mount, cross-origin protection on the subrouter where forms
+// post) and runs the sub-commands.
 package main

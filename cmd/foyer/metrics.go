@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
 
+	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -36,22 +38,44 @@ func newMetrics() *metrics {
 	return m
 }
 
-// instrument counts requests by the mux pattern that served them, never by
-// raw path, so label cardinality stays bounded.
+// routeLabelKey holds the *string that label fills for instrument.
+type routeLabelKey struct{}
+
+// instrument counts requests by the route that served them ("GET
+// /oauth2/auth"), never by raw path, so label cardinality stays bounded.
+// The router learns the route; label, its middleware, hands it back.
 func (m *metrics) instrument() middleware {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
 			rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-			next.ServeHTTP(rec, r)
-			route := r.Pattern
-			if route == "" {
-				route = "unmatched"
+			route := new(string)
+			next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), routeLabelKey{}, route)))
+			if *route == "" {
+				*route = "unmatched"
 			}
-			m.requests.WithLabelValues(route, r.Method, strconv.Itoa(rec.status)).Inc()
-			m.duration.WithLabelValues(route).Observe(time.Since(start).Seconds())
+			m.requests.WithLabelValues(*route, r.Method, strconv.Itoa(rec.status)).Inc()
+			m.duration.WithLabelValues(*route).Observe(time.Since(start).Seconds())
 		})
 	}
+}
+
+// label is the router's middleware that names the matched route for
+// instrument: its first method and its path template, as net/http's
+// patterns read ("GET /healthz").
+func (m *metrics) label(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if route, ok := r.Context().Value(routeLabelKey{}).(*string); ok {
+			if rt := mux.CurrentRoute(r); rt != nil {
+				tmpl, _ := rt.GetPathTemplate()
+				if methods, err := rt.GetMethods(); err == nil && len(methods) > 0 {
+					tmpl = methods[0] + " " + tmpl
+				}
+				*route = tmpl
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 func (m *metrics) handler() http.Handler {

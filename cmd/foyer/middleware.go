@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gorilla/mux"
+
 	"foyer/themes"
 )
 
@@ -148,21 +150,12 @@ func securityHeaders(https bool) middleware {
 	}
 }
 
-// refuseCrossOriginForms refuses cross-origin form posts to the
-// self-service and admin pages. The OAuth endpoints legitimately receive
-// cross-origin posts (token, form_post) and are left alone.
-func refuseCrossOriginForms() middleware {
-	cop := http.NewCrossOriginProtection()
-	return func(next http.Handler) http.Handler {
-		protected := cop.Handler(next)
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if strings.HasPrefix(r.URL.Path, "/oauth2/") || strings.HasPrefix(r.URL.Path, "/.well-known/") {
-				next.ServeHTTP(w, r)
-				return
-			}
-			protected.ServeHTTP(w, r)
-		})
-	}
+// refuseCrossOriginForms refuses cross-origin form posts; newServer puts
+// it on the subrouter of the self-service, portal and admin routes. The
+// OAuth endpoints legitimately receive cross-origin posts (token,
+// form_post) and are mounted outside it.
+func refuseCrossOriginForms() mux.MiddlewareFunc {
+	return http.NewCrossOriginProtection().Handler
 }
 
 // contextHandler adds the request id and remote address to log records.

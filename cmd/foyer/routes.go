@@ -8,7 +8,10 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"strings"
 	"time"
+
+	"github.com/gorilla/mux"
 
 	"foyer/admin"
 	"foyer/authz"
@@ -18,6 +21,7 @@ import (
 	"foyer/selfservice"
 	"foyer/selfservice/notify"
 	"foyer/selfservice/password"
+	"foyer/selfservice/route"
 	"foyer/selfservice/session"
 	"foyer/storage"
 	"foyer/themes"
@@ -26,7 +30,9 @@ import (
 // server is everything one running node holds.
 type server struct {
 	handler http.Handler
-	keys    *keys.Manager
+	// router is the handler's router, for the route tests.
+	router *mux.Router
+	keys   *keys.Manager
 	// backchannel delivers logout tokens from the outbox; the caller runs
 	// it (serve, or a test) for as long as the node serves.
 	backchannel *backchannel.Worker
@@ -120,9 +126,8 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	steps := session.NewStepSigner(keys.DeriveKey(secret, "flow-steps"))
 
 	oauth, err := authz.New(authz.Config{
-		Issuer:    cfg.Issuer,
-		HMACKey:   keys.DeriveKey(secret, "oauth2-hmac"),
-		LoginPath: selfservice.LoginPath,
+		Issuer:  cfg.Issuer,
+		HMACKey: keys.DeriveKey(secret, "oauth2-hmac"),
 		// Dynamically registered clients join the default application.
 		RegistrationApplicationID: defaultApplicationID,
 		PortalClientID:            accountPortalClient,
@@ -139,7 +144,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	if err != nil {
 		return nil, err
 	}
-	self, err := selfservice.New(selfservice.Config{ResumePath: authz.ResumePath, Issuer: cfg.Issuer, PortalClientID: accountPortalClient,
+	self, err := selfservice.New(selfservice.Config{Issuer: cfg.Issuer, PortalClientID: accountPortalClient,
 		Now: opt.selfNow}, selfservice.Deps{
 		Store: store, Sessions: sessions, Steps: steps, Passwords: password.NewHasher(password.OWASP),
 		Renderer: renderer, Logger: log, Notify: notifications, Sealer: sealer, WebAuthn: relyingParty,
@@ -159,31 +164,38 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		return nil, err
 	}
 
-	mux := http.NewServeMux()
-	if bool(cfg.DevOutbox) && notify.DevMode(cfg.SMTPURL, cfg.Issuer) {
-		// Only a developer's local instance, asked to, shows messages (with
-		// their live links and codes) on a page, and only to this machine.
-		log.Warn("the dev outbox is on: messages with their links and codes are shown at " + notify.DevOutboxPath + " to loopback callers")
-		mux.Handle("GET "+notify.DevOutboxPath, loopbackOnly(notify.DevOutboxHandler(store, log)))
-	}
-	oauth.Mount(mux)
-	self.Mount(mux)
 	accountPortal, err := newAccountPortal(cfg, store, secret, sessions, renderer, notifications, log, opt.portalNow)
 	if err != nil {
 		return nil, err
 	}
-	accountPortal.Mount(mux)
-	adminAPI.Mount(mux)
-	mux.Handle("GET /static/", renderer.StaticHandler())
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+	metrics := newMetrics()
+	router := newRouter(metrics)
+	// The OAuth endpoints legitimately receive cross-origin posts (token,
+	// form_post): no cross-origin protection on them.
+	oauth.Mount(router)
+	// Where forms post: the sign-in pages, the account portal and the
+	// admin side refuse cross-origin form posts.
+	forms := router.NewRoute().Subrouter()
+	forms.Use(refuseCrossOriginForms())
+	self.Mount(forms)
+	accountPortal.Mount(forms)
+	adminAPI.Mount(forms)
+	if bool(cfg.DevOutbox) && notify.DevMode(cfg.SMTPURL, cfg.Issuer) {
+		// Only a developer's local instance, asked to, shows messages (with
+		// their live links and codes) on a page, and only to this machine.
+		log.Warn("the dev outbox is on: messages with their links and codes are shown at " + notify.DevOutboxPath + " to loopback callers")
+		route.Handle(forms, "notify.dev_outbox", notify.DevOutboxPath, route.Methods{
+			http.MethodGet: loopbackOnly(notify.DevOutboxHandler(store, log)).ServeHTTP})
+	}
+	router.PathPrefix(themes.StaticPrefix).Methods(route.GET...).Handler(renderer.StaticHandler())
+	route.Handle(router, "healthz", "/healthz", route.Methods{http.MethodGet: func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))
-	})
-	mux.HandleFunc("GET /readyz", readyz(store, log))
-	metrics := newMetrics()
-	mux.Handle("GET /metrics", metrics.handler())
+	}})
+	route.Handle(router, "readyz", "/readyz", route.Methods{http.MethodGet: readyz(store, log)})
+	route.Handle(router, "metrics", "/metrics", route.Methods{http.MethodGet: metrics.handler().ServeHTTP})
 
-	handler := chain(mux,
+	handler := chain(router,
 		requestContext(bool(cfg.TrustProxyHeaders)),
 		recoverPanics(log),
 		limitBodies(64<<10),
@@ -191,11 +203,10 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		metrics.instrument(),
 		securityHeaders(https),
 		authz.NewCORS(store, nil, log).Middleware,
-		refuseCrossOriginForms(),
 	)
 	// The portal exchanges its codes with this very handler, in process.
 	accountPortal.UseServer(handler)
-	return &server{handler: handler, keys: keyManager, backchannel: backchannel.NewWorker(opt.backchannel, store, keyManager),
+	return &server{handler: handler, router: router, keys: keyManager, backchannel: backchannel.NewWorker(opt.backchannel, store, keyManager),
 		notify: notify.NewWorker(opt.notify, store, providers), notifications: notifications, self: self,
 		Close: accountPortal.Close}, nil
 }
@@ -238,6 +249,28 @@ func smtpTLSConfig(caFile string) (*tls.Config, error) {
 		return nil, fmt.Errorf("FOYER_SMTP_CA_FILE %s: no PEM certificate", caFile)
 	}
 	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
+}
+
+// newRouter is the server's router: 405 answers as net/http's (with the
+// Allow header), and each matched route labels the request's metrics.
+func newRouter(m *metrics) *mux.Router {
+	router := mux.NewRouter()
+	router.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var allow []string
+		for _, method := range []string{http.MethodDelete, http.MethodGet, http.MethodHead, http.MethodOptions,
+			http.MethodPatch, http.MethodPost, http.MethodPut} {
+			probe := r.Clone(r.Context())
+			probe.Method = method
+			var match mux.RouteMatch
+			if router.Match(probe, &match) && match.MatchErr == nil {
+				allow = append(allow, method)
+			}
+		}
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+	})
+	router.Use(m.label)
+	return router
 }
 
 // readyz answers 200 when the database does, within two seconds.

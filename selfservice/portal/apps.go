@@ -5,12 +5,9 @@ import (
 	"net/http"
 	"net/url"
 
+	"foyer/selfservice/route"
 	"foyer/storage"
 )
-
-// InitiatePath is authz's third-party initiated login endpoint; a tile
-// sends the browser there and on to the application's brand portal.
-const InitiatePath = "/oauth2/initiate"
 
 // tile is one application in the launcher.
 type tile struct {
@@ -60,7 +57,7 @@ func (h *Handler) launcherTiles(ctx context.Context, acct *storage.Account) ([]t
 		}
 		if c := launchClient(clients, app.ID); c != nil {
 			q := url.Values{"client_id": {c.ID}, "login_hint": {loginHint(acct)}}
-			tiles = append(tiles, tile{Name: app.Name, LogoURL: app.LogoURL, URL: InitiatePath + "?" + q.Encode()})
+			tiles = append(tiles, tile{Name: app.Name, LogoURL: app.LogoURL, URL: h.path(route.Initiate, q)})
 		}
 	}
 	return tiles, nil

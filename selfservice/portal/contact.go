@@ -64,7 +64,7 @@ func (h *Handler) startContactChange(w http.ResponseWriter, r *http.Request, v *
 		}
 	}
 	h.event(r, v, "account."+kind+"_change_requested", nil)
-	done(w, r, "/account/profile", "code_sent")
+	h.done(w, r, profileRoute, "code_sent")
 }
 
 func (h *Handler) heldByOther(ctx context.Context, v *viewer, kind, value string) (bool, error) {
@@ -171,7 +171,7 @@ func (h *Handler) applyContact(w http.ResponseWriter, r *http.Request, v *viewer
 		}
 	}
 	h.event(r, v, "account."+kind+"_changed", nil)
-	done(w, r, "/account/profile", "contact_changed")
+	h.done(w, r, profileRoute, "contact_changed")
 }
 
 // tellOldContact lets the previous address know, so a takeover by someone

@@ -5,6 +5,11 @@
 // information, account, security and privacy. Every page and action works
 // on the signed-in account only: ids in forms are checked against it.
 //
+// Its links and redirects, to its own pages and to authz's endpoints, are
+// built from the router's named routes (selfservice/route), never written
+// as paths.
+//
 // The portal imports storage, selfservice/session, selfservice/notify,
-// selfservice/password and themes, never the parent selfservice package.
+// selfservice/password, selfservice/route and themes, never the parent
+// selfservice package.
 package portal

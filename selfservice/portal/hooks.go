@@ -45,7 +45,7 @@ func (h *Handler) mfaSecurityData(r *http.Request, v *viewer) (map[string]any, e
 	factors := make([]factorView, 0, len(auths))
 	for _, a := range auths {
 		factors = append(factors, factorView{Kind: a.Kind, Name: a.Name, Address: a.Address, Created: a.CreatedAt,
-			LastUsed: a.LastUsedAt, RemoveURL: actionURL("remove:" + a.ID)})
+			LastUsed: a.LastUsedAt, RemoveURL: h.actionURL("remove:" + a.ID)})
 	}
 	// The actions run in a sign-in of the portal's own client, under its
 	// application's policy (whichever application's look the portal wears).
@@ -60,7 +60,7 @@ func (h *Handler) mfaSecurityData(r *http.Request, v *viewer) (map[string]any, e
 		{storage.AuthenticatorEmail, storage.MethodEmailCode}, {storage.AuthenticatorPhone, storage.MethodSMSCode},
 	} {
 		if pol.Allows(k.method) || (k.kind == storage.AuthenticatorPhone && pol.Allows(storage.MethodVoiceCode)) {
-			enroll = append(enroll, map[string]string{"Kind": k.kind, "URL": actionURL("enroll:" + k.kind)})
+			enroll = append(enroll, map[string]string{"Kind": k.kind, "URL": h.actionURL("enroll:" + k.kind)})
 		}
 	}
 	left, err := h.store.CountUsableOneTimeSecrets(r.Context(), v.Account.ID, purposeRecoveryCode, time.Now())
@@ -68,13 +68,13 @@ func (h *Handler) mfaSecurityData(r *http.Request, v *viewer) (map[string]any, e
 		return nil, err
 	}
 	return map[string]any{"Factors": factors, "Enroll": enroll, "RecoveryCodesLeft": left,
-		"RecoveryCodesURL": actionURL("recovery_codes")}, nil
+		"RecoveryCodesURL": h.actionURL("recovery_codes")}, nil
 }
 
 // actionURL signs in afresh and runs the action, then comes back to the
 // security page.
-func actionURL(action string) string {
-	return LoginPath + "?" + url.Values{"fresh": {"1"}, "action": {action}, "next": {"/account/security"}}.Encode()
+func (h *Handler) actionURL(action string) string {
+	return h.path(signInRoute, url.Values{"fresh": {"1"}, "action": {action}, "next": {h.path(securityRoute, nil)}})
 }
 
 // portalApp is the portal client's own application: its policies (MFA,

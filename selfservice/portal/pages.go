@@ -4,7 +4,11 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 
+	"github.com/gorilla/mux"
+
+	"foyer/selfservice/route"
 	"foyer/selfservice/session"
 	"foyer/storage"
 	"foyer/themes"
@@ -16,12 +20,12 @@ type navItem struct {
 	Current     bool
 }
 
-var navPages = []struct{ path, label string }{
-	{"/account/apps", "account.nav.apps"},
-	{"/account/profile", "account.nav.profile"},
-	{"/account/settings", "account.nav.settings"},
-	{"/account/security", "account.nav.security"},
-	{"/account/privacy", "account.nav.privacy"},
+var navPages = []struct{ route, label string }{
+	{appsRoute, "account.nav.apps"},
+	{profileRoute, "account.nav.profile"},
+	{settingsRoute, "account.nav.settings"},
+	{securityRoute, "account.nav.security"},
+	{privacyRoute, "account.nav.privacy"},
 }
 
 // renderPage renders a portal page with its menu, the application's
@@ -30,9 +34,13 @@ var navPages = []struct{ path, label string }{
 func (h *Handler) renderPage(w http.ResponseWriter, r *http.Request, v *viewer, tmpl string, status int, data map[string]any) {
 	nav := make([]navItem, 0, len(navPages))
 	for _, p := range navPages {
-		nav = append(nav, navItem{Path: p.path, Label: p.label, Current: r.URL.Path == p.path})
+		path := h.path(p.route, nil)
+		nav = append(nav, navItem{Path: path, Label: p.label, Current: r.URL.Path == path})
 	}
 	data["Nav"] = nav
+	for key, name := range formRoutes {
+		data[key] = h.path(name, nil)
+	}
 	data["AccountName"] = displayName(v.Account)
 	if n := r.URL.Query().Get("notice"); n != "" && data["Notice"] == nil && noticeKeys[n] {
 		data["Notice"] = "account.notice." + n
@@ -52,8 +60,8 @@ var noticeKeys = map[string]bool{
 
 // done redirects after a successful post (post/redirect/get), naming the
 // notice to show.
-func done(w http.ResponseWriter, r *http.Request, path, notice string) {
-	http.Redirect(w, r, path+"?notice="+notice, http.StatusSeeOther)
+func (h *Handler) done(w http.ResponseWriter, r *http.Request, page, notice string) {
+	http.Redirect(w, r, h.path(page, url.Values{"notice": {notice}}), http.StatusSeeOther)
 }
 
 func brandingOf(app *storage.Application) themes.Branding {
@@ -108,7 +116,7 @@ func (h *Handler) chooseApp(w http.ResponseWriter, r *http.Request, v *viewer, i
 // friendlyURL opens the portal with the branding of the application that
 // holds the slug.
 func (h *Handler) friendlyURL(w http.ResponseWriter, r *http.Request) {
-	app, err := h.store.FindApplicationBySlug(r.Context(), r.PathValue("slug"))
+	app, err := h.store.FindApplicationBySlug(r.Context(), mux.Vars(r)["slug"])
 	if errors.Is(err, storage.ErrNotFound) {
 		h.message(w, r, http.StatusNotFound, "error.not_found")
 		return
@@ -118,7 +126,7 @@ func (h *Handler) friendlyURL(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.setCookie(w, appCookie, app.ID, 0)
-	http.Redirect(w, r, BasePath+"/apps", http.StatusFound)
+	http.Redirect(w, r, h.path(appsRoute, nil), http.StatusFound)
 }
 
 // message shows a page outside the portal's menu.
@@ -126,7 +134,7 @@ func (h *Handler) message(w http.ResponseWriter, r *http.Request, status int, ke
 	lang := h.render.Negotiate("", "", r.Header.Get("Accept-Language"))
 	app, _ := h.brandingApp(r)
 	err := h.render.Render(w, r, themes.Page{Template: "message", Lang: lang, Branding: brandingOf(app), Status: status,
-		Data: map[string]any{"Title": "account.title", "Message": key, "LinkURL": BasePath, "LinkText": "account.open"}})
+		Data: map[string]any{"Title": "account.title", "Message": key, "LinkURL": h.path(route.AccountHome, nil), "LinkText": "account.open"}})
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "render message", "err", err)
 	}

@@ -6,15 +6,18 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+	"github.com/gorilla/mux"
 	"github.com/medama-io/go-useragent"
 
 	"foyer/selfservice/notify"
 	"foyer/selfservice/password"
 	"foyer/selfservice/regulate"
+	"foyer/selfservice/route"
 	"foyer/selfservice/session"
 	"foyer/storage"
 	"foyer/themes"
@@ -28,6 +31,9 @@ const (
 	// SlugPrefix is the friendly URL: /a/{slug} opens the portal with that
 	// application's branding.
 	SlugPrefix = "/a/"
+	// appsPath is the launcher, where a sign-in lands unless it came for
+	// another page of the portal.
+	appsPath = BasePath + "/apps"
 )
 
 // Store is what the portal needs from storage.
@@ -107,6 +113,8 @@ type Handler struct {
 	// takes 20 ms), so the server starts without it.
 	agents func() *useragent.Parser
 	geo    *geoLookup
+	// routes builds URLs from the router Mount was given.
+	routes route.URLs
 
 	// server answers the portal's own token and discovery requests in
 	// process (set by UseServer once the whole handler chain exists).
@@ -147,18 +155,65 @@ func (h *Handler) UseServer(server http.Handler) { h.server = server }
 // Close releases the GeoIP database.
 func (h *Handler) Close() error { return h.geo.close() }
 
-// Mount installs the portal's routes.
-func (h *Handler) Mount(mux *http.ServeMux) {
-	mux.HandleFunc("GET "+BasePath, h.home)
-	mux.HandleFunc("GET "+BasePath+"/{$}", h.home)
-	mux.HandleFunc("GET "+LoginPath, h.startSignIn)
-	mux.HandleFunc("GET "+CallbackPath, h.callback)
-	mux.HandleFunc("POST "+BasePath+"/logout", h.logout)
-	mux.HandleFunc("GET "+SlugPrefix+"{slug}", h.friendlyURL)
+// Names of the portal's own routes that its links and redirects are built
+// from (route.AccountHome and route.AccountCallback are the shared ones).
+const (
+	signInRoute   = "portal.sign_in"
+	appsRoute     = "portal.apps"
+	profileRoute  = "portal.profile"
+	settingsRoute = "portal.settings"
+	securityRoute = "portal.security"
+	privacyRoute  = "portal.privacy"
+	// The pages' forms and downloads (formRoutes).
+	logoutRoute           = "portal.logout"
+	passwordRoute         = "portal.password"
+	endSessionRoute       = "portal.end_session"
+	endOtherSessionsRoute = "portal.end_other_sessions"
+	revokeGrantRoute      = "portal.revoke_grant"
+	consentsRoute         = "portal.consents"
+	exportJSONRoute       = "portal.export_json"
+	exportHTMLRoute       = "portal.export_html"
+	confirmContactRoute   = "portal.confirm_contact"
+	unlinkRoute           = "portal.unlink"
+	deleteRoute           = "portal.delete"
+)
 
-	mux.HandleFunc("GET /account/apps", h.authed(h.showApps))
-	h.mountProfile(mux)
-	h.mountSettings(mux)
-	h.mountSecurity(mux)
-	h.mountPrivacy(mux)
+// formRoutes are the routes the pages' forms post to and their links
+// download from, by the key of the page data the templates read them
+// with ({{$.Data.PasswordURL}}).
+var formRoutes = map[string]string{
+	"ProfileURL":          profileRoute,
+	"LogoutURL":           logoutRoute,
+	"PasswordURL":         passwordRoute,
+	"EndSessionURL":       endSessionRoute,
+	"EndOtherSessionsURL": endOtherSessionsRoute,
+	"RevokeGrantURL":      revokeGrantRoute,
+	"ConsentsURL":         consentsRoute,
+	"ExportJSONURL":       exportJSONRoute,
+	"ExportHTMLURL":       exportHTMLRoute,
+	"ConfirmContactURL":   confirmContactRoute,
+	"UnlinkURL":           unlinkRoute,
+	"DeleteURL":           deleteRoute,
 }
+
+// Mount installs the portal's routes on r, which the caller guards against
+// cross-origin form posts, and keeps r to build URLs from its named
+// routes, authz's among them.
+func (h *Handler) Mount(r *mux.Router) {
+	h.routes = route.New(r)
+	route.Handle(r, route.AccountHome, BasePath, route.Methods{http.MethodGet: h.home})
+	route.Handle(r, "", BasePath+"/", route.Methods{http.MethodGet: h.home})
+	route.Handle(r, signInRoute, LoginPath, route.Methods{http.MethodGet: h.startSignIn})
+	route.Handle(r, route.AccountCallback, CallbackPath, route.Methods{http.MethodGet: h.callback})
+	route.Handle(r, logoutRoute, BasePath+"/logout", route.Methods{http.MethodPost: h.logout})
+	route.Handle(r, "portal.friendly_url", SlugPrefix+"{slug}", route.Methods{http.MethodGet: h.friendlyURL})
+
+	route.Handle(r, appsRoute, appsPath, route.Methods{http.MethodGet: h.authed(h.showApps)})
+	h.mountProfile(r)
+	h.mountSettings(r)
+	h.mountSecurity(r)
+	h.mountPrivacy(r)
+}
+
+// path is the path of the portal's route called name, with the query.
+func (h *Handler) path(name string, query url.Values) string { return h.routes.Path(name, query) }

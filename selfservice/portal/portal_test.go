@@ -8,8 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/mux"
 	"github.com/medama-io/go-useragent"
 
+	"foyer/selfservice/route"
 	"foyer/storage"
 )
 
@@ -86,6 +88,7 @@ func TestFresh(t *testing.T) {
 func TestFlowCookieExpires(t *testing.T) {
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	h := &Handler{cfg: Config{CookieKey: make([]byte, 32), Now: func() time.Time { return now }}}
+	mountWithStandIns(h)
 	rec := httptest.NewRecorder()
 	h.startSignIn(rec, httptest.NewRequest(http.MethodGet, "/account/login", nil))
 	var cookie *http.Cookie
@@ -122,4 +125,14 @@ func TestFlowCookieExpires(t *testing.T) {
 	if read(strings.Join(parts, ".")) {
 		t.Fatal("a flow cookie with an extended expiry is accepted")
 	}
+}
+
+// mountWithStandIns mounts h beside stand-ins for authz's named routes,
+// which the portal builds URLs to.
+func mountWithStandIns(h *Handler) {
+	r := mux.NewRouter()
+	for _, name := range []string{route.Authorize, route.Token, route.Initiate} {
+		r.Path("/authz/" + name).Name(name)
+	}
+	h.Mount(r)
 }

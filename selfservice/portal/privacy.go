@@ -7,6 +7,9 @@ import (
 	"slices"
 	"time"
 
+	"github.com/gorilla/mux"
+
+	"foyer/selfservice/route"
 	"foyer/storage"
 )
 
@@ -27,11 +30,11 @@ func (c consentView) Label() string {
 	return "account.consent." + c.Name
 }
 
-func (h *Handler) mountPrivacy(mux *http.ServeMux) {
-	mux.HandleFunc("GET /account/privacy", h.authed(h.showPrivacy))
-	mux.HandleFunc("POST /account/consents", h.authed(h.setConsent))
-	mux.HandleFunc("GET /account/export.json", h.authed(h.exportJSON))
-	mux.HandleFunc("GET /account/export.html", h.authed(h.exportHTML))
+func (h *Handler) mountPrivacy(r *mux.Router) {
+	route.Handle(r, privacyRoute, BasePath+"/privacy", route.Methods{http.MethodGet: h.authed(h.showPrivacy)})
+	route.Handle(r, consentsRoute, BasePath+"/consents", route.Methods{http.MethodPost: h.authed(h.setConsent)})
+	route.Handle(r, exportJSONRoute, BasePath+"/export.json", route.Methods{http.MethodGet: h.authed(h.exportJSON)})
+	route.Handle(r, exportHTMLRoute, BasePath+"/export.html", route.Methods{http.MethodGet: h.authed(h.exportHTML)})
 }
 
 func (h *Handler) showPrivacy(w http.ResponseWriter, r *http.Request, v *viewer) {
@@ -122,7 +125,7 @@ func (h *Handler) setConsent(w http.ResponseWriter, r *http.Request, v *viewer) 
 		return
 	}
 	h.event(r, v, "account.consent_"+decision, map[string]string{"consent": doc.Name, "version": doc.Version})
-	done(w, r, "/account/privacy", "consent_saved")
+	h.done(w, r, privacyRoute, "consent_saved")
 }
 
 // activeVersions are the versions of the consent the account has given

@@ -5,6 +5,9 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/gorilla/mux"
+
+	"foyer/selfservice/route"
 	"foyer/storage"
 )
 
@@ -25,10 +28,9 @@ type field struct {
 
 const maxAttributeLength = 200
 
-func (h *Handler) mountProfile(mux *http.ServeMux) {
-	mux.HandleFunc("GET /account/profile", h.authed(h.showProfile))
-	mux.HandleFunc("POST /account/profile", h.authed(h.saveProfile))
-	mux.HandleFunc("POST /account/profile/confirm", h.authed(h.confirmContact))
+func (h *Handler) mountProfile(r *mux.Router) {
+	route.Handle(r, profileRoute, BasePath+"/profile", route.Methods{http.MethodGet: h.authed(h.showProfile), http.MethodPost: h.authed(h.saveProfile)})
+	route.Handle(r, confirmContactRoute, BasePath+"/profile/confirm", route.Methods{http.MethodPost: h.authed(h.confirmContact)})
 }
 
 // profileFields builds the form from the names and the schema's visible
@@ -65,7 +67,7 @@ func (h *Handler) renderProfile(w http.ResponseWriter, r *http.Request, v *viewe
 	data := map[string]any{
 		"Fields": profileFields(v.Store, values), "Email": email, "Phone": phone,
 		"EmailConfirmed": v.Account.EmailConfirmed, "PhoneConfirmed": v.Account.PhoneConfirmed,
-		"Fresh": h.fresh(v), "ReauthURL": reauthURL("/account/profile"),
+		"Fresh": h.fresh(v), "ReauthURL": h.reauthURL(profileRoute),
 	}
 	for _, kind := range []string{"email", "phone"} {
 		if p := h.pendingChange(r.Context(), v.Account.ID, kind); p != "" {
@@ -129,7 +131,7 @@ func (h *Handler) saveProfile(w http.ResponseWriter, r *http.Request, v *viewer)
 	case phoneChanged:
 		h.startContactChange(w, r, v, "phone", phone)
 	default:
-		done(w, r, "/account/profile", "saved")
+		h.done(w, r, profileRoute, "saved")
 	}
 }
 

@@ -5,16 +5,19 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/gorilla/mux"
+
 	"foyer/selfservice/regulate"
+	"foyer/selfservice/route"
 	"foyer/storage"
 )
 
-func (h *Handler) mountSecurity(mux *http.ServeMux) {
-	mux.HandleFunc("GET /account/security", h.authed(h.showSecurity))
-	mux.HandleFunc("POST /account/password", h.authed(h.changePassword))
-	mux.HandleFunc("POST /account/sessions/end", h.authed(h.endSession))
-	mux.HandleFunc("POST /account/sessions/end-others", h.authed(h.endOtherSessions))
-	mux.HandleFunc("POST /account/grants/revoke", h.authed(h.revokeGrant))
+func (h *Handler) mountSecurity(r *mux.Router) {
+	route.Handle(r, securityRoute, BasePath+"/security", route.Methods{http.MethodGet: h.authed(h.showSecurity)})
+	route.Handle(r, passwordRoute, BasePath+"/password", route.Methods{http.MethodPost: h.authed(h.changePassword)})
+	route.Handle(r, endSessionRoute, BasePath+"/sessions/end", route.Methods{http.MethodPost: h.authed(h.endSession)})
+	route.Handle(r, endOtherSessionsRoute, BasePath+"/sessions/end-others", route.Methods{http.MethodPost: h.authed(h.endOtherSessions)})
+	route.Handle(r, revokeGrantRoute, BasePath+"/grants/revoke", route.Methods{http.MethodPost: h.authed(h.revokeGrant)})
 }
 
 // grantView is one authorized application.
@@ -52,7 +55,7 @@ func (h *Handler) renderSecurity(w http.ResponseWriter, r *http.Request, v *view
 	}
 	data := map[string]any{
 		"ShowPassword": !passwordChangeHidden(own) && h.hasPassword(r, v),
-		"Fresh":        h.fresh(v), "ReauthURL": reauthURL("/account/security"),
+		"Fresh":        h.fresh(v), "ReauthURL": h.reauthURL(securityRoute),
 		"Sessions": sessions, "Grants": grants, "MFA": mfa,
 	}
 	if len(errs) > 0 {
@@ -91,7 +94,7 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, v *view
 		return
 	}
 	if !h.fresh(v) {
-		http.Redirect(w, r, reauthURL("/account/security"), http.StatusSeeOther)
+		http.Redirect(w, r, h.reauthURL(securityRoute), http.StatusSeeOther)
 		return
 	}
 	ctx := r.Context()
@@ -148,7 +151,7 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, v *view
 		return
 	}
 	h.event(r, v, "account.password_changed", nil)
-	done(w, r, "/account/security", "password_changed")
+	h.done(w, r, securityRoute, "password_changed")
 }
 
 // tellPasswordChanged tells the owner by e-mail, or by SMS when the account
@@ -188,7 +191,7 @@ func (h *Handler) endSession(w http.ResponseWriter, r *http.Request, v *viewer) 
 		h.message(w, r, http.StatusOK, "account.signed_out")
 		return
 	}
-	done(w, r, "/account/security", "session_ended")
+	h.done(w, r, securityRoute, "session_ended")
 }
 
 func (h *Handler) endOtherSessions(w http.ResponseWriter, r *http.Request, v *viewer) {
@@ -197,7 +200,7 @@ func (h *Handler) endOtherSessions(w http.ResponseWriter, r *http.Request, v *vi
 		return
 	}
 	h.event(r, v, "account.other_sessions_ended", nil)
-	done(w, r, "/account/security", "sessions_ended")
+	h.done(w, r, securityRoute, "sessions_ended")
 }
 
 // revokeGrant withdraws an application's authorization and its tokens;
@@ -214,5 +217,5 @@ func (h *Handler) revokeGrant(w http.ResponseWriter, r *http.Request, v *viewer)
 		return
 	}
 	h.event(r, v, "account.grant_revoked", map[string]string{"client_id": clientID})
-	done(w, r, "/account/security", "grant_revoked")
+	h.done(w, r, securityRoute, "grant_revoked")
 }

@@ -6,13 +6,16 @@ import (
 	"net/url"
 
 	"foyer/selfservice/session"
+	"github.com/gorilla/mux"
+
+	"foyer/selfservice/route"
 	"foyer/storage"
 )
 
-func (h *Handler) mountSettings(mux *http.ServeMux) {
-	mux.HandleFunc("GET /account/settings", h.authed(h.showSettings))
-	mux.HandleFunc("POST /account/settings/unlink", h.authed(h.unlink))
-	mux.HandleFunc("POST /account/delete", h.authed(h.deleteAccount))
+func (h *Handler) mountSettings(r *mux.Router) {
+	route.Handle(r, settingsRoute, BasePath+"/settings", route.Methods{http.MethodGet: h.authed(h.showSettings)})
+	route.Handle(r, unlinkRoute, BasePath+"/settings/unlink", route.Methods{http.MethodPost: h.authed(h.unlink)})
+	route.Handle(r, deleteRoute, BasePath+"/delete", route.Methods{http.MethodPost: h.authed(h.deleteAccount)})
 }
 
 func (h *Handler) showSettings(w http.ResponseWriter, r *http.Request, v *viewer) {
@@ -40,7 +43,7 @@ func (h *Handler) renderSettings(w http.ResponseWriter, r *http.Request, v *view
 	data := map[string]any{
 		"Username": v.Account.Username, "Email": v.Account.Email, "Phone": v.Account.Phone,
 		"Passkeys": passkeys, "Links": links, "Fresh": h.fresh(v),
-		"ReauthURL": reauthURL("/account/settings"),
+		"ReauthURL": h.reauthURL(settingsRoute),
 	}
 	data["HasPassword"] = h.hasPassword(r, v)
 	if len(errs) > 0 {
@@ -67,7 +70,7 @@ func (h *Handler) unlink(w http.ResponseWriter, r *http.Request, v *viewer) {
 		return
 	}
 	h.event(r, v, "account.identity_unlinked", map[string]string{"provider": r.PostFormValue("provider")})
-	done(w, r, "/account/settings", "unlinked")
+	h.done(w, r, settingsRoute, "unlinked")
 }
 
 // fresh reports whether the session's sign-in is recent enough for
@@ -80,9 +83,10 @@ func (h *Handler) fresh(v *viewer) bool {
 	return h.cfg.Now().Sub(v.Session.AuthTime) <= h.cfg.FreshSignIn && sensitive.SatisfiedBy(v.Session.ACR)
 }
 
-// reauthURL asks for a new sign-in (prompt=login) and comes back to next.
-func reauthURL(next string) string {
-	return LoginPath + "?" + url.Values{"fresh": {"1"}, "next": {next}}.Encode()
+// reauthURL asks for a new sign-in (prompt=login) and comes back to the
+// page (a route name).
+func (h *Handler) reauthURL(page string) string {
+	return h.path(signInRoute, url.Values{"fresh": {"1"}, "next": {h.path(page, nil)}})
 }
 
 // deleteAccount removes everything the account has, after a fresh sign-in
@@ -92,7 +96,7 @@ func reauthURL(next string) string {
 // event without the account id records that a deletion happened.
 func (h *Handler) deleteAccount(w http.ResponseWriter, r *http.Request, v *viewer) {
 	if !h.fresh(v) {
-		http.Redirect(w, r, reauthURL("/account/settings"), http.StatusSeeOther)
+		http.Redirect(w, r, h.reauthURL(settingsRoute), http.StatusSeeOther)
 		return
 	}
 	if r.PostFormValue("confirm") != "yes" {

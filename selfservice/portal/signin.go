@@ -18,6 +18,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
+	"foyer/selfservice/route"
 	"foyer/selfservice/session"
 	"foyer/storage"
 )
@@ -47,9 +48,9 @@ type flowState struct {
 func (h *Handler) oauthConfig() *oauth2.Config {
 	return &oauth2.Config{
 		ClientID:    h.cfg.ClientID,
-		RedirectURL: h.cfg.Issuer + CallbackPath,
+		RedirectURL: h.cfg.Issuer + h.path(route.AccountCallback, nil),
 		Scopes:      []string{oidc.ScopeOpenID},
-		Endpoint: oauth2.Endpoint{AuthURL: h.cfg.Issuer + "/oauth2/auth", TokenURL: h.cfg.Issuer + "/oauth2/token",
+		Endpoint: oauth2.Endpoint{AuthURL: h.cfg.Issuer + h.path(route.Authorize, nil), TokenURL: h.cfg.Issuer + h.path(route.Token, nil),
 			AuthStyle: oauth2.AuthStyleInParams},
 	}
 }
@@ -199,7 +200,7 @@ func (h *Handler) authed(fn func(http.ResponseWriter, *http.Request, *viewer)) h
 			if r.Method == http.MethodGet {
 				next = r.URL.Path
 			}
-			http.Redirect(w, r, LoginPath+"?"+url.Values{"next": {next}}.Encode(), http.StatusSeeOther)
+			http.Redirect(w, r, h.path(signInRoute, url.Values{"next": {next}}), http.StatusSeeOther)
 			return
 		}
 		if err != nil {
@@ -259,7 +260,7 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 			h.setCookie(w, appCookie, a.ID, 0)
 		}
 	}
-	http.Redirect(w, r, BasePath+"/apps", http.StatusFound)
+	http.Redirect(w, r, h.path(appsRoute, nil), http.StatusFound)
 }
 
 // logout ends the SSO session (and so the portal's) through the session
@@ -282,7 +283,7 @@ func randomToken() string {
 // safeNext keeps post-sign-in redirects inside the portal.
 func safeNext(next string) string {
 	if next != BasePath && !strings.HasPrefix(next, BasePath+"/") || strings.ContainsAny(next, "\\\r\n") || strings.Contains(next, "//") {
-		return BasePath + "/apps"
+		return appsPath
 	}
 	return next
 }

@@ -13,11 +13,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/mux"
+
 	"foyer/selfservice"
 	"foyer/selfservice/mfa"
 	"foyer/selfservice/notify"
 	"foyer/selfservice/notify/notifytest"
 	"foyer/selfservice/password"
+	"foyer/selfservice/route"
 	"foyer/selfservice/session"
 	"foyer/storage"
 	"foyer/storage/sqlstore/sqltest"
@@ -115,7 +118,7 @@ func New(t testing.TB, o Options) *Env {
 	log := slog.New(slog.NewTextHandler(e.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	notifications := notify.NewService(store, renderer, e.Clock.Now)
 	e.Handler, err = selfservice.New(selfservice.Config{
-		ResumePath: ResumePath, Issuer: issuer, Now: e.Clock.Now, PortalClientID: PortalClientID,
+		Issuer: issuer, Now: e.Clock.Now, PortalClientID: PortalClientID,
 	}, selfservice.Deps{
 		Store: store, Sessions: e.Sessions, Steps: e.Steps, Passwords: e.Hasher, Renderer: renderer,
 		Logger: log, Notify: notifications, Sealer: sealer, WebAuthn: rp,
@@ -133,12 +136,13 @@ func New(t testing.TB, o Options) *Env {
 	return e
 }
 
-// routes mounts the handler and the resume stub.
+// routes mounts the handler and, under authz's route name, the resume
+// stub (selfservice builds its resume links from that name).
 func (e *Env) routes() http.Handler {
-	mux := http.NewServeMux()
-	e.Handler.Mount(mux)
-	mux.HandleFunc("GET "+ResumePath, e.resume)
-	return mux
+	r := mux.NewRouter()
+	route.Handle(r, route.Resume, ResumePath, route.Methods{http.MethodGet: e.resume})
+	e.Handler.Mount(r)
+	return r
 }
 
 // resume stands in for authz's resume endpoint: it checks the link as

@@ -2,8 +2,8 @@
 // cookie. The cookie holds a random value; the database row is keyed by its
 // SHA-256, so a leaked table yields no usable cookie. The package also signs
 // the redirects between flow steps (an HMAC over the interaction and the step
-// it is for), because both authz and selfservice issue and check them and this
-// is the one package they share. Every way a session ends (logout, the account
+// it is for), because both authz and selfservice issue and check them (the
+// purposes they share are named in selfservice/route). Every way a session ends (logout, the account
 // portal, an admin) goes through Manager.End, EndByID or EndByAccount, which
 // queue the back-channel logout notices in the transaction that deletes it.
 // Cookies decides the name and attributes of every cookie Foyer sets (the
