@@ -88,6 +88,13 @@ func run(ctx context.Context, o options, stdout, progress io.Writer) int {
 		}
 	}
 
+	fmt.Fprintln(progress, "measuring this machine's RSA and argon2id rates ...")
+	lim, err := measureLimits(ctx, 2*time.Second)
+	if err != nil {
+		fmt.Fprintln(progress, "foyer-bench:", err)
+		return 1
+	}
+
 	var reports []backendReport
 	if !o.skipSQLite {
 		dir := filepath.Join(tmp, "sqlite")
@@ -101,7 +108,7 @@ func run(ctx context.Context, o options, stdout, progress io.Writer) int {
 		reports = append(reports, benchPostgres(ctx, o, bin, tmp, progress))
 	}
 
-	printReport(stdout, o, reports)
+	printReport(stdout, o, lim, reports)
 	if ctx.Err() != nil {
 		fmt.Fprintln(stdout, "\ninterrupted: the results are partial")
 		return 1
@@ -271,16 +278,19 @@ func failed(results []result) bool {
 	return false
 }
 
-func printReport(w io.Writer, o options, reports []backendReport) {
-	fmt.Fprintf(w, "\nmachine: %d CPUs, %s/%s, %s; %d conns, %v per scenario\n\n",
+func printReport(w io.Writer, o options, lim limits, reports []backendReport) {
+	fmt.Fprintf(w, "\nmachine: %d CPUs, %s/%s, %s; %d conns, %v per scenario\n",
 		runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), o.conns, o.duration)
+	fmt.Fprintf(w, "limits measured in this run, every core busy: %.0f RSA-2048 signatures/s, %.1f argon2id hashes/s (OWASP)\n\n",
+		lim.rsaPerSec, lim.argon2PerSec)
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "backend\tscenario\tconns\trequests\terrors\treq/s\tp50\tp99")
+	fmt.Fprintln(tw, "backend\tscenario\tconns\trequests\terrors\treq/s\tp50\tp99\tlimit\tratio")
 	for _, r := range reports {
 		for _, res := range r.results {
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%.1f\t%s\t%s\n", res.backend, res.scenario, res.conns,
-				res.requests(), res.errors, res.rate(), ms(res.percentile(50)), ms(res.percentile(99)))
+			limit, unit := lim.limitFor(res.scenario)
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%.1f\t%s\t%s\t%.0f %s\t%.3f\n", res.backend, res.scenario, res.conns,
+				res.requests(), res.errors, res.rate(), ms(res.percentile(50)), ms(res.percentile(99)), limit, unit, res.rate()/limit)
 		}
 	}
 	_ = tw.Flush()
