@@ -1,8 +1,6 @@
 package selfservice
 
 import (
-	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -35,9 +33,6 @@ const (
 	purposeResetForm     = "password_reset_form"
 	purposeReminderEmail = "username_reminder_email"
 	purposeReminderSMS   = "username_reminder_sms"
-	// purposeThrottle marks a claimed send (throttled); a purpose of its
-	// own, so the newest secret of the others stays the last one sent.
-	purposeThrottle = "send_claim"
 )
 
 // recoverSig is the signature purpose of recovery page links.
@@ -145,70 +140,6 @@ func recoveryContacts(pol storage.SelfServicePolicy, a *storage.Account) (email,
 		phone = a.Phone
 	}
 	return email, phone
-}
-
-// throttled reports whether a message of the purpose must be held back:
-// one went to the account within the re-request interval (the newest
-// secret of the purpose says so), or a parallel request, perhaps on
-// another node, claimed this send first. Reading the newest secret and
-// then sending is not atomic, so a request that passes the read claims
-// the right to follow that secret: a marker whose hash names the account,
-// the channel and the secret it follows. The hash column is unique, so of
-// all the requests that read the same newest secret exactly one inserts
-// it. (Insert-then-count on the attempt table would not do: the n-th
-// caller sees at least n, so all parallel callers may see more than one
-// and none would send.) A claim whose send then failed holds the throttle
-// until the marker expires and is purged.
-func (h *Handler) throttled(ctx context.Context, pol storage.SelfServicePolicy, accountID, purpose, channel string) (bool, error) {
-	now := h.cfg.Now().UTC()
-	follows := ""
-	last, err := h.store.LatestOneTimeSecret(ctx, accountID, purpose)
-	switch {
-	case errors.Is(err, storage.ErrNotFound):
-	case err != nil:
-		return false, fmt.Errorf("selfservice: latest %s secret: %w", purpose, err)
-	case now.Sub(last.CreatedAt) < pol.ReRequestInterval:
-		return true, nil
-	default:
-		follows = last.ID
-	}
-	sum := sha256.Sum256([]byte("throttle\x00" + purpose + "\x00" + accountID + "\x00" + channel + "\x00" + follows))
-	claim := &storage.OneTimeSecret{Purpose: purposeThrottle, Hash: sum[:], AccountID: accountID,
-		CreatedAt: now, ExpiresAt: now.Add(pol.ReRequestInterval), UsedAt: &now}
-	err = h.store.CreateOneTimeSecret(ctx, claim)
-	if errors.Is(err, storage.ErrConflict) {
-		return true, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("selfservice: claim %s send: %w", purpose, err)
-	}
-	return false, nil
-}
-
-// findByIdentifier is the enabled account an identifier typed on a
-// recovery page names, or nil.
-func (h *Handler) findByIdentifier(ctx context.Context, storeID, typed string) (*storage.Account, error) {
-	store, err := h.store.GetIdentityStore(ctx, storeID)
-	if err != nil {
-		return nil, fmt.Errorf("selfservice: load identity store: %w", err)
-	}
-	kind, value := storage.ParseIdentifier(typed)
-	if !allows(store, kind) || !typedOK(typed) {
-		return nil, nil
-	}
-	acct, err := h.store.FindAccountByIdentifier(ctx, storeID, kind, value)
-	if errors.Is(err, storage.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("selfservice: find account: %w", err)
-	}
-	// A pending account can be recovered too: if someone registered the
-	// address before its owner, a reset is how the owner takes it over.
-	if acct.Status != storage.AccountEnabled && acct.Status != storage.AccountPending {
-		return nil, nil
-	}
-	return acct, nil
 }
 
 // forgotPasswordURL is the sign-in page's "Forgot your password?" link,

@@ -1,12 +1,10 @@
 package selfservice
 
 import (
-	"context"
 	"crypto/subtle"
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"foyer/selfservice/mfa"
@@ -178,52 +176,4 @@ func (h *Handler) checkCode(r *http.Request, f *Flow, code string) (*storage.One
 		return nil, fmt.Errorf("selfservice: use reset code: %w", err)
 	}
 	return used, nil
-}
-
-// issueResetLink stores a reset secret and queues the link (in the
-// transaction of sendOnce).
-func (h *Handler) issueResetLink(ctx context.Context, j *deferredJob, accountID, email string) error {
-	token, hash, err := newSecret()
-	if err != nil {
-		return err
-	}
-	now := h.cfg.Now().UTC()
-	d := recoveryData{Interaction: j.p.Interaction, App: j.app.ID, Method: "email"}
-	secret := &storage.OneTimeSecret{Purpose: purposeResetLink, Hash: hash, AccountID: accountID, Data: d.encode(),
-		CreatedAt: now, ExpiresAt: now.Add(j.pol.ResetLinkLifetime)}
-	if err := h.store.CreateOneTimeSecret(ctx, secret); err != nil {
-		return fmt.Errorf("selfservice: store reset secret: %w", err)
-	}
-	q := url.Values{"token": {token}, "interaction": {j.p.Interaction}, "sig": {h.signer.Sign(j.p.Interaction, recoverSig)}}
-	_, err = h.notify.Email(ctx, email, accountID, "password_reset", j.p.Lang, branding(j.app),
-		map[string]any{"Link": h.cfg.Issuer + h.path(resetRoute, q), "Minutes": int(j.pol.ResetLinkLifetime.Minutes())})
-	if err != nil {
-		return fmt.Errorf("selfservice: queue reset mail: %w", err)
-	}
-	return nil
-}
-
-// issueResetCode stores a six-digit code and queues it by SMS (in the
-// transaction of sendOnce).
-func (h *Handler) issueResetCode(ctx context.Context, j *deferredJob, accountID, phone string) error {
-	code, err := mfa.NewCode()
-	if err != nil {
-		return err
-	}
-	salt, err := mfa.NewSalt()
-	if err != nil {
-		return err
-	}
-	now := h.cfg.Now().UTC()
-	d := recoveryData{Interaction: j.p.Interaction, App: j.app.ID, Method: "sms", Salt: salt}
-	secret := &storage.OneTimeSecret{Purpose: purposeResetCode, Hash: mfa.CodeHash(salt, code), AccountID: accountID,
-		Data: d.encode(), CreatedAt: now, ExpiresAt: now.Add(j.pol.OneTimeCodeLifetime)}
-	if err := h.store.CreateOneTimeSecret(ctx, secret); err != nil {
-		return fmt.Errorf("selfservice: store reset code: %w", err)
-	}
-	text := h.render.T(j.p.Lang, "sms.password_reset_code", branding(j.app).AppName, code, int(j.pol.OneTimeCodeLifetime.Minutes()))
-	if _, err := h.notify.SMS(ctx, phone, accountID, "password_reset_code", text); err != nil {
-		return fmt.Errorf("selfservice: queue reset code: %w", err)
-	}
-	return nil
 }

@@ -2,9 +2,6 @@ package selfservice
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
@@ -63,14 +60,6 @@ func (h *Handler) registrationFlow(w http.ResponseWriter, r *http.Request, id, s
 type regPolicy struct {
 	storage.SelfServicePolicy
 	fields formFields
-}
-
-func (h *Handler) policy(ctx context.Context, app *storage.Application) (storage.SelfServicePolicy, error) {
-	store, err := h.store.GetIdentityStore(ctx, app.StoreID)
-	if err != nil {
-		return storage.SelfServicePolicy{}, fmt.Errorf("selfservice: load identity store: %w", err)
-	}
-	return app.SelfService.Effective(store), nil
 }
 
 func (h *Handler) showRegister(w http.ResponseWriter, r *http.Request) {
@@ -326,15 +315,4 @@ func (h *Handler) issueActivation(ctx context.Context, interactionID, lang strin
 func (h *Handler) checkEmailPage(w http.ResponseWriter, r *http.Request, f *Flow) {
 	h.renderStep(w, r, f, View{Template: "message", Data: map[string]any{
 		"Title": "register.check_email_title", "Message": "register.check_email"}})
-}
-
-// newSecret returns a random URL-safe secret and its SHA-256.
-func newSecret() (string, []byte, error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", nil, fmt.Errorf("selfservice: random: %w", err)
-	}
-	token := base64.RawURLEncoding.EncodeToString(b)
-	sum := sha256.Sum256([]byte(token))
-	return token, sum[:], nil
 }

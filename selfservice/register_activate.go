@@ -46,21 +46,6 @@ func (h *Handler) showActivate(w http.ResponseWriter, r *http.Request) {
 	h.renderOptionalFlow(w, r, nil, nil, v)
 }
 
-// secretUsable reports whether a link's token is still live, so that a
-// used, expired or forged link says so when opened rather than after its
-// confirmation button; only the button spends it.
-func (h *Handler) secretUsable(r *http.Request, purpose, token string) (bool, error) {
-	if token == "" {
-		return false, nil
-	}
-	sum := sha256.Sum256([]byte(token))
-	ok, err := h.store.OneTimeSecretUsable(r.Context(), purpose, sum[:], h.cfg.Now().UTC())
-	if err != nil {
-		return false, fmt.Errorf("selfservice: check %s secret: %w", purpose, err)
-	}
-	return ok, nil
-}
-
 // activationTarget is the waiting sign-in request a signed activation link
 // names, or else the brand portal its client would be sent to.
 func (h *Handler) activationTarget(r *http.Request, id, sig string) (*Flow, string) {

@@ -1,0 +1,137 @@
+package selfservice
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"foyer/selfservice/password"
+	"foyer/selfservice/regulate"
+	"foyer/storage"
+)
+
+// passwordStep checks the password of the identified account.
+type passwordStep struct {
+	h         *Handler
+	store     Store
+	hasher    *password.Hasher
+	dummyHash string
+	now       func() time.Time
+}
+
+func (*passwordStep) Name() string { return "password" }
+
+func (*passwordStep) Show(f *Flow) View {
+	return View{Template: "login", Data: map[string]any{
+		"Step":                "password",
+		"Identifier":          f.State.Identifier,
+		"ChangeIdentifierURL": f.URL(url.Values{"restart": {"1"}}),
+		"ForgotPasswordURL":   forgotPasswordURL(f),
+	}}
+}
+
+func (s *passwordStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
+	fail := func(key string, status int) (View, bool, error) {
+		v := s.Show(f)
+		v.Error, v.Status = key, status
+		return v, false, nil
+	}
+	pw := r.PostFormValue("password")
+	if pw == "" {
+		v := s.Show(f)
+		v.FieldErrors, v.Status = map[string]string{"password": "login.password_required"}, http.StatusBadRequest
+		return v, false, nil
+	}
+	// Counted before the password is checked (regulate.SignIn).
+	key := regulate.SignIn.Key(f.App.StoreID, f.State.Identifier)
+	attempt, err := s.h.limits.Attempt(r.Context(), key, s.now().UTC())
+	if err != nil {
+		return View{}, false, fmt.Errorf("selfservice: %w", err)
+	}
+	if attempt.Exceeded() {
+		return fail("login.too_many_attempts", http.StatusTooManyRequests)
+	}
+	acct, cred, err := s.lookup(r, f)
+	if err != nil {
+		return View{}, false, err
+	}
+	// An unknown identifier costs the same argon2id work as a wrong password.
+	hash := s.dummyHash
+	if cred != nil {
+		hash = cred.Hash
+	}
+	rehash, verr := s.hasher.Verify(r.Context(), pw, hash)
+	if verr != nil && !errors.Is(verr, password.ErrMismatch) {
+		// A malformed stored hash, or the browser gave up while waiting.
+		return View{}, false, fmt.Errorf("selfservice: verify password: %w", verr)
+	}
+	if cred == nil || verr != nil {
+		// The activity log's login.failed is written by the worker: an
+		// insert here only for known identifiers would time them apart.
+		if err := s.h.deferRequest(r, f, deferredLoginFailed, deferredPayload{Typed: f.State.Identifier}); err != nil {
+			return View{}, false, err
+		}
+		return fail("login.invalid_credentials", http.StatusBadRequest)
+	}
+	if err := s.h.limits.Clear(r.Context(), key); err != nil {
+		return View{}, false, fmt.Errorf("selfservice: %w", err)
+	}
+	// Status is told only after the right password, so it reveals nothing
+	// to someone who does not own the account.
+	if acct.Status == storage.AccountPending {
+		f.State.Pending = acct.ID
+		return fail("login.account_pending", http.StatusForbidden)
+	}
+	if acct.Status != storage.AccountEnabled {
+		return fail("login.account_disabled", http.StatusForbidden)
+	}
+	if rehash {
+		s.upgradeHash(r, acct.ID, pw)
+	}
+	firstFactor(&f.State, acct.ID, amrPassword, "")
+	return View{}, true, nil
+}
+
+// lookup finds the account the identifier names in the application's
+// identity store and its password, either of which may be absent.
+func (s *passwordStep) lookup(r *http.Request, f *Flow) (*storage.Account, *storage.PasswordCredential, error) {
+	ctx := r.Context()
+	store, err := s.store.GetIdentityStore(ctx, f.App.StoreID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("selfservice: load identity store: %w", err)
+	}
+	kind, value := storage.ParseIdentifier(f.State.Identifier)
+	if !allows(store, kind) {
+		return nil, nil, nil
+	}
+	acct, err := s.store.FindAccountByIdentifier(ctx, store.ID, kind, value)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return nil, nil, fmt.Errorf("selfservice: find account: %w", err)
+	}
+	// An unknown identifier runs the same password query, for an id no
+	// account has, so its statements are those of a known one.
+	accountID := ""
+	if err == nil {
+		accountID = acct.ID
+	} else {
+		acct = nil
+	}
+	cred, err := s.store.GetPassword(ctx, accountID)
+	if errors.Is(err, storage.ErrNotFound) || acct == nil {
+		return acct, nil, nil
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("selfservice: load password: %w", err)
+	}
+	return acct, cred, nil
+}
+
+// upgradeHash re-hashes with the current parameters; a failure only
+// postpones the upgrade to the next sign-in.
+func (s *passwordStep) upgradeHash(r *http.Request, accountID, pw string) {
+	if hash, err := s.hasher.Hash(r.Context(), pw); err == nil {
+		_ = s.store.SetPassword(r.Context(), accountID, hash)
+	}
+}
