@@ -7,9 +7,6 @@ import (
 	"net/http"
 	"net/url"
 
-	"github.com/gorilla/mux"
-
-	"foyer/selfservice/route"
 	"foyer/storage"
 )
 
@@ -75,43 +72,33 @@ func (h *Handler) recoverHidden(f *Flow) map[string]string {
 	return map[string]string{"interaction": f.Interaction.ID, "sig": h.signer.Sign(f.Interaction.ID, recoverSig)}
 }
 
-// mountRecovery installs the recovery pages.
-func (h *Handler) mountRecovery(r *mux.Router) {
-	route.Handle(r, recoverRoute, RecoverPath, route.Methods{http.MethodGet: h.showRecover, http.MethodPost: h.submitRecover})
-	route.Handle(r, recoverPhoneRoute, RecoverPhonePath, route.Methods{http.MethodPost: h.submitRecoverPhone})
-	route.Handle(r, recoverCodeRoute, RecoverCodePath, route.Methods{http.MethodPost: h.submitRecoverCode})
-	route.Handle(r, resetRoute, ResetPath, route.Methods{http.MethodGet: h.showResetLink, http.MethodPost: h.openResetLink})
-	route.Handle(r, resetPasswordRoute, ResetPasswordPath, route.Methods{http.MethodPost: h.submitNewPassword})
-	route.Handle(r, reminderRoute, ReminderPath, route.Methods{http.MethodGet: h.showReminder, http.MethodPost: h.submitReminder})
-}
-
 // recoveryFlow loads the interaction and the policy and refuses the page
-// when allowed says the application does not offer it.
-func (h *Handler) recoveryFlow(w http.ResponseWriter, r *http.Request, allowed func(storage.SelfServicePolicy, *storage.IdentityStore) bool) (*Flow, storage.SelfServicePolicy, bool) {
+// when allowed says the application does not offer it. When ok is false
+// the request was answered with a page, or the error is the caller's to
+// return.
+func (h *Handler) recoveryFlow(w http.ResponseWriter, r *http.Request, allowed func(storage.SelfServicePolicy, *storage.IdentityStore) bool) (_ *Flow, _ storage.SelfServicePolicy, ok bool, _ error) {
 	id, sig := r.FormValue("interaction"), r.FormValue("sig")
 	f, err := h.loadFlow(r, id, sig, recoverSig)
 	switch {
 	case errors.Is(err, errBadLink):
 		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
-		return nil, storage.SelfServicePolicy{}, false
+		return nil, storage.SelfServicePolicy{}, false, nil
 	case errors.Is(err, storage.ErrNotFound):
 		h.errorPage(w, r, http.StatusBadRequest, "error.interaction_expired")
-		return nil, storage.SelfServicePolicy{}, false
+		return nil, storage.SelfServicePolicy{}, false, nil
 	case err != nil:
-		h.serverError(w, r, err)
-		return nil, storage.SelfServicePolicy{}, false
+		return nil, storage.SelfServicePolicy{}, false, err
 	}
 	store, err := h.store.GetIdentityStore(r.Context(), f.App.StoreID)
 	if err != nil {
-		h.serverError(w, r, fmt.Errorf("selfservice: load identity store: %w", err))
-		return nil, storage.SelfServicePolicy{}, false
+		return nil, storage.SelfServicePolicy{}, false, fmt.Errorf("selfservice: load identity store: %w", err)
 	}
 	pol := f.App.SelfService.Effective(store)
 	if !allowed(pol, store) {
 		h.errorPage(w, r, http.StatusForbidden, "recover.disabled")
-		return nil, pol, false
+		return nil, pol, false, nil
 	}
-	return f, pol, true
+	return f, pol, true, nil
 }
 
 func resetAllowed(p storage.SelfServicePolicy, _ *storage.IdentityStore) bool {

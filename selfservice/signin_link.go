@@ -19,34 +19,34 @@ const MagicLinkPath = "/login/link"
 
 // showMagicLink asks for a click before the link is spent, so a mail
 // scanner that prefetches links spends nothing.
-func (h *Handler) showMagicLink(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) showMagicLink(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	ok, err := h.secretUsable(r, purposeMFALink, q.Get("token"))
 	if err == nil && !ok {
 		ok, err = h.secretUsable(r, purposeLoginLink, q.Get("token"))
 	}
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	if !ok {
 		h.errorPage(w, r, http.StatusBadRequest, "mfa.link_invalid")
-		return
+		return nil
 	}
 	f := h.waitingFlow(r, q.Get("interaction"))
 	if f == nil {
 		h.errorPage(w, r, http.StatusBadRequest, "mfa.link_other_browser")
-		return
+		return nil
 	}
 	h.renderStep(w, r, f, View{Template: "recover", Data: map[string]any{
 		"Mode": "confirm", "Title": "mfa.link_title", "Intro": "mfa.link_intro",
 		"Submit": "mfa.link_submit", "Action": h.path(magicLinkRoute, nil), "Hidden": map[string]string{"token": q.Get("token")},
 	}})
+	return nil
 }
 
 // useMagicLink spends the link and continues the sign-in it belongs to,
 // only in the browser that started it.
-func (h *Handler) useMagicLink(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) useMagicLink(w http.ResponseWriter, r *http.Request) error {
 	token := r.PostFormValue("token")
 	sum := sha256.Sum256([]byte(token))
 	sec, err := h.store.UseOneTimeSecret(r.Context(), purposeMFALink, sum[:], h.cfg.Now().UTC())
@@ -55,18 +55,17 @@ func (h *Handler) useMagicLink(w http.ResponseWriter, r *http.Request) {
 	}
 	if errors.Is(err, storage.ErrNotFound) || token == "" {
 		h.errorPage(w, r, http.StatusBadRequest, "mfa.link_invalid")
-		return
+		return nil
 	}
 	if err != nil {
-		h.serverError(w, r, fmt.Errorf("selfservice: use sign-in link: %w", err))
-		return
+		return fmt.Errorf("selfservice: use sign-in link: %w", err)
 	}
 	var d mfaSecretData
 	_ = json.Unmarshal([]byte(sec.Data), &d)
 	f := h.waitingFlow(r, d.Interaction)
 	if f == nil || f.State.Current >= len(f.State.Steps) {
 		h.errorPage(w, r, http.StatusBadRequest, "mfa.link_other_browser")
-		return
+		return nil
 	}
 	// A link proves the factor its message went to, once: at the MFA step
 	// only when a link method was picked and that factor was not the first
@@ -81,14 +80,13 @@ func (h *Handler) useMagicLink(w http.ResponseWriter, r *http.Request) {
 		h.passwordlessProved(r, f, sec.AccountID, d.Method, d.Proof)
 	default:
 		h.errorPage(w, r, http.StatusBadRequest, "mfa.link_other_browser")
-		return
+		return nil
 	}
 	if err := h.spendSignInSecrets(r.Context(), sec.AccountID); err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	f.State.Current = len(f.State.Steps)
-	h.complete(w, r, f)
+	return h.complete(w, r, f)
 }
 
 // enabled reports whether the account may sign in.
