@@ -7,4 +7,29 @@
 // and sends the browser back to authz to resume. Registration, activation
 // and recovery live here too; their per-account work runs in the deferred
 // request worker, so unknown identifiers cost the request the same work.
+//
+// Files are named by flow:
+//
+//   - the kernel: handler.go (dependencies, New, Mount with every route,
+//     and serve, the one adapter that logs a handler's returned error and
+//     renders the 500 page), engine.go (Step, Flow, the sign-in page),
+//     engine_browser.go (browser binding, answers to a flow that did not
+//     load), pages.go (rendering), amr.go;
+//   - sign-in: signin_identifier.go, signin_password.go,
+//     signin_passwordless.go, signin_link.go (magic links),
+//     signin_failed.go;
+//   - MFA: mfa_gate.go (the gate every first factor ends in), mfa_step.go,
+//     mfa_methods.go, mfa_codes.go, mfa_passkey.go, mfa_recovery.go,
+//     mfa_lock.go, mfa_enroll*.go, mfa_actions.go (the portal's actions);
+//   - registration: register.go, register_fields.go, register_activate.go,
+//     register_resend.go, register_deferred.go;
+//   - recovery: recover.go, recover_request.go, recover_reset.go,
+//     recover_reminder.go, recover_deferred.go;
+//   - the deferred-request queue and worker: deferred.go (each flow's
+//     jobs are in its own files);
+//   - helpers every flow uses: secrets.go (one-time secrets and the
+//     re-request throttle), identifiers.go, policy.go.
+//
+// Page handlers have the type handlerFunc: they render the pages users act
+// on (a bad or expired link, a form error) and return any other error.
 package selfservice

@@ -160,13 +160,13 @@ func (h *Handler) saveFlow(r *http.Request, f *Flow) error {
 
 // saveFailed answers a failed save: when another request finished the
 // sign-in meanwhile (the first click of a double submit), the browser
-// follows it to the client; otherwise it is a server error.
-func (h *Handler) saveFailed(w http.ResponseWriter, r *http.Request, f *Flow, err error) {
+// follows it to the client; otherwise it returns err.
+func (h *Handler) saveFailed(w http.ResponseWriter, r *http.Request, f *Flow, err error) error {
 	if errors.Is(err, storage.ErrConflict) {
 		http.Redirect(w, r, h.loginURL(f.Interaction.ID, nil), http.StatusSeeOther)
-		return
+		return nil
 	}
-	h.serverError(w, r, err)
+	return err
 }
 
 func (h *Handler) currentStep(f *Flow) (Step, error) {
@@ -181,41 +181,38 @@ func (h *Handler) currentStep(f *Flow) (Step, error) {
 }
 
 // showLogin renders the current step; ?restart=1 goes back to the first.
-func (h *Handler) showLogin(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) showLogin(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	f, ok := h.flowOrError(w, r, q.Get("interaction"), q.Get("sig"))
+	f, ok, err := h.flowOrError(w, r, q.Get("interaction"), q.Get("sig"))
 	if !ok {
-		return
+		return err
 	}
 	if q.Get("restart") == "1" && f.State.Current != 0 {
 		f.State = State{Steps: baseSteps(f.App), Identifier: f.State.Identifier, Failures: f.State.Failures}
 		if err := h.saveFlow(r, f); err != nil {
-			h.serverError(w, r, err)
-			return
+			return err
 		}
 	}
 	step, err := h.currentStep(f)
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	view := step.Show(f)
 	if p, ok := step.(pager); ok {
 		before, _ := json.Marshal(f.State)
 		if view, err = p.Page(r, f); err != nil {
-			h.serverError(w, r, err)
-			return
+			return err
 		}
 		// A page may have made a challenge (a passkey's) to keep; the
 		// sign-in page of an application without passkeys writes nothing.
 		if after, _ := json.Marshal(f.State); string(after) != string(before) {
 			if err := h.saveFlow(r, f); err != nil {
-				h.serverError(w, r, err)
-				return
+				return err
 			}
 		}
 	}
 	h.renderStep(w, r, f, view)
+	return nil
 }
 
 // pager is a step whose page needs the request: it reads the account's
@@ -225,36 +222,33 @@ type pager interface {
 }
 
 // submitLogin runs the current step on the posted form and advances.
-func (h *Handler) submitLogin(w http.ResponseWriter, r *http.Request) {
-	f, ok := h.flowOrError(w, r, r.PostFormValue("interaction"), r.PostFormValue("sig"))
+func (h *Handler) submitLogin(w http.ResponseWriter, r *http.Request) error {
+	f, ok, err := h.flowOrError(w, r, r.PostFormValue("interaction"), r.PostFormValue("sig"))
 	if !ok {
-		return
+		return err
 	}
 	if f.State.Failures >= maxFailures {
 		h.renderStep(w, r, f, View{Template: "error", Status: http.StatusTooManyRequests,
 			Data: map[string]any{"Message": "login.too_many_attempts_request"}})
-		return
+		return nil
 	}
 	step, err := h.currentStep(f)
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	view, done, err := step.Submit(r, f)
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	if !done {
 		if view.Error != "" || len(view.FieldErrors) > 0 {
 			f.State.Failures++
 		}
 		if err := h.saveFlow(r, f); err != nil {
-			h.saveFailed(w, r, f, err)
-			return
+			return h.saveFailed(w, r, f, err)
 		}
 		h.renderStep(w, r, f, view)
-		return
+		return nil
 	}
 	f.State.Current++
 	if f.State.FirstFactorDone {
@@ -263,38 +257,34 @@ func (h *Handler) submitLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	if f.State.Current < len(f.State.Steps) {
 		if err := h.saveFlow(r, f); err != nil {
-			h.saveFailed(w, r, f, err)
-			return
+			return h.saveFailed(w, r, f, err)
 		}
 		http.Redirect(w, r, h.loginURL(f.Interaction.ID, nil), http.StatusSeeOther)
-		return
+		return nil
 	}
-	h.complete(w, r, f)
+	return h.complete(w, r, f)
 }
 
 // startSession starts the SSO session and hands the interaction back to
 // authz. Only complete calls it, after the MFA gate.
-func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, f *Flow) {
+func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, f *Flow) error {
 	ctx := r.Context()
 	if !h.startedHere(r, f) {
 		h.errorPage(w, r, http.StatusBadRequest, "error.other_browser")
-		return
+		return nil
 	}
 	// A new sign-in replaces the browser's previous session (another
 	// account, or prompt=login): the old one ends, its clients told.
 	if _, err := h.sessions.End(w, r); err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	sso, err := h.sessions.Start(ctx, w, r, session.Login{AccountID: f.State.AccountID, AMR: f.State.AMR, ACR: acrFor(f.State.AMR)})
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	f.Interaction.SessionID = sso.ID
 	if err := h.saveFlow(r, f); err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	now := h.cfg.Now().UTC()
 	if err := h.store.TouchLastLogin(ctx, f.State.AccountID, now); err != nil {
@@ -302,6 +292,7 @@ func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, f *Flow) 
 	}
 	h.event(r, f.State.AccountID, "login.succeeded")
 	http.Redirect(w, r, h.resumeURL(f.Interaction.ID), http.StatusSeeOther)
+	return nil
 }
 
 func (h *Handler) loginURL(id string, extra url.Values) string {
@@ -312,11 +303,14 @@ func (h *Handler) loginURL(id string, extra url.Values) string {
 	return h.routes.Path(route.Login, q)
 }
 
-func (h *Handler) flowOrError(w http.ResponseWriter, r *http.Request, id, sig string) (*Flow, bool) {
+// flowOrError loads the sign-in flow of the link, or answers the request
+// (ok false): with a page when the link is bad, expired or already used,
+// or by returning the error the caller returns.
+func (h *Handler) flowOrError(w http.ResponseWriter, r *http.Request, id, sig string) (_ *Flow, ok bool, _ error) {
 	f, err := h.loadFlow(r, id, sig, "login")
 	switch {
 	case err != nil:
-		h.flowLoadFailed(w, r, err)
+		return nil, false, h.flowLoadFailed(w, r, err)
 	case f.State.Current >= len(f.State.Steps) && f.Interaction.SessionID != "":
 		// Signed in already (a reload, the back button, a double submit):
 		// continue where the flow went.
@@ -324,9 +318,9 @@ func (h *Handler) flowOrError(w http.ResponseWriter, r *http.Request, id, sig st
 	case f.State.Current >= len(f.State.Steps):
 		h.errorPage(w, r, http.StatusBadRequest, "error.interaction_expired")
 	default:
-		return f, true
+		return f, true, nil
 	}
-	return nil, false
+	return nil, false, nil
 }
 
 func (h *Handler) resumeURL(id string) string {

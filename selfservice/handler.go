@@ -155,10 +155,57 @@ func (h *Handler) path(name string, query url.Values) string { return h.routes.P
 // routes, authz's resumption among them.
 func (h *Handler) Mount(r *mux.Router) {
 	h.routes = route.New(r)
-	route.Handle(r, route.Login, LoginPath, route.Methods{http.MethodGet: h.showLogin, http.MethodPost: h.submitLogin})
-	route.Handle(r, registerRoute, RegisterPath, route.Methods{http.MethodGet: h.showRegister, http.MethodPost: h.submitRegister})
-	route.Handle(r, activateRoute, ActivatePath, route.Methods{http.MethodGet: h.showActivate, http.MethodPost: h.activate})
-	h.mountRecovery(r)
-	route.Handle(r, resendActivationRoute, ResendActivationPath, route.Methods{http.MethodPost: h.resendActivation})
-	route.Handle(r, magicLinkRoute, MagicLinkPath, route.Methods{http.MethodGet: h.showMagicLink, http.MethodPost: h.useMagicLink})
+	// Sign-in (engine.go) and its links from messages (signin_link.go).
+	h.handle(r, route.Login, LoginPath, methods{http.MethodGet: h.showLogin, http.MethodPost: h.submitLogin})
+	h.handle(r, magicLinkRoute, MagicLinkPath, methods{http.MethodGet: h.showMagicLink, http.MethodPost: h.useMagicLink})
+	// Registration and activation (register*.go).
+	h.handle(r, registerRoute, RegisterPath, methods{http.MethodGet: h.showRegister, http.MethodPost: h.submitRegister})
+	h.handle(r, activateRoute, ActivatePath, methods{http.MethodGet: h.showActivate, http.MethodPost: h.activate})
+	h.handle(r, resendActivationRoute, ResendActivationPath, methods{http.MethodPost: h.resendActivation})
+	// Recovery (recover*.go).
+	h.handle(r, recoverRoute, RecoverPath, methods{http.MethodGet: h.showRecover, http.MethodPost: h.submitRecover})
+	h.handle(r, recoverPhoneRoute, RecoverPhonePath, methods{http.MethodPost: h.submitRecoverPhone})
+	h.handle(r, recoverCodeRoute, RecoverCodePath, methods{http.MethodPost: h.submitRecoverCode})
+	h.handle(r, resetRoute, ResetPath, methods{http.MethodGet: h.showResetLink, http.MethodPost: h.openResetLink})
+	h.handle(r, resetPasswordRoute, ResetPasswordPath, methods{http.MethodPost: h.submitNewPassword})
+	h.handle(r, reminderRoute, ReminderPath, methods{http.MethodGet: h.showReminder, http.MethodPost: h.submitReminder})
+}
+
+// handlerFunc is a selfservice page handler. It answers what the user can
+// act on itself, with a page that says so (a bad or expired link, a form
+// error, a disabled feature), and returns any other error for serve.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// methods maps a method to its handler, like route.Methods.
+type methods map[string]handlerFunc
+
+// handle installs path under name, each handler wrapped in serve.
+func (h *Handler) handle(r *mux.Router, name, path string, m methods) {
+	rm := make(route.Methods, len(m))
+	for method, fn := range m {
+		rm[method] = h.serve(fn)
+	}
+	route.Handle(r, name, path, rm)
+}
+
+// serve is the one adapter from handlerFunc to http.HandlerFunc: an error
+// a handler returns is logged and answered with the generic server-error
+// page, which shows nothing of it.
+func (h *Handler) serve(fn handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := fn(w, r); err != nil {
+			h.serverError(w, r, err)
+		}
+	}
+}
+
+// serverError logs err (quietly when the client went away) and renders
+// the 500 page without internals. Only serve calls it.
+func (h *Handler) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	level := slog.LevelError
+	if r.Context().Err() != nil {
+		level = slog.LevelDebug // the client went away mid-request
+	}
+	h.log.Log(r.Context(), level, "selfservice", "path", r.URL.Path, "err", err)
+	h.errorPage(w, r, http.StatusInternalServerError, "error.generic")
 }

@@ -2,13 +2,11 @@ package selfservice
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -194,89 +192,6 @@ func (h *Handler) checkMFACode(r *http.Request, f *Flow, acct *storage.Account, 
 		return nil, fmt.Errorf("selfservice: use MFA code: %w", err)
 	}
 	return &d, nil
-}
-
-// MagicLinkPath is where sign-in links from e-mail and SMS point.
-const MagicLinkPath = "/login/link"
-
-// showMagicLink asks for a click before the link is spent, so a mail
-// scanner that prefetches links spends nothing.
-func (h *Handler) showMagicLink(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	ok, err := h.secretUsable(r, purposeMFALink, q.Get("token"))
-	if err == nil && !ok {
-		ok, err = h.secretUsable(r, purposeLoginLink, q.Get("token"))
-	}
-	if err != nil {
-		h.serverError(w, r, err)
-		return
-	}
-	if !ok {
-		h.errorPage(w, r, http.StatusBadRequest, "mfa.link_invalid")
-		return
-	}
-	f := h.waitingFlow(r, q.Get("interaction"))
-	if f == nil {
-		h.errorPage(w, r, http.StatusBadRequest, "mfa.link_other_browser")
-		return
-	}
-	h.renderStep(w, r, f, View{Template: "recover", Data: map[string]any{
-		"Mode": "confirm", "Title": "mfa.link_title", "Intro": "mfa.link_intro",
-		"Submit": "mfa.link_submit", "Action": h.path(magicLinkRoute, nil), "Hidden": map[string]string{"token": q.Get("token")},
-	}})
-}
-
-// useMagicLink spends the link and continues the sign-in it belongs to,
-// only in the browser that started it.
-func (h *Handler) useMagicLink(w http.ResponseWriter, r *http.Request) {
-	token := r.PostFormValue("token")
-	sum := sha256.Sum256([]byte(token))
-	sec, err := h.store.UseOneTimeSecret(r.Context(), purposeMFALink, sum[:], h.cfg.Now().UTC())
-	if errors.Is(err, storage.ErrNotFound) {
-		sec, err = h.store.UseOneTimeSecret(r.Context(), purposeLoginLink, sum[:], h.cfg.Now().UTC())
-	}
-	if errors.Is(err, storage.ErrNotFound) || token == "" {
-		h.errorPage(w, r, http.StatusBadRequest, "mfa.link_invalid")
-		return
-	}
-	if err != nil {
-		h.serverError(w, r, fmt.Errorf("selfservice: use sign-in link: %w", err))
-		return
-	}
-	var d mfaSecretData
-	_ = json.Unmarshal([]byte(sec.Data), &d)
-	f := h.waitingFlow(r, d.Interaction)
-	if f == nil || f.State.Current >= len(f.State.Steps) {
-		h.errorPage(w, r, http.StatusBadRequest, "mfa.link_other_browser")
-		return
-	}
-	// A link proves the factor its message went to, once: at the MFA step
-	// only when a link method was picked and that factor was not the first
-	// one (the link of a passwordless message must not double as the
-	// second factor), and for passwordless only an enabled account.
-	switch step := f.State.Steps[f.State.Current]; {
-	case step == stepMFA && sec.Purpose == purposeMFALink && f.State.AccountID == sec.AccountID &&
-		d.Method == f.State.MFA.Method && d.Authenticator == f.State.MFA.Authenticator && !slices.Contains(f.State.MFA.Proofs, d.Proof):
-		h.eventData(r, sec.AccountID, "mfa.succeeded", map[string]string{"method": d.Method})
-		h.proved(f, d.Method, d.Proof)
-	case step == stepPasswordless && sec.Purpose == purposeLoginLink && h.enabled(r, sec.AccountID):
-		h.passwordlessProved(r, f, sec.AccountID, d.Method, d.Proof)
-	default:
-		h.errorPage(w, r, http.StatusBadRequest, "mfa.link_other_browser")
-		return
-	}
-	if err := h.spendSignInSecrets(r.Context(), sec.AccountID); err != nil {
-		h.serverError(w, r, err)
-		return
-	}
-	f.State.Current = len(f.State.Steps)
-	h.complete(w, r, f)
-}
-
-// enabled reports whether the account may sign in.
-func (h *Handler) enabled(r *http.Request, accountID string) bool {
-	acct, err := h.store.GetAccount(r.Context(), accountID)
-	return err == nil && acct.Status == storage.AccountEnabled
 }
 
 // spendSignInSecrets spends the account's outstanding sign-in codes and

@@ -114,15 +114,13 @@ func usedEnrolledFactor(auths []storage.Authenticator, proofs []string) bool {
 // browser to the MFA or enrollment step or starts the SSO session. Every
 // way of signing in (password, reset, activation, registration, passkey,
 // passwordless) ends here, so none skips the second factor.
-func (h *Handler) complete(w http.ResponseWriter, r *http.Request, f *Flow) {
+func (h *Handler) complete(w http.ResponseWriter, r *http.Request, f *Flow) error {
 	next, err := h.mfaGate(r.Context(), f)
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	if next == "" {
-		h.startSession(w, r, f)
-		return
+		return h.startSession(w, r, f)
 	}
 	// Everything after the current step is dropped: the gate's step is
 	// the last one, and on success the gate is asked again.
@@ -130,10 +128,10 @@ func (h *Handler) complete(w http.ResponseWriter, r *http.Request, f *Flow) {
 	f.State.Current = len(f.State.Steps) - 1
 	f.State.MFA.Method, f.State.MFA.Authenticator, f.State.MFA.CodeID = "", "", ""
 	if err := h.saveFlow(r, f); err != nil {
-		h.saveFailed(w, r, f, err)
-		return
+		return h.saveFailed(w, r, f, err)
 	}
 	http.Redirect(w, r, h.loginURL(f.Interaction.ID, nil), http.StatusSeeOther)
+	return nil
 }
 
 // acrFor maps the methods used to an authentication context class.

@@ -1,7 +1,6 @@
 package selfservice
 
 import (
-	"log/slog"
 	"net/http"
 
 	"foyer/selfservice/route"
@@ -79,13 +78,4 @@ func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, 
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "render error page", "err", err)
 	}
-}
-
-func (h *Handler) serverError(w http.ResponseWriter, r *http.Request, err error) {
-	level := slog.LevelError
-	if r.Context().Err() != nil {
-		level = slog.LevelDebug // the client went away mid-request
-	}
-	h.log.Log(r.Context(), level, "selfservice", "path", r.URL.Path, "err", err)
-	h.errorPage(w, r, http.StatusInternalServerError, "error.generic")
 }

@@ -1,17 +1,12 @@
 package selfservice
 
 import (
-	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 
-	"github.com/gorilla/mux"
-
-	"foyer/selfservice/route"
 	"foyer/storage"
 )
 
@@ -35,9 +30,6 @@ const (
 	purposeResetForm     = "password_reset_form"
 	purposeReminderEmail = "username_reminder_email"
 	purposeReminderSMS   = "username_reminder_sms"
-	// purposeThrottle marks a claimed send (throttled); a purpose of its
-	// own, so the newest secret of the others stays the last one sent.
-	purposeThrottle = "send_claim"
 )
 
 // recoverSig is the signature purpose of recovery page links.
@@ -80,43 +72,33 @@ func (h *Handler) recoverHidden(f *Flow) map[string]string {
 	return map[string]string{"interaction": f.Interaction.ID, "sig": h.signer.Sign(f.Interaction.ID, recoverSig)}
 }
 
-// mountRecovery installs the recovery pages.
-func (h *Handler) mountRecovery(r *mux.Router) {
-	route.Handle(r, recoverRoute, RecoverPath, route.Methods{http.MethodGet: h.showRecover, http.MethodPost: h.submitRecover})
-	route.Handle(r, recoverPhoneRoute, RecoverPhonePath, route.Methods{http.MethodPost: h.submitRecoverPhone})
-	route.Handle(r, recoverCodeRoute, RecoverCodePath, route.Methods{http.MethodPost: h.submitRecoverCode})
-	route.Handle(r, resetRoute, ResetPath, route.Methods{http.MethodGet: h.showResetLink, http.MethodPost: h.openResetLink})
-	route.Handle(r, resetPasswordRoute, ResetPasswordPath, route.Methods{http.MethodPost: h.submitNewPassword})
-	route.Handle(r, reminderRoute, ReminderPath, route.Methods{http.MethodGet: h.showReminder, http.MethodPost: h.submitReminder})
-}
-
 // recoveryFlow loads the interaction and the policy and refuses the page
-// when allowed says the application does not offer it.
-func (h *Handler) recoveryFlow(w http.ResponseWriter, r *http.Request, allowed func(storage.SelfServicePolicy, *storage.IdentityStore) bool) (*Flow, storage.SelfServicePolicy, bool) {
+// when allowed says the application does not offer it. When ok is false
+// the request was answered with a page, or the error is the caller's to
+// return.
+func (h *Handler) recoveryFlow(w http.ResponseWriter, r *http.Request, allowed func(storage.SelfServicePolicy, *storage.IdentityStore) bool) (_ *Flow, _ storage.SelfServicePolicy, ok bool, _ error) {
 	id, sig := r.FormValue("interaction"), r.FormValue("sig")
 	f, err := h.loadFlow(r, id, sig, recoverSig)
 	switch {
 	case errors.Is(err, errBadLink):
 		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
-		return nil, storage.SelfServicePolicy{}, false
+		return nil, storage.SelfServicePolicy{}, false, nil
 	case errors.Is(err, storage.ErrNotFound):
 		h.errorPage(w, r, http.StatusBadRequest, "error.interaction_expired")
-		return nil, storage.SelfServicePolicy{}, false
+		return nil, storage.SelfServicePolicy{}, false, nil
 	case err != nil:
-		h.serverError(w, r, err)
-		return nil, storage.SelfServicePolicy{}, false
+		return nil, storage.SelfServicePolicy{}, false, err
 	}
 	store, err := h.store.GetIdentityStore(r.Context(), f.App.StoreID)
 	if err != nil {
-		h.serverError(w, r, fmt.Errorf("selfservice: load identity store: %w", err))
-		return nil, storage.SelfServicePolicy{}, false
+		return nil, storage.SelfServicePolicy{}, false, fmt.Errorf("selfservice: load identity store: %w", err)
 	}
 	pol := f.App.SelfService.Effective(store)
 	if !allowed(pol, store) {
 		h.errorPage(w, r, http.StatusForbidden, "recover.disabled")
-		return nil, pol, false
+		return nil, pol, false, nil
 	}
-	return f, pol, true
+	return f, pol, true, nil
 }
 
 func resetAllowed(p storage.SelfServicePolicy, _ *storage.IdentityStore) bool {
@@ -145,70 +127,6 @@ func recoveryContacts(pol storage.SelfServicePolicy, a *storage.Account) (email,
 		phone = a.Phone
 	}
 	return email, phone
-}
-
-// throttled reports whether a message of the purpose must be held back:
-// one went to the account within the re-request interval (the newest
-// secret of the purpose says so), or a parallel request, perhaps on
-// another node, claimed this send first. Reading the newest secret and
-// then sending is not atomic, so a request that passes the read claims
-// the right to follow that secret: a marker whose hash names the account,
-// the channel and the secret it follows. The hash column is unique, so of
-// all the requests that read the same newest secret exactly one inserts
-// it. (Insert-then-count on the attempt table would not do: the n-th
-// caller sees at least n, so all parallel callers may see more than one
-// and none would send.) A claim whose send then failed holds the throttle
-// until the marker expires and is purged.
-func (h *Handler) throttled(ctx context.Context, pol storage.SelfServicePolicy, accountID, purpose, channel string) (bool, error) {
-	now := h.cfg.Now().UTC()
-	follows := ""
-	last, err := h.store.LatestOneTimeSecret(ctx, accountID, purpose)
-	switch {
-	case errors.Is(err, storage.ErrNotFound):
-	case err != nil:
-		return false, fmt.Errorf("selfservice: latest %s secret: %w", purpose, err)
-	case now.Sub(last.CreatedAt) < pol.ReRequestInterval:
-		return true, nil
-	default:
-		follows = last.ID
-	}
-	sum := sha256.Sum256([]byte("throttle\x00" + purpose + "\x00" + accountID + "\x00" + channel + "\x00" + follows))
-	claim := &storage.OneTimeSecret{Purpose: purposeThrottle, Hash: sum[:], AccountID: accountID,
-		CreatedAt: now, ExpiresAt: now.Add(pol.ReRequestInterval), UsedAt: &now}
-	err = h.store.CreateOneTimeSecret(ctx, claim)
-	if errors.Is(err, storage.ErrConflict) {
-		return true, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("selfservice: claim %s send: %w", purpose, err)
-	}
-	return false, nil
-}
-
-// findByIdentifier is the enabled account an identifier typed on a
-// recovery page names, or nil.
-func (h *Handler) findByIdentifier(ctx context.Context, storeID, typed string) (*storage.Account, error) {
-	store, err := h.store.GetIdentityStore(ctx, storeID)
-	if err != nil {
-		return nil, fmt.Errorf("selfservice: load identity store: %w", err)
-	}
-	kind, value := storage.ParseIdentifier(typed)
-	if !allows(store, kind) || !typedOK(typed) {
-		return nil, nil
-	}
-	acct, err := h.store.FindAccountByIdentifier(ctx, storeID, kind, value)
-	if errors.Is(err, storage.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("selfservice: find account: %w", err)
-	}
-	// A pending account can be recovered too: if someone registered the
-	// address before its owner, a reset is how the owner takes it over.
-	if acct.Status != storage.AccountEnabled && acct.Status != storage.AccountPending {
-		return nil, nil
-	}
-	return acct, nil
 }
 
 // forgotPasswordURL is the sign-in page's "Forgot your password?" link,

@@ -1,12 +1,10 @@
 package selfservice
 
 import (
-	"context"
 	"crypto/subtle"
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"foyer/selfservice/mfa"
@@ -14,15 +12,15 @@ import (
 	"foyer/storage"
 )
 
-func (h *Handler) showRecover(w http.ResponseWriter, r *http.Request) {
-	f, pol, ok := h.recoveryFlow(w, r, resetAllowed)
+func (h *Handler) showRecover(w http.ResponseWriter, r *http.Request) error {
+	f, pol, ok, err := h.recoveryFlow(w, r, resetAllowed)
 	if !ok {
-		return
+		return err
 	}
-	h.renderRecoverForm(w, r, f, pol, View{})
+	return h.renderRecoverForm(w, r, f, pol, View{})
 }
 
-func (h *Handler) renderRecoverForm(w http.ResponseWriter, r *http.Request, f *Flow, pol storage.SelfServicePolicy, v View) {
+func (h *Handler) renderRecoverForm(w http.ResponseWriter, r *http.Request, f *Flow, pol storage.SelfServicePolicy, v View) error {
 	links := []map[string]string{{"URL": h.loginURL(f.Interaction.ID, nil), "Text": "recover.back_to_sign_in"}}
 	if store, err := h.store.GetIdentityStore(r.Context(), f.App.StoreID); err == nil && reminderAllowed(pol, store) {
 		links = append(links, map[string]string{"URL": h.reminderURL(f.Interaction.ID, nil), "Text": "recover.forgot_username"})
@@ -34,6 +32,7 @@ func (h *Handler) renderRecoverForm(w http.ResponseWriter, r *http.Request, f *F
 		"Action": h.path(recoverRoute, nil), "Hidden": h.recoverHidden(f), "Links": links,
 	}
 	h.renderStep(w, r, f, v)
+	return nil
 }
 
 // submitRecover answers every identifier with the same page after the
@@ -42,32 +41,29 @@ func (h *Handler) renderRecoverForm(w http.ResponseWriter, r *http.Request, f *F
 // account matched, which contacts it has and whether the throttle held a
 // message back are told to nobody but the account's own inbox or phone,
 // not even by the request's timing.
-func (h *Handler) submitRecover(w http.ResponseWriter, r *http.Request) {
-	f, pol, ok := h.recoveryFlow(w, r, resetAllowed)
+func (h *Handler) submitRecover(w http.ResponseWriter, r *http.Request) error {
+	f, pol, ok, err := h.recoveryFlow(w, r, resetAllowed)
 	if !ok {
-		return
+		return err
 	}
 	typed := strings.TrimSpace(r.PostFormValue("identifier"))
 	if !typedOK(typed) {
-		h.renderRecoverForm(w, r, f, pol, View{Status: http.StatusBadRequest,
+		return h.renderRecoverForm(w, r, f, pol, View{Status: http.StatusBadRequest,
 			FieldErrors: map[string]string{"identifier": "login.identifier_required"}})
-		return
 	}
 	f.State.Recover = typed
 	if err := h.saveFlow(r, f); err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	if err := h.deferRequest(r, f, deferredReset, deferredPayload{Typed: typed}); err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
-	h.renderSent(w, r, f, pol, View{}, "")
+	return h.renderSent(w, r, f, pol, View{}, "")
 }
 
 // renderSent is the one answer to a reset request: where a link went, or
 // where to enter a code, and "send a code to my phone instead".
-func (h *Handler) renderSent(w http.ResponseWriter, r *http.Request, f *Flow, pol storage.SelfServicePolicy, v View, notice string) {
+func (h *Handler) renderSent(w http.ResponseWriter, r *http.Request, f *Flow, pol storage.SelfServicePolicy, v View, notice string) error {
 	data := map[string]any{
 		"Mode": "code", "Title": "recover.sent_title", "Intro": "recover.sent", "Submit": "recover.code_submit",
 		"Action": h.path(recoverCodeRoute, nil), "Hidden": h.recoverHidden(f),
@@ -81,39 +77,37 @@ func (h *Handler) renderSent(w http.ResponseWriter, r *http.Request, f *Flow, po
 	}
 	v.Template, v.Data = "recover", data
 	h.renderStep(w, r, f, v)
+	return nil
 }
 
 // submitRecoverPhone queues a code to the phone of the account the
 // request named, if it has one (runPhoneSwitch); the answer and the work
 // are the same either way.
-func (h *Handler) submitRecoverPhone(w http.ResponseWriter, r *http.Request) {
-	f, pol, ok := h.recoveryFlow(w, r, resetAllowed)
+func (h *Handler) submitRecoverPhone(w http.ResponseWriter, r *http.Request) error {
+	f, pol, ok, err := h.recoveryFlow(w, r, resetAllowed)
 	if !ok {
-		return
+		return err
 	}
 	if err := h.deferRequest(r, f, deferredPhoneSwitch, deferredPayload{Typed: f.State.Recover}); err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
-	h.renderSent(w, r, f, pol, View{}, "recover.code_sent")
+	return h.renderSent(w, r, f, pol, View{}, "recover.code_sent")
 }
 
-func (h *Handler) submitRecoverCode(w http.ResponseWriter, r *http.Request) {
-	f, pol, ok := h.recoveryFlow(w, r, resetAllowed)
+func (h *Handler) submitRecoverCode(w http.ResponseWriter, r *http.Request) error {
+	f, pol, ok, err := h.recoveryFlow(w, r, resetAllowed)
 	if !ok {
-		return
+		return err
 	}
 	sec, err := h.checkCode(r, f, r.PostFormValue("code"))
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	if sec == nil {
-		h.renderSent(w, r, f, pol, View{Status: http.StatusBadRequest, FieldErrors: map[string]string{"code": "recover.code_invalid"}}, "")
-		return
+		return h.renderSent(w, r, f, pol, View{Status: http.StatusBadRequest, FieldErrors: map[string]string{"code": "recover.code_invalid"}}, "")
 	}
 	d := recoveryData{Interaction: f.Interaction.ID, App: f.App.ID, Method: "sms"}
-	h.showNewPassword(w, r, sec.AccountID, d, f.App, nil)
+	return h.showNewPassword(w, r, sec.AccountID, d, f.App, nil)
 }
 
 // checkCode returns the spent code secret when code is the current code
@@ -178,52 +172,4 @@ func (h *Handler) checkCode(r *http.Request, f *Flow, code string) (*storage.One
 		return nil, fmt.Errorf("selfservice: use reset code: %w", err)
 	}
 	return used, nil
-}
-
-// issueResetLink stores a reset secret and queues the link (in the
-// transaction of sendOnce).
-func (h *Handler) issueResetLink(ctx context.Context, j *deferredJob, accountID, email string) error {
-	token, hash, err := newSecret()
-	if err != nil {
-		return err
-	}
-	now := h.cfg.Now().UTC()
-	d := recoveryData{Interaction: j.p.Interaction, App: j.app.ID, Method: "email"}
-	secret := &storage.OneTimeSecret{Purpose: purposeResetLink, Hash: hash, AccountID: accountID, Data: d.encode(),
-		CreatedAt: now, ExpiresAt: now.Add(j.pol.ResetLinkLifetime)}
-	if err := h.store.CreateOneTimeSecret(ctx, secret); err != nil {
-		return fmt.Errorf("selfservice: store reset secret: %w", err)
-	}
-	q := url.Values{"token": {token}, "interaction": {j.p.Interaction}, "sig": {h.signer.Sign(j.p.Interaction, recoverSig)}}
-	_, err = h.notify.Email(ctx, email, accountID, "password_reset", j.p.Lang, branding(j.app),
-		map[string]any{"Link": h.cfg.Issuer + h.path(resetRoute, q), "Minutes": int(j.pol.ResetLinkLifetime.Minutes())})
-	if err != nil {
-		return fmt.Errorf("selfservice: queue reset mail: %w", err)
-	}
-	return nil
-}
-
-// issueResetCode stores a six-digit code and queues it by SMS (in the
-// transaction of sendOnce).
-func (h *Handler) issueResetCode(ctx context.Context, j *deferredJob, accountID, phone string) error {
-	code, err := mfa.NewCode()
-	if err != nil {
-		return err
-	}
-	salt, err := mfa.NewSalt()
-	if err != nil {
-		return err
-	}
-	now := h.cfg.Now().UTC()
-	d := recoveryData{Interaction: j.p.Interaction, App: j.app.ID, Method: "sms", Salt: salt}
-	secret := &storage.OneTimeSecret{Purpose: purposeResetCode, Hash: mfa.CodeHash(salt, code), AccountID: accountID,
-		Data: d.encode(), CreatedAt: now, ExpiresAt: now.Add(j.pol.OneTimeCodeLifetime)}
-	if err := h.store.CreateOneTimeSecret(ctx, secret); err != nil {
-		return fmt.Errorf("selfservice: store reset code: %w", err)
-	}
-	text := h.render.T(j.p.Lang, "sms.password_reset_code", branding(j.app).AppName, code, int(j.pol.OneTimeCodeLifetime.Minutes()))
-	if _, err := h.notify.SMS(ctx, phone, accountID, "password_reset_code", text); err != nil {
-		return fmt.Errorf("selfservice: queue reset code: %w", err)
-	}
-	return nil
 }

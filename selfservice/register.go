@@ -2,9 +2,6 @@ package selfservice
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
@@ -37,25 +34,24 @@ func (h *Handler) registerURL(id string) string {
 }
 
 // registrationFlow loads the interaction and the policy, and refuses the
-// page when the application does not offer registration.
-func (h *Handler) registrationFlow(w http.ResponseWriter, r *http.Request, id, sig string) (*Flow, regPolicy, bool) {
+// page when the application does not offer registration. When ok is
+// false the request was answered with a page, or the error is the
+// caller's to return.
+func (h *Handler) registrationFlow(w http.ResponseWriter, r *http.Request, id, sig string) (_ *Flow, _ regPolicy, ok bool, _ error) {
 	f, err := h.loadFlow(r, id, sig, "register")
-	switch {
-	case err != nil:
-		h.flowLoadFailed(w, r, err)
-		return nil, regPolicy{}, false
+	if err != nil {
+		return nil, regPolicy{}, false, h.flowLoadFailed(w, r, err)
 	}
 	store, err := h.store.GetIdentityStore(r.Context(), f.App.StoreID)
 	if err != nil {
-		h.serverError(w, r, fmt.Errorf("selfservice: load identity store: %w", err))
-		return nil, regPolicy{}, false
+		return nil, regPolicy{}, false, fmt.Errorf("selfservice: load identity store: %w", err)
 	}
 	pol := regPolicy{SelfServicePolicy: f.App.SelfService.Effective(store), fields: fieldsFor(store)}
 	if !pol.RegistrationEnabled {
 		h.errorPage(w, r, http.StatusForbidden, "register.disabled")
-		return nil, pol, false
+		return nil, pol, false, nil
 	}
-	return f, pol, true
+	return f, pol, true, nil
 }
 
 // regPolicy is the application's policy with the fields its identity
@@ -65,24 +61,16 @@ type regPolicy struct {
 	fields formFields
 }
 
-func (h *Handler) policy(ctx context.Context, app *storage.Application) (storage.SelfServicePolicy, error) {
-	store, err := h.store.GetIdentityStore(ctx, app.StoreID)
-	if err != nil {
-		return storage.SelfServicePolicy{}, fmt.Errorf("selfservice: load identity store: %w", err)
-	}
-	return app.SelfService.Effective(store), nil
-}
-
-func (h *Handler) showRegister(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) showRegister(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	f, pol, ok := h.registrationFlow(w, r, q.Get("interaction"), q.Get("sig"))
+	f, pol, ok, err := h.registrationFlow(w, r, q.Get("interaction"), q.Get("sig"))
 	if !ok {
-		return
+		return err
 	}
-	h.renderRegister(w, r, f, pol, registerForm{}, nil)
+	return h.renderRegister(w, r, f, pol, registerForm{}, nil)
 }
 
-func (h *Handler) renderRegister(w http.ResponseWriter, r *http.Request, f *Flow, pol regPolicy, form registerForm, errs map[string]string) {
+func (h *Handler) renderRegister(w http.ResponseWriter, r *http.Request, f *Flow, pol regPolicy, form registerForm, errs map[string]string) error {
 	v := View{Template: "register", Data: map[string]any{
 		"Email": form.Email, "Accepted": form.Accepted, "MinLength": pol.PasswordPolicy.MinLength,
 		"Username": form.Username, "Phone": form.Phone, "ShowEmail": pol.fields.Email,
@@ -97,12 +85,13 @@ func (h *Handler) renderRegister(w http.ResponseWriter, r *http.Request, f *Flow
 		v.FieldErrors, v.Status = errs, http.StatusBadRequest
 	}
 	h.renderStep(w, r, f, v)
+	return nil
 }
 
-func (h *Handler) submitRegister(w http.ResponseWriter, r *http.Request) {
-	f, pol, ok := h.registrationFlow(w, r, r.PostFormValue("interaction"), r.PostFormValue("sig"))
+func (h *Handler) submitRegister(w http.ResponseWriter, r *http.Request) error {
+	f, pol, ok, err := h.registrationFlow(w, r, r.PostFormValue("interaction"), r.PostFormValue("sig"))
 	if !ok {
-		return
+		return err
 	}
 	form := readRegisterForm(r, pol.fields)
 	errs := map[string]string{}
@@ -114,21 +103,19 @@ func (h *Handler) submitRegister(w http.ResponseWriter, r *http.Request) {
 		errs["accept_terms"] = "register.terms_required"
 	}
 	if len(errs) > 0 {
-		h.renderRegister(w, r, f, pol, form, errs)
-		return
+		return h.renderRegister(w, r, f, pol, form, errs)
 	}
-	h.finishRegister(w, r, f, pol, form)
+	return h.finishRegister(w, r, f, pol, form)
 }
 
 // finishRegister creates the account of a valid form and answers. With
 // activation on, the page never tells whether an identifier was taken, so
 // the request only hashes the password and queues the rest
 // (runRegistration): a new and a taken address cost the same work.
-func (h *Handler) finishRegister(w http.ResponseWriter, r *http.Request, f *Flow, pol regPolicy, form registerForm) {
+func (h *Handler) finishRegister(w http.ResponseWriter, r *http.Request, f *Flow, pol regPolicy, form registerForm) error {
 	hash, err := h.hasher.Hash(r.Context(), form.Password)
 	if err != nil {
-		h.serverError(w, r, fmt.Errorf("selfservice: hash password: %w", err))
-		return
+		return fmt.Errorf("selfservice: hash password: %w", err)
 	}
 	if pol.ActivationEnabled {
 		// The documents shown are the ones accepted, even if the policy
@@ -136,26 +123,23 @@ func (h *Handler) finishRegister(w http.ResponseWriter, r *http.Request, f *Flow
 		p := deferredPayload{Email: form.Email, Username: form.Username, Phone: form.Phone,
 			Attributes: form.Attributes, PasswordHash: hash, Accepted: acceptedConsents(f.App)}
 		if err := h.deferRequest(r, f, deferredRegistration, p); err != nil {
-			h.serverError(w, r, err)
-			return
+			return err
 		}
-		h.checkEmailPage(w, r, f)
-		return
+		return h.checkEmailPage(w, r, f)
 	}
 	acct, err := h.createAccount(r, f, form, hash)
 	switch {
 	case errors.Is(err, storage.ErrConflict):
 		// Without activation nobody proves the address, so a taken
 		// identifier can only be refused: the page necessarily tells it.
-		h.registerTaken(w, r, f, pol, form)
+		return h.registerTaken(w, r, f, pol, form)
 	case err != nil:
-		h.serverError(w, r, err)
-	default:
-		h.event(r, acct.ID, "account.registered")
-		firstFactor(&f.State, acct.ID, amrPassword, "")
-		f.State.Current = len(f.State.Steps)
-		h.complete(w, r, f)
+		return err
 	}
+	h.event(r, acct.ID, "account.registered")
+	firstFactor(&f.State, acct.ID, amrPassword, "")
+	f.State.Current = len(f.State.Steps)
+	return h.complete(w, r, f)
 }
 
 // createAccount creates an enabled account, its password and its consent
@@ -252,16 +236,15 @@ func requiredDocuments(app *storage.Application) []consentDocument {
 }
 
 // registerTaken shows which identifiers are taken, next to their fields.
-func (h *Handler) registerTaken(w http.ResponseWriter, r *http.Request, f *Flow, pol regPolicy, form registerForm) {
+func (h *Handler) registerTaken(w http.ResponseWriter, r *http.Request, f *Flow, pol regPolicy, form registerForm) error {
 	errs, err := h.takenFields(r.Context(), f.App.StoreID, form)
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	if len(errs) == 0 { // taken by a registration that was deleted since
 		errs["email"] = "register.email_taken"
 	}
-	h.renderRegister(w, r, f, pol, form, errs)
+	return h.renderRegister(w, r, f, pol, form, errs)
 }
 
 // purposeSignupAttempt throttles "someone tried to sign up" mails
@@ -323,18 +306,8 @@ func (h *Handler) issueActivation(ctx context.Context, interactionID, lang strin
 
 // checkEmailPage is the answer to every registration with activation on:
 // it carries nothing that depends on the address.
-func (h *Handler) checkEmailPage(w http.ResponseWriter, r *http.Request, f *Flow) {
+func (h *Handler) checkEmailPage(w http.ResponseWriter, r *http.Request, f *Flow) error {
 	h.renderStep(w, r, f, View{Template: "message", Data: map[string]any{
 		"Title": "register.check_email_title", "Message": "register.check_email"}})
-}
-
-// newSecret returns a random URL-safe secret and its SHA-256.
-func newSecret() (string, []byte, error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", nil, fmt.Errorf("selfservice: random: %w", err)
-	}
-	token := base64.RawURLEncoding.EncodeToString(b)
-	sum := sha256.Sum256([]byte(token))
-	return token, sum[:], nil
+	return nil
 }

@@ -13,15 +13,15 @@ import (
 // The username reminder asks for an e-mail address first; ?by=phone
 // switches it to a phone number.
 
-func (h *Handler) showReminder(w http.ResponseWriter, r *http.Request) {
-	f, _, ok := h.recoveryFlow(w, r, reminderAllowed)
+func (h *Handler) showReminder(w http.ResponseWriter, r *http.Request) error {
+	f, _, ok, err := h.recoveryFlow(w, r, reminderAllowed)
 	if !ok {
-		return
+		return err
 	}
-	h.renderReminder(w, r, f, r.URL.Query().Get("by") == "phone", View{})
+	return h.renderReminder(w, r, f, r.URL.Query().Get("by") == "phone", View{})
 }
 
-func (h *Handler) renderReminder(w http.ResponseWriter, r *http.Request, f *Flow, byPhone bool, v View) {
+func (h *Handler) renderReminder(w http.ResponseWriter, r *http.Request, f *Flow, byPhone bool, v View) error {
 	data := map[string]any{
 		"Mode": "field", "Title": "reminder.title", "Intro": "reminder.intro_email", "Submit": "reminder.submit",
 		"Field": "email", "Label": "register.email_label", "InputType": "email", "Autocomplete": "email",
@@ -36,15 +36,16 @@ func (h *Handler) renderReminder(w http.ResponseWriter, r *http.Request, f *Flow
 	data["Links"] = []map[string]string{other, {"URL": h.loginURL(f.Interaction.ID, nil), "Text": "recover.back_to_sign_in"}}
 	v.Template, v.Data = "recover", data
 	h.renderStep(w, r, f, v)
+	return nil
 }
 
 // submitReminder queues the reminder (runReminder): the username goes to
 // the contact typed when it belongs to an account with a username; the
 // page and the request's work are the same in every case.
-func (h *Handler) submitReminder(w http.ResponseWriter, r *http.Request) {
-	f, _, ok := h.recoveryFlow(w, r, reminderAllowed)
+func (h *Handler) submitReminder(w http.ResponseWriter, r *http.Request) error {
+	f, _, ok, err := h.recoveryFlow(w, r, reminderAllowed)
 	if !ok {
-		return
+		return err
 	}
 	_, byPhone := r.PostForm["phone"] // the phone form posts a phone field
 	field, kind := "email", storage.IdentifierEmail
@@ -54,17 +55,16 @@ func (h *Handler) submitReminder(w http.ResponseWriter, r *http.Request) {
 	// Cleaned as registration stored it: "+41 79 …" finds "+4179…".
 	value := storage.CleanIdentifier(kind, r.PostFormValue(field))
 	if !typedOK(value) {
-		h.renderReminder(w, r, f, byPhone, View{Status: http.StatusBadRequest,
+		return h.renderReminder(w, r, f, byPhone, View{Status: http.StatusBadRequest,
 			FieldErrors: map[string]string{field: "reminder." + field + "_required"}})
-		return
 	}
 	if err := h.deferRequest(r, f, deferredReminder, deferredPayload{Typed: value, ByPhone: byPhone}); err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	h.renderStep(w, r, f, View{Template: "message", Data: map[string]any{
 		"Title": "reminder.sent_title", "Message": "reminder.sent", "LinkURL": h.loginURL(f.Interaction.ID, nil),
 		"LinkText": "recover.back_to_sign_in"}})
+	return nil
 }
 
 // runReminder sends the username over the channel asked for, when the

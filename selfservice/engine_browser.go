@@ -22,8 +22,9 @@ func (h *Handler) startedHere(r *http.Request, f *Flow) bool {
 	return h.sessions.StartedHere(r, f.Interaction.Browser)
 }
 
-// flowLoadFailed answers a request whose flow could not be loaded.
-func (h *Handler) flowLoadFailed(w http.ResponseWriter, r *http.Request, err error) {
+// flowLoadFailed answers a request whose flow could not be loaded with
+// the page that says why, or returns err when the cause is ours.
+func (h *Handler) flowLoadFailed(w http.ResponseWriter, r *http.Request, err error) error {
 	switch {
 	case errors.Is(err, errBadLink):
 		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
@@ -32,6 +33,7 @@ func (h *Handler) flowLoadFailed(w http.ResponseWriter, r *http.Request, err err
 	case errors.Is(err, errOtherBrowser):
 		h.errorPage(w, r, http.StatusBadRequest, "error.other_browser")
 	default:
-		h.serverError(w, r, err)
+		return err
 	}
+	return nil
 }

@@ -25,43 +25,39 @@ func (h *Handler) resendData(f *Flow) map[string]string {
 // holds across nodes and parallel requests. Earlier
 // links stay valid until they expire or one is used: a customer may open
 // whichever arrives first, and each only activates this same account.
-func (h *Handler) resendActivation(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) resendActivation(w http.ResponseWriter, r *http.Request) error {
 	f, err := h.loadFlow(r, r.PostFormValue("interaction"), r.PostFormValue("sig"), "resend")
 	if err != nil {
-		h.flowLoadFailed(w, r, err)
-		return
+		return h.flowLoadFailed(w, r, err)
 	}
 	acct, err := h.pendingAccount(r, f)
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	if acct == nil {
 		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
-		return
+		return nil
 	}
 	pol, err := h.policy(r.Context(), f.App)
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	held, err := h.throttled(r.Context(), pol, acct.ID, purposeActivation, "email")
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	if held {
 		h.renderStep(w, r, f, View{Template: "message", Status: http.StatusTooManyRequests, Data: map[string]any{
 			"Title": "activation.resend_title", "Message": "activation.resend_throttled"}})
-		return
+		return nil
 	}
 	if err := h.sendActivation(r, f, pol, acct); err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	h.event(r, acct.ID, "account.activation_resent")
 	h.renderStep(w, r, f, View{Template: "message", Data: map[string]any{
 		"Title": "activation.resend_title", "Message": "activation.resent"}})
+	return nil
 }
 
 // pendingAccount is the account the interaction proved the password of,

@@ -20,16 +20,15 @@ const activateSig = "activate"
 // showActivate answers opening an activation link with a page whose
 // button posts the token: e-mail security scanners prefetch links, and a
 // GET that spent the token would leave the customer a used link.
-func (h *Handler) showActivate(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) showActivate(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	usable, err := h.secretUsable(r, purposeActivation, q.Get("token"))
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	if !usable {
 		h.errorPage(w, r, http.StatusBadRequest, "activation.invalid_link")
-		return
+		return nil
 	}
 	v := View{Template: "recover", Data: map[string]any{
 		"Mode": "confirm", "Title": "activation.confirm_title", "Intro": "activation.confirm_intro",
@@ -38,27 +37,12 @@ func (h *Handler) showActivate(w http.ResponseWriter, r *http.Request) {
 	f, target := h.activationTarget(r, q.Get("interaction"), q.Get("sig"))
 	if f != nil {
 		h.renderStep(w, r, f, v)
-		return
+		return nil
 	}
 	// The post may end at the client's brand portal: browsers apply
 	// form-action to every redirect after a form post.
 	w.Header().Set("Content-Security-Policy", themes.CSPWithFormTarget(target))
-	h.renderOptionalFlow(w, r, nil, nil, v)
-}
-
-// secretUsable reports whether a link's token is still live, so that a
-// used, expired or forged link says so when opened rather than after its
-// confirmation button; only the button spends it.
-func (h *Handler) secretUsable(r *http.Request, purpose, token string) (bool, error) {
-	if token == "" {
-		return false, nil
-	}
-	sum := sha256.Sum256([]byte(token))
-	ok, err := h.store.OneTimeSecretUsable(r.Context(), purpose, sum[:], h.cfg.Now().UTC())
-	if err != nil {
-		return false, fmt.Errorf("selfservice: check %s secret: %w", purpose, err)
-	}
-	return ok, nil
+	return h.renderOptionalFlow(w, r, nil, nil, v)
 }
 
 // activationTarget is the waiting sign-in request a signed activation link
@@ -84,45 +68,40 @@ func (h *Handler) activationTarget(r *http.Request, id, sig string) (*Flow, stri
 // activate spends the posted activation secret, enables the account, then
 // continues the authorization request that started the registration when
 // it is still waiting, or sends the browser on to sign in.
-func (h *Handler) activate(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) activate(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	token := r.PostFormValue("token")
 	sum := sha256.Sum256([]byte(token))
 	secret, err := h.store.UseOneTimeSecret(ctx, purposeActivation, sum[:], h.cfg.Now().UTC())
 	if errors.Is(err, storage.ErrNotFound) || token == "" {
 		h.errorPage(w, r, http.StatusBadRequest, "activation.invalid_link")
-		return
+		return nil
 	}
 	if err != nil {
-		h.serverError(w, r, fmt.Errorf("selfservice: use activation secret: %w", err))
-		return
+		return fmt.Errorf("selfservice: use activation secret: %w", err)
 	}
 	// Only a pending account is enabled: a link must never re-enable an
 	// account an administrator disabled since.
 	if err := h.store.ActivateAccount(ctx, secret.AccountID); errors.Is(err, storage.ErrNotFound) {
 		h.errorPage(w, r, http.StatusBadRequest, "activation.invalid_link")
-		return
+		return nil
 	} else if err != nil {
-		h.serverError(w, r, fmt.Errorf("selfservice: activate account: %w", err))
-		return
+		return fmt.Errorf("selfservice: activate account: %w", err)
 	}
 	h.event(r, secret.AccountID, "account.activated")
 	if f := h.waitingFlow(r, secret.Data); f != nil {
 		acct, err := h.store.GetAccount(ctx, secret.AccountID)
 		if err != nil {
-			h.serverError(w, r, fmt.Errorf("selfservice: load account: %w", err))
-			return
+			return fmt.Errorf("selfservice: load account: %w", err)
 		}
 		if err := h.spendSignInSecrets(ctx, secret.AccountID); err != nil {
-			h.serverError(w, r, err)
-			return
+			return err
 		}
 		firstFactor(&f.State, secret.AccountID, amrOf(storage.MethodEmailLink), mailboxProof(acct, false))
 		f.State.Current = len(f.State.Steps)
-		h.complete(w, r, f)
-		return
+		return h.complete(w, r, f)
 	}
-	h.activatedElsewhere(w, r, secret)
+	return h.activatedElsewhere(w, r, secret)
 }
 
 // waitingFlow is the interaction a link names when it still waits for a
@@ -142,7 +121,7 @@ func (h *Handler) waitingFlow(r *http.Request, id string) *Flow {
 // that started the registration (OIDC third-party initiated login, built
 // as authz.InitiateLoginURL does; selfservice does not import authz), or
 // shows that the account is active.
-func (h *Handler) activatedElsewhere(w http.ResponseWriter, r *http.Request, secret *storage.OneTimeSecret) {
+func (h *Handler) activatedElsewhere(w http.ResponseWriter, r *http.Request, secret *storage.OneTimeSecret) error {
 	ctx := r.Context()
 	if in, err := h.store.GetInteraction(ctx, secret.Data); err == nil {
 		c, cerr := h.store.GetClient(ctx, in.ClientID)
@@ -154,10 +133,11 @@ func (h *Handler) activatedElsewhere(w http.ResponseWriter, r *http.Request, sec
 				q.Set("login_hint", acct.Email)
 				u.RawQuery = q.Encode()
 				http.Redirect(w, r, u.String(), http.StatusSeeOther) //nolint:gosec // G710: the client's registered initiate_login_uri
-				return
+				return nil
 			}
 		}
 	}
 	lang := h.render.Negotiate("", "", r.Header.Get("Accept-Language"))
 	h.renderMessage(w, r, lang, "activation.done_title", "activation.done")
+	return nil
 }

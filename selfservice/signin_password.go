@@ -5,98 +5,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"foyer/selfservice/password"
 	"foyer/selfservice/regulate"
 	"foyer/storage"
 )
-
-// identifierStep asks who is signing in. It always continues to the next
-// step, whether or not the identifier names an account. Where the policy
-// allows passkeys it also offers a username-less passkey sign-in (a button
-// and browser autofill), which proves the account at once.
-type identifierStep struct{ h *Handler }
-
-func (identifierStep) Name() string { return "identifier" }
-
-func (identifierStep) Show(f *Flow) View {
-	id := f.State.Identifier
-	if id == "" {
-		id = f.Params.Get("login_hint")
-	}
-	data := map[string]any{"Step": "identifier", "Identifier": id}
-	if f.App.SelfService.WithDefaults().RegistrationEnabled {
-		data["RegisterURL"] = f.RegisterURL
-	}
-	if u := forgotPasswordURL(f); u != "" {
-		data["ForgotPasswordURL"] = u
-	}
-	return View{Template: "login", Data: data}
-}
-
-// Page adds a fresh passkey challenge when the policy allows passkeys.
-func (s identifierStep) Page(_ *http.Request, f *Flow) (View, error) {
-	v := s.Show(f)
-	if pol := f.App.MFA.WithDefaults(); pol.Allows(storage.MethodPasskey) && (pol.Mode != storage.MFAOff || pol.Passwordless) {
-		if err := s.h.beginDiscoverable(f); err != nil {
-			return View{}, err
-		}
-		v.Data["PasskeyOptions"] = string(f.State.MFA.PasskeyOptions)
-	}
-	return v, nil
-}
-
-func (s identifierStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
-	if cred := r.PostFormValue("credential"); cred != "" {
-		return s.passkey(r, f, []byte(cred))
-	}
-	id := strings.TrimSpace(r.PostFormValue("identifier"))
-	if !typedOK(id) {
-		v := s.Show(f)
-		v.FieldErrors = map[string]string{"identifier": "login.identifier_required"}
-		v.Status = http.StatusBadRequest
-		return v, false, nil
-	}
-	f.State.Identifier = id
-	f.State.AccountID = ""
-	if f.App.MFA.Passwordless {
-		if err := s.h.deferRequest(r, f, deferredPasswordless, deferredPayload{Typed: id}); err != nil {
-			return View{}, false, err
-		}
-	}
-	return View{}, true, nil
-}
-
-// passkey signs in with a discoverable credential: the passkey names the
-// account. With user verification it is two factors in one (something
-// held, something known or been), so the MFA step is not asked for.
-func (s identifierStep) passkey(r *http.Request, f *Flow, response []byte) (View, bool, error) {
-	proof, acct, verified, err := s.h.checkAssertion(r.Context(), f, nil, response)
-	if err != nil {
-		return View{}, false, err
-	}
-	if proof == "" || acct.Status != storage.AccountEnabled || acct.StoreID != f.App.StoreID {
-		v, err := s.Page(r, f)
-		if err != nil {
-			return View{}, false, err
-		}
-		v.Error, v.Status = "login.passkey_failed", http.StatusBadRequest
-		return v, false, nil
-	}
-	s.h.eventData(r, acct.ID, "login.passkey", nil)
-	f.State.Identifier = accountName(acct)
-	firstFactor(&f.State, acct.ID, proof[:3], proof[4:])
-	if verified {
-		f.State.AMR = appendUnique(f.State.AMR, amrMFA)
-		f.State.MFA.Done = true
-	}
-	f.State.FirstFactorDone = true
-	return View{}, true, nil
-}
 
 // passwordStep checks the password of the identified account.
 type passwordStep struct {
@@ -220,32 +134,4 @@ func (s *passwordStep) upgradeHash(r *http.Request, accountID, pw string) {
 	if hash, err := s.hasher.Hash(r.Context(), pw); err == nil {
 		_ = s.store.SetPassword(r.Context(), accountID, hash)
 	}
-}
-
-// typedOK reports whether a typed identifier is one a lookup can take:
-// present, at most 320 bytes, valid UTF-8 without control characters (a
-// NUL byte, say, which PostgreSQL refuses in text).
-func typedOK(s string) bool {
-	return s != "" && len(s) <= 320 && utf8.ValidString(s) && strings.IndexFunc(s, unicode.IsControl) < 0
-}
-
-func allows(store *storage.IdentityStore, kind storage.IdentifierType) bool {
-	if len(store.IdentifierTypes) == 0 {
-		return kind == storage.IdentifierEmail
-	}
-	for _, t := range store.IdentifierTypes {
-		if t == kind {
-			return true
-		}
-	}
-	return false
-}
-
-func appendUnique(list []string, v string) []string {
-	for _, s := range list {
-		if s == v {
-			return list
-		}
-	}
-	return append(list, v)
 }

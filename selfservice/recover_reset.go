@@ -20,16 +20,14 @@ const resetFormLifetime = 15 * time.Minute
 // showResetLink answers opening a reset link with a page whose button
 // posts the token: e-mail security scanners prefetch links, and a GET that
 // spent the token would leave the customer a used link.
-func (h *Handler) showResetLink(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) showResetLink(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	usable, err := h.secretUsable(r, purposeResetLink, q.Get("token"))
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	if !usable {
-		h.resetLinkInvalid(w, r)
-		return
+		return h.resetLinkInvalid(w, r)
 	}
 	v := View{Template: "recover", Data: map[string]any{
 		"Mode": "confirm", "Title": "recover.reset_confirm_title", "Intro": "recover.reset_confirm_intro",
@@ -43,35 +41,32 @@ func (h *Handler) showResetLink(w http.ResponseWriter, r *http.Request) {
 	} else {
 		app = f.App
 	}
-	h.renderOptionalFlow(w, r, f, app, v)
+	return h.renderOptionalFlow(w, r, f, app, v)
 }
 
 // openResetLink spends the posted reset link and shows the new-password
 // form.
-func (h *Handler) openResetLink(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) openResetLink(w http.ResponseWriter, r *http.Request) error {
 	token := r.PostFormValue("token")
 	sum := sha256.Sum256([]byte(token))
 	sec, err := h.store.UseOneTimeSecret(r.Context(), purposeResetLink, sum[:], h.cfg.Now().UTC())
 	if errors.Is(err, storage.ErrNotFound) || token == "" {
-		h.resetLinkInvalid(w, r)
-		return
+		return h.resetLinkInvalid(w, r)
 	}
 	if err != nil {
-		h.serverError(w, r, fmt.Errorf("selfservice: use reset secret: %w", err))
-		return
+		return fmt.Errorf("selfservice: use reset secret: %w", err)
 	}
 	d := decodeRecoveryData(sec.Data)
 	app, err := h.store.GetApplication(r.Context(), d.App)
 	if err != nil {
-		h.serverError(w, r, fmt.Errorf("selfservice: load application: %w", err))
-		return
+		return fmt.Errorf("selfservice: load application: %w", err)
 	}
-	h.showNewPassword(w, r, sec.AccountID, d, app, nil)
+	return h.showNewPassword(w, r, sec.AccountID, d, app, nil)
 }
 
 // resetLinkInvalid explains an expired, used or unknown link and offers a
 // new one when the link still names a live sign-in request.
-func (h *Handler) resetLinkInvalid(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) resetLinkInvalid(w http.ResponseWriter, r *http.Request) error {
 	lang := h.render.Negotiate("", "", r.Header.Get("Accept-Language"))
 	data := map[string]any{"Title": "recover.link_invalid_title", "Message": "recover.link_invalid"}
 	// The link's query on GET, the confirmation form's fields on POST.
@@ -82,27 +77,25 @@ func (h *Handler) resetLinkInvalid(w http.ResponseWriter, r *http.Request) {
 	if err := h.render.Render(w, r, themes.Page{Template: "message", Lang: lang, Status: http.StatusBadRequest, Data: data}); err != nil {
 		h.log.ErrorContext(r.Context(), "render", "template", "message", "err", err)
 	}
+	return nil
 }
 
 // showNewPassword issues the secret the new-password form posts back and
 // renders the form, inside the sign-in request when it still waits.
-func (h *Handler) showNewPassword(w http.ResponseWriter, r *http.Request, accountID string, d recoveryData, app *storage.Application, errs map[string]string) {
+func (h *Handler) showNewPassword(w http.ResponseWriter, r *http.Request, accountID string, d recoveryData, app *storage.Application, errs map[string]string) error {
 	token, hash, err := newSecret()
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	now := h.cfg.Now().UTC()
 	sec := &storage.OneTimeSecret{Purpose: purposeResetForm, Hash: hash, AccountID: accountID, Data: d.encode(),
 		CreatedAt: now, ExpiresAt: now.Add(resetFormLifetime)}
 	if err := h.store.CreateOneTimeSecret(r.Context(), sec); err != nil {
-		h.serverError(w, r, fmt.Errorf("selfservice: store reset form secret: %w", err))
-		return
+		return fmt.Errorf("selfservice: store reset form secret: %w", err)
 	}
 	pol, err := h.policy(r.Context(), app)
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	v := View{Template: "recover", Data: map[string]any{
 		"Mode": "password", "Title": "recover.new_password_title", "Submit": "recover.new_password_submit",
@@ -111,16 +104,16 @@ func (h *Handler) showNewPassword(w http.ResponseWriter, r *http.Request, accoun
 	if len(errs) > 0 {
 		v.FieldErrors, v.Status = errs, http.StatusBadRequest
 	}
-	h.renderOptionalFlow(w, r, h.waitingFlow(r, d.Interaction), app, v)
+	return h.renderOptionalFlow(w, r, h.waitingFlow(r, d.Interaction), app, v)
 }
 
 // renderOptionalFlow renders inside the flow when there is one (its
 // Content-Security-Policy lets the form's redirect reach the client), or
 // as a stand-alone page with the application's branding.
-func (h *Handler) renderOptionalFlow(w http.ResponseWriter, r *http.Request, f *Flow, app *storage.Application, v View) {
+func (h *Handler) renderOptionalFlow(w http.ResponseWriter, r *http.Request, f *Flow, app *storage.Application, v View) error {
 	if f != nil {
 		h.renderStep(w, r, f, v)
-		return
+		return nil
 	}
 	data := map[string]any{}
 	for k, val := range v.Data {
@@ -134,64 +127,55 @@ func (h *Handler) renderOptionalFlow(w http.ResponseWriter, r *http.Request, f *
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "render", "template", v.Template, "err", err)
 	}
+	return nil
 }
 
 // submitNewPassword spends the form's secret, checks the password against
 // the policy (a refused one gets a fresh form secret), sets it and
 // finishes the reset.
-func (h *Handler) submitNewPassword(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) submitNewPassword(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	sum := sha256.Sum256([]byte(r.PostFormValue("token")))
 	sec, err := h.store.UseOneTimeSecret(ctx, purposeResetForm, sum[:], h.cfg.Now().UTC())
 	if errors.Is(err, storage.ErrNotFound) {
-		h.resetLinkInvalid(w, r)
-		return
+		return h.resetLinkInvalid(w, r)
 	}
 	if err != nil {
-		h.serverError(w, r, fmt.Errorf("selfservice: use reset form secret: %w", err))
-		return
+		return fmt.Errorf("selfservice: use reset form secret: %w", err)
 	}
 	// An account disabled since the link was sent keeps its password: an
 	// administrator who re-enables it must not find one set meanwhile.
 	acct, err := h.store.GetAccount(ctx, sec.AccountID)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && acct.Status == storage.AccountDisabled) {
-		h.resetLinkInvalid(w, r)
-		return
+		return h.resetLinkInvalid(w, r)
 	}
 	if err != nil {
-		h.serverError(w, r, fmt.Errorf("selfservice: load account: %w", err))
-		return
+		return fmt.Errorf("selfservice: load account: %w", err)
 	}
 	d := decodeRecoveryData(sec.Data)
 	app, err := h.store.GetApplication(ctx, d.App)
 	if err != nil {
-		h.serverError(w, r, fmt.Errorf("selfservice: load application: %w", err))
-		return
+		return fmt.Errorf("selfservice: load application: %w", err)
 	}
 	pol, err := h.policy(ctx, app)
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	pw := r.PostFormValue("password")
 	if key := h.checkPassword(pol.PasswordPolicy, pw, r.PostFormValue("password_confirm")); key != "" {
-		h.showNewPassword(w, r, sec.AccountID, d, app, map[string]string{"password": key})
-		return
+		return h.showNewPassword(w, r, sec.AccountID, d, app, map[string]string{"password": key})
 	}
 	hash, err := h.hasher.Hash(ctx, pw)
 	if err != nil {
-		h.serverError(w, r, fmt.Errorf("selfservice: hash password: %w", err))
-		return
+		return fmt.Errorf("selfservice: hash password: %w", err)
 	}
 	if err := h.store.SetPassword(ctx, sec.AccountID, hash); err != nil {
-		h.serverError(w, r, fmt.Errorf("selfservice: set password: %w", err))
-		return
+		return fmt.Errorf("selfservice: set password: %w", err)
 	}
 	if err := h.claimedByReset(r, acct, d.Method != storage.MethodSMSCode); err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
-	h.finishReset(w, r, sec.AccountID, d, app)
+	return h.finishReset(w, r, sec.AccountID, d, app)
 }
 
 // claimedByReset makes a reset the proof of ownership it is. A pending
@@ -235,23 +219,20 @@ func (h *Handler) claimedByReset(r *http.Request, acct *storage.Account, byMailb
 // finishReset ends the account's sessions and tokens (whoever knew the old password
 // is signed out everywhere), tells the owner, and signs in when the
 // request that started the reset still waits.
-func (h *Handler) finishReset(w http.ResponseWriter, r *http.Request, accountID string, d recoveryData, app *storage.Application) {
+func (h *Handler) finishReset(w http.ResponseWriter, r *http.Request, accountID string, d recoveryData, app *storage.Application) error {
 	ctx := r.Context()
 	if _, err := h.sessions.EndByAccount(ctx, accountID, ""); err != nil {
-		h.serverError(w, r, fmt.Errorf("selfservice: end sessions: %w", err))
-		return
+		return fmt.Errorf("selfservice: end sessions: %w", err)
 	}
 	// And every token any client holds for the account: a refresh token
 	// stolen with the old password must not outlive it.
 	if _, err := h.store.RevokeTokensBySubject(ctx, accountID); err != nil {
-		h.serverError(w, r, fmt.Errorf("selfservice: revoke tokens: %w", err))
-		return
+		return fmt.Errorf("selfservice: revoke tokens: %w", err)
 	}
 	h.event(r, accountID, "password_reset.completed")
 	acct, err := h.store.GetAccount(ctx, accountID)
 	if err != nil {
-		h.serverError(w, r, fmt.Errorf("selfservice: load account: %w", err))
-		return
+		return fmt.Errorf("selfservice: load account: %w", err)
 	}
 	f := h.waitingFlow(r, d.Interaction)
 	lang := h.render.Negotiate("", acct.Language, r.Header.Get("Accept-Language"))
@@ -259,23 +240,21 @@ func (h *Handler) finishReset(w http.ResponseWriter, r *http.Request, accountID 
 		lang = f.Lang
 	}
 	if err := h.notifyPasswordChanged(r, acct, app, lang); err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	if f != nil && acct.Status == storage.AccountEnabled {
 		// Codes and links sent earlier in the sign-in (a passwordless code
 		// to the same mailbox) must not serve as its second factor.
 		if err := h.spendSignInSecrets(ctx, accountID); err != nil {
-			h.serverError(w, r, err)
-			return
+			return err
 		}
 		firstFactor(&f.State, accountID, amrOf(d.Method), mailboxProof(acct, d.Method == storage.MethodSMSCode))
 		f.State.Recover = ""
 		f.State.Current = len(f.State.Steps)
-		h.complete(w, r, f)
-		return
+		return h.complete(w, r, f)
 	}
 	h.renderMessage(w, r, lang, "recover.done_title", "recover.done")
+	return nil
 }
 
 // notifyPasswordChanged tells the owner by e-mail, or by SMS when the
