@@ -259,7 +259,7 @@ func (h *Handler) resume(w http.ResponseWriter, r *http.Request) error {
 	// Single use: whoever deletes it first continues.
 	if err := h.store.DeleteInteraction(ctx, id); err != nil {
 		h.errorPage(w, r, http.StatusBadRequest, "error.interaction_expired")
-		return nil
+		return nil //nolint:nilerr // another request used it first: answered, not a failure
 	}
 	if replayErr != nil {
 		h.authorizeError(w, r, ar, replayErr)

@@ -99,11 +99,11 @@ func (h *Handler) submitConsent(w http.ResponseWriter, r *http.Request) error {
 	// A cross-site post must not be able to grant access in the user's name.
 	if err := http.NewCrossOriginProtection().Check(r); err != nil {
 		h.errorPage(w, r, http.StatusForbidden, "error.forbidden")
-		return nil
+		return nil //nolint:nilerr // a cross-site post is refused with a page
 	}
 	if err := r.ParseForm(); err != nil {
 		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
-		return nil
+		return nil //nolint:nilerr // a malformed form is answered with a page
 	}
 	decision := r.PostForm.Get("decision")
 	if decision != "allow" && decision != "deny" {
@@ -117,7 +117,7 @@ func (h *Handler) submitConsent(w http.ResponseWriter, r *http.Request) error {
 	// Single use: whoever deletes it first decides.
 	if err := h.store.DeleteInteraction(ctx, p.in.ID); err != nil {
 		h.errorPage(w, r, http.StatusBadRequest, "error.interaction_expired")
-		return nil
+		return nil //nolint:nilerr // another request used it first: answered, not a failure
 	}
 	if decision == "deny" {
 		h.logEvent(ctx, p.login.acct.ID, "consent.denied", r)

@@ -85,7 +85,7 @@ func (h *Handler) initiate(w http.ResponseWriter, r *http.Request) error {
 	target, err := InitiateLoginURL(h.cfg.Issuer, c, q.Get("login_hint"), q.Get("target_link_uri"))
 	if err != nil {
 		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
-		return nil
+		return nil //nolint:nilerr // an unusable initiate_login_uri is answered with a page
 	}
 	http.Redirect(w, r, target, http.StatusFound) //nolint:gosec // G710: the client's registered initiate_login_uri
 	return nil

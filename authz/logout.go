@@ -89,14 +89,14 @@ func (lr *logoutRequest) unvouched(hintMatches bool) bool {
 func (h *Handler) parseLogout(w http.ResponseWriter, r *http.Request) (*logoutRequest, bool, error) {
 	if err := r.ParseForm(); err != nil {
 		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
-		return nil, false, nil
+		return nil, false, nil //nolint:nilerr // a malformed form is answered with a page
 	}
 	if r.Method == http.MethodPost {
 		// The confirmation form posts here; a cross-site post must not be able
 		// to sign the user out.
 		if err := http.NewCrossOriginProtection().Check(r); err != nil {
 			h.errorPage(w, r, http.StatusForbidden, "error.bad_request")
-			return nil, false, nil
+			return nil, false, nil //nolint:nilerr // a cross-site post is refused with a page
 		}
 	}
 	lr := &logoutRequest{params: r.Form}

@@ -137,7 +137,7 @@ func (h *Handler) confirmContact(w http.ResponseWriter, r *http.Request, v *view
 	}
 	if _, err := h.store.UseOneTimeSecret(ctx, sec.Purpose, sec.Hash, now); err != nil {
 		fail("account.profile.code_invalid")
-		return nil
+		return nil //nolint:nilerr // a used or raced code is answered on the page
 	}
 	return h.applyContact(w, r, v, kind, c.Value, fail)
 }
