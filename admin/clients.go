@@ -3,6 +3,7 @@ package admin
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -74,37 +75,36 @@ type clientList struct {
 	Clients []Client `json:"clients"`
 }
 
-func (h *Handler) listClients(w http.ResponseWriter, r *http.Request, _ Principal) {
+func (h *Handler) listClients(w http.ResponseWriter, r *http.Request, _ Principal) error {
 	clients, err := h.clients.ListClients(r.Context())
 	if err != nil {
-		h.serviceError(w, r, "list clients", err)
-		return
+		return h.serviceError(w, "list clients", err)
 	}
 	if clients == nil {
 		clients = []Client{}
 	}
 	writeJSON(w, http.StatusOK, clientList{Clients: clients})
+	return nil
 }
 
-func (h *Handler) getClient(w http.ResponseWriter, r *http.Request, _ Principal) {
+func (h *Handler) getClient(w http.ResponseWriter, r *http.Request, _ Principal) error {
 	c, err := h.clients.GetClient(r.Context(), mux.Vars(r)["id"])
 	if err != nil {
-		h.serviceError(w, r, "get client", err)
-		return
+		return h.serviceError(w, "get client", err)
 	}
 	writeJSON(w, http.StatusOK, c)
+	return nil
 }
 
-func (h *Handler) createClient(w http.ResponseWriter, r *http.Request, p Principal) {
+func (h *Handler) createClient(w http.ResponseWriter, r *http.Request, p Principal) error {
 	var in ClientInput
 	if err := decodeJSON(w, r, &in); err != nil {
 		writeError(w, http.StatusBadRequest, "invalid_request", describe(err, errBadRequest))
-		return
+		return nil
 	}
 	c, err := h.clients.CreateClient(r.Context(), in)
 	if err != nil {
-		h.serviceError(w, r, "create client", err)
-		return
+		return h.serviceError(w, "create client", err)
 	}
 	if c.ClientSecret != "" {
 		never := int64(0)
@@ -113,6 +113,7 @@ func (h *Handler) createClient(w http.ResponseWriter, r *http.Request, p Princip
 	h.audit(r, p, "client.created", map[string]string{"client_id": c.ClientID, "client_name": c.ClientName})
 	w.Header().Set("Location", h.routes.Path(clientRoute, nil, "id", c.ClientID))
 	writeJSON(w, http.StatusCreated, c)
+	return nil
 }
 
 // clientReplacement is the body of a PUT: a ClientInput, or a Client as a
@@ -126,39 +127,40 @@ type clientReplacement struct {
 	UpdatedAt *time.Time `json:"updated_at"`
 }
 
-func (h *Handler) updateClient(w http.ResponseWriter, r *http.Request, p Principal) {
+func (h *Handler) updateClient(w http.ResponseWriter, r *http.Request, p Principal) error {
 	var in clientReplacement
 	if err := decodeJSON(w, r, &in); err != nil {
 		writeError(w, http.StatusBadRequest, "invalid_request", describe(err, errBadRequest))
-		return
+		return nil
 	}
 	id := mux.Vars(r)["id"]
 	if in.ClientID != "" && in.ClientID != id {
 		writeError(w, http.StatusBadRequest, "invalid_request", "client_id does not match the client in the URL.")
-		return
+		return nil
 	}
 	c, err := h.clients.UpdateClient(r.Context(), id, in.ClientInput)
 	if err != nil {
-		h.serviceError(w, r, "update client", err)
-		return
+		return h.serviceError(w, "update client", err)
 	}
 	h.audit(r, p, "client.updated", map[string]string{"client_id": c.ClientID, "client_name": c.ClientName})
 	writeJSON(w, http.StatusOK, c)
+	return nil
 }
 
-func (h *Handler) deleteClient(w http.ResponseWriter, r *http.Request, p Principal) {
+func (h *Handler) deleteClient(w http.ResponseWriter, r *http.Request, p Principal) error {
 	id := mux.Vars(r)["id"]
 	if err := h.clients.DeleteClient(r.Context(), id); err != nil {
-		h.serviceError(w, r, "delete client", err)
-		return
+		return h.serviceError(w, "delete client", err)
 	}
 	h.audit(r, p, "client.deleted", map[string]string{"client_id": id})
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
-// serviceError maps the service's sentinels to statuses and RFC 7591
-// error codes; anything else is a 500 that shows nothing of its cause.
-func (h *Handler) serviceError(w http.ResponseWriter, r *http.Request, what string, err error) {
+// serviceError answers the service's sentinels with statuses and RFC 7591
+// error codes, and returns anything else, saying what failed, for serve to
+// answer as a 500 that shows nothing of its cause.
+func (h *Handler) serviceError(w http.ResponseWriter, what string, err error) error {
 	switch {
 	case errors.Is(err, ErrInvalidRedirectURI):
 		writeError(w, http.StatusBadRequest, "invalid_redirect_uri", describe(err, ErrInvalidRedirectURI))
@@ -169,8 +171,9 @@ func (h *Handler) serviceError(w http.ResponseWriter, r *http.Request, what stri
 	case errors.Is(err, storage.ErrConflict):
 		writeError(w, http.StatusConflict, "conflict", "The client conflicts with an existing one.")
 	default:
-		h.serverError(w, r, what, err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
+	return nil
 }
 
 // describe is the part of err's message after the sentinel's own text:

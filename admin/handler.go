@@ -103,39 +103,56 @@ func (h *Handler) Mount(r *mux.Router) {
 		http.MethodGet: h.authorized(h.getClient), http.MethodPut: h.authorized(h.updateClient), http.MethodDelete: h.authorized(h.deleteClient)})
 }
 
+// apiFunc is an endpoint of the API for an authorized principal: it
+// writes every answer it means to give (4xx error bodies through
+// writeError and serviceError) and returns the failures it cannot answer,
+// which serve renders.
+type apiFunc func(w http.ResponseWriter, r *http.Request, p Principal) error
+
+// serve is the API's one rendering path for failures: it logs the error
+// with the request's context and answers 500 without its cause.
+func (h *Handler) serve(f func(http.ResponseWriter, *http.Request) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := f(w, r); err != nil {
+			h.log.ErrorContext(r.Context(), "admin api", "err", err)
+			writeError(w, http.StatusInternalServerError, "server_error", "The server could not complete the request.")
+		}
+	}
+}
+
 // authorized admits requests whose bearer access token carries the admin
-// scope and was issued to a client for itself (client credentials).
+// scope and was issued to a client for itself (client credentials), and
+// runs next for them through serve.
 // Tokens issued on behalf of a user are refused: Foyer has no admin role
 // yet, so a user token with foyer:admin would make whoever can sign in to
 // such a client an administrator.
-func (h *Handler) authorized(next func(http.ResponseWriter, *http.Request, Principal)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) authorized(next apiFunc) http.HandlerFunc {
+	return h.serve(func(w http.ResponseWriter, r *http.Request) error {
 		token, ok := bearerToken(r)
 		if !ok {
 			// RFC 6750 section 3.1: no error code when no credentials came.
 			w.Header().Set("WWW-Authenticate", `Bearer realm="foyer-admin", scope="`+Scope+`"`)
 			writeError(w, http.StatusUnauthorized, "invalid_request", "A bearer access token with the "+Scope+" scope is required.")
-			return
+			return nil
 		}
 		p, err := h.tokens.ValidateAccessToken(r.Context(), token)
 		switch {
 		case errors.Is(err, ErrInvalidToken):
 			bearerError(w, http.StatusUnauthorized, "invalid_token", "The access token is not valid.")
-			return
+			return nil
 		case err != nil:
-			h.serverError(w, r, "validate access token", err)
-			return
+			return fmt.Errorf("validate access token: %w", err)
 		case !slices.Contains(p.Scopes, Scope):
 			bearerError(w, http.StatusForbidden, "insufficient_scope", "The access token lacks the "+Scope+" scope.")
-			return
+			return nil
 		case p.Subject != "":
 			bearerError(w, http.StatusForbidden, "insufficient_scope",
 				"The admin API accepts only tokens a client obtained for itself with the client_credentials grant.")
-			return
+			return nil
 		}
 		w.Header().Set("Cache-Control", "no-store")
-		next(w, r, p)
-	}
+		return next(w, r, p)
+	})
 }
 
 // bearerToken reads "Authorization: Bearer TOKEN" (scheme case-insensitive).
@@ -170,12 +187,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	_ = enc.Encode(v)
-}
-
-// serverError logs the cause and answers without it.
-func (h *Handler) serverError(w http.ResponseWriter, r *http.Request, what string, err error) {
-	h.log.ErrorContext(r.Context(), "admin api: "+what, "err", err)
-	writeError(w, http.StatusInternalServerError, "server_error", "The server could not complete the request.")
 }
 
 // errBadRequest marks a body that is not the JSON object expected.

@@ -38,26 +38,25 @@ func (h *Handler) mayUse(ctx context.Context, clientID string, app *storage.Appl
 
 // refuseOutsider answers the authorization request with access_denied when
 // the account is outside the application's groups, and reports whether it
-// wrote a response. prompt=none goes straight back to the client (no page
+// wrote a response (a failure it did not answer is returned). prompt=none goes straight back to the client (no page
 // may be shown); otherwise the customer sees why, in their language, with
 // a button that takes the error (with state and iss) back to the client.
-func (h *Handler) refuseOutsider(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, login *signedIn) bool {
+func (h *Handler) refuseOutsider(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, login *signedIn) (bool, error) {
 	acct, app := login.acct, login.app
 	ok, err := h.mayUse(r.Context(), ar.GetClient().GetID(), app, acct.ID)
 	if err != nil {
-		h.serverError(w, r, err)
-		return true
+		return false, err
 	}
 	if ok {
-		return false
+		return false, nil
 	}
 	h.logEvent(r.Context(), acct.ID, "authorize.denied_group", r)
 	if has(prompts(ar), "none") || !ar.IsRedirectURIValid() {
 		h.authorizeError(w, r, ar, errNotInGroups)
-		return true
+		return true, nil
 	}
 	h.deniedPage(w, r, ar, app, acct)
-	return true
+	return true, nil
 }
 
 // deniedPage explains the refusal. Its button delivers the error response

@@ -19,16 +19,16 @@ import (
 // authorize handles the authorization endpoint: with a usable SSO session it
 // issues a code at once; otherwise it parks the request as an interaction
 // and sends the browser to sign in.
-func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	if r.Method == http.MethodPost && !h.sessions.KnowsBrowser(r) {
 		h.authorizeAsGet(w, r)
-		return
+		return nil
 	}
 	pushed := pushedReference(r)
 	if refused := refuseRequestObjects(r); refused != nil {
 		h.authorizeError(w, r, h.requestWithout(r, requestObjectParams), refused)
-		return
+		return nil
 	}
 	ar, err := h.oauth.NewAuthorizeRequest(ctx, r)
 	if err != nil && pushed {
@@ -36,7 +36,7 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) {
 		// redirect URI is not one this client pushed, so never redirect.
 		h.log.DebugContext(ctx, "authorize: unusable request_uri", "debug", fosite.ErrorToRFC6749Error(err).DebugField)
 		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
-		return
+		return nil
 	}
 	if err == nil {
 		err = requirePAR(ar, pushed)
@@ -49,31 +49,28 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		h.authorizeError(w, r, ar, err)
-		return
+		return nil
 	}
 	now := h.now()
 	login, err := h.currentLogin(r, storedClient(ar))
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	prompts := strings.Fields(ar.GetRequestForm().Get("prompt"))
 	stepUp := false
 	if login != nil {
 		if stepUp, err = h.needsSecondFactor(r, ar, login); err != nil {
-			h.serverError(w, r, err)
-			return
+			return err
 		}
 	}
 	if login == nil || stepUp || needsFreshLogin(prompts, ar.GetRequestForm().Get("max_age"), login.sso, now) {
 		if has(prompts, "none") {
 			h.authorizeError(w, r, ar, fosite.ErrLoginRequired.WithHint("The user is not signed in and prompt=none was requested."))
-			return
+			return nil
 		}
-		h.startInteraction(w, r, ar, now)
-		return
+		return h.startInteraction(w, r, ar, now)
 	}
-	h.consentOrIssue(w, r, ar, login, now)
+	return h.consentOrIssue(w, r, ar, login, now)
 }
 
 // authorizeAsGet answers a POST authorization request that came without
@@ -196,24 +193,22 @@ const maxMaxAge = 10 * 365 * 24 * 3600
 // store while the user signs in.
 const maxStoredRequest = 8 << 10
 
-func (h *Handler) startInteraction(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, now time.Time) {
+func (h *Handler) startInteraction(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, now time.Time) error {
 	request := storedForm(ar)
 	if len(request) > maxStoredRequest {
 		h.authorizeError(w, r, ar, fosite.ErrInvalidRequest.WithHint("The authorization request is too large."))
-		return
+		return nil
 	}
 	id, err := randomID(32)
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	// The browser is bound here, where the request arrives, and never when
 	// a page is shown: a link to a half-finished sign-in opened elsewhere
 	// must not finish it there (login CSRF).
 	browser, err := h.sessions.BindBrowser(w, r)
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	in := &storage.Interaction{
 		ID:        id,
@@ -224,55 +219,53 @@ func (h *Handler) startInteraction(w http.ResponseWriter, r *http.Request, ar fo
 		ExpiresAt: now.Add(h.cfg.InteractionLifespan).UTC(),
 	}
 	if err := h.store.CreateInteraction(r.Context(), in); err != nil {
-		h.serverError(w, r, errorf("create interaction: %w", err))
-		return
+		return errorf("create interaction: %w", err)
 	}
 	q := url.Values{"interaction": {id}, "sig": {h.steps.Sign(id, route.StepLogin)}}
 	http.Redirect(w, r, h.routes.Path(route.Login, q), http.StatusFound)
+	return nil
 }
 
 // resume continues an authorization request after sign-in. The interaction
 // must belong to the browser's current session and is used once.
-func (h *Handler) resume(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) resume(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	id := r.URL.Query().Get("interaction")
 	if id == "" || !h.steps.Verify(id, route.StepResume, r.URL.Query().Get("sig")) {
 		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
-		return
+		return nil
 	}
 	in, err := h.store.GetInteraction(ctx, id)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && !h.now().Before(in.ExpiresAt)) {
 		h.errorPage(w, r, http.StatusBadRequest, "error.interaction_expired")
-		return
+		return nil
 	}
 	if err != nil {
-		h.serverError(w, r, errorf("load interaction: %w", err))
-		return
+		return errorf("load interaction: %w", err)
 	}
 	ar, replayErr := h.replay(r, in)
 	if errors.Is(replayErr, errClientSwitched) {
 		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
-		return
+		return nil
 	}
 	login, err := h.currentLogin(r, h.interactionClient(ctx, ar, in))
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	if login == nil || in.SessionID == "" || login.sso.ID != in.SessionID {
 		h.errorPage(w, r, http.StatusBadRequest, "error.interaction_expired")
-		return
+		return nil
 	}
 	// Single use: whoever deletes it first continues.
 	if err := h.store.DeleteInteraction(ctx, id); err != nil {
 		h.errorPage(w, r, http.StatusBadRequest, "error.interaction_expired")
-		return
+		return nil //nolint:nilerr // another request used it first: answered, not a failure
 	}
 	if replayErr != nil {
 		h.authorizeError(w, r, ar, replayErr)
-		return
+		return nil
 	}
-	h.consentOrIssue(w, r, ar, login, in.CreatedAt)
+	return h.consentOrIssue(w, r, ar, login, in.CreatedAt)
 }
 
 // issue grants the requested scopes and writes the authorization response.

@@ -38,25 +38,24 @@ type consentState struct {
 // first-party, or the account already allowed every requested scope and
 // prompt=consent was not asked); otherwise it asks, or with prompt=none
 // answers consent_required.
-func (h *Handler) consentOrIssue(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, login *signedIn, requestedAt time.Time) {
-	if h.refuseOutsider(w, r, ar, login) {
-		return
+func (h *Handler) consentOrIssue(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, login *signedIn, requestedAt time.Time) error {
+	if refused, err := h.refuseOutsider(w, r, ar, login); refused || err != nil {
+		return err
 	}
 	sso, acct := login.sso, login.acct
 	need, err := h.needsConsent(r.Context(), ar, acct)
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	if !need {
 		h.issue(w, r, ar, sso, acct, requestedAt)
-		return
+		return nil
 	}
 	if has(prompts(ar), "none") {
 		h.authorizeError(w, r, ar, fosite.ErrConsentRequired.WithHint("The client needs the user's consent and prompt=none was requested."))
-		return
+		return nil
 	}
-	h.startConsent(w, r, ar, sso, requestedAt)
+	return h.startConsent(w, r, ar, sso, requestedAt)
 }
 
 // needsConsent: first-party clients never ask; third-party clients ask for
@@ -114,16 +113,14 @@ func prompts(ar fosite.AuthorizeRequester) []string {
 
 // startConsent parks the request as a consent interaction bound to the SSO
 // session and sends the browser to the consent page.
-func (h *Handler) startConsent(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, sso *storage.Session, requestedAt time.Time) {
+func (h *Handler) startConsent(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, sso *storage.Session, requestedAt time.Time) error {
 	id, err := randomID(32)
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	state, err := json.Marshal(consentState{Purpose: consentStep, RequestedAt: requestedAt.UTC()})
 	if err != nil {
-		h.serverError(w, r, errorf("encode consent state: %w", err))
-		return
+		return errorf("encode consent state: %w", err)
 	}
 	now := h.now()
 	in := &storage.Interaction{
@@ -136,11 +133,11 @@ func (h *Handler) startConsent(w http.ResponseWriter, r *http.Request, ar fosite
 		ExpiresAt: now.Add(h.cfg.InteractionLifespan).UTC(),
 	}
 	if err := h.store.CreateInteraction(r.Context(), in); err != nil {
-		h.serverError(w, r, errorf("create consent interaction: %w", err))
-		return
+		return errorf("create consent interaction: %w", err)
 	}
 	q := url.Values{"interaction": {id}, "sig": {h.steps.Sign(id, consentStep)}}
 	http.Redirect(w, r, h.routes.Path(consentRoute, q), http.StatusFound)
+	return nil
 }
 
 // pendingConsent is a consent interaction checked against the browser: the
@@ -154,8 +151,8 @@ type pendingConsent struct {
 	client *storage.Client
 }
 
-// errConsentLink and errConsentGone select the error page loadConsent's
-// caller shows: a forged or mangled link, or one that can no longer be used
+// errConsentLink and errConsentGone select the error page consentRefused
+// shows: a forged or mangled link, or one that can no longer be used
 // (expired, used, or another browser's).
 var (
 	errConsentLink = errors.New("authz: bad consent link")
@@ -203,21 +200,19 @@ func (h *Handler) loadConsent(r *http.Request, id, sig string) (*pendingConsent,
 	return p, nil
 }
 
-// consentOrError loads the consent interaction or writes the response that
-// explains why it cannot be used.
-func (h *Handler) consentOrError(w http.ResponseWriter, r *http.Request, id, sig string) (*pendingConsent, bool) {
-	p, err := h.loadConsent(r, id, sig)
+// consentRefused writes the response that explains why the consent
+// interaction loadConsent refused with err (and p) cannot be used, and
+// returns the failures it does not explain, for serve to render.
+func (h *Handler) consentRefused(w http.ResponseWriter, r *http.Request, p *pendingConsent, err error) error {
 	switch {
 	case errors.Is(err, errConsentLink):
 		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
 	case errors.Is(err, errConsentGone):
 		h.errorPage(w, r, http.StatusBadRequest, "error.interaction_expired")
-	case err != nil && p != nil:
+	case p != nil:
 		h.authorizeError(w, r, p.ar, err) // the replayed request is no longer valid
-	case err != nil:
-		h.serverError(w, r, err)
 	default:
-		return p, true
+		return err
 	}
-	return nil, false
+	return nil
 }

@@ -40,17 +40,16 @@ func describeScopes(scopes []string) []consentScope {
 // granted; those already granted are listed apart, so the user sees the
 // whole of what the client will hold. With prompt=consent and nothing new,
 // every requested scope is asked again.
-func (h *Handler) showConsent(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) showConsent(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	p, ok := h.consentOrError(w, r, q.Get("interaction"), q.Get("sig"))
-	if !ok {
-		return
+	p, err := h.loadConsent(r, q.Get("interaction"), q.Get("sig"))
+	if err != nil {
+		return h.consentRefused(w, r, p, err)
 	}
 	requested := p.ar.GetRequestedScopes()
 	granted, err := h.grantedScopes(r.Context(), p.login.acct.ID, p.client.ID)
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	asked := missingScopes(requested, granted)
 	if len(asked) == 0 {
@@ -89,50 +88,51 @@ func (h *Handler) showConsent(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "render consent", "err", err)
 	}
+	return nil
 }
 
 // submitConsent records the user's decision. The interaction is used once:
 // allow remembers the grant and issues the code, deny answers access_denied
 // to the client.
-func (h *Handler) submitConsent(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) submitConsent(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	// A cross-site post must not be able to grant access in the user's name.
 	if err := http.NewCrossOriginProtection().Check(r); err != nil {
 		h.errorPage(w, r, http.StatusForbidden, "error.forbidden")
-		return
+		return nil //nolint:nilerr // a cross-site post is refused with a page
 	}
 	if err := r.ParseForm(); err != nil {
 		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
-		return
+		return nil //nolint:nilerr // a malformed form is answered with a page
 	}
 	decision := r.PostForm.Get("decision")
 	if decision != "allow" && decision != "deny" {
 		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
-		return
+		return nil
 	}
-	p, ok := h.consentOrError(w, r, r.PostForm.Get("interaction"), r.PostForm.Get("sig"))
-	if !ok {
-		return
+	p, err := h.loadConsent(r, r.PostForm.Get("interaction"), r.PostForm.Get("sig"))
+	if err != nil {
+		return h.consentRefused(w, r, p, err)
 	}
 	// Single use: whoever deletes it first decides.
 	if err := h.store.DeleteInteraction(ctx, p.in.ID); err != nil {
 		h.errorPage(w, r, http.StatusBadRequest, "error.interaction_expired")
-		return
+		return nil //nolint:nilerr // another request used it first: answered, not a failure
 	}
 	if decision == "deny" {
 		h.logEvent(ctx, p.login.acct.ID, "consent.denied", r)
 		h.authorizeError(w, r, p.ar, fosite.ErrAccessDenied.WithHint("The user denied the request."))
-		return
+		return nil
 	}
-	if h.refuseOutsider(w, r, p.ar, p.login) { // removed from the groups while the page was open
-		return
+	if refused, err := h.refuseOutsider(w, r, p.ar, p.login); refused || err != nil { // removed from the groups while the page was open
+		return err
 	}
 	if _, err := h.store.SaveGrant(ctx, p.login.acct.ID, p.client.ID, p.ar.GetRequestedScopes()); err != nil {
-		h.serverError(w, r, errorf("save grant: %w", err))
-		return
+		return errorf("save grant: %w", err)
 	}
 	h.logEvent(ctx, p.login.acct.ID, "consent.granted", r)
 	h.issue(w, r, p.ar, p.login.sso, p.login.acct, p.state.RequestedAt)
+	return nil
 }
 
 // redirectURI is where the client's answer goes, as a string ("" when

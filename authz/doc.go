@@ -4,4 +4,11 @@
 // is parked as an interaction in the database and the browser is sent to
 // selfservice's sign-in page, whose URL authz builds from the named route
 // (selfservice/route) rather than knowing its path; any node can resume it.
+//
+// The endpoints that show pages to the browser are handlerFuncs: they
+// write every answer they mean to give (error pages for bad links, OAuth
+// error redirects through authorizeError) and return the failures they
+// cannot answer. Mount wraps them with serve, the package's one rendering
+// path for those: it logs the error with the request's context and shows
+// the themed error page without internals.
 package authz

@@ -241,16 +241,16 @@ func fositeConfig(cfg Config) *fosite.Config {
 // from its named routes, selfservice's sign-in page among them.
 func (h *Handler) Mount(r *mux.Router) {
 	h.routes = route.New(r)
-	route.Handle(r, route.Authorize, AuthorizePath, route.Methods{http.MethodGet: h.authorize, http.MethodPost: h.authorize})
+	route.Handle(r, route.Authorize, AuthorizePath, route.Methods{http.MethodGet: h.serve(h.authorize), http.MethodPost: h.serve(h.authorize)})
 	route.Handle(r, "authz.par", PARPath, route.Methods{http.MethodPost: h.pushAuthorize})
-	route.Handle(r, route.Resume, ResumePath, route.Methods{http.MethodGet: h.resume})
-	route.Handle(r, consentRoute, ConsentPath, route.Methods{http.MethodGet: h.showConsent, http.MethodPost: h.submitConsent})
+	route.Handle(r, route.Resume, ResumePath, route.Methods{http.MethodGet: h.serve(h.resume)})
+	route.Handle(r, consentRoute, ConsentPath, route.Methods{http.MethodGet: h.serve(h.showConsent), http.MethodPost: h.serve(h.submitConsent)})
 	route.Handle(r, route.Token, TokenPath, route.Methods{http.MethodPost: h.token})
 	route.Handle(r, "authz.revoke", RevocationPath, route.Methods{http.MethodPost: h.revoke})
-	route.Handle(r, route.Initiate, InitiatePath, route.Methods{http.MethodGet: h.initiate})
+	route.Handle(r, route.Initiate, InitiatePath, route.Methods{http.MethodGet: h.serve(h.initiate)})
 	route.Handle(r, "authz.introspect", IntrospectionPath, route.Methods{http.MethodPost: h.introspect})
 	route.Handle(r, "authz.userinfo", UserInfoPath, route.Methods{http.MethodGet: h.userinfo, http.MethodPost: h.userinfo})
-	route.Handle(r, logoutRoute, LogoutPath, route.Methods{http.MethodGet: h.logout, http.MethodPost: h.logout})
+	route.Handle(r, logoutRoute, LogoutPath, route.Methods{http.MethodGet: h.serve(h.logout), http.MethodPost: h.serve(h.logout)})
 	route.Handle(r, "authz.discovery", DiscoveryPath, route.Methods{http.MethodGet: h.discovery})
 	route.Handle(r, "authz.register", RegistrationPath, route.Methods{http.MethodPost: h.register})
 	route.Handle(r, clientConfigurationRoute, RegistrationPath+"/{client_id}", route.Methods{
@@ -283,9 +283,21 @@ func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, 
 	}
 }
 
-func (h *Handler) serverError(w http.ResponseWriter, r *http.Request, err error) {
-	h.logServerError(r, "authz "+r.URL.Path, err, "")
-	h.errorPage(w, r, http.StatusInternalServerError, "error.generic")
+// handlerFunc is an endpoint that may fail: it writes every answer it
+// means to give (error pages for bad links, OAuth error redirects through
+// authorizeError) and returns what it cannot answer, which serve renders.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// serve is authz's one rendering path for failures: it logs the error
+// with the request's context and shows the themed error page, which says
+// nothing of the cause.
+func (h *Handler) serve(f handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := f(w, r); err != nil {
+			h.logServerError(r, "authz "+r.URL.Path, err, "")
+			h.errorPage(w, r, http.StatusInternalServerError, "error.generic")
+		}
+	}
 }
 
 // logServerError logs a failure at error level, unless the client went

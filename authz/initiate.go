@@ -66,27 +66,27 @@ func targetAllowed(c *storage.Client, target string) bool {
 }
 
 // initiate sends the browser to the client's brand portal.
-func (h *Handler) initiate(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) initiate(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	c, err := h.store.GetClient(r.Context(), q.Get("client_id"))
 	if errors.Is(err, storage.ErrNotFound) {
 		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
-		return
+		return nil
 	}
 	if err != nil {
-		h.serverError(w, r, errorf("load client: %w", err))
-		return
+		return errorf("load client: %w", err)
 	}
 	if c.RegistrationTokenHash != nil {
 		// A self-registered client is no brand portal the operator vouched
 		// for: sending browsers to its URI would make Foyer a redirector.
 		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
-		return
+		return nil
 	}
 	target, err := InitiateLoginURL(h.cfg.Issuer, c, q.Get("login_hint"), q.Get("target_link_uri"))
 	if err != nil {
 		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
-		return
+		return nil //nolint:nilerr // an unusable initiate_login_uri is answered with a page
 	}
 	http.Redirect(w, r, target, http.StatusFound) //nolint:gosec // G710: the client's registered initiate_login_uri
+	return nil
 }

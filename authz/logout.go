@@ -20,35 +20,33 @@ import (
 // Logout 1.0). A valid id_token_hint for the current session logs out at
 // once; otherwise the user confirms. post_logout_redirect_uri must be one the
 // client registered, exactly.
-func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
-	lr, ok := h.parseLogout(w, r)
-	if !ok {
-		return
+func (h *Handler) logout(w http.ResponseWriter, r *http.Request) error {
+	lr, ok, err := h.parseLogout(w, r)
+	if !ok || err != nil {
+		return err
 	}
 	sso, err := h.sessions.Current(r)
 	if errors.Is(err, session.ErrNoSession) {
 		sso = nil
 	} else if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	confirmed := r.Method == http.MethodPost && lr.params.Get("confirm") == "yes"
 	hint := lr.hint
 	hintMatches := hint != nil && sso != nil && hint.Subject == sso.AccountID && (hint.SID == "" || hint.SID == sso.ID)
 	if sso != nil && !confirmed && !hintMatches {
 		h.confirmLogout(w, r, lr, sso.AccountID)
-		return
+		return nil
 	}
 	if sso != nil {
 		if _, err := h.sessions.End(w, r); err != nil {
-			h.serverError(w, r, err)
-			return
+			return err
 		}
 		h.logEvent(r.Context(), sso.AccountID, "logout", r)
 	}
 	if lr.redirect == nil {
 		h.renderMessage(w, r, "logout.title", "logout.done")
-		return
+		return nil
 	}
 	target := *lr.redirect
 	if state := lr.params.Get("state"); state != "" {
@@ -59,10 +57,11 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 	if lr.unvouched(hintMatches) && !confirmed {
 		// Nothing the user saw named this destination yet.
 		h.leavePage(w, r, &target, http.StatusOK, "logout.done_title", "logout.done")
-		return
+		return nil
 	}
 	// The URI is one the client registered, compared exactly.
 	http.Redirect(w, r, target.String(), http.StatusFound) //nolint:gosec // G710: checked against the registered list
+	return nil
 }
 
 // logoutRequest is a checked logout request.
@@ -86,18 +85,18 @@ func (lr *logoutRequest) unvouched(hintMatches bool) bool {
 }
 
 // parseLogout reads and checks the request, answering it itself (and
-// returning false) when it is refused.
-func (h *Handler) parseLogout(w http.ResponseWriter, r *http.Request) (*logoutRequest, bool) {
+// returning false) when it is refused; a failure is returned unanswered.
+func (h *Handler) parseLogout(w http.ResponseWriter, r *http.Request) (*logoutRequest, bool, error) {
 	if err := r.ParseForm(); err != nil {
 		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
-		return nil, false
+		return nil, false, nil //nolint:nilerr // a malformed form is answered with a page
 	}
 	if r.Method == http.MethodPost {
 		// The confirmation form posts here; a cross-site post must not be able
 		// to sign the user out.
 		if err := http.NewCrossOriginProtection().Check(r); err != nil {
 			h.errorPage(w, r, http.StatusForbidden, "error.bad_request")
-			return nil, false
+			return nil, false, nil //nolint:nilerr // a cross-site post is refused with a page
 		}
 	}
 	lr := &logoutRequest{params: r.Form}
@@ -108,14 +107,13 @@ func (h *Handler) parseLogout(w http.ResponseWriter, r *http.Request) (*logoutRe
 	if errors.Is(err, errBadHint) {
 		hint = nil
 	} else if err != nil {
-		h.serverError(w, r, err)
-		return nil, false
+		return nil, false, err
 	}
 	clientID := lr.params.Get("client_id")
 	if hint != nil {
 		if clientID != "" && !slices.Contains(hint.Audience, clientID) {
 			h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
-			return nil, false
+			return nil, false, nil
 		}
 		if clientID == "" && len(hint.Audience) > 0 {
 			clientID = hint.Audience[0]
@@ -129,10 +127,10 @@ func (h *Handler) parseLogout(w http.ResponseWriter, r *http.Request) (*logoutRe
 		lr.redirect = postLogoutURI(lr.client, raw)
 		if lr.redirect == nil {
 			h.errorPage(w, r, http.StatusBadRequest, "error.invalid_redirect_uri")
-			return nil, false
+			return nil, false, nil
 		}
 	}
-	return lr, true
+	return lr, true, nil
 }
 
 // postLogoutURI is uri parsed when the client registered it exactly.

@@ -14,13 +14,13 @@ type tile struct {
 	Name, URL, LogoURL string
 }
 
-func (h *Handler) showApps(w http.ResponseWriter, r *http.Request, v *viewer) {
+func (h *Handler) showApps(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	tiles, err := h.launcherTiles(r.Context(), v.Account)
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	h.renderPage(w, r, v, "account_apps", http.StatusOK, map[string]any{"Tiles": tiles})
+	return nil
 }
 
 // launcherTiles lists the applications with the launcher on that the

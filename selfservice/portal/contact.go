@@ -26,7 +26,7 @@ func changePurpose(kind string) string { return "portal_change_" + kind }
 // pending change is stored just the same but the code goes to nobody: the
 // page answers exactly as for a free address, so the form cannot be used
 // to find out who has an account, and the change can never be confirmed.
-func (h *Handler) startContactChange(w http.ResponseWriter, r *http.Request, v *viewer, kind, value string) {
+func (h *Handler) startContactChange(w http.ResponseWriter, r *http.Request, v *viewer, kind, value string) error {
 	ctx := r.Context()
 	pol := v.App.SelfService.WithDefaults()
 	now := h.cfg.Now().UTC()
@@ -34,37 +34,33 @@ func (h *Handler) startContactChange(w http.ResponseWriter, r *http.Request, v *
 	if err == nil && now.Sub(latest.CreatedAt) < pol.ReRequestInterval {
 		h.renderProfile(w, r, v, http.StatusTooManyRequests, v.Account.Attributes, v.Account.Email, v.Account.Phone,
 			map[string]string{kind: "account.profile.wait"})
-		return
+		return nil
 	} else if err != nil && !errors.Is(err, storage.ErrNotFound) {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	taken, err := h.heldByOther(ctx, v, kind, value)
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	code, err := mfa.NewCode()
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	salt := randomToken()
 	data, _ := json.Marshal(contactChange{Value: value, Salt: salt})
 	sec := &storage.OneTimeSecret{Purpose: changePurpose(kind), Hash: mfa.CodeHash(salt, code), AccountID: v.Account.ID,
 		Data: string(data), ExpiresAt: now.Add(pol.OneTimeCodeLifetime)}
 	if err := h.store.CreateOneTimeSecret(ctx, sec); err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	if !taken {
 		if err := h.sendCode(ctx, v, kind, value, code, pol.OneTimeCodeLifetime.Minutes()); err != nil {
-			h.serverError(w, r, err)
-			return
+			return err
 		}
 	}
 	h.event(r, v, "account."+kind+"_change_requested", nil)
 	h.done(w, r, profileRoute, "code_sent")
+	return nil
 }
 
 func (h *Handler) heldByOther(ctx context.Context, v *viewer, kind, value string) (bool, error) {
@@ -103,11 +99,11 @@ func (h *Handler) pendingChange(ctx context.Context, accountID, kind string) str
 
 // confirmContact checks the code and, when it is right, makes the pending
 // address the account's (confirmed) and tells the old one.
-func (h *Handler) confirmContact(w http.ResponseWriter, r *http.Request, v *viewer) {
+func (h *Handler) confirmContact(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	kind := r.PostFormValue("kind")
 	if kind != "email" && kind != "phone" {
 		h.notFound(w, r)
-		return
+		return nil
 	}
 	ctx := r.Context()
 	fail := func(key string) {
@@ -118,38 +114,35 @@ func (h *Handler) confirmContact(w http.ResponseWriter, r *http.Request, v *view
 	sec, err := h.store.LatestOneTimeSecret(ctx, v.Account.ID, changePurpose(kind))
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && (sec.UsedAt != nil || !now.Before(sec.ExpiresAt))) {
 		fail("account.profile.code_invalid")
-		return
+		return nil
 	} else if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	var c contactChange
 	if err := json.Unmarshal([]byte(sec.Data), &c); err != nil {
-		h.serverError(w, r, fmt.Errorf("portal: contact change data: %w", err))
-		return
+		return fmt.Errorf("portal: contact change data: %w", err)
 	}
 	// Counted before comparing (regulate.ContactCode).
 	attempt, err := h.limits.AttemptSince(ctx, regulate.ContactCode.Key(sec.ID), now, sec.CreatedAt)
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	if attempt.Exceeded() {
 		fail("account.profile.code_spent")
-		return
+		return nil
 	}
 	if !hmac.Equal(mfa.CodeHash(c.Salt, r.PostFormValue("code")), sec.Hash) {
 		fail("account.profile.code_invalid")
-		return
+		return nil
 	}
 	if _, err := h.store.UseOneTimeSecret(ctx, sec.Purpose, sec.Hash, now); err != nil {
 		fail("account.profile.code_invalid")
-		return
+		return nil //nolint:nilerr // a used or raced code is answered on the page
 	}
-	h.applyContact(w, r, v, kind, c.Value, fail)
+	return h.applyContact(w, r, v, kind, c.Value, fail)
 }
 
-func (h *Handler) applyContact(w http.ResponseWriter, r *http.Request, v *viewer, kind, value string, fail func(string)) {
+func (h *Handler) applyContact(w http.ResponseWriter, r *http.Request, v *viewer, kind, value string, fail func(string)) error {
 	updated := *v.Account
 	old := v.Account.Email
 	if kind == "email" {
@@ -160,10 +153,9 @@ func (h *Handler) applyContact(w http.ResponseWriter, r *http.Request, v *viewer
 	}
 	if err := h.store.UpdateAccountProfile(r.Context(), &updated); errors.Is(err, storage.ErrConflict) {
 		fail("account.profile.contact_unavailable")
-		return
+		return nil
 	} else if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	if old != "" {
 		if err := h.tellOldContact(r.Context(), v, kind, old); err != nil {
@@ -172,6 +164,7 @@ func (h *Handler) applyContact(w http.ResponseWriter, r *http.Request, v *viewer
 	}
 	h.event(r, v, "account."+kind+"_changed", nil)
 	h.done(w, r, profileRoute, "contact_changed")
+	return nil
 }
 
 // tellOldContact lets the previous address know, so a takeover by someone

@@ -9,6 +9,12 @@
 // built from the router's named routes (selfservice/route), never written
 // as paths.
 //
+// Its endpoints return the failures they cannot answer; serve (pages.go)
+// is the one rendering path for them: it logs the error with the request's
+// context and shows the themed message page without internals. authed
+// runs the signed-in pages through it. Deliberate answers (field errors,
+// not-found messages, redirects) are written by the endpoints themselves.
+//
 // The portal imports storage, selfservice/session, selfservice/notify,
 // selfservice/password, selfservice/route and themes, never the parent
 // selfservice package.

@@ -193,11 +193,10 @@ func (h *Handler) exportPrivacy(r *http.Request, v *viewer, x *export) error {
 	return nil
 }
 
-func (h *Handler) exportJSON(w http.ResponseWriter, r *http.Request, v *viewer) {
+func (h *Handler) exportJSON(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	x, err := h.buildExport(r, v)
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="my-data.json"`)
@@ -207,6 +206,7 @@ func (h *Handler) exportJSON(w http.ResponseWriter, r *http.Request, v *viewer) 
 	if err := enc.Encode(x); err != nil {
 		h.log.WarnContext(r.Context(), "portal: export", "err", err)
 	}
+	return nil
 }
 
 // exportCSP lets the self-contained page use its inline style and nothing
@@ -224,16 +224,14 @@ var exportTemplate = template.Must(template.New("export").Funcs(template.FuncMap
 	"t": func(key string, _ ...any) string { return key },
 }).Parse(exportPage))
 
-func (h *Handler) exportHTML(w http.ResponseWriter, r *http.Request, v *viewer) {
+func (h *Handler) exportHTML(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	x, err := h.buildExport(r, v)
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	tmpl, err := exportTemplate.Clone()
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	tmpl.Funcs(template.FuncMap{"t": func(key string, args ...any) string { return h.render.T(v.Lang, key, args...) }})
 	var buf bytes.Buffer
@@ -245,8 +243,7 @@ func (h *Handler) exportHTML(w http.ResponseWriter, r *http.Request, v *viewer) 
 		data.AppName = "Foyer"
 	}
 	if err := tmpl.Execute(&buf, data); err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	hdr := w.Header()
 	hdr.Set("Content-Type", "text/html; charset=utf-8")
@@ -254,4 +251,5 @@ func (h *Handler) exportHTML(w http.ResponseWriter, r *http.Request, v *viewer) 
 	hdr.Set("Content-Disposition", `attachment; filename="my-data.html"`)
 	hdr.Set("Cache-Control", "no-store")
 	_, _ = buf.WriteTo(w)
+	return nil
 }

@@ -115,18 +115,18 @@ func (h *Handler) chooseApp(w http.ResponseWriter, r *http.Request, v *viewer, i
 
 // friendlyURL opens the portal with the branding of the application that
 // holds the slug.
-func (h *Handler) friendlyURL(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) friendlyURL(w http.ResponseWriter, r *http.Request) error {
 	app, err := h.store.FindApplicationBySlug(r.Context(), mux.Vars(r)["slug"])
 	if errors.Is(err, storage.ErrNotFound) {
 		h.message(w, r, http.StatusNotFound, "error.not_found")
-		return
+		return nil
 	}
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	h.setCookie(w, appCookie, app.ID, 0)
 	http.Redirect(w, r, h.path(appsRoute, nil), http.StatusFound)
+	return nil
 }
 
 // message shows a page outside the portal's menu.
@@ -146,13 +146,28 @@ func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
 	h.message(w, r, http.StatusNotFound, "error.not_found")
 }
 
-func (h *Handler) serverError(w http.ResponseWriter, r *http.Request, err error) {
-	level := slog.LevelError
-	if r.Context().Err() != nil {
-		level = slog.LevelDebug
+// handlerFunc is a portal endpoint that may fail: it writes every answer
+// it means to give (pages with field errors, not-found messages,
+// redirects) and returns what it cannot answer, which serve renders.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// serve is the portal's one rendering path for failures: it logs the
+// error with the request's context (at debug level when the client went
+// away, which cancels our queries too) and shows the themed message page,
+// which says nothing of the cause.
+func (h *Handler) serve(f handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		err := f(w, r)
+		if err == nil {
+			return
+		}
+		level := slog.LevelError
+		if r.Context().Err() != nil {
+			level = slog.LevelDebug
+		}
+		h.log.Log(r.Context(), level, "portal", "path", r.URL.Path, "err", err)
+		h.message(w, r, http.StatusInternalServerError, "error.generic")
 	}
-	h.log.Log(r.Context(), level, "portal", "path", r.URL.Path, "err", err)
-	h.message(w, r, http.StatusInternalServerError, "error.generic")
 }
 
 // event appends to the account's activity log; a failure is logged, not

@@ -203,10 +203,10 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.routes = route.New(r)
 	route.Handle(r, route.AccountHome, BasePath, route.Methods{http.MethodGet: h.home})
 	route.Handle(r, "", BasePath+"/", route.Methods{http.MethodGet: h.home})
-	route.Handle(r, signInRoute, LoginPath, route.Methods{http.MethodGet: h.startSignIn})
+	route.Handle(r, signInRoute, LoginPath, route.Methods{http.MethodGet: h.serve(h.startSignIn)})
 	route.Handle(r, route.AccountCallback, CallbackPath, route.Methods{http.MethodGet: h.callback})
-	route.Handle(r, logoutRoute, BasePath+"/logout", route.Methods{http.MethodPost: h.logout})
-	route.Handle(r, "portal.friendly_url", SlugPrefix+"{slug}", route.Methods{http.MethodGet: h.friendlyURL})
+	route.Handle(r, logoutRoute, BasePath+"/logout", route.Methods{http.MethodPost: h.serve(h.logout)})
+	route.Handle(r, "portal.friendly_url", SlugPrefix+"{slug}", route.Methods{http.MethodGet: h.serve(h.friendlyURL)})
 
 	route.Handle(r, appsRoute, appsPath, route.Methods{http.MethodGet: h.authed(h.showApps)})
 	h.mountProfile(r)

@@ -90,7 +90,9 @@ func TestFlowCookieExpires(t *testing.T) {
 	h := &Handler{cfg: Config{CookieKey: make([]byte, 32), Now: func() time.Time { return now }}}
 	mountWithStandIns(h)
 	rec := httptest.NewRecorder()
-	h.startSignIn(rec, httptest.NewRequest(http.MethodGet, "/account/login", nil))
+	if err := h.startSignIn(rec, httptest.NewRequest(http.MethodGet, "/account/login", nil)); err != nil {
+		t.Fatal(err)
+	}
 	var cookie *http.Cookie
 	for _, c := range rec.Result().Cookies() {
 		if c.Name == flowCookie {

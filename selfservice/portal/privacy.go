@@ -37,21 +37,20 @@ func (h *Handler) mountPrivacy(r *mux.Router) {
 	route.Handle(r, exportHTMLRoute, BasePath+"/export.html", route.Methods{http.MethodGet: h.authed(h.exportHTML)})
 }
 
-func (h *Handler) showPrivacy(w http.ResponseWriter, r *http.Request, v *viewer) {
+func (h *Handler) showPrivacy(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	ctx := r.Context()
 	records, err := h.store.ListConsents(ctx, v.Account.ID)
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	history, err := h.store.ListConsentEvents(ctx, v.Account.ID)
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	h.renderPage(w, r, v, "account_privacy", http.StatusOK, map[string]any{
 		"Consents": consentViews(storage.ConsentPolicyOf(v.App), records), "History": consentLog(records, history),
 	})
+	return nil
 }
 
 // consentOutdated is the log's action for an acceptance a newer version
@@ -107,7 +106,7 @@ func consentViews(policy []storage.ConsentDocument, records []storage.ConsentRec
 
 // setConsent opts in to or out of one consent of the policy; the record
 // keeps the current state and the history every change.
-func (h *Handler) setConsent(w http.ResponseWriter, r *http.Request, v *viewer) {
+func (h *Handler) setConsent(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	var doc *storage.ConsentDocument
 	policy := storage.ConsentPolicyOf(v.App)
 	for i := range policy {
@@ -118,14 +117,14 @@ func (h *Handler) setConsent(w http.ResponseWriter, r *http.Request, v *viewer) 
 	decision := r.PostFormValue("decision")
 	if doc == nil || (decision != "in" && decision != "out") {
 		h.notFound(w, r)
-		return
+		return nil
 	}
 	if err := h.recordConsentChange(r, v, doc, decision == "in"); err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	h.event(r, v, "account.consent_"+decision, map[string]string{"consent": doc.Name, "version": doc.Version})
 	h.done(w, r, privacyRoute, "consent_saved")
+	return nil
 }
 
 // activeVersions are the versions of the consent the account has given

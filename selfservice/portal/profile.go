@@ -59,8 +59,9 @@ func profileFields(store *storage.IdentityStore, values map[string]string) []fie
 	return fields
 }
 
-func (h *Handler) showProfile(w http.ResponseWriter, r *http.Request, v *viewer) {
+func (h *Handler) showProfile(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	h.renderProfile(w, r, v, http.StatusOK, v.Account.Attributes, v.Account.Email, v.Account.Phone, nil)
+	return nil
 }
 
 func (h *Handler) renderProfile(w http.ResponseWriter, r *http.Request, v *viewer, status int, values map[string]string, email, phone string, errs map[string]string) {
@@ -84,7 +85,7 @@ func (h *Handler) renderProfile(w http.ResponseWriter, r *http.Request, v *viewe
 // saveProfile validates every field and stores the attributes; a new
 // e-mail address or phone number is only stored pending until the code
 // sent to it is entered.
-func (h *Handler) saveProfile(w http.ResponseWriter, r *http.Request, v *viewer) {
+func (h *Handler) saveProfile(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	values, errs := readProfile(r, v)
 	// The rules registration and the CLI apply too (storage.ValidIdentifier).
 	email := storage.CleanIdentifier(storage.IdentifierEmail, r.PostFormValue("email"))
@@ -116,23 +117,23 @@ func (h *Handler) saveProfile(w http.ResponseWriter, r *http.Request, v *viewer)
 	}
 	if len(errs) > 0 {
 		h.renderProfile(w, r, v, http.StatusUnprocessableEntity, values, email, phone, errs)
-		return
+		return nil
 	}
 	updated := *v.Account
 	updated.Attributes = values
 	if err := h.store.UpdateAccountProfile(r.Context(), &updated); err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	h.event(r, v, "account.profile_updated", nil)
 	switch {
 	case emailChanged:
-		h.startContactChange(w, r, v, "email", email)
+		return h.startContactChange(w, r, v, "email", email)
 	case phoneChanged:
-		h.startContactChange(w, r, v, "phone", phone)
+		return h.startContactChange(w, r, v, "phone", phone)
 	default:
 		h.done(w, r, profileRoute, "saved")
 	}
+	return nil
 }
 
 // readProfile takes the editable attributes from the form, keeping the

@@ -27,31 +27,27 @@ type grantView struct {
 	Since          time.Time
 }
 
-func (h *Handler) showSecurity(w http.ResponseWriter, r *http.Request, v *viewer) {
-	h.renderSecurity(w, r, v, http.StatusOK, nil)
+func (h *Handler) showSecurity(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	return h.renderSecurity(w, r, v, http.StatusOK, nil)
 }
 
-func (h *Handler) renderSecurity(w http.ResponseWriter, r *http.Request, v *viewer, status int, errs map[string]string) {
+func (h *Handler) renderSecurity(w http.ResponseWriter, r *http.Request, v *viewer, status int, errs map[string]string) error {
 	ctx := r.Context()
 	sessions, err := h.sessionViews(ctx, v)
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	grants, err := h.grantViews(r, v)
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	mfa, err := h.mfaSecurityData(r, v)
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	own, err := h.portalApp(r)
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	data := map[string]any{
 		"ShowPassword": !passwordChangeHidden(own) && h.hasPassword(r, v),
@@ -63,6 +59,7 @@ func (h *Handler) renderSecurity(w http.ResponseWriter, r *http.Request, v *view
 		data["Error"] = "account.security.password_not_changed"
 	}
 	h.renderPage(w, r, v, "account_security", status, data)
+	return nil
 }
 
 func (h *Handler) grantViews(r *http.Request, v *viewer) ([]grantView, error) {
@@ -83,55 +80,48 @@ func (h *Handler) grantViews(r *http.Request, v *viewer) ([]grantView, error) {
 
 // changePassword needs a fresh sign-in and the current password; wrong
 // current passwords count towards a per-account limit.
-func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, v *viewer) {
+func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	own, err := h.portalApp(r)
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	if passwordChangeHidden(own) {
 		h.notFound(w, r)
-		return
+		return nil
 	}
 	if !h.fresh(v) {
 		http.Redirect(w, r, h.reauthURL(securityRoute), http.StatusSeeOther)
-		return
+		return nil
 	}
 	ctx := r.Context()
 	now := h.cfg.Now().UTC()
 	key := regulate.PortalPassword.Key(v.Account.ID)
 	attempt, err := h.limits.Attempt(ctx, key, now)
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	if attempt.Exceeded() {
-		h.renderSecurity(w, r, v, http.StatusTooManyRequests, map[string]string{"current_password": "account.security.too_many_attempts"})
-		return
+		return h.renderSecurity(w, r, v, http.StatusTooManyRequests, map[string]string{"current_password": "account.security.too_many_attempts"})
 	}
 	cred, err := h.store.GetPassword(ctx, v.Account.ID)
 	if errors.Is(err, storage.ErrNotFound) {
 		h.notFound(w, r)
-		return
+		return nil
 	} else if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	if _, err := h.hasher.Verify(ctx, r.PostFormValue("current_password"), cred.Hash); err != nil {
-		h.renderSecurity(w, r, v, http.StatusUnprocessableEntity, map[string]string{"current_password": "account.security.current_wrong"})
-		return
+		return h.renderSecurity(w, r, v, http.StatusUnprocessableEntity, map[string]string{"current_password": "account.security.current_wrong"})
 	}
 	if problem := h.rules.Check(own.SelfService.WithDefaults().PasswordPolicy, r.PostFormValue("new_password"), r.PostFormValue("new_password_confirm")); problem != "" {
-		h.renderSecurity(w, r, v, http.StatusUnprocessableEntity, map[string]string{"new_password": "account.security.password_" + problem})
-		return
+		return h.renderSecurity(w, r, v, http.StatusUnprocessableEntity, map[string]string{"new_password": "account.security.password_" + problem})
 	}
 	hash, err := h.hasher.Hash(ctx, r.PostFormValue("new_password"))
 	if err == nil {
 		err = h.store.SetPassword(ctx, v.Account.ID, hash)
 	}
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	_ = h.limits.Clear(ctx, key)
 	// Other devices signed in with the old password are signed out, and
@@ -139,19 +129,17 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, v *view
 	// token stolen with the old password must not outlive it), as after a
 	// reset; the owner is told.
 	if _, err := h.sessions.EndByAccount(ctx, v.Account.ID, v.Session.ID); err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	if _, err := h.store.RevokeTokensBySubject(ctx, v.Account.ID); err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	if err := h.tellPasswordChanged(r, v); err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	h.event(r, v, "account.password_changed", nil)
 	h.done(w, r, securityRoute, "password_changed")
+	return nil
 }
 
 // tellPasswordChanged tells the owner by e-mail, or by SMS when the account
@@ -171,51 +159,50 @@ func (h *Handler) tellPasswordChanged(r *http.Request, v *viewer) error {
 // endSession signs out one of the account's sessions. The id comes from
 // the form, so it must be one of this account's: any other id is answered
 // as unknown.
-func (h *Handler) endSession(w http.ResponseWriter, r *http.Request, v *viewer) {
+func (h *Handler) endSession(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	id := r.PostFormValue("session_id")
 	s, err := h.store.GetSession(r.Context(), id)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && s.AccountID != v.Account.ID) {
 		h.notFound(w, r)
-		return
+		return nil
 	} else if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	if _, err := h.sessions.EndByID(r.Context(), s.ID); err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	h.event(r, v, "account.session_ended", nil)
 	if s.ID == v.Session.ID {
 		h.clearCookie(w, portalCookie)
 		h.message(w, r, http.StatusOK, "account.signed_out")
-		return
+		return nil
 	}
 	h.done(w, r, securityRoute, "session_ended")
+	return nil
 }
 
-func (h *Handler) endOtherSessions(w http.ResponseWriter, r *http.Request, v *viewer) {
+func (h *Handler) endOtherSessions(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	if _, err := h.sessions.EndByAccount(r.Context(), v.Account.ID, v.Session.ID); err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	h.event(r, v, "account.other_sessions_ended", nil)
 	h.done(w, r, securityRoute, "sessions_ended")
+	return nil
 }
 
 // revokeGrant withdraws an application's authorization and its tokens;
 // the store looks the grant up by this account, so another's is unknown.
-func (h *Handler) revokeGrant(w http.ResponseWriter, r *http.Request, v *viewer) {
+func (h *Handler) revokeGrant(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	clientID := r.PostFormValue("client_id")
 	err := h.store.RevokeGrant(r.Context(), v.Account.ID, clientID)
 	if errors.Is(err, storage.ErrNotFound) {
 		h.notFound(w, r)
-		return
+		return nil
 	}
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	h.event(r, v, "account.grant_revoked", map[string]string{"client_id": clientID})
 	h.done(w, r, securityRoute, "grant_revoked")
+	return nil
 }

@@ -18,21 +18,19 @@ func (h *Handler) mountSettings(r *mux.Router) {
 	route.Handle(r, deleteRoute, BasePath+"/delete", route.Methods{http.MethodPost: h.authed(h.deleteAccount)})
 }
 
-func (h *Handler) showSettings(w http.ResponseWriter, r *http.Request, v *viewer) {
-	h.renderSettings(w, r, v, http.StatusOK, nil)
+func (h *Handler) showSettings(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	return h.renderSettings(w, r, v, http.StatusOK, nil)
 }
 
-func (h *Handler) renderSettings(w http.ResponseWriter, r *http.Request, v *viewer, status int, errs map[string]string) {
+func (h *Handler) renderSettings(w http.ResponseWriter, r *http.Request, v *viewer, status int, errs map[string]string) error {
 	ctx := r.Context()
 	links, err := h.store.ListExternalIdentities(ctx, v.Account.ID)
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	auths, err := h.store.ListAuthenticators(ctx, v.Account.ID)
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	passkeys := 0
 	for _, a := range auths {
@@ -50,6 +48,7 @@ func (h *Handler) renderSettings(w http.ResponseWriter, r *http.Request, v *view
 		data["FieldErrors"] = errs
 	}
 	h.renderPage(w, r, v, "account_settings", status, data)
+	return nil
 }
 
 func (h *Handler) hasPassword(r *http.Request, v *viewer) bool {
@@ -59,18 +58,18 @@ func (h *Handler) hasPassword(r *http.Request, v *viewer) bool {
 
 // unlink removes a linked external identity; the store only finds links
 // of the signed-in account, so another's cannot be touched.
-func (h *Handler) unlink(w http.ResponseWriter, r *http.Request, v *viewer) {
+func (h *Handler) unlink(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	err := h.store.UnlinkExternalIdentity(r.Context(), v.Account.ID, r.PostFormValue("provider"), r.PostFormValue("subject"))
 	if errors.Is(err, storage.ErrNotFound) {
 		h.notFound(w, r)
-		return
+		return nil
 	}
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	h.event(r, v, "account.identity_unlinked", map[string]string{"provider": r.PostFormValue("provider")})
 	h.done(w, r, settingsRoute, "unlinked")
+	return nil
 }
 
 // fresh reports whether the session's sign-in is recent enough for
@@ -94,27 +93,23 @@ func (h *Handler) reauthURL(page string) string {
 // manager, so relying parties get their back-channel logout; then one
 // transaction deletes every row keyed by the account and its tokens; an
 // event without the account id records that a deletion happened.
-func (h *Handler) deleteAccount(w http.ResponseWriter, r *http.Request, v *viewer) {
+func (h *Handler) deleteAccount(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	if !h.fresh(v) {
 		http.Redirect(w, r, h.reauthURL(settingsRoute), http.StatusSeeOther)
-		return
+		return nil
 	}
 	if r.PostFormValue("confirm") != "yes" {
-		h.renderSettings(w, r, v, http.StatusUnprocessableEntity, map[string]string{"confirm": "account.settings.delete_confirm_required"})
-		return
+		return h.renderSettings(w, r, v, http.StatusUnprocessableEntity, map[string]string{"confirm": "account.settings.delete_confirm_required"})
 	}
 	ctx := r.Context()
 	if _, err := h.sessions.End(w, r); err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	if _, err := h.sessions.EndByAccount(ctx, v.Account.ID, ""); err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	if err := h.store.DeleteAccountData(ctx, v.Account.ID); err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	anon := &storage.Event{Kind: "account.deleted", Actor: "self-service", Data: map[string]string{"store": v.Account.StoreID}}
 	if err := h.store.AppendEvent(ctx, anon); err != nil {
@@ -122,4 +117,5 @@ func (h *Handler) deleteAccount(w http.ResponseWriter, r *http.Request, v *viewe
 	}
 	h.clearCookie(w, portalCookie)
 	h.message(w, r, http.StatusOK, "account.settings.deleted")
+	return nil
 }

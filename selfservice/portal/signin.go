@@ -59,13 +59,12 @@ func (h *Handler) oauthConfig() *oauth2.Config {
 // state and a nonce kept in a short-lived signed cookie. fresh=1 asks for
 // a new sign-in (prompt=login), which deleting the account and changing
 // the password demand.
-func (h *Handler) startSignIn(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) startSignIn(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	st := flowState{State: randomToken(), Verifier: oauth2.GenerateVerifier(), Nonce: randomToken(), Next: safeNext(q.Get("next"))}
 	raw, err := json.Marshal(st)
 	if err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	h.setCookie(w, flowCookie, h.flowSigner().SealUntil("flow", string(raw), h.cfg.Now().Add(flowLifetime)), flowLifetime)
 	opts := []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(st.Verifier), oidc.Nonce(st.Nonce)}
@@ -78,6 +77,7 @@ func (h *Handler) startSignIn(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	http.Redirect(w, r, h.oauthConfig().AuthCodeURL(st.State, opts...), http.StatusFound) //nolint:gosec // G710: Foyer's own authorization endpoint; the action is only a query parameter
+	return nil
 }
 
 // callback completes the sign-in: it checks the state, exchanges the code
@@ -187,12 +187,12 @@ type viewer struct {
 	HasFactors bool
 }
 
-// authed runs fn for a request of a signed-in customer. Without a valid
-// SSO session bound to the portal, GETs go to the sign-in and POSTs are
-// refused with a redirect to the portal's start (a post has no page to
-// come back to).
-func (h *Handler) authed(fn func(http.ResponseWriter, *http.Request, *viewer)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+// authed runs fn for a request of a signed-in customer, through serve.
+// Without a valid SSO session bound to the portal, GETs go to the sign-in
+// and POSTs are refused with a redirect to the portal's start (a post has
+// no page to come back to).
+func (h *Handler) authed(fn func(http.ResponseWriter, *http.Request, *viewer) error) http.HandlerFunc {
+	return h.serve(func(w http.ResponseWriter, r *http.Request) error {
 		v, err := h.viewerOf(r)
 		if errors.Is(err, session.ErrNoSession) || errors.Is(err, storage.ErrNotFound) {
 			h.clearCookie(w, portalCookie)
@@ -201,17 +201,16 @@ func (h *Handler) authed(fn func(http.ResponseWriter, *http.Request, *viewer)) h
 				next = r.URL.Path
 			}
 			http.Redirect(w, r, h.path(signInRoute, url.Values{"next": {next}}), http.StatusSeeOther)
-			return
+			return nil
 		}
 		if err != nil {
-			h.serverError(w, r, err)
-			return
+			return err
 		}
 		if app := r.URL.Query().Get("app"); app != "" && r.Method == http.MethodGet {
 			h.chooseApp(w, r, v, app)
 		}
-		fn(w, r, v)
-	}
+		return fn(w, r, v)
+	})
 }
 
 func (h *Handler) viewerOf(r *http.Request) (*viewer, error) {
@@ -265,13 +264,13 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 
 // logout ends the SSO session (and so the portal's) through the session
 // manager, which tells relying parties by back-channel logout.
-func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) logout(w http.ResponseWriter, r *http.Request) error {
 	if _, err := h.sessions.End(w, r); err != nil {
-		h.serverError(w, r, err)
-		return
+		return err
 	}
 	h.clearCookie(w, portalCookie)
 	h.message(w, r, http.StatusOK, "account.signed_out")
+	return nil
 }
 
 func randomToken() string {
