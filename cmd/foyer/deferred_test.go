@@ -74,6 +74,7 @@ func openRecorded(t *testing.T, url string, l *statementLog) storage.Store {
 // on) the registration run the same SQL statements, in the same order:
 // the per-account work is deferred to the worker.
 func TestNoEnumerationSameWork(t *testing.T) {
+	t.Parallel()
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		t.Run(dialect, func(t *testing.T) {
 			log := &statementLog{byID: map[string][]string{}}

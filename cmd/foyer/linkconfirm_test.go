@@ -65,6 +65,7 @@ func deadLink(t *testing.T, b *browser, link, want string) *page {
 // victim must not get the victim's browser signed in to the attacker's
 // account, and the waiting request is not answered there.
 func TestLinksResumeOnlyInTheStartingBrowser(t *testing.T) {
+	t.Parallel()
 	s := newRegSetup(t, sqltest.SQLite(t), nil, authz.ClientSpec{})
 	host := s.srv.Listener.Addr().String()
 
@@ -102,6 +103,7 @@ func TestLinksResumeOnlyInTheStartingBrowser(t *testing.T) {
 // Mail scanners prefetch links: opening a link, even many times and from
 // elsewhere, spends nothing; the confirmation button does.
 func TestLinksSurvivePrefetch(t *testing.T) {
+	t.Parallel()
 	s := newRegSetup(t, sqltest.SQLite(t), nil, authz.ClientSpec{})
 	scanner := newBrowser(t, s.srv.Listener.Addr().String())
 
@@ -183,6 +185,7 @@ func parallelSubmit(t *testing.T, bs []*browser, ps []*page, fields map[string]s
 // Parallel re-requests for one account and channel send exactly one
 // message, and every request gets the answer it got before.
 func TestReRequestThrottleParallel(t *testing.T) {
+	t.Parallel()
 	const n = 6
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		s := newRegSetup(t, newStore(t), nil, authz.ClientSpec{})
@@ -224,6 +227,7 @@ func TestReRequestThrottleParallel(t *testing.T) {
 // Parallel "Send a new activation link" clicks send one link: one answer
 // says it was sent, the others that one went out moments ago.
 func TestResendActivationParallel(t *testing.T) {
+	t.Parallel()
 	const n = 5
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		s := newRegSetup(t, newStore(t), nil, authz.ClientSpec{})

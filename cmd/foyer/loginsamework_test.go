@@ -18,6 +18,7 @@ import (
 // the SQL nor its timing tells them apart); the known account's
 // login.failed event is written by the deferred worker afterwards.
 func TestWrongPasswordSameWork(t *testing.T) {
+	t.Parallel()
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		t.Run(dialect, func(t *testing.T) {
 			log := &statementLog{byID: map[string][]string{}}

@@ -44,6 +44,7 @@ func stuck(t *testing.T, what string, p *page) {
 // required, the code of the sign-in mail proves the first factor; the link
 // of the same mail must not then prove the second.
 func TestPasswordlessLinkIsNotSecondFactor(t *testing.T) {
+	t.Parallel()
 	in, configure := withInbox(t)
 	clock := newTestClock()
 	fx := newMFAFixture(t, sqltest.SQLite(t), storage.MFAPolicy{Mode: storage.MFARequired, Passwordless: true}, configure,
@@ -77,6 +78,7 @@ func TestPasswordlessLinkIsNotSecondFactor(t *testing.T) {
 // TestResetMailboxIsNotSecondFactor: after a reset by e-mail link, the
 // MFA step does not offer the same mailbox.
 func TestResetMailboxIsNotSecondFactor(t *testing.T) {
+	t.Parallel()
 	in, configure := withInbox(t)
 	fx := newMFAFixture(t, sqltest.SQLite(t), storage.MFAPolicy{Mode: storage.MFARequired}, configure)
 	enrollTOTP(t, fx.passwordSignIn(t))
@@ -125,6 +127,7 @@ func mustAuthenticator(t *testing.T, fx *mfaFixture, kind string) string {
 // the enrolled factor is asked for; and an acr-2 session cannot be made at
 // another application by enrolling there.
 func TestNoEnrollmentPastExistingFactor(t *testing.T) {
+	t.Parallel()
 	_, configure := withInbox(t)
 	fx := newMFAFixture(t, sqltest.SQLite(t), storage.MFAPolicy{Mode: storage.MFARequired,
 		Methods: []string{storage.MethodTOTP}}, configure)
@@ -180,6 +183,7 @@ func (c *testClock) advance(d time.Duration) {
 // unknown identifier (the lookup and the send are the deferred worker's),
 // on SQLite and PostgreSQL.
 func TestPasswordlessSameWork(t *testing.T) {
+	t.Parallel()
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		t.Run(dialect, func(t *testing.T) {
 			log := &statementLog{byID: map[string][]string{}}
@@ -231,6 +235,7 @@ func TestPasswordlessSameWork(t *testing.T) {
 // gets a page, not an empty answer; wrong enrollment codes lock with a
 // message that says so.
 func TestEnrollmentEdges(t *testing.T) {
+	t.Parallel()
 	in, configure := withInbox(t)
 	fx := newMFAFixture(t, sqltest.SQLite(t), storage.MFAPolicy{Mode: storage.MFARequired,
 		Methods: []string{storage.MethodSMSCode}}, configure)
@@ -268,6 +273,7 @@ func TestEnrollmentEdges(t *testing.T) {
 // the customer picks SMS while its send is held back (no code issued for
 // it): the passwordless code must not pass as the SMS code.
 func TestNoCodeOfAnotherPurposeAtMFAStep(t *testing.T) {
+	t.Parallel()
 	in, configure := withInbox(t)
 	fx := newMFAFixture(t, sqltest.SQLite(t), storage.MFAPolicy{Mode: storage.MFARequired, Passwordless: true,
 		Methods: []string{storage.MethodEmailCode, storage.MethodSMSCode, storage.MethodTOTP}}, configure)
@@ -302,6 +308,7 @@ func TestNoCodeOfAnotherPurposeAtMFAStep(t *testing.T) {
 // sign-in, reset and reminder pages (PostgreSQL refuses NUL in text: it
 // was a 500 there, and a queued request retried to exhaustion).
 func TestControlCharactersInIdentifiers(t *testing.T) {
+	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		s := newRegSetup(t, newStore(t), nil, authz.ClientSpec{})
 		b := newBrowser(t, s.srv.Listener.Addr().String())
@@ -324,6 +331,7 @@ func TestControlCharactersInIdentifiers(t *testing.T) {
 // after the re-request interval gets a new link (the throttle follows the
 // link secrets it writes, not codes that are never made).
 func TestLinkOnlyThrottleRenews(t *testing.T) {
+	t.Parallel()
 	in, configure := withInbox(t)
 	clock := &testClock{at: time.Now().Add(-time.Hour)}
 	fx := newMFAFixture(t, sqltest.SQLite(t), storage.MFAPolicy{Mode: storage.MFAOff, Passwordless: true,
@@ -347,6 +355,7 @@ func TestLinkOnlyThrottleRenews(t *testing.T) {
 // browser's answer to this challenge (garbage, or made for another origin)
 // is refused with a message and stores nothing.
 func TestPasskeyEnrollmentRefused(t *testing.T) {
+	t.Parallel()
 	fx := newMFAFixture(t, sqltest.SQLite(t), storage.MFAPolicy{Mode: storage.MFARequired}, nil)
 	s := fx.passwordSignIn(t)
 	s.post(map[string]string{"enroll": "passkey"})

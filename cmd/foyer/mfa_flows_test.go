@@ -20,6 +20,7 @@ import (
 // policy would not, and a single-factor SSO session is not enough for it:
 // the browser signs in again.
 func TestAcrValuesAndStepUp(t *testing.T) {
+	t.Parallel()
 	fx := newMFAFixture(t, sqltest.SQLite(t), storage.MFAPolicy{Mode: storage.MFAOff}, nil)
 	s := fx.passwordSignIn(t)
 	if acr, amr := fx.claims(t, s); acr != "1" || !slices.Equal(amr, []string{"pwd"}) {
@@ -46,6 +47,7 @@ func TestAcrValuesAndStepUp(t *testing.T) {
 // second factor: with MFA required the reset ends at the MFA step, and
 // the relying party's code comes only after it.
 func TestResetEndsInMFAStep(t *testing.T) {
+	t.Parallel()
 	in, configure := withInbox(t)
 	fx := newMFAFixture(t, sqltest.SQLite(t), storage.MFAPolicy{Mode: storage.MFARequired}, configure)
 	secret, _ := enrollTOTP(t, fx.passwordSignIn(t))
@@ -85,6 +87,7 @@ func TestResetEndsInMFAStep(t *testing.T) {
 // only in the browser that started the sign-in, once; in another browser
 // it says so and proves nothing.
 func TestMagicLinkSecondFactor(t *testing.T) {
+	t.Parallel()
 	in, configure := withInbox(t)
 	fx := newMFAFixture(t, sqltest.SQLite(t), storage.MFAPolicy{Mode: storage.MFARequired,
 		Methods: []string{storage.MethodEmailCode, storage.MethodEmailLink}}, configure)
@@ -113,6 +116,7 @@ func TestMagicLinkSecondFactor(t *testing.T) {
 // TestMFAExpiredCode: a code entered after its lifetime is refused like a
 // wrong one and the sign-in stays at the MFA step; a new code works.
 func TestMFAExpiredCode(t *testing.T) {
+	t.Parallel()
 	in, configure := withInbox(t)
 	clock := newTestClock()
 	fx := newMFAFixture(t, sqltest.SQLite(t), storage.MFAPolicy{Mode: storage.MFARequired,

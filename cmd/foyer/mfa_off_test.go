@@ -29,6 +29,7 @@ func (fx *mfaFixture) setMFAPolicy(t *testing.T, pol storage.MFAPolicy) {
 // factor). The policy off still offers no enrollment, and the SSO session
 // the sign-in made answers the next request with its acr 2.
 func TestMFAOffAsksEnrolledFactor(t *testing.T) {
+	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		fx := newMFAFixture(t, newStore(t), storage.MFAPolicy{Mode: storage.MFARequired}, nil)
 		secret, _ := enrollTOTP(t, fx.passwordSignIn(t))
@@ -62,6 +63,7 @@ func TestMFAOffAsksEnrolledFactor(t *testing.T) {
 // account whose factor is an authenticator app is asked for it after the
 // e-mailed code.
 func TestMFAOffPasswordlessEnrolledFactor(t *testing.T) {
+	t.Parallel()
 	in, configure := withInbox(t)
 	fx := newMFAFixture(t, sqltest.SQLite(t), storage.MFAPolicy{Mode: storage.MFARequired}, configure)
 	enrollEmailCodes(t, fx, in)

@@ -154,6 +154,7 @@ func enrollTOTPAt(t *testing.T, s *signIn, now time.Time) (string, []string) {
 // TOTP code; a replayed code, a wrong one and a used recovery code are
 // refused and change nothing; a recovery code works once.
 func TestMFARequiredTOTP(t *testing.T) {
+	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		fx := newMFAFixture(t, newStore(t), storage.MFAPolicy{Mode: storage.MFARequired}, nil)
 		s := fx.passwordSignIn(t)
@@ -222,6 +223,7 @@ func TestMFARequiredTOTP(t *testing.T) {
 // five misses the right code is refused until five minutes pass, after
 // eleven an hour, and then it works.
 func TestMFALockout(t *testing.T) {
+	t.Parallel()
 	// The clock starts two hours back and moves towards now: the sign-in
 	// requests themselves (made by authz on the real clock) stay fresh.
 	clock := &testClock{at: time.Now().Add(-2 * time.Hour)}
@@ -271,6 +273,7 @@ func TestMFALockout(t *testing.T) {
 // code goes by the picked channel, five wrong tries spend it, and a
 // re-request within the interval sends nothing.
 func TestMFACodesByEmailAndPhone(t *testing.T) {
+	t.Parallel()
 	in, configure := withInbox(t)
 	fx := newMFAFixture(t, sqltest.SQLite(t), storage.MFAPolicy{Mode: storage.MFARequired,
 		Methods: []string{storage.MethodEmailCode, storage.MethodSMSCode, storage.MethodVoiceCode}}, configure)
@@ -358,6 +361,7 @@ func TestMFACodesByEmailAndPhone(t *testing.T) {
 // passkey at the MFA step, a wrong origin, a wrong RP ID, a tampered
 // clientDataJSON, a sign count going backwards.
 func TestPasskeys(t *testing.T) {
+	t.Parallel()
 	fx := newMFAFixture(t, sqltest.SQLite(t), storage.MFAPolicy{Mode: storage.MFAOptional}, nil)
 	ctx := context.Background()
 	key := mfatest.NewAuthenticator("localhost", fx.srv.issuer)

@@ -56,6 +56,7 @@ func sessionIDs(t *testing.T, srv *testServer, accountID string) []string {
 }
 
 func TestPortalSessions(t *testing.T) {
+	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		srv := startServer(t, newStore(t))
 		srv.account(t, "alice@example.com", alicePass)
@@ -127,6 +128,7 @@ func currentSessionID(t *testing.T, u *portalUser) string {
 }
 
 func TestPortalGrants(t *testing.T) {
+	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		srv := startServer(t, newStore(t))
 		ctx := t.Context()
@@ -177,6 +179,7 @@ func signInAgain(t *testing.T, u *portalUser, p *page, password string) *page {
 }
 
 func TestPortalPasswordChange(t *testing.T) {
+	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		srv, ahead := freshServer(t, newStore(t))
 		u := newPortalUser(t, srv, "alice@example.com")
@@ -211,6 +214,7 @@ func TestPortalPasswordChange(t *testing.T) {
 }
 
 func TestPortalPasswordAttemptsLimited(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	u := newPortalUser(t, srv, "alice@example.com")
 	for range 5 {

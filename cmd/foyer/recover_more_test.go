@@ -20,6 +20,7 @@ import (
 // A phone-only account gets a code, and the same page; five wrong codes
 // spend it; a right one opens the new-password form and signs in.
 func TestPasswordResetByPhoneCode(t *testing.T) {
+	t.Parallel()
 	s := newRegSetup(t, sqltest.SQLite(t), nil, authz.ClientSpec{})
 	guessed := s.phoneAccount(t, storage.Account{Username: "guessed", Phone: "+41790000001", PhoneConfirmed: true})
 	b, p, _ := s.recoverPage(t, "state-guess")
@@ -62,6 +63,7 @@ func TestPasswordResetByPhoneCode(t *testing.T) {
 // ones within the hour, a new code does not give a guesser five more, and
 // even the right code is refused (and spent).
 func TestResetCodeTriesLimitedPerAccount(t *testing.T) {
+	t.Parallel()
 	s := newRegSetup(t, sqltest.SQLite(t), func(p *storage.SelfServicePolicy) { p.ReRequestInterval = time.Second }, authz.ClientSpec{})
 	acct := s.phoneAccount(t, storage.Account{Username: "persistent", Phone: "+41790000009", PhoneConfirmed: true})
 	request := func(round int) (*browser, *page, string) {
@@ -103,6 +105,7 @@ const maxCodeTries = 5
 // instead" sends a code. A second request inside the interval sends
 // nothing and answers the same.
 func TestPasswordResetBothContactsAndThrottle(t *testing.T) {
+	t.Parallel()
 	s := newRegSetup(t, sqltest.SQLite(t), nil, authz.ClientSpec{})
 	both := s.phoneAccount(t, storage.Account{Email: "both@example.com", EmailConfirmed: true, Phone: "+41790000003", PhoneConfirmed: true})
 	b, p, _ := s.recoverPage(t, "state-both")
@@ -139,6 +142,7 @@ func TestPasswordResetBothContactsAndThrottle(t *testing.T) {
 
 // Unconfirmed contacts receive nothing unless the policy allows them.
 func TestPasswordResetUnconfirmedContacts(t *testing.T) {
+	t.Parallel()
 	for _, allow := range []bool{false, true} {
 		s := newRegSetup(t, sqltest.SQLite(t), func(p *storage.SelfServicePolicy) { p.AllowUnconfirmedContacts = allow }, authz.ClientSpec{})
 		a := s.phoneAccount(t, storage.Account{Email: "unconfirmed@example.com", Username: "unconfirmed", Phone: "+41790000004"})
@@ -184,6 +188,7 @@ func reminderRequest(t *testing.T, s *regSetup, state string, byPhone bool, cont
 
 // The username goes by e-mail or SMS; unknown contacts get the same page.
 func TestUsernameReminder(t *testing.T) {
+	t.Parallel()
 	s := newRegSetup(t, sqltest.SQLite(t), nil, authz.ClientSpec{})
 	a := s.phoneAccount(t, storage.Account{Username: "forgetful", Email: "forgetful@example.com", EmailConfirmed: true,
 		Phone: "+41790000005", PhoneConfirmed: true})
@@ -226,6 +231,7 @@ func TestUsernameReminder(t *testing.T) {
 // the owner resets the password by the link sent to that address, which
 // activates the account and leaves the squatter's password useless.
 func TestResetTakesOverASquattedAddress(t *testing.T) {
+	t.Parallel()
 	s := newRegSetup(t, sqltest.SQLite(t), nil, authz.ClientSpec{})
 	const squatterPass = "squatter-knows-this-one-42"
 	b, p, _ := s.registerPage(t, "state-squat")

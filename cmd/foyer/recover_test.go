@@ -105,6 +105,7 @@ func sameAnswer(t *testing.T, what string, a, b *page) {
 // the link opens the new-password form, the relying party gets its code,
 // the old password stops working, other sessions end, the owner is told.
 func TestPasswordResetByLink(t *testing.T) {
+	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		s := newRegSetup(t, newStore(t), nil, authz.ClientSpec{})
 		ctx := context.Background()

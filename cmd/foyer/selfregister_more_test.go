@@ -51,6 +51,7 @@ func withFields(base map[string]string, extra ...string) map[string]string {
 // username and phone are optional next to an e-mail; attributes land in
 // the account.
 func TestRegistrationFieldsFromStore(t *testing.T) {
+	t.Parallel()
 	attrs := []storage.AttributeDef{{Name: "given_name", Required: true, Visible: true},
 		{Name: "loyalty_no", Visible: true}, {Name: "internal", Required: true}}
 	s := newStoreSetup(t, false, allTypes, attrs)
@@ -101,6 +102,7 @@ func TestRegistrationFieldsFromStore(t *testing.T) {
 
 // A username-only store: the username is required and no address is asked.
 func TestRegistrationUsernameOnlyStore(t *testing.T) {
+	t.Parallel()
 	s := newStoreSetup(t, false, []storage.IdentifierType{storage.IdentifierUsername}, nil)
 	b, p, _ := s.registerPage(t, "state-names")
 	if strings.Contains(p.body, `name="email"`) || !strings.Contains(p.body, `name="username"`) || strings.Contains(p.body, "Username (optional)") {
@@ -117,6 +119,7 @@ func TestRegistrationUsernameOnlyStore(t *testing.T) {
 // With activation on, a taken username or phone gets the same page as a
 // new registration; only the typed address is written to.
 func TestRegistrationTakenIdentifiersWithActivation(t *testing.T) {
+	t.Parallel()
 	s := newStoreSetup(t, true, allTypes, nil)
 	holder := &storage.Account{StoreID: "shop-store", Email: "holder@example.com", Username: "taken", Phone: "+41790000000"}
 	if err := s.srv.store.CreateAccount(context.Background(), holder); err != nil {
@@ -154,6 +157,7 @@ func TestRegistrationTakenIdentifiersWithActivation(t *testing.T) {
 // "Send a new link" on the not-activated page: a new link that activates,
 // throttled per account, refused without the proved password.
 func TestResendActivation(t *testing.T) {
+	t.Parallel()
 	s := newRegSetup(t, sqltest.SQLite(t), nil, authz.ClientSpec{})
 	// A pending account whose first link is long gone (no secret left).
 	late := &storage.Account{StoreID: defaultStoreID, Status: storage.AccountPending, Email: "late@example.com"}
