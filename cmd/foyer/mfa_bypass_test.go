@@ -186,12 +186,12 @@ func TestPasswordlessSameWork(t *testing.T) {
 	t.Parallel()
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		t.Run(dialect, func(t *testing.T) {
-			log := &statementLog{byID: map[string][]string{}}
+			log := newRecorder()
 			dbURL := sqltest.SQLiteURL(t)
 			if dialect == "postgres" {
 				dbURL = sqltest.PostgresURL(t)
 			}
-			fx := newMFAFixture(t, openRecorded(t, dbURL, log), storage.MFAPolicy{Mode: storage.MFAOff, Passwordless: true}, nil)
+			fx := newMFAFixture(t, sqltest.OpenRecorded(t, dbURL, log), storage.MFAPolicy{Mode: storage.MFAOff, Passwordless: true}, nil)
 			post := func(identifier string) (*page, *page) {
 				b := newBrowser(t, fx.srv.Listener.Addr().String())
 				p := b.get(fx.rp.oauth.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
@@ -216,7 +216,7 @@ func TestPasswordlessSameWork(t *testing.T) {
 				what           string
 				known, unknown *page
 			}{{"identifier post", knownPost, unknownPost}, {"send a new code", knownResend, unknownResend}} {
-				k, u := log.of(t, c.known), log.of(t, c.unknown)
+				k, u := statementsOf(t, log, c.known), statementsOf(t, log, c.unknown)
 				t.Logf("%s (%s): known %d statements, unknown %d", c.what, dialect, len(k), len(u))
 				if !slices.Equal(k, u) {
 					t.Errorf("%s: known and unknown ran different statements:\nknown:\n  %s\nunknown:\n  %s",
