@@ -228,3 +228,15 @@ func TestPortalPasswordAttemptsLimited(t *testing.T) {
 		t.Error("password changed despite the limit")
 	}
 }
+
+// TestPortalEnrollmentConfirmPost: a confirmation posted to the
+// portal's enrollment action gets a page, not an empty answer.
+func TestPortalEnrollmentConfirmPost(t *testing.T) {
+	t.Parallel()
+	fx := newMFAFixture(t, sqltest.SQLite(t), storage.MFAPolicy{Mode: storage.MFAOff}, nil)
+	u := newPortalUser(t, fx.srv, "dora@example.com")
+	p := u.portalAction(t, u.get("/account/security"), "enroll:totp").page
+	if p = u.b.submit(p, map[string]string{"confirm": "1"}); p.status == http.StatusOK && strings.TrimSpace(p.body) == "" {
+		t.Fatal("a confirmation posted to an enrollment action got an empty page")
+	}
+}
