@@ -285,26 +285,6 @@ func stepSig(t *testing.T, srv *testServer, id, step string) string {
 	return session.NewStepSigner(keys.DeriveKey([]byte(testSecret), "flow-steps")).Sign(id, step)
 }
 
-// testClock is a clock a test moves forward instead of sleeping.
-type testClock struct {
-	mu sync.Mutex
-	at time.Time
-}
-
-func newTestClock() *testClock { return &testClock{at: time.Now()} }
-
-func (c *testClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.at
-}
-
-func (c *testClock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.at = c.at.Add(d)
-	c.mu.Unlock()
-}
-
 // drain waits until the server's deferred self-service requests are done,
 // so a test that asserts what was (or was not) sent does not pass before
 // the worker had its chance.

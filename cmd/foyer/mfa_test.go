@@ -172,22 +172,3 @@ func TestMFAJourney(t *testing.T) {
 		}
 	})
 }
-
-// getLink opens a link from a message in the browser.
-func (s *signIn) getLink(t *testing.T, link string) *page {
-	t.Helper()
-	s.page = s.b.get(link)
-	return s.page
-}
-
-// enrollEmailCodes enrolls alice's address for e-mail codes at a sign-in
-// that requires a second factor.
-func enrollEmailCodes(t *testing.T, fx *mfaFixture, in *inbox) {
-	t.Helper()
-	s := fx.passwordSignIn(t)
-	s.post(map[string]string{"enroll": "email"})
-	s.post(map[string]string{"code": sixDigits.FindStringSubmatch(in.Next(t, "alice@example.com").Text)[1]})
-	s.post(map[string]string{"continue": "1"})
-	fx.claims(t, s)
-	in.factorNotice(t, "alice@example.com", "added")
-}
