@@ -109,6 +109,7 @@ func (r apiResponse) expect(t *testing.T, what string, status int, errCode strin
 }
 
 func TestAdminAPIClientLifecycle(t *testing.T) {
+	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		srv := startServer(t, newStore(t))
 		ctx := context.Background()
@@ -238,6 +239,7 @@ func checkAuditLog(t *testing.T, srv *testServer, adminID, clientID string) {
 }
 
 func TestAdminAPIRefusesBadCredentials(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	srv.account(t, "alice@example.com", alicePass)
 	api, _ := newAdminAPI(t, srv)
@@ -293,6 +295,7 @@ func TestAdminAPIRefusesBadCredentials(t *testing.T) {
 }
 
 func TestAdminAPIRefusesBadInput(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	api, _ := newAdminAPI(t, srv)
 	confidential := api.do(http.MethodPost, "/clients", map[string]any{"client_name": "Svc", "grant_types": []string{"client_credentials"}}).
@@ -355,6 +358,7 @@ func TestAdminAPIRefusesBadInput(t *testing.T) {
 }
 
 func TestAdminAPIOpenAPIDocument(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	var doc struct {
 		OpenAPI    string                    `json:"openapi"`
@@ -387,6 +391,7 @@ func TestAdminAPIOpenAPIDocument(t *testing.T) {
 
 // The CLI registers the client that calls the admin API.
 func TestCLICreatesAnAdminClient(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	code, out, errOut := c.run("client", "create", "--name", "Automation", "--grant", "client_credentials", "--scope", admin.Scope, "--json")
 	var created map[string]string
@@ -399,6 +404,7 @@ func TestCLICreatesAnAdminClient(t *testing.T) {
 // dynamically registered client first-party (no consent page), its
 // registrant's registration access token no longer manages it.
 func TestAdminVouchingTakesOverASelfRegisteredClient(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	api, _ := newAdminAPI(t, srv)
 	reg := call(t, http.MethodPost, srv.issuer+"/oauth2/register", srv.initialToken(t, 1, time.Hour),

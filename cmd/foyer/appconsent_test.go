@@ -18,6 +18,7 @@ import (
 // versioned documents; bad input exits 2 and changes nothing; --default
 // restores the default.
 func TestCLIAppConsent(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	code, out, errOut := c.run("app", "consent", "show")
 	if code != 0 || !strings.Contains(out, "terms_of_service") || !strings.Contains(out, "marketing") {
@@ -61,6 +62,7 @@ func TestCLIAppConsent(t *testing.T) {
 // e-mail; the same provider subject twice, an unknown account and missing
 // flags are refused.
 func TestCLIAccountLink(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	if code, _, errOut := c.run("account", "create", "--email", "alice@example.com", "--password", "correct horse battery staple"); code != 0 {
 		t.Fatalf("account create: %s", errOut)
@@ -89,6 +91,7 @@ func TestCLIAccountLink(t *testing.T) {
 // them in their current versions; with no required document it asks
 // nothing.
 func TestRegistrationFollowsConsentPolicy(t *testing.T) {
+	t.Parallel()
 	s := newRegSetup(t, sqltest.SQLite(t), func(p *storage.SelfServicePolicy) { p.ActivationEnabled = false }, authz.ClientSpec{})
 	ctx := context.Background()
 	err := s.srv.store.SetConsentPolicy(ctx, defaultApplicationID, []storage.ConsentDocument{
@@ -128,6 +131,7 @@ func TestRegistrationFollowsConsentPolicy(t *testing.T) {
 // activation) records the documents its page showed, not the policy the
 // worker finds later.
 func TestQueuedRegistrationRecordsWhatWasShown(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newRegSetup(t, sqltest.SQLite(t), nil, authz.ClientSpec{})
 	// Queued as submitRegister queues it, held back until the policy moved.

@@ -12,6 +12,7 @@ import (
 // TestCLIAppMFA: show prints the defaults; set changes the named parts and
 // keeps the rest; bad values exit 2 and change nothing.
 func TestCLIAppMFA(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	code, out, errOut := c.run("app", "mfa", "show")
 	if code != 0 || !strings.Contains(out, "mode:          off") || !strings.Contains(out, "passwordless:  off") {

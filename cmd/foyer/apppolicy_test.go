@@ -11,6 +11,7 @@ import (
 )
 
 func TestCLIAppPolicyShowDefaults(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	code, out, errOut := c.run("app", "policy", "show")
 	if code != 0 {
@@ -33,6 +34,7 @@ func TestCLIAppPolicyShowDefaults(t *testing.T) {
 }
 
 func TestCLIAppPolicySet(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	code, out, errOut := c.run("app", "policy", "set", "--registration", "off", "--activation", "off", "--reset-email", "off",
 		"--reset-phone", "off", "--username-reminder", "off", "--reset-link-lifetime", "30m", "--activation-link-lifetime", "48h",
@@ -74,6 +76,7 @@ func TestCLIAppPolicySet(t *testing.T) {
 // Activation is refused, and shown as not offered, for an application
 // whose identity store has no e-mail identifier.
 func TestCLIAppPolicyUsernameOnlyStore(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	if code, _, errOut := c.run("migrate"); code != 0 {
 		t.Fatalf("migrate: %s", errOut)
@@ -108,6 +111,7 @@ func TestCLIAppPolicyUsernameOnlyStore(t *testing.T) {
 }
 
 func TestCLIAppPolicyRejectsBadInput(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		args     []string
@@ -147,6 +151,7 @@ func TestCLIAppPolicyRejectsBadInput(t *testing.T) {
 
 // A rejected set changes nothing.
 func TestCLIAppPolicyRejectedSetKeepsPolicy(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	if code, _, _ := c.run("app", "policy", "set", "--registration", "off", "--code-lifetime", "2h"); code != 2 {
 		t.Fatalf("exit %d, want 2", code)

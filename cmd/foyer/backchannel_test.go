@@ -26,6 +26,7 @@ import (
 // and the account when the user logs out at Foyer, even after its tokens
 // are gone.
 func TestBackchannelLogout(t *testing.T) {
+	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		received := make(chan string, 4)
 		bc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -131,6 +132,7 @@ func checkLogoutToken(t *testing.T, rp *relyingParty, raw, sub, sid string) {
 }
 
 func TestCLIBackchannelLogoutFlags(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	code, out, errOut := c.run("client", "create", "--name", "Shop", "--redirect-uri", "https://shop.example/cb",
 		"--backchannel-logout-uri", "https://shop.example/backchannel", "--backchannel-logout-session-required", "--json")

@@ -30,6 +30,7 @@ func (c *cli) run(args ...string) (code int, stdout, stderr string) {
 }
 
 func TestCLIClientLifecycle(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	code, out, errOut := c.run("client", "create", "--name", "Shop", "--redirect-uri", "https://shop.example/cb",
 		"--redirect-uri", "http://127.0.0.1:3000/cb", "--post-logout-redirect-uri", "https://shop.example/",
@@ -63,6 +64,7 @@ func TestCLIClientLifecycle(t *testing.T) {
 }
 
 func TestCLIRejectsBadInput(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		args     []string
@@ -94,6 +96,7 @@ func TestCLIRejectsBadInput(t *testing.T) {
 }
 
 func TestCLIBadConfigurationReportsEveryProblem(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	c.env["FOYER_ISSUER"] = "ftp://x"
 	c.env["FOYER_SECRET"] = "short"
@@ -110,6 +113,7 @@ func TestCLIBadConfigurationReportsEveryProblem(t *testing.T) {
 }
 
 func TestCLIAccountsMigrateAndKeys(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	if code, out, errOut := c.run("migrate"); code != 0 || !strings.Contains(out, "applied migrations") {
 		t.Fatalf("first migrate: exit %d %q %q", code, out, errOut)

@@ -17,6 +17,7 @@ var createdAccount = regexp.MustCompile(`created account ([0-9a-f]{32}) `)
 // whose (older) username reads like it: "group add" and "account link"
 // must not act on an account the operator did not mean.
 func TestCLIAccountIDsAreNotUsernames(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	code, out, errOut := c.run("account", "create", "--email", "victim@example.com", "--password", "victim-password-1")
 	m := createdAccount.FindStringSubmatch(out)

@@ -19,6 +19,7 @@ import (
 // TestCLIClientMetadata: the new metadata flags reach the stored client
 // through the same validation as the other registration paths.
 func TestCLIClientMetadata(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	jwksFile := filepath.Join(t.TempDir(), "jwks.json")
 	if err := os.WriteFile(jwksFile, newClientKey(t, jose.ES256, "k1").jwks(t), 0o600); err != nil {
@@ -53,6 +54,7 @@ func TestCLIClientMetadata(t *testing.T) {
 // TestCLIInitialAccessToken: the token is printed once and stored as its
 // digest, with its uses and expiry.
 func TestCLIInitialAccessToken(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	code, out, errOut := c.run("client", "token", "create", "--uses", "2", "--expires", "1h", "--description", "partner onboarding", "--json")
 	var created struct {

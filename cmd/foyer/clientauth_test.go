@@ -41,6 +41,7 @@ func codeFlow(t *testing.T, srv *testServer, rp *relyingParty, extra ...oauth2.A
 // registered; the other way is invalid_client. Public clients use none
 // with PKCE.
 func TestClientSecretMethods(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	srv.account(t, "alice@example.com", alicePass)
 	ctx := context.Background()
@@ -82,6 +83,7 @@ func TestClientSecretMethods(t *testing.T) {
 // assertions, verified with keys registered by value (RS256) and by
 // jwks_uri (ES256).
 func TestPrivateKeyJWT(t *testing.T) {
+	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		srv := startServer(t, newStore(t))
 		srv.account(t, "alice@example.com", alicePass)
@@ -130,6 +132,7 @@ func TestPrivateKeyJWT(t *testing.T) {
 // TestPrivateKeyJWTErrors: every bad assertion is 401 invalid_client (RFC
 // 7523 section 3.2) and issues nothing.
 func TestPrivateKeyJWTErrors(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	tokenURL := srv.issuer + authz.TokenPath
 	key := newClientKey(t, jose.RS256, "rp-1")

@@ -17,6 +17,7 @@ import (
 // registration and the portal record the client's address in one form, the
 // host without a port (session.ClientIP), as sessions do.
 func TestEventsRecordTheClientAddressAlike(t *testing.T) {
+	t.Parallel()
 	s := newRegSetup(t, sqltest.SQLite(t), withoutActivation, authz.ClientSpec{})
 	ctx := context.Background()
 	u := newPortalUser(t, s.srv, "alice@example.com")

@@ -8,6 +8,7 @@ import (
 )
 
 func TestParseBool(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in        string
 		value, ok bool
@@ -31,6 +32,7 @@ func TestParseBool(t *testing.T) {
 // with every bad variable named at once (FOYER_TRUST_PROXY_HEADERS=yes
 // used to mean false without a word).
 func TestBooleanSettingsAgree(t *testing.T) {
+	t.Parallel()
 	vars := []string{"FOYER_TRUST_PROXY_HEADERS", "FOYER_ALLOW_PRIVATE_NETWORK_URIS", "FOYER_DEV_OUTBOX"}
 	envOf := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 	for _, v := range []string{"yes", "ON", "1", "true"} {

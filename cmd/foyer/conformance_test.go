@@ -37,6 +37,7 @@ var (
 // get. Many rows repeat checks made elsewhere; this table is the one place
 // that reads like the plan.
 func TestConformanceNegative(t *testing.T) {
+	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		fx := newConformanceFixture(t, newStore(t), newStore(t))
 		rows := append(basicRows(), configRows()...)

@@ -79,6 +79,7 @@ func expectCode(t *testing.T, p *page, state string) string {
 // asked again for new scopes and prompt=consent; a grant revoked through
 // the store takes the client's tokens with it.
 func TestConsentForThirdPartyClients(t *testing.T) {
+	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		f := newConsentFixture(t, newStore(t))
 		ctx := context.Background()
@@ -130,6 +131,7 @@ func TestConsentForThirdPartyClients(t *testing.T) {
 // TestConsentDeniedAndPromptNone: a denial answers access_denied with the
 // state; prompt=none without a grant answers consent_required.
 func TestConsentDeniedAndPromptNone(t *testing.T) {
+	t.Parallel()
 	f := newConsentFixture(t, sqltest.SQLite(t))
 	p := f.signInToConsent(t, f.authURL("state-deny", []string{"openid", "email"}))
 	loc := f.b.submit(p, map[string]string{"decision": "deny"}).location(t)
@@ -148,6 +150,7 @@ func TestConsentDeniedAndPromptNone(t *testing.T) {
 // TestFirstPartyClientsSkipConsent: the same request from a first-party
 // client never shows the consent page.
 func TestFirstPartyClientsSkipConsent(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	srv.account(t, "alice@example.com", alicePass)
 	clientID, secret := srv.client(t, authz.ClientSpec{Name: "Own app", RedirectURIs: []string{rpCallback},
@@ -165,6 +168,7 @@ func TestFirstPartyClientsSkipConsent(t *testing.T) {
 // TestRevokingAGrantRevokesItsTokens: after RevokeGrant the refresh token
 // is invalid_grant and the access token no longer opens UserInfo.
 func TestRevokingAGrantRevokesItsTokens(t *testing.T) {
+	t.Parallel()
 	f := newConsentFixture(t, sqltest.SQLite(t))
 	ctx := context.Background()
 	verifier := oauth2.GenerateVerifier()
@@ -202,6 +206,7 @@ func TestRevokingAGrantRevokesItsTokens(t *testing.T) {
 // interaction, an unknown decision and a cross-origin post all get a clear
 // error page and change nothing.
 func TestConsentLinksAreChecked(t *testing.T) {
+	t.Parallel()
 	f := newConsentFixture(t, sqltest.SQLite(t))
 	p := f.signInToConsent(t, f.authURL("state-0001", []string{"openid", "email"}))
 	_, fields := parseForm(t, p.body)
@@ -272,6 +277,7 @@ func TestConsentLinksAreChecked(t *testing.T) {
 
 // TestConsentPageInGerman: ui_locales=de gives the page in German.
 func TestConsentPageInGerman(t *testing.T) {
+	t.Parallel()
 	f := newConsentFixture(t, sqltest.SQLite(t))
 	p := f.signInToConsent(t, f.authURL("state-0001", []string{"openid", "email", "offline_access"}, "ui_locales", "de"))
 	for _, want := range []string{`lang="de"`, "Partner Travel möchte Zugriff auf:", "Ihre E-Mail-Adresse", "Ihre Kontokennung",

@@ -20,6 +20,7 @@ import (
 // of the terms ends, at that time, every acceptance of version 1 in the
 // store; the portal and both exports show when.
 func TestPublishingAConsentVersionEndsTheOldOne(t *testing.T) {
+	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		srv := startServer(t, newStore(t))
 		ctx := t.Context()
@@ -92,6 +93,7 @@ func TestPublishingAConsentVersionEndsTheOldOne(t *testing.T) {
 // the old version's acceptances is one statement per document, not a query
 // per account (it must hold at a million accounts).
 func TestPublishingAConsentVersionCostsTheSameForAnyNumberOfAccounts(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	var mu sync.Mutex
 	count := 0

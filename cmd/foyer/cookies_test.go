@@ -50,6 +50,7 @@ func cookieSignIn(t *testing.T, srv *testServer) map[string]string {
 // so a sibling subdomain cannot plant one (a session fixation or a swapped
 // flow binding); the whole sign-in works with those names.
 func TestHostPrefixedCookiesOnHTTPS(t *testing.T) {
+	t.Parallel()
 	srv := startServerWith(t, sqltest.SQLite(t), func(c *Config) {
 		c.Issuer = "https://" + strings.TrimPrefix(c.Issuer, "http://")
 	})
@@ -78,6 +79,7 @@ func TestHostPrefixedCookiesOnHTTPS(t *testing.T) {
 // On http (a developer's machine) the cookies keep their plain names and
 // are not Secure, which browsers would drop over http.
 func TestPlainCookiesOnHTTP(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	got := cookieSignIn(t, srv)
 	for _, base := range []string{session.CookieName, session.BrowserCookieName, "foyer_portal_flow", "foyer_portal", "foyer_portal_app"} {

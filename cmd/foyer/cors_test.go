@@ -22,6 +22,7 @@ type reply struct {
 // call token, UserInfo, revocation, JWKS and discovery (preflight
 // included); another origin gets no CORS headers.
 func TestCORS(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	srv.account(t, "alice@example.com", alicePass)
 	clientID, secret := srv.client(t, authz.ClientSpec{Name: "SPA", RedirectURIs: []string{rpCallback},

@@ -79,6 +79,7 @@ var sixDigits = regexp.MustCompile(`\b(\d{6})\b`)
 // Registration: the activation e-mail's link signs the newcomer in; a taken
 // address gets the signup-attempt e-mail and no activation.
 func TestDeliveredRegistrationMails(t *testing.T) {
+	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		s := newMailSetup(t, newStore(t))
 		owner := s.srv.account(t, "owner@example.com", alicePass)
@@ -117,6 +118,7 @@ func TestDeliveredRegistrationMails(t *testing.T) {
 // "Send a new activation link" on the not-activated page delivers a link
 // that activates and resumes the request.
 func TestDeliveredResendActivation(t *testing.T) {
+	t.Parallel()
 	s := newMailSetup(t, sqltest.SQLite(t))
 	ctx := context.Background()
 	late := &storage.Account{StoreID: defaultStoreID, Status: storage.AccountPending, Email: "late@example.com"}
@@ -147,6 +149,7 @@ func TestDeliveredResendActivation(t *testing.T) {
 
 // Reset by e-mail link, then the password-changed notice by e-mail.
 func TestDeliveredPasswordResetByLink(t *testing.T) {
+	t.Parallel()
 	s := newMailSetup(t, sqltest.SQLite(t))
 	alice := s.srv.account(t, "alice@example.com", alicePass)
 	b, p, verifier := s.recoverPage(t, "state-reset")
@@ -168,6 +171,7 @@ func TestDeliveredPasswordResetByLink(t *testing.T) {
 
 // Reset by a code sent over the SMS webhook, then the notice by SMS.
 func TestDeliveredPasswordResetBySMS(t *testing.T) {
+	t.Parallel()
 	s := newMailSetup(t, sqltest.SQLite(t))
 	owner := s.phoneAccount(t, storage.Account{Username: "phoneowner", Phone: "+41790000002", PhoneConfirmed: true})
 	b, p, verifier := s.recoverPage(t, "state-phone")
@@ -191,6 +195,7 @@ func TestDeliveredPasswordResetBySMS(t *testing.T) {
 
 // The username reminder by e-mail and by SMS.
 func TestDeliveredUsernameReminder(t *testing.T) {
+	t.Parallel()
 	s := newMailSetup(t, sqltest.SQLite(t))
 	a := s.phoneAccount(t, storage.Account{Username: "forgetful", Email: "forgetful@example.com", EmailConfirmed: true,
 		Phone: "+41790000005", PhoneConfirmed: true})

@@ -16,6 +16,7 @@ import (
 // queued messages are listed with their links at /admin/dev/outbox — to
 // direct loopback callers only.
 func TestDevOutboxPageInDevMode(t *testing.T) {
+	t.Parallel()
 	ts := httptest.NewUnstartedServer(nil)
 	cfg := defaultConfig()
 	cfg.Issuer, cfg.DevOutbox = "http://"+ts.Listener.Addr().String(), true
@@ -60,6 +61,7 @@ func TestDevOutboxPageInDevMode(t *testing.T) {
 
 // Anywhere else the page does not exist: messages hold live links.
 func TestDevOutboxPageOtherwise404(t *testing.T) {
+	t.Parallel()
 	for name, mod := range map[string]func(*Config){
 		"not asked for":   func(*Config) {},
 		"public issuer":   func(c *Config) { c.Issuer, c.DevOutbox = "https://id.example.com", true },

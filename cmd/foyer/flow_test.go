@@ -52,6 +52,7 @@ func newRelyingParty(t *testing.T, issuer, clientID, secret string, scopes ...st
 }
 
 func TestAuthorizationCodeFlow(t *testing.T) {
+	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		srv := startServer(t, newStore(t))
 		ctx := context.Background()
@@ -170,6 +171,7 @@ func expectOAuthError(t *testing.T, err error, code string) {
 // an exceeded max_age show the sign-in page again, and the new auth_time is
 // later than the first.
 func TestPromptLoginAndMaxAgeForceSignIn(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	srv.account(t, "alice@example.com", alicePass)
 	clientID, secret := srv.client(t, authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback},

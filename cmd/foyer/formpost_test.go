@@ -18,6 +18,7 @@ import (
 // errors) reach the client as a page whose form the browser posts to the
 // redirect URI, allowed by the page's CSP and submitted by a static script.
 func TestFormPostResponseMode(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	srv.account(t, "alice@example.com", alicePass)
 	clientID, secret := srv.client(t, authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback},

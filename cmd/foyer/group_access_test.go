@@ -95,6 +95,7 @@ func wantAccessDenied(t *testing.T, u *url.URL, issuer, state string) {
 // and iss) to the client; prompt=none gets access_denied at once. Joining
 // the group lets the SSO session answer with a code.
 func TestGroupRestrictionAuthorize(t *testing.T) {
+	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		fx := newVIPFixture(t, newStore(t))
 		b := newBrowser(t, fx.srv.Listener.Addr().String())
@@ -139,6 +140,7 @@ func TestGroupRestrictionAuthorize(t *testing.T) {
 // TestGroupRestrictionFormPost: with response_mode=form_post the refusal
 // page's button posts access_denied, state and iss to the client.
 func TestGroupRestrictionFormPost(t *testing.T) {
+	t.Parallel()
 	fx := newVIPFixture(t, sqltest.SQLite(t))
 	b := newBrowser(t, fx.srv.Listener.Addr().String())
 	authURL := fx.rp.oauth.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(oauth2.GenerateVerifier()),
@@ -163,6 +165,7 @@ func TestGroupRestrictionFormPost(t *testing.T) {
 // the refusal spends nothing: back in the group, the same token refreshes.
 // Client-credentials tokens have no account and are not affected.
 func TestGroupRestrictionRefresh(t *testing.T) {
+	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		fx := newVIPFixture(t, newStore(t))
 		fx.setMember(t, true)
@@ -201,6 +204,7 @@ func TestGroupRestrictionRefresh(t *testing.T) {
 // not outlast the membership. Removed while the page was open, the account
 // is refused at "Allow", and no grant is remembered.
 func TestGroupRestrictionConsent(t *testing.T) {
+	t.Parallel()
 	fx := newVIPFixture(t, sqltest.SQLite(t))
 	fx.setMember(t, true)
 	id, secret := fx.srv.client(t, authz.ClientSpec{ApplicationID: "vip", Name: "Partner", RedirectURIs: []string{rpCallback},
@@ -225,6 +229,7 @@ func TestGroupRestrictionConsent(t *testing.T) {
 // the default application, but restricting that application does not keep
 // a customer from their own account; its other clients refuse them.
 func TestGroupRestrictionSparesPortal(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	ctx := t.Context()
 	if err := srv.store.CreateGroup(ctx, &storage.Group{StoreID: defaultStoreID, Name: "gold"}); err != nil {

@@ -284,3 +284,15 @@ func stepSig(t *testing.T, srv *testServer, id, step string) string {
 	_ = srv // one secret for every test server
 	return session.NewStepSigner(keys.DeriveKey([]byte(testSecret), "flow-steps")).Sign(id, step)
 }
+
+// drain waits until the server's deferred self-service requests are done,
+// so a test that asserts what was (or was not) sent does not pass before
+// the worker had its chance.
+func (s *testServer) drain(t testing.TB) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := s.deferredIdle(ctx); err != nil {
+		t.Fatalf("deferred requests: %v", err)
+	}
+}

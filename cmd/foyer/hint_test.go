@@ -19,6 +19,7 @@ import (
 // as ID tokens, but it is no id_token_hint — not at logout (the user is
 // asked instead of signed out at once), not at the authorization endpoint.
 func TestOnlyIDTokensAreHints(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	srv.account(t, "alice@example.com", alicePass)
 	clientID, secret := srv.client(t, authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback},

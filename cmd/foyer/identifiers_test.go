@@ -14,6 +14,7 @@ import (
 // the same addresses (one validator, storage.ValidEmail), each with its
 // own field error, and accept a phone number typed in groups alike.
 func TestIdentifierRulesAgree(t *testing.T) {
+	t.Parallel()
 	s := newRegSetup(t, sqltest.SQLite(t), withoutActivation, authz.ClientSpec{})
 	u := newPortalUser(t, s.srv, "alice@example.com")
 	c := newCLI(t)

@@ -38,6 +38,7 @@ func (s *testServer) accountWithAttributes(t *testing.T, email, pass string, att
 // e-mail and address into the ID token (within the granted scopes only);
 // UserInfo returns the address object.
 func TestES256IDTokensAndClaimsParameter(t *testing.T) {
+	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		srv := startServer(t, newStore(t))
 		ctx := context.Background()
@@ -119,6 +120,7 @@ func TestES256IDTokensAndClaimsParameter(t *testing.T) {
 // TestDiscoveryAdvertisesTokenFeatures: both ID token algorithms, the
 // claims parameter and the address scope.
 func TestDiscoveryAdvertisesTokenFeatures(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	p, err := oidc.NewProvider(context.Background(), srv.issuer)
 	if err != nil {
@@ -141,6 +143,7 @@ func TestDiscoveryAdvertisesTokenFeatures(t *testing.T) {
 // key rotation, are accepted as id_token_hint at the authorization
 // endpoint (fosite alone would try the current RS256 key only).
 func TestIDTokenHintAnyPublishedKey(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	ctx := context.Background()
 	srv.account(t, "alice@example.com", alicePass)

@@ -19,6 +19,7 @@ import (
 // portal with iss, login_hint and target_link_uri; the portal starts an
 // ordinary authorization request and Foyer's page comes up pre-filled.
 func TestBrandPortalLogin(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	var rp *relyingParty
 	var seen url.Values
@@ -68,6 +69,7 @@ func (s *testServer) clientWithoutPortal(t *testing.T) string {
 // TestInitiateRefusesSelfRegisteredClients: a dynamically registered
 // client's initiate_login_uri is not a portal the operator vouched for.
 func TestInitiateRefusesSelfRegisteredClients(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	c := &storage.Client{ID: "self-registered", ApplicationID: defaultApplicationID, Name: "Anyone",
 		RedirectURIs: []string{"https://evil.example/cb"}, InitiateLoginURI: "https://evil.example/start",

@@ -34,6 +34,7 @@ func introspects(t *testing.T, srv *testServer, token, id, secret string) bool {
 // mark itself one; and a disabled account's tokens are inactive, as
 // UserInfo already treats them.
 func TestIntrospectionLimitedToOwnerAndResourceServers(t *testing.T) {
+	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		srv := startServer(t, newStore(t))
 		alice := srv.account(t, "alice@example.com", alicePass)
@@ -89,6 +90,7 @@ func TestIntrospectionLimitedToOwnerAndResourceServers(t *testing.T) {
 // itself the token's owner (or a resource server) with a wrong secret and
 // its own access token.
 func TestIntrospectionRefusesTokenCredentials(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	srv.account(t, "alice@example.com", alicePass)
 	shopID, shopSecret := srv.client(t, authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback},

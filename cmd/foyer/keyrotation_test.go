@@ -22,6 +22,7 @@ import (
 // before a rotation still verify against the JWKS afterwards (the retired
 // key stays published), and the access token still works at UserInfo.
 func TestTokensSurviveKeyRotation(t *testing.T) {
+	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		srv := startServer(t, newStore(t))
 		ctx := context.Background()
@@ -69,6 +70,7 @@ func TestTokensSurviveKeyRotation(t *testing.T) {
 // TestAutomaticKeyRotation drives serve's rotation check with a clock:
 // nothing before the interval, a rotation once it has passed.
 func TestAutomaticKeyRotation(t *testing.T) {
+	t.Parallel()
 	store := sqltest.SQLite(t)
 	ctx := context.Background()
 	now := time.Now()
@@ -101,6 +103,7 @@ func TestAutomaticKeyRotation(t *testing.T) {
 }
 
 func TestKeyRotationIntervalConfig(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		value string
 		want  time.Duration

@@ -18,6 +18,7 @@ import (
 // TestConcurrentRefreshWithOneToken: of several refreshes racing with the
 // same refresh token exactly one wins.
 func TestConcurrentRefreshWithOneToken(t *testing.T) {
+	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		srv := startServer(t, newStore(t))
 		srv.account(t, "alice@example.com", alicePass)
@@ -59,6 +60,7 @@ func TestConcurrentRefreshWithOneToken(t *testing.T) {
 // TestNoSecretsInLogs: a whole flow at debug level logs no password, code,
 // token or client secret.
 func TestNoSecretsInLogs(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	srv.account(t, "alice@example.com", alicePass)
 	clientID, secret := srv.client(t, authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback},
@@ -93,6 +95,7 @@ func TestNoSecretsInLogs(t *testing.T) {
 // submitting it again) after signing in continues to the client instead of
 // failing.
 func TestSignInPageAfterSignInContinues(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	srv.account(t, "alice@example.com", alicePass)
 	clientID, secret := srv.client(t, authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback},

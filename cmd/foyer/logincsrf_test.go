@@ -21,6 +21,7 @@ import (
 // a page saying the sign-in began elsewhere, for showing and for posting
 // the step, and no session. The starting browser still finishes it.
 func TestHalfFinishedSignInStaysInItsBrowser(t *testing.T) {
+	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		fx := newMFAFixture(t, newStore(t), storage.MFAPolicy{Mode: storage.MFAOptional}, nil)
 		attacker := fx.passwordSignIn(t)
@@ -65,6 +66,7 @@ func sessionCookie(b *browser, srv *testServer) bool {
 // TestTwoSignInsSideBySide: one browser starts two authorization requests
 // (two tabs) and finishes the older one first; both finish.
 func TestTwoSignInsSideBySide(t *testing.T) {
+	t.Parallel()
 	fx := newMFAFixture(t, sqltest.SQLite(t), storage.MFAPolicy{Mode: storage.MFAOff}, nil)
 	b := newBrowser(t, fx.srv.Listener.Addr().String())
 	v := oauth2.GenerateVerifier()
@@ -91,6 +93,7 @@ func TestTwoSignInsSideBySide(t *testing.T) {
 // binding that would replace the browser's own and strand a sign-in in
 // progress in another tab.
 func TestCrossSitePostKeepsTheBinding(t *testing.T) {
+	t.Parallel()
 	fx := newMFAFixture(t, sqltest.SQLite(t), storage.MFAPolicy{Mode: storage.MFAOff}, nil)
 	b := newBrowser(t, fx.srv.Listener.Addr().String())
 	v := oauth2.GenerateVerifier()

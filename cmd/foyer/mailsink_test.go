@@ -1,7 +1,6 @@
 package main
 
 import (
-	"strings"
 	"testing"
 
 	"foyer/selfservice/notify/notifytest"
@@ -23,14 +22,4 @@ func withInbox(t *testing.T) (*inbox, func(*Config)) {
 	in, smtpURL, webhookURL := notifytest.Start(t)
 	in.RequireHTML = true
 	return &inbox{in}, func(c *Config) { c.SMTPURL, c.SMSWebhookURL = smtpURL, webhookURL }
-}
-
-// factorNotice takes the next message to the recipient, which must tell
-// that a sign-in method was added (or removed).
-func (in *inbox) factorNotice(t *testing.T, to, change string) {
-	t.Helper()
-	m := in.Next(t, to)
-	if !strings.Contains(m.Text, "A sign-in method was "+change) || !strings.Contains(m.Text, "If this was not you") {
-		t.Fatalf("the next message to %s is not the notice that a sign-in method was %s:\n%s", to, change, m.Text)
-	}
 }

@@ -103,6 +103,7 @@ func runCLI(t *testing.T, bin string, env []string, args ...string) []byte {
 // finished on another: interactions, sessions, keys and codes are all in
 // the database.
 func TestTwoNodesShareOnePostgres(t *testing.T) {
+	t.Parallel()
 	dbURL := sqltest.PostgresURL(t)
 	bin := buildFoyer(t)
 	addr1, addr2 := freeAddr(t), freeAddr(t)

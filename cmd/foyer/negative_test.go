@@ -22,6 +22,7 @@ import (
 // TestProtocolErrors: each bad request gets the RFC's error and changes
 // nothing.
 func TestProtocolErrors(t *testing.T) {
+	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		srv := startServer(t, newStore(t))
 		ctx := context.Background()
@@ -179,6 +180,7 @@ func TestProtocolErrors(t *testing.T) {
 // exactly one succeeds, the others get invalid_grant (never a server
 // error), and — a reuse — the winner's tokens are revoked.
 func TestConcurrentCodeExchange(t *testing.T) {
+	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		srv := startServer(t, newStore(t))
 		srv.account(t, "alice@example.com", alicePass)
@@ -228,6 +230,7 @@ func TestConcurrentCodeExchange(t *testing.T) {
 // TestAuthorizeRejectsBadParametersBeforeSignIn: malformed requests are
 // answered at once, not after the user has signed in.
 func TestAuthorizeRejectsBadParametersBeforeSignIn(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	clientID, secret := srv.client(t, authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback},
 		GrantTypes: []string{"authorization_code"}, FirstParty: true})
@@ -258,6 +261,7 @@ func TestAuthorizeRejectsBadParametersBeforeSignIn(t *testing.T) {
 // TestOversizedRequestsAreRefused: what an unauthenticated browser can make
 // Foyer store is bounded.
 func TestOversizedRequestsAreRefused(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	clientID, secret := srv.client(t, authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback},
 		GrantTypes: []string{"authorization_code"}, FirstParty: true})

@@ -45,6 +45,7 @@ func codeTokens(t *testing.T, s *regSetup, p *page, verifier string) *oauth2.Tok
 // email gets a verified status"), so relying parties see it verified and
 // reset links and passwordless codes reach it.
 func TestRegistrationWithoutActivationConfirmsEmail(t *testing.T) {
+	t.Parallel()
 	s := newRegSetup(t, sqltest.SQLite(t), withoutActivation, authz.ClientSpec{})
 	ctx := context.Background()
 	b, tok := registerDirect(t, s, "direct@example.com", newcomerPass, "state-direct")
@@ -95,6 +96,7 @@ func TestRegistrationWithoutActivationConfirmsEmail(t *testing.T) {
 // the second factor, recovery codes and phone they added go too (else the
 // MFA step would ask the owner for the squatter's authenticator app).
 func TestResetTakesOverAnAddressSquattedWithoutActivation(t *testing.T) {
+	t.Parallel()
 	s := newRegSetup(t, sqltest.SQLite(t), withoutActivation, authz.ClientSpec{})
 	ctx := context.Background()
 	const squatterPass = "squatter-knows-this-one-42"

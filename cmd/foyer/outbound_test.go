@@ -93,6 +93,7 @@ func registrantClient(t *testing.T, store storage.Store, spec authz.ClientSpec) 
 // with one in the store, make Foyer send a request there; clients an
 // operator registered still reach internal hosts.
 func TestRegistrantURIsStayOffPrivateNetworks(t *testing.T) {
+	t.Parallel()
 	key, wrongKey := newClientKey(t, jose.ES256, "k1"), newClientKey(t, jose.ES256, "k1")
 	internal := newInternalService(t, map[string][]byte{"/registrant/jwks": key.jwks(t), "/operator/jwks": key.jwks(t)})
 	spy := failureSpy{Store: sqltest.SQLite(t), failed: make(chan string, 4)}
@@ -188,6 +189,7 @@ func TestRegistrantURIsStayOffPrivateNetworks(t *testing.T) {
 // TestConfigAllowPrivateNetworkURIs: the switch reads from the environment
 // and a value that is not a boolean is a configuration error.
 func TestConfigAllowPrivateNetworkURIs(t *testing.T) {
+	t.Parallel()
 	env := func(v string) func(string) string {
 		return func(k string) string {
 			if k == "FOYER_ALLOW_PRIVATE_NETWORK_URIS" {

@@ -59,6 +59,7 @@ func parAuthURL(srv *testServer, clientID, requestURI string) string {
 // (the request survives the detour), and the code exchange yields an ID
 // token with the pushed nonce. The request_uri works once.
 func TestPushedAuthorizationRequests(t *testing.T) {
+	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		srv := startServer(t, newStore(t))
 		ctx := context.Background()
@@ -111,6 +112,7 @@ func TestPushedAuthorizationRequests(t *testing.T) {
 // TestPushedAuthorizationFormPost: a pushed request with
 // response_mode=form_post answers by form_post after sign-in.
 func TestPushedAuthorizationFormPost(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	srv.account(t, "alice@example.com", alicePass)
 	clientID, secret := srv.client(t, authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback},
@@ -142,6 +144,7 @@ func TestPushedAuthorizationFormPost(t *testing.T) {
 // (invalid_request) and served through PAR, also through the consent page
 // of a third-party client.
 func TestPushedAuthorizationRequired(t *testing.T) {
+	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		srv := startServer(t, newStore(t))
 		srv.account(t, "alice@example.com", alicePass)
@@ -187,6 +190,7 @@ func parRequiredClient(t *testing.T, srv *testServer, spec authz.ClientSpec) (st
 // TestPushedRequestIgnoresMultipartAdditions: parameters added in a
 // multipart body next to request_uri change nothing.
 func TestPushedRequestIgnoresMultipartAdditions(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	clientID, secret := srv.client(t, authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback},
 		GrantTypes: []string{"authorization_code"}, FirstParty: true})

@@ -35,6 +35,7 @@ func launchApp(t *testing.T, srv *testServer, id, name, uri string, p storage.Po
 }
 
 func TestPortalLauncher(t *testing.T) {
+	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		srv := startServer(t, newStore(t))
 		ctx := t.Context()
@@ -73,6 +74,7 @@ func TestPortalLauncher(t *testing.T) {
 }
 
 func TestPortalFriendlyURLAndBranding(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	launchApp(t, srv, "acme", "Acme Travel", "https://acme.example/login", storage.PortalSettings{Slug: "acme"})
 	launchApp(t, srv, "beta", "Beta Bank", "https://beta.example/login", storage.PortalSettings{})
@@ -121,6 +123,7 @@ func writeGeoIPDB(t *testing.T) string {
 }
 
 func TestPortalSessionLocation(t *testing.T) {
+	t.Parallel()
 	db := writeGeoIPDB(t)
 	srv := startServerWith(t, sqltest.SQLite(t), func(c *Config) { c.GeoIPDB = db })
 	u := newPortalUser(t, srv, "alice@example.com")
@@ -134,6 +137,7 @@ func TestPortalSessionLocation(t *testing.T) {
 }
 
 func TestPortalBadGeoIPDatabaseFailsStart(t *testing.T) {
+	t.Parallel()
 	bad := filepath.Join(t.TempDir(), "broken.mmdb")
 	if err := os.WriteFile(bad, []byte("not a database"), 0o600); err != nil {
 		t.Fatal(err)
@@ -146,6 +150,7 @@ func TestPortalBadGeoIPDatabaseFailsStart(t *testing.T) {
 }
 
 func TestCLIAppPortalAndGroups(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	if code, _, errOut := c.run("account", "create", "--email", "alice@example.com", "--password", alicePass); code != 0 {
 		t.Fatalf("account create: %d %s", code, errOut)

@@ -21,6 +21,7 @@ import (
 )
 
 func TestPortalActionParamMatches(t *testing.T) {
+	t.Parallel()
 	if portal.ActionParam != selfservice.ActionParam {
 		t.Fatalf("portal sends %q, selfservice reads %q", portal.ActionParam, selfservice.ActionParam)
 	}
@@ -46,6 +47,7 @@ func (u *portalUser) portalAction(t *testing.T, security *page, action string) *
 // last factor is not removed while an application requires MFA, and only
 // the portal's own client can ask for an account action.
 func TestPortalMFA(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	ctx := context.Background()
 	u := newPortalUser(t, srv, "alice@example.com")
@@ -153,6 +155,7 @@ func TestPortalMFA(t *testing.T) {
 // the portal, so a stolen password alone cannot change the password or
 // delete the account there.
 func TestPortalSignInAsksForEnrolledFactor(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	u := newPortalUser(t, srv, "alice@example.com")
 	secret, _ := enrollTOTP(t, u.portalAction(t, u.get("/account/security"), "enroll:totp"))
@@ -176,6 +179,7 @@ func TestPortalSignInAsksForEnrolledFactor(t *testing.T) {
 // without MFA, before the factor was enrolled) can look at the portal but not change its e-mail address or
 // password there: both ask for a new sign-in that proves the factor.
 func TestPortalSensitiveChangesNeedFactor(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	ctx := context.Background()
 	alice := srv.account(t, "alice@example.com", alicePass)
@@ -212,6 +216,7 @@ func TestPortalSensitiveChangesNeedFactor(t *testing.T) {
 // granted, accepting it keeps the old version in the history, and a
 // document the policy does not name cannot be posted.
 func TestPortalConsentPolicyVersions(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	ctx := context.Background()
 	u := newPortalUser(t, srv, "alice@example.com")
@@ -263,6 +268,7 @@ func TestPortalConsentPolicyVersions(t *testing.T) {
 // for the account and tells the owner; in the portal application's
 // passwordless mode no password form is offered even under another look.
 func TestPortalPasswordChangeLikeReset(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	ctx := context.Background()
 	lax := storage.DefaultSelfServicePolicy()

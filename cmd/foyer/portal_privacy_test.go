@@ -12,6 +12,7 @@ import (
 )
 
 func TestPortalConsents(t *testing.T) {
+	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		srv := startServer(t, newStore(t))
 		ctx := t.Context()
@@ -44,6 +45,7 @@ var exportParts = []string{"generated_at", "profile", "password", "authenticator
 	"consent_history", "grants", "groups", "linked_identities", "activity"}
 
 func TestPortalExports(t *testing.T) {
+	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		srv := startServer(t, newStore(t))
 		ctx := t.Context()
@@ -103,6 +105,7 @@ func TestPortalExports(t *testing.T) {
 }
 
 func TestPortalPagesNeedSignIn(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	for _, path := range []string{"/account/apps", "/account/profile", "/account/settings", "/account/security", "/account/privacy", "/account/export.json", "/account/export.html"} {
 		resp, err := http.DefaultTransport.RoundTrip(mustRequest(t, http.MethodGet, srv.issuer+path))

@@ -10,6 +10,7 @@ import (
 )
 
 func TestPortalProfileFields(t *testing.T) {
+	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		srv := startServer(t, newStore(t))
 		ctx := t.Context()
@@ -90,6 +91,7 @@ func equalStringMaps(a, b map[string]string) bool {
 // to it is entered; wrong codes are refused and spend the code after five;
 // the old address is told of the change.
 func TestPortalEmailChange(t *testing.T) {
+	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		in, configure := withInbox(t)
 		srv := startServerWith(t, newStore(t), configure)
@@ -131,6 +133,7 @@ func TestPortalEmailChange(t *testing.T) {
 }
 
 func TestPortalEmailCodeAttemptsLimited(t *testing.T) {
+	t.Parallel()
 	in, configure := withInbox(t)
 	srv := startServerWith(t, sqltest.SQLite(t), configure)
 	u := newPortalUser(t, srv, "alice@example.com")
@@ -155,6 +158,7 @@ func TestPortalEmailCodeAttemptsLimited(t *testing.T) {
 // address; no code goes anywhere, so the change can never complete, and the
 // other account is untouched.
 func TestPortalEmailChangeToTakenAddress(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	ctx := t.Context()
 	srv.account(t, "bob@example.com", alicePass)
@@ -187,6 +191,7 @@ func TestPortalEmailChangeToTakenAddress(t *testing.T) {
 // TestPortalPhoneChange: a new phone number is stored pending, an SMS
 // code (off the webhook) confirms it, and the old number is told by SMS.
 func TestPortalPhoneChange(t *testing.T) {
+	t.Parallel()
 	in, configure := withInbox(t)
 	srv := startServerWith(t, sqltest.SQLite(t), configure)
 	ctx := t.Context()

@@ -56,6 +56,7 @@ func sessionIDs(t *testing.T, srv *testServer, accountID string) []string {
 }
 
 func TestPortalSessions(t *testing.T) {
+	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		srv := startServer(t, newStore(t))
 		srv.account(t, "alice@example.com", alicePass)
@@ -127,6 +128,7 @@ func currentSessionID(t *testing.T, u *portalUser) string {
 }
 
 func TestPortalGrants(t *testing.T) {
+	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		srv := startServer(t, newStore(t))
 		ctx := t.Context()
@@ -177,6 +179,7 @@ func signInAgain(t *testing.T, u *portalUser, p *page, password string) *page {
 }
 
 func TestPortalPasswordChange(t *testing.T) {
+	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		srv, ahead := freshServer(t, newStore(t))
 		u := newPortalUser(t, srv, "alice@example.com")
@@ -211,6 +214,7 @@ func TestPortalPasswordChange(t *testing.T) {
 }
 
 func TestPortalPasswordAttemptsLimited(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	u := newPortalUser(t, srv, "alice@example.com")
 	for range 5 {
@@ -222,5 +226,17 @@ func TestPortalPasswordAttemptsLimited(t *testing.T) {
 	cred, _ := srv.store.GetPassword(t.Context(), u.account.ID)
 	if _, err := password.NewHasher(password.OWASP).Verify(t.Context(), alicePass, cred.Hash); err != nil {
 		t.Error("password changed despite the limit")
+	}
+}
+
+// TestPortalEnrollmentConfirmPost: a confirmation posted to the
+// portal's enrollment action gets a page, not an empty answer.
+func TestPortalEnrollmentConfirmPost(t *testing.T) {
+	t.Parallel()
+	fx := newMFAFixture(t, sqltest.SQLite(t), storage.MFAPolicy{Mode: storage.MFAOff}, nil)
+	u := newPortalUser(t, fx.srv, "dora@example.com")
+	p := u.portalAction(t, u.get("/account/security"), "enroll:totp").page
+	if p = u.b.submit(p, map[string]string{"confirm": "1"}); p.status == http.StatusOK && strings.TrimSpace(p.body) == "" {
+		t.Fatal("a confirmation posted to an enrollment action got an empty page")
 	}
 }

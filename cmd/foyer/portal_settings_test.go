@@ -17,6 +17,7 @@ import (
 )
 
 func TestPortalSettingsAndUnlink(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	ctx := t.Context()
 	alice := newPortalUser(t, srv, "alice@example.com")
@@ -45,6 +46,7 @@ func TestPortalSettingsAndUnlink(t *testing.T) {
 // confirmation, tells relying parties by back-channel logout, removes
 // everything of the account and keeps one event without its id.
 func TestPortalDeleteAccount(t *testing.T) {
+	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		received := make(chan string, 4)
 		bc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

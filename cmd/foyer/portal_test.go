@@ -40,6 +40,7 @@ func (b *browser) post(srv *testServer, path string, values url.Values) *page {
 }
 
 func TestPortalSignIn(t *testing.T) {
+	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		srv := startServer(t, newStore(t))
 		srv.account(t, "alice@example.com", alicePass)
@@ -103,6 +104,7 @@ func wantBody(t *testing.T, what string, p *page, parts ...string) {
 }
 
 func TestPortalSignOutEndsSSO(t *testing.T) {
+	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		srv := startServer(t, newStore(t))
 		u := newPortalUser(t, srv, "alice@example.com")
@@ -123,6 +125,7 @@ func TestPortalSignOutEndsSSO(t *testing.T) {
 // the portal's code flow first (which an SSO session then completes
 // without a password, as single sign-on should).
 func TestPortalNeedsItsOwnSignIn(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	u := newPortalUser(t, srv, "alice@example.com")
 	base, _ := url.Parse(srv.issuer)
@@ -153,6 +156,7 @@ func TestPortalNeedsItsOwnSignIn(t *testing.T) {
 }
 
 func TestPortalCallbackRefusesBadState(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	b := newBrowser(t, srv.Listener.Addr().String())
 	p := b.get(srv.issuer + "/account/callback?code=x&state=y")
@@ -160,6 +164,7 @@ func TestPortalCallbackRefusesBadState(t *testing.T) {
 }
 
 func TestPortalRefusesCrossOriginPosts(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	u := newPortalUser(t, srv, "alice@example.com")
 	for _, path := range []string{"/account/profile", "/account/delete", "/account/sessions/end-others", "/account/consents", "/account/password"} {

@@ -2,8 +2,8 @@ package main
 
 import (
 	"context"
+	"html"
 	"net/http"
-	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -29,24 +29,6 @@ func (s *regSetup) recoverPage(t *testing.T, state string) (*browser, *page, str
 	return s.pageFromSignIn(t, state, "/recover", `name="identifier"`)
 }
 
-// postTo posts the page's hidden values plus fields to another form's action.
-func postTo(b *browser, p *page, action string, fields map[string]string) *page {
-	b.t.Helper()
-	_, values := parseForm(b.t, p.body)
-	values.Del("code")
-	for k, v := range fields {
-		values.Set(k, v)
-	}
-	req, _ := http.NewRequest(http.MethodPost, p.url.ResolveReference(&url.URL{Path: action}).String(), strings.NewReader(values.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", p.url.Scheme+"://"+p.url.Host)
-	resp, err := b.Do(req)
-	if err != nil {
-		b.t.Fatalf("POST %s: %v", action, err)
-	}
-	return readPage(b.t, resp)
-}
-
 func (s *regSetup) resetLink(t *testing.T, to string) string {
 	t.Helper()
 	mails := s.mails(t, "password_reset", to)
@@ -60,20 +42,6 @@ func (s *regSetup) resetLink(t *testing.T, to string) string {
 	}
 	t.Fatalf("no reset link in:\n%s", mails[0].Text)
 	return ""
-}
-
-func (s *regSetup) smsCode(t *testing.T, to string) string {
-	t.Helper()
-	list := s.mails(t, "password_reset_code", to)
-	if len(list) == 0 {
-		t.Fatalf("no reset code to %s", to)
-	}
-	newest := list[0]
-	m := regexp.MustCompile(`\b(\d{6})\b`).FindStringSubmatch(newest.Text)
-	if m == nil || newest.Channel != "sms" {
-		t.Fatalf("no code in %+v", newest)
-	}
-	return m[1]
 }
 
 // phoneAccount creates an enabled account with the given contacts.
@@ -105,6 +73,7 @@ func sameAnswer(t *testing.T, what string, a, b *page) {
 // the link opens the new-password form, the relying party gets its code,
 // the old password stops working, other sessions end, the owner is told.
 func TestPasswordResetByLink(t *testing.T) {
+	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		s := newRegSetup(t, newStore(t), nil, authz.ClientSpec{})
 		ctx := context.Background()
@@ -198,4 +167,28 @@ func expectEvents(t *testing.T, s *regSetup, accountID string, kinds ...string) 
 			t.Errorf("no %s event in %v", k, seen)
 		}
 	}
+}
+
+// reminderRequest opens the username reminder from the recovery page,
+// switches to the phone form if asked, and submits contact.
+func reminderRequest(t *testing.T, s *regSetup, state string, byPhone bool, contact string) *page {
+	t.Helper()
+	b, p, _ := s.recoverPage(t, state)
+	m := regexp.MustCompile(`href="(/recover/username\?[^"]+)"`).FindStringSubmatch(p.body)
+	if m == nil {
+		t.Fatalf("no username reminder link:\n%s", p.body)
+	}
+	p = b.get(s.srv.URL + html.UnescapeString(m[1]))
+	field := "email"
+	if byPhone {
+		m = regexp.MustCompile(`href="(/recover/username\?[^"]*by=phone[^"]*)"`).FindStringSubmatch(p.body)
+		if m == nil {
+			t.Fatalf("no switch to the phone number:\n%s", p.body)
+		}
+		p, field = b.get(s.srv.URL+html.UnescapeString(m[1])), "phone"
+	}
+	if !strings.Contains(p.body, `name="`+field+`"`) {
+		t.Fatalf("reminder page without %s field:\n%s", field, p.body)
+	}
+	return b.submit(p, map[string]string{field: contact})
 }

@@ -88,6 +88,7 @@ func expect401(t *testing.T, what string, r regResponse) {
 // in (through the consent page: it is third-party), and manages its
 // registration under RFC 7592.
 func TestDynamicRegistration(t *testing.T) {
+	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		srv := startServer(t, newStore(t))
 		srv.account(t, "alice@example.com", alicePass)
@@ -202,6 +203,7 @@ func manageRegistration(t *testing.T, srv *testServer, configURI, id, secret, re
 // TestRegistrationErrors: RFC 7591 section 3.2.2's errors; a rejected
 // registration spends no use of the initial access token.
 func TestRegistrationErrors(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	endpoint := srv.issuer + authz.RegistrationPath
 	token := srv.initialToken(t, 1, time.Hour)
@@ -263,6 +265,7 @@ func TestRegistrationErrors(t *testing.T) {
 // TestDynamicPrivateKeyJWTClient: a client registers its key set by value
 // and authenticates with assertions.
 func TestDynamicPrivateKeyJWTClient(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	key := newClientKey(t, jose.ES256, "k1")
 	reg := call(t, http.MethodPost, srv.issuer+authz.RegistrationPath, srv.initialToken(t, 1, time.Hour), map[string]any{

@@ -39,6 +39,7 @@ func unsignedRequestObject(t *testing.T, claims map[string]any) string {
 // client the object names. request_uri other than a PAR reference is
 // refused the same way, and neither may be pushed.
 func TestRequestObjectsRefused(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	srv.account(t, "alice@example.com", alicePass)
 	victimID, _ := srv.client(t, authz.ClientSpec{Name: "Bank", RedirectURIs: []string{rpCallback},
@@ -90,6 +91,7 @@ func TestRequestObjectsRefused(t *testing.T) {
 // other path) is refused at resume and at consent; nothing is issued to
 // either client.
 func TestReplayedRequestKeepsItsClient(t *testing.T) {
+	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		srv := startServer(t, newStore(t))
 		ctx := context.Background()
@@ -174,6 +176,7 @@ func multipartBody(t *testing.T, fields map[string]string) (*bytes.Buffer, strin
 // too, so a request object posted as multipart/form-data is refused like
 // one in the query or a urlencoded body, at both endpoints.
 func TestRequestObjectsRefusedInMultipart(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	victimID, _ := srv.client(t, authz.ClientSpec{Name: "Bank", RedirectURIs: []string{rpCallback},
 		GrantTypes: []string{"authorization_code"}, FirstParty: true})

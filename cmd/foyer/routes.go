@@ -63,12 +63,6 @@ type serverOptions struct {
 	selfNow func() time.Time
 }
 
-// withSelfServiceClock sets the sign-in pages' clock, so tests can see
-// codes expire without waiting.
-func withSelfServiceClock(now func() time.Time) serverOption {
-	return func(o *serverOptions) { o.selfNow = now }
-}
-
 // serverOption tunes newServer for tests.
 type serverOption func(*serverOptions)
 

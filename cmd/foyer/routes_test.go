@@ -73,6 +73,7 @@ func endpoints(t *testing.T, router *mux.Router) []endpoint {
 // the router serves it with that very route, so no link or redirect built
 // from a name leads nowhere.
 func TestNamedRoutesServe(t *testing.T) {
+	t.Parallel()
 	srv := routedServer(t)
 	urls := route.New(srv.router)
 	// The contract's names must all be mounted.
@@ -123,6 +124,7 @@ func TestNamedRoutesServe(t *testing.T) {
 // TestOtherMethodsGet405 keeps net/http's answer to a known path asked
 // with a method it does not serve.
 func TestOtherMethodsGet405(t *testing.T) {
+	t.Parallel()
 	srv := routedServer(t)
 	for _, c := range []struct{ method, path, allow string }{
 		{http.MethodPut, "/login", "GET, HEAD, POST"},
@@ -206,6 +208,7 @@ func readmeEndpoints(t *testing.T) []readmeRow {
 // TestReadmeListsEveryRoute compares the README's Endpoints table (a
 // public contract) with the router, both ways.
 func TestReadmeListsEveryRoute(t *testing.T) {
+	t.Parallel()
 	srv := routedServer(t)
 	served := endpoints(t, srv.router)
 	rows := readmeEndpoints(t)

@@ -128,6 +128,7 @@ func (s *regSetup) exchange(t *testing.T, b *page, verifier, wantState string) *
 // gets its code; an existing address gets the same page and its owner a
 // mail instead.
 func TestRegistrationWithActivation(t *testing.T) {
+	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		s := newRegSetup(t, newStore(t), nil, authz.ClientSpec{})
 		ctx := context.Background()
@@ -196,6 +197,7 @@ func TestRegistrationWithActivation(t *testing.T) {
 // Forged and expired links get a clear page; a link whose request is gone
 // goes to the brand portal with the address as login_hint.
 func TestActivationLinks(t *testing.T) {
+	t.Parallel()
 	s := newRegSetup(t, sqltest.SQLite(t), nil, authz.ClientSpec{InitiateLoginURI: "http://127.0.0.1:9/portal"})
 	ctx := context.Background()
 	deadLink(t, newBrowser(t, s.srv.Listener.Addr().String()), s.srv.URL+"/register/activate?token=forged", "activation link is invalid")
@@ -292,6 +294,7 @@ func (s *regSetup) registered(t *testing.T, email string) *storage.Account {
 // TestSignupAttemptLinksToThePortal: when the client has a brand portal, the
 // "someone tried to sign up" mail links to a sign-in there, address filled in.
 func TestSignupAttemptLinksToThePortal(t *testing.T) {
+	t.Parallel()
 	s := newRegSetup(t, sqltest.SQLite(t), nil, authz.ClientSpec{InitiateLoginURI: "https://portal.example/login"})
 	s.srv.account(t, "owner@example.com", alicePass)
 	b, p, _ := s.registerPage(t, "state-portal")

@@ -18,6 +18,7 @@ import (
 )
 
 func TestPagesCarrySecurityHeaders(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	clientID, _ := srv.client(t, authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback},
 		GrantTypes: []string{"authorization_code"}, FirstParty: true})
@@ -45,6 +46,7 @@ func TestPagesCarrySecurityHeaders(t *testing.T) {
 }
 
 func TestCrossOriginFormPostIsRefused(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	req, _ := http.NewRequest(http.MethodPost, srv.issuer+"/login", strings.NewReader("identifier=alice"))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -61,6 +63,7 @@ func TestCrossOriginFormPostIsRefused(t *testing.T) {
 }
 
 func TestHealthAndDiscovery(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	for _, path := range []string{"/healthz", "/readyz"} {
 		resp, err := http.Get(srv.issuer + path)
@@ -115,6 +118,7 @@ func getJSON(t *testing.T, u string, v any) {
 // forged hint gets an error page and no redirect; without a hint the user
 // confirms first.
 func TestLogoutChecksItsInput(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	srv.account(t, "alice@example.com", alicePass)
 	clientID, secret := srv.client(t, authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback},
@@ -157,6 +161,7 @@ func TestLogoutChecksItsInput(t *testing.T) {
 // TestLanguageNegotiation: ui_locales first, then the account's language
 // (once the account is known), then Accept-Language.
 func TestLanguageNegotiation(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	ctx := context.Background()
 	hans := &storage.Account{StoreID: defaultStoreID, Status: storage.AccountEnabled, Email: "hans@example.com", Language: "de"}

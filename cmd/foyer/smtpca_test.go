@@ -19,6 +19,7 @@ import (
 // server; a missing or certificate-less file stops the start instead of
 // quietly trusting the system roots.
 func TestSMTPCAFile(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {

@@ -40,6 +40,7 @@ func otherStoreClient(t *testing.T, srv *testServer, firstParty bool) *relyingPa
 // login_required for prompt=none. Checked again at resume and consent, so
 // a sign-in finished in one store cannot be replayed for another.
 func TestSessionOfAnotherStoreIsNoSession(t *testing.T) {
+	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		srv := startServer(t, newStore(t))
 		srv.account(t, "alice@example.com", alicePass)
@@ -73,6 +74,7 @@ func TestSessionOfAnotherStoreIsNoSession(t *testing.T) {
 // cannot be finished by a session of the shop's store (the password and
 // passkey steps check the store; resume and consent check it again).
 func TestResumeChecksTheStore(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	ctx := context.Background()
 	srv.account(t, "alice@example.com", alicePass)

@@ -89,6 +89,7 @@ func verifyJWTAccessToken(t *testing.T, srv *testServer, raw string) atClaims {
 // 9068 tokens with its own lifetimes, which work at UserInfo and
 // introspection until revoked; opaque clients are unaffected.
 func TestJWTAccessTokens(t *testing.T) {
+	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		srv := startServer(t, newStore(t))
 		ctx := context.Background()
@@ -194,6 +195,7 @@ func near(got any, want float64) bool {
 // default; a per-client access token lifetime above MaxSignedTokenLifetime
 // is clamped, so retired keys outlive every token.
 func TestClientLifetimeCap(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	spec := authz.ClientSpec{Name: "Batch", RedirectURIs: []string{rpCallback},
 		GrantTypes: []string{"authorization_code", "client_credentials"}, FirstParty: true}

@@ -48,6 +48,7 @@ func signedInTokens(t *testing.T, srv *testServer, rp *relyingParty) *oauth2.Tok
 }
 
 func TestRevocation(t *testing.T) {
+	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		srv := startServer(t, newStore(t))
 		ctx := context.Background()
@@ -99,6 +100,7 @@ func TestRevocation(t *testing.T) {
 }
 
 func TestIntrospection(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	alice := srv.account(t, "alice@example.com", alicePass)
 	clientID, secret := srv.client(t, authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback},

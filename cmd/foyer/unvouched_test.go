@@ -48,6 +48,7 @@ func expectLeavePage(t *testing.T, what string, p *page, status int, host, linkP
 // destination unless a verified id_token_hint for the client comes along;
 // a client registered by the operator is redirected to at once.
 func TestLogoutSelfRegisteredClient(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	srv.account(t, "alice@example.com", alicePass)
 	spec := authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback},
@@ -112,6 +113,7 @@ func TestLogoutSelfRegisteredClient(t *testing.T) {
 // an error page), never a redirect; registered clients still get the
 // error redirected to them.
 func TestAuthorizeErrorSelfRegisteredClient(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
 	spec := authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback}, GrantTypes: []string{"authorization_code"}}
 	registered, _ := srv.client(t, spec)

@@ -142,7 +142,7 @@ func (e *Env) routes() http.Handler {
 	r := mux.NewRouter()
 	route.Handle(r, route.Resume, ResumePath, route.Methods{http.MethodGet: e.resume})
 	e.Handler.Mount(r)
-	return r
+	return tagRequests(r)
 }
 
 // resume stands in for authz's resume endpoint: it checks the link as
