@@ -58,9 +58,6 @@ type serverOptions struct {
 	privateNetworkGuard bool
 	// portalNow is the account portal's clock; nil: time.Now.
 	portalNow func() time.Time
-	// selfNow is the sign-in pages' clock (codes and links expire by
-	// it); nil: time.Now.
-	selfNow func() time.Time
 }
 
 // serverOption tunes newServer for tests.
@@ -138,8 +135,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	if err != nil {
 		return nil, err
 	}
-	self, err := selfservice.New(selfservice.Config{Issuer: cfg.Issuer, PortalClientID: accountPortalClient,
-		Now: opt.selfNow}, selfservice.Deps{
+	self, err := selfservice.New(selfservice.Config{Issuer: cfg.Issuer, PortalClientID: accountPortalClient}, selfservice.Deps{
 		Store: store, Sessions: sessions, Steps: steps, Passwords: password.NewHasher(password.OWASP),
 		Renderer: renderer, Logger: log, Notify: notifications, Sealer: sealer, WebAuthn: relyingParty,
 	})
