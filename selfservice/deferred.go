@@ -105,6 +105,9 @@ type deferredPayload struct {
 	// Typed is the identifier, e-mail address or phone number typed.
 	Typed   string `json:"typed,omitempty"`
 	ByPhone bool   `json:"by_phone,omitempty"`
+	// Method is the sign-in method a failure is logged under ("" for the
+	// password).
+	Method string `json:"method,omitempty"`
 	// A registration's form.
 	Email        string            `json:"email,omitempty"`
 	Username     string            `json:"username,omitempty"`

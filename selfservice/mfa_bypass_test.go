@@ -184,6 +184,7 @@ func TestPasswordlessSameWork(t *testing.T) {
 			t.Parallel()
 			rec := sqltest.NewRecorder(selfservicetest.RequestID)
 			fx := newMFAEnv(t, sqltest.OpenRecorded(t, sqltest.URL(t, dialect), rec), storage.MFAPolicy{Mode: storage.MFAOff, Passwordless: true})
+			browsers := map[string]*selfservicetest.Browser{}
 			post := func(identifier string) (*selfservicetest.Page, *selfservicetest.Page) {
 				b := fx.Browser(t)
 				_, p := fx.Start(t, b, nil)
@@ -198,15 +199,22 @@ func TestPasswordlessSameWork(t *testing.T) {
 					t.Fatalf("the identifier post did not redirect: %d\n%s", sent.Status, sent.Body)
 				}
 				page := b.Get(loc.String())
+				browsers[identifier] = b
 				return sent, b.Submit(page, map[string]string{"resend": "1"})
 			}
 			knownPost, knownResend := post("alice@example.com")
 			unknownPost, unknownResend := post("nobody@example.com")
+			fx.Settle(t) // the known account's code is sent and live
+			knownWrong := browsers["alice@example.com"].Submit(knownResend, map[string]string{"code": "000000"})
+			unknownWrong := browsers["nobody@example.com"].Submit(unknownResend, map[string]string{"code": "000000"})
 			for _, c := range []struct {
 				what           string
 				known, unknown *selfservicetest.Page
-			}{{"identifier post", knownPost, unknownPost}, {"send a new code", knownResend, unknownResend}} {
+			}{{"identifier post", knownPost, unknownPost}, {"send a new code", knownResend, unknownResend}, {"a wrong code", knownWrong, unknownWrong}} {
 				sameStatements(t, rec, c.what, c.known, c.unknown)
+			}
+			if knownWrong.Status != http.StatusBadRequest || unknownWrong.Status != http.StatusBadRequest {
+				t.Fatalf("a wrong code: %d and %d, want 400", knownWrong.Status, unknownWrong.Status)
 			}
 			// The page names the identifier typed; apart from that, the same.
 			knownResend.Body = strings.ReplaceAll(knownResend.Body, "alice@example.com", "nobody@example.com")

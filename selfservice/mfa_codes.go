@@ -155,38 +155,43 @@ func (h *Handler) authenticator(r *http.Request, accountID, id string) (*storage
 }
 
 // checkMFACode spends the flow's current code when code is right and
-// returns what it was issued for, or nil. Each try is counted by the
-// caller's lockout; the fifth wrong one spends the code.
-func (h *Handler) checkMFACode(r *http.Request, f *Flow, acct *storage.Account, purpose, code string) (*mfaSecretData, error) {
+// returns what it was issued for, or nil. Each try is counted before the
+// comparison, against the code or, when the flow has no live code (none
+// sent, or no account: accountID is empty), against the interaction, so a
+// wrong code costs the same statements whether or not the identifier
+// names an account; the fifth wrong one spends the code.
+func (h *Handler) checkMFACode(r *http.Request, f *Flow, accountID, purpose, code string) (*mfaSecretData, error) {
 	ctx := r.Context()
 	now := h.cfg.Now().UTC()
-	sec, err := h.store.LatestOneTimeSecret(ctx, acct.ID, purpose)
-	if errors.Is(err, storage.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
+	sec, err := h.store.LatestOneTimeSecret(ctx, accountID, purpose)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return nil, fmt.Errorf("selfservice: latest MFA code: %w", err)
 	}
 	var d mfaSecretData
 	// The newest code of the account, issued for this sign-in (and, at the
 	// MFA step, for the method picked last).
-	if (f.State.MFA.CodeID != "" && sec.ID != f.State.MFA.CodeID) || sec.UsedAt != nil || !now.Before(sec.ExpiresAt) ||
-		json.Unmarshal([]byte(sec.Data), &d) != nil || d.Interaction != f.Interaction.ID {
-		return nil, nil //nolint:nilerr // not this flow's live code: a wrong answer, not a failure
+	live := err == nil && (f.State.MFA.CodeID == "" || sec.ID == f.State.MFA.CodeID) && sec.UsedAt == nil &&
+		now.Before(sec.ExpiresAt) && json.Unmarshal([]byte(sec.Data), &d) == nil && d.Interaction == f.Interaction.ID
+	key, since := regulate.OneTimeCode.Key("none\x00"+f.Interaction.ID), now
+	hash := mfa.CodeHash(f.Interaction.ID, code) // matches no stored code
+	stored := hash
+	if live {
+		key, since = regulate.OneTimeCode.Key(sec.ID), sec.CreatedAt.Add(-1)
+		hash, stored = mfa.CodeHash(d.Salt, code), sec.Hash
 	}
-	attempt, err := h.limits.AttemptSince(ctx, regulate.OneTimeCode.Key(sec.ID), now, sec.CreatedAt.Add(-1))
+	attempt, err := h.limits.AttemptSince(ctx, key, now, since)
 	if err != nil {
 		return nil, fmt.Errorf("selfservice: %w", err)
 	}
-	if attempt.Exceeded() || !sameHash(mfa.CodeHash(d.Salt, code), sec.Hash) {
+	if attempt.Exceeded() || !live || !sameHash(hash, stored) {
 		if attempt.Reached() {
-			if _, err := h.store.UseOneTimeSecret(ctx, purpose, sec.Hash, now); err != nil && !errors.Is(err, storage.ErrNotFound) {
+			if _, err := h.store.UseOneTimeSecret(ctx, purpose, stored, now); err != nil && !errors.Is(err, storage.ErrNotFound) {
 				return nil, fmt.Errorf("selfservice: spend guessed code: %w", err)
 			}
 		}
 		return nil, nil
 	}
-	if _, err := h.store.UseOneTimeSecret(ctx, purpose, sec.Hash, now); errors.Is(err, storage.ErrNotFound) {
+	if _, err := h.store.UseOneTimeSecret(ctx, purpose, stored, now); errors.Is(err, storage.ErrNotFound) {
 		return nil, nil
 	} else if err != nil {
 		return nil, fmt.Errorf("selfservice: use MFA code: %w", err)

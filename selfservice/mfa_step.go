@@ -220,7 +220,7 @@ func (s mfaStep) verify(r *http.Request, f *Flow, acct *storage.Account) (string
 		if f.State.MFA.CodeID == "" {
 			return "", nil
 		}
-		d, err := s.h.checkMFACode(r, f, acct, mfaPurposes.code, code)
+		d, err := s.h.checkMFACode(r, f, acct.ID, mfaPurposes.code, code)
 		if d == nil || err != nil || d.Method != f.State.MFA.Method || d.Authenticator != f.State.MFA.Authenticator {
 			return "", err
 		}

@@ -29,10 +29,14 @@ func (h *Handler) runLoginFailed(ctx context.Context, j *deferredJob) error {
 	if err != nil {
 		return fmt.Errorf("selfservice: find account: %w", err)
 	}
+	data := map[string]string{"user_agent": j.p.UserAgent}
+	if j.p.Method != "" {
+		data["method"] = j.p.Method
+	}
 	_, err = h.inTx(ctx, j, func(tx context.Context) error {
 		return h.store.AppendEvent(tx, &storage.Event{
 			AccountID: acct.ID, Kind: "login.failed", Actor: acct.ID, IP: j.p.IP, CreatedAt: h.cfg.Now().UTC(),
-			Data: map[string]string{"user_agent": j.p.UserAgent},
+			Data: data,
 		})
 	})
 	return err

@@ -62,15 +62,19 @@ func (s passwordlessStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 	if err != nil {
 		return View{}, false, err
 	}
-	var d *mfaSecretData
+	accountID := "" // no account, or one that may not sign in: no code of its counts
 	if acct != nil && acct.Status == storage.AccountEnabled {
-		if d, err = s.h.checkMFACode(r, f, acct, loginPurposes.code, strings.TrimSpace(r.PostFormValue("code"))); err != nil {
-			return View{}, false, err
-		}
+		accountID = acct.ID
+	}
+	d, err := s.h.checkMFACode(r, f, accountID, loginPurposes.code, strings.TrimSpace(r.PostFormValue("code")))
+	if err != nil {
+		return View{}, false, err
 	}
 	if d == nil {
-		if acct != nil {
-			s.h.eventData(r, acct.ID, "login.failed", map[string]string{"method": stepPasswordless})
+		// Queued for every wrong code, as for a wrong password: the worker
+		// writes login.failed when the identifier names an account.
+		if err := s.h.deferRequest(r, f, deferredLoginFailed, deferredPayload{Typed: f.State.Identifier, Method: stepPasswordless}); err != nil {
+			return View{}, false, err
 		}
 		return wrong("mfa.code_wrong", http.StatusBadRequest)
 	}
