@@ -13,11 +13,10 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/net/html"
-
 	"foyer/authz"
 	"foyer/authz/keys"
 	"foyer/selfservice/notify"
+	"foyer/selfservice/selfservicetest"
 	"foyer/selfservice/session"
 	"foyer/storage"
 )
@@ -225,40 +224,7 @@ func (p *page) location(t *testing.T) *url.URL {
 // parseForm returns the first form's action and its input values.
 func parseForm(t *testing.T, body string) (string, url.Values) {
 	t.Helper()
-	doc, err := html.Parse(strings.NewReader(body))
-	if err != nil {
-		t.Fatalf("parse html: %v", err)
-	}
-	var action string
-	found := false
-	values := url.Values{}
-	var walk func(n *html.Node, inForm bool)
-	walk = func(n *html.Node, inForm bool) {
-		if n.Type == html.ElementNode && n.Data == "form" && !found {
-			found, inForm = true, true
-			action = attr(n, "action")
-		}
-		if inForm && n.Type == html.ElementNode && n.Data == "input" && attr(n, "name") != "" {
-			values.Set(attr(n, "name"), attr(n, "value"))
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c, inForm)
-		}
-	}
-	walk(doc, false)
-	if !found {
-		t.Fatalf("no form in page:\n%s", body)
-	}
-	return action, values
-}
-
-func attr(n *html.Node, name string) string {
-	for _, a := range n.Attr {
-		if a.Key == name {
-			return a.Val
-		}
-	}
-	return ""
+	return selfservicetest.Form(t, body)
 }
 
 // signIn drives the login pages from an authorization URL to the redirect
