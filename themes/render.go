@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"reflect"
 	"regexp"
 	"strings"
 )
@@ -54,11 +55,17 @@ type Branding struct {
 
 // Page is one page to render.
 type Page struct {
-	Template string         // template name, e.g. "login", "error", "message", "logout"
-	Lang     string         // negotiated tag; empty negotiates from Accept-Language
-	Branding Branding       // sanitised before use
-	Data     map[string]any // read by the template as .Data
-	Status   int            // HTTP status; 200 when zero
+	Template string   // template name, e.g. "login", "error", "message", "logout"
+	Lang     string   // negotiated tag; empty negotiates from Accept-Language
+	Branding Branding // sanitised before use
+	// Data is read by the template as .Data: a struct per page, whose
+	// fields are the ones the template reads (a misspelt field is then a
+	// compile error in Go and an execution error in the template), or a
+	// map[string]any, where a missing key reads as empty. The shared
+	// partials read Error, Notice and Hidden, and fieldError FieldErrors,
+	// through field, so a struct need not carry those it never sets.
+	Data   any
+	Status int // HTTP status; 200 when zero
 }
 
 // view is what templates see as the dot.
@@ -66,7 +73,7 @@ type view struct {
 	Lang     string
 	Branding Branding // sanitised
 	Brand    string   // primary color without '#', for brand.css?c=
-	Data     map[string]any
+	Data     any      // Page.Data; an empty map when nil
 }
 
 // pageTemplate is a page parsed together with the layout and partials, with t
@@ -114,7 +121,37 @@ func (r *Renderer) baseFuncs() template.FuncMap {
 		"asset":      r.assetURL,
 		"str":        str,
 		"fieldError": fieldError,
+		"field":      field,
 	}
+}
+
+// field is data's value named name, for the partials and functions that
+// every page shares: a map's key, or an exported field of a struct (or of
+// a pointer to one). It is nil when data has no such key or field, so a
+// page's struct need not declare what it never sets.
+func field(data any, name string) any {
+	if m, ok := data.(map[string]any); ok {
+		return m[name]
+	}
+	v := reflect.ValueOf(data)
+	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+		if v.IsNil() {
+			return nil
+		}
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return nil
+	}
+	f, ok := v.Type().FieldByName(name)
+	if !ok || !f.IsExported() {
+		return nil
+	}
+	fv, err := v.FieldByIndexErr(f.Index)
+	if err != nil { // through a nil embedded pointer
+		return nil
+	}
+	return fv.Interface()
 }
 
 // str turns an optional Data value into a string: "" for a missing key.
@@ -128,14 +165,15 @@ func str(v any) string {
 	return fmt.Sprint(v)
 }
 
-// fieldError returns the message key for field in data["FieldErrors"]
-// (map[string]string or map[string]any), or "".
-func fieldError(data map[string]any, field string) string {
-	switch fe := data["FieldErrors"].(type) {
+// fieldError returns the message key for name in data's FieldErrors (a
+// map key or struct field, see field; map[string]string or
+// map[string]any), or "".
+func fieldError(data any, name string) string {
+	switch fe := field(data, "FieldErrors").(type) {
 	case map[string]string:
-		return fe[field]
+		return fe[name]
 	case map[string]any:
-		return str(fe[field])
+		return str(fe[name])
 	}
 	return ""
 }

@@ -82,8 +82,9 @@ func TestRenderLoginLanguages(t *testing.T) {
 func TestRenderErrors(t *testing.T) {
 	r := newTestRenderer(t, Options{})
 	p := loginPage("en", "password")
-	p.Data["Error"] = "login.invalid_credentials"
-	p.Data["FieldErrors"] = map[string]string{"password": "login.password_required"}
+	data := p.Data.(map[string]any)
+	data["Error"] = "login.invalid_credentials"
+	data["FieldErrors"] = map[string]string{"password": "login.password_required"}
 	p.Status = http.StatusUnauthorized
 	w := render(t, r, p, "")
 	body := w.Body.String()
@@ -102,8 +103,8 @@ func TestRenderErrors(t *testing.T) {
 		}
 	}
 	// FieldErrors as map[string]any work the same.
-	p.Data["Step"] = "identifier"
-	p.Data["FieldErrors"] = map[string]any{"identifier": "login.identifier_required"}
+	data["Step"] = "identifier"
+	data["FieldErrors"] = map[string]any{"identifier": "login.identifier_required"}
 	body = render(t, r, p, "").Body.String()
 	if !strings.Contains(body, `id="identifier-error">Enter your email or username.`) {
 		t.Errorf("identifier error missing:\n%s", body)
@@ -318,5 +319,66 @@ func TestCSPWithFormTarget(t *testing.T) {
 		if got := CSPWithFormTarget(tc.target); !strings.Contains(got, tc.want) || !strings.Contains(got, "frame-ancestors 'none'") {
 			t.Errorf("CSPWithFormTarget(%q) = %q, want it to contain %q", tc.target, got, tc.want)
 		}
+	}
+}
+
+// TestRenderStructData: a page's data may be a struct; the shared partials
+// read Hidden, Error and Notice from it when it has them and render
+// nothing for them when it does not, as with a map.
+func TestRenderStructData(t *testing.T) {
+	r := newTestRenderer(t, Options{})
+	type formPost struct {
+		Action string
+		Hidden map[string]string
+	}
+	asStruct := render(t, r, Page{Template: "form_post", Data: formPost{Action: "https://rp.example/cb", Hidden: map[string]string{"code": "c1", "state": "s1"}}}, "").Body.String()
+	asPointer := render(t, r, Page{Template: "form_post", Data: &formPost{Action: "https://rp.example/cb", Hidden: map[string]string{"code": "c1", "state": "s1"}}}, "").Body.String()
+	asMap := render(t, r, Page{Template: "form_post", Data: map[string]any{"Action": "https://rp.example/cb", "Hidden": map[string]string{"code": "c1", "state": "s1"}}}, "").Body.String()
+	if asStruct != asMap || asPointer != asMap {
+		t.Errorf("struct data renders differently from a map:\nstruct:\n%s\npointer:\n%s\nmap:\n%s", asStruct, asPointer, asMap)
+	}
+	for _, s := range []string{`action="https://rp.example/cb"`, `<input type="hidden" name="code" value="c1">`, `<input type="hidden" name="state" value="s1">`} {
+		if !strings.Contains(asStruct, s) {
+			t.Errorf("body lacks %q:\n%s", s, asStruct)
+		}
+	}
+}
+
+func TestField(t *testing.T) {
+	type inner struct{ Notice string }
+	type page struct {
+		*inner
+		Error       string
+		FieldErrors map[string]string
+		hidden      map[string]string
+	}
+	p := page{inner: &inner{Notice: "n"}, Error: "e", FieldErrors: map[string]string{"code": "c"}, hidden: map[string]string{"a": "b"}}
+	for _, c := range []struct {
+		name string
+		data any
+		key  string
+		want any
+	}{
+		{"map key", map[string]any{"Error": "e"}, "Error", "e"},
+		{"missing map key", map[string]any{}, "Error", nil},
+		{"struct field", p, "Error", "e"},
+		{"pointer to struct", &p, "Error", "e"},
+		{"promoted field", p, "Notice", "n"},
+		{"through a nil embedded pointer", page{}, "Notice", nil},
+		{"missing field", p, "Hidden", nil},
+		{"unexported field", p, "hidden", nil},
+		{"nil", nil, "Error", nil},
+		{"nil pointer", (*page)(nil), "Error", nil},
+		{"not a struct", "x", "Error", nil},
+	} {
+		if got := field(c.data, c.key); got != c.want {
+			t.Errorf("%s: field(%v, %q) = %v, want %v", c.name, c.data, c.key, got, c.want)
+		}
+	}
+	if got := fieldError(p, "code"); got != "c" {
+		t.Errorf("fieldError(struct, code) = %q, want c", got)
+	}
+	if got := fieldError(struct{ Action string }{}, "code"); got != "" {
+		t.Errorf("fieldError(struct without FieldErrors, code) = %q, want empty", got)
 	}
 }
