@@ -64,17 +64,17 @@ func (h *Handler) refuseOutsider(w http.ResponseWriter, r *http.Request, ar fosi
 // in the query, or a form posting it (form_post).
 func (h *Handler) deniedPage(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, app *storage.Application, acct *storage.Account) {
 	params := h.errorParams(ar, fosite.ErrorToRFC6749Error(errNotInGroups))
-	data := map[string]any{"Account": accountLabel(acct)}
+	data := accessDeniedData{Account: accountLabel(acct)}
 	if ar.GetResponseMode() == fosite.ResponseModeFormPost {
 		hidden := map[string]string{}
 		for k := range params {
 			hidden[k] = params.Get(k)
 		}
 		target := ar.GetRedirectURI().String()
-		data["Action"], data["Hidden"] = target, hidden
+		data.Action, data.Hidden = target, hidden
 		w.Header().Set("Content-Security-Policy", themes.CSPWithFormTarget(target))
 	} else {
-		data["LinkURL"] = errorTarget(ar, params).String()
+		data.LinkURL = errorTarget(ar, params).String()
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	err := h.render.Render(w, r, themes.Page{

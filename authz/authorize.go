@@ -358,7 +358,7 @@ func (h *Handler) formPost(w http.ResponseWriter, r *http.Request, ar fosite.Aut
 	err := h.render.Render(w, r, themes.Page{
 		Template: "form_post",
 		Lang:     lang,
-		Data:     map[string]any{"Action": target, "Hidden": hidden},
+		Data:     formPostData{Action: target, Hidden: hidden},
 	})
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "render form_post", "err", err)

@@ -61,20 +61,20 @@ func (h *Handler) showConsent(w http.ResponseWriter, r *http.Request) error {
 			already = append(already, s)
 		}
 	}
-	data := map[string]any{
-		"Action":     h.routes.Path(consentRoute, nil),
-		"ClientName": clientName(p.client),
-		"Account":    accountLabel(p.login.acct),
-		"Scopes":     describeScopes(asked),
-		"Hidden":     map[string]string{"interaction": p.in.ID, "sig": h.steps.Sign(p.in.ID, consentStep)},
+	data := consentData{
+		Action:     h.routes.Path(consentRoute, nil),
+		ClientName: clientName(p.client),
+		Account:    accountLabel(p.login.acct),
+		Scopes:     describeScopes(asked),
+		Hidden:     map[string]string{"interaction": p.in.ID, "sig": h.steps.Sign(p.in.ID, consentStep)},
 	}
 	if len(already) > 0 {
-		data["Granted"] = describeScopes(already)
+		data.Granted = describeScopes(already)
 	}
 	if p.client.RegistrationTokenHash != nil {
 		// Anyone with an initial access token chose this name: say so, so
 		// a look-alike name on Foyer's own page is not taken on trust.
-		data["Notice"] = "consent.unverified"
+		data.Notice = "consent.unverified"
 	}
 	// Allowing or denying redirects the form post to the client; browsers
 	// apply form-action to that redirect too.

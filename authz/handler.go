@@ -276,7 +276,7 @@ func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, 
 		Template: "error",
 		Lang:     lang,
 		Status:   status,
-		Data:     map[string]any{"Title": "error.title", "Message": messageKey},
+		Data:     errorData{Title: "error.title", Message: messageKey},
 	})
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "render error page", "err", err)

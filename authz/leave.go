@@ -23,12 +23,12 @@ func (h *Handler) leavePage(w http.ResponseWriter, r *http.Request, target *url.
 		Template: "leave",
 		Lang:     lang,
 		Status:   status,
-		Data: map[string]any{
-			"Title": title, "Message": message, "Host": hostInWords(target),
+		Data: leaveData{
+			Title: title, Message: message, Host: hostInWords(target),
 			// The target is a URI the client registered (checked by the
 			// caller); a native app's private-use scheme must survive
 			// html/template's URL filter.
-			"LinkURL": template.URL(target.String()), //nolint:gosec // G203: a registered redirect URI
+			LinkURL: template.URL(target.String()), //nolint:gosec // G203: a registered redirect URI
 		},
 	})
 	if err != nil {

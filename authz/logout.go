@@ -158,12 +158,12 @@ func (h *Handler) confirmLogout(w http.ResponseWriter, r *http.Request, lr *logo
 			hidden[k] = v
 		}
 	}
-	data := map[string]any{"Action": h.routes.Path(logoutRoute, nil), "Hidden": hidden}
+	data := logoutData{Action: h.routes.Path(logoutRoute, nil), Hidden: hidden}
 	if lr.redirect != nil {
 		w.Header().Set("Content-Security-Policy", themes.CSPWithFormTarget(lr.redirect.String()))
 		if lr.unvouched(false) { // shown only without a hint for this session
 			// Confirming is then also agreeing to go there: say where.
-			data["Host"] = hostInWords(lr.redirect)
+			data.Host = hostInWords(lr.redirect)
 		}
 	}
 	accountLang := ""
@@ -182,7 +182,7 @@ func (h *Handler) renderMessage(w http.ResponseWriter, r *http.Request, titleKey
 	err := h.render.Render(w, r, themes.Page{
 		Template: "message",
 		Lang:     lang,
-		Data:     map[string]any{"Title": titleKey, "Message": messageKey},
+		Data:     messageData{Title: titleKey, Message: messageKey},
 	})
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "render message", "err", err)

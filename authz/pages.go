@@ -1,0 +1,70 @@
+package authz
+
+import "html/template"
+
+// The data of authz's pages, one struct per template (themes/default/
+// templates/<name>.html reads them as .Data): a field the template reads
+// and the struct lacks fails pages_test, and a misspelt field set here
+// fails to compile. The shared partials read Error, Notice and Hidden only
+// when a struct has them. Message keys are looked up by the template.
+
+// consentData is consent.html's.
+type consentData struct {
+	Action     string // where the decision is posted
+	ClientName string
+	Account    string // who is signed in, in words
+	Scopes     []consentScope
+	Granted    []consentScope // requested and already granted; none: the list is not shown
+	Hidden     map[string]string
+	Notice     string // message key, e.g. consent.unverified
+}
+
+// logoutData is logout.html's: the confirmation of an RP-initiated logout.
+type logoutData struct {
+	Action    string
+	Hidden    map[string]string
+	Host      string // where confirming leads, when the page must say so
+	CancelURL string // a cancel link when set; authz sets none
+}
+
+// leaveData is leave.html's: the interstitial naming where a link leads.
+type leaveData struct {
+	Title   string // message key; empty: leave.title
+	Message string // message key
+	Host    string // the destination in words
+	LinkURL template.URL
+}
+
+// accessDeniedData is access_denied.html's. The way back to the client is
+// a link (LinkURL) or, for response_mode=form_post, a form (Action and
+// Hidden).
+type accessDeniedData struct {
+	Account string
+	LinkURL string
+	Action  string
+	Hidden  map[string]string
+}
+
+// formPostData is form_post.html's: an authorization response posted to
+// the client.
+type formPostData struct {
+	Action string
+	Hidden map[string]string
+}
+
+// errorData is error.html's.
+type errorData struct {
+	Title     string // message key; empty: error.title
+	Message   string // message key; empty: error.generic
+	RequestID string // shown for reference when set
+	LinkURL   string // a link back when set
+	LinkText  string // its message key; empty: common.back
+}
+
+// messageData is message.html's.
+type messageData struct {
+	Title    string // message key; empty: message.title
+	Message  string // message key
+	LinkURL  string // a link on when set
+	LinkText string // its message key; empty: common.continue
+}
