@@ -303,4 +303,3 @@ func wantBody(t testing.TB, what string, p *page, parts ...string) {
 func both(t *testing.T, f func(t *testing.T, e *testEnv)) {
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) { f(t, newEnv(t, newStore(t))) })
 }
-

@@ -1,37 +1,39 @@
-package main
+package portal
 
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"foyer/selfservice/session"
 	"foyer/storage"
-	"foyer/storage/sqlstore/sqltest"
 )
 
-func TestPortalConsents(t *testing.T) {
+func TestConsents(t *testing.T) {
 	t.Parallel()
-	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
-		srv := startServer(t, newStore(t))
+	both(t, func(t *testing.T, e *testEnv) {
 		ctx := t.Context()
-		u := newPortalUser(t, srv, "alice@example.com")
-		if err := srv.store.RecordConsent(ctx, &storage.ConsentRecord{AccountID: u.account.ID, Consent: "terms_of_service", Version: "1"}); err != nil {
+		u := e.signedIn(t, "alice@example.com")
+		if err := e.store.RecordConsent(ctx, &storage.ConsentRecord{AccountID: u.account.ID, Consent: "terms_of_service", Version: "1"}); err != nil {
 			t.Fatal(err)
 		}
 		p := u.get("/account/privacy")
 		wantBody(t, "privacy", p, "Terms of service", "version 1", ">Withdraw consent: Terms of service<", ">Give consent: News and offers by e-mail<",
 			`href="/account/export.json"`, `href="/account/export.html"`)
 		wantBody(t, "opt in", u.post("/account/consents", "consent", "marketing", "decision", "in"), "Your choice is saved.", ">Withdraw consent: News and offers by e-mail<")
+		e.clock.Advance(time.Second) // the history is in time order
 		wantBody(t, "opt out", u.post("/account/consents", "consent", "marketing", "decision", "out"), ">Give consent: News and offers by e-mail<")
 		wantStatus(t, "unknown consent", u.post("/account/consents", "consent", "sell_my_soul", "decision", "in"), http.StatusNotFound)
 		wantStatus(t, "bad decision", u.post("/account/consents", "consent", "marketing", "decision", "maybe"), http.StatusNotFound)
-		hist, err := srv.store.ListConsentEvents(ctx, u.account.ID)
+		hist, err := e.store.ListConsentEvents(ctx, u.account.ID)
 		if err != nil || len(hist) != 2 || hist[0].Action != storage.ConsentGranted || hist[1].Action != storage.ConsentRevoked {
 			t.Errorf("history = %+v, %v", hist, err)
 		}
-		recs, _ := srv.store.ListConsents(ctx, u.account.ID)
+		recs, _ := e.store.ListConsents(ctx, u.account.ID)
 		for _, r := range recs {
 			if r.Consent == "marketing" && r.RevokedAt == nil {
 				t.Error("marketing consent not revoked")
@@ -44,20 +46,19 @@ func TestPortalConsents(t *testing.T) {
 var exportParts = []string{"generated_at", "profile", "password", "authenticators", "sessions", "consents",
 	"consent_history", "grants", "groups", "linked_identities", "activity"}
 
-func TestPortalExports(t *testing.T) {
+func TestExports(t *testing.T) {
 	t.Parallel()
-	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
-		srv := startServer(t, newStore(t))
+	both(t, func(t *testing.T, e *testEnv) {
 		ctx := t.Context()
-		u := newPortalUser(t, srv, "alice@example.com")
-		bob := newPortalUser(t, srv, "bob@example.com")
+		u := e.signedIn(t, "alice@example.com")
+		bob := e.signedIn(t, "bob@example.com")
 		u.post("/account/profile", "given_name", "Alice", "email", "alice@example.com")
 		u.post("/account/consents", "consent", "marketing", "decision", "in")
-		if err := srv.store.CreateAuthenticator(ctx, &storage.Authenticator{AccountID: u.account.ID, Kind: storage.MethodTOTP,
+		if err := e.store.CreateAuthenticator(ctx, &storage.Authenticator{AccountID: u.account.ID, Kind: storage.MethodTOTP,
 			Name: "Phone app", Secret: []byte("TOP-SECRET-SEED")}); err != nil {
 			t.Fatal(err)
 		}
-		cred, _ := srv.store.GetPassword(ctx, u.account.ID)
+		cred, _ := e.store.GetPassword(ctx, u.account.ID)
 
 		p := u.get("/account/export.json")
 		wantStatus(t, "json export", p, http.StatusOK)
@@ -79,7 +80,7 @@ func TestPortalExports(t *testing.T) {
 		// No secret: password hash, authenticator secret, session ids (the
 		// SSO cookie's digest), nor another account's data.
 		secrets := []string{cred.Hash, "argon2id", "TOP-SECRET", "VE9QLVNFQ1JFVC", "bob@example.com", bob.account.ID}
-		secrets = append(secrets, sessionIDs(t, srv, u.account.ID)...)
+		secrets = append(secrets, sessionIDs(t, e, u.account.ID)...)
 		for _, s := range secrets {
 			if strings.Contains(p.body, s) {
 				t.Errorf("json export contains %q", s)
@@ -104,26 +105,38 @@ func TestPortalExports(t *testing.T) {
 	})
 }
 
-func TestPortalPagesNeedSignIn(t *testing.T) {
+// TestPagesNeedSignIn: without the portal's own sign-in (no cookie, the
+// SSO cookie alone, or the SSO cookie with a forged portal cookie) every
+// page sends the browser to the portal's sign-in, whose code flow an SSO
+// session then completes without a password.
+func TestPagesNeedSignIn(t *testing.T) {
 	t.Parallel()
-	srv := startServer(t, sqltest.SQLite(t))
-	for _, path := range []string{"/account/apps", "/account/profile", "/account/settings", "/account/security", "/account/privacy", "/account/export.json", "/account/export.html"} {
-		resp, err := http.DefaultTransport.RoundTrip(mustRequest(t, http.MethodGet, srv.issuer+path))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/account/login?") {
-			t.Errorf("GET %s signed out: %d to %q", path, resp.StatusCode, resp.Header.Get("Location"))
+	e := newEnv(t, nil)
+	u := e.signedIn(t, "alice@example.com")
+	base, _ := url.Parse(e.issuer)
+	var sso *http.Cookie
+	for _, c := range u.client.Jar.Cookies(base) {
+		if c.Name == session.CookieName {
+			sso = c
 		}
 	}
-}
-
-func mustRequest(t *testing.T, method, u string) *http.Request {
-	t.Helper()
-	req, err := http.NewRequest(method, u, nil)
-	if err != nil {
-		t.Fatal(err)
+	if sso == nil {
+		t.Fatal("no SSO cookie")
 	}
-	return req
+	for _, cookies := range [][]*http.Cookie{nil, {sso}, {sso, {Name: portalCookie, Value: "Zm9v.forged"}}} {
+		for _, path := range []string{"/account/apps", "/account/profile", "/account/settings", "/account/security", "/account/privacy", "/account/export.json", "/account/export.html"} {
+			req, _ := http.NewRequest(http.MethodGet, e.issuer+path, nil)
+			for _, c := range cookies {
+				req.AddCookie(c)
+			}
+			resp, err := http.DefaultTransport.RoundTrip(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/account/login?") {
+				t.Errorf("GET %s with %d cookies: %d to %q, want the portal's sign-in", path, len(cookies), resp.StatusCode, resp.Header.Get("Location"))
+			}
+		}
+	}
 }
