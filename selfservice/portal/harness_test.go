@@ -62,6 +62,12 @@ type testEnv struct {
 // client.
 func newEnv(t testing.TB, store storage.Store) *testEnv {
 	t.Helper()
+	return newEnvWith(t, store, nil)
+}
+
+// newEnvWith is newEnv with the portal's configuration changed by configure.
+func newEnvWith(t testing.TB, store storage.Store, configure func(*Config)) *testEnv {
+	t.Helper()
 	if store == nil {
 		store = sqltest.SQLite(t)
 	}
@@ -74,7 +80,11 @@ func newEnv(t testing.TB, store storage.Store) *testEnv {
 		t.Fatal(err)
 	}
 	e.sessions = session.NewManager(store, session.Config{Now: e.clock.Now})
-	e.handler, err = New(Config{Issuer: e.issuer, ClientID: testPortalClient, CookieKey: []byte("portal-cookie-key-for-the-tests!"), Now: e.clock.Now},
+	cfg := Config{Issuer: e.issuer, ClientID: testPortalClient, CookieKey: []byte("portal-cookie-key-for-the-tests!"), Now: e.clock.Now}
+	if configure != nil {
+		configure(&cfg)
+	}
+	e.handler, err = New(cfg,
 		Deps{Store: store, Sessions: e.sessions, Passwords: e.hasher, Renderer: renderer,
 			Notify: notify.NewService(store, renderer, e.clock.Now), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
@@ -113,9 +123,13 @@ func (e *testEnv) seed(t testing.TB) {
 }
 
 // client stores a first-party client of the default application.
-func (e *testEnv) client(t testing.TB, id, name string) {
+func (e *testEnv) client(t testing.TB, id, name string) { e.appClient(t, "default", id, name, "") }
+
+// appClient stores a first-party client of application app whose brand
+// portal (initiate_login_uri) is initiate.
+func (e *testEnv) appClient(t testing.TB, app, id, name, initiate string) {
 	t.Helper()
-	c := &storage.Client{ID: id, Name: name, ApplicationID: "default", Public: true, FirstParty: true,
+	c := &storage.Client{ID: id, Name: name, ApplicationID: app, Public: true, FirstParty: true, InitiateLoginURI: initiate,
 		RedirectURIs: []string{"https://" + id + ".example/callback"}, GrantTypes: []string{"authorization_code"},
 		ResponseTypes: []string{"code"}, Scopes: []string{"openid", "email"}}
 	if err := e.store.CreateClient(context.Background(), c); err != nil {
@@ -203,6 +217,7 @@ func (e *testEnv) signedIn(t testing.TB, email string) *user {
 func (u *user) signIn() *storage.Session {
 	u.t.Helper()
 	req := httptest.NewRequest(http.MethodGet, u.e.issuer+CallbackPath, nil)
+	req.RemoteAddr = "127.0.0.1:40000" // the browser's address, as the callback sees it
 	if u.ua != "" {
 		req.Header.Set("User-Agent", u.ua)
 	}
