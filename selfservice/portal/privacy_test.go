@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -138,5 +139,59 @@ func TestPagesNeedSignIn(t *testing.T) {
 				t.Errorf("GET %s with %d cookies: %d to %q, want the portal's sign-in", path, len(cookies), resp.StatusCode, resp.Header.Get("Location"))
 			}
 		}
+	}
+}
+
+// TestConsentPolicyVersions: the privacy page lists the consent policy of
+// the application; a new version of a document shows as not granted,
+// accepting it keeps the old version in the history, and a document the
+// policy does not name cannot be posted.
+func TestConsentPolicyVersions(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	ctx := t.Context()
+	u := e.signedIn(t, "alice@example.com")
+	u.post("/account/consents", "consent", "marketing", "decision", "in")
+	err := e.store.SetConsentPolicy(ctx, "default", []storage.ConsentDocument{
+		{Name: "marketing", Version: "2", Title: "Offers by e-mail (2027)", URL: "https://shop.example/offers"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := u.get("/account/privacy")
+	wantBody(t, "privacy page after a new version", p, "Offers by e-mail (2027)", `href="https://shop.example/offers"`,
+		"Give consent: Offers by e-mail (2027)")
+	if strings.Contains(p.body, "terms_of_service") {
+		t.Errorf("a document no longer in the policy is offered:\n%s", p.body)
+	}
+	e.clock.Advance(time.Second)
+	u.post("/account/consents", "consent", "marketing", "decision", "in")
+	recs, _ := e.store.ListConsents(ctx, u.account.ID)
+	versions := map[string]bool{}
+	for _, r := range recs {
+		if r.Consent == "marketing" {
+			versions[r.Version] = true
+		}
+	}
+	if !versions["1"] || !versions["2"] {
+		t.Fatalf("consent records %+v, want marketing versions 1 and 2 kept", recs)
+	}
+	wantStatus(t, "a document outside the policy", u.post("/account/consents", "consent", "terms_of_service", "decision", "out"), http.StatusNotFound)
+
+	// Withdrawing names each version withdrawn; withdrawing nothing given
+	// writes no history.
+	e.clock.Advance(time.Second)
+	u.post("/account/consents", "consent", "marketing", "decision", "out")
+	e.clock.Advance(time.Second)
+	u.post("/account/consents", "consent", "marketing", "decision", "out")
+	events, _ := e.store.ListConsentEvents(ctx, u.account.ID)
+	var revoked []string
+	for _, ev := range events {
+		if ev.Consent == "marketing" && ev.Action == storage.ConsentRevoked {
+			revoked = append(revoked, ev.Version)
+		}
+	}
+	slices.Sort(revoked)
+	if !slices.Equal(revoked, []string{"1", "2"}) {
+		t.Fatalf("withdrawal history %v, want versions 1 and 2 once each", revoked)
 	}
 }

@@ -3,6 +3,7 @@ package portal
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -184,5 +185,80 @@ func TestPasswordAttemptsLimited(t *testing.T) {
 	cred, _ := e.store.GetPassword(t.Context(), u.account.ID)
 	if _, err := e.hasher.Verify(t.Context(), testPassword, cred.Hash); err != nil {
 		t.Error("password changed despite the limit")
+	}
+}
+
+// TestPasswordChangeLikeReset: the portal's password change applies the
+// portal application's password policy (common passwords refused, whatever
+// application's look ?app= chose), ends every token a client holds for the
+// account and tells the owner; in the portal application's passwordless
+// mode no password form is offered even under another look.
+func TestPasswordChangeLikeReset(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	ctx := t.Context()
+	lax := storage.DefaultSelfServicePolicy()
+	lax.PasswordPolicy.RejectCommonPasswords = false
+	if err := e.store.CreateApplication(ctx, &storage.Application{ID: "lax", StoreID: testStoreID, Name: "Lax", SelfService: lax}); err != nil {
+		t.Fatal(err)
+	}
+	u := e.signedIn(t, "alice@example.com")
+	// A token of a client, issued before the change.
+	now := e.clock.Now()
+	if err := e.store.CreateToken(ctx, &storage.Token{Kind: storage.TokenRefresh, Signature: "before-change", RequestID: "r1",
+		ClientID: testPortalClient, Subject: u.account.ID, Active: true, Data: []byte("{}"),
+		CreatedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	u.get("/account/security?app=lax")
+	p := u.post("/account/password", "current_password", testPassword, "new_password", "password123", "new_password_confirm", "password123")
+	wantStatus(t, "a common password under a lax look", p, http.StatusUnprocessableEntity)
+	wantBody(t, "a common password under a lax look", p, "too common")
+	p = u.post("/account/password", "current_password", testPassword, "new_password", "amber-harbour-lantern-42", "new_password_confirm", "amber-harbour-lantern-42")
+	wantBody(t, "changed", p, "Your password is changed.")
+	if _, err := e.store.GetToken(ctx, storage.TokenRefresh, "before-change"); err == nil {
+		t.Error("a token issued before the password change still works")
+	}
+	notes, _ := e.store.ListNotifications(ctx, 50)
+	if !slices.ContainsFunc(notes, func(n storage.Notification) bool { return n.To == "alice@example.com" && n.Kind == "password_changed" }) {
+		t.Error("the owner was not told of the password change")
+	}
+
+	if err := e.store.SetMFAPolicy(ctx, "default", storage.MFAPolicy{Mode: storage.MFAOff, Passwordless: true}); err != nil {
+		t.Fatal(err)
+	}
+	if sec := u.get("/account/security?app=lax"); strings.Contains(sec.body, `name="current_password"`) {
+		t.Error("passwordless portal: the password form came back under another application's look")
+	}
+	wantStatus(t, "password post in passwordless mode",
+		u.post("/account/password", "current_password", "amber-harbour-lantern-42", "new_password", "x-amber-harbour-42", "new_password_confirm", "x-amber-harbour-42"),
+		http.StatusNotFound)
+}
+
+// TestSensitiveChangesNeedFactor: an account with a second factor whose
+// session came from a password-only sign-in (acr 1, before the factor was
+// enrolled) can look at the portal but not change its e-mail address or
+// password there: both ask for a new sign-in that proves the factor.
+func TestSensitiveChangesNeedFactor(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	ctx := t.Context()
+	u := e.signedIn(t, "alice@example.com")
+	if err := e.store.CreateAuthenticator(ctx, &storage.Authenticator{AccountID: u.account.ID, Kind: storage.AuthenticatorEmail,
+		Address: u.account.Email}); err != nil {
+		t.Fatal(err)
+	}
+	if p := u.get("/account"); p.url.Path != "/account/apps" {
+		t.Fatalf("the session did not open the portal: %d at %s", p.status, p.url)
+	}
+	p := u.post("/account/profile", "email", "mallory@example.com")
+	wantStatus(t, "e-mail change on a password-only session", p, http.StatusUnprocessableEntity)
+	wantBody(t, "e-mail change on a password-only session", p, "sign in again")
+	if sec := u.get("/account/security"); strings.Contains(sec.body, `name="current_password"`) {
+		t.Fatal("the password form is offered on a password-only session of an account with a factor")
+	}
+	acct, _ := e.store.GetAccount(ctx, u.account.ID)
+	if acct.Email != "alice@example.com" {
+		t.Fatalf("e-mail changed to %q", acct.Email)
 	}
 }
