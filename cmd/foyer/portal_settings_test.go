@@ -16,32 +16,6 @@ import (
 	"foyer/storage/sqlstore/sqltest"
 )
 
-func TestPortalSettingsAndUnlink(t *testing.T) {
-	t.Parallel()
-	srv := startServer(t, sqltest.SQLite(t))
-	ctx := t.Context()
-	alice := newPortalUser(t, srv, "alice@example.com")
-	bob := srv.account(t, "bob@example.com", alicePass)
-	for _, x := range []*storage.ExternalIdentity{
-		{AccountID: alice.account.ID, Provider: "google", Subject: "g-alice", Email: "alice@gmail.example"},
-		{AccountID: bob.ID, Provider: "google", Subject: "g-bob"},
-	} {
-		if err := srv.store.LinkExternalIdentity(ctx, x); err != nil {
-			t.Fatal(err)
-		}
-	}
-	p := alice.get("/account/settings")
-	wantBody(t, "settings", p, "How you sign in", "alice@example.com", "Password</dt><dd>Set", "alice@gmail.example",
-		">Unlink google<", `<label for="confirm">`, ">Delete my account<")
-	wantStatus(t, "unlink bob's", alice.post("/account/settings/unlink", "provider", "google", "subject", "g-bob"), http.StatusNotFound)
-	wantBody(t, "unlink", alice.post("/account/settings/unlink", "provider", "google", "subject", "g-alice"), "The linked account is removed.")
-	mine, _ := srv.store.ListExternalIdentities(ctx, alice.account.ID)
-	bobs, _ := srv.store.ListExternalIdentities(ctx, bob.ID)
-	if len(mine) != 0 || len(bobs) != 1 {
-		t.Errorf("after unlink: alice %d links, bob %d", len(mine), len(bobs))
-	}
-}
-
 // TestPortalDeleteAccount: deletion demands a fresh sign-in and a
 // confirmation, tells relying parties by back-channel logout, removes
 // everything of the account and keeps one event without its id.

@@ -120,41 +120,6 @@ func TestPortalSignOutEndsSSO(t *testing.T) {
 	})
 }
 
-// TestPortalNeedsItsOwnSignIn: the SSO cookie alone, or with a forged
-// portal cookie, does not open a portal page: the browser is sent through
-// the portal's code flow first (which an SSO session then completes
-// without a password, as single sign-on should).
-func TestPortalNeedsItsOwnSignIn(t *testing.T) {
-	t.Parallel()
-	srv := startServer(t, sqltest.SQLite(t))
-	u := newPortalUser(t, srv, "alice@example.com")
-	base, _ := url.Parse(srv.issuer)
-	var sso *http.Cookie
-	for _, c := range u.b.Jar.Cookies(base) {
-		if c.Name == "foyer_session" {
-			sso = c
-		}
-	}
-	if sso == nil {
-		t.Fatal("no SSO cookie")
-	}
-	for _, portalCookie := range []string{"", "Zm9v.forged"} {
-		req, _ := http.NewRequest(http.MethodGet, srv.issuer+"/account/profile", nil)
-		req.AddCookie(sso)
-		if portalCookie != "" {
-			req.AddCookie(&http.Cookie{Name: "foyer_portal", Value: portalCookie})
-		}
-		resp, err := http.DefaultTransport.RoundTrip(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/account/login?") {
-			t.Errorf("portal cookie %q: %d to %q, want the portal's sign-in", portalCookie, resp.StatusCode, loc)
-		}
-	}
-}
-
 func TestPortalCallbackRefusesBadState(t *testing.T) {
 	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))

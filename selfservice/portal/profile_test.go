@@ -1,50 +1,34 @@
-package main
+package portal
 
 import (
+	"maps"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"foyer/storage"
-	"foyer/storage/sqlstore/sqltest"
 )
 
-func TestPortalProfileFields(t *testing.T) {
+func TestProfileFields(t *testing.T) {
 	t.Parallel()
-	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
-		srv := startServer(t, newStore(t))
+	both(t, func(t *testing.T, e *testEnv) {
 		ctx := t.Context()
 		// The store exposes one editable and one read-only attribute and
 		// keeps one hidden.
 		is := &storage.IdentityStore{ID: "customers", Name: "Customers", IdentifierTypes: []storage.IdentifierType{storage.IdentifierEmail},
 			Attributes: []storage.AttributeDef{{Name: "address", Visible: true, Editable: true, Required: true},
 				{Name: "tier", Visible: true}, {Name: "internal_score"}}}
-		if err := srv.store.CreateIdentityStore(ctx, is); err != nil {
+		if err := e.store.CreateIdentityStore(ctx, is); err != nil {
 			t.Fatal(err)
 		}
-		// The portal signs in through its client's application, whose
-		// identity store decides who can sign in: point it at this store.
-		if err := srv.store.CreateApplication(ctx, &storage.Application{ID: "shop", StoreID: is.ID, Name: "Shop"}); err != nil {
-			t.Fatal(err)
-		}
-		pc, err := srv.store.GetClient(ctx, accountPortalClient)
-		if err != nil {
-			t.Fatal(err)
-		}
-		pc.ApplicationID = "shop"
-		if err := srv.store.UpdateClient(ctx, pc); err != nil {
-			t.Fatal(err)
-		}
-		a, err := createAccount(ctx, srv.store, accountSpec{StoreID: is.ID, Email: "carol@example.com", Password: alicePass, Verified: true})
-		if err != nil {
-			t.Fatal(err)
-		}
+		a := e.account(t, is.ID, "carol@example.com")
 		a.Attributes = map[string]string{"tier": "gold", "internal_score": "7", "address": "Main St 1"}
-		if err := srv.store.UpdateAccountProfile(ctx, a); err != nil {
+		if err := e.store.UpdateAccountProfile(ctx, a); err != nil {
 			t.Fatal(err)
 		}
-		u := &portalUser{srv: srv, b: newBrowser(t, srv.Listener.Addr().String()), account: a}
-		portalSignIn(t, srv, u.b, "carol@example.com", alicePass)
+		u := e.browser(t, a, "")
+		u.signIn()
 
 		p := u.get("/account/profile")
 		wantBody(t, "profile", p, `<label for="attr-given_name">First name`, `<label for="attr-middle_name">Middle name`,
@@ -57,7 +41,7 @@ func TestPortalProfileFields(t *testing.T) {
 		p = u.post("/account/profile", "given_name", "Carol", "address", "", "email", "carol@example.com", "phone", "12345")
 		wantStatus(t, "invalid profile", p, http.StatusUnprocessableEntity)
 		wantBody(t, "invalid profile", p, `id="attr-address-error"`, `id="phone-error"`, "international format")
-		got, _ := srv.store.GetAccount(ctx, a.ID)
+		got, _ := e.store.GetAccount(ctx, a.ID)
 		if got.Attributes["given_name"] != "" {
 			t.Errorf("invalid form saved: %+v", got.Attributes)
 		}
@@ -67,45 +51,31 @@ func TestPortalProfileFields(t *testing.T) {
 			"tier", "platinum", "internal_score", "99", "email", "carol@example.com", "phone", "")
 		wantStatus(t, "save profile", p, http.StatusOK)
 		wantBody(t, "saved", p, "Your changes are saved.", `value="Jones"`)
-		got, _ = srv.store.GetAccount(ctx, a.ID)
+		got, _ = e.store.GetAccount(ctx, a.ID)
 		want := map[string]string{"given_name": "Carol", "family_name": "Jones", "address": "Elm St 2", "tier": "gold", "internal_score": "7"}
-		if !equalStringMaps(got.Attributes, want) {
+		if !maps.Equal(got.Attributes, want) {
 			t.Errorf("attributes = %v, want %v", got.Attributes, want)
 		}
 	})
 }
 
-func equalStringMaps(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
-}
-
-// TestPortalEmailChange: a new address stays pending until the code sent
-// to it is entered; wrong codes are refused and spend the code after five;
-// the old address is told of the change.
-func TestPortalEmailChange(t *testing.T) {
+// TestEmailChange: a new address stays pending until the code sent to it
+// is entered; wrong codes are refused; the old address is told of the
+// change.
+func TestEmailChange(t *testing.T) {
 	t.Parallel()
-	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
-		in, configure := withInbox(t)
-		srv := startServerWith(t, newStore(t), configure)
+	both(t, func(t *testing.T, e *testEnv) {
 		ctx := t.Context()
-		u := newPortalUser(t, srv, "alice@example.com")
+		u := e.signedIn(t, "alice@example.com")
 
 		p := u.post("/account/profile", "email", "alice.new@example.com")
 		wantBody(t, "change requested", p, "We sent a 6-digit code", "alice.new@example.com is waiting for confirmation", `<label for="code">Code`)
-		msg := in.Next(t, "alice.new@example.com")
+		msg := e.next(t, "alice.new@example.com")
 		code := sixDigits.FindString(msg.Text)
 		if code == "" {
 			t.Fatalf("no code in %q", msg.Text)
 		}
-		a, _ := srv.store.GetAccount(ctx, u.account.ID)
+		a, _ := e.store.GetAccount(ctx, u.account.ID)
 		if a.Email != "alice@example.com" {
 			t.Fatalf("e-mail changed before the code: %q", a.Email)
 		}
@@ -118,11 +88,11 @@ func TestPortalEmailChange(t *testing.T) {
 		wantBody(t, "wrong code", p, `id="code-error"`, "not right")
 		p = u.post("/account/profile/confirm", "kind", "email", "code", code)
 		wantBody(t, "right code", p, "Your contact details are changed.")
-		a, _ = srv.store.GetAccount(ctx, u.account.ID)
+		a, _ = e.store.GetAccount(ctx, u.account.ID)
 		if a.Email != "alice.new@example.com" || !a.EmailConfirmed {
 			t.Fatalf("after the code: %q confirmed=%v", a.Email, a.EmailConfirmed)
 		}
-		notice := in.Next(t, "alice@example.com")
+		notice := e.next(t, "alice@example.com")
 		if !strings.Contains(notice.Text, "was changed") {
 			t.Errorf("old address notice: %q", notice.Text)
 		}
@@ -132,45 +102,44 @@ func TestPortalEmailChange(t *testing.T) {
 	})
 }
 
-func TestPortalEmailCodeAttemptsLimited(t *testing.T) {
+func TestEmailCodeAttemptsLimited(t *testing.T) {
 	t.Parallel()
-	in, configure := withInbox(t)
-	srv := startServerWith(t, sqltest.SQLite(t), configure)
-	u := newPortalUser(t, srv, "alice@example.com")
+	e := newEnv(t, nil)
+	u := e.signedIn(t, "alice@example.com")
 	u.post("/account/profile", "email", "alice.new@example.com")
-	code := sixDigits.FindString(in.Next(t, "alice.new@example.com").Text)
+	code := sixDigits.FindString(e.next(t, "alice.new@example.com").Text)
 	wrong := "000000"
 	if code == wrong {
 		wrong = "111111"
 	}
+	e.clock.Advance(time.Second) // attempts count from after the code was made
 	for range 5 {
 		u.post("/account/profile/confirm", "kind", "email", "code", wrong)
 	}
 	p := u.post("/account/profile/confirm", "kind", "email", "code", code)
 	wantBody(t, "sixth try", p, "Too many wrong codes")
-	a, _ := srv.store.GetAccount(t.Context(), u.account.ID)
+	a, _ := e.store.GetAccount(t.Context(), u.account.ID)
 	if a.Email != "alice@example.com" {
 		t.Errorf("e-mail changed after the code was spent: %q", a.Email)
 	}
 }
 
-// TestPortalEmailChangeToTakenAddress: the answer is the same as for a free
-// address; no code goes anywhere, so the change can never complete, and the
-// other account is untouched.
-func TestPortalEmailChangeToTakenAddress(t *testing.T) {
+// TestEmailChangeToTakenAddress: the answer is the same as for a free
+// address; no code goes anywhere, so the change can never complete, and
+// the other account is untouched.
+func TestEmailChangeToTakenAddress(t *testing.T) {
 	t.Parallel()
-	srv := startServer(t, sqltest.SQLite(t))
+	e := newEnv(t, nil)
 	ctx := t.Context()
-	srv.account(t, "bob@example.com", alicePass)
-	u := newPortalUser(t, srv, "alice@example.com")
+	e.account(t, "", "bob@example.com")
+	u := e.signedIn(t, "alice@example.com")
 	free := u.post("/account/profile", "email", "free@example.com")
-	// Wait out the re-request throttle by spending the pending code's row.
-	u2 := newPortalUser(t, srv, "carol@example.com")
+	u2 := e.signedIn(t, "carol@example.com")
 	taken := u2.post("/account/profile", "email", "BOB@example.com")
 	if free.status != taken.status || !strings.Contains(taken.body, "We sent a 6-digit code") {
 		t.Fatalf("taken address answered differently: %d vs %d\n%s", free.status, taken.status, taken.body)
 	}
-	list, err := srv.store.ListNotifications(ctx, 50)
+	list, err := e.store.ListNotifications(ctx, 50)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,42 +151,41 @@ func TestPortalEmailChangeToTakenAddress(t *testing.T) {
 	if p := u2.post("/account/profile/confirm", "kind", "email", "code", "123456"); p.status != http.StatusUnprocessableEntity {
 		t.Errorf("confirming a taken address: %d", p.status)
 	}
-	c, _ := srv.store.GetAccount(ctx, u2.account.ID)
+	c, _ := e.store.GetAccount(ctx, u2.account.ID)
 	if c.Email != "carol@example.com" {
 		t.Errorf("carol's e-mail = %q", c.Email)
 	}
 }
 
-// TestPortalPhoneChange: a new phone number is stored pending, an SMS
-// code (off the webhook) confirms it, and the old number is told by SMS.
-func TestPortalPhoneChange(t *testing.T) {
+// TestPhoneChange: a new phone number is stored pending, an SMS code
+// confirms it, and the old number is told by SMS.
+func TestPhoneChange(t *testing.T) {
 	t.Parallel()
-	in, configure := withInbox(t)
-	srv := startServerWith(t, sqltest.SQLite(t), configure)
+	e := newEnv(t, nil)
 	ctx := t.Context()
-	u := newPortalUser(t, srv, "alice@example.com")
+	u := e.signedIn(t, "alice@example.com")
 	acct := *u.account
 	acct.Phone, acct.PhoneConfirmed = "+4915100000001", true
-	if err := srv.store.UpdateAccountProfile(ctx, &acct); err != nil {
+	if err := e.store.UpdateAccountProfile(ctx, &acct); err != nil {
 		t.Fatal(err)
 	}
 	p := u.post("/account/profile", "email", "alice@example.com", "phone", "+4915100000002")
 	wantBody(t, "change requested", p, "4915100000002 is waiting for confirmation")
-	msg := in.Next(t, "+4915100000002")
+	msg := e.next(t, "+4915100000002")
 	code := sixDigits.FindString(msg.Text)
 	if msg.Channel != "sms" || code == "" {
 		t.Fatalf("phone code message: %+v", msg)
 	}
-	if a, _ := srv.store.GetAccount(ctx, u.account.ID); a.Phone != "+4915100000001" {
+	if a, _ := e.store.GetAccount(ctx, u.account.ID); a.Phone != "+4915100000001" {
 		t.Fatalf("phone changed before the code: %q", a.Phone)
 	}
 	p = u.post("/account/profile/confirm", "kind", "phone", "code", code)
 	wantBody(t, "right code", p, "Your contact details are changed.")
-	a, _ := srv.store.GetAccount(ctx, u.account.ID)
+	a, _ := e.store.GetAccount(ctx, u.account.ID)
 	if a.Phone != "+4915100000002" || !a.PhoneConfirmed {
 		t.Fatalf("after the code: %q confirmed=%v", a.Phone, a.PhoneConfirmed)
 	}
-	if notice := in.Next(t, "+4915100000001"); notice.Channel != "sms" {
+	if notice := e.next(t, "+4915100000001"); notice.Channel != "sms" {
 		t.Errorf("old number notice: %+v", notice)
 	}
 }
