@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 
 	"github.com/gorilla/mux"
 )
@@ -58,7 +59,9 @@ func Handle(r *mux.Router, name, path string, m Methods) *mux.Route {
 	for method, h := range m {
 		ms := []string{method}
 		if method == http.MethodGet {
-			ms = GET
+			// A copy: mux upper-cases the methods in place, and routers
+			// built at the same time would race on the shared slice.
+			ms = slices.Clone(GET)
 		}
 		methods.Methods(ms...).HandlerFunc(h)
 	}
