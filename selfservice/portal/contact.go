@@ -49,7 +49,7 @@ func (h *Handler) startContactChange(w http.ResponseWriter, r *http.Request, v *
 	salt := randomToken()
 	data, _ := json.Marshal(contactChange{Value: value, Salt: salt})
 	sec := &storage.OneTimeSecret{Purpose: changePurpose(kind), Hash: mfa.CodeHash(salt, code), AccountID: v.Account.ID,
-		Data: string(data), ExpiresAt: now.Add(pol.OneTimeCodeLifetime)}
+		Data: string(data), CreatedAt: now.UTC(), ExpiresAt: now.Add(pol.OneTimeCodeLifetime)}
 	if err := h.store.CreateOneTimeSecret(ctx, sec); err != nil {
 		return err
 	}
