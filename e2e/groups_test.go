@@ -4,7 +4,6 @@ package e2e
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -22,27 +21,8 @@ import (
 func TestGroupRestriction(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
-	port, err := freePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	issuer := "http://127.0.0.1:" + port
-	environ := foyerEnviron(issuer, "127.0.0.1:"+port, filepath.Join(t.TempDir(), "foyer.db"))
-	for _, args := range [][]string{{"group", "create", "gold"}, {"app", "portal", "set", "default", "--groups", "gold"}} {
-		if out, err := runCLI(ctx, env.bin, environ, args...); err != nil {
-			t.Fatalf("%v: %v %s", args, err, out)
-		}
-	}
-	srv, err := startFoyer(ctx, env.bin, environ)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.stop)
-	rp := newRelyingParty()
-	t.Cleanup(rp.srv.Close)
-	if err := register(ctx, env.bin, environ, issuer, rp); err != nil {
-		t.Fatal(err)
-	}
+	_, environ, rp := ownFoyer(ctx, t, "127.0.0.1",
+		[]string{"group", "create", "gold"}, []string{"app", "portal", "set", "default", "--groups", "gold"})
 
 	b := newBrowser(t)
 	b.do(t, "sign in with the password", chromedp.Navigate(rp.srv.URL+"/start"),

@@ -28,25 +28,7 @@ import (
 func TestPasskey(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
-	port, err := freePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	issuer := "http://localhost:" + port
-	environ := foyerEnviron(issuer, "127.0.0.1:"+port, filepath.Join(t.TempDir(), "foyer.db"))
-	if _, err := runCLI(ctx, env.bin, environ, "app", "mfa", "set", "--mode", "optional"); err != nil {
-		t.Fatal(err)
-	}
-	srv, err := startFoyer(ctx, env.bin, environ)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.stop)
-	rp := newRelyingParty()
-	t.Cleanup(rp.srv.Close)
-	if err := register(ctx, env.bin, environ, issuer, rp); err != nil {
-		t.Fatal(err)
-	}
+	_, _, rp := ownFoyer(ctx, t, "localhost", []string{"app", "mfa", "set", "--mode", "optional"})
 
 	b := newBrowser(t)
 	b.do(t, "add a virtual security key", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {

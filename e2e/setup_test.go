@@ -428,3 +428,34 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// ownFoyer starts a Foyer of the test's own at http://HOST:PORT (a free
+// port) after running the CLI commands in setup on its fresh database,
+// and registers a relying party with it. Tests that change the default
+// application, or need another host (WebAuthn), use it instead of the
+// shared server.
+func ownFoyer(ctx context.Context, t *testing.T, host string, setup ...[]string) (issuer string, environ []string, rp *relyingParty) {
+	t.Helper()
+	port, err := freePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	issuer = "http://" + host + ":" + port
+	environ = foyerEnviron(issuer, "127.0.0.1:"+port, filepath.Join(t.TempDir(), "foyer.db"))
+	for _, args := range setup {
+		if out, err := runCLI(ctx, env.bin, environ, args...); err != nil {
+			t.Fatalf("%v: %v %s", args, err, out)
+		}
+	}
+	srv, err := startFoyer(ctx, env.bin, environ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.stop)
+	rp = newRelyingParty()
+	t.Cleanup(rp.srv.Close)
+	if err := register(ctx, env.bin, environ, issuer, rp); err != nil {
+		t.Fatal(err)
+	}
+	return issuer, environ, rp
+}
