@@ -14,3 +14,8 @@ var (
 	// also return the row so callers can act on it (fosite's contract).
 	ErrInactive = errors.New("storage: inactive")
 )
+
+// ErrStale means an update named a version of the row that is no longer
+// the stored one: someone changed it in between (optimistic concurrency;
+// the admin API answers 412 Precondition Failed).
+var ErrStale = errors.New("storage: stale version")

@@ -1,0 +1,60 @@
+package manage
+
+import (
+	"errors"
+	"sort"
+	"strings"
+
+	"foyer/storage"
+)
+
+var (
+	// ErrForbidden: the actor's roles do not allow the operation on that
+	// store (403).
+	ErrForbidden = errors.New("manage: forbidden")
+	// ErrNotFound: no such resource, or one the actor may not see (404).
+	ErrNotFound = storage.ErrNotFound
+	// ErrConflict: a name or identifier already taken, or a resource still
+	// in use, e.g. a store that is not empty (409).
+	ErrConflict = storage.ErrConflict
+	// ErrStale: the If-Match version is no longer current (412).
+	ErrStale = storage.ErrStale
+)
+
+// ValidationError is input that cannot be accepted, with a message per
+// field (keys are the input's field names, as the API and forms spell
+// them). Nothing is changed when it is returned.
+type ValidationError struct {
+	Fields map[string]string
+}
+
+func (e *ValidationError) Error() string {
+	names := make([]string, 0, len(e.Fields))
+	for n := range e.Fields {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	parts := make([]string, len(names))
+	for i, n := range names {
+		parts[i] = n + ": " + e.Fields[n]
+	}
+	return "invalid input: " + strings.Join(parts, "; ")
+}
+
+// Problems collects field errors while validating a whole input.
+type Problems map[string]string
+
+// Add records the first message for a field.
+func (p Problems) Add(field, msg string) {
+	if _, ok := p[field]; !ok {
+		p[field] = msg
+	}
+}
+
+// Err is nil when nothing was added, else a *ValidationError.
+func (p Problems) Err() error {
+	if len(p) == 0 {
+		return nil
+	}
+	return &ValidationError{Fields: map[string]string(p)}
+}
