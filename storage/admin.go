@@ -83,6 +83,13 @@ type AdminGrants interface {
 	// DeleteAdminGrantsOf removes every grant of the principal and returns
 	// how many went.
 	DeleteAdminGrantsOf(ctx context.Context, kind PrincipalKind, principalID string) (int64, error)
+	// MoveAccountToStore moves an account, keeping its id, password and
+	// factors, into another identity store and drops its memberships of
+	// the old store's groups (the start-up upgrade moves the bootstrap
+	// admin into the administrators store this way). ErrNotFound when the
+	// account or the store is missing; ErrConflict when one of its
+	// identifiers is taken in the target store.
+	MoveAccountToStore(ctx context.Context, accountID, storeID string) error
 }
 
 // AuditEntry is one administrative change. Entries form a chain: Hash is

@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"gorm.io/gorm"
+
 	"foyer/storage"
 )
 
@@ -88,4 +90,19 @@ func (s *Store) DeleteAdminGrantsOf(ctx context.Context, kind storage.PrincipalK
 		return 0, wrapErr(res.Error, "delete admin grants")
 	}
 	return res.RowsAffected, nil
+}
+
+// MoveAccountToStore updates the account's store in one transaction with
+// dropping its group memberships (groups belong to a store). The unique
+// identifier indexes per store turn a clash into ErrConflict, the foreign
+// key a missing store into ErrNotFound.
+func (s *Store) MoveAccountToStore(ctx context.Context, accountID, storeID string) error {
+	return s.inTx(ctx, func(tx *gorm.DB) error {
+		res := tx.Exec(`UPDATE accounts SET store_id = ?, updated_at = ? WHERE id = ?`, storeID, now(), accountID)
+		if err := affected(res, "move account %q to store %q", accountID, storeID); err != nil {
+			return err
+		}
+		err := tx.Exec(`DELETE FROM group_members WHERE account_id = ?`, accountID).Error
+		return wrapErr(err, "drop group memberships of account %q", accountID)
+	})
 }

@@ -208,3 +208,44 @@ func appendOne(t *testing.T, s storage.Store, inTx bool, target string) error {
 	}
 	return s.Commit(txCtx)
 }
+
+func testMoveAccountToStore(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	from, to := unique("from"), unique("to")
+	for _, id := range []string{from, to} {
+		must(t, "CreateIdentityStore", s.CreateIdentityStore(ctx, &storage.IdentityStore{ID: id, Name: id,
+			IdentifierTypes: []storage.IdentifierType{storage.IdentifierEmail}}))
+	}
+	mover := &storage.Account{StoreID: from, Email: "mover@example.com"}
+	must(t, "CreateAccount", s.CreateAccount(ctx, mover))
+	must(t, "SetPassword", s.SetPassword(ctx, mover.ID, "hash"))
+	g := &storage.Group{StoreID: from, Name: "staff"}
+	must(t, "CreateGroup", s.CreateGroup(ctx, g))
+	must(t, "AddGroupMember", s.AddGroupMember(ctx, g.ID, mover.ID))
+	taken := &storage.Account{StoreID: to, Email: "taken@example.com"}
+	must(t, "CreateAccount", s.CreateAccount(ctx, taken))
+
+	must(t, "MoveAccountToStore", s.MoveAccountToStore(ctx, mover.ID, to))
+	got, err := s.FindAccountByIdentifier(ctx, to, storage.IdentifierEmail, "MOVER@example.com")
+	if err != nil || got.ID != mover.ID || got.StoreID != to {
+		t.Fatalf("moved account found as %+v, %v", got, err)
+	}
+	if _, err := s.FindAccountByIdentifier(ctx, from, storage.IdentifierEmail, "mover@example.com"); err == nil {
+		t.Error("moved account still found in its old store")
+	}
+	if pw, err := s.GetPassword(ctx, mover.ID); err != nil || pw.Hash != "hash" {
+		t.Errorf("password after the move = %+v, %v", pw, err)
+	}
+	if groups, err := s.ListAccountGroups(ctx, mover.ID); err != nil || len(groups) != 0 {
+		t.Errorf("groups of the old store kept: %v, %v", groups, err)
+	}
+
+	clash := &storage.Account{StoreID: from, Email: "taken@example.com"}
+	must(t, "CreateAccount", s.CreateAccount(ctx, clash))
+	wantErr(t, "move onto a taken e-mail", s.MoveAccountToStore(ctx, clash.ID, to), storage.ErrConflict)
+	if a, err := s.GetAccount(ctx, clash.ID); err != nil || a.StoreID != from {
+		t.Errorf("refused move changed the account: %+v, %v", a, err)
+	}
+	wantErr(t, "move of nobody", s.MoveAccountToStore(ctx, "missing", to), storage.ErrNotFound)
+	wantErr(t, "move into no store", s.MoveAccountToStore(ctx, clash.ID, "missing"), storage.ErrNotFound)
+}

@@ -67,6 +67,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"AdminGrants", testAdminGrants},
 		{"AuditLog", testAuditLog},
 		{"ParallelAuditAppends", testParallelAuditAppends},
+		{"MoveAccountToStore", testMoveAccountToStore},
 	}
 	for _, a := range append(areas, portalAreas...) {
 		t.Run(a.name, func(t *testing.T) {
