@@ -50,7 +50,8 @@ type Deps struct {
 	Renderer *themes.Renderer
 	Logger   *slog.Logger
 	// The services of admin/manage the pages drive.
-	Audit AuditService
+	Audit          AuditService
+	Administrators AdministratorService
 }
 
 // Handler serves the console.
@@ -63,6 +64,7 @@ type Handler struct {
 	log      *slog.Logger
 	routes   route.URLs
 	audit    AuditService
+	admins   AdministratorService
 
 	// server answers the console's own token and discovery requests in
 	// process (set by UseServer once the whole handler chain exists).
@@ -76,8 +78,8 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	if cfg.Issuer == "" || len(cfg.CookieKey) < 32 {
 		return nil, errors.New("console: Issuer and a 32-byte CookieKey are required")
 	}
-	if d.Core == nil || d.Store == nil || d.Sessions == nil || d.Renderer == nil || d.Audit == nil {
-		return nil, errors.New("console: Core, Store, Sessions, Renderer and Audit are required")
+	if d.Core == nil || d.Store == nil || d.Sessions == nil || d.Renderer == nil || d.Audit == nil || d.Administrators == nil {
+		return nil, errors.New("console: Core, Store, Sessions, Renderer and the services are required")
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -88,7 +90,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	return &Handler{cfg: cfg, core: d.Core, store: d.Store, sessions: d.Sessions, render: d.Renderer, log: d.Logger, audit: d.Audit}, nil
+	return &Handler{cfg: cfg, core: d.Core, store: d.Store, sessions: d.Sessions, render: d.Renderer, log: d.Logger, audit: d.Audit, admins: d.Administrators}, nil
 }
 
 // UseServer gives the console the server's handler, through which it

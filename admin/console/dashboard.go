@@ -36,7 +36,7 @@ func (h *Handler) nav(rq *request, r *http.Request) []navItem {
 // dashboardPage is the data of admin_dashboard.
 type dashboardPage struct {
 	frame
-	Stores []storeCount
+	StoreCounts []storeCount
 	// Administrators is the number of administrators, shown (with
 	// AdminsURL) to those who may see them.
 	Administrators int64
@@ -58,7 +58,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, rq *request)
 		if err != nil {
 			return err
 		}
-		p.Stores = append(p.Stores, storeCount{ID: s.ID, Name: s.Name, Accounts: n, URL: h.path(storeRoute, nil, "store", s.ID)})
+		p.StoreCounts = append(p.StoreCounts, storeCount{ID: s.ID, Name: s.Name, Accounts: n, URL: h.path(storeRoute, nil, "store", s.ID)})
 	}
 	if rq.Actor.Can(manage.ReadAdministrators, "") {
 		n, err := h.store.CountAccounts(r.Context(), storage.AdministratorsStoreID)

@@ -30,8 +30,14 @@ type frame struct {
 	Error  string
 }
 
+// setFrame fills in the frame, keeping a notice or error the page set.
 func (f *frame) setFrame(x frame) {
-	x.Notice, x.Error = f.Notice, f.Error
+	if f.Notice != "" {
+		x.Notice = f.Notice
+	}
+	if f.Error != "" {
+		x.Error = f.Error
+	}
 	*f = x
 }
 
@@ -69,7 +75,9 @@ func (h *Handler) renderData(w http.ResponseWriter, r *http.Request, lang, tmpl 
 	w.Header().Set("Referrer-Policy", "same-origin")
 	err := h.render.Render(w, r, themes.Page{Template: tmpl, Lang: lang, Branding: themes.Branding{AppName: "Foyer"}, Data: data, Status: status})
 	if err != nil {
+		// Render wrote nothing: a bare 500 rather than an empty page.
 		h.log.ErrorContext(r.Context(), "console render", "template", tmpl, "err", err)
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 	}
 }
 
