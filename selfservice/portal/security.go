@@ -7,6 +7,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"foyer/selfservice/notify"
 	"foyer/selfservice/regulate"
 	"foyer/selfservice/route"
 	"foyer/storage"
@@ -148,7 +149,7 @@ func (h *Handler) tellPasswordChanged(r *http.Request, v *viewer) error {
 	var err error
 	switch {
 	case v.Account.Email != "":
-		_, err = h.notify.Email(r.Context(), v.Account.Email, v.Account.ID, "password_changed", v.Lang, brandingOf(v.App), map[string]any{})
+		_, err = h.notify.Email(r.Context(), v.Account.Email, v.Account.ID, "password_changed", v.Lang, brandingOf(v.App), notify.PasswordChangedEmail{})
 	case v.Account.Phone != "":
 		_, err = h.notify.SMS(r.Context(), v.Account.Phone, v.Account.ID, "password_changed",
 			h.render.T(v.Lang, "sms.password_changed", brandingOf(v.App).AppName))
