@@ -50,14 +50,14 @@ func (h *Handler) renderSecurity(w http.ResponseWriter, r *http.Request, v *view
 	if err != nil {
 		return err
 	}
-	data := map[string]any{
-		"ShowPassword": !passwordChangeHidden(own) && h.hasPassword(r, v),
-		"Fresh":        h.fresh(v), "ReauthURL": h.reauthURL(securityRoute),
-		"Sessions": sessions, "Grants": grants, "MFA": mfa,
+	data := &securityData{
+		PasswordURL: h.path(passwordRoute, nil), EndSessionURL: h.path(endSessionRoute, nil),
+		EndOtherSessionsURL: h.path(endOtherSessionsRoute, nil), RevokeGrantURL: h.path(revokeGrantRoute, nil),
+		MFA: mfa, ShowPassword: !passwordChangeHidden(own) && h.hasPassword(r, v),
+		Fresh: h.fresh(v), ReauthURL: h.reauthURL(securityRoute), Sessions: sessions, Grants: grants,
 	}
 	if len(errs) > 0 {
-		data["FieldErrors"] = errs
-		data["Error"] = "account.security.password_not_changed"
+		data.FieldErrors, data.Error = errs, "account.security.password_not_changed"
 	}
 	h.renderPage(w, r, v, "account_security", status, data)
 	return nil
