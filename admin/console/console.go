@@ -117,7 +117,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	sub.Use(http.NewCrossOriginProtection().Handler)
 	route.Handle(sub, homeRoute, manage.ConsoleBasePath, route.Methods{http.MethodGet: h.authed(h.dashboard)})
 	route.Handle(sub, signInRoute, manage.ConsoleBasePath+"/login", route.Methods{http.MethodGet: h.serve(h.startSignIn)})
-	route.Handle(sub, callbackRoute, manage.ConsoleCallbackPath, route.Methods{http.MethodGet: h.serve(h.callback)})
+	route.Handle(sub, callbackRoute, manage.ConsoleCallbackPath, route.Methods{http.MethodGet: h.callback})
 	route.Handle(sub, logoutRoute, manage.ConsoleBasePath+"/logout", route.Methods{http.MethodPost: h.serve(h.logout)})
 	route.Handle(sub, switchRoute, manage.ConsoleBasePath+"/switch", route.Methods{http.MethodGet: h.authed(h.switchStore)})
 	h.mountAdministrators(sub)

@@ -66,37 +66,38 @@ func (h *Handler) startSignIn(w http.ResponseWriter, r *http.Request) error {
 // code in process, verifies the ID token (signature, audience, nonce),
 // checks that the account is an administrator and binds the console to
 // the SSO session and account the token names.
-func (h *Handler) callback(w http.ResponseWriter, r *http.Request) error {
+func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 	st, ok := h.readFlow(r)
 	h.clearCookie(w, flowCookie)
 	q := r.URL.Query()
 	if !ok || !hmac.Equal([]byte(q.Get("state")), []byte(st.State)) || q.Get("error") != "" || q.Get("code") == "" {
 		h.message(w, r, http.StatusBadRequest, "admin.signin_failed")
-		return nil
+		return
 	}
 	sid, sub, err := h.exchange(r.Context(), q.Get("code"), st)
 	if err != nil {
 		h.log.WarnContext(r.Context(), "console sign-in", "err", err)
 		h.message(w, r, http.StatusBadRequest, "admin.signin_failed")
-		return nil
+		return
 	}
 	sess, err := h.sessions.Current(r)
 	if err != nil || sess.ID != sid || sess.AccountID != sub {
 		// The token belongs to another browser's session: refuse rather
 		// than sign this browser in as someone else.
 		h.message(w, r, http.StatusBadRequest, "admin.signin_failed")
-		return nil
+		return
 	}
 	if _, err := h.core.Administrator(r.Context(), sub, session.ClientIP(r), r.UserAgent()); err != nil {
 		if errors.Is(err, manage.ErrForbidden) {
 			h.forbidden(w, r)
-			return nil
+			return
 		}
-		return err
+		h.log.ErrorContext(r.Context(), "console sign-in", "err", err)
+		h.message(w, r, http.StatusInternalServerError, "error.generic")
+		return
 	}
 	h.setCookie(w, consoleCookie, h.signer().SealUntil("console", sid+"\x00"+sub, h.cfg.Now().Add(h.cfg.SessionLifetime)), h.cfg.SessionLifetime)
 	http.Redirect(w, r, st.Next, http.StatusFound)
-	return nil
 }
 
 // exchange trades the code for tokens and returns the ID token's sid and
