@@ -222,3 +222,27 @@ func TestCrossOriginPostRefused(t *testing.T) {
 		t.Errorf("the console after a refused sign-out: %d", got.status)
 	}
 }
+
+// TestSignOut: signing out ends the SSO session too, so the console asks
+// to sign in again; a sign-out without the form token signs nobody out.
+func TestSignOut(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	br := e.signIn(t, e.admin(t, "owner@example.com", grant(storage.RoleOwner)))
+	if got := br.postRaw(t, "/admin/logout", url.Values{}, e.server.URL); got.status != http.StatusSeeOther {
+		t.Errorf("sign-out without the form token: %d", got.status)
+	}
+	if _, err := e.store.GetSession(t.Context(), br.b.SessionID); err != nil {
+		t.Fatalf("a sign-out without the token ended the session: %v", err)
+	}
+	got := br.post(t, "/admin/logout", nil)
+	if got.status != http.StatusOK || !strings.Contains(got.body, "You are signed out of the admin console.") {
+		t.Fatalf("sign-out: %d", got.status)
+	}
+	if _, err := e.store.GetSession(t.Context(), br.b.SessionID); err == nil {
+		t.Error("the SSO session outlived the sign-out")
+	}
+	if got := br.get(t, "/admin"); got.status != http.StatusSeeOther || !strings.HasPrefix(got.location, "/admin/login") {
+		t.Errorf("after signing out: %d to %q", got.status, got.location)
+	}
+}

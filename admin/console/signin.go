@@ -169,7 +169,8 @@ func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) error {
 	b, ok := h.binding(r)
 	if !ok || !h.formTokenOK(r, b) {
-		h.clearCookie(w, consoleCookie)
+		// Without the token nobody is signed out: a forged sign-out would
+		// otherwise be a nuisance any page could cause.
 		http.Redirect(w, r, h.path(homeRoute, nil), http.StatusSeeOther)
 		return nil
 	}
