@@ -28,7 +28,7 @@ type mfaSecretData struct {
 // to its authenticator; it returns the notice to show.
 func (h *Handler) sendMFASecret(r *http.Request, f *Flow, acct *storage.Account, method string) (string, error) {
 	ctx := r.Context()
-	a, err := h.authenticator(r, acct.ID, f.State.MFA.Authenticator)
+	a, err := findAuthenticator(ctx, h.store, acct.ID, f.State.MFA.Authenticator)
 	if err != nil {
 		return "", err
 	}
@@ -140,9 +140,14 @@ func (h *Handler) deliverSignInSecret(ctx context.Context, m signInMessage, acco
 	return nil
 }
 
-// authenticator is one of the account's authenticators, or nil.
-func (h *Handler) authenticator(r *http.Request, accountID, id string) (*storage.Authenticator, error) {
-	auths, err := h.store.ListAuthenticators(r.Context(), accountID)
+// authenticatorLister lists an account's authenticators.
+type authenticatorLister interface {
+	ListAuthenticators(ctx context.Context, accountID string) ([]storage.Authenticator, error)
+}
+
+// findAuthenticator is one of the account's authenticators, or nil.
+func findAuthenticator(ctx context.Context, store authenticatorLister, accountID, id string) (*storage.Authenticator, error) {
+	auths, err := store.ListAuthenticators(ctx, accountID)
 	if err != nil {
 		return nil, fmt.Errorf("selfservice: list authenticators: %w", err)
 	}

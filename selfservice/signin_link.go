@@ -75,9 +75,9 @@ func (h *Handler) useMagicLink(w http.ResponseWriter, r *http.Request) error {
 	case step == stepMFA && sec.Purpose == purposeMFALink && f.State.AccountID == sec.AccountID &&
 		d.Method == f.State.MFA.Method && d.Authenticator == f.State.MFA.Authenticator && !slices.Contains(f.State.MFA.Proofs, d.Proof):
 		h.eventData(r, sec.AccountID, "mfa.succeeded", map[string]string{"method": d.Method})
-		h.proved(f, d.Method, d.Proof)
+		proved(f, d.Method, d.Proof)
 	case step == stepPasswordless && sec.Purpose == purposeLoginLink && h.enabled(r, sec.AccountID):
-		h.passwordlessProved(r, f, sec.AccountID, d.Method, d.Proof)
+		passwordlessProved(h.eventData, r, f, sec.AccountID, d.Method, d.Proof)
 	default:
 		h.errorPage(w, r, http.StatusBadRequest, "mfa.link_other_browser")
 		return nil
