@@ -116,11 +116,27 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	if d.Sealer == nil || d.WebAuthn == nil {
 		return nil, fmt.Errorf("selfservice: Sealer and WebAuthn are required")
 	}
+	if err := trialRender(d.Renderer); err != nil {
+		return nil, err
+	}
 	h.steps = map[string]Step{}
 	for _, s := range h.newSteps(d) {
 		h.steps[s.Name()] = s
 	}
 	return h, nil
+}
+
+// trialRender renders every sample of pageSamples in every language, so a
+// template reading a field its data struct lacks fails here.
+func trialRender(r *themes.Renderer) error {
+	for page, samples := range pageSamples() {
+		for _, data := range samples {
+			if err := r.TrialRender(page, data); err != nil {
+				return fmt.Errorf("selfservice: %w", err)
+			}
+		}
+	}
+	return nil
 }
 
 // newSteps builds the sign-in steps, each with the collaborators it uses.

@@ -46,7 +46,7 @@ func accountAction(portalClientID string, f *Flow) (string, string) {
 // action; ok is false for an enrollment, which the enrollment pages show.
 func (s enrollStep) actionPage(r *http.Request, f *Flow, acct *storage.Account) (View, bool, error) {
 	verb, arg := accountAction(s.portalClientID, f)
-	data := map[string]any{"Step": stepAction, "Verb": verb}
+	data := &mfaData{Step: stepAction, Verb: verb}
 	switch verb {
 	case actionRecoveryCodes:
 		n, err := s.countFactors(r.Context(), acct.ID)
@@ -54,7 +54,7 @@ func (s enrollStep) actionPage(r *http.Request, f *Flow, acct *storage.Account) 
 			return View{}, true, err
 		}
 		if n == 0 {
-			data["Error"] = "mfa.recovery_codes_need_factor"
+			data.Error = "mfa.recovery_codes_need_factor"
 		}
 	case actionRemove:
 		a, err := findAuthenticator(r.Context(), s.store, acct.ID, arg)
@@ -62,9 +62,9 @@ func (s enrollStep) actionPage(r *http.Request, f *Flow, acct *storage.Account) 
 			return View{}, true, err
 		}
 		if a == nil {
-			return View{Template: "error", Status: http.StatusBadRequest, Data: map[string]any{"Message": "mfa.no_such_factor"}}, true, nil
+			return View{Template: "error", Status: http.StatusBadRequest, Data: &errorData{Message: "mfa.no_such_factor"}}, true, nil
 		}
-		data["Factor"] = factorLabel(*a)
+		data.Factor = factorLabel(*a)
 	default:
 		return View{}, false, nil
 	}
@@ -78,7 +78,7 @@ func (s enrollStep) runAction(r *http.Request, f *Flow, acct *storage.Account) (
 	fail := func(key string) (View, bool, error) {
 		v, ok, err := s.actionPage(r, f, acct)
 		if !ok {
-			v = View{Template: "error", Data: map[string]any{"Message": key}}
+			v = View{Template: "error", Data: &errorData{Message: key}}
 		}
 		v.Error, v.Status = key, http.StatusBadRequest
 		return v, false, err
@@ -105,7 +105,7 @@ func (s enrollStep) runAction(r *http.Request, f *Flow, acct *storage.Account) (
 			return View{}, false, err
 		}
 		if a == nil { // removed meanwhile (a double submit, another tab)
-			return View{Template: "error", Status: http.StatusBadRequest, Data: map[string]any{"Message": "mfa.no_such_factor"}}, false, nil
+			return View{Template: "error", Status: http.StatusBadRequest, Data: &errorData{Message: "mfa.no_such_factor"}}, false, nil
 		}
 		last, err := s.lastRequiredFactor(ctx, acct)
 		if err != nil {

@@ -127,7 +127,7 @@ func (s enrollStep) Page(r *http.Request, f *Flow) (View, error) {
 	if err != nil {
 		return View{}, fmt.Errorf("selfservice: load account: %w", err)
 	}
-	data := map[string]any{"Step": stepEnroll, "Required": s.required(f)}
+	data := &mfaData{Step: stepEnroll, Required: s.required(f)}
 	if s.action {
 		if v, ok, err := s.actionPage(r, f, acct); ok || err != nil {
 			return v, err
@@ -135,10 +135,10 @@ func (s enrollStep) Page(r *http.Request, f *Flow) (View, error) {
 	}
 	e := f.State.MFA.Enroll
 	if e == nil {
-		data["EnrollMethods"] = s.methods(f, acct)
+		data.EnrollMethods = s.methods(f, acct)
 		return View{Template: "mfa", Data: data}, nil
 	}
-	data["Enroll"] = e.Method
+	data.Enroll = e.Method
 	switch e.Method {
 	case enrollTOTP:
 		key, err := s.pendingTOTP(acct.ID, e)
@@ -150,15 +150,15 @@ func (s enrollStep) Page(r *http.Request, f *Flow) (View, error) {
 			return View{}, fmt.Errorf("selfservice: QR code: %w", err)
 		}
 		// A data: URL of a PNG rendered here, not user input: safe to trust.
-		data["QRCode"] = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png)) //nolint:gosec // G203: server-made image
-		data["Secret"] = key.Secret
+		data.QRCode = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png)) //nolint:gosec // G203: server-made image
+		data.Secret = key.Secret
 	case enrollEmail, enrollPhone:
 		pol := f.App.MFA.WithDefaults()
-		data["Address"], data["CodeSent"] = e.Address, e.CodeID != ""
-		data["AllowSMS"] = pol.Allows(storage.MethodSMSCode) || pol.Allows(storage.MethodSMSLink)
-		data["AllowVoice"] = pol.Allows(storage.MethodVoiceCode)
+		data.Address, data.CodeSent = e.Address, e.CodeID != ""
+		data.AllowSMS = pol.Allows(storage.MethodSMSCode) || pol.Allows(storage.MethodSMSLink)
+		data.AllowVoice = pol.Allows(storage.MethodVoiceCode)
 	case enrollPasskey:
-		data["Options"] = string(e.Options)
+		data.Options = string(e.Options)
 	}
 	return View{Template: "mfa", Data: data}, nil
 }
@@ -168,10 +168,7 @@ func (s enrollStep) again(r *http.Request, f *Flow, v View) (View, bool, error) 
 	if err != nil {
 		return View{}, false, err
 	}
-	page.Error, page.FieldErrors, page.Status = v.Error, v.FieldErrors, v.Status
-	for k, val := range v.Data {
-		page.Data[k] = val
-	}
+	page.Error, page.Notice, page.FieldErrors, page.Status = v.Error, v.Notice, v.FieldErrors, v.Status
 	return page, false, nil
 }
 
@@ -204,7 +201,7 @@ func (s enrollStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 	}
 	a, fieldErr, err := s.confirmEnrollment(r, f, acct)
 	if errors.Is(err, errEnrollPending) {
-		return s.again(r, f, View{Data: map[string]any{"Notice": "mfa.sent"}})
+		return s.again(r, f, View{Notice: "mfa.sent"})
 	}
 	if errors.Is(err, errEnrollLocked) {
 		return s.again(r, f, View{Error: "mfa.locked", Status: http.StatusTooManyRequests})

@@ -16,7 +16,7 @@ const recoveryCodeLifetime = 10 * 365 * 24 * time.Hour
 // showRecoveryCodes is the page that shows new recovery codes, once.
 func (s enrollStep) showRecoveryCodes(f *Flow, codes []string) View {
 	f.State.MFA.CodesShown = true
-	return View{Template: "mfa", Data: map[string]any{"Step": stepEnroll, "RecoveryCodes": codes}}
+	return View{Template: "mfa", Data: &mfaData{Step: stepEnroll, RecoveryCodes: codes}}
 }
 
 // newRecoveryCodesIfNone creates ten recovery codes unless the account has

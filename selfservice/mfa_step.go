@@ -49,20 +49,20 @@ func (s mfaStep) Page(r *http.Request, f *Flow) (View, error) {
 	if err != nil {
 		return View{}, fmt.Errorf("selfservice: load account: %w", err)
 	}
-	data := map[string]any{"Step": stepMFA, "Method": f.State.MFA.Method}
+	data := &mfaData{Step: stepMFA, Method: f.State.MFA.Method}
 	if f.State.MFA.Method == "" {
 		choices, err := s.choices(ctx, acct, f.App.MFA.WithDefaults(), f.State.MFA.Proofs)
 		if err != nil {
 			return View{}, err
 		}
-		data["Choices"] = choices
+		data.Choices = choices
 		return View{Template: "mfa", Data: data}, nil
 	}
 	switch f.State.MFA.Method {
 	case storage.MethodPasskey:
-		data["Options"] = string(f.State.MFA.PasskeyOptions)
+		data.Options = string(f.State.MFA.PasskeyOptions)
 	case storage.MethodEmailCode, storage.MethodSMSCode, storage.MethodVoiceCode, storage.MethodEmailLink, storage.MethodSMSLink:
-		data["Resend"] = s.resendChannels(ctx, acct, f)
+		data.Resend = s.resendChannels(ctx, acct, f)
 	}
 	return View{Template: "mfa", Data: data}, nil
 }
@@ -141,12 +141,7 @@ func (s mfaStep) again(r *http.Request, f *Flow, v View) (View, bool, error) {
 	if err != nil {
 		return View{}, false, err
 	}
-	page.Error, page.FieldErrors, page.Status = v.Error, v.FieldErrors, v.Status
-	if v.Data != nil {
-		for k, val := range v.Data {
-			page.Data[k] = val
-		}
-	}
+	page.Error, page.Notice, page.FieldErrors, page.Status = v.Error, v.Notice, v.FieldErrors, v.Status
 	return page, false, nil
 }
 
@@ -180,7 +175,7 @@ func (s mfaStep) choose(r *http.Request, f *Flow, acct *storage.Account, value s
 			return View{}, false, err
 		}
 	}
-	return s.again(r, f, View{Data: map[string]any{"Notice": notice}})
+	return s.again(r, f, View{Notice: notice})
 }
 
 // resend sends the code or link again over the channel asked for (the
@@ -196,7 +191,7 @@ func (s mfaStep) resend(r *http.Request, f *Flow, acct *storage.Account, method 
 			if err != nil {
 				return View{}, false, err
 			}
-			return s.again(r, f, View{Data: map[string]any{"Notice": notice}})
+			return s.again(r, f, View{Notice: notice})
 		}
 	}
 	return s.again(r, f, View{Error: "mfa.choose_method", Status: http.StatusBadRequest})

@@ -24,12 +24,9 @@ func (identifierStep) Show(f *Flow) View {
 	if id == "" {
 		id = f.Params.Get("login_hint")
 	}
-	data := map[string]any{"Step": "identifier", "Identifier": id}
+	data := &loginData{Step: "identifier", Identifier: id, ForgotPasswordURL: forgotPasswordURL(f)}
 	if f.App.SelfService.WithDefaults().RegistrationEnabled {
-		data["RegisterURL"] = f.RegisterURL
-	}
-	if u := forgotPasswordURL(f); u != "" {
-		data["ForgotPasswordURL"] = u
+		data.RegisterURL = f.RegisterURL
 	}
 	return View{Template: "login", Data: data}
 }
@@ -41,7 +38,7 @@ func (s identifierStep) Page(_ *http.Request, f *Flow) (View, error) {
 		if err := s.passkeys.beginDiscoverable(f); err != nil {
 			return View{}, err
 		}
-		v.Data["PasskeyOptions"] = string(f.State.MFA.PasskeyOptions)
+		v.Data.(*loginData).PasskeyOptions = string(f.State.MFA.PasskeyOptions)
 	}
 	return v, nil
 }

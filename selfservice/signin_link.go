@@ -37,9 +37,9 @@ func (h *Handler) showMagicLink(w http.ResponseWriter, r *http.Request) error {
 		h.errorPage(w, r, http.StatusBadRequest, "mfa.link_other_browser")
 		return nil
 	}
-	h.renderStep(w, r, f, View{Template: "recover", Data: map[string]any{
-		"Mode": "confirm", "Title": "mfa.link_title", "Intro": "mfa.link_intro",
-		"Submit": "mfa.link_submit", "Action": h.path(magicLinkRoute, nil), "Hidden": map[string]string{"token": q.Get("token")},
+	h.renderStep(w, r, f, View{Template: "recover", Data: &recoverData{
+		Mode: "confirm", Title: "mfa.link_title", Intro: "mfa.link_intro", Submit: "mfa.link_submit",
+		pageForm: pageForm{Action: h.path(magicLinkRoute, nil), Hidden: map[string]string{"token": q.Get("token")}},
 	}})
 	return nil
 }

@@ -34,11 +34,11 @@ type passwordStep struct {
 func (*passwordStep) Name() string { return "password" }
 
 func (*passwordStep) Show(f *Flow) View {
-	return View{Template: "login", Data: map[string]any{
-		"Step":                "password",
-		"Identifier":          f.State.Identifier,
-		"ChangeIdentifierURL": f.URL(url.Values{"restart": {"1"}}),
-		"ForgotPasswordURL":   forgotPasswordURL(f),
+	return View{Template: "login", Data: &loginData{
+		Step:                "password",
+		Identifier:          f.State.Identifier,
+		ChangeIdentifierURL: f.URL(url.Values{"restart": {"1"}}),
+		ForgotPasswordURL:   forgotPasswordURL(f),
 	}}
 }
 

@@ -33,7 +33,7 @@ type passwordlessStep struct {
 func (passwordlessStep) Name() string { return stepPasswordless }
 
 func (passwordlessStep) Show(f *Flow) View {
-	return View{Template: "mfa", Data: map[string]any{"Step": stepPasswordless, "Identifier": f.State.Identifier}}
+	return View{Template: "mfa", Data: &mfaData{Step: stepPasswordless, Identifier: f.State.Identifier}}
 }
 
 // Page is the same for every identifier, known or not.
@@ -53,7 +53,7 @@ func (s passwordlessStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 			return View{}, false, err
 		}
 		v := s.Show(f)
-		v.Data["Notice"] = "mfa.passwordless_sent"
+		v.Notice = "mfa.passwordless_sent"
 		return v, false, nil
 	}
 	key := passwordlessKey(f)
