@@ -96,6 +96,7 @@ type Handler struct {
 	rules    *password.Rules
 	deferred *deferredQueue
 	limits   *regulate.Regulator
+	codes    signInCodes // spent by every page that proves a factor
 	// routes builds URLs from the router Mount was given.
 	routes route.URLs
 }
@@ -113,6 +114,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 		render: d.Renderer, log: d.Logger, notify: d.Notify, hasher: d.Passwords, rules: password.NewRules(),
 		deferred: newDeferredQueue(cfg.Deferred),
 	}
+	h.codes = signInCodes{store: d.Store, limits: h.limits, now: cfg.Now}
 	if d.Sealer == nil || d.WebAuthn == nil {
 		return nil, fmt.Errorf("selfservice: Sealer and WebAuthn are required")
 	}
@@ -153,11 +155,11 @@ func (h *Handler) newSteps(d Deps) []Step {
 		identifierStep{passkeys: keys, queue: h.deferRequest, event: h.eventData},
 		&passwordStep{store: d.Store, limits: h.limits, queue: h.deferRequest, hasher: d.Passwords,
 			dummyHash: d.Passwords.DummyHash(), now: h.cfg.Now},
-		mfaStep{store: d.Store, sealer: d.Sealer, now: h.cfg.Now, lock: lock, codes: h, passkeys: keys,
+		mfaStep{store: d.Store, sealer: d.Sealer, now: h.cfg.Now, lock: lock, codes: h.codes, passkeys: keys,
 			send: h.sendMFASecret, event: h.eventData},
 		enroll,
 		action,
-		passwordlessStep{queue: h.deferRequest, find: h.findByIdentifier, lock: lock, codes: h, event: h.eventData},
+		passwordlessStep{queue: h.deferRequest, find: h.findByIdentifier, lock: lock, codes: h.codes, event: h.eventData},
 	}
 }
 

@@ -114,7 +114,7 @@ func (s mfaStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 	if err := s.lock.succeeded(ctx, acct.ID, method); err != nil {
 		return View{}, false, err
 	}
-	if err := s.codes.spendSignInSecrets(ctx, acct.ID); err != nil {
+	if err := s.codes.spend(ctx, acct.ID); err != nil {
 		return View{}, false, err
 	}
 	s.event(r, acct.ID, "mfa.succeeded", map[string]string{"method": method})
@@ -235,7 +235,7 @@ func (s mfaStep) verify(r *http.Request, f *Flow, acct *storage.Account) (string
 		if f.State.MFA.CodeID == "" {
 			return "", nil
 		}
-		d, err := s.codes.checkMFACode(r, f, acct.ID, mfaPurposes.code, code)
+		d, err := s.codes.check(r, f, acct.ID, mfaPurposes.code, code)
 		if d == nil || err != nil || d.Method != f.State.MFA.Method || d.Authenticator != f.State.MFA.Authenticator {
 			return "", err
 		}

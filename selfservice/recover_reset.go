@@ -241,7 +241,7 @@ func (h *Handler) finishReset(w http.ResponseWriter, r *http.Request, accountID 
 	if f != nil && acct.Status == storage.AccountEnabled {
 		// Codes and links sent earlier in the sign-in (a passwordless code
 		// to the same mailbox) must not serve as its second factor.
-		if err := h.spendSignInSecrets(ctx, accountID); err != nil {
+		if err := h.codes.spend(ctx, accountID); err != nil {
 			return err
 		}
 		firstFactor(&f.State, accountID, amrOf(d.Method), mailboxProof(acct, d.Method == storage.MethodSMSCode))

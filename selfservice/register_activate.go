@@ -94,7 +94,7 @@ func (h *Handler) activate(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return fmt.Errorf("selfservice: load account: %w", err)
 		}
-		if err := h.spendSignInSecrets(ctx, secret.AccountID); err != nil {
+		if err := h.codes.spend(ctx, secret.AccountID); err != nil {
 			return err
 		}
 		firstFactor(&f.State, secret.AccountID, amrOf(storage.MethodEmailLink), mailboxProof(acct, false))

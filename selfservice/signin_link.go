@@ -82,7 +82,7 @@ func (h *Handler) useMagicLink(w http.ResponseWriter, r *http.Request) error {
 		h.errorPage(w, r, http.StatusBadRequest, "mfa.link_other_browser")
 		return nil
 	}
-	if err := h.spendSignInSecrets(r.Context(), sec.AccountID); err != nil {
+	if err := h.codes.spend(r.Context(), sec.AccountID); err != nil {
 		return err
 	}
 	f.State.Current = len(f.State.Steps)

@@ -72,7 +72,7 @@ func (s passwordlessStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 	if acct != nil && acct.Status == storage.AccountEnabled {
 		accountID = acct.ID
 	}
-	d, err := s.codes.checkMFACode(r, f, accountID, loginPurposes.code, strings.TrimSpace(r.PostFormValue("code")))
+	d, err := s.codes.check(r, f, accountID, loginPurposes.code, strings.TrimSpace(r.PostFormValue("code")))
 	if err != nil {
 		return View{}, false, err
 	}
@@ -87,7 +87,7 @@ func (s passwordlessStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 	if err := s.lock.succeeded(ctx, key, stepPasswordless); err != nil {
 		return View{}, false, err
 	}
-	if err := s.codes.spendSignInSecrets(ctx, acct.ID); err != nil {
+	if err := s.codes.spend(ctx, acct.ID); err != nil {
 		return View{}, false, err
 	}
 	passwordlessProved(s.event, r, f, acct.ID, d.Method, d.Proof)

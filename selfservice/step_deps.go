@@ -24,14 +24,6 @@ type deferFunc func(r *http.Request, f *Flow, kind string, p deferredPayload) er
 // (Handler.findByIdentifier).
 type findFunc func(ctx context.Context, storeID, typed string) (*storage.Account, error)
 
-// signInCodes checks and spends the one-time codes and links a sign-in
-// sends (mfa_codes.go); the Handler implements it, since the deferred
-// workers and the magic-link page use the same codes.
-type signInCodes interface {
-	checkMFACode(r *http.Request, f *Flow, accountID, purpose, code string) (*mfaSecretData, error)
-	spendSignInSecrets(ctx context.Context, accountID string) error
-}
-
 // mfaLock counts second-factor answers per account and method
 // (regulate.SecondFactor).
 type mfaLock struct {
