@@ -133,4 +133,3 @@ func auditExport(ctx context.Context, cfg Config, args []string, stdout, stderr 
 		return err
 	})
 }
-
