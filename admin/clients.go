@@ -78,7 +78,7 @@ type clientList struct {
 func (h *Handler) listClients(w http.ResponseWriter, r *http.Request, _ Principal) error {
 	clients, err := h.clients.ListClients(r.Context())
 	if err != nil {
-		return h.serviceError(w, "list clients", err)
+		return h.serviceError(w, r, "list clients", err)
 	}
 	if clients == nil {
 		clients = []Client{}
@@ -90,7 +90,7 @@ func (h *Handler) listClients(w http.ResponseWriter, r *http.Request, _ Principa
 func (h *Handler) getClient(w http.ResponseWriter, r *http.Request, _ Principal) error {
 	c, err := h.clients.GetClient(r.Context(), mux.Vars(r)["id"])
 	if err != nil {
-		return h.serviceError(w, "get client", err)
+		return h.serviceError(w, r, "get client", err)
 	}
 	writeJSON(w, http.StatusOK, c)
 	return nil
@@ -99,12 +99,11 @@ func (h *Handler) getClient(w http.ResponseWriter, r *http.Request, _ Principal)
 func (h *Handler) createClient(w http.ResponseWriter, r *http.Request, p Principal) error {
 	var in ClientInput
 	if err := decodeJSON(w, r, &in); err != nil {
-		writeError(w, http.StatusBadRequest, "invalid_request", describe(err, errBadRequest))
-		return nil
+		return writeServiceError(w, r, err)
 	}
 	c, err := h.clients.CreateClient(r.Context(), in)
 	if err != nil {
-		return h.serviceError(w, "create client", err)
+		return h.serviceError(w, r, "create client", err)
 	}
 	if c.ClientSecret != "" {
 		never := int64(0)
@@ -130,17 +129,16 @@ type clientReplacement struct {
 func (h *Handler) updateClient(w http.ResponseWriter, r *http.Request, p Principal) error {
 	var in clientReplacement
 	if err := decodeJSON(w, r, &in); err != nil {
-		writeError(w, http.StatusBadRequest, "invalid_request", describe(err, errBadRequest))
-		return nil
+		return writeServiceError(w, r, err)
 	}
 	id := mux.Vars(r)["id"]
 	if in.ClientID != "" && in.ClientID != id {
-		writeError(w, http.StatusBadRequest, "invalid_request", "client_id does not match the client in the URL.")
+		writeProblem(w, r, http.StatusBadRequest, "Bad request", "client_id does not match the client in the URL.")
 		return nil
 	}
 	c, err := h.clients.UpdateClient(r.Context(), id, in.ClientInput)
 	if err != nil {
-		return h.serviceError(w, "update client", err)
+		return h.serviceError(w, r, "update client", err)
 	}
 	h.audit(r, p, "client.updated", map[string]string{"client_id": c.ClientID, "client_name": c.ClientName})
 	writeJSON(w, http.StatusOK, c)
@@ -150,7 +148,7 @@ func (h *Handler) updateClient(w http.ResponseWriter, r *http.Request, p Princip
 func (h *Handler) deleteClient(w http.ResponseWriter, r *http.Request, p Principal) error {
 	id := mux.Vars(r)["id"]
 	if err := h.clients.DeleteClient(r.Context(), id); err != nil {
-		return h.serviceError(w, "delete client", err)
+		return h.serviceError(w, r, "delete client", err)
 	}
 	h.audit(r, p, "client.deleted", map[string]string{"client_id": id})
 	w.WriteHeader(http.StatusNoContent)
@@ -160,16 +158,17 @@ func (h *Handler) deleteClient(w http.ResponseWriter, r *http.Request, p Princip
 // serviceError answers the service's sentinels with statuses and RFC 7591
 // error codes, and returns anything else, saying what failed, for serve to
 // answer as a 500 that shows nothing of its cause.
-func (h *Handler) serviceError(w http.ResponseWriter, what string, err error) error {
+func (h *Handler) serviceError(w http.ResponseWriter, r *http.Request, what string, err error) error {
 	switch {
 	case errors.Is(err, ErrInvalidRedirectURI):
-		writeError(w, http.StatusBadRequest, "invalid_redirect_uri", describe(err, ErrInvalidRedirectURI))
+		writeProblemDoc(w, r, Problem{Type: ProblemValidation, Title: "The input is not valid", Status: http.StatusUnprocessableEntity,
+			Detail: describe(err, ErrInvalidRedirectURI), Errors: []FieldError{{Field: "redirect_uris", Detail: describe(err, ErrInvalidRedirectURI)}}})
 	case errors.Is(err, ErrInvalidClientMetadata):
-		writeError(w, http.StatusBadRequest, "invalid_client_metadata", describe(err, ErrInvalidClientMetadata))
+		writeProblem(w, r, http.StatusUnprocessableEntity, "The input is not valid", describe(err, ErrInvalidClientMetadata))
 	case errors.Is(err, storage.ErrNotFound):
-		writeError(w, http.StatusNotFound, "not_found", "There is no client with this id.")
+		writeProblem(w, r, http.StatusNotFound, "Not found", "There is no client with this id.")
 	case errors.Is(err, storage.ErrConflict):
-		writeError(w, http.StatusConflict, "conflict", "The client conflicts with an existing one.")
+		writeProblem(w, r, http.StatusConflict, "Conflict", "The client conflicts with an existing one.")
 	default:
 		return fmt.Errorf("%s: %w", what, err)
 	}

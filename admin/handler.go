@@ -115,7 +115,7 @@ func (h *Handler) serve(f func(http.ResponseWriter, *http.Request) error) http.H
 	return func(w http.ResponseWriter, r *http.Request) {
 		if err := f(w, r); err != nil {
 			h.log.ErrorContext(r.Context(), "admin api", "err", err)
-			writeError(w, http.StatusInternalServerError, "server_error", "The server could not complete the request.")
+			writeProblem(w, r, http.StatusInternalServerError, "Internal server error", "The server could not complete the request.")
 		}
 	}
 }
@@ -132,21 +132,21 @@ func (h *Handler) authorized(next apiFunc) http.HandlerFunc {
 		if !ok {
 			// RFC 6750 section 3.1: no error code when no credentials came.
 			w.Header().Set("WWW-Authenticate", `Bearer realm="foyer-admin", scope="`+Scope+`"`)
-			writeError(w, http.StatusUnauthorized, "invalid_request", "A bearer access token with the "+Scope+" scope is required.")
+			writeProblem(w, r, http.StatusUnauthorized, "Unauthorized", "A bearer access token with the "+Scope+" scope is required.")
 			return nil
 		}
 		p, err := h.tokens.ValidateAccessToken(r.Context(), token)
 		switch {
 		case errors.Is(err, ErrInvalidToken):
-			bearerError(w, http.StatusUnauthorized, "invalid_token", "The access token is not valid.")
+			bearerError(w, r, http.StatusUnauthorized, "invalid_token", "The access token is not valid.")
 			return nil
 		case err != nil:
 			return fmt.Errorf("validate access token: %w", err)
 		case !slices.Contains(p.Scopes, Scope):
-			bearerError(w, http.StatusForbidden, "insufficient_scope", "The access token lacks the "+Scope+" scope.")
+			bearerError(w, r, http.StatusForbidden, "insufficient_scope", "The access token lacks the "+Scope+" scope.")
 			return nil
 		case p.Subject != "":
-			bearerError(w, http.StatusForbidden, "insufficient_scope",
+			bearerError(w, r, http.StatusForbidden, "insufficient_scope",
 				"The admin API accepts only tokens a client obtained for itself with the client_credentials grant.")
 			return nil
 		}
@@ -165,20 +165,10 @@ func bearerToken(r *http.Request) (string, bool) {
 	return token, token != ""
 }
 
-func bearerError(w http.ResponseWriter, status int, code, description string) {
+func bearerError(w http.ResponseWriter, r *http.Request, status int, code, description string) {
 	w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer realm="foyer-admin", error=%q, error_description=%q, scope=%q`,
 		code, description, Scope))
-	writeError(w, status, code, description)
-}
-
-// errorBody is every error the API answers with.
-type errorBody struct {
-	Error            string `json:"error"`
-	ErrorDescription string `json:"error_description,omitempty"`
-}
-
-func writeError(w http.ResponseWriter, status int, code, description string) {
-	writeJSON(w, status, errorBody{Error: code, ErrorDescription: description})
+	writeProblem(w, r, status, http.StatusText(status), description)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -188,9 +178,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc.SetIndent("", "  ")
 	_ = enc.Encode(v)
 }
-
-// errBadRequest marks a body that is not the JSON object expected.
-var errBadRequest = errors.New("bad request")
 
 // decodeJSON reads exactly one JSON object of the expected shape: unknown
 // fields are refused, so a misspelt field is an error rather than silently
