@@ -10,6 +10,8 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"foyer/admin/manage"
+
 	"foyer/storage"
 )
 
@@ -75,7 +77,7 @@ type clientList struct {
 	Clients []Client `json:"clients"`
 }
 
-func (h *Handler) listClients(w http.ResponseWriter, r *http.Request, _ Principal) error {
+func (h *Handler) listClients(w http.ResponseWriter, r *http.Request, _ manage.Actor) error {
 	clients, err := h.clients.ListClients(r.Context())
 	if err != nil {
 		return h.serviceError(w, r, "list clients", err)
@@ -87,7 +89,7 @@ func (h *Handler) listClients(w http.ResponseWriter, r *http.Request, _ Principa
 	return nil
 }
 
-func (h *Handler) getClient(w http.ResponseWriter, r *http.Request, _ Principal) error {
+func (h *Handler) getClient(w http.ResponseWriter, r *http.Request, _ manage.Actor) error {
 	c, err := h.clients.GetClient(r.Context(), mux.Vars(r)["id"])
 	if err != nil {
 		return h.serviceError(w, r, "get client", err)
@@ -96,7 +98,7 @@ func (h *Handler) getClient(w http.ResponseWriter, r *http.Request, _ Principal)
 	return nil
 }
 
-func (h *Handler) createClient(w http.ResponseWriter, r *http.Request, p Principal) error {
+func (h *Handler) createClient(w http.ResponseWriter, r *http.Request, a manage.Actor) error {
 	var in ClientInput
 	if err := decodeJSON(w, r, &in); err != nil {
 		return writeServiceError(w, r, err)
@@ -109,7 +111,7 @@ func (h *Handler) createClient(w http.ResponseWriter, r *http.Request, p Princip
 		never := int64(0)
 		c.ClientSecretExpiresAt = &never
 	}
-	h.audit(r, p, "client.created", map[string]string{"client_id": c.ClientID, "client_name": c.ClientName})
+	h.audit(r, a, "client.created", map[string]string{"client_id": c.ClientID, "client_name": c.ClientName})
 	w.Header().Set("Location", h.routes.Path(clientRoute, nil, "id", c.ClientID))
 	writeJSON(w, http.StatusCreated, c)
 	return nil
@@ -126,7 +128,7 @@ type clientReplacement struct {
 	UpdatedAt *time.Time `json:"updated_at"`
 }
 
-func (h *Handler) updateClient(w http.ResponseWriter, r *http.Request, p Principal) error {
+func (h *Handler) updateClient(w http.ResponseWriter, r *http.Request, a manage.Actor) error {
 	var in clientReplacement
 	if err := decodeJSON(w, r, &in); err != nil {
 		return writeServiceError(w, r, err)
@@ -140,17 +142,17 @@ func (h *Handler) updateClient(w http.ResponseWriter, r *http.Request, p Princip
 	if err != nil {
 		return h.serviceError(w, r, "update client", err)
 	}
-	h.audit(r, p, "client.updated", map[string]string{"client_id": c.ClientID, "client_name": c.ClientName})
+	h.audit(r, a, "client.updated", map[string]string{"client_id": c.ClientID, "client_name": c.ClientName})
 	writeJSON(w, http.StatusOK, c)
 	return nil
 }
 
-func (h *Handler) deleteClient(w http.ResponseWriter, r *http.Request, p Principal) error {
+func (h *Handler) deleteClient(w http.ResponseWriter, r *http.Request, a manage.Actor) error {
 	id := mux.Vars(r)["id"]
 	if err := h.clients.DeleteClient(r.Context(), id); err != nil {
 		return h.serviceError(w, r, "delete client", err)
 	}
-	h.audit(r, p, "client.deleted", map[string]string{"client_id": id})
+	h.audit(r, a, "client.deleted", map[string]string{"client_id": id})
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -143,7 +143,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		return nil, err
 	}
 	adminAPI, err := admin.New(admin.Deps{
-		Tokens: adminTokens{oauth: oauth}, Clients: adminClients{store: store}, Events: store, Logger: log,
+		Tokens: adminTokens{oauth: oauth}, Core: newAdminCore(store), Clients: adminClients{store: store}, Events: store, Logger: log,
 	})
 	if err != nil {
 		return nil, err
