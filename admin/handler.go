@@ -66,6 +66,8 @@ type Handler struct {
 	clients ClientService
 	events  Events
 	log     *slog.Logger
+	// openAPI is the assembled document, served as is.
+	openAPI []byte
 	// routes builds URLs from the router Mount was given.
 	routes route.URLs
 }
@@ -78,7 +80,11 @@ func New(d Deps) (*Handler, error) {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{tokens: d.Tokens, core: d.Core, clients: d.Clients, events: d.Events, log: d.Logger}, nil
+	doc, err := assembleOpenAPI(openAPIFiles, "openapi")
+	if err != nil {
+		return nil, err
+	}
+	return &Handler{tokens: d.Tokens, core: d.Core, clients: d.Clients, events: d.Events, log: d.Logger, openAPI: doc}, nil
 }
 
 // clientRoute is one client of the API, with the id variable.
@@ -89,7 +95,7 @@ const clientRoute = "admin.client"
 func (h *Handler) Mount(r *mux.Router) {
 	h.routes = route.New(r)
 	api := r.PathPrefix(APIPrefix).Subrouter()
-	route.Handle(api, "admin.openapi", "/openapi.json", route.Methods{http.MethodGet: serveOpenAPI})
+	route.Handle(api, "admin.openapi", "/openapi.json", route.Methods{http.MethodGet: h.serveOpenAPI})
 	route.Handle(api, "admin.clients", "/clients", route.Methods{
 		http.MethodGet: h.authorized(h.listClients), http.MethodPost: h.authorized(h.createClient)})
 	route.Handle(api, clientRoute, "/clients/{id}", route.Methods{

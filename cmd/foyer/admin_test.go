@@ -357,38 +357,6 @@ func TestAdminAPIRefusesBadInput(t *testing.T) {
 	}
 }
 
-func TestAdminAPIOpenAPIDocument(t *testing.T) {
-	t.Parallel()
-	srv := startServer(t, sqltest.SQLite(t))
-	var doc struct {
-		OpenAPI    string                    `json:"openapi"`
-		Paths      map[string]map[string]any `json:"paths"`
-		Components struct {
-			SecuritySchemes map[string]struct {
-				Flows struct {
-					ClientCredentials struct {
-						Scopes map[string]string `json:"scopes"`
-					} `json:"clientCredentials"`
-				} `json:"flows"`
-			} `json:"securitySchemes"`
-		} `json:"components"`
-	}
-	getJSON(t, srv.issuer+admin.APIPrefix+"/openapi.json", &doc) // no token needed
-	if doc.OpenAPI != "3.1.0" {
-		t.Fatalf("openapi %q", doc.OpenAPI)
-	}
-	for path, methods := range map[string][]string{"/clients": {"get", "post"}, "/clients/{id}": {"get", "put", "delete"}} {
-		for _, m := range methods {
-			if doc.Paths[path][m] == nil {
-				t.Errorf("the document lacks %s %s", m, path)
-			}
-		}
-	}
-	if _, ok := doc.Components.SecuritySchemes["foyerAdmin"].Flows.ClientCredentials.Scopes[admin.Scope]; !ok {
-		t.Errorf("the security scheme does not name %s: %+v", admin.Scope, doc.Components.SecuritySchemes)
-	}
-}
-
 // The CLI registers the client that calls the admin API.
 func TestCLICreatesAnAdminClient(t *testing.T) {
 	t.Parallel()
