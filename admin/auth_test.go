@@ -72,7 +72,7 @@ func TestAuthorized(t *testing.T) {
 		"robot-no-scope":   {ClientID: "robot", Scopes: []string{"api"}},
 		"other-client":     {ClientID: "other", Scopes: []string{Scope}},
 	}
-	h, err := New(Deps{Tokens: tokens, Core: manage.NewCore(store, nil), Clients: nopClients{}, Events: nopEvents{}})
+	h, err := New(Deps{Tokens: tokens, Core: manage.NewCore(store, nil), Clients: manage.NewClients(nil, nil, nil)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,9 +135,3 @@ func TestAuthorized(t *testing.T) {
 		})
 	}
 }
-
-type nopClients struct{ ClientService }
-
-type nopEvents struct{}
-
-func (nopEvents) AppendEvent(context.Context, *storage.Event) error { return nil }

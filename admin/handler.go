@@ -15,7 +15,6 @@ import (
 
 	"foyer/admin/manage"
 	"foyer/selfservice/route"
-	"foyer/storage"
 )
 
 // APIPrefix is where the admin REST API lives.
@@ -44,18 +43,12 @@ type TokenValidator interface {
 	ValidateAccessToken(ctx context.Context, token string) (Principal, error)
 }
 
-// Events records the admin audit log.
-type Events interface {
-	AppendEvent(ctx context.Context, e *storage.Event) error
-}
-
 // Deps are the admin API's collaborators.
 type Deps struct {
 	Tokens TokenValidator
 	// Core turns a token's subject or client into a manage.Actor.
 	Core    *manage.Core
-	Clients ClientService
-	Events  Events
+	Clients *manage.Clients
 	Logger  *slog.Logger
 }
 
@@ -63,8 +56,7 @@ type Deps struct {
 type Handler struct {
 	tokens  TokenValidator
 	core    *manage.Core
-	clients ClientService
-	events  Events
+	clients *manage.Clients
 	log     *slog.Logger
 	// openAPI is the assembled document, served as is.
 	openAPI []byte
@@ -74,8 +66,8 @@ type Handler struct {
 
 // New checks the dependencies and returns the handler.
 func New(d Deps) (*Handler, error) {
-	if d.Tokens == nil || d.Core == nil || d.Clients == nil || d.Events == nil {
-		return nil, errors.New("admin: Tokens, Core, Clients and Events are required")
+	if d.Tokens == nil || d.Core == nil || d.Clients == nil {
+		return nil, errors.New("admin: Tokens, Core and Clients are required")
 	}
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
@@ -84,11 +76,8 @@ func New(d Deps) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Handler{tokens: d.Tokens, core: d.Core, clients: d.Clients, events: d.Events, log: d.Logger, openAPI: doc}, nil
+	return &Handler{tokens: d.Tokens, core: d.Core, clients: d.Clients, log: d.Logger, openAPI: doc}, nil
 }
-
-// clientRoute is one client of the API, with the id variable.
-const clientRoute = "admin.client"
 
 // Mount registers the API's routes on a subrouter of r under APIPrefix and
 // keeps r to build URLs from its named routes.
@@ -96,10 +85,8 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.routes = route.New(r)
 	api := r.PathPrefix(APIPrefix).Subrouter()
 	route.Handle(api, "admin.openapi", "/openapi.json", route.Methods{http.MethodGet: h.serveOpenAPI})
-	route.Handle(api, "admin.clients", "/clients", route.Methods{
-		http.MethodGet: h.authorized(h.listClients), http.MethodPost: h.authorized(h.createClient)})
-	route.Handle(api, clientRoute, "/clients/{id}", route.Methods{
-		http.MethodGet: h.authorized(h.getClient), http.MethodPut: h.authorized(h.updateClient), http.MethodDelete: h.authorized(h.deleteClient)})
+	// One line per resource; each file registers its own routes.
+	h.mountClients(api)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -149,16 +136,5 @@ func jsonProblem(err error) string {
 		return "unknown field " + strings.TrimPrefix(err.Error(), "json: unknown field ")
 	default:
 		return "the body is not valid JSON"
-	}
-}
-
-// audit appends an admin audit log entry. The change it records has
-// already happened, so a failure to record it is logged, not returned.
-func (h *Handler) audit(r *http.Request, a manage.Actor, kind string, data map[string]string) {
-	// Account and client ids look alike; actor_type says which this is.
-	data["actor_type"] = string(a.Kind)
-	e := &storage.Event{Kind: kind, Actor: a.ID, IP: a.IP, Data: data}
-	if err := h.events.AppendEvent(r.Context(), e); err != nil {
-		h.log.ErrorContext(r.Context(), "admin api: audit event not recorded", "kind", kind, "err", err)
 	}
 }

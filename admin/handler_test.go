@@ -5,6 +5,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"foyer/admin/manage"
 )
 
 func TestDecodeJSON(t *testing.T) {
@@ -29,7 +31,7 @@ func TestDecodeJSON(t *testing.T) {
 			if tc.contentType != "" {
 				req.Header.Set("Content-Type", tc.contentType)
 			}
-			var in ClientInput
+			var in manage.ClientInput
 			err := decodeJSON(httptest.NewRecorder(), req, &in)
 			switch {
 			case tc.wantErr == "" && err != nil:

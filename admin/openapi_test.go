@@ -20,7 +20,7 @@ import (
 // document can be fetched; its collaborators are never called.
 func routeHandler(t *testing.T) (*Handler, *mux.Router) {
 	t.Helper()
-	h, err := New(Deps{Tokens: fakeTokens{}, Core: manage.NewCore(grantsOnly{}, nil), Clients: nopClients{}, Events: nopEvents{}})
+	h, err := New(Deps{Tokens: fakeTokens{}, Core: manage.NewCore(grantsOnly{}, nil), Clients: manage.NewClients(nil, nil, nil)})
 	if err != nil {
 		t.Fatal(err)
 	}

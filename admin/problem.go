@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
+	"strings"
 
 	"foyer/admin/manage"
 )
@@ -136,4 +137,14 @@ func fieldErrors(ve *manage.ValidationError) []FieldError {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Field < out[j].Field })
 	return out
+}
+
+// describe is the part of err's message after the sentinel's own text:
+// what the caller did wrong, without the wrapping.
+func describe(err, sentinel error) string {
+	msg := err.Error()
+	if _, after, ok := strings.Cut(msg, sentinel.Error()+": "); ok {
+		return after
+	}
+	return msg
 }

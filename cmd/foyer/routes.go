@@ -14,6 +14,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"foyer/admin"
+	"foyer/admin/manage"
 	"foyer/authz"
 	"foyer/authz/backchannel"
 	"foyer/authz/fositestore"
@@ -142,8 +143,9 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	if err != nil {
 		return nil, err
 	}
+	adminCore := newAdminCore(store)
 	adminAPI, err := admin.New(admin.Deps{
-		Tokens: adminTokens{oauth: oauth}, Core: newAdminCore(store), Clients: adminClients{store: store}, Events: store, Logger: log,
+		Tokens: adminTokens{oauth: oauth}, Core: adminCore, Clients: manage.NewClients(adminCore, store, clientRegistry{}), Logger: log,
 	})
 	if err != nil {
 		return nil, err
