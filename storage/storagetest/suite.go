@@ -65,6 +65,10 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"ListLoginAttempts", testListLoginAttempts},
 		{"PurgeExpired", testPurgeExpired},
 		{"Ping", testPing},
+		{"AdminGrants", testAdminGrants},
+		{"AuditLog", testAuditLog},
+		{"ParallelAuditAppends", testParallelAuditAppends},
+		{"MoveAccountToStore", testMoveAccountToStore},
 	}
 	for _, a := range append(areas, portalAreas...) {
 		t.Run(a.name, func(t *testing.T) {
