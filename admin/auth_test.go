@@ -72,7 +72,8 @@ func TestAuthorized(t *testing.T) {
 		"robot-no-scope":   {ClientID: "robot", Scopes: []string{"api"}},
 		"other-client":     {ClientID: "other", Scopes: []string{Scope}},
 	}
-	h, err := New(Deps{Tokens: tokens, Core: manage.NewCore(store, nil), Clients: manage.NewClients(nil, nil, nil)})
+	h, err := New(Deps{Tokens: tokens, Core: manage.NewCore(store, nil), Clients: manage.NewClients(nil, nil, nil),
+		Administrators: manage.NewAdministrators(nil, nil, nil, ""), Audit: manage.NewAudit(nil)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,9 +47,11 @@ type TokenValidator interface {
 type Deps struct {
 	Tokens TokenValidator
 	// Core turns a token's subject or client into a manage.Actor.
-	Core    *manage.Core
-	Clients *manage.Clients
-	Logger  *slog.Logger
+	Core           *manage.Core
+	Clients        *manage.Clients
+	Administrators *manage.Administrators
+	Audit          *manage.Audit
+	Logger         *slog.Logger
 }
 
 // Handler serves the admin REST API.
@@ -57,6 +59,8 @@ type Handler struct {
 	tokens  TokenValidator
 	core    *manage.Core
 	clients *manage.Clients
+	admins  *manage.Administrators
+	audit   *manage.Audit
 	log     *slog.Logger
 	// openAPI is the assembled document, served as is.
 	openAPI []byte
@@ -66,8 +70,8 @@ type Handler struct {
 
 // New checks the dependencies and returns the handler.
 func New(d Deps) (*Handler, error) {
-	if d.Tokens == nil || d.Core == nil || d.Clients == nil {
-		return nil, errors.New("admin: Tokens, Core and Clients are required")
+	if d.Tokens == nil || d.Core == nil || d.Clients == nil || d.Administrators == nil || d.Audit == nil {
+		return nil, errors.New("admin: Tokens, Core, Clients, Administrators and Audit are required")
 	}
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
@@ -76,7 +80,7 @@ func New(d Deps) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Handler{tokens: d.Tokens, core: d.Core, clients: d.Clients, log: d.Logger, openAPI: doc}, nil
+	return &Handler{tokens: d.Tokens, core: d.Core, clients: d.Clients, admins: d.Administrators, audit: d.Audit, log: d.Logger, openAPI: doc}, nil
 }
 
 // Mount registers the API's routes on a subrouter of r under APIPrefix and
@@ -87,6 +91,8 @@ func (h *Handler) Mount(r *mux.Router) {
 	route.Handle(api, "admin.openapi", "/openapi.json", route.Methods{http.MethodGet: h.serveOpenAPI})
 	// One line per resource; each file registers its own routes.
 	h.mountClients(api)
+	h.mountAdministrators(api)
+	h.mountAudit(api)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

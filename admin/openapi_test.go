@@ -20,7 +20,8 @@ import (
 // document can be fetched; its collaborators are never called.
 func routeHandler(t *testing.T) (*Handler, *mux.Router) {
 	t.Helper()
-	h, err := New(Deps{Tokens: fakeTokens{}, Core: manage.NewCore(grantsOnly{}, nil), Clients: manage.NewClients(nil, nil, nil)})
+	h, err := New(Deps{Tokens: fakeTokens{}, Core: manage.NewCore(grantsOnly{}, nil), Clients: manage.NewClients(nil, nil, nil),
+		Administrators: manage.NewAdministrators(nil, nil, nil, ""), Audit: manage.NewAudit(nil)})
 	if err != nil {
 		t.Fatal(err)
 	}
