@@ -18,7 +18,7 @@ import (
 // admin API's, so there is one validation path and every change is in
 // the audit log.
 func cliClients(s *sqlstore.Store) *manage.Clients {
-	return manage.NewClients(newAdminCore(s), s, clientRegistry{})
+	return manage.NewClients(newAdminCore(s, nil), s, clientRegistry{})
 }
 
 // clientInputOf is the API's view of a spec the CLI's flags built.
