@@ -93,6 +93,37 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountClients(api)
 	h.mountAdministrators(api)
 	h.mountAudit(api)
+	// What no route above answered (a match with ErrNotFound, so route
+	// checks do not take it for a route).
+	api.NotFoundHandler = h.unrouted(r)
+}
+
+// allMethods are the methods a 405's Allow header may list, in its order.
+var allMethods = []string{http.MethodDelete, http.MethodGet, http.MethodHead, http.MethodOptions,
+	http.MethodPatch, http.MethodPost, http.MethodPut}
+
+// unrouted answers a request no route of the API took as a problem: 405
+// with Allow when the path exists for other methods, else 404. (It also
+// keeps the 405s gorilla/mux loses: a method mismatch on one route is
+// forgotten when a later route of the same subrouter matches its prefix.)
+func (h *Handler) unrouted(root *mux.Router) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var allow []string
+		for _, method := range allMethods {
+			probe := r.Clone(r.Context())
+			probe.Method = method
+			var match mux.RouteMatch
+			if root.Match(probe, &match) && match.MatchErr == nil {
+				allow = append(allow, method)
+			}
+		}
+		if len(allow) == 0 {
+			writeProblem(w, r, http.StatusNotFound, "Not found", "The admin API has no such endpoint.")
+			return
+		}
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		writeProblem(w, r, http.StatusMethodNotAllowed, "Method not allowed", "This endpoint answers "+strings.Join(allow, ", ")+".")
+	}
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
