@@ -52,13 +52,13 @@ func TestAuditLog(t *testing.T) {
 			t.Fatalf("pages %d (%q), %d (%q)", len(first), next, len(rest), last)
 		}
 		filters := map[string]int{
-			"action=client.created":                          3,
-			"action=client.":                                 4,
-			"target_id=" + ids[2]:                            2,
-			"target_type=client&store=" + storeA:             2,
-			"actor=" + e.ids["admin-b"]:                      1,
-			"since=" + url.QueryEscape(start):                4,
-			"until=" + url.QueryEscape(start):                0,
+			"action=client.created":                         3,
+			"action=client.":                                4,
+			"target_id=" + ids[2]:                           2,
+			"target_type=client&store=" + storeA:            2,
+			"actor=" + e.ids["admin-b"]:                     1,
+			"since=" + url.QueryEscape(start):               4,
+			"until=" + url.QueryEscape(start):               0,
 			"action=client.updated&actor=" + e.ids["owner"]: 0,
 		}
 		for q, want := range filters {

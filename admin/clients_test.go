@@ -203,3 +203,48 @@ func TestClientsRoles(t *testing.T) {
 		}
 	})
 }
+
+// Bodies and URLs the client endpoints cannot read are 400 (404 for an
+// unknown client) before anything else, and change nothing.
+func TestClientsRefuseUnreadableInput(t *testing.T) {
+	t.Parallel()
+	e := newAPIEnv(t, sqltest.SQLite(t))
+	tests := []struct {
+		name, method, path string
+		body               any
+		status             int
+		detail             string
+	}{
+		{"unknown field", "POST", "/clients", `{"client_name":"x","client_secret":"mine"}`, 400, `unknown field "client_secret"`},
+		{"wrong type", "POST", "/clients", `{"client_name":["x"]}`, 400, `"client_name" has the wrong type`},
+		{"not JSON", "POST", "/clients", `client_name=x`, 400, "not valid JSON"},
+		{"two objects", "POST", "/clients", `{"client_name":"x"} {}`, 400, "single JSON object"},
+		{"too large", "POST", "/clients", `{"client_name":"` + strings.Repeat("x", maxBody) + `"}`, 400, "larger than"},
+		{"another client_id", "PUT", "/clients/robot", map[string]any{"client_id": "other", "client_name": "x"}, 400, "does not match"},
+		{"unknown client", "GET", "/clients/nope", nil, 404, ""},
+		{"update unknown client", "PUT", "/clients/nope", map[string]any{"client_name": "x"}, 404, ""},
+		{"delete unknown client", "DELETE", "/clients/nope", nil, 404, ""},
+	}
+	before := e.auditCount()
+	for _, tc := range tests {
+		r := e.do("owner", tc.method, tc.path, tc.body, "If-Match", `"1"`).expect(t, tc.name, tc.status)
+		if !strings.Contains(r.str("detail"), tc.detail) {
+			t.Errorf("%s: detail %q, want it to mention %q", tc.name, r.str("detail"), tc.detail)
+		}
+	}
+	// The wrong content type is refused before the body is read.
+	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+APIPrefix+"/clients", strings.NewReader(`{"client_name":"x"}`))
+	req.Header.Set("Authorization", "Bearer owner")
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("form-encoded create: %d", resp.StatusCode)
+	}
+	if got, _ := e.store.GetClient(t.Context(), "robot"); got.Name != "Robot" || got.Version != 1 || e.auditCount() != before {
+		t.Fatalf("refused requests changed something: %+v", got)
+	}
+}
