@@ -9,4 +9,10 @@
 // naming each bad field), makes the change and its audit entry in one
 // transaction, and returns sentinel errors the callers map: ErrForbidden,
 // ErrNotFound, ErrConflict, ErrStale.
+//
+// Clients (clients.go) manages OAuth clients over a ClientRegistry, the
+// OAuth server's validation and secret generation that cmd/foyer wires
+// in (so that this package does not import authz). A client belongs to
+// its application's identity store; a secret rotation may keep the
+// previous secret working for an overlap of up to MaxSecretOverlap.
 package manage
