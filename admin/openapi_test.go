@@ -36,9 +36,9 @@ func operations(t *testing.T, router *mux.Router) []string {
 	t.Helper()
 	var ops []string
 	err := router.Walk(func(rt *mux.Route, _ *mux.Router, _ []*mux.Route) error {
-		methods, err := rt.GetMethods()
-		if err != nil {
-			return nil // a path route; its methods are its subroutes
+		methods, _ := rt.GetMethods() // none on a path route: its methods are its subroutes
+		if len(methods) == 0 {
+			return nil
 		}
 		tmpl, err := rt.GetPathTemplate()
 		if err != nil {
