@@ -241,7 +241,7 @@ type recordingMailer struct {
 	sent []string // addresses
 }
 
-func (m *recordingMailer) Email(_ context.Context, to, _, _, _ string, _ themes.Branding, _ map[string]any) (notify.Message, error) {
+func (m *recordingMailer) Email(_ context.Context, to, _, _, _ string, _ themes.Branding, _ any) (notify.Message, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.sent = append(m.sent, to)
