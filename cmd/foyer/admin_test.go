@@ -418,3 +418,29 @@ func TestAdminVouchingTakesOverASelfRegisteredClient(t *testing.T) {
 	expect401(t, "registrant after the admin vouched", call(t, http.MethodPut, configURI, regToken,
 		map[string]any{"client_name": "Partner", "redirect_uris": []string{"https://evil.example/cb"}}))
 }
+
+// A browser's cross-origin POST to the API is refused by the server's
+// cross-origin protection even with a valid token, and creates nothing.
+func TestAdminAPIRefusesCrossOriginPosts(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, sqltest.SQLite(t))
+	api, _ := newAdminAPI(t, srv)
+	before := len(clientIDs(api.do(http.MethodGet, "/clients?limit=200", nil)))
+	for _, h := range [][2]string{{"Sec-Fetch-Site", "cross-site"}, {"Origin", "https://evil.example"}} {
+		req, _ := http.NewRequest(http.MethodPost, api.base+"/clients", strings.NewReader(`{"client_name":"x","grant_types":["client_credentials"]}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+api.token)
+		req.Header.Set(h[0], h[1])
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("cross-origin POST with %s: %d, want 403", h[0], resp.StatusCode)
+		}
+	}
+	if ids := clientIDs(api.do(http.MethodGet, "/clients?limit=200", nil)); len(ids) != before {
+		t.Fatalf("a cross-origin POST created a client: %v", ids)
+	}
+}
