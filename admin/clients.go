@@ -21,6 +21,32 @@ func (h *Handler) mountClients(api *mux.Router) {
 	route.Handle(api, clientRoute, "/clients/{id}", route.Methods{
 		http.MethodGet: h.authorized(h.getClient), http.MethodPut: h.authorized(h.updateClient), http.MethodDelete: h.authorized(h.deleteClient)})
 	route.Handle(api, "admin.client_secret", "/clients/{id}/secret", route.Methods{http.MethodPost: h.authorized(h.rotateClientSecret)})
+	route.Handle(api, "admin.client_roles", "/clients/{id}/roles", route.Methods{
+		http.MethodGet: h.authorized(h.getClientRoles), http.MethodPut: h.authorized(h.setClientRoles)})
+}
+
+func (h *Handler) getClientRoles(w http.ResponseWriter, r *http.Request, a manage.Actor) error {
+	roles, err := h.clients.Roles(r.Context(), a, mux.Vars(r)["id"])
+	if err != nil {
+		return writeServiceError(w, r, err)
+	}
+	writeJSON(w, http.StatusOK, roles)
+	return nil
+}
+
+// setClientRoles replaces the roles the client's tokens act with; an
+// empty list takes the client off the admin API.
+func (h *Handler) setClientRoles(w http.ResponseWriter, r *http.Request, a manage.Actor) error {
+	var in manage.ClientRoles
+	if err := decodeJSON(w, r, &in); err != nil {
+		return writeServiceError(w, r, err)
+	}
+	roles, err := h.clients.SetRoles(r.Context(), a, mux.Vars(r)["id"], in.Grants)
+	if err != nil {
+		return writeServiceError(w, r, err)
+	}
+	writeJSON(w, http.StatusOK, roles)
+	return nil
 }
 
 func (h *Handler) listClients(w http.ResponseWriter, r *http.Request, a manage.Actor) error {

@@ -248,3 +248,42 @@ func TestClientsRefuseUnreadableInput(t *testing.T) {
 		t.Fatalf("refused requests changed something: %+v", got)
 	}
 }
+
+// An owner gives a client roles (audited); its token then acts with them.
+// Others may not, and bad grants name their field.
+func TestClientRoles(t *testing.T) {
+	t.Parallel()
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		e := newAPIEnv(t, newStore(t))
+		roles := map[string]any{"grants": []map[string]any{{"role": "auditor", "store_ids": []string{storeB}}}}
+		for _, token := range []string{"admin", "auditor", "support", "admin-b", "robot"} {
+			e.do(token, http.MethodPut, "/clients/robot/roles", roles).expect(t, token+" sets roles", http.StatusForbidden)
+		}
+		for token, status := range map[string]int{"owner": 200, "auditor": 200, "admin": 403, "support": 403, "robot": 403} {
+			e.do(token, http.MethodGet, "/clients/robot/roles", nil).expect(t, token+" reads roles", status)
+		}
+		set := e.do("owner", http.MethodPut, "/clients/robot/roles", roles).expect(t, "set roles", http.StatusOK)
+		if g, _ := set.body["grants"].([]any); len(g) != 1 || g[0].(map[string]any)["role"] != "auditor" {
+			t.Fatalf("set roles answered %s", set.raw)
+		}
+		if entry := e.lastAudit(); entry.Action != "client.roles_set" || entry.TargetID != "robot" ||
+			!strings.Contains(entry.Before, `"admin"`) || !strings.Contains(entry.After, `"auditor"`) {
+			t.Fatalf("audit entry %+v", entry)
+		}
+		// The robot is now an auditor of store B: it reads store B's audit
+		// entries and creates nothing.
+		e.do("robot", http.MethodPost, "/clients", map[string]any{"client_name": "x", "application_id": appB}).expect(t, "robot creates", http.StatusForbidden)
+		e.do("robot", http.MethodGet, "/audit?store="+storeB, nil).expect(t, "robot reads store B's log", http.StatusOK)
+
+		bad := e.do("owner", http.MethodPut, "/clients/robot/roles", map[string]any{"grants": []map[string]any{
+			{"role": "king"}, {"role": "admin", "store_ids": []string{"nope"}}, {"role": "admin"}}}).expect(t, "bad grants", http.StatusUnprocessableEntity)
+		for _, field := range []string{`"grants[0].role"`, `"grants[1].store_ids"`, `"grants[2].role"`} {
+			if !strings.Contains(string(bad.raw), field) {
+				t.Errorf("the problem does not name %s: %s", field, bad.raw)
+			}
+		}
+		e.do("owner", http.MethodPut, "/clients/nope/roles", roles).expect(t, "unknown client", http.StatusNotFound)
+		e.do("owner", http.MethodPut, "/clients/robot/roles", map[string]any{"grants": []any{}}).expect(t, "no roles", http.StatusOK)
+		e.do("robot", http.MethodGet, "/clients", nil).expect(t, "a client without roles", http.StatusForbidden)
+	})
+}

@@ -81,6 +81,7 @@ type ClientRegistry interface {
 type ClientsStore interface {
 	storage.Clients
 	GetApplication(ctx context.Context, id string) (*storage.Application, error)
+	GetIdentityStore(ctx context.Context, id string) (*storage.IdentityStore, error)
 }
 
 // Clients manages OAuth clients. A client belongs to the identity store

@@ -11,6 +11,7 @@ import (
 
 	"foyer/admin/manage"
 	"foyer/authz"
+	"foyer/storage"
 	"foyer/storage/sqlstore"
 )
 
@@ -91,5 +92,34 @@ func clientSecretRotate(ctx context.Context, cfg Config, args []string, stdout, 
 			fmt.Fprintf(stdout, "the previous secret works until %s\n", c.PreviousSecretExpiresAt.Format(time.RFC3339))
 		}
 		return nil
+	})
+}
+
+// clientRolesSet is "foyer client roles set --id ID [--role R [--store S]...]":
+// the admin role a client's client-credentials tokens act with (none
+// without --role), as the system.
+func clientRolesSet(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("client roles set", stderr)
+	id := fs.String("id", "", "client id (required)")
+	role := fs.String("role", "", "owner, admin, support or auditor (none: take the client off the admin API)")
+	var stores listFlag
+	fs.Var(&stores, "store", "limit the role to this identity store (repeatable; default: every store)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *id == "" || *role == "" && len(stores) > 0 {
+		fmt.Fprintln(stderr, "foyer client roles set: --id is required, and --store needs --role")
+		return errUsage
+	}
+	var grants []manage.Grant
+	if *role != "" {
+		grants = []manage.Grant{{Role: storage.AdminRole(*role), StoreIDs: stores}}
+	}
+	return withStore(ctx, cfg, stderr, func(s *sqlstore.Store, _ []byte) error {
+		roles, err := cliClients(s).SetRoles(ctx, manage.System(), *id, grants)
+		if err != nil {
+			return cliServiceError(err)
+		}
+		return json.NewEncoder(stdout).Encode(roles)
 	})
 }

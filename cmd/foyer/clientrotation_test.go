@@ -172,3 +172,40 @@ func TestCLIRotatesAClientSecret(t *testing.T) {
 		t.Fatalf("rotating an unknown client: exit 0 %q", errOut)
 	}
 }
+
+// The CLI gives a client the admin role its tokens then act with, and
+// takes it away; refused input exits 2 or names the bad flag's field.
+func TestCLISetsClientRoles(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	code, out, errOut := c.run("client", "create", "--name", "Automation", "--grant", "client_credentials", "--scope", admin.Scope, "--json")
+	var created map[string]string
+	if code != 0 || json.Unmarshal([]byte(out), &created) != nil {
+		t.Fatalf("client create: exit %d, %q %q", code, out, errOut)
+	}
+	id := created["client_id"]
+	code, out, errOut = c.run("client", "roles", "set", "--id", id, "--role", "admin", "--store", "default")
+	if code != 0 || !strings.Contains(out, `"role":"admin"`) || !strings.Contains(out, `"default"`) {
+		t.Fatalf("client roles set: exit %d, %q %q", code, out, errOut)
+	}
+	store, err := sqlstore.Open(context.Background(), c.env["FOYER_DATABASE_URL"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	grants, err := store.ListAdminGrants(context.Background(), storage.PrincipalClient, id)
+	if err != nil || len(grants) != 1 || grants[0].Role != storage.RoleAdmin || len(grants[0].StoreIDs) != 1 {
+		t.Fatalf("grants %+v (%v)", grants, err)
+	}
+	if code, out, _ := c.run("client", "roles", "set", "--id", id); code != 0 || !strings.Contains(out, `"grants":[]`) {
+		t.Fatalf("taking the roles away: exit %d %q", code, out)
+	}
+	for _, args := range [][]string{{"client", "roles", "set"}, {"client", "roles", "set", "--id", id, "--store", "default"}} {
+		if code, _, _ := c.run(args...); code != 2 {
+			t.Fatalf("%v: exit %d, want 2", args, code)
+		}
+	}
+	if code, _, errOut := c.run("client", "roles", "set", "--id", id, "--role", "king"); code == 0 || !strings.Contains(errOut, "grants[0].role") {
+		t.Fatalf("an unknown role: exit %d %q", code, errOut)
+	}
+}
