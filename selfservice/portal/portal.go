@@ -139,6 +139,9 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	if cfg.DefaultApplicationID == "" {
 		cfg.DefaultApplicationID = "default"
 	}
+	if err := trialRender(d.Renderer); err != nil {
+		return nil, err
+	}
 	geo, err := openGeoIP(cfg.GeoIPPath)
 	if err != nil {
 		return nil, fmt.Errorf("portal: %w", err)
