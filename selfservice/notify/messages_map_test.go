@@ -47,6 +47,12 @@ func TestEmailStructsRenderLikeMaps(t *testing.T) {
 		{"notice", map[string]any{"Title": "email.signup_identifier_taken.title", "Paragraphs": "email.signup_identifier_taken.body"},
 			notify.NoticeEmail{Title: "email.signup_identifier_taken.title",
 				Paragraphs: []string{"email.signup_identifier_taken.body"}}},
+		// admin/manage's administrator invitation, still a map: its
+		// struct would render the same.
+		{"notice", map[string]any{"Title": "You are invited", "Paragraphs": []string{"One.", "Two <b>&</b>."},
+			"Link": link, "LinkText": "Open the admin console"},
+			notify.NoticeEmail{Title: "You are invited", Paragraphs: []string{"One.", "Two <b>&</b>."},
+				Link: link, LinkText: "Open the admin console"}},
 	}
 	b := themes.Branding{AppName: "Acme Shop", PrimaryColor: "#112233", LogoURL: "https://cdn.example/logo.png"}
 	for _, c := range cases {
