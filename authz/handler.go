@@ -122,6 +122,9 @@ func New(cfg Config, d Deps) (*Handler, error) {
 		return nil, errors.New("authz: issuer is required")
 	}
 	cfg.Issuer = strings.TrimRight(cfg.Issuer, "/")
+	if d.Renderer == nil {
+		return nil, errors.New("authz: a Renderer is required")
+	}
 	if err := trialRender(d.Renderer); err != nil {
 		return nil, err
 	}
