@@ -77,10 +77,22 @@ func TestOpenAPIDocumentMatchesRoutes(t *testing.T) {
 		t.Fatalf("servers %+v", doc.Servers)
 	}
 	var described []string
+	operationIDs := map[string]string{}
 	for p, item := range doc.Paths {
-		for m := range item {
-			if slices.Contains(httpMethods, m) {
-				described = append(described, strings.ToUpper(m)+" "+p)
+		for m, op := range item {
+			if !slices.Contains(httpMethods, m) {
+				continue
+			}
+			described = append(described, strings.ToUpper(m)+" "+p)
+			// Every operation has a unique operationId and its answers.
+			o, _ := op.(map[string]any)
+			id, _ := o["operationId"].(string)
+			if prev, dup := operationIDs[id]; id == "" || dup {
+				t.Errorf("%s %s: operationId %q (also %s)", m, p, id, prev)
+			}
+			operationIDs[id] = m + " " + p
+			if responses, _ := o["responses"].(map[string]any); len(responses) == 0 {
+				t.Errorf("%s %s describes no responses", m, p)
 			}
 		}
 	}
