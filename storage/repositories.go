@@ -371,6 +371,9 @@ type Store interface {
 	Authenticators
 	// StoreConfig is the operator side's (storage/storeconfig.go).
 	StoreConfig
+	// AdminGrants and AuditLog are the operator side's (storage/admin.go).
+	AdminGrants
+	AuditLog
 	// Ping checks the database answers (for /readyz).
 	Ping(ctx context.Context) error
 	Close() error
