@@ -1,6 +1,9 @@
 package portal
 
-import "foyer/storage"
+import (
+	"foyer/selfservice/attrform"
+	"foyer/storage"
+)
 
 // The data of the portal's pages, one struct per template (themes/default/
 // templates/account_<name>.html reads them as .Data): a field the template
@@ -35,7 +38,7 @@ type appsData struct {
 type profileData struct {
 	frame
 	ProfileURL, ConfirmContactURL string
-	Fields                        []field
+	Fields                        []attrform.Input
 	Email, Phone                  string
 	EmailConfirmed                bool
 	PhoneConfirmed                bool // not shown by the default theme
