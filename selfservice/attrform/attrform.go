@@ -108,7 +108,8 @@ func kind(t storage.AttributeType) string {
 // cannot set them. Values are trimmed and empty ones left out. A
 // checkbox posts "true" when ticked and nothing otherwise, which reads
 // as "false": the customer answered. Any other value of a boolean is
-// kept as posted, for the check to refuse.
+// kept as posted, for the check to refuse. A phone number loses its
+// spaces, as the phone identifier does (storage.CleanIdentifier).
 func Read(defs []storage.AttributeDef, get func(field string) string, name Naming) map[string]string {
 	values := map[string]string{}
 	for _, d := range defs {
@@ -117,7 +118,10 @@ func Read(defs []storage.AttributeDef, get func(field string) string, name Namin
 		}
 		field, _ := name(d.Name)
 		v := strings.TrimSpace(get(field))
-		if d.TypeOrDefault() == storage.AttrBoolean {
+		switch d.TypeOrDefault() {
+		case storage.AttrPhone:
+			v = storage.CleanIdentifier(storage.IdentifierPhone, v)
+		case storage.AttrBoolean:
 			switch v {
 			case "", "false":
 				v = "false"
