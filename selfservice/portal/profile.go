@@ -74,13 +74,19 @@ func isNameField(name string) bool {
 func profileNaming(name string) (field, id string) { return name, "attr-" + name }
 
 // profileFields are the form's attribute inputs with values from the
-// account or the submitted form, and the errors found.
-func profileFields(store *storage.IdentityStore, values, errs map[string]string) []attrform.Input {
+// account or the submitted form, and the errors found. An attribute the
+// schema leaves unlabelled takes the theme's "attribute.<name>" message
+// when there is one (as at registration), else its name.
+func (h *Handler) profileFields(lang string, store *storage.IdentityStore, values, errs map[string]string) []attrform.Input {
 	defs, labelKeys := profileSchema(store)
 	inputs := attrform.WithErrors(attrform.Inputs(defs, values, profileNaming), errs)
-	for i := range inputs {
-		if key, ok := labelKeys[inputs[i].Name]; ok {
+	for i, d := range defs {
+		if key, ok := labelKeys[d.Name]; ok {
 			inputs[i].Label, inputs[i].LabelKey = "", key
+			continue
+		}
+		if key := "attribute." + d.Name; d.Label == "" && h.render.T(lang, key) != key {
+			inputs[i].Label = h.render.T(lang, key)
 		}
 	}
 	return inputs
@@ -94,7 +100,7 @@ func (h *Handler) showProfile(w http.ResponseWriter, r *http.Request, v *viewer)
 func (h *Handler) renderProfile(w http.ResponseWriter, r *http.Request, v *viewer, status int, values map[string]string, email, phone string, errs map[string]string) {
 	data := &profileData{
 		ProfileURL: h.path(profileRoute, nil), ConfirmContactURL: h.path(confirmContactRoute, nil),
-		Fields: profileFields(v.Store, values, errs), Email: email, Phone: phone,
+		Fields: h.profileFields(v.Lang, v.Store, values, errs), Email: email, Phone: phone,
 		EmailConfirmed: v.Account.EmailConfirmed, PhoneConfirmed: v.Account.PhoneConfirmed,
 		Fresh: h.fresh(v), ReauthURL: h.reauthURL(profileRoute),
 	}
