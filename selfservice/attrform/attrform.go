@@ -15,7 +15,7 @@ type Input struct {
 	LabelKey  string // a message key to show instead of Label
 	Kind      string // text, number, date, email, url, tel, checkbox or select
 	Options   []string
-	MaxLength int // of a text-like input; 0 for checkbox and select
+	MaxLength int // of a text-like input; 0 for checkbox, select, number and date
 	Value     string
 	Required  bool
 	ReadOnly  bool
@@ -70,7 +70,8 @@ func Inputs(defs []storage.AttributeDef, values map[string]string, name Naming) 
 		switch in.Kind {
 		case "select":
 			in.Options = d.Options
-		case "checkbox":
+		case "checkbox", "number", "date":
+			// maxlength applies to text-like inputs only (HTML).
 		default:
 			in.MaxLength = d.MaxLength
 			if in.MaxLength <= 0 {

@@ -102,9 +102,9 @@ func TestInputs(t *testing.T) {
 	got := WithErrors(Inputs(defs, map[string]string{"s": "v", "b": "true"}, naming), map[string]string{"f.s": "k"})
 	want := []Input{
 		{Name: "s", Field: "f.s", ID: "id-s", Label: "S", Kind: "text", MaxLength: 9, Value: "v", Required: true, Error: "k"},
-		{Name: "n", Field: "f.n", ID: "id-n", Label: "n", Kind: "number", MaxLength: 256, ReadOnly: true},
+		{Name: "n", Field: "f.n", ID: "id-n", Label: "n", Kind: "number", ReadOnly: true},
 		{Name: "b", Field: "f.b", ID: "id-b", Label: "b", Kind: "checkbox", Value: "true", ReadOnly: true},
-		{Name: "d", Field: "f.d", ID: "id-d", Label: "d", Kind: "date", MaxLength: 256, ReadOnly: true},
+		{Name: "d", Field: "f.d", ID: "id-d", Label: "d", Kind: "date", ReadOnly: true},
 		{Name: "e", Field: "f.e", ID: "id-e", Label: "e", Kind: "email", MaxLength: 256, ReadOnly: true},
 		{Name: "u", Field: "f.u", ID: "id-u", Label: "u", Kind: "url", MaxLength: 256, ReadOnly: true},
 		{Name: "p", Field: "f.p", ID: "id-p", Label: "p", Kind: "tel", MaxLength: 256, ReadOnly: true},
