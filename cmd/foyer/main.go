@@ -33,6 +33,10 @@ Commands:
   app consent set       replace an application's consent policy
   app portal show APP   show an application's launcher tile, friendly URL and groups
   app portal set APP    change them (--launcher, --slug, --groups)
+  store create NAME     create an identity store (--id, --identifiers, --attributes)
+  store list            list identity stores
+  store rename ID NAME  rename an identity store
+  store delete ID       delete an empty identity store
   group create NAME     create a group of accounts
   group add|remove NAME ACCOUNT  change a group's members
   account link ACCOUNT  link an external identity (--provider, --subject)
@@ -136,6 +140,8 @@ func dispatch(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 		return appPortalSet(ctx, cfg, rest[2:], stdout, stderr)
 	case cmd == "account" && sub == "link":
 		return accountLink(ctx, cfg, rest[1:], stdout, stderr)
+	case cmd == "store" && (sub == "create" || sub == "list" || sub == "rename" || sub == "delete"):
+		return storeCommand(ctx, cfg, sub, rest[1:], stdout, stderr)
 	case cmd == "group" && (sub == "create" || sub == "add" || sub == "remove"):
 		return groupCommand(ctx, cfg, sub, rest[1:], stdout, stderr)
 	case cmd == "admin" && sub == "create":
