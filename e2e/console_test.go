@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/pquerna/otp/totp"
 )
 
@@ -18,14 +19,19 @@ import (
 // widths: a name for the file and the path.
 var consolePages = []struct{ name, path string }{
 	{"dashboard", "/admin"},
+	{"stores", "/admin/stores"},
+	{"store", "/admin/stores/members"},
+	{"attribute", "/admin/stores/members/attributes/loyalty_id"},
+	{"confirm", "/admin/stores/members/delete"},
 	{"administrators", "/admin/administrators"},
 	{"audit", "/admin/audit"},
 }
 
 // TestAdminConsole: the bootstrap administrator signs in to /admin
 // through Foyer's own sign-in, enrolling an authenticator app on the way
-// (the console's application requires MFA), sees the dashboard, invites
-// an administrator and finds the invitation in the audit log; every page
+// (the console's application requires MFA), sees the dashboard, creates
+// an identity store with a custom attribute, invites an administrator and
+// finds those changes in the audit log; every page
 // is screenshotted at 1280 and 390 pixels and must not scroll sideways on
 // the phone. A customer's sign-in to /admin is refused.
 func TestAdminConsole(t *testing.T) {
@@ -35,7 +41,9 @@ func TestAdminConsole(t *testing.T) {
 	if got := b.text(t, chromedp.CSS(".admin-who span")); got != "Signed in as "+consoleAdminEmail {
 		t.Errorf("header says %q", got)
 	}
+	b.checkSkipLink(t)
 
+	b.createStore(t)
 	b.do(t, "open the administrators", chromedp.Click(chromedp.Search(`//nav//a[normalize-space()="Administrators"]`)),
 		chromedp.WaitVisible(chromedp.ID("invite-email")))
 	b.checkLabel(t, "invite-email", "Email")
@@ -54,8 +62,20 @@ func TestAdminConsole(t *testing.T) {
 		!strings.Contains(got, consoleAdminEmail) {
 		t.Errorf("the newest audit entry reads %q", got)
 	}
-	b.do(t, "filter by action", chromedp.SendKeys(chromedp.ID("f-action"), "store."), chromedp.Click(buttonWithText("Apply filters")),
-		chromedp.WaitVisible(chromedp.Search(`//*[normalize-space()="No entries match."]`)))
+	log := b.text(t, chromedp.CSS("#audit-table tbody"))
+	for _, action := range []string{"store.created", "store.updated"} {
+		if !strings.Contains(log, action) {
+			t.Errorf("the audit log lacks %s", action)
+		}
+	}
+	b.do(t, "filter by action and target", chromedp.SendKeys(chromedp.ID("f-action"), "store."),
+		chromedp.SendKeys(chromedp.ID("f-target-id"), "members"), chromedp.Click(buttonWithText("Apply filters")),
+		// The filtered page's field carries the value in its markup; the
+		// page it replaces had it only typed in.
+		chromedp.WaitVisible(chromedp.CSS(`#f-target-id[value="members"]`)))
+	if n := b.count(t, "#audit-table tbody tr"); n != 2 {
+		t.Errorf("filtering by store. and members shows %d entries, want 2", n)
+	}
 	b.consoleScreenshots(t)
 	b.checkClean(t)
 
@@ -74,6 +94,34 @@ func TestAdminConsole(t *testing.T) {
 }
 
 const consoleAdminEmail = "admin@example.com"
+
+// createStore creates the identity store "members" and gives it the
+// custom attribute loyalty_id through the schema editor.
+func (b *browser) createStore(t *testing.T) {
+	t.Helper()
+	b.do(t, "open the identity stores", chromedp.Click(chromedp.Search(`//nav//a[normalize-space()="Identity stores"]`)),
+		chromedp.WaitVisible(chromedp.ID("store-name")))
+	b.checkLabel(t, "store-name", "Name")
+	b.do(t, "create a store",
+		chromedp.SendKeys(chromedp.ID("store-name"), "Members"),
+		chromedp.SendKeys(chromedp.ID("store-id"), "members"),
+		chromedp.Click(buttonWithText("Create store")),
+		chromedp.WaitVisible(chromedp.Search(`//h1[normalize-space()="Members"]`)))
+	b.do(t, "add an attribute", chromedp.Click(chromedp.Search(`//a[normalize-space()="Add an attribute"]`)),
+		chromedp.WaitVisible(chromedp.ID("attr-name")))
+	b.checkLabel(t, "attr-name", "Name")
+	b.do(t, "save the attribute",
+		chromedp.SendKeys(chromedp.ID("attr-name"), "loyalty_id"),
+		chromedp.SendKeys(chromedp.ID("attr-label"), "Loyalty number"),
+		chromedp.Click(buttonWithText("Save attribute")),
+		chromedp.WaitVisible(chromedp.ID("schema-table")))
+	if got := b.text(t, chromedp.CSS("#schema-table tbody")); !strings.Contains(got, "loyalty_id") || !strings.Contains(got, "Loyalty number") {
+		t.Errorf("the schema reads %q", got)
+	}
+	if got := b.value(t, chromedp.CSS("#store-switch")); got != "members" {
+		t.Errorf("the store switcher has %q chosen, want the new store", got)
+	}
+}
 
 // consoleAdminPassword is the bootstrap administrator's password, which
 // TestMain put in the server's environment.
@@ -106,6 +154,20 @@ func (b *browser) consoleSignIn(t *testing.T) {
 	b.do(t, "enter the app's code", chromedp.SendKeys(chromedp.ID("code"), code), chromedp.Click(buttonWithText("Verify")),
 		chromedp.WaitVisible(chromedp.Search(`//h1[normalize-space()="Save your recovery codes"]`)),
 		chromedp.Click(buttonWithText("I have saved them")))
+}
+
+// checkSkipLink: the first Tab reaches the skip link, and following it
+// puts the keyboard focus on the page's content.
+func (b *browser) checkSkipLink(t *testing.T) {
+	t.Helper()
+	b.do(t, "press Tab", chromedp.KeyEvent(kb.Tab))
+	if got := run(t, b, "read the focus", chromedp.Evaluate[string]("document.activeElement.className")); got != "skip-link" {
+		t.Fatalf("the first Tab focuses %q, want the skip link", got)
+	}
+	b.do(t, "follow the skip link", chromedp.KeyEvent(kb.Enter))
+	if got := run(t, b, "read the focus", chromedp.Evaluate[string]("document.activeElement.id")); got != "main" {
+		t.Errorf("after the skip link the focus is on %q, want main", got)
+	}
 }
 
 // consoleScreenshots saves every console page at both widths into

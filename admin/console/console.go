@@ -52,6 +52,7 @@ type Deps struct {
 	// The services of admin/manage the pages drive.
 	Audit          AuditService
 	Administrators AdministratorService
+	Stores         StoreService
 }
 
 // Handler serves the console.
@@ -65,6 +66,7 @@ type Handler struct {
 	routes   route.URLs
 	audit    AuditService
 	admins   AdministratorService
+	stores   StoreService
 
 	// server answers the console's own token and discovery requests in
 	// process (set by UseServer once the whole handler chain exists).
@@ -78,7 +80,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	if cfg.Issuer == "" || len(cfg.CookieKey) < 32 {
 		return nil, errors.New("console: Issuer and a 32-byte CookieKey are required")
 	}
-	if d.Core == nil || d.Store == nil || d.Sessions == nil || d.Renderer == nil || d.Audit == nil || d.Administrators == nil {
+	if d.Core == nil || d.Store == nil || d.Sessions == nil || d.Renderer == nil || d.Audit == nil || d.Administrators == nil || d.Stores == nil {
 		return nil, errors.New("console: Core, Store, Sessions, Renderer and the services are required")
 	}
 	if cfg.Now == nil {
@@ -90,7 +92,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	return &Handler{cfg: cfg, core: d.Core, store: d.Store, sessions: d.Sessions, render: d.Renderer, log: d.Logger, audit: d.Audit, admins: d.Administrators}, nil
+	return &Handler{cfg: cfg, core: d.Core, store: d.Store, sessions: d.Sessions, render: d.Renderer, log: d.Logger, audit: d.Audit, admins: d.Administrators, stores: d.Stores}, nil
 }
 
 // UseServer gives the console the server's handler, through which it

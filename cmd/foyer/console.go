@@ -26,5 +26,6 @@ func newAdminConsole(cfg Config, store storage.Store, secret []byte, sessions *s
 		Core: core, Store: store, Sessions: sessions, Renderer: renderer, Logger: log,
 		Audit:          manage.NewAudit(store),
 		Administrators: manage.NewAdministrators(core, store, notifications, cfg.Issuer),
+		Stores:         manage.NewStores(core, store),
 	})
 }
