@@ -166,10 +166,19 @@ func TestSignedOut(t *testing.T) {
 		q.Get("state") == "" || q.Get("nonce") == "" || q.Get("redirect_uri") != e.server.URL+"/admin/callback" {
 		t.Errorf("authorization request %v", q)
 	}
-	// A callback with another state is refused.
+	// A callback whose code cannot be exchanged is refused, and so is one
+	// with another state (the flow cookie is spent by then, too).
+	got = br.get(t, "/admin/callback?code=x&state="+url.QueryEscape(q.Get("state")))
+	if got.status != http.StatusBadRequest || !strings.Contains(got.body, "Signing in to the admin console did not work") {
+		t.Errorf("callback with a code that does not exchange: %d", got.status)
+	}
+	br.get(t, "/admin/login")
 	got = br.get(t, "/admin/callback?code=x&state=forged")
 	if got.status != http.StatusBadRequest {
 		t.Errorf("callback with a forged state: %d", got.status)
+	}
+	if got := br.get(t, "/admin"); got.status != http.StatusSeeOther {
+		t.Errorf("after failed callbacks the console answers %d, want the sign-in", got.status)
 	}
 }
 
