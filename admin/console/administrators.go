@@ -46,6 +46,7 @@ func (h *Handler) mountAdministrators(r *mux.Router) {
 type administratorsPage struct {
 	frame
 	Admins []adminRow
+	Sorts  []sortLink
 	// CanManage: the actor may invite and change administrators (an
 	// owner over every store); the forms are shown only then.
 	CanManage   bool
@@ -92,6 +93,7 @@ func (h *Handler) renderAdministrators(w http.ResponseWriter, r *http.Request, r
 	p := &administratorsPage{CanManage: rq.Actor.Can(manage.ManageAdministrators, ""), InviteURL: h.path(administratorsRoute, nil),
 		InviteEmail: in.Email, FieldErrors: errs, Roles: roleChoices(in.Role), AllStores: h.storeChoices(rq, in.Stores)}
 	p.Error = pageErr
+	p.Sorts = h.adminSortLinks(sortAdministrators(admins, r.URL.Query().Get("sort")))
 	names := storeNames(rq)
 	for _, a := range admins {
 		row := adminRow{ID: a.ID, Email: a.Email, Status: string(a.Status), Disabled: a.Status != storage.AccountEnabled,

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"foyer/admin/manage"
 	"foyer/storage"
@@ -161,5 +162,42 @@ func TestAuditPaging(t *testing.T) {
 	second := br.get(t, link)
 	if n := strings.Count(second.body, "<tr>") - 1; n != 5 || strings.Contains(second.body, next) {
 		t.Errorf("second page: %d rows", n)
+	}
+}
+
+// TestAdministratorsSorted: the list orders by e-mail unless a sort link
+// asks for status or the last sign-in (most recent first, never last).
+func TestAdministratorsSorted(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	br := e.signIn(t, e.admin(t, "b-owner@example.com", grant(storage.RoleOwner)))
+	recent := e.admin(t, "c-recent@example.com", grant(storage.RoleAuditor))
+	old := e.admin(t, "a-old@example.com", grant(storage.RoleAuditor))
+	disabled := e.admin(t, "d-disabled@example.com", grant(storage.RoleAuditor))
+	ctx := t.Context()
+	for acct, ago := range map[string]int{recent.ID: 1, old.ID: 48} {
+		if err := e.store.TouchLastLogin(ctx, acct, e.clock.Now().Add(-time.Duration(ago)*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := e.store.SetAccountStatus(ctx, disabled.ID, storage.AccountDisabled); err != nil {
+		t.Fatal(err)
+	}
+	order := func(body string) []string {
+		out := []string{"a-old", "b-owner", "c-recent", "d-disabled"}
+		slices.SortFunc(out, func(x, y string) int { return strings.Index(body, x+"@") - strings.Index(body, y+"@") })
+		return out
+	}
+	for sort, want := range map[string]string{
+		"":           "a-old b-owner c-recent d-disabled",
+		"last_login": "c-recent a-old b-owner d-disabled",
+		"status":     "d-disabled a-old b-owner c-recent",
+		"nonsense":   "a-old b-owner c-recent d-disabled",
+	} {
+		page := br.get(t, "/admin/administrators?sort="+sort)
+		i := strings.Index(page.body, `id="admins-table"`)
+		if got := strings.Join(order(page.body[i:]), " "); got != want {
+			t.Errorf("sort=%s: %s, want %s", sort, got, want)
+		}
 	}
 }
