@@ -65,7 +65,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"PurgeExpired", testPurgeExpired},
 		{"Ping", testPing},
 	}
-	for _, a := range append(areas, portalAreas...) {
+	for _, a := range append(append(areas, portalAreas...), policyAreas...) {
 		t.Run(a.name, func(t *testing.T) {
 			t.Parallel()
 			a.fn(t, newStore(t))
