@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -17,7 +16,7 @@ import (
 )
 
 // slugPattern keeps friendly URLs short and easy to read out on the phone.
-var slugPattern = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$`)
+var slugPattern = storage.SlugPattern
 
 // splitPositional takes the leading positional arguments (the Go flag
 // package stops at the first one), so "set APP --flag" and "set --flag APP"
@@ -144,7 +143,7 @@ func groupsExist(ctx context.Context, s *sqlstore.Store, appID string, groups []
 
 // groupName is what a group may be called: it must be namable in a
 // comma-separated --groups list.
-var groupName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+var groupName = storage.GroupNamePattern
 
 func loadPortalSettings(ctx context.Context, s *sqlstore.Store, appID string) (*storage.PortalSettings, error) {
 	if _, err := s.GetApplication(ctx, appID); errors.Is(err, storage.ErrNotFound) {
