@@ -1,0 +1,138 @@
+package manage_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+
+	"foyer/admin/manage"
+	"foyer/storage"
+	"foyer/storage/sqlstore/sqltest"
+)
+
+// appsEnv is the applications' and policies' services over a fresh store
+// with the identity stores "eu" (e-mail), "us" (e-mail) and "names"
+// (usernames only, so no activation), and actors of each kind.
+type appsEnv struct {
+	s        storage.Store
+	audit    *auditStandIn
+	apps     *manage.Applications
+	policies *manage.Policies
+}
+
+// auditStandIn records audit entries until the admins branch's AuditLog
+// and AdminGrants storage is merged; then the store itself is the core's.
+type auditStandIn struct {
+	storage.Store
+	mu      sync.Mutex
+	entries []storage.AuditEntry
+}
+
+func (a *auditStandIn) AppendAuditEntry(_ context.Context, e *storage.AuditEntry) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.entries = append(a.entries, *e)
+	return nil
+}
+
+func (a *auditStandIn) ListAuditEntries(context.Context, storage.AuditFilter) ([]storage.AuditEntry, error) {
+	return nil, errors.New("not in the stand-in")
+}
+
+func (a *auditStandIn) WalkAuditEntries(context.Context, func(storage.AuditEntry) error) error {
+	return errors.New("not in the stand-in")
+}
+
+func (a *auditStandIn) CreateAdminGrant(context.Context, *storage.AdminGrant) error {
+	return errors.New("not in the stand-in")
+}
+
+func (a *auditStandIn) ListAdminGrants(context.Context, storage.PrincipalKind, string) ([]storage.AdminGrant, error) {
+	return nil, nil
+}
+
+func (a *auditStandIn) ListAllAdminGrants(context.Context) ([]storage.AdminGrant, error) {
+	return nil, nil
+}
+
+func (a *auditStandIn) DeleteAdminGrant(context.Context, string) error { return nil }
+
+func (a *auditStandIn) DeleteAdminGrantsOf(context.Context, storage.PrincipalKind, string) (int64, error) {
+	return 0, nil
+}
+
+func newAppsEnv(t *testing.T, s storage.Store) *appsEnv {
+	t.Helper()
+	for _, st := range []storage.IdentityStore{
+		{ID: "eu", Name: "EU", IdentifierTypes: []storage.IdentifierType{storage.IdentifierEmail}},
+		{ID: "us", Name: "US", IdentifierTypes: []storage.IdentifierType{storage.IdentifierEmail}},
+		{ID: "names", Name: "Names", IdentifierTypes: []storage.IdentifierType{storage.IdentifierUsername}},
+	} {
+		if err := s.CreateIdentityStore(t.Context(), &st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	audit := &auditStandIn{Store: s}
+	core := manage.NewCore(audit, nil)
+	return &appsEnv{s: s, audit: audit, apps: manage.NewApplications(core, s), policies: manage.NewPolicies(core, s)}
+}
+
+// lastAudit is the newest audit entry.
+func (e *appsEnv) lastAudit(t *testing.T) storage.AuditEntry {
+	t.Helper()
+	e.audit.mu.Lock()
+	defer e.audit.mu.Unlock()
+	if len(e.audit.entries) == 0 {
+		t.Fatal("no audit entry")
+	}
+	return e.audit.entries[len(e.audit.entries)-1]
+}
+
+func (e *appsEnv) auditCount() int {
+	e.audit.mu.Lock()
+	defer e.audit.mu.Unlock()
+	return len(e.audit.entries)
+}
+
+// admin is an administrator with the role, limited to the stores (none:
+// every store).
+func appAdmin(role storage.AdminRole, stores ...string) manage.Actor {
+	return manage.Actor{Kind: storage.PrincipalAdministrator, ID: "adm-" + string(role), Name: string(role) + "@example.com",
+		Grants: []storage.AdminGrant{{PrincipalKind: storage.PrincipalAdministrator, Role: role, StoreIDs: stores}}}
+}
+
+func bothApps(t *testing.T, fn func(t *testing.T, e *appsEnv)) {
+	t.Parallel()
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		t.Parallel()
+		fn(t, newAppsEnv(t, newStore(t)))
+	})
+}
+
+// fields returns a validation error's fields, failing the test for any
+// other error.
+func appFields(t *testing.T, err error) map[string]string {
+	t.Helper()
+	var ve *manage.ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("error = %v, want a *ValidationError", err)
+	}
+	return ve.Fields
+}
+
+func appWantIs(t *testing.T, what string, err, target error) {
+	t.Helper()
+	if !errors.Is(err, target) {
+		t.Fatalf("%s: error = %v, want %v", what, err, target)
+	}
+}
+
+func appCreate(t *testing.T, e *appsEnv, store, name string) manage.ApplicationView {
+	t.Helper()
+	v, err := e.apps.Create(t.Context(), manage.System(), manage.ApplicationInput{StoreID: store, Name: name})
+	if err != nil {
+		t.Fatalf("Create %s: %v", name, err)
+	}
+	return v
+}
