@@ -2,6 +2,9 @@ package storage
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"time"
 )
 
@@ -80,6 +83,13 @@ type AdminGrants interface {
 	// DeleteAdminGrantsOf removes every grant of the principal and returns
 	// how many went.
 	DeleteAdminGrantsOf(ctx context.Context, kind PrincipalKind, principalID string) (int64, error)
+	// MoveAccountToStore moves an account, keeping its id, password and
+	// factors, into another identity store and drops its memberships of
+	// the old store's groups (the start-up upgrade moves the bootstrap
+	// admin into the administrators store this way). ErrNotFound when the
+	// account or the store is missing; ErrConflict when one of its
+	// identifiers is taken in the target store.
+	MoveAccountToStore(ctx context.Context, accountID, storeID string) error
 }
 
 // AuditEntry is one administrative change. Entries form a chain: Hash is
@@ -134,4 +144,23 @@ type AuditLog interface {
 	// WalkAuditEntries calls fn for every entry in chain order (oldest
 	// first) until fn returns an error, which it returns.
 	WalkAuditEntries(ctx context.Context, fn func(AuditEntry) error) error
+}
+
+// ComputeHash is the entry's chain hash: hex SHA-256 over PrevHash, a
+// newline, and a JSON array of every other field in a fixed order (Seq, ID,
+// CreatedAt in UTC RFC 3339 with nanoseconds, actor kind, id, name, role,
+// IP, user agent, action, target type and id, store, Before, After). The
+// JSON array quotes and separates each field, so no two different entries
+// serialize alike. Stores keep CreatedAt at microsecond precision: hash an
+// entry after truncating its time as the store will.
+func (e AuditEntry) ComputeHash() string {
+	fields := []any{e.Seq, e.ID, e.CreatedAt.UTC().Format(time.RFC3339Nano),
+		string(e.ActorKind), e.ActorID, e.ActorName, string(e.Role), e.IP, e.UserAgent,
+		e.Action, e.TargetType, e.TargetID, e.StoreID, e.Before, e.After}
+	body, _ := json.Marshal(fields) // strings and an int64 always marshal
+	h := sha256.New()
+	h.Write([]byte(e.PrevHash))
+	h.Write([]byte{'\n'})
+	h.Write(body)
+	return hex.EncodeToString(h.Sum(nil))
 }

@@ -383,6 +383,9 @@ type Store interface {
 	// Portal is the account portal's storage (storage/portal.go).
 	Portal
 	Authenticators
+	// AdminGrants and AuditLog are the operator side's (storage/admin.go).
+	AdminGrants
+	AuditLog
 	// Ping checks the database answers (for /readyz).
 	Ping(ctx context.Context) error
 	Close() error

@@ -25,12 +25,22 @@ const (
 	adminSetting         = "bootstrap_admin_account_id"
 )
 
-// bootstrap fills an empty database: the default identity store, the
-// default application, the account portal's client, the signing keys and
-// the first admin.
+// bootstrap fills an empty database (bootstrapEmpty), then brings one
+// bootstrapped by an earlier version up to date (upgradeAdminConsole).
+func bootstrap(ctx context.Context, cfg Config, store storage.Store, secret []byte, out io.Writer, log *slog.Logger) error {
+	if err := bootstrapEmpty(ctx, cfg, store, secret, out, log); err != nil {
+		return err
+	}
+	return upgradeAdminConsole(ctx, cfg, store, log)
+}
+
+// bootstrapEmpty fills an empty database: the default identity store, the
+// default application, the account portal's client, the administrators
+// store with the admin console's application and client, the signing keys
+// and the first admin (an owner in the administrators store).
 // It runs in one transaction guarded by a setting, so of two nodes starting
 // at once exactly one does it, and a crash leaves nothing half-made.
-func bootstrap(ctx context.Context, cfg Config, store storage.Store, secret []byte, out io.Writer, log *slog.Logger) (err error) {
+func bootstrapEmpty(ctx context.Context, cfg Config, store storage.Store, secret []byte, out io.Writer, log *slog.Logger) (err error) {
 	txCtx, err := store.BeginTx(ctx)
 	if err != nil {
 		return err
@@ -50,6 +60,9 @@ func bootstrap(ctx context.Context, cfg Config, store storage.Store, secret []by
 	if err := createDefaults(txCtx, cfg, store); err != nil {
 		return err
 	}
+	if err := ensureAdminConsole(txCtx, cfg, store); err != nil {
+		return err
+	}
 	// The first signing keys are made here, by exactly one node.
 	if err := keys.NewManager(store, secret).EnsureKeys(txCtx); err != nil {
 		return fmt.Errorf("signing keys: %w", err)
@@ -58,12 +71,17 @@ func bootstrap(ctx context.Context, cfg Config, store storage.Store, secret []by
 	if err != nil {
 		return err
 	}
-	admin, err := createAccount(txCtx, store, accountSpec{Email: email, Password: pw, Verified: true})
+	admin, err := createAccount(txCtx, store, accountSpec{StoreID: storage.AdministratorsStoreID, Email: email, Password: pw, Verified: true})
 	if err != nil {
 		return fmt.Errorf("first admin: %w", err)
 	}
-	if _, err := store.SetSettingIfAbsent(txCtx, adminSetting, admin.ID); err != nil {
-		return err
+	if err := grantOwner(txCtx, store, admin, "administrator.created"); err != nil {
+		return fmt.Errorf("first admin: %w", err)
+	}
+	for k, v := range map[string]string{adminSetting: admin.ID, adminConsoleSetting: time.Now().UTC().Format(time.RFC3339)} {
+		if _, err := store.SetSettingIfAbsent(txCtx, k, v); err != nil {
+			return err
+		}
 	}
 	if err := store.Commit(txCtx); err != nil {
 		return err

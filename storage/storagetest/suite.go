@@ -64,6 +64,10 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"ListLoginAttempts", testListLoginAttempts},
 		{"PurgeExpired", testPurgeExpired},
 		{"Ping", testPing},
+		{"AdminGrants", testAdminGrants},
+		{"AuditLog", testAuditLog},
+		{"ParallelAuditAppends", testParallelAuditAppends},
+		{"MoveAccountToStore", testMoveAccountToStore},
 	}
 	for _, a := range append(append(areas, portalAreas...), policyAreas...) {
 		t.Run(a.name, func(t *testing.T) {
