@@ -42,7 +42,7 @@ func NewApplications(core *Core, store ApplicationsStore) *Applications {
 
 // undeletableApplications are the applications Foyer itself needs: the
 // admin console's and the bootstrap's default one.
-var undeletableApplications = []string{"admin-console", "default"}
+var undeletableApplications = []string{ConsoleApplicationID, "default"}
 
 // ApplicationInput is what Create and Update take; StoreID is read by
 // Create only (an application never moves to another store).

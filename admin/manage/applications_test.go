@@ -46,7 +46,7 @@ func TestApplicationsCreateRefused(t *testing.T) {
 				t.Errorf("no problem named for %s in %v", f, got)
 			}
 		}
-		before := e.auditCount()
+		before := e.auditCount(t)
 		for _, a := range []manage.Actor{appAdmin(storage.RoleAdmin, "us"), appAdmin(storage.RoleAuditor), appAdmin(storage.RoleSupport)} {
 			_, err := e.apps.Create(ctx, a, manage.ApplicationInput{StoreID: "eu", Name: "Shop"})
 			appWantIs(t, "create by "+string(a.Grants[0].Role), err, manage.ErrForbidden)
@@ -58,7 +58,7 @@ func TestApplicationsCreateRefused(t *testing.T) {
 		}
 		_, err = e.apps.Create(ctx, manage.System(), manage.ApplicationInput{ID: "taken", StoreID: "eu", Name: "Two"})
 		appWantIs(t, "taken id", err, manage.ErrConflict)
-		if n := e.auditCount(); n != before+2 {
+		if n := e.auditCount(t); n != before+2 {
 			t.Errorf("audit entries = %d, want %d (refusals write none)", n, before+2)
 		}
 	})

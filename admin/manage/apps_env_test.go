@@ -1,9 +1,7 @@
 package manage_test
 
 import (
-	"context"
 	"errors"
-	"sync"
 	"testing"
 
 	"foyer/admin/manage"
@@ -16,50 +14,8 @@ import (
 // (usernames only, so no activation), and actors of each kind.
 type appsEnv struct {
 	s        storage.Store
-	audit    *auditStandIn
 	apps     *manage.Applications
 	policies *manage.Policies
-}
-
-// auditStandIn records audit entries until the admins branch's AuditLog
-// and AdminGrants storage is merged; then the store itself is the core's.
-type auditStandIn struct {
-	storage.Store
-	mu      sync.Mutex
-	entries []storage.AuditEntry
-}
-
-func (a *auditStandIn) AppendAuditEntry(_ context.Context, e *storage.AuditEntry) error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.entries = append(a.entries, *e)
-	return nil
-}
-
-func (a *auditStandIn) ListAuditEntries(context.Context, storage.AuditFilter) ([]storage.AuditEntry, error) {
-	return nil, errors.New("not in the stand-in")
-}
-
-func (a *auditStandIn) WalkAuditEntries(context.Context, func(storage.AuditEntry) error) error {
-	return errors.New("not in the stand-in")
-}
-
-func (a *auditStandIn) CreateAdminGrant(context.Context, *storage.AdminGrant) error {
-	return errors.New("not in the stand-in")
-}
-
-func (a *auditStandIn) ListAdminGrants(context.Context, storage.PrincipalKind, string) ([]storage.AdminGrant, error) {
-	return nil, nil
-}
-
-func (a *auditStandIn) ListAllAdminGrants(context.Context) ([]storage.AdminGrant, error) {
-	return nil, nil
-}
-
-func (a *auditStandIn) DeleteAdminGrant(context.Context, string) error { return nil }
-
-func (a *auditStandIn) DeleteAdminGrantsOf(context.Context, storage.PrincipalKind, string) (int64, error) {
-	return 0, nil
 }
 
 func newAppsEnv(t *testing.T, s storage.Store) *appsEnv {
@@ -73,26 +29,27 @@ func newAppsEnv(t *testing.T, s storage.Store) *appsEnv {
 			t.Fatal(err)
 		}
 	}
-	audit := &auditStandIn{Store: s}
-	core := manage.NewCore(audit, nil)
-	return &appsEnv{s: s, audit: audit, apps: manage.NewApplications(core, s), policies: manage.NewPolicies(core, s)}
+	core := manage.NewCore(s, nil)
+	return &appsEnv{s: s, apps: manage.NewApplications(core, s), policies: manage.NewPolicies(core, s)}
 }
 
 // lastAudit is the newest audit entry.
 func (e *appsEnv) lastAudit(t *testing.T) storage.AuditEntry {
 	t.Helper()
-	e.audit.mu.Lock()
-	defer e.audit.mu.Unlock()
-	if len(e.audit.entries) == 0 {
-		t.Fatal("no audit entry")
+	got, err := e.s.ListAuditEntries(t.Context(), storage.AuditFilter{Limit: 1})
+	if err != nil || len(got) != 1 {
+		t.Fatalf("ListAuditEntries = %v, %v", got, err)
 	}
-	return e.audit.entries[len(e.audit.entries)-1]
+	return got[0]
 }
 
-func (e *appsEnv) auditCount() int {
-	e.audit.mu.Lock()
-	defer e.audit.mu.Unlock()
-	return len(e.audit.entries)
+func (e *appsEnv) auditCount(t *testing.T) int {
+	t.Helper()
+	got, err := e.s.ListAuditEntries(t.Context(), storage.AuditFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(got)
 }
 
 // admin is an administrator with the role, limited to the stores (none:
