@@ -24,6 +24,7 @@ type ApplicationsStore interface {
 	SetApplicationPolicy(ctx context.Context, applicationID string, p storage.Policy) (*storage.Policy, error)
 	SetApplicationSlug(ctx context.Context, applicationID, slug string) error
 	policyStores
+	consentPublisher
 }
 
 // Applications manages applications. An application belongs to its
@@ -246,6 +247,11 @@ func (s *Applications) AssignPolicy(ctx context.Context, a Actor, id string, kin
 		if err := s.store.AssignPolicy(ctx, id, policyID); err != nil {
 			return Change{}, err
 		}
+		if kind == storage.PolicyConsent {
+			if err := outdateReplaced(ctx, s.store, app.Consents, p.Consents, []string{app.StoreID}, s.core.Now()); err != nil {
+				return Change{}, err
+			}
+		}
 		after, err := s.store.GetApplication(ctx, id)
 		if err != nil {
 			return Change{}, err
@@ -288,6 +294,11 @@ func (s *Applications) SetOwnPolicy(ctx context.Context, a Actor, id string, p s
 		got, err := s.store.SetApplicationPolicy(ctx, id, p)
 		if err != nil {
 			return Change{}, err
+		}
+		if p.Kind == storage.PolicyConsent {
+			if err := outdateReplaced(ctx, s.store, app.Consents, p.Consents, []string{app.StoreID}, s.core.Now()); err != nil {
+				return Change{}, err
+			}
 		}
 		out = ViewPolicy(got, nil)
 		ch := Change{Action: "application.policy_set", TargetType: "application", TargetID: id, StoreID: app.StoreID, After: out}

@@ -3,6 +3,7 @@ package manage_test
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"foyer/admin/manage"
 	"foyer/storage"
@@ -32,6 +33,8 @@ func newAppsEnv(t *testing.T, s storage.Store) *appsEnv {
 	core := manage.NewCore(s, nil)
 	return &appsEnv{s: s, apps: manage.NewApplications(core, s), policies: manage.NewPolicies(core, s)}
 }
+
+func (e *appsEnv) now() time.Time { return time.Now().UTC() }
 
 // lastAudit is the newest audit entry.
 func (e *appsEnv) lastAudit(t *testing.T) storage.AuditEntry {

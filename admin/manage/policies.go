@@ -12,6 +12,7 @@ import (
 type PoliciesStore interface {
 	storage.Policies
 	policyStores
+	consentPublisher
 	GetApplication(ctx context.Context, id string) (*storage.Application, error)
 }
 
@@ -128,6 +129,11 @@ func (s *Policies) Update(ctx context.Context, a Actor, id string, version int64
 		if err := s.store.UpdatePolicy(ctx, &next, version); err != nil {
 			return Change{}, err
 		}
+		if cur.Kind == storage.PolicyConsent {
+			if err := s.outdate(ctx, cur.Consents, next.Consents, before.Applications); err != nil {
+				return Change{}, err
+			}
+		}
 		out = ViewPolicy(&next, before.Applications)
 		return Change{Action: "policy.updated", TargetType: "policy", TargetID: id, Before: before, After: out}, nil
 	})
@@ -216,6 +222,20 @@ func (s *Policies) SetDefault(ctx context.Context, a Actor, id string) (PolicyVi
 			After:  map[string]string{"kind": string(cur.Kind), "default": id}}, nil
 	})
 	return out, err
+}
+
+// outdate ends the acceptances of the consent versions a policy change
+// replaced, in the stores of the applications using the policy.
+func (s *Policies) outdate(ctx context.Context, old, updated []storage.ConsentDocument, apps []string) error {
+	stores := make([]string, 0, len(apps))
+	for _, id := range apps {
+		app, err := s.store.GetApplication(ctx, id)
+		if err != nil {
+			return err
+		}
+		stores = append(stores, app.StoreID)
+	}
+	return outdateReplaced(ctx, s.store, old, updated, stores, s.core.Now())
 }
 
 func kindList() string {

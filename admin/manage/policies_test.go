@@ -243,3 +243,45 @@ func TestSetOwnPolicyCopiesOnWrite(t *testing.T) {
 		}
 	})
 }
+
+// Publishing a new version of a document through a shared consent policy
+// ends the acceptances of the old one in the stores of its applications.
+func TestConsentPolicyChangeOutdatesAcceptances(t *testing.T) {
+	bothApps(t, func(t *testing.T, e *appsEnv) {
+		ctx := t.Context()
+		acct := &storage.Account{StoreID: "eu", Status: storage.AccountEnabled, Email: "c@example.com"}
+		if err := e.s.CreateAccount(ctx, acct); err != nil {
+			t.Fatal(err)
+		}
+		docs := []storage.ConsentDocument{{Name: "terms_of_service", Version: "1", Required: true}}
+		p, err := e.policies.Create(ctx, manage.System(), manage.PolicyInput{Kind: storage.PolicyConsent, Name: "Terms", Consent: &docs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		app := appCreate(t, e, "eu", "A")
+		if _, err := e.apps.AssignPolicy(ctx, manage.System(), app.ID, storage.PolicyConsent, p.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.s.RecordConsent(ctx, &storage.ConsentRecord{AccountID: acct.ID, Consent: "terms_of_service", Version: "1", GrantedAt: e.now()}); err != nil {
+			t.Fatal(err)
+		}
+		rename := manage.PolicyInput{Name: "Terms v1"}
+		if _, err := e.policies.Update(ctx, manage.System(), p.ID, 1, rename); err != nil {
+			t.Fatal(err)
+		}
+		if recs, _ := e.s.ListConsents(ctx, acct.ID); len(recs) != 1 || !recs[0].Active() {
+			t.Fatalf("a rename ended acceptances: %+v", recs)
+		}
+		v2 := []storage.ConsentDocument{{Name: "terms_of_service", Version: "2", Required: true}}
+		if _, err := e.policies.Update(ctx, manage.System(), p.ID, 2, manage.PolicyInput{Name: "Terms", Consent: &v2}); err != nil {
+			t.Fatal(err)
+		}
+		recs, err := e.s.ListConsents(ctx, acct.ID)
+		if err != nil || len(recs) != 1 || recs[0].OutdatedAt == nil {
+			t.Fatalf("after publishing version 2 the records are %+v, %v; want version 1 ended", recs, err)
+		}
+		if stored, _ := e.s.GetApplication(ctx, app.ID); stored.Consents[0].Version != "2" {
+			t.Errorf("application reads %+v", stored.Consents)
+		}
+	})
+}
