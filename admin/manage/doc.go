@@ -9,4 +9,10 @@
 // naming each bad field), makes the change and its audit entry in one
 // transaction, and returns sentinel errors the callers map: ErrForbidden,
 // ErrNotFound, ErrConflict, ErrStale.
+//
+// Applications belong to their identity store; named policies
+// (policies.go) belong to none: any role reads them, changing one needs
+// WriteConfig without a store limit. Setting a policy through an
+// application (Applications.SetOwnPolicy, the CLI's "app ... set") is copy
+// on write, so it never changes another application's policy.
 package manage
