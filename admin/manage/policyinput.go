@@ -121,8 +121,9 @@ func fitsStore(ctx context.Context, st policyStores, p storage.Policy, storeID s
 		return "", err
 	}
 	if p.Kind == storage.PolicySelfService {
-		if err := p.SelfService.Validate(store); err != nil {
-			return err.Error(), nil
+		// A problem of the policy is the caller's message, not a failure.
+		if problem := p.SelfService.Validate(store); problem != nil {
+			return problem.Error(), nil //nolint:nilerr // the problem is the answer
 		}
 		return "", nil
 	}

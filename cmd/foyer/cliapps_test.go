@@ -67,11 +67,11 @@ func TestCLIPolicyLifecycle(t *testing.T) {
 	if code, _, errOut = c.run("policy", "create", "--kind", "mfa", "--name", "STRICT"); code != 1 || !strings.Contains(errOut, "refused") {
 		t.Errorf("a taken name: exit %d: %s", code, errOut)
 	}
-	if code, out, errOut = c.run("policy", "assign", p.ID, "--application", defaultApplicationID); code != 0 {
+	if code, _, errOut = c.run("policy", "assign", p.ID, "--application", defaultApplicationID); code != 0 {
 		t.Fatalf("policy assign: exit %d: %s", code, errOut)
 	}
 	// The application follows the policy, and so does "app mfa show".
-	if code, out, errOut = c.run("policy", "set", p.ID, "--name", "Optional", "--body", `{"mode":"optional","methods":["totp","passkey"]}`); code != 0 {
+	if code, _, errOut = c.run("policy", "set", p.ID, "--name", "Optional", "--body", `{"mode":"optional","methods":["totp","passkey"]}`); code != 0 {
 		t.Fatalf("policy set: exit %d: %s", code, errOut)
 	}
 	if _, out, _ = c.run("app", "mfa", "show"); !strings.Contains(out, "optional") {
