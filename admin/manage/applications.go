@@ -237,7 +237,7 @@ func (s *Applications) AssignPolicy(ctx context.Context, a Actor, id string, kin
 	if err != nil {
 		return ApplicationView{}, err
 	}
-	if msg, err := fitsStore(ctx, s.store, *p, app.StoreID); err != nil {
+	if msg, err := fitsApplication(ctx, s.store, *p, app); err != nil {
 		return ApplicationView{}, err
 	} else if msg != "" {
 		return ApplicationView{}, Problems{"policy_id": msg}.Err()
@@ -277,7 +277,7 @@ func (s *Applications) SetOwnPolicy(ctx context.Context, a Actor, id string, p s
 	problems := Problems{}
 	if err := bodyError(p, nil); err != nil {
 		problems.Add(string(p.Kind), err.Error())
-	} else if msg, err := fitsStore(ctx, s.store, p, app.StoreID); err != nil {
+	} else if msg, err := fitsApplication(ctx, s.store, p, app); err != nil {
 		return PolicyView{}, err
 	} else if msg != "" {
 		problems.Add(string(p.Kind), msg)

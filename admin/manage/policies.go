@@ -162,7 +162,7 @@ func (s *Policies) merge(ctx context.Context, cur *storage.Policy, in PolicyInpu
 			if err != nil {
 				return next, err
 			}
-			msg, err := fitsStore(ctx, s.store, next, app.StoreID)
+			msg, err := fitsApplication(ctx, s.store, next, app)
 			if err != nil {
 				return next, err
 			}

@@ -285,3 +285,34 @@ func TestConsentPolicyChangeOutdatesAcceptances(t *testing.T) {
 		}
 	})
 }
+
+// The admin console's application keeps an MFA policy that requires a
+// second factor, whichever way one would weaken it.
+func TestConsoleApplicationKeepsRequiredMFA(t *testing.T) {
+	bothApps(t, func(t *testing.T, e *appsEnv) {
+		ctx := t.Context()
+		if _, err := e.apps.Create(ctx, manage.System(), manage.ApplicationInput{ID: manage.ConsoleApplicationID, StoreID: "eu", Name: "Admin console"}); err != nil {
+			t.Fatal(err)
+		}
+		required, err := e.apps.SetOwnPolicy(ctx, manage.System(), manage.ConsoleApplicationID, storage.Policy{Kind: storage.PolicyMFA, MFA: *strictMFA()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.apps.SetOwnPolicy(ctx, manage.System(), manage.ConsoleApplicationID, storage.Policy{Kind: storage.PolicyMFA, MFA: storage.DefaultMFAPolicy()})
+		if appFields(t, err)["mfa"] == "" {
+			t.Errorf("set off: %v", err)
+		}
+		d, _ := e.s.GetDefaultPolicy(ctx, storage.PolicyMFA)
+		_, err = e.apps.AssignPolicy(ctx, manage.System(), manage.ConsoleApplicationID, storage.PolicyMFA, d.ID)
+		if appFields(t, err)["policy_id"] == "" {
+			t.Errorf("assign the Default (off): %v", err)
+		}
+		_, err = e.policies.Update(ctx, manage.System(), required.ID, required.Version, manage.PolicyInput{Name: "x", MFA: &storage.MFAPolicy{Mode: storage.MFAOptional, Methods: []string{storage.MethodTOTP}}})
+		if appFields(t, err)["mfa"] == "" {
+			t.Errorf("update to optional: %v", err)
+		}
+		if app, _ := e.s.GetApplication(ctx, manage.ConsoleApplicationID); app.MFA.Mode != storage.MFARequired {
+			t.Errorf("the console reads %+v", app.MFA)
+		}
+	})
+}

@@ -105,6 +105,17 @@ func bodyError(p storage.Policy, store *storage.IdentityStore) error {
 	return nil
 }
 
+// fitsApplication reports, as a message, why the policy cannot serve the
+// application ("" when it can): what fitsStore finds, and for the admin
+// console's application an MFA policy that does not require a second
+// factor (administrators always sign in with one).
+func fitsApplication(ctx context.Context, st policyStores, p storage.Policy, app *storage.Application) (string, error) {
+	if app.ID == ConsoleApplicationID && p.Kind == storage.PolicyMFA && p.MFA.WithDefaults().Mode != storage.MFARequired {
+		return "the admin console's MFA policy must require a second factor", nil
+	}
+	return fitsStore(ctx, st, p, app.StoreID)
+}
+
 // fitsStore reports, as a message, why the policy cannot serve an
 // application of the identity store ("" when it can): a self-service
 // policy with activation where the store collects no e-mail address, a
