@@ -120,7 +120,7 @@ func (s *Store) CreateApplication(ctx context.Context, a *storage.Application) e
 // initialPolicy is the policy of kind k a new application starts with.
 func initialPolicy(tx *gorm.DB, a *storage.Application, k storage.PolicyKind) (*policyRow, error) {
 	if id := a.PolicyID(k); id != "" {
-		return getPolicyRow(tx, id, k)
+		return lockPolicyRow(tx, id, k)
 	}
 	own := storage.Policy{Kind: k, SelfService: a.SelfService, MFA: a.MFA, Consents: a.Consents}
 	if hasBody(a, k) {
@@ -130,7 +130,11 @@ func initialPolicy(tx *gorm.DB, a *storage.Application, k storage.PolicyKind) (*
 		}
 		return createOwnPolicy(tx, a, row)
 	}
-	return defaultPolicyRow(tx, k)
+	d, err := defaultPolicyRow(tx, k)
+	if err != nil {
+		return nil, err
+	}
+	return lockPolicyRow(tx, d.ID, k)
 }
 
 // hasBody reports whether the new application carries its own policy of

@@ -123,6 +123,17 @@ func getPolicyRow(db *gorm.DB, id string, kind storage.PolicyKind) (*policyRow, 
 	return &row, nil
 }
 
+// lockPolicyRow reads a policy after taking its row's write lock (a no-op
+// update: PostgreSQL locks the row, SQLite the database), so a body copied
+// to an application cannot be one a concurrent UpdatePolicy is replacing:
+// that update's copy would miss the application assigned meanwhile.
+func lockPolicyRow(tx *gorm.DB, id string, kind storage.PolicyKind) (*policyRow, error) {
+	if err := tx.Exec(`UPDATE policies SET version = version WHERE id = ?`, id).Error; err != nil {
+		return nil, wrapErr(err, "lock policy %q", id)
+	}
+	return getPolicyRow(tx, id, kind)
+}
+
 func defaultPolicyRow(db *gorm.DB, kind storage.PolicyKind) (*policyRow, error) {
 	var row policyRow
 	if err := db.Where("kind = ? AND is_default = ?", string(kind), true).Take(&row).Error; err != nil {
@@ -262,7 +273,7 @@ func policyUsers(db *gorm.DB, row *policyRow) ([]string, error) {
 // AssignPolicy gives the application the policy.
 func (s *Store) AssignPolicy(ctx context.Context, applicationID, policyID string) error {
 	return s.inTx(ctx, func(tx *gorm.DB) error {
-		row, err := getPolicyRow(tx, policyID, "")
+		row, err := lockPolicyRow(tx, policyID, "")
 		if err != nil {
 			return err
 		}

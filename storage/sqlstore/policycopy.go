@@ -31,7 +31,7 @@ func setApplicationPolicy(tx *gorm.DB, applicationID string, p storage.Policy) (
 	if err != nil {
 		return nil, err
 	}
-	if cur, err := getPolicyRow(tx, app.PolicyID(p.Kind), p.Kind); err == nil && !cur.IsDefault {
+	if cur, err := lockPolicyRow(tx, app.PolicyID(p.Kind), p.Kind); err == nil && !cur.IsDefault {
 		users, err := policyUsers(tx, cur)
 		if err != nil {
 			return nil, err
