@@ -19,6 +19,12 @@
 // edited, removed or moved. The console's application and client ids are
 // in console_ids.go; cmd/foyer's bootstrap creates them.
 //
+// Clients (clients.go) manages OAuth clients over a ClientRegistry, the
+// OAuth server's validation and secret generation that cmd/foyer wires
+// in (so that this package does not import authz). A client belongs to
+// its application's identity store; a secret rotation may keep the
+// previous secret working for an overlap of up to MaxSecretOverlap.
+//
 // Applications belong to their identity store; named policies
 // (policies.go) belong to none: any role reads them, changing one needs
 // WriteConfig without a store limit. Setting a policy through an
