@@ -14,23 +14,16 @@ const (
 	IdentifierPhone    IdentifierType = "phone"
 )
 
-// AttributeDef is one attribute of an identity store's schema.
-type AttributeDef struct {
-	Name     string `json:"name"`
-	Required bool   `json:"required"`
-	// Visible and Editable apply to self-service pages; the admin console
-	// always sees every attribute.
-	Visible  bool `json:"visible"`
-	Editable bool `json:"editable"`
-}
-
-// IdentityStore is a population of accounts.
+// IdentityStore is a population of accounts. Version counts its updates
+// (optimistic concurrency: UpdateIdentityStore names the version it read).
 type IdentityStore struct {
 	ID              string
 	Name            string
 	IdentifierTypes []IdentifierType
-	Attributes      []AttributeDef
+	Attributes      []AttributeDef // the attribute schema (storage/attributes.go)
+	Version         int64
 	CreatedAt       time.Time
+	UpdatedAt       time.Time
 }
 
 // AccountStatus is whether an account may sign in.

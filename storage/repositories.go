@@ -387,6 +387,8 @@ type Store interface {
 	// Portal is the account portal's storage (storage/portal.go).
 	Portal
 	Authenticators
+	// StoreConfig is the operator side's (storage/storeconfig.go).
+	StoreConfig
 	// AdminGrants and AuditLog are the operator side's (storage/admin.go).
 	AdminGrants
 	AuditLog

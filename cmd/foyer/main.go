@@ -36,6 +36,10 @@ Commands:
   app create|list       create (--name, --store) or list applications
   app delete APP        delete an application without clients
   policy list|show|create|set|assign|default|delete  named policies
+  store create NAME     create an identity store (--id, --identifiers, --attributes)
+  store list            list identity stores
+  store rename ID NAME  rename an identity store
+  store delete ID       delete an empty identity store
   group create NAME     create a group of accounts
   group add|remove NAME ACCOUNT  change a group's members
   account link ACCOUNT  link an external identity (--provider, --subject)
@@ -143,6 +147,8 @@ func dispatch(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 		return policyCommand(ctx, cfg, sub, rest[min(1, len(rest)):], stdout, stderr)
 	case cmd == "account" && sub == "link":
 		return accountLink(ctx, cfg, rest[1:], stdout, stderr)
+	case cmd == "store" && (sub == "create" || sub == "list" || sub == "rename" || sub == "delete"):
+		return storeCommand(ctx, cfg, sub, rest[1:], stdout, stderr)
 	case cmd == "group" && (sub == "create" || sub == "add" || sub == "remove"):
 		return groupCommand(ctx, cfg, sub, rest[1:], stdout, stderr)
 	case cmd == "admin" && sub == "create":
