@@ -146,10 +146,6 @@ func storePortalSettings(ctx context.Context, svc services, p *storage.PortalSet
 	return err
 }
 
-// groupName is what a group may be called: it must be namable in a
-// comma-separated --groups list.
-var groupName = storage.GroupNamePattern
-
 func loadPortalSettings(ctx context.Context, s *sqlstore.Store, appID string) (*storage.PortalSettings, error) {
 	if _, err := s.GetApplication(ctx, appID); errors.Is(err, storage.ErrNotFound) {
 		return nil, fmt.Errorf("no application with id %q", appID)
