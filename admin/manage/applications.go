@@ -145,13 +145,8 @@ func (s *Applications) Create(ctx context.Context, a Actor, in ApplicationInput)
 	if in.ID != "" && !appIDPattern.MatchString(in.ID) {
 		problems.Add("id", "1 to 64 lower-case letters, digits, '-' and '_'")
 	}
-	if in.StoreID == "" {
-		problems.Add("store_id", "required")
-	} else if _, err := s.store.GetIdentityStore(ctx, in.StoreID); err != nil {
-		if !isNotFound(err) {
-			return ApplicationView{}, err
-		}
-		problems.Add("store_id", "no such identity store")
+	if err := s.checkStore(ctx, problems, in.StoreID); err != nil {
+		return ApplicationView{}, err
 	}
 	if err := problems.Err(); err != nil {
 		return ApplicationView{}, err
@@ -167,6 +162,26 @@ func (s *Applications) Create(ctx context.Context, a Actor, in ApplicationInput)
 		return Change{Action: "application.created", TargetType: "application", TargetID: app.ID, StoreID: app.StoreID, After: out}, nil
 	})
 	return out, err
+}
+
+// checkStore adds a problem unless storeID names an identity store a
+// customer application may live in.
+func (s *Applications) checkStore(ctx context.Context, problems Problems, storeID string) error {
+	switch {
+	case storeID == "":
+		problems.Add("store_id", "required")
+	case storeID == storage.AdministratorsStoreID:
+		// No customer application points at the administrators.
+		problems.Add("store_id", "the administrators' store has only the admin console")
+	default:
+		_, err := s.store.GetIdentityStore(ctx, storeID)
+		if isNotFound(err) {
+			problems.Add("store_id", "no such identity store")
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Update changes the application's own fields (not its store, not its

@@ -46,13 +46,17 @@ func TestApplicationsCreateRefused(t *testing.T) {
 				t.Errorf("no problem named for %s in %v", f, got)
 			}
 		}
+		_, err := e.apps.Create(ctx, manage.System(), manage.ApplicationInput{StoreID: storage.AdministratorsStoreID, Name: "Sneaky"})
+		if appFields(t, err)["store_id"] == "" {
+			t.Errorf("an application in the administrators' store: %v", err)
+		}
 		before := e.auditCount(t)
 		for _, a := range []manage.Actor{appAdmin(storage.RoleAdmin, "us"), appAdmin(storage.RoleAuditor), appAdmin(storage.RoleSupport)} {
 			_, err := e.apps.Create(ctx, a, manage.ApplicationInput{StoreID: "eu", Name: "Shop"})
 			appWantIs(t, "create by "+string(a.Grants[0].Role), err, manage.ErrForbidden)
 		}
 		appCreate(t, e, "eu", "Taken")
-		_, err := e.apps.Create(ctx, manage.System(), manage.ApplicationInput{ID: "taken", StoreID: "eu", Name: "One"})
+		_, err = e.apps.Create(ctx, manage.System(), manage.ApplicationInput{ID: "taken", StoreID: "eu", Name: "One"})
 		if err != nil {
 			t.Fatal(err)
 		}
