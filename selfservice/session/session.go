@@ -128,7 +128,7 @@ func (m *Manager) Start(ctx context.Context, w http.ResponseWriter, r *http.Requ
 // Current returns the request's valid session or ErrNoSession.
 func (m *Manager) Current(r *http.Request) (*storage.Session, error) {
 	sess, err := m.sso.Get(r, CookieName)
-	if err != nil || sess.IsNew {
+	if err != nil || sess.IsNew || sess.ID == "" {
 		return nil, ErrNoSession
 	}
 	ctx := r.Context()

@@ -54,6 +54,7 @@ func (s *ssoStore) Get(r *http.Request, name string) (*sessions.Session, error) 
 func (s *ssoStore) New(r *http.Request, name string) (*sessions.Session, error) {
 	sess := sessions.NewSession(s, name)
 	sess.Options = &sessions.Options{Path: "/", Secure: s.cookies.Secure, HttpOnly: true, SameSite: http.SameSiteLaxMode}
+	sess.IsNew = true // NewSession leaves it false
 	token, err := readToken(s.codec, s.cookies, r, name)
 	if err != nil {
 		if errors.Is(err, ErrNoSession) && s.cookies.Value(r, name) == "" {
