@@ -14,6 +14,7 @@ import (
 	"github.com/medama-io/go-useragent"
 
 	"foyer/selfservice/route"
+	"foyer/selfservice/session"
 	"foyer/selfservice/session/sessiontest"
 	"foyer/storage"
 )
@@ -143,6 +144,21 @@ func TestFlowCookieExpires(t *testing.T) {
 		"another key":      sessiontest.SignedAt([]byte("another-key-another-key-another-k"), flowCookie, state, time.Now()),
 		"no state":         sessiontest.SignedAt(key, flowCookie, []byte("{}\n"), time.Now()),
 		"garbage":          "Zm9v.forged",
+	} {
+		if got, ok := read(value); ok {
+			t.Errorf("%s: flow cookie accepted as %+v", name, got)
+		}
+	}
+	// A cookie sealed before the portal used securecookie is read while
+	// its sealed expiry lasts (a sign-in in flight across an upgrade).
+	legacy := session.NewStepSigner(key)
+	if got, ok := read(legacy.SealUntil("flow", string(state), time.Now().Add(time.Minute))); !ok || got.State != "state" {
+		t.Fatalf("a legacy flow cookie is refused: %+v, %v", got, ok)
+	}
+	for name, value := range map[string]string{
+		"legacy expired":    legacy.SealUntil("flow", string(state), time.Now()),
+		"legacy other key":  session.NewStepSigner([]byte("another-key-another-key-another-k")).SealUntil("flow", string(state), time.Now().Add(time.Minute)),
+		"legacy other seal": legacy.SealUntil("portal", string(state), time.Now().Add(time.Minute)),
 	} {
 		if got, ok := read(value); ok {
 			t.Errorf("%s: flow cookie accepted as %+v", name, got)

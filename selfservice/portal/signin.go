@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -330,10 +331,27 @@ func (h *Handler) flowCodec() *securecookie.SecureCookie {
 // readFlow is the sign-in state of this browser, while it is fresh.
 func (h *Handler) readFlow(r *http.Request) (flowState, bool) {
 	var st flowState
-	if err := h.flowCodec().Decode(flowCookie, h.cookie(r, flowCookie), &st); err != nil || st.State == "" {
+	v := h.cookie(r, flowCookie)
+	if err := h.flowCodec().Decode(flowCookie, v, &st); err != nil {
+		st = h.legacyFlow(v)
+	}
+	if st.State == "" {
 		return flowState{}, false
 	}
 	return st, true
+}
+
+// legacyFlow reads a state cookie sealed the way Foyer did before it used
+// securecookie (StepSigner.SealUntil, expiry inside the HMAC), so a
+// sign-in in flight across a rolling upgrade still finishes. Such cookies
+// live ten minutes: this can go in the release after.
+func (h *Handler) legacyFlow(v string) flowState {
+	var st flowState
+	raw, ok := session.NewStepSigner(h.cfg.CookieKey).OpenAt("flow", v, h.cfg.Now())
+	if !ok || json.Unmarshal([]byte(raw), &st) != nil {
+		return flowState{}
+	}
+	return st
 }
 
 // setCookie sets a portal cookie; its name and attributes come from
