@@ -9,10 +9,10 @@ import (
 // BrowserCookieName is the base name (session.Cookies: "__Host-foyer_browser"
 // on https) of the cookie that tells the browser which started a
 // sign-in apart from any other. It holds a random value, signed with the
-// time it was set (securecookie, refused after browserCookieLifetime);
-// an interaction keeps only the value's SHA-256 (Interaction.Browser). One value serves every
-// sign-in the browser starts, so requests started side by side in two tabs
-// each finish in that browser.
+// time it was set (securecookie, refused after browserCookieLifetime); an
+// interaction keeps only the value's SHA-256 (Interaction.Browser). One
+// value serves every sign-in the browser starts, so requests started side
+// by side in two tabs each finish in that browser.
 const BrowserCookieName = "foyer_browser"
 
 // browserCookieLifetime covers the longest interaction a browser may still
