@@ -4,5 +4,7 @@
 // storage/storagetest. Errors are the sentinels below, checked with errors.Is.
 // It also holds the domain rules every layer must agree on, such as what a
 // valid e-mail address, phone number or username is (identifiers.go) and
-// which consent versions a new policy replaces (consentpolicy.go).
+// which consent versions a new policy replaces (consentpolicy.go), and the
+// attribute schema's one validation, used by registration, the portal and
+// the admin console alike (attributes.go, attributeschema.go).
 package storage

@@ -14,23 +14,16 @@ const (
 	IdentifierPhone    IdentifierType = "phone"
 )
 
-// AttributeDef is one attribute of an identity store's schema.
-type AttributeDef struct {
-	Name     string `json:"name"`
-	Required bool   `json:"required"`
-	// Visible and Editable apply to self-service pages; the admin console
-	// always sees every attribute.
-	Visible  bool `json:"visible"`
-	Editable bool `json:"editable"`
-}
-
-// IdentityStore is a population of accounts.
+// IdentityStore is a population of accounts. Version counts its updates
+// (optimistic concurrency: UpdateIdentityStore names the version it read).
 type IdentityStore struct {
 	ID              string
 	Name            string
 	IdentifierTypes []IdentifierType
-	Attributes      []AttributeDef
+	Attributes      []AttributeDef // the attribute schema (storage/attributes.go)
+	Version         int64
 	CreatedAt       time.Time
+	UpdatedAt       time.Time
 }
 
 // AccountStatus is whether an account may sign in.
@@ -124,8 +117,16 @@ type Client struct {
 	ApplicationID string
 	Name          string
 	SecretHash    []byte // SHA-256 of the secret; nil for public clients
-	Public        bool
-	FirstParty    bool
+	// PreviousSecretHash is the secret a rotation replaced, accepted at
+	// the token endpoint until PreviousSecretExpiresAt (the overlap that
+	// lets the client's deployments switch); nil when none is.
+	PreviousSecretHash      []byte
+	PreviousSecretExpiresAt *time.Time
+	// Version counts updates from 1: UpdateClient with a Version that is
+	// no longer the stored one is ErrStale (zero: no check).
+	Version    int64
+	Public     bool
+	FirstParty bool
 	// ResourceServer lets the client introspect tokens issued to other
 	// clients (an API that accepts them); any other client may introspect
 	// only its own. Only an administrator sets it.

@@ -23,7 +23,9 @@ type Group struct {
 	ID        string
 	StoreID   string
 	Name      string
+	Version   int64 // counts renames (optimistic concurrency)
 	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // ConsentAction is what happened to a consent in its history.

@@ -181,69 +181,6 @@ func printPortalSettings(w io.Writer, p *storage.PortalSettings, asJSON bool) er
 	return err
 }
 
-// groupCommand runs "group create NAME", "group add NAME ACCOUNT" and
-// "group remove NAME ACCOUNT" (ACCOUNT: e-mail, username or id).
-func groupCommand(ctx context.Context, cfg Config, verb string, args []string, stdout, stderr io.Writer) error {
-	want := map[string]int{"create": 1, "add": 2, "remove": 2}[verb]
-	pos, rest := splitPositional(args, want)
-	fs := newFlags("group "+verb, stderr)
-	storeID := fs.String("store", defaultStoreID, "identity store")
-	if err := parse(fs, rest); err != nil {
-		return err
-	}
-	if len(pos) != want {
-		fmt.Fprintln(stderr, "usage: foyer group create NAME | foyer group add|remove NAME ACCOUNT [--store ID]")
-		return errUsage
-	}
-	if verb == "create" && !groupName.MatchString(pos[0]) {
-		fmt.Fprintf(stderr, "foyer group create: %q: use 1 to 64 letters, digits, '_', '.' and '-'\n", pos[0])
-		return errUsage
-	}
-	return withStore(ctx, cfg, stderr, func(s *sqlstore.Store, _ []byte) error {
-		if _, err := s.GetIdentityStore(ctx, *storeID); errors.Is(err, storage.ErrNotFound) {
-			return fmt.Errorf("no identity store %q", *storeID)
-		} else if err != nil {
-			return err
-		}
-		if verb == "create" {
-			err := s.CreateGroup(ctx, &storage.Group{StoreID: *storeID, Name: pos[0]})
-			if errors.Is(err, storage.ErrConflict) {
-				return fmt.Errorf("group %q exists", pos[0])
-			}
-			if err == nil {
-				fmt.Fprintf(stdout, "created group %s\n", pos[0])
-			}
-			return err
-		}
-		return groupMembership(ctx, s, *storeID, verb, pos[0], pos[1], stdout)
-	})
-}
-
-func groupMembership(ctx context.Context, s *sqlstore.Store, storeID, verb, name, who string, stdout io.Writer) error {
-	g, err := s.GetGroupByName(ctx, storeID, name)
-	if errors.Is(err, storage.ErrNotFound) {
-		return fmt.Errorf("no group %q in store %q", name, storeID)
-	} else if err != nil {
-		return err
-	}
-	acct, err := findAccount(ctx, s, storeID, who)
-	if err != nil {
-		return err
-	}
-	if verb == "add" {
-		err = s.AddGroupMember(ctx, g.ID, acct.ID)
-	} else {
-		err = s.RemoveGroupMember(ctx, g.ID, acct.ID)
-		if errors.Is(err, storage.ErrNotFound) {
-			return fmt.Errorf("%s is not in group %q", who, name)
-		}
-	}
-	if err == nil {
-		fmt.Fprintf(stdout, "%s: %s %s\n", name, map[string]string{"add": "added", "remove": "removed"}[verb], who)
-	}
-	return err
-}
-
 // findAccount looks an account up by id, e-mail or username. Whatever has
 // the form of an id is only ever an id: an account whose username reads
 // like another account's id (allowed before such usernames were refused)

@@ -21,6 +21,8 @@ Commands:
   client list           list clients
   client delete ID      delete a client and its tokens
   client token create   create an initial access token for dynamic registration
+  client secret rotate  give a client a new secret (--id, --overlap for the old one)
+  client roles set      set the admin role a client's tokens act with (--id, --role, --store)
   account create        create an account
   keys rotate           add new active signing keys; old ones stay in JWKS
   app policy show       show an application's self-service policy
@@ -31,6 +33,10 @@ Commands:
   app consent set       replace an application's consent policy
   app portal show APP   show an application's launcher tile, friendly URL and groups
   app portal set APP    change them (--launcher, --slug, --groups)
+  store create NAME     create an identity store (--id, --identifiers, --attributes)
+  store list            list identity stores
+  store rename ID NAME  rename an identity store
+  store delete ID       delete an empty identity store
   group create NAME     create a group of accounts
   group add|remove NAME ACCOUNT  change a group's members
   account link ACCOUNT  link an external identity (--provider, --subject)
@@ -108,6 +114,10 @@ func dispatch(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 		return clientList(ctx, cfg, rest[1:], stdout, stderr)
 	case cmd == "client" && sub == "delete":
 		return clientDelete(ctx, cfg, rest[1:], stdout, stderr)
+	case cmd == "client" && sub == "roles" && len(rest) > 1 && rest[1] == "set":
+		return clientRolesSet(ctx, cfg, rest[2:], stdout, stderr)
+	case cmd == "client" && sub == "secret" && len(rest) > 1 && rest[1] == "rotate":
+		return clientSecretRotate(ctx, cfg, rest[2:], stdout, stderr)
 	case cmd == "client" && sub == "token" && len(rest) > 1 && rest[1] == "create":
 		return clientTokenCreate(ctx, cfg, rest[2:], stdout, stderr)
 	case cmd == "account" && sub == "create":
@@ -130,6 +140,8 @@ func dispatch(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 		return appPortalSet(ctx, cfg, rest[2:], stdout, stderr)
 	case cmd == "account" && sub == "link":
 		return accountLink(ctx, cfg, rest[1:], stdout, stderr)
+	case cmd == "store" && (sub == "create" || sub == "list" || sub == "rename" || sub == "delete"):
+		return storeCommand(ctx, cfg, sub, rest[1:], stdout, stderr)
 	case cmd == "group" && (sub == "create" || sub == "add" || sub == "remove"):
 		return groupCommand(ctx, cfg, sub, rest[1:], stdout, stderr)
 	case cmd == "admin" && sub == "create":

@@ -18,7 +18,12 @@
 // runs the signed-in pages through it. Deliberate answers (field errors,
 // not-found messages, redirects) are written by the endpoints themselves.
 //
+// The personal information page (profile.go) follows the identity
+// store's attribute schema through selfservice/attrform, as registration
+// does: visible attributes are shown, only editable ones are read from a
+// post and checked by storage.CheckAttributes.
+//
 // The portal imports storage, selfservice/session, selfservice/notify,
-// selfservice/password, selfservice/route and themes, never the parent
-// selfservice package.
+// selfservice/password, selfservice/route, selfservice/attrform and
+// themes, never the parent selfservice package.
 package portal

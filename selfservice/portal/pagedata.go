@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"foyer/selfservice/attrform"
 	"foyer/storage"
 	"foyer/themes"
 )
@@ -43,7 +44,7 @@ type appsData struct {
 type profileData struct {
 	frame
 	ProfileURL, ConfirmContactURL string
-	Fields                        []field
+	Fields                        []attrform.Input
 	Email, Phone                  string
 	EmailConfirmed                bool
 	PhoneConfirmed                bool // not shown by the default theme
@@ -137,8 +138,9 @@ func pageSamples() map[string][]any {
 		},
 		"account_profile": {
 			&profileData{frame: f, ProfileURL: "/", ConfirmContactURL: "/", Email: "e", Phone: "p", EmailConfirmed: true,
-				PhoneConfirmed: true, Fields: []field{{Name: "n", Label: "l", LabelIsKey: true, Value: "v", Required: true, Editable: true},
-					{Name: "n", Label: "l"}}, ReauthURL: "/", Pending: "p", PendingKind: "email", Error: "e", FieldErrors: errs},
+				PhoneConfirmed: true, Fields: []attrform.Input{{Name: "n", Field: "n", ID: "n", LabelKey: "l", Kind: "text", Value: "v", Required: true, MaxLength: 1, Error: "e"},
+					{Name: "s", Field: "s", ID: "s", Label: "l", Kind: "select", Options: []string{"o"}, Value: "o", ReadOnly: true},
+					{Name: "b", Field: "b", ID: "b", Label: "l", Kind: "checkbox", Value: "true"}}, ReauthURL: "/", Pending: "p", PendingKind: "email", Error: "e", FieldErrors: errs},
 			&profileData{frame: f, Fresh: true},
 		},
 		"account_settings": {

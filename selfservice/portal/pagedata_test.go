@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"foyer/selfservice/attrform"
 	"foyer/storage"
 	"foyer/themes"
 )
@@ -112,14 +113,18 @@ func profileCases() []pageCase {
 	f, shown := testFrame()
 	return []pageCase{{"profile", "account_profile", &profileData{frame: f,
 		ProfileURL: "/profile-url", ConfirmContactURL: "/confirm-url",
-		Fields: []field{{Name: "given_name", Label: "test.label.given", LabelIsKey: true, Value: "Ada", Required: true, Editable: true},
-			{Name: "loyalty_no", Label: "Loyalty number", Value: "L-1"}},
+		Fields: []attrform.Input{{Name: "given_name", Field: "given_name", ID: "attr-given_name", LabelKey: "test.label.given", Kind: "text",
+			Value: "Ada", Required: true, Error: "test.err.given"},
+			{Name: "loyalty_no", Field: "loyalty_no", ID: "attr-loyalty_no", Label: "Loyalty number", Kind: "text", Value: "L-1", ReadOnly: true},
+			{Name: "tier", Field: "tier", ID: "attr-tier", Label: "Tier", Kind: "select", Options: []string{"gold"}, Value: "gold", ReadOnly: true},
+			{Name: "news", Field: "news", ID: "attr-news", Label: "News", Kind: "checkbox", Value: "true"}},
 		Email: "ada@example.com", Phone: "+41790000000", EmailConfirmed: true, PhoneConfirmed: true,
 		Fresh: false, ReauthURL: "/reauth-url", Pending: "new@example.com", PendingKind: "email",
 		Error: "test.error", FieldErrors: map[string]string{"given_name": "test.err.given", "email": "test.err.email",
 			"phone": "test.err.phone", "code": "test.err.code"}},
 		append([]string{`action="/profile-url"`, `action="/confirm-url"`, ">test.label.given", `value="Ada" required aria-invalid="true"`,
-			">Loyalty number", `value="L-1" readonly`, `value="ada@example.com"`, `value="&#43;41790000000"`, "t:account.profile.confirmed",
+			">Loyalty number", `value="L-1" readonly`, `<select id="attr-tier" name="tier" disabled>`,
+			`<option selected>gold</option>`, `id="attr-news" name="news" type="checkbox" value="true" checked>`, `<label for="attr-news">News</label>`, `value="ada@example.com"`, `value="&#43;41790000000"`, "t:account.profile.confirmed",
 			`href="/reauth-url"`, "new@example.com", `name="kind" value="email"`, `role="alert" id="form-error">test.error</div>`,
 			`id="attr-given_name-error">test.err.given</p>`, `id="email-error">test.err.email</p>`,
 			`id="phone-error">test.err.phone</p>`, `id="code-error">test.err.code</p>`}, shown...)}}

@@ -16,7 +16,9 @@ type identityStoreRow struct {
 	Name            string    `gorm:"column:name"`
 	IdentifierTypes string    `gorm:"column:identifier_types"`
 	Attributes      string    `gorm:"column:attributes"`
+	Version         int64     `gorm:"column:version"`
 	CreatedAt       time.Time `gorm:"column:created_at"`
+	UpdatedAt       time.Time `gorm:"column:updated_at"`
 }
 
 func (identityStoreRow) TableName() string { return "identity_stores" }
@@ -31,16 +33,18 @@ func (r *identityStoreRow) toStorage() (*storage.IdentityStore, error) {
 		return nil, err
 	}
 	return &storage.IdentityStore{ID: r.ID, Name: r.Name, IdentifierTypes: types, Attributes: attrs,
-		CreatedAt: r.CreatedAt.UTC()}, nil
+		Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}, nil
 }
 
-// CreateIdentityStore inserts s, filling in ID and CreatedAt when empty.
+// CreateIdentityStore inserts s, filling in ID and CreatedAt when empty;
+// its Version is 1 and UpdatedAt its CreatedAt.
 func (s *Store) CreateIdentityStore(ctx context.Context, is *storage.IdentityStore) error {
 	if is.ID == "" {
 		is.ID = newID()
 	}
 	is.CreatedAt = orNow(is.CreatedAt)
-	row := identityStoreRow{ID: is.ID, Name: is.Name, CreatedAt: is.CreatedAt,
+	is.UpdatedAt, is.Version = is.CreatedAt, 1
+	row := identityStoreRow{ID: is.ID, Name: is.Name, CreatedAt: is.CreatedAt, UpdatedAt: is.UpdatedAt, Version: 1,
 		IdentifierTypes: encodeJSON(is.IdentifierTypes, "[]"), Attributes: encodeJSON(is.Attributes, "[]")}
 	return wrapErr(s.db(ctx).Create(&row).Error, "create identity store %q", is.ID)
 }

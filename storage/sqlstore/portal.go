@@ -87,13 +87,16 @@ type groupRow struct {
 	ID        string    `gorm:"column:id;primaryKey"`
 	StoreID   string    `gorm:"column:store_id"`
 	Name      string    `gorm:"column:name"`
+	Version   int64     `gorm:"column:version"`
 	CreatedAt time.Time `gorm:"column:created_at"`
+	UpdatedAt time.Time `gorm:"column:updated_at"`
 }
 
 func (groupRow) TableName() string { return "account_groups" }
 
 func (r groupRow) toStorage() storage.Group {
-	return storage.Group{ID: r.ID, StoreID: r.StoreID, Name: r.Name, CreatedAt: r.CreatedAt.UTC()}
+	return storage.Group{ID: r.ID, StoreID: r.StoreID, Name: r.Name, Version: r.Version,
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 }
 
 type groupMemberRow struct {
@@ -110,7 +113,8 @@ func (s *Store) CreateGroup(ctx context.Context, g *storage.Group) error {
 		g.ID = newID()
 	}
 	g.CreatedAt = orNow(g.CreatedAt)
-	row := groupRow{ID: g.ID, StoreID: g.StoreID, Name: g.Name, CreatedAt: g.CreatedAt}
+	g.UpdatedAt, g.Version = g.CreatedAt, 1
+	row := groupRow{ID: g.ID, StoreID: g.StoreID, Name: g.Name, Version: 1, CreatedAt: g.CreatedAt, UpdatedAt: g.UpdatedAt}
 	return wrapErr(s.db(ctx).Create(&row).Error, "create group %q", g.Name)
 }
 

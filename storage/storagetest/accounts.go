@@ -1,6 +1,7 @@
 package storagetest
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
@@ -39,7 +40,7 @@ func testIdentityStores(t *testing.T, s storage.Store) {
 	got, err := s.GetIdentityStore(ctx, want.ID)
 	must(t, "GetIdentityStore", err)
 	if got.Name != want.Name || !equalStrings(got.IdentifierTypes, want.IdentifierTypes) ||
-		len(got.Attributes) != 2 || got.Attributes[0] != want.Attributes[0] || got.Attributes[1] != want.Attributes[1] {
+		!reflect.DeepEqual(got.Attributes, want.Attributes) {
 		t.Errorf("GetIdentityStore = %+v, want %+v", got, want)
 	}
 	sameTime(t, "CreatedAt", got.CreatedAt, want.CreatedAt)

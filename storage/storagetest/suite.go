@@ -26,6 +26,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"Applications", testApplications},
 		{"SelfServicePolicy", testSelfServicePolicy},
 		{"Clients", testClients},
+		{"ClientVersions", testClientVersions},
 		{"ClientAssertions", testClientAssertions},
 		{"Sessions", testSessions},
 		{"SessionsByAccount", testSessionsByAccount},
@@ -70,7 +71,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"MoveAccountToStore", testMoveAccountToStore},
 		{"LockAdminGrants", testLockAdminGrants},
 	}
-	for _, a := range append(areas, portalAreas...) {
+	for _, a := range append(append(areas, portalAreas...), storeConfigAreas...) {
 		t.Run(a.name, func(t *testing.T) {
 			t.Parallel()
 			a.fn(t, newStore(t))

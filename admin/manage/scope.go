@@ -1,0 +1,75 @@
+package manage
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"foyer/storage"
+)
+
+// ownsAdministrators reports whether the actor may touch the
+// administrators store at all: only the system and owners may (its
+// accounts are the administrators themselves).
+func ownsAdministrators(a Actor, p Permission) bool {
+	return a.Kind == storage.PrincipalSystem || a.Role(p, storage.AdministratorsStoreID) == storage.RoleOwner
+}
+
+// requireStore is Actor.Require for something of the identity store, with
+// the administrators store kept to owners.
+func requireStore(a Actor, p Permission, storeID string) error {
+	if storeID == storage.AdministratorsStoreID && !ownsAdministrators(a, p) {
+		return ErrForbidden
+	}
+	return a.Require(p, storeID)
+}
+
+// storeGetter reads identity stores.
+type storeGetter interface {
+	GetIdentityStore(ctx context.Context, id string) (*storage.IdentityStore, error)
+}
+
+// requireExistingStore checks the actor's permission on the store and that
+// it exists (ErrNotFound) before its groups, roles or organizations are
+// listed or changed.
+func requireExistingStore(ctx context.Context, s storeGetter, a Actor, p Permission, storeID string) error {
+	if err := requireStore(a, p, storeID); err != nil {
+		return err
+	}
+	if _, err := s.GetIdentityStore(ctx, storeID); err != nil {
+		return fmt.Errorf("identity store %q: %w", storeID, err)
+	}
+	return nil
+}
+
+// pageSize is what a service asks storage for: one row more than the
+// page, to learn whether another page follows; 0 (everything) stays 0.
+func pageSize(limit int) int {
+	if limit <= 0 {
+		return 0
+	}
+	return limit + 1
+}
+
+// cut trims rows to the page and reports whether more follow.
+func cut[T any](rows []T, limit int) ([]T, bool) {
+	if limit > 0 && len(rows) > limit {
+		return rows[:limit], true
+	}
+	return rows, false
+}
+
+// checkName adds a problem unless s (already trimmed) has 1 to max
+// characters and no control characters.
+func checkName(p Problems, field, s string, max int) {
+	switch {
+	case s == "":
+		p.Add(field, "is required")
+	case !utf8.ValidString(s) || utf8.RuneCountInString(s) > max:
+		p.Add(field, fmt.Sprintf("use at most %d characters", max))
+	case strings.IndexFunc(s, unicode.IsControl) >= 0:
+		p.Add(field, "contains characters that are not allowed")
+	}
+}

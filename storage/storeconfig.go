@@ -1,0 +1,88 @@
+package storage
+
+import (
+	"context"
+	"time"
+)
+
+// StoreRole is a role an identity store defines for its accounts (what
+// applications read to decide what a customer may do); not to be confused
+// with AdminRole, which is what an administrator may do in Foyer.
+type StoreRole struct {
+	ID          string
+	StoreID     string
+	Name        string // unique in the store, compared case-insensitively
+	Description string
+	Version     int64
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// Organization is a company (a customer's or a partner's) whose people
+// are accounts of one identity store. Its Domains are lower-case DNS
+// names, each owned by at most one organization of the store.
+type Organization struct {
+	ID        string
+	StoreID   string
+	Name      string // unique in the store, compared case-insensitively
+	Partner   bool
+	Domains   []string
+	Version   int64
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// StoreConfig is the operator side's storage for identity stores and what
+// each defines: groups, roles and organizations. Updates and deletions
+// name the version they read: a row changed since is ErrStale and left
+// alone (expectedVersion 0 skips the check, for the CLI). List methods
+// page by a unique key: they return up to limit rows (every row for limit
+// 0) whose key sorts after after ("" starts at the beginning).
+type StoreConfig interface {
+	// ListIdentityStoresPage returns identity stores by id.
+	ListIdentityStoresPage(ctx context.Context, after string, limit int) ([]IdentityStore, error)
+	// UpdateIdentityStore writes Name, IdentifierTypes and Attributes and
+	// sets s.Version and s.UpdatedAt; ErrNotFound, ErrStale.
+	UpdateIdentityStore(ctx context.Context, s *IdentityStore, expectedVersion int64) error
+	// DeleteIdentityStore removes the store with its groups, roles and
+	// organizations; a store still holding accounts or applications is
+	// ErrConflict and stays. ErrNotFound, ErrStale.
+	DeleteIdentityStore(ctx context.Context, id string, expectedVersion int64) error
+
+	// GetGroup reads one group of the store; ErrNotFound.
+	GetGroup(ctx context.Context, storeID, id string) (*Group, error)
+	// ListGroupsPage returns the store's groups by name.
+	ListGroupsPage(ctx context.Context, storeID, after string, limit int) ([]Group, error)
+	// RenameGroup writes g.Name and sets g.Version and g.UpdatedAt. The
+	// portal restrictions naming the group follow the new name in the same
+	// transaction. A taken name is ErrConflict; ErrNotFound, ErrStale.
+	RenameGroup(ctx context.Context, g *Group, expectedVersion int64) error
+	// DeleteGroup removes the group and its memberships. A group an
+	// application's portal restriction names is ErrConflict (deleting it
+	// would open the application to everyone); ErrNotFound, ErrStale.
+	DeleteGroup(ctx context.Context, storeID, id string, expectedVersion int64) error
+
+	// CreateStoreRole inserts r, filling in ID, Version and times; a name
+	// taken in the store is ErrConflict, an unknown store ErrNotFound.
+	CreateStoreRole(ctx context.Context, r *StoreRole) error
+	GetStoreRole(ctx context.Context, storeID, id string) (*StoreRole, error)
+	// ListStoreRoles returns the store's roles by lower-cased name.
+	ListStoreRoles(ctx context.Context, storeID, after string, limit int) ([]StoreRole, error)
+	// UpdateStoreRole writes Name and Description; ErrConflict,
+	// ErrNotFound, ErrStale.
+	UpdateStoreRole(ctx context.Context, r *StoreRole, expectedVersion int64) error
+	DeleteStoreRole(ctx context.Context, storeID, id string, expectedVersion int64) error
+
+	// CreateOrganization inserts o, filling in ID, Version and times; a
+	// name or domain taken in the store is ErrConflict, an unknown store
+	// ErrNotFound.
+	CreateOrganization(ctx context.Context, o *Organization) error
+	GetOrganization(ctx context.Context, storeID, id string) (*Organization, error)
+	// ListOrganizations returns the store's organizations by lower-cased
+	// name.
+	ListOrganizations(ctx context.Context, storeID, after string, limit int) ([]Organization, error)
+	// UpdateOrganization writes Name, Partner and Domains; ErrConflict,
+	// ErrNotFound, ErrStale.
+	UpdateOrganization(ctx context.Context, o *Organization, expectedVersion int64) error
+	DeleteOrganization(ctx context.Context, storeID, id string, expectedVersion int64) error
+}
