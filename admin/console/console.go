@@ -52,6 +52,7 @@ type Deps struct {
 	// The services of admin/manage the pages drive.
 	Audit          AuditService
 	Administrators AdministratorService
+	Applications   ApplicationService
 	Stores         StoreService
 }
 
@@ -66,6 +67,7 @@ type Handler struct {
 	routes   route.URLs
 	audit    AuditService
 	admins   AdministratorService
+	apps     ApplicationService
 	stores   StoreService
 
 	// server answers the console's own token and discovery requests in
@@ -80,7 +82,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	if cfg.Issuer == "" || len(cfg.CookieKey) < 32 {
 		return nil, errors.New("console: Issuer and a 32-byte CookieKey are required")
 	}
-	if d.Core == nil || d.Store == nil || d.Sessions == nil || d.Renderer == nil || d.Audit == nil || d.Administrators == nil || d.Stores == nil {
+	if d.Core == nil || d.Store == nil || d.Sessions == nil || d.Renderer == nil || d.Audit == nil || d.Administrators == nil || d.Stores == nil || d.Applications == nil {
 		return nil, errors.New("console: Core, Store, Sessions, Renderer and the services are required")
 	}
 	if cfg.Now == nil {
@@ -92,7 +94,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	return &Handler{cfg: cfg, core: d.Core, store: d.Store, sessions: d.Sessions, render: d.Renderer, log: d.Logger, audit: d.Audit, admins: d.Administrators, stores: d.Stores}, nil
+	return &Handler{cfg: cfg, core: d.Core, store: d.Store, sessions: d.Sessions, render: d.Renderer, log: d.Logger, audit: d.Audit, admins: d.Administrators, apps: d.Applications, stores: d.Stores}, nil
 }
 
 // UseServer gives the console the server's handler, through which it
@@ -125,6 +127,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountAdministrators(sub)
 	h.mountAudit(sub)
 	h.mountStores(sub)
+	h.mountApplications(sub)
 }
 
 // path is the path of the console's route called name, with the query

@@ -26,6 +26,7 @@ func newAdminConsole(cfg Config, store storage.Store, secret []byte, sessions *s
 		Core: core, Store: store, Sessions: sessions, Renderer: renderer, Logger: log,
 		Audit:          manage.NewAudit(store),
 		Administrators: manage.NewAdministrators(core, store, notifications, cfg.Issuer),
+		Applications:   manage.NewApplications(core, store),
 		Stores:         manage.NewStores(core, store),
 	})
 }
