@@ -16,10 +16,10 @@
 // Pages (one file each, each with a typed page-data struct that embeds
 // the frame: the menu, the store switcher, the administrator and the
 // form token): the dashboard, the identity stores with their attribute
-// schema editor, the administrators and the audit log. Forms show the
-// field errors of a *manage.ValidationError beside their fields and keep
-// what was typed (forms.go maps the services' errors); conflicts and
-// stale versions are the page's error.
+// schema editor, the applications, the administrators and the audit
+// log. Forms show the field errors of a *manage.ValidationError beside
+// their fields and keep what was typed (forms.go maps the services'
+// errors); conflicts and stale versions are the page's error.
 //
 // Forms post only to the console itself: cross-origin posts are refused
 // (net/http.CrossOriginProtection on the console's routes), cookies are
