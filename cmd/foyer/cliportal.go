@@ -142,10 +142,6 @@ func groupsExist(ctx context.Context, s *sqlstore.Store, appID string, groups []
 	return nil
 }
 
-// groupName is what a group may be called: it must be namable in a
-// comma-separated --groups list.
-var groupName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
-
 func loadPortalSettings(ctx context.Context, s *sqlstore.Store, appID string) (*storage.PortalSettings, error) {
 	if _, err := s.GetApplication(ctx, appID); errors.Is(err, storage.ErrNotFound) {
 		return nil, fmt.Errorf("no application with id %q", appID)
