@@ -14,13 +14,16 @@
 //     and serve, the one adapter that logs a handler's returned error and
 //     renders the 500 page), engine.go (Step, Flow, the sign-in page),
 //     engine_browser.go (browser binding, answers to a flow that did not
-//     load), pages.go (rendering), amr.go;
+//     load), pages.go (rendering), pagedata.go (each template's data
+//     struct, and the samples New trial-renders every template with),
+//     step_deps.go (what the steps share), amr.go;
 //   - sign-in: signin_identifier.go, signin_password.go,
 //     signin_passwordless.go, signin_link.go (magic links),
 //     signin_failed.go;
 //   - MFA: mfa_gate.go (the gate every first factor ends in), mfa_step.go,
-//     mfa_methods.go, mfa_codes.go, mfa_passkey.go, mfa_recovery.go,
-//     mfa_lock.go, mfa_enroll*.go, mfa_actions.go (the portal's actions);
+//     mfa_methods.go, mfa_codes.go, mfa_passkey.go (the passkeys type),
+//     mfa_recovery.go, mfa_enroll*.go, mfa_actions.go (the portal's
+//     actions);
 //   - registration: register.go, register_fields.go, register_activate.go,
 //     register_resend.go, register_deferred.go;
 //   - recovery: recover.go, recover_request.go, recover_reset.go,
@@ -29,6 +32,15 @@
 //     jobs are in its own files);
 //   - helpers every flow uses: secrets.go (one-time secrets and the
 //     re-request throttle), identifiers.go, policy.go.
+//
+// Each sign-in step holds only the collaborators it uses, built in
+// Handler.newSteps: narrow store interfaces, the small passkeys and
+// mfaLock types, and funcs for the Handler's shared work (events, the
+// deferred queue, sending codes), never the Handler itself.
+//
+// Templates get typed data, one struct per page (pagedata.go); a step's
+// View carries it, and renderStep fills the form part every form page
+// shares (pageForm: where it posts, hidden fields, messages).
 //
 // Page handlers have the type handlerFunc: they render the pages users act
 // on (a bad or expired link, a form error) and return any other error.

@@ -24,9 +24,12 @@ type Step interface {
 
 // View is what a step wants rendered.
 type View struct {
-	Template    string
-	Data        map[string]any
+	Template string
+	// Data is the template's data struct (pagedata.go), a pointer for a
+	// form page, whose pageForm renderStep fills.
+	Data        any
 	Error       string            // page-level message key
+	Notice      string            // page-level message key
 	FieldErrors map[string]string // field name → message key
 	Status      int
 }
@@ -229,7 +232,7 @@ func (h *Handler) submitLogin(w http.ResponseWriter, r *http.Request) error {
 	}
 	if f.State.Failures >= maxFailures {
 		h.renderStep(w, r, f, View{Template: "error", Status: http.StatusTooManyRequests,
-			Data: map[string]any{"Message": "login.too_many_attempts_request"}})
+			Data: &errorData{Message: "login.too_many_attempts_request"}})
 		return nil
 	}
 	step, err := h.currentStep(f)

@@ -95,9 +95,8 @@ type Handler struct {
 	hasher   *password.Hasher
 	rules    *password.Rules
 	deferred *deferredQueue
-	sealer   *mfa.Sealer
 	limits   *regulate.Regulator
-	webauthn *mfa.WebAuthn
+	codes    signInCodes // spent by every page that proves a factor
 	// routes builds URLs from the router Mount was given.
 	routes route.URLs
 }
@@ -113,23 +112,55 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	h := &Handler{
 		cfg: cfg, store: d.Store, limits: regulate.New(d.Store), sessions: d.Sessions, signer: d.Steps,
 		render: d.Renderer, log: d.Logger, notify: d.Notify, hasher: d.Passwords, rules: password.NewRules(),
-		deferred: newDeferredQueue(cfg.Deferred), sealer: d.Sealer, webauthn: d.WebAuthn,
+		deferred: newDeferredQueue(cfg.Deferred),
 	}
-	if h.sealer == nil || h.webauthn == nil {
+	h.codes = signInCodes{store: d.Store, limits: h.limits, now: cfg.Now}
+	if d.Sealer == nil || d.WebAuthn == nil {
 		return nil, fmt.Errorf("selfservice: Sealer and WebAuthn are required")
 	}
+	if err := trialRender(d.Renderer); err != nil {
+		return nil, err
+	}
 	h.steps = map[string]Step{}
-	for _, s := range []Step{
-		identifierStep{h: h},
-		&passwordStep{h: h, store: d.Store, hasher: d.Passwords, dummyHash: d.Passwords.DummyHash(), now: cfg.Now},
-		mfaStep{h: h},
-		enrollStep{h: h},
-		enrollStep{h: h, action: true},
-		passwordlessStep{h: h},
-	} {
+	for _, s := range h.newSteps(d) {
 		h.steps[s.Name()] = s
 	}
 	return h, nil
+}
+
+// trialRender renders every sample of pageSamples in every language, so a
+// template reading a field its data struct lacks fails here.
+func trialRender(r *themes.Renderer) error {
+	for page, samples := range pageSamples() {
+		for _, data := range samples {
+			if err := r.TrialRender(page, data); err != nil {
+				return fmt.Errorf("selfservice: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// newSteps builds the sign-in steps, each with the collaborators it uses.
+func (h *Handler) newSteps(d Deps) []Step {
+	lock := mfaLock{limits: h.limits, now: h.cfg.Now}
+	keys := &passkeys{store: d.Store, sealer: d.Sealer, webauthn: d.WebAuthn, now: h.cfg.Now, log: h.log}
+	enroll := enrollStep{
+		portalClientID: h.cfg.PortalClientID, store: d.Store, sealer: d.Sealer, webauthn: d.WebAuthn, now: h.cfg.Now,
+		passkeys: keys, lock: lock, event: h.eventData, sendCode: h.sendEnrollCode, notify: h.notify, t: h.render.T,
+	}
+	action := enroll
+	action.action = true
+	return []Step{
+		identifierStep{passkeys: keys, queue: h.deferRequest, event: h.eventData},
+		&passwordStep{store: d.Store, limits: h.limits, queue: h.deferRequest, hasher: d.Passwords,
+			dummyHash: d.Passwords.DummyHash(), now: h.cfg.Now},
+		mfaStep{store: d.Store, sealer: d.Sealer, now: h.cfg.Now, lock: lock, codes: h.codes, passkeys: keys,
+			send: h.sendMFASecret, event: h.eventData},
+		enroll,
+		action,
+		passwordlessStep{queue: h.deferRequest, find: h.findByIdentifier, lock: lock, codes: h.codes, event: h.eventData},
+	}
 }
 
 // Names of selfservice's own routes (route.Login is the shared one); every

@@ -26,8 +26,8 @@ const (
 
 // accountAction is the flow's action verb and argument, or "" when it has
 // none or its client is not the portal's.
-func (h *Handler) accountAction(f *Flow) (string, string) {
-	if h.cfg.PortalClientID == "" || f.Client == nil || f.Client.ID != h.cfg.PortalClientID {
+func accountAction(portalClientID string, f *Flow) (string, string) {
+	if portalClientID == "" || f.Client == nil || f.Client.ID != portalClientID {
 		return "", ""
 	}
 	verb, arg, _ := strings.Cut(f.Params.Get(ActionParam), ":")
@@ -44,27 +44,27 @@ func (h *Handler) accountAction(f *Flow) (string, string) {
 
 // actionPage renders the confirmation of a recovery-code or removal
 // action; ok is false for an enrollment, which the enrollment pages show.
-func (h *Handler) actionPage(r *http.Request, f *Flow, acct *storage.Account) (View, bool, error) {
-	verb, arg := h.accountAction(f)
-	data := map[string]any{"Step": stepAction, "Verb": verb}
+func (s enrollStep) actionPage(r *http.Request, f *Flow, acct *storage.Account) (View, bool, error) {
+	verb, arg := accountAction(s.portalClientID, f)
+	data := &mfaData{Step: stepAction, Verb: verb}
 	switch verb {
 	case actionRecoveryCodes:
-		n, err := h.countFactors(r.Context(), acct.ID)
+		n, err := s.countFactors(r.Context(), acct.ID)
 		if err != nil {
 			return View{}, true, err
 		}
 		if n == 0 {
-			data["Error"] = "mfa.recovery_codes_need_factor"
+			data.Error = "mfa.recovery_codes_need_factor"
 		}
 	case actionRemove:
-		a, err := h.authenticator(r, acct.ID, arg)
+		a, err := findAuthenticator(r.Context(), s.store, acct.ID, arg)
 		if err != nil {
 			return View{}, true, err
 		}
 		if a == nil {
-			return View{Template: "error", Status: http.StatusBadRequest, Data: map[string]any{"Message": "mfa.no_such_factor"}}, true, nil
+			return View{Template: "error", Status: http.StatusBadRequest, Data: &errorData{Message: "mfa.no_such_factor"}}, true, nil
 		}
-		data["Factor"] = factorLabel(*a)
+		data.Factor = factorLabel(*a)
 	default:
 		return View{}, false, nil
 	}
@@ -72,58 +72,58 @@ func (h *Handler) actionPage(r *http.Request, f *Flow, acct *storage.Account) (V
 }
 
 // runAction carries out a confirmed recovery-code or removal action.
-func (h *Handler) runAction(r *http.Request, f *Flow, acct *storage.Account) (View, bool, error) {
+func (s enrollStep) runAction(r *http.Request, f *Flow, acct *storage.Account) (View, bool, error) {
 	ctx := r.Context()
-	verb, arg := h.accountAction(f)
+	verb, arg := accountAction(s.portalClientID, f)
 	fail := func(key string) (View, bool, error) {
-		v, ok, err := h.actionPage(r, f, acct)
+		v, ok, err := s.actionPage(r, f, acct)
 		if !ok {
-			v = View{Template: "error", Data: map[string]any{"Message": key}}
+			v = View{Template: "error", Data: &errorData{Message: key}}
 		}
 		v.Error, v.Status = key, http.StatusBadRequest
 		return v, false, err
 	}
 	switch verb {
 	case actionRecoveryCodes:
-		n, err := h.countFactors(ctx, acct.ID)
+		n, err := s.countFactors(ctx, acct.ID)
 		if err != nil {
 			return View{}, false, err
 		}
 		if n == 0 {
 			return fail("mfa.recovery_codes_need_factor")
 		}
-		codes, err := h.replaceRecoveryCodes(ctx, acct.ID)
+		codes, err := s.replaceRecoveryCodes(ctx, acct.ID)
 		if err != nil {
 			return View{}, false, err
 		}
-		h.event(r, acct.ID, "mfa.recovery_codes_regenerated")
+		s.event(r, acct.ID, "mfa.recovery_codes_regenerated", nil)
 		f.State.MFA.ActionDone = true
-		return h.showRecoveryCodes(f, codes), false, nil
+		return s.showRecoveryCodes(f, codes), false, nil
 	case actionRemove:
-		a, err := h.authenticator(r, acct.ID, arg)
+		a, err := findAuthenticator(r.Context(), s.store, acct.ID, arg)
 		if err != nil {
 			return View{}, false, err
 		}
 		if a == nil { // removed meanwhile (a double submit, another tab)
-			return View{Template: "error", Status: http.StatusBadRequest, Data: map[string]any{"Message": "mfa.no_such_factor"}}, false, nil
+			return View{Template: "error", Status: http.StatusBadRequest, Data: &errorData{Message: "mfa.no_such_factor"}}, false, nil
 		}
-		last, err := h.lastRequiredFactor(ctx, acct)
+		last, err := s.lastRequiredFactor(ctx, acct)
 		if err != nil {
 			return View{}, false, err
 		}
 		if last {
 			return fail("mfa.last_factor_required")
 		}
-		if err := h.store.DeleteAuthenticator(ctx, acct.ID, a.ID); err != nil {
+		if err := s.store.DeleteAuthenticator(ctx, acct.ID, a.ID); err != nil {
 			return View{}, false, fmt.Errorf("selfservice: remove authenticator: %w", err)
 		}
-		h.eventData(r, acct.ID, "mfa.removed", map[string]string{"kind": a.Kind})
-		if err := h.tellFactorChange(ctx, f, acct, false); err != nil {
+		s.event(r, acct.ID, "mfa.removed", map[string]string{"kind": a.Kind})
+		if err := s.tellFactorChange(ctx, f, acct, false); err != nil {
 			return View{}, false, err
 		}
-		if n, err := h.countFactors(ctx, acct.ID); err == nil && n == 0 {
+		if n, err := s.countFactors(ctx, acct.ID); err == nil && n == 0 {
 			// Recovery codes stand in for a factor; with none left they go.
-			_, _ = h.store.DeleteOneTimeSecrets(ctx, acct.ID, purposeRecoveryCode)
+			_, _ = s.store.DeleteOneTimeSecrets(ctx, acct.ID, purposeRecoveryCode)
 		}
 		f.State.MFA.ActionDone = true
 		return View{}, true, nil
@@ -132,8 +132,8 @@ func (h *Handler) runAction(r *http.Request, f *Flow, acct *storage.Account) (Vi
 }
 
 // countFactors counts the account's enrolled authenticators.
-func (h *Handler) countFactors(ctx context.Context, accountID string) (int, error) {
-	auths, err := h.store.ListAuthenticators(ctx, accountID)
+func (s enrollStep) countFactors(ctx context.Context, accountID string) (int, error) {
+	auths, err := s.store.ListAuthenticators(ctx, accountID)
 	if err != nil {
 		return 0, fmt.Errorf("selfservice: list authenticators: %w", err)
 	}
@@ -144,12 +144,12 @@ func (h *Handler) countFactors(ctx context.Context, accountID string) (int, erro
 // left while an application of its identity store requires MFA: removing
 // it would lock the customer out of that application's sign-in until they
 // enroll again, so it is refused.
-func (h *Handler) lastRequiredFactor(ctx context.Context, acct *storage.Account) (bool, error) {
-	n, err := h.countFactors(ctx, acct.ID)
+func (s enrollStep) lastRequiredFactor(ctx context.Context, acct *storage.Account) (bool, error) {
+	n, err := s.countFactors(ctx, acct.ID)
 	if err != nil || n > 1 {
 		return false, err
 	}
-	apps, err := h.store.ListApplications(ctx)
+	apps, err := s.store.ListApplications(ctx)
 	if err != nil {
 		return false, fmt.Errorf("selfservice: list applications: %w", err)
 	}
@@ -177,7 +177,7 @@ func factorLabel(a storage.Authenticator) string {
 // removed from the account (OWASP ASVS 2.2.3: a change of authentication
 // details is announced), by e-mail, or by SMS when the account has no
 // address. Whoever did not make the change learns of it at once.
-func (h *Handler) tellFactorChange(ctx context.Context, f *Flow, acct *storage.Account, added bool) error {
+func (s enrollStep) tellFactorChange(ctx context.Context, f *Flow, acct *storage.Account, added bool) error {
 	what := "factor_removed"
 	if added {
 		what = "factor_added"
@@ -185,11 +185,11 @@ func (h *Handler) tellFactorChange(ctx context.Context, f *Flow, acct *storage.A
 	var err error
 	switch {
 	case acct.Email != "":
-		_, err = h.notify.Email(ctx, acct.Email, acct.ID, "notice", f.Lang, branding(f.App), map[string]any{
+		_, err = s.notify.Email(ctx, acct.Email, acct.ID, "notice", f.Lang, branding(f.App), map[string]any{
 			"Title": "email." + what + ".title", "Paragraphs": []string{"email." + what + ".body", "email.factor_changed.not_you"},
 		})
 	case acct.Phone != "":
-		_, err = h.notify.SMS(ctx, acct.Phone, acct.ID, what, h.render.T(f.Lang, "sms."+what, branding(f.App).AppName))
+		_, err = s.notify.SMS(ctx, acct.Phone, acct.ID, what, s.t(f.Lang, "sms."+what, branding(f.App).AppName))
 	}
 	if err != nil {
 		return fmt.Errorf("selfservice: queue %s notice: %w", what, err)

@@ -28,7 +28,7 @@ type mfaSecretData struct {
 // to its authenticator; it returns the notice to show.
 func (h *Handler) sendMFASecret(r *http.Request, f *Flow, acct *storage.Account, method string) (string, error) {
 	ctx := r.Context()
-	a, err := h.authenticator(r, acct.ID, f.State.MFA.Authenticator)
+	a, err := findAuthenticator(ctx, h.store, acct.ID, f.State.MFA.Authenticator)
 	if err != nil {
 		return "", err
 	}
@@ -140,9 +140,14 @@ func (h *Handler) deliverSignInSecret(ctx context.Context, m signInMessage, acco
 	return nil
 }
 
-// authenticator is one of the account's authenticators, or nil.
-func (h *Handler) authenticator(r *http.Request, accountID, id string) (*storage.Authenticator, error) {
-	auths, err := h.store.ListAuthenticators(r.Context(), accountID)
+// authenticatorLister lists an account's authenticators.
+type authenticatorLister interface {
+	ListAuthenticators(ctx context.Context, accountID string) ([]storage.Authenticator, error)
+}
+
+// findAuthenticator is one of the account's authenticators, or nil.
+func findAuthenticator(ctx context.Context, store authenticatorLister, accountID, id string) (*storage.Authenticator, error) {
+	auths, err := store.ListAuthenticators(ctx, accountID)
 	if err != nil {
 		return nil, fmt.Errorf("selfservice: list authenticators: %w", err)
 	}
@@ -154,16 +159,32 @@ func (h *Handler) authenticator(r *http.Request, accountID, id string) (*storage
 	return nil, nil
 }
 
-// checkMFACode spends the flow's current code when code is right and
+// signInCodes checks and spends the one-time codes and links a sign-in
+// sends: the MFA and passwordless steps check them, and every page that
+// proves a first or second factor spends the rest.
+type signInCodes struct {
+	store  signInCodeStore
+	limits *regulate.Regulator
+	now    func() time.Time
+}
+
+// signInCodeStore is what signInCodes reads and writes.
+type signInCodeStore interface {
+	LatestOneTimeSecret(ctx context.Context, accountID, purpose string) (*storage.OneTimeSecret, error)
+	UseOneTimeSecret(ctx context.Context, purpose string, hash []byte, now time.Time) (*storage.OneTimeSecret, error)
+	SpendOneTimeSecrets(ctx context.Context, accountID, purpose string, now time.Time) (int64, error)
+}
+
+// check spends the flow's current code when code is right and
 // returns what it was issued for, or nil. Each try is counted before the
 // comparison, against the code or, when the flow has no live code (none
 // sent, or no account: accountID is empty), against the interaction, so a
 // wrong code costs the same statements whether or not the identifier
 // names an account; the fifth wrong one spends the code.
-func (h *Handler) checkMFACode(r *http.Request, f *Flow, accountID, purpose, code string) (*mfaSecretData, error) {
+func (c signInCodes) check(r *http.Request, f *Flow, accountID, purpose, code string) (*mfaSecretData, error) {
 	ctx := r.Context()
-	now := h.cfg.Now().UTC()
-	sec, err := h.store.LatestOneTimeSecret(ctx, accountID, purpose)
+	now := c.now().UTC()
+	sec, err := c.store.LatestOneTimeSecret(ctx, accountID, purpose)
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return nil, fmt.Errorf("selfservice: latest MFA code: %w", err)
 	}
@@ -179,19 +200,19 @@ func (h *Handler) checkMFACode(r *http.Request, f *Flow, accountID, purpose, cod
 		key, since = regulate.OneTimeCode.Key(sec.ID), sec.CreatedAt.Add(-1)
 		hash, stored = mfa.CodeHash(d.Salt, code), sec.Hash
 	}
-	attempt, err := h.limits.AttemptSince(ctx, key, now, since)
+	attempt, err := c.limits.AttemptSince(ctx, key, now, since)
 	if err != nil {
 		return nil, fmt.Errorf("selfservice: %w", err)
 	}
 	if attempt.Exceeded() || !live || !sameHash(hash, stored) {
 		if attempt.Reached() {
-			if _, err := h.store.UseOneTimeSecret(ctx, purpose, stored, now); err != nil && !errors.Is(err, storage.ErrNotFound) {
+			if _, err := c.store.UseOneTimeSecret(ctx, purpose, stored, now); err != nil && !errors.Is(err, storage.ErrNotFound) {
 				return nil, fmt.Errorf("selfservice: spend guessed code: %w", err)
 			}
 		}
 		return nil, nil
 	}
-	if _, err := h.store.UseOneTimeSecret(ctx, purpose, stored, now); errors.Is(err, storage.ErrNotFound) {
+	if _, err := c.store.UseOneTimeSecret(ctx, purpose, stored, now); errors.Is(err, storage.ErrNotFound) {
 		return nil, nil
 	} else if err != nil {
 		return nil, fmt.Errorf("selfservice: use MFA code: %w", err)
@@ -199,13 +220,13 @@ func (h *Handler) checkMFACode(r *http.Request, f *Flow, accountID, purpose, cod
 	return &d, nil
 }
 
-// spendSignInSecrets spends the account's outstanding sign-in codes and
+// spend spends the account's outstanding sign-in codes and
 // links once one of them worked: the code and link of one message, or a
 // code asked for twice, must not prove anything again. (They are marked
 // used, not deleted: the re-request throttle follows the newest.)
-func (h *Handler) spendSignInSecrets(ctx context.Context, accountID string) error {
+func (c signInCodes) spend(ctx context.Context, accountID string) error {
 	for _, purpose := range []string{purposeMFACode, purposeMFALink, purposeLoginCode, purposeLoginLink} {
-		if _, err := h.store.SpendOneTimeSecrets(ctx, accountID, purpose, h.cfg.Now().UTC()); err != nil {
+		if _, err := c.store.SpendOneTimeSecrets(ctx, accountID, purpose, c.now().UTC()); err != nil {
 			return fmt.Errorf("selfservice: spend sign-in secrets: %w", err)
 		}
 	}

@@ -1,6 +1,7 @@
 package selfservice
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -9,8 +10,10 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"foyer/selfservice/mfa"
+	"foyer/selfservice/notify"
 	"foyer/selfservice/session"
 	"foyer/storage"
 )
@@ -37,7 +40,7 @@ const (
 
 // enrollMethods lists the authenticator kinds the policy lets the account
 // enroll.
-func (h *Handler) enrollMethods(acct *storage.Account, pol storage.MFAPolicy) []string {
+func enrollMethods(acct *storage.Account, pol storage.MFAPolicy) []string {
 	var out []string
 	if pol.Allows(storage.MethodPasskey) {
 		out = append(out, enrollPasskey)
@@ -59,8 +62,36 @@ func (h *Handler) enrollMethods(acct *storage.Account, pol storage.MFAPolicy) []
 // action instance runs the account portal's requests (enroll one kind,
 // new recovery codes, remove a factor) after a fresh sign-in.
 type enrollStep struct {
-	h      *Handler
-	action bool
+	action         bool
+	portalClientID string // only its flows may carry an account action
+	store          enrollStore
+	sealer         *mfa.Sealer
+	webauthn       *mfa.WebAuthn
+	now            func() time.Time
+	lock           mfaLock
+	event          eventFunc
+	passkeys       *passkeys
+	// sendCode sends a code to the address being enrolled, throttled
+	// (Handler.sendEnrollCode).
+	sendCode func(r *http.Request, f *Flow, acct *storage.Account, channel string) error
+	// notify and t tell the owner of a factor added or removed.
+	notify *notify.Service
+	t      func(lang, key string, args ...any) string
+}
+
+// enrollStore is what enrollment and the account actions read and write.
+type enrollStore interface {
+	GetAccount(ctx context.Context, id string) (*storage.Account, error)
+	ListApplications(ctx context.Context) ([]storage.Application, error)
+	ListAuthenticators(ctx context.Context, accountID string) ([]storage.Authenticator, error)
+	CreateAuthenticator(ctx context.Context, a *storage.Authenticator) error
+	DeleteAuthenticator(ctx context.Context, accountID, id string) error
+	ConfirmContact(ctx context.Context, accountID string, kind storage.IdentifierType, value string) error
+	CreateOneTimeSecret(ctx context.Context, s *storage.OneTimeSecret) error
+	LatestOneTimeSecret(ctx context.Context, accountID, purpose string) (*storage.OneTimeSecret, error)
+	UseOneTimeSecret(ctx context.Context, purpose string, hash []byte, now time.Time) (*storage.OneTimeSecret, error)
+	CountUsableOneTimeSecrets(ctx context.Context, accountID, purpose string, now time.Time) (int64, error)
+	DeleteOneTimeSecrets(ctx context.Context, accountID, purpose string) (int64, error)
 }
 
 func (s enrollStep) Name() string {
@@ -79,11 +110,11 @@ func (s enrollStep) required(f *Flow) bool {
 // methods are the kinds the step offers: the policy's, or the one the
 // portal asked to enroll.
 func (s enrollStep) methods(f *Flow, acct *storage.Account) []string {
-	all := s.h.enrollMethods(acct, f.App.MFA.WithDefaults())
+	all := enrollMethods(acct, f.App.MFA.WithDefaults())
 	if !s.action {
 		return all
 	}
-	verb, kind := s.h.accountAction(f)
+	verb, kind := accountAction(s.portalClientID, f)
 	if verb == actionEnroll && slices.Contains(all, kind) {
 		return []string{kind}
 	}
@@ -92,25 +123,25 @@ func (s enrollStep) methods(f *Flow, acct *storage.Account) []string {
 
 // Page renders the enrollment chooser or the picked method's form.
 func (s enrollStep) Page(r *http.Request, f *Flow) (View, error) {
-	acct, err := s.h.store.GetAccount(r.Context(), f.State.AccountID)
+	acct, err := s.store.GetAccount(r.Context(), f.State.AccountID)
 	if err != nil {
 		return View{}, fmt.Errorf("selfservice: load account: %w", err)
 	}
-	data := map[string]any{"Step": stepEnroll, "Required": s.required(f)}
+	data := &mfaData{Step: stepEnroll, Required: s.required(f)}
 	if s.action {
-		if v, ok, err := s.h.actionPage(r, f, acct); ok || err != nil {
+		if v, ok, err := s.actionPage(r, f, acct); ok || err != nil {
 			return v, err
 		}
 	}
 	e := f.State.MFA.Enroll
 	if e == nil {
-		data["EnrollMethods"] = s.methods(f, acct)
+		data.EnrollMethods = s.methods(f, acct)
 		return View{Template: "mfa", Data: data}, nil
 	}
-	data["Enroll"] = e.Method
+	data.Enroll = e.Method
 	switch e.Method {
 	case enrollTOTP:
-		key, err := s.h.pendingTOTP(acct.ID, e)
+		key, err := s.pendingTOTP(acct.ID, e)
 		if err != nil {
 			return View{}, err
 		}
@@ -119,15 +150,15 @@ func (s enrollStep) Page(r *http.Request, f *Flow) (View, error) {
 			return View{}, fmt.Errorf("selfservice: QR code: %w", err)
 		}
 		// A data: URL of a PNG rendered here, not user input: safe to trust.
-		data["QRCode"] = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png)) //nolint:gosec // G203: server-made image
-		data["Secret"] = key.Secret
+		data.QRCode = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png)) //nolint:gosec // G203: server-made image
+		data.Secret = key.Secret
 	case enrollEmail, enrollPhone:
 		pol := f.App.MFA.WithDefaults()
-		data["Address"], data["CodeSent"] = e.Address, e.CodeID != ""
-		data["AllowSMS"] = pol.Allows(storage.MethodSMSCode) || pol.Allows(storage.MethodSMSLink)
-		data["AllowVoice"] = pol.Allows(storage.MethodVoiceCode)
+		data.Address, data.CodeSent = e.Address, e.CodeID != ""
+		data.AllowSMS = pol.Allows(storage.MethodSMSCode) || pol.Allows(storage.MethodSMSLink)
+		data.AllowVoice = pol.Allows(storage.MethodVoiceCode)
 	case enrollPasskey:
-		data["Options"] = string(e.Options)
+		data.Options = string(e.Options)
 	}
 	return View{Template: "mfa", Data: data}, nil
 }
@@ -137,17 +168,14 @@ func (s enrollStep) again(r *http.Request, f *Flow, v View) (View, bool, error) 
 	if err != nil {
 		return View{}, false, err
 	}
-	page.Error, page.FieldErrors, page.Status = v.Error, v.FieldErrors, v.Status
-	for k, val := range v.Data {
-		page.Data[k] = val
-	}
+	page.Error, page.Notice, page.FieldErrors, page.Status = v.Error, v.Notice, v.FieldErrors, v.Status
 	return page, false, nil
 }
 
 // Submit handles skip, the chooser, and each method's confirmation.
 func (s enrollStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 	ctx := r.Context()
-	acct, err := s.h.store.GetAccount(ctx, f.State.AccountID)
+	acct, err := s.store.GetAccount(ctx, f.State.AccountID)
 	if err != nil {
 		return View{}, false, fmt.Errorf("selfservice: load account: %w", err)
 	}
@@ -156,7 +184,7 @@ func (s enrollStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 		f.State.MFA.CodesShown = false
 		return View{}, true, nil // after the recovery codes were shown
 	case s.action && r.PostFormValue("confirm") != "" && f.State.MFA.Enroll == nil:
-		return s.h.runAction(r, f, acct)
+		return s.runAction(r, f, acct)
 	case r.PostFormValue("skip") != "":
 		if s.required(f) {
 			return s.again(r, f, View{Error: "mfa.enroll_required", Status: http.StatusBadRequest})
@@ -171,9 +199,9 @@ func (s enrollStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 	case f.State.MFA.Enroll == nil:
 		return s.again(r, f, View{Error: "mfa.choose_method", Status: http.StatusBadRequest})
 	}
-	a, fieldErr, err := s.h.confirmEnrollment(r, f, acct)
+	a, fieldErr, err := s.confirmEnrollment(r, f, acct)
 	if errors.Is(err, errEnrollPending) {
-		return s.again(r, f, View{Data: map[string]any{"Notice": "mfa.sent"}})
+		return s.again(r, f, View{Notice: "mfa.sent"})
 	}
 	if errors.Is(err, errEnrollLocked) {
 		return s.again(r, f, View{Error: "mfa.locked", Status: http.StatusTooManyRequests})
@@ -182,13 +210,13 @@ func (s enrollStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 		return View{}, false, err
 	}
 	if a == nil {
-		s.h.eventData(r, acct.ID, "mfa.enroll_failed", map[string]string{"method": f.State.MFA.Enroll.Method})
+		s.event(r, acct.ID, "mfa.enroll_failed", map[string]string{"method": f.State.MFA.Enroll.Method})
 		return s.again(r, f, View{FieldErrors: map[string]string{fieldErr: "mfa." + fieldErr + "_wrong"}, Status: http.StatusBadRequest})
 	}
-	if err := s.h.mfaSucceeded(ctx, acct.ID, "enroll"); err != nil {
+	if err := s.lock.succeeded(ctx, acct.ID, "enroll"); err != nil {
 		return View{}, false, err
 	}
-	return s.h.enrolled(r, f, acct, a)
+	return s.enrolled(r, f, acct, a)
 }
 
 // start begins enrolling the picked kind.
@@ -208,22 +236,22 @@ func (s enrollStep) start(r *http.Request, f *Flow, acct *storage.Account, kind 
 		if err != nil {
 			return View{}, false, fmt.Errorf("selfservice: encode TOTP key: %w", err)
 		}
-		if e.Sealed, err = s.h.sealer.Seal(acct.ID, sealTOTPPending, raw); err != nil {
+		if e.Sealed, err = s.sealer.Seal(acct.ID, sealTOTPPending, raw); err != nil {
 			return View{}, false, fmt.Errorf("selfservice: seal TOTP key: %w", err)
 		}
 	case enrollEmail:
 		e.Address = acct.Email
-		if err := s.h.sendEnrollCode(r, f, acct, "email"); err != nil {
+		if err := s.sendCode(r, f, acct, "email"); err != nil {
 			return View{}, false, err
 		}
 	case enrollPhone:
 		e.Address = acct.Phone
 	case enrollPasskey:
-		u, _, err := s.h.webauthnUser(r.Context(), acct)
+		u, _, err := s.passkeys.user(r.Context(), acct)
 		if err != nil {
 			return View{}, false, err
 		}
-		if e.Options, e.State, err = s.h.webauthn.BeginRegistration(u); err != nil {
+		if e.Options, e.State, err = s.webauthn.BeginRegistration(u); err != nil {
 			return View{}, false, fmt.Errorf("selfservice: begin passkey enrollment: %w", err)
 		}
 	}
@@ -232,15 +260,15 @@ func (s enrollStep) start(r *http.Request, f *Flow, acct *storage.Account, kind 
 
 // confirmEnrollment checks the answer for the enrollment in progress and
 // stores the new authenticator; nil and the field to blame when wrong.
-func (h *Handler) confirmEnrollment(r *http.Request, f *Flow, acct *storage.Account) (*storage.Authenticator, string, error) {
+func (s enrollStep) confirmEnrollment(r *http.Request, f *Flow, acct *storage.Account) (*storage.Authenticator, string, error) {
 	ctx := r.Context()
 	e := f.State.MFA.Enroll
-	now := h.cfg.Now().UTC()
+	now := s.now().UTC()
 	if e.Method == enrollPhone && e.CodeID == "" {
-		return h.startPhoneEnrollment(r, f, acct)
+		return s.startPhoneEnrollment(r, f, acct)
 	}
 	// Only answers count towards the lockout (not the number typed).
-	if locked, err := h.mfaTry(ctx, acct.ID, "enroll"); err != nil || locked {
+	if locked, err := s.lock.try(ctx, acct.ID, "enroll"); err != nil || locked {
 		if err == nil {
 			err = errEnrollLocked
 		}
@@ -248,7 +276,7 @@ func (h *Handler) confirmEnrollment(r *http.Request, f *Flow, acct *storage.Acco
 	}
 	switch e.Method {
 	case enrollTOTP:
-		key, err := h.pendingTOTP(acct.ID, e)
+		key, err := s.pendingTOTP(acct.ID, e)
 		if err != nil {
 			return nil, "", err
 		}
@@ -256,19 +284,19 @@ func (h *Handler) confirmEnrollment(r *http.Request, f *Flow, acct *storage.Acco
 		if err != nil {
 			return nil, "code", nil //nolint:nilerr // a wrong code is an answer, not a failure
 		}
-		sealed, err := h.sealer.Seal(acct.ID, sealTOTP, []byte(key.Secret))
+		sealed, err := s.sealer.Seal(acct.ID, sealTOTP, []byte(key.Secret))
 		if err != nil {
 			return nil, "", fmt.Errorf("selfservice: seal TOTP secret: %w", err)
 		}
 		a := &storage.Authenticator{AccountID: acct.ID, Kind: storage.AuthenticatorTOTP, Name: "Authenticator app",
 			Secret: sealed, Counter: step}
-		return a, "", h.store.CreateAuthenticator(ctx, a)
+		return a, "", s.store.CreateAuthenticator(ctx, a)
 	case enrollPhone:
-		return h.confirmContact(r, f, acct, storage.IdentifierPhone)
+		return s.confirmContact(r, f, acct, storage.IdentifierPhone)
 	case enrollEmail:
-		return h.confirmContact(r, f, acct, storage.IdentifierEmail)
+		return s.confirmContact(r, f, acct, storage.IdentifierEmail)
 	case enrollPasskey:
-		return h.finishPasskeyEnrollment(r, acct, e)
+		return s.finishPasskeyEnrollment(r, acct, e)
 	}
 	return nil, "code", nil
 }
@@ -283,40 +311,40 @@ var (
 // enrolled finishes an enrollment: the new factor counts as this
 // sign-in's second factor, and an account without recovery codes gets
 // ten, shown once on this response.
-func (h *Handler) enrolled(r *http.Request, f *Flow, acct *storage.Account, a *storage.Authenticator) (View, bool, error) {
-	h.eventData(r, acct.ID, "mfa.enrolled", map[string]string{"kind": a.Kind})
-	if err := h.tellFactorChange(r.Context(), f, acct, true); err != nil {
+func (s enrollStep) enrolled(r *http.Request, f *Flow, acct *storage.Account, a *storage.Authenticator) (View, bool, error) {
+	s.event(r, acct.ID, "mfa.enrolled", map[string]string{"kind": a.Kind})
+	if err := s.tellFactorChange(r.Context(), f, acct, true); err != nil {
 		return View{}, false, err
 	}
 	method := methodsOf(a.Kind)[0]
 	proof := proofOf(*a)
 	if a.Kind == storage.AuthenticatorPasskey {
-		amr, err := h.passkeyAMR(acct.ID, a)
+		amr, err := s.passkeyAMR(acct.ID, a)
 		if err != nil {
 			return View{}, false, err
 		}
 		proof = amr + ":" + proof
 	}
-	h.proved(f, method, proof)
+	proved(f, method, proof)
 	f.State.MFA.Enroll = nil
 	if f.State.Steps[f.State.Current] == stepAction {
 		f.State.MFA.ActionDone = true
 	}
-	codes, err := h.newRecoveryCodesIfNone(r.Context(), acct.ID)
+	codes, err := s.newRecoveryCodesIfNone(r.Context(), acct.ID)
 	if err != nil {
 		return View{}, false, err
 	}
 	if len(codes) == 0 {
 		return View{}, true, nil
 	}
-	h.event(r, acct.ID, "mfa.recovery_codes_created")
-	return h.showRecoveryCodes(f, codes), false, nil
+	s.event(r, acct.ID, "mfa.recovery_codes_created", nil)
+	return s.showRecoveryCodes(f, codes), false, nil
 }
 
 // pendingTOTP opens the key being enrolled.
-func (h *Handler) pendingTOTP(accountID string, e *enrollState) (mfa.TOTPKey, error) {
+func (s enrollStep) pendingTOTP(accountID string, e *enrollState) (mfa.TOTPKey, error) {
 	var key mfa.TOTPKey
-	raw, err := h.sealer.Open(accountID, sealTOTPPending, e.Sealed)
+	raw, err := s.sealer.Open(accountID, sealTOTPPending, e.Sealed)
 	if err != nil {
 		return key, fmt.Errorf("selfservice: open pending TOTP key: %w", err)
 	}

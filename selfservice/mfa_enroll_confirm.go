@@ -14,7 +14,7 @@ import (
 )
 
 // startPhoneEnrollment takes the number and sends it a code.
-func (h *Handler) startPhoneEnrollment(r *http.Request, f *Flow, acct *storage.Account) (*storage.Authenticator, string, error) {
+func (s enrollStep) startPhoneEnrollment(r *http.Request, f *Flow, acct *storage.Account) (*storage.Authenticator, string, error) {
 	phone := storage.CleanIdentifier(storage.IdentifierPhone, r.PostFormValue("phone"))
 	if !storage.ValidPhone(phone) {
 		return nil, "phone", nil
@@ -32,7 +32,7 @@ func (h *Handler) startPhoneEnrollment(r *http.Request, f *Flow, acct *storage.A
 		return nil, "channel", nil
 	}
 	f.State.MFA.Enroll.Address = phone
-	if err := h.sendEnrollCode(r, f, acct, channel); err != nil {
+	if err := s.sendCode(r, f, acct, channel); err != nil {
 		return nil, "", err
 	}
 	return nil, "", errEnrollPending
@@ -69,11 +69,11 @@ func (h *Handler) sendEnrollCode(r *http.Request, f *Flow, acct *storage.Account
 
 // confirmContact checks the code sent to the address being enrolled, then
 // stores the authenticator and marks the contact confirmed.
-func (h *Handler) confirmContact(r *http.Request, f *Flow, acct *storage.Account, kind storage.IdentifierType) (*storage.Authenticator, string, error) {
+func (s enrollStep) confirmContact(r *http.Request, f *Flow, acct *storage.Account, kind storage.IdentifierType) (*storage.Authenticator, string, error) {
 	ctx := r.Context()
 	e := f.State.MFA.Enroll
-	now := h.cfg.Now().UTC()
-	sec, err := h.store.LatestOneTimeSecret(ctx, acct.ID, purposeEnroll)
+	now := s.now().UTC()
+	sec, err := s.store.LatestOneTimeSecret(ctx, acct.ID, purposeEnroll)
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, "code", nil
 	}
@@ -84,13 +84,13 @@ func (h *Handler) confirmContact(r *http.Request, f *Flow, acct *storage.Account
 		!sameHash(mfa.CodeHash(e.Salt, r.PostFormValue("code")), sec.Hash) {
 		return nil, "code", nil
 	}
-	if _, err := h.store.UseOneTimeSecret(ctx, purposeEnroll, sec.Hash, now); err != nil {
+	if _, err := s.store.UseOneTimeSecret(ctx, purposeEnroll, sec.Hash, now); err != nil {
 		return nil, "code", nil //nolint:nilerr // a parallel request spent it
 	}
 	// The account's own address (or a first phone number) becomes
 	// confirmed; another number only serves as this factor: enrolling must
 	// not quietly move the account's phone, a sign-in and recovery channel.
-	if err := h.store.ConfirmContact(ctx, acct.ID, kind, e.Address); errors.Is(err, storage.ErrConflict) {
+	if err := s.store.ConfirmContact(ctx, acct.ID, kind, e.Address); errors.Is(err, storage.ErrConflict) {
 		return nil, "phone", nil
 	} else if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return nil, "", fmt.Errorf("selfservice: confirm contact: %w", err)
@@ -100,16 +100,16 @@ func (h *Handler) confirmContact(r *http.Request, f *Flow, acct *storage.Account
 		authKind = storage.AuthenticatorPhone
 	}
 	a := &storage.Authenticator{AccountID: acct.ID, Kind: authKind, Address: e.Address}
-	return a, "", h.store.CreateAuthenticator(ctx, a)
+	return a, "", s.store.CreateAuthenticator(ctx, a)
 }
 
 // finishPasskeyEnrollment stores the new passkey, sealed.
-func (h *Handler) finishPasskeyEnrollment(r *http.Request, acct *storage.Account, e *enrollState) (*storage.Authenticator, string, error) {
-	u, _, err := h.webauthnUser(r.Context(), acct)
+func (s enrollStep) finishPasskeyEnrollment(r *http.Request, acct *storage.Account, e *enrollState) (*storage.Authenticator, string, error) {
+	u, _, err := s.passkeys.user(r.Context(), acct)
 	if err != nil {
 		return nil, "", err
 	}
-	cred, err := h.webauthn.FinishRegistration(u, e.State, []byte(r.PostFormValue("credential")))
+	cred, err := s.webauthn.FinishRegistration(u, e.State, []byte(r.PostFormValue("credential")))
 	if errors.Is(err, mfa.ErrCeremony) {
 		return nil, "credential", nil
 	}
@@ -120,7 +120,7 @@ func (h *Handler) finishPasskeyEnrollment(r *http.Request, acct *storage.Account
 	if err != nil {
 		return nil, "", fmt.Errorf("selfservice: encode passkey: %w", err)
 	}
-	sealed, err := h.sealer.Seal(acct.ID, sealPasskey, raw)
+	sealed, err := s.sealer.Seal(acct.ID, sealPasskey, raw)
 	if err != nil {
 		return nil, "", fmt.Errorf("selfservice: seal passkey: %w", err)
 	}
@@ -130,7 +130,7 @@ func (h *Handler) finishPasskeyEnrollment(r *http.Request, acct *storage.Account
 	}
 	a := &storage.Authenticator{AccountID: acct.ID, Kind: storage.AuthenticatorPasskey, Name: name, Secret: sealed,
 		CredentialID: cred.ID, Counter: int64(cred.Authenticator.SignCount)}
-	if err := h.store.CreateAuthenticator(r.Context(), a); errors.Is(err, storage.ErrConflict) {
+	if err := s.store.CreateAuthenticator(r.Context(), a); errors.Is(err, storage.ErrConflict) {
 		return nil, "credential", nil
 	} else if err != nil {
 		return nil, "", fmt.Errorf("selfservice: store passkey: %w", err)
@@ -139,8 +139,8 @@ func (h *Handler) finishPasskeyEnrollment(r *http.Request, acct *storage.Account
 }
 
 // passkeyAMR is "hwk" or "swk" for a stored passkey (mfa.AMR).
-func (h *Handler) passkeyAMR(accountID string, a *storage.Authenticator) (string, error) {
-	plain, err := h.sealer.Open(accountID, sealPasskey, a.Secret)
+func (s enrollStep) passkeyAMR(accountID string, a *storage.Authenticator) (string, error) {
+	plain, err := s.sealer.Open(accountID, sealPasskey, a.Secret)
 	if err != nil {
 		return "", fmt.Errorf("selfservice: open passkey: %w", err)
 	}

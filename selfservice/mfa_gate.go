@@ -60,7 +60,7 @@ type mfaState struct {
 // already has, whatever the policy says: a password alone must not change
 // the second factors, the password or the account.
 func (h *Handler) mfaGate(ctx context.Context, f *Flow) (string, error) {
-	verb, _ := h.accountAction(f)
+	verb, _ := accountAction(h.cfg.PortalClientID, f)
 	action := verb != "" && !f.State.MFA.ActionDone
 	pol := f.App.MFA.WithDefaults()
 	required := session.MFADemand{Mode: pol.Mode, ACRValues: f.Params["acr_values"]}.Required()
@@ -92,7 +92,7 @@ func (h *Handler) mfaGate(ctx context.Context, f *Flow) (string, error) {
 			return stepMFA, nil
 		case required:
 			return stepEnroll, nil
-		case pol.Mode == storage.MFAOptional && !action && !f.State.MFA.Offered && len(h.enrollMethods(acct, pol)) > 0:
+		case pol.Mode == storage.MFAOptional && !action && !f.State.MFA.Offered && len(enrollMethods(acct, pol)) > 0:
 			return stepEnroll, nil
 		}
 	}

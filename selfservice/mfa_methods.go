@@ -2,14 +2,10 @@ package selfservice
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 
-	"github.com/go-webauthn/webauthn/webauthn"
-
-	"foyer/selfservice/mfa"
 	"foyer/storage"
 )
 
@@ -84,15 +80,15 @@ func proofOf(a storage.Authenticator) string {
 	return a.Kind + ":" + a.ID
 }
 
-// mfaChoices lists what the account can prove at the MFA step, leaving out
+// choices lists what the account can prove at the MFA step, leaving out
 // factors this sign-in already used. Every enrolled factor is offered: the
 // policy's methods pick among the ways to use one (a code or a link by
 // e-mail, say), but a factor none of whose methods the policy lists is
 // still offered by its first one, since refusing it would leave the
 // account without a way to prove what it enrolled elsewhere. Recovery
 // codes are offered to an account with a factor.
-func (h *Handler) mfaChoices(ctx context.Context, acct *storage.Account, pol storage.MFAPolicy, proofs []string) ([]mfaChoice, error) {
-	auths, err := h.store.ListAuthenticators(ctx, acct.ID)
+func (s mfaStep) choices(ctx context.Context, acct *storage.Account, pol storage.MFAPolicy, proofs []string) ([]mfaChoice, error) {
+	auths, err := s.store.ListAuthenticators(ctx, acct.ID)
 	if err != nil {
 		return nil, fmt.Errorf("selfservice: list authenticators: %w", err)
 	}
@@ -124,7 +120,7 @@ func (h *Handler) mfaChoices(ctx context.Context, acct *storage.Account, pol sto
 	if len(auths) == 0 {
 		return nil, nil
 	}
-	n, err := h.store.CountUsableOneTimeSecrets(ctx, acct.ID, purposeRecoveryCode, h.cfg.Now().UTC())
+	n, err := s.store.CountUsableOneTimeSecrets(ctx, acct.ID, purposeRecoveryCode, s.now().UTC())
 	if err != nil {
 		return nil, fmt.Errorf("selfservice: count recovery codes: %w", err)
 	}
@@ -159,35 +155,6 @@ func maskPhone(s string) string {
 		return "***"
 	}
 	return strings.Repeat("•", len(s)-4) + s[len(s)-4:]
-}
-
-// webauthnUser is the account with its passkeys, as go-webauthn sees it;
-// each credential's sign count is the stored counter (the sealed copy is
-// from enrollment).
-func (h *Handler) webauthnUser(ctx context.Context, acct *storage.Account) (mfa.User, []storage.Authenticator, error) {
-	auths, err := h.store.ListAuthenticators(ctx, acct.ID)
-	if err != nil {
-		return mfa.User{}, nil, fmt.Errorf("selfservice: list authenticators: %w", err)
-	}
-	u := mfa.User{ID: []byte(acct.ID), Name: accountName(acct), DisplayName: accountName(acct)}
-	var keys []storage.Authenticator
-	for _, a := range auths {
-		if a.Kind != storage.AuthenticatorPasskey {
-			continue
-		}
-		plain, err := h.sealer.Open(acct.ID, sealPasskey, a.Secret)
-		if err != nil {
-			return mfa.User{}, nil, fmt.Errorf("selfservice: open passkey %s: %w", a.ID, err)
-		}
-		var c webauthn.Credential
-		if err := json.Unmarshal(plain, &c); err != nil {
-			return mfa.User{}, nil, fmt.Errorf("selfservice: decode passkey %s: %w", a.ID, err)
-		}
-		c.Authenticator.SignCount = uint32(a.Counter) //nolint:gosec // G115: stored from a uint32
-		u.Credentials = append(u.Credentials, c)
-		keys = append(keys, a)
-	}
-	return u, keys, nil
 }
 
 // Seal purposes: a sealed value opens only for its account and purpose.

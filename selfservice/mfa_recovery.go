@@ -14,34 +14,34 @@ import (
 const recoveryCodeLifetime = 10 * 365 * 24 * time.Hour
 
 // showRecoveryCodes is the page that shows new recovery codes, once.
-func (h *Handler) showRecoveryCodes(f *Flow, codes []string) View {
+func (s enrollStep) showRecoveryCodes(f *Flow, codes []string) View {
 	f.State.MFA.CodesShown = true
-	return View{Template: "mfa", Data: map[string]any{"Step": stepEnroll, "RecoveryCodes": codes}}
+	return View{Template: "mfa", Data: &mfaData{Step: stepEnroll, RecoveryCodes: codes}}
 }
 
 // newRecoveryCodesIfNone creates ten recovery codes unless the account has
 // live ones.
-func (h *Handler) newRecoveryCodesIfNone(ctx context.Context, accountID string) ([]string, error) {
-	n, err := h.store.CountUsableOneTimeSecrets(ctx, accountID, purposeRecoveryCode, h.cfg.Now().UTC())
+func (s enrollStep) newRecoveryCodesIfNone(ctx context.Context, accountID string) ([]string, error) {
+	n, err := s.store.CountUsableOneTimeSecrets(ctx, accountID, purposeRecoveryCode, s.now().UTC())
 	if err != nil || n > 0 {
 		return nil, err
 	}
-	return h.replaceRecoveryCodes(ctx, accountID)
+	return s.replaceRecoveryCodes(ctx, accountID)
 }
 
 // replaceRecoveryCodes discards the account's recovery codes and stores
 // ten new ones (hashed); the plain codes are returned to show once.
-func (h *Handler) replaceRecoveryCodes(ctx context.Context, accountID string) ([]string, error) {
+func (s enrollStep) replaceRecoveryCodes(ctx context.Context, accountID string) ([]string, error) {
 	codes, err := mfa.NewRecoveryCodes()
 	if err != nil {
 		return nil, fmt.Errorf("selfservice: new recovery codes: %w", err)
 	}
-	if _, err := h.store.DeleteOneTimeSecrets(ctx, accountID, purposeRecoveryCode); err != nil {
+	if _, err := s.store.DeleteOneTimeSecrets(ctx, accountID, purposeRecoveryCode); err != nil {
 		return nil, fmt.Errorf("selfservice: drop recovery codes: %w", err)
 	}
-	now := h.cfg.Now().UTC()
+	now := s.now().UTC()
 	for _, c := range codes {
-		err := h.store.CreateOneTimeSecret(ctx, &storage.OneTimeSecret{Purpose: purposeRecoveryCode,
+		err := s.store.CreateOneTimeSecret(ctx, &storage.OneTimeSecret{Purpose: purposeRecoveryCode,
 			Hash: mfa.RecoveryCodeHash(accountID, c), AccountID: accountID, CreatedAt: now, ExpiresAt: now.Add(recoveryCodeLifetime)})
 		if err != nil {
 			return nil, fmt.Errorf("selfservice: store recovery code: %w", err)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"foyer/selfservice/mfa"
 	"foyer/storage"
@@ -15,7 +16,26 @@ import (
 
 // mfaStep asks for a second factor: the customer picks one of the
 // enrolled methods, then proves it.
-type mfaStep struct{ h *Handler }
+type mfaStep struct {
+	store    mfaStepStore
+	sealer   *mfa.Sealer
+	now      func() time.Time
+	lock     mfaLock
+	codes    signInCodes
+	passkeys *passkeys
+	send     func(r *http.Request, f *Flow, acct *storage.Account, method string) (string, error) // Handler.sendMFASecret
+	event    eventFunc
+}
+
+// mfaStepStore is what the MFA step reads and writes: the account, its
+// authenticators and its recovery codes.
+type mfaStepStore interface {
+	GetAccount(ctx context.Context, id string) (*storage.Account, error)
+	ListAuthenticators(ctx context.Context, accountID string) ([]storage.Authenticator, error)
+	UseAuthenticator(ctx context.Context, accountID, id string, counter int64, at time.Time) error
+	UseOneTimeSecret(ctx context.Context, purpose string, hash []byte, now time.Time) (*storage.OneTimeSecret, error)
+	CountUsableOneTimeSecrets(ctx context.Context, accountID, purpose string, now time.Time) (int64, error)
+}
 
 func (mfaStep) Name() string { return stepMFA }
 
@@ -25,24 +45,24 @@ func (mfaStep) Show(*Flow) View { return View{Template: "mfa"} }
 // Page renders the chooser, or the form of the method picked.
 func (s mfaStep) Page(r *http.Request, f *Flow) (View, error) {
 	ctx := r.Context()
-	acct, err := s.h.store.GetAccount(ctx, f.State.AccountID)
+	acct, err := s.store.GetAccount(ctx, f.State.AccountID)
 	if err != nil {
 		return View{}, fmt.Errorf("selfservice: load account: %w", err)
 	}
-	data := map[string]any{"Step": stepMFA, "Method": f.State.MFA.Method}
+	data := &mfaData{Step: stepMFA, Method: f.State.MFA.Method}
 	if f.State.MFA.Method == "" {
-		choices, err := s.h.mfaChoices(ctx, acct, f.App.MFA.WithDefaults(), f.State.MFA.Proofs)
+		choices, err := s.choices(ctx, acct, f.App.MFA.WithDefaults(), f.State.MFA.Proofs)
 		if err != nil {
 			return View{}, err
 		}
-		data["Choices"] = choices
+		data.Choices = choices
 		return View{Template: "mfa", Data: data}, nil
 	}
 	switch f.State.MFA.Method {
 	case storage.MethodPasskey:
-		data["Options"] = string(f.State.MFA.PasskeyOptions)
+		data.Options = string(f.State.MFA.PasskeyOptions)
 	case storage.MethodEmailCode, storage.MethodSMSCode, storage.MethodVoiceCode, storage.MethodEmailLink, storage.MethodSMSLink:
-		data["Resend"] = s.h.resendChannels(ctx, acct, f)
+		data.Resend = s.resendChannels(ctx, acct, f)
 	}
 	return View{Template: "mfa", Data: data}, nil
 }
@@ -50,7 +70,7 @@ func (s mfaStep) Page(r *http.Request, f *Flow) (View, error) {
 // Submit handles the chooser, re-requests and answers.
 func (s mfaStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 	ctx := r.Context()
-	acct, err := s.h.store.GetAccount(ctx, f.State.AccountID)
+	acct, err := s.store.GetAccount(ctx, f.State.AccountID)
 	if err != nil {
 		return View{}, false, fmt.Errorf("selfservice: load account: %w", err)
 	}
@@ -66,12 +86,12 @@ func (s mfaStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 		return s.again(r, f, View{Error: "mfa.choose_method", Status: http.StatusBadRequest})
 	}
 	method := f.State.MFA.Method
-	locked, err := s.h.mfaTry(ctx, acct.ID, method)
+	locked, err := s.lock.try(ctx, acct.ID, method)
 	if err != nil {
 		return View{}, false, err
 	}
 	if locked {
-		s.h.eventData(r, acct.ID, "mfa.locked", map[string]string{"method": method})
+		s.event(r, acct.ID, "mfa.locked", map[string]string{"method": method})
 		return s.again(r, f, View{Error: "mfa.locked", Status: http.StatusTooManyRequests})
 	}
 	proof, err := s.verify(r, f, acct)
@@ -84,26 +104,26 @@ func (s mfaStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 		proof = ""
 	}
 	if proof == "" {
-		s.h.eventData(r, acct.ID, "mfa.failed", map[string]string{"method": method})
+		s.event(r, acct.ID, "mfa.failed", map[string]string{"method": method})
 		msg := "mfa.code_wrong"
 		if method == storage.MethodPasskey {
 			msg = "mfa.passkey_wrong" // there was no code to get wrong
 		}
 		return s.again(r, f, View{FieldErrors: map[string]string{"code": msg}, Status: http.StatusBadRequest})
 	}
-	if err := s.h.mfaSucceeded(ctx, acct.ID, method); err != nil {
+	if err := s.lock.succeeded(ctx, acct.ID, method); err != nil {
 		return View{}, false, err
 	}
-	if err := s.h.spendSignInSecrets(ctx, acct.ID); err != nil {
+	if err := s.codes.spend(ctx, acct.ID); err != nil {
 		return View{}, false, err
 	}
-	s.h.eventData(r, acct.ID, "mfa.succeeded", map[string]string{"method": method})
-	s.h.proved(f, method, proof)
+	s.event(r, acct.ID, "mfa.succeeded", map[string]string{"method": method})
+	proved(f, method, proof)
 	return View{}, true, nil
 }
 
 // proved records a second factor: the amr gains its method and "mfa".
-func (h *Handler) proved(f *Flow, method, proof string) {
+func proved(f *Flow, method, proof string) {
 	amr := amrOf(method)
 	if method == storage.MethodPasskey {
 		amr = proof[:3] // "hwk" or "swk", see checkAssertion
@@ -121,19 +141,14 @@ func (s mfaStep) again(r *http.Request, f *Flow, v View) (View, bool, error) {
 	if err != nil {
 		return View{}, false, err
 	}
-	page.Error, page.FieldErrors, page.Status = v.Error, v.FieldErrors, v.Status
-	if v.Data != nil {
-		for k, val := range v.Data {
-			page.Data[k] = val
-		}
-	}
+	page.Error, page.Notice, page.FieldErrors, page.Status = v.Error, v.Notice, v.FieldErrors, v.Status
 	return page, false, nil
 }
 
 // choose starts the picked method: a code or link is sent, a passkey
 // challenge made. Only a choice the chooser offers this account is taken.
 func (s mfaStep) choose(r *http.Request, f *Flow, acct *storage.Account, value string) (View, bool, error) {
-	choices, err := s.h.mfaChoices(r.Context(), acct, f.App.MFA.WithDefaults(), f.State.MFA.Proofs)
+	choices, err := s.choices(r.Context(), acct, f.App.MFA.WithDefaults(), f.State.MFA.Proofs)
 	if err != nil {
 		return View{}, false, err
 	}
@@ -150,33 +165,33 @@ func (s mfaStep) choose(r *http.Request, f *Flow, acct *storage.Account, value s
 	notice := ""
 	switch picked.Method {
 	case storage.MethodPasskey:
-		if err := s.h.beginPasskey(r.Context(), f, acct); err != nil {
+		if err := s.passkeys.beginPasskey(r.Context(), f, acct); err != nil {
 			return View{}, false, err
 		}
 	case storage.MethodEmailCode, storage.MethodSMSCode, storage.MethodVoiceCode, storage.MethodEmailLink, storage.MethodSMSLink:
-		if notice, err = s.h.sendMFASecret(r, f, acct, picked.Method); errors.Is(err, errNoAuthenticator) {
+		if notice, err = s.send(r, f, acct, picked.Method); errors.Is(err, errNoAuthenticator) {
 			return s.again(r, f, View{Error: "mfa.choose_method", Status: http.StatusBadRequest}) // removed meanwhile
 		} else if err != nil {
 			return View{}, false, err
 		}
 	}
-	return s.again(r, f, View{Data: map[string]any{"Notice": notice}})
+	return s.again(r, f, View{Notice: notice})
 }
 
 // resend sends the code or link again over the channel asked for (the
 // MFA re-request), throttled by the self-service policy's interval.
 func (s mfaStep) resend(r *http.Request, f *Flow, acct *storage.Account, method string) (View, bool, error) {
-	for _, c := range s.h.resendChannels(r.Context(), acct, f) {
+	for _, c := range s.resendChannels(r.Context(), acct, f) {
 		if c.Method == method {
 			f.State.MFA.Method, f.State.MFA.Authenticator = c.Method, c.Authenticator
-			notice, err := s.h.sendMFASecret(r, f, acct, c.Method)
+			notice, err := s.send(r, f, acct, c.Method)
 			if errors.Is(err, errNoAuthenticator) {
 				break // removed meanwhile
 			}
 			if err != nil {
 				return View{}, false, err
 			}
-			return s.again(r, f, View{Data: map[string]any{"Notice": notice}})
+			return s.again(r, f, View{Notice: notice})
 		}
 	}
 	return s.again(r, f, View{Error: "mfa.choose_method", Status: http.StatusBadRequest})
@@ -184,8 +199,8 @@ func (s mfaStep) resend(r *http.Request, f *Flow, acct *storage.Account, method 
 
 // resendChannels are the code and link methods the customer can ask
 // again by: every enrolled e-mail and phone method the policy allows.
-func (h *Handler) resendChannels(ctx context.Context, acct *storage.Account, f *Flow) []mfaChoice {
-	choices, err := h.mfaChoices(ctx, acct, f.App.MFA.WithDefaults(), f.State.MFA.Proofs)
+func (s mfaStep) resendChannels(ctx context.Context, acct *storage.Account, f *Flow) []mfaChoice {
+	choices, err := s.choices(ctx, acct, f.App.MFA.WithDefaults(), f.State.MFA.Proofs)
 	if err != nil {
 		return nil
 	}
@@ -206,12 +221,12 @@ func (s mfaStep) verify(r *http.Request, f *Flow, acct *storage.Account) (string
 	code := strings.TrimSpace(r.PostFormValue("code"))
 	switch f.State.MFA.Method {
 	case storage.MethodTOTP:
-		return s.h.verifyTOTP(ctx, acct, f.State.MFA.Authenticator, code)
+		return s.verifyTOTP(ctx, acct, f.State.MFA.Authenticator, code)
 	case storage.MethodPasskey:
-		proof, _, _, err := s.h.checkAssertion(ctx, f, acct, []byte(r.PostFormValue("credential")))
+		proof, _, _, err := s.passkeys.checkAssertion(ctx, f, acct, []byte(r.PostFormValue("credential")))
 		return proof, err
 	case methodRecovery:
-		return s.h.useRecoveryCode(r, acct, code)
+		return s.useRecoveryCode(r, acct, code)
 	case storage.MethodEmailLink, storage.MethodSMSLink:
 		return "", nil // proved by opening the link, not by a form
 	default:
@@ -220,7 +235,7 @@ func (s mfaStep) verify(r *http.Request, f *Flow, acct *storage.Account) (string
 		if f.State.MFA.CodeID == "" {
 			return "", nil
 		}
-		d, err := s.h.checkMFACode(r, f, acct.ID, mfaPurposes.code, code)
+		d, err := s.codes.check(r, f, acct.ID, mfaPurposes.code, code)
 		if d == nil || err != nil || d.Method != f.State.MFA.Method || d.Authenticator != f.State.MFA.Authenticator {
 			return "", err
 		}
@@ -230,8 +245,8 @@ func (s mfaStep) verify(r *http.Request, f *Flow, acct *storage.Account) (string
 
 // verifyTOTP checks an authenticator-app code; a step used before (a code
 // replayed within its window) is refused.
-func (h *Handler) verifyTOTP(ctx context.Context, acct *storage.Account, id, code string) (string, error) {
-	auths, err := h.store.ListAuthenticators(ctx, acct.ID)
+func (s mfaStep) verifyTOTP(ctx context.Context, acct *storage.Account, id, code string) (string, error) {
+	auths, err := s.store.ListAuthenticators(ctx, acct.ID)
 	if err != nil {
 		return "", fmt.Errorf("selfservice: list authenticators: %w", err)
 	}
@@ -239,15 +254,15 @@ func (h *Handler) verifyTOTP(ctx context.Context, acct *storage.Account, id, cod
 		if a.ID != id || a.Kind != storage.AuthenticatorTOTP {
 			continue
 		}
-		secret, err := h.sealer.Open(acct.ID, sealTOTP, a.Secret)
+		secret, err := s.sealer.Open(acct.ID, sealTOTP, a.Secret)
 		if err != nil {
 			return "", fmt.Errorf("selfservice: open TOTP secret: %w", err)
 		}
-		step, err := mfa.VerifyTOTP(string(secret), code, h.cfg.Now(), a.Counter)
+		step, err := mfa.VerifyTOTP(string(secret), code, s.now(), a.Counter)
 		if err != nil {
 			return "", nil //nolint:nilerr // a wrong or replayed code is an answer, not a failure
 		}
-		err = h.store.UseAuthenticator(ctx, acct.ID, a.ID, step, h.cfg.Now().UTC())
+		err = s.store.UseAuthenticator(ctx, acct.ID, a.ID, step, s.now().UTC())
 		if errors.Is(err, storage.ErrConflict) {
 			return "", nil // a parallel request used this step first
 		}
@@ -260,18 +275,18 @@ func (h *Handler) verifyTOTP(ctx context.Context, acct *storage.Account, id, cod
 }
 
 // useRecoveryCode spends one of the account's recovery codes.
-func (h *Handler) useRecoveryCode(r *http.Request, acct *storage.Account, code string) (string, error) {
+func (s mfaStep) useRecoveryCode(r *http.Request, acct *storage.Account, code string) (string, error) {
 	if code == "" {
 		return "", nil
 	}
-	_, err := h.store.UseOneTimeSecret(r.Context(), purposeRecoveryCode, mfa.RecoveryCodeHash(acct.ID, code), h.cfg.Now().UTC())
+	_, err := s.store.UseOneTimeSecret(r.Context(), purposeRecoveryCode, mfa.RecoveryCodeHash(acct.ID, code), s.now().UTC())
 	if errors.Is(err, storage.ErrNotFound) {
 		return "", nil
 	}
 	if err != nil {
 		return "", fmt.Errorf("selfservice: use recovery code: %w", err)
 	}
-	h.event(r, acct.ID, "mfa.recovery_code_used")
+	s.event(r, acct.ID, "mfa.recovery_code_used", nil)
 	return "recovery:" + acct.ID, nil
 }
 

@@ -10,26 +10,20 @@ import (
 // renderStep renders a step's view inside the flow: the form posts back to
 // /login with the interaction and its signature.
 func (h *Handler) renderStep(w http.ResponseWriter, r *http.Request, f *Flow, v View) {
-	data := map[string]any{}
-	for k, val := range v.Data {
-		data[k] = val
-	}
-	// Pages other than sign-in (registration) name their own form target.
-	if _, ok := data["Action"]; !ok {
-		data["Action"] = h.path(route.Login, nil)
-		data["Hidden"] = map[string]string{
-			"interaction": f.Interaction.ID,
-			"sig":         h.signer.Sign(f.Interaction.ID, "login"),
+	if p, ok := v.Data.(formPage); ok {
+		form := p.form()
+		// Pages other than sign-in (registration) name their own form target.
+		if form.Action == "" {
+			form.Action = h.path(route.Login, nil)
+			form.Hidden = map[string]string{
+				"interaction": f.Interaction.ID,
+				"sig":         h.signer.Sign(f.Interaction.ID, "login"),
+			}
 		}
+		fillForm(form, v)
 	}
-	if v.Error != "" {
-		data["Error"] = v.Error
-	}
-	if f.State.Pending != "" && v.Template == "login" {
-		data["ResendAction"], data["ResendHidden"] = h.path(resendActivationRoute, nil), h.resendData(f)
-	}
-	if len(v.FieldErrors) > 0 {
-		data["FieldErrors"] = v.FieldErrors
+	if login, ok := v.Data.(*loginData); ok && f.State.Pending != "" {
+		login.ResendAction, login.ResendHidden = h.path(resendActivationRoute, nil), h.resendData(f)
 	}
 	// The sign-in form's post ends in a redirect to the client; browsers
 	// apply form-action to every hop, so the client's origin must be listed.
@@ -38,11 +32,24 @@ func (h *Handler) renderStep(w http.ResponseWriter, r *http.Request, f *Flow, v 
 		Template: v.Template,
 		Lang:     f.Lang,
 		Branding: branding(f.App),
-		Data:     data,
+		Data:     v.Data,
 		Status:   v.Status,
 	})
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "render", "template", v.Template, "err", err)
+	}
+}
+
+// fillForm copies the View's page-level and field messages into the form.
+func fillForm(form *pageForm, v View) {
+	if v.Error != "" {
+		form.Error = v.Error
+	}
+	if v.Notice != "" {
+		form.Notice = v.Notice
+	}
+	if len(v.FieldErrors) > 0 {
+		form.FieldErrors = v.FieldErrors
 	}
 }
 
@@ -61,7 +68,7 @@ func redirectTarget(f *Flow) string {
 // renderMessage shows a page outside any flow with a title and a message.
 func (h *Handler) renderMessage(w http.ResponseWriter, r *http.Request, lang, title, message string) {
 	err := h.render.Render(w, r, themes.Page{Template: "message", Lang: lang,
-		Data: map[string]any{"Title": title, "Message": message}})
+		Data: &messageData{Title: title, Message: message}})
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "render message", "err", err)
 	}
@@ -73,7 +80,7 @@ func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, 
 		Template: "error",
 		Lang:     lang,
 		Status:   status,
-		Data:     map[string]any{"Message": messageKey},
+		Data:     &errorData{Message: messageKey},
 	})
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "render error page", "err", err)

@@ -22,18 +22,18 @@ func (h *Handler) showReminder(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) renderReminder(w http.ResponseWriter, r *http.Request, f *Flow, byPhone bool, v View) error {
-	data := map[string]any{
-		"Mode": "field", "Title": "reminder.title", "Intro": "reminder.intro_email", "Submit": "reminder.submit",
-		"Field": "email", "Label": "register.email_label", "InputType": "email", "Autocomplete": "email",
-		"Action": h.path(reminderRoute, nil), "Hidden": h.recoverHidden(f),
+	data := &recoverData{
+		Mode: "field", Title: "reminder.title", Intro: "reminder.intro_email", Submit: "reminder.submit",
+		Field: "email", Label: "register.email_label", InputType: "email", Autocomplete: "email",
+		pageForm: pageForm{Action: h.path(reminderRoute, nil), Hidden: h.recoverHidden(f)},
 	}
-	other := map[string]string{"URL": h.reminderURL(f.Interaction.ID, url.Values{"by": {"phone"}}), "Text": "reminder.use_phone"}
+	other := pageLink{"URL": h.reminderURL(f.Interaction.ID, url.Values{"by": {"phone"}}), "Text": "reminder.use_phone"}
 	if byPhone {
-		data["Intro"], data["Field"], data["Label"], data["InputType"], data["Autocomplete"] =
+		data.Intro, data.Field, data.Label, data.InputType, data.Autocomplete =
 			"reminder.intro_phone", "phone", "reminder.phone_label", "tel", "tel"
-		other = map[string]string{"URL": h.reminderURL(f.Interaction.ID, nil), "Text": "reminder.use_email"}
+		other = pageLink{"URL": h.reminderURL(f.Interaction.ID, nil), "Text": "reminder.use_email"}
 	}
-	data["Links"] = []map[string]string{other, {"URL": h.loginURL(f.Interaction.ID, nil), "Text": "recover.back_to_sign_in"}}
+	data.Links = []pageLink{other, {"URL": h.loginURL(f.Interaction.ID, nil), "Text": "recover.back_to_sign_in"}}
 	v.Template, v.Data = "recover", data
 	h.renderStep(w, r, f, v)
 	return nil
@@ -61,9 +61,9 @@ func (h *Handler) submitReminder(w http.ResponseWriter, r *http.Request) error {
 	if err := h.deferRequest(r, f, deferredReminder, deferredPayload{Typed: value, ByPhone: byPhone}); err != nil {
 		return err
 	}
-	h.renderStep(w, r, f, View{Template: "message", Data: map[string]any{
-		"Title": "reminder.sent_title", "Message": "reminder.sent", "LinkURL": h.loginURL(f.Interaction.ID, nil),
-		"LinkText": "recover.back_to_sign_in"}})
+	h.renderStep(w, r, f, View{Template: "message", Data: &messageData{
+		Title: "reminder.sent_title", Message: "reminder.sent", LinkURL: h.loginURL(f.Interaction.ID, nil),
+		LinkText: "recover.back_to_sign_in"}})
 	return nil
 }
 

@@ -21,15 +21,15 @@ func (h *Handler) showRecover(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) renderRecoverForm(w http.ResponseWriter, r *http.Request, f *Flow, pol storage.SelfServicePolicy, v View) error {
-	links := []map[string]string{{"URL": h.loginURL(f.Interaction.ID, nil), "Text": "recover.back_to_sign_in"}}
+	links := []pageLink{{"URL": h.loginURL(f.Interaction.ID, nil), "Text": "recover.back_to_sign_in"}}
 	if store, err := h.store.GetIdentityStore(r.Context(), f.App.StoreID); err == nil && reminderAllowed(pol, store) {
-		links = append(links, map[string]string{"URL": h.reminderURL(f.Interaction.ID, nil), "Text": "recover.forgot_username"})
+		links = append(links, pageLink{"URL": h.reminderURL(f.Interaction.ID, nil), "Text": "recover.forgot_username"})
 	}
 	v.Template = "recover"
-	v.Data = map[string]any{
-		"Mode": "field", "Title": "recover.title", "Intro": "recover.intro", "Submit": "recover.submit",
-		"Field": "identifier", "Label": "login.identifier_label", "InputType": "text", "Autocomplete": "username",
-		"Action": h.path(recoverRoute, nil), "Hidden": h.recoverHidden(f), "Links": links,
+	v.Data = &recoverData{
+		Mode: "field", Title: "recover.title", Intro: "recover.intro", Submit: "recover.submit",
+		Field: "identifier", Label: "login.identifier_label", InputType: "text", Autocomplete: "username",
+		pageForm: pageForm{Action: h.path(recoverRoute, nil), Hidden: h.recoverHidden(f)}, Links: links,
 	}
 	h.renderStep(w, r, f, v)
 	return nil
@@ -64,18 +64,18 @@ func (h *Handler) submitRecover(w http.ResponseWriter, r *http.Request) error {
 // renderSent is the one answer to a reset request: where a link went, or
 // where to enter a code, and "send a code to my phone instead".
 func (h *Handler) renderSent(w http.ResponseWriter, r *http.Request, f *Flow, pol storage.SelfServicePolicy, v View, notice string) error {
-	data := map[string]any{
-		"Mode": "code", "Title": "recover.sent_title", "Intro": "recover.sent", "Submit": "recover.code_submit",
-		"Action": h.path(recoverCodeRoute, nil), "Hidden": h.recoverHidden(f),
-		"Links": []map[string]string{{"URL": h.recoverURL(f.Interaction.ID), "Text": "recover.start_over"}},
-	}
-	if notice != "" {
-		data["Notice"] = notice
+	data := &recoverData{
+		Mode: "code", Title: "recover.sent_title", Intro: "recover.sent", Submit: "recover.code_submit",
+		pageForm: pageForm{Action: h.path(recoverCodeRoute, nil), Hidden: h.recoverHidden(f)},
+		Links:    []pageLink{{"URL": h.recoverURL(f.Interaction.ID), "Text": "recover.start_over"}},
 	}
 	if pol.RecoveryMethods.ResetByPhoneCode && pol.RecoveryMethods.ResetByEmailLink {
-		data["PhoneAction"] = h.path(recoverPhoneRoute, nil)
+		data.PhoneAction = h.path(recoverPhoneRoute, nil)
 	}
 	v.Template, v.Data = "recover", data
+	if notice != "" {
+		v.Notice = notice
+	}
 	h.renderStep(w, r, f, v)
 	return nil
 }

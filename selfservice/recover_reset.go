@@ -29,10 +29,10 @@ func (h *Handler) showResetLink(w http.ResponseWriter, r *http.Request) error {
 	if !usable {
 		return h.resetLinkInvalid(w, r)
 	}
-	v := View{Template: "recover", Data: map[string]any{
-		"Mode": "confirm", "Title": "recover.reset_confirm_title", "Intro": "recover.reset_confirm_intro",
-		"Submit": "recover.reset_confirm_submit", "Action": h.path(resetRoute, nil),
-		"Hidden": map[string]string{"token": q.Get("token"), "interaction": q.Get("interaction"), "sig": q.Get("sig")},
+	v := View{Template: "recover", Data: &recoverData{
+		Mode: "confirm", Title: "recover.reset_confirm_title", Intro: "recover.reset_confirm_intro",
+		Submit: "recover.reset_confirm_submit", pageForm: pageForm{Action: h.path(resetRoute, nil),
+			Hidden: map[string]string{"token": q.Get("token"), "interaction": q.Get("interaction"), "sig": q.Get("sig")}},
 	}}
 	var app *storage.Application
 	f, err := h.loadFlow(r, q.Get("interaction"), q.Get("sig"), recoverSig)
@@ -68,10 +68,10 @@ func (h *Handler) openResetLink(w http.ResponseWriter, r *http.Request) error {
 // new one when the link still names a live sign-in request.
 func (h *Handler) resetLinkInvalid(w http.ResponseWriter, r *http.Request) error {
 	lang := h.render.Negotiate("", "", r.Header.Get("Accept-Language"))
-	data := map[string]any{"Title": "recover.link_invalid_title", "Message": "recover.link_invalid"}
+	data := &messageData{Title: "recover.link_invalid_title", Message: "recover.link_invalid"}
 	// The link's query on GET, the confirmation form's fields on POST.
 	if f, err := h.loadFlow(r, r.FormValue("interaction"), r.FormValue("sig"), recoverSig); err == nil && f.Interaction.SessionID == "" {
-		data["LinkURL"], data["LinkText"] = h.recoverURL(f.Interaction.ID), "recover.send_new_link"
+		data.LinkURL, data.LinkText = h.recoverURL(f.Interaction.ID), "recover.send_new_link"
 		lang = f.Lang
 	}
 	if err := h.render.Render(w, r, themes.Page{Template: "message", Lang: lang, Status: http.StatusBadRequest, Data: data}); err != nil {
@@ -97,9 +97,9 @@ func (h *Handler) showNewPassword(w http.ResponseWriter, r *http.Request, accoun
 	if err != nil {
 		return err
 	}
-	v := View{Template: "recover", Data: map[string]any{
-		"Mode": "password", "Title": "recover.new_password_title", "Submit": "recover.new_password_submit",
-		"MinLength": pol.PasswordPolicy.MinLength, "Action": h.path(resetPasswordRoute, nil), "Hidden": map[string]string{"token": token},
+	v := View{Template: "recover", Data: &recoverData{
+		Mode: "password", Title: "recover.new_password_title", Submit: "recover.new_password_submit",
+		MinLength: pol.PasswordPolicy.MinLength, pageForm: pageForm{Action: h.path(resetPasswordRoute, nil), Hidden: map[string]string{"token": token}},
 	}}
 	if len(errs) > 0 {
 		v.FieldErrors, v.Status = errs, http.StatusBadRequest
@@ -115,14 +115,10 @@ func (h *Handler) renderOptionalFlow(w http.ResponseWriter, r *http.Request, f *
 		h.renderStep(w, r, f, v)
 		return nil
 	}
-	data := map[string]any{}
-	for k, val := range v.Data {
-		data[k] = val
+	if p, ok := v.Data.(formPage); ok {
+		fillForm(p.form(), v)
 	}
-	if len(v.FieldErrors) > 0 {
-		data["FieldErrors"] = v.FieldErrors
-	}
-	err := h.render.Render(w, r, themes.Page{Template: v.Template, Status: v.Status, Data: data, Branding: branding(app),
+	err := h.render.Render(w, r, themes.Page{Template: v.Template, Status: v.Status, Data: v.Data, Branding: branding(app),
 		Lang: h.render.Negotiate("", "", r.Header.Get("Accept-Language"))})
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "render", "template", v.Template, "err", err)
@@ -245,7 +241,7 @@ func (h *Handler) finishReset(w http.ResponseWriter, r *http.Request, accountID 
 	if f != nil && acct.Status == storage.AccountEnabled {
 		// Codes and links sent earlier in the sign-in (a passwordless code
 		// to the same mailbox) must not serve as its second factor.
-		if err := h.spendSignInSecrets(ctx, accountID); err != nil {
+		if err := h.codes.spend(ctx, accountID); err != nil {
 			return err
 		}
 		firstFactor(&f.State, accountID, amrOf(d.Method), mailboxProof(acct, d.Method == storage.MethodSMSCode))

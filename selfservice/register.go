@@ -71,15 +71,16 @@ func (h *Handler) showRegister(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) renderRegister(w http.ResponseWriter, r *http.Request, f *Flow, pol regPolicy, form registerForm, errs map[string]string) error {
-	v := View{Template: "register", Data: map[string]any{
-		"Email": form.Email, "Accepted": form.Accepted, "MinLength": pol.PasswordPolicy.MinLength,
-		"Username": form.Username, "Phone": form.Phone, "ShowEmail": pol.fields.Email,
-		"ShowUsername": pol.fields.Username, "UsernameRequired": pol.fields.UsernameRequired,
-		"ShowPhone": pol.fields.Phone, "PhoneRequired": pol.fields.PhoneRequired,
-		"Attributes": h.attributeLabels(f.Lang, pol.fields.Attributes, form.Attributes),
-		"Action":     h.path(registerRoute, nil), "SignInURL": h.loginURL(f.Interaction.ID, nil),
-		"Hidden":    map[string]string{"interaction": f.Interaction.ID, "sig": h.signer.Sign(f.Interaction.ID, "register")},
-		"Documents": requiredDocuments(f.App),
+	v := View{Template: "register", Data: &registerData{
+		Email: form.Email, Accepted: form.Accepted, MinLength: pol.PasswordPolicy.MinLength,
+		Username: form.Username, Phone: form.Phone, ShowEmail: pol.fields.Email,
+		ShowUsername: pol.fields.Username, UsernameRequired: pol.fields.UsernameRequired,
+		ShowPhone: pol.fields.Phone, PhoneRequired: pol.fields.PhoneRequired,
+		Attributes: h.attributeLabels(f.Lang, pol.fields.Attributes, form.Attributes),
+		SignInURL:  h.loginURL(f.Interaction.ID, nil),
+		pageForm: pageForm{Action: h.path(registerRoute, nil),
+			Hidden: map[string]string{"interaction": f.Interaction.ID, "sig": h.signer.Sign(f.Interaction.ID, "register")}},
+		Documents: requiredDocuments(f.App),
 	}}
 	if len(errs) > 0 {
 		v.FieldErrors, v.Status = errs, http.StatusBadRequest
@@ -307,7 +308,7 @@ func (h *Handler) issueActivation(ctx context.Context, interactionID, lang strin
 // checkEmailPage is the answer to every registration with activation on:
 // it carries nothing that depends on the address.
 func (h *Handler) checkEmailPage(w http.ResponseWriter, r *http.Request, f *Flow) error {
-	h.renderStep(w, r, f, View{Template: "message", Data: map[string]any{
-		"Title": "register.check_email_title", "Message": "register.check_email"}})
+	h.renderStep(w, r, f, View{Template: "message", Data: &messageData{
+		Title: "register.check_email_title", Message: "register.check_email"}})
 	return nil
 }

@@ -30,9 +30,9 @@ func (h *Handler) showActivate(w http.ResponseWriter, r *http.Request) error {
 		h.errorPage(w, r, http.StatusBadRequest, "activation.invalid_link")
 		return nil
 	}
-	v := View{Template: "recover", Data: map[string]any{
-		"Mode": "confirm", "Title": "activation.confirm_title", "Intro": "activation.confirm_intro",
-		"Submit": "activation.confirm_submit", "Action": h.path(activateRoute, nil), "Hidden": map[string]string{"token": q.Get("token")},
+	v := View{Template: "recover", Data: &recoverData{
+		Mode: "confirm", Title: "activation.confirm_title", Intro: "activation.confirm_intro", Submit: "activation.confirm_submit",
+		pageForm: pageForm{Action: h.path(activateRoute, nil), Hidden: map[string]string{"token": q.Get("token")}},
 	}}
 	f, target := h.activationTarget(r, q.Get("interaction"), q.Get("sig"))
 	if f != nil {
@@ -94,7 +94,7 @@ func (h *Handler) activate(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return fmt.Errorf("selfservice: load account: %w", err)
 		}
-		if err := h.spendSignInSecrets(ctx, secret.AccountID); err != nil {
+		if err := h.codes.spend(ctx, secret.AccountID); err != nil {
 			return err
 		}
 		firstFactor(&f.State, secret.AccountID, amrOf(storage.MethodEmailLink), mailboxProof(acct, false))

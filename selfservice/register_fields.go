@@ -127,15 +127,15 @@ func (h *Handler) takenFields(ctx context.Context, storeID string, form register
 
 // attributeLabels are the page's labels of the attributes: the catalog's
 // "attribute.<name>" when the theme has one, else the name itself.
-func (h *Handler) attributeLabels(lang string, defs []storage.AttributeDef, values map[string]string) []map[string]any {
-	out := make([]map[string]any, 0, len(defs))
+func (h *Handler) attributeLabels(lang string, defs []storage.AttributeDef, values map[string]string) []registerAttribute {
+	out := make([]registerAttribute, 0, len(defs))
 	for _, a := range defs {
 		key := "attribute." + a.Name
 		label := h.render.T(lang, key)
 		if label == key {
 			label = a.Name
 		}
-		out = append(out, map[string]any{"Name": attrField(a.Name), "Label": label, "Required": a.Required, "Value": values[a.Name]})
+		out = append(out, registerAttribute{Name: attrField(a.Name), Label: label, Required: a.Required, Value: values[a.Name]})
 	}
 	return out
 }

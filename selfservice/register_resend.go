@@ -47,16 +47,16 @@ func (h *Handler) resendActivation(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	if held {
-		h.renderStep(w, r, f, View{Template: "message", Status: http.StatusTooManyRequests, Data: map[string]any{
-			"Title": "activation.resend_title", "Message": "activation.resend_throttled"}})
+		h.renderStep(w, r, f, View{Template: "message", Status: http.StatusTooManyRequests, Data: &messageData{
+			Title: "activation.resend_title", Message: "activation.resend_throttled"}})
 		return nil
 	}
 	if err := h.sendActivation(r, f, pol, acct); err != nil {
 		return err
 	}
 	h.event(r, acct.ID, "account.activation_resent")
-	h.renderStep(w, r, f, View{Template: "message", Data: map[string]any{
-		"Title": "activation.resend_title", "Message": "activation.resent"}})
+	h.renderStep(w, r, f, View{Template: "message", Data: &messageData{
+		Title: "activation.resend_title", Message: "activation.resent"}})
 	return nil
 }
 

@@ -11,7 +11,11 @@ import (
 // step, whether or not the identifier names an account. Where the policy
 // allows passkeys it also offers a username-less passkey sign-in (a button
 // and browser autofill), which proves the account at once.
-type identifierStep struct{ h *Handler }
+type identifierStep struct {
+	passkeys *passkeys
+	queue    deferFunc
+	event    eventFunc
+}
 
 func (identifierStep) Name() string { return "identifier" }
 
@@ -20,12 +24,9 @@ func (identifierStep) Show(f *Flow) View {
 	if id == "" {
 		id = f.Params.Get("login_hint")
 	}
-	data := map[string]any{"Step": "identifier", "Identifier": id}
+	data := &loginData{Step: "identifier", Identifier: id, ForgotPasswordURL: forgotPasswordURL(f)}
 	if f.App.SelfService.WithDefaults().RegistrationEnabled {
-		data["RegisterURL"] = f.RegisterURL
-	}
-	if u := forgotPasswordURL(f); u != "" {
-		data["ForgotPasswordURL"] = u
+		data.RegisterURL = f.RegisterURL
 	}
 	return View{Template: "login", Data: data}
 }
@@ -34,10 +35,10 @@ func (identifierStep) Show(f *Flow) View {
 func (s identifierStep) Page(_ *http.Request, f *Flow) (View, error) {
 	v := s.Show(f)
 	if pol := f.App.MFA.WithDefaults(); pol.Allows(storage.MethodPasskey) && (pol.Mode != storage.MFAOff || pol.Passwordless) {
-		if err := s.h.beginDiscoverable(f); err != nil {
+		if err := s.passkeys.beginDiscoverable(f); err != nil {
 			return View{}, err
 		}
-		v.Data["PasskeyOptions"] = string(f.State.MFA.PasskeyOptions)
+		v.Data.(*loginData).PasskeyOptions = string(f.State.MFA.PasskeyOptions)
 	}
 	return v, nil
 }
@@ -56,7 +57,7 @@ func (s identifierStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 	f.State.Identifier = id
 	f.State.AccountID = ""
 	if f.App.MFA.Passwordless {
-		if err := s.h.deferRequest(r, f, deferredPasswordless, deferredPayload{Typed: id}); err != nil {
+		if err := s.queue(r, f, deferredPasswordless, deferredPayload{Typed: id}); err != nil {
 			return View{}, false, err
 		}
 	}
@@ -67,7 +68,7 @@ func (s identifierStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 // account. With user verification it is two factors in one (something
 // held, something known or been), so the MFA step is not asked for.
 func (s identifierStep) passkey(r *http.Request, f *Flow, response []byte) (View, bool, error) {
-	proof, acct, verified, err := s.h.checkAssertion(r.Context(), f, nil, response)
+	proof, acct, verified, err := s.passkeys.checkAssertion(r.Context(), f, nil, response)
 	if err != nil {
 		return View{}, false, err
 	}
@@ -79,7 +80,7 @@ func (s identifierStep) passkey(r *http.Request, f *Flow, response []byte) (View
 		v.Error, v.Status = "login.passkey_failed", http.StatusBadRequest
 		return v, false, nil
 	}
-	s.h.eventData(r, acct.ID, "login.passkey", nil)
+	s.event(r, acct.ID, "login.passkey", nil)
 	f.State.Identifier = accountName(acct)
 	firstFactor(&f.State, acct.ID, proof[:3], proof[4:])
 	if verified {

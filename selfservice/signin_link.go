@@ -37,9 +37,9 @@ func (h *Handler) showMagicLink(w http.ResponseWriter, r *http.Request) error {
 		h.errorPage(w, r, http.StatusBadRequest, "mfa.link_other_browser")
 		return nil
 	}
-	h.renderStep(w, r, f, View{Template: "recover", Data: map[string]any{
-		"Mode": "confirm", "Title": "mfa.link_title", "Intro": "mfa.link_intro",
-		"Submit": "mfa.link_submit", "Action": h.path(magicLinkRoute, nil), "Hidden": map[string]string{"token": q.Get("token")},
+	h.renderStep(w, r, f, View{Template: "recover", Data: &recoverData{
+		Mode: "confirm", Title: "mfa.link_title", Intro: "mfa.link_intro", Submit: "mfa.link_submit",
+		pageForm: pageForm{Action: h.path(magicLinkRoute, nil), Hidden: map[string]string{"token": q.Get("token")}},
 	}})
 	return nil
 }
@@ -75,14 +75,14 @@ func (h *Handler) useMagicLink(w http.ResponseWriter, r *http.Request) error {
 	case step == stepMFA && sec.Purpose == purposeMFALink && f.State.AccountID == sec.AccountID &&
 		d.Method == f.State.MFA.Method && d.Authenticator == f.State.MFA.Authenticator && !slices.Contains(f.State.MFA.Proofs, d.Proof):
 		h.eventData(r, sec.AccountID, "mfa.succeeded", map[string]string{"method": d.Method})
-		h.proved(f, d.Method, d.Proof)
+		proved(f, d.Method, d.Proof)
 	case step == stepPasswordless && sec.Purpose == purposeLoginLink && h.enabled(r, sec.AccountID):
-		h.passwordlessProved(r, f, sec.AccountID, d.Method, d.Proof)
+		passwordlessProved(h.eventData, r, f, sec.AccountID, d.Method, d.Proof)
 	default:
 		h.errorPage(w, r, http.StatusBadRequest, "mfa.link_other_browser")
 		return nil
 	}
-	if err := h.spendSignInSecrets(r.Context(), sec.AccountID); err != nil {
+	if err := h.codes.spend(r.Context(), sec.AccountID); err != nil {
 		return err
 	}
 	f.State.Current = len(f.State.Steps)

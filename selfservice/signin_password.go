@@ -1,6 +1,7 @@
 package selfservice
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -12,10 +13,19 @@ import (
 	"foyer/storage"
 )
 
+// passwordStore is what the password step reads and writes.
+type passwordStore interface {
+	GetIdentityStore(ctx context.Context, id string) (*storage.IdentityStore, error)
+	FindAccountByIdentifier(ctx context.Context, storeID string, kind storage.IdentifierType, value string) (*storage.Account, error)
+	GetPassword(ctx context.Context, accountID string) (*storage.PasswordCredential, error)
+	SetPassword(ctx context.Context, accountID, hash string) error
+}
+
 // passwordStep checks the password of the identified account.
 type passwordStep struct {
-	h         *Handler
-	store     Store
+	store     passwordStore
+	limits    *regulate.Regulator
+	queue     deferFunc
 	hasher    *password.Hasher
 	dummyHash string
 	now       func() time.Time
@@ -24,11 +34,11 @@ type passwordStep struct {
 func (*passwordStep) Name() string { return "password" }
 
 func (*passwordStep) Show(f *Flow) View {
-	return View{Template: "login", Data: map[string]any{
-		"Step":                "password",
-		"Identifier":          f.State.Identifier,
-		"ChangeIdentifierURL": f.URL(url.Values{"restart": {"1"}}),
-		"ForgotPasswordURL":   forgotPasswordURL(f),
+	return View{Template: "login", Data: &loginData{
+		Step:                "password",
+		Identifier:          f.State.Identifier,
+		ChangeIdentifierURL: f.URL(url.Values{"restart": {"1"}}),
+		ForgotPasswordURL:   forgotPasswordURL(f),
 	}}
 }
 
@@ -46,7 +56,7 @@ func (s *passwordStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 	}
 	// Counted before the password is checked (regulate.SignIn).
 	key := regulate.SignIn.Key(f.App.StoreID, f.State.Identifier)
-	attempt, err := s.h.limits.Attempt(r.Context(), key, s.now().UTC())
+	attempt, err := s.limits.Attempt(r.Context(), key, s.now().UTC())
 	if err != nil {
 		return View{}, false, fmt.Errorf("selfservice: %w", err)
 	}
@@ -70,12 +80,12 @@ func (s *passwordStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 	if cred == nil || verr != nil {
 		// The activity log's login.failed is written by the worker: an
 		// insert here only for known identifiers would time them apart.
-		if err := s.h.deferRequest(r, f, deferredLoginFailed, deferredPayload{Typed: f.State.Identifier}); err != nil {
+		if err := s.queue(r, f, deferredLoginFailed, deferredPayload{Typed: f.State.Identifier}); err != nil {
 			return View{}, false, err
 		}
 		return fail("login.invalid_credentials", http.StatusBadRequest)
 	}
-	if err := s.h.limits.Clear(r.Context(), key); err != nil {
+	if err := s.limits.Clear(r.Context(), key); err != nil {
 		return View{}, false, fmt.Errorf("selfservice: %w", err)
 	}
 	// Status is told only after the right password, so it reveals nothing

@@ -22,12 +22,18 @@ const stepPasswordless = "passwordless"
 // deferredPasswordless is the deferred request that sends the code.
 const deferredPasswordless = "passwordless"
 
-type passwordlessStep struct{ h *Handler }
+type passwordlessStep struct {
+	queue deferFunc
+	find  findFunc
+	lock  mfaLock
+	codes signInCodes
+	event eventFunc
+}
 
 func (passwordlessStep) Name() string { return stepPasswordless }
 
 func (passwordlessStep) Show(f *Flow) View {
-	return View{Template: "mfa", Data: map[string]any{"Step": stepPasswordless, "Identifier": f.State.Identifier}}
+	return View{Template: "mfa", Data: &mfaData{Step: stepPasswordless, Identifier: f.State.Identifier}}
 }
 
 // Page is the same for every identifier, known or not.
@@ -43,22 +49,22 @@ func (s passwordlessStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 		return v, false, nil
 	}
 	if r.PostFormValue("resend") != "" {
-		if err := s.h.deferRequest(r, f, deferredPasswordless, deferredPayload{Typed: f.State.Identifier}); err != nil {
+		if err := s.queue(r, f, deferredPasswordless, deferredPayload{Typed: f.State.Identifier}); err != nil {
 			return View{}, false, err
 		}
 		v := s.Show(f)
-		v.Data["Notice"] = "mfa.passwordless_sent"
+		v.Notice = "mfa.passwordless_sent"
 		return v, false, nil
 	}
 	key := passwordlessKey(f)
-	locked, err := s.h.mfaTry(ctx, key, stepPasswordless)
+	locked, err := s.lock.try(ctx, key, stepPasswordless)
 	if err != nil {
 		return View{}, false, err
 	}
 	if locked {
 		return wrong("login.too_many_attempts", http.StatusTooManyRequests) // there is no other method to offer
 	}
-	acct, err := s.h.findByIdentifier(ctx, f.App.StoreID, f.State.Identifier)
+	acct, err := s.find(ctx, f.App.StoreID, f.State.Identifier)
 	if err != nil {
 		return View{}, false, err
 	}
@@ -66,25 +72,25 @@ func (s passwordlessStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 	if acct != nil && acct.Status == storage.AccountEnabled {
 		accountID = acct.ID
 	}
-	d, err := s.h.checkMFACode(r, f, accountID, loginPurposes.code, strings.TrimSpace(r.PostFormValue("code")))
+	d, err := s.codes.check(r, f, accountID, loginPurposes.code, strings.TrimSpace(r.PostFormValue("code")))
 	if err != nil {
 		return View{}, false, err
 	}
 	if d == nil {
 		// Queued for every wrong code, as for a wrong password: the worker
 		// writes login.failed when the identifier names an account.
-		if err := s.h.deferRequest(r, f, deferredLoginFailed, deferredPayload{Typed: f.State.Identifier, Method: stepPasswordless}); err != nil {
+		if err := s.queue(r, f, deferredLoginFailed, deferredPayload{Typed: f.State.Identifier, Method: stepPasswordless}); err != nil {
 			return View{}, false, err
 		}
 		return wrong("mfa.code_wrong", http.StatusBadRequest)
 	}
-	if err := s.h.mfaSucceeded(ctx, key, stepPasswordless); err != nil {
+	if err := s.lock.succeeded(ctx, key, stepPasswordless); err != nil {
 		return View{}, false, err
 	}
-	if err := s.h.spendSignInSecrets(ctx, acct.ID); err != nil {
+	if err := s.codes.spend(ctx, acct.ID); err != nil {
 		return View{}, false, err
 	}
-	s.h.passwordlessProved(r, f, acct.ID, d.Method, d.Proof)
+	passwordlessProved(s.event, r, f, acct.ID, d.Method, d.Proof)
 	return View{}, true, nil
 }
 
@@ -96,8 +102,8 @@ func passwordlessKey(f *Flow) string {
 
 // passwordlessProved makes the account the code or link went to the
 // signed-in one.
-func (h *Handler) passwordlessProved(r *http.Request, f *Flow, accountID, method, proof string) {
-	h.eventData(r, accountID, "login.passwordless", map[string]string{"method": method})
+func passwordlessProved(event eventFunc, r *http.Request, f *Flow, accountID, method, proof string) {
+	event(r, accountID, "login.passwordless", map[string]string{"method": method})
 	firstFactor(&f.State, accountID, amrOf(method), proof)
 }
 

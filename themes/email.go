@@ -31,7 +31,9 @@ type emailView struct {
 	// origin to resolve "/static/logo.png" against.
 	LogoURL  string
 	Contrast string // text color on PrimaryColor, "#000000" or "#ffffff"
-	Data     map[string]any
+	// Data is the kind's data: a struct (selfservice/notify's ActivationEmail
+	// and the like), or a map.
+	Data any
 }
 
 // loadEmails parses every email/KIND.html with its email/KIND.txt. Both parts
@@ -63,7 +65,7 @@ func (r *Renderer) loadEmails(layers []fs.FS) error {
 }
 
 func (r *Renderer) addEmail(kind string, htmlLayout, htmlSrc, textLayout, textSrc []byte) error {
-	funcs := map[string]any{"t": func(key string, _ ...any) string { return key }, "str": str, "lines": lines}
+	funcs := map[string]any{"t": func(key string, _ ...any) string { return key }, "str": str, "lines": lines, "field": field}
 	h := htmltemplate.New(kind).Funcs(funcs).Option("missingkey=zero")
 	if _, err := h.New("_layout.html").Parse(string(htmlLayout)); err != nil {
 		return fmt.Errorf("themes: email/_layout.html: %w", err)
@@ -129,8 +131,11 @@ func (r *Renderer) Emails() []string {
 // language when nothing matches). The subject is the catalog entry
 // "email.KIND.subject" formatted with the application name. The text part
 // is what the template wrote, with every link on a line of its own: mail
-// clients only make a URL clickable when nothing else touches it.
-func (r *Renderer) RenderEmail(kind, lang string, branding Branding, data map[string]any) (subject, text, html string, err error) {
+// clients only make a URL clickable when nothing else touches it. data is
+// the kind's data, read as .Data: a struct, whose fields the templates
+// must match (a field they read and it lacks fails the render), or a map
+// (a missing key reads as empty); nil is an empty map.
+func (r *Renderer) RenderEmail(kind, lang string, branding Branding, data any) (subject, text, html string, err error) {
 	byLang, ok := r.emails[kind]
 	if !ok {
 		return "", "", "", fmt.Errorf("%w: %q", ErrUnknownEmail, kind)

@@ -244,6 +244,24 @@ func (r *Renderer) addPage(shared *template.Template, page string, src []byte) e
 	return nil
 }
 
+// TrialRender renders page with data in every language and discards the
+// result. A domain calls it at start with samples of its pages' data
+// structs: a template (the default or an operator's) that reads a field
+// the struct lacks then fails start-up rather than a request.
+func (r *Renderer) TrialRender(page string, data any) error {
+	byLang, ok := r.pages[page]
+	if !ok {
+		return fmt.Errorf("%w: %q", ErrUnknownTemplate, page)
+	}
+	for _, lang := range r.langs {
+		v := view{Lang: lang, Branding: sanitizeBranding(Branding{}, r.appName), Data: data}
+		if err := byLang[lang].tmpl.Execute(io.Discard, v); err != nil {
+			return fmt.Errorf("themes: %s.html (%s): %w", page, lang, err)
+		}
+	}
+	return nil
+}
+
 // Templates returns the names of the pages the theme defines, sorted.
 func (r *Renderer) Templates() []string {
 	return sortedKeys(r.pages)

@@ -382,3 +382,32 @@ func TestField(t *testing.T) {
 		t.Errorf("fieldError(struct without FieldErrors, code) = %q, want empty", got)
 	}
 }
+
+// TrialRender runs a page in every language with the data given: a field
+// the data lacks fails in whichever language runs first, a struct that
+// has every field the branch reads passes, and an unknown page is
+// ErrUnknownTemplate.
+func TestTrialRender(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "templates", "message.html"),
+		`{{template "layout" .}}{{define "content"}}{{if .Data.Long}}{{.Data.Missing}}{{end}}<p>{{.Data.Title}}</p>{{end}}`)
+	r := newTestRenderer(t, Options{OverrideDir: dir})
+	type short struct {
+		Title string
+		Long  bool
+	}
+	if err := r.TrialRender("message", short{Title: "t"}); err != nil {
+		t.Errorf("branch not taken: %v", err)
+	}
+	err := r.TrialRender("message", short{Title: "t", Long: true})
+	if err == nil || !strings.Contains(err.Error(), "message.html") || !strings.Contains(err.Error(), "Missing") {
+		t.Errorf("field the struct lacks: %v", err)
+	}
+	if err := r.TrialRender("message", map[string]any{"Long": true}); err != nil {
+		t.Errorf("a map reads a missing key as empty: %v", err)
+	}
+	if err := r.TrialRender("nope", short{}); !errors.Is(err, ErrUnknownTemplate) {
+		t.Errorf("unknown page: %v", err)
+	}
+}

@@ -28,7 +28,7 @@ type AdministratorsStore interface {
 
 // Mailer queues a themed e-mail (notify.Service).
 type Mailer interface {
-	Email(ctx context.Context, to, accountID, kind, lang string, branding themes.Branding, data map[string]any) (notify.Message, error)
+	Email(ctx context.Context, to, accountID, kind, lang string, branding themes.Branding, data any) (notify.Message, error)
 }
 
 // ErrNoMailer: Invite was called on a service built without a Mailer

@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
 	"html"
 	"net/http"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
@@ -194,92 +192,6 @@ func TestRegistrationWithActivation(t *testing.T) {
 	})
 }
 
-// Forged and expired links get a clear page; a link whose request is gone
-// goes to the brand portal with the address as login_hint.
-func TestActivationLinks(t *testing.T) {
-	t.Parallel()
-	s := newRegSetup(t, sqltest.SQLite(t), nil, authz.ClientSpec{InitiateLoginURI: "http://127.0.0.1:9/portal"})
-	ctx := context.Background()
-	deadLink(t, newBrowser(t, s.srv.Listener.Addr().String()), s.srv.URL+"/register/activate?token=forged", "activation link is invalid")
-
-	pending := &storage.Account{StoreID: defaultStoreID, Status: storage.AccountPending, Email: "late@example.com"}
-	if err := s.srv.store.CreateAccount(ctx, pending); err != nil {
-		t.Fatal(err)
-	}
-	sum := sha256.Sum256([]byte("expired-token"))
-	if err := s.srv.store.CreateOneTimeSecret(ctx, &storage.OneTimeSecret{Purpose: "activation", Hash: sum[:],
-		AccountID: pending.ID, ExpiresAt: time.Now().Add(-time.Minute), CreatedAt: time.Now().Add(-time.Hour)}); err != nil {
-		t.Fatal(err)
-	}
-	deadLink(t, newBrowser(t, s.srv.Listener.Addr().String()), s.srv.URL+"/register/activate?token=expired-token", "activation link is invalid")
-
-	// The request was answered meanwhile: the client's brand portal, with
-	// the address as login_hint.
-	b, p, _ := s.registerPage(t, "state-portal")
-	b.submit(p, regFields("portal@example.com", newcomerPass))
-	link := s.activationLink(t, "portal@example.com")
-	acct := s.registered(t, "portal@example.com")
-	in := s.interactionOf(t, acct.ID)
-	in.SessionID = "answered-elsewhere"
-	if err := s.srv.store.UpdateInteraction(ctx, in); err != nil {
-		t.Fatal(err)
-	}
-	loc := confirmLink(t, newBrowser(t, s.srv.Listener.Addr().String()), link).location(t)
-	if loc.Host != "127.0.0.1:9" || loc.Path != "/portal" || loc.Query().Get("login_hint") != "portal@example.com" ||
-		loc.Query().Get("iss") != s.srv.issuer {
-		t.Errorf("activation after the request was answered went to %s", loc)
-	}
-
-	// A self-registered client's initiate_login_uri is no portal the
-	// operator vouched for: no redirect there, the "account is active" page.
-	c, err := s.srv.store.GetClient(ctx, s.rp.oauth.ClientID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.RegistrationTokenHash = []byte("digest")
-	if err := s.srv.store.UpdateClient(ctx, c); err != nil {
-		t.Fatal(err)
-	}
-	b, p, _ = s.registerPage(t, "state-self-registered")
-	b.submit(p, regFields("selfreg@example.com", newcomerPass))
-	link = s.activationLink(t, "selfreg@example.com")
-	elsewhere := confirmLink(t, newBrowser(t, s.srv.Listener.Addr().String()), link)
-	if elsewhere.status != http.StatusOK || !strings.Contains(elsewhere.body, "Your account is active") {
-		t.Errorf("activation for a self-registered client: %d\n%s", elsewhere.status, elsewhere.body)
-	}
-	c.RegistrationTokenHash = nil
-	if err := s.srv.store.UpdateClient(ctx, c); err != nil {
-		t.Fatal(err)
-	}
-
-	// The request is gone: a page saying the account is active.
-	b, p, _ = s.registerPage(t, "state-gone-away")
-	b.submit(p, regFields("gone@example.com", newcomerPass))
-	link = s.activationLink(t, "gone@example.com")
-	acct = s.registered(t, "gone@example.com")
-	if err := s.srv.store.DeleteInteraction(ctx, s.interactionOf(t, acct.ID).ID); err != nil {
-		t.Fatal(err)
-	}
-	other := confirmLink(t, newBrowser(t, s.srv.Listener.Addr().String()), link)
-	if other.status != http.StatusOK || !strings.Contains(other.body, "Your account is active") {
-		t.Errorf("activation without its request: %d\n%s", other.status, other.body)
-	}
-}
-
-// interactionOf is the interaction the account's activation secret names.
-func (s *regSetup) interactionOf(t *testing.T, accountID string) *storage.Interaction {
-	t.Helper()
-	sec, err := s.srv.store.LatestOneTimeSecret(context.Background(), accountID, "activation")
-	if err != nil {
-		t.Fatal(err)
-	}
-	in, err := s.srv.store.GetInteraction(context.Background(), sec.Data)
-	if err != nil {
-		t.Fatalf("interaction %s: %v", sec.Data, err)
-	}
-	return in
-}
-
 // registered is the account registration created for the address.
 func (s *regSetup) registered(t *testing.T, email string) *storage.Account {
 	t.Helper()
@@ -289,22 +201,4 @@ func (s *regSetup) registered(t *testing.T, email string) *storage.Account {
 		t.Fatalf("account %s: %v", email, err)
 	}
 	return acct
-}
-
-// TestSignupAttemptLinksToThePortal: when the client has a brand portal, the
-// "someone tried to sign up" mail links to a sign-in there, address filled in.
-func TestSignupAttemptLinksToThePortal(t *testing.T) {
-	t.Parallel()
-	s := newRegSetup(t, sqltest.SQLite(t), nil, authz.ClientSpec{InitiateLoginURI: "https://portal.example/login"})
-	s.srv.account(t, "owner@example.com", alicePass)
-	b, p, _ := s.registerPage(t, "state-portal")
-	b.submit(p, regFields("owner@example.com", "a-new-and-long-password"))
-	mails := s.mails(t, "signup_attempt_existing", "owner@example.com")
-	if len(mails) != 1 {
-		t.Fatalf("%d signup-attempt mails, want 1", len(mails))
-	}
-	want := s.srv.issuer + "/oauth2/initiate?client_id=" + s.rp.oauth.ClientID + "&login_hint=owner%40example.com"
-	if !strings.Contains(mails[0].Text, "\n"+want+"\n") {
-		t.Fatalf("the mail does not link to a sign-in at the portal (%s):\n%s", want, mails[0].Text)
-	}
 }

@@ -9,6 +9,10 @@
 // hour, 8 attempts by default). A slow or failing provider therefore never
 // fails or slows a customer's request, and a restart loses nothing.
 //
+// Each e-mail kind's data is a struct (messages.go: ActivationEmail for
+// "activation" and so on), which the kind's templates read as .Data; a
+// test renders every kind of the default theme with every field set.
+//
 // Providers: SMTP (FOYER_SMTP_URL, smtp:// with STARTTLS, smtps:// with
 // implicit TLS) for e-mail; an HTTP webhook (FOYER_SMS_WEBHOOK_URL) for SMS
 // and voice. A channel without a provider goes to the dev outbox: the log

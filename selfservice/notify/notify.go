@@ -41,7 +41,7 @@ func fromStorage(n *storage.Notification) Message {
 
 // Renderer renders e-mails (themes.Renderer).
 type Renderer interface {
-	RenderEmail(kind, lang string, branding themes.Branding, data map[string]any) (subject, text, html string, err error)
+	RenderEmail(kind, lang string, branding themes.Branding, data any) (subject, text, html string, err error)
 }
 
 // Service renders and queues messages for the flows. It never talks to a
@@ -61,9 +61,10 @@ func NewService(store storage.Notifications, renderer Renderer, now func() time.
 }
 
 // Email renders the e-mail kind (see themes.Renderer.RenderEmail) in lang
-// with the application's branding and queues it to to. The account id
-// (optional) is kept with the message.
-func (s *Service) Email(ctx context.Context, to, accountID, kind, lang string, branding themes.Branding, data map[string]any) (Message, error) {
+// with the application's branding and queues it to to. data is the kind's
+// struct (messages.go, e.g. ActivationEmail for "activation"). The account
+// id (optional) is kept with the message.
+func (s *Service) Email(ctx context.Context, to, accountID, kind, lang string, branding themes.Branding, data any) (Message, error) {
 	subject, text, html, err := s.renderer.RenderEmail(kind, lang, branding, data)
 	if err != nil {
 		return Message{}, fmt.Errorf("notify: render %s: %w", kind, err)

@@ -55,7 +55,7 @@ func TestEmailDeliveredOverSMTP(t *testing.T) {
 	svc := newService(t, store, c)
 	const link = "https://id.example.com/activate?token=abc123&x=1"
 	_, err = svc.Email(t.Context(), "jane@example.com", "acct-1", "activation", "en",
-		themes.Branding{AppName: "Acme Shop", PrimaryColor: "#123456"}, map[string]any{"Link": link, "Minutes": 60})
+		themes.Branding{AppName: "Acme Shop", PrimaryColor: "#123456"}, notify.ActivationEmail{Link: link, Minutes: 60})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +219,7 @@ func TestDevOutbox(t *testing.T) {
 	c := &clock{t: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
 	svc := newService(t, store, c)
 	if _, err := svc.Email(t.Context(), "dev@example.com", "", "password_reset", "en", themes.Branding{},
-		map[string]any{"Link": "http://localhost:8080/reset?t=<x>"}); err != nil {
+		notify.PasswordResetEmail{Link: "http://localhost:8080/reset?t=<x>"}); err != nil {
 		t.Fatal(err)
 	}
 	w := notify.NewWorker(notify.WorkerConfig{Now: c.now}, store, notify.Providers{})

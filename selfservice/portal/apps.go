@@ -19,7 +19,7 @@ func (h *Handler) showApps(w http.ResponseWriter, r *http.Request, v *viewer) er
 	if err != nil {
 		return err
 	}
-	h.renderPage(w, r, v, "account_apps", http.StatusOK, map[string]any{"Tiles": tiles})
+	h.renderPage(w, r, v, "account_apps", http.StatusOK, &appsData{Tiles: tiles})
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"net/http"
 
 	"foyer/selfservice/mfa"
+	"foyer/selfservice/notify"
 	"foyer/selfservice/regulate"
 	"foyer/storage"
 )
@@ -77,7 +78,7 @@ func (h *Handler) heldByOther(ctx context.Context, v *viewer, kind, value string
 func (h *Handler) sendCode(ctx context.Context, v *viewer, kind, to, code string, minutes float64) error {
 	if kind == "email" {
 		_, err := h.notify.Email(ctx, to, v.Account.ID, "account_code", v.Lang, brandingOf(v.App),
-			map[string]any{"Code": code, "Minutes": int(minutes)})
+			notify.AccountCodeEmail{Code: code, Minutes: int(minutes)})
 		return err
 	}
 	_, err := h.notify.SMS(ctx, to, v.Account.ID, "account_code", h.render.T(v.Lang, "account.sms_code", brandingOf(v.App).AppName, code))
@@ -171,7 +172,7 @@ func (h *Handler) applyContact(w http.ResponseWriter, r *http.Request, v *viewer
 // who got into the account does not go unnoticed.
 func (h *Handler) tellOldContact(ctx context.Context, v *viewer, kind, old string) error {
 	if kind == "email" {
-		_, err := h.notify.Email(ctx, old, v.Account.ID, "account_contact_changed", v.Lang, brandingOf(v.App), nil)
+		_, err := h.notify.Email(ctx, old, v.Account.ID, "account_contact_changed", v.Lang, brandingOf(v.App), notify.ContactChangedEmail{})
 		return err
 	}
 	_, err := h.notify.SMS(ctx, old, v.Account.ID, "account_contact_changed", h.render.T(v.Lang, "account.sms_phone_changed", brandingOf(v.App).AppName))

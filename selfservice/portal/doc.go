@@ -7,7 +7,8 @@
 //
 // Its links and redirects, to its own pages and to authz's endpoints, are
 // built from the router's named routes (selfservice/route), never written
-// as paths.
+// as paths. Each page's template data is a struct (pagedata.go) around
+// the frame every page shares, which renderPage fills.
 //
 // Its endpoints return the failures they cannot answer; serve (pages.go)
 // is the one rendering path for them: it logs the error with the request's

@@ -37,10 +37,10 @@ type factorView struct {
 // replace them. Every link signs in afresh (prompt=login, an existing
 // factor included) and runs the change inside that sign-in, so a session
 // alone, or a password alone, changes no factor.
-func (h *Handler) mfaSecurityData(r *http.Request, v *viewer) (map[string]any, error) {
+func (h *Handler) mfaSecurityData(r *http.Request, v *viewer) (mfaSection, error) {
 	auths, err := h.store.ListAuthenticators(r.Context(), v.Account.ID)
 	if err != nil {
-		return nil, err
+		return mfaSection{}, err
 	}
 	factors := make([]factorView, 0, len(auths))
 	for _, a := range auths {
@@ -51,24 +51,24 @@ func (h *Handler) mfaSecurityData(r *http.Request, v *viewer) (map[string]any, e
 	// application's policy (whichever application's look the portal wears).
 	app, err := h.portalApp(r)
 	if err != nil {
-		return nil, err
+		return mfaSection{}, err
 	}
 	pol := app.MFA.WithDefaults()
-	var enroll []map[string]string
+	var enroll []enrollLink
 	for _, k := range []struct{ kind, method string }{
 		{storage.AuthenticatorPasskey, storage.MethodPasskey}, {storage.AuthenticatorTOTP, storage.MethodTOTP},
 		{storage.AuthenticatorEmail, storage.MethodEmailCode}, {storage.AuthenticatorPhone, storage.MethodSMSCode},
 	} {
 		if pol.Allows(k.method) || (k.kind == storage.AuthenticatorPhone && pol.Allows(storage.MethodVoiceCode)) {
-			enroll = append(enroll, map[string]string{"Kind": k.kind, "URL": h.actionURL("enroll:" + k.kind)})
+			enroll = append(enroll, enrollLink{Kind: k.kind, URL: h.actionURL("enroll:" + k.kind)})
 		}
 	}
 	left, err := h.store.CountUsableOneTimeSecrets(r.Context(), v.Account.ID, purposeRecoveryCode, time.Now())
 	if err != nil {
-		return nil, err
+		return mfaSection{}, err
 	}
-	return map[string]any{"Factors": factors, "Enroll": enroll, "RecoveryCodesLeft": left,
-		"RecoveryCodesURL": h.actionURL("recovery_codes")}, nil
+	return mfaSection{Factors: factors, Enroll: enroll, RecoveryCodesLeft: left,
+		RecoveryCodesURL: h.actionURL("recovery_codes")}, nil
 }
 
 // actionURL signs in afresh and runs the action, then comes back to the

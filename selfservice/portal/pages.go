@@ -28,22 +28,19 @@ var navPages = []struct{ route, label string }{
 	{privacyRoute, "account.nav.privacy"},
 }
 
-// renderPage renders a portal page with its menu, the application's
-// branding and the data; Data's keys Error, Notice and FieldErrors follow
-// the theme's conventions.
-func (h *Handler) renderPage(w http.ResponseWriter, r *http.Request, v *viewer, tmpl string, status int, data map[string]any) {
-	nav := make([]navItem, 0, len(navPages))
+// renderPage renders a portal page with its frame (menu, who is signed
+// in, the notice ?notice= names) and the application's branding.
+func (h *Handler) renderPage(w http.ResponseWriter, r *http.Request, v *viewer, tmpl string, status int, data pageData) {
+	f := data.base()
+	f.Nav = make([]navItem, 0, len(navPages))
 	for _, p := range navPages {
 		path := h.path(p.route, nil)
-		nav = append(nav, navItem{Path: path, Label: p.label, Current: r.URL.Path == path})
+		f.Nav = append(f.Nav, navItem{Path: path, Label: p.label, Current: r.URL.Path == path})
 	}
-	data["Nav"] = nav
-	for key, name := range formRoutes {
-		data[key] = h.path(name, nil)
-	}
-	data["AccountName"] = displayName(v.Account)
-	if n := r.URL.Query().Get("notice"); n != "" && data["Notice"] == nil && noticeKeys[n] {
-		data["Notice"] = "account.notice." + n
+	f.LogoutURL = h.path(logoutRoute, nil)
+	f.AccountName = displayName(v.Account)
+	if n := r.URL.Query().Get("notice"); n != "" && noticeKeys[n] {
+		f.Notice = "account.notice." + n
 	}
 	err := h.render.Render(w, r, themes.Page{Template: tmpl, Lang: v.Lang, Branding: brandingOf(v.App), Data: data, Status: status})
 	if err != nil {
@@ -134,7 +131,7 @@ func (h *Handler) message(w http.ResponseWriter, r *http.Request, status int, ke
 	lang := h.render.Negotiate("", "", r.Header.Get("Accept-Language"))
 	app, _ := h.brandingApp(r)
 	err := h.render.Render(w, r, themes.Page{Template: "message", Lang: lang, Branding: brandingOf(app), Status: status,
-		Data: map[string]any{"Title": "account.title", "Message": key, "LinkURL": h.path(route.AccountHome, nil), "LinkText": "account.open"}})
+		Data: messageData{Title: "account.title", Message: key, LinkURL: h.path(route.AccountHome, nil), LinkText: "account.open"}})
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "render message", "err", err)
 	}

@@ -164,7 +164,7 @@ const (
 	settingsRoute = "portal.settings"
 	securityRoute = "portal.security"
 	privacyRoute  = "portal.privacy"
-	// The pages' forms and downloads (formRoutes).
+	// The pages' forms and downloads (pagedata.go's ...URL fields).
 	logoutRoute           = "portal.logout"
 	passwordRoute         = "portal.password"
 	endSessionRoute       = "portal.end_session"
@@ -177,24 +177,6 @@ const (
 	unlinkRoute           = "portal.unlink"
 	deleteRoute           = "portal.delete"
 )
-
-// formRoutes are the routes the pages' forms post to and their links
-// download from, by the key of the page data the templates read them
-// with ({{$.Data.PasswordURL}}).
-var formRoutes = map[string]string{
-	"ProfileURL":          profileRoute,
-	"LogoutURL":           logoutRoute,
-	"PasswordURL":         passwordRoute,
-	"EndSessionURL":       endSessionRoute,
-	"EndOtherSessionsURL": endOtherSessionsRoute,
-	"RevokeGrantURL":      revokeGrantRoute,
-	"ConsentsURL":         consentsRoute,
-	"ExportJSONURL":       exportJSONRoute,
-	"ExportHTMLURL":       exportHTMLRoute,
-	"ConfirmContactURL":   confirmContactRoute,
-	"UnlinkURL":           unlinkRoute,
-	"DeleteURL":           deleteRoute,
-}
 
 // Mount installs the portal's routes on r, which the caller guards against
 // cross-origin form posts, and keeps r to build URLs from its named

@@ -47,8 +47,9 @@ func (h *Handler) showPrivacy(w http.ResponseWriter, r *http.Request, v *viewer)
 	if err != nil {
 		return err
 	}
-	h.renderPage(w, r, v, "account_privacy", http.StatusOK, map[string]any{
-		"Consents": consentViews(storage.ConsentPolicyOf(v.App), records), "History": consentLog(records, history),
+	h.renderPage(w, r, v, "account_privacy", http.StatusOK, &privacyData{
+		ConsentsURL: h.path(consentsRoute, nil), ExportJSONURL: h.path(exportJSONRoute, nil), ExportHTMLURL: h.path(exportHTMLRoute, nil),
+		Consents: consentViews(storage.ConsentPolicyOf(v.App), records), History: consentLog(records, history),
 	})
 	return nil
 }

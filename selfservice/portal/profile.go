@@ -65,19 +65,19 @@ func (h *Handler) showProfile(w http.ResponseWriter, r *http.Request, v *viewer)
 }
 
 func (h *Handler) renderProfile(w http.ResponseWriter, r *http.Request, v *viewer, status int, values map[string]string, email, phone string, errs map[string]string) {
-	data := map[string]any{
-		"Fields": profileFields(v.Store, values), "Email": email, "Phone": phone,
-		"EmailConfirmed": v.Account.EmailConfirmed, "PhoneConfirmed": v.Account.PhoneConfirmed,
-		"Fresh": h.fresh(v), "ReauthURL": h.reauthURL(profileRoute),
+	data := &profileData{
+		ProfileURL: h.path(profileRoute, nil), ConfirmContactURL: h.path(confirmContactRoute, nil),
+		Fields: profileFields(v.Store, values), Email: email, Phone: phone,
+		EmailConfirmed: v.Account.EmailConfirmed, PhoneConfirmed: v.Account.PhoneConfirmed,
+		Fresh: h.fresh(v), ReauthURL: h.reauthURL(profileRoute),
 	}
 	for _, kind := range []string{"email", "phone"} {
 		if p := h.pendingChange(r.Context(), v.Account.ID, kind); p != "" {
-			data["Pending"], data["PendingKind"] = p, kind
+			data.Pending, data.PendingKind = p, kind
 		}
 	}
 	if len(errs) > 0 {
-		data["FieldErrors"] = errs
-		data["Error"] = "account.profile.fix_errors"
+		data.FieldErrors, data.Error = errs, "account.profile.fix_errors"
 	}
 	h.renderPage(w, r, v, "account_profile", status, data)
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"foyer/selfservice/notify"
 	"foyer/selfservice/regulate"
 	"foyer/selfservice/route"
 	"foyer/storage"
@@ -49,14 +50,14 @@ func (h *Handler) renderSecurity(w http.ResponseWriter, r *http.Request, v *view
 	if err != nil {
 		return err
 	}
-	data := map[string]any{
-		"ShowPassword": !passwordChangeHidden(own) && h.hasPassword(r, v),
-		"Fresh":        h.fresh(v), "ReauthURL": h.reauthURL(securityRoute),
-		"Sessions": sessions, "Grants": grants, "MFA": mfa,
+	data := &securityData{
+		PasswordURL: h.path(passwordRoute, nil), EndSessionURL: h.path(endSessionRoute, nil),
+		EndOtherSessionsURL: h.path(endOtherSessionsRoute, nil), RevokeGrantURL: h.path(revokeGrantRoute, nil),
+		MFA: mfa, ShowPassword: !passwordChangeHidden(own) && h.hasPassword(r, v),
+		Fresh: h.fresh(v), ReauthURL: h.reauthURL(securityRoute), Sessions: sessions, Grants: grants,
 	}
 	if len(errs) > 0 {
-		data["FieldErrors"] = errs
-		data["Error"] = "account.security.password_not_changed"
+		data.FieldErrors, data.Error = errs, "account.security.password_not_changed"
 	}
 	h.renderPage(w, r, v, "account_security", status, data)
 	return nil
@@ -148,7 +149,7 @@ func (h *Handler) tellPasswordChanged(r *http.Request, v *viewer) error {
 	var err error
 	switch {
 	case v.Account.Email != "":
-		_, err = h.notify.Email(r.Context(), v.Account.Email, v.Account.ID, "password_changed", v.Lang, brandingOf(v.App), map[string]any{})
+		_, err = h.notify.Email(r.Context(), v.Account.Email, v.Account.ID, "password_changed", v.Lang, brandingOf(v.App), notify.PasswordChangedEmail{})
 	case v.Account.Phone != "":
 		_, err = h.notify.SMS(r.Context(), v.Account.Phone, v.Account.ID, "password_changed",
 			h.render.T(v.Lang, "sms.password_changed", brandingOf(v.App).AppName))

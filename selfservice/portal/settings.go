@@ -38,16 +38,12 @@ func (h *Handler) renderSettings(w http.ResponseWriter, r *http.Request, v *view
 			passkeys++
 		}
 	}
-	data := map[string]any{
-		"Username": v.Account.Username, "Email": v.Account.Email, "Phone": v.Account.Phone,
-		"Passkeys": passkeys, "Links": links, "Fresh": h.fresh(v),
-		"ReauthURL": h.reauthURL(settingsRoute),
-	}
-	data["HasPassword"] = h.hasPassword(r, v)
-	if len(errs) > 0 {
-		data["FieldErrors"] = errs
-	}
-	h.renderPage(w, r, v, "account_settings", status, data)
+	h.renderPage(w, r, v, "account_settings", status, &settingsData{
+		UnlinkURL: h.path(unlinkRoute, nil), DeleteURL: h.path(deleteRoute, nil),
+		Username: v.Account.Username, Email: v.Account.Email, Phone: v.Account.Phone,
+		HasPassword: h.hasPassword(r, v), Passkeys: passkeys, Links: links,
+		Fresh: h.fresh(v), ReauthURL: h.reauthURL(settingsRoute), FieldErrors: errs,
+	})
 	return nil
 }
 

@@ -37,6 +37,9 @@ const (
 	PortalClientID = "portal"
 	// ResumePath is the stub of authz's resume endpoint.
 	ResumePath = "/resume"
+	// InitiatePath is the stub of authz's third-party initiated login
+	// (route.Initiate), where links to a client's brand portal lead.
+	InitiatePath = "/initiate"
 	// AppName is the application's display name, on every page and message.
 	AppName = "Acme Shop"
 )
@@ -51,6 +54,9 @@ type Options struct {
 	App func(*storage.Application)
 	// IdentityStore changes the identity store before it is stored.
 	IdentityStore func(*storage.IdentityStore)
+	// Client changes ClientID's client before it is stored (a brand
+	// portal, say: InitiateLoginURI).
+	Client func(*storage.Client)
 	// Passwords are the hasher's parameters (password.OWASP when zero).
 	Passwords password.Params
 }
@@ -69,9 +75,10 @@ type Env struct {
 	// Logs is everything the handler logged.
 	Logs *SyncBuffer
 
-	worker  *notify.Worker
-	mu      sync.Mutex
-	resumed map[string]Resumption
+	worker    *notify.Worker
+	mu        sync.Mutex
+	resumed   map[string]Resumption
+	initiated []Initiation
 }
 
 // Resumption is what a finished flow handed back to authz.
@@ -136,11 +143,13 @@ func New(t testing.TB, o Options) *Env {
 	return e
 }
 
-// routes mounts the handler and, under authz's route name, the resume
-// stub (selfservice builds its resume links from that name).
+// routes mounts the handler and, under authz's route names, the resume
+// and initiate stubs (selfservice builds its links to them from those
+// names).
 func (e *Env) routes() http.Handler {
 	r := mux.NewRouter()
 	route.Handle(r, route.Resume, ResumePath, route.Methods{http.MethodGet: e.resume})
+	route.Handle(r, route.Initiate, InitiatePath, route.Methods{http.MethodGet: e.initiate})
 	e.Handler.Mount(r)
 	return tagRequests(r)
 }

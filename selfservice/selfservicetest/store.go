@@ -35,6 +35,9 @@ func (e *Env) seed(t testing.TB, o Options) {
 	} {
 		c.ApplicationID, c.Public, c.FirstParty = AppID, true, true
 		c.GrantTypes, c.ResponseTypes, c.Scopes = []string{"authorization_code"}, []string{"code"}, []string{"openid", "email"}
+		if c.ID == ClientID && o.Client != nil {
+			o.Client(c)
+		}
 		if err := e.Store.CreateClient(ctx, c); err != nil {
 			t.Fatal(err)
 		}

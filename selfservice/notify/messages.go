@@ -1,0 +1,67 @@
+package notify
+
+// The data of each e-mail kind, one struct per template pair (themes/
+// default/email/<kind>.html and .txt read it as .Data): a field a template
+// reads and the struct lacks fails messages_test, and a misspelt field set
+// by a flow fails to compile. The layout's link button reads Link, and
+// LinkText (a message key; empty: email.<kind>.link) only when a struct
+// has it. Message keys are looked up by the template.
+
+// ActivationEmail is activation's: the link that activates a registration.
+type ActivationEmail struct {
+	Link    string
+	Minutes int // how long the link lasts; 0: not said
+}
+
+// PasswordResetEmail is password_reset's: the link to choose a new
+// password.
+type PasswordResetEmail struct {
+	Link    string
+	Minutes int
+}
+
+// PasswordChangedEmail is password_changed's: the owner is told the
+// password changed.
+type PasswordChangedEmail struct {
+	Link string // a way to act when set (the flows set none today)
+}
+
+// SignInCodeEmail is sign_in_code's: a one-time code, a magic link, or
+// both, confirming a sign-in.
+type SignInCodeEmail struct {
+	Code    string
+	Link    string
+	Minutes int
+}
+
+// UsernameReminderEmail is username_reminder's.
+type UsernameReminderEmail struct {
+	Username string
+	Link     string // a way to sign in when set (the flows set none today)
+}
+
+// SignupAttemptEmail is signup_attempt_existing's: someone tried to
+// register the owner's address.
+type SignupAttemptEmail struct {
+	Link string // a sign-in at the client's brand portal; empty: none
+}
+
+// AccountCodeEmail is account_code's: the code confirming a new address
+// in the account portal.
+type AccountCodeEmail struct {
+	Code    string
+	Minutes int
+}
+
+// ContactChangedEmail is account_contact_changed's: the old address is
+// told the account's contact moved. It has no data.
+type ContactChangedEmail struct{}
+
+// NoticeEmail is notice's: a title and paragraphs (message keys), with an
+// optional link.
+type NoticeEmail struct {
+	Title      string
+	Paragraphs []string
+	Link       string
+	LinkText   string
+}

@@ -1,0 +1,184 @@
+package selfservice
+
+import "html/template"
+
+// The data of selfservice's pages, one struct per template (themes/default/
+// templates/<name>.html reads it as .Data): a field a template reads and
+// its struct lacks fails pagedata_test and New's trial render, and a
+// misspelt field set here fails to compile. Message keys are looked up by
+// the templates.
+
+// pageForm is what every form page shares. renderStep fills it: Action
+// and Hidden post back to the sign-in unless the page names its own
+// target, Error, Notice and FieldErrors come from the View. The shared
+// partials read Error, Notice and Hidden through the field function.
+type pageForm struct {
+	Action      string
+	Hidden      map[string]string
+	Error       string            // message key
+	Notice      string            // message key
+	FieldErrors map[string]string // field name → message key
+}
+
+// form gives renderStep the form part of a page's data.
+func (p *pageForm) form() *pageForm { return p }
+
+// formPage is the data of a page with a form.
+type formPage interface{ form() *pageForm }
+
+// loginData is login.html's: the identifier step, or the password step
+// (Step "password").
+type loginData struct {
+	pageForm
+	Step                string // "identifier" or "password"
+	Identifier          string
+	ChangeIdentifierURL string // password step: back to the identifier
+	ForgotPasswordURL   string
+	RegisterURL         string
+	PasskeyOptions      string // identifier step: a username-less passkey challenge (JSON)
+	// ResendAction and ResendHidden post "send a new activation link"
+	// when the password proved a pending account.
+	ResendAction string
+	ResendHidden map[string]string
+}
+
+// mfaData is mfa.html's, whose Step picks the page: the second factor
+// ("mfa"), enrollment ("mfa_enroll"), an account action ("mfa_action"),
+// the passwordless code ("passwordless"); RecoveryCodes set shows them.
+type mfaData struct {
+	pageForm
+	Step string
+	// The MFA step: the chooser (Method empty) or the method picked.
+	Method  string
+	Choices []mfaChoice
+	Resend  []mfaChoice // the channels a code can be asked again by
+	Options string      // a passkey challenge or creation options (JSON)
+	// Enrollment: the chooser (Enroll empty) or the kind picked.
+	Required      bool // enrollment cannot be skipped
+	EnrollMethods []string
+	Enroll        string
+	QRCode        template.URL // TOTP: a data: URL of the key's QR code
+	Secret        string       // TOTP: the key, to type in
+	Address       string       // e-mail or phone: where the code goes
+	CodeSent      bool
+	AllowSMS      bool
+	AllowVoice    bool
+	RecoveryCodes []string // shown once
+	// An account action: Verb "recovery_codes" or "remove" (Factor names
+	// the authenticator removed).
+	Verb   string
+	Factor string
+	// Passwordless: where the code went, as typed.
+	Identifier string
+}
+
+// recoverData is recover.html's, a one-field form whose Mode picks the
+// field: "field" (Field, Label, InputType, Autocomplete), "code",
+// "password" (a new one, MinLength long) or "confirm" (a button only).
+type recoverData struct {
+	pageForm
+	Mode         string
+	Title        string // message key
+	Intro        string // message key
+	Submit       string // message key of the button
+	Field        string
+	Label        string // message key
+	InputType    string
+	Autocomplete string
+	MinLength    int
+	PhoneAction  string // "send a code to my phone instead" posts here
+	Links        []pageLink
+}
+
+// pageLink is a link under a form; the template indexes it by "URL" and
+// "Text" (a message key), so it stays a map.
+type pageLink map[string]string
+
+// registerData is register.html's.
+type registerData struct {
+	pageForm
+	ShowEmail        bool
+	Email            string
+	ShowUsername     bool
+	UsernameRequired bool
+	Username         string
+	ShowPhone        bool
+	PhoneRequired    bool
+	Phone            string
+	Attributes       []registerAttribute
+	MinLength        int               // of the password
+	Documents        []consentDocument // to accept; none: no checkbox
+	Accepted         bool
+	SignInURL        string
+}
+
+// registerAttribute is one of the identity store's custom attributes on
+// the registration form.
+type registerAttribute struct {
+	Name     string // the form field
+	Label    string // in words, not a message key
+	Required bool
+	Value    string
+}
+
+// messageData is message.html's.
+type messageData struct {
+	Title    string // message key; empty: message.title
+	Message  string // message key
+	LinkURL  string // a link on when set
+	LinkText string // its message key; empty: common.continue
+}
+
+// errorData is error.html's. selfservice sets only Message; the other
+// fields are authz's.
+type errorData struct {
+	Title     string
+	Message   string // message key; empty: error.generic
+	RequestID string
+	LinkURL   string
+	LinkText  string
+}
+
+// pageSamples are data for each of selfservice's templates, tried on
+// every language when New starts (themes.Renderer.TrialRender), so a
+// template reading a field its struct lacks fails start-up, not a
+// request. A template is only checked along the branches the samples
+// take, hence one sample per branch.
+func pageSamples() map[string][]any {
+	hidden := map[string]string{"h": "v"}
+	form := pageForm{Action: "/", Hidden: hidden, Error: "e", Notice: "n", FieldErrors: map[string]string{"code": "e"}}
+	choice := []mfaChoice{{Method: "email_code", Authenticator: "a", Hint: "h"}}
+	return map[string][]any{
+		"login": {
+			&loginData{pageForm: form, Step: "identifier", PasskeyOptions: "{}", ForgotPasswordURL: "/", RegisterURL: "/",
+				ResendAction: "/", ResendHidden: hidden},
+			&loginData{pageForm: form, Step: "password", ChangeIdentifierURL: "/", ForgotPasswordURL: "/"},
+		},
+		"mfa": {
+			&mfaData{pageForm: form, RecoveryCodes: []string{"c"}},
+			&mfaData{pageForm: form, Step: stepAction, Verb: actionRemove, Factor: "f"},
+			&mfaData{pageForm: form, Step: stepPasswordless, Identifier: "i"},
+			&mfaData{pageForm: form, Step: stepMFA, Choices: choice},
+			&mfaData{pageForm: form, Step: stepMFA, Method: "passkey", Options: "{}", Resend: choice},
+			&mfaData{pageForm: form, Step: stepMFA, Method: "email_link"},
+			&mfaData{pageForm: form, Step: stepMFA, Method: "totp"},
+			&mfaData{pageForm: form, Step: stepEnroll, EnrollMethods: []string{"totp"}},
+			&mfaData{pageForm: form, Step: stepEnroll, Enroll: enrollTOTP, QRCode: "data:,", Secret: "s"},
+			&mfaData{pageForm: form, Step: stepEnroll, Enroll: enrollPasskey, Options: "{}"},
+			&mfaData{pageForm: form, Step: stepEnroll, Enroll: enrollPhone, AllowSMS: true, AllowVoice: true},
+			&mfaData{pageForm: form, Step: stepEnroll, Enroll: enrollEmail, Address: "a", CodeSent: true},
+		},
+		"recover": {
+			&recoverData{pageForm: form, Mode: "field", Field: "f", PhoneAction: "/", Links: []pageLink{{"URL": "/", "Text": "t"}}},
+			&recoverData{pageForm: form, Mode: "code"},
+			&recoverData{pageForm: form, Mode: "password", MinLength: 8},
+			&recoverData{pageForm: form, Mode: "confirm"},
+		},
+		"register": {
+			&registerData{pageForm: form, ShowEmail: true, ShowUsername: true, ShowPhone: true, SignInURL: "/",
+				Attributes: []registerAttribute{{Name: "n"}}, Documents: []consentDocument{{Label: "l", URL: "/"}}},
+		},
+		"message": {&messageData{LinkURL: "/"}},
+		"error":   {&errorData{LinkURL: "/", RequestID: "r"}},
+	}
+}

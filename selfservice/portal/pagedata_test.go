@@ -1,0 +1,162 @@
+package portal
+
+import (
+	"html/template"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"foyer/storage"
+	"foyer/themes"
+)
+
+// pageCase is one page rendered with its data struct; want holds what the
+// page must show, "t:" entries being message keys translated (and
+// escaped) in the page's language.
+type pageCase struct {
+	name, template string
+	data           any
+	want           []string
+}
+
+// TestPagesRenderTheirData renders each of the portal's pages with its
+// data struct, every field set, in every language, and checks each value
+// is on the page: a field renamed on one side only fails here (the
+// templates' trial run at start-up uses an empty map, which reads every
+// key as empty). Message keys the catalogs lack render as themselves.
+func TestPagesRenderTheirData(t *testing.T) {
+	t.Parallel()
+	r, err := themes.New(themes.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []pageCase
+	cases = append(cases, appsAndPrivacyCases()...)
+	cases = append(cases, profileCases()...)
+	cases = append(cases, settingsCases()...)
+	cases = append(cases, securityCases()...)
+	cases = append(cases, pageCase{"message", "message", messageData{Title: "test.title", Message: "test.message", LinkURL: "/link-url", LinkText: "test.link"},
+		[]string{"<h1>test.title</h1>", "test.message", `href="/link-url">test.link</a>`}})
+	for _, c := range cases {
+		for _, lang := range r.Languages() {
+			w := httptest.NewRecorder()
+			if err := r.Render(w, httptest.NewRequest(http.MethodGet, "/", nil), themes.Page{Template: c.template, Lang: lang, Data: c.data}); err != nil {
+				t.Errorf("%s (%s): %v", c.name, lang, err)
+				continue
+			}
+			body := w.Body.String()
+			for _, s := range c.want {
+				if key, ok := strings.CutPrefix(s, "t:"); ok {
+					s = template.HTMLEscapeString(r.T(lang, key))
+				}
+				if !strings.Contains(body, s) {
+					t.Errorf("%s (%s): page lacks %q:\n%s", c.name, lang, s, body)
+				}
+			}
+		}
+	}
+}
+
+// A page rendered with another page's struct fails instead of showing
+// blanks where that struct has no field.
+func TestPageWithTheWrongStructFails(t *testing.T) {
+	t.Parallel()
+	r, err := themes.New(themes.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for tmpl, data := range map[string]pageData{"account_apps": &privacyData{}, "account_security": &profileData{}, "account_settings": &appsData{}} {
+		err := r.Render(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil), themes.Page{Template: tmpl, Lang: "en", Data: data})
+		if err == nil {
+			t.Errorf("%s rendered with %T", tmpl, data)
+		}
+	}
+}
+
+var (
+	when     = time.Date(2031, 2, 3, 4, 5, 0, 0, time.UTC)
+	whenText = "2031-02-03 04:05 UTC"
+)
+
+// testFrame is a frame with every field set, and what it shows.
+func testFrame() (frame, []string) {
+	f := frame{AccountName: "Ada Lovelace", LogoutURL: "/logout-url", Notice: "test.notice",
+		Nav: []navItem{{Path: "/nav-here", Label: "test.nav.here", Current: true}, {Path: "/nav-there", Label: "test.nav.there"}}}
+	return f, []string{"Ada Lovelace", `action="/logout-url"`, `role="status">test.notice</div>`,
+		`href="/nav-here" aria-current="page">test.nav.here</a>`, `href="/nav-there">test.nav.there</a>`}
+}
+
+func appsAndPrivacyCases() []pageCase {
+	f, shown := testFrame()
+	return []pageCase{
+		{"apps", "account_apps", &appsData{frame: f, Tiles: []tile{{Name: "Tile App", URL: "/tile-url", LogoURL: "/tile-logo.png"}}},
+			append([]string{`href="/tile-url"`, `src="/tile-logo.png"`, "Tile App"}, shown...)},
+		{"privacy", "account_privacy", &privacyData{frame: f,
+			ConsentsURL: "/consents-url", ExportJSONURL: "/export-json-url", ExportHTMLURL: "/export-html-url",
+			Consents: []consentView{{Name: "terms", Version: "v-two", Title: "Terms Doc", URL: "/terms-url", Granted: true, Since: &when}},
+			History:  []logEntry{{Consent: "newsletter", Version: "v-one", Action: consentOutdated, At: when}}},
+			append([]string{`action="/consents-url"`, `href="/export-json-url"`, `href="/export-html-url"`,
+				`href="/terms-url">Terms Doc</a>`, "v-two", `name="consent" value="terms"`, `value="out"`, whenText,
+				"newsletter", "v-one", "t:account.privacy.outdated"}, shown...)},
+	}
+}
+
+func profileCases() []pageCase {
+	f, shown := testFrame()
+	return []pageCase{{"profile", "account_profile", &profileData{frame: f,
+		ProfileURL: "/profile-url", ConfirmContactURL: "/confirm-url",
+		Fields: []field{{Name: "given_name", Label: "test.label.given", LabelIsKey: true, Value: "Ada", Required: true, Editable: true},
+			{Name: "loyalty_no", Label: "Loyalty number", Value: "L-1"}},
+		Email: "ada@example.com", Phone: "+41790000000", EmailConfirmed: true, PhoneConfirmed: true,
+		Fresh: false, ReauthURL: "/reauth-url", Pending: "new@example.com", PendingKind: "email",
+		Error: "test.error", FieldErrors: map[string]string{"given_name": "test.err.given", "email": "test.err.email",
+			"phone": "test.err.phone", "code": "test.err.code"}},
+		append([]string{`action="/profile-url"`, `action="/confirm-url"`, ">test.label.given", `value="Ada" required aria-invalid="true"`,
+			">Loyalty number", `value="L-1" readonly`, `value="ada@example.com"`, `value="&#43;41790000000"`, "t:account.profile.confirmed",
+			`href="/reauth-url"`, "new@example.com", `name="kind" value="email"`, `role="alert" id="form-error">test.error</div>`,
+			`id="attr-given_name-error">test.err.given</p>`, `id="email-error">test.err.email</p>`,
+			`id="phone-error">test.err.phone</p>`, `id="code-error">test.err.code</p>`}, shown...)}}
+}
+
+func settingsCases() []pageCase {
+	f, shown := testFrame()
+	data := func(fresh bool) *settingsData {
+		return &settingsData{frame: f, UnlinkURL: "/unlink-url", DeleteURL: "/delete-url",
+			Username: "ada-l", Email: "ada@example.com", Phone: "+41790000000", HasPassword: true, Passkeys: 3,
+			Links: []storage.ExternalIdentity{{Provider: "github", Subject: "gh-1", Email: "ada@gh.example"}},
+			Fresh: fresh, ReauthURL: "/reauth-url", FieldErrors: map[string]string{"confirm": "test.err.confirm"}}
+	}
+	both := append([]string{"<dd>ada-l</dd>", "<dd>ada@example.com</dd>", "<dd>&#43;41790000000</dd>", "t:account.settings.password_set",
+		"<dd>3</dd>", `action="/unlink-url"`, `name="provider" value="github"`, `name="subject" value="gh-1"`, "ada@gh.example"}, shown...)
+	return []pageCase{
+		{"settings, fresh", "account_settings", data(true),
+			append([]string{`action="/delete-url"`, `id="confirm-error">test.err.confirm</p>`}, both...)},
+		{"settings, not fresh", "account_settings", data(false), append([]string{`href="/reauth-url"`}, both...)},
+	}
+}
+
+func securityCases() []pageCase {
+	f, shown := testFrame()
+	data := func(fresh bool) *securityData {
+		return &securityData{frame: f,
+			PasswordURL: "/password-url", EndSessionURL: "/end-session-url", EndOtherSessionsURL: "/end-others-url", RevokeGrantURL: "/revoke-url",
+			MFA: mfaSection{
+				Factors: []factorView{{Kind: "totp", Name: "Phone app", Address: "a***@example.com", Created: when, LastUsed: &when, RemoveURL: "/remove-url"}},
+				Enroll:  []enrollLink{{Kind: "passkey", URL: "/enroll-url"}}, RecoveryCodesLeft: 7, RecoveryCodesURL: "/recovery-url"},
+			ShowPassword: true, Fresh: fresh, ReauthURL: "/reauth-url",
+			Sessions: []sessionView{{ID: "sess-1", Browser: "Firefox", OS: "Linux", IP: "192.0.2.1", Location: "Zurich", Current: true, SignedIn: when}},
+			Grants:   []grantView{{ClientID: "client-1", Name: "Client One", Scopes: []string{"openid", "email"}, Since: when}},
+			Error:    "test.error", FieldErrors: map[string]string{"current_password": "test.err.current", "new_password": "test.err.new"}}
+	}
+	both := append([]string{"Phone app", "a***@example.com", "2031-02-03", whenText, `href="/remove-url"`, `href="/enroll-url"`,
+		"7", `href="/recovery-url"`, `action="/end-session-url"`, `name="session_id" value="sess-1"`, "Firefox", "Linux", "192.0.2.1",
+		"Zurich", "t:account.security.this_device", `action="/end-others-url"`, `action="/revoke-url"`, `name="client_id" value="client-1"`,
+		"Client One", "openid, email", `role="alert" id="form-error">test.error</div>`}, shown...)
+	return []pageCase{
+		{"security, fresh", "account_security", data(true), append([]string{`action="/password-url"`,
+			`id="current_password-error">test.err.current</p>`, `id="new_password-error">test.err.new</p>`}, both...)},
+		{"security, not fresh", "account_security", data(false), append([]string{`href="/reauth-url"`}, both...)},
+	}
+}
