@@ -33,9 +33,20 @@ func TestGroupsService(t *testing.T) {
 		_, _, err = e.groups.List(ctx, admin, "nowhere", "", 10)
 		wantErr(t, "List an unknown store", err, manage.ErrNotFound)
 
-		if _, err := e.groups.Create(ctx, admin, "eu", manage.GroupInput{Name: "silver"}); err != nil {
+		silver, err := e.groups.Create(ctx, admin, "eu", manage.GroupInput{Name: "silver"})
+		if err != nil {
 			t.Fatal(err)
 		}
+		app := &storage.Application{StoreID: "eu", Name: "Shop"}
+		if err := e.s.CreateApplication(ctx, app); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.s.SetPortalSettings(ctx, &storage.PortalSettings{ApplicationID: app.ID, Groups: []string{"silver"}}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.groups.Update(ctx, admin, "eu", silver.ID, 1, manage.GroupInput{Name: "bronze"})
+		wantErr(t, "Update a group a restriction names", err, manage.ErrConflict)
+		wantErr(t, "Delete a group a restriction names", e.groups.Delete(ctx, admin, "eu", silver.ID, 1), manage.ErrConflict)
 		page, more, err := e.groups.List(ctx, auditor, "eu", "", 1)
 		if err != nil || len(page) != 1 || page[0].Name != "gold" || !more {
 			t.Errorf("first page = %+v, more %v, %v", page, more, err)
