@@ -90,6 +90,11 @@ type AdminGrants interface {
 	// account or the store is missing; ErrConflict when one of its
 	// identifiers is taken in the target store.
 	MoveAccountToStore(ctx context.Context, accountID, storeID string) error
+	// LockAdminGrants serializes, across nodes, the transactions that read
+	// the grants to decide a change of them (two owners disabling each
+	// other at once must not both pass the "another owner remains"
+	// check). ctx must carry a transaction; the lock is held until it ends.
+	LockAdminGrants(ctx context.Context) error
 }
 
 // AuditEntry is one administrative change. Entries form a chain: Hash is

@@ -170,8 +170,13 @@ func isOwnerGrants(grants []Grant) bool {
 }
 
 // requireAnotherOwner is errLastOwner unless an enabled administrator
-// other than id holds owner over every store.
+// other than id holds owner over every store. It locks the grants first,
+// so of two owners removing each other at once the second sees the first
+// gone.
 func (s *Administrators) requireAnotherOwner(ctx context.Context, id string) error {
+	if err := s.store.LockAdminGrants(ctx); err != nil {
+		return err
+	}
 	grants, err := s.store.ListAllAdminGrants(ctx)
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package manage_test
 import (
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -358,6 +359,58 @@ func TestAdministratorsRemove(t *testing.T) {
 		}
 		if n, err := manage.VerifyAudit(ctx, e.s); err != nil || n != 3 { // created, invited, removed
 			t.Errorf("VerifyAudit after the changes = %d, %v", n, err)
+		}
+	})
+}
+
+// Two owners disabling each other at once: one wins, the other is refused,
+// and an enabled owner remains.
+func TestAdministratorsMutualDisable(t *testing.T) {
+	bothAdmins(t, func(t *testing.T, e *adminsEnv) {
+		ctx := t.Context()
+		second, err := e.admins.Create(ctx, e.owner, manage.NewAdministrator{Email: "second@example.com",
+			Password: "second-password", Grants: []manage.Grant{{Role: storage.RoleOwner}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		other := e.actor(t, second.ID)
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i, c := range []struct {
+			by     manage.Actor
+			target string
+		}{{e.owner, second.ID}, {other, e.owner.ID}} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[i] = e.admins.Disable(ctx, c.by, c.target)
+			}()
+		}
+		wg.Wait()
+		ok := 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				ok++
+			case !errors.Is(err, manage.ErrConflict):
+				t.Errorf("Disable = %v", err)
+			}
+		}
+		if ok != 1 {
+			t.Fatalf("%d of two mutual disables succeeded (%v); want exactly one", ok, errs)
+		}
+		list, err := e.admins.List(ctx, manage.System())
+		if err != nil {
+			t.Fatal(err)
+		}
+		enabled := 0
+		for _, a := range list {
+			if a.Status == storage.AccountEnabled {
+				enabled++
+			}
+		}
+		if enabled != 1 {
+			t.Errorf("%d enabled owners remain, want 1", enabled)
 		}
 	})
 }

@@ -9,4 +9,13 @@
 // naming each bad field), makes the change and its audit entry in one
 // transaction, and returns sentinel errors the callers map: ErrForbidden,
 // ErrNotFound, ErrConflict, ErrStale.
+//
+// Administrators (administrators.go) are accounts of the administrators
+// store with storage.AdminGrant rows; the service refuses any change that
+// would leave no enabled owner over every store, and an administrator
+// disabling or removing themself. The audit log (audit.go) is read,
+// exported as JSON lines and verified here: VerifyAudit walks the hash
+// chain (storage.AuditEntry.ComputeHash) and names the first entry that was
+// edited, removed or moved. The console's application and client ids are
+// in console_ids.go; cmd/foyer's bootstrap creates them.
 package manage

@@ -38,6 +38,10 @@ Commands:
   group create NAME     create a group of accounts
   group add|remove NAME ACCOUNT  change a group's members
   account link ACCOUNT  link an external identity (--provider, --subject)
+  admin create          create an administrator (--email, --role, --store, --password)
+  admin list            list administrators and their roles
+  audit verify          check the audit log's hash chain
+  audit export          print the audit log as JSON lines (--since)
 
 Configuration comes from --config (YAML) and FOYER_* environment variables;
 see README.md. Run "foyer <command> -h" for a command's flags.
@@ -134,6 +138,14 @@ func dispatch(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 		return storeCommand(ctx, cfg, sub, rest[1:], stdout, stderr)
 	case cmd == "group" && (sub == "create" || sub == "add" || sub == "remove"):
 		return groupCommand(ctx, cfg, sub, rest[1:], stdout, stderr)
+	case cmd == "admin" && sub == "create":
+		return adminCreate(ctx, cfg, rest[1:], stdout, stderr)
+	case cmd == "admin" && sub == "list":
+		return adminList(ctx, cfg, rest[1:], stdout, stderr)
+	case cmd == "audit" && sub == "verify":
+		return auditVerify(ctx, cfg, rest[1:], stdout, stderr)
+	case cmd == "audit" && sub == "export":
+		return auditExport(ctx, cfg, rest[1:], stdout, stderr)
 	case cmd == "keys" && sub == "rotate":
 		return keysRotate(ctx, cfg, rest[1:], stdout, stderr)
 	default:

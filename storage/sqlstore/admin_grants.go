@@ -2,11 +2,13 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm"
 
 	"foyer/storage"
+	"foyer/storage/migrations"
 )
 
 type adminGrantRow struct {
@@ -105,4 +107,22 @@ func (s *Store) MoveAccountToStore(ctx context.Context, accountID, storeID strin
 		err := tx.Exec(`DELETE FROM group_members WHERE account_id = ?`, accountID).Error
 		return wrapErr(err, "drop group memberships of account %q", accountID)
 	})
+}
+
+// adminLockClass is the first key of the PostgreSQL advisory lock that
+// LockAdminGrants takes ("admn"); the second is the database's name.
+const adminLockClass = 0x61646d6e
+
+// LockAdminGrants takes a transaction-scoped advisory lock on PostgreSQL.
+// SQLite needs none: its transactions begin IMMEDIATE (sqlitePragmas), so
+// one writer runs at a time already.
+func (s *Store) LockAdminGrants(ctx context.Context) error {
+	if _, ok := ctx.Value(txKey{s}).(*gorm.DB); !ok {
+		return fmt.Errorf("sqlstore: lock admin grants: %w", ErrNoTx)
+	}
+	if s.dialect != migrations.Postgres {
+		return nil
+	}
+	err := s.db(ctx).Exec(`SELECT pg_advisory_xact_lock(?, hashtext(current_database()))`, adminLockClass).Error
+	return wrapErr(err, "lock admin grants")
 }

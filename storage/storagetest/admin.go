@@ -249,3 +249,16 @@ func testMoveAccountToStore(t *testing.T, s storage.Store) {
 	wantErr(t, "move of nobody", s.MoveAccountToStore(ctx, "missing", to), storage.ErrNotFound)
 	wantErr(t, "move into no store", s.MoveAccountToStore(ctx, clash.ID, "missing"), storage.ErrNotFound)
 }
+
+func testLockAdminGrants(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	if err := s.LockAdminGrants(ctx); err == nil {
+		t.Error("LockAdminGrants outside a transaction succeeded")
+	}
+	for range 2 { // the lock ends with its transaction
+		txCtx, err := s.BeginTx(ctx)
+		must(t, "BeginTx", err)
+		must(t, "LockAdminGrants", s.LockAdminGrants(txCtx))
+		must(t, "Commit", s.Commit(txCtx))
+	}
+}

@@ -68,6 +68,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"AuditLog", testAuditLog},
 		{"ParallelAuditAppends", testParallelAuditAppends},
 		{"MoveAccountToStore", testMoveAccountToStore},
+		{"LockAdminGrants", testLockAdminGrants},
 	}
 	for _, a := range append(append(areas, portalAreas...), storeConfigAreas...) {
 		t.Run(a.name, func(t *testing.T) {
