@@ -1,117 +1,88 @@
 package admin
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/gorilla/mux"
 
-	"foyer/storage"
+	"foyer/admin/manage"
+	"foyer/selfservice/route"
 )
 
-// ClientInput is a client as an admin describes it, in RFC 7591's field
-// names. PUT replaces every field, so an omitted one takes its default.
-type ClientInput struct {
-	// ApplicationID defaults to the default application.
-	ApplicationID          string   `json:"application_id"`
-	ClientName             string   `json:"client_name"`
-	RedirectURIs           []string `json:"redirect_uris"`
-	PostLogoutRedirectURIs []string `json:"post_logout_redirect_uris"`
-	// GrantTypes default to authorization_code and refresh_token.
-	GrantTypes []string `json:"grant_types"`
-	// Scope is space-separated; empty means the default scopes.
-	Scope string `json:"scope"`
-	// TokenEndpointAuthMethod is client_secret_basic (the default) or
-	// client_secret_post for confidential clients, none for public ones.
-	TokenEndpointAuthMethod string `json:"token_endpoint_auth_method"`
-	FirstParty              bool   `json:"first_party"`
-	// ResourceServer lets the client introspect other clients' tokens.
-	ResourceServer                   bool   `json:"resource_server"`
-	Public                           bool   `json:"public"`
-	InitiateLoginURI                 string `json:"initiate_login_uri"`
-	BackchannelLogoutURI             string `json:"backchannel_logout_uri"`
-	BackchannelLogoutSessionRequired bool   `json:"backchannel_logout_session_required"`
+// clientRoute is one client of the API, with the id variable.
+const clientRoute = "admin.client"
+
+// mountClients registers the clients' endpoints.
+func (h *Handler) mountClients(api *mux.Router) {
+	route.Handle(api, "admin.clients", "/clients", route.Methods{
+		http.MethodGet: h.authorized(h.listClients), http.MethodPost: h.authorized(h.createClient)})
+	route.Handle(api, clientRoute, "/clients/{id}", route.Methods{
+		http.MethodGet: h.authorized(h.getClient), http.MethodPut: h.authorized(h.updateClient), http.MethodDelete: h.authorized(h.deleteClient)})
+	route.Handle(api, "admin.client_secret", "/clients/{id}/secret", route.Methods{http.MethodPost: h.authorized(h.rotateClientSecret)})
+	route.Handle(api, "admin.client_roles", "/clients/{id}/roles", route.Methods{
+		http.MethodGet: h.authorized(h.getClientRoles), http.MethodPut: h.authorized(h.setClientRoles)})
 }
 
-// Client is a registered client as the API shows it.
-type Client struct {
-	ClientID string `json:"client_id"`
-	// ClientSecret is set only in the answer to a create, once; only its
-	// digest is stored.
-	ClientSecret string `json:"client_secret,omitempty"`
-	// ClientSecretExpiresAt is 0 (never) whenever a secret is issued, as
-	// RFC 7591 requires.
-	ClientSecretExpiresAt *int64 `json:"client_secret_expires_at,omitempty"`
-	ClientInput
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
-}
-
-// Errors a ClientService returns for bad input; the text after the
-// sentinel is shown to the caller as the error description.
-var (
-	ErrInvalidClientMetadata = errors.New("invalid client metadata")
-	ErrInvalidRedirectURI    = errors.New("invalid redirect URI")
-)
-
-// ClientService registers and manages clients with the same validation
-// and secret generation as the CLI. Unknown ids are storage.ErrNotFound.
-type ClientService interface {
-	CreateClient(ctx context.Context, in ClientInput) (*Client, error)
-	ListClients(ctx context.Context) ([]Client, error)
-	GetClient(ctx context.Context, id string) (*Client, error)
-	// UpdateClient replaces the client's metadata; its id and secret stay.
-	UpdateClient(ctx context.Context, id string, in ClientInput) (*Client, error)
-	DeleteClient(ctx context.Context, id string) error
-}
-
-// clientList is the answer to a list: an object, so that paging can be
-// added without breaking callers.
-type clientList struct {
-	Clients []Client `json:"clients"`
-}
-
-func (h *Handler) listClients(w http.ResponseWriter, r *http.Request, _ Principal) error {
-	clients, err := h.clients.ListClients(r.Context())
+func (h *Handler) getClientRoles(w http.ResponseWriter, r *http.Request, a manage.Actor) error {
+	roles, err := h.clients.Roles(r.Context(), a, mux.Vars(r)["id"])
 	if err != nil {
-		return h.serviceError(w, "list clients", err)
+		return writeServiceError(w, r, err)
 	}
-	if clients == nil {
-		clients = []Client{}
-	}
-	writeJSON(w, http.StatusOK, clientList{Clients: clients})
+	writeJSON(w, http.StatusOK, roles)
 	return nil
 }
 
-func (h *Handler) getClient(w http.ResponseWriter, r *http.Request, _ Principal) error {
-	c, err := h.clients.GetClient(r.Context(), mux.Vars(r)["id"])
-	if err != nil {
-		return h.serviceError(w, "get client", err)
+// setClientRoles replaces the roles the client's tokens act with; an
+// empty list takes the client off the admin API.
+func (h *Handler) setClientRoles(w http.ResponseWriter, r *http.Request, a manage.Actor) error {
+	var in manage.ClientRoles
+	if err := decodeJSON(w, r, &in); err != nil {
+		return writeServiceError(w, r, err)
 	}
+	roles, err := h.clients.SetRoles(r.Context(), a, mux.Vars(r)["id"], in.Grants)
+	if err != nil {
+		return writeServiceError(w, r, err)
+	}
+	writeJSON(w, http.StatusOK, roles)
+	return nil
+}
+
+func (h *Handler) listClients(w http.ResponseWriter, r *http.Request, a manage.Actor) error {
+	limit, after, err := pageParams(r)
+	if err != nil {
+		return writeServiceError(w, r, err)
+	}
+	page, more, err := h.clients.List(r.Context(), a, after, limit)
+	if err != nil {
+		return writeServiceError(w, r, err)
+	}
+	writeJSON(w, http.StatusOK, newList(page, more, func(c manage.Client) string { return c.ClientID }))
+	return nil
+}
+
+func (h *Handler) getClient(w http.ResponseWriter, r *http.Request, a manage.Actor) error {
+	c, err := h.clients.Get(r.Context(), a, mux.Vars(r)["id"])
+	if err != nil {
+		return writeServiceError(w, r, err)
+	}
+	setETag(w, c.Version)
 	writeJSON(w, http.StatusOK, c)
 	return nil
 }
 
-func (h *Handler) createClient(w http.ResponseWriter, r *http.Request, p Principal) error {
-	var in ClientInput
+func (h *Handler) createClient(w http.ResponseWriter, r *http.Request, a manage.Actor) error {
+	var in manage.ClientInput
 	if err := decodeJSON(w, r, &in); err != nil {
-		writeError(w, http.StatusBadRequest, "invalid_request", describe(err, errBadRequest))
-		return nil
+		return writeServiceError(w, r, err)
 	}
-	c, err := h.clients.CreateClient(r.Context(), in)
+	c, err := h.clients.Create(r.Context(), a, in)
 	if err != nil {
-		return h.serviceError(w, "create client", err)
+		return writeServiceError(w, r, err)
 	}
-	if c.ClientSecret != "" {
-		never := int64(0)
-		c.ClientSecretExpiresAt = &never
-	}
-	h.audit(r, p, "client.created", map[string]string{"client_id": c.ClientID, "client_name": c.ClientName})
 	w.Header().Set("Location", h.routes.Path(clientRoute, nil, "id", c.ClientID))
+	setETag(w, c.Version)
 	writeJSON(w, http.StatusCreated, c)
 	return nil
 }
@@ -119,69 +90,83 @@ func (h *Handler) createClient(w http.ResponseWriter, r *http.Request, p Princip
 // clientReplacement is the body of a PUT: a ClientInput, or a Client as a
 // GET returned it (RFC 7592 section 2.2 sends client_id back). The
 // read-only fields are accepted so that GET, edit, PUT works; client_id
-// must name the client being replaced.
+// must name the client being replaced. The version that counts is
+// If-Match's.
 type clientReplacement struct {
 	ClientID string `json:"client_id"`
-	ClientInput
-	CreatedAt *time.Time `json:"created_at"`
-	UpdatedAt *time.Time `json:"updated_at"`
+	manage.ClientInput
+	PreviousSecretExpiresAt *time.Time `json:"previous_secret_expires_at"`
+	Version                 *int64     `json:"version"`
+	CreatedAt               *time.Time `json:"created_at"`
+	UpdatedAt               *time.Time `json:"updated_at"`
 }
 
-func (h *Handler) updateClient(w http.ResponseWriter, r *http.Request, p Principal) error {
+func (h *Handler) updateClient(w http.ResponseWriter, r *http.Request, a manage.Actor) error {
+	version, err := ifMatch(r)
+	if err != nil {
+		return writeServiceError(w, r, err)
+	}
 	var in clientReplacement
 	if err := decodeJSON(w, r, &in); err != nil {
-		writeError(w, http.StatusBadRequest, "invalid_request", describe(err, errBadRequest))
-		return nil
+		return writeServiceError(w, r, err)
 	}
 	id := mux.Vars(r)["id"]
 	if in.ClientID != "" && in.ClientID != id {
-		writeError(w, http.StatusBadRequest, "invalid_request", "client_id does not match the client in the URL.")
-		return nil
+		return writeServiceError(w, r, fmt.Errorf("%w: client_id does not match the client in the URL", errBadRequest))
 	}
-	c, err := h.clients.UpdateClient(r.Context(), id, in.ClientInput)
+	c, err := h.clients.Update(r.Context(), a, id, version, in.ClientInput)
 	if err != nil {
-		return h.serviceError(w, "update client", err)
+		return writeServiceError(w, r, err)
 	}
-	h.audit(r, p, "client.updated", map[string]string{"client_id": c.ClientID, "client_name": c.ClientName})
+	setETag(w, c.Version)
 	writeJSON(w, http.StatusOK, c)
 	return nil
 }
 
-func (h *Handler) deleteClient(w http.ResponseWriter, r *http.Request, p Principal) error {
-	id := mux.Vars(r)["id"]
-	if err := h.clients.DeleteClient(r.Context(), id); err != nil {
-		return h.serviceError(w, "delete client", err)
+func (h *Handler) deleteClient(w http.ResponseWriter, r *http.Request, a manage.Actor) error {
+	version, err := ifMatch(r)
+	if err != nil {
+		return writeServiceError(w, r, err)
 	}
-	h.audit(r, p, "client.deleted", map[string]string{"client_id": id})
+	if err := h.clients.Delete(r.Context(), a, mux.Vars(r)["id"], version); err != nil {
+		return writeServiceError(w, r, err)
+	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-// serviceError answers the service's sentinels with statuses and RFC 7591
-// error codes, and returns anything else, saying what failed, for serve to
-// answer as a 500 that shows nothing of its cause.
-func (h *Handler) serviceError(w http.ResponseWriter, what string, err error) error {
-	switch {
-	case errors.Is(err, ErrInvalidRedirectURI):
-		writeError(w, http.StatusBadRequest, "invalid_redirect_uri", describe(err, ErrInvalidRedirectURI))
-	case errors.Is(err, ErrInvalidClientMetadata):
-		writeError(w, http.StatusBadRequest, "invalid_client_metadata", describe(err, ErrInvalidClientMetadata))
-	case errors.Is(err, storage.ErrNotFound):
-		writeError(w, http.StatusNotFound, "not_found", "There is no client with this id.")
-	case errors.Is(err, storage.ErrConflict):
-		writeError(w, http.StatusConflict, "conflict", "The client conflicts with an existing one.")
-	default:
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	return nil
+// rotation is the body of a secret rotation (optional).
+type rotation struct {
+	// OverlapSeconds is how long the previous secret keeps working.
+	OverlapSeconds int64 `json:"overlap_seconds"`
 }
 
-// describe is the part of err's message after the sentinel's own text:
-// what the caller did wrong, without the wrapping.
-func describe(err, sentinel error) string {
-	msg := err.Error()
-	if _, after, ok := strings.Cut(msg, sentinel.Error()+": "); ok {
-		return after
+// rotateClientSecret answers the new secret once. If-Match is optional: a
+// rotation replaces nothing the caller edited, but a caller may pin it.
+func (h *Handler) rotateClientSecret(w http.ResponseWriter, r *http.Request, a manage.Actor) error {
+	var version int64
+	if r.Header.Get("If-Match") != "" {
+		v, err := ifMatch(r)
+		if err != nil {
+			return writeServiceError(w, r, err)
+		}
+		version = v
 	}
-	return msg
+	var in rotation
+	if r.ContentLength != 0 {
+		if err := decodeJSON(w, r, &in); err != nil {
+			return writeServiceError(w, r, err)
+		}
+	}
+	maxSeconds := int64(manage.MaxSecretOverlap / time.Second)
+	if in.OverlapSeconds < 0 || in.OverlapSeconds > maxSeconds {
+		return writeServiceError(w, r, manage.Problems{"overlap_seconds": fmt.Sprintf("must be between 0 and %d", maxSeconds)}.Err())
+	}
+	c, err := h.clients.RotateSecret(r.Context(), a, mux.Vars(r)["id"], version, time.Duration(in.OverlapSeconds)*time.Second)
+	if err != nil {
+		return writeServiceError(w, r, err)
+	}
+	setETag(w, c.Version)
+	writeJSON(w, http.StatusOK, c)
+	return nil
 }

@@ -1,17 +1,35 @@
-// Package admin owns the admin REST API under /admin/api/v1 (with its
-// OpenAPI document) and, later, the admin console pages; both run over the
-// same service functions. Its routes live on a subrouter under the prefix;
-// the Location of a created client is built from the named route.
+// Package admin owns the admin REST API under /admin/api/v1 and its
+// OpenAPI 3.1 document. It parses requests and renders answers; every
+// operation runs through the service layer in admin/manage, which the
+// admin console and the CLI use too (one validation path, one set of role
+// and store checks, one audit log).
 //
-// The package knows nothing of OAuth or of how clients are validated: it
-// asks for a TokenValidator (which authz implements) and a ClientService
-// (which cmd/foyer implements over the same code as the CLI), so the import
-// rules of ARCHITECTURE.md hold. It owns authorization (the foyer:admin
-// scope), the JSON shapes, the error mapping and the audit log entries.
+// Authentication (auth.go): a bearer access token, checked by a
+// TokenValidator (which authz implements, so this package never imports
+// the OAuth server), becomes a manage.Actor: a console token (client
+// manage.ConsoleClientID, an administrator's subject) through
+// manage.Core.Administrator, a client-credentials token with the
+// foyer:admin scope through manage.Core.Client. Anything else is 403, a
+// missing or invalid token 401 with a Bearer challenge.
 //
-// Its endpoints return the failures they cannot answer; serve is the one
-// rendering path for them (authorized runs every endpoint through it): it
-// logs the error with the request's context and answers 500 server_error
-// without the cause. Deliberate 4xx answers are written by the endpoints,
-// the service's sentinels mapped by serviceError.
+// Conventions every resource file follows:
+//   - problem.go: errors are RFC 9457 problem documents. Endpoints return
+//     writeServiceError(w, r, err), which answers manage's sentinels
+//     (*ValidationError 422 with an errors array, ErrForbidden 403,
+//     ErrNotFound 404, ErrConflict 409, ErrStale 412) and the request's
+//     own errors (errBadRequest 400, errIfMatchRequired 428), and returns
+//     anything else for serve, the one rendering path for failures, to log
+//     and answer 500 without its cause.
+//   - paging.go: lists answer {"items", "next_cursor"}; pageParams reads
+//     limit and the opaque cursor (base64url of the last item's sort key).
+//   - etag.go: a resource's version is its strong ETag; updates read
+//     If-Match with ifMatch.
+//   - Each resource registers its routes in mountX (called from Mount)
+//     and describes them in openapi/<resource>.json; openapi.go merges
+//     the fragments into openapi/base.json at start, refusing duplicates
+//     and dangling $refs, and a test compares the document with the
+//     router both ways.
+//
+// Requests no route takes are problems too: 405 with Allow where the path
+// exists, else 404 (unrouted, the API subrouter's NotFoundHandler).
 package admin

@@ -9,14 +9,12 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/gorilla/mux"
 
+	"foyer/admin/manage"
 	"foyer/selfservice/route"
-	"foyer/selfservice/session"
-	"foyer/storage"
 )
 
 // APIPrefix is where the admin REST API lives.
@@ -35,15 +33,6 @@ type Principal struct {
 	Scopes   []string
 }
 
-// actor names the principal in the audit log: the account, or the client
-// for a token it obtained for itself.
-func (p Principal) actor() (actor, kind string) {
-	if p.Subject != "" {
-		return p.Subject, "account"
-	}
-	return p.ClientID, "client"
-}
-
 // ErrInvalidToken is what a TokenValidator wraps for a token that is
 // unknown, expired, revoked or not an access token; any other error is a
 // server failure.
@@ -54,131 +43,87 @@ type TokenValidator interface {
 	ValidateAccessToken(ctx context.Context, token string) (Principal, error)
 }
 
-// Events records the admin audit log.
-type Events interface {
-	AppendEvent(ctx context.Context, e *storage.Event) error
-}
-
 // Deps are the admin API's collaborators.
 type Deps struct {
-	Tokens  TokenValidator
-	Clients ClientService
-	Events  Events
-	Logger  *slog.Logger
+	Tokens TokenValidator
+	// Core turns a token's subject or client into a manage.Actor.
+	Core           *manage.Core
+	Clients        *manage.Clients
+	Administrators *manage.Administrators
+	Audit          *manage.Audit
+	Logger         *slog.Logger
 }
 
 // Handler serves the admin REST API.
 type Handler struct {
 	tokens  TokenValidator
-	clients ClientService
-	events  Events
+	core    *manage.Core
+	clients *manage.Clients
+	admins  *manage.Administrators
+	audit   *manage.Audit
 	log     *slog.Logger
+	// openAPI is the assembled document, served as is.
+	openAPI []byte
 	// routes builds URLs from the router Mount was given.
 	routes route.URLs
 }
 
 // New checks the dependencies and returns the handler.
 func New(d Deps) (*Handler, error) {
-	if d.Tokens == nil || d.Clients == nil || d.Events == nil {
-		return nil, errors.New("admin: Tokens, Clients and Events are required")
+	if d.Tokens == nil || d.Core == nil || d.Clients == nil || d.Administrators == nil || d.Audit == nil {
+		return nil, errors.New("admin: Tokens, Core, Clients, Administrators and Audit are required")
 	}
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{tokens: d.Tokens, clients: d.Clients, events: d.Events, log: d.Logger}, nil
+	doc, err := assembleOpenAPI(openAPIFiles, "openapi")
+	if err != nil {
+		return nil, err
+	}
+	return &Handler{tokens: d.Tokens, core: d.Core, clients: d.Clients, admins: d.Administrators, audit: d.Audit, log: d.Logger, openAPI: doc}, nil
 }
-
-// clientRoute is one client of the API, with the id variable.
-const clientRoute = "admin.client"
 
 // Mount registers the API's routes on a subrouter of r under APIPrefix and
 // keeps r to build URLs from its named routes.
 func (h *Handler) Mount(r *mux.Router) {
 	h.routes = route.New(r)
 	api := r.PathPrefix(APIPrefix).Subrouter()
-	route.Handle(api, "admin.openapi", "/openapi.json", route.Methods{http.MethodGet: serveOpenAPI})
-	route.Handle(api, "admin.clients", "/clients", route.Methods{
-		http.MethodGet: h.authorized(h.listClients), http.MethodPost: h.authorized(h.createClient)})
-	route.Handle(api, clientRoute, "/clients/{id}", route.Methods{
-		http.MethodGet: h.authorized(h.getClient), http.MethodPut: h.authorized(h.updateClient), http.MethodDelete: h.authorized(h.deleteClient)})
+	route.Handle(api, "admin.openapi", "/openapi.json", route.Methods{http.MethodGet: h.serveOpenAPI})
+	// One line per resource; each file registers its own routes.
+	h.mountClients(api)
+	h.mountAdministrators(api)
+	h.mountAudit(api)
+	// What no route above answered (a match with ErrNotFound, so route
+	// checks do not take it for a route).
+	api.NotFoundHandler = h.unrouted(r)
 }
 
-// apiFunc is an endpoint of the API for an authorized principal: it
-// writes every answer it means to give (4xx error bodies through
-// writeError and serviceError) and returns the failures it cannot answer,
-// which serve renders.
-type apiFunc func(w http.ResponseWriter, r *http.Request, p Principal) error
+// allMethods are the methods a 405's Allow header may list, in its order.
+var allMethods = []string{http.MethodDelete, http.MethodGet, http.MethodHead, http.MethodOptions,
+	http.MethodPatch, http.MethodPost, http.MethodPut}
 
-// serve is the API's one rendering path for failures: it logs the error
-// with the request's context and answers 500 without its cause.
-func (h *Handler) serve(f func(http.ResponseWriter, *http.Request) error) http.HandlerFunc {
+// unrouted answers a request no route of the API took as a problem: 405
+// with Allow when the path exists for other methods, else 404. (It also
+// keeps the 405s gorilla/mux loses: a method mismatch on one route is
+// forgotten when a later route of the same subrouter matches its prefix.)
+func (h *Handler) unrouted(root *mux.Router) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if err := f(w, r); err != nil {
-			h.log.ErrorContext(r.Context(), "admin api", "err", err)
-			writeError(w, http.StatusInternalServerError, "server_error", "The server could not complete the request.")
+		var allow []string
+		for _, method := range allMethods {
+			probe := r.Clone(r.Context())
+			probe.Method = method
+			var match mux.RouteMatch
+			if root.Match(probe, &match) && match.MatchErr == nil {
+				allow = append(allow, method)
+			}
 		}
+		if len(allow) == 0 {
+			writeProblem(w, r, http.StatusNotFound, "Not found", "The admin API has no such endpoint.")
+			return
+		}
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		writeProblem(w, r, http.StatusMethodNotAllowed, "Method not allowed", "This endpoint answers "+strings.Join(allow, ", ")+".")
 	}
-}
-
-// authorized admits requests whose bearer access token carries the admin
-// scope and was issued to a client for itself (client credentials), and
-// runs next for them through serve.
-// Tokens issued on behalf of a user are refused: Foyer has no admin role
-// yet, so a user token with foyer:admin would make whoever can sign in to
-// such a client an administrator.
-func (h *Handler) authorized(next apiFunc) http.HandlerFunc {
-	return h.serve(func(w http.ResponseWriter, r *http.Request) error {
-		token, ok := bearerToken(r)
-		if !ok {
-			// RFC 6750 section 3.1: no error code when no credentials came.
-			w.Header().Set("WWW-Authenticate", `Bearer realm="foyer-admin", scope="`+Scope+`"`)
-			writeError(w, http.StatusUnauthorized, "invalid_request", "A bearer access token with the "+Scope+" scope is required.")
-			return nil
-		}
-		p, err := h.tokens.ValidateAccessToken(r.Context(), token)
-		switch {
-		case errors.Is(err, ErrInvalidToken):
-			bearerError(w, http.StatusUnauthorized, "invalid_token", "The access token is not valid.")
-			return nil
-		case err != nil:
-			return fmt.Errorf("validate access token: %w", err)
-		case !slices.Contains(p.Scopes, Scope):
-			bearerError(w, http.StatusForbidden, "insufficient_scope", "The access token lacks the "+Scope+" scope.")
-			return nil
-		case p.Subject != "":
-			bearerError(w, http.StatusForbidden, "insufficient_scope",
-				"The admin API accepts only tokens a client obtained for itself with the client_credentials grant.")
-			return nil
-		}
-		w.Header().Set("Cache-Control", "no-store")
-		return next(w, r, p)
-	})
-}
-
-// bearerToken reads "Authorization: Bearer TOKEN" (scheme case-insensitive).
-func bearerToken(r *http.Request) (string, bool) {
-	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return "", false
-	}
-	token = strings.TrimSpace(token)
-	return token, token != ""
-}
-
-func bearerError(w http.ResponseWriter, status int, code, description string) {
-	w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer realm="foyer-admin", error=%q, error_description=%q, scope=%q`,
-		code, description, Scope))
-	writeError(w, status, code, description)
-}
-
-// errorBody is every error the API answers with.
-type errorBody struct {
-	Error            string `json:"error"`
-	ErrorDescription string `json:"error_description,omitempty"`
-}
-
-func writeError(w http.ResponseWriter, status int, code, description string) {
-	writeJSON(w, status, errorBody{Error: code, ErrorDescription: description})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -188,9 +133,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc.SetIndent("", "  ")
 	_ = enc.Encode(v)
 }
-
-// errBadRequest marks a body that is not the JSON object expected.
-var errBadRequest = errors.New("bad request")
 
 // decodeJSON reads exactly one JSON object of the expected shape: unknown
 // fields are refused, so a misspelt field is an error rather than silently
@@ -231,18 +173,5 @@ func jsonProblem(err error) string {
 		return "unknown field " + strings.TrimPrefix(err.Error(), "json: unknown field ")
 	default:
 		return "the body is not valid JSON"
-	}
-}
-
-// audit appends an admin audit log entry. The change it records has
-// already happened, so a failure to record it is logged, not returned.
-func (h *Handler) audit(r *http.Request, p Principal, kind string, data map[string]string) {
-	ip := session.ClientIP(r)
-	actor, actorType := p.actor()
-	// Account and client ids look alike; actor_type says which this is.
-	data["actor_type"] = actorType
-	e := &storage.Event{Kind: kind, Actor: actor, IP: ip, Data: data}
-	if err := h.events.AppendEvent(r.Context(), e); err != nil {
-		h.log.ErrorContext(r.Context(), "admin api: audit event not recorded", "kind", kind, "err", err)
 	}
 }

@@ -11,4 +11,8 @@
 // cannot answer. Mount wraps them with serve, the package's one rendering
 // path for those: it logs the error with the request's context and shows
 // the themed error page without internals.
+//
+// Each page's template data is a struct (pages.go); New trial-renders
+// every template with samples of them (one per branch), so a theme whose
+// template reads a field the struct lacks fails start-up.
 package authz

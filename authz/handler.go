@@ -122,6 +122,12 @@ func New(cfg Config, d Deps) (*Handler, error) {
 		return nil, errors.New("authz: issuer is required")
 	}
 	cfg.Issuer = strings.TrimRight(cfg.Issuer, "/")
+	if d.Renderer == nil {
+		return nil, errors.New("authz: a Renderer is required")
+	}
+	if err := trialRender(d.Renderer); err != nil {
+		return nil, err
+	}
 	setDefaults(&cfg)
 	h := &Handler{
 		cfg: cfg, store: d.Store, keys: d.Keys, sessions: d.Sessions,

@@ -1,11 +1,17 @@
 package authz
 
-import "html/template"
+import (
+	"fmt"
+	"html/template"
+
+	"foyer/themes"
+)
 
 // The data of authz's pages, one struct per template (themes/default/
 // templates/<name>.html reads them as .Data): a field the template reads
-// and the struct lacks fails pages_test, and a misspelt field set here
-// fails to compile. The shared partials read Error, Notice and Hidden only
+// and the struct lacks fails pages_test and New (which trial-renders
+// pageSamples, so an operator's template does too), and a misspelt field
+// set here fails to compile. The shared partials read Error, Notice and Hidden only
 // when a struct has them. Message keys are looked up by the template.
 
 // consentData is consent.html's.
@@ -67,4 +73,40 @@ type messageData struct {
 	Message  string // message key
 	LinkURL  string // a link on when set
 	LinkText string // its message key; empty: common.continue
+}
+
+// pageSamples are data for each of authz's templates, tried in every
+// language when New starts (themes.Renderer.TrialRender), so a template
+// (the default or an operator's) reading a field its struct lacks fails
+// start-up, not a request. A template is only checked along the branches
+// the samples take, hence one sample per branch.
+func pageSamples() map[string][]any {
+	hidden := map[string]string{"h": "v"}
+	scopes := []consentScope{{Key: "k"}, {Name: "n"}}
+	return map[string][]any{
+		"consent": {
+			consentData{Action: "/", ClientName: "c", Account: "a", Scopes: scopes, Granted: scopes, Hidden: hidden, Notice: "n"},
+		},
+		"logout": {logoutData{Action: "/", Hidden: hidden, Host: "h", CancelURL: "/"}},
+		"leave":  {leaveData{Title: "t", Message: "m", Host: "h", LinkURL: "/"}},
+		"access_denied": {
+			accessDeniedData{Account: "a", LinkURL: "/"},
+			accessDeniedData{Account: "a", Action: "/", Hidden: hidden},
+		},
+		"form_post": {formPostData{Action: "/", Hidden: hidden}},
+		"error":     {errorData{Title: "t", Message: "m", RequestID: "r", LinkURL: "/", LinkText: "l"}},
+		"message":   {messageData{Title: "t", Message: "m", LinkURL: "/", LinkText: "l"}},
+	}
+}
+
+// trialRender renders every sample of pageSamples in every language.
+func trialRender(r *themes.Renderer) error {
+	for page, samples := range pageSamples() {
+		for _, data := range samples {
+			if err := r.TrialRender(page, data); err != nil {
+				return fmt.Errorf("authz: %w", err)
+			}
+		}
+	}
+	return nil
 }

@@ -1,9 +1,13 @@
 package authz
 
 import (
+	"errors"
 	"html/template"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -12,9 +16,10 @@ import (
 
 // TestPagesRenderTheirData renders each of authz's pages with its data
 // struct, every field set, in every language, and checks each value is on
-// the page: a field renamed on one side only fails here (the templates'
-// trial run at start-up uses an empty map, which reads every key as
-// empty). Message keys the catalogs lack render as themselves.
+// the page: a field renamed on one side only fails here (New's trial
+// render catches a field the template reads and the struct lacks, not a
+// value that does not reach the page). Message keys the catalogs lack
+// render as themselves.
 func TestPagesRenderTheirData(t *testing.T) {
 	r, err := themes.New(themes.Options{})
 	if err != nil {
@@ -61,6 +66,69 @@ func TestPagesRenderTheirData(t *testing.T) {
 				if !strings.Contains(body, s) {
 					t.Errorf("%s (%s): page lacks %q:\n%s", c.name, lang, s, body)
 				}
+			}
+		}
+	}
+}
+
+// TestTrialRenderCatchesMissingFields: New fails on a theme whose template
+// reads, in a branch only one sample takes (access_denied's form post), a
+// field its data struct lacks, naming the template and the field; the
+// default theme passes.
+func TestTrialRenderCatchesMissingFields(t *testing.T) {
+	t.Parallel()
+	def, err := themes.New(themes.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := trialRender(def); err != nil {
+		t.Fatalf("default theme: %v", err)
+	}
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "templates"), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	page := `{{template "layout" .}}{{define "content"}}{{with str .Data.LinkURL}}{{.}}{{else}}{{$.Data.Acount}}{{end}}{{end}}`
+	if err := os.WriteFile(filepath.Join(dir, "templates", "access_denied.html"), []byte(page), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	custom, err := themes.New(themes.Options{OverrideDir: dir})
+	if err != nil {
+		t.Fatalf("the theme's own dry run takes a map, which has every key: %v", err)
+	}
+	cfg := Config{HMACKey: make([]byte, 32), Issuer: "https://id.example"}
+	_, err = New(cfg, Deps{Renderer: custom})
+	if err == nil || !strings.Contains(err.Error(), "access_denied.html") || !strings.Contains(err.Error(), "Acount") {
+		t.Fatalf("New with a template reading a missing field: %v", err)
+	}
+	if err := custom.TrialRender("no_such_page", messageData{}); !errors.Is(err, themes.ErrUnknownTemplate) {
+		t.Fatalf("unknown page: %v", err)
+	}
+}
+
+// TestPageSamplesSetEveryField: each field of each page struct is set by
+// some sample, so a template reading it is tried at start-up along the
+// branch that shows it.
+func TestPageSamplesSetEveryField(t *testing.T) {
+	t.Parallel()
+	set := map[reflect.Type]map[string]bool{}
+	for _, samples := range pageSamples() {
+		for _, s := range samples {
+			v := reflect.ValueOf(s)
+			if set[v.Type()] == nil {
+				set[v.Type()] = map[string]bool{}
+			}
+			for i := range v.NumField() {
+				if !v.Field(i).IsZero() {
+					set[v.Type()][v.Type().Field(i).Name] = true
+				}
+			}
+		}
+	}
+	for typ, fields := range set {
+		for i := range typ.NumField() {
+			if name := typ.Field(i).Name; !fields[name] {
+				t.Errorf("%s.%s: no sample sets it", typ.Name(), name)
 			}
 		}
 	}

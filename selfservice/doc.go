@@ -24,8 +24,10 @@
 //     mfa_methods.go, mfa_codes.go, mfa_passkey.go (the passkeys type),
 //     mfa_recovery.go, mfa_enroll*.go, mfa_actions.go (the portal's
 //     actions);
-//   - registration: register.go, register_fields.go, register_activate.go,
-//     register_resend.go, register_deferred.go;
+//   - registration: register.go, register_fields.go (the fields the
+//     identity store asks for: identifiers, and the attribute schema's
+//     visible and editable attributes through selfservice/attrform),
+//     register_activate.go, register_resend.go, register_deferred.go;
 //   - recovery: recover.go, recover_request.go, recover_reset.go,
 //     recover_reminder.go, recover_deferred.go;
 //   - the deferred-request queue and worker: deferred.go (each flow's

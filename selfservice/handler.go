@@ -121,6 +121,10 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	if err := trialRender(d.Renderer); err != nil {
 		return nil, err
 	}
+	// The e-mails share the theme; selfservice sends most of them.
+	if err := notify.TrialRender(d.Renderer); err != nil {
+		return nil, fmt.Errorf("selfservice: %w", err)
+	}
 	h.steps = map[string]Step{}
 	for _, s := range h.newSteps(d) {
 		h.steps[s.Name()] = s

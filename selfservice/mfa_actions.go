@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"foyer/selfservice/notify"
 	"foyer/storage"
 )
 
@@ -185,8 +186,8 @@ func (s enrollStep) tellFactorChange(ctx context.Context, f *Flow, acct *storage
 	var err error
 	switch {
 	case acct.Email != "":
-		_, err = s.notify.Email(ctx, acct.Email, acct.ID, "notice", f.Lang, branding(f.App), map[string]any{
-			"Title": "email." + what + ".title", "Paragraphs": []string{"email." + what + ".body", "email.factor_changed.not_you"},
+		_, err = s.notify.Email(ctx, acct.Email, acct.ID, "notice", f.Lang, branding(f.App), notify.NoticeEmail{
+			Title: "email." + what + ".title", Paragraphs: []string{"email." + what + ".body", "email.factor_changed.not_you"},
 		})
 	case acct.Phone != "":
 		_, err = s.notify.SMS(ctx, acct.Phone, acct.ID, what, s.t(f.Lang, "sms."+what, branding(f.App).AppName))

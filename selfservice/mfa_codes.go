@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"foyer/selfservice/mfa"
+	"foyer/selfservice/notify"
 	"foyer/selfservice/regulate"
 	"foyer/storage"
 )
@@ -120,7 +121,7 @@ func (h *Handler) deliverSignInSecret(ctx context.Context, m signInMessage, acco
 	switch method {
 	case storage.MethodEmailCode, storage.MethodEmailLink:
 		_, err = h.notify.Email(ctx, to, accountID, "sign_in_code", m.Lang, branding(m.App),
-			map[string]any{"Code": code, "Link": link, "Minutes": minutes})
+			notify.SignInCodeEmail{Code: code, Link: link, Minutes: minutes})
 	case storage.MethodSMSCode, storage.MethodSMSLink:
 		text := h.render.T(m.Lang, "sms.sign_in_code", app, code, minutes)
 		if code == "" {

@@ -1,6 +1,11 @@
 package selfservice
 
-import "html/template"
+import (
+	"html/template"
+	"slices"
+
+	"foyer/selfservice/attrform"
+)
 
 // The data of selfservice's pages, one struct per template (themes/default/
 // templates/<name>.html reads it as .Data): a field a template reads and
@@ -105,20 +110,17 @@ type registerData struct {
 	ShowPhone        bool
 	PhoneRequired    bool
 	Phone            string
-	Attributes       []registerAttribute
+	Attributes       []attrform.Input  // the schema's, errors not yet set
 	MinLength        int               // of the password
 	Documents        []consentDocument // to accept; none: no checkbox
 	Accepted         bool
 	SignInURL        string
 }
 
-// registerAttribute is one of the identity store's custom attributes on
-// the registration form.
-type registerAttribute struct {
-	Name     string // the form field
-	Label    string // in words, not a message key
-	Required bool
-	Value    string
+// AttributeInputs are the attribute inputs with their errors, which
+// renderStep sets on the form after the page's data is built.
+func (d *registerData) AttributeInputs() []attrform.Input {
+	return attrform.WithErrors(slices.Clone(d.Attributes), d.FieldErrors)
 }
 
 // messageData is message.html's.
@@ -176,7 +178,11 @@ func pageSamples() map[string][]any {
 		},
 		"register": {
 			&registerData{pageForm: form, ShowEmail: true, ShowUsername: true, ShowPhone: true, SignInURL: "/",
-				Attributes: []registerAttribute{{Name: "n"}}, Documents: []consentDocument{{Label: "l", URL: "/"}}},
+				Attributes: []attrform.Input{{Name: "n", Field: "attr.n", ID: "attr.n", Label: "n", Kind: "text", MaxLength: 1},
+					{Name: "e", Field: "attr.e", ID: "attr.e", Kind: "select", Options: []string{"o"}, Required: true},
+					{Name: "b", Field: "attr.b", ID: "attr.b", Kind: "checkbox", LabelKey: "k", ReadOnly: true}}, Documents: []consentDocument{{Label: "l", URL: "/"}}},
+			&registerData{pageForm: pageForm{Action: "/", FieldErrors: map[string]string{"attr.n": "e"}},
+				Attributes: []attrform.Input{{Name: "n", Field: "attr.n", ID: "attr.n", Kind: "number"}}},
 		},
 		"message": {&messageData{LinkURL: "/"}},
 		"error":   {&errorData{LinkURL: "/", RequestID: "r"}},

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"foyer/selfservice/attrform"
 	"foyer/themes"
 )
 
@@ -178,11 +179,18 @@ func otherCases() []pageCase {
 		{"register", "register", &registerData{pageForm: testForm("/register-action", "email", "username", "phone", "attr_city", "password", "accept_terms"),
 			ShowEmail: true, Email: "ada@example.com", ShowUsername: true, UsernameRequired: true, Username: "ada-user",
 			ShowPhone: true, PhoneRequired: true, Phone: "phone-value",
-			Attributes: []registerAttribute{{Name: "attr_city", Label: "City label", Required: true, Value: "Zurich"}},
-			MinLength:  19, Documents: []consentDocument{{Label: "test.doc", URL: "/doc-url"}}, Accepted: true, SignInURL: "/signin-url"},
+			Attributes: []attrform.Input{
+				{Name: "city", Field: "attr_city", ID: "attr_city", Label: "City label", Kind: "text", Required: true, Value: "Zurich", MaxLength: 40},
+				{Name: "tier", Field: "attr_tier", ID: "attr_tier", Label: "Tier label", Kind: "select", Options: []string{"gold", "silver"}, Value: "silver"},
+				{Name: "news", Field: "attr_news", ID: "attr_news", LabelKey: "test.label.news", Kind: "checkbox", Value: "true"}},
+			MinLength: 19, Documents: []consentDocument{{Label: "test.doc", URL: "/doc-url"}}, Accepted: true, SignInURL: "/signin-url"},
 			append(formWant("/register-action", "email", "username", "phone", "attr_city", "password", "accept_terms"),
 				`value="ada@example.com"`, `value="ada-user" required`, `value="phone-value" required`, "City label",
-				`name="attr_city" type="text" value="Zurich" required`, "19", `<a href="/doc-url">test.doc</a>`, `type="checkbox" checked`,
+				`<label for="attr_city">City label</label>`,
+				`name="attr_city" type="text" value="Zurich" required maxlength="40" aria-invalid="true" aria-describedby="attr_city-error"`,
+				`<label for="attr_tier">Tier label (optional)</label>`, `<select id="attr_tier" name="attr_tier">`, `<option>gold</option>`,
+				`<option selected>silver</option>`, `id="attr_news" name="attr_news" type="checkbox" value="true" checked`,
+				`<label for="attr_news">test.label.news</label>`, "19", `<a href="/doc-url">test.doc</a>`, `type="checkbox" checked`,
 				`href="/signin-url"`)},
 		{"message", "message", &messageData{Title: "test.message.title", Message: "test.message.message", LinkURL: "/message-link", LinkText: "test.message.link"},
 			[]string{"<h1>test.message.title</h1>", "test.message.message", `href="/message-link">test.message.link</a>`}},

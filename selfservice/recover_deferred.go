@@ -6,6 +6,7 @@ import (
 	"net/url"
 
 	"foyer/selfservice/mfa"
+	"foyer/selfservice/notify"
 	"foyer/storage"
 )
 
@@ -70,7 +71,7 @@ func (h *Handler) issueResetLink(ctx context.Context, j *deferredJob, accountID,
 	}
 	q := url.Values{"token": {token}, "interaction": {j.p.Interaction}, "sig": {h.signer.Sign(j.p.Interaction, recoverSig)}}
 	_, err = h.notify.Email(ctx, email, accountID, "password_reset", j.p.Lang, branding(j.app),
-		map[string]any{"Link": h.cfg.Issuer + h.path(resetRoute, q), "Minutes": int(j.pol.ResetLinkLifetime.Minutes())})
+		notify.PasswordResetEmail{Link: h.cfg.Issuer + h.path(resetRoute, q), Minutes: int(j.pol.ResetLinkLifetime.Minutes())})
 	if err != nil {
 		return fmt.Errorf("selfservice: queue reset mail: %w", err)
 	}

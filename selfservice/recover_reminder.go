@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"foyer/selfservice/notify"
 	"foyer/storage"
 )
 
@@ -109,7 +110,7 @@ func (h *Handler) runReminder(ctx context.Context, j *deferredJob) error {
 				h.render.T(j.p.Lang, "sms.username_reminder", branding(j.app).AppName, acct.Username))
 		} else {
 			_, err = h.notify.Email(tx, to, acct.ID, "username_reminder", j.p.Lang, branding(j.app),
-				map[string]any{"Username": acct.Username})
+				notify.UsernameReminderEmail{Username: acct.Username})
 		}
 		if err != nil {
 			return fmt.Errorf("selfservice: queue username reminder: %w", err)

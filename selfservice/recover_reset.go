@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"foyer/selfservice/notify"
 	"foyer/storage"
 	"foyer/themes"
 )
@@ -263,7 +264,7 @@ func (h *Handler) notifyPasswordChanged(r *http.Request, acct *storage.Account, 
 	email, phone := recoveryContacts(pol, acct)
 	switch {
 	case email != "":
-		_, err = h.notify.Email(r.Context(), email, acct.ID, "password_changed", lang, branding(app), map[string]any{})
+		_, err = h.notify.Email(r.Context(), email, acct.ID, "password_changed", lang, branding(app), notify.PasswordChangedEmail{})
 	case phone != "":
 		_, err = h.notify.SMS(r.Context(), phone, acct.ID, "password_changed", h.render.T(lang, "sms.password_changed", branding(app).AppName))
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"foyer/selfservice/notify"
 	"foyer/selfservice/route"
 	"foyer/storage"
 )
@@ -298,7 +299,7 @@ func (h *Handler) issueActivation(ctx context.Context, interactionID, lang strin
 	link := h.cfg.Issuer + h.path(activateRoute, url.Values{"token": {token}}) +
 		"&" + url.Values{"interaction": {interactionID}, "sig": {h.signer.Sign(interactionID, activateSig)}}.Encode()
 	_, err = h.notify.Email(ctx, acct.Email, acct.ID, "activation", lang, branding(app),
-		map[string]any{"Link": link, "Minutes": int(pol.ActivationLinkLifetime.Minutes())})
+		notify.ActivationEmail{Link: link, Minutes: int(pol.ActivationLinkLifetime.Minutes())})
 	if err != nil {
 		return fmt.Errorf("selfservice: queue activation mail: %w", err)
 	}

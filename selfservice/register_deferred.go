@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"foyer/selfservice/notify"
 	"foyer/selfservice/regulate"
 	"foyer/storage"
 )
@@ -56,8 +57,8 @@ func (h *Handler) registerExisting(ctx context.Context, j *deferredJob) error {
 			if notice.Exceeded() {
 				return errHeld
 			}
-			_, err = h.notify.Email(tx, j.p.Email, "", "notice", j.p.Lang, branding(j.app), map[string]any{
-				"Title": "email.signup_identifier_taken.title", "Paragraphs": "email.signup_identifier_taken.body",
+			_, err = h.notify.Email(tx, j.p.Email, "", "notice", j.p.Lang, branding(j.app), notify.NoticeEmail{
+				Title: "email.signup_identifier_taken.title", Paragraphs: []string{"email.signup_identifier_taken.body"},
 			})
 			return err
 		})
@@ -73,7 +74,7 @@ func (h *Handler) registerExisting(ctx context.Context, j *deferredJob) error {
 	pol.ReRequestInterval = max(pol.ReRequestInterval, regulate.SignupNotice.Window())
 	sent, err := h.sendOnce(ctx, j, pol, owner.ID, purposeSignupAttempt, "email", func(tx context.Context) error {
 		_, err := h.notify.Email(tx, owner.Email, owner.ID, "signup_attempt_existing", j.p.Lang,
-			branding(j.app), map[string]any{"Link": h.portalSignInLink(j.client, owner.Email)})
+			branding(j.app), notify.SignupAttemptEmail{Link: h.portalSignInLink(j.client, owner.Email)})
 		return err
 	})
 	if sent {

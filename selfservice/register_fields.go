@@ -5,16 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
-	"unicode/utf8"
 
+	"foyer/selfservice/attrform"
 	"foyer/storage"
 )
-
-// maxAttributeLength bounds attribute values; identifiers follow the
-// rules in storage (storage.ValidIdentifier), shared with the portal and
-// the CLI.
-const maxAttributeLength = 256
 
 // formFields says which fields the registration page shows, decided by the
 // identity store's identifier types and attribute schema.
@@ -28,28 +22,30 @@ type formFields struct {
 // activation and recovery need, so where the store has e-mail identifiers
 // the other identifiers are optional extras; without one, the first other
 // identifier type becomes the required one, so every account can sign in.
+// Of the attribute schema, the page asks for what self-service shows and
+// lets the customer change (attrform.Askable): a visible, read-only
+// attribute is not the customer's to set.
 func fieldsFor(store *storage.IdentityStore) formFields {
 	f := formFields{Email: allows(store, storage.IdentifierEmail),
 		Username: allows(store, storage.IdentifierUsername), Phone: allows(store, storage.IdentifierPhone)}
 	f.UsernameRequired = f.Username && !f.Email
 	f.PhoneRequired = f.Phone && !f.Email && !f.Username
-	for _, a := range store.Attributes {
-		if a.Visible {
-			f.Attributes = append(f.Attributes, a)
-		}
-	}
+	f.Attributes = attrform.Askable(store.Attributes)
 	return f
 }
 
 // attrField is the form field name of an attribute.
 func attrField(name string) string { return "attr." + name }
 
+// attrNaming names an attribute's field and element id on the page.
+func attrNaming(name string) (field, id string) { return attrField(name), attrField(name) }
+
 // readRegisterForm reads the posted fields the page showed.
 func readRegisterForm(r *http.Request, fields formFields) registerForm {
 	form := registerForm{
 		Password: r.PostFormValue("password"),
 		Confirm:  r.PostFormValue("password_confirm"), Accepted: r.PostFormValue("accept_terms") == "on",
-		Attributes: map[string]string{},
+		Attributes: attrform.Read(fields.Attributes, r.PostFormValue, attrNaming),
 	}
 	if fields.Email {
 		form.Email = storage.CleanIdentifier(storage.IdentifierEmail, r.PostFormValue("email"))
@@ -59,11 +55,6 @@ func readRegisterForm(r *http.Request, fields formFields) registerForm {
 	}
 	if fields.Phone {
 		form.Phone = storage.CleanIdentifier(storage.IdentifierPhone, r.PostFormValue("phone"))
-	}
-	for _, a := range fields.Attributes {
-		if v := strings.TrimSpace(r.PostFormValue(attrField(a.Name))); v != "" {
-			form.Attributes[a.Name] = v
-		}
 	}
 	return form
 }
@@ -87,14 +78,8 @@ func checkIdentifiers(fields formFields, form registerForm, errs map[string]stri
 	case form.Phone != "" && !storage.ValidPhone(form.Phone):
 		errs["phone"] = "register.phone_invalid"
 	}
-	for _, a := range fields.Attributes {
-		v := form.Attributes[a.Name]
-		switch {
-		case v == "" && a.Required:
-			errs[attrField(a.Name)] = "register.attribute_required"
-		case utf8.RuneCountInString(v) > maxAttributeLength:
-			errs[attrField(a.Name)] = "register.attribute_too_long"
-		}
+	for name, key := range attrform.Check(fields.Attributes, form.Attributes) {
+		errs[attrField(name)] = key
 	}
 }
 
@@ -125,17 +110,19 @@ func (h *Handler) takenFields(ctx context.Context, storeID string, form register
 	return errs, nil
 }
 
-// attributeLabels are the page's labels of the attributes: the catalog's
-// "attribute.<name>" when the theme has one, else the name itself.
-func (h *Handler) attributeLabels(lang string, defs []storage.AttributeDef, values map[string]string) []registerAttribute {
-	out := make([]registerAttribute, 0, len(defs))
-	for _, a := range defs {
-		key := "attribute." + a.Name
-		label := h.render.T(lang, key)
-		if label == key {
-			label = a.Name
+// attributeLabels are the page's attribute inputs with the values typed
+// (registerData.AttributeInputs adds the errors). An attribute without a label in the schema takes
+// the theme's "attribute.<name>" message when there is one, else its
+// name.
+func (h *Handler) attributeLabels(lang string, defs []storage.AttributeDef, values map[string]string) []attrform.Input {
+	inputs := attrform.Inputs(defs, values, attrNaming)
+	for i, d := range defs {
+		if d.Label != "" {
+			continue
 		}
-		out = append(out, registerAttribute{Name: attrField(a.Name), Label: label, Required: a.Required, Value: values[a.Name]})
+		if key := "attribute." + d.Name; h.render.T(lang, key) != key {
+			inputs[i].Label = h.render.T(lang, key)
+		}
 	}
-	return out
+	return inputs
 }

@@ -49,8 +49,8 @@ func registered(t *testing.T, env *selfservicetest.Env, id string, p *selfservic
 // the account.
 func TestRegistrationFieldsFromStore(t *testing.T) {
 	t.Parallel()
-	attrs := []storage.AttributeDef{{Name: "given_name", Required: true, Visible: true},
-		{Name: "loyalty_no", Visible: true}, {Name: "internal", Required: true}}
+	attrs := []storage.AttributeDef{{Name: "given_name", Required: true, Visible: true, Editable: true},
+		{Name: "loyalty_no", Visible: true, Editable: true}, {Name: "internal", Required: true}}
 	env := storeEnv(t, false, allTypes, attrs)
 	_, _, p := registerPage(t, env)
 	for _, want := range []string{`name="email"`, `name="username"`, `name="phone"`, `name="attr.given_name"`,

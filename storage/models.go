@@ -117,8 +117,16 @@ type Client struct {
 	ApplicationID string
 	Name          string
 	SecretHash    []byte // SHA-256 of the secret; nil for public clients
-	Public        bool
-	FirstParty    bool
+	// PreviousSecretHash is the secret a rotation replaced, accepted at
+	// the token endpoint until PreviousSecretExpiresAt (the overlap that
+	// lets the client's deployments switch); nil when none is.
+	PreviousSecretHash      []byte
+	PreviousSecretExpiresAt *time.Time
+	// Version counts updates from 1: UpdateClient with a Version that is
+	// no longer the stored one is ErrStale (zero: no check).
+	Version    int64
+	Public     bool
+	FirstParty bool
 	// ResourceServer lets the client introspect tokens issued to other
 	// clients (an API that accepts them); any other client may introspect
 	// only its own. Only an administrator sets it.

@@ -67,8 +67,12 @@ type Clients interface {
 	CreateClient(ctx context.Context, c *Client) error
 	GetClient(ctx context.Context, id string) (*Client, error)
 	ListClients(ctx context.Context) ([]Client, error)
-	// UpdateClient replaces every field but ID and CreatedAt; ErrNotFound
-	// when there is no such client.
+	// ListClientsPage returns up to limit clients with ids above after,
+	// by id (the admin API's cursor paging).
+	ListClientsPage(ctx context.Context, after string, limit int) ([]Client, error)
+	// UpdateClient replaces every field but ID and CreatedAt and
+	// increments Version; ErrNotFound when there is no such client,
+	// ErrStale when c.Version is set and no longer the stored one.
 	UpdateClient(ctx context.Context, c *Client) error
 	// DeleteClient removes the client and every token issued to it.
 	DeleteClient(ctx context.Context, id string) error

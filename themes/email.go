@@ -65,7 +65,9 @@ func (r *Renderer) loadEmails(layers []fs.FS) error {
 }
 
 func (r *Renderer) addEmail(kind string, htmlLayout, htmlSrc, textLayout, textSrc []byte) error {
-	funcs := map[string]any{"t": func(key string, _ ...any) string { return key }, "str": str, "lines": lines, "field": field}
+	// One function map for both parts: html/template's FuncMap is text/
+	// template's.
+	funcs := texttemplate.FuncMap{"t": func(key string, _ ...any) string { return key }, "str": str, "lines": lines, "field": field}
 	h := htmltemplate.New(kind).Funcs(funcs).Option("missingkey=zero")
 	if _, err := h.New("_layout.html").Parse(string(htmlLayout)); err != nil {
 		return fmt.Errorf("themes: email/_layout.html: %w", err)
@@ -82,7 +84,7 @@ func (r *Renderer) addEmail(kind string, htmlLayout, htmlSrc, textLayout, textSr
 	}
 	r.emails[kind] = map[string]*emailTemplates{}
 	for _, lang := range r.langs {
-		t := map[string]any{"t": func(key string, args ...any) string { return r.T(lang, key, args...) }}
+		t := texttemplate.FuncMap{"t": func(key string, args ...any) string { return r.T(lang, key, args...) }}
 		hl, err := h.Clone()
 		if err != nil {
 			return fmt.Errorf("themes: email/%s.html: %w", kind, err)

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"foyer/selfservice/notify"
 	"foyer/selfservice/password"
 	"foyer/storage"
 	"foyer/themes"
@@ -135,16 +136,16 @@ func (s *Administrators) checkGrants(ctx context.Context, grants []Grant, p Prob
 // so a failed invitation leaves no account and an account no lost mail.
 func (s *Administrators) sendInvitation(ctx context.Context, acct *storage.Account) error {
 	console := s.issuer + ConsoleBasePath
-	_, err := s.mailer.Email(ctx, acct.Email, acct.ID, "notice", "", themes.Branding{AppName: "Foyer"}, map[string]any{
-		"Title": "You are invited to administer Foyer",
-		"Paragraphs": []string{
+	_, err := s.mailer.Email(ctx, acct.Email, acct.ID, "notice", "", themes.Branding{AppName: "Foyer"}, notify.NoticeEmail{
+		Title: "You are invited to administer Foyer",
+		Paragraphs: []string{
 			"An owner of " + s.issuer + " made you an administrator.",
 			"To set your password, open the admin console at " + console +
 				", choose \u201cForgot password?\u201d and enter this e-mail address.",
 			"If you did not expect this invitation, ignore this message.",
 		},
-		"Link":     console,
-		"LinkText": "Open the admin console",
+		Link:     console,
+		LinkText: "Open the admin console",
 	})
 	if err != nil {
 		return fmt.Errorf("queue administrator invitation: %w", err)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -205,8 +206,17 @@ func redact(v any) any {
 	}
 }
 
+// notSecret are field names that contain a secret word but hold none: a
+// client's authentication method and when its secrets expire are what an
+// audit of a client change needs to show.
+var notSecret = []string{"token_endpoint_auth_method", "token_endpoint_auth_signing_alg",
+	"client_secret_expires_at", "previous_secret_expires_at"}
+
 func isSecretName(name string) bool {
 	n := strings.ToLower(name)
+	if slices.Contains(notSecret, n) {
+		return false
+	}
 	for _, w := range secretWords {
 		if strings.Contains(n, w) {
 			return true

@@ -18,4 +18,10 @@
 // chain (storage.AuditEntry.ComputeHash) and names the first entry that was
 // edited, removed or moved. The console's application and client ids are
 // in console_ids.go; cmd/foyer's bootstrap creates them.
+//
+// Clients (clients.go) manages OAuth clients over a ClientRegistry, the
+// OAuth server's validation and secret generation that cmd/foyer wires
+// in (so that this package does not import authz). A client belongs to
+// its application's identity store; a secret rotation may keep the
+// previous secret working for an overlap of up to MaxSecretOverlap.
 package manage

@@ -1,6 +1,8 @@
 package fositestore
 
 import (
+	"time"
+
 	"github.com/go-jose/go-jose/v3"
 	"github.com/ory/fosite"
 
@@ -8,10 +10,29 @@ import (
 )
 
 // Client adapts a storage.Client to fosite's client interfaces.
-type Client struct{ c *storage.Client }
+type Client struct {
+	c *storage.Client
+	// now decides whether the previous secret of a rotation still works.
+	now func() time.Time
+}
 
-// NewClient wraps c.
-func NewClient(c *storage.Client) *Client { return &Client{c: c} }
+// NewClient wraps c; the previous secret of a rotation is judged by the
+// wall clock.
+func NewClient(c *storage.Client) *Client { return &Client{c: c, now: time.Now} }
+
+// newClientAt wraps c with the store's clock.
+func newClientAt(c *storage.Client, now func() time.Time) *Client { return &Client{c: c, now: now} }
+
+// GetRotatedHashes is the previous secret of a rotation while its overlap
+// lasts, and nothing after: fosite accepts a secret matching the current
+// hash or one of these (each compared in constant time by the hasher).
+func (c *Client) GetRotatedHashes() [][]byte {
+	exp := c.c.PreviousSecretExpiresAt
+	if len(c.c.PreviousSecretHash) == 0 || exp == nil || !c.now().Before(*exp) {
+		return nil
+	}
+	return [][]byte{c.c.PreviousSecretHash}
+}
 
 // Storage returns the wrapped client.
 func (c *Client) Storage() *storage.Client { return c.c }
@@ -67,7 +88,8 @@ func (c *Client) GetResponseModes() []fosite.ResponseModeType {
 }
 
 var (
-	_ fosite.Client              = (*Client)(nil)
-	_ fosite.OpenIDConnectClient = (*Client)(nil)
-	_ fosite.ResponseModeClient  = (*Client)(nil)
+	_ fosite.Client                   = (*Client)(nil)
+	_ fosite.OpenIDConnectClient      = (*Client)(nil)
+	_ fosite.ResponseModeClient       = (*Client)(nil)
+	_ fosite.ClientWithSecretRotation = (*Client)(nil)
 )

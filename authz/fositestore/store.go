@@ -79,7 +79,7 @@ func (s *Store) GetClient(ctx context.Context, id string) (fosite.Client, error)
 	if err != nil {
 		return nil, fmt.Errorf("fositestore: get client: %w", err)
 	}
-	fc := NewClient(c)
+	fc := newClientAt(c, s.now)
 	s.clients.put(id, fc)
 	return fc, nil
 }

@@ -8,94 +8,43 @@ import (
 	"strings"
 
 	"foyer/admin"
+	"foyer/admin/manage"
 	"foyer/authz"
 	"foyer/storage"
 )
 
-// clientStore is what client management needs from storage.
-type clientStore interface {
-	storage.Clients
-	GetApplication(ctx context.Context, id string) (*storage.Application, error)
-}
+// clientRegistry is manage's ClientRegistry over authz: the validation
+// and secret generation of the CLI, the admin API and dynamic
+// registration alike.
+type clientRegistry struct{}
 
-// registerClient is the one way clients are created by an admin, from the
-// CLI and from the admin API: validated and given a secret by authz, the
-// application checked, stored.
-func registerClient(ctx context.Context, store clientStore, spec authz.ClientSpec) (*storage.Client, string, error) {
+var _ manage.ClientRegistry = clientRegistry{}
+
+// NewClient starts from in.Base when the CLI sets it (an authz.ClientSpec
+// with the metadata the API does not show).
+func (clientRegistry) NewClient(in manage.ClientInput) (*storage.Client, string, error) {
+	var spec authz.ClientSpec
+	if base, ok := in.Base.(authz.ClientSpec); ok {
+		spec = base
+	}
+	spec = applyInput(spec, in)
 	if spec.ApplicationID == "" {
 		spec.ApplicationID = defaultApplicationID
 	}
 	c, secret, err := authz.NewClient(spec)
 	if err != nil {
-		return nil, "", err
-	}
-	if err := checkApplication(ctx, store, spec.ApplicationID); err != nil {
-		return nil, "", err
-	}
-	if err := store.CreateClient(ctx, c); err != nil {
-		return nil, "", fmt.Errorf("create client: %w", err)
+		return nil, "", validationError(err)
 	}
 	return c, secret, nil
 }
 
-func checkApplication(ctx context.Context, store clientStore, id string) error {
-	_, err := store.GetApplication(ctx, id)
-	if errors.Is(err, storage.ErrNotFound) {
-		return fmt.Errorf("%w: application %q does not exist", authz.ErrInvalidClientMetadata, id)
-	}
-	if err != nil {
-		return fmt.Errorf("check application %q: %w", id, err)
-	}
-	return nil
-}
-
-// adminClients is the admin API's ClientService over the same code as the
-// CLI.
-type adminClients struct{ store clientStore }
-
-var _ admin.ClientService = adminClients{}
-
-func (a adminClients) CreateClient(ctx context.Context, in admin.ClientInput) (*admin.Client, error) {
-	c, secret, err := registerClient(ctx, a.store, applyInput(authz.ClientSpec{}, in))
-	if err != nil {
-		return nil, adminError(err)
-	}
-	out := toAdminClient(c)
-	out.ClientSecret = secret
-	return &out, nil
-}
-
-func (a adminClients) ListClients(ctx context.Context) ([]admin.Client, error) {
-	clients, err := a.store.ListClients(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("list clients: %w", err)
-	}
-	out := make([]admin.Client, len(clients))
-	for i := range clients {
-		out[i] = toAdminClient(&clients[i])
-	}
-	return out, nil
-}
-
-func (a adminClients) GetClient(ctx context.Context, id string) (*admin.Client, error) {
-	c, err := a.store.GetClient(ctx, id)
-	if err != nil {
-		return nil, fmt.Errorf("get client: %w", err)
-	}
-	out := toAdminClient(c)
-	return &out, nil
-}
-
-// UpdateClient replaces what the API shows of the client and keeps the
-// rest (keys, token options, informational metadata) as they were, so
-// that a PUT of what a GET returned changes nothing. It refuses to move a
-// client between secret and no secret: the API never shows a secret
-// outside a create, and taking one away silently would lock the client out.
-func (a adminClients) UpdateClient(ctx context.Context, id string, in admin.ClientInput) (*admin.Client, error) {
-	c, err := a.store.GetClient(ctx, id)
-	if err != nil {
-		return nil, fmt.Errorf("update client: %w", err)
-	}
+// Replace applies what the API shows of the client and keeps the rest
+// (keys, token options, informational metadata) as they were, so that a
+// PUT of what a GET returned changes nothing. It refuses to move a client
+// between secret and no secret: the API never shows a secret outside a
+// create or a rotation, and taking one away silently would lock the
+// client out.
+func (clientRegistry) Replace(c *storage.Client, in manage.ClientInput) (*storage.Client, error) {
 	spec := applyInput(specOf(c), in)
 	if spec.ApplicationID == "" {
 		spec.ApplicationID = defaultApplicationID
@@ -103,11 +52,11 @@ func (a adminClients) UpdateClient(ctx context.Context, id string, in admin.Clie
 	updated := *c
 	secret, err := authz.UpdateClient(&updated, spec)
 	if err != nil {
-		return nil, adminError(err)
+		return nil, validationError(err)
 	}
 	if secret != "" || len(c.SecretHash) > 0 && len(updated.SecretHash) == 0 {
-		return nil, fmt.Errorf("%w: a client cannot change between having a secret and not (public, none, private_key_jwt); register a new client instead",
-			admin.ErrInvalidClientMetadata)
+		return nil, manage.Problems{"token_endpoint_auth_method": "a client cannot change between having a secret and not " +
+			"(public, none, private_key_jwt); register a new client instead"}.Err()
 	}
 	// authz.UpdateClient leaves these to the caller: dynamic registration
 	// must not change them, an admin may.
@@ -118,25 +67,15 @@ func (a adminClients) UpdateClient(ctx context.Context, id string, in admin.Clie
 		// registrant could otherwise repoint a client that skips consent.
 		updated.RegistrationTokenHash = nil
 	}
-	if err := checkApplication(ctx, a.store, updated.ApplicationID); err != nil {
-		return nil, adminError(err)
-	}
-	if err := a.store.UpdateClient(ctx, &updated); err != nil {
-		return nil, fmt.Errorf("update client: %w", err)
-	}
-	out := toAdminClient(&updated)
-	return &out, nil
+	return &updated, nil
 }
 
-func (a adminClients) DeleteClient(ctx context.Context, id string) error {
-	if err := a.store.DeleteClient(ctx, id); err != nil {
-		return fmt.Errorf("delete client: %w", err)
-	}
-	return nil
-}
+func (clientRegistry) NewSecret() (string, []byte, error) { return authz.NewClientSecret() }
+
+func (clientRegistry) View(c *storage.Client) manage.Client { return clientView(c) }
 
 // applyInput sets the fields the API exposes on spec, leaving the others.
-func applyInput(spec authz.ClientSpec, in admin.ClientInput) authz.ClientSpec {
+func applyInput(spec authz.ClientSpec, in manage.ClientInput) authz.ClientSpec {
 	spec.ApplicationID = in.ApplicationID
 	spec.Name = in.ClientName
 	spec.RedirectURIs = in.RedirectURIs
@@ -177,16 +116,16 @@ func specOf(c *storage.Client) authz.ClientSpec {
 	}
 }
 
-func toAdminClient(c *storage.Client) admin.Client {
+func clientView(c *storage.Client) manage.Client {
 	orEmpty := func(s []string) []string {
 		if s == nil {
 			return []string{}
 		}
 		return slices.Clone(s)
 	}
-	return admin.Client{
+	return manage.Client{
 		ClientID: c.ID,
-		ClientInput: admin.ClientInput{
+		ClientInput: manage.ClientInput{
 			ApplicationID:                    c.ApplicationID,
 			ClientName:                       c.Name,
 			RedirectURIs:                     orEmpty(c.RedirectURIs),
@@ -201,8 +140,10 @@ func toAdminClient(c *storage.Client) admin.Client {
 			BackchannelLogoutURI:             c.BackchannelLogoutURI,
 			BackchannelLogoutSessionRequired: c.BackchannelLogoutSessionRequired,
 		},
-		CreatedAt: c.CreatedAt,
-		UpdatedAt: c.UpdatedAt,
+		PreviousSecretExpiresAt: c.PreviousSecretExpiresAt,
+		Version:                 c.Version,
+		CreatedAt:               c.CreatedAt,
+		UpdatedAt:               c.UpdatedAt,
 	}
 }
 
@@ -219,22 +160,54 @@ func authMethodOf(c *storage.Client) string {
 	}
 }
 
-// adminError turns authz's validation errors into the admin API's, with a
-// description that lists every problem once, without the sentinel's text
-// on each.
-func adminError(err error) error {
+// validationError turns authz's validation errors into manage's, each
+// problem under the ClientInput field it is about; other errors pass.
+func validationError(err error) error {
 	if !errors.Is(err, authz.ErrInvalidClientMetadata) {
 		return err
 	}
-	sentinel := admin.ErrInvalidClientMetadata
-	if errors.Is(err, authz.ErrInvalidRedirectURI) {
-		sentinel = admin.ErrInvalidRedirectURI
-	}
-	var problems []string
+	p := manage.Problems{}
 	for line := range strings.SplitSeq(err.Error(), "\n") {
-		problems = append(problems, strings.TrimPrefix(line, authz.ErrInvalidClientMetadata.Error()+": "))
+		msg := strings.TrimPrefix(strings.TrimPrefix(line, authz.ErrInvalidClientMetadata.Error()+": "), authz.ErrInvalidRedirectURI.Error()+": ")
+		field := clientField(msg)
+		if prev, ok := p[field]; ok {
+			p[field] = prev + "; " + msg
+			continue
+		}
+		p.Add(field, msg)
 	}
-	return fmt.Errorf("%w: %s", sentinel, strings.Join(problems, "; "))
+	return p.Err()
+}
+
+// clientFields maps what authz's messages start with or mention to the
+// API's field names, most specific first.
+var clientFields = []struct{ mention, field string }{
+	{"post-logout redirect URI", "post_logout_redirect_uris"},
+	{"redirect URI", "redirect_uris"},
+	{"a name is required", "client_name"},
+	{"initiate_login_uri", "initiate_login_uri"},
+	{"backchannel_logout_session_required", "backchannel_logout_session_required"},
+	{"backchannel_logout_uri", "backchannel_logout_uri"},
+	{"scope", "scope"},
+	{"token_endpoint_auth_method", "token_endpoint_auth_method"},
+	{"public client authenticates", "token_endpoint_auth_method"},
+	{"grant type", "grant_types"},
+	{"refresh_token needs", "grant_types"},
+	{"client_credentials", "grant_types"},
+}
+
+// clientField is the field an authz validation message is about; a
+// field the API does not show (the CLI's) is named by its first word.
+func clientField(msg string) string {
+	for _, f := range clientFields {
+		if strings.Contains(msg, f.mention) {
+			return f.field
+		}
+	}
+	if word, _, ok := strings.Cut(msg, " "); ok && strings.Trim(word, "abcdefghijklmnopqrstuvwxyz_:") == "" {
+		return strings.TrimSuffix(word, ":")
+	}
+	return "client"
 }
 
 // adminTokens adapts authz's token validation to the admin API.

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"foyer/admin/manage"
 	"foyer/authz"
 	"foyer/authz/keys"
 	"foyer/storage"
@@ -104,19 +105,22 @@ func clientCreate(ctx context.Context, cfg Config, args []string, stdout, stderr
 		return errUsage
 	}
 	return withStore(ctx, cfg, stderr, func(s *sqlstore.Store, _ []byte) error {
-		// The same code as the admin API's create.
-		client, secret, err := registerClient(ctx, s, spec)
+		// The same service as the admin API's create, as the system.
+		in := clientInputOf(spec)
+		in.Base = spec
+		client, err := cliClients(s).Create(ctx, manage.System(), in)
 		if err != nil {
-			return err
+			return cliServiceError(err)
 		}
+		secret := client.ClientSecret
 		if *asJSON {
-			out := map[string]string{"client_id": client.ID}
+			out := map[string]string{"client_id": client.ClientID}
 			if secret != "" {
 				out["client_secret"] = secret
 			}
 			return json.NewEncoder(stdout).Encode(out)
 		}
-		fmt.Fprintf(stdout, "client_id:     %s\n", client.ID)
+		fmt.Fprintf(stdout, "client_id:     %s\n", client.ClientID)
 		if secret != "" {
 			fmt.Fprintf(stdout, "client_secret: %s\n(the secret is shown once; only its digest is stored)\n", secret)
 		}
@@ -131,7 +135,7 @@ func clientList(ctx context.Context, cfg Config, args []string, stdout, stderr i
 		return err
 	}
 	return withStore(ctx, cfg, stderr, func(s *sqlstore.Store, _ []byte) error {
-		clients, err := s.ListClients(ctx)
+		clients, err := allClients(ctx, cliClients(s))
 		if err != nil {
 			return err
 		}
@@ -147,7 +151,7 @@ func clientList(ctx context.Context, cfg Config, args []string, stdout, stderr i
 			}
 			rows := []row{}
 			for _, c := range clients {
-				rows = append(rows, row{c.ID, c.Name, c.Public, c.FirstParty, c.ResourceServer, c.GrantTypes, c.RedirectURIs})
+				rows = append(rows, row{c.ClientID, c.ClientName, c.Public, c.FirstParty, c.ResourceServer, c.GrantTypes, c.RedirectURIs})
 			}
 			return json.NewEncoder(stdout).Encode(rows)
 		}
@@ -158,7 +162,7 @@ func clientList(ctx context.Context, cfg Config, args []string, stdout, stderr i
 			if c.Public {
 				kind = "public"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.ID, c.Name, kind, strings.Join(c.GrantTypes, ","), strings.Join(c.RedirectURIs, " "))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.ClientID, c.ClientName, kind, strings.Join(c.GrantTypes, ","), strings.Join(c.RedirectURIs, " "))
 		}
 		return tw.Flush()
 	})
@@ -171,7 +175,7 @@ func clientDelete(ctx context.Context, cfg Config, args []string, stdout, stderr
 	}
 	id := args[0]
 	return withStore(ctx, cfg, stderr, func(s *sqlstore.Store, _ []byte) error {
-		err := s.DeleteClient(ctx, id)
+		err := cliClients(s).Delete(ctx, manage.System(), id, 0)
 		if errors.Is(err, storage.ErrNotFound) {
 			return fmt.Errorf("no client with id %q", id)
 		}

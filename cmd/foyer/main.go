@@ -21,6 +21,8 @@ Commands:
   client list           list clients
   client delete ID      delete a client and its tokens
   client token create   create an initial access token for dynamic registration
+  client secret rotate  give a client a new secret (--id, --overlap for the old one)
+  client roles set      set the admin role a client's tokens act with (--id, --role, --store)
   account create        create an account
   keys rotate           add new active signing keys; old ones stay in JWKS
   app policy show       show an application's self-service policy
@@ -112,6 +114,10 @@ func dispatch(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 		return clientList(ctx, cfg, rest[1:], stdout, stderr)
 	case cmd == "client" && sub == "delete":
 		return clientDelete(ctx, cfg, rest[1:], stdout, stderr)
+	case cmd == "client" && sub == "roles" && len(rest) > 1 && rest[1] == "set":
+		return clientRolesSet(ctx, cfg, rest[2:], stdout, stderr)
+	case cmd == "client" && sub == "secret" && len(rest) > 1 && rest[1] == "rotate":
+		return clientSecretRotate(ctx, cfg, rest[2:], stdout, stderr)
 	case cmd == "client" && sub == "token" && len(rest) > 1 && rest[1] == "create":
 		return clientTokenCreate(ctx, cfg, rest[2:], stdout, stderr)
 	case cmd == "account" && sub == "create":

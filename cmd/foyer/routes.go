@@ -14,6 +14,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"foyer/admin"
+	"foyer/admin/manage"
 	"foyer/authz"
 	"foyer/authz/backchannel"
 	"foyer/authz/fositestore"
@@ -58,6 +59,8 @@ type serverOptions struct {
 	privateNetworkGuard bool
 	// portalNow is the account portal's clock; nil: time.Now.
 	portalNow func() time.Time
+	// now is authz's and the admin side's clock; nil: time.Now.
+	now func() time.Time
 }
 
 // serverOption tunes newServer for tests.
@@ -79,6 +82,12 @@ func withNotifyPoll(d time.Duration) serverOption {
 // pushed authorization requests, so tests can see them expire.
 func withAuthzLifespans(code, par time.Duration) serverOption {
 	return func(o *serverOptions) { o.codeLifespan, o.parLifespan = code, par }
+}
+
+// withClock gives authz (the token endpoint's view of a rotated-out
+// client secret) and the admin side's services a test's clock.
+func withClock(now func() time.Time) serverOption {
+	return func(o *serverOptions) { o.now = now }
 }
 
 // withPrivateNetworkGuard keeps dynamically registered clients' URIs off
@@ -126,6 +135,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		AuthorizeCodeLifespan:   opt.codeLifespan,
 		PARLifespan:             opt.parLifespan,
 		AllowPrivateNetworkURIs: allowPrivate,
+		Now:                     opt.now,
 	}, authz.Deps{Store: store, Keys: keyManager, Sessions: sessions, Steps: steps, Renderer: renderer, Logger: log})
 	if err != nil {
 		return nil, err
@@ -142,8 +152,10 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	if err != nil {
 		return nil, err
 	}
+	adminCore := newAdminCore(store, opt.now)
 	adminAPI, err := admin.New(admin.Deps{
-		Tokens: adminTokens{oauth: oauth}, Clients: adminClients{store: store}, Events: store, Logger: log,
+		Tokens: adminTokens{oauth: oauth}, Core: adminCore, Clients: manage.NewClients(adminCore, store, clientRegistry{}),
+		Administrators: manage.NewAdministrators(adminCore, store, notifications, cfg.Issuer), Audit: manage.NewAudit(store), Logger: log,
 	})
 	if err != nil {
 		return nil, err

@@ -11,7 +11,11 @@
 //
 // Each e-mail kind's data is a struct (messages.go: ActivationEmail for
 // "activation" and so on), which the kind's templates read as .Data; a
-// test renders every kind of the default theme with every field set.
+// test renders every kind of the default theme with every field set, and
+// TrialRender (called by selfservice.New) renders each kind with samples
+// of its struct, so a theme's e-mail template reading a field the struct
+// lacks fails start-up. Email still takes data as any because
+// admin/manage queues its invitation with a map.
 //
 // Providers: SMTP (FOYER_SMTP_URL, smtp:// with STARTTLS, smtps:// with
 // implicit TLS) for e-mail; an HTTP webhook (FOYER_SMS_WEBHOOK_URL) for SMS

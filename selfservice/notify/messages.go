@@ -3,7 +3,8 @@ package notify
 // The data of each e-mail kind, one struct per template pair (themes/
 // default/email/<kind>.html and .txt read it as .Data): a field a template
 // reads and the struct lacks fails messages_test, and a misspelt field set
-// by a flow fails to compile. The layout's link button reads Link, and
+// by a flow fails to compile; TrialRender (messages_trial.go) tries each
+// with samples at start. The layout's link button reads Link, and
 // LinkText (a message key; empty: email.<kind>.link) only when a struct
 // has it. Message keys are looked up by the template.
 

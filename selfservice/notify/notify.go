@@ -62,8 +62,9 @@ func NewService(store storage.Notifications, renderer Renderer, now func() time.
 
 // Email renders the e-mail kind (see themes.Renderer.RenderEmail) in lang
 // with the application's branding and queues it to to. data is the kind's
-// struct (messages.go, e.g. ActivationEmail for "activation"). The account
-// id (optional) is kept with the message.
+// struct (messages.go, e.g. ActivationEmail for "activation"); it is any
+// rather than an interface because admin/manage still passes a map. The
+// account id (optional) is kept with the message.
 func (s *Service) Email(ctx context.Context, to, accountID, kind, lang string, branding themes.Branding, data any) (Message, error) {
 	subject, text, html, err := s.renderer.RenderEmail(kind, lang, branding, data)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/maxmind/mmdbwriter/mmdbtype"
 
 	"foyer/storage"
+	"foyer/themes"
 )
 
 // launchApp creates an application with a client whose brand portal is
@@ -130,8 +131,15 @@ func TestBadGeoIPDatabaseFailsNew(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("not a database"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, err := New(Config{Issuer: "http://id.example", ClientID: "portal", CookieKey: make([]byte, 32), GeoIPPath: bad}, Deps{})
-	if err == nil {
-		t.Fatal("a broken GeoIP database was accepted")
+	r, err := themes.New(themes.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = New(Config{Issuer: "http://id.example", ClientID: "portal", CookieKey: make([]byte, 32), GeoIPPath: bad}, Deps{Renderer: r})
+	if err == nil || !strings.Contains(err.Error(), "GeoIP") {
+		t.Fatalf("a broken GeoIP database was accepted: %v", err)
+	}
+	if _, err := New(Config{Issuer: "http://id.example", ClientID: "portal", CookieKey: make([]byte, 32)}, Deps{}); err == nil {
+		t.Fatal("New without a Renderer succeeded")
 	}
 }

@@ -8,7 +8,9 @@
 // Its links and redirects, to its own pages and to authz's endpoints, are
 // built from the router's named routes (selfservice/route), never written
 // as paths. Each page's template data is a struct (pagedata.go) around
-// the frame every page shares, which renderPage fills.
+// the frame every page shares, which renderPage fills; New trial-renders
+// every template with samples of them (one per branch), so a theme whose
+// template reads a field the struct lacks fails start-up.
 //
 // Its endpoints return the failures they cannot answer; serve (pages.go)
 // is the one rendering path for them: it logs the error with the request's
@@ -16,7 +18,12 @@
 // runs the signed-in pages through it. Deliberate answers (field errors,
 // not-found messages, redirects) are written by the endpoints themselves.
 //
+// The personal information page (profile.go) follows the identity
+// store's attribute schema through selfservice/attrform, as registration
+// does: visible attributes are shown, only editable ones are read from a
+// post and checked by storage.CheckAttributes.
+//
 // The portal imports storage, selfservice/session, selfservice/notify,
-// selfservice/password, selfservice/route and themes, never the parent
-// selfservice package.
+// selfservice/password, selfservice/route, selfservice/attrform and
+// themes, never the parent selfservice package.
 package portal

@@ -1,11 +1,20 @@
 package portal
 
-import "foyer/storage"
+import (
+	"fmt"
+	"time"
+
+	"foyer/selfservice/attrform"
+	"foyer/storage"
+	"foyer/themes"
+)
 
 // The data of the portal's pages, one struct per template (themes/default/
 // templates/account_<name>.html reads them as .Data): a field the template
 // reads and the struct lacks fails pages_test, and a misspelt field set
-// here fails to compile. The shared partials read Error, Notice and
+// here fails to compile; New trial-renders pageSamples, so a template
+// (an operator's too) reading a field its struct lacks stops start-up.
+// The shared partials read Error, Notice and
 // FieldErrors only when a struct has them. Each page carries the URLs its
 // forms post to, built from the route names (no path written twice).
 
@@ -35,7 +44,7 @@ type appsData struct {
 type profileData struct {
 	frame
 	ProfileURL, ConfirmContactURL string
-	Fields                        []field
+	Fields                        []attrform.Input
 	Email, Phone                  string
 	EmailConfirmed                bool
 	PhoneConfirmed                bool // not shown by the default theme
@@ -106,4 +115,64 @@ type messageData struct {
 	Message  string // message key
 	LinkURL  string
 	LinkText string // message key
+}
+
+// pageSamples are data for each of the portal's templates, tried in every
+// language when New starts (themes.Renderer.TrialRender), so a template
+// (the default or an operator's) reading a field its struct lacks fails
+// start-up, not a request. A template is only checked along the branches
+// the samples take, hence one sample per branch.
+func pageSamples() map[string][]any {
+	at := time.Unix(0, 0).UTC()
+	f := frame{AccountName: "a", Nav: []navItem{{Path: "/", Label: "l", Current: true}, {Path: "/", Label: "l"}},
+		LogoutURL: "/", Notice: "n"}
+	errs := map[string]string{"f": "e"}
+	return map[string][]any{
+		"account_apps": {&appsData{frame: f, Tiles: []tile{{Name: "n", URL: "/", LogoURL: "/"}, {Name: "n", URL: "/"}}}, &appsData{frame: f}},
+		"account_privacy": {
+			&privacyData{frame: f, ConsentsURL: "/", ExportJSONURL: "/", ExportHTMLURL: "/",
+				Consents: []consentView{{Name: "n", Version: "v", Title: "t", URL: "/", Granted: true, Since: &at}, {Name: "n"}},
+				History: []logEntry{{Consent: "c", Version: "v", Action: "granted", At: at}, {Action: consentOutdated, At: at},
+					{Action: "withdrawn", At: at}}},
+			&privacyData{frame: f},
+		},
+		"account_profile": {
+			&profileData{frame: f, ProfileURL: "/", ConfirmContactURL: "/", Email: "e", Phone: "p", EmailConfirmed: true,
+				PhoneConfirmed: true, Fields: []attrform.Input{{Name: "n", Field: "n", ID: "n", LabelKey: "l", Kind: "text", Value: "v", Required: true, MaxLength: 1, Error: "e"},
+					{Name: "s", Field: "s", ID: "s", Label: "l", Kind: "select", Options: []string{"o"}, Value: "o", ReadOnly: true},
+					{Name: "b", Field: "b", ID: "b", Label: "l", Kind: "checkbox", Value: "true"}}, ReauthURL: "/", Pending: "p", PendingKind: "email", Error: "e", FieldErrors: errs},
+			&profileData{frame: f, Fresh: true},
+		},
+		"account_settings": {
+			&settingsData{frame: f, UnlinkURL: "/", DeleteURL: "/", Username: "u", Email: "e", Phone: "p", HasPassword: true,
+				Passkeys: 1, Links: []storage.ExternalIdentity{{Provider: "p", Subject: "s", Email: "e"}}, Fresh: true, FieldErrors: errs},
+			&settingsData{frame: f, ReauthURL: "/"},
+		},
+		"account_security": securitySamples(f, at, errs),
+		"message":          {messageData{Title: "t", Message: "m", LinkURL: "/", LinkText: "l"}},
+	}
+}
+
+func securitySamples(f frame, at time.Time, errs map[string]string) []any {
+	return []any{
+		&securityData{frame: f, PasswordURL: "/", EndSessionURL: "/", EndOtherSessionsURL: "/", RevokeGrantURL: "/",
+			MFA: mfaSection{Factors: []factorView{{Kind: "totp", Name: "n", Address: "a", Created: at, LastUsed: &at, RemoveURL: "/"}},
+				Enroll: []enrollLink{{Kind: "k", URL: "/"}}, RecoveryCodesLeft: 1, RecoveryCodesURL: "/"},
+			ShowPassword: true, Fresh: true, Error: "e", FieldErrors: errs,
+			Sessions: []sessionView{{ID: "i", Browser: "b", OS: "o", IP: "i", Location: "l", Current: true, SignedIn: at, LastSeen: at}},
+			Grants:   []grantView{{ClientID: "c", Name: "n", Scopes: []string{"s", "t"}, Since: at}}},
+		&securityData{frame: f, ShowPassword: true, ReauthURL: "/", Sessions: []sessionView{{}}},
+	}
+}
+
+// trialRender renders every sample of pageSamples in every language.
+func trialRender(r *themes.Renderer) error {
+	for page, samples := range pageSamples() {
+		for _, data := range samples {
+			if err := r.TrialRender(page, data); err != nil {
+				return fmt.Errorf("portal: %w", err)
+			}
+		}
+	}
+	return nil
 }

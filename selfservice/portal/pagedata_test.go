@@ -1,13 +1,18 @@
 package portal
 
 import (
+	"errors"
 	"html/template"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"foyer/selfservice/attrform"
 	"foyer/storage"
 	"foyer/themes"
 )
@@ -23,9 +28,10 @@ type pageCase struct {
 
 // TestPagesRenderTheirData renders each of the portal's pages with its
 // data struct, every field set, in every language, and checks each value
-// is on the page: a field renamed on one side only fails here (the
-// templates' trial run at start-up uses an empty map, which reads every
-// key as empty). Message keys the catalogs lack render as themselves.
+// is on the page: a field renamed on one side only fails here (New's
+// trial render catches a field the template reads and the struct lacks,
+// not a value that does not reach the page). Message keys the catalogs
+// lack render as themselves.
 func TestPagesRenderTheirData(t *testing.T) {
 	t.Parallel()
 	r, err := themes.New(themes.Options{})
@@ -107,14 +113,18 @@ func profileCases() []pageCase {
 	f, shown := testFrame()
 	return []pageCase{{"profile", "account_profile", &profileData{frame: f,
 		ProfileURL: "/profile-url", ConfirmContactURL: "/confirm-url",
-		Fields: []field{{Name: "given_name", Label: "test.label.given", LabelIsKey: true, Value: "Ada", Required: true, Editable: true},
-			{Name: "loyalty_no", Label: "Loyalty number", Value: "L-1"}},
+		Fields: []attrform.Input{{Name: "given_name", Field: "given_name", ID: "attr-given_name", LabelKey: "test.label.given", Kind: "text",
+			Value: "Ada", Required: true, Error: "test.err.given"},
+			{Name: "loyalty_no", Field: "loyalty_no", ID: "attr-loyalty_no", Label: "Loyalty number", Kind: "text", Value: "L-1", ReadOnly: true},
+			{Name: "tier", Field: "tier", ID: "attr-tier", Label: "Tier", Kind: "select", Options: []string{"gold"}, Value: "gold", ReadOnly: true},
+			{Name: "news", Field: "news", ID: "attr-news", Label: "News", Kind: "checkbox", Value: "true"}},
 		Email: "ada@example.com", Phone: "+41790000000", EmailConfirmed: true, PhoneConfirmed: true,
 		Fresh: false, ReauthURL: "/reauth-url", Pending: "new@example.com", PendingKind: "email",
 		Error: "test.error", FieldErrors: map[string]string{"given_name": "test.err.given", "email": "test.err.email",
 			"phone": "test.err.phone", "code": "test.err.code"}},
 		append([]string{`action="/profile-url"`, `action="/confirm-url"`, ">test.label.given", `value="Ada" required aria-invalid="true"`,
-			">Loyalty number", `value="L-1" readonly`, `value="ada@example.com"`, `value="&#43;41790000000"`, "t:account.profile.confirmed",
+			">Loyalty number", `value="L-1" readonly`, `<select id="attr-tier" name="tier" disabled>`,
+			`<option selected>gold</option>`, `id="attr-news" name="news" type="checkbox" value="true" checked>`, `<label for="attr-news">News</label>`, `value="ada@example.com"`, `value="&#43;41790000000"`, "t:account.profile.confirmed",
 			`href="/reauth-url"`, "new@example.com", `name="kind" value="email"`, `role="alert" id="form-error">test.error</div>`,
 			`id="attr-given_name-error">test.err.given</p>`, `id="email-error">test.err.email</p>`,
 			`id="phone-error">test.err.phone</p>`, `id="code-error">test.err.code</p>`}, shown...)}}
@@ -158,5 +168,89 @@ func securityCases() []pageCase {
 		{"security, fresh", "account_security", data(true), append([]string{`action="/password-url"`,
 			`id="current_password-error">test.err.current</p>`, `id="new_password-error">test.err.new</p>`}, both...)},
 		{"security, not fresh", "account_security", data(false), append([]string{`href="/reauth-url"`}, both...)},
+	}
+}
+
+// TestTrialRenderCatchesMissingFields: New fails on a theme whose template
+// reads, in a branch only one sample takes (account_settings without a
+// recent sign-in), a field its data struct lacks, naming the template and
+// the field; the default theme passes.
+func TestTrialRenderCatchesMissingFields(t *testing.T) {
+	t.Parallel()
+	def, err := themes.New(themes.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := trialRender(def); err != nil {
+		t.Fatalf("default theme: %v", err)
+	}
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "templates"), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	page := `{{template "layout" .}}{{define "content"}}{{if .Data.Fresh}}{{.Data.DeleteURL}}{{else}}{{.Data.ReauthLink}}{{end}}{{end}}`
+	if err := os.WriteFile(filepath.Join(dir, "templates", "account_settings.html"), []byte(page), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	custom, err := themes.New(themes.Options{OverrideDir: dir})
+	if err != nil {
+		t.Fatalf("the theme's own dry run takes a map, which has every key: %v", err)
+	}
+	cfg := Config{Issuer: "https://id.example", ClientID: "portal", CookieKey: make([]byte, 32)}
+	_, err = New(cfg, Deps{Renderer: custom})
+	if err == nil || !strings.Contains(err.Error(), "account_settings.html") || !strings.Contains(err.Error(), "ReauthLink") {
+		t.Fatalf("New with a template reading a missing field: %v", err)
+	}
+	if err := custom.TrialRender("no_such_page", messageData{}); !errors.Is(err, themes.ErrUnknownTemplate) {
+		t.Fatalf("unknown page: %v", err)
+	}
+}
+
+// TestPageSamplesSetEveryField: each field of each page struct (its frame
+// included) is set by some sample, so a template reading it is tried at
+// start-up along the branch that shows it.
+func TestPageSamplesSetEveryField(t *testing.T) {
+	t.Parallel()
+	set := map[reflect.Type]map[string]bool{}
+	for _, samples := range pageSamples() {
+		for _, s := range samples {
+			v := reflect.Indirect(reflect.ValueOf(s))
+			if set[v.Type()] == nil {
+				set[v.Type()] = map[string]bool{}
+			}
+			markSet(v, set[v.Type()])
+		}
+	}
+	for typ, fields := range set {
+		all := map[string]bool{}
+		markAll(typ, all)
+		for name := range all {
+			if !fields[name] {
+				t.Errorf("%s.%s: no sample sets it", typ.Name(), name)
+			}
+		}
+	}
+}
+
+// markSet records the fields of v (embedded structs flattened) that are
+// not zero.
+func markSet(v reflect.Value, set map[string]bool) {
+	for i := range v.NumField() {
+		if f := v.Type().Field(i); f.Anonymous {
+			markSet(v.Field(i), set)
+		} else if !v.Field(i).IsZero() {
+			set[f.Name] = true
+		}
+	}
+}
+
+// markAll records every field of typ, embedded structs flattened.
+func markAll(typ reflect.Type, all map[string]bool) {
+	for i := range typ.NumField() {
+		if f := typ.Field(i); f.Anonymous {
+			markAll(f.Type, all)
+		} else {
+			all[f.Name] = true
+		}
 	}
 }

@@ -130,6 +130,9 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	if cfg.Issuer == "" || cfg.ClientID == "" || len(cfg.CookieKey) < 32 {
 		return nil, errors.New("portal: Issuer, ClientID and a 32-byte CookieKey are required")
 	}
+	if d.Renderer == nil {
+		return nil, errors.New("portal: a Renderer is required")
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -138,6 +141,9 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	}
 	if cfg.DefaultApplicationID == "" {
 		cfg.DefaultApplicationID = "default"
+	}
+	if err := trialRender(d.Renderer); err != nil {
+		return nil, err
 	}
 	geo, err := openGeoIP(cfg.GeoIPPath)
 	if err != nil {

@@ -1,62 +1,95 @@
 package portal
 
 import (
+	"maps"
 	"net/http"
 	"strings"
-	"unicode"
 
 	"github.com/gorilla/mux"
 
+	"foyer/selfservice/attrform"
 	"foyer/selfservice/route"
 	"foyer/storage"
 )
 
-// nameFields are always on the form; the identity store's schema adds its
-// visible attributes after them.
+// nameFields are on the form unless the identity store's schema defines
+// an attribute of the same name (which then decides); the schema's
+// visible attributes follow them.
 var nameFields = []struct{ name, label string }{
 	{"given_name", "account.profile.given_name"},
 	{"middle_name", "account.profile.middle_name"},
 	{"family_name", "account.profile.family_name"},
 }
 
-// field is one attribute input on the personal information form.
-type field struct {
-	Name, Label, Value string
-	LabelIsKey         bool // Label is a message key, not a schema name
-	Required, Editable bool
-}
-
-const maxAttributeLength = 200
+// maxNameLength bounds the name fields the schema does not define.
+const maxNameLength = 200
 
 func (h *Handler) mountProfile(r *mux.Router) {
 	route.Handle(r, profileRoute, BasePath+"/profile", route.Methods{http.MethodGet: h.authed(h.showProfile), http.MethodPost: h.authed(h.saveProfile)})
 	route.Handle(r, confirmContactRoute, BasePath+"/profile/confirm", route.Methods{http.MethodPost: h.authed(h.confirmContact)})
 }
 
-// profileFields builds the form from the names and the schema's visible
-// attributes, with values from the account or the submitted form.
-func profileFields(store *storage.IdentityStore, values map[string]string) []field {
-	fields := make([]field, 0, len(nameFields)+len(store.Attributes))
-	seen := map[string]bool{}
+// profileSchema is what the page shows: the name fields, then the
+// schema's attributes visible in self-service; labelKeys are the message
+// keys of the name fields the schema leaves unlabelled.
+func profileSchema(store *storage.IdentityStore) (defs []storage.AttributeDef, labelKeys map[string]string) {
+	labelKeys = map[string]string{}
+	visible := attrform.Visible(store.Attributes)
+	defined := map[string]storage.AttributeDef{}
+	for _, d := range store.Attributes {
+		defined[d.Name] = d
+	}
 	for _, n := range nameFields {
-		fields = append(fields, field{Name: n.name, Label: n.label, LabelIsKey: true, Value: values[n.name], Editable: true})
-		seen[n.name] = true
-	}
-	for _, a := range store.Attributes {
-		if !a.Visible {
+		d, ok := defined[n.name]
+		if !ok {
+			d = storage.AttributeDef{Name: n.name, Visible: true, Editable: true, MaxLength: maxNameLength}
+		}
+		if !d.Visible {
 			continue
 		}
-		if seen[a.Name] {
-			for i := range fields {
-				if fields[i].Name == a.Name {
-					fields[i].Required, fields[i].Editable = a.Required, a.Editable
-				}
-			}
+		if d.Label == "" {
+			labelKeys[n.name] = n.label
+		}
+		defs = append(defs, d)
+	}
+	for _, d := range visible {
+		if !isNameField(d.Name) {
+			defs = append(defs, d)
+		}
+	}
+	return defs, labelKeys
+}
+
+func isNameField(name string) bool {
+	for _, n := range nameFields {
+		if n.name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// profileNaming: the form field is the attribute's name, the element id
+// "attr-NAME".
+func profileNaming(name string) (field, id string) { return name, "attr-" + name }
+
+// profileFields are the form's attribute inputs with values from the
+// account or the submitted form, and the errors found. An attribute the
+// schema leaves unlabelled takes the theme's "attribute.<name>" message
+// when there is one (as at registration), else its name.
+func (h *Handler) profileFields(lang string, store *storage.IdentityStore, values, errs map[string]string) []attrform.Input {
+	defs, labelKeys := profileSchema(store)
+	inputs := attrform.WithErrors(attrform.Inputs(defs, values, profileNaming), errs)
+	for i, d := range defs {
+		if key, ok := labelKeys[d.Name]; ok {
+			inputs[i].Label, inputs[i].LabelKey = "", key
 			continue
 		}
-		fields = append(fields, field{Name: a.Name, Label: a.Name, Value: values[a.Name], Required: a.Required, Editable: a.Editable})
+		if key := "attribute." + d.Name; d.Label == "" && h.render.T(lang, key) != key {
+			inputs[i].Label = h.render.T(lang, key)
+		}
 	}
-	return fields
+	return inputs
 }
 
 func (h *Handler) showProfile(w http.ResponseWriter, r *http.Request, v *viewer) error {
@@ -67,7 +100,7 @@ func (h *Handler) showProfile(w http.ResponseWriter, r *http.Request, v *viewer)
 func (h *Handler) renderProfile(w http.ResponseWriter, r *http.Request, v *viewer, status int, values map[string]string, email, phone string, errs map[string]string) {
 	data := &profileData{
 		ProfileURL: h.path(profileRoute, nil), ConfirmContactURL: h.path(confirmContactRoute, nil),
-		Fields: profileFields(v.Store, values), Email: email, Phone: phone,
+		Fields: h.profileFields(v.Lang, v.Store, values, errs), Email: email, Phone: phone,
 		EmailConfirmed: v.Account.EmailConfirmed, PhoneConfirmed: v.Account.PhoneConfirmed,
 		Fresh: h.fresh(v), ReauthURL: h.reauthURL(profileRoute),
 	}
@@ -137,31 +170,30 @@ func (h *Handler) saveProfile(w http.ResponseWriter, r *http.Request, v *viewer)
 }
 
 // readProfile takes the editable attributes from the form, keeping the
-// others as stored, and checks each.
+// others (read-only, hidden, or of no attribute) as stored, and checks
+// the ones read through storage.CheckAttributes (attrform.Check).
 func readProfile(r *http.Request, v *viewer) (map[string]string, map[string]string) {
-	values := map[string]string{}
-	for k, val := range v.Account.Attributes {
-		values[k] = val
+	defs, _ := profileSchema(v.Store)
+	posted := attrform.Read(defs, r.PostFormValue, profileNaming)
+	values := maps.Clone(v.Account.Attributes)
+	if values == nil {
+		values = map[string]string{}
 	}
-	errs := map[string]string{}
-	for _, f := range profileFields(v.Store, v.Account.Attributes) {
-		if !f.Editable {
+	var editable []storage.AttributeDef
+	for _, d := range defs {
+		if !d.Editable {
 			continue
 		}
-		val := strings.TrimSpace(r.PostFormValue(f.Name))
-		switch {
-		case f.Required && val == "":
-			errs[f.Name] = "account.profile.required"
-		case len(val) > maxAttributeLength:
-			errs[f.Name] = "account.profile.too_long"
-		case strings.IndexFunc(val, unicode.IsControl) >= 0:
-			errs[f.Name] = "account.profile.invalid_characters"
-		}
-		if val == "" {
-			delete(values, f.Name)
+		editable = append(editable, d)
+		if val, ok := posted[d.Name]; ok {
+			values[d.Name] = val
 		} else {
-			values[f.Name] = val
+			delete(values, d.Name)
 		}
+	}
+	errs := attrform.Check(editable, posted)
+	if errs == nil {
+		errs = map[string]string{}
 	}
 	return values, errs
 }

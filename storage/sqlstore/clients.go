@@ -130,23 +130,26 @@ func (s *Store) ListApplications(ctx context.Context) ([]storage.Application, er
 }
 
 type clientRow struct {
-	ID                      string    `gorm:"column:id;primaryKey"`
-	ApplicationID           string    `gorm:"column:application_id"`
-	Name                    string    `gorm:"column:name"`
-	SecretHash              []byte    `gorm:"column:secret_hash"`
-	Public                  bool      `gorm:"column:public"`
-	FirstParty              bool      `gorm:"column:first_party"`
-	ResourceServer          bool      `gorm:"column:resource_server"`
-	RedirectURIs            string    `gorm:"column:redirect_uris"`
-	PostLogoutRedirectURIs  string    `gorm:"column:post_logout_redirect_uris"`
-	InitiateLoginURI        string    `gorm:"column:initiate_login_uri"`
-	GrantTypes              string    `gorm:"column:grant_types"`
-	ResponseTypes           string    `gorm:"column:response_types"`
-	Scopes                  string    `gorm:"column:scopes"`
-	Audience                string    `gorm:"column:audience"`
-	TokenEndpointAuthMethod string    `gorm:"column:token_endpoint_auth_method"`
-	CreatedAt               time.Time `gorm:"column:created_at"`
-	UpdatedAt               time.Time `gorm:"column:updated_at"`
+	ID                      string     `gorm:"column:id;primaryKey"`
+	ApplicationID           string     `gorm:"column:application_id"`
+	Name                    string     `gorm:"column:name"`
+	SecretHash              []byte     `gorm:"column:secret_hash"`
+	PreviousSecretHash      []byte     `gorm:"column:previous_secret_hash"`
+	PreviousSecretExpiresAt *time.Time `gorm:"column:previous_secret_expires_at"`
+	Version                 int64      `gorm:"column:version"`
+	Public                  bool       `gorm:"column:public"`
+	FirstParty              bool       `gorm:"column:first_party"`
+	ResourceServer          bool       `gorm:"column:resource_server"`
+	RedirectURIs            string     `gorm:"column:redirect_uris"`
+	PostLogoutRedirectURIs  string     `gorm:"column:post_logout_redirect_uris"`
+	InitiateLoginURI        string     `gorm:"column:initiate_login_uri"`
+	GrantTypes              string     `gorm:"column:grant_types"`
+	ResponseTypes           string     `gorm:"column:response_types"`
+	Scopes                  string     `gorm:"column:scopes"`
+	Audience                string     `gorm:"column:audience"`
+	TokenEndpointAuthMethod string     `gorm:"column:token_endpoint_auth_method"`
+	CreatedAt               time.Time  `gorm:"column:created_at"`
+	UpdatedAt               time.Time  `gorm:"column:updated_at"`
 
 	BackchannelLogoutURI             string `gorm:"column:backchannel_logout_uri"`
 	BackchannelLogoutSessionRequired bool   `gorm:"column:backchannel_logout_session_required"`
@@ -173,6 +176,7 @@ func (clientRow) TableName() string { return "clients" }
 func fromClient(c *storage.Client) clientRow {
 	return clientRow{
 		ID: c.ID, ApplicationID: c.ApplicationID, Name: c.Name, SecretHash: c.SecretHash,
+		PreviousSecretHash: c.PreviousSecretHash, PreviousSecretExpiresAt: dbTimePtr(c.PreviousSecretExpiresAt), Version: c.Version,
 		Public: c.Public, FirstParty: c.FirstParty, ResourceServer: c.ResourceServer,
 		RedirectURIs:            encodeJSON(c.RedirectURIs, "[]"),
 		PostLogoutRedirectURIs:  encodeJSON(c.PostLogoutRedirectURIs, "[]"),
@@ -200,6 +204,7 @@ func fromClient(c *storage.Client) clientRow {
 func (r *clientRow) toStorage() (*storage.Client, error) {
 	c := &storage.Client{
 		ID: r.ID, ApplicationID: r.ApplicationID, Name: r.Name, SecretHash: r.SecretHash,
+		PreviousSecretHash: r.PreviousSecretHash, PreviousSecretExpiresAt: utcPtr(r.PreviousSecretExpiresAt), Version: r.Version,
 		Public: r.Public, FirstParty: r.FirstParty, ResourceServer: r.ResourceServer, InitiateLoginURI: r.InitiateLoginURI,
 		TokenEndpointAuthMethod: r.TokenEndpointAuthMethod,
 		CreatedAt:               r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
@@ -248,6 +253,7 @@ func (s *Store) CreateClient(ctx context.Context, c *storage.Client) error {
 	}
 	c.CreatedAt = orNow(c.CreatedAt)
 	c.UpdatedAt = orNow(c.UpdatedAt)
+	c.Version = 1
 	row := fromClient(c)
 	return wrapErr(s.db(ctx).Create(&row).Error, "create client %q", c.ID)
 }
@@ -279,14 +285,71 @@ func (s *Store) ListClients(ctx context.Context) ([]storage.Client, error) {
 	return out, nil
 }
 
-// UpdateClient replaces the client's fields, keeping ID and CreatedAt.
+// ListClientsPage returns up to limit clients with ids above after, by id.
+func (s *Store) ListClientsPage(ctx context.Context, after string, limit int) ([]storage.Client, error) {
+	var rows []clientRow
+	if err := s.db(ctx).Where("id > ?", after).Order("id").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, wrapErr(err, "list clients")
+	}
+	out := make([]storage.Client, 0, len(rows))
+	for i := range rows {
+		c, err := rows[i].toStorage()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *c)
+	}
+	return out, nil
+}
+
+// UpdateClient replaces the client's fields, keeping ID and CreatedAt, and
+// increments its version; with c.Version set, only if that is still the
+// stored version (else ErrStale, or ErrNotFound when the client is gone).
 func (s *Store) UpdateClient(ctx context.Context, c *storage.Client) error {
-	c.UpdatedAt = orNow(time.Time{})
-	row := fromClient(c)
-	// UpdateColumns, not Updates: GORM would stamp updated_at itself, a few
-	// microseconds off the value handed back in c.
-	res := s.db(ctx).Model(&clientRow{}).Where("id = ?", c.ID).Select("*").Omit("id", "created_at").UpdateColumns(&row)
-	return affected(res, "update client %q", c.ID)
+	return s.inTx(ctx, func(tx *gorm.DB) error {
+		expected := c.Version
+		q := tx.Model(&clientRow{}).Where("id = ?", c.ID)
+		if expected != 0 {
+			q = q.Where("version = ?", expected)
+		} else {
+			// No check asked: the update applies over whatever version is
+			// stored (dynamic registration's RFC 7592 updates).
+			if err := tx.Raw(`SELECT version FROM clients WHERE id = ?`, c.ID).Scan(&expected).Error; err != nil {
+				return wrapErr(err, "update client %q", c.ID)
+			}
+			if expected == 0 {
+				return fmt.Errorf("sqlstore: update client %q: %w", c.ID, storage.ErrNotFound)
+			}
+		}
+		updated := *c
+		updated.UpdatedAt = orNow(time.Time{})
+		updated.Version = expected + 1
+		row := fromClient(&updated)
+		// UpdateColumns, not Updates: GORM would stamp updated_at itself, a
+		// few microseconds off the value handed back in c.
+		res := q.Select("*").Omit("id", "created_at").UpdateColumns(&row)
+		if err := res.Error; err != nil {
+			return wrapErr(err, "update client %q", c.ID)
+		}
+		if res.RowsAffected == 0 {
+			return s.staleOrMissing(tx, c.ID)
+		}
+		c.UpdatedAt, c.Version = updated.UpdatedAt, updated.Version
+		return nil
+	})
+}
+
+// staleOrMissing tells an update that matched no row apart: the client is
+// gone (ErrNotFound) or another update came first (ErrStale).
+func (s *Store) staleOrMissing(tx *gorm.DB, id string) error {
+	var n int64
+	if err := tx.Model(&clientRow{}).Where("id = ?", id).Count(&n).Error; err != nil {
+		return wrapErr(err, "update client %q", id)
+	}
+	if n == 0 {
+		return fmt.Errorf("sqlstore: update client %q: %w", id, storage.ErrNotFound)
+	}
+	return fmt.Errorf("sqlstore: update client %q: %w", id, storage.ErrStale)
 }
 
 // DeleteClient removes the client and every token issued to it, together.

@@ -26,6 +26,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"Applications", testApplications},
 		{"SelfServicePolicy", testSelfServicePolicy},
 		{"Clients", testClients},
+		{"ClientVersions", testClientVersions},
 		{"ClientAssertions", testClientAssertions},
 		{"Sessions", testSessions},
 		{"SessionsByAccount", testSessionsByAccount},

@@ -1,0 +1,108 @@
+package manage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"foyer/storage"
+)
+
+// ClientRoles is what a client holds on the operator side: the roles its
+// client-credentials tokens (with foyer:admin) act with.
+type ClientRoles struct {
+	Grants []Grant `json:"grants"`
+}
+
+// Roles returns the client's admin roles. Who holds which role is the
+// administrators' business: it needs ReadAdministrators on every store.
+func (s *Clients) Roles(ctx context.Context, a Actor, id string) (*ClientRoles, error) {
+	if err := a.Require(ReadAdministrators, ""); err != nil {
+		return nil, err
+	}
+	if _, err := s.store.GetClient(ctx, id); err != nil {
+		return nil, fmt.Errorf("client roles: %w", err)
+	}
+	return s.roles(ctx, id)
+}
+
+func (s *Clients) roles(ctx context.Context, id string) (*ClientRoles, error) {
+	stored, err := s.core.store.ListAdminGrants(ctx, storage.PrincipalClient, id)
+	if err != nil {
+		return nil, fmt.Errorf("client roles: %w", err)
+	}
+	out := &ClientRoles{Grants: make([]Grant, len(stored))}
+	for i, g := range stored {
+		out.Grants[i] = Grant{Role: g.Role, StoreIDs: g.StoreIDs}
+	}
+	return out, nil
+}
+
+// SetRoles replaces the client's admin roles (none: it no longer opens
+// the admin API). Giving roles is an owner's: ManageAdministrators on
+// every store.
+func (s *Clients) SetRoles(ctx context.Context, a Actor, id string, grants []Grant) (*ClientRoles, error) {
+	if err := a.Require(ManageAdministrators, ""); err != nil {
+		return nil, err
+	}
+	if err := s.checkGrants(ctx, grants); err != nil {
+		return nil, err
+	}
+	var out *ClientRoles
+	err := s.core.Apply(ctx, a, ManageAdministrators, "", func(ctx context.Context) (Change, error) {
+		if _, err := s.store.GetClient(ctx, id); err != nil {
+			return Change{}, fmt.Errorf("client roles: %w", err)
+		}
+		before, err := s.roles(ctx, id)
+		if err != nil {
+			return Change{}, err
+		}
+		if _, err := s.core.store.DeleteAdminGrantsOf(ctx, storage.PrincipalClient, id); err != nil {
+			return Change{}, fmt.Errorf("client roles: %w", err)
+		}
+		for _, g := range grants {
+			sg := storage.AdminGrant{PrincipalKind: storage.PrincipalClient, PrincipalID: id, Role: g.Role,
+				StoreIDs: g.StoreIDs, CreatedAt: s.core.Now()}
+			if err := s.core.store.CreateAdminGrant(ctx, &sg); err != nil {
+				return Change{}, fmt.Errorf("client roles: %w", err)
+			}
+		}
+		if out, err = s.roles(ctx, id); err != nil {
+			return Change{}, err
+		}
+		return Change{Action: "client.roles_set", TargetType: "client", TargetID: id, Before: before, After: out}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// checkGrants validates a client's grants: each role known and given
+// once, each store existing (never the administrators store).
+func (s *Clients) checkGrants(ctx context.Context, grants []Grant) error {
+	p := Problems{}
+	var seen []storage.AdminRole
+	for i, g := range grants {
+		field := fmt.Sprintf("grants[%d]", i)
+		switch {
+		case !g.Role.Valid():
+			p.Add(field+".role", "must be one of owner, admin, support, auditor")
+		case slices.Contains(seen, g.Role):
+			p.Add(field+".role", "is given twice")
+		}
+		seen = append(seen, g.Role)
+		for _, storeID := range g.StoreIDs {
+			_, err := s.store.GetIdentityStore(ctx, storeID)
+			if errors.Is(err, storage.ErrNotFound) || storeID == storage.AdministratorsStoreID {
+				p.Add(field+".store_ids", fmt.Sprintf("no identity store %q", storeID))
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("client roles: %w", err)
+			}
+		}
+	}
+	return p.Err()
+}
