@@ -51,6 +51,7 @@ type Deps struct {
 	Clients        *manage.Clients
 	Administrators *manage.Administrators
 	Audit          *manage.Audit
+	Stores         StoreServices // stores, groups, roles, organizations (admin/stores.go)
 	Logger         *slog.Logger
 }
 
@@ -61,6 +62,7 @@ type Handler struct {
 	clients *manage.Clients
 	admins  *manage.Administrators
 	audit   *manage.Audit
+	stores  StoreServices
 	log     *slog.Logger
 	// openAPI is the assembled document, served as is.
 	openAPI []byte
@@ -80,7 +82,7 @@ func New(d Deps) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Handler{tokens: d.Tokens, core: d.Core, clients: d.Clients, admins: d.Administrators, audit: d.Audit, log: d.Logger, openAPI: doc}, nil
+	return &Handler{tokens: d.Tokens, core: d.Core, clients: d.Clients, stores: d.Stores, admins: d.Administrators, audit: d.Audit, log: d.Logger, openAPI: doc}, nil
 }
 
 // Mount registers the API's routes on a subrouter of r under APIPrefix and
@@ -91,6 +93,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	route.Handle(api, "admin.openapi", "/openapi.json", route.Methods{http.MethodGet: h.serveOpenAPI})
 	// One line per resource; each file registers its own routes.
 	h.mountClients(api)
+	h.mountStores(api)
 	h.mountAdministrators(api)
 	h.mountAudit(api)
 	// What no route above answered (a match with ErrNotFound, so route
