@@ -27,7 +27,7 @@ func TestGroupsService(t *testing.T) {
 		_, err = e.groups.Create(ctx, euAdmin, "eu", manage.GroupInput{Name: "no spaces"})
 		wantFields(t, "Create a bad name", err, "name")
 		_, err = e.groups.Create(ctx, euAdmin, "us", manage.GroupInput{Name: "x"})
-		wantErr(t, "Create outside the grant", err, manage.ErrForbidden)
+		wantErr(t, "Create outside the grant", err, manage.ErrNotFound)
 		_, err = e.groups.Create(ctx, support, "eu", manage.GroupInput{Name: "x"})
 		wantErr(t, "support Create", err, manage.ErrForbidden)
 		_, _, err = e.groups.List(ctx, admin, "nowhere", "", 10)
@@ -160,7 +160,7 @@ func TestOrganizationsService(t *testing.T) {
 			Domains: []string{"ok.example", "localhost", "-bad.example", "ok.example", "a_b.example"}})
 		wantFields(t, "Create bad input", err, "name", "domains[1]", "domains[2]", "domains[3]", "domains[4]")
 		_, err = e.orgs.Create(ctx, grantee(storage.RoleAdmin, "us"), "eu", manage.OrganizationInput{Name: "X"})
-		wantErr(t, "Create outside the grant", err, manage.ErrForbidden)
+		wantErr(t, "Create outside the grant", err, manage.ErrNotFound)
 
 		updated, err := e.orgs.Update(ctx, admin, "eu", acme.ID, 1, manage.OrganizationInput{Name: "Acme Corp", Domains: []string{"acme.org"}})
 		if err != nil || updated.Partner || updated.Version != 2 || strings.Join(updated.Domains, ",") != "acme.org" {
