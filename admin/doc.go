@@ -30,6 +30,10 @@
 //     and dangling $refs, and a test compares the document with the
 //     router both ways.
 //
+// Applications (applications.go) and named policies (policies.go) are
+// manage.Applications and manage.Policies over HTTP; a PUT may send back
+// what a GET returned (read-only fields ignored).
+//
 // Requests no route takes are problems too: 405 with Allow where the path
 // exists, else 404 (unrouted, the API subrouter's NotFoundHandler).
 package admin

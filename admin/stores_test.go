@@ -59,6 +59,7 @@ func newStoresAPI(t *testing.T, s storage.Store) *storesAPI {
 	core := manage.NewCore(s, nil)
 	h, err := New(Deps{Tokens: tokens, Core: core, Clients: manage.NewClients(nil, nil, nil),
 		Administrators: manage.NewAdministrators(core, s, nil, ""), Audit: manage.NewAudit(s),
+		Applications: manage.NewApplications(core, s), Policies: manage.NewPolicies(core, s),
 		Stores: StoreServices{Stores: manage.NewStores(core, s), Groups: manage.NewGroups(core, s),
 			Roles: manage.NewRoles(core, s), Organizations: manage.NewOrganizations(core, s)}})
 	if err != nil {

@@ -24,4 +24,10 @@
 // in (so that this package does not import authz). A client belongs to
 // its application's identity store; a secret rotation may keep the
 // previous secret working for an overlap of up to MaxSecretOverlap.
+//
+// Applications belong to their identity store; named policies
+// (policies.go) belong to none: any role reads them, changing one needs
+// WriteConfig without a store limit. Setting a policy through an
+// application (Applications.SetOwnPolicy, the CLI's "app ... set") is copy
+// on write, so it never changes another application's policy.
 package manage

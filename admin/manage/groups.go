@@ -2,7 +2,6 @@ package manage
 
 import (
 	"context"
-	"regexp"
 	"strings"
 	"time"
 
@@ -54,7 +53,7 @@ type GroupInput struct {
 
 // GroupName is what a group may be called: portal restrictions and the
 // CLI name groups, so names stay plain.
-var GroupName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+var GroupName = storage.GroupNamePattern // one rule, shared with portal policies
 
 func validateGroup(in GroupInput) (GroupInput, error) {
 	in.Name = strings.TrimSpace(in.Name)

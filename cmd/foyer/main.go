@@ -33,6 +33,9 @@ Commands:
   app consent set       replace an application's consent policy
   app portal show APP   show an application's launcher tile, friendly URL and groups
   app portal set APP    change them (--launcher, --slug, --groups)
+  app create|list       create (--name, --store) or list applications
+  app delete APP        delete an application without clients
+  policy list|show|create|set|assign|default|delete  named policies
   store create NAME     create an identity store (--id, --identifiers, --attributes)
   store list            list identity stores
   store rename ID NAME  rename an identity store
@@ -138,6 +141,10 @@ func dispatch(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 		return appPortalShow(ctx, cfg, rest[2:], stdout, stderr)
 	case cmd == "app" && sub == "portal" && len(rest) > 1 && rest[1] == "set":
 		return appPortalSet(ctx, cfg, rest[2:], stdout, stderr)
+	case cmd == "app" && (sub == "create" || sub == "list" || sub == "delete"):
+		return appCommand(ctx, cfg, sub, rest[1:], stdout, stderr)
+	case cmd == "policy":
+		return policyCommand(ctx, cfg, sub, rest[min(1, len(rest)):], stdout, stderr)
 	case cmd == "account" && sub == "link":
 		return accountLink(ctx, cfg, rest[1:], stdout, stderr)
 	case cmd == "store" && (sub == "create" || sub == "list" || sub == "rename" || sub == "delete"):
