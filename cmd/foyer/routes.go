@@ -122,7 +122,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		return nil, fmt.Errorf("themes: %w", err)
 	}
 	https := session.CookiesFor(cfg.Issuer).Secure
-	sessions := session.NewManager(store, session.Config{Secure: https})
+	sessions := session.NewManager(store, session.Config{Secure: https, Key: keys.DeriveKey(secret, "session-cookies")})
 	steps := session.NewStepSigner(keys.DeriveKey(secret, "flow-steps"))
 
 	oauth, err := authz.New(authz.Config{
