@@ -156,7 +156,8 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	adminAPI, err := admin.New(admin.Deps{
 		Tokens: adminTokens{oauth: oauth}, Core: adminCore, Clients: manage.NewClients(adminCore, store, clientRegistry{}),
 		Administrators: manage.NewAdministrators(adminCore, store, notifications, cfg.Issuer), Audit: manage.NewAudit(store),
-		Applications: manage.NewApplications(adminCore, store), Policies: manage.NewPolicies(adminCore, store), Logger: log,
+		Applications: manage.NewApplications(adminCore, store), Policies: manage.NewPolicies(adminCore, store),
+		Stores: newStoreServices(adminCore, store), Logger: log,
 	})
 	if err != nil {
 		return nil, err
