@@ -12,8 +12,8 @@ import (
 )
 
 // TestStoreRoleChecks: every role reads the stores it may see; only admin
-// and owner change them, a store-A admin only store A, and an auditor or
-// support changes nothing.
+// and owner change them, a store-A admin only store A (store B is not
+// found for it), and an auditor or support changes nothing.
 func TestStoreRoleChecks(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
@@ -23,15 +23,17 @@ func TestStoreRoleChecks(t *testing.T) {
 		"auditor": e.signIn(t, e.admin(t, "auditor@example.com", grant(storage.RoleAuditor))),
 		"scoped":  e.signIn(t, e.admin(t, "scoped@example.com", grant(storage.RoleAdmin, storeA))),
 	}
-	const ok, forbidden = http.StatusOK, http.StatusForbidden
+	// Another store is not found for a store-A admin (the service does not
+	// tell it exists); a role without the permission is forbidden.
+	const ok, forbidden, notFound = http.StatusOK, http.StatusForbidden, http.StatusNotFound
 	for _, g := range []struct {
 		path string
 		want map[string]int
 	}{
 		{"/admin/stores", map[string]int{"admin": ok, "support": ok, "auditor": ok, "scoped": ok}},
-		{"/admin/stores/" + storeB, map[string]int{"admin": ok, "support": ok, "auditor": ok, "scoped": forbidden}},
-		{"/admin/stores/" + storeB + "/attributes", map[string]int{"admin": ok, "support": forbidden, "auditor": forbidden, "scoped": forbidden}},
-		{"/admin/stores/" + storeB + "/delete", map[string]int{"admin": ok, "support": forbidden, "auditor": forbidden, "scoped": forbidden}},
+		{"/admin/stores/" + storeB, map[string]int{"admin": ok, "support": ok, "auditor": ok, "scoped": notFound}},
+		{"/admin/stores/" + storeB + "/attributes", map[string]int{"admin": ok, "support": forbidden, "auditor": forbidden, "scoped": notFound}},
+		{"/admin/stores/" + storeB + "/delete", map[string]int{"admin": ok, "support": forbidden, "auditor": forbidden, "scoped": notFound}},
 		{"/admin/stores/" + storeA + "/attributes", map[string]int{"admin": ok, "support": forbidden, "auditor": forbidden, "scoped": ok}},
 	} {
 		for who, want := range g.want {
@@ -53,8 +55,12 @@ func TestStoreRoleChecks(t *testing.T) {
 			{"/admin/stores/" + storeB + "/attributes", url.Values{"name": {"tier"}, "type": {"string"}, "version": {"1"}}},
 			{"/admin/stores/" + storeB + "/delete", url.Values{"confirm": {"yes"}, "version": {"1"}}},
 		} {
-			if got := browsers[who].post(t, p.path, p.form); got.status != forbidden {
-				t.Errorf("%s: POST %s = %d, want 403", who, p.path, got.status)
+			want := forbidden
+			if who == "scoped" && p.path != "/admin/stores" {
+				want = notFound
+			}
+			if got := browsers[who].post(t, p.path, p.form); got.status != want {
+				t.Errorf("%s: POST %s = %d, want %d", who, p.path, got.status, want)
 			}
 		}
 	}
