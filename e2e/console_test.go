@@ -23,6 +23,7 @@ var consolePages = []struct{ name, path string }{
 	{"store", "/admin/stores/members"},
 	{"attribute", "/admin/stores/members/attributes/loyalty_id"},
 	{"confirm", "/admin/stores/members/delete"},
+	{"groups", "/admin/stores/members/groups"},
 	{"applications", "/admin/applications"},
 	{"administrators", "/admin/administrators"},
 	{"audit", "/admin/audit"},

@@ -22,6 +22,7 @@ type storePage struct {
 	CanWrite    bool
 	SaveURL     string
 	NewAttrURL  string
+	GroupsURL   string
 	DeleteURL   string
 	FieldErrors map[string]string
 }
@@ -49,7 +50,7 @@ func (h *Handler) renderStore(w http.ResponseWriter, r *http.Request, rq *reques
 	}
 	p := &storePage{ID: s.ID, Name: name, Version: s.Version, Accounts: n, Types: typeChoices(types),
 		CanWrite: rq.Actor.Can(manage.WriteConfig, s.ID), SaveURL: h.path(storeRoute, nil, "store", s.ID),
-		NewAttrURL: h.path(attributeNewRoute, nil, "store", s.ID), DeleteURL: h.path(storeDeleteRoute, nil, "store", s.ID), FieldErrors: errs}
+		NewAttrURL: h.path(attributeNewRoute, nil, "store", s.ID), GroupsURL: h.path(groupsRoute, nil, "store", s.ID), DeleteURL: h.path(storeDeleteRoute, nil, "store", s.ID), FieldErrors: errs}
 	p.Error = pageErr
 	for _, a := range s.Attributes {
 		typ := string(a.Type)

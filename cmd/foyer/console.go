@@ -27,6 +27,7 @@ func newAdminConsole(cfg Config, store storage.Store, secret []byte, sessions *s
 		Audit:          manage.NewAudit(store),
 		Administrators: manage.NewAdministrators(core, store, notifications, cfg.Issuer),
 		Applications:   manage.NewApplications(core, store),
+		Groups:         manage.NewGroups(core, store),
 		Stores:         manage.NewStores(core, store),
 	})
 }
