@@ -4,6 +4,8 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"foyer/admin/manage"
 	"foyer/storage"
@@ -138,13 +140,12 @@ func (h *Handler) serve(f func(http.ResponseWriter, *http.Request) error) http.H
 }
 
 // done redirects after a successful post (post/redirect/get), naming the
-// notice to show.
+// notice to show; to is always a path built from the console's own named
+// routes.
 func (h *Handler) done(w http.ResponseWriter, r *http.Request, to, notice string) {
 	sep := "?"
-	for i := 0; i < len(to); i++ {
-		if to[i] == '?' {
-			sep = "&"
-		}
+	if strings.Contains(to, "?") {
+		sep = "&"
 	}
-	http.Redirect(w, r, to+sep+"notice="+notice, http.StatusSeeOther)
+	http.Redirect(w, r, to+sep+"notice="+url.QueryEscape(notice), http.StatusSeeOther) //nolint:gosec // G710: a path of the console's own routes
 }
