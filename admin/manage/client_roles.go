@@ -13,6 +13,9 @@ import (
 // client-credentials tokens (with foyer:admin) act with.
 type ClientRoles struct {
 	Grants []Grant `json:"grants"`
+	// Version is a hash of the grants (see grantsVersion): the ETag that
+	// SetRoles checks. Ignored in SetRoles' input.
+	Version int64 `json:"version"`
 }
 
 // Roles returns the client's admin roles. Who holds which role is the
@@ -36,13 +39,15 @@ func (s *Clients) roles(ctx context.Context, id string) (*ClientRoles, error) {
 	for i, g := range stored {
 		out.Grants[i] = Grant{Role: g.Role, StoreIDs: g.StoreIDs}
 	}
+	out.Version = grantsVersion("", out.Grants)
 	return out, nil
 }
 
 // SetRoles replaces the client's admin roles (none: it no longer opens
 // the admin API). Giving roles is an owner's: ManageAdministrators on
-// every store.
-func (s *Clients) SetRoles(ctx context.Context, a Actor, id string, grants []Grant) (*ClientRoles, error) {
+// every store. version (0: any) must still be the roles' version
+// (ErrStale otherwise).
+func (s *Clients) SetRoles(ctx context.Context, a Actor, id string, version int64, grants []Grant) (*ClientRoles, error) {
 	if err := a.Require(ManageAdministrators, ""); err != nil {
 		return nil, err
 	}
@@ -51,11 +56,17 @@ func (s *Clients) SetRoles(ctx context.Context, a Actor, id string, grants []Gra
 	}
 	var out *ClientRoles
 	err := s.core.Apply(ctx, a, ManageAdministrators, "", func(ctx context.Context) (Change, error) {
+		if err := s.core.lockAdminGrants(ctx); err != nil { // before reading: see grantsVersion
+			return Change{}, err
+		}
 		if _, err := s.store.GetClient(ctx, id); err != nil {
 			return Change{}, fmt.Errorf("client roles: %w", err)
 		}
 		before, err := s.roles(ctx, id)
 		if err != nil {
+			return Change{}, err
+		}
+		if err := checkVersion("roles of client", id, version, before.Version); err != nil {
 			return Change{}, err
 		}
 		if _, err := s.core.store.DeleteAdminGrantsOf(ctx, storage.PrincipalClient, id); err != nil {
