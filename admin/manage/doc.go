@@ -13,7 +13,10 @@
 // Administrators (administrators.go) are accounts of the administrators
 // store with storage.AdminGrant rows; the service refuses any change that
 // would leave no enabled owner over every store, and an administrator
-// disabling or removing themself. The audit log (audit.go) is read,
+// disabling or removing themself. An administrator's version, and a
+// client's roles' version, is a hash of what their changes replace,
+// compared under LockAdminGrants (grantsversion.go says why that is
+// race-free); version 0, the CLI's, is not checked. The audit log (audit.go) is read,
 // exported as JSON lines and verified here: VerifyAudit walks the hash
 // chain (storage.AuditEntry.ComputeHash) and names the first entry that was
 // edited, removed or moved. The console's application and client ids are
