@@ -53,6 +53,7 @@ type Deps struct {
 	Audit          *manage.Audit
 	Applications   *manage.Applications
 	Policies       *manage.Policies
+	Stores         StoreServices // stores, groups, roles, organizations (admin/stores.go)
 	Logger         *slog.Logger
 }
 
@@ -66,6 +67,7 @@ type Handler struct {
 	// applications and policies serve applications.go and policies.go.
 	applications *manage.Applications
 	policies     *manage.Policies
+	stores       StoreServices
 	log          *slog.Logger
 	// openAPI is the assembled document, served as is.
 	openAPI []byte
@@ -88,7 +90,7 @@ func New(d Deps) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Handler{tokens: d.Tokens, core: d.Core, clients: d.Clients, admins: d.Administrators, audit: d.Audit, applications: d.Applications, policies: d.Policies, log: d.Logger, openAPI: doc}, nil
+	return &Handler{tokens: d.Tokens, core: d.Core, clients: d.Clients, admins: d.Administrators, audit: d.Audit, applications: d.Applications, policies: d.Policies, stores: d.Stores, log: d.Logger, openAPI: doc}, nil
 }
 
 // Mount registers the API's routes on a subrouter of r under APIPrefix and
@@ -99,6 +101,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	route.Handle(api, "admin.openapi", "/openapi.json", route.Methods{http.MethodGet: h.serveOpenAPI})
 	// One line per resource; each file registers its own routes.
 	h.mountClients(api)
+	h.mountStores(api)
 	h.mountAdministrators(api)
 	h.mountAudit(api)
 	h.mountApplications(api)

@@ -167,10 +167,10 @@ func (s *Applications) Create(ctx context.Context, a Actor, in ApplicationInput)
 // checkStore adds a problem unless storeID names an identity store a
 // customer application may live in.
 func (s *Applications) checkStore(ctx context.Context, problems Problems, storeID string) error {
-	switch {
-	case storeID == "":
+	switch storeID {
+	case "":
 		problems.Add("store_id", "required")
-	case storeID == storage.AdministratorsStoreID:
+	case storage.AdministratorsStoreID:
 		// No customer application points at the administrators.
 		problems.Add("store_id", "the administrators' store has only the admin console")
 	default:

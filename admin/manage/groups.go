@@ -133,7 +133,7 @@ func (s *Groups) Create(ctx context.Context, a Actor, storeID string, in GroupIn
 }
 
 // Update renames a group if it is still at version (action
-// group.renamed); portal restrictions follow the new name.
+// group.renamed); a group a portal restriction names is ErrConflict.
 func (s *Groups) Update(ctx context.Context, a Actor, storeID, id string, version int64, in GroupInput) (*Group, error) {
 	if err := requireStore(a, WriteConfig, storeID); err != nil {
 		return nil, err

@@ -42,6 +42,7 @@ Commands:
   store delete ID       delete an empty identity store
   group create NAME     create a group of accounts
   group add|remove NAME ACCOUNT  change a group's members
+  group list|rename|delete       list, rename (NAME NEW) or delete (NAME) groups
   account link ACCOUNT  link an external identity (--provider, --subject)
   admin create          create an administrator (--email, --role, --store, --password)
   admin list            list administrators and their roles
@@ -149,6 +150,8 @@ func dispatch(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 		return accountLink(ctx, cfg, rest[1:], stdout, stderr)
 	case cmd == "store" && (sub == "create" || sub == "list" || sub == "rename" || sub == "delete"):
 		return storeCommand(ctx, cfg, sub, rest[1:], stdout, stderr)
+	case cmd == "group" && (sub == "list" || sub == "rename" || sub == "delete"):
+		return groupAdminCommand(ctx, cfg, sub, rest[1:], stdout, stderr)
 	case cmd == "group" && (sub == "create" || sub == "add" || sub == "remove"):
 		return groupCommand(ctx, cfg, sub, rest[1:], stdout, stderr)
 	case cmd == "admin" && sub == "create":
