@@ -39,7 +39,8 @@ import (
 
 // grantsVersion is the version of a status (empty for a client) and a set
 // of grants, independent of the grants' order and of their stores' order.
-// It is positive, as ETags of this API are.
+// It is positive, as ETags of this API are, and below 2^53, so the
+// "version" of a JSON answer survives JavaScript's numbers exactly.
 func grantsVersion(status string, grants []Grant) int64 {
 	canon := make([]Grant, len(grants))
 	for i, g := range grants {
@@ -53,7 +54,7 @@ func grantsVersion(status string, grants []Grant) int64 {
 		Grants []Grant `json:"grants"`
 	}{status, canon})
 	sum := sha256.Sum256(body)
-	if v := int64(binary.BigEndian.Uint64(sum[:8]) >> 1); v > 0 {
+	if v := int64(binary.BigEndian.Uint64(sum[:8]) >> 11); v > 0 {
 		return v
 	}
 	return 1

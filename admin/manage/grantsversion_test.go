@@ -200,3 +200,20 @@ func TestClientRolesVersion(t *testing.T) {
 		}
 	})
 }
+
+// The version is a JSON-safe positive integer (below 2^53) whatever the
+// grants.
+func TestAdministratorVersionRange(t *testing.T) {
+	bothAdmins(t, func(t *testing.T, e *adminsEnv) {
+		for _, role := range storage.AdminRoles {
+			got, err := e.admins.Create(t.Context(), manage.System(), manage.NewAdministrator{Email: string(role) + "@example.com",
+				Password: "a-long-password", Grants: []manage.Grant{{Role: role, StoreIDs: []string{"eu"}}}})
+			if err != nil {
+				t.Fatalf("Create %s: %v", role, err)
+			}
+			if got.Version < 1 || got.Version >= 1<<53 {
+				t.Errorf("%s: version %d", role, got.Version)
+			}
+		}
+	})
+}
