@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
-	"slices"
 	"strings"
 
 	"foyer/selfservice/notify"
@@ -102,34 +101,13 @@ func (s *Administrators) grant(ctx context.Context, accountID string, grants []G
 	return out, nil
 }
 
-// checkGrants validates a set of grants: at least one, each role known,
-// each role at most once, each store existing.
+// checkGrants validates an administrator's grants: at least one, and
+// each as checkGrants wants it.
 func (s *Administrators) checkGrants(ctx context.Context, grants []Grant, p Problems) error {
 	if len(grants) == 0 {
 		p.Add("grants", "give at least one role")
 	}
-	var seen []storage.AdminRole
-	for i, g := range grants {
-		field := fmt.Sprintf("grants[%d]", i)
-		switch {
-		case !g.Role.Valid():
-			p.Add(field+".role", "must be one of owner, admin, support, auditor")
-		case slices.Contains(seen, g.Role):
-			p.Add(field+".role", "is given twice")
-		}
-		seen = append(seen, g.Role)
-		for _, id := range g.StoreIDs {
-			_, err := s.store.GetIdentityStore(ctx, id)
-			if errors.Is(err, storage.ErrNotFound) || id == storage.AdministratorsStoreID {
-				p.Add(field+".store_ids", fmt.Sprintf("no identity store %q", id))
-				continue
-			}
-			if err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return checkGrants(ctx, s.store, grants, p)
 }
 
 // sendInvitation queues the invitation with the new account's transaction,

@@ -2,9 +2,7 @@ package manage
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"slices"
 
 	"foyer/storage"
 )
@@ -90,30 +88,12 @@ func (s *Clients) SetRoles(ctx context.Context, a Actor, id string, version int6
 	return out, nil
 }
 
-// checkGrants validates a client's grants: each role known and given
-// once, each store existing (never the administrators store).
+// checkGrants validates a client's grants (none at all takes its roles
+// away).
 func (s *Clients) checkGrants(ctx context.Context, grants []Grant) error {
 	p := Problems{}
-	var seen []storage.AdminRole
-	for i, g := range grants {
-		field := fmt.Sprintf("grants[%d]", i)
-		switch {
-		case !g.Role.Valid():
-			p.Add(field+".role", "must be one of owner, admin, support, auditor")
-		case slices.Contains(seen, g.Role):
-			p.Add(field+".role", "is given twice")
-		}
-		seen = append(seen, g.Role)
-		for _, storeID := range g.StoreIDs {
-			_, err := s.store.GetIdentityStore(ctx, storeID)
-			if errors.Is(err, storage.ErrNotFound) || storeID == storage.AdministratorsStoreID {
-				p.Add(field+".store_ids", fmt.Sprintf("no identity store %q", storeID))
-				continue
-			}
-			if err != nil {
-				return fmt.Errorf("client roles: %w", err)
-			}
-		}
+	if err := checkGrants(ctx, s.store, grants, p); err != nil {
+		return err
 	}
 	return p.Err()
 }
