@@ -86,7 +86,10 @@ type ClientsStore interface {
 
 // Clients manages OAuth clients. A client belongs to the identity store
 // of its application: reading it needs ReadConfig there, changing it
-// WriteConfig. A client of a store the actor cannot read is ErrNotFound.
+// WriteConfig, and for the administrators store's clients the owner role
+// (requireStore). A client of a store the actor cannot read is
+// ErrNotFound. The console's client (ConsoleClientID) cannot be changed,
+// rotated or deleted through the service at all.
 type Clients struct {
 	core     *Core
 	store    ClientsStore
@@ -121,7 +124,7 @@ func (s *Clients) visible(ctx context.Context, a Actor, id string) (*storage.Cli
 	if err != nil {
 		return nil, "", err
 	}
-	if !a.Can(ReadConfig, storeID) {
+	if requireStore(a, ReadConfig, storeID) != nil {
 		return nil, "", ErrNotFound
 	}
 	return c, storeID, nil
@@ -158,7 +161,7 @@ func (s *Clients) List(ctx context.Context, a Actor, after string, limit int) (p
 				}
 				stores[c.ApplicationID] = storeID
 			}
-			if !a.Can(ReadConfig, storeID) {
+			if requireStore(a, ReadConfig, storeID) != nil {
 				continue
 			}
 			if len(page) == limit {
@@ -182,6 +185,9 @@ func (s *Clients) Create(ctx context.Context, a Actor, in ClientInput) (*Client,
 	}
 	storeID, err := s.storeOf(ctx, c.ApplicationID)
 	if err != nil {
+		return nil, err
+	}
+	if err := requireStore(a, WriteConfig, storeID); err != nil {
 		return nil, err
 	}
 	var out Client
@@ -222,7 +228,7 @@ func (s *Clients) Update(ctx context.Context, a Actor, id string, version int64,
 	if err != nil {
 		return nil, err
 	}
-	if err := a.Require(WriteConfig, newStore); err != nil {
+	if err := requireStore(a, WriteConfig, newStore); err != nil {
 		return nil, err
 	}
 	var out Client
@@ -241,7 +247,8 @@ func (s *Clients) Update(ctx context.Context, a Actor, id string, version int64,
 }
 
 // current reads the client for a change: ErrNotFound when the actor may
-// not see it, ErrStale when version (non-zero) is not its version.
+// not see it, ErrStale when version (non-zero) is not its version, else
+// what mayChange says.
 func (s *Clients) current(ctx context.Context, a Actor, id string, version int64) (*storage.Client, string, error) {
 	c, storeID, err := s.visible(ctx, a, id)
 	if err != nil {
@@ -249,6 +256,9 @@ func (s *Clients) current(ctx context.Context, a Actor, id string, version int64
 	}
 	if version != 0 && c.Version != version {
 		return nil, "", ErrStale
+	}
+	if err := s.mayChange(ctx, a, c, storeID); err != nil {
+		return nil, "", err
 	}
 	return c, storeID, nil
 }
