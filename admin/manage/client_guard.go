@@ -2,6 +2,7 @@ package manage
 
 import (
 	"context"
+	"fmt"
 
 	"foyer/storage"
 )
@@ -14,10 +15,23 @@ var errConsoleClient = Conflict("the admin console's client is managed by Foyer 
 
 // mayChange checks that the actor may change, rotate or delete the client
 // of the store: never the console's client; the administrators store's
-// clients only as an owner (requireStore).
-func (s *Clients) mayChange(_ context.Context, a Actor, c *storage.Client, storeID string) error {
+// clients only as an owner (requireStore); a client holding admin grants
+// only as an unlimited owner (ManageAdministrators on every store, what
+// giving those grants takes), since whoever controls it acts with its
+// roles: its secret and its redirect URIs are the keys to them.
+func (s *Clients) mayChange(ctx context.Context, a Actor, c *storage.Client, storeID string) error {
 	if c.ID == ConsoleClientID {
 		return errConsoleClient
 	}
-	return requireStore(a, WriteConfig, storeID)
+	if err := requireStore(a, WriteConfig, storeID); err != nil {
+		return err
+	}
+	grants, err := s.core.store.ListAdminGrants(ctx, storage.PrincipalClient, c.ID)
+	if err != nil {
+		return fmt.Errorf("admin grants of client: %w", err)
+	}
+	if len(grants) > 0 {
+		return a.Require(ManageAdministrators, "")
+	}
+	return nil
 }
