@@ -115,7 +115,7 @@ func upgradeAdminConsole(ctx context.Context, cfg Config, store storage.Store, l
 	if err := ensureAdminConsole(txCtx, cfg, store); err != nil {
 		return err
 	}
-	moved, err := moveBootstrapAdmin(txCtx, store)
+	moved, err := moveBootstrapAdmin(txCtx, store, log)
 	if err != nil {
 		return err
 	}
@@ -133,7 +133,7 @@ func upgradeAdminConsole(ctx context.Context, cfg Config, store storage.Store, l
 // moveBootstrapAdmin moves the account bootstrap made (setting
 // bootstrap_admin_account_id) into the administrators store and makes it
 // an owner; its sessions and tokens end, as they were a customer's.
-func moveBootstrapAdmin(ctx context.Context, store storage.Store) (bool, error) {
+func moveBootstrapAdmin(ctx context.Context, store storage.Store, log *slog.Logger) (bool, error) {
 	id, err := store.GetSetting(ctx, adminSetting)
 	if errors.Is(err, storage.ErrNotFound) || id == "" {
 		return false, nil
@@ -158,8 +158,27 @@ func moveBootstrapAdmin(ctx context.Context, store storage.Store) (bool, error) 
 		if _, err := store.RevokeTokensBySubject(ctx, acct.ID); err != nil {
 			return false, err
 		}
+		if err := clearCredentials(ctx, store, acct.ID); err != nil {
+			return false, err
+		}
+		log.Warn("the bootstrap admin is now an owner in the administrators store and has no password: "+
+			"set one with \"Forgot password?\" on the console's sign-in page", "account_id", acct.ID, "email", acct.Email)
 	}
 	return true, grantOwner(ctx, store, acct, "administrator.migrated")
+}
+
+// clearCredentials removes the moved admin's password and pending
+// one-time secrets (reset links, codes): bootstrap printed a generated
+// password at first boot, so it may sit in container logs, and an owner
+// must not sign in with it. A password reset by e-mail sets a new one.
+func clearCredentials(ctx context.Context, store storage.Store, accountID string) error {
+	if err := store.DeletePassword(ctx, accountID); err != nil {
+		return fmt.Errorf("clear the bootstrap admin's password: %w", err)
+	}
+	if _, err := store.DeleteAllOneTimeSecrets(ctx, accountID); err != nil {
+		return fmt.Errorf("clear the bootstrap admin's one-time secrets: %w", err)
+	}
+	return nil
 }
 
 // grantLegacyAdminClients gives an admin grant to every client whose
