@@ -300,7 +300,7 @@ func (s *Clients) RotateSecret(ctx context.Context, a Actor, id string, version 
 		return nil, err
 	}
 	if len(c.SecretHash) == 0 {
-		return nil, fmt.Errorf("%w: the client has no secret to rotate (public or private_key_jwt)", ErrConflict)
+		return nil, Conflict("the client has no secret to rotate (public or private_key_jwt)")
 	}
 	secret, digest, err := s.registry.NewSecret()
 	if err != nil {

@@ -8,7 +8,9 @@
 // scope (Actor.Can), validates the input as a whole (a *ValidationError
 // naming each bad field), makes the change and its audit entry in one
 // transaction, and returns sentinel errors the callers map: ErrForbidden,
-// ErrNotFound, ErrConflict, ErrStale.
+// ErrNotFound, ErrConflict, ErrStale. A conflict the caller should read
+// about is a Conflict("sentence") (*ConflictError); the API shows only
+// those sentences, never the text of storage's own conflicts.
 //
 // Administrators (administrators.go) are accounts of the administrators
 // store with storage.AdminGrant rows; the service refuses any change that
@@ -23,5 +25,9 @@
 // OAuth server's validation and secret generation that cmd/foyer wires
 // in (so that this package does not import authz). A client belongs to
 // its application's identity store; a secret rotation may keep the
-// previous secret working for an overlap of up to MaxSecretOverlap.
+// previous secret working for an overlap of up to MaxSecretOverlap. The
+// administrators store's clients are owners' only; the console's client
+// cannot be changed through the service; a client holding admin grants
+// is changed, rotated or deleted only by an unlimited owner
+// (client_guard.go).
 package manage
