@@ -2,9 +2,12 @@ package admin
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"strings"
 	"testing"
 
+	"foyer/admin/manage"
 	"foyer/storage"
 	"foyer/storage/sqlstore/sqltest"
 )
@@ -50,5 +53,35 @@ func TestClientWithAdminGrantsIsOwners(t *testing.T) {
 		mine := e.do("admin-b", http.MethodPost, "/clients", map[string]any{"client_name": "Plain", "application_id": appB}).
 			expect(t, "admin-b creates a client", http.StatusCreated)
 		e.do("admin-b", http.MethodPost, "/clients/"+mine.str("client_id")+"/secret", nil).expect(t, "admin-b rotates its client", http.StatusOK)
+	})
+}
+
+// Deleting a client deletes its admin grants in the same transaction, and
+// its audit entry shows them: a client registered later under the same id
+// acts with no role.
+func TestDeletingAClientDeletesItsGrants(t *testing.T) {
+	t.Parallel()
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		ctx := context.Background()
+		st := newStore(t)
+		e := newAPIEnv(t, st)
+		e.must(st.CreateClient(ctx, &storage.Client{ID: "ci", ApplicationID: appA, Name: "CI", SecretHash: []byte{1}}))
+		e.must(st.CreateAdminGrant(ctx, &storage.AdminGrant{PrincipalKind: storage.PrincipalClient, PrincipalID: "ci", Role: storage.RoleAuditor}))
+		e.do("owner", http.MethodDelete, "/clients/ci", nil, "If-Match", `"7"`).expect(t, "stale delete", http.StatusPreconditionFailed)
+		if g, err := st.ListAdminGrants(ctx, storage.PrincipalClient, "ci"); err != nil || len(g) != 1 {
+			t.Fatalf("a refused delete took the grants: %+v (%v)", g, err)
+		}
+		e.do("owner", http.MethodDelete, "/clients/ci", nil, "If-Match", `"1"`).expect(t, "delete", http.StatusNoContent)
+		if g, err := st.ListAdminGrants(ctx, storage.PrincipalClient, "ci"); err != nil || len(g) != 0 {
+			t.Fatalf("grants left after the delete: %+v (%v)", g, err)
+		}
+		entry := e.lastAudit()
+		if entry.Action != "client.deleted" || !strings.Contains(entry.Before, `"admin_grants":[{"role":"auditor"`) {
+			t.Fatalf("audit entry %+v", entry)
+		}
+		e.must(st.CreateClient(ctx, &storage.Client{ID: "ci", ApplicationID: appA, Name: "CI again", SecretHash: []byte{2}}))
+		if _, err := manage.NewCore(st, nil).Client(ctx, "ci", "", "", ""); !errors.Is(err, manage.ErrForbidden) {
+			t.Fatalf("the new client with the old id acts with a role: %v", err)
+		}
 	})
 }

@@ -263,8 +263,15 @@ func (s *Clients) current(ctx context.Context, a Actor, id string, version int64
 	return c, storeID, nil
 }
 
-// Delete removes the client and every token issued to it, if version is
-// still its version.
+// deletedClient is a deleted client as its audit entry shows it, with the
+// admin grants that went with it.
+type deletedClient struct {
+	Client
+	AdminGrants []Grant `json:"admin_grants,omitempty"`
+}
+
+// Delete removes the client, every token issued to it and its admin
+// grants, if version is still its version.
 func (s *Clients) Delete(ctx context.Context, a Actor, id string, version int64) error {
 	c, storeID, err := s.current(ctx, a, id, version)
 	if err != nil {
@@ -279,10 +286,23 @@ func (s *Clients) Delete(ctx context.Context, a Actor, id string, version int64)
 		if now.Version != c.Version {
 			return Change{}, ErrStale
 		}
+		roles, err := s.roles(ctx, id)
+		if err != nil {
+			return Change{}, err
+		}
+		// Its grants go with it: a later client given the same id must not
+		// inherit them.
+		if _, err := s.core.store.DeleteAdminGrantsOf(ctx, storage.PrincipalClient, id); err != nil {
+			return Change{}, fmt.Errorf("delete client: %w", err)
+		}
 		if err := s.store.DeleteClient(ctx, id); err != nil {
 			return Change{}, fmt.Errorf("delete client: %w", err)
 		}
-		return Change{Action: "client.deleted", TargetType: "client", TargetID: id, StoreID: storeID, Before: s.registry.View(c)}, nil
+		before := deletedClient{Client: s.registry.View(c)}
+		if len(roles.Grants) > 0 {
+			before.AdminGrants = roles.Grants
+		}
+		return Change{Action: "client.deleted", TargetType: "client", TargetID: id, StoreID: storeID, Before: before}, nil
 	})
 }
 
