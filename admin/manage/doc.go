@@ -17,8 +17,9 @@
 // would leave no enabled owner over every store, and an administrator
 // disabling or removing themself. The audit log (audit.go) is read,
 // exported as JSON lines and verified here: VerifyAudit walks the hash
-// chain (storage.AuditEntry.ComputeHash) and names the first entry that was
-// edited, removed or moved. The console's application and client ids are
+// chain (storage.AuditEntry.ComputeHash, an HMAC under the key the store
+// hashes with) and names the first entry that was edited, removed or
+// moved. The console's application and client ids are
 // in console_ids.go; cmd/foyer's bootstrap creates them.
 //
 // Clients (clients.go) manages OAuth clients over a ClientRegistry, the

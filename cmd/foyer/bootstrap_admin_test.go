@@ -63,7 +63,7 @@ func auditActions(t *testing.T, store storage.Store) []string {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := manage.VerifyAudit(t.Context(), store); err != nil {
+	if _, err := manage.VerifyAudit(t.Context(), store, nil); err != nil {
 		t.Fatal(err)
 	}
 	return out
