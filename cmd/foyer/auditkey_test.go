@@ -35,7 +35,7 @@ func TestCLIAuditVerifyDetectsRehashWithoutTheKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	forge(t, c.env["FOYER_DATABASE_URL"], dbPath, auditChainKey([]byte(strings.TrimSpace(string(secret)))))
-	if code, out, errOut := c.run("audit", "verify"); code != 0 || !strings.Contains(out, "verified: 4 entries") {
+	if code, out, errOut := c.run("audit", "verify"); code != 0 || !strings.Contains(out, "verified: 7 entries") {
 		t.Fatalf("verify after a rehash under the real key: exit %d, %q, %q", code, out, errOut)
 	}
 }
@@ -50,7 +50,7 @@ func forge(t *testing.T, url, dbPath string, key []byte) {
 	var entries []storage.AuditEntry
 	err = s.WalkAuditEntries(t.Context(), func(e storage.AuditEntry) error { entries = append(entries, e); return nil })
 	_ = s.Close()
-	if err != nil || len(entries) != 4 {
+	if err != nil || len(entries) != 7 {
 		t.Fatalf("entries %d, %v", len(entries), err)
 	}
 	db, err := sql.Open("sqlite", dbPath)

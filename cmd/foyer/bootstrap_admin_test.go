@@ -54,6 +54,26 @@ func checkConsole(t *testing.T, store storage.Store, adminID string) {
 	}
 }
 
+// checkConsoleAudit: the console's store, application and client were
+// recorded as the system's creations in the administrators store.
+func checkConsoleAudit(t *testing.T, store storage.Store) {
+	t.Helper()
+	entries, err := store.ListAuditEntries(t.Context(), storage.AuditFilter{StoreID: storage.AdministratorsStoreID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"store.created": storage.AdministratorsStoreID, "application.created": manage.ConsoleApplicationID,
+		"client.created": manage.ConsoleClientID}
+	for _, e := range entries {
+		if id, ok := want[e.Action]; ok && e.TargetID == id && e.ActorKind == storage.PrincipalSystem && e.After != "" {
+			delete(want, e.Action)
+		}
+	}
+	if len(want) != 0 {
+		t.Errorf("not audited: %v (entries %+v)", want, entries)
+	}
+}
+
 func auditActions(t *testing.T, store storage.Store) []string {
 	t.Helper()
 	var out []string
@@ -91,7 +111,7 @@ func TestBootstrapCreatesTheAdminConsole(t *testing.T) {
 		if n, err := store.CountAccounts(ctx, defaultStoreID); err != nil || n != 0 {
 			t.Errorf("default store holds %d accounts, %v; want none (administrators are not customers)", n, err)
 		}
-		if got := auditActions(t, store); !slices.Equal(got, []string{"administrator.created"}) {
+		if got := auditActions(t, store); !slices.Equal(got, []string{"store.created", "application.created", "client.created", "administrator.created"}) {
 			t.Errorf("audit log = %v", got)
 		}
 	})
@@ -176,9 +196,11 @@ func TestUpgradeMovesTheBootstrapAdmin(t *testing.T) {
 		if _, err := manage.NewCore(store, nil).Client(ctx, "shop", "", "", ""); !errors.Is(err, manage.ErrForbidden) {
 			t.Errorf("an ordinary client got an admin role: %v", err)
 		}
-		if got := auditActions(t, store); !slices.Equal(got, []string{"administrator.migrated", "client.admin_granted"}) {
+		if got := auditActions(t, store); !slices.Equal(got, []string{"store.created", "application.created", "client.created",
+			"administrator.migrated", "client.admin_granted"}) {
 			t.Errorf("audit log = %v", got)
 		}
+		checkConsoleAudit(t, store)
 	})
 }
 
