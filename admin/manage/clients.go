@@ -214,7 +214,9 @@ func withSecret(v *Client, secret string) {
 
 // Update replaces the client's metadata if version is still its version
 // (else ErrStale); its id and secret stay. Moving it to an application of
-// another store needs WriteConfig on both.
+// another store needs WriteConfig on both and is audited in both: a
+// "client.moved_out" entry of the old store, then "client.updated" of the
+// new one.
 func (s *Clients) Update(ctx context.Context, a Actor, id string, version int64, in ClientInput) (*Client, error) {
 	c, storeID, err := s.current(ctx, a, id, version)
 	if err != nil {
@@ -237,6 +239,15 @@ func (s *Clients) Update(ctx context.Context, a Actor, id string, version int64,
 			return Change{}, fmt.Errorf("update client: %w", err)
 		}
 		out = s.registry.View(updated)
+		if newStore != storeID {
+			// The main entry is the new store's; the old store's auditors
+			// see the client leave.
+			err := s.core.Record(ctx, a, WriteConfig, Change{Action: "client.moved_out", TargetType: "client", TargetID: id,
+				StoreID: storeID, Before: s.registry.View(c), After: out})
+			if err != nil {
+				return Change{}, err
+			}
+		}
 		return Change{Action: "client.updated", TargetType: "client", TargetID: id, StoreID: newStore,
 			Before: s.registry.View(c), After: out}, nil
 	})
