@@ -73,7 +73,8 @@ func TestAuthorized(t *testing.T) {
 		"other-client":     {ClientID: "other", Scopes: []string{Scope}},
 	}
 	h, err := New(Deps{Tokens: tokens, Core: manage.NewCore(store, nil), Clients: manage.NewClients(nil, nil, nil),
-		Administrators: manage.NewAdministrators(nil, nil, nil, ""), Audit: manage.NewAudit(nil)})
+		Administrators: manage.NewAdministrators(nil, nil, nil, ""), Audit: manage.NewAudit(nil),
+		Applications: manage.NewApplications(nil, nil), Policies: manage.NewPolicies(nil, nil)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,6 +30,16 @@
 //     and dangling $refs, and a test compares the document with the
 //     router both ways.
 //
+// Applications (applications.go) and named policies (policies.go) are
+// manage.Applications and manage.Policies over HTTP; a PUT may send back
+// what a GET returned (read-only fields ignored).
+//
+// Identity stores (stores.go) are manage.Stores over HTTP; the groups,
+// roles and organizations each store defines (groups.go, roles.go,
+// organizations.go) share one generic set of five endpoints under
+// /stores/{store}/<plural> (storeparts.go), given the resource's service
+// methods, sort key and version.
+//
 // Requests no route takes are problems too: 405 with Allow where the path
 // exists, else 404 (unrouted, the API subrouter's NotFoundHandler).
 package admin

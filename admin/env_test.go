@@ -86,7 +86,8 @@ func newAPIEnv(t *testing.T, store storage.Store) *apiEnv {
 
 	core := manage.NewCore(store, nil)
 	h, err := New(Deps{Tokens: tokens, Core: core, Clients: manage.NewClients(core, store, testRegistry{}),
-		Administrators: manage.NewAdministrators(core, store, e.mailer, "https://id.example"), Audit: manage.NewAudit(store)})
+		Administrators: manage.NewAdministrators(core, store, e.mailer, "https://id.example"), Audit: manage.NewAudit(store),
+		Applications: manage.NewApplications(core, store), Policies: manage.NewPolicies(core, store)})
 	e.must(err)
 	router := mux.NewRouter()
 	h.Mount(router)

@@ -51,6 +51,9 @@ type Deps struct {
 	Clients        *manage.Clients
 	Administrators *manage.Administrators
 	Audit          *manage.Audit
+	Applications   *manage.Applications
+	Policies       *manage.Policies
+	Stores         StoreServices // stores, groups, roles, organizations (admin/stores.go)
 	Logger         *slog.Logger
 }
 
@@ -61,7 +64,11 @@ type Handler struct {
 	clients *manage.Clients
 	admins  *manage.Administrators
 	audit   *manage.Audit
-	log     *slog.Logger
+	// applications and policies serve applications.go and policies.go.
+	applications *manage.Applications
+	policies     *manage.Policies
+	stores       StoreServices
+	log          *slog.Logger
 	// openAPI is the assembled document, served as is.
 	openAPI []byte
 	// routes builds URLs from the router Mount was given.
@@ -73,6 +80,9 @@ func New(d Deps) (*Handler, error) {
 	if d.Tokens == nil || d.Core == nil || d.Clients == nil || d.Administrators == nil || d.Audit == nil {
 		return nil, errors.New("admin: Tokens, Core, Clients, Administrators and Audit are required")
 	}
+	if d.Applications == nil || d.Policies == nil {
+		return nil, errors.New("admin: Applications and Policies are required")
+	}
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -80,7 +90,7 @@ func New(d Deps) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Handler{tokens: d.Tokens, core: d.Core, clients: d.Clients, admins: d.Administrators, audit: d.Audit, log: d.Logger, openAPI: doc}, nil
+	return &Handler{tokens: d.Tokens, core: d.Core, clients: d.Clients, admins: d.Administrators, audit: d.Audit, applications: d.Applications, policies: d.Policies, stores: d.Stores, log: d.Logger, openAPI: doc}, nil
 }
 
 // Mount registers the API's routes on a subrouter of r under APIPrefix and
@@ -91,8 +101,11 @@ func (h *Handler) Mount(r *mux.Router) {
 	route.Handle(api, "admin.openapi", "/openapi.json", route.Methods{http.MethodGet: h.serveOpenAPI})
 	// One line per resource; each file registers its own routes.
 	h.mountClients(api)
+	h.mountStores(api)
 	h.mountAdministrators(api)
 	h.mountAudit(api)
+	h.mountApplications(api)
+	h.mountPolicies(api)
 	// What no route above answered (a match with ErrNotFound, so route
 	// checks do not take it for a route).
 	api.NotFoundHandler = h.unrouted(r)

@@ -21,7 +21,8 @@ import (
 func routeHandler(t *testing.T) (*Handler, *mux.Router) {
 	t.Helper()
 	h, err := New(Deps{Tokens: fakeTokens{}, Core: manage.NewCore(grantsOnly{}, nil), Clients: manage.NewClients(nil, nil, nil),
-		Administrators: manage.NewAdministrators(nil, nil, nil, ""), Audit: manage.NewAudit(nil)})
+		Administrators: manage.NewAdministrators(nil, nil, nil, ""), Audit: manage.NewAudit(nil),
+		Applications: manage.NewApplications(nil, nil), Policies: manage.NewPolicies(nil, nil)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -109,6 +109,18 @@ type Application struct {
 	// Consents is its consent policy; nil means DefaultConsentPolicy (see
 	// ConsentPolicyOf), an empty list a policy without documents.
 	Consents []ConsentDocument
+	// The named policies it is assigned (see Policies); SelfService, MFA,
+	// Consents and its portal launcher and groups are copies of their
+	// bodies. Empty on creation: the kind's Default, or a policy of its
+	// own when the body above is set.
+	SelfServicePolicyID string
+	MFAPolicyID         string
+	ConsentPolicyID     string
+	PortalPolicyID      string
+	// Version counts updates of the application itself (optimistic
+	// concurrency); a change of a policy's body does not move it.
+	Version   int64
+	UpdatedAt time.Time
 }
 
 // Client is an OAuth 2.0 / OpenID Connect client of an application.

@@ -64,7 +64,13 @@ type Portal interface {
 	GetPortalSettings(ctx context.Context, applicationID string) (*PortalSettings, error)
 	// SetPortalSettings creates or replaces the settings; a slug another
 	// application holds is ErrConflict, an unknown application ErrNotFound.
+	// The slug is the application's own; the launcher and groups go to its
+	// portal policy, copy on write (Policies.SetApplicationPolicy).
 	SetPortalSettings(ctx context.Context, p *PortalSettings) error
+	// SetApplicationSlug sets the application's friendly URL slug alone
+	// ("": none); a slug another application holds is ErrConflict, an
+	// unknown application ErrNotFound.
+	SetApplicationSlug(ctx context.Context, applicationID, slug string) error
 	// ListPortalSettings returns every application's settings.
 	ListPortalSettings(ctx context.Context) ([]PortalSettings, error)
 	// FindApplicationBySlug returns the application with the friendly URL

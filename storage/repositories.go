@@ -52,9 +52,22 @@ type Applications interface {
 	CreateApplication(ctx context.Context, a *Application) error
 	GetApplication(ctx context.Context, id string) (*Application, error)
 	ListApplications(ctx context.Context) ([]Application, error)
+	// ListApplicationsPage returns up to limit applications with an id
+	// above after, ordered by id, only those of the given identity stores
+	// when storeIDs is not nil.
+	ListApplicationsPage(ctx context.Context, storeIDs []string, after string, limit int) ([]Application, error)
+	// UpdateApplication writes a's name, logo URL, primary color,
+	// organizational flag and login steps if its stored version is
+	// version, and increments a.Version. ErrStale, ErrNotFound.
+	UpdateApplication(ctx context.Context, a *Application, version int64) error
+	// DeleteApplication removes the application at version (its portal
+	// settings go with it); ErrConflict while it has clients, ErrStale,
+	// ErrNotFound.
+	DeleteApplication(ctx context.Context, id string, version int64) error
 	// SetSelfServicePolicy replaces the application's self-service policy
-	// (callers validate it first); ErrNotFound when there is no such
-	// application.
+	// (callers validate it first), copy on write as
+	// Policies.SetApplicationPolicy; ErrNotFound when there is no such
+	// application. So do SetMFAPolicy and SetConsentPolicy.
 	SetSelfServicePolicy(ctx context.Context, applicationID string, p SelfServicePolicy) error
 	// SetMFAPolicy replaces the application's MFA policy (callers
 	// validate it first); ErrNotFound when there is no such application.
@@ -359,6 +372,7 @@ type Store interface {
 	Accounts
 	Passwords
 	Applications
+	Policies
 	Clients
 	ClientAssertions
 	Sessions

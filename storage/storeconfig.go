@@ -53,9 +53,9 @@ type StoreConfig interface {
 	GetGroup(ctx context.Context, storeID, id string) (*Group, error)
 	// ListGroupsPage returns the store's groups by name.
 	ListGroupsPage(ctx context.Context, storeID, after string, limit int) ([]Group, error)
-	// RenameGroup writes g.Name and sets g.Version and g.UpdatedAt. The
-	// portal restrictions naming the group follow the new name in the same
-	// transaction. A taken name is ErrConflict; ErrNotFound, ErrStale.
+	// RenameGroup writes g.Name and sets g.Version and g.UpdatedAt. A
+	// taken name, or a group an application's portal restriction names
+	// (restrictions keep names), is ErrConflict; ErrNotFound, ErrStale.
 	RenameGroup(ctx context.Context, g *Group, expectedVersion int64) error
 	// DeleteGroup removes the group and its memberships. A group an
 	// application's portal restriction names is ErrConflict (deleting it

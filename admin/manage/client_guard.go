@@ -35,3 +35,14 @@ func (s *Clients) mayChange(ctx context.Context, a Actor, c *storage.Client, sto
 	}
 	return nil
 }
+
+// requireClientTarget checks that the actor may put a client into the
+// store (a creation, or a move there): WriteConfig there, and for the
+// administrators store the owner role. Refused is ErrForbidden, as a
+// creation in a store the actor may not change always was.
+func requireClientTarget(a Actor, storeID string) error {
+	if storeID == storage.AdministratorsStoreID && !ownsAdministrators(a, WriteConfig) {
+		return ErrForbidden
+	}
+	return a.Require(WriteConfig, storeID)
+}

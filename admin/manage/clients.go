@@ -187,7 +187,7 @@ func (s *Clients) Create(ctx context.Context, a Actor, in ClientInput) (*Client,
 	if err != nil {
 		return nil, err
 	}
-	if err := requireStore(a, WriteConfig, storeID); err != nil {
+	if err := requireClientTarget(a, storeID); err != nil {
 		return nil, err
 	}
 	var out Client
@@ -230,7 +230,7 @@ func (s *Clients) Update(ctx context.Context, a Actor, id string, version int64,
 	if err != nil {
 		return nil, err
 	}
-	if err := requireStore(a, WriteConfig, newStore); err != nil {
+	if err := requireClientTarget(a, newStore); err != nil {
 		return nil, err
 	}
 	var out Client

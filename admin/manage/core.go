@@ -189,7 +189,7 @@ func redact(v any) any {
 	switch t := v.(type) {
 	case map[string]any:
 		for k, inner := range t {
-			if isSecretName(k) && inner != nil && inner != "" {
+			if isSecretName(k) && secretValue(inner) {
 				t[k] = Redacted
 				continue
 			}
@@ -204,6 +204,19 @@ func redact(v any) any {
 	default:
 		return v
 	}
+}
+
+// secretValue reports whether a value under a secret's name is one: a
+// flag or a number about a secret (passwordless, a password's minimum
+// length) is not, and an object is redacted field by field.
+func secretValue(v any) bool {
+	switch v.(type) {
+	case nil, bool, float64, map[string]any:
+		return false
+	case string:
+		return v != ""
+	}
+	return true
 }
 
 // notSecret are field names that contain a secret word but hold none: a

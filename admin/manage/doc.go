@@ -31,4 +31,10 @@
 // cannot be changed through the service; a client holding admin grants
 // is changed, rotated or deleted only by an unlimited owner
 // (client_guard.go).
+//
+// Applications belong to their identity store; named policies
+// (policies.go) belong to none: any role reads them, changing one needs
+// WriteConfig without a store limit. Setting a policy through an
+// application (Applications.SetOwnPolicy, the CLI's "app ... set") is copy
+// on write, so it never changes another application's policy.
 package manage

@@ -2,7 +2,6 @@ package manage
 
 import (
 	"context"
-	"regexp"
 	"strings"
 	"time"
 
@@ -54,7 +53,7 @@ type GroupInput struct {
 
 // GroupName is what a group may be called: portal restrictions and the
 // CLI name groups, so names stay plain.
-var GroupName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+var GroupName = storage.GroupNamePattern // one rule, shared with portal policies
 
 func validateGroup(in GroupInput) (GroupInput, error) {
 	in.Name = strings.TrimSpace(in.Name)
@@ -134,7 +133,7 @@ func (s *Groups) Create(ctx context.Context, a Actor, storeID string, in GroupIn
 }
 
 // Update renames a group if it is still at version (action
-// group.renamed); portal restrictions follow the new name.
+// group.renamed); a group a portal restriction names is ErrConflict.
 func (s *Groups) Update(ctx context.Context, a Actor, storeID, id string, version int64, in GroupInput) (*Group, error) {
 	if err := requireStore(a, WriteConfig, storeID); err != nil {
 		return nil, err

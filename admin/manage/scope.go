@@ -18,12 +18,22 @@ func ownsAdministrators(a Actor, p Permission) bool {
 }
 
 // requireStore is Actor.Require for something of the identity store, with
-// the administrators store kept to owners.
+// the administrators store kept to owners. A store the actor may not even
+// read is ErrNotFound (it is not theirs to see, as the API answers for
+// clients); one it may read but not change as asked is ErrForbidden.
 func requireStore(a Actor, p Permission, storeID string) error {
-	if storeID == storage.AdministratorsStoreID && !ownsAdministrators(a, p) {
-		return ErrForbidden
+	if !canSeeStore(a, storeID) {
+		return fmt.Errorf("identity store %q: %w", storeID, ErrNotFound)
 	}
 	return a.Require(p, storeID)
+}
+
+// canSeeStore: the actor may read the store's configuration.
+func canSeeStore(a Actor, storeID string) bool {
+	if storeID == storage.AdministratorsStoreID && !ownsAdministrators(a, ReadConfig) {
+		return false
+	}
+	return a.Can(ReadConfig, storeID)
 }
 
 // storeGetter reads identity stores.

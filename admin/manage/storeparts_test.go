@@ -27,15 +27,26 @@ func TestGroupsService(t *testing.T) {
 		_, err = e.groups.Create(ctx, euAdmin, "eu", manage.GroupInput{Name: "no spaces"})
 		wantFields(t, "Create a bad name", err, "name")
 		_, err = e.groups.Create(ctx, euAdmin, "us", manage.GroupInput{Name: "x"})
-		wantErr(t, "Create outside the grant", err, manage.ErrForbidden)
+		wantErr(t, "Create outside the grant", err, manage.ErrNotFound)
 		_, err = e.groups.Create(ctx, support, "eu", manage.GroupInput{Name: "x"})
 		wantErr(t, "support Create", err, manage.ErrForbidden)
 		_, _, err = e.groups.List(ctx, admin, "nowhere", "", 10)
 		wantErr(t, "List an unknown store", err, manage.ErrNotFound)
 
-		if _, err := e.groups.Create(ctx, admin, "eu", manage.GroupInput{Name: "silver"}); err != nil {
+		silver, err := e.groups.Create(ctx, admin, "eu", manage.GroupInput{Name: "silver"})
+		if err != nil {
 			t.Fatal(err)
 		}
+		app := &storage.Application{StoreID: "eu", Name: "Shop"}
+		if err := e.s.CreateApplication(ctx, app); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.s.SetPortalSettings(ctx, &storage.PortalSettings{ApplicationID: app.ID, Groups: []string{"silver"}}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.groups.Update(ctx, admin, "eu", silver.ID, 1, manage.GroupInput{Name: "bronze"})
+		wantErr(t, "Update a group a restriction names", err, manage.ErrConflict)
+		wantErr(t, "Delete a group a restriction names", e.groups.Delete(ctx, admin, "eu", silver.ID, 1), manage.ErrConflict)
 		page, more, err := e.groups.List(ctx, auditor, "eu", "", 1)
 		if err != nil || len(page) != 1 || page[0].Name != "gold" || !more {
 			t.Errorf("first page = %+v, more %v, %v", page, more, err)
@@ -149,7 +160,7 @@ func TestOrganizationsService(t *testing.T) {
 			Domains: []string{"ok.example", "localhost", "-bad.example", "ok.example", "a_b.example"}})
 		wantFields(t, "Create bad input", err, "name", "domains[1]", "domains[2]", "domains[3]", "domains[4]")
 		_, err = e.orgs.Create(ctx, grantee(storage.RoleAdmin, "us"), "eu", manage.OrganizationInput{Name: "X"})
-		wantErr(t, "Create outside the grant", err, manage.ErrForbidden)
+		wantErr(t, "Create outside the grant", err, manage.ErrNotFound)
 
 		updated, err := e.orgs.Update(ctx, admin, "eu", acme.ID, 1, manage.OrganizationInput{Name: "Acme Corp", Domains: []string{"acme.org"}})
 		if err != nil || updated.Partner || updated.Version != 2 || strings.Join(updated.Domains, ",") != "acme.org" {

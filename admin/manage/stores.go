@@ -83,7 +83,7 @@ func (s *Stores) List(ctx context.Context, a Actor, after string, limit int) (_ 
 			return nil, false, err
 		}
 		for i := range rows {
-			if requireStore(a, ReadConfig, rows[i].ID) == nil {
+			if canSeeStore(a, rows[i].ID) {
 				out = append(out, storeView(&rows[i]))
 			}
 		}

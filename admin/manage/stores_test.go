@@ -173,16 +173,21 @@ func TestStoresRefusedActors(t *testing.T) {
 			_, err := e.stores.Create(ctx, a, in)
 			wantErr(t, a.ID+" Create", err, manage.ErrForbidden)
 		}
-		for _, a := range []manage.Actor{support, auditor, grantee(storage.RoleAdmin, "us")} {
-			_, err := e.stores.Update(ctx, a, "eu", 1, in)
-			wantErr(t, a.ID+" Update", err, manage.ErrForbidden)
-			wantErr(t, a.ID+" Delete", e.stores.Delete(ctx, a, "eu", 1), manage.ErrForbidden)
+		// A store the actor may read but not change is refused; one it may
+		// not read at all is not there for it.
+		for _, c := range []struct {
+			a    manage.Actor
+			want error
+		}{{support, manage.ErrForbidden}, {auditor, manage.ErrForbidden}, {grantee(storage.RoleAdmin, "us"), manage.ErrNotFound}} {
+			_, err := e.stores.Update(ctx, c.a, "eu", 1, in)
+			wantErr(t, c.a.ID+" Update", err, c.want)
+			wantErr(t, c.a.ID+" Delete", e.stores.Delete(ctx, c.a, "eu", 1), c.want)
 		}
 		if _, err := e.stores.Get(ctx, auditor, "eu"); err != nil {
 			t.Errorf("auditor Get: %v", err)
 		}
 		_, err := e.stores.Get(ctx, euAdmin, "us")
-		wantErr(t, "Get outside the grant's stores", err, manage.ErrForbidden)
+		wantErr(t, "Get outside the grant's stores", err, manage.ErrNotFound)
 		_, _, err = e.stores.List(ctx, manage.Actor{Kind: storage.PrincipalClient, ID: "no-grants"}, "", 10)
 		wantErr(t, "List without a grant", err, manage.ErrForbidden)
 		if n := len(e.audit(t)); n != 2 {
@@ -214,8 +219,8 @@ func TestStoresValidation(t *testing.T) {
 	})
 }
 
-// Only owners see or touch the administrators store; nobody deletes it or
-// changes how administrators sign in.
+// Only owners see or touch the administrators store (for everyone else it
+// is not there); nobody deletes it or changes how administrators sign in.
 func TestStoresAdministratorsStoreKeptToOwners(t *testing.T) {
 	bothConfig(t, func(t *testing.T, e *configEnv) {
 		ctx := t.Context()
@@ -231,11 +236,11 @@ func TestStoresAdministratorsStoreKeptToOwners(t *testing.T) {
 		in := manage.StoreInput{Name: "Admins", IdentifierTypes: []storage.IdentifierType{storage.IdentifierEmail}}
 		for _, a := range []manage.Actor{admin, auditor, support, grantee(storage.RoleAdmin, storage.AdministratorsStoreID)} {
 			_, err := e.stores.Get(ctx, a, storage.AdministratorsStoreID)
-			wantErr(t, a.ID+" Get administrators", err, manage.ErrForbidden)
+			wantErr(t, a.ID+" Get administrators", err, manage.ErrNotFound)
 			_, err = e.stores.Update(ctx, a, storage.AdministratorsStoreID, 1, in)
-			wantErr(t, a.ID+" Update administrators", err, manage.ErrForbidden)
+			wantErr(t, a.ID+" Update administrators", err, manage.ErrNotFound)
 			_, _, err = e.groups.List(ctx, a, storage.AdministratorsStoreID, "", 10)
-			wantErr(t, a.ID+" list its groups", err, manage.ErrForbidden)
+			wantErr(t, a.ID+" list its groups", err, manage.ErrNotFound)
 		}
 		if _, err := e.stores.Update(ctx, owner, storage.AdministratorsStoreID, 1, in); err != nil {
 			t.Errorf("owner renames the administrators store: %v", err)

@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"foyer/admin/manage"
 	"foyer/storage"
 	"foyer/storage/sqlstore"
 )
@@ -75,54 +76,24 @@ func appConsentSet(ctx context.Context, cfg Config, args []string, stdout, stder
 			return err
 		}
 		if err := publishConsentPolicy(ctx, s, app, docs, time.Now().UTC()); err != nil {
-			return err
+			return serviceError(stderr, "app consent set", err)
 		}
 		app.Consents = docs
 		return printConsents(stdout, storage.ConsentPolicyOf(app), *asJSON)
 	})
 }
 
-// consentPublisher is what publishing a consent policy needs.
-type consentPublisher interface {
-	storage.Transactor
-	ListApplications(ctx context.Context) ([]storage.Application, error)
-	SetConsentPolicy(ctx context.Context, applicationID string, docs []storage.ConsentDocument) error
-	OutdateConsents(ctx context.Context, storeID, consent string, current []string, at time.Time) (int64, error)
-}
-
-// publishConsentPolicy stores the application's new policy and, in the
-// same transaction, ends at now the acceptances of every document version
-// it replaced that no application of the store still uses: the consent log
+// publishConsentPolicy replaces the application's consent policy at now
+// through the service (copy on write, see setOwnPolicy), which in the same
+// transaction ends the acceptances of every document version the policy
+// replaced that no application of the store still uses: the consent log
 // keeps "the time of opt-out for outdated consent versions" (seed 002).
 // One statement per republished document, whatever the number of accounts.
-func publishConsentPolicy(ctx context.Context, s consentPublisher, app *storage.Application, docs []storage.ConsentDocument, now time.Time) (err error) {
-	ctx, err = s.BeginTx(ctx)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			_ = s.Rollback(ctx)
-		}
-	}()
-	if err := s.SetConsentPolicy(ctx, app.ID, docs); err != nil {
-		return fmt.Errorf("store the consent policy: %w", err)
-	}
-	apps, err := s.ListApplications(ctx)
-	if err != nil {
-		return fmt.Errorf("list applications: %w", err)
-	}
-	// nil docs restore the default policy, which publishes its versions too.
-	updated := storage.ConsentPolicyOf(&storage.Application{Consents: docs})
-	for _, name := range storage.RepublishedConsents(storage.ConsentPolicyOf(app), updated) {
-		if _, err := s.OutdateConsents(ctx, app.StoreID, name, storage.VersionsInUse(apps, app.StoreID, name), now); err != nil {
-			return fmt.Errorf("end outdated %s acceptances: %w", name, err)
-		}
-	}
-	if err := s.Commit(ctx); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
+func publishConsentPolicy(ctx context.Context, s storage.Store, app *storage.Application, docs []storage.ConsentDocument, now time.Time) error {
+	core := manage.NewCore(s, func() time.Time { return now })
+	_, err := manage.NewApplications(core, s).SetOwnPolicy(ctx, manage.System(), app.ID,
+		storage.Policy{Kind: storage.PolicyConsent, Consents: docs})
+	return err
 }
 
 // keyValues defines a repeated NAME=VALUE flag.

@@ -75,12 +75,8 @@ func appMFASet(ctx context.Context, cfg Config, args []string, stdout, stderr io
 			fmt.Fprintf(stderr, "foyer app mfa set: --passwordless wants on or off, not %q\n", *passwordless)
 			return errUsage
 		}
-		if err := p.Validate(); err != nil {
-			fmt.Fprintf(stderr, "foyer app mfa set: %v\n", err)
-			return errUsage
-		}
-		if err := s.SetMFAPolicy(ctx, app.ID, p); err != nil {
-			return fmt.Errorf("store the MFA policy: %w", err)
+		if err := setOwnPolicy(ctx, s, stderr, "app mfa set", app.ID, storage.Policy{Kind: storage.PolicyMFA, MFA: p}); err != nil {
+			return err
 		}
 		app.MFA = p
 		return printMFAPolicy(stdout, app, *asJSON)

@@ -56,14 +56,12 @@ func appPolicySet(ctx context.Context, cfg Config, args []string, stdout, stderr
 		for _, edit := range *edits {
 			edit(&p)
 		}
-		// Checked against the application's own identity store, so that
-		// activation cannot be switched on where it cannot work.
-		if err := p.Validate(store); err != nil {
-			fmt.Fprintf(stderr, "foyer app policy set: %v\n", err)
-			return errUsage
-		}
-		if err := s.SetSelfServicePolicy(ctx, app.ID, p); err != nil {
-			return fmt.Errorf("store the policy: %w", err)
+		// The service checks it against the application's own identity
+		// store, so that activation cannot be switched on where it cannot
+		// work.
+		err = setOwnPolicy(ctx, s, stderr, "app policy set", app.ID, storage.Policy{Kind: storage.PolicySelfService, SelfService: p})
+		if err != nil {
+			return err
 		}
 		app.SelfService = p
 		return printPolicy(stdout, app, store, *asJSON)

@@ -101,3 +101,53 @@ func groupMembership(ctx context.Context, s *sqlstore.Store, groups *manage.Grou
 	}
 	return err
 }
+
+// groupAdminCommand runs "group list", "group rename NAME NEW" and "group
+// delete NAME" through manage.Groups.
+func groupAdminCommand(ctx context.Context, cfg Config, verb string, args []string, stdout, stderr io.Writer) error {
+	want := map[string]int{"list": 0, "rename": 2, "delete": 1}[verb]
+	pos, rest := splitPositional(args, want)
+	fs := newFlags("group "+verb, stderr)
+	storeID := fs.String("store", defaultStoreID, "identity store")
+	if err := parse(fs, rest); err != nil {
+		return err
+	}
+	if len(pos) != want {
+		fmt.Fprintln(stderr, "usage: foyer group list | foyer group rename NAME NEW | foyer group delete NAME [--store ID]")
+		return errUsage
+	}
+	return withStore(ctx, cfg, stderr, func(s *sqlstore.Store, _ []byte) error {
+		groups := newCLIServices(s).groups
+		if verb == "list" {
+			list, _, err := groups.List(ctx, manage.System(), *storeID, "", 0)
+			if errors.Is(err, manage.ErrNotFound) {
+				return fmt.Errorf("no identity store %q", *storeID)
+			}
+			for _, g := range list {
+				fmt.Fprintln(stdout, g.Name)
+			}
+			return err
+		}
+		g, err := groups.FindByName(ctx, manage.System(), *storeID, pos[0])
+		if errors.Is(err, manage.ErrNotFound) {
+			return fmt.Errorf("no group %q in store %q", pos[0], *storeID)
+		} else if err != nil {
+			return err
+		}
+		if verb == "delete" {
+			err = groups.Delete(ctx, manage.System(), *storeID, g.ID, g.Version)
+		} else {
+			_, err = groups.Update(ctx, manage.System(), *storeID, g.ID, g.Version, manage.GroupInput{Name: pos[1]})
+		}
+		switch {
+		case errors.Is(err, manage.ErrConflict):
+			return fmt.Errorf("group %q: the new name is taken, or an application's group restriction names it (change the restriction first)", pos[0])
+		case errors.Is(err, manage.ErrStale):
+			return fmt.Errorf("group %q changed meanwhile; run the command again", pos[0])
+		case err != nil:
+			return cliInputError(stderr, "group "+verb, err)
+		}
+		fmt.Fprintf(stdout, "%sd group %s\n", verb, pos[0])
+		return nil
+	})
+}

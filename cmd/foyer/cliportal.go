@@ -7,17 +7,17 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"regexp"
 	"strconv"
 	"strings"
 
+	"foyer/admin/manage"
 	"foyer/selfservice/portal"
 	"foyer/storage"
 	"foyer/storage/sqlstore"
 )
 
 // slugPattern keeps friendly URLs short and easy to read out on the phone.
-var slugPattern = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$`)
+var slugPattern = storage.SlugPattern
 
 // splitPositional takes the leading positional arguments (the Go flag
 // package stops at the first one), so "set APP --flag" and "set --flag APP"
@@ -82,12 +82,7 @@ func appPortalSet(ctx context.Context, cfg Config, args []string, stdout, stderr
 		if err := applyPortalFlags(p, set, *launcher, *slug, *groups); err != nil {
 			return err
 		}
-		if err := groupsExist(ctx, s, p.ApplicationID, p.Groups); err != nil {
-			return err
-		}
-		if err := s.SetPortalSettings(ctx, p); errors.Is(err, storage.ErrConflict) {
-			return fmt.Errorf("the slug %q is taken by another application", p.Slug)
-		} else if err != nil {
+		if err := storePortalSettings(ctx, newServices(s), p, set); err != nil {
 			return err
 		}
 		return printPortalSettings(stdout, p, *asJSON)
@@ -125,26 +120,31 @@ func applyPortalFlags(p *storage.PortalSettings, set map[string]bool, launcher, 
 	return nil
 }
 
-// groupsExist refuses a restriction to a group the application's store
-// does not have (a typo would hide the tile from everybody).
-func groupsExist(ctx context.Context, s *sqlstore.Store, appID string, groups []string) error {
-	app, err := s.GetApplication(ctx, appID)
-	if err != nil {
-		return err
-	}
-	for _, g := range groups {
-		if _, err := s.GetGroupByName(ctx, app.StoreID, g); errors.Is(err, storage.ErrNotFound) {
-			return fmt.Errorf("no group %q in store %q (foyer group create %s)", g, app.StoreID, g)
+// storePortalSettings writes what the flags changed through the service:
+// the slug is the application's own, launcher and groups go to its portal
+// policy copy on write (see setOwnPolicy). Refusals exit 1, as they did
+// before the service: a group the application's store lacks (a typo
+// would hide the tile from everybody), a slug another application holds.
+func storePortalSettings(ctx context.Context, svc services, p *storage.PortalSettings, set map[string]bool) error {
+	if set["slug"] {
+		err := svc.apps.SetSlug(ctx, manage.System(), p.ApplicationID, p.Slug)
+		if errors.Is(err, manage.ErrConflict) {
+			return fmt.Errorf("the slug %q is taken by another application", p.Slug)
 		} else if err != nil {
 			return err
 		}
 	}
-	return nil
+	if !set["launcher"] && !set["groups"] {
+		return nil
+	}
+	_, err := svc.apps.SetOwnPolicy(ctx, manage.System(), p.ApplicationID, storage.Policy{Kind: storage.PolicyPortal,
+		Portal: storage.PortalPolicy{LauncherEnabled: p.LauncherEnabled, Groups: p.Groups}})
+	var ve *manage.ValidationError
+	if errors.As(err, &ve) {
+		return fmt.Errorf("%s (foyer group create NAME --store STORE)", ve.Fields[string(storage.PolicyPortal)])
+	}
+	return err
 }
-
-// groupName is what a group may be called: it must be namable in a
-// comma-separated --groups list.
-var groupName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
 
 func loadPortalSettings(ctx context.Context, s *sqlstore.Store, appID string) (*storage.PortalSettings, error) {
 	if _, err := s.GetApplication(ctx, appID); errors.Is(err, storage.ErrNotFound) {

@@ -33,12 +33,16 @@ Commands:
   app consent set       replace an application's consent policy
   app portal show APP   show an application's launcher tile, friendly URL and groups
   app portal set APP    change them (--launcher, --slug, --groups)
+  app create|list       create (--name, --store) or list applications
+  app delete APP        delete an application without clients
+  policy list|show|create|set|assign|default|delete  named policies
   store create NAME     create an identity store (--id, --identifiers, --attributes)
   store list            list identity stores
   store rename ID NAME  rename an identity store
   store delete ID       delete an empty identity store
   group create NAME     create a group of accounts
   group add|remove NAME ACCOUNT  change a group's members
+  group list|rename|delete       list, rename (NAME NEW) or delete (NAME) groups
   account link ACCOUNT  link an external identity (--provider, --subject)
   admin create          create an administrator (--email, --role, --store, --password)
   admin list            list administrators and their roles
@@ -138,10 +142,16 @@ func dispatch(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 		return appPortalShow(ctx, cfg, rest[2:], stdout, stderr)
 	case cmd == "app" && sub == "portal" && len(rest) > 1 && rest[1] == "set":
 		return appPortalSet(ctx, cfg, rest[2:], stdout, stderr)
+	case cmd == "app" && (sub == "create" || sub == "list" || sub == "delete"):
+		return appCommand(ctx, cfg, sub, rest[1:], stdout, stderr)
+	case cmd == "policy":
+		return policyCommand(ctx, cfg, sub, rest[min(1, len(rest)):], stdout, stderr)
 	case cmd == "account" && sub == "link":
 		return accountLink(ctx, cfg, rest[1:], stdout, stderr)
 	case cmd == "store" && (sub == "create" || sub == "list" || sub == "rename" || sub == "delete"):
 		return storeCommand(ctx, cfg, sub, rest[1:], stdout, stderr)
+	case cmd == "group" && (sub == "list" || sub == "rename" || sub == "delete"):
+		return groupAdminCommand(ctx, cfg, sub, rest[1:], stdout, stderr)
 	case cmd == "group" && (sub == "create" || sub == "add" || sub == "remove"):
 		return groupCommand(ctx, cfg, sub, rest[1:], stdout, stderr)
 	case cmd == "admin" && sub == "create":

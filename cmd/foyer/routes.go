@@ -122,7 +122,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		return nil, fmt.Errorf("themes: %w", err)
 	}
 	https := session.CookiesFor(cfg.Issuer).Secure
-	sessions := session.NewManager(store, session.Config{Secure: https})
+	sessions := session.NewManager(store, session.Config{Secure: https, Key: keys.DeriveKey(secret, "session-cookies")})
 	steps := session.NewStepSigner(keys.DeriveKey(secret, "flow-steps"))
 
 	oauth, err := authz.New(authz.Config{
@@ -155,7 +155,9 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	adminCore := newAdminCore(store, opt.now)
 	adminAPI, err := admin.New(admin.Deps{
 		Tokens: adminTokens{oauth: oauth}, Core: adminCore, Clients: manage.NewClients(adminCore, store, clientRegistry{}),
-		Administrators: manage.NewAdministrators(adminCore, store, notifications, cfg.Issuer), Audit: manage.NewAudit(store), Logger: log,
+		Administrators: manage.NewAdministrators(adminCore, store, notifications, cfg.Issuer), Audit: manage.NewAudit(store),
+		Applications: manage.NewApplications(adminCore, store), Policies: manage.NewPolicies(adminCore, store),
+		Stores: newStoreServices(adminCore, store), Logger: log,
 	})
 	if err != nil {
 		return nil, err

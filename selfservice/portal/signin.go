@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+	"github.com/gorilla/securecookie"
 	"golang.org/x/oauth2"
 
 	"foyer/selfservice/route"
@@ -62,11 +63,11 @@ func (h *Handler) oauthConfig() *oauth2.Config {
 func (h *Handler) startSignIn(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	st := flowState{State: randomToken(), Verifier: oauth2.GenerateVerifier(), Nonce: randomToken(), Next: safeNext(q.Get("next"))}
-	raw, err := json.Marshal(st)
+	value, err := h.flowCodec().Encode(flowCookie, st)
 	if err != nil {
-		return err
+		return fmt.Errorf("portal: flow cookie: %w", err)
 	}
-	h.setCookie(w, flowCookie, h.flowSigner().SealUntil("flow", string(raw), h.cfg.Now().Add(flowLifetime)), flowLifetime)
+	h.setCookie(w, flowCookie, value, flowLifetime)
 	opts := []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(st.Verifier), oidc.Nonce(st.Nonce)}
 	if q.Get("fresh") == "1" {
 		opts = append(opts, oauth2.SetAuthURLParam("prompt", "login"))
@@ -317,19 +318,40 @@ func (h *Handler) opened(purpose, sealed, value string) bool {
 	return ok && hmac.Equal([]byte(got), []byte(value))
 }
 
-// flowSigner seals the sign-in state cookie together with its expiry:
-// Max-Age only asks the browser to drop it, and a copy kept longer must
-// not start a callback later.
-func (h *Handler) flowSigner() *session.StepSigner { return session.NewStepSigner(h.cfg.CookieKey) }
+// flowCodec signs the sign-in state cookie together with the time it was
+// set and refuses it once flowLifetime has passed: Max-Age only asks the
+// browser to drop it, and a copy kept longer must not start a callback
+// later. The age is checked against the wall clock (securecookie's), not
+// cfg.Now; production's clock is the wall clock, and the test of expiry
+// stamps a cookie in the past (sessiontest.SignedAt).
+func (h *Handler) flowCodec() *securecookie.SecureCookie {
+	return session.NewStateCodec(h.cfg.CookieKey, flowLifetime)
+}
 
 // readFlow is the sign-in state of this browser, while it is fresh.
 func (h *Handler) readFlow(r *http.Request) (flowState, bool) {
 	var st flowState
-	raw, ok := h.flowSigner().OpenAt("flow", h.cookie(r, flowCookie), h.cfg.Now())
-	if !ok || json.Unmarshal([]byte(raw), &st) != nil || st.State == "" {
-		return st, false
+	v := h.cookie(r, flowCookie)
+	if err := h.flowCodec().Decode(flowCookie, v, &st); err != nil {
+		st = h.legacyFlow(v)
+	}
+	if st.State == "" {
+		return flowState{}, false
 	}
 	return st, true
+}
+
+// legacyFlow reads a state cookie sealed the way Foyer did before it used
+// securecookie (StepSigner.SealUntil, expiry inside the HMAC), so a
+// sign-in in flight across a rolling upgrade still finishes. Such cookies
+// live ten minutes: this can go in the release after.
+func (h *Handler) legacyFlow(v string) flowState {
+	var st flowState
+	raw, ok := session.NewStepSigner(h.cfg.CookieKey).OpenAt("flow", v, h.cfg.Now())
+	if !ok || json.Unmarshal([]byte(raw), &st) != nil {
+		return flowState{}
+	}
+	return st
 }
 
 // setCookie sets a portal cookie; its name and attributes come from

@@ -11,10 +11,12 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 
 	"foyer/selfservice/session"
+	"foyer/selfservice/session/sessiontest"
 )
 
 // Browser is a cookie-keeping user agent with a browser cookie of its own
@@ -34,7 +36,9 @@ func (e *Env) Browser(t testing.TB) *Browser {
 	_, _ = rand.Read(raw)
 	value := base64.RawURLEncoding.EncodeToString(raw)
 	u, _ := url.Parse(e.Server.URL)
-	jar.SetCookies(u, []*http.Cookie{{Name: session.BrowserCookieName, Value: value, Path: "/"}})
+	// Signed as BindBrowser signs it (securecookie, stamped now).
+	signed := sessiontest.SignedAt(key(sessionCookies), session.BrowserCookieName, []byte(value), time.Now())
+	jar.SetCookies(u, []*http.Cookie{{Name: session.BrowserCookieName, Value: signed, Path: "/"}})
 	sum := sha256.Sum256([]byte(value))
 	host := u.Host
 	return &Browser{t: t, binding: hex.EncodeToString(sum[:]), Client: &http.Client{

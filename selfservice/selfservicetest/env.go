@@ -120,7 +120,7 @@ func New(t testing.TB, o Options) *Env {
 		params = password.OWASP
 	}
 	e.Hasher = password.NewHasher(params)
-	e.Sessions = session.NewManager(store, session.Config{Now: e.Clock.Now})
+	e.Sessions = session.NewManager(store, session.Config{Now: e.Clock.Now, Key: key(sessionCookies)})
 	e.Steps = session.NewStepSigner(key("flow-steps"))
 	log := slog.New(slog.NewTextHandler(e.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	notifications := notify.NewService(store, renderer, e.Clock.Now)
@@ -229,6 +229,10 @@ func (p inboxProvider) Send(_ context.Context, m notify.Message) error {
 		Links: notifytest.FindLinks(m.Text)})
 	return nil
 }
+
+// sessionCookies is the purpose of the key that signs the session and
+// browser-binding cookies; Browser signs its binding cookie with it.
+const sessionCookies = "session-cookies"
 
 // key is a fixed test key for a purpose.
 func key(purpose string) []byte {

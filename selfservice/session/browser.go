@@ -1,20 +1,18 @@
 package session
 
 import (
-	"crypto/rand"
 	"crypto/subtle"
-	"encoding/base64"
-	"fmt"
 	"net/http"
 	"time"
 )
 
 // BrowserCookieName is the base name (session.Cookies: "__Host-foyer_browser"
 // on https) of the cookie that tells the browser which started a
-// sign-in apart from any other. It holds a random value; an interaction
-// keeps only its SHA-256 (Interaction.Browser). One value serves every
-// sign-in the browser starts, so requests started side by side in two tabs
-// each finish in that browser.
+// sign-in apart from any other. It holds a random value, signed with the
+// time it was set (securecookie, refused after browserCookieLifetime); an
+// interaction keeps only the value's SHA-256 (Interaction.Browser). One
+// value serves every sign-in the browser starts, so requests started side
+// by side in two tabs each finish in that browser.
 const BrowserCookieName = "foyer_browser"
 
 // browserCookieLifetime covers the longest interaction a browser may still
@@ -30,13 +28,16 @@ const browserCookieLifetime = 24 * time.Hour
 func (m *Manager) BindBrowser(w http.ResponseWriter, r *http.Request) (string, error) {
 	value := m.browserValue(r)
 	if value == "" {
-		raw := make([]byte, 32)
-		if _, err := rand.Read(raw); err != nil {
-			return "", fmt.Errorf("session: random: %w", err)
+		var err error
+		if value, err = newToken(); err != nil {
+			return "", err
 		}
-		value = base64.RawURLEncoding.EncodeToString(raw)
 	}
-	c := m.cookies().New(BrowserCookieName, value)
+	signed, err := signToken(m.browser, BrowserCookieName, value)
+	if err != nil {
+		return "", err
+	}
+	c := m.cookies().New(BrowserCookieName, signed)
 	c.Expires = m.now().Add(browserCookieLifetime)
 	http.SetCookie(w, c)
 	return hashToken(value), nil
@@ -57,13 +58,12 @@ func (m *Manager) StartedHere(r *http.Request, binding string) bool {
 // cookie (a cross-site POST does not: the cookie is SameSite=Lax).
 func (m *Manager) KnowsBrowser(r *http.Request) bool { return m.browserValue(r) != "" }
 
-// browserValue is the request's browser cookie when it is well formed.
+// browserValue is the random value of the request's browser cookie when
+// its signature and age check (or it is a legacy unsigned value, see
+// readToken), else "".
 func (m *Manager) browserValue(r *http.Request) string {
-	v := m.cookies().Value(r, BrowserCookieName)
-	if len(v) != 43 {
-		return ""
-	}
-	if _, err := base64.RawURLEncoding.DecodeString(v); err != nil {
+	v, err := readToken(m.browser, m.cookies(), r, BrowserCookieName)
+	if err != nil {
 		return ""
 	}
 	return v

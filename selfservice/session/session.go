@@ -2,15 +2,16 @@ package session
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/gorilla/securecookie"
+	"github.com/gorilla/sessions"
 
 	"foyer/storage"
 )
@@ -41,9 +42,13 @@ type Store interface {
 	EnqueueLogoutNotice(ctx context.Context, n *storage.LogoutNotice) error
 }
 
-// Manager creates, reads and ends SSO sessions.
+// Manager creates, reads and ends SSO sessions. Their cookie goes through
+// sso, a gorilla/sessions Store over the storage; the browser binding's
+// through browser, a securecookie codec.
 type Manager struct {
 	store    Store
+	sso      *ssoStore
+	browser  *securecookie.SecureCookie
 	secure   bool
 	lifetime time.Duration
 	idle     time.Duration
@@ -61,6 +66,11 @@ type Config struct {
 	IdleTimeout time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// Key signs the session and browser-binding cookies (securecookie,
+	// HMAC-SHA256); cmd/foyer derives it from FOYER_SECRET so every node
+	// reads the others' cookies. Empty: a random key for this Manager
+	// alone (tests), whose cookies no other Manager reads.
+	Key []byte
 }
 
 // NewManager returns a Manager over the store.
@@ -74,7 +84,15 @@ func NewManager(store Store, cfg Config) *Manager {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Manager{store: store, secure: cfg.Secure, lifetime: cfg.Lifetime, idle: cfg.IdleTimeout, now: cfg.Now}
+	if len(cfg.Key) == 0 {
+		cfg.Key = securecookie.GenerateRandomKey(32)
+	}
+	cookies := Cookies{Secure: cfg.Secure}
+	return &Manager{
+		store: store, secure: cfg.Secure, lifetime: cfg.Lifetime, idle: cfg.IdleTimeout, now: cfg.Now,
+		sso:     &ssoStore{rows: store, codec: newTokenCodec(cfg.Key, cfg.Lifetime), cookies: cookies},
+		browser: newTokenCodec(cfg.Key, browserCookieLifetime),
+	}
 }
 
 // Login describes a completed sign-in.
@@ -84,16 +102,11 @@ type Login struct {
 	ACR       string
 }
 
-// Start creates a session for the login and sets its cookie.
+// Start creates a session for the login and sets its cookie (through the
+// Store, under ctx: the row is stored in ctx's transaction, if any).
 func (m *Manager) Start(ctx context.Context, w http.ResponseWriter, r *http.Request, l Login) (*storage.Session, error) {
-	raw := make([]byte, 32)
-	if _, err := rand.Read(raw); err != nil {
-		return nil, fmt.Errorf("session: random: %w", err)
-	}
-	token := base64.RawURLEncoding.EncodeToString(raw)
 	now := m.now().UTC()
 	s := &storage.Session{
-		ID:         hashToken(token),
 		AccountID:  l.AccountID,
 		AuthTime:   now,
 		AMR:        l.AMR,
@@ -104,23 +117,22 @@ func (m *Manager) Start(ctx context.Context, w http.ResponseWriter, r *http.Requ
 		LastSeenAt: now,
 		ExpiresAt:  now.Add(m.lifetime),
 	}
-	if err := m.store.CreateSession(ctx, s); err != nil {
-		return nil, fmt.Errorf("session: create: %w", err)
+	sess := sessions.NewSession(m.sso, CookieName)
+	sess.Values[rowKey{}] = s
+	if err := m.sso.Save(r.WithContext(ctx), w, sess); err != nil {
+		return nil, err
 	}
-	c := m.cookies().New(CookieName, token)
-	c.Expires = s.ExpiresAt
-	http.SetCookie(w, c)
 	return s, nil
 }
 
 // Current returns the request's valid session or ErrNoSession.
 func (m *Manager) Current(r *http.Request) (*storage.Session, error) {
-	token := m.cookies().Value(r, CookieName)
-	if token == "" || len(token) > 128 {
+	sess, err := m.sso.Get(r, CookieName)
+	if err != nil || sess.IsNew || sess.ID == "" {
 		return nil, ErrNoSession
 	}
 	ctx := r.Context()
-	s, err := m.store.GetSession(ctx, hashToken(token))
+	s, err := m.store.GetSession(ctx, sess.ID)
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, ErrNoSession
 	}

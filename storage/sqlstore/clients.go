@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -10,124 +9,6 @@ import (
 
 	"foyer/storage"
 )
-
-type applicationRow struct {
-	ID             string    `gorm:"column:id;primaryKey"`
-	StoreID        string    `gorm:"column:store_id"`
-	Name           string    `gorm:"column:name"`
-	LogoURL        string    `gorm:"column:logo_url"`
-	PrimaryColor   string    `gorm:"column:primary_color"`
-	Organizational bool      `gorm:"column:organizational"`
-	LoginSteps     string    `gorm:"column:login_steps"`
-	CreatedAt      time.Time `gorm:"column:created_at"`
-	// SelfService is the policy as JSON; "{}" (the column default) and
-	// absent keys read as the defaults.
-	SelfService string `gorm:"column:self_service_policy"`
-	MFAPolicy   string `gorm:"column:mfa_policy"`
-	// ConsentPolicy is JSON; "" (the column default) is the default policy.
-	ConsentPolicy string `gorm:"column:consent_policy"`
-}
-
-func (applicationRow) TableName() string { return "applications" }
-
-func (r *applicationRow) toStorage() (*storage.Application, error) {
-	steps, err := decodeList[string](r.LoginSteps, "applications.login_steps")
-	if err != nil {
-		return nil, err
-	}
-	policy, err := decodePolicy(r.SelfService)
-	if err != nil {
-		return nil, fmt.Errorf("sqlstore: application %q: %w", r.ID, err)
-	}
-	mfa, err := decodeMFAPolicy(r.MFAPolicy)
-	if err != nil {
-		return nil, fmt.Errorf("sqlstore: application %q: %w", r.ID, err)
-	}
-	var consents []storage.ConsentDocument
-	if r.ConsentPolicy != "" {
-		if err := json.Unmarshal([]byte(r.ConsentPolicy), &consents); err != nil {
-			return nil, fmt.Errorf("sqlstore: application %q: decode consent_policy: %w", r.ID, err)
-		}
-		if consents == nil {
-			consents = []storage.ConsentDocument{}
-		}
-	}
-	return &storage.Application{ID: r.ID, StoreID: r.StoreID, Name: r.Name, LogoURL: r.LogoURL,
-		PrimaryColor: r.PrimaryColor, Organizational: r.Organizational, LoginSteps: steps,
-		CreatedAt: r.CreatedAt.UTC(), SelfService: policy, MFA: mfa, Consents: consents}, nil
-}
-
-// encodePolicy stores an unset policy as "{}" so that it keeps following
-// the defaults, and a set one in full.
-func encodePolicy(p storage.SelfServicePolicy) string {
-	if p.IsZero() {
-		return "{}"
-	}
-	return encodeJSON(p, "{}")
-}
-
-func decodePolicy(s string) (storage.SelfServicePolicy, error) {
-	if s == "" {
-		s = "{}"
-	}
-	var p storage.SelfServicePolicy
-	if err := json.Unmarshal([]byte(s), &p); err != nil {
-		return p, fmt.Errorf("decode applications.self_service_policy: %w", err)
-	}
-	return p.WithDefaults(), nil
-}
-
-// CreateApplication inserts a, filling in ID and CreatedAt when empty.
-func (s *Store) CreateApplication(ctx context.Context, a *storage.Application) error {
-	if a.ID == "" {
-		a.ID = newID()
-	}
-	a.CreatedAt = orNow(a.CreatedAt)
-	row := applicationRow{ID: a.ID, StoreID: a.StoreID, Name: a.Name, LogoURL: a.LogoURL,
-		PrimaryColor: a.PrimaryColor, Organizational: a.Organizational,
-		LoginSteps: encodeJSON(a.LoginSteps, "[]"), CreatedAt: a.CreatedAt,
-		SelfService: encodePolicy(a.SelfService), MFAPolicy: encodeJSON(a.MFA, "{}"), ConsentPolicy: encodeConsents(a.Consents)}
-	return wrapErr(s.db(ctx).Create(&row).Error, "create application %q", a.ID)
-}
-
-// GetApplication reads one application.
-func (s *Store) GetApplication(ctx context.Context, id string) (*storage.Application, error) {
-	var row applicationRow
-	if err := s.db(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
-		return nil, wrapErr(err, "get application %q", id)
-	}
-	return row.toStorage()
-}
-
-// SetSelfServicePolicy replaces the application's self-service policy.
-func (s *Store) SetSelfServicePolicy(ctx context.Context, applicationID string, p storage.SelfServicePolicy) error {
-	res := s.db(ctx).Model(&applicationRow{}).Where("id = ?", applicationID).
-		Update("self_service_policy", encodePolicy(p))
-	if res.Error != nil {
-		return wrapErr(res.Error, "set self-service policy of application %q", applicationID)
-	}
-	if res.RowsAffected == 0 {
-		return fmt.Errorf("set self-service policy of application %q: %w", applicationID, storage.ErrNotFound)
-	}
-	return nil
-}
-
-// ListApplications returns every application, oldest first.
-func (s *Store) ListApplications(ctx context.Context) ([]storage.Application, error) {
-	var rows []applicationRow
-	if err := s.db(ctx).Order("created_at, id").Find(&rows).Error; err != nil {
-		return nil, wrapErr(err, "list applications")
-	}
-	out := make([]storage.Application, 0, len(rows))
-	for i := range rows {
-		a, err := rows[i].toStorage()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *a)
-	}
-	return out, nil
-}
 
 type clientRow struct {
 	ID                      string     `gorm:"column:id;primaryKey"`

@@ -12,4 +12,10 @@
 // and the values written back into the caller's struct are the stored ones,
 // so a Create followed by a Get compares equal. Empty slices and maps come
 // back as nil.
+//
+// Named policies (policies.go, policycopy.go) keep storage.Policies'
+// invariant: every write of a policy's body or of an assignment rewrites,
+// in the same transaction, the copy each assigned application keeps in its
+// own row (or, for portal policies, in application_portals), so that
+// GetApplication stays one query.
 package sqlstore

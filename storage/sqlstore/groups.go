@@ -29,78 +29,70 @@ func (s *Store) ListGroupsPage(ctx context.Context, storeID, after string, limit
 	return groupsOf(rows), nil
 }
 
-// RenameGroup renames the group and, in the same transaction, every portal
-// restriction of the store's applications that names it (restrictions
-// keep group names).
+// RenameGroup renames a group no portal restriction names: restrictions
+// keep group names, and a policy naming it may be shared with applications
+// of other stores, so the name cannot follow.
 func (s *Store) RenameGroup(ctx context.Context, g *storage.Group, expectedVersion int64) error {
 	at := now()
 	return s.inTx(ctx, func(tx *gorm.DB) error {
-		var old groupRow
-		if err := tx.Where("id = ? AND store_id = ?", g.ID, g.StoreID).Take(&old).Error; err != nil {
-			return wrapErr(err, "rename group %q", g.ID)
+		if err := refuseRestricted(tx, g.StoreID, g.ID, "rename"); err != nil {
+			return err
 		}
 		ref := rowRef{table: "account_groups", id: g.ID, storeID: g.StoreID, what: "group"}
 		v, err := ref.update(tx, expectedVersion, map[string]any{"name": g.Name, "updated_at": at})
-		if err != nil {
-			return err
+		if err == nil {
+			g.Version, g.UpdatedAt = v, at
 		}
-		g.Version, g.UpdatedAt = v, at
-		return rewriteRestrictions(tx, g.StoreID, old.Name, func(groups []string) []string {
-			for i := range groups {
-				if groups[i] == old.Name {
-					groups[i] = g.Name
-				}
-			}
-			return groups
-		})
+		return err
 	})
 }
 
 // DeleteGroup removes a group no portal restriction names.
 func (s *Store) DeleteGroup(ctx context.Context, storeID, id string, expectedVersion int64) error {
 	return s.inTx(ctx, func(tx *gorm.DB) error {
-		var row groupRow
-		if err := tx.Where("id = ? AND store_id = ?", id, storeID).Take(&row).Error; err != nil {
-			return wrapErr(err, "delete group %q", id)
-		}
-		used := false
-		err := rewriteRestrictions(tx, storeID, row.Name, func(groups []string) []string {
-			used = true
-			return groups
-		})
-		if err != nil {
+		if err := refuseRestricted(tx, storeID, id, "delete"); err != nil {
 			return err
-		}
-		if used {
-			return fmt.Errorf("sqlstore: delete group %q: an application's portal restriction names it: %w", id, storage.ErrConflict)
 		}
 		return rowRef{table: "account_groups", id: id, storeID: storeID, what: "group"}.delete(tx, expectedVersion)
 	})
 }
 
-// rewriteRestrictions calls edit with the restriction of each application
-// of the store that names the group and stores what it returns.
-func rewriteRestrictions(tx *gorm.DB, storeID, name string, edit func([]string) []string) error {
+// refuseRestricted is ErrConflict when a portal restriction of an
+// application of the store names the group, ErrNotFound when there is no
+// such group.
+func refuseRestricted(tx *gorm.DB, storeID, id, verb string) error {
+	var row groupRow
+	if err := tx.Where("id = ? AND store_id = ?", id, storeID).Take(&row).Error; err != nil {
+		return wrapErr(err, "%s group %q", verb, id)
+	}
+	used, err := restricted(tx, storeID, row.Name)
+	if err != nil {
+		return err
+	}
+	if used {
+		return fmt.Errorf("sqlstore: %s group %q: an application's portal restriction names it: %w", verb, id, storage.ErrConflict)
+	}
+	return nil
+}
+
+// restricted reports whether the restriction of an application of the
+// store names the group.
+func restricted(tx *gorm.DB, storeID, name string) (bool, error) {
 	var rows []portalRow
 	err := tx.Table("application_portals").
 		Joins("JOIN applications ON applications.id = application_portals.application_id").
 		Where("applications.store_id = ?", storeID).Select("application_portals.*").Find(&rows).Error
 	if err != nil {
-		return wrapErr(err, "read portal restrictions of store %q", storeID)
+		return false, wrapErr(err, "read portal restrictions of store %q", storeID)
 	}
 	for _, r := range rows {
 		groups, err := decodeList[string](r.AllowedGroups, "application_portals.allowed_groups")
 		if err != nil {
-			return err
+			return false, err
 		}
-		if !slices.Contains(groups, name) {
-			continue
-		}
-		res := tx.Table("application_portals").Where("application_id = ?", r.ApplicationID).
-			Update("allowed_groups", encodeJSON(edit(groups), "[]"))
-		if res.Error != nil {
-			return wrapErr(res.Error, "rewrite portal restriction of application %q", r.ApplicationID)
+		if slices.Contains(groups, name) {
+			return true, nil
 		}
 	}
-	return nil
+	return false, nil
 }

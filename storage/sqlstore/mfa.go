@@ -157,12 +157,6 @@ func (s *Store) CountUsableOneTimeSecrets(ctx context.Context, accountID, purpos
 	return n, wrapErr(err, "count one-time secrets")
 }
 
-// SetMFAPolicy replaces the application's MFA policy.
-func (s *Store) SetMFAPolicy(ctx context.Context, applicationID string, p storage.MFAPolicy) error {
-	res := s.db(ctx).Model(&applicationRow{}).Where("id = ?", applicationID).Update("mfa_policy", encodeJSON(p, "{}"))
-	return affected(res, "set MFA policy of application %q", applicationID)
-}
-
 func decodeMFAPolicy(s string) (storage.MFAPolicy, error) {
 	var p storage.MFAPolicy
 	if s == "" {
@@ -172,12 +166,6 @@ func decodeMFAPolicy(s string) (storage.MFAPolicy, error) {
 		return p, fmt.Errorf("decode applications.mfa_policy: %w", err)
 	}
 	return p.WithDefaults(), nil
-}
-
-// SetConsentPolicy replaces the application's consent policy.
-func (s *Store) SetConsentPolicy(ctx context.Context, applicationID string, docs []storage.ConsentDocument) error {
-	res := s.db(ctx).Model(&applicationRow{}).Where("id = ?", applicationID).Update("consent_policy", encodeConsents(docs))
-	return affected(res, "set consent policy of application %q", applicationID)
 }
 
 // encodeConsents keeps nil (the default policy) apart from an empty one.

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"foyer/storage"
@@ -40,17 +41,39 @@ func (s *Store) GetPortalSettings(ctx context.Context, applicationID string) (*s
 }
 
 // SetPortalSettings upserts the settings. Slugs are kept lower-case so the
-// unique index compares them case-insensitively.
+// unique index compares them case-insensitively. The slug is the
+// application's own; launcher and groups go to its portal policy, copy on
+// write, which rewrites the row's copy of them in the same transaction.
 func (s *Store) SetPortalSettings(ctx context.Context, p *storage.PortalSettings) error {
 	p.Slug = strings.ToLower(p.Slug)
 	p.UpdatedAt = orNow(p.UpdatedAt)
 	row := portalRow{ApplicationID: p.ApplicationID, LauncherEnabled: p.LauncherEnabled, Slug: p.Slug,
 		AllowedGroups: encodeJSON(p.Groups, "[]"), UpdatedAt: p.UpdatedAt}
+	return s.inTx(ctx, func(tx *gorm.DB) error {
+		err := tx.Clauses(clause.OnConflict{
+			Columns:   []clause.Column{{Name: "application_id"}},
+			DoUpdates: clause.AssignmentColumns([]string{"launcher_enabled", "slug", "allowed_groups", "updated_at"}),
+		}).Create(&row).Error
+		if err != nil {
+			return wrapErr(err, "set portal settings of application %q", p.ApplicationID)
+		}
+		_, err = setApplicationPolicy(tx, p.ApplicationID, storage.Policy{Kind: storage.PolicyPortal,
+			Portal: storage.PortalPolicy{LauncherEnabled: p.LauncherEnabled, Groups: p.Groups}})
+		return err
+	})
+}
+
+// SetApplicationSlug sets the application's friendly URL slug alone ("":
+// none), keeping launcher and groups; a slug another application holds is
+// ErrConflict, an unknown application ErrNotFound.
+func (s *Store) SetApplicationSlug(ctx context.Context, applicationID, slug string) error {
+	slug = strings.ToLower(slug)
+	row := portalRow{ApplicationID: applicationID, Slug: slug, AllowedGroups: "[]", UpdatedAt: now()}
 	err := s.db(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "application_id"}},
-		DoUpdates: clause.AssignmentColumns([]string{"launcher_enabled", "slug", "allowed_groups", "updated_at"}),
+		DoUpdates: clause.AssignmentColumns([]string{"slug", "updated_at"}),
 	}).Create(&row).Error
-	return wrapErr(err, "set portal settings of application %q", p.ApplicationID)
+	return wrapErr(err, "set slug of application %q", applicationID)
 }
 
 // ListPortalSettings returns every application's settings.

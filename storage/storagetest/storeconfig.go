@@ -17,7 +17,7 @@ var storeConfigAreas = []struct {
 	{"IdentityStorePages", testIdentityStorePages},
 	{"DeleteIdentityStore", testDeleteIdentityStore},
 	{"GroupAdmin", testGroupAdmin},
-	{"GroupRenameFollowsRestrictions", testGroupRenameFollowsRestrictions},
+	{"GroupRestrictedKeepsName", testGroupRestrictedKeepsName},
 	{"StoreRoles", testStoreRoles},
 	{"Organizations", testOrganizations},
 	{"OrganizationDomains", testOrganizationDomains},
@@ -185,9 +185,10 @@ func groupNames(gs []storage.Group) []string {
 	return out
 }
 
-// A portal restriction names groups: a rename carries it along, and a
-// group it names cannot go (the application would open to everyone).
-func testGroupRenameFollowsRestrictions(t *testing.T, s storage.Store) {
+// A portal restriction names groups: a group it names can neither be
+// renamed (the restriction would name nothing, or another store's group)
+// nor go (the application would open to everyone).
+func testGroupRestrictedKeepsName(t *testing.T, s storage.Store) {
 	ctx := t.Context()
 	is := newIdentityStore(t, s)
 	app := &storage.Application{StoreID: is.ID, Name: "Restricted"}
@@ -196,17 +197,19 @@ func testGroupRenameFollowsRestrictions(t *testing.T, s storage.Store) {
 	must(t, "CreateGroup", s.CreateGroup(ctx, g))
 	must(t, "SetPortalSettings", s.SetPortalSettings(ctx, &storage.PortalSettings{ApplicationID: app.ID,
 		Groups: []string{"vip", "staff"}}))
+	other := &storage.Group{StoreID: is.ID, Name: "other"}
+	must(t, "CreateGroup", s.CreateGroup(ctx, other))
 	g.Name = "employees"
-	must(t, "RenameGroup", s.RenameGroup(ctx, g, 1))
-	p, err := s.GetPortalSettings(ctx, app.ID)
-	must(t, "GetPortalSettings", err)
-	if !equalStrings(p.Groups, []string{"vip", "employees"}) {
-		t.Errorf("restriction after rename = %v, want [vip employees]", p.Groups)
-	}
+	wantErr(t, "RenameGroup a restriction names", s.RenameGroup(ctx, g, 1), storage.ErrConflict)
 	wantErr(t, "DeleteGroup a restriction names", s.DeleteGroup(ctx, is.ID, g.ID, 0), storage.ErrConflict)
-	if _, err := s.GetGroup(ctx, is.ID, g.ID); err != nil {
-		t.Errorf("a refused deletion removed the group: %v", err)
+	if got, err := s.GetGroup(ctx, is.ID, g.ID); err != nil || got.Name != "staff" || got.Version != 1 {
+		t.Errorf("refused changes changed the group: %+v, %v", got, err)
 	}
+	other.Name = "renamed"
+	must(t, "RenameGroup no restriction names", s.RenameGroup(ctx, other, 1))
+	must(t, "DeleteGroup no restriction names", s.DeleteGroup(ctx, is.ID, other.ID, 2))
+	must(t, "SetPortalSettings lifting the restriction", s.SetPortalSettings(ctx, &storage.PortalSettings{ApplicationID: app.ID}))
+	must(t, "RenameGroup after the restriction went", s.RenameGroup(ctx, g, 1))
 }
 
 func testStoreRoles(t *testing.T, s storage.Store) {
