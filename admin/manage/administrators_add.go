@@ -62,12 +62,15 @@ func (s *Administrators) add(ctx context.Context, actor Actor, in NewAdministrat
 	return &out, nil
 }
 
+// errAdminExists: the e-mail address is an administrator's already.
+var errAdminExists = Conflict("an administrator with this e-mail address exists")
+
 // createAccount makes the enabled account, refusing an e-mail address an
 // administrator already has.
 func (s *Administrators) createAccount(ctx context.Context, email, hash string) (*storage.Account, error) {
 	_, err := s.store.FindAccountByIdentifier(ctx, storage.AdministratorsStoreID, storage.IdentifierEmail, email)
 	if err == nil {
-		return nil, fmt.Errorf("%w: an administrator with this e-mail address exists", ErrConflict)
+		return nil, errAdminExists
 	}
 	if !errors.Is(err, storage.ErrNotFound) {
 		return nil, err
@@ -76,7 +79,9 @@ func (s *Administrators) createAccount(ctx context.Context, email, hash string) 
 	// first proves the mailbox (EmailUnproven until then).
 	acct := &storage.Account{StoreID: storage.AdministratorsStoreID, Status: storage.AccountEnabled,
 		Email: email, EmailConfirmed: true, EmailUnproven: hash == ""}
-	if err := s.store.CreateAccount(ctx, acct); err != nil {
+	if err := s.store.CreateAccount(ctx, acct); errors.Is(err, storage.ErrConflict) {
+		return nil, errAdminExists // created meanwhile by another request
+	} else if err != nil {
 		return nil, err
 	}
 	if hash != "" {

@@ -3,15 +3,14 @@ package manage
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"foyer/storage"
 )
 
 // Refusals that keep the operator side governable (all ErrConflict).
 var (
-	errLastOwner = fmt.Errorf("%w: this would leave no enabled owner with access to every store", ErrConflict)
-	errSelf      = fmt.Errorf("%w: an administrator cannot disable or remove themself; ask another owner", ErrConflict)
+	errLastOwner = Conflict("this would leave no enabled owner with access to every store")
+	errSelf      = Conflict("an administrator cannot disable or remove themself; ask another owner")
 )
 
 // SetRoles replaces the administrator's grants if version (0: any) is

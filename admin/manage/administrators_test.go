@@ -357,7 +357,7 @@ func TestAdministratorsRemove(t *testing.T) {
 		if err := e.admins.Remove(ctx, manage.System(), e.owner.ID, 0); !errors.Is(err, manage.ErrConflict) {
 			t.Errorf("removing the last owner = %v, want ErrConflict", err)
 		}
-		if n, err := manage.VerifyAudit(ctx, e.s); err != nil || n != 3 { // created, invited, removed
+		if n, err := manage.VerifyAudit(ctx, e.s, nil); err != nil || n != 3 { // created, invited, removed
 			t.Errorf("VerifyAudit after the changes = %d, %v", n, err)
 		}
 	})
