@@ -225,7 +225,7 @@ func (s *Applications) Delete(ctx context.Context, a Actor, id string, version i
 		return err
 	}
 	if slices.Contains(undeletableApplications, id) {
-		return fmt.Errorf("%w: application %q is Foyer's own", ErrConflict, id)
+		return Conflict(fmt.Sprintf("application %q is Foyer's own", id))
 	}
 	return s.core.Apply(ctx, a, WriteConfig, app.StoreID, func(ctx context.Context) (Change, error) {
 		if err := s.store.DeleteApplication(ctx, id, version); err != nil {

@@ -58,3 +58,18 @@ func (p Problems) Err() error {
 	}
 	return &ValidationError{Fields: map[string]string(p)}
 }
+
+// ConflictError is an ErrConflict whose Detail the service wrote for the
+// caller (the API shows it); any other ErrConflict, such as a driver's
+// constraint message, is answered with a generic sentence.
+type ConflictError struct {
+	Detail string
+}
+
+func (e *ConflictError) Error() string { return ErrConflict.Error() + ": " + e.Detail }
+
+// Unwrap makes errors.Is(err, ErrConflict) hold.
+func (e *ConflictError) Unwrap() error { return ErrConflict }
+
+// Conflict is an ErrConflict with a message for the caller.
+func Conflict(detail string) error { return &ConflictError{Detail: detail} }
