@@ -19,10 +19,10 @@ type AdministratorService interface {
 	List(ctx context.Context, actor manage.Actor) ([]manage.Administrator, error)
 	Get(ctx context.Context, actor manage.Actor, id string) (*manage.Administrator, error)
 	Invite(ctx context.Context, actor manage.Actor, in manage.NewAdministrator) (*manage.Administrator, error)
-	SetRoles(ctx context.Context, actor manage.Actor, id string, grants []manage.Grant) (*manage.Administrator, error)
-	Disable(ctx context.Context, actor manage.Actor, id string) (*manage.Administrator, error)
-	Enable(ctx context.Context, actor manage.Actor, id string) (*manage.Administrator, error)
-	Remove(ctx context.Context, actor manage.Actor, id string) error
+	SetRoles(ctx context.Context, actor manage.Actor, id string, version int64, grants []manage.Grant) (*manage.Administrator, error)
+	Disable(ctx context.Context, actor manage.Actor, id string, version int64) (*manage.Administrator, error)
+	Enable(ctx context.Context, actor manage.Actor, id string, version int64) (*manage.Administrator, error)
+	Remove(ctx context.Context, actor manage.Actor, id string, version int64) error
 }
 
 const (
@@ -67,6 +67,9 @@ type adminRow struct {
 	StatusURL         string
 	RemoveURL         string
 	Self              bool
+	// Version is what the row's forms post: a change made meanwhile is
+	// refused rather than overwritten.
+	Version int64
 }
 
 // inviteForm is the invitation as typed.
@@ -97,7 +100,7 @@ func (h *Handler) renderAdministrators(w http.ResponseWriter, r *http.Request, r
 	names := storeNames(rq)
 	for _, a := range admins {
 		row := adminRow{ID: a.ID, Email: a.Email, Status: string(a.Status), Disabled: a.Status != storage.AccountEnabled,
-			Grants: grantLabels(a.Grants, names), Self: a.ID == rq.Actor.ID,
+			Grants: grantLabels(a.Grants, names), Self: a.ID == rq.Actor.ID, Version: a.Version,
 			EditURL: h.path(administratorRoute, nil, "id", a.ID), StatusURL: h.path(administratorStatusRoute, nil, "id", a.ID),
 			RemoveURL: h.path(administratorRemoveRoute, nil, "id", a.ID)}
 		if a.LastLoginAt != nil {

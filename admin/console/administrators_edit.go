@@ -21,6 +21,7 @@ type administratorPage struct {
 	CanManage     bool
 	SaveURL       string
 	BackURL       string
+	Version       int64
 	Roles         []roleGrant
 	FieldErrors   map[string]string
 }
@@ -46,7 +47,7 @@ func (h *Handler) administratorPage(w http.ResponseWriter, r *http.Request, rq *
 func (h *Handler) renderAdministrator(w http.ResponseWriter, r *http.Request, rq *request, status int, a *manage.Administrator,
 	grants []manage.Grant, errs map[string]string, pageErr string) error {
 	p := &administratorPage{Email: a.Email, Status: string(a.Status), CanManage: rq.Actor.Can(manage.ManageAdministrators, ""),
-		SaveURL: h.path(administratorRoute, nil, "id", a.ID), BackURL: h.path(administratorsRoute, nil), FieldErrors: errs}
+		SaveURL: h.path(administratorRoute, nil, "id", a.ID), BackURL: h.path(administratorsRoute, nil), Version: a.Version, FieldErrors: errs}
 	p.Error = pageErr
 	for _, role := range storage.AdminRoles {
 		rg := roleGrant{Value: string(role), Label: "admin.role." + string(role), Field: "stores_" + string(role)}
@@ -72,7 +73,7 @@ func (h *Handler) setRoles(w http.ResponseWriter, r *http.Request, rq *request) 
 			grants = append(grants, manage.Grant{Role: role, StoreIDs: r.PostForm["stores_"+string(role)]})
 		}
 	}
-	_, err := h.admins.SetRoles(r.Context(), rq.Actor, id, grants)
+	_, err := h.admins.SetRoles(r.Context(), rq.Actor, id, formVersion(r), grants)
 	if errs, pageErr, ok := formErrors(err, rolesFields(grants)); ok {
 		a, gerr := h.admins.Get(r.Context(), rq.Actor, id)
 		if gerr != nil {
@@ -110,10 +111,10 @@ func (h *Handler) setStatus(w http.ResponseWriter, r *http.Request, rq *request)
 	notice := "enabled"
 	switch r.PostFormValue("status") {
 	case string(storage.AccountDisabled):
-		_, err = h.admins.Disable(r.Context(), rq.Actor, id)
+		_, err = h.admins.Disable(r.Context(), rq.Actor, id, formVersion(r))
 		notice = "disabled"
 	case string(storage.AccountEnabled):
-		_, err = h.admins.Enable(r.Context(), rq.Actor, id)
+		_, err = h.admins.Enable(r.Context(), rq.Actor, id, formVersion(r))
 	default:
 		http.Redirect(w, r, h.path(administratorsRoute, nil), http.StatusSeeOther)
 		return nil
@@ -139,7 +140,7 @@ func (h *Handler) confirmRemoveAdministrator(w http.ResponseWriter, r *http.Requ
 		return err
 	}
 	h.confirm(w, r, rq, confirmPage{Title: "admin.administrators.remove_title", Question: "admin.administrators.remove_question",
-		Subject: a.Email, ActionURL: h.path(administratorRemoveRoute, nil, "id", a.ID), Button: "admin.administrators.remove",
+		Subject: a.Email, ActionURL: h.path(administratorRemoveRoute, nil, "id", a.ID), Button: "admin.administrators.remove", Version: a.Version,
 		CancelURL: h.path(administratorsRoute, nil)})
 	return nil
 }
@@ -152,7 +153,7 @@ func (h *Handler) removeAdministrator(w http.ResponseWriter, r *http.Request, rq
 		http.Redirect(w, r, h.path(administratorRemoveRoute, nil, "id", id), http.StatusSeeOther) //nolint:gosec // G710: the console's own route
 		return nil
 	}
-	err := h.admins.Remove(r.Context(), rq.Actor, id)
+	err := h.admins.Remove(r.Context(), rq.Actor, id, formVersion(r))
 	if _, pageErr, ok := formErrors(err, strconv.Quote); ok {
 		return h.renderAdministrators(w, r, rq, statusOf(err), inviteForm{Role: string(storage.RoleAdmin)}, nil, pageErr)
 	}

@@ -2,6 +2,7 @@ package console
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -103,6 +104,15 @@ func TestSetRolesAndStatus(t *testing.T) {
 	}
 	if labels := grantLabels(a.Grants, nil); len(labels) != 2 || !slices.Contains(labels, "admin: "+storeB) || !slices.Contains(labels, "auditor") {
 		t.Errorf("grants after saving %v", labels)
+	}
+	// A form shown before the roles changed is stale: refused, not applied.
+	stale := br.post(t, path+"/status", url.Values{"status": {"disabled"}, "version": {"1"}})
+	if stale.status != http.StatusPreconditionFailed || !strings.Contains(stale.body, "Someone else changed this meanwhile") {
+		t.Errorf("a stale status form: %d", stale.status)
+	}
+	list := br.get(t, "/admin/administrators")
+	if want := fmt.Sprintf(`name="version" value="%d"`, a.Version); !strings.Contains(list.body, want) {
+		t.Errorf("the list's forms lack %s", want)
 	}
 	for _, status := range []string{"disabled", "enabled"} {
 		if got := br.post(t, path+"/status", url.Values{"status": {status}}); got.location != "/admin/administrators?notice="+status {
