@@ -73,3 +73,13 @@ func (e *ConflictError) Unwrap() error { return ErrConflict }
 
 // Conflict is an ErrConflict with a message for the caller.
 func Conflict(detail string) error { return &ConflictError{Detail: detail} }
+
+// conflictAs turns storage's bare ErrConflict into a Conflict saying what
+// clashed, so the caller reads the service's sentence, never the driver's.
+func conflictAs(err error, detail string) error {
+	var ce *ConflictError
+	if errors.Is(err, ErrConflict) && !errors.As(err, &ce) {
+		return Conflict(detail)
+	}
+	return err
+}
