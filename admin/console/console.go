@@ -131,6 +131,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountStores(sub)
 	h.mountApplications(sub)
 	h.mountGroups(sub)
+	h.mountGroup(sub)
 }
 
 // path is the path of the console's route called name, with the query
