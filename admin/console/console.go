@@ -55,6 +55,7 @@ type Deps struct {
 	Applications   ApplicationService
 	Groups         GroupService
 	Stores         StoreService
+	Roles          RoleService
 }
 
 // Handler serves the console.
@@ -71,6 +72,7 @@ type Handler struct {
 	apps     ApplicationService
 	groups   GroupService
 	stores   StoreService
+	roles    RoleService
 
 	// server answers the console's own token and discovery requests in
 	// process (set by UseServer once the whole handler chain exists).
@@ -84,7 +86,8 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	if cfg.Issuer == "" || len(cfg.CookieKey) < 32 {
 		return nil, errors.New("console: Issuer and a 32-byte CookieKey are required")
 	}
-	if d.Core == nil || d.Store == nil || d.Sessions == nil || d.Renderer == nil || d.Audit == nil || d.Administrators == nil || d.Stores == nil || d.Applications == nil || d.Groups == nil {
+	if d.Core == nil || d.Store == nil || d.Sessions == nil || d.Renderer == nil || d.Audit == nil || d.Administrators == nil || d.Stores == nil || d.Applications == nil || d.Groups == nil ||
+		d.Roles == nil {
 		return nil, errors.New("console: Core, Store, Sessions, Renderer and the services are required")
 	}
 	if cfg.Now == nil {
@@ -96,7 +99,8 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	return &Handler{cfg: cfg, core: d.Core, store: d.Store, sessions: d.Sessions, render: d.Renderer, log: d.Logger, audit: d.Audit, admins: d.Administrators, apps: d.Applications, groups: d.Groups, stores: d.Stores}, nil
+	return &Handler{cfg: cfg, core: d.Core, store: d.Store, sessions: d.Sessions, render: d.Renderer, log: d.Logger, audit: d.Audit, admins: d.Administrators, apps: d.Applications, groups: d.Groups, stores: d.Stores,
+		roles: d.Roles}, nil
 }
 
 // UseServer gives the console the server's handler, through which it
@@ -132,6 +136,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountApplications(sub)
 	h.mountGroups(sub)
 	h.mountGroup(sub)
+	h.mountRoles(sub)
 }
 
 // path is the path of the console's route called name, with the query

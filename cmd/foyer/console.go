@@ -28,5 +28,6 @@ func newAdminConsole(cfg Config, core *manage.Core, store storage.Store, secret 
 		Applications:   manage.NewApplications(core, store),
 		Groups:         manage.NewGroups(core, store),
 		Stores:         manage.NewStores(core, store),
+		Roles:          manage.NewRoles(core, store),
 	})
 }
