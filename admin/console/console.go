@@ -56,6 +56,7 @@ type Deps struct {
 	Groups         GroupService
 	Stores         StoreService
 	Roles          RoleService
+	Organizations  OrganizationService
 }
 
 // Handler serves the console.
@@ -73,6 +74,7 @@ type Handler struct {
 	groups   GroupService
 	stores   StoreService
 	roles    RoleService
+	orgs     OrganizationService
 
 	// server answers the console's own token and discovery requests in
 	// process (set by UseServer once the whole handler chain exists).
@@ -87,7 +89,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 		return nil, errors.New("console: Issuer and a 32-byte CookieKey are required")
 	}
 	if d.Core == nil || d.Store == nil || d.Sessions == nil || d.Renderer == nil || d.Audit == nil || d.Administrators == nil || d.Stores == nil || d.Applications == nil || d.Groups == nil ||
-		d.Roles == nil {
+		d.Roles == nil || d.Organizations == nil {
 		return nil, errors.New("console: Core, Store, Sessions, Renderer and the services are required")
 	}
 	if cfg.Now == nil {
@@ -100,7 +102,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 		d.Logger = slog.Default()
 	}
 	return &Handler{cfg: cfg, core: d.Core, store: d.Store, sessions: d.Sessions, render: d.Renderer, log: d.Logger, audit: d.Audit, admins: d.Administrators, apps: d.Applications, groups: d.Groups, stores: d.Stores,
-		roles: d.Roles}, nil
+		roles: d.Roles, orgs: d.Organizations}, nil
 }
 
 // UseServer gives the console the server's handler, through which it
@@ -137,6 +139,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountGroups(sub)
 	h.mountGroup(sub)
 	h.mountRoles(sub)
+	h.mountOrganizations(sub)
 }
 
 // path is the path of the console's route called name, with the query

@@ -29,5 +29,6 @@ func newAdminConsole(cfg Config, core *manage.Core, store storage.Store, secret 
 		Groups:         manage.NewGroups(core, store),
 		Stores:         manage.NewStores(core, store),
 		Roles:          manage.NewRoles(core, store),
+		Organizations:  manage.NewOrganizations(core, store),
 	})
 }
