@@ -3,7 +3,6 @@ package console
 import (
 	"context"
 	"net/http"
-	"net/url"
 
 	"github.com/gorilla/mux"
 
@@ -36,6 +35,7 @@ type groupsPage struct {
 	frame
 	StoreName   string
 	Groups      []groupRow
+	Sorts       []sortLink
 	NextURL     string
 	BackURL     string
 	CanCreate   bool
@@ -63,11 +63,14 @@ func (h *Handler) renderGroups(w http.ResponseWriter, r *http.Request, rq *reque
 	p := &groupsPage{StoreName: s.Name, BackURL: h.path(storeRoute, nil, "store", s.ID), CanCreate: rq.Actor.Can(manage.WriteConfig, s.ID),
 		CreateURL: h.path(groupsRoute, nil, "store", s.ID), NewName: name, FieldErrors: errs}
 	p.Error = pageErr
+	order := nameOrder(r.URL.Query())
+	p.Sorts = h.nameSortLinks(groupsRoute, order, "store", s.ID)
+	if more && len(groups) > 0 {
+		p.NextURL = h.nextPage(groupsRoute, groups[len(groups)-1].Name, order, "store", s.ID)
+	}
+	sortByName(groups, func(g manage.Group) string { return g.Name }, order)
 	for _, g := range groups {
 		p.Groups = append(p.Groups, groupRow{Name: g.Name, URL: h.path(groupRoute, nil, "store", s.ID, "group", g.ID)})
-	}
-	if more && len(groups) > 0 {
-		p.NextURL = h.path(groupsRoute, url.Values{"after": {groups[len(groups)-1].Name}}, "store", s.ID)
 	}
 	h.page(w, r, rq, "admin_groups", status, s.ID, p)
 	return nil
