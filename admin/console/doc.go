@@ -16,8 +16,11 @@
 // Pages (one file each, each with a typed page-data struct that embeds
 // the frame: the menu, the store switcher, the administrator and the
 // form token): the dashboard, the identity stores with their attribute
-// schema editor and groups, the applications, the administrators and
-// the audit log. Forms show the field errors of a *manage.ValidationError beside
+// schema editor, groups (rename, delete), role definitions and
+// organizations (the last two in the menu while a store is open), the
+// applications, the administrators and the audit log. Lists of stores
+// and of a store's parts sort the page shown by name both ways
+// (namesort.go): the services page by one key ascending. Forms show the field errors of a *manage.ValidationError beside
 // their fields and keep what was typed (forms.go maps the services'
 // errors); conflicts and stale versions are the page's error.
 //
