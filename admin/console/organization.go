@@ -55,7 +55,7 @@ func (h *Handler) renderOrg(w http.ResponseWriter, r *http.Request, rq *request,
 		SaveURL:   h.path(orgRoute, nil, "store", s.ID, "org", o.ID),
 		DeleteURL: h.path(orgDeleteRoute, nil, "store", s.ID, "org", o.ID),
 		BackURL:   h.path(orgsRoute, nil, "store", s.ID)}
-	p.Error = p.orgFormData.set(in, err)
+	p.Error = p.set(in, err)
 	h.page(w, r, rq, "admin_organization", status, s.ID, p)
 }
 

@@ -70,7 +70,7 @@ func (h *Handler) renderOrgs(w http.ResponseWriter, r *http.Request, rq *request
 	order := nameOrder(r.URL.Query())
 	p := &orgsPage{StoreName: s.Name, CanCreate: rq.Actor.Can(manage.WriteConfig, s.ID), CreateURL: h.path(orgsRoute, nil, "store", s.ID),
 		Sorts: h.nameSortLinks(orgsRoute, order, "store", s.ID)}
-	p.Error = p.orgFormData.set(in, err)
+	p.Error = p.set(in, err)
 	if more && len(orgs) > 0 {
 		p.NextURL = h.nextPage(orgsRoute, orgs[len(orgs)-1].SortKey(), order, "store", s.ID)
 	}
