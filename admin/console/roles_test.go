@@ -72,6 +72,10 @@ func TestRoleForms(t *testing.T) {
 	if got := br.post(t, path+"/delete", url.Values{"confirm": {"yes"}, "version": {"1"}}); got.status != http.StatusPreconditionFailed {
 		t.Errorf("stale delete: %d", got.status)
 	}
+	if store := br.get(t, "/admin/stores/"+storeA); !strings.Contains(store.body, `href="`+list+`"`) ||
+		!strings.Contains(store.body, `href="/admin/stores/`+storeA+`/organizations"`) {
+		t.Error("the store's page links neither its roles nor its organizations")
+	}
 	page := br.get(t, list)
 	if !strings.Contains(page.body, ">Reader</a>") || !strings.Contains(page.body, `href="`+list+`" aria-current="page"`) {
 		t.Error("the list lacks the role or the menu's Roles entry")
