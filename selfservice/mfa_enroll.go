@@ -63,7 +63,7 @@ func enrollMethods(acct *storage.Account, pol storage.MFAPolicy) []string {
 // new recovery codes, remove a factor) after a fresh sign-in.
 type enrollStep struct {
 	action         bool
-	portalClientID string // only its flows may carry an account action
+	isPortal       func(*Flow) bool // only the portal's flows may carry an account action
 	store          enrollStore
 	sealer         *mfa.Sealer
 	webauthn       *mfa.WebAuthn
@@ -114,7 +114,7 @@ func (s enrollStep) methods(f *Flow, acct *storage.Account) []string {
 	if !s.action {
 		return all
 	}
-	verb, kind := accountAction(s.portalClientID, f)
+	verb, kind := accountAction(s.isPortal(f), f)
 	if verb == actionEnroll && slices.Contains(all, kind) {
 		return []string{kind}
 	}

@@ -55,8 +55,12 @@ func portalApplicationFor(storeID string) string {
 // application and client, and remove them before the store is deleted.
 func portalStoreHooks(store storage.Store) manage.StoreHooks {
 	return manage.StoreHooks{
-		Provision:   func(ctx context.Context, is *storage.IdentityStore) ([]manage.Change, error) { return provisionStorePortal(ctx, store, is) },
-		Deprovision: func(ctx context.Context, is *storage.IdentityStore) ([]manage.Change, error) { return removeStorePortal(ctx, store, is) },
+		Provision: func(ctx context.Context, is *storage.IdentityStore) ([]manage.Change, error) {
+			return provisionStorePortal(ctx, store, is)
+		},
+		Deprovision: func(ctx context.Context, is *storage.IdentityStore) ([]manage.Change, error) {
+			return removeStorePortal(ctx, store, is)
+		},
 	}
 }
 
