@@ -68,6 +68,9 @@ func (h *Handler) signInPortal(r *http.Request) (portalOf, error) {
 	if id := r.URL.Query().Get(StoreParam); id != "" {
 		return h.storePortal(ctx, id)
 	}
+	if h.sessions == nil {
+		return h.storePortal(ctx, "")
+	}
 	if sess, err := h.sessions.Current(r); err == nil {
 		if acct, err := h.store.GetAccount(ctx, sess.AccountID); err == nil {
 			if p, err := h.storePortal(ctx, acct.StoreID); err == nil {
@@ -103,6 +106,11 @@ func withStore(r *http.Request, q url.Values) url.Values {
 // chosen).
 func (h *Handler) storeApplication(ctx context.Context, storeID string) (*storage.Application, error) {
 	p, err := h.storePortal(ctx, storeID)
+	if errors.Is(err, errNoPortal) {
+		// A store without a portal of its own (an account created in it
+		// directly): the default application, as before per-store portals.
+		p, err = h.storePortal(ctx, "")
+	}
 	if err != nil {
 		return nil, err
 	}
