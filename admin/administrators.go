@@ -13,10 +13,10 @@ import (
 // administratorRoute is one administrator, with the id variable.
 const administratorRoute = "admin.administrator"
 
-// mountAdministrators registers the administrators' endpoints. They have
-// no version (an administrator is an account and its grants), so their
-// changes take no If-Match; each change is a whole replacement of what
-// it touches (the roles, the status).
+// mountAdministrators registers the administrators' endpoints. An
+// administrator's ETag is its computed version (a hash of its status and
+// grants, see manage.Administrator.Version); its changes need If-Match
+// like every other update (428 without, 412 when stale).
 func (h *Handler) mountAdministrators(api *mux.Router) {
 	route.Handle(api, "admin.administrators", "/administrators", route.Methods{
 		http.MethodGet: h.authorized(h.listAdministrators), http.MethodPost: h.authorized(h.inviteAdministrator)})
@@ -55,6 +55,7 @@ func (h *Handler) getAdministrator(w http.ResponseWriter, r *http.Request, a man
 	if err != nil {
 		return writeServiceError(w, r, err)
 	}
+	setETag(w, v.Version)
 	writeJSON(w, http.StatusOK, v)
 	return nil
 }
@@ -77,6 +78,7 @@ func (h *Handler) inviteAdministrator(w http.ResponseWriter, r *http.Request, a 
 		return writeServiceError(w, r, err)
 	}
 	w.Header().Set("Location", h.routes.Path(administratorRoute, nil, "id", v.ID))
+	setETag(w, v.Version)
 	writeJSON(w, http.StatusCreated, v)
 	return nil
 }
@@ -88,35 +90,49 @@ type roles struct {
 }
 
 func (h *Handler) setAdministratorRoles(w http.ResponseWriter, r *http.Request, a manage.Actor) error {
+	version, err := ifMatch(r)
+	if err != nil {
+		return writeServiceError(w, r, err)
+	}
 	var in roles
 	if err := decodeJSON(w, r, &in); err != nil {
 		return writeServiceError(w, r, err)
 	}
-	v, err := h.admins.SetRoles(r.Context(), a, mux.Vars(r)["id"], in.Grants)
+	v, err := h.admins.SetRoles(r.Context(), a, mux.Vars(r)["id"], version, in.Grants)
 	if err != nil {
 		return writeServiceError(w, r, err)
 	}
+	setETag(w, v.Version)
 	writeJSON(w, http.StatusOK, v)
 	return nil
 }
 
 func (h *Handler) setAdministratorStatus(enable bool) apiFunc {
 	return func(w http.ResponseWriter, r *http.Request, a manage.Actor) error {
+		version, err := ifMatch(r)
+		if err != nil {
+			return writeServiceError(w, r, err)
+		}
 		change := h.admins.Disable
 		if enable {
 			change = h.admins.Enable
 		}
-		v, err := change(r.Context(), a, mux.Vars(r)["id"])
+		v, err := change(r.Context(), a, mux.Vars(r)["id"], version)
 		if err != nil {
 			return writeServiceError(w, r, err)
 		}
+		setETag(w, v.Version)
 		writeJSON(w, http.StatusOK, v)
 		return nil
 	}
 }
 
 func (h *Handler) removeAdministrator(w http.ResponseWriter, r *http.Request, a manage.Actor) error {
-	if err := h.admins.Remove(r.Context(), a, mux.Vars(r)["id"]); err != nil {
+	version, err := ifMatch(r)
+	if err != nil {
+		return writeServiceError(w, r, err)
+	}
+	if err := h.admins.Remove(r.Context(), a, mux.Vars(r)["id"], version); err != nil {
 		return writeServiceError(w, r, err)
 	}
 	w.WriteHeader(http.StatusNoContent)

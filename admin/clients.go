@@ -30,21 +30,28 @@ func (h *Handler) getClientRoles(w http.ResponseWriter, r *http.Request, a manag
 	if err != nil {
 		return writeServiceError(w, r, err)
 	}
+	setETag(w, roles.Version)
 	writeJSON(w, http.StatusOK, roles)
 	return nil
 }
 
 // setClientRoles replaces the roles the client's tokens act with; an
-// empty list takes the client off the admin API.
+// empty list takes the client off the admin API. If-Match is the roles'
+// ETag (their computed version), not the client's.
 func (h *Handler) setClientRoles(w http.ResponseWriter, r *http.Request, a manage.Actor) error {
+	version, err := ifMatch(r)
+	if err != nil {
+		return writeServiceError(w, r, err)
+	}
 	var in manage.ClientRoles
 	if err := decodeJSON(w, r, &in); err != nil {
 		return writeServiceError(w, r, err)
 	}
-	roles, err := h.clients.SetRoles(r.Context(), a, mux.Vars(r)["id"], in.Grants)
+	roles, err := h.clients.SetRoles(r.Context(), a, mux.Vars(r)["id"], version, in.Grants)
 	if err != nil {
 		return writeServiceError(w, r, err)
 	}
+	setETag(w, roles.Version)
 	writeJSON(w, http.StatusOK, roles)
 	return nil
 }

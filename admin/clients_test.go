@@ -257,12 +257,13 @@ func TestClientRoles(t *testing.T) {
 		e := newAPIEnv(t, newStore(t))
 		roles := map[string]any{"grants": []map[string]any{{"role": "auditor", "store_ids": []string{storeB}}}}
 		for _, token := range []string{"admin", "auditor", "support", "admin-b", "robot"} {
-			e.do(token, http.MethodPut, "/clients/robot/roles", roles).expect(t, token+" sets roles", http.StatusForbidden)
+			e.do(token, http.MethodPut, "/clients/robot/roles", roles, "If-Match", `"1"`).expect(t, token+" sets roles", http.StatusForbidden)
 		}
 		for token, status := range map[string]int{"owner": 200, "auditor": 200, "admin": 403, "support": 403, "robot": 403} {
 			e.do(token, http.MethodGet, "/clients/robot/roles", nil).expect(t, token+" reads roles", status)
 		}
-		set := e.do("owner", http.MethodPut, "/clients/robot/roles", roles).expect(t, "set roles", http.StatusOK)
+		tag := e.do("owner", http.MethodGet, "/clients/robot/roles", nil).header.Get("ETag")
+		set := e.do("owner", http.MethodPut, "/clients/robot/roles", roles, "If-Match", tag).expect(t, "set roles", http.StatusOK)
 		if g, _ := set.body["grants"].([]any); len(g) != 1 || g[0].(map[string]any)["role"] != "auditor" {
 			t.Fatalf("set roles answered %s", set.raw)
 		}
@@ -276,14 +277,14 @@ func TestClientRoles(t *testing.T) {
 		e.do("robot", http.MethodGet, "/audit?store="+storeB, nil).expect(t, "robot reads store B's log", http.StatusOK)
 
 		bad := e.do("owner", http.MethodPut, "/clients/robot/roles", map[string]any{"grants": []map[string]any{
-			{"role": "king"}, {"role": "admin", "store_ids": []string{"nope"}}, {"role": "admin"}}}).expect(t, "bad grants", http.StatusUnprocessableEntity)
+			{"role": "king"}, {"role": "admin", "store_ids": []string{"nope"}}, {"role": "admin"}}}, "If-Match", set.header.Get("ETag")).expect(t, "bad grants", http.StatusUnprocessableEntity)
 		for _, field := range []string{`"grants[0].role"`, `"grants[1].store_ids"`, `"grants[2].role"`} {
 			if !strings.Contains(string(bad.raw), field) {
 				t.Errorf("the problem does not name %s: %s", field, bad.raw)
 			}
 		}
-		e.do("owner", http.MethodPut, "/clients/nope/roles", roles).expect(t, "unknown client", http.StatusNotFound)
-		e.do("owner", http.MethodPut, "/clients/robot/roles", map[string]any{"grants": []any{}}).expect(t, "no roles", http.StatusOK)
+		e.do("owner", http.MethodPut, "/clients/nope/roles", roles, "If-Match", tag).expect(t, "unknown client", http.StatusNotFound)
+		e.do("owner", http.MethodPut, "/clients/robot/roles", map[string]any{"grants": []any{}}, "If-Match", set.header.Get("ETag")).expect(t, "no roles", http.StatusOK)
 		e.do("robot", http.MethodGet, "/clients", nil).expect(t, "a client without roles", http.StatusForbidden)
 	})
 }

@@ -23,7 +23,9 @@
 //   - paging.go: lists answer {"items", "next_cursor"}; pageParams reads
 //     limit and the opaque cursor (base64url of the last item's sort key).
 //   - etag.go: a resource's version is its strong ETag; updates read
-//     If-Match with ifMatch.
+//     If-Match with ifMatch. Administrators and a client's roles have a
+//     computed version (manage.Administrator.Version, ClientRoles.Version)
+//     and take If-Match the same way.
 //   - Each resource registers its routes in mountX (called from Mount)
 //     and describes them in openapi/<resource>.json; openapi.go merges
 //     the fragments into openapi/base.json at start, refusing duplicates

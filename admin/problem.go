@@ -119,11 +119,13 @@ func writeServiceError(w http.ResponseWriter, r *http.Request, err error) error 
 	return nil
 }
 
-// conflictDetail says what conflicts when the service said so after the
-// sentinel, else a generic sentence.
+// conflictDetail is the message the service wrote for the caller (a
+// *manage.ConflictError), else a generic sentence: any other conflict
+// comes from storage and its text, a driver's constraint message, names
+// tables and columns the caller has no business with.
 func conflictDetail(err error) string {
-	if d := describe(err, manage.ErrConflict); d != err.Error() {
-		return d
+	if ce, ok := errors.AsType[*manage.ConflictError](err); ok {
+		return ce.Detail
 	}
 	return "The change conflicts with the resource's current state or with another resource."
 }

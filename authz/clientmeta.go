@@ -175,7 +175,8 @@ func (s ClientSpec) apply(c *storage.Client) {
 // flags stay. A client
 // that moves to a secret-based method without having a secret is issued
 // one (returned, shown once); one that moves away from them loses its
-// secret. Nothing else is rotated.
+// secret. Either way a rotated-out previous secret stops working at once.
+// Nothing else is rotated.
 func UpdateClient(c *storage.Client, spec ClientSpec) (secret string, err error) {
 	if err := spec.validate(); err != nil {
 		return "", err
@@ -185,10 +186,19 @@ func UpdateClient(c *storage.Client, spec ClientSpec) (secret string, err error)
 	switch {
 	case !usesSecret(c.TokenEndpointAuthMethod):
 		c.SecretHash = nil
+		clearPreviousSecret(c)
 	case !hadSecret:
 		secret, c.SecretHash, err = NewClientSecret()
+		clearPreviousSecret(c)
 	}
 	return secret, err
+}
+
+// clearPreviousSecret ends a rotation's overlap: when the secret is
+// removed or replaced other than by a rotation, the secret it replaced
+// must stop working too.
+func clearPreviousSecret(c *storage.Client) {
+	c.PreviousSecretHash, c.PreviousSecretExpiresAt = nil, nil
 }
 
 // checkJWKS: a JSON Web Key Set of valid public signing keys, at least one

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -98,8 +99,10 @@ type AdminGrants interface {
 }
 
 // AuditEntry is one administrative change. Entries form a chain: Hash is
-// the SHA-256 over PrevHash and the entry's fields, so editing, removing
-// or reordering a stored entry breaks every hash after it.
+// an HMAC-SHA-256, under a key derived from the system secret, over
+// PrevHash and the entry's fields, so editing, removing or reordering a
+// stored entry breaks every hash after it, and one who can write the
+// database but lacks the key cannot recompute them.
 type AuditEntry struct {
 	Seq        int64 // position in the chain, from 1
 	ID         string
@@ -151,19 +154,20 @@ type AuditLog interface {
 	WalkAuditEntries(ctx context.Context, fn func(AuditEntry) error) error
 }
 
-// ComputeHash is the entry's chain hash: hex SHA-256 over PrevHash, a
-// newline, and a JSON array of every other field in a fixed order (Seq, ID,
-// CreatedAt in UTC RFC 3339 with nanoseconds, actor kind, id, name, role,
-// IP, user agent, action, target type and id, store, Before, After). The
-// JSON array quotes and separates each field, so no two different entries
-// serialize alike. Stores keep CreatedAt at microsecond precision: hash an
-// entry after truncating its time as the store will.
-func (e AuditEntry) ComputeHash() string {
+// ComputeHash is the entry's chain hash under key: hex HMAC-SHA-256 over
+// PrevHash, a newline, and a JSON array of every other field in a fixed
+// order (Seq, ID, CreatedAt in UTC RFC 3339 with nanoseconds, actor kind,
+// id, name, role, IP, user agent, action, target type and id, store,
+// Before, After). The JSON array quotes and separates each field, so no
+// two different entries serialize alike. Stores keep CreatedAt at
+// microsecond precision: hash an entry after truncating its time as the
+// store will.
+func (e AuditEntry) ComputeHash(key []byte) string {
 	fields := []any{e.Seq, e.ID, e.CreatedAt.UTC().Format(time.RFC3339Nano),
 		string(e.ActorKind), e.ActorID, e.ActorName, string(e.Role), e.IP, e.UserAgent,
 		e.Action, e.TargetType, e.TargetID, e.StoreID, e.Before, e.After}
 	body, _ := json.Marshal(fields) // strings and an int64 always marshal
-	h := sha256.New()
+	h := hmac.New(sha256.New, key)
 	h.Write([]byte(e.PrevHash))
 	h.Write([]byte{'\n'})
 	h.Write(body)

@@ -42,6 +42,9 @@ type Accounts interface {
 type Passwords interface {
 	SetPassword(ctx context.Context, accountID, hash string) error
 	GetPassword(ctx context.Context, accountID string) (*PasswordCredential, error)
+	// DeletePassword removes the account's password, if it has one: it
+	// can then sign in with a password only after a reset.
+	DeletePassword(ctx context.Context, accountID string) error
 }
 
 // Applications reads and writes applications.
@@ -331,6 +334,9 @@ type OneTimeSecrets interface {
 	// DeleteOneTimeSecrets removes the account's secrets of the purpose
 	// (regenerated recovery codes) and returns how many went.
 	DeleteOneTimeSecrets(ctx context.Context, accountID, purpose string) (int64, error)
+	// DeleteAllOneTimeSecrets removes every secret issued to the account,
+	// of any purpose, and returns how many went.
+	DeleteAllOneTimeSecrets(ctx context.Context, accountID string) (int64, error)
 	// CountUsableOneTimeSecrets counts the account's unused, unexpired
 	// secrets of the purpose (recovery codes left).
 	CountUsableOneTimeSecrets(ctx context.Context, accountID, purpose string, now time.Time) (int64, error)

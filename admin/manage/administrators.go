@@ -65,6 +65,9 @@ type Administrator struct {
 	Grants      []Grant               `json:"grants"`
 	CreatedAt   time.Time             `json:"created_at"`
 	LastLoginAt *time.Time            `json:"last_login_at,omitempty"`
+	// Version is a hash of the status and the grants (see grantsVersion):
+	// the ETag that SetRoles, Disable, Enable and Remove check.
+	Version int64 `json:"version"`
 }
 
 // NewAdministrator is the input of Create and Invite.
@@ -144,7 +147,25 @@ func viewOf(acct *storage.Account, grants []storage.AdminGrant) Administrator {
 	for i, g := range grants {
 		v.Grants[i] = Grant{Role: g.Role, StoreIDs: g.StoreIDs}
 	}
+	v.Version = grantsVersion(string(acct.Status), v.Grants)
 	return v
+}
+
+// lockedLoad takes the grant lock, then loads the administrator and checks
+// that version (0: any) is still its version; ctx carries Apply's
+// transaction.
+func (s *Administrators) lockedLoad(ctx context.Context, id string, version int64) (*storage.Account, []storage.AdminGrant, error) {
+	if err := s.core.lockAdminGrants(ctx); err != nil {
+		return nil, nil, err
+	}
+	acct, grants, err := s.load(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkVersion("administrator", id, version, viewOf(acct, grants).Version); err != nil {
+		return nil, nil, err
+	}
+	return acct, grants, nil
 }
 
 // Create makes an enabled administrator with a password (the CLI's

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
-	"slices"
 	"strings"
 
 	"foyer/selfservice/notify"
@@ -63,12 +62,15 @@ func (s *Administrators) add(ctx context.Context, actor Actor, in NewAdministrat
 	return &out, nil
 }
 
+// errAdminExists: the e-mail address is an administrator's already.
+var errAdminExists = Conflict("an administrator with this e-mail address exists")
+
 // createAccount makes the enabled account, refusing an e-mail address an
 // administrator already has.
 func (s *Administrators) createAccount(ctx context.Context, email, hash string) (*storage.Account, error) {
 	_, err := s.store.FindAccountByIdentifier(ctx, storage.AdministratorsStoreID, storage.IdentifierEmail, email)
 	if err == nil {
-		return nil, fmt.Errorf("%w: an administrator with this e-mail address exists", ErrConflict)
+		return nil, errAdminExists
 	}
 	if !errors.Is(err, storage.ErrNotFound) {
 		return nil, err
@@ -77,7 +79,9 @@ func (s *Administrators) createAccount(ctx context.Context, email, hash string) 
 	// first proves the mailbox (EmailUnproven until then).
 	acct := &storage.Account{StoreID: storage.AdministratorsStoreID, Status: storage.AccountEnabled,
 		Email: email, EmailConfirmed: true, EmailUnproven: hash == ""}
-	if err := s.store.CreateAccount(ctx, acct); err != nil {
+	if err := s.store.CreateAccount(ctx, acct); errors.Is(err, storage.ErrConflict) {
+		return nil, errAdminExists // created meanwhile by another request
+	} else if err != nil {
 		return nil, err
 	}
 	if hash != "" {
@@ -102,34 +106,13 @@ func (s *Administrators) grant(ctx context.Context, accountID string, grants []G
 	return out, nil
 }
 
-// checkGrants validates a set of grants: at least one, each role known,
-// each role at most once, each store existing.
+// checkGrants validates an administrator's grants: at least one, and
+// each as checkGrants wants it.
 func (s *Administrators) checkGrants(ctx context.Context, grants []Grant, p Problems) error {
 	if len(grants) == 0 {
 		p.Add("grants", "give at least one role")
 	}
-	var seen []storage.AdminRole
-	for i, g := range grants {
-		field := fmt.Sprintf("grants[%d]", i)
-		switch {
-		case !g.Role.Valid():
-			p.Add(field+".role", "must be one of owner, admin, support, auditor")
-		case slices.Contains(seen, g.Role):
-			p.Add(field+".role", "is given twice")
-		}
-		seen = append(seen, g.Role)
-		for _, id := range g.StoreIDs {
-			_, err := s.store.GetIdentityStore(ctx, id)
-			if errors.Is(err, storage.ErrNotFound) || id == storage.AdministratorsStoreID {
-				p.Add(field+".store_ids", fmt.Sprintf("no identity store %q", id))
-				continue
-			}
-			if err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return checkGrants(ctx, s.store, grants, p)
 }
 
 // sendInvitation queues the invitation with the new account's transaction,

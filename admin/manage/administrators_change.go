@@ -3,19 +3,19 @@ package manage
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"foyer/storage"
 )
 
 // Refusals that keep the operator side governable (all ErrConflict).
 var (
-	errLastOwner = fmt.Errorf("%w: this would leave no enabled owner with access to every store", ErrConflict)
-	errSelf      = fmt.Errorf("%w: an administrator cannot disable or remove themself; ask another owner", ErrConflict)
+	errLastOwner = Conflict("this would leave no enabled owner with access to every store")
+	errSelf      = Conflict("an administrator cannot disable or remove themself; ask another owner")
 )
 
-// SetRoles replaces the administrator's grants.
-func (s *Administrators) SetRoles(ctx context.Context, actor Actor, id string, grants []Grant) (*Administrator, error) {
+// SetRoles replaces the administrator's grants if version (0: any) is
+// still its version (ErrStale otherwise).
+func (s *Administrators) SetRoles(ctx context.Context, actor Actor, id string, version int64, grants []Grant) (*Administrator, error) {
 	if err := actor.Require(ManageAdministrators, ""); err != nil {
 		return nil, err
 	}
@@ -28,7 +28,7 @@ func (s *Administrators) SetRoles(ctx context.Context, actor Actor, id string, g
 	}
 	var out Administrator
 	err := s.core.Apply(ctx, actor, ManageAdministrators, "", func(tx context.Context) (Change, error) {
-		acct, old, err := s.load(tx, id)
+		acct, old, err := s.lockedLoad(tx, id, version)
 		if err != nil {
 			return Change{}, err
 		}
@@ -55,17 +55,18 @@ func (s *Administrators) SetRoles(ctx context.Context, actor Actor, id string, g
 }
 
 // Disable stops the administrator signing in: its status turns disabled,
-// its sessions end and every token issued for it is revoked.
-func (s *Administrators) Disable(ctx context.Context, actor Actor, id string) (*Administrator, error) {
-	return s.setStatus(ctx, actor, id, storage.AccountDisabled, "administrator.disabled")
+// its sessions end and every token issued for it is revoked. version (0:
+// any) must still be its version (ErrStale otherwise).
+func (s *Administrators) Disable(ctx context.Context, actor Actor, id string, version int64) (*Administrator, error) {
+	return s.setStatus(ctx, actor, id, version, storage.AccountDisabled, "administrator.disabled")
 }
 
-// Enable lets a disabled administrator sign in again.
-func (s *Administrators) Enable(ctx context.Context, actor Actor, id string) (*Administrator, error) {
-	return s.setStatus(ctx, actor, id, storage.AccountEnabled, "administrator.enabled")
+// Enable lets a disabled administrator sign in again; version as Disable's.
+func (s *Administrators) Enable(ctx context.Context, actor Actor, id string, version int64) (*Administrator, error) {
+	return s.setStatus(ctx, actor, id, version, storage.AccountEnabled, "administrator.enabled")
 }
 
-func (s *Administrators) setStatus(ctx context.Context, actor Actor, id string, status storage.AccountStatus, action string) (*Administrator, error) {
+func (s *Administrators) setStatus(ctx context.Context, actor Actor, id string, version int64, status storage.AccountStatus, action string) (*Administrator, error) {
 	if err := actor.Require(ManageAdministrators, ""); err != nil {
 		return nil, err
 	}
@@ -74,7 +75,7 @@ func (s *Administrators) setStatus(ctx context.Context, actor Actor, id string, 
 	}
 	var out Administrator
 	err := s.core.Apply(ctx, actor, ManageAdministrators, "", func(tx context.Context) (Change, error) {
-		acct, grants, err := s.load(tx, id)
+		acct, grants, err := s.lockedLoad(tx, id, version)
 		if err != nil {
 			return Change{}, err
 		}
@@ -117,8 +118,9 @@ func (s *Administrators) endAccess(ctx context.Context, id string) error {
 }
 
 // Remove deletes the administrator's account, everything keyed by it
-// (sessions, tokens, factors) and its grants. Its audit entries stay.
-func (s *Administrators) Remove(ctx context.Context, actor Actor, id string) error {
+// (sessions, tokens, factors) and its grants, if version (0: any) is still
+// its version (ErrStale otherwise). Its audit entries stay.
+func (s *Administrators) Remove(ctx context.Context, actor Actor, id string, version int64) error {
 	if err := actor.Require(ManageAdministrators, ""); err != nil {
 		return err
 	}
@@ -126,7 +128,7 @@ func (s *Administrators) Remove(ctx context.Context, actor Actor, id string) err
 		return errSelf
 	}
 	return s.core.Apply(ctx, actor, ManageAdministrators, "", func(tx context.Context) (Change, error) {
-		acct, grants, err := s.load(tx, id)
+		acct, grants, err := s.lockedLoad(tx, id, version)
 		if err != nil {
 			return Change{}, err
 		}

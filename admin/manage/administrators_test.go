@@ -230,7 +230,7 @@ func TestAdministratorsSetRoles(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := e.admins.SetRoles(ctx, e.owner, inv.ID, []manage.Grant{{Role: storage.RoleSupport, StoreIDs: []string{"eu"}}})
+		got, err := e.admins.SetRoles(ctx, e.owner, inv.ID, 0, []manage.Grant{{Role: storage.RoleSupport, StoreIDs: []string{"eu"}}})
 		if err != nil || len(got.Grants) != 1 || got.Grants[0].Role != storage.RoleSupport {
 			t.Fatalf("SetRoles = %+v, %v", got, err)
 		}
@@ -244,24 +244,24 @@ func TestAdministratorsSetRoles(t *testing.T) {
 			t.Errorf("new roles not in force: %+v", a.Grants)
 		}
 		var ve *manage.ValidationError
-		if _, err := e.admins.SetRoles(ctx, e.owner, inv.ID, []manage.Grant{{Role: storage.RoleAdmin, StoreIDs: []string{storage.AdministratorsStoreID}}}); !errors.As(err, &ve) {
+		if _, err := e.admins.SetRoles(ctx, e.owner, inv.ID, 0, []manage.Grant{{Role: storage.RoleAdmin, StoreIDs: []string{storage.AdministratorsStoreID}}}); !errors.As(err, &ve) {
 			t.Errorf("SetRoles to the administrators store = %v", err)
 		}
 		// The only owner cannot give up owning.
 		before := e.auditCount(t)
-		if _, err := e.admins.SetRoles(ctx, e.owner, e.owner.ID, []manage.Grant{{Role: storage.RoleAdmin}}); !errors.Is(err, manage.ErrConflict) {
+		if _, err := e.admins.SetRoles(ctx, e.owner, e.owner.ID, 0, []manage.Grant{{Role: storage.RoleAdmin}}); !errors.Is(err, manage.ErrConflict) {
 			t.Errorf("demoting the last owner = %v, want ErrConflict", err)
 		}
-		if _, err := e.admins.SetRoles(ctx, manage.System(), e.owner.ID, []manage.Grant{{Role: storage.RoleOwner, StoreIDs: []string{"eu"}}}); !errors.Is(err, manage.ErrConflict) {
+		if _, err := e.admins.SetRoles(ctx, manage.System(), e.owner.ID, 0, []manage.Grant{{Role: storage.RoleOwner, StoreIDs: []string{"eu"}}}); !errors.Is(err, manage.ErrConflict) {
 			t.Errorf("limiting the last owner to a store = %v, want ErrConflict", err)
 		}
 		if e.auditCount(t) != before {
 			t.Error("a refused change wrote an audit entry")
 		}
-		if _, err := e.admins.SetRoles(ctx, a, inv.ID, []manage.Grant{{Role: storage.RoleOwner}}); !errors.Is(err, manage.ErrForbidden) {
+		if _, err := e.admins.SetRoles(ctx, a, inv.ID, 0, []manage.Grant{{Role: storage.RoleOwner}}); !errors.Is(err, manage.ErrForbidden) {
 			t.Errorf("support promoting itself = %v, want ErrForbidden", err)
 		}
-		if _, err := e.admins.SetRoles(ctx, e.owner, "missing", []manage.Grant{{Role: storage.RoleAdmin}}); !errors.Is(err, manage.ErrNotFound) {
+		if _, err := e.admins.SetRoles(ctx, e.owner, "missing", 0, []manage.Grant{{Role: storage.RoleAdmin}}); !errors.Is(err, manage.ErrNotFound) {
 			t.Errorf("SetRoles of nobody = %v, want ErrNotFound", err)
 		}
 	})
@@ -284,10 +284,10 @@ func TestAdministratorsDisableAndEnable(t *testing.T) {
 		if err := e.s.CreateToken(ctx, tok); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.admins.Disable(ctx, e.owner, e.owner.ID); !errors.Is(err, manage.ErrConflict) {
+		if _, err := e.admins.Disable(ctx, e.owner, e.owner.ID, 0); !errors.Is(err, manage.ErrConflict) {
 			t.Errorf("disabling oneself = %v, want ErrConflict", err)
 		}
-		got, err := e.admins.Disable(ctx, e.owner, second.ID)
+		got, err := e.admins.Disable(ctx, e.owner, second.ID, 0)
 		if err != nil || got.Status != storage.AccountDisabled {
 			t.Fatalf("Disable = %+v, %v", got, err)
 		}
@@ -305,10 +305,10 @@ func TestAdministratorsDisableAndEnable(t *testing.T) {
 			t.Errorf("audit entry = %+v", entry)
 		}
 		// Now the first owner is the last: the system cannot disable it.
-		if _, err := e.admins.Disable(ctx, manage.System(), e.owner.ID); !errors.Is(err, manage.ErrConflict) {
+		if _, err := e.admins.Disable(ctx, manage.System(), e.owner.ID, 0); !errors.Is(err, manage.ErrConflict) {
 			t.Errorf("disabling the last enabled owner = %v, want ErrConflict", err)
 		}
-		got, err = e.admins.Enable(ctx, e.owner, second.ID)
+		got, err = e.admins.Enable(ctx, e.owner, second.ID, 0)
 		if err != nil || got.Status != storage.AccountEnabled {
 			t.Fatalf("Enable = %+v, %v", got, err)
 		}
@@ -316,10 +316,10 @@ func TestAdministratorsDisableAndEnable(t *testing.T) {
 			t.Errorf("audit entry = %+v", entry)
 		}
 		// With two enabled owners, one may disable the other.
-		if _, err := e.admins.Disable(ctx, e.actor(t, second.ID), e.owner.ID); err != nil {
+		if _, err := e.admins.Disable(ctx, e.actor(t, second.ID), e.owner.ID, 0); err != nil {
 			t.Errorf("second owner disabling the first: %v", err)
 		}
-		if _, err := e.admins.Enable(ctx, actorWith(storage.AdminGrant{Role: storage.RoleAdmin}), e.owner.ID); !errors.Is(err, manage.ErrForbidden) {
+		if _, err := e.admins.Enable(ctx, actorWith(storage.AdminGrant{Role: storage.RoleAdmin}), e.owner.ID, 0); !errors.Is(err, manage.ErrForbidden) {
 			t.Errorf("admin enabling = %v, want ErrForbidden", err)
 		}
 	})
@@ -332,16 +332,16 @@ func TestAdministratorsRemove(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := e.admins.Remove(ctx, e.owner, e.owner.ID); !errors.Is(err, manage.ErrConflict) {
+		if err := e.admins.Remove(ctx, e.owner, e.owner.ID, 0); !errors.Is(err, manage.ErrConflict) {
 			t.Errorf("removing oneself = %v, want ErrConflict", err)
 		}
-		if err := e.admins.Remove(ctx, e.actor(t, inv.ID), "missing"); !errors.Is(err, manage.ErrNotFound) {
+		if err := e.admins.Remove(ctx, e.actor(t, inv.ID), "missing", 0); !errors.Is(err, manage.ErrNotFound) {
 			t.Errorf("removing nobody = %v, want ErrNotFound", err)
 		}
-		if err := e.admins.Remove(ctx, actorWith(storage.AdminGrant{Role: storage.RoleAuditor}), inv.ID); !errors.Is(err, manage.ErrForbidden) {
+		if err := e.admins.Remove(ctx, actorWith(storage.AdminGrant{Role: storage.RoleAuditor}), inv.ID, 0); !errors.Is(err, manage.ErrForbidden) {
 			t.Errorf("auditor removing = %v, want ErrForbidden", err)
 		}
-		if err := e.admins.Remove(ctx, e.owner, inv.ID); err != nil {
+		if err := e.admins.Remove(ctx, e.owner, inv.ID, 0); err != nil {
 			t.Fatalf("Remove: %v", err)
 		}
 		if _, err := e.s.GetAccount(ctx, inv.ID); !errors.Is(err, storage.ErrNotFound) {
@@ -354,10 +354,10 @@ func TestAdministratorsRemove(t *testing.T) {
 			!strings.Contains(entry.Before, "gone@example.com") || entry.After != "" {
 			t.Errorf("audit entry = %+v", entry)
 		}
-		if err := e.admins.Remove(ctx, manage.System(), e.owner.ID); !errors.Is(err, manage.ErrConflict) {
+		if err := e.admins.Remove(ctx, manage.System(), e.owner.ID, 0); !errors.Is(err, manage.ErrConflict) {
 			t.Errorf("removing the last owner = %v, want ErrConflict", err)
 		}
-		if n, err := manage.VerifyAudit(ctx, e.s); err != nil || n != 3 { // created, invited, removed
+		if n, err := manage.VerifyAudit(ctx, e.s, nil); err != nil || n != 3 { // created, invited, removed
 			t.Errorf("VerifyAudit after the changes = %d, %v", n, err)
 		}
 	})
@@ -383,7 +383,7 @@ func TestAdministratorsMutualDisable(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, errs[i] = e.admins.Disable(ctx, c.by, c.target)
+				_, errs[i] = e.admins.Disable(ctx, c.by, c.target, 0)
 			}()
 		}
 		wg.Wait()

@@ -156,7 +156,7 @@ func (s *Applications) Create(ctx context.Context, a Actor, in ApplicationInput)
 	var out ApplicationView
 	err := s.core.Apply(ctx, a, WriteConfig, in.StoreID, func(ctx context.Context) (Change, error) {
 		if err := s.store.CreateApplication(ctx, app); err != nil {
-			return Change{}, err
+			return Change{}, conflictAs(err, "an application with this id or name exists")
 		}
 		out = ViewApplication(app)
 		return Change{Action: "application.created", TargetType: "application", TargetID: app.ID, StoreID: app.StoreID, After: out}, nil
@@ -209,7 +209,7 @@ func (s *Applications) Update(ctx context.Context, a Actor, id string, version i
 		cur.Name, cur.LogoURL, cur.PrimaryColor = strings.TrimSpace(in.Name), in.LogoURL, in.PrimaryColor
 		cur.Organizational, cur.LoginSteps = in.Organizational, in.LoginSteps
 		if err := s.store.UpdateApplication(ctx, cur, version); err != nil {
-			return Change{}, err
+			return Change{}, conflictAs(err, "another application has this name")
 		}
 		out = ViewApplication(cur)
 		return Change{Action: "application.updated", TargetType: "application", TargetID: id, StoreID: cur.StoreID, Before: before, After: out}, nil
@@ -225,11 +225,11 @@ func (s *Applications) Delete(ctx context.Context, a Actor, id string, version i
 		return err
 	}
 	if slices.Contains(undeletableApplications, id) {
-		return fmt.Errorf("%w: application %q is Foyer's own", ErrConflict, id)
+		return Conflict(fmt.Sprintf("application %q is Foyer's own", id))
 	}
 	return s.core.Apply(ctx, a, WriteConfig, app.StoreID, func(ctx context.Context) (Change, error) {
 		if err := s.store.DeleteApplication(ctx, id, version); err != nil {
-			return Change{}, err
+			return Change{}, conflictAs(err, "the application still has clients: delete or move them first")
 		}
 		return Change{Action: "application.deleted", TargetType: "application", TargetID: id, StoreID: app.StoreID, Before: ViewApplication(app)}, nil
 	})
@@ -338,7 +338,7 @@ func (s *Applications) SetSlug(ctx context.Context, a Actor, id, slug string) er
 	}
 	return s.core.Apply(ctx, a, WriteConfig, app.StoreID, func(ctx context.Context) (Change, error) {
 		if err := s.store.SetApplicationSlug(ctx, id, slug); err != nil {
-			return Change{}, err
+			return Change{}, conflictAs(err, "another application uses this slug")
 		}
 		return Change{Action: "application.slug_set", TargetType: "application", TargetID: id, StoreID: app.StoreID,
 			After: map[string]string{"slug": slug}}, nil

@@ -3,10 +3,12 @@ package manage
 import (
 	"bufio"
 	"context"
+	"crypto/hmac"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -39,14 +41,15 @@ type AuditWalker interface {
 // seq follows the previous one's (a deleted entry leaves a gap), its
 // PrevHash is the previous entry's Hash (a deleted or moved entry breaks
 // it), and its Hash is what its fields hash to (an edited entry, or one
-// whose seq was changed to reorder the log, no longer does). It returns
-// how many entries verified and, on the first bad one, a *ChainError.
+// whose seq was changed to reorder the log, no longer does) under key,
+// the chain's key (a hash recomputed with another key does not match). It
+// returns how many entries verified and, on the first bad one, a *ChainError.
 // Removing the newest entries leaves a shorter chain that still verifies:
 // compare checked with a count kept elsewhere (an export) to see that.
-func VerifyAudit(ctx context.Context, walker AuditWalker) (checked int64, err error) {
+func VerifyAudit(ctx context.Context, walker AuditWalker, key []byte) (checked int64, err error) {
 	var prev *storage.AuditEntry
 	err = walker.WalkAuditEntries(ctx, func(e storage.AuditEntry) error {
-		if reason := chainFault(prev, e); reason != "" {
+		if reason := chainFault(prev, e, key); reason != "" {
 			return &ChainError{Seq: e.Seq, Reason: reason}
 		}
 		checked++
@@ -58,7 +61,7 @@ func VerifyAudit(ctx context.Context, walker AuditWalker) (checked int64, err er
 
 // chainFault says what is wrong with e following prev (nil: e is the
 // first entry), or "" when nothing is.
-func chainFault(prev *storage.AuditEntry, e storage.AuditEntry) string {
+func chainFault(prev *storage.AuditEntry, e storage.AuditEntry, key []byte) string {
 	wantSeq, wantPrev := int64(1), ""
 	if prev != nil {
 		wantSeq, wantPrev = prev.Seq+1, prev.Hash
@@ -68,7 +71,7 @@ func chainFault(prev *storage.AuditEntry, e storage.AuditEntry) string {
 		return fmt.Sprintf("expected seq %d: an entry is missing", wantSeq)
 	case e.PrevHash != wantPrev:
 		return "its previous-hash link does not match the entry before it (an entry was removed or moved)"
-	case e.Hash != e.ComputeHash():
+	case !hmac.Equal([]byte(e.Hash), []byte(e.ComputeHash(key))):
 		return "its hash does not match its contents (the entry was edited)"
 	}
 	return ""
@@ -114,10 +117,18 @@ func RecordOf(e storage.AuditEntry) AuditRecord {
 // Audit reads, exports and verifies the audit log.
 type Audit struct {
 	log storage.AuditLog
+	key []byte // the chain's key (WithChainKey)
 }
 
 // NewAudit returns the audit log's service.
 func NewAudit(log storage.AuditLog) *Audit { return &Audit{log: log} }
+
+// WithChainKey returns the service verifying with key, the key the store
+// hashes the chain with (sqlstore.WithAuditKey); without it Verify uses
+// the empty key.
+func (a *Audit) WithChainKey(key []byte) *Audit {
+	return &Audit{log: a.log, key: slices.Clone(key)}
+}
 
 // List returns entries matching f, newest first. The whole log needs
 // ReadAudit on every store; an actor limited to some stores must name
@@ -135,7 +146,7 @@ func (a *Audit) Verify(ctx context.Context, actor Actor) (int64, error) {
 	if err := actor.Require(ReadAudit, ""); err != nil {
 		return 0, err
 	}
-	return VerifyAudit(ctx, a.log)
+	return VerifyAudit(ctx, a.log, a.key)
 }
 
 // ExportAudit writes the entries matching f as JSON lines, oldest first

@@ -26,6 +26,9 @@ func (w sliceWalker) WalkAuditEntries(_ context.Context, fn func(storage.AuditEn
 	return nil
 }
 
+// chainKey is the key the test chains are hashed with.
+var chainKey = []byte("audit chain key of the tests, 32+")
+
 // memChain is an intact chain of n entries.
 func memChain(n int) sliceWalker {
 	out := make(sliceWalker, n)
@@ -33,7 +36,7 @@ func memChain(n int) sliceWalker {
 	for i := range out {
 		e := storage.AuditEntry{Seq: int64(i + 1), ID: string(rune('a' + i)), CreatedAt: time.Unix(int64(i), 0).UTC(),
 			ActorKind: storage.PrincipalSystem, Action: "store.created", TargetID: string(rune('a' + i)), PrevHash: prev}
-		e.Hash = e.ComputeHash()
+		e.Hash = e.ComputeHash(chainKey)
 		prev = e.Hash
 		out[i] = e
 	}
@@ -54,7 +57,12 @@ func TestVerifyAudit(t *testing.T) {
 	reordered[1].Seq, reordered[2].Seq = 2, 3
 	relinked := memChain(4)
 	relinked[2].PrevHash = relinked[0].Hash // skips entry 2 but keeps its seq
-	relinked[2].Hash = relinked[2].ComputeHash()
+	relinked[2].Hash = relinked[2].ComputeHash(chainKey)
+	// Edited, then every later hash recomputed as the algorithm says, but
+	// by someone without the key (the empty key, or another one).
+	rehashed := rehash(memChain(5), 2, nil)
+	rehashedOtherKey := rehash(memChain(5), 2, []byte("a guessed key"))
+	rehashedWithKey := rehash(memChain(5), 2, chainKey) // what the key's holder could do
 
 	for _, c := range []struct {
 		name        string
@@ -69,9 +77,12 @@ func TestVerifyAudit(t *testing.T) {
 		{"deleted first", deletedFirst, 0, 2},
 		{"reordered", reordered, 1, 2},
 		{"relinked", relinked, 2, 3},
+		{"rehashed without the key", rehashed, 2, 3},
+		{"rehashed with another key", rehashedOtherKey, 2, 3},
+		{"rehashed with the key", rehashedWithKey, 5, 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			checked, err := manage.VerifyAudit(t.Context(), c.log)
+			checked, err := manage.VerifyAudit(t.Context(), c.log, chainKey)
 			if checked != c.wantChecked {
 				t.Errorf("checked = %d, want %d", checked, c.wantChecked)
 			}
@@ -89,10 +100,23 @@ func TestVerifyAudit(t *testing.T) {
 	}
 }
 
+// rehash edits entry i and recomputes its hash and every later one under
+// key, relinking each to the one before.
+func rehash(log sliceWalker, i int, key []byte) sliceWalker {
+	log[i].After = `{"name":"forged"}`
+	for j := i; j < len(log); j++ {
+		if j > 0 {
+			log[j].PrevHash = log[j-1].Hash
+		}
+		log[j].Hash = log[j].ComputeHash(key)
+	}
+	return log
+}
+
 func TestVerifyAuditPassesWalkErrors(t *testing.T) {
 	t.Parallel()
 	boom := errors.New("database gone")
-	_, err := manage.VerifyAudit(t.Context(), failingWalker{boom})
+	_, err := manage.VerifyAudit(t.Context(), failingWalker{boom}, chainKey)
 	if !errors.Is(err, boom) || errors.Is(err, manage.ErrAuditBroken) {
 		t.Fatalf("VerifyAudit = %v, want the walk's error", err)
 	}

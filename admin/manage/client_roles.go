@@ -2,9 +2,7 @@ package manage
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"slices"
 
 	"foyer/storage"
 )
@@ -13,6 +11,9 @@ import (
 // client-credentials tokens (with foyer:admin) act with.
 type ClientRoles struct {
 	Grants []Grant `json:"grants"`
+	// Version is a hash of the grants (see grantsVersion): the ETag that
+	// SetRoles checks. Ignored in SetRoles' input.
+	Version int64 `json:"version"`
 }
 
 // Roles returns the client's admin roles. Who holds which role is the
@@ -36,13 +37,15 @@ func (s *Clients) roles(ctx context.Context, id string) (*ClientRoles, error) {
 	for i, g := range stored {
 		out.Grants[i] = Grant{Role: g.Role, StoreIDs: g.StoreIDs}
 	}
+	out.Version = grantsVersion("", out.Grants)
 	return out, nil
 }
 
 // SetRoles replaces the client's admin roles (none: it no longer opens
 // the admin API). Giving roles is an owner's: ManageAdministrators on
-// every store.
-func (s *Clients) SetRoles(ctx context.Context, a Actor, id string, grants []Grant) (*ClientRoles, error) {
+// every store. version (0: any) must still be the roles' version
+// (ErrStale otherwise).
+func (s *Clients) SetRoles(ctx context.Context, a Actor, id string, version int64, grants []Grant) (*ClientRoles, error) {
 	if err := a.Require(ManageAdministrators, ""); err != nil {
 		return nil, err
 	}
@@ -51,11 +54,17 @@ func (s *Clients) SetRoles(ctx context.Context, a Actor, id string, grants []Gra
 	}
 	var out *ClientRoles
 	err := s.core.Apply(ctx, a, ManageAdministrators, "", func(ctx context.Context) (Change, error) {
+		if err := s.core.lockAdminGrants(ctx); err != nil { // before reading: see grantsVersion
+			return Change{}, err
+		}
 		if _, err := s.store.GetClient(ctx, id); err != nil {
 			return Change{}, fmt.Errorf("client roles: %w", err)
 		}
 		before, err := s.roles(ctx, id)
 		if err != nil {
+			return Change{}, err
+		}
+		if err := checkVersion("roles of client", id, version, before.Version); err != nil {
 			return Change{}, err
 		}
 		if _, err := s.core.store.DeleteAdminGrantsOf(ctx, storage.PrincipalClient, id); err != nil {
@@ -79,30 +88,12 @@ func (s *Clients) SetRoles(ctx context.Context, a Actor, id string, grants []Gra
 	return out, nil
 }
 
-// checkGrants validates a client's grants: each role known and given
-// once, each store existing (never the administrators store).
+// checkGrants validates a client's grants (none at all takes its roles
+// away).
 func (s *Clients) checkGrants(ctx context.Context, grants []Grant) error {
 	p := Problems{}
-	var seen []storage.AdminRole
-	for i, g := range grants {
-		field := fmt.Sprintf("grants[%d]", i)
-		switch {
-		case !g.Role.Valid():
-			p.Add(field+".role", "must be one of owner, admin, support, auditor")
-		case slices.Contains(seen, g.Role):
-			p.Add(field+".role", "is given twice")
-		}
-		seen = append(seen, g.Role)
-		for _, storeID := range g.StoreIDs {
-			_, err := s.store.GetIdentityStore(ctx, storeID)
-			if errors.Is(err, storage.ErrNotFound) || storeID == storage.AdministratorsStoreID {
-				p.Add(field+".store_ids", fmt.Sprintf("no identity store %q", storeID))
-				continue
-			}
-			if err != nil {
-				return fmt.Errorf("client roles: %w", err)
-			}
-		}
+	if err := checkGrants(ctx, s.store, grants, p); err != nil {
+		return err
 	}
 	return p.Err()
 }

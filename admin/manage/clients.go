@@ -86,7 +86,10 @@ type ClientsStore interface {
 
 // Clients manages OAuth clients. A client belongs to the identity store
 // of its application: reading it needs ReadConfig there, changing it
-// WriteConfig. A client of a store the actor cannot read is ErrNotFound.
+// WriteConfig, and for the administrators store's clients the owner role
+// (requireStore). A client of a store the actor cannot read is
+// ErrNotFound. The console's client (ConsoleClientID) cannot be changed,
+// rotated or deleted through the service at all.
 type Clients struct {
 	core     *Core
 	store    ClientsStore
@@ -121,7 +124,7 @@ func (s *Clients) visible(ctx context.Context, a Actor, id string) (*storage.Cli
 	if err != nil {
 		return nil, "", err
 	}
-	if !a.Can(ReadConfig, storeID) {
+	if requireStore(a, ReadConfig, storeID) != nil {
 		return nil, "", ErrNotFound
 	}
 	return c, storeID, nil
@@ -158,7 +161,7 @@ func (s *Clients) List(ctx context.Context, a Actor, after string, limit int) (p
 				}
 				stores[c.ApplicationID] = storeID
 			}
-			if !a.Can(ReadConfig, storeID) {
+			if requireStore(a, ReadConfig, storeID) != nil {
 				continue
 			}
 			if len(page) == limit {
@@ -182,6 +185,9 @@ func (s *Clients) Create(ctx context.Context, a Actor, in ClientInput) (*Client,
 	}
 	storeID, err := s.storeOf(ctx, c.ApplicationID)
 	if err != nil {
+		return nil, err
+	}
+	if err := requireClientTarget(a, storeID); err != nil {
 		return nil, err
 	}
 	var out Client
@@ -208,7 +214,9 @@ func withSecret(v *Client, secret string) {
 
 // Update replaces the client's metadata if version is still its version
 // (else ErrStale); its id and secret stay. Moving it to an application of
-// another store needs WriteConfig on both.
+// another store needs WriteConfig on both and is audited in both: a
+// "client.moved_out" entry of the old store, then "client.updated" of the
+// new one.
 func (s *Clients) Update(ctx context.Context, a Actor, id string, version int64, in ClientInput) (*Client, error) {
 	c, storeID, err := s.current(ctx, a, id, version)
 	if err != nil {
@@ -222,7 +230,7 @@ func (s *Clients) Update(ctx context.Context, a Actor, id string, version int64,
 	if err != nil {
 		return nil, err
 	}
-	if err := a.Require(WriteConfig, newStore); err != nil {
+	if err := requireClientTarget(a, newStore); err != nil {
 		return nil, err
 	}
 	var out Client
@@ -231,6 +239,15 @@ func (s *Clients) Update(ctx context.Context, a Actor, id string, version int64,
 			return Change{}, fmt.Errorf("update client: %w", err)
 		}
 		out = s.registry.View(updated)
+		if newStore != storeID {
+			// The main entry is the new store's; the old store's auditors
+			// see the client leave.
+			err := s.core.Record(ctx, a, WriteConfig, Change{Action: "client.moved_out", TargetType: "client", TargetID: id,
+				StoreID: storeID, Before: s.registry.View(c), After: out})
+			if err != nil {
+				return Change{}, err
+			}
+		}
 		return Change{Action: "client.updated", TargetType: "client", TargetID: id, StoreID: newStore,
 			Before: s.registry.View(c), After: out}, nil
 	})
@@ -241,7 +258,8 @@ func (s *Clients) Update(ctx context.Context, a Actor, id string, version int64,
 }
 
 // current reads the client for a change: ErrNotFound when the actor may
-// not see it, ErrStale when version (non-zero) is not its version.
+// not see it, ErrStale when version (non-zero) is not its version, else
+// what mayChange says.
 func (s *Clients) current(ctx context.Context, a Actor, id string, version int64) (*storage.Client, string, error) {
 	c, storeID, err := s.visible(ctx, a, id)
 	if err != nil {
@@ -250,11 +268,21 @@ func (s *Clients) current(ctx context.Context, a Actor, id string, version int64
 	if version != 0 && c.Version != version {
 		return nil, "", ErrStale
 	}
+	if err := s.mayChange(ctx, a, c, storeID); err != nil {
+		return nil, "", err
+	}
 	return c, storeID, nil
 }
 
-// Delete removes the client and every token issued to it, if version is
-// still its version.
+// deletedClient is a deleted client as its audit entry shows it, with the
+// admin grants that went with it.
+type deletedClient struct {
+	Client
+	AdminGrants []Grant `json:"admin_grants,omitempty"`
+}
+
+// Delete removes the client, every token issued to it and its admin
+// grants, if version is still its version.
 func (s *Clients) Delete(ctx context.Context, a Actor, id string, version int64) error {
 	c, storeID, err := s.current(ctx, a, id, version)
 	if err != nil {
@@ -269,10 +297,23 @@ func (s *Clients) Delete(ctx context.Context, a Actor, id string, version int64)
 		if now.Version != c.Version {
 			return Change{}, ErrStale
 		}
+		roles, err := s.roles(ctx, id)
+		if err != nil {
+			return Change{}, err
+		}
+		// Its grants go with it: a later client given the same id must not
+		// inherit them.
+		if _, err := s.core.store.DeleteAdminGrantsOf(ctx, storage.PrincipalClient, id); err != nil {
+			return Change{}, fmt.Errorf("delete client: %w", err)
+		}
 		if err := s.store.DeleteClient(ctx, id); err != nil {
 			return Change{}, fmt.Errorf("delete client: %w", err)
 		}
-		return Change{Action: "client.deleted", TargetType: "client", TargetID: id, StoreID: storeID, Before: s.registry.View(c)}, nil
+		before := deletedClient{Client: s.registry.View(c)}
+		if len(roles.Grants) > 0 {
+			before.AdminGrants = roles.Grants
+		}
+		return Change{Action: "client.deleted", TargetType: "client", TargetID: id, StoreID: storeID, Before: before}, nil
 	})
 }
 
@@ -290,7 +331,7 @@ func (s *Clients) RotateSecret(ctx context.Context, a Actor, id string, version 
 		return nil, err
 	}
 	if len(c.SecretHash) == 0 {
-		return nil, fmt.Errorf("%w: the client has no secret to rotate (public or private_key_jwt)", ErrConflict)
+		return nil, Conflict("the client has no secret to rotate (public or private_key_jwt)")
 	}
 	secret, digest, err := s.registry.NewSecret()
 	if err != nil {

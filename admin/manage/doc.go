@@ -8,22 +8,32 @@
 // scope (Actor.Can), validates the input as a whole (a *ValidationError
 // naming each bad field), makes the change and its audit entry in one
 // transaction, and returns sentinel errors the callers map: ErrForbidden,
-// ErrNotFound, ErrConflict, ErrStale.
+// ErrNotFound, ErrConflict, ErrStale. A conflict the caller should read
+// about is a Conflict("sentence") (*ConflictError); the API shows only
+// those sentences, never the text of storage's own conflicts.
 //
 // Administrators (administrators.go) are accounts of the administrators
 // store with storage.AdminGrant rows; the service refuses any change that
 // would leave no enabled owner over every store, and an administrator
-// disabling or removing themself. The audit log (audit.go) is read,
+// disabling or removing themself. An administrator's version, and a
+// client's roles' version, is a hash of what their changes replace,
+// compared under LockAdminGrants (grantsversion.go says why that is
+// race-free); version 0, the CLI's, is not checked. The audit log (audit.go) is read,
 // exported as JSON lines and verified here: VerifyAudit walks the hash
-// chain (storage.AuditEntry.ComputeHash) and names the first entry that was
-// edited, removed or moved. The console's application and client ids are
+// chain (storage.AuditEntry.ComputeHash, an HMAC under the key the store
+// hashes with) and names the first entry that was edited, removed or
+// moved. The console's application and client ids are
 // in console_ids.go; cmd/foyer's bootstrap creates them.
 //
 // Clients (clients.go) manages OAuth clients over a ClientRegistry, the
 // OAuth server's validation and secret generation that cmd/foyer wires
 // in (so that this package does not import authz). A client belongs to
 // its application's identity store; a secret rotation may keep the
-// previous secret working for an overlap of up to MaxSecretOverlap.
+// previous secret working for an overlap of up to MaxSecretOverlap. The
+// administrators store's clients are owners' only; the console's client
+// cannot be changed through the service; a client holding admin grants
+// is changed, rotated or deleted only by an unlimited owner
+// (client_guard.go).
 //
 // Applications belong to their identity store; named policies
 // (policies.go) belong to none: any role reads them, changing one needs

@@ -58,3 +58,28 @@ func (p Problems) Err() error {
 	}
 	return &ValidationError{Fields: map[string]string(p)}
 }
+
+// ConflictError is an ErrConflict whose Detail the service wrote for the
+// caller (the API shows it); any other ErrConflict, such as a driver's
+// constraint message, is answered with a generic sentence.
+type ConflictError struct {
+	Detail string
+}
+
+func (e *ConflictError) Error() string { return ErrConflict.Error() + ": " + e.Detail }
+
+// Unwrap makes errors.Is(err, ErrConflict) hold.
+func (e *ConflictError) Unwrap() error { return ErrConflict }
+
+// Conflict is an ErrConflict with a message for the caller.
+func Conflict(detail string) error { return &ConflictError{Detail: detail} }
+
+// conflictAs turns storage's bare ErrConflict into a Conflict saying what
+// clashed, so the caller reads the service's sentence, never the driver's.
+func conflictAs(err error, detail string) error {
+	var ce *ConflictError
+	if errors.Is(err, ErrConflict) && !errors.As(err, &ce) {
+		return Conflict(detail)
+	}
+	return err
+}

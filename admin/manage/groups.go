@@ -121,7 +121,7 @@ func (s *Groups) Create(ctx context.Context, a Actor, storeID string, in GroupIn
 	g := &storage.Group{StoreID: storeID, Name: in.Name, CreatedAt: s.core.Now()}
 	err = s.core.Apply(ctx, a, WriteConfig, storeID, func(ctx context.Context) (Change, error) {
 		if err := s.store.CreateGroup(ctx, g); err != nil {
-			return Change{}, err
+			return Change{}, conflictAs(err, "a group with this name exists in the store")
 		}
 		return Change{Action: "group.created", TargetType: "group", TargetID: g.ID, StoreID: storeID, After: groupView(g)}, nil
 	})
@@ -151,7 +151,7 @@ func (s *Groups) Update(ctx context.Context, a Actor, storeID, id string, versio
 		before := groupView(g)
 		g.Name = in.Name
 		if err := s.store.RenameGroup(ctx, g, version); err != nil {
-			return Change{}, err
+			return Change{}, conflictAs(err, "the name is taken in the store, or an application's portal restriction names the group")
 		}
 		v = groupView(g)
 		return Change{Action: "group.renamed", TargetType: "group", TargetID: id, StoreID: storeID, Before: before, After: v}, nil
@@ -175,7 +175,7 @@ func (s *Groups) Delete(ctx context.Context, a Actor, storeID, id string, versio
 			return Change{}, err
 		}
 		if err := s.store.DeleteGroup(ctx, storeID, id, version); err != nil {
-			return Change{}, err
+			return Change{}, conflictAs(err, "an application's portal restriction names the group")
 		}
 		return Change{Action: "group.deleted", TargetType: "group", TargetID: id, StoreID: storeID, Before: groupView(g)}, nil
 	})

@@ -163,7 +163,7 @@ func (s *Organizations) Create(ctx context.Context, a Actor, storeID string, in 
 	o := &storage.Organization{StoreID: storeID, Name: in.Name, Partner: in.Partner, Domains: in.Domains, CreatedAt: s.core.Now()}
 	err = s.core.Apply(ctx, a, WriteConfig, storeID, func(ctx context.Context) (Change, error) {
 		if err := s.store.CreateOrganization(ctx, o); err != nil {
-			return Change{}, err
+			return Change{}, conflictAs(err, "an organization with this name or one of these domains exists in the store")
 		}
 		return Change{Action: "organization.created", TargetType: "organization", TargetID: o.ID, StoreID: storeID,
 			After: organizationView(o)}, nil
@@ -194,7 +194,7 @@ func (s *Organizations) Update(ctx context.Context, a Actor, storeID, id string,
 		before := organizationView(o)
 		o.Name, o.Partner, o.Domains = in.Name, in.Partner, in.Domains
 		if err := s.store.UpdateOrganization(ctx, o, version); err != nil {
-			return Change{}, err
+			return Change{}, conflictAs(err, "another organization of the store has this name or one of these domains")
 		}
 		v = organizationView(o)
 		return Change{Action: "organization.updated", TargetType: "organization", TargetID: id, StoreID: storeID,
@@ -218,7 +218,7 @@ func (s *Organizations) Delete(ctx context.Context, a Actor, storeID, id string,
 			return Change{}, err
 		}
 		if err := s.store.DeleteOrganization(ctx, storeID, id, version); err != nil {
-			return Change{}, err
+			return Change{}, conflictAs(err, "the organization is still in use")
 		}
 		return Change{Action: "organization.deleted", TargetType: "organization", TargetID: id, StoreID: storeID,
 			Before: organizationView(o)}, nil

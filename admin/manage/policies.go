@@ -99,7 +99,7 @@ func (s *Policies) Create(ctx context.Context, a Actor, in PolicyInput) (PolicyV
 	var out PolicyView
 	err := s.core.Apply(ctx, a, WriteConfig, "", func(ctx context.Context) (Change, error) {
 		if err := s.store.CreatePolicy(ctx, &p); err != nil {
-			return Change{}, err
+			return Change{}, conflictAs(err, "a policy of this kind with this name exists")
 		}
 		out = ViewPolicy(&p, nil)
 		return Change{Action: "policy.created", TargetType: "policy", TargetID: p.ID, After: out}, nil
@@ -127,7 +127,7 @@ func (s *Policies) Update(ctx context.Context, a Actor, id string, version int64
 			return Change{}, err
 		}
 		if err := s.store.UpdatePolicy(ctx, &next, version); err != nil {
-			return Change{}, err
+			return Change{}, conflictAs(err, "another policy of this kind has this name")
 		}
 		if cur.Kind == storage.PolicyConsent {
 			if err := s.outdate(ctx, cur.Consents, next.Consents, before.Applications); err != nil {
@@ -184,7 +184,7 @@ func (s *Policies) Delete(ctx context.Context, a Actor, id string, version int64
 		}
 		before := ViewPolicy(cur, nil)
 		if err := s.store.DeletePolicy(ctx, id, version); err != nil {
-			return Change{}, err
+			return Change{}, conflictAs(err, "the policy is a Default or assigned to applications")
 		}
 		return Change{Action: "policy.deleted", TargetType: "policy", TargetID: id, Before: before}, nil
 	})

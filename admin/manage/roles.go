@@ -114,7 +114,7 @@ func (s *Roles) Create(ctx context.Context, a Actor, storeID string, in RoleInpu
 	r := &storage.StoreRole{StoreID: storeID, Name: in.Name, Description: in.Description, CreatedAt: s.core.Now()}
 	err = s.core.Apply(ctx, a, WriteConfig, storeID, func(ctx context.Context) (Change, error) {
 		if err := s.store.CreateStoreRole(ctx, r); err != nil {
-			return Change{}, fmt.Errorf("create role %q: %w", in.Name, err)
+			return Change{}, conflictAs(fmt.Errorf("create role %q: %w", in.Name, err), "a role with this name exists in the store")
 		}
 		return Change{Action: "role.created", TargetType: "role", TargetID: r.ID, StoreID: storeID, After: roleView(r)}, nil
 	})
@@ -144,7 +144,7 @@ func (s *Roles) Update(ctx context.Context, a Actor, storeID, id string, version
 		before := roleView(r)
 		r.Name, r.Description = in.Name, in.Description
 		if err := s.store.UpdateStoreRole(ctx, r, version); err != nil {
-			return Change{}, err
+			return Change{}, conflictAs(err, "another role of the store has this name")
 		}
 		v = roleView(r)
 		return Change{Action: "role.updated", TargetType: "role", TargetID: id, StoreID: storeID, Before: before, After: v}, nil
@@ -166,7 +166,7 @@ func (s *Roles) Delete(ctx context.Context, a Actor, storeID, id string, version
 			return Change{}, err
 		}
 		if err := s.store.DeleteStoreRole(ctx, storeID, id, version); err != nil {
-			return Change{}, err
+			return Change{}, conflictAs(err, "the role is still in use")
 		}
 		return Change{Action: "role.deleted", TargetType: "role", TargetID: id, StoreID: storeID, Before: roleView(r)}, nil
 	})

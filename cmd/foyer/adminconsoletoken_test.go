@@ -48,7 +48,7 @@ func TestAdminAPIAcceptsConsoleTokens(t *testing.T) {
 	tok := signedInTokens(t, srv, rp)
 
 	auditor := &adminAPI{t: t, base: srv.issuer + admin.APIPrefix, token: tok.AccessToken}
-	auditor.do(http.MethodGet, "/clients/"+manage.ConsoleClientID, nil).expect(t, "an auditor reads a client", http.StatusOK, "")
+	auditor.do(http.MethodGet, "/clients", nil).expect(t, "an auditor lists clients", http.StatusOK, "")
 	auditor.do(http.MethodGet, "/administrators/"+alice.ID, nil).expect(t, "an auditor reads administrators", http.StatusOK, "")
 	auditor.do(http.MethodPost, "/clients", map[string]any{"client_name": "x", "grant_types": []string{"client_credentials"}}).
 		expect(t, "an auditor creates a client", http.StatusForbidden, "")
@@ -60,7 +60,7 @@ func TestAdminAPIAcceptsConsoleTokens(t *testing.T) {
 	if err != nil || len(entries) != 1 || entries[0].ActorKind != storage.PrincipalClient || entries[0].Role != storage.RoleOwner {
 		t.Fatalf("audit entries %+v (%v)", entries, err)
 	}
-	r := auditor.do(http.MethodGet, "/clients/"+manage.ConsoleClientID, nil)
+	r := auditor.do(http.MethodGet, "/clients", nil)
 	if r.status != http.StatusUnauthorized && r.status != http.StatusForbidden {
 		t.Fatalf("a disabled administrator's token: %d %s", r.status, r.raw)
 	}

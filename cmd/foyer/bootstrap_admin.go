@@ -25,32 +25,60 @@ const (
 // ensureAdminConsole creates what the admin console needs, skipping
 // anything that exists: the administrators identity store, the console's
 // application (its sign-in always asks for a second factor; nobody
-// registers into it) and its public first-party client.
+// registers into it) and its public first-party client. Each creation is
+// audited as the system's.
 func ensureAdminConsole(ctx context.Context, cfg Config, store storage.Store) error {
-	if _, err := store.GetIdentityStore(ctx, storage.AdministratorsStoreID); errors.Is(err, storage.ErrNotFound) {
-		if err := store.CreateIdentityStore(ctx, &storage.IdentityStore{ID: storage.AdministratorsStoreID,
-			Name: "Administrators", IdentifierTypes: []storage.IdentifierType{storage.IdentifierEmail}}); err != nil {
-			return fmt.Errorf("administrators store: %w", err)
-		}
-	} else if err != nil {
+	audit := func(ch manage.Change) error {
+		ch.StoreID = storage.AdministratorsStoreID
+		return manage.NewCore(store, nil).Record(ctx, manage.System(), manage.WriteConfig, ch)
+	}
+	if err := ensureAdministratorsStore(ctx, store, audit); err != nil {
 		return err
 	}
-	if _, err := store.GetApplication(ctx, manage.ConsoleApplicationID); errors.Is(err, storage.ErrNotFound) {
-		self := storage.DefaultSelfServicePolicy()
-		self.RegistrationEnabled = false
-		if err := store.CreateApplication(ctx, &storage.Application{ID: manage.ConsoleApplicationID,
-			StoreID: storage.AdministratorsStoreID, Name: "Admin console", SelfService: self,
-			MFA: storage.MFAPolicy{Mode: storage.MFARequired, Methods: []string{storage.MethodPasskey, storage.MethodTOTP}},
-		}); err != nil {
-			return fmt.Errorf("admin console application: %w", err)
-		}
-	} else if err != nil {
+	if err := ensureConsoleApplication(ctx, store, audit); err != nil {
 		return err
 	}
-	if _, err := store.GetClient(ctx, manage.ConsoleClientID); !errors.Is(err, storage.ErrNotFound) {
+	return ensureConsoleClient(ctx, cfg, store, audit)
+}
+
+func ensureAdministratorsStore(ctx context.Context, store storage.Store, audit func(manage.Change) error) error {
+	_, err := store.GetIdentityStore(ctx, storage.AdministratorsStoreID)
+	if !errors.Is(err, storage.ErrNotFound) {
 		return err
 	}
-	if err := store.CreateClient(ctx, &storage.Client{
+	st := &storage.IdentityStore{ID: storage.AdministratorsStoreID, Name: "Administrators",
+		IdentifierTypes: []storage.IdentifierType{storage.IdentifierEmail}}
+	if err := store.CreateIdentityStore(ctx, st); err != nil {
+		return fmt.Errorf("administrators store: %w", err)
+	}
+	return audit(manage.Change{Action: "store.created", TargetType: "store", TargetID: st.ID,
+		After: map[string]any{"id": st.ID, "name": st.Name, "identifier_types": st.IdentifierTypes}})
+}
+
+func ensureConsoleApplication(ctx context.Context, store storage.Store, audit func(manage.Change) error) error {
+	_, err := store.GetApplication(ctx, manage.ConsoleApplicationID)
+	if !errors.Is(err, storage.ErrNotFound) {
+		return err
+	}
+	self := storage.DefaultSelfServicePolicy()
+	self.RegistrationEnabled = false
+	app := &storage.Application{ID: manage.ConsoleApplicationID, StoreID: storage.AdministratorsStoreID,
+		Name: "Admin console", SelfService: self,
+		MFA: storage.MFAPolicy{Mode: storage.MFARequired, Methods: []string{storage.MethodPasskey, storage.MethodTOTP}}}
+	if err := store.CreateApplication(ctx, app); err != nil {
+		return fmt.Errorf("admin console application: %w", err)
+	}
+	return audit(manage.Change{Action: "application.created", TargetType: "application", TargetID: app.ID,
+		After: map[string]any{"id": app.ID, "name": app.Name, "store_id": app.StoreID,
+			"registration_enabled": false, "mfa": app.MFA}})
+}
+
+func ensureConsoleClient(ctx context.Context, cfg Config, store storage.Store, audit func(manage.Change) error) error {
+	_, err := store.GetClient(ctx, manage.ConsoleClientID)
+	if !errors.Is(err, storage.ErrNotFound) {
+		return err
+	}
+	c := &storage.Client{
 		ID:                     manage.ConsoleClientID,
 		ApplicationID:          manage.ConsoleApplicationID,
 		Name:                   "Admin console",
@@ -61,10 +89,11 @@ func ensureAdminConsole(ctx context.Context, cfg Config, store storage.Store) er
 		GrantTypes:             []string{"authorization_code", "refresh_token"},
 		ResponseTypes:          []string{"code"},
 		Scopes:                 []string{"openid", "profile", "email"},
-	}); err != nil {
+	}
+	if err := store.CreateClient(ctx, c); err != nil {
 		return fmt.Errorf("admin console client: %w", err)
 	}
-	return nil
+	return audit(manage.Change{Action: "client.created", TargetType: "client", TargetID: c.ID, After: clientView(c)})
 }
 
 // grantOwner makes the account an owner over every store and records it.
@@ -115,7 +144,7 @@ func upgradeAdminConsole(ctx context.Context, cfg Config, store storage.Store, l
 	if err := ensureAdminConsole(txCtx, cfg, store); err != nil {
 		return err
 	}
-	moved, err := moveBootstrapAdmin(txCtx, store)
+	moved, err := moveBootstrapAdmin(txCtx, store, log)
 	if err != nil {
 		return err
 	}
@@ -133,7 +162,7 @@ func upgradeAdminConsole(ctx context.Context, cfg Config, store storage.Store, l
 // moveBootstrapAdmin moves the account bootstrap made (setting
 // bootstrap_admin_account_id) into the administrators store and makes it
 // an owner; its sessions and tokens end, as they were a customer's.
-func moveBootstrapAdmin(ctx context.Context, store storage.Store) (bool, error) {
+func moveBootstrapAdmin(ctx context.Context, store storage.Store, log *slog.Logger) (bool, error) {
 	id, err := store.GetSetting(ctx, adminSetting)
 	if errors.Is(err, storage.ErrNotFound) || id == "" {
 		return false, nil
@@ -158,8 +187,27 @@ func moveBootstrapAdmin(ctx context.Context, store storage.Store) (bool, error) 
 		if _, err := store.RevokeTokensBySubject(ctx, acct.ID); err != nil {
 			return false, err
 		}
+		if err := clearCredentials(ctx, store, acct.ID); err != nil {
+			return false, err
+		}
+		log.Warn("the bootstrap admin is now an owner in the administrators store and has no password: "+
+			"set one with \"Forgot password?\" on the console's sign-in page", "account_id", acct.ID, "email", acct.Email)
 	}
 	return true, grantOwner(ctx, store, acct, "administrator.migrated")
+}
+
+// clearCredentials removes the moved admin's password and pending
+// one-time secrets (reset links, codes): bootstrap printed a generated
+// password at first boot, so it may sit in container logs, and an owner
+// must not sign in with it. A password reset by e-mail sets a new one.
+func clearCredentials(ctx context.Context, store storage.Store, accountID string) error {
+	if err := store.DeletePassword(ctx, accountID); err != nil {
+		return fmt.Errorf("clear the bootstrap admin's password: %w", err)
+	}
+	if _, err := store.DeleteAllOneTimeSecrets(ctx, accountID); err != nil {
+		return fmt.Errorf("clear the bootstrap admin's one-time secrets: %w", err)
+	}
+	return nil
 }
 
 // grantLegacyAdminClients gives an admin grant to every client whose

@@ -102,8 +102,8 @@ func auditVerify(ctx context.Context, cfg Config, args []string, stdout, stderr 
 	if err := parse(newFlags("audit verify", stderr), args); err != nil {
 		return err
 	}
-	return withStore(ctx, cfg, stderr, func(s *sqlstore.Store, _ []byte) error {
-		checked, err := manage.NewAudit(s).Verify(ctx, manage.System())
+	return withStore(ctx, cfg, stderr, func(s *sqlstore.Store, secret []byte) error {
+		checked, err := manage.NewAudit(s).WithChainKey(auditChainKey(secret)).Verify(ctx, manage.System())
 		if err != nil {
 			return fmt.Errorf("%w (%d entries before it verified)", err, checked)
 		}

@@ -67,15 +67,16 @@ func TestCLIAuditVerifyAndExport(t *testing.T) {
 			t.Fatalf("admin create: %s", errOut)
 		}
 	}
-	// Bootstrap's first admin, then the two.
+	// Bootstrap's console store, application and client, its first admin,
+	// then the two.
 	code, out, errOut := c.run("audit", "verify")
-	if code != 0 || !strings.Contains(out, "verified: 3 entries") {
+	if code != 0 || !strings.Contains(out, "verified: 6 entries") {
 		t.Fatalf("audit verify: exit %d, %q, %q", code, out, errOut)
 	}
 	code, out, _ = c.run("audit", "export")
 	lines := exportLines(t, out)
-	if code != 0 || len(lines) != 3 || lines[0].Seq != 1 || lines[2].Action != "administrator.created" ||
-		lines[1].PrevHash != lines[0].Hash || !strings.Contains(string(lines[2].After), "b@example.com") {
+	if code != 0 || len(lines) != 6 || lines[0].Seq != 1 || lines[5].Action != "administrator.created" ||
+		lines[1].PrevHash != lines[0].Hash || !strings.Contains(string(lines[5].After), "b@example.com") {
 		t.Fatalf("audit export: exit %d\n%s", code, out)
 	}
 	if code, out, _ = c.run("audit", "export", "--since", "2999-01-01T00:00:00Z"); code != 0 || out != "" {
@@ -119,7 +120,7 @@ func TestCLIAuditVerifyDetectsTampering(t *testing.T) {
 					t.Fatalf("admin create: %s", errOut)
 				}
 			}
-			if code, out, _ := c.run("audit", "verify"); code != 0 || !strings.Contains(out, "verified: 4 entries") {
+			if code, out, _ := c.run("audit", "verify"); code != 0 || !strings.Contains(out, "verified: 7 entries") {
 				t.Fatalf("untouched log: exit %d, %q", code, out)
 			}
 			tamper(t, c, tc.sql)

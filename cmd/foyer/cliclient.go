@@ -10,6 +10,7 @@ import (
 	"os"
 	"time"
 
+	"foyer/admin/manage"
 	"foyer/authz"
 	"foyer/storage"
 	"foyer/storage/sqlstore"
@@ -83,7 +84,7 @@ func clientTokenCreate(ctx context.Context, cfg Config, args []string, stdout, s
 	t := &storage.InitialAccessToken{TokenHash: digest[:], Description: *description, RemainingUses: *uses,
 		ExpiresAt: time.Now().Add(*expires)}
 	return withStore(ctx, cfg, stderr, func(s *sqlstore.Store, _ []byte) error {
-		if err := s.CreateInitialAccessToken(ctx, t); err != nil {
+		if err := createInitialAccessToken(ctx, s, t); err != nil {
 			return err
 		}
 		if *asJSON {
@@ -96,5 +97,19 @@ func clientTokenCreate(ctx context.Context, cfg Config, args []string, stdout, s
 			t.RemainingUses, t.ExpiresAt.UTC().Format(time.RFC3339))
 		fmt.Fprintf(stdout, "register with: POST %s%s  Authorization: Bearer <token>\n", cfg.Issuer, authz.RegistrationPath)
 		return nil
+	})
+}
+
+// createInitialAccessToken stores t and its audit entry (never the token
+// or its digest) in one transaction: a token lets anyone holding it
+// register clients, so who made one, when and for what is recorded.
+func createInitialAccessToken(ctx context.Context, s storage.Store, t *storage.InitialAccessToken) error {
+	return newAdminCore(s, nil).Apply(ctx, manage.System(), manage.WriteConfig, "", func(ctx context.Context) (manage.Change, error) {
+		if err := s.CreateInitialAccessToken(ctx, t); err != nil {
+			return manage.Change{}, err
+		}
+		return manage.Change{Action: "initial_access_token.created", TargetType: "initial_access_token", TargetID: t.ID,
+			After: map[string]any{"id": t.ID, "description": t.Description, "remaining_uses": t.RemainingUses,
+				"expires_at": t.ExpiresAt.UTC().Format(time.RFC3339)}}, nil
 	})
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"foyer/authz"
+	"foyer/storage"
 	"foyer/storage/sqlstore"
 )
 
@@ -76,6 +78,13 @@ func TestCLIInitialAccessToken(t *testing.T) {
 		}
 		if err := s.UseInitialAccessToken(ctx, digest[:], time.Now()); err == nil {
 			t.Fatal("a third use of a two-use token")
+		}
+		// Made by the system, recorded without the token or its digest.
+		entries, err := s.ListAuditEntries(ctx, storage.AuditFilter{Action: "initial_access_token.created"})
+		if err != nil || len(entries) != 1 || entries[0].ActorKind != storage.PrincipalSystem || entries[0].TargetID == "" ||
+			!strings.Contains(entries[0].After, "partner onboarding") || !strings.Contains(entries[0].After, `"remaining_uses":2`) ||
+			strings.Contains(entries[0].After, created.Token) || strings.Contains(entries[0].After, hex.EncodeToString(digest[:])) {
+			t.Fatalf("audit entries %+v, %v", entries, err)
 		}
 	})
 }

@@ -116,7 +116,8 @@ func clientRolesSet(ctx context.Context, cfg Config, args []string, stdout, stde
 		grants = []manage.Grant{{Role: storage.AdminRole(*role), StoreIDs: stores}}
 	}
 	return withStore(ctx, cfg, stderr, func(s *sqlstore.Store, _ []byte) error {
-		roles, err := cliClients(s).SetRoles(ctx, manage.System(), *id, grants)
+		// Version 0: the CLI replaces the roles outright (no If-Match).
+		roles, err := cliClients(s).SetRoles(ctx, manage.System(), *id, 0, grants)
 		if err != nil {
 			return cliServiceError(err)
 		}

@@ -106,7 +106,7 @@ func assertStoreAudit(t *testing.T, c *cli) {
 		}
 		actions = append(actions, e.Action+" "+e.TargetID)
 	}
-	want := "store.deleted empty,store.created empty,store.renamed eu,store.created eu"
+	want := "store.deleted empty,store.created empty,store.renamed eu,store.created eu,store.created administrators" // the last by bootstrap
 	if strings.Join(actions, ",") != want {
 		t.Errorf("audit entries %v, want %s", actions, want)
 	}

@@ -34,8 +34,8 @@ func newLogger(cfg Config, w io.Writer) *slog.Logger {
 }
 
 // openStore opens and migrates the database.
-func openStore(ctx context.Context, cfg Config, log *slog.Logger) (*sqlstore.Store, error) {
-	store, err := sqlstore.Open(ctx, cfg.DatabaseURL)
+func openStore(ctx context.Context, cfg Config, log *slog.Logger, opts ...sqlstore.Option) (*sqlstore.Store, error) {
+	store, err := sqlstore.Open(ctx, cfg.DatabaseURL, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
@@ -53,21 +53,20 @@ func openStore(ctx context.Context, cfg Config, log *slog.Logger) (*sqlstore.Sto
 // openReady opens and migrates the database, resolves the system secret and
 // bootstraps an empty database: what every command that acts on Foyer's
 // data needs first. The caller closes the store.
+// The secret comes first: the store hashes the audit chain with a key
+// derived from it.
 func openReady(ctx context.Context, cfg Config, out io.Writer, log *slog.Logger) (*sqlstore.Store, []byte, error) {
-	store, err := openStore(ctx, cfg, log)
-	if err != nil {
-		return nil, nil, err
-	}
 	secret, err := cfg.secret()
-	if err == nil {
-		err = bootstrap(ctx, cfg, store, secret, out, log)
-		if err != nil {
-			err = fmt.Errorf("bootstrap: %w", err)
-		}
-	}
 	if err != nil {
-		_ = store.Close()
 		return nil, nil, err
+	}
+	store, err := openStore(ctx, cfg, log, sqlstore.WithAuditKey(auditChainKey(secret)))
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := bootstrap(ctx, cfg, store, secret, out, log); err != nil {
+		_ = store.Close()
+		return nil, nil, fmt.Errorf("bootstrap: %w", err)
 	}
 	return store, secret, nil
 }

@@ -220,6 +220,12 @@ func (s *Store) SetPassword(ctx context.Context, accountID, hash string) error {
 	return wrapErr(err, "set password of account %q", accountID)
 }
 
+// DeletePassword removes an account's password hash, if any.
+func (s *Store) DeletePassword(ctx context.Context, accountID string) error {
+	err := s.db(ctx).Where("account_id = ?", accountID).Delete(&passwordRow{}).Error
+	return wrapErr(err, "delete password of account %q", accountID)
+}
+
 // GetPassword reads an account's password hash.
 func (s *Store) GetPassword(ctx context.Context, accountID string) (*storage.PasswordCredential, error) {
 	var row passwordRow

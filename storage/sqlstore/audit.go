@@ -82,7 +82,7 @@ func (s *Store) AppendAuditEntry(ctx context.Context, e *storage.AuditEntry) err
 		if len(head) == 1 {
 			e.Seq, e.PrevHash = head[0].Seq+1, head[0].Hash
 		}
-		e.Hash = e.ComputeHash()
+		e.Hash = e.ComputeHash(s.auditKey)
 		row := auditRowOf(e)
 		return wrapErr(tx.Create(&row).Error, "append audit entry")
 	})

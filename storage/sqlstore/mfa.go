@@ -142,6 +142,12 @@ func (s *Store) DeleteOneTimeSecrets(ctx context.Context, accountID, purpose str
 	return res.RowsAffected, wrapErr(res.Error, "delete one-time secrets")
 }
 
+// DeleteAllOneTimeSecrets removes every secret of the account.
+func (s *Store) DeleteAllOneTimeSecrets(ctx context.Context, accountID string) (int64, error) {
+	res := s.db(ctx).Exec(`DELETE FROM one_time_secrets WHERE account_id = ?`, accountID)
+	return res.RowsAffected, wrapErr(res.Error, "delete one-time secrets")
+}
+
 // CountUsableOneTimeSecrets counts the account's live secrets of the purpose.
 func (s *Store) CountUsableOneTimeSecrets(ctx context.Context, accountID, purpose string, now time.Time) (int64, error) {
 	var n int64

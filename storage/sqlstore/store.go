@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -34,6 +35,8 @@ type Store struct {
 	gdb     *gorm.DB
 	sqlDB   *sql.DB
 	dialect string // migrations.SQLite or migrations.Postgres
+	// auditKey keys the audit log's hash chain (WithAuditKey).
+	auditKey []byte
 }
 
 var _ storage.Store = (*Store)(nil)
@@ -45,6 +48,16 @@ type config struct {
 	maxOpenConns    int
 	connMaxLifetime time.Duration
 	statementHook   func(ctx context.Context, sql string)
+	auditKey        []byte
+}
+
+// WithAuditKey keys the audit log's hash chain (storage.AuditEntry's
+// ComputeHash): cmd/foyer derives it from the system secret, so that
+// someone who can write the database but lacks the secret cannot
+// recompute the chain after editing an entry. Without it the key is
+// empty, which detects edits only by someone who does not recompute.
+func WithAuditKey(key []byte) Option {
+	return func(c *config) { c.auditKey = slices.Clone(key) }
 }
 
 // WithStatementHook calls hook after every statement the store runs, with
@@ -113,7 +126,7 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, erro
 	sqlDB.SetMaxOpenConns(cfg.maxOpenConns)
 	sqlDB.SetMaxIdleConns(cfg.maxOpenConns)
 	sqlDB.SetConnMaxLifetime(cfg.connMaxLifetime)
-	s := &Store{gdb: gdb, sqlDB: sqlDB, dialect: dialect}
+	s := &Store{gdb: gdb, sqlDB: sqlDB, dialect: dialect, auditKey: cfg.auditKey}
 	if err := s.Ping(ctx); err != nil {
 		sqlDB.Close()
 		return nil, err

@@ -73,8 +73,8 @@ func checkChain(t *testing.T, s storage.Store, want int) []storage.AuditEntry {
 	}
 	prev := ""
 	for i, e := range got {
-		if e.Seq != int64(i+1) || e.PrevHash != prev || e.Hash != e.ComputeHash() || len(e.Hash) != 64 {
-			t.Fatalf("entry %d: seq %d, prev %q (want %q), hash %q (recomputed %q)", i, e.Seq, e.PrevHash, prev, e.Hash, e.ComputeHash())
+		if e.Seq != int64(i+1) || e.PrevHash != prev || e.Hash != e.ComputeHash(nil) || len(e.Hash) != 64 {
+			t.Fatalf("entry %d: seq %d, prev %q (want %q), hash %q (recomputed %q)", i, e.Seq, e.PrevHash, prev, e.Hash, e.ComputeHash(nil))
 		}
 		prev = e.Hash
 	}
@@ -93,7 +93,7 @@ func testAuditLog(t *testing.T, s storage.Store) {
 	base := at(0)
 	first := auditEntry("store.created", "eu", "eu", base.Add(123456789*time.Nanosecond))
 	must(t, "AppendAuditEntry", s.AppendAuditEntry(ctx, first))
-	if first.Seq != 1 || first.PrevHash != "" || first.ID == "" || first.Hash != first.ComputeHash() {
+	if first.Seq != 1 || first.PrevHash != "" || first.ID == "" || first.Hash != first.ComputeHash(nil) {
 		t.Fatalf("first entry = %+v", first)
 	}
 	second := auditEntry("store.renamed", "eu", "eu", base.Add(time.Second))

@@ -23,6 +23,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"Accounts", testAccounts},
 		{"AccountIdentifiers", testAccountIdentifiers},
 		{"Passwords", testPasswords},
+		{"ClearCredentials", testClearCredentials},
 		{"Applications", testApplications},
 		{"SelfServicePolicy", testSelfServicePolicy},
 		{"Clients", testClients},
