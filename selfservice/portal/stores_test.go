@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"foyer/storage"
@@ -159,5 +160,35 @@ func TestStorePortalLinks(t *testing.T) {
 		// A failed sign-in names no store it was not given.
 		p = e.browser(t, nil, "").get(CallbackPath + "?state=x&code=y")
 		wantBody(t, "failed sign-in", p, `href="/account"`)
+	})
+}
+
+// The launcher of each store's customer lists that store's applications
+// only.
+func TestStorePortalLauncherPerStore(t *testing.T) {
+	t.Parallel()
+	bothStores(t, func(t *testing.T, e *testEnv) {
+		ctx := t.Context()
+		launchApp(t, e, "shop", "Default Shop", "https://shop.example/login", storage.PortalSettings{LauncherEnabled: true})
+		if err := e.store.CreateApplication(ctx, &storage.Application{ID: "bazaar", StoreID: secondStore, Name: "Second Bazaar"}); err != nil {
+			t.Fatal(err)
+		}
+		e.appClient(t, "bazaar", "bazaar-client", "Second Bazaar", "https://bazaar.example/login")
+		if err := e.store.SetPortalSettings(ctx, &storage.PortalSettings{ApplicationID: "bazaar", LauncherEnabled: true}); err != nil {
+			t.Fatal(err)
+		}
+		second := e.browser(t, e.account(t, secondStore, "sal@example.com"), "")
+		second.signIn()
+		p := second.get("/account/apps")
+		wantStatus(t, "second store's launcher", p, http.StatusOK)
+		wantBody(t, "second store's launcher", p, ">Second Bazaar</a>")
+		if strings.Contains(p.body, "Default Shop") {
+			t.Errorf("the second store's launcher shows the default store's application:\n%s", p.body)
+		}
+		p = e.signedIn(t, "dan@example.com").get("/account/apps")
+		wantBody(t, "default launcher", p, ">Default Shop</a>")
+		if strings.Contains(p.body, "Second Bazaar") {
+			t.Errorf("the default store's launcher shows the second store's application:\n%s", p.body)
+		}
 	})
 }
