@@ -288,3 +288,18 @@ func storePortalSignIn(t *testing.T, srv *testServer, b *browser, path, identifi
 	}
 	return b.submit(p, map[string]string{"password": alicePass})
 }
+
+// Through the admin API of the running server: POST /stores provisions
+// the store's portal, DELETE removes it.
+func TestStorePortalThroughTheAdminAPI(t *testing.T) {
+	t.Parallel()
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		srv := startServer(t, newStore(t))
+		api, _ := newAdminAPI(t, srv)
+		api.do(http.MethodPost, "/stores", map[string]any{"id": "apac", "name": "APAC", "identifier_types": []string{"email"}}).
+			expect(t, "create store", http.StatusCreated, "")
+		wantStorePortal(t, srv.store, "apac", true)
+		api.do(http.MethodDelete, "/stores/apac", nil, "If-Match", `"1"`).expect(t, "delete store", http.StatusNoContent, "")
+		wantStorePortal(t, srv.store, "apac", false)
+	})
+}
