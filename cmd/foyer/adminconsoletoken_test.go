@@ -49,13 +49,13 @@ func TestAdminAPIAcceptsConsoleTokens(t *testing.T) {
 
 	auditor := &adminAPI{t: t, base: srv.issuer + admin.APIPrefix, token: tok.AccessToken}
 	auditor.do(http.MethodGet, "/clients", nil).expect(t, "an auditor lists clients", http.StatusOK, "")
-	auditor.do(http.MethodGet, "/administrators/"+alice.ID, nil).expect(t, "an auditor reads administrators", http.StatusOK, "")
+	read := auditor.do(http.MethodGet, "/administrators/"+alice.ID, nil).expect(t, "an auditor reads administrators", http.StatusOK, "")
 	auditor.do(http.MethodPost, "/clients", map[string]any{"client_name": "x", "grant_types": []string{"client_credentials"}}).
 		expect(t, "an auditor creates a client", http.StatusForbidden, "")
 
 	// The owner disables alice through the API: her token stops working.
 	owner, _ := newOwnerAPI(t, srv)
-	owner.do(http.MethodPost, "/administrators/"+alice.ID+"/disable", nil).expect(t, "disable", http.StatusOK, "")
+	owner.do(http.MethodPost, "/administrators/"+alice.ID+"/disable", nil, "If-Match", read.etag()).expect(t, "disable", http.StatusOK, "")
 	entries, err := srv.store.ListAuditEntries(ctx, storage.AuditFilter{Action: "administrator.disabled", TargetID: alice.ID})
 	if err != nil || len(entries) != 1 || entries[0].ActorKind != storage.PrincipalClient || entries[0].Role != storage.RoleOwner {
 		t.Fatalf("audit entries %+v (%v)", entries, err)

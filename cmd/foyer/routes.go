@@ -174,6 +174,10 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	if err != nil {
 		return nil, err
 	}
+	adminConsole, err := newAdminConsole(cfg, adminCore, store, secret, sessions, renderer, notifications, log, opt.now)
+	if err != nil {
+		return nil, err
+	}
 	metrics := newMetrics()
 	router := newRouter(metrics)
 	// The OAuth endpoints legitimately receive cross-origin posts (token,
@@ -186,6 +190,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	self.Mount(forms)
 	accountPortal.Mount(forms)
 	adminAPI.Mount(forms)
+	adminConsole.Mount(forms)
 	if bool(cfg.DevOutbox) && notify.DevMode(cfg.SMTPURL, cfg.Issuer) {
 		// Only a developer's local instance, asked to, shows messages (with
 		// their live links and codes) on a page, and only to this machine.
@@ -212,6 +217,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	)
 	// The portal exchanges its codes with this very handler, in process.
 	accountPortal.UseServer(handler)
+	adminConsole.UseServer(handler)
 	return &server{handler: handler, router: router, keys: keyManager, backchannel: backchannel.NewWorker(opt.backchannel, store, keyManager),
 		notify: notify.NewWorker(opt.notify, store, providers), notifications: notifications, self: self,
 		Close: accountPortal.Close}, nil

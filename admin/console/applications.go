@@ -1,0 +1,99 @@
+package console
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gorilla/mux"
+
+	"foyer/admin/manage"
+	"foyer/selfservice/route"
+)
+
+// ApplicationService is what the console asks of the applications
+// (manage.Applications).
+type ApplicationService interface {
+	List(ctx context.Context, a manage.Actor, after string, limit int) ([]manage.ApplicationView, error)
+	Create(ctx context.Context, a manage.Actor, in manage.ApplicationInput) (manage.ApplicationView, error)
+}
+
+const (
+	applicationsRoute = "console.applications"
+	appsPageSize      = 50
+)
+
+func (h *Handler) mountApplications(r *mux.Router) {
+	route.Handle(r, applicationsRoute, "/admin/applications", route.Methods{
+		http.MethodGet: h.authed(h.applicationsPage), http.MethodPost: h.authed(h.createApplication)})
+}
+
+// applicationsPage is the data of admin_applications.
+type applicationsPage struct {
+	frame
+	Rows      []appRow
+	NextURL   string
+	CanCreate bool
+	CreateURL string
+	// The creation form as typed.
+	NewID, NewName string
+	NewOrg         bool
+	StoreChoices   []storeChoice
+	FieldErrors    map[string]string
+}
+
+type appRow struct {
+	ID, Name, StoreName string
+	Organizational      bool
+}
+
+func (h *Handler) applicationsPage(w http.ResponseWriter, r *http.Request, rq *request) error {
+	return h.renderApplications(w, r, rq, http.StatusOK, manage.ApplicationInput{}, nil, "")
+}
+
+func (h *Handler) renderApplications(w http.ResponseWriter, r *http.Request, rq *request, status int, in manage.ApplicationInput,
+	errs map[string]string, pageErr string) error {
+	after := r.URL.Query().Get("after")
+	apps, err := h.apps.List(r.Context(), rq.Actor, after, appsPageSize+1)
+	if err != nil {
+		return err
+	}
+	p := &applicationsPage{CreateURL: h.path(applicationsRoute, nil), NewID: in.ID, NewName: in.Name, NewOrg: in.Organizational, FieldErrors: errs}
+	p.Error = pageErr
+	for _, s := range rq.Stores {
+		if rq.Actor.Can(manage.WriteConfig, s.ID) {
+			p.CanCreate = true
+			p.StoreChoices = append(p.StoreChoices, storeChoice{ID: s.ID, Name: s.Name, Current: s.ID == in.StoreID})
+		}
+	}
+	if len(apps) > appsPageSize {
+		apps = apps[:appsPageSize]
+		p.NextURL = h.path(applicationsRoute, url.Values{"after": {apps[len(apps)-1].ID}})
+	}
+	names := storeNames(rq)
+	for _, a := range apps {
+		row := appRow{ID: a.ID, Name: a.Name, StoreName: names[a.StoreID], Organizational: a.Organizational}
+		if row.StoreName == "" {
+			row.StoreName = a.StoreID
+		}
+		p.Rows = append(p.Rows, row)
+	}
+	h.page(w, r, rq, "admin_applications", status, "", p)
+	return nil
+}
+
+// createApplication makes an application with the Default policies.
+func (h *Handler) createApplication(w http.ResponseWriter, r *http.Request, rq *request) error {
+	in := manage.ApplicationInput{ID: strings.TrimSpace(r.PostFormValue("id")), Name: r.PostFormValue("name"),
+		StoreID: r.PostFormValue("store_id"), Organizational: r.PostFormValue("organizational") == "yes"}
+	_, err := h.apps.Create(r.Context(), rq.Actor, in)
+	if errs, pageErr, ok := formErrors(err, indexedField); ok {
+		return h.renderApplications(w, r, rq, statusOf(err), in, errs, pageErr)
+	}
+	if err != nil {
+		return err
+	}
+	h.done(w, r, h.path(applicationsRoute, nil), "created")
+	return nil
+}

@@ -1,0 +1,140 @@
+package console
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"github.com/gorilla/mux"
+
+	"foyer/admin/manage"
+	"foyer/selfservice/route"
+	"foyer/selfservice/session"
+	"foyer/storage"
+	"foyer/themes"
+)
+
+// Store is what the console reads from storage itself: the identity
+// stores and their sizes for the dashboard and the store switcher.
+type Store interface {
+	ListIdentityStores(ctx context.Context) ([]storage.IdentityStore, error)
+	CountAccounts(ctx context.Context, storeID string) (int64, error)
+}
+
+// Config is the console's configuration.
+type Config struct {
+	// Issuer is the server's public URL: the console is a client of it.
+	Issuer string
+	// CookieKey signs the console's cookies and form tokens (derived from
+	// FOYER_SECRET).
+	CookieKey []byte
+	// Secure marks cookies Secure (https issuer).
+	Secure bool
+	// SessionLifetime bounds a console sign-in (default 8 hours); the SSO
+	// session ending ends it sooner.
+	SessionLifetime time.Duration
+	// Now is the clock (nil: time.Now).
+	Now func() time.Time
+}
+
+// Deps are the console's collaborators.
+type Deps struct {
+	Core     *manage.Core
+	Store    Store
+	Sessions *session.Manager
+	Renderer *themes.Renderer
+	Logger   *slog.Logger
+	// The services of admin/manage the pages drive.
+	Audit          AuditService
+	Administrators AdministratorService
+	Applications   ApplicationService
+	Groups         GroupService
+	Stores         StoreService
+}
+
+// Handler serves the console.
+type Handler struct {
+	cfg      Config
+	core     *manage.Core
+	store    Store
+	sessions *session.Manager
+	render   *themes.Renderer
+	log      *slog.Logger
+	routes   route.URLs
+	audit    AuditService
+	admins   AdministratorService
+	apps     ApplicationService
+	groups   GroupService
+	stores   StoreService
+
+	// server answers the console's own token and discovery requests in
+	// process (set by UseServer once the whole handler chain exists).
+	server   http.Handler
+	oidcMu   sync.Mutex
+	provider *oidc.Provider
+}
+
+// New returns the console handler.
+func New(cfg Config, d Deps) (*Handler, error) {
+	if cfg.Issuer == "" || len(cfg.CookieKey) < 32 {
+		return nil, errors.New("console: Issuer and a 32-byte CookieKey are required")
+	}
+	if d.Core == nil || d.Store == nil || d.Sessions == nil || d.Renderer == nil || d.Audit == nil || d.Administrators == nil || d.Stores == nil || d.Applications == nil || d.Groups == nil {
+		return nil, errors.New("console: Core, Store, Sessions, Renderer and the services are required")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.SessionLifetime <= 0 {
+		cfg.SessionLifetime = 8 * time.Hour
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	return &Handler{cfg: cfg, core: d.Core, store: d.Store, sessions: d.Sessions, render: d.Renderer, log: d.Logger, audit: d.Audit, admins: d.Administrators, apps: d.Applications, groups: d.Groups, stores: d.Stores}, nil
+}
+
+// UseServer gives the console the server's handler, through which it
+// exchanges codes and reads discovery and keys without leaving the
+// process (the issuer's public address may not be reachable from the
+// node).
+func (h *Handler) UseServer(server http.Handler) { h.server = server }
+
+// Names of the console's routes; links and redirects are built from them.
+const (
+	homeRoute     = "console.home"
+	signInRoute   = "console.sign_in"
+	callbackRoute = "console.callback"
+	logoutRoute   = "console.logout"
+	switchRoute   = "console.switch_store"
+)
+
+// Mount installs the console's routes on r. Besides the server's own
+// guard, the console refuses cross-origin form posts itself, so no
+// wiring can leave its forms open.
+func (h *Handler) Mount(r *mux.Router) {
+	h.routes = route.New(r)
+	sub := r.NewRoute().Subrouter()
+	sub.Use(http.NewCrossOriginProtection().Handler)
+	route.Handle(sub, homeRoute, manage.ConsoleBasePath, route.Methods{http.MethodGet: h.authed(h.dashboard)})
+	route.Handle(sub, signInRoute, manage.ConsoleBasePath+"/login", route.Methods{http.MethodGet: h.serve(h.startSignIn)})
+	route.Handle(sub, callbackRoute, manage.ConsoleCallbackPath, route.Methods{http.MethodGet: h.callback})
+	route.Handle(sub, logoutRoute, manage.ConsoleBasePath+"/logout", route.Methods{http.MethodPost: h.serve(h.logout)})
+	route.Handle(sub, switchRoute, manage.ConsoleBasePath+"/switch", route.Methods{http.MethodGet: h.authed(h.switchStore)})
+	h.mountAdministrators(sub)
+	h.mountAudit(sub)
+	h.mountStores(sub)
+	h.mountApplications(sub)
+	h.mountGroups(sub)
+}
+
+// path is the path of the console's route called name, with the query
+// and the route's variables (pairs of name and value).
+func (h *Handler) path(name string, query url.Values, vars ...string) string {
+	return h.routes.Path(name, query, vars...)
+}

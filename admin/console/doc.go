@@ -1,0 +1,30 @@
+// Package console is the admin console under /admin: server-rendered
+// pages through the themes engine over the one service layer,
+// admin/manage.
+//
+// Administrators sign in like customers sign in to the account portal:
+// the console is the first-party public client foyer-admin of Foyer's own
+// authorization endpoint (PKCE, state and nonce; the console's
+// application requires MFA). The callback exchanges the code in process,
+// checks the ID token and seals the administrator's account and SSO
+// session id into the console's own cookie, which holds only while that
+// SSO session lives. Every page request builds a manage.Actor with
+// Core.Administrator, so a customer, a disabled administrator or one
+// without a grant gets a 403 page; every page and form checks the
+// actor's role and store scope again through manage.
+//
+// Pages (one file each, each with a typed page-data struct that embeds
+// the frame: the menu, the store switcher, the administrator and the
+// form token): the dashboard, the identity stores with their attribute
+// schema editor and groups, the applications, the administrators and
+// the audit log. Forms show the field errors of a *manage.ValidationError beside
+// their fields and keep what was typed (forms.go maps the services'
+// errors); conflicts and stale versions are the page's error.
+//
+// Forms post only to the console itself: cross-origin posts are refused
+// (net/http.CrossOriginProtection on the console's routes), cookies are
+// SameSite=Lax and every form carries a token bound to the console
+// session. Irreversible actions go through a confirmation page that works
+// without JavaScript; the one small script (admin.js) only adds confirm
+// dialogs and live filters.
+package console

@@ -1,0 +1,82 @@
+package console
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+
+	"github.com/gorilla/mux"
+
+	"foyer/admin/manage"
+	"foyer/selfservice/route"
+)
+
+// GroupService is what the console asks of a store's groups
+// (manage.Groups).
+type GroupService interface {
+	List(ctx context.Context, a manage.Actor, storeID, after string, limit int) ([]manage.Group, bool, error)
+	Create(ctx context.Context, a manage.Actor, storeID string, in manage.GroupInput) (*manage.Group, error)
+}
+
+const (
+	groupsRoute    = "console.groups"
+	groupsPageSize = 50
+)
+
+func (h *Handler) mountGroups(r *mux.Router) {
+	route.Handle(r, groupsRoute, "/admin/stores/{store}/groups", route.Methods{
+		http.MethodGet: h.authed(h.groupsPage), http.MethodPost: h.authed(h.createGroup)})
+}
+
+// groupsPage is the data of admin_groups: one store's groups.
+type groupsPage struct {
+	frame
+	StoreName   string
+	Groups      []string
+	NextURL     string
+	BackURL     string
+	CanCreate   bool
+	CreateURL   string
+	NewName     string
+	FieldErrors map[string]string
+}
+
+func (h *Handler) groupsPage(w http.ResponseWriter, r *http.Request, rq *request) error {
+	return h.renderGroups(w, r, rq, http.StatusOK, "", nil, "")
+}
+
+func (h *Handler) renderGroups(w http.ResponseWriter, r *http.Request, rq *request, status int, name string, errs map[string]string, pageErr string) error {
+	s, err := h.storeFor(r, rq)
+	if err != nil {
+		return err
+	}
+	groups, more, err := h.groups.List(r.Context(), rq.Actor, s.ID, r.URL.Query().Get("after"), groupsPageSize)
+	if err != nil {
+		return err
+	}
+	p := &groupsPage{StoreName: s.Name, BackURL: h.path(storeRoute, nil, "store", s.ID), CanCreate: rq.Actor.Can(manage.WriteConfig, s.ID),
+		CreateURL: h.path(groupsRoute, nil, "store", s.ID), NewName: name, FieldErrors: errs}
+	p.Error = pageErr
+	for _, g := range groups {
+		p.Groups = append(p.Groups, g.Name)
+	}
+	if more && len(groups) > 0 {
+		p.NextURL = h.path(groupsRoute, url.Values{"after": {groups[len(groups)-1].ID}}, "store", s.ID)
+	}
+	h.page(w, r, rq, "admin_groups", status, s.ID, p)
+	return nil
+}
+
+// createGroup adds a group to the store.
+func (h *Handler) createGroup(w http.ResponseWriter, r *http.Request, rq *request) error {
+	storeID, name := mux.Vars(r)["store"], r.PostFormValue("name")
+	_, err := h.groups.Create(r.Context(), rq.Actor, storeID, manage.GroupInput{Name: name})
+	if errs, pageErr, ok := formErrors(err, indexedField); ok {
+		return h.renderGroups(w, r, rq, statusOf(err), name, errs, pageErr)
+	}
+	if err != nil {
+		return err
+	}
+	h.done(w, r, h.path(groupsRoute, nil, "store", storeID), "created")
+	return nil
+}

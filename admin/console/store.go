@@ -1,0 +1,132 @@
+package console
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gorilla/mux"
+
+	"foyer/admin/manage"
+	"foyer/storage"
+)
+
+// storePage is the data of admin_store: one store's settings, its
+// attribute schema and its deletion.
+type storePage struct {
+	frame
+	ID, Name    string
+	Version     int64
+	Accounts    int64
+	Types       []typeChoice
+	Attributes  []attributeRow
+	CanWrite    bool
+	SaveURL     string
+	NewAttrURL  string
+	GroupsURL   string
+	DeleteURL   string
+	FieldErrors map[string]string
+}
+
+type attributeRow struct {
+	Name, Label, Type           string
+	Required, Visible, Editable bool
+	AdminVisible, AdminEditable bool
+	EditURL, RemoveURL          string
+}
+
+func (h *Handler) storePage(w http.ResponseWriter, r *http.Request, rq *request) error {
+	s, err := h.storeFor(r, rq)
+	if err != nil {
+		return err
+	}
+	return h.renderStore(w, r, rq, http.StatusOK, s, s.Name, s.IdentifierTypes, nil, "")
+}
+
+func (h *Handler) renderStore(w http.ResponseWriter, r *http.Request, rq *request, status int, s *manage.IdentityStore,
+	name string, types []storage.IdentifierType, errs map[string]string, pageErr string) error {
+	n, err := h.store.CountAccounts(r.Context(), s.ID)
+	if err != nil {
+		return err
+	}
+	p := &storePage{ID: s.ID, Name: name, Version: s.Version, Accounts: n, Types: typeChoices(types),
+		CanWrite: rq.Actor.Can(manage.WriteConfig, s.ID), SaveURL: h.path(storeRoute, nil, "store", s.ID),
+		NewAttrURL: h.path(attributeNewRoute, nil, "store", s.ID), GroupsURL: h.path(groupsRoute, nil, "store", s.ID), DeleteURL: h.path(storeDeleteRoute, nil, "store", s.ID), FieldErrors: errs}
+	p.Error = pageErr
+	for _, a := range s.Attributes {
+		typ := string(a.Type)
+		if typ == "" {
+			typ = string(storage.AttrString)
+		}
+		p.Attributes = append(p.Attributes, attributeRow{Name: a.Name, Label: a.Label, Type: typ, Required: a.Required,
+			Visible: a.Visible, Editable: a.Editable, AdminVisible: a.AdminVisible, AdminEditable: a.AdminEditable,
+			EditURL:   h.path(attributeRoute, nil, "store", s.ID, "name", a.Name),
+			RemoveURL: h.path(attributeRemoveRoute, nil, "store", s.ID, "name", a.Name)})
+	}
+	h.page(w, r, rq, "admin_store", status, s.ID, p)
+	return nil
+}
+
+// formVersion is the version a form was shown with.
+func formVersion(r *http.Request) int64 {
+	v, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	return v
+}
+
+// updateStore renames the store and sets its identifier types; the
+// schema stays as it is.
+func (h *Handler) updateStore(w http.ResponseWriter, r *http.Request, rq *request) error {
+	s, err := h.storeFor(r, rq)
+	if err != nil {
+		return err
+	}
+	name, types := r.PostFormValue("name"), readTypes(r)
+	_, err = h.stores.Update(r.Context(), rq.Actor, s.ID, formVersion(r),
+		manage.StoreInput{Name: name, IdentifierTypes: types, Attributes: s.Attributes})
+	if errs, pageErr, ok := formErrors(err, indexedField); ok {
+		return h.renderStore(w, r, rq, statusOf(err), s, name, types, errs, pageErr)
+	}
+	if err != nil {
+		return err
+	}
+	h.done(w, r, h.path(storeRoute, nil, "store", s.ID), "saved")
+	return nil
+}
+
+// confirmDeleteStore asks before deleting (only an empty store can go).
+func (h *Handler) confirmDeleteStore(w http.ResponseWriter, r *http.Request, rq *request) error {
+	s, err := h.storeFor(r, rq)
+	if err != nil {
+		return err
+	}
+	if err := rq.Actor.Require(manage.WriteConfig, s.ID); err != nil {
+		return err
+	}
+	h.confirm(w, r, rq, confirmPage{Title: "admin.stores.delete_title", Question: "admin.stores.delete_question", Subject: s.Name,
+		ActionURL: h.path(storeDeleteRoute, nil, "store", s.ID), Button: "admin.stores.delete", Version: s.Version,
+		CancelURL: h.path(storeRoute, nil, "store", s.ID)})
+	return nil
+}
+
+// deleteStore deletes it, only with the confirmation page's confirm=yes;
+// a store that still has accounts or applications stays, and its page
+// says why.
+func (h *Handler) deleteStore(w http.ResponseWriter, r *http.Request, rq *request) error {
+	id := mux.Vars(r)["store"]
+	if r.PostFormValue("confirm") != "yes" {
+		http.Redirect(w, r, h.path(storeDeleteRoute, nil, "store", id), http.StatusSeeOther) //nolint:gosec // G710: the console's own route
+		return nil
+	}
+	err := h.stores.Delete(r.Context(), rq.Actor, id, formVersion(r))
+	if _, pageErr, ok := formErrors(err, indexedField); ok {
+		s, gerr := h.storeFor(r, rq)
+		if gerr != nil {
+			return gerr
+		}
+		return h.renderStore(w, r, rq, statusOf(err), s, s.Name, s.IdentifierTypes, nil, pageErr)
+	}
+	if err != nil {
+		return err
+	}
+	h.done(w, r, h.path(storesRoute, nil), "deleted")
+	return nil
+}

@@ -1,0 +1,32 @@
+package main
+
+import (
+	"log/slog"
+	"time"
+
+	"foyer/admin/console"
+	"foyer/admin/manage"
+	"foyer/authz/keys"
+	"foyer/selfservice/notify"
+	"foyer/selfservice/session"
+	"foyer/storage"
+	"foyer/themes"
+)
+
+// newAdminConsole builds the admin console: a client of this server
+// (bootstrap's foyer-admin) over the manage services, signing its
+// cookies with a key of its own.
+func newAdminConsole(cfg Config, core *manage.Core, store storage.Store, secret []byte, sessions *session.Manager, renderer *themes.Renderer,
+	notifications *notify.Service, log *slog.Logger, now func() time.Time) (*console.Handler, error) {
+	return console.New(console.Config{
+		Issuer: cfg.Issuer, CookieKey: keys.DeriveKey(secret, "admin-console"),
+		Secure: session.CookiesFor(cfg.Issuer).Secure, Now: now,
+	}, console.Deps{
+		Core: core, Store: store, Sessions: sessions, Renderer: renderer, Logger: log,
+		Audit:          manage.NewAudit(store).WithChainKey(auditChainKey(secret)),
+		Administrators: manage.NewAdministrators(core, store, notifications, cfg.Issuer),
+		Applications:   manage.NewApplications(core, store),
+		Groups:         manage.NewGroups(core, store),
+		Stores:         manage.NewStores(core, store),
+	})
+}

@@ -1,0 +1,27 @@
+// The admin console works without JavaScript; this only helps: the store
+// switcher opens a store as soon as one is chosen, buttons marked
+// data-confirm ask before they submit, and inputs marked data-filter hide
+// the rows of their table that do not contain what is typed.
+"use strict";
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("form[data-autosubmit] select").forEach(function (s) {
+    s.addEventListener("change", function () { s.form.submit(); });
+  });
+  document.querySelectorAll("[data-confirm]").forEach(function (b) {
+    b.addEventListener("click", function (e) {
+      if (!window.confirm(b.getAttribute("data-confirm"))) { e.preventDefault(); }
+    });
+  });
+  document.querySelectorAll("input[data-filter]").forEach(function (input) {
+    var table = document.getElementById(input.getAttribute("data-filter"));
+    if (!table) { return; }
+    input.hidden = false;
+    if (input.labels) { input.labels.forEach(function (l) { l.hidden = false; }); }
+    input.addEventListener("input", function () {
+      var q = input.value.toLowerCase();
+      table.querySelectorAll("tbody tr").forEach(function (row) {
+        row.hidden = q !== "" && row.textContent.toLowerCase().indexOf(q) < 0;
+      });
+    });
+  });
+});
