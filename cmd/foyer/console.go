@@ -27,6 +27,6 @@ func newAdminConsole(cfg Config, core *manage.Core, store storage.Store, secret 
 		Administrators: manage.NewAdministrators(core, store, notifications, cfg.Issuer),
 		Applications:   manage.NewApplications(core, store),
 		Groups:         manage.NewGroups(core, store),
-		Stores:         manage.NewStores(core, store),
+		Stores:         newStores(core, store),
 	})
 }
