@@ -27,7 +27,7 @@ func newAdminConsole(cfg Config, core *manage.Core, store storage.Store, secret 
 		Administrators: manage.NewAdministrators(core, store, notifications, cfg.Issuer),
 		Applications:   manage.NewApplications(core, store),
 		Groups:         manage.NewGroups(core, store),
-		Stores:         manage.NewStores(core, store),
+		Stores:         newStores(core, store),
 		Roles:          manage.NewRoles(core, store),
 		Organizations:  manage.NewOrganizations(core, store),
 	})
