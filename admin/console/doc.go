@@ -16,7 +16,8 @@
 // Pages (one file each, each with a typed page-data struct that embeds
 // the frame: the menu, the store switcher, the administrator and the
 // form token): the dashboard, the identity stores with their attribute
-// schema editor and groups, the applications, the administrators and
+// schema editor and groups, the applications (each with its settings,
+// its policy of each kind and its deletion), the administrators and
 // the audit log. Forms show the field errors of a *manage.ValidationError beside
 // their fields and keep what was typed (forms.go maps the services'
 // errors); conflicts and stale versions are the page's error.
