@@ -133,6 +133,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountStores(sub)
 	h.mountApplications(sub)
 	h.mountApplication(sub)
+	h.mountPolicies(sub)
 	h.mountGroups(sub)
 }
 

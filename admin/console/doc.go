@@ -17,7 +17,10 @@
 // the frame: the menu, the store switcher, the administrator and the
 // form token): the dashboard, the identity stores with their attribute
 // schema editor and groups, the applications (each with its settings,
-// its policy of each kind and its deletion), the administrators and
+// its policy of each kind and its deletion), the named policies (by
+// kind, each with the form of its kind: fields for self-service, MFA and
+// portal policies, a JSON list of documents for consent policies; set
+// Default; deletion), the administrators and
 // the audit log. Forms show the field errors of a *manage.ValidationError beside
 // their fields and keep what was typed (forms.go maps the services'
 // errors); conflicts and stale versions are the page's error.
