@@ -54,7 +54,12 @@ type applicationPage struct {
 	SaveURL, DeleteURL          string
 	PolicyURL                   string
 	Slots                       []policySlot
-	FieldErrors                 map[string]string
+	// The application's clients and, for who may change it, the form
+	// registering another.
+	Clients         []clientRow
+	ClientCreateURL string
+	ClientForm      clientForm
+	FieldErrors     map[string]string
 }
 
 // policySlot is one kind's policy select.
@@ -84,7 +89,27 @@ func (h *Handler) applicationPage(w http.ResponseWriter, r *http.Request, rq *re
 
 func (h *Handler) renderApplication(w http.ResponseWriter, r *http.Request, rq *request, status int, app manage.ApplicationView,
 	in manage.ApplicationInput, errs map[string]string, pageErr string) error {
-	p := &applicationPage{ID: app.ID, StoreName: storeNames(rq)[app.StoreID], Name: in.Name, LogoURL: in.LogoURL,
+	return h.renderApplicationWith(w, r, rq, status, app, in, errs, pageErr, nil, nil)
+}
+
+// renderApplicationWith renders the page with the client form as typed
+// (nil: a fresh one) and its errors.
+func (h *Handler) renderApplicationWith(w http.ResponseWriter, r *http.Request, rq *request, status int, app manage.ApplicationView,
+	in manage.ApplicationInput, errs map[string]string, pageErr string, client *clientForm, clientErrs map[string]string) error {
+	if errs == nil {
+		errs = map[string]string{}
+	}
+	for k, v := range clientErrs {
+		errs[k] = v
+	}
+	if client == nil {
+		client = &clientForm{GrantTypes: grantChoices([]string{"authorization_code", "refresh_token"})}
+	}
+	clients, err := h.clientsOf(r, rq, app.ID)
+	if err != nil {
+		return err
+	}
+	p := &applicationPage{Clients: clients, ClientForm: *client, ClientCreateURL: h.path(clientsRoute, nil, "app", app.ID), ID: app.ID, StoreName: storeNames(rq)[app.StoreID], Name: in.Name, LogoURL: in.LogoURL,
 		PrimaryColor: in.PrimaryColor, Organizational: in.Organizational, Version: app.Version,
 		CanWrite: rq.Actor.Can(manage.WriteConfig, app.StoreID), SaveURL: h.path(applicationRoute, nil, "app", app.ID),
 		DeleteURL: h.path(applicationDeleteRoute, nil, "app", app.ID), PolicyURL: h.path(applicationPolicyRoute, nil, "app", app.ID),

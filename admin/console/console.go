@@ -54,6 +54,7 @@ type Deps struct {
 	Administrators AdministratorService
 	Applications   ApplicationService
 	Policies       PolicyService
+	Clients        ClientService
 	Groups         GroupService
 	Stores         StoreService
 }
@@ -71,6 +72,7 @@ type Handler struct {
 	admins   AdministratorService
 	apps     ApplicationService
 	policies PolicyService
+	clients  ClientService
 	groups   GroupService
 	stores   StoreService
 
@@ -86,7 +88,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	if cfg.Issuer == "" || len(cfg.CookieKey) < 32 {
 		return nil, errors.New("console: Issuer and a 32-byte CookieKey are required")
 	}
-	if d.Core == nil || d.Store == nil || d.Sessions == nil || d.Renderer == nil || d.Audit == nil || d.Administrators == nil || d.Stores == nil || d.Applications == nil || d.Policies == nil || d.Groups == nil {
+	if d.Core == nil || d.Store == nil || d.Sessions == nil || d.Renderer == nil || d.Audit == nil || d.Administrators == nil || d.Stores == nil || d.Applications == nil || d.Policies == nil || d.Clients == nil || d.Groups == nil {
 		return nil, errors.New("console: Core, Store, Sessions, Renderer and the services are required")
 	}
 	if cfg.Now == nil {
@@ -98,7 +100,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	return &Handler{cfg: cfg, core: d.Core, store: d.Store, sessions: d.Sessions, render: d.Renderer, log: d.Logger, audit: d.Audit, admins: d.Administrators, apps: d.Applications, policies: d.Policies, groups: d.Groups, stores: d.Stores}, nil
+	return &Handler{cfg: cfg, core: d.Core, store: d.Store, sessions: d.Sessions, render: d.Renderer, log: d.Logger, audit: d.Audit, admins: d.Administrators, apps: d.Applications, policies: d.Policies, clients: d.Clients, groups: d.Groups, stores: d.Stores}, nil
 }
 
 // UseServer gives the console the server's handler, through which it
@@ -134,6 +136,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountApplications(sub)
 	h.mountApplication(sub)
 	h.mountPolicies(sub)
+	h.mountClients(sub)
 	h.mountGroups(sub)
 }
 

@@ -20,7 +20,9 @@
 // its policy of each kind and its deletion), the named policies (by
 // kind, each with the form of its kind: fields for self-service, MFA and
 // portal policies, a JSON list of documents for consent policies; set
-// Default; deletion), the administrators and
+// Default; deletion), the clients of each application (registration
+// showing the secret once on its result page and nowhere else, edit,
+// secret rotation with an overlap, deletion), the administrators and
 // the audit log. Forms show the field errors of a *manage.ValidationError beside
 // their fields and keep what was typed (forms.go maps the services'
 // errors); conflicts and stale versions are the page's error.

@@ -27,6 +27,7 @@ func newAdminConsole(cfg Config, core *manage.Core, store storage.Store, secret 
 		Administrators: manage.NewAdministrators(core, store, notifications, cfg.Issuer),
 		Applications:   manage.NewApplications(core, store),
 		Policies:       manage.NewPolicies(core, store),
+		Clients:        manage.NewClients(core, store, clientRegistry{}),
 		Groups:         manage.NewGroups(core, store),
 		Stores:         manage.NewStores(core, store),
 	})
