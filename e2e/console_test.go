@@ -25,6 +25,8 @@ var consolePages = []struct{ name, path string }{
 	{"confirm", "/admin/stores/members/delete"},
 	{"groups", "/admin/stores/members/groups"},
 	{"applications", "/admin/applications"},
+	{"application", "/admin/applications/members-web"},
+	{"policies", "/admin/policies?kind=mfa"},
 	{"administrators", "/admin/administrators"},
 	{"audit", "/admin/audit"},
 }
@@ -46,6 +48,7 @@ func TestAdminConsole(t *testing.T) {
 	b.checkSkipLink(t)
 
 	b.createStore(t)
+	configured := b.configureApplication(t)
 	b.do(t, "open the administrators", chromedp.Click(chromedp.Search(`//nav//a[normalize-space()="Administrators"]`)),
 		chromedp.WaitVisible(chromedp.ID("invite-email")))
 	b.checkLabel(t, "invite-email", "Email")
@@ -78,7 +81,7 @@ func TestAdminConsole(t *testing.T) {
 	if n := b.count(t, "#audit-table tbody tr"); n != 2 {
 		t.Errorf("filtering by store. and members shows %d entries, want 2", n)
 	}
-	b.consoleScreenshots(t)
+	b.consoleScreenshots(t, configured...)
 	b.checkClean(t)
 
 	customerEmail, customerPassword := createAccount(t)
@@ -175,7 +178,7 @@ func (b *browser) checkSkipLink(t *testing.T) {
 // consoleScreenshots saves every console page at both widths into
 // e2e/screenshots/ (ignored by git; the path is in the test log) and
 // checks that nothing scrolls sideways at 390 pixels.
-func (b *browser) consoleScreenshots(t *testing.T) {
+func (b *browser) consoleScreenshots(t *testing.T, extra ...consolePage) {
 	t.Helper()
 	dir, err := filepath.Abs("screenshots")
 	if err != nil {
@@ -187,7 +190,7 @@ func (b *browser) consoleScreenshots(t *testing.T) {
 	t.Logf("console screenshots in %s", dir)
 	for _, width := range []int64{1280, 390} {
 		b.do(t, fmt.Sprintf("emulate a %dpx wide screen", width), chromedp.EmulateViewport(width, 900))
-		for _, p := range consolePages {
+		for _, p := range append(consolePages, extra...) {
 			b.do(t, "open "+p.name, chromedp.Navigate(env.issuer+p.path), chromedp.WaitVisible(chromedp.CSS("h1")))
 			png := run(t, b, "screenshot "+p.name, chromedp.FullScreenshot(100))
 			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("admin-%s-%d.png", p.name, width)), png, 0o644); err != nil {
