@@ -8,6 +8,7 @@ import (
 
 	"foyer/admin/manage"
 	"foyer/storage"
+	"foyer/storage/sqlstore/sqltest"
 )
 
 // newApp creates an application in store A as the system.
@@ -72,7 +73,13 @@ func TestApplicationRoles(t *testing.T) {
 // and deleted through the confirmation after.
 func TestApplicationLifecycle(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, nil)
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		t.Parallel()
+		applicationLifecycle(t, newEnv(t, newStore(t)))
+	})
+}
+
+func applicationLifecycle(t *testing.T, e *testEnv) {
 	e.newApp(t, "shop")
 	cs := e.store.(consoleStore)
 	mfa, err := manage.NewPolicies(manage.NewCore(cs, e.clock.Now), cs).Create(t.Context(), manage.System(),

@@ -11,6 +11,7 @@ import (
 
 	"foyer/admin/manage"
 	"foyer/storage"
+	"foyer/storage/sqlstore/sqltest"
 )
 
 var secretField = regexp.MustCompile(`id="client-secret" type="text" value="([^"]+)"`)
@@ -38,7 +39,13 @@ func clientValues(name string) url.Values {
 // delete it through the confirmation.
 func TestClientLifecycle(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, nil)
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		t.Parallel()
+		clientLifecycle(t, newEnv(t, newStore(t)))
+	})
+}
+
+func clientLifecycle(t *testing.T, e *testEnv) {
 	e.newApp(t, "shop")
 	br := e.signIn(t, e.admin(t, "admin@example.com", grant(storage.RoleAdmin, storeA)))
 	bad := br.post(t, "/admin/applications/shop/clients", url.Values{"client_name": {""}, "redirect_uris": {"not-a-uri"}, "grant_types": {"authorization_code"}})

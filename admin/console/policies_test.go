@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"foyer/storage"
+	"foyer/storage/sqlstore/sqltest"
 )
 
 // TestPolicyRoles: every role that reads configuration reads the
@@ -62,7 +63,13 @@ func TestPolicyRoles(t *testing.T) {
 // Default.
 func TestPolicyLifecycle(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, nil)
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		t.Parallel()
+		policyLifecycle(t, newEnv(t, newStore(t)))
+	})
+}
+
+func policyLifecycle(t *testing.T, e *testEnv) {
 	br := e.signIn(t, e.admin(t, "admin@example.com", grant(storage.RoleAdmin)))
 	if bad := br.post(t, "/admin/policies", url.Values{"kind": {"mfa"}, "name": {""}}); bad.status != http.StatusUnprocessableEntity ||
 		!strings.Contains(bad.body, `id="name-error"`) {
