@@ -26,7 +26,7 @@ func secretOf(t *testing.T, r response) string {
 	return m[1]
 }
 
-// clientForm is a valid confidential client's form.
+// clientValues is a valid confidential client's form.
 func clientValues(name string) url.Values {
 	return url.Values{"client_name": {name}, "redirect_uris": {"https://shop.example/cb\nhttps://shop.example/cb2"},
 		"post_logout_redirect_uris": {"https://shop.example/"}, "grant_types": {"authorization_code", "refresh_token"}, "public": {"no"}}
