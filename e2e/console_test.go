@@ -24,6 +24,8 @@ var consolePages = []struct{ name, path string }{
 	{"attribute", "/admin/stores/members/attributes/loyalty_id"},
 	{"confirm", "/admin/stores/members/delete"},
 	{"groups", "/admin/stores/members/groups"},
+	{"roles", "/admin/stores/members/roles"},
+	{"organizations", "/admin/stores/members/organizations"},
 	{"applications", "/admin/applications"},
 	{"application", "/admin/applications/members-web"},
 	{"policies", "/admin/policies?kind=mfa"},

@@ -57,6 +57,8 @@ type Deps struct {
 	Clients        ClientService
 	Groups         GroupService
 	Stores         StoreService
+	Roles          RoleService
+	Organizations  OrganizationService
 }
 
 // Handler serves the console.
@@ -75,6 +77,8 @@ type Handler struct {
 	clients  ClientService
 	groups   GroupService
 	stores   StoreService
+	roles    RoleService
+	orgs     OrganizationService
 
 	// server answers the console's own token and discovery requests in
 	// process (set by UseServer once the whole handler chain exists).
@@ -88,7 +92,8 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	if cfg.Issuer == "" || len(cfg.CookieKey) < 32 {
 		return nil, errors.New("console: Issuer and a 32-byte CookieKey are required")
 	}
-	if d.Core == nil || d.Store == nil || d.Sessions == nil || d.Renderer == nil || d.Audit == nil || d.Administrators == nil || d.Stores == nil || d.Applications == nil || d.Policies == nil || d.Clients == nil || d.Groups == nil {
+	if d.Core == nil || d.Store == nil || d.Sessions == nil || d.Renderer == nil || d.Audit == nil || d.Administrators == nil || d.Stores == nil || d.Applications == nil || d.Policies == nil || d.Clients == nil || d.Groups == nil ||
+		d.Roles == nil || d.Organizations == nil {
 		return nil, errors.New("console: Core, Store, Sessions, Renderer and the services are required")
 	}
 	if cfg.Now == nil {
@@ -100,7 +105,8 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	return &Handler{cfg: cfg, core: d.Core, store: d.Store, sessions: d.Sessions, render: d.Renderer, log: d.Logger, audit: d.Audit, admins: d.Administrators, apps: d.Applications, policies: d.Policies, clients: d.Clients, groups: d.Groups, stores: d.Stores}, nil
+	return &Handler{cfg: cfg, core: d.Core, store: d.Store, sessions: d.Sessions, render: d.Renderer, log: d.Logger, audit: d.Audit, admins: d.Administrators, apps: d.Applications, policies: d.Policies, clients: d.Clients, groups: d.Groups, stores: d.Stores,
+		roles: d.Roles, orgs: d.Organizations}, nil
 }
 
 // UseServer gives the console the server's handler, through which it
@@ -138,6 +144,9 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountPolicies(sub)
 	h.mountClients(sub)
 	h.mountGroups(sub)
+	h.mountGroup(sub)
+	h.mountRoles(sub)
+	h.mountOrganizations(sub)
 }
 
 // path is the path of the console's route called name, with the query

@@ -3,7 +3,6 @@ package console
 import (
 	"context"
 	"net/http"
-	"net/url"
 
 	"github.com/gorilla/mux"
 
@@ -15,7 +14,10 @@ import (
 // (manage.Groups).
 type GroupService interface {
 	List(ctx context.Context, a manage.Actor, storeID, after string, limit int) ([]manage.Group, bool, error)
+	Get(ctx context.Context, a manage.Actor, storeID, id string) (*manage.Group, error)
 	Create(ctx context.Context, a manage.Actor, storeID string, in manage.GroupInput) (*manage.Group, error)
+	Update(ctx context.Context, a manage.Actor, storeID, id string, version int64, in manage.GroupInput) (*manage.Group, error)
+	Delete(ctx context.Context, a manage.Actor, storeID, id string, version int64) error
 }
 
 const (
@@ -32,7 +34,8 @@ func (h *Handler) mountGroups(r *mux.Router) {
 type groupsPage struct {
 	frame
 	StoreName   string
-	Groups      []string
+	Groups      []groupRow
+	Sorts       []sortLink
 	NextURL     string
 	BackURL     string
 	CanCreate   bool
@@ -40,6 +43,9 @@ type groupsPage struct {
 	NewName     string
 	FieldErrors map[string]string
 }
+
+// groupRow is one group of the list, linking to its page.
+type groupRow struct{ Name, URL string }
 
 func (h *Handler) groupsPage(w http.ResponseWriter, r *http.Request, rq *request) error {
 	return h.renderGroups(w, r, rq, http.StatusOK, "", nil, "")
@@ -57,11 +63,14 @@ func (h *Handler) renderGroups(w http.ResponseWriter, r *http.Request, rq *reque
 	p := &groupsPage{StoreName: s.Name, BackURL: h.path(storeRoute, nil, "store", s.ID), CanCreate: rq.Actor.Can(manage.WriteConfig, s.ID),
 		CreateURL: h.path(groupsRoute, nil, "store", s.ID), NewName: name, FieldErrors: errs}
 	p.Error = pageErr
-	for _, g := range groups {
-		p.Groups = append(p.Groups, g.Name)
-	}
+	order := nameOrder(r.URL.Query())
+	p.Sorts = h.nameSortLinks(groupsRoute, order, "store", s.ID)
 	if more && len(groups) > 0 {
-		p.NextURL = h.path(groupsRoute, url.Values{"after": {groups[len(groups)-1].ID}}, "store", s.ID)
+		p.NextURL = h.nextPage(groupsRoute, groups[len(groups)-1].Name, order, "store", s.ID)
+	}
+	sortByName(groups, func(g manage.Group) string { return g.Name }, order)
+	for _, g := range groups {
+		p.Groups = append(p.Groups, groupRow{Name: g.Name, URL: h.path(groupRoute, nil, "store", s.ID, "group", g.ID)})
 	}
 	h.page(w, r, rq, "admin_groups", status, s.ID, p)
 	return nil

@@ -24,7 +24,7 @@ func TestGroups(t *testing.T) {
 	if got := br.post(t, path, url.Values{"name": {"vip"}}); got.status != http.StatusSeeOther || got.location != path+"?notice=created" {
 		t.Fatalf("create: %d to %q", got.status, got.location)
 	}
-	if list := br.get(t, path); !strings.Contains(list.body, "<li>vip</li>") {
+	if list := br.get(t, path); !strings.Contains(list.body, ">vip</a></li>") {
 		t.Error("the list lacks the new group")
 	}
 	if acts := e.auditActions(t); len(acts) != 1 || acts[0] != "group.created" {

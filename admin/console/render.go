@@ -60,6 +60,7 @@ type storeChoice struct {
 func (h *Handler) page(w http.ResponseWriter, r *http.Request, rq *request, tmpl string, status int, current string, data framed) {
 	f := frame{AdminName: rq.Actor.Name, HomeURL: h.path(homeRoute, nil), Nav: h.nav(rq, r), CurrentStore: current,
 		SwitchURL: h.path(switchRoute, nil), LogoutURL: h.path(logoutRoute, nil), FormToken: h.formToken(rq.Binding)}
+	f.Nav = h.withStoreNav(f.Nav, rq, r, current)
 	for _, g := range rq.Actor.Grants {
 		f.Roles = append(f.Roles, string(g.Role))
 	}

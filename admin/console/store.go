@@ -23,6 +23,8 @@ type storePage struct {
 	SaveURL     string
 	NewAttrURL  string
 	GroupsURL   string
+	RolesURL    string
+	OrgsURL     string
 	DeleteURL   string
 	FieldErrors map[string]string
 }
@@ -52,6 +54,7 @@ func (h *Handler) renderStore(w http.ResponseWriter, r *http.Request, rq *reques
 		CanWrite: rq.Actor.Can(manage.WriteConfig, s.ID), SaveURL: h.path(storeRoute, nil, "store", s.ID),
 		NewAttrURL: h.path(attributeNewRoute, nil, "store", s.ID), GroupsURL: h.path(groupsRoute, nil, "store", s.ID), DeleteURL: h.path(storeDeleteRoute, nil, "store", s.ID), FieldErrors: errs}
 	p.Error = pageErr
+	p.RolesURL, p.OrgsURL = h.path(rolesRoute, nil, "store", s.ID), h.path(orgsRoute, nil, "store", s.ID)
 	for _, a := range s.Attributes {
 		typ := string(a.Type)
 		if typ == "" {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/gorilla/mux"
@@ -53,6 +52,7 @@ func (h *Handler) mountStores(r *mux.Router) {
 type storesPage struct {
 	frame
 	Rows      []storeRow
+	Sorts     []sortLink
 	NextURL   string
 	CanCreate bool
 	CreateURL string
@@ -99,6 +99,12 @@ func (h *Handler) renderStores(w http.ResponseWriter, r *http.Request, rq *reque
 	p := &storesPage{CanCreate: rq.Actor.Can(manage.WriteConfig, ""), CreateURL: h.path(storesRoute, nil),
 		NewID: in.ID, NewName: in.Name, Types: typeChoices(in.IdentifierTypes), FieldErrors: errs}
 	p.Error = pageErr
+	order := nameOrder(r.URL.Query())
+	p.Sorts = h.nameSortLinks(storesRoute, order)
+	if more && len(stores) > 0 {
+		p.NextURL = h.nextPage(storesRoute, stores[len(stores)-1].ID, order)
+	}
+	sortByName(stores, func(s manage.IdentityStore) string { return s.Name }, order)
 	for _, s := range stores {
 		n, err := h.store.CountAccounts(r.Context(), s.ID)
 		if err != nil {
@@ -106,9 +112,6 @@ func (h *Handler) renderStores(w http.ResponseWriter, r *http.Request, rq *reque
 		}
 		p.Rows = append(p.Rows, storeRow{ID: s.ID, Name: s.Name, Types: typesText(s.IdentifierTypes), Accounts: n,
 			URL: h.path(storeRoute, nil, "store", s.ID)})
-	}
-	if more && len(stores) > 0 {
-		p.NextURL = h.path(storesRoute, url.Values{"after": {stores[len(stores)-1].ID}})
 	}
 	h.page(w, r, rq, "admin_stores", status, "", p)
 	return nil

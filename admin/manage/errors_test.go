@@ -19,11 +19,11 @@ func TestConflictAs(t *testing.T) {
 		t.Fatalf("driver conflict: got %v", got)
 	}
 	own := Conflict("the service's own words")
-	if got := conflictAs(own, "other words"); got != own {
+	if got := conflictAs(own, "other words"); !errors.Is(got, own) || got.Error() != own.Error() {
 		t.Fatalf("own conflict replaced: %v", got)
 	}
 	other := errors.New("connection refused")
-	if got := conflictAs(other, "words"); got != other {
+	if got := conflictAs(other, "words"); !errors.Is(got, other) || got.Error() != other.Error() {
 		t.Fatalf("other error replaced: %v", got)
 	}
 	if got := conflictAs(nil, "words"); got != nil {

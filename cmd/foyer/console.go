@@ -30,5 +30,7 @@ func newAdminConsole(cfg Config, core *manage.Core, store storage.Store, secret 
 		Clients:        manage.NewClients(core, store, clientRegistry{}),
 		Groups:         manage.NewGroups(core, store),
 		Stores:         manage.NewStores(core, store),
+		Roles:          manage.NewRoles(core, store),
+		Organizations:  manage.NewOrganizations(core, store),
 	})
 }

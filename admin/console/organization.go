@@ -1,0 +1,118 @@
+package console
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gorilla/mux"
+
+	"foyer/admin/manage"
+)
+
+// orgPage is the data of admin_organization: one organization's form
+// (sent with the version the page showed) and its deletion.
+type orgPage struct {
+	frame
+	StoreName string
+	Title     string
+	Version   int64
+	CanWrite  bool
+	SaveURL   string
+	DeleteURL string
+	BackURL   string
+	orgFormData
+}
+
+// orgFor loads the request's {org} of its {store} for the actor.
+func (h *Handler) orgFor(r *http.Request, rq *request) (*manage.IdentityStore, *manage.Organization, error) {
+	s, err := h.storeFor(r, rq)
+	if err != nil {
+		return nil, nil, err
+	}
+	o, err := h.orgs.Get(r.Context(), rq.Actor, s.ID, mux.Vars(r)["org"])
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, o, nil
+}
+
+func shownOrg(o *manage.Organization) orgForm {
+	return orgForm{Name: o.Name, Partner: o.Partner, Domains: strings.Join(o.Domains, "\n")}
+}
+
+func (h *Handler) orgPage(w http.ResponseWriter, r *http.Request, rq *request) error {
+	s, o, err := h.orgFor(r, rq)
+	if err != nil {
+		return err
+	}
+	h.renderOrg(w, r, rq, http.StatusOK, s, o, shownOrg(o), nil)
+	return nil
+}
+
+func (h *Handler) renderOrg(w http.ResponseWriter, r *http.Request, rq *request, status int, s *manage.IdentityStore, o *manage.Organization,
+	in orgForm, err error) {
+	p := &orgPage{StoreName: s.Name, Title: o.Name, Version: o.Version, CanWrite: rq.Actor.Can(manage.WriteConfig, s.ID),
+		SaveURL:   h.path(orgRoute, nil, "store", s.ID, "org", o.ID),
+		DeleteURL: h.path(orgDeleteRoute, nil, "store", s.ID, "org", o.ID),
+		BackURL:   h.path(orgsRoute, nil, "store", s.ID)}
+	p.Error = p.set(in, err)
+	h.page(w, r, rq, "admin_organization", status, s.ID, p)
+}
+
+// updateOrg saves the organization if it is still at the version the form
+// was shown with.
+func (h *Handler) updateOrg(w http.ResponseWriter, r *http.Request, rq *request) error {
+	s, o, err := h.orgFor(r, rq)
+	if err != nil {
+		return err
+	}
+	in := readOrgForm(r)
+	_, err = h.orgs.Update(r.Context(), rq.Actor, s.ID, o.ID, formVersion(r), in.input())
+	if _, _, ok := formErrors(err, indexedField); ok {
+		h.renderOrg(w, r, rq, statusOf(err), s, o, in, err)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	h.done(w, r, h.path(orgRoute, nil, "store", s.ID, "org", o.ID), "saved")
+	return nil
+}
+
+// confirmDeleteOrg asks before deleting an organization.
+func (h *Handler) confirmDeleteOrg(w http.ResponseWriter, r *http.Request, rq *request) error {
+	s, o, err := h.orgFor(r, rq)
+	if err != nil {
+		return err
+	}
+	if err := rq.Actor.Require(manage.WriteConfig, s.ID); err != nil {
+		return err
+	}
+	h.confirm(w, r, rq, confirmPage{Title: "admin.orgs.delete_title", Question: "admin.orgs.delete_question", Subject: o.Name,
+		ActionURL: h.path(orgDeleteRoute, nil, "store", s.ID, "org", o.ID), Button: "admin.orgs.delete", Version: o.Version,
+		CancelURL: h.path(orgRoute, nil, "store", s.ID, "org", o.ID)})
+	return nil
+}
+
+// deleteOrg deletes it, only with the confirmation page's confirm=yes; a
+// refusal shows on the organization's page.
+func (h *Handler) deleteOrg(w http.ResponseWriter, r *http.Request, rq *request) error {
+	s, o, err := h.orgFor(r, rq)
+	if err != nil {
+		return err
+	}
+	if r.PostFormValue("confirm") != "yes" {
+		http.Redirect(w, r, h.path(orgDeleteRoute, nil, "store", s.ID, "org", o.ID), http.StatusSeeOther) //nolint:gosec // G710: the console's own route
+		return nil
+	}
+	err = h.orgs.Delete(r.Context(), rq.Actor, s.ID, o.ID, formVersion(r))
+	if _, _, ok := formErrors(err, indexedField); ok {
+		h.renderOrg(w, r, rq, statusOf(err), s, o, shownOrg(o), err)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	h.done(w, r, h.path(orgsRoute, nil, "store", s.ID), "deleted")
+	return nil
+}

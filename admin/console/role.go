@@ -1,0 +1,114 @@
+package console
+
+import (
+	"net/http"
+
+	"github.com/gorilla/mux"
+
+	"foyer/admin/manage"
+)
+
+// rolePage is the data of admin_role: one role definition's form (sent
+// with the version the page showed) and its deletion.
+type rolePage struct {
+	frame
+	StoreName   string
+	Title       string
+	Form        manage.RoleInput
+	Version     int64
+	CanWrite    bool
+	SaveURL     string
+	DeleteURL   string
+	BackURL     string
+	FieldErrors map[string]string
+}
+
+// roleFor loads the request's {role} of its {store} for the actor.
+func (h *Handler) roleFor(r *http.Request, rq *request) (*manage.IdentityStore, *manage.Role, error) {
+	s, err := h.storeFor(r, rq)
+	if err != nil {
+		return nil, nil, err
+	}
+	x, err := h.roles.Get(r.Context(), rq.Actor, s.ID, mux.Vars(r)["role"])
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, x, nil
+}
+
+func (h *Handler) rolePage(w http.ResponseWriter, r *http.Request, rq *request) error {
+	s, x, err := h.roleFor(r, rq)
+	if err != nil {
+		return err
+	}
+	h.renderRole(w, r, rq, http.StatusOK, s, x, manage.RoleInput{Name: x.Name, Description: x.Description}, nil, "")
+	return nil
+}
+
+func (h *Handler) renderRole(w http.ResponseWriter, r *http.Request, rq *request, status int, s *manage.IdentityStore, x *manage.Role,
+	in manage.RoleInput, errs map[string]string, pageErr string) {
+	p := &rolePage{StoreName: s.Name, Title: x.Name, Form: in, Version: x.Version, CanWrite: rq.Actor.Can(manage.WriteConfig, s.ID),
+		SaveURL:   h.path(roleRoute, nil, "store", s.ID, "role", x.ID),
+		DeleteURL: h.path(roleDeleteRoute, nil, "store", s.ID, "role", x.ID),
+		BackURL:   h.path(rolesRoute, nil, "store", s.ID), FieldErrors: errs}
+	p.Error = pageErr
+	h.page(w, r, rq, "admin_role", status, s.ID, p)
+}
+
+// updateRole saves the role if it is still at the version the form was
+// shown with.
+func (h *Handler) updateRole(w http.ResponseWriter, r *http.Request, rq *request) error {
+	s, x, err := h.roleFor(r, rq)
+	if err != nil {
+		return err
+	}
+	in := roleForm(r)
+	_, err = h.roles.Update(r.Context(), rq.Actor, s.ID, x.ID, formVersion(r), in)
+	if errs, pageErr, ok := formErrors(err, indexedField); ok {
+		h.renderRole(w, r, rq, statusOf(err), s, x, in, errs, pageErr)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	h.done(w, r, h.path(roleRoute, nil, "store", s.ID, "role", x.ID), "saved")
+	return nil
+}
+
+// confirmDeleteRole asks before deleting a role definition.
+func (h *Handler) confirmDeleteRole(w http.ResponseWriter, r *http.Request, rq *request) error {
+	s, x, err := h.roleFor(r, rq)
+	if err != nil {
+		return err
+	}
+	if err := rq.Actor.Require(manage.WriteConfig, s.ID); err != nil {
+		return err
+	}
+	h.confirm(w, r, rq, confirmPage{Title: "admin.roles.delete_title", Question: "admin.roles.delete_question", Subject: x.Name,
+		ActionURL: h.path(roleDeleteRoute, nil, "store", s.ID, "role", x.ID), Button: "admin.roles.delete", Version: x.Version,
+		CancelURL: h.path(roleRoute, nil, "store", s.ID, "role", x.ID)})
+	return nil
+}
+
+// deleteRole deletes it, only with the confirmation page's confirm=yes; a
+// refusal shows on the role's page.
+func (h *Handler) deleteRole(w http.ResponseWriter, r *http.Request, rq *request) error {
+	s, x, err := h.roleFor(r, rq)
+	if err != nil {
+		return err
+	}
+	if r.PostFormValue("confirm") != "yes" {
+		http.Redirect(w, r, h.path(roleDeleteRoute, nil, "store", s.ID, "role", x.ID), http.StatusSeeOther) //nolint:gosec // G710: the console's own route
+		return nil
+	}
+	err = h.roles.Delete(r.Context(), rq.Actor, s.ID, x.ID, formVersion(r))
+	if _, pageErr, ok := formErrors(err, indexedField); ok {
+		h.renderRole(w, r, rq, statusOf(err), s, x, manage.RoleInput{Name: x.Name, Description: x.Description}, nil, pageErr)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	h.done(w, r, h.path(rolesRoute, nil, "store", s.ID), "deleted")
+	return nil
+}
