@@ -36,8 +36,11 @@ var consolePages = []struct{ name, path string }{
 // TestAdminConsole: the bootstrap administrator signs in to /admin
 // through Foyer's own sign-in, enrolling an authenticator app on the way
 // (the console's application requires MFA), sees the dashboard, creates
-// an identity store with a custom attribute, invites an administrator and
-// finds those changes in the audit log; every page
+// an identity store with a custom attribute, an application in it with
+// a client and an MFA policy (a customer then registers through that
+// client, is asked for the custom attribute and enrols a second factor),
+// invites an administrator and finds those changes in the audit log;
+// every page
 // is screenshotted at 1280 and 390 pixels and must not scroll sideways on
 // the phone. A customer's sign-in to /admin is refused.
 func TestAdminConsole(t *testing.T) {
@@ -50,7 +53,7 @@ func TestAdminConsole(t *testing.T) {
 	b.checkSkipLink(t)
 
 	b.createStore(t)
-	configured := b.configureApplication(t)
+	rp, configured := b.configureApplication(t)
 	b.do(t, "open the administrators", chromedp.Click(chromedp.Search(`//nav//a[normalize-space()="Administrators"]`)),
 		chromedp.WaitVisible(chromedp.ID("invite-email")))
 	b.checkLabel(t, "invite-email", "Email")
@@ -85,6 +88,7 @@ func TestAdminConsole(t *testing.T) {
 	}
 	b.consoleScreenshots(t, configured...)
 	b.checkClean(t)
+	registerThroughClient(t, rp)
 
 	customerEmail, customerPassword := createAccount(t)
 	c := newBrowser(t)
