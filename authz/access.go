@@ -22,11 +22,12 @@ var errNotInGroups = fosite.ErrAccessDenied.WithHint("The account may not use th
 // and on every refresh, so removing a membership ends access to the
 // application rather than just hiding its tile.
 //
-// The account portal's own client is exempt: it belongs to the default
-// application, and restricting that application must not keep customers
-// from their own account (its security settings, export and deletion).
+// The account portal's own client of the application's store is exempt:
+// the default store's belongs to the default application, and
+// restricting that application must not keep customers from their own
+// account (its security settings, export and deletion).
 func (h *Handler) mayUse(ctx context.Context, clientID string, app *storage.Application, accountID string) (bool, error) {
-	if h.cfg.PortalClientID != "" && clientID == h.cfg.PortalClientID {
+	if h.isPortalClient(clientID, app.StoreID) {
 		return true, nil
 	}
 	ok, err := storage.MayUseApplication(ctx, h.store, app, accountID)
@@ -34,6 +35,16 @@ func (h *Handler) mayUse(ctx context.Context, clientID string, app *storage.Appl
 		return false, errorf("group check: %w", err)
 	}
 	return ok, nil
+}
+
+// isPortalClient reports whether clientID is the account portal's client
+// of the identity store storeID.
+func (h *Handler) isPortalClient(clientID, storeID string) bool {
+	portal := h.cfg.PortalClientID
+	if h.cfg.PortalClientFor != nil {
+		portal = h.cfg.PortalClientFor(storeID)
+	}
+	return portal != "" && clientID == portal
 }
 
 // refuseOutsider answers the authorization request with access_denied when

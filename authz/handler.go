@@ -74,7 +74,10 @@ type Config struct {
 	// PortalClientID is the account portal's own client, which no group
 	// restriction applies to (access.go).
 	PortalClientID string
-	Now            func() time.Time
+	// PortalClientFor names the portal's client of each identity store
+	// ("" for none); when set it decides instead of PortalClientID.
+	PortalClientFor func(storeID string) string
+	Now             func() time.Time
 }
 
 // Deps are authz's collaborators.

@@ -21,29 +21,29 @@ import (
 	"foyer/storage/sqlstore"
 )
 
-// schemaApp is the application the test adds; "default" is the store
-// the account portal signs in (README: Account portal, "Not yet").
+// schemaApp is the application the test adds to schemaStore, a new
+// identity store whose customers sign in to the portal at
+// /account?store=partners with the store's own portal client.
 const (
 	schemaApp   = "partner-shop"
-	schemaStore = "default"
+	schemaStore = "partners"
 )
 
-// TestCustomAttributeJourney: an operator gives the identity store a
-// required "company" attribute (at most 40 characters, a pattern) through
-// the admin service layer, as the console and the API do, and adds an
-// application with a client in that store. A customer registers through
-// that client: the registration page labels the field, refuses a value
-// off the pattern next to the field and keeps it, registers, activates,
-// and finds the company on the portal's personal information page.
-//
-// manage.Applications is not on main yet, so the application is made
-// through the storage API and its client with the CLI. The store is
-// changed, so the test runs a Foyer of its own.
+// TestCustomAttributeJourney: an operator creates a new identity store
+// with a required "company" attribute (at most 40 characters, a pattern)
+// through manage.Stores.Create (the CLI's store create, which like the
+// console and the API gives the store its account portal client), adds an
+// application to it (manage.Applications.Create) and a client (the CLI).
+// A customer registers through that client: the registration page labels
+// the field, refuses a value off the pattern next to the field and keeps
+// it, registers, activates, and finds the company on the portal's
+// personal information page, signed in through the new store's portal.
+// The test runs a Foyer of its own.
 func TestCustomAttributeJourney(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	issuer, environ, _ := ownFoyer(ctx, t, "127.0.0.1")
-	addCompanyAttribute(ctx, t, environ)
+	createPartnerStore(ctx, t, environ)
 	rp := schemaClient(ctx, t, issuer, environ)
 
 	b := newBrowser(t)
@@ -91,8 +91,8 @@ func TestCustomAttributeJourney(t *testing.T) {
 		t.Fatalf("after activation: %q (%s)", got, b.location(t))
 	}
 
-	b.do(t, "open personal information: the SSO session signs the portal in",
-		chromedp.Navigate(issuer+"/account/profile"), chromedp.WaitVisible(chromedp.ID("attr-company")))
+	b.do(t, "open personal information: the SSO session signs the store's portal in",
+		chromedp.Navigate(issuer+"/account/profile?store="+schemaStore), chromedp.WaitVisible(chromedp.ID("attr-company")))
 	b.checkLabel(t, "attr-company", "Company")
 	if got := b.value(t, chromedp.CSS("#attr-company")); got != "Acme Partners" {
 		t.Errorf("company on the portal = %q", got)
@@ -100,25 +100,28 @@ func TestCustomAttributeJourney(t *testing.T) {
 	b.checkClean(t)
 }
 
-// addCompanyAttribute adds the company attribute to the store through
-// manage.Stores, as the system (what the CLI does), over the server's
-// database; the server reads the schema per request.
-func addCompanyAttribute(ctx context.Context, t *testing.T, environ []string) {
+// createPartnerStore creates the store with the company attribute with
+// the CLI (manage.Stores.Create as the system, with the hook that gives
+// the store its portal client) and its application through
+// manage.Applications over the server's database.
+func createPartnerStore(ctx context.Context, t *testing.T, environ []string) {
 	t.Helper()
-	s := openFoyerStore(ctx, t, environ)
-	stores := manage.NewStores(manage.NewCore(s, nil), s)
-	st, err := stores.Get(ctx, manage.System(), schemaStore)
+	attrs, err := json.Marshal([]storage.AttributeDef{{Name: "company", Label: "Company", Required: true, MaxLength: 40,
+		Pattern: `[A-Za-z0-9 .&-]+`, Visible: true, Editable: true, AdminVisible: true, AdminEditable: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	attrs := append(st.Attributes, storage.AttributeDef{Name: "company", Label: "Company", Required: true, MaxLength: 40,
-		Pattern: `[A-Za-z0-9 .&-]+`, Visible: true, Editable: true, AdminVisible: true, AdminEditable: true})
-	if _, err := stores.Update(ctx, manage.System(), schemaStore, st.Version,
-		manage.StoreInput{Name: st.Name, IdentifierTypes: st.IdentifierTypes, Attributes: attrs}); err != nil {
-		t.Fatalf("add the company attribute: %v", err)
+	if _, err := runCLI(ctx, env.bin, environ, "store", "create", "Partners", "--id", schemaStore,
+		"--attributes", string(attrs)); err != nil {
+		t.Fatalf("create the store: %v", err)
 	}
-	if err := s.CreateApplication(ctx, &storage.Application{ID: schemaApp, StoreID: schemaStore, Name: "Partner Shop",
-		SelfService: storage.DefaultSelfServicePolicy()}); err != nil {
+	s := openFoyerStore(ctx, t, environ)
+	if _, err := s.GetClient(ctx, "foyer-account-"+schemaStore); err != nil {
+		t.Fatalf("the new store's portal client: %v", err)
+	}
+	apps := manage.NewApplications(manage.NewCore(s, nil), s)
+	if _, err := apps.Create(ctx, manage.System(), manage.ApplicationInput{ID: schemaApp, StoreID: schemaStore,
+		Name: "Partner Shop"}); err != nil {
 		t.Fatalf("create the application: %v", err)
 	}
 }

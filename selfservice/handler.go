@@ -63,6 +63,9 @@ type Config struct {
 	// PortalClientID is the account portal's client: only its requests
 	// may carry an account action (foyer_action).
 	PortalClientID string
+	// PortalClientFor names the portal's client of each identity store
+	// ("" for none); when set it decides instead of PortalClientID.
+	PortalClientFor func(storeID string) string
 	// Deferred tunes the worker of deferred requests (RunDeferred).
 	Deferred DeferredConfig
 }
@@ -150,7 +153,7 @@ func (h *Handler) newSteps(d Deps) []Step {
 	lock := mfaLock{limits: h.limits, now: h.cfg.Now}
 	keys := &passkeys{store: d.Store, sealer: d.Sealer, webauthn: d.WebAuthn, now: h.cfg.Now, log: h.log}
 	enroll := enrollStep{
-		portalClientID: h.cfg.PortalClientID, store: d.Store, sealer: d.Sealer, webauthn: d.WebAuthn, now: h.cfg.Now,
+		isPortal: h.cfg.isPortal, store: d.Store, sealer: d.Sealer, webauthn: d.WebAuthn, now: h.cfg.Now,
 		passkeys: keys, lock: lock, event: h.eventData, sendCode: h.sendEnrollCode, notify: h.notify, t: h.render.T,
 	}
 	action := enroll

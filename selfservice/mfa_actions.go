@@ -18,6 +18,22 @@ import (
 // for one of the account's factors first.
 const ActionParam = "foyer_action"
 
+// isPortal reports whether the flow is the account portal's sign-in: its
+// client is the portal's client of the flow's identity store.
+func (c Config) isPortal(f *Flow) bool {
+	if f.Client == nil {
+		return false
+	}
+	portal := c.PortalClientID
+	if c.PortalClientFor != nil {
+		if f.App == nil {
+			return false
+		}
+		portal = c.PortalClientFor(f.App.StoreID)
+	}
+	return portal != "" && f.Client.ID == portal
+}
+
 // Account actions.
 const (
 	actionEnroll        = "enroll"
@@ -26,9 +42,9 @@ const (
 )
 
 // accountAction is the flow's action verb and argument, or "" when it has
-// none or its client is not the portal's.
-func accountAction(portalClientID string, f *Flow) (string, string) {
-	if portalClientID == "" || f.Client == nil || f.Client.ID != portalClientID {
+// none or its client is not the portal's (isPortal).
+func accountAction(isPortal bool, f *Flow) (string, string) {
+	if !isPortal {
 		return "", ""
 	}
 	verb, arg, _ := strings.Cut(f.Params.Get(ActionParam), ":")
@@ -46,7 +62,7 @@ func accountAction(portalClientID string, f *Flow) (string, string) {
 // actionPage renders the confirmation of a recovery-code or removal
 // action; ok is false for an enrollment, which the enrollment pages show.
 func (s enrollStep) actionPage(r *http.Request, f *Flow, acct *storage.Account) (View, bool, error) {
-	verb, arg := accountAction(s.portalClientID, f)
+	verb, arg := accountAction(s.isPortal(f), f)
 	data := &mfaData{Step: stepAction, Verb: verb}
 	switch verb {
 	case actionRecoveryCodes:
@@ -75,7 +91,7 @@ func (s enrollStep) actionPage(r *http.Request, f *Flow, acct *storage.Account) 
 // runAction carries out a confirmed recovery-code or removal action.
 func (s enrollStep) runAction(r *http.Request, f *Flow, acct *storage.Account) (View, bool, error) {
 	ctx := r.Context()
-	verb, arg := accountAction(s.portalClientID, f)
+	verb, arg := accountAction(s.isPortal(f), f)
 	fail := func(key string) (View, bool, error) {
 		v, ok, err := s.actionPage(r, f, acct)
 		if !ok {

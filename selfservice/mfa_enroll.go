@@ -62,15 +62,15 @@ func enrollMethods(acct *storage.Account, pol storage.MFAPolicy) []string {
 // action instance runs the account portal's requests (enroll one kind,
 // new recovery codes, remove a factor) after a fresh sign-in.
 type enrollStep struct {
-	action         bool
-	portalClientID string // only its flows may carry an account action
-	store          enrollStore
-	sealer         *mfa.Sealer
-	webauthn       *mfa.WebAuthn
-	now            func() time.Time
-	lock           mfaLock
-	event          eventFunc
-	passkeys       *passkeys
+	action   bool
+	isPortal func(*Flow) bool // only the portal's flows may carry an account action
+	store    enrollStore
+	sealer   *mfa.Sealer
+	webauthn *mfa.WebAuthn
+	now      func() time.Time
+	lock     mfaLock
+	event    eventFunc
+	passkeys *passkeys
 	// sendCode sends a code to the address being enrolled, throttled
 	// (Handler.sendEnrollCode).
 	sendCode func(r *http.Request, f *Flow, acct *storage.Account, channel string) error
@@ -114,7 +114,7 @@ func (s enrollStep) methods(f *Flow, acct *storage.Account) []string {
 	if !s.action {
 		return all
 	}
-	verb, kind := accountAction(s.portalClientID, f)
+	verb, kind := accountAction(s.isPortal(f), f)
 	if verb == actionEnroll && slices.Contains(all, kind) {
 		return []string{kind}
 	}

@@ -60,14 +60,14 @@ type mfaState struct {
 // already has, whatever the policy says: a password alone must not change
 // the second factors, the password or the account.
 func (h *Handler) mfaGate(ctx context.Context, f *Flow) (string, error) {
-	verb, _ := accountAction(h.cfg.PortalClientID, f)
-	action := verb != "" && !f.State.MFA.ActionDone
-	pol := f.App.MFA.WithDefaults()
-	required := session.MFADemand{Mode: pol.Mode, ACRValues: f.Params["acr_values"]}.Required()
 	// The portal's sign-ins (a fresh one guards the password change, the
 	// deletion, contact changes) ask for an enrolled factor whatever the
 	// policy.
-	portal := h.cfg.PortalClientID != "" && f.Client != nil && f.Client.ID == h.cfg.PortalClientID
+	portal := h.cfg.isPortal(f)
+	verb, _ := accountAction(portal, f)
+	action := verb != "" && !f.State.MFA.ActionDone
+	pol := f.App.MFA.WithDefaults()
+	required := session.MFADemand{Mode: pol.Mode, ACRValues: f.Params["acr_values"]}.Required()
 	if !f.State.MFA.Done {
 		acct, err := h.store.GetAccount(ctx, f.State.AccountID)
 		if err != nil {

@@ -256,11 +256,14 @@ const purposeSignupAttempt = "signup_attempt"
 
 // portalSignInLink is a link that starts a sign-in at the client's brand
 // portal with the address pre-filled (authz's /oauth2/initiate, which
-// builds the portal URL), or empty when the client has no portal: Foyer's
-// sign-in pages exist only inside an authorization request.
-func (h *Handler) portalSignInLink(c *storage.Client, email string) string {
+// builds the portal URL); when the client has no brand portal, the
+// account portal of the account's identity store (Foyer's sign-in pages
+// exist only inside an authorization request, and the portal starts one
+// with its "Forgot your password?"), or empty when the store has none.
+func (h *Handler) portalSignInLink(c *storage.Client, owner *storage.Account) string {
+	email := owner.Email
 	if brandPortal(c) == "" {
-		return ""
+		return h.accountPortalLink(owner.StoreID)
 	}
 	return h.cfg.Issuer + h.routes.Path(route.Initiate, url.Values{"client_id": {c.ID}, "login_hint": {email}})
 }

@@ -138,6 +138,15 @@ func (h *Handler) activatedElsewhere(w http.ResponseWriter, r *http.Request, sec
 		}
 	}
 	lang := h.render.Negotiate("", "", r.Header.Get("Accept-Language"))
-	h.renderMessage(w, r, lang, "activation.done_title", "activation.done")
+	// "Open your account" leads to the portal of the account's store.
+	link := ""
+	if acct, err := h.store.GetAccount(ctx, secret.AccountID); err == nil {
+		link = h.accountPortalLink(acct.StoreID)
+	}
+	err := h.render.Render(w, r, themes.Page{Template: "message", Lang: lang, Data: &messageData{
+		Title: "activation.done_title", Message: "activation.done", LinkURL: link, LinkText: "account.open"}})
+	if err != nil {
+		h.log.ErrorContext(ctx, "render message", "err", err)
+	}
 	return nil
 }

@@ -74,7 +74,7 @@ func (h *Handler) registerExisting(ctx context.Context, j *deferredJob) error {
 	pol.ReRequestInterval = max(pol.ReRequestInterval, regulate.SignupNotice.Window())
 	sent, err := h.sendOnce(ctx, j, pol, owner.ID, purposeSignupAttempt, "email", func(tx context.Context) error {
 		_, err := h.notify.Email(tx, owner.Email, owner.ID, "signup_attempt_existing", j.p.Lang,
-			branding(j.app), notify.SignupAttemptEmail{Link: h.portalSignInLink(j.client, owner.Email)})
+			branding(j.app), notify.SignupAttemptEmail{Link: h.portalSignInLink(j.client, owner)})
 		return err
 	})
 	if sent {

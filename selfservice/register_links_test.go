@@ -126,7 +126,8 @@ func findAccount(t *testing.T, env *selfservicetest.Env, email string) *storage.
 
 // When the client has a brand portal, the "someone tried to sign up" mail
 // links to a sign-in there (authz's initiated login), address filled in;
-// a self-registered client's portal gets no link.
+// a self-registered client's portal gets no link, the account portal's
+// instead.
 func TestSignupAttemptLinksToThePortal(t *testing.T) {
 	t.Parallel()
 	env := portalEnv(t, "https://portal.example/login")
@@ -155,5 +156,10 @@ func TestSignupAttemptLinksToThePortal(t *testing.T) {
 	mails = queued(t, env, "signup_attempt_existing", "other@example.com")
 	if len(mails) != 1 || strings.Contains(mails[0].Text, selfservicetest.InitiatePath) || strings.Contains(mails[0].Text, "portal.example") {
 		t.Errorf("%d signup-attempt mails for a self-registered client, want 1 without a portal link: %+v", len(mails), mails)
+	}
+	// Instead, the account portal (the harness's one store has the portal
+	// client PortalClientID, so no ?store=).
+	if len(mails) == 1 && !strings.Contains(mails[0].Text, "\n"+env.Server.URL+selfservicetest.AccountPath+"\n") {
+		t.Errorf("the mail does not link to the account portal:\n%s", mails[0].Text)
 	}
 }

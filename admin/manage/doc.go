@@ -40,4 +40,11 @@
 // WriteConfig without a store limit. Setting a policy through an
 // application (Applications.SetOwnPolicy, the CLI's "app ... set") is copy
 // on write, so it never changes another application's policy.
+//
+// Stores (stores.go) take StoreHooks (storehooks.go), through which
+// cmd/foyer gives each new store its account portal application and
+// client and removes them before the store is deleted, in the same
+// transaction and audited as the same actor, without this package knowing
+// the portal. Deleting a store also takes its id out of every admin grant
+// (a grant limited to it alone goes).
 package manage

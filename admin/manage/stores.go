@@ -27,10 +27,18 @@ type StoresStore interface {
 type Stores struct {
 	core  *Core
 	store StoresStore
+	hooks StoreHooks
 }
 
-// NewStores returns the service.
-func NewStores(core *Core, store StoresStore) *Stores { return &Stores{core: core, store: store} }
+// NewStores returns the service; hooks (at most one set) attach other
+// parts of Foyer to a store's creation and deletion (storehooks.go).
+func NewStores(core *Core, store StoresStore, hooks ...StoreHooks) *Stores {
+	s := &Stores{core: core, store: store}
+	if len(hooks) > 0 {
+		s.hooks = hooks[0]
+	}
+	return s
+}
 
 // IdentityStore is an identity store as the API, the console and the
 // audit log show it.
@@ -134,7 +142,8 @@ func (s *Stores) Create(ctx context.Context, a Actor, in StoreInput) (*IdentityS
 			return Change{}, err
 		}
 		v = storeView(is)
-		return Change{Action: "store.created", TargetType: "store", TargetID: is.ID, StoreID: is.ID, After: v}, nil
+		created := Change{Action: "store.created", TargetType: "store", TargetID: is.ID, StoreID: is.ID, After: v}
+		return Change{}, s.provision(ctx, a, is, created)
 	})
 	if err != nil {
 		return nil, err
@@ -185,7 +194,10 @@ func (s *Stores) Update(ctx context.Context, a Actor, id string, version int64, 
 
 // Delete removes an empty store (no accounts, no applications) with its
 // groups, roles and organizations if it is still at version (action
-// store.deleted). The administrators store is never deleted.
+// store.deleted). The Deprovision hook first removes what Provision made
+// (the store's own portal application), and the store's id leaves every
+// admin grant (storehooks.go), in the same transaction. The
+// administrators store is never deleted.
 func (s *Stores) Delete(ctx context.Context, a Actor, id string, version int64) error {
 	if err := requireStore(a, WriteConfig, id); err != nil {
 		return err
@@ -198,10 +210,17 @@ func (s *Stores) Delete(ctx context.Context, a Actor, id string, version int64) 
 		if err != nil {
 			return Change{}, err
 		}
+		if err := s.deprovision(ctx, a, is); err != nil {
+			return Change{}, err
+		}
 		if err := s.store.DeleteIdentityStore(ctx, id, version); err != nil {
 			return Change{}, err
 		}
-		return Change{Action: "store.deleted", TargetType: "store", TargetID: id, StoreID: id, Before: storeView(is)}, nil
+		deleted := Change{Action: "store.deleted", TargetType: "store", TargetID: id, StoreID: id, Before: storeView(is)}
+		if err := s.core.Record(ctx, a, WriteConfig, deleted); err != nil {
+			return Change{}, err
+		}
+		return Change{}, s.pruneGrants(ctx, a, id)
 	})
 }
 

@@ -26,12 +26,16 @@ const (
 )
 
 // bootstrap fills an empty database (bootstrapEmpty), then brings one
-// bootstrapped by an earlier version up to date (upgradeAdminConsole).
+// bootstrapped by an earlier version up to date (upgradeAdminConsole,
+// upgradeStorePortals).
 func bootstrap(ctx context.Context, cfg Config, store storage.Store, secret []byte, out io.Writer, log *slog.Logger) error {
 	if err := bootstrapEmpty(ctx, cfg, store, secret, out, log); err != nil {
 		return err
 	}
-	return upgradeAdminConsole(ctx, cfg, store, log)
+	if err := upgradeAdminConsole(ctx, cfg, store, log); err != nil {
+		return err
+	}
+	return upgradeStorePortals(ctx, store, log)
 }
 
 // bootstrapEmpty fills an empty database: the default identity store, the

@@ -22,7 +22,7 @@ type cliServices struct {
 
 func newCLIServices(s *sqlstore.Store) cliServices {
 	core := manage.NewCore(s, nil)
-	return cliServices{stores: manage.NewStores(core, s), groups: manage.NewGroups(core, s)}
+	return cliServices{stores: newStores(core, s), groups: manage.NewGroups(core, s)}
 }
 
 // cliInputError prints a validation error's fields and makes it a usage

@@ -29,7 +29,7 @@ func newAdminConsole(cfg Config, core *manage.Core, store storage.Store, secret 
 		Policies:       manage.NewPolicies(core, store),
 		Clients:        manage.NewClients(core, store, clientRegistry{}),
 		Groups:         manage.NewGroups(core, store),
-		Stores:         manage.NewStores(core, store),
+		Stores:         newStores(core, store),
 		Roles:          manage.NewRoles(core, store),
 		Organizations:  manage.NewOrganizations(core, store),
 	})

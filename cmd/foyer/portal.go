@@ -25,6 +25,7 @@ func newAccountPortal(cfg Config, store storage.Store, secret []byte, sessions *
 	renderer *themes.Renderer, notifications *notify.Service, log *slog.Logger, now func() time.Time) (*portal.Handler, error) {
 	return portal.New(portal.Config{
 		Issuer: cfg.Issuer, ClientID: accountPortalClient, DefaultApplicationID: defaultApplicationID,
+		DefaultStoreID: defaultStoreID, StoreClient: portalClientFor,
 		CookieKey: keys.DeriveKey(secret, "account-portal"), Secure: session.CookiesFor(cfg.Issuer).Secure,
 		GeoIPPath: cfg.GeoIPDB, Now: now,
 	}, portal.Deps{

@@ -131,6 +131,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		// Dynamically registered clients join the default application.
 		RegistrationApplicationID: defaultApplicationID,
 		PortalClientID:            accountPortalClient,
+		PortalClientFor:           portalClientFor,
 		// Zero unless a test shortened them: authz's defaults.
 		AuthorizeCodeLifespan:   opt.codeLifespan,
 		PARLifespan:             opt.parLifespan,
@@ -145,7 +146,8 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	if err != nil {
 		return nil, err
 	}
-	self, err := selfservice.New(selfservice.Config{Issuer: cfg.Issuer, PortalClientID: accountPortalClient}, selfservice.Deps{
+	self, err := selfservice.New(selfservice.Config{Issuer: cfg.Issuer, PortalClientID: accountPortalClient,
+		PortalClientFor: portalClientFor}, selfservice.Deps{
 		Store: store, Sessions: sessions, Steps: steps, Passwords: password.NewHasher(password.OWASP),
 		Renderer: renderer, Logger: log, Notify: notifications, Sealer: sealer, WebAuthn: relyingParty,
 	})

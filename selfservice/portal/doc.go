@@ -5,6 +5,15 @@
 // information, account, security and privacy. Every page and action works
 // on the signed-in account only: ids in forms are checked against it.
 //
+// Each identity store has its own portal client (Config.ClientID for the
+// default store, Config.StoreClient for the others), because authz signs a
+// client's users in only from its application's store. stores.go picks
+// the store of a sign-in: ?store=ID, else the store of the browser's SSO
+// session, else the default; the flow cookie keeps the client, and the
+// callback exchanges the code as it and requires it as the ID token's
+// audience. A store without a portal client (administrators, unknown) is
+// a 404 page.
+//
 // Its links and redirects, to its own pages and to authz's endpoints, are
 // built from the router's named routes (selfservice/route), never written
 // as paths. Each page's template data is a struct (pagedata.go) around

@@ -80,7 +80,7 @@ func newEnvWith(t testing.TB, store storage.Store, configure func(*Config)) *tes
 		t.Fatal(err)
 	}
 	e.sessions = session.NewManager(store, session.Config{Now: e.clock.Now})
-	cfg := Config{Issuer: e.issuer, ClientID: testPortalClient, CookieKey: []byte("portal-cookie-key-for-the-tests!"), Now: e.clock.Now}
+	cfg := Config{Issuer: e.issuer, ClientID: testPortalClient, DefaultStoreID: testStoreID, CookieKey: []byte("portal-cookie-key-for-the-tests!"), Now: e.clock.Now}
 	if configure != nil {
 		configure(&cfg)
 	}

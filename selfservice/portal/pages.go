@@ -122,16 +122,36 @@ func (h *Handler) friendlyURL(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	h.setCookie(w, appCookie, app.ID, 0)
-	http.Redirect(w, r, h.path(appsRoute, nil), http.StatusFound)
+	// The application's customers sign in through their store's portal.
+	var q url.Values
+	if _, err := h.storePortal(r.Context(), app.StoreID); err == nil {
+		q = h.storeQuery(app.StoreID)
+	}
+	http.Redirect(w, r, h.path(appsRoute, q), http.StatusFound)
 	return nil
 }
 
 // message shows a page outside the portal's menu.
 func (h *Handler) message(w http.ResponseWriter, r *http.Request, status int, key string) {
+	h.messageIn(w, r, status, key, "")
+}
+
+// messageIn is message whose "Open your account" leads to the portal of
+// storeID (or of the store the request names, when empty).
+func (h *Handler) messageIn(w http.ResponseWriter, r *http.Request, status int, key, storeID string) {
 	lang := h.render.Negotiate("", "", r.Header.Get("Accept-Language"))
 	app, _ := h.brandingApp(r)
+	home := withStore(r, nil)
+	if storeID != "" {
+		home = h.storeQuery(storeID)
+	}
+	if id := home.Get(StoreParam); id != "" {
+		if _, err := h.storePortal(r.Context(), id); err != nil {
+			home = nil // never a link to a portal that is not there
+		}
+	}
 	err := h.render.Render(w, r, themes.Page{Template: "message", Lang: lang, Branding: brandingOf(app), Status: status,
-		Data: messageData{Title: "account.title", Message: key, LinkURL: h.path(route.AccountHome, nil), LinkText: "account.open"}})
+		Data: messageData{Title: "account.title", Message: key, LinkURL: h.path(route.AccountHome, home), LinkText: "account.open"}})
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "render message", "err", err)
 	}

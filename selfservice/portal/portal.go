@@ -72,10 +72,19 @@ type Store interface {
 type Config struct {
 	// Issuer is the server's public URL: the portal is a client of it.
 	Issuer string
-	// ClientID is the portal's own client (bootstrap's foyer-account).
+	// ClientID is the portal's own client of the default identity store
+	// (bootstrap's foyer-account).
 	ClientID string
 	// DefaultApplicationID brands the portal when no application is named.
 	DefaultApplicationID string
+	// DefaultStoreID is the identity store of ClientID's application, the
+	// one /account signs in to when nothing names another (default
+	// "default").
+	DefaultStoreID string
+	// StoreClient names the portal's client of any other identity store
+	// ("" when it has none); nil: only the default store has a portal.
+	// The client must belong to an application of that store.
+	StoreClient func(storeID string) string
 	// CookieKey signs the portal's cookies (derived from FOYER_SECRET).
 	CookieKey []byte
 	// Secure marks cookies Secure (https issuer).
@@ -141,6 +150,9 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	}
 	if cfg.DefaultApplicationID == "" {
 		cfg.DefaultApplicationID = "default"
+	}
+	if cfg.DefaultStoreID == "" {
+		cfg.DefaultStoreID = "default"
 	}
 	if err := trialRender(d.Renderer); err != nil {
 		return nil, err

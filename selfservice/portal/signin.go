@@ -42,13 +42,18 @@ type flowState struct {
 	Verifier string `json:"v"`
 	Nonce    string `json:"n"`
 	Next     string `json:"x"`
+	// Client is the portal client the sign-in started with (its identity
+	// store's); the callback exchanges the code as it and requires it as
+	// the ID token's audience. Empty in cookies from before per-store
+	// portals: the default store's client.
+	Client string `json:"c,omitempty"`
 }
 
-// oauthConfig is the portal's client configuration; the endpoints are the
-// issuer's own.
-func (h *Handler) oauthConfig() *oauth2.Config {
+// oauthConfig is the configuration of the portal's client clientID; the
+// endpoints are the issuer's own.
+func (h *Handler) oauthConfig(clientID string) *oauth2.Config {
 	return &oauth2.Config{
-		ClientID:    h.cfg.ClientID,
+		ClientID:    clientID,
 		RedirectURL: h.cfg.Issuer + h.path(route.AccountCallback, nil),
 		Scopes:      []string{oidc.ScopeOpenID},
 		Endpoint: oauth2.Endpoint{AuthURL: h.cfg.Issuer + h.path(route.Authorize, nil), TokenURL: h.cfg.Issuer + h.path(route.Token, nil),
@@ -56,13 +61,23 @@ func (h *Handler) oauthConfig() *oauth2.Config {
 	}
 }
 
-// startSignIn sends the browser to the authorization endpoint with PKCE, a
-// state and a nonce kept in a short-lived signed cookie. fresh=1 asks for
-// a new sign-in (prompt=login), which deleting the account and changing
-// the password demand.
+// startSignIn sends the browser to the authorization endpoint as the
+// portal client of the customer's identity store (signInPortal) with
+// PKCE, a state and a nonce kept in a short-lived signed cookie. fresh=1
+// asks for a new sign-in (prompt=login), which deleting the account and
+// changing the password demand. A store without a portal is 404.
 func (h *Handler) startSignIn(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	st := flowState{State: randomToken(), Verifier: oauth2.GenerateVerifier(), Nonce: randomToken(), Next: safeNext(q.Get("next"))}
+	p, err := h.signInPortal(r)
+	if errors.Is(err, errNoPortal) {
+		h.notFound(w, r)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	st := flowState{State: randomToken(), Verifier: oauth2.GenerateVerifier(), Nonce: randomToken(), Next: safeNext(q.Get("next")),
+		Client: p.ClientID}
 	value, err := h.flowCodec().Encode(flowCookie, st)
 	if err != nil {
 		return fmt.Errorf("portal: flow cookie: %w", err)
@@ -77,7 +92,7 @@ func (h *Handler) startSignIn(w http.ResponseWriter, r *http.Request) error {
 			opts = append(opts, oauth2.SetAuthURLParam(ActionParam, action))
 		}
 	}
-	http.Redirect(w, r, h.oauthConfig().AuthCodeURL(st.State, opts...), http.StatusFound) //nolint:gosec // G710: Foyer's own authorization endpoint; the action is only a query parameter
+	http.Redirect(w, r, h.oauthConfig(p.ClientID).AuthCodeURL(st.State, opts...), http.StatusFound) //nolint:gosec // G710: Foyer's own authorization endpoint; the action is only a query parameter
 	return nil
 }
 
@@ -117,7 +132,11 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 // sub after verifying it.
 func (h *Handler) exchange(ctx context.Context, code string, st flowState) (sid, sub string, err error) {
 	ctx = oidc.ClientContext(ctx, &http.Client{Transport: inProcess{h: h.server}, Timeout: 10 * time.Second})
-	tok, err := h.oauthConfig().Exchange(ctx, code, oauth2.VerifierOption(st.Verifier))
+	clientID := st.Client
+	if clientID == "" {
+		clientID = h.cfg.ClientID
+	}
+	tok, err := h.oauthConfig(clientID).Exchange(ctx, code, oauth2.VerifierOption(st.Verifier))
 	if err != nil {
 		return "", "", fmt.Errorf("portal: exchange code: %w", err)
 	}
@@ -126,7 +145,7 @@ func (h *Handler) exchange(ctx context.Context, code string, st flowState) (sid,
 	if err != nil {
 		return "", "", err
 	}
-	idt, err := provider.Verifier(&oidc.Config{ClientID: h.cfg.ClientID}).Verify(ctx, rawID)
+	idt, err := provider.Verifier(&oidc.Config{ClientID: clientID}).Verify(ctx, rawID)
 	if err != nil {
 		return "", "", fmt.Errorf("portal: verify ID token: %w", err)
 	}
@@ -195,13 +214,18 @@ type viewer struct {
 func (h *Handler) authed(fn func(http.ResponseWriter, *http.Request, *viewer) error) http.HandlerFunc {
 	return h.serve(func(w http.ResponseWriter, r *http.Request) error {
 		v, err := h.viewerOf(r)
+		if err == nil && r.Method == http.MethodGet && otherStore(r, v) {
+			// The portal of another store was asked for: sign in there
+			// (the SSO session of this one does not count for it).
+			err = session.ErrNoSession
+		}
 		if errors.Is(err, session.ErrNoSession) || errors.Is(err, storage.ErrNotFound) {
 			h.clearCookie(w, portalCookie)
 			next := BasePath
 			if r.Method == http.MethodGet {
 				next = r.URL.Path
 			}
-			http.Redirect(w, r, h.path(signInRoute, url.Values{"next": {next}}), http.StatusSeeOther)
+			http.Redirect(w, r, h.path(signInRoute, withStore(r, url.Values{"next": {next}})), http.StatusSeeOther)
 			return nil
 		}
 		if err != nil {
@@ -239,9 +263,11 @@ func (h *Handler) viewerOf(r *http.Request) (*viewer, error) {
 		return nil, err
 	}
 	if app.StoreID != "" && app.StoreID != acct.StoreID {
-		// A look chosen for another store's account (a shared browser).
-		if app, err = h.store.GetApplication(ctx, h.cfg.DefaultApplicationID); err != nil {
-			return nil, err
+		// A look chosen for another store's account (a shared browser), or
+		// none chosen for an account outside the default store: the
+		// application of the account's own store's portal.
+		if app, err = h.storeApplication(ctx, acct.StoreID); err != nil {
+			return nil, fmt.Errorf("portal: application of store %s: %w", acct.StoreID, err)
 		}
 	}
 	auths, err := h.store.ListAuthenticators(ctx, acct.ID)
@@ -255,22 +281,44 @@ func (h *Handler) viewerOf(r *http.Request) (*viewer, error) {
 // home is the portal's entry: the application launcher when signed in,
 // otherwise the sign-in.
 func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
+	if id := r.URL.Query().Get(StoreParam); id != "" {
+		if _, err := h.storePortal(r.Context(), id); err != nil {
+			h.notFound(w, r)
+			return
+		}
+	}
 	if app := r.URL.Query().Get("app"); app != "" {
 		if a, err := h.store.GetApplication(r.Context(), app); err == nil {
 			h.setCookie(w, appCookie, a.ID, 0)
 		}
 	}
-	http.Redirect(w, r, h.path(appsRoute, nil), http.StatusFound)
+	http.Redirect(w, r, h.path(appsRoute, withStore(r, nil)), http.StatusFound)
+}
+
+// otherStore reports whether the request names an identity store other
+// than the signed-in account's.
+func otherStore(r *http.Request, v *viewer) bool {
+	id := r.URL.Query().Get(StoreParam)
+	return id != "" && id != v.Account.StoreID
 }
 
 // logout ends the SSO session (and so the portal's) through the session
 // manager, which tells relying parties by back-channel logout.
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) error {
-	if _, err := h.sessions.End(w, r); err != nil {
+	ended, err := h.sessions.End(w, r)
+	if err != nil {
 		return err
 	}
 	h.clearCookie(w, portalCookie)
-	h.message(w, r, http.StatusOK, "account.signed_out")
+	// "Open your account" leads back to the portal of the store signed
+	// out of.
+	storeID := ""
+	if ended != nil {
+		if acct, err := h.store.GetAccount(r.Context(), ended.AccountID); err == nil {
+			storeID = acct.StoreID
+		}
+	}
+	h.messageIn(w, r, http.StatusOK, "account.signed_out", storeID)
 	return nil
 }
 

@@ -40,6 +40,8 @@ const (
 	// InitiatePath is the stub of authz's third-party initiated login
 	// (route.Initiate), where links to a client's brand portal lead.
 	InitiatePath = "/initiate"
+	// AccountPath is the stand-in of the account portal's start.
+	AccountPath = "/account"
 	// AppName is the application's display name, on every page and message.
 	AppName = "Acme Shop"
 )
@@ -150,6 +152,10 @@ func (e *Env) routes() http.Handler {
 	r := mux.NewRouter()
 	route.Handle(r, route.Resume, ResumePath, route.Methods{http.MethodGet: e.resume})
 	route.Handle(r, route.Initiate, InitiatePath, route.Methods{http.MethodGet: e.initiate})
+	// The account portal's start, which activation pages and mails link to.
+	route.Handle(r, route.AccountHome, AccountPath, route.Methods{http.MethodGet: func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte("account portal stand-in"))
+	}})
 	e.Handler.Mount(r)
 	return tagRequests(r)
 }
