@@ -82,7 +82,8 @@ func (b *browser) configureApplication(t *testing.T) (*relyingParty, []consolePa
 // authorization endpoint with PKCE, the registration page asks for the
 // store's custom attribute, and the activation link from the mail signs
 // it in; the application's MFA policy has it enrol a second factor
-// before it is back at the relying party.
+// before it is back at the relying party; the store's own account
+// portal (/account?store=members) shows the attribute.
 func registerThroughClient(t *testing.T, rp *relyingParty) {
 	t.Helper()
 	c := newBrowser(t)
@@ -114,6 +115,12 @@ func registerThroughClient(t *testing.T, rp *relyingParty) {
 	}
 	if amr := c.text(t, chromedp.CSS("#amr")); !strings.Contains(amr, "otp") {
 		t.Errorf("amr %q lacks otp", amr)
+	}
+	c.do(t, "open the members store's portal: the SSO session signs it in",
+		chromedp.Navigate(env.issuer+"/account/profile?store=members"), chromedp.WaitVisible(chromedp.ID("attr-loyalty_id")))
+	c.checkLabel(t, "attr-loyalty_id", "Loyalty number (optional)")
+	if got := c.value(t, chromedp.CSS("#attr-loyalty_id")); got != "M-1234" {
+		t.Errorf("the loyalty number on the portal = %q", got)
 	}
 	c.checkClean(t)
 }
