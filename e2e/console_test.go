@@ -27,6 +27,8 @@ var consolePages = []struct{ name, path string }{
 	{"roles", "/admin/stores/members/roles"},
 	{"organizations", "/admin/stores/members/organizations"},
 	{"applications", "/admin/applications"},
+	{"application", "/admin/applications/members-web"},
+	{"policies", "/admin/policies?kind=mfa"},
 	{"administrators", "/admin/administrators"},
 	{"audit", "/admin/audit"},
 }
@@ -34,8 +36,11 @@ var consolePages = []struct{ name, path string }{
 // TestAdminConsole: the bootstrap administrator signs in to /admin
 // through Foyer's own sign-in, enrolling an authenticator app on the way
 // (the console's application requires MFA), sees the dashboard, creates
-// an identity store with a custom attribute, invites an administrator and
-// finds those changes in the audit log; every page
+// an identity store with a custom attribute, an application in it with
+// a client and an MFA policy (a customer then registers through that
+// client, is asked for the custom attribute and enrols a second factor),
+// invites an administrator and finds those changes in the audit log;
+// every page
 // is screenshotted at 1280 and 390 pixels and must not scroll sideways on
 // the phone. A customer's sign-in to /admin is refused.
 func TestAdminConsole(t *testing.T) {
@@ -48,6 +53,7 @@ func TestAdminConsole(t *testing.T) {
 	b.checkSkipLink(t)
 
 	b.createStore(t)
+	rp, configured := b.configureApplication(t)
 	b.do(t, "open the administrators", chromedp.Click(chromedp.Search(`//nav//a[normalize-space()="Administrators"]`)),
 		chromedp.WaitVisible(chromedp.ID("invite-email")))
 	b.checkLabel(t, "invite-email", "Email")
@@ -80,8 +86,9 @@ func TestAdminConsole(t *testing.T) {
 	if n := b.count(t, "#audit-table tbody tr"); n != 2 {
 		t.Errorf("filtering by store. and members shows %d entries, want 2", n)
 	}
-	b.consoleScreenshots(t)
+	b.consoleScreenshots(t, configured...)
 	b.checkClean(t)
+	registerThroughClient(t, rp)
 
 	customerEmail, customerPassword := createAccount(t)
 	c := newBrowser(t)
@@ -177,7 +184,7 @@ func (b *browser) checkSkipLink(t *testing.T) {
 // consoleScreenshots saves every console page at both widths into
 // e2e/screenshots/ (ignored by git; the path is in the test log) and
 // checks that nothing scrolls sideways at 390 pixels.
-func (b *browser) consoleScreenshots(t *testing.T) {
+func (b *browser) consoleScreenshots(t *testing.T, extra ...consolePage) {
 	t.Helper()
 	dir, err := filepath.Abs("screenshots")
 	if err != nil {
@@ -189,7 +196,7 @@ func (b *browser) consoleScreenshots(t *testing.T) {
 	t.Logf("console screenshots in %s", dir)
 	for _, width := range []int64{1280, 390} {
 		b.do(t, fmt.Sprintf("emulate a %dpx wide screen", width), chromedp.EmulateViewport(width, 900))
-		for _, p := range consolePages {
+		for _, p := range append(consolePages, extra...) {
 			b.do(t, "open "+p.name, chromedp.Navigate(env.issuer+p.path), chromedp.WaitVisible(chromedp.CSS("h1")))
 			png := run(t, b, "screenshot "+p.name, chromedp.FullScreenshot(100))
 			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("admin-%s-%d.png", p.name, width)), png, 0o644); err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"foyer/admin/manage"
 	"foyer/selfservice/route"
+	"foyer/storage"
 )
 
 // ApplicationService is what the console asks of the applications
@@ -17,6 +18,10 @@ import (
 type ApplicationService interface {
 	List(ctx context.Context, a manage.Actor, after string, limit int) ([]manage.ApplicationView, error)
 	Create(ctx context.Context, a manage.Actor, in manage.ApplicationInput) (manage.ApplicationView, error)
+	Get(ctx context.Context, a manage.Actor, id string) (manage.ApplicationView, error)
+	Update(ctx context.Context, a manage.Actor, id string, version int64, in manage.ApplicationInput) (manage.ApplicationView, error)
+	Delete(ctx context.Context, a manage.Actor, id string, version int64) error
+	AssignPolicy(ctx context.Context, a manage.Actor, id string, kind storage.PolicyKind, policyID string) (manage.ApplicationView, error)
 }
 
 const (
@@ -45,6 +50,7 @@ type applicationsPage struct {
 
 type appRow struct {
 	ID, Name, StoreName string
+	URL                 string
 	Organizational      bool
 }
 
@@ -73,7 +79,8 @@ func (h *Handler) renderApplications(w http.ResponseWriter, r *http.Request, rq 
 	}
 	names := storeNames(rq)
 	for _, a := range apps {
-		row := appRow{ID: a.ID, Name: a.Name, StoreName: names[a.StoreID], Organizational: a.Organizational}
+		row := appRow{ID: a.ID, Name: a.Name, StoreName: names[a.StoreID], Organizational: a.Organizational,
+			URL: h.path(applicationRoute, nil, "app", a.ID)}
 		if row.StoreName == "" {
 			row.StoreName = a.StoreID
 		}
@@ -87,13 +94,13 @@ func (h *Handler) renderApplications(w http.ResponseWriter, r *http.Request, rq 
 func (h *Handler) createApplication(w http.ResponseWriter, r *http.Request, rq *request) error {
 	in := manage.ApplicationInput{ID: strings.TrimSpace(r.PostFormValue("id")), Name: r.PostFormValue("name"),
 		StoreID: r.PostFormValue("store_id"), Organizational: r.PostFormValue("organizational") == "yes"}
-	_, err := h.apps.Create(r.Context(), rq.Actor, in)
+	app, err := h.apps.Create(r.Context(), rq.Actor, in)
 	if errs, pageErr, ok := formErrors(err, indexedField); ok {
 		return h.renderApplications(w, r, rq, statusOf(err), in, errs, pageErr)
 	}
 	if err != nil {
 		return err
 	}
-	h.done(w, r, h.path(applicationsRoute, nil), "created")
+	h.done(w, r, h.path(applicationRoute, nil, "app", app.ID), "created")
 	return nil
 }

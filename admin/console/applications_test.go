@@ -22,7 +22,7 @@ func TestApplications(t *testing.T) {
 		t.Fatalf("bad application: %d", bad.status)
 	}
 	got := br.post(t, "/admin/applications", url.Values{"name": {"Shop app"}, "store_id": {storeA}, "id": {"shop-app"}, "organizational": {"yes"}})
-	if got.status != http.StatusSeeOther || got.location != "/admin/applications?notice=created" {
+	if got.status != http.StatusSeeOther || got.location != "/admin/applications/shop-app?notice=created" {
 		t.Fatalf("create: %d to %q: %s", got.status, got.location, got.body)
 	}
 	if list := br.get(t, "/admin/applications"); !strings.Contains(list.body, "Shop app") || !strings.Contains(list.body, "shop-app") {

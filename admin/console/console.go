@@ -53,6 +53,8 @@ type Deps struct {
 	Audit          AuditService
 	Administrators AdministratorService
 	Applications   ApplicationService
+	Policies       PolicyService
+	Clients        ClientService
 	Groups         GroupService
 	Stores         StoreService
 	Roles          RoleService
@@ -71,6 +73,8 @@ type Handler struct {
 	audit    AuditService
 	admins   AdministratorService
 	apps     ApplicationService
+	policies PolicyService
+	clients  ClientService
 	groups   GroupService
 	stores   StoreService
 	roles    RoleService
@@ -88,7 +92,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	if cfg.Issuer == "" || len(cfg.CookieKey) < 32 {
 		return nil, errors.New("console: Issuer and a 32-byte CookieKey are required")
 	}
-	if d.Core == nil || d.Store == nil || d.Sessions == nil || d.Renderer == nil || d.Audit == nil || d.Administrators == nil || d.Stores == nil || d.Applications == nil || d.Groups == nil ||
+	if d.Core == nil || d.Store == nil || d.Sessions == nil || d.Renderer == nil || d.Audit == nil || d.Administrators == nil || d.Stores == nil || d.Applications == nil || d.Policies == nil || d.Clients == nil || d.Groups == nil ||
 		d.Roles == nil || d.Organizations == nil {
 		return nil, errors.New("console: Core, Store, Sessions, Renderer and the services are required")
 	}
@@ -101,7 +105,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	return &Handler{cfg: cfg, core: d.Core, store: d.Store, sessions: d.Sessions, render: d.Renderer, log: d.Logger, audit: d.Audit, admins: d.Administrators, apps: d.Applications, groups: d.Groups, stores: d.Stores,
+	return &Handler{cfg: cfg, core: d.Core, store: d.Store, sessions: d.Sessions, render: d.Renderer, log: d.Logger, audit: d.Audit, admins: d.Administrators, apps: d.Applications, policies: d.Policies, clients: d.Clients, groups: d.Groups, stores: d.Stores,
 		roles: d.Roles, orgs: d.Organizations}, nil
 }
 
@@ -136,6 +140,9 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountAudit(sub)
 	h.mountStores(sub)
 	h.mountApplications(sub)
+	h.mountApplication(sub)
+	h.mountPolicies(sub)
+	h.mountClients(sub)
 	h.mountGroups(sub)
 	h.mountGroup(sub)
 	h.mountRoles(sub)

@@ -17,6 +17,7 @@ func (h *Handler) nav(rq *request, r *http.Request) []navItem {
 		{homeRoute, "admin.nav.dashboard", true},
 		{storesRoute, "admin.nav.stores", rq.Actor.CanAnyStore(manage.ReadConfig)},
 		{applicationsRoute, "admin.nav.applications", rq.Actor.CanAnyStore(manage.ReadConfig)},
+		{policiesRoute, "admin.nav.policies", rq.Actor.CanAnyStore(manage.ReadConfig)},
 		{administratorsRoute, "admin.nav.administrators", rq.Actor.Can(manage.ReadAdministrators, "")},
 		{auditRoute, "admin.nav.audit", rq.Actor.CanAnyStore(manage.ReadAudit)},
 	}

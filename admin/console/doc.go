@@ -18,7 +18,13 @@
 // form token): the dashboard, the identity stores with their attribute
 // schema editor, groups (rename, delete), role definitions and
 // organizations (the last two in the menu while a store is open), the
-// applications, the administrators and the audit log. Lists of stores
+// applications (each with its settings, its policy of each kind and its
+// deletion), the named policies (by kind, each with the form of its kind:
+// fields for self-service, MFA and portal policies, a JSON list of
+// documents for consent policies; set Default; deletion), the clients of
+// each application (registration showing the secret once on its result
+// page and nowhere else, edit, secret rotation with an overlap,
+// deletion), the administrators and the audit log. Lists of stores
 // and of a store's parts sort the page shown by name both ways
 // (namesort.go): the services page by one key ascending. Forms show the field errors of a *manage.ValidationError beside
 // their fields and keep what was typed (forms.go maps the services'

@@ -26,6 +26,8 @@ func newAdminConsole(cfg Config, core *manage.Core, store storage.Store, secret 
 		Audit:          manage.NewAudit(store).WithChainKey(auditChainKey(secret)),
 		Administrators: manage.NewAdministrators(core, store, notifications, cfg.Issuer),
 		Applications:   manage.NewApplications(core, store),
+		Policies:       manage.NewPolicies(core, store),
+		Clients:        manage.NewClients(core, store, clientRegistry{}),
 		Groups:         manage.NewGroups(core, store),
 		Stores:         newStores(core, store),
 		Roles:          manage.NewRoles(core, store),
