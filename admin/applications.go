@@ -26,21 +26,17 @@ func (h *Handler) mountApplications(api *mux.Router) {
 		http.MethodPut: h.authorized(h.assignApplicationPolicy)})
 }
 
-// listApplications pages by id; the cursor is the last id shown.
+// listApplications filters, sorts and pages (listing.go).
 func (h *Handler) listApplications(w http.ResponseWriter, r *http.Request, a manage.Actor) error {
-	limit, after, err := pageParams(r)
+	o, err := listOptions(r)
 	if err != nil {
 		return writeServiceError(w, r, err)
 	}
-	apps, err := h.applications.List(r.Context(), a, after, limit+1)
+	page, err := h.applications.ListBy(r.Context(), a, o)
 	if err != nil {
-		return writeServiceError(w, r, err)
+		return writeServiceError(w, r, listError(err))
 	}
-	more := len(apps) > limit
-	if more {
-		apps = apps[:limit]
-	}
-	writeJSON(w, http.StatusOK, newList(apps, more, func(v manage.ApplicationView) string { return v.ID }))
+	writeJSON(w, http.StatusOK, pageList(page))
 	return nil
 }
 

@@ -26,22 +26,18 @@ func (h *Handler) mountPolicies(api *mux.Router) {
 		http.MethodPost: h.authorized(h.setDefaultPolicy)})
 }
 
-// listPolicies pages by id (optionally of one kind); the cursor is the
-// last id shown.
+// listPolicies filters, sorts and pages the policies (optionally of one
+// kind; listing.go).
 func (h *Handler) listPolicies(w http.ResponseWriter, r *http.Request, a manage.Actor) error {
-	limit, after, err := pageParams(r)
+	o, err := listOptions(r)
 	if err != nil {
 		return writeServiceError(w, r, err)
 	}
-	ps, err := h.policies.List(r.Context(), a, storage.PolicyKind(r.URL.Query().Get("kind")), after, limit+1)
+	page, err := h.policies.ListBy(r.Context(), a, storage.PolicyKind(r.URL.Query().Get("kind")), o)
 	if err != nil {
-		return writeServiceError(w, r, err)
+		return writeServiceError(w, r, listError(err))
 	}
-	more := len(ps) > limit
-	if more {
-		ps = ps[:limit]
-	}
-	writeJSON(w, http.StatusOK, newList(ps, more, func(v manage.PolicyView) string { return v.ID }))
+	writeJSON(w, http.StatusOK, pageList(page))
 	return nil
 }
 

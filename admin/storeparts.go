@@ -16,7 +16,7 @@ import (
 // resource's view, In its input.
 type storePart[T, In any] struct {
 	plural, idVar string // "groups", "group"
-	list          func(ctx context.Context, a manage.Actor, storeID, after string, limit int) ([]T, bool, error)
+	list          func(ctx context.Context, a manage.Actor, storeID string, o manage.ListOptions) (manage.Page[T], error)
 	get           func(ctx context.Context, a manage.Actor, storeID, id string) (*T, error)
 	create        func(ctx context.Context, a manage.Actor, storeID string, in In) (*T, error)
 	update        func(ctx context.Context, a manage.Actor, storeID, id string, version int64, in In) (*T, error)
@@ -24,9 +24,7 @@ type storePart[T, In any] struct {
 	// decodeUpdate reads a PUT's body: the input and the read-only fields
 	// a GET returned.
 	decodeUpdate func(w http.ResponseWriter, r *http.Request) (In, readOnly, error)
-	// key is the sort key the list pages by; id and version are the
-	// resource's.
-	key     func(T) string
+	// id and version are the resource's.
 	id      func(T) string
 	version func(T) int64
 }
@@ -42,15 +40,15 @@ func mountStorePart[T, In any](h *Handler, api *mux.Router, p storePart[T, In]) 
 }
 
 func (p storePart[T, In]) listHandler(w http.ResponseWriter, r *http.Request, a manage.Actor) error {
-	limit, after, err := pageParams(r)
+	o, err := listOptions(r)
 	if err != nil {
 		return writeServiceError(w, r, err)
 	}
-	page, more, err := p.list(r.Context(), a, mux.Vars(r)["store"], after, limit)
+	page, err := p.list(r.Context(), a, mux.Vars(r)["store"], o)
 	if err != nil {
-		return writeServiceError(w, r, err)
+		return writeServiceError(w, r, listError(err))
 	}
-	writeJSON(w, http.StatusOK, newList(page, more, p.key))
+	writeJSON(w, http.StatusOK, pageList(page))
 	return nil
 }
 

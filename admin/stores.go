@@ -53,15 +53,15 @@ func (h *Handler) mountStores(api *mux.Router) {
 }
 
 func (h *Handler) listStores(w http.ResponseWriter, r *http.Request, a manage.Actor) error {
-	limit, after, err := pageParams(r)
+	o, err := listOptions(r)
 	if err != nil {
 		return writeServiceError(w, r, err)
 	}
-	page, more, err := h.stores.Stores.List(r.Context(), a, after, limit)
+	page, err := h.stores.Stores.ListBy(r.Context(), a, o)
 	if err != nil {
-		return writeServiceError(w, r, err)
+		return writeServiceError(w, r, listError(err))
 	}
-	writeJSON(w, http.StatusOK, newList(page, more, func(s manage.IdentityStore) string { return s.ID }))
+	writeJSON(w, http.StatusOK, pageList(page))
 	return nil
 }
 
