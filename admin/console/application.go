@@ -17,6 +17,7 @@ import (
 // (manage.Policies).
 type PolicyService interface {
 	List(ctx context.Context, a manage.Actor, kind storage.PolicyKind, after string, limit int) ([]manage.PolicyView, error)
+	ListBy(ctx context.Context, a manage.Actor, kind storage.PolicyKind, o manage.ListOptions) (manage.Page[manage.PolicyView], error)
 	Get(ctx context.Context, a manage.Actor, id string) (manage.PolicyView, error)
 	Create(ctx context.Context, a manage.Actor, in manage.PolicyInput) (manage.PolicyView, error)
 	Update(ctx context.Context, a manage.Actor, id string, version int64, in manage.PolicyInput) (manage.PolicyView, error)

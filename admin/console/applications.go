@@ -3,7 +3,6 @@ package console
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/gorilla/mux"
@@ -16,7 +15,7 @@ import (
 // ApplicationService is what the console asks of the applications
 // (manage.Applications).
 type ApplicationService interface {
-	List(ctx context.Context, a manage.Actor, after string, limit int) ([]manage.ApplicationView, error)
+	ListBy(ctx context.Context, a manage.Actor, o manage.ListOptions) (manage.Page[manage.ApplicationView], error)
 	Create(ctx context.Context, a manage.Actor, in manage.ApplicationInput) (manage.ApplicationView, error)
 	Get(ctx context.Context, a manage.Actor, id string) (manage.ApplicationView, error)
 	Update(ctx context.Context, a manage.Actor, id string, version int64, in manage.ApplicationInput) (manage.ApplicationView, error)
@@ -26,7 +25,6 @@ type ApplicationService interface {
 
 const (
 	applicationsRoute = "console.applications"
-	appsPageSize      = 50
 )
 
 func (h *Handler) mountApplications(r *mux.Router) {
@@ -37,8 +35,8 @@ func (h *Handler) mountApplications(r *mux.Router) {
 // applicationsPage is the data of admin_applications.
 type applicationsPage struct {
 	frame
-	Rows      []appRow
-	NextURL   string
+	Rows []appRow
+	listNav
 	CanCreate bool
 	CreateURL string
 	// The creation form as typed.
@@ -60,8 +58,10 @@ func (h *Handler) applicationsPage(w http.ResponseWriter, r *http.Request, rq *r
 
 func (h *Handler) renderApplications(w http.ResponseWriter, r *http.Request, rq *request, status int, in manage.ApplicationInput,
 	errs map[string]string, pageErr string) error {
-	after := r.URL.Query().Get("after")
-	apps, err := h.apps.List(r.Context(), rq.Actor, after, appsPageSize+1)
+	lv := h.newListView(r, applicationsRoute, nil)
+	page, err := listPage(lv, func(o manage.ListOptions) (manage.Page[manage.ApplicationView], error) {
+		return h.apps.ListBy(r.Context(), rq.Actor, o)
+	})
 	if err != nil {
 		return err
 	}
@@ -73,12 +73,9 @@ func (h *Handler) renderApplications(w http.ResponseWriter, r *http.Request, rq 
 			p.StoreChoices = append(p.StoreChoices, storeChoice{ID: s.ID, Name: s.Name, Current: s.ID == in.StoreID})
 		}
 	}
-	if len(apps) > appsPageSize {
-		apps = apps[:appsPageSize]
-		p.NextURL = h.path(applicationsRoute, url.Values{"after": {apps[len(apps)-1].ID}})
-	}
+	p.listNav = lv.nav(page.Next)
 	names := storeNames(rq)
-	for _, a := range apps {
+	for _, a := range page.Items {
 		row := appRow{ID: a.ID, Name: a.Name, StoreName: names[a.StoreID], Organizational: a.Organizational,
 			URL: h.path(applicationRoute, nil, "app", a.ID)}
 		if row.StoreName == "" {

@@ -13,7 +13,7 @@ import (
 // GroupService is what the console asks of a store's groups
 // (manage.Groups).
 type GroupService interface {
-	List(ctx context.Context, a manage.Actor, storeID, after string, limit int) ([]manage.Group, bool, error)
+	ListBy(ctx context.Context, a manage.Actor, storeID string, o manage.ListOptions) (manage.Page[manage.Group], error)
 	Get(ctx context.Context, a manage.Actor, storeID, id string) (*manage.Group, error)
 	Create(ctx context.Context, a manage.Actor, storeID string, in manage.GroupInput) (*manage.Group, error)
 	Update(ctx context.Context, a manage.Actor, storeID, id string, version int64, in manage.GroupInput) (*manage.Group, error)
@@ -21,8 +21,7 @@ type GroupService interface {
 }
 
 const (
-	groupsRoute    = "console.groups"
-	groupsPageSize = 50
+	groupsRoute = "console.groups"
 )
 
 func (h *Handler) mountGroups(r *mux.Router) {
@@ -33,10 +32,9 @@ func (h *Handler) mountGroups(r *mux.Router) {
 // groupsPage is the data of admin_groups: one store's groups.
 type groupsPage struct {
 	frame
-	StoreName   string
-	Groups      []groupRow
-	Sorts       []sortLink
-	NextURL     string
+	StoreName string
+	Groups    []groupRow
+	listNav
 	BackURL     string
 	CanCreate   bool
 	CreateURL   string
@@ -56,20 +54,18 @@ func (h *Handler) renderGroups(w http.ResponseWriter, r *http.Request, rq *reque
 	if err != nil {
 		return err
 	}
-	groups, more, err := h.groups.List(r.Context(), rq.Actor, s.ID, r.URL.Query().Get("after"), groupsPageSize)
+	lv := h.newListView(r, groupsRoute, nil, "store", s.ID)
+	page, err := listPage(lv, func(o manage.ListOptions) (manage.Page[manage.Group], error) {
+		return h.groups.ListBy(r.Context(), rq.Actor, s.ID, o)
+	})
 	if err != nil {
 		return err
 	}
 	p := &groupsPage{StoreName: s.Name, BackURL: h.path(storeRoute, nil, "store", s.ID), CanCreate: rq.Actor.Can(manage.WriteConfig, s.ID),
 		CreateURL: h.path(groupsRoute, nil, "store", s.ID), NewName: name, FieldErrors: errs}
 	p.Error = pageErr
-	order := nameOrder(r.URL.Query())
-	p.Sorts = h.nameSortLinks(groupsRoute, order, "store", s.ID)
-	if more && len(groups) > 0 {
-		p.NextURL = h.nextPage(groupsRoute, groups[len(groups)-1].Name, order, "store", s.ID)
-	}
-	sortByName(groups, func(g manage.Group) string { return g.Name }, order)
-	for _, g := range groups {
+	p.listNav = lv.nav(page.Next)
+	for _, g := range page.Items {
 		p.Groups = append(p.Groups, groupRow{Name: g.Name, URL: h.path(groupRoute, nil, "store", s.ID, "group", g.ID)})
 	}
 	h.page(w, r, rq, "admin_groups", status, s.ID, p)

@@ -13,7 +13,7 @@ import (
 // OrganizationService is what the console asks of a store's
 // organizations (manage.Organizations).
 type OrganizationService interface {
-	List(ctx context.Context, a manage.Actor, storeID, after string, limit int) ([]manage.Organization, bool, error)
+	ListBy(ctx context.Context, a manage.Actor, storeID string, o manage.ListOptions) (manage.Page[manage.Organization], error)
 	Get(ctx context.Context, a manage.Actor, storeID, id string) (*manage.Organization, error)
 	Create(ctx context.Context, a manage.Actor, storeID string, in manage.OrganizationInput) (*manage.Organization, error)
 	Update(ctx context.Context, a manage.Actor, storeID, id string, version int64, in manage.OrganizationInput) (*manage.Organization, error)
@@ -24,7 +24,6 @@ const (
 	orgsRoute      = "console.organizations"
 	orgRoute       = "console.organization"
 	orgDeleteRoute = "console.organization_delete"
-	orgsPageSize   = 50
 )
 
 func (h *Handler) mountOrganizations(r *mux.Router) {
@@ -42,8 +41,7 @@ type orgsPage struct {
 	frame
 	StoreName string
 	Rows      []orgRow
-	Sorts     []sortLink
-	NextURL   string
+	listNav
 	CanCreate bool
 	CreateURL string
 	orgFormData
@@ -63,19 +61,17 @@ func (h *Handler) renderOrgs(w http.ResponseWriter, r *http.Request, rq *request
 	if serr != nil {
 		return serr
 	}
-	orgs, more, lerr := h.orgs.List(r.Context(), rq.Actor, s.ID, r.URL.Query().Get("after"), orgsPageSize)
+	lv := h.newListView(r, orgsRoute, nil, "store", s.ID)
+	page, lerr := listPage(lv, func(o manage.ListOptions) (manage.Page[manage.Organization], error) {
+		return h.orgs.ListBy(r.Context(), rq.Actor, s.ID, o)
+	})
 	if lerr != nil {
 		return lerr
 	}
-	order := nameOrder(r.URL.Query())
 	p := &orgsPage{StoreName: s.Name, CanCreate: rq.Actor.Can(manage.WriteConfig, s.ID), CreateURL: h.path(orgsRoute, nil, "store", s.ID),
-		Sorts: h.nameSortLinks(orgsRoute, order, "store", s.ID)}
+		listNav: lv.nav(page.Next)}
 	p.Error = p.set(in, err)
-	if more && len(orgs) > 0 {
-		p.NextURL = h.nextPage(orgsRoute, orgs[len(orgs)-1].SortKey(), order, "store", s.ID)
-	}
-	sortByName(orgs, func(o manage.Organization) string { return o.Name }, order)
-	for _, o := range orgs {
+	for _, o := range page.Items {
 		p.Rows = append(p.Rows, orgRow{Name: o.Name, Partner: o.Partner, Domains: joinDomains(o.Domains),
 			URL: h.path(orgRoute, nil, "store", s.ID, "org", o.ID)})
 	}

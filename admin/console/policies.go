@@ -21,7 +21,6 @@ const (
 	policyRoute        = "console.policy"
 	policyDefaultRoute = "console.policy_default"
 	policyDeleteRoute  = "console.policy_delete"
-	policiesPageSize   = 50
 )
 
 func (h *Handler) mountPolicies(r *mux.Router) {
@@ -39,10 +38,10 @@ func (h *Handler) mountPolicies(r *mux.Router) {
 // (tabs switch the kind) and, for an unlimited grant, the creation form.
 type policiesPage struct {
 	frame
-	Kind      string
-	Tabs      []navItem
-	Rows      []policyRow
-	NextURL   string
+	Kind string
+	Tabs []navItem
+	Rows []policyRow
+	listNav
 	CanCreate bool
 	CreateURL string
 	NewName   string
@@ -72,7 +71,10 @@ func (h *Handler) policiesPage(w http.ResponseWriter, r *http.Request, rq *reque
 
 func (h *Handler) renderPolicies(w http.ResponseWriter, r *http.Request, rq *request, status int, kind storage.PolicyKind,
 	name string, errs map[string]string, pageErr string) error {
-	ps, err := h.policies.List(r.Context(), rq.Actor, kind, r.URL.Query().Get("after"), policiesPageSize+1)
+	lv := h.newListView(r, policiesRoute, url.Values{"kind": {string(kind)}})
+	page, err := listPage(lv, func(o manage.ListOptions) (manage.Page[manage.PolicyView], error) {
+		return h.policies.ListBy(r.Context(), rq.Actor, kind, o)
+	})
 	if err != nil {
 		return err
 	}
@@ -84,11 +86,8 @@ func (h *Handler) renderPolicies(w http.ResponseWriter, r *http.Request, rq *req
 		p.Tabs = append(p.Tabs, navItem{Path: h.path(policiesRoute, url.Values{"kind": {string(k)}}), Label: label, Current: k == kind})
 		p.Kinds = append(p.Kinds, storeChoice{ID: string(k), Name: label, Current: k == kind})
 	}
-	if len(ps) > policiesPageSize {
-		ps = ps[:policiesPageSize]
-		p.NextURL = h.path(policiesRoute, url.Values{"kind": {string(kind)}, "after": {ps[len(ps)-1].ID}})
-	}
-	for _, v := range ps {
+	p.listNav = lv.nav(page.Next)
+	for _, v := range page.Items {
 		p.Rows = append(p.Rows, policyRow{ID: v.ID, Name: v.Name, IsDefault: v.IsDefault, Applications: len(v.Applications),
 			URL: h.path(policyRoute, nil, "policy", v.ID)})
 	}

@@ -13,7 +13,7 @@ import (
 // RoleService is what the console asks of a store's role definitions
 // (manage.Roles).
 type RoleService interface {
-	List(ctx context.Context, a manage.Actor, storeID, after string, limit int) ([]manage.Role, bool, error)
+	ListBy(ctx context.Context, a manage.Actor, storeID string, o manage.ListOptions) (manage.Page[manage.Role], error)
 	Get(ctx context.Context, a manage.Actor, storeID, id string) (*manage.Role, error)
 	Create(ctx context.Context, a manage.Actor, storeID string, in manage.RoleInput) (*manage.Role, error)
 	Update(ctx context.Context, a manage.Actor, storeID, id string, version int64, in manage.RoleInput) (*manage.Role, error)
@@ -24,7 +24,6 @@ const (
 	rolesRoute      = "console.roles"
 	roleRoute       = "console.role"
 	roleDeleteRoute = "console.role_delete"
-	rolesPageSize   = 50
 )
 
 func (h *Handler) mountRoles(r *mux.Router) {
@@ -40,10 +39,9 @@ func (h *Handler) mountRoles(r *mux.Router) {
 // the creation form as typed.
 type rolesPage struct {
 	frame
-	StoreName   string
-	Rows        []roleRow
-	Sorts       []sortLink
-	NextURL     string
+	StoreName string
+	Rows      []roleRow
+	listNav
 	CanCreate   bool
 	CreateURL   string
 	Form        manage.RoleInput
@@ -61,19 +59,17 @@ func (h *Handler) renderRoles(w http.ResponseWriter, r *http.Request, rq *reques
 	if err != nil {
 		return err
 	}
-	roles, more, err := h.roles.List(r.Context(), rq.Actor, s.ID, r.URL.Query().Get("after"), rolesPageSize)
+	lv := h.newListView(r, rolesRoute, nil, "store", s.ID)
+	page, err := listPage(lv, func(o manage.ListOptions) (manage.Page[manage.Role], error) {
+		return h.roles.ListBy(r.Context(), rq.Actor, s.ID, o)
+	})
 	if err != nil {
 		return err
 	}
-	order := nameOrder(r.URL.Query())
 	p := &rolesPage{StoreName: s.Name, CanCreate: rq.Actor.Can(manage.WriteConfig, s.ID), CreateURL: h.path(rolesRoute, nil, "store", s.ID),
-		Form: in, FieldErrors: errs, Sorts: h.nameSortLinks(rolesRoute, order, "store", s.ID)}
+		Form: in, FieldErrors: errs, listNav: lv.nav(page.Next)}
 	p.Error = pageErr
-	if more && len(roles) > 0 {
-		p.NextURL = h.nextPage(rolesRoute, roles[len(roles)-1].SortKey(), order, "store", s.ID)
-	}
-	sortByName(roles, func(x manage.Role) string { return x.Name }, order)
-	for _, x := range roles {
+	for _, x := range page.Items {
 		p.Rows = append(p.Rows, roleRow{Name: x.Name, Description: x.Description, URL: h.path(roleRoute, nil, "store", s.ID, "role", x.ID)})
 	}
 	h.page(w, r, rq, "admin_roles", status, s.ID, p)

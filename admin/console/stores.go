@@ -16,7 +16,7 @@ import (
 // StoreService is what the console asks of the identity stores
 // (manage.Stores).
 type StoreService interface {
-	List(ctx context.Context, a manage.Actor, after string, limit int) ([]manage.IdentityStore, bool, error)
+	ListBy(ctx context.Context, a manage.Actor, o manage.ListOptions) (manage.Page[manage.IdentityStore], error)
 	Get(ctx context.Context, a manage.Actor, id string) (*manage.IdentityStore, error)
 	Create(ctx context.Context, a manage.Actor, in manage.StoreInput) (*manage.IdentityStore, error)
 	Update(ctx context.Context, a manage.Actor, id string, version int64, in manage.StoreInput) (*manage.IdentityStore, error)
@@ -30,7 +30,6 @@ const (
 	attributeNewRoute    = "console.attribute_new"
 	attributeRoute       = "console.attribute"
 	attributeRemoveRoute = "console.attribute_remove"
-	storesPageSize       = 50
 )
 
 func (h *Handler) mountStores(r *mux.Router) {
@@ -51,9 +50,8 @@ func (h *Handler) mountStores(r *mux.Router) {
 // storesPage is the data of admin_stores.
 type storesPage struct {
 	frame
-	Rows      []storeRow
-	Sorts     []sortLink
-	NextURL   string
+	Rows []storeRow
+	listNav
 	CanCreate bool
 	CreateURL string
 	// The creation form as typed.
@@ -91,21 +89,18 @@ func (h *Handler) storesPage(w http.ResponseWriter, r *http.Request, rq *request
 }
 
 func (h *Handler) renderStores(w http.ResponseWriter, r *http.Request, rq *request, status int, in manage.StoreInput, errs map[string]string, pageErr string) error {
-	after := r.URL.Query().Get("after")
-	stores, more, err := h.stores.List(r.Context(), rq.Actor, after, storesPageSize)
+	lv := h.newListView(r, storesRoute, nil)
+	page, err := listPage(lv, func(o manage.ListOptions) (manage.Page[manage.IdentityStore], error) {
+		return h.stores.ListBy(r.Context(), rq.Actor, o)
+	})
 	if err != nil {
 		return err
 	}
 	p := &storesPage{CanCreate: rq.Actor.Can(manage.WriteConfig, ""), CreateURL: h.path(storesRoute, nil),
 		NewID: in.ID, NewName: in.Name, Types: typeChoices(in.IdentifierTypes), FieldErrors: errs}
 	p.Error = pageErr
-	order := nameOrder(r.URL.Query())
-	p.Sorts = h.nameSortLinks(storesRoute, order)
-	if more && len(stores) > 0 {
-		p.NextURL = h.nextPage(storesRoute, stores[len(stores)-1].ID, order)
-	}
-	sortByName(stores, func(s manage.IdentityStore) string { return s.Name }, order)
-	for _, s := range stores {
+	p.listNav = lv.nav(page.Next)
+	for _, s := range page.Items {
 		n, err := h.store.CountAccounts(r.Context(), s.ID)
 		if err != nil {
 			return err
