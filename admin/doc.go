@@ -22,6 +22,10 @@
 //     and answer 500 without its cause.
 //   - paging.go: lists answer {"items", "next_cursor"}; pageParams reads
 //     limit and the opaque cursor (base64url of the last item's sort key).
+//     The configuration lists (stores, groups, roles, organizations,
+//     applications, policies) also take q and sort (listing.go) and pass
+//     them to the services' ListBy; their cursor wraps the service's
+//     position, and one of another q or sort is a 400.
 //   - etag.go: a resource's version is its strong ETag; updates read
 //     If-Match with ifMatch. Administrators and a client's roles have a
 //     computed version (manage.Administrator.Version, ClientRoles.Version)
@@ -40,7 +44,7 @@
 // roles and organizations each store defines (groups.go, roles.go,
 // organizations.go) share one generic set of five endpoints under
 // /stores/{store}/<plural> (storeparts.go), given the resource's service
-// methods, sort key and version.
+// methods and version.
 //
 // Requests no route takes are problems too: 405 with Allow where the path
 // exists, else 404 (unrouted, the API subrouter's NotFoundHandler).

@@ -24,9 +24,11 @@
 // documents for consent policies; set Default; deletion), the clients of
 // each application (registration showing the secret once on its result
 // page and nowhere else, edit, secret rotation with an overlap,
-// deletion), the administrators and the audit log. Lists of stores
-// and of a store's parts sort the page shown by name both ways
-// (namesort.go): the services page by one key ascending. Forms show the field errors of a *manage.ValidationError beside
+// deletion), the administrators and the audit log. The configuration
+// lists (stores, groups, roles, organizations, applications, policies)
+// have a GET filter form and sort and next-page links (listnav.go) over
+// the services' ListBy, which filter, order and page the whole list.
+// Forms show the field errors of a *manage.ValidationError beside
 // their fields and keep what was typed (forms.go maps the services'
 // errors); conflicts and stale versions are the page's error.
 //
@@ -35,5 +37,6 @@
 // SameSite=Lax and every form carries a token bound to the console
 // session. Irreversible actions go through a confirmation page that works
 // without JavaScript; the one small script (admin.js) only adds confirm
-// dialogs and live filters.
+// dialogs, the store switcher's auto-submit and the administrators
+// list's live filter.
 package console

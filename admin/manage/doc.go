@@ -47,4 +47,12 @@
 // transaction and audited as the same actor, without this package knowing
 // the portal. Deleting a store also takes its id out of every admin grant
 // (a grant limited to it alone goes).
+//
+// The configuration lists (stores, groups, roles, organizations,
+// applications, policies) are small, so their ListBy methods (listby.go)
+// read the whole list the actor may see and filter, sort and page it in
+// memory (listing.go: ListOptions, Page): a case-insensitive substring of
+// the name or id, by name or creation time either way with the id as
+// tie-break, and a cursor that carries its sort and filter, so a next
+// page continues in the same order and a cursor of another is refused.
 package manage
