@@ -32,8 +32,8 @@ func TestApplications(t *testing.T) {
 		t.Errorf("audit actions %v", acts)
 	}
 	auditor := e.signIn(t, e.admin(t, "auditor@example.com", grant(storage.RoleAuditor)))
-	if got := auditor.get(t, "/admin/applications"); got.status != http.StatusOK || strings.Contains(got.body, `action="/admin/applications"`) {
-		t.Errorf("an auditor's list: %d, with the creation form: %v", got.status, strings.Contains(got.body, `action="/admin/applications"`))
+	if got := auditor.get(t, "/admin/applications"); got.status != http.StatusOK || strings.Contains(got.body, `method="post" action="/admin/applications"`) {
+		t.Errorf("an auditor's list: %d, with the creation form: %v", got.status, strings.Contains(got.body, `method="post" action="/admin/applications"`))
 	}
 	scoped := e.signIn(t, e.admin(t, "scoped@example.com", grant(storage.RoleAdmin, storeB)))
 	if list := scoped.get(t, "/admin/applications"); strings.Contains(list.body, "Shop app") {

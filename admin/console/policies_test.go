@@ -28,7 +28,7 @@ func TestPolicyRoles(t *testing.T) {
 		"scoped":  e.signIn(t, e.admin(t, "scoped@example.com", grant(storage.RoleAdmin, storeA))),
 	} {
 		list := br.get(t, "/admin/policies?kind=mfa")
-		if list.status != http.StatusOK || !strings.Contains(list.body, "Strict") || strings.Contains(list.body, `action="/admin/policies"`) {
+		if list.status != http.StatusOK || !strings.Contains(list.body, "Strict") || strings.Contains(list.body, `method="post" action="/admin/policies"`) {
 			t.Errorf("%s: list %d, or it offers the creation form", who, list.status)
 		}
 		if page := br.get(t, path); page.status != http.StatusOK || strings.Contains(page.body, path+"/delete") {
