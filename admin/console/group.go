@@ -94,13 +94,9 @@ func (h *Handler) confirmDeleteGroup(w http.ResponseWriter, r *http.Request, rq 
 	if err != nil {
 		return err
 	}
-	if err := rq.Actor.Require(manage.WriteConfig, s.ID); err != nil {
-		return err
-	}
-	h.confirm(w, r, rq, confirmPage{Title: "admin.groups.delete_title", Question: "admin.groups.delete_question", Subject: g.Name,
-		ActionURL: h.path(groupDeleteRoute, nil, "store", s.ID, "group", g.ID), Button: "admin.groups.delete", Version: g.Version,
+	return h.confirm(w, r, rq, manage.WriteConfig, s.ID, confirmPage{Title: "admin.groups.delete_title", Question: "admin.groups.delete_question",
+		Subject: g.Name, ActionURL: h.path(groupDeleteRoute, nil, "store", s.ID, "group", g.ID), Button: "admin.groups.delete", Version: g.Version,
 		CancelURL: h.path(groupRoute, nil, "store", s.ID, "group", g.ID)})
-	return nil
 }
 
 // deleteGroup deletes it, only with the confirmation page's confirm=yes;
@@ -110,18 +106,12 @@ func (h *Handler) deleteGroup(w http.ResponseWriter, r *http.Request, rq *reques
 	if err != nil {
 		return err
 	}
-	if r.PostFormValue("confirm") != "yes" {
-		http.Redirect(w, r, h.path(groupDeleteRoute, nil, "store", s.ID, "group", g.ID), http.StatusSeeOther) //nolint:gosec // G710: the console's own route
-		return nil
-	}
-	err = h.groups.Delete(r.Context(), rq.Actor, s.ID, g.ID, formVersion(r))
-	if _, pageErr, ok := formErrors(err, indexedField); ok {
-		h.renderGroup(w, r, rq, statusOf(err), s, g, g.Name, nil, pageErr)
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	h.done(w, r, h.path(groupsRoute, nil, "store", s.ID), "deleted")
-	return nil
+	return h.deleteConfirmed(w, r, deletion{confirmURL: h.path(groupDeleteRoute, nil, "store", s.ID, "group", g.ID),
+		remove: func(version int64) error { return h.groups.Delete(r.Context(), rq.Actor, s.ID, g.ID, version) },
+		rename: indexedField,
+		refused: func(status int, pageErr string, _ error) error {
+			h.renderGroup(w, r, rq, status, s, g, g.Name, nil, pageErr)
+			return nil
+		},
+		after: to(h.path(groupsRoute, nil, "store", s.ID)), notice: "deleted"})
 }

@@ -85,13 +85,9 @@ func (h *Handler) confirmDeleteOrg(w http.ResponseWriter, r *http.Request, rq *r
 	if err != nil {
 		return err
 	}
-	if err := rq.Actor.Require(manage.WriteConfig, s.ID); err != nil {
-		return err
-	}
-	h.confirm(w, r, rq, confirmPage{Title: "admin.orgs.delete_title", Question: "admin.orgs.delete_question", Subject: o.Name,
-		ActionURL: h.path(orgDeleteRoute, nil, "store", s.ID, "org", o.ID), Button: "admin.orgs.delete", Version: o.Version,
+	return h.confirm(w, r, rq, manage.WriteConfig, s.ID, confirmPage{Title: "admin.orgs.delete_title", Question: "admin.orgs.delete_question",
+		Subject: o.Name, ActionURL: h.path(orgDeleteRoute, nil, "store", s.ID, "org", o.ID), Button: "admin.orgs.delete", Version: o.Version,
 		CancelURL: h.path(orgRoute, nil, "store", s.ID, "org", o.ID)})
-	return nil
 }
 
 // deleteOrg deletes it, only with the confirmation page's confirm=yes; a
@@ -101,18 +97,12 @@ func (h *Handler) deleteOrg(w http.ResponseWriter, r *http.Request, rq *request)
 	if err != nil {
 		return err
 	}
-	if r.PostFormValue("confirm") != "yes" {
-		http.Redirect(w, r, h.path(orgDeleteRoute, nil, "store", s.ID, "org", o.ID), http.StatusSeeOther) //nolint:gosec // G710: the console's own route
-		return nil
-	}
-	err = h.orgs.Delete(r.Context(), rq.Actor, s.ID, o.ID, formVersion(r))
-	if _, _, ok := formErrors(err, indexedField); ok {
-		h.renderOrg(w, r, rq, statusOf(err), s, o, shownOrg(o), err)
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	h.done(w, r, h.path(orgsRoute, nil, "store", s.ID), "deleted")
-	return nil
+	return h.deleteConfirmed(w, r, deletion{confirmURL: h.path(orgDeleteRoute, nil, "store", s.ID, "org", o.ID),
+		remove: func(version int64) error { return h.orgs.Delete(r.Context(), rq.Actor, s.ID, o.ID, version) },
+		rename: indexedField,
+		refused: func(status int, _ string, err error) error {
+			h.renderOrg(w, r, rq, status, s, o, shownOrg(o), err)
+			return nil
+		},
+		after: to(h.path(orgsRoute, nil, "store", s.ID)), notice: "deleted"})
 }

@@ -81,13 +81,9 @@ func (h *Handler) confirmDeleteRole(w http.ResponseWriter, r *http.Request, rq *
 	if err != nil {
 		return err
 	}
-	if err := rq.Actor.Require(manage.WriteConfig, s.ID); err != nil {
-		return err
-	}
-	h.confirm(w, r, rq, confirmPage{Title: "admin.roles.delete_title", Question: "admin.roles.delete_question", Subject: x.Name,
-		ActionURL: h.path(roleDeleteRoute, nil, "store", s.ID, "role", x.ID), Button: "admin.roles.delete", Version: x.Version,
+	return h.confirm(w, r, rq, manage.WriteConfig, s.ID, confirmPage{Title: "admin.roles.delete_title", Question: "admin.roles.delete_question",
+		Subject: x.Name, ActionURL: h.path(roleDeleteRoute, nil, "store", s.ID, "role", x.ID), Button: "admin.roles.delete", Version: x.Version,
 		CancelURL: h.path(roleRoute, nil, "store", s.ID, "role", x.ID)})
-	return nil
 }
 
 // deleteRole deletes it, only with the confirmation page's confirm=yes; a
@@ -97,18 +93,12 @@ func (h *Handler) deleteRole(w http.ResponseWriter, r *http.Request, rq *request
 	if err != nil {
 		return err
 	}
-	if r.PostFormValue("confirm") != "yes" {
-		http.Redirect(w, r, h.path(roleDeleteRoute, nil, "store", s.ID, "role", x.ID), http.StatusSeeOther) //nolint:gosec // G710: the console's own route
-		return nil
-	}
-	err = h.roles.Delete(r.Context(), rq.Actor, s.ID, x.ID, formVersion(r))
-	if _, pageErr, ok := formErrors(err, indexedField); ok {
-		h.renderRole(w, r, rq, statusOf(err), s, x, manage.RoleInput{Name: x.Name, Description: x.Description}, nil, pageErr)
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	h.done(w, r, h.path(rolesRoute, nil, "store", s.ID), "deleted")
-	return nil
+	return h.deleteConfirmed(w, r, deletion{confirmURL: h.path(roleDeleteRoute, nil, "store", s.ID, "role", x.ID),
+		remove: func(version int64) error { return h.roles.Delete(r.Context(), rq.Actor, s.ID, x.ID, version) },
+		rename: indexedField,
+		refused: func(status int, pageErr string, _ error) error {
+			h.renderRole(w, r, rq, status, s, x, manage.RoleInput{Name: x.Name, Description: x.Description}, nil, pageErr)
+			return nil
+		},
+		after: to(h.path(rolesRoute, nil, "store", s.ID)), notice: "deleted"})
 }
