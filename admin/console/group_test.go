@@ -89,13 +89,7 @@ func TestGroupRenameDelete(t *testing.T) {
 	if stale.status != http.StatusPreconditionFailed || !strings.Contains(stale.body, `value="silver"`) {
 		t.Errorf("stale rename: %d", stale.status)
 	}
-	if got := br.post(t, path+"/delete", url.Values{"version": {"2"}}); got.status != http.StatusSeeOther || got.location != path+"/delete" {
-		t.Errorf("delete without confirm: %d to %q", got.status, got.location)
-	}
-	confirm := br.get(t, path+"/delete")
-	if confirm.status != http.StatusOK || !strings.Contains(confirm.body, `name="confirm" value="yes"`) || !strings.Contains(confirm.body, `name="version" value="2"`) {
-		t.Errorf("confirmation page: %d", confirm.status)
-	}
+	br.checkConfirmation(t, path+"/delete", "2")
 	if got := br.post(t, path+"/delete", url.Values{"confirm": {"yes"}, "version": {"1"}}); got.status != http.StatusPreconditionFailed {
 		t.Errorf("stale delete: %d", got.status)
 	}

@@ -63,12 +63,7 @@ func TestRoleForms(t *testing.T) {
 	if stale.status != http.StatusPreconditionFailed || !strings.Contains(stale.body, `value="Looker"`) {
 		t.Errorf("stale edit: %d", stale.status)
 	}
-	if got := br.post(t, path+"/delete", url.Values{"version": {"2"}}); got.status != http.StatusSeeOther || got.location != path+"/delete" {
-		t.Errorf("delete without confirm: %d to %q", got.status, got.location)
-	}
-	if got := br.get(t, path+"/delete"); !strings.Contains(got.body, `name="version" value="2"`) {
-		t.Errorf("the confirmation lacks the version: %d", got.status)
-	}
+	br.checkConfirmation(t, path+"/delete", "2")
 	if got := br.post(t, path+"/delete", url.Values{"confirm": {"yes"}, "version": {"1"}}); got.status != http.StatusPreconditionFailed {
 		t.Errorf("stale delete: %d", got.status)
 	}
