@@ -69,5 +69,20 @@ func (h *Handler) deleteConfirmed(w http.ResponseWriter, r *http.Request, d dele
 	return nil
 }
 
+// saved ends the post of an item's form: an error the form can show goes
+// back to the item's page through refused, any other to the adapter, and
+// success redirects to item with the "saved" notice.
+func (h *Handler) saved(w http.ResponseWriter, r *http.Request, err error, refused func(err error), item string) error {
+	if _, _, ok := formErrors(err, indexedField); ok {
+		refused(err)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	h.done(w, r, item, "saved")
+	return nil
+}
+
 // to is an after that knows its path from the start.
 func to(path string) func() string { return func() string { return path } }

@@ -53,12 +53,13 @@ func (h *Handler) groupPage(w http.ResponseWriter, r *http.Request, rq *request)
 	if err != nil {
 		return err
 	}
-	h.renderGroup(w, r, rq, http.StatusOK, s, g, g.Name, nil, "")
+	h.renderGroup(w, r, rq, http.StatusOK, s, g, g.Name, nil)
 	return nil
 }
 
 func (h *Handler) renderGroup(w http.ResponseWriter, r *http.Request, rq *request, status int, s *manage.IdentityStore, g *manage.Group,
-	name string, errs map[string]string, pageErr string) {
+	name string, err error) {
+	errs, pageErr, _ := formErrors(err, indexedField)
 	p := &groupPage{StoreName: s.Name, Name: name, Version: g.Version, CanWrite: rq.Actor.Can(manage.WriteConfig, s.ID),
 		SaveURL:   h.path(groupRoute, nil, "store", s.ID, "group", g.ID),
 		DeleteURL: h.path(groupDeleteRoute, nil, "store", s.ID, "group", g.ID),
@@ -77,15 +78,8 @@ func (h *Handler) renameGroup(w http.ResponseWriter, r *http.Request, rq *reques
 	}
 	name := r.PostFormValue("name")
 	_, err = h.groups.Update(r.Context(), rq.Actor, s.ID, g.ID, formVersion(r), manage.GroupInput{Name: name})
-	if errs, pageErr, ok := formErrors(err, indexedField); ok {
-		h.renderGroup(w, r, rq, statusOf(err), s, g, name, errs, pageErr)
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	h.done(w, r, h.path(groupRoute, nil, "store", s.ID, "group", g.ID), "saved")
-	return nil
+	return h.saved(w, r, err, func(err error) { h.renderGroup(w, r, rq, statusOf(err), s, g, name, err) },
+		h.path(groupRoute, nil, "store", s.ID, "group", g.ID))
 }
 
 // confirmDeleteGroup asks before deleting a group and its memberships.
@@ -109,8 +103,8 @@ func (h *Handler) deleteGroup(w http.ResponseWriter, r *http.Request, rq *reques
 	return h.deleteConfirmed(w, r, deletion{confirmURL: h.path(groupDeleteRoute, nil, "store", s.ID, "group", g.ID),
 		remove: func(version int64) error { return h.groups.Delete(r.Context(), rq.Actor, s.ID, g.ID, version) },
 		rename: indexedField,
-		refused: func(status int, pageErr string, _ error) error {
-			h.renderGroup(w, r, rq, status, s, g, g.Name, nil, pageErr)
+		refused: func(status int, _ string, err error) error {
+			h.renderGroup(w, r, rq, status, s, g, g.Name, err)
 			return nil
 		},
 		after: to(h.path(groupsRoute, nil, "store", s.ID)), notice: "deleted"})

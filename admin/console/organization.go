@@ -68,15 +68,8 @@ func (h *Handler) updateOrg(w http.ResponseWriter, r *http.Request, rq *request)
 	}
 	in := readOrgForm(r)
 	_, err = h.orgs.Update(r.Context(), rq.Actor, s.ID, o.ID, formVersion(r), in.input())
-	if _, _, ok := formErrors(err, indexedField); ok {
-		h.renderOrg(w, r, rq, statusOf(err), s, o, in, err)
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	h.done(w, r, h.path(orgRoute, nil, "store", s.ID, "org", o.ID), "saved")
-	return nil
+	return h.saved(w, r, err, func(err error) { h.renderOrg(w, r, rq, statusOf(err), s, o, in, err) },
+		h.path(orgRoute, nil, "store", s.ID, "org", o.ID))
 }
 
 // confirmDeleteOrg asks before deleting an organization.

@@ -36,17 +36,23 @@ func (h *Handler) roleFor(r *http.Request, rq *request) (*manage.IdentityStore, 
 	return s, x, nil
 }
 
+// shownRole is the role's form as stored.
+func shownRole(x *manage.Role) manage.RoleInput {
+	return manage.RoleInput{Name: x.Name, Description: x.Description}
+}
+
 func (h *Handler) rolePage(w http.ResponseWriter, r *http.Request, rq *request) error {
 	s, x, err := h.roleFor(r, rq)
 	if err != nil {
 		return err
 	}
-	h.renderRole(w, r, rq, http.StatusOK, s, x, manage.RoleInput{Name: x.Name, Description: x.Description}, nil, "")
+	h.renderRole(w, r, rq, http.StatusOK, s, x, shownRole(x), nil)
 	return nil
 }
 
 func (h *Handler) renderRole(w http.ResponseWriter, r *http.Request, rq *request, status int, s *manage.IdentityStore, x *manage.Role,
-	in manage.RoleInput, errs map[string]string, pageErr string) {
+	in manage.RoleInput, err error) {
+	errs, pageErr, _ := formErrors(err, indexedField)
 	p := &rolePage{StoreName: s.Name, Title: x.Name, Form: in, Version: x.Version, CanWrite: rq.Actor.Can(manage.WriteConfig, s.ID),
 		SaveURL:   h.path(roleRoute, nil, "store", s.ID, "role", x.ID),
 		DeleteURL: h.path(roleDeleteRoute, nil, "store", s.ID, "role", x.ID),
@@ -64,15 +70,8 @@ func (h *Handler) updateRole(w http.ResponseWriter, r *http.Request, rq *request
 	}
 	in := roleForm(r)
 	_, err = h.roles.Update(r.Context(), rq.Actor, s.ID, x.ID, formVersion(r), in)
-	if errs, pageErr, ok := formErrors(err, indexedField); ok {
-		h.renderRole(w, r, rq, statusOf(err), s, x, in, errs, pageErr)
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	h.done(w, r, h.path(roleRoute, nil, "store", s.ID, "role", x.ID), "saved")
-	return nil
+	return h.saved(w, r, err, func(err error) { h.renderRole(w, r, rq, statusOf(err), s, x, in, err) },
+		h.path(roleRoute, nil, "store", s.ID, "role", x.ID))
 }
 
 // confirmDeleteRole asks before deleting a role definition.
@@ -96,8 +95,8 @@ func (h *Handler) deleteRole(w http.ResponseWriter, r *http.Request, rq *request
 	return h.deleteConfirmed(w, r, deletion{confirmURL: h.path(roleDeleteRoute, nil, "store", s.ID, "role", x.ID),
 		remove: func(version int64) error { return h.roles.Delete(r.Context(), rq.Actor, s.ID, x.ID, version) },
 		rename: indexedField,
-		refused: func(status int, pageErr string, _ error) error {
-			h.renderRole(w, r, rq, status, s, x, manage.RoleInput{Name: x.Name, Description: x.Description}, nil, pageErr)
+		refused: func(status int, _ string, err error) error {
+			h.renderRole(w, r, rq, status, s, x, shownRole(x), err)
 			return nil
 		},
 		after: to(h.path(rolesRoute, nil, "store", s.ID)), notice: "deleted"})
