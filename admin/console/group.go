@@ -25,13 +25,8 @@ func (h *Handler) mountGroup(r *mux.Router) {
 // the version the page showed) and its deletion.
 type groupPage struct {
 	frame
-	StoreName   string
+	storeItem
 	Name        string
-	Version     int64
-	CanWrite    bool
-	SaveURL     string
-	DeleteURL   string
-	BackURL     string
 	FieldErrors map[string]string
 }
 
@@ -60,10 +55,8 @@ func (h *Handler) groupPage(w http.ResponseWriter, r *http.Request, rq *request)
 func (h *Handler) renderGroup(w http.ResponseWriter, r *http.Request, rq *request, status int, s *manage.IdentityStore, g *manage.Group,
 	name string, err error) {
 	errs, pageErr, _ := formErrors(err, indexedField)
-	p := &groupPage{StoreName: s.Name, Name: name, Version: g.Version, CanWrite: rq.Actor.Can(manage.WriteConfig, s.ID),
-		SaveURL:   h.path(groupRoute, nil, "store", s.ID, "group", g.ID),
-		DeleteURL: h.path(groupDeleteRoute, nil, "store", s.ID, "group", g.ID),
-		BackURL:   h.path(groupsRoute, nil, "store", s.ID), FieldErrors: errs}
+	p := &groupPage{Name: name, FieldErrors: errs,
+		storeItem: h.storeItemOf(rq, s, g.Version, "group", g.ID, groupRoute, groupDeleteRoute, groupsRoute)}
 	p.Error = pageErr
 	h.page(w, r, rq, "admin_group", status, s.ID, p)
 }

@@ -13,13 +13,8 @@ import (
 // (sent with the version the page showed) and its deletion.
 type orgPage struct {
 	frame
-	StoreName string
-	Title     string
-	Version   int64
-	CanWrite  bool
-	SaveURL   string
-	DeleteURL string
-	BackURL   string
+	storeItem
+	Title string
 	orgFormData
 }
 
@@ -51,10 +46,7 @@ func (h *Handler) orgPage(w http.ResponseWriter, r *http.Request, rq *request) e
 
 func (h *Handler) renderOrg(w http.ResponseWriter, r *http.Request, rq *request, status int, s *manage.IdentityStore, o *manage.Organization,
 	in orgForm, err error) {
-	p := &orgPage{StoreName: s.Name, Title: o.Name, Version: o.Version, CanWrite: rq.Actor.Can(manage.WriteConfig, s.ID),
-		SaveURL:   h.path(orgRoute, nil, "store", s.ID, "org", o.ID),
-		DeleteURL: h.path(orgDeleteRoute, nil, "store", s.ID, "org", o.ID),
-		BackURL:   h.path(orgsRoute, nil, "store", s.ID)}
+	p := &orgPage{Title: o.Name, storeItem: h.storeItemOf(rq, s, o.Version, "org", o.ID, orgRoute, orgDeleteRoute, orgsRoute)}
 	p.Error = p.set(in, err)
 	h.page(w, r, rq, "admin_organization", status, s.ID, p)
 }

@@ -12,14 +12,9 @@ import (
 // with the version the page showed) and its deletion.
 type rolePage struct {
 	frame
-	StoreName   string
+	storeItem
 	Title       string
 	Form        manage.RoleInput
-	Version     int64
-	CanWrite    bool
-	SaveURL     string
-	DeleteURL   string
-	BackURL     string
 	FieldErrors map[string]string
 }
 
@@ -53,10 +48,8 @@ func (h *Handler) rolePage(w http.ResponseWriter, r *http.Request, rq *request) 
 func (h *Handler) renderRole(w http.ResponseWriter, r *http.Request, rq *request, status int, s *manage.IdentityStore, x *manage.Role,
 	in manage.RoleInput, err error) {
 	errs, pageErr, _ := formErrors(err, indexedField)
-	p := &rolePage{StoreName: s.Name, Title: x.Name, Form: in, Version: x.Version, CanWrite: rq.Actor.Can(manage.WriteConfig, s.ID),
-		SaveURL:   h.path(roleRoute, nil, "store", s.ID, "role", x.ID),
-		DeleteURL: h.path(roleDeleteRoute, nil, "store", s.ID, "role", x.ID),
-		BackURL:   h.path(rolesRoute, nil, "store", s.ID), FieldErrors: errs}
+	p := &rolePage{Title: x.Name, Form: in, FieldErrors: errs,
+		storeItem: h.storeItemOf(rq, s, x.Version, "role", x.ID, roleRoute, roleDeleteRoute, rolesRoute)}
 	p.Error = pageErr
 	h.page(w, r, rq, "admin_role", status, s.ID, p)
 }
