@@ -35,5 +35,8 @@
 // SameSite=Lax and every form carries a token bound to the console
 // session. Irreversible actions go through a confirmation page that works
 // without JavaScript; the one small script (admin.js) only adds confirm
-// dialogs and live filters.
+// dialogs and live filters. Every item page deletes or removes through
+// one flow (confirm.go: Handler.confirm asks, Handler.deleteConfirmed acts
+// only with confirm=yes and the version shown, a refusal shows on the
+// item's page).
 package console
