@@ -36,3 +36,18 @@ func (br *browser) checkConfirmation(t *testing.T, action, version string) {
 		t.Errorf("the confirmation of %s lacks confirm=yes or version %s: %d", action, version, page.status)
 	}
 }
+
+// checkVersioned, for an item of path edited once (now at version 2): a
+// form still at version 1 is refused with what was typed kept, deleting
+// asks first with version 2, and a stale confirmed deletion is refused.
+func (br *browser) checkVersioned(t *testing.T, path, staleName string) {
+	t.Helper()
+	stale := br.post(t, path, url.Values{"name": {staleName}, "version": {"1"}})
+	if stale.status != http.StatusPreconditionFailed || !strings.Contains(stale.body, `value="`+staleName+`"`) {
+		t.Errorf("stale edit of %s: %d", path, stale.status)
+	}
+	br.checkConfirmation(t, path+"/delete", "2")
+	if got := br.post(t, path+"/delete", url.Values{"confirm": {"yes"}, "version": {"1"}}); got.status != http.StatusPreconditionFailed {
+		t.Errorf("stale delete of %s: %d", path, got.status)
+	}
+}
