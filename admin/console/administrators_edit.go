@@ -132,6 +132,8 @@ func (h *Handler) setStatus(w http.ResponseWriter, r *http.Request, rq *request)
 // confirmRemoveAdministrator asks before removing: removal cannot be
 // undone, and the page works without JavaScript.
 func (h *Handler) confirmRemoveAdministrator(w http.ResponseWriter, r *http.Request, rq *request) error {
+	// Checked before the look-up too, so that who may not manage
+	// administrators learns nothing about an id.
 	if err := rq.Actor.Require(manage.ManageAdministrators, ""); err != nil {
 		return err
 	}
@@ -139,27 +141,20 @@ func (h *Handler) confirmRemoveAdministrator(w http.ResponseWriter, r *http.Requ
 	if err != nil {
 		return err
 	}
-	h.confirm(w, r, rq, confirmPage{Title: "admin.administrators.remove_title", Question: "admin.administrators.remove_question",
-		Subject: a.Email, ActionURL: h.path(administratorRemoveRoute, nil, "id", a.ID), Button: "admin.administrators.remove", Version: a.Version,
-		CancelURL: h.path(administratorsRoute, nil)})
-	return nil
+	return h.confirm(w, r, rq, manage.ManageAdministrators, "", confirmPage{Title: "admin.administrators.remove_title",
+		Question: "admin.administrators.remove_question", Subject: a.Email, ActionURL: h.path(administratorRemoveRoute, nil, "id", a.ID),
+		Button: "admin.administrators.remove", Version: a.Version, CancelURL: h.path(administratorsRoute, nil)})
 }
 
 // removeAdministrator removes one, only with the confirmation page's
 // confirm=yes.
 func (h *Handler) removeAdministrator(w http.ResponseWriter, r *http.Request, rq *request) error {
 	id := mux.Vars(r)["id"]
-	if r.PostFormValue("confirm") != "yes" {
-		http.Redirect(w, r, h.path(administratorRemoveRoute, nil, "id", id), http.StatusSeeOther) //nolint:gosec // G710: the console's own route
-		return nil
-	}
-	err := h.admins.Remove(r.Context(), rq.Actor, id, formVersion(r))
-	if _, pageErr, ok := formErrors(err, strconv.Quote); ok {
-		return h.renderAdministrators(w, r, rq, statusOf(err), inviteForm{Role: string(storage.RoleAdmin)}, nil, pageErr)
-	}
-	if err != nil {
-		return err
-	}
-	h.done(w, r, h.path(administratorsRoute, nil), "removed")
-	return nil
+	return h.deleteConfirmed(w, r, deletion{confirmURL: h.path(administratorRemoveRoute, nil, "id", id),
+		remove: func(version int64) error { return h.admins.Remove(r.Context(), rq.Actor, id, version) },
+		rename: strconv.Quote,
+		refused: func(status int, pageErr string, _ error) error {
+			return h.renderAdministrators(w, r, rq, status, inviteForm{Role: string(storage.RoleAdmin)}, nil, pageErr)
+		},
+		after: to(h.path(administratorsRoute, nil)), notice: "removed"})
 }

@@ -187,13 +187,9 @@ func (h *Handler) confirmDeleteApplication(w http.ResponseWriter, r *http.Reques
 	if err != nil {
 		return err
 	}
-	if err := rq.Actor.Require(manage.WriteConfig, app.StoreID); err != nil {
-		return err
-	}
-	h.confirm(w, r, rq, confirmPage{Title: "admin.app.delete_title", Question: "admin.app.delete_question", Subject: app.Name,
-		ActionURL: h.path(applicationDeleteRoute, nil, "app", app.ID), Button: "admin.app.delete", Version: app.Version,
+	return h.confirm(w, r, rq, manage.WriteConfig, app.StoreID, confirmPage{Title: "admin.app.delete_title", Question: "admin.app.delete_question",
+		Subject: app.Name, ActionURL: h.path(applicationDeleteRoute, nil, "app", app.ID), Button: "admin.app.delete", Version: app.Version,
 		CancelURL: h.path(applicationRoute, nil, "app", app.ID)})
-	return nil
 }
 
 // deleteApplication deletes it, only with the confirmation's confirm=yes;
@@ -201,22 +197,16 @@ func (h *Handler) confirmDeleteApplication(w http.ResponseWriter, r *http.Reques
 // sentence.
 func (h *Handler) deleteApplication(w http.ResponseWriter, r *http.Request, rq *request) error {
 	id := mux.Vars(r)["app"]
-	if r.PostFormValue("confirm") != "yes" {
-		http.Redirect(w, r, h.path(applicationDeleteRoute, nil, "app", id), http.StatusSeeOther) //nolint:gosec // G710: the console's own route
-		return nil
-	}
-	err := h.apps.Delete(r.Context(), rq.Actor, id, formVersion(r))
-	if _, pageErr, ok := formErrors(err, indexedField); ok {
-		app, gerr := h.applicationFor(r, rq)
-		if gerr != nil {
-			return gerr
-		}
-		in := manage.ApplicationInput{Name: app.Name, LogoURL: app.LogoURL, PrimaryColor: app.PrimaryColor, Organizational: app.Organizational}
-		return h.renderApplication(w, r, rq, statusOf(err), app, in, nil, pageErr)
-	}
-	if err != nil {
-		return err
-	}
-	h.done(w, r, h.path(applicationsRoute, nil), "deleted")
-	return nil
+	return h.deleteConfirmed(w, r, deletion{confirmURL: h.path(applicationDeleteRoute, nil, "app", id),
+		remove: func(version int64) error { return h.apps.Delete(r.Context(), rq.Actor, id, version) },
+		rename: indexedField,
+		refused: func(status int, pageErr string, _ error) error {
+			app, err := h.applicationFor(r, rq)
+			if err != nil {
+				return err
+			}
+			in := manage.ApplicationInput{Name: app.Name, LogoURL: app.LogoURL, PrimaryColor: app.PrimaryColor, Organizational: app.Organizational}
+			return h.renderApplication(w, r, rq, status, app, in, nil, pageErr)
+		},
+		after: to(h.path(applicationsRoute, nil)), notice: "deleted"})
 }

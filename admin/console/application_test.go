@@ -8,7 +8,6 @@ import (
 
 	"foyer/admin/manage"
 	"foyer/storage"
-	"foyer/storage/sqlstore/sqltest"
 )
 
 // newApp creates an application in store A as the system.
@@ -73,10 +72,7 @@ func TestApplicationRoles(t *testing.T) {
 // and deleted through the confirmation after.
 func TestApplicationLifecycle(t *testing.T) {
 	t.Parallel()
-	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
-		t.Parallel()
-		applicationLifecycle(t, newEnv(t, newStore(t)))
-	})
+	onBothStores(t, applicationLifecycle)
 }
 
 func applicationLifecycle(t *testing.T, e *testEnv) {
@@ -120,12 +116,7 @@ func applicationLifecycle(t *testing.T, e *testEnv) {
 	if app.Name != "Web shop" || app.PrimaryColor != "#112233" || !app.Organizational || app.MFAPolicyID != mfa.ID || app.StoreID != storeA {
 		t.Errorf("after editing: %+v", app)
 	}
-	if got := br.post(t, "/admin/applications/shop/delete", url.Values{"version": {"2"}}); got.location != "/admin/applications/shop/delete" {
-		t.Errorf("deletion without confirm goes to %q", got.location)
-	}
-	if page := br.get(t, "/admin/applications/shop/delete"); !strings.Contains(page.body, `name="version" value="`) {
-		t.Error("the confirmation page does not carry the version")
-	}
+	br.checkConfirmation(t, "/admin/applications/shop/delete", "3")
 	if err := cs.CreateClient(t.Context(), &storage.Client{ID: "shop-web", ApplicationID: "shop", Name: "Web", Public: true,
 		RedirectURIs: []string{"https://shop.example/cb"}, GrantTypes: []string{"authorization_code"}}); err != nil {
 		t.Fatal(err)

@@ -166,6 +166,8 @@ func (h *Handler) confirmRemoveAttribute(w http.ResponseWriter, r *http.Request,
 	if err != nil {
 		return err
 	}
+	// Checked before the look-up too, so that who may not change the
+	// schema learns nothing about its names.
 	if err := rq.Actor.Require(manage.WriteConfig, s.ID); err != nil {
 		return err
 	}
@@ -173,10 +175,9 @@ func (h *Handler) confirmRemoveAttribute(w http.ResponseWriter, r *http.Request,
 	if !slices.ContainsFunc(s.Attributes, func(a storage.AttributeDef) bool { return a.Name == name }) {
 		return storage.ErrNotFound
 	}
-	h.confirm(w, r, rq, confirmPage{Title: "admin.attr.remove_title", Question: "admin.attr.remove_question", Subject: name,
-		ActionURL: h.path(attributeRemoveRoute, nil, "store", s.ID, "name", name), Button: "admin.attr.remove", Version: s.Version,
+	return h.confirm(w, r, rq, manage.WriteConfig, s.ID, confirmPage{Title: "admin.attr.remove_title", Question: "admin.attr.remove_question",
+		Subject: name, ActionURL: h.path(attributeRemoveRoute, nil, "store", s.ID, "name", name), Button: "admin.attr.remove", Version: s.Version,
 		CancelURL: h.path(storeRoute, nil, "store", s.ID)})
-	return nil
 }
 
 // removeAttribute takes it out, only with confirm=yes.
@@ -186,19 +187,16 @@ func (h *Handler) removeAttribute(w http.ResponseWriter, r *http.Request, rq *re
 		return err
 	}
 	name := mux.Vars(r)["name"]
-	if r.PostFormValue("confirm") != "yes" {
-		http.Redirect(w, r, h.path(attributeRemoveRoute, nil, "store", s.ID, "name", name), http.StatusSeeOther) //nolint:gosec // G710: the console's own route
-		return nil
-	}
-	attrs := slices.DeleteFunc(slices.Clone(s.Attributes), func(a storage.AttributeDef) bool { return a.Name == name })
-	_, err = h.stores.Update(r.Context(), rq.Actor, s.ID, formVersion(r),
-		manage.StoreInput{Name: s.Name, IdentifierTypes: s.IdentifierTypes, Attributes: attrs})
-	if _, pageErr, ok := formErrors(err, indexedField); ok {
-		return h.renderStore(w, r, rq, statusOf(err), s, s.Name, s.IdentifierTypes, nil, pageErr)
-	}
-	if err != nil {
-		return err
-	}
-	h.done(w, r, h.path(storeRoute, nil, "store", s.ID), "saved")
-	return nil
+	return h.deleteConfirmed(w, r, deletion{confirmURL: h.path(attributeRemoveRoute, nil, "store", s.ID, "name", name),
+		remove: func(version int64) error {
+			attrs := slices.DeleteFunc(slices.Clone(s.Attributes), func(a storage.AttributeDef) bool { return a.Name == name })
+			_, err := h.stores.Update(r.Context(), rq.Actor, s.ID, version,
+				manage.StoreInput{Name: s.Name, IdentifierTypes: s.IdentifierTypes, Attributes: attrs})
+			return err
+		},
+		rename: indexedField,
+		refused: func(status int, pageErr string, _ error) error {
+			return h.renderStore(w, r, rq, status, s, s.Name, s.IdentifierTypes, nil, pageErr)
+		},
+		after: to(h.path(storeRoute, nil, "store", s.ID)), notice: "saved"})
 }

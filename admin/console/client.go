@@ -114,32 +114,27 @@ func (h *Handler) confirmDeleteClient(w http.ResponseWriter, r *http.Request, rq
 	if err != nil {
 		return err
 	}
-	if err := rq.Actor.Require(manage.WriteConfig, app.StoreID); err != nil {
-		return err
-	}
-	h.confirm(w, r, rq, confirmPage{Title: "admin.client.delete_title", Question: "admin.client.delete_question", Subject: c.ClientName,
-		ActionURL: h.path(clientDeleteRoute, nil, "client", c.ClientID), Button: "admin.client.delete", Version: c.Version,
-		CancelURL: h.path(clientRoute, nil, "client", c.ClientID)})
-	return nil
+	return h.confirm(w, r, rq, manage.WriteConfig, app.StoreID, confirmPage{Title: "admin.client.delete_title",
+		Question: "admin.client.delete_question", Subject: c.ClientName, ActionURL: h.path(clientDeleteRoute, nil, "client", c.ClientID),
+		Button: "admin.client.delete", Version: c.Version, CancelURL: h.path(clientRoute, nil, "client", c.ClientID)})
 }
 
+// deleteClient deletes it, only with the confirmation page's confirm=yes;
+// the client is loaded once confirmed, for its page and its application.
 func (h *Handler) deleteClient(w http.ResponseWriter, r *http.Request, rq *request) error {
 	id := mux.Vars(r)["client"]
-	if r.PostFormValue("confirm") != "yes" {
-		http.Redirect(w, r, h.path(clientDeleteRoute, nil, "client", id), http.StatusSeeOther) //nolint:gosec // G710: the console's own route
-		return nil
-	}
-	c, app, err := h.clientFor(r, rq)
-	if err != nil {
-		return err
-	}
-	err = h.clients.Delete(r.Context(), rq.Actor, id, formVersion(r))
-	if _, pageErr, ok := formErrors(err, clientField); ok {
-		return h.renderClient(w, r, rq, statusOf(err), c, app, formOfClient(c), nil, pageErr)
-	}
-	if err != nil {
-		return err
-	}
-	h.done(w, r, h.path(applicationRoute, nil, "app", app.ID), "deleted")
-	return nil
+	var c *manage.Client
+	var app manage.ApplicationView
+	return h.deleteConfirmed(w, r, deletion{confirmURL: h.path(clientDeleteRoute, nil, "client", id),
+		remove: func(version int64) (err error) {
+			if c, app, err = h.clientFor(r, rq); err != nil {
+				return err
+			}
+			return h.clients.Delete(r.Context(), rq.Actor, id, version)
+		},
+		rename: clientField,
+		refused: func(status int, pageErr string, _ error) error {
+			return h.renderClient(w, r, rq, status, c, app, formOfClient(c), nil, pageErr)
+		},
+		after: func() string { return h.path(applicationRoute, nil, "app", app.ID) }, notice: "deleted"})
 }

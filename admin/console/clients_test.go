@@ -11,7 +11,6 @@ import (
 
 	"foyer/admin/manage"
 	"foyer/storage"
-	"foyer/storage/sqlstore/sqltest"
 )
 
 var secretField = regexp.MustCompile(`id="client-secret" type="text" value="([^"]+)"`)
@@ -39,10 +38,7 @@ func clientValues(name string) url.Values {
 // delete it through the confirmation.
 func TestClientLifecycle(t *testing.T) {
 	t.Parallel()
-	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
-		t.Parallel()
-		clientLifecycle(t, newEnv(t, newStore(t)))
-	})
+	onBothStores(t, clientLifecycle)
 }
 
 func clientLifecycle(t *testing.T, e *testEnv) {
@@ -96,12 +92,7 @@ func clientLifecycle(t *testing.T, e *testEnv) {
 	if page := br.get(t, "/admin/clients/"+id); strings.Contains(page.body, newSecret) || !strings.Contains(page.body, "<time") {
 		t.Error("the client page shows the new secret or not the old one's end")
 	}
-	if got := br.post(t, "/admin/clients/"+id+"/delete", url.Values{"version": {"3"}}); got.location != "/admin/clients/"+id+"/delete" {
-		t.Errorf("deletion without confirm goes to %q", got.location)
-	}
-	if page := br.get(t, "/admin/clients/"+id+"/delete"); !strings.Contains(page.body, `name="version" value="3"`) {
-		t.Error("the confirmation lacks the version")
-	}
+	br.checkConfirmation(t, "/admin/clients/"+id+"/delete", "3")
 	if got := br.post(t, "/admin/clients/"+id+"/delete", url.Values{"version": {"3"}, "confirm": {"yes"}}); got.location != "/admin/applications/shop?notice=deleted" {
 		t.Fatalf("delete: %d to %q %s", got.status, got.location, got.body)
 	}

@@ -9,7 +9,6 @@ import (
 
 	"foyer/admin/manage"
 	"foyer/storage"
-	"foyer/storage/sqlstore/sqltest"
 )
 
 // TestRoleChecks asks every page and form of the console as each role
@@ -18,9 +17,7 @@ import (
 // audit log, and a grant limited to store A sees nothing of store B.
 func TestRoleChecks(t *testing.T) {
 	t.Parallel()
-	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
-		t.Parallel()
-		e := newEnv(t, newStore(t))
+	onBothStores(t, func(t *testing.T, e *testEnv) {
 		e.admin(t, "root@example.com", grant(storage.RoleOwner))
 		target := e.admin(t, "target@example.com", grant(storage.RoleSupport))
 		targetPath := "/admin/administrators/" + target.ID

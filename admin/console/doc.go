@@ -38,5 +38,8 @@
 // session. Irreversible actions go through a confirmation page that works
 // without JavaScript; the one small script (admin.js) only adds confirm
 // dialogs, the store switcher's auto-submit and the administrators
-// list's live filter.
+// list's live filter. Every item page deletes or removes through one flow
+// (confirm.go: Handler.confirm asks, Handler.deleteConfirmed acts only
+// with confirm=yes and the version shown, a refusal shows on the item's
+// page).
 package console

@@ -25,13 +25,8 @@ func (h *Handler) mountGroup(r *mux.Router) {
 // the version the page showed) and its deletion.
 type groupPage struct {
 	frame
-	StoreName   string
+	storeItem
 	Name        string
-	Version     int64
-	CanWrite    bool
-	SaveURL     string
-	DeleteURL   string
-	BackURL     string
 	FieldErrors map[string]string
 }
 
@@ -53,16 +48,15 @@ func (h *Handler) groupPage(w http.ResponseWriter, r *http.Request, rq *request)
 	if err != nil {
 		return err
 	}
-	h.renderGroup(w, r, rq, http.StatusOK, s, g, g.Name, nil, "")
+	h.renderGroup(w, r, rq, http.StatusOK, s, g, g.Name, nil)
 	return nil
 }
 
 func (h *Handler) renderGroup(w http.ResponseWriter, r *http.Request, rq *request, status int, s *manage.IdentityStore, g *manage.Group,
-	name string, errs map[string]string, pageErr string) {
-	p := &groupPage{StoreName: s.Name, Name: name, Version: g.Version, CanWrite: rq.Actor.Can(manage.WriteConfig, s.ID),
-		SaveURL:   h.path(groupRoute, nil, "store", s.ID, "group", g.ID),
-		DeleteURL: h.path(groupDeleteRoute, nil, "store", s.ID, "group", g.ID),
-		BackURL:   h.path(groupsRoute, nil, "store", s.ID), FieldErrors: errs}
+	name string, err error) {
+	errs, pageErr, _ := formErrors(err, indexedField)
+	p := &groupPage{Name: name, FieldErrors: errs,
+		storeItem: h.storeItemOf(rq, s, g.Version, "group", g.ID, groupRoute, groupDeleteRoute, groupsRoute)}
 	p.Error = pageErr
 	h.page(w, r, rq, "admin_group", status, s.ID, p)
 }
@@ -77,15 +71,8 @@ func (h *Handler) renameGroup(w http.ResponseWriter, r *http.Request, rq *reques
 	}
 	name := r.PostFormValue("name")
 	_, err = h.groups.Update(r.Context(), rq.Actor, s.ID, g.ID, formVersion(r), manage.GroupInput{Name: name})
-	if errs, pageErr, ok := formErrors(err, indexedField); ok {
-		h.renderGroup(w, r, rq, statusOf(err), s, g, name, errs, pageErr)
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	h.done(w, r, h.path(groupRoute, nil, "store", s.ID, "group", g.ID), "saved")
-	return nil
+	return h.saved(w, r, err, func(err error) { h.renderGroup(w, r, rq, statusOf(err), s, g, name, err) },
+		h.path(groupRoute, nil, "store", s.ID, "group", g.ID))
 }
 
 // confirmDeleteGroup asks before deleting a group and its memberships.
@@ -94,13 +81,9 @@ func (h *Handler) confirmDeleteGroup(w http.ResponseWriter, r *http.Request, rq 
 	if err != nil {
 		return err
 	}
-	if err := rq.Actor.Require(manage.WriteConfig, s.ID); err != nil {
-		return err
-	}
-	h.confirm(w, r, rq, confirmPage{Title: "admin.groups.delete_title", Question: "admin.groups.delete_question", Subject: g.Name,
-		ActionURL: h.path(groupDeleteRoute, nil, "store", s.ID, "group", g.ID), Button: "admin.groups.delete", Version: g.Version,
+	return h.confirm(w, r, rq, manage.WriteConfig, s.ID, confirmPage{Title: "admin.groups.delete_title", Question: "admin.groups.delete_question",
+		Subject: g.Name, ActionURL: h.path(groupDeleteRoute, nil, "store", s.ID, "group", g.ID), Button: "admin.groups.delete", Version: g.Version,
 		CancelURL: h.path(groupRoute, nil, "store", s.ID, "group", g.ID)})
-	return nil
 }
 
 // deleteGroup deletes it, only with the confirmation page's confirm=yes;
@@ -110,18 +93,12 @@ func (h *Handler) deleteGroup(w http.ResponseWriter, r *http.Request, rq *reques
 	if err != nil {
 		return err
 	}
-	if r.PostFormValue("confirm") != "yes" {
-		http.Redirect(w, r, h.path(groupDeleteRoute, nil, "store", s.ID, "group", g.ID), http.StatusSeeOther) //nolint:gosec // G710: the console's own route
-		return nil
-	}
-	err = h.groups.Delete(r.Context(), rq.Actor, s.ID, g.ID, formVersion(r))
-	if _, pageErr, ok := formErrors(err, indexedField); ok {
-		h.renderGroup(w, r, rq, statusOf(err), s, g, g.Name, nil, pageErr)
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	h.done(w, r, h.path(groupsRoute, nil, "store", s.ID), "deleted")
-	return nil
+	return h.deleteConfirmed(w, r, deletion{confirmURL: h.path(groupDeleteRoute, nil, "store", s.ID, "group", g.ID),
+		remove: func(version int64) error { return h.groups.Delete(r.Context(), rq.Actor, s.ID, g.ID, version) },
+		rename: indexedField,
+		refused: func(status int, _ string, err error) error {
+			h.renderGroup(w, r, rq, status, s, g, g.Name, err)
+			return nil
+		},
+		after: to(h.path(groupsRoute, nil, "store", s.ID)), notice: "deleted"})
 }

@@ -85,20 +85,7 @@ func TestGroupRenameDelete(t *testing.T) {
 	if got := br.post(t, path, url.Values{"name": {"platinum"}, "version": {"1"}}); got.status != http.StatusSeeOther {
 		t.Fatalf("rename: %d", got.status)
 	}
-	stale := br.post(t, path, url.Values{"name": {"silver"}, "version": {"1"}})
-	if stale.status != http.StatusPreconditionFailed || !strings.Contains(stale.body, `value="silver"`) {
-		t.Errorf("stale rename: %d", stale.status)
-	}
-	if got := br.post(t, path+"/delete", url.Values{"version": {"2"}}); got.status != http.StatusSeeOther || got.location != path+"/delete" {
-		t.Errorf("delete without confirm: %d to %q", got.status, got.location)
-	}
-	confirm := br.get(t, path+"/delete")
-	if confirm.status != http.StatusOK || !strings.Contains(confirm.body, `name="confirm" value="yes"`) || !strings.Contains(confirm.body, `name="version" value="2"`) {
-		t.Errorf("confirmation page: %d", confirm.status)
-	}
-	if got := br.post(t, path+"/delete", url.Values{"confirm": {"yes"}, "version": {"1"}}); got.status != http.StatusPreconditionFailed {
-		t.Errorf("stale delete: %d", got.status)
-	}
+	br.checkVersioned(t, path, "silver")
 	app := &storage.Application{StoreID: storeA, Name: "Shop"}
 	if err := e.store.CreateApplication(context.Background(), app); err != nil {
 		t.Fatal(err)

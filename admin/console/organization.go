@@ -13,13 +13,8 @@ import (
 // (sent with the version the page showed) and its deletion.
 type orgPage struct {
 	frame
-	StoreName string
-	Title     string
-	Version   int64
-	CanWrite  bool
-	SaveURL   string
-	DeleteURL string
-	BackURL   string
+	storeItem
+	Title string
 	orgFormData
 }
 
@@ -51,10 +46,7 @@ func (h *Handler) orgPage(w http.ResponseWriter, r *http.Request, rq *request) e
 
 func (h *Handler) renderOrg(w http.ResponseWriter, r *http.Request, rq *request, status int, s *manage.IdentityStore, o *manage.Organization,
 	in orgForm, err error) {
-	p := &orgPage{StoreName: s.Name, Title: o.Name, Version: o.Version, CanWrite: rq.Actor.Can(manage.WriteConfig, s.ID),
-		SaveURL:   h.path(orgRoute, nil, "store", s.ID, "org", o.ID),
-		DeleteURL: h.path(orgDeleteRoute, nil, "store", s.ID, "org", o.ID),
-		BackURL:   h.path(orgsRoute, nil, "store", s.ID)}
+	p := &orgPage{Title: o.Name, storeItem: h.storeItemOf(rq, s, o.Version, "org", o.ID, orgRoute, orgDeleteRoute, orgsRoute)}
 	p.Error = p.set(in, err)
 	h.page(w, r, rq, "admin_organization", status, s.ID, p)
 }
@@ -68,15 +60,8 @@ func (h *Handler) updateOrg(w http.ResponseWriter, r *http.Request, rq *request)
 	}
 	in := readOrgForm(r)
 	_, err = h.orgs.Update(r.Context(), rq.Actor, s.ID, o.ID, formVersion(r), in.input())
-	if _, _, ok := formErrors(err, indexedField); ok {
-		h.renderOrg(w, r, rq, statusOf(err), s, o, in, err)
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	h.done(w, r, h.path(orgRoute, nil, "store", s.ID, "org", o.ID), "saved")
-	return nil
+	return h.saved(w, r, err, func(err error) { h.renderOrg(w, r, rq, statusOf(err), s, o, in, err) },
+		h.path(orgRoute, nil, "store", s.ID, "org", o.ID))
 }
 
 // confirmDeleteOrg asks before deleting an organization.
@@ -85,13 +70,9 @@ func (h *Handler) confirmDeleteOrg(w http.ResponseWriter, r *http.Request, rq *r
 	if err != nil {
 		return err
 	}
-	if err := rq.Actor.Require(manage.WriteConfig, s.ID); err != nil {
-		return err
-	}
-	h.confirm(w, r, rq, confirmPage{Title: "admin.orgs.delete_title", Question: "admin.orgs.delete_question", Subject: o.Name,
-		ActionURL: h.path(orgDeleteRoute, nil, "store", s.ID, "org", o.ID), Button: "admin.orgs.delete", Version: o.Version,
+	return h.confirm(w, r, rq, manage.WriteConfig, s.ID, confirmPage{Title: "admin.orgs.delete_title", Question: "admin.orgs.delete_question",
+		Subject: o.Name, ActionURL: h.path(orgDeleteRoute, nil, "store", s.ID, "org", o.ID), Button: "admin.orgs.delete", Version: o.Version,
 		CancelURL: h.path(orgRoute, nil, "store", s.ID, "org", o.ID)})
-	return nil
 }
 
 // deleteOrg deletes it, only with the confirmation page's confirm=yes; a
@@ -101,18 +82,12 @@ func (h *Handler) deleteOrg(w http.ResponseWriter, r *http.Request, rq *request)
 	if err != nil {
 		return err
 	}
-	if r.PostFormValue("confirm") != "yes" {
-		http.Redirect(w, r, h.path(orgDeleteRoute, nil, "store", s.ID, "org", o.ID), http.StatusSeeOther) //nolint:gosec // G710: the console's own route
-		return nil
-	}
-	err = h.orgs.Delete(r.Context(), rq.Actor, s.ID, o.ID, formVersion(r))
-	if _, _, ok := formErrors(err, indexedField); ok {
-		h.renderOrg(w, r, rq, statusOf(err), s, o, shownOrg(o), err)
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	h.done(w, r, h.path(orgsRoute, nil, "store", s.ID), "deleted")
-	return nil
+	return h.deleteConfirmed(w, r, deletion{confirmURL: h.path(orgDeleteRoute, nil, "store", s.ID, "org", o.ID),
+		remove: func(version int64) error { return h.orgs.Delete(r.Context(), rq.Actor, s.ID, o.ID, version) },
+		rename: indexedField,
+		refused: func(status int, _ string, err error) error {
+			h.renderOrg(w, r, rq, status, s, o, shownOrg(o), err)
+			return nil
+		},
+		after: to(h.path(orgsRoute, nil, "store", s.ID)), notice: "deleted"})
 }

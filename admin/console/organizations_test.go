@@ -69,16 +69,7 @@ func TestOrganizationForms(t *testing.T) {
 	if got := br.get(t, path); !strings.Contains(got.body, ">zeta.io</textarea>") || strings.Contains(got.body, `value="yes" checked`) {
 		t.Error("the edit did not keep the domains or set the partner flag")
 	}
-	stale := br.post(t, path, url.Values{"name": {"Eta"}, "version": {"1"}})
-	if stale.status != http.StatusPreconditionFailed || !strings.Contains(stale.body, `value="Eta"`) {
-		t.Errorf("stale edit: %d", stale.status)
-	}
-	if got := br.post(t, path+"/delete", url.Values{"version": {"2"}}); got.status != http.StatusSeeOther || got.location != path+"/delete" {
-		t.Errorf("delete without confirm: %d to %q", got.status, got.location)
-	}
-	if got := br.post(t, path+"/delete", url.Values{"confirm": {"yes"}, "version": {"1"}}); got.status != http.StatusPreconditionFailed {
-		t.Errorf("stale delete: %d", got.status)
-	}
+	br.checkVersioned(t, path, "Eta")
 	page := br.get(t, list)
 	if !strings.Contains(page.body, "acme.com, acme.org") || !strings.Contains(page.body, `href="`+list+`" aria-current="page"`) {
 		t.Error("the list lacks the domains or the menu's Organizations entry")

@@ -138,34 +138,28 @@ func (h *Handler) confirmDeletePolicy(w http.ResponseWriter, r *http.Request, rq
 	if err != nil {
 		return err
 	}
-	if err := rq.Actor.Require(manage.WriteConfig, ""); err != nil {
-		return err
-	}
-	h.confirm(w, r, rq, confirmPage{Title: "admin.policy.delete_title", Question: "admin.policy.delete_question", Subject: v.Name,
-		ActionURL: h.path(policyDeleteRoute, nil, "policy", v.ID), Button: "admin.policy.delete", Version: v.Version,
+	return h.confirm(w, r, rq, manage.WriteConfig, "", confirmPage{Title: "admin.policy.delete_title", Question: "admin.policy.delete_question",
+		Subject: v.Name, ActionURL: h.path(policyDeleteRoute, nil, "policy", v.ID), Button: "admin.policy.delete", Version: v.Version,
 		CancelURL: h.path(policyRoute, nil, "policy", v.ID)})
-	return nil
 }
 
+// deletePolicy deletes it, only with the confirmation page's confirm=yes;
+// the policy is loaded once confirmed, for its page and its kind's list.
 func (h *Handler) deletePolicy(w http.ResponseWriter, r *http.Request, rq *request) error {
 	id := mux.Vars(r)["policy"]
-	if r.PostFormValue("confirm") != "yes" {
-		http.Redirect(w, r, h.path(policyDeleteRoute, nil, "policy", id), http.StatusSeeOther) //nolint:gosec // G710: the console's own route
-		return nil
-	}
-	v, err := h.policyFor(r, rq)
-	if err != nil {
-		return err
-	}
-	err = h.policies.Delete(r.Context(), rq.Actor, id, formVersion(r))
-	if _, pageErr, ok := formErrors(err, indexedField); ok {
-		return h.renderPolicy(w, r, rq, statusOf(err), v, formOfPolicy(v), nil, pageErr)
-	}
-	if err != nil {
-		return err
-	}
-	h.done(w, r, h.path(policiesRoute, url.Values{"kind": {string(v.Kind)}}), "deleted")
-	return nil
+	var v manage.PolicyView
+	return h.deleteConfirmed(w, r, deletion{confirmURL: h.path(policyDeleteRoute, nil, "policy", id),
+		remove: func(version int64) (err error) {
+			if v, err = h.policyFor(r, rq); err != nil {
+				return err
+			}
+			return h.policies.Delete(r.Context(), rq.Actor, id, version)
+		},
+		rename: indexedField,
+		refused: func(status int, pageErr string, _ error) error {
+			return h.renderPolicy(w, r, rq, status, v, formOfPolicy(v), nil, pageErr)
+		},
+		after: func() string { return h.path(policiesRoute, url.Values{"kind": {string(v.Kind)}}) }, notice: "deleted"})
 }
 
 // lines splits a textarea into its non-empty trimmed lines.

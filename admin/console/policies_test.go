@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"foyer/storage"
-	"foyer/storage/sqlstore/sqltest"
 )
 
 // TestPolicyRoles: every role that reads configuration reads the
@@ -63,10 +62,7 @@ func TestPolicyRoles(t *testing.T) {
 // Default.
 func TestPolicyLifecycle(t *testing.T) {
 	t.Parallel()
-	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
-		t.Parallel()
-		policyLifecycle(t, newEnv(t, newStore(t)))
-	})
+	onBothStores(t, policyLifecycle)
 }
 
 func policyLifecycle(t *testing.T, e *testEnv) {

@@ -12,14 +12,9 @@ import (
 // with the version the page showed) and its deletion.
 type rolePage struct {
 	frame
-	StoreName   string
+	storeItem
 	Title       string
 	Form        manage.RoleInput
-	Version     int64
-	CanWrite    bool
-	SaveURL     string
-	DeleteURL   string
-	BackURL     string
 	FieldErrors map[string]string
 }
 
@@ -36,21 +31,25 @@ func (h *Handler) roleFor(r *http.Request, rq *request) (*manage.IdentityStore, 
 	return s, x, nil
 }
 
+// shownRole is the role's form as stored.
+func shownRole(x *manage.Role) manage.RoleInput {
+	return manage.RoleInput{Name: x.Name, Description: x.Description}
+}
+
 func (h *Handler) rolePage(w http.ResponseWriter, r *http.Request, rq *request) error {
 	s, x, err := h.roleFor(r, rq)
 	if err != nil {
 		return err
 	}
-	h.renderRole(w, r, rq, http.StatusOK, s, x, manage.RoleInput{Name: x.Name, Description: x.Description}, nil, "")
+	h.renderRole(w, r, rq, http.StatusOK, s, x, shownRole(x), nil)
 	return nil
 }
 
 func (h *Handler) renderRole(w http.ResponseWriter, r *http.Request, rq *request, status int, s *manage.IdentityStore, x *manage.Role,
-	in manage.RoleInput, errs map[string]string, pageErr string) {
-	p := &rolePage{StoreName: s.Name, Title: x.Name, Form: in, Version: x.Version, CanWrite: rq.Actor.Can(manage.WriteConfig, s.ID),
-		SaveURL:   h.path(roleRoute, nil, "store", s.ID, "role", x.ID),
-		DeleteURL: h.path(roleDeleteRoute, nil, "store", s.ID, "role", x.ID),
-		BackURL:   h.path(rolesRoute, nil, "store", s.ID), FieldErrors: errs}
+	in manage.RoleInput, err error) {
+	errs, pageErr, _ := formErrors(err, indexedField)
+	p := &rolePage{Title: x.Name, Form: in, FieldErrors: errs,
+		storeItem: h.storeItemOf(rq, s, x.Version, "role", x.ID, roleRoute, roleDeleteRoute, rolesRoute)}
 	p.Error = pageErr
 	h.page(w, r, rq, "admin_role", status, s.ID, p)
 }
@@ -64,15 +63,8 @@ func (h *Handler) updateRole(w http.ResponseWriter, r *http.Request, rq *request
 	}
 	in := roleForm(r)
 	_, err = h.roles.Update(r.Context(), rq.Actor, s.ID, x.ID, formVersion(r), in)
-	if errs, pageErr, ok := formErrors(err, indexedField); ok {
-		h.renderRole(w, r, rq, statusOf(err), s, x, in, errs, pageErr)
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	h.done(w, r, h.path(roleRoute, nil, "store", s.ID, "role", x.ID), "saved")
-	return nil
+	return h.saved(w, r, err, func(err error) { h.renderRole(w, r, rq, statusOf(err), s, x, in, err) },
+		h.path(roleRoute, nil, "store", s.ID, "role", x.ID))
 }
 
 // confirmDeleteRole asks before deleting a role definition.
@@ -81,13 +73,9 @@ func (h *Handler) confirmDeleteRole(w http.ResponseWriter, r *http.Request, rq *
 	if err != nil {
 		return err
 	}
-	if err := rq.Actor.Require(manage.WriteConfig, s.ID); err != nil {
-		return err
-	}
-	h.confirm(w, r, rq, confirmPage{Title: "admin.roles.delete_title", Question: "admin.roles.delete_question", Subject: x.Name,
-		ActionURL: h.path(roleDeleteRoute, nil, "store", s.ID, "role", x.ID), Button: "admin.roles.delete", Version: x.Version,
+	return h.confirm(w, r, rq, manage.WriteConfig, s.ID, confirmPage{Title: "admin.roles.delete_title", Question: "admin.roles.delete_question",
+		Subject: x.Name, ActionURL: h.path(roleDeleteRoute, nil, "store", s.ID, "role", x.ID), Button: "admin.roles.delete", Version: x.Version,
 		CancelURL: h.path(roleRoute, nil, "store", s.ID, "role", x.ID)})
-	return nil
 }
 
 // deleteRole deletes it, only with the confirmation page's confirm=yes; a
@@ -97,18 +85,12 @@ func (h *Handler) deleteRole(w http.ResponseWriter, r *http.Request, rq *request
 	if err != nil {
 		return err
 	}
-	if r.PostFormValue("confirm") != "yes" {
-		http.Redirect(w, r, h.path(roleDeleteRoute, nil, "store", s.ID, "role", x.ID), http.StatusSeeOther) //nolint:gosec // G710: the console's own route
-		return nil
-	}
-	err = h.roles.Delete(r.Context(), rq.Actor, s.ID, x.ID, formVersion(r))
-	if _, pageErr, ok := formErrors(err, indexedField); ok {
-		h.renderRole(w, r, rq, statusOf(err), s, x, manage.RoleInput{Name: x.Name, Description: x.Description}, nil, pageErr)
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	h.done(w, r, h.path(rolesRoute, nil, "store", s.ID), "deleted")
-	return nil
+	return h.deleteConfirmed(w, r, deletion{confirmURL: h.path(roleDeleteRoute, nil, "store", s.ID, "role", x.ID),
+		remove: func(version int64) error { return h.roles.Delete(r.Context(), rq.Actor, s.ID, x.ID, version) },
+		rename: indexedField,
+		refused: func(status int, _ string, err error) error {
+			h.renderRole(w, r, rq, status, s, x, shownRole(x), err)
+			return nil
+		},
+		after: to(h.path(rolesRoute, nil, "store", s.ID)), notice: "deleted"})
 }

@@ -59,19 +59,7 @@ func TestRoleForms(t *testing.T) {
 	if got := br.post(t, path, url.Values{"name": {"Reader"}, "description": {"reads"}, "version": {"1"}}); got.status != http.StatusSeeOther {
 		t.Fatalf("edit: %d", got.status)
 	}
-	stale := br.post(t, path, url.Values{"name": {"Looker"}, "version": {"1"}})
-	if stale.status != http.StatusPreconditionFailed || !strings.Contains(stale.body, `value="Looker"`) {
-		t.Errorf("stale edit: %d", stale.status)
-	}
-	if got := br.post(t, path+"/delete", url.Values{"version": {"2"}}); got.status != http.StatusSeeOther || got.location != path+"/delete" {
-		t.Errorf("delete without confirm: %d to %q", got.status, got.location)
-	}
-	if got := br.get(t, path+"/delete"); !strings.Contains(got.body, `name="version" value="2"`) {
-		t.Errorf("the confirmation lacks the version: %d", got.status)
-	}
-	if got := br.post(t, path+"/delete", url.Values{"confirm": {"yes"}, "version": {"1"}}); got.status != http.StatusPreconditionFailed {
-		t.Errorf("stale delete: %d", got.status)
-	}
+	br.checkVersioned(t, path, "Looker")
 	if store := br.get(t, "/admin/stores/"+storeA); !strings.Contains(store.body, `href="`+list+`"`) ||
 		!strings.Contains(store.body, `href="/admin/stores/`+storeA+`/organizations"`) {
 		t.Error("the store's page links neither its roles nor its organizations")

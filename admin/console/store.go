@@ -101,13 +101,9 @@ func (h *Handler) confirmDeleteStore(w http.ResponseWriter, r *http.Request, rq 
 	if err != nil {
 		return err
 	}
-	if err := rq.Actor.Require(manage.WriteConfig, s.ID); err != nil {
-		return err
-	}
-	h.confirm(w, r, rq, confirmPage{Title: "admin.stores.delete_title", Question: "admin.stores.delete_question", Subject: s.Name,
-		ActionURL: h.path(storeDeleteRoute, nil, "store", s.ID), Button: "admin.stores.delete", Version: s.Version,
+	return h.confirm(w, r, rq, manage.WriteConfig, s.ID, confirmPage{Title: "admin.stores.delete_title", Question: "admin.stores.delete_question",
+		Subject: s.Name, ActionURL: h.path(storeDeleteRoute, nil, "store", s.ID), Button: "admin.stores.delete", Version: s.Version,
 		CancelURL: h.path(storeRoute, nil, "store", s.ID)})
-	return nil
 }
 
 // deleteStore deletes it, only with the confirmation page's confirm=yes;
@@ -115,21 +111,15 @@ func (h *Handler) confirmDeleteStore(w http.ResponseWriter, r *http.Request, rq 
 // says why.
 func (h *Handler) deleteStore(w http.ResponseWriter, r *http.Request, rq *request) error {
 	id := mux.Vars(r)["store"]
-	if r.PostFormValue("confirm") != "yes" {
-		http.Redirect(w, r, h.path(storeDeleteRoute, nil, "store", id), http.StatusSeeOther) //nolint:gosec // G710: the console's own route
-		return nil
-	}
-	err := h.stores.Delete(r.Context(), rq.Actor, id, formVersion(r))
-	if _, pageErr, ok := formErrors(err, indexedField); ok {
-		s, gerr := h.storeFor(r, rq)
-		if gerr != nil {
-			return gerr
-		}
-		return h.renderStore(w, r, rq, statusOf(err), s, s.Name, s.IdentifierTypes, nil, pageErr)
-	}
-	if err != nil {
-		return err
-	}
-	h.done(w, r, h.path(storesRoute, nil), "deleted")
-	return nil
+	return h.deleteConfirmed(w, r, deletion{confirmURL: h.path(storeDeleteRoute, nil, "store", id),
+		remove: func(version int64) error { return h.stores.Delete(r.Context(), rq.Actor, id, version) },
+		rename: indexedField,
+		refused: func(status int, pageErr string, _ error) error {
+			s, err := h.storeFor(r, rq)
+			if err != nil {
+				return err
+			}
+			return h.renderStore(w, r, rq, status, s, s.Name, s.IdentifierTypes, nil, pageErr)
+		},
+		after: to(h.path(storesRoute, nil)), notice: "deleted"})
 }

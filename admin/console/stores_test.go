@@ -8,7 +8,6 @@ import (
 
 	"foyer/admin/manage"
 	"foyer/storage"
-	"foyer/storage/sqlstore/sqltest"
 )
 
 // TestStoreRoleChecks: every role reads the stores it may see; only admin
@@ -78,10 +77,7 @@ func TestStoreRoleChecks(t *testing.T) {
 // through its confirmation; the audit log has each change.
 func TestStoreLifecycle(t *testing.T) {
 	t.Parallel()
-	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
-		t.Parallel()
-		storeLifecycle(t, newEnv(t, newStore(t)))
-	})
+	onBothStores(t, storeLifecycle)
 }
 
 func storeLifecycle(t *testing.T, e *testEnv) {
@@ -136,13 +132,7 @@ func storeLifecycle(t *testing.T, e *testEnv) {
 	if full.status != http.StatusConflict {
 		t.Errorf("deleting a store with an account: %d", full.status)
 	}
-	got = br.post(t, "/admin/stores/"+storeB+"/delete", url.Values{"version": {"1"}})
-	if got.location != "/admin/stores/"+storeB+"/delete" {
-		t.Errorf("deletion without confirm goes to %q", got.location)
-	}
-	if page := br.get(t, got.location); !strings.Contains(page.body, `name="version" value="1"`) {
-		t.Error("the confirmation page does not carry the version")
-	}
+	br.checkConfirmation(t, "/admin/stores/"+storeB+"/delete", "1")
 	if got := br.post(t, "/admin/stores/"+storeB+"/delete", url.Values{"version": {"1"}, "confirm": {"yes"}}); got.location != "/admin/stores?notice=deleted" {
 		t.Fatalf("delete: %d to %q", got.status, got.location)
 	}
