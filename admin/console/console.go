@@ -6,13 +6,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"sync"
 	"time"
 
-	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/gorilla/mux"
 
 	"foyer/admin/manage"
+	"foyer/selfservice/firstparty"
 	"foyer/selfservice/route"
 	"foyer/selfservice/session"
 	"foyer/storage"
@@ -80,11 +79,9 @@ type Handler struct {
 	roles    RoleService
 	orgs     OrganizationService
 
-	// server answers the console's own token and discovery requests in
-	// process (set by UseServer once the whole handler chain exists).
-	server   http.Handler
-	oidcMu   sync.Mutex
-	provider *oidc.Provider
+	// codes exchanges the console's codes in process (its server is set
+	// by UseServer once the whole handler chain exists).
+	codes *firstparty.Exchanger
 }
 
 // New returns the console handler.
@@ -106,14 +103,14 @@ func New(cfg Config, d Deps) (*Handler, error) {
 		d.Logger = slog.Default()
 	}
 	return &Handler{cfg: cfg, core: d.Core, store: d.Store, sessions: d.Sessions, render: d.Renderer, log: d.Logger, audit: d.Audit, admins: d.Administrators, apps: d.Applications, policies: d.Policies, clients: d.Clients, groups: d.Groups, stores: d.Stores,
-		roles: d.Roles, orgs: d.Organizations}, nil
+		roles: d.Roles, orgs: d.Organizations, codes: firstparty.New(cfg.Issuer, "console")}, nil
 }
 
 // UseServer gives the console the server's handler, through which it
 // exchanges codes and reads discovery and keys without leaving the
 // process (the issuer's public address may not be reachable from the
 // node).
-func (h *Handler) UseServer(server http.Handler) { h.server = server }
+func (h *Handler) UseServer(server http.Handler) { h.codes.UseServer(server) }
 
 // Names of the console's routes; links and redirects are built from them.
 const (

@@ -7,11 +7,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
@@ -21,11 +18,10 @@ import (
 	"foyer/selfservice/session"
 )
 
-// The sign-in follows the account portal's (selfservice/portal/signin.go),
-// which the console may not import; the few lines of the OAuth client are
-// copied rather than shared, since the two differ in what they bind the
-// sign-in to (the portal: the SSO session; the console: the SSO session
-// and the administrator).
+// The sign-in follows the account portal's (selfservice/portal/signin.go);
+// both exchange their codes through selfservice/firstparty and differ in
+// what they bind the sign-in to (the portal: the SSO session; the console:
+// the SSO session and the administrator).
 
 // flowState is what the console keeps between sending the browser to
 // /oauth2/auth and the callback.
@@ -100,67 +96,10 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, st.Next, http.StatusFound)
 }
 
-// exchange trades the code for tokens and returns the ID token's sid and
-// sub after verifying it.
+// exchange trades the code for tokens as foyer-admin and returns the
+// verified ID token's sid and sub.
 func (h *Handler) exchange(ctx context.Context, code string, st flowState) (sid, sub string, err error) {
-	ctx = oidc.ClientContext(ctx, &http.Client{Transport: inProcess{h: h.server}, Timeout: 10 * time.Second})
-	tok, err := h.oauthConfig().Exchange(ctx, code, oauth2.VerifierOption(st.Verifier))
-	if err != nil {
-		return "", "", fmt.Errorf("console: exchange code: %w", err)
-	}
-	rawID, _ := tok.Extra("id_token").(string)
-	provider, err := h.oidcProvider()
-	if err != nil {
-		return "", "", err
-	}
-	idt, err := provider.Verifier(&oidc.Config{ClientID: manage.ConsoleClientID}).Verify(ctx, rawID)
-	if err != nil {
-		return "", "", fmt.Errorf("console: verify ID token: %w", err)
-	}
-	var claims struct {
-		SID string `json:"sid"`
-	}
-	if err := idt.Claims(&claims); err != nil {
-		return "", "", fmt.Errorf("console: ID token claims: %w", err)
-	}
-	if !hmac.Equal([]byte(idt.Nonce), []byte(st.Nonce)) || claims.SID == "" {
-		return "", "", errors.New("console: ID token nonce or sid mismatch")
-	}
-	return claims.SID, idt.Subject, nil
-}
-
-// oidcProvider reads discovery once, in process.
-func (h *Handler) oidcProvider() (*oidc.Provider, error) {
-	h.oidcMu.Lock()
-	defer h.oidcMu.Unlock()
-	if h.provider != nil {
-		return h.provider, nil
-	}
-	// The provider keeps this context to fetch keys later, so it must not
-	// be a request's.
-	ctx := oidc.ClientContext(context.Background(), &http.Client{Transport: inProcess{h: h.server}, Timeout: 10 * time.Second})
-	p, err := oidc.NewProvider(ctx, h.cfg.Issuer)
-	if err != nil {
-		return nil, fmt.Errorf("console: discovery: %w", err)
-	}
-	h.provider = p
-	return p, nil
-}
-
-// inProcess serves the console's own requests to the issuer with the
-// server handler, as if they came over loopback.
-type inProcess struct{ h http.Handler }
-
-func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
-	if t.h == nil {
-		return nil, errors.New("console: no server handler (UseServer not called)")
-	}
-	in := req.Clone(req.Context())
-	in.RemoteAddr = "127.0.0.1:0"
-	in.RequestURI = req.URL.RequestURI()
-	rec := httptest.NewRecorder()
-	t.h.ServeHTTP(rec, in)
-	return rec.Result(), nil
+	return h.codes.Exchange(ctx, h.oauthConfig(), code, st.Verifier, st.Nonce)
 }
 
 // logout ends the SSO session (and so the console's) through the session

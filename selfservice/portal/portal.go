@@ -10,10 +10,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/gorilla/mux"
 	"github.com/medama-io/go-useragent"
 
+	"foyer/selfservice/firstparty"
 	"foyer/selfservice/notify"
 	"foyer/selfservice/password"
 	"foyer/selfservice/regulate"
@@ -125,13 +125,9 @@ type Handler struct {
 	// routes builds URLs from the router Mount was given.
 	routes route.URLs
 
-	// server answers the portal's own token and discovery requests in
-	// process (set by UseServer once the whole handler chain exists).
-	server http.Handler
-	// oidcMu guards provider, built on first use: discovery needs the
-	// server, which exists only after New.
-	oidcMu   sync.Mutex
-	provider *oidc.Provider
+	// codes exchanges the portal's codes in process (its server is set
+	// by UseServer once the whole handler chain exists).
+	codes *firstparty.Exchanger
 }
 
 // New returns the portal handler.
@@ -162,13 +158,14 @@ func New(cfg Config, d Deps) (*Handler, error) {
 		return nil, fmt.Errorf("portal: %w", err)
 	}
 	return &Handler{cfg: cfg, store: d.Store, sessions: d.Sessions, hasher: d.Passwords, rules: password.NewRules(), render: d.Renderer,
-		notify: d.Notify, log: d.Logger, limits: regulate.New(d.Store), agents: sync.OnceValue(useragent.NewParser), geo: geo}, nil
+		notify: d.Notify, log: d.Logger, limits: regulate.New(d.Store), agents: sync.OnceValue(useragent.NewParser), geo: geo,
+		codes: firstparty.New(cfg.Issuer, "portal")}, nil
 }
 
 // UseServer gives the portal the server's handler, through which it
 // exchanges codes and reads discovery and keys without leaving the process
 // (the issuer's public address may not be reachable from the node).
-func (h *Handler) UseServer(server http.Handler) { h.server = server }
+func (h *Handler) UseServer(server http.Handler) { h.codes.UseServer(server) }
 
 // Close releases the GeoIP database.
 func (h *Handler) Close() error { return h.geo.close() }

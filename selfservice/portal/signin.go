@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"time"
@@ -128,71 +127,14 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, st.Next, http.StatusFound)
 }
 
-// exchange trades the code for tokens and returns the ID token's sid and
-// sub after verifying it.
+// exchange trades the code for tokens as the client the flow used and
+// returns the verified ID token's sid and sub.
 func (h *Handler) exchange(ctx context.Context, code string, st flowState) (sid, sub string, err error) {
-	ctx = oidc.ClientContext(ctx, &http.Client{Transport: inProcess{h: h.server}, Timeout: 10 * time.Second})
 	clientID := st.Client
 	if clientID == "" {
 		clientID = h.cfg.ClientID
 	}
-	tok, err := h.oauthConfig(clientID).Exchange(ctx, code, oauth2.VerifierOption(st.Verifier))
-	if err != nil {
-		return "", "", fmt.Errorf("portal: exchange code: %w", err)
-	}
-	rawID, _ := tok.Extra("id_token").(string)
-	provider, err := h.oidcProvider()
-	if err != nil {
-		return "", "", err
-	}
-	idt, err := provider.Verifier(&oidc.Config{ClientID: clientID}).Verify(ctx, rawID)
-	if err != nil {
-		return "", "", fmt.Errorf("portal: verify ID token: %w", err)
-	}
-	var claims struct {
-		SID string `json:"sid"`
-	}
-	if err := idt.Claims(&claims); err != nil {
-		return "", "", fmt.Errorf("portal: ID token claims: %w", err)
-	}
-	if !hmac.Equal([]byte(idt.Nonce), []byte(st.Nonce)) || claims.SID == "" {
-		return "", "", errors.New("portal: ID token nonce or sid mismatch")
-	}
-	return claims.SID, idt.Subject, nil
-}
-
-// oidcProvider reads discovery once, in process.
-func (h *Handler) oidcProvider() (*oidc.Provider, error) {
-	h.oidcMu.Lock()
-	defer h.oidcMu.Unlock()
-	if h.provider != nil {
-		return h.provider, nil
-	}
-	// The provider keeps this context to fetch keys later, so it must not
-	// be a request's.
-	ctx := oidc.ClientContext(context.Background(), &http.Client{Transport: inProcess{h: h.server}, Timeout: 10 * time.Second})
-	p, err := oidc.NewProvider(ctx, h.cfg.Issuer)
-	if err != nil {
-		return nil, fmt.Errorf("portal: discovery: %w", err)
-	}
-	h.provider = p
-	return p, nil
-}
-
-// inProcess serves the portal's own requests to the issuer with the server
-// handler, as if they came over loopback.
-type inProcess struct{ h http.Handler }
-
-func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
-	if t.h == nil {
-		return nil, errors.New("portal: no server handler (UseServer not called)")
-	}
-	in := req.Clone(req.Context())
-	in.RemoteAddr = "127.0.0.1:0"
-	in.RequestURI = req.URL.RequestURI()
-	rec := httptest.NewRecorder()
-	t.h.ServeHTTP(rec, in)
-	return rec.Result(), nil
+	return h.codes.Exchange(ctx, h.oauthConfig(clientID), code, st.Verifier, st.Nonce)
 }
 
 // viewer is the signed-in customer of a portal request.
