@@ -3,8 +3,6 @@ package authz
 import (
 	"errors"
 	"html/template"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -12,6 +10,7 @@ import (
 	"testing"
 
 	"foyer/themes"
+	"foyer/themes/themestest"
 )
 
 // TestPagesRenderTheirData renders each of authz's pages with its data
@@ -27,6 +26,7 @@ func TestPagesRenderTheirData(t *testing.T) {
 	}
 	hidden := map[string]string{"h1": "hidden-one", "h2": "hidden-two"}
 	hiddenInputs := []string{`<input type="hidden" name="h1" value="hidden-one">`, `<input type="hidden" name="h2" value="hidden-two">`}
+	var cases []themestest.Page
 	for _, c := range []struct {
 		name, template string
 		data           any
@@ -55,20 +55,9 @@ func TestPagesRenderTheirData(t *testing.T) {
 		{"message", "message", messageData{Title: "test.message.title", Message: "test.message.message", LinkURL: "/message-link", LinkText: "test.message.link"},
 			[]string{"<h1>test.message.title</h1>", "test.message.message", `href="/message-link">test.message.link</a>`}},
 	} {
-		for _, lang := range r.Languages() {
-			w := httptest.NewRecorder()
-			if err := r.Render(w, httptest.NewRequest(http.MethodGet, "/", nil), themes.Page{Template: c.template, Lang: lang, Data: c.data}); err != nil {
-				t.Errorf("%s (%s): %v", c.name, lang, err)
-				continue
-			}
-			body := w.Body.String()
-			for _, s := range c.want {
-				if !strings.Contains(body, s) {
-					t.Errorf("%s (%s): page lacks %q:\n%s", c.name, lang, s, body)
-				}
-			}
-		}
+		cases = append(cases, themestest.Page{Name: c.name, Template: c.template, Data: c.data, Want: c.want})
 	}
+	themestest.RenderEach(t, r, cases)
 }
 
 // TestTrialRenderCatchesMissingFields: New fails on a theme whose template

@@ -2,8 +2,6 @@ package selfservice
 
 import (
 	"errors"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -12,6 +10,7 @@ import (
 
 	"foyer/selfservice/attrform"
 	"foyer/themes"
+	"foyer/themes/themestest"
 )
 
 // pageCase is one page rendered with its data struct.
@@ -19,6 +18,15 @@ type pageCase struct {
 	name, template string
 	data           any
 	want           []string
+}
+
+// pages is the cases as themestest renders them.
+func pages(cases []pageCase) []themestest.Page {
+	out := make([]themestest.Page, len(cases))
+	for i, c := range cases {
+		out[i] = themestest.Page{Name: c.name, Template: c.template, Data: c.data, Want: c.want}
+	}
+	return out
 }
 
 // TestPagesRenderTheirData renders each of selfservice's pages with its
@@ -34,21 +42,7 @@ func TestPagesRenderTheirData(t *testing.T) {
 		t.Fatal(err)
 	}
 	cases := slices2(loginCases(), mfaCases(), recoverCases(), otherCases())
-	for _, c := range cases {
-		for _, lang := range r.Languages() {
-			w := httptest.NewRecorder()
-			if err := r.Render(w, httptest.NewRequest(http.MethodGet, "/", nil), themes.Page{Template: c.template, Lang: lang, Data: c.data}); err != nil {
-				t.Errorf("%s (%s): %v", c.name, lang, err)
-				continue
-			}
-			body := w.Body.String()
-			for _, s := range c.want {
-				if !strings.Contains(body, s) {
-					t.Errorf("%s (%s): page lacks %q:\n%s", c.name, lang, s, body)
-				}
-			}
-		}
-	}
+	themestest.RenderEach(t, r, pages(cases))
 	checkEveryFieldSet(t, cases)
 }
 

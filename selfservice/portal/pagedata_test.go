@@ -2,7 +2,6 @@ package portal
 
 import (
 	"errors"
-	"html/template"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,6 +14,7 @@ import (
 	"foyer/selfservice/attrform"
 	"foyer/storage"
 	"foyer/themes"
+	"foyer/themes/themestest"
 )
 
 // pageCase is one page rendered with its data struct; want holds what the
@@ -24,6 +24,15 @@ type pageCase struct {
 	name, template string
 	data           any
 	want           []string
+}
+
+// pages is the cases as themestest renders them.
+func pages(cases []pageCase) []themestest.Page {
+	out := make([]themestest.Page, len(cases))
+	for i, c := range cases {
+		out[i] = themestest.Page{Name: c.name, Template: c.template, Data: c.data, Want: c.want}
+	}
+	return out
 }
 
 // TestPagesRenderTheirData renders each of the portal's pages with its
@@ -45,24 +54,7 @@ func TestPagesRenderTheirData(t *testing.T) {
 	cases = append(cases, securityCases()...)
 	cases = append(cases, pageCase{"message", "message", messageData{Title: "test.title", Message: "test.message", LinkURL: "/link-url", LinkText: "test.link"},
 		[]string{"<h1>test.title</h1>", "test.message", `href="/link-url">test.link</a>`}})
-	for _, c := range cases {
-		for _, lang := range r.Languages() {
-			w := httptest.NewRecorder()
-			if err := r.Render(w, httptest.NewRequest(http.MethodGet, "/", nil), themes.Page{Template: c.template, Lang: lang, Data: c.data}); err != nil {
-				t.Errorf("%s (%s): %v", c.name, lang, err)
-				continue
-			}
-			body := w.Body.String()
-			for _, s := range c.want {
-				if key, ok := strings.CutPrefix(s, "t:"); ok {
-					s = template.HTMLEscapeString(r.T(lang, key))
-				}
-				if !strings.Contains(body, s) {
-					t.Errorf("%s (%s): page lacks %q:\n%s", c.name, lang, s, body)
-				}
-			}
-		}
-	}
+	themestest.RenderEach(t, r, pages(cases))
 }
 
 // A page rendered with another page's struct fails instead of showing
