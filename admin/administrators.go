@@ -55,8 +55,7 @@ func (h *Handler) getAdministrator(w http.ResponseWriter, r *http.Request, a man
 	if err != nil {
 		return writeServiceError(w, r, err)
 	}
-	setETag(w, v.Version)
-	writeJSON(w, http.StatusOK, v)
+	writeVersioned(w, http.StatusOK, v.Version, v)
 	return nil
 }
 
@@ -77,9 +76,7 @@ func (h *Handler) inviteAdministrator(w http.ResponseWriter, r *http.Request, a 
 	if err != nil {
 		return writeServiceError(w, r, err)
 	}
-	w.Header().Set("Location", h.routes.Path(administratorRoute, nil, "id", v.ID))
-	setETag(w, v.Version)
-	writeJSON(w, http.StatusCreated, v)
+	writeCreated(w, h.routes.Path(administratorRoute, nil, "id", v.ID), v.Version, v)
 	return nil
 }
 
@@ -102,8 +99,7 @@ func (h *Handler) setAdministratorRoles(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return writeServiceError(w, r, err)
 	}
-	setETag(w, v.Version)
-	writeJSON(w, http.StatusOK, v)
+	writeVersioned(w, http.StatusOK, v.Version, v)
 	return nil
 }
 
@@ -121,8 +117,7 @@ func (h *Handler) setAdministratorStatus(enable bool) apiFunc {
 		if err != nil {
 			return writeServiceError(w, r, err)
 		}
-		setETag(w, v.Version)
-		writeJSON(w, http.StatusOK, v)
+		writeVersioned(w, http.StatusOK, v.Version, v)
 		return nil
 	}
 }

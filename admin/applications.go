@@ -45,8 +45,7 @@ func (h *Handler) getApplication(w http.ResponseWriter, r *http.Request, a manag
 	if err != nil {
 		return writeServiceError(w, r, err)
 	}
-	setETag(w, v.Version)
-	writeJSON(w, http.StatusOK, v)
+	writeVersioned(w, http.StatusOK, v.Version, v)
 	return nil
 }
 
@@ -59,9 +58,7 @@ func (h *Handler) createApplication(w http.ResponseWriter, r *http.Request, a ma
 	if err != nil {
 		return writeServiceError(w, r, err)
 	}
-	setETag(w, v.Version)
-	w.Header().Set("Location", h.routes.Path(applicationRoute, nil, "id", v.ID))
-	writeJSON(w, http.StatusCreated, v)
+	writeCreated(w, h.routes.Path(applicationRoute, nil, "id", v.ID), v.Version, v)
 	return nil
 }
 
@@ -97,8 +94,7 @@ func (h *Handler) updateApplication(w http.ResponseWriter, r *http.Request, a ma
 	if err != nil {
 		return writeServiceError(w, r, err)
 	}
-	setETag(w, v.Version)
-	writeJSON(w, http.StatusOK, v)
+	writeVersioned(w, http.StatusOK, v.Version, v)
 	return nil
 }
 
@@ -132,7 +128,6 @@ func (h *Handler) assignApplicationPolicy(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return writeServiceError(w, r, err)
 	}
-	setETag(w, v.Version)
-	writeJSON(w, http.StatusOK, v)
+	writeVersioned(w, http.StatusOK, v.Version, v)
 	return nil
 }

@@ -30,8 +30,7 @@ func (h *Handler) getClientRoles(w http.ResponseWriter, r *http.Request, a manag
 	if err != nil {
 		return writeServiceError(w, r, err)
 	}
-	setETag(w, roles.Version)
-	writeJSON(w, http.StatusOK, roles)
+	writeVersioned(w, http.StatusOK, roles.Version, roles)
 	return nil
 }
 
@@ -51,8 +50,7 @@ func (h *Handler) setClientRoles(w http.ResponseWriter, r *http.Request, a manag
 	if err != nil {
 		return writeServiceError(w, r, err)
 	}
-	setETag(w, roles.Version)
-	writeJSON(w, http.StatusOK, roles)
+	writeVersioned(w, http.StatusOK, roles.Version, roles)
 	return nil
 }
 
@@ -74,8 +72,7 @@ func (h *Handler) getClient(w http.ResponseWriter, r *http.Request, a manage.Act
 	if err != nil {
 		return writeServiceError(w, r, err)
 	}
-	setETag(w, c.Version)
-	writeJSON(w, http.StatusOK, c)
+	writeVersioned(w, http.StatusOK, c.Version, c)
 	return nil
 }
 
@@ -88,9 +85,7 @@ func (h *Handler) createClient(w http.ResponseWriter, r *http.Request, a manage.
 	if err != nil {
 		return writeServiceError(w, r, err)
 	}
-	w.Header().Set("Location", h.routes.Path(clientRoute, nil, "id", c.ClientID))
-	setETag(w, c.Version)
-	writeJSON(w, http.StatusCreated, c)
+	writeCreated(w, h.routes.Path(clientRoute, nil, "id", c.ClientID), c.Version, c)
 	return nil
 }
 
@@ -125,8 +120,7 @@ func (h *Handler) updateClient(w http.ResponseWriter, r *http.Request, a manage.
 	if err != nil {
 		return writeServiceError(w, r, err)
 	}
-	setETag(w, c.Version)
-	writeJSON(w, http.StatusOK, c)
+	writeVersioned(w, http.StatusOK, c.Version, c)
 	return nil
 }
 
@@ -173,7 +167,6 @@ func (h *Handler) rotateClientSecret(w http.ResponseWriter, r *http.Request, a m
 	if err != nil {
 		return writeServiceError(w, r, err)
 	}
-	setETag(w, c.Version)
-	writeJSON(w, http.StatusOK, c)
+	writeVersioned(w, http.StatusOK, c.Version, c)
 	return nil
 }

@@ -12,6 +12,18 @@ func setETag(w http.ResponseWriter, version int64) {
 	w.Header().Set("ETag", etag(version))
 }
 
+// writeVersioned answers a resource with its ETag.
+func writeVersioned(w http.ResponseWriter, status int, version int64, v any) {
+	setETag(w, version)
+	writeJSON(w, status, v)
+}
+
+// writeCreated answers 201 with the new resource, its Location and ETag.
+func writeCreated(w http.ResponseWriter, location string, version int64, v any) {
+	w.Header().Set("Location", location)
+	writeVersioned(w, http.StatusCreated, version, v)
+}
+
 func etag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
 
 // ifMatch reads the version an update expects from If-Match. Missing (or

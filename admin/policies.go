@@ -46,8 +46,7 @@ func (h *Handler) getPolicy(w http.ResponseWriter, r *http.Request, a manage.Act
 	if err != nil {
 		return writeServiceError(w, r, err)
 	}
-	setETag(w, v.Version)
-	writeJSON(w, http.StatusOK, v)
+	writeVersioned(w, http.StatusOK, v.Version, v)
 	return nil
 }
 
@@ -60,9 +59,7 @@ func (h *Handler) createPolicy(w http.ResponseWriter, r *http.Request, a manage.
 	if err != nil {
 		return writeServiceError(w, r, err)
 	}
-	setETag(w, v.Version)
-	w.Header().Set("Location", h.routes.Path(policyRoute, nil, "id", v.ID))
-	writeJSON(w, http.StatusCreated, v)
+	writeCreated(w, h.routes.Path(policyRoute, nil, "id", v.ID), v.Version, v)
 	return nil
 }
 
@@ -99,8 +96,7 @@ func (h *Handler) updatePolicy(w http.ResponseWriter, r *http.Request, a manage.
 	if err != nil {
 		return writeServiceError(w, r, err)
 	}
-	setETag(w, v.Version)
-	writeJSON(w, http.StatusOK, v)
+	writeVersioned(w, http.StatusOK, v.Version, v)
 	return nil
 }
 
@@ -123,7 +119,6 @@ func (h *Handler) setDefaultPolicy(w http.ResponseWriter, r *http.Request, a man
 	if err != nil {
 		return writeServiceError(w, r, err)
 	}
-	setETag(w, v.Version)
-	writeJSON(w, http.StatusOK, v)
+	writeVersioned(w, http.StatusOK, v.Version, v)
 	return nil
 }

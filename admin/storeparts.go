@@ -57,8 +57,7 @@ func (p storePart[T, In]) getHandler(w http.ResponseWriter, r *http.Request, a m
 	if err != nil {
 		return writeServiceError(w, r, err)
 	}
-	setETag(w, p.version(*v))
-	writeJSON(w, http.StatusOK, v)
+	writeVersioned(w, http.StatusOK, p.version(*v), v)
 	return nil
 }
 
@@ -73,9 +72,7 @@ func (p storePart[T, In]) createHandler(h *Handler, routeName string) apiFunc {
 		if err != nil {
 			return writeServiceError(w, r, err)
 		}
-		w.Header().Set("Location", h.routes.Path(routeName, nil, "store", storeID, p.idVar, p.id(*v)))
-		setETag(w, p.version(*v))
-		writeJSON(w, http.StatusCreated, v)
+		writeCreated(w, h.routes.Path(routeName, nil, "store", storeID, p.idVar, p.id(*v)), p.version(*v), v)
 		return nil
 	}
 }
@@ -97,8 +94,7 @@ func (p storePart[T, In]) updateHandler(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return writeServiceError(w, r, err)
 	}
-	setETag(w, p.version(*v))
-	writeJSON(w, http.StatusOK, v)
+	writeVersioned(w, http.StatusOK, p.version(*v), v)
 	return nil
 }
 

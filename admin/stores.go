@@ -70,8 +70,7 @@ func (h *Handler) getStore(w http.ResponseWriter, r *http.Request, a manage.Acto
 	if err != nil {
 		return writeServiceError(w, r, err)
 	}
-	setETag(w, s.Version)
-	writeJSON(w, http.StatusOK, s)
+	writeVersioned(w, http.StatusOK, s.Version, s)
 	return nil
 }
 
@@ -84,9 +83,7 @@ func (h *Handler) createStore(w http.ResponseWriter, r *http.Request, a manage.A
 	if err != nil {
 		return writeServiceError(w, r, err)
 	}
-	w.Header().Set("Location", h.routes.Path(storeRoute, nil, "store", s.ID))
-	setETag(w, s.Version)
-	writeJSON(w, http.StatusCreated, s)
+	writeCreated(w, h.routes.Path(storeRoute, nil, "store", s.ID), s.Version, s)
 	return nil
 }
 
@@ -138,8 +135,7 @@ func (h *Handler) updateStore(w http.ResponseWriter, r *http.Request, a manage.A
 	if err != nil {
 		return writeServiceError(w, r, err)
 	}
-	setETag(w, s.Version)
-	writeJSON(w, http.StatusOK, s)
+	writeVersioned(w, http.StatusOK, s.Version, s)
 	return nil
 }
 
