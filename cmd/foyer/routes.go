@@ -36,7 +36,7 @@ type server struct {
 	// metrics serves /metrics where metricsExposureOf says: on the public
 	// router, or on FOYER_METRICS_LISTEN (serve starts that listener).
 	metrics http.Handler
-	keys   *keys.Manager
+	keys    *keys.Manager
 	// backchannel delivers logout tokens from the outbox; the caller runs
 	// it (serve, or a test) for as long as the node serves.
 	backchannel *backchannel.Worker
