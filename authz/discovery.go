@@ -61,6 +61,9 @@ func (h *Handler) discovery(w http.ResponseWriter, _ *http.Request) {
 // jwks publishes the active and recently retired verification keys.
 func (h *Handler) jwks(w http.ResponseWriter, r *http.Request) {
 	set, err := h.keys.PublicKeySet(r.Context())
+	if err != nil && h.unavailable(w, r) {
+		return // never loaded since the start, and the database is down
+	}
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "jwks", "err", err)
 		http.Error(w, "server error", http.StatusInternalServerError)
