@@ -112,20 +112,10 @@ func (s *AccountRoles) Organizations(ctx context.Context, a Actor, storeID, acco
 // define is a ValidationError; a pair held already is ErrConflict.
 func (s *AccountRoles) Assign(ctx context.Context, a Actor, storeID, accountID string, in RoleAssignment) (*AccountRole, error) {
 	in.OrganizationID, in.RoleID = strings.TrimSpace(in.OrganizationID), strings.TrimSpace(in.RoleID)
-	p := Problems{}
-	if in.OrganizationID == "" {
-		p.Add("organization_id", "choose an organization")
-	}
-	if in.RoleID == "" {
-		p.Add("role_id", "choose a role")
-	}
 	var v AccountRole
 	err := s.core.Apply(ctx, a, WriteAccounts, storeID, func(ctx context.Context) (Change, error) {
 		acct, err := LoadAccount(ctx, s.store, a, WriteAccounts, storeID, accountID)
 		if err != nil {
-			return Change{}, err
-		}
-		if err := p.Err(); err != nil {
 			return Change{}, err
 		}
 		if err := s.checkPair(ctx, storeID, in); err != nil {
@@ -147,16 +137,20 @@ func (s *AccountRoles) Assign(ctx context.Context, a Actor, storeID, accountID s
 	return &v, nil
 }
 
-// checkPair reports an organization or role the store does not define as
-// the input's fault.
+// checkPair reports a missing choice, or an organization or role the
+// store does not define, as the input's fault, both at once.
 func (s *AccountRoles) checkPair(ctx context.Context, storeID string, in RoleAssignment) error {
 	p := Problems{}
-	if _, err := s.store.GetOrganization(ctx, storeID, in.OrganizationID); errors.Is(err, storage.ErrNotFound) {
+	if in.OrganizationID == "" {
+		p.Add("organization_id", "choose an organization")
+	} else if _, err := s.store.GetOrganization(ctx, storeID, in.OrganizationID); errors.Is(err, storage.ErrNotFound) {
 		p.Add("organization_id", "the store has no such organization")
 	} else if err != nil {
 		return err
 	}
-	if _, err := s.store.GetStoreRole(ctx, storeID, in.RoleID); errors.Is(err, storage.ErrNotFound) {
+	if in.RoleID == "" {
+		p.Add("role_id", "choose a role")
+	} else if _, err := s.store.GetStoreRole(ctx, storeID, in.RoleID); errors.Is(err, storage.ErrNotFound) {
 		p.Add("role_id", "the store has no such role")
 	} else if err != nil {
 		return err
@@ -193,14 +187,18 @@ func (s *AccountRoles) Remove(ctx context.Context, a Actor, storeID, accountID, 
 
 // AddMembership makes the account a member of the organization (action
 // account.membership_added). It is idempotent: for a member already it
-// changes nothing, writes no audit entry and reports added false. An
-// organization the store does not define is ErrNotFound.
+// changes nothing, writes no audit entry and reports added false. No
+// organization is a ValidationError, one the store does not define
+// ErrNotFound.
 func (s *AccountRoles) AddMembership(ctx context.Context, a Actor, storeID, accountID, organizationID string) (_ *AccountOrganization, added bool, _ error) {
 	var v AccountOrganization
 	err := s.core.Apply(ctx, a, WriteAccounts, storeID, func(ctx context.Context) (Change, error) {
 		acct, err := LoadAccount(ctx, s.store, a, WriteAccounts, storeID, accountID)
 		if err != nil {
 			return Change{}, err
+		}
+		if strings.TrimSpace(organizationID) == "" {
+			return Change{}, Problems{"organization_id": "choose an organization"}.Err()
 		}
 		current, err := s.store.ListAccountOrganizations(ctx, acct.ID)
 		if err != nil {
