@@ -57,6 +57,9 @@ type Deps struct {
 	Policies       *manage.Policies
 	Stores         StoreServices // stores, groups, roles, organizations (admin/stores.go)
 	Logger         *slog.Logger
+	// AccountRoles serves an account's roles and memberships
+	// (admin/account_roles.go).
+	AccountRoles *manage.AccountRoles
 }
 
 // Handler serves the admin REST API.
@@ -71,6 +74,7 @@ type Handler struct {
 	policies     *manage.Policies
 	stores       StoreServices
 	log          *slog.Logger
+	accountRoles *manage.AccountRoles
 	// openAPI is the assembled document, served as is.
 	openAPI []byte
 	// routes builds URLs from the router Mount was given.
@@ -92,7 +96,9 @@ func New(d Deps) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Handler{tokens: d.Tokens, core: d.Core, clients: d.Clients, admins: d.Administrators, audit: d.Audit, applications: d.Applications, policies: d.Policies, stores: d.Stores, log: d.Logger, openAPI: doc}, nil
+	h := &Handler{tokens: d.Tokens, core: d.Core, clients: d.Clients, admins: d.Administrators, audit: d.Audit, applications: d.Applications, policies: d.Policies, stores: d.Stores, log: d.Logger, openAPI: doc}
+	h.accountRoles = d.AccountRoles
+	return h, nil
 }
 
 // Mount registers the API's routes on a subrouter of r under APIPrefix and
@@ -108,6 +114,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountAudit(api)
 	h.mountApplications(api)
 	h.mountPolicies(api)
+	h.mountAccountRoles(api)
 	// What no route above answered (a match with ErrNotFound, so route
 	// checks do not take it for a route).
 	api.NotFoundHandler = h.unrouted(r)

@@ -61,6 +61,9 @@ type Deps struct {
 	Stores         StoreService
 	Roles          RoleService
 	Organizations  OrganizationService
+	// AccountRoles serves the account profile's Roles tab
+	// (account_roles.go); without it there is no such tab.
+	AccountRoles AccountRoleService
 }
 
 // Handler serves the console.
@@ -85,6 +88,8 @@ type Handler struct {
 	// accountTabs are the account profile's tabs, in order (account.go).
 	accountTabs []accountTab
 
+	accountRoles AccountRoleService
+
 	// codes exchanges the console's codes in process (its server is set
 	// by UseServer once the whole handler chain exists).
 	codes *firstparty.Exchanger
@@ -108,8 +113,10 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	return &Handler{cfg: cfg, core: d.Core, store: d.Store, sessions: d.Sessions, render: d.Renderer, log: d.Logger, audit: d.Audit, admins: d.Administrators, apps: d.Applications, policies: d.Policies, clients: d.Clients, groups: d.Groups, stores: d.Stores,
-		roles: d.Roles, orgs: d.Organizations, codes: firstparty.New(cfg.Issuer, "console")}, nil
+	h := &Handler{cfg: cfg, core: d.Core, store: d.Store, sessions: d.Sessions, render: d.Renderer, log: d.Logger, audit: d.Audit, admins: d.Administrators, apps: d.Applications, policies: d.Policies, clients: d.Clients, groups: d.Groups, stores: d.Stores,
+		roles: d.Roles, orgs: d.Organizations, codes: firstparty.New(cfg.Issuer, "console")}
+	h.accountRoles = d.AccountRoles
+	return h, nil
 }
 
 // UseServer gives the console the server's handler, through which it
@@ -150,6 +157,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountGroup(sub)
 	h.mountRoles(sub)
 	h.mountOrganizations(sub)
+	h.mountAccountRoles(sub)
 }
 
 // path is the path of the console's route called name, with the query
