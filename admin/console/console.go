@@ -58,6 +58,9 @@ type Deps struct {
 	Stores         StoreService
 	Roles          RoleService
 	Organizations  OrganizationService
+	// Identity verification: a store's policies and an account's records.
+	VerificationPolicies VerificationPolicyService
+	Verifications        VerificationService
 }
 
 // Handler serves the console.
@@ -78,6 +81,9 @@ type Handler struct {
 	stores   StoreService
 	roles    RoleService
 	orgs     OrganizationService
+	// vpolicies and verifs serve identity verification's pages.
+	vpolicies VerificationPolicyService
+	verifs    VerificationService
 
 	// codes exchanges the console's codes in process (its server is set
 	// by UseServer once the whole handler chain exists).
@@ -93,6 +99,9 @@ func New(cfg Config, d Deps) (*Handler, error) {
 		d.Roles == nil || d.Organizations == nil {
 		return nil, errors.New("console: Core, Store, Sessions, Renderer and the services are required")
 	}
+	if d.VerificationPolicies == nil || d.Verifications == nil {
+		return nil, errors.New("console: the verification services are required")
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -103,7 +112,8 @@ func New(cfg Config, d Deps) (*Handler, error) {
 		d.Logger = slog.Default()
 	}
 	return &Handler{cfg: cfg, core: d.Core, store: d.Store, sessions: d.Sessions, render: d.Renderer, log: d.Logger, audit: d.Audit, admins: d.Administrators, apps: d.Applications, policies: d.Policies, clients: d.Clients, groups: d.Groups, stores: d.Stores,
-		roles: d.Roles, orgs: d.Organizations, codes: firstparty.New(cfg.Issuer, "console")}, nil
+		roles: d.Roles, orgs: d.Organizations, codes: firstparty.New(cfg.Issuer, "console"),
+		vpolicies: d.VerificationPolicies, verifs: d.Verifications}, nil
 }
 
 // UseServer gives the console the server's handler, through which it
@@ -144,6 +154,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountGroup(sub)
 	h.mountRoles(sub)
 	h.mountOrganizations(sub)
+	h.mountVerificationPolicies(sub)
 }
 
 // path is the path of the console's route called name, with the query
