@@ -3,7 +3,6 @@ package manage
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -65,7 +64,7 @@ const maxVerificationNote = 1000
 // List returns the account's verifications, revoked ones included, newest
 // first.
 func (s *AccountVerifications) List(ctx context.Context, a Actor, storeID, accountID string) ([]Verification, error) {
-	acct, err := loadVerificationAccount(ctx, s.store, a, ReadAccounts, storeID, accountID)
+	acct, err := LoadAccount(ctx, s.store, a, ReadAccounts, storeID, accountID)
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +83,7 @@ func (s *AccountVerifications) List(ctx context.Context, a Actor, storeID, accou
 // account.verified). No policy, a policy of no such id in the store, or a
 // method the policy does not have is a *ValidationError.
 func (s *AccountVerifications) Verify(ctx context.Context, a Actor, storeID, accountID string, in VerifyInput) (*Verification, error) {
-	acct, err := loadVerificationAccount(ctx, s.store, a, WriteAccounts, storeID, accountID)
+	acct, err := LoadAccount(ctx, s.store, a, WriteAccounts, storeID, accountID)
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +146,7 @@ func verifyRefusal(err error) error {
 // (action account.verification_revoked). Revoking one revoked already is
 // a Conflict; the first revocation stands.
 func (s *AccountVerifications) Revoke(ctx context.Context, a Actor, storeID, accountID, id string) (*Verification, error) {
-	acct, err := loadVerificationAccount(ctx, s.store, a, WriteAccounts, storeID, accountID)
+	acct, err := LoadAccount(ctx, s.store, a, WriteAccounts, storeID, accountID)
 	if err != nil {
 		return nil, err
 	}
@@ -173,22 +172,4 @@ func (s *AccountVerifications) Revoke(ctx context.Context, a Actor, storeID, acc
 func verificationAudit(v *storage.IdentityVerification) map[string]any {
 	return map[string]any{"verification_id": v.ID, "policy_id": v.PolicyID, "policy": v.PolicyName,
 		"method": v.Method, "note": v.Note}
-}
-
-// loadVerificationAccount is the foundation's LoadAccount contract: the
-// actor may do p on the store, and the account is one of the store's
-// (never of the administrators store); otherwise ErrForbidden or
-// ErrNotFound.
-func loadVerificationAccount(ctx context.Context, s CoreStore, a Actor, p Permission, storeID, id string) (*storage.Account, error) {
-	if err := a.Require(p, storeID); err != nil {
-		return nil, err
-	}
-	acct, err := s.GetAccount(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if acct.StoreID != storeID || storeID == storage.AdministratorsStoreID {
-		return nil, fmt.Errorf("account %q: %w", id, ErrNotFound)
-	}
-	return acct, nil
 }

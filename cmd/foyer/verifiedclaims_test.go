@@ -20,7 +20,6 @@ import (
 // once the verification is revoked, there is none.
 func TestVerifiedClaims(t *testing.T) {
 	t.Parallel()
-	t.Skip("needs authz.Deps.ClaimSources from the accounts foundation (not merged yet)")
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		srv := startServer(t, newStore(t))
 		ctx := context.Background()
