@@ -161,6 +161,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountRoles(sub)
 	h.mountOrganizations(sub)
 	h.mountVerificationPolicies(sub)
+	h.mountVerificationTab(sub)
 }
 
 // path is the path of the console's route called name, with the query
