@@ -71,6 +71,10 @@ func (v *VerifiedClaims) Claims(ctx context.Context, acct *storage.Account, _ st
 	return map[string]any{VerifiedClaimsClaim: verifiedClaimsOf(cur)}, nil
 }
 
+// ClaimNames: a refresh asks again, so a revoked verification leaves the
+// refreshed ID token.
+func (v *VerifiedClaims) ClaimNames() []string { return []string{VerifiedClaimsClaim} }
+
 func verifiedClaimsOf(cur *storage.IdentityVerification) map[string]any {
 	return map[string]any{
 		"verification": map[string]any{

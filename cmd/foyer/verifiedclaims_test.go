@@ -35,9 +35,9 @@ func TestVerifiedClaims(t *testing.T) {
 			t.Fatal(err)
 		}
 		clientID, secret := srv.client(t, authz.ClientSpec{Name: "Bank", RedirectURIs: []string{rpCallback},
-			GrantTypes: []string{"authorization_code"}, FirstParty: true,
-			Scopes: []string{"openid", "email", authz.VerifiedClaimsScope}})
-		rp := newRelyingParty(t, srv.issuer, clientID, secret, oidc.ScopeOpenID, authz.VerifiedClaimsScope)
+			GrantTypes: []string{"authorization_code", "refresh_token"}, FirstParty: true,
+			Scopes: []string{"openid", "email", "offline_access", authz.VerifiedClaimsScope}})
+		rp := newRelyingParty(t, srv.issuer, clientID, secret, oidc.ScopeOpenID, oidc.ScopeOfflineAccess, authz.VerifiedClaimsScope)
 		b := newBrowser(t, srv.Listener.Addr().String())
 
 		idClaims, tok := verifiedSignIn(t, rp, b, "state-vc01", true)
@@ -45,6 +45,8 @@ func TestVerifiedClaims(t *testing.T) {
 			"verification_process": ver.ID, "assurance_process": map[string]any{"policy": "Branch", "procedure": "video call"}}
 		checkVerifiedClaims(t, "ID token", idClaims, want)
 		checkVerifiedClaims(t, "UserInfo", userInfoClaims(t, rp, tok), want)
+		tok = refreshedTokens(t, rp, tok)
+		checkVerifiedClaims(t, "refreshed ID token", refreshedIDClaims(t, rp, tok), want)
 
 		plain := newRelyingParty(t, srv.issuer, clientID, secret, oidc.ScopeOpenID, "email")
 		if c, tok := verifiedSignIn(t, plain, b, "state-vc02", false); c["verified_claims"] != nil || userInfoClaims(t, plain, tok)["verified_claims"] != nil {
@@ -59,6 +61,10 @@ func TestVerifiedClaims(t *testing.T) {
 		}
 		if c, _ := verifiedSignIn(t, rp, b, "state-vc03", false); c["verified_claims"] != nil {
 			t.Errorf("a new ID token carries a revoked verification: %v", c)
+		}
+		// A refresh issues the ID token anew, without the revoked verification.
+		if c := refreshedIDClaims(t, rp, refreshedTokens(t, rp, tok)); c["verified_claims"] != nil {
+			t.Errorf("a refreshed ID token carries a revoked verification: %v", c)
 		}
 	})
 }
@@ -89,6 +95,30 @@ func verifiedSignIn(t *testing.T, rp *relyingParty, b *browser, state string, si
 		t.Fatal(err)
 	}
 	return c, tok
+}
+
+// refreshedTokens spends tok's refresh token.
+func refreshedTokens(t *testing.T, rp *relyingParty, tok *oauth2.Token) *oauth2.Token {
+	t.Helper()
+	fresh, err := rp.oauth.TokenSource(context.Background(), &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
+	if err != nil {
+		t.Fatalf("refresh: %v", err)
+	}
+	return fresh
+}
+
+func refreshedIDClaims(t *testing.T, rp *relyingParty, tok *oauth2.Token) map[string]any {
+	t.Helper()
+	raw, _ := tok.Extra("id_token").(string)
+	idToken, err := rp.verifier.Verify(context.Background(), raw)
+	if err != nil {
+		t.Fatalf("verify the refreshed ID token: %v", err)
+	}
+	var c map[string]any
+	if err := idToken.Claims(&c); err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 func userInfoClaims(t *testing.T, rp *relyingParty, tok *oauth2.Token) map[string]any {
