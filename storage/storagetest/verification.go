@@ -68,6 +68,14 @@ func testVerificationPolicies(t *testing.T, s storage.Store) {
 	wantErr(t, "DeleteVerificationPolicy in another store", s.DeleteVerificationPolicy(ctx, other.ID, branch.ID, 0), storage.ErrNotFound)
 	must(t, "DeleteVerificationPolicy", s.DeleteVerificationPolicy(ctx, is.ID, branch.ID, 2))
 	wantErr(t, "DeleteVerificationPolicy again", s.DeleteVerificationPolicy(ctx, is.ID, branch.ID, 0), storage.ErrNotFound)
+
+	// An empty store goes with its policies.
+	empty := newIdentityStore(t, s)
+	gone := &storage.VerificationPolicy{StoreID: empty.ID, Name: "Gone", Methods: []string{"x"}}
+	must(t, "CreateVerificationPolicy", s.CreateVerificationPolicy(ctx, gone))
+	must(t, "DeleteIdentityStore", s.DeleteIdentityStore(ctx, empty.ID, 0))
+	_, err = s.GetVerificationPolicy(ctx, empty.ID, gone.ID)
+	wantErr(t, "GetVerificationPolicy of a deleted store", err, storage.ErrNotFound)
 }
 
 // newVerification records a verification of acct under p's first method.
