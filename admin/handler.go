@@ -60,6 +60,7 @@ type Deps struct {
 	// AccountRoles serves an account's roles and memberships
 	// (admin/account_roles.go).
 	AccountRoles *manage.AccountRoles
+	Verification VerificationServices // verification policies and account verifications (admin/verification.go)
 }
 
 // Handler serves the admin REST API.
@@ -73,6 +74,7 @@ type Handler struct {
 	applications *manage.Applications
 	policies     *manage.Policies
 	stores       StoreServices
+	verification VerificationServices
 	log          *slog.Logger
 	accountRoles *manage.AccountRoles
 	// openAPI is the assembled document, served as is.
@@ -98,6 +100,7 @@ func New(d Deps) (*Handler, error) {
 	}
 	h := &Handler{tokens: d.Tokens, core: d.Core, clients: d.Clients, admins: d.Administrators, audit: d.Audit, applications: d.Applications, policies: d.Policies, stores: d.Stores, log: d.Logger, openAPI: doc}
 	h.accountRoles = d.AccountRoles
+	h.verification = d.Verification
 	return h, nil
 }
 
@@ -115,6 +118,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountApplications(api)
 	h.mountPolicies(api)
 	h.mountAccountRoles(api)
+	h.mountVerification(api)
 	// What no route above answered (a match with ErrNotFound, so route
 	// checks do not take it for a route).
 	api.NotFoundHandler = h.unrouted(r)

@@ -400,6 +400,8 @@ type Store interface {
 	AuditLog
 	// AccountRoles are account management's (storage/accountroles.go).
 	AccountRoles
+	// Verifications are identity verification's (storage/verification.go).
+	Verifications
 	// Ping checks the database answers (for /readyz).
 	Ping(ctx context.Context) error
 	Close() error

@@ -64,6 +64,9 @@ type Deps struct {
 	// AccountRoles serves the account profile's Roles tab
 	// (account_roles.go); without it there is no such tab.
 	AccountRoles AccountRoleService
+	// Identity verification: a store's policies and an account's records.
+	VerificationPolicies VerificationPolicyService
+	Verifications        VerificationService
 }
 
 // Handler serves the console.
@@ -84,6 +87,9 @@ type Handler struct {
 	stores   StoreService
 	roles    RoleService
 	orgs     OrganizationService
+	// vpolicies and verifs serve identity verification's pages.
+	vpolicies VerificationPolicyService
+	verifs    VerificationService
 
 	// accountTabs are the account profile's tabs, in order (account.go).
 	accountTabs []accountTab
@@ -104,6 +110,9 @@ func New(cfg Config, d Deps) (*Handler, error) {
 		d.Roles == nil || d.Organizations == nil {
 		return nil, errors.New("console: Core, Store, Sessions, Renderer and the services are required")
 	}
+	if d.VerificationPolicies == nil || d.Verifications == nil {
+		return nil, errors.New("console: the verification services are required")
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -116,6 +125,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	h := &Handler{cfg: cfg, core: d.Core, store: d.Store, sessions: d.Sessions, render: d.Renderer, log: d.Logger, audit: d.Audit, admins: d.Administrators, apps: d.Applications, policies: d.Policies, clients: d.Clients, groups: d.Groups, stores: d.Stores,
 		roles: d.Roles, orgs: d.Organizations, codes: firstparty.New(cfg.Issuer, "console")}
 	h.accountRoles = d.AccountRoles
+	h.vpolicies, h.verifs = d.VerificationPolicies, d.Verifications
 	return h, nil
 }
 
@@ -158,6 +168,8 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountRoles(sub)
 	h.mountOrganizations(sub)
 	h.mountAccountRoles(sub)
+	h.mountVerificationPolicies(sub)
+	h.mountVerificationTab(sub)
 }
 
 // path is the path of the console's route called name, with the query

@@ -64,4 +64,13 @@
 // the name or id, by name or creation time either way with the id as
 // tie-break, and a cursor that carries its sort and filter, so a next
 // page continues in the same order and a cursor of another is refused.
+//
+// Identity verification (verification_policies.go, verifications.go):
+// a store's VerificationPolicies are named sets of methods, changed with
+// WriteConfig; AccountVerifications records a manual verification of an
+// account under one policy and one of its methods (WriteAccounts, so
+// support may), with the acting administrator's id and name and a note,
+// and revokes one (the record stays, marked revoked). The newest
+// unrevoked record is the account's current verification, which authz
+// releases as verified_claims.
 package manage

@@ -33,5 +33,8 @@ func newAdminConsole(cfg Config, core *manage.Core, store storage.Store, secret 
 		Roles:          manage.NewRoles(core, store),
 		Organizations:  manage.NewOrganizations(core, store),
 		AccountRoles:   manage.NewAccountRoles(core, store),
+		// Identity verification (cmd/foyer/verification.go).
+		VerificationPolicies: manage.NewVerificationPolicies(core, store),
+		Verifications:        manage.NewAccountVerifications(core, store),
 	})
 }

@@ -149,8 +149,9 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		AllowPrivateNetworkURIs: allowPrivate,
 		Now:                     opt.now,
 	}, authz.Deps{Store: store, Keys: keyManager, Sessions: sessions, Steps: steps, Renderer: renderer, Logger: log,
-		// The server's own claim sources: roles per organization (scope roles).
-		ClaimSources: append([]authz.ClaimSource{roleclaims.New(store)}, opt.claimSources...)})
+		// The server's own claim sources before the tests': roles per
+		// organization (scope roles), verified_claims (authz/verifiedclaims.go).
+		ClaimSources: append([]authz.ClaimSource{roleclaims.New(store), authz.NewVerifiedClaims(store)}, opt.claimSources...)})
 	if err != nil {
 		return nil, err
 	}
@@ -174,6 +175,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		Applications: manage.NewApplications(adminCore, store), Policies: manage.NewPolicies(adminCore, store),
 		Stores: newStoreServices(adminCore, store), Logger: log,
 		AccountRoles: manage.NewAccountRoles(adminCore, store),
+		Verification: newVerificationServices(adminCore, store),
 	})
 	if err != nil {
 		return nil, err

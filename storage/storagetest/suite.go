@@ -77,6 +77,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"AccountRolesCascade", testAccountRolesCascade},
 		{"AccountRolesMove", testAccountRolesMove},
 	}
+	areas = append(areas, verificationAreas...)
 	for _, a := range append(append(append(areas, portalAreas...), storeConfigAreas...), policyAreas...) {
 		t.Run(a.name, func(t *testing.T) {
 			t.Parallel()
