@@ -72,7 +72,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"MoveAccountToStore", testMoveAccountToStore},
 		{"LockAdminGrants", testLockAdminGrants},
 	}
-	for _, a := range append(append(append(areas, portalAreas...), storeConfigAreas...), policyAreas...) {
+	for _, a := range append(append(append(append(areas, portalAreas...), storeConfigAreas...), policyAreas...), eventPageAreas...) {
 		t.Run(a.name, func(t *testing.T) {
 			t.Parallel()
 			a.fn(t, newStore(t))
