@@ -54,6 +54,8 @@ type Deps struct {
 	Applications   *manage.Applications
 	Policies       *manage.Policies
 	Stores         StoreServices // stores, groups, roles, organizations (admin/stores.go)
+	// AccountActivity serves an account's activity, sessions and consents.
+	AccountActivity *manage.AccountActivity
 	Logger         *slog.Logger
 }
 
@@ -68,6 +70,7 @@ type Handler struct {
 	applications *manage.Applications
 	policies     *manage.Policies
 	stores       StoreServices
+	activity     *manage.AccountActivity
 	log          *slog.Logger
 	// openAPI is the assembled document, served as is.
 	openAPI []byte
@@ -90,7 +93,9 @@ func New(d Deps) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Handler{tokens: d.Tokens, core: d.Core, clients: d.Clients, admins: d.Administrators, audit: d.Audit, applications: d.Applications, policies: d.Policies, stores: d.Stores, log: d.Logger, openAPI: doc}, nil
+	h := &Handler{tokens: d.Tokens, core: d.Core, clients: d.Clients, admins: d.Administrators, audit: d.Audit, applications: d.Applications, policies: d.Policies, stores: d.Stores, log: d.Logger, openAPI: doc}
+	h.activity = d.AccountActivity
+	return h, nil
 }
 
 // Mount registers the API's routes on a subrouter of r under APIPrefix and
@@ -106,6 +111,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountAudit(api)
 	h.mountApplications(api)
 	h.mountPolicies(api)
+	h.mountAccountActivity(api)
 	// What no route above answered (a match with ErrNotFound, so route
 	// checks do not take it for a route).
 	api.NotFoundHandler = h.unrouted(r)
