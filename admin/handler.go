@@ -54,9 +54,10 @@ type Deps struct {
 	Applications   *manage.Applications
 	Policies       *manage.Policies
 	Stores         StoreServices // stores, groups, roles, organizations (admin/stores.go)
+	Logger         *slog.Logger
+
 	// AccountActivity serves an account's activity, sessions and consents.
 	AccountActivity *manage.AccountActivity
-	Logger         *slog.Logger
 }
 
 // Handler serves the admin REST API.

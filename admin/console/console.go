@@ -61,6 +61,9 @@ type Deps struct {
 	Stores         StoreService
 	Roles          RoleService
 	Organizations  OrganizationService
+	// AccountActivity serves the account profile's Activity, Sessions and
+	// Consents tabs; nil leaves them out.
+	AccountActivity AccountActivityService
 }
 
 // Handler serves the console.
@@ -81,6 +84,7 @@ type Handler struct {
 	stores   StoreService
 	roles    RoleService
 	orgs     OrganizationService
+	activity AccountActivityService
 
 	// accountTabs are the account profile's tabs, in order (account.go).
 	accountTabs []accountTab
@@ -109,7 +113,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 		d.Logger = slog.Default()
 	}
 	return &Handler{cfg: cfg, core: d.Core, store: d.Store, sessions: d.Sessions, render: d.Renderer, log: d.Logger, audit: d.Audit, admins: d.Administrators, apps: d.Applications, policies: d.Policies, clients: d.Clients, groups: d.Groups, stores: d.Stores,
-		roles: d.Roles, orgs: d.Organizations, codes: firstparty.New(cfg.Issuer, "console")}, nil
+		roles: d.Roles, orgs: d.Organizations, activity: d.AccountActivity, codes: firstparty.New(cfg.Issuer, "console")}, nil
 }
 
 // UseServer gives the console the server's handler, through which it
@@ -150,6 +154,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountGroup(sub)
 	h.mountRoles(sub)
 	h.mountOrganizations(sub)
+	h.mountAccountActivity(sub)
 }
 
 // path is the path of the console's route called name, with the query

@@ -171,12 +171,13 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	if err != nil {
 		return nil, err
 	}
+	accountActivity := manage.NewAccountActivity(adminCore, store, sessions, devices)
 	adminAPI, err := admin.New(admin.Deps{
 		Tokens: adminTokens{oauth: oauth}, Core: adminCore, Clients: manage.NewClients(adminCore, store, clientRegistry{}),
 		Administrators: manage.NewAdministrators(adminCore, store, notifications, cfg.Issuer), Audit: manage.NewAudit(store).WithChainKey(auditChainKey(secret)),
 		Applications: manage.NewApplications(adminCore, store), Policies: manage.NewPolicies(adminCore, store),
 		Stores: newStoreServices(adminCore, store), Logger: log,
-		AccountActivity: manage.NewAccountActivity(adminCore, store, sessions, devices),
+		AccountActivity: accountActivity,
 	})
 	if err != nil {
 		return nil, err
@@ -191,7 +192,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	if err != nil {
 		return nil, err
 	}
-	adminConsole, err := newAdminConsole(cfg, adminCore, store, secret, sessions, renderer, notifications, log, opt.now)
+	adminConsole, err := newAdminConsole(cfg, adminCore, store, secret, sessions, renderer, notifications, log, opt.now, accountActivity)
 	if err != nil {
 		return nil, err
 	}
