@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -109,6 +110,7 @@ type activityRow struct {
 	Kind      string
 	KindLabel string // catalog key of a known kind, else ""
 	IP, Actor string
+	Device    string // browser and system of the event's user agent
 	// ActorKey names the actor when it is the customer or the system
 	// (a catalog key); otherwise Actor is shown as stored.
 	ActorKey string
@@ -207,7 +209,7 @@ func (h *Handler) fillActivity(r *http.Request, rq *request, f *accountFrame, sq
 
 func eventRow(e manage.ActivityEvent, accountID string, known []string) activityRow {
 	row := activityRow{When: e.CreatedAt.UTC().Format(timeLayout), At: e.CreatedAt.UTC().Format(time.RFC3339), Kind: e.Kind,
-		IP: e.IP, Actor: e.Actor}
+		IP: e.IP, Actor: e.Actor, Device: strings.Join(nonEmpty(e.Browser, e.OS), ", ")}
 	if slices.Contains(known, e.Kind) {
 		row.KindLabel = "admin.account.event." + e.Kind
 	}

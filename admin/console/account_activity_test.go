@@ -76,7 +76,7 @@ func TestAccountActivityTab(t *testing.T) {
 			}
 		}
 		page := wantStatus(t, "support reads", f.support.get(t, f.base+"/activity"), http.StatusOK)
-		wantIn(t, "activity", page, "Signed in", "203.0.113.5", "The customer", "UA-54", `aria-current="page">Activity<`, "Older")
+		wantIn(t, "activity", page, "Signed in", "203.0.113.5", "The customer", "UA-54", "Firefox 128, Linux", `aria-current="page">Activity<`, "Older")
 		if strings.Contains(page.body, "UA-0<") {
 			t.Error("the first page shows the oldest event")
 		}

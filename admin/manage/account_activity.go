@@ -80,10 +80,13 @@ type ActivityEvent struct {
 	Kind string `json:"kind"`
 	// Actor is who acted: the account's own id (the customer), another
 	// account's, "system" or "self-service".
-	Actor     string            `json:"actor,omitempty"`
-	IP        string            `json:"ip,omitempty"`
-	Data      map[string]string `json:"data,omitempty"`
-	CreatedAt time.Time         `json:"created_at"`
+	Actor string            `json:"actor,omitempty"`
+	IP    string            `json:"ip,omitempty"`
+	Data  map[string]string `json:"data,omitempty"`
+	// Browser and OS describe data's user_agent, when it has one.
+	Browser   string    `json:"browser,omitempty"`
+	OS        string    `json:"os,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // activityCursor is a page's position and the filter it belongs to.
@@ -156,6 +159,9 @@ func (s *AccountActivity) Events(ctx context.Context, a Actor, storeID, accountI
 	page.Items = make([]ActivityEvent, len(events))
 	for i, e := range events {
 		page.Items[i] = ActivityEvent{ID: e.ID, Kind: e.Kind, Actor: e.Actor, IP: e.IP, Data: e.Data, CreatedAt: e.CreatedAt}
+		if ua := e.Data["user_agent"]; ua != "" && s.devices != nil {
+			page.Items[i].Browser, page.Items[i].OS = s.devices.Device(ua)
+		}
 	}
 	return page, nil
 }
