@@ -30,8 +30,10 @@ func (s *Store) ListEventsPage(ctx context.Context, accountID string, f storage.
 		q = q.Where("created_at < ?", dbTime(f.Until))
 	}
 	if !f.Before.IsZero() {
-		at := dbTime(f.Before.CreatedAt)
-		q = q.Where("(created_at < ? OR (created_at = ? AND seq < ?))", at, at, f.Before.Seq)
+		// A row value, not "created_at < ? OR (created_at = ? AND seq
+		// < ?)": PostgreSQL turns only the row value into an index
+		// condition (the OR was a filter over every newer event).
+		q = q.Where("(created_at, seq) < (?, ?)", dbTime(f.Before.CreatedAt), f.Before.Seq)
 	}
 	if limit > 0 {
 		q = q.Limit(limit)
