@@ -192,7 +192,7 @@ func TestAccountConsentsTab(t *testing.T) {
 	ctx := context.Background()
 	t0 := e.clock.Now().UTC().Add(-time.Hour)
 	for _, r := range []*storage.ConsentRecord{
-		{AccountID: f.customer.ID, Consent: "terms", Version: "v1", GrantedAt: t0},
+		{AccountID: f.customer.ID, Consent: "terms_of_service", Version: "v1", GrantedAt: t0},
 		{AccountID: f.customer.ID, Consent: "newsletter", Version: "n1", GrantedAt: t0},
 	} {
 		if err := e.store.RecordConsent(ctx, r); err != nil {
@@ -206,11 +206,11 @@ func TestAccountConsentsTab(t *testing.T) {
 	if _, err := e.store.RevokeConsent(ctx, f.customer.ID, "newsletter", t0.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.store.OutdateConsents(ctx, storeA, "terms", []string{"v2"}, t0.Add(2*time.Minute)); err != nil {
+	if _, err := e.store.OutdateConsents(ctx, storeA, "terms_of_service", []string{"v2"}, t0.Add(2*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	page := wantStatus(t, "auditor reads", f.auditor.get(t, f.base+"/consents"), http.StatusOK)
-	wantIn(t, "consents", page, "terms", "v1", "Replaced by a newer version", "newsletter", "Opted out", "Given")
+	wantIn(t, "consents", page, "Terms of service <code>terms_of_service</code>", "v1", "Replaced by a newer version", "<code>newsletter</code>", "Opted out", "Given")
 	if strings.Contains(page.body, "<form method=\"post\" action=\""+f.base) {
 		t.Error("the consents tab offers a change")
 	}

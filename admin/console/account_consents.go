@@ -20,8 +20,11 @@ func (h *Handler) mountAccountConsents(r *mux.Router) {
 // consentRow is one accepted version of a consent document.
 type consentRow struct {
 	Consent, Version, State, StateKey string
-	Granted, GrantedAt                string
-	Ended, EndedAt                    string // revoked or outdated, when it ended
+	// Title is the catalog's name of a built-in document (terms of
+	// service, privacy policy, marketing), else "".
+	Title              string
+	Granted, GrantedAt string
+	Ended, EndedAt     string // revoked or outdated, when it ended
 }
 
 // consentLogRow is one step of the history.
@@ -50,6 +53,9 @@ func (h *Handler) accountConsentsPage(w http.ResponseWriter, r *http.Request, rq
 	for _, x := range c.Consents {
 		row := consentRow{Consent: x.Consent, Version: x.Version, State: x.State, StateKey: "admin.account.consent_state." + x.State,
 			Granted: x.GrantedAt.UTC().Format(timeLayout), GrantedAt: x.GrantedAt.UTC().Format(time.RFC3339)}
+		if key := "account.consent." + x.Consent; h.render.T(rq.Lang, key) != key {
+			row.Title = h.render.T(rq.Lang, key)
+		}
 		end := x.RevokedAt
 		if x.State == manage.ConsentOutdated {
 			end = x.OutdatedAt
