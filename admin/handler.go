@@ -61,6 +61,9 @@ type Deps struct {
 	// (admin/account_roles.go).
 	AccountRoles *manage.AccountRoles
 	Verification VerificationServices // verification policies and account verifications (admin/verification.go)
+
+	// AccountActivity serves an account's activity, sessions and consents.
+	AccountActivity *manage.AccountActivity
 }
 
 // Handler serves the admin REST API.
@@ -75,6 +78,7 @@ type Handler struct {
 	policies     *manage.Policies
 	stores       StoreServices
 	verification VerificationServices
+	activity     *manage.AccountActivity
 	log          *slog.Logger
 	accountRoles *manage.AccountRoles
 	// openAPI is the assembled document, served as is.
@@ -101,6 +105,7 @@ func New(d Deps) (*Handler, error) {
 	h := &Handler{tokens: d.Tokens, core: d.Core, clients: d.Clients, admins: d.Administrators, audit: d.Audit, applications: d.Applications, policies: d.Policies, stores: d.Stores, log: d.Logger, openAPI: doc}
 	h.accountRoles = d.AccountRoles
 	h.verification = d.Verification
+	h.activity = d.AccountActivity
 	return h, nil
 }
 
@@ -119,6 +124,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountPolicies(api)
 	h.mountAccountRoles(api)
 	h.mountVerification(api)
+	h.mountAccountActivity(api)
 	// What no route above answered (a match with ErrNotFound, so route
 	// checks do not take it for a route).
 	api.NotFoundHandler = h.unrouted(r)

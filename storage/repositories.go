@@ -253,6 +253,7 @@ type Events interface {
 	AppendEvent(ctx context.Context, e *Event) error
 	// ListEvents returns an account's events, newest first, at most limit.
 	ListEvents(ctx context.Context, accountID string, limit int) ([]Event, error)
+	EventPager
 }
 
 // Settings holds small named values the server keeps for itself (the

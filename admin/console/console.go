@@ -67,6 +67,9 @@ type Deps struct {
 	// Identity verification: a store's policies and an account's records.
 	VerificationPolicies VerificationPolicyService
 	Verifications        VerificationService
+	// AccountActivity serves the account profile's Activity, Sessions and
+	// Consents tabs; nil leaves them out.
+	AccountActivity AccountActivityService
 }
 
 // Handler serves the console.
@@ -90,6 +93,7 @@ type Handler struct {
 	// vpolicies and verifs serve identity verification's pages.
 	vpolicies VerificationPolicyService
 	verifs    VerificationService
+	activity  AccountActivityService
 
 	// accountTabs are the account profile's tabs, in order (account.go).
 	accountTabs []accountTab
@@ -126,6 +130,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 		roles: d.Roles, orgs: d.Organizations, codes: firstparty.New(cfg.Issuer, "console")}
 	h.accountRoles = d.AccountRoles
 	h.vpolicies, h.verifs = d.VerificationPolicies, d.Verifications
+	h.activity = d.AccountActivity
 	return h, nil
 }
 
@@ -170,6 +175,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountAccountRoles(sub)
 	h.mountVerificationPolicies(sub)
 	h.mountVerificationTab(sub)
+	h.mountAccountActivity(sub)
 }
 
 // path is the path of the console's route called name, with the query

@@ -87,6 +87,7 @@ func (h *Handler) renderData(w http.ResponseWriter, r *http.Request, lang, tmpl 
 // noticeKeys are the notices a redirect after a post may name in ?notice=.
 var noticeKeys = map[string]bool{
 	"saved": true, "created": true, "deleted": true, "invited": true, "disabled": true, "enabled": true, "removed": true,
+	"session_ended": true, "sessions_ended": true,
 }
 
 // messagePage is the data of admin_message: a title, a message and a link.

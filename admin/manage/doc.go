@@ -57,6 +57,15 @@
 // pairs and, apart from them, its organization memberships: a role needs
 // no membership (seed 002), and ending a membership keeps the roles.
 //
+// AccountActivity (account_activity.go, account_sessions.go,
+// account_consents.go) reads an account's history for support: its event
+// log keyset-paged on (time, append order), the audit entries about it
+// (readable with ReadAccounts, without the administrators' addresses), its
+// SSO sessions described as the portal describes them, and its consent
+// log. Ending sessions goes through a SessionEnder (the session manager)
+// inside Core.Apply, so the deletion, the back-channel logout notices and
+// the audit entry commit together.
+//
 // The configuration lists (stores, groups, roles, organizations,
 // applications, policies) are small, so their ListBy methods (listby.go)
 // read the whole list the actor may see and filter, sort and page it in

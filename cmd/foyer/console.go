@@ -17,7 +17,7 @@ import (
 // (bootstrap's foyer-admin) over the manage services, signing its
 // cookies with a key of its own.
 func newAdminConsole(cfg Config, core *manage.Core, store storage.Store, secret []byte, sessions *session.Manager, renderer *themes.Renderer,
-	notifications *notify.Service, log *slog.Logger, now func() time.Time) (*console.Handler, error) {
+	notifications *notify.Service, log *slog.Logger, now func() time.Time, activity *manage.AccountActivity) (*console.Handler, error) {
 	return console.New(console.Config{
 		Issuer: cfg.Issuer, CookieKey: keys.DeriveKey(secret, "admin-console"),
 		Secure: session.CookiesFor(cfg.Issuer).Secure, Now: now,
@@ -36,5 +36,7 @@ func newAdminConsole(cfg Config, core *manage.Core, store storage.Store, secret 
 		// Identity verification (cmd/foyer/verification.go).
 		VerificationPolicies: manage.NewVerificationPolicies(core, store),
 		Verifications:        manage.NewAccountVerifications(core, store),
+		// The account profile's Activity, Sessions and Consents tabs.
+		AccountActivity: activity,
 	})
 }

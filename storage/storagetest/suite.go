@@ -78,7 +78,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"AccountRolesMove", testAccountRolesMove},
 	}
 	areas = append(areas, verificationAreas...)
-	for _, a := range append(append(append(areas, portalAreas...), storeConfigAreas...), policyAreas...) {
+	for _, a := range append(append(append(append(areas, portalAreas...), storeConfigAreas...), policyAreas...), eventPageAreas...) {
 		t.Run(a.name, func(t *testing.T) {
 			t.Parallel()
 			a.fn(t, newStore(t))
