@@ -25,10 +25,8 @@ type AccountSearchService interface {
 // registered by their own parts; until they are, the list links to their
 // paths as the contracts spell them.
 const (
-	accountsRoute      = "console.accounts"
 	accountsStartRoute = "console.accounts_start"
 	accountPinsRoute   = "console.account_search_pins"
-	accountRoute       = "console.account"
 	accountJobsRoute   = "console.account_jobs_create"
 	accountsPageSize   = 50
 	listTime           = "2006-01-02 15:04 UTC"
@@ -96,8 +94,8 @@ func (p *accountsPage) setFrame(x frame) {
 // accountListRow is one account of the list.
 type accountListRow struct {
 	ID, Email, Username, Phone, URL string
-	Labels                          []string // message keys
-	Created, LastLogin              string   // "" when never signed in
+	Labels                          []labelView
+	Created, LastLogin              string // "" when never signed in
 }
 
 func (h *Handler) accountsPage(w http.ResponseWriter, r *http.Request, rq *request) error {
@@ -170,7 +168,7 @@ func (h *Handler) fillRows(p *accountsPage, storeID string, q manage.AccountQuer
 			row.LastLogin = a.LastLoginAt.UTC().Format(listTime)
 		}
 		for _, l := range a.Labels {
-			row.Labels = append(row.Labels, "admin.account.label."+string(l))
+			row.Labels = append(row.Labels, labelView{Key: "admin.account.label." + string(l), Class: labelClass(l)})
 		}
 		p.Rows = append(p.Rows, row)
 	}

@@ -65,7 +65,7 @@ func TestAccountList(t *testing.T) {
 		`href="/admin/stores/store-a/accounts/` + accts["ann@example.com"].ID + `"`,
 		`name="account" value="` + accts["bob@example.com"].ID + `"`,
 		`<form id="bulk" method="post" action="/admin/stores/store-a/accounts/actions">`, `name="all" value="1"`,
-		`<span class="badge">Disabled</span>`, `<span class="badge">Verified email</span>`, `<span class="badge">Unverified email</span>`,
+		">Disabled</li>", ">Verified email</li>", ">Unverified email</li>",
 		`<label for="sf-attr.city">City (exact)</label>`, `>Accounts</a>`} {
 		if !strings.Contains(page.body, want) {
 			t.Errorf("the list lacks %s", want)
