@@ -284,8 +284,10 @@ func expectedOrder(all []*storage.Account, sort storage.AccountSort) []string {
 		return a.LastLoginAt.Compare(*b.LastLoginAt)
 	}
 	by := map[storage.AccountSort]func(a, b *storage.Account) int{
-		storage.AccountSortCreated:   func(a, b *storage.Account) int { return a.CreatedAt.Compare(b.CreatedAt) },
-		storage.AccountSortEmail:     func(a, b *storage.Account) int { return cmp.Compare(strings.ToLower(a.Email), strings.ToLower(b.Email)) },
+		storage.AccountSortCreated: func(a, b *storage.Account) int { return a.CreatedAt.Compare(b.CreatedAt) },
+		storage.AccountSortEmail: func(a, b *storage.Account) int {
+			return cmp.Compare(strings.ToLower(a.Email), strings.ToLower(b.Email))
+		},
 		storage.AccountSortLastLogin: cmpLogin,
 	}
 	asc, desc := sort, storage.AccountSort(strings.TrimPrefix(string(sort), "-"))
