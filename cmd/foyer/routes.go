@@ -33,7 +33,10 @@ type server struct {
 	handler http.Handler
 	// router is the handler's router, for the route tests.
 	router *mux.Router
-	keys   *keys.Manager
+	// metrics serves /metrics where metricsExposureOf says: on the public
+	// router, or on FOYER_METRICS_LISTEN (serve starts that listener).
+	metrics http.Handler
+	keys    *keys.Manager
 	// backchannel delivers logout tokens from the outbox; the caller runs
 	// it (serve, or a test) for as long as the node serves.
 	backchannel *backchannel.Worker
@@ -213,7 +216,13 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		_, _ = w.Write([]byte("ok\n"))
 	}})
 	route.Handle(router, "readyz", "/readyz", route.Methods{http.MethodGet: readyz(store, log)})
-	route.Handle(router, "metrics", "/metrics", route.Methods{http.MethodGet: metrics.handler().ServeHTTP})
+	switch metricsExposureOf(cfg) {
+	case metricsPublic:
+		route.Handle(router, "metrics", "/metrics", route.Methods{http.MethodGet: metrics.handler().ServeHTTP})
+	case metricsBearer:
+		route.Handle(router, "metrics", "/metrics", route.Methods{http.MethodGet: bearerOnly(cfg.MetricsToken, metrics.handler()).ServeHTTP})
+	case metricsSeparate, metricsOff: // serve starts the separate listener, or says why there is none
+	}
 
 	handler := chain(router,
 		requestContext(bool(cfg.TrustProxyHeaders)),
@@ -227,7 +236,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	// The portal exchanges its codes with this very handler, in process.
 	accountPortal.UseServer(handler)
 	adminConsole.UseServer(handler)
-	return &server{handler: handler, router: router, keys: keyManager, backchannel: backchannel.NewWorker(opt.backchannel, store, keyManager),
+	return &server{handler: handler, router: router, metrics: metrics.handler(), keys: keyManager, backchannel: backchannel.NewWorker(opt.backchannel, store, keyManager),
 		notify: notify.NewWorker(opt.notify, store, providers), notifications: notifications, self: self,
 		Close: accountPortal.Close}, nil
 }
