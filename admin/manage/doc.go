@@ -66,6 +66,14 @@
 // inside Core.Apply, so the deletion, the back-channel logout notices and
 // the audit entry commit together.
 //
+// The account list
+// (account_search.go, account_query.go) is not read whole: AccountSearch
+// turns an AccountQuery (the API's query parameters, the console's
+// search form, a bulk job's "whole search result") into one keyset page
+// of storage.SearchAccounts, with opaque cursors bound to their search
+// (Page.Next and Page.Prev); each administrator's pinned search fields
+// are kept with their account.
+//
 // The configuration lists (stores, groups, roles, organizations,
 // applications, policies) are small, so their ListBy methods (listby.go)
 // read the whole list the actor may see and filter, sort and page it in
