@@ -15,6 +15,7 @@ import (
 // UpdateAccountProfile writes the self-service editable part of an account.
 func (s *Store) UpdateAccountProfile(ctx context.Context, a *storage.Account) error {
 	res := s.db(ctx).Model(&accountRow{}).Where("id = ?", a.ID).Updates(map[string]any{
+		"username": a.Username, "username_normalized": normalize(a.Username),
 		"email": a.Email, "email_normalized": normalize(a.Email), "email_confirmed": a.EmailConfirmed,
 		"email_unproven": a.EmailUnproven, "phone": a.Phone, "phone_confirmed": a.PhoneConfirmed,
 		"attributes": encodeJSON(a.Attributes, "{}"), "language": a.Language, "updated_at": now(),
