@@ -22,9 +22,9 @@ type AccountActionsStore interface {
 
 // SessionEnder ends every SSO session of an account inside the caller's
 // transaction, queuing a back-channel logout notice for each client that
-// took part (session.Manager.EndAllInTx).
+// took part (session.Manager.EndAccountInTx), and returns those it ended.
 type SessionEnder interface {
-	EndAllInTx(ctx context.Context, accountID string) (int, error)
+	EndAccountInTx(ctx context.Context, accountID string) ([]storage.Session, error)
 }
 
 // AccountAction is one quick action on one account (seed 002's "Account
@@ -229,14 +229,14 @@ func (s *AccountActions) deleteAction(ctx context.Context, a Actor, acct *storag
 	if err := mayAct(a, acct); err != nil {
 		return Change{}, err
 	}
-	ended, err := s.sessions.EndAllInTx(ctx, acct.ID)
+	ended, err := s.sessions.EndAccountInTx(ctx, acct.ID)
 	if err != nil {
 		return Change{}, err
 	}
 	if err := s.store.DeleteAccountData(ctx, acct.ID); err != nil {
 		return Change{}, err
 	}
-	return accountChange("account.deleted", acct, map[string]any{"status": acct.Status, "sessions_ended": ended}, nil), nil
+	return accountChange("account.deleted", acct, map[string]any{"status": acct.Status, "sessions_ended": len(ended)}, nil), nil
 }
 
 func (s *AccountActions) addToGroupAction(ctx context.Context, a Actor, acct *storage.Account, groupID string) (Change, error) {
@@ -301,10 +301,11 @@ func (s *AccountActions) isMember(ctx context.Context, accountID, groupID string
 // endAccess ends every session (with back-channel logout notices) and
 // revokes every token of the account, in the transaction ctx carries.
 func (s *AccountActions) endAccess(ctx context.Context, accountID string) (sessions int, tokens int64, err error) {
-	sessions, err = s.sessions.EndAllInTx(ctx, accountID)
+	ended, err := s.sessions.EndAccountInTx(ctx, accountID)
 	if err != nil {
 		return 0, 0, err
 	}
+	sessions = len(ended)
 	tokens, err = s.store.RevokeTokensBySubject(ctx, accountID)
 	return sessions, tokens, err
 }
