@@ -15,6 +15,7 @@ import (
 
 	"foyer/admin/manage"
 	"foyer/selfservice/route"
+	"foyer/themes"
 )
 
 // APIPrefix is where the admin REST API lives.
@@ -55,6 +56,11 @@ type Deps struct {
 	Policies       *manage.Policies
 	Stores         StoreServices // stores, groups, roles, organizations (admin/stores.go)
 	Logger         *slog.Logger
+	// AccountActions and AccountProfiles serve an account's profile
+	// (admin/accounts.go); Renderer translates its HTML export.
+	AccountActions  *manage.AccountActions
+	AccountProfiles *manage.AccountProfiles
+	Renderer        *themes.Renderer
 }
 
 // Handler serves the admin REST API.
@@ -69,6 +75,10 @@ type Handler struct {
 	policies     *manage.Policies
 	stores       StoreServices
 	log          *slog.Logger
+	// accountActions, accountProfiles and renderer serve accounts.go.
+	accountActions  *manage.AccountActions
+	accountProfiles *manage.AccountProfiles
+	renderer        *themes.Renderer
 	// openAPI is the assembled document, served as is.
 	openAPI []byte
 	// routes builds URLs from the router Mount was given.
@@ -90,7 +100,9 @@ func New(d Deps) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Handler{tokens: d.Tokens, core: d.Core, clients: d.Clients, admins: d.Administrators, audit: d.Audit, applications: d.Applications, policies: d.Policies, stores: d.Stores, log: d.Logger, openAPI: doc}, nil
+	h := &Handler{tokens: d.Tokens, core: d.Core, clients: d.Clients, admins: d.Administrators, audit: d.Audit, applications: d.Applications, policies: d.Policies, stores: d.Stores, log: d.Logger, openAPI: doc}
+	h.accountActions, h.accountProfiles, h.renderer = d.AccountActions, d.AccountProfiles, d.Renderer
+	return h, nil
 }
 
 // Mount registers the API's routes on a subrouter of r under APIPrefix and
@@ -106,6 +118,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountAudit(api)
 	h.mountApplications(api)
 	h.mountPolicies(api)
+	h.mountAccountProfile(api)
 	// What no route above answered (a match with ErrNotFound, so route
 	// checks do not take it for a route).
 	api.NotFoundHandler = h.unrouted(r)

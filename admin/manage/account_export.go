@@ -68,3 +68,26 @@ func (s *AccountProfiles) Export(ctx context.Context, a Actor, storeID, id strin
 	}
 	return x, nil
 }
+
+// HTMLPage is the export as the self-contained page shows it: the
+// customer's document, then the admin side in sections, in the reader's
+// language (t translates a message key).
+func (x *AccountExport) HTMLPage(lang string, t func(key string, args ...any) string) accountexport.Page {
+	labels := make([]string, 0, len(x.Admin.Labels))
+	for _, l := range x.Admin.Labels {
+		labels = append(labels, t("admin.account.label."+string(l)))
+	}
+	groups := make([]string, 0, len(x.Admin.Groups))
+	for _, g := range x.Admin.Groups {
+		groups = append(groups, g.Name)
+	}
+	audit := make([]string, 0, len(x.Admin.AuditEntries))
+	for _, e := range x.Admin.AuditEntries {
+		audit = append(audit, e.At.Format("2006-01-02 15:04 MST")+" · "+e.Action+" · "+e.ActorName)
+	}
+	return accountexport.Page{Lang: lang, Export: &x.Export, Extra: []accountexport.Section{
+		{Title: t("admin.account.export.labels"), Items: labels},
+		{Title: t("admin.account.export.groups"), Items: groups},
+		{Title: t("admin.account.export.audit"), Items: audit},
+	}}
+}
