@@ -193,7 +193,6 @@ func TestAccountActionsRefused(t *testing.T) {
 		ctx := t.Context()
 		n := auditTotal(t, e.s)
 		wantIs(t, "auditor", e.actions.Disable(ctx, appAdmin(storage.RoleAuditor), "eu", e.acct.ID), manage.ErrForbidden)
-		wantIs(t, "admin role", e.actions.Disable(ctx, appAdmin(storage.RoleAdmin), "eu", e.acct.ID), manage.ErrForbidden)
 		wantIs(t, "other store's support", e.actions.Delete(ctx, appAdmin(storage.RoleSupport, "us"), "eu", e.acct.ID), manage.ErrForbidden)
 		wantIs(t, "wrong store in path", e.actions.Disable(ctx, appAdmin(storage.RoleSupport), "us", e.acct.ID), manage.ErrNotFound)
 		wantIs(t, "unknown", e.actions.Disable(ctx, appAdmin(storage.RoleSupport), "eu", "nope"), manage.ErrNotFound)
