@@ -61,10 +61,17 @@ type serverOptions struct {
 	portalNow func() time.Time
 	// now is authz's and the admin side's clock; nil: time.Now.
 	now func() time.Time
+	// claimSources are added after the server's own (tests).
+	claimSources []authz.ClaimSource
 }
 
 // serverOption tunes newServer for tests.
 type serverOption func(*serverOptions)
+
+// withClaimSource adds a claim source after the server's own.
+func withClaimSource(src authz.ClaimSource) serverOption {
+	return func(o *serverOptions) { o.claimSources = append(o.claimSources, src) }
+}
 
 // withBackchannelPoll makes the logout worker poll more often than once a
 // second, so tests see deliveries promptly.
@@ -137,7 +144,8 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		PARLifespan:             opt.parLifespan,
 		AllowPrivateNetworkURIs: allowPrivate,
 		Now:                     opt.now,
-	}, authz.Deps{Store: store, Keys: keyManager, Sessions: sessions, Steps: steps, Renderer: renderer, Logger: log})
+	}, authz.Deps{Store: store, Keys: keyManager, Sessions: sessions, Steps: steps, Renderer: renderer, Logger: log,
+		ClaimSources: opt.claimSources})
 	if err != nil {
 		return nil, err
 	}
