@@ -58,7 +58,9 @@ func (h *Handler) mountAccountProfile(r *mux.Router) {
 }
 
 // accountVars are the route variables of the request's account.
-func accountVars(f *accountFrame) []string { return []string{"store", f.StoreID, "account", f.Account.ID} }
+func accountVars(f *accountFrame) []string {
+	return []string{"store", f.StoreID, "account", f.Account.ID}
+}
 
 // accountAttributesPage is the data of admin_account_attributes: the
 // account's identifiers, language and the attributes the schema shows in

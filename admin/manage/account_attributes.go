@@ -42,8 +42,12 @@ func (s *AccountProfiles) UpdateAttributes(ctx context.Context, a Actor, storeID
 		if err != nil {
 			return Change{}, err
 		}
-		if version == 0 {
+		switch {
+		case version == 0:
 			version = acct.Version
+		case version != acct.Version:
+			// Said before any field error: the form is of an older account.
+			return Change{}, ErrStale
 		}
 		is, err := s.store.GetIdentityStore(tx, storeID)
 		if err != nil {
