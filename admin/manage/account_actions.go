@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"foyer/storage"
 )
@@ -18,6 +19,12 @@ type AccountActionsStore interface {
 	SetAccountStatus(ctx context.Context, id string, status storage.AccountStatus) error
 	RevokeTokensBySubject(ctx context.Context, subject string) (int64, error)
 	DeleteAccountData(ctx context.Context, accountID string) error
+	// For ending the tokens of applications a group restricts.
+	ListPortalSettings(ctx context.Context) ([]storage.PortalSettings, error)
+	GetPortalSettings(ctx context.Context, applicationID string) (*storage.PortalSettings, error)
+	GetApplication(ctx context.Context, id string) (*storage.Application, error)
+	ListClients(ctx context.Context) ([]storage.Client, error)
+	RevokeTokensBySubjectAndClient(ctx context.Context, subject, clientID string) (int64, error)
 }
 
 // SessionEnder ends every SSO session of an account inside the caller's
@@ -269,7 +276,62 @@ func (s *AccountActions) membership(ctx context.Context, a Actor, acct *storage.
 	if err := s.store.RemoveGroupMember(ctx, g.ID, acct.ID); err != nil {
 		return Change{}, err
 	}
-	return accountChange("account.group_removed", acct, ref, nil), nil
+	revoked, err := s.revokeRestricted(ctx, acct, g)
+	if err != nil {
+		return Change{}, err
+	}
+	return accountChange("account.group_removed", acct, ref, map[string]any{"tokens_revoked": revoked}), nil
+}
+
+// revokeRestricted revokes the account's tokens held by the clients of
+// applications it may no longer use now that it left g: authorization and
+// refresh check the restriction anyway, and this ends the access tokens
+// already issued too (UserInfo and introspection answer them no more).
+func (s *AccountActions) revokeRestricted(ctx context.Context, acct *storage.Account, g *storage.Group) (int64, error) {
+	settings, err := s.store.ListPortalSettings(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var apps []string
+	for _, p := range settings {
+		if !slices.Contains(p.Groups, g.Name) {
+			continue
+		}
+		app, err := s.store.GetApplication(ctx, p.ApplicationID)
+		if err != nil {
+			return 0, err
+		}
+		if app.StoreID != acct.StoreID {
+			continue
+		}
+		// Another of its groups may still admit the account.
+		if ok, err := storage.MayUseApplication(ctx, s.store, app, acct.ID); err != nil || ok {
+			if err != nil {
+				return 0, err
+			}
+			continue
+		}
+		apps = append(apps, app.ID)
+	}
+	if len(apps) == 0 {
+		return 0, nil
+	}
+	clients, err := s.store.ListClients(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	for _, c := range clients {
+		if !slices.Contains(apps, c.ApplicationID) {
+			continue
+		}
+		k, err := s.store.RevokeTokensBySubjectAndClient(ctx, acct.ID, c.ID)
+		if err != nil {
+			return n, err
+		}
+		n += k
+	}
+	return n, nil
 }
 
 // group returns the group of the store; an empty id or a group of another
