@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,6 +15,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"foyer/admin/manage"
+	"foyer/httpin"
 	"foyer/selfservice/route"
 	"foyer/themes"
 )
@@ -61,6 +63,9 @@ type Deps struct {
 	AccountActions  *manage.AccountActions
 	AccountProfiles *manage.AccountProfiles
 	Renderer        *themes.Renderer
+	// AccountRoles serves an account's roles and memberships
+	// (admin/account_roles.go).
+	AccountRoles *manage.AccountRoles
 }
 
 // Handler serves the admin REST API.
@@ -79,6 +84,7 @@ type Handler struct {
 	accountActions  *manage.AccountActions
 	accountProfiles *manage.AccountProfiles
 	renderer        *themes.Renderer
+	accountRoles    *manage.AccountRoles
 	// openAPI is the assembled document, served as is.
 	openAPI []byte
 	// routes builds URLs from the router Mount was given.
@@ -102,6 +108,7 @@ func New(d Deps) (*Handler, error) {
 	}
 	h := &Handler{tokens: d.Tokens, core: d.Core, clients: d.Clients, admins: d.Administrators, audit: d.Audit, applications: d.Applications, policies: d.Policies, stores: d.Stores, log: d.Logger, openAPI: doc}
 	h.accountActions, h.accountProfiles, h.renderer = d.AccountActions, d.AccountProfiles, d.Renderer
+	h.accountRoles = d.AccountRoles
 	return h, nil
 }
 
@@ -119,6 +126,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountApplications(api)
 	h.mountPolicies(api)
 	h.mountAccountProfile(api)
+	h.mountAccountRoles(api)
 	// What no route above answered (a match with ErrNotFound, so route
 	// checks do not take it for a route).
 	api.NotFoundHandler = h.unrouted(r)
@@ -168,13 +176,22 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	if err != nil || mt != "application/json" {
 		return fmt.Errorf("%w: the body must be application/json", errBadRequest)
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return fmt.Errorf("%w: the body is larger than %d bytes", errBadRequest, maxBody)
+	}
+	if err != nil {
+		return fmt.Errorf("%w: the body cannot be read", errBadRequest)
+	}
+	// A key given twice is refused: encoding/json keeps the last, where
+	// a proxy or an audit of the request may read the first.
+	if err := httpin.NoDuplicateKeys(body); err != nil {
+		return fmt.Errorf("%w: %w", errBadRequest, err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return fmt.Errorf("%w: the body is larger than %d bytes", errBadRequest, maxBody)
-		}
 		return fmt.Errorf("%w: %s", errBadRequest, jsonProblem(err))
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {

@@ -256,13 +256,13 @@ func fositeConfig(cfg Config) *fosite.Config {
 func (h *Handler) Mount(r *mux.Router) {
 	h.routes = route.New(r)
 	route.Handle(r, route.Authorize, AuthorizePath, route.Methods{http.MethodGet: h.serve(h.authorize), http.MethodPost: h.serve(h.authorize)})
-	route.Handle(r, "authz.par", PARPath, route.Methods{http.MethodPost: h.pushAuthorize})
+	route.Handle(r, "authz.par", PARPath, route.Methods{http.MethodPost: strictForm(h.pushAuthorize)})
 	route.Handle(r, route.Resume, ResumePath, route.Methods{http.MethodGet: h.serve(h.resume)})
 	route.Handle(r, consentRoute, ConsentPath, route.Methods{http.MethodGet: h.serve(h.showConsent), http.MethodPost: h.serve(h.submitConsent)})
-	route.Handle(r, route.Token, TokenPath, route.Methods{http.MethodPost: h.token})
-	route.Handle(r, "authz.revoke", RevocationPath, route.Methods{http.MethodPost: h.revoke})
+	route.Handle(r, route.Token, TokenPath, route.Methods{http.MethodPost: strictForm(h.token)})
+	route.Handle(r, "authz.revoke", RevocationPath, route.Methods{http.MethodPost: strictForm(h.revoke)})
 	route.Handle(r, route.Initiate, InitiatePath, route.Methods{http.MethodGet: h.serve(h.initiate)})
-	route.Handle(r, "authz.introspect", IntrospectionPath, route.Methods{http.MethodPost: h.introspect})
+	route.Handle(r, "authz.introspect", IntrospectionPath, route.Methods{http.MethodPost: strictForm(h.introspect)})
 	route.Handle(r, "authz.userinfo", UserInfoPath, route.Methods{http.MethodGet: h.userinfo, http.MethodPost: h.userinfo})
 	route.Handle(r, logoutRoute, LogoutPath, route.Methods{http.MethodGet: h.serve(h.logout), http.MethodPost: h.serve(h.logout)})
 	route.Handle(r, "authz.discovery", DiscoveryPath, route.Methods{http.MethodGet: h.discovery})
@@ -285,6 +285,13 @@ const (
 // errorPage renders a themed error page; it is used where the client cannot
 // safely be redirected to (unknown client, unregistered redirect URI).
 func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, messageKey string) {
+	if f := storage.Failure(r.Context()); f != nil {
+		// Whatever went wrong met a storage failure first: not the
+		// visitor's link or the client's registration, so say so honestly.
+		h.logServerError(r, "storage failure: answered 503", f, "")
+		status, messageKey = http.StatusServiceUnavailable, "error.temporarily_unavailable"
+		w.Header().Set("Retry-After", retryAfterSeconds)
+	}
 	lang := h.render.Negotiate(r.FormValue("ui_locales"), "", r.Header.Get("Accept-Language"))
 	err := h.render.Render(w, r, themes.Page{
 		Template: "error",

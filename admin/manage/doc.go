@@ -53,6 +53,9 @@
 // permission on the account's store and keeps the administrators store
 // out of reach (its accounts are Administrators'); Labels are the status
 // labels the console and the API show on every account.
+// AccountRoles (account_roles.go) keeps an account's (organization, role)
+// pairs and, apart from them, its organization memberships: a role needs
+// no membership (seed 002), and ending a membership keeps the roles.
 //
 // AccountActions (account_actions.go) are what an administrator does to
 // one account: the quick actions (delete, enable, disable, add_to_group,

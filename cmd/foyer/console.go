@@ -37,5 +37,6 @@ func newAdminConsole(cfg Config, core *manage.Core, store storage.Store, secret 
 		Roles:          manage.NewRoles(core, store),
 		Organizations:  manage.NewOrganizations(core, store),
 		AccountActions: accounts.actions, AccountProfiles: accounts.profiles,
+		AccountRoles: manage.NewAccountRoles(core, store),
 	})
 }

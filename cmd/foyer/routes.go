@@ -19,6 +19,7 @@ import (
 	"foyer/authz/backchannel"
 	"foyer/authz/fositestore"
 	"foyer/authz/keys"
+	"foyer/authz/roleclaims"
 	"foyer/selfservice"
 	"foyer/selfservice/notify"
 	"foyer/selfservice/password"
@@ -33,7 +34,10 @@ type server struct {
 	handler http.Handler
 	// router is the handler's router, for the route tests.
 	router *mux.Router
-	keys   *keys.Manager
+	// metrics serves /metrics where metricsExposureOf says: on the public
+	// router, or on FOYER_METRICS_LISTEN (serve starts that listener).
+	metrics http.Handler
+	keys    *keys.Manager
 	// backchannel delivers logout tokens from the outbox; the caller runs
 	// it (serve, or a test) for as long as the node serves.
 	backchannel *backchannel.Worker
@@ -145,7 +149,8 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		AllowPrivateNetworkURIs: allowPrivate,
 		Now:                     opt.now,
 	}, authz.Deps{Store: store, Keys: keyManager, Sessions: sessions, Steps: steps, Renderer: renderer, Logger: log,
-		ClaimSources: opt.claimSources})
+		// The server's own claim sources: roles per organization (scope roles).
+		ClaimSources: append([]authz.ClaimSource{roleclaims.New(store)}, opt.claimSources...)})
 	if err != nil {
 		return nil, err
 	}
@@ -173,6 +178,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		Applications: manage.NewApplications(adminCore, store), Policies: manage.NewPolicies(adminCore, store),
 		Stores: newStoreServices(adminCore, store), Logger: log,
 		AccountActions: accountServices.actions, AccountProfiles: accountServices.profiles, Renderer: renderer,
+		AccountRoles: manage.NewAccountRoles(adminCore, store),
 	})
 	if err != nil {
 		return nil, err
@@ -217,7 +223,13 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		_, _ = w.Write([]byte("ok\n"))
 	}})
 	route.Handle(router, "readyz", "/readyz", route.Methods{http.MethodGet: readyz(store, log)})
-	route.Handle(router, "metrics", "/metrics", route.Methods{http.MethodGet: metrics.handler().ServeHTTP})
+	switch metricsExposureOf(cfg) {
+	case metricsPublic:
+		route.Handle(router, "metrics", "/metrics", route.Methods{http.MethodGet: metrics.handler().ServeHTTP})
+	case metricsBearer:
+		route.Handle(router, "metrics", "/metrics", route.Methods{http.MethodGet: bearerOnly(cfg.MetricsToken, metrics.handler()).ServeHTTP})
+	case metricsSeparate, metricsOff: // serve starts the separate listener, or says why there is none
+	}
 
 	handler := chain(router,
 		requestContext(bool(cfg.TrustProxyHeaders)),
@@ -231,7 +243,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	// The portal exchanges its codes with this very handler, in process.
 	accountPortal.UseServer(handler)
 	adminConsole.UseServer(handler)
-	return &server{handler: handler, router: router, keys: keyManager, backchannel: backchannel.NewWorker(opt.backchannel, store, keyManager),
+	return &server{handler: handler, router: router, metrics: metrics.handler(), keys: keyManager, backchannel: backchannel.NewWorker(opt.backchannel, store, keyManager),
 		notify: notify.NewWorker(opt.notify, store, providers), notifications: notifications, self: self,
 		Close: accountPortal.Close}, nil
 }
