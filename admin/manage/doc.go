@@ -74,6 +74,18 @@
 // (Page.Next and Page.Prev); each administrator's pinned search fields
 // are kept with their account.
 //
+// AccountActions (account_actions.go) are what an administrator does to
+// one account: the quick actions (delete, enable, disable, add_to_group,
+// remove_from_group) are AccountAction values that run inside a caller's
+// transaction and return the audit Change, so a bulk job runs them per
+// account with Core.Record and the single-account methods wrap them in
+// Core.Apply. Disabling and deleting end the sessions through
+// session.Manager.EndAccountInTx (back-channel notices in the same
+// transaction). AccountProfiles (account_profile.go) read the profile,
+// edit attributes guarded by the account's version (account_attributes.go,
+// validated as self-service validates) and build the export
+// (account_export.go): the portal's document plus the admin side.
+//
 // The configuration lists (stores, groups, roles, organizations,
 // applications, policies) are small, so their ListBy methods (listby.go)
 // read the whole list the actor may see and filter, sort and page it in

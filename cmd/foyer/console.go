@@ -18,6 +18,10 @@ import (
 // cookies with a key of its own.
 func newAdminConsole(cfg Config, core *manage.Core, store storage.Store, secret []byte, sessions *session.Manager, renderer *themes.Renderer,
 	notifications *notify.Service, log *slog.Logger, now func() time.Time, activity *manage.AccountActivity) (*console.Handler, error) {
+	accounts, err := newAccountProfileServices(core, store, sessions)
+	if err != nil {
+		return nil, err
+	}
 	return console.New(console.Config{
 		Issuer: cfg.Issuer, CookieKey: keys.DeriveKey(secret, "admin-console"),
 		Secure: session.CookiesFor(cfg.Issuer).Secure, Now: now,
@@ -39,5 +43,6 @@ func newAdminConsole(cfg Config, core *manage.Core, store storage.Store, secret 
 		// The account profile's Activity, Sessions and Consents tabs.
 		AccountActivity: activity,
 		AccountSearch:   manage.NewAccountSearch(core, store),
+		AccountActions:  accounts.actions, AccountProfiles: accounts.profiles,
 	})
 }

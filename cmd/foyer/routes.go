@@ -178,6 +178,10 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		return nil, err
 	}
 	accountActivity := manage.NewAccountActivity(adminCore, store, sessions, devices)
+	accountServices, err := newAccountProfileServices(adminCore, store, sessions)
+	if err != nil {
+		return nil, err
+	}
 	adminAPI, err := admin.New(admin.Deps{
 		Tokens: adminTokens{oauth: oauth}, Core: adminCore, Clients: manage.NewClients(adminCore, store, clientRegistry{}),
 		Administrators: manage.NewAdministrators(adminCore, store, notifications, cfg.Issuer), Audit: manage.NewAudit(store).WithChainKey(auditChainKey(secret)),
@@ -187,6 +191,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		Verification:    newVerificationServices(adminCore, store),
 		AccountActivity: accountActivity,
 		AccountSearch:   manage.NewAccountSearch(adminCore, store),
+		AccountActions:  accountServices.actions, AccountProfiles: accountServices.profiles, Renderer: renderer,
 	})
 	if err != nil {
 		return nil, err
