@@ -398,6 +398,8 @@ type Store interface {
 	// AdminGrants and AuditLog are the operator side's (storage/admin.go).
 	AdminGrants
 	AuditLog
+	// AccountRoles are account management's (storage/accountroles.go).
+	AccountRoles
 	// Ping checks the database answers (for /readyz).
 	Ping(ctx context.Context) error
 	Close() error

@@ -71,6 +71,10 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"ParallelAuditAppends", testParallelAuditAppends},
 		{"MoveAccountToStore", testMoveAccountToStore},
 		{"LockAdminGrants", testLockAdminGrants},
+		{"AccountRoles", testAccountRoles},
+		{"AccountRolesAcrossStores", testAccountRolesAcrossStores},
+		{"OrganizationMembers", testOrganizationMembers},
+		{"AccountRolesCascade", testAccountRolesCascade},
 	}
 	for _, a := range append(append(append(areas, portalAreas...), storeConfigAreas...), policyAreas...) {
 		t.Run(a.name, func(t *testing.T) {
