@@ -55,6 +55,10 @@ type Deps struct {
 	Policies       *manage.Policies
 	Stores         StoreServices // stores, groups, roles, organizations (admin/stores.go)
 	Logger         *slog.Logger
+	// AccountAuth and Notices serve an account's authenticators and the
+	// clients its notices may go through (account_authenticators.go).
+	AccountAuth *manage.AccountAuthenticators
+	Notices     *manage.CustomerNotices
 }
 
 // Handler serves the admin REST API.
@@ -69,6 +73,8 @@ type Handler struct {
 	policies     *manage.Policies
 	stores       StoreServices
 	log          *slog.Logger
+	accountAuth  *manage.AccountAuthenticators
+	notices      *manage.CustomerNotices
 	// openAPI is the assembled document, served as is.
 	openAPI []byte
 	// routes builds URLs from the router Mount was given.
@@ -90,7 +96,9 @@ func New(d Deps) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Handler{tokens: d.Tokens, core: d.Core, clients: d.Clients, admins: d.Administrators, audit: d.Audit, applications: d.Applications, policies: d.Policies, stores: d.Stores, log: d.Logger, openAPI: doc}, nil
+	h := &Handler{tokens: d.Tokens, core: d.Core, clients: d.Clients, admins: d.Administrators, audit: d.Audit, applications: d.Applications, policies: d.Policies, stores: d.Stores, log: d.Logger, openAPI: doc}
+	h.accountAuth, h.notices = d.AccountAuth, d.Notices
+	return h, nil
 }
 
 // Mount registers the API's routes on a subrouter of r under APIPrefix and
@@ -106,6 +114,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountAudit(api)
 	h.mountApplications(api)
 	h.mountPolicies(api)
+	h.mountAccountAuthenticators(api)
 	// What no route above answered (a match with ErrNotFound, so route
 	// checks do not take it for a route).
 	api.NotFoundHandler = h.unrouted(r)

@@ -102,6 +102,15 @@ func (s *CustomerNotices) Clients(ctx context.Context, a Actor, acct *storage.Ac
 	return s.fitting(ctx, acct)
 }
 
+// ClientsFor is Clients for an account named by store and id.
+func (s *CustomerNotices) ClientsFor(ctx context.Context, a Actor, storeID, accountID string) ([]NoticeClient, error) {
+	acct, err := LoadAccount(ctx, s.store, a, ReadAccounts, storeID, accountID)
+	if err != nil {
+		return nil, err
+	}
+	return s.fitting(ctx, acct)
+}
+
 func (s *CustomerNotices) fitting(ctx context.Context, acct *storage.Account) ([]NoticeClient, error) {
 	orgs, err := s.store.ListAccountOrganizations(ctx, acct.ID)
 	if err != nil {
