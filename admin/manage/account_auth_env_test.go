@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"foyer/admin/manage"
 	"foyer/selfservice/notify"
@@ -116,7 +117,7 @@ func newAuthEnv(t *testing.T, s storage.Store) *authEnv {
 	e.notices = manage.NewCustomerNotices(core, s, sender, renderer)
 	e.auth = manage.NewAccountAuthenticators(core, manage.AuthenticatorDeps{Store: s, Notices: e.notices, Sender: sender,
 		Texts: renderer, Sessions: e.ended, Hasher: password.NewHasher(testParams), Rules: password.NewRules(),
-		Issuer: "https://id.example"})
+		Issuer: "https://id.example", Lockouts: testLockouts})
 	return e
 }
 
@@ -211,4 +212,11 @@ func authErr(t *testing.T, err, want error) {
 	if !errors.Is(err, want) {
 		t.Fatalf("error = %v, want %v", err, want)
 	}
+}
+
+// testLockouts stands in for cmd/foyer's selfservice keys (admin may not
+// import selfservice/regulate; cmd/foyer tests the real ones): one
+// sign-in counter per e-mail address, ten tries in fifteen minutes.
+func testLockouts(acct *storage.Account) []manage.LockoutCounter {
+	return []manage.LockoutCounter{{Key: "sign-in:" + acct.Email, Window: 15 * time.Minute, Max: 10}}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"foyer/selfservice/regulate"
 	"foyer/storage"
 )
 
@@ -62,18 +61,29 @@ type AuthenticatorDeps struct {
 	Rules    PasswordRules
 	// Issuer is where reset links point ({issuer}/recover/reset).
 	Issuer string
+	// Lockouts names the attempt counters that can lock the account out
+	// (selfservice/regulate's keys, which admin may not import: cmd/foyer
+	// gives them); nil: none.
+	Lockouts func(acct *storage.Account) []LockoutCounter
+}
+
+// LockoutCounter is one attempt counter: its key in the attempt table,
+// the window it counts over (zero: all time) and the count that locks.
+type LockoutCounter struct {
+	Key    string
+	Window time.Duration
+	Max    int
 }
 
 // AccountAuthenticators is the service behind the Authenticators tab.
 type AccountAuthenticators struct {
-	core   *Core
-	d      AuthenticatorDeps
-	limits *regulate.Regulator
+	core *Core
+	d    AuthenticatorDeps
 }
 
 // NewAccountAuthenticators returns the service.
 func NewAccountAuthenticators(core *Core, d AuthenticatorDeps) *AccountAuthenticators {
-	return &AccountAuthenticators{core: core, d: d, limits: regulate.New(d.Store)}
+	return &AccountAuthenticators{core: core, d: d}
 }
 
 // purposeRecoveryCode is the one-time secret purpose of recovery codes
@@ -244,35 +254,11 @@ func accountChange(acct *storage.Account, action string, before, after any) Chan
 	return Change{Action: action, TargetType: "account", TargetID: acct.ID, StoreID: acct.StoreID, Before: before, After: after}
 }
 
-// lockoutKeys are the attempt counters that can lock the account out:
-// the password tries per identifier it can be typed as, the second-factor
-// tries per method (by account, and by identifier for passwordless
-// sign-in), the portal's password changes and the reset-code tries.
-func lockoutKeys(acct *storage.Account) []lockoutKey {
-	methods := append([]string{"enroll", "recovery", "passwordless"}, storage.AllMFAMethods...)
-	subjects := []string{acct.ID}
-	var keys []lockoutKey
-	for _, ident := range []string{acct.Email, acct.Username, acct.Phone} {
-		if ident == "" {
-			continue
-		}
-		k := regulate.SignIn.Key(acct.StoreID, ident)
-		keys = append(keys, lockoutKey{regulate.SignIn, k})
-		subjects = append(subjects, "identifier:"+k.String())
+func (s *AccountAuthenticators) lockoutCounters(acct *storage.Account) []LockoutCounter {
+	if s.d.Lockouts == nil {
+		return nil
 	}
-	for _, sub := range subjects {
-		for _, m := range methods {
-			keys = append(keys, lockoutKey{regulate.SecondFactor, regulate.SecondFactor.Key(sub, m)})
-		}
-	}
-	return append(keys, lockoutKey{regulate.PortalPassword, regulate.PortalPassword.Key(acct.ID)},
-		lockoutKey{regulate.AccountResetCodes, regulate.AccountResetCodes.Key(acct.ID)})
-}
-
-// lockoutKey is one counter with its rule.
-type lockoutKey struct {
-	rule regulate.Rule
-	key  regulate.Key
+	return s.d.Lockouts(acct)
 }
 
 // lockout counts the tries within each rule's first window and says
@@ -280,14 +266,17 @@ type lockoutKey struct {
 func (s *AccountAuthenticators) lockout(ctx context.Context, acct *storage.Account) (LockoutState, error) {
 	var st LockoutState
 	now := s.core.Now()
-	for _, k := range lockoutKeys(acct) {
-		r := k.rule
-		times, err := s.d.Store.ListLoginAttempts(ctx, k.key.String(), now.Add(-r.Window()))
+	for _, k := range s.lockoutCounters(acct) {
+		since := time.Time{}
+		if k.Window > 0 {
+			since = now.Add(-k.Window)
+		}
+		times, err := s.d.Store.ListLoginAttempts(ctx, k.Key, since)
 		if err != nil {
 			return st, fmt.Errorf("lockout: %w", err)
 		}
 		st.FailedAttempts += int64(len(times))
-		if len(times) >= r.Tiers[0].Max {
+		if k.Max > 0 && len(times) >= k.Max {
 			st.Locked = true
 		}
 	}
@@ -303,8 +292,8 @@ func (s *AccountAuthenticators) ClearLockout(ctx context.Context, a Actor, store
 	}
 	var n int64
 	err = s.core.Apply(ctx, a, WriteAccounts, storeID, func(ctx context.Context) (Change, error) {
-		for _, k := range lockoutKeys(acct) {
-			times, err := s.d.Store.ListLoginAttempts(ctx, k.key.String(), time.Time{})
+		for _, k := range s.lockoutCounters(acct) {
+			times, err := s.d.Store.ListLoginAttempts(ctx, k.Key, time.Time{})
 			if err != nil {
 				return Change{}, err
 			}
@@ -312,7 +301,7 @@ func (s *AccountAuthenticators) ClearLockout(ctx context.Context, a Actor, store
 				continue
 			}
 			n += int64(len(times))
-			if err := s.d.Store.ClearLoginAttempts(ctx, k.key.String()); err != nil {
+			if err := s.d.Store.ClearLoginAttempts(ctx, k.Key); err != nil {
 				return Change{}, err
 			}
 		}

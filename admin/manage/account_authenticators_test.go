@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"foyer/admin/manage"
-	"foyer/selfservice/regulate"
 	"foyer/storage"
 )
 
@@ -293,7 +292,7 @@ func TestContactCodeAttemptLimit(t *testing.T) {
 func TestClearLockout(t *testing.T) {
 	bothAuth(t, func(t *testing.T, e *authEnv) {
 		ctx := t.Context()
-		key := regulate.SignIn.Key("s1", "Alice@Example.com").String()
+		key := "sign-in:alice@example.com"
 		now := time.Now().UTC()
 		for i := range 10 {
 			if _, err := e.s.RecordLoginAttempt(ctx, key, now.Add(time.Duration(i)*time.Millisecond), now.Add(-time.Hour)); err != nil {

@@ -268,5 +268,3 @@ func smsKey(kind string, details map[string]string) string {
 	}
 	return "sms." + kind
 }
-
-

@@ -5,10 +5,13 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"foyer/admin/manage"
 	"foyer/authz"
 	"foyer/selfservice/password"
+	"foyer/selfservice/regulate"
+	"foyer/storage"
 	"foyer/storage/sqlstore/sqltest"
 	"foyer/themes"
 )
@@ -49,5 +52,41 @@ func TestSupportResetLinkWorks(t *testing.T) {
 	}
 	if _, err := password.NewHasher(password.OWASP).Verify(ctx, resetPass, cred.Hash); err != nil {
 		t.Errorf("the new password does not verify: %v", err)
+	}
+}
+
+// Clearing a lockout forgets the counters selfservice keeps: the password
+// tries typed with any case of the address, and the second-factor tries.
+func TestSupportClearsSelfserviceLockout(t *testing.T) {
+	t.Parallel()
+	store := sqltest.SQLite(t)
+	srv := startServer(t, store)
+	ctx := context.Background()
+	alice := srv.account(t, "alice@example.com", alicePass)
+	renderer, err := themes.New(themes.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, auth := newAccountAuthServices(newAdminCore(store, nil), store, srv.notifications, renderer, nil, srv.issuer)
+	limits := regulate.New(store)
+	now := time.Now().UTC()
+	for range 10 {
+		if _, err := limits.Attempt(ctx, regulate.SignIn.Key(alice.StoreID, "ALICE@example.com"), now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := limits.Attempt(ctx, regulate.SecondFactor.Key(alice.ID, storage.MethodTOTP), now); err != nil {
+		t.Fatal(err)
+	}
+	v, err := auth.List(ctx, manage.System(), alice.StoreID, alice.ID)
+	if err != nil || !v.Lockout.Locked || v.Lockout.FailedAttempts != 11 {
+		t.Fatalf("lockout = %+v, %v", v, err)
+	}
+	if n, err := auth.ClearLockout(ctx, manage.System(), alice.StoreID, alice.ID); err != nil || n != 11 {
+		t.Fatalf("cleared %d, %v", n, err)
+	}
+	verdict, err := limits.Attempt(ctx, regulate.SignIn.Key(alice.StoreID, "alice@example.com"), now)
+	if err != nil || verdict.Count != 1 {
+		t.Errorf("after clearing, a try counts %d (%v)", verdict.Count, err)
 	}
 }
