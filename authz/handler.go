@@ -88,6 +88,9 @@ type Deps struct {
 	Steps    *session.StepSigner
 	Renderer *themes.Renderer
 	Logger   *slog.Logger
+	// ClaimSources add claims kept outside the account row (roles,
+	// identity verification) to ID tokens and UserInfo (claimsource.go).
+	ClaimSources []ClaimSource
 }
 
 // Handler serves the protocol endpoints.
@@ -103,6 +106,8 @@ type Handler struct {
 	log      *slog.Logger
 	// routes builds URLs from the router Mount was given.
 	routes route.URLs
+	// claimSources: see ClaimSource.
+	claimSources []ClaimSource
 }
 
 // Paths of the protocol endpoints, relative to the issuer.
@@ -134,7 +139,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	setDefaults(&cfg)
 	h := &Handler{
 		cfg: cfg, store: d.Store, keys: d.Keys, sessions: d.Sessions,
-		steps: d.Steps, render: d.Renderer, log: d.Logger,
+		steps: d.Steps, render: d.Renderer, log: d.Logger, claimSources: d.ClaimSources,
 	}
 	h.oauth, h.records = compose(cfg, d.Store, d.Keys)
 	return h, nil
