@@ -61,6 +61,10 @@ type Deps struct {
 	Stores         StoreService
 	Roles          RoleService
 	Organizations  OrganizationService
+	// AccountAuth and Notices serve the account profile's Authenticators
+	// tab and the "Notify the customer" choices; nil leaves the tab out.
+	AccountAuth AccountAuthService
+	Notices     NoticeService
 }
 
 // Handler serves the console.
@@ -84,6 +88,9 @@ type Handler struct {
 
 	// accountTabs are the account profile's tabs, in order (account.go).
 	accountTabs []accountTab
+
+	accountAuth AccountAuthService
+	notices     NoticeService
 
 	// codes exchanges the console's codes in process (its server is set
 	// by UseServer once the whole handler chain exists).
@@ -109,7 +116,8 @@ func New(cfg Config, d Deps) (*Handler, error) {
 		d.Logger = slog.Default()
 	}
 	return &Handler{cfg: cfg, core: d.Core, store: d.Store, sessions: d.Sessions, render: d.Renderer, log: d.Logger, audit: d.Audit, admins: d.Administrators, apps: d.Applications, policies: d.Policies, clients: d.Clients, groups: d.Groups, stores: d.Stores,
-		roles: d.Roles, orgs: d.Organizations, codes: firstparty.New(cfg.Issuer, "console")}, nil
+		roles: d.Roles, orgs: d.Organizations, codes: firstparty.New(cfg.Issuer, "console"),
+		accountAuth: d.AccountAuth, notices: d.Notices}, nil
 }
 
 // UseServer gives the console the server's handler, through which it
@@ -150,6 +158,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountGroup(sub)
 	h.mountRoles(sub)
 	h.mountOrganizations(sub)
+	h.mountAccountAuthenticators(sub)
 }
 
 // path is the path of the console's route called name, with the query

@@ -87,6 +87,7 @@ func (h *Handler) renderData(w http.ResponseWriter, r *http.Request, lang, tmpl 
 // noticeKeys are the notices a redirect after a post may name in ?notice=.
 var noticeKeys = map[string]bool{
 	"saved": true, "created": true, "deleted": true, "invited": true, "disabled": true, "enabled": true, "removed": true,
+	"reset_sent": true, "password_set": true, "code_sent": true, "contact_added": true, "lockout_cleared": true,
 }
 
 // messagePage is the data of admin_message: a title, a message and a link.
