@@ -50,12 +50,6 @@ func (h *Handler) withAccountAuth(next apiFunc) http.HandlerFunc {
 	})
 }
 
-// accountVars are the store and account of the path.
-func accountVars(r *http.Request) (storeID, accountID string) {
-	v := mux.Vars(r)
-	return v["store"], v["account"]
-}
-
 func (h *Handler) listAccountAuthenticators(w http.ResponseWriter, r *http.Request, a manage.Actor) error {
 	st, id := accountVars(r)
 	v, err := h.accountAuth.List(r.Context(), a, st, id)

@@ -17,6 +17,7 @@ import (
 	"foyer/admin/manage"
 	"foyer/httpin"
 	"foyer/selfservice/route"
+	"foyer/themes"
 )
 
 // APIPrefix is where the admin REST API lives.
@@ -61,6 +62,11 @@ type Deps struct {
 	// clients its notices may go through (account_authenticators.go).
 	AccountAuth *manage.AccountAuthenticators
 	Notices     *manage.CustomerNotices
+	// AccountActions and AccountProfiles serve an account's profile
+	// (admin/accounts.go); Renderer translates its HTML export.
+	AccountActions  *manage.AccountActions
+	AccountProfiles *manage.AccountProfiles
+	Renderer        *themes.Renderer
 }
 
 // Handler serves the admin REST API.
@@ -77,6 +83,10 @@ type Handler struct {
 	log          *slog.Logger
 	accountAuth  *manage.AccountAuthenticators
 	notices      *manage.CustomerNotices
+	// accountActions, accountProfiles and renderer serve accounts.go.
+	accountActions  *manage.AccountActions
+	accountProfiles *manage.AccountProfiles
+	renderer        *themes.Renderer
 	// openAPI is the assembled document, served as is.
 	openAPI []byte
 	// routes builds URLs from the router Mount was given.
@@ -100,6 +110,7 @@ func New(d Deps) (*Handler, error) {
 	}
 	h := &Handler{tokens: d.Tokens, core: d.Core, clients: d.Clients, admins: d.Administrators, audit: d.Audit, applications: d.Applications, policies: d.Policies, stores: d.Stores, log: d.Logger, openAPI: doc}
 	h.accountAuth, h.notices = d.AccountAuth, d.Notices
+	h.accountActions, h.accountProfiles, h.renderer = d.AccountActions, d.AccountProfiles, d.Renderer
 	return h, nil
 }
 
@@ -117,6 +128,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountApplications(api)
 	h.mountPolicies(api)
 	h.mountAccountAuthenticators(api)
+	h.mountAccountProfile(api)
 	// What no route above answered (a match with ErrNotFound, so route
 	// checks do not take it for a route).
 	api.NotFoundHandler = h.unrouted(r)

@@ -65,6 +65,11 @@ type Deps struct {
 	// tab and the "Notify the customer" choices; nil leaves the tab out.
 	AccountAuth AccountAuthService
 	Notices     NoticeService
+	// AccountActions and AccountProfiles serve the account profile's
+	// overview actions and its Attributes and Groups tabs
+	// (account_profile.go); without them those pages are not mounted.
+	AccountActions  AccountActionService
+	AccountProfiles AccountProfileService
 }
 
 // Handler serves the console.
@@ -88,6 +93,9 @@ type Handler struct {
 
 	// accountTabs are the account profile's tabs, in order (account.go).
 	accountTabs []accountTab
+	// acctActions and acctProfiles serve account_profile.go.
+	acctActions  AccountActionService
+	acctProfiles AccountProfileService
 
 	accountAuth AccountAuthService
 	notices     NoticeService
@@ -117,7 +125,8 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	}
 	return &Handler{cfg: cfg, core: d.Core, store: d.Store, sessions: d.Sessions, render: d.Renderer, log: d.Logger, audit: d.Audit, admins: d.Administrators, apps: d.Applications, policies: d.Policies, clients: d.Clients, groups: d.Groups, stores: d.Stores,
 		roles: d.Roles, orgs: d.Organizations, codes: firstparty.New(cfg.Issuer, "console"),
-		accountAuth: d.AccountAuth, notices: d.Notices}, nil
+		accountAuth: d.AccountAuth, notices: d.Notices,
+		acctActions: d.AccountActions, acctProfiles: d.AccountProfiles}, nil
 }
 
 // UseServer gives the console the server's handler, through which it
@@ -159,6 +168,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountRoles(sub)
 	h.mountOrganizations(sub)
 	h.mountAccountAuthenticators(sub)
+	h.mountAccountProfile(sub)
 }
 
 // path is the path of the console's route called name, with the query

@@ -35,17 +35,17 @@ type authEnv struct {
 	worker  *notify.Worker
 }
 
-// endedSessions records EndByAccount calls.
+// endedSessions records EndAccountInTx calls.
 type endedSessions struct {
 	mu  sync.Mutex
 	ids []string
 }
 
-func (e *endedSessions) EndByAccount(_ context.Context, accountID, _ string) (int, error) {
+func (e *endedSessions) EndAccountInTx(_ context.Context, accountID string) ([]storage.Session, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.ids = append(e.ids, accountID)
-	return 1, nil
+	return nil, nil
 }
 
 func (e *endedSessions) list() []string {

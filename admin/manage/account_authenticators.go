@@ -32,13 +32,6 @@ type AuthenticatorsStore interface {
 	RevokeTokensBySubject(ctx context.Context, subject string) (int64, error)
 }
 
-// SessionEnder ends an account's sessions with back-channel logout
-// (session.Manager). It runs its own transactions, so it is called after
-// a change commits.
-type SessionEnder interface {
-	EndByAccount(ctx context.Context, accountID, keepID string) (int, error)
-}
-
 // PasswordHasher hashes a password (password.Hasher, argon2id).
 type PasswordHasher interface {
 	Hash(ctx context.Context, password string) (string, error)
@@ -206,7 +199,7 @@ func (s *AccountAuthenticators) RemoveAuthenticator(ctx context.Context, a Actor
 		if err := s.d.Notices.RecordNotice(ctx, a, acct, in.Notify, NoticeAuthenticatorRemoved, map[string]string{"method": gone.Kind}); err != nil {
 			return Change{}, err
 		}
-		return accountChange(acct, "account.authenticator_removed",
+		return accountChange("account.authenticator_removed", acct,
 			map[string]any{"id": gone.ID, "kind": gone.Kind, "name": gone.Name, "address": gone.Address}, nil), nil
 	})
 }
@@ -231,7 +224,7 @@ func (s *AccountAuthenticators) RemoveRecoveryCodes(ctx context.Context, a Actor
 		if err := s.d.Notices.RecordNotice(ctx, a, acct, in.Notify, NoticeAuthenticatorRemoved, map[string]string{"method": "recovery_codes"}); err != nil {
 			return Change{}, err
 		}
-		return accountChange(acct, "account.authenticator_removed", map[string]any{"kind": "recovery_codes", "left": left}, nil), nil
+		return accountChange("account.authenticator_removed", acct, map[string]any{"kind": "recovery_codes", "left": left}, nil), nil
 	})
 }
 
@@ -248,10 +241,6 @@ func (s *AccountAuthenticators) prepare(ctx context.Context, a Actor, storeID, a
 		}
 	}
 	return acct, nil
-}
-
-func accountChange(acct *storage.Account, action string, before, after any) Change {
-	return Change{Action: action, TargetType: "account", TargetID: acct.ID, StoreID: acct.StoreID, Before: before, After: after}
 }
 
 func (s *AccountAuthenticators) lockoutCounters(acct *storage.Account) []LockoutCounter {
@@ -308,7 +297,7 @@ func (s *AccountAuthenticators) ClearLockout(ctx context.Context, a Actor, store
 		if n == 0 {
 			return Change{}, nil
 		}
-		return accountChange(acct, "account.lockout_cleared", map[string]any{"attempts": n}, map[string]any{"attempts": 0}), nil
+		return accountChange("account.lockout_cleared", acct, map[string]any{"attempts": n}, map[string]any{"attempts": 0}), nil
 	})
 	return n, err
 }

@@ -132,7 +132,7 @@ func (s *AccountAuthenticators) StartContact(ctx context.Context, a Actor, store
 			return Change{}, err
 		}
 		p.ExpiresAt = exp
-		return accountChange(acct, "account.contact_code_sent", nil,
+		return accountChange("account.contact_code_sent", acct, nil,
 			map[string]any{"kind": in.Kind, "address": addr, "second_factor": in.SecondFactor}), nil
 	})
 	if err != nil {
@@ -304,5 +304,5 @@ func (s *AccountAuthenticators) applyContact(ctx context.Context, a Actor, acct 
 		return Change{}, err
 	}
 	after := map[string]any{in.Kind: c.Address, in.Kind + "_confirmed": true, "second_factor": c.SecondFactor}
-	return accountChange(acct, "account.contact_added", before, after), nil
+	return accountChange("account.contact_added", acct, before, after), nil
 }

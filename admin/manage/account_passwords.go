@@ -77,7 +77,7 @@ func (s *AccountAuthenticators) SendPasswordReset(ctx context.Context, a Actor, 
 		if err != nil {
 			return Change{}, fmt.Errorf("reset: queue: %w", err)
 		}
-		return accountChange(acct, "account.password_reset_sent", nil,
+		return accountChange("account.password_reset_sent", acct, nil,
 			map[string]any{"client_id": c.ID, "channel": notify.ChannelEmail, "expires_at": sec.ExpiresAt}), nil
 	})
 }
@@ -137,29 +137,21 @@ func (s *AccountAuthenticators) SetPassword(ctx context.Context, a Actor, storeI
 		if err := s.d.Store.SetPassword(ctx, acct.ID, hash); err != nil {
 			return Change{}, err
 		}
+		if s.d.Sessions != nil {
+			if _, err := s.d.Sessions.EndAccountInTx(ctx, acct.ID); err != nil {
+				return Change{}, fmt.Errorf("set password: end sessions: %w", err)
+			}
+		}
 		if _, err := s.d.Store.RevokeTokensBySubject(ctx, acct.ID); err != nil {
 			return Change{}, err
 		}
 		if err := s.d.Notices.RecordNotice(ctx, a, acct, in.Notify, NoticePasswordSet, nil); err != nil {
 			return Change{}, err
 		}
-		return accountChange(acct, "account.password_set", map[string]any{"has_password": had},
+		return accountChange("account.password_set", acct, map[string]any{"has_password": had},
 			map[string]any{"has_password": true, "sessions_ended": true, "tokens_revoked": true}), nil
 	})
-	if err != nil {
-		return err
-	}
-	return s.endSessions(ctx, acct.ID)
-}
-
-func (s *AccountAuthenticators) endSessions(ctx context.Context, accountID string) error {
-	if s.d.Sessions == nil {
-		return nil
-	}
-	if _, err := s.d.Sessions.EndByAccount(ctx, accountID, ""); err != nil {
-		return fmt.Errorf("end sessions: %w", err)
-	}
-	return nil
+	return err
 }
 
 // checkPassword applies the password policy of each application of the
@@ -229,7 +221,7 @@ func (s *AccountAuthenticators) RemovePassword(ctx context.Context, a Actor, sto
 		if err := s.d.Notices.RecordNotice(ctx, a, acct, in.Notify, NoticeAuthenticatorRemoved, map[string]string{"method": "password"}); err != nil {
 			return Change{}, err
 		}
-		return accountChange(acct, "account.authenticator_removed", map[string]any{"kind": "password"}, nil), nil
+		return accountChange("account.authenticator_removed", acct, map[string]any{"kind": "password"}, nil), nil
 	})
 }
 

@@ -19,6 +19,10 @@ import (
 func newAdminConsole(cfg Config, core *manage.Core, store storage.Store, secret []byte, sessions *session.Manager, renderer *themes.Renderer,
 	notifications *notify.Service, log *slog.Logger, now func() time.Time) (*console.Handler, error) {
 	notices, accountAuth := newAccountAuthServices(core, store, notifications, renderer, sessions, cfg.Issuer)
+	accounts, err := newAccountProfileServices(core, store, sessions)
+	if err != nil {
+		return nil, err
+	}
 	return console.New(console.Config{
 		Issuer: cfg.Issuer, CookieKey: keys.DeriveKey(secret, "admin-console"),
 		Secure: session.CookiesFor(cfg.Issuer).Secure, Now: now,
@@ -35,5 +39,6 @@ func newAdminConsole(cfg Config, core *manage.Core, store storage.Store, secret 
 		Organizations:  manage.NewOrganizations(core, store),
 		AccountAuth:    accountAuth,
 		Notices:        notices,
+		AccountActions: accounts.actions, AccountProfiles: accounts.profiles,
 	})
 }

@@ -62,18 +62,54 @@ func (m *Manager) end(ctx context.Context, s *storage.Session) (err error) {
 			err = fmt.Errorf("session: end: %w", rbErr)
 		}
 	}()
-	if err := m.queueLogoutNotices(tx, s); err != nil {
-		return err
-	}
-	if err := m.store.DeleteSession(tx, s.ID); errors.Is(err, storage.ErrNotFound) {
+	if err := m.EndInTx(tx, s); errors.Is(err, ErrNoSession) {
 		return nil // ended concurrently; the rollback drops our notices
 	} else if err != nil {
-		return fmt.Errorf("session: delete: %w", err)
+		return err
 	}
 	if err := m.store.Commit(tx); err != nil {
 		return fmt.Errorf("session: end: %w", err)
 	}
 	return nil
+}
+
+// EndInTx ends s inside the transaction ctx carries, which the caller
+// begun and commits: an administrator's "end this session" commits with
+// its audit entry, or neither happens. It deletes the session and queues
+// the back-channel logout notices exactly as a logout does. A session
+// already gone is ErrNoSession; the caller should roll back (the notices
+// queued for it must not be sent twice).
+func (m *Manager) EndInTx(ctx context.Context, s *storage.Session) error {
+	if err := m.queueLogoutNotices(ctx, s); err != nil {
+		return err
+	}
+	if err := m.store.DeleteSession(ctx, s.ID); errors.Is(err, storage.ErrNotFound) {
+		return ErrNoSession
+	} else if err != nil {
+		return fmt.Errorf("session: delete: %w", err)
+	}
+	return nil
+}
+
+// EndAccountInTx ends every session of the account inside the caller's
+// transaction (as EndInTx) and returns those it ended. One that another
+// request ended meanwhile is skipped: its relying parties may then get a
+// second logout token for it, which back-channel logout allows.
+func (m *Manager) EndAccountInTx(ctx context.Context, accountID string) ([]storage.Session, error) {
+	list, err := m.store.ListSessionsByAccount(ctx, accountID)
+	if err != nil {
+		return nil, fmt.Errorf("session: list: %w", err)
+	}
+	ended := list[:0]
+	for i := range list {
+		if err := m.EndInTx(ctx, &list[i]); errors.Is(err, ErrNoSession) {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		ended = append(ended, list[i])
+	}
+	return ended, nil
 }
 
 func (m *Manager) queueLogoutNotices(ctx context.Context, s *storage.Session) error {
