@@ -2,6 +2,7 @@ package manage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -240,6 +241,9 @@ func (s *CustomerNotices) Queue(ctx context.Context, a Actor, acct *storage.Acco
 func (s *CustomerNotices) RecordNotice(ctx context.Context, a Actor, acct *storage.Account, choice *NotifyChoice, kind string, details map[string]string) error {
 	if !choice.Wanted() {
 		return nil
+	}
+	if s == nil {
+		return errors.New("manage: customer notices are not configured")
 	}
 	ch, err := s.Queue(ctx, a, acct, choice.ClientID, kind, details)
 	if err != nil {

@@ -23,6 +23,8 @@ func newAdminConsole(cfg Config, core *manage.Core, store storage.Store, secret 
 	if err != nil {
 		return nil, err
 	}
+	accounts.actions.WithNotices(notices)
+	accounts.profiles.WithNotices(notices)
 	return console.New(console.Config{
 		Issuer: cfg.Issuer, CookieKey: keys.DeriveKey(secret, "admin-console"),
 		Secure: session.CookiesFor(cfg.Issuer).Secure, Now: now,

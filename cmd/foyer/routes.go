@@ -171,6 +171,8 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	if err != nil {
 		return nil, err
 	}
+	accountServices.actions.WithNotices(notices)
+	accountServices.profiles.WithNotices(notices)
 	adminAPI, err := admin.New(admin.Deps{
 		Tokens: adminTokens{oauth: oauth}, Core: adminCore, Clients: manage.NewClients(adminCore, store, clientRegistry{}),
 		Administrators: manage.NewAdministrators(adminCore, store, notifications, cfg.Issuer), Audit: manage.NewAudit(store).WithChainKey(auditChainKey(secret)),
