@@ -136,12 +136,8 @@ func (h *Handler) renderAuthenticators(w http.ResponseWriter, r *http.Request, r
 	if lerr != nil {
 		return lerr
 	}
-	clients, cerr := h.notices.ClientsFor(r.Context(), rq.Actor, f.StoreID, f.Account.ID)
-	if cerr != nil {
-		return cerr
-	}
 	vars := []string{"store", f.StoreID, "account", f.Account.ID}
-	p := &authenticatorsPage{accountFrame: f, View: view, Notify: noticeChoice{Clients: clients}, Form: form, Values: values,
+	p := &authenticatorsPage{accountFrame: f, View: view, Notify: noticeChoice{Clients: f.NoticeClients}, Form: form, Values: values,
 		ResetURL: h.path(accountResetRoute, nil, vars...), PasswordURL: h.path(accountPasswordRoute, nil, vars...),
 		PasswordRemoveURL: h.path(accountPasswordDropRoute, nil, vars...), RemoveURL: h.path(accountAuthRemoveRoute, nil, vars...),
 		ContactURL: h.path(accountContactRoute, nil, vars...), ContactConfirmURL: h.path(accountContactVerifyRoute, nil, vars...),
