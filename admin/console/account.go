@@ -96,7 +96,7 @@ type accountFrame struct {
 	// NoticeClients are the clients a customer notice may go through, for
 	// the forms' "Notify the customer" (account_notify.go); NotifyForm,
 	// NotifySelected and NotifyError carry a refused form's choice.
-	NoticeClients                            []manage.NoticeClient
+	NoticeClients                           []manage.NoticeClient
 	NotifyForm, NotifySelected, NotifyError string
 }
 
