@@ -13,6 +13,7 @@ import (
 	"foyer/admin/manage"
 	"foyer/selfservice/notify"
 	"foyer/selfservice/password"
+	"foyer/selfservice/session"
 	"foyer/storage"
 	"foyer/storage/sqlstore/sqltest"
 	"foyer/themes"
@@ -50,7 +51,9 @@ func newAuthAPIEnv(t *testing.T) *authAPIEnv {
 	h, err := New(Deps{Tokens: tokens, Core: core, Clients: manage.NewClients(core, store, testRegistry{}),
 		Administrators: manage.NewAdministrators(core, store, e.mailer, "https://id.example"), Audit: manage.NewAudit(store),
 		Applications: manage.NewApplications(core, store), Policies: manage.NewPolicies(core, store),
-		AccountAuth: auth, Notices: notices})
+		AccountAuth: auth, Notices: notices, Renderer: renderer,
+		AccountActions:  manage.NewAccountActions(core, store, session.NewManager(store, session.Config{})).WithNotices(notices),
+		AccountProfiles: manage.NewAccountProfiles(core, store, nil).WithNotices(notices)})
 	e.must(err)
 	router := mux.NewRouter()
 	h.Mount(router)
@@ -156,4 +159,27 @@ func TestAPIResetContactLockout(t *testing.T) {
 	e.refused(t, "DELETE", e.customer+"/authenticators/nope", nil)
 	e.do("support", "DELETE", e.customer+"/authenticators/nope", nil).expect(t, "unknown authenticator", http.StatusNotFound)
 	e.do("support", "DELETE", e.customer+"/recovery-codes", nil).expect(t, "no recovery codes", http.StatusNotFound)
+}
+
+// Enabling and disabling take the optional notice; a client that does
+// not fit changes nothing.
+func TestAPIStatusNotice(t *testing.T) {
+	t.Parallel()
+	e := newAuthAPIEnv(t)
+	n := e.auditCount()
+	e.do("support", "POST", e.customer+"/disable", map[string]any{"notify": map[string]string{"client_id": "nope"}}).
+		expect(t, "unfit client", http.StatusUnprocessableEntity)
+	if got, _ := e.store.GetAccount(context.Background(), e.id); got.Status != storage.AccountEnabled || e.auditCount() != n {
+		t.Fatalf("a refused notice disabled the account")
+	}
+	e.do("auditor", "POST", e.customer+"/disable", map[string]any{"notify": map[string]string{"client_id": "shop"}}).
+		expect(t, "auditor", http.StatusForbidden)
+	e.do("support", "POST", e.customer+"/disable", map[string]any{"notify": map[string]string{"client_id": "shop"}}).
+		expect(t, "disable", http.StatusOK)
+	entries, err := e.store.ListAuditEntries(context.Background(), storage.AuditFilter{Limit: 2})
+	e.must(err)
+	if entries[0].Action != "account.disabled" || entries[1].Action != "account.notified" {
+		t.Errorf("audit: %s, %s", entries[0].Action, entries[1].Action)
+	}
+	e.do("support", "POST", e.customer+"/enable", nil).expect(t, "enable without a body", http.StatusOK)
 }

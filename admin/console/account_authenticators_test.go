@@ -64,7 +64,9 @@ func newAuthEnv(t *testing.T, store storage.Store) (*testEnv, *storage.Account, 
 		Deps{Core: core, Store: store, Sessions: e.sessions, Renderer: renderer, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 			Audit: manage.NewAudit(cs), Administrators: e.admins, Applications: manage.NewApplications(core, cs), Policies: manage.NewPolicies(core, cs),
 			Clients: manage.NewClients(core, cs, testRegistry{}), Groups: manage.NewGroups(core, cs), Stores: manage.NewStores(core, cs),
-			Roles: manage.NewRoles(core, cs), Organizations: manage.NewOrganizations(core, cs), AccountAuth: auth, Notices: notices})
+			Roles: manage.NewRoles(core, cs), Organizations: manage.NewOrganizations(core, cs), AccountAuth: auth, Notices: notices,
+			AccountActions:  manage.NewAccountActions(core, store, e.sessions).WithNotices(notices),
+			AccountProfiles: manage.NewAccountProfiles(core, store, nil).WithNotices(notices)})
 	must(err)
 	r := mux.NewRouter()
 	route.Handle(r, route.Authorize, "/oauth2/auth", route.Methods{http.MethodGet: func(http.ResponseWriter, *http.Request) {}})
@@ -243,4 +245,36 @@ func (lengthRule) Check(p storage.PasswordPolicy, pw, _ string) string {
 		return "too_short"
 	}
 	return ""
+}
+
+// The Attributes form and the overview's status form offer the notice; a
+// client that does not fit changes nothing, a fitting one is told.
+func TestStatusAndAttributesNotify(t *testing.T) {
+	t.Parallel()
+	e, customer, _ := newAuthEnv(t, nil)
+	base := "/admin/stores/" + storeA + "/accounts/" + customer.ID
+	support := e.signIn(t, e.admin(t, "support@example.com", grant(storage.RoleSupport)))
+	page := support.get(t, base)
+	for _, want := range []string{`id="attributes-notify"`, `id="status-notify"`} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("the profile (%d) lacks %s", page.status, want)
+		}
+	}
+	if got := support.post(t, base+"/status", url.Values{"status": {"disabled"}, "notify_client_id": {"nope"}}); got.status != http.StatusUnprocessableEntity {
+		t.Errorf("unfit client: %d", got.status)
+	}
+	ctx := context.Background()
+	if got, _ := e.store.GetAccount(ctx, customer.ID); got.Status != storage.AccountEnabled || len(e.auditActions(t)) != 0 {
+		t.Fatal("a refused notice disabled the account")
+	}
+	if got := support.post(t, base+"/status", url.Values{"status": {"disabled"}, "notify_client_id": {"shop"}}); got.status != http.StatusSeeOther {
+		t.Fatalf("disable: %d", got.status)
+	}
+	if a := e.auditActions(t); len(a) != 2 || a[0] != "account.disabled" || a[1] != "account.notified" {
+		t.Errorf("audit = %v", a)
+	}
+	auditor := e.signIn(t, e.admin(t, "auditor@example.com", grant(storage.RoleAuditor)))
+	if got := auditor.get(t, base); strings.Contains(got.body, `id="status-notify"`) {
+		t.Error("the auditor is offered a notice")
+	}
 }
