@@ -67,6 +67,9 @@ type Deps struct {
 	AccountActions  *manage.AccountActions
 	AccountProfiles *manage.AccountProfiles
 	Renderer        *themes.Renderer
+	// AccountRoles serves an account's roles and memberships
+	// (admin/account_roles.go).
+	AccountRoles *manage.AccountRoles
 }
 
 // Handler serves the admin REST API.
@@ -87,6 +90,7 @@ type Handler struct {
 	accountActions  *manage.AccountActions
 	accountProfiles *manage.AccountProfiles
 	renderer        *themes.Renderer
+	accountRoles    *manage.AccountRoles
 	// openAPI is the assembled document, served as is.
 	openAPI []byte
 	// routes builds URLs from the router Mount was given.
@@ -111,6 +115,7 @@ func New(d Deps) (*Handler, error) {
 	h := &Handler{tokens: d.Tokens, core: d.Core, clients: d.Clients, admins: d.Administrators, audit: d.Audit, applications: d.Applications, policies: d.Policies, stores: d.Stores, log: d.Logger, openAPI: doc}
 	h.accountAuth, h.notices = d.AccountAuth, d.Notices
 	h.accountActions, h.accountProfiles, h.renderer = d.AccountActions, d.AccountProfiles, d.Renderer
+	h.accountRoles = d.AccountRoles
 	return h, nil
 }
 
@@ -129,6 +134,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountPolicies(api)
 	h.mountAccountAuthenticators(api)
 	h.mountAccountProfile(api)
+	h.mountAccountRoles(api)
 	// What no route above answered (a match with ErrNotFound, so route
 	// checks do not take it for a route).
 	api.NotFoundHandler = h.unrouted(r)

@@ -70,6 +70,9 @@ type Deps struct {
 	// (account_profile.go); without them those pages are not mounted.
 	AccountActions  AccountActionService
 	AccountProfiles AccountProfileService
+	// AccountRoles serves the account profile's Roles tab
+	// (account_roles.go); without it there is no such tab.
+	AccountRoles AccountRoleService
 }
 
 // Handler serves the console.
@@ -99,6 +102,7 @@ type Handler struct {
 
 	accountAuth AccountAuthService
 	notices     NoticeService
+	accountRoles AccountRoleService
 
 	// codes exchanges the console's codes in process (its server is set
 	// by UseServer once the whole handler chain exists).
@@ -123,10 +127,12 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	return &Handler{cfg: cfg, core: d.Core, store: d.Store, sessions: d.Sessions, render: d.Renderer, log: d.Logger, audit: d.Audit, admins: d.Administrators, apps: d.Applications, policies: d.Policies, clients: d.Clients, groups: d.Groups, stores: d.Stores,
-		roles: d.Roles, orgs: d.Organizations, codes: firstparty.New(cfg.Issuer, "console"),
-		accountAuth: d.AccountAuth, notices: d.Notices,
-		acctActions: d.AccountActions, acctProfiles: d.AccountProfiles}, nil
+	h := &Handler{cfg: cfg, core: d.Core, store: d.Store, sessions: d.Sessions, render: d.Renderer, log: d.Logger, audit: d.Audit, admins: d.Administrators, apps: d.Applications, policies: d.Policies, clients: d.Clients, groups: d.Groups, stores: d.Stores,
+		roles: d.Roles, orgs: d.Organizations, codes: firstparty.New(cfg.Issuer, "console")}
+	h.accountRoles = d.AccountRoles
+	h.accountAuth, h.notices = d.AccountAuth, d.Notices
+	h.acctActions, h.acctProfiles = d.AccountActions, d.AccountProfiles
+	return h, nil
 }
 
 // UseServer gives the console the server's handler, through which it
@@ -169,6 +175,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountOrganizations(sub)
 	h.mountAccountAuthenticators(sub)
 	h.mountAccountProfile(sub)
+	h.mountAccountRoles(sub)
 }
 
 // path is the path of the console's route called name, with the query

@@ -42,5 +42,6 @@ func newAdminConsole(cfg Config, core *manage.Core, store storage.Store, secret 
 		AccountAuth:    accountAuth,
 		Notices:        notices,
 		AccountActions: accounts.actions, AccountProfiles: accounts.profiles,
+		AccountRoles: manage.NewAccountRoles(core, store),
 	})
 }

@@ -19,6 +19,7 @@ import (
 	"foyer/authz/backchannel"
 	"foyer/authz/fositestore"
 	"foyer/authz/keys"
+	"foyer/authz/roleclaims"
 	"foyer/selfservice"
 	"foyer/selfservice/notify"
 	"foyer/selfservice/password"
@@ -148,7 +149,8 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		AllowPrivateNetworkURIs: allowPrivate,
 		Now:                     opt.now,
 	}, authz.Deps{Store: store, Keys: keyManager, Sessions: sessions, Steps: steps, Renderer: renderer, Logger: log,
-		ClaimSources: opt.claimSources})
+		// The server's own claim sources: roles per organization (scope roles).
+		ClaimSources: append([]authz.ClaimSource{roleclaims.New(store)}, opt.claimSources...)})
 	if err != nil {
 		return nil, err
 	}
@@ -180,6 +182,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		Stores: newStoreServices(adminCore, store), Logger: log,
 		AccountAuth: accountAuth, Notices: notices,
 		AccountActions: accountServices.actions, AccountProfiles: accountServices.profiles, Renderer: renderer,
+		AccountRoles: manage.NewAccountRoles(adminCore, store),
 	})
 	if err != nil {
 		return nil, err

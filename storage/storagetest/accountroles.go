@@ -181,3 +181,21 @@ func testAccountRolesCascade(t *testing.T, s storage.Store) {
 	must(t, "DeleteOrganization", s.DeleteOrganization(ctx, f.store.ID, f.globex.ID, 0))
 	must(t, "DeleteStoreRole", s.DeleteStoreRole(ctx, f.store.ID, f.viewer.ID, 0))
 }
+
+// testAccountRolesMove: an account moved to another store leaves the old
+// store's organizations and roles.
+func testAccountRolesMove(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	f := newAccountRoleFixture(t, s)
+	must(t, "AssignAccountRole", s.AssignAccountRole(ctx, f.pair(f.acme, f.viewer)))
+	must(t, "AddOrganizationMember", s.AddOrganizationMember(ctx,
+		&storage.OrganizationMember{StoreID: f.store.ID, AccountID: f.acct.ID, OrganizationID: f.acme.ID}))
+	must(t, "MoveAccountToStore", s.MoveAccountToStore(ctx, f.acct.ID, f.other.ID))
+	roles, err := s.ListAccountRoles(ctx, f.acct.ID)
+	must(t, "ListAccountRoles", err)
+	orgs, err := s.ListAccountOrganizations(ctx, f.acct.ID)
+	must(t, "ListAccountOrganizations", err)
+	if len(roles) != 0 || len(orgs) != 0 {
+		t.Errorf("after the move: roles %+v, memberships %+v of the old store", roles, orgs)
+	}
+}

@@ -75,6 +75,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"AccountRolesAcrossStores", testAccountRolesAcrossStores},
 		{"OrganizationMembers", testOrganizationMembers},
 		{"AccountRolesCascade", testAccountRolesCascade},
+		{"AccountRolesMove", testAccountRolesMove},
 	}
 	for _, a := range append(append(append(areas, portalAreas...), storeConfigAreas...), policyAreas...) {
 		t.Run(a.name, func(t *testing.T) {
