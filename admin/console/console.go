@@ -100,8 +100,8 @@ type Handler struct {
 	acctActions  AccountActionService
 	acctProfiles AccountProfileService
 
-	accountAuth AccountAuthService
-	notices     NoticeService
+	accountAuth  AccountAuthService
+	notices      NoticeService
 	accountRoles AccountRoleService
 
 	// codes exchanges the console's codes in process (its server is set
