@@ -61,6 +61,10 @@ type Deps struct {
 	Stores         StoreService
 	Roles          RoleService
 	Organizations  OrganizationService
+	// AccountAuth and Notices serve the account profile's Authenticators
+	// tab and the "Notify the customer" choices; nil leaves the tab out.
+	AccountAuth AccountAuthService
+	Notices     NoticeService
 	// AccountActions and AccountProfiles serve the account profile's
 	// overview actions and its Attributes and Groups tabs
 	// (account_profile.go); without them those pages are not mounted.
@@ -111,6 +115,8 @@ type Handler struct {
 	acctActions  AccountActionService
 	acctProfiles AccountProfileService
 
+	accountAuth  AccountAuthService
+	notices      NoticeService
 	accountRoles AccountRoleService
 
 	// codes exchanges the console's codes in process (its server is set
@@ -145,6 +151,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	h.vpolicies, h.verifs = d.VerificationPolicies, d.Verifications
 	h.activity = d.AccountActivity
 	h.accountSearch = d.AccountSearch
+	h.accountAuth, h.notices = d.AccountAuth, d.Notices
 	h.acctActions, h.acctProfiles = d.AccountActions, d.AccountProfiles
 	return h, nil
 }
@@ -187,6 +194,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountGroup(sub)
 	h.mountRoles(sub)
 	h.mountOrganizations(sub)
+	h.mountAccountAuthenticators(sub)
 	h.mountAccountProfile(sub)
 	h.mountAccountRoles(sub)
 	h.mountVerificationPolicies(sub)

@@ -92,6 +92,7 @@ var noticeKeys = map[string]bool{
 	"saved": true, "created": true, "deleted": true, "invited": true, "disabled": true, "enabled": true, "removed": true,
 	"session_ended": true, "sessions_ended": true,
 	"account_disabled": true, "account_enabled": true, "account_deleted": true,
+	"reset_sent": true, "password_set": true, "code_sent": true, "contact_added": true, "lockout_cleared": true,
 	"group_added": true, "group_removed": true,
 }
 

@@ -178,10 +178,13 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		return nil, err
 	}
 	accountActivity := manage.NewAccountActivity(adminCore, store, sessions, devices)
+	notices, accountAuth := newAccountAuthServices(adminCore, store, notifications, renderer, sessions, cfg.Issuer)
 	accountServices, err := newAccountProfileServices(adminCore, store, sessions)
 	if err != nil {
 		return nil, err
 	}
+	accountServices.actions.WithNotices(notices)
+	accountServices.profiles.WithNotices(notices)
 	adminAPI, err := admin.New(admin.Deps{
 		Tokens: adminTokens{oauth: oauth}, Core: adminCore, Clients: manage.NewClients(adminCore, store, clientRegistry{}),
 		Administrators: manage.NewAdministrators(adminCore, store, notifications, cfg.Issuer), Audit: manage.NewAudit(store).WithChainKey(auditChainKey(secret)),
@@ -192,6 +195,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		AccountActivity: accountActivity,
 		AccountSearch:   manage.NewAccountSearch(adminCore, store),
 		AccountActions:  accountServices.actions, AccountProfiles: accountServices.profiles, Renderer: renderer,
+		AccountAuth: accountAuth, Notices: notices,
 	})
 	if err != nil {
 		return nil, err
