@@ -126,12 +126,19 @@ type browser struct {
 // newBrowser starts Chromium for one test; the test's cleanup stops it.
 func newBrowser(t *testing.T, extra ...chromedp.ExecAllocatorOption) *browser {
 	t.Helper()
+	return newBrowserWithin(t, testTimeout, extra...)
+}
+
+// newBrowserWithin is newBrowser with a deadline of its own, for a test
+// that walks more pages than testTimeout allows.
+func newBrowserWithin(t *testing.T, timeout time.Duration, extra ...chromedp.ExecAllocatorOption) *browser {
+	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
 		t.Fatalf("the browser tests need Debian's Chromium at %s: apt-get install chromium chromium-driver (%v)", chromiumPath, err)
 	}
 	profile := t.TempDir()
 
-	ctx, cancelTimeout := context.WithTimeout(t.Context(), testTimeout)
+	ctx, cancelTimeout := context.WithTimeout(t.Context(), timeout)
 	t.Cleanup(cancelTimeout)
 	// A problem the browser reports cancels everything at once with the
 	// problem as the cause: a blocked form post would otherwise only show
