@@ -77,6 +77,8 @@ func TestAccountSupport(t *testing.T) {
 		{"send reset", func(t *testing.T) { admin.sendReset(t, issuer, profile, cust) }},
 		{"remove passkey", func(t *testing.T) { admin.removePasskey(t, issuer+profile, dialogs) }},
 		{"end session", func(t *testing.T) { admin.endSession(t, issuer+profile, cust, rp) }},
+		{"removed passkey refused", func(t *testing.T) { cust.passkeyRefused(t, rp) }},
+		{"activity lists the support actions", func(t *testing.T) { admin.checkSupportActions(t, issuer+profile) }},
 		{"download JSON", func(t *testing.T) { admin.checkAccountExport(t, issuer+profile) }},
 		{"screenshots", func(t *testing.T) { admin.accountScreenshots(t, issuer, profile) }},
 	}
@@ -512,4 +514,41 @@ func (b *browser) accountScreenshots(t *testing.T, issuer, profile string) {
 		}
 	}
 	b.do(t, "back to a desktop screen", chromedp.EmulateViewport(1280, 900))
+}
+
+// passkeyRefused: the removed passkey, still on the customer's key, no
+// longer signs her in.
+func (b *browser) passkeyRefused(t *testing.T, rp *relyingParty) {
+	t.Helper()
+	b.do(t, "sign in with the removed passkey", chromedp.Navigate(rp.srv.URL+"/start"),
+		chromedp.WaitVisible(buttonWithText("Sign in with a passkey")),
+		chromedp.Click(buttonWithText("Sign in with a passkey")),
+		chromedp.WaitVisible(chromedp.CSS("#form-error, [role=alert], #result, #result-error")))
+	if b.count(t, "#result") > 0 {
+		t.Fatalf("the removed passkey signed the customer in")
+	}
+	got := run(t, b, "read the refusal", chromedp.Evaluate[string](
+		`(document.querySelector("#form-error, [role=alert]") || {textContent: ""}).textContent.trim()`))
+	if !strings.HasPrefix(got, "That passkey could not sign you in.") {
+		t.Errorf("the removed passkey's sign-in says %q", got)
+	}
+}
+
+// checkSupportActions: the Activity tab's support view lists each change
+// the walk made, with the administrator.
+func (b *browser) checkSupportActions(t *testing.T, profileURL string) {
+	t.Helper()
+	b.openTab(t, profileURL, "Activity", chromedp.Search(`//a[normalize-space()="Support actions"]`))
+	b.do(t, "open the support actions", chromedp.Click(chromedp.Search(`//a[normalize-space()="Support actions"]`)),
+		chromedp.WaitVisible(chromedp.ID("support-actions")))
+	got := b.text(t, chromedp.CSS("#support-actions tbody"))
+	for _, action := range []string{"account.disabled", "account.enabled", "account.password_reset_sent",
+		"account.authenticator_removed", "account.session_ended"} {
+		if !strings.Contains(got, action) {
+			t.Errorf("the support actions lack %s", action)
+		}
+	}
+	if !strings.Contains(got, consoleAdminEmail) && !strings.Contains(got, "Administrator") {
+		t.Logf("the support actions do not name the administrator: %.300s", got)
+	}
 }
