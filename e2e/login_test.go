@@ -29,9 +29,14 @@
 //     of the redirect that follows a form post, which only a real browser can
 //     show;
 //   - an https issuer behind a TLS-terminating proxy (hostcookies_test.go):
-//     Chromium accepts the __Host- cookies and the portal sign-in works.
+//     Chromium accepts the __Host- cookies and the portal sign-in works;
+//   - account management as support staff use it (accounts_test.go): find
+//     an account by an attribute, disable and enable it against a live
+//     customer browser, send a reset, remove a passkey, end a session,
+//     download the JSON.
 //
-// Each test has a 60 s deadline, so a hang fails instead of blocking CI.
+// Each test has a 60 s deadline (newBrowserWithin gives a longer walk its
+// own), so a hang fails instead of blocking CI.
 package e2e
 
 import (
