@@ -72,7 +72,7 @@ func TestAccountSupport(t *testing.T) {
 		run  func(t *testing.T)
 	}{
 		{"find by attribute", func(t *testing.T) { profile = admin.findByLoyalty(t, issuer) }},
-		{"disable", func(t *testing.T) { admin.disableAccount(t, issuer+profile, cust, rp) }},
+		{"disable", func(t *testing.T) { admin.disableAccount(t, issuer, profile, cust, rp) }},
 		{"enable", func(t *testing.T) { admin.enableAccount(t, issuer+profile, cust, rp) }},
 		{"send reset", func(t *testing.T) { admin.sendReset(t, issuer, profile, cust) }},
 		{"remove passkey", func(t *testing.T) { admin.removePasskey(t, issuer+profile, dialogs) }},
@@ -300,15 +300,22 @@ func (b *browser) overviewLabels(t *testing.T) string {
 }
 
 // disableAccount: the overview panel's Disable ends the customer's
-// session (the relying party's next request asks her to sign in) and
-// her password is refused.
-func (b *browser) disableAccount(t *testing.T, profileURL string, cust *browser, rp *relyingParty) {
+// session (the portal and the relying party's next request ask her to
+// sign in) and her password is refused.
+func (b *browser) disableAccount(t *testing.T, issuer, profile string, cust *browser, rp *relyingParty) {
 	t.Helper()
-	b.do(t, "disable the account", chromedp.Navigate(profileURL),
+	b.do(t, "disable the account", chromedp.Navigate(issuer+profile),
 		chromedp.Click(buttonWithText("Disable account")))
 	b.waitNotice(t, "disable", "The account is disabled; its sessions and tokens have ended.")
 	if got := b.overviewLabels(t); !strings.Contains(got, "Disabled") || strings.Contains(got, "Enabled") {
 		t.Errorf("labels after disabling: %q", got)
+	}
+	// She used the portal before (her loyalty number): it signs her out
+	// too.
+	cust.do(t, "open the portal", chromedp.Navigate(issuer+"/account/profile"),
+		chromedp.WaitVisible(chromedp.CSS("#identifier, #attr-loyalty_id")))
+	if cust.count(t, "#identifier") == 0 {
+		t.Errorf("the disabled customer still sees the portal at %s", cust.location(t))
 	}
 	cust.expectSignInAsked(t, rp, "disabled")
 	cust.signInAt(t, aliceEmail, alicePassword)
