@@ -57,6 +57,10 @@ type Deps struct {
 	Policies       *manage.Policies
 	Stores         StoreServices // stores, groups, roles, organizations (admin/stores.go)
 	Logger         *slog.Logger
+	// AccountRoles serves an account's roles and memberships
+	// (admin/account_roles.go).
+	AccountRoles *manage.AccountRoles
+	Verification VerificationServices // verification policies and account verifications (admin/verification.go)
 	// AccountSearch serves the account list (admin/accounts_search.go).
 	AccountSearch *manage.AccountSearch
 }
@@ -72,7 +76,9 @@ type Handler struct {
 	applications *manage.Applications
 	policies     *manage.Policies
 	stores       StoreServices
+	verification VerificationServices
 	log          *slog.Logger
+	accountRoles *manage.AccountRoles
 	// accountSearch serves accounts_search.go.
 	accountSearch *manage.AccountSearch
 	// openAPI is the assembled document, served as is.
@@ -97,6 +103,8 @@ func New(d Deps) (*Handler, error) {
 		return nil, err
 	}
 	h := &Handler{tokens: d.Tokens, core: d.Core, clients: d.Clients, admins: d.Administrators, audit: d.Audit, applications: d.Applications, policies: d.Policies, stores: d.Stores, log: d.Logger, openAPI: doc}
+	h.accountRoles = d.AccountRoles
+	h.verification = d.Verification
 	h.accountSearch = d.AccountSearch
 	return h, nil
 }
@@ -114,6 +122,8 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountAudit(api)
 	h.mountApplications(api)
 	h.mountPolicies(api)
+	h.mountAccountRoles(api)
+	h.mountVerification(api)
 	h.mountAccountSearch(api)
 	// What no route above answered (a match with ErrNotFound, so route
 	// checks do not take it for a route).

@@ -398,6 +398,10 @@ type Store interface {
 	// AdminGrants and AuditLog are the operator side's (storage/admin.go).
 	AdminGrants
 	AuditLog
+	// AccountRoles are account management's (storage/accountroles.go).
+	AccountRoles
+	// Verifications are identity verification's (storage/verification.go).
+	Verifications
 	// AccountSearches is the operator side's account list (storage/accountsearch.go).
 	AccountSearches
 	// Ping checks the database answers (for /readyz).

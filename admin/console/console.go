@@ -61,6 +61,12 @@ type Deps struct {
 	Stores         StoreService
 	Roles          RoleService
 	Organizations  OrganizationService
+	// AccountRoles serves the account profile's Roles tab
+	// (account_roles.go); without it there is no such tab.
+	AccountRoles AccountRoleService
+	// Identity verification: a store's policies and an account's records.
+	VerificationPolicies VerificationPolicyService
+	Verifications        VerificationService
 	// AccountSearch serves the account list (accounts.go); without it
 	// the list is not offered.
 	AccountSearch AccountSearchService
@@ -84,11 +90,16 @@ type Handler struct {
 	stores   StoreService
 	roles    RoleService
 	orgs     OrganizationService
+	// vpolicies and verifs serve identity verification's pages.
+	vpolicies VerificationPolicyService
+	verifs    VerificationService
 	// accountSearch may be nil (see Deps).
 	accountSearch AccountSearchService
 
 	// accountTabs are the account profile's tabs, in order (account.go).
 	accountTabs []accountTab
+
+	accountRoles AccountRoleService
 
 	// codes exchanges the console's codes in process (its server is set
 	// by UseServer once the whole handler chain exists).
@@ -104,6 +115,9 @@ func New(cfg Config, d Deps) (*Handler, error) {
 		d.Roles == nil || d.Organizations == nil {
 		return nil, errors.New("console: Core, Store, Sessions, Renderer and the services are required")
 	}
+	if d.VerificationPolicies == nil || d.Verifications == nil {
+		return nil, errors.New("console: the verification services are required")
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -115,6 +129,8 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	}
 	h := &Handler{cfg: cfg, core: d.Core, store: d.Store, sessions: d.Sessions, render: d.Renderer, log: d.Logger, audit: d.Audit, admins: d.Administrators, apps: d.Applications, policies: d.Policies, clients: d.Clients, groups: d.Groups, stores: d.Stores,
 		roles: d.Roles, orgs: d.Organizations, codes: firstparty.New(cfg.Issuer, "console")}
+	h.accountRoles = d.AccountRoles
+	h.vpolicies, h.verifs = d.VerificationPolicies, d.Verifications
 	h.accountSearch = d.AccountSearch
 	return h, nil
 }
@@ -157,6 +173,9 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountGroup(sub)
 	h.mountRoles(sub)
 	h.mountOrganizations(sub)
+	h.mountAccountRoles(sub)
+	h.mountVerificationPolicies(sub)
+	h.mountVerificationTab(sub)
 	h.mountAccounts(sub)
 }
 

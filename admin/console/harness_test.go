@@ -107,7 +107,9 @@ func newEnv(t testing.TB, store storage.Store) *testEnv {
 	e.handler, err = New(Config{Issuer: issuer, CookieKey: []byte("console-cookie-key-for-the-tests"), Now: e.clock.Now},
 		Deps{Core: core, Store: store, Sessions: e.sessions, Renderer: renderer, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 			Audit: manage.NewAudit(cs), Administrators: e.admins, Applications: manage.NewApplications(core, cs), Policies: manage.NewPolicies(core, cs), Clients: manage.NewClients(core, cs, testRegistry{}), Groups: manage.NewGroups(core, cs), Stores: manage.NewStores(core, cs),
-			Roles: manage.NewRoles(core, cs), Organizations: manage.NewOrganizations(core, cs)})
+			Roles: manage.NewRoles(core, cs), Organizations: manage.NewOrganizations(core, cs),
+			AccountRoles: manage.NewAccountRoles(core, cs),
+			VerificationPolicies: manage.NewVerificationPolicies(core, cs), Verifications: manage.NewAccountVerifications(core, cs)})
 	if err != nil {
 		t.Fatal(err)
 	}

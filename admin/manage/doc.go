@@ -59,6 +59,9 @@
 // of storage.SearchAccounts, with opaque cursors bound to their search
 // (Page.Next and Page.Prev); each administrator's pinned search fields
 // are kept with their account.
+// AccountRoles (account_roles.go) keeps an account's (organization, role)
+// pairs and, apart from them, its organization memberships: a role needs
+// no membership (seed 002), and ending a membership keeps the roles.
 //
 // The configuration lists (stores, groups, roles, organizations,
 // applications, policies) are small, so their ListBy methods (listby.go)
@@ -67,4 +70,13 @@
 // the name or id, by name or creation time either way with the id as
 // tie-break, and a cursor that carries its sort and filter, so a next
 // page continues in the same order and a cursor of another is refused.
+//
+// Identity verification (verification_policies.go, verifications.go):
+// a store's VerificationPolicies are named sets of methods, changed with
+// WriteConfig; AccountVerifications records a manual verification of an
+// account under one policy and one of its methods (WriteAccounts, so
+// support may), with the acting administrator's id and name and a note,
+// and revokes one (the record stays, marked revoked). The newest
+// unrevoked record is the account's current verification, which authz
+// releases as verified_claims.
 package manage

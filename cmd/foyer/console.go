@@ -32,6 +32,10 @@ func newAdminConsole(cfg Config, core *manage.Core, store storage.Store, secret 
 		Stores:         newStores(core, store),
 		Roles:          manage.NewRoles(core, store),
 		Organizations:  manage.NewOrganizations(core, store),
-		AccountSearch:  manage.NewAccountSearch(core, store),
+		AccountRoles:   manage.NewAccountRoles(core, store),
+		// Identity verification (cmd/foyer/verification.go).
+		VerificationPolicies: manage.NewVerificationPolicies(core, store),
+		Verifications:        manage.NewAccountVerifications(core, store),
+		AccountSearch:        manage.NewAccountSearch(core, store),
 	})
 }

@@ -19,6 +19,7 @@ import (
 	"foyer/authz/backchannel"
 	"foyer/authz/fositestore"
 	"foyer/authz/keys"
+	"foyer/authz/roleclaims"
 	"foyer/selfservice"
 	"foyer/selfservice/notify"
 	"foyer/selfservice/password"
@@ -148,7 +149,9 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		AllowPrivateNetworkURIs: allowPrivate,
 		Now:                     opt.now,
 	}, authz.Deps{Store: store, Keys: keyManager, Sessions: sessions, Steps: steps, Renderer: renderer, Logger: log,
-		ClaimSources: opt.claimSources})
+		// The server's own claim sources before the tests': roles per
+		// organization (scope roles), verified_claims (authz/verifiedclaims.go).
+		ClaimSources: append([]authz.ClaimSource{roleclaims.New(store), authz.NewVerifiedClaims(store)}, opt.claimSources...)})
 	if err != nil {
 		return nil, err
 	}
@@ -171,6 +174,8 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		Administrators: manage.NewAdministrators(adminCore, store, notifications, cfg.Issuer), Audit: manage.NewAudit(store).WithChainKey(auditChainKey(secret)),
 		Applications: manage.NewApplications(adminCore, store), Policies: manage.NewPolicies(adminCore, store),
 		Stores: newStoreServices(adminCore, store), Logger: log,
+		AccountRoles:  manage.NewAccountRoles(adminCore, store),
+		Verification:  newVerificationServices(adminCore, store),
 		AccountSearch: manage.NewAccountSearch(adminCore, store),
 	})
 	if err != nil {
