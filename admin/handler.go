@@ -64,6 +64,8 @@ type Deps struct {
 
 	// AccountActivity serves an account's activity, sessions and consents.
 	AccountActivity *manage.AccountActivity
+	// AccountSearch serves the account list (admin/accounts_search.go).
+	AccountSearch *manage.AccountSearch
 }
 
 // Handler serves the admin REST API.
@@ -81,6 +83,8 @@ type Handler struct {
 	activity     *manage.AccountActivity
 	log          *slog.Logger
 	accountRoles *manage.AccountRoles
+	// accountSearch serves accounts_search.go.
+	accountSearch *manage.AccountSearch
 	// openAPI is the assembled document, served as is.
 	openAPI []byte
 	// routes builds URLs from the router Mount was given.
@@ -106,6 +110,7 @@ func New(d Deps) (*Handler, error) {
 	h.accountRoles = d.AccountRoles
 	h.verification = d.Verification
 	h.activity = d.AccountActivity
+	h.accountSearch = d.AccountSearch
 	return h, nil
 }
 
@@ -125,6 +130,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountAccountRoles(api)
 	h.mountVerification(api)
 	h.mountAccountActivity(api)
+	h.mountAccountSearch(api)
 	// What no route above answered (a match with ErrNotFound, so route
 	// checks do not take it for a route).
 	api.NotFoundHandler = h.unrouted(r)

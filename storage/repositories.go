@@ -403,6 +403,8 @@ type Store interface {
 	AccountRoles
 	// Verifications are identity verification's (storage/verification.go).
 	Verifications
+	// AccountSearches is the operator side's account list (storage/accountsearch.go).
+	AccountSearches
 	// Ping checks the database answers (for /readyz).
 	Ping(ctx context.Context) error
 	Close() error

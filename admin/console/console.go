@@ -70,6 +70,9 @@ type Deps struct {
 	// AccountActivity serves the account profile's Activity, Sessions and
 	// Consents tabs; nil leaves them out.
 	AccountActivity AccountActivityService
+	// AccountSearch serves the account list (accounts.go); without it
+	// the list is not offered.
+	AccountSearch AccountSearchService
 }
 
 // Handler serves the console.
@@ -94,6 +97,8 @@ type Handler struct {
 	vpolicies VerificationPolicyService
 	verifs    VerificationService
 	activity  AccountActivityService
+	// accountSearch may be nil (see Deps).
+	accountSearch AccountSearchService
 
 	// accountTabs are the account profile's tabs, in order (account.go).
 	accountTabs []accountTab
@@ -131,6 +136,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	h.accountRoles = d.AccountRoles
 	h.vpolicies, h.verifs = d.VerificationPolicies, d.Verifications
 	h.activity = d.AccountActivity
+	h.accountSearch = d.AccountSearch
 	return h, nil
 }
 
@@ -176,6 +182,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountVerificationPolicies(sub)
 	h.mountVerificationTab(sub)
 	h.mountAccountActivity(sub)
+	h.mountAccounts(sub)
 }
 
 // path is the path of the console's route called name, with the query

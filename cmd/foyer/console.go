@@ -38,5 +38,6 @@ func newAdminConsole(cfg Config, core *manage.Core, store storage.Store, secret 
 		Verifications:        manage.NewAccountVerifications(core, store),
 		// The account profile's Activity, Sessions and Consents tabs.
 		AccountActivity: activity,
+		AccountSearch:   manage.NewAccountSearch(core, store),
 	})
 }

@@ -186,6 +186,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		AccountRoles:    manage.NewAccountRoles(adminCore, store),
 		Verification:    newVerificationServices(adminCore, store),
 		AccountActivity: accountActivity,
+		AccountSearch:   manage.NewAccountSearch(adminCore, store),
 	})
 	if err != nil {
 		return nil, err
