@@ -26,6 +26,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"AccountSearchAttributes", testAccountSearchAttributes},
 		{"AccountSearchFilters", testAccountSearchFilters},
 		{"AccountSearchOrders", testAccountSearchOrders},
+		{"AccountSearchRelations", testAccountSearchRelations},
 		{"PinnedSearchFields", testPinnedSearchFields},
 		{"Passwords", testPasswords},
 		{"ClearCredentials", testClearCredentials},
