@@ -66,6 +66,12 @@ type Deps struct {
 	// AccountRoles serves an account's roles and memberships
 	// (admin/account_roles.go).
 	AccountRoles *manage.AccountRoles
+	Verification VerificationServices // verification policies and account verifications (admin/verification.go)
+
+	// AccountActivity serves an account's activity, sessions and consents.
+	AccountActivity *manage.AccountActivity
+	// AccountSearch serves the account list (admin/accounts_search.go).
+	AccountSearch *manage.AccountSearch
 }
 
 // Handler serves the admin REST API.
@@ -79,12 +85,16 @@ type Handler struct {
 	applications *manage.Applications
 	policies     *manage.Policies
 	stores       StoreServices
+	verification VerificationServices
+	activity     *manage.AccountActivity
 	log          *slog.Logger
 	// accountActions, accountProfiles and renderer serve accounts.go.
 	accountActions  *manage.AccountActions
 	accountProfiles *manage.AccountProfiles
 	renderer        *themes.Renderer
 	accountRoles    *manage.AccountRoles
+	// accountSearch serves accounts_search.go.
+	accountSearch *manage.AccountSearch
 	// openAPI is the assembled document, served as is.
 	openAPI []byte
 	// routes builds URLs from the router Mount was given.
@@ -109,6 +119,9 @@ func New(d Deps) (*Handler, error) {
 	h := &Handler{tokens: d.Tokens, core: d.Core, clients: d.Clients, admins: d.Administrators, audit: d.Audit, applications: d.Applications, policies: d.Policies, stores: d.Stores, log: d.Logger, openAPI: doc}
 	h.accountActions, h.accountProfiles, h.renderer = d.AccountActions, d.AccountProfiles, d.Renderer
 	h.accountRoles = d.AccountRoles
+	h.verification = d.Verification
+	h.activity = d.AccountActivity
+	h.accountSearch = d.AccountSearch
 	return h, nil
 }
 
@@ -127,6 +140,9 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountPolicies(api)
 	h.mountAccountProfile(api)
 	h.mountAccountRoles(api)
+	h.mountVerification(api)
+	h.mountAccountActivity(api)
+	h.mountAccountSearch(api)
 	// What no route above answered (a match with ErrNotFound, so route
 	// checks do not take it for a route).
 	api.NotFoundHandler = h.unrouted(r)
