@@ -52,7 +52,7 @@ const (
 type AccountActions struct {
 	core     *Core
 	store    AccountActionsStore
-	sessions SessionEnder
+	sessions SessionEnder // account_activity.go's: the session manager
 	// notices tells the customer of a status change (account_notify.go);
 	// nil: none.
 	notices *CustomerNotices

@@ -179,10 +179,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	}
 	accountActivity := manage.NewAccountActivity(adminCore, store, sessions, devices)
 	notices, accountAuth := newAccountAuthServices(adminCore, store, notifications, renderer, sessions, cfg.Issuer)
-	accountServices, err := newAccountProfileServices(adminCore, store, sessions)
-	if err != nil {
-		return nil, err
-	}
+	accountServices := newAccountProfileServices(adminCore, store, sessions, devices.Device)
 	accountServices.actions.WithNotices(notices)
 	accountServices.profiles.WithNotices(notices)
 	adminAPI, err := admin.New(admin.Deps{
@@ -210,7 +207,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	if err != nil {
 		return nil, err
 	}
-	adminConsole, err := newAdminConsole(cfg, adminCore, store, secret, sessions, renderer, notifications, log, opt.now, accountActivity)
+	adminConsole, err := newAdminConsole(cfg, adminCore, store, secret, sessions, renderer, notifications, log, opt.now, accountActivity, accountServices)
 	if err != nil {
 		return nil, err
 	}
