@@ -17,9 +17,6 @@ import (
 // errNoAccountAuth: the handler was built without the services.
 var errNoAccountAuth = errors.New("admin: the account authenticator services are not configured")
 
-// accountPath is one account of a store.
-const accountPath = "/stores/{store}/accounts/{account}"
-
 func (h *Handler) mountAccountAuthenticators(api *mux.Router) {
 	route.Handle(api, "admin.account_authenticators", accountPath+"/authenticators", route.Methods{
 		http.MethodGet: h.withAccountAuth(h.listAccountAuthenticators)})

@@ -70,6 +70,12 @@ type Deps struct {
 	// AccountRoles serves an account's roles and memberships
 	// (admin/account_roles.go).
 	AccountRoles *manage.AccountRoles
+	Verification VerificationServices // verification policies and account verifications (admin/verification.go)
+
+	// AccountActivity serves an account's activity, sessions and consents.
+	AccountActivity *manage.AccountActivity
+	// AccountSearch serves the account list (admin/accounts_search.go).
+	AccountSearch *manage.AccountSearch
 }
 
 // Handler serves the admin REST API.
@@ -83,6 +89,8 @@ type Handler struct {
 	applications *manage.Applications
 	policies     *manage.Policies
 	stores       StoreServices
+	verification VerificationServices
+	activity     *manage.AccountActivity
 	log          *slog.Logger
 	accountAuth  *manage.AccountAuthenticators
 	notices      *manage.CustomerNotices
@@ -91,6 +99,8 @@ type Handler struct {
 	accountProfiles *manage.AccountProfiles
 	renderer        *themes.Renderer
 	accountRoles    *manage.AccountRoles
+	// accountSearch serves accounts_search.go.
+	accountSearch *manage.AccountSearch
 	// openAPI is the assembled document, served as is.
 	openAPI []byte
 	// routes builds URLs from the router Mount was given.
@@ -116,6 +126,9 @@ func New(d Deps) (*Handler, error) {
 	h.accountAuth, h.notices = d.AccountAuth, d.Notices
 	h.accountActions, h.accountProfiles, h.renderer = d.AccountActions, d.AccountProfiles, d.Renderer
 	h.accountRoles = d.AccountRoles
+	h.verification = d.Verification
+	h.activity = d.AccountActivity
+	h.accountSearch = d.AccountSearch
 	return h, nil
 }
 
@@ -135,6 +148,9 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountAccountAuthenticators(api)
 	h.mountAccountProfile(api)
 	h.mountAccountRoles(api)
+	h.mountVerification(api)
+	h.mountAccountActivity(api)
+	h.mountAccountSearch(api)
 	// What no route above answered (a match with ErrNotFound, so route
 	// checks do not take it for a route).
 	api.NotFoundHandler = h.unrouted(r)

@@ -24,6 +24,8 @@ func scopeKey(scope string) string {
 	switch scope {
 	case "openid", "profile", "email", "phone", "address", "offline_access", "roles":
 		return "consent.scope." + scope
+	case VerifiedClaimsScope:
+		return "consent.scope." + scope
 	}
 	return ""
 }

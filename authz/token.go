@@ -46,6 +46,11 @@ func (h *Handler) token(w http.ResponseWriter, r *http.Request) {
 			h.accessError(w, r, ar, err)
 			return
 		}
+		// Claims kept outside the account row are as they are now.
+		if err := h.refreshSourcedClaims(ctx, ar); err != nil {
+			h.accessError(w, r, ar, err)
+			return
+		}
 	}
 	resp, err := h.oauth.NewAccessResponse(ctx, ar)
 	if errors.Is(err, fosite.ErrInvalidatedAuthorizeCode) {

@@ -50,7 +50,7 @@ func (h *Handler) mountAccountProfile(r *mux.Router) {
 		http.MethodGet: h.authed(h.accountAttributesPage), http.MethodPost: h.authed(h.saveAccountAttributes)})
 	route.Handle(r, accountExportRoute, accountPathPrefix+"/export", route.Methods{http.MethodGet: h.authed(h.exportAccount)})
 	route.Handle(r, accountStatusRoute, accountPathPrefix+"/status", route.Methods{http.MethodPost: h.authed(h.setAccountStatus)})
-	route.Handle(r, accountSessionsEndRoute, accountPathPrefix+"/end-sessions", route.Methods{http.MethodPost: h.authed(h.endAccountSessions)})
+	route.Handle(r, accountSessionsEndRoute, accountPathPrefix+"/end-sessions", route.Methods{http.MethodPost: h.authed(h.endSessionsFromOverview)})
 	route.Handle(r, accountDeleteRoute, accountPathPrefix+"/delete", route.Methods{
 		http.MethodGet: h.authed(h.confirmDeleteAccount), http.MethodPost: h.authed(h.deleteAccount)})
 	route.Handle(r, accountGroupsRoute, accountPathPrefix+"/groups", route.Methods{
@@ -236,9 +236,10 @@ func (h *Handler) setAccountStatus(w http.ResponseWriter, r *http.Request, rq *r
 	return nil
 }
 
-// endAccountSessions ends every session of the account; the customer
+// endSessionsFromOverview ends every session of the account (the overview
+// panel's "Delete sessions"; the Sessions tab has its own); the customer
 // signs in again at the next visit.
-func (h *Handler) endAccountSessions(w http.ResponseWriter, r *http.Request, rq *request) error {
+func (h *Handler) endSessionsFromOverview(w http.ResponseWriter, r *http.Request, rq *request) error {
 	f, err := h.accountFrameFor(r, rq, "")
 	if err != nil {
 		return err

@@ -73,6 +73,15 @@ type Deps struct {
 	// AccountRoles serves the account profile's Roles tab
 	// (account_roles.go); without it there is no such tab.
 	AccountRoles AccountRoleService
+	// Identity verification: a store's policies and an account's records.
+	VerificationPolicies VerificationPolicyService
+	Verifications        VerificationService
+	// AccountActivity serves the account profile's Activity, Sessions and
+	// Consents tabs; nil leaves them out.
+	AccountActivity AccountActivityService
+	// AccountSearch serves the account list (accounts.go); without it
+	// the list is not offered.
+	AccountSearch AccountSearchService
 }
 
 // Handler serves the console.
@@ -93,6 +102,12 @@ type Handler struct {
 	stores   StoreService
 	roles    RoleService
 	orgs     OrganizationService
+	// vpolicies and verifs serve identity verification's pages.
+	vpolicies VerificationPolicyService
+	verifs    VerificationService
+	activity  AccountActivityService
+	// accountSearch may be nil (see Deps).
+	accountSearch AccountSearchService
 
 	// accountTabs are the account profile's tabs, in order (account.go).
 	accountTabs []accountTab
@@ -118,6 +133,9 @@ func New(cfg Config, d Deps) (*Handler, error) {
 		d.Roles == nil || d.Organizations == nil {
 		return nil, errors.New("console: Core, Store, Sessions, Renderer and the services are required")
 	}
+	if d.VerificationPolicies == nil || d.Verifications == nil {
+		return nil, errors.New("console: the verification services are required")
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -131,6 +149,9 @@ func New(cfg Config, d Deps) (*Handler, error) {
 		roles: d.Roles, orgs: d.Organizations, codes: firstparty.New(cfg.Issuer, "console")}
 	h.accountRoles = d.AccountRoles
 	h.accountAuth, h.notices = d.AccountAuth, d.Notices
+	h.vpolicies, h.verifs = d.VerificationPolicies, d.Verifications
+	h.activity = d.AccountActivity
+	h.accountSearch = d.AccountSearch
 	h.acctActions, h.acctProfiles = d.AccountActions, d.AccountProfiles
 	return h, nil
 }
@@ -176,6 +197,10 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountAccountAuthenticators(sub)
 	h.mountAccountProfile(sub)
 	h.mountAccountRoles(sub)
+	h.mountVerificationPolicies(sub)
+	h.mountVerificationTab(sub)
+	h.mountAccountActivity(sub)
+	h.mountAccounts(sub)
 }
 
 // path is the path of the console's route called name, with the query

@@ -30,6 +30,9 @@ type frame struct {
 	// Notice and Error are message keys shown above the content.
 	Notice string
 	Error  string
+	// SwitchView keeps the switcher on the kind of page shown (the
+	// account list) instead of opening the store's settings.
+	SwitchView string
 }
 
 // setFrame fills in the frame, keeping a notice or error the page set.
@@ -88,7 +91,8 @@ func (h *Handler) renderData(w http.ResponseWriter, r *http.Request, lang, tmpl 
 var noticeKeys = map[string]bool{
 	"saved": true, "created": true, "deleted": true, "invited": true, "disabled": true, "enabled": true, "removed": true,
 	"reset_sent": true, "password_set": true, "code_sent": true, "contact_added": true, "lockout_cleared": true,
-	"account_disabled": true, "account_enabled": true, "sessions_ended": true, "account_deleted": true,
+	"session_ended": true, "sessions_ended": true,
+	"account_disabled": true, "account_enabled": true, "account_deleted": true,
 	"group_added": true, "group_removed": true,
 }
 

@@ -41,6 +41,8 @@ type endedSessions struct {
 	ids []string
 }
 
+func (e *endedSessions) EndInTx(context.Context, *storage.Session) error { return nil }
+
 func (e *endedSessions) EndAccountInTx(_ context.Context, accountID string) ([]storage.Session, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()

@@ -45,6 +45,10 @@ type Source struct {
 // New returns the source over the store.
 func New(store Store) *Source { return &Source{store: store} }
 
+// ClaimNames makes a refresh read the roles again (authz.ClaimNamer): a
+// role taken away must not stay in refreshed ID tokens.
+func (s *Source) ClaimNames() []string { return []string{"roles"} }
+
 // Organization is one member of the claim.
 type Organization struct {
 	Name  string   `json:"name"`

@@ -17,14 +17,8 @@ import (
 // (bootstrap's foyer-admin) over the manage services, signing its
 // cookies with a key of its own.
 func newAdminConsole(cfg Config, core *manage.Core, store storage.Store, secret []byte, sessions *session.Manager, renderer *themes.Renderer,
-	notifications *notify.Service, log *slog.Logger, now func() time.Time) (*console.Handler, error) {
+	notifications *notify.Service, log *slog.Logger, now func() time.Time, activity *manage.AccountActivity, accounts accountProfileServices) (*console.Handler, error) {
 	notices, accountAuth := newAccountAuthServices(core, store, notifications, renderer, sessions, cfg.Issuer)
-	accounts, err := newAccountProfileServices(core, store, sessions)
-	if err != nil {
-		return nil, err
-	}
-	accounts.actions.WithNotices(notices)
-	accounts.profiles.WithNotices(notices)
 	return console.New(console.Config{
 		Issuer: cfg.Issuer, CookieKey: keys.DeriveKey(secret, "admin-console"),
 		Secure: session.CookiesFor(cfg.Issuer).Secure, Now: now,
@@ -41,7 +35,14 @@ func newAdminConsole(cfg Config, core *manage.Core, store storage.Store, secret 
 		Organizations:  manage.NewOrganizations(core, store),
 		AccountAuth:    accountAuth,
 		Notices:        notices,
+		AccountRoles:   manage.NewAccountRoles(core, store),
+		// Identity verification (cmd/foyer/verification.go).
+		VerificationPolicies: manage.NewVerificationPolicies(core, store),
+		Verifications:        manage.NewAccountVerifications(core, store),
+		// The account profile's Activity, Sessions and Consents tabs.
+		AccountActivity: activity,
+		AccountSearch:   manage.NewAccountSearch(core, store),
+		// The profile's overview actions, Attributes and Groups tabs.
 		AccountActions: accounts.actions, AccountProfiles: accounts.profiles,
-		AccountRoles: manage.NewAccountRoles(core, store),
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -21,6 +22,7 @@ import (
 	"foyer/authz/keys"
 	"foyer/authz/roleclaims"
 	"foyer/selfservice"
+	"foyer/selfservice/device"
 	"foyer/selfservice/notify"
 	"foyer/selfservice/password"
 	"foyer/selfservice/route"
@@ -149,8 +151,9 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		AllowPrivateNetworkURIs: allowPrivate,
 		Now:                     opt.now,
 	}, authz.Deps{Store: store, Keys: keyManager, Sessions: sessions, Steps: steps, Renderer: renderer, Logger: log,
-		// The server's own claim sources: roles per organization (scope roles).
-		ClaimSources: append([]authz.ClaimSource{roleclaims.New(store)}, opt.claimSources...)})
+		// The server's own claim sources before the tests': roles per
+		// organization (scope roles), verified_claims (authz/verifiedclaims.go).
+		ClaimSources: append([]authz.ClaimSource{roleclaims.New(store), authz.NewVerifiedClaims(store)}, opt.claimSources...)})
 	if err != nil {
 		return nil, err
 	}
@@ -168,11 +171,15 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		return nil, err
 	}
 	adminCore := newAdminCore(store, opt.now)
-	notices, accountAuth := newAccountAuthServices(adminCore, store, notifications, renderer, sessions, cfg.Issuer)
-	accountServices, err := newAccountProfileServices(adminCore, store, sessions)
+	// The admin side names sessions as the portal does (its own reader of
+	// the GeoIP database, closed with the server).
+	devices, err := device.Open(cfg.GeoIPDB)
 	if err != nil {
 		return nil, err
 	}
+	accountActivity := manage.NewAccountActivity(adminCore, store, sessions, devices)
+	accountServices := newAccountProfileServices(adminCore, store, sessions, devices.Device)
+	notices, accountAuth := newAccountAuthServices(adminCore, store, notifications, renderer, sessions, cfg.Issuer)
 	accountServices.actions.WithNotices(notices)
 	accountServices.profiles.WithNotices(notices)
 	adminAPI, err := admin.New(admin.Deps{
@@ -181,8 +188,11 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		Applications: manage.NewApplications(adminCore, store), Policies: manage.NewPolicies(adminCore, store),
 		Stores: newStoreServices(adminCore, store), Logger: log,
 		AccountAuth: accountAuth, Notices: notices,
-		AccountActions: accountServices.actions, AccountProfiles: accountServices.profiles, Renderer: renderer,
-		AccountRoles: manage.NewAccountRoles(adminCore, store),
+		AccountRoles:    manage.NewAccountRoles(adminCore, store),
+		Verification:    newVerificationServices(adminCore, store),
+		AccountActivity: accountActivity,
+		AccountSearch:   manage.NewAccountSearch(adminCore, store),
+		AccountActions:  accountServices.actions, AccountProfiles: accountServices.profiles, Renderer: renderer,
 	})
 	if err != nil {
 		return nil, err
@@ -197,7 +207,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	if err != nil {
 		return nil, err
 	}
-	adminConsole, err := newAdminConsole(cfg, adminCore, store, secret, sessions, renderer, notifications, log, opt.now)
+	adminConsole, err := newAdminConsole(cfg, adminCore, store, secret, sessions, renderer, notifications, log, opt.now, accountActivity, accountServices)
 	if err != nil {
 		return nil, err
 	}
@@ -249,7 +259,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	adminConsole.UseServer(handler)
 	return &server{handler: handler, router: router, metrics: metrics.handler(), keys: keyManager, backchannel: backchannel.NewWorker(opt.backchannel, store, keyManager),
 		notify: notify.NewWorker(opt.notify, store, providers), notifications: notifications, self: self,
-		Close: accountPortal.Close}, nil
+		Close: func() error { return errors.Join(accountPortal.Close(), devices.Close()) }}, nil
 }
 
 // notifyProviders builds the configured providers; a channel without one

@@ -111,7 +111,8 @@ func (s *Store) MoveAccountToStore(ctx context.Context, accountID, storeID strin
 				return wrapErr(err, "drop %s rows of account %q", table, accountID)
 			}
 		}
-		return nil
+		err := tx.Exec(`UPDATE account_search_attributes SET store_id = ? WHERE account_id = ?`, storeID, accountID).Error
+		return wrapErr(err, "move search attributes of account %q", accountID)
 	})
 }
 

@@ -22,6 +22,12 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"IdentityStores", testIdentityStores},
 		{"Accounts", testAccounts},
 		{"AccountIdentifiers", testAccountIdentifiers},
+		{"AccountSearchIdentifiers", testAccountSearchIdentifiers},
+		{"AccountSearchAttributes", testAccountSearchAttributes},
+		{"AccountSearchFilters", testAccountSearchFilters},
+		{"AccountSearchOrders", testAccountSearchOrders},
+		{"AccountSearchRelations", testAccountSearchRelations},
+		{"PinnedSearchFields", testPinnedSearchFields},
 		{"Passwords", testPasswords},
 		{"ClearCredentials", testClearCredentials},
 		{"Applications", testApplications},
@@ -77,7 +83,8 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"AccountRolesCascade", testAccountRolesCascade},
 		{"AccountRolesMove", testAccountRolesMove},
 	}
-	for _, a := range append(append(append(areas, portalAreas...), storeConfigAreas...), policyAreas...) {
+	areas = append(areas, verificationAreas...)
+	for _, a := range append(append(append(append(areas, portalAreas...), storeConfigAreas...), policyAreas...), eventPageAreas...) {
 		t.Run(a.name, func(t *testing.T) {
 			t.Parallel()
 			a.fn(t, newStore(t))
