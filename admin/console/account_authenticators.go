@@ -92,9 +92,11 @@ type noticeChoice struct {
 // form; required leaves out "Do not notify"; legend is its catalog key
 // ("" for admin.notify.legend).
 func (n noticeChoice) For(form string, required bool, legend string) noticeField {
-	f := noticeField{Clients: n.Clients, Form: form, Required: required, Legend: legend}
+	f := noticeField{Clients: n.Clients, Form: form, Required: required, Legend: legend, None: "admin.notify.none"}
 	if f.Legend == "" {
 		f.Legend = "admin.notify.legend"
+	} else {
+		f.None = legend + ".none" // what choosing no client means for this form
 	}
 	if form == n.FailedForm {
 		f.Selected, f.Error = n.Selected, n.Error
@@ -109,6 +111,8 @@ type noticeField struct {
 	Form     string
 	Required bool
 	Legend   string
+	// None labels the empty choice (not Required only).
+	None     string
 	Selected string
 	Error    string
 }

@@ -65,6 +65,9 @@ func newAuthEnv(t *testing.T, store storage.Store) (*testEnv, *storage.Account, 
 			Audit: manage.NewAudit(cs), Administrators: e.admins, Applications: manage.NewApplications(core, cs), Policies: manage.NewPolicies(core, cs),
 			Clients: manage.NewClients(core, cs, testRegistry{}), Groups: manage.NewGroups(core, cs), Stores: manage.NewStores(core, cs),
 			Roles: manage.NewRoles(core, cs), Organizations: manage.NewOrganizations(core, cs), AccountAuth: auth, Notices: notices,
+			AccountRoles:         manage.NewAccountRoles(core, cs),
+			VerificationPolicies: manage.NewVerificationPolicies(core, cs), Verifications: manage.NewAccountVerifications(core, cs),
+			AccountActivity: manage.NewAccountActivity(core, cs, e.sessions, testDevices{}),
 			AccountActions:  manage.NewAccountActions(core, store, e.sessions).WithNotices(notices),
 			AccountProfiles: manage.NewAccountProfiles(core, store, nil).WithNotices(notices)})
 	must(err)

@@ -28,7 +28,7 @@ func (h *Handler) addNoticeClients(r *http.Request, rq *request, f *accountFrame
 // NotifyFor is the partial's data for the form named form (its field ids
 // start with it), optional, with the refused choice when it is that form.
 func (f accountFrame) NotifyFor(form string) noticeField {
-	n := noticeField{Clients: f.NoticeClients, Form: form, Legend: "admin.notify.legend"}
+	n := noticeField{Clients: f.NoticeClients, Form: form, Legend: "admin.notify.legend", None: "admin.notify.none"}
 	if form == f.NotifyForm {
 		n.Selected, n.Error = f.NotifySelected, f.NotifyError
 	}

@@ -41,15 +41,14 @@ type endedSessions struct {
 	ids []string
 }
 
+func (e *endedSessions) EndInTx(context.Context, *storage.Session) error { return nil }
+
 func (e *endedSessions) EndAccountInTx(_ context.Context, accountID string) ([]storage.Session, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.ids = append(e.ids, accountID)
 	return nil, nil
 }
-
-// EndInTx completes manage.SessionEnder (main's has both methods).
-func (e *endedSessions) EndInTx(context.Context, *storage.Session) error { return nil }
 
 func (e *endedSessions) list() []string {
 	e.mu.Lock()

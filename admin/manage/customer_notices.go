@@ -161,9 +161,14 @@ func (s *CustomerNotices) Fits(ctx context.Context, acct *storage.Account, clien
 		return err
 	}
 	if acct.Email == "" && acct.Phone == "" {
-		return Problems{"notify.client_id": "the account has no e-mail address or phone number to notify"}.Err()
+		return nowhereToNotify()
 	}
 	return nil
+}
+
+// nowhereToNotify: the account has no address a notice could go to.
+func nowhereToNotify() error {
+	return Problems{"notify.client_id": "the account has no e-mail address or phone number to notify"}.Err()
 }
 
 // pick returns the fitting client and its application.
@@ -213,12 +218,12 @@ func (s *CustomerNotices) Queue(ctx context.Context, a Actor, acct *storage.Acco
 	if !slices.Contains(NoticeKinds, kind) {
 		return Change{}, fmt.Errorf("notices: unknown kind %q", kind)
 	}
-	if err := s.Fits(ctx, acct, clientID); err != nil {
-		return Change{}, err
-	}
 	c, app, err := s.pick(ctx, acct, clientID)
 	if err != nil {
 		return Change{}, err
+	}
+	if acct.Email == "" && acct.Phone == "" {
+		return Change{}, nowhereToNotify()
 	}
 	lang := s.texts.Negotiate("", acct.Language, "")
 	brand := themes.Branding{AppName: app.Name, LogoURL: app.LogoURL, PrimaryColor: app.PrimaryColor}

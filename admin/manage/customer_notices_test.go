@@ -47,6 +47,12 @@ func TestNoticeClientsFitTheAccount(t *testing.T) {
 			wantField(t, e.notices.Send(ctx, supportAll, e.alice, id, manage.NoticeProfileChanged, nil), "notify.client_id")
 		}
 		wantField(t, e.notices.Send(ctx, supportAll, e.bob, "shop-web", manage.NoticeProfileChanged, nil), "notify.client_id")
+		// An account with neither address nor phone cannot be told.
+		lone := &storage.Account{StoreID: "s1", Status: storage.AccountEnabled, Username: "lone"}
+		if err := e.s.CreateAccount(ctx, lone); err != nil {
+			t.Fatal(err)
+		}
+		wantField(t, e.notices.Send(ctx, supportAll, lone, "shop-web", manage.NoticeProfileChanged, nil), "notify.client_id")
 		if q := e.queued(t); len(q) != 0 {
 			t.Errorf("queued %d messages for refused notices", len(q))
 		}
