@@ -29,6 +29,8 @@ const (
 	// supportTimeout bounds each browser of the walk: it visits far more
 	// pages than one sign-in.
 	supportTimeout = 5 * time.Minute
+	// stepTimeout bounds each step of the walk.
+	stepTimeout = 90 * time.Second
 )
 
 // TestAccountSupport walks seed 002 as support staff would. A customer
@@ -88,6 +90,10 @@ func TestAccountSupport(t *testing.T) {
 			if profile == "" && s.name != "find by attribute" {
 				t.Skip("the account was not found")
 			}
+			// A step that waits in vain fails on its own deadline and
+			// leaves the browsers to the next step.
+			defer admin.stepDeadline(stepTimeout)()
+			defer cust.stepDeadline(stepTimeout)()
 			s.run(t)
 		})
 		t.Logf("%s: %s", s.name, time.Since(began).Round(100*time.Millisecond))
@@ -95,6 +101,18 @@ func TestAccountSupport(t *testing.T) {
 	admin.checkClean(t)
 	cust.checkClean(t)
 	t.Logf("the walk took %s", time.Since(start).Round(time.Second))
+}
+
+// stepDeadline gives the browser's actions a deadline until the returned
+// func restores the browser's own; the tab stays open either way.
+func (b *browser) stepDeadline(d time.Duration) (restore func()) {
+	parent := b.ctx
+	ctx, cancel := context.WithTimeout(parent, d)
+	b.ctx = ctx
+	return func() {
+		cancel()
+		b.ctx = parent
+	}
 }
 
 // dialogLog holds the messages of the JavaScript dialogs a browser
@@ -114,7 +132,8 @@ func (d *dialogLog) list() []string {
 // to click would; the console asks before irreversible removals.
 func (b *browser) acceptDialogs() *dialogLog {
 	d := &dialogLog{}
-	events := chromedp.Events(b.ctx, page.JavascriptDialogOpening)
+	ctx := b.ctx // the browser's own, not a step's
+	events := chromedp.Events(ctx, page.JavascriptDialogOpening)
 	go func() {
 		for ev, err := range events {
 			if err != nil {
@@ -123,7 +142,7 @@ func (b *browser) acceptDialogs() *dialogLog {
 			d.mu.Lock()
 			d.msgs = append(d.msgs, ev.Message)
 			d.mu.Unlock()
-			_, _ = chromedp.Call(b.ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+			_, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
 		}
 	}()
 	return d
