@@ -398,6 +398,8 @@ type Store interface {
 	// AdminGrants and AuditLog are the operator side's (storage/admin.go).
 	AdminGrants
 	AuditLog
+	// AccountJobs are the bulk quick actions over accounts (storage/accountjobs.go).
+	AccountJobs
 	// Ping checks the database answers (for /readyz).
 	Ping(ctx context.Context) error
 	Close() error
