@@ -158,7 +158,7 @@ func TestAccountJobsAPIRefusesBadInput(t *testing.T) {
 			"not JSON":           {"{", 400, ""},
 		} {
 			r := e.do("support", http.MethodPost, base, c.body).expect(t, name, c.status)
-			if c.field != "" && !hasFieldError(r, c.field) {
+			if c.field != "" && !jobFieldError(r, c.field) {
 				t.Errorf("%s: %s, want an error for %s", name, r.raw, c.field)
 			}
 		}
@@ -174,7 +174,7 @@ func TestAccountJobsAPIRefusesBadInput(t *testing.T) {
 	})
 }
 
-func hasFieldError(r response, field string) bool {
+func jobFieldError(r response, field string) bool {
 	errs, _ := r.body["errors"].([]any)
 	for _, e := range errs {
 		if m, _ := e.(map[string]any); m["field"] == field {

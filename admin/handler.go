@@ -57,6 +57,8 @@ type Deps struct {
 	Logger         *slog.Logger
 	// AccountJobs runs quick actions on many accounts (admin/account_jobs.go).
 	AccountJobs *manage.AccountJobs
+	// AccountSearch serves the account list (admin/accounts_search.go).
+	AccountSearch *manage.AccountSearch
 }
 
 // Handler serves the admin REST API.
@@ -72,6 +74,8 @@ type Handler struct {
 	stores       StoreServices
 	accountJobs  *manage.AccountJobs
 	log          *slog.Logger
+	// accountSearch serves accounts_search.go.
+	accountSearch *manage.AccountSearch
 	// openAPI is the assembled document, served as is.
 	openAPI []byte
 	// routes builds URLs from the router Mount was given.
@@ -95,6 +99,7 @@ func New(d Deps) (*Handler, error) {
 	}
 	h := &Handler{tokens: d.Tokens, core: d.Core, clients: d.Clients, admins: d.Administrators, audit: d.Audit, applications: d.Applications, policies: d.Policies, stores: d.Stores, log: d.Logger, openAPI: doc}
 	h.accountJobs = d.AccountJobs
+	h.accountSearch = d.AccountSearch
 	return h, nil
 }
 
@@ -112,6 +117,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountApplications(api)
 	h.mountPolicies(api)
 	h.mountAccountJobs(api)
+	h.mountAccountSearch(api)
 	// What no route above answered (a match with ErrNotFound, so route
 	// checks do not take it for a route).
 	api.NotFoundHandler = h.unrouted(r)

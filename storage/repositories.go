@@ -400,6 +400,8 @@ type Store interface {
 	AuditLog
 	// AccountJobs are the bulk quick actions over accounts (storage/accountjobs.go).
 	AccountJobs
+	// AccountSearches is the operator side's account list (storage/accountsearch.go).
+	AccountSearches
 	// Ping checks the database answers (for /readyz).
 	Ping(ctx context.Context) error
 	Close() error
