@@ -158,7 +158,7 @@ func TestAccountJobsAPIRefusesBadInput(t *testing.T) {
 			"not JSON":           {"{", 400, ""},
 		} {
 			r := e.do("support", http.MethodPost, base, c.body).expect(t, name, c.status)
-			if c.field != "" && !jobFieldError(r, c.field) {
+			if c.field != "" && !hasFieldError(r, c.field) {
 				t.Errorf("%s: %s, want an error for %s", name, r.raw, c.field)
 			}
 		}
@@ -172,14 +172,4 @@ func TestAccountJobsAPIRefusesBadInput(t *testing.T) {
 		e.do("support", http.MethodGet, base+"?cursor=bm9wZQ", nil).expect(t, "unknown cursor", http.StatusBadRequest)
 		e.do("support", http.MethodGet, base+"/no-such-job", nil).expect(t, "unknown job", http.StatusNotFound)
 	})
-}
-
-func jobFieldError(r response, field string) bool {
-	errs, _ := r.body["errors"].([]any)
-	for _, e := range errs {
-		if m, _ := e.(map[string]any); m["field"] == field {
-			return true
-		}
-	}
-	return false
 }
