@@ -332,10 +332,3 @@ func TestAccountJobRefusesBadInput(t *testing.T) {
 }
 
 func errOf[T any](_ T, err error) error { return err }
-
-func wantIs(t *testing.T, what string, err, target error) {
-	t.Helper()
-	if !errors.Is(err, target) {
-		t.Errorf("%s: error = %v, want %v", what, err, target)
-	}
-}
