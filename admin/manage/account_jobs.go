@@ -180,6 +180,21 @@ func (s *AccountJobs) Start(ctx context.Context, a Actor, storeID string, in Acc
 	return view, err
 }
 
+// Count validates in as Start would, its confirmation aside, and returns
+// how many accounts the job would visit: what the console's confirmation
+// page names before a deletion.
+func (s *AccountJobs) Count(ctx context.Context, a Actor, storeID string, in AccountJobInput) (int64, error) {
+	if err := s.requireAccountStore(ctx, a, WriteAccounts, storeID); err != nil {
+		return 0, err
+	}
+	in.Confirm = true
+	job, err := s.validate(ctx, storeID, in)
+	if job == nil {
+		return 0, err
+	}
+	return job.Total, err
+}
+
 // validate turns in into a job to create, or refuses it with every
 // problem at once.
 func (s *AccountJobs) validate(ctx context.Context, storeID string, in AccountJobInput) (*storage.AccountJob, error) {
