@@ -55,4 +55,15 @@
 // the name or id, by name or creation time either way with the id as
 // tie-break, and a cursor that carries its sort and filter, so a next
 // page continues in the same order and a cursor of another is refused.
+//
+// Quick actions on many accounts run as durable jobs (account_jobs.go:
+// AccountJobs starts, shows and cancels them; account_jobs_run.go: the
+// AccountJobRunner every node runs). A job walks its selection (explicit
+// ids, or a search result through an AccountSelector) in account-id
+// order, each account in one transaction with the action, its audit
+// entry (Core.Record, as the administrator who started the job, whose
+// roles are read again whenever a node picks the job up) and the job's
+// cursor. A node holds a job under a lease; whoever takes it over resumes
+// after the cursor, and a stale node's progress is refused, so no account
+// is acted on twice or left half done.
 package manage
