@@ -105,7 +105,7 @@ func (r *AccountJobRunner) RunOnce(ctx context.Context) (bool, error) {
 	case ctx.Err() != nil:
 		// An orderly stop: let the next node resume at once.
 		_ = s.store.RenewAccountJobLease(context.WithoutCancel(ctx), job.ID, r.owner, s.core.Now())
-		return true, nil
+		return true, nil //nolint:nilerr // a stop is no failure of the job
 	case err != nil:
 		return true, r.finish(ctx, job, storage.AccountJobFailed, err)
 	}
