@@ -141,10 +141,10 @@ func (e *jobsEnv) runner(cfg manage.RunnerConfig) *manage.AccountJobRunner {
 	return e.jobs.NewRunner(cfg)
 }
 
-// runAll works until no job is left.
+// runAll works until no job is left, several accounts per transaction.
 func (e *jobsEnv) runAll(t *testing.T) {
 	t.Helper()
-	r := e.runner(manage.RunnerConfig{})
+	r := e.runner(manage.RunnerConfig{Batch: 10, PerTx: 4})
 	for {
 		ran, err := r.RunOnce(t.Context())
 		if err != nil {

@@ -23,7 +23,12 @@ type RunnerConfig struct {
 	Lease time.Duration
 	// Batch is how many account ids a node reads at a time, renewing the
 	// lease after each batch (100).
-	Batch  int
+	Batch int
+	// PerTx is how many accounts share one transaction (1). Each account is
+	// still all or nothing (the transaction holds its action, its audit
+	// entry and the cursor past it), and a transaction in which one account
+	// fails is redone one account at a time; more than one saves commits.
+	PerTx  int
 	Logger *slog.Logger
 	// AfterAccount, when set, is called after each account's transaction
 	// committed (tests stop a node there).
@@ -55,6 +60,7 @@ func (s *AccountJobs) NewRunner(cfg RunnerConfig) *AccountJobRunner {
 	if cfg.Batch <= 0 {
 		cfg.Batch = 100
 	}
+	cfg.PerTx = max(1, cfg.PerTx)
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -159,13 +165,15 @@ func (r *AccountJobRunner) work(ctx context.Context, job *storage.AccountJob) er
 		if err != nil || len(ids) == 0 {
 			return err
 		}
-		for _, id := range ids {
-			if err := r.visit(ctx, job, actor, action, id); err != nil {
+		for chunk := range slices.Chunk(ids, r.cfg.PerTx) {
+			if err := r.visit(ctx, job, actor, action, chunk); err != nil {
 				return err
 			}
-			cursor = id
-			if r.cfg.AfterAccount != nil {
-				r.cfg.AfterAccount(job.ID, id)
+			for _, id := range chunk {
+				cursor = id
+				if r.cfg.AfterAccount != nil {
+					r.cfg.AfterAccount(job.ID, id)
+				}
 			}
 		}
 		if err := s.store.RenewAccountJobLease(ctx, job.ID, r.owner, s.core.Now().Add(r.cfg.Lease)); err != nil {
@@ -222,36 +230,70 @@ func (s *AccountJobs) jobActor(ctx context.Context, job *storage.AccountJob) (Ac
 	return a, err
 }
 
-// visit runs the action on one account in one transaction with its audit
-// entry and the job's progress. A failure of the action rolls it back and
-// records the failure (progress too) in a transaction of its own; a lost
-// lease rolls everything back and stops.
-func (r *AccountJobRunner) visit(ctx context.Context, job *storage.AccountJob, a Actor, action JobAction, accountID string) error {
+// errOneFailed: an account of a shared transaction failed; the others
+// are redone one by one.
+var errOneFailed = errors.New("manage: an account of the transaction failed")
+
+// visit runs the action on the accounts, in order, in one transaction
+// with their audit entries and the job's progress. When an account fails,
+// it goes through them one at a time instead: the action's failure rolls
+// that account back and is recorded (progress too) in a transaction of its
+// own. A lost lease rolls everything back and stops.
+func (r *AccountJobRunner) visit(ctx context.Context, job *storage.AccountJob, a Actor, action JobAction, ids []string) error {
+	if len(ids) > 1 {
+		if _, err := r.apply(ctx, job, a, action, ids); !errors.Is(err, errOneFailed) {
+			return err
+		}
+	}
 	s := r.jobs
-	failure, err := r.apply(ctx, job, a, action, accountID)
-	if err != nil {
-		return err
+	for _, id := range ids {
+		failure, err := r.apply(ctx, job, a, action, []string{id})
+		if err != nil || failure == "" {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		err = s.store.AdvanceAccountJob(ctx, job.ID, r.owner, id, failure, s.core.Now())
+		if errors.Is(err, storage.ErrNotFound) {
+			return errLeaseLost
+		}
+		if err != nil {
+			return err
+		}
 	}
-	if failure == "" {
-		return nil
-	}
-	err = s.store.AdvanceAccountJob(ctx, job.ID, r.owner, accountID, failure, s.core.Now())
-	if errors.Is(err, storage.ErrNotFound) {
-		return errLeaseLost
-	}
-	return err
+	return nil
 }
 
-// apply is visit's transaction; it returns the failure to record when the
-// action refused the account.
-func (r *AccountJobRunner) apply(ctx context.Context, job *storage.AccountJob, a Actor, action JobAction, accountID string) (failure string, err error) {
+// apply is visit's transaction; for a single account it returns the
+// failure to record when the action refused it, for several errOneFailed.
+func (r *AccountJobRunner) apply(ctx context.Context, job *storage.AccountJob, a Actor, action JobAction, ids []string) (failure string, err error) {
 	s := r.jobs
 	tx, err := s.store.BeginTx(ctx)
 	if err != nil {
 		return "", err
 	}
 	defer func() { _ = s.store.Rollback(tx) }()
-	acct, err := jobAccount(tx, s.store, job.StoreID, accountID)
+	for _, id := range ids {
+		err := r.act(tx, job, a, action, id)
+		if msg, ok := accountFailure(err); ok {
+			if len(ids) > 1 {
+				return "", errOneFailed
+			}
+			return msg, nil
+		}
+		if err != nil {
+			return "", err
+		}
+	}
+	return "", s.store.Commit(tx)
+}
+
+// act is one account's part of a transaction: the action, its audit
+// entry, the job's cursor past it.
+func (r *AccountJobRunner) act(tx context.Context, job *storage.AccountJob, a Actor, action JobAction, id string) error {
+	s := r.jobs
+	acct, err := jobAccount(tx, s.store, job.StoreID, id)
 	if err == nil {
 		var ch Change
 		ch, err = action(tx, a, acct, job.Arg)
@@ -260,18 +302,16 @@ func (r *AccountJobRunner) apply(ctx context.Context, job *storage.AccountJob, a
 		}
 	}
 	if err != nil {
-		if msg, ok := accountFailure(err); ok {
-			return msg, nil
+		if _, ok := accountFailure(err); ok {
+			return err
 		}
-		return "", fmt.Errorf("account %s: %w", accountID, err)
+		return fmt.Errorf("account %s: %w", id, err)
 	}
-	if err := s.store.AdvanceAccountJob(tx, job.ID, r.owner, accountID, "", s.core.Now()); err != nil {
-		if errors.Is(err, storage.ErrNotFound) {
-			return "", errLeaseLost
-		}
-		return "", err
+	err = s.store.AdvanceAccountJob(tx, job.ID, r.owner, id, "", s.core.Now())
+	if errors.Is(err, storage.ErrNotFound) {
+		return errLeaseLost
 	}
-	return "", s.store.Commit(tx)
+	return err
 }
 
 // jobAccount reads one account of the job's store: one of another store,

@@ -104,7 +104,9 @@ func withPrivateNetworkGuard() serverOption {
 // from this function.
 func newServer(ctx context.Context, cfg Config, store storage.Store, secret []byte, log *slog.Logger, opts ...serverOption) (*server, error) {
 	opt := serverOptions{backchannel: backchannel.Config{Issuer: cfg.Issuer, Logger: log}, notify: notify.WorkerConfig{Logger: log}}
-	opt.accountJobs.Logger = log
+	// 25 accounts share a commit: each stays all or nothing (see
+	// manage.RunnerConfig.PerTx), and a bulk job needs far fewer commits.
+	opt.accountJobs.Logger, opt.accountJobs.PerTx = log, 25
 	for _, o := range opts {
 		o(&opt)
 	}
