@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,6 +15,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"foyer/admin/manage"
+	"foyer/httpin"
 	"foyer/selfservice/route"
 )
 
@@ -167,13 +169,22 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	if err != nil || mt != "application/json" {
 		return fmt.Errorf("%w: the body must be application/json", errBadRequest)
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return fmt.Errorf("%w: the body is larger than %d bytes", errBadRequest, maxBody)
+	}
+	if err != nil {
+		return fmt.Errorf("%w: the body cannot be read", errBadRequest)
+	}
+	// A key given twice is refused: encoding/json keeps the last, where
+	// a proxy or an audit of the request may read the first.
+	if err := httpin.NoDuplicateKeys(body); err != nil {
+		return fmt.Errorf("%w: %w", errBadRequest, err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return fmt.Errorf("%w: the body is larger than %d bytes", errBadRequest, maxBody)
-		}
 		return fmt.Errorf("%w: %s", errBadRequest, jsonProblem(err))
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {

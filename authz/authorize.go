@@ -280,6 +280,17 @@ func (h *Handler) issue(w http.ResponseWriter, r *http.Request, ar fosite.Author
 	}
 	sess := sessionFor(h.cfg.Issuer, acct, sso, requestedAt)
 	addRequestedClaims(sess, acct, ar)
+	sourced, err := h.sourcedClaims(ctx, acct, ar.GetClient().GetID(), ar.GetGrantedScopes())
+	if err != nil {
+		h.log.ErrorContext(ctx, "authorize: claims", "err", err)
+		h.authorizeError(w, r, ar, fosite.ErrServerError.WithHint("The account's claims could not be read."))
+		return
+	}
+	for k, v := range sourced {
+		if _, reserved := sess.Claims.Extra[k]; !reserved {
+			sess.Claims.Extra[k] = v
+		}
+	}
 	resp, err := h.oauth.NewAuthorizeResponse(ctx, ar, sess)
 	if err != nil {
 		h.authorizeError(w, r, ar, err)

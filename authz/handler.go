@@ -88,6 +88,9 @@ type Deps struct {
 	Steps    *session.StepSigner
 	Renderer *themes.Renderer
 	Logger   *slog.Logger
+	// ClaimSources add claims kept outside the account row (roles,
+	// identity verification) to ID tokens and UserInfo (claimsource.go).
+	ClaimSources []ClaimSource
 }
 
 // Handler serves the protocol endpoints.
@@ -103,6 +106,8 @@ type Handler struct {
 	log      *slog.Logger
 	// routes builds URLs from the router Mount was given.
 	routes route.URLs
+	// claimSources: see ClaimSource.
+	claimSources []ClaimSource
 }
 
 // Paths of the protocol endpoints, relative to the issuer.
@@ -134,7 +139,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	setDefaults(&cfg)
 	h := &Handler{
 		cfg: cfg, store: d.Store, keys: d.Keys, sessions: d.Sessions,
-		steps: d.Steps, render: d.Renderer, log: d.Logger,
+		steps: d.Steps, render: d.Renderer, log: d.Logger, claimSources: d.ClaimSources,
 	}
 	h.oauth, h.records = compose(cfg, d.Store, d.Keys)
 	return h, nil
@@ -251,13 +256,13 @@ func fositeConfig(cfg Config) *fosite.Config {
 func (h *Handler) Mount(r *mux.Router) {
 	h.routes = route.New(r)
 	route.Handle(r, route.Authorize, AuthorizePath, route.Methods{http.MethodGet: h.serve(h.authorize), http.MethodPost: h.serve(h.authorize)})
-	route.Handle(r, "authz.par", PARPath, route.Methods{http.MethodPost: h.pushAuthorize})
+	route.Handle(r, "authz.par", PARPath, route.Methods{http.MethodPost: strictForm(h.pushAuthorize)})
 	route.Handle(r, route.Resume, ResumePath, route.Methods{http.MethodGet: h.serve(h.resume)})
 	route.Handle(r, consentRoute, ConsentPath, route.Methods{http.MethodGet: h.serve(h.showConsent), http.MethodPost: h.serve(h.submitConsent)})
-	route.Handle(r, route.Token, TokenPath, route.Methods{http.MethodPost: h.token})
-	route.Handle(r, "authz.revoke", RevocationPath, route.Methods{http.MethodPost: h.revoke})
+	route.Handle(r, route.Token, TokenPath, route.Methods{http.MethodPost: strictForm(h.token)})
+	route.Handle(r, "authz.revoke", RevocationPath, route.Methods{http.MethodPost: strictForm(h.revoke)})
 	route.Handle(r, route.Initiate, InitiatePath, route.Methods{http.MethodGet: h.serve(h.initiate)})
-	route.Handle(r, "authz.introspect", IntrospectionPath, route.Methods{http.MethodPost: h.introspect})
+	route.Handle(r, "authz.introspect", IntrospectionPath, route.Methods{http.MethodPost: strictForm(h.introspect)})
 	route.Handle(r, "authz.userinfo", UserInfoPath, route.Methods{http.MethodGet: h.userinfo, http.MethodPost: h.userinfo})
 	route.Handle(r, logoutRoute, LogoutPath, route.Methods{http.MethodGet: h.serve(h.logout), http.MethodPost: h.serve(h.logout)})
 	route.Handle(r, "authz.discovery", DiscoveryPath, route.Methods{http.MethodGet: h.discovery})

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"foyer/authz/netguard"
+	"foyer/httpin"
 	"foyer/storage"
 )
 
@@ -182,7 +184,7 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var m clientMetadata
-	decodeErr := json.NewDecoder(r.Body).Decode(&m)
+	decodeErr := readMetadata(r, &m)
 	ctx, err := h.store.BeginTx(r.Context())
 	if err != nil {
 		h.registrationServerError(w, r, err)
@@ -200,7 +202,7 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if decodeErr != nil {
-		writeRegistrationError(w, http.StatusBadRequest, "invalid_client_metadata", "The request body must be a JSON object of client metadata.")
+		writeRegistrationError(w, http.StatusBadRequest, "invalid_client_metadata", metadataDecodeProblem(decodeErr))
 		return
 	}
 	spec, err := m.spec(h.cfg.RegistrationApplicationID)
@@ -238,11 +240,34 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 // answered.
 func decodeMetadata(w http.ResponseWriter, r *http.Request) (*clientMetadata, bool) {
 	var m clientMetadata
-	if err := json.NewDecoder(r.Body).Decode(&m); err != nil {
-		writeRegistrationError(w, http.StatusBadRequest, "invalid_client_metadata", "The request body must be a JSON object of client metadata.")
+	if err := readMetadata(r, &m); err != nil {
+		writeRegistrationError(w, http.StatusBadRequest, "invalid_client_metadata", metadataDecodeProblem(err))
 		return nil, false
 	}
 	return &m, true
+}
+
+// readMetadata decodes the request's JSON body into m, refusing a key
+// given twice in one object (which encoding/json would resolve to the
+// last, where another reader may take the first).
+func readMetadata(r *http.Request, m *clientMetadata) error {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return err
+	}
+	if err := httpin.NoDuplicateKeys(body); err != nil {
+		return err
+	}
+	return json.Unmarshal(body, m)
+}
+
+// metadataDecodeProblem says what is wrong with an unreadable body.
+func metadataDecodeProblem(err error) string {
+	var dup *httpin.DuplicateKeyError
+	if errors.As(err, &dup) {
+		return "The client metadata is ambiguous: " + dup.Error() + "."
+	}
+	return "The request body must be a JSON object of client metadata."
 }
 
 // bearerToken is the request's RFC 6750 bearer token.

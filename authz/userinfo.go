@@ -44,9 +44,21 @@ func (h *Handler) userinfo(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "server error", http.StatusInternalServerError)
 		return
 	}
+	claims := Claims(acct, ar.GetGrantedScopes())
+	sourced, err := h.sourcedClaims(ctx, acct, ar.GetClient().GetID(), ar.GetGrantedScopes())
+	if err != nil {
+		h.log.ErrorContext(ctx, "userinfo: claims", "err", err)
+		http.Error(w, "server error", http.StatusInternalServerError)
+		return
+	}
+	for k, v := range sourced {
+		if _, taken := claims[k]; !taken {
+			claims[k] = v
+		}
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
-	_ = json.NewEncoder(w).Encode(Claims(acct, ar.GetGrantedScopes()))
+	_ = json.NewEncoder(w).Encode(claims)
 }
 
 // Claims are an account's standard claims for the granted scopes.

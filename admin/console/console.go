@@ -19,10 +19,13 @@ import (
 )
 
 // Store is what the console reads from storage itself: the identity
-// stores and their sizes for the dashboard and the store switcher.
+// stores and their sizes for the dashboard and the store switcher, and an
+// account with its external identities for the account profile's frame.
 type Store interface {
 	ListIdentityStores(ctx context.Context) ([]storage.IdentityStore, error)
 	CountAccounts(ctx context.Context, storeID string) (int64, error)
+	GetAccount(ctx context.Context, id string) (*storage.Account, error)
+	ListExternalIdentities(ctx context.Context, accountID string) ([]storage.ExternalIdentity, error)
 }
 
 // Config is the console's configuration.
@@ -82,6 +85,9 @@ type Handler struct {
 	orgs     OrganizationService
 	// accountJobs serves account_jobs.go and account_actions.go.
 	accountJobs AccountJobService
+
+	// accountTabs are the account profile's tabs, in order (account.go).
+	accountTabs []accountTab
 
 	// codes exchanges the console's codes in process (its server is set
 	// by UseServer once the whole handler chain exists).

@@ -32,7 +32,7 @@ const (
 var rolePermissions = map[storage.AdminRole][]Permission{
 	storage.RoleOwner: {ReadConfig, WriteConfig, ReadAccounts, WriteAccounts,
 		ReadAdministrators, ManageAdministrators, ReadAudit},
-	storage.RoleAdmin:   {ReadConfig, WriteConfig, ReadAccounts, ReadAudit},
+	storage.RoleAdmin:   {ReadConfig, WriteConfig, ReadAccounts, WriteAccounts, ReadAudit},
 	storage.RoleSupport: {ReadConfig, ReadAccounts, WriteAccounts},
 	storage.RoleAuditor: {ReadConfig, ReadAccounts, ReadAdministrators, ReadAudit},
 }

@@ -48,6 +48,12 @@
 // the portal. Deleting a store also takes its id out of every admin grant
 // (a grant limited to it alone goes).
 //
+// Customer accounts (accounts.go and the account_*.go files): every
+// operation on one starts with LoadAccount, which checks the actor's
+// permission on the account's store and keeps the administrators store
+// out of reach (its accounts are Administrators'); Labels are the status
+// labels the console and the API show on every account.
+//
 // The configuration lists (stores, groups, roles, organizations,
 // applications, policies) are small, so their ListBy methods (listby.go)
 // read the whole list the actor may see and filter, sort and page it in

@@ -43,6 +43,11 @@ type Config struct {
 	// and codes) — only when also in dev mode and only to loopback callers.
 	DevOutbox   boolSetting `yaml:"dev_outbox"`
 	PprofListen string      `yaml:"pprof_listen"`
+	// MetricsListen serves /metrics on its own address only; MetricsToken
+	// serves it on the public listener to bearers of the token. With
+	// neither, only a local development instance serves it (metricsexpose.go).
+	MetricsListen string `yaml:"metrics_listen"`
+	MetricsToken  string `yaml:"metrics_token"`
 	// KeyRotationInterval is a Go duration ("720h"); "0" turns automatic
 	// key rotation off.
 	KeyRotationInterval string `yaml:"key_rotation_interval"`
@@ -68,6 +73,8 @@ func (c *Config) envKeys() map[string]*string {
 		"FOYER_LOG_LEVEL":                &c.LogLevel,
 		"FOYER_LOG_FORMAT":               &c.LogFormat,
 		"FOYER_PPROF_LISTEN":             &c.PprofListen,
+		"FOYER_METRICS_LISTEN":           &c.MetricsListen,
+		"FOYER_METRICS_TOKEN":            &c.MetricsToken,
 		"FOYER_KEY_ROTATION_INTERVAL":    &c.KeyRotationInterval,
 		"FOYER_GEOIP_DB":                 &c.GeoIPDB,
 	}
@@ -183,6 +190,9 @@ func (c *Config) validate() error {
 	}
 	if _, err := databaseKind(c.DatabaseURL); err != nil {
 		bad("FOYER_DATABASE_URL: %v", err)
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < 20 {
+		bad("FOYER_METRICS_TOKEN: must be at least 20 characters (got %d)", len(c.MetricsToken))
 	}
 	if c.Secret != "" && len(c.Secret) < 32 {
 		bad("FOYER_SECRET: must be at least 32 bytes (got %d)", len(c.Secret))

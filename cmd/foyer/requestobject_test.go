@@ -174,7 +174,8 @@ func multipartBody(t *testing.T, fields map[string]string) (*bytes.Buffer, strin
 
 // TestRequestObjectsRefusedInMultipart: fosite reads multipart bodies
 // too, so a request object posted as multipart/form-data is refused like
-// one in the query or a urlencoded body, at both endpoints.
+// one in the query or a urlencoded body at the authorization endpoint;
+// PAR refuses multipart bodies altogether.
 func TestRequestObjectsRefusedInMultipart(t *testing.T) {
 	t.Parallel()
 	srv := startServer(t, sqltest.SQLite(t))
@@ -212,7 +213,9 @@ func TestRequestObjectsRefusedInMultipart(t *testing.T) {
 	var got map[string]any
 	_ = json.NewDecoder(resp.Body).Decode(&got)
 	_ = resp.Body.Close()
-	if resp.StatusCode != http.StatusBadRequest || got["error"] != "request_not_supported" {
-		t.Fatalf("multipart request object at /oauth2/par: %d %v, want 400 request_not_supported", resp.StatusCode, got)
+	// PAR takes only application/x-www-form-urlencoded (RFC 9126 section
+	// 2.1): a multipart body is refused before anything in it is read.
+	if resp.StatusCode != http.StatusBadRequest || got["error"] != "invalid_request" {
+		t.Fatalf("multipart request object at /oauth2/par: %d %v, want 400 invalid_request", resp.StatusCode, got)
 	}
 }

@@ -33,7 +33,10 @@ type server struct {
 	handler http.Handler
 	// router is the handler's router, for the route tests.
 	router *mux.Router
-	keys   *keys.Manager
+	// metrics serves /metrics where metricsExposureOf says: on the public
+	// router, or on FOYER_METRICS_LISTEN (serve starts that listener).
+	metrics http.Handler
+	keys    *keys.Manager
 	// backchannel delivers logout tokens from the outbox; the caller runs
 	// it (serve, or a test) for as long as the node serves.
 	backchannel *backchannel.Worker
@@ -65,10 +68,17 @@ type serverOptions struct {
 	portalNow func() time.Time
 	// now is authz's and the admin side's clock; nil: time.Now.
 	now func() time.Time
+	// claimSources are added after the server's own (tests).
+	claimSources []authz.ClaimSource
 }
 
 // serverOption tunes newServer for tests.
 type serverOption func(*serverOptions)
+
+// withClaimSource adds a claim source after the server's own.
+func withClaimSource(src authz.ClaimSource) serverOption {
+	return func(o *serverOptions) { o.claimSources = append(o.claimSources, src) }
+}
 
 // withBackchannelPoll makes the logout worker poll more often than once a
 // second, so tests see deliveries promptly.
@@ -144,7 +154,8 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		PARLifespan:             opt.parLifespan,
 		AllowPrivateNetworkURIs: allowPrivate,
 		Now:                     opt.now,
-	}, authz.Deps{Store: store, Keys: keyManager, Sessions: sessions, Steps: steps, Renderer: renderer, Logger: log})
+	}, authz.Deps{Store: store, Keys: keyManager, Sessions: sessions, Steps: steps, Renderer: renderer, Logger: log,
+		ClaimSources: opt.claimSources})
 	if err != nil {
 		return nil, err
 	}
@@ -213,7 +224,13 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		_, _ = w.Write([]byte("ok\n"))
 	}})
 	route.Handle(router, "readyz", "/readyz", route.Methods{http.MethodGet: readyz(store, log)})
-	route.Handle(router, "metrics", "/metrics", route.Methods{http.MethodGet: metrics.handler().ServeHTTP})
+	switch metricsExposureOf(cfg) {
+	case metricsPublic:
+		route.Handle(router, "metrics", "/metrics", route.Methods{http.MethodGet: metrics.handler().ServeHTTP})
+	case metricsBearer:
+		route.Handle(router, "metrics", "/metrics", route.Methods{http.MethodGet: bearerOnly(cfg.MetricsToken, metrics.handler()).ServeHTTP})
+	case metricsSeparate, metricsOff: // serve starts the separate listener, or says why there is none
+	}
 
 	handler := chain(router,
 		requestContext(bool(cfg.TrustProxyHeaders)),
@@ -227,7 +244,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	// The portal exchanges its codes with this very handler, in process.
 	accountPortal.UseServer(handler)
 	adminConsole.UseServer(handler)
-	return &server{handler: handler, router: router, keys: keyManager, backchannel: backchannel.NewWorker(opt.backchannel, store, keyManager),
+	return &server{handler: handler, router: router, metrics: metrics.handler(), keys: keyManager, backchannel: backchannel.NewWorker(opt.backchannel, store, keyManager),
 		notify: notify.NewWorker(opt.notify, store, providers), notifications: notifications, self: self,
 		accountJobs: accountJobs.NewRunner(opt.accountJobs),
 		Close:       accountPortal.Close}, nil

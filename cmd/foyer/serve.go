@@ -103,6 +103,13 @@ func serve(ctx context.Context, cfg Config, stdout io.Writer, log *slog.Logger) 
 	if cfg.PprofListen != "" {
 		go servePprof(cfg.PprofListen, log)
 	}
+	switch metricsExposureOf(cfg) {
+	case metricsSeparate:
+		go serveMetrics(cfg.MetricsListen, srv.metrics, log)
+	case metricsOff:
+		log.Warn("/metrics is not served: set FOYER_METRICS_LISTEN (a private address) or FOYER_METRICS_TOKEN (bearer token) to collect metrics")
+	case metricsPublic, metricsBearer:
+	}
 	go cleanup(ctx, store, log)
 	go rotateKeys(ctx, srv.keys, cfg.keyRotationInterval(), log)
 	// The logout worker stops with ctx; waiting for it below keeps the store

@@ -76,6 +76,10 @@ type URLs struct{ router *mux.Router }
 // New builds from r's named routes (a subrouter shares its root's names).
 func New(r *mux.Router) URLs { return URLs{router: r} }
 
+// Has reports whether a route called name exists (for links to features
+// another part of the program may or may not have mounted).
+func (u URLs) Has(name string) bool { return u.router != nil && u.router.Get(name) != nil }
+
 // Path is the path of the route called name with its variables (pairs of
 // name and value) and the query. An unknown name or a missing variable is
 // a wiring bug that the route test catches, so it panics (recovered as a
