@@ -13,11 +13,9 @@ import (
 // selection (ticked rows as repeated "account", or "all=1" for the whole
 // search result) with "action" and, for the group actions, "group" (the
 // group to add to or remove from). The search travels in the URL's query
-// (the form's action is this route with the list's own query), since its
-// "group" filter and the action's group are different things; search
-// fields posted in the body are taken too, "group" excepted. A deletion is confirmed first, naming how many accounts it
-// deletes; a group action without a group asks for one. Then the job
-// starts and the browser goes to its progress page.
+// or in the body (see jobInputOf). A deletion is confirmed first, naming
+// how many accounts it deletes; a group action without a group asks for
+// one. Then the job starts and the browser goes to its progress page.
 
 // accountActionPage is the data of admin_account_action: the step
 // between the selection and the job (confirm the deletion, pick the
@@ -47,21 +45,32 @@ type groupChoice struct {
 	Selected bool
 }
 
-// jobInputOf reads the posted selection.
+// jobInputOf reads the posted selection. The account list's form posts
+// its search as hidden fields before the action's fields, so a "group"
+// posted twice is the search's group filter first and the action's group
+// last; the search in the URL's query wins over the body's.
 func jobInputOf(r *http.Request) manage.AccountJobInput {
-	in := manage.AccountJobInput{Action: r.PostFormValue("action"), Group: r.PostFormValue("group"),
-		AccountIDs: r.PostForm["account"], All: r.PostFormValue("all") == "1", Confirm: r.PostFormValue("confirm") == "yes"}
-	if in.All {
-		in.Query = map[string]string{}
-		for k, v := range r.PostForm {
-			if k != "group" && manage.IsSearchField(k) && len(v) > 0 && v[0] != "" {
-				in.Query[k] = v[0]
-			}
+	groups := r.PostForm["group"]
+	in := manage.AccountJobInput{Action: r.PostFormValue("action"), AccountIDs: r.PostForm["account"],
+		All: r.PostFormValue("all") == "1", Confirm: r.PostFormValue("confirm") == "yes"}
+	if len(groups) > 0 {
+		in.Group = groups[len(groups)-1]
+	}
+	if !in.All {
+		return in
+	}
+	in.Query = map[string]string{}
+	for k, v := range r.PostForm {
+		if k != "group" && manage.IsSearchField(k) && len(v) > 0 && v[0] != "" {
+			in.Query[k] = v[0]
 		}
-		for k, v := range r.URL.Query() {
-			if manage.IsSearchField(k) && len(v) > 0 && v[0] != "" {
-				in.Query[k] = v[0]
-			}
+	}
+	if len(groups) > 1 && groups[0] != "" {
+		in.Query["group"] = groups[0]
+	}
+	for k, v := range r.URL.Query() {
+		if manage.IsSearchField(k) && len(v) > 0 && v[0] != "" {
+			in.Query[k] = v[0]
 		}
 	}
 	return in
@@ -122,7 +131,7 @@ func (h *Handler) createAccountJob(w http.ResponseWriter, r *http.Request, rq *r
 	if err != nil {
 		return h.renderAccountAction(w, r, rq, s, in, 0, err)
 	}
-	http.Redirect(w, r, h.path(accountJobRoute, nil, "store", s.ID, "job", job.ID), http.StatusSeeOther)
+	http.Redirect(w, r, h.path(jobRoute, nil, "store", s.ID, "job", job.ID), http.StatusSeeOther)
 	return nil
 }
 

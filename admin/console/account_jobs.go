@@ -28,9 +28,9 @@ var errNoAccountJobs = errors.New("console: the account jobs service is not conf
 
 const (
 	accountJobsCreateRoute = "console.account_jobs_create"
-	accountJobsRoute       = "console.account_jobs"
-	accountJobRoute        = "console.account_job"
-	accountJobCancelRoute  = "console.account_job_cancel"
+	jobsListRoute       = "console.account_jobs"
+	jobRoute        = "console.account_job"
+	jobCancelRoute  = "console.account_job_cancel"
 )
 
 // jobRefreshSeconds is how often a running job's page reloads itself (a
@@ -43,11 +43,11 @@ const jobFailuresPage = 50
 func (h *Handler) mountAccountJobs(r *mux.Router) {
 	route.Handle(r, accountJobsCreateRoute, "/admin/stores/{store}/accounts/actions", route.Methods{
 		http.MethodPost: h.authed(h.withJobs(h.createAccountJob))})
-	route.Handle(r, accountJobsRoute, "/admin/stores/{store}/jobs", route.Methods{
+	route.Handle(r, jobsListRoute, "/admin/stores/{store}/jobs", route.Methods{
 		http.MethodGet: h.authed(h.withJobs(h.accountJobsPage))})
-	route.Handle(r, accountJobRoute, "/admin/stores/{store}/jobs/{job}", route.Methods{
+	route.Handle(r, jobRoute, "/admin/stores/{store}/jobs/{job}", route.Methods{
 		http.MethodGet: h.authed(h.withJobs(h.accountJobPage))})
-	route.Handle(r, accountJobCancelRoute, "/admin/stores/{store}/jobs/{job}/cancel", route.Methods{
+	route.Handle(r, jobCancelRoute, "/admin/stores/{store}/jobs/{job}/cancel", route.Methods{
 		http.MethodPost: h.authed(h.withJobs(h.cancelAccountJob))})
 }
 
@@ -79,7 +79,7 @@ const (
 )
 
 func (h *Handler) jobRow(j manage.AccountJob) jobRow {
-	row := jobRow{AccountJob: j, URL: h.path(accountJobRoute, nil, "store", j.StoreID, "job", j.ID),
+	row := jobRow{AccountJob: j, URL: h.path(jobRoute, nil, "store", j.StoreID, "job", j.ID),
 		ActionLabel: "admin.jobs.action." + j.Action, StatusLabel: "admin.jobs.status." + j.Status,
 		Search: j.Selection == "search", Created: j.CreatedAt.Format(shownTime), CreatedISO: j.CreatedAt.Format(isoTime)}
 	if j.FinishedAt != nil {
@@ -122,7 +122,7 @@ func (h *Handler) accountJobsPage(w http.ResponseWriter, r *http.Request, rq *re
 		p.Jobs = append(p.Jobs, h.jobRow(j))
 	}
 	if page.Next != "" {
-		p.NextURL = h.path(accountJobsRoute, url.Values{"cursor": {page.Next}}, "store", s.ID)
+		p.NextURL = h.path(jobsListRoute, url.Values{"cursor": {page.Next}}, "store", s.ID)
 	}
 	h.page(w, r, rq, "admin_account_jobs", http.StatusOK, s.ID, p)
 	return nil
@@ -160,13 +160,13 @@ func (h *Handler) accountJobPage(w http.ResponseWriter, r *http.Request, rq *req
 	}
 	p := &accountJobPage{StoreName: s.Name, jobRow: h.jobRow(job), Failures: fails.Items,
 		CanCancel: !job.Finished() && rq.Actor.Can(manage.WriteAccounts, s.ID),
-		CancelURL: h.path(accountJobCancelRoute, nil, "store", s.ID, "job", job.ID),
-		ListURL:   h.path(accountJobsRoute, nil, "store", s.ID)}
+		CancelURL: h.path(jobCancelRoute, nil, "store", s.ID, "job", job.ID),
+		ListURL:   h.path(jobsListRoute, nil, "store", s.ID)}
 	if !job.Finished() {
 		p.Refresh = jobRefreshSeconds
 	}
 	if fails.Next != "" {
-		p.FailuresURL = h.path(accountJobRoute, url.Values{"failures_after": {fails.Next}}, "store", s.ID, "job", job.ID)
+		p.FailuresURL = h.path(jobRoute, url.Values{"failures_after": {fails.Next}}, "store", s.ID, "job", job.ID)
 	}
 	h.page(w, r, rq, "admin_account_job", http.StatusOK, s.ID, p)
 	return nil
@@ -183,6 +183,6 @@ func (h *Handler) cancelAccountJob(w http.ResponseWriter, r *http.Request, rq *r
 	if _, err := h.accountJobs.Cancel(r.Context(), rq.Actor, s.ID, id); err != nil && !errors.Is(err, manage.ErrConflict) {
 		return err
 	}
-	http.Redirect(w, r, h.path(accountJobRoute, nil, "store", s.ID, "job", id), http.StatusSeeOther) //nolint:gosec // G710: the console's own route
+	http.Redirect(w, r, h.path(jobRoute, nil, "store", s.ID, "job", id), http.StatusSeeOther) //nolint:gosec // G710: the console's own route
 	return nil
 }

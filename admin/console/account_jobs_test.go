@@ -126,6 +126,19 @@ func TestAccountJobsConsole(t *testing.T) {
 		if page := br.get(t, all.location); !strings.Contains(page.body, "0 of 1 processed") || !strings.Contains(page.body, "status=enabled") {
 			t.Errorf("search job page:\n%s", page.body)
 		}
+		e.run(t)
+
+		// The account list's form: the search as hidden fields first (its
+		// group filter among them), then the action's own (empty) group.
+		form := url.Values{"status": {"enabled"}, "action": {"disable"}, "all": {"1"}}
+		form["group"] = []string{e.groupA, ""}
+		byGroup := br.post(t, actionsPath, form)
+		if byGroup.status != http.StatusSeeOther {
+			t.Fatalf("start from the list's form: %d\n%s", byGroup.status, byGroup.body)
+		}
+		if page := br.get(t, byGroup.location); !strings.Contains(page.body, "0 of 1 processed") || !strings.Contains(page.body, "group="+e.groupA) {
+			t.Errorf("the list's search job page:\n%s", page.body)
+		}
 	})
 }
 

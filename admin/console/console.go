@@ -63,6 +63,9 @@ type Deps struct {
 	Organizations  OrganizationService
 	// AccountJobs runs quick actions on selected accounts (account_jobs.go).
 	AccountJobs AccountJobService
+	// AccountSearch serves the account list (accounts.go); without it
+	// the list is not offered.
+	AccountSearch AccountSearchService
 }
 
 // Handler serves the console.
@@ -85,6 +88,8 @@ type Handler struct {
 	orgs     OrganizationService
 	// accountJobs serves account_jobs.go and account_actions.go.
 	accountJobs AccountJobService
+	// accountSearch may be nil (see Deps).
+	accountSearch AccountSearchService
 
 	// accountTabs are the account profile's tabs, in order (account.go).
 	accountTabs []accountTab
@@ -115,6 +120,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	h := &Handler{cfg: cfg, core: d.Core, store: d.Store, sessions: d.Sessions, render: d.Renderer, log: d.Logger, audit: d.Audit, admins: d.Administrators, apps: d.Applications, policies: d.Policies, clients: d.Clients, groups: d.Groups, stores: d.Stores,
 		roles: d.Roles, orgs: d.Organizations, codes: firstparty.New(cfg.Issuer, "console")}
 	h.accountJobs = d.AccountJobs
+	h.accountSearch = d.AccountSearch
 	return h, nil
 }
 
@@ -157,6 +163,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountRoles(sub)
 	h.mountOrganizations(sub)
 	h.mountAccountJobs(sub)
+	h.mountAccounts(sub)
 }
 
 // path is the path of the console's route called name, with the query

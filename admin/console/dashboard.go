@@ -16,6 +16,7 @@ func (h *Handler) nav(rq *request, r *http.Request) []navItem {
 	}{
 		{homeRoute, "admin.nav.dashboard", true},
 		{storesRoute, "admin.nav.stores", rq.Actor.CanAnyStore(manage.ReadConfig)},
+		{accountsStartRoute, "admin.nav.accounts", h.accountSearch != nil && rq.Actor.CanAnyStore(manage.ReadAccounts)},
 		{applicationsRoute, "admin.nav.applications", rq.Actor.CanAnyStore(manage.ReadConfig)},
 		{policiesRoute, "admin.nav.policies", rq.Actor.CanAnyStore(manage.ReadConfig)},
 		{administratorsRoute, "admin.nav.administrators", rq.Actor.Can(manage.ReadAdministrators, "")},
@@ -81,6 +82,10 @@ func (h *Handler) switchStore(w http.ResponseWriter, r *http.Request, rq *reques
 	id := r.URL.Query().Get("store")
 	if !rq.canSee(id) {
 		http.Redirect(w, r, h.path(homeRoute, nil), http.StatusSeeOther)
+		return nil
+	}
+	if r.URL.Query().Get("view") == "accounts" && h.accountSearch != nil && rq.Actor.Can(manage.ReadAccounts, id) {
+		http.Redirect(w, r, h.path(accountsRoute, nil, "store", id), http.StatusSeeOther) //nolint:gosec // G710: the console's own route, a store the actor sees
 		return nil
 	}
 	http.Redirect(w, r, h.path(storeRoute, nil, "store", id), http.StatusSeeOther) //nolint:gosec // G710: the console's own route, a store the actor sees

@@ -30,6 +30,9 @@ type frame struct {
 	// Notice and Error are message keys shown above the content.
 	Notice string
 	Error  string
+	// SwitchView keeps the switcher on the kind of page shown (the
+	// account list) instead of opening the store's settings.
+	SwitchView string
 }
 
 // setFrame fills in the frame, keeping a notice or error the page set.

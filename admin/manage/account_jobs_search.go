@@ -45,7 +45,8 @@ func (s searchSelector) prepare(ctx context.Context, storeID string, filters map
 	if err != nil {
 		return storage.AccountSearch{}, err
 	}
-	return s.search.Prepare(ctx, System(), storeID, q)
+	prepared, err := s.search.Prepare(ctx, System(), storeID, q)
+	return prepared.AccountSearch, err
 }
 
 func (s searchSelector) SelectAccountIDs(ctx context.Context, storeID string, filters map[string]string, after string, limit int) ([]string, error) {

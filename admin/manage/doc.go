@@ -52,7 +52,13 @@
 // operation on one starts with LoadAccount, which checks the actor's
 // permission on the account's store and keeps the administrators store
 // out of reach (its accounts are Administrators'); Labels are the status
-// labels the console and the API show on every account.
+// labels the console and the API show on every account. The account list
+// (account_search.go, account_query.go) is not read whole: AccountSearch
+// turns an AccountQuery (the API's query parameters, the console's
+// search form, a bulk job's "whole search result") into one keyset page
+// of storage.SearchAccounts, with opaque cursors bound to their search
+// (Page.Next and Page.Prev); each administrator's pinned search fields
+// are kept with their account.
 //
 // The configuration lists (stores, groups, roles, organizations,
 // applications, policies) are small, so their ListBy methods (listby.go)

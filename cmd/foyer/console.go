@@ -33,5 +33,6 @@ func newAdminConsole(cfg Config, core *manage.Core, store storage.Store, secret 
 		Roles:          manage.NewRoles(core, store),
 		Organizations:  manage.NewOrganizations(core, store),
 		AccountJobs:    newAccountJobs(core, store, sessions),
+		AccountSearch:  manage.NewAccountSearch(core, store),
 	})
 }

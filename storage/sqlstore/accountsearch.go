@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -50,12 +51,6 @@ func writeSearchAttributes(tx *gorm.DB, storeID, accountID string, attrs map[str
 	return wrapErr(err, "write search attributes of account %q", accountID)
 }
 
-// searchRow is an account as the search reads it.
-type searchRow struct {
-	Account  accountRow `gorm:"embedded"`
-	External bool       `gorm:"column:external"`
-}
-
 // SearchAccounts implements storage.AccountSearches. Each order is read
 // as one or two keyset segments (see searchSegments), each a range scan
 // of an index on (store_id, sort key, id).
@@ -72,23 +67,45 @@ func (s *Store) SearchAccounts(ctx context.Context, q storage.AccountSearch) ([]
 		if len(out) >= q.Limit {
 			break
 		}
-		sql := `SELECT a.*, EXISTS (SELECT 1 FROM external_identities x WHERE x.account_id = a.id) AS external
-			FROM accounts a WHERE ` + strings.Join(append(append([]string{}, where...), seg.where...), " AND ") +
+		sql := `SELECT a.* FROM accounts a WHERE ` + strings.Join(append(append([]string{}, where...), seg.where...), " AND ") +
 			` ORDER BY ` + seg.order + ` LIMIT ?`
 		segArgs := append(append(append([]any{}, args...), seg.args...), q.Limit-len(out))
-		var rows []searchRow
+		var rows []accountRow
 		if err := s.db(ctx).Raw(sql, segArgs...).Scan(&rows).Error; err != nil {
 			return nil, wrapErr(err, "search accounts of store %q", q.StoreID)
 		}
 		for i := range rows {
-			a, err := rows[i].Account.toStorage()
+			a, err := rows[i].toStorage()
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, storage.AccountSearchRow{Account: *a, External: rows[i].External})
+			out = append(out, storage.AccountSearchRow{Account: *a})
 		}
 	}
-	return out, nil
+	return out, s.markExternal(ctx, out)
+}
+
+// markExternal sets External on the rows with an external identity, in
+// one query for the page. (An EXISTS in the search's select list would be
+// costed for every row the scan might read, and PostgreSQL then hashes
+// the whole external_identities table for a page of 50.)
+func (s *Store) markExternal(ctx context.Context, rows []storage.AccountSearchRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	ids := make([]string, len(rows))
+	for i := range rows {
+		ids[i] = rows[i].Account.ID
+	}
+	var linked []string
+	err := s.db(ctx).Raw(`SELECT DISTINCT account_id FROM external_identities WHERE account_id IN ?`, ids).Scan(&linked).Error
+	if err != nil {
+		return wrapErr(err, "read external identities of a search page")
+	}
+	for i := range rows {
+		rows[i].External = slices.Contains(linked, rows[i].Account.ID)
+	}
+	return nil
 }
 
 // collate makes a text comparison bytewise: PostgreSQL's C collation,
@@ -235,7 +252,10 @@ func lastLoginSegments(after *storage.AccountSearchKey, desc bool) []segment {
 	if desc {
 		op, dir = "<", " DESC"
 	}
-	never := segment{where: []string{"a.last_login_at IS NULL"}, order: "a.id" + dir}
+	// The never part orders by last_login_at too, all NULL: only then
+	// does PostgreSQL see that the index (store_id, last_login_at, id)
+	// gives its order (IS NULL is no equality to its planner).
+	never := segment{where: []string{"a.last_login_at IS NULL"}, order: "a.last_login_at" + dir + ", a.id" + dir}
 	signedIn := segment{where: []string{"a.last_login_at IS NOT NULL"}, order: "a.last_login_at" + dir + ", a.id" + dir}
 	switch {
 	case after == nil:
