@@ -17,6 +17,7 @@ import (
 	"foyer/admin/manage"
 	"foyer/httpin"
 	"foyer/selfservice/route"
+	"foyer/themes"
 )
 
 // APIPrefix is where the admin REST API lives.
@@ -61,6 +62,11 @@ type Deps struct {
 	AccountJobs *manage.AccountJobs
 	// AccountSearch serves the account list (admin/accounts_search.go).
 	AccountSearch *manage.AccountSearch
+	// AccountActions and AccountProfiles serve an account's profile
+	// (admin/accounts.go); Renderer translates its HTML export.
+	AccountActions  *manage.AccountActions
+	AccountProfiles *manage.AccountProfiles
+	Renderer        *themes.Renderer
 }
 
 // Handler serves the admin REST API.
@@ -78,6 +84,10 @@ type Handler struct {
 	log          *slog.Logger
 	// accountSearch serves accounts_search.go.
 	accountSearch *manage.AccountSearch
+	// accountActions, accountProfiles and renderer serve accounts.go.
+	accountActions  *manage.AccountActions
+	accountProfiles *manage.AccountProfiles
+	renderer        *themes.Renderer
 	// openAPI is the assembled document, served as is.
 	openAPI []byte
 	// routes builds URLs from the router Mount was given.
@@ -102,6 +112,7 @@ func New(d Deps) (*Handler, error) {
 	h := &Handler{tokens: d.Tokens, core: d.Core, clients: d.Clients, admins: d.Administrators, audit: d.Audit, applications: d.Applications, policies: d.Policies, stores: d.Stores, log: d.Logger, openAPI: doc}
 	h.accountJobs = d.AccountJobs
 	h.accountSearch = d.AccountSearch
+	h.accountActions, h.accountProfiles, h.renderer = d.AccountActions, d.AccountProfiles, d.Renderer
 	return h, nil
 }
 
@@ -120,6 +131,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountPolicies(api)
 	h.mountAccountJobs(api)
 	h.mountAccountSearch(api)
+	h.mountAccountProfile(api)
 	// What no route above answered (a match with ErrNotFound, so route
 	// checks do not take it for a route).
 	api.NotFoundHandler = h.unrouted(r)

@@ -91,8 +91,8 @@ type Portal interface {
 	ListAccountGroups(ctx context.Context, accountID string) ([]Group, error)
 
 	// UpdateAccountProfile writes the account's email, phone (with their
-	// confirmed flags), attributes and language; a taken email or phone is
-	// ErrConflict, an unknown account ErrNotFound.
+	// confirmed flags), username, attributes and language; a taken email,
+	// phone or username is ErrConflict, an unknown account ErrNotFound.
 	UpdateAccountProfile(ctx context.Context, a *Account) error
 	// UpdateAccountProfileAt is UpdateAccountProfile if the account is
 	// still at version (ErrStale otherwise) and sets a.Version to the new

@@ -28,9 +28,9 @@ var errNoAccountJobs = errors.New("console: the account jobs service is not conf
 
 const (
 	accountJobsCreateRoute = "console.account_jobs_create"
-	jobsListRoute       = "console.account_jobs"
-	jobRoute        = "console.account_job"
-	jobCancelRoute  = "console.account_job_cancel"
+	jobsListRoute          = "console.account_jobs"
+	jobRoute               = "console.account_job"
+	jobCancelRoute         = "console.account_job_cancel"
 )
 
 // jobRefreshSeconds is how often a running job's page reloads itself (a

@@ -66,6 +66,11 @@ type Deps struct {
 	// AccountSearch serves the account list (accounts.go); without it
 	// the list is not offered.
 	AccountSearch AccountSearchService
+	// AccountActions and AccountProfiles serve the account profile's
+	// overview actions and its Attributes and Groups tabs
+	// (account_profile.go); without them those pages are not mounted.
+	AccountActions  AccountActionService
+	AccountProfiles AccountProfileService
 }
 
 // Handler serves the console.
@@ -93,6 +98,9 @@ type Handler struct {
 
 	// accountTabs are the account profile's tabs, in order (account.go).
 	accountTabs []accountTab
+	// acctActions and acctProfiles serve account_profile.go.
+	acctActions  AccountActionService
+	acctProfiles AccountProfileService
 
 	// codes exchanges the console's codes in process (its server is set
 	// by UseServer once the whole handler chain exists).
@@ -118,7 +126,8 @@ func New(cfg Config, d Deps) (*Handler, error) {
 		d.Logger = slog.Default()
 	}
 	h := &Handler{cfg: cfg, core: d.Core, store: d.Store, sessions: d.Sessions, render: d.Renderer, log: d.Logger, audit: d.Audit, admins: d.Administrators, apps: d.Applications, policies: d.Policies, clients: d.Clients, groups: d.Groups, stores: d.Stores,
-		roles: d.Roles, orgs: d.Organizations, codes: firstparty.New(cfg.Issuer, "console")}
+		roles: d.Roles, orgs: d.Organizations, codes: firstparty.New(cfg.Issuer, "console"),
+		acctActions: d.AccountActions, acctProfiles: d.AccountProfiles}
 	h.accountJobs = d.AccountJobs
 	h.accountSearch = d.AccountSearch
 	return h, nil
@@ -164,6 +173,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountOrganizations(sub)
 	h.mountAccountJobs(sub)
 	h.mountAccounts(sub)
+	h.mountAccountProfile(sub)
 }
 
 // path is the path of the console's route called name, with the query

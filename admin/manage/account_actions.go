@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"foyer/storage"
 )
@@ -18,13 +19,19 @@ type AccountActionsStore interface {
 	SetAccountStatus(ctx context.Context, id string, status storage.AccountStatus) error
 	RevokeTokensBySubject(ctx context.Context, subject string) (int64, error)
 	DeleteAccountData(ctx context.Context, accountID string) error
+	// For ending the tokens of applications a group restricts.
+	ListPortalSettings(ctx context.Context) ([]storage.PortalSettings, error)
+	GetPortalSettings(ctx context.Context, applicationID string) (*storage.PortalSettings, error)
+	GetApplication(ctx context.Context, id string) (*storage.Application, error)
+	ListClients(ctx context.Context) ([]storage.Client, error)
+	RevokeTokensBySubjectAndClient(ctx context.Context, subject, clientID string) (int64, error)
 }
 
 // SessionEnder ends every SSO session of an account inside the caller's
 // transaction, queuing a back-channel logout notice for each client that
-// took part (session.Manager.EndAllInTx).
+// took part (session.Manager.EndAccountInTx), and returns those it ended.
 type SessionEnder interface {
-	EndAllInTx(ctx context.Context, accountID string) (int, error)
+	EndAccountInTx(ctx context.Context, accountID string) ([]storage.Session, error)
 }
 
 // AccountAction is one quick action on one account (seed 002's "Account
@@ -229,14 +236,14 @@ func (s *AccountActions) deleteAction(ctx context.Context, a Actor, acct *storag
 	if err := mayAct(a, acct); err != nil {
 		return Change{}, err
 	}
-	ended, err := s.sessions.EndAllInTx(ctx, acct.ID)
+	ended, err := s.sessions.EndAccountInTx(ctx, acct.ID)
 	if err != nil {
 		return Change{}, err
 	}
 	if err := s.store.DeleteAccountData(ctx, acct.ID); err != nil {
 		return Change{}, err
 	}
-	return accountChange("account.deleted", acct, map[string]any{"status": acct.Status, "sessions_ended": ended}, nil), nil
+	return accountChange("account.deleted", acct, map[string]any{"status": acct.Status, "sessions_ended": len(ended)}, nil), nil
 }
 
 func (s *AccountActions) addToGroupAction(ctx context.Context, a Actor, acct *storage.Account, groupID string) (Change, error) {
@@ -269,7 +276,62 @@ func (s *AccountActions) membership(ctx context.Context, a Actor, acct *storage.
 	if err := s.store.RemoveGroupMember(ctx, g.ID, acct.ID); err != nil {
 		return Change{}, err
 	}
-	return accountChange("account.group_removed", acct, ref, nil), nil
+	revoked, err := s.revokeRestricted(ctx, acct, g)
+	if err != nil {
+		return Change{}, err
+	}
+	return accountChange("account.group_removed", acct, ref, map[string]any{"tokens_revoked": revoked}), nil
+}
+
+// revokeRestricted revokes the account's tokens held by the clients of
+// applications it may no longer use now that it left g: authorization and
+// refresh check the restriction anyway, and this ends the access tokens
+// already issued too (UserInfo and introspection answer them no more).
+func (s *AccountActions) revokeRestricted(ctx context.Context, acct *storage.Account, g *storage.Group) (int64, error) {
+	settings, err := s.store.ListPortalSettings(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var apps []string
+	for _, p := range settings {
+		if !slices.Contains(p.Groups, g.Name) {
+			continue
+		}
+		app, err := s.store.GetApplication(ctx, p.ApplicationID)
+		if err != nil {
+			return 0, err
+		}
+		if app.StoreID != acct.StoreID {
+			continue
+		}
+		// Another of its groups may still admit the account.
+		if ok, err := storage.MayUseApplication(ctx, s.store, app, acct.ID); err != nil || ok {
+			if err != nil {
+				return 0, err
+			}
+			continue
+		}
+		apps = append(apps, app.ID)
+	}
+	if len(apps) == 0 {
+		return 0, nil
+	}
+	clients, err := s.store.ListClients(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	for _, c := range clients {
+		if !slices.Contains(apps, c.ApplicationID) {
+			continue
+		}
+		k, err := s.store.RevokeTokensBySubjectAndClient(ctx, acct.ID, c.ID)
+		if err != nil {
+			return n, err
+		}
+		n += k
+	}
+	return n, nil
 }
 
 // group returns the group of the store; an empty id or a group of another
@@ -301,10 +363,11 @@ func (s *AccountActions) isMember(ctx context.Context, accountID, groupID string
 // endAccess ends every session (with back-channel logout notices) and
 // revokes every token of the account, in the transaction ctx carries.
 func (s *AccountActions) endAccess(ctx context.Context, accountID string) (sessions int, tokens int64, err error) {
-	sessions, err = s.sessions.EndAllInTx(ctx, accountID)
+	ended, err := s.sessions.EndAccountInTx(ctx, accountID)
 	if err != nil {
 		return 0, 0, err
 	}
+	sessions = len(ended)
 	tokens, err = s.store.RevokeTokensBySubject(ctx, accountID)
 	return sessions, tokens, err
 }

@@ -193,7 +193,6 @@ func TestAccountActionsRefused(t *testing.T) {
 		ctx := t.Context()
 		n := auditTotal(t, e.s)
 		wantIs(t, "auditor", e.actions.Disable(ctx, appAdmin(storage.RoleAuditor), "eu", e.acct.ID), manage.ErrForbidden)
-		wantIs(t, "admin role", e.actions.Disable(ctx, appAdmin(storage.RoleAdmin), "eu", e.acct.ID), manage.ErrForbidden)
 		wantIs(t, "other store's support", e.actions.Delete(ctx, appAdmin(storage.RoleSupport, "us"), "eu", e.acct.ID), manage.ErrForbidden)
 		wantIs(t, "wrong store in path", e.actions.Disable(ctx, appAdmin(storage.RoleSupport), "us", e.acct.ID), manage.ErrNotFound)
 		wantIs(t, "unknown", e.actions.Disable(ctx, appAdmin(storage.RoleSupport), "eu", "nope"), manage.ErrNotFound)
@@ -279,4 +278,32 @@ func wantIs(t *testing.T, what string, err, target error) {
 	if !errors.Is(err, target) {
 		t.Errorf("%s: error = %v, want %v", what, err, target)
 	}
+}
+
+func TestAccountRemoveFromGroupEndsRestrictedTokens(t *testing.T) {
+	bothAccts(t, func(t *testing.T, e *acctEnv) {
+		ctx := t.Context()
+		mustDo(t, e.s.SetPortalSettings(ctx, &storage.PortalSettings{ApplicationID: e.client.ApplicationID, Groups: []string{"staff"}}))
+		other := &storage.Application{StoreID: "eu", Name: "Open"}
+		mustDo(t, e.s.CreateApplication(ctx, other))
+		open := &storage.Client{ApplicationID: other.ID, Name: "open", RedirectURIs: []string{"https://open.example/cb"}}
+		mustDo(t, e.s.CreateClient(ctx, open))
+		mustDo(t, e.s.CreateToken(ctx, &storage.Token{Kind: storage.TokenAccess, Signature: "open-sig", RequestID: "open-req",
+			ClientID: open.ID, Subject: e.acct.ID, Active: true, ExpiresAt: time.Now().Add(time.Hour)}))
+		support := appAdmin(storage.RoleSupport, "eu")
+		mustDo(t, e.actions.AddToGroup(ctx, support, "eu", e.acct.ID, e.group.ID))
+		mustDo(t, e.actions.RemoveFromGroup(ctx, support, "eu", e.acct.ID, e.group.ID))
+		_, after := lastAccountAudit(t, e.s, e.acct, "account.group_removed")
+		if after["tokens_revoked"] != 1.0 {
+			t.Errorf("audit after = %v, want the restricted client's token revoked", after)
+		}
+		if _, err := e.s.GetToken(ctx, storage.TokenAccess, "open-sig"); err != nil {
+			t.Errorf("the unrestricted application's token went too: %v", err)
+		}
+		app, err := e.s.GetApplication(ctx, e.client.ApplicationID)
+		mustDo(t, err)
+		if ok, err := storage.MayUseApplication(ctx, e.s, app, e.acct.ID); err != nil || ok {
+			t.Errorf("MayUseApplication after removal = %v, %v", ok, err)
+		}
+	})
 }

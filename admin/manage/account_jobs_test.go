@@ -236,7 +236,7 @@ func TestAccountJobCancel(t *testing.T) {
 	})
 }
 
-// Who may start, see and cancel jobs: support and owners on their stores;
+// Who may start, see and cancel jobs: support, admins and owners on their stores;
 // auditors see but change nothing; another store's administrator gets
 // nothing.
 func TestAccountJobPermissions(t *testing.T) {
@@ -260,9 +260,9 @@ func TestAccountJobPermissions(t *testing.T) {
 		if page, err := e.jobs.List(ctx, auditor, "eu", "", 10); err != nil || len(page.Items) != 1 {
 			t.Errorf("auditor List = %+v, %v", page, err)
 		}
-		admin := e.administrator(t, storage.RoleAdmin)
-		_, err = e.jobs.Start(ctx, admin, "eu", in)
-		wantIs(t, "admin (no account rights) Start", err, manage.ErrForbidden)
+		if _, err := e.jobs.Start(ctx, e.administrator(t, storage.RoleAdmin), "eu", in); err != nil {
+			t.Errorf("admin Start: %v", err)
+		}
 		other := e.administrator(t, storage.RoleSupport, "us")
 		for what, err := range map[string]error{
 			"Start":  errOf(e.jobs.Start(ctx, other, "eu", in)),

@@ -18,6 +18,10 @@ import (
 // cookies with a key of its own.
 func newAdminConsole(cfg Config, core *manage.Core, store storage.Store, secret []byte, sessions *session.Manager, renderer *themes.Renderer,
 	notifications *notify.Service, log *slog.Logger, now func() time.Time) (*console.Handler, error) {
+	accounts, err := newAccountProfileServices(core, store, sessions)
+	if err != nil {
+		return nil, err
+	}
 	return console.New(console.Config{
 		Issuer: cfg.Issuer, CookieKey: keys.DeriveKey(secret, "admin-console"),
 		Secure: session.CookiesFor(cfg.Issuer).Secure, Now: now,
@@ -34,5 +38,6 @@ func newAdminConsole(cfg Config, core *manage.Core, store storage.Store, secret 
 		Organizations:  manage.NewOrganizations(core, store),
 		AccountJobs:    newAccountJobs(core, store, sessions),
 		AccountSearch:  manage.NewAccountSearch(core, store),
+		AccountActions: accounts.actions, AccountProfiles: accounts.profiles,
 	})
 }

@@ -174,13 +174,18 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	}
 	adminCore := newAdminCore(store, opt.now)
 	accountJobs := newAccountJobs(adminCore, store, sessions)
+	accountServices, err := newAccountProfileServices(adminCore, store, sessions)
+	if err != nil {
+		return nil, err
+	}
 	adminAPI, err := admin.New(admin.Deps{
 		Tokens: adminTokens{oauth: oauth}, Core: adminCore, Clients: manage.NewClients(adminCore, store, clientRegistry{}),
 		Administrators: manage.NewAdministrators(adminCore, store, notifications, cfg.Issuer), Audit: manage.NewAudit(store).WithChainKey(auditChainKey(secret)),
 		Applications: manage.NewApplications(adminCore, store), Policies: manage.NewPolicies(adminCore, store),
 		Stores: newStoreServices(adminCore, store), Logger: log,
-		AccountJobs:   accountJobs,
-		AccountSearch: manage.NewAccountSearch(adminCore, store),
+		AccountJobs:    accountJobs,
+		AccountSearch:  manage.NewAccountSearch(adminCore, store),
+		AccountActions: accountServices.actions, AccountProfiles: accountServices.profiles, Renderer: renderer,
 	})
 	if err != nil {
 		return nil, err

@@ -8,7 +8,6 @@ package accountexport
 import (
 	"context"
 	"errors"
-	"slices"
 	"time"
 
 	"foyer/storage"
@@ -229,7 +228,10 @@ func consents(ctx context.Context, s Store, a *storage.Account, _ Options, x *Ex
 	if err != nil {
 		return err
 	}
-	x.ConsentHistory = ConsentLog(records, history)
+	x.ConsentHistory = []ConsentEvent{}
+	for _, e := range storage.ConsentLog(records, history) {
+		x.ConsentHistory = append(x.ConsentHistory, ConsentEvent(e))
+	}
 	return nil
 }
 
@@ -263,27 +265,4 @@ func activity(ctx context.Context, s Store, a *storage.Account, _ Options, x *Ex
 		x.Activity = append(x.Activity, Event{Kind: e.Kind, IP: e.IP, Data: e.Data, At: e.CreatedAt})
 	}
 	return nil
-}
-
-// ConsentOutdated is the log's action for an acceptance a newer version
-// of its document ended.
-const ConsentOutdated = "outdated"
-
-// ConsentLog is the account's consent history with the times newer
-// versions ended its acceptances (seed 002: the log holds "the time of
-// opt-out for outdated consent versions"), oldest first. Publishing a
-// version marks the records in one statement rather than writing an event
-// per account, so those lines come from the records.
-func ConsentLog(records []storage.ConsentRecord, events []storage.ConsentEvent) []ConsentEvent {
-	out := make([]ConsentEvent, 0, len(events))
-	for _, e := range events {
-		out = append(out, ConsentEvent{Consent: e.Consent, Version: e.Version, Action: string(e.Action), At: e.CreatedAt})
-	}
-	for _, rec := range records {
-		if rec.OutdatedAt != nil {
-			out = append(out, ConsentEvent{Consent: rec.Consent, Version: rec.Version, Action: ConsentOutdated, At: *rec.OutdatedAt})
-		}
-	}
-	slices.SortStableFunc(out, func(a, b ConsentEvent) int { return a.At.Compare(b.At) })
-	return out
 }

@@ -10,7 +10,7 @@ import (
 // console downloads too (accountexport), with this session marked.
 func (h *Handler) buildExport(r *http.Request, v *viewer) (*accountexport.Export, error) {
 	return accountexport.Build(r.Context(), h.store, v.Account, accountexport.Options{
-		Now: h.cfg.Now(), CurrentSession: v.Session.ID, Device: h.device, Locate: h.geo.locate,
+		Now: h.cfg.Now(), CurrentSession: v.Session.ID, Device: h.devices.Device, Locate: h.devices.Locate,
 	})
 }
 

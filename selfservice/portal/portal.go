@@ -7,12 +7,11 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"sync"
 	"time"
 
 	"github.com/gorilla/mux"
-	"github.com/medama-io/go-useragent"
 
+	"foyer/selfservice/device"
 	"foyer/selfservice/firstparty"
 	"foyer/selfservice/notify"
 	"foyer/selfservice/password"
@@ -118,10 +117,8 @@ type Handler struct {
 	notify   *notify.Service
 	log      *slog.Logger
 	limits   *regulate.Regulator
-	// agents parses user agents; built on first use (a 5 MiB table that
-	// takes 20 ms), so the server starts without it.
-	agents func() *useragent.Parser
-	geo    *geoLookup
+	// devices names the browser, system and location of sessions.
+	devices *device.Describer
 	// routes builds URLs from the router Mount was given.
 	routes route.URLs
 
@@ -153,12 +150,12 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	if err := trialRender(d.Renderer); err != nil {
 		return nil, err
 	}
-	geo, err := openGeoIP(cfg.GeoIPPath)
+	devices, err := device.Open(cfg.GeoIPPath)
 	if err != nil {
 		return nil, fmt.Errorf("portal: %w", err)
 	}
 	return &Handler{cfg: cfg, store: d.Store, sessions: d.Sessions, hasher: d.Passwords, rules: password.NewRules(), render: d.Renderer,
-		notify: d.Notify, log: d.Logger, limits: regulate.New(d.Store), agents: sync.OnceValue(useragent.NewParser), geo: geo,
+		notify: d.Notify, log: d.Logger, limits: regulate.New(d.Store), devices: devices,
 		codes: firstparty.New(cfg.Issuer, "portal")}, nil
 }
 
@@ -168,7 +165,12 @@ func New(cfg Config, d Deps) (*Handler, error) {
 func (h *Handler) UseServer(server http.Handler) { h.codes.UseServer(server) }
 
 // Close releases the GeoIP database.
-func (h *Handler) Close() error { return h.geo.close() }
+func (h *Handler) Close() error { return h.devices.Close() }
+
+// Devices is the portal's describer of sessions, for the admin console
+// to name a session as its owner sees it (one GeoIP database, one parser
+// table per node). It stays the portal's to close.
+func (h *Handler) Devices() *device.Describer { return h.devices }
 
 // Names of the portal's own routes that its links and redirects are built
 // from (route.AccountHome and route.AccountCallback are the shared ones).

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/gorilla/mux"
-	"github.com/medama-io/go-useragent"
 
 	"foyer/selfservice/route"
 	"foyer/selfservice/session"
@@ -51,20 +50,6 @@ func TestSealBindsPurpose(t *testing.T) {
 	}
 	if _, ok := h.unseal("portal", "garbage"); ok {
 		t.Error("garbage unsealed")
-	}
-}
-
-func TestDevice(t *testing.T) {
-	h := &Handler{agents: useragent.NewParser}
-	for ua, want := range map[string][2]string{
-		"": {"", ""},
-		"Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1": {"Safari 17", "iOS"},
-		"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36":                   {"Chrome 126", "MacOS"},
-	} {
-		b, os := h.device(ua)
-		if b != want[0] || os != want[1] {
-			t.Errorf("device(%q) = %q, %q; want %q, %q", ua, b, os, want[0], want[1])
-		}
 	}
 }
 

@@ -3,7 +3,6 @@ package portal
 import (
 	"context"
 	"fmt"
-	"foyer/selfservice/accountexport"
 	"net/http"
 	"time"
 
@@ -56,23 +55,14 @@ func (h *Handler) showPrivacy(w http.ResponseWriter, r *http.Request, v *viewer)
 
 // consentOutdated is the log's action for an acceptance a newer version
 // of its document ended.
-const consentOutdated = accountexport.ConsentOutdated
+const consentOutdated = string(storage.ConsentOutdated)
 
 // logEntry is one line of the consent log the portal and the exports show.
-type logEntry struct {
-	Consent, Version, Action string
-	At                       time.Time
-}
+type logEntry = storage.ConsentLogEntry
 
-// consentLog is the account's consent history as the export has it
-// (accountexport.ConsentLog), for the page.
+// consentLog is the account's consent log, oldest first (storage.ConsentLog).
 func consentLog(records []storage.ConsentRecord, events []storage.ConsentEvent) []logEntry {
-	log := accountexport.ConsentLog(records, events)
-	out := make([]logEntry, len(log))
-	for i, e := range log {
-		out[i] = logEntry(e)
-	}
-	return out
+	return storage.ConsentLog(records, events)
 }
 
 func consentViews(policy []storage.ConsentDocument, records []storage.ConsentRecord) []consentView {

@@ -46,29 +46,6 @@ func (m *Manager) EndByAccount(ctx context.Context, accountID, keepID string) (i
 	return n, nil
 }
 
-// EndAllInTx ends every session of the account inside the caller's
-// transaction, which ctx carries (the store refuses a nested one): the
-// admin console's disable, delete and "end sessions" commit the status
-// change, the audit entry and the ended sessions with their back-channel
-// logout notices together or not at all. It returns how many ended.
-func (m *Manager) EndAllInTx(ctx context.Context, accountID string) (int, error) {
-	list, err := m.store.ListSessionsByAccount(ctx, accountID)
-	if err != nil {
-		return 0, fmt.Errorf("session: list: %w", err)
-	}
-	n := 0
-	for i := range list {
-		ended, err := m.endIn(ctx, &list[i])
-		if err != nil {
-			return n, err
-		}
-		if ended {
-			n++
-		}
-	}
-	return n, nil
-}
-
 // end deletes the session and, in the same transaction, queues a
 // back-channel logout notice for every client that took part in it and
 // registered a backchannel_logout_uri. Delivery happens later, from the
@@ -85,7 +62,9 @@ func (m *Manager) end(ctx context.Context, s *storage.Session) (err error) {
 			err = fmt.Errorf("session: end: %w", rbErr)
 		}
 	}()
-	if _, err := m.endIn(tx, s); err != nil {
+	if err := m.EndInTx(tx, s); errors.Is(err, ErrNoSession) {
+		return nil // ended concurrently; the rollback drops our notices
+	} else if err != nil {
 		return err
 	}
 	if err := m.store.Commit(tx); err != nil {
@@ -94,24 +73,50 @@ func (m *Manager) end(ctx context.Context, s *storage.Session) (err error) {
 	return nil
 }
 
-// endIn deletes the session and queues its notices in the transaction ctx
-// carries, and reports whether it ended it (false: another request did
-// first, and that request tells the clients). The clients are read before
-// the delete, which forgets the recorded ones.
-func (m *Manager) endIn(ctx context.Context, s *storage.Session) (bool, error) {
-	clientIDs, err := m.store.ClientsForSession(ctx, s.ID)
-	if err != nil {
-		return false, fmt.Errorf("session: clients of session: %w", err)
+// EndInTx ends s inside the transaction ctx carries, which the caller
+// begun and commits: an administrator's "end this session" commits with
+// its audit entry, or neither happens. It deletes the session and queues
+// the back-channel logout notices exactly as a logout does. A session
+// already gone is ErrNoSession; the caller should roll back (the notices
+// queued for it must not be sent twice).
+func (m *Manager) EndInTx(ctx context.Context, s *storage.Session) error {
+	if err := m.queueLogoutNotices(ctx, s); err != nil {
+		return err
 	}
 	if err := m.store.DeleteSession(ctx, s.ID); errors.Is(err, storage.ErrNotFound) {
-		return false, nil
+		return ErrNoSession
 	} else if err != nil {
-		return false, fmt.Errorf("session: delete: %w", err)
+		return fmt.Errorf("session: delete: %w", err)
 	}
-	return true, m.queueLogoutNotices(ctx, s, clientIDs)
+	return nil
 }
 
-func (m *Manager) queueLogoutNotices(ctx context.Context, s *storage.Session, clientIDs []string) error {
+// EndAccountInTx ends every session of the account inside the caller's
+// transaction (as EndInTx) and returns those it ended. One that another
+// request ended meanwhile is skipped: its relying parties may then get a
+// second logout token for it, which back-channel logout allows.
+func (m *Manager) EndAccountInTx(ctx context.Context, accountID string) ([]storage.Session, error) {
+	list, err := m.store.ListSessionsByAccount(ctx, accountID)
+	if err != nil {
+		return nil, fmt.Errorf("session: list: %w", err)
+	}
+	ended := list[:0]
+	for i := range list {
+		if err := m.EndInTx(ctx, &list[i]); errors.Is(err, ErrNoSession) {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		ended = append(ended, list[i])
+	}
+	return ended, nil
+}
+
+func (m *Manager) queueLogoutNotices(ctx context.Context, s *storage.Session) error {
+	clientIDs, err := m.store.ClientsForSession(ctx, s.ID)
+	if err != nil {
+		return fmt.Errorf("session: clients of session: %w", err)
+	}
 	now := m.now().UTC()
 	for _, id := range clientIDs {
 		c, err := m.store.GetClient(ctx, id)

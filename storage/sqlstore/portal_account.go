@@ -17,6 +17,7 @@ import (
 func (s *Store) UpdateAccountProfile(ctx context.Context, a *storage.Account) error {
 	return s.inTx(ctx, func(tx *gorm.DB) error {
 		res := tx.Model(&accountRow{}).Where("id = ?", a.ID).Updates(map[string]any{
+			"username": a.Username, "username_normalized": normalize(a.Username),
 			"email": a.Email, "email_normalized": normalize(a.Email), "email_confirmed": a.EmailConfirmed,
 			"email_unproven": a.EmailUnproven, "phone": a.Phone, "phone_confirmed": a.PhoneConfirmed,
 			"attributes": encodeJSON(a.Attributes, "{}"), "language": a.Language, "updated_at": now(),
