@@ -293,7 +293,7 @@ func (r *AccountJobRunner) apply(ctx context.Context, job *storage.AccountJob, a
 // entry, the job's cursor past it.
 func (r *AccountJobRunner) act(tx context.Context, job *storage.AccountJob, a Actor, action JobAction, id string) error {
 	s := r.jobs
-	acct, err := jobAccount(tx, s.store, job.StoreID, id)
+	acct, err := LoadAccount(tx, s.store, a, WriteAccounts, job.StoreID, id)
 	if err == nil {
 		var ch Change
 		ch, err = action(tx, a, acct, job.Arg)
@@ -312,19 +312,6 @@ func (r *AccountJobRunner) act(tx context.Context, job *storage.AccountJob, a Ac
 		return errLeaseLost
 	}
 	return err
-}
-
-// jobAccount reads one account of the job's store: one of another store,
-// or of the administrators store, is not found.
-func jobAccount(ctx context.Context, store CoreStore, storeID, id string) (*storage.Account, error) {
-	acct, err := store.GetAccount(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if acct.StoreID != storeID || acct.StoreID == storage.AdministratorsStoreID {
-		return nil, fmt.Errorf("account %q: %w", id, ErrNotFound)
-	}
-	return acct, nil
 }
 
 // accountFailure is what the progress page says about an account the
