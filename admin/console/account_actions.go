@@ -116,8 +116,8 @@ func (h *Handler) createAccountJob(w http.ResponseWriter, r *http.Request, rq *r
 		return err
 	}
 	in := jobInputOf(r)
-	groupAction := in.Action == manage.JobAddToGroup || in.Action == manage.JobRemoveFromGroup
-	if (groupAction && in.Group == "") || (in.Action == manage.JobDelete && !in.Confirm) {
+	groupAction := in.Action == manage.ActionAddToGroup || in.Action == manage.ActionRemoveFromGroup
+	if (groupAction && in.Group == "") || (in.Action == manage.ActionDelete && !in.Confirm) {
 		n, err := h.accountJobs.Count(r.Context(), rq.Actor, s.ID, in)
 		if ve, ok := errors.AsType[*manage.ValidationError](err); ok && groupAction && in.Group == "" {
 			delete(ve.Fields, "group") // the page asks for it
@@ -143,12 +143,12 @@ func (h *Handler) renderAccountAction(w http.ResponseWriter, r *http.Request, rq
 	if err != nil && !ok {
 		return err
 	}
-	groupAction := in.Action == manage.JobAddToGroup || in.Action == manage.JobRemoveFromGroup
+	groupAction := in.Action == manage.ActionAddToGroup || in.Action == manage.ActionRemoveFromGroup
 	p := &accountActionPage{StoreName: s.Name, ActionLabel: "admin.jobs.action." + in.Action, Count: n,
-		Delete: in.Action == manage.JobDelete, PickGroup: groupAction && (in.Group == "" || errs["group"] != ""),
+		Delete: in.Action == manage.ActionDelete, PickGroup: groupAction && (in.Group == "" || errs["group"] != ""),
 		ActionURL: h.path(accountJobsCreateRoute, searchQuery(in), "store", s.ID), CancelURL: h.path(storeRoute, nil, "store", s.ID),
 		FieldErrors: errs}
-	if !slices.Contains(manage.JobActionNames, in.Action) {
+	if !slices.Contains(manage.QuickActionNames(), in.Action) {
 		p.ActionLabel = "admin.jobs.action.unknown"
 	}
 	p.Hidden = hiddenOf(in, !p.PickGroup)

@@ -12,19 +12,6 @@ import (
 	"foyer/storage"
 )
 
-// Quick actions a job runs (AccountActions.QuickAction's names).
-const (
-	JobDelete          = "delete"
-	JobEnable          = "enable"
-	JobDisable         = "disable"
-	JobAddToGroup      = "add_to_group"
-	JobRemoveFromGroup = "remove_from_group"
-)
-
-// JobActionNames are the quick actions a job may run, in the order the
-// console offers them.
-var JobActionNames = []string{JobEnable, JobDisable, JobAddToGroup, JobRemoveFromGroup, JobDelete}
-
 // MaxJobAccounts caps an explicit selection (a page's ticked rows); a
 // larger selection is a search.
 const MaxJobAccounts = 1000
@@ -200,16 +187,16 @@ func (s *AccountJobs) Count(ctx context.Context, a Actor, storeID string, in Acc
 func (s *AccountJobs) validate(ctx context.Context, storeID string, in AccountJobInput) (*storage.AccountJob, error) {
 	p := Problems{}
 	job := &storage.AccountJob{StoreID: storeID, Action: in.Action}
-	if _, ok := s.actions(in.Action); !ok || !slices.Contains(JobActionNames, in.Action) {
+	if _, ok := s.actions(in.Action); !ok || !slices.Contains(QuickActionNames(), in.Action) {
 		p.Add("action", "one of enable, disable, add_to_group, remove_from_group, delete")
 	}
 	switch in.Action {
-	case JobAddToGroup, JobRemoveFromGroup:
+	case ActionAddToGroup, ActionRemoveFromGroup:
 		if err := s.checkGroup(ctx, storeID, in.Group, p); err != nil {
 			return nil, err
 		}
 		job.Arg = in.Group
-	case JobDelete:
+	case ActionDelete:
 		if !in.Confirm {
 			p.Add("confirm", "deleting accounts cannot be undone: confirm it")
 		}

@@ -42,17 +42,17 @@ func newJobsEnv(t *testing.T, s storage.Store) *jobsEnv {
 	}
 	e.core = manage.NewCore(s, e.clock)
 	e.actions = map[string]manage.JobAction{
-		manage.JobDisable: statusAction(s, storage.AccountDisabled, "account.disabled"),
-		manage.JobEnable:  statusAction(s, storage.AccountEnabled, "account.enabled"),
-		manage.JobAddToGroup: func(ctx context.Context, _ manage.Actor, acct *storage.Account, group string) (manage.Change, error) {
+		manage.ActionDisable: statusAction(s, storage.AccountDisabled, "account.disabled"),
+		manage.ActionEnable:  statusAction(s, storage.AccountEnabled, "account.enabled"),
+		manage.ActionAddToGroup: func(ctx context.Context, _ manage.Actor, acct *storage.Account, group string) (manage.Change, error) {
 			return manage.Change{Action: "account.group_added", TargetType: "account", TargetID: acct.ID, StoreID: acct.StoreID,
 				After: map[string]string{"group": group}}, s.AddGroupMember(ctx, group, acct.ID)
 		},
-		manage.JobRemoveFromGroup: func(ctx context.Context, _ manage.Actor, acct *storage.Account, group string) (manage.Change, error) {
+		manage.ActionRemoveFromGroup: func(ctx context.Context, _ manage.Actor, acct *storage.Account, group string) (manage.Change, error) {
 			return manage.Change{Action: "account.group_removed", TargetType: "account", TargetID: acct.ID, StoreID: acct.StoreID,
 				Before: map[string]string{"group": group}}, s.RemoveGroupMember(ctx, group, acct.ID)
 		},
-		manage.JobDelete: func(ctx context.Context, _ manage.Actor, acct *storage.Account, _ string) (manage.Change, error) {
+		manage.ActionDelete: func(ctx context.Context, _ manage.Actor, acct *storage.Account, _ string) (manage.Change, error) {
 			return manage.Change{Action: "account.deleted", TargetType: "account", TargetID: acct.ID, StoreID: acct.StoreID}, nil
 		},
 	}

@@ -22,7 +22,7 @@ func TestAccountJobRunsToTheEnd(t *testing.T) {
 		ids := e.accounts(t, "eu", 7)
 		foreign := e.accounts(t, "us", 1)[0]
 		sel := append(slices.Clone(ids), foreign, "no-such-account", ids[0])
-		job, err := e.jobs.Start(ctx, support, "eu", manage.AccountJobInput{Action: manage.JobDisable, AccountIDs: sel})
+		job, err := e.jobs.Start(ctx, support, "eu", manage.AccountJobInput{Action: manage.ActionDisable, AccountIDs: sel})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -77,7 +77,7 @@ func TestAccountJobResumesOnAnotherNode(t *testing.T) {
 		ctx := t.Context()
 		support := e.administrator(t, storage.RoleSupport)
 		ids := e.accounts(t, "eu", 10)
-		job, err := e.jobs.Start(ctx, support, "eu", manage.AccountJobInput{Action: manage.JobAddToGroup, Group: "vip-eu", All: true})
+		job, err := e.jobs.Start(ctx, support, "eu", manage.AccountJobInput{Action: manage.ActionAddToGroup, Group: "vip-eu", All: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -142,7 +142,7 @@ func TestAccountJobResumesOnAnotherNode(t *testing.T) {
 func TestAccountJobStopReleasesTheLease(t *testing.T) {
 	bothJobs(t, func(t *testing.T, e *jobsEnv) {
 		ids := e.accounts(t, "eu", 5)
-		job, err := e.jobs.Start(t.Context(), manage.System(), "eu", manage.AccountJobInput{Action: manage.JobDisable, AccountIDs: ids})
+		job, err := e.jobs.Start(t.Context(), manage.System(), "eu", manage.AccountJobInput{Action: manage.ActionDisable, AccountIDs: ids})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -177,7 +177,7 @@ func TestAccountJobRechecksTheStarter(t *testing.T) {
 		ctx := t.Context()
 		support := e.administrator(t, storage.RoleSupport, "eu")
 		ids := e.accounts(t, "eu", 3)
-		job, err := e.jobs.Start(ctx, support, "eu", manage.AccountJobInput{Action: manage.JobDisable, AccountIDs: ids})
+		job, err := e.jobs.Start(ctx, support, "eu", manage.AccountJobInput{Action: manage.ActionDisable, AccountIDs: ids})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -206,7 +206,7 @@ func TestAccountJobCancel(t *testing.T) {
 		ctx := t.Context()
 		support := e.administrator(t, storage.RoleSupport, "eu")
 		ids := e.accounts(t, "eu", 6)
-		job, err := e.jobs.Start(ctx, support, "eu", manage.AccountJobInput{Action: manage.JobDisable, AccountIDs: ids})
+		job, err := e.jobs.Start(ctx, support, "eu", manage.AccountJobInput{Action: manage.ActionDisable, AccountIDs: ids})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -243,7 +243,7 @@ func TestAccountJobPermissions(t *testing.T) {
 	bothJobs(t, func(t *testing.T, e *jobsEnv) {
 		ctx := t.Context()
 		ids := e.accounts(t, "eu", 2)
-		in := manage.AccountJobInput{Action: manage.JobEnable, AccountIDs: ids}
+		in := manage.AccountJobInput{Action: manage.ActionEnable, AccountIDs: ids}
 		support := e.administrator(t, storage.RoleSupport, "eu")
 		job, err := e.jobs.Start(ctx, support, "eu", in)
 		if err != nil {
@@ -298,14 +298,14 @@ func TestAccountJobRefusesBadInput(t *testing.T) {
 			field string
 		}{
 			{"unknown action", manage.AccountJobInput{Action: "explode", AccountIDs: ids}, "action"},
-			{"no group", manage.AccountJobInput{Action: manage.JobAddToGroup, AccountIDs: ids}, "group"},
-			{"group of another store", manage.AccountJobInput{Action: manage.JobRemoveFromGroup, Group: "vip-us", AccountIDs: ids}, "group"},
-			{"empty selection", manage.AccountJobInput{Action: manage.JobEnable}, "account_ids"},
-			{"blank ids", manage.AccountJobInput{Action: manage.JobEnable, AccountIDs: []string{""}}, "account_ids"},
-			{"too many", manage.AccountJobInput{Action: manage.JobEnable, AccountIDs: many}, "account_ids"},
-			{"both", manage.AccountJobInput{Action: manage.JobEnable, AccountIDs: ids, All: true}, "account_ids"},
-			{"delete unconfirmed", manage.AccountJobInput{Action: manage.JobDelete, AccountIDs: ids}, "confirm"},
-			{"unknown filter", manage.AccountJobInput{Action: manage.JobEnable, All: true, Query: map[string]string{"shoe_size": "9"}}, "query.shoe_size"},
+			{"no group", manage.AccountJobInput{Action: manage.ActionAddToGroup, AccountIDs: ids}, "group"},
+			{"group of another store", manage.AccountJobInput{Action: manage.ActionRemoveFromGroup, Group: "vip-us", AccountIDs: ids}, "group"},
+			{"empty selection", manage.AccountJobInput{Action: manage.ActionEnable}, "account_ids"},
+			{"blank ids", manage.AccountJobInput{Action: manage.ActionEnable, AccountIDs: []string{""}}, "account_ids"},
+			{"too many", manage.AccountJobInput{Action: manage.ActionEnable, AccountIDs: many}, "account_ids"},
+			{"both", manage.AccountJobInput{Action: manage.ActionEnable, AccountIDs: ids, All: true}, "account_ids"},
+			{"delete unconfirmed", manage.AccountJobInput{Action: manage.ActionDelete, AccountIDs: ids}, "confirm"},
+			{"unknown filter", manage.AccountJobInput{Action: manage.ActionEnable, All: true, Query: map[string]string{"shoe_size": "9"}}, "query.shoe_size"},
 		} {
 			_, err := e.jobs.Start(ctx, support, "eu", c.in)
 			var ve *manage.ValidationError
@@ -314,7 +314,7 @@ func TestAccountJobRefusesBadInput(t *testing.T) {
 			}
 		}
 		// An empty store has no search result to act on.
-		_, err := e.jobs.Start(ctx, support, "us", manage.AccountJobInput{Action: manage.JobEnable, All: true})
+		_, err := e.jobs.Start(ctx, support, "us", manage.AccountJobInput{Action: manage.ActionEnable, All: true})
 		if ve := (*manage.ValidationError)(nil); !errors.As(err, &ve) || ve.Fields["query"] == "" {
 			t.Errorf("empty search result: %v", err)
 		}
@@ -325,7 +325,7 @@ func TestAccountJobRefusesBadInput(t *testing.T) {
 			t.Errorf("audit entries: %v", got)
 		}
 		// Confirmed, a deletion starts.
-		if _, err := e.jobs.Start(ctx, support, "eu", manage.AccountJobInput{Action: manage.JobDelete, AccountIDs: ids, Confirm: true}); err != nil {
+		if _, err := e.jobs.Start(ctx, support, "eu", manage.AccountJobInput{Action: manage.ActionDelete, AccountIDs: ids, Confirm: true}); err != nil {
 			t.Errorf("confirmed delete: %v", err)
 		}
 	})
@@ -344,7 +344,7 @@ func TestAccountJobOverASearch(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		job, err := e.jobs.Start(ctx, manage.System(), "eu", manage.AccountJobInput{Action: manage.JobEnable, All: true,
+		job, err := e.jobs.Start(ctx, manage.System(), "eu", manage.AccountJobInput{Action: manage.ActionEnable, All: true,
 			Query: map[string]string{"status": "disabled", "sort": "email", "cursor": "whatever", "email": " "}})
 		if err != nil {
 			t.Fatal(err)
@@ -368,7 +368,7 @@ func TestAccountJobOverASearch(t *testing.T) {
 			}
 		}
 		// A filter the store's schema does not know is refused.
-		_, err = e.jobs.Start(ctx, manage.System(), "eu", manage.AccountJobInput{Action: manage.JobEnable, All: true,
+		_, err = e.jobs.Start(ctx, manage.System(), "eu", manage.AccountJobInput{Action: manage.ActionEnable, All: true,
 			Query: map[string]string{"attr.shoe_size": "9"}})
 		if ve := (*manage.ValidationError)(nil); !errors.As(err, &ve) || len(ve.Fields) == 0 {
 			t.Errorf("unknown attribute: %v", err)

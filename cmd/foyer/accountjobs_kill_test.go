@@ -104,7 +104,7 @@ func TestAccountJobSurvivesKill(t *testing.T) {
 	core := manage.NewCore(store, nil)
 	jobs := manage.NewAccountJobs(core, store, func(string) (manage.JobAction, bool) { return nil, true },
 		manage.NewSearchSelector(manage.NewAccountSearch(core, store), store))
-	job, err := jobs.Start(ctx, manage.System(), defaultStoreID, manage.AccountJobInput{Action: manage.JobDisable, All: true})
+	job, err := jobs.Start(ctx, manage.System(), defaultStoreID, manage.AccountJobInput{Action: manage.ActionDisable, All: true})
 	if err != nil {
 		t.Fatal(err)
 	}
