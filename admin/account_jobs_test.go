@@ -56,7 +56,7 @@ func newJobsAPI(t *testing.T, store storage.Store) *jobsAPI {
 		return manage.Change{Action: "account.disabled", TargetType: "account", TargetID: acct.ID, StoreID: acct.StoreID},
 			store.SetAccountStatus(ctx, acct.ID, storage.AccountDisabled)
 	}
-	e.jobs = manage.NewAccountJobs(core, store, func(name string) (manage.JobAction, bool) {
+	e.jobs = manage.NewAccountJobs(core, store, func(name string) (manage.AccountAction, bool) {
 		return disable, name != "explode"
 	}, manage.NewSearchSelector(manage.NewAccountSearch(core, store), store))
 	h, err := New(Deps{Tokens: tokens, Core: core, Clients: manage.NewClients(core, store, testRegistry{}),

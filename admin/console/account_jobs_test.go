@@ -27,10 +27,7 @@ func newJobsEnv(t *testing.T, e *testEnv) *jobsEnv {
 	cs := e.store.(consoleStore)
 	core := manage.NewCore(cs, e.clock.Now)
 	actions := manage.NewAccountActions(core, e.store, e.sessions)
-	je := &jobsEnv{testEnv: e, jobs: manage.NewAccountJobs(core, e.store, func(name string) (manage.JobAction, bool) {
-		a, ok := actions.QuickAction(name)
-		return a, ok
-	}, manage.NewSearchSelector(manage.NewAccountSearch(core, e.store), e.store))}
+	je := &jobsEnv{testEnv: e, jobs: manage.NewAccountJobs(core, e.store, actions.QuickAction, manage.NewSearchSelector(manage.NewAccountSearch(core, e.store), e.store))}
 	e.handler.accountJobs = je.jobs
 	ctx := context.Background()
 	for _, g := range []*storage.Group{{StoreID: storeA, Name: "vip-a"}, {StoreID: storeB, Name: "vip-b"}} {

@@ -16,13 +16,9 @@ import (
 // larger selection is a search.
 const MaxJobAccounts = 1000
 
-// JobAction is one quick action on one account: it runs in the caller's
-// transaction (ctx carries it) and returns the audit Change for the
-// caller to record. AccountActions' AccountAction values are JobActions.
-type JobAction = func(ctx context.Context, a Actor, acct *storage.Account, arg string) (Change, error)
-
-// JobActions finds a quick action by name (AccountActions.QuickAction).
-type JobActions func(name string) (JobAction, bool)
+// JobActions finds a quick action by name: AccountActions.QuickAction
+// (tests give their own).
+type JobActions func(name string) (AccountAction, bool)
 
 // AccountSelector gives a search's filters (the account list's query
 // parameters, by name) their meaning for a job: the ids of the matching

@@ -22,7 +22,7 @@ type jobsEnv struct {
 	mu   sync.Mutex
 	now  time.Time
 	// actions run by the jobs (the tests' own, not AccountActions').
-	actions map[string]manage.JobAction
+	actions map[string]manage.AccountAction
 }
 
 func newJobsEnv(t *testing.T, s storage.Store) *jobsEnv {
@@ -41,7 +41,7 @@ func newJobsEnv(t *testing.T, s storage.Store) *jobsEnv {
 		}
 	}
 	e.core = manage.NewCore(s, e.clock)
-	e.actions = map[string]manage.JobAction{
+	e.actions = map[string]manage.AccountAction{
 		manage.ActionDisable: statusAction(s, storage.AccountDisabled, "account.disabled"),
 		manage.ActionEnable:  statusAction(s, storage.AccountEnabled, "account.enabled"),
 		manage.ActionAddToGroup: func(ctx context.Context, _ manage.Actor, acct *storage.Account, group string) (manage.Change, error) {
@@ -56,14 +56,14 @@ func newJobsEnv(t *testing.T, s storage.Store) *jobsEnv {
 			return manage.Change{Action: "account.deleted", TargetType: "account", TargetID: acct.ID, StoreID: acct.StoreID}, nil
 		},
 	}
-	e.jobs = manage.NewAccountJobs(e.core, s, func(name string) (manage.JobAction, bool) {
+	e.jobs = manage.NewAccountJobs(e.core, s, func(name string) (manage.AccountAction, bool) {
 		a, ok := e.actions[name]
 		return a, ok
 	}, manage.NewSearchSelector(manage.NewAccountSearch(e.core, s), s))
 	return e
 }
 
-func statusAction(s storage.Store, to storage.AccountStatus, verb string) manage.JobAction {
+func statusAction(s storage.Store, to storage.AccountStatus, verb string) manage.AccountAction {
 	return func(ctx context.Context, _ manage.Actor, acct *storage.Account, _ string) (manage.Change, error) {
 		if err := s.SetAccountStatus(ctx, acct.ID, to); err != nil {
 			return manage.Change{}, err

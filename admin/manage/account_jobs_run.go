@@ -239,7 +239,7 @@ var errOneFailed = errors.New("manage: an account of the transaction failed")
 // it goes through them one at a time instead: the action's failure rolls
 // that account back and is recorded (progress too) in a transaction of its
 // own. A lost lease rolls everything back and stops.
-func (r *AccountJobRunner) visit(ctx context.Context, job *storage.AccountJob, a Actor, action JobAction, ids []string) error {
+func (r *AccountJobRunner) visit(ctx context.Context, job *storage.AccountJob, a Actor, action AccountAction, ids []string) error {
 	if len(ids) > 1 {
 		if _, err := r.apply(ctx, job, a, action, ids); !errors.Is(err, errOneFailed) {
 			return err
@@ -267,7 +267,7 @@ func (r *AccountJobRunner) visit(ctx context.Context, job *storage.AccountJob, a
 
 // apply is visit's transaction; for a single account it returns the
 // failure to record when the action refused it, for several errOneFailed.
-func (r *AccountJobRunner) apply(ctx context.Context, job *storage.AccountJob, a Actor, action JobAction, ids []string) (failure string, err error) {
+func (r *AccountJobRunner) apply(ctx context.Context, job *storage.AccountJob, a Actor, action AccountAction, ids []string) (failure string, err error) {
 	s := r.jobs
 	tx, err := s.store.BeginTx(ctx)
 	if err != nil {
@@ -291,7 +291,7 @@ func (r *AccountJobRunner) apply(ctx context.Context, job *storage.AccountJob, a
 
 // act is one account's part of a transaction: the action, its audit
 // entry, the job's cursor past it.
-func (r *AccountJobRunner) act(tx context.Context, job *storage.AccountJob, a Actor, action JobAction, id string) error {
+func (r *AccountJobRunner) act(tx context.Context, job *storage.AccountJob, a Actor, action AccountAction, id string) error {
 	s := r.jobs
 	acct, err := LoadAccount(tx, s.store, a, WriteAccounts, job.StoreID, id)
 	if err == nil {

@@ -12,8 +12,5 @@ import (
 // account search makes.
 func newAccountJobs(core *manage.Core, store storage.Store, sessions *session.Manager) *manage.AccountJobs {
 	actions := manage.NewAccountActions(core, store, sessions)
-	return manage.NewAccountJobs(core, store, func(name string) (manage.JobAction, bool) {
-		a, ok := actions.QuickAction(name)
-		return a, ok
-	}, manage.NewSearchSelector(manage.NewAccountSearch(core, store), store))
+	return manage.NewAccountJobs(core, store, actions.QuickAction, manage.NewSearchSelector(manage.NewAccountSearch(core, store), store))
 }

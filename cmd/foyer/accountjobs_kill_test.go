@@ -102,7 +102,7 @@ func TestAccountJobSurvivesKill(t *testing.T) {
 	}
 	t.Logf("accounts created at %s", time.Since(start))
 	core := manage.NewCore(store, nil)
-	jobs := manage.NewAccountJobs(core, store, func(string) (manage.JobAction, bool) { return nil, true },
+	jobs := manage.NewAccountJobs(core, store, func(string) (manage.AccountAction, bool) { return nil, true },
 		manage.NewSearchSelector(manage.NewAccountSearch(core, store), store))
 	job, err := jobs.Start(ctx, manage.System(), defaultStoreID, manage.AccountJobInput{Action: manage.ActionDisable, All: true})
 	if err != nil {
