@@ -82,19 +82,20 @@ func TestAccountJobsConsole(t *testing.T) {
 	onBothStores(t, func(t *testing.T, te *testEnv) {
 		e := newJobsEnv(t, te)
 		br := e.signIn(t, e.admin(t, "support@example.com", grant(storage.RoleSupport)))
-		got := br.post(t, actionsPath, url.Values{"action": {"disable"}, "account": e.accounts[:2]})
+		got := br.post(t, actionsPath, url.Values{"action": {"disable"}, "account": append(e.accounts[:2:2], "no-such-account")})
 		if got.status != http.StatusSeeOther || !strings.HasPrefix(got.location, "/admin/stores/"+storeA+"/jobs/") {
 			t.Fatalf("start: %d to %q", got.status, got.location)
 		}
 		page := br.get(t, got.location)
 		if page.status != http.StatusOK || !strings.Contains(page.body, `<meta http-equiv="refresh" content="2">`) ||
-			!strings.Contains(page.body, "Waiting to start") || !strings.Contains(page.body, "0 of 2 processed") {
+			!strings.Contains(page.body, "Waiting to start") || !strings.Contains(page.body, "0 of 3 processed") {
 			t.Fatalf("job page while queued: %d\n%s", page.status, page.body)
 		}
 		e.run(t)
 		page = br.get(t, got.location)
 		if strings.Contains(page.body, `http-equiv="refresh"`) || !strings.Contains(page.body, ">Done<") ||
-			!strings.Contains(page.body, "2 of 2 processed") || strings.Contains(page.body, "Stop the action") {
+			!strings.Contains(page.body, "3 of 3 processed") || strings.Contains(page.body, "Stop the action") ||
+			!strings.Contains(page.body, `<td><code>no-such-account</code></td><td>account not found</td>`) {
 			t.Errorf("job page when done:\n%s", page.body)
 		}
 		for i, id := range e.accounts {
