@@ -92,6 +92,12 @@ func withNotifyPoll(d time.Duration) serverOption {
 	return func(o *serverOptions) { o.notify.PollInterval = d }
 }
 
+// withAccountJobsPoll makes the account jobs' runner look for jobs more
+// often than once a second, so tests see jobs run promptly.
+func withAccountJobsPoll(d time.Duration) serverOption {
+	return func(o *serverOptions) { o.accountJobs.PollInterval = d }
+}
+
 // withAuthzLifespans shortens the lifetimes of authorization codes and
 // pushed authorization requests, so tests can see them expire.
 func withAuthzLifespans(code, par time.Duration) serverOption {
