@@ -19,6 +19,7 @@ import (
 
 	"foyer/admin/manage"
 	"foyer/selfservice/notify"
+	"foyer/selfservice/session"
 	"foyer/storage"
 	"foyer/themes"
 )
@@ -87,7 +88,9 @@ func newAPIEnv(t *testing.T, store storage.Store) *apiEnv {
 	core := manage.NewCore(store, nil)
 	h, err := New(Deps{Tokens: tokens, Core: core, Clients: manage.NewClients(core, store, testRegistry{}),
 		Administrators: manage.NewAdministrators(core, store, e.mailer, "https://id.example"), Audit: manage.NewAudit(store),
-		Applications: manage.NewApplications(core, store), Policies: manage.NewPolicies(core, store)})
+		Applications: manage.NewApplications(core, store), Policies: manage.NewPolicies(core, store),
+		AccountActivity: manage.NewAccountActivity(core, store, session.NewManager(store, session.Config{}), nil),
+	})
 	e.must(err)
 	router := mux.NewRouter()
 	h.Mount(router)

@@ -60,13 +60,20 @@ type Deps struct {
 	Logger         *slog.Logger
 	// AccountJobs runs quick actions on many accounts (admin/account_jobs.go).
 	AccountJobs *manage.AccountJobs
-	// AccountSearch serves the account list (admin/accounts_search.go).
-	AccountSearch *manage.AccountSearch
 	// AccountActions and AccountProfiles serve an account's profile
 	// (admin/accounts.go); Renderer translates its HTML export.
 	AccountActions  *manage.AccountActions
 	AccountProfiles *manage.AccountProfiles
 	Renderer        *themes.Renderer
+	// AccountRoles serves an account's roles and memberships
+	// (admin/account_roles.go).
+	AccountRoles *manage.AccountRoles
+	Verification VerificationServices // verification policies and account verifications (admin/verification.go)
+
+	// AccountActivity serves an account's activity, sessions and consents.
+	AccountActivity *manage.AccountActivity
+	// AccountSearch serves the account list (admin/accounts_search.go).
+	AccountSearch *manage.AccountSearch
 }
 
 // Handler serves the admin REST API.
@@ -80,14 +87,17 @@ type Handler struct {
 	applications *manage.Applications
 	policies     *manage.Policies
 	stores       StoreServices
+	verification VerificationServices
+	activity     *manage.AccountActivity
 	accountJobs  *manage.AccountJobs
 	log          *slog.Logger
-	// accountSearch serves accounts_search.go.
-	accountSearch *manage.AccountSearch
 	// accountActions, accountProfiles and renderer serve accounts.go.
 	accountActions  *manage.AccountActions
 	accountProfiles *manage.AccountProfiles
 	renderer        *themes.Renderer
+	accountRoles    *manage.AccountRoles
+	// accountSearch serves accounts_search.go.
+	accountSearch *manage.AccountSearch
 	// openAPI is the assembled document, served as is.
 	openAPI []byte
 	// routes builds URLs from the router Mount was given.
@@ -110,9 +120,12 @@ func New(d Deps) (*Handler, error) {
 		return nil, err
 	}
 	h := &Handler{tokens: d.Tokens, core: d.Core, clients: d.Clients, admins: d.Administrators, audit: d.Audit, applications: d.Applications, policies: d.Policies, stores: d.Stores, log: d.Logger, openAPI: doc}
-	h.accountJobs = d.AccountJobs
-	h.accountSearch = d.AccountSearch
 	h.accountActions, h.accountProfiles, h.renderer = d.AccountActions, d.AccountProfiles, d.Renderer
+	h.accountRoles = d.AccountRoles
+	h.verification = d.Verification
+	h.activity = d.AccountActivity
+	h.accountSearch = d.AccountSearch
+	h.accountJobs = d.AccountJobs
 	return h, nil
 }
 
@@ -129,9 +142,12 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountAudit(api)
 	h.mountApplications(api)
 	h.mountPolicies(api)
-	h.mountAccountJobs(api)
-	h.mountAccountSearch(api)
 	h.mountAccountProfile(api)
+	h.mountAccountRoles(api)
+	h.mountVerification(api)
+	h.mountAccountActivity(api)
+	h.mountAccountSearch(api)
+	h.mountAccountJobs(api)
 	// What no route above answered (a match with ErrNotFound, so route
 	// checks do not take it for a route).
 	api.NotFoundHandler = h.unrouted(r)

@@ -310,6 +310,11 @@ func (h *Handler) issue(w http.ResponseWriter, r *http.Request, ar fosite.Author
 // known to be registered, and otherwise shows an error page: redirecting to
 // an unverified URI would be an open redirect.
 func (h *Handler) authorizeError(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, err error) {
+	if f := storage.Failure(r.Context()); f != nil {
+		// RFC 6749 section 4.1.2.1's code for this; without a redirect
+		// URI known good, errorPage answers 503 itself.
+		err = fosite.ErrTemporarilyUnavailable.WithHint("The server cannot reach its database. Try again shortly.").WithWrap(f)
+	}
 	rfc := fosite.ErrorToRFC6749Error(err)
 	if rfc.CodeField >= http.StatusInternalServerError {
 		h.logServerError(r, "authorize", err, rfc.DebugField)

@@ -35,6 +35,7 @@ func TestScopesDescribedInEveryLanguage(t *testing.T) {
 	want := map[string]string{
 		"openid": "Your account identifier", "profile": "Your name and profile details", "email": "Your email address",
 		"phone": "Your phone number", "address": "Your postal address", "offline_access": "Access while you are not using the app",
+		"roles": "Your roles in organizations",
 	}
 	for scope, en := range want {
 		key := scopeKey(scope)

@@ -22,7 +22,9 @@ type consentScope struct {
 // scopeKey is the message key describing a standard scope, or "".
 func scopeKey(scope string) string {
 	switch scope {
-	case "openid", "profile", "email", "phone", "address", "offline_access":
+	case "openid", "profile", "email", "phone", "address", "offline_access", "roles":
+		return "consent.scope." + scope
+	case VerifiedClaimsScope:
 		return "consent.scope." + scope
 	}
 	return ""

@@ -29,7 +29,7 @@ func (h *Handler) discovery(w http.ResponseWriter, _ *http.Request) {
 		"grant_types_supported":                         []string{"authorization_code", "refresh_token", "client_credentials"},
 		"subject_types_supported":                       []string{"public"},
 		"id_token_signing_alg_values_supported":         IDTokenAlgorithms,
-		"scopes_supported":                              []string{"openid", "profile", "email", "phone", "address", "offline_access"},
+		"scopes_supported":                              []string{"openid", "profile", "email", "phone", "address", "offline_access", "roles", VerifiedClaimsScope},
 		"token_endpoint_auth_methods_supported":         AuthMethods,
 		"code_challenge_methods_supported":              []string{"S256"},
 		"prompt_values_supported":                       allowedPrompts,
@@ -40,6 +40,8 @@ func (h *Handler) discovery(w http.ResponseWriter, _ *http.Request) {
 			"email", "email_verified", "phone_number", "phone_number_verified",
 			"preferred_username", "name", "given_name", "family_name", "middle_name", "nickname", "picture",
 			"website", "gender", "birthdate", "zoneinfo", "locale", "updated_at", "address",
+			"roles", // roles per organization (authz/roleclaims)
+			VerifiedClaimsClaim,
 		},
 		"ui_locales_supported":                           h.render.Languages(),
 		"claims_parameter_supported":                     true,
@@ -55,12 +57,16 @@ func (h *Handler) discovery(w http.ResponseWriter, _ *http.Request) {
 	for _, ep := range []string{"token", "revocation"} {
 		doc[ep+"_endpoint_auth_signing_alg_values_supported"] = AssertionSigningAlgs
 	}
+	identityAssuranceMetadata(doc)
 	writeJSON(w, doc, "public, max-age=300")
 }
 
 // jwks publishes the active and recently retired verification keys.
 func (h *Handler) jwks(w http.ResponseWriter, r *http.Request) {
 	set, err := h.keys.PublicKeySet(r.Context())
+	if err != nil && h.unavailable(w, r) {
+		return // never loaded since the start, and the database is down
+	}
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "jwks", "err", err)
 		http.Error(w, "server error", http.StatusInternalServerError)

@@ -15,4 +15,11 @@
 // Each page's template data is a struct (pages.go); New trial-renders
 // every template with samples of them (one per branch), so a theme whose
 // template reads a field the struct lacks fails start-up.
+//
+// VerifiedClaims (verifiedclaims.go) is the ClaimSource of identity
+// assurance: for the verified_claims scope it releases the account's
+// current manual identity verification as OpenID Connect for Identity
+// Assurance's verified_claims (trust framework foyer_manual, the policy
+// and method as the assurance process, no personal data as verified
+// claims); discovery advertises it.
 package authz

@@ -285,6 +285,13 @@ const (
 // errorPage renders a themed error page; it is used where the client cannot
 // safely be redirected to (unknown client, unregistered redirect URI).
 func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, messageKey string) {
+	if f := storage.Failure(r.Context()); f != nil {
+		// Whatever went wrong met a storage failure first: not the
+		// visitor's link or the client's registration, so say so honestly.
+		h.logServerError(r, "storage failure: answered 503", f, "")
+		status, messageKey = http.StatusServiceUnavailable, "error.temporarily_unavailable"
+		w.Header().Set("Retry-After", retryAfterSeconds)
+	}
 	lang := h.render.Negotiate(r.FormValue("ui_locales"), "", r.Header.Get("Accept-Language"))
 	err := h.render.Render(w, r, themes.Page{
 		Template: "error",

@@ -87,6 +87,9 @@ func checkPushed(ar fosite.AuthorizeRequester) error {
 }
 
 func (h *Handler) pushError(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, err error) {
+	if h.unavailable(w, r) {
+		return
+	}
 	rfc := fosite.ErrorToRFC6749Error(err)
 	if rfc.CodeField >= http.StatusInternalServerError {
 		h.logServerError(r, "pushed authorization request", err, rfc.DebugField)

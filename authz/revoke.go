@@ -21,6 +21,9 @@ const (
 func (h *Handler) revoke(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	err := h.oauth.NewRevocationRequest(ctx, r)
+	if err != nil && h.unavailable(w, r) {
+		return
+	}
 	if err != nil {
 		if rfc := fosite.ErrorToRFC6749Error(err); rfc.CodeField >= http.StatusInternalServerError {
 			h.logServerError(r, "revocation endpoint", err, rfc.DebugField)
@@ -56,6 +59,9 @@ func (h *Handler) introspect(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	resp, err := h.oauth.NewIntrospectionRequest(ctx, r, newSession())
+	if err != nil && h.unavailable(w, r) {
+		return
+	}
 	if err != nil && fosite.ErrorToRFC6749Error(err).ErrorField == fosite.ErrRequestUnauthorized.ErrorField {
 		// RFC 7662 section 2.3 answers a caller without valid credentials
 		// as RFC 6749 section 5.2 does: 401 invalid_client, not fosite's
@@ -71,6 +77,9 @@ func (h *Handler) introspect(w http.ResponseWriter, r *http.Request) {
 		} else if !allowed {
 			resp = &fosite.IntrospectionResponse{Active: false}
 		}
+	}
+	if err != nil && h.unavailable(w, r) {
+		return
 	}
 	if err != nil {
 		rfc := fosite.ErrorToRFC6749Error(err)

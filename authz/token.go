@@ -46,6 +46,11 @@ func (h *Handler) token(w http.ResponseWriter, r *http.Request) {
 			h.accessError(w, r, ar, err)
 			return
 		}
+		// Claims kept outside the account row are as they are now.
+		if err := h.refreshSourcedClaims(ctx, ar); err != nil {
+			h.accessError(w, r, ar, err)
+			return
+		}
 	}
 	resp, err := h.oauth.NewAccessResponse(ctx, ar)
 	if errors.Is(err, fosite.ErrInvalidatedAuthorizeCode) {
@@ -83,12 +88,25 @@ func (h *Handler) checkSubjectActive(r *http.Request, subject string) error {
 }
 
 func (h *Handler) accessError(w http.ResponseWriter, r *http.Request, ar fosite.AccessRequester, err error) {
+	if h.unavailable(w, r) {
+		return
+	}
 	rfc := fosite.ErrorToRFC6749Error(err)
+	if rfc.ErrorField == unknownErrorName {
+		// Not one of RFC 6749's errors: a failure of ours, which fosite
+		// would answer as {"error":"error"}.
+		err = fosite.ErrServerError.WithWrap(err).WithDebug(err.Error())
+		rfc = fosite.ErrorToRFC6749Error(err)
+	}
 	if rfc.CodeField >= http.StatusInternalServerError {
 		h.logServerError(r, "token endpoint", err, rfc.DebugField)
 	}
 	h.oauth.WriteAccessError(r.Context(), w, ar, err)
 }
+
+// unknownErrorName is the error code fosite gives an error that is none
+// of RFC 6749's.
+const unknownErrorName = "error"
 
 // rfc6749TokenError gives two refusals the codes RFC 6749 section 5.2 names
 // where fosite words them loosely: a grant type no handler serves is

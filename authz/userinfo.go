@@ -27,6 +27,9 @@ func (h *Handler) userinfo(w http.ResponseWriter, r *http.Request) {
 		err = fosite.ErrRequestUnauthorized
 	}
 	if err != nil {
+		if h.unavailable(w, r) {
+			return
+		}
 		bearerError(w, http.StatusUnauthorized, "invalid_token", "The access token is not valid.")
 		return
 	}
@@ -35,6 +38,9 @@ func (h *Handler) userinfo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	acct, err := h.store.GetAccount(ctx, sess.GetSubject())
+	if err != nil && !errors.Is(err, storage.ErrNotFound) && h.unavailable(w, r) {
+		return
+	}
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && acct.Status != storage.AccountEnabled) {
 		bearerError(w, http.StatusUnauthorized, "invalid_token", "The account is no longer active.")
 		return

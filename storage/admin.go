@@ -86,7 +86,8 @@ type AdminGrants interface {
 	DeleteAdminGrantsOf(ctx context.Context, kind PrincipalKind, principalID string) (int64, error)
 	// MoveAccountToStore moves an account, keeping its id, password and
 	// factors, into another identity store and drops its memberships of
-	// the old store's groups (the start-up upgrade moves the bootstrap
+	// the old store's groups and organizations and its roles there (the
+	// start-up upgrade moves the bootstrap
 	// admin into the administrators store this way). ErrNotFound when the
 	// account or the store is missing; ErrConflict when one of its
 	// identifiers is taken in the target store.

@@ -332,6 +332,9 @@ type Event struct {
 	IP        string
 	Data      map[string]string
 	CreatedAt time.Time
+	// Seq is the append order the store assigns (it breaks ties between
+	// events of the same time); zero until appended.
+	Seq int64
 }
 
 // OAuthGrant is what an account allowed a third-party client: the scopes

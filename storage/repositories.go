@@ -253,6 +253,7 @@ type Events interface {
 	AppendEvent(ctx context.Context, e *Event) error
 	// ListEvents returns an account's events, newest first, at most limit.
 	ListEvents(ctx context.Context, accountID string, limit int) ([]Event, error)
+	EventPager
 }
 
 // Settings holds small named values the server keeps for itself (the
@@ -400,6 +401,10 @@ type Store interface {
 	AuditLog
 	// AccountJobs are the bulk quick actions over accounts (storage/accountjobs.go).
 	AccountJobs
+	// AccountRoles are account management's (storage/accountroles.go).
+	AccountRoles
+	// Verifications are identity verification's (storage/verification.go).
+	Verifications
 	// AccountSearches is the operator side's account list (storage/accountsearch.go).
 	AccountSearches
 	// Ping checks the database answers (for /readyz).

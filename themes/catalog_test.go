@@ -103,7 +103,7 @@ func TestRequiredKeys(t *testing.T) {
 		"login.invalid_credentials", "login.account_disabled", "login.identifier_required",
 		"login.password_required", "login.too_many_attempts", "error.generic",
 		"error.interaction_expired", "error.bad_request", "error.invalid_redirect_uri",
-		"error.not_found", "logout.done", "common.back",
+		"error.not_found", "logout.done", "common.back", "error.temporarily_unavailable",
 	}
 	sort.Strings(required)
 	for _, k := range required {

@@ -48,7 +48,7 @@ func (h *Handler) mountAccountProfile(r *mux.Router) {
 		http.MethodGet: h.authed(h.accountAttributesPage), http.MethodPost: h.authed(h.saveAccountAttributes)})
 	route.Handle(r, accountExportRoute, accountPathPrefix+"/export", route.Methods{http.MethodGet: h.authed(h.exportAccount)})
 	route.Handle(r, accountStatusRoute, accountPathPrefix+"/status", route.Methods{http.MethodPost: h.authed(h.setAccountStatus)})
-	route.Handle(r, accountSessionsEndRoute, accountPathPrefix+"/end-sessions", route.Methods{http.MethodPost: h.authed(h.endAccountSessions)})
+	route.Handle(r, accountSessionsEndRoute, accountPathPrefix+"/end-sessions", route.Methods{http.MethodPost: h.authed(h.endSessionsFromOverview)})
 	route.Handle(r, accountDeleteRoute, accountPathPrefix+"/delete", route.Methods{
 		http.MethodGet: h.authed(h.confirmDeleteAccount), http.MethodPost: h.authed(h.deleteAccount)})
 	route.Handle(r, accountGroupsRoute, accountPathPrefix+"/groups", route.Methods{
@@ -127,10 +127,23 @@ func (h *Handler) renderAccountAttributes(w http.ResponseWriter, r *http.Request
 		values = in.Attributes
 	}
 	errs, pageErr, _ := formErrors(err, attrField)
+	defs := consoleDefs(p)
+	translateAttrErrors(defs, values, errs)
 	data.FieldErrors = errs
 	data.Error = pageErr
-	data.Fields = attrform.WithErrors(attrform.Inputs(consoleDefs(p), values, attrNaming), errs)
+	data.Fields = attrform.WithErrors(attrform.Inputs(defs, values, attrNaming), errs)
 	h.page(w, r, rq, "admin_account_attributes", status, f.StoreID, data)
+}
+
+// translateAttrErrors replaces the service's sentence about a refused
+// attribute by the message key of the rule that refused it, as the
+// portal's form shows it (in the administrator's language).
+func translateAttrErrors(defs []storage.AttributeDef, values, errs map[string]string) {
+	for _, d := range defs {
+		if field, _ := attrNaming(d.Name); errs[field] != "" {
+			errs[field] = attrform.MessageKey(d, values[d.Name])
+		}
+	}
 }
 
 // attrField maps the service's "attributes.NAME" to the form's field.
@@ -226,9 +239,10 @@ func (h *Handler) setAccountStatus(w http.ResponseWriter, r *http.Request, rq *r
 	return nil
 }
 
-// endAccountSessions ends every session of the account; the customer
+// endSessionsFromOverview ends every session of the account (the overview
+// panel's "Delete sessions"; the Sessions tab has its own); the customer
 // signs in again at the next visit.
-func (h *Handler) endAccountSessions(w http.ResponseWriter, r *http.Request, rq *request) error {
+func (h *Handler) endSessionsFromOverview(w http.ResponseWriter, r *http.Request, rq *request) error {
 	f, err := h.accountFrameFor(r, rq, "")
 	if err != nil {
 		return err

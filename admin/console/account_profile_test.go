@@ -70,9 +70,20 @@ func TestAccountProfileAttributesTab(t *testing.T) {
 		if got := f.other.get(t, f.path); got.status != http.StatusForbidden && got.status != http.StatusNotFound {
 			t.Errorf("another store's support: %d", got.status)
 		}
+		root := e.admin(t, "root@admins.example", grant(storage.RoleOwner))
+		owner := e.signIn(t, root)
+		adminPath := "/admin/stores/" + storage.AdministratorsStoreID + "/accounts/" + root.ID
+		for _, p := range []string{adminPath, adminPath + "/groups", adminPath + "/export"} {
+			if got := owner.get(t, p); got.status != http.StatusNotFound {
+				t.Errorf("an owner reaches an administrator through %s: %d", p, got.status)
+			}
+		}
+		if got := owner.post(t, adminPath+"/status", url.Values{"status": {"disabled"}}); got.status != http.StatusNotFound {
+			t.Errorf("an owner disables an administrator through the account pages: %d", got.status)
+		}
 		n := len(e.auditActions(t))
 		bad := f.support.post(t, f.path, url.Values{"version": {"1"}, "email": {"not-an-address"}, "attr.nickname": {"much too long"}})
-		if bad.status != http.StatusUnprocessableEntity || !strings.Contains(bad.body, "much too long") || !strings.Contains(bad.body, `id="email-error"`) {
+		if bad.status != http.StatusUnprocessableEntity || !strings.Contains(bad.body, `value="much too long"`) || !strings.Contains(bad.body, "This is too long.") || !strings.Contains(bad.body, `id="email-error"`) {
 			t.Errorf("bad input: %d", bad.status)
 		}
 		if got, _ := e.store.GetAccount(context.Background(), f.customer.ID); got.Email != "ann@example.com" || len(e.auditActions(t)) != n {

@@ -63,14 +63,23 @@ type Deps struct {
 	Organizations  OrganizationService
 	// AccountJobs runs quick actions on selected accounts (account_jobs.go).
 	AccountJobs AccountJobService
-	// AccountSearch serves the account list (accounts.go); without it
-	// the list is not offered.
-	AccountSearch AccountSearchService
 	// AccountActions and AccountProfiles serve the account profile's
 	// overview actions and its Attributes and Groups tabs
 	// (account_profile.go); without them those pages are not mounted.
 	AccountActions  AccountActionService
 	AccountProfiles AccountProfileService
+	// AccountRoles serves the account profile's Roles tab
+	// (account_roles.go); without it there is no such tab.
+	AccountRoles AccountRoleService
+	// Identity verification: a store's policies and an account's records.
+	VerificationPolicies VerificationPolicyService
+	Verifications        VerificationService
+	// AccountActivity serves the account profile's Activity, Sessions and
+	// Consents tabs; nil leaves them out.
+	AccountActivity AccountActivityService
+	// AccountSearch serves the account list (accounts.go); without it
+	// the list is not offered.
+	AccountSearch AccountSearchService
 }
 
 // Handler serves the console.
@@ -93,6 +102,10 @@ type Handler struct {
 	orgs     OrganizationService
 	// accountJobs serves account_jobs.go and account_actions.go.
 	accountJobs AccountJobService
+	// vpolicies and verifs serve identity verification's pages.
+	vpolicies VerificationPolicyService
+	verifs    VerificationService
+	activity  AccountActivityService
 	// accountSearch may be nil (see Deps).
 	accountSearch AccountSearchService
 
@@ -101,6 +114,8 @@ type Handler struct {
 	// acctActions and acctProfiles serve account_profile.go.
 	acctActions  AccountActionService
 	acctProfiles AccountProfileService
+
+	accountRoles AccountRoleService
 
 	// codes exchanges the console's codes in process (its server is set
 	// by UseServer once the whole handler chain exists).
@@ -116,6 +131,9 @@ func New(cfg Config, d Deps) (*Handler, error) {
 		d.Roles == nil || d.Organizations == nil {
 		return nil, errors.New("console: Core, Store, Sessions, Renderer and the services are required")
 	}
+	if d.VerificationPolicies == nil || d.Verifications == nil {
+		return nil, errors.New("console: the verification services are required")
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -126,10 +144,13 @@ func New(cfg Config, d Deps) (*Handler, error) {
 		d.Logger = slog.Default()
 	}
 	h := &Handler{cfg: cfg, core: d.Core, store: d.Store, sessions: d.Sessions, render: d.Renderer, log: d.Logger, audit: d.Audit, admins: d.Administrators, apps: d.Applications, policies: d.Policies, clients: d.Clients, groups: d.Groups, stores: d.Stores,
-		roles: d.Roles, orgs: d.Organizations, codes: firstparty.New(cfg.Issuer, "console"),
-		acctActions: d.AccountActions, acctProfiles: d.AccountProfiles}
+		roles: d.Roles, orgs: d.Organizations, codes: firstparty.New(cfg.Issuer, "console")}
+	h.accountRoles = d.AccountRoles
 	h.accountJobs = d.AccountJobs
+	h.vpolicies, h.verifs = d.VerificationPolicies, d.Verifications
+	h.activity = d.AccountActivity
 	h.accountSearch = d.AccountSearch
+	h.acctActions, h.acctProfiles = d.AccountActions, d.AccountProfiles
 	return h, nil
 }
 
@@ -171,9 +192,14 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountGroup(sub)
 	h.mountRoles(sub)
 	h.mountOrganizations(sub)
+	// Before the profile: /accounts/actions is not an account.
 	h.mountAccountJobs(sub)
-	h.mountAccounts(sub)
 	h.mountAccountProfile(sub)
+	h.mountAccountRoles(sub)
+	h.mountVerificationPolicies(sub)
+	h.mountVerificationTab(sub)
+	h.mountAccountActivity(sub)
+	h.mountAccounts(sub)
 }
 
 // path is the path of the console's route called name, with the query

@@ -108,7 +108,11 @@ func newEnv(t testing.TB, store storage.Store) *testEnv {
 		Deps{Core: core, Store: store, Sessions: e.sessions, Renderer: renderer, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 			Audit: manage.NewAudit(cs), Administrators: e.admins, Applications: manage.NewApplications(core, cs), Policies: manage.NewPolicies(core, cs), Clients: manage.NewClients(core, cs, testRegistry{}), Groups: manage.NewGroups(core, cs), Stores: manage.NewStores(core, cs),
 			Roles: manage.NewRoles(core, cs), Organizations: manage.NewOrganizations(core, cs),
-			AccountActions: manage.NewAccountActions(core, cs, e.sessions), AccountProfiles: manage.NewAccountProfiles(core, cs, nil)})
+			AccountRoles:         manage.NewAccountRoles(core, cs),
+			VerificationPolicies: manage.NewVerificationPolicies(core, cs), Verifications: manage.NewAccountVerifications(core, cs),
+			AccountActivity: manage.NewAccountActivity(core, cs, e.sessions, testDevices{}),
+			AccountActions:  manage.NewAccountActions(core, cs, e.sessions), AccountProfiles: manage.NewAccountProfiles(core, cs, nil),
+		})
 	if err != nil {
 		t.Fatal(err)
 	}

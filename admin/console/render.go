@@ -90,7 +90,8 @@ func (h *Handler) renderData(w http.ResponseWriter, r *http.Request, lang, tmpl 
 // noticeKeys are the notices a redirect after a post may name in ?notice=.
 var noticeKeys = map[string]bool{
 	"saved": true, "created": true, "deleted": true, "invited": true, "disabled": true, "enabled": true, "removed": true,
-	"account_disabled": true, "account_enabled": true, "sessions_ended": true, "account_deleted": true,
+	"session_ended": true, "sessions_ended": true,
+	"account_disabled": true, "account_enabled": true, "account_deleted": true,
 	"group_added": true, "group_removed": true,
 }
 

@@ -27,6 +27,8 @@ type storePage struct {
 	OrgsURL     string
 	DeleteURL   string
 	FieldErrors map[string]string
+	// VerificationPoliciesURL is the store's identity verification policies.
+	VerificationPoliciesURL string
 }
 
 type attributeRow struct {
@@ -55,6 +57,7 @@ func (h *Handler) renderStore(w http.ResponseWriter, r *http.Request, rq *reques
 		NewAttrURL: h.path(attributeNewRoute, nil, "store", s.ID), GroupsURL: h.path(groupsRoute, nil, "store", s.ID), DeleteURL: h.path(storeDeleteRoute, nil, "store", s.ID), FieldErrors: errs}
 	p.Error = pageErr
 	p.RolesURL, p.OrgsURL = h.path(rolesRoute, nil, "store", s.ID), h.path(orgsRoute, nil, "store", s.ID)
+	p.VerificationPoliciesURL = h.path(vpoliciesRoute, nil, "store", s.ID)
 	for _, a := range s.Attributes {
 		typ := string(a.Type)
 		if typ == "" {

@@ -17,6 +17,7 @@ func (h *Handler) storeNav(rq *request, r *http.Request, current string) []navIt
 	for _, it := range []struct{ route, label string }{
 		{rolesRoute, "admin.nav.roles"},
 		{orgsRoute, "admin.nav.organizations"},
+		{vpoliciesRoute, "admin.nav.verification_policies"},
 	} {
 		p := h.path(it.route, nil, "store", current)
 		out = append(out, navItem{Path: p, Label: it.label, Current: r.URL.Path == p || strings.HasPrefix(r.URL.Path, p+"/")})

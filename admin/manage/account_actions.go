@@ -27,13 +27,6 @@ type AccountActionsStore interface {
 	RevokeTokensBySubjectAndClient(ctx context.Context, subject, clientID string) (int64, error)
 }
 
-// SessionEnder ends every SSO session of an account inside the caller's
-// transaction, queuing a back-channel logout notice for each client that
-// took part (session.Manager.EndAccountInTx), and returns those it ended.
-type SessionEnder interface {
-	EndAccountInTx(ctx context.Context, accountID string) ([]storage.Session, error)
-}
-
 // AccountAction is one quick action on one account (seed 002's "Account
 // quick actions"). It runs inside the caller's transaction, which ctx
 // carries, and returns the audit Change for the caller to record (Core.Apply
@@ -59,7 +52,7 @@ const (
 type AccountActions struct {
 	core     *Core
 	store    AccountActionsStore
-	sessions SessionEnder
+	sessions SessionEnder // account_activity.go's: the session manager
 }
 
 // NewAccountActions returns the service.

@@ -26,6 +26,10 @@ type AdminExport struct {
 	Labels             []Label                `json:"labels"`
 	Groups             []GroupRef             `json:"groups"`
 	ExternalIdentities []ExternalIdentityView `json:"external_identities"`
+	// Roles are the account's (organization, role) pairs; Organizations
+	// the organizations it is a member of.
+	Roles         []ExportRole     `json:"roles"`
+	Organizations []ExportOrgEntry `json:"organizations"`
 	// AuditEntries are the latest changes administrators made to the
 	// account: what, when and by whom (no IP, no before/after).
 	AuditEntries []ExportAuditEntry `json:"audit_entries"`
@@ -37,6 +41,22 @@ type ExportAuditEntry struct {
 	ActorName string            `json:"actor"`
 	Role      storage.AdminRole `json:"role,omitempty"`
 	At        time.Time         `json:"at"`
+}
+
+// ExportRole is one (organization, role) pair in an export.
+type ExportRole struct {
+	OrganizationID   string    `json:"organization_id"`
+	OrganizationName string    `json:"organization"`
+	RoleID           string    `json:"role_id"`
+	RoleName         string    `json:"role"`
+	Since            time.Time `json:"since"`
+}
+
+// ExportOrgEntry is one organization membership in an export.
+type ExportOrgEntry struct {
+	OrganizationID   string    `json:"organization_id"`
+	OrganizationName string    `json:"organization"`
+	Since            time.Time `json:"since"`
 }
 
 // maxExportAudit bounds the audit entries in an export.
@@ -58,6 +78,9 @@ func (s *AccountProfiles) Export(ctx context.Context, a Actor, storeID, id strin
 	}
 	x := &AccountExport{Export: *doc, Admin: AdminExport{StoreID: acct.StoreID, Status: acct.Status, Labels: p.Labels,
 		Groups: p.Groups, ExternalIdentities: p.External, AuditEntries: []ExportAuditEntry{}}}
+	if err := s.exportRoles(ctx, acct.ID, &x.Admin); err != nil {
+		return nil, err
+	}
 	entries, err := s.store.ListAuditEntries(ctx, storage.AuditFilter{TargetType: "account", TargetID: acct.ID,
 		StoreID: acct.StoreID, Limit: maxExportAudit})
 	if err != nil {
@@ -67,6 +90,27 @@ func (s *AccountProfiles) Export(ctx context.Context, a Actor, storeID, id strin
 		x.Admin.AuditEntries = append(x.Admin.AuditEntries, ExportAuditEntry{Action: e.Action, ActorName: e.ActorName, Role: e.Role, At: e.CreatedAt})
 	}
 	return x, nil
+}
+
+func (s *AccountProfiles) exportRoles(ctx context.Context, accountID string, x *AdminExport) error {
+	roles, err := s.store.ListAccountRoles(ctx, accountID)
+	if err != nil {
+		return err
+	}
+	x.Roles = make([]ExportRole, 0, len(roles))
+	for _, r := range roles {
+		x.Roles = append(x.Roles, ExportRole{OrganizationID: r.OrganizationID, OrganizationName: r.OrganizationName,
+			RoleID: r.RoleID, RoleName: r.RoleName, Since: r.CreatedAt})
+	}
+	orgs, err := s.store.ListAccountOrganizations(ctx, accountID)
+	if err != nil {
+		return err
+	}
+	x.Organizations = make([]ExportOrgEntry, 0, len(orgs))
+	for _, o := range orgs {
+		x.Organizations = append(x.Organizations, ExportOrgEntry{OrganizationID: o.OrganizationID, OrganizationName: o.OrganizationName, Since: o.CreatedAt})
+	}
+	return nil
 }
 
 // HTMLPage is the export as the self-contained page shows it: the
@@ -81,6 +125,14 @@ func (x *AccountExport) HTMLPage(lang string, t func(key string, args ...any) st
 	for _, g := range x.Admin.Groups {
 		groups = append(groups, g.Name)
 	}
+	roles := make([]string, 0, len(x.Admin.Roles))
+	for _, r := range x.Admin.Roles {
+		roles = append(roles, r.RoleName+" · "+r.OrganizationName)
+	}
+	orgs := make([]string, 0, len(x.Admin.Organizations))
+	for _, o := range x.Admin.Organizations {
+		orgs = append(orgs, o.OrganizationName)
+	}
 	audit := make([]string, 0, len(x.Admin.AuditEntries))
 	for _, e := range x.Admin.AuditEntries {
 		audit = append(audit, e.At.Format("2006-01-02 15:04 MST")+" · "+e.Action+" · "+e.ActorName)
@@ -88,6 +140,8 @@ func (x *AccountExport) HTMLPage(lang string, t func(key string, args ...any) st
 	return accountexport.Page{Lang: lang, Export: &x.Export, Extra: []accountexport.Section{
 		{Title: t("admin.account.export.labels"), Items: labels},
 		{Title: t("admin.account.export.groups"), Items: groups},
+		{Title: t("admin.account.export.roles"), Items: roles},
+		{Title: t("admin.account.export.organizations"), Items: orgs},
 		{Title: t("admin.account.export.audit"), Items: audit},
 	}}
 }

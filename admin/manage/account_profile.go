@@ -17,6 +17,8 @@ type AccountProfilesStore interface {
 	ListAccountGroups(ctx context.Context, accountID string) ([]storage.Group, error)
 	ListExternalIdentities(ctx context.Context, accountID string) ([]storage.ExternalIdentity, error)
 	ListAuditEntries(ctx context.Context, f storage.AuditFilter) ([]storage.AuditEntry, error)
+	ListAccountRoles(ctx context.Context, accountID string) ([]storage.AccountRole, error)
+	ListAccountOrganizations(ctx context.Context, accountID string) ([]storage.OrganizationMember, error)
 	exportStore
 }
 

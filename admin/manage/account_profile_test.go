@@ -108,6 +108,11 @@ func TestAccountExportHoldsNoSecret(t *testing.T) {
 		mustDo(t, e.s.SetPassword(ctx, e.acct.ID, "$argon2id$v=19$secret-hash"))
 		actions := e.actions
 		mustDo(t, actions.AddToGroup(ctx, appAdmin(storage.RoleSupport), "eu", e.acct.ID, e.group.ID))
+		org := &storage.Organization{StoreID: "eu", Name: "Acme"}
+		mustDo(t, e.s.CreateOrganization(ctx, org))
+		role := &storage.StoreRole{StoreID: "eu", Name: "buyer"}
+		mustDo(t, e.s.CreateStoreRole(ctx, role))
+		mustDo(t, e.s.AssignAccountRole(ctx, &storage.AccountRole{StoreID: "eu", AccountID: e.acct.ID, OrganizationID: org.ID, RoleID: role.ID}))
 		profiles := manage.NewAccountProfiles(manage.NewCore(e.s, nil), e.s, nil)
 		x, err := profiles.Export(ctx, appAdmin(storage.RoleSupport, "eu"), "eu", e.acct.ID)
 		mustDo(t, err)
@@ -119,7 +124,7 @@ func TestAccountExportHoldsNoSecret(t *testing.T) {
 				t.Errorf("export contains %q: %s", secret, body)
 			}
 		}
-		for _, want := range []string{`"profile"`, `"password":{"set":true`, `"admin":`, `"account.group_added"`, `"staff"`, `"labels":["enabled","email_verified"]`} {
+		for _, want := range []string{`"profile"`, `"password":{"set":true`, `"admin":`, `"account.group_added"`, `"staff"`, `"labels":["enabled","email_verified"]`, `"role":"buyer"`, `"organization":"Acme"`, `"organizations":[]`} {
 			if !strings.Contains(body, want) {
 				t.Errorf("export lacks %s: %s", want, body)
 			}

@@ -59,6 +59,30 @@
 // of storage.SearchAccounts, with opaque cursors bound to their search
 // (Page.Next and Page.Prev); each administrator's pinned search fields
 // are kept with their account.
+// AccountRoles (account_roles.go) keeps an account's (organization, role)
+// pairs and, apart from them, its organization memberships: a role needs
+// no membership (seed 002), and ending a membership keeps the roles.
+//
+// AccountActions (account_actions.go) are what an administrator does to
+// one account: the quick actions (delete, enable, disable, add_to_group,
+// remove_from_group) are AccountAction values that run inside a caller's
+// transaction and return the audit Change, so a bulk job runs them per
+// account with Core.Record and the single-account methods wrap them in
+// Core.Apply. Disabling and deleting end the sessions through
+// session.Manager.EndAccountInTx (back-channel notices in the same
+// transaction). AccountProfiles (account_profile.go) read the profile,
+// edit attributes guarded by the account's version (account_attributes.go,
+// validated as self-service validates) and build the export
+// (account_export.go): the portal's document plus the admin side.
+//
+// AccountActivity (account_activity.go, account_sessions.go,
+// account_consents.go) reads an account's history for support: its event
+// log keyset-paged on (time, append order), the audit entries about it
+// (readable with ReadAccounts, without the administrators' addresses), its
+// SSO sessions described as the portal describes them, and its consent
+// log. Ending sessions goes through a SessionEnder (the session manager)
+// inside Core.Apply, so the deletion, the back-channel logout notices and
+// the audit entry commit together.
 //
 // The configuration lists (stores, groups, roles, organizations,
 // applications, policies) are small, so their ListBy methods (listby.go)
@@ -67,6 +91,15 @@
 // the name or id, by name or creation time either way with the id as
 // tie-break, and a cursor that carries its sort and filter, so a next
 // page continues in the same order and a cursor of another is refused.
+//
+// Identity verification (verification_policies.go, verifications.go):
+// a store's VerificationPolicies are named sets of methods, changed with
+// WriteConfig; AccountVerifications records a manual verification of an
+// account under one policy and one of its methods (WriteAccounts, so
+// support may), with the acting administrator's id and name and a note,
+// and revokes one (the record stays, marked revoked). The newest
+// unrevoked record is the account's current verification, which authz
+// releases as verified_claims.
 //
 // Quick actions on many accounts run as durable jobs (account_jobs.go:
 // AccountJobs starts, shows and cancels them; account_jobs_run.go: the

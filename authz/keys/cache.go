@@ -44,12 +44,34 @@ type signer struct {
 
 // current returns the cached snapshot, re-reading the database when it is
 // older than the refresh interval.
+//
+// Through a database outage the keys keep working from memory: when the
+// re-read fails, the last snapshot serves (signing and JWKS go on; a key
+// rotated on another node meanwhile is picked up once the database
+// answers), and for retryAfterFailure no request tries the database again,
+// so an outage costs each request nothing.
 func (m *Manager) current(ctx context.Context) (*snapshot, error) {
-	if s := m.snap.Load(); s != nil && m.fresh(s) {
-		return s, nil
+	prev := m.snap.Load()
+	if prev != nil && m.fresh(prev) {
+		return prev, nil
 	}
-	return m.reload(ctx, func(s *snapshot) bool { return s != nil && m.fresh(s) })
+	if failed := m.failedAt.Load(); prev != nil && failed != 0 && m.now().Sub(time.Unix(0, failed)) < retryAfterFailure {
+		return prev, nil
+	}
+	s, err := m.reload(ctx, func(s *snapshot) bool { return s != nil && m.fresh(s) })
+	if err != nil && prev != nil && ctx.Err() == nil {
+		m.failedAt.Store(m.now().UnixNano())
+		return prev, nil
+	}
+	if err == nil {
+		m.failedAt.Store(0)
+	}
+	return s, err
 }
+
+// retryAfterFailure is how long the keys serve from memory after a failed
+// re-read before the next request tries the database again.
+const retryAfterFailure = time.Second
 
 func (m *Manager) fresh(s *snapshot) bool {
 	return m.now().Sub(s.loadedAt) < m.refresh

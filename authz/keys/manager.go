@@ -41,7 +41,9 @@ type Manager struct {
 
 	snap      atomic.Pointer[snapshot]
 	reloading chan struct{} // one-slot lock around database reloads
-	writing   sync.Mutex    // serializes EnsureKeys and Rotate on this node
+	// failedAt is when the last re-read failed (UnixNano; 0: it did not).
+	failedAt atomic.Int64
+	writing  sync.Mutex // serializes EnsureKeys and Rotate on this node
 }
 
 // Option configures a Manager.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"foyer/admin/manage"
-	"foyer/selfservice/device"
 	"foyer/selfservice/session"
 	"foyer/storage"
 )
@@ -17,13 +16,10 @@ type accountProfileServices struct {
 	profiles *manage.AccountProfiles
 }
 
-func newAccountProfileServices(core *manage.Core, store storage.Store, sessions *session.Manager) (accountProfileServices, error) {
-	devices, err := device.Open("")
-	if err != nil {
-		return accountProfileServices{}, err
-	}
+func newAccountProfileServices(core *manage.Core, store storage.Store, sessions *session.Manager,
+	device func(userAgent string) (browser, os string)) accountProfileServices {
 	return accountProfileServices{
 		actions:  manage.NewAccountActions(core, store, sessions),
-		profiles: manage.NewAccountProfiles(core, store, devices.Device),
-	}, nil
+		profiles: manage.NewAccountProfiles(core, store, device),
+	}
 }

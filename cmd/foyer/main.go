@@ -44,6 +44,7 @@ Commands:
   group add|remove NAME ACCOUNT  change a group's members
   group list|rename|delete       list, rename (NAME NEW) or delete (NAME) groups
   account link ACCOUNT  link an external identity (--provider, --subject)
+  account roles list|assign|remove ACCOUNT [ORGANIZATION ROLE]  an account's roles per organization
   admin create          create an administrator (--email, --role, --store, --password)
   admin list            list administrators and their roles
   audit verify          check the audit log's hash chain
@@ -148,6 +149,8 @@ func dispatch(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 		return policyCommand(ctx, cfg, sub, rest[min(1, len(rest)):], stdout, stderr)
 	case cmd == "account" && sub == "link":
 		return accountLink(ctx, cfg, rest[1:], stdout, stderr)
+	case cmd == "account" && sub == "roles" && len(rest) > 1:
+		return accountRolesCommand(ctx, cfg, rest[1], rest[2:], stdout, stderr)
 	case cmd == "store" && (sub == "create" || sub == "list" || sub == "rename" || sub == "delete"):
 		return storeCommand(ctx, cfg, sub, rest[1:], stdout, stderr)
 	case cmd == "group" && (sub == "list" || sub == "rename" || sub == "delete"):

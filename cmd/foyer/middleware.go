@@ -14,6 +14,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"foyer/storage"
 	"foyer/themes"
 )
 
@@ -48,7 +49,10 @@ func requestContext(trustProxy bool) middleware {
 			_, _ = rand.Read(buf)
 			info := requestInfo{id: hex.EncodeToString(buf), remote: r.RemoteAddr}
 			w.Header().Set("X-Request-Id", info.id)
-			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestInfoKey, info)))
+			// Storage failures are noted per request (storage.WatchFailures)
+			// so error paths answer 503, not a refusal.
+			ctx := storage.WatchFailures(context.WithValue(r.Context(), requestInfoKey, info))
+			next.ServeHTTP(w, r.WithContext(ctx))
 		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -19,7 +20,9 @@ import (
 	"foyer/authz/backchannel"
 	"foyer/authz/fositestore"
 	"foyer/authz/keys"
+	"foyer/authz/roleclaims"
 	"foyer/selfservice"
+	"foyer/selfservice/device"
 	"foyer/selfservice/notify"
 	"foyer/selfservice/password"
 	"foyer/selfservice/route"
@@ -161,7 +164,9 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		AllowPrivateNetworkURIs: allowPrivate,
 		Now:                     opt.now,
 	}, authz.Deps{Store: store, Keys: keyManager, Sessions: sessions, Steps: steps, Renderer: renderer, Logger: log,
-		ClaimSources: opt.claimSources})
+		// The server's own claim sources before the tests': roles per
+		// organization (scope roles), verified_claims (authz/verifiedclaims.go).
+		ClaimSources: append([]authz.ClaimSource{roleclaims.New(store), authz.NewVerifiedClaims(store)}, opt.claimSources...)})
 	if err != nil {
 		return nil, err
 	}
@@ -180,18 +185,25 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	}
 	adminCore := newAdminCore(store, opt.now)
 	accountJobs := newAccountJobs(adminCore, store, sessions)
-	accountServices, err := newAccountProfileServices(adminCore, store, sessions)
+	// The admin side names sessions as the portal does (its own reader of
+	// the GeoIP database, closed with the server).
+	devices, err := device.Open(cfg.GeoIPDB)
 	if err != nil {
 		return nil, err
 	}
+	accountActivity := manage.NewAccountActivity(adminCore, store, sessions, devices)
+	accountServices := newAccountProfileServices(adminCore, store, sessions, devices.Device)
 	adminAPI, err := admin.New(admin.Deps{
 		Tokens: adminTokens{oauth: oauth}, Core: adminCore, Clients: manage.NewClients(adminCore, store, clientRegistry{}),
 		Administrators: manage.NewAdministrators(adminCore, store, notifications, cfg.Issuer), Audit: manage.NewAudit(store).WithChainKey(auditChainKey(secret)),
 		Applications: manage.NewApplications(adminCore, store), Policies: manage.NewPolicies(adminCore, store),
 		Stores: newStoreServices(adminCore, store), Logger: log,
-		AccountJobs:    accountJobs,
-		AccountSearch:  manage.NewAccountSearch(adminCore, store),
-		AccountActions: accountServices.actions, AccountProfiles: accountServices.profiles, Renderer: renderer,
+		AccountJobs:     accountJobs,
+		AccountRoles:    manage.NewAccountRoles(adminCore, store),
+		Verification:    newVerificationServices(adminCore, store),
+		AccountActivity: accountActivity,
+		AccountSearch:   manage.NewAccountSearch(adminCore, store),
+		AccountActions:  accountServices.actions, AccountProfiles: accountServices.profiles, Renderer: renderer,
 	})
 	if err != nil {
 		return nil, err
@@ -206,7 +218,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	if err != nil {
 		return nil, err
 	}
-	adminConsole, err := newAdminConsole(cfg, adminCore, store, secret, sessions, renderer, notifications, log, opt.now)
+	adminConsole, err := newAdminConsole(cfg, adminCore, store, secret, sessions, renderer, notifications, log, opt.now, accountActivity, accountServices)
 	if err != nil {
 		return nil, err
 	}
@@ -259,7 +271,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	return &server{handler: handler, router: router, metrics: metrics.handler(), keys: keyManager, backchannel: backchannel.NewWorker(opt.backchannel, store, keyManager),
 		notify: notify.NewWorker(opt.notify, store, providers), notifications: notifications, self: self,
 		accountJobs: accountJobs.NewRunner(opt.accountJobs),
-		Close:       accountPortal.Close}, nil
+		Close:       func() error { return errors.Join(accountPortal.Close(), devices.Close()) }}, nil
 }
 
 // notifyProviders builds the configured providers; a channel without one

@@ -167,11 +167,6 @@ func (h *Handler) UseServer(server http.Handler) { h.codes.UseServer(server) }
 // Close releases the GeoIP database.
 func (h *Handler) Close() error { return h.devices.Close() }
 
-// Devices is the portal's describer of sessions, for the admin console
-// to name a session as its owner sees it (one GeoIP database, one parser
-// table per node). It stays the portal's to close.
-func (h *Handler) Devices() *device.Describer { return h.devices }
-
 // Names of the portal's own routes that its links and redirects are built
 // from (route.AccountHome and route.AccountCallback are the shared ones).
 const (

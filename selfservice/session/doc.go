@@ -16,7 +16,9 @@
 // it is for), because both authz and selfservice issue and check them (the
 // purposes they share are named in selfservice/route). Every way a session ends (logout, the account
 // portal, an admin) goes through Manager.End, EndByID or EndByAccount, which
-// queue the back-channel logout notices in the transaction that deletes it.
+// queue the back-channel logout notices in the transaction that deletes it,
+// or through EndInTx and EndAccountInTx inside a transaction the caller
+// began (an administrator's change, which commits with its audit entry).
 // Cookies decides the name and attributes of every cookie Foyer sets (the
 // session's, selfservice's flow binding, the portal's): "__Host-" names on
 // an https issuer, for the same reason it is shared. For that reason too it

@@ -77,14 +77,15 @@ func (m *Manager) end(ctx context.Context, s *storage.Session) (err error) {
 // begun and commits: an administrator's "end this session" commits with
 // its audit entry, or neither happens. It deletes the session and queues
 // the back-channel logout notices exactly as a logout does. A session
-// already gone is ErrNoSession; the caller should roll back (the notices
+// already gone is ErrNoSession (also storage.ErrNotFound, for callers
+// that know only storage); the caller should roll back (the notices
 // queued for it must not be sent twice).
 func (m *Manager) EndInTx(ctx context.Context, s *storage.Session) error {
 	if err := m.queueLogoutNotices(ctx, s); err != nil {
 		return err
 	}
 	if err := m.store.DeleteSession(ctx, s.ID); errors.Is(err, storage.ErrNotFound) {
-		return ErrNoSession
+		return fmt.Errorf("%w: %w", ErrNoSession, storage.ErrNotFound)
 	} else if err != nil {
 		return fmt.Errorf("session: delete: %w", err)
 	}

@@ -74,7 +74,7 @@ func TestEndInTx(t *testing.T) {
 	}
 	tx, _ = store.BeginTx(ctx)
 	defer func() { _ = store.Rollback(tx) }()
-	if err := m.EndInTx(tx, s); !errors.Is(err, ErrNoSession) {
+	if err := m.EndInTx(tx, s); !errors.Is(err, ErrNoSession) || !errors.Is(err, storage.ErrNotFound) {
 		t.Fatalf("EndInTx of an ended session = %v, want ErrNoSession", err)
 	}
 }

@@ -104,11 +104,14 @@ func (s *Store) MoveAccountToStore(ctx context.Context, accountID, storeID strin
 		if err := affected(res, "move account %q to store %q", accountID, storeID); err != nil {
 			return err
 		}
-		err := tx.Exec(`DELETE FROM group_members WHERE account_id = ?`, accountID).Error
-		if err != nil {
-			return wrapErr(err, "drop group memberships of account %q", accountID)
+		// What ties the account to the old store's groups, organizations
+		// and roles goes: they are not the new store's.
+		for _, table := range []string{"group_members", "organization_members", "account_roles"} {
+			if err := tx.Exec(`DELETE FROM `+table+` WHERE account_id = ?`, accountID).Error; err != nil {
+				return wrapErr(err, "drop %s rows of account %q", table, accountID)
+			}
 		}
-		err = tx.Exec(`UPDATE account_search_attributes SET store_id = ? WHERE account_id = ?`, storeID, accountID).Error
+		err := tx.Exec(`UPDATE account_search_attributes SET store_id = ? WHERE account_id = ?`, storeID, accountID).Error
 		return wrapErr(err, "move search attributes of account %q", accountID)
 	})
 }

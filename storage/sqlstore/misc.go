@@ -81,7 +81,11 @@ func (s *Store) AppendEvent(ctx context.Context, e *storage.Event) error {
 	e.CreatedAt = orNow(e.CreatedAt)
 	row := eventRow{ID: e.ID, AccountID: e.AccountID, Kind: e.Kind, Actor: e.Actor, IP: e.IP,
 		Data: encodeJSON(e.Data, "{}"), CreatedAt: e.CreatedAt}
-	return wrapErr(s.db(ctx).Create(&row).Error, "append event %q", e.Kind)
+	if err := s.db(ctx).Create(&row).Error; err != nil {
+		return wrapErr(err, "append event %q", e.Kind)
+	}
+	e.Seq = row.Seq
+	return nil
 }
 
 // ListEvents returns an account's events, newest first, at most limit
@@ -96,6 +100,11 @@ func (s *Store) ListEvents(ctx context.Context, accountID string, limit int) ([]
 	if err := q.Find(&rows).Error; err != nil {
 		return nil, wrapErr(err, "list events of account %q", accountID)
 	}
+	return eventsOf(rows)
+}
+
+// eventsOf converts rows read from the events table.
+func eventsOf(rows []eventRow) ([]storage.Event, error) {
 	out := make([]storage.Event, len(rows))
 	for i, r := range rows {
 		data, err := decodeMap(r.Data, "events.data")
@@ -103,7 +112,7 @@ func (s *Store) ListEvents(ctx context.Context, accountID string, limit int) ([]
 			return nil, err
 		}
 		out[i] = storage.Event{ID: r.ID, AccountID: r.AccountID, Kind: r.Kind, Actor: r.Actor, IP: r.IP,
-			Data: data, CreatedAt: r.CreatedAt.UTC()}
+			Data: data, CreatedAt: r.CreatedAt.UTC(), Seq: r.Seq}
 	}
 	return out, nil
 }

@@ -114,6 +114,9 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, erro
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: open %s: %w", dialect, err)
 	}
+	if err := registerFailureWatch(gdb); err != nil {
+		return nil, fmt.Errorf("sqlstore: open %s: %w", dialect, err)
+	}
 	if cfg.statementHook != nil {
 		if err := registerStatementHook(gdb, cfg.statementHook); err != nil {
 			return nil, fmt.Errorf("sqlstore: open %s: %w", dialect, err)

@@ -28,6 +28,7 @@ func (s *Store) BeginTx(ctx context.Context) (context.Context, error) {
 		return nil, fmt.Errorf("sqlstore: begin: %w", ErrTxInProgress)
 	}
 	tx := s.gdb.WithContext(ctx).Begin()
+	noteFailure(ctx, tx.Error)
 	if tx.Error != nil {
 		return nil, fmt.Errorf("sqlstore: begin: %w", tx.Error)
 	}
@@ -41,6 +42,7 @@ func (s *Store) Commit(ctx context.Context) error {
 		return fmt.Errorf("sqlstore: commit: %w", ErrNoTx)
 	}
 	if err := tx.Commit().Error; err != nil {
+		noteFailure(ctx, err)
 		return wrapErr(err, "commit")
 	}
 	return nil

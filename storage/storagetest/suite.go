@@ -26,6 +26,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"AccountSearchAttributes", testAccountSearchAttributes},
 		{"AccountSearchFilters", testAccountSearchFilters},
 		{"AccountSearchOrders", testAccountSearchOrders},
+		{"AccountSearchRelations", testAccountSearchRelations},
 		{"PinnedSearchFields", testPinnedSearchFields},
 		{"Passwords", testPasswords},
 		{"ClearCredentials", testClearCredentials},
@@ -76,9 +77,15 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"ParallelAuditAppends", testParallelAuditAppends},
 		{"MoveAccountToStore", testMoveAccountToStore},
 		{"LockAdminGrants", testLockAdminGrants},
+		{"AccountRoles", testAccountRoles},
+		{"AccountRolesAcrossStores", testAccountRolesAcrossStores},
+		{"OrganizationMembers", testOrganizationMembers},
+		{"AccountRolesCascade", testAccountRolesCascade},
+		{"AccountRolesMove", testAccountRolesMove},
 	}
 	areas = append(areas, accountJobAreas...)
-	for _, a := range append(append(append(areas, portalAreas...), storeConfigAreas...), policyAreas...) {
+	areas = append(areas, verificationAreas...)
+	for _, a := range append(append(append(append(areas, portalAreas...), storeConfigAreas...), policyAreas...), eventPageAreas...) {
 		t.Run(a.name, func(t *testing.T) {
 			t.Parallel()
 			a.fn(t, newStore(t))
