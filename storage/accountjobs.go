@@ -30,6 +30,11 @@ func (s AccountJobStatus) Finished() bool {
 	return s == AccountJobDone || s == AccountJobFailed || s == AccountJobCancelled
 }
 
+// NodeLeaseSeparator ends the node's name in the lease owner of an
+// account job ("<node>#<run>"): the node's next run releases the jobs its
+// crashed run held (Janitor.ReleaseNodeLeases), whatever the run's part.
+const NodeLeaseSeparator = "#"
+
 // AccountJob is one quick action (disable, delete, add to a group, ...)
 // run over a selection of accounts of one identity store, durably: it
 // walks the selection in account-id order and Cursor is the last account

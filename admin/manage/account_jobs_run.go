@@ -24,6 +24,10 @@ type RunnerConfig struct {
 	// Batch is how many account ids a node reads at a time, renewing the
 	// lease after each batch (100).
 	Batch int
+	// Node names this node (FOYER_NODE_ID): its leases on jobs carry it,
+	// so that its next run releases at once the jobs a crash left
+	// (storage.Janitor.ReleaseNodeLeases). "": a random name.
+	Node string
 	// PerTx is how many accounts share one transaction (1). Each account is
 	// still all or nothing (the transaction holds its action, its audit
 	// entry and the cursor past it), and a transaction in which one account
@@ -66,7 +70,11 @@ func (s *AccountJobs) NewRunner(cfg RunnerConfig) *AccountJobRunner {
 	}
 	b := make([]byte, 12)
 	_, _ = rand.Read(b)
-	return &AccountJobRunner{jobs: s, cfg: cfg, owner: "node-" + hex.EncodeToString(b)}
+	node := cfg.Node
+	if node == "" {
+		node = "node-" + hex.EncodeToString(b[:6])
+	}
+	return &AccountJobRunner{jobs: s, cfg: cfg, owner: node + storage.NodeLeaseSeparator + hex.EncodeToString(b[6:])}
 }
 
 // Run works on jobs until ctx ends. A job cut short keeps its lease until

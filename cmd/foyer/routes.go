@@ -126,6 +126,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	// 25 accounts share a commit: each stays all or nothing (see
 	// manage.RunnerConfig.PerTx), and a bulk job needs far fewer commits.
 	opt.accountJobs.Logger, opt.accountJobs.PerTx = log, 25
+	opt.accountJobs.Node = cfg.nodeID()
 	for _, o := range opts {
 		o(&opt)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 
@@ -261,4 +262,21 @@ func (s *Store) CountSearchedAccounts(ctx context.Context, q storage.AccountSear
 		return 0, wrapErr(err, "count accounts of store %q", q.StoreID)
 	}
 	return n, nil
+}
+
+// releaseNodeJobs makes the running jobs this node's previous run held
+// claimable at once (ReleaseNodeLeases). Their owner stays: a new claim
+// gives them a new one, so nothing the dead run wrote late could count.
+func (s *Store) releaseNodeJobs(ctx context.Context) (int64, error) {
+	if s.node == "" {
+		return 0, nil
+	}
+	prefix := s.node + storage.NodeLeaseSeparator
+	res := s.db(ctx).Exec(`UPDATE account_jobs SET locked_until = NULL
+		WHERE status = 'running' AND locked_until IS NOT NULL AND substr(lease_owner, 1, ?) = ?`,
+		utf8.RuneCountInString(prefix), prefix)
+	if res.Error != nil {
+		return 0, wrapErr(res.Error, "release this node's account jobs")
+	}
+	return res.RowsAffected, nil
 }

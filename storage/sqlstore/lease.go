@@ -69,5 +69,6 @@ func (s *Store) ReleaseNodeLeases(ctx context.Context) (int64, error) {
 		}
 		n += res.RowsAffected
 	}
-	return n, nil
+	jobs, err := s.releaseNodeJobs(ctx)
+	return n + jobs, err
 }
