@@ -17,6 +17,7 @@ import (
 	"foyer/admin/manage"
 	"foyer/httpin"
 	"foyer/selfservice/route"
+	"foyer/themes"
 )
 
 // APIPrefix is where the admin REST API lives.
@@ -57,6 +58,11 @@ type Deps struct {
 	Policies       *manage.Policies
 	Stores         StoreServices // stores, groups, roles, organizations (admin/stores.go)
 	Logger         *slog.Logger
+	// AccountActions and AccountProfiles serve an account's profile
+	// (admin/accounts.go); Renderer translates its HTML export.
+	AccountActions  *manage.AccountActions
+	AccountProfiles *manage.AccountProfiles
+	Renderer        *themes.Renderer
 	// AccountRoles serves an account's roles and memberships
 	// (admin/account_roles.go).
 	AccountRoles *manage.AccountRoles
@@ -82,7 +88,11 @@ type Handler struct {
 	verification VerificationServices
 	activity     *manage.AccountActivity
 	log          *slog.Logger
-	accountRoles *manage.AccountRoles
+	// accountActions, accountProfiles and renderer serve accounts.go.
+	accountActions  *manage.AccountActions
+	accountProfiles *manage.AccountProfiles
+	renderer        *themes.Renderer
+	accountRoles    *manage.AccountRoles
 	// accountSearch serves accounts_search.go.
 	accountSearch *manage.AccountSearch
 	// openAPI is the assembled document, served as is.
@@ -107,6 +117,7 @@ func New(d Deps) (*Handler, error) {
 		return nil, err
 	}
 	h := &Handler{tokens: d.Tokens, core: d.Core, clients: d.Clients, admins: d.Administrators, audit: d.Audit, applications: d.Applications, policies: d.Policies, stores: d.Stores, log: d.Logger, openAPI: doc}
+	h.accountActions, h.accountProfiles, h.renderer = d.AccountActions, d.AccountProfiles, d.Renderer
 	h.accountRoles = d.AccountRoles
 	h.verification = d.Verification
 	h.activity = d.AccountActivity
@@ -127,6 +138,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountAudit(api)
 	h.mountApplications(api)
 	h.mountPolicies(api)
+	h.mountAccountProfile(api)
 	h.mountAccountRoles(api)
 	h.mountVerification(api)
 	h.mountAccountActivity(api)

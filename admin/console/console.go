@@ -61,6 +61,11 @@ type Deps struct {
 	Stores         StoreService
 	Roles          RoleService
 	Organizations  OrganizationService
+	// AccountActions and AccountProfiles serve the account profile's
+	// overview actions and its Attributes and Groups tabs
+	// (account_profile.go); without them those pages are not mounted.
+	AccountActions  AccountActionService
+	AccountProfiles AccountProfileService
 	// AccountRoles serves the account profile's Roles tab
 	// (account_roles.go); without it there is no such tab.
 	AccountRoles AccountRoleService
@@ -102,6 +107,9 @@ type Handler struct {
 
 	// accountTabs are the account profile's tabs, in order (account.go).
 	accountTabs []accountTab
+	// acctActions and acctProfiles serve account_profile.go.
+	acctActions  AccountActionService
+	acctProfiles AccountProfileService
 
 	accountRoles AccountRoleService
 
@@ -137,6 +145,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	h.vpolicies, h.verifs = d.VerificationPolicies, d.Verifications
 	h.activity = d.AccountActivity
 	h.accountSearch = d.AccountSearch
+	h.acctActions, h.acctProfiles = d.AccountActions, d.AccountProfiles
 	return h, nil
 }
 
@@ -178,6 +187,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountGroup(sub)
 	h.mountRoles(sub)
 	h.mountOrganizations(sub)
+	h.mountAccountProfile(sub)
 	h.mountAccountRoles(sub)
 	h.mountVerificationPolicies(sub)
 	h.mountVerificationTab(sub)

@@ -111,6 +111,7 @@ func newEnv(t testing.TB, store storage.Store) *testEnv {
 			AccountRoles:         manage.NewAccountRoles(core, cs),
 			VerificationPolicies: manage.NewVerificationPolicies(core, cs), Verifications: manage.NewAccountVerifications(core, cs),
 			AccountActivity: manage.NewAccountActivity(core, cs, e.sessions, testDevices{}),
+			AccountActions:  manage.NewAccountActions(core, cs, e.sessions), AccountProfiles: manage.NewAccountProfiles(core, cs, nil),
 		})
 	if err != nil {
 		t.Fatal(err)

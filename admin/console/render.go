@@ -91,6 +91,8 @@ func (h *Handler) renderData(w http.ResponseWriter, r *http.Request, lang, tmpl 
 var noticeKeys = map[string]bool{
 	"saved": true, "created": true, "deleted": true, "invited": true, "disabled": true, "enabled": true, "removed": true,
 	"session_ended": true, "sessions_ended": true,
+	"account_disabled": true, "account_enabled": true, "account_deleted": true,
+	"group_added": true, "group_removed": true,
 }
 
 // messagePage is the data of admin_message: a title, a message and a link.

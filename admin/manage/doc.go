@@ -63,6 +63,18 @@
 // pairs and, apart from them, its organization memberships: a role needs
 // no membership (seed 002), and ending a membership keeps the roles.
 //
+// AccountActions (account_actions.go) are what an administrator does to
+// one account: the quick actions (delete, enable, disable, add_to_group,
+// remove_from_group) are AccountAction values that run inside a caller's
+// transaction and return the audit Change, so a bulk job runs them per
+// account with Core.Record and the single-account methods wrap them in
+// Core.Apply. Disabling and deleting end the sessions through
+// session.Manager.EndAccountInTx (back-channel notices in the same
+// transaction). AccountProfiles (account_profile.go) read the profile,
+// edit attributes guarded by the account's version (account_attributes.go,
+// validated as self-service validates) and build the export
+// (account_export.go): the portal's document plus the admin side.
+//
 // AccountActivity (account_activity.go, account_sessions.go,
 // account_consents.go) reads an account's history for support: its event
 // log keyset-paged on (time, append order), the audit entries about it

@@ -17,7 +17,7 @@ import (
 // (bootstrap's foyer-admin) over the manage services, signing its
 // cookies with a key of its own.
 func newAdminConsole(cfg Config, core *manage.Core, store storage.Store, secret []byte, sessions *session.Manager, renderer *themes.Renderer,
-	notifications *notify.Service, log *slog.Logger, now func() time.Time, activity *manage.AccountActivity) (*console.Handler, error) {
+	notifications *notify.Service, log *slog.Logger, now func() time.Time, activity *manage.AccountActivity, accounts accountProfileServices) (*console.Handler, error) {
 	return console.New(console.Config{
 		Issuer: cfg.Issuer, CookieKey: keys.DeriveKey(secret, "admin-console"),
 		Secure: session.CookiesFor(cfg.Issuer).Secure, Now: now,
@@ -39,5 +39,7 @@ func newAdminConsole(cfg Config, core *manage.Core, store storage.Store, secret 
 		// The account profile's Activity, Sessions and Consents tabs.
 		AccountActivity: activity,
 		AccountSearch:   manage.NewAccountSearch(core, store),
+		// The profile's overview actions, Attributes and Groups tabs.
+		AccountActions: accounts.actions, AccountProfiles: accounts.profiles,
 	})
 }

@@ -178,6 +178,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		return nil, err
 	}
 	accountActivity := manage.NewAccountActivity(adminCore, store, sessions, devices)
+	accountServices := newAccountProfileServices(adminCore, store, sessions, devices.Device)
 	adminAPI, err := admin.New(admin.Deps{
 		Tokens: adminTokens{oauth: oauth}, Core: adminCore, Clients: manage.NewClients(adminCore, store, clientRegistry{}),
 		Administrators: manage.NewAdministrators(adminCore, store, notifications, cfg.Issuer), Audit: manage.NewAudit(store).WithChainKey(auditChainKey(secret)),
@@ -187,6 +188,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		Verification:    newVerificationServices(adminCore, store),
 		AccountActivity: accountActivity,
 		AccountSearch:   manage.NewAccountSearch(adminCore, store),
+		AccountActions:  accountServices.actions, AccountProfiles: accountServices.profiles, Renderer: renderer,
 	})
 	if err != nil {
 		return nil, err
@@ -201,7 +203,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	if err != nil {
 		return nil, err
 	}
-	adminConsole, err := newAdminConsole(cfg, adminCore, store, secret, sessions, renderer, notifications, log, opt.now, accountActivity)
+	adminConsole, err := newAdminConsole(cfg, adminCore, store, secret, sessions, renderer, notifications, log, opt.now, accountActivity, accountServices)
 	if err != nil {
 		return nil, err
 	}

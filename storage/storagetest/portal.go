@@ -18,6 +18,7 @@ var portalAreas = []struct {
 	{"ConsentHistory", testConsentHistory},
 	{"ExternalIdentities", testExternalIdentities},
 	{"DeleteAccountData", testDeleteAccountData},
+	{"AccountVersion", testAccountVersion},
 }
 
 func newApplication(t *testing.T, s storage.Store) *storage.Application {
@@ -128,6 +129,17 @@ func testAccountProfile(t *testing.T, s storage.Store) {
 	}
 	b.Email = a.Email
 	wantErr(t, "email taken", s.UpdateAccountProfile(ctx, b), storage.ErrConflict)
+	// The username is written and found case-insensitively too.
+	a.Username = "Ada.L"
+	must(t, "UpdateAccountProfile username", s.UpdateAccountProfile(ctx, a))
+	found, err = s.FindAccountByIdentifier(ctx, is.ID, storage.IdentifierUsername, "ada.l")
+	must(t, "FindAccountByIdentifier username", err)
+	if found.ID != a.ID || found.Username != "Ada.L" {
+		t.Errorf("found by username: %+v", found)
+	}
+	b, _ = s.GetAccount(ctx, b.ID)
+	b.Username = "ADA.L"
+	wantErr(t, "username taken", s.UpdateAccountProfile(ctx, b), storage.ErrConflict)
 	wantErr(t, "unknown account", s.UpdateAccountProfile(ctx, &storage.Account{ID: "missing"}), storage.ErrNotFound)
 }
 
