@@ -62,6 +62,8 @@ type Deps struct {
 	// clients its notices may go through (account_authenticators.go).
 	AccountAuth *manage.AccountAuthenticators
 	Notices     *manage.CustomerNotices
+	// AccountJobs runs quick actions on many accounts (admin/account_jobs.go).
+	AccountJobs *manage.AccountJobs
 	// AccountActions and AccountProfiles serve an account's profile
 	// (admin/accounts.go); Renderer translates its HTML export.
 	AccountActions  *manage.AccountActions
@@ -91,6 +93,7 @@ type Handler struct {
 	stores       StoreServices
 	verification VerificationServices
 	activity     *manage.AccountActivity
+	accountJobs  *manage.AccountJobs
 	log          *slog.Logger
 	accountRoles *manage.AccountRoles
 	// accountSearch serves accounts_search.go.
@@ -129,6 +132,7 @@ func New(d Deps) (*Handler, error) {
 	h.verification = d.Verification
 	h.activity = d.AccountActivity
 	h.accountSearch = d.AccountSearch
+	h.accountJobs = d.AccountJobs
 	return h, nil
 }
 
@@ -151,6 +155,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountVerification(api)
 	h.mountAccountActivity(api)
 	h.mountAccountSearch(api)
+	h.mountAccountJobs(api)
 	// What no route above answered (a match with ErrNotFound, so route
 	// checks do not take it for a route).
 	api.NotFoundHandler = h.unrouted(r)
