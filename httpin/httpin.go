@@ -61,17 +61,29 @@ func Unrepeated(v url.Values) error {
 	return nil
 }
 
+// MaxDepth bounds how deeply the objects and arrays of a document checked
+// by NoDuplicateKeys may nest. The walk recurses once per level and
+// json.Decoder's Token has no depth limit of its own, so without a bound a
+// body of "[" costs hundreds of bytes of stack per byte (and a large one
+// overflows the stack, which kills the process). No client metadata or
+// admin API document comes near it.
+const MaxDepth = 64
+
+// ErrTooDeep is a JSON document nesting deeper than MaxDepth.
+var ErrTooDeep = fmt.Errorf("the JSON document nests deeper than %d levels", MaxDepth)
+
 // NoDuplicateKeys reports the first key that appears twice in one object
-// anywhere in the JSON document (encoding/json would keep the last).
-// Malformed JSON is left to the decoder that reads the document.
+// anywhere in the JSON document (encoding/json would keep the last), or
+// ErrTooDeep. Malformed JSON is left to the decoder that reads the
+// document.
 func NoDuplicateKeys(doc []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(doc))
 	dec.UseNumber()
-	return walk(dec)
+	return walk(dec, 0)
 }
 
-// walk reads one JSON value from dec.
-func walk(dec *json.Decoder) error {
+// walk reads one JSON value from dec, depth levels down.
+func walk(dec *json.Decoder, depth int) error {
 	tok, err := dec.Token()
 	if err != nil {
 		return nilAtSyntax(err)
@@ -79,6 +91,9 @@ func walk(dec *json.Decoder) error {
 	delim, ok := tok.(json.Delim)
 	if !ok {
 		return nil
+	}
+	if depth >= MaxDepth {
+		return ErrTooDeep
 	}
 	switch delim {
 	case '{':
@@ -93,13 +108,13 @@ func walk(dec *json.Decoder) error {
 				return &DuplicateKeyError{Key: key}
 			}
 			seen[key] = true
-			if err := walk(dec); err != nil {
+			if err := walk(dec, depth+1); err != nil {
 				return err
 			}
 		}
 	case '[':
 		for dec.More() {
-			if err := walk(dec); err != nil {
+			if err := walk(dec, depth+1); err != nil {
 				return err
 			}
 		}

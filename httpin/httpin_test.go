@@ -74,3 +74,21 @@ func TestNoDuplicateKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestNoDuplicateKeysBoundsNesting: the walk recurses once per level, and
+// encoding/json's Token API has no depth limit, so a 64 KiB body of "["
+// cost every request some 30 MB of stack (and a larger one could overflow
+// it, which no recover catches). Nesting beyond MaxDepth is refused
+// before it costs anything; documents as deep as any real one pass.
+func TestNoDuplicateKeysBoundsNesting(t *testing.T) {
+	t.Parallel()
+	ok := strings.Repeat(`{"a":[`, MaxDepth/2) + `1` + strings.Repeat(`]}`, MaxDepth/2)
+	if err := NoDuplicateKeys([]byte(ok)); err != nil {
+		t.Errorf("a document %d levels deep = %v, want accepted", MaxDepth, err)
+	}
+	for _, doc := range []string{strings.Repeat("[", 64<<10), strings.Repeat(`{"a":`, MaxDepth+1)} {
+		if err := NoDuplicateKeys([]byte(doc)); !errors.Is(err, ErrTooDeep) {
+			t.Errorf("a document deeper than %d levels (%.12s...) = %v, want ErrTooDeep", MaxDepth, doc, err)
+		}
+	}
+}

@@ -256,3 +256,54 @@ func TestDevMode(t *testing.T) {
 		}
 	}
 }
+
+// TestResentMessageKeepsItsID: a message sent again (after a crash left
+// its lease to run out) carries the same Message-ID, and an SMS the same
+// id and Idempotency-Key, so receivers can drop the duplicate; another
+// message has another.
+func TestResentMessageKeepsItsID(t *testing.T) {
+	box := notifytest.NewInbox()
+	addr := box.ServeSMTP(t, notifytest.SMTPOptions{})
+	provider, err := notify.NewSMTP("smtp://"+addr, "Foyer <noreply@example.com>", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := notify.Message{ID: "0123456789abcdef0123456789abcdef", Channel: notify.ChannelEmail, To: "jane@example.com", Subject: "Hi", Text: "Hello"}
+	other := m
+	other.ID = "fedcba9876543210fedcba9876543210"
+	for _, msg := range []notify.Message{m, m, other} {
+		if err := provider.Send(t.Context(), msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := box.All()
+	if len(got) != 3 {
+		t.Fatalf("%d messages arrived, want 3", len(got))
+	}
+	want := "<" + m.ID + "@example.com>"
+	if a, b := got[0].Header.Get("Message-Id"), got[1].Header.Get("Message-Id"); a != want || b != want {
+		t.Errorf("Message-IDs of one message sent twice: %q, %q; want %q both", a, b, want)
+	}
+	if c := got[2].Header.Get("Message-Id"); c == want || c == "" {
+		t.Errorf("another message's Message-ID %q", c)
+	}
+
+	type call struct {
+		key  string
+		body map[string]any
+	}
+	calls := make(chan call, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body map[string]any
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		calls <- call{r.Header.Get("Idempotency-Key"), body}
+	}))
+	defer srv.Close()
+	sms := notify.Message{ID: m.ID, Channel: notify.ChannelSMS, To: "+4915100000000", Text: "Code 123456"}
+	if err := notify.NewWebhook(srv.URL, nil).Send(t.Context(), sms); err != nil {
+		t.Fatal(err)
+	}
+	if c := <-calls; c.key != m.ID || c.body["id"] != m.ID {
+		t.Errorf("SMS webhook: Idempotency-Key %q, id %v; want %s", c.key, c.body["id"], m.ID)
+	}
+}

@@ -5,8 +5,10 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net"
+	netmail "net/mail"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	mail "github.com/wneessen/go-mail"
@@ -17,6 +19,8 @@ type SMTP struct {
 	opts []mail.Option
 	host string
 	from string
+	// idDomain ends the Message-IDs (the sender's domain).
+	idDomain string
 }
 
 // NewSMTP builds the provider from FOYER_SMTP_URL and FOYER_SMTP_FROM:
@@ -64,7 +68,20 @@ func NewSMTP(rawURL, from string, tlsConfig *tls.Config) (*SMTP, error) {
 		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthAutoDiscover),
 			mail.WithUsername(u.User.Username()), mail.WithPassword(pass))
 	}
-	return &SMTP{opts: opts, host: host, from: from}, nil
+	return &SMTP{opts: opts, host: host, from: from, idDomain: messageIDDomain(from)}, nil
+}
+
+// messageIDDomain is the sender address's domain, the right-hand side of
+// the Message-IDs Foyer makes ("foyer.invalid" when it has none).
+func messageIDDomain(from string) string {
+	addr, err := netmail.ParseAddress(from)
+	if err != nil {
+		return "foyer.invalid"
+	}
+	if _, domain, ok := strings.Cut(addr.Address, "@"); ok && domain != "" {
+		return domain
+	}
+	return "foyer.invalid"
 }
 
 func isLoopback(host string) bool {
@@ -88,7 +105,14 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 	}
 	msg.Subject(m.Subject)
 	msg.SetDate()
-	msg.SetMessageID()
+	if m.ID != "" {
+		// Stable across retries: a message sent again after a crash (its
+		// lease ran out before the send was recorded) carries the same
+		// Message-ID, so receivers can drop the duplicate.
+		msg.SetMessageIDWithValue(m.ID + "@" + s.idDomain)
+	} else {
+		msg.SetMessageID()
+	}
 	msg.SetBodyString(mail.TypeTextPlain, m.Text)
 	if m.HTML != "" {
 		msg.AddAlternativeString(mail.TypeTextHTML, m.HTML)

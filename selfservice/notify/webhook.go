@@ -30,6 +30,9 @@ func NewWebhook(url string, client *http.Client) *Webhook {
 }
 
 type webhookBody struct {
+	// ID is the message's, the same on every retry: a gateway that sees
+	// it twice (a send repeated after a crash) can drop the second.
+	ID      string `json:"id,omitempty"`
 	To      string `json:"to"`
 	Channel string `json:"channel"`
 	Text    string `json:"text"`
@@ -37,7 +40,7 @@ type webhookBody struct {
 
 // Send posts m. The error never quotes the text.
 func (h *Webhook) Send(ctx context.Context, m Message) error {
-	body, err := json.Marshal(webhookBody{To: m.To, Channel: m.Channel, Text: m.Text})
+	body, err := json.Marshal(webhookBody{ID: m.ID, To: m.To, Channel: m.Channel, Text: m.Text})
 	if err != nil {
 		return fmt.Errorf("webhook: encode: %w", err)
 	}
@@ -46,6 +49,9 @@ func (h *Webhook) Send(ctx context.Context, m Message) error {
 		return fmt.Errorf("webhook: build request: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if m.ID != "" {
+		req.Header.Set("Idempotency-Key", m.ID)
+	}
 	resp, err := h.client.Do(req)
 	if err != nil {
 		return fmt.Errorf("webhook: post: %w", err)

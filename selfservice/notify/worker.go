@@ -27,7 +27,11 @@ type WorkerConfig struct {
 	// Lease is how long a claim holds a message against other nodes; it
 	// must exceed Timeout, or a slow send could be claimed twice (2*Timeout).
 	Lease time.Duration
-	Batch int // messages claimed at once, sent in parallel (16)
+	// Batch is how many messages one claim takes, sent in parallel (4):
+	// a node killed mid-batch leaves that many to be sent again once
+	// their lease runs out, so batches stay small (a full one is followed
+	// at once by the next, so a backlog still drains quickly).
+	Batch int
 	// KeepSent is how long the dev outbox keeps sent messages (24h).
 	KeepSent time.Duration
 	Now      func() time.Time
@@ -66,7 +70,7 @@ func NewWorker(cfg WorkerConfig, store storage.Notifications, providers Provider
 		cfg.MaxAttempts = 8
 	}
 	if cfg.Batch <= 0 {
-		cfg.Batch = 16
+		cfg.Batch = 4
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

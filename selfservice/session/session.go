@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gorilla/securecookie"
 	"github.com/gorilla/sessions"
@@ -191,9 +193,16 @@ func ClientIP(r *http.Request) string {
 	return host
 }
 
+// truncate keeps at most n bytes of s as valid UTF-8: the row's text
+// column on PostgreSQL refuses anything else, which would refuse the
+// session (bytes that are no UTF-8 go, a character is not split).
 func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
+	s = strings.ToValidUTF8(s, "")
+	if len(s) <= n {
+		return s
 	}
-	return s
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }

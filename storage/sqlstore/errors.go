@@ -39,6 +39,12 @@ func sentinel(err error) error {
 			return storage.ErrConflict
 		case "23503": // foreign_key_violation: the referenced row is missing
 			return storage.ErrNotFound
+		case "22021": // character_not_in_repertoire: a NUL byte or invalid UTF-8
+			// in a parameter, which no stored value can equal (SQLite,
+			// which stores such strings, answers not found). An answer
+			// about the input, never a storage failure: otherwise anyone
+			// could make the front doors answer 503 at will.
+			return storage.ErrNotFound
 		}
 	case errors.As(err, &liteErr):
 		switch liteErr.Code() {

@@ -220,16 +220,20 @@ func testAccountSearchOrders(t *testing.T, s storage.Store) {
 	var all []*storage.Account
 	for i := range 7 {
 		a := &storage.Account{StoreID: st.ID, Email: []string{"m", "c", "x", "a", "q", "f", "k"}[i] + unique("") + "@example.com",
-			CreatedAt: base.Add(time.Duration(i%4) * time.Minute)} // equal times: the id breaks ties
+			CreatedAt:  base.Add(time.Duration(i%4) * time.Minute), // equal times: the id breaks ties
+			Attributes: map[string]string{"tier": "Gold"}}
 		if i%3 != 0 {
 			l := base.Add(time.Duration(i%2) * time.Hour)
 			a.LastLoginAt = &l
 		}
 		all = append(all, searchAccount(t, s, a))
 	}
+	silver := searchAccount(t, s, &storage.Account{StoreID: st.ID, Email: unique("s") + "@example.com",
+		CreatedAt: base.Add(time.Minute), Attributes: map[string]string{"tier": "silver"}})
+	gold := []storage.AttributeMatch{{Name: "tier", Value: "gold"}}
 	for _, sort := range storage.AccountSorts {
 		want := expectedOrder(all, sort)
-		got := pageThrough(t, s, st.ID, sort, func(page int) {
+		got := pageThrough(t, s, st.ID, sort, nil, func(page int) {
 			if page == 1 { // between the first and second page
 				for range 2 {
 					newAccount(t, s, st.ID)
@@ -240,17 +244,33 @@ func testAccountSearchOrders(t *testing.T, s storage.Store) {
 		if !slices.Equal(got, want) {
 			t.Errorf("sort %s: pages gave %v, want %v", sort, got, want)
 		}
+		// Filtered by an exact attribute value (in creation order read
+		// off the search rows' own index), with accounts of that value
+		// added between pages: the same order, nothing else.
+		got = pageThrough(t, s, st.ID, sort, gold, func(page int) {
+			if page == 1 {
+				searchAccount(t, s, &storage.Account{StoreID: st.ID, Email: unique("g") + "@example.com",
+					CreatedAt: base.Add(-time.Hour), Attributes: map[string]string{"tier": "gold"}})
+			}
+		})
+		if slices.Contains(got, silver.ID) {
+			t.Errorf("sort %s by tier=gold found the silver account", sort)
+		}
+		got = slices.DeleteFunc(got, func(id string) bool { return !slices.Contains(want, id) })
+		if !slices.Equal(got, want) {
+			t.Errorf("sort %s by tier=gold: pages gave %v, want %v", sort, got, want)
+		}
 	}
 }
 
 // pageThrough reads every page of the order, two rows at a time, calling
 // between after each page, and fails on an id seen twice.
-func pageThrough(t *testing.T, s storage.Store, storeID string, sort storage.AccountSort, between func(page int)) []string {
+func pageThrough(t *testing.T, s storage.Store, storeID string, sort storage.AccountSort, attrs []storage.AttributeMatch, between func(page int)) []string {
 	t.Helper()
 	var ids []string
 	var after *storage.AccountSearchKey
 	for page := 1; page < 50; page++ {
-		rows, err := s.SearchAccounts(t.Context(), storage.AccountSearch{StoreID: storeID, Sort: sort, After: after, Limit: 2})
+		rows, err := s.SearchAccounts(t.Context(), storage.AccountSearch{StoreID: storeID, Sort: sort, After: after, Limit: 2, Attributes: attrs})
 		must(t, "SearchAccounts", err)
 		for _, r := range rows {
 			if slices.Contains(ids, r.Account.ID) {
