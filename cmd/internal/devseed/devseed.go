@@ -83,7 +83,7 @@ func Seed(ctx context.Context, s *sqlstore.Store, o Options) (*Result, error) {
 		return nil, err
 	}
 	ref := &refs{storeID: o.StoreID, passwordHash: hash, now: o.Now,
-		search: s.HasTable(ctx, "account_search_attributes"),
+		search:    s.HasTable(ctx, "account_search_attributes"),
 		orgTables: s.HasTable(ctx, "organization_members") && s.HasTable(ctx, "account_roles")}
 	if ref.groups, err = ensureGroups(ctx, s, o.StoreID, o.Groups); err != nil {
 		return nil, err

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/glebarez/go-sqlite" // registers "sqlite" for the raw checks
-	_ "github.com/jackc/pgx/v5/stdlib"  // registers "pgx" for the raw checks
+	_ "github.com/glebarez/go-sqlite"  // registers "sqlite" for the raw checks
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx" for the raw checks
 
 	"foyer/cmd/internal/devseed"
 	"foyer/selfservice/password"
@@ -106,18 +106,18 @@ func testSeed(t *testing.T, dialect string) {
 	}
 	// The tally is what the tables hold.
 	for query, want := range map[string]int{
-		"SELECT COUNT(*) FROM accounts WHERE status = 'disabled'":                   res.Disabled,
-		"SELECT COUNT(*) FROM accounts WHERE status = 'pending'":                    res.Pending,
-		"SELECT COUNT(*) FROM accounts WHERE email_confirmed":                       res.EmailConfirmed,
-		"SELECT COUNT(*) FROM accounts WHERE phone <> ''":                           res.WithPhone,
-		"SELECT COUNT(*) FROM accounts WHERE username <> ''":                        res.WithUsername,
-		"SELECT COUNT(*) FROM password_credentials":                                 res.Passwords,
-		"SELECT COUNT(*) FROM group_members":                                        res.GroupMemberships,
-		"SELECT COUNT(*) FROM mfa_authenticators":                                   res.Authenticators,
-		"SELECT COUNT(*) FROM sessions":                                             res.Sessions,
-		"SELECT COUNT(*) FROM external_identities":                                  res.ExternalIdentities,
-		"SELECT COUNT(DISTINCT email_normalized) FROM accounts":                     n,
-		"SELECT COUNT(*) FROM accounts WHERE last_login_at < created_at":            0,
+		"SELECT COUNT(*) FROM accounts WHERE status = 'disabled'":                    res.Disabled,
+		"SELECT COUNT(*) FROM accounts WHERE status = 'pending'":                     res.Pending,
+		"SELECT COUNT(*) FROM accounts WHERE email_confirmed":                        res.EmailConfirmed,
+		"SELECT COUNT(*) FROM accounts WHERE phone <> ''":                            res.WithPhone,
+		"SELECT COUNT(*) FROM accounts WHERE username <> ''":                         res.WithUsername,
+		"SELECT COUNT(*) FROM password_credentials":                                  res.Passwords,
+		"SELECT COUNT(*) FROM group_members":                                         res.GroupMemberships,
+		"SELECT COUNT(*) FROM mfa_authenticators":                                    res.Authenticators,
+		"SELECT COUNT(*) FROM sessions":                                              res.Sessions,
+		"SELECT COUNT(*) FROM external_identities":                                   res.ExternalIdentities,
+		"SELECT COUNT(DISTINCT email_normalized) FROM accounts":                      n,
+		"SELECT COUNT(*) FROM accounts WHERE last_login_at < created_at":             0,
 		"SELECT COUNT(*) FROM accounts WHERE status = 'pending' AND email_confirmed": 0,
 	} {
 		if got := d.count(t, query); got != want {

@@ -23,9 +23,9 @@ type Account struct {
 	// on the confirmed address and a phone one on the confirmed number;
 	// "" for none.
 	EmailFactor, PhoneFactor string
-	Sessions    []storage.Session
-	Provider    string // external identity provider, "" for none
-	Subject     string
+	Sessions                 []storage.Session
+	Provider                 string // external identity provider, "" for none
+	Subject                  string
 	// Organization is an index into the seed's organizations, -1 for
 	// none; Member says whether the account is a member of it, Roles are
 	// indexes into the seed's roles held there.

@@ -66,9 +66,9 @@ func (t *tally) add(o tally) {
 
 // batch is the rows of some accounts, table by table, parents first.
 type batch struct {
-	accounts, passwords, search, members, authenticators  sqlstore.BulkRows
-	sessions, external, orgMembers, roles                 sqlstore.BulkRows
-	count                                                 tally
+	accounts, passwords, search, members, authenticators sqlstore.BulkRows
+	sessions, external, orgMembers, roles                sqlstore.BulkRows
+	count                                                tally
 }
 
 func newBatch() *batch {
