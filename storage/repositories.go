@@ -398,6 +398,8 @@ type Store interface {
 	// AdminGrants and AuditLog are the operator side's (storage/admin.go).
 	AdminGrants
 	AuditLog
+	// AccountSearches is the operator side's account list (storage/accountsearch.go).
+	AccountSearches
 	// Ping checks the database answers (for /readyz).
 	Ping(ctx context.Context) error
 	Close() error

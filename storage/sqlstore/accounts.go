@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"foyer/storage"
@@ -132,7 +133,15 @@ func (s *Store) CreateAccount(ctx context.Context, a *storage.Account) error {
 		Phone: a.Phone, PhoneConfirmed: a.PhoneConfirmed, Attributes: encodeJSON(a.Attributes, "{}"),
 		Language: a.Language, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt, LastLoginAt: a.LastLoginAt,
 	}
-	return wrapErr(s.db(ctx).Create(&row).Error, "create account %q", a.ID)
+	if len(a.Attributes) == 0 {
+		return wrapErr(s.db(ctx).Create(&row).Error, "create account %q", a.ID)
+	}
+	return s.inTx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Create(&row).Error; err != nil {
+			return wrapErr(err, "create account %q", a.ID)
+		}
+		return writeSearchAttributes(tx, a.StoreID, a.ID, a.Attributes, false)
+	})
 }
 
 // GetAccount reads one account.

@@ -105,7 +105,11 @@ func (s *Store) MoveAccountToStore(ctx context.Context, accountID, storeID strin
 			return err
 		}
 		err := tx.Exec(`DELETE FROM group_members WHERE account_id = ?`, accountID).Error
-		return wrapErr(err, "drop group memberships of account %q", accountID)
+		if err != nil {
+			return wrapErr(err, "drop group memberships of account %q", accountID)
+		}
+		err = tx.Exec(`UPDATE account_search_attributes SET store_id = ? WHERE account_id = ?`, storeID, accountID).Error
+		return wrapErr(err, "move search attributes of account %q", accountID)
 	})
 }
 

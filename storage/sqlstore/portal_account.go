@@ -12,14 +12,26 @@ import (
 	"foyer/storage/migrations"
 )
 
-// UpdateAccountProfile writes the self-service editable part of an account.
+// UpdateAccountProfile writes the self-service editable part of an
+// account, and its attributes' search values in the same transaction.
 func (s *Store) UpdateAccountProfile(ctx context.Context, a *storage.Account) error {
-	res := s.db(ctx).Model(&accountRow{}).Where("id = ?", a.ID).Updates(map[string]any{
-		"email": a.Email, "email_normalized": normalize(a.Email), "email_confirmed": a.EmailConfirmed,
-		"email_unproven": a.EmailUnproven, "phone": a.Phone, "phone_confirmed": a.PhoneConfirmed,
-		"attributes": encodeJSON(a.Attributes, "{}"), "language": a.Language, "updated_at": now(),
+	return s.inTx(ctx, func(tx *gorm.DB) error {
+		res := tx.Model(&accountRow{}).Where("id = ?", a.ID).Updates(map[string]any{
+			"email": a.Email, "email_normalized": normalize(a.Email), "email_confirmed": a.EmailConfirmed,
+			"email_unproven": a.EmailUnproven, "phone": a.Phone, "phone_confirmed": a.PhoneConfirmed,
+			"attributes": encodeJSON(a.Attributes, "{}"), "language": a.Language, "updated_at": now(),
+		})
+		if err := affected(res, "update profile of account %q", a.ID); err != nil {
+			return err
+		}
+		storeID := a.StoreID
+		if storeID == "" {
+			if err := tx.Raw(`SELECT store_id FROM accounts WHERE id = ?`, a.ID).Scan(&storeID).Error; err != nil {
+				return wrapErr(err, "read store of account %q", a.ID)
+			}
+		}
+		return writeSearchAttributes(tx, storeID, a.ID, a.Attributes, true)
 	})
-	return affected(res, "update profile of account %q", a.ID)
 }
 
 // RevokeConsent marks the consent's active records revoked; an outdated
