@@ -134,6 +134,37 @@ func testSeed(t *testing.T, dialect string) {
 	}
 	checkSamples(t, d.s, res)
 	checkSearchRows(t, d, res)
+	checkSearch(t, d.s, res)
+}
+
+// checkSearch: the account search finds seeded accounts by attribute,
+// e-mail prefix and group.
+func checkSearch(t *testing.T, s *sqlstore.Store, res *devseed.Result) {
+	t.Helper()
+	ctx := context.Background()
+	for _, a := range res.Samples[:5] {
+		queries := map[string]storage.AccountSearch{
+			"family_name": {Attributes: []storage.AttributeMatch{{Name: "family_name", Value: " " + strings.ToUpper(a.Attributes["family_name"])}}},
+			"email_prefix": {EmailPrefix: a.Email[:len(a.Email)-4]},
+		}
+		if len(a.Groups) > 0 {
+			queries["group"] = storage.AccountSearch{GroupID: res.GroupIDs[a.Groups[0]]}
+		}
+		for name, q := range queries {
+			q.StoreID, q.Limit = "shop", 500
+			rows, err := s.SearchAccounts(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, r := range rows {
+				found = found || r.Account.ID == a.ID
+			}
+			if !found {
+				t.Errorf("search by %s does not find %s (%d rows)", name, a.Email, len(rows))
+			}
+		}
+	}
 }
 
 // checkSamples reads the sample accounts back: as generated, with valid
@@ -190,7 +221,7 @@ func checkSearchRows(t *testing.T, d seeded, res *devseed.Result) {
 	a := res.Samples[0]
 	for name, v := range a.Attributes {
 		if got := d.count(t, "SELECT COUNT(*) FROM account_search_attributes WHERE store_id = 'shop' AND name = $1 AND value = $2 AND account_id = $3",
-			name, devseed.SearchValue(v), a.ID); got != 1 {
+			name, storage.SearchValue(v), a.ID); got != 1 {
 			t.Errorf("search row of %s=%q: %d", name, v, got)
 		}
 	}

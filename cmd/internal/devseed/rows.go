@@ -4,25 +4,10 @@ import (
 	"encoding/json"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"foyer/storage"
 	"foyer/storage/sqlstore"
 )
-
-// searchValueLength is how much of a value the search index keeps.
-const searchValueLength = 128
-
-// SearchValue is an attribute value as the search index keeps it
-// (account_search_attributes.value): trimmed, lower-cased, its first 128
-// characters, so exact and prefix searches use the index.
-func SearchValue(v string) string {
-	v = strings.ToLower(strings.TrimSpace(v))
-	if utf8.RuneCountInString(v) <= searchValueLength {
-		return v
-	}
-	return string([]rune(v)[:searchValueLength])
-}
 
 // refs are the ids and table availability a batch's rows refer to.
 type refs struct {
@@ -116,7 +101,7 @@ func (b *batch) add(a *Account, ref *refs) {
 	}
 	if ref.search {
 		for name, v := range a.Attributes {
-			if sv := SearchValue(v); sv != "" {
+			if sv := storage.SearchValue(v); sv != "" {
 				b.search.Rows = append(b.search.Rows, []any{ref.storeID, name, sv, a.ID})
 				b.count.SearchRows++
 			}
