@@ -144,7 +144,7 @@ func checkSearch(t *testing.T, s *sqlstore.Store, res *devseed.Result) {
 	ctx := context.Background()
 	for _, a := range res.Samples[:5] {
 		queries := map[string]storage.AccountSearch{
-			"family_name": {Attributes: []storage.AttributeMatch{{Name: "family_name", Value: " " + strings.ToUpper(a.Attributes["family_name"])}}},
+			"family_name":  {Attributes: []storage.AttributeMatch{{Name: "family_name", Value: " " + strings.ToUpper(a.Attributes["family_name"])}}},
 			"email_prefix": {EmailPrefix: a.Email[:len(a.Email)-4]},
 		}
 		if len(a.Groups) > 0 {
