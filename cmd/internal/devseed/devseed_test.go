@@ -135,6 +135,28 @@ func testSeed(t *testing.T, dialect string) {
 	checkSamples(t, d.s, res)
 	checkSearchRows(t, d, res)
 	checkSearch(t, d.s, res)
+	checkExplain(t, d, res)
+}
+
+// checkExplain: the plans of a search's reads, on PostgreSQL only.
+func checkExplain(t *testing.T, d seeded, res *devseed.Result) {
+	t.Helper()
+	plans, err := d.s.Explain(context.Background(), func(ctx context.Context) error {
+		_, err := d.s.SearchAccounts(ctx, storage.AccountSearch{StoreID: "shop", GroupID: res.GroupIDs[0], Limit: 50})
+		return err
+	})
+	if d.dialect == "sqlite" {
+		if !errors.Is(err, sqlstore.ErrExplainPostgresOnly) {
+			t.Fatalf("explain on SQLite: %v", err)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plans) != 1 || !strings.Contains(plans[0].SQL, "group_members") || !strings.Contains(plans[0].Plan, "Execution Time") {
+		t.Fatalf("plans %+v", plans)
+	}
 }
 
 // checkSearch: the account search finds seeded accounts by attribute,
