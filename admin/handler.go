@@ -55,6 +55,10 @@ type Deps struct {
 	Policies       *manage.Policies
 	Stores         StoreServices // stores, groups, roles, organizations (admin/stores.go)
 	Logger         *slog.Logger
+	// AccountJobs runs quick actions on many accounts (admin/account_jobs.go).
+	AccountJobs *manage.AccountJobs
+	// AccountSearch serves the account list (admin/accounts_search.go).
+	AccountSearch *manage.AccountSearch
 }
 
 // Handler serves the admin REST API.
@@ -68,7 +72,10 @@ type Handler struct {
 	applications *manage.Applications
 	policies     *manage.Policies
 	stores       StoreServices
+	accountJobs  *manage.AccountJobs
 	log          *slog.Logger
+	// accountSearch serves accounts_search.go.
+	accountSearch *manage.AccountSearch
 	// openAPI is the assembled document, served as is.
 	openAPI []byte
 	// routes builds URLs from the router Mount was given.
@@ -90,7 +97,10 @@ func New(d Deps) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Handler{tokens: d.Tokens, core: d.Core, clients: d.Clients, admins: d.Administrators, audit: d.Audit, applications: d.Applications, policies: d.Policies, stores: d.Stores, log: d.Logger, openAPI: doc}, nil
+	h := &Handler{tokens: d.Tokens, core: d.Core, clients: d.Clients, admins: d.Administrators, audit: d.Audit, applications: d.Applications, policies: d.Policies, stores: d.Stores, log: d.Logger, openAPI: doc}
+	h.accountJobs = d.AccountJobs
+	h.accountSearch = d.AccountSearch
+	return h, nil
 }
 
 // Mount registers the API's routes on a subrouter of r under APIPrefix and
@@ -106,6 +116,8 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountAudit(api)
 	h.mountApplications(api)
 	h.mountPolicies(api)
+	h.mountAccountJobs(api)
+	h.mountAccountSearch(api)
 	// What no route above answered (a match with ErrNotFound, so route
 	// checks do not take it for a route).
 	api.NotFoundHandler = h.unrouted(r)

@@ -398,6 +398,8 @@ type Store interface {
 	// AdminGrants and AuditLog are the operator side's (storage/admin.go).
 	AdminGrants
 	AuditLog
+	// AccountJobs are the bulk quick actions over accounts (storage/accountjobs.go).
+	AccountJobs
 	// AccountSearches is the operator side's account list (storage/accountsearch.go).
 	AccountSearches
 	// Ping checks the database answers (for /readyz).
