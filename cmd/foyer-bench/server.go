@@ -143,6 +143,23 @@ func (s *server) stop() error {
 	return nil
 }
 
+// kill ends the server with SIGKILL, as a crash would: no drain, nothing
+// flushed or cleaned up.
+func (s *server) kill() error {
+	if s.cmd == nil || s.cmd.Process == nil {
+		return nil
+	}
+	defer func() {
+		_ = s.log.Close()
+		s.cmd = nil
+	}()
+	if err := s.cmd.Process.Kill(); err != nil {
+		return fmt.Errorf("kill foyer serve: %w", err)
+	}
+	<-s.exited
+	return nil
+}
+
 // rss reads the server's resident set size from /proc (Linux only; 0
 // elsewhere).
 func (s *server) rss() int64 {

@@ -65,6 +65,9 @@ type Result struct {
 	// GroupIDs, OrganizationIDs and RoleIDs are the ids by the indexes the
 	// accounts use.
 	GroupIDs, OrganizationIDs, RoleIDs []string
+	// Generator makes any seeded account again (the bench draws its
+	// search terms from it).
+	Generator *Generator
 }
 
 // Seed writes opts.Accounts generated accounts into the store, in
@@ -97,6 +100,7 @@ func Seed(ctx context.Context, s *sqlstore.Store, o Options) (*Result, error) {
 	res.GroupIDs, res.OrganizationIDs, res.RoleIDs = ref.groups, ref.orgs, ref.roles
 	res.Groups, res.Organizations, res.Roles = len(ref.groups), len(ref.orgs), len(ref.roles)
 	gen := NewGenerator(o.Seed, o.Now, is, len(ref.groups), len(ref.orgs), len(ref.roles))
+	res.Generator = gen
 	for i := range min(o.Accounts, 20) {
 		res.Samples = append(res.Samples, gen.Account(o.StoreID, i))
 	}
