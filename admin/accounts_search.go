@@ -32,6 +32,14 @@ func (h *Handler) withAccountSearch(next apiFunc) http.HandlerFunc {
 	})
 }
 
+// accountList is a page of the account list: like every list, and with
+// the cursor of the page before (keyset paging both ways).
+type accountList struct {
+	Items      []manage.AccountSummary `json:"items"`
+	NextCursor string                  `json:"next_cursor,omitempty"`
+	PrevCursor string                  `json:"prev_cursor,omitempty"`
+}
+
 // searchAccounts answers one page of the store's accounts matching the
 // query parameters (manage.AccountQuery); a bad parameter is a 400 whose
 // errors name it.
@@ -41,7 +49,7 @@ func (h *Handler) searchAccounts(w http.ResponseWriter, r *http.Request, a manag
 		var page manage.Page[manage.AccountSummary]
 		page, err = h.accountSearch.Search(r.Context(), a, mux.Vars(r)["store"], q)
 		if err == nil {
-			l := list[manage.AccountSummary]{Items: page.Items, NextCursor: page.Next}
+			l := accountList{Items: page.Items, NextCursor: page.Next, PrevCursor: page.Prev}
 			if l.Items == nil {
 				l.Items = []manage.AccountSummary{}
 			}

@@ -124,7 +124,7 @@ func (q AccountQuery) Values() url.Values {
 
 // search validates q against the store's schema and turns it into the
 // storage search, collecting every problem.
-func (q AccountQuery) search(st *storage.IdentityStore) (storage.AccountSearch, error) {
+func (q AccountQuery) search(st *storage.IdentityStore) (PreparedSearch, error) {
 	p := Problems{}
 	text := func(field, s string) string {
 		s = strings.TrimSpace(s)
@@ -167,14 +167,15 @@ func (q AccountQuery) search(st *storage.IdentityStore) (storage.AccountSearch, 
 	case q.Limit < 1 || q.Limit > MaxSearchLimit:
 		p.Add("limit", fmt.Sprintf("a whole number from 1 to %d", MaxSearchLimit))
 	}
+	prepared := PreparedSearch{AccountSearch: out}
 	if q.Cursor != "" && len(p) == 0 {
-		k, err := decodeSearchCursor(q, q.Cursor)
+		k, back, err := decodeSearchCursor(q, q.Cursor)
 		if err != nil {
 			p.Add("cursor", "not a cursor of this search; start from the first page")
 		}
-		out.After = k
+		prepared.After, prepared.Backward = k, back
 	}
-	return out, p.Err()
+	return prepared, p.Err()
 }
 
 // attributeMatches are the attribute conditions; a name the store's
@@ -260,6 +261,8 @@ type searchCursor struct {
 	Created   time.Time  `json:"c"`
 	Email     string     `json:"e,omitempty"`
 	LastLogin *time.Time `json:"l,omitempty"`
+	// Back: the page before this row (Page.Prev), not after it.
+	Back bool `json:"b,omitempty"`
 }
 
 // filterDigest identifies the search's filters.
@@ -270,23 +273,23 @@ func (q AccountQuery) filterDigest() string {
 	return base64.RawURLEncoding.EncodeToString(sum[:12])
 }
 
-func encodeSearchCursor(q AccountQuery, k storage.AccountSearchKey) string {
+func encodeSearchCursor(q AccountQuery, k storage.AccountSearchKey, back bool) string {
 	b, _ := json.Marshal(searchCursor{Sort: q.Sort, Filter: q.filterDigest(), ID: k.ID, Created: k.CreatedAt,
-		Email: k.Email, LastLogin: k.LastLoginAt})
+		Email: k.Email, LastLogin: k.LastLoginAt, Back: back})
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-func decodeSearchCursor(q AccountQuery, s string) (*storage.AccountSearchKey, error) {
+func decodeSearchCursor(q AccountQuery, s string) (*storage.AccountSearchKey, bool, error) {
 	raw, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	var c searchCursor
 	if err := json.Unmarshal(raw, &c); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if c.ID == "" || c.Sort != q.Sort || c.Filter != q.filterDigest() {
-		return nil, fmt.Errorf("cursor of another search")
+		return nil, false, fmt.Errorf("cursor of another search")
 	}
-	return &storage.AccountSearchKey{ID: c.ID, CreatedAt: c.Created, Email: c.Email, LastLoginAt: c.LastLogin}, nil
+	return &storage.AccountSearchKey{ID: c.ID, CreatedAt: c.Created, Email: c.Email, LastLoginAt: c.LastLogin}, c.Back, nil
 }

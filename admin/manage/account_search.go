@@ -78,16 +78,31 @@ func (s *AccountSearch) Search(ctx context.Context, a Actor, storeID string, q A
 	if err != nil {
 		return Page[AccountSummary]{}, err
 	}
-	limit := search.Limit
+	limit, back := search.Limit, search.Backward
 	search.Limit++
-	rows, err := s.store.SearchAccounts(ctx, search)
+	if back {
+		search.Sort = reverseSort(search.Sort)
+	}
+	rows, err := s.store.SearchAccounts(ctx, search.AccountSearch)
 	if err != nil {
 		return Page[AccountSummary]{}, err
 	}
-	var page Page[AccountSummary]
-	if len(rows) > limit {
+	more := len(rows) > limit
+	if more {
 		rows = rows[:limit]
-		page.Next = encodeSearchCursor(q, storage.KeyOf(&rows[limit-1].Account))
+	}
+	if back {
+		slices.Reverse(rows)
+	}
+	var page Page[AccountSummary]
+	if n := len(rows); n > 0 {
+		first, last := storage.KeyOf(&rows[0].Account), storage.KeyOf(&rows[n-1].Account)
+		if more || back {
+			page.Next = encodeSearchCursor(q, last, false)
+		}
+		if (back && more) || (!back && q.Cursor != "") {
+			page.Prev = encodeSearchCursor(q, first, true)
+		}
 	}
 	page.Items = make([]AccountSummary, len(rows))
 	for i := range rows {
@@ -96,23 +111,38 @@ func (s *AccountSearch) Search(ctx context.Context, a Actor, storeID string, q A
 	return page, nil
 }
 
+// PreparedSearch is a checked search: the storage search and whether its
+// cursor pages backwards (Page.Prev).
+type PreparedSearch struct {
+	storage.AccountSearch
+	Backward bool
+}
+
+func reverseSort(s storage.AccountSort) storage.AccountSort {
+	if r, ok := strings.CutPrefix(string(s), "-"); ok {
+		return storage.AccountSort(r)
+	}
+	return "-" + s
+}
+
 // Prepare checks the actor and q and returns the storage search q asks
-// for (the page after q.Cursor, q.Limit rows): a bulk job runs it page by
-// page in its own transactions.
-func (s *AccountSearch) Prepare(ctx context.Context, a Actor, storeID string, q AccountQuery) (storage.AccountSearch, error) {
+// for (the page after q.Cursor, q.Limit rows): a bulk job runs its
+// AccountSearch page by page, moving After along (Backward is false for
+// every cursor but a Page.Prev).
+func (s *AccountSearch) Prepare(ctx context.Context, a Actor, storeID string, q AccountQuery) (PreparedSearch, error) {
 	if storeID == storage.AdministratorsStoreID {
-		return storage.AccountSearch{}, fmt.Errorf("identity store %q: %w", storeID, ErrNotFound)
+		return PreparedSearch{}, fmt.Errorf("identity store %q: %w", storeID, ErrNotFound)
 	}
 	if err := a.Require(ReadAccounts, storeID); err != nil {
-		return storage.AccountSearch{}, err
+		return PreparedSearch{}, err
 	}
 	st, err := s.store.GetIdentityStore(ctx, storeID)
 	if err != nil {
-		return storage.AccountSearch{}, fmt.Errorf("identity store %q: %w", storeID, err)
+		return PreparedSearch{}, fmt.Errorf("identity store %q: %w", storeID, err)
 	}
 	search, err := q.search(st)
 	if err != nil {
-		return storage.AccountSearch{}, err
+		return PreparedSearch{}, err
 	}
 	search.StoreID = storeID
 	return search, nil

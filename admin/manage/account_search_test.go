@@ -188,6 +188,27 @@ func TestAccountSearchPaging(t *testing.T) {
 	if want := []string{"ann@example.com", "bob@example.com", "cleo@example.com"}; !slices.Equal(seen, want) {
 		t.Errorf("pages by e-mail gave %v, want %v", seen, want)
 	}
+	// Back from the last page (cleo) is the page before it.
+	first, err := e.search.Search(ctx, auditor, "s1", manage.AccountQuery{Sort: "email", Limit: 1})
+	if err != nil || first.Prev != "" {
+		t.Fatalf("first page = %+v, %v; want no previous page", first, err)
+	}
+	second, err := e.search.Search(ctx, auditor, "s1", manage.AccountQuery{Sort: "email", Limit: 1, Cursor: first.Next})
+	if err != nil || second.Prev == "" {
+		t.Fatalf("second page = %+v, %v; want a previous page", second, err)
+	}
+	third, err := e.search.Search(ctx, auditor, "s1", manage.AccountQuery{Sort: "email", Limit: 1, Cursor: second.Next})
+	if err != nil || third.Next != "" || third.Items[0].Email != "cleo@example.com" {
+		t.Fatalf("third page = %+v, %v", third, err)
+	}
+	back, err := e.search.Search(ctx, auditor, "s1", manage.AccountQuery{Sort: "email", Limit: 1, Cursor: third.Prev})
+	if err != nil || len(back.Items) != 1 || back.Items[0].Email != "bob@example.com" || back.Next == "" || back.Prev == "" {
+		t.Fatalf("back from the third page = %+v, %v; want bob with both cursors", back, err)
+	}
+	back, err = e.search.Search(ctx, auditor, "s1", manage.AccountQuery{Sort: "email", Limit: 1, Cursor: back.Prev})
+	if err != nil || len(back.Items) != 1 || back.Items[0].Email != "ann@example.com" || back.Prev != "" {
+		t.Fatalf("back to the first page = %+v, %v; want ann and no previous page", back, err)
+	}
 }
 
 func TestPinnedSearchFields(t *testing.T) {

@@ -38,6 +38,9 @@ type ListOptions struct {
 type Page[T any] struct {
 	Items []T
 	Next  string
+	// Prev is the cursor of the page before, for lists that page both
+	// ways (the account search); "" on the first page.
+	Prev string
 }
 
 // listKey is what a list sorts and filters an item by.

@@ -160,6 +160,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		Administrators: manage.NewAdministrators(adminCore, store, notifications, cfg.Issuer), Audit: manage.NewAudit(store).WithChainKey(auditChainKey(secret)),
 		Applications: manage.NewApplications(adminCore, store), Policies: manage.NewPolicies(adminCore, store),
 		Stores: newStoreServices(adminCore, store), Logger: log,
+		AccountSearch: manage.NewAccountSearch(adminCore, store),
 	})
 	if err != nil {
 		return nil, err

@@ -97,3 +97,9 @@ func (u URLs) Path(name string, query url.Values, vars ...string) string {
 	}
 	return p.String()
 }
+
+// Has reports whether a route of that name is mounted: a page can link to
+// a route another part registers only when it is there.
+func (u URLs) Has(name string) bool {
+	return u.router != nil && u.router.Get(name) != nil
+}
