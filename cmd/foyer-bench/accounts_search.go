@@ -150,7 +150,7 @@ func explainSearches(ctx context.Context, s *sqlstore.Store, figures []searchFig
 		}
 		search.Limit++ // as Search asks, to know whether a next page exists
 		reads, err := s.Explain(ctx, func(ctx context.Context) error {
-			_, err := s.SearchAccounts(ctx, search)
+			_, err := s.SearchAccounts(ctx, search.AccountSearch)
 			return err
 		})
 		if err != nil {
