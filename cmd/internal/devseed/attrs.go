@@ -13,7 +13,7 @@ import (
 // attributes fills the store's schema: required attributes always, the
 // others for most accounts. A value the definition refuses (a pattern the
 // generator cannot know) is left out rather than stored invalid.
-func (g *Generator) attributes(r *rand.Rand, p person, i int) map[string]string {
+func (g *Generator) attributes(r *rand.Rand, p person) map[string]string {
 	if len(g.schema) == 0 {
 		return nil
 	}
@@ -23,7 +23,7 @@ func (g *Generator) attributes(r *rand.Rand, p person, i int) map[string]string 
 		if !d.Required && r.Float64() < 0.15 {
 			continue
 		}
-		v := attributeValue(r, d, p, place.city, place.country, place.code, i)
+		v := attributeValue(r, d, p, place.city, place.country, place.code)
 		if v == "" || d.Check(v) != nil {
 			continue
 		}
@@ -34,7 +34,7 @@ func (g *Generator) attributes(r *rand.Rand, p person, i int) map[string]string 
 
 // attributeValue is a plausible value for d, guessed from its type and
 // name (the OpenID Connect claim names and their usual variants).
-func attributeValue(r *rand.Rand, d storage.AttributeDef, p person, city, country, code string, i int) string {
+func attributeValue(r *rand.Rand, d storage.AttributeDef, p person, city, country, code string) string {
 	switch d.TypeOrDefault() {
 	case storage.AttrNumber:
 		return numberValue(r, d.Name)
@@ -47,15 +47,15 @@ func attributeValue(r *rand.Rand, d storage.AttributeDef, p person, city, countr
 	case storage.AttrURL:
 		return fmt.Sprintf("https://www.%s/~%s%d", pick(r, mailDomains), asciiFold(p.given), p.n)
 	case storage.AttrPhone:
-		return fmt.Sprintf("+4930%08d", i%100_000_000)
+		return fmt.Sprintf("+4930%08d", p.n)
 	case storage.AttrEnum:
 		// The first options are the common ones.
 		return d.Options[int(float64(len(d.Options))*math.Pow(r.Float64(), 1.5))]
 	}
-	return stringValue(r, d, p, city, country, code, i)
+	return stringValue(r, d, p, city, country, code)
 }
 
-func stringValue(r *rand.Rand, d storage.AttributeDef, p person, city, country, code string, i int) string {
+func stringValue(r *rand.Rand, d storage.AttributeDef, p person, city, country, code string) string {
 	name := strings.ReplaceAll(d.Name, "_", "")
 	switch {
 	case has(name, "givenname", "firstname", "forename"):
@@ -96,7 +96,7 @@ func stringValue(r *rand.Rand, d storage.AttributeDef, p person, city, country, 
 	case has(name, "zoneinfo", "timezone"):
 		return pick(r, []string{"Europe/Berlin", "Europe/London", "Europe/Paris", "America/New_York", "Asia/Tokyo"})
 	case has(name, "customer", "member", "number", "id"):
-		return fmt.Sprintf("C%08d", i+1)
+		return fmt.Sprintf("C%08d", p.n)
 	}
 	return pick(r, words)
 }

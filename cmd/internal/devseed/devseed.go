@@ -32,9 +32,10 @@ type Options struct {
 	Accounts int
 	Groups   int    // groups created when absent (by name) and filled
 	Seed     uint64 // the same seed makes the same accounts
-	// Force adds to a store that has accounts already. Identifiers may
-	// then collide with earlier ones (same seed, or bad luck): the batch
-	// that hits one fails and the run stops.
+	// Force adds to a store that has accounts already. Seeds 1 to 100
+	// number their accounts apart, so another seed adds accounts; the
+	// same seed again collides on the first batch, which fails and stops
+	// the run.
 	Force bool
 	// Password is every seeded account's password; generated when empty.
 	Password string

@@ -276,11 +276,14 @@ func TestSeedRefuses(t *testing.T) {
 	if _, err := devseed.Seed(ctx, d.s, devseed.Options{StoreID: "shop", Accounts: 20, Seed: 1, Force: true}); !errors.Is(err, storage.ErrConflict) {
 		t.Fatalf("same seed forced: %v, want a conflict", err)
 	}
-	if _, err := devseed.Seed(ctx, d.s, devseed.Options{StoreID: "shop", Accounts: 20, Seed: 2, Force: true}); err != nil {
-		t.Fatalf("another seed forced: %v", err)
+	// Other seeds number their accounts apart: nothing collides.
+	for _, seed := range []uint64{2, 3, 100} {
+		if _, err := devseed.Seed(ctx, d.s, devseed.Options{StoreID: "shop", Accounts: 300, Seed: seed, Force: true}); err != nil {
+			t.Fatalf("seed %d forced: %v", seed, err)
+		}
 	}
-	if n, _ := d.s.CountAccounts(ctx, "shop"); n != 40 {
-		t.Fatalf("%d accounts after two runs of 20", n)
+	if n, _ := d.s.CountAccounts(ctx, "shop"); n != 920 {
+		t.Fatalf("%d accounts after runs of 20 and 3 x 300", n)
 	}
 }
 

@@ -62,7 +62,7 @@ func NewGenerator(seed uint64, now time.Time, is *storage.IdentityStore, groups,
 // Account generates account i (0-based) of storeID.
 func (g *Generator) Account(storeID string, i int) Account {
 	r := rand.New(rand.NewPCG(g.seed, uint64(i)))
-	p := person{given: pick(r, givenNames), family: pick(r, familyNames), n: i + 1}
+	p := person{given: pick(r, givenNames), family: pick(r, familyNames), n: g.number(i)}
 	a := Account{Organization: -1}
 	a.ID = randomID(r)
 	a.StoreID = storeID
@@ -71,15 +71,26 @@ func (g *Generator) Account(storeID string, i int) Account {
 		a.Username = p.username(r)
 	}
 	if r.Float64() < 0.4 {
-		// Eight digits of the index keep numbers distinct up to 10^8.
-		a.Phone = fmt.Sprintf("%s%08d", pick(r, phonePrefixes), i%100_000_000)
+		// The account's number after a prefix of fixed length: distinct.
+		a.Phone = fmt.Sprintf("%s%08d", pick(r, phonePrefixes), p.n)
 		a.PhoneConfirmed = r.Float64() < 0.8
 	}
 	a.Language = pick(r, languages)
 	g.status(r, &a)
-	a.Attributes = g.attributes(r, p, i)
+	a.Attributes = g.attributes(r, p)
 	g.extras(r, &a)
 	return a
+}
+
+// seedSpan is how many account numbers each seed has: seeds 1 to 100
+// number their accounts apart, so runs with different seeds (foyer dev
+// seed --force) never share an address, username or phone number.
+const seedSpan = 100_000_000
+
+// number is account i's number, which its identifiers carry: i+1 for
+// seed 1, so the default seed's addresses look like people's.
+func (g *Generator) number(i int) int {
+	return int((g.seed+99)%100)*seedSpan + i + 1
 }
 
 // status decides status, confirmation and times: 93 % enabled, 5 %
