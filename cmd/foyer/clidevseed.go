@@ -12,7 +12,7 @@ import (
 	"foyer/storage/sqlstore"
 )
 
-const devSeedUsage = `usage: foyer dev seed --accounts N [--store ID] [--groups G] [--seed X] [--password P] [--force]`
+const devSeedUsage = `usage: foyer dev seed --accounts N [--store ID] [--groups G] [--seed X] [--from I] [--password P] [--force]`
 
 // devSeed is `foyer dev seed`: fills an identity store with generated
 // accounts for development and load tests (make bench). Never for a
@@ -22,6 +22,7 @@ func devSeed(ctx context.Context, cfg Config, args []string, stdout, stderr io.W
 	var o devseed.Options
 	fs.StringVar(&o.StoreID, "store", defaultStoreID, "identity store id")
 	fs.IntVar(&o.Accounts, "accounts", 0, "how many accounts to create (required)")
+	fs.IntVar(&o.From, "from", 0, "index of the first account: writes a seed in parts (with --force)")
 	fs.IntVar(&o.Groups, "groups", 20, "groups to create (when absent) and put accounts in")
 	fs.Uint64Var(&o.Seed, "seed", 1, "the same seed makes the same accounts")
 	fs.StringVar(&o.Password, "password", "", "every account's password (default: generated and printed)")

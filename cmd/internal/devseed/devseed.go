@@ -30,6 +30,10 @@ const MaxAccounts = 50_000_000
 type Options struct {
 	StoreID  string
 	Accounts int
+	// From is the first account's index: a seed of N accounts can be
+	// written in parts (From 0, then From N/2 with Force), each the same
+	// accounts a single run would have made.
+	From int
 	Groups   int    // groups created when absent (by name) and filled
 	Seed     uint64 // the same seed makes the same accounts
 	// Force adds to a store that has accounts already. Seeds 1 to 100
@@ -102,7 +106,7 @@ func Seed(ctx context.Context, s *sqlstore.Store, o Options) (*Result, error) {
 	res.Groups, res.Organizations, res.Roles = len(ref.groups), len(ref.orgs), len(ref.roles)
 	gen := NewGenerator(o.Seed, o.Now, is, len(ref.groups), len(ref.orgs), len(ref.roles))
 	res.Generator = gen
-	for i := range min(o.Accounts, 20) {
+	for i := o.From; i < o.From+min(o.Accounts, 20); i++ {
 		res.Samples = append(res.Samples, gen.Account(o.StoreID, i))
 	}
 	err = run(ctx, s, gen, ref, o, &res.tally, began)
@@ -119,6 +123,33 @@ func Seed(ctx context.Context, s *sqlstore.Store, o Options) (*Result, error) {
 	return res, nil
 }
 
+// Describe returns what Seed returns for a store seeded before with the
+// same options (seed, groups), without writing accounts: the groups,
+// organizations and roles (created when absent) and the generator. The
+// bench measures a database seeded by earlier runs this way.
+func Describe(ctx context.Context, s *sqlstore.Store, o Options) (*Result, error) {
+	o.Force = true
+	is, err := check(ctx, s, &o)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{StoreID: o.StoreID, Password: o.Password}
+	res.SearchIndex = s.HasTable(ctx, "account_search_attributes")
+	res.OrganizationTables = s.HasTable(ctx, "organization_members") && s.HasTable(ctx, "account_roles")
+	if res.GroupIDs, err = ensureGroups(ctx, s, o.StoreID, o.Groups); err != nil {
+		return nil, err
+	}
+	if res.OrganizationTables {
+		if res.OrganizationIDs, res.RoleIDs, err = ensureOrganizations(ctx, s, o.StoreID); err != nil {
+			return nil, err
+		}
+	}
+	res.Groups, res.Organizations, res.Roles = len(res.GroupIDs), len(res.OrganizationIDs), len(res.RoleIDs)
+	res.Generator = NewGenerator(o.Seed, o.Now, is, res.Groups, res.Organizations, res.Roles)
+	res.Accounts = o.From + o.Accounts
+	return res, nil
+}
+
 // check validates the options, fills in defaults and returns the store.
 func check(ctx context.Context, s *sqlstore.Store, o *Options) (*storage.IdentityStore, error) {
 	switch {
@@ -126,8 +157,8 @@ func check(ctx context.Context, s *sqlstore.Store, o *Options) (*storage.Identit
 		return nil, ErrAdministrators
 	case o.StoreID == "":
 		return nil, fmt.Errorf("%w: no identity store", ErrBadOptions)
-	case o.Accounts < 1 || o.Accounts > MaxAccounts:
-		return nil, fmt.Errorf("%w: accounts must be between 1 and %d", ErrBadOptions, MaxAccounts)
+	case o.Accounts < 1 || o.From < 0 || o.From+o.Accounts > MaxAccounts:
+		return nil, fmt.Errorf("%w: accounts must be between 1 and %d (from included)", ErrBadOptions, MaxAccounts)
 	case o.Groups < 0 || o.Groups > 1000:
 		return nil, fmt.Errorf("%w: groups must be between 0 and 1000", ErrBadOptions)
 	case o.Password != "" && len(o.Password) < 8:
@@ -172,9 +203,10 @@ func run(ctx context.Context, s *sqlstore.Store, gen *Generator, ref *refs, o Op
 	batches := make(chan *batch, o.Workers)
 	go func() {
 		defer close(batches)
-		for start := 0; start < o.Accounts; start += o.BatchSize {
+		end := o.From + o.Accounts
+		for start := o.From; start < end; start += o.BatchSize {
 			b := newBatch()
-			for i := start; i < min(start+o.BatchSize, o.Accounts); i++ {
+			for i := start; i < min(start+o.BatchSize, end); i++ {
 				a := gen.Account(o.StoreID, i)
 				b.add(&a, ref)
 			}

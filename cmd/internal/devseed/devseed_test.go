@@ -316,3 +316,34 @@ func TestGeneratorDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestSeedInParts: a seed written in two parts holds the accounts one run
+// would have made, and Describe finds its groups again.
+func TestSeedInParts(t *testing.T) {
+	ctx := context.Background()
+	d := open(t, "sqlite")
+	first, err := devseed.Seed(ctx, d.s, devseed.Options{StoreID: "shop", Accounts: 30, Groups: 3, Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := devseed.Seed(ctx, d.s, devseed.Options{StoreID: "shop", Accounts: 30, From: 30, Groups: 3, Seed: 5, Force: true}); err != nil {
+		t.Fatal(err)
+	}
+	desc, err := devseed.Describe(ctx, d.s, devseed.Options{StoreID: "shop", Accounts: 60, Groups: 3, Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if desc.Accounts != 60 || strings.Join(desc.GroupIDs, ",") != strings.Join(first.GroupIDs, ",") {
+		t.Fatalf("Describe: %d accounts, groups %v; seeded groups %v", desc.Accounts, desc.GroupIDs, first.GroupIDs)
+	}
+	for _, i := range []int{0, 29, 30, 59} {
+		want := desc.Generator.Account("shop", i)
+		a, err := d.s.FindAccountByIdentifier(ctx, "shop", storage.IdentifierEmail, want.Email)
+		if err != nil || a.ID != want.ID {
+			t.Fatalf("account %d (%s): %v, %v", i, want.Email, a, err)
+		}
+	}
+	if n, _ := d.s.CountAccounts(ctx, "shop"); n != 60 {
+		t.Fatalf("%d accounts, want 60", n)
+	}
+}
