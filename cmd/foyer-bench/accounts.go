@@ -54,17 +54,15 @@ func benchAccounts(ctx context.Context, o options, srv *server, t *target, datab
 		return rep
 	}
 	defer s.Close()
-	fmt.Fprintf(progress, "postgres: seeding %d accounts ...\n", o.accounts)
-	// Force: the store holds the sign-in scenario's accounts already.
-	rep.seed, err = devseed.Seed(ctx, s, devseed.Options{StoreID: benchStore, Accounts: o.accounts, Groups: 20,
-		Seed: 1, Force: true, Progress: progress})
-	if err != nil {
+	if rep.seed, err = seedOrDescribe(ctx, o, s, progress); err != nil {
 		rep.err = fmt.Errorf("seed: %w", err)
 		return rep
 	}
-	fmt.Fprintf(progress, "postgres: password_login on the seeded store for %v ...\n", o.duration)
-	seeded := runLoad(ctx, t, "password_login", o.conns, o.duration, t.passwordLogin)
-	rep.signInSeeded = &seeded
+	if o.reuse == "" {
+		fmt.Fprintf(progress, "postgres: password_login on the seeded store for %v ...\n", o.duration)
+		seeded := runLoad(ctx, t, "password_login", o.conns, o.duration, t.passwordLogin)
+		rep.signInSeeded = &seeded
+	}
 
 	fmt.Fprintf(progress, "postgres: account searches, %d requests each ...\n", o.searchRequests)
 	if rep.searches, err = runSearches(ctx, admin, rep.seed, o.searchRequests); err != nil {
@@ -84,6 +82,25 @@ func benchAccounts(ctx context.Context, o options, srv *server, t *target, datab
 		}
 	}
 	return rep
+}
+
+// seedOrDescribe seeds the default store, or with -reuse-database reads
+// back the seed an earlier foyer dev seed wrote.
+func seedOrDescribe(ctx context.Context, o options, s *sqlstore.Store, progress io.Writer) (*devseed.Result, error) {
+	opts := devseed.Options{StoreID: benchStore, Accounts: o.accounts, Groups: 20, Seed: 1, Progress: progress,
+		Force: true} // the store holds the sign-in scenario's accounts already
+	if o.reuse == "" {
+		fmt.Fprintf(progress, "postgres: seeding %d accounts ...\n", o.accounts)
+		return devseed.Seed(ctx, s, opts)
+	}
+	n, err := s.CountAccounts(ctx, benchStore)
+	if err != nil {
+		return nil, err
+	}
+	if n < int64(o.accounts) {
+		return nil, fmt.Errorf("-reuse-database: the default store holds %d accounts, fewer than -accounts %d", n, o.accounts)
+	}
+	return devseed.Describe(ctx, s, opts)
 }
 
 // failed reports whether the section failed or missed a request.
@@ -107,7 +124,9 @@ func printAccounts(w io.Writer, o options, rep *accountsReport) {
 		return
 	}
 	fmt.Fprintf(w, "\naccount management (postgres, %d seeded accounts", o.accounts)
-	if rep.seed != nil {
+	if o.reuse != "" {
+		fmt.Fprint(w, ", seeded before: -reuse-database")
+	} else if rep.seed != nil {
 		fmt.Fprintf(w, ", seeded in %.1f s: %.0f accounts/s", rep.seed.Elapsed.Seconds(),
 			float64(rep.seed.Accounts)/rep.seed.Elapsed.Seconds())
 	}
@@ -125,6 +144,9 @@ func printAccounts(w io.Writer, o options, rep *accountsReport) {
 				f.avgItems(), ms(f.res.percentile(50)), ms(p95), searchLimit, float64(p95)/float64(searchLimit), verdict)
 		}
 		_ = tw.Flush()
+	}
+	if o.reuse != "" {
+		fmt.Fprintln(w, "\npassword_login in the table above ran on the seeded store; compare it with a run on a fresh database")
 	}
 	printSignInRatio(w, rep)
 	printBulk(w, rep.bulk)

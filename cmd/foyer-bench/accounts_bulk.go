@@ -158,7 +158,8 @@ func (rep *bulkReport) check(ctx context.Context, db *sql.DB, groupID string) er
 }
 
 func (a *adminAPI) bulkGroup(ctx context.Context) (string, error) {
-	r, err := a.call(ctx, http.MethodPost, "/stores/"+benchStore+"/groups", map[string]string{"name": "Bench bulk disable"})
+	r, err := a.call(ctx, http.MethodPost, "/stores/"+benchStore+"/groups", map[string]string{
+		"name": "Bench bulk disable " + time.Now().UTC().Format("2006-01-02 15:04:05")})
 	if err != nil {
 		return "", err
 	}

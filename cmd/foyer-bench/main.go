@@ -41,6 +41,9 @@ type options struct {
 	// whether to print the searches' EXPLAIN plans.
 	accounts, bulk, searchRequests int
 	explain                        bool
+	// reuse is a PostgreSQL database seeded before (foyer dev seed, in
+	// parts if need be): used instead of a fresh one, and kept.
+	reuse string
 }
 
 // backendReport is everything measured on one storage backend.
@@ -68,6 +71,8 @@ func main() {
 	flag.IntVar(&o.bulk, "bulk", -1, "accounts the bulk disable job covers (default: a tenth of -accounts, at most 100000; 0: skip)")
 	flag.IntVar(&o.searchRequests, "search-requests", 200, "requests per account search figure")
 	flag.BoolVar(&o.explain, "explain", false, "print PostgreSQL's EXPLAIN ANALYZE of each account search")
+	flag.StringVar(&o.reuse, "reuse-database", "", "a PostgreSQL database whose default store foyer dev seed filled with -accounts accounts "+
+		"(seed 1): measured instead of a fresh database, and kept")
 	flag.Parse()
 	if o.bulk < 0 {
 		o.bulk = min(100000, o.accounts/10)
@@ -140,6 +145,9 @@ func run(ctx context.Context, o options, stdout, progress io.Writer) int {
 }
 
 func benchPostgres(ctx context.Context, o options, bin, tmp string, progress io.Writer) backendReport {
+	if o.reuse != "" {
+		return benchBackend(ctx, o, bin, "postgres", o.reuse, tmp, progress)
+	}
 	dbURL, drop, err := createPostgresDatabase(ctx, o.postgres)
 	if err != nil {
 		return backendReport{name: "postgres", err: err}

@@ -33,9 +33,9 @@ type Options struct {
 	// From is the first account's index: a seed of N accounts can be
 	// written in parts (From 0, then From N/2 with Force), each the same
 	// accounts a single run would have made.
-	From int
-	Groups   int    // groups created when absent (by name) and filled
-	Seed     uint64 // the same seed makes the same accounts
+	From   int
+	Groups int    // groups created when absent (by name) and filled
+	Seed   uint64 // the same seed makes the same accounts
 	// Force adds to a store that has accounts already. Seeds 1 to 100
 	// number their accounts apart, so another seed adds accounts; the
 	// same seed again collides on the first batch, which fails and stops
