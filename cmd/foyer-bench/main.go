@@ -72,7 +72,7 @@ func main() {
 	flag.IntVar(&o.searchRequests, "search-requests", 200, "requests per account search figure")
 	flag.BoolVar(&o.explain, "explain", false, "print PostgreSQL's EXPLAIN ANALYZE of each account search")
 	flag.StringVar(&o.reuse, "reuse-database", "", "a PostgreSQL database whose default store foyer dev seed filled with -accounts accounts "+
-		"(seed 1): measured instead of a fresh database, and kept")
+		"(seed 1): measured instead of a fresh database, and kept; FOYER_SECRET must be the one it was set up with")
 	flag.Parse()
 	if o.bulk < 0 {
 		o.bulk = min(100000, o.accounts/10)
