@@ -58,7 +58,7 @@ func newJobsAPI(t *testing.T, store storage.Store) *jobsAPI {
 	}
 	e.jobs = manage.NewAccountJobs(core, store, func(name string) (manage.JobAction, bool) {
 		return disable, name != "explode"
-	}, nil)
+	}, manage.NewSearchSelector(manage.NewAccountSearch(core, store), store))
 	h, err := New(Deps{Tokens: tokens, Core: core, Clients: manage.NewClients(core, store, testRegistry{}),
 		Administrators: manage.NewAdministrators(core, store, nil, "https://id.example"), Audit: manage.NewAudit(store),
 		Applications: manage.NewApplications(core, store), Policies: manage.NewPolicies(core, store), AccountJobs: e.jobs})

@@ -112,4 +112,9 @@ type AccountJobs interface {
 	// ListAccountIDs returns up to limit ids of the store's accounts above
 	// after, in id order (a job's walk over a whole store).
 	ListAccountIDs(ctx context.Context, storeID, after string, limit int) ([]string, error)
+	// SearchAccountIDs returns up to limit ids of the accounts matching q
+	// (its order, position and limit ignored) above after, in id order: a
+	// job's walk over a search result. CountSearchedAccounts counts them.
+	SearchAccountIDs(ctx context.Context, q AccountSearch, after string, limit int) ([]string, error)
+	CountSearchedAccounts(ctx context.Context, q AccountSearch) (int64, error)
 }

@@ -78,6 +78,10 @@ type Account struct {
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 	LastLoginAt    *time.Time
+	// Version counts the writes of the account's row (optimistic
+	// concurrency of the console's edits); a sign-in's LastLoginAt does
+	// not count.
+	Version int64
 }
 
 // PasswordCredential is an account's password authenticator.

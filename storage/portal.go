@@ -94,6 +94,11 @@ type Portal interface {
 	// confirmed flags), attributes and language; a taken email or phone is
 	// ErrConflict, an unknown account ErrNotFound.
 	UpdateAccountProfile(ctx context.Context, a *Account) error
+	// UpdateAccountProfileAt is UpdateAccountProfile if the account is
+	// still at version (ErrStale otherwise) and sets a.Version to the new
+	// one: an administrator's edit never overwrites a change it did not
+	// see.
+	UpdateAccountProfileAt(ctx context.Context, a *Account, version int64) error
 	// RevokeConsent marks every active record of the consent (see
 	// ConsentRecord.Active) revoked at at and returns how many it marked.
 	RevokeConsent(ctx context.Context, accountID, consent string, at time.Time) (int64, error)

@@ -58,6 +58,8 @@ type Deps struct {
 	Stores         StoreService
 	Roles          RoleService
 	Organizations  OrganizationService
+	// AccountJobs runs quick actions on selected accounts (account_jobs.go).
+	AccountJobs AccountJobService
 }
 
 // Handler serves the console.
@@ -78,6 +80,8 @@ type Handler struct {
 	stores   StoreService
 	roles    RoleService
 	orgs     OrganizationService
+	// accountJobs serves account_jobs.go and account_actions.go.
+	accountJobs AccountJobService
 
 	// codes exchanges the console's codes in process (its server is set
 	// by UseServer once the whole handler chain exists).
@@ -102,8 +106,10 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	return &Handler{cfg: cfg, core: d.Core, store: d.Store, sessions: d.Sessions, render: d.Renderer, log: d.Logger, audit: d.Audit, admins: d.Administrators, apps: d.Applications, policies: d.Policies, clients: d.Clients, groups: d.Groups, stores: d.Stores,
-		roles: d.Roles, orgs: d.Organizations, codes: firstparty.New(cfg.Issuer, "console")}, nil
+	h := &Handler{cfg: cfg, core: d.Core, store: d.Store, sessions: d.Sessions, render: d.Renderer, log: d.Logger, audit: d.Audit, admins: d.Administrators, apps: d.Applications, policies: d.Policies, clients: d.Clients, groups: d.Groups, stores: d.Stores,
+		roles: d.Roles, orgs: d.Organizations, codes: firstparty.New(cfg.Issuer, "console")}
+	h.accountJobs = d.AccountJobs
+	return h, nil
 }
 
 // UseServer gives the console the server's handler, through which it
@@ -144,6 +150,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountGroup(sub)
 	h.mountRoles(sub)
 	h.mountOrganizations(sub)
+	h.mountAccountJobs(sub)
 }
 
 // path is the path of the console's route called name, with the query

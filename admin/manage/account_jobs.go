@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"foyer/storage"
@@ -39,11 +39,9 @@ type JobActions func(name string) (JobAction, bool)
 
 // AccountSelector gives a search's filters (the account list's query
 // parameters, by name) their meaning for a job: the ids of the matching
-// accounts of the store after an id, in id (byte) order, and an estimate
-// of how many match. Validate refuses filters it cannot run (with a
-// *ValidationError).
+// accounts of the store after an id, in id (byte) order, and how many
+// match. Filters it cannot run are a *ValidationError.
 type AccountSelector interface {
-	Validate(filters map[string]string) error
 	SelectAccountIDs(ctx context.Context, storeID string, filters map[string]string, after string, limit int) ([]string, error)
 	CountAccounts(ctx context.Context, storeID string, filters map[string]string) (int64, error)
 }
@@ -54,7 +52,6 @@ type AccountJobsStore interface {
 	storage.AccountJobs
 	GetIdentityStore(ctx context.Context, id string) (*storage.IdentityStore, error)
 	GetGroup(ctx context.Context, storeID, id string) (*storage.Group, error)
-	CountAccounts(ctx context.Context, storeID string) (int64, error)
 }
 
 // AccountJobs starts, shows and cancels bulk quick actions over accounts
@@ -68,12 +65,9 @@ type AccountJobs struct {
 }
 
 // NewAccountJobs returns the service; actions are the quick actions jobs
-// may run, selector runs "the whole search result" selections (nil: only
-// a whole store, no filters, can be selected that way).
+// may run, selector runs "the whole search result" selections
+// (NewSearchSelector).
 func NewAccountJobs(core *Core, store AccountJobsStore, actions JobActions, selector AccountSelector) *AccountJobs {
-	if selector == nil {
-		selector = wholeStore{store: store}
-	}
 	return &AccountJobs{core: core, store: store, actions: actions, selector: selector}
 }
 
@@ -186,6 +180,21 @@ func (s *AccountJobs) Start(ctx context.Context, a Actor, storeID string, in Acc
 	return view, err
 }
 
+// Count validates in as Start would, its confirmation aside, and returns
+// how many accounts the job would visit: what the console's confirmation
+// page names before a deletion.
+func (s *AccountJobs) Count(ctx context.Context, a Actor, storeID string, in AccountJobInput) (int64, error) {
+	if err := s.requireAccountStore(ctx, a, WriteAccounts, storeID); err != nil {
+		return 0, err
+	}
+	in.Confirm = true
+	job, err := s.validate(ctx, storeID, in)
+	if job == nil {
+		return 0, err
+	}
+	return job.Total, err
+}
+
 // validate turns in into a job to create, or refuses it with every
 // problem at once.
 func (s *AccountJobs) validate(ctx context.Context, storeID string, in AccountJobInput) (*storage.AccountJob, error) {
@@ -233,21 +242,15 @@ func (s *AccountJobs) selection(ctx context.Context, storeID string, in AccountJ
 	case in.All && len(in.AccountIDs) > 0:
 		p.Add("account_ids", "give either accounts or a whole search result, not both")
 	case in.All:
-		filters := in.Query
-		if filters == nil {
-			filters = map[string]string{}
-		}
-		if err := s.selector.Validate(filters); err != nil {
-			var ve *ValidationError
-			if !errors.As(err, &ve) {
-				return err
-			}
+		filters := searchFilters(in.Query)
+		n, err := s.selector.CountAccounts(ctx, storeID, filters)
+		var ve *ValidationError
+		if errors.As(err, &ve) {
 			for f, msg := range ve.Fields {
 				p.Add("query."+f, msg)
 			}
 			return nil
 		}
-		n, err := s.selector.CountAccounts(ctx, storeID, filters)
 		if err != nil {
 			return err
 		}
@@ -270,6 +273,19 @@ func (s *AccountJobs) selection(ctx context.Context, storeID string, in AccountJ
 		job.AccountIDs, job.Total = ids, int64(len(ids))
 	}
 	return nil
+}
+
+// searchFilters are the filters of a search, without its order and page
+// (a job walks the whole result in its own order); never nil, so a job
+// over every account of the store still counts as a search.
+func searchFilters(q map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range q {
+		if k != "sort" && k != "limit" && k != "cursor" && strings.TrimSpace(v) != "" {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // Get returns one of the store's jobs.
@@ -357,24 +373,4 @@ func (s *AccountJobs) Cancel(ctx context.Context, a Actor, storeID, id string) (
 		return AccountJob{}, err
 	}
 	return s.Get(ctx, a, storeID, id)
-}
-
-// wholeStore is the selector without a search: it selects every account
-// of the store and refuses filters.
-type wholeStore struct{ store AccountJobsStore }
-
-func (w wholeStore) Validate(filters map[string]string) error {
-	p := Problems{}
-	for _, f := range slices.Sorted(maps.Keys(filters)) {
-		p.Add(f, "searching is not available here")
-	}
-	return p.Err()
-}
-
-func (w wholeStore) SelectAccountIDs(ctx context.Context, storeID string, _ map[string]string, after string, limit int) ([]string, error) {
-	return w.store.ListAccountIDs(ctx, storeID, after, limit)
-}
-
-func (w wholeStore) CountAccounts(ctx context.Context, storeID string, _ map[string]string) (int64, error) {
-	return w.store.CountAccounts(ctx, storeID)
 }

@@ -59,7 +59,7 @@ func newJobsEnv(t *testing.T, s storage.Store) *jobsEnv {
 	e.jobs = manage.NewAccountJobs(e.core, s, func(name string) (manage.JobAction, bool) {
 		a, ok := e.actions[name]
 		return a, ok
-	}, nil)
+	}, manage.NewSearchSelector(manage.NewAccountSearch(e.core, s), s))
 	return e
 }
 

@@ -188,7 +188,13 @@ func (r *AccountJobRunner) next(ctx context.Context, job *storage.AccountJob, fi
 		}
 		return ids[i:min(len(ids), i+r.cfg.Batch)], nil
 	}
-	return r.jobs.selector.SelectAccountIDs(ctx, job.StoreID, filters, cursor, r.cfg.Batch)
+	ids, err := r.jobs.selector.SelectAccountIDs(ctx, job.StoreID, filters, cursor, r.cfg.Batch)
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		// The store's schema changed under the search.
+		return nil, errJobStopped{"the search no longer applies: " + ve.Error()}
+	}
+	return ids, err
 }
 
 // jobActor is whoever started the job, with the grants they hold now: a

@@ -333,9 +333,45 @@ func TestAccountJobRefusesBadInput(t *testing.T) {
 
 func errOf[T any](_ T, err error) error { return err }
 
-func wantIs(t *testing.T, what string, err, target error) {
-	t.Helper()
-	if !errors.Is(err, target) {
-		t.Errorf("%s: error = %v, want %v", what, err, target)
-	}
+// A job over a search result acts on exactly the accounts the search
+// finds, filters and all; the search's order and page do not matter.
+func TestAccountJobOverASearch(t *testing.T) {
+	bothJobs(t, func(t *testing.T, e *jobsEnv) {
+		ctx := t.Context()
+		ids := e.accounts(t, "eu", 6)
+		for _, id := range ids[:4] {
+			if err := e.s.SetAccountStatus(ctx, id, storage.AccountDisabled); err != nil {
+				t.Fatal(err)
+			}
+		}
+		job, err := e.jobs.Start(ctx, manage.System(), "eu", manage.AccountJobInput{Action: manage.JobEnable, All: true,
+			Query: map[string]string{"status": "disabled", "sort": "email", "cursor": "whatever", "email": " "}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if job.Total != 4 || len(job.Query) != 1 || job.Query["status"] != "disabled" {
+			t.Errorf("started job = %+v", job)
+		}
+		e.runAll(t)
+		if j := e.job(t, job.ID); j.Status != "done" || j.Processed != 4 {
+			t.Errorf("job = %+v", j)
+		}
+		enabled := e.audits(t, "account.enabled")
+		for i, id := range ids {
+			if want := 1; i >= 4 {
+				want = 0
+				if enabled[id] != want {
+					t.Errorf("account %s (enabled before): %d entries", id, enabled[id])
+				}
+			} else if enabled[id] != want {
+				t.Errorf("account %s: %d entries, want %d", id, enabled[id], want)
+			}
+		}
+		// A filter the store's schema does not know is refused.
+		_, err = e.jobs.Start(ctx, manage.System(), "eu", manage.AccountJobInput{Action: manage.JobEnable, All: true,
+			Query: map[string]string{"attr.shoe_size": "9"}})
+		if ve := (*manage.ValidationError)(nil); !errors.As(err, &ve) || len(ve.Fields) == 0 {
+			t.Errorf("unknown attribute: %v", err)
+		}
+	})
 }

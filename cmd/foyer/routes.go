@@ -44,6 +44,9 @@ type server struct {
 	// self does deferred self-service requests (RunDeferred); run like
 	// notify.
 	self *selfservice.Handler
+	// accountJobs works through bulk quick actions on accounts; run like
+	// notify.
+	accountJobs *manage.AccountJobRunner
 	// Close releases what the handlers hold open (the GeoIP database).
 	Close func() error
 }
@@ -52,6 +55,7 @@ type server struct {
 type serverOptions struct {
 	backchannel backchannel.Config
 	notify      notify.WorkerConfig
+	accountJobs manage.RunnerConfig
 	// Lifetimes for authz; zero keeps its defaults.
 	codeLifespan, parLifespan time.Duration
 	// privateNetworkGuard keeps the outbound-request guard on for
@@ -100,6 +104,7 @@ func withPrivateNetworkGuard() serverOption {
 // from this function.
 func newServer(ctx context.Context, cfg Config, store storage.Store, secret []byte, log *slog.Logger, opts ...serverOption) (*server, error) {
 	opt := serverOptions{backchannel: backchannel.Config{Issuer: cfg.Issuer, Logger: log}, notify: notify.WorkerConfig{Logger: log}}
+	opt.accountJobs.Logger = log
 	for _, o := range opts {
 		o(&opt)
 	}
@@ -155,12 +160,14 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		return nil, err
 	}
 	adminCore := newAdminCore(store, opt.now)
+	accountJobs := newAccountJobs(adminCore, store, sessions)
 	adminAPI, err := admin.New(admin.Deps{
 		Tokens: adminTokens{oauth: oauth}, Core: adminCore, Clients: manage.NewClients(adminCore, store, clientRegistry{}),
 		Administrators: manage.NewAdministrators(adminCore, store, notifications, cfg.Issuer), Audit: manage.NewAudit(store).WithChainKey(auditChainKey(secret)),
 		Applications: manage.NewApplications(adminCore, store), Policies: manage.NewPolicies(adminCore, store),
 		Stores: newStoreServices(adminCore, store), Logger: log,
 		AccountSearch: manage.NewAccountSearch(adminCore, store),
+		AccountJobs:   accountJobs,
 	})
 	if err != nil {
 		return nil, err
@@ -221,7 +228,8 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	adminConsole.UseServer(handler)
 	return &server{handler: handler, router: router, keys: keyManager, backchannel: backchannel.NewWorker(opt.backchannel, store, keyManager),
 		notify: notify.NewWorker(opt.notify, store, providers), notifications: notifications, self: self,
-		Close: accountPortal.Close}, nil
+		accountJobs: accountJobs.NewRunner(opt.accountJobs),
+		Close:       accountPortal.Close}, nil
 }
 
 // notifyProviders builds the configured providers; a channel without one

@@ -126,6 +126,13 @@ func serve(ctx context.Context, cfg Config, stdout io.Writer, log *slog.Logger) 
 		defer close(deferredDone)
 		srv.self.RunDeferred(ctx)
 	}()
+	// And the bulk account jobs: a job cut short is released for the next
+	// start (or another node), which resumes after its last account.
+	accountJobsDone := make(chan struct{})
+	go func() {
+		defer close(accountJobsDone)
+		srv.accountJobs.Run(ctx)
+	}()
 
 	// Start-up garbage (migrations, templates, key decryption) would keep
 	// the idle process tens of MiB larger until the next collection.
@@ -149,6 +156,7 @@ func serve(ctx context.Context, cfg Config, stdout io.Writer, log *slog.Logger) 
 	<-workerDone
 	<-notifyDone
 	<-deferredDone
+	<-accountJobsDone
 	if err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}

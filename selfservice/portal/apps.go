@@ -75,18 +75,6 @@ func launchClient(clients []storage.Client, appID string) *storage.Client {
 	return nil
 }
 
-func (h *Handler) groupNames(ctx context.Context, accountID string) ([]string, error) {
-	gs, err := h.store.ListAccountGroups(ctx, accountID)
-	if err != nil {
-		return nil, err
-	}
-	names := make([]string, 0, len(gs))
-	for _, g := range gs {
-		names = append(names, g.Name)
-	}
-	return names, nil
-}
-
 func loginHint(a *storage.Account) string {
 	for _, s := range []string{a.Email, a.Username, a.Phone} {
 		if s != "" {

@@ -3,8 +3,8 @@ package portal
 import (
 	"context"
 	"fmt"
+	"foyer/selfservice/accountexport"
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -56,7 +56,7 @@ func (h *Handler) showPrivacy(w http.ResponseWriter, r *http.Request, v *viewer)
 
 // consentOutdated is the log's action for an acceptance a newer version
 // of its document ended.
-const consentOutdated = "outdated"
+const consentOutdated = accountexport.ConsentOutdated
 
 // logEntry is one line of the consent log the portal and the exports show.
 type logEntry struct {
@@ -64,22 +64,14 @@ type logEntry struct {
 	At                       time.Time
 }
 
-// consentLog is the account's consent history with the times newer
-// versions ended its acceptances (seed 002: the log holds "the time of
-// opt-out for outdated consent versions"), oldest first. Publishing a
-// version marks the records in one statement rather than writing an event
-// per account, so those lines come from the records.
+// consentLog is the account's consent history as the export has it
+// (accountexport.ConsentLog), for the page.
 func consentLog(records []storage.ConsentRecord, events []storage.ConsentEvent) []logEntry {
-	out := make([]logEntry, 0, len(events))
-	for _, e := range events {
-		out = append(out, logEntry{Consent: e.Consent, Version: e.Version, Action: string(e.Action), At: e.CreatedAt})
+	log := accountexport.ConsentLog(records, events)
+	out := make([]logEntry, len(log))
+	for i, e := range log {
+		out[i] = logEntry(e)
 	}
-	for _, rec := range records {
-		if rec.OutdatedAt != nil {
-			out = append(out, logEntry{Consent: rec.Consent, Version: rec.Version, Action: consentOutdated, At: *rec.OutdatedAt})
-		}
-	}
-	slices.SortStableFunc(out, func(a, b logEntry) int { return a.At.Compare(b.At) })
 	return out
 }
 

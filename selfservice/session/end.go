@@ -46,6 +46,29 @@ func (m *Manager) EndByAccount(ctx context.Context, accountID, keepID string) (i
 	return n, nil
 }
 
+// EndAllInTx ends every session of the account inside the caller's
+// transaction, which ctx carries (the store refuses a nested one): the
+// admin console's disable, delete and "end sessions" commit the status
+// change, the audit entry and the ended sessions with their back-channel
+// logout notices together or not at all. It returns how many ended.
+func (m *Manager) EndAllInTx(ctx context.Context, accountID string) (int, error) {
+	list, err := m.store.ListSessionsByAccount(ctx, accountID)
+	if err != nil {
+		return 0, fmt.Errorf("session: list: %w", err)
+	}
+	n := 0
+	for i := range list {
+		ended, err := m.endIn(ctx, &list[i])
+		if err != nil {
+			return n, err
+		}
+		if ended {
+			n++
+		}
+	}
+	return n, nil
+}
+
 // end deletes the session and, in the same transaction, queues a
 // back-channel logout notice for every client that took part in it and
 // registered a backchannel_logout_uri. Delivery happens later, from the
@@ -62,13 +85,8 @@ func (m *Manager) end(ctx context.Context, s *storage.Session) (err error) {
 			err = fmt.Errorf("session: end: %w", rbErr)
 		}
 	}()
-	if err := m.queueLogoutNotices(tx, s); err != nil {
+	if _, err := m.endIn(tx, s); err != nil {
 		return err
-	}
-	if err := m.store.DeleteSession(tx, s.ID); errors.Is(err, storage.ErrNotFound) {
-		return nil // ended concurrently; the rollback drops our notices
-	} else if err != nil {
-		return fmt.Errorf("session: delete: %w", err)
 	}
 	if err := m.store.Commit(tx); err != nil {
 		return fmt.Errorf("session: end: %w", err)
@@ -76,11 +94,24 @@ func (m *Manager) end(ctx context.Context, s *storage.Session) (err error) {
 	return nil
 }
 
-func (m *Manager) queueLogoutNotices(ctx context.Context, s *storage.Session) error {
+// endIn deletes the session and queues its notices in the transaction ctx
+// carries, and reports whether it ended it (false: another request did
+// first, and that request tells the clients). The clients are read before
+// the delete, which forgets the recorded ones.
+func (m *Manager) endIn(ctx context.Context, s *storage.Session) (bool, error) {
 	clientIDs, err := m.store.ClientsForSession(ctx, s.ID)
 	if err != nil {
-		return fmt.Errorf("session: clients of session: %w", err)
+		return false, fmt.Errorf("session: clients of session: %w", err)
 	}
+	if err := m.store.DeleteSession(ctx, s.ID); errors.Is(err, storage.ErrNotFound) {
+		return false, nil
+	} else if err != nil {
+		return false, fmt.Errorf("session: delete: %w", err)
+	}
+	return true, m.queueLogoutNotices(ctx, s, clientIDs)
+}
+
+func (m *Manager) queueLogoutNotices(ctx context.Context, s *storage.Session, clientIDs []string) error {
 	now := m.now().UTC()
 	for _, id := range clientIDs {
 		c, err := m.store.GetClient(ctx, id)

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -227,4 +228,37 @@ func (s *Store) ListAccountIDs(ctx context.Context, storeID, after string, limit
 		return nil, wrapErr(err, "list account ids")
 	}
 	return ids, nil
+}
+
+// SearchAccountIDs walks a search result in id (byte) order with the
+// account search's own filters (searchFilters), so a job selects exactly
+// what the list showed.
+func (s *Store) SearchAccountIDs(ctx context.Context, q storage.AccountSearch, after string, limit int) ([]string, error) {
+	if q.StoreID == "" || q.StoreID == storage.AdministratorsStoreID {
+		return nil, nil
+	}
+	where, args := s.searchFilters(q)
+	where = append(where, "a.id"+s.byteOrder()+" > ?")
+	args = append(args, after, limit)
+	var ids []string
+	err := s.db(ctx).Raw(`SELECT a.id FROM accounts a WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY a.id`+s.byteOrder()+` LIMIT ?`, args...).Scan(&ids).Error
+	if err != nil {
+		return nil, wrapErr(err, "search account ids of store %q", q.StoreID)
+	}
+	return ids, nil
+}
+
+// CountSearchedAccounts counts a search result (a job's estimated total).
+func (s *Store) CountSearchedAccounts(ctx context.Context, q storage.AccountSearch) (int64, error) {
+	if q.StoreID == "" || q.StoreID == storage.AdministratorsStoreID {
+		return 0, nil
+	}
+	where, args := s.searchFilters(q)
+	var n int64
+	err := s.db(ctx).Raw(`SELECT COUNT(*) FROM accounts a WHERE `+strings.Join(where, " AND "), args...).Scan(&n).Error
+	if err != nil {
+		return 0, wrapErr(err, "count accounts of store %q", q.StoreID)
+	}
+	return n, nil
 }

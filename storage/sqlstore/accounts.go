@@ -93,6 +93,7 @@ type accountRow struct {
 	CreatedAt          time.Time  `gorm:"column:created_at"`
 	UpdatedAt          time.Time  `gorm:"column:updated_at"`
 	LastLoginAt        *time.Time `gorm:"column:last_login_at"`
+	Version            int64      `gorm:"column:version"`
 }
 
 func (accountRow) TableName() string { return "accounts" }
@@ -110,6 +111,7 @@ func (r *accountRow) toStorage() (*storage.Account, error) {
 		Username: r.Username, Email: r.Email, EmailConfirmed: r.EmailConfirmed, EmailUnproven: r.EmailUnproven,
 		Phone: r.Phone, PhoneConfirmed: r.PhoneConfirmed, Attributes: attrs, Language: r.Language,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), LastLoginAt: utcPtr(r.LastLoginAt),
+		Version: r.Version,
 	}, nil
 }
 
@@ -126,7 +128,8 @@ func (s *Store) CreateAccount(ctx context.Context, a *storage.Account) error {
 	a.CreatedAt = orNow(a.CreatedAt)
 	a.UpdatedAt = orNow(a.UpdatedAt)
 	a.LastLoginAt = dbTimePtr(a.LastLoginAt)
-	row := accountRow{
+	a.Version = 1
+	row := accountRow{Version: 1,
 		ID: a.ID, StoreID: a.StoreID, Status: string(a.Status),
 		Username: a.Username, UsernameNormalized: normalize(a.Username),
 		Email: a.Email, EmailNormalized: normalize(a.Email), EmailConfirmed: a.EmailConfirmed, EmailUnproven: a.EmailUnproven,
@@ -183,7 +186,7 @@ func (s *Store) FindAccountByIdentifier(ctx context.Context, storeID string, kin
 // SetAccountStatus enables or disables an account.
 func (s *Store) SetAccountStatus(ctx context.Context, id string, status storage.AccountStatus) error {
 	res := s.db(ctx).Table("accounts").Where("id = ?", id).
-		Updates(map[string]any{"status": string(status), "updated_at": now()})
+		Updates(map[string]any{"status": string(status), "updated_at": now(), "version": gorm.Expr("version + 1")})
 	return affected(res, "set status of account %q", id)
 }
 
@@ -191,7 +194,8 @@ func (s *Store) SetAccountStatus(ctx context.Context, id string, status storage.
 // conditional UPDATE, so a disabled account is never enabled by it.
 func (s *Store) ActivateAccount(ctx context.Context, id string) error {
 	res := s.db(ctx).Table("accounts").Where("id = ? AND status = ?", id, string(storage.AccountPending)).
-		Updates(map[string]any{"status": string(storage.AccountEnabled), "email_confirmed": true, "updated_at": now()})
+		Updates(map[string]any{"status": string(storage.AccountEnabled), "email_confirmed": true, "updated_at": now(),
+			"version": gorm.Expr("version + 1")})
 	return affected(res, "activate account %q", id)
 }
 

@@ -100,7 +100,7 @@ func (s *Store) DeleteAdminGrantsOf(ctx context.Context, kind storage.PrincipalK
 // key a missing store into ErrNotFound.
 func (s *Store) MoveAccountToStore(ctx context.Context, accountID, storeID string) error {
 	return s.inTx(ctx, func(tx *gorm.DB) error {
-		res := tx.Exec(`UPDATE accounts SET store_id = ?, updated_at = ? WHERE id = ?`, storeID, now(), accountID)
+		res := tx.Exec(`UPDATE accounts SET store_id = ?, updated_at = ?, version = version + 1 WHERE id = ?`, storeID, now(), accountID)
 		if err := affected(res, "move account %q to store %q", accountID, storeID); err != nil {
 			return err
 		}

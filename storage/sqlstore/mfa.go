@@ -103,11 +103,11 @@ func (s *Store) ConfirmContact(ctx context.Context, accountID string, kind stora
 	now := dbTime(time.Now())
 	switch kind {
 	case storage.IdentifierEmail:
-		res := s.db(ctx).Exec(`UPDATE accounts SET email_confirmed = ?, updated_at = ? WHERE id = ? AND email_normalized = ?`,
+		res := s.db(ctx).Exec(`UPDATE accounts SET email_confirmed = ?, updated_at = ?, version = version + 1 WHERE id = ? AND email_normalized = ?`,
 			true, now, accountID, strings.ToLower(address))
 		return affected(res, "confirm e-mail address")
 	case storage.IdentifierPhone:
-		res := s.db(ctx).Exec(`UPDATE accounts SET phone = ?, phone_confirmed = ?, updated_at = ? WHERE id = ? AND (phone = '' OR phone = ?)`,
+		res := s.db(ctx).Exec(`UPDATE accounts SET phone = ?, phone_confirmed = ?, updated_at = ?, version = version + 1 WHERE id = ? AND (phone = '' OR phone = ?)`,
 			address, true, now, accountID, address)
 		return affected(res, "confirm phone number")
 	default:

@@ -20,6 +20,7 @@ func (s *Store) UpdateAccountProfile(ctx context.Context, a *storage.Account) er
 			"email": a.Email, "email_normalized": normalize(a.Email), "email_confirmed": a.EmailConfirmed,
 			"email_unproven": a.EmailUnproven, "phone": a.Phone, "phone_confirmed": a.PhoneConfirmed,
 			"attributes": encodeJSON(a.Attributes, "{}"), "language": a.Language, "updated_at": now(),
+			"version": gorm.Expr("version + 1"),
 		})
 		if err := affected(res, "update profile of account %q", a.ID); err != nil {
 			return err
@@ -31,6 +32,30 @@ func (s *Store) UpdateAccountProfile(ctx context.Context, a *storage.Account) er
 			}
 		}
 		return writeSearchAttributes(tx, storeID, a.ID, a.Attributes, true)
+	})
+}
+
+// UpdateAccountProfileAt guards UpdateAccountProfile with the version.
+// The guard is a row-locking no-op update in the same transaction, so a
+// concurrent writer waits and then sees the new version; the profile
+// write itself stays UpdateAccountProfile's, with whatever it keeps in
+// step.
+func (s *Store) UpdateAccountProfileAt(ctx context.Context, a *storage.Account, version int64) error {
+	return s.inTx(ctx, func(tx *gorm.DB) error {
+		ref := rowRef{table: "accounts", id: a.ID, what: "account"}
+		res := ref.scope(tx).Where("version = ?", version).Update("version", gorm.Expr("version"))
+		if res.Error != nil {
+			return wrapErr(res.Error, "update profile of account %q", a.ID)
+		}
+		if res.RowsAffected == 0 {
+			return ref.missing(tx)
+		}
+		txCtx := context.WithValue(ctx, txKey{s}, tx)
+		if err := s.UpdateAccountProfile(txCtx, a); err != nil {
+			return err
+		}
+		a.Version = version + 1
+		return nil
 	})
 }
 

@@ -18,6 +18,7 @@ var accountJobAreas = []struct {
 	{"AccountJobLeaseTakeover", testAccountJobLeaseTakeover},
 	{"AccountJobProgressInTx", testAccountJobProgressInTx},
 	{"ListAccountIDs", testListAccountIDs},
+	{"SearchAccountIDs", testSearchAccountIDs},
 }
 
 func newAccountJob(t *testing.T, s storage.Store, storeID string, created time.Time) *storage.AccountJob {
@@ -198,5 +199,55 @@ func testListAccountIDs(t *testing.T, s storage.Store) {
 	must(t, "ListAccountIDs", err)
 	if !slices.Equal(got, want[3:]) {
 		t.Fatalf("ListAccountIDs next page = %q, want %q", got, want[3:])
+	}
+}
+
+// A job over a search result walks exactly the accounts the search
+// finds, in id order.
+func testSearchAccountIDs(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	is, other := newIdentityStore(t, s), newIdentityStore(t, s)
+	g := &storage.Group{StoreID: is.ID, Name: unique("g")}
+	must(t, "CreateGroup", s.CreateGroup(ctx, g))
+	var enabled, members []string
+	for i, id := range []string{"b-1", "B2", "a_3", "a3", "Z", "c"} {
+		status := storage.AccountEnabled
+		if i%3 == 2 {
+			status = storage.AccountDisabled
+		}
+		a := &storage.Account{ID: id + unique(""), StoreID: is.ID, Status: status}
+		must(t, "CreateAccount", s.CreateAccount(ctx, a))
+		if status == storage.AccountEnabled {
+			enabled = append(enabled, a.ID)
+		}
+		if i%2 == 0 {
+			must(t, "AddGroupMember", s.AddGroupMember(ctx, g.ID, a.ID))
+			members = append(members, a.ID)
+		}
+	}
+	newAccount(t, s, other.ID)
+	slices.Sort(enabled)
+	slices.Sort(members)
+	q := storage.AccountSearch{StoreID: is.ID, Status: storage.AccountEnabled, Sort: storage.AccountSortEmail, Limit: 1}
+	got, err := s.SearchAccountIDs(ctx, q, "", 2)
+	must(t, "SearchAccountIDs", err)
+	if !slices.Equal(got, enabled[:2]) {
+		t.Fatalf("SearchAccountIDs first page = %q, want %q", got, enabled[:2])
+	}
+	got, err = s.SearchAccountIDs(ctx, q, got[1], 10)
+	must(t, "SearchAccountIDs", err)
+	if !slices.Equal(got, enabled[2:]) {
+		t.Fatalf("SearchAccountIDs next page = %q, want %q", got, enabled[2:])
+	}
+	if n, err := s.CountSearchedAccounts(ctx, q); err != nil || n != int64(len(enabled)) {
+		t.Errorf("CountSearchedAccounts = %d, %v; want %d", n, err, len(enabled))
+	}
+	byGroup := storage.AccountSearch{StoreID: is.ID, GroupID: g.ID}
+	if got, err := s.SearchAccountIDs(ctx, byGroup, "", 10); err != nil || !slices.Equal(got, members) {
+		t.Errorf("SearchAccountIDs by group = %q, %v; want %q", got, err, members)
+	}
+	admins := storage.AccountSearch{StoreID: storage.AdministratorsStoreID}
+	if got, err := s.SearchAccountIDs(ctx, admins, "", 10); err != nil || len(got) != 0 {
+		t.Errorf("SearchAccountIDs of the administrators store = %q, %v", got, err)
 	}
 }

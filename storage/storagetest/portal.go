@@ -18,6 +18,7 @@ var portalAreas = []struct {
 	{"ConsentHistory", testConsentHistory},
 	{"ExternalIdentities", testExternalIdentities},
 	{"DeleteAccountData", testDeleteAccountData},
+	{"AccountVersion", testAccountVersion},
 }
 
 func newApplication(t *testing.T, s storage.Store) *storage.Application {
