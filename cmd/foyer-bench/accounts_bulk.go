@@ -159,7 +159,7 @@ func (rep *bulkReport) check(ctx context.Context, db *sql.DB, groupID string) er
 
 func (a *adminAPI) bulkGroup(ctx context.Context) (string, error) {
 	r, err := a.call(ctx, http.MethodPost, "/stores/"+benchStore+"/groups", map[string]string{
-		"name": "Bench bulk disable " + time.Now().UTC().Format("2006-01-02 15:04:05")})
+		"name": "bench-bulk-" + time.Now().UTC().Format("20060102-150405")})
 	if err != nil {
 		return "", err
 	}

@@ -15,7 +15,7 @@ import (
 const adminPrefix = "/admin/api/v1"
 
 // adminAPI calls the admin REST API as a client-credentials client holding
-// the admin role, as automation does.
+// an admin role, as automation does.
 type adminAPI struct {
 	t            *target
 	clientID     string
@@ -24,8 +24,9 @@ type adminAPI struct {
 	token        string
 }
 
-// provisionAdmin registers the client with the CLI, grants it the admin
-// role and takes a token.
+// provisionAdmin registers the client with the CLI, grants it the owner
+// role (it changes the store's schema, creates a group and starts a job:
+// configuration and account writes) and takes a token.
 func provisionAdmin(ctx context.Context, srv *server, t *target) (*adminAPI, error) {
 	out, err := srv.cli(ctx, "client", "create", "--name", "bench-admin", "--grant", "client_credentials",
 		"--scope", "foyer:admin", "--json")
@@ -39,7 +40,7 @@ func provisionAdmin(ctx context.Context, srv *server, t *target) (*adminAPI, err
 	if err := json.Unmarshal(out, &client); err != nil || client.Secret == "" {
 		return nil, fmt.Errorf("foyer client create printed %q", out)
 	}
-	if _, err := srv.cli(ctx, "client", "roles", "set", "--id", client.ID, "--role", "admin"); err != nil {
+	if _, err := srv.cli(ctx, "client", "roles", "set", "--id", client.ID, "--role", "owner"); err != nil {
 		return nil, err
 	}
 	a := &adminAPI{t: t, clientID: client.ID, clientSecret: client.Secret}
