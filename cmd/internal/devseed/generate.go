@@ -61,7 +61,8 @@ func NewGenerator(seed uint64, now time.Time, is *storage.IdentityStore, groups,
 
 // Account generates account i (0-based) of storeID.
 func (g *Generator) Account(storeID string, i int) Account {
-	r := rand.New(rand.NewPCG(g.seed, uint64(i)))
+	// Deterministic on purpose: the same seed makes the same accounts.
+	r := rand.New(rand.NewPCG(g.seed, uint64(i))) //nolint:gosec // test data, never a secret
 	p := person{given: pick(r, givenNames), family: pick(r, familyNames), n: g.number(i)}
 	a := Account{Organization: -1}
 	a.ID = randomID(r)
