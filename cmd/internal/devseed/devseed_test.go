@@ -347,3 +347,62 @@ func TestSeedInParts(t *testing.T) {
 		t.Fatalf("%d accounts, want 60", n)
 	}
 }
+
+// organizationTables is migration 0021's (acct-roles) SQLite schema, for
+// the seed's organization rows before that branch lands here.
+const organizationTables = `
+CREATE TABLE IF NOT EXISTS organization_members (
+    organization_id TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+    account_id      TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    store_id        TEXT NOT NULL,
+    created_at      TIMESTAMP NOT NULL,
+    PRIMARY KEY (organization_id, account_id));
+CREATE TABLE IF NOT EXISTS account_roles (
+    account_id      TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    store_id        TEXT NOT NULL,
+    organization_id TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+    role_id         TEXT NOT NULL REFERENCES store_roles (id) ON DELETE CASCADE,
+    created_at      TIMESTAMP NOT NULL,
+    PRIMARY KEY (account_id, organization_id, role_id));`
+
+// TestSeedOrganizations: with the organization tables, the seed makes
+// organizations and roles and gives some accounts roles, with or without
+// membership; the account search finds them by role and organization.
+func TestSeedOrganizations(t *testing.T) {
+	ctx := context.Background()
+	d := open(t, "sqlite")
+	if _, err := d.raw.Exec(organizationTables); err != nil {
+		t.Fatal(err)
+	}
+	res, err := devseed.Seed(ctx, d.s, devseed.Options{StoreID: "shop", Accounts: 400, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.OrganizationTables || res.Organizations == 0 || res.Roles == 0 || res.OrganizationMembers == 0 || res.RoleAssignments == 0 {
+		t.Fatalf("result %+v", res.Organizations)
+	}
+	for query, want := range map[string]int{
+		"SELECT COUNT(*) FROM organization_members": res.OrganizationMembers,
+		"SELECT COUNT(*) FROM account_roles":        res.RoleAssignments,
+		"SELECT COUNT(*) FROM account_roles r WHERE NOT EXISTS (SELECT 1 FROM organization_members m WHERE m.account_id = r.account_id AND m.organization_id = r.organization_id)": -1,
+	} {
+		got := d.count(t, query)
+		if want >= 0 && got != want || want < 0 && got == 0 {
+			t.Errorf("%s = %d, want %d (-1: some)", query, got, want)
+		}
+	}
+	rows, err := d.s.SearchAccounts(ctx, storage.AccountSearch{StoreID: "shop", RoleID: res.RoleIDs[0], Limit: 500})
+	if err != nil || len(rows) == 0 {
+		t.Fatalf("search by role: %d rows, %v", len(rows), err)
+	}
+	rows, err = d.s.SearchAccounts(ctx, storage.AccountSearch{StoreID: "shop", OrganizationID: res.OrganizationIDs[0], Limit: 500})
+	if err != nil || len(rows) == 0 {
+		t.Fatalf("search by organization: %d rows, %v", len(rows), err)
+	}
+	// A second run finds the organizations and roles by name.
+	again, err := devseed.Describe(ctx, d.s, devseed.Options{StoreID: "shop", Accounts: 400, Seed: 3})
+	if err != nil || strings.Join(again.RoleIDs, ",") != strings.Join(res.RoleIDs, ",") ||
+		strings.Join(again.OrganizationIDs, ",") != strings.Join(res.OrganizationIDs, ",") {
+		t.Fatalf("Describe: %v, %v", again, err)
+	}
+}
