@@ -58,6 +58,8 @@ type Deps struct {
 	Policies       *manage.Policies
 	Stores         StoreServices // stores, groups, roles, organizations (admin/stores.go)
 	Logger         *slog.Logger
+	// AccountJobs runs quick actions on many accounts (admin/account_jobs.go).
+	AccountJobs *manage.AccountJobs
 	// AccountAuth and Notices serve an account's authenticators and the
 	// clients its notices may go through (account_authenticators.go).
 	AccountAuth *manage.AccountAuthenticators
@@ -91,6 +93,7 @@ type Handler struct {
 	stores       StoreServices
 	verification VerificationServices
 	activity     *manage.AccountActivity
+	accountJobs  *manage.AccountJobs
 	log          *slog.Logger
 	accountAuth  *manage.AccountAuthenticators
 	notices      *manage.CustomerNotices
@@ -129,6 +132,7 @@ func New(d Deps) (*Handler, error) {
 	h.verification = d.Verification
 	h.activity = d.AccountActivity
 	h.accountSearch = d.AccountSearch
+	h.accountJobs = d.AccountJobs
 	return h, nil
 }
 
@@ -151,6 +155,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountVerification(api)
 	h.mountAccountActivity(api)
 	h.mountAccountSearch(api)
+	h.mountAccountJobs(api)
 	// What no route above answered (a match with ErrNotFound, so route
 	// checks do not take it for a route).
 	api.NotFoundHandler = h.unrouted(r)

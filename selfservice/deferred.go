@@ -309,7 +309,8 @@ func (h *Handler) inTx(ctx context.Context, j *deferredJob, fn func(tx context.C
 var errHeld = errors.New("selfservice: held by the re-request throttle")
 
 // sendOnce queues send's message unless the throttle holds it back (see
-// throttled), in one transaction with the row's deletion. It reports
+// throttled) or a cap on sends per recipient or requester does
+// (sendcaps.go), in one transaction with the row's deletion. It reports
 // whether the message was queued.
 func (h *Handler) sendOnce(ctx context.Context, j *deferredJob, pol storage.SelfServicePolicy, accountID, purpose, channel string,
 	send func(tx context.Context) error) (bool, error) {
@@ -321,6 +322,13 @@ func (h *Handler) sendOnce(ctx context.Context, j *deferredJob, pol storage.Self
 		if held {
 			// On PostgreSQL a lost claim aborted the transaction: roll it
 			// back and delete the row outside it.
+			return errHeld
+		}
+		if capped, err := h.sendCapped(tx, j.p.IP, accountID, channel); err != nil {
+			return err
+		} else if capped {
+			h.log.WarnContext(ctx, "message held back: hourly or daily cap reached", "purpose", purpose, "channel", channel,
+				"account", accountID, "ip", j.p.IP)
 			return errHeld
 		}
 		return send(tx)

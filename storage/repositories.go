@@ -363,6 +363,11 @@ type Janitor interface {
 	// attemptsBefore, and pending accounts older than the longest possible
 	// activation link; it returns how many rows went.
 	PurgeExpired(ctx context.Context, now, attemptsBefore time.Time) (int64, error)
+	// ReleaseNodeLeases releases the leases on queue rows (notifications,
+	// logout notices, deferred requests) held under this node's name —
+	// left by its previous run, which crashed mid-send — and returns how
+	// many; a store without a node name releases none.
+	ReleaseNodeLeases(ctx context.Context) (int64, error)
 }
 
 // Store is everything; only cmd/foyer and tests hold one. Features ask for
@@ -399,6 +404,8 @@ type Store interface {
 	// AdminGrants and AuditLog are the operator side's (storage/admin.go).
 	AdminGrants
 	AuditLog
+	// AccountJobs are the bulk quick actions over accounts (storage/accountjobs.go).
+	AccountJobs
 	// AccountRoles are account management's (storage/accountroles.go).
 	AccountRoles
 	// Verifications are identity verification's (storage/verification.go).

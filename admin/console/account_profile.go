@@ -129,13 +129,26 @@ func (h *Handler) renderAccountAttributes(w http.ResponseWriter, r *http.Request
 		values = in.Attributes
 	}
 	errs, pageErr, _ := formErrors(err, attrField)
+	defs := consoleDefs(p)
+	translateAttrErrors(defs, values, errs)
 	data.FieldErrors = errs
 	if err != nil {
 		data.refusedNotice(r, "attributes", errs)
 	}
 	data.Error = pageErr
-	data.Fields = attrform.WithErrors(attrform.Inputs(consoleDefs(p), values, attrNaming), errs)
+	data.Fields = attrform.WithErrors(attrform.Inputs(defs, values, attrNaming), errs)
 	h.page(w, r, rq, "admin_account_attributes", status, f.StoreID, data)
+}
+
+// translateAttrErrors replaces the service's sentence about a refused
+// attribute by the message key of the rule that refused it, as the
+// portal's form shows it (in the administrator's language).
+func translateAttrErrors(defs []storage.AttributeDef, values, errs map[string]string) {
+	for _, d := range defs {
+		if field, _ := attrNaming(d.Name); errs[field] != "" {
+			errs[field] = attrform.MessageKey(d, values[d.Name])
+		}
+	}
 }
 
 // attrField maps the service's "attributes.NAME" to the form's field.

@@ -83,7 +83,7 @@ func TestAccountProfileAttributesTab(t *testing.T) {
 		}
 		n := len(e.auditActions(t))
 		bad := f.support.post(t, f.path, url.Values{"version": {"1"}, "email": {"not-an-address"}, "attr.nickname": {"much too long"}})
-		if bad.status != http.StatusUnprocessableEntity || !strings.Contains(bad.body, "much too long") || !strings.Contains(bad.body, `id="email-error"`) {
+		if bad.status != http.StatusUnprocessableEntity || !strings.Contains(bad.body, `value="much too long"`) || !strings.Contains(bad.body, "This is too long.") || !strings.Contains(bad.body, `id="email-error"`) {
 			t.Errorf("bad input: %d", bad.status)
 		}
 		if got, _ := e.store.GetAccount(context.Background(), f.customer.ID); got.Email != "ann@example.com" || len(e.auditActions(t)) != n {

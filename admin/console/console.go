@@ -61,6 +61,8 @@ type Deps struct {
 	Stores         StoreService
 	Roles          RoleService
 	Organizations  OrganizationService
+	// AccountJobs runs quick actions on selected accounts (account_jobs.go).
+	AccountJobs AccountJobService
 	// AccountAuth and Notices serve the account profile's Authenticators
 	// tab and the "Notify the customer" choices; nil leaves the tab out.
 	AccountAuth AccountAuthService
@@ -102,6 +104,8 @@ type Handler struct {
 	stores   StoreService
 	roles    RoleService
 	orgs     OrganizationService
+	// accountJobs serves account_jobs.go and account_actions.go.
+	accountJobs AccountJobService
 	// vpolicies and verifs serve identity verification's pages.
 	vpolicies VerificationPolicyService
 	verifs    VerificationService
@@ -148,6 +152,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	h := &Handler{cfg: cfg, core: d.Core, store: d.Store, sessions: d.Sessions, render: d.Renderer, log: d.Logger, audit: d.Audit, admins: d.Administrators, apps: d.Applications, policies: d.Policies, clients: d.Clients, groups: d.Groups, stores: d.Stores,
 		roles: d.Roles, orgs: d.Organizations, codes: firstparty.New(cfg.Issuer, "console")}
 	h.accountRoles = d.AccountRoles
+	h.accountJobs = d.AccountJobs
 	h.accountAuth, h.notices = d.AccountAuth, d.Notices
 	h.vpolicies, h.verifs = d.VerificationPolicies, d.Verifications
 	h.activity = d.AccountActivity
@@ -194,6 +199,8 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountGroup(sub)
 	h.mountRoles(sub)
 	h.mountOrganizations(sub)
+	// Before the profile: /accounts/actions is not an account.
+	h.mountAccountJobs(sub)
 	h.mountAccountAuthenticators(sub)
 	h.mountAccountProfile(sub)
 	h.mountAccountRoles(sub)

@@ -30,9 +30,23 @@ type AdminExport struct {
 	// the organizations it is a member of.
 	Roles         []ExportRole     `json:"roles"`
 	Organizations []ExportOrgEntry `json:"organizations"`
+	// IdentityVerifications are the manual verifications of the account's
+	// identity, newest first, revoked ones included.
+	IdentityVerifications []ExportVerification `json:"identity_verifications"`
 	// AuditEntries are the latest changes administrators made to the
 	// account: what, when and by whom (no IP, no before/after).
 	AuditEntries []ExportAuditEntry `json:"audit_entries"`
+}
+
+// ExportVerification is one identity verification in an export.
+type ExportVerification struct {
+	Policy     string     `json:"policy"`
+	Method     string     `json:"method"`
+	VerifiedBy string     `json:"verified_by"`
+	At         time.Time  `json:"at"`
+	Note       string     `json:"note,omitempty"`
+	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
+	RevokedBy  string     `json:"revoked_by,omitempty"`
 }
 
 // ExportAuditEntry is one audit entry in an export.
@@ -80,6 +94,15 @@ func (s *AccountProfiles) Export(ctx context.Context, a Actor, storeID, id strin
 		Groups: p.Groups, ExternalIdentities: p.External, AuditEntries: []ExportAuditEntry{}}}
 	if err := s.exportRoles(ctx, acct.ID, &x.Admin); err != nil {
 		return nil, err
+	}
+	verifications, err := s.store.ListIdentityVerifications(ctx, acct.ID)
+	if err != nil {
+		return nil, err
+	}
+	x.Admin.IdentityVerifications = make([]ExportVerification, 0, len(verifications))
+	for _, v := range verifications {
+		x.Admin.IdentityVerifications = append(x.Admin.IdentityVerifications, ExportVerification{Policy: v.PolicyName, Method: v.Method,
+			VerifiedBy: v.AdminName, At: v.CreatedAt, Note: v.Note, RevokedAt: v.RevokedAt, RevokedBy: v.RevokedBy})
 	}
 	entries, err := s.store.ListAuditEntries(ctx, storage.AuditFilter{TargetType: "account", TargetID: acct.ID,
 		StoreID: acct.StoreID, Limit: maxExportAudit})
@@ -133,6 +156,14 @@ func (x *AccountExport) HTMLPage(lang string, t func(key string, args ...any) st
 	for _, o := range x.Admin.Organizations {
 		orgs = append(orgs, o.OrganizationName)
 	}
+	verified := make([]string, 0, len(x.Admin.IdentityVerifications))
+	for _, v := range x.Admin.IdentityVerifications {
+		line := v.At.Format("2006-01-02 15:04 MST") + " · " + v.Policy + " · " + v.Method + " · " + v.VerifiedBy
+		if v.RevokedAt != nil {
+			line += " · " + t("admin.account.export.revoked", v.RevokedAt.Format("2006-01-02 15:04 MST"))
+		}
+		verified = append(verified, line)
+	}
 	audit := make([]string, 0, len(x.Admin.AuditEntries))
 	for _, e := range x.Admin.AuditEntries {
 		audit = append(audit, e.At.Format("2006-01-02 15:04 MST")+" · "+e.Action+" · "+e.ActorName)
@@ -142,6 +173,7 @@ func (x *AccountExport) HTMLPage(lang string, t func(key string, args ...any) st
 		{Title: t("admin.account.export.groups"), Items: groups},
 		{Title: t("admin.account.export.roles"), Items: roles},
 		{Title: t("admin.account.export.organizations"), Items: orgs},
+		{Title: t("admin.account.export.verifications"), Items: verified},
 		{Title: t("admin.account.export.audit"), Items: audit},
 	}}
 }

@@ -19,6 +19,7 @@ type AccountProfilesStore interface {
 	ListAuditEntries(ctx context.Context, f storage.AuditFilter) ([]storage.AuditEntry, error)
 	ListAccountRoles(ctx context.Context, accountID string) ([]storage.AccountRole, error)
 	ListAccountOrganizations(ctx context.Context, accountID string) ([]storage.OrganizationMember, error)
+	ListIdentityVerifications(ctx context.Context, accountID string) ([]storage.IdentityVerification, error)
 	exportStore
 }
 

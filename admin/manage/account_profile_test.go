@@ -113,6 +113,10 @@ func TestAccountExportHoldsNoSecret(t *testing.T) {
 		role := &storage.StoreRole{StoreID: "eu", Name: "buyer"}
 		mustDo(t, e.s.CreateStoreRole(ctx, role))
 		mustDo(t, e.s.AssignAccountRole(ctx, &storage.AccountRole{StoreID: "eu", AccountID: e.acct.ID, OrganizationID: org.ID, RoleID: role.ID}))
+		pol := &storage.VerificationPolicy{StoreID: "eu", Name: "Branch", Methods: []string{"in person"}}
+		mustDo(t, e.s.CreateVerificationPolicy(ctx, pol))
+		mustDo(t, e.s.RecordIdentityVerification(ctx, &storage.IdentityVerification{AccountID: e.acct.ID, StoreID: "eu",
+			PolicyID: pol.ID, PolicyName: pol.Name, Method: "in person", AdminID: "a1", AdminName: "clerk@example.com", Note: "passport seen"}))
 		profiles := manage.NewAccountProfiles(manage.NewCore(e.s, nil), e.s, nil)
 		x, err := profiles.Export(ctx, appAdmin(storage.RoleSupport, "eu"), "eu", e.acct.ID)
 		mustDo(t, err)
@@ -124,7 +128,8 @@ func TestAccountExportHoldsNoSecret(t *testing.T) {
 				t.Errorf("export contains %q: %s", secret, body)
 			}
 		}
-		for _, want := range []string{`"profile"`, `"password":{"set":true`, `"admin":`, `"account.group_added"`, `"staff"`, `"labels":["enabled","email_verified"]`, `"role":"buyer"`, `"organization":"Acme"`, `"organizations":[]`} {
+		for _, want := range []string{`"profile"`, `"password":{"set":true`, `"admin":`, `"account.group_added"`, `"staff"`, `"labels":["enabled","email_verified"]`, `"role":"buyer"`, `"organization":"Acme"`, `"organizations":[]`,
+			`"identity_verifications":[{"policy":"Branch","method":"in person","verified_by":"clerk@example.com"`} {
 			if !strings.Contains(body, want) {
 				t.Errorf("export lacks %s: %s", want, body)
 			}

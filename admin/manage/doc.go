@@ -115,4 +115,15 @@
 // and revokes one (the record stays, marked revoked). The newest
 // unrevoked record is the account's current verification, which authz
 // releases as verified_claims.
+//
+// Quick actions on many accounts run as durable jobs (account_jobs.go:
+// AccountJobs starts, shows and cancels them; account_jobs_run.go: the
+// AccountJobRunner every node runs). A job walks its selection (explicit
+// ids, or a search result through an AccountSelector) in account-id
+// order, each account in one transaction with the action, its audit
+// entry (Core.Record, as the administrator who started the job, whose
+// roles are read again whenever a node picks the job up) and the job's
+// cursor. A node holds a job under a lease; whoever takes it over resumes
+// after the cursor, and a stale node's progress is refused, so no account
+// is acted on twice or left half done.
 package manage

@@ -47,7 +47,10 @@ type Config struct {
 	// serves it on the public listener to bearers of the token. With
 	// neither, only a local development instance serves it (metricsexpose.go).
 	MetricsListen string `yaml:"metrics_listen"`
-	MetricsToken  string `yaml:"metrics_token"`
+	// NodeID names this node in queue leases (sqlstore.WithNode); empty:
+	// the host name and the listen address.
+	NodeID       string `yaml:"node_id"`
+	MetricsToken string `yaml:"metrics_token"`
 	// KeyRotationInterval is a Go duration ("720h"); "0" turns automatic
 	// key rotation off.
 	KeyRotationInterval string `yaml:"key_rotation_interval"`
@@ -74,6 +77,7 @@ func (c *Config) envKeys() map[string]*string {
 		"FOYER_LOG_FORMAT":               &c.LogFormat,
 		"FOYER_PPROF_LISTEN":             &c.PprofListen,
 		"FOYER_METRICS_LISTEN":           &c.MetricsListen,
+		"FOYER_NODE_ID":                  &c.NodeID,
 		"FOYER_METRICS_TOKEN":            &c.MetricsToken,
 		"FOYER_KEY_ROTATION_INTERVAL":    &c.KeyRotationInterval,
 		"FOYER_GEOIP_DB":                 &c.GeoIPDB,
@@ -282,4 +286,17 @@ func (c *Config) secret() ([]byte, error) {
 func (c *Config) keyRotationInterval() time.Duration {
 	d, _ := time.ParseDuration(c.KeyRotationInterval)
 	return d
+}
+
+// nodeID names this node in the leases it takes on queue rows: FOYER_NODE_ID,
+// or the host name and the listen address, which no other live node shares.
+func (c *Config) nodeID() string {
+	if c.NodeID != "" {
+		return c.NodeID
+	}
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "localhost"
+	}
+	return host + "/" + c.Listen
 }

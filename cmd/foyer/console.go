@@ -33,6 +33,7 @@ func newAdminConsole(cfg Config, core *manage.Core, store storage.Store, secret 
 		Stores:         newStores(core, store),
 		Roles:          manage.NewRoles(core, store),
 		Organizations:  manage.NewOrganizations(core, store),
+		AccountJobs:    newAccountJobs(core, store, sessions),
 		AccountAuth:    accountAuth,
 		Notices:        notices,
 		AccountRoles:   manage.NewAccountRoles(core, store),

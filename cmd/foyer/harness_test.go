@@ -114,6 +114,14 @@ func startServerWith(t *testing.T, store storage.Store, configure func(*Config),
 		srv.self.RunDeferred(workerCtx)
 	}()
 	t.Cleanup(func() { stopWorker(); <-workerDone; <-workerDone; <-workerDone })
+	// So do the bulk account jobs.
+	jobsCtx, stopJobs := context.WithCancel(ctx)
+	jobsDone := make(chan struct{})
+	go func() {
+		defer close(jobsDone)
+		srv.accountJobs.Run(jobsCtx)
+	}()
+	t.Cleanup(func() { stopJobs(); <-jobsDone })
 	return &testServer{Server: ts, store: store, issuer: issuer, logs: logs, keys: srv.keys, notifications: srv.notifications,
 		deferredIdle: srv.self.DeferredIdle}
 }

@@ -50,6 +50,9 @@ type server struct {
 	// self does deferred self-service requests (RunDeferred); run like
 	// notify.
 	self *selfservice.Handler
+	// accountJobs works through bulk quick actions on accounts; run like
+	// notify.
+	accountJobs *manage.AccountJobRunner
 	// Close releases what the handlers hold open (the GeoIP database).
 	Close func() error
 }
@@ -58,6 +61,7 @@ type server struct {
 type serverOptions struct {
 	backchannel backchannel.Config
 	notify      notify.WorkerConfig
+	accountJobs manage.RunnerConfig
 	// Lifetimes for authz; zero keeps its defaults.
 	codeLifespan, parLifespan time.Duration
 	// privateNetworkGuard keeps the outbound-request guard on for
@@ -91,6 +95,12 @@ func withNotifyPoll(d time.Duration) serverOption {
 	return func(o *serverOptions) { o.notify.PollInterval = d }
 }
 
+// withAccountJobsPoll makes the account jobs' runner look for jobs more
+// often than once a second, so tests see jobs run promptly.
+func withAccountJobsPoll(d time.Duration) serverOption {
+	return func(o *serverOptions) { o.accountJobs.PollInterval = d }
+}
+
 // withAuthzLifespans shortens the lifetimes of authorization codes and
 // pushed authorization requests, so tests can see them expire.
 func withAuthzLifespans(code, par time.Duration) serverOption {
@@ -113,6 +123,10 @@ func withPrivateNetworkGuard() serverOption {
 // from this function.
 func newServer(ctx context.Context, cfg Config, store storage.Store, secret []byte, log *slog.Logger, opts ...serverOption) (*server, error) {
 	opt := serverOptions{backchannel: backchannel.Config{Issuer: cfg.Issuer, Logger: log}, notify: notify.WorkerConfig{Logger: log}}
+	// 25 accounts share a commit: each stays all or nothing (see
+	// manage.RunnerConfig.PerTx), and a bulk job needs far fewer commits.
+	opt.accountJobs.Logger, opt.accountJobs.PerTx = log, 25
+	opt.accountJobs.Node = cfg.nodeID()
 	for _, o := range opts {
 		o(&opt)
 	}
@@ -171,6 +185,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		return nil, err
 	}
 	adminCore := newAdminCore(store, opt.now)
+	accountJobs := newAccountJobs(adminCore, store, sessions)
 	// The admin side names sessions as the portal does (its own reader of
 	// the GeoIP database, closed with the server).
 	devices, err := device.Open(cfg.GeoIPDB)
@@ -187,6 +202,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		Administrators: manage.NewAdministrators(adminCore, store, notifications, cfg.Issuer), Audit: manage.NewAudit(store).WithChainKey(auditChainKey(secret)),
 		Applications: manage.NewApplications(adminCore, store), Policies: manage.NewPolicies(adminCore, store),
 		Stores: newStoreServices(adminCore, store), Logger: log,
+		AccountJobs: accountJobs,
 		AccountAuth: accountAuth, Notices: notices,
 		AccountRoles:    manage.NewAccountRoles(adminCore, store),
 		Verification:    newVerificationServices(adminCore, store),
@@ -259,7 +275,8 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	adminConsole.UseServer(handler)
 	return &server{handler: handler, router: router, metrics: metrics.handler(), keys: keyManager, backchannel: backchannel.NewWorker(opt.backchannel, store, keyManager),
 		notify: notify.NewWorker(opt.notify, store, providers), notifications: notifications, self: self,
-		Close: func() error { return errors.Join(accountPortal.Close(), devices.Close()) }}, nil
+		accountJobs: accountJobs.NewRunner(opt.accountJobs),
+		Close:       func() error { return errors.Join(accountPortal.Close(), devices.Close()) }}, nil
 }
 
 // notifyProviders builds the configured providers; a channel without one

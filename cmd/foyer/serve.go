@@ -55,12 +55,12 @@ func openStore(ctx context.Context, cfg Config, log *slog.Logger, opts ...sqlsto
 // data needs first. The caller closes the store.
 // The secret comes first: the store hashes the audit chain with a key
 // derived from it.
-func openReady(ctx context.Context, cfg Config, out io.Writer, log *slog.Logger) (*sqlstore.Store, []byte, error) {
+func openReady(ctx context.Context, cfg Config, out io.Writer, log *slog.Logger, opts ...sqlstore.Option) (*sqlstore.Store, []byte, error) {
 	secret, err := cfg.secret()
 	if err != nil {
 		return nil, nil, err
 	}
-	store, err := openStore(ctx, cfg, log, sqlstore.WithAuditKey(auditChainKey(secret)))
+	store, err := openStore(ctx, cfg, log, append([]sqlstore.Option{sqlstore.WithAuditKey(auditChainKey(secret))}, opts...)...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -77,11 +77,19 @@ func serve(ctx context.Context, cfg Config, stdout io.Writer, log *slog.Logger) 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	store, secret, err := openReady(ctx, cfg, stdout, log)
+	node := cfg.nodeID()
+	store, secret, err := openReady(ctx, cfg, stdout, log, sqlstore.WithNode(node))
 	if err != nil {
 		return err
 	}
 	defer func() { _ = store.Close() }()
+	// What this node was sending when it last stopped is due again now,
+	// not after its lease.
+	if n, err := store.ReleaseNodeLeases(ctx); err != nil {
+		log.Warn("release leases of the last run", "node", node, "err", err)
+	} else if n > 0 {
+		log.Info("released leases of the last run", "node", node, "rows", n)
+	}
 	srv, err := newServer(ctx, cfg, store, secret, log)
 	if err != nil {
 		return err
@@ -133,6 +141,13 @@ func serve(ctx context.Context, cfg Config, stdout io.Writer, log *slog.Logger) 
 		defer close(deferredDone)
 		srv.self.RunDeferred(ctx)
 	}()
+	// And the bulk account jobs: a job cut short is released for the next
+	// start (or another node), which resumes after its last account.
+	accountJobsDone := make(chan struct{})
+	go func() {
+		defer close(accountJobsDone)
+		srv.accountJobs.Run(ctx)
+	}()
 
 	// Start-up garbage (migrations, templates, key decryption) would keep
 	// the idle process tens of MiB larger until the next collection.
@@ -156,6 +171,7 @@ func serve(ctx context.Context, cfg Config, stdout io.Writer, log *slog.Logger) 
 	<-workerDone
 	<-notifyDone
 	<-deferredDone
+	<-accountJobsDone
 	if err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}

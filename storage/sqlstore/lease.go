@@ -30,7 +30,7 @@ func (s *Store) claimDue(ctx context.Context, table, extra string, at time.Time,
 	}
 	var claimed []string
 	for _, id := range ids {
-		res := s.db(ctx).Exec(`UPDATE `+table+` SET locked_until = ? WHERE id = ? AND `+due, until, id, at, at)
+		res := s.db(ctx).Exec(`UPDATE `+table+` SET locked_until = ?, locked_by = ? WHERE id = ? AND `+due, until, s.node, id, at, at)
 		if res.Error != nil {
 			return nil, wrapErr(res.Error, "claim row of %s", table)
 		}
@@ -48,4 +48,27 @@ func (s *Store) failLeased(ctx context.Context, table, id string, next time.Time
 		SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, locked_until = NULL
 		WHERE id = ?`, dbTime(next), truncateText(lastError, 1000), id)
 	return affected(res, "record failed attempt at %s", table)
+}
+
+// leaseTables are the tables claimDue leases rows of.
+var leaseTables = []string{"notifications", "logout_notices", "deferred_requests"}
+
+// ReleaseNodeLeases implements storage.Janitor: the leases this node
+// (WithNode) holds are ones its previous life took before it stopped —
+// at start it holds none — so their rows are due again at once rather
+// than after the lease. Without a node name it releases nothing.
+func (s *Store) ReleaseNodeLeases(ctx context.Context) (int64, error) {
+	if s.node == "" {
+		return 0, nil
+	}
+	var n int64
+	for _, table := range leaseTables {
+		res := s.db(ctx).Exec(`UPDATE `+table+` SET locked_until = NULL, locked_by = '' WHERE locked_by = ? AND locked_until IS NOT NULL`, s.node)
+		if res.Error != nil {
+			return n, wrapErr(res.Error, "release this node's leases of %s", table)
+		}
+		n += res.RowsAffected
+	}
+	jobs, err := s.releaseNodeJobs(ctx)
+	return n + jobs, err
 }

@@ -37,6 +37,8 @@ type Store struct {
 	dialect string // migrations.SQLite or migrations.Postgres
 	// auditKey keys the audit log's hash chain (WithAuditKey).
 	auditKey []byte
+	// node names this node in queue leases (WithNode); "" for none.
+	node string
 }
 
 var _ storage.Store = (*Store)(nil)
@@ -49,7 +51,15 @@ type config struct {
 	connMaxLifetime time.Duration
 	statementHook   func(ctx context.Context, sql string)
 	auditKey        []byte
+	node            string
 }
+
+// WithNode names this node in the leases it takes on queue rows, so that
+// after a crash its next start can release them at once
+// (ReleaseNodeLeases). Two live nodes must never share a name: one
+// starting would release the other's leases and a message could go out
+// twice.
+func WithNode(name string) Option { return func(c *config) { c.node = name } }
 
 // WithAuditKey keys the audit log's hash chain (storage.AuditEntry's
 // ComputeHash): cmd/foyer derives it from the system secret, so that
@@ -129,7 +139,7 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, erro
 	sqlDB.SetMaxOpenConns(cfg.maxOpenConns)
 	sqlDB.SetMaxIdleConns(cfg.maxOpenConns)
 	sqlDB.SetConnMaxLifetime(cfg.connMaxLifetime)
-	s := &Store{gdb: gdb, sqlDB: sqlDB, dialect: dialect, auditKey: cfg.auditKey}
+	s := &Store{gdb: gdb, sqlDB: sqlDB, dialect: dialect, auditKey: cfg.auditKey, node: cfg.node}
 	if err := s.Ping(ctx); err != nil {
 		sqlDB.Close()
 		return nil, err

@@ -83,6 +83,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"AccountRolesCascade", testAccountRolesCascade},
 		{"AccountRolesMove", testAccountRolesMove},
 	}
+	areas = append(areas, accountJobAreas...)
 	areas = append(areas, verificationAreas...)
 	for _, a := range append(append(append(append(areas, portalAreas...), storeConfigAreas...), policyAreas...), eventPageAreas...) {
 		t.Run(a.name, func(t *testing.T) {
