@@ -10,6 +10,7 @@ import (
 	"foyer/admin/manage"
 	"foyer/selfservice/accountexport"
 	"foyer/selfservice/route"
+	"foyer/storage"
 )
 
 // profilePath is one customer account of an identity store.
@@ -94,19 +95,28 @@ func (h *Handler) deleteAccount(w http.ResponseWriter, r *http.Request, a manage
 	return nil
 }
 
-func (h *Handler) accountActionsEnable(r *http.Request, a manage.Actor, storeID, id string) error {
-	return h.accountActions.Enable(r.Context(), a, storeID, id)
+func (h *Handler) accountActionsEnable(r *http.Request, a manage.Actor, storeID, id string, n *manage.NotifyChoice) error {
+	return h.accountActions.SetStatus(r.Context(), a, storeID, id, storage.AccountEnabled, n)
 }
 
-func (h *Handler) accountActionsDisable(r *http.Request, a manage.Actor, storeID, id string) error {
-	return h.accountActions.Disable(r.Context(), a, storeID, id)
+func (h *Handler) accountActionsDisable(r *http.Request, a manage.Actor, storeID, id string, n *manage.NotifyChoice) error {
+	return h.accountActions.SetStatus(r.Context(), a, storeID, id, storage.AccountDisabled, n)
+}
+
+// statusBody is the optional body of enable and disable: a customer notice.
+type statusBody struct {
+	Notify *manage.NotifyChoice `json:"notify,omitempty"`
 }
 
 // accountStatus runs a status change and answers the profile after it.
-func (h *Handler) accountStatus(change func(r *http.Request, a manage.Actor, storeID, id string) error) apiFunc {
+func (h *Handler) accountStatus(change func(r *http.Request, a manage.Actor, storeID, id string, n *manage.NotifyChoice) error) apiFunc {
 	return func(w http.ResponseWriter, r *http.Request, a manage.Actor) error {
+		var in statusBody
+		if err := decodeOptional(w, r, &in); err != nil {
+			return writeServiceError(w, r, err)
+		}
 		storeID, id := accountVars(r)
-		if err := change(r, a, storeID, id); err != nil {
+		if err := change(r, a, storeID, id, in.Notify); err != nil {
 			return writeServiceError(w, r, err)
 		}
 		return h.getAccount(w, r, a)

@@ -60,6 +60,10 @@ type Deps struct {
 	Logger         *slog.Logger
 	// AccountJobs runs quick actions on many accounts (admin/account_jobs.go).
 	AccountJobs *manage.AccountJobs
+	// AccountAuth and Notices serve an account's authenticators and the
+	// clients its notices may go through (account_authenticators.go).
+	AccountAuth *manage.AccountAuthenticators
+	Notices     *manage.CustomerNotices
 	// AccountActions and AccountProfiles serve an account's profile
 	// (admin/accounts.go); Renderer translates its HTML export.
 	AccountActions  *manage.AccountActions
@@ -91,6 +95,8 @@ type Handler struct {
 	activity     *manage.AccountActivity
 	accountJobs  *manage.AccountJobs
 	log          *slog.Logger
+	accountAuth  *manage.AccountAuthenticators
+	notices      *manage.CustomerNotices
 	// accountActions, accountProfiles and renderer serve accounts.go.
 	accountActions  *manage.AccountActions
 	accountProfiles *manage.AccountProfiles
@@ -120,6 +126,7 @@ func New(d Deps) (*Handler, error) {
 		return nil, err
 	}
 	h := &Handler{tokens: d.Tokens, core: d.Core, clients: d.Clients, admins: d.Administrators, audit: d.Audit, applications: d.Applications, policies: d.Policies, stores: d.Stores, log: d.Logger, openAPI: doc}
+	h.accountAuth, h.notices = d.AccountAuth, d.Notices
 	h.accountActions, h.accountProfiles, h.renderer = d.AccountActions, d.AccountProfiles, d.Renderer
 	h.accountRoles = d.AccountRoles
 	h.verification = d.Verification
@@ -142,6 +149,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountAudit(api)
 	h.mountApplications(api)
 	h.mountPolicies(api)
+	h.mountAccountAuthenticators(api)
 	h.mountAccountProfile(api)
 	h.mountAccountRoles(api)
 	h.mountVerification(api)

@@ -93,6 +93,11 @@ type accountFrame struct {
 	CanWrite bool
 	// Account is the account as storage has it, for the tab's own use.
 	Account *storage.Account `json:"-"`
+	// NoticeClients are the clients a customer notice may go through, for
+	// the forms' "Notify the customer" (account_notify.go); NotifyForm,
+	// NotifySelected and NotifyError carry a refused form's choice.
+	NoticeClients                           []manage.NoticeClient
+	NotifyForm, NotifySelected, NotifyError string
 }
 
 // accountFrameFor loads the request's {store} and {account} for the actor
@@ -115,6 +120,9 @@ func (h *Handler) accountFrameFor(r *http.Request, rq *request, currentTab strin
 		Overview: h.accountOverview(acct, len(ext) > 0, vars)}
 	if h.routes.Has(accountsRoute) {
 		f.ListURL = h.path(accountsRoute, nil, "store", s.ID)
+	}
+	if err := h.addNoticeClients(r, rq, f); err != nil {
+		return nil, err
 	}
 	for _, t := range h.accountTabs {
 		f.Tabs = append(f.Tabs, tabLink{URL: h.path(t.Route, nil, vars...), Label: t.Label, Current: t.Route == currentTab})

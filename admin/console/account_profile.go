@@ -24,6 +24,8 @@ type AccountActionService interface {
 	AddToGroup(ctx context.Context, a manage.Actor, storeID, id, groupID string) error
 	RemoveFromGroup(ctx context.Context, a manage.Actor, storeID, id, groupID string) error
 	EndSessions(ctx context.Context, a manage.Actor, storeID, id string) (int, error)
+	// SetStatus is Enable or Disable with the optional customer notice.
+	SetStatus(ctx context.Context, a manage.Actor, storeID, id string, status storage.AccountStatus, n *manage.NotifyChoice) error
 }
 
 // AccountProfileService is what the Attributes and Groups tabs and the
@@ -130,6 +132,9 @@ func (h *Handler) renderAccountAttributes(w http.ResponseWriter, r *http.Request
 	defs := consoleDefs(p)
 	translateAttrErrors(defs, values, errs)
 	data.FieldErrors = errs
+	if err != nil {
+		data.refusedNotice(r, "attributes", errs)
+	}
 	data.Error = pageErr
 	data.Fields = attrform.WithErrors(attrform.Inputs(defs, values, attrNaming), errs)
 	h.page(w, r, rq, "admin_account_attributes", status, f.StoreID, data)
@@ -171,6 +176,7 @@ func (h *Handler) saveAccountAttributes(w http.ResponseWriter, r *http.Request, 
 		return err
 	}
 	in := readAttributesForm(r, p)
+	in.Notify = noticeFrom(r)
 	version := formVersion(r)
 	_, err = h.acctProfiles.UpdateAttributes(r.Context(), rq.Actor, f.StoreID, f.Account.ID, version, in)
 	return h.saved(w, r, err, func(err error) {
@@ -225,11 +231,15 @@ func (h *Handler) setAccountStatus(w http.ResponseWriter, r *http.Request, rq *r
 	var notice string
 	switch r.PostFormValue("status") {
 	case string(storage.AccountEnabled):
-		err, notice = h.acctActions.Enable(r.Context(), rq.Actor, f.StoreID, f.Account.ID), "account_enabled"
+		err, notice = h.acctActions.SetStatus(r.Context(), rq.Actor, f.StoreID, f.Account.ID, storage.AccountEnabled, statusNotice(r)), "account_enabled"
 	case string(storage.AccountDisabled):
-		err, notice = h.acctActions.Disable(r.Context(), rq.Actor, f.StoreID, f.Account.ID), "account_disabled"
+		err, notice = h.acctActions.SetStatus(r.Context(), rq.Actor, f.StoreID, f.Account.ID, storage.AccountDisabled, statusNotice(r)), "account_disabled"
 	default:
 		h.message(w, r, http.StatusBadRequest, "admin.account.bad_status")
+		return nil
+	}
+	if _, _, ok := formErrors(err, indexedField); ok {
+		h.message(w, r, http.StatusUnprocessableEntity, "admin.notify.refused") // the client does not fit: nothing changed
 		return nil
 	}
 	if err != nil {

@@ -63,6 +63,10 @@ type Deps struct {
 	Organizations  OrganizationService
 	// AccountJobs runs quick actions on selected accounts (account_jobs.go).
 	AccountJobs AccountJobService
+	// AccountAuth and Notices serve the account profile's Authenticators
+	// tab and the "Notify the customer" choices; nil leaves the tab out.
+	AccountAuth AccountAuthService
+	Notices     NoticeService
 	// AccountActions and AccountProfiles serve the account profile's
 	// overview actions and its Attributes and Groups tabs
 	// (account_profile.go); without them those pages are not mounted.
@@ -115,6 +119,8 @@ type Handler struct {
 	acctActions  AccountActionService
 	acctProfiles AccountProfileService
 
+	accountAuth  AccountAuthService
+	notices      NoticeService
 	accountRoles AccountRoleService
 
 	// codes exchanges the console's codes in process (its server is set
@@ -147,6 +153,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 		roles: d.Roles, orgs: d.Organizations, codes: firstparty.New(cfg.Issuer, "console")}
 	h.accountRoles = d.AccountRoles
 	h.accountJobs = d.AccountJobs
+	h.accountAuth, h.notices = d.AccountAuth, d.Notices
 	h.vpolicies, h.verifs = d.VerificationPolicies, d.Verifications
 	h.activity = d.AccountActivity
 	h.accountSearch = d.AccountSearch
@@ -194,6 +201,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountOrganizations(sub)
 	// Before the profile: /accounts/actions is not an account.
 	h.mountAccountJobs(sub)
+	h.mountAccountAuthenticators(sub)
 	h.mountAccountProfile(sub)
 	h.mountAccountRoles(sub)
 	h.mountVerificationPolicies(sub)

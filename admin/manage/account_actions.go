@@ -53,6 +53,9 @@ type AccountActions struct {
 	core     *Core
 	store    AccountActionsStore
 	sessions SessionEnder // account_activity.go's: the session manager
+	// notices tells the customer of a status change (account_notify.go);
+	// nil: none.
+	notices *CustomerNotices
 }
 
 // NewAccountActions returns the service.

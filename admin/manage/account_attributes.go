@@ -22,6 +22,8 @@ type AttributesInput struct {
 	Username   *string           `json:"username,omitempty"`
 	Language   *string           `json:"language,omitempty"`
 	Attributes map[string]string `json:"attributes,omitempty"`
+	// Notify, optional, tells the customer what changed (account_notify.go).
+	Notify *NotifyChoice `json:"notify,omitempty"`
 }
 
 // maxLanguageTag bounds a language tag (BCP 47 tags in use are far
@@ -66,6 +68,9 @@ func (s *AccountProfiles) UpdateAttributes(ctx context.Context, a Actor, storeID
 		}
 		if len(after) == 0 && len(before) == 0 {
 			return Change{}, nil // nothing changed: no entry, but the version check held
+		}
+		if err := s.profileNotice(tx, a, acct, in.Notify, after); err != nil {
+			return Change{}, err
 		}
 		return accountChange("account.attributes_updated", acct, before, after), nil
 	})

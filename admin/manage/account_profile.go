@@ -32,6 +32,8 @@ type AccountProfiles struct {
 	// device names a user agent's browser and system in exports; nil:
 	// unknown.
 	device func(userAgent string) (browser, os string)
+	// notices tells the customer of an edit (account_notify.go); nil: none.
+	notices *CustomerNotices
 }
 
 // NewAccountProfiles returns the service; device may be nil.

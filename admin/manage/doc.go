@@ -75,6 +75,21 @@
 // validated as self-service validates) and build the export
 // (account_export.go): the portal's document plus the admin side.
 //
+// Customer notices (customer_notices.go): after a support change the
+// customer may be told through a client that fits the account — for a
+// member of an organization the clients of the store's organizational
+// applications, else those of its non-organizational ones, never the
+// console's. CustomerNotices.Queue renders the support_* message in the
+// account's language with the client's application's branding and queues
+// it (e-mail, or SMS for a phone-only account) in the caller's
+// transaction, returning the account.notified change; RecordNotice does
+// both for an optional NotifyChoice, so a change and its notice commit
+// together. The Authenticators tab's service (account_authenticators.go,
+// account_passwords.go, account_contacts.go) builds on it; admin may not
+// import selfservice, so the reset secret is made as selfservice makes
+// it, contact codes are hashed and counted here, and cmd/foyer names the
+// lockout counters with selfservice/regulate's keys.
+//
 // AccountActivity (account_activity.go, account_sessions.go,
 // account_consents.go) reads an account's history for support: its event
 // log keyset-paged on (time, append order), the audit entries about it

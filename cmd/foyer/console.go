@@ -18,6 +18,7 @@ import (
 // cookies with a key of its own.
 func newAdminConsole(cfg Config, core *manage.Core, store storage.Store, secret []byte, sessions *session.Manager, renderer *themes.Renderer,
 	notifications *notify.Service, log *slog.Logger, now func() time.Time, activity *manage.AccountActivity, accounts accountProfileServices) (*console.Handler, error) {
+	notices, accountAuth := newAccountAuthServices(core, store, notifications, renderer, sessions, cfg.Issuer)
 	return console.New(console.Config{
 		Issuer: cfg.Issuer, CookieKey: keys.DeriveKey(secret, "admin-console"),
 		Secure: session.CookiesFor(cfg.Issuer).Secure, Now: now,
@@ -33,6 +34,8 @@ func newAdminConsole(cfg Config, core *manage.Core, store storage.Store, secret 
 		Roles:          manage.NewRoles(core, store),
 		Organizations:  manage.NewOrganizations(core, store),
 		AccountJobs:    newAccountJobs(core, store, sessions),
+		AccountAuth:    accountAuth,
+		Notices:        notices,
 		AccountRoles:   manage.NewAccountRoles(core, store),
 		// Identity verification (cmd/foyer/verification.go).
 		VerificationPolicies: manage.NewVerificationPolicies(core, store),

@@ -194,12 +194,16 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	}
 	accountActivity := manage.NewAccountActivity(adminCore, store, sessions, devices)
 	accountServices := newAccountProfileServices(adminCore, store, sessions, devices.Device)
+	notices, accountAuth := newAccountAuthServices(adminCore, store, notifications, renderer, sessions, cfg.Issuer)
+	accountServices.actions.WithNotices(notices)
+	accountServices.profiles.WithNotices(notices)
 	adminAPI, err := admin.New(admin.Deps{
 		Tokens: adminTokens{oauth: oauth}, Core: adminCore, Clients: manage.NewClients(adminCore, store, clientRegistry{}),
 		Administrators: manage.NewAdministrators(adminCore, store, notifications, cfg.Issuer), Audit: manage.NewAudit(store).WithChainKey(auditChainKey(secret)),
 		Applications: manage.NewApplications(adminCore, store), Policies: manage.NewPolicies(adminCore, store),
 		Stores: newStoreServices(adminCore, store), Logger: log,
-		AccountJobs:     accountJobs,
+		AccountJobs: accountJobs,
+		AccountAuth: accountAuth, Notices: notices,
 		AccountRoles:    manage.NewAccountRoles(adminCore, store),
 		Verification:    newVerificationServices(adminCore, store),
 		AccountActivity: accountActivity,

@@ -66,3 +66,21 @@ type NoticeEmail struct {
 	Link       string
 	LinkText   string
 }
+
+// SupportNoticeEmail is the data of the support_* kinds: a customer is
+// told of a change support made to the account (admin/manage's
+// CustomerNotices). Each kind reads what it needs: Status (enabled or
+// disabled) for support_status_changed, Method (an authenticator kind:
+// password, passkey, totp, email, phone, recovery_codes) for
+// support_authenticator_removed, Contact (email or phone) for
+// support_contact_added, Fields (attribute names) for
+// support_profile_changed. None of them carries a secret.
+type SupportNoticeEmail struct {
+	Status  string
+	Method  string
+	Contact string
+	Fields  []string
+	// Link is where the customer signs in (the chosen client's
+	// initiate_login_uri); empty: no link.
+	Link string
+}

@@ -12,15 +12,20 @@ import (
 func emailSamples() map[string][]any {
 	const link = "https://id.example/"
 	return map[string][]any{
-		"activation":              {ActivationEmail{Link: link, Minutes: 1}, ActivationEmail{}},
-		"password_reset":          {PasswordResetEmail{Link: link, Minutes: 1}, PasswordResetEmail{}},
-		"password_changed":        {PasswordChangedEmail{Link: link}, PasswordChangedEmail{}},
-		"sign_in_code":            {SignInCodeEmail{Code: "1", Link: link, Minutes: 1}, SignInCodeEmail{}},
-		"username_reminder":       {UsernameReminderEmail{Username: "u", Link: link}, UsernameReminderEmail{}},
-		"signup_attempt_existing": {SignupAttemptEmail{Link: link}, SignupAttemptEmail{}},
-		"account_code":            {AccountCodeEmail{Code: "1", Minutes: 1}, AccountCodeEmail{}},
-		"account_contact_changed": {ContactChangedEmail{}},
-		"notice":                  {NoticeEmail{Title: "t", Paragraphs: []string{"p"}, Link: link, LinkText: "l"}, NoticeEmail{}},
+		"activation":                    {ActivationEmail{Link: link, Minutes: 1}, ActivationEmail{}},
+		"password_reset":                {PasswordResetEmail{Link: link, Minutes: 1}, PasswordResetEmail{}},
+		"password_changed":              {PasswordChangedEmail{Link: link}, PasswordChangedEmail{}},
+		"sign_in_code":                  {SignInCodeEmail{Code: "1", Link: link, Minutes: 1}, SignInCodeEmail{}},
+		"username_reminder":             {UsernameReminderEmail{Username: "u", Link: link}, UsernameReminderEmail{}},
+		"signup_attempt_existing":       {SignupAttemptEmail{Link: link}, SignupAttemptEmail{}},
+		"account_code":                  {AccountCodeEmail{Code: "1", Minutes: 1}, AccountCodeEmail{}},
+		"account_contact_changed":       {ContactChangedEmail{}},
+		"notice":                        {NoticeEmail{Title: "t", Paragraphs: []string{"p"}, Link: link, LinkText: "l"}, NoticeEmail{}},
+		"support_profile_changed":       {SupportNoticeEmail{Status: "disabled", Method: "passkey", Contact: "phone", Fields: []string{"f"}, Link: link}, SupportNoticeEmail{}},
+		"support_status_changed":        {SupportNoticeEmail{Status: "disabled", Method: "passkey", Contact: "phone", Fields: []string{"f"}, Link: link}, SupportNoticeEmail{}},
+		"support_password_set":          {SupportNoticeEmail{Status: "disabled", Method: "passkey", Contact: "phone", Fields: []string{"f"}, Link: link}, SupportNoticeEmail{}},
+		"support_authenticator_removed": {SupportNoticeEmail{Status: "disabled", Method: "passkey", Contact: "phone", Fields: []string{"f"}, Link: link}, SupportNoticeEmail{}},
+		"support_contact_added":         {SupportNoticeEmail{Status: "disabled", Method: "passkey", Contact: "phone", Fields: []string{"f"}, Link: link}, SupportNoticeEmail{}},
 	}
 }
 
