@@ -24,6 +24,6 @@ lint:
 e2e:
 	$(GO) test -count=1 -tags e2e ./e2e/...
 
-## bench: load the server over loopback and print a table
+## bench: load the server over loopback and print a table (flags: make bench BENCHFLAGS="-accounts 1000000 -explain")
 bench:
-	$(GO) run ./cmd/foyer-bench
+	$(GO) run ./cmd/foyer-bench $(BENCHFLAGS)

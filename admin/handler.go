@@ -58,12 +58,12 @@ type Deps struct {
 	Policies       *manage.Policies
 	Stores         StoreServices // stores, groups, roles, organizations (admin/stores.go)
 	Logger         *slog.Logger
+	// AccountJobs runs quick actions on many accounts (admin/account_jobs.go).
+	AccountJobs *manage.AccountJobs
 	// AccountAuth and Notices serve an account's authenticators and the
 	// clients its notices may go through (account_authenticators.go).
 	AccountAuth *manage.AccountAuthenticators
 	Notices     *manage.CustomerNotices
-	// AccountJobs runs quick actions on many accounts (admin/account_jobs.go).
-	AccountJobs *manage.AccountJobs
 	// AccountActions and AccountProfiles serve an account's profile
 	// (admin/accounts.go); Renderer translates its HTML export.
 	AccountActions  *manage.AccountActions
@@ -95,15 +95,15 @@ type Handler struct {
 	activity     *manage.AccountActivity
 	accountJobs  *manage.AccountJobs
 	log          *slog.Logger
-	accountRoles *manage.AccountRoles
-	// accountSearch serves accounts_search.go.
-	accountSearch *manage.AccountSearch
-	accountAuth   *manage.AccountAuthenticators
-	notices       *manage.CustomerNotices
+	accountAuth  *manage.AccountAuthenticators
+	notices      *manage.CustomerNotices
 	// accountActions, accountProfiles and renderer serve accounts.go.
 	accountActions  *manage.AccountActions
 	accountProfiles *manage.AccountProfiles
 	renderer        *themes.Renderer
+	accountRoles    *manage.AccountRoles
+	// accountSearch serves accounts_search.go.
+	accountSearch *manage.AccountSearch
 	// openAPI is the assembled document, served as is.
 	openAPI []byte
 	// routes builds URLs from the router Mount was given.

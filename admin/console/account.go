@@ -71,6 +71,7 @@ type accountOverview struct {
 	CreatedAt   time.Time
 	LastLoginAt *time.Time
 	Disabled    bool
+	Enabled     bool // neither disabled nor pending activation
 	// The actions' URLs; empty when that action is not mounted.
 	ExportJSONURL, ExportHTMLURL, StatusURL, SessionsEndURL, DeleteURL string
 }
@@ -132,7 +133,8 @@ func (h *Handler) accountFrameFor(r *http.Request, rq *request, currentTab strin
 
 func (h *Handler) accountOverview(acct *storage.Account, external bool, vars []string) accountOverview {
 	o := accountOverview{ID: acct.ID, Email: acct.Email, Username: acct.Username, Phone: acct.Phone,
-		CreatedAt: acct.CreatedAt, LastLoginAt: acct.LastLoginAt, Disabled: acct.Status == storage.AccountDisabled}
+		CreatedAt: acct.CreatedAt, LastLoginAt: acct.LastLoginAt, Disabled: acct.Status == storage.AccountDisabled,
+		Enabled: acct.Status == storage.AccountEnabled}
 	o.Name = joinNonEmpty(acct.Attributes["given_name"], acct.Attributes["family_name"])
 	if o.Name == "" {
 		o.Name = acct.Attributes["name"]

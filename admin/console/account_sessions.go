@@ -19,7 +19,7 @@ const (
 func (h *Handler) mountAccountSessions(r *mux.Router) {
 	route.Handle(r, accountSessionsRoute, accountPathPrefix+"/sessions", route.Methods{http.MethodGet: h.authed(h.accountSessionsPage)})
 	route.Handle(r, accountSessionEndRoute, accountPathPrefix+"/sessions/{session}/end", route.Methods{http.MethodPost: h.authed(h.endAccountSession)})
-	route.Handle(r, accountSessionsEndAllRoute, accountPathPrefix+"/sessions/end-all", route.Methods{http.MethodPost: h.authed(h.endAllAccountSessions)})
+	route.Handle(r, accountSessionsEndAllRoute, accountPathPrefix+"/sessions/end-all", route.Methods{http.MethodPost: h.authed(h.endAccountSessions)})
 	h.addAccountTab(accountTab{Route: accountSessionsRoute, Label: "admin.account.tab.sessions", Order: accountTabSessions})
 }
 
@@ -87,8 +87,8 @@ func (h *Handler) endAccountSession(w http.ResponseWriter, r *http.Request, rq *
 	return nil
 }
 
-// endAllAccountSessions ends every session of the account (the Sessions tab).
-func (h *Handler) endAllAccountSessions(w http.ResponseWriter, r *http.Request, rq *request) error {
+// endAccountSessions ends every session of the account.
+func (h *Handler) endAccountSessions(w http.ResponseWriter, r *http.Request, rq *request) error {
 	v := mux.Vars(r)
 	s, err := h.storeFor(r, rq)
 	if err != nil {

@@ -61,12 +61,12 @@ type Deps struct {
 	Stores         StoreService
 	Roles          RoleService
 	Organizations  OrganizationService
+	// AccountJobs runs quick actions on selected accounts (account_jobs.go).
+	AccountJobs AccountJobService
 	// AccountAuth and Notices serve the account profile's Authenticators
 	// tab and the "Notify the customer" choices; nil leaves the tab out.
 	AccountAuth AccountAuthService
 	Notices     NoticeService
-	// AccountJobs runs quick actions on selected accounts (account_jobs.go).
-	AccountJobs AccountJobService
 	// AccountActions and AccountProfiles serve the account profile's
 	// overview actions and its Attributes and Groups tabs
 	// (account_profile.go); without them those pages are not mounted.
@@ -153,10 +153,10 @@ func New(cfg Config, d Deps) (*Handler, error) {
 		roles: d.Roles, orgs: d.Organizations, codes: firstparty.New(cfg.Issuer, "console")}
 	h.accountRoles = d.AccountRoles
 	h.accountJobs = d.AccountJobs
+	h.accountAuth, h.notices = d.AccountAuth, d.Notices
 	h.vpolicies, h.verifs = d.VerificationPolicies, d.Verifications
 	h.activity = d.AccountActivity
 	h.accountSearch = d.AccountSearch
-	h.accountAuth, h.notices = d.AccountAuth, d.Notices
 	h.acctActions, h.acctProfiles = d.AccountActions, d.AccountProfiles
 	return h, nil
 }

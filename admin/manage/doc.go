@@ -52,27 +52,16 @@
 // operation on one starts with LoadAccount, which checks the actor's
 // permission on the account's store and keeps the administrators store
 // out of reach (its accounts are Administrators'); Labels are the status
-// labels the console and the API show on every account.
-// AccountRoles (account_roles.go) keeps an account's (organization, role)
-// pairs and, apart from them, its organization memberships: a role needs
-// no membership (seed 002), and ending a membership keeps the roles.
-//
-// AccountActivity (account_activity.go, account_sessions.go,
-// account_consents.go) reads an account's history for support: its event
-// log keyset-paged on (time, append order), the audit entries about it
-// (readable with ReadAccounts, without the administrators' addresses), its
-// SSO sessions described as the portal describes them, and its consent
-// log. Ending sessions goes through a SessionEnder (the session manager)
-// inside Core.Apply, so the deletion, the back-channel logout notices and
-// the audit entry commit together.
-//
-// The account list
+// labels the console and the API show on every account. The account list
 // (account_search.go, account_query.go) is not read whole: AccountSearch
 // turns an AccountQuery (the API's query parameters, the console's
 // search form, a bulk job's "whole search result") into one keyset page
 // of storage.SearchAccounts, with opaque cursors bound to their search
 // (Page.Next and Page.Prev); each administrator's pinned search fields
 // are kept with their account.
+// AccountRoles (account_roles.go) keeps an account's (organization, role)
+// pairs and, apart from them, its organization memberships: a role needs
+// no membership (seed 002), and ending a membership keeps the roles.
 //
 // AccountActions (account_actions.go) are what an administrator does to
 // one account: the quick actions (delete, enable, disable, add_to_group,
@@ -100,6 +89,15 @@
 // import selfservice, so the reset secret is made as selfservice makes
 // it, contact codes are hashed and counted here, and cmd/foyer names the
 // lockout counters with selfservice/regulate's keys.
+//
+// AccountActivity (account_activity.go, account_sessions.go,
+// account_consents.go) reads an account's history for support: its event
+// log keyset-paged on (time, append order), the audit entries about it
+// (readable with ReadAccounts, without the administrators' addresses), its
+// SSO sessions described as the portal describes them, and its consent
+// log. Ending sessions goes through a SessionEnder (the session manager)
+// inside Core.Apply, so the deletion, the back-channel logout notices and
+// the audit entry commit together.
 //
 // The configuration lists (stores, groups, roles, organizations,
 // applications, policies) are small, so their ListBy methods (listby.go)

@@ -24,6 +24,31 @@
 // status is 1. The server's resident memory is read from /proc after start
 // and after the load.
 //
+// Account management (PostgreSQL, -accounts N, default 30,000; 1,000,000
+// for the figures of record): the bench gives the default store an
+// attribute schema through the admin API (a client-credentials client with
+// the owner role), seeds it with N accounts through the dev seed library
+// (cmd/internal/devseed, what foyer dev seed runs), and measures:
+//
+//   - password_login again, on the seeded store, as a ratio to the empty
+//     store's (the allowed drop is 10 %);
+//   - p50 and p95 over -search-requests requests, one at a time, of
+//     GET /admin/api/v1/stores/default/accounts by e-mail prefix, by an
+//     attribute (family_name), by group, the first page of the list
+//     (newest first) and its page 500 (the cursor walked there first),
+//     each beside the 100 ms limit and as a ratio;
+//   - a bulk disable of -bulk accounts (a group of them) as one job
+//     through the jobs API, the server killed with SIGKILL at 40 % and
+//     restarted: duration, accounts/s, and SQL checks that every account
+//     is disabled with exactly one account.disabled audit entry or
+//     untouched.
+//
+// -explain prints PostgreSQL's EXPLAIN (ANALYZE, BUFFERS) of each search,
+// recorded from the same storage search the API runs (sqlstore.Explain).
+// -reuse-database URL measures a database seeded before (foyer dev seed
+// --from writes a large seed in parts), so no single run seeds a million
+// accounts; it keeps the database, and its FOYER_SECRET must be set.
+//
 // The server runs at log level info: the ready line is an info line, and
 // request lines are debug, so nothing is logged per request.
 package main

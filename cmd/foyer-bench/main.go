@@ -36,6 +36,14 @@ type options struct {
 	skipPostgres bool
 	skipSQLite   bool
 	foyer        string
+	// The account management section (PostgreSQL): accounts seeded, of
+	// them disabled by one bulk job, requests per search figure, and
+	// whether to print the searches' EXPLAIN plans.
+	accounts, bulk, searchRequests int
+	explain                        bool
+	// reuse is a PostgreSQL database seeded before (foyer dev seed, in
+	// parts if need be): used instead of a fresh one, and kept.
+	reuse string
 }
 
 // backendReport is everything measured on one storage backend.
@@ -47,6 +55,7 @@ type backendReport struct {
 	results                  []result
 	err                      error
 	logTail                  string
+	accounts                 *accountsReport // PostgreSQL with -accounts only
 }
 
 func main() {
@@ -58,8 +67,17 @@ func main() {
 	flag.BoolVar(&o.skipPostgres, "skip-postgres", false, "skip the PostgreSQL backend")
 	flag.BoolVar(&o.skipSQLite, "skip-sqlite", false, "skip the SQLite backend")
 	flag.StringVar(&o.foyer, "foyer", "", "prebuilt foyer binary (default: go build ./cmd/foyer into a temp dir)")
+	flag.IntVar(&o.accounts, "accounts", 30000, "accounts seeded for the account management section on PostgreSQL (0: skip it; 1000000 for the figures of record)")
+	flag.IntVar(&o.bulk, "bulk", -1, "accounts the bulk disable job covers (default: a tenth of -accounts, at most 100000; 0: skip)")
+	flag.IntVar(&o.searchRequests, "search-requests", 200, "requests per account search figure")
+	flag.BoolVar(&o.explain, "explain", false, "print PostgreSQL's EXPLAIN ANALYZE of each account search")
+	flag.StringVar(&o.reuse, "reuse-database", "", "a PostgreSQL database whose default store foyer dev seed filled with -accounts accounts "+
+		"(seed 1): measured instead of a fresh database, and kept; FOYER_SECRET must be the one it was set up with")
 	flag.Parse()
-	if o.duration <= 0 || o.conns <= 0 || flag.NArg() > 0 {
+	if o.bulk < 0 {
+		o.bulk = min(100000, o.accounts/10)
+	}
+	if o.duration <= 0 || o.conns <= 0 || o.accounts < 0 || o.searchRequests <= 0 || flag.NArg() > 0 {
 		flag.Usage()
 		os.Exit(2)
 	}
@@ -114,7 +132,7 @@ func run(ctx context.Context, o options, stdout, progress io.Writer) int {
 		return 1
 	}
 	for _, r := range reports {
-		if r.err != nil {
+		if r.err != nil || r.accounts.failed() {
 			return 1
 		}
 		for _, res := range r.results {
@@ -127,6 +145,9 @@ func run(ctx context.Context, o options, stdout, progress io.Writer) int {
 }
 
 func benchPostgres(ctx context.Context, o options, bin, tmp string, progress io.Writer) backendReport {
+	if o.reuse != "" {
+		return benchBackend(ctx, o, bin, "postgres", o.reuse, tmp, progress)
+	}
 	dbURL, drop, err := createPostgresDatabase(ctx, o.postgres)
 	if err != nil {
 		return backendReport{name: "postgres", err: err}
@@ -187,7 +208,20 @@ func benchBackend(ctx context.Context, o options, bin, name, databaseURL, dir st
 	t.transport.CloseIdleConnections()
 	time.Sleep(time.Second)
 	rep.rssAfterLoad = srv.rss()
+	if name == "postgres" && o.accounts > 0 && ctx.Err() == nil {
+		rep.accounts = benchAccounts(ctx, o, srv, t, databaseURL, scenarioResult(rep.results, "password_login"), progress)
+	}
 	return rep
+}
+
+// scenarioResult is the named scenario's result, nil when it did not run.
+func scenarioResult(results []result, scenario string) *result {
+	for i := range results {
+		if results[i].scenario == scenario {
+			return &results[i]
+		}
+	}
+	return nil
 }
 
 // runScenarios runs the scenarios in order; the code exchange needs the
@@ -329,6 +363,9 @@ func printReport(w io.Writer, o options, lim limits, reports []backendReport) {
 				fmt.Fprintf(w, "  %s %s error: %s\n", res.backend, res.scenario, line)
 			}
 		}
+	}
+	for _, r := range reports {
+		printAccounts(w, o, r.accounts)
 	}
 	for _, r := range reports {
 		if r.err != nil {

@@ -68,11 +68,17 @@ func newServer(bin, databaseURL, logPath string) (*server, error) {
 		return nil, fmt.Errorf("find a free port: %w", err)
 	}
 	issuer := "http://" + addr
+	// A database reused across runs (-reuse-database) needs the secret it
+	// was set up with: its signing keys are sealed with it.
+	secret := os.Getenv("FOYER_SECRET")
+	if secret == "" {
+		secret = randomHex(24)
+	}
 	env := append(os.Environ(),
 		"FOYER_ISSUER="+issuer,
 		"FOYER_LISTEN="+addr,
 		"FOYER_DATABASE_URL="+databaseURL,
-		"FOYER_SECRET="+randomHex(24),
+		"FOYER_SECRET="+secret,
 		"FOYER_BOOTSTRAP_ADMIN_EMAIL=admin@bench.example",
 		"FOYER_BOOTSTRAP_ADMIN_PASSWORD="+randomHex(12),
 		// The ready line is logged at info; request lines are debug, so
@@ -140,6 +146,23 @@ func (s *server) stop() error {
 	if st := s.cmd.ProcessState; st != nil && !st.Success() {
 		return fmt.Errorf("foyer serve exited with %v", st)
 	}
+	return nil
+}
+
+// kill ends the server with SIGKILL, as a crash would: no drain, nothing
+// flushed or cleaned up.
+func (s *server) kill() error {
+	if s.cmd == nil || s.cmd.Process == nil {
+		return nil
+	}
+	defer func() {
+		_ = s.log.Close()
+		s.cmd = nil
+	}()
+	if err := s.cmd.Process.Kill(); err != nil {
+		return fmt.Errorf("kill foyer serve: %w", err)
+	}
+	<-s.exited
 	return nil
 }
 

@@ -34,6 +34,8 @@ func newAdminConsole(cfg Config, core *manage.Core, store storage.Store, secret 
 		Roles:          manage.NewRoles(core, store),
 		Organizations:  manage.NewOrganizations(core, store),
 		AccountJobs:    newAccountJobs(core, store, sessions),
+		AccountAuth:    accountAuth,
+		Notices:        notices,
 		AccountRoles:   manage.NewAccountRoles(core, store),
 		// Identity verification (cmd/foyer/verification.go).
 		VerificationPolicies: manage.NewVerificationPolicies(core, store),
@@ -43,7 +45,5 @@ func newAdminConsole(cfg Config, core *manage.Core, store storage.Store, secret 
 		AccountSearch:   manage.NewAccountSearch(core, store),
 		// The profile's overview actions, Attributes and Groups tabs.
 		AccountActions: accounts.actions, AccountProfiles: accounts.profiles,
-		AccountAuth: accountAuth,
-		Notices:     notices,
 	})
 }

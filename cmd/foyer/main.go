@@ -49,6 +49,7 @@ Commands:
   admin list            list administrators and their roles
   audit verify          check the audit log's hash chain
   audit export          print the audit log as JSON lines (--since)
+  dev seed              fill a store with generated accounts (--accounts N; development only)
 
 Configuration comes from --config (YAML) and FOYER_* environment variables;
 see README.md. Run "foyer <command> -h" for a command's flags.
@@ -165,6 +166,8 @@ func dispatch(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 		return auditVerify(ctx, cfg, rest[1:], stdout, stderr)
 	case cmd == "audit" && sub == "export":
 		return auditExport(ctx, cfg, rest[1:], stdout, stderr)
+	case cmd == "dev" && sub == "seed":
+		return devSeed(ctx, cfg, rest[1:], stdout, stderr)
 	case cmd == "keys" && sub == "rotate":
 		return keysRotate(ctx, cfg, rest[1:], stdout, stderr)
 	default:

@@ -193,8 +193,8 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		return nil, err
 	}
 	accountActivity := manage.NewAccountActivity(adminCore, store, sessions, devices)
-	notices, accountAuth := newAccountAuthServices(adminCore, store, notifications, renderer, sessions, cfg.Issuer)
 	accountServices := newAccountProfileServices(adminCore, store, sessions, devices.Device)
+	notices, accountAuth := newAccountAuthServices(adminCore, store, notifications, renderer, sessions, cfg.Issuer)
 	accountServices.actions.WithNotices(notices)
 	accountServices.profiles.WithNotices(notices)
 	adminAPI, err := admin.New(admin.Deps{
@@ -202,13 +202,13 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		Administrators: manage.NewAdministrators(adminCore, store, notifications, cfg.Issuer), Audit: manage.NewAudit(store).WithChainKey(auditChainKey(secret)),
 		Applications: manage.NewApplications(adminCore, store), Policies: manage.NewPolicies(adminCore, store),
 		Stores: newStoreServices(adminCore, store), Logger: log,
-		AccountJobs:     accountJobs,
+		AccountJobs: accountJobs,
+		AccountAuth: accountAuth, Notices: notices,
 		AccountRoles:    manage.NewAccountRoles(adminCore, store),
 		Verification:    newVerificationServices(adminCore, store),
 		AccountActivity: accountActivity,
 		AccountSearch:   manage.NewAccountSearch(adminCore, store),
 		AccountActions:  accountServices.actions, AccountProfiles: accountServices.profiles, Renderer: renderer,
-		AccountAuth: accountAuth, Notices: notices,
 	})
 	if err != nil {
 		return nil, err
