@@ -42,7 +42,7 @@ const jobFailuresPage = 50
 
 func (h *Handler) mountAccountJobs(r *mux.Router) {
 	route.Handle(r, accountJobsCreateRoute, "/admin/stores/{store}/accounts/actions", route.Methods{
-		http.MethodPost: h.authed(h.withJobs(h.createAccountJob))})
+		http.MethodPost: h.authed(h.withJobs(h.createAccountJob)), http.MethodGet: h.authed(h.backToAccountList)})
 	route.Handle(r, jobsListRoute, "/admin/stores/{store}/jobs", route.Methods{
 		http.MethodGet: h.authed(h.withJobs(h.accountJobsPage))})
 	route.Handle(r, jobRoute, "/admin/stores/{store}/jobs/{job}", route.Methods{
@@ -184,5 +184,17 @@ func (h *Handler) cancelAccountJob(w http.ResponseWriter, r *http.Request, rq *r
 		return err
 	}
 	http.Redirect(w, r, h.path(jobRoute, nil, "store", s.ID, "job", id), http.StatusSeeOther) //nolint:gosec // G710: the console's own route
+	return nil
+}
+
+// backToAccountList answers a GET of the actions' address (a reloaded or
+// bookmarked confirmation) with the account list and its search, rather
+// than taking "actions" for an account id.
+func (h *Handler) backToAccountList(w http.ResponseWriter, r *http.Request, _ *request) error {
+	list := h.path(accountsRoute, nil, "store", mux.Vars(r)["store"])
+	if r.URL.RawQuery != "" {
+		list += "?" + r.URL.RawQuery
+	}
+	http.Redirect(w, r, list, http.StatusSeeOther)
 	return nil
 }
