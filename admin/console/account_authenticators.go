@@ -194,13 +194,13 @@ func (h *Handler) runAuthenticatorForm(r *http.Request, rq *request, name, store
 		}
 		return "password_set", h.accountAuth.SetPassword(ctx, a, storeID, accountID, manage.SetPasswordInput{Password: pw, Notify: n})
 	case accountPasswordDropRoute:
-		return "removed", h.accountAuth.RemovePassword(ctx, a, storeID, accountID,
+		return "authenticator_removed", h.accountAuth.RemovePassword(ctx, a, storeID, accountID,
 			manage.RemovePasswordInput{Confirm: r.PostFormValue("confirm") == "yes", Notify: n})
 	case accountAuthRemoveRoute:
 		if r.PostFormValue("kind") == "recovery_codes" {
-			return "removed", h.accountAuth.RemoveRecoveryCodes(ctx, a, storeID, accountID, manage.RemoveInput{Notify: n})
+			return "authenticator_removed", h.accountAuth.RemoveRecoveryCodes(ctx, a, storeID, accountID, manage.RemoveInput{Notify: n})
 		}
-		return "removed", h.accountAuth.RemoveAuthenticator(ctx, a, storeID, accountID, r.PostFormValue("id"), manage.RemoveInput{Notify: n})
+		return "authenticator_removed", h.accountAuth.RemoveAuthenticator(ctx, a, storeID, accountID, r.PostFormValue("id"), manage.RemoveInput{Notify: n})
 	case accountContactRoute:
 		_, err := h.accountAuth.StartContact(ctx, a, storeID, accountID, manage.ContactInput{Kind: r.PostFormValue("kind"),
 			Address: r.PostFormValue("address"), SecondFactor: r.PostFormValue("second_factor") == "yes", ClientID: r.PostFormValue("notify_client_id")})

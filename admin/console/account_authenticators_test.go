@@ -150,7 +150,7 @@ func TestAuthenticatorsTabRemoveAndNotify(t *testing.T) {
 			t.Fatalf("refusals were audited: %v", e.auditActions(t))
 		}
 		got := support.post(t, base+"/remove", clone(form))
-		if got.status != http.StatusSeeOther || got.location != base+"?notice=removed" {
+		if got.status != http.StatusSeeOther || got.location != base+"?notice=authenticator_removed" {
 			t.Fatalf("removal: %d to %q\n%s", got.status, got.location, got.body)
 		}
 		if a := e.auditActions(t); len(a) != 2 || a[0] != "account.authenticator_removed" || a[1] != "account.notified" {
@@ -160,7 +160,7 @@ func TestAuthenticatorsTabRemoveAndNotify(t *testing.T) {
 		if err != nil || len(queued) != 1 || queued[0].Kind != manage.NoticeAuthenticatorRemoved || queued[0].To != "jane@example.com" {
 			t.Errorf("outbox = %+v, %v", queued, err)
 		}
-		if page := support.get(t, base+"?notice=removed"); strings.Contains(page.body, "Lost phone") {
+		if page := support.get(t, base+"?notice=authenticator_removed"); strings.Contains(page.body, "Lost phone") {
 			t.Error("the passkey is still listed")
 		}
 	})
