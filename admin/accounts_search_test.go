@@ -17,9 +17,8 @@ import (
 // newSearchAPIEnv is the API environment with the account search wired
 // (the shared environment does not build it) and the accounts of store A:
 // the environment's customer and three more.
-func newSearchAPIEnv(t *testing.T) *apiEnv {
+func newSearchAPIEnv(t *testing.T, store storage.Store) *apiEnv {
 	t.Helper()
-	store := sqltest.SQLite(t)
 	e := newAPIEnv(t, store)
 	ctx := context.Background()
 	is, err := store.GetIdentityStore(ctx, storeA)
@@ -69,99 +68,107 @@ func emailsOf(r response) []string {
 
 func TestSearchAccountsAPI(t *testing.T) {
 	t.Parallel()
-	e := newSearchAPIEnv(t)
-	path := "/stores/" + storeA + "/accounts"
-	for _, c := range []struct {
-		query string
-		want  []string
-	}{
-		{"sort=email", []string{"a_b@example.com", "abc@example.com", "ann@example.com", "customer@example.com"}},
-		{"email_prefix=A_&sort=email", []string{"a_b@example.com"}},
-		{"email=ANN@EXAMPLE.COM", []string{"ann@example.com"}},
-		{"attr.city=berlin", []string{"ann@example.com"}},
-		{"attr_prefix.city=BER", []string{"ann@example.com"}},
-		{"status=disabled", []string{"a_b@example.com"}},
-	} {
-		r := e.do("support", http.MethodGet, path+"?"+c.query, nil).expect(t, c.query, http.StatusOK)
-		if got := emailsOf(r); !equalList(got, c.want) {
-			t.Errorf("%s: %v, want %v", c.query, got, c.want)
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		e := newSearchAPIEnv(t, newStore(t))
+		path := "/stores/" + storeA + "/accounts"
+		for _, c := range []struct {
+			query string
+			want  []string
+		}{
+			{"sort=email", []string{"a_b@example.com", "abc@example.com", "ann@example.com", "customer@example.com"}},
+			{"email_prefix=A_&sort=email", []string{"a_b@example.com"}},
+			{"email=ANN@EXAMPLE.COM", []string{"ann@example.com"}},
+			{"attr.city=berlin", []string{"ann@example.com"}},
+			{"attr_prefix.city=BER", []string{"ann@example.com"}},
+			{"status=disabled", []string{"a_b@example.com"}},
+		} {
+			r := e.do("support", http.MethodGet, path+"?"+c.query, nil).expect(t, c.query, http.StatusOK)
+			if got := emailsOf(r); !equalList(got, c.want) {
+				t.Errorf("%s: %v, want %v", c.query, got, c.want)
+			}
 		}
-	}
-	r := e.do("auditor", http.MethodGet, path+"?email=ann@example.com", nil).expect(t, "auditor", http.StatusOK)
-	item := r.body["items"].([]any)[0].(map[string]any)
-	if labels := item["labels"].([]any); len(labels) != 2 || labels[0] != "enabled" || labels[1] != "email_verified" {
-		t.Errorf("labels = %v, want enabled, email_verified", labels)
-	}
-	if _, ok := item["last_login_at"]; !ok || item["id"] == "" || item["created_at"] == "" {
-		t.Errorf("summary lacks fields: %v", item)
-	}
+		r := e.do("auditor", http.MethodGet, path+"?email=ann@example.com", nil).expect(t, "auditor", http.StatusOK)
+		item := r.body["items"].([]any)[0].(map[string]any)
+		if labels := item["labels"].([]any); len(labels) != 2 || labels[0] != "enabled" || labels[1] != "email_verified" {
+			t.Errorf("labels = %v, want enabled, email_verified", labels)
+		}
+		if _, ok := item["last_login_at"]; !ok || item["id"] == "" || item["created_at"] == "" {
+			t.Errorf("summary lacks fields: %v", item)
+		}
+	})
 }
 
 func TestSearchAccountsAPIPaging(t *testing.T) {
 	t.Parallel()
-	e := newSearchAPIEnv(t)
-	path := "/stores/" + storeA + "/accounts?sort=email&limit=3"
-	first := e.do("support", http.MethodGet, path, nil).expect(t, "first page", http.StatusOK)
-	next := first.str("next_cursor")
-	if len(emailsOf(first)) != 3 || next == "" {
-		t.Fatalf("first page %s, want 3 items and a cursor", first.raw)
-	}
-	second := e.do("support", http.MethodGet, path+"&cursor="+url.QueryEscape(next), nil).expect(t, "second page", http.StatusOK)
-	if got := emailsOf(second); !equalList(got, []string{"customer@example.com"}) || second.str("next_cursor") != "" {
-		t.Errorf("second page %s, want the last account and no cursor", second.raw)
-	}
-	bad := e.do("support", http.MethodGet, "/stores/"+storeA+"/accounts?sort=-email&limit=3&cursor="+url.QueryEscape(next), nil).
-		expect(t, "cursor of another sort", http.StatusBadRequest)
-	if !hasFieldError(bad, "cursor") {
-		t.Errorf("another sort's cursor: %s, want an error naming cursor", bad.raw)
-	}
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		e := newSearchAPIEnv(t, newStore(t))
+		path := "/stores/" + storeA + "/accounts?sort=email&limit=3"
+		first := e.do("support", http.MethodGet, path, nil).expect(t, "first page", http.StatusOK)
+		next := first.str("next_cursor")
+		if len(emailsOf(first)) != 3 || next == "" {
+			t.Fatalf("first page %s, want 3 items and a cursor", first.raw)
+		}
+		second := e.do("support", http.MethodGet, path+"&cursor="+url.QueryEscape(next), nil).expect(t, "second page", http.StatusOK)
+		if got := emailsOf(second); !equalList(got, []string{"customer@example.com"}) || second.str("next_cursor") != "" {
+			t.Errorf("second page %s, want the last account and no cursor", second.raw)
+		}
+		bad := e.do("support", http.MethodGet, "/stores/"+storeA+"/accounts?sort=-email&limit=3&cursor="+url.QueryEscape(next), nil).
+			expect(t, "cursor of another sort", http.StatusBadRequest)
+		if !hasFieldError(bad, "cursor") {
+			t.Errorf("another sort's cursor: %s, want an error naming cursor", bad.raw)
+		}
+	})
 }
 
 func TestSearchAccountsAPIRefusals(t *testing.T) {
 	t.Parallel()
-	e := newSearchAPIEnv(t)
-	path := "/stores/" + storeA + "/accounts"
-	for _, c := range []struct {
-		query, field string
-	}{
-		{"attr.shoe_size=42", "attr.shoe_size"},
-		{"created_after=yesterday", "created_after"},
-		{"status=gone", "status"},
-		{"limit=500", "limit"},
-		{"limit=ten", "limit"},
-		{"sort=name", "sort"},
-		{"email_verified=maybe", "email_verified"},
-	} {
-		r := e.do("support", http.MethodGet, path+"?"+c.query, nil).expect(t, c.query, http.StatusBadRequest)
-		if !hasFieldError(r, c.field) {
-			t.Errorf("%s: %s, want an error naming %s", c.query, r.raw, c.field)
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		e := newSearchAPIEnv(t, newStore(t))
+		path := "/stores/" + storeA + "/accounts"
+		for _, c := range []struct {
+			query, field string
+		}{
+			{"attr.shoe_size=42", "attr.shoe_size"},
+			{"created_after=yesterday", "created_after"},
+			{"status=gone", "status"},
+			{"limit=500", "limit"},
+			{"limit=ten", "limit"},
+			{"sort=name", "sort"},
+			{"email_verified=maybe", "email_verified"},
+		} {
+			r := e.do("support", http.MethodGet, path+"?"+c.query, nil).expect(t, c.query, http.StatusBadRequest)
+			if !hasFieldError(r, c.field) {
+				t.Errorf("%s: %s, want an error naming %s", c.query, r.raw, c.field)
+			}
 		}
-	}
-	e.do("admin-b", http.MethodGet, path, nil).expect(t, "an administrator of store B", http.StatusForbidden)
-	e.do("owner", http.MethodGet, "/stores/"+storage.AdministratorsStoreID+"/accounts", nil).
-		expect(t, "the administrators store", http.StatusNotFound)
-	e.do("support", http.MethodGet, "/stores/nope/accounts", nil).expect(t, "an unknown store", http.StatusNotFound)
-	e.do("", http.MethodGet, path, nil).expect(t, "no token", http.StatusUnauthorized)
+		e.do("admin-b", http.MethodGet, path, nil).expect(t, "an administrator of store B", http.StatusForbidden)
+		e.do("owner", http.MethodGet, "/stores/"+storage.AdministratorsStoreID+"/accounts", nil).
+			expect(t, "the administrators store", http.StatusNotFound)
+		e.do("support", http.MethodGet, "/stores/nope/accounts", nil).expect(t, "an unknown store", http.StatusNotFound)
+		e.do("", http.MethodGet, path, nil).expect(t, "no token", http.StatusUnauthorized)
+	})
 }
 
 func TestPinnedSearchFieldsAPI(t *testing.T) {
 	t.Parallel()
-	e := newSearchAPIEnv(t)
-	const path = "/me/pinned-search-fields"
-	r := e.do("support", http.MethodGet, path, nil).expect(t, "no pins yet", http.StatusOK)
-	if f, _ := r.body["fields"].([]any); f == nil || len(f) != 0 {
-		t.Errorf("pins before any = %s, want an empty list", r.raw)
-	}
-	e.do("support", http.MethodPut, path, map[string]any{"fields": []string{"attr.city", "email_prefix"}}).expect(t, "pin", http.StatusOK)
-	e.do("support", http.MethodPut, path, map[string]any{"fields": []string{"password"}}).expect(t, "pin an unknown field", http.StatusUnprocessableEntity)
-	r = e.do("support", http.MethodGet, path, nil).expect(t, "pins", http.StatusOK)
-	if f, _ := r.body["fields"].([]any); len(f) != 2 || f[0] != "attr.city" || f[1] != "email_prefix" {
-		t.Errorf("pins = %s, want attr.city, email_prefix", r.raw)
-	}
-	if r := e.do("auditor", http.MethodGet, path, nil).expect(t, "another administrator's pins", http.StatusOK); len(r.body["fields"].([]any)) != 0 {
-		t.Errorf("the auditor sees the support's pins: %s", r.raw)
-	}
-	e.do("robot", http.MethodGet, path, nil).expect(t, "a client", http.StatusForbidden)
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		e := newSearchAPIEnv(t, newStore(t))
+		const path = "/me/pinned-search-fields"
+		r := e.do("support", http.MethodGet, path, nil).expect(t, "no pins yet", http.StatusOK)
+		if f, _ := r.body["fields"].([]any); f == nil || len(f) != 0 {
+			t.Errorf("pins before any = %s, want an empty list", r.raw)
+		}
+		e.do("support", http.MethodPut, path, map[string]any{"fields": []string{"attr.city", "email_prefix"}}).expect(t, "pin", http.StatusOK)
+		e.do("support", http.MethodPut, path, map[string]any{"fields": []string{"password"}}).expect(t, "pin an unknown field", http.StatusUnprocessableEntity)
+		r = e.do("support", http.MethodGet, path, nil).expect(t, "pins", http.StatusOK)
+		if f, _ := r.body["fields"].([]any); len(f) != 2 || f[0] != "attr.city" || f[1] != "email_prefix" {
+			t.Errorf("pins = %s, want attr.city, email_prefix", r.raw)
+		}
+		if r := e.do("auditor", http.MethodGet, path, nil).expect(t, "another administrator's pins", http.StatusOK); len(r.body["fields"].([]any)) != 0 {
+			t.Errorf("the auditor sees the support's pins: %s", r.raw)
+		}
+		e.do("robot", http.MethodGet, path, nil).expect(t, "a client", http.StatusForbidden)
+	})
 }
 
 func equalList(a, b []string) bool {

@@ -27,9 +27,8 @@ var accountBots = map[string]storage.AdminGrant{
 // newAccountsAPI is the admin API over a SQLite store with the stores
 // "eu" and "us", a client of "eu" with a back-channel logout URI, a group
 // and a customer of "eu" signed in to the client.
-func newAccountsAPI(t *testing.T) (*apiEnv, *storage.Account, *storage.Group) {
+func newAccountsAPI(t *testing.T, s storage.Store) (*apiEnv, *storage.Account, *storage.Group) {
 	t.Helper()
-	s := sqltest.SQLite(t)
 	ctx := t.Context()
 	for _, id := range []string{storage.AdministratorsStoreID, "eu", "us"} {
 		if err := s.CreateIdentityStore(ctx, &storage.IdentityStore{ID: id, Name: id,
@@ -84,126 +83,136 @@ func checkAccountAudit(t *testing.T, e *apiEnv, acct *storage.Account, action st
 }
 
 func TestAccountProfileAPIRefusals(t *testing.T) {
-	e, acct, group := newAccountsAPI(t)
-	path := "/stores/eu/accounts/" + acct.ID
-	admin := &storage.Account{StoreID: storage.AdministratorsStoreID, Status: storage.AccountEnabled, Email: "root@admins.example"}
-	e.must(e.store.CreateAccount(t.Context(), admin))
-	n := e.auditCount()
-	for _, c := range []struct {
-		token, method, path string
-		body                any
-		status              int
-	}{
-		{"auditor-bot", http.MethodPost, path + "/disable", nil, http.StatusForbidden},
-		{"auditor-bot", http.MethodDelete, path, nil, http.StatusForbidden},
-		{"auditor-bot", http.MethodPut, path + "/groups/" + group.ID, nil, http.StatusForbidden},
-		{"auditor-bot", http.MethodPost, path + "/end-sessions", nil, http.StatusForbidden},
-		{"us-support", http.MethodPost, path + "/disable", nil, http.StatusForbidden},
-		{"us-support", http.MethodGet, path, nil, http.StatusForbidden},
-		{"support-bot", http.MethodGet, "/stores/us/accounts/" + acct.ID, nil, http.StatusNotFound},
-		{"owner-bot", http.MethodGet, "/stores/" + storage.AdministratorsStoreID + "/accounts/" + admin.ID, nil, http.StatusNotFound},
-		{"owner-bot", http.MethodPost, "/stores/" + storage.AdministratorsStoreID + "/accounts/" + admin.ID + "/disable", nil, http.StatusNotFound},
-		{"support-bot", http.MethodPatch, path, map[string]any{"language": "de"}, http.StatusPreconditionRequired},
-		{"support-bot", http.MethodGet, path + "/export?format=pdf", nil, http.StatusBadRequest},
-		{"support-bot", http.MethodPut, path + "/groups/nope", nil, http.StatusUnprocessableEntity},
-	} {
-		e.do(c.token, c.method, c.path, c.body).expect(t, c.token+" "+c.method+" "+c.path, c.status)
-	}
-	if got, _ := e.store.GetAccount(t.Context(), acct.ID); got.Status != storage.AccountEnabled || e.auditCount() != n {
-		t.Error("a refused request changed something")
-	}
-	e.do("auditor-bot", http.MethodGet, path, nil).expect(t, "auditor reads", http.StatusOK)
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		e, acct, group := newAccountsAPI(t, newStore(t))
+		path := "/stores/eu/accounts/" + acct.ID
+		admin := &storage.Account{StoreID: storage.AdministratorsStoreID, Status: storage.AccountEnabled, Email: "root@admins.example"}
+		e.must(e.store.CreateAccount(t.Context(), admin))
+		n := e.auditCount()
+		for _, c := range []struct {
+			token, method, path string
+			body                any
+			status              int
+		}{
+			{"auditor-bot", http.MethodPost, path + "/disable", nil, http.StatusForbidden},
+			{"auditor-bot", http.MethodDelete, path, nil, http.StatusForbidden},
+			{"auditor-bot", http.MethodPut, path + "/groups/" + group.ID, nil, http.StatusForbidden},
+			{"auditor-bot", http.MethodPost, path + "/end-sessions", nil, http.StatusForbidden},
+			{"us-support", http.MethodPost, path + "/disable", nil, http.StatusForbidden},
+			{"us-support", http.MethodGet, path, nil, http.StatusForbidden},
+			{"support-bot", http.MethodGet, "/stores/us/accounts/" + acct.ID, nil, http.StatusNotFound},
+			{"owner-bot", http.MethodGet, "/stores/" + storage.AdministratorsStoreID + "/accounts/" + admin.ID, nil, http.StatusNotFound},
+			{"owner-bot", http.MethodPost, "/stores/" + storage.AdministratorsStoreID + "/accounts/" + admin.ID + "/disable", nil, http.StatusNotFound},
+			{"support-bot", http.MethodPatch, path, map[string]any{"language": "de"}, http.StatusPreconditionRequired},
+			{"support-bot", http.MethodGet, path + "/export?format=pdf", nil, http.StatusBadRequest},
+			{"support-bot", http.MethodPut, path + "/groups/nope", nil, http.StatusUnprocessableEntity},
+		} {
+			e.do(c.token, c.method, c.path, c.body).expect(t, c.token+" "+c.method+" "+c.path, c.status)
+		}
+		if got, _ := e.store.GetAccount(t.Context(), acct.ID); got.Status != storage.AccountEnabled || e.auditCount() != n {
+			t.Error("a refused request changed something")
+		}
+		e.do("auditor-bot", http.MethodGet, path, nil).expect(t, "auditor reads", http.StatusOK)
+	})
 }
 
 func TestAccountDisableAPIEndsEverything(t *testing.T) {
-	e, acct, _ := newAccountsAPI(t)
-	path := "/stores/eu/accounts/" + acct.ID
-	got := e.do("support-bot", http.MethodPost, path+"/disable", nil).expect(t, "disable", http.StatusOK)
-	if got.str("status") != "disabled" || got.header.Get("ETag") == "" {
-		t.Errorf("disable answered %s %v", got.raw, got.header)
-	}
-	en := checkAccountAudit(t, e, acct, "account.disabled")
-	if !strings.Contains(en.Before, `"enabled"`) || !strings.Contains(en.After, `"sessions_ended":1`) || !strings.Contains(en.After, `"tokens_revoked":1`) {
-		t.Errorf("audit before %s after %s", en.Before, en.After)
-	}
-	if _, err := e.store.GetSession(t.Context(), "sess-ann"); err == nil {
-		t.Error("the session survived")
-	}
-	if _, err := e.store.GetToken(t.Context(), storage.TokenRefresh, "refresh-sig"); err == nil {
-		t.Error("the refresh token survived")
-	}
-	notices, err := e.store.ClaimLogoutNotices(t.Context(), time.Now().Add(time.Minute), time.Minute, 10)
-	e.must(err)
-	if len(notices) != 1 || notices[0].ClientID != "shop" || notices[0].SessionID != "sess-ann" {
-		t.Errorf("logout notices = %+v", notices)
-	}
-	e.do("support-bot", http.MethodPost, path+"/enable", nil).expect(t, "enable", http.StatusOK)
-	checkAccountAudit(t, e, acct, "account.enabled")
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		e, acct, _ := newAccountsAPI(t, newStore(t))
+		path := "/stores/eu/accounts/" + acct.ID
+		got := e.do("support-bot", http.MethodPost, path+"/disable", nil).expect(t, "disable", http.StatusOK)
+		if got.str("status") != "disabled" || got.header.Get("ETag") == "" {
+			t.Errorf("disable answered %s %v", got.raw, got.header)
+		}
+		en := checkAccountAudit(t, e, acct, "account.disabled")
+		if !strings.Contains(en.Before, `"enabled"`) || !strings.Contains(en.After, `"sessions_ended":1`) || !strings.Contains(en.After, `"tokens_revoked":1`) {
+			t.Errorf("audit before %s after %s", en.Before, en.After)
+		}
+		if _, err := e.store.GetSession(t.Context(), "sess-ann"); err == nil {
+			t.Error("the session survived")
+		}
+		if _, err := e.store.GetToken(t.Context(), storage.TokenRefresh, "refresh-sig"); err == nil {
+			t.Error("the refresh token survived")
+		}
+		notices, err := e.store.ClaimLogoutNotices(t.Context(), time.Now().Add(time.Minute), time.Minute, 10)
+		e.must(err)
+		if len(notices) != 1 || notices[0].ClientID != "shop" || notices[0].SessionID != "sess-ann" {
+			t.Errorf("logout notices = %+v", notices)
+		}
+		e.do("support-bot", http.MethodPost, path+"/enable", nil).expect(t, "enable", http.StatusOK)
+		checkAccountAudit(t, e, acct, "account.enabled")
+	})
 }
 
 func TestAccountPatchAPI(t *testing.T) {
-	e, acct, _ := newAccountsAPI(t)
-	path := "/stores/eu/accounts/" + acct.ID
-	get := e.do("support-bot", http.MethodGet, path, nil).expect(t, "get", http.StatusOK)
-	tag := get.header.Get("ETag")
-	n := e.auditCount()
-	bad := e.do("support-bot", http.MethodPatch, path, map[string]any{"email": "nope", "attributes": map[string]string{"x": "y"}},
-		"If-Match", tag).expect(t, "bad input", http.StatusUnprocessableEntity)
-	if !strings.Contains(string(bad.raw), `"email"`) || !strings.Contains(string(bad.raw), `"attributes.x"`) {
-		t.Errorf("field errors: %s", bad.raw)
-	}
-	if e.auditCount() != n {
-		t.Error("a refused edit wrote an entry")
-	}
-	ok := e.do("support-bot", http.MethodPatch, path, map[string]any{"email": "ann2@example.com"}, "If-Match", tag).expect(t, "edit", http.StatusOK)
-	if ok.str("email") != "ann2@example.com" || ok.body["email_confirmed"] != false || ok.header.Get("ETag") == tag {
-		t.Errorf("after the edit: %s (ETag %s)", ok.raw, ok.header.Get("ETag"))
-	}
-	checkAccountAudit(t, e, acct, "account.attributes_updated")
-	e.do("support-bot", http.MethodPatch, path, map[string]any{"language": "de"}, "If-Match", tag).expect(t, "stale", http.StatusPreconditionFailed)
-	e.do("auditor-bot", http.MethodPatch, path, map[string]any{"language": "de"}, "If-Match", ok.header.Get("ETag")).expect(t, "auditor", http.StatusForbidden)
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		e, acct, _ := newAccountsAPI(t, newStore(t))
+		path := "/stores/eu/accounts/" + acct.ID
+		get := e.do("support-bot", http.MethodGet, path, nil).expect(t, "get", http.StatusOK)
+		tag := get.header.Get("ETag")
+		n := e.auditCount()
+		bad := e.do("support-bot", http.MethodPatch, path, map[string]any{"email": "nope", "attributes": map[string]string{"x": "y"}},
+			"If-Match", tag).expect(t, "bad input", http.StatusUnprocessableEntity)
+		if !strings.Contains(string(bad.raw), `"email"`) || !strings.Contains(string(bad.raw), `"attributes.x"`) {
+			t.Errorf("field errors: %s", bad.raw)
+		}
+		if e.auditCount() != n {
+			t.Error("a refused edit wrote an entry")
+		}
+		ok := e.do("support-bot", http.MethodPatch, path, map[string]any{"email": "ann2@example.com"}, "If-Match", tag).expect(t, "edit", http.StatusOK)
+		if ok.str("email") != "ann2@example.com" || ok.body["email_confirmed"] != false || ok.header.Get("ETag") == tag {
+			t.Errorf("after the edit: %s (ETag %s)", ok.raw, ok.header.Get("ETag"))
+		}
+		checkAccountAudit(t, e, acct, "account.attributes_updated")
+		e.do("support-bot", http.MethodPatch, path, map[string]any{"language": "de"}, "If-Match", tag).expect(t, "stale", http.StatusPreconditionFailed)
+		e.do("auditor-bot", http.MethodPatch, path, map[string]any{"language": "de"}, "If-Match", ok.header.Get("ETag")).expect(t, "auditor", http.StatusForbidden)
+	})
 }
 
 func TestAccountGroupsAPI(t *testing.T) {
-	e, acct, group := newAccountsAPI(t)
-	path := "/stores/eu/accounts/" + acct.ID + "/groups"
-	e.do("support-bot", http.MethodPut, path+"/"+group.ID, nil).expect(t, "add", http.StatusNoContent)
-	en := checkAccountAudit(t, e, acct, "account.group_added")
-	if !strings.Contains(en.After, `"staff"`) {
-		t.Errorf("audit after = %s", en.After)
-	}
-	list := e.do("auditor-bot", http.MethodGet, path, nil).expect(t, "list", http.StatusOK)
-	if !strings.Contains(string(list.raw), `"staff"`) {
-		t.Errorf("groups = %s", list.raw)
-	}
-	e.do("support-bot", http.MethodDelete, path+"/"+group.ID, nil).expect(t, "remove", http.StatusNoContent)
-	checkAccountAudit(t, e, acct, "account.group_removed")
-	e.do("us-support", http.MethodPut, path+"/"+group.ID, nil).expect(t, "other store", http.StatusForbidden)
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		e, acct, group := newAccountsAPI(t, newStore(t))
+		path := "/stores/eu/accounts/" + acct.ID + "/groups"
+		e.do("support-bot", http.MethodPut, path+"/"+group.ID, nil).expect(t, "add", http.StatusNoContent)
+		en := checkAccountAudit(t, e, acct, "account.group_added")
+		if !strings.Contains(en.After, `"staff"`) {
+			t.Errorf("audit after = %s", en.After)
+		}
+		list := e.do("auditor-bot", http.MethodGet, path, nil).expect(t, "list", http.StatusOK)
+		if !strings.Contains(string(list.raw), `"staff"`) {
+			t.Errorf("groups = %s", list.raw)
+		}
+		e.do("support-bot", http.MethodDelete, path+"/"+group.ID, nil).expect(t, "remove", http.StatusNoContent)
+		checkAccountAudit(t, e, acct, "account.group_removed")
+		e.do("us-support", http.MethodPut, path+"/"+group.ID, nil).expect(t, "other store", http.StatusForbidden)
+	})
 }
 
 func TestAccountDeleteAndExportAPI(t *testing.T) {
-	e, acct, _ := newAccountsAPI(t)
-	path := "/stores/eu/accounts/" + acct.ID
-	e.must(e.store.SetPassword(t.Context(), acct.ID, "$argon2id$v=19$m=1$c2FsdA$aGFzaA"))
-	x := e.do("support-bot", http.MethodGet, path+"/export", nil).expect(t, "export json", http.StatusOK)
-	for _, secret := range []string{"argon2id", "aGFzaA", "refresh-sig", "sess-ann"} {
-		if strings.Contains(string(x.raw), secret) {
-			t.Errorf("the export holds %q", secret)
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		e, acct, _ := newAccountsAPI(t, newStore(t))
+		path := "/stores/eu/accounts/" + acct.ID
+		e.must(e.store.SetPassword(t.Context(), acct.ID, "$argon2id$v=19$m=1$c2FsdA$aGFzaA"))
+		x := e.do("support-bot", http.MethodGet, path+"/export", nil).expect(t, "export json", http.StatusOK)
+		for _, secret := range []string{"argon2id", "aGFzaA", "refresh-sig", "sess-ann"} {
+			if strings.Contains(string(x.raw), secret) {
+				t.Errorf("the export holds %q", secret)
+			}
 		}
-	}
-	if x.body["admin"] == nil || x.body["profile"] == nil || !strings.Contains(x.header.Get("Content-Disposition"), "attachment") {
-		t.Errorf("export = %s", x.raw)
-	}
-	page := e.do("support-bot", http.MethodGet, path+"/export?format=html", nil).expect(t, "export html", http.StatusOK)
-	if !strings.Contains(string(page.raw), "ann@example.com") || page.header.Get("Content-Security-Policy") == "" {
-		t.Errorf("html export: %v %s", page.header, page.raw)
-	}
-	end := e.do("support-bot", http.MethodPost, path+"/end-sessions", nil).expect(t, "end sessions", http.StatusOK)
-	if end.body["sessions_ended"] != 1.0 {
-		t.Errorf("end-sessions = %s", end.raw)
-	}
-	checkAccountAudit(t, e, acct, "account.sessions_ended")
-	e.do("support-bot", http.MethodDelete, path, nil).expect(t, "delete", http.StatusNoContent)
-	checkAccountAudit(t, e, acct, "account.deleted")
-	e.do("support-bot", http.MethodGet, path, nil).expect(t, "gone", http.StatusNotFound)
+		if x.body["admin"] == nil || x.body["profile"] == nil || !strings.Contains(x.header.Get("Content-Disposition"), "attachment") {
+			t.Errorf("export = %s", x.raw)
+		}
+		page := e.do("support-bot", http.MethodGet, path+"/export?format=html", nil).expect(t, "export html", http.StatusOK)
+		if !strings.Contains(string(page.raw), "ann@example.com") || page.header.Get("Content-Security-Policy") == "" {
+			t.Errorf("html export: %v %s", page.header, page.raw)
+		}
+		end := e.do("support-bot", http.MethodPost, path+"/end-sessions", nil).expect(t, "end sessions", http.StatusOK)
+		if end.body["sessions_ended"] != 1.0 {
+			t.Errorf("end-sessions = %s", end.raw)
+		}
+		checkAccountAudit(t, e, acct, "account.sessions_ended")
+		e.do("support-bot", http.MethodDelete, path, nil).expect(t, "delete", http.StatusNoContent)
+		checkAccountAudit(t, e, acct, "account.deleted")
+		e.do("support-bot", http.MethodGet, path, nil).expect(t, "gone", http.StatusNotFound)
+	})
 }
