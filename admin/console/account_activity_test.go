@@ -187,50 +187,52 @@ func TestAccountSessionsTab(t *testing.T) {
 }
 
 func TestAccountConsentsTab(t *testing.T) {
-	e := newEnv(t, nil)
-	f := newTabsFixture(t, e)
-	ctx := context.Background()
-	t0 := e.clock.Now().UTC().Add(-time.Hour)
-	for _, r := range []*storage.ConsentRecord{
-		{AccountID: f.customer.ID, Consent: "terms_of_service", Version: "v1", GrantedAt: t0},
-		{AccountID: f.customer.ID, Consent: "newsletter", Version: "n1", GrantedAt: t0},
-	} {
-		if err := e.store.RecordConsent(ctx, r); err != nil {
+	onBothStores(t, func(t *testing.T, e *testEnv) {
+		f := newTabsFixture(t, e)
+		ctx := context.Background()
+		t0 := e.clock.Now().UTC().Add(-time.Hour)
+		for _, r := range []*storage.ConsentRecord{
+			{AccountID: f.customer.ID, Consent: "terms_of_service", Version: "v1", GrantedAt: t0},
+			{AccountID: f.customer.ID, Consent: "newsletter", Version: "n1", GrantedAt: t0},
+		} {
+			if err := e.store.RecordConsent(ctx, r); err != nil {
+				t.Fatal(err)
+			}
+			if err := e.store.AppendConsentEvent(ctx, &storage.ConsentEvent{AccountID: f.customer.ID, Consent: r.Consent, Version: r.Version,
+				Action: storage.ConsentGranted, CreatedAt: t0}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := e.store.RevokeConsent(ctx, f.customer.ID, "newsletter", t0.Add(time.Minute)); err != nil {
 			t.Fatal(err)
 		}
-		if err := e.store.AppendConsentEvent(ctx, &storage.ConsentEvent{AccountID: f.customer.ID, Consent: r.Consent, Version: r.Version,
-			Action: storage.ConsentGranted, CreatedAt: t0}); err != nil {
+		if _, err := e.store.OutdateConsents(ctx, storeA, "terms_of_service", []string{"v2"}, t0.Add(2*time.Minute)); err != nil {
 			t.Fatal(err)
 		}
-	}
-	if _, err := e.store.RevokeConsent(ctx, f.customer.ID, "newsletter", t0.Add(time.Minute)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.store.OutdateConsents(ctx, storeA, "terms_of_service", []string{"v2"}, t0.Add(2*time.Minute)); err != nil {
-		t.Fatal(err)
-	}
-	page := wantStatus(t, "auditor reads", f.auditor.get(t, f.base+"/consents"), http.StatusOK)
-	wantIn(t, "consents", page, "Terms of service <code>terms_of_service</code>", "v1", "Replaced by a newer version", "<code>newsletter</code>", "Opted out", "Given")
-	if strings.Contains(page.body, "<form method=\"post\" action=\""+f.base) {
-		t.Error("the consents tab offers a change")
-	}
-	wantStatus(t, "admin of store B", f.adminB.get(t, f.base+"/consents"), http.StatusNotFound)
-	wantStatus(t, "unknown account", f.support.get(t, "/admin/stores/"+storeA+"/accounts/nobody/consents"), http.StatusNotFound)
+		page := wantStatus(t, "auditor reads", f.auditor.get(t, f.base+"/consents"), http.StatusOK)
+		wantIn(t, "consents", page, "Terms of service <code>terms_of_service</code>", "v1", "Replaced by a newer version", "<code>newsletter</code>", "Opted out", "Given")
+		if strings.Contains(page.body, "<form method=\"post\" action=\""+f.base) {
+			t.Error("the consents tab offers a change")
+		}
+		wantStatus(t, "admin of store B", f.adminB.get(t, f.base+"/consents"), http.StatusNotFound)
+		wantStatus(t, "unknown account", f.support.get(t, "/admin/stores/"+storeA+"/accounts/nobody/consents"), http.StatusNotFound)
+	})
 }
 
 // Every kind and family the tab names has its text in each catalog.
 func TestEventKindStrings(t *testing.T) {
-	e := newEnv(t, nil)
-	for _, lang := range []string{"en", "de"} {
-		for _, k := range eventKindKeys() {
-			if got := e.handler.render.T(lang, k); got == k {
-				t.Errorf("%s: no text for %s", lang, k)
+	onBothStores(t, func(t *testing.T, e *testEnv) {
+		for _, lang := range []string{"en", "de"} {
+			for _, k := range eventKindKeys() {
+				if got := e.handler.render.T(lang, k); got == k {
+					t.Errorf("%s: no text for %s", lang, k)
+				}
 			}
 		}
-	}
-	if e.handler.render.T("de", "admin.account.event.login.succeeded") == e.handler.render.T("en", "admin.account.event.login.succeeded") {
-		t.Error("the German catalog repeats the English text")
-	}
+		if e.handler.render.T("de", "admin.account.event.login.succeeded") == e.handler.render.T("en", "admin.account.event.login.succeeded") {
+			t.Error("the German catalog repeats the English text")
+		}
+	})
 }
 
 // between is the text of s after the first start and before the next end.

@@ -243,10 +243,11 @@ func TestAccountJobsConsoleAccess(t *testing.T) {
 // id; a GET of it (a reloaded confirmation) returns to the list with the
 // search it came from.
 func TestAccountActionsGETGoesToTheList(t *testing.T) {
-	e := newEnv(t, nil)
-	br := e.signIn(t, e.admin(t, "support@admins.example", grant(storage.RoleSupport)))
-	got := br.get(t, "/admin/stores/"+storeA+"/accounts/actions?status=disabled")
-	if got.status != http.StatusSeeOther || got.location != "/admin/stores/"+storeA+"/accounts?status=disabled" {
-		t.Fatalf("GET actions: %d %q", got.status, got.location)
-	}
+	onBothStores(t, func(t *testing.T, e *testEnv) {
+		br := e.signIn(t, e.admin(t, "support@admins.example", grant(storage.RoleSupport)))
+		got := br.get(t, "/admin/stores/"+storeA+"/accounts/actions?status=disabled")
+		if got.status != http.StatusSeeOther || got.location != "/admin/stores/"+storeA+"/accounts?status=disabled" {
+			t.Fatalf("GET actions: %d %q", got.status, got.location)
+		}
+	})
 }

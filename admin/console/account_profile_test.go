@@ -209,32 +209,33 @@ func TestAccountProfileGroupsTab(t *testing.T) {
 // an enabled account Disable, a disabled one Enable, and one whose
 // activation is pending both (support may activate it, or block it).
 func TestAccountStatusButtons(t *testing.T) {
-	e := newEnv(t, nil)
-	f := newProfileFixture(t, e)
-	ctx := context.Background()
-	enable, disable := `name="status" value="enabled"`, `name="status" value="disabled"`
-	for _, c := range []struct {
-		status       storage.AccountStatus
-		want, absent []string
-	}{
-		{storage.AccountEnabled, []string{disable}, []string{enable}},
-		{storage.AccountDisabled, []string{enable}, []string{disable}},
-		{storage.AccountPending, []string{enable, disable}, nil},
-	} {
-		must(t, e.store.SetAccountStatus(ctx, f.customer.ID, c.status))
-		page := f.support.get(t, f.path)
-		for _, s := range c.want {
-			if !strings.Contains(page.body, s) {
-				t.Errorf("%s account: no %s button", c.status, s)
+	onBothStores(t, func(t *testing.T, e *testEnv) {
+		f := newProfileFixture(t, e)
+		ctx := context.Background()
+		enable, disable := `name="status" value="enabled"`, `name="status" value="disabled"`
+		for _, c := range []struct {
+			status       storage.AccountStatus
+			want, absent []string
+		}{
+			{storage.AccountEnabled, []string{disable}, []string{enable}},
+			{storage.AccountDisabled, []string{enable}, []string{disable}},
+			{storage.AccountPending, []string{enable, disable}, nil},
+		} {
+			must(t, e.store.SetAccountStatus(ctx, f.customer.ID, c.status))
+			page := f.support.get(t, f.path)
+			for _, s := range c.want {
+				if !strings.Contains(page.body, s) {
+					t.Errorf("%s account: no %s button", c.status, s)
+				}
+			}
+			for _, s := range c.absent {
+				if strings.Contains(page.body, s) {
+					t.Errorf("%s account: a %s button", c.status, s)
+				}
 			}
 		}
-		for _, s := range c.absent {
-			if strings.Contains(page.body, s) {
-				t.Errorf("%s account: a %s button", c.status, s)
-			}
+		if page := f.auditor.get(t, f.path); strings.Contains(page.body, `name="status"`) {
+			t.Error("the auditor is offered a status button")
 		}
-	}
-	if page := f.auditor.get(t, f.path); strings.Contains(page.body, `name="status"`) {
-		t.Error("the auditor is offered a status button")
-	}
+	})
 }
