@@ -171,58 +171,60 @@ func TestAuthenticatorsTabRemoveAndNotify(t *testing.T) {
 // outbox; a wrong code is refused.
 func TestAuthenticatorsTabPasswordAndContact(t *testing.T) {
 	t.Parallel()
-	e, customer, _ := newAuthEnv(t, nil)
-	base := "/admin/stores/" + storeA + "/accounts/" + customer.ID + "/authenticators"
-	support := e.signIn(t, e.admin(t, "support@example.com", grant(storage.RoleSupport)))
-	weak := support.post(t, base+"/password", url.Values{"form": {"password"}, "password": {"abc"}, "password_confirm": {"abc"}, "notify_client_id": {"shop"}})
-	if weak.status != http.StatusUnprocessableEntity || !strings.Contains(weak.body, `id="auth-password-error"`) {
-		t.Errorf("weak password: %d", weak.status)
-	}
-	ctx := context.Background()
-	if _, err := e.store.GetPassword(ctx, customer.ID); err == nil {
-		t.Fatal("a weak password was set")
-	}
-	good := support.post(t, base+"/password", url.Values{"form": {"password"}, "password": {"correct horse battery"},
-		"password_confirm": {"correct horse battery"}, "notify_client_id": {"shop"}})
-	if good.status != http.StatusSeeOther || good.location != base+"?notice=password_set" {
-		t.Fatalf("set password: %d %q", good.status, good.location)
-	}
-	if _, err := e.store.GetPassword(ctx, customer.ID); err != nil {
-		t.Errorf("no password after setting one: %v", err)
-	}
-
-	sent := support.post(t, base+"/contact", url.Values{"form": {"contact"}, "kind": {"email"}, "address": {"jane.new@example.com"}})
-	if sent.status != http.StatusSeeOther {
-		t.Fatalf("send code: %d\n%s", sent.status, sent.body)
-	}
-	page := support.get(t, base)
-	if !strings.Contains(page.body, "Confirm jane.new@example.com") {
-		t.Error("the pending address is not shown")
-	}
-	wrong := support.post(t, base+"/contact/confirm", url.Values{"form": {"confirm-email"}, "kind": {"email"}, "code": {"12"}})
-	if wrong.status != http.StatusUnprocessableEntity || !strings.Contains(wrong.body, "wrong code") {
-		t.Errorf("wrong code: %d", wrong.status)
-	}
-	queued, err := e.store.ListNotifications(ctx, 10)
-	if err != nil {
-		t.Fatal(err)
-	}
-	code := ""
-	for _, m := range queued {
-		if m.To == "jane.new@example.com" {
-			code = regexp.MustCompile(`\n(\d{6})\n`).FindStringSubmatch(m.Text)[1]
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		e, customer, _ := newAuthEnv(t, newStore(t))
+		base := "/admin/stores/" + storeA + "/accounts/" + customer.ID + "/authenticators"
+		support := e.signIn(t, e.admin(t, "support@example.com", grant(storage.RoleSupport)))
+		weak := support.post(t, base+"/password", url.Values{"form": {"password"}, "password": {"abc"}, "password_confirm": {"abc"}, "notify_client_id": {"shop"}})
+		if weak.status != http.StatusUnprocessableEntity || !strings.Contains(weak.body, `id="auth-password-error"`) {
+			t.Errorf("weak password: %d", weak.status)
 		}
-	}
-	ok := support.post(t, base+"/contact/confirm", url.Values{"form": {"confirm-email"}, "kind": {"email"}, "code": {code}})
-	if ok.status != http.StatusSeeOther || ok.location != base+"?notice=contact_added" {
-		t.Fatalf("confirm: %d %q", ok.status, ok.location)
-	}
-	if got, _ := e.store.GetAccount(ctx, customer.ID); got.Email != "jane.new@example.com" || !got.EmailConfirmed {
-		t.Errorf("account = %+v", got)
-	}
-	if a := e.auditActions(t); a[0] != "account.contact_added" {
-		t.Errorf("audit = %v", a)
-	}
+		ctx := context.Background()
+		if _, err := e.store.GetPassword(ctx, customer.ID); err == nil {
+			t.Fatal("a weak password was set")
+		}
+		good := support.post(t, base+"/password", url.Values{"form": {"password"}, "password": {"correct horse battery"},
+			"password_confirm": {"correct horse battery"}, "notify_client_id": {"shop"}})
+		if good.status != http.StatusSeeOther || good.location != base+"?notice=password_set" {
+			t.Fatalf("set password: %d %q", good.status, good.location)
+		}
+		if _, err := e.store.GetPassword(ctx, customer.ID); err != nil {
+			t.Errorf("no password after setting one: %v", err)
+		}
+
+		sent := support.post(t, base+"/contact", url.Values{"form": {"contact"}, "kind": {"email"}, "address": {"jane.new@example.com"}})
+		if sent.status != http.StatusSeeOther {
+			t.Fatalf("send code: %d\n%s", sent.status, sent.body)
+		}
+		page := support.get(t, base)
+		if !strings.Contains(page.body, "Confirm jane.new@example.com") {
+			t.Error("the pending address is not shown")
+		}
+		wrong := support.post(t, base+"/contact/confirm", url.Values{"form": {"confirm-email"}, "kind": {"email"}, "code": {"12"}})
+		if wrong.status != http.StatusUnprocessableEntity || !strings.Contains(wrong.body, "wrong code") {
+			t.Errorf("wrong code: %d", wrong.status)
+		}
+		queued, err := e.store.ListNotifications(ctx, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		code := ""
+		for _, m := range queued {
+			if m.To == "jane.new@example.com" {
+				code = regexp.MustCompile(`\n(\d{6})\n`).FindStringSubmatch(m.Text)[1]
+			}
+		}
+		ok := support.post(t, base+"/contact/confirm", url.Values{"form": {"confirm-email"}, "kind": {"email"}, "code": {code}})
+		if ok.status != http.StatusSeeOther || ok.location != base+"?notice=contact_added" {
+			t.Fatalf("confirm: %d %q", ok.status, ok.location)
+		}
+		if got, _ := e.store.GetAccount(ctx, customer.ID); got.Email != "jane.new@example.com" || !got.EmailConfirmed {
+			t.Errorf("account = %+v", got)
+		}
+		if a := e.auditActions(t); a[0] != "account.contact_added" {
+			t.Errorf("audit = %v", a)
+		}
+	})
 }
 
 func clone(v url.Values) url.Values {
@@ -254,30 +256,32 @@ func (lengthRule) Check(p storage.PasswordPolicy, pw, _ string) string {
 // client that does not fit changes nothing, a fitting one is told.
 func TestStatusAndAttributesNotify(t *testing.T) {
 	t.Parallel()
-	e, customer, _ := newAuthEnv(t, nil)
-	base := "/admin/stores/" + storeA + "/accounts/" + customer.ID
-	support := e.signIn(t, e.admin(t, "support@example.com", grant(storage.RoleSupport)))
-	page := support.get(t, base)
-	for _, want := range []string{`id="attributes-notify"`, `id="status-notify"`} {
-		if !strings.Contains(page.body, want) {
-			t.Errorf("the profile (%d) lacks %s", page.status, want)
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		e, customer, _ := newAuthEnv(t, newStore(t))
+		base := "/admin/stores/" + storeA + "/accounts/" + customer.ID
+		support := e.signIn(t, e.admin(t, "support@example.com", grant(storage.RoleSupport)))
+		page := support.get(t, base)
+		for _, want := range []string{`id="attributes-notify"`, `id="status-notify"`} {
+			if !strings.Contains(page.body, want) {
+				t.Errorf("the profile (%d) lacks %s", page.status, want)
+			}
 		}
-	}
-	if got := support.post(t, base+"/status", url.Values{"status": {"disabled"}, "notify_client_id": {"nope"}}); got.status != http.StatusUnprocessableEntity {
-		t.Errorf("unfit client: %d", got.status)
-	}
-	ctx := context.Background()
-	if got, _ := e.store.GetAccount(ctx, customer.ID); got.Status != storage.AccountEnabled || len(e.auditActions(t)) != 0 {
-		t.Fatal("a refused notice disabled the account")
-	}
-	if got := support.post(t, base+"/status", url.Values{"status": {"disabled"}, "notify_client_id": {"shop"}}); got.status != http.StatusSeeOther {
-		t.Fatalf("disable: %d", got.status)
-	}
-	if a := e.auditActions(t); len(a) != 2 || a[0] != "account.disabled" || a[1] != "account.notified" {
-		t.Errorf("audit = %v", a)
-	}
-	auditor := e.signIn(t, e.admin(t, "auditor@example.com", grant(storage.RoleAuditor)))
-	if got := auditor.get(t, base); strings.Contains(got.body, `id="status-notify"`) {
-		t.Error("the auditor is offered a notice")
-	}
+		if got := support.post(t, base+"/status", url.Values{"status": {"disabled"}, "notify_client_id": {"nope"}}); got.status != http.StatusUnprocessableEntity {
+			t.Errorf("unfit client: %d", got.status)
+		}
+		ctx := context.Background()
+		if got, _ := e.store.GetAccount(ctx, customer.ID); got.Status != storage.AccountEnabled || len(e.auditActions(t)) != 0 {
+			t.Fatal("a refused notice disabled the account")
+		}
+		if got := support.post(t, base+"/status", url.Values{"status": {"disabled"}, "notify_client_id": {"shop"}}); got.status != http.StatusSeeOther {
+			t.Fatalf("disable: %d", got.status)
+		}
+		if a := e.auditActions(t); len(a) != 2 || a[0] != "account.disabled" || a[1] != "account.notified" {
+			t.Errorf("audit = %v", a)
+		}
+		auditor := e.signIn(t, e.admin(t, "auditor@example.com", grant(storage.RoleAuditor)))
+		if got := auditor.get(t, base); strings.Contains(got.body, `id="status-notify"`) {
+			t.Error("the auditor is offered a notice")
+		}
+	})
 }
