@@ -7,7 +7,6 @@ import (
 
 	"foyer/storage"
 	"foyer/storage/sqlstore"
-	"foyer/storage/sqlstore/sqltest"
 )
 
 // TestReleaseNodeAccountJobs: a node that restarts after a crash makes
@@ -15,54 +14,39 @@ import (
 // node whose name merely starts alike).
 func TestReleaseNodeAccountJobs(t *testing.T) {
 	t.Parallel()
-	for name, url := range map[string]func(testing.TB) string{"sqlite": sqltest.SQLiteURL, "postgres": sqltest.PostgresURL} {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			dbURL := url(t)
-			ctx := context.Background()
-			open := func(opts ...sqlstore.Option) *sqlstore.Store {
-				s, err := sqlstore.Open(ctx, dbURL, opts...)
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { _ = s.Close() })
-				if _, err := s.Migrate(ctx); err != nil {
-					t.Fatal(err)
-				}
-				return s
-			}
-			s := open()
-			if err := s.CreateIdentityStore(ctx, &storage.IdentityStore{ID: "eu", Name: "EU",
-				IdentifierTypes: []storage.IdentifierType{storage.IdentifierEmail}}); err != nil {
+	onEachDialect(t, func(t *testing.T, open func(opts ...sqlstore.Option) *sqlstore.Store) {
+		ctx := context.Background()
+		s := open()
+		if err := s.CreateIdentityStore(ctx, &storage.IdentityStore{ID: "eu", Name: "EU",
+			IdentifierTypes: []storage.IdentifierType{storage.IdentifierEmail}}); err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now().UTC().Truncate(time.Millisecond)
+		held := map[string]string{}
+		for i, owner := range []string{"a#run-1", "ab#run-1"} {
+			j := &storage.AccountJob{StoreID: "eu", Action: "disable", AccountIDs: []string{"x"}, CreatedAt: now.Add(time.Duration(i) * time.Second)}
+			if err := s.CreateAccountJob(ctx, j); err != nil {
 				t.Fatal(err)
 			}
-			now := time.Now().UTC().Truncate(time.Millisecond)
-			held := map[string]string{}
-			for i, owner := range []string{"a#run-1", "ab#run-1"} {
-				j := &storage.AccountJob{StoreID: "eu", Action: "disable", AccountIDs: []string{"x"}, CreatedAt: now.Add(time.Duration(i) * time.Second)}
-				if err := s.CreateAccountJob(ctx, j); err != nil {
-					t.Fatal(err)
-				}
-				got, err := s.ClaimAccountJob(ctx, owner, now, time.Minute)
-				if err != nil || got.ID != j.ID {
-					t.Fatalf("%s claims %v, %v", owner, got, err)
-				}
-				held[owner] = j.ID
+			got, err := s.ClaimAccountJob(ctx, owner, now, time.Minute)
+			if err != nil || got.ID != j.ID {
+				t.Fatalf("%s claims %v, %v", owner, got, err)
 			}
-			// a is killed and starts again under its name.
-			if n, err := open(sqlstore.WithNode("a")).ReleaseNodeLeases(ctx); err != nil || n != 1 {
-				t.Fatalf("the restarted a released %d, %v; want 1", n, err)
-			}
-			got, err := s.ClaimAccountJob(ctx, "a#run-2", now, time.Minute)
-			if err != nil || got.ID != held["a#run-1"] {
-				t.Fatalf("after a's restart: claimed %v, %v; want a's job", got, err)
-			}
-			if _, err := s.ClaimAccountJob(ctx, "c#run-1", now, time.Minute); err == nil {
-				t.Error("ab's job was released too")
-			}
-			if err := s.AdvanceAccountJob(ctx, got.ID, "a#run-1", "x", "", now); err == nil {
-				t.Error("the crashed run's owner may still record progress")
-			}
-		})
-	}
+			held[owner] = j.ID
+		}
+		// a is killed and starts again under its name.
+		if n, err := open(sqlstore.WithNode("a")).ReleaseNodeLeases(ctx); err != nil || n != 1 {
+			t.Fatalf("the restarted a released %d, %v; want 1", n, err)
+		}
+		got, err := s.ClaimAccountJob(ctx, "a#run-2", now, time.Minute)
+		if err != nil || got.ID != held["a#run-1"] {
+			t.Fatalf("after a's restart: claimed %v, %v; want a's job", got, err)
+		}
+		if _, err := s.ClaimAccountJob(ctx, "c#run-1", now, time.Minute); err == nil {
+			t.Error("ab's job was released too")
+		}
+		if err := s.AdvanceAccountJob(ctx, got.ID, "a#run-1", "x", "", now); err == nil {
+			t.Error("the crashed run's owner may still record progress")
+		}
+	})
 }

@@ -16,48 +16,57 @@ import (
 // store without a node name release nothing.
 func TestReleaseNodeLeases(t *testing.T) {
 	t.Parallel()
+	onEachDialect(t, func(t *testing.T, open func(opts ...sqlstore.Option) *sqlstore.Store) {
+		ctx := context.Background()
+		a, b := open(sqlstore.WithNode("a")), open(sqlstore.WithNode("b"))
+		now := time.Now().UTC().Truncate(time.Millisecond)
+		for range 2 {
+			if err := a.EnqueueNotification(ctx, &storage.Notification{Channel: "email", To: "x@example.com", Kind: "k", NextAttemptAt: now}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		heldByA, err := a.ClaimNotifications(ctx, now, time.Minute, 1)
+		if err != nil || len(heldByA) != 1 {
+			t.Fatalf("a claims %v, %v", heldByA, err)
+		}
+		heldByB, err := b.ClaimNotifications(ctx, now, time.Minute, 1)
+		if err != nil || len(heldByB) != 1 {
+			t.Fatalf("b claims %v, %v", heldByB, err)
+		}
+		if n, err := open().ReleaseNodeLeases(ctx); err != nil || n != 0 {
+			t.Fatalf("a store without a node name released %d, %v", n, err)
+		}
+		// a is killed and starts again under its name.
+		if n, err := open(sqlstore.WithNode("a")).ReleaseNodeLeases(ctx); err != nil || n != 1 {
+			t.Fatalf("the restarted a released %d, %v; want 1", n, err)
+		}
+		again, err := b.ClaimNotifications(ctx, now, time.Minute, 10)
+		if err != nil || len(again) != 1 || again[0].ID != heldByA[0].ID {
+			t.Fatalf("after a's restart b claims %v, %v; want only a's message %s (b's own is still leased)", again, err, heldByA[0].ID)
+		}
+	})
+}
+
+// onEachDialect runs fn for SQLite and PostgreSQL, each with one fresh
+// database and open, which opens (and migrates) another store over it —
+// several nodes, or one node started again, sharing the database.
+func onEachDialect(t *testing.T, fn func(t *testing.T, open func(opts ...sqlstore.Option) *sqlstore.Store)) {
+	t.Helper()
 	for name, url := range map[string]func(testing.TB) string{"sqlite": sqltest.SQLiteURL, "postgres": sqltest.PostgresURL} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			dbURL := url(t)
-			ctx := context.Background()
-			open := func(opts ...sqlstore.Option) *sqlstore.Store {
-				s, err := sqlstore.Open(ctx, dbURL, opts...)
+			fn(t, func(opts ...sqlstore.Option) *sqlstore.Store {
+				s, err := sqlstore.Open(context.Background(), dbURL, opts...)
 				if err != nil {
 					t.Fatal(err)
 				}
 				t.Cleanup(func() { _ = s.Close() })
-				if _, err := s.Migrate(ctx); err != nil {
+				if _, err := s.Migrate(context.Background()); err != nil {
 					t.Fatal(err)
 				}
 				return s
-			}
-			a, b := open(sqlstore.WithNode("a")), open(sqlstore.WithNode("b"))
-			now := time.Now().UTC().Truncate(time.Millisecond)
-			for range 2 {
-				if err := a.EnqueueNotification(ctx, &storage.Notification{Channel: "email", To: "x@example.com", Kind: "k", NextAttemptAt: now}); err != nil {
-					t.Fatal(err)
-				}
-			}
-			heldByA, err := a.ClaimNotifications(ctx, now, time.Minute, 1)
-			if err != nil || len(heldByA) != 1 {
-				t.Fatalf("a claims %v, %v", heldByA, err)
-			}
-			heldByB, err := b.ClaimNotifications(ctx, now, time.Minute, 1)
-			if err != nil || len(heldByB) != 1 {
-				t.Fatalf("b claims %v, %v", heldByB, err)
-			}
-			if n, err := open().ReleaseNodeLeases(ctx); err != nil || n != 0 {
-				t.Fatalf("a store without a node name released %d, %v", n, err)
-			}
-			// a is killed and starts again under its name.
-			if n, err := open(sqlstore.WithNode("a")).ReleaseNodeLeases(ctx); err != nil || n != 1 {
-				t.Fatalf("the restarted a released %d, %v; want 1", n, err)
-			}
-			again, err := b.ClaimNotifications(ctx, now, time.Minute, 10)
-			if err != nil || len(again) != 1 || again[0].ID != heldByA[0].ID {
-				t.Fatalf("after a's restart b claims %v, %v; want only a's message %s (b's own is still leased)", again, err, heldByA[0].ID)
-			}
+			})
 		})
 	}
 }
