@@ -21,9 +21,12 @@ type IdentityStore struct {
 	Name            string
 	IdentifierTypes []IdentifierType
 	Attributes      []AttributeDef // the attribute schema (storage/attributes.go)
-	Version         int64
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	// OrganizationAttributes is the schema of the company information an
+	// organization holds (asked at B2B self-registration).
+	OrganizationAttributes []AttributeDef
+	Version                int64
+	CreatedAt              time.Time
+	UpdatedAt              time.Time
 }
 
 // AccountStatus is whether an account may sign in.

@@ -412,6 +412,10 @@ type Store interface {
 	Verifications
 	// AccountSearches is the operator side's account list (storage/accountsearch.go).
 	AccountSearches
+	// Partners and Invitations are organizations' onboarding
+	// (storage/partners.go, storage/invitations.go).
+	Partners
+	Invitations
 	// Ping checks the database answers (for /readyz).
 	Ping(ctx context.Context) error
 	Close() error

@@ -24,6 +24,9 @@ const (
 	// the address of an account nobody can sign in to yet, so it may live
 	// longer than a reset link, but a week is as long as anyone waits.
 	MaxActivationLinkLifetime = 7 * 24 * time.Hour
+	// MaxInvitationLifetime bounds an invitation: it lets its holder
+	// create an account with roles decided by someone else.
+	MaxInvitationLifetime = 30 * 24 * time.Hour
 	// MaxOneTimeCodeLifetime bounds codes: a short code (six digits) can be
 	// guessed given time, so it must not live long.
 	MaxOneTimeCodeLifetime = time.Hour
@@ -78,6 +81,37 @@ type SelfServicePolicy struct {
 	// addresses and phone numbers no one has proven to own.
 	AllowUnconfirmedContacts bool
 	PasswordPolicy           PasswordPolicy
+	// Onboarding is how people join organizations and accept invitations.
+	Onboarding Onboarding
+}
+
+// Onboarding is the part of the self-service policy about organizations
+// (seed 003) and invitations (seed 004).
+type Onboarding struct {
+	// CustomerRegistration (organizational applications): "Create new
+	// account" registers a new organization with its first member, who gets
+	// NewOrganizationRoleID there (an organization administrator role).
+	CustomerRegistration  bool
+	NewOrganizationRoleID string
+	// PartnerRegistration (organizational applications): registration
+	// with a partner code joins that partner with PartnerRoleID.
+	PartnerRegistration bool
+	PartnerRoleID       string
+	// InvitationLifetime is how long an invitation link works.
+	InvitationLifetime time.Duration
+	// InviteeMayChangeEmail lets an invitee sign up with another address
+	// than the one invited; when false the invited address is read-only.
+	InviteeMayChangeEmail bool
+}
+
+// onboardingJSON is Onboarding's JSON form, the lifetime in seconds.
+type onboardingJSON struct {
+	CustomerRegistration  bool   `json:"customer_registration"`
+	NewOrganizationRoleID string `json:"new_organization_role_id"`
+	PartnerRegistration   bool   `json:"partner_registration"`
+	PartnerRoleID         string `json:"partner_role_id"`
+	InvitationLifetime    int64  `json:"invitation_lifetime_seconds"`
+	InviteeMayChangeEmail bool   `json:"invitee_may_change_email"`
 }
 
 // DefaultSelfServicePolicy is the policy of an application that set none.
@@ -97,6 +131,8 @@ func DefaultSelfServicePolicy() SelfServicePolicy {
 		OneTimeCodeLifetime: 10 * time.Minute,
 		ReRequestInterval:   20 * time.Second,
 		PasswordPolicy:      PasswordPolicy{MinLength: MinPasswordLength, MaxLength: 128, RejectCommonPasswords: true},
+		// A week: invitees read mail at their own pace.
+		Onboarding: Onboarding{InvitationLifetime: 7 * 24 * time.Hour},
 	}
 }
 
@@ -117,6 +153,7 @@ func (p SelfServicePolicy) WithDefaults() SelfServicePolicy {
 		{&p.ActivationLinkLifetime, &d.ActivationLinkLifetime},
 		{&p.OneTimeCodeLifetime, &d.OneTimeCodeLifetime},
 		{&p.ReRequestInterval, &d.ReRequestInterval},
+		{&p.Onboarding.InvitationLifetime, &d.Onboarding.InvitationLifetime},
 	} {
 		if *f.got == 0 {
 			*f.got = *f.def
@@ -163,6 +200,7 @@ func (p SelfServicePolicy) Validate(store *IdentityStore) error {
 		{"reset link lifetime", p.ResetLinkLifetime, MaxResetLinkLifetime},
 		{"activation link lifetime", p.ActivationLinkLifetime, MaxActivationLinkLifetime},
 		{"one-time code lifetime", p.OneTimeCodeLifetime, MaxOneTimeCodeLifetime},
+		{"invitation lifetime", p.Onboarding.InvitationLifetime, MaxInvitationLifetime},
 	} {
 		if l.got < MinPolicyLifetime || l.got > l.max {
 			bad("%s must be between %v and %v, not %v", l.name, MinPolicyLifetime, l.max, l.got)
@@ -172,7 +210,7 @@ func (p SelfServicePolicy) Validate(store *IdentityStore) error {
 		bad("re-request interval must be between %v and %v, not %v", MinReRequestInterval, MaxReRequestInterval, p.ReRequestInterval)
 	}
 	// Lifetimes are stored in whole seconds.
-	for _, d := range []time.Duration{p.ResetLinkLifetime, p.ActivationLinkLifetime, p.OneTimeCodeLifetime, p.ReRequestInterval} {
+	for _, d := range []time.Duration{p.ResetLinkLifetime, p.ActivationLinkLifetime, p.OneTimeCodeLifetime, p.ReRequestInterval, p.Onboarding.InvitationLifetime} {
 		if d%time.Second != 0 {
 			bad("%v is not a whole number of seconds", d)
 		}
@@ -204,6 +242,7 @@ type policyJSON struct {
 	ReRequestInterval        int64           `json:"re_request_interval_seconds"`
 	AllowUnconfirmedContacts bool            `json:"allow_unconfirmed_contacts"`
 	PasswordPolicy           PasswordPolicy  `json:"password_policy"`
+	Onboarding               onboardingJSON  `json:"onboarding"`
 }
 
 func seconds(d time.Duration) int64 { return int64(d / time.Second) }
@@ -215,6 +254,11 @@ func (p SelfServicePolicy) wire() policyJSON {
 		ActivationLinkLifetime: seconds(p.ActivationLinkLifetime), OneTimeCodeLifetime: seconds(p.OneTimeCodeLifetime),
 		ReRequestInterval: seconds(p.ReRequestInterval), AllowUnconfirmedContacts: p.AllowUnconfirmedContacts,
 		PasswordPolicy: p.PasswordPolicy,
+		Onboarding: onboardingJSON{
+			CustomerRegistration: p.Onboarding.CustomerRegistration, NewOrganizationRoleID: p.Onboarding.NewOrganizationRoleID,
+			PartnerRegistration: p.Onboarding.PartnerRegistration, PartnerRoleID: p.Onboarding.PartnerRoleID,
+			InvitationLifetime: seconds(p.Onboarding.InvitationLifetime), InviteeMayChangeEmail: p.Onboarding.InviteeMayChangeEmail,
+		},
 	}
 }
 
@@ -238,6 +282,12 @@ func (p *SelfServicePolicy) UnmarshalJSON(b []byte) error {
 		OneTimeCodeLifetime:      time.Duration(w.OneTimeCodeLifetime) * time.Second,
 		ReRequestInterval:        time.Duration(w.ReRequestInterval) * time.Second,
 		AllowUnconfirmedContacts: w.AllowUnconfirmedContacts, PasswordPolicy: w.PasswordPolicy,
+		Onboarding: Onboarding{
+			CustomerRegistration: w.Onboarding.CustomerRegistration, NewOrganizationRoleID: w.Onboarding.NewOrganizationRoleID,
+			PartnerRegistration: w.Onboarding.PartnerRegistration, PartnerRoleID: w.Onboarding.PartnerRoleID,
+			InvitationLifetime:    time.Duration(w.Onboarding.InvitationLifetime) * time.Second,
+			InviteeMayChangeEmail: w.Onboarding.InviteeMayChangeEmail,
+		},
 	}
 	return nil
 }

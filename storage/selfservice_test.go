@@ -103,7 +103,7 @@ func TestSelfServicePolicyWithDefaults(t *testing.T) {
 	d := storage.DefaultSelfServicePolicy()
 	if got.RegistrationEnabled || !got.AllowUnconfirmedContacts || got.ResetLinkLifetime != 5*time.Minute ||
 		got.ActivationLinkLifetime != d.ActivationLinkLifetime || got.OneTimeCodeLifetime != d.OneTimeCodeLifetime ||
-		got.ReRequestInterval != d.ReRequestInterval || got.PasswordPolicy.MinLength != 8 || got.PasswordPolicy.MaxLength != 128 {
+		got.ReRequestInterval != d.ReRequestInterval || got.Onboarding.InvitationLifetime != 7*24*time.Hour || got.PasswordPolicy.MinLength != 8 || got.PasswordPolicy.MaxLength != 128 {
 		t.Errorf("WithDefaults = %+v", got)
 	}
 }
@@ -111,11 +111,14 @@ func TestSelfServicePolicyWithDefaults(t *testing.T) {
 func TestSelfServicePolicyJSON(t *testing.T) {
 	p := storage.DefaultSelfServicePolicy()
 	p.RegistrationEnabled, p.RecoveryMethods.UsernameReminder, p.OneTimeCodeLifetime = false, false, 3*time.Minute
+	p.Onboarding = storage.Onboarding{CustomerRegistration: true, NewOrganizationRoleID: "r-admin", PartnerRegistration: true,
+		PartnerRoleID: "r-partner", InvitationLifetime: 48 * time.Hour, InviteeMayChangeEmail: true}
 	b, err := json.Marshal(p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(b), `"one_time_code_lifetime_seconds":180`) || !strings.Contains(string(b), `"registration_enabled":false`) {
+	if !strings.Contains(string(b), `"invitation_lifetime_seconds":172800`) || !strings.Contains(string(b), `"new_organization_role_id":"r-admin"`) ||
+		!strings.Contains(string(b), `"one_time_code_lifetime_seconds":180`) || !strings.Contains(string(b), `"registration_enabled":false`) {
 		t.Errorf("JSON = %s", b)
 	}
 	var back storage.SelfServicePolicy

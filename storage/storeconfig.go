@@ -13,23 +13,34 @@ type StoreRole struct {
 	StoreID     string
 	Name        string // unique in the store, compared case-insensitively
 	Description string
-	Version     int64
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// OrganizationAdmin makes its holders administrators of the
+	// organization they hold it in: from the account portal they manage
+	// its members, their roles and invitations (seed 003's "Customer
+	// account administrator").
+	OrganizationAdmin bool
+	// Assignable lets organization administrators grant it; they can
+	// grant no other role.
+	Assignable bool
+	Version    int64
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // Organization is a company (a customer's or a partner's) whose people
 // are accounts of one identity store. Its Domains are lower-case DNS
 // names, each owned by at most one organization of the store.
 type Organization struct {
-	ID        string
-	StoreID   string
-	Name      string // unique in the store, compared case-insensitively
-	Partner   bool
-	Domains   []string
-	Version   int64
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	ID      string
+	StoreID string
+	Name    string // unique in the store, compared case-insensitively
+	Partner bool
+	Domains []string
+	// Attributes is the company information: values of the identity
+	// store's organization schema (IdentityStore.OrganizationAttributes).
+	Attributes map[string]string
+	Version    int64
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // StoreConfig is the operator side's storage for identity stores and what
@@ -41,8 +52,9 @@ type Organization struct {
 type StoreConfig interface {
 	// ListIdentityStoresPage returns identity stores by id.
 	ListIdentityStoresPage(ctx context.Context, after string, limit int) ([]IdentityStore, error)
-	// UpdateIdentityStore writes Name, IdentifierTypes and Attributes and
-	// sets s.Version and s.UpdatedAt; ErrNotFound, ErrStale.
+	// UpdateIdentityStore writes Name, IdentifierTypes, Attributes and
+	// OrganizationAttributes and sets s.Version and s.UpdatedAt;
+	// ErrNotFound, ErrStale.
 	UpdateIdentityStore(ctx context.Context, s *IdentityStore, expectedVersion int64) error
 	// DeleteIdentityStore removes the store with its groups, roles and
 	// organizations; a store still holding accounts or applications is
@@ -68,7 +80,8 @@ type StoreConfig interface {
 	GetStoreRole(ctx context.Context, storeID, id string) (*StoreRole, error)
 	// ListStoreRoles returns the store's roles by lower-cased name.
 	ListStoreRoles(ctx context.Context, storeID, after string, limit int) ([]StoreRole, error)
-	// UpdateStoreRole writes Name and Description; ErrConflict,
+	// UpdateStoreRole writes Name, Description, OrganizationAdmin and
+	// Assignable; ErrConflict,
 	// ErrNotFound, ErrStale.
 	UpdateStoreRole(ctx context.Context, r *StoreRole, expectedVersion int64) error
 	DeleteStoreRole(ctx context.Context, storeID, id string, expectedVersion int64) error
@@ -81,7 +94,7 @@ type StoreConfig interface {
 	// ListOrganizations returns the store's organizations by lower-cased
 	// name.
 	ListOrganizations(ctx context.Context, storeID, after string, limit int) ([]Organization, error)
-	// UpdateOrganization writes Name, Partner and Domains; ErrConflict,
+	// UpdateOrganization writes Name, Partner, Domains and Attributes; ErrConflict,
 	// ErrNotFound, ErrStale.
 	UpdateOrganization(ctx context.Context, o *Organization, expectedVersion int64) error
 	DeleteOrganization(ctx context.Context, storeID, id string, expectedVersion int64) error

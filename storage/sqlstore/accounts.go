@@ -17,6 +17,7 @@ type identityStoreRow struct {
 	Name            string    `gorm:"column:name"`
 	IdentifierTypes string    `gorm:"column:identifier_types"`
 	Attributes      string    `gorm:"column:attributes"`
+	OrgAttributes   string    `gorm:"column:organization_attributes"`
 	Version         int64     `gorm:"column:version"`
 	CreatedAt       time.Time `gorm:"column:created_at"`
 	UpdatedAt       time.Time `gorm:"column:updated_at"`
@@ -33,8 +34,12 @@ func (r *identityStoreRow) toStorage() (*storage.IdentityStore, error) {
 	if err != nil {
 		return nil, err
 	}
+	orgAttrs, err := decodeList[storage.AttributeDef](r.OrgAttributes, "identity_stores.organization_attributes")
+	if err != nil {
+		return nil, err
+	}
 	return &storage.IdentityStore{ID: r.ID, Name: r.Name, IdentifierTypes: types, Attributes: attrs,
-		Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}, nil
+		OrganizationAttributes: orgAttrs, Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}, nil
 }
 
 // CreateIdentityStore inserts s, filling in ID and CreatedAt when empty;
@@ -46,7 +51,8 @@ func (s *Store) CreateIdentityStore(ctx context.Context, is *storage.IdentitySto
 	is.CreatedAt = orNow(is.CreatedAt)
 	is.UpdatedAt, is.Version = is.CreatedAt, 1
 	row := identityStoreRow{ID: is.ID, Name: is.Name, CreatedAt: is.CreatedAt, UpdatedAt: is.UpdatedAt, Version: 1,
-		IdentifierTypes: encodeJSON(is.IdentifierTypes, "[]"), Attributes: encodeJSON(is.Attributes, "[]")}
+		IdentifierTypes: encodeJSON(is.IdentifierTypes, "[]"), Attributes: encodeJSON(is.Attributes, "[]"),
+		OrgAttributes: encodeJSON(is.OrganizationAttributes, "[]")}
 	return wrapErr(s.db(ctx).Create(&row).Error, "create identity store %q", is.ID)
 }
 

@@ -16,6 +16,7 @@ type organizationRow struct {
 	NameNormalized string    `gorm:"column:name_normalized"`
 	Partner        bool      `gorm:"column:partner"`
 	Domains        string    `gorm:"column:domains"`
+	Attributes     string    `gorm:"column:attributes"`
 	Version        int64     `gorm:"column:version"`
 	CreatedAt      time.Time `gorm:"column:created_at"`
 	UpdatedAt      time.Time `gorm:"column:updated_at"`
@@ -28,8 +29,12 @@ func (r *organizationRow) toStorage() (*storage.Organization, error) {
 	if err != nil {
 		return nil, err
 	}
+	attrs, err := decodeMap(r.Attributes, "organizations.attributes")
+	if err != nil {
+		return nil, err
+	}
 	return &storage.Organization{ID: r.ID, StoreID: r.StoreID, Name: r.Name, Partner: r.Partner,
-		Domains: domains, Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}, nil
+		Domains: domains, Attributes: attrs, Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}, nil
 }
 
 // organizationDomainRow keeps each domain to one organization of a store.
@@ -49,7 +54,7 @@ func (s *Store) CreateOrganization(ctx context.Context, o *storage.Organization)
 	o.CreatedAt = orNow(o.CreatedAt)
 	o.UpdatedAt, o.Version = o.CreatedAt, 1
 	row := organizationRow{ID: o.ID, StoreID: o.StoreID, Name: o.Name, NameNormalized: normalize(o.Name),
-		Partner: o.Partner, Domains: encodeJSON(o.Domains, "[]"), Version: 1, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt}
+		Partner: o.Partner, Domains: encodeJSON(o.Domains, "[]"), Attributes: encodeJSON(o.Attributes, "{}"), Version: 1, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt}
 	return s.inTx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Create(&row).Error; err != nil {
 			return wrapErr(err, "create organization %q", o.Name)
@@ -96,14 +101,14 @@ func (s *Store) ListOrganizations(ctx context.Context, storeID, after string, li
 	return out, nil
 }
 
-// UpdateOrganization writes name, partner flag and domains; the domains'
+// UpdateOrganization writes name, partner flag, domains and attributes; the domains'
 // claims are replaced in the same transaction.
 func (s *Store) UpdateOrganization(ctx context.Context, o *storage.Organization, expectedVersion int64) error {
 	at := now()
 	ref := rowRef{table: "organizations", id: o.ID, storeID: o.StoreID, what: "organization"}
 	return s.inTx(ctx, func(tx *gorm.DB) error {
 		v, err := ref.update(tx, expectedVersion, map[string]any{"name": o.Name, "name_normalized": normalize(o.Name),
-			"partner": o.Partner, "domains": encodeJSON(o.Domains, "[]"), "updated_at": at})
+			"partner": o.Partner, "domains": encodeJSON(o.Domains, "[]"), "attributes": encodeJSON(o.Attributes, "{}"), "updated_at": at})
 		if err != nil {
 			return err
 		}

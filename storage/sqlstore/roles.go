@@ -15,6 +15,8 @@ type storeRoleRow struct {
 	Name           string    `gorm:"column:name"`
 	NameNormalized string    `gorm:"column:name_normalized"`
 	Description    string    `gorm:"column:description"`
+	OrgAdmin       bool      `gorm:"column:organization_admin"`
+	Assignable     bool      `gorm:"column:assignable"`
 	Version        int64     `gorm:"column:version"`
 	CreatedAt      time.Time `gorm:"column:created_at"`
 	UpdatedAt      time.Time `gorm:"column:updated_at"`
@@ -24,7 +26,7 @@ func (storeRoleRow) TableName() string { return "store_roles" }
 
 func (r storeRoleRow) toStorage() storage.StoreRole {
 	return storage.StoreRole{ID: r.ID, StoreID: r.StoreID, Name: r.Name, Description: r.Description,
-		Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+		OrganizationAdmin: r.OrgAdmin, Assignable: r.Assignable, Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 }
 
 // CreateStoreRole inserts r at version 1.
@@ -35,7 +37,7 @@ func (s *Store) CreateStoreRole(ctx context.Context, r *storage.StoreRole) error
 	r.CreatedAt = orNow(r.CreatedAt)
 	r.UpdatedAt, r.Version = r.CreatedAt, 1
 	row := storeRoleRow{ID: r.ID, StoreID: r.StoreID, Name: r.Name, NameNormalized: normalize(r.Name),
-		Description: r.Description, Version: 1, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		Description: r.Description, OrgAdmin: r.OrganizationAdmin, Assignable: r.Assignable, Version: 1, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	return wrapErr(s.db(ctx).Create(&row).Error, "create role %q", r.Name)
 }
 
@@ -63,13 +65,14 @@ func (s *Store) ListStoreRoles(ctx context.Context, storeID, after string, limit
 	return out, nil
 }
 
-// UpdateStoreRole writes the role's name and description.
+// UpdateStoreRole writes the role's name, description and flags.
 func (s *Store) UpdateStoreRole(ctx context.Context, r *storage.StoreRole, expectedVersion int64) error {
 	at := now()
 	ref := rowRef{table: "store_roles", id: r.ID, storeID: r.StoreID, what: "role"}
 	return s.inTx(ctx, func(tx *gorm.DB) error {
 		v, err := ref.update(tx, expectedVersion, map[string]any{"name": r.Name,
-			"name_normalized": normalize(r.Name), "description": r.Description, "updated_at": at})
+			"name_normalized": normalize(r.Name), "description": r.Description,
+			"organization_admin": r.OrganizationAdmin, "assignable": r.Assignable, "updated_at": at})
 		if err == nil {
 			r.Version, r.UpdatedAt = v, at
 		}

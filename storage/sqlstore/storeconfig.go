@@ -34,8 +34,9 @@ func (s *Store) UpdateIdentityStore(ctx context.Context, is *storage.IdentitySto
 	ref := rowRef{table: "identity_stores", id: is.ID, what: "identity store"}
 	return s.inTx(ctx, func(tx *gorm.DB) error {
 		v, err := ref.update(tx, expectedVersion, map[string]any{"name": is.Name,
-			"identifier_types": encodeJSON(is.IdentifierTypes, "[]"),
-			"attributes":       encodeJSON(is.Attributes, "[]"), "updated_at": at})
+			"identifier_types":        encodeJSON(is.IdentifierTypes, "[]"),
+			"attributes":              encodeJSON(is.Attributes, "[]"),
+			"organization_attributes": encodeJSON(is.OrganizationAttributes, "[]"), "updated_at": at})
 		if err == nil {
 			is.Version, is.UpdatedAt = v, at
 		}

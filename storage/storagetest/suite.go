@@ -85,6 +85,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 	}
 	areas = append(areas, accountJobAreas...)
 	areas = append(areas, verificationAreas...)
+	areas = append(areas, onboardingAreas...)
 	for _, a := range append(append(append(append(areas, portalAreas...), storeConfigAreas...), policyAreas...), eventPageAreas...) {
 		t.Run(a.name, func(t *testing.T) {
 			t.Parallel()
