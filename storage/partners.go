@@ -2,6 +2,9 @@ package storage
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"strings"
 	"time"
 )
 
@@ -56,4 +59,43 @@ type Partners interface {
 	GetPartnerLookup(ctx context.Context, applicationID string) (*PartnerLookup, error)
 	// DeletePartnerLookup removes it; ErrNotFound when there was none.
 	DeletePartnerLookup(ctx context.Context, applicationID string) error
+}
+
+// partnerCodeAlphabet is Crockford's base32: no I, L, O or U, so a code
+// read aloud or typed from paper survives.
+const partnerCodeAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+// NewPartnerCode returns a fresh partner code: 20 symbols (100 bits) in
+// groups of four, e.g. "7KQ2-M9XD-4TWB-P0ZR-H3CE".
+func NewPartnerCode() string {
+	b := make([]byte, 20)
+	_, _ = rand.Read(b) // never fails (crypto/rand panics instead)
+	var sb strings.Builder
+	for i, v := range b {
+		if i > 0 && i%4 == 0 {
+			sb.WriteByte('-')
+		}
+		sb.WriteByte(partnerCodeAlphabet[int(v)%len(partnerCodeAlphabet)])
+	}
+	return sb.String()
+}
+
+// PartnerCodeDigest is the digest a partner code is stored and looked up
+// by. It ignores case, spaces and dashes, and reads the letters people
+// confuse with digits (O, I, L) as those digits.
+func PartnerCodeDigest(code string) []byte {
+	var sb strings.Builder
+	for _, r := range strings.ToUpper(code) {
+		switch r {
+		case ' ', '-', '\t':
+		case 'O':
+			sb.WriteByte('0')
+		case 'I', 'L':
+			sb.WriteByte('1')
+		default:
+			sb.WriteRune(r)
+		}
+	}
+	sum := sha256.Sum256([]byte(sb.String()))
+	return sum[:]
 }
