@@ -41,6 +41,16 @@ type UsernameReminderEmail struct {
 	Link     string // a way to sign in when set (the flows set none today)
 }
 
+// InvitationEmail is invitation's: someone is invited to create an
+// account (seed 004), into an organization when Organization is set. Link
+// opens the client's brand portal with the invitation's login hint.
+type InvitationEmail struct {
+	Link         string
+	Organization string // the organization's name; empty: none
+	Inviter      string // who sent it, as they are named; empty: not said
+	Days         int    // how long the link lasts; 0: not said
+}
+
 // SignupAttemptEmail is signup_attempt_existing's: someone tried to
 // register the owner's address.
 type SignupAttemptEmail struct {

@@ -1,0 +1,166 @@
+package invite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"foyer/storage"
+)
+
+// Pending is an invitation found by its login hint, with what the sign-up
+// pages need to show it.
+type Pending struct {
+	Invitation   *storage.Invitation
+	Organization *storage.Organization // nil for none
+	Application  *storage.Application
+	// EmailReadOnly: the invitee must use the invited address (the
+	// application's self-service policy does not let them choose another).
+	EmailReadOnly bool
+}
+
+// Find returns the pending invitation a login hint carries, for an
+// authorization request of clientID: the invitation's client or another
+// client of the same application. Anything else (not an invitation's
+// hint, a token replaced by a resend, used, revoked or expired, another
+// application) is ErrUnusable, one error for all, so a link tells a guesser
+// nothing.
+func (s *Service) Find(ctx context.Context, loginHint, clientID string) (*Pending, error) {
+	token, ok := strings.CutPrefix(loginHint, hintPrefix)
+	if !ok || token == "" {
+		return nil, ErrUnusable
+	}
+	inv, err := s.store.FindInvitationByToken(ctx, digest(token))
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, ErrUnusable
+	}
+	if err != nil {
+		return nil, fmt.Errorf("invite: find: %w", err)
+	}
+	if inv.Status != storage.InvitationPending || !s.cfg.Now().Before(inv.ExpiresAt) {
+		return nil, ErrUnusable
+	}
+	c, err := s.context(ctx, inv.StoreID, inv.OrganizationID, inv.ClientID)
+	var ef errField
+	if errors.As(err, &ef) {
+		return nil, ErrUnusable // its client or organization is gone or changed
+	}
+	if err != nil {
+		return nil, err
+	}
+	if clientID != inv.ClientID {
+		other, err := s.store.GetClient(ctx, clientID)
+		if err != nil || other.ApplicationID != c.app.ID {
+			return nil, ErrUnusable
+		}
+	}
+	return &Pending{Invitation: inv, Organization: c.org, Application: c.app,
+		EmailReadOnly: !c.policy.Onboarding.InviteeMayChangeEmail}, nil
+}
+
+// Accept completes the invitation for acct and gives the account what the
+// invitation promised: membership of its organization with its roles, its
+// groups, and every group the application is assigned (seed 004). Call it
+// inside the transaction that creates the account (or, for an existing
+// account, a transaction of its own): the invitation is single-use, and
+// of two acceptances only one completes — the other gets ErrUnusable and
+// must roll back.
+func (s *Service) Accept(ctx context.Context, p *Pending, acct *storage.Account) error {
+	inv := p.Invitation
+	if acct.StoreID != inv.StoreID {
+		return ErrUnusable
+	}
+	if p.EmailReadOnly && !strings.EqualFold(acct.Email, inv.Email) {
+		return ErrUnusable
+	}
+	if err := s.store.CompleteInvitation(ctx, inv.ID, acct.ID, s.cfg.Now().UTC()); errors.Is(err, storage.ErrNotFound) {
+		return ErrUnusable
+	} else if err != nil {
+		return fmt.Errorf("invite: complete: %w", err)
+	}
+	if err := s.join(ctx, inv, acct); err != nil {
+		return err
+	}
+	return s.addGroups(ctx, p, acct)
+}
+
+// join makes the account a member of the invitation's organization with
+// its roles. What the account holds already, and roles deleted since the
+// invitation was sent, are skipped by reading first: in PostgreSQL a
+// failed statement would abort the caller's transaction.
+func (s *Service) join(ctx context.Context, inv *storage.Invitation, acct *storage.Account) error {
+	if inv.OrganizationID == "" {
+		return nil
+	}
+	orgs, err := s.store.ListAccountOrganizations(ctx, acct.ID)
+	if err != nil {
+		return fmt.Errorf("invite: memberships: %w", err)
+	}
+	if !slices.ContainsFunc(orgs, func(m storage.OrganizationMember) bool { return m.OrganizationID == inv.OrganizationID }) {
+		err := s.store.AddOrganizationMember(ctx, &storage.OrganizationMember{OrganizationID: inv.OrganizationID,
+			AccountID: acct.ID, StoreID: inv.StoreID})
+		if err != nil {
+			return fmt.Errorf("invite: membership: %w", err)
+		}
+	}
+	held, err := s.store.ListAccountRoles(ctx, acct.ID)
+	if err != nil {
+		return fmt.Errorf("invite: roles: %w", err)
+	}
+	for _, roleID := range inv.RoleIDs {
+		if slices.ContainsFunc(held, func(r storage.AccountRole) bool {
+			return r.OrganizationID == inv.OrganizationID && r.RoleID == roleID
+		}) {
+			continue
+		}
+		if _, err := s.store.GetStoreRole(ctx, inv.StoreID, roleID); errors.Is(err, storage.ErrNotFound) {
+			continue
+		} else if err != nil {
+			return fmt.Errorf("invite: role %q: %w", roleID, err)
+		}
+		err := s.store.AssignAccountRole(ctx, &storage.AccountRole{StoreID: inv.StoreID, AccountID: acct.ID,
+			OrganizationID: inv.OrganizationID, RoleID: roleID})
+		if err != nil {
+			return fmt.Errorf("invite: role %q: %w", roleID, err)
+		}
+	}
+	return nil
+}
+
+// addGroups adds the invitation's groups and the application's. A group
+// deleted since the invitation was sent is skipped.
+func (s *Service) addGroups(ctx context.Context, p *Pending, acct *storage.Account) error {
+	var ids []string
+	for _, id := range p.Invitation.GroupIDs {
+		if _, err := s.store.GetGroup(ctx, acct.StoreID, id); errors.Is(err, storage.ErrNotFound) {
+			continue
+		} else if err != nil {
+			return fmt.Errorf("invite: group %q: %w", id, err)
+		}
+		ids = append(ids, id)
+	}
+	settings, err := s.store.GetPortalSettings(ctx, p.Application.ID)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return fmt.Errorf("invite: application groups: %w", err)
+	}
+	if settings != nil {
+		for _, name := range settings.Groups {
+			g, err := s.store.GetGroupByName(ctx, acct.StoreID, name)
+			if errors.Is(err, storage.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("invite: application group %q: %w", name, err)
+			}
+			ids = append(ids, g.ID)
+		}
+	}
+	for _, id := range ids {
+		if err := s.store.AddGroupMember(ctx, id, acct.ID); err != nil {
+			return fmt.Errorf("invite: group %q: %w", id, err)
+		}
+	}
+	return nil
+}
