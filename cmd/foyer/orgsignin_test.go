@@ -89,7 +89,7 @@ func TestOrgSignInPicker(t *testing.T) {
 		if !strings.Contains(p.body, `value="`+f.globex.ID+`" required checked>`) {
 			t.Errorf("the named organization is not checked:\n%s", p.body)
 		}
-		tok, id = f.orgTokens(t, b.submit(p, map[string]string{"organization": f.acme.ID}).location(t))
+		_, id = f.orgTokens(t, b.submit(p, map[string]string{"organization": f.acme.ID}).location(t))
 		wantOrg(t, "ID token", id, f.acme, "admin", "viewer")
 	})
 }
