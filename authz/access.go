@@ -66,16 +66,23 @@ func (h *Handler) refuseOutsider(w http.ResponseWriter, r *http.Request, ar fosi
 		h.authorizeError(w, r, ar, errNotInGroups)
 		return true, nil
 	}
-	h.deniedPage(w, r, ar, app, acct)
+	h.deniedPage(w, r, ar, app, acct, denial{err: errNotInGroups})
 	return true, nil
+}
+
+// denial is why deniedPage refuses: the error the client gets and the
+// message keys the page explains it with (empty: the group restriction's).
+type denial struct {
+	err           *fosite.RFC6749Error
+	message, help string
 }
 
 // deniedPage explains the refusal. Its button delivers the error response
 // the client expects, by the request's response mode: a link carrying it
 // in the query, or a form posting it (form_post).
-func (h *Handler) deniedPage(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, app *storage.Application, acct *storage.Account) {
-	params := h.errorParams(ar, fosite.ErrorToRFC6749Error(errNotInGroups))
-	data := accessDeniedData{Account: accountLabel(acct)}
+func (h *Handler) deniedPage(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, app *storage.Application, acct *storage.Account, why denial) {
+	params := h.errorParams(ar, why.err)
+	data := accessDeniedData{Account: accountLabel(acct), Reason: why.message, Advice: why.help}
 	if ar.GetResponseMode() == fosite.ResponseModeFormPost {
 		hidden := map[string]string{}
 		for k := range params {

@@ -155,6 +155,7 @@ func accessTokenClaims(issuer string, r fosite.Requester, now time.Time, lifespa
 	if sub := sess.GetSubject(); sub != "" {
 		c["sub"] = sub
 		addAuthenticationClaims(c, sess)
+		orgClaimsOf(c, sess)
 	}
 	return c, nil
 }

@@ -2,6 +2,7 @@ package authz
 
 import (
 	"errors"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -269,16 +270,23 @@ func (h *Handler) resume(w http.ResponseWriter, r *http.Request) error {
 }
 
 // issue grants the requested scopes and writes the authorization response.
-// Consent is decided before this point (consentOrIssue).
-func (h *Handler) issue(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, sso *storage.Session, acct *storage.Account, requestedAt time.Time) {
+// Consent is decided before this point (consentOrIssue), and so is the
+// organization of an organizational client (org; nil for other clients),
+// whose claims no other source may replace.
+func (h *Handler) issue(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, login *signedIn, org *orgRoles, requestedAt time.Time) {
 	ctx := r.Context()
+	acct := login.acct
 	for _, s := range ar.GetRequestedScopes() {
 		ar.GrantScope(s)
 	}
 	for _, a := range ar.GetRequestedAudience() {
 		ar.GrantAudience(a)
 	}
-	sess := sessionFor(h.cfg.Issuer, acct, sso, requestedAt)
+	sess := sessionFor(h.cfg.Issuer, acct, login.sso, requestedAt)
+	if org != nil {
+		sess.OrgID = org.ID
+		maps.Copy(sess.Claims.Extra, org.claims())
+	}
 	addRequestedClaims(sess, acct, ar)
 	sourced, err := h.sourcedClaims(ctx, acct, ar.GetClient().GetID(), ar.GetGrantedScopes())
 	if err != nil {

@@ -3,6 +3,7 @@ package authz
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/ory/fosite"
 
@@ -75,6 +76,9 @@ func (h *Handler) refreshSourcedClaims(ctx context.Context, ar fosite.AccessRequ
 		sess.Claims.Extra = map[string]any{}
 	}
 	for _, k := range named {
+		if sess.OrgID != "" && slices.Contains(orgClaimNames, k) {
+			continue // the organization's (refreshOrganization)
+		}
 		delete(sess.Claims.Extra, k)
 		if v, ok := fresh[k]; ok {
 			sess.Claims.Extra[k] = v

@@ -34,12 +34,18 @@ type consentState struct {
 }
 
 // consentOrIssue refuses an account outside the application's groups
-// (refuseOutsider), issues at once when the client needs no consent (it is
-// first-party, or the account already allowed every requested scope and
-// prompt=consent was not asked); otherwise it asks, or with prompt=none
-// answers consent_required.
+// (refuseOutsider), signs an organizational client's request in to one
+// organization (organizationFor, which may show the picker first), issues
+// at once when the client needs no consent (it is first-party, or the
+// account already allowed every requested scope and prompt=consent was
+// not asked); otherwise it asks, or with prompt=none answers
+// consent_required.
 func (h *Handler) consentOrIssue(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, login *signedIn, requestedAt time.Time) error {
 	if refused, err := h.refuseOutsider(w, r, ar, login); refused || err != nil {
+		return err
+	}
+	org, answered, err := h.organizationFor(w, r, ar, login, requestedAt)
+	if answered || err != nil {
 		return err
 	}
 	sso, acct := login.sso, login.acct
@@ -48,7 +54,7 @@ func (h *Handler) consentOrIssue(w http.ResponseWriter, r *http.Request, ar fosi
 		return err
 	}
 	if !need {
-		h.issue(w, r, ar, sso, acct, requestedAt)
+		h.issue(w, r, ar, login, org, requestedAt)
 		return nil
 	}
 	if has(prompts(ar), "none") {
@@ -114,13 +120,20 @@ func prompts(ar fosite.AuthorizeRequester) []string {
 // startConsent parks the request as a consent interaction bound to the SSO
 // session and sends the browser to the consent page.
 func (h *Handler) startConsent(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, sso *storage.Session, requestedAt time.Time) error {
+	return h.startStep(w, r, ar, sso, requestedAt, consentStep, consentRoute)
+}
+
+// startStep parks the request as an interaction for step (consent, the
+// organization picker) bound to the SSO session, and sends the browser to
+// the step's page (the named route) with a link signed for that step.
+func (h *Handler) startStep(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, sso *storage.Session, requestedAt time.Time, step, routeName string) error {
 	id, err := randomID(32)
 	if err != nil {
 		return err
 	}
-	state, err := json.Marshal(consentState{Purpose: consentStep, RequestedAt: requestedAt.UTC()})
+	state, err := json.Marshal(consentState{Purpose: step, RequestedAt: requestedAt.UTC()})
 	if err != nil {
-		return errorf("encode consent state: %w", err)
+		return errorf("encode %s state: %w", step, err)
 	}
 	now := h.now()
 	in := &storage.Interaction{
@@ -133,10 +146,10 @@ func (h *Handler) startConsent(w http.ResponseWriter, r *http.Request, ar fosite
 		ExpiresAt: now.Add(h.cfg.InteractionLifespan).UTC(),
 	}
 	if err := h.store.CreateInteraction(r.Context(), in); err != nil {
-		return errorf("create consent interaction: %w", err)
+		return errorf("create %s interaction: %w", step, err)
 	}
-	q := url.Values{"interaction": {id}, "sig": {h.steps.Sign(id, consentStep)}}
-	http.Redirect(w, r, h.routes.Path(consentRoute, q), http.StatusFound)
+	q := url.Values{"interaction": {id}, "sig": {h.steps.Sign(id, step)}}
+	http.Redirect(w, r, h.routes.Path(routeName, q), http.StatusFound)
 	return nil
 }
 
@@ -163,8 +176,14 @@ var (
 // and replays its authorization request through fosite, which re-validates
 // the client, redirect URI and scopes as they are now.
 func (h *Handler) loadConsent(r *http.Request, id, sig string) (*pendingConsent, error) {
+	return h.loadStep(r, id, sig, consentStep)
+}
+
+// loadStep is loadConsent for the interaction of any step startStep
+// parks: the link must be signed for that step and the state say it.
+func (h *Handler) loadStep(r *http.Request, id, sig, step string) (*pendingConsent, error) {
 	ctx := r.Context()
-	if id == "" || !h.steps.Verify(id, consentStep, sig) {
+	if id == "" || !h.steps.Verify(id, step, sig) {
 		return nil, errConsentLink
 	}
 	in, err := h.store.GetInteraction(ctx, id)
@@ -175,7 +194,7 @@ func (h *Handler) loadConsent(r *http.Request, id, sig string) (*pendingConsent,
 		return nil, errorf("load interaction: %w", err)
 	}
 	p := &pendingConsent{in: in}
-	if err := json.Unmarshal(in.State, &p.state); err != nil || p.state.Purpose != consentStep {
+	if err := json.Unmarshal(in.State, &p.state); err != nil || p.state.Purpose != step {
 		return nil, errConsentLink
 	}
 	ar, replayErr := h.replay(r, in)

@@ -129,11 +129,17 @@ func (h *Handler) submitConsent(w http.ResponseWriter, r *http.Request) error {
 	if refused, err := h.refuseOutsider(w, r, p.ar, p.login); refused || err != nil { // removed from the groups while the page was open
 		return err
 	}
+	// The organization was chosen before consent and is in the stored
+	// request; the account may have lost its roles there meanwhile.
+	org, answered, err := h.organizationFor(w, r, p.ar, p.login, p.state.RequestedAt)
+	if answered || err != nil {
+		return err
+	}
 	if _, err := h.store.SaveGrant(ctx, p.login.acct.ID, p.client.ID, p.ar.GetRequestedScopes()); err != nil {
 		return errorf("save grant: %w", err)
 	}
 	h.logEvent(ctx, p.login.acct.ID, "consent.granted", r)
-	h.issue(w, r, p.ar, p.login.sso, p.login.acct, p.state.RequestedAt)
+	h.issue(w, r, p.ar, p.login, org, p.state.RequestedAt)
 	return nil
 }
 

@@ -40,7 +40,8 @@ func (h *Handler) discovery(w http.ResponseWriter, _ *http.Request) {
 			"email", "email_verified", "phone_number", "phone_number_verified",
 			"preferred_username", "name", "given_name", "family_name", "middle_name", "nickname", "picture",
 			"website", "gender", "birthdate", "zoneinfo", "locale", "updated_at", "address",
-			"roles", // roles per organization (authz/roleclaims)
+			"roles",                  // roles per organization (authz/roleclaims), or in the one signed in to (organizational clients)
+			ClaimOrgID, ClaimOrgName, // organizational clients (orgsignin.go)
 			VerifiedClaimsClaim,
 		},
 		"ui_locales_supported":                           h.render.Languages(),

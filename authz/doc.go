@@ -22,4 +22,12 @@
 // Assurance's verified_claims (trust framework foyer_manual, the policy
 // and method as the assurance process, no personal data as verified
 // claims); discovery advertises it.
+//
+// Organizational sign-in (orgsignin.go, orgpicker.go): a client of an
+// organizational application signs the account in to one organization in
+// which it holds a role (named by the client's organization parameter,
+// the only one, or chosen on the picker, an interaction step like
+// consent). The organization's id is kept in the grant's Session, and its
+// claims (org_id, org_name, roles as an array) are read again on refresh
+// and at UserInfo; no ClaimSource may replace them.
 package authz

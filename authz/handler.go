@@ -40,6 +40,8 @@ type Store interface {
 	GetApplication(ctx context.Context, id string) (*storage.Application, error)
 	// Step-up: whether an account enrolled a second factor.
 	ListAuthenticators(ctx context.Context, accountID string) ([]storage.Authenticator, error)
+	// Organizational sign-in: the account's role pairs (orgsignin.go).
+	ListAccountRoles(ctx context.Context, accountID string) ([]storage.AccountRole, error)
 	// The applications' group restrictions (access.go).
 	storage.GroupAccessReader
 	// Dynamic client registration (RFC 7591, 7592).
@@ -259,6 +261,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	route.Handle(r, "authz.par", PARPath, route.Methods{http.MethodPost: strictForm(h.pushAuthorize)})
 	route.Handle(r, route.Resume, ResumePath, route.Methods{http.MethodGet: h.serve(h.resume)})
 	route.Handle(r, consentRoute, ConsentPath, route.Methods{http.MethodGet: h.serve(h.showConsent), http.MethodPost: h.serve(h.submitConsent)})
+	route.Handle(r, organizationRoute, OrganizationPath, route.Methods{http.MethodGet: h.serve(h.showOrganizations), http.MethodPost: h.serve(h.submitOrganization)})
 	route.Handle(r, route.Token, TokenPath, route.Methods{http.MethodPost: strictForm(h.token)})
 	route.Handle(r, "authz.revoke", RevocationPath, route.Methods{http.MethodPost: strictForm(h.revoke)})
 	route.Handle(r, route.Initiate, InitiatePath, route.Methods{http.MethodGet: h.serve(h.initiate)})

@@ -46,9 +46,27 @@ type leaveData struct {
 // Hidden).
 type accessDeniedData struct {
 	Account string
+	Reason  string // message key (account, application); empty: access_denied.message
+	Advice  string // message key; empty: access_denied.help
 	LinkURL string
 	Action  string
 	Hidden  map[string]string
+}
+
+// organizationData is organization.html's: the organization picker of an
+// organizational client's sign-in.
+type organizationData struct {
+	Action        string // where the choice is posted
+	Account       string // who is signed in, in words
+	Organizations []organizationOption
+	Hidden        map[string]string
+	Error         string // message key, shown at the list
+}
+
+// organizationOption is one organization on the picker.
+type organizationOption struct {
+	ID, Name string
+	Checked  bool
 }
 
 // formPostData is form_post.html's: an authorization response posted to
@@ -92,6 +110,10 @@ func pageSamples() map[string][]any {
 		"access_denied": {
 			accessDeniedData{Account: "a", LinkURL: "/"},
 			accessDeniedData{Account: "a", Action: "/", Hidden: hidden},
+			accessDeniedData{Account: "a", Reason: "m", Advice: "h", LinkURL: "/"},
+		},
+		"organization": {
+			organizationData{Action: "/", Account: "a", Organizations: []organizationOption{{ID: "o", Name: "n", Checked: true}}, Hidden: hidden, Error: "e"},
 		},
 		"form_post": {formPostData{Action: "/", Hidden: hidden}},
 		"error":     {errorData{Title: "t", Message: "m", RequestID: "r", LinkURL: "/", LinkText: "l"}},

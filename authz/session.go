@@ -15,6 +15,9 @@ import (
 type Session struct {
 	*openid.DefaultSession
 	SID string `json:"sid,omitempty"`
+	// OrgID is the organization an organizational client's grant was
+	// signed in to: a refresh reads the account's roles there again.
+	OrgID string `json:"org_id,omitempty"`
 }
 
 func newSession() *Session {

@@ -51,6 +51,11 @@ func (h *Handler) token(w http.ResponseWriter, r *http.Request) {
 			h.accessError(w, r, ar, err)
 			return
 		}
+		// So are the roles in an organizational grant's organization.
+		if err := h.refreshOrganization(ctx, ar); err != nil {
+			h.accessError(w, r, ar, err)
+			return
+		}
 	}
 	resp, err := h.oauth.NewAccessResponse(ctx, ar)
 	if errors.Is(err, fosite.ErrInvalidatedAuthorizeCode) {

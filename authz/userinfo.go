@@ -3,6 +3,7 @@ package authz
 import (
 	"encoding/json"
 	"errors"
+	"maps"
 	"net/http"
 
 	"github.com/ory/fosite"
@@ -51,6 +52,17 @@ func (h *Handler) userinfo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	claims := Claims(acct, ar.GetGrantedScopes())
+	org, inOrg, err := h.organizationClaims(ctx, ar.GetSession())
+	if err != nil {
+		h.log.ErrorContext(ctx, "userinfo: organization", "err", err)
+		http.Error(w, "server error", http.StatusInternalServerError)
+		return
+	}
+	if !inOrg {
+		bearerError(w, http.StatusUnauthorized, "invalid_token", "The account no longer holds a role in the organization.")
+		return
+	}
+	maps.Copy(claims, org)
 	sourced, err := h.sourcedClaims(ctx, acct, ar.GetClient().GetID(), ar.GetGrantedScopes())
 	if err != nil {
 		h.log.ErrorContext(ctx, "userinfo: claims", "err", err)
