@@ -152,10 +152,14 @@ func (h *Handler) checkOrgForm(reg *orgRegistration, form orgForm) map[string]st
 	if !form.Accepted && len(requiredDocuments(reg.app)) > 0 {
 		errs["accept_terms"] = "register.terms_required"
 	}
+	if reg.partner {
+		// The partner exists, or its lookup says what it is.
+		if form.PartnerCode == "" {
+			errs["partner_code"] = "org_register.code_required"
+		}
+		return errs
+	}
 	switch {
-	case reg.partner && form.PartnerCode == "":
-		errs["partner_code"] = "org_register.code_required"
-	case reg.partner:
 	case form.OrganizationName == "":
 		errs["organization_name"] = "org_register.name_required"
 	case len([]rune(form.OrganizationName)) > maxOrganizationName:

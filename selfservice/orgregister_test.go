@@ -265,6 +265,9 @@ func TestOrgRegistrationFormErrors(t *testing.T) {
 		if err := env.Store.CreateOrganization(context.Background(), &storage.Organization{StoreID: selfservicetest.StoreID, Name: "Acme AG"}); err != nil {
 			t.Fatal(err)
 		}
+		// The username typed is another account's: found only when the
+		// account is created, after the organization, which rolls back.
+		env.AccountWith(t, &storage.Account{Username: "ada-lovelace"}, "")
 		_, b, link := startOrg(t, env, "eve@acme.example")
 		p := b.Get(link)
 		for name, tc := range map[string]struct {
@@ -274,6 +277,7 @@ func TestOrgRegistrationFormErrors(t *testing.T) {
 			"name taken":   {companyFields("acme ag", "CHE-9"), []string{"A company with this name is already registered", `value="acme ag"`, `value="CHE-9"`}},
 			"vat missing":  {companyFields("Fresh GmbH", ""), []string{`id="org.vat-error"`, "Fill in this field.", `value="Fresh GmbH"`}},
 			"name missing": {companyFields("  ", "CHE-9"), []string{"Enter your company&#39;s name.", `value="CHE-9"`}},
+			"user taken":   {companyFields("Fresh GmbH", "CHE-9"), []string{"This username is taken.", `value="Fresh GmbH"`, `value="CHE-9"`}},
 		} {
 			got := b.Submit(p, tc.fields)
 			if got.Status != http.StatusBadRequest {
