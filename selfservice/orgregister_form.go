@@ -45,6 +45,12 @@ type orgForm struct {
 // person's attributes.
 func orgAttrNaming(name string) (field, id string) { return "org." + name, "org." + name }
 
+// decodeOrgLink reads a sealed link's value; a value that does not
+// decode is a bad link like a bad seal.
+func decodeOrgLink(raw string, link *orgLink) bool {
+	return json.Unmarshal([]byte(raw), link) == nil
+}
+
 // loadOrgRegistration opens the link and checks the policy still offers
 // what it leads to. When ok is false the request was answered with a
 // page, or the error is the caller's to return.
@@ -52,7 +58,7 @@ func (h *Handler) loadOrgRegistration(w http.ResponseWriter, r *http.Request, to
 	ctx := r.Context()
 	raw, valid := h.signer.OpenAt(orgLinkPurpose, token, h.cfg.Now())
 	reg := &orgRegistration{token: token}
-	if !valid || json.Unmarshal([]byte(raw), &reg.link) != nil {
+	if !valid || !decodeOrgLink(raw, &reg.link) {
 		h.errorPage(w, r, http.StatusBadRequest, "org_register.invalid_link")
 		return nil, false, nil
 	}

@@ -14,7 +14,7 @@ func orgCases() []pageCase {
 			Email: "ada@example.com", SignInURL: "/signin-url"},
 			append(formWant("/start-action", "email"), `value="ada@example.com"`, `href="/signin-url"`)},
 		{"org register, company", "org_register", &orgRegisterData{
-			pageForm: testForm("/org-action", append([]string{"organization_name", "org.vat"}, person...)...),
+			pageForm:  testForm("/org-action", append([]string{"organization_name", "org.vat"}, person...)...),
 			SwitchURL: "/switch-url", Email: "ada@example.com", OrganizationName: "Acme AG",
 			OrgAttributes: []attrform.Input{{Name: "vat", Field: "org.vat", ID: "org.vat", Label: "VAT label", Kind: "text", Required: true, Value: "CHE-1", MaxLength: 20}},
 			ShowUsername:  true, UsernameRequired: true, Username: "ada-user", ShowPhone: true, PhoneRequired: true, Phone: "phone-value",
