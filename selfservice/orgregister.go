@@ -59,9 +59,20 @@ type orgStartData struct {
 	SignInURL string
 }
 
+// orgConfigured reports whether a kind of registration the policy offers
+// has the role its first member gets; without one the operator has not
+// finished the set-up, and no customer should get a link that cannot work.
+func orgConfigured(on storage.Onboarding) bool {
+	return (on.CustomerRegistration && on.NewOrganizationRoleID != "") || (on.PartnerRegistration && on.PartnerRoleID != "")
+}
+
 // showOrgStart is the registration page of an organizational application:
 // the address first.
-func (h *Handler) showOrgStart(w http.ResponseWriter, r *http.Request, f *Flow, email string, errs map[string]string) error {
+func (h *Handler) showOrgStart(w http.ResponseWriter, r *http.Request, f *Flow, on storage.Onboarding, email string, errs map[string]string) error {
+	if !orgConfigured(on) {
+		h.errorPage(w, r, http.StatusServiceUnavailable, "org_register.not_configured")
+		return nil
+	}
 	v := View{Template: "org_register_start", Data: &orgStartData{Email: email, SignInURL: h.loginURL(f.Interaction.ID, nil),
 		pageForm: pageForm{Action: h.path(registerRoute, nil),
 			Hidden: map[string]string{"interaction": f.Interaction.ID, "sig": h.signer.Sign(f.Interaction.ID, "register")}}}}
@@ -74,10 +85,10 @@ func (h *Handler) showOrgStart(w http.ResponseWriter, r *http.Request, f *Flow, 
 
 // submitOrgStart queues the link and answers the same page for every
 // valid address: whether it is taken is the worker's business.
-func (h *Handler) submitOrgStart(w http.ResponseWriter, r *http.Request, f *Flow) error {
+func (h *Handler) submitOrgStart(w http.ResponseWriter, r *http.Request, f *Flow, on storage.Onboarding) error {
 	email := storage.CleanIdentifier(storage.IdentifierEmail, r.PostFormValue("email"))
-	if !storage.ValidEmail(email) {
-		return h.showOrgStart(w, r, f, email, map[string]string{"email": "register.email_invalid"})
+	if !orgConfigured(on) || !storage.ValidEmail(email) {
+		return h.showOrgStart(w, r, f, on, email, map[string]string{"email": "register.email_invalid"})
 	}
 	if err := h.deferRequest(r, f, deferredOrgRegistration, deferredPayload{Email: email}); err != nil {
 		return err

@@ -296,16 +296,41 @@ func TestOrgRegistrationFormErrors(t *testing.T) {
 }
 
 // Without the role of a new organization's first member the operator has
-// not finished the set-up: the link's page says so and nothing is made.
+// not finished the set-up: "Create new account" says so and sends
+// nothing; a role deleted after the link went out stops the link's page.
+// Nothing is made either way.
 func TestOrgRegistrationNotConfigured(t *testing.T) {
 	t.Parallel()
-	env := orgEnv(t, nil, func(o *storage.Onboarding) { o.NewOrganizationRoleID, o.PartnerRegistration = "", false }, nil)
-	_, b, link := startOrg(t, env, "early@acme.example")
-	p := b.Get(link)
-	if p.Status != http.StatusServiceUnavailable || !strings.Contains(p.Body, "not set up") || p.Has("password") {
-		t.Errorf("unconfigured: %d\n%s", p.Status, p.Body)
+	unset := orgEnv(t, nil, func(o *storage.Onboarding) { o.NewOrganizationRoleID, o.PartnerRegistration = "", false }, nil)
+	b := unset.Browser(t)
+	id, _ := unset.Start(t, b, nil)
+	if p := b.Get(unset.RegisterURL(id)); p.Status != http.StatusServiceUnavailable || !strings.Contains(p.Body, "not set up") || p.Has("email") {
+		t.Errorf("unconfigured start: %d\n%s", p.Status, p.Body)
 	}
-	if len(organizations(t, env)) != 0 || accountOf(t, env, "early@acme.example") != nil {
+	gone := orgEnv(t, nil, func(o *storage.Onboarding) { o.NewOrganizationRoleID, o.PartnerRegistration = "r-deleted", false }, nil)
+	_, b, link := startOrg(t, gone, "early@acme.example")
+	if p := b.Get(link); p.Status != http.StatusServiceUnavailable || !strings.Contains(p.Body, "not set up") || p.Has("password") {
+		t.Errorf("link without its role: %d\n%s", p.Status, p.Body)
+	}
+	if len(organizations(t, gone)) != 0 || accountOf(t, gone, "early@acme.example") != nil {
 		t.Error("created something")
+	}
+}
+
+// With partner registration only, the link opens the partner form, with
+// no way to a customer registration, and a crafted post cannot register
+// a company.
+func TestOrgRegistrationPartnerOnly(t *testing.T) {
+	t.Parallel()
+	env := orgEnv(t, nil, func(o *storage.Onboarding) { o.CustomerRegistration = false }, nil)
+	_, b, link := startOrg(t, env, "pat@partner.example")
+	p := b.Get(link)
+	if !p.Has("partner_code") || p.Has("organization_name") || strings.Contains(p.Body, "Register a new company") {
+		t.Fatalf("partner-only page:\n%s", p.Body)
+	}
+	got := b.Submit(p, map[string]string{"partner": "", "organization_name": "Sneaky AG", "org.vat": "CHE-1",
+		"password": newcomerPass, "password_confirm": newcomerPass, "accept_terms": "on"})
+	if got.Status != http.StatusBadRequest || !strings.Contains(got.Body, "Enter your partner code.") || len(organizations(t, env)) != 0 {
+		t.Errorf("crafted company post: %d\n%s", got.Status, got.Body)
 	}
 }

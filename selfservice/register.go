@@ -69,7 +69,7 @@ func (h *Handler) showRegister(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if orgOnboarding(f.App, pol.SelfServicePolicy) {
-		return h.showOrgStart(w, r, f, "", nil)
+		return h.showOrgStart(w, r, f, pol.Onboarding, "", nil)
 	}
 	return h.renderRegister(w, r, f, pol, registerForm{}, nil)
 }
@@ -99,7 +99,7 @@ func (h *Handler) submitRegister(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if orgOnboarding(f.App, pol.SelfServicePolicy) {
-		return h.submitOrgStart(w, r, f)
+		return h.submitOrgStart(w, r, f, pol.Onboarding)
 	}
 	form := readRegisterForm(r, pol.fields)
 	errs := map[string]string{}
