@@ -334,3 +334,21 @@ func TestOrgRegistrationPartnerOnly(t *testing.T) {
 		t.Errorf("crafted company post: %d\n%s", got.Status, got.Body)
 	}
 }
+
+// Anyone can type any address: at most 3 registration links go to one
+// address per 15 minutes, whatever the page says (the same every time).
+func TestOrgRegistrationLinksThrottled(t *testing.T) {
+	t.Parallel()
+	env := orgEnv(t, nil, nil, nil)
+	for i := range 5 {
+		b := env.Browser(t)
+		id, _ := env.Start(t, b, nil)
+		got := b.Submit(b.Get(env.RegisterURL(id)), map[string]string{"email": "Target@acme.example"})
+		if got.Status != http.StatusOK || !strings.Contains(got.Body, "Check your e-mail") {
+			t.Fatalf("request %d: %d\n%s", i, got.Status, got.Body)
+		}
+	}
+	if n := len(queued(t, env, "organization_signup", "Target@acme.example")); n != 3 {
+		t.Errorf("%d links, want 3", n)
+	}
+}
