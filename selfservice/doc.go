@@ -28,6 +28,13 @@
 //     identity store asks for: identifiers, and the attribute schema's
 //     visible and editable attributes through selfservice/attrform),
 //     register_activate.go, register_resend.go, register_deferred.go;
+//   - registering organizations (B2B, organizational applications):
+//     orgregister.go (the address first, the sealed link, its deferred
+//     job), orgregister_form.go (the page the link opens),
+//     orgregister_create.go (the one transaction: organization or
+//     partner, account, membership, role), orgregister_partner.go
+//     (partner codes, their throttle, the partner lookup seam in
+//     selfservice/partnerlookup);
 //   - recovery: recover.go, recover_request.go, recover_reset.go,
 //     recover_reminder.go, recover_deferred.go;
 //   - the deferred-request queue and worker: deferred.go (each flow's

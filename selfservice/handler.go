@@ -12,6 +12,7 @@ import (
 
 	"foyer/selfservice/mfa"
 	"foyer/selfservice/notify"
+	"foyer/selfservice/partnerlookup"
 	"foyer/selfservice/password"
 	"foyer/selfservice/regulate"
 	"foyer/selfservice/route"
@@ -53,6 +54,14 @@ type Store interface {
 	CountUsableOneTimeSecrets(ctx context.Context, accountID, purpose string, now time.Time) (int64, error)
 	ListApplications(ctx context.Context) ([]storage.Application, error)
 	UpdateAccountProfile(ctx context.Context, a *storage.Account) error
+	// Organization registration (orgregister*.go).
+	GetStoreRole(ctx context.Context, storeID, id string) (*storage.StoreRole, error)
+	CreateOrganization(ctx context.Context, o *storage.Organization) error
+	AddOrganizationMember(ctx context.Context, m *storage.OrganizationMember) error
+	AssignAccountRole(ctx context.Context, r *storage.AccountRole) error
+	SetPartnerCode(ctx context.Context, c *storage.PartnerCode) error
+	RedeemPartnerCode(ctx context.Context, storeID string, hash []byte, now time.Time) (*storage.Organization, error)
+	GetPartnerLookup(ctx context.Context, applicationID string) (*storage.PartnerLookup, error)
 }
 
 // Config is selfservice's configuration.
@@ -83,6 +92,10 @@ type Deps struct {
 	// passkey relying party.
 	Sealer   *mfa.Sealer
 	WebAuthn *mfa.WebAuthn
+	// Partners resolves partner codes Foyer does not know through the
+	// application's partner lookup webhook; nil: an unknown code is
+	// invalid.
+	Partners partnerlookup.PartnerResolver
 }
 
 // Handler serves the self-service pages.
@@ -100,6 +113,7 @@ type Handler struct {
 	deferred *deferredQueue
 	limits   *regulate.Regulator
 	codes    signInCodes // spent by every page that proves a factor
+	partners partnerlookup.PartnerResolver
 	// routes builds URLs from the router Mount was given.
 	routes route.URLs
 }
@@ -115,7 +129,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	h := &Handler{
 		cfg: cfg, store: d.Store, limits: regulate.New(d.Store), sessions: d.Sessions, signer: d.Steps,
 		render: d.Renderer, log: d.Logger, notify: d.Notify, hasher: d.Passwords, rules: password.NewRules(),
-		deferred: newDeferredQueue(cfg.Deferred),
+		deferred: newDeferredQueue(cfg.Deferred), partners: d.Partners,
 	}
 	h.codes = signInCodes{store: d.Store, limits: h.limits, now: cfg.Now}
 	if d.Sealer == nil || d.WebAuthn == nil {
@@ -183,6 +197,7 @@ const (
 	resetRoute            = "selfservice.reset"
 	resetPasswordRoute    = "selfservice.reset_password"
 	reminderRoute         = "selfservice.reminder"
+	orgRegisterRoute      = "selfservice.register_organization"
 )
 
 // path is the path of the route called name, with the query.
@@ -200,6 +215,9 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.handle(r, registerRoute, RegisterPath, methods{http.MethodGet: h.showRegister, http.MethodPost: h.submitRegister})
 	h.handle(r, activateRoute, ActivatePath, methods{http.MethodGet: h.showActivate, http.MethodPost: h.activate})
 	h.handle(r, resendActivationRoute, ResendActivationPath, methods{http.MethodPost: h.resendActivation})
+	// Registering organizations (orgregister*.go): /register asks for the
+	// address first, its link leads here.
+	h.handle(r, orgRegisterRoute, OrgRegisterPath, methods{http.MethodGet: h.showOrgRegister, http.MethodPost: h.submitOrgRegister})
 	// Recovery (recover*.go).
 	h.handle(r, recoverRoute, RecoverPath, methods{http.MethodGet: h.showRecover, http.MethodPost: h.submitRecover})
 	h.handle(r, recoverPhoneRoute, RecoverPhonePath, methods{http.MethodPost: h.submitRecoverPhone})

@@ -184,7 +184,47 @@ func pageSamples() map[string][]any {
 			&registerData{pageForm: pageForm{Action: "/", FieldErrors: map[string]string{"attr.n": "e"}},
 				Attributes: []attrform.Input{{Name: "n", Field: "attr.n", ID: "attr.n", Kind: "number"}}},
 		},
+		"org_register_start": {&orgStartData{pageForm: form, Email: "e", SignInURL: "/"}},
+		"org_register": {
+			&orgRegisterData{pageForm: form, SwitchURL: "/", Email: "e", OrganizationName: "o", ShowUsername: true, ShowPhone: true,
+				OrgAttributes: []attrform.Input{{Name: "v", Field: "org.v", ID: "org.v", Label: "v", Kind: "text", MaxLength: 1}},
+				Attributes:    []attrform.Input{{Name: "n", Field: "attr.n", ID: "attr.n", Label: "n", Kind: "text", MaxLength: 1}},
+				Documents:     []consentDocument{{Label: "l", URL: "/"}}},
+			&orgRegisterData{pageForm: form, Partner: true, PartnerCode: "c", UsernameRequired: true, PhoneRequired: true},
+		},
 		"message": {&messageData{LinkURL: "/"}},
 		"error":   {&errorData{LinkURL: "/", RequestID: "r"}},
 	}
+}
+
+// orgRegisterData is org_register.html's: a new organization's or a
+// partner's first member.
+type orgRegisterData struct {
+	pageForm
+	Partner          bool   // a partner code instead of the company information
+	SwitchURL        string // to the other kind of registration, when both are offered
+	Email            string // from the link, shown only
+	OrganizationName string
+	OrgAttributes    []attrform.Input // the company information, errors not yet set
+	PartnerCode      string
+	ShowUsername     bool
+	UsernameRequired bool
+	Username         string
+	ShowPhone        bool
+	PhoneRequired    bool
+	Phone            string
+	Attributes       []attrform.Input
+	MinLength        int
+	Documents        []consentDocument
+	Accepted         bool
+}
+
+// AttributeInputs are the person's attribute inputs with their errors.
+func (d *orgRegisterData) AttributeInputs() []attrform.Input {
+	return attrform.WithErrors(slices.Clone(d.Attributes), d.FieldErrors)
+}
+
+// OrgAttributeInputs are the company attribute inputs with their errors.
+func (d *orgRegisterData) OrgAttributeInputs() []attrform.Input {
+	return attrform.WithErrors(slices.Clone(d.OrgAttributes), d.FieldErrors)
 }

@@ -68,6 +68,9 @@ func (h *Handler) showRegister(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return err
 	}
+	if orgOnboarding(f.App, pol.SelfServicePolicy) {
+		return h.showOrgStart(w, r, f, pol.Onboarding, "", nil)
+	}
 	return h.renderRegister(w, r, f, pol, registerForm{}, nil)
 }
 
@@ -77,7 +80,7 @@ func (h *Handler) renderRegister(w http.ResponseWriter, r *http.Request, f *Flow
 		Username: form.Username, Phone: form.Phone, ShowEmail: pol.fields.Email,
 		ShowUsername: pol.fields.Username, UsernameRequired: pol.fields.UsernameRequired,
 		ShowPhone: pol.fields.Phone, PhoneRequired: pol.fields.PhoneRequired,
-		Attributes: h.attributeLabels(f.Lang, pol.fields.Attributes, form.Attributes),
+		Attributes: h.attributeLabels(f.Lang, pol.fields.Attributes, form.Attributes, attrNaming),
 		SignInURL:  h.loginURL(f.Interaction.ID, nil),
 		pageForm: pageForm{Action: h.path(registerRoute, nil),
 			Hidden: map[string]string{"interaction": f.Interaction.ID, "sig": h.signer.Sign(f.Interaction.ID, "register")}},
@@ -94,6 +97,9 @@ func (h *Handler) submitRegister(w http.ResponseWriter, r *http.Request) error {
 	f, pol, ok, err := h.registrationFlow(w, r, r.PostFormValue("interaction"), r.PostFormValue("sig"))
 	if !ok {
 		return err
+	}
+	if orgOnboarding(f.App, pol.SelfServicePolicy) {
+		return h.submitOrgStart(w, r, f, pol.Onboarding)
 	}
 	form := readRegisterForm(r, pol.fields)
 	errs := map[string]string{}
@@ -182,17 +188,26 @@ func (h *Handler) insertAccount(ctx context.Context, storeID, lang string, form 
 	if err := h.store.CreateAccount(ctx, acct); err != nil {
 		return nil, fmt.Errorf("selfservice: create account: %w", err)
 	}
-	if err := h.store.SetPassword(ctx, acct.ID, hash); err != nil {
-		return nil, fmt.Errorf("selfservice: set password: %w", err)
+	if err := h.setPasswordAndConsents(ctx, acct.ID, hash, accepted); err != nil {
+		return nil, err
+	}
+	return acct, nil
+}
+
+// setPasswordAndConsents writes a new account's password and the
+// acceptance of the documents its registration page showed.
+func (h *Handler) setPasswordAndConsents(ctx context.Context, accountID, hash string, accepted []acceptedConsent) error {
+	if err := h.store.SetPassword(ctx, accountID, hash); err != nil {
+		return fmt.Errorf("selfservice: set password: %w", err)
 	}
 	now := h.cfg.Now().UTC()
 	for _, d := range accepted {
-		rec := &storage.ConsentRecord{AccountID: acct.ID, Consent: d.Name, Version: d.Version, GrantedAt: now}
+		rec := &storage.ConsentRecord{AccountID: accountID, Consent: d.Name, Version: d.Version, GrantedAt: now}
 		if err := h.store.RecordConsent(ctx, rec); err != nil {
-			return nil, fmt.Errorf("selfservice: record consent: %w", err)
+			return fmt.Errorf("selfservice: record consent: %w", err)
 		}
 	}
-	return acct, nil
+	return nil
 }
 
 // consentDocument is a document of the consent policy as the registration

@@ -114,8 +114,8 @@ func (h *Handler) takenFields(ctx context.Context, storeID string, form register
 // (registerData.AttributeInputs adds the errors). An attribute without a label in the schema takes
 // the theme's "attribute.<name>" message when there is one, else its
 // name.
-func (h *Handler) attributeLabels(lang string, defs []storage.AttributeDef, values map[string]string) []attrform.Input {
-	inputs := attrform.Inputs(defs, values, attrNaming)
+func (h *Handler) attributeLabels(lang string, defs []storage.AttributeDef, values map[string]string, name attrform.Naming) []attrform.Input {
+	inputs := attrform.Inputs(defs, values, name)
 	for i, d := range defs {
 		if d.Label != "" {
 			continue

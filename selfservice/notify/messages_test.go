@@ -30,6 +30,8 @@ func TestEmailsRenderTheirData(t *testing.T) {
 	}{
 		"activation": {notify.ActivationEmail{Link: link, Minutes: 47},
 			[]string{linkText, "47"}, []string{linkHTML, "47"}},
+		"organization_signup": {notify.ActivationEmail{Link: link, Minutes: 47},
+			[]string{linkText, "47"}, []string{linkHTML, "47"}},
 		"password_reset": {notify.PasswordResetEmail{Link: link, Minutes: 47},
 			[]string{linkText, "47"}, []string{linkHTML, "47"}},
 		"password_changed": {notify.PasswordChangedEmail{Link: link},

@@ -13,6 +13,7 @@ func emailSamples() map[string][]any {
 	const link = "https://id.example/"
 	return map[string][]any{
 		"activation":                    {ActivationEmail{Link: link, Minutes: 1}, ActivationEmail{}},
+		"organization_signup":           {ActivationEmail{Link: link, Minutes: 1}, ActivationEmail{}},
 		"password_reset":                {PasswordResetEmail{Link: link, Minutes: 1}, PasswordResetEmail{}},
 		"password_changed":              {PasswordChangedEmail{Link: link}, PasswordChangedEmail{}},
 		"sign_in_code":                  {SignInCodeEmail{Code: "1", Link: link, Minutes: 1}, SignInCodeEmail{}},

@@ -50,9 +50,26 @@ var (
 	// the session would like to test. Cleared by a change.
 	PortalPassword = Rule{Name: "portal-password", prefix: "portal-password",
 		Tiers: []Tier{{Max: 5, Window: 15 * time.Minute}}}
+
+	// PartnerCodeFlow limits partner codes tried with one registration
+	// link (subject: the link): codes are guessable only by volume.
+	PartnerCodeFlow = Rule{Name: "partner-code-flow", prefix: "partner-code-flow",
+		Tiers: []Tier{{Max: 5, Window: 15 * time.Minute}}}
+
+	// PartnerCodeAddress limits partner codes tried from one client
+	// address (subject: IP) across links.
+	PartnerCodeAddress = Rule{Name: "partner-code-address", prefix: "partner-code-address",
+		Tiers: []Tier{{Max: 20, Window: time.Hour}}}
+
+	// OrganizationSignupLink limits registration links (or "someone tried
+	// to sign up" notices) sent to one address typed at organization
+	// registration (subject: the address): anyone can type any address.
+	OrganizationSignupLink = Rule{Name: "organization-signup-link", prefix: "organization-signup-link", foldLast: true,
+		Tiers: []Tier{{Max: 3, Window: 15 * time.Minute}}}
 )
 
 // Rules lists every rule, for tests and documentation.
 func Rules() []Rule {
-	return []Rule{SignIn, SecondFactor, OneTimeCode, AccountResetCodes, SignupNotice, ContactCode, PortalPassword}
+	return []Rule{SignIn, SecondFactor, OneTimeCode, AccountResetCodes, SignupNotice, ContactCode, PortalPassword,
+		PartnerCodeFlow, PartnerCodeAddress, OrganizationSignupLink}
 }

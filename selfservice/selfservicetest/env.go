@@ -19,6 +19,7 @@ import (
 	"foyer/selfservice/mfa"
 	"foyer/selfservice/notify"
 	"foyer/selfservice/notify/notifytest"
+	"foyer/selfservice/partnerlookup"
 	"foyer/selfservice/password"
 	"foyer/selfservice/route"
 	"foyer/selfservice/session"
@@ -61,6 +62,8 @@ type Options struct {
 	Client func(*storage.Client)
 	// Passwords are the hasher's parameters (password.OWASP when zero).
 	Passwords password.Params
+	// Partners resolves partner codes Foyer does not know (nil: none).
+	Partners partnerlookup.PartnerResolver
 }
 
 // Env is one selfservice handler over its own store, served by httptest.
@@ -130,7 +133,7 @@ func New(t testing.TB, o Options) *Env {
 		Issuer: issuer, Now: e.Clock.Now, PortalClientID: PortalClientID,
 	}, selfservice.Deps{
 		Store: store, Sessions: e.Sessions, Steps: e.Steps, Passwords: e.Hasher, Renderer: renderer,
-		Logger: log, Notify: notifications, Sealer: sealer, WebAuthn: rp,
+		Logger: log, Notify: notifications, Sealer: sealer, WebAuthn: rp, Partners: o.Partners,
 	})
 	if err != nil {
 		t.Fatal(err)
