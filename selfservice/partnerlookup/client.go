@@ -28,10 +28,11 @@ type Store interface {
 	GetPartnerLookup(ctx context.Context, applicationID string) (*storage.PartnerLookup, error)
 }
 
-// Opener opens a sealed webhook secret; *seal.Sealer (storage/seal) under
-// the key derived for SecretPurpose is one.
+// Opener opens a webhook secret sealed (storage/seal) to its application;
+// cmd/foyer's partner lookup sealer, which the admin side seals with, is
+// one.
 type Opener interface {
-	Open(sealed, ad []byte) ([]byte, error)
+	OpenPartnerLookupSecret(applicationID string, sealed []byte) ([]byte, error)
 }
 
 // Client resolves partner codes through the application's webhook. It is
@@ -127,7 +128,7 @@ func (c *Client) call(ctx context.Context, l *storage.PartnerLookup, code string
 	if err := c.checkURL(l.URL); err != nil {
 		return nil, err
 	}
-	secret, err := c.opener.Open(l.SecretSealed, SecretAD(l.ApplicationID))
+	secret, err := c.opener.OpenPartnerLookupSecret(l.ApplicationID, l.SecretSealed)
 	if err != nil {
 		return nil, fmt.Errorf("the webhook secret does not open: %w", err)
 	}

@@ -21,7 +21,7 @@ import (
 // sealed as cmd/foyer seals it, and the log the client writes.
 type fixture struct {
 	store  storage.Store
-	sealer *seal.Sealer
+	sealer *sealer
 	secret []byte
 	appID  string
 	log    *syncBuffer
@@ -31,7 +31,7 @@ func newFixture(t *testing.T, store storage.Store) *fixture {
 	t.Helper()
 	key := make([]byte, seal.KeySize)
 	_, _ = rand.Read(key)
-	sealer, err := seal.New(key)
+	s, err := seal.New(key)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,13 +39,13 @@ func newFixture(t *testing.T, store storage.Store) *fixture {
 	if err := store.CreateApplication(t.Context(), app); err != nil {
 		t.Fatalf("CreateApplication: %v", err)
 	}
-	return &fixture{store: store, sealer: sealer, secret: []byte("whsec-" + rand.Text()), appID: app.ID, log: &syncBuffer{}}
+	return &fixture{store: store, sealer: &sealer{s}, secret: []byte("plk_" + rand.Text()), appID: app.ID, log: &syncBuffer{}}
 }
 
 // configure points the application's webhook at url.
 func (f *fixture) configure(t *testing.T, url string, timeout time.Duration) {
 	t.Helper()
-	sealed, err := f.sealer.Seal(f.secret, partnerlookup.SecretAD(f.appID))
+	sealed, err := f.sealer.seal(f.appID, f.secret)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,6 +78,18 @@ func tlsServer(t *testing.T, h http.HandlerFunc) (*httptest.Server, *atomic.Int3
 	}))
 	t.Cleanup(ts.Close)
 	return ts, hits
+}
+
+// sealer binds a secret to its application as cmd/foyer's partner lookup
+// sealer does: storage/seal with the application in the associated data.
+type sealer struct{ s *seal.Sealer }
+
+func (s *sealer) seal(applicationID string, secret []byte) ([]byte, error) {
+	return s.s.Seal(secret, []byte("test/partner-lookup\x00"+applicationID))
+}
+
+func (s *sealer) OpenPartnerLookupSecret(applicationID string, sealed []byte) ([]byte, error) {
+	return s.s.Open(sealed, []byte("test/partner-lookup\x00"+applicationID))
 }
 
 // syncBuffer is a bytes.Buffer the client's logger and the test may share.

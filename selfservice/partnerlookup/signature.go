@@ -22,25 +22,8 @@ import (
 // a receiver accepts the request when any of them matches.
 const SignatureHeader = "Foyer-Signature"
 
-// SecretPurpose is the purpose cmd/foyer derives the sealing key for
-// webhook secrets with (keys.DeriveKey(FOYER_SECRET, SecretPurpose)).
-// Whoever seals a secret (the admin side) must use the same key and
-// SecretAD, or Client cannot open it.
-const SecretPurpose = "partner-lookup"
-
-// secretDomain separates these ciphertexts from other values sealed
-// elsewhere, should a key ever be shared.
-const secretDomain = "foyer/partner-lookup-secret/v1\x00"
-
 // ErrSignature means a Foyer-Signature header does not match the body.
 var ErrSignature = errors.New("partnerlookup: signature does not match")
-
-// SecretAD is the associated data a webhook secret is sealed with: the
-// application it belongs to, so a sealed secret copied to another
-// application's row does not open.
-func SecretAD(applicationID string) []byte {
-	return []byte(secretDomain + applicationID)
-}
 
 // Sign returns the Foyer-Signature header value for body sent at t.
 func Sign(secret []byte, t time.Time, body []byte) string {
