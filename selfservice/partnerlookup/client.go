@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"foyer/storage"
@@ -22,6 +23,9 @@ const (
 	DefaultTimeout = 5 * time.Second
 	MaxTimeout     = 10 * time.Second
 )
+
+// MaxCodeBytes bounds the code sent to a webhook; Foyer's own codes are 24.
+const MaxCodeBytes = 200
 
 // Store is what Client reads: the application's webhook.
 type Store interface {
@@ -97,6 +101,10 @@ func New(store Store, opener Opener, opts ...Option) *Client {
 // ErrPartnerUnknown; every other failure is ErrPartnerLookupFailed,
 // wrapped with its reason and logged.
 func (c *Client) ResolvePartner(ctx context.Context, applicationID, code string) (*PartnerDetails, error) {
+	// No partner's code is blank or this long: do not pass such input on.
+	if code = strings.TrimSpace(code); code == "" || len(code) > MaxCodeBytes {
+		return nil, fmt.Errorf("%w: blank or longer than %d bytes", ErrPartnerUnknown, MaxCodeBytes)
+	}
 	l, err := c.store.GetPartnerLookup(ctx, applicationID)
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, fmt.Errorf("%w: the application has no partner lookup webhook", ErrPartnerUnknown)

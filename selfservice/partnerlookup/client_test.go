@@ -115,12 +115,23 @@ func testUnknown(t *testing.T, store storage.Store) {
 	}
 }
 
-// testNoWebhook: an application without a webhook knows no partner.
+// testNoWebhook: an application without a webhook knows no partner, and
+// blank or overlong codes are unknown without asking the webhook.
 func testNoWebhook(t *testing.T, store storage.Store) {
 	f := newFixture(t, store)
 	_, err := f.client(nil).ResolvePartner(t.Context(), f.appID, code)
 	if !errors.Is(err, partnerlookup.ErrPartnerUnknown) {
 		t.Errorf("no webhook: %v, want ErrPartnerUnknown", err)
+	}
+	ts, hits := tlsServer(t, func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, `{"name":"Acme"}`) })
+	f.configure(t, ts.URL, 0)
+	for _, c := range []string{"", "   ", strings.Repeat("A", partnerlookup.MaxCodeBytes+1)} {
+		if _, err := f.client(ts, partnerlookup.AllowLoopback()).ResolvePartner(t.Context(), f.appID, c); !errors.Is(err, partnerlookup.ErrPartnerUnknown) {
+			t.Errorf("code of %d bytes: %v, want ErrPartnerUnknown", len(c), err)
+		}
+	}
+	if hits.Load() != 0 {
+		t.Errorf("blank or overlong codes reached the webhook %d times", hits.Load())
 	}
 }
 
