@@ -1,0 +1,156 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// b2bFixture is an identity store for companies with an organizational
+// application whose client is cmd/foyer-demo (its relying party and
+// brand portal).
+type b2bFixture struct {
+	api                    *adminAPI
+	storeID                string
+	adminRole, memberRole  string // ids: the new organization's first member's role; an assignable one
+	partnerRole            string
+	partnerID, partnerCode string
+	clientID, clientSecret string
+	demo                   *demoPortal
+}
+
+type idOnly struct {
+	ID string `json:"id"`
+}
+
+// setupB2B creates the store, its roles, a partner with a code, the
+// application with onboarding on, and its client run by the demo.
+func setupB2B(t *testing.T) *b2bFixture {
+	t.Helper()
+	f := &b2bFixture{api: newAdminAPI(t), storeID: "b2b-" + randomString(4)}
+	api := f.api
+	api.call(t, "POST", "/stores", map[string]any{"id": f.storeID, "name": "Companies " + f.storeID,
+		"identifier_types": []string{"email"},
+		"attributes":       []map[string]any{{"name": "given_name", "label": "First name", "visible": true, "editable": true}},
+	}, 201, nil)
+	role := func(name string, orgAdmin, assignable bool) string {
+		var r idOnly
+		api.call(t, "POST", "/stores/"+f.storeID+"/roles", map[string]any{"name": name,
+			"organization_admin": orgAdmin, "assignable": assignable}, 201, &r)
+		return r.ID
+	}
+	f.adminRole, f.memberRole, f.partnerRole = role("Company admin", true, false), role("Member", false, true), role("Partner agent", false, false)
+	var partner idOnly
+	api.call(t, "POST", "/stores/"+f.storeID+"/organizations", map[string]any{"name": "Northwind Partners", "partner": true}, 201, &partner)
+	f.partnerID = partner.ID
+	var code struct {
+		Code string `json:"code"`
+	}
+	api.call(t, "POST", "/stores/"+f.storeID+"/organizations/"+partner.ID+"/partner-code", map[string]any{"max_uses": 5}, 201, &code)
+	f.partnerCode = code.Code
+
+	appID := "acme-" + randomString(4)
+	api.call(t, "POST", "/applications", map[string]any{"id": appID, "store_id": f.storeID, "name": "Acme Business",
+		"organizational": true}, 201, nil)
+	var policy idOnly
+	api.call(t, "POST", "/policies", map[string]any{"kind": "self_service", "name": "Onboarding " + appID,
+		"self_service": map[string]any{"registration_enabled": true, "activation_enabled": true,
+			"onboarding": map[string]any{"customer_registration": true, "new_organization_role_id": f.adminRole,
+				"partner_registration": true, "partner_role_id": f.partnerRole}}}, 201, &policy)
+	api.call(t, "PUT", "/applications/"+appID+"/policies/self_service", map[string]any{"policy_id": policy.ID}, 200, nil)
+
+	port, err := freePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	demoURL := "http://127.0.0.1:" + port
+	out, err := runCLI(t.Context(), env.bin, env.environ, "client", "create", "--name", "Acme Business portal",
+		"--application", appID, "--redirect-uri", demoURL+"/callback", "--initiate-login-uri", demoURL+"/start",
+		"--grant", "authorization_code,refresh_token", "--scope", "openid profile email offline_access",
+		"--first-party", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.clientID, f.clientSecret = parseClient(t, out)
+	f.demo = startDemo(t, port, f.clientID, f.clientSecret)
+	return f
+}
+
+// registerCompany starts at the demo, asks for a registration link for
+// email and opens it: the company (or, with code, partner) form.
+func (f *b2bFixture) openRegistration(t *testing.T, b *browser, email string) {
+	t.Helper()
+	b.do(t, "open the demo", chromedp.Navigate(f.demo.url+"/"), chromedp.WaitVisible(chromedp.ID("identifier")))
+	b.do(t, "click Create an account",
+		chromedp.Click(chromedp.Search(`//a[normalize-space()="Create an account"]`)),
+		chromedp.WaitVisible(chromedp.Search(`//h1[normalize-space()="Register your company"]`)))
+	b.do(t, "ask for the link",
+		chromedp.SendKeys(chromedp.ID("email"), email),
+		chromedp.Click(buttonWithText("Continue")),
+		chromedp.WaitVisible(chromedp.Search(`//h1[normalize-space()="Check your e-mail"]`)))
+	link := outboxLink(t, "organization_signup", email, "/register/organization?token=")
+	b.do(t, "open the registration link", chromedp.Navigate(link), chromedp.WaitVisible(chromedp.ID("password_confirm")))
+}
+
+// finishRegistration fills the person's part and submits; the demo then
+// shows the ID token's claims.
+func finishRegistration(t *testing.T, b *browser, password string) map[string]any {
+	t.Helper()
+	b.do(t, "fill the password and accept the terms",
+		chromedp.SendKeys(chromedp.ID("password"), password),
+		chromedp.SendKeys(chromedp.ID("password_confirm"), password),
+		chromedp.Click(chromedp.ID("accept_terms")),
+		chromedp.Click(buttonWithText("Create account")),
+		chromedp.WaitVisible(chromedp.Search(`//h1[normalize-space()="Signed in"]`)))
+	return claimsOf(t, b)
+}
+
+// TestOrganizations walks seeds 003 and 004 in Chromium: a company
+// registers itself and its first member becomes its administrator; a
+// partner's person registers with the partner code.
+func TestOrganizations(t *testing.T) {
+	f := setupB2B(t)
+	const pw = "sequoia-lantern-brook-7"
+
+	t.Run("customer registration", func(t *testing.T) {
+		b := newBrowser(t)
+		email := "founder-" + randomString(5) + "@example.com"
+		f.openRegistration(t, b, email)
+		b.checkLabel(t, "organization_name", "Company name")
+		b.do(t, "name the company", chromedp.SendKeys(chromedp.ID("organization_name"), "Globex "+randomString(4)))
+		claims := finishRegistration(t, b, pw)
+		if claims["email"] != email || claims["org_id"] == "" || !strings.HasPrefix(claims["org_name"].(string), "Globex ") ||
+			rolesClaim(t, claims) != "Company admin" {
+			t.Errorf("ID token after company registration: %v", claims)
+		}
+		b.checkClean(t)
+	})
+
+	t.Run("partner registration", func(t *testing.T) {
+		b := newBrowser(t)
+		email := "agent-" + randomString(5) + "@example.com"
+		f.openRegistration(t, b, email)
+		b.do(t, "switch to the partner form",
+			chromedp.Click(chromedp.Search(`//a[normalize-space()="I have a partner code"]`)),
+			chromedp.WaitVisible(chromedp.ID("partner_code")))
+		b.do(t, "type a wrong code first",
+			chromedp.SendKeys(chromedp.ID("partner_code"), "AAAA-BBBB-CCCC-DDDD-EEEE"),
+			chromedp.SendKeys(chromedp.ID("password"), pw),
+			chromedp.SendKeys(chromedp.ID("password_confirm"), pw),
+			chromedp.Click(chromedp.ID("accept_terms")),
+			chromedp.Click(buttonWithText("Create account")),
+			chromedp.WaitVisible(chromedp.ID("partner_code-error")))
+		if got := b.text(t, chromedp.CSS("#partner_code-error")); !strings.Contains(got, "not valid") {
+			t.Errorf("wrong partner code: %q", got)
+		}
+		b.do(t, "type the partner code", chromedp.SetValue(chromedp.ID("partner_code"), strings.ToLower(f.partnerCode)))
+		claims := finishRegistration(t, b, pw)
+		if claims["org_id"] != f.partnerID || claims["org_name"] != "Northwind Partners" || rolesClaim(t, claims) != "Partner agent" {
+			t.Errorf("ID token after partner registration: %v", claims)
+		}
+		b.checkClean(t)
+	})
+}
