@@ -10,6 +10,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"foyer/selfservice/invite"
 	"foyer/selfservice/mfa"
 	"foyer/selfservice/notify"
 	"foyer/selfservice/password"
@@ -83,6 +84,9 @@ type Deps struct {
 	// passkey relying party.
 	Sealer   *mfa.Sealer
 	WebAuthn *mfa.WebAuthn
+	// Invites finds and accepts the invitations login hints carry; nil:
+	// every invitation link is answered as no longer valid.
+	Invites *invite.Service
 }
 
 // Handler serves the self-service pages.
@@ -100,6 +104,7 @@ type Handler struct {
 	deferred *deferredQueue
 	limits   *regulate.Regulator
 	codes    signInCodes // spent by every page that proves a factor
+	invites  *invite.Service
 	// routes builds URLs from the router Mount was given.
 	routes route.URLs
 }
@@ -115,7 +120,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	h := &Handler{
 		cfg: cfg, store: d.Store, limits: regulate.New(d.Store), sessions: d.Sessions, signer: d.Steps,
 		render: d.Renderer, log: d.Logger, notify: d.Notify, hasher: d.Passwords, rules: password.NewRules(),
-		deferred: newDeferredQueue(cfg.Deferred),
+		deferred: newDeferredQueue(cfg.Deferred), invites: d.Invites,
 	}
 	h.codes = signInCodes{store: d.Store, limits: h.limits, now: cfg.Now}
 	if d.Sealer == nil || d.WebAuthn == nil {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"foyer/selfservice/invite"
 	"foyer/selfservice/notify"
 	"foyer/selfservice/route"
 	"foyer/storage"
@@ -48,7 +49,11 @@ func (h *Handler) registrationFlow(w http.ResponseWriter, r *http.Request, id, s
 		return nil, regPolicy{}, false, fmt.Errorf("selfservice: load identity store: %w", err)
 	}
 	pol := regPolicy{SelfServicePolicy: f.App.SelfService.Effective(store), fields: fieldsFor(store)}
-	if !pol.RegistrationEnabled {
+	// An invitation is the permission to sign up, registration or not.
+	if answered, err := h.invitationSignup(w, r, f, store, &pol); answered || err != nil {
+		return nil, pol, false, err
+	}
+	if !pol.RegistrationEnabled && pol.invitation == nil {
 		h.errorPage(w, r, http.StatusForbidden, "register.disabled")
 		return nil, pol, false, nil
 	}
@@ -60,6 +65,10 @@ func (h *Handler) registrationFlow(w http.ResponseWriter, r *http.Request, id, s
 type regPolicy struct {
 	storage.SelfServicePolicy
 	fields formFields
+	// invitation is the flow's pending invitation (invitation_signup.go),
+	// and shown the attributes its page shows (nil: fields.Attributes).
+	invitation *invite.Pending
+	shown      []storage.AttributeDef
 }
 
 func (h *Handler) showRegister(w http.ResponseWriter, r *http.Request) error {
@@ -68,21 +77,33 @@ func (h *Handler) showRegister(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return err
 	}
-	return h.renderRegister(w, r, f, pol, registerForm{}, nil)
+	form := registerForm{}
+	if pol.invitation != nil {
+		form = invitationForm(pol.invitation)
+	}
+	return h.renderRegister(w, r, f, pol, form, nil)
 }
 
 func (h *Handler) renderRegister(w http.ResponseWriter, r *http.Request, f *Flow, pol regPolicy, form registerForm, errs map[string]string) error {
-	v := View{Template: "register", Data: &registerData{
+	shown := pol.fields.Attributes
+	if pol.shown != nil {
+		shown = pol.shown
+	}
+	data := &registerData{
 		Email: form.Email, Accepted: form.Accepted, MinLength: pol.PasswordPolicy.MinLength,
 		Username: form.Username, Phone: form.Phone, ShowEmail: pol.fields.Email,
 		ShowUsername: pol.fields.Username, UsernameRequired: pol.fields.UsernameRequired,
 		ShowPhone: pol.fields.Phone, PhoneRequired: pol.fields.PhoneRequired,
-		Attributes: h.attributeLabels(f.Lang, pol.fields.Attributes, form.Attributes),
+		Attributes: h.attributeLabels(f.Lang, shown, form.Attributes),
 		SignInURL:  h.loginURL(f.Interaction.ID, nil),
 		pageForm: pageForm{Action: h.path(registerRoute, nil),
 			Hidden: map[string]string{"interaction": f.Interaction.ID, "sig": h.signer.Sign(f.Interaction.ID, "register")}},
 		Documents: requiredDocuments(f.App),
-	}}
+	}
+	if p := pol.invitation; p != nil {
+		data.Joining, data.EmailReadOnly = joining(p), p.EmailReadOnly
+	}
+	v := View{Template: "register", Data: data}
 	if len(errs) > 0 {
 		v.FieldErrors, v.Status = errs, http.StatusBadRequest
 	}
@@ -94,6 +115,9 @@ func (h *Handler) submitRegister(w http.ResponseWriter, r *http.Request) error {
 	f, pol, ok, err := h.registrationFlow(w, r, r.PostFormValue("interaction"), r.PostFormValue("sig"))
 	if !ok {
 		return err
+	}
+	if pol.invitation != nil {
+		return h.submitInvitation(w, r, f, pol)
 	}
 	form := readRegisterForm(r, pol.fields)
 	errs := map[string]string{}
@@ -179,20 +203,29 @@ func (h *Handler) insertAccount(ctx context.Context, storeID, lang string, form 
 		Phone: form.Phone, Attributes: form.Attributes, Language: lang,
 		EmailConfirmed: status == storage.AccountEnabled && form.Email != "",
 		EmailUnproven:  status == storage.AccountEnabled && form.Email != ""}
+	if err := h.storeAccount(ctx, acct, hash, accepted); err != nil {
+		return nil, err
+	}
+	return acct, nil
+}
+
+// storeAccount writes the account, its password and the acceptance of
+// the documents the registration page showed, in the transaction in ctx.
+func (h *Handler) storeAccount(ctx context.Context, acct *storage.Account, hash string, accepted []acceptedConsent) error {
 	if err := h.store.CreateAccount(ctx, acct); err != nil {
-		return nil, fmt.Errorf("selfservice: create account: %w", err)
+		return fmt.Errorf("selfservice: create account: %w", err)
 	}
 	if err := h.store.SetPassword(ctx, acct.ID, hash); err != nil {
-		return nil, fmt.Errorf("selfservice: set password: %w", err)
+		return fmt.Errorf("selfservice: set password: %w", err)
 	}
 	now := h.cfg.Now().UTC()
 	for _, d := range accepted {
 		rec := &storage.ConsentRecord{AccountID: acct.ID, Consent: d.Name, Version: d.Version, GrantedAt: now}
 		if err := h.store.RecordConsent(ctx, rec); err != nil {
-			return nil, fmt.Errorf("selfservice: record consent: %w", err)
+			return fmt.Errorf("selfservice: record consent: %w", err)
 		}
 	}
-	return acct, nil
+	return nil
 }
 
 // consentDocument is a document of the consent policy as the registration
