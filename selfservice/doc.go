@@ -28,6 +28,9 @@
 //     identity store asks for: identifiers, and the attribute schema's
 //     visible and editable attributes through selfservice/attrform),
 //     register_activate.go, register_resend.go, register_deferred.go;
+//   - invitations (their login hints, selfservice/invite): invitation.go
+//     (the "no longer valid" page, acceptance after a sign-in),
+//     invitation_signup.go (the pre-filled sign-up);
 //   - recovery: recover.go, recover_request.go, recover_reset.go,
 //     recover_reminder.go, recover_deferred.go;
 //   - the deferred-request queue and worker: deferred.go (each flow's
