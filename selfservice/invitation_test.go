@@ -49,7 +49,7 @@ func newInviteEnv(t *testing.T, s storage.Store, mod func(*storage.SelfServicePo
 	})
 	ctx := context.Background()
 	e := &inviteEnv{Env: env, org: &storage.Organization{StoreID: selfservicetest.StoreID, Name: "Acme Corp"},
-		role: &storage.StoreRole{StoreID: selfservicetest.StoreID, Name: "buyer", Assignable: true},
+		role:  &storage.StoreRole{StoreID: selfservicetest.StoreID, Name: "buyer", Assignable: true},
 		group: &storage.Group{StoreID: selfservicetest.StoreID, Name: "beta"}}
 	mustDo(t, env.Store.CreateOrganization(ctx, e.org))
 	mustDo(t, env.Store.CreateStoreRole(ctx, e.role))

@@ -32,7 +32,7 @@ func (d *demo) portal(w http.ResponseWriter, r *http.Request) {
 		// request would go on as them and the hint would go unseen.
 		extra = append(extra, oauth2.SetAuthURLParam("login_hint", hint), oauth2.SetAuthURLParam("prompt", "login"))
 	}
-	http.Redirect(w, r, d.authorize(pending{target: target}, extra...), http.StatusFound)
+	http.Redirect(w, r, d.authorize(pending{target: target}, extra...), http.StatusFound) //nolint:gosec // G710: the issuer's authorization endpoint, from discovery
 }
 
 // ownURL: u is an absolute URL at the demo's origin, without user info.
