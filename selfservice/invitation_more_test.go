@@ -12,20 +12,20 @@ import (
 	"foyer/storage"
 )
 
-const otherPass = "quartz-meadow-lantern-77"
+const invOtherPass = "quartz-meadow-lantern-77"
 
 func testInviteExistingAccount(t *testing.T, s storage.Store) {
 	ctx := context.Background()
 	open := func(p *storage.SelfServicePolicy) { p.Onboarding.InviteeMayChangeEmail = true } // the address may be taken
 	e := newInviteEnv(t, s, open)
-	acct := e.Account(t, invitee, otherPass)
+	acct := e.Account(t, invitee, invOtherPass)
 	inv, hint := e.invite(t, invitee)
 	id, b, p := e.open(t, selfservicetest.ClientID, hint)
 	if !p.Has("identifier") || !strings.Contains(p.Body, `value="`+invitee+`"`) || !strings.Contains(p.Body, "Sign in to accept your invitation.") {
 		t.Fatalf("an invited account is not asked to sign in with the address filled in: %d\n%s", p.Status, p.Body)
 	}
 	p = b.Submit(p, nil)
-	if done := b.Submit(p, map[string]string{"password": otherPass}); done.Body != "resumed" {
+	if done := b.Submit(p, map[string]string{"password": invOtherPass}); done.Body != "resumed" {
 		t.Fatalf("sign-in: %d\n%s", done.Status, done.Body)
 	}
 	if res := e.Resumed(t, id); res.AccountID != acct.ID {
@@ -44,17 +44,17 @@ func testInviteWrongAccount(t *testing.T, s storage.Store) {
 	e := newInviteEnv(t, s, nil)
 	_, hint := e.invite(t, invitee) // sent before the account exists: a read-only invitation
 	owner := e.Account(t, invitee, newcomerPass)
-	other := e.Account(t, "colleague@example.com", otherPass)
+	other := e.Account(t, "colleague@example.com", invOtherPass)
 	id, b, p := e.open(t, selfservicetest.ClientID, hint)
 	p = b.Submit(p, map[string]string{"identifier": other.Email})
-	wrong := b.Submit(p, map[string]string{"password": otherPass})
+	wrong := b.Submit(p, map[string]string{"password": invOtherPass})
 	if wrong.Status != http.StatusForbidden || !strings.Contains(wrong.Body, "Sign in as "+invitee) || e.WasResumed(id) {
 		t.Fatalf("another account's sign-in: %d\n%s", wrong.Status, wrong.Body)
 	}
 	if roles, _ := s.ListAccountRoles(context.Background(), other.ID); len(roles) != 0 {
 		t.Errorf("the other account got the invitation's roles: %+v", roles)
 	}
-	link := regexpFind(t, wrong.Body, `href="([^"]*/login\?[^"]+)"`)
+	link := invFind(t, wrong.Body, `href="([^"]*/login\?[^"]+)"`)
 	p = b.Get(e.Server.URL + strings.ReplaceAll(link, "&amp;", "&"))
 	if !p.Has("identifier") || !strings.Contains(p.Body, `value="`+invitee+`"`) {
 		t.Fatalf("the page's link does not lead to signing in as the invited address:\n%s", p.Body)
@@ -72,18 +72,18 @@ func testInviteUnusable(t *testing.T, s storage.Store) {
 	ctx := context.Background()
 	e := newInviteEnv(t, s, nil)
 	revoked, revokedHint := e.invite(t, "revoked@example.com")
-	mustDo(t, e.Invites.Revoke(ctx, selfservicetest.StoreID, revoked.ID))
+	invMust(t, e.Invites.Revoke(ctx, selfservicetest.StoreID, revoked.ID))
 	resent, replacedHint := e.invite(t, "resent@example.com")
 	_, err := e.Invites.Resend(ctx, selfservicetest.StoreID, resent.ID)
-	mustDo(t, err)
+	invMust(t, err)
 	newHint := e.lastHint(t, "resent@example.com")
 	_, otherAppHint := e.invite(t, "elsewhere@example.com")
 	otherApp := &storage.Application{StoreID: selfservicetest.StoreID, Name: "Other"}
-	mustDo(t, s.CreateApplication(ctx, otherApp))
+	invMust(t, s.CreateApplication(ctx, otherApp))
 	otherClient := &storage.Client{ID: "other", ApplicationID: otherApp.ID, Name: "Other", Public: true,
 		RedirectURIs: []string{"https://other.example/cb"}, GrantTypes: []string{"authorization_code"},
 		ResponseTypes: []string{"code"}, Scopes: []string{"openid"}}
-	mustDo(t, s.CreateClient(ctx, otherClient))
+	invMust(t, s.CreateClient(ctx, otherClient))
 	_, expiredHint := e.invite(t, "late@example.com")
 	cases := []struct{ name, client, hint string }{
 		{"revoked", selfservicetest.ClientID, revokedHint},
@@ -100,7 +100,7 @@ func testInviteUnusable(t *testing.T, s storage.Store) {
 			return
 		}
 		// Its next step is the ordinary sign-in, the hint not typed in.
-		link := regexpFind(t, p.Body, `href="([^"]*/login\?[^"]+)"`)
+		link := invFind(t, p.Body, `href="([^"]*/login\?[^"]+)"`)
 		next := b.Get(e.Server.URL + strings.ReplaceAll(link, "&amp;", "&"))
 		if !next.Has("identifier") || strings.Contains(next.Body, "invitation:") || e.WasResumed(id) {
 			t.Errorf("%s: the sign-in after the page:\n%s", name, next.Body)
@@ -138,7 +138,7 @@ func testInviteRace(t *testing.T, s storage.Store) {
 	for i, tb := range tabs {
 		go func() {
 			action, values := selfservicetest.Form(t, tb.p.Body)
-			for k, v := range signupFields(emails[i]) {
+			for k, v := range inviteeFields(emails[i]) {
 				values.Set(k, v)
 			}
 			pages <- tb.b.Post(tb.p.URL, action, values)
@@ -164,7 +164,7 @@ func testInviteRace(t *testing.T, s storage.Store) {
 }
 
 // regexpFind returns the first group of pattern in body.
-func regexpFind(t *testing.T, body, pattern string) string {
+func invFind(t *testing.T, body, pattern string) string {
 	t.Helper()
 	m := regexp.MustCompile(pattern).FindStringSubmatch(body)
 	if m == nil {

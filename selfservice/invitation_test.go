@@ -51,13 +51,13 @@ func newInviteEnv(t *testing.T, s storage.Store, mod func(*storage.SelfServicePo
 	e := &inviteEnv{Env: env, org: &storage.Organization{StoreID: selfservicetest.StoreID, Name: "Acme Corp"},
 		role:  &storage.StoreRole{StoreID: selfservicetest.StoreID, Name: "buyer", Assignable: true},
 		group: &storage.Group{StoreID: selfservicetest.StoreID, Name: "beta"}}
-	mustDo(t, env.Store.CreateOrganization(ctx, e.org))
-	mustDo(t, env.Store.CreateStoreRole(ctx, e.role))
-	mustDo(t, env.Store.CreateGroup(ctx, e.group))
+	invMust(t, env.Store.CreateOrganization(ctx, e.org))
+	invMust(t, env.Store.CreateStoreRole(ctx, e.role))
+	invMust(t, env.Store.CreateGroup(ctx, e.group))
 	return e
 }
 
-func mustDo(t *testing.T, err error) {
+func invMust(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
@@ -73,7 +73,7 @@ func (e *inviteEnv) invite(t *testing.T, email string) (*storage.Invitation, str
 		RoleIDs: []string{e.role.ID}, GroupIDs: []string{e.group.ID},
 		Attributes: map[string]string{"given_name": "Ada", "department": "Sales", "employee_id": "E-17"},
 		By:         invite.Sender{Kind: "administrator", ID: "a1", Name: "Olivia Ops"}})
-	mustDo(t, err)
+	invMust(t, err)
 	return inv, e.lastHint(t, email)
 }
 
@@ -81,14 +81,14 @@ func (e *inviteEnv) invite(t *testing.T, email string) (*storage.Invitation, str
 func (e *inviteEnv) lastHint(t *testing.T, email string) string {
 	t.Helper()
 	msgs, err := e.Store.ListNotifications(context.Background(), 50)
-	mustDo(t, err)
+	invMust(t, err)
 	for _, m := range msgs {
 		if m.To != email || m.Kind != "invitation" {
 			continue
 		}
 		link := regexp.MustCompile(`http://\S+/initiate\?\S+`).FindString(m.Text)
 		u, err := url.Parse(link)
-		mustDo(t, err)
+		invMust(t, err)
 		if hint := u.Query().Get("login_hint"); invite.IsLoginHint(hint) {
 			return hint
 		}
@@ -106,7 +106,7 @@ func (e *inviteEnv) open(t *testing.T, client, hint string) (string, *selfservic
 	return id, b, b.Get(e.LoginURL(id))
 }
 
-func signupFields(email string) map[string]string {
+func inviteeFields(email string) map[string]string {
 	f := regFields(email, newcomerPass)
 	f["attr.given_name"] = "Ada Lovelace"
 	return f
@@ -145,7 +145,7 @@ func testInviteeSignsUp(t *testing.T, s storage.Store) {
 	if strings.Contains(p.Body, "E-17") {
 		t.Error("the sign-up page shows an attribute self-service does not show")
 	}
-	fields := signupFields(invitee)
+	fields := inviteeFields(invitee)
 	fields["attr.department"] = "Forged" // read-only: not read
 	done := b.Submit(p, fields)
 	if done.Body != "resumed" {
@@ -153,7 +153,7 @@ func testInviteeSignsUp(t *testing.T, s storage.Store) {
 	}
 	res := e.Resumed(t, id)
 	acct, err := s.GetAccount(ctx, res.AccountID)
-	mustDo(t, err)
+	invMust(t, err)
 	if acct.Email != invitee || acct.Status != storage.AccountEnabled || !acct.EmailConfirmed || acct.EmailUnproven {
 		t.Errorf("account = %+v; want enabled with the invited address confirmed (proven by the link)", acct)
 	}
@@ -165,7 +165,7 @@ func testInviteeSignsUp(t *testing.T, s storage.Store) {
 	}
 	checkJoined(t, e, acct.ID)
 	got, err := s.GetInvitation(ctx, selfservicetest.StoreID, inv.ID)
-	mustDo(t, err)
+	invMust(t, err)
 	if got.Status != storage.InvitationDone || got.AccountID != acct.ID {
 		t.Errorf("invitation after sign-up = %+v; want done by the account", got)
 	}
@@ -182,11 +182,11 @@ func checkJoined(t *testing.T, e *inviteEnv, accountID string) {
 	t.Helper()
 	ctx := context.Background()
 	roles, err := e.Store.ListAccountRoles(ctx, accountID)
-	mustDo(t, err)
+	invMust(t, err)
 	orgs, err := e.Store.ListAccountOrganizations(ctx, accountID)
-	mustDo(t, err)
+	invMust(t, err)
 	groups, err := e.Store.ListAccountGroups(ctx, accountID)
-	mustDo(t, err)
+	invMust(t, err)
 	if len(roles) != 1 || roles[0].RoleID != e.role.ID || roles[0].OrganizationID != e.org.ID ||
 		len(orgs) != 1 || orgs[0].OrganizationID != e.org.ID || len(groups) != 1 {
 		t.Errorf("after acceptance: roles %+v, organizations %+v, groups %+v", roles, orgs, groups)
@@ -197,7 +197,7 @@ func testInviteReadOnlyAddress(t *testing.T, s storage.Store) {
 	e := newInviteEnv(t, s, nil)
 	inv, hint := e.invite(t, invitee)
 	_, b, p := e.open(t, selfservicetest.ClientID, hint)
-	got := b.Submit(p, signupFields("someone.else@example.com"))
+	got := b.Submit(p, inviteeFields("someone.else@example.com"))
 	if got.Status != http.StatusBadRequest || !strings.Contains(got.Body, "Use the address the invitation was sent to.") ||
 		!strings.Contains(got.Body, `value="`+invitee+`"`) {
 		t.Fatalf("a forged address: %d\n%s", got.Status, got.Body)
@@ -211,7 +211,7 @@ func testInviteReadOnlyAddress(t *testing.T, s storage.Store) {
 		t.Errorf("a refused sign-up used the invitation: %+v", pending)
 	}
 	// The page, corrected, goes through (different case of the address too).
-	if done := b.Submit(got, signupFields("New.Hire@Example.com")); done.Body != "resumed" {
+	if done := b.Submit(got, inviteeFields("New.Hire@Example.com")); done.Body != "resumed" {
 		t.Errorf("the corrected sign-up: %d\n%s", done.Status, done.Body)
 	}
 }
@@ -224,12 +224,12 @@ func testInviteChangedAddress(t *testing.T, s storage.Store) {
 	if strings.Contains(p.Body, " readonly") && strings.Contains(p.Body, "cannot be changed") {
 		t.Fatalf("the address is read-only though the policy lets invitees change it:\n%s", p.Body)
 	}
-	got := b.Submit(p, signupFields("private@example.com"))
+	got := b.Submit(p, inviteeFields("private@example.com"))
 	if !strings.Contains(got.Body, "Check your e-mail") || e.WasResumed(id) {
 		t.Fatalf("a changed address is not sent to activation: %d\n%s", got.Status, got.Body)
 	}
 	acct, err := s.FindAccountByIdentifier(ctx, selfservicetest.StoreID, storage.IdentifierEmail, "private@example.com")
-	mustDo(t, err)
+	invMust(t, err)
 	if acct.Status != storage.AccountPending || acct.EmailConfirmed {
 		t.Errorf("account of a changed address = %+v; want pending, unconfirmed", acct)
 	}

@@ -34,9 +34,9 @@ func TestInvitationThroughBrandPortal(t *testing.T) {
 		app := &storage.Application{StoreID: defaultStoreID, Name: "Acme Portal", Organizational: true, SelfService: pol}
 		org := &storage.Organization{StoreID: defaultStoreID, Name: "Acme Corp"}
 		buyer := &storage.StoreRole{StoreID: defaultStoreID, Name: "buyer", Assignable: true}
-		must(t, srv.store.CreateApplication(ctx, app))
-		must(t, srv.store.CreateOrganization(ctx, org))
-		must(t, srv.store.CreateStoreRole(ctx, buyer))
+		invMust(t, srv.store.CreateApplication(ctx, app))
+		invMust(t, srv.store.CreateOrganization(ctx, org))
+		invMust(t, srv.store.CreateStoreRole(ctx, buyer))
 
 		var rp *relyingParty
 		verifier, nonce := oauth2.GenerateVerifier(), "nonce-0001"
@@ -56,12 +56,12 @@ func TestInvitationThroughBrandPortal(t *testing.T) {
 		rp = newRelyingParty(t, srv.issuer, clientID, secret, oidc.ScopeOpenID, "email", "roles")
 
 		renderer, err := themes.New(themes.Options{DefaultLanguage: "en"})
-		must(t, err)
+		invMust(t, err)
 		_, err = newInvitations(srv.issuer, srv.store, srv.notifications, renderer, nil).Send(ctx, invite.Request{
 			StoreID: defaultStoreID, OrganizationID: org.ID, ClientID: clientID, Email: "new.hire@example.com",
 			RoleIDs: []string{buyer.ID}, By: invite.Sender{Kind: "administrator", ID: "a1", Name: "Olivia Ops"}})
-		must(t, err)
-		link := invitationLink(t, srv)
+		invMust(t, err)
+		link := lastInvitationLink(t, srv)
 
 		b := newBrowser(t, srv.Listener.Addr().String())
 		toPortal := b.get(link).location(t)
@@ -76,13 +76,13 @@ func TestInvitationThroughBrandPortal(t *testing.T) {
 		cb := b.submit(signup, map[string]string{"password": "plum-velvet-harbor-42", "password_confirm": "plum-velvet-harbor-42",
 			"accept_terms": "on"}).location(t)
 		tok, err := rp.oauth.Exchange(ctx, cb.Query().Get("code"), oauth2.VerifierOption(verifier))
-		must(t, err)
+		invMust(t, err)
 		idToken, err := rp.verifier.Verify(ctx, tok.Extra("id_token").(string))
-		must(t, err)
+		invMust(t, err)
 		var claims struct {
 			Roles map[string]map[string]any `json:"roles"`
 		}
-		must(t, idToken.Claims(&claims))
+		invMust(t, idToken.Claims(&claims))
 		info := userInfoClaims(t, rp, tok) // the e-mail claims are UserInfo's
 		if idToken.Nonce != nonce || info["email"] != "new.hire@example.com" || info["email_verified"] != true {
 			t.Errorf("ID token nonce %q, UserInfo %v", idToken.Nonce, info)
@@ -100,10 +100,10 @@ func TestInvitationThroughBrandPortal(t *testing.T) {
 }
 
 // invitationLink is the link in the newest invitation e-mail.
-func invitationLink(t *testing.T, srv *testServer) string {
+func lastInvitationLink(t *testing.T, srv *testServer) string {
 	t.Helper()
 	msgs, err := srv.store.ListNotifications(context.Background(), 20)
-	must(t, err)
+	invMust(t, err)
 	for _, m := range msgs {
 		if m.Kind == "invitation" {
 			if link := regexp.MustCompile(regexp.QuoteMeta(srv.issuer) + `/oauth2/initiate\?\S+`).FindString(m.Text); link != "" {
@@ -115,7 +115,7 @@ func invitationLink(t *testing.T, srv *testServer) string {
 	return ""
 }
 
-func must(t *testing.T, err error) {
+func invMust(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
