@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"foyer/selfservice/invite"
+	"foyer/selfservice/session"
 	"foyer/storage"
 )
 
@@ -75,18 +76,56 @@ func (h *Handler) startInvitation(w http.ResponseWriter, r *http.Request, f *Flo
 	}
 	f.State.Invitation.ID = p.Invitation.ID
 	_, err = h.store.FindAccountByIdentifier(ctx, f.App.StoreID, storage.IdentifierEmail, p.Invitation.Email)
-	switch {
-	case errors.Is(err, storage.ErrNotFound):
-		if err := h.saveFlow(r, f); err != nil {
-			return true, err
-		}
-		http.Redirect(w, r, h.registerURL(f.Interaction.ID), http.StatusSeeOther)
-		return true, nil
-	case err != nil:
+	signUp := errors.Is(err, storage.ErrNotFound)
+	if err != nil && !signUp {
 		return true, fmt.Errorf("selfservice: find invited account: %w", err)
 	}
-	f.State.Identifier = p.Invitation.Email
-	return false, h.saveFlow(r, f)
+	next := h.registerURL(f.Interaction.ID)
+	if !signUp {
+		f.State.Identifier, next = p.Invitation.Email, h.loginURL(f.Interaction.ID, nil)
+	}
+	if err := h.saveFlow(r, f); err != nil {
+		return true, err
+	}
+	if other, err := h.signedInElsewhere(r, f, p); err != nil || other != "" {
+		if err == nil {
+			h.renderStep(w, r, f, View{Template: "invitation", Status: http.StatusForbidden, Data: &invitationData{
+				Kind: "wrong_account", Email: p.Invitation.Email, SignedInAs: other, SignInURL: next}})
+		}
+		return true, err
+	}
+	if signUp {
+		http.Redirect(w, r, next, http.StatusSeeOther)
+		return true, nil
+	}
+	return false, nil
+}
+
+// signedInElsewhere names the account the browser is signed in with when
+// it is another address than an invitation that fixes the address: the
+// page says so before the invitee signs in or up afresh.
+func (h *Handler) signedInElsewhere(r *http.Request, f *Flow, p *invite.Pending) (string, error) {
+	if !p.EmailReadOnly {
+		return "", nil
+	}
+	sso, err := h.sessions.Current(r)
+	if errors.Is(err, session.ErrNoSession) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("selfservice: current session: %w", err)
+	}
+	acct, err := h.store.GetAccount(r.Context(), sso.AccountID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("selfservice: load account: %w", err)
+	}
+	if acct.StoreID != f.App.StoreID || strings.EqualFold(acct.Email, p.Invitation.Email) {
+		return "", nil
+	}
+	return accountName(acct), nil
 }
 
 // acceptOnSignIn accepts the flow's invitation for the account that just

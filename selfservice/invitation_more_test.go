@@ -48,7 +48,7 @@ func testInviteWrongAccount(t *testing.T, s storage.Store) {
 	id, b, p := e.open(t, selfservicetest.ClientID, hint)
 	p = b.Submit(p, map[string]string{"identifier": other.Email})
 	wrong := b.Submit(p, map[string]string{"password": invOtherPass})
-	if wrong.Status != http.StatusForbidden || !strings.Contains(wrong.Body, "Sign in as "+invitee) || e.WasResumed(id) {
+	if wrong.Status != http.StatusForbidden || !strings.Contains(wrong.Body, "Continue as "+invitee) || e.WasResumed(id) {
 		t.Fatalf("another account's sign-in: %d\n%s", wrong.Status, wrong.Body)
 	}
 	if roles, _ := s.ListAccountRoles(context.Background(), other.ID); len(roles) != 0 {
@@ -171,4 +171,34 @@ func invFind(t *testing.T, body, pattern string) string {
 		t.Fatalf("no %s in:\n%s", pattern, body)
 	}
 	return m[1]
+}
+
+// A browser signed in with another account opens a read-only invitation:
+// it is told, and goes on to the invited address's sign-up.
+func testInviteSignedInElsewhere(t *testing.T, s storage.Store) {
+	e := newInviteEnv(t, s, nil)
+	e.Account(t, "colleague@example.com", invOtherPass)
+	_, hint := e.invite(t, invitee)
+	b := e.Browser(t)
+	first := e.Interaction(t, b, "", nil)
+	p := b.Submit(b.Get(e.LoginURL(first)), map[string]string{"identifier": "colleague@example.com"})
+	if done := b.Submit(p, map[string]string{"password": invOtherPass}); done.Body != "resumed" {
+		t.Fatalf("sign-in as the colleague: %d\n%s", done.Status, done.Body)
+	}
+	id := e.Interaction(t, b, "", map[string]string{"login_hint": hint})
+	told := b.Get(e.LoginURL(id))
+	if told.Status != http.StatusForbidden || !strings.Contains(told.Body, "You are signed in as colleague@example.com.") ||
+		!strings.Contains(told.Body, "Continue as "+invitee) {
+		t.Fatalf("a browser signed in elsewhere: %d\n%s", told.Status, told.Body)
+	}
+	link := invFind(t, told.Body, `href="([^"]*/register\?[^"]+)"`)
+	signup := b.Get(e.Server.URL + strings.ReplaceAll(link, "&amp;", "&"))
+	if done := b.Submit(signup, inviteeFields(invitee)); done.Body != "resumed" {
+		t.Fatalf("the sign-up after the page: %d\n%s", done.Status, done.Body)
+	}
+	if res := e.Resumed(t, id); res.AccountID == "" {
+		t.Error("no account signed in")
+	} else {
+		checkJoined(t, e, res.AccountID)
+	}
 }

@@ -124,6 +124,7 @@ func TestInvitationAcceptance(t *testing.T) {
 			{"ChangedAddress", testInviteChangedAddress},
 			{"ExistingAccount", testInviteExistingAccount},
 			{"WrongAccount", testInviteWrongAccount},
+			{"SignedInElsewhere", testInviteSignedInElsewhere},
 			{"UnusableLinks", testInviteUnusable},
 			{"RaceOfTwoSignUps", testInviteRace},
 		} {

@@ -123,11 +123,13 @@ type registerData struct {
 
 // invitationData is invitation.html's: Kind "invalid" (the link cannot
 // be used) or "wrong_account" (signed in with another address than the
-// invited Email).
+// invited Email; SignedInAs names the browser's account when it was
+// signed in before the link was opened).
 type invitationData struct {
-	Kind      string
-	Email     string
-	SignInURL string
+	Kind       string
+	Email      string
+	SignedInAs string
+	SignInURL  string
 }
 
 // AttributeInputs are the attribute inputs with their errors, which
@@ -198,8 +200,9 @@ func pageSamples() map[string][]any {
 			&registerData{pageForm: pageForm{Action: "/", FieldErrors: map[string]string{"attr.n": "e"}},
 				Attributes: []attrform.Input{{Name: "n", Field: "attr.n", ID: "attr.n", Kind: "number"}}},
 		},
-		"message":    {&messageData{LinkURL: "/"}},
-		"invitation": {&invitationData{Kind: "invalid", SignInURL: "/"}, &invitationData{Kind: "wrong_account", Email: "e", SignInURL: "/"}},
-		"error":      {&errorData{LinkURL: "/", RequestID: "r"}},
+		"message": {&messageData{LinkURL: "/"}},
+		"invitation": {&invitationData{Kind: "invalid", SignInURL: "/"}, &invitationData{Kind: "wrong_account", Email: "e", SignInURL: "/"},
+			&invitationData{Kind: "wrong_account", Email: "e", SignedInAs: "o", SignInURL: "/"}},
+		"error": {&errorData{LinkURL: "/", RequestID: "r"}},
 	}
 }
