@@ -35,6 +35,9 @@
 //     partner, account, membership, role), orgregister_partner.go
 //     (partner codes, their throttle, the partner lookup seam in
 //     selfservice/partnerlookup);
+//   - invitations (their login hints, selfservice/invite): invitation.go
+//     (the "no longer valid" page, acceptance after a sign-in),
+//     invitation_signup.go (the pre-filled sign-up);
 //   - recovery: recover.go, recover_request.go, recover_reset.go,
 //     recover_reminder.go, recover_deferred.go;
 //   - the deferred-request queue and worker: deferred.go (each flow's

@@ -57,6 +57,9 @@ type State struct {
 	FirstFactorDone bool `json:"first_factor_done,omitempty"`
 	// MFA is the second-factor part of the sign-in.
 	MFA mfaState `json:"mfa"`
+	// Invitation is the invitation the request's login hint carries
+	// (invitation.go).
+	Invitation *invitationState `json:"invitation,omitempty"`
 }
 
 // Flow is one request's view of an interaction.
@@ -191,8 +194,14 @@ func (h *Handler) showLogin(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if q.Get("restart") == "1" && f.State.Current != 0 {
-		f.State = State{Steps: baseSteps(f.App), Identifier: f.State.Identifier, Failures: f.State.Failures}
+		f.State = State{Steps: baseSteps(f.App), Identifier: f.State.Identifier, Failures: f.State.Failures,
+			Invitation: f.State.Invitation}
 		if err := h.saveFlow(r, f); err != nil {
+			return err
+		}
+	}
+	if f.State.Invitation == nil && f.State.Current == 0 && invitationHint(f) != "" {
+		if answered, err := h.startInvitation(w, r, f); answered || err != nil {
 			return err
 		}
 	}
@@ -275,6 +284,9 @@ func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, f *Flow) 
 	if !h.startedHere(r, f) {
 		h.errorPage(w, r, http.StatusBadRequest, "error.other_browser")
 		return nil
+	}
+	if answered, err := h.acceptOnSignIn(w, r, f); answered || err != nil {
+		return err
 	}
 	// A new sign-in replaces the browser's previous session (another
 	// account, or prompt=login): the old one ends, its clients told.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"foyer/selfservice/invite"
 	"foyer/selfservice/mfa"
 	"foyer/selfservice/notify"
 	"foyer/selfservice/partnerlookup"
@@ -96,6 +97,9 @@ type Deps struct {
 	// application's partner lookup webhook; nil: an unknown code is
 	// invalid.
 	Partners partnerlookup.PartnerResolver
+	// Invites finds and accepts the invitations login hints carry; nil:
+	// every invitation link is answered as no longer valid.
+	Invites *invite.Service
 }
 
 // Handler serves the self-service pages.
@@ -114,6 +118,7 @@ type Handler struct {
 	limits   *regulate.Regulator
 	codes    signInCodes // spent by every page that proves a factor
 	partners partnerlookup.PartnerResolver
+	invites  *invite.Service
 	// routes builds URLs from the router Mount was given.
 	routes route.URLs
 }
@@ -129,7 +134,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	h := &Handler{
 		cfg: cfg, store: d.Store, limits: regulate.New(d.Store), sessions: d.Sessions, signer: d.Steps,
 		render: d.Renderer, log: d.Logger, notify: d.Notify, hasher: d.Passwords, rules: password.NewRules(),
-		deferred: newDeferredQueue(cfg.Deferred), partners: d.Partners,
+		deferred: newDeferredQueue(cfg.Deferred), partners: d.Partners, invites: d.Invites,
 	}
 	h.codes = signInCodes{store: d.Store, limits: h.limits, now: cfg.Now}
 	if d.Sealer == nil || d.WebAuthn == nil {

@@ -115,6 +115,21 @@ type registerData struct {
 	Documents        []consentDocument // to accept; none: no checkbox
 	Accepted         bool
 	SignInURL        string
+	// An invitation's sign-up: what the invitee joins, and whether the
+	// invited address is fixed.
+	Joining       string
+	EmailReadOnly bool
+}
+
+// invitationData is invitation.html's: Kind "invalid" (the link cannot
+// be used) or "wrong_account" (signed in with another address than the
+// invited Email; SignedInAs names the browser's account when it was
+// signed in before the link was opened).
+type invitationData struct {
+	Kind       string
+	Email      string
+	SignedInAs string
+	SignInURL  string
 }
 
 // AttributeInputs are the attribute inputs with their errors, which
@@ -181,6 +196,7 @@ func pageSamples() map[string][]any {
 				Attributes: []attrform.Input{{Name: "n", Field: "attr.n", ID: "attr.n", Label: "n", Kind: "text", MaxLength: 1},
 					{Name: "e", Field: "attr.e", ID: "attr.e", Kind: "select", Options: []string{"o"}, Required: true},
 					{Name: "b", Field: "attr.b", ID: "attr.b", Kind: "checkbox", LabelKey: "k", ReadOnly: true}}, Documents: []consentDocument{{Label: "l", URL: "/"}}},
+			&registerData{pageForm: form, ShowEmail: true, Email: "e", EmailReadOnly: true, Joining: "j"},
 			&registerData{pageForm: pageForm{Action: "/", FieldErrors: map[string]string{"attr.n": "e"}},
 				Attributes: []attrform.Input{{Name: "n", Field: "attr.n", ID: "attr.n", Kind: "number"}}},
 		},
@@ -193,7 +209,9 @@ func pageSamples() map[string][]any {
 			&orgRegisterData{pageForm: form, Partner: true, PartnerCode: "c", UsernameRequired: true, PhoneRequired: true},
 		},
 		"message": {&messageData{LinkURL: "/"}},
-		"error":   {&errorData{LinkURL: "/", RequestID: "r"}},
+		"invitation": {&invitationData{Kind: "invalid", SignInURL: "/"}, &invitationData{Kind: "wrong_account", Email: "e", SignInURL: "/"},
+			&invitationData{Kind: "wrong_account", Email: "e", SignedInAs: "o", SignInURL: "/"}},
+		"error": {&errorData{LinkURL: "/", RequestID: "r"}},
 	}
 }
 

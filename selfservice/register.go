@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"foyer/selfservice/invite"
 	"foyer/selfservice/notify"
 	"foyer/selfservice/route"
 	"foyer/storage"
@@ -48,7 +49,11 @@ func (h *Handler) registrationFlow(w http.ResponseWriter, r *http.Request, id, s
 		return nil, regPolicy{}, false, fmt.Errorf("selfservice: load identity store: %w", err)
 	}
 	pol := regPolicy{SelfServicePolicy: f.App.SelfService.Effective(store), fields: fieldsFor(store)}
-	if !pol.RegistrationEnabled {
+	// An invitation is the permission to sign up, registration or not.
+	if answered, err := h.invitationSignup(w, r, f, store, &pol); answered || err != nil {
+		return nil, pol, false, err
+	}
+	if !pol.RegistrationEnabled && pol.invitation == nil {
 		h.errorPage(w, r, http.StatusForbidden, "register.disabled")
 		return nil, pol, false, nil
 	}
@@ -60,6 +65,10 @@ func (h *Handler) registrationFlow(w http.ResponseWriter, r *http.Request, id, s
 type regPolicy struct {
 	storage.SelfServicePolicy
 	fields formFields
+	// invitation is the flow's pending invitation (invitation_signup.go),
+	// and shown the attributes its page shows (nil: fields.Attributes).
+	invitation *invite.Pending
+	shown      []storage.AttributeDef
 }
 
 func (h *Handler) showRegister(w http.ResponseWriter, r *http.Request) error {
@@ -68,6 +77,11 @@ func (h *Handler) showRegister(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return err
 	}
+	// An invitee signs up as invited, even on an application where
+	// "Create new account" registers a company.
+	if pol.invitation != nil {
+		return h.renderRegister(w, r, f, pol, invitationForm(pol.invitation), nil)
+	}
 	if orgOnboarding(f.App, pol.SelfServicePolicy) {
 		return h.showOrgStart(w, r, f, pol.Onboarding, "", nil)
 	}
@@ -75,17 +89,25 @@ func (h *Handler) showRegister(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) renderRegister(w http.ResponseWriter, r *http.Request, f *Flow, pol regPolicy, form registerForm, errs map[string]string) error {
-	v := View{Template: "register", Data: &registerData{
+	shown := pol.fields.Attributes
+	if pol.shown != nil {
+		shown = pol.shown
+	}
+	data := &registerData{
 		Email: form.Email, Accepted: form.Accepted, MinLength: pol.PasswordPolicy.MinLength,
 		Username: form.Username, Phone: form.Phone, ShowEmail: pol.fields.Email,
 		ShowUsername: pol.fields.Username, UsernameRequired: pol.fields.UsernameRequired,
 		ShowPhone: pol.fields.Phone, PhoneRequired: pol.fields.PhoneRequired,
-		Attributes: h.attributeLabels(f.Lang, pol.fields.Attributes, form.Attributes, attrNaming),
+		Attributes: h.attributeLabels(f.Lang, shown, form.Attributes, attrNaming),
 		SignInURL:  h.loginURL(f.Interaction.ID, nil),
 		pageForm: pageForm{Action: h.path(registerRoute, nil),
 			Hidden: map[string]string{"interaction": f.Interaction.ID, "sig": h.signer.Sign(f.Interaction.ID, "register")}},
 		Documents: requiredDocuments(f.App),
-	}}
+	}
+	if p := pol.invitation; p != nil {
+		data.Joining, data.EmailReadOnly = joining(p), p.EmailReadOnly
+	}
+	v := View{Template: "register", Data: data}
 	if len(errs) > 0 {
 		v.FieldErrors, v.Status = errs, http.StatusBadRequest
 	}
@@ -97,6 +119,9 @@ func (h *Handler) submitRegister(w http.ResponseWriter, r *http.Request) error {
 	f, pol, ok, err := h.registrationFlow(w, r, r.PostFormValue("interaction"), r.PostFormValue("sig"))
 	if !ok {
 		return err
+	}
+	if pol.invitation != nil {
+		return h.submitInvitation(w, r, f, pol)
 	}
 	if orgOnboarding(f.App, pol.SelfServicePolicy) {
 		return h.submitOrgStart(w, r, f, pol.Onboarding)
@@ -185,13 +210,19 @@ func (h *Handler) insertAccount(ctx context.Context, storeID, lang string, form 
 		Phone: form.Phone, Attributes: form.Attributes, Language: lang,
 		EmailConfirmed: status == storage.AccountEnabled && form.Email != "",
 		EmailUnproven:  status == storage.AccountEnabled && form.Email != ""}
-	if err := h.store.CreateAccount(ctx, acct); err != nil {
-		return nil, fmt.Errorf("selfservice: create account: %w", err)
-	}
-	if err := h.setPasswordAndConsents(ctx, acct.ID, hash, accepted); err != nil {
+	if err := h.storeAccount(ctx, acct, hash, accepted); err != nil {
 		return nil, err
 	}
 	return acct, nil
+}
+
+// storeAccount writes the account, its password and the acceptance of
+// the documents the registration page showed, in the transaction in ctx.
+func (h *Handler) storeAccount(ctx context.Context, acct *storage.Account, hash string, accepted []acceptedConsent) error {
+	if err := h.store.CreateAccount(ctx, acct); err != nil {
+		return fmt.Errorf("selfservice: create account: %w", err)
+	}
+	return h.setPasswordAndConsents(ctx, acct.ID, hash, accepted)
 }
 
 // setPasswordAndConsents writes a new account's password and the

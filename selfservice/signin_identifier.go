@@ -21,14 +21,18 @@ func (identifierStep) Name() string { return "identifier" }
 
 func (identifierStep) Show(f *Flow) View {
 	id := f.State.Identifier
-	if id == "" {
+	if id == "" && invitationHint(f) == "" { // an invitation's hint is no identifier
 		id = f.Params.Get("login_hint")
 	}
 	data := &loginData{Step: "identifier", Identifier: id, ForgotPasswordURL: forgotPasswordURL(f)}
 	if f.App.SelfService.WithDefaults().RegistrationEnabled {
 		data.RegisterURL = f.RegisterURL
 	}
-	return View{Template: "login", Data: data}
+	v := View{Template: "login", Data: data}
+	if inv := f.State.Invitation; inv != nil && inv.ID != "" && !inv.Accepted {
+		v.Notice = "invitation.sign_in_notice"
+	}
+	return v
 }
 
 // Page adds a fresh passkey challenge when the policy allows passkeys.

@@ -4,7 +4,9 @@
 //
 //	go run ./cmd/foyer-demo -client-id ID -client-secret SECRET
 //
-// then open http://127.0.0.1:9000/.
+// then open http://127.0.0.1:9000/. Its brand portal, /start, is where
+// Foyer's invitation and activation links lead (register it as the
+// client's initiate_login_uri; portal.go).
 package main
 
 import (
@@ -25,9 +27,11 @@ import (
 	"golang.org/x/oauth2"
 )
 
-type pending struct{ nonce, verifier string }
+type pending struct{ nonce, verifier, target string }
 
 type demo struct {
+	issuer   string // Foyer's issuer URL, which /start checks iss against
+	self     string // the demo's own origin, where target_link_uri must lie
 	oauth    oauth2.Config
 	provider *oidc.Provider
 	verifier *oidc.IDTokenVerifier
@@ -52,6 +56,7 @@ func main() {
 	endpoint := provider.Endpoint()
 	endpoint.AuthStyle = oauth2.AuthStyleInHeader
 	d := &demo{
+		issuer: *issuer, self: "http://" + *listen,
 		oauth: oauth2.Config{
 			ClientID: *clientID, ClientSecret: *secret, Endpoint: endpoint,
 			RedirectURL: "http://" + *listen + "/callback",
@@ -61,21 +66,33 @@ func main() {
 		verifier: provider.Verifier(&oidc.Config{ClientID: *clientID}),
 		flows:    map[string]pending{},
 	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", d.start)
-	mux.HandleFunc("GET /callback", d.callback)
-	log.Printf("foyer-demo: open http://%s/ to sign in", *listen)
-	srv := &http.Server{Addr: *listen, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	log.Printf("foyer-demo: open http://%s/ to sign in; its brand portal is http://%s/start", *listen, *listen)
+	srv := &http.Server{Addr: *listen, Handler: d.routes(), ReadHeaderTimeout: 5 * time.Second}
 	log.Fatal(srv.ListenAndServe())
 }
 
+func (d *demo) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", d.start)
+	mux.HandleFunc("GET /start", d.portal)
+	mux.HandleFunc("GET /callback", d.callback)
+	return mux
+}
+
 func (d *demo) start(w http.ResponseWriter, r *http.Request) {
-	p := pending{nonce: random(), verifier: oauth2.GenerateVerifier()}
+	http.Redirect(w, r, d.authorize(pending{}), http.StatusFound)
+}
+
+// authorize remembers a new flow (state, nonce, PKCE verifier) and returns
+// its authorization request; extra parameters (login_hint) go along.
+func (d *demo) authorize(p pending, extra ...oauth2.AuthCodeOption) string {
+	p.nonce, p.verifier = random(), oauth2.GenerateVerifier()
 	state := random()
 	d.mu.Lock()
 	d.flows[state] = p
 	d.mu.Unlock()
-	http.Redirect(w, r, d.oauth.AuthCodeURL(state, oauth2.S256ChallengeOption(p.verifier), oidc.Nonce(p.nonce)), http.StatusFound)
+	opts := append([]oauth2.AuthCodeOption{oauth2.S256ChallengeOption(p.verifier), oidc.Nonce(p.nonce)}, extra...)
+	return d.oauth.AuthCodeURL(state, opts...)
 }
 
 func (d *demo) callback(w http.ResponseWriter, r *http.Request) {
@@ -110,7 +127,7 @@ func (d *demo) callback(w http.ResponseWriter, r *http.Request) {
 		_ = info.Claims(&userinfo)
 	}
 	show(w, "Signed in", map[string]any{"id_token_claims": claims, "userinfo": userinfo,
-		"has_refresh_token": tok.RefreshToken != ""})
+		"has_refresh_token": tok.RefreshToken != "", "target_link_uri": p.target})
 }
 
 var page = template.Must(template.New("p").Parse(`<!doctype html><html lang="en"><head><meta charset="utf-8">

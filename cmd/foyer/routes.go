@@ -176,10 +176,12 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	if err != nil {
 		return nil, err
 	}
+	invitations := newInvitations(cfg.Issuer, store, notifications, renderer, opt.now)
 	self, err := selfservice.New(selfservice.Config{Issuer: cfg.Issuer, PortalClientID: accountPortalClient,
 		PortalClientFor: portalClientFor}, selfservice.Deps{
 		Store: store, Sessions: sessions, Steps: steps, Passwords: password.NewHasher(password.OWASP),
 		Renderer: renderer, Logger: log, Notify: notifications, Sealer: sealer, WebAuthn: relyingParty,
+		Invites: invitations,
 	})
 	if err != nil {
 		return nil, err

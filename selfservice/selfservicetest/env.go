@@ -16,6 +16,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"foyer/selfservice"
+	"foyer/selfservice/invite"
 	"foyer/selfservice/mfa"
 	"foyer/selfservice/notify"
 	"foyer/selfservice/notify/notifytest"
@@ -79,6 +80,8 @@ type Env struct {
 	Inbox *notifytest.Inbox
 	// Logs is everything the handler logged.
 	Logs *SyncBuffer
+	// Invites sends the invitations whose links the handler accepts.
+	Invites *invite.Service
 
 	worker    *notify.Worker
 	mu        sync.Mutex
@@ -129,11 +132,14 @@ func New(t testing.TB, o Options) *Env {
 	e.Steps = session.NewStepSigner(key("flow-steps"))
 	log := slog.New(slog.NewTextHandler(e.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	notifications := notify.NewService(store, renderer, e.Clock.Now)
+	e.Invites = invite.New(store, notifications, invite.Config{Issuer: issuer, InitiatePath: InitiatePath,
+		Languages: renderer.Languages(), Now: e.Clock.Now})
 	e.Handler, err = selfservice.New(selfservice.Config{
 		Issuer: issuer, Now: e.Clock.Now, PortalClientID: PortalClientID,
 	}, selfservice.Deps{
 		Store: store, Sessions: e.Sessions, Steps: e.Steps, Passwords: e.Hasher, Renderer: renderer,
 		Logger: log, Notify: notifications, Sealer: sealer, WebAuthn: rp, Partners: o.Partners,
+		Invites: e.Invites,
 	})
 	if err != nil {
 		t.Fatal(err)
