@@ -1,7 +1,9 @@
 package storagetest
 
 import (
+	"errors"
 	"slices"
+	"sync"
 	"testing"
 
 	"foyer/storage"
@@ -13,6 +15,7 @@ var orgPeopleAreas = []struct {
 }{
 	{"OrganizationPeople", testOrganizationPeople},
 	{"OrganizationPeopleLastAdmin", testOrganizationPeopleLastAdmin},
+	{"OrganizationPeopleParallelRemoval", testOrganizationPeopleParallelRemoval},
 }
 
 // orgPeopleFixture: organization acme of a store with an administrator
@@ -159,5 +162,46 @@ func testOrganizationPeopleLastAdmin(t *testing.T, s storage.Store) {
 	// Globex's administrator is not acme's concern.
 	if orgs, _ := s.ListAdministeredOrganizations(ctx, f.globexer.ID); len(orgs) != 1 || orgs[0].ID != f.globex.ID {
 		t.Errorf("globex's administrator administers %+v", orgs)
+	}
+}
+
+// Two administrators removing each other at once: one removal goes
+// through, the other is refused, and the organization keeps one
+// administrator (the guard's count sees the other's change).
+func testOrganizationPeopleParallelRemoval(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	for round := range 5 {
+		f := newOrgPeopleFixture(t, s)
+		f.grant(t, s, f.member, f.acme, f.adminRole)
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i, a := range []*storage.Account{f.admin, f.member} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[i] = s.RemoveOrganizationPerson(ctx, f.store.ID, f.acme.ID, a.ID)
+			}()
+		}
+		wg.Wait()
+		refused := 0
+		for _, err := range errs {
+			switch {
+			case errors.Is(err, storage.ErrLastOrganizationAdmin):
+				refused++
+			case err != nil:
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
+		admins := 0
+		people, err := s.ListOrganizationPeople(ctx, f.store.ID, f.acme.ID, "", 0)
+		must(t, "ListOrganizationPeople", err)
+		for _, p := range people {
+			if slices.ContainsFunc(p.Roles, func(r storage.PersonRole) bool { return r.OrganizationAdmin }) {
+				admins++
+			}
+		}
+		if refused != 1 || admins != 1 {
+			t.Fatalf("round %d: %d refused, %d administrators left (errors %v)", round, refused, admins, errs)
+		}
 	}
 }
