@@ -141,10 +141,20 @@ func (h *Handler) renameOrganization(w http.ResponseWriter, r *http.Request, a *
 	org := *a.Org
 	org.Name = name
 	err := h.store.UpdateOrganization(r.Context(), &org, a.Org.Version)
-	if errors.Is(err, storage.ErrConflict) {
+	switch {
+	case errors.Is(err, storage.ErrConflict):
 		return refuse("account.org.error.name_taken")
-	}
-	if err != nil {
+	case errors.Is(err, storage.ErrStale):
+		// Someone (an operator) changed the organization since it was
+		// read: show it as it is now, the typed name kept.
+		if a.Org, err = h.store.GetOrganization(r.Context(), a.Org.StoreID, a.Org.ID); errors.Is(err, storage.ErrNotFound) {
+			h.notFound(w, r)
+			return nil
+		} else if err != nil {
+			return err
+		}
+		return h.renderOrg(w, r, a, orgForm{status: http.StatusConflict, newName: &name, err: "account.org.error.changed"})
+	case err != nil:
 		return err
 	}
 	a.Org = &org

@@ -74,6 +74,7 @@ type orgStore interface {
 	storage.OrganizationPeople
 	ListStoreRoles(ctx context.Context, storeID, after string, limit int) ([]storage.StoreRole, error)
 	GetStoreRole(ctx context.Context, storeID, id string) (*storage.StoreRole, error)
+	GetOrganization(ctx context.Context, storeID, id string) (*storage.Organization, error)
 	UpdateOrganization(ctx context.Context, o *storage.Organization, expectedVersion int64) error
 	AssignAccountRole(ctx context.Context, r *storage.AccountRole) error
 	GetInvitation(ctx context.Context, storeID, id string) (*storage.Invitation, error)
