@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -39,8 +41,20 @@ func TestPortalOrganizationInvite(t *testing.T) {
 	u := newPortalUser(t, srv, "alice@example.com")
 	must(srv.store.AssignAccountRole(ctx, &storage.AccountRole{StoreID: defaultStoreID, AccountID: u.account.ID, OrganizationID: org.ID, RoleID: admin.ID}))
 	p := u.get("/account/organizations")
-	wantStatus(t, "organization", p, 200)
+	wantStatus(t, "organization", p, http.StatusOK)
 	wantBody(t, "organization", p, "<h1>Acme</h1>", `<option value="b2b-portal" selected>Acme Works portal</option>`)
+	// A form posted from another origin is refused before the portal
+	// sees it, as every portal form is.
+	forged, _ := http.NewRequest(http.MethodPost, srv.issuer+"/account/organizations/"+org.ID+"/invitations",
+		strings.NewReader(url.Values{"email": {"x@example.com"}, "client_id": {"b2b-portal"}}.Encode()))
+	forged.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	forged.Header.Set("Origin", "https://evil.example")
+	resp, err := u.b.Do(forged)
+	must(err)
+	resp.Body.Close()
+	if invs, _ := srv.store.ListInvitations(ctx, defaultStoreID, org.ID, "", 0); resp.StatusCode != http.StatusForbidden || len(invs) != 0 {
+		t.Errorf("cross-origin invitation: status %d, %d invitations", resp.StatusCode, len(invs))
+	}
 	p = u.post("/account/organizations/"+org.ID+"/invitations", "email", "new.hire@example.com", "client_id", "b2b-portal", "role_ids", editor.ID)
 	wantBody(t, "invite", p, "The invitation is on its way.", "new.hire@example.com")
 	mail := in.Next(t, "new.hire@example.com")
