@@ -416,6 +416,9 @@ type Store interface {
 	// (storage/partners.go, storage/invitations.go).
 	Partners
 	Invitations
+	// OrganizationPeople is the portal's organization administration
+	// (storage/orgmembers.go).
+	OrganizationPeople
 	// Ping checks the database answers (for /readyz).
 	Ping(ctx context.Context) error
 	Close() error

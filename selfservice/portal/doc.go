@@ -32,7 +32,16 @@
 // does: visible attributes are shown, only editable ones are read from a
 // post and checked by storage.CheckAttributes.
 //
+// Organization administration (organization*.go) is for accounts holding
+// a role with OrganizationAdmin in an organization: its people and their
+// roles (only Assignable ones change), removal, invitations through
+// selfservice/invite (Deps.Invitations) and the name. Every request
+// names the organization in its path and inOrg checks the account
+// administers it; anything else, and any person or invitation outside
+// it, is the not-found page. The "no organization without an
+// administrator" rule is storage's, checked in the change's transaction.
+//
 // The portal imports storage, selfservice/session, selfservice/notify,
-// selfservice/password, selfservice/route, selfservice/attrform and
-// themes, never the parent selfservice package.
+// selfservice/password, selfservice/route, selfservice/attrform,
+// selfservice/invite and themes, never the parent selfservice package.
 package portal

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"foyer/selfservice/invite"
 	"foyer/selfservice/notify"
 	"foyer/selfservice/notify/notifytest"
 	"foyer/selfservice/password"
@@ -84,9 +85,12 @@ func newEnvWith(t testing.TB, store storage.Store, configure func(*Config)) *tes
 	if configure != nil {
 		configure(&cfg)
 	}
+	mailer := notify.NewService(store, renderer, e.clock.Now)
+	invites := invite.New(store, mailer, invite.Config{Issuer: e.issuer, InitiatePath: "/oauth2/initiate",
+		Languages: renderer.Languages(), Now: e.clock.Now})
 	e.handler, err = New(cfg,
 		Deps{Store: store, Sessions: e.sessions, Passwords: e.hasher, Renderer: renderer,
-			Notify: notify.NewService(store, renderer, e.clock.Now), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+			Notify: mailer, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Invitations: invites})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -148,8 +148,12 @@ func pageSamples() map[string][]any {
 				Passkeys: 1, Links: []storage.ExternalIdentity{{Provider: "p", Subject: "s", Email: "e"}}, Fresh: true, FieldErrors: errs},
 			&settingsData{frame: f, ReauthURL: "/"},
 		},
-		"account_security": securitySamples(f, at, errs),
-		"message":          {messageData{Title: "t", Message: "m", LinkURL: "/", LinkText: "l"}},
+		"account_security":      securitySamples(f, at, errs),
+		"account_organizations": {&orgsData{frame: f, Organizations: []orgLink{{Name: "n", URL: "/"}}}},
+		"account_organization":  orgSamples(f, at, errs),
+		"account_organization_remove": {&orgRemoveData{frame: f, Organization: "o", Person: "p", AccountID: "a",
+			RemoveURL: "/", CancelURL: "/"}},
+		"message": {messageData{Title: "t", Message: "m", LinkURL: "/", LinkText: "l"}},
 	}
 }
 

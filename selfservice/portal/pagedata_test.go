@@ -52,6 +52,7 @@ func TestPagesRenderTheirData(t *testing.T) {
 	cases = append(cases, profileCases()...)
 	cases = append(cases, settingsCases()...)
 	cases = append(cases, securityCases()...)
+	cases = append(cases, orgCases()...)
 	cases = append(cases, pageCase{"message", "message", messageData{Title: "test.title", Message: "test.message", LinkURL: "/link-url", LinkText: "test.link"},
 		[]string{"<h1>test.title</h1>", "test.message", `href="/link-url">test.link</a>`}})
 	themestest.RenderEach(t, r, pages(cases))

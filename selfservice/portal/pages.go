@@ -37,6 +37,9 @@ func (h *Handler) renderPage(w http.ResponseWriter, r *http.Request, v *viewer, 
 		path := h.path(p.route, nil)
 		f.Nav = append(f.Nav, navItem{Path: path, Label: p.label, Current: r.URL.Path == path})
 	}
+	if org := h.orgNav(r, v); org != nil {
+		f.Nav = append(f.Nav, *org)
+	}
 	f.LogoutURL = h.path(logoutRoute, nil)
 	f.AccountName = displayName(v.Account)
 	if n := r.URL.Query().Get("notice"); n != "" && noticeKeys[n] {
@@ -53,6 +56,9 @@ var noticeKeys = map[string]bool{
 	"saved": true, "code_sent": true, "contact_changed": true, "password_changed": true,
 	"session_ended": true, "sessions_ended": true, "grant_revoked": true, "consent_saved": true,
 	"unlinked": true, "fresh_needed": true,
+	// Organization administration's.
+	"role_granted": true, "role_revoked": true, "member_removed": true, "organization_renamed": true,
+	"invitation_sent": true, "invitation_resent": true, "invitation_revoked": true,
 }
 
 // done redirects after a successful post (post/redirect/get), naming the

@@ -65,6 +65,20 @@ type Store interface {
 	ListAuthenticators(ctx context.Context, accountID string) ([]storage.Authenticator, error)
 	RevokeTokensBySubject(ctx context.Context, subject string) (int64, error)
 	CountUsableOneTimeSecrets(ctx context.Context, accountID, purpose string, now time.Time) (int64, error)
+	orgStore
+}
+
+// orgStore is what organization administration (organization*.go) reads
+// and writes.
+type orgStore interface {
+	storage.OrganizationPeople
+	ListStoreRoles(ctx context.Context, storeID, after string, limit int) ([]storage.StoreRole, error)
+	GetStoreRole(ctx context.Context, storeID, id string) (*storage.StoreRole, error)
+	GetOrganization(ctx context.Context, storeID, id string) (*storage.Organization, error)
+	UpdateOrganization(ctx context.Context, o *storage.Organization, expectedVersion int64) error
+	AssignAccountRole(ctx context.Context, r *storage.AccountRole) error
+	GetInvitation(ctx context.Context, storeID, id string) (*storage.Invitation, error)
+	ListInvitations(ctx context.Context, storeID, organizationID, after string, limit int) ([]storage.Invitation, error)
 }
 
 // Config is the portal's configuration.
@@ -104,6 +118,9 @@ type Deps struct {
 	Renderer  *themes.Renderer
 	Notify    *notify.Service
 	Logger    *slog.Logger
+	// Invitations lets organization administrators invite colleagues
+	// (invite.Service); nil: the portal offers no invitation form.
+	Invitations Inviter
 }
 
 // Handler serves the portal.
@@ -115,6 +132,7 @@ type Handler struct {
 	rules    *password.Rules
 	render   *themes.Renderer
 	notify   *notify.Service
+	invites  Inviter
 	log      *slog.Logger
 	limits   *regulate.Regulator
 	// devices names the browser, system and location of sessions.
@@ -155,7 +173,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 		return nil, fmt.Errorf("portal: %w", err)
 	}
 	return &Handler{cfg: cfg, store: d.Store, sessions: d.Sessions, hasher: d.Passwords, rules: password.NewRules(), render: d.Renderer,
-		notify: d.Notify, log: d.Logger, limits: regulate.New(d.Store), devices: devices,
+		notify: d.Notify, invites: d.Invitations, log: d.Logger, limits: regulate.New(d.Store), devices: devices,
 		codes: firstparty.New(cfg.Issuer, "portal")}, nil
 }
 
@@ -207,6 +225,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountSettings(r)
 	h.mountSecurity(r)
 	h.mountPrivacy(r)
+	h.mountOrganizations(r)
 }
 
 // path is the path of the portal's route called name, with the query.

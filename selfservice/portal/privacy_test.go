@@ -125,7 +125,8 @@ func TestPagesNeedSignIn(t *testing.T) {
 		t.Fatal("no SSO cookie")
 	}
 	for _, cookies := range [][]*http.Cookie{nil, {sso}, {sso, {Name: portalCookie, Value: "Zm9v.forged"}}} {
-		for _, path := range []string{"/account/apps", "/account/profile", "/account/settings", "/account/security", "/account/privacy", "/account/export.json", "/account/export.html"} {
+		for _, path := range []string{"/account/apps", "/account/profile", "/account/settings", "/account/security", "/account/privacy", "/account/export.json", "/account/export.html",
+			"/account/organizations", "/account/organizations/some-org"} {
 			req, _ := http.NewRequest(http.MethodGet, e.issuer+path, nil)
 			for _, c := range cookies {
 				req.AddCookie(c)

@@ -86,6 +86,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 	areas = append(areas, accountJobAreas...)
 	areas = append(areas, verificationAreas...)
 	areas = append(areas, onboardingAreas...)
+	areas = append(areas, orgPeopleAreas...)
 	for _, a := range append(append(append(append(areas, portalAreas...), storeConfigAreas...), policyAreas...), eventPageAreas...) {
 		t.Run(a.name, func(t *testing.T) {
 			t.Parallel()
