@@ -61,6 +61,8 @@ type Options struct {
 	Client func(*storage.Client)
 	// Passwords are the hasher's parameters (password.OWASP when zero).
 	Passwords password.Params
+	// SignInLimits are the password-guessing budgets (defaults when zero).
+	SignInLimits selfservice.SignInLimits
 }
 
 // Env is one selfservice handler over its own store, served by httptest.
@@ -127,7 +129,7 @@ func New(t testing.TB, o Options) *Env {
 	log := slog.New(slog.NewTextHandler(e.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	notifications := notify.NewService(store, renderer, e.Clock.Now)
 	e.Handler, err = selfservice.New(selfservice.Config{
-		Issuer: issuer, Now: e.Clock.Now, PortalClientID: PortalClientID,
+		Issuer: issuer, Now: e.Clock.Now, PortalClientID: PortalClientID, SignInLimits: o.SignInLimits,
 	}, selfservice.Deps{
 		Store: store, Sessions: e.Sessions, Steps: e.Steps, Passwords: e.Hasher, Renderer: renderer,
 		Logger: log, Notify: notifications, Sealer: sealer, WebAuthn: rp,

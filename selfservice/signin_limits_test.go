@@ -1,0 +1,137 @@
+package selfservice_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"foyer/selfservice"
+	"foyer/selfservice/password"
+	"foyer/selfservice/regulate"
+	"foyer/selfservice/selfservicetest"
+	"foyer/storage"
+	"foyer/storage/sqlstore/sqltest"
+)
+
+// cheapHash keeps the limiter tests' argon2id work small: they count
+// tries, not costs.
+var cheapHash = password.Params{MemoryKiB: 1024, Iterations: 1, Parallelism: 1, SaltLen: 16, KeyLen: 32}
+
+// Client addresses (RFC 5737 documentation ranges).
+const (
+	attackerIP = "198.51.100.7"
+	ownerIP    = "203.0.113.20"
+)
+
+func limitsEnv(t *testing.T, store storage.Store, limits selfservice.SignInLimits) *selfservicetest.Env {
+	t.Helper()
+	return selfservicetest.New(t, selfservicetest.Options{Store: store, Passwords: cheapHash, SignInLimits: limits})
+}
+
+// guess signs in as identifier from ip in a new browser.
+func guess(t *testing.T, env *selfservicetest.Env, ip, identifier, pw string) (string, *selfservicetest.Page) {
+	t.Helper()
+	return env.SignIn(t, env.Browser(t).From(ip), identifier, pw, nil)
+}
+
+// refused fails unless p is a 429 with the message and Retry-After want
+// (seconds; "" for any).
+func refused(t *testing.T, what string, p *selfservicetest.Page, message, retryAfter string) {
+	t.Helper()
+	got := p.Resp.Header.Get("Retry-After")
+	if p.Status != http.StatusTooManyRequests || !strings.Contains(p.Body, message) || got == "" || (retryAfter != "" && got != retryAfter) {
+		t.Fatalf("%s: %d Retry-After %q, want 429 %q Retry-After %q\n%s", what, p.Status, got, message, retryAfter, p.Body)
+	}
+}
+
+func signedIn(t *testing.T, env *selfservicetest.Env, what, id string, p *selfservicetest.Page) {
+	t.Helper()
+	if !env.WasResumed(id) {
+		t.Fatalf("%s: not signed in: %d at %s\n%s", what, p.Status, p.URL, p.Body)
+	}
+}
+
+// attempts is how many tries the identifier's count from everywhere holds.
+func attempts(t *testing.T, env *selfservicetest.Env, identifier string) int {
+	t.Helper()
+	at, err := env.Store.ListLoginAttempts(context.Background(), regulate.SignIn.Key(selfservicetest.StoreID, identifier).String(), time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(at)
+}
+
+// TestLockDoesNotExtend: ten wrong passwords from one address lock the
+// identifier for that address for the window; knocking on the lock
+// neither extends it nor is counted, and Retry-After says when it lifts.
+func TestLockDoesNotExtend(t *testing.T) {
+	t.Parallel()
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		env := limitsEnv(t, newStore(t), selfservice.SignInLimits{})
+		env.Account(t, "alice@example.com", alicePass)
+		for i := range 10 {
+			if _, p := guess(t, env, attackerIP, "alice@example.com", "wrong password"); p.Status != http.StatusBadRequest {
+				t.Fatalf("guess %d: %d", i+1, p.Status)
+			}
+		}
+		_, p := guess(t, env, attackerIP, "alice@example.com", alicePass)
+		refused(t, "right password from the locked address", p, "Too many attempts", "900")
+		env.Clock.Advance(14 * time.Minute)
+		for range 5 {
+			_, p := guess(t, env, attackerIP, "alice@example.com", "wrong password")
+			refused(t, "knocking at minute 14", p, "Too many attempts", "60")
+		}
+		if n := attempts(t, env, "alice@example.com"); n != 10 {
+			t.Fatalf("the identifier holds %d tries, want the 10 checked ones", n)
+		}
+		env.Clock.Advance(time.Minute + time.Second)
+		id, p := guess(t, env, attackerIP, "alice@example.com", alicePass)
+		signedIn(t, env, "after the window", id, p)
+	})
+}
+
+// TestOwnerSignsInWhileGuessersAreHeld: wrong passwords from everywhere
+// fill the identifier's count; it is then guarded — each other address
+// gets one try, the attacker's addresses are held — but the owner's right
+// password from a clean address still signs in, and tries made while
+// guarded do not extend the guard.
+func TestOwnerSignsInWhileGuessersAreHeld(t *testing.T) {
+	t.Parallel()
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		env := limitsEnv(t, newStore(t), selfservice.SignInLimits{})
+		env.Account(t, "alice@example.com", alicePass)
+		// ~11 wrong passwords per 15 minutes from anywhere, for an hour.
+		for round := range 4 {
+			for i := range 11 {
+				_, p := guess(t, env, fmt.Sprintf("198.51.100.%d", 100+i), "alice@example.com", "wrong password")
+				if p.Status != http.StatusBadRequest && p.Status != http.StatusTooManyRequests {
+					t.Fatalf("round %d guess %d: %d", round, i, p.Status)
+				}
+			}
+			if n := attempts(t, env, "alice@example.com"); n > 10 {
+				t.Fatalf("round %d: the identifier holds %d tries: guarded tries extended it", round, n)
+			}
+			id, p := guess(t, env, ownerIP, "alice@example.com", alicePass)
+			signedIn(t, env, "the owner from a clean address", id, p)
+			env.Clock.Advance(15 * time.Minute)
+		}
+
+		// Guarded: an address that failed for the identifier is held, with
+		// the way out on the page; an unknown identifier looks the same.
+		for _, who := range []string{"alice@example.com", "nobody@example.com"} {
+			for range 10 {
+				guess(t, env, attackerIP, who, "wrong password")
+			}
+			if _, p := guess(t, env, "192.0.2.1", who, "wrong password"); p.Status != http.StatusBadRequest {
+				t.Fatalf("%s: a clean address's first try while guarded: %d", who, p.Status)
+			}
+			_, p := guess(t, env, "192.0.2.1", who, alicePass)
+			refused(t, who+": second try from a guarded address", p, "sign in another way", "")
+		}
+		id, p := guess(t, env, ownerIP, "alice@example.com", alicePass)
+		signedIn(t, env, "the owner while guarded", id, p)
+	})
+}
