@@ -36,12 +36,8 @@ func (h *Handler) burstNotice(ctx context.Context, j *deferredJob, acct *storage
 	if lang == "" {
 		lang = j.p.Lang
 	}
-	_, err = h.notify.Email(ctx, acct.Email, acct.ID, "notice", lang, branding(j.app), notify.NoticeEmail{
-		Title:      "email.failed_signins.title",
-		Paragraphs: []string{"email.failed_signins.body", "email.failed_signins.advice"},
-		Link:       h.portalSignInLink(j.client, acct),
-		LinkText:   "email.failed_signins.link",
-	})
+	_, err = h.notify.Email(ctx, acct.Email, acct.ID, "failed_signins", lang, branding(j.app),
+		notify.FailedSignInsEmail{Link: h.portalSignInLink(j.client, acct)})
 	if err != nil {
 		return fmt.Errorf("selfservice: queue failure notice: %w", err)
 	}

@@ -135,3 +135,96 @@ func TestOwnerSignsInWhileGuessersAreHeld(t *testing.T) {
 		signedIn(t, env, "the owner while guarded", id, p)
 	})
 }
+
+// TestCredentialStuffingRefusedPerAddress: wrong passwords across many
+// identifiers from one address use its budget; then even a right password
+// from it is refused with Retry-After, before the account or its password
+// is read (so no argon2id work is done), while other addresses go on.
+func TestCredentialStuffingRefusedPerAddress(t *testing.T) {
+	t.Parallel()
+	for _, dialect := range []string{"sqlite", "postgres"} {
+		t.Run(dialect, func(t *testing.T) {
+			rec := sqltest.NewRecorder(selfservicetest.RequestID)
+			env := limitsEnv(t, sqltest.OpenRecorded(t, sqltest.URL(t, dialect), rec), selfservice.SignInLimits{PerAddress: 5})
+			env.Account(t, "alice@example.com", alicePass)
+			for i := range 5 {
+				if _, p := guess(t, env, attackerIP, fmt.Sprintf("user%d@example.com", i), "123456"); p.Status != http.StatusBadRequest {
+					t.Fatalf("guess %d: %d", i+1, p.Status)
+				}
+			}
+			_, p := guess(t, env, attackerIP, "alice@example.com", alicePass)
+			refused(t, "the stuffer's address", p, "Too many attempts", "300")
+			for _, stmt := range rec.Of(t, p.RequestID()) {
+				if strings.Contains(stmt, "password_credentials") || strings.Contains(stmt, "accounts") {
+					t.Fatalf("a refused try read the account or its password: %s", stmt)
+				}
+			}
+			id, p := guess(t, env, ownerIP, "alice@example.com", alicePass)
+			signedIn(t, env, "another address", id, p)
+		})
+	}
+}
+
+// TestGlobalGuessBudget: past the installation's budget of wrong
+// passwords every try is refused (with Retry-After) before hashing, until
+// the window moves on; refused tries do not count.
+func TestGlobalGuessBudget(t *testing.T) {
+	t.Parallel()
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		env := limitsEnv(t, newStore(t), selfservice.SignInLimits{Global: 4})
+		env.Account(t, "alice@example.com", alicePass)
+		for i := range 4 {
+			if _, p := guess(t, env, fmt.Sprintf("198.51.100.%d", i+1), fmt.Sprintf("user%d@example.com", i), "123456"); p.Status != http.StatusBadRequest {
+				t.Fatalf("guess %d: %d", i+1, p.Status)
+			}
+		}
+		env.Clock.Advance(30 * time.Second)
+		for range 3 {
+			_, p := guess(t, env, ownerIP, "alice@example.com", alicePass)
+			refused(t, "past the global budget", p, "Too many attempts", "30")
+		}
+		env.Clock.Advance(30*time.Second + time.Second)
+		id, p := guess(t, env, ownerIP, "alice@example.com", alicePass)
+		signedIn(t, env, "after the minute", id, p)
+	})
+}
+
+// TestBurstMailSentOnce: a burst of wrong passwords for an account is
+// mailed to its owner once (in the account's language), however long it
+// goes on; an unknown identifier's burst mails nobody.
+func TestBurstMailSentOnce(t *testing.T) {
+	t.Parallel()
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		env := limitsEnv(t, newStore(t), selfservice.SignInLimits{})
+		env.Account(t, "alice@example.com", alicePass)
+		env.AccountWith(t, &storage.Account{Email: "bruno@example.com", EmailConfirmed: true, Language: "de"}, alicePass)
+		burst := func(who, ip string) {
+			for range 10 {
+				guess(t, env, ip, who, "wrong password")
+			}
+			env.Settle(t)
+		}
+		burst("alice@example.com", attackerIP)
+		m := env.Inbox.Next(t, "alice@example.com")
+		if m.Subject != "Many failed sign-ins to your Acme Shop account" || !strings.Contains(m.Text, "wrong password for your Acme Shop account") {
+			t.Fatalf("burst mail: %q\n%s", m.Subject, m.Text)
+		}
+		m.Branded(t, selfservicetest.AppName)
+		m.LinksAlone(t)
+		// The burst goes on from elsewhere, past the identifier's window.
+		env.Clock.Advance(20 * time.Minute)
+		burst("alice@example.com", "192.0.2.55")
+		env.Inbox.None(t, "alice@example.com")
+
+		burst("bruno@example.com", attackerIP)
+		if m := env.Inbox.Next(t, "bruno@example.com"); !strings.Contains(m.Subject, "Viele fehlgeschlagene Anmeldungen") {
+			t.Fatalf("German burst mail: %q", m.Subject)
+		}
+		burst("nobody@example.com", "192.0.2.56")
+		for _, m := range env.Inbox.All() {
+			if m.To != "alice@example.com" && m.To != "bruno@example.com" {
+				t.Fatalf("a burst mailed %s", m.To)
+			}
+		}
+	})
+}
