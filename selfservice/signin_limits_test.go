@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"foyer/selfservice"
+	"foyer/selfservice/mfa/mfatest"
 	"foyer/selfservice/password"
 	"foyer/selfservice/regulate"
 	"foyer/selfservice/selfservicetest"
@@ -226,5 +227,91 @@ func TestBurstMailSentOnce(t *testing.T) {
 				t.Fatalf("a burst mailed %s", m.To)
 			}
 		}
+	})
+}
+
+// holdAlice makes alice's identifier guarded and the attacker's address
+// (which the owner shares, say behind one NAT) held for her password.
+func holdAlice(t *testing.T, env *selfservicetest.Env) {
+	t.Helper()
+	for range 10 {
+		guess(t, env, attackerIP, "alice@example.com", "wrong password")
+	}
+	_, p := guess(t, env, attackerIP, "alice@example.com", alicePass)
+	refused(t, "the held address", p, "Too many attempts", "")
+}
+
+// TestResetLinkWhileHeld: with her password refused from her address,
+// the owner resets it by link from there and is signed in.
+func TestResetLinkWhileHeld(t *testing.T) {
+	t.Parallel()
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		env := limitsEnv(t, newStore(t), selfservice.SignInLimits{})
+		env.Account(t, "alice@example.com", alicePass)
+		holdAlice(t, env)
+		b := env.Browser(t).From(attackerIP)
+		id := env.Interaction(t, b, "", nil)
+		b.Submit(b.Get(env.RecoverURL(id)), map[string]string{"identifier": "alice@example.com"})
+		env.Settle(t)
+		m := env.Inbox.Next(t, "alice@example.com")
+		form := confirmLink(t, b, m.Link(t, env.Server.URL+"/recover/reset?"))
+		p := b.Submit(form, map[string]string{"password": resetPass, "password_confirm": resetPass})
+		signedIn(t, env, "reset link", id, p)
+	})
+}
+
+// TestSignInCodeWhileHeld: an e-mailed sign-in code (passwordless) is
+// not held back by the password limits of the identifier or the address.
+func TestSignInCodeWhileHeld(t *testing.T) {
+	t.Parallel()
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		env := selfservicetest.New(t, selfservicetest.Options{Store: newStore(t), Passwords: cheapHash,
+			App: func(a *storage.Application) {
+				a.MFA = storage.MFAPolicy{Mode: storage.MFAOff, Passwordless: true, Methods: []string{storage.MethodEmailCode}}
+			}})
+		env.Account(t, "alice@example.com", "")
+		// The password limits as a guessing spree leaves them.
+		now := env.Clock.Now().UTC()
+		for _, k := range []regulate.Key{regulate.SignIn.Key(selfservicetest.StoreID, "alice@example.com"),
+			regulate.SignInSource.Key(selfservicetest.StoreID, attackerIP, "alice@example.com"), regulate.SignInAddress.Key(attackerIP)} {
+			for range 30 {
+				if _, err := env.Store.RecordLoginAttempt(context.Background(), k.String(), now, now); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		b := env.Browser(t).From(attackerIP)
+		id, p := env.Start(t, b, nil)
+		p = b.Submit(p, map[string]string{"identifier": "alice@example.com"})
+		env.Settle(t)
+		code := sixDigits.FindString(env.Inbox.Next(t, "alice@example.com").Text)
+		p = b.Submit(p, map[string]string{"code": code})
+		signedIn(t, env, "e-mailed code", id, p)
+	})
+}
+
+// TestPasskeyWhileHeld: a passkey signs in from the address whose password
+// tries are held.
+func TestPasskeyWhileHeld(t *testing.T) {
+	t.Parallel()
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		fx := newMFAEnv(t, newStore(t), storage.MFAPolicy{Mode: storage.MFAOptional})
+		key := mfatest.NewAuthenticator("localhost", fx.Server.URL)
+		s := fx.passwordSignIn(t, "alice@example.com")
+		s.post(map[string]string{"enroll": "passkey"})
+		created, err := key.Create([]byte(capture(t, s.page, `data-webauthn="create" data-options="([^"]*)"`)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.post(map[string]string{"credential": string(created), "name": "Laptop"})
+		holdAlice(t, fx.Env)
+		s = &signIn{b: fx.Browser(t).From(attackerIP)}
+		s.id, s.page = fx.Start(t, s.b, nil)
+		assertion, err := key.Get([]byte(capture(t, s.page, `data-conditional="1" data-options="([^"]*)"`)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.post(map[string]string{"credential": string(assertion)})
+		signedIn(t, fx.Env, "passkey", s.id, s.page)
 	})
 }
