@@ -176,8 +176,12 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	if err != nil {
 		return nil, err
 	}
+	limits, err := cfg.signInLimits()
+	if err != nil {
+		return nil, err
+	}
 	self, err := selfservice.New(selfservice.Config{Issuer: cfg.Issuer, PortalClientID: accountPortalClient,
-		PortalClientFor: portalClientFor}, selfservice.Deps{
+		PortalClientFor: portalClientFor, SignInLimits: limits}, selfservice.Deps{
 		Store: store, Sessions: sessions, Steps: steps, Passwords: password.NewHasher(password.OWASP),
 		Renderer: renderer, Logger: log, Notify: notifications, Sealer: sealer, WebAuthn: relyingParty,
 	})
