@@ -287,6 +287,16 @@ func TestSignInCodeWhileHeld(t *testing.T) {
 		code := sixDigits.FindString(env.Inbox.Next(t, "alice@example.com").Text)
 		p = b.Submit(p, map[string]string{"code": code})
 		signedIn(t, env, "e-mailed code", id, p)
+
+		// The code's own lockout answers 429 with Retry-After too.
+		b = env.Browser(t)
+		_, p = env.Start(t, b, nil)
+		p = b.Submit(p, map[string]string{"identifier": "alice@example.com"})
+		var last *selfservicetest.Page
+		for range 6 {
+			last = b.Submit(p, map[string]string{"code": "000000"})
+		}
+		refused(t, "wrong codes", last, "Too many attempts", "")
 	})
 }
 

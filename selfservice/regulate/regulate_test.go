@@ -118,8 +118,10 @@ func testWindowSlides(t *testing.T, g *regulate.Regulator) {
 	for i := range 6 {
 		attempt(t, g, k, t0.Add(time.Duration(i)*time.Second))
 	}
-	if v := attempt(t, g, k, t0.Add(10*time.Second)); !v.Exceeded() {
-		t.Fatalf("7th attempt within the window passed: %+v", v)
+	// Retry when the third try (at 2 s) leaves the window: then four
+	// remain, and the next is the fifth.
+	if v := attempt(t, g, k, t0.Add(10*time.Second)); !v.Exceeded() || v.RetryAfter != 15*time.Minute-8*time.Second {
+		t.Fatalf("7th attempt within the window: %+v", v)
 	}
 	if v := attempt(t, g, k, t0.Add(15*time.Minute+5*time.Second)); v.Exceeded() {
 		t.Fatalf("attempt after the window refused: %+v", v)
