@@ -36,7 +36,7 @@ func (h *Handler) burstNotice(ctx context.Context, j *deferredJob, acct *storage
 	if lang == "" {
 		lang = j.p.Lang
 	}
-	_, err = h.notify.Email(ctx, acct.Email, acct.ID, "failed_signins", lang, branding(j.app),
+	_, err = h.notify.Email(ctx, acct.Email, acct.ID, "failed_sign_ins", lang, branding(j.app),
 		notify.FailedSignInsEmail{Link: h.portalSignInLink(j.client, acct)})
 	if err != nil {
 		return fmt.Errorf("selfservice: queue failure notice: %w", err)

@@ -47,7 +47,7 @@ type SignupAttemptEmail struct {
 	Link string // a sign-in at the client's brand portal; empty: none
 }
 
-// FailedSignInsEmail is failed_signins': wrong passwords for the account
+// FailedSignInsEmail is failed_sign_ins': wrong passwords for the account
 // burst (selfservice's burst notice).
 type FailedSignInsEmail struct {
 	Link string // where the owner reviews the account; empty: none

@@ -40,7 +40,7 @@ func TestEmailsRenderTheirData(t *testing.T) {
 			[]string{"\njane-doe\n", linkText}, []string{"<strong>jane-doe</strong>", linkHTML}},
 		"signup_attempt_existing": {notify.SignupAttemptEmail{Link: link},
 			[]string{linkText}, []string{linkHTML}},
-		"failed_signins": {notify.FailedSignInsEmail{Link: link},
+		"failed_sign_ins": {notify.FailedSignInsEmail{Link: link},
 			[]string{linkText}, []string{linkHTML}},
 		"account_code": {notify.AccountCodeEmail{Code: "918273", Minutes: 47},
 			[]string{"\n918273\n", "47"}, []string{">918273</p>", "47"}},
