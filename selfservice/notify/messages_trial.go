@@ -18,7 +18,7 @@ func emailSamples() map[string][]any {
 		"sign_in_code":                  {SignInCodeEmail{Code: "1", Link: link, Minutes: 1}, SignInCodeEmail{}},
 		"username_reminder":             {UsernameReminderEmail{Username: "u", Link: link}, UsernameReminderEmail{}},
 		"signup_attempt_existing":       {SignupAttemptEmail{Link: link}, SignupAttemptEmail{}},
-		"failed_sign_ins":                {FailedSignInsEmail{Link: link}, FailedSignInsEmail{}},
+		"failed_sign_ins":               {FailedSignInsEmail{Link: link}, FailedSignInsEmail{}},
 		"account_code":                  {AccountCodeEmail{Code: "1", Minutes: 1}, AccountCodeEmail{}},
 		"account_contact_changed":       {ContactChangedEmail{}},
 		"notice":                        {NoticeEmail{Title: "t", Paragraphs: []string{"p"}, Link: link, LinkText: "l"}, NoticeEmail{}},
