@@ -116,7 +116,7 @@ func (g signInGuard) admit(ctx context.Context, storeID, typed, ip string) (*gua
 	}
 	switch {
 	case attempt.Exceeded():
-		return nil, &refusal{"login.too_many_attempts", g.rules.source.Window()}, nil
+		return nil, &refusal{"login.too_many_attempts", attempt.RetryAfter}, nil
 	case ident.Held && attempt.Count > 1:
 		// Guarded: a source's one try, even when it sends several at once.
 		return nil, &refusal{"login.identifier_guarded", ident.RetryAfter}, nil
