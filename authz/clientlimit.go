@@ -43,7 +43,7 @@ func clientAuthKey(r *http.Request) string {
 	if !ok {
 		id = r.PostForm.Get("client_id")
 	}
-	sum := sha256.Sum256([]byte("token-client-auth\x00" + id + "\x00" + session.ClientIP(r)))
+	sum := sha256.Sum256([]byte("token-client-auth\x00" + id + "\x00" + session.ClientNetwork(r)))
 	return hex.EncodeToString(sum[:])
 }
 

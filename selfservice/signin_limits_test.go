@@ -140,7 +140,8 @@ func TestOwnerSignsInWhileGuessersAreHeld(t *testing.T) {
 // TestCredentialStuffingRefusedPerAddress: wrong passwords across many
 // identifiers from one address use its budget; then even a right password
 // from it is refused with Retry-After, before the account or its password
-// is read (so no argon2id work is done), while other addresses go on.
+// is read (so no argon2id work is done), while other addresses go on. An
+// IPv6 /64 counts as one address.
 func TestCredentialStuffingRefusedPerAddress(t *testing.T) {
 	t.Parallel()
 	for _, dialect := range []string{"sqlite", "postgres"} {
@@ -162,6 +163,15 @@ func TestCredentialStuffingRefusedPerAddress(t *testing.T) {
 			}
 			id, p := guess(t, env, ownerIP, "alice@example.com", alicePass)
 			signedIn(t, env, "another address", id, p)
+
+			// IPv6: a new address of one /64 for every guess is one client.
+			for i := range 5 {
+				guess(t, env, fmt.Sprintf("2001:db8:7:7::%x", i+1), fmt.Sprintf("v6user%d@example.com", i), "123456")
+			}
+			_, p = guess(t, env, "2001:db8:7:7::ffff", "alice@example.com", alicePass)
+			refused(t, "another address of the stuffer's /64", p, "Too many attempts", "300")
+			id, p = guess(t, env, "2001:db8:7:8::1", "alice@example.com", alicePass)
+			signedIn(t, env, "the next /64", id, p)
 		})
 	}
 }

@@ -56,7 +56,7 @@ func (s *passwordStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 	}
 	// Judged before the password is hashed: a refused try costs no
 	// argon2id work and is not counted (signInGuard).
-	try, refused, err := s.guard.admit(r.Context(), f.App.StoreID, f.State.Identifier, session.ClientIP(r))
+	try, refused, err := s.guard.admit(r.Context(), f.App.StoreID, f.State.Identifier, session.ClientNetwork(r))
 	if err != nil {
 		return View{}, false, err
 	}
