@@ -259,6 +259,10 @@ func TestResetLinkWhileHeld(t *testing.T) {
 		env := limitsEnv(t, newStore(t), selfservice.SignInLimits{})
 		env.Account(t, "alice@example.com", alicePass)
 		holdAlice(t, env)
+		env.Settle(t)
+		if m := env.Inbox.Next(t, "alice@example.com"); !strings.Contains(m.Subject, "Many failed sign-ins") {
+			t.Fatalf("first mail: %q, want the burst notice", m.Subject)
+		}
 		b := env.Browser(t).From(attackerIP)
 		id := env.Interaction(t, b, "", nil)
 		b.Submit(b.Get(env.RecoverURL(id)), map[string]string{"identifier": "alice@example.com"})
