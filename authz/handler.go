@@ -46,6 +46,8 @@ type Store interface {
 	storage.GroupAccessReader
 	// Dynamic client registration (RFC 7591, 7592).
 	RegistrationStore
+	// The token endpoint's failed client authentications (clientlimit.go).
+	clientAttempts
 }
 
 // Keys signs ID tokens and publishes the verification keys.

@@ -23,8 +23,12 @@ func (h *Handler) token(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	r = r.WithContext(ctx)
+	if h.clientAuthHeld(w, r) {
+		return
+	}
 	ar, err := h.oauth.NewAccessRequest(ctx, r, newSession())
 	if err != nil {
+		h.clientAuthFailed(r, err)
 		h.accessError(w, r, ar, rfc6749TokenError(r, ar, err))
 		return
 	}

@@ -18,8 +18,9 @@
 //     struct, and the samples New trial-renders every template with),
 //     step_deps.go (what the steps share), amr.go;
 //   - sign-in: signin_identifier.go, signin_password.go,
-//     signin_passwordless.go, signin_link.go (magic links),
-//     signin_failed.go;
+//     signin_guard.go (the password-guessing budgets, judged before any
+//     hashing), signin_passwordless.go, signin_link.go (magic links),
+//     signin_failed.go, signin_burst.go (the owner's burst e-mail);
 //   - MFA: mfa_gate.go (the gate every first factor ends in), mfa_step.go,
 //     mfa_methods.go, mfa_codes.go, mfa_passkey.go (the passkeys type),
 //     mfa_recovery.go, mfa_enroll*.go, mfa_actions.go (the portal's

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"time"
 
 	"foyer/selfservice/route"
 	"foyer/selfservice/session"
@@ -32,6 +33,8 @@ type View struct {
 	Notice      string            // page-level message key
 	FieldErrors map[string]string // field name → message key
 	Status      int
+	// RetryAfter, when set, is sent as Retry-After (a 429's hold).
+	RetryAfter time.Duration
 }
 
 // State is the engine's state, kept in the interaction between requests.

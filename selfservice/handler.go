@@ -78,6 +78,8 @@ type Config struct {
 	PortalClientFor func(storeID string) string
 	// Deferred tunes the worker of deferred requests (RunDeferred).
 	Deferred DeferredConfig
+	// SignInLimits are the password-guessing budgets (zero: defaults).
+	SignInLimits SignInLimits
 }
 
 // Deps are selfservice's collaborators.
@@ -179,7 +181,7 @@ func (h *Handler) newSteps(d Deps) []Step {
 	action.action = true
 	return []Step{
 		identifierStep{passkeys: keys, queue: h.deferRequest, event: h.eventData},
-		&passwordStep{store: d.Store, limits: h.limits, queue: h.deferRequest, hasher: d.Passwords,
+		&passwordStep{store: d.Store, guard: signInGuard{limits: h.limits, rules: h.cfg.SignInLimits.rules(), now: h.cfg.Now}, queue: h.deferRequest, hasher: d.Passwords,
 			dummyHash: d.Passwords.DummyHash(), now: h.cfg.Now},
 		mfaStep{store: d.Store, sealer: d.Sealer, now: h.cfg.Now, lock: lock, codes: h.codes, passkeys: keys,
 			send: h.sendMFASecret, event: h.eventData},

@@ -204,7 +204,9 @@ func (s enrollStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 		return s.again(r, f, View{Notice: "mfa.sent"})
 	}
 	if errors.Is(err, errEnrollLocked) {
-		return s.again(r, f, View{Error: "mfa.locked", Status: http.StatusTooManyRequests})
+		var held lockedFor
+		errors.As(err, &held)
+		return s.again(r, f, View{Error: "mfa.locked", Status: http.StatusTooManyRequests, RetryAfter: held.retry})
 	}
 	if err != nil {
 		return View{}, false, err
@@ -268,9 +270,9 @@ func (s enrollStep) confirmEnrollment(r *http.Request, f *Flow, acct *storage.Ac
 		return s.startPhoneEnrollment(r, f, acct)
 	}
 	// Only answers count towards the lockout (not the number typed).
-	if locked, err := s.lock.try(ctx, acct.ID, "enroll"); err != nil || locked {
+	if locked, retry, err := s.lock.try(ctx, acct.ID, "enroll"); err != nil || locked {
 		if err == nil {
-			err = errEnrollLocked
+			err = lockedFor{errEnrollLocked, retry}
 		}
 		return nil, "", err
 	}

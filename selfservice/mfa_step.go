@@ -86,13 +86,13 @@ func (s mfaStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 		return s.again(r, f, View{Error: "mfa.choose_method", Status: http.StatusBadRequest})
 	}
 	method := f.State.MFA.Method
-	locked, err := s.lock.try(ctx, acct.ID, method)
+	locked, retry, err := s.lock.try(ctx, acct.ID, method)
 	if err != nil {
 		return View{}, false, err
 	}
 	if locked {
 		s.event(r, acct.ID, "mfa.locked", map[string]string{"method": method})
-		return s.again(r, f, View{Error: "mfa.locked", Status: http.StatusTooManyRequests})
+		return s.again(r, f, View{Error: "mfa.locked", Status: http.StatusTooManyRequests, RetryAfter: retry})
 	}
 	proof, err := s.verify(r, f, acct)
 	if err != nil {

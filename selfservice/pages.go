@@ -2,6 +2,8 @@ package selfservice
 
 import (
 	"net/http"
+	"strconv"
+	"time"
 
 	"foyer/selfservice/route"
 	"foyer/themes"
@@ -28,6 +30,9 @@ func (h *Handler) renderStep(w http.ResponseWriter, r *http.Request, f *Flow, v 
 	// The sign-in form's post ends in a redirect to the client; browsers
 	// apply form-action to every hop, so the client's origin must be listed.
 	w.Header().Set("Content-Security-Policy", themes.CSPWithFormTarget(redirectTarget(f)))
+	if v.RetryAfter > 0 {
+		w.Header().Set("Retry-After", retryAfter(v.RetryAfter))
+	}
 	err := h.render.Render(w, r, themes.Page{
 		Template: v.Template,
 		Lang:     f.Lang,
@@ -85,4 +90,9 @@ func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, 
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "render error page", "err", err)
 	}
+}
+
+// retryAfter is a Retry-After value: whole seconds, rounded up.
+func retryAfter(d time.Duration) string {
+	return strconv.FormatInt(int64((d+time.Second-1)/time.Second), 10)
 }

@@ -12,7 +12,8 @@ import (
 // the activity log of the account a wrong password was typed for, in one
 // transaction with the row's deletion; an unknown identifier records
 // nothing. Disabled and pending accounts are logged too: their owners
-// should see the guesses.
+// should see the guesses. A burst of them is mailed to the owner
+// (burstNotice).
 func (h *Handler) runLoginFailed(ctx context.Context, j *deferredJob) error {
 	store, err := h.store.GetIdentityStore(ctx, j.app.StoreID)
 	if err != nil {
@@ -33,11 +34,15 @@ func (h *Handler) runLoginFailed(ctx context.Context, j *deferredJob) error {
 	if j.p.Method != "" {
 		data["method"] = j.p.Method
 	}
+	now := h.cfg.Now().UTC()
 	_, err = h.inTx(ctx, j, func(tx context.Context) error {
-		return h.store.AppendEvent(tx, &storage.Event{
-			AccountID: acct.ID, Kind: "login.failed", Actor: acct.ID, IP: j.p.IP, CreatedAt: h.cfg.Now().UTC(),
-			Data: data,
+		err := h.store.AppendEvent(tx, &storage.Event{
+			AccountID: acct.ID, Kind: "login.failed", Actor: acct.ID, IP: j.p.IP, CreatedAt: now, Data: data,
 		})
+		if err != nil {
+			return err
+		}
+		return h.burstNotice(tx, j, acct, now)
 	})
 	return err
 }

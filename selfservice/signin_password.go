@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"foyer/selfservice/password"
-	"foyer/selfservice/regulate"
+	"foyer/selfservice/session"
 	"foyer/storage"
 )
 
@@ -24,7 +24,7 @@ type passwordStore interface {
 // passwordStep checks the password of the identified account.
 type passwordStep struct {
 	store     passwordStore
-	limits    *regulate.Regulator
+	guard     signInGuard
 	queue     deferFunc
 	hasher    *password.Hasher
 	dummyHash string
@@ -54,14 +54,16 @@ func (s *passwordStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 		v.FieldErrors, v.Status = map[string]string{"password": "login.password_required"}, http.StatusBadRequest
 		return v, false, nil
 	}
-	// Counted before the password is checked (regulate.SignIn).
-	key := regulate.SignIn.Key(f.App.StoreID, f.State.Identifier)
-	attempt, err := s.limits.Attempt(r.Context(), key, s.now().UTC())
+	// Judged before the password is hashed: a refused try costs no
+	// argon2id work and is not counted (signInGuard).
+	try, refused, err := s.guard.admit(r.Context(), f.App.StoreID, f.State.Identifier, session.ClientNetwork(r))
 	if err != nil {
-		return View{}, false, fmt.Errorf("selfservice: %w", err)
+		return View{}, false, err
 	}
-	if attempt.Exceeded() {
-		return fail("login.too_many_attempts", http.StatusTooManyRequests)
+	if refused != nil {
+		v, done, err := fail(refused.message, http.StatusTooManyRequests)
+		v.RetryAfter = refused.retryAfter
+		return v, done, err
 	}
 	acct, cred, err := s.lookup(r, f)
 	if err != nil {
@@ -78,6 +80,9 @@ func (s *passwordStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 		return View{}, false, fmt.Errorf("selfservice: verify password: %w", verr)
 	}
 	if cred == nil || verr != nil {
+		if err := s.guard.failed(r.Context(), try); err != nil {
+			return View{}, false, err
+		}
 		// The activity log's login.failed is written by the worker: an
 		// insert here only for known identifiers would time them apart.
 		if err := s.queue(r, f, deferredLoginFailed, deferredPayload{Typed: f.State.Identifier}); err != nil {
@@ -85,8 +90,8 @@ func (s *passwordStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 		}
 		return fail("login.invalid_credentials", http.StatusBadRequest)
 	}
-	if err := s.limits.Clear(r.Context(), key); err != nil {
-		return View{}, false, fmt.Errorf("selfservice: %w", err)
+	if err := s.guard.succeeded(r.Context(), try); err != nil {
+		return View{}, false, err
 	}
 	// Status is told only after the right password, so it reveals nothing
 	// to someone who does not own the account.

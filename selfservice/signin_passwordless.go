@@ -57,12 +57,14 @@ func (s passwordlessStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 		return v, false, nil
 	}
 	key := passwordlessKey(f)
-	locked, err := s.lock.try(ctx, key, stepPasswordless)
+	locked, retry, err := s.lock.try(ctx, key, stepPasswordless)
 	if err != nil {
 		return View{}, false, err
 	}
 	if locked {
-		return wrong("login.too_many_attempts", http.StatusTooManyRequests) // there is no other method to offer
+		v, done, err := wrong("login.too_many_attempts", http.StatusTooManyRequests) // there is no other method to offer
+		v.RetryAfter = retry
+		return v, done, err
 	}
 	acct, err := s.find(ctx, f.App.StoreID, f.State.Identifier)
 	if err != nil {

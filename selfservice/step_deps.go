@@ -33,13 +33,13 @@ type mfaLock struct {
 
 // try counts a try of the method before the answer is checked (so
 // parallel guesses get no extra tries) and reports whether the method is
-// locked.
-func (l mfaLock) try(ctx context.Context, accountID, method string) (bool, error) {
+// locked, and until when (Retry-After).
+func (l mfaLock) try(ctx context.Context, accountID, method string) (bool, time.Duration, error) {
 	attempt, err := l.limits.Attempt(ctx, regulate.SecondFactor.Key(accountID, method), l.now().UTC())
 	if err != nil {
-		return false, fmt.Errorf("selfservice: %w", err)
+		return false, 0, fmt.Errorf("selfservice: %w", err)
 	}
-	return attempt.Exceeded(), nil
+	return attempt.Exceeded(), attempt.RetryAfter, nil
 }
 
 // succeeded forgets the method's tries.
@@ -49,3 +49,12 @@ func (l mfaLock) succeeded(ctx context.Context, accountID, method string) error 
 	}
 	return nil
 }
+
+// lockedFor is a lock's error with when it lifts (Retry-After).
+type lockedFor struct {
+	err   error
+	retry time.Duration
+}
+
+func (l lockedFor) Error() string { return l.err.Error() }
+func (l lockedFor) Unwrap() error { return l.err }

@@ -57,6 +57,11 @@ type Config struct {
 	// GeoIPDB is a MaxMind City or Country database (.mmdb) the account
 	// portal reads sessions' approximate locations from; empty: none shown.
 	GeoIPDB string `yaml:"geoip_db"`
+	// The password-guessing budgets (config_limits.go); empty: defaults.
+	SignInLimitSource     string `yaml:"signin_limit_source"`
+	SignInLimitIdentifier string `yaml:"signin_limit_identifier"`
+	SignInLimitAddress    string `yaml:"signin_limit_address"`
+	SignInLimitGlobal     string `yaml:"signin_limit_global"`
 }
 
 // envKeys maps each setting to its environment variable.
@@ -81,6 +86,10 @@ func (c *Config) envKeys() map[string]*string {
 		"FOYER_METRICS_TOKEN":            &c.MetricsToken,
 		"FOYER_KEY_ROTATION_INTERVAL":    &c.KeyRotationInterval,
 		"FOYER_GEOIP_DB":                 &c.GeoIPDB,
+		"FOYER_SIGNIN_LIMIT_SOURCE":      &c.SignInLimitSource,
+		"FOYER_SIGNIN_LIMIT_IDENTIFIER":  &c.SignInLimitIdentifier,
+		"FOYER_SIGNIN_LIMIT_ADDRESS":     &c.SignInLimitAddress,
+		"FOYER_SIGNIN_LIMIT_GLOBAL":      &c.SignInLimitGlobal,
 	}
 }
 
@@ -232,6 +241,9 @@ func (c *Config) validate() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		bad("FOYER_LOG_FORMAT %q: text or json", c.LogFormat)
+	}
+	if _, err := c.signInLimits(); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

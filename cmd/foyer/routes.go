@@ -108,7 +108,8 @@ func withAuthzLifespans(code, par time.Duration) serverOption {
 }
 
 // withClock gives authz (the token endpoint's view of a rotated-out
-// client secret) and the admin side's services a test's clock.
+// client secret), the self-service (its attempt limits) and the admin
+// side's services a test's clock.
 func withClock(now func() time.Time) serverOption {
 	return func(o *serverOptions) { o.now = now }
 }
@@ -177,8 +178,12 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		return nil, err
 	}
 	invitations := newInvitations(cfg.Issuer, store, notifications, renderer, opt.now)
+	limits, err := cfg.signInLimits()
+	if err != nil {
+		return nil, err
+	}
 	self, err := selfservice.New(selfservice.Config{Issuer: cfg.Issuer, PortalClientID: accountPortalClient,
-		PortalClientFor: portalClientFor}, selfservice.Deps{
+		PortalClientFor: portalClientFor, SignInLimits: limits, Now: opt.now}, selfservice.Deps{
 		Store: store, Sessions: sessions, Steps: steps, Passwords: password.NewHasher(password.OWASP),
 		Renderer: renderer, Logger: log, Notify: notifications, Sealer: sealer, WebAuthn: relyingParty,
 		Invites: invitations,

@@ -57,6 +57,12 @@ type SignupAttemptEmail struct {
 	Link string // a sign-in at the client's brand portal; empty: none
 }
 
+// FailedSignInsEmail is failed_sign_ins': wrong passwords for the account
+// burst (selfservice's burst notice).
+type FailedSignInsEmail struct {
+	Link string // where the owner reviews the account; empty: none
+}
+
 // AccountCodeEmail is account_code's: the code confirming a new address
 // in the account portal.
 type AccountCodeEmail struct {

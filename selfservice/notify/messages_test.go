@@ -44,6 +44,8 @@ func TestEmailsRenderTheirData(t *testing.T) {
 			[]string{linkText}, []string{linkHTML}},
 		"invitation": {notify.InvitationEmail{Link: link, Organization: "Acme Corp", Inviter: "Jane", Days: 7},
 			[]string{linkText, "Acme Corp", "Jane", "7"}, []string{linkHTML, "Acme Corp", "Jane", "7"}},
+		"failed_sign_ins": {notify.FailedSignInsEmail{Link: link},
+			[]string{linkText}, []string{linkHTML}},
 		"account_code": {notify.AccountCodeEmail{Code: "918273", Minutes: 47},
 			[]string{"\n918273\n", "47"}, []string{">918273</p>", "47"}},
 		"account_contact_changed": {notify.ContactChangedEmail{}, nil, nil},

@@ -20,6 +20,7 @@ func emailSamples() map[string][]any {
 		"username_reminder":             {UsernameReminderEmail{Username: "u", Link: link}, UsernameReminderEmail{}},
 		"signup_attempt_existing":       {SignupAttemptEmail{Link: link}, SignupAttemptEmail{}},
 		"invitation":                    {InvitationEmail{Link: link, Organization: "o", Inviter: "i", Days: 1}, InvitationEmail{}},
+		"failed_sign_ins":               {FailedSignInsEmail{Link: link}, FailedSignInsEmail{}},
 		"account_code":                  {AccountCodeEmail{Code: "1", Minutes: 1}, AccountCodeEmail{}},
 		"account_contact_changed":       {ContactChangedEmail{}},
 		"notice":                        {NoticeEmail{Title: "t", Paragraphs: []string{"p"}, Link: link, LinkText: "l"}, NoticeEmail{}},

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
+	"time"
 
 	"foyer/selfservice/mfa"
 	"foyer/selfservice/notify"
@@ -33,6 +35,8 @@ func (h *Handler) startContactChange(w http.ResponseWriter, r *http.Request, v *
 	now := h.cfg.Now().UTC()
 	latest, err := h.store.LatestOneTimeSecret(ctx, v.Account.ID, changePurpose(kind))
 	if err == nil && now.Sub(latest.CreatedAt) < pol.ReRequestInterval {
+		wait := latest.CreatedAt.Add(pol.ReRequestInterval).Sub(now)
+		w.Header().Set("Retry-After", strconv.FormatInt(int64((wait+time.Second-1)/time.Second), 10))
 		h.renderProfile(w, r, v, http.StatusTooManyRequests, v.Account.Attributes, v.Account.Email, v.Account.Phone,
 			map[string]string{kind: "account.profile.wait"})
 		return nil

@@ -3,6 +3,7 @@ package portal
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -102,6 +103,7 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, v *view
 		return err
 	}
 	if attempt.Exceeded() {
+		w.Header().Set("Retry-After", strconv.FormatInt(int64((attempt.RetryAfter+time.Second-1)/time.Second), 10))
 		return h.renderSecurity(w, r, v, http.StatusTooManyRequests, map[string]string{"current_password": "account.security.too_many_attempts"})
 	}
 	cred, err := h.store.GetPassword(ctx, v.Account.ID)

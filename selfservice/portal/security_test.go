@@ -182,6 +182,11 @@ func TestPasswordAttemptsLimited(t *testing.T) {
 	p := u.post("/account/password", "current_password", testPassword, "new_password", newPortalPass, "new_password_confirm", newPortalPass)
 	wantStatus(t, "sixth attempt", p, http.StatusTooManyRequests)
 	wantBody(t, "sixth attempt", p, "Too many attempts")
+	// All six at one instant of the harness's clock: the first leaves the
+	// window in 15 minutes.
+	if got := p.resp.Header.Get("Retry-After"); got != "900" {
+		t.Errorf("Retry-After %q, want 900", got)
+	}
 	cred, _ := e.store.GetPassword(t.Context(), u.account.ID)
 	if _, err := e.hasher.Verify(t.Context(), testPassword, cred.Hash); err != nil {
 		t.Error("password changed despite the limit")

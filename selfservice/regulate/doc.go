@@ -9,7 +9,11 @@
 // A flow asks for a rule's key (Rule.Key), records an attempt before it
 // checks the answer (Regulator.Attempt, or AttemptSince for limits that
 // run over a code's life rather than a sliding window), and clears the key
-// after a success where the rule says so. The re-request throttle on new
+// after a success where the rule says so. Limits that must not be
+// extended by the tries they refuse (the password budgets: the guesser is
+// held, the customer's lock still ends on time) Peek first, without
+// recording, and Record only what they let through; a refused attempt
+// says when to retry (Retry-After). The re-request throttle on new
 // links and codes is not here: it must let exactly one of parallel
 // requests through, which a unique claim does and a count cannot (see
 // selfservice's throttled).

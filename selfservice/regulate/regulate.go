@@ -66,8 +66,11 @@ func (k Key) String() string { return k.digest }
 type Verdict struct {
 	// Count is the attempts in the (first) tier's window, this one included.
 	Count int64
-	max   int
-	over  bool
+	// RetryAfter, for a refused attempt of a windowed rule, is when the
+	// next attempt can pass (if none is made meanwhile); zero otherwise.
+	RetryAfter time.Duration
+	max        int
+	over       bool
 }
 
 // Exceeded reports whether the attempt is past the limit: refuse it.
@@ -84,15 +87,31 @@ type Regulator struct{ store Store }
 func New(store Store) *Regulator { return &Regulator{store: store} }
 
 // Attempt records an attempt at now and counts the key's attempts within
-// each of its rule's windows.
+// each of its rule's windows; a refused one says when to retry.
 func (g *Regulator) Attempt(ctx context.Context, k Key, now time.Time) (Verdict, error) {
+	var (
+		v   Verdict
+		err error
+	)
 	if len(k.rule.Tiers) == 1 {
 		if k.rule.Tiers[0].Window <= 0 {
 			return Verdict{}, fmt.Errorf("regulate: %s counts over a code's life: use AttemptSince", k.rule.Name)
 		}
-		return g.AttemptSince(ctx, k, now, now.Add(-k.rule.Tiers[0].Window))
+		v, err = g.AttemptSince(ctx, k, now, now.Add(-k.rule.Tiers[0].Window))
+	} else {
+		v, err = g.attemptTiers(ctx, k, now)
 	}
-	return g.attemptTiers(ctx, k, now)
+	if err != nil || !v.over {
+		return v, err
+	}
+	// Only refusals pay for the second look. The attempt just stored
+	// counts, as the next one will see it.
+	hold, err := g.Peek(ctx, k, now)
+	if err != nil {
+		return Verdict{}, err
+	}
+	v.RetryAfter = hold.RetryAfter
+	return v, nil
 }
 
 // AttemptSince records an attempt at now and counts the key's attempts at

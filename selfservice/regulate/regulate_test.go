@@ -72,6 +72,8 @@ func TestRegulator(t *testing.T) {
 			{"clear", testClear},
 			{"wrong operation", testWrongOperation},
 			{"parallel", testParallel},
+			{"peek", testPeek},
+			{"peek tiers", testPeekTiers},
 		} {
 			t.Run(tc.name, func(t *testing.T) { tc.run(t, regulate.New(st)) })
 		}
@@ -116,8 +118,10 @@ func testWindowSlides(t *testing.T, g *regulate.Regulator) {
 	for i := range 6 {
 		attempt(t, g, k, t0.Add(time.Duration(i)*time.Second))
 	}
-	if v := attempt(t, g, k, t0.Add(10*time.Second)); !v.Exceeded() {
-		t.Fatalf("7th attempt within the window passed: %+v", v)
+	// Retry when the third try (at 2 s) leaves the window: then four
+	// remain, and the next is the fifth.
+	if v := attempt(t, g, k, t0.Add(10*time.Second)); !v.Exceeded() || v.RetryAfter != 15*time.Minute-8*time.Second {
+		t.Fatalf("7th attempt within the window: %+v", v)
 	}
 	if v := attempt(t, g, k, t0.Add(15*time.Minute+5*time.Second)); v.Exceeded() {
 		t.Fatalf("attempt after the window refused: %+v", v)
@@ -213,5 +217,61 @@ func testParallel(t *testing.T, g *regulate.Regulator) {
 		if passed > 5 {
 			t.Errorf("%s: %d of 16 parallel attempts passed a limit of 5", k, passed)
 		}
+	}
+}
+
+// testPeek: peeking records nothing, holds once the limit is used, says
+// when the hold lifts, and lifts then.
+func testPeek(t *testing.T, g *regulate.Regulator) {
+	ctx := context.Background()
+	k := regulate.SignInSource.Key("s-peek", "192.0.2.1", "alice@example.com")
+	for i := range 10 {
+		if err := g.Record(ctx, k, t0.Add(time.Duration(i)*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 3 {
+		h, err := g.Peek(ctx, k, t0.Add(10*time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !h.Held || h.Count != 10 || h.RetryAfter != 15*time.Minute-10*time.Second {
+			t.Fatalf("after ten tries: %+v", h)
+		}
+	}
+	if h, _ := g.Peek(ctx, k, t0.Add(15*time.Minute+time.Second)); h.Held || h.Count != 9 {
+		t.Fatalf("once the first try left the window: %+v", h)
+	}
+	if h, _ := g.Peek(ctx, regulate.SignInSource.Key("s-peek", "192.0.2.2", "alice@example.com"), t0); h.Held || h.Count != 0 {
+		t.Fatalf("another address shares the count: %+v", h)
+	}
+	if _, err := g.Peek(ctx, regulate.OneTimeCode.Key("sec-peek"), t0); err == nil {
+		t.Error("peeking at a code's rule succeeded")
+	}
+}
+
+// testPeekTiers: a longer tier holds after the first has emptied, until
+// its own window lets go; WithTiers keeps the rule's key space.
+func testPeekTiers(t *testing.T, g *regulate.Regulator) {
+	ctx := context.Background()
+	rule := regulate.SignInAddress.WithTiers(regulate.Tier{Max: 2, Window: time.Minute}, regulate.Tier{Max: 3, Window: time.Hour})
+	k := rule.Key("192.0.2.9")
+	if k.String() != regulate.SignInAddress.Key("192.0.2.9").String() {
+		t.Fatal("WithTiers changed the key")
+	}
+	for _, at := range []time.Duration{0, 2 * time.Minute, 4 * time.Minute} {
+		if err := g.Record(ctx, k, t0.Add(at)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h, err := g.Peek(ctx, k, t0.Add(10*time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !h.Held || h.Count != 0 || h.RetryAfter != 50*time.Minute {
+		t.Fatalf("hourly tier: %+v", h)
+	}
+	if h, _ := g.Peek(ctx, k, t0.Add(time.Hour+time.Second)); h.Held {
+		t.Fatalf("after the hour: %+v", h)
 	}
 }

@@ -6,12 +6,46 @@ import "time"
 // table; the prefixes and the digests are those the flows used before
 // this package existed, so counts in flight at an upgrade carry over.
 var (
-	// SignIn limits password tries per identifier typed within an identity
-	// store (subject: store ID, identifier), whether or not it names an
-	// account, so a lockout never tells an existing account from a missing
-	// one. Cleared by a right password.
+	// SignIn counts password tries per identifier typed within an identity
+	// store (subject: store ID, identifier), from anywhere, whether or not
+	// it names an account, so a hold never tells an existing account from
+	// a missing one. It does not refuse the owner: once it is full the
+	// identifier is *guarded* — only a source (an IP address) without a
+	// failure of its own for it within the window has its password
+	// checked, and tries made while guarded are not counted, so guessers
+	// cannot keep it full for ever (see the password step). Cleared by a
+	// right password.
 	SignIn = Rule{Name: "sign-in", prefix: "", foldLast: true,
 		Tiers: []Tier{{Max: 10, Window: 15 * time.Minute}}}
+
+	// SignInSource locks one identifier for one client address (subject:
+	// store ID, IP, identifier): the guesser is held back, the owner
+	// elsewhere is not. Cleared by a right password.
+	SignInSource = Rule{Name: "sign-in-source", prefix: "sign-in-source", foldLast: true,
+		Tiers: []Tier{{Max: 10, Window: 15 * time.Minute}}}
+
+	// SignInAddress bounds wrong passwords from one client address across
+	// every identifier (subject: IP): credential stuffing tries many
+	// accounts once each. Checked before the password is hashed.
+	SignInAddress = Rule{Name: "sign-in-address", prefix: "sign-in-address",
+		Tiers: []Tier{{Max: 30, Window: 5 * time.Minute}, {Max: 100, Window: time.Hour}}}
+
+	// SignInGlobal is the guess budget of the whole installation (no
+	// subject): wrong passwords from everywhere. A spread-out attack
+	// costs argon2id work on every node; past the budget tries are
+	// refused before hashing.
+	SignInGlobal = Rule{Name: "sign-in-global", prefix: "sign-in-global",
+		Tiers: []Tier{{Max: 600, Window: time.Minute}}}
+
+	// FailureBurst counts wrong passwords for an account (subject: account
+	// ID); reaching the limit is a burst its owner is told of.
+	FailureBurst = Rule{Name: "failure-burst", prefix: "failure-burst",
+		Tiers: []Tier{{Max: 10, Window: time.Hour}}}
+
+	// BurstNotice allows one burst e-mail per account (subject: account
+	// ID) a day: a sustained attack is one message, not one an hour.
+	BurstNotice = Rule{Name: "burst-notice", prefix: "failure-burst-notice",
+		Tiers: []Tier{{Max: 1, Window: 24 * time.Hour}}}
 
 	// SecondFactor is the growing MFA lockout per account and method
 	// (subject: account ID or "identifier:"+SignIn key, method): five
@@ -70,6 +104,6 @@ var (
 
 // Rules lists every rule, for tests and documentation.
 func Rules() []Rule {
-	return []Rule{SignIn, SecondFactor, OneTimeCode, AccountResetCodes, SignupNotice, ContactCode, PortalPassword,
-		PartnerCodeFlow, PartnerCodeAddress, OrganizationSignupLink}
+	return []Rule{SignIn, SignInSource, SignInAddress, SignInGlobal, FailureBurst, BurstNotice, SecondFactor, OneTimeCode,
+		AccountResetCodes, SignupNotice, ContactCode, PortalPassword, PartnerCodeFlow, PartnerCodeAddress, OrganizationSignupLink}
 }

@@ -26,6 +26,7 @@ type Browser struct {
 	*http.Client
 	t       testing.TB
 	binding string
+	ip      string // claimed client address; "" for the real one
 }
 
 // Browser returns a new browser for the server.
@@ -41,15 +42,36 @@ func (e *Env) Browser(t testing.TB) *Browser {
 	jar.SetCookies(u, []*http.Cookie{{Name: session.BrowserCookieName, Value: signed, Path: "/"}})
 	sum := sha256.Sum256([]byte(value))
 	host := u.Host
-	return &Browser{t: t, binding: hex.EncodeToString(sum[:]), Client: &http.Client{
-		Jar: jar,
+	b := &Browser{t: t, binding: hex.EncodeToString(sum[:])}
+	b.Client = &http.Client{
+		Jar:       jar,
+		Transport: fromAddress{b},
 		CheckRedirect: func(req *http.Request, _ []*http.Request) error {
 			if req.URL.Host != host {
 				return http.ErrUseLastResponse
 			}
 			return nil
 		},
-	}}
+	}
+	return b
+}
+
+// From makes the browser's requests come from the client address ip
+// (ClientIPHeader); it returns b.
+func (b *Browser) From(ip string) *Browser {
+	b.ip = ip
+	return b
+}
+
+// fromAddress adds the browser's claimed address to each request.
+type fromAddress struct{ b *Browser }
+
+func (f fromAddress) RoundTrip(req *http.Request) (*http.Response, error) {
+	if f.b.ip != "" {
+		req = req.Clone(req.Context())
+		req.Header.Set(ClientIPHeader, f.b.ip)
+	}
+	return http.DefaultTransport.RoundTrip(req)
 }
 
 // Binding is what an interaction this browser started keeps

@@ -65,6 +65,8 @@ type Options struct {
 	Passwords password.Params
 	// Partners resolves partner codes Foyer does not know (nil: none).
 	Partners partnerlookup.PartnerResolver
+	// SignInLimits are the password-guessing budgets (defaults when zero).
+	SignInLimits selfservice.SignInLimits
 }
 
 // Env is one selfservice handler over its own store, served by httptest.
@@ -135,7 +137,7 @@ func New(t testing.TB, o Options) *Env {
 	e.Invites = invite.New(store, notifications, invite.Config{Issuer: issuer, InitiatePath: InitiatePath,
 		Languages: renderer.Languages(), Now: e.Clock.Now})
 	e.Handler, err = selfservice.New(selfservice.Config{
-		Issuer: issuer, Now: e.Clock.Now, PortalClientID: PortalClientID,
+		Issuer: issuer, Now: e.Clock.Now, PortalClientID: PortalClientID, SignInLimits: o.SignInLimits,
 	}, selfservice.Deps{
 		Store: store, Sessions: e.Sessions, Steps: e.Steps, Passwords: e.Hasher, Renderer: renderer,
 		Logger: log, Notify: notifications, Sealer: sealer, WebAuthn: rp, Partners: o.Partners,

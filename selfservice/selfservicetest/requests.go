@@ -2,6 +2,7 @@ package selfservicetest
 
 import (
 	"context"
+	"net"
 	"net/http"
 )
 
@@ -23,10 +24,18 @@ func RequestID(ctx context.Context) (string, bool) {
 // RequestID is the id of the request that answered p.
 func (p *Page) RequestID() string { return p.Resp.Header.Get(RequestHeader) }
 
+// ClientIPHeader carries the address a Browser claims (Browser.From); the
+// harness makes it the request's RemoteAddr, as cmd/foyer's middleware
+// does for a trusted proxy's X-Forwarded-For.
+const ClientIPHeader = "X-Test-Client-IP"
+
 // tagRequests gives each request an id, in its context and in the
-// response's RequestHeader.
+// response's RequestHeader, and applies ClientIPHeader.
 func tagRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ip := r.Header.Get(ClientIPHeader); ip != "" {
+			r.RemoteAddr = net.JoinHostPort(ip, "0")
+		}
 		id := randomID()
 		w.Header().Set(RequestHeader, id)
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestKey{}, id)))
