@@ -64,7 +64,8 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	if login == nil || stepUp || needsFreshLogin(prompts, ar.GetRequestForm().Get("max_age"), login.sso, now) {
+	invited := strings.HasPrefix(ar.GetRequestForm().Get("login_hint"), route.InvitationHintPrefix)
+	if login == nil || stepUp || invited || needsFreshLogin(prompts, ar.GetRequestForm().Get("max_age"), login.sso, now) {
 		if has(prompts, "none") {
 			h.authorizeError(w, r, ar, fosite.ErrLoginRequired.WithHint("The user is not signed in and prompt=none was requested."))
 			return nil

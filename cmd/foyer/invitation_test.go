@@ -23,7 +23,10 @@ import (
 // the e-mail's link goes through /oauth2/initiate to the portal, which
 // starts the authorization request with the login hint; the invitee signs
 // up on the pre-filled page and the relying party gets an ID token of the
-// new account, with its role in the organization. The link then fails.
+// new account, signed in to the organization with its role there. The
+// link then fails. A second invitation opened in the now signed-in browser
+// through a portal that does not ask for prompt=login still reaches the
+// sign-in pages, which say the invitation is for another address.
 func TestInvitationThroughBrandPortal(t *testing.T) {
 	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
@@ -40,14 +43,19 @@ func TestInvitationThroughBrandPortal(t *testing.T) {
 
 		var rp *relyingParty
 		verifier, nonce := oauth2.GenerateVerifier(), "nonce-0001"
+		promptLogin := true
 		portal := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			q := r.URL.Query()
 			if q.Get("iss") != srv.issuer {
 				http.Error(w, "wrong issuer", http.StatusBadRequest)
 				return
 			}
-			http.Redirect(w, r, rp.oauth.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(verifier), oidc.Nonce(nonce),
-				oauth2.SetAuthURLParam("login_hint", q.Get("login_hint")), oauth2.SetAuthURLParam("prompt", "login")), http.StatusFound)
+			opts := []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(verifier), oidc.Nonce(nonce),
+				oauth2.SetAuthURLParam("login_hint", q.Get("login_hint"))}
+			if promptLogin {
+				opts = append(opts, oauth2.SetAuthURLParam("prompt", "login"))
+			}
+			http.Redirect(w, r, rp.oauth.AuthCodeURL("state-0001", opts...), http.StatusFound)
 		}))
 		defer portal.Close()
 		clientID, secret := srv.client(t, authz.ClientSpec{Name: "Acme Portal", ApplicationID: app.ID, RedirectURIs: []string{rpCallback},
@@ -57,11 +65,14 @@ func TestInvitationThroughBrandPortal(t *testing.T) {
 
 		renderer, err := themes.New(themes.Options{DefaultLanguage: "en"})
 		invMust(t, err)
-		_, err = newInvitations(srv.issuer, srv.store, srv.notifications, renderer, nil).Send(ctx, invite.Request{
-			StoreID: defaultStoreID, OrganizationID: org.ID, ClientID: clientID, Email: "new.hire@example.com",
-			RoleIDs: []string{buyer.ID}, By: invite.Sender{Kind: "administrator", ID: "a1", Name: "Olivia Ops"}})
-		invMust(t, err)
-		link := lastInvitationLink(t, srv)
+		invitations := newInvitations(srv.issuer, srv.store, srv.notifications, renderer, nil)
+		send := func(email string) string {
+			_, err := invitations.Send(ctx, invite.Request{StoreID: defaultStoreID, OrganizationID: org.ID, ClientID: clientID,
+				Email: email, RoleIDs: []string{buyer.ID}, By: invite.Sender{Kind: "administrator", ID: "a1", Name: "Olivia Ops"}})
+			invMust(t, err)
+			return lastInvitationLink(t, srv)
+		}
+		link := send("new.hire@example.com")
 
 		b := newBrowser(t, srv.Listener.Addr().String())
 		toPortal := b.get(link).location(t)
@@ -80,15 +91,22 @@ func TestInvitationThroughBrandPortal(t *testing.T) {
 		idToken, err := rp.verifier.Verify(ctx, tok.Extra("id_token").(string))
 		invMust(t, err)
 		var claims struct {
-			Roles map[string]map[string]any `json:"roles"`
+			OrgID string   `json:"org_id"`
+			Roles []string `json:"roles"`
 		}
 		invMust(t, idToken.Claims(&claims))
 		info := userInfoClaims(t, rp, tok) // the e-mail claims are UserInfo's
 		if idToken.Nonce != nonce || info["email"] != "new.hire@example.com" || info["email_verified"] != true {
 			t.Errorf("ID token nonce %q, UserInfo %v", idToken.Nonce, info)
 		}
-		if roles, _ := claims.Roles[org.ID]["roles"].([]any); len(roles) != 1 || roles[0] != "buyer" {
-			t.Errorf("roles claim = %v; want buyer in %s", claims.Roles, org.ID)
+		if claims.OrgID != org.ID || len(claims.Roles) != 1 || claims.Roles[0] != "buyer" {
+			t.Errorf("organization claims = %+v; want buyer in %s", claims, org.ID)
+		}
+
+		promptLogin = false
+		second := b.get(b.get(send("second.hire@example.com")).location(t).String())
+		if !strings.Contains(second.body, "This invitation is for another address") || !strings.Contains(second.body, "second.hire@example.com") {
+			t.Errorf("a signed-in browser opening another address's invitation: %d at %s\n%s", second.status, second.url, second.body)
 		}
 
 		again := newBrowser(t, srv.Listener.Addr().String())

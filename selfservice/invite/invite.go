@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"foyer/selfservice/notify"
+	"foyer/selfservice/route"
 	"foyer/storage"
 	"foyer/themes"
 )
@@ -123,7 +124,7 @@ type Request struct {
 }
 
 // hintPrefix marks a login hint as an invitation's.
-const hintPrefix = "invitation:"
+const hintPrefix = route.InvitationHintPrefix
 
 // IsLoginHint reports whether a login_hint carries an invitation token.
 func IsLoginHint(hint string) bool { return strings.HasPrefix(hint, hintPrefix) }

@@ -101,3 +101,9 @@ func (u URLs) Path(name string, query url.Values, vars ...string) string {
 	}
 	return p.String()
 }
+
+// InvitationHintPrefix starts the login_hint of an invitation link
+// (selfservice/invite). The authorization endpoint sends a request that
+// carries one to the sign-in pages even when the browser is signed in:
+// only they accept invitations.
+const InvitationHintPrefix = "invitation:"
