@@ -115,8 +115,10 @@ func TestOrganizations(t *testing.T) {
 	f := setupB2B(t)
 	const pw = "sequoia-lantern-brook-7"
 
+	founder := newBrowser(t)
+	var companyID string
 	t.Run("customer registration", func(t *testing.T) {
-		b := newBrowser(t)
+		b := founder
 		email := "founder-" + randomString(5) + "@example.com"
 		f.openRegistration(t, b, email)
 		b.checkLabel(t, "organization_name", "Company name")
@@ -124,7 +126,28 @@ func TestOrganizations(t *testing.T) {
 		claims := finishRegistration(t, b, pw)
 		if claims["email"] != email || claims["org_id"] == "" || !strings.HasPrefix(claims["org_name"].(string), "Globex ") ||
 			rolesClaim(t, claims) != "Company admin" {
-			t.Errorf("ID token after company registration: %v", claims)
+			t.Fatalf("ID token after company registration: %v", claims)
+		}
+		companyID, _ = claims["org_id"].(string)
+		b.checkClean(t)
+	})
+
+	t.Run("the administrator invites a colleague", func(t *testing.T) {
+		if companyID == "" {
+			t.Fatal("the company registration above failed, so there is no administrator to invite from")
+		}
+		colleague := "colleague-" + randomString(5) + "@example.com"
+		founder.inviteColleague(t, colleague, f.memberRole)
+		b := newBrowser(t)
+		link := outboxLink(t, "invitation", colleague, "/oauth2/initiate?")
+		b.do(t, "open the invitation link: the demo's brand portal starts the sign-in",
+			chromedp.Navigate(link), chromedp.WaitVisible(chromedp.ID("password_confirm")))
+		if !strings.HasPrefix(b.location(t), env.issuer+"/register?") || b.value(t, chromedp.CSS("#email")) != colleague {
+			t.Errorf("the invitation opened %s with e-mail %q; want the pre-filled sign-up", b.location(t), b.value(t, chromedp.CSS("#email")))
+		}
+		claims := finishRegistration(t, b, pw)
+		if claims["email"] != colleague || claims["org_id"] != companyID || rolesClaim(t, claims) != "Member" {
+			t.Errorf("ID token of the invited colleague: %v", claims)
 		}
 		b.checkClean(t)
 	})
@@ -153,4 +176,18 @@ func TestOrganizations(t *testing.T) {
 		}
 		b.checkClean(t)
 	})
+}
+
+// inviteColleague opens the portal's organization page (the browser is
+// signed in as the organization's administrator) and invites email with
+// the role.
+func (b *browser) inviteColleague(t *testing.T, email, roleID string) {
+	t.Helper()
+	b.do(t, "open the organization in the portal", chromedp.Navigate(env.issuer+"/account/organizations"),
+		chromedp.WaitVisible(chromedp.ID("invite-email")))
+	b.do(t, "invite the colleague",
+		chromedp.SendKeys(chromedp.ID("invite-email"), email),
+		chromedp.Click(chromedp.ID("invite-role-"+roleID)),
+		chromedp.Click(buttonWithText("Send invitation")),
+		chromedp.WaitVisible(chromedp.Search(`//h2[@id="invitations-title"]/following::li[contains(., "`+email+`")]`)))
 }
