@@ -1,0 +1,298 @@
+package manage
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"strings"
+	"time"
+
+	"foyer/selfservice/invite"
+	"foyer/storage"
+)
+
+// InvitationsStore is what the Invitations service reads itself; the
+// invite service does the writing.
+type InvitationsStore interface {
+	CoreStore
+	storage.Invitations
+	GetIdentityStore(ctx context.Context, id string) (*storage.IdentityStore, error)
+	GetOrganization(ctx context.Context, storeID, id string) (*storage.Organization, error)
+	GetClient(ctx context.Context, id string) (*storage.Client, error)
+	GetApplication(ctx context.Context, id string) (*storage.Application, error)
+	ListApplications(ctx context.Context) ([]storage.Application, error)
+	ListClients(ctx context.Context) ([]storage.Client, error)
+	GetStoreRole(ctx context.Context, storeID, id string) (*storage.StoreRole, error)
+	GetGroup(ctx context.Context, storeID, id string) (*storage.Group, error)
+}
+
+// Inviter sends, resends and revokes invitations (invite.Service): the
+// rules of an invitation live there, shared with the account portal.
+type Inviter interface {
+	Send(ctx context.Context, req invite.Request) (*storage.Invitation, error)
+	Resend(ctx context.Context, storeID, id string) (*storage.Invitation, error)
+	Revoke(ctx context.Context, storeID, id string) error
+}
+
+// Invitations is customer invitations on the operator side (seed 004):
+// support staff and administrators send them, see them, resend and
+// revoke them. Sending needs WriteAccounts on the store, seeing them
+// ReadAccounts, as the accounts they lead to.
+type Invitations struct {
+	core  *Core
+	store InvitationsStore
+	send  Inviter
+}
+
+// NewInvitations returns the service.
+func NewInvitations(core *Core, store InvitationsStore, send Inviter) *Invitations {
+	return &Invitations{core: core, store: store, send: send}
+}
+
+// Invitation statuses as the API and the console show them: Expired is a
+// pending invitation past its expiry (computed, not stored).
+const (
+	InvitationPending = "pending"
+	InvitationDone    = "done"
+	InvitationExpired = "expired"
+)
+
+// Invitation is an invitation as the API and the console show it. It
+// never carries the token (nor its digest).
+type Invitation struct {
+	ID               string            `json:"id"`
+	StoreID          string            `json:"store_id"`
+	OrganizationID   string            `json:"organization_id,omitempty"`
+	OrganizationName string            `json:"organization_name,omitempty"`
+	ClientID         string            `json:"client_id"`
+	ClientName       string            `json:"client_name,omitempty"`
+	Email            string            `json:"email"`
+	Language         string            `json:"language,omitempty"`
+	RoleIDs          []string          `json:"role_ids"`
+	GroupIDs         []string          `json:"group_ids"`
+	Attributes       map[string]string `json:"attributes"`
+	Status           string            `json:"status"`
+	CreatedBy        InvitationSender  `json:"created_by"`
+	SendCount        int               `json:"send_count"`
+	AccountID        string            `json:"account_id,omitempty"`
+	CreatedAt        time.Time         `json:"created_at"`
+	SentAt           time.Time         `json:"sent_at"`
+	ExpiresAt        time.Time         `json:"expires_at"`
+	AcceptedAt       *time.Time        `json:"accepted_at,omitempty"`
+}
+
+// InvitationSender is who sent an invitation.
+type InvitationSender struct {
+	Kind string `json:"kind"`
+	ID   string `json:"id,omitempty"`
+	Name string `json:"name,omitempty"`
+}
+
+// InvitationInput is what an operator submits to invite someone.
+type InvitationInput struct {
+	OrganizationID string            `json:"organization_id,omitempty"`
+	ClientID       string            `json:"client_id"`
+	Email          string            `json:"email"`
+	Language       string            `json:"language,omitempty"`
+	RoleIDs        []string          `json:"role_ids,omitempty"`
+	GroupIDs       []string          `json:"group_ids,omitempty"`
+	Attributes     map[string]string `json:"attributes,omitempty"`
+}
+
+// InvitationClient is a client an invitation may name: its brand portal
+// is where the invitation link leads.
+type InvitationClient struct {
+	ClientID        string `json:"client_id"`
+	Name            string `json:"name"`
+	ApplicationID   string `json:"application_id"`
+	ApplicationName string `json:"application_name"`
+}
+
+// invitationAudit is what an audit entry of an invitation holds: whom it
+// invites to what, never its token.
+type invitationAudit struct {
+	ID             string    `json:"id"`
+	Email          string    `json:"email"`
+	OrganizationID string    `json:"organization_id,omitempty"`
+	Organization   string    `json:"organization,omitempty"`
+	ClientID       string    `json:"client_id"`
+	RoleIDs        []string  `json:"role_ids"`
+	GroupIDs       []string  `json:"group_ids"`
+	ExpiresAt      time.Time `json:"expires_at"`
+	SendCount      int       `json:"send_count"`
+}
+
+func (v *Invitation) audit() invitationAudit {
+	return invitationAudit{ID: v.ID, Email: v.Email, OrganizationID: v.OrganizationID, Organization: v.OrganizationName,
+		ClientID: v.ClientID, RoleIDs: v.RoleIDs, GroupIDs: v.GroupIDs, ExpiresAt: v.ExpiresAt, SendCount: v.SendCount}
+}
+
+// requireInvitations checks the actor may do p on the store's
+// invitations: never in the administrators store (they are not
+// customers), and the store must exist.
+func (s *Invitations) requireInvitations(ctx context.Context, a Actor, p Permission, storeID string) error {
+	if storeID == storage.AdministratorsStoreID {
+		return ErrNotFound
+	}
+	if err := a.Require(p, storeID); err != nil {
+		return err
+	}
+	if _, err := s.store.GetIdentityStore(ctx, storeID); err != nil {
+		return err
+	}
+	return nil
+}
+
+// List returns one page of the store's invitations, newest first.
+// organizationID "" lists all, "none" those without an organization;
+// after is the id of the last invitation of the page before.
+func (s *Invitations) List(ctx context.Context, a Actor, storeID, organizationID, after string, limit int) (Page[Invitation], error) {
+	if err := s.requireInvitations(ctx, a, ReadAccounts, storeID); err != nil {
+		return Page[Invitation]{}, err
+	}
+	if organizationID == "none" {
+		organizationID = storage.NoOrganization
+	}
+	rows, err := s.store.ListInvitations(ctx, storeID, organizationID, after, pageSize(limit))
+	if err != nil {
+		return Page[Invitation]{}, err
+	}
+	rows, more := cut(rows, limit)
+	names := newNameCache(s.store, storeID)
+	out := Page[Invitation]{Items: make([]Invitation, len(rows))}
+	for i := range rows {
+		if out.Items[i], err = s.view(ctx, names, &rows[i]); err != nil {
+			return Page[Invitation]{}, err
+		}
+	}
+	if more {
+		out.Next = rows[len(rows)-1].ID
+	}
+	return out, nil
+}
+
+// Get returns one invitation of the store; ErrNotFound (a revoked one is
+// gone).
+func (s *Invitations) Get(ctx context.Context, a Actor, storeID, id string) (*Invitation, error) {
+	if err := s.requireInvitations(ctx, a, ReadAccounts, storeID); err != nil {
+		return nil, err
+	}
+	inv, err := s.store.GetInvitation(ctx, storeID, id)
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.view(ctx, newNameCache(s.store, storeID), inv)
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// Send checks and sends an invitation (action invitation.sent). Its
+// problems come as a ValidationError with the input's field names.
+func (s *Invitations) Send(ctx context.Context, a Actor, storeID string, in InvitationInput) (*Invitation, error) {
+	if err := s.requireInvitations(ctx, a, WriteAccounts, storeID); err != nil {
+		return nil, err
+	}
+	req := invite.Request{StoreID: storeID, OrganizationID: strings.TrimSpace(in.OrganizationID),
+		ClientID: strings.TrimSpace(in.ClientID), Email: in.Email, Language: strings.TrimSpace(in.Language),
+		RoleIDs: in.RoleIDs, GroupIDs: in.GroupIDs, Attributes: in.Attributes, By: sender(a)}
+	if err := s.checkAdminAttributes(ctx, storeID, in.Attributes); err != nil {
+		return nil, err
+	}
+	inv, err := s.send.Send(ctx, req)
+	if err != nil {
+		return nil, invitationError(err)
+	}
+	return s.recorded(ctx, a, "invitation.sent", inv)
+}
+
+// Resend sends a pending invitation again with a new link (the old one
+// stops working) and a renewed expiry (action invitation.resent). One
+// accepted already is a conflict.
+func (s *Invitations) Resend(ctx context.Context, a Actor, storeID, id string) (*Invitation, error) {
+	if err := s.requireInvitations(ctx, a, WriteAccounts, storeID); err != nil {
+		return nil, err
+	}
+	inv, err := s.send.Resend(ctx, storeID, id)
+	if err != nil {
+		return nil, invitationError(err)
+	}
+	return s.recorded(ctx, a, "invitation.resent", inv)
+}
+
+// Revoke deletes the invitation: its link stops working and it leaves the
+// list (action invitation.revoked). ErrNotFound.
+func (s *Invitations) Revoke(ctx context.Context, a Actor, storeID, id string) error {
+	if err := s.requireInvitations(ctx, a, WriteAccounts, storeID); err != nil {
+		return err
+	}
+	return s.core.Apply(ctx, a, WriteAccounts, storeID, func(ctx context.Context) (Change, error) {
+		inv, err := s.store.GetInvitation(ctx, storeID, id)
+		if err != nil {
+			return Change{}, err
+		}
+		v, err := s.view(ctx, newNameCache(s.store, storeID), inv)
+		if err != nil {
+			return Change{}, err
+		}
+		if err := s.send.Revoke(ctx, storeID, id); err != nil {
+			return Change{}, err
+		}
+		return Change{Action: "invitation.revoked", TargetType: "invitation", TargetID: id, StoreID: storeID,
+			Before: v.audit()}, nil
+	})
+}
+
+// recorded writes the audit entry of a sending the invite service made
+// in its own transaction, and returns the invitation as shown.
+func (s *Invitations) recorded(ctx context.Context, a Actor, action string, inv *storage.Invitation) (*Invitation, error) {
+	v, err := s.view(ctx, newNameCache(s.store, inv.StoreID), inv)
+	if err != nil {
+		return nil, err
+	}
+	ch := Change{Action: action, TargetType: "invitation", TargetID: inv.ID, StoreID: inv.StoreID, After: v.audit()}
+	if err := s.core.Record(ctx, a, WriteAccounts, ch); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// checkAdminAttributes refuses pre-filled attributes the schema hides
+// from the console: an operator may set only what the console shows.
+func (s *Invitations) checkAdminAttributes(ctx context.Context, storeID string, values map[string]string) error {
+	st, err := s.store.GetIdentityStore(ctx, storeID)
+	if err != nil {
+		return err
+	}
+	p := Problems{}
+	for name := range values {
+		for _, d := range st.Attributes {
+			if d.Name == name && !d.AdminVisible {
+				p.Add("attributes."+name, "is not an attribute the admin console shows")
+			}
+		}
+	}
+	return p.Err()
+}
+
+// sender is the actor as an invitation names its sender. The system (the
+// CLI) goes unnamed in the e-mail.
+func sender(a Actor) invite.Sender {
+	if a.Kind == storage.PrincipalSystem {
+		return invite.Sender{Kind: string(a.Kind)}
+	}
+	return invite.Sender{Kind: string(a.Kind), ID: a.ID, Name: a.Name}
+}
+
+// invitationError maps the invite service's errors to the package's.
+func invitationError(err error) error {
+	var ve *invite.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		return &ValidationError{Fields: maps.Clone(ve.Fields)}
+	case errors.Is(err, invite.ErrNotPending):
+		return Conflict("the invitation was accepted already: there is nothing to resend")
+	}
+	return err
+}
