@@ -262,3 +262,98 @@ func TestInvitationsAPISendListResendRevoke(t *testing.T) {
 		}
 	})
 }
+
+// Each problem of an invitation is a 422 naming its field, and nothing is
+// stored or sent.
+func TestInvitationsAPIValidation(t *testing.T) {
+	bothInvitationsAPI(t, func(t *testing.T, e *invitationsAPI) {
+		for _, c := range []struct {
+			name  string
+			body  map[string]any
+			field string
+		}{
+			{"plain client for an organization", map[string]any{"organization_id": e.acme, "client_id": "shop", "email": "a@example.com"}, "client_id"},
+			{"organizational client without one", map[string]any{"client_id": "acme-portal", "email": "a@example.com"}, "client_id"},
+			{"client without a brand portal", map[string]any{"client_id": "bare", "email": "a@example.com"}, "client_id"},
+			{"no client", map[string]any{"email": "a@example.com"}, "client_id"},
+			{"unknown organization", map[string]any{"organization_id": "nope", "client_id": "acme-portal", "email": "a@example.com"}, "organization_id"},
+			{"bad address", map[string]any{"client_id": "shop", "email": "not-an-address"}, "email"},
+			{"read-only address taken", map[string]any{"client_id": "shop", "email": "taken@example.com"}, "email"},
+			{"language", map[string]any{"client_id": "shop", "email": "a@example.com", "language": "fr"}, "language"},
+			{"roles without organization", map[string]any{"client_id": "shop", "email": "a@example.com", "role_ids": []string{e.member}}, "role_ids"},
+			{"unknown role", map[string]any{"organization_id": e.acme, "client_id": "acme-portal", "email": "a@example.com", "role_ids": []string{"nope"}}, "role_ids"},
+			{"unknown group", map[string]any{"client_id": "shop", "email": "a@example.com", "group_ids": []string{"nope"}}, "group_ids"},
+			{"unknown attribute", map[string]any{"client_id": "shop", "email": "a@example.com", "attributes": map[string]string{"shoe_size": "9"}}, "attributes.shoe_size"},
+			{"attribute the console hides", map[string]any{"client_id": "shop", "email": "a@example.com", "attributes": map[string]string{"secret_note": "x"}}, "attributes.secret_note"},
+		} {
+			rec := e.must(t, http.StatusUnprocessableEntity, "support-bot", http.MethodPost, "/stores/eu/invitations", encode(t, c.body), "")
+			if !strings.Contains(rec.Body.String(), `"field": "`+c.field+`"`) {
+				t.Errorf("%s: %s; want a problem with field %s", c.name, rec.Body, c.field)
+			}
+		}
+		e.must(t, http.StatusBadRequest, "support-bot", http.MethodPost, "/stores/eu/invitations", `{"mail":"a@example.com"}`, "")
+		l := decodeBody[list[manage.Invitation]](t, e.must(t, http.StatusOK, "support-bot", http.MethodGet, "/stores/eu/invitations", "", ""))
+		msgs, err := e.s.ListNotifications(t.Context(), 10)
+		if err != nil || len(l.Items) != 0 || len(msgs) != 0 {
+			t.Errorf("refused invitations left %d invitations, %d messages (%v)", len(l.Items), len(msgs), err)
+		}
+	})
+}
+
+// Support may send, an auditor only read; an administrator of another
+// store is refused, the administrators store has no invitations, and an
+// accepted invitation cannot be resent.
+func TestInvitationsAPIRefusals(t *testing.T) {
+	bothInvitationsAPI(t, func(t *testing.T, e *invitationsAPI) {
+		body := encode(t, map[string]any{"client_id": "shop", "email": "a@example.com"})
+		e.must(t, http.StatusForbidden, "auditor-bot", http.MethodPost, "/stores/eu/invitations", body, "")
+		e.must(t, http.StatusForbidden, "us-admin", http.MethodPost, "/stores/eu/invitations", body, "")
+		e.must(t, http.StatusForbidden, "us-admin", http.MethodGet, "/stores/eu/invitations", "", "")
+		e.must(t, http.StatusForbidden, "us-admin", http.MethodGet, "/stores/eu/invitation-clients", "", "")
+		e.must(t, http.StatusNotFound, "support-bot", http.MethodGet, "/stores/"+storage.AdministratorsStoreID+"/invitations", "", "")
+		e.must(t, http.StatusNotFound, "support-bot", http.MethodGet, "/stores/nowhere/invitations", "", "")
+		e.must(t, http.StatusOK, "us-admin", http.MethodGet, "/stores/us/invitations", "", "")
+		inv := e.send(t, map[string]any{"client_id": "shop", "email": "a@example.com"})
+		e.must(t, http.StatusNotFound, "support-bot", http.MethodGet, "/stores/us/invitations/"+inv.ID, "", "")
+		e.must(t, http.StatusForbidden, "auditor-bot", http.MethodPost, "/stores/eu/invitations/"+inv.ID+"/resend", "", "")
+		e.must(t, http.StatusForbidden, "auditor-bot", http.MethodDelete, "/stores/eu/invitations/"+inv.ID, "", "")
+		acct := &storage.Account{StoreID: "eu", Status: storage.AccountEnabled, Email: "a@example.com"}
+		if err := e.s.CreateAccount(t.Context(), acct); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.s.CompleteInvitation(t.Context(), inv.ID, acct.ID, e.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		e.must(t, http.StatusConflict, "support-bot", http.MethodPost, "/stores/eu/invitations/"+inv.ID+"/resend", "", "")
+		done := decodeBody[manage.Invitation](t, e.must(t, http.StatusOK, "auditor-bot", http.MethodGet, "/stores/eu/invitations/"+inv.ID, "", ""))
+		if done.Status != manage.InvitationDone || done.AccountID != acct.ID || done.AcceptedAt == nil {
+			t.Errorf("accepted invitation = %+v", done)
+		}
+	})
+}
+
+// The clients an invitation may name follow the organization choice.
+func TestInvitationClientsAPI(t *testing.T) {
+	bothInvitationsAPI(t, func(t *testing.T, e *invitationsAPI) {
+		clients := func(query string) []string {
+			l := decodeBody[list[manage.InvitationClient]](t, e.must(t, http.StatusOK, "auditor-bot", http.MethodGet, "/stores/eu/invitation-clients"+query, "", ""))
+			var out []string
+			for _, c := range l.Items {
+				out = append(out, c.ApplicationName+"/"+c.ClientID)
+			}
+			return out
+		}
+		if got := clients("?organization=" + e.acme); len(got) != 1 || got[0] != "Acme Portal/acme-portal" {
+			t.Errorf("with an organization: %v", got)
+		}
+		for _, q := range []string{"", "?organization=none"} {
+			if got := clients(q); len(got) != 1 || got[0] != "Shop/shop" {
+				t.Errorf("%q: %v; want the plain application's client with a portal", q, got)
+			}
+		}
+		e.must(t, http.StatusNotFound, "auditor-bot", http.MethodGet, "/stores/eu/invitation-clients?organization=nope", "", "")
+		if got := decodeBody[list[manage.InvitationClient]](t, e.must(t, http.StatusOK, "us-admin", http.MethodGet, "/stores/us/invitation-clients", "", "")); len(got.Items) != 0 {
+			t.Errorf("us clients: %+v", got)
+		}
+	})
+}
