@@ -160,7 +160,7 @@ func TestInvitationConsoleRoles(t *testing.T) {
 		if d := auditor.get(t, item); d.status != http.StatusOK || strings.Contains(d.body, "/resend") || strings.Contains(d.body, "/revoke") {
 			t.Errorf("auditor's detail: %d\n%s", d.status, d.body)
 		}
-		for _, r := range []response{auditor.get(t, f.base + "/new"), auditor.post(t, f.base+"/new", url.Values{"client_id": {"shop"}, "email": {"b@example.com"}}),
+		for _, r := range []response{auditor.get(t, f.base+"/new"), auditor.post(t, f.base+"/new", url.Values{"client_id": {"shop"}, "email": {"b@example.com"}}),
 			auditor.post(t, item+"/resend", nil), auditor.get(t, item+"/revoke"), auditor.post(t, item+"/revoke", url.Values{"confirm": {"yes"}})} {
 			if r.status != http.StatusForbidden {
 				t.Errorf("auditor: %d; want 403", r.status)

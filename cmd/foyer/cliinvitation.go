@@ -205,4 +205,3 @@ func invitationCLIError(what string, err error) error {
 	}
 	return err
 }
-
