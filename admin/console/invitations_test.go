@@ -60,7 +60,8 @@ func TestInvitationConsole(t *testing.T) {
 		br := e.signIn(t, e.admin(t, "support@example.com", grant(storage.RoleSupport)))
 
 		list := br.get(t, f.base)
-		if list.status != http.StatusOK || !strings.Contains(list.body, `href="`+f.base+`/new"`) || !strings.Contains(list.body, "No invitations.") {
+		if list.status != http.StatusOK || !strings.Contains(list.body, `href="`+f.base+`/new"`) || !strings.Contains(list.body, "No invitations.") ||
+			!strings.Contains(list.body, `href="`+f.base+`" aria-current="page"`) {
 			t.Fatalf("empty list: %d\n%s", list.status, list.body)
 		}
 		form := br.get(t, f.base+"/new")
