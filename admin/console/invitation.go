@@ -25,6 +25,7 @@ type invitationPage struct {
 	Sent         string
 	Expires      string
 	Accepted     string
+	AccountURL   string // the account that accepted it
 	CanWrite     bool
 	CanResend    bool
 	ResendURL    string
@@ -74,6 +75,9 @@ func (h *Handler) renderInvitation(w http.ResponseWriter, r *http.Request, rq *r
 	}
 	if inv.AcceptedAt != nil {
 		p.Accepted = inv.AcceptedAt.UTC().Format(listTime)
+	}
+	if inv.AccountID != "" {
+		p.AccountURL = h.path(accountRoute, nil, "store", s.ID, "account", inv.AccountID)
 	}
 	labels := map[string]string{}
 	for _, d := range s.Attributes {

@@ -104,6 +104,11 @@ func TestInvitationConsole(t *testing.T) {
 			t.Fatalf("send: %d %q\n%s", sent.status, sent.location, sent.body)
 		}
 		item := strings.SplitN(sent.location, "?", 2)[0]
+		msgs, err := e.store.ListNotifications(context.Background(), 10)
+		if err != nil || len(msgs) != 1 || msgs[0].To != "new.hire@example.com" || msgs[0].Kind != "invitation" ||
+			!strings.Contains(msgs[0].Text, e.server.URL+"/oauth2/initiate?") || !strings.Contains(msgs[0].Text, "support@example.com") {
+			t.Fatalf("queued e-mails: %+v (%v)", msgs, err)
+		}
 		detail := br.get(t, sent.location)
 		for _, want := range []string{"new.hire@example.com", "Acme", "acme-portal", "member", "beta", "Given name", "Ada", "Pending", "The invitation is sent.",
 			`action="` + item + `/resend"`, `href="` + item + `/revoke"`} {
@@ -166,6 +171,15 @@ func TestInvitationConsoleRoles(t *testing.T) {
 			if r.status != http.StatusForbidden {
 				t.Errorf("auditor: %d; want 403", r.status)
 			}
+		}
+		acct := e.account(t, storeA, "a@example.com")
+		if err := e.store.CompleteInvitation(context.Background(), strings.TrimPrefix(item, f.base+"/"), acct.ID, e.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		done := support.get(t, item)
+		if done.status != http.StatusOK || !strings.Contains(done.body, "Done") || strings.Contains(done.body, item+"/resend") ||
+			!strings.Contains(done.body, `href="/admin/stores/`+storeA+`/accounts/`+acct.ID+`"`) {
+			t.Errorf("accepted invitation: %d\n%s", done.status, done.body)
 		}
 		other := e.signIn(t, e.admin(t, "b@example.com", grant(storage.RoleAdmin, storeB)))
 		if r := other.get(t, f.base); r.status == http.StatusOK {
