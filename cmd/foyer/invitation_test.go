@@ -40,7 +40,7 @@ func TestAdminAPIInvitationLink(t *testing.T) {
 	var link string
 	for _, m := range msgs {
 		if m.To == "new.hire@example.com" && m.Kind == "invitation" {
-			link = regexp.MustCompile(regexp.QuoteMeta(srv.issuer+authz.InitiatePath)+`\?\S+`).FindString(m.Text)
+			link = regexp.MustCompile(regexp.QuoteMeta(srv.issuer+authz.InitiatePath) + `\?\S+`).FindString(m.Text)
 		}
 	}
 	if link == "" {
