@@ -104,13 +104,14 @@ func newInvitationsAPI(t *testing.T, s storage.Store) *invitationsAPI {
 
 	renderer, err := themes.New(themes.Options{DefaultLanguage: "en"})
 	must(err)
-	e.invites = invite.New(s, notify.NewService(s, renderer, e.clock.Now), invite.Config{Issuer: "https://id.example",
-		InitiatePath: "/oauth2/initiate", Languages: renderer.Languages(), Now: e.clock.Now})
+	mailer := notify.NewService(s, renderer, e.clock.Now)
+	cfg := invite.Config{Issuer: "https://id.example", InitiatePath: "/oauth2/initiate", Languages: renderer.Languages(), Now: e.clock.Now}
+	e.invites = invite.New(s, mailer, cfg) // finds invitations by their links, as the sign-up pages do
 	core := manage.NewCore(s, e.clock.Now)
 	h, err := New(Deps{Tokens: tokens, Core: core, Clients: manage.NewClients(nil, nil, nil),
 		Administrators: manage.NewAdministrators(core, s, nil, ""), Audit: manage.NewAudit(s),
 		Applications: manage.NewApplications(core, s), Policies: manage.NewPolicies(core, s),
-		Invitations: manage.NewInvitations(core, s, e.invites)})
+		Invitations: manage.NewInvitations(core, s, mailer, cfg)})
 	must(err)
 	router := mux.NewRouter()
 	h.Mount(router)

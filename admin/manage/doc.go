@@ -67,10 +67,10 @@
 // invitations on the operator side over selfservice/invite, which holds
 // their rules (shared with the portal's organization administrators):
 // reading needs ReadAccounts, sending, resending and revoking
-// WriteAccounts on the store. The invite service sends in a transaction
-// of its own (the invitation and its queued e-mail together), so the
-// audit entry of a sending follows it through Core.Record; a revocation
-// is one Core.Apply. Status Expired is computed at the core's clock.
+// WriteAccounts on the store. The invite service, which would begin a
+// transaction of its own, joins Core.Apply's instead (invitations_tx.go),
+// so an invitation, its queued e-mail and its audit entry commit together.
+// Status Expired is computed at the core's clock.
 //
 // AccountActions (account_actions.go) are what an administrator does to
 // one account: the quick actions (delete, enable, disable, add_to_group,

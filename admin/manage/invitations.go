@@ -11,27 +11,13 @@ import (
 	"foyer/storage"
 )
 
-// InvitationsStore is what the Invitations service reads itself; the
-// invite service does the writing.
+// InvitationsStore is what the Invitations service and the invite
+// service it drives need.
 type InvitationsStore interface {
 	CoreStore
-	storage.Invitations
-	GetIdentityStore(ctx context.Context, id string) (*storage.IdentityStore, error)
-	GetOrganization(ctx context.Context, storeID, id string) (*storage.Organization, error)
-	GetClient(ctx context.Context, id string) (*storage.Client, error)
-	GetApplication(ctx context.Context, id string) (*storage.Application, error)
+	invite.Store
 	ListApplications(ctx context.Context) ([]storage.Application, error)
 	ListClients(ctx context.Context) ([]storage.Client, error)
-	GetStoreRole(ctx context.Context, storeID, id string) (*storage.StoreRole, error)
-	GetGroup(ctx context.Context, storeID, id string) (*storage.Group, error)
-}
-
-// Inviter sends, resends and revokes invitations (invite.Service): the
-// rules of an invitation live there, shared with the account portal.
-type Inviter interface {
-	Send(ctx context.Context, req invite.Request) (*storage.Invitation, error)
-	Resend(ctx context.Context, storeID, id string) (*storage.Invitation, error)
-	Revoke(ctx context.Context, storeID, id string) error
 }
 
 // Invitations is customer invitations on the operator side (seed 004):
@@ -41,12 +27,14 @@ type Inviter interface {
 type Invitations struct {
 	core  *Core
 	store InvitationsStore
-	send  Inviter
+	send  *invite.Service
 }
 
-// NewInvitations returns the service.
-func NewInvitations(core *Core, store InvitationsStore, send Inviter) *Invitations {
-	return &Invitations{core: core, store: store, send: send}
+// NewInvitations returns the service over an invite service of its own
+// (mail queues the e-mails, cfg says where the links start), which sends
+// inside the transaction of its audit entry (invitations_tx.go).
+func NewInvitations(core *Core, store InvitationsStore, mail invite.Mailer, cfg invite.Config) *Invitations {
+	return &Invitations{core: core, store: store, send: invite.New(inviteStore{store}, mail, cfg)}
 }
 
 // Invitation statuses as the API and the console show them: Expired is a
@@ -200,11 +188,9 @@ func (s *Invitations) Send(ctx context.Context, a Actor, storeID string, in Invi
 	if err := s.checkAdminAttributes(ctx, storeID, in.Attributes); err != nil {
 		return nil, err
 	}
-	inv, err := s.send.Send(ctx, req)
-	if err != nil {
-		return nil, invitationError(err)
-	}
-	return s.recorded(ctx, a, "invitation.sent", inv)
+	return s.sent(ctx, a, storeID, "invitation.sent", func(ctx context.Context) (*storage.Invitation, error) {
+		return s.send.Send(ctx, req)
+	})
 }
 
 // Resend sends a pending invitation again with a new link (the old one
@@ -214,11 +200,9 @@ func (s *Invitations) Resend(ctx context.Context, a Actor, storeID, id string) (
 	if err := s.requireInvitations(ctx, a, WriteAccounts, storeID); err != nil {
 		return nil, err
 	}
-	inv, err := s.send.Resend(ctx, storeID, id)
-	if err != nil {
-		return nil, invitationError(err)
-	}
-	return s.recorded(ctx, a, "invitation.resent", inv)
+	return s.sent(ctx, a, storeID, "invitation.resent", func(ctx context.Context) (*storage.Invitation, error) {
+		return s.send.Resend(ctx, storeID, id)
+	})
 }
 
 // Revoke deletes the invitation: its link stops working and it leaves the
@@ -244,15 +228,23 @@ func (s *Invitations) Revoke(ctx context.Context, a Actor, storeID, id string) e
 	})
 }
 
-// recorded writes the audit entry of a sending the invite service made
-// in its own transaction, and returns the invitation as shown.
-func (s *Invitations) recorded(ctx context.Context, a Actor, action string, inv *storage.Invitation) (*Invitation, error) {
-	v, err := s.view(ctx, newNameCache(s.store, inv.StoreID), inv)
+// sent runs a sending of the invite service (send) in the transaction of
+// its audit entry, so the invitation, its e-mail and the entry are
+// stored together or not at all, and returns the invitation as shown.
+func (s *Invitations) sent(ctx context.Context, a Actor, storeID, action string,
+	send func(ctx context.Context) (*storage.Invitation, error)) (*Invitation, error) {
+	var v Invitation
+	err := s.core.Apply(ctx, a, WriteAccounts, storeID, func(ctx context.Context) (Change, error) {
+		inv, err := send(joinTx(ctx))
+		if err != nil {
+			return Change{}, invitationError(err)
+		}
+		if v, err = s.view(ctx, newNameCache(s.store, storeID), inv); err != nil {
+			return Change{}, err
+		}
+		return Change{Action: action, TargetType: "invitation", TargetID: inv.ID, StoreID: storeID, After: v.audit()}, nil
+	})
 	if err != nil {
-		return nil, err
-	}
-	ch := Change{Action: action, TargetType: "invitation", TargetID: inv.ID, StoreID: inv.StoreID, After: v.audit()}
-	if err := s.core.Record(ctx, a, WriteAccounts, ch); err != nil {
 		return nil, err
 	}
 	return &v, nil

@@ -10,11 +10,10 @@ import (
 )
 
 // newInvitations builds the operator side of customer invitations: the
-// admin API, the console and the CLI send them through one invite
-// service, whose links start at this issuer's third-party initiated
-// login and whose e-mails are queued in the outbox.
+// admin API, the console and the CLI send them through one service,
+// whose links start at this issuer's third-party initiated login and
+// whose e-mails are queued in the outbox.
 func newInvitations(cfg Config, core *manage.Core, store storage.Store, renderer *themes.Renderer, mail *notify.Service) *manage.Invitations {
-	svc := invite.New(store, mail, invite.Config{Issuer: cfg.Issuer, InitiatePath: authz.InitiatePath,
+	return manage.NewInvitations(core, store, mail, invite.Config{Issuer: cfg.Issuer, InitiatePath: authz.InitiatePath,
 		Languages: renderer.Languages()})
-	return manage.NewInvitations(core, store, svc)
 }
