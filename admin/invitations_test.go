@@ -292,6 +292,11 @@ func TestInvitationsAPIValidation(t *testing.T) {
 				t.Errorf("%s: %s; want a problem with field %s", c.name, rec.Body, c.field)
 			}
 		}
+		both := e.must(t, http.StatusUnprocessableEntity, "support-bot", http.MethodPost, "/stores/eu/invitations", encode(t, map[string]any{
+			"client_id": "shop", "email": "bad", "attributes": map[string]string{"secret_note": "x"}}), "")
+		if !strings.Contains(both.Body.String(), `"field": "email"`) || !strings.Contains(both.Body.String(), `"field": "attributes.secret_note"`) {
+			t.Errorf("every problem at once: %s", both.Body)
+		}
 		e.must(t, http.StatusBadRequest, "support-bot", http.MethodPost, "/stores/eu/invitations", `{"mail":"a@example.com"}`, "")
 		l := decodeBody[list[manage.Invitation]](t, e.must(t, http.StatusOK, "support-bot", http.MethodGet, "/stores/eu/invitations", "", ""))
 		msgs, err := e.s.ListNotifications(t.Context(), 10)

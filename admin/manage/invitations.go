@@ -185,11 +185,29 @@ func (s *Invitations) Send(ctx context.Context, a Actor, storeID string, in Invi
 	req := invite.Request{StoreID: storeID, OrganizationID: strings.TrimSpace(in.OrganizationID),
 		ClientID: strings.TrimSpace(in.ClientID), Email: in.Email, Language: strings.TrimSpace(in.Language),
 		RoleIDs: in.RoleIDs, GroupIDs: in.GroupIDs, Attributes: in.Attributes, By: sender(a)}
-	if err := s.checkAdminAttributes(ctx, storeID, in.Attributes); err != nil {
+	hidden, err := s.hiddenAttributes(ctx, storeID, in.Attributes)
+	if err != nil {
 		return nil, err
 	}
 	return s.sent(ctx, a, storeID, "invitation.sent", func(ctx context.Context) (*storage.Invitation, error) {
-		return s.send.Send(ctx, req)
+		inv, err := s.send.Send(ctx, req)
+		var ve *invite.ValidationError
+		switch {
+		case errors.As(err, &ve):
+			for f, msg := range hidden {
+				if _, ok := ve.Fields[f]; !ok {
+					ve.Fields[f] = msg
+				}
+			}
+			return nil, err
+		case err != nil:
+			return nil, err
+		case len(hidden) > 0:
+			// Every problem at once: the rest was fine, and returning the
+			// error rolls the sending back.
+			return nil, &invite.ValidationError{Fields: hidden}
+		}
+		return inv, nil
 	})
 }
 
@@ -250,22 +268,23 @@ func (s *Invitations) sent(ctx context.Context, a Actor, storeID, action string,
 	return &v, nil
 }
 
-// checkAdminAttributes refuses pre-filled attributes the schema hides
-// from the console: an operator may set only what the console shows.
-func (s *Invitations) checkAdminAttributes(ctx context.Context, storeID string, values map[string]string) error {
+// hiddenAttributes are the problems of pre-filled attributes the schema
+// hides from the console: an operator may set only what the console
+// shows.
+func (s *Invitations) hiddenAttributes(ctx context.Context, storeID string, values map[string]string) (map[string]string, error) {
 	st, err := s.store.GetIdentityStore(ctx, storeID)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	p := Problems{}
+	p := map[string]string{}
 	for name := range values {
 		for _, d := range st.Attributes {
 			if d.Name == name && !d.AdminVisible {
-				p.Add("attributes."+name, "is not an attribute the admin console shows")
+				p["attributes."+name] = "is not an attribute the admin console shows"
 			}
 		}
 	}
-	return p.Err()
+	return p, nil
 }
 
 // sender is the actor as an invitation names its sender. The system (the
