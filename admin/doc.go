@@ -46,6 +46,10 @@
 // /stores/{store}/<plural> (storeparts.go), given the resource's service
 // methods and version.
 //
+// A store's customer invitations (invitations.go) are
+// manage.Invitations over HTTP: list, send, read, resend, revoke, and the
+// clients an invitation may name.
+//
 // Requests no route takes are problems too: 405 with Allow where the path
 // exists, else 404 (unrouted, the API subrouter's NotFoundHandler).
 package admin

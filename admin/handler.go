@@ -78,6 +78,8 @@ type Deps struct {
 	AccountActivity *manage.AccountActivity
 	// AccountSearch serves the account list (admin/accounts_search.go).
 	AccountSearch *manage.AccountSearch
+	// Invitations serves a store's customer invitations (admin/invitations.go).
+	Invitations *manage.Invitations
 }
 
 // Handler serves the admin REST API.
@@ -104,6 +106,7 @@ type Handler struct {
 	accountRoles    *manage.AccountRoles
 	// accountSearch serves accounts_search.go.
 	accountSearch *manage.AccountSearch
+	invitations   *manage.Invitations
 	// openAPI is the assembled document, served as is.
 	openAPI []byte
 	// routes builds URLs from the router Mount was given.
@@ -133,6 +136,7 @@ func New(d Deps) (*Handler, error) {
 	h.activity = d.AccountActivity
 	h.accountSearch = d.AccountSearch
 	h.accountJobs = d.AccountJobs
+	h.invitations = d.Invitations
 	return h, nil
 }
 
@@ -156,6 +160,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountAccountActivity(api)
 	h.mountAccountSearch(api)
 	h.mountAccountJobs(api)
+	h.mountInvitations(api)
 	// What no route above answered (a match with ErrNotFound, so route
 	// checks do not take it for a route).
 	api.NotFoundHandler = h.unrouted(r)

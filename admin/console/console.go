@@ -84,6 +84,9 @@ type Deps struct {
 	// AccountSearch serves the account list (accounts.go); without it
 	// the list is not offered.
 	AccountSearch AccountSearchService
+	// Invitations serves a store's customer invitations
+	// (invitations.go); without it there are no such pages.
+	Invitations InvitationService
 }
 
 // Handler serves the console.
@@ -112,6 +115,8 @@ type Handler struct {
 	activity  AccountActivityService
 	// accountSearch may be nil (see Deps).
 	accountSearch AccountSearchService
+	// invitations may be nil (see Deps).
+	invitations InvitationService
 
 	// accountTabs are the account profile's tabs, in order (account.go).
 	accountTabs []accountTab
@@ -157,6 +162,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	h.vpolicies, h.verifs = d.VerificationPolicies, d.Verifications
 	h.activity = d.AccountActivity
 	h.accountSearch = d.AccountSearch
+	h.invitations = d.Invitations
 	h.acctActions, h.acctProfiles = d.AccountActions, d.AccountProfiles
 	return h, nil
 }
@@ -208,6 +214,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountVerificationTab(sub)
 	h.mountAccountActivity(sub)
 	h.mountAccounts(sub)
+	h.mountInvitations(sub)
 }
 
 // path is the path of the console's route called name, with the query

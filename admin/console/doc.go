@@ -24,7 +24,10 @@
 // documents for consent policies; set Default; deletion), the clients of
 // each application (registration showing the secret once on its result
 // page and nowhere else, edit, secret rotation with an overlap,
-// deletion), the administrators and the audit log. The configuration
+// deletion), a store's customer invitations (invitations.go: the list,
+// the Invite customer form whose Update button posts it back with the
+// clients the chosen organization allows, invitation.go: the detail with
+// Resend and Revoke), the administrators and the audit log. The configuration
 // lists (stores, groups, roles, organizations, applications, policies)
 // have a GET filter form and sort and next-page links (listnav.go) over
 // the services' ListBy, which filter, order and page the whole list.

@@ -16,6 +16,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"foyer/admin/manage"
+	"foyer/selfservice/invite"
 	"foyer/selfservice/notify"
 	"foyer/selfservice/route"
 	"foyer/selfservice/session"
@@ -112,6 +113,8 @@ func newEnv(t testing.TB, store storage.Store) *testEnv {
 			VerificationPolicies: manage.NewVerificationPolicies(core, cs), Verifications: manage.NewAccountVerifications(core, cs),
 			AccountActivity: manage.NewAccountActivity(core, cs, e.sessions, testDevices{}),
 			AccountActions:  manage.NewAccountActions(core, cs, e.sessions), AccountProfiles: manage.NewAccountProfiles(core, cs, nil),
+			Invitations: manage.NewInvitations(core, cs, notify.NewService(store, renderer, e.clock.Now),
+				invite.Config{Issuer: issuer, InitiatePath: "/oauth2/initiate", Languages: renderer.Languages(), Now: e.clock.Now}),
 		})
 	if err != nil {
 		t.Fatal(err)

@@ -94,6 +94,7 @@ var noticeKeys = map[string]bool{
 	"session_ended": true, "sessions_ended": true,
 	"account_disabled": true, "account_enabled": true, "account_deleted": true,
 	"group_added": true, "group_removed": true,
+	"invitation_sent": true, "invitation_resent": true, "invitation_revoked": true,
 }
 
 // messagePage is the data of admin_message: a title, a message and a link.

@@ -25,6 +25,10 @@ func (h *Handler) storeNav(rq *request, r *http.Request, current string) []navIt
 	if rq.Actor.Can(manage.ReadAccounts, current) {
 		p := h.path(jobsListRoute, nil, "store", current)
 		out = append(out, navItem{Path: p, Label: "admin.nav.jobs", Current: r.URL.Path == p || strings.HasPrefix(r.URL.Path, p+"/")})
+		if h.invitations != nil {
+			p = h.path(invitationsRoute, nil, "store", current)
+			out = append(out, navItem{Path: p, Label: "admin.nav.invitations", Current: r.URL.Path == p || strings.HasPrefix(r.URL.Path, p+"/")})
+		}
 	}
 	return out
 }

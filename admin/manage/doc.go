@@ -63,6 +63,15 @@
 // pairs and, apart from them, its organization memberships: a role needs
 // no membership (seed 002), and ending a membership keeps the roles.
 //
+// Invitations (invitations.go, invitations_view.go) are customer
+// invitations on the operator side over selfservice/invite, which holds
+// their rules (shared with the portal's organization administrators):
+// reading needs ReadAccounts, sending, resending and revoking
+// WriteAccounts on the store. The invite service, which would begin a
+// transaction of its own, joins Core.Apply's instead (invitations_tx.go),
+// so an invitation, its queued e-mail and its audit entry commit together.
+// Status Expired is computed at the core's clock.
+//
 // AccountActions (account_actions.go) are what an administrator does to
 // one account: the quick actions (delete, enable, disable, add_to_group,
 // remove_from_group) are AccountAction values that run inside a caller's

@@ -17,7 +17,8 @@ import (
 // (bootstrap's foyer-admin) over the manage services, signing its
 // cookies with a key of its own.
 func newAdminConsole(cfg Config, core *manage.Core, store storage.Store, secret []byte, sessions *session.Manager, renderer *themes.Renderer,
-	notifications *notify.Service, log *slog.Logger, now func() time.Time, activity *manage.AccountActivity, accounts accountProfileServices) (*console.Handler, error) {
+	notifications *notify.Service, log *slog.Logger, now func() time.Time, activity *manage.AccountActivity, accounts accountProfileServices,
+	invitations *manage.Invitations) (*console.Handler, error) {
 	notices, accountAuth := newAccountAuthServices(core, store, notifications, renderer, sessions, cfg.Issuer)
 	return console.New(console.Config{
 		Issuer: cfg.Issuer, CookieKey: keys.DeriveKey(secret, "admin-console"),
@@ -45,5 +46,7 @@ func newAdminConsole(cfg Config, core *manage.Core, store storage.Store, secret 
 		AccountSearch:   manage.NewAccountSearch(core, store),
 		// The profile's overview actions, Attributes and Groups tabs.
 		AccountActions: accounts.actions, AccountProfiles: accounts.profiles,
+		// The store's invitations (admin/console/invitations.go).
+		Invitations: invitations,
 	})
 }

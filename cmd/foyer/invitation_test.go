@@ -65,7 +65,7 @@ func TestInvitationThroughBrandPortal(t *testing.T) {
 
 		renderer, err := themes.New(themes.Options{DefaultLanguage: "en"})
 		invMust(t, err)
-		invitations := newInvitations(srv.issuer, srv.store, srv.notifications, renderer, nil)
+		invitations := newInvitationService(srv.issuer, srv.store, srv.notifications, renderer, nil)
 		send := func(email string) string {
 			_, err := invitations.Send(ctx, invite.Request{StoreID: defaultStoreID, OrganizationID: org.ID, ClientID: clientID,
 				Email: email, RoleIDs: []string{buyer.ID}, By: invite.Sender{Kind: "administrator", ID: "a1", Name: "Olivia Ops"}})

@@ -45,6 +45,8 @@ Commands:
   group list|rename|delete       list, rename (NAME NEW) or delete (NAME) groups
   account link ACCOUNT  link an external identity (--provider, --subject)
   account roles list|assign|remove ACCOUNT [ORGANIZATION ROLE]  an account's roles per organization
+  invitation send       invite a customer (--client, --email, --organization, --role, --group, --attr)
+  invitation list|resend ID|revoke ID  a store's invitations (--store, --organization ORG|none)
   admin create          create an administrator (--email, --role, --store, --password)
   admin list            list administrators and their roles
   audit verify          check the audit log's hash chain
@@ -158,6 +160,8 @@ func dispatch(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 		return groupAdminCommand(ctx, cfg, sub, rest[1:], stdout, stderr)
 	case cmd == "group" && (sub == "create" || sub == "add" || sub == "remove"):
 		return groupCommand(ctx, cfg, sub, rest[1:], stdout, stderr)
+	case cmd == "invitation" && sub != "":
+		return invitationCommand(ctx, cfg, sub, rest[1:], stdout, stderr)
 	case cmd == "admin" && sub == "create":
 		return adminCreate(ctx, cfg, rest[1:], stdout, stderr)
 	case cmd == "admin" && sub == "list":

@@ -31,6 +31,6 @@ func newAccountPortal(cfg Config, store storage.Store, secret []byte, sessions *
 	}, portal.Deps{
 		Store: store, Sessions: sessions, Passwords: password.NewHasher(password.OWASP),
 		Renderer: renderer, Notify: notifications, Logger: log,
-		Invitations: portalInvitations(cfg, store, notifications, renderer, now),
+		Invitations: newInvitationService(cfg.Issuer, store, notifications, renderer, now),
 	})
 }

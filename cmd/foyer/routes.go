@@ -177,7 +177,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	if err != nil {
 		return nil, err
 	}
-	invitations := newInvitations(cfg.Issuer, store, notifications, renderer, opt.now)
+	invites := newInvitationService(cfg.Issuer, store, notifications, renderer, opt.now)
 	limits, err := cfg.signInLimits()
 	if err != nil {
 		return nil, err
@@ -186,7 +186,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		PortalClientFor: portalClientFor, SignInLimits: limits, Now: opt.now}, selfservice.Deps{
 		Store: store, Sessions: sessions, Steps: steps, Passwords: password.NewHasher(password.OWASP),
 		Renderer: renderer, Logger: log, Notify: notifications, Sealer: sealer, WebAuthn: relyingParty,
-		Invites: invitations,
+		Invites: invites,
 	})
 	if err != nil {
 		return nil, err
@@ -204,6 +204,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	notices, accountAuth := newAccountAuthServices(adminCore, store, notifications, renderer, sessions, cfg.Issuer)
 	accountServices.actions.WithNotices(notices)
 	accountServices.profiles.WithNotices(notices)
+	invitations := newInvitations(cfg, adminCore, store, renderer, notifications)
 	adminAPI, err := admin.New(admin.Deps{
 		Tokens: adminTokens{oauth: oauth}, Core: adminCore, Clients: manage.NewClients(adminCore, store, clientRegistry{}),
 		Administrators: manage.NewAdministrators(adminCore, store, notifications, cfg.Issuer), Audit: manage.NewAudit(store).WithChainKey(auditChainKey(secret)),
@@ -215,6 +216,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		Verification:    newVerificationServices(adminCore, store),
 		AccountActivity: accountActivity,
 		AccountSearch:   manage.NewAccountSearch(adminCore, store),
+		Invitations:     invitations,
 		AccountActions:  accountServices.actions, AccountProfiles: accountServices.profiles, Renderer: renderer,
 	})
 	if err != nil {
@@ -230,7 +232,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	if err != nil {
 		return nil, err
 	}
-	adminConsole, err := newAdminConsole(cfg, adminCore, store, secret, sessions, renderer, notifications, log, opt.now, accountActivity, accountServices)
+	adminConsole, err := newAdminConsole(cfg, adminCore, store, secret, sessions, renderer, notifications, log, opt.now, accountActivity, accountServices, invitations)
 	if err != nil {
 		return nil, err
 	}

@@ -1,11 +1,19 @@
 // The admin console works without JavaScript; this only helps: the store
 // switcher opens a store as soon as one is chosen, buttons marked
-// data-confirm ask before they submit, and inputs marked data-filter hide
-// the rows of their table that do not contain what is typed.
+// data-confirm ask before they submit, inputs marked data-filter hide
+// the rows of their table that do not contain what is typed, and a select
+// marked data-refresh presses its form's refresh button when it changes
+// (the invitation form's organization: its clients follow).
 "use strict";
 document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("form[data-autosubmit] select").forEach(function (s) {
     s.addEventListener("change", function () { s.form.submit(); });
+  });
+  document.querySelectorAll("select[data-refresh]").forEach(function (s) {
+    s.addEventListener("change", function () {
+      var b = s.form && s.form.querySelector('button[name="refresh"]');
+      if (b) { b.click(); }
+    });
   });
   document.querySelectorAll("[data-confirm]").forEach(function (b) {
     b.addEventListener("click", function (e) {
