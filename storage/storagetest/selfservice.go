@@ -19,6 +19,8 @@ func nonDefaultPolicy() storage.SelfServicePolicy {
 		ReRequestInterval:        45 * time.Second,
 		AllowUnconfirmedContacts: true,
 		PasswordPolicy:           storage.PasswordPolicy{MinLength: 12, MaxLength: 256, RejectCommonPasswords: false},
+		Onboarding: storage.Onboarding{CustomerRegistration: true, NewOrganizationRoleID: "role-admin", PartnerRegistration: true,
+			PartnerRoleID: "role-partner", InvitationLifetime: 3 * 24 * time.Hour, InviteeMayChangeEmail: true},
 	}
 }
 
