@@ -162,8 +162,16 @@ func (b *browser) consoleSignInAt(t *testing.T, issuer string, environ []string)
 			pw = v
 		}
 	}
+	b.consoleSignInWith(t, issuer, consoleAdminEmail, pw)
+}
+
+// consoleSignInWith signs in to the console of issuer as an administrator
+// who has no second factor yet: the console makes them enrol an
+// authenticator app first.
+func (b *browser) consoleSignInWith(t *testing.T, issuer, email, pw string) {
+	t.Helper()
 	b.do(t, "open the console", chromedp.Navigate(issuer+"/admin"))
-	b.signInAt(t, consoleAdminEmail, pw)
+	b.signInAt(t, email, pw)
 	b.do(t, "choose the authenticator app", chromedp.Click(buttonWithText("Use an authenticator app")),
 		chromedp.WaitVisible(chromedp.CSS("img.qr")))
 	secret := b.text(t, chromedp.CSS("code.secret"))

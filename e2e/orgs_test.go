@@ -152,6 +152,42 @@ func TestOrganizations(t *testing.T) {
 		b.checkClean(t)
 	})
 
+	t.Run("console invitation with pre-filled attributes, resent, then accepted", func(t *testing.T) {
+		var org idOnly
+		f.api.call(t, "POST", "/stores/"+f.storeID+"/organizations", map[string]any{"name": "Initech"}, 201, &org)
+		opsEmail, opsPassword := "ops-"+randomString(5)+"@example.com", "quartz-meadow-lantern-51"
+		if _, err := runCLI(t.Context(), env.bin, env.environ, "admin", "create", "--email", opsEmail, "--role", "admin",
+			"--password", opsPassword); err != nil {
+			t.Fatal(err)
+		}
+		ops := newBrowser(t)
+		ops.consoleSignInWith(t, env.issuer, opsEmail, opsPassword)
+		invitee := "grace-" + randomString(5) + "@example.com"
+		ops.consoleInvite(t, f.storeID, org.ID, invitee, "Member", "Grace")
+		first := outboxLink(t, "invitation", invitee, "/oauth2/initiate?")
+		ops.do(t, "resend the invitation", chromedp.Click(buttonWithText("Resend")),
+			chromedp.WaitVisible(chromedp.Search(`//*[contains(., "sent 2 times")]`)))
+		second := outboxLink(t, "invitation", invitee, "/oauth2/initiate?")
+		if second == first {
+			t.Fatal("the resend sent the same link")
+		}
+
+		b := newBrowser(t)
+		b.do(t, "open the replaced link", chromedp.Navigate(first),
+			chromedp.WaitVisible(chromedp.Search(`//h1[normalize-space()="This invitation is no longer valid"]`)))
+		b.do(t, "open the new link", chromedp.Navigate(second), chromedp.WaitVisible(chromedp.ID("password_confirm")))
+		if got := b.value(t, chromedp.CSS(`[id="attr.given_name"]`)); got != "Grace" {
+			t.Errorf("pre-filled first name = %q; want Grace", got)
+		}
+		claims := finishRegistration(t, b, pw)
+		if claims["email"] != invitee || claims["org_id"] != org.ID || rolesClaim(t, claims) != "Member" {
+			t.Errorf("ID token of the invitee: %v", claims)
+		}
+		ops.do(t, "reload the invitation", chromedp.Reload(),
+			chromedp.WaitVisible(chromedp.Search(`//dd[normalize-space()="Done"]`)))
+		b.checkClean(t)
+	})
+
 	t.Run("partner registration", func(t *testing.T) {
 		b := newBrowser(t)
 		email := "agent-" + randomString(5) + "@example.com"
@@ -190,4 +226,23 @@ func (b *browser) inviteColleague(t *testing.T, email, roleID string) {
 		chromedp.Click(chromedp.ID("invite-role-"+roleID)),
 		chromedp.Click(buttonWithText("Send invitation")),
 		chromedp.WaitVisible(chromedp.Search(`//h2[@id="invitations-title"]/following::li[contains(., "`+email+`")]`)))
+}
+
+// consoleInvite fills the console's Invite customer form: the
+// organization (then the client list for it), the address, a role by
+// name and the pre-filled first name; it ends on the invitation's page.
+func (b *browser) consoleInvite(t *testing.T, storeID, orgID, email, role, givenName string) {
+	t.Helper()
+	b.do(t, "open Invite customer", chromedp.Navigate(env.issuer+"/admin/stores/"+storeID+"/invitations/new"),
+		chromedp.WaitVisible(chromedp.ID("invite-organization")))
+	b.do(t, "choose the organization and update the client list",
+		chromedp.SetValue(chromedp.ID("invite-organization"), orgID),
+		chromedp.Click(buttonWithText("Update client list")),
+		chromedp.WaitVisible(chromedp.Search(`//label[normalize-space()="`+role+`"]`)))
+	b.do(t, "fill the invitation and send it",
+		chromedp.SendKeys(chromedp.ID("invite-email"), email),
+		chromedp.Click(chromedp.Search(`//label[normalize-space()="`+role+`"]/input`)),
+		chromedp.SendKeys(chromedp.ID("invite-attr-given_name"), givenName),
+		chromedp.Click(buttonWithText("Send invitation")),
+		chromedp.WaitVisible(chromedp.ID("invitation-facts")))
 }
