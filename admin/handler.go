@@ -78,6 +78,9 @@ type Deps struct {
 	AccountActivity *manage.AccountActivity
 	// AccountSearch serves the account list (admin/accounts_search.go).
 	AccountSearch *manage.AccountSearch
+	// PartnerLookups serves applications' partner lookup webhooks
+	// (admin/partner_lookup.go).
+	PartnerLookups *manage.PartnerLookups
 }
 
 // Handler serves the admin REST API.
@@ -104,6 +107,8 @@ type Handler struct {
 	accountRoles    *manage.AccountRoles
 	// accountSearch serves accounts_search.go.
 	accountSearch *manage.AccountSearch
+	// partnerLookups serves partner_lookup.go.
+	partnerLookups *manage.PartnerLookups
 	// openAPI is the assembled document, served as is.
 	openAPI []byte
 	// routes builds URLs from the router Mount was given.
@@ -133,6 +138,7 @@ func New(d Deps) (*Handler, error) {
 	h.activity = d.AccountActivity
 	h.accountSearch = d.AccountSearch
 	h.accountJobs = d.AccountJobs
+	h.partnerLookups = d.PartnerLookups
 	return h, nil
 }
 
@@ -156,6 +162,8 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountAccountActivity(api)
 	h.mountAccountSearch(api)
 	h.mountAccountJobs(api)
+	h.mountPartnerCodes(api)
+	h.mountPartnerLookup(api)
 	// What no route above answered (a match with ErrNotFound, so route
 	// checks do not take it for a route).
 	api.NotFoundHandler = h.unrouted(r)

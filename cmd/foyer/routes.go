@@ -197,6 +197,10 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	notices, accountAuth := newAccountAuthServices(adminCore, store, notifications, renderer, sessions, cfg.Issuer)
 	accountServices.actions.WithNotices(notices)
 	accountServices.profiles.WithNotices(notices)
+	partnerLookups, err := newPartnerLookups(adminCore, store, secret)
+	if err != nil {
+		return nil, err
+	}
 	adminAPI, err := admin.New(admin.Deps{
 		Tokens: adminTokens{oauth: oauth}, Core: adminCore, Clients: manage.NewClients(adminCore, store, clientRegistry{}),
 		Administrators: manage.NewAdministrators(adminCore, store, notifications, cfg.Issuer), Audit: manage.NewAudit(store).WithChainKey(auditChainKey(secret)),
@@ -209,6 +213,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		AccountActivity: accountActivity,
 		AccountSearch:   manage.NewAccountSearch(adminCore, store),
 		AccountActions:  accountServices.actions, AccountProfiles: accountServices.profiles, Renderer: renderer,
+		PartnerLookups: partnerLookups,
 	})
 	if err != nil {
 		return nil, err
