@@ -185,3 +185,96 @@ func auditLacks(t *testing.T, s storage.Store, secret string) {
 		t.Fatal(err)
 	}
 }
+
+// The onboarding part of a self-service policy names roles the
+// application's store defines, and says which when registration is on.
+func TestOnboardingPolicyAPI(t *testing.T) {
+	bothStoresAPI(t, func(t *testing.T, e *storesAPI) {
+		app := decodeBody[manage.ApplicationView](t, e.must(t, http.StatusCreated, "admin-bot", http.MethodPost, "/applications",
+			`{"store_id":"eu","name":"Partner shop","organizational":true}`, ""))
+		role := decodeBody[manage.Role](t, e.must(t, http.StatusCreated, "admin-bot", http.MethodPost, "/stores/eu/roles",
+			`{"name":"Org admin","organization_admin":true}`, ""))
+		policy := func(name, roleID string, lifetime int) string {
+			onboarding := map[string]any{"customer_registration": true, "new_organization_role_id": roleID}
+			if lifetime != 0 { // absent: the default (a week)
+				onboarding["invitation_lifetime_seconds"] = lifetime
+			}
+			return encode(t, map[string]any{"kind": "self_service", "name": name, "self_service": map[string]any{
+				"registration_enabled": true, "onboarding": onboarding}})
+		}
+		noRole := e.must(t, http.StatusUnprocessableEntity, "admin-bot", http.MethodPost, "/policies", policy("a", "", 0), "")
+		if !strings.Contains(noRole.Body.String(), `"field": "self_service.onboarding.new_organization_role_id"`) {
+			t.Errorf("no role: %s", noRole.Body)
+		}
+		e.must(t, http.StatusUnprocessableEntity, "admin-bot", http.MethodPost, "/policies", policy("b", role.ID, 31*24*3600), "")
+
+		unknown := decodeBody[manage.PolicyView](t, e.must(t, http.StatusCreated, "admin-bot", http.MethodPost, "/policies",
+			policy("Elsewhere", "no-such-role", 0), ""))
+		refused := e.must(t, http.StatusUnprocessableEntity, "admin-bot", http.MethodPut, "/applications/"+app.ID+"/policies/self_service",
+			encode(t, map[string]string{"policy_id": unknown.ID}), "")
+		if !strings.Contains(refused.Body.String(), "not a role of identity store") {
+			t.Errorf("unknown role: %s", refused.Body)
+		}
+		good := decodeBody[manage.PolicyView](t, e.must(t, http.StatusCreated, "admin-bot", http.MethodPost, "/policies",
+			policy("Onboarding", role.ID, 3*24*3600), ""))
+		e.must(t, http.StatusOK, "admin-bot", http.MethodPut, "/applications/"+app.ID+"/policies/self_service",
+			encode(t, map[string]string{"policy_id": good.ID}), "")
+		stored, err := e.s.GetApplication(t.Context(), app.ID)
+		if err != nil || stored.SelfService.Onboarding.NewOrganizationRoleID != role.ID ||
+			stored.SelfService.Onboarding.InvitationLifetime != 3*24*time.Hour {
+			t.Fatalf("application's policy %+v %v", stored.SelfService.Onboarding, err)
+		}
+		// Changing the assigned policy to a role the store lacks is refused.
+		e.must(t, http.StatusUnprocessableEntity, "admin-bot", http.MethodPut, "/policies/"+good.ID, policy("Onboarding", "gone", 0), `"1"`)
+	})
+}
+
+// A partner lookup webhook takes https URLs only; its secret is shown
+// when made, stored sealed, never read back or audited.
+func TestPartnerLookupAPI(t *testing.T) {
+	bothStoresAPI(t, func(t *testing.T, e *storesAPI) {
+		app := decodeBody[manage.ApplicationView](t, e.must(t, http.StatusCreated, "admin-bot", http.MethodPost, "/applications",
+			`{"store_id":"eu","name":"Partner shop","organizational":true}`, ""))
+		path := "/applications/" + app.ID + "/partner-lookup"
+		e.must(t, http.StatusNotFound, "support-bot", http.MethodGet, path, "", "")
+		for _, tok := range []string{"support-bot", "auditor-bot"} {
+			e.must(t, http.StatusForbidden, tok, http.MethodPut, path, `{"url":"https://partners.example.com/lookup"}`, "")
+		}
+		for _, bad := range []string{`{"url":"http://partners.example.com/lookup"}`, `{"url":"https://u:p@partners.example.com/"}`,
+			`{"url":"https://partners.example.com/#x"}`, `{"url":"/lookup"}`, `{"url":"https://partners.example.com/","timeout_seconds":11}`} {
+			e.must(t, http.StatusUnprocessableEntity, "admin-bot", http.MethodPut, path, bad, "")
+		}
+		set := decodeBody[manage.PartnerLookupSet](t, e.must(t, http.StatusOK, "admin-bot", http.MethodPut, path,
+			`{"url":"https://partners.example.com/lookup","timeout_seconds":3}`, ""))
+		if set.Secret == "" || set.TimeoutSeconds != 3 {
+			t.Fatalf("set %+v", set)
+		}
+		stored, err := e.s.GetPartnerLookup(t.Context(), app.ID)
+		if err != nil || strings.Contains(string(stored.SecretSealed), set.Secret) || stored.Timeout != 3*time.Second {
+			t.Fatalf("stored %+v %v", stored, err)
+		}
+		read := e.must(t, http.StatusOK, "auditor-bot", http.MethodGet, path, "", "")
+		if strings.Contains(read.Body.String(), set.Secret) || strings.Contains(read.Body.String(), "secret") {
+			t.Fatalf("read shows the secret: %s", read.Body)
+		}
+		// A change without rotate_secret keeps the secret and shows none.
+		again := decodeBody[manage.PartnerLookupSet](t, e.must(t, http.StatusOK, "admin-bot", http.MethodPut, path,
+			`{"url":"https://partners.example.com/v2"}`, ""))
+		kept, err := e.s.GetPartnerLookup(t.Context(), app.ID)
+		if err != nil || again.Secret != "" || again.TimeoutSeconds != 5 || string(kept.SecretSealed) != string(stored.SecretSealed) {
+			t.Fatalf("update %+v %v", again, err)
+		}
+		rotated := decodeBody[manage.PartnerLookupSet](t, e.must(t, http.StatusOK, "admin-bot", http.MethodPut, path,
+			`{"url":"https://partners.example.com/v2","rotate_secret":true}`, ""))
+		if rotated.Secret == "" || rotated.Secret == set.Secret {
+			t.Fatalf("rotated %+v", rotated)
+		}
+		if entry := lastEntry(t, e.s); entry.Action != "application.partner_lookup_set" || entry.TargetID != app.ID {
+			t.Fatalf("audit %+v", entry)
+		}
+		auditLacks(t, e.s, set.Secret)
+		auditLacks(t, e.s, rotated.Secret)
+		e.must(t, http.StatusNoContent, "eu-bot", http.MethodDelete, path, "", "")
+		e.must(t, http.StatusNotFound, "admin-bot", http.MethodGet, path, "", "")
+	})
+}
