@@ -43,6 +43,7 @@ Commands:
   group create NAME     create a group of accounts
   group add|remove NAME ACCOUNT  change a group's members
   group list|rename|delete       list, rename (NAME NEW) or delete (NAME) groups
+  org partner-code ORG  give a partner organization a new partner code, shown once (--store, --expires-in, --max-uses)
   account link ACCOUNT  link an external identity (--provider, --subject)
   account roles list|assign|remove ACCOUNT [ORGANIZATION ROLE]  an account's roles per organization
   admin create          create an administrator (--email, --role, --store, --password)
@@ -158,6 +159,8 @@ func dispatch(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 		return groupAdminCommand(ctx, cfg, sub, rest[1:], stdout, stderr)
 	case cmd == "group" && (sub == "create" || sub == "add" || sub == "remove"):
 		return groupCommand(ctx, cfg, sub, rest[1:], stdout, stderr)
+	case cmd == "org" && sub == "partner-code":
+		return orgCommand(ctx, cfg, sub, rest[1:], stdout, stderr)
 	case cmd == "admin" && sub == "create":
 		return adminCreate(ctx, cfg, rest[1:], stdout, stderr)
 	case cmd == "admin" && sub == "list":
