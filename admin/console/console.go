@@ -84,6 +84,11 @@ type Deps struct {
 	// AccountSearch serves the account list (accounts.go); without it
 	// the list is not offered.
 	AccountSearch AccountSearchService
+	// PartnerCodes and PartnerLookups serve partner organizations' codes
+	// (partner_code.go) and applications' partner lookup webhooks
+	// (partner_lookup.go); without them those sections are left out.
+	PartnerCodes   PartnerCodeService
+	PartnerLookups PartnerLookupService
 }
 
 // Handler serves the console.
@@ -112,6 +117,9 @@ type Handler struct {
 	activity  AccountActivityService
 	// accountSearch may be nil (see Deps).
 	accountSearch AccountSearchService
+	// partnerCodes and partnerLookups may be nil (see Deps).
+	partnerCodes   PartnerCodeService
+	partnerLookups PartnerLookupService
 
 	// accountTabs are the account profile's tabs, in order (account.go).
 	accountTabs []accountTab
@@ -157,6 +165,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	h.vpolicies, h.verifs = d.VerificationPolicies, d.Verifications
 	h.activity = d.AccountActivity
 	h.accountSearch = d.AccountSearch
+	h.partnerCodes, h.partnerLookups = d.PartnerCodes, d.PartnerLookups
 	h.acctActions, h.acctProfiles = d.AccountActions, d.AccountProfiles
 	return h, nil
 }
@@ -193,6 +202,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountStores(sub)
 	h.mountApplications(sub)
 	h.mountApplication(sub)
+	h.mountPartnerLookup(sub)
 	h.mountPolicies(sub)
 	h.mountClients(sub)
 	h.mountGroups(sub)

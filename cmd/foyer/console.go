@@ -19,6 +19,10 @@ import (
 func newAdminConsole(cfg Config, core *manage.Core, store storage.Store, secret []byte, sessions *session.Manager, renderer *themes.Renderer,
 	notifications *notify.Service, log *slog.Logger, now func() time.Time, activity *manage.AccountActivity, accounts accountProfileServices) (*console.Handler, error) {
 	notices, accountAuth := newAccountAuthServices(core, store, notifications, renderer, sessions, cfg.Issuer)
+	partnerLookups, err := newPartnerLookups(core, store, secret)
+	if err != nil {
+		return nil, err
+	}
 	return console.New(console.Config{
 		Issuer: cfg.Issuer, CookieKey: keys.DeriveKey(secret, "admin-console"),
 		Secure: session.CookiesFor(cfg.Issuer).Secure, Now: now,
@@ -45,5 +49,7 @@ func newAdminConsole(cfg Config, core *manage.Core, store storage.Store, secret 
 		AccountSearch:   manage.NewAccountSearch(core, store),
 		// The profile's overview actions, Attributes and Groups tabs.
 		AccountActions: accounts.actions, AccountProfiles: accounts.profiles,
+		// Partner organizations' codes and the partner lookup webhooks.
+		PartnerCodes: manage.NewPartnerCodes(core, store), PartnerLookups: partnerLookups,
 	})
 }
