@@ -73,6 +73,8 @@ type consoleStore interface {
 	manage.StoresStore
 	manage.RolesStore
 	manage.OrganizationsStore
+	manage.PartnerCodesStore
+	manage.PartnerLookupStore
 	storage.AuditLog
 }
 
@@ -112,6 +114,7 @@ func newEnv(t testing.TB, store storage.Store) *testEnv {
 			VerificationPolicies: manage.NewVerificationPolicies(core, cs), Verifications: manage.NewAccountVerifications(core, cs),
 			AccountActivity: manage.NewAccountActivity(core, cs, e.sessions, testDevices{}),
 			AccountActions:  manage.NewAccountActions(core, cs, e.sessions), AccountProfiles: manage.NewAccountProfiles(core, cs, nil),
+			PartnerCodes: manage.NewPartnerCodes(core, cs), PartnerLookups: manage.NewPartnerLookups(core, cs, newTestSealer(t)),
 		})
 	if err != nil {
 		t.Fatal(err)

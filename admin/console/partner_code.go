@@ -101,7 +101,7 @@ func (h *Handler) generatePartnerCode(w http.ResponseWriter, r *http.Request, rq
 		return err
 	}
 	if pc == nil {
-		return manage.Conflict("only partner organizations have partner codes")
+		return manage.ErrNotFound // a customer organization has no partner code to make
 	}
 	pc.ValidDays, pc.MaxUses = strings.TrimSpace(r.PostFormValue("valid_days")), strings.TrimSpace(r.PostFormValue("max_uses"))
 	in := pc.input(h.cfg.Now())
