@@ -176,7 +176,7 @@ func lastEntry(t *testing.T, s storage.Store) storage.AuditEntry {
 func auditLacks(t *testing.T, s storage.Store, secret string) {
 	t.Helper()
 	err := s.WalkAuditEntries(t.Context(), func(e storage.AuditEntry) error {
-		if strings.Contains(string(e.Before)+string(e.After), secret) {
+		if strings.Contains(e.Before+e.After, secret) {
 			t.Errorf("audit entry %s holds the secret", e.Action)
 		}
 		return nil
