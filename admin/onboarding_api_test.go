@@ -155,6 +155,12 @@ func TestPartnerCodeAPI(t *testing.T) {
 		}
 		e.must(t, http.StatusNoContent, "eu-bot", http.MethodDelete, path, "", "")
 		e.must(t, http.StatusNotFound, "admin-bot", http.MethodDelete, path, "", "")
+		// An organization that stops being a partner loses its code.
+		third := decodeBody[manage.IssuedPartnerCode](t, e.must(t, http.StatusCreated, "admin-bot", http.MethodPost, path, "", ""))
+		e.must(t, http.StatusOK, "admin-bot", http.MethodPut, "/stores/eu/organizations/"+partner.ID, `{"name":"Reseller","partner":false}`, `"1"`)
+		if _, err := e.s.RedeemPartnerCode(ctx, "eu", storage.PartnerCodeDigest(third.Code), time.Now()); err == nil {
+			t.Fatal("a former partner's code still works")
+		}
 		if _, err := e.s.RedeemPartnerCode(ctx, "eu", storage.PartnerCodeDigest(second.Code), time.Now()); err == nil {
 			t.Fatal("a deleted code still works")
 		}

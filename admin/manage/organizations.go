@@ -2,6 +2,7 @@ package manage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -18,6 +19,7 @@ type OrganizationsStore interface {
 	ListOrganizations(ctx context.Context, storeID, after string, limit int) ([]storage.Organization, error)
 	UpdateOrganization(ctx context.Context, o *storage.Organization, expectedVersion int64) error
 	DeleteOrganization(ctx context.Context, storeID, id string, expectedVersion int64) error
+	DeletePartnerCode(ctx context.Context, storeID, organizationID string) error
 }
 
 // Organizations manages the organizations of an identity store.
@@ -217,6 +219,11 @@ func (s *Organizations) Update(ctx context.Context, a Actor, storeID, id string,
 		if err := s.store.UpdateOrganization(ctx, o, version); err != nil {
 			return Change{}, conflictAs(err, "another organization of the store has this name or one of these domains")
 		}
+		if before.Partner && !o.Partner {
+			if err := s.dropPartnerCode(ctx, a, o); err != nil {
+				return Change{}, err
+			}
+		}
 		v = organizationView(o)
 		return Change{Action: "organization.updated", TargetType: "organization", TargetID: id, StoreID: storeID,
 			Before: before, After: v}, nil
@@ -265,4 +272,18 @@ func (s *Organizations) companyInfo(ctx context.Context, storeID string, posted 
 		p.Add("attributes."+name, msg)
 	}
 	return values, p.Err()
+}
+
+// dropPartnerCode deletes the code of an organization that is no longer a
+// partner's: registration must not join anyone to it as a partner.
+func (s *Organizations) dropPartnerCode(ctx context.Context, a Actor, o *storage.Organization) error {
+	err := s.store.DeletePartnerCode(ctx, o.StoreID, o.ID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return s.core.Record(ctx, a, WriteConfig, Change{Action: "organization.partner_code_deleted", TargetType: "organization",
+		TargetID: o.ID, StoreID: o.StoreID, Before: map[string]any{"reason": "no longer a partner organization"}})
 }
