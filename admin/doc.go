@@ -46,6 +46,10 @@
 // /stores/{store}/<plural> (storeparts.go), given the resource's service
 // methods and version.
 //
+// Partner codes (partner_codes.go, under an organization) and partner
+// lookup webhooks (partner_lookup.go, under an application) show their
+// secret only in the answer that made it, with Cache-Control: no-store.
+//
 // Requests no route takes are problems too: 405 with Allow where the path
 // exists, else 404 (unrouted, the API subrouter's NotFoundHandler).
 package admin
