@@ -221,6 +221,13 @@ func TestOnboardingPolicyAPI(t *testing.T) {
 		if !strings.Contains(refused.Body.String(), "not a role of identity store") {
 			t.Errorf("unknown role: %s", refused.Body)
 		}
+		plain := decodeBody[manage.Role](t, e.must(t, http.StatusCreated, "admin-bot", http.MethodPost, "/stores/eu/roles", `{"name":"Member"}`, ""))
+		notAdmin := decodeBody[manage.PolicyView](t, e.must(t, http.StatusCreated, "admin-bot", http.MethodPost, "/policies",
+			policy("Plain", plain.ID, 0), ""))
+		if got := e.must(t, http.StatusUnprocessableEntity, "admin-bot", http.MethodPut, "/applications/"+app.ID+"/policies/self_service",
+			encode(t, map[string]string{"policy_id": notAdmin.ID}), ""); !strings.Contains(got.Body.String(), "organization administrator role") {
+			t.Errorf("a plain role for the first member: %s", got.Body)
+		}
 		good := decodeBody[manage.PolicyView](t, e.must(t, http.StatusCreated, "admin-bot", http.MethodPost, "/policies",
 			policy("Onboarding", role.ID, 3*24*3600), ""))
 		e.must(t, http.StatusOK, "admin-bot", http.MethodPut, "/applications/"+app.ID+"/policies/self_service",

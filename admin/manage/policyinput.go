@@ -170,16 +170,25 @@ func fitsStore(ctx context.Context, st policyStores, p storage.Policy, storeID s
 // shared by applications of several stores can name them for one store
 // only (each store needs its own policy then).
 func onboardingRolesFit(ctx context.Context, st policyStores, o storage.Onboarding, storeID string) (string, error) {
-	for _, r := range []struct{ what, id string }{
-		{"the new organization role", o.NewOrganizationRoleID}, {"the partner role", o.PartnerRoleID},
+	for _, r := range []struct {
+		what, id string
+		admin    bool // must make its holders organization administrators
+	}{
+		{"the new organization role", o.NewOrganizationRoleID, true}, {"the partner role", o.PartnerRoleID, false},
 	} {
 		if r.id == "" {
 			continue
 		}
-		if _, err := st.GetStoreRole(ctx, storeID, r.id); errors.Is(err, storage.ErrNotFound) {
+		role, err := st.GetStoreRole(ctx, storeID, r.id)
+		switch {
+		case errors.Is(err, storage.ErrNotFound):
 			return fmt.Sprintf("%s %q is not a role of identity store %q", r.what, r.id, storeID), nil
-		} else if err != nil {
+		case err != nil:
 			return "", err
+		case r.admin && !role.OrganizationAdmin:
+			// Seed 003: the first member is the new customer's account
+			// administrator; without it nobody could manage the company.
+			return fmt.Sprintf("%s %q is not an organization administrator role: the first member must be able to administer the new organization", r.what, role.Name), nil
 		}
 	}
 	return "", nil
