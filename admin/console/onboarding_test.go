@@ -249,8 +249,20 @@ func TestOnboardingPolicyForm(t *testing.T) {
 		}
 		page := owner.get(t, path)
 		if !strings.Contains(page.body, `<option value="`+role.ID+`">Org admin</option>`) || strings.Contains(page.body, other.ID) ||
-			!strings.Contains(page.body, `<label for="policy-new_organization_role_id">`) {
+			!strings.Contains(page.body, `<label for="policy-new_organization_role_id">`) || strings.Contains(page.body, `id="onboarding-not-organizational"`) {
 			t.Fatalf("policy page: %s", page.body)
+		}
+		// An application that is not organizational using it is named.
+		shop := &storage.Application{ID: "shop", StoreID: storeA, Name: "Web shop"}
+		if err := e.store.CreateApplication(ctx, shop); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := manage.NewApplications(manage.NewCore(e.store.(consoleStore), nil), e.store.(consoleStore)).
+			AssignPolicy(ctx, manage.System(), "shop", storage.PolicySelfService, id); err != nil {
+			t.Fatal(err)
+		}
+		if page := owner.get(t, path); !strings.Contains(page.body, `id="onboarding-not-organizational"`) || !strings.Contains(page.body, "Web shop") {
+			t.Errorf("the non-organizational application is not named: %s", page.body)
 		}
 		form := url.Values{"name": {"B2B"}, "registration_enabled": {"yes"}, "reset_by_email_link": {"yes"}, "reset_link_minutes": {"60"},
 			"activation_link_minutes": {"1440"}, "code_minutes": {"10"}, "password_min_length": {"8"}, "version": {"1"},

@@ -27,8 +27,11 @@ type policyPage struct {
 	DeleteURL, BackURL  string
 	Form                policyForm
 	FieldErrors         map[string]string
-	// NewOrgRole and PartnerRole are the onboarding's role selects.
+	// NewOrgRole and PartnerRole are the onboarding's role selects;
+	// NotOrganizational names the applications using the policy that
+	// ignore customer and partner registration.
 	NewOrgRole, PartnerRole roleSelect
+	NotOrganizational       []string
 }
 
 // policyForm is a policy's form as shown or as typed. Self-service, MFA
@@ -195,10 +198,11 @@ func (h *Handler) renderPolicy(w http.ResponseWriter, r *http.Request, rq *reque
 	p.BackURL += "?kind=" + string(v.Kind)
 	p.Error = pageErr
 	if v.Kind == storage.PolicySelfService {
-		groups, err := h.onboardingRoles(r, rq, v)
+		groups, plain, err := h.onboardingRoles(r, rq, v)
 		if err != nil {
 			return err
 		}
+		p.NotOrganizational = plain
 		p.NewOrgRole = newRoleSelect(fieldNewOrgRole, "admin.policy.new_organization_role", f.Onboarding.NewOrgRoleID, groups, errs)
 		p.PartnerRole = newRoleSelect(fieldPartnerRole, "admin.policy.partner_role", f.Onboarding.PartnerRoleID, groups, errs)
 	}

@@ -69,13 +69,18 @@ const maxRoleChoices = 200
 
 // onboardingRoles are the roles the onboarding selects offer: those of
 // the stores of the applications using the policy (role ids are a
-// store's own), or of every store the actor sees when none uses it.
-func (h *Handler) onboardingRoles(r *http.Request, rq *request, v manage.PolicyView) ([]roleGroup, error) {
-	var storeIDs []string
+// store's own), or of every store the actor sees when none uses it; and
+// the names of the applications using it that are not organizational
+// (they ignore customer and partner registration).
+func (h *Handler) onboardingRoles(r *http.Request, rq *request, v manage.PolicyView) ([]roleGroup, []string, error) {
+	var storeIDs, plain []string
 	for _, id := range v.Applications {
 		app, err := h.apps.Get(r.Context(), rq.Actor, id)
 		if err != nil {
 			continue // an application the actor may not see offers nothing
+		}
+		if !app.Organizational {
+			plain = append(plain, app.Name)
 		}
 		if !slices.Contains(storeIDs, app.StoreID) {
 			storeIDs = append(storeIDs, app.StoreID)
@@ -93,7 +98,7 @@ func (h *Handler) onboardingRoles(r *http.Request, rq *request, v manage.PolicyV
 	for _, sid := range storeIDs {
 		page, err := h.roles.ListBy(r.Context(), rq.Actor, sid, manage.ListOptions{Limit: maxRoleChoices})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		g := roleGroup{StoreName: names[sid]}
 		if g.StoreName == "" {
@@ -104,7 +109,7 @@ func (h *Handler) onboardingRoles(r *http.Request, rq *request, v manage.PolicyV
 		}
 		out = append(out, g)
 	}
-	return out, nil
+	return out, plain, nil
 }
 
 // roleSelect is one onboarding role's select: its field, label (a message
