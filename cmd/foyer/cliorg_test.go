@@ -69,3 +69,64 @@ func TestCLIOrgPartnerCode(t *testing.T) {
 		}
 	}
 }
+
+// "foyer app partner-lookup" sets an https webhook with a secret printed
+// once and sealed (it opens with the server's sealer), shows it without
+// the secret and deletes it.
+func TestCLIAppPartnerLookup(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	code, out, errOut := c.run("app", "partner-lookup", "set", "default", "--url", "https://partners.example.com/lookup", "--timeout", "3s", "--json")
+	var set manage.PartnerLookupSet
+	if code != 0 || json.Unmarshal([]byte(out), &set) != nil || set.Secret == "" || set.TimeoutSeconds != 3 {
+		t.Fatalf("set: exit %d, %q, %q", code, out, errOut)
+	}
+	code, out, _ = c.run("app", "partner-lookup", "show", "default")
+	if code != 0 || strings.Contains(out, set.Secret) || !strings.Contains(out, "https://partners.example.com/lookup") {
+		t.Fatalf("show: exit %d, %q", code, out)
+	}
+	ctx := context.Background()
+	s, err := sqlstore.Open(ctx, c.env["FOYER_DATABASE_URL"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = s.Close() }()
+	// The secret the commands used: the one kept beside the database.
+	cfg, err := loadConfig("", func(k string) string { return c.env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, err := cfg.secret()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealer, err := newPartnerLookupSealer(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := s.GetPartnerLookup(ctx, "default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plain, err := sealer.OpenPartnerLookupSecret("default", l.SecretSealed); err != nil || string(plain) != set.Secret {
+		t.Fatalf("the sealed secret opens to %q, %v", plain, err)
+	}
+	refused := []struct {
+		args []string
+		code int
+		says string
+	}{
+		{[]string{"app", "partner-lookup", "set", "default", "--url", "http://partners.example.com/"}, 2, "https"},
+		{[]string{"app", "partner-lookup", "set", "default", "--url", "https://partners.example.com/", "--timeout", "30s"}, 2, "timeout_seconds"},
+		{[]string{"app", "partner-lookup", "show", "nope"}, 1, "no application"},
+		{[]string{"app", "partner-lookup", "set"}, 2, "usage"},
+	}
+	for _, r := range refused {
+		if code, _, errOut := c.run(r.args...); code != r.code || !strings.Contains(errOut, r.says) {
+			t.Errorf("%v: exit %d, %q; want %d and %q", r.args, code, errOut, r.code, r.says)
+		}
+	}
+	if code, out, _ := c.run("app", "partner-lookup", "delete", "default"); code != 0 || !strings.Contains(out, "deleted") {
+		t.Fatalf("delete: exit %d, %q", code, out)
+	}
+}
