@@ -72,7 +72,7 @@ func lookupError(stderr io.Writer, verb, appID string, err error) error {
 
 func printLookup(stdout io.Writer, l *manage.PartnerLookupSet, asJSON bool) error {
 	if asJSON {
-		return json.NewEncoder(stdout).Encode(l)
+		return json.NewEncoder(stdout).Encode(l) //nolint:gosec // G117: showing the new secret once is what set is for
 	}
 	fmt.Fprintf(stdout, "application: %s\nurl:         %s\ntimeout:     %ds\n", l.ApplicationID, l.URL, l.TimeoutSeconds)
 	if l.Secret != "" {
