@@ -49,6 +49,9 @@
 // A store's customer invitations (invitations.go) are
 // manage.Invitations over HTTP: list, send, read, resend, revoke, and the
 // clients an invitation may name.
+// Partner codes (partner_codes.go, under an organization) and partner
+// lookup webhooks (partner_lookup.go, under an application) show their
+// secret only in the answer that made it, with Cache-Control: no-store.
 //
 // Requests no route takes are problems too: 405 with Allow where the path
 // exists, else 404 (unrouted, the API subrouter's NotFoundHandler).

@@ -80,6 +80,9 @@ type Deps struct {
 	AccountSearch *manage.AccountSearch
 	// Invitations serves a store's customer invitations (admin/invitations.go).
 	Invitations *manage.Invitations
+	// PartnerLookups serves applications' partner lookup webhooks
+	// (admin/partner_lookup.go).
+	PartnerLookups *manage.PartnerLookups
 }
 
 // Handler serves the admin REST API.
@@ -107,6 +110,8 @@ type Handler struct {
 	// accountSearch serves accounts_search.go.
 	accountSearch *manage.AccountSearch
 	invitations   *manage.Invitations
+	// partnerLookups serves partner_lookup.go.
+	partnerLookups *manage.PartnerLookups
 	// openAPI is the assembled document, served as is.
 	openAPI []byte
 	// routes builds URLs from the router Mount was given.
@@ -137,6 +142,7 @@ func New(d Deps) (*Handler, error) {
 	h.accountSearch = d.AccountSearch
 	h.accountJobs = d.AccountJobs
 	h.invitations = d.Invitations
+	h.partnerLookups = d.PartnerLookups
 	return h, nil
 }
 
@@ -161,6 +167,8 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountAccountSearch(api)
 	h.mountAccountJobs(api)
 	h.mountInvitations(api)
+	h.mountPartnerCodes(api)
+	h.mountPartnerLookup(api)
 	// What no route above answered (a match with ErrNotFound, so route
 	// checks do not take it for a route).
 	api.NotFoundHandler = h.unrouted(r)

@@ -19,6 +19,8 @@ type StoreServices struct {
 	Groups        *manage.Groups
 	Roles         *manage.Roles
 	Organizations *manage.Organizations
+	// PartnerCodes serves partner organizations' codes (partner_codes.go).
+	PartnerCodes *manage.PartnerCodes
 }
 
 // errNoStoreServices: the handler was built without StoreServices (a test

@@ -61,7 +61,9 @@ func newStoresAPI(t *testing.T, s storage.Store) *storesAPI {
 		Administrators: manage.NewAdministrators(core, s, nil, ""), Audit: manage.NewAudit(s),
 		Applications: manage.NewApplications(core, s), Policies: manage.NewPolicies(core, s),
 		Stores: StoreServices{Stores: manage.NewStores(core, s), Groups: manage.NewGroups(core, s),
-			Roles: manage.NewRoles(core, s), Organizations: manage.NewOrganizations(core, s)}})
+			Roles: manage.NewRoles(core, s), Organizations: manage.NewOrganizations(core, s),
+			PartnerCodes: manage.NewPartnerCodes(core, s)},
+		PartnerLookups: manage.NewPartnerLookups(core, s, newTestSealer(t))})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -61,6 +61,9 @@ type applicationPage struct {
 	ClientCreateURL string
 	ClientForm      clientForm
 	FieldErrors     map[string]string
+	// PartnerLookupURL is the page of its partner lookup webhook ("" when
+	// the console has no such service).
+	PartnerLookupURL string
 }
 
 // policySlot is one kind's policy select.
@@ -117,6 +120,9 @@ func (h *Handler) renderApplicationWith(w http.ResponseWriter, r *http.Request, 
 		FieldErrors: errs}
 	if p.StoreName == "" {
 		p.StoreName = app.StoreID
+	}
+	if h.partnerLookups != nil {
+		p.PartnerLookupURL = h.path(partnerLookupRoute, nil, "app", app.ID)
 	}
 	p.Error = pageErr
 	for _, k := range storage.PolicyKinds {

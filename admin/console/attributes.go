@@ -19,6 +19,8 @@ type attributePage struct {
 	frame
 	StoreName string
 	Existing  bool
+	// Organization: the editor works on the organization schema.
+	Organization bool
 	attributeForm
 	Types       []roleChoice
 	Version     int64
@@ -53,7 +55,7 @@ func attributeTypes(selected storage.AttributeType) []roleChoice {
 
 // attributePage shows the editor: empty for a new attribute, filled for
 // the one the path names.
-func (h *Handler) attributePage(w http.ResponseWriter, r *http.Request, rq *request) error {
+func (h *Handler) attributePage(sc schemaSide, w http.ResponseWriter, r *http.Request, rq *request) error {
 	s, err := h.storeFor(r, rq)
 	if err != nil {
 		return err
@@ -64,22 +66,24 @@ func (h *Handler) attributePage(w http.ResponseWriter, r *http.Request, rq *requ
 	def := storage.AttributeDef{Type: storage.AttrString, Visible: true, Editable: true, AdminVisible: true, AdminEditable: true}
 	name, existing := mux.Vars(r)["name"]
 	if existing {
-		i := slices.IndexFunc(s.Attributes, func(a storage.AttributeDef) bool { return a.Name == name })
+		defs := sc.defs(s)
+		i := slices.IndexFunc(defs, func(a storage.AttributeDef) bool { return a.Name == name })
 		if i < 0 {
 			return storage.ErrNotFound
 		}
-		def = s.Attributes[i]
+		def = defs[i]
 	}
-	return h.renderAttribute(w, r, rq, http.StatusOK, s, existing, def, formOf(def), nil, "")
+	return h.renderAttribute(sc, w, r, rq, http.StatusOK, s, existing, def, formOf(def), nil, "")
 }
 
-func (h *Handler) renderAttribute(w http.ResponseWriter, r *http.Request, rq *request, status int, s *manage.IdentityStore,
+func (h *Handler) renderAttribute(sc schemaSide, w http.ResponseWriter, r *http.Request, rq *request, status int, s *manage.IdentityStore,
 	existing bool, def storage.AttributeDef, f attributeForm, errs map[string]string, pageErr string) error {
-	save := h.path(attributeNewRoute, nil, "store", s.ID)
+	newRoute, oneRoute, _ := sc.routes()
+	save := h.path(newRoute, nil, "store", s.ID)
 	if existing {
-		save = h.path(attributeRoute, nil, "store", s.ID, "name", def.Name)
+		save = h.path(oneRoute, nil, "store", s.ID, "name", def.Name)
 	}
-	p := &attributePage{StoreName: s.Name, Existing: existing, attributeForm: f, Types: attributeTypes(def.Type), Version: s.Version,
+	p := &attributePage{StoreName: s.Name, Existing: existing, Organization: sc.org, attributeForm: f, Types: attributeTypes(def.Type), Version: s.Version,
 		SaveURL: save, BackURL: h.path(storeRoute, nil, "store", s.ID), FieldErrors: errs}
 	p.Error = pageErr
 	h.page(w, r, rq, "admin_attribute", status, s.ID, p)
@@ -112,14 +116,14 @@ func readAttribute(r *http.Request) (storage.AttributeDef, attributeForm, map[st
 
 // saveAttribute adds the attribute to the schema, or replaces the one the
 // path names, and saves the store at the version the form was shown with.
-func (h *Handler) saveAttribute(w http.ResponseWriter, r *http.Request, rq *request) error {
+func (h *Handler) saveAttribute(sc schemaSide, w http.ResponseWriter, r *http.Request, rq *request) error {
 	s, err := h.storeFor(r, rq)
 	if err != nil {
 		return err
 	}
 	def, f, errs := readAttribute(r)
 	name, existing := mux.Vars(r)["name"]
-	attrs := slices.Clone(s.Attributes)
+	attrs := slices.Clone(sc.defs(s))
 	at := len(attrs)
 	if existing {
 		if at = slices.IndexFunc(attrs, func(a storage.AttributeDef) bool { return a.Name == name }); at < 0 {
@@ -130,13 +134,12 @@ func (h *Handler) saveAttribute(w http.ResponseWriter, r *http.Request, rq *requ
 		attrs = append(attrs, def)
 	}
 	if len(errs) == 0 {
-		_, err = h.stores.Update(r.Context(), rq.Actor, s.ID, formVersion(r),
-			manage.StoreInput{Name: s.Name, IdentifierTypes: s.IdentifierTypes, Attributes: attrs})
+		_, err = h.stores.Update(r.Context(), rq.Actor, s.ID, formVersion(r), sc.input(s, attrs))
 		var pageErr string
 		var ok bool
-		errs, pageErr, ok = formErrors(err, attributeField(at))
+		errs, pageErr, ok = formErrors(err, attributeField(sc.field(), at))
 		if ok {
-			return h.renderAttribute(w, r, rq, statusOf(err), s, existing, def, f, errs, pageErr)
+			return h.renderAttribute(sc, w, r, rq, statusOf(err), s, existing, def, f, errs, pageErr)
 		}
 		if err != nil {
 			return err
@@ -144,13 +147,13 @@ func (h *Handler) saveAttribute(w http.ResponseWriter, r *http.Request, rq *requ
 		h.done(w, r, h.path(storeRoute, nil, "store", s.ID), "saved")
 		return nil
 	}
-	return h.renderAttribute(w, r, rq, http.StatusUnprocessableEntity, s, existing, def, f, errs, "admin.fix_errors")
+	return h.renderAttribute(sc, w, r, rq, http.StatusUnprocessableEntity, s, existing, def, f, errs, "admin.fix_errors")
 }
 
-// attributeField maps "attributes[at].x" to the editor's field x; another
+// attributeField maps "<schema>[at].x" to the editor's field x; another
 // attribute's problem is the page's.
-func attributeField(at int) func(string) string {
-	prefix := fmt.Sprintf("attributes[%d].", at)
+func attributeField(schema string, at int) func(string) string {
+	prefix := fmt.Sprintf("%s[%d].", schema, at)
 	return func(field string) string {
 		if rest, ok := strings.CutPrefix(field, prefix); ok {
 			return rest
@@ -161,7 +164,7 @@ func attributeField(at int) func(string) string {
 
 // confirmRemoveAttribute asks before taking an attribute out of the
 // schema.
-func (h *Handler) confirmRemoveAttribute(w http.ResponseWriter, r *http.Request, rq *request) error {
+func (h *Handler) confirmRemoveAttribute(sc schemaSide, w http.ResponseWriter, r *http.Request, rq *request) error {
 	s, err := h.storeFor(r, rq)
 	if err != nil {
 		return err
@@ -172,26 +175,27 @@ func (h *Handler) confirmRemoveAttribute(w http.ResponseWriter, r *http.Request,
 		return err
 	}
 	name := mux.Vars(r)["name"]
-	if !slices.ContainsFunc(s.Attributes, func(a storage.AttributeDef) bool { return a.Name == name }) {
+	if !slices.ContainsFunc(sc.defs(s), func(a storage.AttributeDef) bool { return a.Name == name }) {
 		return storage.ErrNotFound
 	}
+	_, _, removeRoute := sc.routes()
 	return h.confirm(w, r, rq, manage.WriteConfig, s.ID, confirmPage{Title: "admin.attr.remove_title", Question: "admin.attr.remove_question",
-		Subject: name, ActionURL: h.path(attributeRemoveRoute, nil, "store", s.ID, "name", name), Button: "admin.attr.remove", Version: s.Version,
+		Subject: name, ActionURL: h.path(removeRoute, nil, "store", s.ID, "name", name), Button: "admin.attr.remove", Version: s.Version,
 		CancelURL: h.path(storeRoute, nil, "store", s.ID)})
 }
 
 // removeAttribute takes it out, only with confirm=yes.
-func (h *Handler) removeAttribute(w http.ResponseWriter, r *http.Request, rq *request) error {
+func (h *Handler) removeAttribute(sc schemaSide, w http.ResponseWriter, r *http.Request, rq *request) error {
 	s, err := h.storeFor(r, rq)
 	if err != nil {
 		return err
 	}
 	name := mux.Vars(r)["name"]
-	return h.deleteConfirmed(w, r, deletion{confirmURL: h.path(attributeRemoveRoute, nil, "store", s.ID, "name", name),
+	_, _, removeRoute := sc.routes()
+	return h.deleteConfirmed(w, r, deletion{confirmURL: h.path(removeRoute, nil, "store", s.ID, "name", name),
 		remove: func(version int64) error {
-			attrs := slices.DeleteFunc(slices.Clone(s.Attributes), func(a storage.AttributeDef) bool { return a.Name == name })
-			_, err := h.stores.Update(r.Context(), rq.Actor, s.ID, version,
-				manage.StoreInput{Name: s.Name, IdentifierTypes: s.IdentifierTypes, Attributes: attrs})
+			attrs := slices.DeleteFunc(slices.Clone(sc.defs(s)), func(a storage.AttributeDef) bool { return a.Name == name })
+			_, err := h.stores.Update(r.Context(), rq.Actor, s.ID, version, sc.input(s, attrs))
 			return err
 		},
 		rename: indexedField,

@@ -87,6 +87,11 @@ type Deps struct {
 	// Invitations serves a store's customer invitations
 	// (invitations.go); without it there are no such pages.
 	Invitations InvitationService
+	// PartnerCodes and PartnerLookups serve partner organizations' codes
+	// (partner_code.go) and applications' partner lookup webhooks
+	// (partner_lookup.go); without them those sections are left out.
+	PartnerCodes   PartnerCodeService
+	PartnerLookups PartnerLookupService
 }
 
 // Handler serves the console.
@@ -117,6 +122,9 @@ type Handler struct {
 	accountSearch AccountSearchService
 	// invitations may be nil (see Deps).
 	invitations InvitationService
+	// partnerCodes and partnerLookups may be nil (see Deps).
+	partnerCodes   PartnerCodeService
+	partnerLookups PartnerLookupService
 
 	// accountTabs are the account profile's tabs, in order (account.go).
 	accountTabs []accountTab
@@ -163,6 +171,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	h.activity = d.AccountActivity
 	h.accountSearch = d.AccountSearch
 	h.invitations = d.Invitations
+	h.partnerCodes, h.partnerLookups = d.PartnerCodes, d.PartnerLookups
 	h.acctActions, h.acctProfiles = d.AccountActions, d.AccountProfiles
 	return h, nil
 }
@@ -199,6 +208,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountStores(sub)
 	h.mountApplications(sub)
 	h.mountApplication(sub)
+	h.mountPartnerLookup(sub)
 	h.mountPolicies(sub)
 	h.mountClients(sub)
 	h.mountGroups(sub)

@@ -35,6 +35,14 @@
 // their fields and keep what was typed (forms.go maps the services'
 // errors); conflicts and stale versions are the page's error.
 //
+// A partner organization's page has a partner code section
+// (partner_code.go) and an application links its partner lookup webhook
+// page (partner_lookup.go): a code or secret just made is shown on the
+// page answering the post, never in a URL. The store page edits the
+// account schema and the organization schema with one attribute editor
+// (schemaside.go); the self-service policy's onboarding part is
+// policy_onboarding.go.
+//
 // Forms post only to the console itself: cross-origin posts are refused
 // (net/http.CrossOriginProtection on the console's routes), cookies are
 // SameSite=Lax and every form carries a token bound to the console

@@ -74,6 +74,8 @@ type consoleStore interface {
 	manage.StoresStore
 	manage.RolesStore
 	manage.OrganizationsStore
+	manage.PartnerCodesStore
+	manage.PartnerLookupStore
 	storage.AuditLog
 }
 
@@ -115,6 +117,7 @@ func newEnv(t testing.TB, store storage.Store) *testEnv {
 			AccountActions:  manage.NewAccountActions(core, cs, e.sessions), AccountProfiles: manage.NewAccountProfiles(core, cs, nil),
 			Invitations: manage.NewInvitations(core, cs, notify.NewService(store, renderer, e.clock.Now),
 				invite.Config{Issuer: issuer, InitiatePath: "/oauth2/initiate", Languages: renderer.Languages(), Now: e.clock.Now}),
+			PartnerCodes: manage.NewPartnerCodes(core, cs), PartnerLookups: manage.NewPartnerLookups(core, cs, newTestSealer(t)),
 		})
 	if err != nil {
 		t.Fatal(err)

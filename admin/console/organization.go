@@ -16,6 +16,8 @@ type orgPage struct {
 	storeItem
 	Title string
 	orgFormData
+	// PartnerCode is the partner code section (partner organizations only).
+	PartnerCode *partnerCodeView
 }
 
 // orgFor loads the request's {org} of its {store} for the actor.
@@ -32,7 +34,7 @@ func (h *Handler) orgFor(r *http.Request, rq *request) (*manage.IdentityStore, *
 }
 
 func shownOrg(o *manage.Organization) orgForm {
-	return orgForm{Name: o.Name, Partner: o.Partner, Domains: strings.Join(o.Domains, "\n")}
+	return orgForm{Name: o.Name, Partner: o.Partner, Domains: strings.Join(o.Domains, "\n"), Attributes: o.Attributes}
 }
 
 func (h *Handler) orgPage(w http.ResponseWriter, r *http.Request, rq *request) error {
@@ -46,8 +48,23 @@ func (h *Handler) orgPage(w http.ResponseWriter, r *http.Request, rq *request) e
 
 func (h *Handler) renderOrg(w http.ResponseWriter, r *http.Request, rq *request, status int, s *manage.IdentityStore, o *manage.Organization,
 	in orgForm, err error) {
-	p := &orgPage{Title: o.Name, storeItem: h.storeItemOf(rq, s, o.Version, "org", o.ID, orgRoute, orgDeleteRoute, orgsRoute)}
-	p.Error = p.set(in, err)
+	h.renderOrgWith(w, r, rq, status, s, o, in, err, nil)
+}
+
+// renderOrgWith shows the page with the partner code section pc (nil:
+// read as stored).
+func (h *Handler) renderOrgWith(w http.ResponseWriter, r *http.Request, rq *request, status int, s *manage.IdentityStore, o *manage.Organization,
+	in orgForm, err error, pc *partnerCodeView) {
+	p := &orgPage{Title: o.Name, storeItem: h.storeItemOf(rq, s, o.Version, "org", o.ID, orgRoute, orgDeleteRoute, orgsRoute), PartnerCode: pc}
+	p.Error = p.set(in, orgSchema(s), err)
+	if pc == nil {
+		var perr error
+		// A failure to read the code's status leaves its section out
+		// rather than the organization's page.
+		if p.PartnerCode, perr = h.partnerCodeOf(r, rq, s.ID, o); perr != nil {
+			h.log.ErrorContext(r.Context(), "console: partner code status", "org", o.ID, "err", perr)
+		}
+	}
 	h.page(w, r, rq, "admin_organization", status, s.ID, p)
 }
 
@@ -58,7 +75,7 @@ func (h *Handler) updateOrg(w http.ResponseWriter, r *http.Request, rq *request)
 	if err != nil {
 		return err
 	}
-	in := readOrgForm(r)
+	in := readOrgForm(r, orgSchema(s))
 	_, err = h.orgs.Update(r.Context(), rq.Actor, s.ID, o.ID, formVersion(r), in.input())
 	return h.saved(w, r, err, func(err error) { h.renderOrg(w, r, rq, statusOf(err), s, o, in, err) },
 		h.path(orgRoute, nil, "store", s.ID, "org", o.ID))

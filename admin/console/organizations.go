@@ -33,6 +33,7 @@ func (h *Handler) mountOrganizations(r *mux.Router) {
 		http.MethodGet: h.authed(h.orgPage), http.MethodPost: h.authed(h.updateOrg)})
 	route.Handle(r, orgDeleteRoute, "/admin/stores/{store}/organizations/{org}/delete", route.Methods{
 		http.MethodGet: h.authed(h.confirmDeleteOrg), http.MethodPost: h.authed(h.deleteOrg)})
+	h.mountPartnerCodes(r)
 }
 
 // orgsPage is the data of admin_organizations: one store's organizations
@@ -70,7 +71,7 @@ func (h *Handler) renderOrgs(w http.ResponseWriter, r *http.Request, rq *request
 	}
 	p := &orgsPage{StoreName: s.Name, CanCreate: rq.Actor.Can(manage.WriteConfig, s.ID), CreateURL: h.path(orgsRoute, nil, "store", s.ID),
 		listNav: lv.nav(page.Next)}
-	p.Error = p.set(in, err)
+	p.Error = p.set(in, orgSchema(s), err)
 	for _, o := range page.Items {
 		p.Rows = append(p.Rows, orgRow{Name: o.Name, Partner: o.Partner, Domains: joinDomains(o.Domains),
 			URL: h.path(orgRoute, nil, "store", s.ID, "org", o.ID)})
@@ -81,8 +82,12 @@ func (h *Handler) renderOrgs(w http.ResponseWriter, r *http.Request, rq *request
 
 // createOrg makes an organization from the list page's form.
 func (h *Handler) createOrg(w http.ResponseWriter, r *http.Request, rq *request) error {
-	storeID, in := mux.Vars(r)["store"], readOrgForm(r)
-	_, err := h.orgs.Create(r.Context(), rq.Actor, storeID, in.input())
+	s, err := h.storeFor(r, rq)
+	if err != nil {
+		return err
+	}
+	storeID, in := s.ID, readOrgForm(r, orgSchema(s))
+	_, err = h.orgs.Create(r.Context(), rq.Actor, storeID, in.input())
 	if _, _, ok := formErrors(err, indexedField); ok {
 		return h.renderOrgs(w, r, rq, statusOf(err), in, err)
 	}

@@ -4,22 +4,43 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
 	"foyer/admin/manage"
+	"foyer/selfservice/attrform"
+	"foyer/storage"
 )
 
-// orgForm is an organization's form as typed: the domains one per line.
+// orgForm is an organization's form as typed: the domains one per line,
+// the company information by attribute name.
 type orgForm struct {
-	Name    string
-	Partner bool
-	Domains string
+	Name       string
+	Partner    bool
+	Domains    string
+	Attributes map[string]string
 }
 
-func readOrgForm(r *http.Request) orgForm {
-	return orgForm{Name: r.PostFormValue("name"), Partner: r.PostFormValue("partner") == "yes", Domains: r.PostFormValue("domains")}
+// readOrgForm reads the post; defs is the store's organization schema
+// (orgSchema), whose values it reads.
+func readOrgForm(r *http.Request, defs []storage.AttributeDef) orgForm {
+	f := orgForm{Name: r.PostFormValue("name"), Partner: r.PostFormValue("partner") == "yes", Domains: r.PostFormValue("domains")}
+	if len(defs) > 0 {
+		f.Attributes = attrform.Read(defs, r.PostFormValue, attrNaming)
+	}
+	return f
+}
+
+// orgSchema is the store's organization schema as the console edits it:
+// every attribute editable (the self-service flags are registration's).
+func orgSchema(s *manage.IdentityStore) []storage.AttributeDef {
+	defs := slices.Clone(s.OrganizationAttributes)
+	for i := range defs {
+		defs[i].Editable = true
+	}
+	return defs
 }
 
 // domainLines are the form's non-blank domain lines, in order: the
@@ -35,7 +56,7 @@ func (f orgForm) domainLines() []string {
 }
 
 func (f orgForm) input() manage.OrganizationInput {
-	return manage.OrganizationInput{Name: f.Name, Partner: f.Partner, Domains: f.domainLines()}
+	return manage.OrganizationInput{Name: f.Name, Partner: f.Partner, Domains: f.domainLines(), Attributes: f.Attributes}
 }
 
 func joinDomains(ds []string) string { return strings.Join(ds, ", ") }
@@ -46,13 +67,18 @@ type orgFormData struct {
 	Form         orgForm
 	FieldErrors  map[string]string
 	DomainErrors []string
+	// Fields are the company information's controls (the organization
+	// schema's), with their errors.
+	Fields []attrform.Input
 }
 
 // set fills the form from in and the service's err, returning the
-// page's error.
-func (d *orgFormData) set(in orgForm, err error) string {
+// page's error; defs is the organization schema.
+func (d *orgFormData) set(in orgForm, defs []storage.AttributeDef, err error) string {
 	d.Form = in
-	fields, pageErr, _ := formErrors(err, func(s string) string { return s })
+	fields, pageErr, _ := formErrors(err, attrField)
+	translateAttrErrors(defs, in.Attributes, fields)
+	d.Fields = attrform.WithErrors(attrform.Inputs(defs, in.Attributes, attrNaming), fields)
 	var ve *manage.ValidationError
 	if !errors.As(err, &ve) {
 		return pageErr

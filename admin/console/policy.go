@@ -27,6 +27,11 @@ type policyPage struct {
 	DeleteURL, BackURL  string
 	Form                policyForm
 	FieldErrors         map[string]string
+	// NewOrgRole and PartnerRole are the onboarding's role selects;
+	// NotOrganizational names the applications using the policy that
+	// ignore customer and partner registration.
+	NewOrgRole, PartnerRole roleSelect
+	NotOrganizational       []string
 }
 
 // policyForm is a policy's form as shown or as typed. Self-service, MFA
@@ -41,6 +46,7 @@ type policyForm struct {
 	UsernameReminder, AllowUnconfirmed  bool
 	ResetLinkMinutes, ActivationMinutes string
 	CodeMinutes, PasswordMinLength      string
+	Onboarding                          onboardingForm
 	// MFA.
 	Mode         string
 	Methods      []typeChoice
@@ -89,6 +95,7 @@ func formOfPolicy(v manage.PolicyView) policyForm {
 		f.UsernameReminder, f.AllowUnconfirmed = ss.RecoveryMethods.UsernameReminder, ss.AllowUnconfirmedContacts
 		f.ResetLinkMinutes, f.ActivationMinutes = minutes(ss.ResetLinkLifetime), minutes(ss.ActivationLinkLifetime)
 		f.CodeMinutes, f.PasswordMinLength = minutes(ss.OneTimeCodeLifetime), strconv.Itoa(ss.PasswordPolicy.MinLength)
+		f.Onboarding = onboardingOf(ss.Onboarding)
 	}
 	if m := v.MFA; m != nil {
 		f.Mode, f.Methods, f.Passwordless = m.Mode, methodChoices(m.Methods), m.Passwordless
@@ -114,6 +121,7 @@ func readPolicyForm(r *http.Request, kind storage.PolicyKind) policyForm {
 		f.UsernameReminder, f.AllowUnconfirmed = on("username_reminder"), on("allow_unconfirmed_contacts")
 		f.ResetLinkMinutes, f.ActivationMinutes = r.PostFormValue("reset_link_minutes"), r.PostFormValue("activation_link_minutes")
 		f.CodeMinutes, f.PasswordMinLength = r.PostFormValue("code_minutes"), r.PostFormValue("password_min_length")
+		f.Onboarding = readOnboarding(r)
 	case storage.PolicyMFA:
 		f.Mode, f.Methods, f.Passwordless = r.PostFormValue("mode"), methodChoices(r.PostForm["methods"]), on("passwordless")
 	case storage.PolicyConsent:
@@ -147,6 +155,7 @@ func (f policyForm) input(v manage.PolicyView) (manage.PolicyInput, map[string]s
 		ss.ActivationLinkLifetime = time.Duration(number("activation_link_minutes", f.ActivationMinutes)) * time.Minute
 		ss.OneTimeCodeLifetime = time.Duration(number("code_minutes", f.CodeMinutes)) * time.Minute
 		ss.PasswordPolicy.MinLength = int(number("password_min_length", f.PasswordMinLength))
+		f.Onboarding.apply(&ss.Onboarding, number)
 		in.SelfService = &ss
 	case storage.PolicyMFA:
 		m := storage.MFAPolicy{Mode: f.Mode, Methods: []string{}, Passwordless: f.Passwordless}
@@ -188,6 +197,15 @@ func (h *Handler) renderPolicy(w http.ResponseWriter, r *http.Request, rq *reque
 		Name: f.Name, Form: f, FieldErrors: errs}
 	p.BackURL += "?kind=" + string(v.Kind)
 	p.Error = pageErr
+	if v.Kind == storage.PolicySelfService {
+		groups, plain, err := h.onboardingRoles(r, rq, v)
+		if err != nil {
+			return err
+		}
+		p.NotOrganizational = plain
+		p.NewOrgRole = newRoleSelect(fieldNewOrgRole, "admin.policy.new_organization_role", f.Onboarding.NewOrgRoleID, groups, errs)
+		p.PartnerRole = newRoleSelect(fieldPartnerRole, "admin.policy.partner_role", f.Onboarding.PartnerRoleID, groups, errs)
+	}
 	h.page(w, r, rq, "admin_policy", status, "", p)
 	return nil
 }
@@ -213,6 +231,9 @@ func (h *Handler) updatePolicy(w http.ResponseWriter, r *http.Request, rq *reque
 	rename := func(field string) string {
 		if field == string(v.Kind) {
 			return "body"
+		}
+		if f, ok := onboardingField(field); ok {
+			return f
 		}
 		return indexedField(field)
 	}

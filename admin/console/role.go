@@ -33,7 +33,7 @@ func (h *Handler) roleFor(r *http.Request, rq *request) (*manage.IdentityStore, 
 
 // shownRole is the role's form as stored.
 func shownRole(x *manage.Role) manage.RoleInput {
-	return manage.RoleInput{Name: x.Name, Description: x.Description}
+	return manage.RoleInput{Name: x.Name, Description: x.Description, OrganizationAdmin: x.OrganizationAdmin, Assignable: x.Assignable}
 }
 
 func (h *Handler) rolePage(w http.ResponseWriter, r *http.Request, rq *request) error {

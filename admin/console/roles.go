@@ -77,7 +77,8 @@ func (h *Handler) renderRoles(w http.ResponseWriter, r *http.Request, rq *reques
 }
 
 func roleForm(r *http.Request) manage.RoleInput {
-	return manage.RoleInput{Name: r.PostFormValue("name"), Description: r.PostFormValue("description")}
+	return manage.RoleInput{Name: r.PostFormValue("name"), Description: r.PostFormValue("description"),
+		OrganizationAdmin: r.PostFormValue("organization_admin") == "yes", Assignable: r.PostFormValue("assignable") == "yes"}
 }
 
 // createRole defines a role from the list page's form.

@@ -14,14 +14,14 @@ import (
 // attribute schema and its deletion.
 type storePage struct {
 	frame
-	ID, Name    string
-	Version     int64
-	Accounts    int64
-	Types       []typeChoice
-	Attributes  []attributeRow
+	ID, Name string
+	Version  int64
+	Accounts int64
+	Types    []typeChoice
+	// Schemas are the account schema and the organization schema.
+	Schemas     []schemaSection
 	CanWrite    bool
 	SaveURL     string
-	NewAttrURL  string
 	GroupsURL   string
 	RolesURL    string
 	OrgsURL     string
@@ -29,6 +29,13 @@ type storePage struct {
 	FieldErrors map[string]string
 	// VerificationPoliciesURL is the store's identity verification policies.
 	VerificationPoliciesURL string
+}
+
+// schemaSection is one schema's table on the store page; the strings but
+// the ids and URL are message keys.
+type schemaSection struct {
+	ID, TableID, Title, Hint, Empty, Add, NewURL string
+	Rows                                         []attributeRow
 }
 
 type attributeRow struct {
@@ -54,19 +61,16 @@ func (h *Handler) renderStore(w http.ResponseWriter, r *http.Request, rq *reques
 	}
 	p := &storePage{ID: s.ID, Name: name, Version: s.Version, Accounts: n, Types: typeChoices(types),
 		CanWrite: rq.Actor.Can(manage.WriteConfig, s.ID), SaveURL: h.path(storeRoute, nil, "store", s.ID),
-		NewAttrURL: h.path(attributeNewRoute, nil, "store", s.ID), GroupsURL: h.path(groupsRoute, nil, "store", s.ID), DeleteURL: h.path(storeDeleteRoute, nil, "store", s.ID), FieldErrors: errs}
+		GroupsURL: h.path(groupsRoute, nil, "store", s.ID), DeleteURL: h.path(storeDeleteRoute, nil, "store", s.ID), FieldErrors: errs}
 	p.Error = pageErr
 	p.RolesURL, p.OrgsURL = h.path(rolesRoute, nil, "store", s.ID), h.path(orgsRoute, nil, "store", s.ID)
 	p.VerificationPoliciesURL = h.path(vpoliciesRoute, nil, "store", s.ID)
-	for _, a := range s.Attributes {
-		typ := string(a.Type)
-		if typ == "" {
-			typ = string(storage.AttrString)
-		}
-		p.Attributes = append(p.Attributes, attributeRow{Name: a.Name, Label: a.Label, Type: typ, Required: a.Required,
-			Visible: a.Visible, Editable: a.Editable, AdminVisible: a.AdminVisible, AdminEditable: a.AdminEditable,
-			EditURL:   h.path(attributeRoute, nil, "store", s.ID, "name", a.Name),
-			RemoveURL: h.path(attributeRemoveRoute, nil, "store", s.ID, "name", a.Name)})
+	p.Schemas = []schemaSection{
+		h.schemaSection(schemaSide{}, s, schemaSection{ID: "schema", TableID: "schema-table", Title: "admin.store.schema",
+			Empty: "admin.store.no_attributes", Add: "admin.attr.add"}),
+		h.schemaSection(schemaSide{org: true}, s, schemaSection{ID: "org-schema", TableID: "org-schema-table",
+			Title: "admin.store.org_schema", Hint: "admin.store.org_schema_hint", Empty: "admin.store.no_org_attributes",
+			Add: "admin.attr.add_org"}),
 	}
 	h.page(w, r, rq, "admin_store", status, s.ID, p)
 	return nil
@@ -125,4 +129,21 @@ func (h *Handler) deleteStore(w http.ResponseWriter, r *http.Request, rq *reques
 			return h.renderStore(w, r, rq, status, s, s.Name, s.IdentifierTypes, nil, pageErr)
 		},
 		after: to(h.path(storesRoute, nil)), notice: "deleted"})
+}
+
+// schemaSection fills the section's rows and links from the side's schema.
+func (h *Handler) schemaSection(sc schemaSide, s *manage.IdentityStore, sec schemaSection) schemaSection {
+	newRoute, oneRoute, removeRoute := sc.routes()
+	sec.NewURL = h.path(newRoute, nil, "store", s.ID)
+	for _, a := range sc.defs(s) {
+		typ := string(a.Type)
+		if typ == "" {
+			typ = string(storage.AttrString)
+		}
+		sec.Rows = append(sec.Rows, attributeRow{Name: a.Name, Label: a.Label, Type: typ, Required: a.Required,
+			Visible: a.Visible, Editable: a.Editable, AdminVisible: a.AdminVisible, AdminEditable: a.AdminEditable,
+			EditURL:   h.path(oneRoute, nil, "store", s.ID, "name", a.Name),
+			RemoveURL: h.path(removeRoute, nil, "store", s.ID, "name", a.Name)})
+	}
+	return sec
 }

@@ -30,6 +30,10 @@ const (
 	attributeNewRoute    = "console.attribute_new"
 	attributeRoute       = "console.attribute"
 	attributeRemoveRoute = "console.attribute_remove"
+	// The organization schema's editor (schemaside.go).
+	orgAttributeNewRoute    = "console.org_attribute_new"
+	orgAttributeRoute       = "console.org_attribute"
+	orgAttributeRemoveRoute = "console.org_attribute_remove"
 )
 
 func (h *Handler) mountStores(r *mux.Router) {
@@ -39,12 +43,16 @@ func (h *Handler) mountStores(r *mux.Router) {
 		http.MethodGet: h.authed(h.storePage), http.MethodPost: h.authed(h.updateStore)})
 	route.Handle(r, storeDeleteRoute, "/admin/stores/{store}/delete", route.Methods{
 		http.MethodGet: h.authed(h.confirmDeleteStore), http.MethodPost: h.authed(h.deleteStore)})
-	route.Handle(r, attributeNewRoute, "/admin/stores/{store}/attributes", route.Methods{
-		http.MethodGet: h.authed(h.attributePage), http.MethodPost: h.authed(h.saveAttribute)})
-	route.Handle(r, attributeRoute, "/admin/stores/{store}/attributes/{name}", route.Methods{
-		http.MethodGet: h.authed(h.attributePage), http.MethodPost: h.authed(h.saveAttribute)})
-	route.Handle(r, attributeRemoveRoute, "/admin/stores/{store}/attributes/{name}/remove", route.Methods{
-		http.MethodGet: h.authed(h.confirmRemoveAttribute), http.MethodPost: h.authed(h.removeAttribute)})
+	for _, sc := range []schemaSide{{}, {org: true}} {
+		newRoute, oneRoute, removeRoute := sc.routes()
+		base := "/admin/stores/{store}/" + strings.ReplaceAll(sc.field(), "_", "-")
+		route.Handle(r, newRoute, base, route.Methods{
+			http.MethodGet: h.authed(sc.on(h.attributePage)), http.MethodPost: h.authed(sc.on(h.saveAttribute))})
+		route.Handle(r, oneRoute, base+"/{name}", route.Methods{
+			http.MethodGet: h.authed(sc.on(h.attributePage)), http.MethodPost: h.authed(sc.on(h.saveAttribute))})
+		route.Handle(r, removeRoute, base+"/{name}/remove", route.Methods{
+			http.MethodGet: h.authed(sc.on(h.confirmRemoveAttribute)), http.MethodPost: h.authed(sc.on(h.removeAttribute))})
+	}
 }
 
 // storesPage is the data of admin_stores.

@@ -297,6 +297,9 @@ func (s *Applications) SetOwnPolicy(ctx context.Context, a Actor, id string, p s
 	} else if msg != "" {
 		problems.Add(string(p.Kind), msg)
 	}
+	if p.Kind == storage.PolicySelfService {
+		onboardingProblems(problems, p.SelfService.Onboarding)
+	}
 	if err := problems.Err(); err != nil {
 		return PolicyView{}, err
 	}

@@ -59,6 +59,15 @@
 // of storage.SearchAccounts, with opaque cursors bound to their search
 // (Page.Next and Page.Prev); each administrator's pinned search fields
 // are kept with their account.
+// Onboarding (seed 003): PartnerCodes (partner_codes.go) makes a partner
+// organization's code, returns it once and stores its digest (never in an
+// audit entry); PartnerLookups (partner_lookup.go) keeps an application's
+// partner lookup webhook, whose secret it makes, returns once and seals
+// through a SecretSealer cmd/foyer gives. Organizations carry company
+// information checked against the store's organization schema; the
+// self-service policy's onboarding roles are checked against the store of
+// every application using the policy (policyinput.go).
+//
 // AccountRoles (account_roles.go) keeps an account's (organization, role)
 // pairs and, apart from them, its organization memberships: a role needs
 // no membership (seed 002), and ending a membership keeps the roles.

@@ -2,6 +2,7 @@ package manage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -18,6 +19,7 @@ type OrganizationsStore interface {
 	ListOrganizations(ctx context.Context, storeID, after string, limit int) ([]storage.Organization, error)
 	UpdateOrganization(ctx context.Context, o *storage.Organization, expectedVersion int64) error
 	DeleteOrganization(ctx context.Context, storeID, id string, expectedVersion int64) error
+	DeletePartnerCode(ctx context.Context, storeID, organizationID string) error
 }
 
 // Organizations manages the organizations of an identity store.
@@ -34,14 +36,17 @@ func NewOrganizations(core *Core, store OrganizationsStore) *Organizations {
 // Organization is an organization as the API, the console and the audit
 // log show it.
 type Organization struct {
-	ID        string    `json:"id"`
-	StoreID   string    `json:"store_id"`
-	Name      string    `json:"name"`
-	Partner   bool      `json:"partner"`
-	Domains   []string  `json:"domains"`
-	Version   int64     `json:"version"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ID      string   `json:"id"`
+	StoreID string   `json:"store_id"`
+	Name    string   `json:"name"`
+	Partner bool     `json:"partner"`
+	Domains []string `json:"domains"`
+	// Attributes is the company information (the store's organization
+	// schema).
+	Attributes map[string]string `json:"attributes"`
+	Version    int64             `json:"version"`
+	CreatedAt  time.Time         `json:"created_at"`
+	UpdatedAt  time.Time         `json:"updated_at"`
 }
 
 // SortKey is the key Organizations.List pages by.
@@ -53,6 +58,10 @@ func organizationView(o *storage.Organization) Organization {
 	if v.Domains == nil {
 		v.Domains = []string{}
 	}
+	v.Attributes = o.Attributes
+	if v.Attributes == nil {
+		v.Attributes = map[string]string{}
+	}
 	return v
 }
 
@@ -61,6 +70,9 @@ type OrganizationInput struct {
 	Name    string   `json:"name"`
 	Partner bool     `json:"partner"`
 	Domains []string `json:"domains"`
+	// Attributes are checked against the store's organization schema; nil
+	// (absent) on an update keeps the stored ones unjudged.
+	Attributes map[string]string `json:"attributes,omitempty"`
 }
 
 const (
@@ -162,6 +174,11 @@ func (s *Organizations) Create(ctx context.Context, a Actor, storeID string, in 
 	}
 	o := &storage.Organization{StoreID: storeID, Name: in.Name, Partner: in.Partner, Domains: in.Domains, CreatedAt: s.core.Now()}
 	err = s.core.Apply(ctx, a, WriteConfig, storeID, func(ctx context.Context) (Change, error) {
+		attrs, err := s.companyInfo(ctx, storeID, in.Attributes)
+		if err != nil {
+			return Change{}, err
+		}
+		o.Attributes = attrs
 		if err := s.store.CreateOrganization(ctx, o); err != nil {
 			return Change{}, conflictAs(err, "an organization with this name or one of these domains exists in the store")
 		}
@@ -175,7 +192,8 @@ func (s *Organizations) Create(ctx context.Context, a Actor, storeID string, in 
 	return &v, nil
 }
 
-// Update replaces an organization's name, partner flag and domains if it
+// Update replaces an organization's name, partner flag, domains and (when
+// given) company information if it
 // is still at version (action organization.updated).
 func (s *Organizations) Update(ctx context.Context, a Actor, storeID, id string, version int64, in OrganizationInput) (*Organization, error) {
 	if err := requireStore(a, WriteConfig, storeID); err != nil {
@@ -193,8 +211,18 @@ func (s *Organizations) Update(ctx context.Context, a Actor, storeID, id string,
 		}
 		before := organizationView(o)
 		o.Name, o.Partner, o.Domains = in.Name, in.Partner, in.Domains
+		if in.Attributes != nil {
+			if o.Attributes, err = s.companyInfo(ctx, storeID, in.Attributes); err != nil {
+				return Change{}, err
+			}
+		}
 		if err := s.store.UpdateOrganization(ctx, o, version); err != nil {
 			return Change{}, conflictAs(err, "another organization of the store has this name or one of these domains")
+		}
+		if before.Partner && !o.Partner {
+			if err := s.dropPartnerCode(ctx, a, o); err != nil {
+				return Change{}, err
+			}
 		}
 		v = organizationView(o)
 		return Change{Action: "organization.updated", TargetType: "organization", TargetID: id, StoreID: storeID,
@@ -223,4 +251,39 @@ func (s *Organizations) Delete(ctx context.Context, a Actor, storeID, id string,
 		return Change{Action: "organization.deleted", TargetType: "organization", TargetID: id, StoreID: storeID,
 			Before: organizationView(o)}, nil
 	})
+}
+
+// companyInfo cleans posted company information and checks it against
+// the store's organization schema, as self-service checks account
+// attributes; empty values are dropped (an optional attribute left blank).
+func (s *Organizations) companyInfo(ctx context.Context, storeID string, posted map[string]string) (map[string]string, error) {
+	is, err := s.store.GetIdentityStore(ctx, storeID)
+	if err != nil {
+		return nil, err
+	}
+	values := map[string]string{}
+	for name, v := range posted {
+		if v = cleanAttribute(is.OrganizationAttributes, name, v); v != "" {
+			values[name] = v
+		}
+	}
+	p := Problems{}
+	for name, msg := range storage.CheckAttributes(is.OrganizationAttributes, values) {
+		p.Add("attributes."+name, msg)
+	}
+	return values, p.Err()
+}
+
+// dropPartnerCode deletes the code of an organization that is no longer a
+// partner's: registration must not join anyone to it as a partner.
+func (s *Organizations) dropPartnerCode(ctx context.Context, a Actor, o *storage.Organization) error {
+	err := s.store.DeletePartnerCode(ctx, o.StoreID, o.ID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return s.core.Record(ctx, a, WriteConfig, Change{Action: "organization.partner_code_deleted", TargetType: "organization",
+		TargetID: o.ID, StoreID: o.StoreID, Before: map[string]any{"reason": "no longer a partner organization"}})
 }

@@ -87,6 +87,23 @@ func (in PolicyInput) validateBody(problems Problems, p storage.Policy) {
 	if err := bodyError(p, nil); err != nil {
 		problems.Add(string(p.Kind), err.Error())
 	}
+	if p.Kind == storage.PolicySelfService {
+		onboardingProblems(problems, p.SelfService.Onboarding)
+	}
+}
+
+// onboardingProblems checks what the onboarding settings need whatever
+// the store: a registration that joins people to organizations must say
+// which role they get there.
+func onboardingProblems(problems Problems, o storage.Onboarding) {
+	if o.CustomerRegistration && strings.TrimSpace(o.NewOrganizationRoleID) == "" {
+		problems.Add("self_service.onboarding.new_organization_role_id",
+			"choose the role the first member of a new organization gets")
+	}
+	if o.PartnerRegistration && strings.TrimSpace(o.PartnerRoleID) == "" {
+		problems.Add("self_service.onboarding.partner_role_id",
+			"choose the role people joining a partner with its code get")
+	}
 }
 
 // bodyError is the body's own problems; with a store, also whether it fits
@@ -136,7 +153,7 @@ func fitsStore(ctx context.Context, st policyStores, p storage.Policy, storeID s
 		if problem := p.SelfService.Validate(store); problem != nil {
 			return problem.Error(), nil //nolint:nilerr // the problem is the answer
 		}
-		return "", nil
+		return onboardingRolesFit(ctx, st, p.SelfService.Onboarding, storeID)
 	}
 	for _, g := range p.Portal.Groups {
 		if _, err := st.GetGroupByName(ctx, storeID, g); errors.Is(err, storage.ErrNotFound) {
@@ -148,8 +165,38 @@ func fitsStore(ctx context.Context, st policyStores, p storage.Policy, storeID s
 	return "", nil
 }
 
+// onboardingRolesFit reports, as a message, a registration role the
+// store does not define: role ids are a store's own, so a named policy
+// shared by applications of several stores can name them for one store
+// only (each store needs its own policy then).
+func onboardingRolesFit(ctx context.Context, st policyStores, o storage.Onboarding, storeID string) (string, error) {
+	for _, r := range []struct {
+		what, id string
+		admin    bool // must make its holders organization administrators
+	}{
+		{"the new organization role", o.NewOrganizationRoleID, true}, {"the partner role", o.PartnerRoleID, false},
+	} {
+		if r.id == "" {
+			continue
+		}
+		role, err := st.GetStoreRole(ctx, storeID, r.id)
+		switch {
+		case errors.Is(err, storage.ErrNotFound):
+			return fmt.Sprintf("%s %q is not a role of identity store %q", r.what, r.id, storeID), nil
+		case err != nil:
+			return "", err
+		case r.admin && !role.OrganizationAdmin:
+			// Seed 003: the first member is the new customer's account
+			// administrator; without it nobody could manage the company.
+			return fmt.Sprintf("%s %q is not an organization administrator role: the first member must be able to administer the new organization", r.what, role.Name), nil
+		}
+	}
+	return "", nil
+}
+
 // policyStores is what the fit checks read.
 type policyStores interface {
 	GetIdentityStore(ctx context.Context, id string) (*storage.IdentityStore, error)
 	GetGroupByName(ctx context.Context, storeID, name string) (*storage.Group, error)
+	GetStoreRole(ctx context.Context, storeID, id string) (*storage.StoreRole, error)
 }

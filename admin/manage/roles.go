@@ -32,27 +32,34 @@ func NewRoles(core *Core, store RolesStore) *Roles { return &Roles{core: core, s
 // Role is a role definition as the API, the console and the audit log
 // show it.
 type Role struct {
-	ID          string    `json:"id"`
-	StoreID     string    `json:"store_id"`
-	Name        string    `json:"name"`
-	Description string    `json:"description"`
-	Version     int64     `json:"version"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	ID          string `json:"id"`
+	StoreID     string `json:"store_id"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	// OrganizationAdmin: holders administer their organization in the
+	// account portal. Assignable: organization administrators may grant it.
+	OrganizationAdmin bool      `json:"organization_admin"`
+	Assignable        bool      `json:"assignable"`
+	Version           int64     `json:"version"`
+	CreatedAt         time.Time `json:"created_at"`
+	UpdatedAt         time.Time `json:"updated_at"`
 }
 
 // SortKey is the key Roles.List pages by.
 func (r Role) SortKey() string { return strings.ToLower(r.Name) }
 
 func roleView(r *storage.StoreRole) Role {
-	return Role{ID: r.ID, StoreID: r.StoreID, Name: r.Name, Description: r.Description, Version: r.Version,
+	return Role{ID: r.ID, StoreID: r.StoreID, Name: r.Name, Description: r.Description,
+		OrganizationAdmin: r.OrganizationAdmin, Assignable: r.Assignable, Version: r.Version,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 
 // RoleInput is what an administrator submits for a role.
 type RoleInput struct {
-	Name        string `json:"name"`
-	Description string `json:"description"`
+	Name              string `json:"name"`
+	Description       string `json:"description"`
+	OrganizationAdmin bool   `json:"organization_admin"`
+	Assignable        bool   `json:"assignable"`
 }
 
 const (
@@ -111,7 +118,8 @@ func (s *Roles) Create(ctx context.Context, a Actor, storeID string, in RoleInpu
 	if err != nil {
 		return nil, err
 	}
-	r := &storage.StoreRole{StoreID: storeID, Name: in.Name, Description: in.Description, CreatedAt: s.core.Now()}
+	r := &storage.StoreRole{StoreID: storeID, Name: in.Name, Description: in.Description,
+		OrganizationAdmin: in.OrganizationAdmin, Assignable: in.Assignable, CreatedAt: s.core.Now()}
 	err = s.core.Apply(ctx, a, WriteConfig, storeID, func(ctx context.Context) (Change, error) {
 		if err := s.store.CreateStoreRole(ctx, r); err != nil {
 			return Change{}, conflictAs(fmt.Errorf("create role %q: %w", in.Name, err), "a role with this name exists in the store")
@@ -125,7 +133,7 @@ func (s *Roles) Create(ctx context.Context, a Actor, storeID string, in RoleInpu
 	return &v, nil
 }
 
-// Update replaces a role's name and description if it is still at
+// Update replaces a role's name, description and flags if it is still at
 // version (action role.updated).
 func (s *Roles) Update(ctx context.Context, a Actor, storeID, id string, version int64, in RoleInput) (*Role, error) {
 	if err := requireStore(a, WriteConfig, storeID); err != nil {
@@ -143,6 +151,7 @@ func (s *Roles) Update(ctx context.Context, a Actor, storeID, id string, version
 		}
 		before := roleView(r)
 		r.Name, r.Description = in.Name, in.Description
+		r.OrganizationAdmin, r.Assignable = in.OrganizationAdmin, in.Assignable
 		if err := s.store.UpdateStoreRole(ctx, r, version); err != nil {
 			return Change{}, conflictAs(err, "another role of the store has this name")
 		}

@@ -47,9 +47,12 @@ type IdentityStore struct {
 	Name            string                   `json:"name"`
 	IdentifierTypes []storage.IdentifierType `json:"identifier_types"`
 	Attributes      []storage.AttributeDef   `json:"attributes"`
-	Version         int64                    `json:"version"`
-	CreatedAt       time.Time                `json:"created_at"`
-	UpdatedAt       time.Time                `json:"updated_at"`
+	// OrganizationAttributes is the organization schema: the company
+	// information organizations of the store hold.
+	OrganizationAttributes []storage.AttributeDef `json:"organization_attributes"`
+	Version                int64                  `json:"version"`
+	CreatedAt              time.Time              `json:"created_at"`
+	UpdatedAt              time.Time              `json:"updated_at"`
 }
 
 func storeView(s *storage.IdentityStore) IdentityStore {
@@ -61,6 +64,10 @@ func storeView(s *storage.IdentityStore) IdentityStore {
 	if v.Attributes == nil {
 		v.Attributes = []storage.AttributeDef{}
 	}
+	v.OrganizationAttributes = s.OrganizationAttributes
+	if v.OrganizationAttributes == nil {
+		v.OrganizationAttributes = []storage.AttributeDef{}
+	}
 	return v
 }
 
@@ -71,6 +78,10 @@ type StoreInput struct {
 	Name            string                   `json:"name"`
 	IdentifierTypes []storage.IdentifierType `json:"identifier_types"`
 	Attributes      []storage.AttributeDef   `json:"attributes"`
+	// OrganizationAttributes is the organization schema; nil (absent) on
+	// an update keeps the stored one, so callers that predate it do not
+	// erase it.
+	OrganizationAttributes []storage.AttributeDef `json:"organization_attributes,omitempty"`
 }
 
 // storeID is a chosen store id: it appears in URLs and configuration.
@@ -135,7 +146,7 @@ func (s *Stores) Create(ctx context.Context, a Actor, in StoreInput) (*IdentityS
 		return nil, err
 	}
 	is := &storage.IdentityStore{ID: in.ID, Name: in.Name, IdentifierTypes: in.IdentifierTypes,
-		Attributes: in.Attributes, CreatedAt: s.core.Now()}
+		Attributes: in.Attributes, OrganizationAttributes: in.OrganizationAttributes, CreatedAt: s.core.Now()}
 	var v IdentityStore
 	err := s.core.Apply(ctx, a, WriteConfig, "", func(ctx context.Context) (Change, error) {
 		if err := s.store.CreateIdentityStore(ctx, is); err != nil {
@@ -175,11 +186,15 @@ func (s *Stores) Update(ctx context.Context, a Actor, id string, version int64, 
 		}
 		before := storeView(is)
 		action := "store.updated"
+		if in.OrganizationAttributes == nil {
+			in.OrganizationAttributes = is.OrganizationAttributes
+		}
 		if in.Name != is.Name && slices.Equal(in.IdentifierTypes, is.IdentifierTypes) &&
-			sameSchema(in.Attributes, is.Attributes) {
+			sameSchema(in.Attributes, is.Attributes) && sameSchema(in.OrganizationAttributes, is.OrganizationAttributes) {
 			action = "store.renamed"
 		}
 		is.Name, is.IdentifierTypes, is.Attributes = in.Name, in.IdentifierTypes, in.Attributes
+		is.OrganizationAttributes = in.OrganizationAttributes
 		if err := s.store.UpdateIdentityStore(ctx, is, version); err != nil {
 			return Change{}, err
 		}
@@ -227,9 +242,11 @@ func (s *Stores) Delete(ctx context.Context, a Actor, id string, version int64) 
 func cleanStoreInput(in StoreInput) StoreInput {
 	in.ID = strings.TrimSpace(in.ID)
 	in.Name = strings.TrimSpace(in.Name)
-	for i := range in.Attributes {
-		in.Attributes[i].Name = strings.TrimSpace(in.Attributes[i].Name)
-		in.Attributes[i].Label = strings.TrimSpace(in.Attributes[i].Label)
+	for _, defs := range [][]storage.AttributeDef{in.Attributes, in.OrganizationAttributes} {
+		for i := range defs {
+			defs[i].Name = strings.TrimSpace(defs[i].Name)
+			defs[i].Label = strings.TrimSpace(defs[i].Label)
+		}
 	}
 	return in
 }
@@ -252,6 +269,11 @@ func validateStoreInput(p Problems, in StoreInput) {
 	}
 	for field, msg := range storage.ValidateSchema(in.Attributes) {
 		p.Add(field, msg)
+	}
+	// The organization schema follows the same rules; its messages are
+	// keyed by its own field name.
+	for field, msg := range storage.ValidateSchema(in.OrganizationAttributes) {
+		p.Add("organization_"+field, msg)
 	}
 }
 

@@ -10,5 +10,6 @@ import (
 // what they define, over the store.
 func newStoreServices(core *manage.Core, store storage.Store) admin.StoreServices {
 	return admin.StoreServices{Stores: newStores(core, store), Groups: manage.NewGroups(core, store),
-		Roles: manage.NewRoles(core, store), Organizations: manage.NewOrganizations(core, store)}
+		Roles: manage.NewRoles(core, store), Organizations: manage.NewOrganizations(core, store),
+		PartnerCodes: manage.NewPartnerCodes(core, store)}
 }

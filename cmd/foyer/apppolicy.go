@@ -143,6 +143,7 @@ func policyFlags(fs *flag.FlagSet) *[]policyEdit {
 	duration("re-request-interval", "least time between two links or codes per account and channel", func(p *P) *time.Duration { return &p.ReRequestInterval })
 	number("password-min", "minimum password length", func(p *P) *int { return &p.PasswordPolicy.MinLength })
 	number("password-max", "maximum password length in bytes", func(p *P) *int { return &p.PasswordPolicy.MaxLength })
+	onboardingFlags(fs, &edits, onOff, duration)
 	return &edits
 }
 
@@ -176,6 +177,10 @@ func printPolicy(w io.Writer, app *storage.Application, store *storage.IdentityS
 		{"unconfirmed contacts", word(p.AllowUnconfirmedContacts)},
 		{"password length", fmt.Sprintf("%d to %d", p.PasswordPolicy.MinLength, p.PasswordPolicy.MaxLength)},
 		{"reject common passwords", word(p.PasswordPolicy.RejectCommonPasswords)},
+		{"customer registration", withRole(word(p.Onboarding.CustomerRegistration), p.Onboarding.NewOrganizationRoleID)},
+		{"partner registration", withRole(word(p.Onboarding.PartnerRegistration), p.Onboarding.PartnerRoleID)},
+		{"invitation lifetime", p.Onboarding.InvitationLifetime.String()},
+		{"invitee may change e-mail", word(p.Onboarding.InviteeMayChangeEmail)},
 	} {
 		fmt.Fprintf(tw, "%s:\t%s\n", row[0], row[1])
 	}

@@ -47,6 +47,8 @@ func TestCLIAppPolicySet(t *testing.T) {
 		ResetLinkLifetime: 30 * time.Minute, ActivationLinkLifetime: 48 * time.Hour, OneTimeCodeLifetime: 5 * time.Minute,
 		ReRequestInterval: time.Minute, AllowUnconfirmedContacts: true,
 		PasswordPolicy: storage.PasswordPolicy{MinLength: 12, MaxLength: 64},
+		// The onboarding part the command leaves alone: its defaults.
+		Onboarding: storage.Onboarding{InvitationLifetime: 7 * 24 * time.Hour},
 	}
 	var printed storage.SelfServicePolicy
 	if err := json.Unmarshal([]byte(out), &printed); err != nil || printed != want {

@@ -13,7 +13,7 @@ import (
 	"foyer/storage/sqlstore"
 )
 
-const storeUsage = `usage: foyer store create NAME [--id ID] [--identifiers email,username,phone] [--attributes JSON]
+const storeUsage = `usage: foyer store create NAME [--id ID] [--identifiers email,username,phone] [--attributes JSON] [--organization-attributes JSON]
        foyer store list [--json]
        foyer store rename ID NAME
        foyer store delete ID`
@@ -28,6 +28,7 @@ func storeCommand(ctx context.Context, cfg Config, verb string, args []string, s
 	id := fs.String("id", "", "the new store's id (create; default: generated)")
 	identifiers := fs.String("identifiers", "email", "comma-separated identifier types (create)")
 	attributes := fs.String("attributes", "", "the attribute schema as a JSON array (create)")
+	orgAttributes := fs.String("organization-attributes", "", "the organization schema (company information) as a JSON array (create)")
 	asJSON := fs.Bool("json", false, "print JSON (list)")
 	if err := parse(fs, rest); err != nil {
 		return err
@@ -41,9 +42,15 @@ func storeCommand(ctx context.Context, cfg Config, verb string, args []string, s
 		switch verb {
 		case "create":
 			in := manage.StoreInput{ID: *id, Name: pos[0], IdentifierTypes: identifierTypes(*identifiers)}
-			if *attributes != "" {
-				if err := json.Unmarshal([]byte(*attributes), &in.Attributes); err != nil {
-					fmt.Fprintf(stderr, "foyer store create: --attributes is not a JSON array of attributes: %v\n", err)
+			for _, f := range []struct {
+				name, value string
+				into        *[]storage.AttributeDef
+			}{{"attributes", *attributes, &in.Attributes}, {"organization-attributes", *orgAttributes, &in.OrganizationAttributes}} {
+				if f.value == "" {
+					continue
+				}
+				if err := json.Unmarshal([]byte(f.value), f.into); err != nil {
+					fmt.Fprintf(stderr, "foyer store create: --%s is not a JSON array of attributes: %v\n", f.name, err)
 					return errUsage
 				}
 			}

@@ -20,6 +20,10 @@ func newAdminConsole(cfg Config, core *manage.Core, store storage.Store, secret 
 	notifications *notify.Service, log *slog.Logger, now func() time.Time, activity *manage.AccountActivity, accounts accountProfileServices,
 	invitations *manage.Invitations) (*console.Handler, error) {
 	notices, accountAuth := newAccountAuthServices(core, store, notifications, renderer, sessions, cfg.Issuer)
+	partnerLookups, err := newPartnerLookups(core, store, secret)
+	if err != nil {
+		return nil, err
+	}
 	return console.New(console.Config{
 		Issuer: cfg.Issuer, CookieKey: keys.DeriveKey(secret, "admin-console"),
 		Secure: session.CookiesFor(cfg.Issuer).Secure, Now: now,
@@ -48,5 +52,7 @@ func newAdminConsole(cfg Config, core *manage.Core, store storage.Store, secret 
 		AccountActions: accounts.actions, AccountProfiles: accounts.profiles,
 		// The store's invitations (admin/console/invitations.go).
 		Invitations: invitations,
+		// Partner organizations' codes and the partner lookup webhooks.
+		PartnerCodes: manage.NewPartnerCodes(core, store), PartnerLookups: partnerLookups,
 	})
 }

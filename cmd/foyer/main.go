@@ -33,6 +33,7 @@ Commands:
   app consent set       replace an application's consent policy
   app portal show APP   show an application's launcher tile, friendly URL and groups
   app portal set APP    change them (--launcher, --slug, --groups)
+  app partner-lookup set|show|delete APP  an application's partner lookup webhook (--url, --timeout, --rotate-secret)
   app create|list       create (--name, --store) or list applications
   app delete APP        delete an application without clients
   policy list|show|create|set|assign|default|delete  named policies
@@ -43,6 +44,7 @@ Commands:
   group create NAME     create a group of accounts
   group add|remove NAME ACCOUNT  change a group's members
   group list|rename|delete       list, rename (NAME NEW) or delete (NAME) groups
+  org partner-code ORG  give a partner organization a new partner code, shown once (--store, --expires-in, --max-uses)
   account link ACCOUNT  link an external identity (--provider, --subject)
   account roles list|assign|remove ACCOUNT [ORGANIZATION ROLE]  an account's roles per organization
   invitation send       invite a customer (--client, --email, --organization, --role, --group, --attr)
@@ -146,6 +148,8 @@ func dispatch(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 		return appPortalShow(ctx, cfg, rest[2:], stdout, stderr)
 	case cmd == "app" && sub == "portal" && len(rest) > 1 && rest[1] == "set":
 		return appPortalSet(ctx, cfg, rest[2:], stdout, stderr)
+	case cmd == "app" && sub == "partner-lookup" && len(rest) > 1:
+		return appPartnerLookup(ctx, cfg, rest[1], rest[2:], stdout, stderr)
 	case cmd == "app" && (sub == "create" || sub == "list" || sub == "delete"):
 		return appCommand(ctx, cfg, sub, rest[1:], stdout, stderr)
 	case cmd == "policy":
@@ -162,6 +166,8 @@ func dispatch(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 		return groupCommand(ctx, cfg, sub, rest[1:], stdout, stderr)
 	case cmd == "invitation" && sub != "":
 		return invitationCommand(ctx, cfg, sub, rest[1:], stdout, stderr)
+	case cmd == "org" && sub == "partner-code":
+		return orgCommand(ctx, cfg, sub, rest[1:], stdout, stderr)
 	case cmd == "admin" && sub == "create":
 		return adminCreate(ctx, cfg, rest[1:], stdout, stderr)
 	case cmd == "admin" && sub == "list":

@@ -205,6 +205,10 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	accountServices.actions.WithNotices(notices)
 	accountServices.profiles.WithNotices(notices)
 	invitations := newInvitations(cfg, adminCore, store, renderer, notifications)
+	partnerLookups, err := newPartnerLookups(adminCore, store, secret)
+	if err != nil {
+		return nil, err
+	}
 	adminAPI, err := admin.New(admin.Deps{
 		Tokens: adminTokens{oauth: oauth}, Core: adminCore, Clients: manage.NewClients(adminCore, store, clientRegistry{}),
 		Administrators: manage.NewAdministrators(adminCore, store, notifications, cfg.Issuer), Audit: manage.NewAudit(store).WithChainKey(auditChainKey(secret)),
@@ -218,6 +222,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		AccountSearch:   manage.NewAccountSearch(adminCore, store),
 		Invitations:     invitations,
 		AccountActions:  accountServices.actions, AccountProfiles: accountServices.profiles, Renderer: renderer,
+		PartnerLookups: partnerLookups,
 	})
 	if err != nil {
 		return nil, err
