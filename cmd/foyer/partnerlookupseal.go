@@ -2,9 +2,11 @@ package main
 
 import (
 	"fmt"
+	"log/slog"
 
 	"foyer/admin/manage"
 	"foyer/authz/keys"
+	"foyer/selfservice/partnerlookup"
 	"foyer/storage"
 	"foyer/storage/seal"
 )
@@ -47,4 +49,15 @@ func newPartnerLookups(core *manage.Core, store storage.Store, secret []byte) (*
 		return nil, err
 	}
 	return manage.NewPartnerLookups(core, store, sealer), nil
+}
+
+// newPartnerResolver is what registration asks about partner codes it does
+// not know: the application's partner lookup webhook, its secret opened
+// with the same sealer the admin side sealed it with.
+func newPartnerResolver(store storage.Store, secret []byte, log *slog.Logger) (*partnerlookup.Client, error) {
+	sealer, err := newPartnerLookupSealer(secret)
+	if err != nil {
+		return nil, err
+	}
+	return partnerlookup.New(store, sealer, partnerlookup.WithLogger(log)), nil
 }

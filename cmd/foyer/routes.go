@@ -178,6 +178,10 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		return nil, err
 	}
 	invites := newInvitationService(cfg.Issuer, store, notifications, renderer, opt.now)
+	partners, err := newPartnerResolver(store, secret, log)
+	if err != nil {
+		return nil, err
+	}
 	limits, err := cfg.signInLimits()
 	if err != nil {
 		return nil, err
@@ -186,7 +190,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		PortalClientFor: portalClientFor, SignInLimits: limits, Now: opt.now}, selfservice.Deps{
 		Store: store, Sessions: sessions, Steps: steps, Passwords: password.NewHasher(password.OWASP),
 		Renderer: renderer, Logger: log, Notify: notifications, Sealer: sealer, WebAuthn: relyingParty,
-		Invites: invites,
+		Invites: invites, Partners: partners,
 	})
 	if err != nil {
 		return nil, err
