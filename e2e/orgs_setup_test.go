@@ -144,16 +144,21 @@ func startDemo(t *testing.T, port, clientID, secret string) *demoPortal {
 	}
 }
 
-// claimsOf reads the ID token claims the demo shows after a sign-in.
+// claimsOf reads the ID token claims the demo shows after a sign-in,
+// with UserInfo's email.
 func claimsOf(t *testing.T, b *browser) map[string]any {
 	t.Helper()
 	body := b.text(t, "pre")
 	var shown struct {
-		Claims map[string]any `json:"id_token_claims"`
+		Claims   map[string]any `json:"id_token_claims"`
+		UserInfo map[string]any `json:"userinfo"`
 	}
 	if err := json.Unmarshal([]byte(body), &shown); err != nil || shown.Claims == nil {
 		t.Fatalf("the demo shows no ID token claims:\n%s", body)
 	}
+	// The e-mail claims are UserInfo's (the ID token carries only what
+	// the flow needs).
+	shown.Claims["email"] = shown.UserInfo["email"]
 	return shown.Claims
 }
 

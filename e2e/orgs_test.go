@@ -34,7 +34,7 @@ func setupB2B(t *testing.T) *b2bFixture {
 	api := f.api
 	api.call(t, "POST", "/stores", map[string]any{"id": f.storeID, "name": "Companies " + f.storeID,
 		"identifier_types": []string{"email"},
-		"attributes":       []map[string]any{{"name": "given_name", "label": "First name", "visible": true, "editable": true}},
+		"attributes":       []map[string]any{{"name": "given_name", "label": "First name", "visible": true, "editable": true, "admin_visible": true, "admin_editable": true}},
 	}, 201, nil)
 	role := func(name string, orgAdmin, assignable bool) string {
 		var r idOnly
@@ -163,7 +163,7 @@ func TestOrganizations(t *testing.T) {
 		ops := newBrowser(t)
 		ops.consoleSignInWith(t, env.issuer, opsEmail, opsPassword)
 		invitee := "grace-" + randomString(5) + "@example.com"
-		ops.consoleInvite(t, f.storeID, org.ID, invitee, "Member", "Grace")
+		ops.consoleInvite(t, f.storeID, org.ID, f.clientID, invitee, "Member", "Grace")
 		first := outboxLink(t, "invitation", invitee, "/oauth2/initiate?")
 		ops.do(t, "resend the invitation", chromedp.Click(buttonWithText("Resend")),
 			chromedp.WaitVisible(chromedp.Search(`//*[contains(., "sent 2 times")]`)))
@@ -205,8 +205,13 @@ func TestOrganizations(t *testing.T) {
 		if got := b.text(t, chromedp.CSS("#partner_code-error")); !strings.Contains(got, "not valid") {
 			t.Errorf("wrong partner code: %q", got)
 		}
-		b.do(t, "type the partner code", chromedp.SetValue(chromedp.ID("partner_code"), strings.ToLower(f.partnerCode)))
-		claims := finishRegistration(t, b, pw)
+		b.do(t, "type the partner code and the password again (the terms stay accepted)",
+			chromedp.SetValue(chromedp.ID("partner_code"), strings.ToLower(f.partnerCode)),
+			chromedp.SendKeys(chromedp.ID("password"), pw),
+			chromedp.SendKeys(chromedp.ID("password_confirm"), pw),
+			chromedp.Click(buttonWithText("Create account")),
+			chromedp.WaitVisible(chromedp.Search(`//h1[normalize-space()="Signed in"]`)))
+		claims := claimsOf(t, b)
 		if claims["org_id"] != f.partnerID || claims["org_name"] != "Northwind Partners" || rolesClaim(t, claims) != "Partner agent" {
 			t.Errorf("ID token after partner registration: %v", claims)
 		}
@@ -229,9 +234,9 @@ func (b *browser) inviteColleague(t *testing.T, email, roleID string) {
 }
 
 // consoleInvite fills the console's Invite customer form: the
-// organization (then the client list for it), the address, a role by
+// organization (then the client list for it), the client, the address, a role by
 // name and the pre-filled first name; it ends on the invitation's page.
-func (b *browser) consoleInvite(t *testing.T, storeID, orgID, email, role, givenName string) {
+func (b *browser) consoleInvite(t *testing.T, storeID, orgID, clientID, email, role, givenName string) {
 	t.Helper()
 	b.do(t, "open Invite customer", chromedp.Navigate(env.issuer+"/admin/stores/"+storeID+"/invitations/new"),
 		chromedp.WaitVisible(chromedp.ID("invite-organization")))
@@ -240,6 +245,7 @@ func (b *browser) consoleInvite(t *testing.T, storeID, orgID, email, role, given
 		chromedp.Click(buttonWithText("Update client list")),
 		chromedp.WaitVisible(chromedp.Search(`//label[normalize-space()="`+role+`"]`)))
 	b.do(t, "fill the invitation and send it",
+		chromedp.SetValue(chromedp.ID("invite-client"), clientID),
 		chromedp.SendKeys(chromedp.ID("invite-email"), email),
 		chromedp.Click(chromedp.Search(`//label[normalize-space()="`+role+`"]/input`)),
 		chromedp.SendKeys(chromedp.ID("invite-attr-given_name"), givenName),

@@ -61,7 +61,7 @@ func outboxLink(t *testing.T, kind, email, prefix string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	tokenLink := regexp.MustCompile(regexp.QuoteMeta(env.issuer+prefix) + `[A-Za-z0-9_=&;%-]+`)
+	tokenLink := regexp.MustCompile(regexp.QuoteMeta(env.issuer+prefix) + `[A-Za-z0-9_=&;%.-]+`)
 	retry := time.NewTicker(50 * time.Millisecond)
 	defer retry.Stop()
 	for {
