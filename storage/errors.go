@@ -1,6 +1,10 @@
 package storage
 
-import "errors"
+import (
+	"errors"
+	"sort"
+	"strings"
+)
 
 var (
 	// ErrNotFound means no row matched. Implementations wrap driver errors
@@ -19,3 +23,24 @@ var (
 // the stored one: someone changed it in between (optimistic concurrency;
 // the admin API answers 412 Precondition Failed).
 var ErrStale = errors.New("storage: stale version")
+
+// ValidationError is input that cannot be accepted, with a message per
+// field (keys are the input's field names, as the API and forms spell
+// them). Nothing is changed when it is returned. The operator side's
+// service layer and the invitation service both report with it.
+type ValidationError struct {
+	Fields map[string]string
+}
+
+func (e *ValidationError) Error() string {
+	names := make([]string, 0, len(e.Fields))
+	for n := range e.Fields {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	parts := make([]string, len(names))
+	for i, n := range names {
+		parts[i] = n + ": " + e.Fields[n]
+	}
+	return "invalid input: " + strings.Join(parts, "; ")
+}

@@ -2,8 +2,6 @@ package manage
 
 import (
 	"errors"
-	"sort"
-	"strings"
 
 	"foyer/storage"
 )
@@ -22,24 +20,9 @@ var (
 )
 
 // ValidationError is input that cannot be accepted, with a message per
-// field (keys are the input's field names, as the API and forms spell
-// them). Nothing is changed when it is returned.
-type ValidationError struct {
-	Fields map[string]string
-}
-
-func (e *ValidationError) Error() string {
-	names := make([]string, 0, len(e.Fields))
-	for n := range e.Fields {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	parts := make([]string, len(names))
-	for i, n := range names {
-		parts[i] = n + ": " + e.Fields[n]
-	}
-	return "invalid input: " + strings.Join(parts, "; ")
-}
+// field (storage.ValidationError, which the invitation service reports
+// too). Nothing is changed when it is returned.
+type ValidationError = storage.ValidationError
 
 // Problems collects field errors while validating a whole input.
 type Problems map[string]string

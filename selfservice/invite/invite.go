@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"sort"
 	"strings"
 	"time"
 
@@ -32,22 +31,7 @@ var (
 // per field (keys as the admin API spells them: organization_id,
 // client_id, email, language, role_ids, group_ids, attributes.NAME).
 // Nothing is stored or sent when it is returned.
-type ValidationError struct {
-	Fields map[string]string
-}
-
-func (e *ValidationError) Error() string {
-	names := make([]string, 0, len(e.Fields))
-	for n := range e.Fields {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	parts := make([]string, len(names))
-	for i, n := range names {
-		parts[i] = n + ": " + e.Fields[n]
-	}
-	return "invite: " + strings.Join(parts, "; ")
-}
+type ValidationError = storage.ValidationError
 
 // Store is what the service reads and writes.
 type Store interface {
