@@ -78,19 +78,35 @@ func (h *Handler) showConsent(w http.ResponseWriter, r *http.Request) error {
 		// a look-alike name on Foyer's own page is not taken on trust.
 		data.Notice = "consent.unverified"
 	}
-	// Allowing or denying redirects the form post to the client; browsers
-	// apply form-action to that redirect too.
-	w.Header().Set("Content-Security-Policy", themes.CSPWithFormTarget(redirectURI(p.ar)))
-	err = h.render.Render(w, r, themes.Page{
-		Template: "consent",
-		Lang:     h.render.Negotiate(p.ar.GetRequestForm().Get("ui_locales"), p.login.acct.Language, r.Header.Get("Accept-Language")),
-		Branding: h.brandingOf(r, p.client),
-		Data:     data,
-	})
-	if err != nil {
-		h.log.ErrorContext(r.Context(), "render consent", "err", err)
-	}
+	h.renderStepPage(w, r, p, themes.Page{Template: "consent", Branding: h.brandingOf(r, p.client), Data: data})
 	return nil
+}
+
+// renderStepPage renders the page of a step between sign-in and the
+// client (consent, the organization picker) in the account's language.
+// Its form may redirect the post to the client, and browsers apply
+// form-action to that redirect too: the CSP names the redirect URI.
+func (h *Handler) renderStepPage(w http.ResponseWriter, r *http.Request, p *pendingConsent, page themes.Page) {
+	w.Header().Set("Content-Security-Policy", themes.CSPWithFormTarget(redirectURI(p.ar)))
+	page.Lang = h.render.Negotiate(p.ar.GetRequestForm().Get("ui_locales"), p.login.acct.Language, r.Header.Get("Accept-Language"))
+	if err := h.render.Render(w, r, page); err != nil {
+		h.log.ErrorContext(r.Context(), "render "+page.Template, "err", err)
+	}
+}
+
+// stepPost checks a post to a step page: from Foyer's own pages (a
+// cross-site post must not act in the user's name) and a well-formed form.
+// Otherwise it answers with an error page and returns false.
+func (h *Handler) stepPost(w http.ResponseWriter, r *http.Request) bool {
+	if err := http.NewCrossOriginProtection().Check(r); err != nil {
+		h.errorPage(w, r, http.StatusForbidden, "error.forbidden")
+		return false
+	}
+	if err := r.ParseForm(); err != nil {
+		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
+		return false
+	}
+	return true
 }
 
 // submitConsent records the user's decision. The interaction is used once:
@@ -99,13 +115,8 @@ func (h *Handler) showConsent(w http.ResponseWriter, r *http.Request) error {
 func (h *Handler) submitConsent(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	// A cross-site post must not be able to grant access in the user's name.
-	if err := http.NewCrossOriginProtection().Check(r); err != nil {
-		h.errorPage(w, r, http.StatusForbidden, "error.forbidden")
-		return nil //nolint:nilerr // a cross-site post is refused with a page
-	}
-	if err := r.ParseForm(); err != nil {
-		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
-		return nil //nolint:nilerr // a malformed form is answered with a page
+	if !h.stepPost(w, r) {
+		return nil
 	}
 	decision := r.PostForm.Get("decision")
 	if decision != "allow" && decision != "deny" {

@@ -55,21 +55,10 @@ func (h *Handler) renderOrganizations(w http.ResponseWriter, r *http.Request, p 
 	if errKey != "" {
 		status = http.StatusUnprocessableEntity
 	}
-	// The choice may redirect the form post to the client; browsers apply
-	// form-action to that redirect too.
-	w.Header().Set("Content-Security-Policy", themes.CSPWithFormTarget(redirectURI(p.ar)))
 	w.Header().Set("Cache-Control", "no-store")
 	app := p.login.app
-	err = h.render.Render(w, r, themes.Page{
-		Template: "organization",
-		Lang:     h.render.Negotiate(p.ar.GetRequestForm().Get("ui_locales"), p.login.acct.Language, r.Header.Get("Accept-Language")),
-		Branding: themes.Branding{AppName: app.Name, LogoURL: app.LogoURL, PrimaryColor: app.PrimaryColor},
-		Status:   status,
-		Data:     data,
-	})
-	if err != nil {
-		h.log.ErrorContext(r.Context(), "render organization picker", "err", err)
-	}
+	h.renderStepPage(w, r, p, themes.Page{Template: "organization", Status: status, Data: data,
+		Branding: themes.Branding{AppName: app.Name, LogoURL: app.LogoURL, PrimaryColor: app.PrimaryColor}})
 	return nil
 }
 
@@ -79,13 +68,8 @@ func (h *Handler) renderOrganizations(w http.ResponseWriter, r *http.Request, p 
 func (h *Handler) submitOrganization(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	// A cross-site post must not sign the user in to an organization.
-	if err := http.NewCrossOriginProtection().Check(r); err != nil {
-		h.errorPage(w, r, http.StatusForbidden, "error.forbidden")
-		return nil //nolint:nilerr // a cross-site post is refused with a page
-	}
-	if err := r.ParseForm(); err != nil {
-		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
-		return nil //nolint:nilerr // a malformed form is answered with a page
+	if !h.stepPost(w, r) {
+		return nil
 	}
 	p, err := h.loadStep(r, r.PostForm.Get("interaction"), r.PostForm.Get("sig"), organizationStep)
 	if err != nil {
