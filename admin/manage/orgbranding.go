@@ -1,6 +1,8 @@
 package manage
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -8,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"foyer/storage"
+	"foyer/themes"
 )
 
 // OrganizationBrandingInput is an organization's own branding. Every
@@ -49,4 +52,44 @@ func checkOrganizationBranding(p Problems, in OrganizationBrandingInput) Organiz
 
 func (in OrganizationInput) applyBranding(o *storage.Organization) {
 	o.DisplayName, o.LogoURL, o.PrimaryColor = in.DisplayName, in.LogoURL, in.PrimaryColor
+}
+
+// branding is what a notice to acct through app wears. Through an
+// organizational application, a member of an organization with branding
+// of its own gets the organization's (field by field, falling back to the
+// application's). Which organization the customer was acting for is
+// unknown to support, so for a member of several it is the first, by
+// name, that has any branding of its own: the same rule every time.
+func (s *CustomerNotices) branding(ctx context.Context, acct *storage.Account, app *storage.Application) (themes.Branding, error) {
+	var org *storage.Organization
+	if app.Organizational {
+		var err error
+		if org, err = s.brandedOrganization(ctx, acct); err != nil {
+			return themes.Branding{}, err
+		}
+	}
+	b := storage.OrganizationBranding(app, org)
+	return themes.Branding{AppName: b.Name, LogoURL: b.LogoURL, PrimaryColor: b.PrimaryColor}, nil
+}
+
+// brandedOrganization is the first organization of the account, by name,
+// with branding of its own; nil for none.
+func (s *CustomerNotices) brandedOrganization(ctx context.Context, acct *storage.Account) (*storage.Organization, error) {
+	members, err := s.store.ListAccountOrganizations(ctx, acct.ID)
+	if err != nil {
+		return nil, fmt.Errorf("notices: memberships: %w", err)
+	}
+	for _, m := range members {
+		o, err := s.store.GetOrganization(ctx, acct.StoreID, m.OrganizationID)
+		if errors.Is(err, storage.ErrNotFound) {
+			continue // deleted meanwhile: nothing to wear
+		}
+		if err != nil {
+			return nil, fmt.Errorf("notices: organization: %w", err)
+		}
+		if o.HasBranding() {
+			return o, nil
+		}
+	}
+	return nil, nil
 }
