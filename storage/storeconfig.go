@@ -38,9 +38,15 @@ type Organization struct {
 	// Attributes is the company information: values of the identity
 	// store's organization schema (IdentityStore.OrganizationAttributes).
 	Attributes map[string]string
-	Version    int64
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	// DisplayName, LogoURL and PrimaryColor are the organization's own
+	// branding; each empty one falls back to the application's (see
+	// OrganizationBranding).
+	DisplayName  string
+	LogoURL      string // absolute https URL or empty
+	PrimaryColor string // "#rrggbb" or empty
+	Version      int64
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // StoreConfig is the operator side's storage for identity stores and what
@@ -94,7 +100,7 @@ type StoreConfig interface {
 	// ListOrganizations returns the store's organizations by lower-cased
 	// name.
 	ListOrganizations(ctx context.Context, storeID, after string, limit int) ([]Organization, error)
-	// UpdateOrganization writes Name, Partner, Domains and Attributes; ErrConflict,
+	// UpdateOrganization writes Name, Partner, Domains, Attributes and branding; ErrConflict,
 	// ErrNotFound, ErrStale.
 	UpdateOrganization(ctx context.Context, o *Organization, expectedVersion int64) error
 	DeleteOrganization(ctx context.Context, storeID, id string, expectedVersion int64) error

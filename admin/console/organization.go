@@ -34,7 +34,8 @@ func (h *Handler) orgFor(r *http.Request, rq *request) (*manage.IdentityStore, *
 }
 
 func shownOrg(o *manage.Organization) orgForm {
-	return orgForm{Name: o.Name, Partner: o.Partner, Domains: strings.Join(o.Domains, "\n"), Attributes: o.Attributes}
+	return orgForm{Name: o.Name, Partner: o.Partner, Domains: strings.Join(o.Domains, "\n"), Attributes: o.Attributes,
+		DisplayName: o.DisplayName, LogoURL: o.LogoURL, PrimaryColor: o.PrimaryColor}
 }
 
 func (h *Handler) orgPage(w http.ResponseWriter, r *http.Request, rq *request) error {

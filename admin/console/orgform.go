@@ -21,12 +21,16 @@ type orgForm struct {
 	Partner    bool
 	Domains    string
 	Attributes map[string]string
+	// DisplayName, LogoURL and PrimaryColor are the organization's own
+	// branding (empty: the application's).
+	DisplayName, LogoURL, PrimaryColor string
 }
 
 // readOrgForm reads the post; defs is the store's organization schema
 // (orgSchema), whose values it reads.
 func readOrgForm(r *http.Request, defs []storage.AttributeDef) orgForm {
-	f := orgForm{Name: r.PostFormValue("name"), Partner: r.PostFormValue("partner") == "yes", Domains: r.PostFormValue("domains")}
+	f := orgForm{Name: r.PostFormValue("name"), Partner: r.PostFormValue("partner") == "yes", Domains: r.PostFormValue("domains"),
+		DisplayName: r.PostFormValue("display_name"), LogoURL: r.PostFormValue("logo_url"), PrimaryColor: r.PostFormValue("primary_color")}
 	if len(defs) > 0 {
 		f.Attributes = attrform.Read(defs, r.PostFormValue, attrNaming)
 	}
@@ -56,7 +60,8 @@ func (f orgForm) domainLines() []string {
 }
 
 func (f orgForm) input() manage.OrganizationInput {
-	return manage.OrganizationInput{Name: f.Name, Partner: f.Partner, Domains: f.domainLines(), Attributes: f.Attributes}
+	return manage.OrganizationInput{Name: f.Name, Partner: f.Partner, Domains: f.domainLines(), Attributes: f.Attributes,
+		OrganizationBrandingInput: manage.OrganizationBrandingInput{DisplayName: f.DisplayName, LogoURL: f.LogoURL, PrimaryColor: f.PrimaryColor}}
 }
 
 func joinDomains(ds []string) string { return strings.Join(ds, ", ") }

@@ -15,8 +15,10 @@ import (
 
 // Customer notifications (seed 002, "Customer notifications"): after a
 // support change the administrator may tell the customer, through a
-// client that fits the account. The client decides the branding (its
-// application's name, logo and colour) and where the customer signs in.
+// client that fits the account. The client decides where the customer
+// signs in and the branding (its application's name, logo and colour),
+// unless the customer is a member of an organization with branding of its
+// own (issue 15): see branding.
 
 // Support notice kinds: the e-mail kinds of themes/default/email and
 // their SMS texts (sms.<kind> in the catalogs).
@@ -42,6 +44,8 @@ type NoticesStore interface {
 	// ListAccountOrganizations (storage.AccountRoles) says whether the
 	// account is a member of an organization.
 	ListAccountOrganizations(ctx context.Context, accountID string) ([]storage.OrganizationMember, error)
+	// GetOrganization reads a member's organization for its branding.
+	GetOrganization(ctx context.Context, storeID, id string) (*storage.Organization, error)
 }
 
 // NoticeSender queues messages (notify.Service).
@@ -226,7 +230,10 @@ func (s *CustomerNotices) Queue(ctx context.Context, a Actor, acct *storage.Acco
 		return Change{}, nowhereToNotify()
 	}
 	lang := s.texts.Negotiate("", acct.Language, "")
-	brand := themes.Branding{AppName: app.Name, LogoURL: app.LogoURL, PrimaryColor: app.PrimaryColor}
+	brand, err := s.branding(ctx, acct, app)
+	if err != nil {
+		return Change{}, err
+	}
 	channel := notify.ChannelEmail
 	if acct.Email != "" {
 		_, err = s.sender.Email(ctx, acct.Email, acct.ID, kind, lang, brand, noticeData(details, c.InitiateLoginURI))

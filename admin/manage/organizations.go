@@ -44,9 +44,10 @@ type Organization struct {
 	// Attributes is the company information (the store's organization
 	// schema).
 	Attributes map[string]string `json:"attributes"`
-	Version    int64             `json:"version"`
-	CreatedAt  time.Time         `json:"created_at"`
-	UpdatedAt  time.Time         `json:"updated_at"`
+	OrganizationBrandingInput
+	Version   int64     `json:"version"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // SortKey is the key Organizations.List pages by.
@@ -54,7 +55,8 @@ func (o Organization) SortKey() string { return strings.ToLower(o.Name) }
 
 func organizationView(o *storage.Organization) Organization {
 	v := Organization{ID: o.ID, StoreID: o.StoreID, Name: o.Name, Partner: o.Partner, Domains: o.Domains,
-		Version: o.Version, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt}
+		Version: o.Version, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
+		OrganizationBrandingInput: OrganizationBrandingInput{DisplayName: o.DisplayName, LogoURL: o.LogoURL, PrimaryColor: o.PrimaryColor}}
 	if v.Domains == nil {
 		v.Domains = []string{}
 	}
@@ -73,6 +75,8 @@ type OrganizationInput struct {
 	// Attributes are checked against the store's organization schema; nil
 	// (absent) on an update keeps the stored ones unjudged.
 	Attributes map[string]string `json:"attributes,omitempty"`
+	// The branding is replaced like the other fields: absent is empty.
+	OrganizationBrandingInput
 }
 
 const (
@@ -104,6 +108,7 @@ func validateOrganization(in OrganizationInput) (OrganizationInput, error) {
 		domains = append(domains, d)
 	}
 	in.Domains = domains
+	in.OrganizationBrandingInput = checkOrganizationBranding(p, in.OrganizationBrandingInput)
 	return in, p.Err()
 }
 
@@ -173,6 +178,7 @@ func (s *Organizations) Create(ctx context.Context, a Actor, storeID string, in 
 		return nil, err
 	}
 	o := &storage.Organization{StoreID: storeID, Name: in.Name, Partner: in.Partner, Domains: in.Domains, CreatedAt: s.core.Now()}
+	in.applyBranding(o)
 	err = s.core.Apply(ctx, a, WriteConfig, storeID, func(ctx context.Context) (Change, error) {
 		attrs, err := s.companyInfo(ctx, storeID, in.Attributes)
 		if err != nil {
@@ -192,8 +198,8 @@ func (s *Organizations) Create(ctx context.Context, a Actor, storeID string, in 
 	return &v, nil
 }
 
-// Update replaces an organization's name, partner flag, domains and (when
-// given) company information if it
+// Update replaces an organization's name, partner flag, domains, branding
+// and (when given) company information if it
 // is still at version (action organization.updated).
 func (s *Organizations) Update(ctx context.Context, a Actor, storeID, id string, version int64, in OrganizationInput) (*Organization, error) {
 	if err := requireStore(a, WriteConfig, storeID); err != nil {
@@ -211,6 +217,7 @@ func (s *Organizations) Update(ctx context.Context, a Actor, storeID, id string,
 		}
 		before := organizationView(o)
 		o.Name, o.Partner, o.Domains = in.Name, in.Partner, in.Domains
+		in.applyBranding(o)
 		if in.Attributes != nil {
 			if o.Attributes, err = s.companyInfo(ctx, storeID, in.Attributes); err != nil {
 				return Change{}, err

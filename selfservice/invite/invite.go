@@ -210,7 +210,10 @@ func (s *Service) mail(ctx context.Context, inv *storage.Invitation, c *inviteCo
 	if inv.CreatedByKind == "client" {
 		data.Inviter = "" // a client's name means nothing to the invitee
 	}
-	b := themes.Branding{AppName: c.app.Name, LogoURL: c.app.LogoURL, PrimaryColor: c.app.PrimaryColor}
+	// An invitation into an organization wears the organization's own
+	// branding where it has one (issue 15), else the application's.
+	eb := storage.OrganizationBranding(c.app, c.org)
+	b := themes.Branding{AppName: eb.Name, LogoURL: eb.LogoURL, PrimaryColor: eb.PrimaryColor}
 	if _, err := s.mailer.Email(ctx, inv.Email, "", "invitation", inv.Language, b, data); err != nil {
 		return fmt.Errorf("invite: queue e-mail: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"foyer/storage"
+	"foyer/themes"
 )
 
 // orgsData is account_organizations.html's: the organizations the
@@ -121,8 +122,15 @@ func (h *Handler) renderOrg(w http.ResponseWriter, r *http.Request, a *orgAdmin,
 		orgInviteRoute: &d.InviteURL, orgResendRoute: &d.ResendURL, orgRevokeRoute: &d.RevokeURL} {
 		*p = h.orgURL(name, a.Org.ID, nil)
 	}
-	h.renderPage(w, r, a.viewer, "account_organization", form.status, d)
+	h.renderBranded(w, r, a.viewer, "account_organization", form.status, d, a.branding())
 	return nil
+}
+
+// branding is what the organization's pages wear: its own branding,
+// field by field falling back to the portal application's.
+func (a *orgAdmin) branding() themes.Branding {
+	eb := storage.OrganizationBranding(a.App, a.Org)
+	return themes.Branding{AppName: eb.Name, LogoURL: eb.LogoURL, PrimaryColor: eb.PrimaryColor}
 }
 
 // personViews shows each person with the roles they hold and the

@@ -92,9 +92,9 @@ func (h *Handler) removePerson(w http.ResponseWriter, r *http.Request, a *orgAdm
 		return h.renderOrg(w, r, a, orgForm{status: http.StatusUnprocessableEntity, err: "account.org.error.remove_self"})
 	}
 	if r.PostFormValue("confirm") != "yes" {
-		h.renderPage(w, r, a.viewer, "account_organization_remove", http.StatusOK, &orgRemoveData{
+		h.renderBranded(w, r, a.viewer, "account_organization_remove", http.StatusOK, &orgRemoveData{
 			Organization: a.Org.Name, Person: personName(*p), AccountID: p.AccountID,
-			RemoveURL: h.orgURL(orgRemoveRoute, a.Org.ID, nil), CancelURL: h.orgURL(orgRoute, a.Org.ID, nil)})
+			RemoveURL: h.orgURL(orgRemoveRoute, a.Org.ID, nil), CancelURL: h.orgURL(orgRoute, a.Org.ID, nil)}, a.branding())
 		return nil
 	}
 	err = h.store.RemoveOrganizationPerson(r.Context(), a.Org.StoreID, a.Org.ID, p.AccountID)

@@ -31,6 +31,13 @@ var navPages = []struct{ route, label string }{
 // renderPage renders a portal page with its frame (menu, who is signed
 // in, the notice ?notice= names) and the application's branding.
 func (h *Handler) renderPage(w http.ResponseWriter, r *http.Request, v *viewer, tmpl string, status int, data pageData) {
+	h.renderBranded(w, r, v, tmpl, status, data, brandingOf(v.App))
+}
+
+// renderBranded is renderPage with the branding given: an organization's
+// page wears the organization's own (issue 15).
+func (h *Handler) renderBranded(w http.ResponseWriter, r *http.Request, v *viewer, tmpl string, status int, data pageData,
+	brand themes.Branding) {
 	f := data.base()
 	f.Nav = make([]navItem, 0, len(navPages))
 	for _, p := range navPages {
@@ -45,7 +52,7 @@ func (h *Handler) renderPage(w http.ResponseWriter, r *http.Request, v *viewer, 
 	if n := r.URL.Query().Get("notice"); n != "" && noticeKeys[n] {
 		f.Notice = "account.notice." + n
 	}
-	err := h.render.Render(w, r, themes.Page{Template: tmpl, Lang: v.Lang, Branding: brandingOf(v.App), Data: data, Status: status})
+	err := h.render.Render(w, r, themes.Page{Template: tmpl, Lang: v.Lang, Branding: brand, Data: data, Status: status})
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "render", "template", tmpl, "err", err)
 	}

@@ -17,6 +17,9 @@ type organizationRow struct {
 	Partner        bool      `gorm:"column:partner"`
 	Domains        string    `gorm:"column:domains"`
 	Attributes     string    `gorm:"column:attributes"`
+	DisplayName    string    `gorm:"column:display_name"`
+	LogoURL        string    `gorm:"column:logo_url"`
+	PrimaryColor   string    `gorm:"column:primary_color"`
 	Version        int64     `gorm:"column:version"`
 	CreatedAt      time.Time `gorm:"column:created_at"`
 	UpdatedAt      time.Time `gorm:"column:updated_at"`
@@ -34,7 +37,7 @@ func (r *organizationRow) toStorage() (*storage.Organization, error) {
 		return nil, err
 	}
 	return &storage.Organization{ID: r.ID, StoreID: r.StoreID, Name: r.Name, Partner: r.Partner,
-		Domains: domains, Attributes: attrs, Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}, nil
+		Domains: domains, Attributes: attrs, DisplayName: r.DisplayName, LogoURL: r.LogoURL, PrimaryColor: r.PrimaryColor, Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}, nil
 }
 
 // organizationDomainRow keeps each domain to one organization of a store.
@@ -54,7 +57,8 @@ func (s *Store) CreateOrganization(ctx context.Context, o *storage.Organization)
 	o.CreatedAt = orNow(o.CreatedAt)
 	o.UpdatedAt, o.Version = o.CreatedAt, 1
 	row := organizationRow{ID: o.ID, StoreID: o.StoreID, Name: o.Name, NameNormalized: normalize(o.Name),
-		Partner: o.Partner, Domains: encodeJSON(o.Domains, "[]"), Attributes: encodeJSON(o.Attributes, "{}"), Version: 1, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt}
+		Partner: o.Partner, Domains: encodeJSON(o.Domains, "[]"), Attributes: encodeJSON(o.Attributes, "{}"),
+		DisplayName: o.DisplayName, LogoURL: o.LogoURL, PrimaryColor: o.PrimaryColor, Version: 1, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt}
 	return s.inTx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Create(&row).Error; err != nil {
 			return wrapErr(err, "create organization %q", o.Name)
@@ -101,14 +105,15 @@ func (s *Store) ListOrganizations(ctx context.Context, storeID, after string, li
 	return out, nil
 }
 
-// UpdateOrganization writes name, partner flag, domains and attributes; the domains'
+// UpdateOrganization writes name, partner flag, domains, attributes and branding; the domains'
 // claims are replaced in the same transaction.
 func (s *Store) UpdateOrganization(ctx context.Context, o *storage.Organization, expectedVersion int64) error {
 	at := now()
 	ref := rowRef{table: "organizations", id: o.ID, storeID: o.StoreID, what: "organization"}
 	return s.inTx(ctx, func(tx *gorm.DB) error {
 		v, err := ref.update(tx, expectedVersion, map[string]any{"name": o.Name, "name_normalized": normalize(o.Name),
-			"partner": o.Partner, "domains": encodeJSON(o.Domains, "[]"), "attributes": encodeJSON(o.Attributes, "{}"), "updated_at": at})
+			"partner": o.Partner, "domains": encodeJSON(o.Domains, "[]"), "attributes": encodeJSON(o.Attributes, "{}"),
+			"display_name": o.DisplayName, "logo_url": o.LogoURL, "primary_color": o.PrimaryColor, "updated_at": at})
 		if err != nil {
 			return err
 		}

@@ -24,6 +24,7 @@ var onboardingAreas = []struct {
 	{"InvitationList", testInvitationList},
 	{"InvitationSingleUse", testInvitationSingleUse},
 	{"OrganizationFields", testOrganizationFields},
+	{"OrganizationBranding", testOrganizationBranding},
 }
 
 func digest(s string) []byte { h := sha256.Sum256([]byte(s)); return h[:] }
@@ -295,5 +296,27 @@ func testOrganizationFields(t *testing.T, s storage.Store) {
 	must(t, "GetStoreRole", err)
 	if !gotRole.Assignable || gotRole.OrganizationAdmin {
 		t.Errorf("role flags = admin %v assignable %v; want false true", gotRole.OrganizationAdmin, gotRole.Assignable)
+	}
+}
+
+// testOrganizationBranding: the branding fields survive create, update
+// (including clearing them) and every read path.
+func testOrganizationBranding(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	st := newIdentityStore(t, s)
+	org := &storage.Organization{StoreID: st.ID, Name: unique("org"), DisplayName: "Acme Travel",
+		LogoURL: "https://acme.example/logo.png", PrimaryColor: "#112233"}
+	must(t, "CreateOrganization", s.CreateOrganization(ctx, org))
+	got, err := s.GetOrganization(ctx, st.ID, org.ID)
+	must(t, "GetOrganization", err)
+	if got.DisplayName != "Acme Travel" || got.LogoURL != "https://acme.example/logo.png" || got.PrimaryColor != "#112233" {
+		t.Errorf("after create: %q %q %q", got.DisplayName, got.LogoURL, got.PrimaryColor)
+	}
+	got.DisplayName, got.LogoURL, got.PrimaryColor = "Acme", "", "#445566"
+	must(t, "UpdateOrganization", s.UpdateOrganization(ctx, got, got.Version))
+	list, err := s.ListOrganizations(ctx, st.ID, "", 0)
+	must(t, "ListOrganizations", err)
+	if len(list) != 1 || list[0].DisplayName != "Acme" || list[0].LogoURL != "" || list[0].PrimaryColor != "#445566" {
+		t.Errorf("after update: %+v", list)
 	}
 }
