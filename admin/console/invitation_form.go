@@ -136,7 +136,10 @@ func (h *Handler) invitationChoices(r *http.Request, rq *request, storeID string
 		return err
 	}
 	for _, c := range clients {
-		p.Clients = append(p.Clients, option{Value: c.ClientID, Label: c.ApplicationName + " · " + c.Name, Selected: in.ClientID == c.ClientID})
+		// The only client there is needs no choosing (the portal's form
+		// preselects it too).
+		chosen := in.ClientID == c.ClientID || (in.ClientID == "" && len(clients) == 1)
+		p.Clients = append(p.Clients, option{Value: c.ClientID, Label: c.ApplicationName + " · " + c.Name, Selected: chosen})
 	}
 	roles, err := h.roles.ListBy(ctx, rq.Actor, storeID, all)
 	if err != nil {

@@ -65,14 +65,14 @@ func TestInvitationConsole(t *testing.T) {
 			t.Fatalf("empty list: %d\n%s", list.status, list.body)
 		}
 		form := br.get(t, f.base+"/new")
-		if form.status != http.StatusOK || !strings.Contains(form.body, `<option value="shop">`) || strings.Contains(form.body, `value="acme-portal"`) ||
+		if form.status != http.StatusOK || !strings.Contains(form.body, `<option value="shop" selected>`) || strings.Contains(form.body, `value="acme-portal"`) ||
 			!strings.Contains(form.body, `<label for="invite-email">Email</label>`) || !strings.Contains(form.body, `<label for="invite-attr-given_name">Given name</label>`) {
 			t.Fatalf("form without organization: %d\n%s", form.status, form.body)
 		}
 		typed := url.Values{"organization_id": {f.acme}, "email": {"new.hire@example.com"}, "language": {"de"},
 			"group_ids": {f.group}, "attributes.given_name": {"Ada"}, "refresh": {"yes"}}
 		refreshed := br.post(t, f.base+"/new", typed)
-		if refreshed.status != http.StatusOK || !strings.Contains(refreshed.body, `<option value="acme-portal">`) ||
+		if refreshed.status != http.StatusOK || !strings.Contains(refreshed.body, `<option value="acme-portal" selected>`) ||
 			strings.Contains(refreshed.body, `value="shop"`) || !strings.Contains(refreshed.body, `value="new.hire@example.com"`) ||
 			!strings.Contains(refreshed.body, `value="Ada"`) || !strings.Contains(refreshed.body, `name="role_ids" value="`+f.member+`"`) {
 			t.Fatalf("refreshed form: %d\n%s", refreshed.status, refreshed.body)

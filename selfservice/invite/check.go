@@ -42,7 +42,10 @@ func (s *Service) context(ctx context.Context, storeID, orgID, clientID string) 
 			return nil, err
 		}
 	}
-	if c.client, err = s.store.GetClient(ctx, clientID); errors.Is(err, storage.ErrNotFound) || clientID == "" {
+	if clientID == "" {
+		return nil, errField{"client_id", "choose the client whose brand portal the invitation opens"}
+	}
+	if c.client, err = s.store.GetClient(ctx, clientID); errors.Is(err, storage.ErrNotFound) {
 		return nil, errField{"client_id", "is not a client"}
 	} else if err != nil {
 		return nil, err
