@@ -66,29 +66,20 @@ func attemptKey(s string) string {
 func (h *Handler) admitInteraction(ctx context.Context, r *http.Request, now time.Time) (time.Duration, error) {
 	now = now.UTC()
 	limits := h.cfg.AuthorizeLimits
-	address := authorizeAddressKey(r)
-	tries, err := h.store.ListLoginAttempts(ctx, address, now.Add(-authorizeLongWindow))
-	if err != nil {
-		return 0, errorf("authorize budget: %w", err)
-	}
-	if wait := addressWait(tries, limits.PerAddress, now); wait > 0 {
-		return wait, nil
-	}
-	n, err := h.store.CountLoginAttempts(ctx, authorizeGlobalKey(), now.Add(-authorizeWindow))
-	if err != nil {
-		return 0, errorf("authorize budget: %w", err)
+	address, global := authorizeAddressKey(r), authorizeGlobalKey()
+	held, err := h.held(ctx, now, budget{address, authorizeWindow, limits.PerAddress},
+		budget{address, authorizeLongWindow, limits.PerAddress * authorizeLongTiers})
+	if err != nil || held {
+		return h.addressWait(ctx, address, limits.PerAddress, now, err)
 	}
 	// Listing the global budget's thousands of times to find when the
 	// next slot frees would cost more than a flood's refusals are worth:
 	// its window is the wait.
-	if n >= int64(limits.Global) {
-		return authorizeWindow, nil
+	if held, err := h.held(ctx, now, budget{global, authorizeWindow, limits.Global}); err != nil || held {
+		return authorizeWindow, err
 	}
-	for _, b := range []struct {
-		key string
-		max int
-	}{{address, limits.PerAddress}, {authorizeGlobalKey(), limits.Global}} {
-		n, err := h.store.RecordLoginAttempt(ctx, b.key, now, now.Add(-authorizeWindow))
+	for _, b := range []budget{{address, authorizeWindow, limits.PerAddress}, {global, authorizeWindow, limits.Global}} {
+		n, err := h.store.RecordLoginAttempt(ctx, b.key, now, now.Add(-b.window))
 		if err != nil {
 			return 0, errorf("authorize budget: %w", err)
 		}
@@ -99,14 +90,48 @@ func (h *Handler) admitInteraction(ctx context.Context, r *http.Request, now tim
 	return 0, nil
 }
 
-// addressWait is how long until an address with tries (oldest first) is
+// budget is one tier of a budget: at most max attempts of key within
+// window.
+type budget struct {
+	key    string
+	window time.Duration
+	max    int
+}
+
+// held reports whether any of the budgets is used up, counting in the
+// database (no times listed, nothing stored).
+func (h *Handler) held(ctx context.Context, now time.Time, budgets ...budget) (bool, error) {
+	for _, b := range budgets {
+		n, err := h.store.CountLoginAttempts(ctx, b.key, now.Add(-b.window))
+		if err != nil {
+			return false, errorf("authorize budget: %w", err)
+		}
+		if n >= int64(b.max) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// addressWait is how long a held address waits (err passed through):
+// only a refusal pays for listing the times. The list is short, as
+// refused requests are not counted.
+func (h *Handler) addressWait(ctx context.Context, address string, perMinute int, now time.Time, err error) (time.Duration, error) {
+	if err != nil {
+		return 0, err
+	}
+	tries, err := h.store.ListLoginAttempts(ctx, address, now.Add(-authorizeLongWindow))
+	if err != nil {
+		return 0, errorf("authorize budget: %w", err)
+	}
+	return max(waitFor(tries, perMinute, now), time.Second), nil
+}
+
+// waitFor is how long until an address with tries (oldest first) is
 // within both of its tiers again; zero when it is.
-func addressWait(tries []time.Time, perMinute int, now time.Time) time.Duration {
+func waitFor(tries []time.Time, perMinute int, now time.Time) time.Duration {
 	var wait time.Duration
-	for _, tier := range []struct {
-		max    int
-		window time.Duration
-	}{{perMinute, authorizeWindow}, {perMinute * authorizeLongTiers, authorizeLongWindow}} {
+	for _, tier := range []budget{{"", authorizeWindow, perMinute}, {"", authorizeLongWindow, perMinute * authorizeLongTiers}} {
 		var in []time.Time
 		for _, at := range tries {
 			if !at.Before(now.Add(-tier.window)) {
@@ -117,7 +142,7 @@ func addressWait(tries []time.Time, perMinute int, now time.Time) time.Duration 
 			continue
 		}
 		// Held until all but max-1 have left the window.
-		wait = max(wait, in[len(in)-tier.max].Add(tier.window).Sub(now), time.Nanosecond)
+		wait = max(wait, in[len(in)-tier.max].Add(tier.window).Sub(now))
 	}
 	return wait
 }
