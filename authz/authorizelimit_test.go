@@ -21,10 +21,10 @@ func TestInteractionWait(t *testing.T) {
 		tries []time.Time
 		want  time.Duration
 	}{
-		"within both tiers":         {every(2, now.Add(-10*time.Second), time.Second), 0},
-		"the minute's full":         {every(3, now.Add(-20*time.Second), time.Second), 40 * time.Second},
-		"one left the minute":       {every(3, now.Add(-61*time.Second), 30*time.Second), 0},
-		"ten minutes' full":         {every(30, now.Add(-9*time.Minute), 15*time.Second), time.Minute},
+		"within both tiers":   {every(2, now.Add(-10*time.Second), time.Second), 0},
+		"the minute's full":   {every(3, now.Add(-20*time.Second), time.Second), 40 * time.Second},
+		"one left the minute": {every(3, now.Add(-61*time.Second), 30*time.Second), 0},
+		"ten minutes' full":   {every(30, now.Add(-9*time.Minute), 15*time.Second), time.Minute},
 		"both full, the longer one": {append(every(27, now.Add(-9*time.Minute-55*time.Second), 20*time.Second),
 			every(3, now.Add(-5*time.Second), time.Second)...), 55 * time.Second},
 	} {
