@@ -70,7 +70,7 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) error {
 			h.authorizeError(w, r, ar, fosite.ErrLoginRequired.WithHint("The user is not signed in and prompt=none was requested."))
 			return nil
 		}
-		return h.startInteraction(w, r, ar, now)
+		return h.startInteraction(w, r, ar, now, pushed)
 	}
 	return h.consentOrIssue(w, r, ar, login, now)
 }
@@ -192,13 +192,29 @@ func needsFreshLogin(prompts []string, maxAge string, sso *storage.Session, now 
 const maxMaxAge = 10 * 365 * 24 * 3600
 
 // maxStoredRequest bounds what an unauthenticated request can make Foyer
-// store while the user signs in.
-const maxStoredRequest = 8 << 10
+// store while the user signs in. A larger request must be pushed (PAR),
+// where the client that sends it authenticates: maxPushedRequest.
+const (
+	maxStoredRequest = 4 << 10
+	maxPushedRequest = 8 << 10
+)
 
-func (h *Handler) startInteraction(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, now time.Time) error {
+// startInteraction parks the request as an interaction, within the
+// budgets on new interactions (authorizelimit.go), and sends the browser
+// to sign in.
+func (h *Handler) startInteraction(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, now time.Time, pushed bool) error {
 	request := storedForm(ar)
-	if len(request) > maxStoredRequest {
-		h.authorizeError(w, r, ar, fosite.ErrInvalidRequest.WithHint("The authorization request is too large."))
+	if !pushed && len(request) > maxStoredRequest || len(request) > maxPushedRequest {
+		h.authorizeError(w, r, ar, fosite.ErrInvalidRequest.WithHint(
+			"The authorization request is too large (over 4 KiB): send it as a pushed authorization request (PAR, RFC 9126)."))
+		return nil
+	}
+	wait, err := h.admitInteraction(r.Context(), r, now)
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
+		h.tooManyInteractions(w, r, wait)
 		return nil
 	}
 	id, err := randomID(32)

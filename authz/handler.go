@@ -48,6 +48,8 @@ type Store interface {
 	RegistrationStore
 	// The token endpoint's failed client authentications (clientlimit.go).
 	clientAttempts
+	// The budgets on new interactions (authorizelimit.go).
+	CountLoginAttempts(ctx context.Context, key string, since time.Time) (int64, error)
 }
 
 // Keys signs ID tokens and publishes the verification keys.
@@ -81,6 +83,9 @@ type Config struct {
 	// PortalClientFor names the portal's client of each identity store
 	// ("" for none); when set it decides instead of PortalClientID.
 	PortalClientFor func(storeID string) string
+	// AuthorizeLimits bound the interactions anonymous authorization
+	// requests make Foyer store (authorizelimit.go).
+	AuthorizeLimits AuthorizeLimits
 	Now             func() time.Time
 }
 
@@ -161,6 +166,7 @@ func setDefaults(cfg *Config) {
 	def(&cfg.AuthorizeCodeLifespan, 5*time.Minute)
 	def(&cfg.InteractionLifespan, 30*time.Minute)
 	def(&cfg.PARLifespan, defaultPARLifespan)
+	cfg.AuthorizeLimits = cfg.AuthorizeLimits.withDefaults()
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}

@@ -80,8 +80,8 @@ func checkPushed(ar fosite.AuthorizeRequester) error {
 	for _, k := range credentialParams {
 		form.Del(k)
 	}
-	if len(form.Encode()) > maxStoredRequest {
-		return fosite.ErrInvalidRequest.WithHint("The authorization request is too large.")
+	if len(form.Encode()) > maxPushedRequest {
+		return fosite.ErrInvalidRequest.WithHint("The authorization request is too large (over 8 KiB).")
 	}
 	return nil
 }

@@ -278,6 +278,10 @@ type LoginAttempts interface {
 	// ListLoginAttempts returns the times of a key's attempts at or after
 	// since, oldest first (for lockouts whose delay grows with failures).
 	ListLoginAttempts(ctx context.Context, key string, since time.Time) ([]time.Time, error)
+	// CountLoginAttempts returns how many attempts key has at or after
+	// since, storing nothing: a budget judged on every request (the
+	// authorization endpoint's) asks for a number, not thousands of times.
+	CountLoginAttempts(ctx context.Context, key string, since time.Time) (int64, error)
 }
 
 // Authenticators reads and writes accounts' enrolled second factors and
@@ -361,7 +365,9 @@ type Janitor interface {
 	// and initial access tokens that expired before now (and used-up
 	// initial access tokens, and expired one-time secrets), and login attempts made before
 	// attemptsBefore, and pending accounts older than the longest possible
-	// activation link; it returns how many rows went.
+	// activation link; it returns how many rows went. On SQLite it then
+	// truncates the write-ahead log, which otherwise keeps the size a
+	// burst of writes gave it.
 	PurgeExpired(ctx context.Context, now, attemptsBefore time.Time) (int64, error)
 	// ReleaseNodeLeases releases the leases on queue rows (notifications,
 	// logout notices, deferred requests) held under this node's name —

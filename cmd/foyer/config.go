@@ -62,6 +62,10 @@ type Config struct {
 	SignInLimitIdentifier string `yaml:"signin_limit_identifier"`
 	SignInLimitAddress    string `yaml:"signin_limit_address"`
 	SignInLimitGlobal     string `yaml:"signin_limit_global"`
+	// The budgets on new sign-in interactions (config_limits.go); empty:
+	// defaults.
+	AuthorizeLimitAddress string `yaml:"authorize_limit_address"`
+	AuthorizeLimitGlobal  string `yaml:"authorize_limit_global"`
 }
 
 // envKeys maps each setting to its environment variable.
@@ -90,6 +94,8 @@ func (c *Config) envKeys() map[string]*string {
 		"FOYER_SIGNIN_LIMIT_IDENTIFIER":  &c.SignInLimitIdentifier,
 		"FOYER_SIGNIN_LIMIT_ADDRESS":     &c.SignInLimitAddress,
 		"FOYER_SIGNIN_LIMIT_GLOBAL":      &c.SignInLimitGlobal,
+		"FOYER_AUTHORIZE_LIMIT_ADDRESS":  &c.AuthorizeLimitAddress,
+		"FOYER_AUTHORIZE_LIMIT_GLOBAL":   &c.AuthorizeLimitGlobal,
 	}
 }
 
@@ -243,6 +249,9 @@ func (c *Config) validate() error {
 		bad("FOYER_LOG_FORMAT %q: text or json", c.LogFormat)
 	}
 	if _, err := c.signInLimits(); err != nil {
+		errs = append(errs, err)
+	}
+	if _, err := c.authorizeLimits(); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)

@@ -6,25 +6,23 @@ import (
 	"strconv"
 	"strings"
 
+	"foyer/authz"
 	"foyer/selfservice"
 )
 
-// signInLimits reads the password-guessing budgets (README, "Sign-in
-// limits"): each a positive whole number, empty for the default. Every
-// bad one is reported.
-func (c *Config) signInLimits() (selfservice.SignInLimits, error) {
-	var l selfservice.SignInLimits
+// limitSetting is one budget setting: its variable, its value and where
+// a valid one goes.
+type limitSetting struct {
+	env   string
+	value string
+	field *int
+}
+
+// parseLimits reads budget settings: each a positive whole number, empty
+// for the default. Every bad one is reported.
+func parseLimits(settings []limitSetting) error {
 	var errs []error
-	for _, s := range []struct {
-		env   string
-		value string
-		field *int
-	}{
-		{"FOYER_SIGNIN_LIMIT_SOURCE", c.SignInLimitSource, &l.PerSource},
-		{"FOYER_SIGNIN_LIMIT_IDENTIFIER", c.SignInLimitIdentifier, &l.PerIdentifier},
-		{"FOYER_SIGNIN_LIMIT_ADDRESS", c.SignInLimitAddress, &l.PerAddress},
-		{"FOYER_SIGNIN_LIMIT_GLOBAL", c.SignInLimitGlobal, &l.Global},
-	} {
+	for _, s := range settings {
 		v := strings.TrimSpace(s.value)
 		if v == "" {
 			continue
@@ -36,5 +34,29 @@ func (c *Config) signInLimits() (selfservice.SignInLimits, error) {
 		}
 		*s.field = n
 	}
-	return l, errors.Join(errs...)
+	return errors.Join(errs...)
+}
+
+// signInLimits reads the password-guessing budgets (README, "Sign-in
+// limits").
+func (c *Config) signInLimits() (selfservice.SignInLimits, error) {
+	var l selfservice.SignInLimits
+	err := parseLimits([]limitSetting{
+		{"FOYER_SIGNIN_LIMIT_SOURCE", c.SignInLimitSource, &l.PerSource},
+		{"FOYER_SIGNIN_LIMIT_IDENTIFIER", c.SignInLimitIdentifier, &l.PerIdentifier},
+		{"FOYER_SIGNIN_LIMIT_ADDRESS", c.SignInLimitAddress, &l.PerAddress},
+		{"FOYER_SIGNIN_LIMIT_GLOBAL", c.SignInLimitGlobal, &l.Global},
+	})
+	return l, err
+}
+
+// authorizeLimits reads the budgets on new sign-in interactions (README,
+// "Authorization request limits").
+func (c *Config) authorizeLimits() (authz.AuthorizeLimits, error) {
+	var l authz.AuthorizeLimits
+	err := parseLimits([]limitSetting{
+		{"FOYER_AUTHORIZE_LIMIT_ADDRESS", c.AuthorizeLimitAddress, &l.PerAddress},
+		{"FOYER_AUTHORIZE_LIMIT_GLOBAL", c.AuthorizeLimitGlobal, &l.Global},
+	})
+	return l, err
 }

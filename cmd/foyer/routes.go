@@ -153,6 +153,10 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	sessions := session.NewManager(store, session.Config{Secure: https, Key: keys.DeriveKey(secret, "session-cookies")})
 	steps := session.NewStepSigner(keys.DeriveKey(secret, "flow-steps"))
 
+	authorizeLimits, err := cfg.authorizeLimits()
+	if err != nil {
+		return nil, err
+	}
 	oauth, err := authz.New(authz.Config{
 		Issuer:  cfg.Issuer,
 		HMACKey: keys.DeriveKey(secret, "oauth2-hmac"),
@@ -164,6 +168,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		AuthorizeCodeLifespan:   opt.codeLifespan,
 		PARLifespan:             opt.parLifespan,
 		AllowPrivateNetworkURIs: allowPrivate,
+		AuthorizeLimits:         authorizeLimits,
 		Now:                     opt.now,
 	}, authz.Deps{Store: store, Keys: keyManager, Sessions: sessions, Steps: steps, Renderer: renderer, Logger: log,
 		// The server's own claim sources before the tests': roles per

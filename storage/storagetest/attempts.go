@@ -19,6 +19,12 @@ func testLoginAttempts(t *testing.T, s storage.Store) {
 			t.Fatalf("attempt %d: count %d, want %d (the hour-old one is outside the window)", i, n, want)
 		}
 	}
+	if n, err := s.CountLoginAttempts(ctx, key, now.Add(-15*time.Minute)); err != nil || n != 2 {
+		t.Fatalf("CountLoginAttempts: %d, %v; want the 2 within the window", n, err)
+	}
+	if n, err := s.CountLoginAttempts(ctx, key, now.Add(-15*time.Minute)); err != nil || n != 2 {
+		t.Fatalf("CountLoginAttempts again: %d, %v; counting must store nothing", n, err)
+	}
 	if n, err := s.RecordLoginAttempt(ctx, other, now, now.Add(-time.Hour)); err != nil || n != 1 {
 		t.Fatalf("another key: %d, %v; keys must not share counts", n, err)
 	}

@@ -1,0 +1,192 @@
+package main
+
+import (
+	"database/sql"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+
+	"foyer/authz"
+	"foyer/storage/sqlstore"
+	"foyer/storage/sqlstore/sqltest"
+)
+
+// rowCounter counts a table's rows through a connection of its own, so
+// tests see what anonymous requests made Foyer store.
+type rowCounter struct {
+	t  *testing.T
+	db *sql.DB
+}
+
+func (c rowCounter) rows(table string) int {
+	c.t.Helper()
+	var n int
+	// table is one of the test's own literals.
+	if err := c.db.QueryRow("SELECT COUNT(*) FROM " + table).Scan(&n); err != nil { //nolint:gosec // G202: see above
+		c.t.Fatalf("count %s: %v", table, err)
+	}
+	return n
+}
+
+// openCounted is a migrated store of dialect and a counter over its
+// database.
+func openCounted(t *testing.T, dialect string) (*sqlstore.Store, rowCounter) {
+	t.Helper()
+	dbURL := sqltest.URL(t, dialect)
+	s, err := sqlstore.Open(t.Context(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	if _, err := s.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	driver, dsn := "pgx", dbURL
+	if dialect == "sqlite" {
+		driver, dsn = "sqlite", strings.TrimPrefix(dbURL, "sqlite:")
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	return s, rowCounter{t: t, db: db}
+}
+
+// anonymousAnswer is how /oauth2/auth answered a browser without cookies.
+type anonymousAnswer struct {
+	status     int
+	retryAfter string
+	location   string
+	body       string
+}
+
+// authorizeFrom sends an authorization request from a cookieless browser
+// at client address from (through the trusted proxy header).
+func authorizeFrom(t *testing.T, authURL, from string) anonymousAnswer {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, authURL, nil)
+	req.Header.Set("X-Forwarded-For", from)
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return anonymousAnswer{status: resp.StatusCode, retryAfter: resp.Header.Get("Retry-After"),
+		location: resp.Header.Get("Location"), body: string(body)}
+}
+
+// TestAuthorizeInteractionBudgets: anonymous authorization requests from
+// one address are held at its budget with the themed page, 429 and
+// Retry-After, storing nothing; another address still gets through until
+// the global budget is used; a signed-in browser's authorization, which
+// stores no interaction, is never counted or held; holds end with their
+// window.
+func TestAuthorizeInteractionBudgets(t *testing.T) {
+	t.Parallel()
+	for _, dialect := range []string{"sqlite", "postgres"} {
+		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
+			store, count := openCounted(t, dialect)
+			clock := &offsetClock{start: time.Now().Truncate(time.Microsecond)}
+			srv := startServerWith(t, store, func(c *Config) {
+				c.TrustProxyHeaders = true
+				c.AuthorizeLimitAddress, c.AuthorizeLimitGlobal = "3", "6"
+			}, withClock(clock.now))
+			srv.account(t, "alice@example.com", alicePass)
+			id, secret := srv.client(t, authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback},
+				GrantTypes: []string{"authorization_code"}, FirstParty: true})
+			rp := newRelyingParty(t, srv.issuer, id, secret, oidc.ScopeOpenID)
+			authURL := rp.oauth.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(oauth2.GenerateVerifier()))
+			admitted := func(from string) {
+				t.Helper()
+				if a := authorizeFrom(t, authURL, from); a.status != http.StatusFound || !strings.Contains(a.location, "/login?") {
+					t.Fatalf("%s: %d %q; want the sign-in page", from, a.status, a.location)
+				}
+			}
+			held := func(from, retryAfter string) {
+				t.Helper()
+				before, attempts := count.rows("interactions"), count.rows("login_attempts")
+				a := authorizeFrom(t, authURL, from)
+				if a.status != http.StatusTooManyRequests || a.retryAfter != retryAfter || a.location != "" ||
+					!strings.Contains(a.body, "Too many sign-ins are being started right now") {
+					t.Fatalf("%s: %d Retry-After %q Location %q; want 429, Retry-After %s, the error page:\n%s",
+						from, a.status, a.retryAfter, a.location, retryAfter, a.body)
+				}
+				if after := count.rows("interactions"); after != before {
+					t.Fatalf("%s: a refused request stored an interaction (%d -> %d)", from, before, after)
+				}
+				if after := count.rows("login_attempts"); after != attempts {
+					t.Fatalf("%s: a refused request was counted (%d -> %d)", from, attempts, after)
+				}
+			}
+
+			b := newBrowser(t, srv.Listener.Addr().String())
+			if cb := b.signIn(authURL, "alice@example.com", alicePass); cb.Query().Get("code") == "" {
+				t.Fatalf("sign-in: %s", cb)
+			}
+			const a, b2, c, d = "198.51.100.7", "203.0.113.20", "203.0.113.21", "2001:db8:1:2::7"
+			for range 3 {
+				admitted(a)
+			}
+			held(a, "60")
+			held(a, "60")
+			if n := count.rows("interactions"); n != 3 {
+				t.Fatalf("interactions: %d, want the address's 3 (the sign-in's was used up)", n)
+			}
+			admitted(b2)
+			admitted(c)
+			held(d, "60") // the installation's six are used
+			attempts := count.rows("login_attempts")
+			if cb := b.get(authURL).location(t); cb.Query().Get("code") == "" || !strings.HasPrefix(cb.String(), rpCallback) {
+				t.Fatalf("the signed-in browser: %s; want a code", cb)
+			}
+			if n, m := count.rows("interactions"), count.rows("login_attempts"); n != 5 || m != attempts {
+				t.Fatalf("the signed-in browser's authorization left %d interactions, %d attempts; want 5, %d", n, m, attempts)
+			}
+			clock.advance(30 * time.Second)
+			held(a, "30")
+			clock.advance(31 * time.Second)
+			admitted(d)
+			admitted(a)
+		})
+	}
+}
+
+// TestAuthorizeRequestOver4KiBNeedsPAR: an authorization request that
+// would store more than 4 KiB is refused with a hint to push it, storing
+// nothing; pushed (PAR), the same request goes on to sign-in.
+func TestAuthorizeRequestOver4KiBNeedsPAR(t *testing.T) {
+	t.Parallel()
+	store, count := openCounted(t, "sqlite")
+	srv := startServer(t, store)
+	id, secret := srv.client(t, authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback},
+		GrantTypes: []string{"authorization_code"}, FirstParty: true})
+	rp := newRelyingParty(t, srv.issuer, id, secret, oidc.ScopeOpenID)
+	opts := []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(oauth2.GenerateVerifier()),
+		oauth2.SetAuthURLParam("padding", strings.Repeat("x", 5<<10))}
+	a := authorizeFrom(t, rp.oauth.AuthCodeURL("state-0001", opts...), "127.0.0.1")
+	loc, _ := url.Parse(a.location)
+	if a.status != http.StatusSeeOther || !strings.HasPrefix(a.location, rpCallback) || loc.Query().Get("error") != "invalid_request" ||
+		!strings.Contains(loc.Query().Get("error_description"), "pushed authorization request (PAR") {
+		t.Fatalf("a 5 KiB request: %d %q; want invalid_request naming PAR at the client", a.status, a.location)
+	}
+	if n := count.rows("interactions"); n != 0 {
+		t.Fatalf("the refused request stored %d interactions", n)
+	}
+	pushed := pushAuthCodeURL(t, srv, rp, "state-0002", opts...)
+	if a := authorizeFrom(t, pushed, "127.0.0.1"); a.status != http.StatusFound || !strings.Contains(a.location, "/login?") {
+		t.Fatalf("the pushed request: %d %q; want the sign-in page", a.status, a.location)
+	}
+	if n := count.rows("interactions"); n != 1 {
+		t.Fatalf("interactions after the pushed request: %d, want 1", n)
+	}
+}
