@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/ory/fosite"
@@ -24,6 +25,12 @@ import (
 // is public, lock its token endpoint). Counted in the attempt table, so it
 // holds across nodes; judged before the client is authenticated, and a
 // refused request is not counted, so knocking does not extend the hold.
+//
+// The budget is read from the database only for keys this node saw fail
+// within the window: a client that authenticates well (every client's
+// every token request, the hot path) costs no query. A guesser spread
+// over N nodes gets at most N more tries than the budget before every
+// node holds it.
 const (
 	clientAuthFailures = 20
 	clientAuthWindow   = 5 * time.Minute
@@ -52,7 +59,11 @@ func clientAuthKey(r *http.Request) string {
 // holds nothing back: the request goes on to meet it (and its 503).
 func (h *Handler) clientAuthHeld(w http.ResponseWriter, r *http.Request) bool {
 	now := h.cfg.Now().UTC()
-	tries, err := h.store.ListLoginAttempts(r.Context(), clientAuthKey(r), now.Add(-clientAuthWindow))
+	key := clientAuthKey(r)
+	if !h.authFailures.seen(key, now.Add(-clientAuthWindow)) {
+		return false
+	}
+	tries, err := h.store.ListLoginAttempts(r.Context(), key, now.Add(-clientAuthWindow))
 	if err != nil || len(tries) < clientAuthFailures {
 		return false
 	}
@@ -77,7 +88,62 @@ func (h *Handler) clientAuthFailed(r *http.Request, err error) {
 		return
 	}
 	now := h.cfg.Now().UTC()
-	if _, rerr := h.store.RecordLoginAttempt(r.Context(), clientAuthKey(r), now, now); rerr != nil {
+	key := clientAuthKey(r)
+	h.authFailures.note(key, now)
+	if _, rerr := h.store.RecordLoginAttempt(r.Context(), key, now, now); rerr != nil {
 		h.logServerError(r, "token endpoint: count a failed client authentication", rerr, "")
+	}
+}
+
+// recentFailuresCap bounds the keys a node remembers: past it the oldest
+// half is forgotten, which only means a database read is skipped for them
+// until they fail again.
+const recentFailuresCap = 10000
+
+// recentFailures remembers, per counter key, when this node last saw it
+// fail: whether the database is worth asking.
+type recentFailures struct {
+	mu   sync.Mutex
+	last map[string]time.Time
+	cap  int
+}
+
+func newRecentFailures(capacity int) *recentFailures {
+	return &recentFailures{last: map[string]time.Time{}, cap: capacity}
+}
+
+// seen reports whether key failed on this node after since.
+func (f *recentFailures) seen(key string, since time.Time) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t, ok := f.last[key]
+	return ok && t.After(since)
+}
+
+// note records a failure of key at t.
+func (f *recentFailures) note(key string, t time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.last) >= f.cap {
+		f.forgetOldest()
+	}
+	f.last[key] = t
+}
+
+// forgetOldest drops the older half of the keys.
+func (f *recentFailures) forgetOldest() {
+	times := make([]time.Time, 0, len(f.last))
+	for _, t := range f.last {
+		times = append(times, t)
+	}
+	slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
+	cut := times[len(times)/2]
+	for k, t := range f.last {
+		if t.Before(cut) {
+			delete(f.last, k)
+		}
+	}
+	if len(f.last) >= f.cap { // all at one instant: start afresh
+		clear(f.last)
 	}
 }

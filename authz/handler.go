@@ -117,6 +117,9 @@ type Handler struct {
 	routes route.URLs
 	// claimSources: see ClaimSource.
 	claimSources []ClaimSource
+	// authFailures are the token endpoint's recent failed client
+	// authentications seen by this node (clientlimit.go).
+	authFailures *recentFailures
 }
 
 // Paths of the protocol endpoints, relative to the issuer.
@@ -149,6 +152,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	h := &Handler{
 		cfg: cfg, store: d.Store, keys: d.Keys, sessions: d.Sessions,
 		steps: d.Steps, render: d.Renderer, log: d.Logger, claimSources: d.ClaimSources,
+		authFailures: newRecentFailures(recentFailuresCap),
 	}
 	h.oauth, h.records = compose(cfg, d.Store, d.Keys)
 	return h, nil
