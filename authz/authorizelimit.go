@@ -24,8 +24,8 @@ type AuthorizeLimits struct {
 }
 
 const (
-	defaultAuthorizePerAddress = 60
-	defaultAuthorizeGlobal     = 3000
+	defaultAuthorizePerAddress = 300
+	defaultAuthorizeGlobal     = 10000
 	authorizeWindow            = time.Minute
 	// authorizeLongWindow's budget is authorizeLongTiers times the
 	// minute's: a browser may start a sign-in every second for a while,
