@@ -55,6 +55,11 @@ type ExternalIdentity struct {
 	Subject   string // the provider's user id
 	Email     string // as the provider told it, informational
 	CreatedAt time.Time
+	// AMR and ACR are what the upstream said of its last sign-in with
+	// the identity, LastUsedAt when that was (nil: never used to sign in).
+	AMR        []string
+	ACR        string
+	LastUsedAt *time.Time
 }
 
 // Portal is what the account portal stores beyond the other repositories.

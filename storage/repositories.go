@@ -425,6 +425,8 @@ type Store interface {
 	// OrganizationPeople is the portal's organization administration
 	// (storage/orgmembers.go).
 	OrganizationPeople
+	// Upstreams are external identity providers (storage/upstream.go).
+	Upstreams
 	// Ping checks the database answers (for /readyz).
 	Ping(ctx context.Context) error
 	Close() error

@@ -53,6 +53,7 @@ func (s *Store) PurgeExpired(ctx context.Context, now, attemptsBefore time.Time)
 		{`DELETE FROM client_assertion_jtis WHERE expires_at < ?`, now},
 		{`DELETE FROM login_attempts WHERE at < ?`, attemptsBefore},
 		{`DELETE FROM one_time_secrets WHERE expires_at < ?`, now},
+		{`DELETE FROM upstream_attempts WHERE expires_at < ?`, now},
 		{`DELETE FROM initial_access_tokens WHERE expires_at < ? OR remaining_uses <= 0`, now},
 		// No activation link for these can still be valid: registrations
 		// never completed, which would otherwise hold the address forever.

@@ -109,20 +109,30 @@ func (s *Store) ListConsentEvents(ctx context.Context, accountID string) ([]stor
 }
 
 type externalIdentityRow struct {
-	Provider  string    `gorm:"column:provider;primaryKey"`
-	Subject   string    `gorm:"column:subject;primaryKey"`
-	AccountID string    `gorm:"column:account_id"`
-	Email     string    `gorm:"column:email"`
-	CreatedAt time.Time `gorm:"column:created_at"`
+	Provider   string     `gorm:"column:provider;primaryKey"`
+	Subject    string     `gorm:"column:subject;primaryKey"`
+	AccountID  string     `gorm:"column:account_id"`
+	Email      string     `gorm:"column:email"`
+	CreatedAt  time.Time  `gorm:"column:created_at"`
+	AMR        string     `gorm:"column:amr"`
+	ACR        string     `gorm:"column:acr"`
+	LastUsedAt *time.Time `gorm:"column:last_used_at"`
 }
 
 func (externalIdentityRow) TableName() string { return "external_identities" }
+
+func (r *externalIdentityRow) toExternalIdentity() (storage.ExternalIdentity, error) {
+	amr, err := decodeList[string](r.AMR, "external_identities.amr")
+	return storage.ExternalIdentity{AccountID: r.AccountID, Provider: r.Provider, Subject: r.Subject,
+		Email: r.Email, CreatedAt: r.CreatedAt.UTC(), AMR: amr, ACR: r.ACR, LastUsedAt: utcPtr(r.LastUsedAt)}, err
+}
 
 // LinkExternalIdentity links a provider's user to an account.
 func (s *Store) LinkExternalIdentity(ctx context.Context, x *storage.ExternalIdentity) error {
 	x.CreatedAt = orNow(x.CreatedAt)
 	row := externalIdentityRow{Provider: x.Provider, Subject: x.Subject, AccountID: x.AccountID,
-		Email: x.Email, CreatedAt: x.CreatedAt}
+		Email: x.Email, CreatedAt: x.CreatedAt, AMR: encodeJSON(x.AMR, "[]"), ACR: x.ACR,
+		LastUsedAt: dbTimePtr(x.LastUsedAt)}
 	return wrapErr(s.db(ctx).Create(&row).Error, "link %s identity to account %q", x.Provider, x.AccountID)
 }
 
@@ -133,11 +143,31 @@ func (s *Store) ListExternalIdentities(ctx context.Context, accountID string) ([
 		return nil, wrapErr(err, "list external identities of account %q", accountID)
 	}
 	out := make([]storage.ExternalIdentity, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, storage.ExternalIdentity{AccountID: r.AccountID, Provider: r.Provider,
-			Subject: r.Subject, Email: r.Email, CreatedAt: r.CreatedAt.UTC()})
+	for i := range rows {
+		x, err := rows[i].toExternalIdentity()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, x)
 	}
 	return out, nil
+}
+
+// GetExternalIdentity finds the link of (provider, subject) by its key.
+func (s *Store) GetExternalIdentity(ctx context.Context, provider, subject string) (*storage.ExternalIdentity, error) {
+	var row externalIdentityRow
+	if err := s.db(ctx).Where("provider = ? AND subject = ?", provider, subject).Take(&row).Error; err != nil {
+		return nil, wrapErr(err, "get %s identity", provider)
+	}
+	x, err := row.toExternalIdentity()
+	return &x, err
+}
+
+// RecordExternalSignIn notes the upstream's amr and acr of a sign-in.
+func (s *Store) RecordExternalSignIn(ctx context.Context, provider, subject string, amr []string, acr string, at time.Time) error {
+	res := s.db(ctx).Exec(`UPDATE external_identities SET amr = ?, acr = ?, last_used_at = ? WHERE provider = ? AND subject = ?`,
+		encodeJSON(amr, "[]"), acr, dbTime(at), provider, subject)
+	return affected(res, "record %s sign-in", provider)
 }
 
 // UnlinkExternalIdentity removes a link the account holds.
