@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -83,6 +84,24 @@ type SelfServicePolicy struct {
 	PasswordPolicy           PasswordPolicy
 	// Onboarding is how people join organizations and accept invitations.
 	Onboarding Onboarding
+	// External is which upstream identity providers its pages offer.
+	External ExternalSignIn
+}
+
+// ExternalSignIn is the part of the self-service policy about signing in
+// with upstream identity providers (storage/upstream.go).
+type ExternalSignIn struct {
+	// Providers are the IDs of the upstream providers (of the
+	// application's identity store) whose buttons the sign-in and
+	// registration pages show, in this order.
+	Providers []string `json:"providers"`
+	// TrustMFA are the providers among them whose multi-factor sign-in
+	// counts as Foyer's second factor: when the upstream's amr says it
+	// did MFA, the MFA policy asks for no other factor.
+	TrustMFA []string `json:"trust_mfa"`
+	// Invitations lets invitees accept an invitation by signing in with
+	// one of the providers.
+	Invitations bool `json:"invitations"`
 }
 
 // Onboarding is the part of the self-service policy about organizations
@@ -137,7 +156,7 @@ func DefaultSelfServicePolicy() SelfServicePolicy {
 }
 
 // IsZero reports whether the policy is unset.
-func (p SelfServicePolicy) IsZero() bool { return p == SelfServicePolicy{} }
+func (p SelfServicePolicy) IsZero() bool { return reflect.ValueOf(p).IsZero() }
 
 // WithDefaults returns the policy with unset parts taken from the
 // defaults: the whole default policy for the zero value, otherwise the
@@ -222,6 +241,14 @@ func (p SelfServicePolicy) Validate(store *IdentityStore) error {
 	if pw.MaxLength < pw.MinLength || pw.MaxLength > MaxPasswordLengthLimit {
 		bad("password maximum length must be between the minimum (%d) and %d, not %d", pw.MinLength, MaxPasswordLengthLimit, pw.MaxLength)
 	}
+	for _, id := range p.External.TrustMFA {
+		if !slices.Contains(p.External.Providers, id) {
+			bad("external sign-in: provider %q is trusted for MFA but not offered", id)
+		}
+	}
+	if p.External.Invitations && len(p.External.Providers) == 0 {
+		bad("external sign-in: invitations need at least one provider")
+	}
 	if p.ActivationEnabled && !ActivationPossible(store) {
 		bad("activation cannot be enabled: identity store %q has no email identifier to send activation links to", store.ID)
 	}
@@ -243,6 +270,7 @@ type policyJSON struct {
 	AllowUnconfirmedContacts bool            `json:"allow_unconfirmed_contacts"`
 	PasswordPolicy           PasswordPolicy  `json:"password_policy"`
 	Onboarding               onboardingJSON  `json:"onboarding"`
+	External                 ExternalSignIn  `json:"external"`
 }
 
 func seconds(d time.Duration) int64 { return int64(d / time.Second) }
@@ -259,7 +287,17 @@ func (p SelfServicePolicy) wire() policyJSON {
 			PartnerRegistration: p.Onboarding.PartnerRegistration, PartnerRoleID: p.Onboarding.PartnerRoleID,
 			InvitationLifetime: seconds(p.Onboarding.InvitationLifetime), InviteeMayChangeEmail: p.Onboarding.InviteeMayChangeEmail,
 		},
+		External: ExternalSignIn{Providers: orEmpty(p.External.Providers), TrustMFA: orEmpty(p.External.TrustMFA),
+			Invitations: p.External.Invitations},
 	}
+}
+
+// orEmpty writes a nil list as [], not null.
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 // MarshalJSON writes every field, lifetimes in whole seconds.
@@ -288,6 +326,9 @@ func (p *SelfServicePolicy) UnmarshalJSON(b []byte) error {
 			InvitationLifetime:    time.Duration(w.Onboarding.InvitationLifetime) * time.Second,
 			InviteeMayChangeEmail: w.Onboarding.InviteeMayChangeEmail,
 		},
+	}
+	if len(w.External.Providers) > 0 || len(w.External.TrustMFA) > 0 || w.External.Invitations {
+		p.External = w.External
 	}
 	return nil
 }

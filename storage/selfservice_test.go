@@ -3,6 +3,7 @@ package storage_test
 import (
 	"encoding/json"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -84,10 +85,10 @@ func TestSelfServicePolicyEffective(t *testing.T) {
 	if got := d.Effective(&storage.IdentityStore{IdentifierTypes: []storage.IdentifierType{storage.IdentifierUsername}}); got.ActivationEnabled {
 		t.Error("activation offered for a username-only identity store")
 	}
-	if got := d.Effective(&storage.IdentityStore{IdentifierTypes: []storage.IdentifierType{storage.IdentifierUsername, storage.IdentifierEmail}}); got != d {
+	if got := d.Effective(&storage.IdentityStore{IdentifierTypes: []storage.IdentifierType{storage.IdentifierUsername, storage.IdentifierEmail}}); !reflect.DeepEqual(got, d) {
 		t.Errorf("Effective changed a policy that fits the store: %+v", got)
 	}
-	if got := (storage.SelfServicePolicy{}).Effective(nil); got != d {
+	if got := (storage.SelfServicePolicy{}).Effective(nil); !reflect.DeepEqual(got, d) {
 		t.Errorf("Effective of the zero policy = %+v, want the defaults", got)
 	}
 	// a store naming no identifier types is an e-mail store, as sign-in
@@ -122,7 +123,7 @@ func TestSelfServicePolicyJSON(t *testing.T) {
 		t.Errorf("JSON = %s", b)
 	}
 	var back storage.SelfServicePolicy
-	if err := json.Unmarshal(b, &back); err != nil || back != p {
+	if err := json.Unmarshal(b, &back); err != nil || !reflect.DeepEqual(back, p) {
 		t.Fatalf("round trip = %+v, %v; want %+v", back, err, p)
 	}
 	var partial storage.SelfServicePolicy
@@ -131,7 +132,7 @@ func TestSelfServicePolicyJSON(t *testing.T) {
 	}
 	want := storage.DefaultSelfServicePolicy()
 	want.ActivationEnabled, want.RecoveryMethods.ResetByPhoneCode = false, false
-	if partial != want {
+	if !reflect.DeepEqual(partial, want) {
 		t.Errorf("partial JSON = %+v, want %+v", partial, want)
 	}
 	if err := json.Unmarshal([]byte(`{"registration_enabled":"yes"}`), &partial); err == nil {
@@ -156,5 +157,30 @@ func TestValidateConsentPolicy(t *testing.T) {
 		if err := storage.ValidateConsentPolicy(bad); !errors.Is(err, storage.ErrInvalidConsentPolicy) {
 			t.Errorf("%+v: %v, want storage.ErrInvalidConsentPolicy", bad, err)
 		}
+	}
+}
+
+func TestExternalSignInPolicy(t *testing.T) {
+	p := storage.DefaultSelfServicePolicy()
+	p.External = storage.ExternalSignIn{Providers: []string{"a", "b"}, TrustMFA: []string{"b"}, Invitations: true}
+	b, err := json.Marshal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back storage.SelfServicePolicy
+	if err := json.Unmarshal(b, &back); err != nil || !reflect.DeepEqual(back, p) {
+		t.Fatalf("round trip = %+v, %v; want %+v", back, err, p)
+	}
+	if err := p.Validate(nil); err != nil {
+		t.Errorf("Validate = %v", err)
+	}
+	var plain storage.SelfServicePolicy
+	if err := json.Unmarshal([]byte(`{}`), &plain); err != nil || plain.External.Providers != nil || plain.IsZero() {
+		t.Errorf("{} = %+v, %v", plain.External, err)
+	}
+	p.External = storage.ExternalSignIn{Providers: nil, TrustMFA: []string{"c"}, Invitations: true}
+	err = p.Validate(nil)
+	if err == nil || !strings.Contains(err.Error(), `"c" is trusted for MFA but not offered`) || !strings.Contains(err.Error(), "invitations need") {
+		t.Errorf("Validate = %v", err)
 	}
 }

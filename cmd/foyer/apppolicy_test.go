@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -28,7 +29,7 @@ func TestCLIAppPolicyShowDefaults(t *testing.T) {
 	if code != 0 || json.Unmarshal([]byte(out), &got) != nil {
 		t.Fatalf("show --json: exit %d, %q, %q", code, out, errOut)
 	}
-	if got != storage.DefaultSelfServicePolicy() {
+	if !reflect.DeepEqual(got, storage.DefaultSelfServicePolicy()) {
 		t.Errorf("the bootstrapped application's policy = %+v, want the defaults", got)
 	}
 }
@@ -51,12 +52,12 @@ func TestCLIAppPolicySet(t *testing.T) {
 		Onboarding: storage.Onboarding{InvitationLifetime: 7 * 24 * time.Hour},
 	}
 	var printed storage.SelfServicePolicy
-	if err := json.Unmarshal([]byte(out), &printed); err != nil || printed != want {
+	if err := json.Unmarshal([]byte(out), &printed); err != nil || !reflect.DeepEqual(printed, want) {
 		t.Fatalf("set printed %q (%v), want %+v", out, err, want)
 	}
 	_, out, _ = c.run("app", "policy", "show", "--json")
 	var stored storage.SelfServicePolicy
-	if err := json.Unmarshal([]byte(out), &stored); err != nil || stored != want {
+	if err := json.Unmarshal([]byte(out), &stored); err != nil || !reflect.DeepEqual(stored, want) {
 		t.Fatalf("stored policy %q (%v), want %+v", out, err, want)
 	}
 
@@ -66,7 +67,7 @@ func TestCLIAppPolicySet(t *testing.T) {
 	}
 	_, out, _ = c.run("app", "policy", "show", "--json")
 	want.RegistrationEnabled = true
-	if err := json.Unmarshal([]byte(out), &stored); err != nil || stored != want {
+	if err := json.Unmarshal([]byte(out), &stored); err != nil || !reflect.DeepEqual(stored, want) {
 		t.Fatalf("after a one-flag set: %q, want %+v", out, want)
 	}
 	_, out, _ = c.run("app", "policy", "show")
@@ -160,7 +161,7 @@ func TestCLIAppPolicyRejectedSetKeepsPolicy(t *testing.T) {
 	}
 	_, out, _ := c.run("app", "policy", "show", "--json")
 	var p storage.SelfServicePolicy
-	if err := json.Unmarshal([]byte(out), &p); err != nil || p != storage.DefaultSelfServicePolicy() {
+	if err := json.Unmarshal([]byte(out), &p); err != nil || !reflect.DeepEqual(p, storage.DefaultSelfServicePolicy()) {
 		t.Fatalf("policy after a rejected set = %q, want the defaults", out)
 	}
 }

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"errors"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
@@ -36,7 +37,7 @@ func TestSelfServicePolicyOfExistingRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := storage.DefaultSelfServicePolicy(); got.SelfService != want {
+	if want := storage.DefaultSelfServicePolicy(); !reflect.DeepEqual(got.SelfService, want) {
 		t.Errorf("policy of a row without one = %+v, want %+v", got.SelfService, want)
 	}
 
@@ -47,7 +48,7 @@ func TestSelfServicePolicyOfExistingRows(t *testing.T) {
 	want := storage.DefaultSelfServicePolicy()
 	want.RegistrationEnabled = false
 	want.PasswordPolicy.MinLength = 10
-	if got.SelfService != want {
+	if !reflect.DeepEqual(got.SelfService, want) {
 		t.Errorf("partial policy = %+v, want %+v", got.SelfService, want)
 	}
 

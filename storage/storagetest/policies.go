@@ -1,6 +1,7 @@
 package storagetest
 
 import (
+	"reflect"
 	"testing"
 
 	"foyer/storage"
@@ -158,7 +159,7 @@ func testPolicyPropagation(t *testing.T, s storage.Store) {
 		}
 	}
 	got, _ = s.GetApplication(ctx, other.ID)
-	if got.SelfService != storage.DefaultSelfServicePolicy() {
+	if !reflect.DeepEqual(got.SelfService, storage.DefaultSelfServicePolicy()) {
 		t.Errorf("unassigned application changed: %+v", got.SelfService)
 	}
 	_, err = s.GetPortalSettings(ctx, other.ID)

@@ -1,6 +1,7 @@
 package storagetest
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
@@ -33,7 +34,7 @@ func testSelfServicePolicy(t *testing.T, s storage.Store) {
 	must(t, "CreateApplication without policy", s.CreateApplication(ctx, plain))
 	got, err := s.GetApplication(ctx, plain.ID)
 	must(t, "GetApplication", err)
-	if got.SelfService != defaults {
+	if !reflect.DeepEqual(got.SelfService, defaults) {
 		t.Errorf("policy of an application created without one = %+v, want the defaults %+v", got.SelfService, defaults)
 	}
 
@@ -42,7 +43,7 @@ func testSelfServicePolicy(t *testing.T, s storage.Store) {
 	must(t, "SetSelfServicePolicy", s.SetSelfServicePolicy(ctx, plain.ID, custom))
 	got, err = s.GetApplication(ctx, plain.ID)
 	must(t, "GetApplication after set", err)
-	if got.SelfService != custom {
+	if !reflect.DeepEqual(got.SelfService, custom) {
 		t.Errorf("policy after set = %+v, want %+v", got.SelfService, custom)
 	}
 	if got.Name != "No policy" || !equalStrings(got.LoginSteps, []string{"identifier"}) {
@@ -50,7 +51,7 @@ func testSelfServicePolicy(t *testing.T, s storage.Store) {
 	}
 	list, err := s.ListApplications(ctx)
 	must(t, "ListApplications", err)
-	if len(list) != 1 || list[0].SelfService != custom {
+	if len(list) != 1 || !reflect.DeepEqual(list[0].SelfService, custom) {
 		t.Errorf("ListApplications = %+v, want the custom policy", list)
 	}
 
@@ -59,7 +60,7 @@ func testSelfServicePolicy(t *testing.T, s storage.Store) {
 	must(t, "CreateApplication with policy", s.CreateApplication(ctx, withPolicy))
 	got, err = s.GetApplication(ctx, withPolicy.ID)
 	must(t, "GetApplication with policy", err)
-	if got.SelfService != custom {
+	if !reflect.DeepEqual(got.SelfService, custom) {
 		t.Errorf("policy given at creation = %+v, want %+v", got.SelfService, custom)
 	}
 
@@ -67,7 +68,7 @@ func testSelfServicePolicy(t *testing.T, s storage.Store) {
 	must(t, "SetSelfServicePolicy zero", s.SetSelfServicePolicy(ctx, withPolicy.ID, storage.SelfServicePolicy{}))
 	got, err = s.GetApplication(ctx, withPolicy.ID)
 	must(t, "GetApplication after reset", err)
-	if got.SelfService != defaults {
+	if !reflect.DeepEqual(got.SelfService, defaults) {
 		t.Errorf("policy after setting the zero value = %+v, want the defaults", got.SelfService)
 	}
 
