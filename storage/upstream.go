@@ -99,8 +99,9 @@ type UpstreamAttempt struct {
 // Upstreams stores upstream identity providers, the round trips to them
 // and the sign-ins of the external identities they vouch for.
 type Upstreams interface {
-	// CreateUpstreamProvider inserts p, filling in ID, Version (1),
-	// CreatedAt and UpdatedAt. An unknown store is ErrNotFound, a name
+	// CreateUpstreamProvider inserts p, filling in ID (unless set: the
+	// admin side seals secrets bound to it first), Version (1), CreatedAt
+	// and UpdatedAt. An unknown store is ErrNotFound, a name
 	// (case-insensitive) the store already uses ErrConflict.
 	CreateUpstreamProvider(ctx context.Context, p *UpstreamProvider) error
 	// GetUpstreamProvider reads one; ErrNotFound when there is none.

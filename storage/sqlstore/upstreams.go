@@ -71,7 +71,10 @@ func (s *Store) CreateUpstreamProvider(ctx context.Context, p *storage.UpstreamP
 			return fmt.Errorf("sqlstore: create upstream provider: store %q: %w", p.StoreID, storage.ErrNotFound)
 		}
 		created := *p
-		created.ID, created.Version = newID(), 1
+		created.Version = 1
+		if created.ID == "" {
+			created.ID = newID()
+		}
 		created.CreatedAt = orNow(p.CreatedAt)
 		created.UpdatedAt = created.CreatedAt
 		row := fromUpstreamProvider(&created)

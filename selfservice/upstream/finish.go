@@ -1,0 +1,152 @@
+package upstream
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+
+	"foyer/storage"
+)
+
+// maxUserInfo bounds a user-info answer read into memory.
+const maxUserInfo = 1 << 20
+
+// Finish checks the upstream's answer to a Begin whose nonce and verifier
+// the caller kept (the caller has already matched the state): the
+// upstream's error, RFC 9207's iss, then the code exchange with the PKCE
+// verifier, and the ID token (signature, issuer, audience, expiry,
+// nonce) or the user info, and maps the claims.
+func (c *Client) Finish(ctx context.Context, p *storage.UpstreamProvider, redirectURI string, cb Callback, nonce, verifier string) (*Identity, error) {
+	if err := callbackError(cb); err != nil {
+		return nil, err
+	}
+	eff := EffectiveProvider(p)
+	secret, err := c.clientSecret(eff)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := c.oauthConfig(ctx, eff, redirectURI, secret)
+	if err != nil {
+		return nil, err
+	}
+	var claims map[string]any
+	if eff.Kind == storage.UpstreamOIDC {
+		claims, err = c.finishOIDC(ctx, eff, cfg, cb, nonce, verifier)
+	} else {
+		claims, err = c.finishOAuth2(ctx, eff, cfg, cb, verifier)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return mapClaims(eff.ClaimMapping, claims)
+}
+
+// callbackError is the upstream's refusal, or a callback without a code.
+func callbackError(cb Callback) error {
+	switch cb.Error {
+	case "":
+		if cb.Code == "" {
+			return fmt.Errorf("callback without a code: %w", ErrDenied)
+		}
+		return nil
+	case "temporarily_unavailable", "server_error":
+		return fmt.Errorf("upstream answered %s (%s): %w", cb.Error, cb.ErrorDescription, ErrUnavailable)
+	default:
+		return fmt.Errorf("upstream answered %s (%s): %w", cb.Error, cb.ErrorDescription, ErrDenied)
+	}
+}
+
+// clientSecret opens the provider's sealed client secret ("" for none).
+func (c *Client) clientSecret(eff *storage.UpstreamProvider) (string, error) {
+	if len(eff.ClientSecretSealed) == 0 {
+		return "", nil
+	}
+	if c.cfg.Secrets == nil {
+		return "", fmt.Errorf("upstream %q: no way to open its client secret", eff.Name)
+	}
+	b, err := c.cfg.Secrets.OpenUpstreamSecret(eff.ID, FieldClientSecret, eff.ClientSecretSealed)
+	if err != nil {
+		return "", fmt.Errorf("upstream %q: open client secret: %w", eff.Name, err)
+	}
+	return string(b), nil
+}
+
+// finishOIDC exchanges the code and verifies the ID token.
+func (c *Client) finishOIDC(ctx context.Context, eff *storage.UpstreamProvider, cfg *oauth2.Config, cb Callback, nonce, verifier string) (map[string]any, error) {
+	op, err := c.discover(ctx, eff)
+	if err != nil {
+		return nil, err
+	}
+	// RFC 9207: an iss in the answer must be the provider's; a provider
+	// that promises to send it must send it (mix-up defence, RFC 9700 §4.4).
+	var meta struct {
+		IssParameter bool `json:"authorization_response_iss_parameter_supported"`
+	}
+	_ = op.Claims(&meta)
+	if (cb.Iss != "" || meta.IssParameter) && cb.Iss != eff.Issuer {
+		return nil, fmt.Errorf("callback iss %q is not %q: %w", cb.Iss, eff.Issuer, ErrDenied)
+	}
+	tok, err := cfg.Exchange(c.context(ctx), cb.Code, oauth2.VerifierOption(verifier))
+	if err != nil {
+		return nil, classify("exchange code", err)
+	}
+	raw, _ := tok.Extra("id_token").(string)
+	if raw == "" {
+		return nil, fmt.Errorf("token response without an ID token: %w", ErrDenied)
+	}
+	idt, err := op.Verifier(&oidc.Config{ClientID: eff.ClientID, Now: c.cfg.Now}).Verify(c.context(ctx), raw)
+	if err != nil {
+		return nil, fmt.Errorf("verify ID token: %w: %w", ErrDenied, err)
+	}
+	if subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(nonce)) != 1 {
+		return nil, fmt.Errorf("ID token nonce does not match: %w", ErrDenied)
+	}
+	var claims map[string]any
+	if err := idt.Claims(&claims); err != nil {
+		return nil, fmt.Errorf("decode ID token claims: %w: %w", ErrDenied, err)
+	}
+	return claims, nil
+}
+
+// finishOAuth2 exchanges the code and reads the user-info URL.
+func (c *Client) finishOAuth2(ctx context.Context, eff *storage.UpstreamProvider, cfg *oauth2.Config, cb Callback, verifier string) (map[string]any, error) {
+	tok, err := cfg.Exchange(c.context(ctx), cb.Code, oauth2.VerifierOption(verifier))
+	if err != nil {
+		return nil, classify("exchange code", err)
+	}
+	return c.userInfo(ctx, eff.UserInfoURL, tok)
+}
+
+// userInfo reads a JSON object from url with the access token.
+func (c *Client) userInfo(ctx context.Context, url string, tok *oauth2.Token) (map[string]any, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, fmt.Errorf("user info %q: %w", url, err)
+	}
+	req.Header.Set("Accept", "application/json")
+	tok.SetAuthHeader(req)
+	res, err := c.cfg.HTTPClient.Do(req)
+	if err != nil {
+		return nil, classify("user info", err)
+	}
+	defer func() { _ = res.Body.Close() }()
+	switch {
+	case res.StatusCode >= 500:
+		return nil, fmt.Errorf("user info answered %s: %w", res.Status, ErrUnavailable)
+	case res.StatusCode != http.StatusOK:
+		return nil, fmt.Errorf("user info answered %s: %w", res.Status, ErrDenied)
+	}
+	dec := json.NewDecoder(io.LimitReader(res.Body, maxUserInfo))
+	dec.UseNumber()
+	var claims map[string]any
+	if err := dec.Decode(&claims); err != nil {
+		return nil, fmt.Errorf("decode user info: %w: %w", ErrDenied, err)
+	}
+	return claims, nil
+}
