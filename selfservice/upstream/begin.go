@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
@@ -43,38 +42,21 @@ func (c *Client) oauthConfig(ctx context.Context, eff *storage.UpstreamProvider,
 	cfg := &oauth2.Config{ClientID: eff.ClientID, ClientSecret: clientSecret, RedirectURL: redirectURI, Scopes: eff.Scopes,
 		Endpoint: oauth2.Endpoint{AuthURL: eff.AuthURL, TokenURL: eff.TokenURL}}
 	if eff.Kind == storage.UpstreamOIDC {
-		op, err := c.discover(ctx, eff)
+		d, err := c.discover(ctx, eff)
 		if err != nil {
 			return nil, err
 		}
-		cfg.Endpoint = op.Endpoint()
+		cfg.Endpoint = d.op.Endpoint()
+	}
+	if eff.Preset == storage.PresetApple {
+		// Apple takes the client secret in the form only; telling it
+		// saves x/oauth2 a refused first try.
+		cfg.Endpoint.AuthStyle = oauth2.AuthStyleInParams
 	}
 	if cfg.Endpoint.AuthURL == "" || cfg.Endpoint.TokenURL == "" {
 		return nil, fmt.Errorf("upstream %q has no authorization or token endpoint: %w", eff.Name, ErrUnavailable)
 	}
 	return cfg, nil
-}
-
-// discover returns the provider's discovery document, cached for
-// DiscoveryTTL; a failure is ErrUnavailable.
-func (c *Client) discover(ctx context.Context, eff *storage.UpstreamProvider) (*oidc.Provider, error) {
-	now := c.cfg.Now()
-	c.mu.Lock()
-	cached, ok := c.providers[eff.Issuer]
-	c.mu.Unlock()
-	if ok && now.Sub(cached.fetched) < c.cfg.DiscoveryTTL {
-		return cached.p, nil
-	}
-	dctx, cancel := context.WithTimeout(c.context(ctx), 10*time.Second)
-	defer cancel()
-	op, err := oidc.NewProvider(dctx, eff.Issuer)
-	if err != nil {
-		return nil, fmt.Errorf("discover %s: %w: %w", eff.Issuer, ErrUnavailable, err)
-	}
-	c.mu.Lock()
-	c.providers[eff.Issuer] = cachedProvider{p: op, fetched: now}
-	c.mu.Unlock()
-	return op, nil
 }
 
 // classify maps a failed call to the upstream to ErrUnavailable (network,

@@ -49,6 +49,7 @@ func Presets() map[string]Preset {
 			AuthURL:  "https://github.com/login/oauth/authorize",
 			TokenURL: "https://github.com/login/oauth/access_token", UserInfoURL: "https://api.github.com/user",
 			Scopes:       []string{"read:user", "user:email"},
-			ClaimMapping: map[string]string{"subject": "id", "email": "email", "username": "login"}},
+			// email and email_verified come from /user/emails (github.go).
+			ClaimMapping: map[string]string{"subject": "id", "email": "email", "email_verified": "email_verified", "username": "login"}},
 	}
 }
