@@ -140,9 +140,10 @@ func (c *Client) verifyIDToken(ctx context.Context, eff *storage.UpstreamProvide
 		return nil, fmt.Errorf("decode ID token claims: %w: %w", ErrDenied, err)
 	}
 	if d.tenantIssuer != "" {
-		want, ok := tenantIssuerOf(d.tenantIssuer, claimString(claims["tid"]))
+		tid := claimString(claims["tid"])
+		want, ok := tenantIssuerOf(d.tenantIssuer, tid)
 		if !ok || idt.Issuer != want {
-			return nil, fmt.Errorf("ID token issuer %q is not its tenant's (tid %q): %w", idt.Issuer, claims["tid"], ErrDenied)
+			return nil, fmt.Errorf("ID token issuer %q is not its tenant's (tid %q): %w", idt.Issuer, tid, ErrDenied)
 		}
 		if cbIss != "" && cbIss != eff.Issuer && cbIss != idt.Issuer {
 			return nil, fmt.Errorf("callback iss %q is not the ID token's %q: %w", cbIss, idt.Issuer, ErrDenied)
