@@ -36,8 +36,8 @@ func (c *Client) Begin(ctx context.Context, p *storage.UpstreamProvider, redirec
 }
 
 // oauthConfig is the OAuth 2.0 client configuration for eff; OpenID
-// Connect providers' endpoints come from discovery. clientSecret, when
-// given, is used as is; otherwise the sealed one is opened.
+// Connect providers' endpoints come from discovery. clientSecret is the
+// opened secret ("" for Begin, which needs none).
 func (c *Client) oauthConfig(ctx context.Context, eff *storage.UpstreamProvider, redirectURI, clientSecret string) (*oauth2.Config, error) {
 	cfg := &oauth2.Config{ClientID: eff.ClientID, ClientSecret: clientSecret, RedirectURL: redirectURI, Scopes: eff.Scopes,
 		Endpoint: oauth2.Endpoint{AuthURL: eff.AuthURL, TokenURL: eff.TokenURL}}
@@ -49,8 +49,8 @@ func (c *Client) oauthConfig(ctx context.Context, eff *storage.UpstreamProvider,
 		cfg.Endpoint = d.op.Endpoint()
 	}
 	if eff.Preset == storage.PresetApple {
-		// Apple takes the client secret in the form only; telling it
-		// saves x/oauth2 a refused first try.
+		// Apple documents the client secret as a form parameter; saying
+		// so spares x/oauth2's guess (the header first, then the form).
 		cfg.Endpoint.AuthStyle = oauth2.AuthStyleInParams
 	}
 	if cfg.Endpoint.AuthURL == "" || cfg.Endpoint.TokenURL == "" {
