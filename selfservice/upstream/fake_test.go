@@ -128,7 +128,9 @@ func idToken(issuer string) map[string]any {
 // plainSecrets "opens" a sealed secret by returning it.
 type plainSecrets struct{}
 
-func (plainSecrets) OpenUpstreamSecret(_, _ string, sealed []byte) ([]byte, error) { return sealed, nil }
+func (plainSecrets) OpenUpstreamSecret(_, _ string, sealed []byte) ([]byte, error) {
+	return sealed, nil
+}
 
 // finish runs Finish for p with the code "code-1", nonce "n-1" and iss.
 func finish(c *Client, p *storage.UpstreamProvider, iss string) (*Identity, error) {
