@@ -219,9 +219,9 @@ type purgeBatch struct {
 }
 
 // purge deletes what expired before now in bounded batches until a batch
-// comes back short, or ctx ends.
-func purge(ctx context.Context, store storage.Store, now time.Time, b purgeBatch, log *slog.Logger) {
-	var tokens, rows int64
+// comes back short, or ctx ends, and returns how many tokens and other
+// rows went.
+func purge(ctx context.Context, store storage.Store, now time.Time, b purgeBatch, log *slog.Logger) (tokens, rows int64) {
 	// Inactive (used) tokens are kept an hour past expiry to recognise replays.
 	tokens, err := inBatches(ctx, b, func() (int64, error) { return store.DeleteExpiredTokens(ctx, now.Add(-time.Hour), b.size) })
 	if err != nil {
@@ -232,6 +232,7 @@ func purge(ctx context.Context, store storage.Store, now time.Time, b purgeBatch
 		log.Warn("cleanup: expired rows", "err", err)
 	}
 	log.Debug("cleanup", "tokens", tokens, "rows", rows)
+	return tokens, rows
 }
 
 // inBatches calls batch until it deletes fewer than b.size rows, pausing
