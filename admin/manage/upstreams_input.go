@@ -31,9 +31,9 @@ type UpstreamInput struct {
 	ClientID     string `json:"client_id"`
 	ClientSecret string `json:"client_secret,omitempty"`
 	// TeamID, KeyID and PrivateKey (PEM) make Apple's client secret.
-	TeamID     string `json:"team_id"`
-	KeyID      string `json:"key_id"`
-	PrivateKey string `json:"private_key,omitempty"`
+	TeamID     string   `json:"team_id"`
+	KeyID      string   `json:"key_id"`
+	PrivateKey string   `json:"private_key,omitempty"`
 	Scopes     []string `json:"scopes"`
 	// ClaimMapping maps a target (subject, email, email_verified, phone,
 	// username, language or an attribute of the store) to the upstream
