@@ -16,7 +16,7 @@ import (
 	"foyer/storage/sqlstore"
 )
 
-const idpUsage = `usage: foyer idp create --store S --name N [--preset google|entra|apple|github] [--kind oidc|oauth2] [--issuer URL]
+const idpUsage = `usage: foyer idp create [--store S] [--name N] [--preset google|entra|apple|github] [--kind oidc|oauth2] [--issuer URL]
          [--client-id C] [--client-secret-file F | --client-secret-env VAR] [--scope S]... [--claim TARGET=CLAIM]...
          [--apple-team-id T --apple-key-id K --apple-private-key-file F] [--auth-url U --token-url U --userinfo-url U]
          [--disabled] [--json]
