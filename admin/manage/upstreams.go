@@ -192,7 +192,7 @@ func (s *Upstreams) Create(ctx context.Context, a Actor, storeID string, in Upst
 	if err != nil {
 		return nil, err
 	}
-	if err := validateUpstream(in, attrs, false, false); err != nil {
+	if err := validateUpstream(in, attrs, false); err != nil {
 		return nil, err
 	}
 	p := &storage.UpstreamProvider{ID: newUpstreamID(), StoreID: storeID, Enabled: in.Enabled == nil || *in.Enabled}
@@ -263,7 +263,7 @@ func (s *Upstreams) Update(ctx context.Context, a Actor, storeID, id string, ver
 	if err != nil {
 		return nil, err
 	}
-	if err := validateUpstream(in, attrs, len(cur.ClientSecretSealed) > 0, len(cur.PrivateKeySealed) > 0); err != nil {
+	if err := validateUpstream(in, attrs, len(cur.PrivateKeySealed) > 0); err != nil {
 		return nil, err
 	}
 	var v Upstream

@@ -1,7 +1,6 @@
 package manage
 
 import (
-	"encoding/pem"
 	"fmt"
 	"net"
 	"net/url"
@@ -45,7 +44,6 @@ type UpstreamInput struct {
 
 // Bounds of an upstream provider's fields.
 const (
-	maxUpstreamName  = 64
 	maxUpstreamField = 2000
 	maxUpstreamKey   = 16 << 10
 )
@@ -117,10 +115,10 @@ func (in UpstreamInput) normalize() UpstreamInput {
 
 // validateUpstream reports every problem of the provider p would be (its
 // preset's defaults filled in) at once. attrs are the store's attribute
-// names; hasSecret and hasKey say whether a secret is kept from before.
-func validateUpstream(in UpstreamInput, attrs []string, hasSecret, hasKey bool) error {
+// names; hasKey says whether Apple's private key is kept from before.
+func validateUpstream(in UpstreamInput, attrs []string, hasKey bool) error {
 	p := Problems{}
-	checkName(p, "name", in.Name, maxUpstreamName)
+	checkName(p, "name", in.Name, upstream.MaxNameLength)
 	if _, ok := upstream.Presets()[in.Preset]; in.Preset != "" && !ok {
 		p.Add("preset", "must be google, entra, apple, github or empty")
 	}
@@ -138,6 +136,9 @@ func validateUpstream(in UpstreamInput, attrs []string, hasSecret, hasKey bool) 
 	need := needsOf(kind, in.Preset)
 	if need.issuer {
 		checkUpstreamURL(p, "issuer", eff.Issuer)
+		if u, err := url.Parse(eff.Issuer); err == nil && u.RawQuery != "" {
+			p.Add("issuer", "must not have a query (?...)")
+		}
 	}
 	if need.endpoints {
 		checkUpstreamURL(p, "auth_url", eff.AuthURL)
@@ -145,9 +146,7 @@ func validateUpstream(in UpstreamInput, attrs []string, hasSecret, hasKey bool) 
 		checkUpstreamURL(p, "userinfo_url", eff.UserInfoURL)
 	}
 	checkToken(p, "client_id", in.ClientID, true)
-	if need.clientSecret && in.ClientSecret == "" && !hasSecret {
-		p.Add("client_secret", "is required")
-	}
+	// A client secret is optional: a public client with PKCE goes without.
 	if len(in.ClientSecret) > maxUpstreamField {
 		p.Add("client_secret", fmt.Sprintf("use at most %d characters", maxUpstreamField))
 	}
@@ -158,6 +157,16 @@ func validateUpstream(in UpstreamInput, attrs []string, hasSecret, hasKey bool) 
 	}
 	checkScopes(p, in)
 	checkMapping(p, in.ClaimMapping, attrs)
+	if len(p) == 0 {
+		// The sign-in side's own check, the last word: what it refuses
+		// that the fields' checks above let through is reported whole.
+		err := upstream.Validate(&storage.UpstreamProvider{Name: in.Name, Kind: in.Kind, Preset: in.Preset, Issuer: in.Issuer,
+			AuthURL: in.AuthURL, TokenURL: in.TokenURL, UserInfoURL: in.UserInfoURL, ClientID: in.ClientID, TeamID: in.TeamID,
+			KeyID: in.KeyID, Scopes: in.Scopes, ClaimMapping: in.ClaimMapping}, hasKey || in.PrivateKey != "")
+		if err != nil {
+			p.Add("provider", strings.TrimPrefix(err.Error(), upstream.ErrInvalidProvider.Error()+": "))
+		}
+	}
 	return p.Err()
 }
 
@@ -211,8 +220,8 @@ func checkPrivateKey(p Problems, key string, hasKey bool) {
 	case len(key) > maxUpstreamKey:
 		p.Add("private_key", "is too long for a private key")
 	default:
-		if b, _ := pem.Decode([]byte(strings.TrimSpace(key))); b == nil || b.Type != "PRIVATE KEY" {
-			p.Add("private_key", `must be a PEM "PRIVATE KEY" (the .p8 file's contents)`)
+		if err := upstream.ParsePrivateKey([]byte(strings.TrimSpace(key))); err != nil {
+			p.Add("private_key", "must be the .p8 file's contents, a PEM PKCS #8 P-256 key ("+err.Error()+")")
 		}
 	}
 }

@@ -1,7 +1,12 @@
 package manage_test
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/sha256"
+	"crypto/x509"
+	"encoding/pem"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -19,10 +24,21 @@ func (testUpstreamSealer) SealUpstreamSecret(providerID, field string, plain []b
 	return d[:], nil
 }
 
-const (
-	testClientSecret = "s3cret-client-value"
-	testAppleKey     = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----"
-)
+const testClientSecret = "s3cret-client-value"
+
+// appleKey is a fresh P-256 key as Apple hands one out (PEM PKCS #8).
+func appleKey(t *testing.T) string {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+}
 
 func upstreamEnv(t *testing.T, e *configEnv) *manage.Upstreams {
 	t.Helper()
@@ -129,12 +145,15 @@ func TestUpstreamsValidation(t *testing.T) {
 		// Every problem at once.
 		_, err := ups.Create(ctx, admin, "eu", manage.UpstreamInput{Kind: "saml", Issuer: "ftp://x",
 			ClaimMapping: map[string]string{"shoe_size": "shoe", "email": "mail"}})
-		wantFields(t, "Create nonsense", err, "name", "kind", "issuer", "client_id", "client_secret", "claim_mapping")
+		wantFields(t, "Create nonsense", err, "name", "kind", "issuer", "client_id", "claim_mapping")
 		_, err = ups.Create(ctx, admin, "eu", manage.UpstreamInput{Name: "Corp", Issuer: "http://idp.example.com", ClientID: "c",
 			ClientSecret: "s", Scopes: []string{"email"}})
 		wantFields(t, "Create plain http, no openid", err, "issuer", "scopes")
-		_, err = ups.Create(ctx, admin, "eu", manage.UpstreamInput{Name: "Git", Kind: "oauth2", ClientID: "c", ClientSecret: "s"})
+		_, err = ups.Create(ctx, admin, "eu", manage.UpstreamInput{Name: "Git", Kind: "oauth2", ClientID: "c", ClientSecret: "s",
+			Issuer: "https://x.example/?tenant=1"})
 		wantFields(t, "Create oauth2 without endpoints", err, "auth_url", "token_url", "userinfo_url")
+		_, err = ups.Create(ctx, admin, "eu", manage.UpstreamInput{Name: "Corp", Issuer: "https://x.example/?tenant=1", ClientID: "c"})
+		wantFields(t, "Create an issuer with a query", err, "issuer")
 		_, err = ups.Create(ctx, admin, "eu", manage.UpstreamInput{Preset: "apple", ClientID: "com.example.web", KeyID: "K", PrivateKey: "nope"})
 		wantFields(t, "Create Apple without team, bad key", err, "team_id", "private_key")
 		_, err = ups.Create(ctx, admin, "eu", manage.UpstreamInput{Preset: "github", Kind: "oidc", ClientID: "c", ClientSecret: "s"})
@@ -145,19 +164,21 @@ func TestUpstreamsValidation(t *testing.T) {
 
 		// Apple: a key instead of a client secret; the secret given is
 		// ignored, the key never shown.
+		key := appleKey(t)
 		apple, err := ups.Create(ctx, admin, "eu", manage.UpstreamInput{Preset: "apple", ClientID: "com.example.web", TeamID: "TEAM1",
-			KeyID: "KEY1", PrivateKey: testAppleKey, ClientSecret: "ignored"})
+			KeyID: "KEY1", PrivateKey: key, ClientSecret: "ignored"})
 		if err != nil || apple.ClientSecretSet || !apple.PrivateKeySet || apple.Name != "Apple" {
 			t.Fatalf("Create Apple = %+v, %v", apple, err)
 		}
 		entry := e.lastAudit(t, "upstream.created")
-		if strings.Contains(entry.After, "MIGHAgEA") || strings.Contains(entry.After, "ignored") {
+		if strings.Contains(entry.After, "PRIVATE KEY") || strings.Contains(entry.After, "ignored") {
 			t.Errorf("audit shows the key: %s", entry.After)
 		}
-		// Local upstream (a test's second Foyer) over http.
-		if _, err := ups.Create(ctx, admin, "eu", manage.UpstreamInput{Name: "Local", Issuer: "http://127.0.0.1:9999", ClientID: "c",
-			ClientSecret: "s"}); err != nil {
-			t.Errorf("Create a loopback issuer: %v", err)
+		// Local upstream (a test's second Foyer) over http, a public
+		// client without a secret.
+		local, err := ups.Create(ctx, admin, "eu", manage.UpstreamInput{Name: "Local", Issuer: "http://127.0.0.1:9999", ClientID: "c"})
+		if err != nil || local.ClientSecretSet {
+			t.Errorf("Create a loopback issuer: %+v, %v", local, err)
 		}
 	})
 }
