@@ -78,7 +78,7 @@ func (s *AccountAuthenticators) externalOf(ctx context.Context, acct *storage.Ac
 // in.
 func onlyWayIn() error {
 	return Conflict("this external identity is the account's only way in (no password, no passkey, " +
-	"no other external identity): send a password reset or set a password first")
+		"no other external identity): send a password reset or set a password first")
 }
 
 // RemoveExternalIdentity unlinks the account's identity of (provider,
