@@ -57,3 +57,41 @@ func TestAPIAccountExternalIdentities(t *testing.T) {
 		}
 	})
 }
+
+// A self-service policy's external providers through the API: unknown ids
+// and another store's provider are a 422 naming them; a provider of the
+// application's store is accepted and read back.
+func TestPoliciesAPIExternalProviders(t *testing.T) {
+	t.Parallel()
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		e := newAPIEnv(t, newStore(t))
+		ctx := context.Background()
+		mk := func(storeID, name string) string {
+			p := &storage.UpstreamProvider{StoreID: storeID, Name: name, Kind: storage.UpstreamOIDC, Issuer: "https://idp.example", ClientID: "c", Enabled: true}
+			e.must(e.store.CreateUpstreamProvider(ctx, p))
+			return p.ID
+		}
+		google, contoso := mk(storeA, "Google"), mk(storeB, "Contoso")
+		body := func(ids ...string) map[string]any {
+			return map[string]any{"kind": "self_service", "name": "Social", "self_service": map[string]any{
+				"external": map[string]any{"providers": ids, "trust_mfa": []string{}, "invitations": true}}}
+		}
+		bad := e.do("admin", http.MethodPost, "/policies", body(google, "nope")).expect(t, "unknown provider", http.StatusUnprocessableEntity)
+		if raw := string(bad.raw); !strings.Contains(raw, `"field": "self_service.external.providers"`) || !strings.Contains(raw, `\"nope\"`) {
+			t.Errorf("unknown provider answered %s", raw)
+		}
+		created := e.do("admin", http.MethodPost, "/policies", body(google)).expect(t, "create", http.StatusCreated)
+		id := created.str("id")
+		e.do("admin", http.MethodPut, "/applications/"+appB+"/policies/self_service", map[string]any{"policy_id": id}).
+			expect(t, "assign to another store's application", http.StatusUnprocessableEntity)
+		e.do("admin", http.MethodPut, "/applications/"+appA+"/policies/self_service", map[string]any{"policy_id": id}).expect(t, "assign", http.StatusOK)
+		upd := e.do("admin", http.MethodPut, "/policies/"+id, body(google, contoso), "If-Match", `"1"`).expect(t, "another store's provider", http.StatusUnprocessableEntity)
+		if !strings.Contains(string(upd.raw), contoso) {
+			t.Errorf("update answered %s", upd.raw)
+		}
+		got := e.do("auditor", http.MethodGet, "/policies/"+id, nil).expect(t, "read", http.StatusOK)
+		if !strings.Contains(string(got.raw), `"providers": [`) || !strings.Contains(string(got.raw), google) {
+			t.Errorf("read %s", got.raw)
+		}
+	})
+}
