@@ -166,6 +166,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountApplications(api)
 	h.mountPolicies(api)
 	h.mountAccountAuthenticators(api)
+	h.mountAccountExternal(api)
 	h.mountAccountProfile(api)
 	h.mountAccountRoles(api)
 	h.mountVerification(api)

@@ -14,8 +14,8 @@ import (
 // The account profile's Authenticators tab (seed 002): every way the
 // customer signs in, and support's tools — a password-reset e-mail, a
 // new password, an address confirmed by a code the customer reads out,
-// removing a lost method, clearing a lockout. Each change form offers
-// "Notify the customer" (_admin_notify.html).
+// removing a lost method or an external identity, clearing a lockout.
+// Each change form offers "Notify the customer" (_admin_notify.html).
 
 // AccountAuthService is manage.AccountAuthenticators.
 type AccountAuthService interface {
@@ -28,6 +28,7 @@ type AccountAuthService interface {
 	StartContact(ctx context.Context, a manage.Actor, storeID, accountID string, in manage.ContactInput) (*manage.PendingContact, error)
 	ConfirmContact(ctx context.Context, a manage.Actor, storeID, accountID string, in manage.ConfirmContactInput) error
 	ClearLockout(ctx context.Context, a manage.Actor, storeID, accountID string) (int64, error)
+	RemoveExternalIdentity(ctx context.Context, a manage.Actor, storeID, accountID, provider, subject string, in manage.RemoveInput) error
 }
 
 // NoticeService lists the clients a customer notice may go through
@@ -45,6 +46,7 @@ const (
 	accountContactRoute       = "console.account_contact"
 	accountContactVerifyRoute = "console.account_contact_confirm"
 	accountLockoutRoute       = "console.account_lockout_clear"
+	accountExternalDropRoute  = "console.account_external_remove"
 )
 
 func (h *Handler) mountAccountAuthenticators(r *mux.Router) {
@@ -56,7 +58,7 @@ func (h *Handler) mountAccountAuthenticators(r *mux.Router) {
 	for name, path := range map[string]string{
 		accountResetRoute: "/reset", accountPasswordRoute: "/password", accountPasswordDropRoute: "/password/remove",
 		accountAuthRemoveRoute: "/remove", accountContactRoute: "/contact", accountContactVerifyRoute: "/contact/confirm",
-		accountLockoutRoute: "/lockout",
+		accountLockoutRoute: "/lockout", accountExternalDropRoute: "/external/remove",
 	} {
 		route.Handle(r, name, p+path, route.Methods{http.MethodPost: h.authed(h.authenticatorsPost(name))})
 	}
@@ -70,6 +72,7 @@ type authenticatorsPage struct {
 	Notify noticeChoice
 	// The forms' URLs.
 	ResetURL, PasswordURL, PasswordRemoveURL, RemoveURL, ContactURL, ContactConfirmURL, LockoutURL string
+	ExternalRemoveURL                                                                              string
 	// Form is the form that failed ("" for none), with what was typed
 	// (never a password) and each field's error.
 	Form        string
@@ -145,7 +148,7 @@ func (h *Handler) renderAuthenticators(w http.ResponseWriter, r *http.Request, r
 		ResetURL: h.path(accountResetRoute, nil, vars...), PasswordURL: h.path(accountPasswordRoute, nil, vars...),
 		PasswordRemoveURL: h.path(accountPasswordDropRoute, nil, vars...), RemoveURL: h.path(accountAuthRemoveRoute, nil, vars...),
 		ContactURL: h.path(accountContactRoute, nil, vars...), ContactConfirmURL: h.path(accountContactVerifyRoute, nil, vars...),
-		LockoutURL: h.path(accountLockoutRoute, nil, vars...)}
+		LockoutURL: h.path(accountLockoutRoute, nil, vars...), ExternalRemoveURL: h.path(accountExternalDropRoute, nil, vars...)}
 	if err != nil {
 		errs, pageErr, _ := formErrors(err, func(f string) string { return f })
 		p.FieldErrors, p.Error = errs, pageErr
@@ -208,6 +211,9 @@ func (h *Handler) runAuthenticatorForm(r *http.Request, rq *request, name, store
 	case accountContactVerifyRoute:
 		return "contact_added", h.accountAuth.ConfirmContact(ctx, a, storeID, accountID,
 			manage.ConfirmContactInput{Kind: r.PostFormValue("kind"), Code: r.PostFormValue("code"), Notify: n})
+	case accountExternalDropRoute:
+		return "external_removed", h.accountAuth.RemoveExternalIdentity(ctx, a, storeID, accountID,
+			r.PostFormValue("provider"), r.PostFormValue("subject"), manage.RemoveInput{Notify: n})
 	default: // accountLockoutRoute
 		_, err := h.accountAuth.ClearLockout(ctx, a, storeID, accountID)
 		return "lockout_cleared", err

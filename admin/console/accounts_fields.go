@@ -72,7 +72,7 @@ func (h *Handler) searchFields(r *http.Request, rq *request, s *manage.IdentityS
 }
 
 // searchChoices are the options of the select fields: fixed ones and the
-// store's groups, organizations and roles.
+// store's groups, organizations, roles and upstream providers.
 func (h *Handler) searchChoices(r *http.Request, rq *request, storeID string) (map[string][]fieldOption, error) {
 	yesNo := []fieldOption{{Value: "true", Label: "admin.accounts.yes"}, {Value: "false", Label: "admin.accounts.no"}}
 	out := map[string][]fieldOption{
@@ -103,6 +103,17 @@ func (h *Handler) searchChoices(r *http.Request, rq *request, storeID string) (m
 	}
 	for _, x := range roles.Items {
 		out["role"] = append(out["role"], fieldOption{Value: x.ID, Text: x.Name})
+	}
+	// Providers by name; a legacy identity's free-form provider (foyer
+	// account link) is searched by its value in the URL, which the select
+	// then keeps as an option of its own.
+	providers, err := h.store.ListUpstreamProviders(r.Context(), storeID)
+	if err != nil {
+		return nil, err
+	}
+	out["provider"] = []fieldOption{{Value: storage.AnyProvider, Label: "admin.accounts.provider_any"}}
+	for _, p := range providers {
+		out["provider"] = append(out["provider"], fieldOption{Value: p.ID, Text: p.Name})
 	}
 	for _, k := range []string{"group", "organization", "role"} {
 		if out[k] == nil {

@@ -19,13 +19,17 @@ import (
 )
 
 // Store is what the console reads from storage itself: the identity
-// stores and their sizes for the dashboard and the store switcher, and an
-// account with its external identities for the account profile's frame.
+// stores and their sizes for the dashboard and the store switcher, an
+// account with its external identities for the account profile's frame,
+// and a store's upstream providers for the self-service policy's form.
 type Store interface {
 	ListIdentityStores(ctx context.Context) ([]storage.IdentityStore, error)
 	CountAccounts(ctx context.Context, storeID string) (int64, error)
 	GetAccount(ctx context.Context, id string) (*storage.Account, error)
 	ListExternalIdentities(ctx context.Context, accountID string) ([]storage.ExternalIdentity, error)
+	// ListUpstreamProviders lists a store's upstream identity providers
+	// by name (the self-service policy's providers, policy_external.go).
+	ListUpstreamProviders(ctx context.Context, storeID string) ([]storage.UpstreamProvider, error)
 }
 
 // Config is the console's configuration.

@@ -32,6 +32,9 @@ type policyPage struct {
 	// ignore customer and partner registration.
 	NewOrgRole, PartnerRole roleSelect
 	NotOrganizational       []string
+	// External are the upstream providers the policy's stores offer
+	// (policy_external.go).
+	External []providerGroup
 }
 
 // policyForm is a policy's form as shown or as typed. Self-service, MFA
@@ -47,6 +50,7 @@ type policyForm struct {
 	ResetLinkMinutes, ActivationMinutes string
 	CodeMinutes, PasswordMinLength      string
 	Onboarding                          onboardingForm
+	External                            externalForm
 	// MFA.
 	Mode         string
 	Methods      []typeChoice
@@ -96,6 +100,7 @@ func formOfPolicy(v manage.PolicyView) policyForm {
 		f.ResetLinkMinutes, f.ActivationMinutes = minutes(ss.ResetLinkLifetime), minutes(ss.ActivationLinkLifetime)
 		f.CodeMinutes, f.PasswordMinLength = minutes(ss.OneTimeCodeLifetime), strconv.Itoa(ss.PasswordPolicy.MinLength)
 		f.Onboarding = onboardingOf(ss.Onboarding)
+		f.External = externalOf(ss.External)
 	}
 	if m := v.MFA; m != nil {
 		f.Mode, f.Methods, f.Passwordless = m.Mode, methodChoices(m.Methods), m.Passwordless
@@ -122,6 +127,7 @@ func readPolicyForm(r *http.Request, kind storage.PolicyKind) policyForm {
 		f.ResetLinkMinutes, f.ActivationMinutes = r.PostFormValue("reset_link_minutes"), r.PostFormValue("activation_link_minutes")
 		f.CodeMinutes, f.PasswordMinLength = r.PostFormValue("code_minutes"), r.PostFormValue("password_min_length")
 		f.Onboarding = readOnboarding(r)
+		f.External = readExternal(r)
 	case storage.PolicyMFA:
 		f.Mode, f.Methods, f.Passwordless = r.PostFormValue("mode"), methodChoices(r.PostForm["methods"]), on("passwordless")
 	case storage.PolicyConsent:
@@ -156,6 +162,7 @@ func (f policyForm) input(v manage.PolicyView) (manage.PolicyInput, map[string]s
 		ss.OneTimeCodeLifetime = time.Duration(number("code_minutes", f.CodeMinutes)) * time.Minute
 		ss.PasswordPolicy.MinLength = int(number("password_min_length", f.PasswordMinLength))
 		f.Onboarding.apply(&ss.Onboarding, number)
+		f.External.apply(&ss.External)
 		in.SelfService = &ss
 	case storage.PolicyMFA:
 		m := storage.MFAPolicy{Mode: f.Mode, Methods: []string{}, Passwordless: f.Passwordless}
@@ -202,6 +209,10 @@ func (h *Handler) renderPolicy(w http.ResponseWriter, r *http.Request, rq *reque
 		if err != nil {
 			return err
 		}
+		storeIDs, _ := h.policyStores(r, rq, v)
+		if p.External, err = h.externalChoices(r, rq, storeIDs, f.External); err != nil {
+			return err
+		}
 		p.NotOrganizational = plain
 		p.NewOrgRole = newRoleSelect(fieldNewOrgRole, "admin.policy.new_organization_role", f.Onboarding.NewOrgRoleID, groups, errs)
 		p.PartnerRole = newRoleSelect(fieldPartnerRole, "admin.policy.partner_role", f.Onboarding.PartnerRoleID, groups, errs)
@@ -233,6 +244,9 @@ func (h *Handler) updatePolicy(w http.ResponseWriter, r *http.Request, rq *reque
 			return "body"
 		}
 		if f, ok := onboardingField(field); ok {
+			return f
+		}
+		if f, ok := externalField(field); ok {
 			return f
 		}
 		return indexedField(field)

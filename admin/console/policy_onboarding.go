@@ -68,32 +68,12 @@ type roleGroup struct {
 const maxRoleChoices = 200
 
 // onboardingRoles are the roles the onboarding selects offer: those of
-// the stores of the applications using the policy (role ids are a
-// store's own), or of every store the actor sees when none uses it; and
+// the policy's stores (role ids are a store's own, see policyStores); and
 // the names of the applications using it that are not organizational
 // (they ignore customer and partner registration).
 func (h *Handler) onboardingRoles(r *http.Request, rq *request, v manage.PolicyView) ([]roleGroup, []string, error) {
-	var storeIDs, plain []string
-	for _, id := range v.Applications {
-		app, err := h.apps.Get(r.Context(), rq.Actor, id)
-		if err != nil {
-			continue // an application the actor may not see offers nothing
-		}
-		if !app.Organizational {
-			plain = append(plain, app.Name)
-		}
-		if !slices.Contains(storeIDs, app.StoreID) {
-			storeIDs = append(storeIDs, app.StoreID)
-		}
-	}
+	storeIDs, plain := h.policyStores(r, rq, v)
 	names := storeNames(rq)
-	if len(v.Applications) == 0 {
-		for _, s := range rq.Stores {
-			if s.ID != storage.AdministratorsStoreID {
-				storeIDs = append(storeIDs, s.ID)
-			}
-		}
-	}
 	var out []roleGroup
 	for _, sid := range storeIDs {
 		page, err := h.roles.ListBy(r.Context(), rq.Actor, sid, manage.ListOptions{Limit: maxRoleChoices})
@@ -110,6 +90,33 @@ func (h *Handler) onboardingRoles(r *http.Request, rq *request, v manage.PolicyV
 		out = append(out, g)
 	}
 	return out, plain, nil
+}
+
+// policyStores are the identity stores whose roles and providers the
+// policy's form offers: those of the applications using the policy, or
+// every store the actor sees when none uses it; and the names of the
+// applications using it that are not organizational.
+func (h *Handler) policyStores(r *http.Request, rq *request, v manage.PolicyView) (storeIDs, plain []string) {
+	for _, id := range v.Applications {
+		app, err := h.apps.Get(r.Context(), rq.Actor, id)
+		if err != nil {
+			continue // an application the actor may not see offers nothing
+		}
+		if !app.Organizational {
+			plain = append(plain, app.Name)
+		}
+		if !slices.Contains(storeIDs, app.StoreID) {
+			storeIDs = append(storeIDs, app.StoreID)
+		}
+	}
+	if len(v.Applications) == 0 {
+		for _, s := range rq.Stores {
+			if s.ID != storage.AdministratorsStoreID {
+				storeIDs = append(storeIDs, s.ID)
+			}
+		}
+	}
+	return storeIDs, plain
 }
 
 // roleSelect is one onboarding role's select: its field, label (a message

@@ -90,7 +90,7 @@ func (h *Handler) renderData(w http.ResponseWriter, r *http.Request, lang, tmpl 
 // noticeKeys are the notices a redirect after a post may name in ?notice=.
 var noticeKeys = map[string]bool{
 	"saved": true, "created": true, "deleted": true, "invited": true, "disabled": true, "enabled": true, "removed": true, "authenticator_removed": true,
-	"reset_sent": true, "password_set": true, "code_sent": true, "contact_added": true, "lockout_cleared": true,
+	"reset_sent": true, "password_set": true, "code_sent": true, "contact_added": true, "lockout_cleared": true, "external_removed": true,
 	"session_ended": true, "sessions_ended": true,
 	"account_disabled": true, "account_enabled": true, "account_deleted": true,
 	"group_added": true, "group_removed": true,

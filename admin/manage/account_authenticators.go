@@ -30,6 +30,7 @@ type AuthenticatorsStore interface {
 	CreateAuthenticator(ctx context.Context, a *storage.Authenticator) error
 	DeleteAuthenticator(ctx context.Context, accountID, id string) error
 	RevokeTokensBySubject(ctx context.Context, subject string) (int64, error)
+	ExternalIdentitiesStore
 }
 
 // PasswordHasher hashes a password (password.Hasher, argon2id).
@@ -92,6 +93,8 @@ type AuthenticatorsView struct {
 	RecoveryCodesLeft int64               `json:"recovery_codes_left"`
 	Pending           []PendingContact    `json:"pending_contacts"`
 	Lockout           LockoutState        `json:"lockout"`
+	// External are the account's external identities (account_external.go).
+	External []ExternalIdentityView `json:"external_identities"`
 }
 
 // PasswordState says whether the account has a password and since when.
@@ -161,6 +164,9 @@ func (s *AccountAuthenticators) List(ctx context.Context, a Actor, storeID, acco
 		return nil, err
 	}
 	if v.Lockout, err = s.lockout(ctx, acct); err != nil {
+		return nil, err
+	}
+	if v.External, err = s.externalOf(ctx, acct); err != nil {
 		return nil, err
 	}
 	return v, nil

@@ -16,6 +16,7 @@ type AccountProfilesStore interface {
 	ListGroups(ctx context.Context, storeID string) ([]storage.Group, error)
 	ListAccountGroups(ctx context.Context, accountID string) ([]storage.Group, error)
 	ListExternalIdentities(ctx context.Context, accountID string) ([]storage.ExternalIdentity, error)
+	ListUpstreamProviders(ctx context.Context, storeID string) ([]storage.UpstreamProvider, error)
 	ListAuditEntries(ctx context.Context, f storage.AuditFilter) ([]storage.AuditEntry, error)
 	ListAccountRoles(ctx context.Context, accountID string) ([]storage.AccountRole, error)
 	ListAccountOrganizations(ctx context.Context, accountID string) ([]storage.OrganizationMember, error)
@@ -47,12 +48,20 @@ type GroupRef struct {
 	Name string `json:"name"`
 }
 
-// ExternalIdentityView is a linked social or enterprise login.
+// ExternalIdentityView is a linked social or enterprise login: the
+// upstream provider's id and name (a legacy identity linked by "foyer
+// account link" names a provider that is no upstream provider's id; its
+// name is that raw value), the upstream's subject and e-mail address,
+// and what the upstream said of its last sign-in with it.
 type ExternalIdentityView struct {
-	Provider  string    `json:"provider"`
-	Subject   string    `json:"subject"`
-	Email     string    `json:"email,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
+	Provider     string     `json:"provider"`
+	ProviderName string     `json:"provider_name"`
+	Subject      string     `json:"subject"`
+	Email        string     `json:"email,omitempty"`
+	CreatedAt    time.Time  `json:"created_at"`
+	LastUsedAt   *time.Time `json:"last_used_at,omitempty"`
+	AMR          []string   `json:"amr,omitempty"`
+	ACR          string     `json:"acr,omitempty"`
 }
 
 // AttributeField is one attribute of the store's schema the console
@@ -127,8 +136,8 @@ func (s *AccountProfiles) profile(ctx context.Context, acct *storage.Account) (*
 			p.Attributes[f.Name] = v
 		}
 	}
-	for _, l := range links {
-		p.External = append(p.External, ExternalIdentityView{Provider: l.Provider, Subject: l.Subject, Email: l.Email, CreatedAt: l.CreatedAt})
+	if p.External, err = externalViews(ctx, s.store, acct.StoreID, links); err != nil {
+		return nil, err
 	}
 	return p, nil
 }

@@ -92,6 +92,9 @@ func (s *Policies) Create(ctx context.Context, a Actor, in PolicyInput) (PolicyV
 	p := in.policy()
 	if in.Kind.Valid() {
 		in.validateBody(problems, p)
+		if err := externalProvidersExist(ctx, s.store, problems, p); err != nil {
+			return PolicyView{}, err
+		}
 	}
 	if err := problems.Err(); err != nil {
 		return PolicyView{}, err
@@ -156,6 +159,11 @@ func (s *Policies) merge(ctx context.Context, cur *storage.Policy, in PolicyInpu
 		next.SelfService, next.MFA, next.Consents, next.Portal = body.SelfService, body.MFA, body.Consents, body.Portal
 	}
 	in.validateBody(problems, next)
+	if len(apps) == 0 {
+		if err := externalProvidersExist(ctx, s.store, problems, next); err != nil {
+			return next, err
+		}
+	}
 	if len(problems) == 0 {
 		for _, appID := range apps {
 			app, err := s.store.GetApplication(ctx, appID)

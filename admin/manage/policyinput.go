@@ -153,6 +153,9 @@ func fitsStore(ctx context.Context, st policyStores, p storage.Policy, storeID s
 		if problem := p.SelfService.Validate(store); problem != nil {
 			return problem.Error(), nil //nolint:nilerr // the problem is the answer
 		}
+		if msg, err := externalProvidersFit(ctx, st, p.SelfService.External, storeID); msg != "" || err != nil {
+			return msg, err
+		}
 		return onboardingRolesFit(ctx, st, p.SelfService.Onboarding, storeID)
 	}
 	for _, g := range p.Portal.Groups {
@@ -199,4 +202,5 @@ type policyStores interface {
 	GetIdentityStore(ctx context.Context, id string) (*storage.IdentityStore, error)
 	GetGroupByName(ctx context.Context, storeID, name string) (*storage.Group, error)
 	GetStoreRole(ctx context.Context, storeID, id string) (*storage.StoreRole, error)
+	GetUpstreamProvider(ctx context.Context, id string) (*storage.UpstreamProvider, error)
 }

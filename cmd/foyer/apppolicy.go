@@ -144,6 +144,7 @@ func policyFlags(fs *flag.FlagSet) *[]policyEdit {
 	number("password-min", "minimum password length", func(p *P) *int { return &p.PasswordPolicy.MinLength })
 	number("password-max", "maximum password length in bytes", func(p *P) *int { return &p.PasswordPolicy.MaxLength })
 	onboardingFlags(fs, &edits, onOff, duration)
+	externalFlags(fs, &edits, onOff)
 	return &edits
 }
 
@@ -163,7 +164,7 @@ func printPolicy(w io.Writer, app *storage.Application, store *storage.IdentityS
 		activation += " (not offered: the identity store has no email identifier)"
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	for _, row := range [][2]string{
+	rows := [][2]string{
 		{"application", app.ID},
 		{"registration", word(p.RegistrationEnabled)},
 		{"activation", activation},
@@ -181,7 +182,8 @@ func printPolicy(w io.Writer, app *storage.Application, store *storage.IdentityS
 		{"partner registration", withRole(word(p.Onboarding.PartnerRegistration), p.Onboarding.PartnerRoleID)},
 		{"invitation lifetime", p.Onboarding.InvitationLifetime.String()},
 		{"invitee may change e-mail", word(p.Onboarding.InviteeMayChangeEmail)},
-	} {
+	}
+	for _, row := range append(rows, externalRows(p.External, word)...) {
 		fmt.Fprintf(tw, "%s:\t%s\n", row[0], row[1])
 	}
 	return tw.Flush()
