@@ -128,7 +128,7 @@ func (fx *extFixture) start(t *testing.T, b *extBrowser, state string) *flow {
 	f := &flow{b: b, verifier: oauth2.GenerateVerifier(), state: state}
 	f.page = b.get(fx.rp.oauth.AuthCodeURL(state, oauth2.S256ChallengeOption(f.verifier)))
 	if f.page.status != http.StatusOK {
-		t.Fatalf("sign-in page: %d\n%s", f.page.status, f.page.body)
+		t.Fatalf("sign-in page: %d (Location %s, visited %v)\n%s", f.page.status, f.page.resp.Header.Get("Location"), b.visited, f.page.body)
 	}
 	return f
 }
