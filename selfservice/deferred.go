@@ -347,9 +347,19 @@ func (h *Handler) sendOnce(ctx context.Context, j *deferredJob, pol storage.Self
 // eventFor appends to the account's activity log with the requester's
 // address and user agent, as event does for a request.
 func (h *Handler) eventFor(ctx context.Context, j *deferredJob, accountID, kind string) {
+	h.eventDataFor(ctx, j, accountID, kind, nil)
+}
+
+// eventDataFor is eventFor with extra data (the provider of an external
+// identity, say).
+func (h *Handler) eventDataFor(ctx context.Context, j *deferredJob, accountID, kind string, extra map[string]string) {
+	data := map[string]string{"user_agent": j.p.UserAgent}
+	for k, v := range extra {
+		data[k] = v
+	}
 	err := h.store.AppendEvent(ctx, &storage.Event{
 		AccountID: accountID, Kind: kind, Actor: accountID, IP: j.p.IP, CreatedAt: h.cfg.Now().UTC(),
-		Data: map[string]string{"user_agent": j.p.UserAgent},
+		Data: data,
 	})
 	if err != nil {
 		h.log.WarnContext(ctx, "append event", "kind", kind, "err", err)

@@ -38,6 +38,9 @@ func (h *Handler) runRegistration(ctx context.Context, j *deferredJob) error {
 		return err
 	case done:
 		h.eventFor(ctx, j, acct.ID, "account.registered")
+		if x := j.p.External; x != nil {
+			h.eventDataFor(ctx, j, acct.ID, "external.registered", map[string]string{"provider": x.Provider, "provider_name": x.ProviderName})
+		}
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -86,5 +87,51 @@ func TestExtSignInWithoutRegistration(t *testing.T) {
 	sub, _, amr := fx.idClaims(t, again)
 	if acct, err := fx.down.store.GetAccount(ctx, sub); err != nil || acct.Email != "hana@example.com" || !slices.Equal(amr, []string{"ext"}) {
 		t.Fatalf("account %+v (%v), amr %v", acct, err, amr)
+	}
+}
+
+// TestExtSignInProofByCode: the owner of the verified address may prove
+// the account with a one-time code to its address instead of its
+// password; an unverified identity with a free address registers pending
+// activation, its identity linked.
+func TestExtSignInProofByCode(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	fx := newExtFixture(t, sqltest.SQLite(t), sqltest.SQLite(t), nil)
+	owner := fx.down.account(t, "owner@example.com", "owners own password")
+	upOwner := fx.upAccount(t, "owner@example.com", true)
+	f := fx.start(t, fx.browser(t), "state-code")
+	p := f.upstreamSignIn(t, fx.provider.ID, "owner@example.com")
+	p = f.b.submit(p, map[string]string{"use_code": "1"})
+	if !strings.Contains(p.body, `name="code"`) {
+		t.Fatalf("expected the code page, got %d:\n%s", p.status, p.body)
+	}
+	fx.down.drain(t)
+	code := regexp.MustCompile(`\b\d{6}\b`).FindString(fx.mail.Next(t, "owner@example.com").Text)
+	if code == "" {
+		t.Fatal("no code in the message")
+	}
+	f.page = f.b.submit(p, map[string]string{"code": code})
+	if sub, _, _ := fx.idClaims(t, f); sub != owner.ID || fx.linked(t, upOwner) != owner.ID {
+		t.Fatalf("signed in %s, linked to %q; want the owner %s", sub, fx.linked(t, upOwner), owner.ID)
+	}
+
+	ivy := fx.upAccount(t, "ivy@example.com", false)
+	u := fx.start(t, fx.browser(t), "state-pending")
+	p = u.upstreamSignIn(t, fx.provider.ID, "ivy@example.com")
+	p = u.b.submit(p, map[string]string{"accept_terms": "on"})
+	if !strings.Contains(p.body, "Check your e-mail") {
+		t.Fatalf("after registering: %d\n%s", p.status, p.body)
+	}
+	fx.down.drain(t)
+	if m := fx.mail.Next(t, "ivy@example.com"); !strings.Contains(strings.Join(m.Links, " "), "/register/activate") {
+		t.Fatalf("no activation link: %q\n%s", m.Subject, m.Text)
+	}
+	acct, err := fx.down.store.FindAccountByIdentifier(ctx, defaultStoreID, storage.IdentifierEmail, "ivy@example.com")
+	if err != nil || acct.Status != storage.AccountPending || fx.linked(t, ivy) != acct.ID {
+		t.Fatalf("pending account %+v (%v), linked to %q", acct, err, fx.linked(t, ivy))
+	}
+	if ev := fx.events(t, acct.ID); !strings.Contains(ev, "external.registered") {
+		t.Fatalf("events:\n%s", ev)
 	}
 }
