@@ -74,6 +74,16 @@ func TestExtSignInJustInTimeAndReturning(t *testing.T) {
 		if got, _, _ := fx.idClaims(t, byLink); got != frank.ID {
 			t.Fatalf("signed in %s, want frank %s", got, frank.ID)
 		}
+
+		// A disabled account gets the password step's answer.
+		if err := fx.down.store.SetAccountStatus(ctx, frank.ID, storage.AccountDisabled); err != nil {
+			t.Fatal(err)
+		}
+		off := fx.start(t, fx.browser(t), "state-disabled")
+		if p := off.upstreamSignIn(t, fx.provider.ID, "dave@example.com"); p.status != http.StatusForbidden ||
+			!strings.Contains(p.body, "This account is disabled.") {
+			t.Fatalf("disabled account: %d\n%s", p.status, p.body)
+		}
 	})
 }
 

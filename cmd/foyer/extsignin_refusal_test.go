@@ -82,6 +82,11 @@ func TestExtSignInRefusals(t *testing.T) {
 		!strings.Contains(denied.body, "Try another way") {
 		t.Fatalf("refused: %d\n%s", denied.status, denied.body)
 	}
+	// The link is signed for its error: another error is refused.
+	swapped := strings.Replace(returnLinkPattern.FindStringSubmatch(denied.body)[1], "error=access_denied", "error=temporarily_unavailable", 1)
+	if p := d.b.get(denied.url.ResolveReference(mustURL(t, html.UnescapeString(swapped))).String()); p.status != http.StatusBadRequest {
+		t.Fatalf("a refusal link with its error changed: %d", p.status)
+	}
 	if rp := d.returnToApp(t, denied); rp.Query().Get("error") != "access_denied" || rp.Query().Get("state") != "state-denied" ||
 		rp.Query().Get("iss") != fx.down.issuer {
 		t.Fatalf("relying party got %s", rp)
@@ -106,6 +111,15 @@ func TestExtSignInRefusals(t *testing.T) {
 	if rp := u.returnToApp(t, down); rp.Query().Get("error") != "temporarily_unavailable" || rp.Query().Get("state") != "state-down" {
 		t.Fatalf("relying party got %s", rp)
 	}
+}
+
+func mustURL(t *testing.T, raw string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }
 
 // stopAtUpstream makes the browser stop at the redirect to the upstream.
