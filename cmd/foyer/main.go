@@ -46,6 +46,7 @@ Commands:
   group list|rename|delete       list, rename (NAME NEW) or delete (NAME) groups
   org partner-code ORG  give a partner organization a new partner code, shown once (--store, --expires-in, --max-uses)
   account link ACCOUNT  link an external identity (--provider, --subject)
+  idp create|list|show ID|update ID|delete ID  a store's upstream identity providers (social and enterprise sign-in)
   account roles list|assign|remove ACCOUNT [ORGANIZATION ROLE]  an account's roles per organization
   invitation send       invite a customer (--client, --email, --organization, --role, --group, --attr)
   invitation list|resend ID|revoke ID  a store's invitations (--store, --organization ORG|none)
@@ -53,7 +54,8 @@ Commands:
   admin list            list administrators and their roles
   audit verify          check the audit log's hash chain
   audit export          print the audit log as JSON lines (--since)
-  dev seed              fill a store with generated accounts (--accounts N; development only)
+  dev seed              fill a store with generated accounts (--accounts N) or stored tokens (--tokens N --client ID); development only
+  cleanup               delete what has expired now, in bounded batches (the ten-minute cleanup, run once)
 
 Configuration comes from --config (YAML) and FOYER_* environment variables;
 see README.md. Run "foyer <command> -h" for a command's flags.
@@ -166,6 +168,8 @@ func dispatch(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 		return groupCommand(ctx, cfg, sub, rest[1:], stdout, stderr)
 	case cmd == "invitation" && sub != "":
 		return invitationCommand(ctx, cfg, sub, rest[1:], stdout, stderr)
+	case cmd == "idp" && sub != "":
+		return idpCommand(ctx, cfg, sub, rest[1:], stdout, stderr)
 	case cmd == "org" && sub == "partner-code":
 		return orgCommand(ctx, cfg, sub, rest[1:], stdout, stderr)
 	case cmd == "admin" && sub == "create":
@@ -178,6 +182,8 @@ func dispatch(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 		return auditExport(ctx, cfg, rest[1:], stdout, stderr)
 	case cmd == "dev" && sub == "seed":
 		return devSeed(ctx, cfg, rest[1:], stdout, stderr)
+	case cmd == "cleanup":
+		return cleanupCommand(ctx, cfg, rest, stdout, stderr)
 	case cmd == "keys" && sub == "rotate":
 		return keysRotate(ctx, cfg, rest[1:], stdout, stderr)
 	default:
