@@ -272,6 +272,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	route.Handle(r, route.Authorize, AuthorizePath, route.Methods{http.MethodGet: h.serve(h.authorize), http.MethodPost: h.serve(h.authorize)})
 	route.Handle(r, "authz.par", PARPath, route.Methods{http.MethodPost: strictForm(h.pushAuthorize)})
 	route.Handle(r, route.Resume, ResumePath, route.Methods{http.MethodGet: h.serve(h.resume)})
+	route.Handle(r, route.Refuse, RefusePath, route.Methods{http.MethodGet: h.serve(h.refuse)})
 	route.Handle(r, consentRoute, ConsentPath, route.Methods{http.MethodGet: h.serve(h.showConsent), http.MethodPost: h.serve(h.submitConsent)})
 	route.Handle(r, organizationRoute, OrganizationPath, route.Methods{http.MethodGet: h.serve(h.showOrganizations), http.MethodPost: h.serve(h.submitOrganization)})
 	route.Handle(r, route.Token, TokenPath, route.Methods{http.MethodPost: strictForm(h.token)})

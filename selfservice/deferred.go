@@ -116,6 +116,9 @@ type deferredPayload struct {
 	PasswordHash string            `json:"password_hash,omitempty"`
 	// Accepted are the consent documents (and versions) the page showed.
 	Accepted []acceptedConsent `json:"accepted,omitempty"`
+	// External is the upstream identity a registration links (no
+	// password then).
+	External *externalState `json:"external,omitempty"`
 }
 
 // deferRequest queues the request's work and wakes this node's worker.
@@ -344,9 +347,19 @@ func (h *Handler) sendOnce(ctx context.Context, j *deferredJob, pol storage.Self
 // eventFor appends to the account's activity log with the requester's
 // address and user agent, as event does for a request.
 func (h *Handler) eventFor(ctx context.Context, j *deferredJob, accountID, kind string) {
+	h.eventDataFor(ctx, j, accountID, kind, nil)
+}
+
+// eventDataFor is eventFor with extra data (the provider of an external
+// identity, say).
+func (h *Handler) eventDataFor(ctx context.Context, j *deferredJob, accountID, kind string, extra map[string]string) {
+	data := map[string]string{"user_agent": j.p.UserAgent}
+	for k, v := range extra {
+		data[k] = v
+	}
 	err := h.store.AppendEvent(ctx, &storage.Event{
 		AccountID: accountID, Kind: kind, Actor: accountID, IP: j.p.IP, CreatedAt: h.cfg.Now().UTC(),
-		Data: map[string]string{"user_agent": j.p.UserAgent},
+		Data: data,
 	})
 	if err != nil {
 		h.log.WarnContext(ctx, "append event", "kind", kind, "err", err)

@@ -63,6 +63,9 @@ type State struct {
 	// Invitation is the invitation the request's login hint carries
 	// (invitation.go).
 	Invitation *invitationState `json:"invitation,omitempty"`
+	// External is an upstream identity waiting for its account's sign-in
+	// or its registration (external_signin.go).
+	External *externalState `json:"external,omitempty"`
 }
 
 // Flow is one request's view of an interaction.
@@ -247,6 +250,11 @@ func (h *Handler) submitLogin(w http.ResponseWriter, r *http.Request) error {
 			Data: &errorData{Message: "login.too_many_attempts_request"}})
 		return nil
 	}
+	if r.PostFormValue("use_code") != "" {
+		if answered, err := h.externalUseCode(w, r, f); answered || err != nil {
+			return err
+		}
+	}
 	step, err := h.currentStep(f)
 	if err != nil {
 		return err
@@ -289,6 +297,9 @@ func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, f *Flow) 
 		return nil
 	}
 	if answered, err := h.acceptOnSignIn(w, r, f); answered || err != nil {
+		return err
+	}
+	if err := h.linkPendingExternal(r, f); err != nil {
 		return err
 	}
 	// A new sign-in replaces the browser's previous session (another

@@ -18,6 +18,7 @@ import (
 	"foyer/selfservice/regulate"
 	"foyer/selfservice/route"
 	"foyer/selfservice/session"
+	"foyer/selfservice/upstream"
 	"foyer/storage"
 	"foyer/themes"
 )
@@ -63,6 +64,13 @@ type Store interface {
 	SetPartnerCode(ctx context.Context, c *storage.PartnerCode) error
 	RedeemPartnerCode(ctx context.Context, storeID string, hash []byte, now time.Time) (*storage.Organization, error)
 	GetPartnerLookup(ctx context.Context, applicationID string) (*storage.PartnerLookup, error)
+	// Upstream identity providers (external*.go).
+	GetUpstreamProvider(ctx context.Context, id string) (*storage.UpstreamProvider, error)
+	CreateUpstreamAttempt(ctx context.Context, a *storage.UpstreamAttempt) error
+	TakeUpstreamAttempt(ctx context.Context, stateHash []byte, now time.Time) (*storage.UpstreamAttempt, error)
+	GetExternalIdentity(ctx context.Context, provider, subject string) (*storage.ExternalIdentity, error)
+	RecordExternalSignIn(ctx context.Context, provider, subject string, amr []string, acr string, at time.Time) error
+	LinkExternalIdentity(ctx context.Context, x *storage.ExternalIdentity) error
 }
 
 // Config is selfservice's configuration.
@@ -102,6 +110,9 @@ type Deps struct {
 	// Invites finds and accepts the invitations login hints carry; nil:
 	// every invitation link is answered as no longer valid.
 	Invites *invite.Service
+	// Upstream talks to upstream identity providers; nil: no provider
+	// is offered.
+	Upstream *upstream.Client
 }
 
 // Handler serves the self-service pages.
@@ -121,6 +132,7 @@ type Handler struct {
 	codes    signInCodes // spent by every page that proves a factor
 	partners partnerlookup.PartnerResolver
 	invites  *invite.Service
+	upstream *upstream.Client
 	// routes builds URLs from the router Mount was given.
 	routes route.URLs
 }
@@ -136,7 +148,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	h := &Handler{
 		cfg: cfg, store: d.Store, limits: regulate.New(d.Store), sessions: d.Sessions, signer: d.Steps,
 		render: d.Renderer, log: d.Logger, notify: d.Notify, hasher: d.Passwords, rules: password.NewRules(),
-		deferred: newDeferredQueue(cfg.Deferred), partners: d.Partners, invites: d.Invites,
+		deferred: newDeferredQueue(cfg.Deferred), partners: d.Partners, invites: d.Invites, upstream: d.Upstream,
 	}
 	h.codes = signInCodes{store: d.Store, limits: h.limits, now: cfg.Now}
 	if d.Sealer == nil || d.WebAuthn == nil {
@@ -208,7 +220,9 @@ const (
 )
 
 // path is the path of the route called name, with the query.
-func (h *Handler) path(name string, query url.Values) string { return h.routes.Path(name, query) }
+func (h *Handler) path(name string, query url.Values, vars ...string) string {
+	return h.routes.Path(name, query, vars...)
+}
 
 // Mount installs the pages on r, which the caller guards against
 // cross-origin form posts, and keeps r to build URLs from its named
@@ -232,6 +246,8 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.handle(r, resetRoute, ResetPath, methods{http.MethodGet: h.showResetLink, http.MethodPost: h.openResetLink})
 	h.handle(r, resetPasswordRoute, ResetPasswordPath, methods{http.MethodPost: h.submitNewPassword})
 	h.handle(r, reminderRoute, ReminderPath, methods{http.MethodGet: h.showReminder, http.MethodPost: h.submitReminder})
+	// Upstream identity providers (external*.go).
+	h.mountExternal(r)
 }
 
 // handlerFunc is a selfservice page handler. It answers what the user can

@@ -45,6 +45,12 @@ type loginData struct {
 	// when the password proved a pending account.
 	ResendAction string
 	ResendHidden map[string]string
+	// External are the upstream providers' buttons (identifier step).
+	External []externalButton
+	// LinkEmail and LinkProvider: the password step proves the account
+	// of an upstream identity's verified address before it is linked.
+	LinkEmail    string
+	LinkProvider string
 }
 
 // mfaData is mfa.html's, whose Step picks the page: the second factor
@@ -119,6 +125,12 @@ type registerData struct {
 	// invited address is fixed.
 	Joining       string
 	EmailReadOnly bool
+	// External are the upstream providers' buttons; ExternalProvider
+	// names the provider whose identity is being registered (external
+	// mode: no password), EmailVouched that it vouched for the address.
+	External         []externalButton
+	ExternalProvider string
+	EmailVouched     bool
 }
 
 // invitationData is invitation.html's: Kind "invalid" (the link cannot
@@ -170,6 +182,8 @@ func pageSamples() map[string][]any {
 			&loginData{pageForm: form, Step: "identifier", PasskeyOptions: "{}", ForgotPasswordURL: "/", RegisterURL: "/",
 				ResendAction: "/", ResendHidden: hidden},
 			&loginData{pageForm: form, Step: "password", ChangeIdentifierURL: "/", ForgotPasswordURL: "/"},
+			&loginData{pageForm: form, Step: "identifier", External: []externalButton{{Action: "/", Name: "n", Hidden: hidden}}},
+			&loginData{pageForm: form, Step: "password", LinkEmail: "e", LinkProvider: "p", ChangeIdentifierURL: "/"},
 		},
 		"mfa": {
 			&mfaData{pageForm: form, RecoveryCodes: []string{"c"}},
@@ -197,6 +211,8 @@ func pageSamples() map[string][]any {
 					{Name: "e", Field: "attr.e", ID: "attr.e", Kind: "select", Options: []string{"o"}, Required: true},
 					{Name: "b", Field: "attr.b", ID: "attr.b", Kind: "checkbox", LabelKey: "k", ReadOnly: true}}, Documents: []consentDocument{{Label: "l", URL: "/"}}},
 			&registerData{pageForm: form, ShowEmail: true, Email: "e", EmailReadOnly: true, Joining: "j"},
+			&registerData{pageForm: form, ShowEmail: true, Email: "e", EmailReadOnly: true, EmailVouched: true, ExternalProvider: "p"},
+			&registerData{pageForm: form, ShowEmail: true, External: []externalButton{{Action: "/", Name: "n", Hidden: hidden}}},
 			&registerData{pageForm: pageForm{Action: "/", FieldErrors: map[string]string{"attr.n": "e"}},
 				Attributes: []attrform.Input{{Name: "n", Field: "attr.n", ID: "attr.n", Kind: "number"}}},
 		},
@@ -212,6 +228,10 @@ func pageSamples() map[string][]any {
 		"invitation": {&invitationData{Kind: "invalid", SignInURL: "/"}, &invitationData{Kind: "wrong_account", Email: "e", SignInURL: "/"},
 			&invitationData{Kind: "wrong_account", Email: "e", SignedInAs: "o", SignInURL: "/"}},
 		"error": {&errorData{LinkURL: "/", RequestID: "r"}},
+		"external": {&externalData{Kind: "failed", Provider: "p", AppName: "a", RetryURL: "/", RefuseURL: "/"},
+			&externalData{Kind: "unavailable", Provider: "p", RetryURL: "/"},
+			&externalData{Kind: "no_account", Provider: "p", RetryURL: "/"},
+			&externalData{Kind: "invitation", Provider: "p", Email: "e", RetryURL: "/"}},
 	}
 }
 

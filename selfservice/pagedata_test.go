@@ -41,7 +41,7 @@ func TestPagesRenderTheirData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cases := slices2(loginCases(), mfaCases(), recoverCases(), otherCases(), orgCases())
+	cases := slices2(loginCases(), mfaCases(), recoverCases(), otherCases(), orgCases(), externalCases())
 	themestest.RenderEach(t, r, pages(cases))
 	checkEveryFieldSet(t, cases)
 }

@@ -24,8 +24,11 @@ func (h *Handler) renderStep(w http.ResponseWriter, r *http.Request, f *Flow, v 
 		}
 		fillForm(form, v)
 	}
-	if login, ok := v.Data.(*loginData); ok && f.State.Pending != "" {
-		login.ResendAction, login.ResendHidden = h.path(resendActivationRoute, nil), h.resendData(f)
+	if login, ok := v.Data.(*loginData); ok {
+		if f.State.Pending != "" {
+			login.ResendAction, login.ResendHidden = h.path(resendActivationRoute, nil), h.resendData(f)
+		}
+		h.externalLoginData(r, f, login)
 	}
 	// The sign-in form's post ends in a redirect to the client; browsers
 	// apply form-action to every hop, so the client's origin must be listed.

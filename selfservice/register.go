@@ -69,6 +69,9 @@ type regPolicy struct {
 	// and shown the attributes its page shows (nil: fields.Attributes).
 	invitation *invite.Pending
 	shown      []storage.AttributeDef
+	// external is the upstream identity being registered (external
+	// mode: no password, the address read-only when vouched for).
+	external *externalState
 }
 
 func (h *Handler) showRegister(w http.ResponseWriter, r *http.Request) error {
@@ -76,6 +79,10 @@ func (h *Handler) showRegister(w http.ResponseWriter, r *http.Request) error {
 	f, pol, ok, err := h.registrationFlow(w, r, q.Get("interaction"), q.Get("sig"))
 	if !ok {
 		return err
+	}
+	if x := pendingRegistration(f); x != nil {
+		pol.external = x
+		return h.renderRegister(w, r, f, pol, externalForm(pol, x), nil)
 	}
 	// An invitee signs up as invited, even on an application where
 	// "Create new account" registers a company.
@@ -107,6 +114,12 @@ func (h *Handler) renderRegister(w http.ResponseWriter, r *http.Request, f *Flow
 	if p := pol.invitation; p != nil {
 		data.Joining, data.EmailReadOnly = joining(p), p.EmailReadOnly
 	}
+	if x := pol.external; x != nil {
+		data.ExternalProvider, data.EmailVouched = x.ProviderName, x.Verified
+		data.EmailReadOnly = data.EmailReadOnly || x.Verified
+	} else {
+		data.External = h.externalButtons(r, f, "register")
+	}
 	v := View{Template: "register", Data: data}
 	if len(errs) > 0 {
 		v.FieldErrors, v.Status = errs, http.StatusBadRequest
@@ -119,6 +132,10 @@ func (h *Handler) submitRegister(w http.ResponseWriter, r *http.Request) error {
 	f, pol, ok, err := h.registrationFlow(w, r, r.PostFormValue("interaction"), r.PostFormValue("sig"))
 	if !ok {
 		return err
+	}
+	if x := pendingRegistration(f); x != nil {
+		pol.external = x
+		return h.submitExternalRegister(w, r, f, pol)
 	}
 	if pol.invitation != nil {
 		return h.submitInvitation(w, r, f, pol)
@@ -227,9 +244,12 @@ func (h *Handler) storeAccount(ctx context.Context, acct *storage.Account, hash 
 
 // setPasswordAndConsents writes a new account's password and the
 // acceptance of the documents its registration page showed.
+// An account registered with an external identity has no password ("").
 func (h *Handler) setPasswordAndConsents(ctx context.Context, accountID, hash string, accepted []acceptedConsent) error {
-	if err := h.store.SetPassword(ctx, accountID, hash); err != nil {
-		return fmt.Errorf("selfservice: set password: %w", err)
+	if hash != "" {
+		if err := h.store.SetPassword(ctx, accountID, hash); err != nil {
+			return fmt.Errorf("selfservice: set password: %w", err)
+		}
 	}
 	now := h.cfg.Now().UTC()
 	for _, d := range accepted {

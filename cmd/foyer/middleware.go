@@ -14,6 +14,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"foyer/selfservice"
 	"foyer/storage"
 	"foyer/themes"
 )
@@ -157,9 +158,13 @@ func securityHeaders(https bool) middleware {
 // refuseCrossOriginForms refuses cross-origin form posts; newServer puts
 // it on the subrouter of the self-service, portal and admin routes. The
 // OAuth endpoints legitimately receive cross-origin posts (token,
-// form_post) and are mounted outside it.
+// form_post) and are mounted outside it. So does the upstream providers'
+// callback (an upstream's form_post): it changes nothing itself but
+// redirects to its GET, which carries this browser's cookies.
 func refuseCrossOriginForms() mux.MiddlewareFunc {
-	return http.NewCrossOriginProtection().Handler
+	p := http.NewCrossOriginProtection()
+	p.AddInsecureBypassPattern("POST " + selfservice.ExternalCallbackPath)
+	return p.Handler
 }
 
 // contextHandler adds the request id and remote address to log records.

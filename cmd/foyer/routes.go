@@ -27,6 +27,7 @@ import (
 	"foyer/selfservice/password"
 	"foyer/selfservice/route"
 	"foyer/selfservice/session"
+	"foyer/selfservice/upstream"
 	"foyer/storage"
 	"foyer/themes"
 )
@@ -191,11 +192,16 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	if err != nil {
 		return nil, err
 	}
+	upstreamSecrets, err := newUpstreamSealer(secret)
+	if err != nil {
+		return nil, err
+	}
 	self, err := selfservice.New(selfservice.Config{Issuer: cfg.Issuer, PortalClientID: accountPortalClient,
 		PortalClientFor: portalClientFor, SignInLimits: limits, Now: opt.now}, selfservice.Deps{
 		Store: store, Sessions: sessions, Steps: steps, Passwords: password.NewHasher(password.OWASP),
 		Renderer: renderer, Logger: log, Notify: notifications, Sealer: sealer, WebAuthn: relyingParty,
 		Invites: invites, Partners: partners,
+		Upstream: upstream.New(upstream.Config{Secrets: upstreamSecrets, Now: opt.now}),
 	})
 	if err != nil {
 		return nil, err

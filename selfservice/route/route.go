@@ -38,7 +38,18 @@ const (
 	StepLogin = "login"
 	// StepResume: selfservice sends the browser back to authz with it.
 	StepResume = "resume"
+	// StepRefuse: selfservice sends the browser to authz's Refuse with
+	// it, bound to the OAuth error too (RefuseStep).
+	StepRefuse = "refuse"
 )
+
+// Refuse is authz's route that answers an interaction's authorization
+// request with an OAuth error (an upstream sign-in that failed).
+const Refuse = "authz.refuse"
+
+// RefuseStep is the signature purpose of a Refuse link for the error
+// code: a link made for one error cannot send another.
+func RefuseStep(code string) string { return StepRefuse + ":" + code }
 
 // GET is the methods a GET route answers: HEAD too, as net/http's
 // ServeMux did for "GET" patterns.

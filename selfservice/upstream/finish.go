@@ -110,6 +110,9 @@ func (c *Client) finishOIDC(ctx context.Context, eff *storage.UpstreamProvider, 
 	if err != nil {
 		return nil, err
 	}
+	if claims, err = c.addUserInfo(ctx, d.op, tok, claims); err != nil {
+		return nil, err
+	}
 	if eff.Preset == storage.PresetApple {
 		appleName(claims, cb.User)
 	}
@@ -147,6 +150,33 @@ func (c *Client) verifyIDToken(ctx context.Context, eff *storage.UpstreamProvide
 		}
 		if cbIss != "" && cbIss != eff.Issuer && cbIss != idt.Issuer {
 			return nil, fmt.Errorf("callback iss %q is not the ID token's %q: %w", cbIss, idt.Issuer, ErrDenied)
+		}
+	}
+	return claims, nil
+}
+
+// addUserInfo completes an ID token without an address (Foyer's own, and
+// others', carry only the subject unless asked) with the user-info
+// endpoint's claims; OpenID Connect Core 5.3.2: its sub must be the ID
+// token's. The ID token's own claims win.
+func (c *Client) addUserInfo(ctx context.Context, op *oidc.Provider, tok *oauth2.Token, claims map[string]any) (map[string]any, error) {
+	if _, ok := claims["email"]; ok || op.UserInfoEndpoint() == "" {
+		return claims, nil
+	}
+	info, err := op.UserInfo(c.context(ctx), oauth2.StaticTokenSource(tok))
+	if err != nil {
+		return nil, classify("user info", err)
+	}
+	if info.Subject != claimString(claims["sub"]) {
+		return nil, fmt.Errorf("user info is of another subject: %w", ErrDenied)
+	}
+	var extra map[string]any
+	if err := info.Claims(&extra); err != nil {
+		return nil, fmt.Errorf("decode user info: %w: %w", ErrDenied, err)
+	}
+	for k, v := range extra {
+		if _, ok := claims[k]; !ok {
+			claims[k] = v
 		}
 	}
 	return claims, nil
