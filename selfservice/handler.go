@@ -18,6 +18,7 @@ import (
 	"foyer/selfservice/regulate"
 	"foyer/selfservice/route"
 	"foyer/selfservice/session"
+	"foyer/selfservice/upstream"
 	"foyer/storage"
 	"foyer/themes"
 )
@@ -63,6 +64,11 @@ type Store interface {
 	SetPartnerCode(ctx context.Context, c *storage.PartnerCode) error
 	RedeemPartnerCode(ctx context.Context, storeID string, hash []byte, now time.Time) (*storage.Organization, error)
 	GetPartnerLookup(ctx context.Context, applicationID string) (*storage.PartnerLookup, error)
+	// Linking upstream identities from the portal (external_link.go).
+	GetExternalIdentity(ctx context.Context, provider, subject string) (*storage.ExternalIdentity, error)
+	ListExternalIdentities(ctx context.Context, accountID string) ([]storage.ExternalIdentity, error)
+	LinkExternalIdentity(ctx context.Context, x *storage.ExternalIdentity) error
+	RecordExternalSignIn(ctx context.Context, provider, subject string, amr []string, acr string, at time.Time) error
 }
 
 // Config is selfservice's configuration.
@@ -102,6 +108,9 @@ type Deps struct {
 	// Invites finds and accepts the invitations login hints carry; nil:
 	// every invitation link is answered as no longer valid.
 	Invites *invite.Service
+	// Upstream talks to upstream identity providers (sign-in with them
+	// and linking them from the portal); nil: none can be used.
+	Upstream *upstream.Client
 }
 
 // Handler serves the self-service pages.
@@ -121,6 +130,7 @@ type Handler struct {
 	codes    signInCodes // spent by every page that proves a factor
 	partners partnerlookup.PartnerResolver
 	invites  *invite.Service
+	upstream *upstream.Client
 	// routes builds URLs from the router Mount was given.
 	routes route.URLs
 }
@@ -136,7 +146,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	h := &Handler{
 		cfg: cfg, store: d.Store, limits: regulate.New(d.Store), sessions: d.Sessions, signer: d.Steps,
 		render: d.Renderer, log: d.Logger, notify: d.Notify, hasher: d.Passwords, rules: password.NewRules(),
-		deferred: newDeferredQueue(cfg.Deferred), partners: d.Partners, invites: d.Invites,
+		deferred: newDeferredQueue(cfg.Deferred), partners: d.Partners, invites: d.Invites, upstream: d.Upstream,
 	}
 	h.codes = signInCodes{store: d.Store, limits: h.limits, now: cfg.Now}
 	if d.Sealer == nil || d.WebAuthn == nil {
