@@ -39,9 +39,9 @@ func (e *testEnv) link(t testing.TB, acct *storage.Account, provider, subject, e
 	}
 }
 
-// postRaw is post without following the redirect: the upstream is not
-// reachable from the tests.
-func (u *user) postRaw(path string, kv ...string) *http.Response {
+// postRaw is post without following the redirect (the upstream is not
+// reachable from the tests): the status and the Location.
+func (u *user) postRaw(path string, kv ...string) (int, string) {
 	u.t.Helper()
 	v := url.Values{}
 	for i := 0; i+1 < len(kv); i += 2 {
@@ -57,7 +57,7 @@ func (u *user) postRaw(path string, kv ...string) *http.Response {
 		u.t.Fatalf("POST %s: %v", path, err)
 	}
 	_ = resp.Body.Close()
-	return resp
+	return resp.StatusCode, resp.Header.Get("Location")
 }
 
 // The settings page names each linked identity by its provider's name
@@ -122,13 +122,13 @@ func TestConnectStartsLinkAttempt(t *testing.T) {
 		alice := e.browser(t, e.account(t, "", "alice@example.com"), "")
 		sess := alice.signIn()
 
-		resp := alice.postRaw("/account/settings/connect", "provider", google.ID)
-		if resp.StatusCode != http.StatusSeeOther {
-			t.Fatalf("connect: status %d", resp.StatusCode)
+		status, loc := alice.postRaw("/account/settings/connect", "provider", google.ID)
+		if status != http.StatusSeeOther {
+			t.Fatalf("connect: status %d", status)
 		}
-		to, err := url.Parse(resp.Header.Get("Location"))
+		to, err := url.Parse(loc)
 		if err != nil || to.Host != "idp.example" || to.Path != "/google/authorize" {
-			t.Fatalf("connect went to %q", resp.Header.Get("Location"))
+			t.Fatalf("connect went to %q", loc)
 		}
 		q := to.Query()
 		if got, want := q.Get("redirect_uri"), e.issuer+"/login/external/"+google.ID+"/callback"; got != want {
@@ -174,10 +174,9 @@ func TestConnectRefusals(t *testing.T) {
 	}
 
 	e.clock.Advance(6 * time.Minute)
-	resp := alice.postRaw("/account/settings/connect", "provider", google.ID)
-	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/account/login?") ||
-		!strings.Contains(loc, "fresh=1") {
-		t.Fatalf("stale sign-in: %d to %q", resp.StatusCode, loc)
+	if status, loc := alice.postRaw("/account/settings/connect", "provider", google.ID); status != http.StatusSeeOther ||
+		!strings.HasPrefix(loc, "/account/login?") || !strings.Contains(loc, "fresh=1") {
+		t.Fatalf("stale sign-in: %d to %q", status, loc)
 	}
 	p := alice.post("/account/settings/connect", "provider", google.ID)
 	if !p.toSignIn() || !strings.Contains(p.body, "prompt=login") {
