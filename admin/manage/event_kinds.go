@@ -17,11 +17,12 @@ func EventKinds() []string {
 		"account.identity_unlinked", "account.session_ended", "account.other_sessions_ended",
 		"account.grant_revoked", "account.consent_in", "account.consent_out",
 		"consent.granted", "consent.denied", "authorize.denied_group",
+		"external.signin", "external.registered", "external.linked", "external.unlinked",
 	}
 }
 
 // EventKindGroups are the prefixes the activity filter offers ("login."
 // matches every login.* kind).
 func EventKindGroups() []string {
-	return []string{"login.", "mfa.", "password_reset.", "account.", "consent.", "authorize."}
+	return []string{"login.", "mfa.", "password_reset.", "account.", "consent.", "authorize.", "external."}
 }
