@@ -29,6 +29,7 @@ const (
 	linkFailed      = "failed"
 	linkUnavailable = "unavailable"
 	linkTaken       = "taken"
+	linkAlready     = "already" // the account has another identity of the provider
 )
 
 // finishLink completes a round trip the account portal started to link an
@@ -158,7 +159,7 @@ func (h *Handler) link(r *http.Request, acct *storage.Account, p *storage.Upstre
 		if x.Provider == p.ID {
 			// One identity per provider and account: the portal offers no
 			// second; a stale page that tries gets the refusal.
-			return linkFailed, nil
+			return linkAlready, nil
 		}
 	}
 	now := h.cfg.Now().UTC()

@@ -196,7 +196,7 @@ func TestFinishLinkLinks(t *testing.T) {
 
 		wantRedirect(t, "again", e.finish(t, cookies, "", e.attempt(sess), id), "/account/settings?external=linked")
 		second := &upstream.Identity{Subject: "c-alice-2"}
-		wantRedirect(t, "a second of the provider", e.finish(t, cookies, "", e.attempt(sess), second), "/account/settings?external=failed")
+		wantRedirect(t, "a second of the provider", e.finish(t, cookies, "", e.attempt(sess), second), "/account/settings?external=already")
 		if events, _ := e.store.ListEvents(ctx, alice.ID, 10); len(events) != 1 || len(e.links(t, alice)) != 1 {
 			t.Errorf("linking again changed something: %d events, %+v", len(events), e.links(t, alice))
 		}

@@ -34,6 +34,7 @@ var externalOutcomes = map[string]string{
 	"failed":      "account.settings.external_failed",
 	"unavailable": "account.settings.external_unavailable",
 	"taken":       "account.settings.external_taken",
+	"already":     "account.settings.external_already",
 }
 
 // linkView is one linked identity on the settings page.

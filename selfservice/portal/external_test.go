@@ -194,6 +194,7 @@ func TestLinkOutcomeMessages(t *testing.T) {
 		"linked": `role="status">The account is linked`, "failed": `role="alert" id="form-error">The account was not linked`,
 		"unavailable": `role="alert" id="form-error">The provider cannot be reached`,
 		"taken":       `role="alert" id="form-error">That account is already linked to another account here`,
+		"already":     `role="alert" id="form-error">An account of this provider is already linked to yours`,
 	} {
 		wantBody(t, q, alice.get("/account/settings?external="+q), want)
 	}
