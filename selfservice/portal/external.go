@@ -37,6 +37,17 @@ var externalOutcomes = map[string]string{
 	"already":     "account.settings.external_already",
 }
 
+// linkOutcome is the notice or the error (message keys) of the link
+// round trip that ended on this page (?external=); an unknown value shows
+// nothing.
+func linkOutcome(r *http.Request) (notice, errKey string) {
+	outcome := r.URL.Query().Get(ExternalParam)
+	if outcome == "linked" {
+		return externalOutcomes[outcome], ""
+	}
+	return "", externalOutcomes[outcome]
+}
+
 // linkView is one linked identity on the settings page.
 type linkView struct {
 	Provider, Subject string

@@ -44,14 +44,8 @@ func (h *Handler) renderSettings(w http.ResponseWriter, r *http.Request, v *view
 		HasPassword: h.hasPassword(r, v), Passkeys: passkeys, Links: external.Links, Connect: external.Connect,
 		Fresh: h.fresh(v), ReauthURL: h.reauthURL(settingsRoute), FieldErrors: errs,
 	}
-	// The outcome of a link round trip (selfservice's finishLink, or
-	// connect's own refusal) comes back as ?external=.
 	if r.Method == http.MethodGet {
-		if key, ok := externalOutcomes[r.URL.Query().Get(ExternalParam)]; ok && key == externalOutcomes["linked"] {
-			data.Notice = key
-		} else if ok {
-			data.Error = key
-		}
+		data.Notice, data.Error = linkOutcome(r)
 	}
 	h.renderPage(w, r, v, "account_settings", status, data)
 	return nil
@@ -63,7 +57,8 @@ func (h *Handler) hasPassword(r *http.Request, v *viewer) bool {
 }
 
 // fresh reports whether the session's sign-in is recent enough for
-// deleting the account, changing the password or a contact, and, for an
+// deleting the account, changing the password or a contact, linking or
+// unlinking an external identity, and, for an
 // account with a second factor, proved it: a recent password-only sign-in
 // at an application without MFA is not enough. Sensitive actions ask for
 // a factor as an optional MFA policy does: of whoever enrolled one.
