@@ -5,11 +5,13 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"foyer/selfservice/session"
 	"foyer/storage"
 )
 
@@ -322,5 +324,46 @@ func TestUnlinkNeedsRecentSignIn(t *testing.T) {
 	}
 	if len(e.links(t, alice.account)) != 1 || len(e.links(t, bob)) != 1 {
 		t.Error("links changed")
+	}
+}
+
+// signInWithFactor is signIn for an account with a second factor: the
+// session's sign-in proved it (acr 2), as a fresh sign-in must.
+func (u *user) signInWithFactor() {
+	u.t.Helper()
+	req := httptest.NewRequest(http.MethodGet, u.e.issuer+CallbackPath, nil)
+	rec := httptest.NewRecorder()
+	sess, err := u.e.sessions.Start(context.Background(), rec, req, session.Login{AccountID: u.account.ID,
+		AMR: []string{"pwd", "mfa"}, ACR: "2"})
+	if err != nil {
+		u.t.Fatal(err)
+	}
+	u.e.handler.setCookie(rec, portalCookie, u.e.handler.seal("portal", sess.ID), 0)
+	base, _ := url.Parse(u.e.issuer)
+	u.client.Jar.SetCookies(base, rec.Result().Cookies())
+}
+
+// A passkey signs in on its own, so it is another way in; an
+// authenticator app only confirms a sign-in, so it is none.
+func TestUnlinkWithFactors(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	ctx := t.Context()
+	google := e.provider(t, "", "Google", true)
+	for _, c := range []struct {
+		kind   string
+		status int
+	}{{storage.AuthenticatorTOTP, http.StatusConflict}, {storage.AuthenticatorPasskey, http.StatusOK}} {
+		u := e.browser(t, e.accountWithout(t, c.kind+"@example.com"), "")
+		a := &storage.Authenticator{AccountID: u.account.ID, Kind: c.kind, Name: c.kind, Secret: []byte("sealed")}
+		if c.kind == storage.AuthenticatorPasskey {
+			a.CredentialID = []byte("credential-" + u.account.ID)
+		}
+		if err := e.store.CreateAuthenticator(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		u.signInWithFactor()
+		e.link(t, u.account, google.ID, "g-"+c.kind, "")
+		wantStatus(t, c.kind, u.post("/account/settings/unlink", "provider", google.ID, "subject", "g-"+c.kind), c.status)
 	}
 }
