@@ -64,11 +64,13 @@ type Store interface {
 	SetPartnerCode(ctx context.Context, c *storage.PartnerCode) error
 	RedeemPartnerCode(ctx context.Context, storeID string, hash []byte, now time.Time) (*storage.Organization, error)
 	GetPartnerLookup(ctx context.Context, applicationID string) (*storage.PartnerLookup, error)
-	// Upstream identity providers (external*.go).
+	// Upstream identity providers: sign-in with them (external*.go) and
+	// linking them from the portal (external_link.go).
 	GetUpstreamProvider(ctx context.Context, id string) (*storage.UpstreamProvider, error)
 	CreateUpstreamAttempt(ctx context.Context, a *storage.UpstreamAttempt) error
 	TakeUpstreamAttempt(ctx context.Context, stateHash []byte, now time.Time) (*storage.UpstreamAttempt, error)
 	GetExternalIdentity(ctx context.Context, provider, subject string) (*storage.ExternalIdentity, error)
+	ListExternalIdentities(ctx context.Context, accountID string) ([]storage.ExternalIdentity, error)
 	RecordExternalSignIn(ctx context.Context, provider, subject string, amr []string, acr string, at time.Time) error
 	LinkExternalIdentity(ctx context.Context, x *storage.ExternalIdentity) error
 }
@@ -110,8 +112,8 @@ type Deps struct {
 	// Invites finds and accepts the invitations login hints carry; nil:
 	// every invitation link is answered as no longer valid.
 	Invites *invite.Service
-	// Upstream talks to upstream identity providers; nil: no provider
-	// is offered.
+	// Upstream talks to upstream identity providers (sign-in with them
+	// and linking them from the portal); nil: none can be used.
 	Upstream *upstream.Client
 }
 

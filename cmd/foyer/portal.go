@@ -9,6 +9,7 @@ import (
 	"foyer/selfservice/password"
 	"foyer/selfservice/portal"
 	"foyer/selfservice/session"
+	"foyer/selfservice/upstream"
 	"foyer/storage"
 	"foyer/themes"
 )
@@ -23,6 +24,13 @@ func withPortalClock(now func() time.Time) serverOption {
 // (bootstrap's foyer-account), signing its cookies with a key of its own.
 func newAccountPortal(cfg Config, store storage.Store, secret []byte, sessions *session.Manager,
 	renderer *themes.Renderer, notifications *notify.Service, log *slog.Logger, now func() time.Time) (*portal.Handler, error) {
+	// Linking an upstream identity starts here (selfservice's callback
+	// finishes it): the same client construction as selfservice's.
+	sealer, err := newUpstreamSealer(secret)
+	if err != nil {
+		return nil, err
+	}
+	upstreams := upstream.New(upstream.Config{Secrets: sealer, Now: now})
 	return portal.New(portal.Config{
 		Issuer: cfg.Issuer, ClientID: accountPortalClient, DefaultApplicationID: defaultApplicationID,
 		DefaultStoreID: defaultStoreID, StoreClient: portalClientFor,
@@ -32,5 +40,6 @@ func newAccountPortal(cfg Config, store storage.Store, secret []byte, sessions *
 		Store: store, Sessions: sessions, Passwords: password.NewHasher(password.OWASP),
 		Renderer: renderer, Notify: notifications, Logger: log,
 		Invitations: newInvitationService(cfg.Issuer, store, notifications, renderer, now),
+		Upstream:    upstreams,
 	})
 }

@@ -21,6 +21,7 @@ import (
 	"foyer/selfservice/route"
 	"foyer/selfservice/selfservicetest"
 	"foyer/selfservice/session"
+	"foyer/selfservice/upstream"
 	"foyer/storage"
 	"foyer/storage/sqlstore/sqltest"
 	"foyer/themes"
@@ -90,7 +91,8 @@ func newEnvWith(t testing.TB, store storage.Store, configure func(*Config)) *tes
 		Languages: renderer.Languages(), Now: e.clock.Now})
 	e.handler, err = New(cfg,
 		Deps{Store: store, Sessions: e.sessions, Passwords: e.hasher, Renderer: renderer,
-			Notify: mailer, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Invitations: invites})
+			Notify: mailer, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Invitations: invites,
+			Upstream: upstream.New(upstream.Config{Now: e.clock.Now})})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"foyer/selfservice/attrform"
-	"foyer/storage"
 	"foyer/themes"
 )
 
@@ -60,15 +59,17 @@ type profileData struct {
 // linked identities and the deletion.
 type settingsData struct {
 	frame
-	UnlinkURL, DeleteURL string
-	Username, Email      string
-	Phone                string
-	HasPassword          bool
-	Passkeys             int
-	Links                []storage.ExternalIdentity
-	Fresh                bool // the sign-in is recent enough to delete the account
-	ReauthURL            string
-	FieldErrors          map[string]string
+	UnlinkURL, ConnectURL, DeleteURL string
+	Username, Email                  string
+	Phone                            string
+	HasPassword                      bool
+	Passkeys                         int
+	Links                            []linkView
+	Connect                          []connectView // providers the account may link
+	Fresh                            bool          // the sign-in is recent enough to delete the account, link or unlink
+	ReauthURL                        string
+	Error                            string // message key: a link round trip that failed
+	FieldErrors                      map[string]string
 }
 
 // securityData is account_security.html's: second factors, the password,
@@ -144,8 +145,10 @@ func pageSamples() map[string][]any {
 			&profileData{frame: f, Fresh: true},
 		},
 		"account_settings": {
-			&settingsData{frame: f, UnlinkURL: "/", DeleteURL: "/", Username: "u", Email: "e", Phone: "p", HasPassword: true,
-				Passkeys: 1, Links: []storage.ExternalIdentity{{Provider: "p", Subject: "s", Email: "e"}}, Fresh: true, FieldErrors: errs},
+			&settingsData{frame: f, UnlinkURL: "/", ConnectURL: "/", DeleteURL: "/", Username: "u", Email: "e", Phone: "p", HasPassword: true,
+				Passkeys: 1, Links: []linkView{{Provider: "p", Subject: "s", Name: "n", Email: "e", Linked: at, LastUsed: &at},
+					{Provider: "p", Subject: "s", Name: "n", Linked: at}}, Connect: []connectView{{ID: "i", Name: "n"}},
+				Fresh: true, Error: "e", FieldErrors: map[string]string{"confirm": "e", "unlink": "e"}},
 			&settingsData{frame: f, ReauthURL: "/"},
 		},
 		"account_security":      securitySamples(f, at, errs),

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"foyer/selfservice/attrform"
-	"foyer/storage"
 	"foyer/themes"
 	"foyer/themes/themestest"
 )
@@ -125,18 +124,24 @@ func profileCases() []pageCase {
 
 func settingsCases() []pageCase {
 	f, shown := testFrame()
+	at := time.Date(2026, 1, 2, 3, 4, 0, 0, time.UTC)
 	data := func(fresh bool) *settingsData {
-		return &settingsData{frame: f, UnlinkURL: "/unlink-url", DeleteURL: "/delete-url",
+		return &settingsData{frame: f, UnlinkURL: "/unlink-url", ConnectURL: "/connect-url", DeleteURL: "/delete-url",
 			Username: "ada-l", Email: "ada@example.com", Phone: "+41790000000", HasPassword: true, Passkeys: 3,
-			Links: []storage.ExternalIdentity{{Provider: "github", Subject: "gh-1", Email: "ada@gh.example"}},
-			Fresh: fresh, ReauthURL: "/reauth-url", FieldErrors: map[string]string{"confirm": "test.err.confirm"}}
+			Links: []linkView{{Provider: "gh-id", Subject: "gh-1", Name: "GitHub", Email: "ada@gh.example", Linked: at},
+				{Provider: "legacy", Subject: "l-1", Name: "legacy", Linked: at, LastUsed: &at}},
+			Connect: []connectView{{ID: "g-id", Name: "Google"}}, Error: "test.error",
+			Fresh: fresh, ReauthURL: "/reauth-url", FieldErrors: map[string]string{"confirm": "test.err.confirm", "unlink": "test.err.unlink"}}
 	}
 	both := append([]string{"<dd>ada-l</dd>", "<dd>ada@example.com</dd>", "<dd>&#43;41790000000</dd>", "t:account.settings.password_set",
-		"<dd>3</dd>", `action="/unlink-url"`, `name="provider" value="github"`, `name="subject" value="gh-1"`, "ada@gh.example"}, shown...)
+		"<dd>3</dd>", `action="/unlink-url"`, `name="provider" value="gh-id"`, `name="subject" value="gh-1"`, "ada@gh.example",
+		"GitHub</button>", "t:account.settings.never_used", "2026-01-02 03:04 UTC",
+		`action="/connect-url"`, `name="provider" value="g-id"`, "Google",
+		`id="unlink-error">test.err.unlink</p>`, `role="alert" id="form-error">test.error</div>`}, shown...)
 	return []pageCase{
 		{"settings, fresh", "account_settings", data(true),
 			append([]string{`action="/delete-url"`, `id="confirm-error">test.err.confirm</p>`}, both...)},
-		{"settings, not fresh", "account_settings", data(false), append([]string{`href="/reauth-url"`}, both...)},
+		{"settings, not fresh", "account_settings", data(false), append([]string{`href="/reauth-url"`, "t:account.settings.connect_fresh"}, both...)},
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	"foyer/selfservice/regulate"
 	"foyer/selfservice/route"
 	"foyer/selfservice/session"
+	"foyer/selfservice/upstream"
 	"foyer/storage"
 	"foyer/themes"
 )
@@ -65,6 +66,10 @@ type Store interface {
 	ListAuthenticators(ctx context.Context, accountID string) ([]storage.Authenticator, error)
 	RevokeTokensBySubject(ctx context.Context, subject string) (int64, error)
 	CountUsableOneTimeSecrets(ctx context.Context, accountID, purpose string, now time.Time) (int64, error)
+	// Linked accounts (external*.go).
+	GetUpstreamProvider(ctx context.Context, id string) (*storage.UpstreamProvider, error)
+	ListUpstreamProviders(ctx context.Context, storeID string) ([]storage.UpstreamProvider, error)
+	CreateUpstreamAttempt(ctx context.Context, a *storage.UpstreamAttempt) error
 	orgStore
 }
 
@@ -121,6 +126,9 @@ type Deps struct {
 	// Invitations lets organization administrators invite colleagues
 	// (invite.Service); nil: the portal offers no invitation form.
 	Invitations Inviter
+	// Upstream talks to the store's upstream identity providers when a
+	// customer links one; nil: the portal offers no "Connect".
+	Upstream *upstream.Client
 }
 
 // Handler serves the portal.
@@ -133,6 +141,7 @@ type Handler struct {
 	render   *themes.Renderer
 	notify   *notify.Service
 	invites  Inviter
+	upstream *upstream.Client
 	log      *slog.Logger
 	limits   *regulate.Regulator
 	// devices names the browser, system and location of sessions.
@@ -173,7 +182,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 		return nil, fmt.Errorf("portal: %w", err)
 	}
 	return &Handler{cfg: cfg, store: d.Store, sessions: d.Sessions, hasher: d.Passwords, rules: password.NewRules(), render: d.Renderer,
-		notify: d.Notify, invites: d.Invitations, log: d.Logger, limits: regulate.New(d.Store), devices: devices,
+		notify: d.Notify, invites: d.Invitations, upstream: d.Upstream, log: d.Logger, limits: regulate.New(d.Store), devices: devices,
 		codes: firstparty.New(cfg.Issuer, "portal")}, nil
 }
 
@@ -205,6 +214,7 @@ const (
 	exportHTMLRoute       = "portal.export_html"
 	confirmContactRoute   = "portal.confirm_contact"
 	unlinkRoute           = "portal.unlink"
+	connectRoute          = "portal.connect"
 	deleteRoute           = "portal.delete"
 )
 

@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 
@@ -15,6 +14,7 @@ import (
 func (h *Handler) mountSettings(r *mux.Router) {
 	route.Handle(r, settingsRoute, BasePath+"/settings", route.Methods{http.MethodGet: h.authed(h.showSettings)})
 	route.Handle(r, unlinkRoute, BasePath+"/settings/unlink", route.Methods{http.MethodPost: h.authed(h.unlink)})
+	route.Handle(r, connectRoute, BasePath+"/settings/connect", route.Methods{http.MethodPost: h.authed(h.connect)})
 	route.Handle(r, deleteRoute, BasePath+"/delete", route.Methods{http.MethodPost: h.authed(h.deleteAccount)})
 }
 
@@ -24,7 +24,7 @@ func (h *Handler) showSettings(w http.ResponseWriter, r *http.Request, v *viewer
 
 func (h *Handler) renderSettings(w http.ResponseWriter, r *http.Request, v *viewer, status int, errs map[string]string) error {
 	ctx := r.Context()
-	links, err := h.store.ListExternalIdentities(ctx, v.Account.ID)
+	external, err := h.externalData(ctx, v)
 	if err != nil {
 		return err
 	}
@@ -38,12 +38,16 @@ func (h *Handler) renderSettings(w http.ResponseWriter, r *http.Request, v *view
 			passkeys++
 		}
 	}
-	h.renderPage(w, r, v, "account_settings", status, &settingsData{
-		UnlinkURL: h.path(unlinkRoute, nil), DeleteURL: h.path(deleteRoute, nil),
+	data := &settingsData{
+		UnlinkURL: h.path(unlinkRoute, nil), ConnectURL: h.path(connectRoute, nil), DeleteURL: h.path(deleteRoute, nil),
 		Username: v.Account.Username, Email: v.Account.Email, Phone: v.Account.Phone,
-		HasPassword: h.hasPassword(r, v), Passkeys: passkeys, Links: links,
+		HasPassword: h.hasPassword(r, v), Passkeys: passkeys, Links: external.Links, Connect: external.Connect,
 		Fresh: h.fresh(v), ReauthURL: h.reauthURL(settingsRoute), FieldErrors: errs,
-	})
+	}
+	if r.Method == http.MethodGet {
+		data.Notice, data.Error = linkOutcome(r)
+	}
+	h.renderPage(w, r, v, "account_settings", status, data)
 	return nil
 }
 
@@ -52,24 +56,9 @@ func (h *Handler) hasPassword(r *http.Request, v *viewer) bool {
 	return err == nil
 }
 
-// unlink removes a linked external identity; the store only finds links
-// of the signed-in account, so another's cannot be touched.
-func (h *Handler) unlink(w http.ResponseWriter, r *http.Request, v *viewer) error {
-	err := h.store.UnlinkExternalIdentity(r.Context(), v.Account.ID, r.PostFormValue("provider"), r.PostFormValue("subject"))
-	if errors.Is(err, storage.ErrNotFound) {
-		h.notFound(w, r)
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	h.event(r, v, "account.identity_unlinked", map[string]string{"provider": r.PostFormValue("provider")})
-	h.done(w, r, settingsRoute, "unlinked")
-	return nil
-}
-
 // fresh reports whether the session's sign-in is recent enough for
-// deleting the account, changing the password or a contact, and, for an
+// deleting the account, changing the password or a contact, linking or
+// unlinking an external identity, and, for an
 // account with a second factor, proved it: a recent password-only sign-in
 // at an application without MFA is not enough. Sensitive actions ask for
 // a factor as an optional MFA policy does: of whoever enrolled one.
