@@ -1,0 +1,72 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestExternalIdentities shows issue 16 against a real upstream: a second
+// Foyer process (SQLite) is the OpenID Connect provider of a main Foyer
+// (PostgreSQL). One pair of processes serves every case; a case that
+// fails names the contract (extsignin, extportal, idpadmin) it found
+// missing. The HTTP cases drive a cookie-keeping client as the browser
+// and golang.org/x/oauth2 with go-oidc as the main Foyer's relying party;
+// the last one walks the same sign-in in Chromium.
+func TestExternalIdentities(t *testing.T) {
+	f := setupExternal(t)
+	var jit jitAccount
+	t.Run("JIT creation", func(t *testing.T) { f.testJIT(t, &jit) })
+	t.Run("returning sign-in", func(t *testing.T) { f.testReturning(t, jit) })
+	t.Run("takeover with a verified e-mail needs the password", f.testTakeover)
+	t.Run("an unverified e-mail is never matched", f.testUnverified)
+	t.Run("linking from the portal", f.testPortalLink)
+	t.Run("unlinking the last way in is refused", func(t *testing.T) { f.testUnlinkLast(t, jit) })
+	t.Run("wrong iss", func(t *testing.T) { f.testWrongIss(t, jit) })
+	t.Run("replayed state", func(t *testing.T) { f.testReplay(t, jit) })
+	t.Run("nonce mismatch", func(t *testing.T) { f.testNonce(t, jit) })
+	t.Run("upstream down", f.testDown)
+	t.Run("Chromium", f.testChromium)
+}
+
+// testChromium: the relying party's sign-in page shows "Continue with
+// Upstream Foyer"; clicking it leads to the upstream Foyer's sign-in, and
+// after it the browser lands back signed in at the relying party, with
+// an account created for the upstream identity.
+func (f *extFixture) testChromium(t *testing.T) {
+	email := "chromium-" + randomString(4) + "@example.com"
+	f.upstreamAccount(t, email, true)
+	b := newBrowserWithin(t, 90*time.Second)
+	button := buttonWithText("Continue with " + upstreamName)
+	b.do(t, "open the relying party", chromedp.Navigate(f.rp.srv.URL+"/start"), chromedp.WaitVisible(chromedp.ID("identifier")))
+	if !strings.HasPrefix(b.location(t), f.mainIssuer+"/login?") {
+		t.Fatalf("the relying party sent the browser to %s, want the main Foyer's sign-in page", b.location(t))
+	}
+	b.do(t, "see the button (contract: extsignin buttons)", chromedp.WaitVisible(button))
+	label := run(t, b, "read the button's aria-label", chromedp.AttributeValue(button, "aria-label"))
+	if label.Exists && label.Value != "Continue with "+upstreamName {
+		t.Errorf("the button's aria-label = %q, want its words", label.Value)
+	}
+	b.do(t, "click it", chromedp.Click(button), chromedp.WaitVisible(chromedp.ID("identifier")))
+	if !strings.HasPrefix(b.location(t), f.upIssuer+"/login?") {
+		t.Fatalf("the button led to %s, want the upstream Foyer's sign-in page", b.location(t))
+	}
+	b.do(t, "sign in at the upstream",
+		chromedp.SendKeys(chromedp.ID("identifier"), email),
+		chromedp.Click(buttonWithText(continueButton)),
+		chromedp.WaitVisible(chromedp.ID("password")),
+		chromedp.SendKeys(chromedp.ID("password"), upstreamPassword),
+		chromedp.Click(buttonWithText(signInButton)),
+		chromedp.WaitVisible(chromedp.CSS("#result, #result-error")))
+	if b.count(t, "#result-error") > 0 {
+		t.Fatalf("the relying party could not sign in: %s", b.text(t, chromedp.CSS("#details")))
+	}
+	if got, want := b.text(t, chromedp.CSS("#result")), "Signed in as "+email; got != want {
+		t.Errorf("result = %q, want %q", got, want)
+	}
+	b.checkClean(t)
+}
