@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -54,7 +55,7 @@ func setupExternal(t *testing.T) *extFixture {
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	f := &extFixture{}
-	f.mainIssuer, f.mainEnv = startOwnFoyer(ctx, t, "127.0.0.1", sqltest.PostgresURL(t))
+	f.mainIssuer, f.mainEnv = startOwnFoyer(ctx, t, "127.0.0.1", mainDatabase(t))
 	f.rp = newRelyingParty()
 	t.Cleanup(f.rp.srv.Close)
 	out, err := runCLI(ctx, env.bin, f.mainEnv, "client", "create", "--name", "E2E relying party",
@@ -80,6 +81,17 @@ func setupExternal(t *testing.T) *extFixture {
 	f.downID = f.createProvider(t, downName, "http://127.0.0.1:"+port)
 	f.offerProviders(t, f.providerID, f.downID)
 	return f
+}
+
+// mainDatabase is a fresh PostgreSQL database for the main Foyer, or,
+// where the PostgreSQL tests are off, a SQLite file: the cases still run.
+func mainDatabase(t *testing.T) string {
+	t.Helper()
+	if os.Getenv("FOYER_TEST_POSTGRES") == "off" {
+		t.Log("FOYER_TEST_POSTGRES=off: the main Foyer runs on SQLite too")
+		return "sqlite:" + filepath.Join(t.TempDir(), "main.db")
+	}
+	return sqltest.PostgresURL(t)
 }
 
 // startOwnFoyer starts a Foyer at http://HOST:PORT over databaseURL and
