@@ -18,12 +18,30 @@ type jitAccount struct{ email, sub string }
 func (f *extFixture) testJIT(t *testing.T, jit *jitAccount) {
 	email := "jit-" + randomString(4) + "@example.com"
 	f.upstreamAccount(t, email, true)
-	_, p, r := f.externalSignIn(t, email)
-	sub, got := f.expectSignedIn(t, p, r)
+	w, p, r := f.externalSignIn(t, email)
+	sub, got := f.expectSignedIn(t, f.completeRegistration(t, w, p), r)
 	if got != email {
 		t.Errorf("the new account's e-mail = %q, want the upstream's %q", got, email)
 	}
 	*jit = jitAccount{email: email, sub: sub}
+}
+
+// completeRegistration takes the registration page a first external
+// sign-in shows when the application has something to ask (its terms),
+// checking every box; any other page is returned as it is.
+func (f *extFixture) completeRegistration(t *testing.T, w *webClient, p *webPage) *webPage {
+	t.Helper()
+	if !strings.HasPrefix(p.url.String(), f.mainIssuer+"/register") {
+		return p
+	}
+	form := p.formWithButton("Create account")
+	if form == nil {
+		t.Fatalf("a registration page without a Create account button: %s", p.describe())
+	}
+	if form.values.Has("password") {
+		t.Errorf("the registration page of an external sign-in asks for a password: %s", p.describe())
+	}
+	return w.submit(p, form, form.boxes)
 }
 
 // testReturning: the same upstream account again is the same subject.
@@ -90,7 +108,7 @@ func (f *extFixture) testUnverified(t *testing.T) {
 	// Whatever the page offers (registration in external mode), taking
 	// it signs nobody in.
 	if form := p.formWithInput("email"); form != nil {
-		p = w.submit(p, form, map[string]string{"accept_terms": "yes"})
+		p = w.submit(p, form, form.boxes)
 		f.expectNotSignedIn(t, p, "the external registration with a taken address")
 	}
 	_, p, _ = f.externalSignIn(t, email)

@@ -58,7 +58,7 @@ func (f *extFixture) testChromium(t *testing.T) {
 	if label.Exists && label.Value != "Continue with "+upstreamName {
 		t.Errorf("the button's aria-label = %q, want its words", label.Value)
 	}
-	b.do(t, "click it", chromedp.Click(button), chromedp.WaitVisible(chromedp.ID("identifier")))
+	b.do(t, "click it", chromedp.Click(button), chromedp.WaitNotPresent(button), chromedp.WaitVisible(chromedp.ID("identifier")))
 	if !strings.HasPrefix(b.location(t), f.upIssuer+"/login?") {
 		t.Fatalf("the button led to %s, want the upstream Foyer's sign-in page", b.location(t))
 	}
@@ -68,7 +68,15 @@ func (f *extFixture) testChromium(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("password")),
 		chromedp.SendKeys(chromedp.ID("password"), upstreamPassword),
 		chromedp.Click(buttonWithText(signInButton)),
-		chromedp.WaitVisible(chromedp.CSS("#result, #result-error")))
+		chromedp.WaitVisible(chromedp.CSS("#result, #result-error, #accept_terms")))
+	if b.count(t, "#accept_terms") > 0 {
+		// The first sign-in: the application's terms are still to accept.
+		if got := b.value(t, chromedp.CSS("#email")); got != email {
+			t.Errorf("the registration page shows e-mail %q, want the upstream's %q", got, email)
+		}
+		b.do(t, "accept the terms and create the account", chromedp.Click(chromedp.ID("accept_terms")),
+			chromedp.Click(buttonWithText("Create account")), chromedp.WaitVisible(chromedp.CSS("#result, #result-error")))
+	}
 	if b.count(t, "#result-error") > 0 {
 		t.Fatalf("the relying party could not sign in: %s", b.text(t, chromedp.CSS("#details")))
 	}

@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"cmp"
 	"errors"
 	"io"
 	"net/http"
@@ -132,6 +133,7 @@ func (p *webPage) describe() string {
 type webForm struct {
 	action  string
 	values  url.Values
+	boxes   map[string]string // unchecked checkboxes: name → the value checking sends
 	buttons []webButton
 	button  webButton // the one to click
 }
@@ -151,11 +153,16 @@ func (p *webPage) forms() []*webForm {
 		if n.Type == html.ElementNode {
 			switch n.Data {
 			case "form":
-				f = &webForm{action: attrOf(n, "action"), values: url.Values{}}
+				f = &webForm{action: attrOf(n, "action"), values: url.Values{}, boxes: map[string]string{}}
 				out = append(out, f)
 			case "input":
-				if f != nil && attrOf(n, "name") != "" && inputSubmitted(n) {
+				if f == nil || attrOf(n, "name") == "" {
+					break
+				}
+				if inputSubmitted(n) {
 					f.values.Add(attrOf(n, "name"), attrOf(n, "value"))
+				} else if strings.EqualFold(attrOf(n, "type"), "checkbox") {
+					f.boxes[attrOf(n, "name")] = cmp.Or(attrOf(n, "value"), "on")
 				}
 			case "button":
 				if f != nil {
