@@ -32,6 +32,7 @@ func TestExternalIdentities(t *testing.T) {
 	t.Run("nonce mismatch", func(t *testing.T) { f.testNonce(t, jit) })
 	t.Run("upstream down", f.testDown)
 	t.Run("Chromium", f.testChromium)
+	t.Run("Chromium portal connect", f.testChromiumConnect)
 }
 
 // testChromium: the relying party's sign-in page shows "Continue with
@@ -82,6 +83,49 @@ func (f *extFixture) testChromium(t *testing.T) {
 	}
 	if got, want := b.text(t, chromedp.CSS("#result")), "Signed in as "+email; got != want {
 		t.Errorf("result = %q, want %q", got, want)
+	}
+	b.checkClean(t)
+}
+
+// testChromiumConnect links the upstream Foyer from the account portal in
+// Chromium: the Connect button's post ends at the upstream, a hop the
+// page's Content-Security-Policy form-action must allow.
+func (f *extFixture) testChromiumConnect(t *testing.T) {
+	email := "connect-" + randomString(4) + "@example.com"
+	const password = "connect-willow-stone-38"
+	f.mainAccount(t, email, password)
+	upEmail := "connected-" + randomString(4) + "@example.com"
+	f.upstreamAccount(t, upEmail, true)
+	b := newBrowserWithin(t, 90*time.Second)
+	b.do(t, "sign in to the portal", chromedp.Navigate(f.mainIssuer+"/account"),
+		chromedp.WaitVisible(chromedp.ID("identifier")),
+		chromedp.SendKeys(chromedp.ID("identifier"), email),
+		chromedp.Click(buttonWithText(continueButton)),
+		chromedp.WaitVisible(chromedp.ID("password")),
+		chromedp.SendKeys(chromedp.ID("password"), password),
+		chromedp.Click(buttonWithText(signInButton)),
+		chromedp.WaitNotPresent(chromedp.ID("password")))
+	connect := buttonWithText("Connect " + upstreamName)
+	b.do(t, "open the account settings", chromedp.Navigate(f.mainIssuer+"/account/settings"), chromedp.WaitVisible(chromedp.CSS("h1")))
+	shown := run(t, b, "look for the Connect button", chromedp.Evaluate[bool](fmt.Sprintf(
+		`[...document.querySelectorAll("button")].some(b => b.textContent.trim() === %q)`, "Connect "+upstreamName)))
+	if !shown {
+		t.Fatalf("contract (extportal): no %q button on %s", "Connect "+upstreamName, b.location(t))
+	}
+	b.do(t, "click Connect", chromedp.Click(connect), chromedp.WaitNotPresent(connect), chromedp.WaitVisible(chromedp.ID("identifier")))
+	if !strings.HasPrefix(b.location(t), f.upIssuer+"/login?") {
+		t.Fatalf("Connect led to %s, want the upstream Foyer's sign-in page", b.location(t))
+	}
+	b.do(t, "sign in at the upstream",
+		chromedp.SendKeys(chromedp.ID("identifier"), upEmail),
+		chromedp.Click(buttonWithText(continueButton)),
+		chromedp.WaitVisible(chromedp.ID("password")),
+		chromedp.SendKeys(chromedp.ID("password"), upstreamPassword),
+		chromedp.Click(buttonWithText(signInButton)),
+		chromedp.WaitNotPresent(chromedp.ID("password")),
+		chromedp.WaitVisible(chromedp.CSS("h1")))
+	if loc := b.location(t); !strings.HasPrefix(loc, f.mainIssuer+"/account") || !strings.Contains(loc, "external=linked") {
+		t.Errorf("after the upstream the browser is at %s, want the portal with external=linked", loc)
 	}
 	b.checkClean(t)
 }
