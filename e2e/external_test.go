@@ -122,10 +122,13 @@ func (f *extFixture) testChromiumConnect(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("password")),
 		chromedp.SendKeys(chromedp.ID("password"), upstreamPassword),
 		chromedp.Click(buttonWithText(signInButton)),
-		chromedp.WaitNotPresent(chromedp.ID("password")),
+		// The upstream's password step shows the address it signs in;
+		// no page after it does.
+		chromedp.WaitNotPresent(chromedp.CSS(fmt.Sprintf(`input[value=%q]`, upEmail))),
 		chromedp.WaitVisible(chromedp.CSS("h1")))
 	if loc := b.location(t); !strings.HasPrefix(loc, f.mainIssuer+"/account") || !strings.Contains(loc, "external=linked") {
-		t.Errorf("after the upstream the browser is at %s, want the portal with external=linked", loc)
+		t.Errorf("after the upstream the browser is at %s, want the portal with external=linked; the page says: %s",
+			loc, b.text(t, chromedp.CSS("main")))
 	}
 	b.checkClean(t)
 }
