@@ -64,7 +64,7 @@ func (f *extFixture) testChromium(t *testing.T) {
 		t.Fatalf("the button led to %s, want the upstream Foyer's sign-in page", b.location(t))
 	}
 	b.do(t, "sign in at the upstream",
-		chromedp.SendKeys(chromedp.ID("identifier"), email),
+		chromedp.SetValue(chromedp.ID("identifier"), email), // a login_hint may have filled it
 		chromedp.Click(buttonWithText(continueButton)),
 		chromedp.WaitVisible(chromedp.ID("password")),
 		chromedp.SendKeys(chromedp.ID("password"), upstreamPassword),
@@ -117,7 +117,7 @@ func (f *extFixture) testChromiumConnect(t *testing.T) {
 		t.Fatalf("Connect led to %s, want the upstream Foyer's sign-in page", b.location(t))
 	}
 	b.do(t, "sign in at the upstream",
-		chromedp.SendKeys(chromedp.ID("identifier"), upEmail),
+		chromedp.SetValue(chromedp.ID("identifier"), upEmail), // the portal sends the account's address as login_hint
 		chromedp.Click(buttonWithText(continueButton)),
 		chromedp.WaitVisible(chromedp.ID("password")),
 		chromedp.SendKeys(chromedp.ID("password"), upstreamPassword),
