@@ -212,8 +212,10 @@ type Tokens interface {
 	// RevokeTokensByRequestID deletes every token of the kind issued for
 	// the request (the whole family) and returns how many went.
 	RevokeTokensByRequestID(ctx context.Context, kind TokenKind, requestID string) (int64, error)
-	// DeleteExpiredTokens removes tokens that expired before the instant.
-	DeleteExpiredTokens(ctx context.Context, before time.Time) (int64, error)
+	// DeleteExpiredTokens removes up to limit tokens that expired before
+	// the instant and returns how many; callers repeat until fewer than
+	// limit went.
+	DeleteExpiredTokens(ctx context.Context, before time.Time, limit int) (int64, error)
 	// RevokeTokensBySubjectAndClient deletes every record the client holds
 	// for the account (codes, access and refresh tokens and their PKCE and
 	// OpenID Connect records) and returns how many went.
@@ -365,10 +367,16 @@ type Janitor interface {
 	// and initial access tokens that expired before now (and used-up
 	// initial access tokens, and expired one-time secrets), and login attempts made before
 	// attemptsBefore, and pending accounts older than the longest possible
-	// activation link; it returns how many rows went. On SQLite it then
-	// truncates the write-ahead log, which otherwise keeps the size a
-	// burst of writes gave it.
-	PurgeExpired(ctx context.Context, now, attemptsBefore time.Time) (int64, error)
+	// activation link, up to limit rows of each table; it returns how many
+	// rows went, and callers repeat until fewer than limit did. When no
+	// table had limit rows to delete, on SQLite it then truncates the
+	// write-ahead log, which otherwise keeps the size a burst of writes
+	// gave it.
+	PurgeExpired(ctx context.Context, now, attemptsBefore time.Time, limit int) (int64, error)
+	// TryLease takes or renews the named lease for holder until now+ttl
+	// and reports whether holder has it: it is free, expired, or already
+	// holder's. One node at a time runs the work it guards (the cleanup).
+	TryLease(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error)
 	// ReleaseNodeLeases releases the leases on queue rows (notifications,
 	// logout notices, deferred requests) held under this node's name —
 	// left by its previous run, which crashed mid-send — and returns how

@@ -44,6 +44,9 @@ type options struct {
 	// reuse is a PostgreSQL database seeded before (foyer dev seed, in
 	// parts if need be): used instead of a fresh one, and kept.
 	reuse string
+	// tokens turns on the size mode (PostgreSQL): stored tokens seeded
+	// after the empty-database figures, then the figures again.
+	tokens int
 }
 
 // backendReport is everything measured on one storage backend.
@@ -56,6 +59,7 @@ type backendReport struct {
 	err                      error
 	logTail                  string
 	accounts                 *accountsReport // PostgreSQL with -accounts only
+	size                     *sizeReport     // PostgreSQL with -tokens only
 }
 
 func main() {
@@ -73,11 +77,13 @@ func main() {
 	flag.BoolVar(&o.explain, "explain", false, "print PostgreSQL's EXPLAIN ANALYZE of each account search")
 	flag.StringVar(&o.reuse, "reuse-database", "", "a PostgreSQL database whose default store foyer dev seed filled with -accounts accounts "+
 		"(seed 1): measured instead of a fresh database, and kept; FOYER_SECRET must be the one it was set up with")
+	flag.IntVar(&o.tokens, "tokens", 0, "size mode on PostgreSQL: seed this many stored tokens (a fifth expired) after the empty-database "+
+		"figures, run them again and once more beside the expired-row cleanup (10000000 for the figures of record)")
 	flag.Parse()
 	if o.bulk < 0 {
 		o.bulk = min(100000, o.accounts/10)
 	}
-	if o.duration <= 0 || o.conns <= 0 || o.accounts < 0 || o.searchRequests <= 0 || flag.NArg() > 0 {
+	if o.duration <= 0 || o.conns <= 0 || o.accounts < 0 || o.tokens < 0 || o.searchRequests <= 0 || flag.NArg() > 0 {
 		flag.Usage()
 		os.Exit(2)
 	}
@@ -132,7 +138,7 @@ func run(ctx context.Context, o options, stdout, progress io.Writer) int {
 		return 1
 	}
 	for _, r := range reports {
-		if r.err != nil || r.accounts.failed() {
+		if r.err != nil || r.accounts.failed() || r.size.failed() {
 			return 1
 		}
 		for _, res := range r.results {
@@ -210,6 +216,9 @@ func benchBackend(ctx context.Context, o options, bin, name, databaseURL, dir st
 	rep.rssAfterLoad = srv.rss()
 	if name == "postgres" && o.accounts > 0 && ctx.Err() == nil {
 		rep.accounts = benchAccounts(ctx, o, srv, t, databaseURL, scenarioResult(rep.results, "password_login"), progress)
+	}
+	if name == "postgres" && o.tokens > 0 && ctx.Err() == nil {
+		rep.size = benchSize(ctx, o, srv, t, databaseURL, rep.results, progress)
 	}
 	return rep
 }
@@ -366,6 +375,7 @@ func printReport(w io.Writer, o options, lim limits, reports []backendReport) {
 	}
 	for _, r := range reports {
 		printAccounts(w, o, r.accounts)
+		printSize(w, o, r.size)
 	}
 	for _, r := range reports {
 		if r.err != nil {

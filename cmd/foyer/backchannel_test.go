@@ -77,7 +77,7 @@ func TestBackchannelLogout(t *testing.T) {
 
 		// Without offline_access the client holds only short-lived tokens;
 		// once the cleanup has dropped them it must still hear of the logout.
-		if _, err := srv.store.DeleteExpiredTokens(ctx, time.Now().Add(24*time.Hour)); err != nil {
+		if _, err := srv.store.DeleteExpiredTokens(ctx, time.Now().Add(24*time.Hour), 1000); err != nil {
 			t.Fatal(err)
 		}
 

@@ -12,7 +12,8 @@ import (
 	"foyer/storage/sqlstore"
 )
 
-const devSeedUsage = `usage: foyer dev seed --accounts N [--store ID] [--groups G] [--seed X] [--from I] [--password P] [--force]`
+const devSeedUsage = `usage: foyer dev seed --accounts N [--store ID] [--groups G] [--seed X] [--from I] [--password P] [--force]
+       foyer dev seed --tokens N --client ID [--expired-share F]`
 
 // devSeed is `foyer dev seed`: fills an identity store with generated
 // accounts for development and load tests (make bench). Never for a
@@ -28,8 +29,16 @@ func devSeed(ctx context.Context, cfg Config, args []string, stdout, stderr io.W
 	fs.StringVar(&o.Password, "password", "", "every account's password (default: generated and printed)")
 	fs.BoolVar(&o.Force, "force", false, "add to a store that has accounts already")
 	fs.IntVar(&o.BatchSize, "batch", 5000, "accounts per transaction")
+	var tokens devseed.TokenOptions
+	fs.IntVar(&tokens.Count, "tokens", 0, "how many stored tokens to write instead (the bench's size mode)")
+	fs.StringVar(&tokens.ClientID, "client", "", "the client the tokens belong to (with --tokens)")
+	fs.Float64Var(&tokens.ExpiredShare, "expired-share", 0.2, "share of the tokens already expired, for the cleanup to delete (with --tokens)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if tokens.Count > 0 {
+		tokens.Progress = stderr
+		return seedTokens(ctx, cfg, tokens, stdout, stderr)
 	}
 	if o.Accounts <= 0 {
 		fmt.Fprintln(stderr, devSeedUsage)
@@ -97,4 +106,20 @@ func printSeedResult(w io.Writer, res *devseed.Result) {
 	if len(samples) > 0 {
 		fmt.Fprintf(w, "sign in as, for example: %s\n", strings.Join(samples, ", "))
 	}
+}
+
+// seedTokens is `foyer dev seed --tokens N --client ID`.
+func seedTokens(ctx context.Context, cfg Config, o devseed.TokenOptions, stdout, stderr io.Writer) error {
+	return withStore(ctx, cfg, stderr, func(s *sqlstore.Store, _ []byte) error {
+		res, err := devseed.SeedTokens(ctx, s, o)
+		if errors.Is(err, devseed.ErrBadOptions) {
+			fmt.Fprintf(stderr, "foyer dev seed: %v\n%s\n", err, devSeedUsage)
+			return errUsage
+		}
+		if res != nil {
+			fmt.Fprintf(stdout, "seeded %d tokens of client %q (%d expired) in %.1f s (%.0f tokens/s)\n", res.Tokens, o.ClientID,
+				res.Expired, res.Elapsed.Seconds(), float64(res.Tokens)/max(res.Elapsed.Seconds(), 0.001))
+		}
+		return err
+	})
 }

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"foyer/selfservice/password"
 	"foyer/storage"
@@ -70,5 +71,42 @@ func TestCLIDevSeed(t *testing.T) {
 	}
 	if n, _ := s.CountAccounts(ctx, "default"); n != 60 {
 		t.Fatalf("a refused run changed the count to %d", n)
+	}
+}
+
+// TestCLISeedTokensAndCleanup: foyer dev seed --tokens writes stored
+// tokens, a share of them expired; foyer cleanup deletes exactly those, in
+// batches smaller than their number, and refuses while a node holds the
+// cleanup lease.
+func TestCLISeedTokensAndCleanup(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	code, out, errOut := c.run("dev", "seed", "--tokens", "1200", "--client", "bench", "--expired-share", "0.25")
+	if code != 0 || !strings.Contains(out, `seeded 1200 tokens of client "bench" (300 expired)`) {
+		t.Fatalf("dev seed --tokens: exit %d, %q, %q", code, out, errOut)
+	}
+	if code, _, errOut := c.run("dev", "seed", "--tokens", "5"); code != 2 || !strings.Contains(errOut, "need a count, a client") {
+		t.Errorf("dev seed --tokens without a client: exit %d, %q", code, errOut)
+	}
+	code, out, errOut = c.run("cleanup", "--batch", "100", "--pause", "0s")
+	if code != 0 || !strings.Contains(out, "deleted 300 expired tokens") {
+		t.Fatalf("cleanup: exit %d, %q, %q", code, out, errOut)
+	}
+	ctx := context.Background()
+	s, err := sqlstore.Open(ctx, c.env["FOYER_DATABASE_URL"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if n, err := s.DeleteExpiredTokens(ctx, time.Now(), 10000); err != nil || n != 0 {
+		t.Errorf("%d expired tokens left after cleanup (%v)", n, err)
+	}
+	// The command held the lease for a run's interval; once it has run out,
+	// a node takes it, and the command then leaves the work to that node.
+	if ok, err := s.TryLease(ctx, "cleanup", "other-node", time.Now().Add(cleanupInterval), time.Hour); err != nil || !ok {
+		t.Fatalf("TryLease = %v, %v", ok, err)
+	}
+	if code, _, errOut := c.run("cleanup"); code != 1 || !strings.Contains(errOut, "another node is cleaning up") {
+		t.Errorf("cleanup beside a node's: exit %d, %q", code, errOut)
 	}
 }

@@ -53,7 +53,8 @@ Commands:
   admin list            list administrators and their roles
   audit verify          check the audit log's hash chain
   audit export          print the audit log as JSON lines (--since)
-  dev seed              fill a store with generated accounts (--accounts N; development only)
+  dev seed              fill a store with generated accounts (--accounts N) or stored tokens (--tokens N --client ID); development only
+  cleanup               delete what has expired now, in bounded batches (the ten-minute cleanup, run once)
 
 Configuration comes from --config (YAML) and FOYER_* environment variables;
 see README.md. Run "foyer <command> -h" for a command's flags.
@@ -178,6 +179,8 @@ func dispatch(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 		return auditExport(ctx, cfg, rest[1:], stdout, stderr)
 	case cmd == "dev" && sub == "seed":
 		return devSeed(ctx, cfg, rest[1:], stdout, stderr)
+	case cmd == "cleanup":
+		return cleanupCommand(ctx, cfg, rest, stdout, stderr)
 	case cmd == "keys" && sub == "rotate":
 		return keysRotate(ctx, cfg, rest[1:], stdout, stderr)
 	default:

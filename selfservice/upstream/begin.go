@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
@@ -37,44 +36,27 @@ func (c *Client) Begin(ctx context.Context, p *storage.UpstreamProvider, redirec
 }
 
 // oauthConfig is the OAuth 2.0 client configuration for eff; OpenID
-// Connect providers' endpoints come from discovery. clientSecret, when
-// given, is used as is; otherwise the sealed one is opened.
+// Connect providers' endpoints come from discovery. clientSecret is the
+// opened secret ("" for Begin, which needs none).
 func (c *Client) oauthConfig(ctx context.Context, eff *storage.UpstreamProvider, redirectURI, clientSecret string) (*oauth2.Config, error) {
 	cfg := &oauth2.Config{ClientID: eff.ClientID, ClientSecret: clientSecret, RedirectURL: redirectURI, Scopes: eff.Scopes,
 		Endpoint: oauth2.Endpoint{AuthURL: eff.AuthURL, TokenURL: eff.TokenURL}}
 	if eff.Kind == storage.UpstreamOIDC {
-		op, err := c.discover(ctx, eff)
+		d, err := c.discover(ctx, eff)
 		if err != nil {
 			return nil, err
 		}
-		cfg.Endpoint = op.Endpoint()
+		cfg.Endpoint = d.op.Endpoint()
+	}
+	if eff.Preset == storage.PresetApple {
+		// Apple documents the client secret as a form parameter; saying
+		// so spares x/oauth2's guess (the header first, then the form).
+		cfg.Endpoint.AuthStyle = oauth2.AuthStyleInParams
 	}
 	if cfg.Endpoint.AuthURL == "" || cfg.Endpoint.TokenURL == "" {
 		return nil, fmt.Errorf("upstream %q has no authorization or token endpoint: %w", eff.Name, ErrUnavailable)
 	}
 	return cfg, nil
-}
-
-// discover returns the provider's discovery document, cached for
-// DiscoveryTTL; a failure is ErrUnavailable.
-func (c *Client) discover(ctx context.Context, eff *storage.UpstreamProvider) (*oidc.Provider, error) {
-	now := c.cfg.Now()
-	c.mu.Lock()
-	cached, ok := c.providers[eff.Issuer]
-	c.mu.Unlock()
-	if ok && now.Sub(cached.fetched) < c.cfg.DiscoveryTTL {
-		return cached.p, nil
-	}
-	dctx, cancel := context.WithTimeout(c.context(ctx), 10*time.Second)
-	defer cancel()
-	op, err := oidc.NewProvider(dctx, eff.Issuer)
-	if err != nil {
-		return nil, fmt.Errorf("discover %s: %w: %w", eff.Issuer, ErrUnavailable, err)
-	}
-	c.mu.Lock()
-	c.providers[eff.Issuer] = cachedProvider{p: op, fetched: now}
-	c.mu.Unlock()
-	return op, nil
 }
 
 // classify maps a failed call to the upstream to ErrUnavailable (network,

@@ -26,7 +26,7 @@ func mapClaims(mapping map[string]string, claims map[string]any) (*Identity, err
 	id.EmailVerified = id.Email != "" && claimBool(claims[mapping["email_verified"]])
 	if amr, ok := claims["amr"].([]any); ok {
 		for _, v := range amr {
-			if s := claimString(v); s != "" {
+			if s, ok := v.(string); ok && s != "" { // RFC 8176: names, not numbers
 				id.AMR = append(id.AMR, s)
 			}
 		}

@@ -6,6 +6,11 @@
 // upstream's claims to an Identity. Routing, accounts and linking are the
 // caller's (selfservice); this package knows nothing of them.
 //
+// Presets (presets.go) fill in well-known providers; their quirks live in
+// discovery.go (Entra's multi-tenant issuers), apple.go (a signed client
+// secret, the name in form_post) and github.go (the verified address).
+// Validate checks a configuration, Check reaches the provider.
+//
 // It is logic without routing, like selfservice/password, so the admin
 // side may use it too (presets and configuration checks).
 package upstream

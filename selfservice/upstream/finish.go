@@ -62,34 +62,40 @@ func callbackError(cb Callback) error {
 	}
 }
 
-// clientSecret opens the provider's sealed client secret ("" for none).
+// clientSecret opens the provider's sealed client secret ("" for none);
+// Apple's is a JWT signed with the team's private key.
 func (c *Client) clientSecret(eff *storage.UpstreamProvider) (string, error) {
+	if eff.Preset == storage.PresetApple {
+		return c.appleClientSecret(eff)
+	}
 	if len(eff.ClientSecretSealed) == 0 {
 		return "", nil
 	}
+	b, err := c.openSecret(eff, FieldClientSecret, eff.ClientSecretSealed)
+	return string(b), err
+}
+
+// openSecret opens one of the provider's sealed secrets.
+func (c *Client) openSecret(eff *storage.UpstreamProvider, field string, sealed []byte) ([]byte, error) {
 	if c.cfg.Secrets == nil {
-		return "", fmt.Errorf("upstream %q: no way to open its client secret", eff.Name)
+		return nil, fmt.Errorf("upstream %q: no way to open its %s", eff.Name, field)
 	}
-	b, err := c.cfg.Secrets.OpenUpstreamSecret(eff.ID, FieldClientSecret, eff.ClientSecretSealed)
+	b, err := c.cfg.Secrets.OpenUpstreamSecret(eff.ID, field, sealed)
 	if err != nil {
-		return "", fmt.Errorf("upstream %q: open client secret: %w", eff.Name, err)
+		return nil, fmt.Errorf("upstream %q: open %s: %w", eff.Name, field, err)
 	}
-	return string(b), nil
+	return b, nil
 }
 
 // finishOIDC exchanges the code and verifies the ID token.
 func (c *Client) finishOIDC(ctx context.Context, eff *storage.UpstreamProvider, cfg *oauth2.Config, cb Callback, nonce, verifier string) (map[string]any, error) {
-	op, err := c.discover(ctx, eff)
+	d, err := c.discover(ctx, eff)
 	if err != nil {
 		return nil, err
 	}
 	// RFC 9207: an iss in the answer must be the provider's; a provider
 	// that promises to send it must send it (mix-up defence, RFC 9700 §4.4).
-	var meta struct {
-		IssParameter bool `json:"authorization_response_iss_parameter_supported"`
-	}
-	_ = op.Claims(&meta)
-	if (cb.Iss != "" || meta.IssParameter) && cb.Iss != eff.Issuer {
+	if (cb.Iss != "" || d.issParam) && !callbackIssOK(eff, d, cb.Iss) {
 		return nil, fmt.Errorf("callback iss %q is not %q: %w", cb.Iss, eff.Issuer, ErrDenied)
 	}
 	tok, err := cfg.Exchange(c.context(ctx), cb.Code, oauth2.VerifierOption(verifier))
@@ -100,7 +106,29 @@ func (c *Client) finishOIDC(ctx context.Context, eff *storage.UpstreamProvider, 
 	if raw == "" {
 		return nil, fmt.Errorf("token response without an ID token: %w", ErrDenied)
 	}
-	idt, err := op.Verifier(&oidc.Config{ClientID: eff.ClientID, Now: c.cfg.Now}).Verify(c.context(ctx), raw)
+	claims, err := c.verifyIDToken(ctx, eff, d, raw, nonce, cb.Iss)
+	if err != nil {
+		return nil, err
+	}
+	if eff.Preset == storage.PresetApple {
+		appleName(claims, cb.User)
+	}
+	return claims, nil
+}
+
+// callbackIssOK checks RFC 9207's iss: the configured issuer, or for a
+// multi-tenant Entra provider a tenant's issuer (verifyIDToken then holds
+// it to the ID token's).
+func callbackIssOK(eff *storage.UpstreamProvider, d *discovery, iss string) bool {
+	return iss == eff.Issuer || (d.tenantIssuer != "" && matchesTenantIssuer(d.tenantIssuer, iss))
+}
+
+// verifyIDToken checks the ID token's signature, audience, expiry and
+// nonce, and its issuer: the configured one, or for a multi-tenant Entra
+// provider the tenant issuer of its own tid (go-oidc cannot check that).
+func (c *Client) verifyIDToken(ctx context.Context, eff *storage.UpstreamProvider, d *discovery, raw, nonce, cbIss string) (map[string]any, error) {
+	conf := &oidc.Config{ClientID: eff.ClientID, Now: c.cfg.Now, SkipIssuerCheck: d.tenantIssuer != ""}
+	idt, err := d.op.Verifier(conf).Verify(c.context(ctx), raw)
 	if err != nil {
 		return nil, fmt.Errorf("verify ID token: %w: %w", ErrDenied, err)
 	}
@@ -111,42 +139,65 @@ func (c *Client) finishOIDC(ctx context.Context, eff *storage.UpstreamProvider, 
 	if err := idt.Claims(&claims); err != nil {
 		return nil, fmt.Errorf("decode ID token claims: %w: %w", ErrDenied, err)
 	}
+	if d.tenantIssuer != "" {
+		tid := claimString(claims["tid"])
+		want, ok := tenantIssuerOf(d.tenantIssuer, tid)
+		if !ok || idt.Issuer != want {
+			return nil, fmt.Errorf("ID token issuer %q is not its tenant's (tid %q): %w", idt.Issuer, tid, ErrDenied)
+		}
+		if cbIss != "" && cbIss != eff.Issuer && cbIss != idt.Issuer {
+			return nil, fmt.Errorf("callback iss %q is not the ID token's %q: %w", cbIss, idt.Issuer, ErrDenied)
+		}
+	}
 	return claims, nil
 }
 
-// finishOAuth2 exchanges the code and reads the user-info URL.
+// finishOAuth2 exchanges the code and reads the user-info URL (and
+// GitHub's e-mail addresses).
 func (c *Client) finishOAuth2(ctx context.Context, eff *storage.UpstreamProvider, cfg *oauth2.Config, cb Callback, verifier string) (map[string]any, error) {
 	tok, err := cfg.Exchange(c.context(ctx), cb.Code, oauth2.VerifierOption(verifier))
 	if err != nil {
 		return nil, classify("exchange code", err)
 	}
-	return c.userInfo(ctx, eff.UserInfoURL, tok)
+	var claims map[string]any
+	if err := c.getJSON(ctx, eff.UserInfoURL, tok, &claims); err != nil {
+		return nil, fmt.Errorf("user info: %w", err)
+	}
+	if claims == nil {
+		return nil, fmt.Errorf("user info is null: %w", ErrDenied)
+	}
+	if eff.Preset == storage.PresetGitHub {
+		if err := c.githubEmail(ctx, eff.UserInfoURL, tok, claims); err != nil {
+			return nil, err
+		}
+	}
+	return claims, nil
 }
 
-// userInfo reads a JSON object from url with the access token.
-func (c *Client) userInfo(ctx context.Context, url string, tok *oauth2.Token) (map[string]any, error) {
+// getJSON reads JSON from url into v with the access token; numbers stay
+// json.Number (GitHub's numeric ids keep every digit).
+func (c *Client) getJSON(ctx context.Context, url string, tok *oauth2.Token, v any) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return nil, fmt.Errorf("user info %q: %w", url, err)
+		return fmt.Errorf("%q: %w", url, err)
 	}
 	req.Header.Set("Accept", "application/json")
 	tok.SetAuthHeader(req)
 	res, err := c.cfg.HTTPClient.Do(req)
 	if err != nil {
-		return nil, classify("user info", err)
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
 	defer func() { _ = res.Body.Close() }()
 	switch {
 	case res.StatusCode >= 500:
-		return nil, fmt.Errorf("user info answered %s: %w", res.Status, ErrUnavailable)
+		return fmt.Errorf("%s answered %s: %w", url, res.Status, ErrUnavailable)
 	case res.StatusCode != http.StatusOK:
-		return nil, fmt.Errorf("user info answered %s: %w", res.Status, ErrDenied)
+		return fmt.Errorf("%s answered %s: %w", url, res.Status, ErrDenied)
 	}
 	dec := json.NewDecoder(io.LimitReader(res.Body, maxUserInfo))
 	dec.UseNumber()
-	var claims map[string]any
-	if err := dec.Decode(&claims); err != nil {
-		return nil, fmt.Errorf("decode user info: %w: %w", ErrDenied, err)
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("decode %s: %w: %w", url, ErrDenied, err)
 	}
-	return claims, nil
+	return nil
 }

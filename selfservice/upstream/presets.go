@@ -48,7 +48,8 @@ func Presets() map[string]Preset {
 		storage.PresetGitHub: {Name: "GitHub", Kind: storage.UpstreamOAuth2,
 			AuthURL:  "https://github.com/login/oauth/authorize",
 			TokenURL: "https://github.com/login/oauth/access_token", UserInfoURL: "https://api.github.com/user",
-			Scopes:       []string{"read:user", "user:email"},
-			ClaimMapping: map[string]string{"subject": "id", "email": "email", "username": "login"}},
+			Scopes: []string{"read:user", "user:email"},
+			// email and email_verified come from /user/emails (github.go).
+			ClaimMapping: map[string]string{"subject": "id", "email": "email", "email_verified": "email_verified", "username": "login"}},
 	}
 }

@@ -56,12 +56,7 @@ type Client struct {
 	cfg Config
 
 	mu        sync.Mutex
-	providers map[string]cachedProvider // issuer → discovery
-}
-
-type cachedProvider struct {
-	p       *oidc.Provider
-	fetched time.Time
+	providers map[string]*discovery // discoveryKey → document
 }
 
 // New returns a Client.
@@ -75,7 +70,7 @@ func New(cfg Config) *Client {
 	if cfg.DiscoveryTTL == 0 {
 		cfg.DiscoveryTTL = time.Hour
 	}
-	return &Client{cfg: cfg, providers: map[string]cachedProvider{}}
+	return &Client{cfg: cfg, providers: map[string]*discovery{}}
 }
 
 // Request is one round trip: the URL to send the browser to and the

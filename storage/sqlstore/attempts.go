@@ -40,30 +40,38 @@ func (s *Store) ClearLoginAttempts(ctx context.Context, key string) error {
 	return wrapErr(s.db(ctx).Exec(`DELETE FROM login_attempts WHERE attempt_key = ?`, key).Error, "clear login attempts")
 }
 
-// PurgeExpired deletes what expired, table by table, each by an index on
-// its expiry.
-func (s *Store) PurgeExpired(ctx context.Context, now, attemptsBefore time.Time) (int64, error) {
+// PurgeExpired deletes up to limit expired rows of each table, each batch
+// picked by an index on its expiry and deleted by key, so no statement
+// runs long or locks much however much has piled up.
+func (s *Store) PurgeExpired(ctx context.Context, now, attemptsBefore time.Time, limit int) (int64, error) {
 	var total int64
+	full := false
 	for _, q := range []struct {
-		sql string
-		at  time.Time
+		table, key, where string
+		at                time.Time
 	}{
-		{`DELETE FROM interactions WHERE expires_at < ?`, now},
-		{`DELETE FROM sessions WHERE expires_at < ?`, now},
-		{`DELETE FROM client_assertion_jtis WHERE expires_at < ?`, now},
-		{`DELETE FROM login_attempts WHERE at < ?`, attemptsBefore},
-		{`DELETE FROM one_time_secrets WHERE expires_at < ?`, now},
-		{`DELETE FROM upstream_attempts WHERE expires_at < ?`, now},
-		{`DELETE FROM initial_access_tokens WHERE expires_at < ? OR remaining_uses <= 0`, now},
+		{"interactions", "id", "expires_at < ?", now},
+		{"sessions", "id", "expires_at < ?", now},
+		{"client_assertion_jtis", "jti", "expires_at < ?", now},
+		{"login_attempts", "id", "at < ?", attemptsBefore},
+		{"one_time_secrets", "id", "expires_at < ?", now},
+		{"upstream_attempts", "state_hash", "expires_at < ?", now},
+		{"initial_access_tokens", "id", "expires_at < ? OR remaining_uses <= 0", now},
 		// No activation link for these can still be valid: registrations
 		// never completed, which would otherwise hold the address forever.
-		{`DELETE FROM accounts WHERE status = 'pending' AND created_at < ?`, now.Add(-storage.MaxActivationLinkLifetime)},
+		{"accounts", "id", "status = 'pending' AND created_at < ?", now.Add(-storage.MaxActivationLinkLifetime)},
 	} {
-		res := s.db(ctx).Exec(q.sql, dbTime(q.at))
+		// Table, key and condition are this package's constants.
+		res := s.db(ctx).Exec(`DELETE FROM `+q.table+` WHERE `+q.key+` IN
+			(SELECT `+q.key+` FROM `+q.table+` WHERE `+q.where+` LIMIT ?)`, dbTime(q.at), limit)
 		if res.Error != nil {
-			return total, wrapErr(res.Error, "purge expired")
+			return total, wrapErr(res.Error, "purge expired %s", q.table)
 		}
 		total += res.RowsAffected
+		full = full || res.RowsAffected >= int64(limit)
+	}
+	if full {
+		return total, nil // the caller comes back for the rest first
 	}
 	return total, s.truncateWAL(ctx)
 }

@@ -72,3 +72,17 @@ func (s *Store) ReleaseNodeLeases(ctx context.Context) (int64, error) {
 	jobs, err := s.releaseNodeJobs(ctx)
 	return n + jobs, err
 }
+
+// TryLease takes the named lease when it is free or expired, or renews
+// it for its holder, in one conditional upsert: of several nodes racing,
+// only the one whose statement changed the row holds it.
+func (s *Store) TryLease(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error) {
+	res := s.db(ctx).Exec(`INSERT INTO leases (name, holder, until) VALUES (?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until
+		WHERE leases.until <= ? OR leases.holder = excluded.holder`,
+		name, holder, dbTime(now.Add(ttl)), dbTime(now))
+	if res.Error != nil {
+		return false, wrapErr(res.Error, "take lease %q", name)
+	}
+	return res.RowsAffected == 1, nil
+}

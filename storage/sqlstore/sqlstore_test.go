@@ -64,7 +64,7 @@ func testTokenWithoutExpiry(t *testing.T, s *sqlstore.Store) {
 	if err := s.CreateToken(ctx, tok); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := s.DeleteExpiredTokens(ctx, time.Now().Add(24*time.Hour)); err != nil || n != 0 {
+	if n, err := s.DeleteExpiredTokens(ctx, time.Now().Add(24*time.Hour), 1000); err != nil || n != 0 {
 		t.Errorf("DeleteExpiredTokens = %d, %v; want 0", n, err)
 	}
 	got, err := s.GetToken(ctx, tok.Kind, tok.Signature)

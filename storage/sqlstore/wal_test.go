@@ -39,7 +39,7 @@ func TestPurgeExpiredShrinksTheSQLiteWAL(t *testing.T) {
 	if before < 2<<20 {
 		t.Fatalf("the burst left a %d-byte WAL; want several MiB for this test to mean anything", before)
 	}
-	n, err := s.PurgeExpired(t.Context(), now, now.Add(-24*time.Hour))
+	n, err := s.PurgeExpired(t.Context(), now, now.Add(-24*time.Hour), 100000)
 	if err != nil || n < 1500 {
 		t.Fatalf("PurgeExpired: %d rows, %v", n, err)
 	}

@@ -91,8 +91,19 @@ func testPurgeExpired(t *testing.T, s storage.Store) {
 		must(t, "CreateAccount", s.CreateAccount(ctx, a))
 	}
 
-	n, err := s.PurgeExpired(ctx, now, now.Add(-24*time.Hour))
-	must(t, "PurgeExpired", err)
+	// Batches of one row per table: several rounds, each bounded, until
+	// one comes back empty.
+	var n int64
+	for round := 1; ; round++ {
+		got, err := s.PurgeExpired(ctx, now, now.Add(-24*time.Hour), 1)
+		must(t, "PurgeExpired", err)
+		if got > 8 {
+			t.Fatalf("round %d removed %d rows, more than one per table", round, got)
+		}
+		if n += got; got == 0 || round > 1000 {
+			break
+		}
+	}
 	if n < 4 {
 		t.Fatalf("PurgeExpired removed %d rows, want at least the 4 expired ones", n)
 	}
@@ -111,6 +122,29 @@ func testPurgeExpired(t *testing.T, s storage.Store) {
 	for _, a := range []*storage.Account{waiting, veteran} {
 		if _, err := s.GetAccount(ctx, a.ID); err != nil {
 			t.Errorf("account %s (%s) purged: %v", a.Email, a.Status, err)
+		}
+	}
+}
+
+func testLeases(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	name, now := unique("lease"), time.Now().UTC()
+	for _, c := range []struct {
+		holder string
+		at     time.Time
+		want   bool
+	}{
+		{"node-a", now, true},                       // free
+		{"node-b", now.Add(time.Minute), false},     // held by a
+		{"node-a", now.Add(time.Minute), true},      // a renews, until +6 min
+		{"node-b", now.Add(5 * time.Minute), false}, // still a's
+		{"node-b", now.Add(6 * time.Minute), true},  // expired: b takes it
+		{"node-a", now.Add(7 * time.Minute), false}, // now b's
+	} {
+		got, err := s.TryLease(ctx, name, c.holder, c.at, 5*time.Minute)
+		must(t, "TryLease", err)
+		if got != c.want {
+			t.Errorf("TryLease(%s at +%v) = %v, want %v", c.holder, c.at.Sub(now), got, c.want)
 		}
 	}
 }

@@ -71,6 +71,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"RecoveryCodeSecrets", testRecoveryCodeSecrets},
 		{"ListLoginAttempts", testListLoginAttempts},
 		{"PurgeExpired", testPurgeExpired},
+		{"Leases", testLeases},
 		{"Ping", testPing},
 		{"AdminGrants", testAdminGrants},
 		{"AuditLog", testAuditLog},
