@@ -196,6 +196,8 @@ func (f *extFixture) testUnlinkLast(t *testing.T, jit jitAccount) {
 	p = w.submit(p, form, nil)
 	if p.status >= 500 || p.url.Query().Get("external") != "" || strings.Contains(p.body, "The linked account is removed.") {
 		t.Errorf("unlinking the only way in: %s", p.describe())
+	} else if !strings.Contains(visibleText(p.body), "only way to sign in") {
+		t.Errorf("want the refusal said in words (it is the only way to sign in); %s", p.describe())
 	}
 	_, p, r := f.externalSignIn(t, jit.email)
 	if sub, _ := f.expectSignedIn(t, p, r); sub != jit.sub {
