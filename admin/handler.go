@@ -83,6 +83,9 @@ type Deps struct {
 	// PartnerLookups serves applications' partner lookup webhooks
 	// (admin/partner_lookup.go).
 	PartnerLookups *manage.PartnerLookups
+	// Upstreams serves the stores' upstream identity providers
+	// (admin/upstreams.go).
+	Upstreams *manage.Upstreams
 }
 
 // Handler serves the admin REST API.
@@ -112,6 +115,8 @@ type Handler struct {
 	invitations   *manage.Invitations
 	// partnerLookups serves partner_lookup.go.
 	partnerLookups *manage.PartnerLookups
+	// upstreams serves upstreams.go.
+	upstreams *manage.Upstreams
 	// openAPI is the assembled document, served as is.
 	openAPI []byte
 	// routes builds URLs from the router Mount was given.
@@ -143,6 +148,7 @@ func New(d Deps) (*Handler, error) {
 	h.accountJobs = d.AccountJobs
 	h.invitations = d.Invitations
 	h.partnerLookups = d.PartnerLookups
+	h.upstreams = d.Upstreams
 	return h, nil
 }
 
@@ -169,6 +175,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountInvitations(api)
 	h.mountPartnerCodes(api)
 	h.mountPartnerLookup(api)
+	h.mountUpstreams(api)
 	// What no route above answered (a match with ErrNotFound, so route
 	// checks do not take it for a route).
 	api.NotFoundHandler = h.unrouted(r)

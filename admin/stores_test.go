@@ -63,7 +63,8 @@ func newStoresAPI(t *testing.T, s storage.Store) *storesAPI {
 		Stores: StoreServices{Stores: manage.NewStores(core, s), Groups: manage.NewGroups(core, s),
 			Roles: manage.NewRoles(core, s), Organizations: manage.NewOrganizations(core, s),
 			PartnerCodes: manage.NewPartnerCodes(core, s)},
-		PartnerLookups: manage.NewPartnerLookups(core, s, newTestSealer(t))})
+		PartnerLookups: manage.NewPartnerLookups(core, s, newTestSealer(t)),
+		Upstreams:      manage.NewUpstreams(core, s, newTestSealer(t), "https://id.example")})
 	if err != nil {
 		t.Fatal(err)
 	}

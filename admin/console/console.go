@@ -92,6 +92,9 @@ type Deps struct {
 	// (partner_lookup.go); without them those sections are left out.
 	PartnerCodes   PartnerCodeService
 	PartnerLookups PartnerLookupService
+	// Upstreams serves a store's upstream identity providers
+	// (upstreams.go); without it there are no such pages.
+	Upstreams UpstreamService
 }
 
 // Handler serves the console.
@@ -125,6 +128,8 @@ type Handler struct {
 	// partnerCodes and partnerLookups may be nil (see Deps).
 	partnerCodes   PartnerCodeService
 	partnerLookups PartnerLookupService
+	// upstreams may be nil (see Deps).
+	upstreams UpstreamService
 
 	// accountTabs are the account profile's tabs, in order (account.go).
 	accountTabs []accountTab
@@ -172,6 +177,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	h.accountSearch = d.AccountSearch
 	h.invitations = d.Invitations
 	h.partnerCodes, h.partnerLookups = d.PartnerCodes, d.PartnerLookups
+	h.upstreams = d.Upstreams
 	h.acctActions, h.acctProfiles = d.AccountActions, d.AccountProfiles
 	return h, nil
 }
@@ -215,6 +221,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountGroup(sub)
 	h.mountRoles(sub)
 	h.mountOrganizations(sub)
+	h.mountUpstreams(sub)
 	// Before the profile: /accounts/actions is not an account.
 	h.mountAccountJobs(sub)
 	h.mountAccountAuthenticators(sub)

@@ -66,6 +66,10 @@ type Config struct {
 	// defaults.
 	AuthorizeLimitAddress string `yaml:"authorize_limit_address"`
 	AuthorizeLimitGlobal  string `yaml:"authorize_limit_global"`
+	// getenv is the environment the configuration was read from, for a
+	// command that reads a variable the operator names (a secret kept off
+	// the command line).
+	getenv func(string) string
 }
 
 // envKeys maps each setting to its environment variable.
@@ -134,6 +138,7 @@ func loadConfig(path string, getenv func(string) string) (Config, error) {
 		}
 	}
 	envErr := cfg.readBoolEnv(getenv)
+	cfg.getenv = getenv
 	cfg.Issuer = strings.TrimRight(cfg.Issuer, "/")
 	return cfg, errors.Join(envErr, cfg.validate())
 }

@@ -24,6 +24,10 @@ func newAdminConsole(cfg Config, core *manage.Core, store storage.Store, secret 
 	if err != nil {
 		return nil, err
 	}
+	upstreams, err := newUpstreams(core, store, secret, cfg.Issuer)
+	if err != nil {
+		return nil, err
+	}
 	return console.New(console.Config{
 		Issuer: cfg.Issuer, CookieKey: keys.DeriveKey(secret, "admin-console"),
 		Secure: session.CookiesFor(cfg.Issuer).Secure, Now: now,
@@ -54,5 +58,7 @@ func newAdminConsole(cfg Config, core *manage.Core, store storage.Store, secret 
 		Invitations: invitations,
 		// Partner organizations' codes and the partner lookup webhooks.
 		PartnerCodes: manage.NewPartnerCodes(core, store), PartnerLookups: partnerLookups,
+		// The store's upstream identity providers (cmd/foyer/cliidp_service.go).
+		Upstreams: upstreams,
 	})
 }

@@ -218,6 +218,10 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	if err != nil {
 		return nil, err
 	}
+	upstreams, err := newUpstreams(adminCore, store, secret, cfg.Issuer)
+	if err != nil {
+		return nil, err
+	}
 	adminAPI, err := admin.New(admin.Deps{
 		Tokens: adminTokens{oauth: oauth}, Core: adminCore, Clients: manage.NewClients(adminCore, store, clientRegistry{}),
 		Administrators: manage.NewAdministrators(adminCore, store, notifications, cfg.Issuer), Audit: manage.NewAudit(store).WithChainKey(auditChainKey(secret)),
@@ -231,7 +235,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		AccountSearch:   manage.NewAccountSearch(adminCore, store),
 		Invitations:     invitations,
 		AccountActions:  accountServices.actions, AccountProfiles: accountServices.profiles, Renderer: renderer,
-		PartnerLookups: partnerLookups,
+		PartnerLookups: partnerLookups, Upstreams: upstreams,
 	})
 	if err != nil {
 		return nil, err

@@ -3,7 +3,9 @@
 // data-confirm ask before they submit, inputs marked data-filter hide
 // the rows of their table that do not contain what is typed, and a select
 // marked data-refresh presses its form's refresh button when it changes
-// (the invitation form's organization: its clients follow).
+// (the invitation form's organization: its clients follow). An identity
+// provider's form hides the fieldsets its preset and kind do not use (the
+// server ignores them anyway).
 "use strict";
 document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("form[data-autosubmit] select").forEach(function (s) {
@@ -19,6 +21,20 @@ document.addEventListener("DOMContentLoaded", function () {
     b.addEventListener("click", function (e) {
       if (!window.confirm(b.getAttribute("data-confirm"))) { e.preventDefault(); }
     });
+  });
+  document.querySelectorAll("select[data-idp-preset]").forEach(function (preset) {
+    var form = preset.form, kind = form.querySelector("select[data-idp-kind]");
+    var show = function () {
+      var p = preset.value, k = kind ? kind.value : "";
+      var oauth2 = p === "github" || (p === "" && k === "oauth2");
+      var needs = {issuer: !oauth2, endpoints: p === "" && k === "oauth2", secret: p !== "apple", apple: p === "apple"};
+      form.querySelectorAll("fieldset[data-idp-needs]").forEach(function (f) {
+        f.hidden = !needs[f.getAttribute("data-idp-needs")];
+      });
+    };
+    preset.addEventListener("change", show);
+    if (kind) { kind.addEventListener("change", show); }
+    show();
   });
   document.querySelectorAll("input[data-filter]").forEach(function (input) {
     var table = document.getElementById(input.getAttribute("data-filter"));
