@@ -29,28 +29,50 @@ type adminAPI struct {
 
 func newAdminAPI(t *testing.T) *adminAPI {
 	t.Helper()
+	return newAdminAPIAt(t, env.issuer, env.environ)
+}
+
+// newAdminAPIAt is newAdminAPI for the Foyer at issuer whose CLI
+// environment is environ (one a test started itself).
+func newAdminAPIAt(t *testing.T, issuer string, environ []string) *adminAPI {
+	t.Helper()
 	ctx := t.Context()
-	out, err := runCLI(ctx, env.bin, env.environ, "client", "create", "--name", "E2E operator "+randomString(4),
+	out, err := runCLI(ctx, env.bin, environ, "client", "create", "--name", "E2E operator "+randomString(4),
 		"--grant", "client_credentials", "--scope", "foyer:admin", "--json")
 	if err != nil {
 		t.Fatal(err)
 	}
 	id, secret := parseClient(t, out)
-	if _, err := runCLI(ctx, env.bin, env.environ, "client", "roles", "set", "--id", id, "--role", "owner"); err != nil {
+	if _, err := runCLI(ctx, env.bin, environ, "client", "roles", "set", "--id", id, "--role", "owner"); err != nil {
 		t.Fatal(err)
 	}
 	cc := clientcredentials.Config{ClientID: id, ClientSecret: secret,
-		TokenURL: env.issuer + "/oauth2/token", Scopes: []string{"foyer:admin"}}
+		TokenURL: issuer + "/oauth2/token", Scopes: []string{"foyer:admin"}}
 	tok, err := cc.Token(ctx)
 	if err != nil {
 		t.Fatalf("admin API token: %v", err)
 	}
-	return &adminAPI{base: env.issuer + "/admin/api/v1", token: tok.AccessToken}
+	return &adminAPI{base: issuer + "/admin/api/v1", token: tok.AccessToken}
 }
 
 // call sends body (nil: none) as JSON and decodes the answer into out (nil:
 // ignored); a status other than want fails the test with the problem.
 func (a *adminAPI) call(t *testing.T, method, path string, body any, want int, out any, header ...string) {
+	t.Helper()
+	status, raw := a.send(t, method, path, body, header...)
+	if status != want {
+		t.Fatalf("%s %s = %d; want %d\n%s", method, path, status, want, raw)
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			t.Fatalf("%s %s answered %q: %v", method, path, raw, err)
+		}
+	}
+}
+
+// send sends body (nil: none) as JSON with the header pairs and returns
+// the answer's status and body, whatever they are.
+func (a *adminAPI) send(t *testing.T, method, path string, body any, header ...string) (int, []byte) {
 	t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -79,14 +101,7 @@ func (a *adminAPI) call(t *testing.T, method, path string, body any, want int, o
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != want {
-		t.Fatalf("%s %s = %d; want %d\n%s", method, path, resp.StatusCode, want, raw)
-	}
-	if out != nil {
-		if err := json.Unmarshal(raw, out); err != nil {
-			t.Fatalf("%s %s answered %q: %v", method, path, raw, err)
-		}
-	}
+	return resp.StatusCode, raw
 }
 
 // demoPortal is cmd/foyer-demo running as a client's relying party and
