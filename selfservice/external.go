@@ -38,6 +38,25 @@ type externalButton struct {
 	Action string
 	Name   string
 	Hidden map[string]string
+	// Targets are where the start redirects (upstream.FormTargets): the
+	// page's CSP lists them, not the template.
+	Targets []string
+}
+
+// externalTargets are where the provider buttons of a page's data lead.
+func externalTargets(data any) []string {
+	var buttons []externalButton
+	switch d := data.(type) {
+	case *loginData:
+		buttons = d.External
+	case *registerData:
+		buttons = d.External
+	}
+	var out []string
+	for _, b := range buttons {
+		out = append(out, b.Targets...)
+	}
+	return out
 }
 
 // offeredProviders are the providers the flow's application offers, in
@@ -85,7 +104,8 @@ func (h *Handler) externalButtons(r *http.Request, f *Flow, purpose string) []ex
 	hidden := map[string]string{"interaction": f.Interaction.ID, "sig": h.signer.Sign(f.Interaction.ID, purpose)}
 	out := make([]externalButton, 0, len(providers))
 	for _, p := range providers {
-		out = append(out, externalButton{Action: h.path(externalStartRoute, nil, "provider", p.ID), Name: p.Name, Hidden: hidden})
+		out = append(out, externalButton{Action: h.path(externalStartRoute, nil, "provider", p.ID), Name: p.Name, Hidden: hidden,
+			Targets: h.upstream.FormTargets(p)})
 	}
 	return out
 }

@@ -44,7 +44,9 @@ func (h *Handler) externalCallback(w http.ResponseWriter, r *http.Request) error
 		return fmt.Errorf("selfservice: load upstream provider: %w", err)
 	}
 	if a.Purpose == storage.UpstreamLink {
-		return h.externalLinkCallback(w, r, a, p, cb)
+		// The portal's round trip: its browser and session are checked
+		// before the code is redeemed (finishLink).
+		return h.finishLink(w, r, a, p, nil)
 	}
 	// The attempt names the interaction; the browser binding is checked
 	// as on every page of the flow (loadFlow).
@@ -64,23 +66,6 @@ func (h *Handler) externalCallback(w http.ResponseWriter, r *http.Request) error
 		return h.externalFailed(w, r, f, p, err)
 	}
 	return h.externalSignIn(w, r, f, p, id)
-}
-
-// externalLinkCallback finishes a portal's link attempt (the portal's
-// finishLink); a failure is shown with the way back to the portal.
-func (h *Handler) externalLinkCallback(w http.ResponseWriter, r *http.Request, a *storage.UpstreamAttempt, p *storage.UpstreamProvider, cb upstream.Callback) error {
-	id, err := h.upstream.Finish(r.Context(), p, h.externalRedirectURI(p.ID), cb, a.Nonce, a.CodeVerifier)
-	if err != nil {
-		h.log.WarnContext(r.Context(), "external link failed", "provider", p.ID, "err", err)
-		data := &externalData{Kind: "failed", Provider: p.Name, RetryURL: a.ReturnTo}
-		status := http.StatusBadRequest
-		if errors.Is(err, upstream.ErrUnavailable) {
-			data.Kind, status = "unavailable", http.StatusBadGateway
-		}
-		h.renderExternal(w, r, nil, status, data)
-		return nil
-	}
-	return h.finishLink(w, r, a, p, id)
 }
 
 // externalFailed shows why the upstream sign-in did not work, with the

@@ -16,12 +16,6 @@ import (
 	"foyer/themes"
 )
 
-// externalCallbackPath is the redirect URI's path that every upstream
-// provider registers (after the issuer): /login/external/{id}/callback.
-func externalCallbackPath(providerID string) string {
-	return "/login/external/" + url.PathEscape(providerID) + "/callback"
-}
-
 // Outcomes of a link round trip, told to the portal page in
 // ?external= (portal.ExternalParam), which shows them in words.
 const (
@@ -120,7 +114,7 @@ func (h *Handler) finishUpstream(r *http.Request, a *storage.UpstreamAttempt, p 
 	if err := r.ParseForm(); err != nil {
 		return nil, fmt.Errorf("callback parameters: %w: %w", upstream.ErrDenied, err)
 	}
-	return h.upstream.Finish(r.Context(), p, h.cfg.Issuer+externalCallbackPath(p.ID), upstream.ParseCallback(r.Form), a.Nonce, a.CodeVerifier)
+	return h.upstream.Finish(r.Context(), p, h.externalRedirectURI(p.ID), upstream.ParseCallback(r.Form), a.Nonce, a.CodeVerifier)
 }
 
 // upstreamOutcome is the portal's word for an upstream failure; known is

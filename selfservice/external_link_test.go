@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -190,7 +191,7 @@ func TestFinishLinkLinks(t *testing.T) {
 		if _, err := e.worker.RunOnce(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if m := e.inbox.Next(t, "alice@example.com"); !strings.Contains(m.Text, "An account was linked") {
+		if m := e.inbox.Next(t, "alice@example.com"); !strings.Contains(m.Text, "An external sign-in was connected") {
 			t.Errorf("notice:\n%s", m.Text)
 		}
 
@@ -301,4 +302,10 @@ func TestFinishLinkUpstreamErrors(t *testing.T) {
 	if len(e.links(t, alice)) != 0 {
 		t.Error("linked after an upstream error")
 	}
+}
+
+// externalCallbackPath is the redirect URI's path that every upstream
+// provider registers (after the issuer): /login/external/{id}/callback.
+func externalCallbackPath(providerID string) string {
+	return "/login/external/" + url.PathEscape(providerID) + "/callback"
 }

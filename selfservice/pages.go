@@ -30,9 +30,11 @@ func (h *Handler) renderStep(w http.ResponseWriter, r *http.Request, f *Flow, v 
 		}
 		h.externalLoginData(r, f, login)
 	}
-	// The sign-in form's post ends in a redirect to the client; browsers
-	// apply form-action to every hop, so the client's origin must be listed.
-	w.Header().Set("Content-Security-Policy", themes.CSPWithFormTarget(redirectTarget(f)))
+	// The sign-in form's post ends in a redirect to the client, and a
+	// provider button's in one to the provider; browsers apply form-action
+	// to every hop, so their origins must be listed.
+	targets := append([]string{redirectTarget(f)}, externalTargets(v.Data)...)
+	w.Header().Set("Content-Security-Policy", themes.CSPWithFormTargets(targets...))
 	if v.RetryAfter > 0 {
 		w.Header().Set("Retry-After", retryAfter(v.RetryAfter))
 	}

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -21,21 +22,35 @@ const DefaultPrimaryColor = "#2563eb"
 // form-action, for pages whose form post ends at (or redirects to) a
 // relying party: browsers apply form-action to every hop. A target that is
 // neither an absolute http(s) URL nor a private-use scheme adds nothing.
-func CSPWithFormTarget(target string) string {
+func CSPWithFormTarget(target string) string { return CSPWithFormTargets(target) }
+
+// CSPWithFormTargets is CSPWithFormTarget for several targets: a sign-in
+// page whose forms also redirect to upstream identity providers.
+func CSPWithFormTargets(targets ...string) string {
+	sources := []string{"'self'"}
+	for _, target := range targets {
+		if source := formSource(target); source != "" && !slices.Contains(sources, source) {
+			sources = append(sources, source)
+		}
+	}
+	return strings.Replace(DefaultCSP, "form-action 'self'", "form-action "+strings.Join(sources, " "), 1)
+}
+
+// formSource is target's CSP source: the origin of an absolute http(s)
+// URL, a native app's private-use scheme (RFC 8252, e.g.
+// com.example.app:), or "" for anything else.
+func formSource(target string) string {
 	u, err := url.Parse(target)
-	var source string
 	switch {
 	case err != nil:
-		return DefaultCSP
+		return ""
 	case (u.Scheme == "https" || u.Scheme == "http") && u.Host != "":
-		source = u.Scheme + "://" + u.Host
+		return u.Scheme + "://" + u.Host
 	case strings.Contains(u.Scheme, "."):
-		// A native app's private-use scheme (RFC 8252), e.g. com.example.app:
-		source = u.Scheme + ":"
+		return u.Scheme + ":"
 	default:
-		return DefaultCSP
+		return ""
 	}
-	return strings.Replace(DefaultCSP, "form-action 'self'", "form-action 'self' "+source, 1)
 }
 
 // DefaultCSP is set by Render when the caller has not set a policy. Nothing

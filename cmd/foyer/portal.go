@@ -23,14 +23,10 @@ func withPortalClock(now func() time.Time) serverOption {
 // newAccountPortal builds the account portal: a client of this server
 // (bootstrap's foyer-account), signing its cookies with a key of its own.
 func newAccountPortal(cfg Config, store storage.Store, secret []byte, sessions *session.Manager,
-	renderer *themes.Renderer, notifications *notify.Service, log *slog.Logger, now func() time.Time) (*portal.Handler, error) {
+	renderer *themes.Renderer, notifications *notify.Service, upstreams *upstream.Client, log *slog.Logger,
+	now func() time.Time) (*portal.Handler, error) {
 	// Linking an upstream identity starts here (selfservice's callback
-	// finishes it): the same client construction as selfservice's.
-	sealer, err := newUpstreamSealer(secret)
-	if err != nil {
-		return nil, err
-	}
-	upstreams := upstream.New(upstream.Config{Secrets: sealer, Now: now})
+	// finishes it), with selfservice's client.
 	return portal.New(portal.Config{
 		Issuer: cfg.Issuer, ClientID: accountPortalClient, DefaultApplicationID: defaultApplicationID,
 		DefaultStoreID: defaultStoreID, StoreClient: portalClientFor,

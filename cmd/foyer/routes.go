@@ -196,12 +196,14 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	if err != nil {
 		return nil, err
 	}
+	// One client for sign-in and the portal's linking: one discovery cache.
+	upstreamClient := upstream.New(upstream.Config{Secrets: upstreamSecrets, Now: opt.now})
 	self, err := selfservice.New(selfservice.Config{Issuer: cfg.Issuer, PortalClientID: accountPortalClient,
 		PortalClientFor: portalClientFor, SignInLimits: limits, Now: opt.now}, selfservice.Deps{
 		Store: store, Sessions: sessions, Steps: steps, Passwords: password.NewHasher(password.OWASP),
 		Renderer: renderer, Logger: log, Notify: notifications, Sealer: sealer, WebAuthn: relyingParty,
 		Invites: invites, Partners: partners,
-		Upstream: upstream.New(upstream.Config{Secrets: upstreamSecrets, Now: opt.now}),
+		Upstream: upstreamClient,
 	})
 	if err != nil {
 		return nil, err
@@ -252,7 +254,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		return nil, err
 	}
 
-	accountPortal, err := newAccountPortal(cfg, store, secret, sessions, renderer, notifications, log, opt.portalNow)
+	accountPortal, err := newAccountPortal(cfg, store, secret, sessions, renderer, notifications, upstreamClient, log, opt.portalNow)
 	if err != nil {
 		return nil, err
 	}

@@ -63,6 +63,9 @@ type linkView struct {
 // connectView is a provider the customer may link.
 type connectView struct {
 	ID, Name string
+	// Targets are where Connect's redirect leads (upstream.FormTargets),
+	// for the page's CSP.
+	Targets []string
 }
 
 // externalSection is the settings page's "Linked accounts".
@@ -103,7 +106,7 @@ func (h *Handler) externalData(ctx context.Context, v *viewer) (externalSection,
 	}
 	for _, p := range offered {
 		if !linked[p.ID] {
-			out.Connect = append(out.Connect, connectView{ID: p.ID, Name: p.Name})
+			out.Connect = append(out.Connect, connectView{ID: p.ID, Name: p.Name, Targets: h.upstream.FormTargets(&p)})
 		}
 	}
 	return out, nil

@@ -5,6 +5,8 @@ import (
 	"net/url"
 
 	"foyer/selfservice/session"
+	"foyer/themes"
+
 	"github.com/gorilla/mux"
 
 	"foyer/selfservice/route"
@@ -47,6 +49,13 @@ func (h *Handler) renderSettings(w http.ResponseWriter, r *http.Request, v *view
 	if r.Method == http.MethodGet {
 		data.Notice, data.Error = linkOutcome(r)
 	}
+	// Connect's post ends in a redirect to the provider, and browsers
+	// apply form-action to every hop.
+	var targets []string
+	for _, c := range external.Connect {
+		targets = append(targets, c.Targets...)
+	}
+	w.Header().Set("Content-Security-Policy", themes.CSPWithFormTargets(targets...))
 	h.renderPage(w, r, v, "account_settings", status, data)
 	return nil
 }
