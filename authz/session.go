@@ -64,9 +64,25 @@ func sessionFor(issuer string, acct *storage.Account, sso *storage.Session, requ
 				AuthTime:                            sso.AuthTime.UTC(),
 				RequestedAt:                         requestedAt.UTC(),
 				AuthenticationContextClassReference: sso.ACR,
-				AuthenticationMethodsReferences:     sso.AMR,
+				AuthenticationMethodsReferences:     registeredAMR(sso.AMR),
 				Extra:                               map[string]interface{}{"sid": sso.ID},
 			},
 		},
 	}
+}
+
+// registeredAMR is amr without the values RFC 8176 section 2 does not
+// register; nil when none is left (no amr claim). Relying parties match
+// amr values by name, so tokens carry no others: a session's own "ext" (a
+// first factor proved by an upstream provider) stays inside Foyer.
+func registeredAMR(amr []string) []string {
+	var out []string
+	for _, v := range amr {
+		switch v {
+		case "face", "fpt", "geo", "hwk", "iris", "kba", "mca", "mfa", "otp", "pin", "pop", "pwd", "rba", "retina",
+			"sc", "sms", "swk", "tel", "user", "vbm", "wia":
+			out = append(out, v)
+		}
+	}
+	return out
 }

@@ -116,9 +116,6 @@ type deferredPayload struct {
 	PasswordHash string            `json:"password_hash,omitempty"`
 	// Accepted are the consent documents (and versions) the page showed.
 	Accepted []acceptedConsent `json:"accepted,omitempty"`
-	// External is the upstream identity a registration links (no
-	// password then).
-	External *externalState `json:"external,omitempty"`
 }
 
 // deferRequest queues the request's work and wakes this node's worker.

@@ -107,6 +107,18 @@ func (h *Handler) externalRegister(w http.ResponseWriter, r *http.Request, f *Fl
 			RetryURL: h.loginURL(f.Interaction.ID, nil)})
 		return nil
 	}
+	if !x.Verified && pol.ActivationEnabled {
+		// An address nobody proved cannot make an account that its
+		// activation link would later hand to whoever holds the upstream
+		// identity: anyone can name someone else's free address upstream
+		// and wait for its owner to click (pre-account takeover).
+		if err := h.saveFlow(r, f); err != nil {
+			return err
+		}
+		h.renderExternal(w, r, f, http.StatusForbidden, &externalData{Kind: "unverified", Provider: x.ProviderName,
+			RetryURL: h.loginURL(f.Interaction.ID, nil)})
+		return nil
+	}
 	f.State.External = x
 	pol.external = x
 	if x.Verified && len(requiredDocuments(f.App)) == 0 {
@@ -169,25 +181,13 @@ func (h *Handler) submitExternalRegister(w http.ResponseWriter, r *http.Request,
 }
 
 // registerUnverified registers with an address the upstream did not
-// vouch for, as the registration page does: with activation on, the
-// account is created pending by the deferred worker (a taken address
-// gets the same page, its owner the "someone tried to sign up" message,
-// and nothing is linked); without, it is created enabled with its
-// address unproven.
+// vouch for, where the application registers without activation (with
+// activation, externalRegister refused it): the account is enabled with
+// its address unproven, as the registration page makes it, and the first
+// password reset through the mailbox claims it (claimedByReset), the
+// identity unlinked.
 func (h *Handler) registerUnverified(w http.ResponseWriter, r *http.Request, f *Flow, pol regPolicy, form registerForm) error {
 	x := pol.external
-	if pol.ActivationEnabled {
-		p := deferredPayload{Email: form.Email, Username: form.Username, Phone: form.Phone,
-			Attributes: form.Attributes, Accepted: acceptedConsents(f.App), External: x}
-		if err := h.deferRequest(r, f, deferredRegistration, p); err != nil {
-			return err
-		}
-		f.State.External = nil
-		if err := h.saveFlow(r, f); err != nil {
-			return err
-		}
-		return h.checkEmailPage(w, r, f)
-	}
 	acct := &storage.Account{StoreID: f.App.StoreID, Status: storage.AccountEnabled, Email: form.Email,
 		Username: form.Username, Phone: form.Phone, Attributes: form.Attributes, Language: f.Lang,
 		EmailConfirmed: form.Email != "", EmailUnproven: form.Email != ""}

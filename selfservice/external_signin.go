@@ -13,8 +13,9 @@ import (
 // amrExternal is the amr of a first factor proved by an upstream
 // provider. RFC 8176 registers no value for a federated sign-in, and
 // passing the upstream's own values on would tell relying parties that
-// Foyer checked a password it never saw; "ext" says what happened. It is
-// the one amr value of Foyer's own (amr.go).
+// Foyer checked a password it never saw; "ext" says what happened inside
+// Foyer (the session, the portal), and authz leaves it out of tokens,
+// which carry only registered values (amr.go).
 const amrExternal = "ext"
 
 // externalState is an upstream identity waiting in the flow: to be linked

@@ -73,6 +73,7 @@ type Store interface {
 	ListExternalIdentities(ctx context.Context, accountID string) ([]storage.ExternalIdentity, error)
 	RecordExternalSignIn(ctx context.Context, provider, subject string, amr []string, acr string, at time.Time) error
 	LinkExternalIdentity(ctx context.Context, x *storage.ExternalIdentity) error
+	UnlinkExternalIdentity(ctx context.Context, accountID, provider, subject string) error
 }
 
 // Config is selfservice's configuration.

@@ -231,7 +231,8 @@ func pageSamples() map[string][]any {
 		"external": {&externalData{Kind: "failed", Provider: "p", AppName: "a", RetryURL: "/", RefuseURL: "/"},
 			&externalData{Kind: "unavailable", Provider: "p", RetryURL: "/"},
 			&externalData{Kind: "no_account", Provider: "p", RetryURL: "/"},
-			&externalData{Kind: "invitation", Provider: "p", Email: "e", RetryURL: "/"}},
+			&externalData{Kind: "invitation", Provider: "p", Email: "e", RetryURL: "/"},
+			&externalData{Kind: "unverified", Provider: "p", RetryURL: "/"}},
 	}
 }
 

@@ -204,12 +204,24 @@ func (h *Handler) claimedByReset(r *http.Request, acct *storage.Account, byMailb
 	if _, err := h.store.DeleteOneTimeSecrets(ctx, acct.ID, purposeRecoveryCode); err != nil {
 		return fmt.Errorf("selfservice: delete recovery codes: %w", err)
 	}
+	// And the external identities it was registered with: an upstream
+	// account anyone can open with someone else's address.
+	links, err := h.store.ListExternalIdentities(ctx, acct.ID)
+	if err != nil {
+		return fmt.Errorf("selfservice: list external identities: %w", err)
+	}
+	for _, x := range links {
+		if err := h.store.UnlinkExternalIdentity(ctx, acct.ID, x.Provider, x.Subject); err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return fmt.Errorf("selfservice: unlink external identity: %w", err)
+		}
+	}
 	// Last, so that a failure above is retried by the next reset.
 	acct.Phone, acct.PhoneConfirmed, acct.EmailUnproven = "", false, false
 	if err := h.store.UpdateAccountProfile(ctx, acct); err != nil {
 		return fmt.Errorf("selfservice: update account: %w", err)
 	}
-	h.eventData(r, acct.ID, "account.claimed", map[string]string{"removed_factors": strconv.Itoa(len(auths))})
+	h.eventData(r, acct.ID, "account.claimed", map[string]string{"removed_factors": strconv.Itoa(len(auths)),
+		"removed_external_identities": strconv.Itoa(len(links))})
 	return nil
 }
 

@@ -22,13 +22,6 @@ func (h *Handler) runRegistration(ctx context.Context, j *deferredJob) error {
 		if acct, err = h.insertAccount(tx, j.app.StoreID, j.p.Lang, form, j.p.PasswordHash, storage.AccountPending, j.p.Accepted); err != nil {
 			return err
 		}
-		if x := j.p.External; x != nil {
-			// The identity's link is made with the account: activating it
-			// proves the address the upstream did not vouch for.
-			if err := h.store.LinkExternalIdentity(tx, x.identity(acct.ID, h.cfg.Now().UTC())); err != nil {
-				return fmt.Errorf("selfservice: link external identity: %w", err)
-			}
-		}
 		return h.issueActivation(tx, j.p.Interaction, j.p.Lang, j.app, j.pol, acct)
 	})
 	switch {
@@ -38,9 +31,6 @@ func (h *Handler) runRegistration(ctx context.Context, j *deferredJob) error {
 		return err
 	case done:
 		h.eventFor(ctx, j, acct.ID, "account.registered")
-		if x := j.p.External; x != nil {
-			h.eventDataFor(ctx, j, acct.ID, "external.registered", map[string]string{"provider": x.Provider, "provider_name": x.ProviderName})
-		}
 	}
 	return nil
 }
