@@ -50,7 +50,7 @@ func TestExtSignInMFA(t *testing.T) {
 	enrollTOTP(t, s) // at the upstream
 	trusted.page = s.page
 	_, acr, amr := fx.idClaims(t, trusted)
-	if acr != "2" || !slices.Equal(amr, []string{"ext", "mfa"}) {
+	if acr != "2" || !slices.Equal(amr, []string{"mfa"}) {
 		t.Fatalf("trusted upstream MFA: acr %q amr %v", acr, amr)
 	}
 }

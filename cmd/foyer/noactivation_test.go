@@ -93,7 +93,8 @@ func TestRegistrationWithoutActivationConfirmsEmail(t *testing.T) {
 // anyone can register someone else's address, and it counts as confirmed;
 // the owner's reset through that address takes the account over: the
 // squatter's password stops working, their sessions and tokens end, and
-// the second factor, recovery codes and phone they added go too (else the
+// the second factor, recovery codes, phone and upstream identity they
+// added go too (else the
 // MFA step would ask the owner for the squatter's authenticator app).
 func TestResetTakesOverAnAddressSquattedWithoutActivation(t *testing.T) {
 	t.Parallel()
@@ -117,6 +118,11 @@ func TestResetTakesOverAnAddressSquattedWithoutActivation(t *testing.T) {
 		AccountID: acct.ID, CreatedAt: time.Now(), ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
+	// ... and an upstream identity (an external sign-in registered it).
+	if err := s.srv.store.LinkExternalIdentity(ctx, &storage.ExternalIdentity{AccountID: acct.ID, Provider: "squatters-idp",
+		Subject: "squatter", Email: "owner@example.com"}); err != nil {
+		t.Fatal(err)
+	}
 	squatted := *acct
 	squatted.Phone, squatted.PhoneConfirmed = "+15550100", true
 	if err := s.srv.store.UpdateAccountProfile(ctx, &squatted); err != nil {
@@ -133,6 +139,9 @@ func TestResetTakesOverAnAddressSquattedWithoutActivation(t *testing.T) {
 	auths, _ := s.srv.store.ListAuthenticators(ctx, acct.ID)
 	codes, _ := s.srv.store.CountUsableOneTimeSecrets(ctx, acct.ID, "recovery_code", time.Now())
 	owned, _ := s.srv.store.GetAccount(ctx, acct.ID)
+	if links, _ := s.srv.store.ListExternalIdentities(ctx, acct.ID); len(links) != 0 {
+		t.Errorf("the squatter's upstream identity survived the takeover: %+v", links)
+	}
 	if len(auths) != 0 || codes != 0 || owned.Phone != "" || owned.PhoneConfirmed || owned.EmailUnproven || !owned.EmailConfirmed {
 		t.Errorf("after the takeover: %d authenticators, %d recovery codes, phone %q (%v), unproven %v", len(auths), codes,
 			owned.Phone, owned.PhoneConfirmed, owned.EmailUnproven)
