@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,6 +24,8 @@ type UpstreamsStore interface {
 	UpdateUpstreamProvider(ctx context.Context, p *storage.UpstreamProvider) error
 	DeleteUpstreamProvider(ctx context.Context, id string) error
 	CountExternalIdentities(ctx context.Context, provider string) (int64, error)
+	ListApplications(ctx context.Context) ([]storage.Application, error)
+	ListPolicies(ctx context.Context, kind storage.PolicyKind, after string, limit int) ([]storage.Policy, error)
 }
 
 // UpstreamSealer seals an upstream provider's secret field bound to the
@@ -314,6 +317,13 @@ func (s *Upstreams) Delete(ctx context.Context, a Actor, storeID, id string, ver
 		if err != nil {
 			return Change{}, err
 		}
+		if offeredBy, err := s.offeredBy(ctx, id); err != nil || len(offeredBy) > 0 {
+			if err != nil {
+				return Change{}, err
+			}
+			return Change{}, Conflict("the self-service policies of " + strings.Join(offeredBy, ", ") +
+				" offer this identity provider: take it out of them first (or disable it).")
+		}
 		err = s.store.DeleteUpstreamProvider(ctx, id)
 		if errors.Is(err, ErrConflict) {
 			return Change{}, Conflict(linkedDetail(before.Identities))
@@ -323,6 +333,37 @@ func (s *Upstreams) Delete(ctx context.Context, a Actor, storeID, id string, ver
 		}
 		return Change{Action: "upstream.deleted", TargetType: "upstream", TargetID: id, StoreID: p.StoreID, Before: before}, nil
 	})
+}
+
+// offeredBy names the applications and named self-service policies that
+// offer the provider: deleting it under them would leave a policy that
+// names a provider that no longer exists.
+func (s *Upstreams) offeredBy(ctx context.Context, id string) ([]string, error) {
+	var names []string
+	apps, err := s.store.ListApplications(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, app := range apps {
+		if slices.Contains(app.SelfService.External.Providers, id) {
+			names = append(names, fmt.Sprintf("application %q", app.Name))
+		}
+	}
+	for after := ""; ; {
+		page, err := s.store.ListPolicies(ctx, storage.PolicySelfService, after, 100)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range page {
+			if slices.Contains(p.SelfService.External.Providers, id) {
+				names = append(names, fmt.Sprintf("policy %q", p.Name))
+			}
+		}
+		if len(page) < 100 {
+			return names, nil
+		}
+		after = page[len(page)-1].ID
+	}
 }
 
 func linkedDetail(n int64) string {

@@ -128,6 +128,21 @@ func TestUpstreamsService(t *testing.T) {
 		if err := e.s.UnlinkExternalIdentity(ctx, acct.ID, g.ID, "1"); err != nil {
 			t.Fatal(err)
 		}
+		// An application's policy offers it: 409 naming the application.
+		pol := storage.DefaultSelfServicePolicy()
+		pol.External.Providers = []string{g.ID}
+		shop := &storage.Application{StoreID: "eu", Name: "Shop", SelfService: pol}
+		if err := e.s.CreateApplication(ctx, shop); err != nil {
+			t.Fatal(err)
+		}
+		err = ups.Delete(ctx, euAdmin, "eu", g.ID, 2)
+		wantErr(t, "Delete while offered", err, manage.ErrConflict)
+		if !strings.Contains(err.Error(), `application "Shop"`) || !strings.Contains(err.Error(), "take it out") {
+			t.Errorf("conflict message = %v", err)
+		}
+		if err := e.s.SetSelfServicePolicy(ctx, shop.ID, storage.DefaultSelfServicePolicy()); err != nil {
+			t.Fatal(err)
+		}
 		if err := ups.Delete(ctx, euAdmin, "eu", g.ID, 2); err != nil {
 			t.Fatalf("Delete = %v", err)
 		}
