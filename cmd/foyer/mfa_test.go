@@ -69,16 +69,25 @@ func (s *signIn) post(fields map[string]string) *page {
 // token's acr and amr.
 func (fx *mfaFixture) claims(t *testing.T, s *signIn) (string, []string) {
 	t.Helper()
-	cb := s.page.location(t)
+	_, acr, amr := fx.rp.idTokenClaims(t, s.page, s.verifier)
+	checkRegisteredAMR(t, "ID token", amr)
+	return acr, amr
+}
+
+// idTokenClaims exchanges the code the page's redirect carries with the
+// PKCE verifier and returns the verified ID token's subject, acr and amr.
+func (rp *relyingParty) idTokenClaims(t *testing.T, p *page, verifier string) (sub, acr string, amr []string) {
+	t.Helper()
+	cb := p.location(t)
 	if cb.Query().Get("code") == "" {
-		t.Fatalf("sign-in did not end at the client with a code: %s\n%s", cb, s.page.body)
+		t.Fatalf("sign-in did not end at the client with a code: %s (%d)\n%s", cb, p.status, p.body)
 	}
-	tok, err := fx.rp.oauth.Exchange(context.Background(), cb.Query().Get("code"), oauth2.VerifierOption(s.verifier))
+	tok, err := rp.oauth.Exchange(context.Background(), cb.Query().Get("code"), oauth2.VerifierOption(verifier))
 	if err != nil {
 		t.Fatalf("exchange: %v", err)
 	}
 	raw, _ := tok.Extra("id_token").(string)
-	idt, err := fx.rp.verifier.Verify(context.Background(), raw)
+	idt, err := rp.verifier.Verify(context.Background(), raw)
 	if err != nil {
 		t.Fatalf("verify ID token: %v", err)
 	}
@@ -89,8 +98,7 @@ func (fx *mfaFixture) claims(t *testing.T, s *signIn) (string, []string) {
 	if err := idt.Claims(&c); err != nil {
 		t.Fatal(err)
 	}
-	checkRegisteredAMR(t, "ID token", c.AMR)
-	return c.ACR, c.AMR
+	return idt.Subject, c.ACR, c.AMR
 }
 
 // buttonValue finds the value of a button name= whose value starts with prefix.
