@@ -169,18 +169,19 @@ func (h *Handler) link(r *http.Request, acct *storage.Account, p *storage.Upstre
 		return "", fmt.Errorf("selfservice: record external sign-in: %w", err)
 	}
 	h.eventData(r, acct.ID, "external.linked", map[string]string{"provider": p.ID, "provider_name": p.Name})
-	if err := h.tellLinked(ctx, r, acct); err != nil {
+	lang := h.render.Negotiate("", acct.Language, r.Header.Get("Accept-Language"))
+	if err := h.tellLinked(ctx, acct, lang, h.portalBranding(ctx, acct.StoreID)); err != nil {
 		return "", err
 	}
 	return linkLinked, nil
 }
 
-// tellLinked tells the owner that an identity was linked, by e-mail, or
-// by SMS when the account has no address (the notice takes no arguments:
-// the text does not name the provider).
-func (h *Handler) tellLinked(ctx context.Context, r *http.Request, acct *storage.Account) error {
-	lang := h.render.Negotiate("", acct.Language, r.Header.Get("Accept-Language"))
-	brand := h.portalBranding(ctx, acct.StoreID)
+// tellLinked tells the owner that an identity was linked (from the portal,
+// or after the owner's sign-in proved a takeover attempt was theirs), by
+// e-mail, or by SMS when the account has no address (the notice takes no
+// arguments: the text does not name the provider). ASVS 2.2.3: a new way
+// into the account is announced at once.
+func (h *Handler) tellLinked(ctx context.Context, acct *storage.Account, lang string, brand themes.Branding) error {
 	var err error
 	switch {
 	case acct.Email != "":

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 
-	"foyer/selfservice/notify"
 	"foyer/storage"
 )
 
@@ -49,16 +48,7 @@ func (h *Handler) linkPendingExternal(r *http.Request, f *Flow) error {
 		return fmt.Errorf("selfservice: link external identity: %w", err)
 	}
 	h.eventData(r, acct.ID, "external.linked", map[string]string{"provider": x.Provider, "provider_name": x.ProviderName})
-	if acct.Email == "" {
-		return nil
-	}
-	// The owner hears of a new way into the account at once (ASVS 2.2.3).
-	_, err = h.notify.Email(ctx, acct.Email, acct.ID, "notice", f.Lang, branding(f.App), notify.NoticeEmail{
-		Title: "email.external_linked.title", Paragraphs: []string{"email.external_linked.body"}})
-	if err != nil {
-		return fmt.Errorf("selfservice: queue link notice: %w", err)
-	}
-	return nil
+	return h.tellLinked(ctx, acct, f.Lang, branding(f.App))
 }
 
 // externalUseCode switches the proof of a pending link's account from
