@@ -71,10 +71,7 @@ func TestLinkedAccountsList(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
 	ctx := t.Context()
-	if err := e.store.CreateIdentityStore(ctx, &storage.IdentityStore{ID: "other", Name: "Other",
-		IdentifierTypes: []storage.IdentifierType{storage.IdentifierEmail}}); err != nil {
-		t.Fatal(err)
-	}
+	e.otherStore(t)
 	contoso := e.provider(t, "", "Contoso", true)
 	google := e.provider(t, "", "Google", true)
 	gitHub := e.provider(t, "", "GitHub", true)
@@ -160,11 +157,7 @@ func TestConnectStartsLinkAttempt(t *testing.T) {
 func TestConnectRefusals(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
-	ctx := t.Context()
-	if err := e.store.CreateIdentityStore(ctx, &storage.IdentityStore{ID: "other", Name: "Other",
-		IdentifierTypes: []storage.IdentifierType{storage.IdentifierEmail}}); err != nil {
-		t.Fatal(err)
-	}
+	e.otherStore(t)
 	google := e.provider(t, "", "Google", true)
 	linked := e.provider(t, "", "Contoso", true)
 	off := e.provider(t, "", "Retired", false)
@@ -365,5 +358,15 @@ func TestUnlinkWithFactors(t *testing.T) {
 		u.signInWithFactor()
 		e.link(t, u.account, google.ID, "g-"+c.kind, "")
 		wantStatus(t, c.kind, u.post("/account/settings/unlink", "provider", google.ID, "subject", "g-"+c.kind), c.status)
+	}
+}
+
+// otherStore adds the identity store "other", whose providers the
+// default store's accounts must never be offered.
+func (e *testEnv) otherStore(t *testing.T) {
+	t.Helper()
+	if err := e.store.CreateIdentityStore(t.Context(), &storage.IdentityStore{ID: "other", Name: "Other",
+		IdentifierTypes: []storage.IdentifierType{storage.IdentifierEmail}}); err != nil {
+		t.Fatal(err)
 	}
 }
