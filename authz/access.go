@@ -98,7 +98,7 @@ func (h *Handler) deniedPage(w http.ResponseWriter, r *http.Request, ar fosite.A
 	err := h.render.Render(w, r, themes.Page{
 		Template: "access_denied",
 		Lang:     h.render.Negotiate(ar.GetRequestForm().Get("ui_locales"), acct.Language, r.Header.Get("Accept-Language")),
-		Branding: themes.Branding{AppName: app.Name, LogoURL: app.LogoURL, PrimaryColor: app.PrimaryColor},
+		Branding: themes.Branding(storage.ApplicationBranding(app)),
 		Status:   http.StatusForbidden,
 		Data:     data,
 	})

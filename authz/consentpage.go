@@ -170,7 +170,7 @@ func (h *Handler) brandingOf(r *http.Request, c *storage.Client) themes.Branding
 	if err != nil {
 		return themes.Branding{}
 	}
-	return themes.Branding{AppName: app.Name, LogoURL: app.LogoURL, PrimaryColor: app.PrimaryColor}
+	return themes.Branding(storage.ApplicationBranding(app))
 }
 
 // clientName is what the page calls the client: its name, or its id.

@@ -377,8 +377,5 @@ func (h *Handler) eventData(r *http.Request, accountID, kind string, extra map[s
 
 // branding is the application's look for its pages.
 func branding(app *storage.Application) themes.Branding {
-	if app == nil {
-		return themes.Branding{}
-	}
-	return themes.Branding{AppName: app.Name, LogoURL: app.LogoURL, PrimaryColor: app.PrimaryColor}
+	return themes.Branding(storage.ApplicationBranding(app))
 }

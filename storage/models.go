@@ -97,11 +97,13 @@ type PasswordCredential struct {
 // Application groups clients and carries the policies and branding their
 // users see.
 type Application struct {
-	ID             string
-	StoreID        string // identity store its self-registered users land in
-	Name           string // display name shown on pages
-	LogoURL        string
-	PrimaryColor   string // CSS color, "#rrggbb"
+	ID           string
+	StoreID      string // identity store its self-registered users land in
+	Name         string // display name shown on pages
+	LogoURL      string
+	PrimaryColor string // CSS color, "#rrggbb"
+	// Branding is the rest of its look (see OrganizationBranding).
+	Branding       Branding
 	Organizational bool
 	// LoginSteps is the ordered sign-in steps the step engine runs, e.g.
 	// ["identifier", "password"]. Empty means the default sequence.

@@ -1,12 +1,27 @@
 package storage
 
-// EffectiveBranding is the name, logo and colour that pages and e-mails
-// wear. It is free of themes so that storage stays a leaf: each side builds
-// its themes.Branding from it.
+// EffectiveBranding is what pages and e-mails wear. It is free of themes
+// so that storage stays a leaf, but it has exactly the fields of
+// themes.Branding, so each side converts it with themes.Branding(b): the
+// conversion stops compiling when the two drift apart.
 type EffectiveBranding struct {
-	Name         string
-	LogoURL      string
+	AppName      string
+	LogoURL      string // an uploaded logo's path, else the owner's URL
 	PrimaryColor string
+	FaviconURL   string
+	// Stylesheets are the brand stylesheets' paths, the application's
+	// first, so an organization's rules override it.
+	Stylesheets  []string
+	SupportURL   string
+	SupportEmail string
+	TermsURL     string
+	PrivacyURL   string
+}
+
+// ApplicationBranding is the branding of app's own pages and messages; app
+// may be nil.
+func ApplicationBranding(app *Application) EffectiveBranding {
+	return OrganizationBranding(app, nil)
 }
 
 // OrganizationBranding is the branding of what belongs to org (an
@@ -17,13 +32,14 @@ type EffectiveBranding struct {
 func OrganizationBranding(app *Application, org *Organization) EffectiveBranding {
 	var b EffectiveBranding
 	if app != nil {
-		b = EffectiveBranding{Name: app.Name, LogoURL: app.LogoURL, PrimaryColor: app.PrimaryColor}
+		b = EffectiveBranding{AppName: app.Name, LogoURL: app.LogoURL, PrimaryColor: app.PrimaryColor}
+		b.wear(app.Branding)
 	}
 	if org == nil {
 		return b
 	}
 	if org.DisplayName != "" {
-		b.Name = org.DisplayName
+		b.AppName = org.DisplayName
 	}
 	if org.LogoURL != "" {
 		b.LogoURL = org.LogoURL
@@ -31,10 +47,29 @@ func OrganizationBranding(app *Application, org *Organization) EffectiveBranding
 	if org.PrimaryColor != "" {
 		b.PrimaryColor = org.PrimaryColor
 	}
+	b.wear(org.Branding)
 	return b
+}
+
+// wear lays the set fields of own over b.
+func (b *EffectiveBranding) wear(own Branding) {
+	set := func(dst *string, v string) {
+		if v != "" {
+			*dst = v
+		}
+	}
+	set(&b.LogoURL, BrandAssetURL(own.LogoAsset))
+	set(&b.FaviconURL, BrandAssetURL(own.FaviconAsset))
+	set(&b.SupportURL, own.SupportURL)
+	set(&b.SupportEmail, own.SupportEmail)
+	set(&b.TermsURL, own.TermsURL)
+	set(&b.PrivacyURL, own.PrivacyURL)
+	if own.StyleAsset != "" {
+		b.Stylesheets = append(b.Stylesheets, BrandAssetURL(own.StyleAsset))
+	}
 }
 
 // HasBranding reports whether the organization sets any branding of its own.
 func (o *Organization) HasBranding() bool {
-	return o.DisplayName != "" || o.LogoURL != "" || o.PrimaryColor != ""
+	return o.DisplayName != "" || o.LogoURL != "" || o.PrimaryColor != "" || !o.Branding.IsZero()
 }

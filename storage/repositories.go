@@ -392,6 +392,8 @@ type Store interface {
 	Accounts
 	Passwords
 	Applications
+	// BrandAssets are branding's uploads (storage/branding.go).
+	BrandAssets
 	Policies
 	Clients
 	ClientAssertions

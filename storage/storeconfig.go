@@ -44,6 +44,7 @@ type Organization struct {
 	DisplayName  string
 	LogoURL      string // absolute https URL or empty
 	PrimaryColor string // "#rrggbb" or empty
+	Branding     Branding
 	Version      int64
 	CreatedAt    time.Time
 	UpdatedAt    time.Time

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
+	"net/mail"
 	"net/url"
 	"reflect"
 	"regexp"
@@ -60,12 +61,21 @@ const DefaultCSP = "default-src 'self'; script-src 'self'; style-src 'self'; " +
 
 var primaryColorPattern = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 
-// Branding is an application's look. Render sanitises it, so values may come
-// straight from an admin-edited policy.
+// Branding is an application's (or organization's) look. Render sanitises
+// it, so values may come straight from an admin-edited policy. It has the
+// fields of storage.EffectiveBranding, which converts to it.
 type Branding struct {
 	AppName      string
 	LogoURL      string // https://, http:// or an absolute path; anything else is dropped
 	PrimaryColor string // "#rrggbb"; anything else falls back to DefaultPrimaryColor
+	FaviconURL   string // like LogoURL
+	// Stylesheets are absolute paths of brand stylesheets linked after the
+	// theme's (anything else is dropped): same-origin, so the CSP holds.
+	Stylesheets  []string
+	SupportURL   string // https:// or http://; anything else is dropped
+	SupportEmail string // an address shown as a mailto: link
+	TermsURL     string // like SupportURL
+	PrivacyURL   string // like SupportURL
 }
 
 // Page is one page to render.
@@ -109,6 +119,24 @@ func sanitizeBranding(b Branding, defaultName string) Branding {
 	b.PrimaryColor = strings.ToLower(b.PrimaryColor)
 	if !safeLogoURL(b.LogoURL) {
 		b.LogoURL = ""
+	}
+	if !safeLogoURL(b.FaviconURL) {
+		b.FaviconURL = ""
+	}
+	var sheets []string
+	for _, s := range b.Stylesheets {
+		if strings.HasPrefix(s, "/") && safeLogoURL(s) {
+			sheets = append(sheets, s)
+		}
+	}
+	b.Stylesheets = sheets
+	for _, u := range []*string{&b.SupportURL, &b.TermsURL, &b.PrivacyURL} {
+		if strings.HasPrefix(*u, "/") || !safeLogoURL(*u) {
+			*u = ""
+		}
+	}
+	if a, err := mail.ParseAddress(b.SupportEmail); err != nil || a.Name != "" || a.Address != b.SupportEmail {
+		b.SupportEmail = ""
 	}
 	return b
 }

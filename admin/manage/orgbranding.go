@@ -68,8 +68,7 @@ func (s *CustomerNotices) branding(ctx context.Context, acct *storage.Account, a
 			return themes.Branding{}, err
 		}
 	}
-	b := storage.OrganizationBranding(app, org)
-	return themes.Branding{AppName: b.Name, LogoURL: b.LogoURL, PrimaryColor: b.PrimaryColor}, nil
+	return themes.Branding(storage.OrganizationBranding(app, org)), nil
 }
 
 // brandedOrganization is the first organization of the account, by name,

@@ -129,8 +129,7 @@ func (h *Handler) renderOrg(w http.ResponseWriter, r *http.Request, a *orgAdmin,
 // branding is what the organization's pages wear: its own branding,
 // field by field falling back to the portal application's.
 func (a *orgAdmin) branding() themes.Branding {
-	eb := storage.OrganizationBranding(a.App, a.Org)
-	return themes.Branding{AppName: eb.Name, LogoURL: eb.LogoURL, PrimaryColor: eb.PrimaryColor}
+	return themes.Branding(storage.OrganizationBranding(a.App, a.Org))
 }
 
 // personViews shows each person with the roles they hold and the

@@ -75,10 +75,7 @@ func (h *Handler) done(w http.ResponseWriter, r *http.Request, page, notice stri
 }
 
 func brandingOf(app *storage.Application) themes.Branding {
-	if app == nil {
-		return themes.Branding{}
-	}
-	return themes.Branding{AppName: app.Name, LogoURL: app.LogoURL, PrimaryColor: app.PrimaryColor}
+	return themes.Branding(storage.ApplicationBranding(app))
 }
 
 func displayName(a *storage.Account) string {

@@ -17,6 +17,7 @@ type applicationRow struct {
 	Name           string    `gorm:"column:name"`
 	LogoURL        string    `gorm:"column:logo_url"`
 	PrimaryColor   string    `gorm:"column:primary_color"`
+	Branding       string    `gorm:"column:branding"`
 	Organizational bool      `gorm:"column:organizational"`
 	LoginSteps     string    `gorm:"column:login_steps"`
 	CreatedAt      time.Time `gorm:"column:created_at"`
@@ -54,8 +55,12 @@ func (r *applicationRow) toStorage() (*storage.Application, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: application %q: %w", r.ID, err)
 	}
+	branding, err := decodeBranding(r.Branding, "applications.branding")
+	if err != nil {
+		return nil, err
+	}
 	return &storage.Application{ID: r.ID, StoreID: r.StoreID, Name: r.Name, LogoURL: r.LogoURL,
-		PrimaryColor: r.PrimaryColor, Organizational: r.Organizational, LoginSteps: steps,
+		PrimaryColor: r.PrimaryColor, Branding: branding, Organizational: r.Organizational, LoginSteps: steps,
 		CreatedAt: r.CreatedAt.UTC(), SelfService: policy, MFA: mfa, Consents: consents,
 		SelfServicePolicyID: r.SelfServicePolicyID, MFAPolicyID: r.MFAPolicyID, ConsentPolicyID: r.ConsentPolicyID,
 		PortalPolicyID: r.PortalPolicyID, Version: r.Version, UpdatedAt: r.UpdatedAt.UTC()}, nil
@@ -93,7 +98,7 @@ func (s *Store) CreateApplication(ctx context.Context, a *storage.Application) e
 	a.UpdatedAt, a.Version = a.CreatedAt, 1
 	return s.inTx(ctx, func(tx *gorm.DB) error {
 		row := applicationRow{ID: a.ID, StoreID: a.StoreID, Name: a.Name, LogoURL: a.LogoURL,
-			PrimaryColor: a.PrimaryColor, Organizational: a.Organizational,
+			PrimaryColor: a.PrimaryColor, Branding: encodeJSON(a.Branding, "{}"), Organizational: a.Organizational,
 			LoginSteps: encodeJSON(a.LoginSteps, "[]"), CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt, Version: 1,
 			SelfService: "{}", MFAPolicy: "{}"}
 		if err := tx.Create(&row).Error; err != nil {
@@ -209,7 +214,8 @@ func applications(rows []applicationRow) ([]storage.Application, error) {
 func (s *Store) UpdateApplication(ctx context.Context, a *storage.Application, version int64) error {
 	at := now()
 	res := s.db(ctx).Model(&applicationRow{}).Where("id = ? AND version = ?", a.ID, version).Updates(map[string]any{
-		"name": a.Name, "logo_url": a.LogoURL, "primary_color": a.PrimaryColor, "organizational": a.Organizational,
+		"name": a.Name, "logo_url": a.LogoURL, "primary_color": a.PrimaryColor,
+		"branding": encodeJSON(a.Branding, "{}"), "organizational": a.Organizational,
 		"login_steps": encodeJSON(a.LoginSteps, "[]"), "version": version + 1, "updated_at": at,
 	})
 	if err := s.versioned(ctx, res, &applicationRow{}, a.ID, "update application %q", a.ID); err != nil {

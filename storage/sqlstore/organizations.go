@@ -20,6 +20,7 @@ type organizationRow struct {
 	DisplayName    string    `gorm:"column:display_name"`
 	LogoURL        string    `gorm:"column:logo_url"`
 	PrimaryColor   string    `gorm:"column:primary_color"`
+	Branding       string    `gorm:"column:branding"`
 	Version        int64     `gorm:"column:version"`
 	CreatedAt      time.Time `gorm:"column:created_at"`
 	UpdatedAt      time.Time `gorm:"column:updated_at"`
@@ -36,8 +37,13 @@ func (r *organizationRow) toStorage() (*storage.Organization, error) {
 	if err != nil {
 		return nil, err
 	}
+	branding, err := decodeBranding(r.Branding, "organizations.branding")
+	if err != nil {
+		return nil, err
+	}
 	return &storage.Organization{ID: r.ID, StoreID: r.StoreID, Name: r.Name, Partner: r.Partner,
-		Domains: domains, Attributes: attrs, DisplayName: r.DisplayName, LogoURL: r.LogoURL, PrimaryColor: r.PrimaryColor, Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}, nil
+		Domains: domains, Attributes: attrs, DisplayName: r.DisplayName, LogoURL: r.LogoURL, PrimaryColor: r.PrimaryColor,
+		Branding: branding, Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}, nil
 }
 
 // organizationDomainRow keeps each domain to one organization of a store.
@@ -58,7 +64,7 @@ func (s *Store) CreateOrganization(ctx context.Context, o *storage.Organization)
 	o.UpdatedAt, o.Version = o.CreatedAt, 1
 	row := organizationRow{ID: o.ID, StoreID: o.StoreID, Name: o.Name, NameNormalized: normalize(o.Name),
 		Partner: o.Partner, Domains: encodeJSON(o.Domains, "[]"), Attributes: encodeJSON(o.Attributes, "{}"),
-		DisplayName: o.DisplayName, LogoURL: o.LogoURL, PrimaryColor: o.PrimaryColor, Version: 1, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt}
+		DisplayName: o.DisplayName, LogoURL: o.LogoURL, PrimaryColor: o.PrimaryColor, Branding: encodeJSON(o.Branding, "{}"), Version: 1, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt}
 	return s.inTx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Create(&row).Error; err != nil {
 			return wrapErr(err, "create organization %q", o.Name)
@@ -113,7 +119,8 @@ func (s *Store) UpdateOrganization(ctx context.Context, o *storage.Organization,
 	return s.inTx(ctx, func(tx *gorm.DB) error {
 		v, err := ref.update(tx, expectedVersion, map[string]any{"name": o.Name, "name_normalized": normalize(o.Name),
 			"partner": o.Partner, "domains": encodeJSON(o.Domains, "[]"), "attributes": encodeJSON(o.Attributes, "{}"),
-			"display_name": o.DisplayName, "logo_url": o.LogoURL, "primary_color": o.PrimaryColor, "updated_at": at})
+			"display_name": o.DisplayName, "logo_url": o.LogoURL, "primary_color": o.PrimaryColor,
+			"branding": encodeJSON(o.Branding, "{}"), "updated_at": at})
 		if err != nil {
 			return err
 		}

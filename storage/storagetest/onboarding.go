@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"errors"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -25,6 +27,7 @@ var onboardingAreas = []struct {
 	{"InvitationSingleUse", testInvitationSingleUse},
 	{"OrganizationFields", testOrganizationFields},
 	{"OrganizationBranding", testOrganizationBranding},
+	{"Branding", testBranding},
 }
 
 func digest(s string) []byte { h := sha256.Sum256([]byte(s)); return h[:] }
@@ -312,11 +315,64 @@ func testOrganizationBranding(t *testing.T, s storage.Store) {
 	if got.DisplayName != "Acme Travel" || got.LogoURL != "https://acme.example/logo.png" || got.PrimaryColor != "#112233" {
 		t.Errorf("after create: %q %q %q", got.DisplayName, got.LogoURL, got.PrimaryColor)
 	}
+	if !got.Branding.IsZero() {
+		t.Errorf("after create without branding: %+v", got.Branding)
+	}
 	got.DisplayName, got.LogoURL, got.PrimaryColor = "Acme", "", "#445566"
+	got.Branding = sampleBranding()
 	must(t, "UpdateOrganization", s.UpdateOrganization(ctx, got, got.Version))
 	list, err := s.ListOrganizations(ctx, st.ID, "", 0)
 	must(t, "ListOrganizations", err)
-	if len(list) != 1 || list[0].DisplayName != "Acme" || list[0].LogoURL != "" || list[0].PrimaryColor != "#445566" {
+	if len(list) != 1 || list[0].DisplayName != "Acme" || list[0].LogoURL != "" || list[0].PrimaryColor != "#445566" ||
+		!reflect.DeepEqual(list[0].Branding, sampleBranding()) {
 		t.Errorf("after update: %+v", list)
+	}
+	list[0].Branding = storage.Branding{}
+	must(t, "UpdateOrganization", s.UpdateOrganization(ctx, &list[0], list[0].Version))
+	got, err = s.GetOrganization(ctx, st.ID, org.ID)
+	must(t, "GetOrganization", err)
+	if !got.Branding.IsZero() {
+		t.Errorf("after clearing: %+v", got.Branding)
+	}
+}
+
+func sampleBranding() storage.Branding {
+	return storage.Branding{LogoAsset: strings.Repeat("a", 64), FaviconAsset: strings.Repeat("b", 64),
+		Colors: map[string]string{"bg": "#ffffff", "text": "#111111"}, DarkColors: map[string]string{"bg": "#000000"},
+		ExtraCSS: ".card{border-radius:0}", StyleAsset: strings.Repeat("c", 64), SupportURL: "https://acme.example/help",
+		SupportEmail: "help@acme.example", TermsURL: "https://acme.example/terms", PrivacyURL: "https://acme.example/privacy"}
+}
+
+// testBranding: an application's branding survives create and update, and
+// brand assets are immutable by hash.
+func testBranding(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	st := newIdentityStore(t, s)
+	app := &storage.Application{StoreID: st.ID, Name: unique("app"), Branding: sampleBranding()}
+	must(t, "CreateApplication", s.CreateApplication(ctx, app))
+	got, err := s.GetApplication(ctx, app.ID)
+	must(t, "GetApplication", err)
+	if !reflect.DeepEqual(got.Branding, sampleBranding()) {
+		t.Errorf("after create: %+v", got.Branding)
+	}
+	got.Branding.ExtraCSS, got.Branding.Colors = "", nil
+	must(t, "UpdateApplication", s.UpdateApplication(ctx, got, got.Version))
+	again, err := s.GetApplication(ctx, app.ID)
+	must(t, "GetApplication", err)
+	if again.Branding.ExtraCSS != "" || again.Branding.Colors != nil || again.Branding.LogoAsset != sampleBranding().LogoAsset {
+		t.Errorf("after update: %+v", again.Branding)
+	}
+
+	hash := unique(strings.Repeat("d", 40))
+	png := []byte("\x89PNG\r\n\x1a\nfake")
+	must(t, "PutBrandAsset", s.PutBrandAsset(ctx, &storage.BrandAsset{Hash: hash, ContentType: "image/png", Data: png}))
+	must(t, "PutBrandAsset again", s.PutBrandAsset(ctx, &storage.BrandAsset{Hash: hash, ContentType: "image/png", Data: png}))
+	a, err := s.GetBrandAsset(ctx, hash)
+	must(t, "GetBrandAsset", err)
+	if a.ContentType != "image/png" || string(a.Data) != string(png) || a.CreatedAt.IsZero() {
+		t.Errorf("asset = %+v", a)
+	}
+	if _, err := s.GetBrandAsset(ctx, "missing"); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("missing asset: %v, want ErrNotFound", err)
 	}
 }
