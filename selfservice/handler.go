@@ -30,6 +30,7 @@ type Store interface {
 	UpdateInteraction(ctx context.Context, i *storage.Interaction) error
 	GetClient(ctx context.Context, id string) (*storage.Client, error)
 	GetApplication(ctx context.Context, id string) (*storage.Application, error)
+	GetBrandAsset(ctx context.Context, hash string) (*storage.BrandAsset, error)
 	GetIdentityStore(ctx context.Context, id string) (*storage.IdentityStore, error)
 	GetAccount(ctx context.Context, id string) (*storage.Account, error)
 	FindAccountByIdentifier(ctx context.Context, storeID string, kind storage.IdentifierType, value string) (*storage.Account, error)
@@ -251,6 +252,8 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.handle(r, reminderRoute, ReminderPath, methods{http.MethodGet: h.showReminder, http.MethodPost: h.submitReminder})
 	// Upstream identity providers (external*.go).
 	h.mountExternal(r)
+	// What pages and e-mails wear (brandassets.go).
+	h.handle(r, brandAssetRoute, BrandAssetPath, methods{http.MethodGet: h.serveBrandAsset})
 }
 
 // handlerFunc is a selfservice page handler. It answers what the user can

@@ -27,8 +27,9 @@ type emailView struct {
 	Kind     string
 	Lang     string
 	Branding Branding // sanitised
-	// LogoURL is Branding.LogoURL when it is absolute: a mail client has no
-	// origin to resolve "/static/logo.png" against.
+	// LogoURL is Branding.LogoURL made absolute against Options.PublicURL,
+	// or empty when it cannot be: a mail client has no origin to resolve
+	// "/brand/..." against.
 	LogoURL  string
 	Contrast string // text color on PrimaryColor, "#000000" or "#ffffff"
 	// Data is the kind's data: a struct (selfservice/notify's ActivationEmail
@@ -148,9 +149,7 @@ func (r *Renderer) RenderEmail(kind, lang string, branding Branding, data any) (
 	}
 	b := sanitizeBranding(branding, r.appName)
 	v := emailView{Kind: kind, Lang: l, Branding: b, Contrast: contrastColor(strings.TrimPrefix(b.PrimaryColor, "#")), Data: data}
-	if strings.HasPrefix(b.LogoURL, "https://") || strings.HasPrefix(b.LogoURL, "http://") {
-		v.LogoURL = b.LogoURL
-	}
+	v.LogoURL = r.absolute(b.LogoURL)
 	if v.Data == nil {
 		v.Data = map[string]any{}
 	}
@@ -166,6 +165,18 @@ func (r *Renderer) RenderEmail(kind, lang string, branding Branding, data any) (
 	// one line by definition.
 	subject = strings.Join(strings.Fields(subject), " ")
 	return subject, tidyText(tb.String()), hb.String(), nil
+}
+
+// absolute is u when it is an http(s) URL, u resolved against the public
+// URL when it is a path, else empty.
+func (r *Renderer) absolute(u string) string {
+	switch {
+	case strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://"):
+		return u
+	case strings.HasPrefix(u, "/") && r.publicURL != "":
+		return r.publicURL + u
+	}
+	return ""
 }
 
 // tidyText trims trailing spaces and collapses runs of blank lines that

@@ -32,6 +32,10 @@ type Options struct {
 	// DefaultAppName is shown when a page's Branding has no AppName; "Foyer"
 	// when empty.
 	DefaultAppName string
+	// PublicURL is the server's external origin (the issuer). E-mails
+	// resolve brand paths such as an uploaded logo's against it: a mail
+	// client has no origin of its own to resolve them against.
+	PublicURL string
 }
 
 // Renderer renders themed pages. It is immutable after New and safe for
@@ -39,6 +43,7 @@ type Options struct {
 type Renderer struct {
 	defaultLang string
 	appName     string
+	publicURL   string // Options.PublicURL without a trailing "/"
 	catalogs    map[string]map[string]string // lang -> key -> format
 	langs       []string                     // sorted catalog tags
 	// matcher matches requested languages to the catalogs named by
@@ -71,6 +76,7 @@ func New(opts Options) (*Renderer, error) {
 	r := &Renderer{
 		defaultLang: opts.DefaultLanguage,
 		appName:     opts.DefaultAppName,
+		publicURL:   strings.TrimSuffix(opts.PublicURL, "/"),
 	}
 	if r.defaultLang == "" {
 		r.defaultLang = "en"

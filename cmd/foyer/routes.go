@@ -146,7 +146,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	if err := keyManager.EnsureKeys(ctx); err != nil {
 		return nil, fmt.Errorf("signing keys: %w", err)
 	}
-	renderer, err := themes.New(themes.Options{OverrideDir: cfg.ThemeDir, DefaultLanguage: "en"})
+	renderer, err := themes.New(themes.Options{OverrideDir: cfg.ThemeDir, DefaultLanguage: "en", PublicURL: cfg.Issuer})
 	if err != nil {
 		return nil, fmt.Errorf("themes: %w", err)
 	}
