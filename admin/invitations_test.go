@@ -280,7 +280,7 @@ func TestInvitationsAPIValidation(t *testing.T) {
 			{"unknown organization", map[string]any{"organization_id": "nope", "client_id": "acme-portal", "email": "a@example.com"}, "organization_id"},
 			{"bad address", map[string]any{"client_id": "shop", "email": "not-an-address"}, "email"},
 			{"read-only address taken", map[string]any{"client_id": "shop", "email": "taken@example.com"}, "email"},
-			{"language", map[string]any{"client_id": "shop", "email": "a@example.com", "language": "fr"}, "language"},
+			{"language", map[string]any{"client_id": "shop", "email": "a@example.com", "language": "sv"}, "language"},
 			{"roles without organization", map[string]any{"client_id": "shop", "email": "a@example.com", "role_ids": []string{e.member}}, "role_ids"},
 			{"unknown role", map[string]any{"organization_id": e.acme, "client_id": "acme-portal", "email": "a@example.com", "role_ids": []string{"nope"}}, "role_ids"},
 			{"unknown group", map[string]any{"client_id": "shop", "email": "a@example.com", "group_ids": []string{"nope"}}, "group_ids"},

@@ -56,7 +56,7 @@ func TestRenderLoginLanguages(t *testing.T) {
 		{"en", "password", "", []string{`<label for="password">Password</label>`, ">Sign in</button>", "readonly", ">Use another account</a>", `href="/login?interaction=abc&amp;change=1"`}, "en"},
 		{"de", "password", "", []string{`<label for="password">Passwort</label>`, ">Anmelden</button>", ">Anderes Konto verwenden</a>"}, "de"},
 		{"", "identifier", "de-CH,de;q=0.9", []string{"E-Mail oder Benutzername"}, "de"},
-		{"fr", "identifier", "", []string{"Email or username"}, "en"},
+		{"sv", "identifier", "", []string{"Email or username"}, "en"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.lang+"/"+tt.step, func(t *testing.T) {

@@ -43,7 +43,7 @@ type Options struct {
 type Renderer struct {
 	defaultLang string
 	appName     string
-	publicURL   string // Options.PublicURL without a trailing "/"
+	publicURL   string                       // Options.PublicURL without a trailing "/"
 	catalogs    map[string]map[string]string // lang -> key -> format
 	langs       []string                     // sorted catalog tags
 	// matcher matches requested languages to the catalogs named by

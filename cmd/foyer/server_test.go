@@ -200,7 +200,7 @@ func TestLanguageNegotiation(t *testing.T) {
 		{"", "", "Email or username"},
 		{"de", "", "E-Mail oder Benutzername"},
 		{"", "de-AT,de;q=0.9,en;q=0.5", "E-Mail oder Benutzername"},
-		{"fr en", "de", "Email or username"}, // first supported ui_locales entry wins
+		{"sv en", "de", "Email or username"}, // first supported ui_locales entry wins
 	} {
 		p := get(newBrowser(t, host), authURL(tc.uiLocales), tc.acceptLanguage)
 		if !strings.Contains(p.body, tc.want) {
