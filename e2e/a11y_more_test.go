@@ -1,0 +1,138 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"foyer/selfservice/mfa"
+)
+
+// a11yConsolePages are the console pages checked besides its sign-in.
+var a11yConsolePages = []struct{ name, path string }{
+	{"dashboard", "/admin"},
+	{"stores", "/admin/stores"},
+	{"applications", "/admin/applications"},
+	{"administrators", "/admin/administrators"},
+	{"audit", "/admin/audit"},
+}
+
+// TestAccessibilityConsole checks the console's sign-in and a few of its
+// pages with an administrator of the test's own (the bootstrap one is
+// TestAdminConsole's).
+func TestAccessibilityConsole(t *testing.T) {
+	c := newA11yCheck(t, "en")
+	b := newBrowserWithin(t, 3*time.Minute)
+	email, pw := "a11y-admin-"+randomString(4)+"@example.com", "indigo-ferry-thistle-"+randomString(2)
+	if _, err := runCLI(t.Context(), env.bin, env.environ, "admin", "create", "--email", email, "--role", "owner", "--password", pw); err != nil {
+		t.Fatal(err)
+	}
+	b.do(t, "open the console", chromedp.Navigate(env.issuer+"/admin"), chromedp.WaitVisible(chromedp.ID("identifier")))
+	c.page(t, b, "admin-signin")
+	b.consoleSignInWith(t, env.issuer, email, pw)
+	for _, p := range a11yConsolePages {
+		b.do(t, "open "+p.path, chromedp.Navigate(env.issuer+p.path))
+		c.page(t, b, "admin-"+p.name)
+	}
+	b.checkClean(t)
+}
+
+// TestKeyboardSignIn signs in with the keyboard alone: the first Tab
+// reaches the skip link, which moves the focus to the content; every
+// control the Tab key reaches shows a focus outline; typing and Enter
+// submit each step.
+func TestKeyboardSignIn(t *testing.T) {
+	b := newBrowser(t)
+	b.do(t, "open the relying party", chromedp.Navigate(env.rp.srv.URL+"/start"),
+		chromedp.WaitVisible(chromedp.ID("identifier")))
+	// The page focuses the identifier field on load; start from the top
+	// as a keyboard user arriving from the address bar would.
+	run(t, b, "blur the field", chromedp.Evaluate[bool]("document.activeElement.blur(), true"))
+	b.checkSkipLink(t)
+	b.checkFocusVisible(t, "the content")
+	for i := 0; ; i++ {
+		if i == 5 {
+			t.Fatal("five Tabs after the skip link did not reach the identifier field")
+		}
+		b.do(t, "press Tab", chromedp.KeyEvent(kb.Tab))
+		if focusedID(t, b) == "identifier" {
+			break
+		}
+		b.checkFocusVisible(t, "a control before the identifier")
+	}
+	b.checkFocusVisible(t, "the identifier field")
+	b.do(t, "type the e-mail", chromedp.KeyEvent(bobEmail))
+	b.do(t, "press Tab", chromedp.KeyEvent(kb.Tab))
+	b.checkFocusVisible(t, "the control after the identifier")
+	if run(t, b, "read the focus", chromedp.Evaluate[string]("document.activeElement.type")) != "submit" {
+		t.Fatalf("the Tab after the identifier reaches %q, want the Continue button", focusedID(t, b))
+	}
+	b.do(t, "press Enter", chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(chromedp.ID("password")))
+	if got := focusedID(t, b); got != "password" {
+		t.Errorf("the password step opens with the focus on %q, want the password field", got)
+	}
+	b.checkFocusVisible(t, "the password field")
+	b.do(t, "type the password and press Enter", chromedp.KeyEvent(bobPassword), chromedp.KeyEvent(kb.Enter))
+	b.expectSignedIn(t, bobEmail)
+	b.checkClean(t)
+}
+
+func focusedID(t *testing.T, b *browser) string {
+	t.Helper()
+	return run(t, b, "read the focus", chromedp.Evaluate[string]("document.activeElement.id"))
+}
+
+// checkFocusVisible: the focused element matches :focus-visible and draws
+// an outline (or, for the content area, is at least focused).
+func (b *browser) checkFocusVisible(t *testing.T, what string) {
+	t.Helper()
+	var got struct {
+		Tag     string `json:"tag"`
+		Visible bool   `json:"visible"`
+		Outline string `json:"outline"`
+	}
+	raw := run(t, b, "read the focus style", chromedp.Evaluate[string](`(() => {
+  const e = document.activeElement, s = getComputedStyle(e);
+  return JSON.stringify({tag: e.tagName + (e.id ? "#" + e.id : ""), visible: e.matches(":focus-visible"),
+    outline: s.outlineStyle === "none" ? "none" : s.outlineWidth + " " + s.outlineStyle});
+})()`))
+	if err := json.Unmarshal([]byte(raw), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Tag == "MAIN#main" {
+		return // the skip link's target, focused by script, not a control
+	}
+	if !got.Visible || got.Outline == "none" || got.Outline[0] == '0' {
+		t.Errorf("%s (%s) has the focus without a visible outline: :focus-visible %v, outline %s", what, got.Tag, got.Visible, got.Outline)
+	}
+}
+
+// totpNow is the current code of the key an enrolment page shows.
+func totpNow(t *testing.T, secret string) string {
+	t.Helper()
+	code, err := mfa.TOTPCode(secret, time.Now())
+	if err != nil {
+		t.Fatalf("the page's key %q: %v", secret, err)
+	}
+	return code
+}
+
+// jsonField reads one string field of a CLI's JSON output.
+func jsonField(t *testing.T, out []byte, name string) string {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(out, &m); err != nil {
+		t.Fatalf("%s: %v", out, err)
+	}
+	s, ok := m[name].(string)
+	if !ok || s == "" {
+		t.Fatalf("%s has no %s", out, name)
+	}
+	return fmt.Sprint(s)
+}
