@@ -6,6 +6,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -151,4 +153,21 @@ func jsonField(t *testing.T, out []byte, name string) string {
 		t.Fatalf("%s has no %s", out, name)
 	}
 	return fmt.Sprint(s)
+}
+
+// TestAxeReportsViolations: the harness itself fails a page with a
+// serious and a critical problem (text below 4.5:1, a field without a
+// label), so a clean run means clean pages, not a silent checker.
+func TestAxeReportsViolations(t *testing.T) {
+	source := axeSource(t)
+	b := newBrowser(t)
+	const page = `<!doctype html><html lang="en"><head><title>Broken</title></head><body><main><h1>Broken</h1>` +
+		`<p style="color:#aaaaaa;background:#ffffff">Pale text</p><input type="text"></main></body></html>`
+	b.do(t, "open a broken page", chromedp.Navigate("data:text/html,"+url.PathEscape(page)), chromedp.WaitVisible(chromedp.CSS("h1")))
+	got := strings.Join(b.axeCheck(t, source), "\n")
+	for _, want := range []string{"color-contrast (serious)", "label (critical)", "input"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("axe-core's report lacks %q:\n%s", want, got)
+		}
+	}
 }

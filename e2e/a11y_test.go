@@ -60,10 +60,15 @@ func (c *a11yCheck) page(t *testing.T, b *browser, kind string) {
 		for _, width := range a11yWidths {
 			b.emulate(t, scheme, width)
 			variant := fmt.Sprintf("%s-%s-%s-%d", c.lang, kind, scheme, width)
+			if !run(t, b, "read the scheme", chromedp.Evaluate[bool](
+				`matchMedia("(prefers-color-scheme: `+scheme+`)").matches`)) {
+				t.Fatalf("%s: the page does not see the %s scheme", variant, scheme)
+			}
 			for _, v := range b.axeCheck(t, c.axe) {
 				t.Errorf("%s at %s: %s", variant, b.location(t), v)
 			}
-			png := run(t, b, "screenshot "+variant, chromedp.FullScreenshot(90))
+			// Quality 100 makes chromedp capture a PNG, not a JPEG.
+			png := run(t, b, "screenshot "+variant, chromedp.FullScreenshot(100))
 			if err := os.WriteFile(filepath.Join(c.dir, variant+".png"), png, 0o644); err != nil {
 				t.Fatal(err)
 			}
@@ -136,7 +141,7 @@ func (b *browser) a11ySignUp(t *testing.T, c *a11yCheck) {
 	c.page(t, b, "registration-errors")
 
 	b.do(t, "register",
-		chromedp.SetValue(chromedp.ID("password"), ""), chromedp.SendKeys(chromedp.ID("password"), "quartz-meadow-ember-61"),
+		chromedp.SendKeys(chromedp.ID("password"), "quartz-meadow-ember-61"),
 		chromedp.SendKeys(chromedp.ID("password_confirm"), "quartz-meadow-ember-61"))
 	if b.count(t, "#accept_terms:not(:checked)") > 0 {
 		b.do(t, "accept the terms", chromedp.Click(chromedp.ID("accept_terms")))
