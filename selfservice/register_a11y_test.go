@@ -12,7 +12,7 @@ import (
 
 // inputTag is the <input> or <select> tag whose id is id, or "".
 func inputTag(body, id string) string {
-	return regexp.MustCompile(`<(?:input|select) id="`+regexp.QuoteMeta(id)+`"[^>]*>`).FindString(body)
+	return regexp.MustCompile(`<(?:input|select) id="` + regexp.QuoteMeta(id) + `"[^>]*>`).FindString(body)
 }
 
 // A refused registration announces its errors: a role="alert" summary,
