@@ -57,3 +57,22 @@ func TestMFAPageInputs(t *testing.T) {
 		}
 	}
 }
+
+// No text takes the brand colour: a yellow or green brand would be
+// unreadable on white. Text on the brand colour uses --primary-contrast,
+// which brand.css computes; borders and backgrounds may use --primary.
+func TestBrandColourIsNeverText(t *testing.T) {
+	r := newTestRenderer(t, Options{})
+	textInBrand := regexp.MustCompile(`(^|[^-])color:\s*var\(--primary[,)]`)
+	for _, name := range []string{"app.css", "account.css", "admin.css"} {
+		f, ok := r.static[name]
+		if !ok {
+			t.Fatalf("no %s", name)
+		}
+		for i, line := range strings.Split(string(f.body), "\n") {
+			if textInBrand.MatchString(line) {
+				t.Errorf("%s:%d sets a text colour to the brand colour: %s", name, i+1, line)
+			}
+		}
+	}
+}
