@@ -72,8 +72,8 @@ func (h *Handler) submitInvitation(w http.ResponseWriter, r *http.Request, f *Fl
 		// refused, not quietly corrected.
 		form.Email, errs["email"] = p.Invitation.Email, "invitation.email_read_only"
 	}
-	if key := h.checkPassword(pol.PasswordPolicy, form.Password, form.Confirm); key != "" {
-		errs["password"] = key
+	if name, key := h.checkPassword(pol.PasswordPolicy, form.Password, form.Confirm); key != "" {
+		errs[name] = key
 	}
 	if !form.Accepted && len(requiredDocuments(f.App)) > 0 {
 		errs["accept_terms"] = "register.terms_required"

@@ -152,8 +152,8 @@ func (h *Handler) checkOrgForm(reg *orgRegistration, form orgForm) map[string]st
 	fields := reg.fields
 	fields.Email = false // from the link
 	checkIdentifiers(fields, form.registerForm, errs)
-	if key := h.checkPassword(reg.pol.PasswordPolicy, form.Password, form.Confirm); key != "" {
-		errs["password"] = key
+	if name, key := h.checkPassword(reg.pol.PasswordPolicy, form.Password, form.Confirm); key != "" {
+		errs[name] = key
 	}
 	if !form.Accepted && len(requiredDocuments(reg.app)) > 0 {
 		errs["accept_terms"] = "register.terms_required"
@@ -192,7 +192,7 @@ func (h *Handler) renderOrgRegister(w http.ResponseWriter, r *http.Request, reg 
 		OrgAttributes: h.attributeLabels(reg.lang, reg.orgFields, form.OrgAttributes, orgAttrNaming),
 		Username:      form.Username, Phone: form.Phone, ShowUsername: reg.fields.Username,
 		UsernameRequired: reg.fields.UsernameRequired, ShowPhone: reg.fields.Phone, PhoneRequired: reg.fields.PhoneRequired,
-		Attributes: h.attributeLabels(reg.lang, reg.fields.Attributes, form.Attributes, attrNaming),
+		Attributes: attrform.ForPerson(h.attributeLabels(reg.lang, reg.fields.Attributes, form.Attributes, attrNaming)),
 		MinLength:  reg.pol.PasswordPolicy.MinLength, Documents: requiredDocuments(reg.app), Accepted: form.Accepted,
 	}
 	if reg.both {

@@ -159,8 +159,8 @@ func (h *Handler) submitNewPassword(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	pw := r.PostFormValue("password")
-	if key := h.checkPassword(pol.PasswordPolicy, pw, r.PostFormValue("password_confirm")); key != "" {
-		return h.showNewPassword(w, r, sec.AccountID, d, app, map[string]string{"password": key})
+	if name, key := h.checkPassword(pol.PasswordPolicy, pw, r.PostFormValue("password_confirm")); key != "" {
+		return h.showNewPassword(w, r, sec.AccountID, d, app, map[string]string{name: key})
 	}
 	hash, err := h.hasher.Hash(ctx, pw)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"foyer/selfservice/attrform"
 	"foyer/selfservice/invite"
 	"foyer/selfservice/notify"
 	"foyer/selfservice/route"
@@ -105,7 +106,7 @@ func (h *Handler) renderRegister(w http.ResponseWriter, r *http.Request, f *Flow
 		Username: form.Username, Phone: form.Phone, ShowEmail: pol.fields.Email,
 		ShowUsername: pol.fields.Username, UsernameRequired: pol.fields.UsernameRequired,
 		ShowPhone: pol.fields.Phone, PhoneRequired: pol.fields.PhoneRequired,
-		Attributes: h.attributeLabels(f.Lang, shown, form.Attributes, attrNaming),
+		Attributes: attrform.ForPerson(h.attributeLabels(f.Lang, shown, form.Attributes, attrNaming)),
 		SignInURL:  h.loginURL(f.Interaction.ID, nil),
 		pageForm: pageForm{Action: h.path(registerRoute, nil),
 			Hidden: map[string]string{"interaction": f.Interaction.ID, "sig": h.signer.Sign(f.Interaction.ID, "register")}},
@@ -146,8 +147,8 @@ func (h *Handler) submitRegister(w http.ResponseWriter, r *http.Request) error {
 	form := readRegisterForm(r, pol.fields)
 	errs := map[string]string{}
 	checkIdentifiers(pol.fields, form, errs)
-	if key := h.checkPassword(pol.PasswordPolicy, form.Password, form.Confirm); key != "" {
-		errs["password"] = key
+	if name, key := h.checkPassword(pol.PasswordPolicy, form.Password, form.Confirm); key != "" {
+		errs[name] = key
 	}
 	if !form.Accepted && len(requiredDocuments(f.App)) > 0 {
 		errs["accept_terms"] = "register.terms_required"

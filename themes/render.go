@@ -160,11 +160,12 @@ func safeLogoURL(s string) bool {
 // t is a placeholder replaced per language in loadTemplates.
 func (r *Renderer) baseFuncs() template.FuncMap {
 	return template.FuncMap{
-		"t":          func(key string, args ...any) string { return key },
-		"asset":      r.assetURL,
-		"str":        str,
-		"fieldError": fieldError,
-		"field":      field,
+		"t":            func(key string, args ...any) string { return key },
+		"asset":        r.assetURL,
+		"str":          str,
+		"fieldError":   fieldError,
+		"errorSummary": errorSummary,
+		"field":        field,
 	}
 }
 

@@ -263,7 +263,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		return nil, err
 	}
 	metrics := newMetrics()
-	router := newRouter(metrics)
+	router := newRouter(metrics, renderer, log)
 	// The OAuth endpoints legitimately receive cross-origin posts (token,
 	// form_post): no cross-origin protection on them.
 	oauth.Mount(router)
@@ -354,10 +354,14 @@ func smtpTLSConfig(caFile string) (*tls.Config, error) {
 	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
 }
 
-// newRouter is the server's router: 405 answers as net/http's (with the
-// Allow header), and each matched route labels the request's metrics.
-func newRouter(m *metrics) *mux.Router {
+// newRouter is the server's router: a path no route takes answers 404 and
+// a method no route of the path takes answers 405 (with the Allow header),
+// both with the theme's error page (JSON for machine endpoints); each
+// matched route labels the request's metrics.
+func newRouter(m *metrics, renderer *themes.Renderer, log *slog.Logger) *mux.Router {
 	router := mux.NewRouter()
+	router.NotFoundHandler = themedError(renderer, log, http.StatusNotFound, "error.not_found_title", "error.not_found")
+	notAllowed := themedError(renderer, log, http.StatusMethodNotAllowed, "error.title", "error.bad_request")
 	router.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var allow []string
 		for _, method := range []string{http.MethodDelete, http.MethodGet, http.MethodHead, http.MethodOptions,
@@ -370,7 +374,7 @@ func newRouter(m *metrics) *mux.Router {
 			}
 		}
 		w.Header().Set("Allow", strings.Join(allow, ", "))
-		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+		notAllowed(w, r)
 	})
 	router.Use(m.label)
 	return router

@@ -20,6 +20,10 @@ type Input struct {
 	Required  bool
 	ReadOnly  bool
 	Error     string // message key of the value's problem
+	// Autocomplete is the HTML autofill token of a well-known attribute
+	// of the person filling the form (given-name, bday, ...); see
+	// ForPerson.
+	Autocomplete string
 }
 
 // Checked reports whether a checkbox is ticked.

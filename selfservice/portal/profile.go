@@ -79,7 +79,7 @@ func profileNaming(name string) (field, id string) { return name, "attr-" + name
 // when there is one (as at registration), else its name.
 func (h *Handler) profileFields(lang string, store *storage.IdentityStore, values, errs map[string]string) []attrform.Input {
 	defs, labelKeys := profileSchema(store)
-	inputs := attrform.WithErrors(attrform.Inputs(defs, values, profileNaming), errs)
+	inputs := attrform.WithErrors(attrform.ForPerson(attrform.Inputs(defs, values, profileNaming)), errs)
 	for i, d := range defs {
 		if key, ok := labelKeys[d.Name]; ok {
 			inputs[i].Label, inputs[i].LabelKey = "", key

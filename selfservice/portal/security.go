@@ -9,6 +9,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"foyer/selfservice/notify"
+	"foyer/selfservice/password"
 	"foyer/selfservice/regulate"
 	"foyer/selfservice/route"
 	"foyer/storage"
@@ -117,7 +118,12 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, v *view
 		return h.renderSecurity(w, r, v, http.StatusUnprocessableEntity, map[string]string{"current_password": "account.security.current_wrong"})
 	}
 	if problem := h.rules.Check(own.SelfService.WithDefaults().PasswordPolicy, r.PostFormValue("new_password"), r.PostFormValue("new_password_confirm")); problem != "" {
-		return h.renderSecurity(w, r, v, http.StatusUnprocessableEntity, map[string]string{"new_password": "account.security.password_" + problem})
+		// A mismatch is the confirmation's fault: the message hangs there.
+		name := "new_password"
+		if problem == password.ProblemMismatch {
+			name = "new_password_confirm"
+		}
+		return h.renderSecurity(w, r, v, http.StatusUnprocessableEntity, map[string]string{name: "account.security.password_" + problem})
 	}
 	hash, err := h.hasher.Hash(ctx, r.PostFormValue("new_password"))
 	if err == nil {

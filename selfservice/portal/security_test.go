@@ -48,7 +48,7 @@ func TestSessions(t *testing.T) {
 		bob := e.device(t, e.account(t, "", "bob@example.com"), chromeWindows)
 
 		p := a.get("/account/security")
-		wantBody(t, "sessions", p, "Firefox 128", "Linux", "Chrome 126", "Windows", "This device", ">Sign out this device<", ">Sign out all other devices<")
+		wantBody(t, "sessions", p, "Firefox 128", "Linux", "Chrome 126", "Windows", "This device", ">Sign out this device<span class=\"visually-hidden\">: Chrome 126 · Windows,", ">Sign out all other devices<")
 		if n := strings.Count(p.body, `name="session_id"`); n != 2 {
 			t.Errorf("%d sessions listed, want 2", n)
 		}
@@ -157,7 +157,7 @@ func TestPasswordChange(t *testing.T) {
 		wantStatus(t, "wrong current", p, http.StatusUnprocessableEntity)
 		wantBody(t, "wrong current", p, `id="current_password-error"`, "not your current password")
 		p = u.post("/account/password", "current_password", testPassword, "new_password", newPortalPass, "new_password_confirm", "different")
-		wantBody(t, "mismatch", p, `id="new_password-error"`, "do not match")
+		wantBody(t, "mismatch", p, `id="new_password_confirm-error"`, `aria-describedby="new_password_confirm-error"`, "do not match")
 		p = u.post("/account/password", "current_password", testPassword, "new_password", "short", "new_password_confirm", "short")
 		wantBody(t, "too short", p, "too short")
 		p = u.post("/account/password", "current_password", testPassword, "new_password", newPortalPass, "new_password_confirm", newPortalPass)
