@@ -380,5 +380,5 @@ func branding(app *storage.Application) themes.Branding {
 	if app == nil {
 		return themes.Branding{}
 	}
-	return themes.Branding{AppName: app.Name, LogoURL: app.LogoURL, PrimaryColor: app.PrimaryColor}
+	return themes.Branding{AppName: app.Name, ApplicationID: app.ID, LogoURL: app.LogoURL, PrimaryColor: app.PrimaryColor}
 }

@@ -63,9 +63,12 @@ var primaryColorPattern = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 // Branding is an application's look. Render sanitises it, so values may come
 // straight from an admin-edited policy.
 type Branding struct {
-	AppName      string
-	LogoURL      string // https://, http:// or an absolute path; anything else is dropped
-	PrimaryColor string // "#rrggbb"; anything else falls back to DefaultPrimaryColor
+	AppName string
+	// ApplicationID names the application whose message templates an
+	// e-mail or SMS follows (selfservice/notify); pages ignore it.
+	ApplicationID string
+	LogoURL       string // https://, http:// or an absolute path; anything else is dropped
+	PrimaryColor  string // "#rrggbb"; anything else falls back to DefaultPrimaryColor
 }
 
 // Page is one page to render.

@@ -93,7 +93,7 @@ func resetToken() (string, []byte, error) {
 }
 
 func brandingOf(app *storage.Application) themes.Branding {
-	return themes.Branding{AppName: app.Name, LogoURL: app.LogoURL, PrimaryColor: app.PrimaryColor}
+	return themes.Branding{AppName: app.Name, ApplicationID: app.ID, LogoURL: app.LogoURL, PrimaryColor: app.PrimaryColor}
 }
 
 // SetPasswordInput is the body of "set a password". The customer is

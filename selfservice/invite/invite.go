@@ -214,6 +214,9 @@ func (s *Service) mail(ctx context.Context, inv *storage.Invitation, c *inviteCo
 	// branding where it has one (issue 15), else the application's.
 	eb := storage.OrganizationBranding(c.app, c.org)
 	b := themes.Branding{AppName: eb.Name, LogoURL: eb.LogoURL, PrimaryColor: eb.PrimaryColor}
+	if c.app != nil {
+		b.ApplicationID = c.app.ID // its message templates
+	}
 	if _, err := s.mailer.Email(ctx, inv.Email, "", "invitation", inv.Language, b, data); err != nil {
 		return fmt.Errorf("invite: queue e-mail: %w", err)
 	}

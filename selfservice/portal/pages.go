@@ -78,7 +78,7 @@ func brandingOf(app *storage.Application) themes.Branding {
 	if app == nil {
 		return themes.Branding{}
 	}
-	return themes.Branding{AppName: app.Name, LogoURL: app.LogoURL, PrimaryColor: app.PrimaryColor}
+	return themes.Branding{AppName: app.Name, ApplicationID: app.ID, LogoURL: app.LogoURL, PrimaryColor: app.PrimaryColor}
 }
 
 func displayName(a *storage.Account) string {
