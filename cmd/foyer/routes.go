@@ -245,6 +245,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		Invitations:     invitations,
 		AccountActions:  accountServices.actions, AccountProfiles: accountServices.profiles, Renderer: renderer,
 		PartnerLookups: partnerLookups, Upstreams: upstreams,
+		MessageTemplates: manage.NewMessageTemplates(adminCore, store, notifications),
 	})
 	if err != nil {
 		return nil, err

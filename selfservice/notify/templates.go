@@ -114,3 +114,26 @@ func usedPlaceholders(s string) (names []string, malformed bool) {
 	rest := placeholderRE.ReplaceAllString(s, "")
 	return names, strings.Contains(rest, "{{") || strings.Contains(rest, "}}")
 }
+
+// sampleValues are what a preview or a test send fills in.
+var sampleValues = map[string]string{
+	"link": "https://id.example.com/sample-link?token=SAMPLE", "code": "123456", "minutes": "15", "days": "7",
+	"username": "jane.doe", "organization": "Example Ltd", "inviter": "Alex Admin", "status": "disabled",
+	"method": "passkey", "contact": "phone", "fields": "given_name, family_name",
+}
+
+// SampleValues are the kind's placeholders filled with sample values, for
+// previews and test sends: appName, the recipient to and lang are the
+// real ones.
+func (k TemplateKind) SampleValues(appName, to, lang string) map[string]string {
+	v := map[string]string{"app_name": appName, "language": lang}
+	if k.Channel == storage.TemplateEmail {
+		v["email"] = to
+	}
+	for _, p := range k.Allowed {
+		if s, ok := sampleValues[p]; ok {
+			v[p] = s
+		}
+	}
+	return v
+}
