@@ -113,7 +113,8 @@ func checkEmail(k TemplateKind, t *storage.MessageTemplate, problems map[string]
 		}
 	}
 	switch {
-	case t.HTML == "":
+	case strings.TrimSpace(t.HTML) == "":
+		problems["html"] = "is required: every e-mail has an HTML part"
 	case len(t.HTML) > MaxTemplateHTML:
 		problems["html"] = fmt.Sprintf("may have at most %d bytes", MaxTemplateHTML)
 	default:

@@ -25,7 +25,7 @@ func TestCheckTemplate(t *testing.T) {
 		want map[string]string // field -> part of the message; nil: accepted
 	}{
 		{"good", reset(goodText, goodHTML), nil},
-		{"good, text only", reset(goodText, ""), nil},
+		{"no HTML part", reset(goodText, ""), map[string]string{"html": "required"}},
 		{"good SMS", storage.MessageTemplate{Kind: "password_reset_code", Channel: storage.TemplateSMS, Text: "{{app_name}}: Code {{ code }}"}, nil},
 		{"link missing in text", reset("Hallo\n", goodHTML), map[string]string{"text": "must contain {{link}}"}},
 		{"link missing in html", reset(goodText, "<p>Hallo</p>"), map[string]string{"html": "must contain {{link}}"}},
@@ -71,7 +71,7 @@ func TestCheckTemplate(t *testing.T) {
 
 func TestCheckTemplateCanonicalisesLanguage(t *testing.T) {
 	tmpl := storage.MessageTemplate{Kind: "account_code", Channel: storage.TemplateEmail, Language: "de-ch",
-		Subject: "Code", Text: "{{code}}"}
+		Subject: "Code", Text: "{{code}}", HTML: "<p>{{code}}</p>"}
 	if p := notify.CheckTemplate(&tmpl); p != nil || tmpl.Language != "de-CH" {
 		t.Fatalf("CheckTemplate = %v, language %q", p, tmpl.Language)
 	}

@@ -32,9 +32,7 @@ func RenderTemplate(t *storage.MessageTemplate, values map[string]string) (subje
 	plain := func(s string) string { return s }
 	subject = strings.Join(strings.Fields(fill(t.Subject, values, plain)), " ")
 	text = strings.TrimRight(fill(t.Text, values, plain), "\n") + "\n"
-	if t.HTML != "" {
-		htmlPart = fill(t.HTML, values, html.EscapeString)
-	}
+	htmlPart = fill(t.HTML, values, html.EscapeString)
 	return subject, text, htmlPart
 }
 
