@@ -132,6 +132,12 @@ func TestEmailUsesApplicationTemplate(t *testing.T) {
 	if m := send(other, "de"); strings.Contains(m.Subject, "Eigenes") || m.Subject == "Any language" {
 		t.Errorf("another application got the override: %q", m.Subject)
 	}
+	// Data without the link the template requires gets the theme's text.
+	m, err := svc.Email(ctx, "jane@example.com", "acct", "password_reset", "de", themes.Branding{AppName: "Shop", ApplicationID: app.ID},
+		map[string]any{"Link": link})
+	if err != nil || m.Subject == "Eigenes Passwort-Mail" || !strings.Contains(m.Text, link) {
+		t.Errorf("map data: %q %v\n%s", m.Subject, err, m.Text)
+	}
 }
 
 // A sign-in message with a link and no code follows the magic_link

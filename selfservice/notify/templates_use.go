@@ -122,7 +122,7 @@ func emailValues(to, lang string, b themes.Branding, data any) map[string]string
 func (s *Service) renderOverride(ctx context.Context, to, kind, lang string, b themes.Branding, data any) (m Message, ok bool, err error) {
 	values := emailValues(to, lang, b, data)
 	t, err := s.override(ctx, b, templateKindOf(kind, values), storage.TemplateEmail, lang)
-	if err != nil || t == nil {
+	if err != nil || t == nil || !hasRequired(t, values) {
 		return Message{}, false, err
 	}
 	subject, text, htmlPart := RenderTemplate(t, values)
@@ -142,9 +142,26 @@ func (s *Service) SMSFor(ctx context.Context, to, accountID, kind, lang string, 
 	if err != nil {
 		return Message{}, err
 	}
-	if t != nil {
+	if t != nil && hasRequired(t, v) {
 		_, text, _ = RenderTemplate(t, v)
 		text = strings.TrimRight(text, "\n")
 	}
 	return s.SMS(ctx, to, accountID, kind, text)
+}
+
+// hasRequired reports whether values hold every placeholder t's kind
+// requires: a message whose data lacks its link or code (data the kind
+// does not declare, such as a map) gets the theme's text rather than one
+// with a hole where the link belongs.
+func hasRequired(t *storage.MessageTemplate, values map[string]string) bool {
+	k, ok := LookupTemplateKind(t.Kind, t.Channel)
+	if !ok {
+		return false
+	}
+	for _, r := range k.Required {
+		if values[r] == "" {
+			return false
+		}
+	}
+	return true
 }
