@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -180,7 +181,7 @@ func checkHTML(src string) string {
 	for {
 		switch z.Next() {
 		case html.ErrorToken:
-			if z.Err() == io.EOF {
+			if errors.Is(z.Err(), io.EOF) {
 				return ""
 			}
 			return "cannot be parsed as HTML"
