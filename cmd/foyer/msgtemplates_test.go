@@ -24,14 +24,7 @@ import (
 func TestMessageTemplateOverrideDelivered(t *testing.T) {
 	t.Parallel()
 	s := newMailSetup(t, sqltest.SQLite(t))
-	ctx := context.Background()
-	brand := &storage.Application{ID: "brand", StoreID: defaultStoreID, Name: "Brand Shop"}
-	if err := s.srv.store.CreateApplication(ctx, brand); err != nil {
-		t.Fatal(err)
-	}
-	id, secret := s.srv.client(t, authz.ClientSpec{Name: "Brand web", ApplicationID: brand.ID, RedirectURIs: []string{rpCallback},
-		FirstParty: true, GrantTypes: []string{"authorization_code"}})
-	brandRP := newRelyingParty(t, s.srv.issuer, id, secret, oidc.ScopeOpenID, "email")
+	brandRP := brandApplication(t, s)
 
 	api, _ := newAdminAPI(t, s.srv)
 	const path = "/applications/brand/message-templates/email/password_reset/de"
@@ -51,14 +44,7 @@ func TestMessageTemplateOverrideDelivered(t *testing.T) {
 	reset := func(rp *relyingParty, state, lang, email string) delivered {
 		t.Helper()
 		s.srv.account(t, email, alicePass)
-		b := newBrowser(t, s.srv.Listener.Addr().String())
-		login := b.get(rp.oauth.AuthCodeURL(state, oauth2.S256ChallengeOption(oauth2.GenerateVerifier()),
-			oauth2.SetAuthURLParam("ui_locales", lang)))
-		m := regexp.MustCompile(`href="(/recover\?[^"]+)"`).FindStringSubmatch(login.body)
-		if m == nil {
-			t.Fatalf("no recovery link on the sign-in page:\n%s", login.body)
-		}
-		p := b.get(s.srv.URL + html.UnescapeString(m[1]))
+		b, p := recoverThrough(t, s, rp, state, lang)
 		b.submit(p, map[string]string{"identifier": email})
 		mail := s.in.Next(t, email)
 		link := mail.Link(t, s.srv.issuer+"/recover/reset?")
@@ -87,5 +73,57 @@ func TestMessageTemplateOverrideDelivered(t *testing.T) {
 	theme("a German reset through another application", de)
 	if de.Subject == en.Subject {
 		t.Errorf("the other application's German reset is not in German: %q", de.Subject)
+	}
+}
+
+// brandApplication adds the application "Brand Shop" to the default store
+// with a client, and returns its relying party.
+func brandApplication(t *testing.T, s *mailSetup) *relyingParty {
+	t.Helper()
+	brand := &storage.Application{ID: "brand", StoreID: defaultStoreID, Name: "Brand Shop"}
+	if err := s.srv.store.CreateApplication(context.Background(), brand); err != nil {
+		t.Fatal(err)
+	}
+	id, secret := s.srv.client(t, authz.ClientSpec{Name: "Brand web", ApplicationID: brand.ID, RedirectURIs: []string{rpCallback},
+		FirstParty: true, GrantTypes: []string{"authorization_code"}})
+	return newRelyingParty(t, s.srv.issuer, id, secret, oidc.ScopeOpenID, "email")
+}
+
+// recoverThrough opens the recovery page from rp's sign-in page in lang.
+func recoverThrough(t *testing.T, s *mailSetup, rp *relyingParty, state, lang string) (*browser, *page) {
+	t.Helper()
+	b := newBrowser(t, s.srv.Listener.Addr().String())
+	login := b.get(rp.oauth.AuthCodeURL(state, oauth2.S256ChallengeOption(oauth2.GenerateVerifier()),
+		oauth2.SetAuthURLParam("ui_locales", lang)))
+	m := regexp.MustCompile(`href="(/recover\?[^"]+)"`).FindStringSubmatch(login.body)
+	if m == nil {
+		t.Fatalf("no recovery link on the sign-in page:\n%s", login.body)
+	}
+	return b, b.get(s.srv.URL + html.UnescapeString(m[1]))
+}
+
+// An application's SMS text for reset codes (any language) is what the
+// SMS webhook receives, and its code works; the test send arrives too.
+func TestMessageTemplateSMSDelivered(t *testing.T) {
+	t.Parallel()
+	s := newMailSetup(t, sqltest.SQLite(t))
+	brandRP := brandApplication(t, s)
+	api, _ := newAdminAPI(t, s.srv)
+	const path = "/applications/brand/message-templates/sms/password_reset_code/*"
+	api.do(http.MethodPut, path, map[string]any{"text": "{{app_name}}: Code {{code}}, {{minutes}} min"}).expect(t, "SMS template", http.StatusCreated, "")
+	api.do(http.MethodPost, path+"/test", map[string]any{"to": "+4917012345678"}).expect(t, "SMS test send", http.StatusAccepted, "")
+	if m := s.in.Next(t, "+4917012345678"); m.Channel != "sms" || !strings.HasPrefix(m.Text, "Brand Shop: Code 123456,") {
+		t.Errorf("SMS test send: %+v", m)
+	}
+	owner := s.phoneAccount(t, storage.Account{Username: "texter", Phone: "+41790000009", PhoneConfirmed: true})
+	b, p := recoverThrough(t, s, brandRP, "state-sms", "fr")
+	sent := b.submit(p, map[string]string{"identifier": "texter"})
+	sms := s.in.Next(t, owner.Phone)
+	code := regexp.MustCompile(`^Brand Shop: Code (\d{6}), \d+ min$`).FindStringSubmatch(sms.Text)
+	if code == nil {
+		t.Fatalf("reset SMS %q is not the application's text", sms.Text)
+	}
+	if form := b.submit(sent, map[string]string{"code": code[1]}); form.status != http.StatusOK || !strings.Contains(form.body, `name="password_confirm"`) {
+		t.Fatalf("the code of the application's SMS: %d\n%s", form.status, form.body)
 	}
 }
