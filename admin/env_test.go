@@ -89,7 +89,8 @@ func newAPIEnv(t *testing.T, store storage.Store) *apiEnv {
 	h, err := New(Deps{Tokens: tokens, Core: core, Clients: manage.NewClients(core, store, testRegistry{}),
 		Administrators: manage.NewAdministrators(core, store, e.mailer, "https://id.example"), Audit: manage.NewAudit(store),
 		Applications: manage.NewApplications(core, store), Policies: manage.NewPolicies(core, store),
-		AccountActivity: manage.NewAccountActivity(core, store, session.NewManager(store, session.Config{}), nil),
+		AccountActivity:  manage.NewAccountActivity(core, store, session.NewManager(store, session.Config{}), nil),
+		MessageTemplates: manage.NewMessageTemplates(core, store, notify.NewService(store, nil, nil)),
 	})
 	e.must(err)
 	router := mux.NewRouter()

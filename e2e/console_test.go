@@ -28,6 +28,8 @@ var consolePages = []struct{ name, path string }{
 	{"organizations", "/admin/stores/members/organizations"},
 	{"applications", "/admin/applications"},
 	{"application", "/admin/applications/members-web"},
+	{"messages", "/admin/applications/members-web/messages"},
+	{"message", "/admin/applications/members-web/messages/edit?message=email%2Fpassword_reset&language=de"},
 	{"policies", "/admin/policies?kind=mfa"},
 	{"administrators", "/admin/administrators"},
 	{"audit", "/admin/audit"},

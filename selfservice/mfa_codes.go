@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -129,7 +130,8 @@ func (h *Handler) deliverSignInSecret(ctx context.Context, m signInMessage, acco
 		} else if link != "" {
 			text += "\n" + link
 		}
-		_, err = h.notify.SMS(ctx, to, accountID, "sign_in_code", text)
+		values := map[string]string{"code": code, "link": link, "minutes": strconv.Itoa(minutes)}
+		_, err = h.notify.SMSFor(ctx, to, accountID, "sign_in_code", m.Lang, branding(m.App), values, text)
 	case storage.MethodVoiceCode:
 		// Spaced digits are read out one by one.
 		spoken := strings.Join(strings.Split(code, ""), " ")

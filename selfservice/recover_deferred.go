@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"strconv"
 
 	"foyer/selfservice/mfa"
 	"foyer/selfservice/notify"
@@ -96,8 +97,10 @@ func (h *Handler) issueResetCode(ctx context.Context, j *deferredJob, accountID,
 	if err := h.store.CreateOneTimeSecret(ctx, secret); err != nil {
 		return fmt.Errorf("selfservice: store reset code: %w", err)
 	}
-	text := h.render.T(j.p.Lang, "sms.password_reset_code", branding(j.app).AppName, code, int(j.pol.OneTimeCodeLifetime.Minutes()))
-	if _, err := h.notify.SMS(ctx, phone, accountID, "password_reset_code", text); err != nil {
+	minutes := int(j.pol.OneTimeCodeLifetime.Minutes())
+	text := h.render.T(j.p.Lang, "sms.password_reset_code", branding(j.app).AppName, code, minutes)
+	values := map[string]string{"code": code, "minutes": strconv.Itoa(minutes)}
+	if _, err := h.notify.SMSFor(ctx, phone, accountID, "password_reset_code", j.p.Lang, branding(j.app), values, text); err != nil {
 		return fmt.Errorf("selfservice: queue reset code: %w", err)
 	}
 	return nil

@@ -5,10 +5,13 @@ package storage
 // themes.Branding, so each side converts it with themes.Branding(b): the
 // conversion stops compiling when the two drift apart.
 type EffectiveBranding struct {
-	AppName      string
-	LogoURL      string // an uploaded logo's path, else the owner's URL
-	PrimaryColor string
-	FaviconURL   string
+	AppName string
+	// ApplicationID is the application's, whose message templates the
+	// messages follow.
+	ApplicationID string
+	LogoURL       string // an uploaded logo's path, else the owner's URL
+	PrimaryColor  string
+	FaviconURL    string
 	// Stylesheets are the brand stylesheets' paths, the application's
 	// first, so an organization's rules override it.
 	Stylesheets  []string
@@ -32,7 +35,7 @@ func ApplicationBranding(app *Application) EffectiveBranding {
 func OrganizationBranding(app *Application, org *Organization) EffectiveBranding {
 	var b EffectiveBranding
 	if app != nil {
-		b = EffectiveBranding{AppName: app.Name, LogoURL: app.LogoURL, PrimaryColor: app.PrimaryColor}
+		b = EffectiveBranding{AppName: app.Name, ApplicationID: app.ID, LogoURL: app.LogoURL, PrimaryColor: app.PrimaryColor}
 		b.wear(app.Branding)
 	}
 	if org == nil {

@@ -437,6 +437,9 @@ type Store interface {
 	OrganizationPeople
 	// Upstreams are external identity providers (storage/upstream.go).
 	Upstreams
+	// MessageTemplates are e-mail and SMS overrides per application
+	// (storage/msgtemplates.go).
+	MessageTemplates
 	// Ping checks the database answers (for /readyz).
 	Ping(ctx context.Context) error
 	Close() error

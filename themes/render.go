@@ -65,10 +65,13 @@ var primaryColorPattern = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 // it, so values may come straight from an admin-edited policy. It has the
 // fields of storage.EffectiveBranding, which converts to it.
 type Branding struct {
-	AppName      string
-	LogoURL      string // https://, http:// or an absolute path; anything else is dropped
-	PrimaryColor string // "#rrggbb"; anything else falls back to DefaultPrimaryColor
-	FaviconURL   string // like LogoURL
+	AppName string
+	// ApplicationID names the application whose message templates an
+	// e-mail or SMS follows (selfservice/notify); pages ignore it.
+	ApplicationID string
+	LogoURL       string // https://, http:// or an absolute path; anything else is dropped
+	PrimaryColor  string // "#rrggbb"; anything else falls back to DefaultPrimaryColor
+	FaviconURL    string // like LogoURL
 	// Stylesheets are absolute paths of brand stylesheets linked after the
 	// theme's (anything else is dropped): same-origin, so the CSP holds.
 	Stylesheets  []string

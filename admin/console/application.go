@@ -64,6 +64,9 @@ type applicationPage struct {
 	// PartnerLookupURL is the page of its partner lookup webhook ("" when
 	// the console has no such service).
 	PartnerLookupURL string
+	// MessagesURL lists its own e-mail and SMS texts ("" when the console
+	// has no such service).
+	MessagesURL string
 }
 
 // policySlot is one kind's policy select.
@@ -123,6 +126,9 @@ func (h *Handler) renderApplicationWith(w http.ResponseWriter, r *http.Request, 
 	}
 	if h.partnerLookups != nil {
 		p.PartnerLookupURL = h.path(partnerLookupRoute, nil, "app", app.ID)
+	}
+	if h.msgTemplates != nil {
+		p.MessagesURL = h.path(messagesRoute, nil, "app", app.ID)
 	}
 	p.Error = pageErr
 	for _, k := range storage.PolicyKinds {

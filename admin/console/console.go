@@ -99,6 +99,9 @@ type Deps struct {
 	// Upstreams serves a store's upstream identity providers
 	// (upstreams.go); without it there are no such pages.
 	Upstreams UpstreamService
+	// MessageTemplates serves applications' own e-mail and SMS texts
+	// (msgtemplates.go); without it there are no such pages.
+	MessageTemplates MessageTemplateService
 }
 
 // Handler serves the console.
@@ -134,6 +137,8 @@ type Handler struct {
 	partnerLookups PartnerLookupService
 	// upstreams may be nil (see Deps).
 	upstreams UpstreamService
+	// msgTemplates may be nil (see Deps).
+	msgTemplates MessageTemplateService
 
 	// accountTabs are the account profile's tabs, in order (account.go).
 	accountTabs []accountTab
@@ -182,6 +187,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	h.invitations = d.Invitations
 	h.partnerCodes, h.partnerLookups = d.PartnerCodes, d.PartnerLookups
 	h.upstreams = d.Upstreams
+	h.msgTemplates = d.MessageTemplates
 	h.acctActions, h.acctProfiles = d.AccountActions, d.AccountProfiles
 	return h, nil
 }
@@ -219,6 +225,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountApplications(sub)
 	h.mountApplication(sub)
 	h.mountPartnerLookup(sub)
+	h.mountMessageTemplates(sub)
 	h.mountPolicies(sub)
 	h.mountClients(sub)
 	h.mountGroups(sub)

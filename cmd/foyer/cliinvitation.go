@@ -90,7 +90,9 @@ func cliInvitations(cfg Config, s *sqlstore.Store) (*manage.Invitations, error) 
 	if err != nil {
 		return nil, err
 	}
-	return newInvitations(cfg, newAdminCore(s, nil), s, renderer, notify.NewService(s, renderer, nil)), nil
+	mailer := notify.NewService(s, renderer, nil)
+	mailer.UseTemplates(s)
+	return newInvitations(cfg, newAdminCore(s, nil), s, renderer, mailer), nil
 }
 
 // attributeFlags reads --attr NAME=VALUE into in.

@@ -60,5 +60,7 @@ func newAdminConsole(cfg Config, core *manage.Core, store storage.Store, secret 
 		PartnerCodes: manage.NewPartnerCodes(core, store), PartnerLookups: partnerLookups,
 		// The store's upstream identity providers (cmd/foyer/cliidp_service.go).
 		Upstreams: upstreams,
+		// Applications' own e-mail and SMS texts, test sends through the outbox.
+		MessageTemplates: manage.NewMessageTemplates(core, store, notifications),
 	})
 }

@@ -179,6 +179,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		return nil, err
 	}
 	notifications := notify.NewService(store, renderer, nil)
+	notifications.UseTemplates(store) // applications' own e-mail and SMS templates
 	sealer, relyingParty, err := mfaParts(cfg, secret)
 	if err != nil {
 		return nil, err
@@ -244,6 +245,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		Invitations:     invitations,
 		AccountActions:  accountServices.actions, AccountProfiles: accountServices.profiles, Renderer: renderer,
 		PartnerLookups: partnerLookups, Upstreams: upstreams,
+		MessageTemplates: manage.NewMessageTemplates(adminCore, store, notifications),
 	})
 	if err != nil {
 		return nil, err

@@ -50,6 +50,9 @@ type Service struct {
 	store    storage.Notifications
 	renderer Renderer
 	now      func() time.Time
+	// templates are the applications' own messages (UseTemplates); nil:
+	// the theme's only.
+	templates TemplateSource
 }
 
 // NewService returns a service queueing into store. now may be nil.
@@ -61,11 +64,20 @@ func NewService(store storage.Notifications, renderer Renderer, now func() time.
 }
 
 // Email renders the e-mail kind (see themes.Renderer.RenderEmail) in lang
-// with the application's branding and queues it to to. data is the kind's
+// with the application's branding and queues it to to; when the
+// application (branding.ApplicationID) has its own template for the kind
+// and language (UseTemplates), that is sent instead. data is the kind's
 // struct (messages.go, e.g. ActivationEmail for "activation"); it is any
 // rather than an interface because admin/manage still passes a map. The
 // account id (optional) is kept with the message.
 func (s *Service) Email(ctx context.Context, to, accountID, kind, lang string, branding themes.Branding, data any) (Message, error) {
+	if m, ok, err := s.renderOverride(ctx, to, kind, lang, branding, data); err != nil || ok {
+		if err != nil {
+			return Message{}, err
+		}
+		m.AccountID = accountID
+		return s.Send(ctx, m)
+	}
 	subject, text, html, err := s.renderer.RenderEmail(kind, lang, branding, data)
 	if err != nil {
 		return Message{}, fmt.Errorf("notify: render %s: %w", kind, err)

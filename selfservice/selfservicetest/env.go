@@ -134,6 +134,7 @@ func New(t testing.TB, o Options) *Env {
 	e.Steps = session.NewStepSigner(key("flow-steps"))
 	log := slog.New(slog.NewTextHandler(e.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	notifications := notify.NewService(store, renderer, e.Clock.Now)
+	notifications.UseTemplates(store)
 	e.Invites = invite.New(store, notifications, invite.Config{Issuer: issuer, InitiatePath: InitiatePath,
 		Languages: renderer.Languages(), Now: e.Clock.Now})
 	e.Handler, err = selfservice.New(selfservice.Config{

@@ -88,6 +88,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 	areas = append(areas, verificationAreas...)
 	areas = append(areas, onboardingAreas...)
 	areas = append(areas, orgPeopleAreas...)
+	areas = append(areas, messageTemplateAreas...)
 	for _, a := range append(append(append(append(append(areas, portalAreas...), storeConfigAreas...), policyAreas...), eventPageAreas...), upstreamAreas...) {
 		t.Run(a.name, func(t *testing.T) {
 			t.Parallel()
