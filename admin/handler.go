@@ -86,6 +86,9 @@ type Deps struct {
 	// Upstreams serves the stores' upstream identity providers
 	// (admin/upstreams.go).
 	Upstreams *manage.Upstreams
+	// Brandings serves applications' and organizations' branding
+	// (admin/branding.go).
+	Brandings *manage.Brandings
 }
 
 // Handler serves the admin REST API.
@@ -117,6 +120,8 @@ type Handler struct {
 	partnerLookups *manage.PartnerLookups
 	// upstreams serves upstreams.go.
 	upstreams *manage.Upstreams
+	// brandings serves branding.go.
+	brandings *manage.Brandings
 	// openAPI is the assembled document, served as is.
 	openAPI []byte
 	// routes builds URLs from the router Mount was given.
@@ -149,6 +154,7 @@ func New(d Deps) (*Handler, error) {
 	h.invitations = d.Invitations
 	h.partnerLookups = d.PartnerLookups
 	h.upstreams = d.Upstreams
+	h.brandings = d.Brandings
 	return h, nil
 }
 
@@ -177,6 +183,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountPartnerCodes(api)
 	h.mountPartnerLookup(api)
 	h.mountUpstreams(api)
+	h.mountBranding(api)
 	// What no route above answered (a match with ErrNotFound, so route
 	// checks do not take it for a route).
 	api.NotFoundHandler = h.unrouted(r)

@@ -244,6 +244,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		Invitations:     invitations,
 		AccountActions:  accountServices.actions, AccountProfiles: accountServices.profiles, Renderer: renderer,
 		PartnerLookups: partnerLookups, Upstreams: upstreams,
+		Brandings: manage.NewBrandings(adminCore, store),
 	})
 	if err != nil {
 		return nil, err
