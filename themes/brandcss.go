@@ -39,23 +39,33 @@ var (
 // value has. Reading them from the stylesheet keeps the two in step when
 // the theme gains a variable.
 func BrandVariables() map[string]BrandVarKind {
+	out := map[string]BrandVarKind{}
+	for name, val := range BrandDefaults() {
+		switch {
+		case brandColorValue.MatchString(val):
+			out[name] = BrandColor
+		case brandLengthValue.MatchString(val):
+			out[name] = BrandLength
+		}
+	}
+	return out
+}
+
+// BrandDefaults are the default theme's values of its :root custom
+// properties, by name without "--" (the console's colour pickers start
+// there).
+func BrandDefaults() map[string]string {
+	out := map[string]string{}
 	src, err := defaultFS.ReadFile("default/static/app.css")
 	if err != nil {
-		return map[string]BrandVarKind{}
+		return out
 	}
-	out := map[string]BrandVarKind{}
 	m := rootBlock.FindSubmatch(src)
 	if m == nil {
 		return out
 	}
 	for _, v := range rootVariable.FindAllSubmatch(m[1], -1) {
-		val := strings.TrimSpace(string(v[2]))
-		switch {
-		case brandColorValue.MatchString(val):
-			out[string(v[1])] = BrandColor
-		case brandLengthValue.MatchString(val):
-			out[string(v[1])] = BrandLength
-		}
+		out[string(v[1])] = strings.TrimSpace(string(v[2]))
 	}
 	return out
 }

@@ -64,6 +64,8 @@ type applicationPage struct {
 	// PartnerLookupURL is the page of its partner lookup webhook ("" when
 	// the console has no such service).
 	PartnerLookupURL string
+	// BrandingURL is its branding page ("" without the service).
+	BrandingURL string
 }
 
 // policySlot is one kind's policy select.
@@ -120,6 +122,9 @@ func (h *Handler) renderApplicationWith(w http.ResponseWriter, r *http.Request, 
 		FieldErrors: errs}
 	if p.StoreName == "" {
 		p.StoreName = app.StoreID
+	}
+	if h.brandings != nil {
+		p.BrandingURL = h.path(appBrandingRoute, nil, "app", app.ID)
 	}
 	if h.partnerLookups != nil {
 		p.PartnerLookupURL = h.path(partnerLookupRoute, nil, "app", app.ID)

@@ -99,6 +99,9 @@ type Deps struct {
 	// Upstreams serves a store's upstream identity providers
 	// (upstreams.go); without it there are no such pages.
 	Upstreams UpstreamService
+	// Brandings serves the branding pages of applications and
+	// organizations (branding.go); without it there are none.
+	Brandings BrandingService
 }
 
 // Handler serves the console.
@@ -134,6 +137,8 @@ type Handler struct {
 	partnerLookups PartnerLookupService
 	// upstreams may be nil (see Deps).
 	upstreams UpstreamService
+	// brandings may be nil (see Deps).
+	brandings BrandingService
 
 	// accountTabs are the account profile's tabs, in order (account.go).
 	accountTabs []accountTab
@@ -182,6 +187,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	h.invitations = d.Invitations
 	h.partnerCodes, h.partnerLookups = d.PartnerCodes, d.PartnerLookups
 	h.upstreams = d.Upstreams
+	h.brandings = d.Brandings
 	h.acctActions, h.acctProfiles = d.AccountActions, d.AccountProfiles
 	return h, nil
 }
@@ -225,6 +231,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountGroup(sub)
 	h.mountRoles(sub)
 	h.mountOrganizations(sub)
+	h.mountBranding(sub)
 	h.mountUpstreams(sub)
 	// Before the profile: /accounts/actions is not an account.
 	h.mountAccountJobs(sub)

@@ -119,6 +119,7 @@ func newEnv(t testing.TB, store storage.Store) *testEnv {
 				invite.Config{Issuer: issuer, InitiatePath: "/oauth2/initiate", Languages: renderer.Languages(), Now: e.clock.Now}),
 			PartnerCodes: manage.NewPartnerCodes(core, cs), PartnerLookups: manage.NewPartnerLookups(core, cs, newTestSealer(t)),
 			Upstreams: manage.NewUpstreams(core, cs, newTestSealer(t), issuer),
+			Brandings: manage.NewBrandings(core, cs),
 		})
 	if err != nil {
 		t.Fatal(err)

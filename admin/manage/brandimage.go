@@ -44,6 +44,14 @@ func (k BrandImage) MaxBytes() int {
 	return MaxLogoBytes
 }
 
+// CheckImage tells whether data would be accepted as the kind's image
+// (nil, or a *ValidationError), so that a form can refuse it before it
+// saves anything else.
+func CheckImage(kind BrandImage, data []byte) error {
+	_, err := checkImage(kind, data)
+	return err
+}
+
 // checkImage returns the content type of an upload judged by its bytes
 // (never by what the uploader claims), or why it is refused. SVG is
 // refused: it can carry scripts and external references, and the

@@ -60,5 +60,7 @@ func newAdminConsole(cfg Config, core *manage.Core, store storage.Store, secret 
 		PartnerCodes: manage.NewPartnerCodes(core, store), PartnerLookups: partnerLookups,
 		// The store's upstream identity providers (cmd/foyer/cliidp_service.go).
 		Upstreams: upstreams,
+		// Branding of applications and organizations (admin/console/branding.go).
+		Brandings: manage.NewBrandings(core, store),
 	})
 }
