@@ -113,20 +113,20 @@ func cmpOr(a, b string) string {
 // brandingPage is the data of admin_branding.
 type brandingPage struct {
 	frame
-	Title, BackURL                     string
-	SaveURL, PreviewURL, RemoveURL     string
-	Version                            int64
-	CanWrite                           bool
-	Light, Dark                        []brandVarField
-	Radius, RadiusError                string
-	ExtraCSS                           string
-	SupportURL, SupportEmail           string
-	TermsURL, PrivacyURL               string
-	LogoURL, FaviconURL, StyleURL      string
-	Emails                             []string
+	Title, BackURL                 string
+	SaveURL, PreviewURL, RemoveURL string
+	Version                        int64
+	CanWrite                       bool
+	Light, Dark                    []brandVarField
+	Radius, RadiusError            string
+	ExtraCSS                       string
+	SupportURL, SupportEmail       string
+	TermsURL, PrivacyURL           string
+	LogoURL, FaviconURL, StyleURL  string
+	Emails                         []string
 	// Removable are the images set, each with a remove button.
-	Removable []brandRemoval
-	Links     []brandLinkField
+	Removable                          []brandRemoval
+	Links                              []brandLinkField
 	FieldErrors                        map[string]string
 	MaxLogoKB, MaxFaviconKB, MaxSidePx int
 }
