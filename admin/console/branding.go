@@ -65,16 +65,22 @@ func (h *Handler) mountBranding(r *mux.Router) {
 		{"/admin/stores/{store}/organizations/{org}/branding", [3]string{orgBrandingRoute, orgBrandingPreviewRoute, orgBrandingRemoveRoute}},
 	} {
 		route.Handle(r, m.routes[0], m.base, route.Methods{
-			http.MethodGet: h.authed(h.brandingPage), http.MethodPost: limitBody(h.authed(h.saveBranding))})
-		route.Handle(r, m.routes[1], m.base+"/preview", route.Methods{http.MethodPost: limitBody(h.authed(h.previewBranding))})
+			http.MethodGet: h.authed(h.brandingPage), http.MethodPost: h.limitBody(h.authed(h.saveBranding))})
+		route.Handle(r, m.routes[1], m.base+"/preview", route.Methods{http.MethodPost: h.limitBody(h.authed(h.previewBranding))})
 		route.Handle(r, m.routes[2], m.base+"/remove", route.Methods{http.MethodPost: h.authed(h.removeBrandImage)})
 	}
 }
 
 // limitBody caps the branding form before anything parses it (the form
-// token check reads the body).
-func limitBody(next http.HandlerFunc) http.HandlerFunc {
+// token check reads the body). A body that says it is too large is
+// answered 413 with a message; one that only turns out to be fails to
+// parse and is refused like a form without its token.
+func (h *Handler) limitBody(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > maxBrandingForm {
+			h.message(w, r, http.StatusRequestEntityTooLarge, "admin.branding.too_large")
+			return
+		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxBrandingForm)
 		next(w, r)
 	}

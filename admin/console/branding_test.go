@@ -150,6 +150,11 @@ func TestApplicationBrandingPage(t *testing.T) {
 			t.Errorf("after remove %+v", after.Branding)
 		}
 
+		huge := br.postMultipart(t, path, url.Values{"version": {"3"}}, map[string][]byte{"logo": make([]byte, maxBrandingForm)})
+		if huge.status != http.StatusRequestEntityTooLarge || !strings.Contains(huge.body, "too large") {
+			t.Errorf("oversized form: %d", huge.status)
+		}
+
 		auditor := e.signIn(t, e.admin(t, "auditor@example.com", grant(storage.RoleAuditor)))
 		if ro := auditor.get(t, path); ro.status != http.StatusOK || strings.Contains(ro.body, `type="file"`) || !strings.Contains(ro.body, "readonly") {
 			t.Errorf("auditor's page: %d", ro.status)
