@@ -104,3 +104,21 @@ func TestCheckExtraCSS(t *testing.T) {
 		}
 	}
 }
+
+// The console labels every brandable variable and its messages in words
+// (admin/console/branding.go builds these keys): a variable added to
+// app.css's :root needs its label here too.
+func TestBrandingLabelsExist(t *testing.T) {
+	for _, lang := range []string{"en", "de"} {
+		cat := embeddedCatalog(t, lang)
+		keys := []string{"admin.branding.too_large", "admin.branding.remove_logo", "admin.branding.remove_favicon"}
+		for name := range BrandVariables() {
+			keys = append(keys, "admin.branding.var."+name)
+		}
+		for _, k := range keys {
+			if cat[k] == "" {
+				t.Errorf("%s.json lacks %q", lang, k)
+			}
+		}
+	}
+}
