@@ -162,9 +162,14 @@ func sortedNames(vars map[string]BrandVarKind) []string {
 // origin's stylesheet) and anything unknown are refused.
 var allowedAtRules = []string{"@media", "@supports", "@keyframes", "@font-face", "@layer", "@container"}
 
-// forbiddenWords are old script hooks and protocols, looked for in every
-// token after CSS escapes are decoded.
-var forbiddenWords = []string{"javascript:", "vbscript:", "expression", "behavior", "-moz-binding"}
+// forbiddenWords are script protocols and IE's expression(), looked for
+// in every token after CSS escapes are decoded; forbiddenProperties are
+// the old properties that bind scripts, refused as identifiers (so a
+// class such as .behavior-note stays allowed).
+var (
+	forbiddenWords      = []string{"javascript:", "vbscript:", "expression("}
+	forbiddenProperties = []string{"behavior", "-ms-behavior", "-moz-binding"}
+)
 
 // CheckExtraCSS returns why an administrator's extra CSS is refused, or "".
 // The stylesheet is served same-origin under the page CSP (themes/doc.go),
@@ -215,6 +220,9 @@ func (c *cssChecker) token(tt css.TokenType, raw string) string {
 		if strings.Contains(text, w) {
 			return fmt.Sprintf("%q is not allowed", strings.TrimSuffix(w, ":"))
 		}
+	}
+	if tt == css.IdentToken && slices.Contains(forbiddenProperties, text) {
+		return fmt.Sprintf("%q is not allowed", text)
 	}
 	switch tt {
 	case css.CommentToken:

@@ -72,6 +72,8 @@ func TestCheckExtraCSS(t *testing.T) {
 		{"own font", `@font-face{font-family:Brand;src:url(/brand/abc) format("woff2")} body{font-family:Brand}`, ""},
 		{"comment and strings", `/* brand */ .x::before{content:"\201C"}`, ""},
 		{"keyframes", `@keyframes spin{from{opacity:0}to{opacity:1}}`, ""},
+		{"words in class names", `.behavior-note, .expression-box{color:red}`, ""},
+		{"escaped behavior", `.x{beh\61vior:url(x.htc)}`, "behavior"},
 
 		{"import", `@import "https://evil.example/x.css";`, "@import is not allowed"},
 		{"escaped import", `@\69mport "x.css";`, "@import is not allowed"},

@@ -42,15 +42,15 @@ const (
 
 // brandTarget is whose branding a page edits, read from the route.
 type brandTarget struct {
-	owner       manage.BrandOwner
-	storeID     string
-	title       string
-	backURL     string
-	vars        []string // the route variables, for building the page's URLs
-	routes      [3]string
-	appName     string
-	logoURL     string
-	primaryColr string
+	owner        manage.BrandOwner
+	storeID      string
+	title        string
+	backURL      string
+	vars         []string // the route variables, for building the page's URLs
+	routes       [3]string
+	appName      string
+	logoURL      string
+	primaryColor string
 }
 
 func (h *Handler) mountBranding(r *mux.Router) {
@@ -97,7 +97,7 @@ func (h *Handler) brandTargetOf(r *http.Request, rq *request) (*brandTarget, err
 		return &brandTarget{owner: manage.ApplicationOwner(id), storeID: app.StoreID, title: app.Name,
 			backURL: h.path(applicationRoute, nil, "app", id), vars: []string{"app", id},
 			routes:  [3]string{appBrandingRoute, appBrandingPreviewRoute, appBrandingRemoveRoute},
-			appName: app.Name, logoURL: app.LogoURL, primaryColr: app.PrimaryColor}, nil
+			appName: app.Name, logoURL: app.LogoURL, primaryColor: app.PrimaryColor}, nil
 	}
 	s, o, err := h.orgFor(r, rq)
 	if err != nil {
@@ -106,7 +106,7 @@ func (h *Handler) brandTargetOf(r *http.Request, rq *request) (*brandTarget, err
 	return &brandTarget{owner: manage.OrganizationOwner(s.ID, o.ID), storeID: s.ID, title: o.Name,
 		backURL: h.path(orgRoute, nil, "store", s.ID, "org", o.ID), vars: []string{"store", s.ID, "org", o.ID},
 		routes:  [3]string{orgBrandingRoute, orgBrandingPreviewRoute, orgBrandingRemoveRoute},
-		appName: cmpOr(o.DisplayName, o.Name), logoURL: o.LogoURL, primaryColr: o.PrimaryColor}, nil
+		appName: cmpOr(o.DisplayName, o.Name), logoURL: o.LogoURL, primaryColor: o.PrimaryColor}, nil
 }
 
 func cmpOr(a, b string) string {

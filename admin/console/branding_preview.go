@@ -88,7 +88,7 @@ func (h *Handler) draftBranding(r *http.Request, rq *request, t *brandTarget, cu
 		FaviconAsset: strings.TrimPrefix(images[manage.Favicon], storage.BrandAssetPath),
 		StyleAsset:   strings.TrimPrefix(style, storage.BrandAssetPath), SupportURL: strings.TrimSpace(in.SupportURL),
 		SupportEmail: strings.TrimSpace(in.SupportEmail), TermsURL: strings.TrimSpace(in.TermsURL), PrivacyURL: strings.TrimSpace(in.PrivacyURL)}
-	app := &storage.Application{Name: t.appName, LogoURL: t.logoURL, PrimaryColor: t.primaryColr, Branding: b}
+	app := &storage.Application{Name: t.appName, LogoURL: t.logoURL, PrimaryColor: t.primaryColor, Branding: b}
 	return themes.Branding(storage.ApplicationBranding(app)), nil
 }
 

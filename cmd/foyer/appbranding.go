@@ -168,11 +168,14 @@ func (f brandingFlags) apply(in manage.BrandingInput, given map[string]bool) (ma
 			in.ExtraCSS = string(css)
 		}
 	}
-	for name, dst := range map[string]*string{"support-url": &in.SupportURL, "support-email": &in.SupportEmail,
-		"terms-url": &in.TermsURL, "privacy-url": &in.PrivacyURL} {
-		if given[name] {
-			*dst = map[string]string{"support-url": f.supportURL, "support-email": f.supportEmail,
-				"terms-url": f.terms, "privacy-url": f.priv}[name]
+	for _, l := range []struct {
+		flag string
+		dst  *string
+		v    string
+	}{{"support-url", &in.SupportURL, f.supportURL}, {"support-email", &in.SupportEmail, f.supportEmail},
+		{"terms-url", &in.TermsURL, f.terms}, {"privacy-url", &in.PrivacyURL, f.priv}} {
+		if given[l.flag] {
+			*l.dst = l.v
 		}
 	}
 	return in, nil
