@@ -89,6 +89,9 @@ type Deps struct {
 	// MessageTemplates serves the applications' own e-mail and SMS
 	// templates (admin/msgtemplates.go).
 	MessageTemplates *manage.MessageTemplates
+	// Brandings serves applications' and organizations' branding
+	// (admin/branding.go).
+	Brandings *manage.Brandings
 }
 
 // Handler serves the admin REST API.
@@ -122,6 +125,8 @@ type Handler struct {
 	upstreams *manage.Upstreams
 	// msgTemplates serves msgtemplates.go.
 	msgTemplates *manage.MessageTemplates
+	// brandings serves branding.go.
+	brandings *manage.Brandings
 	// openAPI is the assembled document, served as is.
 	openAPI []byte
 	// routes builds URLs from the router Mount was given.
@@ -155,6 +160,7 @@ func New(d Deps) (*Handler, error) {
 	h.partnerLookups = d.PartnerLookups
 	h.upstreams = d.Upstreams
 	h.msgTemplates = d.MessageTemplates
+	h.brandings = d.Brandings
 	return h, nil
 }
 
@@ -184,6 +190,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountPartnerLookup(api)
 	h.mountUpstreams(api)
 	h.mountMessageTemplates(api)
+	h.mountBranding(api)
 	// What no route above answered (a match with ErrNotFound, so route
 	// checks do not take it for a route).
 	api.NotFoundHandler = h.unrouted(r)

@@ -67,6 +67,8 @@ type applicationPage struct {
 	// MessagesURL lists its own e-mail and SMS texts ("" when the console
 	// has no such service).
 	MessagesURL string
+	// BrandingURL is its branding page ("" without the service).
+	BrandingURL string
 }
 
 // policySlot is one kind's policy select.
@@ -123,6 +125,9 @@ func (h *Handler) renderApplicationWith(w http.ResponseWriter, r *http.Request, 
 		FieldErrors: errs}
 	if p.StoreName == "" {
 		p.StoreName = app.StoreID
+	}
+	if h.brandings != nil {
+		p.BrandingURL = h.path(appBrandingRoute, nil, "app", app.ID)
 	}
 	if h.partnerLookups != nil {
 		p.PartnerLookupURL = h.path(partnerLookupRoute, nil, "app", app.ID)

@@ -102,6 +102,9 @@ type Deps struct {
 	// MessageTemplates serves applications' own e-mail and SMS texts
 	// (msgtemplates.go); without it there are no such pages.
 	MessageTemplates MessageTemplateService
+	// Brandings serves the branding pages of applications and
+	// organizations (branding.go); without it there are none.
+	Brandings BrandingService
 }
 
 // Handler serves the console.
@@ -139,6 +142,8 @@ type Handler struct {
 	upstreams UpstreamService
 	// msgTemplates may be nil (see Deps).
 	msgTemplates MessageTemplateService
+	// brandings may be nil (see Deps).
+	brandings BrandingService
 
 	// accountTabs are the account profile's tabs, in order (account.go).
 	accountTabs []accountTab
@@ -188,6 +193,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	h.partnerCodes, h.partnerLookups = d.PartnerCodes, d.PartnerLookups
 	h.upstreams = d.Upstreams
 	h.msgTemplates = d.MessageTemplates
+	h.brandings = d.Brandings
 	h.acctActions, h.acctProfiles = d.AccountActions, d.AccountProfiles
 	return h, nil
 }
@@ -232,6 +238,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountGroup(sub)
 	h.mountRoles(sub)
 	h.mountOrganizations(sub)
+	h.mountBranding(sub)
 	h.mountUpstreams(sub)
 	// Before the profile: /accounts/actions is not an account.
 	h.mountAccountJobs(sub)

@@ -35,6 +35,12 @@
 // their fields and keep what was typed (forms.go maps the services'
 // errors); conflicts and stale versions are the page's error.
 //
+// Applications and organizations link their Branding page (branding.go,
+// branding_preview.go): a multipart form of colours, extra CSS, links and
+// logo and favicon uploads, and a Preview button that renders the real
+// sign-in page or an e-mail with the unsaved values in a new tab (the
+// e-mail under a sandboxing CSP of its own).
+//
 // A partner organization's page has a partner code section
 // (partner_code.go) and an application links its partner lookup webhook
 // page (partner_lookup.go): a code or secret just made is shown on the

@@ -120,6 +120,7 @@ func newEnv(t testing.TB, store storage.Store) *testEnv {
 			PartnerCodes: manage.NewPartnerCodes(core, cs), PartnerLookups: manage.NewPartnerLookups(core, cs, newTestSealer(t)),
 			Upstreams:        manage.NewUpstreams(core, cs, newTestSealer(t), issuer),
 			MessageTemplates: manage.NewMessageTemplates(core, cs, notify.NewService(store, renderer, e.clock.Now)),
+			Brandings:        manage.NewBrandings(core, cs),
 		})
 	if err != nil {
 		t.Fatal(err)

@@ -18,6 +18,8 @@ type orgPage struct {
 	orgFormData
 	// PartnerCode is the partner code section (partner organizations only).
 	PartnerCode *partnerCodeView
+	// BrandingURL is its branding page ("" without the service).
+	BrandingURL string
 }
 
 // orgFor loads the request's {org} of its {store} for the actor.
@@ -58,6 +60,9 @@ func (h *Handler) renderOrgWith(w http.ResponseWriter, r *http.Request, rq *requ
 	in orgForm, err error, pc *partnerCodeView) {
 	p := &orgPage{Title: o.Name, storeItem: h.storeItemOf(rq, s, o.Version, "org", o.ID, orgRoute, orgDeleteRoute, orgsRoute), PartnerCode: pc}
 	p.Error = p.set(in, orgSchema(s), err)
+	if h.brandings != nil {
+		p.BrandingURL = h.path(orgBrandingRoute, nil, "store", s.ID, "org", o.ID)
+	}
 	if pc == nil {
 		var perr error
 		// A failure to read the code's status leaves its section out

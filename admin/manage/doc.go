@@ -25,6 +25,11 @@
 // moved. The console's application and client ids are
 // in console_ids.go; cmd/foyer's bootstrap creates them.
 //
+// Brandings (branding.go, brandimage.go) edits the branding of an
+// application or organization: colours and extra CSS, checked and turned
+// into a stylesheet by themes.BrandStylesheet and stored as a brand asset
+// on save, links, and logo and favicon uploads judged by their bytes.
+//
 // Clients (clients.go) manages OAuth clients over a ClientRegistry, the
 // OAuth server's validation and secret generation that cmd/foyer wires
 // in (so that this package does not import authz). A client belongs to

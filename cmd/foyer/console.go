@@ -62,5 +62,7 @@ func newAdminConsole(cfg Config, core *manage.Core, store storage.Store, secret 
 		Upstreams: upstreams,
 		// Applications' own e-mail and SMS texts, test sends through the outbox.
 		MessageTemplates: manage.NewMessageTemplates(core, store, notifications),
+		// Branding of applications and organizations (admin/console/branding.go).
+		Brandings: manage.NewBrandings(core, store),
 	})
 }

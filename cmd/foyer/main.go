@@ -33,6 +33,7 @@ Commands:
   app consent set       replace an application's consent policy
   app portal show APP   show an application's launcher tile, friendly URL and groups
   app portal set APP    change them (--launcher, --slug, --groups)
+  app branding show|set  an application's branding (--app, --logo FILE, --favicon FILE, --color NAME=#hex, --extra-css FILE, --support-url, ...)
   app partner-lookup set|show|delete APP  an application's partner lookup webhook (--url, --timeout, --rotate-secret)
   app create|list       create (--name, --store) or list applications
   app delete APP        delete an application without clients
@@ -150,6 +151,8 @@ func dispatch(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 		return appPortalShow(ctx, cfg, rest[2:], stdout, stderr)
 	case cmd == "app" && sub == "portal" && len(rest) > 1 && rest[1] == "set":
 		return appPortalSet(ctx, cfg, rest[2:], stdout, stderr)
+	case cmd == "app" && sub == "branding" && len(rest) > 1:
+		return appBranding(ctx, cfg, rest[1], rest[2:], stdout, stderr)
 	case cmd == "app" && sub == "partner-lookup" && len(rest) > 1:
 		return appPartnerLookup(ctx, cfg, rest[1], rest[2:], stdout, stderr)
 	case cmd == "app" && (sub == "create" || sub == "list" || sub == "delete"):

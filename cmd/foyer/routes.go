@@ -246,6 +246,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		AccountActions:  accountServices.actions, AccountProfiles: accountServices.profiles, Renderer: renderer,
 		PartnerLookups: partnerLookups, Upstreams: upstreams,
 		MessageTemplates: manage.NewMessageTemplates(adminCore, store, notifications),
+		Brandings: manage.NewBrandings(adminCore, store),
 	})
 	if err != nil {
 		return nil, err

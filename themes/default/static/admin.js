@@ -49,3 +49,12 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+// A branding colour's picker fills its text field as it moves (without
+// JavaScript the server reads a moved picker itself).
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("input[data-color-for]").forEach(function (pick) {
+    var text = document.getElementById(pick.getAttribute("data-color-for"));
+    if (!text) { return; }
+    pick.addEventListener("input", function () { text.value = pick.value; });
+  });
+});
