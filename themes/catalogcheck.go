@@ -79,7 +79,7 @@ func CanonicalLanguage(tag string) (string, bool) {
 	if err != nil {
 		return "", false
 	}
-	if base, conf := t.Base(); conf == language.No || base.String() == "und" {
+	if strings.EqualFold(strings.SplitN(tag, "-", 2)[0], "und") || t.IsRoot() {
 		return "", false
 	}
 	return canonicalTag(tag), true

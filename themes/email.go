@@ -50,7 +50,7 @@ func (r *Renderer) cloneEmail(ek *emailKind, k cloneKey) (*emailTemplates, error
 type emailView struct {
 	Kind     string
 	Lang     string
-	Dir      string // "rtl" or "ltr"
+	Dir      string   // "rtl" or "ltr"
 	Branding Branding // sanitised
 	// LogoURL is Branding.LogoURL when it is absolute: a mail client has no
 	// origin to resolve "/static/logo.png" against.

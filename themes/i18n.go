@@ -52,15 +52,19 @@ func (r *Renderer) loadCatalogs(layers []fs.FS) error {
 	return nil
 }
 
-// canonicalTag lower-cases the language and upper-cases a two-letter region
-// ("pt-br" -> "pt-BR"), which is how catalogs are named and returned.
+// canonicalTag lower-cases the language, title-cases a script and
+// upper-cases a two-letter region ("pt-br" -> "pt-BR", "zh-hant" ->
+// "zh-Hant"), which is how catalogs are named and returned.
 func canonicalTag(tag string) string {
 	parts := strings.Split(tag, "-")
 	parts[0] = strings.ToLower(parts[0])
 	for i := 1; i < len(parts); i++ {
-		if len(parts[i]) == 2 {
+		switch len(parts[i]) {
+		case 2:
 			parts[i] = strings.ToUpper(parts[i])
-		} else {
+		case 4: // a script: "zh-Hant"
+			parts[i] = strings.ToUpper(parts[i][:1]) + strings.ToLower(parts[i][1:])
+		default:
 			parts[i] = strings.ToLower(parts[i])
 		}
 	}
