@@ -435,6 +435,8 @@ type Store interface {
 	OrganizationPeople
 	// Upstreams are external identity providers (storage/upstream.go).
 	Upstreams
+	// TranslationPackages are uploaded catalogs (storage/translations.go).
+	TranslationPackages
 	// Ping checks the database answers (for /readyz).
 	Ping(ctx context.Context) error
 	Close() error
