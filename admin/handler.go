@@ -86,6 +86,8 @@ type Deps struct {
 	// Upstreams serves the stores' upstream identity providers
 	// (admin/upstreams.go).
 	Upstreams *manage.Upstreams
+	// Translations serves translation packages (admin/translations.go).
+	Translations *manage.Translations
 }
 
 // Handler serves the admin REST API.
@@ -117,6 +119,8 @@ type Handler struct {
 	partnerLookups *manage.PartnerLookups
 	// upstreams serves upstreams.go.
 	upstreams *manage.Upstreams
+	// translations serves translations.go.
+	translations *manage.Translations
 	// openAPI is the assembled document, served as is.
 	openAPI []byte
 	// routes builds URLs from the router Mount was given.
@@ -149,6 +153,7 @@ func New(d Deps) (*Handler, error) {
 	h.invitations = d.Invitations
 	h.partnerLookups = d.PartnerLookups
 	h.upstreams = d.Upstreams
+	h.translations = d.Translations
 	return h, nil
 }
 
@@ -177,6 +182,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountPartnerCodes(api)
 	h.mountPartnerLookup(api)
 	h.mountUpstreams(api)
+	h.mountTranslations(api)
 	// What no route above answered (a match with ErrNotFound, so route
 	// checks do not take it for a route).
 	api.NotFoundHandler = h.unrouted(r)

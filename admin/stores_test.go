@@ -64,7 +64,8 @@ func newStoresAPI(t *testing.T, s storage.Store) *storesAPI {
 			Roles: manage.NewRoles(core, s), Organizations: manage.NewOrganizations(core, s),
 			PartnerCodes: manage.NewPartnerCodes(core, s)},
 		PartnerLookups: manage.NewPartnerLookups(core, s, newTestSealer(t)),
-		Upstreams:      manage.NewUpstreams(core, s, newTestSealer(t), "https://id.example")})
+		Upstreams:      manage.NewUpstreams(core, s, newTestSealer(t), "https://id.example"),
+		Translations:   manage.NewTranslations(core, s, testRenderer(t))})
 	if err != nil {
 		t.Fatal(err)
 	}

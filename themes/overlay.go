@@ -181,3 +181,9 @@ func (r *Renderer) scopedLang(lang string, overlay map[string]map[string]string)
 	}
 	return r.defaultLang
 }
+
+// BuiltinLanguages returns the tags of the built-in catalogs (embedded and
+// override directory), sorted: what every scope offers without packages.
+func (r *Renderer) BuiltinLanguages() []string {
+	return slices.Clone(r.builtin.langs)
+}
