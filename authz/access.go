@@ -97,10 +97,11 @@ func (h *Handler) deniedPage(w http.ResponseWriter, r *http.Request, ar fosite.A
 	w.Header().Set("Cache-Control", "no-store")
 	err := h.render.Render(w, r, themes.Page{
 		Template: "access_denied",
-		Lang:     h.render.Negotiate(ar.GetRequestForm().Get("ui_locales"), acct.Language, r.Header.Get("Accept-Language")),
-		Branding: themes.Branding{AppName: app.Name, LogoURL: app.LogoURL, PrimaryColor: app.PrimaryColor},
-		Status:   http.StatusForbidden,
-		Data:     data,
+		Lang:     h.render.NegotiateRequest(r, ar.GetRequestForm().Get("ui_locales"), acct.Language),
+		Branding: themes.Branding{AppName: app.Name, LogoURL: app.LogoURL, PrimaryColor: app.PrimaryColor,
+			Scope: storage.TranslationScope(app.StoreID, app.ID)},
+		Status: http.StatusForbidden,
+		Data:   data,
 	})
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "render access_denied", "err", err)

@@ -3,6 +3,7 @@ package authz
 import (
 	"net/http"
 
+	"foyer/storage"
 	"foyer/themes"
 )
 
@@ -58,7 +59,8 @@ func (h *Handler) renderOrganizations(w http.ResponseWriter, r *http.Request, p 
 	w.Header().Set("Cache-Control", "no-store")
 	app := p.login.app
 	h.renderStepPage(w, r, p, themes.Page{Template: "organization", Status: status, Data: data,
-		Branding: themes.Branding{AppName: app.Name, LogoURL: app.LogoURL, PrimaryColor: app.PrimaryColor}})
+		Branding: themes.Branding{AppName: app.Name, LogoURL: app.LogoURL, PrimaryColor: app.PrimaryColor,
+			Scope: storage.TranslationScope(app.StoreID, app.ID)}})
 	return nil
 }
 

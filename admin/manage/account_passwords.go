@@ -93,7 +93,8 @@ func resetToken() (string, []byte, error) {
 }
 
 func brandingOf(app *storage.Application) themes.Branding {
-	return themes.Branding{AppName: app.Name, LogoURL: app.LogoURL, PrimaryColor: app.PrimaryColor}
+	return themes.Branding{AppName: app.Name, LogoURL: app.LogoURL, PrimaryColor: app.PrimaryColor,
+		Scope: storage.TranslationScope(app.StoreID, app.ID)}
 }
 
 // SetPasswordInput is the body of "set a password". The customer is

@@ -69,7 +69,8 @@ func (s *CustomerNotices) branding(ctx context.Context, acct *storage.Account, a
 		}
 	}
 	b := storage.OrganizationBranding(app, org)
-	return themes.Branding{AppName: b.Name, LogoURL: b.LogoURL, PrimaryColor: b.PrimaryColor}, nil
+	return themes.Branding{AppName: b.Name, LogoURL: b.LogoURL, PrimaryColor: b.PrimaryColor,
+		Scope: storage.TranslationScope(app.StoreID, app.ID)}, nil
 }
 
 // brandedOrganization is the first organization of the account, by name,

@@ -213,7 +213,8 @@ func (s *Service) mail(ctx context.Context, inv *storage.Invitation, c *inviteCo
 	// An invitation into an organization wears the organization's own
 	// branding where it has one (issue 15), else the application's.
 	eb := storage.OrganizationBranding(c.app, c.org)
-	b := themes.Branding{AppName: eb.Name, LogoURL: eb.LogoURL, PrimaryColor: eb.PrimaryColor}
+	b := themes.Branding{AppName: eb.Name, LogoURL: eb.LogoURL, PrimaryColor: eb.PrimaryColor,
+		Scope: storage.TranslationScope(c.app.StoreID, c.app.ID)}
 	if _, err := s.mailer.Email(ctx, inv.Email, "", "invitation", inv.Language, b, data); err != nil {
 		return fmt.Errorf("invite: queue e-mail: %w", err)
 	}

@@ -130,7 +130,8 @@ func (h *Handler) renderOrg(w http.ResponseWriter, r *http.Request, a *orgAdmin,
 // field by field falling back to the portal application's.
 func (a *orgAdmin) branding() themes.Branding {
 	eb := storage.OrganizationBranding(a.App, a.Org)
-	return themes.Branding{AppName: eb.Name, LogoURL: eb.LogoURL, PrimaryColor: eb.PrimaryColor}
+	return themes.Branding{AppName: eb.Name, LogoURL: eb.LogoURL, PrimaryColor: eb.PrimaryColor,
+		Scope: storage.TranslationScope(a.App.StoreID, a.App.ID)}
 }
 
 // personViews shows each person with the roles they hold and the

@@ -78,7 +78,8 @@ func brandingOf(app *storage.Application) themes.Branding {
 	if app == nil {
 		return themes.Branding{}
 	}
-	return themes.Branding{AppName: app.Name, LogoURL: app.LogoURL, PrimaryColor: app.PrimaryColor}
+	return themes.Branding{AppName: app.Name, LogoURL: app.LogoURL, PrimaryColor: app.PrimaryColor,
+		Scope: storage.TranslationScope(app.StoreID, app.ID)}
 }
 
 func displayName(a *storage.Account) string {
@@ -152,7 +153,7 @@ func (h *Handler) message(w http.ResponseWriter, r *http.Request, status int, ke
 // messageIn is message whose "Open your account" leads to the portal of
 // storeID (or of the store the request names, when empty).
 func (h *Handler) messageIn(w http.ResponseWriter, r *http.Request, status int, key, storeID string) {
-	lang := h.render.Negotiate("", "", r.Header.Get("Accept-Language"))
+	lang := h.render.NegotiateRequest(r, "", "")
 	app, _ := h.brandingApp(r)
 	home := withStore(r, nil)
 	if storeID != "" {
