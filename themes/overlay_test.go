@@ -115,8 +115,11 @@ func TestOverlayLookupOrder(t *testing.T) {
 	if got := r.NegotiateRequest(req, "", "de"); got != "sv" {
 		t.Errorf("NegotiateRequest with cookie = %q", got)
 	}
-	if got := r.NegotiateRequest(req, "en", "de"); got != "en" {
-		t.Errorf("ui_locales must win over the cookie, got %q", got)
+	if got := r.NegotiateRequest(req, "en", "de"); got != "sv" {
+		t.Errorf("the picked language must win over ui_locales, got %q", got)
+	}
+	if got := r.NegotiateRequest(httptest.NewRequest(http.MethodGet, "/", nil), "fr en", "de"); got != "en" {
+		t.Errorf("without a pick, ui_locales: got %q", got)
 	}
 	subject, text, html, err := r.RenderEmail("activation", "sv", Branding{AppName: "Acme", Scope: "app1"}, nil)
 	if err != nil {

@@ -86,16 +86,22 @@ func (r *Renderer) newPicker(req *http.Request, lang string, langs []string) *pi
 	return p
 }
 
-// NegotiateRequest chooses the page language for req: the OIDC ui_locales
-// (space-separated, in preference order), then the language the customer
-// picked in the footer (LanguageCookie), then the account's language, then
-// Accept-Language by q-value, then the default language. Every page that
-// negotiates should call it so the order is the same everywhere.
+// NegotiateRequest chooses the page language for req: the language the
+// customer picked in the footer (LanguageCookie), then the OIDC ui_locales
+// (space-separated, in preference order), then the account's language,
+// then Accept-Language by q-value, then the default language. Every page
+// that negotiates should call it so the order is the same everywhere.
+//
+// The pick comes before ui_locales because it is the customer's own
+// choice made on these very pages, where ui_locales is the relying
+// party's guess: a sign-in started with ui_locales=fr keeps ui_locales for
+// every step, and a picker ranked after it could never change the page.
 func (r *Renderer) NegotiateRequest(req *http.Request, uiLocales, accountLanguage string) string {
-	candidates := strings.Fields(uiLocales)
+	var candidates []string
 	if c, err := req.Cookie(LanguageCookie); err == nil {
 		candidates = append(candidates, c.Value)
 	}
+	candidates = append(candidates, strings.Fields(uiLocales)...)
 	candidates = append(candidates, accountLanguage)
 	return r.negotiate(candidates, req.Header.Get("Accept-Language"))
 }
