@@ -64,6 +64,9 @@ type applicationPage struct {
 	// PartnerLookupURL is the page of its partner lookup webhook ("" when
 	// the console has no such service).
 	PartnerLookupURL string
+	// LanguagesURL is the page of its translation packages ("" without
+	// the service).
+	LanguagesURL string
 }
 
 // policySlot is one kind's policy select.
@@ -120,6 +123,9 @@ func (h *Handler) renderApplicationWith(w http.ResponseWriter, r *http.Request, 
 		FieldErrors: errs}
 	if p.StoreName == "" {
 		p.StoreName = app.StoreID
+	}
+	if h.translations != nil {
+		p.LanguagesURL = h.path(appLanguagesRoute, nil, "app", app.ID)
 	}
 	if h.partnerLookups != nil {
 		p.PartnerLookupURL = h.path(partnerLookupRoute, nil, "app", app.ID)

@@ -99,6 +99,9 @@ type Deps struct {
 	// Upstreams serves a store's upstream identity providers
 	// (upstreams.go); without it there are no such pages.
 	Upstreams UpstreamService
+	// Translations serves the Languages pages of a store and an
+	// application (translations.go); without it there are none.
+	Translations TranslationService
 }
 
 // Handler serves the console.
@@ -134,6 +137,8 @@ type Handler struct {
 	partnerLookups PartnerLookupService
 	// upstreams may be nil (see Deps).
 	upstreams UpstreamService
+	// translations may be nil (see Deps).
+	translations TranslationService
 
 	// accountTabs are the account profile's tabs, in order (account.go).
 	accountTabs []accountTab
@@ -182,6 +187,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	h.invitations = d.Invitations
 	h.partnerCodes, h.partnerLookups = d.PartnerCodes, d.PartnerLookups
 	h.upstreams = d.Upstreams
+	h.translations = d.Translations
 	h.acctActions, h.acctProfiles = d.AccountActions, d.AccountProfiles
 	return h, nil
 }
@@ -226,6 +232,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountRoles(sub)
 	h.mountOrganizations(sub)
 	h.mountUpstreams(sub)
+	h.mountTranslations(sub)
 	// Before the profile: /accounts/actions is not an account.
 	h.mountAccountJobs(sub)
 	h.mountAccountAuthenticators(sub)

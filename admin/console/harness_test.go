@@ -118,7 +118,8 @@ func newEnv(t testing.TB, store storage.Store) *testEnv {
 			Invitations: manage.NewInvitations(core, cs, notify.NewService(store, renderer, e.clock.Now),
 				invite.Config{Issuer: issuer, InitiatePath: "/oauth2/initiate", Languages: renderer.Languages(), Now: e.clock.Now}),
 			PartnerCodes: manage.NewPartnerCodes(core, cs), PartnerLookups: manage.NewPartnerLookups(core, cs, newTestSealer(t)),
-			Upstreams: manage.NewUpstreams(core, cs, newTestSealer(t), issuer),
+			Upstreams:    manage.NewUpstreams(core, cs, newTestSealer(t), issuer),
+			Translations: manage.NewTranslations(core, cs, renderer),
 		})
 	if err != nil {
 		t.Fatal(err)
