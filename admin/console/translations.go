@@ -73,10 +73,10 @@ type languageRow struct {
 // languagesTarget is the request's store or application, its name, the
 // store it belongs to and the route names of its pages.
 type languagesTarget struct {
-	target             manage.TranslationTarget
-	name, store        string
-	list, one, del     string
-	vars               []string
+	target         manage.TranslationTarget
+	name, store    string
+	list, one, del string
+	vars           []string
 }
 
 func (h *Handler) languagesTarget(r *http.Request, rq *request) (*languagesTarget, error) {
