@@ -123,7 +123,7 @@ func (r *Renderer) LanguageHandler() http.Handler {
 			})
 		}
 		w.Header().Set("Cache-Control", "no-store")
-		http.Redirect(w, req, target, http.StatusSeeOther)
+		http.Redirect(w, req, target, http.StatusSeeOther) //nolint:gosec // G710: target is a local path (localPath) or "/"
 	})
 }
 

@@ -102,7 +102,7 @@ func writeCatalog(stdout io.Writer, file string, cat map[string]string) error {
 		_, err = stdout.Write(b)
 		return err
 	}
-	return os.WriteFile(file, b, 0o644)
+	return os.WriteFile(file, b, 0o600)
 }
 
 func printTranslations(stdout io.Writer, langs []manage.TranslationLanguage, asJSON bool) error {
