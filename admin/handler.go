@@ -92,6 +92,8 @@ type Deps struct {
 	// Brandings serves applications' and organizations' branding
 	// (admin/branding.go).
 	Brandings *manage.Brandings
+	// Translations serves translation packages (admin/translations.go).
+	Translations *manage.Translations
 }
 
 // Handler serves the admin REST API.
@@ -127,6 +129,8 @@ type Handler struct {
 	msgTemplates *manage.MessageTemplates
 	// brandings serves branding.go.
 	brandings *manage.Brandings
+	// translations serves translations.go.
+	translations *manage.Translations
 	// openAPI is the assembled document, served as is.
 	openAPI []byte
 	// routes builds URLs from the router Mount was given.
@@ -161,6 +165,7 @@ func New(d Deps) (*Handler, error) {
 	h.upstreams = d.Upstreams
 	h.msgTemplates = d.MessageTemplates
 	h.brandings = d.Brandings
+	h.translations = d.Translations
 	return h, nil
 }
 
@@ -191,6 +196,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountUpstreams(api)
 	h.mountMessageTemplates(api)
 	h.mountBranding(api)
+	h.mountTranslations(api)
 	// What no route above answered (a match with ErrNotFound, so route
 	// checks do not take it for a route).
 	api.NotFoundHandler = h.unrouted(r)

@@ -65,7 +65,8 @@ func newStoresAPI(t *testing.T, s storage.Store) *storesAPI {
 			PartnerCodes: manage.NewPartnerCodes(core, s)},
 		PartnerLookups: manage.NewPartnerLookups(core, s, newTestSealer(t)),
 		Upstreams:      manage.NewUpstreams(core, s, newTestSealer(t), "https://id.example"),
-		Brandings:      manage.NewBrandings(core, s)})
+		Brandings:      manage.NewBrandings(core, s),
+		Translations:   manage.NewTranslations(core, s, testRenderer(t))})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -97,7 +97,7 @@ func (h *Handler) deniedPage(w http.ResponseWriter, r *http.Request, ar fosite.A
 	w.Header().Set("Cache-Control", "no-store")
 	err := h.render.Render(w, r, themes.Page{
 		Template: "access_denied",
-		Lang:     h.render.Negotiate(ar.GetRequestForm().Get("ui_locales"), acct.Language, r.Header.Get("Accept-Language")),
+		Lang:     h.render.NegotiateRequest(r, ar.GetRequestForm().Get("ui_locales"), acct.Language),
 		Branding: themes.Branding(storage.ApplicationBranding(app)),
 		Status:   http.StatusForbidden,
 		Data:     data,

@@ -395,7 +395,7 @@ func (h *Handler) formPost(w http.ResponseWriter, r *http.Request, ar fosite.Aut
 		hidden[k] = params.Get(k)
 	}
 	w.Header().Set("Content-Security-Policy", themes.CSPWithFormTarget(target))
-	lang := h.render.Negotiate(ar.GetRequestForm().Get("ui_locales"), "", r.Header.Get("Accept-Language"))
+	lang := h.render.NegotiateRequest(r, ar.GetRequestForm().Get("ui_locales"), "")
 	err := h.render.Render(w, r, themes.Page{
 		Template: "form_post",
 		Lang:     lang,

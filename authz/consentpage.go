@@ -88,7 +88,7 @@ func (h *Handler) showConsent(w http.ResponseWriter, r *http.Request) error {
 // form-action to that redirect too: the CSP names the redirect URI.
 func (h *Handler) renderStepPage(w http.ResponseWriter, r *http.Request, p *pendingConsent, page themes.Page) {
 	w.Header().Set("Content-Security-Policy", themes.CSPWithFormTarget(redirectURI(p.ar)))
-	page.Lang = h.render.Negotiate(p.ar.GetRequestForm().Get("ui_locales"), p.login.acct.Language, r.Header.Get("Accept-Language"))
+	page.Lang = h.render.NegotiateRequest(r, p.ar.GetRequestForm().Get("ui_locales"), p.login.acct.Language)
 	if err := h.render.Render(w, r, page); err != nil {
 		h.log.ErrorContext(r.Context(), "render "+page.Template, "err", err)
 	}

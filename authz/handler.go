@@ -308,7 +308,7 @@ func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, 
 		status, messageKey = http.StatusServiceUnavailable, "error.temporarily_unavailable"
 		w.Header().Set("Retry-After", retryAfterSeconds)
 	}
-	lang := h.render.Negotiate(r.FormValue("ui_locales"), "", r.Header.Get("Accept-Language"))
+	lang := h.render.NegotiateRequest(r, r.FormValue("ui_locales"), "")
 	err := h.render.Render(w, r, themes.Page{
 		Template: "error",
 		Lang:     lang,

@@ -18,7 +18,7 @@ import (
 // section 4.11.2). The user follows the link, or not.
 func (h *Handler) leavePage(w http.ResponseWriter, r *http.Request, target *url.URL, status int, title, message string) {
 	w.Header().Set("Cache-Control", "no-store")
-	lang := h.render.Negotiate(r.FormValue("ui_locales"), "", r.Header.Get("Accept-Language"))
+	lang := h.render.NegotiateRequest(r, r.FormValue("ui_locales"), "")
 	err := h.render.Render(w, r, themes.Page{
 		Template: "leave",
 		Lang:     lang,

@@ -170,7 +170,7 @@ func (h *Handler) confirmLogout(w http.ResponseWriter, r *http.Request, lr *logo
 	if acct, err := h.store.GetAccount(r.Context(), accountID); err == nil {
 		accountLang = acct.Language
 	}
-	lang := h.render.Negotiate(p.Get("ui_locales"), accountLang, r.Header.Get("Accept-Language"))
+	lang := h.render.NegotiateRequest(r, p.Get("ui_locales"), accountLang)
 	err := h.render.Render(w, r, themes.Page{Template: "logout", Lang: lang, Data: data})
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "render logout", "err", err)
@@ -178,7 +178,7 @@ func (h *Handler) confirmLogout(w http.ResponseWriter, r *http.Request, lr *logo
 }
 
 func (h *Handler) renderMessage(w http.ResponseWriter, r *http.Request, titleKey, messageKey string) {
-	lang := h.render.Negotiate(r.FormValue("ui_locales"), "", r.Header.Get("Accept-Language"))
+	lang := h.render.NegotiateRequest(r, r.FormValue("ui_locales"), "")
 	err := h.render.Render(w, r, themes.Page{
 		Template: "message",
 		Lang:     lang,

@@ -93,8 +93,8 @@ type messageData struct {
 	LinkText string // its message key; empty: common.continue
 }
 
-// pageSamples are data for each of authz's templates, tried in every
-// language when New starts (themes.Renderer.TrialRender), so a template
+// pageSamples are data for each of authz's templates, tried when
+// New starts (themes.Renderer.TrialRender), so a template
 // (the default or an operator's) reading a field its struct lacks fails
 // start-up, not a request. A template is only checked along the branches
 // the samples take, hence one sample per branch.
@@ -121,7 +121,8 @@ func pageSamples() map[string][]any {
 	}
 }
 
-// trialRender renders every sample of pageSamples in every language.
+// trialRender renders every sample of pageSamples (in the default
+// language: which fields a template reads does not depend on it).
 func trialRender(r *themes.Renderer) error {
 	for page, samples := range pageSamples() {
 		for _, data := range samples {

@@ -154,7 +154,7 @@ func (h *Handler) loadFlow(r *http.Request, id, sig, purpose string) (*Flow, err
 	}
 	// The account's language is not used before sign-in completes: a page
 	// that switched language after the identifier would reveal the account.
-	f.Lang = h.render.Negotiate(f.Params.Get("ui_locales"), "", r.Header.Get("Accept-Language"))
+	f.Lang = h.render.NegotiateRequest(r, f.Params.Get("ui_locales"), "")
 	return f, nil
 }
 

@@ -96,7 +96,7 @@ func (h *Handler) renderExternal(w http.ResponseWriter, r *http.Request, f *Flow
 		h.renderStep(w, r, f, View{Template: "external", Data: data, Status: status})
 		return
 	}
-	lang := h.render.Negotiate("", "", r.Header.Get("Accept-Language"))
+	lang := h.render.NegotiateRequest(r, "", "")
 	if err := h.render.Render(w, r, themes.Page{Template: "external", Lang: lang, Status: status, Data: data}); err != nil {
 		h.log.ErrorContext(r.Context(), "render external", "err", err)
 	}

@@ -169,7 +169,8 @@ func (h *Handler) link(r *http.Request, acct *storage.Account, p *storage.Upstre
 		return "", fmt.Errorf("selfservice: record external sign-in: %w", err)
 	}
 	h.eventData(r, acct.ID, "external.linked", map[string]string{"provider": p.ID, "provider_name": p.Name})
-	lang := h.render.Negotiate("", acct.Language, r.Header.Get("Accept-Language"))
+	// An e-mail speaks the account's language first, then the browser's.
+	lang := h.render.NegotiateRequest(r, acct.Language, "")
 	if err := h.tellLinked(ctx, acct, lang, h.portalBranding(ctx, acct.StoreID)); err != nil {
 		return "", err
 	}
@@ -245,7 +246,7 @@ func (h *Handler) linkDone(w http.ResponseWriter, r *http.Request, back *url.URL
 // that started it: nothing is linked, and the customer is asked to sign
 // in to the portal again and connect from there.
 func (h *Handler) signInAgainPage(w http.ResponseWriter, r *http.Request, storeID string) {
-	lang := h.render.Negotiate("", "", r.Header.Get("Accept-Language"))
+	lang := h.render.NegotiateRequest(r, "", "")
 	err := h.render.Render(w, r, themes.Page{Template: "error", Lang: lang, Status: http.StatusForbidden,
 		Data: &errorData{Message: "error.external_link_session", LinkURL: h.accountPortalLink(storeID), LinkText: "account.sign_in_again"}})
 	if err != nil {

@@ -172,7 +172,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	return h, nil
 }
 
-// trialRender renders every sample of pageSamples in every language, so a
+// trialRender renders every sample of pageSamples (in the default language), so a
 // template reading a field its data struct lacks fails here.
 func trialRender(r *themes.Renderer) error {
 	for page, samples := range pageSamples() {

@@ -81,7 +81,7 @@ func (h *Handler) loadOrgRegistration(w http.ResponseWriter, r *http.Request, to
 	}
 	reg.pol, reg.fields = reg.app.SelfService.Effective(store), fieldsFor(store)
 	reg.orgFields = attrform.Askable(store.OrganizationAttributes)
-	reg.lang = h.render.Negotiate(reg.link.Lang, "", r.Header.Get("Accept-Language"))
+	reg.lang = h.render.NegotiateRequest(r, reg.link.Lang, "")
 	if !reg.pol.RegistrationEnabled || !orgOnboarding(reg.app, reg.pol) {
 		h.errorPage(w, r, http.StatusForbidden, "register.disabled")
 		return nil, false, nil

@@ -168,8 +168,8 @@ type errorData struct {
 	LinkText  string
 }
 
-// pageSamples are data for each of selfservice's templates, tried on
-// every language when New starts (themes.Renderer.TrialRender), so a
+// pageSamples are data for each of selfservice's templates, tried
+// when New starts (themes.Renderer.TrialRender), so a
 // template reading a field its struct lacks fails start-up, not a
 // request. A template is only checked along the branches the samples
 // take, hence one sample per branch.

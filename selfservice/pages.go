@@ -85,7 +85,7 @@ func (h *Handler) renderMessage(w http.ResponseWriter, r *http.Request, lang, ti
 }
 
 func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, messageKey string) {
-	lang := h.render.Negotiate("", "", r.Header.Get("Accept-Language"))
+	lang := h.render.NegotiateRequest(r, "", "")
 	err := h.render.Render(w, r, themes.Page{
 		Template: "error",
 		Lang:     lang,

@@ -68,7 +68,7 @@ func (h *Handler) openResetLink(w http.ResponseWriter, r *http.Request) error {
 // resetLinkInvalid explains an expired, used or unknown link and offers a
 // new one when the link still names a live sign-in request.
 func (h *Handler) resetLinkInvalid(w http.ResponseWriter, r *http.Request) error {
-	lang := h.render.Negotiate("", "", r.Header.Get("Accept-Language"))
+	lang := h.render.NegotiateRequest(r, "", "")
 	data := &messageData{Title: "recover.link_invalid_title", Message: "recover.link_invalid"}
 	// The link's query on GET, the confirmation form's fields on POST.
 	if f, err := h.loadFlow(r, r.FormValue("interaction"), r.FormValue("sig"), recoverSig); err == nil && f.Interaction.SessionID == "" {
@@ -120,7 +120,7 @@ func (h *Handler) renderOptionalFlow(w http.ResponseWriter, r *http.Request, f *
 		fillForm(p.form(), v)
 	}
 	err := h.render.Render(w, r, themes.Page{Template: v.Template, Status: v.Status, Data: v.Data, Branding: branding(app),
-		Lang: h.render.Negotiate("", "", r.Header.Get("Accept-Language"))})
+		Lang: h.render.NegotiateRequest(r, "", "")})
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "render", "template", v.Template, "err", err)
 	}
@@ -244,7 +244,8 @@ func (h *Handler) finishReset(w http.ResponseWriter, r *http.Request, accountID 
 		return fmt.Errorf("selfservice: load account: %w", err)
 	}
 	f := h.waitingFlow(r, d.Interaction)
-	lang := h.render.Negotiate("", acct.Language, r.Header.Get("Accept-Language"))
+	// An e-mail speaks the account's language first, then the browser's.
+	lang := h.render.NegotiateRequest(r, acct.Language, "")
 	if f != nil {
 		lang = f.Lang
 	}

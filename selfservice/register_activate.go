@@ -137,7 +137,7 @@ func (h *Handler) activatedElsewhere(w http.ResponseWriter, r *http.Request, sec
 			}
 		}
 	}
-	lang := h.render.Negotiate("", "", r.Header.Get("Accept-Language"))
+	lang := h.render.NegotiateRequest(r, "", "")
 	// "Open your account" leads to the portal of the account's store.
 	link := ""
 	if acct, err := h.store.GetAccount(ctx, secret.AccountID); err == nil {

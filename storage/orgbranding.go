@@ -19,6 +19,8 @@ type EffectiveBranding struct {
 	SupportEmail string
 	TermsURL     string
 	PrivacyURL   string
+	// Scope is the TranslationScope whose packages its texts follow.
+	Scope string
 }
 
 // ApplicationBranding is the branding of app's own pages and messages; app
@@ -35,11 +37,15 @@ func ApplicationBranding(app *Application) EffectiveBranding {
 func OrganizationBranding(app *Application, org *Organization) EffectiveBranding {
 	var b EffectiveBranding
 	if app != nil {
-		b = EffectiveBranding{AppName: app.Name, ApplicationID: app.ID, LogoURL: app.LogoURL, PrimaryColor: app.PrimaryColor}
+		b = EffectiveBranding{AppName: app.Name, ApplicationID: app.ID, LogoURL: app.LogoURL, PrimaryColor: app.PrimaryColor,
+			Scope: TranslationScope(app.StoreID, app.ID)}
 		b.wear(app.Branding)
 	}
 	if org == nil {
 		return b
+	}
+	if b.Scope == "" {
+		b.Scope = TranslationScope(org.StoreID, "")
 	}
 	if org.DisplayName != "" {
 		b.AppName = org.DisplayName

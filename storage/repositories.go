@@ -440,6 +440,8 @@ type Store interface {
 	// MessageTemplates are e-mail and SMS overrides per application
 	// (storage/msgtemplates.go).
 	MessageTemplates
+	// TranslationPackages are uploaded catalogs (storage/translations.go).
+	TranslationPackages
 	// Ping checks the database answers (for /readyz).
 	Ping(ctx context.Context) error
 	Close() error

@@ -31,7 +31,6 @@ func TestCatalogsComplete(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	verbs := regexp.MustCompile(`%[-+# 0]*[0-9]*(?:\.[0-9]+)?[a-zA-Z%]`)
 	for _, f := range files {
 		lang := strings.TrimSuffix(strings.TrimPrefix(f, "default/locales/"), ".json")
 		if lang == "en" {
@@ -44,7 +43,7 @@ func TestCatalogsComplete(t *testing.T) {
 				t.Errorf("%s.json lacks %q", lang, k)
 				continue
 			}
-			if a, b := verbs.FindAllString(v, -1), verbs.FindAllString(ov, -1); fmt.Sprint(a) != fmt.Sprint(b) {
+			if a, b := Verbs(v), Verbs(ov); fmt.Sprint(a) != fmt.Sprint(b) {
 				t.Errorf("%s.json %q has verbs %v, en has %v", lang, k, b, a)
 			}
 			if strings.TrimSpace(ov) == "" {

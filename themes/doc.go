@@ -19,7 +19,11 @@
 // static files and languages may be added. Catalogs are merged key by key, so
 // an override locales/en.json holding one key changes only that string.
 // Everything is read and parsed once in New: a broken override fails start-up
-// instead of the first request, and editing it requires a restart.
+// instead of the first request, and editing it requires a restart. Each page
+// and e-mail is parsed once and checked (html/template's escaping) in the
+// default language; the clone with t bound to another language, or to a
+// scope's translation packages, is made the first time it is rendered, so
+// start-up does not grow with the number of languages.
 //
 // # Content-Security-Policy
 //
@@ -49,12 +53,32 @@
 //
 // # Languages
 //
-// Negotiate picks, in order, the OIDC ui_locales, the account's language, the
-// browser's Accept-Language (by q-value) and finally Options.DefaultLanguage.
+// NegotiateRequest picks, in order, the language picked in the footer's
+// language picker (the foyer_lang cookie, set by LanguageHandler), the OIDC
+// ui_locales, the account's language, the browser's Accept-Language (by
+// q-value) and finally Options.DefaultLanguage; Negotiate is the same
+// without a request.
 // A catalog of the requested tag's very name wins; otherwise
 // golang.org/x/text/language's matcher picks the closest catalog when it is
 // highly confident ("de-AT" -> "de", "pt-PT" -> "pt-BR", "gsw" -> "de"),
 // and the next candidate is tried when it is not. T falls
 // back to the default language, then English, then the key itself, so a
 // missing translation degrades to readable text rather than an error.
+//
+// # Translation packages
+//
+// Options.Catalogs (a CatalogSource) adds catalogs uploaded at run time,
+// per scope: Branding.Scope names the packages a page or e-mail sees (an
+// application's over its identity store's). A key is looked up in the
+// scope's package of the language, the built-in catalog of the language,
+// then the same two for the default language and English. The languages a
+// page offers are the built-in catalogs plus the scope's packages. Packages
+// are cached per node for Options.CatalogTTL (DefaultCatalogTTL), never read
+// per string; ForgetCatalogs drops the cache after a change on this node.
+//
+// # Writing direction
+//
+// Pages and e-mails carry dir="rtl" (Dir) for languages written in a
+// right-to-left script, and the stylesheets use logical properties so the
+// layout mirrors.
 package themes

@@ -2,6 +2,7 @@ package themes
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	htmltemplate "html/template"
@@ -15,17 +16,41 @@ import (
 // define.
 var ErrUnknownEmail = errors.New("themes: unknown e-mail")
 
-// emailTemplates is one e-mail kind bound to one language: the HTML part
-// parsed with email/_layout.html, the text part with email/_layout.txt.
+// emailTemplates is one e-mail kind bound to one language and scope: the
+// HTML part parsed with email/_layout.html, the text part with
+// email/_layout.txt.
 type emailTemplates struct {
 	html *htmltemplate.Template
 	text *texttemplate.Template
+}
+
+// emailKind is one e-mail kind parsed once and never executed, so clones
+// per language and scope can be made from it on first use.
+type emailKind struct {
+	base   emailTemplates
+	clones clones[*emailTemplates]
+}
+
+func (r *Renderer) cloneEmail(ek *emailKind, k cloneKey) (*emailTemplates, error) {
+	return ek.clones.get(k, func() (*emailTemplates, error) {
+		t := texttemplate.FuncMap{"t": r.tFunc(k)}
+		hl, err := ek.base.html.Clone()
+		if err != nil {
+			return nil, err
+		}
+		xl, err := ek.base.text.Clone()
+		if err != nil {
+			return nil, err
+		}
+		return &emailTemplates{html: hl.Funcs(t), text: xl.Funcs(t)}, nil
+	})
 }
 
 // emailView is what e-mail templates see as the dot.
 type emailView struct {
 	Kind     string
 	Lang     string
+	Dir      string   // "rtl" or "ltr"
 	Branding Branding // sanitised
 	// LogoURL is Branding.LogoURL made absolute against Options.PublicURL,
 	// or empty when it cannot be: a mail client has no origin to resolve
@@ -48,7 +73,7 @@ func (r *Renderer) loadEmails(layers []fs.FS) error {
 	if err != nil {
 		return err
 	}
-	r.emails = map[string]map[string]*emailTemplates{}
+	r.emails = map[string]*emailKind{}
 	for _, name := range sortedKeys(htmlFiles) {
 		if strings.HasPrefix(name, "_") {
 			continue
@@ -83,26 +108,18 @@ func (r *Renderer) addEmail(kind string, htmlLayout, htmlSrc, textLayout, textSr
 	if _, err := x.Parse(string(textSrc)); err != nil {
 		return fmt.Errorf("themes: email/%s.txt: %w", kind, err)
 	}
-	r.emails[kind] = map[string]*emailTemplates{}
-	for _, lang := range r.langs {
-		t := texttemplate.FuncMap{"t": func(key string, args ...any) string { return r.T(lang, key, args...) }}
-		hl, err := h.Clone()
-		if err != nil {
-			return fmt.Errorf("themes: email/%s.html: %w", kind, err)
-		}
-		xl, err := x.Clone()
-		if err != nil {
-			return fmt.Errorf("themes: email/%s.txt: %w", kind, err)
-		}
-		et := &emailTemplates{html: hl.Funcs(t), text: xl.Funcs(t)}
-		// A dry run does html/template's escaping analysis now, so a broken
-		// override fails New rather than a send.
-		dry := emailView{Kind: kind, Lang: lang, Branding: sanitizeBranding(Branding{}, r.appName), Data: map[string]any{}}
-		if err := et.html.Execute(io.Discard, dry); err != nil {
-			return fmt.Errorf("themes: email/%s.html (%s): %w", kind, lang, err)
-		}
-		r.emails[kind][lang] = et
+	ek := &emailKind{base: emailTemplates{html: h, text: x}}
+	// A dry run does html/template's escaping analysis now, so a broken
+	// override fails New rather than a send; one language suffices.
+	et, err := r.cloneEmail(ek, cloneKey{lang: r.defaultLang})
+	if err != nil {
+		return fmt.Errorf("themes: email/%s.html: %w", kind, err)
 	}
+	dry := emailView{Kind: kind, Lang: r.defaultLang, Dir: Dir(r.defaultLang), Branding: sanitizeBranding(Branding{}, r.appName), Data: map[string]any{}}
+	if err := et.html.Execute(io.Discard, dry); err != nil {
+		return fmt.Errorf("themes: email/%s.html: %w", kind, err)
+	}
+	r.emails[kind] = ek
 	return nil
 }
 
@@ -139,7 +156,7 @@ func (r *Renderer) Emails() []string {
 // must match (a field they read and it lacks fails the render), or a map
 // (a missing key reads as empty); nil is an empty map.
 func (r *Renderer) RenderEmail(kind, lang string, branding Branding, data any) (subject, text, html string, err error) {
-	byLang, ok := r.emails[kind]
+	ek, ok := r.emails[kind]
 	if !ok {
 		return "", "", "", fmt.Errorf("%w: %q", ErrUnknownEmail, kind)
 	}
@@ -148,19 +165,26 @@ func (r *Renderer) RenderEmail(kind, lang string, branding Branding, data any) (
 		l = r.defaultLang
 	}
 	b := sanitizeBranding(branding, r.appName)
-	v := emailView{Kind: kind, Lang: l, Branding: b, Contrast: contrastColor(strings.TrimPrefix(b.PrimaryColor, "#")), Data: data}
+	overlay := r.overlay(context.Background(), b.Scope)
+	l = r.scopedLang(l, overlay)
+	k := cloneKey{scope: cloneScope(b.Scope, overlay), lang: l}
+	et, err := r.cloneEmail(ek, k)
+	if err != nil {
+		return "", "", "", err
+	}
+	v := emailView{Kind: kind, Lang: l, Dir: Dir(l), Branding: b, Contrast: contrastColor(strings.TrimPrefix(b.PrimaryColor, "#")), Data: data}
 	v.LogoURL = r.absolute(b.LogoURL)
 	if v.Data == nil {
 		v.Data = map[string]any{}
 	}
 	var hb, tb bytes.Buffer
-	if err := byLang[l].html.Execute(&hb, v); err != nil {
+	if err := et.html.Execute(&hb, v); err != nil {
 		return "", "", "", fmt.Errorf("themes: render email/%s.html: %w", kind, err)
 	}
-	if err := byLang[l].text.Execute(&tb, v); err != nil {
+	if err := et.text.Execute(&tb, v); err != nil {
 		return "", "", "", fmt.Errorf("themes: render email/%s.txt: %w", kind, err)
 	}
-	subject = r.T(l, "email."+kind+".subject", b.AppName)
+	subject = r.tFunc(k)("email."+kind+".subject", b.AppName)
 	// Header injection is the SMTP library's to refuse, but a subject is
 	// one line by definition.
 	subject = strings.Join(strings.Fields(subject), " ")

@@ -48,29 +48,33 @@ func (r *Renderer) loadCatalogs(layers []fs.FS) error {
 			}
 		}
 	}
-	r.langs = sortedKeys(r.catalogs)
-	r.newMatcher()
+	r.builtin = newLangSet(sortedKeys(r.catalogs))
 	return nil
 }
 
-// canonicalTag lower-cases the language and upper-cases a two-letter region
-// ("pt-br" -> "pt-BR"), which is how catalogs are named and returned.
+// canonicalTag lower-cases the language, title-cases a script and
+// upper-cases a two-letter region ("pt-br" -> "pt-BR", "zh-hant" ->
+// "zh-Hant"), which is how catalogs are named and returned.
 func canonicalTag(tag string) string {
 	parts := strings.Split(tag, "-")
 	parts[0] = strings.ToLower(parts[0])
 	for i := 1; i < len(parts); i++ {
-		if len(parts[i]) == 2 {
+		switch len(parts[i]) {
+		case 2:
 			parts[i] = strings.ToUpper(parts[i])
-		} else {
+		case 4: // a script: "zh-Hant"
+			parts[i] = strings.ToUpper(parts[i][:1]) + strings.ToLower(parts[i][1:])
+		default:
 			parts[i] = strings.ToLower(parts[i])
 		}
 	}
 	return strings.Join(parts, "-")
 }
 
-// Languages returns the tags that have a catalog, sorted.
+// Languages returns the tags that have a catalog, built in or uploaded as
+// a translation package for any scope, sorted.
 func (r *Renderer) Languages() []string {
-	return append([]string(nil), r.langs...)
+	return append([]string(nil), r.langSet().langs...)
 }
 
 // T translates key into lang, formatting args with fmt when given. It falls
@@ -87,7 +91,17 @@ func (r *Renderer) T(lang, key string, args ...any) string {
 }
 
 func (r *Renderer) lookup(lang, key string) (string, bool) {
-	for _, l := range []string{r.match(lang), r.defaultLang, "en"} {
+	return r.lookupIn(nil, r.match(lang), key)
+}
+
+// lookupIn finds key for the matched language lang: the scope's packages
+// (overlay, nil for none) then the built-in catalog, for lang, then the
+// default language, then English.
+func (r *Renderer) lookupIn(overlay map[string]map[string]string, lang, key string) (string, bool) {
+	for _, l := range []string{lang, r.defaultLang, "en"} {
+		if s, ok := overlay[l][key]; ok {
+			return s, true
+		}
 		if s, ok := r.catalogs[l][key]; ok {
 			return s, true
 		}
@@ -99,64 +113,83 @@ func (r *Renderer) lookup(lang, key string) (string, bool) {
 // in preference order), then the account's language, then Accept-Language by
 // q-value, then the default language. The result always has a catalog.
 func (r *Renderer) Negotiate(uiLocales, accountLanguage, acceptLanguage string) string {
-	candidates := strings.Fields(uiLocales)
-	candidates = append(candidates, accountLanguage)
+	return r.negotiate(append(strings.Fields(uiLocales), accountLanguage), acceptLanguage)
+}
+
+// negotiate is the first candidate that matches a catalog, else the best
+// Accept-Language entry, else the default language.
+func (r *Renderer) negotiate(candidates []string, acceptLanguage string) string {
+	set := r.langSet()
 	for _, c := range candidates {
-		if m := r.match(c); m != "" {
+		if m := set.match(c); m != "" {
 			return m
 		}
 	}
 	for _, t := range acceptLanguageTags(acceptLanguage) {
-		if m := r.matchTag(t); m != "" {
+		if m := set.matchTag(t); m != "" {
 			return m
 		}
 	}
 	return r.defaultLang
 }
 
-// newMatcher builds the language matcher over the catalogs.
-func (r *Renderer) newMatcher() {
+// langSet is a set of catalog tags with the matcher over them. It is
+// immutable: a new one replaces it when packages add languages.
+type langSet struct {
+	langs []string // sorted
+	has   map[string]bool
+	// matcher matches requested languages to the tags named by matchable
+	// (those whose names x/text/language parses).
+	matcher   language.Matcher
+	matchable []string
+}
+
+func newLangSet(langs []string) *langSet {
+	s := &langSet{langs: langs, has: map[string]bool{}}
 	var tags []language.Tag
-	r.matchable = nil
-	for _, l := range r.langs {
+	for _, l := range langs {
+		s.has[l] = true
 		if t, err := language.Parse(l); err == nil {
 			tags = append(tags, t)
-			r.matchable = append(r.matchable, l)
+			s.matchable = append(s.matchable, l)
 		}
 	}
-	r.matcher = language.NewMatcher(tags)
+	s.matcher = language.NewMatcher(tags)
+	return s
 }
 
 // match maps one requested tag ("de-AT", POSIX-style "de_CH") to a catalog
 // tag: a catalog of that very name, else the closest catalog by
 // x/text/language ("de-AT" -> "de", "pt-PT" -> "pt-BR", "gsw" -> "de").
 // It returns "" when nothing fits.
-func (r *Renderer) match(tag string) string {
+func (r *Renderer) match(tag string) string { return r.langSet().match(tag) }
+
+func (s *langSet) match(tag string) string {
 	tag = strings.ReplaceAll(strings.TrimSpace(tag), "_", "-")
 	if !tagPattern.MatchString(tag) {
 		return ""
 	}
-	if c := canonicalTag(tag); r.catalogs[c] != nil {
+	if c := canonicalTag(tag); s.has[c] {
 		return c
 	}
 	t, err := language.Parse(tag)
 	if err != nil {
 		return ""
 	}
-	return r.matchTag(t)
+	return s.matchTag(t)
 }
 
 // matchTag is the catalog closest to t, or "" when the matcher is less than
 // highly confident (a different language altogether).
-func (r *Renderer) matchTag(t language.Tag) string {
-	if len(r.matchable) == 0 {
+func (s *langSet) matchTag(t language.Tag) string {
+	if len(s.matchable) == 0 {
 		return ""
 	}
-	_, i, confidence := r.matcher.Match(t)
+	_, i, confidence := s.matcher.Match(t)
 	if confidence < language.High {
 		return ""
 	}
-	return r.matchable[i]
+	return s.matchable[i]
 }
 
 // acceptLanguageTags returns the tags of an Accept-Language header ordered

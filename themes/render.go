@@ -79,6 +79,9 @@ type Branding struct {
 	SupportEmail string // an address shown as a mailto: link
 	TermsURL     string // like SupportURL
 	PrivacyURL   string // like SupportURL
+	// Scope names the translation packages that apply (Options.Catalogs),
+	// opaque to themes; "" for the built-in catalogs only.
+	Scope string
 }
 
 // Page is one page to render.
@@ -99,16 +102,31 @@ type Page struct {
 // view is what templates see as the dot.
 type view struct {
 	Lang     string
+	Dir      string   // "rtl" or "ltr", for <html dir>
 	Branding Branding // sanitised
 	Brand    string   // primary color without '#', for brand.css?c=
+	Picker   *picker  // the footer's language picker; nil hides it
 	Data     any      // Page.Data; an empty map when nil
 }
 
-// pageTemplate is a page parsed together with the layout and partials, with t
-// bound to one language. It is executed once in New so html/template's
-// escaping is done (and checked) before any request.
+// pageTemplate is a page parsed together with the layout and partials, never
+// executed, so it can still be cloned (html/template refuses to clone an
+// executed set). Each clone binds t to a language and scope on first use.
 type pageTemplate struct {
-	tmpl *template.Template
+	name   string
+	base   *template.Template
+	clones clones[*template.Template]
+}
+
+// clone returns the page bound to k, cloned from base on first use.
+func (r *Renderer) clonePage(pt *pageTemplate, k cloneKey) (*template.Template, error) {
+	return pt.clones.get(k, func() (*template.Template, error) {
+		c, err := pt.base.Clone()
+		if err != nil {
+			return nil, err
+		}
+		return c.Funcs(template.FuncMap{"t": r.tFunc(k)}).Lookup(pt.name), nil
+	})
 }
 
 func sanitizeBranding(b Branding, defaultName string) Branding {
@@ -225,8 +243,8 @@ func fieldError(data any, name string) string {
 	return ""
 }
 
-// loadTemplates parses, for each page, layout + partials + the page, then
-// clones it per language with t bound to that language's catalog.
+// loadTemplates parses, for each page, layout + partials + the page once;
+// the per-language clones are made when first rendered.
 func (r *Renderer) loadTemplates(layers []fs.FS) error {
 	files, err := collect(layers, "templates", ".html", false)
 	if err != nil {
@@ -248,7 +266,7 @@ func (r *Renderer) loadTemplates(layers []fs.FS) error {
 			}
 		}
 	}
-	r.pages = map[string]map[string]*pageTemplate{}
+	r.pages = map[string]*pageTemplate{}
 	for _, name := range names {
 		if name == "layout.html" || strings.HasPrefix(name, "_") {
 			continue
@@ -270,41 +288,41 @@ func (r *Renderer) addPage(shared *template.Template, page string, src []byte) e
 	if err != nil {
 		return fmt.Errorf("themes: %s.html: %w", page, err)
 	}
-	r.pages[page] = map[string]*pageTemplate{}
-	for _, lang := range r.langs {
-		tl, err := parsed.Clone()
-		if err != nil {
-			return fmt.Errorf("themes: %s.html: %w", page, err)
-		}
-		tl.Funcs(template.FuncMap{"t": func(key string, args ...any) string {
-			return r.T(lang, key, args...)
-		}})
-		pt := &pageTemplate{tmpl: tl.Lookup(page)}
-		// A dry run with no data performs html/template's escaping analysis
-		// now, so context errors fail New rather than a request.
-		dry := view{Lang: lang, Branding: sanitizeBranding(Branding{}, r.appName), Data: map[string]any{}}
-		if err := pt.tmpl.Execute(io.Discard, dry); err != nil {
-			return fmt.Errorf("themes: %s.html (%s): %w", page, lang, err)
-		}
-		r.pages[page][lang] = pt
+	pt := &pageTemplate{name: page, base: parsed}
+	// A dry run with no data performs html/template's escaping analysis
+	// now, so context errors fail New rather than a request. One language
+	// suffices: t's output is escaped the same way whatever it says.
+	tl, err := r.clonePage(pt, cloneKey{lang: r.defaultLang})
+	if err != nil {
+		return fmt.Errorf("themes: %s.html: %w", page, err)
 	}
+	if err := tl.Execute(io.Discard, r.dryView(map[string]any{})); err != nil {
+		return fmt.Errorf("themes: %s.html: %w", page, err)
+	}
+	r.pages[page] = pt
 	return nil
 }
 
-// TrialRender renders page with data in every language and discards the
-// result. A domain calls it at start with samples of its pages' data
+func (r *Renderer) dryView(data any) view {
+	return view{Lang: r.defaultLang, Dir: Dir(r.defaultLang), Branding: sanitizeBranding(Branding{}, r.appName), Data: data}
+}
+
+// TrialRender renders page with data in the default language and discards
+// the result. A domain calls it at start with samples of its pages' data
 // structs: a template (the default or an operator's) that reads a field
-// the struct lacks then fails start-up rather than a request.
+// the struct lacks then fails start-up rather than a request. Which fields
+// a template reads does not depend on the language.
 func (r *Renderer) TrialRender(page string, data any) error {
-	byLang, ok := r.pages[page]
+	pt, ok := r.pages[page]
 	if !ok {
 		return fmt.Errorf("%w: %q", ErrUnknownTemplate, page)
 	}
-	for _, lang := range r.langs {
-		v := view{Lang: lang, Branding: sanitizeBranding(Branding{}, r.appName), Data: data}
-		if err := byLang[lang].tmpl.Execute(io.Discard, v); err != nil {
-			return fmt.Errorf("themes: %s.html (%s): %w", page, lang, err)
-		}
+	tl, err := r.clonePage(pt, cloneKey{lang: r.defaultLang})
+	if err != nil {
+		return err
+	}
+	if err := tl.Execute(io.Discard, r.dryView(data)); err != nil {
+		return fmt.Errorf("themes: %s.html (%s): %w", page, r.defaultLang, err)
 	}
 	return nil
 }
@@ -317,21 +335,28 @@ func (r *Renderer) Templates() []string {
 // Render writes page p. The page is rendered into a buffer first, so on error
 // nothing has been written and the caller can still render an error page.
 func (r *Renderer) Render(w http.ResponseWriter, req *http.Request, p Page) error {
-	byLang, ok := r.pages[p.Template]
+	pt, ok := r.pages[p.Template]
 	if !ok {
 		return fmt.Errorf("%w: %q", ErrUnknownTemplate, p.Template)
 	}
 	lang := r.match(p.Lang)
 	if lang == "" {
-		lang = r.Negotiate("", "", req.Header.Get("Accept-Language"))
+		lang = r.NegotiateRequest(req, "", "")
 	}
 	b := sanitizeBranding(p.Branding, r.appName)
-	v := view{Lang: lang, Branding: b, Brand: strings.TrimPrefix(b.PrimaryColor, "#"), Data: p.Data}
+	overlay := r.overlay(req.Context(), b.Scope)
+	lang = r.scopedLang(lang, overlay)
+	tmpl, err := r.clonePage(pt, cloneKey{scope: cloneScope(b.Scope, overlay), lang: lang})
+	if err != nil {
+		return err
+	}
+	v := view{Lang: lang, Dir: Dir(lang), Branding: b, Brand: strings.TrimPrefix(b.PrimaryColor, "#"), Data: p.Data}
+	v.Picker = r.newPicker(req, lang, offered(r.builtin.langs, overlay))
 	if v.Data == nil {
 		v.Data = map[string]any{}
 	}
 	var buf bytes.Buffer
-	if err := byLang[lang].tmpl.Execute(&buf, v); err != nil {
+	if err := tmpl.Execute(&buf, v); err != nil {
 		return fmt.Errorf("themes: render %s: %w", p.Template, err)
 	}
 	h := w.Header()
@@ -349,6 +374,6 @@ func (r *Renderer) Render(w http.ResponseWriter, req *http.Request, p Page) erro
 		status = http.StatusOK
 	}
 	w.WriteHeader(status)
-	_, err := buf.WriteTo(w)
+	_, err = buf.WriteTo(w)
 	return err
 }

@@ -9,8 +9,7 @@ import (
 	"path"
 	"sort"
 	"strings"
-
-	"golang.org/x/text/language"
+	"time"
 )
 
 // all: because partials start with "_", which embed skips by default.
@@ -36,23 +35,34 @@ type Options struct {
 	// resolve brand paths such as an uploaded logo's against it: a mail
 	// client has no origin of its own to resolve them against.
 	PublicURL string
+	// Catalogs, if set, supplies translation packages uploaded at run
+	// time; they are cached for CatalogTTL (DefaultCatalogTTL when zero).
+	Catalogs   CatalogSource
+	CatalogTTL time.Duration
+	// Now is the clock of the package cache; time.Now when nil.
+	Now func() time.Time
+	// LanguagePath is where the footer's language picker sends its GET
+	// form (LanguageHandler's route); "/language" when empty.
+	LanguagePath string
+	// SecureCookies marks the picker's cookie Secure (an https issuer).
+	SecureCookies bool
 }
 
-// Renderer renders themed pages. It is immutable after New and safe for
-// concurrent use.
+// Renderer renders themed pages. It is safe for concurrent use: what New
+// loads never changes; the per-language clones and the translation-package
+// cache fill in behind locks as pages are rendered.
 type Renderer struct {
 	defaultLang string
 	appName     string
 	publicURL   string                       // Options.PublicURL without a trailing "/"
 	catalogs    map[string]map[string]string // lang -> key -> format
-	langs       []string                     // sorted catalog tags
-	// matcher matches requested languages to the catalogs named by
-	// matchable (those whose names x/text/language parses).
-	matcher   language.Matcher
-	matchable []string
-	pages     map[string]map[string]*pageTemplate
-	static    map[string]*staticFile                // "app.css" -> file
-	emails    map[string]map[string]*emailTemplates // kind -> lang
+	builtin     *langSet                     // the catalogs' tags
+	overlays    *overlays                    // nil without Options.Catalogs
+	pages       map[string]*pageTemplate
+	static      map[string]*staticFile // "app.css" -> file
+	emails      map[string]*emailKind
+	pickerPath  string
+	secure      bool
 }
 
 // New loads and parses the default theme with Options.OverrideDir layered on
@@ -83,6 +93,19 @@ func New(opts Options) (*Renderer, error) {
 	}
 	if r.appName == "" {
 		r.appName = "Foyer"
+	}
+	r.pickerPath, r.secure = opts.LanguagePath, opts.SecureCookies
+	if r.pickerPath == "" {
+		r.pickerPath = "/language"
+	}
+	if opts.Catalogs != nil {
+		r.overlays = &overlays{src: opts.Catalogs, ttl: opts.CatalogTTL, now: opts.Now, scopes: map[string]overlayEntry{}}
+		if r.overlays.ttl == 0 {
+			r.overlays.ttl = DefaultCatalogTTL
+		}
+		if r.overlays.now == nil {
+			r.overlays.now = time.Now
+		}
 	}
 	if err := r.loadCatalogs(layers); err != nil {
 		return nil, err

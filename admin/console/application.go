@@ -69,6 +69,9 @@ type applicationPage struct {
 	MessagesURL string
 	// BrandingURL is its branding page ("" without the service).
 	BrandingURL string
+	// LanguagesURL is the page of its translation packages ("" without
+	// the service).
+	LanguagesURL string
 }
 
 // policySlot is one kind's policy select.
@@ -128,6 +131,9 @@ func (h *Handler) renderApplicationWith(w http.ResponseWriter, r *http.Request, 
 	}
 	if h.brandings != nil {
 		p.BrandingURL = h.path(appBrandingRoute, nil, "app", app.ID)
+	}
+	if h.translations != nil {
+		p.LanguagesURL = h.path(appLanguagesRoute, nil, "app", app.ID)
 	}
 	if h.partnerLookups != nil {
 		p.PartnerLookupURL = h.path(partnerLookupRoute, nil, "app", app.ID)

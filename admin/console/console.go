@@ -105,6 +105,9 @@ type Deps struct {
 	// Brandings serves the branding pages of applications and
 	// organizations (branding.go); without it there are none.
 	Brandings BrandingService
+	// Translations serves the Languages pages of a store and an
+	// application (translations.go); without it there are none.
+	Translations TranslationService
 }
 
 // Handler serves the console.
@@ -144,6 +147,8 @@ type Handler struct {
 	msgTemplates MessageTemplateService
 	// brandings may be nil (see Deps).
 	brandings BrandingService
+	// translations may be nil (see Deps).
+	translations TranslationService
 
 	// accountTabs are the account profile's tabs, in order (account.go).
 	accountTabs []accountTab
@@ -194,6 +199,7 @@ func New(cfg Config, d Deps) (*Handler, error) {
 	h.upstreams = d.Upstreams
 	h.msgTemplates = d.MessageTemplates
 	h.brandings = d.Brandings
+	h.translations = d.Translations
 	h.acctActions, h.acctProfiles = d.AccountActions, d.AccountProfiles
 	return h, nil
 }
@@ -240,6 +246,7 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.mountOrganizations(sub)
 	h.mountBranding(sub)
 	h.mountUpstreams(sub)
+	h.mountTranslations(sub)
 	// Before the profile: /accounts/actions is not an account.
 	h.mountAccountJobs(sub)
 	h.mountAccountAuthenticators(sub)

@@ -121,6 +121,7 @@ func newEnv(t testing.TB, store storage.Store) *testEnv {
 			Upstreams:        manage.NewUpstreams(core, cs, newTestSealer(t), issuer),
 			MessageTemplates: manage.NewMessageTemplates(core, cs, notify.NewService(store, renderer, e.clock.Now)),
 			Brandings:        manage.NewBrandings(core, cs),
+			Translations:     manage.NewTranslations(core, cs, renderer),
 		})
 	if err != nil {
 		t.Fatal(err)

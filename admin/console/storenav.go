@@ -26,6 +26,10 @@ func (h *Handler) storeNav(rq *request, r *http.Request, current string) []navIt
 		p := h.path(upstreamsRoute, nil, "store", current)
 		out = append(out, navItem{Path: p, Label: "admin.nav.identity_providers", Current: r.URL.Path == p || strings.HasPrefix(r.URL.Path, p+"/")})
 	}
+	if h.translations != nil {
+		p := h.path(storeLanguagesRoute, nil, "store", current)
+		out = append(out, navItem{Path: p, Label: "admin.nav.languages", Current: r.URL.Path == p || strings.HasPrefix(r.URL.Path, p+"/")})
+	}
 	if rq.Actor.Can(manage.ReadAccounts, current) {
 		p := h.path(jobsListRoute, nil, "store", current)
 		out = append(out, navItem{Path: p, Label: "admin.nav.jobs", Current: r.URL.Path == p || strings.HasPrefix(r.URL.Path, p+"/")})

@@ -86,7 +86,7 @@ const listTimeCLI = "2006-01-02 15:04 UTC"
 
 // cliInvitations is the operator side's invitation service over s.
 func cliInvitations(cfg Config, s *sqlstore.Store) (*manage.Invitations, error) {
-	renderer, err := themes.New(themes.Options{OverrideDir: cfg.ThemeDir, DefaultLanguage: "en", PublicURL: cfg.Issuer})
+	renderer, err := themes.New(rendererOptions(cfg, s, false))
 	if err != nil {
 		return nil, err
 	}

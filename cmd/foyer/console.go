@@ -58,6 +58,8 @@ func newAdminConsole(cfg Config, core *manage.Core, store storage.Store, secret 
 		Invitations: invitations,
 		// Partner organizations' codes and the partner lookup webhooks.
 		PartnerCodes: manage.NewPartnerCodes(core, store), PartnerLookups: partnerLookups,
+		// Translation packages (cmd/foyer/translations.go).
+		Translations: manage.NewTranslations(core, store, renderer),
 		// The store's upstream identity providers (cmd/foyer/cliidp_service.go).
 		Upstreams: upstreams,
 		// Applications' own e-mail and SMS texts, test sends through the outbox.

@@ -19,7 +19,7 @@ import (
 func newInvitationService(issuer string, store storage.Store, notifications *notify.Service, renderer *themes.Renderer,
 	now func() time.Time) *invite.Service {
 	return invite.New(store, notifications, invite.Config{Issuer: issuer, InitiatePath: authz.InitiatePath,
-		Languages: renderer.Languages(), Now: now})
+		LanguagesNow: renderer.Languages, Now: now})
 }
 
 // newInvitations builds the operator side of customer invitations: the
@@ -28,5 +28,5 @@ func newInvitationService(issuer string, store storage.Store, notifications *not
 // whose e-mails are queued in the outbox.
 func newInvitations(cfg Config, core *manage.Core, store storage.Store, renderer *themes.Renderer, mail *notify.Service) *manage.Invitations {
 	return manage.NewInvitations(core, store, mail, invite.Config{Issuer: cfg.Issuer, InitiatePath: authz.InitiatePath,
-		Languages: renderer.Languages()})
+		LanguagesNow: renderer.Languages})
 }

@@ -48,6 +48,7 @@ Commands:
   org partner-code ORG  give a partner organization a new partner code, shown once (--store, --expires-in, --max-uses)
   account link ACCOUNT  link an external identity (--provider, --subject)
   idp create|list|show ID|update ID|delete ID  a store's upstream identity providers (social and enterprise sign-in)
+  translations list|export|import|delete  translation packages of a store or application (--store S [--app A] --lang L [--file F])
   account roles list|assign|remove ACCOUNT [ORGANIZATION ROLE]  an account's roles per organization
   invitation send       invite a customer (--client, --email, --organization, --role, --group, --attr)
   invitation list|resend ID|revoke ID  a store's invitations (--store, --organization ORG|none)
@@ -173,6 +174,8 @@ func dispatch(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 		return invitationCommand(ctx, cfg, sub, rest[1:], stdout, stderr)
 	case cmd == "idp" && sub != "":
 		return idpCommand(ctx, cfg, sub, rest[1:], stdout, stderr)
+	case cmd == "translations" && sub != "":
+		return translationsCommand(ctx, cfg, sub, rest[1:], stdout, stderr)
 	case cmd == "org" && sub == "partner-code":
 		return orgCommand(ctx, cfg, sub, rest[1:], stdout, stderr)
 	case cmd == "admin" && sub == "create":

@@ -146,11 +146,11 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	if err := keyManager.EnsureKeys(ctx); err != nil {
 		return nil, fmt.Errorf("signing keys: %w", err)
 	}
-	renderer, err := themes.New(themes.Options{OverrideDir: cfg.ThemeDir, DefaultLanguage: "en", PublicURL: cfg.Issuer})
+	https := session.CookiesFor(cfg.Issuer).Secure
+	renderer, err := themes.New(rendererOptions(cfg, store, https))
 	if err != nil {
 		return nil, fmt.Errorf("themes: %w", err)
 	}
-	https := session.CookiesFor(cfg.Issuer).Secure
 	sessions := session.NewManager(store, session.Config{Secure: https, Key: keys.DeriveKey(secret, "session-cookies")})
 	steps := session.NewStepSigner(keys.DeriveKey(secret, "flow-steps"))
 
@@ -247,6 +247,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		PartnerLookups: partnerLookups, Upstreams: upstreams,
 		MessageTemplates: manage.NewMessageTemplates(adminCore, store, notifications),
 		Brandings: manage.NewBrandings(adminCore, store),
+		Translations: manage.NewTranslations(adminCore, store, renderer),
 	})
 	if err != nil {
 		return nil, err
@@ -286,6 +287,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 			http.MethodGet: loopbackOnly(notify.DevOutboxHandler(store, log)).ServeHTTP})
 	}
 	router.PathPrefix(themes.StaticPrefix).Methods(route.GET...).Handler(renderer.StaticHandler())
+	route.Handle(router, "language", languagePath, route.Methods{http.MethodGet: renderer.LanguageHandler().ServeHTTP})
 	route.Handle(router, "healthz", "/healthz", route.Methods{http.MethodGet: func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))

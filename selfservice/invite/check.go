@@ -86,8 +86,12 @@ func (s *Service) check(ctx context.Context, req Request) (*inviteContext, error
 	if !storage.ValidEmail(req.Email) {
 		add("email", "must be an e-mail address")
 	}
-	if req.Language != "" && !slices.Contains(s.cfg.Languages, req.Language) {
-		add("language", fmt.Sprintf("must be one of %v", s.cfg.Languages))
+	langs := s.cfg.Languages
+	if s.cfg.LanguagesNow != nil {
+		langs = s.cfg.LanguagesNow()
+	}
+	if req.Language != "" && !slices.Contains(langs, req.Language) {
+		add("language", fmt.Sprintf("must be one of %v", langs))
 	}
 	if err := s.checkRefs(ctx, req, add); err != nil {
 		return nil, err

@@ -65,6 +65,10 @@ type Config struct {
 	// (/oauth2/initiate), which sends the browser to the client's portal.
 	InitiatePath string
 	Languages    []string // the languages with a catalog; "" is always allowed
+	// LanguagesNow, when set, replaces Languages: the languages offered
+	// at the time of the request, translation packages uploaded since
+	// start included (themes.Renderer.Languages).
+	LanguagesNow func() []string
 	Now          func() time.Time
 }
 

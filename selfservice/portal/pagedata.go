@@ -118,8 +118,8 @@ type messageData struct {
 	LinkText string // message key
 }
 
-// pageSamples are data for each of the portal's templates, tried in every
-// language when New starts (themes.Renderer.TrialRender), so a template
+// pageSamples are data for each of the portal's templates, tried when
+// New starts (themes.Renderer.TrialRender), so a template
 // (the default or an operator's) reading a field its struct lacks fails
 // start-up, not a request. A template is only checked along the branches
 // the samples take, hence one sample per branch.
@@ -172,7 +172,8 @@ func securitySamples(f frame, at time.Time, errs map[string]string) []any {
 	}
 }
 
-// trialRender renders every sample of pageSamples in every language.
+// trialRender renders every sample of pageSamples (in the default
+// language: which fields a template reads does not depend on it).
 func trialRender(r *themes.Renderer) error {
 	for page, samples := range pageSamples() {
 		for _, data := range samples {

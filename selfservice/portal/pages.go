@@ -149,7 +149,7 @@ func (h *Handler) message(w http.ResponseWriter, r *http.Request, status int, ke
 // messageIn is message whose "Open your account" leads to the portal of
 // storeID (or of the store the request names, when empty).
 func (h *Handler) messageIn(w http.ResponseWriter, r *http.Request, status int, key, storeID string) {
-	lang := h.render.Negotiate("", "", r.Header.Get("Accept-Language"))
+	lang := h.render.NegotiateRequest(r, "", "")
 	app, _ := h.brandingApp(r)
 	home := withStore(r, nil)
 	if storeID != "" {

@@ -216,7 +216,7 @@ func (h *Handler) viewerOf(r *http.Request) (*viewer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("portal: authenticators: %w", err)
 	}
-	lang := h.render.Negotiate("", acct.Language, r.Header.Get("Accept-Language"))
+	lang := h.render.NegotiateRequest(r, "", acct.Language)
 	return &viewer{Account: acct, Session: sess, App: app, Store: store, Lang: lang, HasFactors: len(auths) > 0}, nil
 }
 

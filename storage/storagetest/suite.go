@@ -89,7 +89,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 	areas = append(areas, onboardingAreas...)
 	areas = append(areas, orgPeopleAreas...)
 	areas = append(areas, messageTemplateAreas...)
-	for _, a := range append(append(append(append(append(areas, portalAreas...), storeConfigAreas...), policyAreas...), eventPageAreas...), upstreamAreas...) {
+	for _, a := range append(append(append(append(append(append(areas, portalAreas...), storeConfigAreas...), policyAreas...), eventPageAreas...), upstreamAreas...), translationAreas...) {
 		t.Run(a.name, func(t *testing.T) {
 			t.Parallel()
 			a.fn(t, newStore(t))
