@@ -29,20 +29,19 @@ var a11yConsolePages = []struct{ name, path string }{
 }
 
 // TestAccessibilityConsole checks the console's sign-in and a few of its
-// pages with an administrator of the test's own (the bootstrap one is
-// TestAdminConsole's).
+// pages with an administrator of the test's own, on a Foyer of its own
+// (TestAdminConsole counts the shared server's administrators).
 func TestAccessibilityConsole(t *testing.T) {
 	c := newA11yCheck(t, "en")
 	b := newBrowserWithin(t, 3*time.Minute)
 	email, pw := "a11y-admin-"+randomString(4)+"@example.com", "indigo-ferry-thistle-"+randomString(2)
-	if _, err := runCLI(t.Context(), env.bin, env.environ, "admin", "create", "--email", email, "--role", "owner", "--password", pw); err != nil {
-		t.Fatal(err)
-	}
-	b.do(t, "open the console", chromedp.Navigate(env.issuer+"/admin"), chromedp.WaitVisible(chromedp.ID("identifier")))
+	issuer, _, _ := ownFoyer(t.Context(), t, "127.0.0.1",
+		[]string{"admin", "create", "--email", email, "--role", "owner", "--password", pw})
+	b.do(t, "open the console", chromedp.Navigate(issuer+"/admin"), chromedp.WaitVisible(chromedp.ID("identifier")))
 	c.page(t, b, "admin-signin")
-	b.consoleSignInWith(t, env.issuer, email, pw)
+	b.consoleSignInWith(t, issuer, email, pw)
 	for _, p := range a11yConsolePages {
-		b.do(t, "open "+p.path, chromedp.Navigate(env.issuer+p.path))
+		b.do(t, "open "+p.path, chromedp.Navigate(issuer+p.path))
 		c.page(t, b, "admin-"+p.name)
 	}
 	b.checkClean(t)

@@ -33,7 +33,10 @@
 //   - account management as support staff use it (accounts_test.go): find
 //     an account by an attribute, disable and enable it against a live
 //     customer browser, send a reset, remove a passkey, end a session,
-//     download the JSON.
+//     download the JSON;
+//   - accessibility (a11y_test.go): axe-core on every page kind in the light
+//     and dark colour schemes at 1280 and 390 pixels, screenshots, and a
+//     keyboard-only sign-in.
 //
 // Each test has a 60 s deadline (newBrowserWithin gives a longer walk its
 // own), so a hang fails instead of blocking CI.
