@@ -246,8 +246,8 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		AccountActions:  accountServices.actions, AccountProfiles: accountServices.profiles, Renderer: renderer,
 		PartnerLookups: partnerLookups, Upstreams: upstreams,
 		MessageTemplates: manage.NewMessageTemplates(adminCore, store, notifications),
-		Brandings: manage.NewBrandings(adminCore, store),
-		Translations: manage.NewTranslations(adminCore, store, renderer),
+		Brandings:        manage.NewBrandings(adminCore, store),
+		Translations:     manage.NewTranslations(adminCore, store, renderer),
 	})
 	if err != nil {
 		return nil, err
