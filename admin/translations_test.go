@@ -2,6 +2,7 @@ package admin
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -31,27 +32,28 @@ func TestTranslationsAPI(t *testing.T) {
 			t.Fatal(err)
 		}
 		// The download of a language without a package is the built-in
-		// catalog, English filling the gaps: complete.
+		// catalog, English filling the gaps: complete. (French ships;
+		// Korean, below, does not.)
 		en := decodeBody[map[string]string](t, e.must(t, 200, "auditor-bot", "GET", trPath+"/en", "", ""))
 		de := decodeBody[map[string]string](t, e.must(t, 200, "auditor-bot", "GET", trPath+"/de", "", ""))
 		fr := decodeBody[map[string]string](t, e.must(t, 200, "auditor-bot", "GET", trPath+"/fr", "", ""))
-		if len(en) < 100 || len(de) != len(en) || de["login.title"] != "Anmelden" || fr["login.title"] != "Sign in" {
+		if len(en) < 100 || len(de) != len(en) || de["login.title"] != "Anmelden" || fr["login.title"] == "Sign in" {
 			t.Fatalf("downloads: %d %d %q %q", len(en), len(de), de["login.title"], fr["login.title"])
 		}
 
 		body := `{"login.title": "Connexion", "logout.confirm": "Se déconnecter de %s ?"}`
-		rec := e.must(t, 200, "eu-bot", "PUT", trPath+"/fr", body, "")
+		rec := e.must(t, 200, "eu-bot", "PUT", trPath+"/ko", body, "")
 		up := decodeBody[map[string]any](t, rec)
-		if up["language"] != "fr" || up["name"] != "Français" || up["keys"] != float64(2) ||
+		if up["language"] != "ko" || up["name"] != "한국어" || up["keys"] != float64(2) ||
 			up["missing"] != float64(len(en)-2) || up["package"] != true || up["built_in"] != false {
 			t.Fatalf("upload answer: %s", rec.Body)
 		}
-		got := decodeBody[map[string]string](t, e.must(t, 200, "eu-bot", "GET", trPath+"/fr", "", ""))
+		got := decodeBody[map[string]string](t, e.must(t, 200, "eu-bot", "GET", trPath+"/ko", "", ""))
 		if len(got) != 2 || got["logout.confirm"] != "Se déconnecter de %s ?" {
 			t.Errorf("round trip: %v", got)
 		}
 		// An application's download starts from its store's package.
-		appFr := decodeBody[map[string]string](t, e.must(t, 200, "eu-bot", "GET", "/applications/shop/translations/fr", "", ""))
+		appFr := decodeBody[map[string]string](t, e.must(t, 200, "eu-bot", "GET", "/applications/shop/translations/ko", "", ""))
 		if appFr["login.title"] != "Connexion" || appFr["login.submit"] != "Sign in" {
 			t.Errorf("application download: %q %q", appFr["login.title"], appFr["login.submit"])
 		}
@@ -61,16 +63,18 @@ func TestTranslationsAPI(t *testing.T) {
 		for _, it := range list.Items {
 			langs = append(langs, it["language"].(string))
 		}
-		if strings.Join(langs, ",") != "de,en,fr" {
+		// The shipped catalogs and the store's package; not the application's.
+		if !slices.Contains(langs, "de") || !slices.Contains(langs, "fr") || !slices.Contains(langs, "ko") || slices.Contains(langs, "sv") {
 			t.Errorf("store languages = %v", langs)
 		}
 		list = decodeBody[struct{ Items []map[string]any }](t, e.must(t, 200, "eu-bot", "GET", "/applications/shop/translations", "", ""))
-		if len(list.Items) != 3 || list.Items[2]["language"] != "sv" || list.Items[2]["name"] != "Svenska" {
+		// The shipped catalogs and its own package (sv) in place of the store's (ko).
+		if n := len(list.Items); n != len(langs) || list.Items[n-1]["language"] != "sv" || list.Items[n-1]["name"] != "Svenska" {
 			t.Errorf("application languages = %v", list.Items)
 		}
 
 		// Refusals: every problem of the catalog at once, per key.
-		rec = e.must(t, 422, "eu-bot", "PUT", trPath+"/fr",
+		rec = e.must(t, 422, "eu-bot", "PUT", trPath+"/ko",
 			`{"login.title": "", "no.such.key": "x", "logout.confirm": "Se déconnecter ?", "email.footer": "%d %s"}`, "")
 		var problem struct {
 			Errors []struct{ Field, Detail string }
@@ -89,19 +93,19 @@ func TestTranslationsAPI(t *testing.T) {
 		if !strings.Contains(rec.Body.String(), `"language"`) {
 			t.Errorf("bad tag: %s", rec.Body)
 		}
-		e.must(t, 422, "eu-bot", "PUT", trPath+"/fr", `["x"]`, "")
-		e.must(t, 422, "eu-bot", "PUT", trPath+"/fr", `{"login.title": 3}`, "")
-		e.must(t, 400, "eu-bot", "PUT", trPath+"/fr", strings.Repeat(" ", themes.MaxCatalogSize+1)+"{}", "")
-		e.must(t, 403, "support-bot", "PUT", trPath+"/fr", body, "")
+		e.must(t, 422, "eu-bot", "PUT", trPath+"/ko", `["x"]`, "")
+		e.must(t, 422, "eu-bot", "PUT", trPath+"/ko", `{"login.title": 3}`, "")
+		e.must(t, 400, "eu-bot", "PUT", trPath+"/ko", strings.Repeat(" ", themes.MaxCatalogSize+1)+"{}", "")
+		e.must(t, 403, "support-bot", "PUT", trPath+"/ko", body, "")
 		e.must(t, 404, "eu-bot", "GET", "/stores/nope/translations", "", "")
-		e.must(t, 404, "eu-bot", "PUT", "/applications/nope/translations/fr", body, "")
-		got = decodeBody[map[string]string](t, e.must(t, 200, "eu-bot", "GET", trPath+"/fr", "", ""))
+		e.must(t, 404, "eu-bot", "PUT", "/applications/nope/translations/ko", body, "")
+		got = decodeBody[map[string]string](t, e.must(t, 200, "eu-bot", "GET", trPath+"/ko", "", ""))
 		if got["login.title"] != "Connexion" {
 			t.Errorf("a refused upload changed the package: %v", got)
 		}
 
-		e.must(t, 204, "eu-bot", "DELETE", trPath+"/fr", "", "")
-		e.must(t, 404, "eu-bot", "DELETE", trPath+"/fr", "", "")
+		e.must(t, 204, "eu-bot", "DELETE", trPath+"/ko", "", "")
+		e.must(t, 404, "eu-bot", "DELETE", trPath+"/ko", "", "")
 		entries, err := e.s.ListAuditEntries(ctx, storage.AuditFilter{Action: "translation.", StoreID: "eu"})
 		if err != nil {
 			t.Fatal(err)
@@ -110,7 +114,7 @@ func TestTranslationsAPI(t *testing.T) {
 		for _, en := range entries {
 			actions = append(actions, en.Action+" "+en.TargetID)
 		}
-		if strings.Join(actions, ";") != "translation.deleted eu/fr;translation.uploaded eu/shop/sv;translation.uploaded eu/fr" {
+		if strings.Join(actions, ";") != "translation.deleted eu/ko;translation.uploaded eu/shop/sv;translation.uploaded eu/ko" {
 			t.Errorf("audit = %v", actions)
 		}
 	})

@@ -55,30 +55,30 @@ func TestLanguagesPages(t *testing.T) {
 	if dl := br.get(t, list+"/de.json"); dl.status != http.StatusOK || !strings.Contains(dl.body, `"login.title": "Anmelden"`) {
 		t.Errorf("download: %d %.200s", dl.status, dl.body)
 	}
-	bad := br.upload(t, list, "fr", `{"no.such.key": "x", "logout.confirm": "Se déconnecter ?"}`)
+	bad := br.upload(t, list, "ko", `{"no.such.key": "x", "logout.confirm": "Se déconnecter ?"}`)
 	if bad.status != http.StatusUnprocessableEntity || !strings.Contains(bad.body, "no.such.key: unknown key") ||
 		!strings.Contains(bad.body, "logout.confirm: placeholders") {
 		t.Errorf("bad upload: %d %s", bad.status, bad.body)
 	}
-	if r := br.upload(t, list, "fr", ""); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `id="catalog-error"`) {
+	if r := br.upload(t, list, "ko", ""); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `id="catalog-error"`) {
 		t.Errorf("upload without a file: %d", r.status)
 	}
-	ok := br.upload(t, list, "fr", `{"login.title": "Connexion"}`)
+	ok := br.upload(t, list, "ko", `{"login.title": "Connexion"}`)
 	if ok.status != http.StatusSeeOther || ok.location != list+"?notice=saved" {
 		t.Fatalf("upload: %d %q %s", ok.status, ok.location, ok.body)
 	}
 	page = br.get(t, list)
-	if !strings.Contains(page.body, ">Français</span>") || !strings.Contains(page.body, "1 translated,") ||
-		!strings.Contains(page.body, `action="`+list+`/fr/delete"`) {
+	if !strings.Contains(page.body, ">한국어</span>") || !strings.Contains(page.body, "1 translated,") ||
+		!strings.Contains(page.body, `action="`+list+`/ko/delete"`) {
 		t.Errorf("list after upload: %s", page.body)
 	}
-	if dl := br.get(t, list+"/fr.json"); !strings.Contains(dl.body, `"login.title": "Connexion"`) {
+	if dl := br.get(t, list+"/ko.json"); !strings.Contains(dl.body, `"login.title": "Connexion"`) {
 		t.Errorf("download of the package: %s", dl.body)
 	}
-	if del := br.post(t, list+"/fr/delete", url.Values{}); del.status != http.StatusSeeOther {
+	if del := br.post(t, list+"/ko/delete", url.Values{}); del.status != http.StatusSeeOther {
 		t.Errorf("delete: %d", del.status)
 	}
-	if strings.Contains(br.get(t, list).body, "Français") {
+	if strings.Contains(br.get(t, list).body, "한국어") {
 		t.Error("the package is still listed")
 	}
 	if got := e.auditActions(t); len(got) < 2 || got[0] != "translation.deleted" || got[1] != "translation.uploaded" {
