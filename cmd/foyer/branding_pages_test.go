@@ -55,6 +55,12 @@ func (fx *brandFixture) walkSignIn(t *testing.T, a, other *brandApp) {
 	a.wears(t, "identifier step", p, other)
 	p = b.submit(p, map[string]string{"identifier": email})
 	a.wears(t, "password step", p, other)
+	// The same request opened in another browser is refused, in a's look.
+	elsewhere := newBrowser(t, fx.srv.Listener.Addr().String()).get(p.url.String())
+	if elsewhere.status != http.StatusBadRequest {
+		t.Fatalf("sign-in in another browser: %s\n%s", status(elsewhere), elsewhere.body)
+	}
+	a.wears(t, "sign-in in another browser", elsewhere, other)
 	wrong := b.submit(p, map[string]string{"password": "not-the-password-1"})
 	if wrong.status == http.StatusOK || !strings.Contains(wrong.body, `name="password"`) {
 		t.Fatalf("wrong password: %s\n%s", status(wrong), wrong.body)
@@ -64,12 +70,14 @@ func (fx *brandFixture) walkSignIn(t *testing.T, a, other *brandApp) {
 	if cb := done.location(t); cb.Query().Get("code") == "" {
 		t.Fatalf("sign-in ended at %s", cb)
 	}
-	// The interaction is finished: its sign-in link is expired now.
+	// The interaction is finished and gone: its sign-in link names no
+	// application any more, so the page wears the default look (README,
+	// Branding), never another application's.
 	stale := b.get(fx.srv.issuer + "/login?" + p.url.RawQuery)
 	if stale.status != http.StatusBadRequest {
 		t.Fatalf("finished interaction: %s\n%s", status(stale), stale.body)
 	}
-	a.wears(t, "expired interaction", stale, other)
+	noLeak(t, "finished interaction", stale.body, other)
 
 	consent := b.get(fx.thirdParty(a).AuthCodeURL("state-consent", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
 	if consent.status != http.StatusOK || !strings.Contains(consent.body, `name="scope"`) && !strings.Contains(consent.body, "consent") {
@@ -175,6 +183,13 @@ func (fx *brandFixture) walkRecovery(t *testing.T, a, other *brandApp) {
 		t.Fatalf("reset link: %s\n%s", status(form), form.body)
 	}
 	a.wears(t, "reset page", form, other)
+	// The link is spent; opened again while the sign-in still waits, it
+	// says so in a's look.
+	spent := newBrowser(t, fx.srv.Listener.Addr().String()).get(link)
+	if spent.status != http.StatusBadRequest {
+		t.Fatalf("spent reset link: %s\n%s", status(spent), spent.body)
+	}
+	a.wears(t, "spent reset link", spent, other)
 	mismatch := b.submit(form, map[string]string{"password": resetPass, "password_confirm": resetPass + "x"})
 	a.wears(t, "reset page error", mismatch, other)
 	done := b.submit(mismatch, map[string]string{"password": resetPass, "password_confirm": resetPass})
@@ -182,11 +197,12 @@ func (fx *brandFixture) walkRecovery(t *testing.T, a, other *brandApp) {
 		t.Fatalf("reset ended at %s", done.location(t))
 	}
 	a.mailWears(t, "password-changed e-mail", fx.in.Next(t, email), fx.srv.issuer, other)
+	// Its sign-in is over and gone: the default look, nothing of other.
 	used := newBrowser(t, fx.srv.Listener.Addr().String()).get(link)
 	if used.status != http.StatusBadRequest {
 		t.Fatalf("used reset link: %s\n%s", status(used), used.body)
 	}
-	a.wears(t, "used reset link", used, other)
+	noLeak(t, "used reset link", used.body, other)
 }
 
 // walkSMS: a reset code and the password-changed notice by SMS.
@@ -200,7 +216,7 @@ func (fx *brandFixture) walkSMS(t *testing.T, a, other *brandApp) {
 	m := fx.in.Next(t, phone)
 	a.smsWears(t, "reset code SMS", m, other)
 	form := b.submit(sent, map[string]string{"code": sixDigits.FindString(m.Text)})
-	done := b.submit(mismatch, map[string]string{"password": resetPass, "password_confirm": resetPass})
+	done := b.submit(form, map[string]string{"password": resetPass, "password_confirm": resetPass})
 	done.location(t)
 	a.smsWears(t, "password-changed SMS", fx.in.Next(t, phone), other)
 }
