@@ -84,6 +84,13 @@ func TestBrandingOrganizationOverride(t *testing.T) {
 		map[string]any{"password": "a-support-set-password-9", "notify": map[string]string{"client_id": crew.rp.oauth.ClientID}}).
 		expect(t, "support sets a password", http.StatusNoContent, "")
 	fx.orgMailWears(t, "support's notice", fx.in.Next(t, u.account.Email), org, crew)
+	api.do(http.MethodPost, "/stores/"+defaultStoreID+"/accounts/"+u.account.ID+"/password-reset",
+		map[string]string{"client_id": crew.rp.oauth.ClientID}).expect(t, "support sends a reset link", http.StatusAccepted, "")
+	fx.orgMailWears(t, "support's reset link", fx.in.Next(t, u.account.Email), org, crew)
+	api.do(http.MethodPost, "/stores/"+defaultStoreID+"/accounts/"+u.account.ID+"/contacts",
+		map[string]any{"kind": "email", "address": "boss.new@delta.example", "client_id": crew.rp.oauth.ClientID}).
+		expect(t, "support sends a contact code", http.StatusAccepted, "")
+	fx.orgMailWears(t, "support's contact code", fx.in.Next(t, "boss.new@delta.example"), org, crew)
 }
 
 // orgMailWears checks an e-mail of org's: its name, logo and support link,
