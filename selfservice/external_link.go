@@ -250,7 +250,7 @@ func (h *Handler) signInAgainPage(w http.ResponseWriter, r *http.Request, storeI
 	// linked-account notice wears.
 	err := h.render.Render(w, r, themes.Page{Template: "error", Lang: lang, Status: http.StatusForbidden,
 		Branding: h.portalBranding(r.Context(), storeID),
-		Data: &errorData{Message: "error.external_link_session", LinkURL: h.accountPortalLink(storeID), LinkText: "account.sign_in_again"}})
+		Data:     &errorData{Message: "error.external_link_session", LinkURL: h.accountPortalLink(storeID), LinkText: "account.sign_in_again"}})
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "render error page", "err", err)
 	}
