@@ -27,6 +27,7 @@ func TestBrandingFollowsTheApplication(t *testing.T) {
 				fx.walkRegistration(t, a, other)
 				fx.walkRecovery(t, a, other)
 				fx.walkSMS(t, a, other)
+				fx.walkDenied(t, a, other)
 				fx.walkMFA(t, a, other)
 			})
 		}
@@ -263,4 +264,27 @@ func (fx *brandFixture) walkMFA(t *testing.T, a, other *brandApp) {
 	if p = b.submit(wrong, map[string]string{"code": sixDigits.FindString(m.Text)}); p.location(t).Query().Get("code") == "" {
 		t.Fatalf("MFA sign-in ended at %s", p.location(t))
 	}
+}
+
+// walkDenied: the access-denied page of an application open only to a
+// group the customer is not in.
+func (fx *brandFixture) walkDenied(t *testing.T, a, other *brandApp) {
+	ctx := context.Background()
+	group := &storage.Group{StoreID: defaultStoreID, Name: "members-" + a.app.ID}
+	if err := fx.srv.store.CreateGroup(ctx, group); err != nil {
+		t.Fatal(err)
+	}
+	setGroups := func(groups []string) {
+		if err := fx.srv.store.SetPortalSettings(ctx, &storage.PortalSettings{ApplicationID: a.app.ID, Groups: groups}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setGroups([]string{group.Name})
+	defer setGroups(nil)
+	b, p, _ := fx.start(t, a, "state-denied")
+	p = b.submit(b.submit(p, map[string]string{"identifier": "signin@" + a.domain}), map[string]string{"password": alicePass})
+	if p.status != http.StatusForbidden {
+		t.Fatalf("outside the group: %s\n%s", status(p), p.body)
+	}
+	a.wears(t, "access denied", p, other)
 }
