@@ -86,6 +86,13 @@ func (fx *brandFixture) walkSignIn(t *testing.T, a, other *brandApp) {
 	}
 	a.wears(t, "consent", consent, other)
 
+	post := b.get(a.rp.oauth.AuthCodeURL("state-post", oauth2.S256ChallengeOption(oauth2.GenerateVerifier()),
+		oauth2.SetAuthURLParam("response_mode", "form_post")))
+	if post.status != http.StatusOK || !strings.Contains(post.body, rpCallback) {
+		t.Fatalf("form_post: %s\n%s", status(post), post.body)
+	}
+	a.wears(t, "form_post page", post, other)
+
 	fx.walkPortal(t, b, a, other)
 	fx.walkClientErrors(t, b, a, other)
 
