@@ -396,9 +396,14 @@ func (h *Handler) formPost(w http.ResponseWriter, r *http.Request, ar fosite.Aut
 	}
 	w.Header().Set("Content-Security-Policy", themes.CSPWithFormTarget(target))
 	lang := h.render.NegotiateRequest(r, ar.GetRequestForm().Get("ui_locales"), "")
+	var brand themes.Branding
+	if c, ok := ar.GetClient().(interface{ Storage() *storage.Client }); ok {
+		brand = h.brandingOf(r, c.Storage()) // shown while the browser posts, or without JavaScript
+	}
 	err := h.render.Render(w, r, themes.Page{
 		Template: "form_post",
 		Lang:     lang,
+		Branding: brand,
 		Data:     formPostData{Action: target, Hidden: hidden},
 	})
 	if err != nil {

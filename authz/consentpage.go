@@ -173,6 +173,23 @@ func (h *Handler) brandingOf(r *http.Request, c *storage.Client) themes.Branding
 	return themes.Branding(storage.ApplicationBranding(app))
 }
 
+// requestBranding is the look of the application whose client the
+// request names (client_id in the query or form), so that an error or
+// logout page of a client's request wears its application's branding and
+// not the default; the default when it names none or an unknown one. The
+// client_id is public, so naming one reveals nothing.
+func (h *Handler) requestBranding(r *http.Request) themes.Branding {
+	id := r.FormValue("client_id")
+	if id == "" {
+		return themes.Branding{}
+	}
+	c, err := h.store.GetClient(r.Context(), id)
+	if err != nil {
+		return themes.Branding{}
+	}
+	return h.brandingOf(r, c)
+}
+
 // clientName is what the page calls the client: its name, or its id.
 func clientName(c *storage.Client) string {
 	if name := strings.TrimSpace(c.Name); name != "" {

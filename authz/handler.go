@@ -313,6 +313,7 @@ func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, 
 		Template: "error",
 		Lang:     lang,
 		Status:   status,
+		Branding: h.requestBranding(r),
 		Data:     errorData{Title: "error.title", Message: messageKey},
 	})
 	if err != nil {

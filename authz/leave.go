@@ -23,6 +23,8 @@ func (h *Handler) leavePage(w http.ResponseWriter, r *http.Request, target *url.
 		Template: "leave",
 		Lang:     lang,
 		Status:   status,
+		Branding: h.requestBranding(r), // the client the link leads back to
+
 		Data: leaveData{
 			Title: title, Message: message, Host: hostInWords(target),
 			// The target is a URI the client registered (checked by the

@@ -45,7 +45,7 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) error {
 		h.logEvent(r.Context(), sso.AccountID, "logout", r)
 	}
 	if lr.redirect == nil {
-		h.renderMessage(w, r, "logout.title", "logout.done")
+		h.renderMessage(w, r, lr.branding(r, h), "logout.title", "logout.done")
 		return nil
 	}
 	target := *lr.redirect
@@ -82,6 +82,15 @@ type logoutRequest struct {
 // their own and put it in any link.
 func (lr *logoutRequest) unvouched(hintMatches bool) bool {
 	return lr.redirect != nil && lr.client != nil && lr.client.RegistrationTokenHash != nil && !hintMatches
+}
+
+// branding is the look of the application of the client the request
+// names, by client_id or by the id_token_hint's audience.
+func (lr *logoutRequest) branding(r *http.Request, h *Handler) themes.Branding {
+	if lr.client == nil {
+		return themes.Branding{}
+	}
+	return h.brandingOf(r, lr.client)
 }
 
 // parseLogout reads and checks the request, answering it itself (and
@@ -171,17 +180,18 @@ func (h *Handler) confirmLogout(w http.ResponseWriter, r *http.Request, lr *logo
 		accountLang = acct.Language
 	}
 	lang := h.render.NegotiateRequest(r, p.Get("ui_locales"), accountLang)
-	err := h.render.Render(w, r, themes.Page{Template: "logout", Lang: lang, Data: data})
+	err := h.render.Render(w, r, themes.Page{Template: "logout", Lang: lang, Data: data, Branding: lr.branding(r, h)})
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "render logout", "err", err)
 	}
 }
 
-func (h *Handler) renderMessage(w http.ResponseWriter, r *http.Request, titleKey, messageKey string) {
+func (h *Handler) renderMessage(w http.ResponseWriter, r *http.Request, brand themes.Branding, titleKey, messageKey string) {
 	lang := h.render.NegotiateRequest(r, r.FormValue("ui_locales"), "")
 	err := h.render.Render(w, r, themes.Page{
 		Template: "message",
 		Lang:     lang,
+		Branding: brand,
 		Data:     messageData{Title: titleKey, Message: messageKey},
 	})
 	if err != nil {

@@ -247,8 +247,11 @@ func (h *Handler) linkDone(w http.ResponseWriter, r *http.Request, back *url.URL
 // in to the portal again and connect from there.
 func (h *Handler) signInAgainPage(w http.ResponseWriter, r *http.Request, storeID string) {
 	lang := h.render.NegotiateRequest(r, "", "")
+	// The attempt was the portal's: its store's portal look, as the
+	// linked-account notice wears.
 	err := h.render.Render(w, r, themes.Page{Template: "error", Lang: lang, Status: http.StatusForbidden,
-		Data: &errorData{Message: "error.external_link_session", LinkURL: h.accountPortalLink(storeID), LinkText: "account.sign_in_again"}})
+		Branding: h.portalBranding(r.Context(), storeID),
+		Data:     &errorData{Message: "error.external_link_session", LinkURL: h.accountPortalLink(storeID), LinkText: "account.sign_in_again"}})
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "render error page", "err", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"foyer/selfservice/route"
+	"foyer/storage"
 	"foyer/themes"
 )
 
@@ -75,9 +76,11 @@ func redirectTarget(f *Flow) string {
 	return ""
 }
 
-// renderMessage shows a page outside any flow with a title and a message.
-func (h *Handler) renderMessage(w http.ResponseWriter, r *http.Request, lang, title, message string) {
-	err := h.render.Render(w, r, themes.Page{Template: "message", Lang: lang,
+// renderMessage shows a page outside any flow with a title and a message,
+// in the branding of app (the application the page is about; nil for the
+// default).
+func (h *Handler) renderMessage(w http.ResponseWriter, r *http.Request, app *storage.Application, lang, title, message string) {
+	err := h.render.Render(w, r, themes.Page{Template: "message", Lang: lang, Branding: branding(app),
 		Data: &messageData{Title: title, Message: message}})
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "render message", "err", err)
@@ -90,6 +93,7 @@ func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, 
 		Template: "error",
 		Lang:     lang,
 		Status:   status,
+		Branding: h.requestBranding(r),
 		Data:     &errorData{Message: messageKey},
 	})
 	if err != nil {

@@ -75,7 +75,9 @@ func (h *Handler) resetLinkInvalid(w http.ResponseWriter, r *http.Request) error
 		data.LinkURL, data.LinkText = h.recoverURL(f.Interaction.ID), "recover.send_new_link"
 		lang = f.Lang
 	}
-	if err := h.render.Render(w, r, themes.Page{Template: "message", Lang: lang, Status: http.StatusBadRequest, Data: data}); err != nil {
+	err := h.render.Render(w, r, themes.Page{Template: "message", Lang: lang, Status: http.StatusBadRequest, Data: data,
+		Branding: h.requestBranding(r)})
+	if err != nil {
 		h.log.ErrorContext(r.Context(), "render", "template", "message", "err", err)
 	}
 	return nil
@@ -118,6 +120,11 @@ func (h *Handler) renderOptionalFlow(w http.ResponseWriter, r *http.Request, f *
 	}
 	if p, ok := v.Data.(formPage); ok {
 		fillForm(p.form(), v)
+	}
+	if app == nil {
+		// A link whose sign-in is over (or was started in another
+		// browser) still names the application it was sent for.
+		app = h.interactionApp(r, r.FormValue("interaction"))
 	}
 	err := h.render.Render(w, r, themes.Page{Template: v.Template, Status: v.Status, Data: v.Data, Branding: branding(app),
 		Lang: h.render.NegotiateRequest(r, "", "")})
@@ -263,7 +270,7 @@ func (h *Handler) finishReset(w http.ResponseWriter, r *http.Request, accountID 
 		f.State.Current = len(f.State.Steps)
 		return h.complete(w, r, f)
 	}
-	h.renderMessage(w, r, lang, "recover.done_title", "recover.done")
+	h.renderMessage(w, r, app, lang, "recover.done_title", "recover.done")
 	return nil
 }
 

@@ -143,7 +143,9 @@ func (h *Handler) activatedElsewhere(w http.ResponseWriter, r *http.Request, sec
 	if acct, err := h.store.GetAccount(ctx, secret.AccountID); err == nil {
 		link = h.accountPortalLink(acct.StoreID)
 	}
-	err := h.render.Render(w, r, themes.Page{Template: "message", Lang: lang, Data: &messageData{
+	// The secret names the interaction of the registration: its
+	// application's page, even in another browser.
+	err := h.render.Render(w, r, themes.Page{Template: "message", Lang: lang, Branding: branding(h.interactionApp(r, secret.Data)), Data: &messageData{
 		Title: "activation.done_title", Message: "activation.done", LinkURL: link, LinkText: "account.open"}})
 	if err != nil {
 		h.log.ErrorContext(ctx, "render message", "err", err)

@@ -123,7 +123,11 @@ func (s *AccountAuthenticators) StartContact(ctx context.Context, a Actor, store
 		if err != nil {
 			return nil, renameField(err, "notify.client_id", "client_id")
 		}
-		brand = brandingOf(app)
+		// The code wears what every notice through app wears: a member's
+		// organization's branding where app is organizational.
+		if brand, err = s.d.Notices.branding(ctx, acct, app); err != nil {
+			return nil, err
+		}
 	}
 	p := &PendingContact{Kind: in.Kind, Address: addr, SecondFactor: in.SecondFactor}
 	err = s.core.Apply(ctx, a, WriteAccounts, storeID, func(ctx context.Context) (Change, error) {

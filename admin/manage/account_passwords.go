@@ -13,7 +13,6 @@ import (
 
 	"foyer/selfservice/notify"
 	"foyer/storage"
-	"foyer/themes"
 )
 
 // What self-service recovery reads from a reset link. admin may not
@@ -58,6 +57,12 @@ func (s *AccountAuthenticators) SendPasswordReset(ctx context.Context, a Actor, 
 		return renameField(err, "notify.client_id", "client_id")
 	}
 	lifetime := app.SelfService.WithDefaults().ResetLinkLifetime
+	// Like every notice through app: a member's organization's look where
+	// app is organizational.
+	brand, err := s.d.Notices.branding(ctx, acct, app)
+	if err != nil {
+		return err
+	}
 	return s.core.Apply(ctx, a, WriteAccounts, storeID, func(ctx context.Context) (Change, error) {
 		token, hash, err := resetToken()
 		if err != nil {
@@ -72,7 +77,7 @@ func (s *AccountAuthenticators) SendPasswordReset(ctx context.Context, a Actor, 
 		}
 		link := strings.TrimRight(s.d.Issuer, "/") + resetPath + "?" + url.Values{"token": {token}}.Encode()
 		lang := s.d.Texts.Negotiate("", acct.Language, "")
-		_, err = s.d.Sender.Email(ctx, acct.Email, acct.ID, "password_reset", lang, brandingOf(app),
+		_, err = s.d.Sender.Email(ctx, acct.Email, acct.ID, "password_reset", lang, brand,
 			notify.PasswordResetEmail{Link: link, Minutes: int(lifetime.Minutes())})
 		if err != nil {
 			return Change{}, fmt.Errorf("reset: queue: %w", err)
@@ -90,10 +95,6 @@ func resetToken() (string, []byte, error) {
 	token := base64.RawURLEncoding.EncodeToString(b)
 	sum := sha256.Sum256([]byte(token))
 	return token, sum[:], nil
-}
-
-func brandingOf(app *storage.Application) themes.Branding {
-	return themes.Branding(storage.ApplicationBranding(app))
 }
 
 // SetPasswordInput is the body of "set a password". The customer is
