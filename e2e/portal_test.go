@@ -63,10 +63,10 @@ func TestAccountPortal(t *testing.T) {
 	other.checkClean(t)
 
 	b.do(t, "open privacy", chromedp.Navigate(env.issuer+"/account/privacy"),
-		chromedp.Click(buttonWithText("Give consent: News and offers by e-mail")),
-		chromedp.WaitVisible(buttonWithText("Withdraw consent: News and offers by e-mail")),
-		chromedp.Click(buttonWithText("Withdraw consent: News and offers by e-mail")),
-		chromedp.WaitVisible(buttonWithText("Give consent: News and offers by e-mail")))
+		chromedp.Click(buttonWithText("Give consent: News and offers by email")),
+		chromedp.WaitVisible(buttonWithText("Withdraw consent: News and offers by email")),
+		chromedp.Click(buttonWithText("Withdraw consent: News and offers by email")),
+		chromedp.WaitVisible(buttonWithText("Give consent: News and offers by email")))
 	if n := b.count(t, "#history-title + ul li"); n != 2 {
 		t.Errorf("consent history has %d entries, want 2", n)
 	}

@@ -137,7 +137,7 @@ func TestRegistrationWithActivation(t *testing.T) {
 		b2, p2, _ := s.registerPage(t, "state-taken")
 		taken := b2.submit(p2, regFields("Owner@example.com", newcomerPass))
 		hidden := regexp.MustCompile(`name="(interaction|sig)" value="[^"]*"`)
-		if fresh.status != http.StatusOK || !strings.Contains(fresh.body, "Check your e-mail") ||
+		if fresh.status != http.StatusOK || !strings.Contains(fresh.body, "Check your email") ||
 			hidden.ReplaceAllString(fresh.body, "") != hidden.ReplaceAllString(taken.body, "") || fresh.status != taken.status {
 			t.Fatalf("new and taken addresses answered differently:\n%s\n---\n%s", fresh.body, taken.body)
 		}
