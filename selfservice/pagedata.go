@@ -62,6 +62,7 @@ type mfaData struct {
 	// The MFA step: the chooser (Method empty) or the method picked.
 	Method  string
 	Choices []mfaChoice
+	Others  bool        // more than one method: "Try another method"
 	Resend  []mfaChoice // the channels a code can be asked again by
 	Options string      // a passkey challenge or creation options (JSON)
 	// Enrollment: the chooser (Enroll empty) or the kind picked.
