@@ -107,7 +107,7 @@ func (b *browser) enrollTOTP(t *testing.T) {
 	b.enterPassword(t, davePassword)
 	b.do(t, "choose the authenticator app", chromedp.Click(buttonWithText("Use an authenticator app")),
 		chromedp.WaitVisible(chromedp.CSS("img.qr")))
-	secret := b.text(t, chromedp.CSS("code.secret"))
+	secret := strings.ReplaceAll(b.text(t, chromedp.CSS("code.secret")), " ", "")
 	code, err := mfa.TOTPCode(secret, time.Now())
 	if err != nil {
 		t.Fatalf("the page's key %q: %v", secret, err)

@@ -115,7 +115,15 @@ var recoveryCodePattern = regexp.MustCompile(`<li><code>([0-9a-z]{5}-[0-9a-z]{5}
 func (fx *mfaEnv) enrollTOTP(t *testing.T, s *signIn) (string, []string) {
 	t.Helper()
 	s.post(map[string]string{"enroll": "totp"})
-	secret := capture(t, s.page, `<code class="secret">([A-Z2-7]+)</code>`)
+	secret := capture(t, s.page, `<code class="secret" data-copy="([A-Z2-7]+)">`)
+	// The key shown in blocks of four, and the link phones open.
+	if grouped := capture(t, s.page, `<code class="secret" data-copy="[A-Z2-7]+">([A-Z2-7 ]+)</code>`); strings.ReplaceAll(grouped, " ", "") != secret ||
+		!regexp.MustCompile(`^([A-Z2-7]{4} )+[A-Z2-7]{1,4}$`).MatchString(grouped) {
+		t.Fatalf("the key %q is not shown in blocks of four: %q", secret, grouped)
+	}
+	if link := capture(t, s.page, `<a class="button button-secondary" href="(otpauth://totp/[^"]+)">Open in authenticator app</a>`); !strings.Contains(link, "secret="+secret) {
+		t.Fatalf("the otpauth link %q does not carry the key", link)
+	}
 	if !strings.Contains(s.page.Body, `src="data:image/png;base64,`) {
 		t.Fatalf("no server-rendered QR code:\n%s", s.page.Body)
 	}

@@ -70,7 +70,9 @@ type mfaData struct {
 	EnrollMethods []string
 	Enroll        string
 	QRCode        template.URL // TOTP: a data: URL of the key's QR code
-	Secret        string       // TOTP: the key, to type in
+	Secret        string       // TOTP: the key, to type in (and copy)
+	SecretGrouped string       // TOTP: the key in blocks of four
+	OTPAuthURL    template.URL // TOTP: the otpauth:// link phones open
 	Address       string       // e-mail or phone: where the code goes
 	CodeSent      bool
 	AllowSMS      bool

@@ -145,7 +145,7 @@ func enrollTOTP(t *testing.T, s *signIn) (string, []string) {
 func enrollTOTPAt(t *testing.T, s *signIn, now time.Time) (string, []string) {
 	t.Helper()
 	s.post(map[string]string{"enroll": "totp"})
-	secret := capture(t, s.page, `<code class="secret">([A-Z2-7]+)</code>`)
+	secret := capture(t, s.page, `<code class="secret" data-copy="([A-Z2-7]+)">`)
 	if !strings.Contains(s.page.body, `src="data:image/png;base64,`) {
 		t.Fatalf("no server-rendered QR code:\n%s", s.page.body)
 	}
