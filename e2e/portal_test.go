@@ -118,6 +118,7 @@ func (b *browser) enrollTOTP(t *testing.T) {
 	if n := b.count(t, ".recovery-codes li"); n != 10 {
 		t.Errorf("%d recovery codes shown, want 10", n)
 	}
+	b.checkRecoveryDownload(t)
 	b.do(t, "back to the portal", chromedp.Click(buttonWithText("I have saved them")),
 		chromedp.WaitVisible(chromedp.ID("mfa-title")))
 	if got := b.text(t, chromedp.CSS("#mfa-title + ul li p")); !strings.HasPrefix(got, "Authenticator app") {

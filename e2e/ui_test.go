@@ -3,8 +3,12 @@
 package e2e
 
 import (
+	"context"
+	"os"
+	"path/filepath"
 	"testing"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 )
 
@@ -45,3 +49,43 @@ func TestShowPasswordToggle(t *testing.T) {
 	b.expectSignedIn(t, aliceEmail)
 	b.checkClean(t)
 }
+
+// checkRecoveryDownload, on the page that shows new recovery codes: ui.js
+// added a "Copy" button, and the "Download as a text file" link (a data:
+// URL, no script) makes Chromium save a file holding the codes shown, one
+// per line, under the page's CSP.
+func (b *browser) checkRecoveryDownload(t *testing.T) {
+	t.Helper()
+	if n := b.count(t, "ul.recovery-codes + button.copy-button"); n != 1 {
+		t.Errorf("%d copy buttons after the recovery codes, want 1", n)
+	}
+	shown := run(t, b, "read the codes", chromedp.Evaluate[string](
+		`Array.from(document.querySelectorAll(".recovery-codes li")).map(li => li.textContent + "\n").join("")`))
+	dir := t.TempDir()
+	progress := chromedp.Events(b.ctx, cdpbrowser.DownloadProgress)
+	b.do(t, "download the recovery codes",
+		chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			_, err := chromedp.Call(ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
+				Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dir, EventsEnabled: ptr(true)})
+			return err
+		}),
+		chromedp.Click(chromedp.Search(`//a[normalize-space()="Download as a text file"]`)))
+	for ev, err := range progress {
+		if err != nil {
+			t.Fatalf("waiting for the download: %v", err)
+		}
+		if ev.State == cdpbrowser.DownloadProgressStateCanceled {
+			t.Fatal("Chromium cancelled the download of the recovery codes")
+		}
+		if ev.State != cdpbrowser.DownloadProgressStateCompleted {
+			continue
+		}
+		got, err := os.ReadFile(filepath.Join(dir, ev.GUID))
+		if err != nil || string(got) != shown {
+			t.Errorf("the downloaded file holds %q (%v), want the codes shown %q", got, err, shown)
+		}
+		break
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -2,6 +2,7 @@ package selfservice_test
 
 import (
 	"context"
+	"encoding/base64"
 	"html"
 	"net/http"
 	"regexp"
@@ -138,6 +139,15 @@ func (fx *mfaEnv) enrollTOTP(t *testing.T, s *signIn) (string, []string) {
 	}
 	if len(codes) != mfa.RecoveryCodeCount {
 		t.Fatalf("want %d recovery codes shown once, got %d:\n%s", mfa.RecoveryCodeCount, len(codes), s.page.Body)
+	}
+	// The same codes to copy, and as a text file to download.
+	text := strings.Join(codes, "\n") + "\n"
+	if !strings.Contains(s.page.Body, `data-copy="`+text+`"`) {
+		t.Fatalf("the recovery codes have no copy text:\n%s", s.page.Body)
+	}
+	file := capture(t, s.page, `<a class="button button-secondary" href="data:text/plain;charset=utf-8;base64,([^"]+)" download="recovery-codes.txt">Download as a text file</a>`)
+	if got, err := base64.StdEncoding.DecodeString(file); err != nil || string(got) != text {
+		t.Fatalf("the download holds %q (%v), want %q", got, err, text)
 	}
 	s.post(map[string]string{"continue": "1"})
 	return secret, codes

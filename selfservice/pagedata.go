@@ -78,6 +78,10 @@ type mfaData struct {
 	AllowSMS      bool
 	AllowVoice    bool
 	RecoveryCodes []string // shown once
+	// RecoveryText is the codes one per line (to copy), RecoveryDownload
+	// the same as a data: URL of a text file.
+	RecoveryText     string
+	RecoveryDownload template.URL
 	// An account action: Verb "recovery_codes" or "remove" (Factor names
 	// the authenticator removed).
 	Verb   string
