@@ -19,6 +19,7 @@ type consentData struct {
 	Action     string // where the decision is posted
 	ClientName string
 	Account    string // who is signed in, in words
+	NotYouURL  string // "Not you?": the request again, with prompt=login
 	Scopes     []consentScope
 	Granted    []consentScope // requested and already granted; none: the list is not shown
 	Hidden     map[string]string
