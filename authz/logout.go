@@ -13,6 +13,7 @@ import (
 
 	"foyer/selfservice/session"
 	"foyer/storage"
+	"foyer/selfservice/route"
 	"foyer/themes"
 )
 
@@ -45,7 +46,7 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) error {
 		h.logEvent(r.Context(), sso.AccountID, "logout", r)
 	}
 	if lr.redirect == nil {
-		h.renderMessage(w, r, "logout.title", "logout.done")
+		h.renderSignedOut(w, r)
 		return nil
 	}
 	target := *lr.redirect
@@ -177,14 +178,17 @@ func (h *Handler) confirmLogout(w http.ResponseWriter, r *http.Request, lr *logo
 	}
 }
 
-func (h *Handler) renderMessage(w http.ResponseWriter, r *http.Request, titleKey, messageKey string) {
+// renderSignedOut is the end of a logout without a page of the client's to
+// return to; its next step is signing in again, through the account
+// portal (where no portal is configured the route is not mounted and the
+// page has no link).
+func (h *Handler) renderSignedOut(w http.ResponseWriter, r *http.Request) {
 	lang := h.render.Negotiate(r.FormValue("ui_locales"), "", r.Header.Get("Accept-Language"))
-	err := h.render.Render(w, r, themes.Page{
-		Template: "message",
-		Lang:     lang,
-		Data:     messageData{Title: titleKey, Message: messageKey},
-	})
-	if err != nil {
+	data := messageData{Title: "logout.done_title", Message: "logout.done"}
+	if h.routes.Has(route.AccountHome) {
+		data.LinkURL, data.LinkText = h.routes.Path(route.AccountHome, nil), "account.sign_in_again"
+	}
+	if err := h.render.Render(w, r, themes.Page{Template: "message", Lang: lang, Data: data}); err != nil {
 		h.log.ErrorContext(r.Context(), "render message", "err", err)
 	}
 }

@@ -161,6 +161,8 @@ func (d *registerData) AttributeInputs() []attrform.Input {
 type messageData struct {
 	Title    string // message key; empty: message.title
 	Message  string // message key
+	SentTo   string // the address a message went to, when the page says so
+	Hint     string // message key: a paragraph after the message
 	LinkURL  string // a link on when set
 	LinkText string // its message key; empty: common.continue
 }

@@ -262,7 +262,8 @@ func (h *Handler) finishReset(w http.ResponseWriter, r *http.Request, accountID 
 		f.State.Current = len(f.State.Steps)
 		return h.complete(w, r, f)
 	}
-	h.renderMessage(w, r, lang, "recover.done_title", "recover.done")
+	h.renderMessage(w, r, lang, app, &messageData{Title: "recover.done_title", Message: "recover.done",
+		LinkURL: h.accountPortalLink(acct.StoreID), LinkText: "account.sign_in_again"})
 	return nil
 }
 
