@@ -11,9 +11,9 @@ import (
 
 	"github.com/go-jose/go-jose/v3"
 
+	"foyer/selfservice/route"
 	"foyer/selfservice/session"
 	"foyer/storage"
-	"foyer/selfservice/route"
 	"foyer/themes"
 )
 

@@ -104,7 +104,7 @@ func pageSamples() map[string][]any {
 	scopes := []consentScope{{Key: "k"}, {Name: "n"}}
 	return map[string][]any{
 		"consent": {
-			consentData{Action: "/", ClientName: "c", Account: "a", Scopes: scopes, Granted: scopes, Hidden: hidden, Notice: "n"},
+			consentData{Action: "/", ClientName: "c", Account: "a", NotYouURL: "/n", Scopes: scopes, Granted: scopes, Hidden: hidden, Notice: "n"},
 		},
 		"logout": {logoutData{Action: "/", Hidden: hidden, Host: "h", CancelURL: "/"}},
 		"leave":  {leaveData{Title: "t", Message: "m", Host: "h", LinkURL: "/"}},
