@@ -142,6 +142,7 @@ func (b *browser) screenshots(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("account-%s-%d.png", name, width)), png, 0o644); err != nil {
 				t.Fatal(err)
 			}
+			b.checkMenu(t, name, width)
 			if width != 390 {
 				continue
 			}

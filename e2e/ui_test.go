@@ -6,6 +6,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	cdpbrowser "github.com/chromedp/cdproto/browser"
@@ -89,3 +90,30 @@ func (b *browser) checkRecoveryDownload(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// checkMenu checks the portal menu on page name at a screen width: one
+// entry marked aria-current="page", the page's own; every entry inside
+// the screen; at 1280px one row, at 390px a compact list (two columns).
+func (b *browser) checkMenu(t *testing.T, name string, width int64) {
+	t.Helper()
+	current := run(t, b, "read the current menu entry", chromedp.Evaluate[[]string](
+		`Array.from(document.querySelectorAll('.account-nav [aria-current="page"]')).map(a => a.getAttribute("href"))`))
+	if len(current) != 1 || !strings.HasPrefix(current[0], "/account/"+name) {
+		t.Errorf("%s at %dpx: menu entries marked current %v, want its own", name, width, current)
+	}
+	rows := run(t, b, "measure the menu", chromedp.Evaluate[[]int](`(() => {
+		const items = Array.from(document.querySelectorAll(".account-nav li"));
+		const inside = items.every(li => li.getBoundingClientRect().right <= document.documentElement.clientWidth);
+		const links = items;
+		return [inside ? 1 : 0, new Set(links.map(li => Math.round(li.getBoundingClientRect().top))).size, links.length];
+	})()`))
+	if rows[0] != 1 {
+		t.Errorf("%s at %dpx: a menu entry sticks out of the screen", name, width)
+	}
+	switch {
+	case width >= 1280 && rows[1] != 1:
+		t.Errorf("%s at %dpx: the menu takes %d rows, want one", name, width, rows[1])
+	case width < 480 && rows[1] != (rows[2]+1)/2:
+		t.Errorf("%s at %dpx: %d menu entries in %d rows, want two a row", name, width, rows[2], rows[1])
+	}
+}
