@@ -399,6 +399,7 @@ func (h *Handler) formPost(w http.ResponseWriter, r *http.Request, ar fosite.Aut
 	err := h.render.Render(w, r, themes.Page{
 		Template: "form_post",
 		Lang:     lang,
+		Branding: h.requestBranding(r, ar),
 		Data:     formPostData{Action: target, Hidden: hidden},
 	})
 	if err != nil {
@@ -432,4 +433,12 @@ func (h *Handler) needsSecondFactor(r *http.Request, ar fosite.AuthorizeRequeste
 		d.HasFactors = len(auths) > 0
 	}
 	return !d.SatisfiedBy(sso.ACR), nil
+}
+
+// requestBranding is the look of the application of the request's client.
+func (h *Handler) requestBranding(r *http.Request, ar fosite.AuthorizeRequester) themes.Branding {
+	if c := storedClient(ar); c != nil {
+		return h.brandingOf(r, c)
+	}
+	return themes.Branding{}
 }

@@ -46,7 +46,7 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) error {
 		h.logEvent(r.Context(), sso.AccountID, "logout", r)
 	}
 	if lr.redirect == nil {
-		h.renderSignedOut(w, r)
+		h.renderSignedOut(w, r, lr)
 		return nil
 	}
 	target := *lr.redirect
@@ -172,7 +172,7 @@ func (h *Handler) confirmLogout(w http.ResponseWriter, r *http.Request, lr *logo
 		accountLang = acct.Language
 	}
 	lang := h.render.Negotiate(p.Get("ui_locales"), accountLang, r.Header.Get("Accept-Language"))
-	err := h.render.Render(w, r, themes.Page{Template: "logout", Lang: lang, Data: data})
+	err := h.render.Render(w, r, themes.Page{Template: "logout", Lang: lang, Branding: h.logoutBranding(r, lr), Data: data})
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "render logout", "err", err)
 	}
@@ -182,13 +182,13 @@ func (h *Handler) confirmLogout(w http.ResponseWriter, r *http.Request, lr *logo
 // return to; its next step is signing in again, through the account
 // portal (where no portal is configured the route is not mounted and the
 // page has no link).
-func (h *Handler) renderSignedOut(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) renderSignedOut(w http.ResponseWriter, r *http.Request, lr *logoutRequest) {
 	lang := h.render.Negotiate(r.FormValue("ui_locales"), "", r.Header.Get("Accept-Language"))
 	data := messageData{Title: "logout.done_title", Message: "logout.done"}
 	if h.routes.Has(route.AccountHome) {
 		data.LinkURL, data.LinkText = h.routes.Path(route.AccountHome, nil), "account.sign_in_again"
 	}
-	if err := h.render.Render(w, r, themes.Page{Template: "message", Lang: lang, Data: data}); err != nil {
+	if err := h.render.Render(w, r, themes.Page{Template: "message", Lang: lang, Branding: h.logoutBranding(r, lr), Data: data}); err != nil {
 		h.log.ErrorContext(r.Context(), "render message", "err", err)
 	}
 }
@@ -266,4 +266,13 @@ func (h *Handler) logEvent(ctx context.Context, accountID, kind string, r *http.
 	if err != nil {
 		h.log.WarnContext(ctx, "append event", "kind", kind, "err", err)
 	}
+}
+
+// logoutBranding is the look of the application whose client asked for the
+// logout (by client_id or the ID token hint); Foyer's own without one.
+func (h *Handler) logoutBranding(r *http.Request, lr *logoutRequest) themes.Branding {
+	if lr == nil || lr.client == nil {
+		return themes.Branding{}
+	}
+	return h.brandingOf(r, lr.client)
 }

@@ -71,11 +71,12 @@ func (h *Handler) resetLinkInvalid(w http.ResponseWriter, r *http.Request) error
 	lang := h.render.Negotiate("", "", r.Header.Get("Accept-Language"))
 	data := &messageData{Title: "recover.link_invalid_title", Message: "recover.link_invalid"}
 	// The link's query on GET, the confirmation form's fields on POST.
+	var app *storage.Application
 	if f, err := h.loadFlow(r, r.FormValue("interaction"), r.FormValue("sig"), recoverSig); err == nil && f.Interaction.SessionID == "" {
 		data.LinkURL, data.LinkText = h.recoverURL(f.Interaction.ID), "recover.send_new_link"
-		lang = f.Lang
+		lang, app = f.Lang, f.App
 	}
-	if err := h.render.Render(w, r, themes.Page{Template: "message", Lang: lang, Status: http.StatusBadRequest, Data: data}); err != nil {
+	if err := h.render.Render(w, r, themes.Page{Template: "message", Lang: lang, Status: http.StatusBadRequest, Data: data, Branding: branding(app)}); err != nil {
 		h.log.ErrorContext(r.Context(), "render", "template", "message", "err", err)
 	}
 	return nil
