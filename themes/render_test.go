@@ -226,7 +226,7 @@ func TestOverrideDir(t *testing.T) {
 		t.Errorf("override template not used:\n%s", body)
 	}
 	body = render(t, r, loginPage("en", "password"), "").Body.String()
-	if !strings.Contains(body, ">Log in now</button>") || !strings.Contains(body, "Email or username") {
+	if !strings.Contains(body, ">Log in now</button>") || !strings.Contains(body, ">Not you?</a>") {
 		t.Errorf("override catalog not merged:\n%s", body)
 	}
 	w := httptest.NewRecorder()
