@@ -39,12 +39,16 @@ func TestShowPasswordToggle(t *testing.T) {
 	if got := b.attribute(t, toggle, "type"); got != "button" {
 		t.Errorf("toggle type %q, want button (it must not submit the form)", got)
 	}
-	b.do(t, "show the password", chromedp.Click(buttonWithText("Show")))
+	// The click's handler may run after the protocol answered the click:
+	// wait for the state it sets, then check everything.
+	b.do(t, "show the password", chromedp.Click(buttonWithText("Show")),
+		chromedp.WaitVisible(chromedp.CSS(`button.password-toggle[aria-pressed="true"]`)))
 	check("shown", "text", "true", "Hide")
 	if got := b.value(t, chromedp.CSS("#password")); got != alicePassword {
 		t.Errorf("the shown password is %q", got)
 	}
-	b.do(t, "hide the password", chromedp.Click(buttonWithText("Hide")))
+	b.do(t, "hide the password", chromedp.Click(buttonWithText("Hide")),
+		chromedp.WaitVisible(chromedp.CSS(`button.password-toggle[aria-pressed="false"]`)))
 	check("hidden again", "password", "false", "Show")
 	b.do(t, "sign in", chromedp.Click(buttonWithText(signInButton)))
 	b.expectSignedIn(t, aliceEmail)
