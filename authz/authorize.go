@@ -396,14 +396,10 @@ func (h *Handler) formPost(w http.ResponseWriter, r *http.Request, ar fosite.Aut
 	}
 	w.Header().Set("Content-Security-Policy", themes.CSPWithFormTarget(target))
 	lang := h.render.NegotiateRequest(r, ar.GetRequestForm().Get("ui_locales"), "")
-	var brand themes.Branding
-	if c, ok := ar.GetClient().(interface{ Storage() *storage.Client }); ok {
-		brand = h.brandingOf(r, c.Storage()) // shown while the browser posts, or without JavaScript
-	}
 	err := h.render.Render(w, r, themes.Page{
 		Template: "form_post",
 		Lang:     lang,
-		Branding: brand,
+		Branding: h.authorizeBranding(r, ar), // shown while the browser posts, or without JavaScript
 		Data:     formPostData{Action: target, Hidden: hidden},
 	})
 	if err != nil {
@@ -437,4 +433,12 @@ func (h *Handler) needsSecondFactor(r *http.Request, ar fosite.AuthorizeRequeste
 		d.HasFactors = len(auths) > 0
 	}
 	return !d.SatisfiedBy(sso.ACR), nil
+}
+
+// authorizeBranding is the look of the application of the request's client.
+func (h *Handler) authorizeBranding(r *http.Request, ar fosite.AuthorizeRequester) themes.Branding {
+	if c := storedClient(ar); c != nil {
+		return h.brandingOf(r, c)
+	}
+	return themes.Branding{}
 }

@@ -2,11 +2,13 @@ package authz
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
 	"github.com/ory/fosite"
 
+	"foyer/selfservice/route"
 	"foyer/storage"
 	"foyer/themes"
 )
@@ -67,6 +69,7 @@ func (h *Handler) showConsent(w http.ResponseWriter, r *http.Request) error {
 		Action:     h.routes.Path(consentRoute, nil),
 		ClientName: clientName(p.client),
 		Account:    accountLabel(p.login.acct),
+		NotYouURL:  h.notYouURL(p.in),
 		Scopes:     describeScopes(asked),
 		Hidden:     map[string]string{"interaction": p.in.ID, "sig": h.steps.Sign(p.in.ID, consentStep)},
 	}
@@ -196,6 +199,19 @@ func clientName(c *storage.Client) string {
 		return name
 	}
 	return c.ID
+}
+
+// notYouURL is the consent page's "Not you?": the same authorization
+// request again with prompt=login, so whoever is at the screen identifies
+// anew while the client's state, nonce and PKCE challenge still hold. The
+// stored request is a plain query (request objects already resolved).
+func (h *Handler) notYouURL(in *storage.Interaction) string {
+	q, err := url.ParseQuery(in.Request)
+	if err != nil {
+		return ""
+	}
+	q.Set("prompt", "login")
+	return h.routes.Path(route.Authorize, nil) + "?" + q.Encode()
 }
 
 // accountLabel tells the user which account they are consenting for.

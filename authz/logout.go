@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-jose/go-jose/v3"
 
+	"foyer/selfservice/route"
 	"foyer/selfservice/session"
 	"foyer/storage"
 	"foyer/themes"
@@ -45,7 +46,7 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) error {
 		h.logEvent(r.Context(), sso.AccountID, "logout", r)
 	}
 	if lr.redirect == nil {
-		h.renderMessage(w, r, lr.branding(r, h), "logout.title", "logout.done")
+		h.renderSignedOut(w, r, lr)
 		return nil
 	}
 	target := *lr.redirect
@@ -87,7 +88,7 @@ func (lr *logoutRequest) unvouched(hintMatches bool) bool {
 // branding is the look of the application of the client the request
 // names, by client_id or by the id_token_hint's audience.
 func (lr *logoutRequest) branding(r *http.Request, h *Handler) themes.Branding {
-	if lr.client == nil {
+	if lr == nil || lr.client == nil {
 		return themes.Branding{}
 	}
 	return h.brandingOf(r, lr.client)
@@ -180,21 +181,23 @@ func (h *Handler) confirmLogout(w http.ResponseWriter, r *http.Request, lr *logo
 		accountLang = acct.Language
 	}
 	lang := h.render.NegotiateRequest(r, p.Get("ui_locales"), accountLang)
-	err := h.render.Render(w, r, themes.Page{Template: "logout", Lang: lang, Data: data, Branding: lr.branding(r, h)})
+	err := h.render.Render(w, r, themes.Page{Template: "logout", Lang: lang, Branding: lr.branding(r, h), Data: data})
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "render logout", "err", err)
 	}
 }
 
-func (h *Handler) renderMessage(w http.ResponseWriter, r *http.Request, brand themes.Branding, titleKey, messageKey string) {
+// renderSignedOut is the end of a logout without a page of the client's to
+// return to; its next step is signing in again, through the account
+// portal (where no portal is configured the route is not mounted and the
+// page has no link).
+func (h *Handler) renderSignedOut(w http.ResponseWriter, r *http.Request, lr *logoutRequest) {
 	lang := h.render.NegotiateRequest(r, r.FormValue("ui_locales"), "")
-	err := h.render.Render(w, r, themes.Page{
-		Template: "message",
-		Lang:     lang,
-		Branding: brand,
-		Data:     messageData{Title: titleKey, Message: messageKey},
-	})
-	if err != nil {
+	data := messageData{Title: "logout.done_title", Message: "logout.done"}
+	if h.routes.Has(route.AccountHome) {
+		data.LinkURL, data.LinkText = h.routes.Path(route.AccountHome, nil), "account.sign_in_again"
+	}
+	if err := h.render.Render(w, r, themes.Page{Template: "message", Lang: lang, Branding: lr.branding(r, h), Data: data}); err != nil {
 		h.log.ErrorContext(r.Context(), "render message", "err", err)
 	}
 }
@@ -273,3 +276,4 @@ func (h *Handler) logEvent(ctx context.Context, accountID, kind string, r *http.
 		h.log.WarnContext(ctx, "append event", "kind", kind, "err", err)
 	}
 }
+

@@ -19,6 +19,7 @@ type consentData struct {
 	Action     string // where the decision is posted
 	ClientName string
 	Account    string // who is signed in, in words
+	NotYouURL  string // "Not you?": the request again, with prompt=login
 	Scopes     []consentScope
 	Granted    []consentScope // requested and already granted; none: the list is not shown
 	Hidden     map[string]string
@@ -103,7 +104,7 @@ func pageSamples() map[string][]any {
 	scopes := []consentScope{{Key: "k"}, {Name: "n"}}
 	return map[string][]any{
 		"consent": {
-			consentData{Action: "/", ClientName: "c", Account: "a", Scopes: scopes, Granted: scopes, Hidden: hidden, Notice: "n"},
+			consentData{Action: "/", ClientName: "c", Account: "a", NotYouURL: "/n", Scopes: scopes, Granted: scopes, Hidden: hidden, Notice: "n"},
 		},
 		"logout": {logoutData{Action: "/", Hidden: hidden, Host: "h", CancelURL: "/"}},
 		"leave":  {leaveData{Title: "t", Message: "m", Host: "h", LinkURL: "/"}},

@@ -33,11 +33,11 @@ func TestPagesRenderTheirData(t *testing.T) {
 		want           []string
 	}{
 		{"consent", "consent", consentData{
-			Action: "/consent-action", ClientName: "Client Name", Account: "ada@example.com",
+			Action: "/consent-action", ClientName: "Client Name", Account: "ada@example.com", NotYouURL: "/not-you-url",
 			Scopes:  []consentScope{{Key: "test.scope.asked"}, {Name: "custom:asked"}},
 			Granted: []consentScope{{Key: "test.scope.granted"}, {Name: "custom:granted"}},
 			Hidden:  hidden, Notice: "test.notice",
-		}, append([]string{`action="/consent-action"`, "Client Name", "ada@example.com",
+		}, append([]string{`action="/consent-action"`, "Client Name", "ada@example.com", `href="/not-you-url"`,
 			"<li>test.scope.asked</li>", "<li>custom:asked</li>", "<li>test.scope.granted</li>", "<li>custom:granted</li>",
 			`role="status">test.notice</div>`}, hiddenInputs...)},
 		{"logout", "logout", logoutData{Action: "/logout-action", Hidden: hidden, Host: "rp.example:8443", CancelURL: "/cancel-url"},

@@ -145,7 +145,7 @@ func (b *browser) openTab(t *testing.T, profileURL, tab string, ready chromedp.S
 		chromedp.WaitVisible(ready))
 }
 
-// sendReset: Authenticators → Send reset e-mail through the relying
+// sendReset: Authenticators → Send reset email through the relying
 // party's client; the message is in the dev outbox and its link opens
 // the reset page in the customer's browser.
 func (b *browser) sendReset(t *testing.T, issuer, profile string, cust *browser) {
@@ -154,8 +154,8 @@ func (b *browser) sendReset(t *testing.T, issuer, profile string, cust *browser)
 	if got := b.text(t, chromedp.CSS("#auth-password-title + p")); got == "" || !strings.HasPrefix(got, "A password is set") {
 		t.Errorf("the password line reads %q", got)
 	}
-	b.do(t, "send the reset e-mail", chromedp.Click(buttonWithText("Send reset e-mail")))
-	b.waitNotice(t, "reset", "The password-reset e-mail is on its way.")
+	b.do(t, "send the reset e-mail", chromedp.Click(buttonWithText("Send reset email")))
+	b.waitNotice(t, "reset", "The password-reset email is on its way.")
 	link := outboxLinkAt(t, issuer, "password_reset", aliceEmail, "/recover/reset?")
 	cust.do(t, "open the reset link", chromedp.Navigate(link),
 		chromedp.WaitVisible(buttonWithText("Continue to set a new password")))

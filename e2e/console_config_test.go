@@ -102,7 +102,7 @@ func registerThroughClient(t *testing.T, rp *relyingParty) {
 		chromedp.SendKeys(chromedp.ID("password_confirm"), pw),
 		chromedp.Click(chromedp.ID("accept_terms")),
 		chromedp.Click(buttonWithText("Create account")),
-		chromedp.WaitVisible(chromedp.Search(`//h1[normalize-space()="Check your e-mail"]`)))
+		chromedp.WaitVisible(chromedp.Search(`//h1[normalize-space()="Check your email"]`)))
 	link := outboxLinkAt(t, env.issuer, "activation", email, "/register/activate?token=")
 	c.do(t, "activate", chromedp.Navigate(link), chromedp.WaitVisible(buttonWithText("Activate my account")),
 		chromedp.Click(buttonWithText("Activate my account")))

@@ -92,7 +92,7 @@ func (f *b2bFixture) openRegistration(t *testing.T, b *browser, email string) {
 	b.do(t, "ask for the link",
 		chromedp.SendKeys(chromedp.ID("email"), email),
 		chromedp.Click(buttonWithText("Continue")),
-		chromedp.WaitVisible(chromedp.Search(`//h1[normalize-space()="Check your e-mail"]`)))
+		chromedp.WaitVisible(chromedp.Search(`//h1[normalize-space()="Check your email"]`)))
 	link := outboxLink(t, "organization_signup", email, "/register/organization?token=")
 	b.do(t, "open the registration link", chromedp.Navigate(link), chromedp.WaitVisible(chromedp.ID("password_confirm")))
 }

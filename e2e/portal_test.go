@@ -63,10 +63,10 @@ func TestAccountPortal(t *testing.T) {
 	other.checkClean(t)
 
 	b.do(t, "open privacy", chromedp.Navigate(env.issuer+"/account/privacy"),
-		chromedp.Click(buttonWithText("Give consent: News and offers by e-mail")),
-		chromedp.WaitVisible(buttonWithText("Withdraw consent: News and offers by e-mail")),
-		chromedp.Click(buttonWithText("Withdraw consent: News and offers by e-mail")),
-		chromedp.WaitVisible(buttonWithText("Give consent: News and offers by e-mail")))
+		chromedp.Click(buttonWithText("Give consent: News and offers by email")),
+		chromedp.WaitVisible(buttonWithText("Withdraw consent: News and offers by email")),
+		chromedp.Click(buttonWithText("Withdraw consent: News and offers by email")),
+		chromedp.WaitVisible(buttonWithText("Give consent: News and offers by email")))
 	if n := b.count(t, "#history-title + ul li"); n != 2 {
 		t.Errorf("consent history has %d entries, want 2", n)
 	}
@@ -107,7 +107,7 @@ func (b *browser) enrollTOTP(t *testing.T) {
 	b.enterPassword(t, davePassword)
 	b.do(t, "choose the authenticator app", chromedp.Click(buttonWithText("Use an authenticator app")),
 		chromedp.WaitVisible(chromedp.CSS("img.qr")))
-	secret := b.text(t, chromedp.CSS("code.secret"))
+	secret := strings.ReplaceAll(b.text(t, chromedp.CSS("code.secret")), " ", "")
 	code, err := mfa.TOTPCode(secret, time.Now())
 	if err != nil {
 		t.Fatalf("the page's key %q: %v", secret, err)
@@ -118,6 +118,7 @@ func (b *browser) enrollTOTP(t *testing.T) {
 	if n := b.count(t, ".recovery-codes li"); n != 10 {
 		t.Errorf("%d recovery codes shown, want 10", n)
 	}
+	b.checkRecoveryDownload(t)
 	b.do(t, "back to the portal", chromedp.Click(buttonWithText("I have saved them")),
 		chromedp.WaitVisible(chromedp.ID("mfa-title")))
 	if got := b.text(t, chromedp.CSS("#mfa-title + ul li p")); !strings.HasPrefix(got, "Authenticator app") {
@@ -141,6 +142,7 @@ func (b *browser) screenshots(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("account-%s-%d.png", name, width)), png, 0o644); err != nil {
 				t.Fatal(err)
 			}
+			b.checkMenu(t, name, width)
 			if width != 390 {
 				continue
 			}

@@ -192,7 +192,7 @@ func TestMFAStepsReachRP(t *testing.T) {
 	}
 
 	state := signIn("sign in and enroll")
-	b.do(t, "choose codes by e-mail", chromedp.Click(buttonWithText("Codes by e-mail")), chromedp.WaitVisible(chromedp.ID("code")))
+	b.do(t, "choose codes by e-mail", chromedp.Click(buttonWithText("Codes by email")), chromedp.WaitVisible(chromedp.ID("code")))
 	code := outboxCode(t, "sign_in_code", email)
 	b.do(t, "enter the code", chromedp.SendKeys(chromedp.ID("code"), code), chromedp.Click(buttonWithText("Verify")),
 		chromedp.WaitVisible(chromedp.CSS(".recovery-codes li")))
@@ -201,7 +201,7 @@ func TestMFAStepsReachRP(t *testing.T) {
 	expectCode(t, "enrollment", b.expectLanded(t, l, "/cb"), state)
 
 	state = signIn("sign in again with a magic link", "prompt", "login")
-	b.do(t, "choose the sign-in link", chromedp.Click(buttonStartingWith("Sign-in link by e-mail")))
+	b.do(t, "choose the sign-in link", chromedp.Click(buttonStartingWith("Sign-in link by email")))
 	link := outboxLink(t, "sign_in_code", email, "/login/link?")
 	b.do(t, "open the magic link", chromedp.Navigate(link), chromedp.WaitVisible(buttonWithText("Continue")))
 	b.do(t, "confirm the magic link", chromedp.Click(buttonWithText("Continue")))
@@ -271,7 +271,7 @@ func TestBrandPortalReached(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("password_confirm"), pw),
 		chromedp.Click(chromedp.ID("accept_terms")),
 		chromedp.Click(buttonWithText("Create account")),
-		chromedp.WaitVisible(chromedp.Search(`//h1[normalize-space()="Check your e-mail"]`)))
+		chromedp.WaitVisible(chromedp.Search(`//h1[normalize-space()="Check your email"]`)))
 
 	b := newBrowser(t)
 	link := outboxLink(t, "activation", email, "/register/activate?token=")

@@ -41,7 +41,7 @@ func TestRegisterAndActivate(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("password_confirm"), pw),
 		chromedp.Click(chromedp.ID("accept_terms")),
 		chromedp.Click(buttonWithText("Create account")),
-		chromedp.WaitVisible(chromedp.Search(`//h1[normalize-space()="Check your e-mail"]`)),
+		chromedp.WaitVisible(chromedp.Search(`//h1[normalize-space()="Check your email"]`)),
 	)
 
 	link := outboxLink(t, "activation", email, "/register/activate?token=")

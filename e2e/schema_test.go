@@ -81,7 +81,7 @@ func TestCustomAttributeJourney(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("password"), pw),
 		chromedp.SendKeys(chromedp.ID("password_confirm"), pw),
 		chromedp.Click(buttonWithText("Create account")),
-		chromedp.WaitVisible(chromedp.Search(`//h1[normalize-space()="Check your e-mail"]`)))
+		chromedp.WaitVisible(chromedp.Search(`//h1[normalize-space()="Check your email"]`)))
 
 	link := outboxLinkAt(t, issuer, "activation", email, "/register/activate?token=")
 	b.do(t, "activate", chromedp.Navigate(link), chromedp.WaitVisible(buttonWithText("Activate my account")),

@@ -146,7 +146,7 @@ func testInviteRace(t *testing.T, s storage.Store) {
 	}
 	var resumed int
 	for range 2 {
-		if p := <-pages; p.Body == "resumed" || strings.Contains(p.Body, "Check your e-mail") {
+		if p := <-pages; p.Body == "resumed" || strings.Contains(p.Body, "Check your email") {
 			resumed++
 		} else if p.Status != http.StatusGone {
 			t.Errorf("the losing sign-up: %d\n%s", p.Status, p.Body)

@@ -123,7 +123,7 @@ func (h *Handler) changedAddressSignup(w http.ResponseWriter, r *http.Request, f
 	acct, err := h.createInvited(r, f, pol.invitation, form, hash, status, false)
 	switch {
 	case errors.Is(err, storage.ErrConflict) && pol.ActivationEnabled:
-		return h.checkEmailPage(w, r, f)
+		return h.checkEmailPage(w, r, f, form.Email)
 	case errors.Is(err, storage.ErrConflict):
 		return h.registerTaken(w, r, f, pol, form)
 	case errors.Is(err, invite.ErrUnusable):
@@ -134,7 +134,7 @@ func (h *Handler) changedAddressSignup(w http.ResponseWriter, r *http.Request, f
 	}
 	if pol.ActivationEnabled {
 		h.event(r, acct.ID, "account.registered")
-		return h.checkEmailPage(w, r, f)
+		return h.checkEmailPage(w, r, f, form.Email)
 	}
 	return h.signUpDone(w, r, f, acct)
 }

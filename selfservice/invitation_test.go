@@ -226,7 +226,7 @@ func testInviteChangedAddress(t *testing.T, s storage.Store) {
 		t.Fatalf("the address is read-only though the policy lets invitees change it:\n%s", p.Body)
 	}
 	got := b.Submit(p, inviteeFields("private@example.com"))
-	if !strings.Contains(got.Body, "Check your e-mail") || e.WasResumed(id) {
+	if !strings.Contains(got.Body, "Check your email") || e.WasResumed(id) {
 		t.Fatalf("a changed address is not sent to activation: %d\n%s", got.Status, got.Body)
 	}
 	acct, err := s.FindAccountByIdentifier(ctx, selfservicetest.StoreID, storage.IdentifierEmail, "private@example.com")

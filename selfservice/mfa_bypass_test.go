@@ -101,6 +101,7 @@ func TestPasswordlessLinkIsNotSecondFactor(t *testing.T) {
 	fx.Settle(t)
 	mail := fx.Inbox.Next(t, "alice@example.com")
 	s.post(map[string]string{"code": sixDigits.FindString(mail.Text)})
+	s.chooser(t)
 	if !s.page.Has("choose") || strings.Contains(s.page.Body, `value="email`) {
 		t.Fatalf("expected the MFA step without the mailbox:\n%s", s.page.Body)
 	}
@@ -125,6 +126,7 @@ func TestResetMailboxIsNotSecondFactor(t *testing.T) {
 	s := &signIn{b: fx.Browser(t)}
 	s.id, s.page = fx.Start(t, s.b, nil)
 	fx.resetToMFA(t, s)
+	s.chooser(t)
 	if !strings.Contains(s.page.Body, `value="totp|`) || strings.Contains(s.page.Body, `value="email|`) ||
 		strings.Contains(s.page.Body, `value="email_link|`) {
 		t.Fatalf("after a reset by e-mail the MFA step offers the mailbox:\n%s", s.page.Body)
@@ -148,6 +150,7 @@ func TestNoEnrollmentPastExistingFactor(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := fx.passwordSignIn(t, "alice@example.com")
+	s.chooser(t)
 	if s.page.Has("enroll") || !strings.Contains(s.page.Body, `value="totp|`) {
 		t.Fatalf("a policy without TOTP let the password enroll instead of asking for the app:\n%s", s.page.Body)
 	}
@@ -168,6 +171,9 @@ func TestNoEnrollmentPastExistingFactor(t *testing.T) {
 	p := b.Get(fx.LoginURL(fx.Interaction(t, b, "promo", nil)))
 	p = b.Submit(p, map[string]string{"identifier": "alice@example.com"})
 	p = b.Submit(p, map[string]string{"password": alicePass})
+	if p.Has("other") {
+		p = b.Submit(p, map[string]string{"other": "1"})
+	}
 	if p.Has("enroll") || !strings.Contains(p.Body, `value="totp|`) {
 		t.Fatalf("the optional application offered enrollment past the account's factor:\n%s", p.Body)
 	}
@@ -265,7 +271,7 @@ func TestNoCodeOfAnotherPurposeAtMFAStep(t *testing.T) {
 	s := fx.identifierOnly(t, "alice@example.com")
 	mailboxCode := sixDigits.FindString(fx.next(t, "alice@example.com"))
 	fx.resetToMFA(t, s)
-	s.post(map[string]string{"choose": buttonValue(t, s.page, "choose", "sms|")})
+	s.choose(t, "sms|")
 	s.post(map[string]string{"code": mailboxCode})
 	fx.stuck(t, "the mailbox's passwordless code as the SMS factor", s)
 }

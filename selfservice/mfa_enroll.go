@@ -151,7 +151,10 @@ func (s enrollStep) Page(r *http.Request, f *Flow) (View, error) {
 		}
 		// A data: URL of a PNG rendered here, not user input: safe to trust.
 		data.QRCode = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png)) //nolint:gosec // G203: server-made image
-		data.Secret = key.Secret
+		data.Secret, data.SecretGrouped = key.Secret, groupsOf4(key.Secret)
+		// The key's otpauth:// URL, which html/template would refuse as an
+		// unknown scheme; made here from the key, not from input.
+		data.OTPAuthURL = template.URL(key.URL) //nolint:gosec // G203: server-made URL
 	case enrollEmail, enrollPhone:
 		pol := f.App.MFA.WithDefaults()
 		data.Address, data.CodeSent = e.Address, e.CodeID != ""
@@ -354,4 +357,16 @@ func (s enrollStep) pendingTOTP(accountID string, e *enrollState) (mfa.TOTPKey, 
 		return key, fmt.Errorf("selfservice: decode pending TOTP key: %w", err)
 	}
 	return key, nil
+}
+
+// groupsOf4 writes a TOTP key in blocks of four, easier to type and check.
+func groupsOf4(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && i%4 == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

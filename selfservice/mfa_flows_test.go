@@ -45,10 +45,11 @@ func TestResetEndsInMFAStep(t *testing.T) {
 	s := &signIn{b: fx.Browser(t)}
 	s.id, s.page = fx.Start(t, s.b, nil)
 	fx.resetToMFA(t, s)
+	s.chooser(t)
 	if !s.page.Has("choose") {
 		t.Fatalf("the reset did not end at the MFA step (%d):\n%s", s.page.Status, s.page.Body)
 	}
-	s.post(map[string]string{"choose": buttonValue(t, s.page, "choose", "totp|")})
+	s.choose(t, "totp|")
 	fx.Clock.Advance(30 * time.Second)
 	code, _ := mfa.TOTPCode(secret, fx.Clock.Now())
 	s.post(map[string]string{"code": code})
@@ -67,7 +68,7 @@ func TestMagicLinkSecondFactor(t *testing.T) {
 	fx.enrollEmailCodes(t)
 
 	s := fx.passwordSignIn(t, "alice@example.com")
-	s.post(map[string]string{"choose": buttonValue(t, s.page, "choose", "email_link|")})
+	s.choose(t, "email_link|")
 	fx.Settle(t)
 	mail := fx.Inbox.Next(t, "alice@example.com")
 	if len(mail.Links) != 1 || !strings.Contains(mail.Links[0], selfservice.MagicLinkPath+"?") {
@@ -94,7 +95,7 @@ func TestMFAExpiredCode(t *testing.T) {
 	fx.enrollEmailCodes(t)
 
 	s := fx.passwordSignIn(t, "alice@example.com")
-	s.post(map[string]string{"choose": buttonValue(t, s.page, "choose", "email|")})
+	s.choose(t, "email|")
 	code := sixDigits.FindString(fx.next(t, "alice@example.com"))
 	fx.Clock.Advance(11 * time.Minute) // the default code lifetime is 10 minutes
 	if p := s.try(map[string]string{"code": code}); p.Status != http.StatusBadRequest || !strings.Contains(p.Body, "expired") {
@@ -135,11 +136,55 @@ func TestMFAOffPasswordlessEnrolledFactor(t *testing.T) {
 		Methods: []string{storage.MethodEmailCode}})
 	b = fx.identifierOnly(t, "bob@example.com")
 	b.post(map[string]string{"code": sixDigits.FindString(fx.next(t, "bob@example.com"))})
-	b.post(map[string]string{"choose": buttonValue(t, b.page, "choose", "totp|")})
+	b.choose(t, "totp|")
 	fx.Clock.Advance(30 * time.Second)
 	totp, _ := mfa.TOTPCode(secret, fx.Clock.Now())
 	b.post(map[string]string{"code": totp})
 	if acr, amr := fx.claims(t, b); acr != "2" || !slices.Contains(amr, "mfa") {
 		t.Fatalf("passwordless with an enrolled app: acr %q amr %v, want 2 with mfa", acr, amr)
+	}
+}
+
+// TestMFAOneMethodGoesStraight: an account whose only factor is an
+// authenticator app lands on the code form at once, without the chooser;
+// "Try another method" shows it (the app and the recovery codes) and the
+// app still works from there. An account with one e-mail factor is sent
+// its code at once; with no recovery codes there is no other method to
+// try, so the link is absent.
+func TestMFAOneMethodGoesStraight(t *testing.T) {
+	t.Parallel()
+	fx := newMFAEnv(t, nil, storage.MFAPolicy{Mode: storage.MFARequired})
+	secret, _ := fx.enrollTOTP(t, fx.passwordSignIn(t, "alice@example.com"))
+	fx.factorNotice(t, "alice@example.com", "added")
+	s := fx.passwordSignIn(t, "alice@example.com")
+	if s.page.Has("choose") || !s.page.Has("code") || !strings.Contains(s.page.Body, "authenticator app") ||
+		!strings.Contains(s.page.Body, ">Try another method</button>") {
+		t.Fatalf("one factor: want its code form and a way to another method:\n%s", s.page.Body)
+	}
+	s.post(map[string]string{"other": "1"})
+	if !strings.Contains(s.page.Body, `value="totp|`) || !strings.Contains(s.page.Body, `value="recovery|`) || s.page.Has("code") {
+		t.Fatalf("Try another method: want the chooser:\n%s", s.page.Body)
+	}
+	s.post(map[string]string{"choose": buttonValue(t, s.page, "choose", "totp|")})
+	fx.Clock.Advance(30 * time.Second)
+	code, _ := mfa.TOTPCode(secret, fx.Clock.Now())
+	s.post(map[string]string{"code": code})
+	if acr, _ := fx.claims(t, s); acr != "2" {
+		t.Fatalf("after the chooser the app's code gave acr %q", acr)
+	}
+
+	bob := fx.AccountWith(t, &storage.Account{Email: "bob@example.com", EmailConfirmed: true}, alicePass)
+	if err := fx.Store.CreateAuthenticator(context.Background(), &storage.Authenticator{AccountID: bob.ID,
+		Kind: storage.AuthenticatorEmail, Address: "bob@example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	fx.setMFAPolicy(t, storage.MFAPolicy{Mode: storage.MFARequired, Methods: []string{storage.MethodEmailCode}})
+	b := fx.passwordSignIn(t, "bob@example.com")
+	if b.page.Has("choose") || b.page.Has("other") || !b.page.Has("code") {
+		t.Fatalf("the only method: want its form and no other method to try:\n%s", b.page.Body)
+	}
+	b.post(map[string]string{"code": sixDigits.FindString(fx.next(t, "bob@example.com"))})
+	if acr, _ := fx.claims(t, b); acr != "2" {
+		t.Fatalf("the code sent at once gave acr %q", acr)
 	}
 }

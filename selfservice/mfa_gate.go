@@ -33,6 +33,9 @@ type mfaState struct {
 	Method        string `json:"method,omitempty"`
 	Authenticator string `json:"authenticator,omitempty"`
 	CodeID        string `json:"code_id,omitempty"`
+	// Chooser: the customer asked for another method, so a single
+	// factor no longer starts by itself.
+	Chooser bool `json:"chooser,omitempty"`
 	// Ceremony is go-webauthn's session data for a passkey challenge and
 	// PasskeyOptions the options the page hands the browser.
 	Ceremony       []byte `json:"ceremony,omitempty"`

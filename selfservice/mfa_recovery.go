@@ -2,7 +2,10 @@ package selfservice
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
+	"html/template"
+	"strings"
 	"time"
 
 	"foyer/selfservice/mfa"
@@ -16,7 +19,19 @@ const recoveryCodeLifetime = 10 * 365 * 24 * time.Hour
 // showRecoveryCodes is the page that shows new recovery codes, once.
 func (s enrollStep) showRecoveryCodes(f *Flow, codes []string) View {
 	f.State.MFA.CodesShown = true
-	return View{Template: "mfa", Data: &mfaData{Step: stepEnroll, RecoveryCodes: codes}}
+	text := strings.Join(codes, "\n") + "\n"
+	return View{Template: "mfa", Data: &mfaData{Step: stepEnroll, RecoveryCodes: codes, RecoveryText: text,
+		RecoveryDownload: recoveryDownload(text)}}
+}
+
+// recoveryDownload is a data: URL of the codes as a text file. The codes
+// are shown once and never stored readable, so no route could serve them
+// later; the link carries them itself and the browser saves it (an <a
+// download> to a data: URL needs no script and is a download, not a
+// navigation, so the page's CSP does not stand in its way).
+func recoveryDownload(text string) template.URL {
+	// Made here from generated codes only: nothing of the request's.
+	return template.URL("data:text/plain;charset=utf-8;base64," + base64.StdEncoding.EncodeToString([]byte(text))) //nolint:gosec // G203: server-made URL
 }
 
 // newRecoveryCodesIfNone creates ten recovery codes unless the account has

@@ -42,19 +42,29 @@ func (mfaStep) Name() string { return stepMFA }
 // Show is only used by the engine when Page is not; Page always is.
 func (mfaStep) Show(*Flow) View { return View{Template: "mfa"} }
 
-// Page renders the chooser, or the form of the method picked.
+// Page renders the chooser, or the form of the method picked. A customer
+// with one way to prove a factor goes straight to it (its code is sent,
+// its challenge made); the chooser then only follows "Try another method".
 func (s mfaStep) Page(r *http.Request, f *Flow) (View, error) {
 	ctx := r.Context()
 	acct, err := s.store.GetAccount(ctx, f.State.AccountID)
 	if err != nil {
 		return View{}, fmt.Errorf("selfservice: load account: %w", err)
 	}
-	data := &mfaData{Step: stepMFA, Method: f.State.MFA.Method}
-	if f.State.MFA.Method == "" {
-		choices, err := s.choices(ctx, acct, f.App.MFA.WithDefaults(), f.State.MFA.Proofs)
-		if err != nil {
+	choices, err := s.choices(ctx, acct, f.App.MFA.WithDefaults(), f.State.MFA.Proofs)
+	if err != nil {
+		return View{}, err
+	}
+	notice := ""
+	if only, ok := onlyFactor(choices); ok && f.State.MFA.Method == "" && !f.State.MFA.Chooser {
+		if notice, err = s.start(r, f, acct, only); errors.Is(err, errNoAuthenticator) {
+			f.State.MFA.Method, f.State.MFA.Authenticator = "", "" // removed meanwhile: the chooser
+		} else if err != nil {
 			return View{}, err
 		}
+	}
+	data := &mfaData{Step: stepMFA, Method: f.State.MFA.Method, Others: len(choices) > 1}
+	if f.State.MFA.Method == "" {
 		data.Choices = choices
 		return View{Template: "mfa", Data: data}, nil
 	}
@@ -64,7 +74,23 @@ func (s mfaStep) Page(r *http.Request, f *Flow) (View, error) {
 	case storage.MethodEmailCode, storage.MethodSMSCode, storage.MethodVoiceCode, storage.MethodEmailLink, storage.MethodSMSLink:
 		data.Resend = s.resendChannels(ctx, acct, f)
 	}
-	return View{Template: "mfa", Data: data}, nil
+	return View{Template: "mfa", Data: data, Notice: notice}, nil
+}
+
+// onlyFactor is the one choice besides recovery codes, if there is just
+// one. A phone that takes both SMS and calls (or a mailbox codes and
+// links) keeps the chooser: which way suits is the customer's to say.
+func onlyFactor(choices []mfaChoice) (mfaChoice, bool) {
+	var only []mfaChoice
+	for _, c := range choices {
+		if c.Method != methodRecovery {
+			only = append(only, c)
+		}
+	}
+	if len(only) != 1 {
+		return mfaChoice{}, false
+	}
+	return only[0], true
 }
 
 // Submit handles the chooser, re-requests and answers.
@@ -77,6 +103,7 @@ func (s mfaStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 	switch {
 	case r.PostFormValue("other") != "":
 		f.State.MFA.Method, f.State.MFA.Authenticator, f.State.MFA.CodeID = "", "", ""
+		f.State.MFA.Chooser = true
 		return s.again(r, f, View{})
 	case r.PostFormValue("choose") != "":
 		return s.choose(r, f, acct, r.PostFormValue("choose"))
@@ -161,21 +188,26 @@ func (s mfaStep) choose(r *http.Request, f *Flow, acct *storage.Account, value s
 	if picked == nil {
 		return s.again(r, f, View{Error: "mfa.choose_method", Status: http.StatusBadRequest})
 	}
-	f.State.MFA.Method, f.State.MFA.Authenticator, f.State.MFA.CodeID = picked.Method, picked.Authenticator, ""
-	notice := ""
-	switch picked.Method {
-	case storage.MethodPasskey:
-		if err := s.passkeys.beginPasskey(r.Context(), f, acct); err != nil {
-			return View{}, false, err
-		}
-	case storage.MethodEmailCode, storage.MethodSMSCode, storage.MethodVoiceCode, storage.MethodEmailLink, storage.MethodSMSLink:
-		if notice, err = s.send(r, f, acct, picked.Method); errors.Is(err, errNoAuthenticator) {
-			return s.again(r, f, View{Error: "mfa.choose_method", Status: http.StatusBadRequest}) // removed meanwhile
-		} else if err != nil {
-			return View{}, false, err
-		}
+	notice, err := s.start(r, f, acct, *picked)
+	if errors.Is(err, errNoAuthenticator) {
+		return s.again(r, f, View{Error: "mfa.choose_method", Status: http.StatusBadRequest}) // removed meanwhile
+	} else if err != nil {
+		return View{}, false, err
 	}
 	return s.again(r, f, View{Notice: notice})
+}
+
+// start begins the picked method: a code or link is sent, a passkey
+// challenge made. The notice says where a code went.
+func (s mfaStep) start(r *http.Request, f *Flow, acct *storage.Account, picked mfaChoice) (string, error) {
+	f.State.MFA.Method, f.State.MFA.Authenticator, f.State.MFA.CodeID = picked.Method, picked.Authenticator, ""
+	switch picked.Method {
+	case storage.MethodPasskey:
+		return "", s.passkeys.beginPasskey(r.Context(), f, acct)
+	case storage.MethodEmailCode, storage.MethodSMSCode, storage.MethodVoiceCode, storage.MethodEmailLink, storage.MethodSMSLink:
+		return s.send(r, f, acct, picked.Method)
+	}
+	return "", nil
 }
 
 // resend sends the code or link again over the channel asked for (the

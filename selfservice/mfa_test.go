@@ -2,6 +2,7 @@ package selfservice_test
 
 import (
 	"context"
+	"encoding/base64"
 	"html"
 	"net/http"
 	"regexp"
@@ -74,6 +75,26 @@ func (fx *mfaEnv) next(t *testing.T, to string) string {
 }
 
 // buttonValue finds the value of a button name= whose value starts with prefix.
+// choose picks the MFA method whose chooser button starts with prefix; a
+// page already at the account's only method (no chooser) is left as it is.
+func (s *signIn) choose(t *testing.T, prefix string) {
+	t.Helper()
+	if !s.page.Has("choose") && prefix != "recovery|" {
+		return
+	}
+	s.chooser(t)
+	s.post(map[string]string{"choose": buttonValue(t, s.page, "choose", prefix)})
+}
+
+// chooser follows "Try another method" when the page went straight to the
+// account's only method.
+func (s *signIn) chooser(t *testing.T) {
+	t.Helper()
+	if !s.page.Has("choose") && s.page.Has("other") {
+		s.post(map[string]string{"other": "1"})
+	}
+}
+
 func buttonValue(t *testing.T, p *selfservicetest.Page, name, prefix string) string {
 	t.Helper()
 	return capture(t, p, `name="`+name+`" value="(`+regexp.QuoteMeta(prefix)+`[^"]*)"`)
@@ -95,7 +116,15 @@ var recoveryCodePattern = regexp.MustCompile(`<li><code>([0-9a-z]{5}-[0-9a-z]{5}
 func (fx *mfaEnv) enrollTOTP(t *testing.T, s *signIn) (string, []string) {
 	t.Helper()
 	s.post(map[string]string{"enroll": "totp"})
-	secret := capture(t, s.page, `<code class="secret">([A-Z2-7]+)</code>`)
+	secret := capture(t, s.page, `<code class="secret" data-copy="([A-Z2-7]+)">`)
+	// The key shown in blocks of four, and the link phones open.
+	if grouped := capture(t, s.page, `<code class="secret" data-copy="[A-Z2-7]+">([A-Z2-7 ]+)</code>`); strings.ReplaceAll(grouped, " ", "") != secret ||
+		!regexp.MustCompile(`^([A-Z2-7]{4} )+[A-Z2-7]{1,4}$`).MatchString(grouped) {
+		t.Fatalf("the key %q is not shown in blocks of four: %q", secret, grouped)
+	}
+	if link := capture(t, s.page, `<a class="button button-secondary" href="(otpauth://totp/[^"]+)">Open in authenticator app</a>`); !strings.Contains(link, "secret="+secret) {
+		t.Fatalf("the otpauth link %q does not carry the key", link)
+	}
 	if !strings.Contains(s.page.Body, `src="data:image/png;base64,`) {
 		t.Fatalf("no server-rendered QR code:\n%s", s.page.Body)
 	}
@@ -110,6 +139,15 @@ func (fx *mfaEnv) enrollTOTP(t *testing.T, s *signIn) (string, []string) {
 	}
 	if len(codes) != mfa.RecoveryCodeCount {
 		t.Fatalf("want %d recovery codes shown once, got %d:\n%s", mfa.RecoveryCodeCount, len(codes), s.page.Body)
+	}
+	// The same codes to copy, and as a text file to download.
+	text := strings.Join(codes, "\n") + "\n"
+	if !strings.Contains(s.page.Body, `data-copy="`+text+`"`) {
+		t.Fatalf("the recovery codes have no copy text:\n%s", s.page.Body)
+	}
+	file := capture(t, s.page, `<a class="button button-secondary" href="data:text/plain;charset=utf-8;base64,([^"]+)" download="recovery-codes.txt">Download as a text file</a>`)
+	if got, err := base64.StdEncoding.DecodeString(file); err != nil || string(got) != text {
+		t.Fatalf("the download holds %q (%v), want %q", got, err, text)
 	}
 	s.post(map[string]string{"continue": "1"})
 	return secret, codes
@@ -146,7 +184,7 @@ func mfaRequiredTOTP(t *testing.T, fx *mfaEnv) {
 	fx.Clock.Advance(30 * time.Second)
 	next, _ := mfa.TOTPCode(secret, fx.Clock.Now())
 	s = fx.passwordSignIn(t, "alice@example.com")
-	s.post(map[string]string{"choose": buttonValue(t, s.page, "choose", "totp|")})
+	s.choose(t, "totp|")
 	if p := s.try(map[string]string{"code": "000000"}); p.Status != http.StatusBadRequest || !strings.Contains(p.Body, "not right") {
 		t.Fatalf("wrong TOTP code: %d\n%s", p.Status, p.Body)
 	}
@@ -156,19 +194,19 @@ func mfaRequiredTOTP(t *testing.T, fx *mfaEnv) {
 	}
 	// The same code again, in another sign-in within its window: replay.
 	s = fx.passwordSignIn(t, "alice@example.com")
-	s.post(map[string]string{"choose": buttonValue(t, s.page, "choose", "totp|")})
+	s.choose(t, "totp|")
 	if p := s.post(map[string]string{"code": next}); p.Status != http.StatusBadRequest {
 		t.Fatalf("replayed TOTP code accepted: %d", p.Status)
 	}
 	// A recovery code works once.
 	s.post(map[string]string{"other": "1"})
-	s.post(map[string]string{"choose": buttonValue(t, s.page, "choose", "recovery|")})
+	s.choose(t, "recovery|")
 	s.post(map[string]string{"code": strings.ToUpper(recovery[0])})
 	if acr, amr := fx.claims(t, s); acr != "2" || !slices.Contains(amr, "mfa") {
 		t.Fatalf("recovery code sign-in acr %q amr %v", acr, amr)
 	}
 	s = fx.passwordSignIn(t, "alice@example.com")
-	s.post(map[string]string{"choose": buttonValue(t, s.page, "choose", "recovery|")})
+	s.choose(t, "recovery|")
 	if p := s.post(map[string]string{"code": recovery[0]}); p.Status != http.StatusBadRequest {
 		t.Fatalf("used recovery code accepted again: %d", p.Status)
 	}
@@ -201,7 +239,7 @@ func TestMFALockout(t *testing.T) {
 	secret, _ := fx.enrollTOTP(t, fx.passwordSignIn(t, "alice@example.com"))
 	totpPage := func() *signIn {
 		s := fx.passwordSignIn(t, "alice@example.com") // a new sign-in does not reset the count
-		s.post(map[string]string{"choose": buttonValue(t, s.page, "choose", "totp|")})
+		s.choose(t, "totp|")
 		return s
 	}
 	try := func(s *signIn, code string, want int) {
@@ -274,7 +312,7 @@ func TestMFACodesByEmailAndPhone(t *testing.T) {
 
 	// Sign in with a voice code; the re-request within the interval waits.
 	s = fx.passwordSignIn(t, "alice@example.com")
-	s.post(map[string]string{"choose": buttonValue(t, s.page, "choose", "voice|")})
+	s.choose(t, "voice|")
 	fx.Settle(t)
 	call := fx.Inbox.Next(t, "+4915112345678")
 	spoken := regexp.MustCompile(`is ((\d ){5}\d)`).FindStringSubmatch(call.Text)
@@ -396,7 +434,7 @@ func TestPasskeys(t *testing.T) {
 	}
 	b.post(map[string]string{"credential": string(created)})
 	s = fx.passwordSignIn(t, "alice@example.com")
-	s.post(map[string]string{"choose": buttonValue(t, s.page, "choose", "passkey|")})
+	s.choose(t, "passkey|")
 	opts := strings.Replace(capture(t, s.page, `data-webauthn="get" data-options="([^"]*)"`), `"allowCredentials"`, `"ignored"`, 1)
 	assertion, err := bobKey.Get([]byte(opts))
 	if err != nil {

@@ -93,7 +93,7 @@ func (h *Handler) submitOrgStart(w http.ResponseWriter, r *http.Request, f *Flow
 	if err := h.deferRequest(r, f, deferredOrgRegistration, deferredPayload{Email: email}); err != nil {
 		return err
 	}
-	return h.checkEmailPage(w, r, f)
+	return h.checkEmailPage(w, r, f, email)
 }
 
 // runOrgRegistration mails the registration link to a free address, or

@@ -61,7 +61,7 @@ func startOrg(t *testing.T, env *selfservicetest.Env, email string) (string, *se
 	if p.Status != http.StatusOK || !p.Has("email") || p.Has("password") || !strings.Contains(p.Body, "Register your company") {
 		t.Fatalf("address page: %d\n%s", p.Status, p.Body)
 	}
-	if got := b.Submit(p, map[string]string{"email": email}); got.Status != http.StatusOK || !strings.Contains(got.Body, "Check your e-mail") {
+	if got := b.Submit(p, map[string]string{"email": email}); got.Status != http.StatusOK || !strings.Contains(got.Body, "Check your email") {
 		t.Fatalf("asking for a link: %d\n%s", got.Status, got.Body)
 	}
 	return id, b, orgLink(t, env, email)
@@ -203,7 +203,7 @@ func TestOrgRegistrationTakenAddress(t *testing.T) {
 		id, _ := env.Start(t, b, nil)
 		p := b.Get(env.RegisterURL(id))
 		got := b.Submit(p, map[string]string{"email": "Owner@acme.example"})
-		if got.Status != http.StatusOK || !strings.Contains(got.Body, "Check your e-mail") {
+		if got.Status != http.StatusOK || !strings.Contains(got.Body, "Check your email") {
 			t.Fatalf("taken address: %d\n%s", got.Status, got.Body)
 		}
 		if n := len(queued(t, env, "signup_attempt_existing", owner.Email)); n != 1 {
@@ -344,7 +344,7 @@ func TestOrgRegistrationLinksThrottled(t *testing.T) {
 		b := env.Browser(t)
 		id, _ := env.Start(t, b, nil)
 		got := b.Submit(b.Get(env.RegisterURL(id)), map[string]string{"email": "Target@acme.example"})
-		if got.Status != http.StatusOK || !strings.Contains(got.Body, "Check your e-mail") {
+		if got.Status != http.StatusOK || !strings.Contains(got.Body, "Check your email") {
 			t.Fatalf("request %d: %d\n%s", i, got.Status, got.Body)
 		}
 	}

@@ -62,6 +62,7 @@ type mfaData struct {
 	// The MFA step: the chooser (Method empty) or the method picked.
 	Method  string
 	Choices []mfaChoice
+	Others  bool        // more than one method: "Try another method"
 	Resend  []mfaChoice // the channels a code can be asked again by
 	Options string      // a passkey challenge or creation options (JSON)
 	// Enrollment: the chooser (Enroll empty) or the kind picked.
@@ -69,12 +70,18 @@ type mfaData struct {
 	EnrollMethods []string
 	Enroll        string
 	QRCode        template.URL // TOTP: a data: URL of the key's QR code
-	Secret        string       // TOTP: the key, to type in
+	Secret        string       // TOTP: the key, to type in (and copy)
+	SecretGrouped string       // TOTP: the key in blocks of four
+	OTPAuthURL    template.URL // TOTP: the otpauth:// link phones open
 	Address       string       // e-mail or phone: where the code goes
 	CodeSent      bool
 	AllowSMS      bool
 	AllowVoice    bool
 	RecoveryCodes []string // shown once
+	// RecoveryText is the codes one per line (to copy), RecoveryDownload
+	// the same as a data: URL of a text file.
+	RecoveryText     string
+	RecoveryDownload template.URL
 	// An account action: Verb "recovery_codes" or "remove" (Factor names
 	// the authenticator removed).
 	Verb   string
@@ -154,6 +161,8 @@ func (d *registerData) AttributeInputs() []attrform.Input {
 type messageData struct {
 	Title    string // message key; empty: message.title
 	Message  string // message key
+	SentTo   string // the address a message went to, when the page says so
+	Hint     string // message key: a paragraph after the message
 	LinkURL  string // a link on when set
 	LinkText string // its message key; empty: common.continue
 }

@@ -76,12 +76,10 @@ func redirectTarget(f *Flow) string {
 	return ""
 }
 
-// renderMessage shows a page outside any flow with a title and a message,
-// in the branding of app (the application the page is about; nil for the
-// default).
-func (h *Handler) renderMessage(w http.ResponseWriter, r *http.Request, app *storage.Application, lang, title, message string) {
-	err := h.render.Render(w, r, themes.Page{Template: "message", Lang: lang, Branding: branding(app),
-		Data: &messageData{Title: title, Message: message}})
+// renderMessage shows a page outside any flow with a title, a message and
+// the next step (link, a message key for its text), in app's branding.
+func (h *Handler) renderMessage(w http.ResponseWriter, r *http.Request, lang string, app *storage.Application, data *messageData) {
+	err := h.render.Render(w, r, themes.Page{Template: "message", Lang: lang, Branding: branding(app), Data: data})
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "render message", "err", err)
 	}
@@ -94,11 +92,26 @@ func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, 
 		Lang:     lang,
 		Status:   status,
 		Branding: h.requestBranding(r),
-		Data:     &errorData{Message: messageKey},
+		Data:     &errorData{Message: messageKey, LinkURL: h.nextStep(messageKey), LinkText: "account.sign_in_again"},
 	})
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "render error page", "err", err)
 	}
+}
+
+// nextStep is where an error page about a link or a sign-in request that
+// can no longer be used sends the customer: to sign in afresh through the
+// account portal, since the application it came from is not known any
+// more. Other errors (a bad request, a disabled page) get no link.
+func (h *Handler) nextStep(messageKey string) string {
+	switch messageKey {
+	case "error.interaction_expired", "error.other_browser", "activation.invalid_link",
+		"mfa.link_invalid", "mfa.link_other_browser", "external.attempt_used":
+		if h.cfg.PortalClientID != "" {
+			return h.cfg.Issuer + h.routes.Path(route.AccountHome, nil)
+		}
+	}
+	return ""
 }
 
 // retryAfter is a Retry-After value: whole seconds, rounded up.

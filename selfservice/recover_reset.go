@@ -71,13 +71,16 @@ func (h *Handler) resetLinkInvalid(w http.ResponseWriter, r *http.Request) error
 	lang := h.render.NegotiateRequest(r, "", "")
 	data := &messageData{Title: "recover.link_invalid_title", Message: "recover.link_invalid"}
 	// The link's query on GET, the confirmation form's fields on POST.
+	var app *storage.Application
 	if f, err := h.loadFlow(r, r.FormValue("interaction"), r.FormValue("sig"), recoverSig); err == nil && f.Interaction.SessionID == "" {
 		data.LinkURL, data.LinkText = h.recoverURL(f.Interaction.ID), "recover.send_new_link"
-		lang = f.Lang
+		lang, app = f.Lang, f.App
 	}
-	err := h.render.Render(w, r, themes.Page{Template: "message", Lang: lang, Status: http.StatusBadRequest, Data: data,
-		Branding: h.requestBranding(r)})
-	if err != nil {
+	if app == nil {
+		// Expired or finished: still that application's page.
+		app = h.interactionApp(r, r.FormValue("interaction"))
+	}
+	if err := h.render.Render(w, r, themes.Page{Template: "message", Lang: lang, Status: http.StatusBadRequest, Data: data, Branding: branding(app)}); err != nil {
 		h.log.ErrorContext(r.Context(), "render", "template", "message", "err", err)
 	}
 	return nil
@@ -270,7 +273,8 @@ func (h *Handler) finishReset(w http.ResponseWriter, r *http.Request, accountID 
 		f.State.Current = len(f.State.Steps)
 		return h.complete(w, r, f)
 	}
-	h.renderMessage(w, r, app, lang, "recover.done_title", "recover.done")
+	h.renderMessage(w, r, lang, app, &messageData{Title: "recover.done_title", Message: "recover.done",
+		LinkURL: h.accountPortalLink(acct.StoreID), LinkText: "account.sign_in_again"})
 	return nil
 }
 

@@ -176,7 +176,7 @@ func (h *Handler) finishRegister(w http.ResponseWriter, r *http.Request, f *Flow
 		if err := h.deferRequest(r, f, deferredRegistration, p); err != nil {
 			return err
 		}
-		return h.checkEmailPage(w, r, f)
+		return h.checkEmailPage(w, r, f, form.Email)
 	}
 	acct, err := h.createAccount(r, f, form, hash)
 	switch {
@@ -377,9 +377,13 @@ func (h *Handler) issueActivation(ctx context.Context, interactionID, lang strin
 }
 
 // checkEmailPage is the answer to every registration with activation on:
-// it carries nothing that depends on the address.
-func (h *Handler) checkEmailPage(w http.ResponseWriter, r *http.Request, f *Flow) error {
+// it names the address typed and carries nothing that depends on whether
+// an account has it. A new link is had by signing in with the password
+// chosen (the sign-in's "send a new activation link", with its limits),
+// which nobody but the registrant can do.
+func (h *Handler) checkEmailPage(w http.ResponseWriter, r *http.Request, f *Flow, email string) error {
 	h.renderStep(w, r, f, View{Template: "message", Data: &messageData{
-		Title: "register.check_email_title", Message: "register.check_email"}})
+		Title: "register.check_email_title", Message: "register.check_email", SentTo: email,
+		Hint: "register.check_email_resend", LinkURL: f.URL(url.Values{"restart": {"1"}}), LinkText: "login.title"}})
 	return nil
 }

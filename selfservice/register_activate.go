@@ -123,8 +123,12 @@ func (h *Handler) waitingFlow(r *http.Request, id string) *Flow {
 // shows that the account is active.
 func (h *Handler) activatedElsewhere(w http.ResponseWriter, r *http.Request, secret *storage.OneTimeSecret) error {
 	ctx := r.Context()
+	var app *storage.Application
 	if in, err := h.store.GetInteraction(ctx, secret.Data); err == nil {
 		c, cerr := h.store.GetClient(ctx, in.ClientID)
+		if cerr == nil {
+			app, _ = h.store.GetApplication(ctx, c.ApplicationID)
+		}
 		acct, aerr := h.store.GetAccount(ctx, secret.AccountID)
 		if cerr == nil && aerr == nil && brandPortal(c) != "" {
 			if u, perr := url.Parse(brandPortal(c)); perr == nil {
@@ -143,9 +147,7 @@ func (h *Handler) activatedElsewhere(w http.ResponseWriter, r *http.Request, sec
 	if acct, err := h.store.GetAccount(ctx, secret.AccountID); err == nil {
 		link = h.accountPortalLink(acct.StoreID)
 	}
-	// The secret names the interaction of the registration: its
-	// application's page, even in another browser.
-	err := h.render.Render(w, r, themes.Page{Template: "message", Lang: lang, Branding: branding(h.interactionApp(r, secret.Data)), Data: &messageData{
+	err := h.render.Render(w, r, themes.Page{Template: "message", Lang: lang, Branding: branding(app), Data: &messageData{
 		Title: "activation.done_title", Message: "activation.done", LinkURL: link, LinkText: "account.open"}})
 	if err != nil {
 		h.log.ErrorContext(ctx, "render message", "err", err)

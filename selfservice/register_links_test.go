@@ -48,7 +48,7 @@ func setSelfRegistered(t *testing.T, env *selfservicetest.Env, on bool) {
 func registerFor(t *testing.T, env *selfservicetest.Env, email string) (string, string) {
 	t.Helper()
 	id, b, p := registerPage(t, env)
-	if got := b.Submit(p, regFields(email, newcomerPass)); got.Status != http.StatusOK || !strings.Contains(got.Body, "Check your e-mail") {
+	if got := b.Submit(p, regFields(email, newcomerPass)); got.Status != http.StatusOK || !strings.Contains(got.Body, "Check your email") {
 		t.Fatalf("registering %s: %d\n%s", email, got.Status, got.Body)
 	}
 	return id, activationLink(t, env, email)

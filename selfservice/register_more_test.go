@@ -123,7 +123,11 @@ func TestRegistrationTakenIdentifiersWithActivation(t *testing.T) {
 	for field, value := range map[string]string{"username": "TAKEN", "phone": "+41790000000"} {
 		_, b, p := registerPage(t, env)
 		got := b.Submit(p, withFields(regFields(field+"@example.com", newcomerPass), field, value))
-		if got.Status != fresh.Status || hiddenValues.ReplaceAllString(got.Body, "") != hiddenValues.ReplaceAllString(fresh.Body, "") {
+		// The page names the address typed, and otherwise is the same.
+		same := func(p *selfservicetest.Page, typed string) string {
+			return hiddenValues.ReplaceAllString(strings.ReplaceAll(p.Body, typed, "ADDRESS"), "")
+		}
+		if got.Status != fresh.Status || same(got, field+"@example.com") != same(fresh, "new@example.com") {
 			t.Errorf("taken %s answered differently:\n%s\n---\n%s", field, fresh.Body, got.Body)
 		}
 		if n := len(queued(t, env, "notice", field+"@example.com")); n != 1 {

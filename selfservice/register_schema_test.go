@@ -93,7 +93,7 @@ func TestRegistrationSchemaErrors(t *testing.T) {
 			"number":             {"attr.employees", "many", "Enter a number"},
 			"boolean":            {"attr.newsletter", "maybe", "Tick the box or leave it empty."},
 			"date":               {"attr.birthday", "1990-02-30", "Enter a date"},
-			"email":              {"attr.work_email", "ada@", "Enter a valid e-mail address"},
+			"email":              {"attr.work_email", "ada@", "Enter a valid email address"},
 			"url":                {"attr.homepage", "ftp://acme.example", "Enter a web address"},
 			"phone":              {"attr.mobile", "0791234567", "Enter the number in international format"},
 			"enum outside":       {"attr.tier", "platinum", "Choose one of the options."},

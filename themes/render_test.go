@@ -53,8 +53,8 @@ func TestRenderLoginLanguages(t *testing.T) {
 	}{
 		{"en", "identifier", "", []string{`<label for="identifier">Email or username</label>`, ">Continue</button>", `value="ada@example.com"`, `lang="en"`}, "en"},
 		{"de", "identifier", "", []string{`<label for="identifier">E-Mail oder Benutzername</label>`, ">Weiter</button>", `lang="de"`}, "de"},
-		{"en", "password", "", []string{`<label for="password">Password</label>`, ">Sign in</button>", "readonly", ">Use another account</a>", `href="/login?interaction=abc&amp;change=1"`}, "en"},
-		{"de", "password", "", []string{`<label for="password">Passwort</label>`, ">Anmelden</button>", ">Anderes Konto verwenden</a>"}, "de"},
+		{"en", "password", "", []string{`<label for="password">Password</label>`, ">Sign in</button>", `<span class="identity-value">ada@example.com</span>`, ">Not you?</a>", `href="/login?interaction=abc&amp;change=1"`}, "en"},
+		{"de", "password", "", []string{`<label for="password">Passwort</label>`, ">Anmelden</button>", ">Nicht Sie?</a>"}, "de"},
 		{"", "identifier", "de-CH,de;q=0.9", []string{"E-Mail oder Benutzername"}, "de"},
 		{"sv", "identifier", "", []string{"Email or username"}, "en"},
 	}
@@ -226,7 +226,7 @@ func TestOverrideDir(t *testing.T) {
 		t.Errorf("override template not used:\n%s", body)
 	}
 	body = render(t, r, loginPage("en", "password"), "").Body.String()
-	if !strings.Contains(body, ">Log in now</button>") || !strings.Contains(body, "Email or username") {
+	if !strings.Contains(body, ">Log in now</button>") || !strings.Contains(body, ">Not you?</a>") {
 		t.Errorf("override catalog not merged:\n%s", body)
 	}
 	w := httptest.NewRecorder()

@@ -104,7 +104,7 @@ func TestAuthenticatorsTab(t *testing.T) {
 		support := e.signIn(t, e.admin(t, "support@example.com", grant(storage.RoleSupport)))
 		page := support.get(t, path)
 		for _, want := range []string{"Lost phone", `name="notify_client_id"`, `<option value="shop">Shop web · Acme Shop</option>`,
-			"Send reset e-mail", `aria-current="page"`, "Authenticators"} {
+			"Send reset email", `aria-current="page"`, "Authenticators"} {
 			if !strings.Contains(page.body, want) {
 				t.Errorf("support's tab (%d) lacks %q", page.status, want)
 			}

@@ -12,7 +12,7 @@ import (
 
 // The Authenticators tab lists the external identities by provider name
 // (a legacy one raw) with the upstream address; support removes one (the
-// customer is told by e-mail, the audit log and the activity say so),
+// customer is told by email, the audit log and the activity say so),
 // never the account's only way in; the auditor and another store's
 // support may not.
 func TestAuthenticatorsTabExternalIdentities(t *testing.T) {
@@ -34,7 +34,7 @@ func TestAuthenticatorsTabExternalIdentities(t *testing.T) {
 		support := e.signIn(t, e.admin(t, "support@example.com", grant(storage.RoleSupport)))
 		page := support.get(t, base)
 		for _, want := range []string{"External identities", "<td>Google</td>", "jane@gmail.example", "<td>github</td>",
-			`aria-label="Remove the identity at Google"`, `name="subject" value="g-1"`, "is always told by e-mail"} {
+			`aria-label="Remove the identity at Google"`, `name="subject" value="g-1"`, "is always told by email"} {
 			if !strings.Contains(page.body, want) {
 				t.Errorf("support's tab (%d) lacks %q", page.status, want)
 			}
@@ -72,7 +72,7 @@ func TestAuthenticatorsTabExternalIdentities(t *testing.T) {
 			t.Errorf("events = %+v, %v", ev, err)
 		}
 		if page := support.get(t, base+"?notice=external_removed"); strings.Contains(page.body, "<td>Google</td>") ||
-			!strings.Contains(page.body, "customer is told by e-mail") {
+			!strings.Contains(page.body, "customer is told by email") {
 			t.Error("the identity is still listed, or the notice is missing")
 		}
 

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -286,4 +288,34 @@ func TestConsentPageInGerman(t *testing.T) {
 			t.Errorf("German consent page lacks %q:\n%s", want, p.body)
 		}
 	}
+}
+
+// TestConsentNotYou: the consent page names the signed-in account with a
+// "Not you?" link that asks for the same authorization again with
+// prompt=login; another person signs in there, sees their own address on
+// the consent page, and the client gets its code with its own state.
+func TestConsentNotYou(t *testing.T) {
+	t.Parallel()
+	f := newConsentFixture(t, sqltest.SQLite(t))
+	f.srv.account(t, "bob@example.com", alicePass)
+	p := f.signInToConsent(t, f.authURL("state-not-you", []string{"openid", "email"}))
+	m := regexp.MustCompile(`Signed in as alice@example.com <a class="identity-change" href="([^"]+)">Not you\?</a>`).FindStringSubmatch(p.body)
+	if m == nil {
+		t.Fatalf("consent page without the account and a Not you? link:\n%s", p.body)
+	}
+	again, err := url.Parse(html.UnescapeString(m[1]))
+	if err != nil || again.Path != authz.AuthorizePath || again.Query().Get("prompt") != "login" ||
+		again.Query().Get("state") != "state-not-you" || again.Query().Get("code_challenge") == "" {
+		t.Fatalf("Not you? leads to %s (%v), want the same request with prompt=login", m[1], err)
+	}
+	p = f.b.get(f.srv.issuer + again.String())
+	if !strings.Contains(p.body, `name="identifier"`) {
+		t.Fatalf("Not you? did not ask who is signing in (%d at %s):\n%s", p.status, p.url, p.body)
+	}
+	p = f.b.submit(p, map[string]string{"identifier": "bob@example.com"})
+	p = expectConsentPage(t, f.b.submit(p, map[string]string{"password": alicePass}))
+	if !strings.Contains(p.body, "Signed in as bob@example.com") {
+		t.Fatalf("after Not you? the consent page is not bob's:\n%s", p.body)
+	}
+	expectCode(t, f.b.submit(p, map[string]string{"decision": "allow"}), "state-not-you")
 }

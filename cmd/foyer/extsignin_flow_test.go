@@ -129,7 +129,7 @@ func TestExtSignInTakeoverNeedsProof(t *testing.T) {
 	upBob := fx.upAccount(t, "bob@example.com", false)
 	u := fx.start(t, fx.browser(t), "state-unverified")
 	p = u.upstreamSignIn(t, fx.provider.ID, "bob@example.com")
-	if p.status != http.StatusForbidden || !strings.Contains(p.body, "has not confirmed your e-mail address") ||
+	if p.status != http.StatusForbidden || !strings.Contains(p.body, "has not confirmed your email address") ||
 		strings.Contains(p.body, `name="password"`) {
 		t.Fatalf("expected the unverified-address page, got %d at %s:\n%s", p.status, p.url, p.body)
 	}

@@ -121,7 +121,7 @@ func TestExtSignInProofByCode(t *testing.T) {
 	ivy := fx.upAccount(t, "ivy@example.com", false)
 	u := fx.start(t, fx.browser(t), "state-pending")
 	p = u.upstreamSignIn(t, fx.provider.ID, "ivy@example.com")
-	if p.status != http.StatusForbidden || !strings.Contains(p.body, "has not confirmed your e-mail address") {
+	if p.status != http.StatusForbidden || !strings.Contains(p.body, "has not confirmed your email address") {
 		t.Fatalf("unverified identity: %d\n%s", p.status, p.body)
 	}
 	if _, err := fx.down.store.FindAccountByIdentifier(ctx, defaultStoreID, storage.IdentifierEmail, "ivy@example.com"); !errors.Is(err, storage.ErrNotFound) {

@@ -55,3 +55,40 @@ func TestOnlyIDTokensAreHints(t *testing.T) {
 		t.Fatalf("logout with the ID token: %s", loc)
 	}
 }
+
+// TestSignedOutPageOffersSignIn: a logout with nowhere to return to ends
+// on a "Signed out" page whose next step is signing in again.
+func TestSignedOutPageOffersSignIn(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, sqltest.SQLite(t))
+	b := newBrowser(t, srv.Listener.Addr().String())
+	p := b.get(srv.issuer + authz.LogoutPath)
+	for _, want := range []string{"<title>Signed out · ", "<h1>Signed out</h1>", "You have been signed out.", `href="/account">Sign in again</a>`} {
+		if p.status != http.StatusOK || !strings.Contains(p.body, want) {
+			t.Fatalf("signed-out page: %d, lacks %q:\n%s", p.status, want, p.body)
+		}
+	}
+	if p = b.get(srv.issuer + "/account"); p.status != http.StatusOK || !strings.Contains(p.body, `name="identifier"`) {
+		t.Fatalf("Sign in again: %d at %s", p.status, p.url)
+	}
+
+	// A logout a client asked for wears its application's branding.
+	clientID, _ := srv.client(t, authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback},
+		GrantTypes: []string{"authorization_code"}, FirstParty: true})
+	c, err := srv.store.GetClient(context.Background(), clientID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, err := srv.store.GetApplication(context.Background(), c.ApplicationID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app.Name = "Acme Shop"
+	if err := srv.store.UpdateApplication(context.Background(), app, app.Version); err != nil {
+		t.Fatal(err)
+	}
+	p = b.get(srv.issuer + authz.LogoutPath + "?client_id=" + url.QueryEscape(clientID))
+	if want := "<title>Signed out · " + app.Name + "</title>"; !strings.Contains(p.body, want) {
+		t.Fatalf("signed-out page of %s's logout lacks %q:\n%s", app.Name, want, p.body)
+	}
+}

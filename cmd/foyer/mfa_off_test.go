@@ -38,7 +38,7 @@ func TestMFAOffAsksEnrolledFactor(t *testing.T) {
 		if strings.Contains(s.page.body, `name="enroll"`) {
 			t.Fatalf("policy off offered enrollment:\n%s", s.page.body)
 		}
-		s.post(map[string]string{"choose": buttonValue(t, s.page, "choose", "totp|")})
+		s.choose(t, "totp|")
 		code, err := mfa.TOTPCode(secret, time.Now().Add(30*time.Second))
 		if err != nil {
 			t.Fatal(err)

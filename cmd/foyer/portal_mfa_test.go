@@ -65,7 +65,7 @@ func TestPortalMFA(t *testing.T) {
 	// Adding a passkey asks for the authenticator app first.
 	key := mfatest.NewAuthenticator("localhost", srv.issuer)
 	s = u.portalAction(t, s.page, "enroll:passkey")
-	s.post(map[string]string{"choose": buttonValue(t, s.page, "choose", "totp|")})
+	s.choose(t, "totp|")
 	code, _ := mfa.TOTPCode(secret, time.Now().Add(30*time.Second))
 	s.post(map[string]string{"code": code})
 	s.post(map[string]string{"enroll": "passkey"})
@@ -78,7 +78,7 @@ func TestPortalMFA(t *testing.T) {
 
 	withPasskey := func(s *signIn) {
 		t.Helper()
-		s.post(map[string]string{"choose": buttonValue(t, s.page, "choose", "passkey|")})
+		s.choose(t, "passkey|")
 		assertion, err := key.Get([]byte(capture(t, s.page, `data-webauthn="get" data-options="([^"]*)"`)))
 		if err != nil {
 			t.Fatal(err)
@@ -162,10 +162,10 @@ func TestPortalSignInAsksForEnrolledFactor(t *testing.T) {
 	p := b.get(srv.issuer + "/account")
 	p = b.submit(p, map[string]string{"identifier": "alice@example.com"})
 	s := &signIn{b: b, page: b.submit(p, map[string]string{"password": alicePass})}
-	if !strings.Contains(s.page.body, `name="choose"`) {
+	if !strings.Contains(s.page.body, `name="code"`) {
 		t.Fatalf("the portal sign-in did not ask for the enrolled factor (%d at %s)", s.page.status, s.page.url)
 	}
-	s.post(map[string]string{"choose": buttonValue(t, s.page, "choose", "totp|")})
+	s.choose(t, "totp|")
 	code, _ := mfa.TOTPCode(secret, time.Now().Add(30*time.Second))
 	s.post(map[string]string{"code": code})
 	if s.page.url.Path != "/account/apps" {

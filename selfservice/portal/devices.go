@@ -1,23 +1,40 @@
 package portal
 
 import (
-	"context"
+	"net/http"
+	"net/url"
 	"time"
+
+	"foyer/themes"
 )
 
 // sessionView is one session on the security page.
 type sessionView struct {
 	ID, Browser, OS, IP, Location string
 	Current                       bool
-	SignedIn, LastSeen            time.Time
+	SignedIn                      themes.Moment // in the customer's zone and language
+	LastSeen                      time.Time
 }
 
-func (h *Handler) sessionViews(ctx context.Context, v *viewer) ([]sessionView, error) {
-	list, err := h.store.ListSessionsByAccount(ctx, v.Account.ID)
+// zoneCookie holds the browser's IANA time zone, which ui.js remembers.
+const zoneCookie = "foyer_tz"
+
+// zone is where the customer's times are shown: the account's zoneinfo
+// attribute, else the browser's zone, else UTC (which the times say).
+func zone(r *http.Request, v *viewer) *time.Location {
+	browser := ""
+	if c, err := r.Cookie(zoneCookie); err == nil {
+		browser, _ = url.QueryUnescape(c.Value)
+	}
+	return themes.Zone(v.Account.Attributes["zoneinfo"], browser)
+}
+
+func (h *Handler) sessionViews(r *http.Request, v *viewer) ([]sessionView, error) {
+	list, err := h.store.ListSessionsByAccount(r.Context(), v.Account.ID)
 	if err != nil {
 		return nil, err
 	}
-	now := h.cfg.Now()
+	now, loc := h.cfg.Now(), zone(r, v)
 	out := make([]sessionView, 0, len(list))
 	for _, s := range list {
 		if !now.Before(s.ExpiresAt) {
@@ -25,7 +42,7 @@ func (h *Handler) sessionViews(ctx context.Context, v *viewer) ([]sessionView, e
 		}
 		browser, os := h.devices.Device(s.UserAgent)
 		out = append(out, sessionView{ID: s.ID, Browser: browser, OS: os, IP: s.IP, Location: h.devices.Locate(s.IP),
-			Current: s.ID == v.Session.ID, SignedIn: s.AuthTime, LastSeen: s.LastSeenAt})
+			Current: s.ID == v.Session.ID, SignedIn: themes.NewMoment(v.Lang, s.AuthTime, loc), LastSeen: s.LastSeenAt})
 	}
 	return out, nil
 }

@@ -187,7 +187,7 @@ func TestOrganizationInvitations(t *testing.T) {
 		}
 		bad := f.alice.post(invite, "email", "not-an-address", "client_id", "b2b-portal", "language", "de", "role_ids", f.auditor.ID)
 		wantStatus(t, "refused invitation", bad, http.StatusUnprocessableEntity)
-		wantBody(t, "refused invitation", bad, "Enter an e-mail address.", "Choose only roles you may grant.",
+		wantBody(t, "refused invitation", bad, "Enter an email address.", "Choose only roles you may grant.",
 			`value="not-an-address"`, `<option value="de" selected>`)
 		if invs, _ := e.store.ListInvitations(ctx, testStoreID, f.acme.ID, "", 0); len(invs) != 0 {
 			t.Fatalf("a refused invitation was stored: %+v", invs)

@@ -166,7 +166,7 @@ func securitySamples(f frame, at time.Time, errs map[string]string) []any {
 			MFA: mfaSection{Factors: []factorView{{Kind: "totp", Name: "n", Address: "a", Created: at, LastUsed: &at, RemoveURL: "/"}},
 				Enroll: []enrollLink{{Kind: "k", URL: "/"}}, RecoveryCodesLeft: 1, RecoveryCodesURL: "/"},
 			ShowPassword: true, Fresh: true, Error: "e", FieldErrors: errs,
-			Sessions: []sessionView{{ID: "i", Browser: "b", OS: "o", IP: "i", Location: "l", Current: true, SignedIn: at, LastSeen: at}},
+			Sessions: []sessionView{{ID: "i", Browser: "b", OS: "o", IP: "i", Location: "l", Current: true, SignedIn: themes.Moment{ISO: "2026-01-02T03:04:05Z", Text: "t"}, LastSeen: at}},
 			Grants:   []grantView{{ClientID: "c", Name: "n", Scopes: []string{"s", "t"}, Since: at}}},
 		&securityData{frame: f, ShowPassword: true, ReauthURL: "/", Sessions: []sessionView{{}}},
 	}

@@ -154,12 +154,13 @@ func securityCases() []pageCase {
 				Factors: []factorView{{Kind: "totp", Name: "Phone app", Address: "a***@example.com", Created: when, LastUsed: &when, RemoveURL: "/remove-url"}},
 				Enroll:  []enrollLink{{Kind: "passkey", URL: "/enroll-url"}}, RecoveryCodesLeft: 7, RecoveryCodesURL: "/recovery-url"},
 			ShowPassword: true, Fresh: fresh, ReauthURL: "/reauth-url",
-			Sessions: []sessionView{{ID: "sess-1", Browser: "Firefox", OS: "Linux", IP: "192.0.2.1", Location: "Zurich", Current: true, SignedIn: when}},
-			Grants:   []grantView{{ClientID: "client-1", Name: "Client One", Scopes: []string{"openid", "email"}, Since: when}},
-			Error:    "test.error", FieldErrors: map[string]string{"current_password": "test.err.current", "new_password": "test.err.new"}}
+			Sessions: []sessionView{{ID: "sess-1", Browser: "Firefox", OS: "Linux", IP: "192.0.2.1", Location: "Zurich", Current: true,
+				SignedIn: themes.Moment{ISO: "2031-02-03T05:05:00+01:00", Text: "moment-text"}}},
+			Grants: []grantView{{ClientID: "client-1", Name: "Client One", Scopes: []string{"openid", "email"}, Since: when}},
+			Error:  "test.error", FieldErrors: map[string]string{"current_password": "test.err.current", "new_password": "test.err.new"}}
 	}
 	both := append([]string{"Phone app", "a***@example.com", "2031-02-03", whenText, `href="/remove-url"`, `href="/enroll-url"`,
-		"7", `href="/recovery-url"`, `action="/end-session-url"`, `name="session_id" value="sess-1"`, "Firefox", "Linux", "192.0.2.1",
+		"7", `href="/recovery-url"`, `action="/end-session-url"`, `name="session_id" value="sess-1"`, `<time datetime="2031-02-03T05:05:00&#43;01:00">`, "moment-text", "Firefox", "Linux", "192.0.2.1",
 		"Zurich", "t:account.security.this_device", `action="/end-others-url"`, `action="/revoke-url"`, `name="client_id" value="client-1"`,
 		"Client One", "openid, email", `role="alert" id="form-error">test.error</div>`}, shown...)
 	return []pageCase{

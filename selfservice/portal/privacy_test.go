@@ -23,11 +23,11 @@ func TestConsents(t *testing.T) {
 			t.Fatal(err)
 		}
 		p := u.get("/account/privacy")
-		wantBody(t, "privacy", p, "Terms of service", "version 1", ">Withdraw consent: Terms of service<", ">Give consent: News and offers by e-mail<",
+		wantBody(t, "privacy", p, "Terms of service", "version 1", ">Withdraw consent: Terms of service<", ">Give consent: News and offers by email<",
 			`href="/account/export.json"`, `href="/account/export.html"`)
-		wantBody(t, "opt in", u.post("/account/consents", "consent", "marketing", "decision", "in"), "Your choice is saved.", ">Withdraw consent: News and offers by e-mail<")
+		wantBody(t, "opt in", u.post("/account/consents", "consent", "marketing", "decision", "in"), "Your choice is saved.", ">Withdraw consent: News and offers by email<")
 		e.clock.Advance(time.Second) // the history is in time order
-		wantBody(t, "opt out", u.post("/account/consents", "consent", "marketing", "decision", "out"), ">Give consent: News and offers by e-mail<")
+		wantBody(t, "opt out", u.post("/account/consents", "consent", "marketing", "decision", "out"), ">Give consent: News and offers by email<")
 		wantStatus(t, "unknown consent", u.post("/account/consents", "consent", "sell_my_soul", "decision", "in"), http.StatusNotFound)
 		wantStatus(t, "bad decision", u.post("/account/consents", "consent", "marketing", "decision", "maybe"), http.StatusNotFound)
 		hist, err := e.store.ListConsentEvents(ctx, u.account.ID)

@@ -98,7 +98,7 @@ func TestProfileSchemaErrors(t *testing.T) {
 			{"employees", "3 people", "Enter a number"},
 			{"newsletter", "perhaps", "Tick the box or leave it empty."},
 			{"birthday", "28.02.1990", "Enter a date"},
-			{"work_email", "dora", "Enter a valid e-mail address"},
+			{"work_email", "dora", "Enter a valid email address"},
 			{"homepage", "acme.example", "Enter a web address"},
 			{"mobile", "079 123 45 67", "Enter the number in international format"},
 			{"tier", "platinum", "Choose one of the options."},

@@ -35,8 +35,7 @@ func (h *Handler) showSecurity(w http.ResponseWriter, r *http.Request, v *viewer
 }
 
 func (h *Handler) renderSecurity(w http.ResponseWriter, r *http.Request, v *viewer, status int, errs map[string]string) error {
-	ctx := r.Context()
-	sessions, err := h.sessionViews(ctx, v)
+	sessions, err := h.sessionViews(r, v)
 	if err != nil {
 		return err
 	}

@@ -5,9 +5,11 @@
 package themestest
 
 import (
+	"html"
 	"html/template"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 
 	"foyer/themes"
@@ -41,6 +43,9 @@ func RenderEach(t Reporter, r *themes.Renderer, pages []Page) {
 				continue
 			}
 			body := w.Body.String()
+			if title, h1, ok := titleAndHeading(body); ok && title != h1 {
+				t.Errorf("%s (%s): <title> %q does not match the <h1> %q", p.Name, lang, title, h1)
+			}
 			for _, s := range p.Want {
 				if key, ok := strings.CutPrefix(s, "t:"); ok {
 					s = template.HTMLEscapeString(r.T(lang, key))
@@ -51,4 +56,29 @@ func RenderEach(t Reporter, r *themes.Renderer, pages []Page) {
 			}
 		}
 	}
+}
+
+var (
+	titleRE = regexp.MustCompile(`(?s)<title>(.*?)</title>`)
+	h1RE    = regexp.MustCompile(`(?s)<h1[^>]*>(.*?)</h1>`)
+	tagRE   = regexp.MustCompile(`<[^>]*>`)
+)
+
+// titleAndHeading are a page's <title> without the " · App" the layout
+// appends, and the text of its <h1>, which a page's title must repeat so
+// a tab, a history entry and a screen reader's page list name the page
+// as its heading does. ok is false when the page has no <h1>.
+func titleAndHeading(body string) (title, h1 string, ok bool) {
+	tm, hm := titleRE.FindStringSubmatch(body), h1RE.FindStringSubmatch(body)
+	if tm == nil || hm == nil {
+		return "", "", false
+	}
+	title = tm[1]
+	if i := strings.LastIndex(title, " · "); i >= 0 {
+		title = title[:i]
+	}
+	text := func(s string) string {
+		return strings.Join(strings.Fields(html.UnescapeString(tagRE.ReplaceAllString(s, ""))), " ")
+	}
+	return text(title), text(hm[1]), true
 }
