@@ -17,6 +17,13 @@
 // lacks fails start-up. Email still takes data as any because
 // admin/manage queues its invitation with a map.
 //
+// An application may replace a kind's text with its own, per language
+// (storage.MessageTemplate, templates*.go): administrators write texts
+// with placeholders ({{link}}, {{code}}), never Go templates, checked on
+// save by CheckTemplate. With UseTemplates, Email (and SMSFor) send the
+// application's template (named by themes.Branding.ApplicationID) for the
+// exact language, its base language or any language, else the theme's.
+//
 // Providers: SMTP (FOYER_SMTP_URL, smtp:// with STARTTLS, smtps:// with
 // implicit TLS) for e-mail; an HTTP webhook (FOYER_SMS_WEBHOOK_URL) for SMS
 // and voice. A channel without a provider goes to the dev outbox: the log
