@@ -13,12 +13,21 @@ type Moment struct {
 	Text string
 }
 
-// momentLayouts are the date and time layouts per base language; others
-// get the unambiguous ISO-like default. Each ends in the zone's
-// abbreviation (or its offset), so "UTC" says when no zone is known.
+// momentLayouts are the date and time layouts per base language (numeric
+// where Go's layouts know only English month names); others get the
+// unambiguous ISO-like default. Each ends in the zone's abbreviation (or
+// its offset), so "UTC" says when no zone is known.
 var momentLayouts = map[string]string{
 	"en": "Jan 2, 2006, 3:04 PM MST",
 	"de": "02.01.2006, 15:04 MST",
+	"fr": "02/01/2006 15:04 MST",
+	"es": "02/01/2006, 15:04 MST",
+	"it": "02/01/2006, 15:04 MST",
+	"pt": "02/01/2006, 15:04 MST",
+	"nl": "02-01-2006 15:04 MST",
+	"pl": "02.01.2006, 15:04 MST",
+	"ja": "2006/01/02 15:04 MST",
+	"ar": "02/01/2006 15:04 MST",
 }
 
 const defaultMomentLayout = "2006-01-02 15:04 MST"

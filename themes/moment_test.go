@@ -20,7 +20,9 @@ func TestNewMoment(t *testing.T) {
 		{"en", berlin, "Dec 7, 2026, 9:31 AM CET", "2026-12-07T09:31:00+01:00"},
 		{"de", berlin, "07.12.2026, 09:31 CET", "2026-12-07T09:31:00+01:00"},
 		{"en-GB", nil, "Dec 7, 2026, 8:31 AM UTC", "2026-12-07T08:31:00Z"},
-		{"fr", Zone("../etc/passwd", "Bogus"), "2026-12-07 08:31 UTC", "2026-12-07T08:31:00Z"},
+		{"fr", berlin, "07/12/2026 09:31 CET", "2026-12-07T09:31:00+01:00"},
+		{"ja", nil, "2026/12/07 08:31 UTC", "2026-12-07T08:31:00Z"},
+		{"ko", Zone("../etc/passwd", "Bogus"), "2026-12-07 08:31 UTC", "2026-12-07T08:31:00Z"},
 	}
 	for _, tt := range tests {
 		if got := NewMoment(tt.lang, at, tt.loc); got.Text != tt.text || got.ISO != tt.iso {

@@ -57,7 +57,8 @@ func TestPublishingAConsentVersionEndsTheOldOne(t *testing.T) {
 		}
 
 		wantBody(t, "privacy page", alice.get("/account/privacy"),
-			"terms_of_service (version 1): Ended: a newer version replaced it", "2031-05-06 07:08 UTC")
+			"terms_of_service (version 1): Ended: a newer version replaced it",
+			`<time datetime="2031-05-06T07:08:09Z">May 6, 2031, 7:08 AM UTC</time>`) // no zone known: UTC, said so
 		var x struct {
 			Consents []struct {
 				Consent    string     `json:"consent"`

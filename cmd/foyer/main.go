@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	// The zone database built in, so customers' times show in their zone
+	// (themes.Zone) on hosts and images without /usr/share/zoneinfo.
+	_ "time/tzdata"
 )
 
 const usage = `Foyer: a customer-identity server (OpenID Connect provider with self-service).

@@ -12,6 +12,7 @@ import (
 
 	"foyer/selfservice/upstream"
 	"foyer/storage"
+	"foyer/themes"
 )
 
 // externalCallbackPrefix begins the redirect URI every upstream provider
@@ -56,8 +57,8 @@ type linkView struct {
 	// by `foyer account link`).
 	Name     string
 	Email    string
-	Linked   time.Time
-	LastUsed *time.Time
+	Linked   themes.Moment
+	LastUsed *themes.Moment // nil: never used
 }
 
 // connectView is a provider the customer may link.
@@ -76,7 +77,7 @@ type externalSection struct {
 
 // externalData lists the account's identities by provider name and the
 // providers it may still connect (connectable).
-func (h *Handler) externalData(ctx context.Context, v *viewer) (externalSection, error) {
+func (h *Handler) externalData(ctx context.Context, v *viewer, c clock) (externalSection, error) {
 	links, err := h.store.ListExternalIdentities(ctx, v.Account.ID)
 	if err != nil {
 		return externalSection{}, err
@@ -98,7 +99,7 @@ func (h *Handler) externalData(ctx context.Context, v *viewer) (externalSection,
 		}
 		linked[x.Provider] = true
 		out.Links = append(out.Links, linkView{Provider: x.Provider, Subject: x.Subject, Name: name, Email: x.Email,
-			Linked: x.CreatedAt, LastUsed: x.LastUsedAt})
+			Linked: c.at(x.CreatedAt), LastUsed: c.maybe(x.LastUsedAt)})
 	}
 	offered, err := h.connectable(ctx, v, providers)
 	if err != nil {
@@ -188,7 +189,7 @@ func (h *Handler) offered(ctx context.Context, v *viewer, id string) (*storage.U
 	if id == "" || h.upstream == nil {
 		return nil, nil
 	}
-	section, err := h.externalData(ctx, v)
+	section, err := h.externalData(ctx, v, clock{}) // only which providers it offers
 	if err != nil {
 		return nil, err
 	}

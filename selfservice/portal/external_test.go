@@ -13,6 +13,7 @@ import (
 
 	"foyer/selfservice/session"
 	"foyer/storage"
+	"foyer/themes"
 )
 
 // provider stores an OAuth 2.0 upstream provider of storeID (testStoreID
@@ -88,7 +89,7 @@ func TestLinkedAccountsList(t *testing.T) {
 	p := alice.get("/account/settings")
 	wantStatus(t, "settings", p, http.StatusOK)
 	wantBody(t, "settings", p, "Linked accounts", "Contoso", "alice@contoso.example", ">Unlink Contoso<", ">Unlink google<",
-		"last used "+at.UTC().Format("2006-01-02 15:04"), "not used to sign in yet",
+		"last used "+themes.NewMoment("en", at, nil).Text, "not used to sign in yet",
 		">Connect Google<", ">Connect GitHub<", `value="`+google.ID+`"`)
 	for _, not := range []string{"Connect Contoso", "Retired", "Elsewhere"} {
 		if strings.Contains(p.body, not) {

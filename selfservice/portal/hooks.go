@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"foyer/storage"
+	"foyer/themes"
 )
 
 // passwordChangeHidden: in passwordless mode (of the portal's own
@@ -26,8 +27,8 @@ const purposeRecoveryCode = "recovery_code"
 // factorView is one enrolled authenticator on the security page.
 type factorView struct {
 	Kind, Name, Address string
-	Created             time.Time
-	LastUsed            *time.Time
+	Created             themes.Moment
+	LastUsed            *themes.Moment // nil: never used
 	RemoveURL           string
 }
 
@@ -42,10 +43,10 @@ func (h *Handler) mfaSecurityData(r *http.Request, v *viewer) (mfaSection, error
 	if err != nil {
 		return mfaSection{}, err
 	}
-	factors := make([]factorView, 0, len(auths))
+	factors, c := make([]factorView, 0, len(auths)), clockFor(r, v)
 	for _, a := range auths {
-		factors = append(factors, factorView{Kind: a.Kind, Name: a.Name, Address: a.Address, Created: a.CreatedAt,
-			LastUsed: a.LastUsedAt, RemoveURL: h.actionURL("remove:" + a.ID)})
+		factors = append(factors, factorView{Kind: a.Kind, Name: a.Name, Address: a.Address, Created: c.at(a.CreatedAt),
+			LastUsed: c.maybe(a.LastUsedAt), RemoveURL: h.actionURL("remove:" + a.ID)})
 	}
 	// The actions run in a sign-in of the portal's own client, under its
 	// application's policy (whichever application's look the portal wears).

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"time"
 
 	"foyer/storage"
 	"foyer/themes"
@@ -57,8 +56,8 @@ type roleView struct {
 type invitationView struct {
 	ID, Email string
 	Roles     []string
-	SentAt    time.Time
-	ExpiresAt time.Time
+	SentAt    themes.Moment
+	ExpiresAt themes.Moment
 	Expired   bool
 }
 
@@ -174,13 +173,13 @@ func (h *Handler) pendingInvitations(r *http.Request, a *orgAdmin, roles []stora
 	for _, sr := range roles {
 		names[sr.ID] = sr.Name
 	}
-	now := h.cfg.Now()
+	now, c := h.cfg.Now(), clockFor(r, a.viewer)
 	var out []invitationView
 	for _, inv := range invs {
 		if inv.Status != storage.InvitationPending {
 			continue
 		}
-		v := invitationView{ID: inv.ID, Email: inv.Email, SentAt: inv.SentAt, ExpiresAt: inv.ExpiresAt, Expired: !now.Before(inv.ExpiresAt)}
+		v := invitationView{ID: inv.ID, Email: inv.Email, SentAt: c.at(inv.SentAt), ExpiresAt: c.at(inv.ExpiresAt), Expired: !now.Before(inv.ExpiresAt)}
 		for _, id := range inv.RoleIDs {
 			v.Roles = append(v.Roles, names[id])
 		}
@@ -193,7 +192,7 @@ func (h *Handler) pendingInvitations(r *http.Request, a *orgAdmin, roles []stora
 // pageSamples): everything shown, then an organization without people,
 // invitations or a client to invite through, and a portal without
 // invitations.
-func orgSamples(f frame, at time.Time, errs map[string]string) []any {
+func orgSamples(f frame, at themes.Moment, errs map[string]string) []any {
 	roles := []roleView{{ID: "r", Name: "n", Changeable: true, Checked: true}, {ID: "s", Name: "m"}}
 	return []any{
 		&orgData{frame: f, Name: "n", RenameURL: "/", RolesURL: "/", RemoveURL: "/", InviteURL: "/", ResendURL: "/", RevokeURL: "/",

@@ -23,7 +23,7 @@ func orgCases() []pageCase {
 			`id="invite-client-error">test.err.client<`, `id="invite-language-error">test.err.language<`, `id="invite-roles-error">test.err.roles<`,
 			`id="invite-error">test.err.invite<`, "ada@example.com", "t:account.org.you", "t:account.org.member", `name="account" value="acct-1"`,
 			`name="account" value="acct-2"`, "bob@example.com", `name="role" value="role-editor"`, "Fixed Role", `<option value="role-grant">Grantable Role</option>`, "invitee@example.com",
-			"Invited Role", `name="invitation" value="inv-1"`, "2031-02-03", `value="typed@example.com"`,
+			"Invited Role", `name="invitation" value="inv-1"`, whenTime, whenText, `value="typed@example.com"`,
 			`<option value="client-1" selected>Client Label</option>`, `<option value="de" selected>Lang Label</option>`,
 			`id="invite-role-role-editor" name="role_ids" type="checkbox" value="role-editor" checked`}, shown...)},
 		{"organization, no client", "account_organization", &orgData{frame: f, CanInvite: true},

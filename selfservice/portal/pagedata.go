@@ -124,7 +124,7 @@ type messageData struct {
 // start-up, not a request. A template is only checked along the branches
 // the samples take, hence one sample per branch.
 func pageSamples() map[string][]any {
-	at := time.Unix(0, 0).UTC()
+	at := themes.NewMoment("en", time.Unix(0, 0), nil)
 	f := frame{AccountName: "a", Nav: []navItem{{Path: "/", Label: "l", Current: true}, {Path: "/", Label: "l"}},
 		LogoutURL: "/", Notice: "n"}
 	errs := map[string]string{"f": "e"}
@@ -160,13 +160,13 @@ func pageSamples() map[string][]any {
 	}
 }
 
-func securitySamples(f frame, at time.Time, errs map[string]string) []any {
+func securitySamples(f frame, at themes.Moment, errs map[string]string) []any {
 	return []any{
 		&securityData{frame: f, PasswordURL: "/", EndSessionURL: "/", EndOtherSessionsURL: "/", RevokeGrantURL: "/",
 			MFA: mfaSection{Factors: []factorView{{Kind: "totp", Name: "n", Address: "a", Created: at, LastUsed: &at, RemoveURL: "/"}},
 				Enroll: []enrollLink{{Kind: "k", URL: "/"}}, RecoveryCodesLeft: 1, RecoveryCodesURL: "/"},
 			ShowPassword: true, Fresh: true, Error: "e", FieldErrors: errs,
-			Sessions: []sessionView{{ID: "i", Browser: "b", OS: "o", IP: "i", Location: "l", Current: true, SignedIn: themes.Moment{ISO: "2026-01-02T03:04:05Z", Text: "t"}, LastSeen: at}},
+			Sessions: []sessionView{{ID: "i", Browser: "b", OS: "o", IP: "i", Location: "l", Current: true, SignedIn: at, LastSeen: at}},
 			Grants:   []grantView{{ClientID: "c", Name: "n", Scopes: []string{"s", "t"}, Since: at}}},
 		&securityData{frame: f, ShowPassword: true, ReauthURL: "/", Sessions: []sessionView{{}}},
 	}

@@ -9,7 +9,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"foyer/selfservice/attrform"
 	"foyer/themes"
@@ -73,9 +72,12 @@ func TestPageWithTheWrongStructFails(t *testing.T) {
 	}
 }
 
+// when is a time as the portal shows it (themes.Moment), whenText and
+// whenTime what of it a page must show.
 var (
-	when     = time.Date(2031, 2, 3, 4, 5, 0, 0, time.UTC)
-	whenText = "2031-02-03 04:05 UTC"
+	when     = themes.Moment{ISO: "2031-02-03T05:05:00+01:00", Text: "when-text"}
+	whenText = "when-text"
+	whenTime = `<time datetime="2031-02-03T05:05:00&#43;01:00">`
 )
 
 // testFrame is a frame with every field set, and what it shows.
@@ -96,7 +98,7 @@ func appsAndPrivacyCases() []pageCase {
 			Consents: []consentView{{Name: "terms", Version: "v-two", Title: "Terms Doc", URL: "/terms-url", Granted: true, Since: &when}},
 			History:  []logEntry{{Consent: "newsletter", Version: "v-one", Action: consentOutdated, At: when}}},
 			append([]string{`action="/consents-url"`, `href="/export-json-url"`, `href="/export-html-url"`,
-				`href="/terms-url">Terms Doc</a>`, "v-two", `name="consent" value="terms"`, `value="out"`, whenText,
+				`href="/terms-url">Terms Doc</a>`, "v-two", `name="consent" value="terms"`, `value="out"`, whenText, whenTime,
 				"newsletter", "v-one", "t:account.privacy.outdated"}, shown...)},
 	}
 }
@@ -124,7 +126,7 @@ func profileCases() []pageCase {
 
 func settingsCases() []pageCase {
 	f, shown := testFrame()
-	at := time.Date(2026, 1, 2, 3, 4, 0, 0, time.UTC)
+	at := themes.Moment{ISO: "2026-01-02T03:04:00Z", Text: "at-text"}
 	data := func(fresh bool) *settingsData {
 		return &settingsData{frame: f, UnlinkURL: "/unlink-url", ConnectURL: "/connect-url", DeleteURL: "/delete-url",
 			Username: "ada-l", Email: "ada@example.com", Phone: "+41790000000", HasPassword: true, Passkeys: 3,
@@ -135,7 +137,7 @@ func settingsCases() []pageCase {
 	}
 	both := append([]string{"<dd>ada-l</dd>", "<dd>ada@example.com</dd>", "<dd>&#43;41790000000</dd>", "t:account.settings.password_set",
 		"<dd>3</dd>", `action="/unlink-url"`, `name="provider" value="gh-id"`, `name="subject" value="gh-1"`, "ada@gh.example",
-		"GitHub</button>", "t:account.settings.never_used", "2026-01-02 03:04 UTC",
+		"GitHub</button>", "t:account.settings.never_used", "at-text", `<time datetime="2026-01-02T03:04:00Z">`,
 		`action="/connect-url"`, `name="provider" value="g-id"`, "Google",
 		`id="unlink-error">test.err.unlink</p>`, `role="alert" id="form-error">test.error</div>`}, shown...)
 	return []pageCase{
@@ -159,7 +161,7 @@ func securityCases() []pageCase {
 			Grants: []grantView{{ClientID: "client-1", Name: "Client One", Scopes: []string{"openid", "email"}, Since: when}},
 			Error:  "test.error", FieldErrors: map[string]string{"current_password": "test.err.current", "new_password": "test.err.new"}}
 	}
-	both := append([]string{"Phone app", "a***@example.com", "2031-02-03", whenText, `href="/remove-url"`, `href="/enroll-url"`,
+	both := append([]string{"Phone app", "a***@example.com", whenTime, whenText, `href="/remove-url"`, `href="/enroll-url"`,
 		"7", `href="/recovery-url"`, `action="/end-session-url"`, `name="session_id" value="sess-1"`, `<time datetime="2031-02-03T05:05:00&#43;01:00">`, "moment-text", "Firefox", "Linux", "192.0.2.1",
 		"Zurich", "t:account.security.this_device", `action="/end-others-url"`, `action="/revoke-url"`, `name="client_id" value="client-1"`,
 		"Client One", "openid, email", `role="alert" id="form-error">test.error</div>`}, shown...)

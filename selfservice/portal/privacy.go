@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"time"
 
 	"github.com/gorilla/mux"
 
 	"foyer/selfservice/route"
 	"foyer/storage"
+	"foyer/themes"
 )
 
 // consentView is a consent of the application's policy (the portal's
@@ -18,7 +18,7 @@ import (
 type consentView struct {
 	Name, Version, Title, URL string
 	Granted                   bool
-	Since                     *time.Time
+	Since                     *themes.Moment // when it was given, withdrawn or outdated
 }
 
 // Label is the document's title, or the theme's text for its name.
@@ -46,9 +46,10 @@ func (h *Handler) showPrivacy(w http.ResponseWriter, r *http.Request, v *viewer)
 	if err != nil {
 		return err
 	}
+	c := clockFor(r, v)
 	h.renderPage(w, r, v, "account_privacy", http.StatusOK, &privacyData{
 		ConsentsURL: h.path(consentsRoute, nil), ExportJSONURL: h.path(exportJSONRoute, nil), ExportHTMLURL: h.path(exportHTMLRoute, nil),
-		Consents: consentViews(storage.ConsentPolicyOf(v.App), records), History: consentLog(records, history),
+		Consents: consentViews(storage.ConsentPolicyOf(v.App), records, c), History: consentLog(records, history, c),
 	})
 	return nil
 }
@@ -57,15 +58,24 @@ func (h *Handler) showPrivacy(w http.ResponseWriter, r *http.Request, v *viewer)
 // of its document ended.
 const consentOutdated = string(storage.ConsentOutdated)
 
-// logEntry is one line of the consent log the portal and the exports show.
-type logEntry = storage.ConsentLogEntry
-
-// consentLog is the account's consent log, oldest first (storage.ConsentLog).
-func consentLog(records []storage.ConsentRecord, events []storage.ConsentEvent) []logEntry {
-	return storage.ConsentLog(records, events)
+// logEntry is one line of the consent log the privacy page shows
+// (storage.ConsentLogEntry with its time as the customer reads it).
+type logEntry struct {
+	Consent, Version, Action string
+	At                       themes.Moment
 }
 
-func consentViews(policy []storage.ConsentDocument, records []storage.ConsentRecord) []consentView {
+// consentLog is the account's consent log, oldest first (storage.ConsentLog).
+func consentLog(records []storage.ConsentRecord, events []storage.ConsentEvent, c clock) []logEntry {
+	log := storage.ConsentLog(records, events)
+	out := make([]logEntry, 0, len(log))
+	for _, e := range log {
+		out = append(out, logEntry{Consent: e.Consent, Version: e.Version, Action: e.Action, At: c.at(e.At)})
+	}
+	return out
+}
+
+func consentViews(policy []storage.ConsentDocument, records []storage.ConsentRecord, c clock) []consentView {
 	out := make([]consentView, 0, len(policy))
 	for _, d := range policy {
 		cv := consentView{Name: d.Name, Version: d.Version, Title: d.Title, URL: d.URL}
@@ -73,12 +83,11 @@ func consentViews(policy []storage.ConsentDocument, records []storage.ConsentRec
 			if rec.Consent == d.Name && rec.Version == d.Version {
 				switch {
 				case rec.Active():
-					granted := rec.GrantedAt
-					cv.Granted, cv.Since = true, &granted
+					cv.Granted, cv.Since = true, c.maybe(&rec.GrantedAt)
 				case rec.RevokedAt != nil:
-					cv.Since = rec.RevokedAt
+					cv.Since = c.maybe(rec.RevokedAt)
 				default:
-					cv.Since = rec.OutdatedAt
+					cv.Since = c.maybe(rec.OutdatedAt)
 				}
 			}
 		}

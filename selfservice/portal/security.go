@@ -13,6 +13,7 @@ import (
 	"foyer/selfservice/regulate"
 	"foyer/selfservice/route"
 	"foyer/storage"
+	"foyer/themes"
 )
 
 func (h *Handler) mountSecurity(r *mux.Router) {
@@ -27,7 +28,7 @@ func (h *Handler) mountSecurity(r *mux.Router) {
 type grantView struct {
 	ClientID, Name string
 	Scopes         []string
-	Since          time.Time
+	Since          themes.Moment
 }
 
 func (h *Handler) showSecurity(w http.ResponseWriter, r *http.Request, v *viewer) error {
@@ -69,13 +70,13 @@ func (h *Handler) grantViews(r *http.Request, v *viewer) ([]grantView, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]grantView, 0, len(grants))
+	out, c := make([]grantView, 0, len(grants)), clockFor(r, v)
 	for _, g := range grants {
 		name := g.ClientID
 		if c, err := h.store.GetClient(r.Context(), g.ClientID); err == nil && c.Name != "" {
 			name = c.Name
 		}
-		out = append(out, grantView{ClientID: g.ClientID, Name: name, Scopes: g.Scopes, Since: g.CreatedAt})
+		out = append(out, grantView{ClientID: g.ClientID, Name: name, Scopes: g.Scopes, Since: c.at(g.CreatedAt)})
 	}
 	return out, nil
 }

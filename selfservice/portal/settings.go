@@ -26,7 +26,7 @@ func (h *Handler) showSettings(w http.ResponseWriter, r *http.Request, v *viewer
 
 func (h *Handler) renderSettings(w http.ResponseWriter, r *http.Request, v *viewer, status int, errs map[string]string) error {
 	ctx := r.Context()
-	external, err := h.externalData(ctx, v)
+	external, err := h.externalData(ctx, v, clockFor(r, v))
 	if err != nil {
 		return err
 	}

@@ -2,8 +2,10 @@ package portal
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -61,4 +63,84 @@ func attrEscaped(s string) string {
 		out += string(r)
 	}
 	return out
+}
+
+// TestPortalTimesInCustomerZone: the other times the portal shows (a
+// factor added and last used, a linked identity, a consent and its
+// history) are <time>s in the page's language and the account's zone
+// too, not UTC.
+func TestPortalTimesInCustomerZone(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, sqltest.SQLite(t))
+	ctx := context.Background()
+	tokyo, _ := time.LoadLocation("Asia/Tokyo")
+	acct := &storage.Account{StoreID: testStoreID, Status: storage.AccountEnabled, Email: "carol@example.com", EmailConfirmed: true,
+		Language: "de", Attributes: map[string]string{"zoneinfo": "Asia/Tokyo"}}
+	if err := e.store.CreateAccount(ctx, acct); err != nil {
+		t.Fatal(err)
+	}
+	u := e.browser(t, acct, "")
+	u.signIn()
+	shows := func(what, path string, at time.Time, key string) {
+		t.Helper()
+		m := themes.NewMoment("de", at, tokyo)
+		if !strings.HasSuffix(m.Text, " JST") {
+			t.Fatalf("%s: %q is not in Tokyo's zone", what, m.Text)
+		}
+		text := m.Text
+		if key != "" {
+			text = html.EscapeString(u.e.handler.render.T("de", key, m.Text))
+		}
+		wantBody(t, what, u.get(path), `<time datetime="`+attrEscaped(m.ISO)+`">`+text+`</time>`)
+	}
+
+	used := e.clock.Now().Add(-time.Hour)
+	if err := e.store.CreateAuthenticator(ctx, &storage.Authenticator{AccountID: acct.ID, Kind: storage.AuthenticatorEmail,
+		Address: acct.Email, LastUsedAt: &used}); err != nil {
+		t.Fatal(err)
+	}
+	auths, err := e.store.ListAuthenticators(ctx, acct.ID)
+	if err != nil || len(auths) != 1 || auths[0].LastUsedAt == nil {
+		t.Fatalf("authenticators %+v %v", auths, err)
+	}
+	shows("a factor added", "/account/security", auths[0].CreatedAt, "account.mfa.added")
+	shows("a factor last used", "/account/security", *auths[0].LastUsedAt, "account.mfa.last_used")
+
+	if err := e.store.LinkExternalIdentity(ctx, &storage.ExternalIdentity{AccountID: acct.ID, Provider: "google", Subject: "g-carol"}); err != nil {
+		t.Fatal(err)
+	}
+	links, err := e.store.ListExternalIdentities(ctx, acct.ID)
+	if err != nil || len(links) != 1 {
+		t.Fatalf("links %+v %v", links, err)
+	}
+	shows("a linked identity", "/account/settings", links[0].CreatedAt, "account.settings.linked_at")
+
+	wantStatus(t, "opt in", u.post("/account/consents", "consent", "marketing", "decision", "in"), http.StatusOK)
+	events, err := e.store.ListConsentEvents(ctx, acct.ID)
+	if err != nil || len(events) != 1 {
+		t.Fatalf("consent events %+v %v", events, err)
+	}
+	m := themes.NewMoment("de", events[0].CreatedAt, tokyo)
+	if p := u.get("/account/privacy"); strings.Count(p.body, `<time datetime="`+attrEscaped(m.ISO)+`">`+m.Text+`</time>`) != 2 {
+		t.Errorf("privacy: the consent and its history do not both show %q:\n%s", m.Text, p.body)
+	}
+}
+
+// TestInvitationExpiryInBrowserZone: an organization's pending
+// invitation says until when it is valid in the zone the administrator's
+// browser remembered (no zoneinfo on the account) and the page's language.
+func TestInvitationExpiryInBrowserZone(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, sqltest.SQLite(t))
+	f := newOrgFixture(t, e)
+	expires := e.clock.Now().Add(72 * time.Hour)
+	mustDo(t, e.store.CreateInvitation(context.Background(), &storage.Invitation{StoreID: testStoreID, OrganizationID: f.acme.ID,
+		ClientID: "b2b-portal", Email: "erin@example.com", Status: storage.InvitationPending, TokenHash: []byte("hash"),
+		CreatedAt: e.clock.Now(), SentAt: e.clock.Now(), ExpiresAt: expires}))
+	base, _ := url.Parse(e.issuer)
+	f.alice.client.Jar.SetCookies(base, []*http.Cookie{{Name: zoneCookie, Value: url.QueryEscape("America/Sao_Paulo")}})
+	sao, _ := time.LoadLocation("America/Sao_Paulo")
+	m := themes.NewMoment("en", expires, sao)
+	wantBody(t, "invitation", f.alice.get(orgPage(f.acme)), "erin@example.com",
+		`<time datetime="`+attrEscaped(m.ISO)+`">`+html.EscapeString(e.handler.render.T("en", "account.org.invitation_expires", m.Text))+`</time>`)
 }
