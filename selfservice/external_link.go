@@ -188,10 +188,11 @@ func (h *Handler) tellLinked(ctx context.Context, acct *storage.Account, lang st
 	case acct.Email != "":
 		_, err = h.notify.Email(ctx, acct.Email, acct.ID, "notice", lang, brand, notify.NoticeEmail{
 			Title: "email.external_linked.title", Paragraphs: []string{"email.external_linked.body", "email.factor_changed.not_you"},
+			Template: "external_linked",
 		})
 	case acct.Phone != "":
 		// The factor's SMS says what is true here too.
-		_, err = h.notify.SMS(ctx, acct.Phone, acct.ID, "external_linked", h.render.T(lang, "sms.factor_added", brand.AppName))
+		_, err = h.notify.SMSFor(ctx, acct.Phone, acct.ID, "external_linked", lang, brand, nil, h.render.T(lang, "sms.factor_added", brand.AppName))
 	}
 	if err != nil {
 		return fmt.Errorf("selfservice: queue external link notice: %w", err)

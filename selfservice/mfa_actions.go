@@ -204,9 +204,10 @@ func (s enrollStep) tellFactorChange(ctx context.Context, f *Flow, acct *storage
 	case acct.Email != "":
 		_, err = s.notify.Email(ctx, acct.Email, acct.ID, "notice", f.Lang, branding(f.App), notify.NoticeEmail{
 			Title: "email." + what + ".title", Paragraphs: []string{"email." + what + ".body", "email.factor_changed.not_you"},
+			Template: what,
 		})
 	case acct.Phone != "":
-		_, err = s.notify.SMS(ctx, acct.Phone, acct.ID, what, s.t(f.Lang, "sms."+what, branding(f.App).AppName))
+		_, err = s.notify.SMSFor(ctx, acct.Phone, acct.ID, what, f.Lang, branding(f.App), nil, s.t(f.Lang, "sms."+what, branding(f.App).AppName))
 	}
 	if err != nil {
 		return fmt.Errorf("selfservice: queue %s notice: %w", what, err)

@@ -106,7 +106,7 @@ func (h *Handler) runReminder(ctx context.Context, j *deferredJob) error {
 			return fmt.Errorf("selfservice: store reminder marker: %w", err)
 		}
 		if j.p.ByPhone {
-			_, err = h.notify.SMS(tx, to, acct.ID, "username_reminder",
+			_, err = h.notify.SMSFor(tx, to, acct.ID, "username_reminder", j.p.Lang, branding(j.app), map[string]string{"username": acct.Username},
 				h.render.T(j.p.Lang, "sms.username_reminder", branding(j.app).AppName, acct.Username))
 		} else {
 			_, err = h.notify.Email(tx, to, acct.ID, "username_reminder", j.p.Lang, branding(j.app),

@@ -290,7 +290,7 @@ func (h *Handler) notifyPasswordChanged(r *http.Request, acct *storage.Account, 
 	case email != "":
 		_, err = h.notify.Email(r.Context(), email, acct.ID, "password_changed", lang, branding(app), notify.PasswordChangedEmail{})
 	case phone != "":
-		_, err = h.notify.SMS(r.Context(), phone, acct.ID, "password_changed", h.render.T(lang, "sms.password_changed", branding(app).AppName))
+		_, err = h.notify.SMSFor(r.Context(), phone, acct.ID, "password_changed", lang, branding(app), nil, h.render.T(lang, "sms.password_changed", branding(app).AppName))
 	}
 	if err != nil {
 		return fmt.Errorf("selfservice: queue password-changed notice: %w", err)

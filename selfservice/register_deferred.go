@@ -59,6 +59,7 @@ func (h *Handler) registerExisting(ctx context.Context, j *deferredJob) error {
 			}
 			_, err = h.notify.Email(tx, j.p.Email, "", "notice", j.p.Lang, branding(j.app), notify.NoticeEmail{
 				Title: "email.signup_identifier_taken.title", Paragraphs: []string{"email.signup_identifier_taken.body"},
+				Template: "signup_identifier_taken",
 			})
 			return err
 		})

@@ -115,6 +115,7 @@ func newAuthEnv(t *testing.T, s storage.Store) *authEnv {
 	renderer, err := themes.New(themes.Options{DefaultLanguage: "en"})
 	must(err)
 	sender := notify.NewService(s, renderer, nil)
+	sender.UseTemplates(s) // as cmd/foyer wires it
 	core := manage.NewCore(s, nil)
 	e.notices = manage.NewCustomerNotices(core, s, sender, renderer)
 	e.auth = manage.NewAccountAuthenticators(core, manage.AuthenticatorDeps{Store: s, Notices: e.notices, Sender: sender,

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strconv"
 	"strings"
 	"time"
 
@@ -181,7 +182,8 @@ func (s *AccountAuthenticators) issueContactCode(ctx context.Context, acct *stor
 		if name == "" {
 			name = "Foyer"
 		}
-		_, err = s.d.Sender.SMS(ctx, addr, acct.ID, "account_code", s.d.Texts.T(lang, "account.sms_code", name, code))
+		_, err = s.d.Sender.SMSFor(ctx, addr, acct.ID, "account_code", lang, brand,
+			map[string]string{"code": code, "minutes": strconv.Itoa(minutes)}, s.d.Texts.T(lang, "account.sms_code", name, code))
 	}
 	if err != nil {
 		return time.Time{}, fmt.Errorf("contact: queue code: %w", err)

@@ -23,8 +23,10 @@ type ExternalIdentitiesStore interface {
 }
 
 // Notice texts of a removal (the generic "notice" e-mail): they cannot
-// carry the provider's name, the notice renders catalog keys only.
+// carry the provider's name, the notice renders catalog keys only. An
+// application may replace them with its external_removed template.
 const (
+	externalRemovedKind  = "external_removed"
 	externalRemovedTitle = "email.external_removed.title"
 	externalRemovedBody  = "email.external_removed.body"
 )
@@ -120,7 +122,7 @@ func (s *AccountAuthenticators) RemoveExternalIdentity(ctx context.Context, a Ac
 			Data: map[string]string{"provider": gone.Provider, "provider_name": gone.ProviderName}}); err != nil {
 			return Change{}, err
 		}
-		notice, err := s.d.Notices.Announce(ctx, acct, in.Notify, externalRemovedTitle, externalRemovedBody, "email.support.not_you")
+		notice, err := s.d.Notices.Announce(ctx, acct, in.Notify, externalRemovedKind, externalRemovedTitle, externalRemovedBody, "email.support.not_you")
 		if err != nil {
 			return Change{}, err
 		}

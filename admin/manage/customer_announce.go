@@ -16,12 +16,13 @@ var errEmptyNotices = errors.New("manage: customer notices are not configured")
 // Announce queues, in the caller's transaction, the generic notice e-mail
 // (notify.NoticeEmail: a title and paragraphs, catalog keys) telling the
 // customer of a change to how they sign in, which is told whatever the
-// administrator chose (OWASP ASVS 2.2.3). The chosen client, if any,
+// administrator chose (OWASP ASVS 2.2.3). template is the message kind an
+// application may replace it with (notify.NoticeEmail.Template). The chosen client, if any,
 // brands it; otherwise the first client that fits the account, else
 // Foyer's own branding. It returns the account.notified change for the
 // caller to record; an account without an e-mail address gets nothing
 // (a zero Change).
-func (s *CustomerNotices) Announce(ctx context.Context, acct *storage.Account, choice *NotifyChoice, title string, paragraphs ...string) (Change, error) {
+func (s *CustomerNotices) Announce(ctx context.Context, acct *storage.Account, choice *NotifyChoice, template, title string, paragraphs ...string) (Change, error) {
 	if s == nil {
 		return Change{}, errEmptyNotices
 	}
@@ -52,7 +53,7 @@ func (s *CustomerNotices) Announce(ctx context.Context, acct *storage.Account, c
 	}
 	lang := s.texts.Negotiate("", acct.Language, "")
 	if _, err := s.sender.Email(ctx, acct.Email, acct.ID, "notice", lang, brand,
-		notify.NoticeEmail{Title: title, Paragraphs: paragraphs}); err != nil {
+		notify.NoticeEmail{Title: title, Paragraphs: paragraphs, Template: template}); err != nil {
 		return Change{}, fmt.Errorf("notices: queue %s: %w", title, err)
 	}
 	return Change{Action: "account.notified", TargetType: "account", TargetID: acct.ID, StoreID: acct.StoreID,

@@ -51,7 +51,7 @@ type NoticesStore interface {
 // NoticeSender queues messages (notify.Service).
 type NoticeSender interface {
 	Email(ctx context.Context, to, accountID, kind, lang string, branding themes.Branding, data any) (notify.Message, error)
-	SMS(ctx context.Context, to, accountID, kind, text string) (notify.Message, error)
+	SMSFor(ctx context.Context, to, accountID, kind, lang string, branding themes.Branding, values map[string]string, text string) (notify.Message, error)
 }
 
 // Texts translates the SMS texts and picks the customer's language
@@ -239,7 +239,8 @@ func (s *CustomerNotices) Queue(ctx context.Context, a Actor, acct *storage.Acco
 		_, err = s.sender.Email(ctx, acct.Email, acct.ID, kind, lang, brand, noticeData(details, c.InitiateLoginURI))
 	} else {
 		channel = notify.ChannelSMS
-		_, err = s.sender.SMS(ctx, acct.Phone, acct.ID, kind, s.texts.T(lang, smsKey(kind, details), brand.AppName))
+		_, err = s.sender.SMSFor(ctx, acct.Phone, acct.ID, kind, lang, brand, smsValues(details, c.InitiateLoginURI),
+			s.texts.T(lang, smsKey(kind, details), brand.AppName))
 	}
 	if err != nil {
 		return Change{}, fmt.Errorf("notices: queue %s: %w", kind, err)
@@ -272,6 +273,14 @@ func noticeData(details map[string]string, link string) notify.SupportNoticeEmai
 		}
 	}
 	return d
+}
+
+// smsValues are the placeholders of a support notice's SMS template: the
+// same values as its e-mail's (noticeData).
+func smsValues(details map[string]string, link string) map[string]string {
+	d := noticeData(details, link)
+	return map[string]string{"status": d.Status, "method": d.Method, "contact": d.Contact,
+		"fields": strings.Join(d.Fields, ", "), "link": d.Link}
 }
 
 // smsKey is the catalog key of a kind's SMS text.

@@ -117,3 +117,23 @@ func TestNoticeBySMSForAPhoneOnlyAccount(t *testing.T) {
 		}
 	})
 }
+
+// The application's SMS template of a support notice replaces the theme's
+// text, filled with the notice's details and the client's sign-in link.
+func TestNoticeSMSTemplate(t *testing.T) {
+	bothAuth(t, func(t *testing.T, e *authEnv) {
+		tmpl := &storage.MessageTemplate{ApplicationID: "shop", Kind: manage.NoticeStatusChanged, Channel: storage.TemplateSMS,
+			Text: "{{app_name}} account {{status}}: {{link}}"}
+		if err := e.s.PutMessageTemplate(t.Context(), tmpl, 0); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.notices.Send(t.Context(), supportAll, e.carol, "shop-web", manage.NoticeStatusChanged,
+			map[string]string{"status": "enabled"}); err != nil {
+			t.Fatal(err)
+		}
+		m := e.deliver(t).Next(t, "+41791234567")
+		if m.Channel != "sms" || m.Text != "Acme Shop account enabled: https://shop.example/login" {
+			t.Errorf("SMS = %+v", m)
+		}
+	})
+}

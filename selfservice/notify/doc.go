@@ -23,6 +23,9 @@
 // save by CheckTemplate. With UseTemplates, Email (and SMSFor) send the
 // application's template (named by themes.Branding.ApplicationID) for the
 // exact language, its base language or any language, else the theme's.
+// The generic notice e-mail is overridable only as the kind its
+// NoticeEmail.Template names (factor_added, ...); SMS texts only through
+// SMSFor, which every flow sending a templated kind uses.
 //
 // Providers: SMTP (FOYER_SMTP_URL, smtp:// with STARTTLS, smtps:// with
 // implicit TLS) for e-mail; an HTTP webhook (FOYER_SMS_WEBHOOK_URL) for SMS

@@ -75,12 +75,15 @@ type AccountCodeEmail struct {
 type ContactChangedEmail struct{}
 
 // NoticeEmail is notice's: a title and paragraphs (message keys), with an
-// optional link.
+// optional link. Template is the template kind an application may replace
+// the notice with (factor_added, ...; see templateKinds); empty: the
+// notice cannot be overridden (an administrator's own announcement).
 type NoticeEmail struct {
 	Title      string
 	Paragraphs []string
 	Link       string
 	LinkText   string
+	Template   string
 }
 
 // SupportNoticeEmail is the data of the support_* kinds: a customer is

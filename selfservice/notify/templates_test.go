@@ -177,3 +177,54 @@ func TestSMSAndMagicLinkTemplates(t *testing.T) {
 		t.Errorf("SMS without a template = %q, %v", m.Text, err)
 	}
 }
+
+// A notice e-mail follows the template of the kind it names; one naming
+// none (an administrator's announcement) always gets the theme's text,
+// even when a template of another notice kind exists.
+func TestNoticeTemplates(t *testing.T) {
+	store := sqltest.SQLite(t)
+	ctx := t.Context()
+	app := &storage.Application{Name: "Shop"}
+	if err := store.CreateApplication(ctx, app); err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &storage.MessageTemplate{ApplicationID: app.ID, Kind: "factor_added", Channel: storage.TemplateEmail,
+		Subject: "New factor at {{app_name}}", Text: "Hello {{email}}", HTML: "<p>Hello</p>"}
+	if err := store.PutMessageTemplate(ctx, tmpl, 0); err != nil {
+		t.Fatal(err)
+	}
+	svc := newService(t, store, &clock{t: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)})
+	svc.UseTemplates(store)
+	b := themes.Branding{AppName: "Shop", ApplicationID: app.ID}
+	notice := notify.NoticeEmail{Title: "email.factor_added.title", Paragraphs: []string{"email.factor_added.body"}}
+	for _, tc := range []struct {
+		template, subject string
+	}{{"factor_added", "New factor at Shop"}, {"factor_removed", ""}, {"", ""}} {
+		notice.Template = tc.template
+		m, err := svc.Email(ctx, "j@example.com", "acct", "notice", "en", b, notice)
+		if err != nil {
+			t.Fatalf("%q: %v", tc.template, err)
+		}
+		if m.Kind != "notice" || m.AccountID != "acct" {
+			t.Errorf("%q: kind %q account %q", tc.template, m.Kind, m.AccountID)
+		}
+		switch {
+		case tc.subject != "" && (m.Subject != tc.subject || m.Text != "Hello j@example.com\n"):
+			t.Errorf("%q: override not used: %q %q", tc.template, m.Subject, m.Text)
+		case tc.subject == "" && (m.Subject == "" || strings.Contains(m.Subject, "New factor")):
+			t.Errorf("%q: want the theme's notice, got %q", tc.template, m.Subject)
+		}
+	}
+	// Every notice kind a flow names is declared, on both channels where
+	// the flows send an SMS.
+	for _, k := range []string{"factor_added", "factor_removed", "external_linked", "external_unlinked", "external_removed", "signup_identifier_taken"} {
+		if _, ok := notify.LookupTemplateKind(k, storage.TemplateEmail); !ok {
+			t.Errorf("e-mail kind %s not declared", k)
+		}
+	}
+	for _, k := range []string{"password_changed", "username_reminder", "factor_added", "factor_removed", "support_password_set", "account_code"} {
+		if _, ok := notify.LookupTemplateKind(k, storage.TemplateSMS); !ok {
+			t.Errorf("SMS kind %s not declared", k)
+		}
+	}
+}

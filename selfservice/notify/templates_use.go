@@ -110,6 +110,8 @@ func emailValues(to, lang string, b themes.Branding, data any) map[string]string
 	case AccountCodeEmail:
 		v["code"] = d.Code
 		minutes(d.Minutes)
+	case NoticeEmail:
+		v["link"] = d.Link
 	case SupportNoticeEmail:
 		v["status"], v["method"], v["contact"], v["link"] = d.Status, d.Method, d.Contact, d.Link
 		v["fields"] = strings.Join(d.Fields, ", ")
@@ -121,7 +123,15 @@ func emailValues(to, lang string, b themes.Branding, data any) map[string]string
 // it has one; ok is false when the theme's message is to be sent.
 func (s *Service) renderOverride(ctx context.Context, to, kind, lang string, b themes.Branding, data any) (m Message, ok bool, err error) {
 	values := emailValues(to, lang, b, data)
-	t, err := s.override(ctx, b, templateKindOf(kind, values), storage.TemplateEmail, lang)
+	tkind := templateKindOf(kind, values)
+	if kind == "notice" {
+		// The generic notice is overridable only as the kind it names.
+		n, _ := data.(NoticeEmail)
+		if tkind = n.Template; tkind == "" {
+			return Message{}, false, nil
+		}
+	}
+	t, err := s.override(ctx, b, tkind, storage.TemplateEmail, lang)
 	if err != nil || t == nil || !hasRequired(t, values) {
 		return Message{}, false, err
 	}

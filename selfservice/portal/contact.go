@@ -85,7 +85,8 @@ func (h *Handler) sendCode(ctx context.Context, v *viewer, kind, to, code string
 			notify.AccountCodeEmail{Code: code, Minutes: int(minutes)})
 		return err
 	}
-	_, err := h.notify.SMS(ctx, to, v.Account.ID, "account_code", h.render.T(v.Lang, "account.sms_code", brandingOf(v.App).AppName, code))
+	values := map[string]string{"code": code, "minutes": strconv.Itoa(int(minutes))}
+	_, err := h.notify.SMSFor(ctx, to, v.Account.ID, "account_code", v.Lang, brandingOf(v.App), values, h.render.T(v.Lang, "account.sms_code", brandingOf(v.App).AppName, code))
 	return err
 }
 
@@ -179,6 +180,6 @@ func (h *Handler) tellOldContact(ctx context.Context, v *viewer, kind, old strin
 		_, err := h.notify.Email(ctx, old, v.Account.ID, "account_contact_changed", v.Lang, brandingOf(v.App), notify.ContactChangedEmail{})
 		return err
 	}
-	_, err := h.notify.SMS(ctx, old, v.Account.ID, "account_contact_changed", h.render.T(v.Lang, "account.sms_phone_changed", brandingOf(v.App).AppName))
+	_, err := h.notify.SMSFor(ctx, old, v.Account.ID, "account_contact_changed", v.Lang, brandingOf(v.App), nil, h.render.T(v.Lang, "account.sms_phone_changed", brandingOf(v.App).AppName))
 	return err
 }

@@ -141,11 +141,12 @@ func (h *Handler) tellUnlinked(r *http.Request, v *viewer) error {
 	case v.Account.Email != "":
 		_, err = h.notify.Email(r.Context(), v.Account.Email, v.Account.ID, "notice", v.Lang, brandingOf(v.App), notify.NoticeEmail{
 			Title: "email.external_unlinked.title", Paragraphs: []string{"email.external_unlinked.body", "email.factor_changed.not_you"},
+			Template: "external_unlinked",
 		})
 	case v.Account.Phone != "":
 		// The factor's SMS says what is true here too: a sign-in
 		// method was removed.
-		_, err = h.notify.SMS(r.Context(), v.Account.Phone, v.Account.ID, "external_unlinked",
+		_, err = h.notify.SMSFor(r.Context(), v.Account.Phone, v.Account.ID, "external_unlinked", v.Lang, brandingOf(v.App), nil,
 			h.render.T(v.Lang, "sms.factor_removed", brandingOf(v.App).AppName))
 	}
 	if err != nil {

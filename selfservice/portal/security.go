@@ -159,7 +159,7 @@ func (h *Handler) tellPasswordChanged(r *http.Request, v *viewer) error {
 	case v.Account.Email != "":
 		_, err = h.notify.Email(r.Context(), v.Account.Email, v.Account.ID, "password_changed", v.Lang, brandingOf(v.App), notify.PasswordChangedEmail{})
 	case v.Account.Phone != "":
-		_, err = h.notify.SMS(r.Context(), v.Account.Phone, v.Account.ID, "password_changed",
+		_, err = h.notify.SMSFor(r.Context(), v.Account.Phone, v.Account.ID, "password_changed", v.Lang, brandingOf(v.App), nil,
 			h.render.T(v.Lang, "sms.password_changed", brandingOf(v.App).AppName))
 	}
 	return err
