@@ -193,3 +193,40 @@ func expectEventKinds(t *testing.T, env *selfservicetest.Env, email string, kind
 	}
 	expectEvents(t, env, acct.ID, kinds...)
 }
+
+// "Send again" runs the same statements, in the same order, for a known
+// and an unknown address or identifier (the per-account work is the
+// deferred worker's), on both databases.
+func TestSendAgainSameWork(t *testing.T) {
+	t.Parallel()
+	for _, dialect := range []string{"sqlite", "postgres"} {
+		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
+			env, rec := recordedEnv(t, dialect)
+			env.Account(t, "alice@example.com", alicePass)
+			reset := func(who string) *selfservicetest.Page {
+				b, p := requestReset(t, env, who)
+				return sendAgain(t, b, p, selfservice.RecoverSendAgainPath)
+			}
+			register := func(email string) *selfservicetest.Page {
+				_, b, p := registerPage(t, env)
+				got := sendAgain(t, b, b.Submit(p, regFields(email, newcomerPass)), selfservice.RegisterSendAgainPath)
+				got.Body = strings.ReplaceAll(got.Body, email, "ADDRESS")
+				return got
+			}
+			known, unknown := reset("alice@example.com"), reset("nobody@example.com")
+			sameAnswer(t, "reset send again", known, unknown)
+			sameStatements(t, rec, "reset send again", known, unknown)
+			known, unknown = register("alice@example.com"), register("newcomer@example.com")
+			sameAnswer(t, "registration send again", known, unknown)
+			sameStatements(t, rec, "registration send again", known, unknown)
+			// Moments after the first messages, the resends are held back.
+			for kind, to := range map[string]string{"password_reset": "alice@example.com",
+				"signup_attempt_existing": "alice@example.com", "activation": "newcomer@example.com"} {
+				if n := len(queued(t, env, kind, to)); n != 1 {
+					t.Errorf("%d %s messages to %s, want 1", n, kind, to)
+				}
+			}
+		})
+	}
+}
