@@ -255,6 +255,8 @@ func (h *Handler) doDeferred(ctx context.Context, d *storage.DeferredRequest) er
 		return h.runReminder(ctx, j)
 	case deferredRegistration:
 		return h.runRegistration(ctx, j)
+	case deferredRegistrationResend:
+		return h.runRegistrationResend(ctx, j)
 	case deferredOrgRegistration:
 		return h.runOrgRegistration(ctx, j)
 	case deferredPasswordless:

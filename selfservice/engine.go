@@ -55,6 +55,9 @@ type State struct {
 	// Pending is the account waiting for activation whose password this
 	// interaction proved: only it may be sent a new activation link.
 	Pending string `json:"pending,omitempty"`
+	// Registered is the address a registration with activation was
+	// submitted with: its check-your-email page may send to it again.
+	Registered string `json:"registered,omitempty"`
 	// FirstFactorDone makes the engine skip the remaining first-factor
 	// steps (a passkey sign-in from the identifier page).
 	FirstFactorDone bool `json:"first_factor_done,omitempty"`

@@ -210,17 +210,19 @@ func (h *Handler) newSteps(d Deps) []Step {
 // Names of selfservice's own routes (route.Login is the shared one); every
 // link, redirect and form action is built from them.
 const (
-	registerRoute         = "selfservice.register"
-	activateRoute         = "selfservice.activate"
-	resendActivationRoute = "selfservice.resend_activation"
-	magicLinkRoute        = "selfservice.magic_link"
-	recoverRoute          = "selfservice.recover"
-	recoverPhoneRoute     = "selfservice.recover_phone"
-	recoverCodeRoute      = "selfservice.recover_code"
-	resetRoute            = "selfservice.reset"
-	resetPasswordRoute    = "selfservice.reset_password"
-	reminderRoute         = "selfservice.reminder"
-	orgRegisterRoute      = "selfservice.register_organization"
+	registerRoute          = "selfservice.register"
+	activateRoute          = "selfservice.activate"
+	resendActivationRoute  = "selfservice.resend_activation"
+	registerSendAgainRoute = "selfservice.register_send_again"
+	recoverSendAgainRoute  = "selfservice.recover_send_again"
+	magicLinkRoute         = "selfservice.magic_link"
+	recoverRoute           = "selfservice.recover"
+	recoverPhoneRoute      = "selfservice.recover_phone"
+	recoverCodeRoute       = "selfservice.recover_code"
+	resetRoute             = "selfservice.reset"
+	resetPasswordRoute     = "selfservice.reset_password"
+	reminderRoute          = "selfservice.reminder"
+	orgRegisterRoute       = "selfservice.register_organization"
 )
 
 // path is the path of the route called name, with the query.
@@ -240,12 +242,14 @@ func (h *Handler) Mount(r *mux.Router) {
 	h.handle(r, registerRoute, RegisterPath, methods{http.MethodGet: h.showRegister, http.MethodPost: h.submitRegister})
 	h.handle(r, activateRoute, ActivatePath, methods{http.MethodGet: h.showActivate, http.MethodPost: h.activate})
 	h.handle(r, resendActivationRoute, ResendActivationPath, methods{http.MethodPost: h.resendActivation})
+	h.handle(r, registerSendAgainRoute, RegisterSendAgainPath, methods{http.MethodPost: h.registerSendAgain})
 	// Registering organizations (orgregister*.go): /register asks for the
 	// address first, its link leads here.
 	h.handle(r, orgRegisterRoute, OrgRegisterPath, methods{http.MethodGet: h.showOrgRegister, http.MethodPost: h.submitOrgRegister})
 	// Recovery (recover*.go).
 	h.handle(r, recoverRoute, RecoverPath, methods{http.MethodGet: h.showRecover, http.MethodPost: h.submitRecover})
 	h.handle(r, recoverPhoneRoute, RecoverPhonePath, methods{http.MethodPost: h.submitRecoverPhone})
+	h.handle(r, recoverSendAgainRoute, RecoverSendAgainPath, methods{http.MethodPost: h.recoverSendAgain})
 	h.handle(r, recoverCodeRoute, RecoverCodePath, methods{http.MethodPost: h.submitRecoverCode})
 	h.handle(r, resetRoute, ResetPath, methods{http.MethodGet: h.showResetLink, http.MethodPost: h.openResetLink})
 	h.handle(r, resetPasswordRoute, ResetPasswordPath, methods{http.MethodPost: h.submitNewPassword})

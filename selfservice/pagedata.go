@@ -105,7 +105,9 @@ type recoverData struct {
 	Autocomplete string
 	MinLength    int
 	PhoneAction  string // "send a code to my phone instead" posts here
-	Links        []pageLink
+	// SendAgainAction is the sent page's "Send again" button's action.
+	SendAgainAction string
+	Links           []pageLink
 }
 
 // pageLink is a link under a form; the template indexes it by "URL" and
@@ -165,6 +167,11 @@ type messageData struct {
 	Hint     string // message key: a paragraph after the message
 	LinkURL  string // a link on when set
 	LinkText string // its message key; empty: common.continue
+	Notice   string // message key: a status line above the message
+	// ResendAction, when set, is a "Send again" button's form action, with
+	// ResendHidden as its fields.
+	ResendAction string
+	ResendHidden map[string]string
 }
 
 // errorData is error.html's. selfservice sets only Message; the other
@@ -210,7 +217,7 @@ func pageSamples() map[string][]any {
 		},
 		"recover": {
 			&recoverData{pageForm: form, Mode: "field", Field: "f", PhoneAction: "/", Links: []pageLink{{"URL": "/", "Text": "t"}}},
-			&recoverData{pageForm: form, Mode: "code"},
+			&recoverData{pageForm: form, Mode: "code", SendAgainAction: "/"},
 			&recoverData{pageForm: form, Mode: "password", MinLength: 8},
 			&recoverData{pageForm: form, Mode: "confirm"},
 		},
@@ -233,7 +240,7 @@ func pageSamples() map[string][]any {
 				Documents:     []consentDocument{{Label: "l", URL: "/"}}},
 			&orgRegisterData{pageForm: form, Partner: true, PartnerCode: "c", UsernameRequired: true, PhoneRequired: true},
 		},
-		"message": {&messageData{LinkURL: "/"}},
+		"message": {&messageData{LinkURL: "/"}, &messageData{SentTo: "a", Notice: "n", ResendAction: "/", ResendHidden: hidden}},
 		"invitation": {&invitationData{Kind: "invalid", SignInURL: "/"}, &invitationData{Kind: "wrong_account", Email: "e", SignInURL: "/"},
 			&invitationData{Kind: "wrong_account", Email: "e", SignedInAs: "o", SignInURL: "/"}},
 		"error": {&errorData{LinkURL: "/", RequestID: "r"}},

@@ -68,6 +68,8 @@ func (h *Handler) renderSent(w http.ResponseWriter, r *http.Request, f *Flow, po
 		Mode: "code", Title: "recover.sent_title", Intro: "recover.sent", Submit: "recover.code_submit",
 		pageForm: pageForm{Action: h.path(recoverCodeRoute, nil), Hidden: h.recoverHidden(f)},
 		Links:    []pageLink{{"URL": h.recoverURL(f.Interaction.ID), "Text": "recover.start_over"}},
+		// Send again repeats the request: the same work, and the same page.
+		SendAgainAction: h.path(recoverSendAgainRoute, nil),
 	}
 	if pol.RecoveryMethods.ResetByPhoneCode && pol.RecoveryMethods.ResetByEmailLink {
 		data.PhoneAction = h.path(recoverPhoneRoute, nil)

@@ -173,6 +173,10 @@ func (h *Handler) finishRegister(w http.ResponseWriter, r *http.Request, f *Flow
 		// changes before the worker runs.
 		p := deferredPayload{Email: form.Email, Username: form.Username, Phone: form.Phone,
 			Attributes: form.Attributes, PasswordHash: hash, Accepted: acceptedConsents(f.App)}
+		f.State.Registered = form.Email
+		if err := h.saveFlow(r, f); err != nil {
+			return err
+		}
 		if err := h.deferRequest(r, f, deferredRegistration, p); err != nil {
 			return err
 		}
@@ -378,12 +382,24 @@ func (h *Handler) issueActivation(ctx context.Context, interactionID, lang strin
 
 // checkEmailPage is the answer to every registration with activation on:
 // it names the address typed and carries nothing that depends on whether
-// an account has it. A new link is had by signing in with the password
-// chosen (the sign-in's "send a new activation link", with its limits),
-// which nobody but the registrant can do.
+// an account has it. A new link is had with its "Send again" button
+// (sendagain.go), or by signing in with the password chosen (the
+// sign-in's "send a new activation link", with its limits).
 func (h *Handler) checkEmailPage(w http.ResponseWriter, r *http.Request, f *Flow, email string) error {
-	h.renderStep(w, r, f, View{Template: "message", Data: &messageData{
-		Title: "register.check_email_title", Message: "register.check_email", SentTo: email,
-		Hint: "register.check_email_resend", LinkURL: f.URL(url.Values{"restart": {"1"}}), LinkText: "login.title"}})
+	return h.renderCheckEmail(w, r, f, email, "")
+}
+
+// renderCheckEmail is checkEmailPage with a notice; the button is there
+// when the interaction registered this address (not for an invitation's
+// or an organization's registration, whose jobs differ).
+func (h *Handler) renderCheckEmail(w http.ResponseWriter, r *http.Request, f *Flow, email, notice string) error {
+	data := &messageData{
+		Title: "register.check_email_title", Message: "register.check_email", SentTo: email, Notice: notice,
+		Hint: "register.check_email_resend", LinkURL: f.URL(url.Values{"restart": {"1"}}), LinkText: "login.title"}
+	if f.State.Registered != "" && f.State.Registered == email {
+		data.ResendAction = h.path(registerSendAgainRoute, nil)
+		data.ResendHidden = map[string]string{"interaction": f.Interaction.ID, "sig": h.signer.Sign(f.Interaction.ID, registerSendAgainSig)}
+	}
+	h.renderStep(w, r, f, View{Template: "message", Data: data})
 	return nil
 }
