@@ -276,4 +276,3 @@ func (h *Handler) logEvent(ctx context.Context, accountID, kind string, r *http.
 		h.log.WarnContext(ctx, "append event", "kind", kind, "err", err)
 	}
 }
-

@@ -12,7 +12,7 @@ func externalCases() []pageCase {
 	button := []externalButton{{Action: "/start-acme", Name: "Acme ID", Hidden: map[string]string{"interaction": "ix-1"}}}
 	return []pageCase{
 		{"login, identifier with providers", "login", &loginData{pageForm: testForm("/login-action"), Step: "identifier", External: button},
-			[]string{`action="/start-acme"`, `name="interaction" value="ix-1"`, `aria-label="`, "Acme ID</button>",
+			[]string{`action="/start-acme"`, `name="interaction" value="ix-1"`, `aria-label="`, "Acme ID", // the name's place in the words differs by language
 				`class="divider"`}},
 		{"login, password of a pending link", "login", &loginData{pageForm: testForm("/login-action"), Step: "password",
 			Identifier: "ada@example.com", LinkEmail: "ada@example.com", LinkProvider: "Acme ID"},
@@ -24,13 +24,13 @@ func externalCases() []pageCase {
 			[]string{`role="status">`, "Acme ID", `id="email-hint"`, `value="ada@example.com" required readonly`}},
 		{"external, failed", "external", &externalData{Kind: "failed", Provider: "Acme ID", AppName: "Shop",
 			RetryURL: "/retry-url", RefuseURL: "/refuse-url"},
-			[]string{"<h1>", "Acme ID", `href="/retry-url">`, `href="/refuse-url">`, "Shop</a>"}},
+			[]string{"<h1>", "Acme ID", `href="/retry-url">`, `href="/refuse-url">`, "Shop"}},
 		{"external, unavailable", "external", &externalData{Kind: "unavailable", Provider: "Acme ID", RetryURL: "/retry-url"},
 			[]string{"Acme ID", `href="/retry-url"`}},
 		{"external, no account", "external", &externalData{Kind: "no_account", Provider: "Acme ID", RetryURL: "/back-url"},
 			[]string{"Acme ID", `href="/back-url"`}},
 		{"external, invitation", "external", &externalData{Kind: "invitation", Email: "ada@example.com", RetryURL: "/back-url"},
-			[]string{"<h1>", "ada@example.com</h1>"}},
+			[]string{"<h1>", "ada@example.com"}},
 	}
 }
 

@@ -167,6 +167,9 @@ func recoverCases() []pageCase {
 			append(formWant("/recover-action", "password"), "17")},
 		{"recover, confirm", "recover", &recoverData{pageForm: testForm("/recover-action"), Mode: "confirm", Submit: "test.confirm"},
 			append(formWant("/recover-action"), "test.confirm")},
+		{"recover, sent with send again", "recover", &recoverData{pageForm: testForm("/recover-action"), Mode: "confirm", Submit: "test.confirm",
+			SendAgainAction: "/send-again-action"},
+			append(formWant("/recover-action"), `action="/send-again-action"`, "t:common.send_again")},
 	}
 }
 
@@ -184,7 +187,7 @@ func otherCases() []pageCase {
 				`value="ada@example.com"`, `value="ada-user" required`, `value="phone-value" required`, "City label",
 				`<label for="attr_city">City label</label>`,
 				`name="attr_city" type="text" value="Zurich" required maxlength="40" aria-invalid="true" aria-describedby="attr_city-error"`,
-				`<label for="attr_tier">Tier label (optional)</label>`, `<select id="attr_tier" name="attr_tier">`, `<option>gold</option>`,
+				`<label for="attr_tier">Tier label `, "t:register.optional", `<select id="attr_tier" name="attr_tier">`, `<option>gold</option>`,
 				`<option selected>silver</option>`, `id="attr_news" name="attr_news" type="checkbox" value="true" checked`,
 				`<label for="attr_news">test.label.news</label>`, "19", `<a href="/doc-url">test.doc</a>`, `type="checkbox" checked`,
 				`href="/signin-url"`)},
@@ -199,6 +202,9 @@ func otherCases() []pageCase {
 		{"message", "message", &messageData{Title: "test.message.title", Message: "test.message.message", LinkURL: "/message-link", LinkText: "test.message.link",
 			SentTo: "sent-to@example.com", Hint: "test.message.hint"},
 			[]string{"<h1>test.message.title</h1>", "test.message.message", `href="/message-link">test.message.link</a>`}},
+		{"message with send again", "message", &messageData{Title: "test.message.title", Message: "test.message.message",
+			Notice: "test.message.notice", ResendAction: "/resend-action", ResendHidden: map[string]string{"interaction": "ix-9"}},
+			[]string{"test.message.notice", `action="/resend-action"`, `name="interaction" value="ix-9"`, "t:common.send_again"}},
 		{"error", "error", &errorData{Title: "test.error.title", Message: "test.error.message", RequestID: "req-123", LinkURL: "/error-link", LinkText: "test.error.link"},
 			[]string{"<h1>test.error.title</h1>", "test.error.message", "req-123", `href="/error-link">test.error.link</a>`}},
 	}
