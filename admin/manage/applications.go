@@ -124,7 +124,15 @@ func (s *Applications) Get(ctx context.Context, a Actor, id string) (Application
 }
 
 func (s *Applications) get(ctx context.Context, a Actor, p Permission, id string) (*storage.Application, error) {
-	app, err := s.store.GetApplication(ctx, id)
+	return applicationFor(ctx, s.store, a, p, id)
+}
+
+// applicationFor reads application id for a to act on with p: one that a
+// may not even read is ErrNotFound, as if it did not exist.
+func applicationFor(ctx context.Context, store interface {
+	GetApplication(ctx context.Context, id string) (*storage.Application, error)
+}, a Actor, p Permission, id string) (*storage.Application, error) {
+	app, err := store.GetApplication(ctx, id)
 	if err != nil {
 		return nil, err
 	}

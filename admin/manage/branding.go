@@ -112,14 +112,8 @@ type loaded struct {
 // application of a store the actor may not read is ErrNotFound.
 func (s *Brandings) load(ctx context.Context, a Actor, p Permission, o BrandOwner) (*loaded, error) {
 	if o.ApplicationID != "" {
-		app, err := s.store.GetApplication(ctx, o.ApplicationID)
+		app, err := applicationFor(ctx, s.store, a, p, o.ApplicationID)
 		if err != nil {
-			return nil, err
-		}
-		if !a.Can(ReadConfig, app.StoreID) {
-			return nil, ErrNotFound
-		}
-		if err := a.Require(p, app.StoreID); err != nil {
 			return nil, err
 		}
 		return &loaded{storeID: app.StoreID, branding: app.Branding.Clone(), version: app.Version,

@@ -99,17 +99,7 @@ func viewMessageTemplate(t *storage.MessageTemplate) MessageTemplateView {
 }
 
 func (s *MessageTemplates) app(ctx context.Context, a Actor, p Permission, id string) (*storage.Application, error) {
-	app, err := s.store.GetApplication(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if !a.Can(ReadConfig, app.StoreID) {
-		return nil, ErrNotFound
-	}
-	if !a.Can(p, app.StoreID) {
-		return nil, ErrForbidden
-	}
-	return app, nil
+	return applicationFor(ctx, s.store, a, p, id)
 }
 
 // Kinds lists every overridable message with the languages the
