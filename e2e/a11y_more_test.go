@@ -32,7 +32,7 @@ var a11yConsolePages = []struct{ name, path string }{
 // pages with an administrator of the test's own, on a Foyer of its own
 // (TestAdminConsole counts the shared server's administrators).
 func TestAccessibilityConsole(t *testing.T) {
-	c := newA11yCheck(t, "en")
+	c := newA11yCheck(t, "en", a11ySchemes)
 	b := newBrowserWithin(t, 3*time.Minute)
 	email, pw := "a11y-admin-"+randomString(4)+"@example.com", "indigo-ferry-thistle-"+randomString(2)
 	issuer, _, _ := ownFoyer(t.Context(), t, "127.0.0.1",
@@ -133,7 +133,8 @@ func (b *browser) checkFocusVisible(t *testing.T, what string) {
 // totpNow is the current code of the key an enrolment page shows.
 func totpNow(t *testing.T, secret string) string {
 	t.Helper()
-	code, err := mfa.TOTPCode(secret, time.Now())
+	// The page shows the key in groups of four for reading aloud.
+	code, err := mfa.TOTPCode(strings.ReplaceAll(secret, " ", ""), time.Now())
 	if err != nil {
 		t.Fatalf("the page's key %q: %v", secret, err)
 	}

@@ -5,6 +5,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"foyer/themes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,21 +26,28 @@ var (
 	a11yWidths  = []int64{1280, 390}
 )
 
-// a11yLanguages are the runs of the customer walk, one per language (an
-// Accept-Language value); a right-to-left language is one more entry.
-var a11yLanguages = []string{"en"}
+// a11yRuns are the runs of the customer walk, one per language (an
+// Accept-Language value) with its colour schemes: English in both, and
+// Arabic for the right-to-left layout in the light one (the dark scheme's
+// colours do not depend on the direction; one scheme keeps e2e short).
+var a11yRuns = []struct {
+	lang    string
+	schemes []string
+}{{"en", a11ySchemes}, {"ar", []string{"light"}}}
 
 // a11yCheck checks pages for one run: axe-core's source, where the
 // screenshots go and the run's language (part of each file name).
 type a11yCheck struct {
-	axe  string
-	dir  string
-	lang string
+	axe     string
+	dir     string
+	lang    string
+	schemes []string
+	texts   *themes.Renderer // the built-in catalogs
 }
 
 // newA11yCheck loads axe-core and picks the screenshot directory:
 // FOYER_E2E_SCREENSHOTS, else a temporary one removed after the test.
-func newA11yCheck(t *testing.T, lang string) *a11yCheck {
+func newA11yCheck(t *testing.T, lang string, schemes []string) *a11yCheck {
 	t.Helper()
 	dir := os.Getenv("FOYER_E2E_SCREENSHOTS")
 	if dir == "" {
@@ -47,7 +55,11 @@ func newA11yCheck(t *testing.T, lang string) *a11yCheck {
 	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	return &a11yCheck{axe: axeSource(t), dir: dir, lang: lang}
+	texts, err := themes.New(themes.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &a11yCheck{axe: axeSource(t), dir: dir, lang: lang, schemes: schemes, texts: texts}
 }
 
 // page checks the page the browser shows, as kind, in every scheme and
@@ -56,7 +68,7 @@ func newA11yCheck(t *testing.T, lang string) *a11yCheck {
 func (c *a11yCheck) page(t *testing.T, b *browser, kind string) {
 	t.Helper()
 	b.do(t, "wait for "+kind, chromedp.WaitVisible(chromedp.CSS("h1")))
-	for _, scheme := range a11ySchemes {
+	for _, scheme := range c.schemes {
 		for _, width := range a11yWidths {
 			b.emulate(t, scheme, width)
 			variant := fmt.Sprintf("%s-%s-%s-%d", c.lang, kind, scheme, width)
@@ -67,8 +79,13 @@ func (c *a11yCheck) page(t *testing.T, b *browser, kind string) {
 			for _, v := range b.axeCheck(t, c.axe) {
 				t.Errorf("%s at %s: %s", variant, b.location(t), v)
 			}
-			// Quality 100 makes chromedp capture a PNG, not a JPEG.
-			png := run(t, b, "screenshot "+variant, chromedp.FullScreenshot(100))
+			// Quality 100 makes chromedp capture a PNG, not a JPEG. A full-page
+			// capture cuts a right-to-left page off, so those take the screen.
+			shot := chromedp.FullScreenshot(100)
+			if c.rtl() {
+				shot = chromedp.CaptureScreenshot()
+			}
+			png := run(t, b, "screenshot "+variant, shot)
 			if err := os.WriteFile(filepath.Join(c.dir, variant+".png"), png, 0o644); err != nil {
 				t.Fatal(err)
 			}
@@ -80,6 +97,15 @@ func (c *a11yCheck) page(t *testing.T, b *browser, kind string) {
 	}
 	b.emulate(t, "light", 1280)
 }
+
+// words is the text of message key in the run's language, for the few
+// controls the walk can only find by what they say.
+func (c *a11yCheck) words(key string) string {
+	return c.texts.T(c.lang, key)
+}
+
+// rtl reports whether the run's language is written right to left.
+func (c *a11yCheck) rtl() bool { return c.lang == "ar" }
 
 // useLanguage makes the browser ask for lang on every request.
 func (b *browser) useLanguage(t *testing.T, lang string) {
@@ -96,9 +122,10 @@ func (b *browser) useLanguage(t *testing.T, lang string) {
 // link, the 404 page, recovery, the portal, TOTP enrolment and recovery
 // codes, sign-out, the MFA step and consent.
 func TestAccessibility(t *testing.T) {
-	for _, lang := range a11yLanguages {
+	for _, r := range a11yRuns {
+		lang := r.lang
 		t.Run(lang, func(t *testing.T) {
-			c := newA11yCheck(t, lang)
+			c := newA11yCheck(t, lang, r.schemes)
 			b := newBrowserWithin(t, 4*time.Minute)
 			b.useLanguage(t, lang)
 			email := "a11y-" + randomString(4) + "@example.com"
@@ -221,7 +248,7 @@ func (b *browser) a11yPortal(t *testing.T, c *a11yCheck) {
 		c.page(t, b, "account-"+p)
 	}
 	b.do(t, "refuse deleting without the box ticked", chromedp.Navigate(env.issuer+"/account/settings"),
-		chromedp.Click(buttonWithText("Delete my account")), chromedp.WaitVisible(chromedp.ID("error-summary")))
+		chromedp.Click(buttonWithText(c.words("account.settings.delete_button"))), chromedp.WaitVisible(chromedp.ID("error-summary")))
 	b.checkErrorSummary(t, "confirm")
 	c.page(t, b, "account-delete-errors")
 }
@@ -231,11 +258,14 @@ func (b *browser) a11yPortal(t *testing.T, c *a11yCheck) {
 func (b *browser) a11yEnrolTOTP(t *testing.T, c *a11yCheck, email, pw string) []string {
 	t.Helper()
 	b.do(t, "open security settings", chromedp.Navigate(env.issuer+"/account/security"),
-		chromedp.Click(chromedp.Search(`//a[normalize-space()="Add an authenticator app"]`)))
-	b.signInAt(t, email, pw)
+		chromedp.Click(chromedp.Search(`//a[normalize-space()="`+c.words("account.mfa.add.totp")+`"]`)))
+	b.do(t, "type the identifier", chromedp.WaitVisible(chromedp.ID("identifier")),
+		chromedp.SendKeys(chromedp.ID("identifier"), email), chromedp.Submit(chromedp.ID("identifier")))
+	b.do(t, "type the password", chromedp.WaitVisible(chromedp.ID("password")),
+		chromedp.SendKeys(chromedp.ID("password"), pw), chromedp.Submit(chromedp.ID("password")))
 	b.do(t, "wait for the methods", chromedp.WaitVisible(chromedp.CSS(".choices")))
 	c.page(t, b, "mfa-enrol-choose")
-	b.do(t, "choose the authenticator app", chromedp.Click(buttonWithText("Use an authenticator app")),
+	b.do(t, "choose the authenticator app", chromedp.Click(buttonWithText(c.words("mfa.enroll.totp"))),
 		chromedp.WaitVisible(chromedp.CSS("img.qr")))
 	c.page(t, b, "totp-enrol")
 	if got := b.attribute(t, chromedp.CSS("#code"), "inputmode"); got != "numeric" {

@@ -40,7 +40,7 @@ func TestUnknownPathsGetTheThemedPage(t *testing.T) {
 		if ct := w.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
 			t.Errorf("GET %s: Content-Type %q, want the HTML page", c.path, ct)
 		}
-		for _, want := range []string{`<html lang="` + c.wantLang + `">`, c.wantTitle, `role="alert"`, `href="/account"`} {
+		for _, want := range []string{`<html lang="` + c.wantLang + `" dir="ltr">`, c.wantTitle, `role="alert"`, `href="/account"`} {
 			if !strings.Contains(body, want) {
 				t.Errorf("GET %s: page lacks %q:\n%s", c.path, want, body)
 			}
@@ -52,7 +52,7 @@ func TestUnknownPathsGetTheThemedPage(t *testing.T) {
 
 	w := get(http.MethodPut, "/login", nil)
 	if w.Code != http.StatusMethodNotAllowed || w.Header().Get("Allow") != "GET, HEAD, POST" ||
-		!strings.Contains(w.Body.String(), `<html lang="en">`) || !strings.Contains(w.Body.String(), "<title>") {
+		!strings.Contains(w.Body.String(), `<html lang="en" dir="ltr">`) || !strings.Contains(w.Body.String(), "<title>") {
 		t.Errorf("PUT /login: %d, Allow %q, want the themed 405 page:\n%s", w.Code, w.Header().Get("Allow"), w.Body.String())
 	}
 

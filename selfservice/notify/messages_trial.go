@@ -23,7 +23,7 @@ func emailSamples() map[string][]any {
 		"failed_sign_ins":               {FailedSignInsEmail{Link: link}, FailedSignInsEmail{}},
 		"account_code":                  {AccountCodeEmail{Code: "1", Minutes: 1}, AccountCodeEmail{}},
 		"account_contact_changed":       {ContactChangedEmail{}},
-		"notice":                        {NoticeEmail{Title: "t", Paragraphs: []string{"p"}, Link: link, LinkText: "l"}, NoticeEmail{}},
+		"notice":                        {NoticeEmail{Title: "t", Paragraphs: []string{"p"}, Link: link, LinkText: "l", Template: "factor_added"}, NoticeEmail{}},
 		"support_profile_changed":       {SupportNoticeEmail{Status: "disabled", Method: "passkey", Contact: "phone", Fields: []string{"f"}, Link: link}, SupportNoticeEmail{}},
 		"support_status_changed":        {SupportNoticeEmail{Status: "disabled", Method: "passkey", Contact: "phone", Fields: []string{"f"}, Link: link}, SupportNoticeEmail{}},
 		"support_password_set":          {SupportNoticeEmail{Status: "disabled", Method: "passkey", Contact: "phone", Fields: []string{"f"}, Link: link}, SupportNoticeEmail{}},
