@@ -8,6 +8,7 @@ import (
 
 	"foyer/admin/manage"
 	"foyer/storage"
+	"foyer/themes"
 )
 
 // invitationFormPage is the data of admin_invitation_new (seed 004's
@@ -103,7 +104,7 @@ func (h *Handler) renderInvitationForm(w http.ResponseWriter, r *http.Request, r
 	}
 	p.Languages = append(p.Languages, option{Value: "", Label: "admin.invitations.language_auto", Selected: in.Language == "", Translate: true})
 	for _, l := range h.render.Languages() {
-		p.Languages = append(p.Languages, option{Value: l, Label: l, Selected: in.Language == l})
+		p.Languages = append(p.Languages, option{Value: l, Label: themes.LanguageName(l), Selected: in.Language == l})
 	}
 	for _, d := range s.Attributes {
 		if d.AdminVisible {

@@ -8,6 +8,7 @@ import (
 
 	"foyer/selfservice/invite"
 	"foyer/storage"
+	"foyer/themes"
 )
 
 // inviteInput is what the invitation form sent.
@@ -43,14 +44,14 @@ func (h *Handler) inviteChoices(r *http.Request, a *orgAdmin, roles []storage.St
 	return f, nil
 }
 
-// languageName is a language's name in the page's language, or its code
-// when the catalogs do not name it.
+// languageName is a language's name in the page's language where the
+// catalogs have one, else its name in itself ("Français").
 func (h *Handler) languageName(pageLang, code string) string {
 	key := "account.org.invite.language." + code
 	if name := h.render.T(pageLang, key); name != key {
 		return name
 	}
-	return code
+	return themes.LanguageName(code)
 }
 
 // inviteClients are the clients an invitation to the organization can
