@@ -16,15 +16,19 @@ type sessionView struct {
 	LastSeen                      themes.Moment
 }
 
-// zoneCookie holds the browser's IANA time zone, which ui.js remembers.
-const zoneCookie = "foyer_tz"
+// zoneCookies hold the browser's IANA time zone, which ui.js remembers:
+// the __Host- name on https, the plain one on a development http issuer.
+var zoneCookies = []string{"__Host-foyer_tz", "foyer_tz"}
 
 // zone is where the customer's times are shown: the account's zoneinfo
 // attribute, else the browser's zone, else UTC (which the times say).
 func zone(r *http.Request, v *viewer) *time.Location {
 	browser := ""
-	if c, err := r.Cookie(zoneCookie); err == nil {
-		browser, _ = url.QueryUnescape(c.Value)
+	for _, name := range zoneCookies {
+		if c, err := r.Cookie(name); err == nil {
+			browser, _ = url.QueryUnescape(c.Value)
+			break
+		}
 	}
 	return themes.Zone(v.Account.Attributes["zoneinfo"], browser)
 }

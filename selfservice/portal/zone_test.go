@@ -37,9 +37,9 @@ func TestSessionTimesInCustomerZone(t *testing.T) {
 
 	alice := e.device(t, e.account(t, "", "alice@example.com"), firefoxLinux)
 	shows("no zone known", alice, time.UTC)
-	alice.client.Jar.SetCookies(base, []*http.Cookie{{Name: zoneCookie, Value: url.QueryEscape("Europe/Berlin")}})
+	alice.client.Jar.SetCookies(base, []*http.Cookie{{Name: "foyer_tz", Value: url.QueryEscape("Europe/Berlin")}})
 	shows("the browser's zone", alice, berlin)
-	alice.client.Jar.SetCookies(base, []*http.Cookie{{Name: zoneCookie, Value: "Nowhere%2FAtlantis"}})
+	alice.client.Jar.SetCookies(base, []*http.Cookie{{Name: "foyer_tz", Value: "Nowhere%2FAtlantis"}})
 	shows("an unknown zone", alice, time.UTC)
 
 	bob := &storage.Account{StoreID: testStoreID, Status: storage.AccountEnabled, Email: "bob@example.com", EmailConfirmed: true,
@@ -48,7 +48,7 @@ func TestSessionTimesInCustomerZone(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := e.device(t, bob, firefoxLinux)
-	b.client.Jar.SetCookies(base, []*http.Cookie{{Name: zoneCookie, Value: url.QueryEscape("Europe/Berlin")}})
+	b.client.Jar.SetCookies(base, []*http.Cookie{{Name: "foyer_tz", Value: url.QueryEscape("Europe/Berlin")}})
 	shows("the account's zoneinfo over the browser's", b, york)
 }
 
@@ -138,7 +138,7 @@ func TestInvitationExpiryInBrowserZone(t *testing.T) {
 		ClientID: "b2b-portal", Email: "erin@example.com", Status: storage.InvitationPending, TokenHash: []byte("hash"),
 		CreatedAt: e.clock.Now(), SentAt: e.clock.Now(), ExpiresAt: expires}))
 	base, _ := url.Parse(e.issuer)
-	f.alice.client.Jar.SetCookies(base, []*http.Cookie{{Name: zoneCookie, Value: url.QueryEscape("America/Sao_Paulo")}})
+	f.alice.client.Jar.SetCookies(base, []*http.Cookie{{Name: "foyer_tz", Value: url.QueryEscape("America/Sao_Paulo")}})
 	sao, _ := time.LoadLocation("America/Sao_Paulo")
 	m := themes.NewMoment("en", expires, sao)
 	wantBody(t, "invitation", f.alice.get(orgPage(f.acme)), "erin@example.com",

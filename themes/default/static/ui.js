@@ -60,8 +60,11 @@
     if (!zone || !/^[A-Za-z0-9_+\-\/]{1,64}$/.test(zone)) {
       return;
     }
-    var secure = location.protocol === "https:" ? "; Secure" : "";
-    document.cookie = "foyer_tz=" + encodeURIComponent(zone) + "; Path=/; Max-Age=31536000; SameSite=Lax" + secure;
+    // On https the name carries the __Host- prefix like every other cookie
+    // of Foyer's, so a sibling subdomain cannot plant one.
+    var https = location.protocol === "https:";
+    document.cookie = (https ? "__Host-foyer_tz=" : "foyer_tz=") + encodeURIComponent(zone) +
+      "; Path=/; Max-Age=31536000; SameSite=Lax" + (https ? "; Secure" : "");
   }
 
   passwordToggles();
