@@ -49,6 +49,14 @@
 // --from writes a large seed in parts), so no single run seeds a million
 // accounts; it keeps the database, and its FOYER_SECRET must be set.
 //
+// The peer (-peer, on by default; skipped when node or npm is missing):
+// panva's oidc-provider, pinned, installed once with npm into the user's
+// cache, runs in one Node process with its in-memory adapter and one
+// client_secret_basic client, and gets the client_credentials scenario
+// right after the last backend's (same workers, same duration). Before it
+// is timed it must issue a Bearer token and refuse a wrong secret. A table
+// prints Foyer's PostgreSQL and SQLite rates as ratios to it (goal >= 1.0).
+//
 // The server runs at log level info: the ready line is an info line, and
 // request lines are debug, so nothing is logged per request.
 package main

@@ -47,6 +47,9 @@ type options struct {
 	// tokens turns on the size mode (PostgreSQL): stored tokens seeded
 	// after the empty-database figures, then the figures again.
 	tokens int
+	// peer runs the client-credentials scenario against oidc-provider
+	// too, right after the last backend's, for Foyer's ratio to it.
+	peer bool
 }
 
 // backendReport is everything measured on one storage backend.
@@ -79,6 +82,8 @@ func main() {
 		"(seed 1): measured instead of a fresh database, and kept; FOYER_SECRET must be the one it was set up with")
 	flag.IntVar(&o.tokens, "tokens", 0, "size mode on PostgreSQL: seed this many stored tokens (a fifth expired) after the empty-database "+
 		"figures, run them again and once more beside the expired-row cleanup (10000000 for the figures of record)")
+	flag.BoolVar(&o.peer, "peer", true, "also run client credentials against panva's oidc-provider "+peerVersion+
+		" (in memory, installed once with npm into the user cache; skipped when node or npm is missing)")
 	flag.Parse()
 	if o.bulk < 0 {
 		o.bulk = min(100000, o.accounts/10)
@@ -119,6 +124,22 @@ func run(ctx context.Context, o options, stdout, progress io.Writer) int {
 		return 1
 	}
 
+	// The peer starts (and installs) before Foyer's runs, and its load runs
+	// right after the last backend's client credentials, so the rates it is
+	// compared with are measured minutes apart at most on a shared machine.
+	peer := startBenchPeer(ctx, o, tmp, progress)
+	defer peer.stop(ctx)
+	peerAfter := func(backend string) func() {
+		last := "postgres"
+		if o.skipPostgres {
+			last = "sqlite"
+		}
+		if backend != last {
+			return nil
+		}
+		return func() { peer.measure(ctx, o, progress) }
+	}
+
 	var reports []backendReport
 	if !o.skipSQLite {
 		dir := filepath.Join(tmp, "sqlite")
@@ -126,15 +147,23 @@ func run(ctx context.Context, o options, stdout, progress io.Writer) int {
 			fmt.Fprintln(progress, "foyer-bench:", err)
 			return 1
 		}
-		reports = append(reports, benchBackend(ctx, o, bin, "sqlite", "sqlite:"+filepath.Join(dir, "foyer.db"), dir, progress))
+		reports = append(reports, benchBackend(ctx, o, bin, "sqlite", "sqlite:"+filepath.Join(dir, "foyer.db"), dir, peerAfter("sqlite"), progress))
 	}
 	if !o.skipPostgres && ctx.Err() == nil {
-		reports = append(reports, benchPostgres(ctx, o, bin, tmp, progress))
+		reports = append(reports, benchPostgres(ctx, o, bin, tmp, peerAfter("postgres"), progress))
 	}
+	// Without Foyer's client credentials (both backends skipped, or the
+	// last one failed before them) the peer still runs, once.
+	peer.measure(ctx, o, progress)
+	peer.stop(ctx)
 
 	printReport(stdout, o, lim, reports)
+	printPeer(stdout, o, reports, peer)
 	if ctx.Err() != nil {
 		fmt.Fprintln(stdout, "\ninterrupted: the results are partial")
+		return 1
+	}
+	if peer.failed() {
 		return 1
 	}
 	for _, r := range reports {
@@ -150,9 +179,9 @@ func run(ctx context.Context, o options, stdout, progress io.Writer) int {
 	return 0
 }
 
-func benchPostgres(ctx context.Context, o options, bin, tmp string, progress io.Writer) backendReport {
+func benchPostgres(ctx context.Context, o options, bin, tmp string, afterCC func(), progress io.Writer) backendReport {
 	if o.reuse != "" {
-		return benchBackend(ctx, o, bin, "postgres", o.reuse, tmp, progress)
+		return benchBackend(ctx, o, bin, "postgres", o.reuse, tmp, afterCC, progress)
 	}
 	dbURL, drop, err := createPostgresDatabase(ctx, o.postgres)
 	if err != nil {
@@ -163,13 +192,14 @@ func benchPostgres(ctx context.Context, o options, bin, tmp string, progress io.
 			fmt.Fprintln(progress, "foyer-bench:", err)
 		}
 	}()
-	return benchBackend(ctx, o, bin, "postgres", dbURL, tmp, progress)
+	return benchBackend(ctx, o, bin, "postgres", dbURL, tmp, afterCC, progress)
 }
 
 // benchBackend starts foyer over databaseURL (fresh, then again over the
 // now-existing database), provisions a client and an account, and runs the
-// scenarios. The server is stopped on every path out.
-func benchBackend(ctx context.Context, o options, bin, name, databaseURL, dir string, progress io.Writer) (rep backendReport) {
+// scenarios; afterCC, when not nil, runs right after client credentials.
+// The server is stopped on every path out.
+func benchBackend(ctx context.Context, o options, bin, name, databaseURL, dir string, afterCC func(), progress io.Writer) (rep backendReport) {
 	rep.name = name
 	srv, err := newServer(bin, databaseURL, filepath.Join(dir, name+"-server.log"))
 	if err != nil {
@@ -207,7 +237,7 @@ func benchBackend(ctx context.Context, o options, bin, name, databaseURL, dir st
 	}
 	defer t.transport.CloseIdleConnections()
 
-	if rep.results, rep.err = runScenarios(ctx, o, t, progress); rep.err != nil {
+	if rep.results, rep.err = runScenariosThen(ctx, o, t, afterCC, progress); rep.err != nil {
 		return rep
 	}
 	// Let the server settle (idle connections closed) before reading RSS.
@@ -236,10 +266,19 @@ func scenarioResult(results []result, scenario string) *result {
 // runScenarios runs the scenarios in order; the code exchange needs the
 // client-credentials rate to size its preparation.
 func runScenarios(ctx context.Context, o options, t *target, progress io.Writer) ([]result, error) {
+	return runScenariosThen(ctx, o, t, nil, progress)
+}
+
+// runScenariosThen is runScenarios with afterCC, when not nil, run right
+// after client credentials (the peer's turn, with this server idle).
+func runScenariosThen(ctx context.Context, o options, t *target, afterCC func(), progress io.Writer) ([]result, error) {
 	var results []result
 	fmt.Fprintf(progress, "%s: client_credentials for %v ...\n", t.backend, o.duration)
 	cc := runLoad(ctx, t, "client_credentials", o.conns, o.duration, func(int) iteration { return t.clientCredentials() })
 	results = append(results, cc)
+	if afterCC != nil {
+		afterCC()
+	}
 
 	// Never more codes than the cheaper client-credentials rate could use.
 	n := min(maxCodes, int(cc.rate()*o.duration.Seconds()*1.25)+o.conns)
@@ -291,12 +330,7 @@ func provision(ctx context.Context, srv *server, backend string, conns int) (*ta
 		clientSecret: client.Secret,
 		redirectURI:  redirectURI,
 		accounts:     accounts,
-		transport: &http.Transport{
-			Proxy:               nil, // loopback only, never through a proxy
-			MaxIdleConns:        conns,
-			MaxIdleConnsPerHost: conns,
-			IdleConnTimeout:     time.Minute,
-		},
+		transport:    newTransport(conns),
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, t.issuer+"/.well-known/openid-configuration", nil)
 	if err != nil {
@@ -310,6 +344,16 @@ func provision(ctx context.Context, srv *server, backend string, conns int) (*ta
 		return nil, statusError(req, r)
 	}
 	return t, nil
+}
+
+// newTransport keeps one keep-alive connection per worker.
+func newTransport(conns int) *http.Transport {
+	return &http.Transport{
+		Proxy:               nil, // loopback only, never through a proxy
+		MaxIdleConns:        conns,
+		MaxIdleConnsPerHost: conns,
+		IdleConnTimeout:     time.Minute,
+	}
 }
 
 func failed(results []result) bool {

@@ -176,7 +176,13 @@ func (s *server) rss() int64 {
 	if s.cmd == nil || s.cmd.Process == nil {
 		return 0
 	}
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	return rssOf(s.cmd.Process.Pid)
+}
+
+// rssOf reads a process's resident set size from /proc (Linux only; 0
+// elsewhere).
+func rssOf(pid int) int64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0
 	}
@@ -207,14 +213,7 @@ func (s *server) cli(ctx context.Context, args ...string) ([]byte, error) {
 }
 
 // tail returns the last n lines the server wrote.
-func (s *server) tail(n int) string {
-	data, err := os.ReadFile(s.logPath)
-	if err != nil {
-		return fmt.Sprintf("(cannot read %s: %v)", s.logPath, err)
-	}
-	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-	return strings.Join(lines[max(0, len(lines)-n):], "\n")
-}
+func (s *server) tail(n int) string { return tailFile(s.logPath, n) }
 
 // readyWriter copies the server's stderr to out and reports the first line
 // containing readyMarker.
