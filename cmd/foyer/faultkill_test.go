@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coreos/go-oidc/v3/oidc"
 	_ "github.com/glebarez/go-sqlite" // registers "sqlite" for the integrity check
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
@@ -38,10 +40,19 @@ func TestTokensSurviveKill(t *testing.T) {
 }
 
 const (
-	killWorkers   = 16
-	killAfter     = 300              // tokens received before the kill
-	killLoadLimit = 20 * time.Second // the load stops at this even if killAfter was not reached
+	killWorkers    = 16               // client-credentials workers, plus killRefreshers
+	killRefreshers = 2                // workers refreshing the chains, each once
+	killChains     = 48               // refresh-token chains set up before the load
+	killAfter      = 300              // client-credentials tokens received before the kill
+	killLoadLimit  = 20 * time.Second // the load stops at this even if killAfter was not reached
 )
+
+// killClient is a client's credentials as "foyer client create --json"
+// prints them.
+type killClient struct {
+	ID     string `json:"client_id"`
+	Secret string `json:"client_secret"`
+}
 
 // tokensSurviveKill runs the load, the kill and the restart on one
 // database; afterKill inspects it while no process has it open.
@@ -58,26 +69,23 @@ func tokensSurviveKill(t *testing.T, bin, dbURL string, afterKill func()) {
 			_ = node.Wait()
 		}
 	})
-	var client struct {
-		ID     string `json:"client_id"`
-		Secret string `json:"client_secret"`
-	}
-	out := runCLI(t, bin, env, "client", "create", "--name", "Batch", "--grant", "client_credentials", "--scope", "read", "--json")
-	if err := json.Unmarshal(out, &client); err != nil || client.ID == "" || client.Secret == "" {
-		t.Fatalf("client create output %q: %v", out, err)
-	}
-	cc := clientcredentials.Config{ClientID: client.ID, ClientSecret: client.Secret, TokenURL: issuer + authz.TokenPath,
-		Scopes: []string{"read"}, AuthStyle: oauth2.AuthStyleInHeader}
-	httpClient := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: killWorkers}}
-	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, httpClient)
+	batch := createKillClient(t, bin, env, "--name", "Batch", "--grant", "client_credentials", "--scope", "read")
+	shop := createKillClient(t, bin, env, "--name", "Shop", "--redirect-uri", rpCallback,
+		"--grant", "authorization_code,refresh_token", "--scope", "openid offline_access", "--first-party")
+	runCLI(t, bin, env, "account", "create", "--email", "alice@example.com", "--password", alicePass, "--verified")
+	rp := newRelyingParty(t, issuer, shop.ID, shop.Secret, oidc.ScopeOpenID, oidc.ScopeOfflineAccess)
+	chains := refreshChains(t, addr, rp)
 
-	tokens, inFlight := loadUntilKill(t, ctx, cc, node.Process.Signal)
+	cc := clientcredentials.Config{ClientID: batch.ID, ClientSecret: batch.Secret, TokenURL: issuer + authz.TokenPath,
+		Scopes: []string{"read"}, AuthStyle: oauth2.AuthStyleInHeader}
+	httpClient := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: killWorkers + killRefreshers}}
+	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, httpClient)
+	load := &killLoad{cc: cc, rp: rp, chains: chains}
+	load.run(t, ctx, node.Process.Signal)
 	_ = node.Wait()
 	killed = true
-	t.Logf("killed with %d tokens received and %d requests failed by the kill", len(tokens), inFlight)
-	if inFlight == 0 {
-		t.Log("no request was in flight at the kill this time")
-	}
+	t.Logf("killed with %d tokens and %d refreshes received, %d requests failed by the kill, %d chains untouched",
+		len(load.tokens), len(load.refreshed)/2, load.failed, len(load.untouched()))
 	afterKill()
 
 	start := time.Now()
@@ -89,53 +97,120 @@ func tokensSurviveKill(t *testing.T, bin, dbURL string, afterKill func()) {
 			t.Errorf("foyer serve did not exit cleanly on SIGTERM: %v", err)
 		}
 	})
-	if lost := inactiveTokens(t, issuer, client.ID, client.Secret, tokens); len(lost) > 0 {
-		t.Fatalf("%d of %d tokens received before the kill are not active after the restart, e.g. %.12s…", len(lost), len(tokens), lost[0])
+	for _, c := range []struct {
+		what   string
+		client killClient
+		tokens []string
+	}{
+		{"client-credentials tokens received before the kill", batch, load.tokens},
+		{"access and refresh tokens of refreshes received before the kill", shop, load.refreshed},
+		{"refresh tokens no refresh used before the kill", shop, load.untouched()},
+	} {
+		if lost := inactiveTokens(t, issuer, c.client.ID, c.client.Secret, c.tokens); len(lost) > 0 {
+			t.Errorf("%d of %d %s are not active after the restart, e.g. %.12s…", len(lost), len(c.tokens), c.what, lost[0])
+		}
 	}
 	after, err := cc.Token(ctx)
 	if err != nil {
 		t.Fatalf("a token after the restart: %v", err)
 	}
-	if lost := inactiveTokens(t, issuer, client.ID, client.Secret, []string{after.AccessToken}); len(lost) > 0 {
+	if lost := inactiveTokens(t, issuer, batch.ID, batch.Secret, []string{after.AccessToken}); len(lost) > 0 {
 		t.Fatal("a token issued after the restart is not active")
 	}
 }
 
-// loadUntilKill runs the workers until killAfter tokens were received (or
-// killLoadLimit passed), sends SIGKILL while they are still asking, and
-// returns every token whose 200 arrived and how many requests failed.
-func loadUntilKill(t *testing.T, ctx context.Context, cc clientcredentials.Config, signal func(os.Signal) error) ([]string, int) {
+func createKillClient(t *testing.T, bin string, env []string, args ...string) killClient {
 	t.Helper()
-	var (
-		mu      sync.Mutex
-		tokens  []string
-		failed  int
-		enough  = make(chan struct{})
-		once    sync.Once
-		stop    = make(chan struct{})
-		workers sync.WaitGroup
-	)
+	var c killClient
+	out := runCLI(t, bin, env, append(append([]string{"client", "create"}, args...), "--json")...)
+	if err := json.Unmarshal(out, &c); err != nil || c.ID == "" || c.Secret == "" {
+		t.Fatalf("client create output %q: %v", out, err)
+	}
+	return c
+}
+
+// refreshChains signs alice in once and collects killChains refresh
+// tokens, each of its own grant (an authorization through the SSO
+// session and a code exchange).
+func refreshChains(t *testing.T, addr string, rp *relyingParty) []string {
+	t.Helper()
+	b := newBrowser(t, addr)
+	var chains []string
+	for i := range killChains {
+		v := oauth2.GenerateVerifier()
+		authURL := rp.oauth.AuthCodeURL(fmt.Sprintf("state-%04d", i), oauth2.S256ChallengeOption(v))
+		var cb *url.URL
+		if i == 0 {
+			cb = b.signIn(authURL, "alice@example.com", alicePass)
+		} else {
+			cb = b.get(authURL).location(t)
+		}
+		tok, err := rp.oauth.Exchange(context.Background(), cb.Query().Get("code"), oauth2.VerifierOption(v))
+		if err != nil || tok.RefreshToken == "" {
+			t.Fatalf("chain %d: %v (refresh token %q)", i, err, tok.RefreshToken)
+		}
+		chains = append(chains, tok.RefreshToken)
+	}
+	return chains
+}
+
+// killLoad is the load a kill interrupts: killWorkers workers asking for
+// client-credentials tokens and killRefreshers refreshing each chain once.
+// What it records is what the clients were promised: a token is recorded
+// only when its 200 arrived. A chain whose refresh failed at the kill is
+// neither refreshed nor untouched: whether that rotation was committed is
+// unknown, so nothing is asserted of it.
+type killLoad struct {
+	cc     clientcredentials.Config
+	rp     *relyingParty
+	chains []string
+
+	mu        sync.Mutex
+	tokens    []string        // client-credentials access tokens received
+	refreshed []string        // access and refresh tokens of refreshes received
+	started   map[string]bool // chains a refresher took up
+	failed    int             // requests that got no 200
+}
+
+// run loads the node until killAfter tokens were received (or
+// killLoadLimit passed), then sends SIGKILL while the workers are still
+// asking, and returns once they stopped.
+func (l *killLoad) run(t *testing.T, ctx context.Context, signal func(os.Signal) error) {
+	t.Helper()
+	l.started = map[string]bool{}
+	enough, stop := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	var workers sync.WaitGroup
 	for range killWorkers {
 		workers.Go(func() {
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
+			for !closed(stop) {
 				reqCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
-				tok, err := cc.Token(reqCtx)
+				tok, err := l.cc.Token(reqCtx)
 				cancel()
-				mu.Lock()
-				if err != nil {
-					failed++
-				} else {
-					tokens = append(tokens, tok.AccessToken)
-					if len(tokens) >= killAfter {
-						once.Do(func() { close(enough) })
-					}
+				if l.record(err, func() { l.tokens = append(l.tokens, tok.AccessToken) }) >= killAfter {
+					once.Do(func() { close(enough) })
 				}
-				mu.Unlock()
+			}
+		})
+	}
+	next := make(chan string, len(l.chains))
+	for _, c := range l.chains {
+		next <- c
+	}
+	close(next)
+	for range killRefreshers {
+		workers.Go(func() {
+			for rt := range next {
+				if closed(stop) {
+					return
+				}
+				l.mu.Lock()
+				l.started[rt] = true
+				l.mu.Unlock()
+				reqCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+				tok, err := l.rp.oauth.TokenSource(reqCtx, &oauth2.Token{RefreshToken: rt, Expiry: time.Now().Add(-time.Hour)}).Token()
+				cancel()
+				l.record(err, func() { l.refreshed = append(l.refreshed, tok.AccessToken, tok.RefreshToken) })
 			}
 		})
 	}
@@ -143,23 +218,53 @@ func loadUntilKill(t *testing.T, ctx context.Context, cc clientcredentials.Confi
 	case <-enough:
 	case <-time.After(killLoadLimit):
 	}
-	mu.Lock()
-	before, failedBefore := len(tokens), failed
-	mu.Unlock()
+	l.mu.Lock()
+	received, failedBefore := len(l.tokens), l.failed
+	l.mu.Unlock()
 	if failedBefore > 0 {
-		t.Errorf("%d token requests failed before the kill", failedBefore)
+		t.Errorf("%d requests failed before the kill", failedBefore)
 	}
-	if before < killAfter/4 {
-		t.Fatalf("only %d tokens in %s: too few for the kill to mean anything", before, killLoadLimit)
+	if received < killAfter/4 {
+		t.Fatalf("only %d tokens in %s: too few for the kill to mean anything", received, killLoadLimit)
 	}
 	if err := signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	close(stop)
 	workers.Wait()
-	mu.Lock()
-	defer mu.Unlock()
-	return tokens, failed - failedBefore
+}
+
+// record notes a request's outcome (keep runs on success) and returns how
+// many client-credentials tokens were received.
+func (l *killLoad) record(err error, keep func()) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err != nil {
+		l.failed++
+	} else {
+		keep()
+	}
+	return len(l.tokens)
+}
+
+// untouched are the refresh tokens no refresher took up.
+func (l *killLoad) untouched() []string {
+	var out []string
+	for _, c := range l.chains {
+		if !l.started[c] {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func closed(c chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
 }
 
 // inactiveTokens introspects each token (RFC 7662) with its client's
