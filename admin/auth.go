@@ -9,6 +9,7 @@ import (
 
 	"foyer/admin/manage"
 	"foyer/selfservice/session"
+	"foyer/storage"
 )
 
 // apiFunc is an endpoint of the API for an authenticated actor: it writes
@@ -21,11 +22,32 @@ type apiFunc func(w http.ResponseWriter, r *http.Request, a manage.Actor) error
 // with the request's context and answers 500 without its cause.
 func (h *Handler) serve(f func(http.ResponseWriter, *http.Request) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if err := f(w, r); err != nil {
+		err := f(w, r)
+		switch {
+		case err == nil:
+		case storage.Failure(r.Context()) != nil:
+			h.log.ErrorContext(r.Context(), "admin api: storage failure: answered 503", "err", err)
+			w.Header().Set("Retry-After", retryAfterSeconds)
+			writeProblem(w, r, http.StatusServiceUnavailable, "Service unavailable", "The server cannot reach its database. Try again shortly.")
+		default:
 			h.log.ErrorContext(r.Context(), "admin api", "err", err)
 			writeProblem(w, r, http.StatusInternalServerError, "Internal server error", "The server could not complete the request.")
 		}
 	}
+}
+
+// retryAfterSeconds is how long a caller is asked to wait after a 503
+// during a storage failure (as the OAuth endpoints ask).
+const retryAfterSeconds = "5"
+
+// refusalMetFailure: a token or actor that could not be read is not an
+// invalid or forbidden one. An automation told 401 during a database
+// outage would drop or rotate a good credential; serve answers 503.
+func refusalMetFailure(r *http.Request) error {
+	if f := storage.Failure(r.Context()); f != nil {
+		return fmt.Errorf("admin api: authenticate: %w", f)
+	}
+	return nil
 }
 
 // authorized authenticates the bearer access token, turns it into the
@@ -49,6 +71,9 @@ func (h *Handler) authorized(next apiFunc) http.HandlerFunc {
 		}
 		p, err := h.tokens.ValidateAccessToken(r.Context(), token)
 		if errors.Is(err, ErrInvalidToken) {
+			if err := refusalMetFailure(r); err != nil {
+				return err
+			}
 			bearerError(w, r, http.StatusUnauthorized, "invalid_token", "The access token is not valid.")
 			return nil
 		}
@@ -57,6 +82,9 @@ func (h *Handler) authorized(next apiFunc) http.HandlerFunc {
 		}
 		a, err := h.actor(r, p)
 		if errors.Is(err, manage.ErrForbidden) {
+			if err := refusalMetFailure(r); err != nil {
+				return err
+			}
 			writeProblem(w, r, http.StatusForbidden, "Forbidden", "This token does not open the admin API.")
 			return nil
 		}

@@ -313,7 +313,14 @@ func writeRegistration(w http.ResponseWriter, status int, m *clientMetadata) {
 	_ = json.NewEncoder(w).Encode(m) //nolint:gosec // G117: RFC 7591 returns the new secret to its client, once
 }
 
+// registrationServerError answers a failure of the registration and
+// client configuration endpoints: 503 temporarily_unavailable when the
+// database could not be reached (the registrant should retry, not give
+// up), else 500 server_error.
 func (h *Handler) registrationServerError(w http.ResponseWriter, r *http.Request, err error) {
+	if h.unavailable(w, r) {
+		return
+	}
 	h.logServerError(r, "client registration", err, "")
 	writeRegistrationError(w, http.StatusInternalServerError, "server_error", "The client could not be registered; try again later.")
 }

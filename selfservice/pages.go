@@ -85,7 +85,15 @@ func (h *Handler) renderMessage(w http.ResponseWriter, r *http.Request, lang str
 	}
 }
 
+// errorPage renders the themed error page. A request that met a storage
+// failure gets 503 and Retry-After whatever went wrong after it: the
+// visitor's link or sign-in request may be fine, the database was just
+// unreachable, and a 500 or "expired" would send them away for good.
 func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, messageKey string) {
+	if storage.Failure(r.Context()) != nil {
+		status, messageKey = http.StatusServiceUnavailable, "error.temporarily_unavailable"
+		w.Header().Set("Retry-After", storageRetryAfter)
+	}
 	lang := h.render.NegotiateRequest(r, "", "")
 	err := h.render.Render(w, r, themes.Page{
 		Template: "error",
@@ -113,6 +121,10 @@ func (h *Handler) nextStep(messageKey string) string {
 	}
 	return ""
 }
+
+// storageRetryAfter is how long a browser is asked to wait after a 503
+// during a storage failure (as authz asks).
+const storageRetryAfter = "5"
 
 // retryAfter is a Retry-After value: whole seconds, rounded up.
 func retryAfter(d time.Duration) string {

@@ -84,17 +84,11 @@ func (p *pgProxy) restore() {
 	p.down = false
 }
 
-// TestDatabaseOutage: with PostgreSQL unreachable, no endpoint answers as
-// if a client, token or account were unknown. The token, introspection,
-// revocation and UserInfo endpoints answer 503 temporarily_unavailable
-// with Retry-After; the authorization endpoint shows a 503 page or
-// redirects temporarily_unavailable, never "invalid return address"; the
-// JWKS keeps serving from memory. Once the database is back, so is
-// everything, with no restart and the tokens issued before still good.
-func TestDatabaseOutage(t *testing.T) {
-	t.Parallel()
-	dbURL := sqltest.PostgresURL(t)
-	u, err := url.Parse(dbURL)
+// startBehindPGProxy starts a node on a new PostgreSQL database reached
+// through a pgProxy, for the test to cut.
+func startBehindPGProxy(t *testing.T) (*testServer, *pgProxy) {
+	t.Helper()
+	u, err := url.Parse(sqltest.PostgresURL(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +103,19 @@ func TestDatabaseOutage(t *testing.T) {
 	if _, err := store.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	srv := startServer(t, store)
+	return startServer(t, store), proxy
+}
+
+// TestDatabaseOutage: with PostgreSQL unreachable, no endpoint answers as
+// if a client, token or account were unknown. The token, introspection,
+// revocation and UserInfo endpoints answer 503 temporarily_unavailable
+// with Retry-After; the authorization endpoint shows a 503 page or
+// redirects temporarily_unavailable, never "invalid return address"; the
+// JWKS keeps serving from memory. Once the database is back, so is
+// everything, with no restart and the tokens issued before still good.
+func TestDatabaseOutage(t *testing.T) {
+	t.Parallel()
+	srv, proxy := startBehindPGProxy(t)
 	srv.account(t, "alice@example.com", alicePass)
 	id, secret := srv.client(t, authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback},
 		GrantTypes: []string{"authorization_code", "client_credentials"}, FirstParty: true, Scopes: []string{"openid", "read"}})

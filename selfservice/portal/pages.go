@@ -148,7 +148,15 @@ func (h *Handler) message(w http.ResponseWriter, r *http.Request, status int, ke
 
 // messageIn is message whose "Open your account" leads to the portal of
 // storeID (or of the store the request names, when empty).
+//
+// A request that met a storage failure gets 503 and Retry-After whatever
+// it was about to say: the customer's session or link may be fine, the
+// database was only unreachable.
 func (h *Handler) messageIn(w http.ResponseWriter, r *http.Request, status int, key, storeID string) {
+	if storage.Failure(r.Context()) != nil {
+		status, key = http.StatusServiceUnavailable, "error.temporarily_unavailable"
+		w.Header().Set("Retry-After", storageRetryAfter)
+	}
 	lang := h.render.NegotiateRequest(r, "", "")
 	app, _ := h.brandingApp(r)
 	home := withStore(r, nil)
@@ -172,6 +180,10 @@ func (h *Handler) messageIn(w http.ResponseWriter, r *http.Request, status int, 
 func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
 	h.message(w, r, http.StatusNotFound, "error.not_found")
 }
+
+// storageRetryAfter is how long a browser is asked to wait after a 503
+// during a storage failure (as the OAuth endpoints ask).
+const storageRetryAfter = "5"
 
 // handlerFunc is a portal endpoint that may fail: it writes every answer
 // it means to give (pages with field errors, not-found messages,
