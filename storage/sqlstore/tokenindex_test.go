@@ -175,3 +175,21 @@ func TestRevokeByRequestIDRefusesOtherKinds(t *testing.T) {
 		}
 	})
 }
+
+// Checkpoint returns once the database wrote its pages out; a cancelled
+// context is an error, not a silent skip.
+func TestCheckpoint(t *testing.T) {
+	for name, open := range map[string]func(testing.TB) *sqlstore.Store{"sqlite": sqltest.SQLite, "postgres": sqltest.Postgres} {
+		t.Run(name, func(t *testing.T) {
+			s := open(t)
+			if err := s.Checkpoint(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(t.Context())
+			cancel()
+			if err := s.Checkpoint(ctx); err == nil {
+				t.Error("Checkpoint with a cancelled context = nil")
+			}
+		})
+	}
+}
