@@ -148,11 +148,17 @@ func (s *Store) RevokeTokensByRequestID(ctx context.Context, kind storage.TokenK
 }
 
 // DeleteExpiredTokens removes up to limit tokens that expired before the
-// instant, picked by the expiry index: one short statement however many
-// have expired, so the cleanup never holds locks for long.
+// instant, the oldest first, picked by the expiry index: one short
+// statement however many have expired, so the cleanup never holds locks
+// for long. The ORDER BY is what keeps it on the index: without it, with a
+// fifth of two million tokens expired, PostgreSQL chose to read the table
+// from its start until it had found limit rows (EXPLAIN in the bench's
+// size mode), and each batch would read again past the rows the batches
+// before it deleted.
 func (s *Store) DeleteExpiredTokens(ctx context.Context, before time.Time, limit int) (int64, error) {
 	res := s.db(ctx).Exec(`DELETE FROM oauth2_tokens WHERE (kind, signature) IN
-		(SELECT kind, signature FROM oauth2_tokens WHERE expires_at < ? LIMIT ?)`, dbTime(before), limit)
+		(SELECT kind, signature FROM oauth2_tokens WHERE expires_at < ? ORDER BY expires_at LIMIT ?)`,
+		dbTime(before), limit)
 	if res.Error != nil {
 		return 0, wrapErr(res.Error, "delete expired tokens")
 	}
