@@ -47,10 +47,13 @@ func (s *Store) Explain(ctx context.Context, fn func(ctx context.Context) error)
 	var reads []Explained
 	record := func(write bool) func(db *gorm.DB) {
 		return func(db *gorm.DB) {
+			sql := db.Statement.SQL.String()
+			if write && !explainable(sql) {
+				return // SAVEPOINT, DDL: no plan to show
+			}
 			mu.Lock()
 			defer mu.Unlock()
-			reads = append(reads, Explained{SQL: db.Statement.SQL.String(), Args: slices.Clone(db.Statement.Vars),
-				Write: write})
+			reads = append(reads, Explained{SQL: sql, Args: slices.Clone(db.Statement.Vars), Write: write})
 		}
 	}
 	cb := gdb.Callback()
@@ -70,6 +73,16 @@ func (s *Store) Explain(ctx context.Context, fn func(ctx context.Context) error)
 		}
 	}
 	return reads, nil
+}
+
+// explainable: the statements that Exec runs and EXPLAIN can plan.
+func explainable(sql string) bool {
+	verb, _, _ := strings.Cut(strings.TrimSpace(sql), " ")
+	switch strings.ToUpper(verb) {
+	case "DELETE", "UPDATE", "INSERT", "WITH":
+		return true
+	}
+	return false
 }
 
 func (s *Store) explainOne(ctx context.Context, e Explained) (string, error) {

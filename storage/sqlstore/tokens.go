@@ -118,8 +118,9 @@ func (s *Store) DeactivateToken(ctx context.Context, kind storage.TokenKind, sig
 
 // The partial indexes of migration 0036 hold only the rows that match
 // these predicates. A query names the predicate word for word beside its
-// parameter ("subject = ?" proves nothing about "subject <> ''" to a plan made
-// before the value is known, nor to SQLite), or the database scans the table.
+// parameter ("subject = ?" does not prove the subject non-empty to a plan
+// made before the value is known, nor to SQLite), or the database scans the
+// table.
 const (
 	withFamily  = `kind IN ('access_token', 'refresh_token')` // oauth2_tokens_family_idx
 	withSubject = `subject <> ''`                             // oauth2_tokens_subject_set_idx
