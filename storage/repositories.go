@@ -210,7 +210,9 @@ type Tokens interface {
 	// ErrNotFound (also returned when there is no active token).
 	DeactivateToken(ctx context.Context, kind TokenKind, signature string) error
 	// RevokeTokensByRequestID deletes every token of the kind issued for
-	// the request (the whole family) and returns how many went.
+	// the request (the whole family) and returns how many went. The kind
+	// is TokenAccess or TokenRefresh (others are an error): the other
+	// records of a grant are deleted by signature.
 	RevokeTokensByRequestID(ctx context.Context, kind TokenKind, requestID string) (int64, error)
 	// DeleteExpiredTokens removes up to limit tokens that expired before
 	// the instant and returns how many; callers repeat until fewer than

@@ -150,3 +150,15 @@ func (s *Store) Analyze(ctx context.Context, tables ...string) error {
 	}
 	return nil
 }
+
+// Checkpoint writes every dirty page out and returns when that is done
+// (PostgreSQL's CHECKPOINT; SQLite's WAL folded into the database file), so
+// a measurement after a bulk load sees the steady state, not the load's
+// write-back. PostgreSQL wants a superuser or the pg_checkpoint role.
+func (s *Store) Checkpoint(ctx context.Context) error {
+	stmt := "CHECKPOINT"
+	if s.dialect != migrations.Postgres {
+		stmt = "PRAGMA wal_checkpoint(TRUNCATE)"
+	}
+	return wrapErr(s.gdb.WithContext(ctx).Exec(stmt).Error, "checkpoint")
+}

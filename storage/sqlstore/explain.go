@@ -15,21 +15,25 @@ import (
 	"foyer/storage/migrations"
 )
 
-// Explained is one read a store method ran, and PostgreSQL's plan of it
-// as EXPLAIN (ANALYZE, BUFFERS) reports it (the read runs again).
+// Explained is one statement a store method ran, and PostgreSQL's plan of
+// it: a read's as EXPLAIN (ANALYZE, BUFFERS) reports it (the read runs
+// again), a write's (Exec: DELETE, UPDATE, INSERT) as plain EXPLAIN
+// reports it, so explaining does not write twice.
 type Explained struct {
-	SQL  string
-	Args []any
-	Plan string
+	SQL   string
+	Args  []any
+	Write bool
+	Plan  string
 }
 
 // ErrExplainPostgresOnly: plans are PostgreSQL's.
 var ErrExplainPostgresOnly = errors.New("sqlstore: EXPLAIN plans are read on PostgreSQL only")
 
 // Explain runs fn with a context in which the store's methods record the
-// reads they run (they run as usual), then explains each read with its
+// statements they run (they run as usual), then explains each with its
 // arguments: make bench -explain shows the plans of the account search
-// this way, without copying the search's SQL.
+// this way, and the token index test those of the token queries, without
+// copying their SQL.
 func (s *Store) Explain(ctx context.Context, fn func(ctx context.Context) error) ([]Explained, error) {
 	if s.dialect != migrations.Postgres {
 		return nil, ErrExplainPostgresOnly
@@ -41,14 +45,21 @@ func (s *Store) Explain(ctx context.Context, fn func(ctx context.Context) error)
 	}
 	var mu sync.Mutex
 	var reads []Explained
-	record := func(db *gorm.DB) {
-		mu.Lock()
-		defer mu.Unlock()
-		reads = append(reads, Explained{SQL: db.Statement.SQL.String(), Args: slices.Clone(db.Statement.Vars)})
+	record := func(write bool) func(db *gorm.DB) {
+		return func(db *gorm.DB) {
+			sql := db.Statement.SQL.String()
+			if write && !explainable(sql) {
+				return // SAVEPOINT, DDL: no plan to show
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			reads = append(reads, Explained{SQL: sql, Args: slices.Clone(db.Statement.Vars), Write: write})
+		}
 	}
 	cb := gdb.Callback()
-	if err := errors.Join(cb.Query().After("gorm:query").Register("foyer:explain", record),
-		cb.Row().After("gorm:row").Register("foyer:explain", record)); err != nil {
+	if err := errors.Join(cb.Query().After("gorm:query").Register("foyer:explain", record(false)),
+		cb.Row().After("gorm:row").Register("foyer:explain", record(false)),
+		cb.Raw().After("gorm:raw").Register("foyer:explain", record(true))); err != nil {
 		return nil, fmt.Errorf("sqlstore: explain: %w", err)
 	}
 	// The recording handle stands in for a transaction: every method
@@ -57,15 +68,29 @@ func (s *Store) Explain(ctx context.Context, fn func(ctx context.Context) error)
 		return nil, err
 	}
 	for i := range reads {
-		if reads[i].Plan, err = s.explainOne(ctx, reads[i].SQL, reads[i].Args); err != nil {
+		if reads[i].Plan, err = s.explainOne(ctx, reads[i]); err != nil {
 			return nil, err
 		}
 	}
 	return reads, nil
 }
 
-func (s *Store) explainOne(ctx context.Context, query string, args []any) (string, error) {
-	rows, err := s.sqlDB.QueryContext(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+query, args...)
+// explainable: the statements that Exec runs and EXPLAIN can plan.
+func explainable(sql string) bool {
+	verb, _, _ := strings.Cut(strings.TrimSpace(sql), " ")
+	switch strings.ToUpper(verb) {
+	case "DELETE", "UPDATE", "INSERT", "WITH":
+		return true
+	}
+	return false
+}
+
+func (s *Store) explainOne(ctx context.Context, e Explained) (string, error) {
+	explain := "EXPLAIN (ANALYZE, BUFFERS) "
+	if e.Write {
+		explain = "EXPLAIN "
+	}
+	rows, err := s.sqlDB.QueryContext(ctx, explain+e.SQL, e.Args...)
 	if err != nil {
 		return "", wrapErr(err, "explain")
 	}

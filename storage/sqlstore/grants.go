@@ -149,7 +149,7 @@ func (s *Store) RevokeTokensBySubject(ctx context.Context, subject string) (int6
 	if subject == "" {
 		return 0, errNoSubject
 	}
-	res := s.db(ctx).Exec(`DELETE FROM oauth2_tokens WHERE subject = ?`, subject)
+	res := s.db(ctx).Exec(`DELETE FROM oauth2_tokens WHERE subject = ? AND `+withSubject, subject)
 	if res.Error != nil {
 		return 0, wrapErr(res.Error, "revoke tokens of subject")
 	}
@@ -164,7 +164,7 @@ func revokeBySubjectAndClient(db *gorm.DB, subject, clientID string) (int64, err
 	if subject == "" || clientID == "" {
 		return 0, errNoSubject
 	}
-	res := db.Exec(`DELETE FROM oauth2_tokens WHERE subject = ? AND client_id = ?`, subject, clientID)
+	res := db.Exec(`DELETE FROM oauth2_tokens WHERE subject = ? AND client_id = ? AND `+withSubject, subject, clientID)
 	if res.Error != nil {
 		return 0, wrapErr(res.Error, "revoke tokens of client %q for %q", clientID, subject)
 	}

@@ -23,7 +23,7 @@ func (s *Store) RecordSessionClient(ctx context.Context, sessionID, clientID str
 func (s *Store) ClientsForSession(ctx context.Context, sessionID string) ([]string, error) {
 	var ids []string
 	err := s.db(ctx).Raw(`SELECT client_id FROM session_clients WHERE session_id = ?
-		UNION SELECT client_id FROM oauth2_tokens WHERE session_id = ? AND client_id <> ''
+		UNION SELECT client_id FROM oauth2_tokens WHERE session_id = ? AND `+withSession+` AND client_id <> ''
 		ORDER BY client_id`, sessionID, sessionID).Scan(&ids).Error
 	if err != nil {
 		return nil, wrapErr(err, "list clients of session")

@@ -199,7 +199,7 @@ func (s *Store) DeleteAccountData(ctx context.Context, accountID string) error {
 				return wrapErr(err, "delete %s rows of account %q", t, accountID)
 			}
 		}
-		if err := tx.Exec(`DELETE FROM oauth2_tokens WHERE subject = ?`, accountID).Error; err != nil {
+		if err := tx.Exec(`DELETE FROM oauth2_tokens WHERE subject = ? AND `+withSubject, accountID).Error; err != nil {
 			return wrapErr(err, "delete tokens of account %q", accountID)
 		}
 		return affected(tx.Exec(`DELETE FROM accounts WHERE id = ?`, accountID), "delete account %q", accountID)

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -115,12 +116,32 @@ func (s *Store) DeactivateToken(ctx context.Context, kind storage.TokenKind, sig
 	return affected(res, "deactivate %s", kind)
 }
 
-// RevokeTokensByRequestID deletes the kind's tokens of one grant.
+// The partial indexes of migration 0036 hold only the rows that match
+// these predicates. A query names the predicate word for word beside its
+// parameter ("subject = ?" does not prove the subject non-empty to a plan
+// made before the value is known, nor to SQLite), or the database scans the
+// table.
+const (
+	withFamily  = `kind IN ('access_token', 'refresh_token')` // oauth2_tokens_family_idx
+	withSubject = `subject <> ''`                             // oauth2_tokens_subject_set_idx
+	withSession = `session_id <> ''`                          // oauth2_tokens_session_set_idx
+)
+
+// errNoFamily: only access and refresh tokens are revoked by request id,
+// so only those are in the request-id index.
+var errNoFamily = errors.New("sqlstore: revoke by request id: only access and refresh tokens")
+
+// RevokeTokensByRequestID deletes the kind's tokens of one grant; kind is
+// TokenAccess or TokenRefresh.
 func (s *Store) RevokeTokensByRequestID(ctx context.Context, kind storage.TokenKind, requestID string) (int64, error) {
+	if kind != storage.TokenAccess && kind != storage.TokenRefresh {
+		return 0, fmt.Errorf("%w, not %s", errNoFamily, kind)
+	}
 	if requestID == "" {
 		return 0, nil // tokens without a family are not one family
 	}
-	res := s.db(ctx).Exec(`DELETE FROM oauth2_tokens WHERE kind = ? AND request_id = ?`, string(kind), requestID)
+	res := s.db(ctx).Exec(`DELETE FROM oauth2_tokens WHERE kind = ? AND request_id = ? AND `+withFamily,
+		string(kind), requestID)
 	if res.Error != nil {
 		return 0, wrapErr(res.Error, "revoke %s of request %q", kind, requestID)
 	}
@@ -128,11 +149,17 @@ func (s *Store) RevokeTokensByRequestID(ctx context.Context, kind storage.TokenK
 }
 
 // DeleteExpiredTokens removes up to limit tokens that expired before the
-// instant, picked by the expiry index: one short statement however many
-// have expired, so the cleanup never holds locks for long.
+// instant, the oldest first, picked by the expiry index: one short
+// statement however many have expired, so the cleanup never holds locks
+// for long. The ORDER BY is what keeps it on the index: without it, with a
+// fifth of two million tokens expired, PostgreSQL chose to read the table
+// from its start until it had found limit rows (EXPLAIN in the bench's
+// size mode), and each batch would read again past the rows the batches
+// before it deleted.
 func (s *Store) DeleteExpiredTokens(ctx context.Context, before time.Time, limit int) (int64, error) {
 	res := s.db(ctx).Exec(`DELETE FROM oauth2_tokens WHERE (kind, signature) IN
-		(SELECT kind, signature FROM oauth2_tokens WHERE expires_at < ? LIMIT ?)`, dbTime(before), limit)
+		(SELECT kind, signature FROM oauth2_tokens WHERE expires_at < ? ORDER BY expires_at LIMIT ?)`,
+		dbTime(before), limit)
 	if res.Error != nil {
 		return 0, wrapErr(res.Error, "delete expired tokens")
 	}
