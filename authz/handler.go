@@ -81,7 +81,7 @@ type Config struct {
 	// PortalClientFor names the portal's client of each identity store
 	// ("" for none); when set it decides instead of PortalClientID.
 	PortalClientFor func(storeID string) string
-	Now func() time.Time
+	Now             func() time.Time
 }
 
 // Deps are authz's collaborators.

@@ -64,7 +64,9 @@ func attemptDigest(s string) string {
 // serve answers it with 429 and Retry-After.
 type interactionHeld struct{ wait time.Duration }
 
-func (e *interactionHeld) Error() string { return "selfservice: new interactions held for " + e.wait.String() }
+func (e *interactionHeld) Error() string {
+	return "selfservice: new interactions held for " + e.wait.String()
+}
 
 // admitInteraction judges the budgets before an interaction is stored
 // and, when they allow it, counts it; otherwise it returns how long the

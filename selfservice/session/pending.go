@@ -42,16 +42,16 @@ const (
 //	name   "__Host-foyer_in_" + 16 characters of the id  =   32
 //	value  4096 - 32 = 4064 characters of base64url      → 3048 sealed bytes
 //	seal   version 1 + nonce 12 + GCM tag 16              =   29 → 3019 plain bytes
-//	JSON   {"i":"","c":"","r":"","b":"","t":,"e":}        =   36
+//	JSON   {"i":"","c":"","r":"","b":"","t":,"e":}        =   39
 //	       id 43, browser binding 64, two Unix times 2×10 =  127
 //	       client id, at most MaxPendingClientID           =  128
-//	request 3019 - 36 - 127 - 128                         = 2728
+//	request 3019 - 39 - 127 - 128                         = 2725
 //
 // The request is URL-encoded, so JSON adds no escapes to it. A larger
 // request must be pushed (PAR), where the client authenticates and the
 // row is stored at once.
 const (
-	MaxPendingRequest  = 2728
+	MaxPendingRequest  = 2725
 	MaxPendingClientID = 128
 	maxCookieBytes     = 4096
 )
