@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -12,6 +14,9 @@ import (
 	"golang.org/x/oauth2"
 
 	"foyer/authz"
+	"foyer/authz/keys"
+	"foyer/selfservice/session"
+	"foyer/storage"
 	"foyer/storage/sqlstore/sqltest"
 )
 
@@ -127,6 +132,7 @@ func TestAuthorizeFloodStoresNothing(t *testing.T) {
 			if after := storedSize(t, count, dialect); after != size {
 				t.Fatalf("after the flood the tables take %d bytes, before %d; want no growth", after, size)
 			}
+			t.Logf("2,000 anonymous authorization requests: 0 interactions, 0 attempts, %d bytes before and after", size)
 
 			b := newBrowser(t, srv.Listener.Addr().String())
 			exchange := func(what string, cb *page) {
@@ -201,5 +207,71 @@ func flood(t *testing.T, authURL string, n int) {
 	wg.Wait()
 	if t.Failed() {
 		t.FailNow()
+	}
+}
+
+// storedInteraction is interaction id's row, stored first from browser
+// b's pending cookie when the sign-in was not yet submitted: for tests
+// that change a stored interaction behind the server's back.
+func storedInteraction(t *testing.T, srv *testServer, b *browser, id string) *storage.Interaction {
+	t.Helper()
+	in, err := srv.store.GetInteraction(t.Context(), id)
+	if err == nil {
+		return in
+	}
+	m := session.NewManager(nil, session.Config{PendingKey: keys.DeriveKey([]byte(testSecret), "pending-interactions")})
+	issuer, _ := url.Parse(srv.issuer)
+	r := httptest.NewRequest(http.MethodGet, srv.issuer, nil)
+	for _, c := range b.Jar.Cookies(issuer) {
+		r.AddCookie(c)
+	}
+	in, ok := m.Pending(r, id)
+	if !ok {
+		t.Fatalf("interaction %s: neither stored (%v) nor pending in the browser", id, err)
+	}
+	if err := srv.store.CreateInteraction(t.Context(), in); err != nil {
+		t.Fatal(err)
+	}
+	return in
+}
+
+// TestDoubleFirstSubmit: two first submits of one pending sign-in, sent
+// at once, store one interaction; both are answered without an error
+// and the sign-in finishes.
+func TestDoubleFirstSubmit(t *testing.T) {
+	t.Parallel()
+	for _, dialect := range []string{"sqlite", "postgres"} {
+		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
+			store, count := openCounted(t, dialect)
+			srv := startServer(t, store)
+			srv.account(t, "alice@example.com", alicePass)
+			id, secret := srv.client(t, authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback},
+				GrantTypes: []string{"authorization_code"}, FirstParty: true})
+			rp := newRelyingParty(t, srv.issuer, id, secret, oidc.ScopeOpenID)
+			b := newBrowser(t, srv.Listener.Addr().String())
+			login := b.get(rp.oauth.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
+			pages := make([]*page, 2)
+			var wg sync.WaitGroup
+			for i := range pages {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					pages[i] = b.submit(login, map[string]string{"identifier": "alice@example.com"})
+				}()
+			}
+			wg.Wait()
+			for i, p := range pages {
+				if !strings.Contains(p.body, `name="password"`) {
+					t.Fatalf("submit %d: %d; want the password page:\n%s", i, p.status, p.body)
+				}
+			}
+			if n := count.rows("interactions"); n != 1 {
+				t.Fatalf("%d interactions stored; want 1", n)
+			}
+			if cb := b.submit(pages[0], map[string]string{"password": alicePass}).location(t); cb.Query().Get("code") == "" {
+				t.Fatalf("sign-in: %s", cb)
+			}
+		})
 	}
 }
