@@ -196,9 +196,11 @@ func TestAuthorizeInteractionBudgets(t *testing.T) {
 	}
 }
 
-// TestAuthorizeRequestOver4KiBNeedsPAR: an authorization request that
-// would store more than 4 KiB is refused with a hint to push it, storing
-// nothing; pushed (PAR), the same request goes on to sign-in.
+// TestAuthorizeRequestOver4KiBNeedsPAR: an authorization request too
+// large for the pending cookie (session.MaxPendingRequest, 2,725 bytes) is
+// refused with a hint to push it, storing nothing; pushed (PAR), the same
+// request is stored at once (its client authenticated) and goes on to
+// sign-in.
 func TestAuthorizeRequestOver4KiBNeedsPAR(t *testing.T) {
 	t.Parallel()
 	store, count := openCounted(t, "sqlite")
