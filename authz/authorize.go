@@ -191,30 +191,22 @@ func needsFreshLogin(prompts []string, maxAge string, sso *storage.Session, now 
 // overflows; anything longer than ten years is no constraint at all.
 const maxMaxAge = 10 * 365 * 24 * 3600
 
-// maxStoredRequest bounds what an unauthenticated request can make Foyer
-// store while the user signs in. A larger request must be pushed (PAR),
-// where the client that sends it authenticates: maxPushedRequest.
-const (
-	maxStoredRequest = 4 << 10
-	maxPushedRequest = 8 << 10
-)
+// maxPushedRequest bounds a pushed request (PAR), whose client
+// authenticated; a request that is not pushed waits for its sign-in in a
+// cookie, which holds at most session.MaxPendingRequest.
+const maxPushedRequest = 8 << 10
 
-// startInteraction parks the request as an interaction, within the
-// budgets on new interactions (authorizelimit.go), and sends the browser
-// to sign in.
+// startInteraction parks the request as a pending interaction and sends
+// the browser to sign in. Nothing is stored: the interaction waits in a
+// sealed cookie of this browser's (session.Park) until the sign-in page is
+// first submitted, where selfservice stores it within the budgets on new
+// interactions. A pushed request, whose client authenticated, is stored
+// at once.
 func (h *Handler) startInteraction(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, now time.Time, pushed bool) error {
 	request := storedForm(ar)
-	if !pushed && len(request) > maxStoredRequest || len(request) > maxPushedRequest {
-		h.authorizeError(w, r, ar, fosite.ErrInvalidRequest.WithHint(
-			"The authorization request is too large (over 4 KiB): send it as a pushed authorization request (PAR, RFC 9126)."))
-		return nil
-	}
-	wait, err := h.admitInteraction(r.Context(), r, now)
-	if err != nil {
-		return err
-	}
-	if wait > 0 {
-		h.tooManyInteractions(w, r, wait)
+	if !pushed && (len(request) > session.MaxPendingRequest || len(ar.GetClient().GetID()) > session.MaxPendingClientID) ||
+		len(request) > maxPushedRequest {
+		h.requestTooLarge(w, r, ar)
 		return nil
 	}
 	id, err := randomID(32)
@@ -236,12 +228,24 @@ func (h *Handler) startInteraction(w http.ResponseWriter, r *http.Request, ar fo
 		CreatedAt: now.UTC(),
 		ExpiresAt: now.Add(h.cfg.InteractionLifespan).UTC(),
 	}
-	if err := h.store.CreateInteraction(r.Context(), in); err != nil {
-		return errorf("create interaction: %w", err)
+	if pushed {
+		err = h.store.CreateInteraction(r.Context(), in)
+	} else {
+		err = h.sessions.Park(w, r, in)
+	}
+	if err != nil {
+		return errorf("start interaction: %w", err)
 	}
 	q := url.Values{"interaction": {id}, "sig": {h.steps.Sign(id, route.StepLogin)}}
 	http.Redirect(w, r, h.routes.Path(route.Login, q), http.StatusFound)
 	return nil
+}
+
+// requestTooLarge refuses a request too large to wait in a cookie.
+func (h *Handler) requestTooLarge(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester) {
+	h.authorizeError(w, r, ar, fosite.ErrInvalidRequest.WithHintf(
+		"The authorization request is too large (over %d bytes): send it as a pushed authorization request (PAR, RFC 9126).",
+		session.MaxPendingRequest))
 }
 
 // resume continues an authorization request after sign-in. The interaction
@@ -253,7 +257,9 @@ func (h *Handler) resume(w http.ResponseWriter, r *http.Request) error {
 		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
 		return nil
 	}
-	in, err := h.store.GetInteraction(ctx, id)
+	// A pending interaction (still in its cookie) has no session yet:
+	// it is refused below as expired, like any not signed in.
+	in, _, err := h.sessions.LoadInteraction(r, h.store, id)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && !h.now().Before(in.ExpiresAt)) {
 		h.errorPage(w, r, http.StatusBadRequest, "error.interaction_expired")
 		return nil

@@ -186,7 +186,7 @@ func (h *Handler) loadStep(r *http.Request, id, sig, step string) (*pendingConse
 	if id == "" || !h.steps.Verify(id, step, sig) {
 		return nil, errConsentLink
 	}
-	in, err := h.store.GetInteraction(ctx, id)
+	in, _, err := h.sessions.LoadInteraction(r, h.store, id) // a pending one has no session: gone, below
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && !h.now().Before(in.ExpiresAt)) {
 		return nil, errConsentGone
 	}

@@ -1,9 +1,11 @@
 // Package authz owns Foyer's OAuth 2.0 and OpenID Connect endpoints on
 // fosite: authorize (and its resumption after sign-in), token, UserInfo,
 // discovery, JWKS and RP-initiated logout. When a request needs the user it
-// is parked as an interaction in the database and the browser is sent to
-// selfservice's sign-in page, whose URL authz builds from the named route
-// (selfservice/route) rather than knowing its path; any node can resume it.
+// is parked as an interaction, pending in a sealed cookie of the browser's
+// (session.Park; stored by selfservice at the first submit) or, pushed, in
+// the database, and the browser is sent to selfservice's sign-in page,
+// whose URL authz builds from the named route (selfservice/route) rather
+// than knowing its path; any node can resume it.
 //
 // The endpoints that show pages to the browser are handlerFuncs: they
 // write every answer they mean to give (error pages for bad links, OAuth

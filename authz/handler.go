@@ -48,8 +48,6 @@ type Store interface {
 	RegistrationStore
 	// The token endpoint's failed client authentications (clientlimit.go).
 	clientAttempts
-	// The budgets on new interactions (authorizelimit.go).
-	CountLoginAttempts(ctx context.Context, key string, since time.Time) (int64, error)
 }
 
 // Keys signs ID tokens and publishes the verification keys.
@@ -83,9 +81,6 @@ type Config struct {
 	// PortalClientFor names the portal's client of each identity store
 	// ("" for none); when set it decides instead of PortalClientID.
 	PortalClientFor func(storeID string) string
-	// AuthorizeLimits bound the interactions anonymous authorization
-	// requests make Foyer store (authorizelimit.go).
-	AuthorizeLimits AuthorizeLimits
 	Now             func() time.Time
 }
 
@@ -170,7 +165,6 @@ func setDefaults(cfg *Config) {
 	def(&cfg.AuthorizeCodeLifespan, 5*time.Minute)
 	def(&cfg.InteractionLifespan, 30*time.Minute)
 	def(&cfg.PARLifespan, defaultPARLifespan)
-	cfg.AuthorizeLimits = cfg.AuthorizeLimits.withDefaults()
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}

@@ -39,7 +39,7 @@ func (h *Handler) refuse(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	ctx := r.Context()
-	in, err := h.store.GetInteraction(ctx, id)
+	in, pending, err := h.sessions.LoadInteraction(r, h.store, id)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && (!h.now().Before(in.ExpiresAt) || in.SessionID != "")) {
 		h.errorPage(w, r, http.StatusBadRequest, "error.interaction_expired")
 		return nil
@@ -56,8 +56,11 @@ func (h *Handler) refuse(w http.ResponseWriter, r *http.Request) error {
 		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")
 		return nil
 	}
-	// Single use: whoever deletes it first answers.
-	if err := h.store.DeleteInteraction(ctx, id); err != nil {
+	// Single use: whoever deletes it first answers. A pending one (never
+	// stored: nothing of it to use twice but its cookie) ends with that.
+	if pending {
+		h.sessions.Unpark(w, id)
+	} else if err := h.store.DeleteInteraction(ctx, id); err != nil {
 		h.errorPage(w, r, http.StatusBadRequest, "error.interaction_expired")
 		return nil //nolint:nilerr // another request used it first: answered, not a failure
 	}

@@ -18,7 +18,7 @@ func (h *Handler) interactionApp(r *http.Request, id string) *storage.Applicatio
 		return nil
 	}
 	ctx := r.Context()
-	in, err := h.store.GetInteraction(ctx, id)
+	in, _, err := h.sessions.LoadInteraction(r, h.store, id)
 	if err != nil {
 		return nil
 	}

@@ -1,6 +1,9 @@
 // Package selfservice owns the end-user pages. Sign-in is a sequence of
 // steps (identifier, then password or a passwordless code) run by a small
-// engine over an interaction kept in the database. Every first factor
+// engine over an interaction kept in the database from the first submit
+// of its pages (before it, in the browser's pending cookie: loadFlow,
+// materialise, and the budgets on new interactions in
+// interactionbudget.go). Every first factor
 // (password, passkey, passwordless code or link, a reset, an activation,
 // a registration) ends in one MFA gate, which adds the MFA step, an
 // enrollment or the account portal's action, or starts the SSO session

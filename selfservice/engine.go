@@ -1,6 +1,7 @@
 package selfservice
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -86,6 +87,10 @@ type Flow struct {
 	RegisterURL string
 	// RecoverURL links to the password-reset page.
 	RecoverURL string
+	// pending: the interaction is still only in the browser's cookie
+	// (session.Park); materialise stores it. w clears that cookie then.
+	pending bool
+	w       http.ResponseWriter
 }
 
 // defaultSteps is the sign-in sequence when the application names none.
@@ -115,22 +120,26 @@ const maxFailures = 10
 
 var errBadLink = errors.New("selfservice: bad interaction link")
 
-// loadFlow loads and checks the interaction named by the request.
-// The signature binds the link to its page (purpose "login" or
-// "register").
-func (h *Handler) loadFlow(r *http.Request, id, sig, purpose string) (*Flow, error) {
+// loadFlow loads and checks the interaction named by the request: the
+// stored row or, before the sign-in page was first submitted, the
+// browser's pending cookie. The signature binds the link to its page
+// (purpose "login" or "register"). Any request but a GET or HEAD stores a
+// pending interaction first (materialise): whatever it goes on to store
+// (a code, an upstream attempt, a deferred request) may name the
+// interaction, and must find it stored.
+func (h *Handler) loadFlow(w http.ResponseWriter, r *http.Request, id, sig, purpose string) (*Flow, error) {
 	if id == "" || !h.signer.Verify(id, purpose, sig) {
 		return nil, errBadLink
 	}
 	ctx := r.Context()
-	in, err := h.store.GetInteraction(ctx, id)
+	in, pending, err := h.sessions.LoadInteraction(r, h.store, id)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && !h.cfg.Now().Before(in.ExpiresAt)) {
 		return nil, storage.ErrNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("selfservice: load interaction: %w", err)
 	}
-	f := &Flow{Interaction: in, URL: func(extra url.Values) string { return h.loginURL(in.ID, extra) }}
+	f := &Flow{Interaction: in, pending: pending, w: w, URL: func(extra url.Values) string { return h.loginURL(in.ID, extra) }}
 	f.RegisterURL = h.registerURL(in.ID)
 	f.RecoverURL = h.recoverURL(in.ID)
 	// A reset link opened in another browser still resets (its pages use
@@ -138,19 +147,35 @@ func (h *Handler) loadFlow(r *http.Request, id, sig, purpose string) (*Flow, err
 	if purpose != recoverSig && !h.sessions.StartedHere(r, in.Browser) {
 		return nil, errOtherBrowser
 	}
+	if pending && r.Method != http.MethodGet && r.Method != http.MethodHead {
+		if _, err := h.materialise(r, f); err != nil {
+			return nil, err
+		}
+	}
+	if err := h.decodeFlow(ctx, r, f); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// decodeFlow fills in the flow's state, request, client and application
+// from its interaction.
+func (h *Handler) decodeFlow(ctx context.Context, r *http.Request, f *Flow) error {
+	in := f.Interaction
+	var err error
 	if len(in.State) > 0 {
 		if err := json.Unmarshal(in.State, &f.State); err != nil {
-			return nil, fmt.Errorf("selfservice: decode state: %w", err)
+			return fmt.Errorf("selfservice: decode state: %w", err)
 		}
 	}
 	if f.Params, err = url.ParseQuery(in.Request); err != nil {
-		return nil, fmt.Errorf("selfservice: decode request: %w", err)
+		return fmt.Errorf("selfservice: decode request: %w", err)
 	}
 	if f.Client, err = h.store.GetClient(ctx, in.ClientID); err != nil {
-		return nil, fmt.Errorf("selfservice: load client: %w", err)
+		return fmt.Errorf("selfservice: load client: %w", err)
 	}
 	if f.App, err = h.store.GetApplication(ctx, f.Client.ApplicationID); err != nil {
-		return nil, fmt.Errorf("selfservice: load application: %w", err)
+		return fmt.Errorf("selfservice: load application: %w", err)
 	}
 	if len(f.State.Steps) == 0 {
 		f.State.Steps = baseSteps(f.App)
@@ -158,15 +183,57 @@ func (h *Handler) loadFlow(r *http.Request, id, sig, purpose string) (*Flow, err
 	// The account's language is not used before sign-in completes: a page
 	// that switched language after the identifier would reveal the account.
 	f.Lang = h.render.NegotiateRequest(r, f.Params.Get("ui_locales"), "")
-	return f, nil
+	return nil
 }
 
+// materialise stores a pending interaction as it is now, within the
+// budgets on new interactions (an *interactionHeld when they refuse),
+// and clears its cookie. stored is false when another request (the
+// other click of a double submit) stored it first: f then holds that row,
+// and the caller's update goes through UpdateInteraction's stale-update
+// rule like any other.
+func (h *Handler) materialise(r *http.Request, f *Flow) (stored bool, _ error) {
+	ctx := r.Context()
+	wait, err := h.admitInteraction(ctx, r)
+	if err != nil {
+		return false, fmt.Errorf("selfservice: interaction budget: %w", err)
+	}
+	if wait > 0 {
+		return false, &interactionHeld{wait: wait}
+	}
+	err = h.store.CreateInteraction(ctx, f.Interaction)
+	switch {
+	case err == nil:
+		stored = true
+	case errors.Is(err, storage.ErrConflict):
+		if f.Interaction, err = h.store.GetInteraction(ctx, f.Interaction.ID); err != nil {
+			return false, fmt.Errorf("selfservice: reload interaction: %w", err)
+		}
+	default:
+		return false, fmt.Errorf("selfservice: store interaction: %w", err)
+	}
+	f.pending = false
+	h.sessions.Unpark(f.w, f.Interaction.ID)
+	return stored, nil
+}
+
+// saveFlow stores the flow's state: an update of its interaction, or
+// the interaction itself while it is pending (a GET that keeps a passkey
+// challenge, say).
 func (h *Handler) saveFlow(r *http.Request, f *Flow) error {
 	raw, err := json.Marshal(f.State)
 	if err != nil {
 		return fmt.Errorf("selfservice: encode state: %w", err)
 	}
 	f.Interaction.State = raw
+	if f.pending {
+		sessionID := f.Interaction.SessionID
+		stored, err := h.materialise(r, f)
+		if err != nil || stored {
+			return err
+		}
+		f.Interaction.State, f.Interaction.SessionID = raw, sessionID
+	}
 	if err := h.store.UpdateInteraction(r.Context(), f.Interaction); err != nil {
 		return fmt.Errorf("selfservice: save interaction: %w", err)
 	}
@@ -339,7 +406,7 @@ func (h *Handler) loginURL(id string, extra url.Values) string {
 // (ok false): with a page when the link is bad, expired or already used,
 // or by returning the error the caller returns.
 func (h *Handler) flowOrError(w http.ResponseWriter, r *http.Request, id, sig string) (_ *Flow, ok bool, _ error) {
-	f, err := h.loadFlow(r, id, sig, "login")
+	f, err := h.loadFlow(w, r, id, sig, "login")
 	switch {
 	case err != nil:
 		return nil, false, h.flowLoadFailed(w, r, err)

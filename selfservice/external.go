@@ -126,9 +126,9 @@ func (h *Handler) externalRedirectURI(providerID string) string {
 // nonce and PKCE verifier, kept as the interaction's one attempt.
 func (h *Handler) startExternal(w http.ResponseWriter, r *http.Request) error {
 	id, sig := r.PostFormValue("interaction"), r.PostFormValue("sig")
-	f, err := h.loadFlow(r, id, sig, "login")
+	f, err := h.loadFlow(w, r, id, sig, "login")
 	if errors.Is(err, errBadLink) {
-		f, err = h.loadFlow(r, id, sig, "register")
+		f, err = h.loadFlow(w, r, id, sig, "register")
 	}
 	if err != nil {
 		return h.flowLoadFailed(w, r, err)

@@ -50,7 +50,7 @@ func (h *Handler) externalCallback(w http.ResponseWriter, r *http.Request) error
 	}
 	// The attempt names the interaction; the browser binding is checked
 	// as on every page of the flow (loadFlow).
-	f, err := h.loadFlow(r, a.InteractionID, h.signer.Sign(a.InteractionID, route.StepLogin), route.StepLogin)
+	f, err := h.loadFlow(w, r, a.InteractionID, h.signer.Sign(a.InteractionID, route.StepLogin), route.StepLogin)
 	if err != nil {
 		return h.flowLoadFailed(w, r, err)
 	}

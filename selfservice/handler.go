@@ -2,6 +2,7 @@ package selfservice
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -27,7 +28,11 @@ import (
 type Store interface {
 	RevokeTokensBySubject(ctx context.Context, subject string) (int64, error)
 	GetInteraction(ctx context.Context, id string) (*storage.Interaction, error)
+	CreateInteraction(ctx context.Context, i *storage.Interaction) error
 	UpdateInteraction(ctx context.Context, i *storage.Interaction) error
+	// The budgets on new interactions (interactionbudget.go).
+	CountAttemptWindows(ctx context.Context, windows ...storage.AttemptWindow) ([]int64, error)
+	RecordAttempts(ctx context.Context, at, since time.Time, keys ...string) ([]int64, error)
 	GetClient(ctx context.Context, id string) (*storage.Client, error)
 	GetApplication(ctx context.Context, id string) (*storage.Application, error)
 	GetBrandAsset(ctx context.Context, hash string) (*storage.BrandAsset, error)
@@ -92,6 +97,9 @@ type Config struct {
 	Deferred DeferredConfig
 	// SignInLimits are the password-guessing budgets (zero: defaults).
 	SignInLimits SignInLimits
+	// AuthorizeLimits are the budgets on new interactions, judged where
+	// a pending one is first stored (interactionbudget.go; zero: defaults).
+	AuthorizeLimits AuthorizeLimits
 }
 
 // Deps are selfservice's collaborators.
@@ -279,10 +287,16 @@ func (h *Handler) handle(r *mux.Router, name, path string, m methods) {
 
 // serve is the one adapter from handlerFunc to http.HandlerFunc: an error
 // a handler returns is logged and answered with the generic server-error
-// page, which shows nothing of it.
+// page, which shows nothing of it. A refusal by the budgets on new
+// interactions, wherever a pending one was to be stored, is answered 429.
 func (h *Handler) serve(fn handlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if err := fn(w, r); err != nil {
+		err := fn(w, r)
+		var held *interactionHeld
+		switch {
+		case errors.As(err, &held):
+			h.tooManyInteractions(w, r, held.wait)
+		case err != nil:
 			h.serverError(w, r, err)
 		}
 	}

@@ -117,7 +117,7 @@ func (h *Handler) checkOrgRegistration(w http.ResponseWriter, r *http.Request, r
 	} else if !errors.Is(err, storage.ErrNotFound) {
 		return nil, false, fmt.Errorf("selfservice: find account: %w", err)
 	}
-	reg.flow = h.waitingFlow(r, reg.link.Interaction)
+	reg.flow = h.waitingFlow(w, r, reg.link.Interaction)
 	return reg, true, nil
 }
 

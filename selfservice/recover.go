@@ -78,7 +78,7 @@ func (h *Handler) recoverHidden(f *Flow) map[string]string {
 // return.
 func (h *Handler) recoveryFlow(w http.ResponseWriter, r *http.Request, allowed func(storage.SelfServicePolicy, *storage.IdentityStore) bool) (_ *Flow, _ storage.SelfServicePolicy, ok bool, _ error) {
 	id, sig := r.FormValue("interaction"), r.FormValue("sig")
-	f, err := h.loadFlow(r, id, sig, recoverSig)
+	f, err := h.loadFlow(w, r, id, sig, recoverSig)
 	switch {
 	case errors.Is(err, errBadLink):
 		h.errorPage(w, r, http.StatusBadRequest, "error.bad_request")

@@ -36,7 +36,7 @@ func (h *Handler) showResetLink(w http.ResponseWriter, r *http.Request) error {
 			Hidden: map[string]string{"token": q.Get("token"), "interaction": q.Get("interaction"), "sig": q.Get("sig")}},
 	}}
 	var app *storage.Application
-	f, err := h.loadFlow(r, q.Get("interaction"), q.Get("sig"), recoverSig)
+	f, err := h.loadFlow(w, r, q.Get("interaction"), q.Get("sig"), recoverSig)
 	if err != nil || f.Interaction.SessionID != "" {
 		f = nil
 	} else {
@@ -72,7 +72,7 @@ func (h *Handler) resetLinkInvalid(w http.ResponseWriter, r *http.Request) error
 	data := &messageData{Title: "recover.link_invalid_title", Message: "recover.link_invalid"}
 	// The link's query on GET, the confirmation form's fields on POST.
 	var app *storage.Application
-	if f, err := h.loadFlow(r, r.FormValue("interaction"), r.FormValue("sig"), recoverSig); err == nil && f.Interaction.SessionID == "" {
+	if f, err := h.loadFlow(w, r, r.FormValue("interaction"), r.FormValue("sig"), recoverSig); err == nil && f.Interaction.SessionID == "" {
 		data.LinkURL, data.LinkText = h.recoverURL(f.Interaction.ID), "recover.send_new_link"
 		lang, app = f.Lang, f.App
 	}
@@ -110,7 +110,7 @@ func (h *Handler) showNewPassword(w http.ResponseWriter, r *http.Request, accoun
 	if len(errs) > 0 {
 		v.FieldErrors, v.Status = errs, http.StatusBadRequest
 	}
-	return h.renderOptionalFlow(w, r, h.waitingFlow(r, d.Interaction), app, v)
+	return h.renderOptionalFlow(w, r, h.waitingFlow(w, r, d.Interaction), app, v)
 }
 
 // renderOptionalFlow renders inside the flow when there is one (its
@@ -253,7 +253,7 @@ func (h *Handler) finishReset(w http.ResponseWriter, r *http.Request, accountID 
 	if err != nil {
 		return fmt.Errorf("selfservice: load account: %w", err)
 	}
-	f := h.waitingFlow(r, d.Interaction)
+	f := h.waitingFlow(w, r, d.Interaction)
 	// An e-mail speaks the account's language first, then the browser's.
 	lang := h.render.NegotiateRequest(r, acct.Language, "")
 	if f != nil {

@@ -41,7 +41,7 @@ func (h *Handler) registerURL(id string) string {
 // false the request was answered with a page, or the error is the
 // caller's to return.
 func (h *Handler) registrationFlow(w http.ResponseWriter, r *http.Request, id, sig string) (_ *Flow, _ regPolicy, ok bool, _ error) {
-	f, err := h.loadFlow(r, id, sig, "register")
+	f, err := h.loadFlow(w, r, id, sig, "register")
 	if err != nil {
 		return nil, regPolicy{}, false, h.flowLoadFailed(w, r, err)
 	}

@@ -34,7 +34,7 @@ func (h *Handler) showActivate(w http.ResponseWriter, r *http.Request) error {
 		Mode: "confirm", Title: "activation.confirm_title", Intro: "activation.confirm_intro", Submit: "activation.confirm_submit",
 		pageForm: pageForm{Action: h.path(activateRoute, nil), Hidden: map[string]string{"token": q.Get("token")}},
 	}}
-	f, target := h.activationTarget(r, q.Get("interaction"), q.Get("sig"))
+	f, target := h.activationTarget(w, r, q.Get("interaction"), q.Get("sig"))
 	if f != nil {
 		h.renderStep(w, r, f, v)
 		return nil
@@ -47,14 +47,14 @@ func (h *Handler) showActivate(w http.ResponseWriter, r *http.Request) error {
 
 // activationTarget is the waiting sign-in request a signed activation link
 // names, or else the brand portal its client would be sent to.
-func (h *Handler) activationTarget(r *http.Request, id, sig string) (*Flow, string) {
+func (h *Handler) activationTarget(w http.ResponseWriter, r *http.Request, id, sig string) (*Flow, string) {
 	if id == "" || !h.signer.Verify(id, activateSig, sig) {
 		return nil, ""
 	}
-	if f := h.waitingFlow(r, id); f != nil {
+	if f := h.waitingFlow(w, r, id); f != nil {
 		return f, ""
 	}
-	in, err := h.store.GetInteraction(r.Context(), id)
+	in, _, err := h.sessions.LoadInteraction(r, h.store, id)
 	if err != nil {
 		return nil, ""
 	}
@@ -89,7 +89,7 @@ func (h *Handler) activate(w http.ResponseWriter, r *http.Request) error {
 		return fmt.Errorf("selfservice: activate account: %w", err)
 	}
 	h.event(r, secret.AccountID, "account.activated")
-	if f := h.waitingFlow(r, secret.Data); f != nil {
+	if f := h.waitingFlow(w, r, secret.Data); f != nil {
 		acct, err := h.store.GetAccount(ctx, secret.AccountID)
 		if err != nil {
 			return fmt.Errorf("selfservice: load account: %w", err)
@@ -106,11 +106,11 @@ func (h *Handler) activate(w http.ResponseWriter, r *http.Request) error {
 
 // waitingFlow is the interaction a link names when it still waits for a
 // sign-in and this browser started it, or nil.
-func (h *Handler) waitingFlow(r *http.Request, id string) *Flow {
+func (h *Handler) waitingFlow(w http.ResponseWriter, r *http.Request, id string) *Flow {
 	if id == "" {
 		return nil
 	}
-	f, err := h.loadFlow(r, id, h.signer.Sign(id, "login"), "login") // errOtherBrowser elsewhere
+	f, err := h.loadFlow(w, r, id, h.signer.Sign(id, "login"), "login") // errOtherBrowser elsewhere
 	if err != nil || f.Interaction.SessionID != "" {
 		return nil
 	}
@@ -124,7 +124,7 @@ func (h *Handler) waitingFlow(r *http.Request, id string) *Flow {
 func (h *Handler) activatedElsewhere(w http.ResponseWriter, r *http.Request, secret *storage.OneTimeSecret) error {
 	ctx := r.Context()
 	var app *storage.Application
-	if in, err := h.store.GetInteraction(ctx, secret.Data); err == nil {
+	if in, _, err := h.sessions.LoadInteraction(r, h.store, secret.Data); err == nil {
 		c, cerr := h.store.GetClient(ctx, in.ClientID)
 		if cerr == nil {
 			app, _ = h.store.GetApplication(ctx, c.ApplicationID)

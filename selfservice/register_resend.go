@@ -26,7 +26,7 @@ func (h *Handler) resendData(f *Flow) map[string]string {
 // links stay valid until they expire or one is used: a customer may open
 // whichever arrives first, and each only activates this same account.
 func (h *Handler) resendActivation(w http.ResponseWriter, r *http.Request) error {
-	f, err := h.loadFlow(r, r.PostFormValue("interaction"), r.PostFormValue("sig"), "resend")
+	f, err := h.loadFlow(w, r, r.PostFormValue("interaction"), r.PostFormValue("sig"), "resend")
 	if err != nil {
 		return h.flowLoadFailed(w, r, err)
 	}

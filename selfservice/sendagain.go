@@ -29,7 +29,7 @@ const (
 // address the interaction registered (State.Registered, set only by a
 // valid registration form), and answers with the same page as the form.
 func (h *Handler) registerSendAgain(w http.ResponseWriter, r *http.Request) error {
-	f, err := h.loadFlow(r, r.PostFormValue("interaction"), r.PostFormValue("sig"), registerSendAgainSig)
+	f, err := h.loadFlow(w, r, r.PostFormValue("interaction"), r.PostFormValue("sig"), registerSendAgainSig)
 	if err != nil {
 		return h.flowLoadFailed(w, r, err)
 	}

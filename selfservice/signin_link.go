@@ -32,7 +32,7 @@ func (h *Handler) showMagicLink(w http.ResponseWriter, r *http.Request) error {
 		h.errorPage(w, r, http.StatusBadRequest, "mfa.link_invalid")
 		return nil
 	}
-	f := h.waitingFlow(r, q.Get("interaction"))
+	f := h.waitingFlow(w, r, q.Get("interaction"))
 	if f == nil {
 		h.errorPage(w, r, http.StatusBadRequest, "mfa.link_other_browser")
 		return nil
@@ -62,7 +62,7 @@ func (h *Handler) useMagicLink(w http.ResponseWriter, r *http.Request) error {
 	}
 	var d mfaSecretData
 	_ = json.Unmarshal([]byte(sec.Data), &d)
-	f := h.waitingFlow(r, d.Interaction)
+	f := h.waitingFlow(w, r, d.Interaction)
 	if f == nil || f.State.Current >= len(f.State.Steps) {
 		h.errorPage(w, r, http.StatusBadRequest, "mfa.link_other_browser")
 		return nil

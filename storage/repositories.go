@@ -282,10 +282,25 @@ type LoginAttempts interface {
 	// ListLoginAttempts returns the times of a key's attempts at or after
 	// since, oldest first (for lockouts whose delay grows with failures).
 	ListLoginAttempts(ctx context.Context, key string, since time.Time) ([]time.Time, error)
-	// CountLoginAttempts returns how many attempts key has at or after
-	// since, storing nothing: a budget judged on every request (the
-	// authorization endpoint's) asks for a number, not thousands of times.
-	CountLoginAttempts(ctx context.Context, key string, since time.Time) (int64, error)
+	// CountAttemptWindows returns how many attempts each window holds, in
+	// the windows' order, in one statement, storing nothing: a budget of
+	// several tiers and keys asks for its numbers at once, not for
+	// thousands of times.
+	CountAttemptWindows(ctx context.Context, windows ...AttemptWindow) ([]int64, error)
+	// RecordAttempts stores one attempt at the instant under each key
+	// (keys distinct) and returns, in the keys' order, how many attempts
+	// each key has at or after since, these included, in one statement.
+	// Unlike RecordLoginAttempt's insert-then-count, parallel calls on
+	// PostgreSQL may not see each other's rows (one statement, one
+	// snapshot): a budget judged by it may be overshot by the number of
+	// calls in flight at once.
+	RecordAttempts(ctx context.Context, at, since time.Time, keys ...string) ([]int64, error)
+}
+
+// AttemptWindow is a key's attempts at or after Since.
+type AttemptWindow struct {
+	Key   string
+	Since time.Time
 }
 
 // Authenticators reads and writes accounts' enrolled second factors and

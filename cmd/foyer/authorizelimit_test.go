@@ -84,12 +84,21 @@ func authorizeFrom(t *testing.T, authURL, from string) anonymousAnswer {
 		location: resp.Header.Get("Location"), body: string(body)}
 }
 
-// TestAuthorizeInteractionBudgets: anonymous authorization requests from
-// one address are held at its budget with the themed page, 429 and
-// Retry-After, storing nothing; another address still gets through until
-// the global budget is used; a signed-in browser's authorization, which
-// stores no interaction, is never counted or held; holds end with their
-// window.
+// browserAt is a new browser at client address addr.
+func browserAt(t *testing.T, srv *testServer, addr string) *browser {
+	b := newBrowser(t, srv.Listener.Addr().String())
+	b.Transport = forwardedFrom(addr)
+	return b
+}
+
+// TestAuthorizeInteractionBudgets: anonymous authorization requests store
+// nothing and are never held; the first submit of a sign-in page stores
+// the interaction, within the budgets. Submits from one address are held
+// at its budget with the themed page, 429 and Retry-After, storing and
+// counting nothing; another address still gets through until the global
+// budget is used; a signed-in browser's authorization, which stores no
+// interaction, is never counted or held; holds end with their window, and
+// a held sign-in goes on where it was once they do.
 func TestAuthorizeInteractionBudgets(t *testing.T) {
 	t.Parallel()
 	for _, dialect := range []string{"sqlite", "postgres"} {
@@ -106,27 +115,49 @@ func TestAuthorizeInteractionBudgets(t *testing.T) {
 				GrantTypes: []string{"authorization_code"}, FirstParty: true})
 			rp := newRelyingParty(t, srv.issuer, id, secret, oidc.ScopeOpenID)
 			authURL := rp.oauth.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(oauth2.GenerateVerifier()))
-			admitted := func(from string) {
-				t.Helper()
-				if a := authorizeFrom(t, authURL, from); a.status != http.StatusFound || !strings.Contains(a.location, "/login?") {
-					t.Fatalf("%s: %d %q; want the sign-in page", from, a.status, a.location)
-				}
-			}
-			held := func(from, retryAfter string) {
+			// start is a browser at from with its sign-in page, which
+			// stored and counted nothing.
+			start := func(from string) (*browser, *page) {
 				t.Helper()
 				before, attempts := count.rows("interactions"), count.rows("login_attempts")
-				a := authorizeFrom(t, authURL, from)
-				if a.status != http.StatusTooManyRequests || a.retryAfter != retryAfter || a.location != "" ||
+				b := browserAt(t, srv, from)
+				p := b.get(authURL)
+				if p.status != http.StatusOK || !strings.Contains(p.body, `name="identifier"`) {
+					t.Fatalf("%s: %d at %s; want the sign-in page", from, p.status, p.url)
+				}
+				if n, m := count.rows("interactions"), count.rows("login_attempts"); n != before || m != attempts {
+					t.Fatalf("%s: the anonymous authorization stored %d interactions, %d attempts", from, n-before, m-attempts)
+				}
+				return b, p
+			}
+			admitted := func(from string) {
+				t.Helper()
+				b, p := start(from)
+				before := count.rows("interactions")
+				if p = b.submit(p, map[string]string{"identifier": "alice@example.com"}); !strings.Contains(p.body, `name="password"`) {
+					t.Fatalf("%s: %d; want the password page:\n%s", from, p.status, p.body)
+				}
+				if n := count.rows("interactions"); n != before+1 {
+					t.Fatalf("%s: the first submit stored %d interactions, want 1", from, n-before)
+				}
+			}
+			held := func(from, retryAfter string) (*browser, *page) {
+				t.Helper()
+				b, p := start(from)
+				before, attempts := count.rows("interactions"), count.rows("login_attempts")
+				a := b.submit(p, map[string]string{"identifier": "alice@example.com"})
+				if a.status != http.StatusTooManyRequests || a.resp.Header.Get("Retry-After") != retryAfter ||
 					!strings.Contains(a.body, "Too many sign-ins are being started right now") {
-					t.Fatalf("%s: %d Retry-After %q Location %q; want 429, Retry-After %s, the error page:\n%s",
-						from, a.status, a.retryAfter, a.location, retryAfter, a.body)
+					t.Fatalf("%s: %d Retry-After %q; want 429, Retry-After %s, the error page:\n%s",
+						from, a.status, a.resp.Header.Get("Retry-After"), retryAfter, a.body)
 				}
 				if after := count.rows("interactions"); after != before {
-					t.Fatalf("%s: a refused request stored an interaction (%d -> %d)", from, before, after)
+					t.Fatalf("%s: a refused submit stored an interaction (%d -> %d)", from, before, after)
 				}
 				if after := count.rows("login_attempts"); after != attempts {
-					t.Fatalf("%s: a refused request was counted (%d -> %d)", from, attempts, after)
+					t.Fatalf("%s: a refused submit was counted (%d -> %d)", from, attempts, after)
 				}
+				return b, p
 			}
 
 			b := newBrowser(t, srv.Listener.Addr().String())
@@ -138,7 +169,7 @@ func TestAuthorizeInteractionBudgets(t *testing.T) {
 				admitted(a)
 			}
 			held(a, "60")
-			held(a, "60")
+			waiting, page := held(a, "60")
 			if n := count.rows("interactions"); n != 3 {
 				t.Fatalf("interactions: %d, want the address's 3 (the sign-in's was used up)", n)
 			}
@@ -156,14 +187,20 @@ func TestAuthorizeInteractionBudgets(t *testing.T) {
 			held(a, "30")
 			clock.advance(31 * time.Second)
 			admitted(d)
+			// The held sign-in, still pending in its browser, goes on.
+			if p := waiting.submit(page, map[string]string{"identifier": "alice@example.com"}); !strings.Contains(p.body, `name="password"`) {
+				t.Fatalf("the held sign-in after the hold: %d\n%s", p.status, p.body)
+			}
 			admitted(a)
 		})
 	}
 }
 
-// TestAuthorizeRequestOver4KiBNeedsPAR: an authorization request that
-// would store more than 4 KiB is refused with a hint to push it, storing
-// nothing; pushed (PAR), the same request goes on to sign-in.
+// TestAuthorizeRequestOver4KiBNeedsPAR: an authorization request too
+// large for the pending cookie (session.MaxPendingRequest, 2,725 bytes) is
+// refused with a hint to push it, storing nothing; pushed (PAR), the same
+// request is stored at once (its client authenticated) and goes on to
+// sign-in.
 func TestAuthorizeRequestOver4KiBNeedsPAR(t *testing.T) {
 	t.Parallel()
 	store, count := openCounted(t, "sqlite")

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"foyer/authz"
 	"foyer/selfservice"
 )
 
@@ -52,8 +51,8 @@ func (c *Config) signInLimits() (selfservice.SignInLimits, error) {
 
 // authorizeLimits reads the budgets on new sign-in interactions (README,
 // "Authorization request limits").
-func (c *Config) authorizeLimits() (authz.AuthorizeLimits, error) {
-	var l authz.AuthorizeLimits
+func (c *Config) authorizeLimits() (selfservice.AuthorizeLimits, error) {
+	var l selfservice.AuthorizeLimits
 	err := parseLimits([]limitSetting{
 		{"FOYER_AUTHORIZE_LIMIT_ADDRESS", c.AuthorizeLimitAddress, &l.PerAddress},
 		{"FOYER_AUTHORIZE_LIMIT_GLOBAL", c.AuthorizeLimitGlobal, &l.Global},

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"foyer/authz"
 	"foyer/selfservice"
 )
 
@@ -46,7 +45,7 @@ func TestAuthorizeLimitSettings(t *testing.T) {
 	t.Parallel()
 	envOf := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 	cfg, err := loadConfig("", envOf(nil))
-	if l, lerr := cfg.authorizeLimits(); err != nil || lerr != nil || l != (authz.AuthorizeLimits{}) {
+	if l, lerr := cfg.authorizeLimits(); err != nil || lerr != nil || l != (selfservice.AuthorizeLimits{}) {
 		t.Fatalf("defaults: %+v %v %v", l, err, lerr)
 	}
 	path := filepath.Join(t.TempDir(), "foyer.yaml")
@@ -57,7 +56,7 @@ func TestAuthorizeLimitSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if l, _ := cfg.authorizeLimits(); l != (authz.AuthorizeLimits{PerAddress: 120, Global: 5000}) {
+	if l, _ := cfg.authorizeLimits(); l != (selfservice.AuthorizeLimits{PerAddress: 120, Global: 5000}) {
 		t.Fatalf("file and environment: %+v", l)
 	}
 	_, err = loadConfig("", envOf(map[string]string{"FOYER_AUTHORIZE_LIMIT_ADDRESS": "-1", "FOYER_AUTHORIZE_LIMIT_GLOBAL": "1e3",

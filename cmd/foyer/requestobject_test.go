@@ -123,10 +123,7 @@ func TestReplayedRequestKeepsItsClient(t *testing.T) {
 			if id == "" {
 				t.Fatalf("%s: no interaction in %s", stage, next)
 			}
-			in, err := srv.store.GetInteraction(ctx, id)
-			if err != nil {
-				t.Fatal(err)
-			}
+			in := storedInteraction(t, srv, b, id)
 			swapped := strings.Replace(in.Request, "client_id="+url.QueryEscape(attackerID), "client_id="+url.QueryEscape(victimID), 1)
 			if swapped == in.Request {
 				t.Fatalf("client_id not found in %s", in.Request)

@@ -151,7 +151,8 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	if err != nil {
 		return nil, fmt.Errorf("themes: %w", err)
 	}
-	sessions := session.NewManager(store, session.Config{Secure: https, Key: keys.DeriveKey(secret, "session-cookies")})
+	sessions := session.NewManager(store, session.Config{Secure: https, Key: keys.DeriveKey(secret, "session-cookies"),
+		PendingKey: keys.DeriveKey(secret, "pending-interactions")})
 	steps := session.NewStepSigner(keys.DeriveKey(secret, "flow-steps"))
 
 	authorizeLimits, err := cfg.authorizeLimits()
@@ -169,7 +170,6 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		AuthorizeCodeLifespan:   opt.codeLifespan,
 		PARLifespan:             opt.parLifespan,
 		AllowPrivateNetworkURIs: allowPrivate,
-		AuthorizeLimits:         authorizeLimits,
 		Now:                     opt.now,
 	}, authz.Deps{Store: store, Keys: keyManager, Sessions: sessions, Steps: steps, Renderer: renderer, Logger: log,
 		// The server's own claim sources before the tests': roles per
@@ -200,7 +200,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	// One client for sign-in and the portal's linking: one discovery cache.
 	upstreamClient := upstream.New(upstream.Config{Secrets: upstreamSecrets, Now: opt.now})
 	self, err := selfservice.New(selfservice.Config{Issuer: cfg.Issuer, PortalClientID: accountPortalClient,
-		PortalClientFor: portalClientFor, SignInLimits: limits, Now: opt.now}, selfservice.Deps{
+		PortalClientFor: portalClientFor, SignInLimits: limits, AuthorizeLimits: authorizeLimits, Now: opt.now}, selfservice.Deps{
 		Store: store, Sessions: sessions, Steps: steps, Passwords: password.NewHasher(password.OWASP),
 		Renderer: renderer, Logger: log, Notify: notifications, Sealer: sealer, WebAuthn: relyingParty,
 		Invites: invites, Partners: partners,

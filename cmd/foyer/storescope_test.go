@@ -97,10 +97,7 @@ func TestResumeChecksTheStore(t *testing.T) {
 			t.Fatalf("sessions: %v %v", sessions, err)
 		}
 		latest := slices.MaxFunc(sessions, func(a, b storage.Session) int { return a.CreatedAt.Compare(b.CreatedAt) })
-		in, err := srv.store.GetInteraction(ctx, id)
-		if err != nil {
-			t.Fatal(err)
-		}
+		in := storedInteraction(t, srv, b, id)
 		in.SessionID = latest.ID
 		in.State = nil
 		if err := srv.store.UpdateInteraction(ctx, in); err != nil {

@@ -25,4 +25,9 @@
 // owns the acr values ("1", "2") and MFADemand, the one rule for whether a
 // sign-in satisfies an application's MFA policy, which the authorization
 // endpoint, the sign-in's MFA gate and the account portal all apply.
+// And it keeps pending interactions (pending.go): the sign-in requests no
+// page has been submitted for yet live in a sealed cookie each, not in the
+// database, and LoadInteraction is the one loader of an interaction for a
+// page, the row or else that cookie; authz parks them, selfservice stores
+// them.
 package session

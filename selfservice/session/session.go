@@ -16,6 +16,7 @@ import (
 	"github.com/gorilla/sessions"
 
 	"foyer/storage"
+	"foyer/storage/seal"
 )
 
 // ErrNoSession means the request carries no valid SSO session.
@@ -51,6 +52,7 @@ type Manager struct {
 	store    Store
 	sso      *ssoStore
 	browser  *securecookie.SecureCookie
+	pending  *seal.Sealer
 	secure   bool
 	lifetime time.Duration
 	idle     time.Duration
@@ -73,6 +75,10 @@ type Config struct {
 	// reads the others' cookies. Empty: a random key for this Manager
 	// alone (tests), whose cookies no other Manager reads.
 	Key []byte
+	// PendingKey (seal.KeySize bytes) seals pending interactions'
+	// cookies (pending.go); cmd/foyer derives it from FOYER_SECRET.
+	// Empty: a random key for this Manager alone (tests).
+	PendingKey []byte
 }
 
 // NewManager returns a Manager over the store.
@@ -89,9 +95,16 @@ func NewManager(store Store, cfg Config) *Manager {
 	if len(cfg.Key) == 0 {
 		cfg.Key = securecookie.GenerateRandomKey(32)
 	}
+	if len(cfg.PendingKey) == 0 {
+		cfg.PendingKey = securecookie.GenerateRandomKey(seal.KeySize)
+	}
+	pending, err := seal.New(cfg.PendingKey)
+	if err != nil {
+		panic(fmt.Sprintf("session: %v", err)) // a key of the wrong length is a wiring mistake
+	}
 	cookies := Cookies{Secure: cfg.Secure}
 	return &Manager{
-		store: store, secure: cfg.Secure, lifetime: cfg.Lifetime, idle: cfg.IdleTimeout, now: cfg.Now,
+		store: store, secure: cfg.Secure, lifetime: cfg.Lifetime, idle: cfg.IdleTimeout, now: cfg.Now, pending: pending,
 		sso:     &ssoStore{rows: store, codec: newTokenCodec(cfg.Key, cfg.Lifetime), cookies: cookies},
 		browser: newTokenCodec(cfg.Key, browserCookieLifetime),
 	}

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"foyer/storage"
@@ -24,15 +25,69 @@ func (s *Store) RecordLoginAttempt(ctx context.Context, key string, at, since ti
 	return n, nil
 }
 
-// CountLoginAttempts counts a key's attempts since since, by the index on
-// (attempt_key, at).
-func (s *Store) CountLoginAttempts(ctx context.Context, key string, since time.Time) (int64, error) {
-	var n int64
-	err := s.db(ctx).Raw(`SELECT COUNT(*) FROM login_attempts WHERE attempt_key = ? AND at >= ?`, key, dbTime(since)).Scan(&n).Error
-	if err != nil {
-		return 0, wrapErr(err, "count login attempts")
+// CountAttemptWindows counts every window in one pass over the rows of
+// their keys, by the index on (attempt_key, at).
+func (s *Store) CountAttemptWindows(ctx context.Context, windows ...storage.AttemptWindow) ([]int64, error) {
+	if len(windows) == 0 {
+		return nil, nil
 	}
-	return n, nil
+	cols, where := make([]string, len(windows)), make([]string, len(windows))
+	var colArgs, whereArgs []any
+	for i, w := range windows {
+		cols[i] = `COUNT(CASE WHEN attempt_key = ? AND at >= ? THEN 1 END)`
+		where[i] = `(attempt_key = ? AND at >= ?)`
+		colArgs = append(colArgs, w.Key, dbTime(w.Since))
+		whereArgs = append(whereArgs, w.Key, dbTime(w.Since))
+	}
+	counts := make([]int64, len(windows))
+	dest := make([]any, len(windows))
+	for i := range counts {
+		dest[i] = &counts[i]
+	}
+	row := s.db(ctx).Raw(`SELECT `+strings.Join(cols, ", ")+` FROM login_attempts WHERE `+strings.Join(where, " OR "),
+		append(colArgs, whereArgs...)...).Row()
+	if err := row.Scan(dest...); err != nil {
+		return nil, wrapErr(err, "count attempt windows")
+	}
+	return counts, nil
+}
+
+// RecordAttempts inserts one row per key and counts each key's rows in
+// the same statement. A subquery in RETURNING sees the table before the
+// statement on PostgreSQL and with the row just inserted on SQLite: the
+// PostgreSQL query adds that row itself.
+func (s *Store) RecordAttempts(ctx context.Context, at, since time.Time, keys ...string) ([]int64, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	values := make([]string, len(keys))
+	var args []any
+	for i, k := range keys {
+		values[i] = "(?, ?)"
+		args = append(args, k, dbTime(at))
+	}
+	count := `(SELECT COUNT(*) FROM login_attempts l WHERE l.attempt_key = login_attempts.attempt_key AND l.at >= ?)`
+	if s.dialect == migrations.Postgres {
+		count += ` + 1`
+	}
+	var rows []struct {
+		Key string `gorm:"column:attempt_key"`
+		N   int64  `gorm:"column:n"`
+	}
+	err := s.db(ctx).Raw(`INSERT INTO login_attempts (attempt_key, at) VALUES `+strings.Join(values, ", ")+
+		` RETURNING attempt_key, `+count+` AS n`, append(args, dbTime(since))...).Scan(&rows).Error
+	if err != nil {
+		return nil, wrapErr(err, "record attempts")
+	}
+	byKey := make(map[string]int64, len(rows))
+	for _, r := range rows {
+		byKey[r.Key] = r.N
+	}
+	counts := make([]int64, len(keys))
+	for i, k := range keys {
+		counts[i] = byKey[k]
+	}
+	return counts, nil
 }
 
 // ClearLoginAttempts forgets a key's attempts.

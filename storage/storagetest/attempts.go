@@ -19,11 +19,14 @@ func testLoginAttempts(t *testing.T, s storage.Store) {
 			t.Fatalf("attempt %d: count %d, want %d (the hour-old one is outside the window)", i, n, want)
 		}
 	}
-	if n, err := s.CountLoginAttempts(ctx, key, now.Add(-15*time.Minute)); err != nil || n != 2 {
-		t.Fatalf("CountLoginAttempts: %d, %v; want the 2 within the window", n, err)
-	}
-	if n, err := s.CountLoginAttempts(ctx, key, now.Add(-15*time.Minute)); err != nil || n != 2 {
-		t.Fatalf("CountLoginAttempts again: %d, %v; counting must store nothing", n, err)
+	windows := []storage.AttemptWindow{{Key: key, Since: now.Add(-15 * time.Minute)}, {Key: key, Since: now.Add(-2 * time.Hour)},
+		{Key: other, Since: now.Add(-time.Hour)}}
+	for _, when := range []string{"", " again (counting must store nothing)"} {
+		n, err := s.CountAttemptWindows(ctx, windows...)
+		must(t, "CountAttemptWindows", err)
+		if len(n) != 3 || n[0] != 2 || n[1] != 3 || n[2] != 0 {
+			t.Fatalf("CountAttemptWindows%s: %v; want [2 3 0] (2 within 15 minutes, 3 within 2 hours, none of the other key)", when, n)
+		}
 	}
 	if n, err := s.RecordLoginAttempt(ctx, other, now, now.Add(-time.Hour)); err != nil || n != 1 {
 		t.Fatalf("another key: %d, %v; keys must not share counts", n, err)
@@ -146,5 +149,35 @@ func testLeases(t *testing.T, s storage.Store) {
 		if got != c.want {
 			t.Errorf("TryLease(%s at +%v) = %v, want %v", c.holder, c.at.Sub(now), got, c.want)
 		}
+	}
+}
+
+// RecordAttempts stores one attempt per key and counts each key's window,
+// the new one included, in one call.
+func testRecordAttempts(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	now := time.Now().UTC()
+	a, b := unique("rec"), unique("rec")
+	_, err := s.RecordLoginAttempt(ctx, a, now.Add(-30*time.Second), now.Add(-time.Hour))
+	must(t, "RecordLoginAttempt", err)
+	_, err = s.RecordLoginAttempt(ctx, a, now.Add(-time.Hour), now.Add(-time.Hour))
+	must(t, "RecordLoginAttempt", err)
+	n, err := s.RecordAttempts(ctx, now, now.Add(-time.Minute), a, b)
+	must(t, "RecordAttempts", err)
+	if len(n) != 2 || n[0] != 2 || n[1] != 1 {
+		t.Fatalf("RecordAttempts: %v; want [2 1] (a: the one within the minute and this; b: this)", n)
+	}
+	n, err = s.RecordAttempts(ctx, now, now.Add(-time.Minute), b, a)
+	must(t, "RecordAttempts", err)
+	if len(n) != 2 || n[0] != 2 || n[1] != 3 {
+		t.Fatalf("RecordAttempts again, keys swapped: %v; want [2 3] in the keys' order", n)
+	}
+	c, err := s.CountAttemptWindows(ctx, storage.AttemptWindow{Key: a, Since: now.Add(-2 * time.Hour)}, storage.AttemptWindow{Key: b, Since: now})
+	must(t, "CountAttemptWindows", err)
+	if c[0] != 4 || c[1] != 2 {
+		t.Fatalf("after RecordAttempts: %v; want [4 2]: each call stored one attempt per key", c)
+	}
+	if _, err := s.RecordAttempts(ctx, now, now); err != nil {
+		t.Fatalf("RecordAttempts without keys: %v", err)
 	}
 }

@@ -58,6 +58,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"Settings", testSettings},
 		{"Transactions", testTransactions},
 		{"LoginAttempts", testLoginAttempts},
+		{"RecordAttempts", testRecordAttempts},
 		{"InitialAccessTokens", testInitialAccessTokens},
 		{"OneTimeSecrets", testOneTimeSecrets},
 		{"ActivateAccount", testActivateAccount},

@@ -1,0 +1,277 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+
+	"foyer/authz"
+	"foyer/authz/keys"
+	"foyer/selfservice/session"
+	"foyer/storage"
+	"foyer/storage/sqlstore/sqltest"
+)
+
+// requestIDOf is the id requestContext gave the request whose context
+// ctx is, for sqltest.Recorder.
+func requestIDOf(ctx context.Context) (string, bool) {
+	info, ok := ctx.Value(requestInfoKey).(requestInfo)
+	return info.id, ok
+}
+
+// statementKinds sorts a request's statements: the writes, the writes
+// to the interactions table, and the statements over the attempt table
+// (the budgets').
+func statementKinds(stmts []string) (writes, interactionInserts, budget int) {
+	for _, s := range stmts {
+		s = strings.ToLower(strings.NewReplacer(`"`, "", "`", "").Replace(strings.TrimSpace(s)))
+		if strings.HasPrefix(s, "insert") || strings.HasPrefix(s, "update") || strings.HasPrefix(s, "delete") {
+			writes++
+		}
+		if strings.HasPrefix(s, "insert into interactions") {
+			interactionInserts++
+		}
+		if strings.Contains(s, "login_attempts") {
+			budget++
+		}
+	}
+	return writes, interactionInserts, budget
+}
+
+// TestPendingInteractionStatements: an anonymous authorization request
+// and its sign-in page make no write and no budget statement; the first
+// submit stores the interaction with two budget statements.
+func TestPendingInteractionStatements(t *testing.T) {
+	t.Parallel()
+	for _, dialect := range []string{"sqlite", "postgres"} {
+		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
+			rec := sqltest.NewRecorder(requestIDOf)
+			srv := startServer(t, sqltest.OpenRecorded(t, sqltest.URL(t, dialect), rec))
+			srv.account(t, "alice@example.com", alicePass)
+			id, secret := srv.client(t, authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback},
+				GrantTypes: []string{"authorization_code"}, FirstParty: true})
+			rp := newRelyingParty(t, srv.issuer, id, secret, oidc.ScopeOpenID)
+			b := newBrowser(t, srv.Listener.Addr().String())
+			b.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+			auth := b.get(rp.oauth.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
+			login := b.get(auth.location(t).String())
+			for name, p := range map[string]*page{"/oauth2/auth": auth, "the sign-in page": login} {
+				w, ins, budget := statementKinds(rec.Of(t, p.resp.Header.Get("X-Request-Id")))
+				if w != 0 || ins != 0 || budget != 0 {
+					t.Errorf("%s: %d writes, %d budget statements; want none", name, w, budget)
+				}
+			}
+			submit := b.submit(login, map[string]string{"identifier": "alice@example.com"})
+			stmts := rec.Of(t, submit.resp.Header.Get("X-Request-Id"))
+			w, ins, budget := statementKinds(stmts)
+			// The budgets' two, the interaction's insert, the state's update.
+			if ins != 1 || budget != 2 || w != 3 {
+				t.Errorf("the first submit: %d interaction inserts, %d budget statements, %d writes; want 1, 2, 3:\n%s",
+					ins, budget, w, strings.Join(stmts, "\n"))
+			}
+			resume := b.submit(b.get(submit.location(t).String()), map[string]string{"password": alicePass}).location(t)
+			if cb := b.get(resume.String()).location(t); cb.Query().Get("code") == "" {
+				t.Fatalf("sign-in: %s", cb)
+			}
+		})
+	}
+}
+
+// storedSize is the size of the interactions and attempt tables:
+// PostgreSQL's pg_total_relation_size of both, SQLite's whole file in
+// pages (it has no per-table size).
+func storedSize(t *testing.T, count rowCounter, dialect string) int64 {
+	t.Helper()
+	q := `SELECT pg_total_relation_size('interactions') + pg_total_relation_size('login_attempts')`
+	if dialect == "sqlite" {
+		q = `SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()`
+	}
+	var n int64
+	if err := count.db.QueryRow(q).Scan(&n); err != nil {
+		t.Fatalf("size: %v", err)
+	}
+	return n
+}
+
+// TestAuthorizeFloodStoresNothing: 2,000 anonymous authorization
+// requests, half from one address and half spread over a thousand, all
+// get the sign-in page and leave no interaction, no attempt and no
+// growth of those tables (the database file, on SQLite); a browser then
+// still signs in through a real relying party, in two tabs side by side,
+// and after the pending-cookie cap evicted its oldest sign-in, whose tab
+// sees the expired page.
+func TestAuthorizeFloodStoresNothing(t *testing.T) {
+	t.Parallel()
+	for _, dialect := range []string{"sqlite", "postgres"} {
+		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
+			store, count := openCounted(t, dialect)
+			srv := startServerWith(t, store, func(c *Config) { c.TrustProxyHeaders = true })
+			srv.account(t, "alice@example.com", alicePass)
+			id, secret := srv.client(t, authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback},
+				GrantTypes: []string{"authorization_code"}, FirstParty: true})
+			rp := newRelyingParty(t, srv.issuer, id, secret, oidc.ScopeOpenID)
+			verifier := oauth2.GenerateVerifier()
+			authURL := rp.oauth.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(verifier))
+
+			size := storedSize(t, count, dialect)
+			flood(t, authURL, 2000)
+			if n, m := count.rows("interactions"), count.rows("login_attempts"); n != 0 || m != 0 {
+				t.Fatalf("after the flood: %d interactions, %d attempts; want none", n, m)
+			}
+			if after := storedSize(t, count, dialect); after != size {
+				t.Fatalf("after the flood the tables take %d bytes, before %d; want no growth", after, size)
+			}
+			t.Logf("2,000 anonymous authorization requests: 0 interactions, 0 attempts, %d bytes before and after", size)
+
+			b := newBrowser(t, srv.Listener.Addr().String())
+			exchange := func(what string, cb *page) {
+				t.Helper()
+				loc := cb.location(t)
+				if _, err := rp.oauth.Exchange(t.Context(), loc.Query().Get("code"), oauth2.VerifierOption(verifier)); err != nil {
+					t.Fatalf("%s: the relying party's code exchange: %v (%s)", what, err, loc)
+				}
+			}
+			signIn := func(what string, tab *page) {
+				t.Helper()
+				p := b.submit(tab, map[string]string{"identifier": "alice@example.com"})
+				if !strings.Contains(p.body, `name="password"`) {
+					t.Fatalf("%s: no password page: %d\n%s", what, p.status, p.body)
+				}
+				exchange(what, b.submit(p, map[string]string{"password": alicePass}))
+			}
+			first, second := b.get(authURL), b.get(authURL)
+			signIn("the second tab", second)
+			signIn("the first tab", first)
+
+			fresh := rp.oauth.AuthCodeURL("state-0002", oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("prompt", "login"))
+			tabs := make([]*page, 5)
+			for i := range tabs {
+				tabs[i] = b.get(fresh)
+			}
+			if p := b.get(tabs[0].url.String()); p.status != http.StatusBadRequest || !strings.Contains(p.body, "This sign-in request has expired") {
+				t.Fatalf("the evicted tab: %d; want the expired page:\n%s", p.status, p.body)
+			}
+			signIn("the newest tab", tabs[4])
+			if n := count.rows("interactions"); n != 0 {
+				t.Fatalf("%d interactions left after the sign-ins finished", n)
+			}
+		})
+	}
+}
+
+// flood sends n cookieless authorization requests, eight at a time, half
+// from 198.51.100.1 and half each from an address of its own, and fails
+// unless every one is sent to the sign-in page.
+func flood(t *testing.T, authURL string, n int) {
+	t.Helper()
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			for i := range jobs {
+				from := "198.51.100.1"
+				if i%2 == 1 {
+					from = fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255)
+				}
+				c.Transport = forwardedFrom(from)
+				resp, err := c.Get(authURL)
+				if err != nil {
+					t.Error(err)
+					continue
+				}
+				_ = resp.Body.Close()
+				if resp.StatusCode != http.StatusFound || !strings.Contains(resp.Header.Get("Location"), "/login?") {
+					t.Errorf("request %d from %s: %d %s", i, from, resp.StatusCode, resp.Header.Get("Location"))
+				}
+			}
+		}()
+	}
+	for i := range n {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
+}
+
+// storedInteraction is interaction id's row, stored first from browser
+// b's pending cookie when the sign-in was not yet submitted: for tests
+// that change a stored interaction behind the server's back.
+func storedInteraction(t *testing.T, srv *testServer, b *browser, id string) *storage.Interaction {
+	t.Helper()
+	in, err := srv.store.GetInteraction(t.Context(), id)
+	if err == nil {
+		return in
+	}
+	m := session.NewManager(nil, session.Config{PendingKey: keys.DeriveKey([]byte(testSecret), "pending-interactions")})
+	issuer, _ := url.Parse(srv.issuer)
+	r := httptest.NewRequest(http.MethodGet, srv.issuer, nil)
+	for _, c := range b.Jar.Cookies(issuer) {
+		r.AddCookie(c)
+	}
+	in, ok := m.Pending(r, id)
+	if !ok {
+		t.Fatalf("interaction %s: neither stored (%v) nor pending in the browser", id, err)
+	}
+	if err := srv.store.CreateInteraction(t.Context(), in); err != nil {
+		t.Fatal(err)
+	}
+	return in
+}
+
+// TestDoubleFirstSubmit: two first submits of one pending sign-in, sent
+// at once, store one interaction; both are answered without an error
+// and the sign-in finishes.
+func TestDoubleFirstSubmit(t *testing.T) {
+	t.Parallel()
+	for _, dialect := range []string{"sqlite", "postgres"} {
+		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
+			store, count := openCounted(t, dialect)
+			srv := startServer(t, store)
+			srv.account(t, "alice@example.com", alicePass)
+			id, secret := srv.client(t, authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback},
+				GrantTypes: []string{"authorization_code"}, FirstParty: true})
+			rp := newRelyingParty(t, srv.issuer, id, secret, oidc.ScopeOpenID)
+			b := newBrowser(t, srv.Listener.Addr().String())
+			login := b.get(rp.oauth.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
+			pages := make([]*page, 2)
+			var wg sync.WaitGroup
+			for i := range pages {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					pages[i] = b.submit(login, map[string]string{"identifier": "alice@example.com"})
+				}()
+			}
+			wg.Wait()
+			for i, p := range pages {
+				if !strings.Contains(p.body, `name="password"`) {
+					t.Fatalf("submit %d: %d; want the password page:\n%s", i, p.status, p.body)
+				}
+			}
+			if n := count.rows("interactions"); n != 1 {
+				t.Fatalf("%d interactions stored; want 1", n)
+			}
+			if cb := b.submit(pages[0], map[string]string{"password": alicePass}).location(t); cb.Query().Get("code") == "" {
+				t.Fatalf("sign-in: %s", cb)
+			}
+		})
+	}
+}
