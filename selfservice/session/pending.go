@@ -28,10 +28,15 @@ const (
 	// "__Host-" on https).
 	pendingCookiePrefix = "foyer_in_"
 	pendingNameChars    = 16
-	// MaxPendingPerBrowser bounds the pending cookies one browser holds:
-	// setting another expires the oldest beyond it. Their total stays
-	// under 16 KiB of Cookie header.
+	// MaxPendingPerBrowser and MaxPendingBytes bound the pending cookies
+	// one browser holds: setting another expires the oldest beyond either.
+	// MaxPendingBytes (names and values together, the new cookie
+	// included) keeps the Cookie header within the 8 KiB a reverse proxy
+	// accepts by default (nginx's large_client_header_buffers), with room
+	// for Foyer's other cookies; one cookie at the request cap takes
+	// about 4 KiB of it, a usual request's about 1 KiB.
 	MaxPendingPerBrowser = 4
+	MaxPendingBytes      = 6 << 10
 	pendingSealDomain    = "foyer/pending-interaction/v1\x00"
 )
 
@@ -107,17 +112,19 @@ func (m *Manager) Park(w http.ResponseWriter, r *http.Request, in *storage.Inter
 		return ErrPendingTooLarge
 	}
 	c.MaxAge = max(1, int(in.ExpiresAt.Sub(m.now()).Seconds()))
-	m.evictPending(w, r, MaxPendingPerBrowser-1)
+	m.evictPending(w, r, MaxPendingPerBrowser-1, MaxPendingBytes-len(c.Name)-len(c.Value))
 	http.SetCookie(w, c)
 	return nil
 }
 
-// evictPending expires the request's pending cookies beyond keep, oldest
-// (or unreadable) first.
-func (m *Manager) evictPending(w http.ResponseWriter, r *http.Request, keep int) {
+// evictPending keeps the request's newest pending cookies, at most keep
+// of them and keepBytes of names and values together, and expires the
+// others (the unreadable ones first).
+func (m *Manager) evictPending(w http.ResponseWriter, r *http.Request, keep, keepBytes int) {
 	type held struct {
 		base    string
 		created int64
+		size    int
 	}
 	prefix := m.cookies().Name(pendingCookiePrefix)
 	var all []held
@@ -125,17 +132,19 @@ func (m *Manager) evictPending(w http.ResponseWriter, r *http.Request, keep int)
 		if !strings.HasPrefix(c.Name, prefix) {
 			continue
 		}
-		h := held{base: strings.TrimPrefix(c.Name, m.cookies().Name("")), created: -1}
+		h := held{base: strings.TrimPrefix(c.Name, m.cookies().Name("")), created: -1, size: len(c.Name) + len(c.Value)}
 		if v, ok := m.openPending(h.base, c.Value); ok {
 			h.created = v.Created
 		}
 		all = append(all, h)
 	}
-	if len(all) <= keep {
-		return
-	}
-	slices.SortFunc(all, func(a, b held) int { return int(a.created - b.created) })
-	for _, h := range all[:len(all)-keep] {
+	slices.SortFunc(all, func(a, b held) int { return int(b.created - a.created) }) // newest first
+	kept, bytes := 0, 0
+	for _, h := range all {
+		if kept < keep && h.created >= 0 && bytes+h.size <= keepBytes {
+			kept, bytes = kept+1, bytes+h.size
+			continue
+		}
 		m.cookies().Clear(w, h.base)
 	}
 }

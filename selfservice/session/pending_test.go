@@ -147,3 +147,35 @@ func TestPendingCookieCap(t *testing.T) {
 		t.Fatalf("the fifth cookie set %v; want the forged and the oldest cleared and the new one set", set)
 	}
 }
+
+// TestPendingCookieBytes: the pending cookies a browser keeps stay within
+// MaxPendingBytes together with the new one, so the Cookie header fits a
+// proxy's default 8 KiB: parking a large request expires the oldest ones
+// that no longer fit, and keeps the newer small one.
+func TestPendingCookieBytes(t *testing.T) {
+	c := &clock{t: time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)}
+	m := NewManager(nil, Config{Now: c.now})
+	id := func(letter string) string { return letter + "-interaction-bytes" + strings.Repeat("x", 24) }
+	large := park(t, m, pendingIn(id("a"), 2000, c.t))[0]
+	c.t = c.t.Add(time.Second)
+	small := park(t, m, pendingIn(id("b"), 100, c.t), large)
+	if len(small) != 1 {
+		t.Fatalf("a small cookie beside a large one set %d cookies; want only itself", len(small))
+	}
+	c.t = c.t.Add(time.Second)
+	set := park(t, m, pendingIn(id("c"), 2000, c.t), large, small[0])
+	cleared, total := map[string]bool{}, 0
+	for _, k := range set {
+		if k.MaxAge < 0 {
+			cleared[k.Name] = true
+		} else {
+			total += len(k.Name) + len(k.Value)
+		}
+	}
+	if len(set) != 2 || !cleared[large.Name] || cleared[small[0].Name] {
+		t.Fatalf("the second large cookie set %v; want the first large one cleared, the small one kept", set)
+	}
+	if total += len(small[0].Name) + len(small[0].Value); total > MaxPendingBytes {
+		t.Errorf("the kept pending cookies come to %d bytes, over %d", total, MaxPendingBytes)
+	}
+}
