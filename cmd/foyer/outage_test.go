@@ -166,6 +166,24 @@ func TestDatabaseOutage(t *testing.T) {
 	switch {
 	case resp.StatusCode == http.StatusServiceUnavailable && resp.Header.Get("Retry-After") != "":
 	case loc != nil && strings.HasPrefix(loc.String(), rpCallback) && loc.Query().Get("error") == "temporarily_unavailable":
+	case resp.StatusCode == http.StatusFound && loc != nil && strings.HasPrefix(loc.String(), srv.issuer+"/login?"):
+		// An anonymous request stores nothing (its interaction waits in
+		// a cookie), so the client cache may let it through: the sign-in
+		// page it leads to must then say the service is unavailable, not
+		// that the request expired.
+		login, _ := http.NewRequest(http.MethodGet, loc.String(), nil)
+		for _, c := range resp.Cookies() {
+			login.AddCookie(c)
+		}
+		lr, err := noRedirect.Do(login)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(lr.Body)
+		_ = lr.Body.Close()
+		if lr.StatusCode != http.StatusServiceUnavailable || lr.Header.Get("Retry-After") == "" {
+			t.Errorf("sign-in page of an authorization request during the outage: %d\n%.300s", lr.StatusCode, body)
+		}
 	default:
 		t.Errorf("authorization request during the outage: %d %v\n%.300s", resp.StatusCode, loc, page)
 	}
