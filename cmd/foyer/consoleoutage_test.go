@@ -14,8 +14,8 @@ import (
 
 // TestConsoleDuringOutage: an administrator signed in to the console
 // through the real sign-in, with PostgreSQL cut, gets the themed 503 page
-// with Retry-After on the console's pages and forms — never a 500, a
-// redirect to sign in or a cleared console cookie — and, once the
+// with Retry-After on the console's pages and forms, sign-out included —
+// never a 500, a redirect to sign in or a cleared cookie — and, once the
 // database is back, the same sign-in opens the console and posts its
 // forms again.
 func TestConsoleDuringOutage(t *testing.T) {
@@ -36,6 +36,9 @@ func TestConsoleDuringOutage(t *testing.T) {
 		expectConsole503(t, noRedirect, "GET "+path, req)
 	}
 	expectConsole503(t, noRedirect, "POST "+groups, consoleForm(srv, groups, url.Values{"form_token": {token}, "name": {"during"}}))
+	// Signing out cannot end a session it cannot read: 503, cookies kept.
+	logout := manage.ConsoleBasePath + "/logout"
+	expectConsole503(t, noRedirect, "POST "+logout, consoleForm(srv, logout, url.Values{"form_token": {token}}))
 
 	proxy.restore()
 	// The pool finds its connections dead and dials again; a request that
