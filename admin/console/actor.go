@@ -39,6 +39,11 @@ func (h *Handler) authed(fn pageFunc) http.HandlerFunc {
 			}
 			ok = err == nil && sess.ID == b.SessionID && sess.AccountID == b.AccountID
 		}
+		if !ok && storage.Failure(r.Context()) != nil {
+			// A session the outage kept us from reading is not a session
+			// that ended: keep the cookie, serve answers 503.
+			return storage.Failure(r.Context())
+		}
 		if !ok {
 			h.clearCookie(w, consoleCookie)
 			next := h.path(homeRoute, nil)

@@ -105,8 +105,18 @@ type messagePage struct {
 }
 
 // message shows a standalone console message (outside the frame: the
-// visitor may not be an administrator).
+// visitor may not be an administrator). A refusal or failure of a request
+// that met a storage failure is the 503 page instead (see unavailable).
 func (h *Handler) message(w http.ResponseWriter, r *http.Request, status int, key string) {
+	if status >= http.StatusBadRequest && storage.Failure(r.Context()) != nil {
+		h.unavailable(w, r)
+		return
+	}
+	h.showMessage(w, r, status, key)
+}
+
+// showMessage renders the admin_message page as it is asked.
+func (h *Handler) showMessage(w http.ResponseWriter, r *http.Request, status int, key string) {
 	lang := h.render.Negotiate("", "", r.Header.Get("Accept-Language"))
 	h.renderData(w, r, lang, "admin_message", status, &messagePage{Title: "admin.title", Message: key,
 		LinkURL: h.path(homeRoute, nil), LinkText: "admin.open"})
@@ -117,6 +127,10 @@ func (h *Handler) message(w http.ResponseWriter, r *http.Request, status int, ke
 // an administrator whose roles do not allow the page: it says so and
 // offers to sign out.
 func (h *Handler) forbidden(w http.ResponseWriter, r *http.Request) {
+	if storage.Failure(r.Context()) != nil {
+		h.unavailable(w, r)
+		return
+	}
 	lang := h.render.Negotiate("", "", r.Header.Get("Accept-Language"))
 	p := &messagePage{Title: "admin.forbidden.title", Message: "admin.forbidden.text"}
 	if b, ok := h.binding(r); ok {
@@ -125,14 +139,33 @@ func (h *Handler) forbidden(w http.ResponseWriter, r *http.Request) {
 	h.renderData(w, r, lang, "admin_message", http.StatusForbidden, p)
 }
 
-// serve is the console's one rendering path for failures: ErrForbidden is
-// the 403 page, ErrNotFound the 404 page, anything else is logged and
+// unavailable is the 503 page with Retry-After for a request that met a
+// storage failure: whatever went wrong after it (a session or an
+// administrator that could not be read, a page that could not load) says
+// nothing about the administrator, who is neither signed out, nor
+// forbidden, nor sent to sign in again; the same request works once the
+// database is back.
+func (h *Handler) unavailable(w http.ResponseWriter, r *http.Request) {
+	h.log.ErrorContext(r.Context(), "console: storage failure: answered 503", "path", r.URL.Path, "err", storage.Failure(r.Context()))
+	w.Header().Set("Retry-After", retryAfterSeconds)
+	h.showMessage(w, r, http.StatusServiceUnavailable, "error.temporarily_unavailable")
+}
+
+// retryAfterSeconds is how long a browser is asked to wait after a 503
+// during a storage failure (as the OAuth endpoints and the admin API ask).
+const retryAfterSeconds = "5"
+
+// serve is the console's one rendering path for failures: a request that
+// met a storage failure gets the 503 page whatever the error, ErrForbidden
+// is the 403 page, ErrNotFound the 404 page, anything else is logged and
 // shown as a message that says nothing of the cause.
 func (h *Handler) serve(f func(http.ResponseWriter, *http.Request) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		err := f(w, r)
 		switch {
 		case err == nil:
+		case storage.Failure(r.Context()) != nil:
+			h.unavailable(w, r)
 		case errors.Is(err, manage.ErrForbidden):
 			h.forbidden(w, r)
 		case errors.Is(err, storage.ErrNotFound):

@@ -113,6 +113,12 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, h.path(homeRoute, nil), http.StatusSeeOther)
 		return nil
 	}
+	// End clears the SSO cookie even when it cannot read the session: a
+	// database outage would leave the session live on the server and the
+	// browser without it. Read it first; a failure is serve's 503 page.
+	if _, err := h.sessions.Current(r); err != nil && !errors.Is(err, session.ErrNoSession) {
+		return err
+	}
 	if _, err := h.sessions.End(w, r); err != nil && !errors.Is(err, session.ErrNoSession) {
 		return err
 	}

@@ -27,16 +27,21 @@ type WorkerConfig struct {
 	// Lease is how long a claim holds a message against other nodes; it
 	// must exceed Timeout, or a slow send could be claimed twice (2*Timeout).
 	Lease time.Duration
-	// Batch is how many messages one claim takes, sent in parallel (4):
-	// a node killed mid-batch leaves that many to be sent again once
-	// their lease runs out, so batches stay small (a full one is followed
-	// at once by the next, so a backlog still drains quickly).
+	// Batch is how many messages one claim takes at most, sent in
+	// parallel (DefaultBatch).
 	Batch int
 	// KeepSent is how long the dev outbox keeps sent messages (24h).
 	KeepSent time.Duration
 	Now      func() time.Time
 	Logger   *slog.Logger
 }
+
+// DefaultBatch is how many messages one claim takes at most: a node
+// killed mid-batch leaves that many to be sent again (at once when it
+// starts again and releases its leases, or by another node once their
+// lease runs out), so batches stay small. A full batch is followed at
+// once by the next, so a backlog still drains quickly.
+const DefaultBatch = 4
 
 // Providers says who sends which channel. A nil provider means the dev
 // outbox: the message is logged and kept for the dev outbox page.
@@ -70,7 +75,7 @@ func NewWorker(cfg WorkerConfig, store storage.Notifications, providers Provider
 		cfg.MaxAttempts = 8
 	}
 	if cfg.Batch <= 0 {
-		cfg.Batch = 4
+		cfg.Batch = DefaultBatch
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
