@@ -93,11 +93,19 @@ func TestDatabaseOutageLosesNothing(t *testing.T) {
 		{"the sign-in page again", bob.get(identifierPage.url.String())},
 		{"the portal's launcher", carol.get(portal.BasePath + "/apps")},
 		{"the portal's security page", carol.get(portal.BasePath + "/security")},
+		{"the portal's sign-out", carol.post(portal.BasePath + "/logout")},
 	}
 	for _, c := range pages {
 		if c.p.status != http.StatusServiceUnavailable || c.p.resp.Header.Get("Retry-After") == "" {
 			t.Errorf("%s during the outage: %d Retry-After=%q Location=%q; want 503 with Retry-After",
 				c.what, c.p.status, c.p.resp.Header.Get("Retry-After"), c.p.resp.Header.Get("Location"))
+		}
+		// A sign-out that could not end the session must leave the
+		// browser able to end it once the database is back.
+		for _, k := range c.p.resp.Cookies() {
+			if strings.Contains(k.Name, "foyer_session") && k.MaxAge < 0 {
+				t.Errorf("%s during the outage cleared the session cookie %s", c.what, k.Name)
+			}
 		}
 	}
 	for path, want := range map[string]int{"/readyz": http.StatusServiceUnavailable, "/healthz": http.StatusOK, authz.DiscoveryPath: http.StatusOK} {

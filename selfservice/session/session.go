@@ -166,20 +166,25 @@ func (m *Manager) Current(r *http.Request) (*storage.Session, error) {
 	return s, nil
 }
 
-// End deletes the request's session (if any) and clears the cookie. It
+// End deletes the request's session (if any) and then clears the cookie. It
 // returns the session that ended, or nil.
 func (m *Manager) End(w http.ResponseWriter, r *http.Request) (*storage.Session, error) {
 	s, err := m.Current(r)
-	m.clearCookie(w)
 	if errors.Is(err, ErrNoSession) {
+		m.clearCookie(w)
 		return nil, nil
 	}
+	// A session that could not be read or ended (the database is away)
+	// keeps its cookie: clearing it would leave the session live on the
+	// server, its relying parties never told, with the browser no longer
+	// able to end it. The caller answers 503 and the customer tries again.
 	if err != nil {
 		return nil, err
 	}
 	if err := m.end(r.Context(), s); err != nil {
 		return nil, err
 	}
+	m.clearCookie(w)
 	return s, nil
 }
 
