@@ -39,6 +39,8 @@ type Store struct {
 	auditKey []byte
 	// node names this node in queue leases (WithNode); "" for none.
 	node string
+	// tokens groups concurrent token inserts outside transactions.
+	tokens *tokenBatcher
 }
 
 var _ storage.Store = (*Store)(nil)
@@ -144,6 +146,7 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, erro
 		sqlDB.Close()
 		return nil, err
 	}
+	s.tokens = newTokenBatcher(s)
 	return s, nil
 }
 
@@ -222,8 +225,9 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close releases the pool.
+// Close writes the token inserts still queued, then releases the pool.
 func (s *Store) Close() error {
+	s.tokens.close()
 	if err := s.sqlDB.Close(); err != nil {
 		return fmt.Errorf("sqlstore: close: %w", err)
 	}
