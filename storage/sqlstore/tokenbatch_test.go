@@ -243,21 +243,42 @@ func TestTokenBatchCloseFlushes(t *testing.T) {
 	})
 }
 
-// Inside a caller's transaction the row is the transaction's: rolled back
-// with it, never committed behind its back by a batch.
+// Inside a caller's transaction the row is written there, at once: it
+// does not wait for the batch writer (held here in another insert), and
+// it is rolled back with the transaction, never committed behind its back.
 func TestTokenInsertInTransaction(t *testing.T) {
-	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
-		s := newStore(t).(*sqlstore.Store)
+	bothURLs(t, func(t *testing.T, url string) {
+		g := newWriterGate()
+		s := openGated(t, url, g)
+		wait := queueBehindWriter(t, s, g, nil, nil)
 		ctx, err := s.BeginTx(t.Context())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.CreateToken(ctx, accessToken("in-tx")); err != nil {
-			t.Fatal(err)
+		done := make(chan error, 1)
+		go func() { done <- s.CreateToken(ctx, accessToken("in-tx")) }()
+		watch, stopWatch := context.WithCancel(t.Context())
+		defer stopWatch()
+		queued := make(chan struct{})
+		go func() {
+			if sqlstore.WaitQueuedTokens(watch, s, 1) == nil {
+				close(queued)
+			}
+		}()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-queued:
+			close(g.release)
+			t.Fatal("an insert inside a transaction was queued for the batch writer")
 		}
 		if err := s.Rollback(ctx); err != nil {
 			t.Fatal(err)
 		}
+		close(g.release)
+		wait()
 		if _, err := s.GetToken(t.Context(), storage.TokenAccess, "in-tx"); !errors.Is(err, storage.ErrNotFound) {
 			t.Errorf("token of a rolled-back transaction: %v, want ErrNotFound", err)
 		}
