@@ -200,7 +200,7 @@ func (s *Store) insertTokens(ctx context.Context, batch []*pendingToken) error {
 }
 
 // exec runs a statement on pool directly, not through GORM, whose
-// reflection and placeholder rewriting cost a token about 40 allocations;
+// reflection and placeholder rewriting cost a token about 30 allocations;
 // it reports to the statement hook and notes a failure as GORM's
 // callbacks would.
 func (s *Store) exec(ctx context.Context, pool gorm.ConnPool, query string, args []any) error {
