@@ -201,19 +201,21 @@ func compose(cfg Config, backend fositestore.Backend, keys Keys) (fosite.OAuth2P
 	fc.AuthorizeEndpointHandlers.Append(explicit)
 	fc.AuthorizeEndpointHandlers.Append(oidcExplicit)
 	fc.AuthorizeEndpointHandlers.Append(pkceHandler)
-	fc.TokenEndpointHandlers.Append(explicit)
-	fc.TokenEndpointHandlers.Append(oidcExplicit)
-	fc.TokenEndpointHandlers.Append(pkceHandler)
-	fc.TokenEndpointHandlers.Append(&oauth2.RefreshTokenGrantHandler{
-		AccessTokenStrategy: core, RefreshTokenStrategy: core, TokenRevocationStorage: store, Config: fc,
-	})
-	fc.TokenEndpointHandlers.Append(&openid.OpenIDConnectRefreshHandler{
-		IDTokenHandleHelper: &openid.IDTokenHandleHelper{IDTokenStrategy: idTokens}, Config: fc,
-	})
-	fc.TokenEndpointHandlers.Append(&oauth2.ClientCredentialsGrantHandler{
-		HandleHelper: &oauth2.HandleHelper{AccessTokenStrategy: core, AccessTokenStorage: store, Config: fc},
-		Config:       fc,
-	})
+	fc.TokenEndpointHandlers = tokenEndpointHandlers(
+		explicit,
+		oidcExplicit,
+		pkceHandler,
+		&oauth2.RefreshTokenGrantHandler{
+			AccessTokenStrategy: core, RefreshTokenStrategy: core, TokenRevocationStorage: store, Config: fc,
+		},
+		&openid.OpenIDConnectRefreshHandler{
+			IDTokenHandleHelper: &openid.IDTokenHandleHelper{IDTokenStrategy: idTokens}, Config: fc,
+		},
+		&oauth2.ClientCredentialsGrantHandler{
+			HandleHelper: &oauth2.HandleHelper{AccessTokenStrategy: core, AccessTokenStorage: store, Config: fc},
+			Config:       fc,
+		},
+	)
 	fc.TokenIntrospectionHandlers.Append(&oauth2.CoreValidator{CoreStrategy: core, CoreStorage: store, Config: fc})
 	fc.RevocationHandlers.Append(&oauth2.TokenRevocationHandler{
 		TokenRevocationStorage: store, AccessTokenStrategy: core, RefreshTokenStrategy: core,

@@ -56,14 +56,14 @@ func (b *syncBuffer) String() string {
 
 // startServer starts a node over store; opts tune it (on top of a fast
 // back-channel logout poll).
-func startServer(t *testing.T, store storage.Store, opts ...serverOption) *testServer {
+func startServer(t testing.TB, store storage.Store, opts ...serverOption) *testServer {
 	t.Helper()
 	return startServerWith(t, store, nil, opts...)
 }
 
 // startServerWith is startServer with a change to the configuration (nil
 // for none), e.g. withInbox's real notification providers.
-func startServerWith(t *testing.T, store storage.Store, configure func(*Config), opts ...serverOption) *testServer {
+func startServerWith(t testing.TB, store storage.Store, configure func(*Config), opts ...serverOption) *testServer {
 	t.Helper()
 	ts := httptest.NewUnstartedServer(nil)
 	issuer := "http://" + ts.Listener.Addr().String()
@@ -127,7 +127,7 @@ func startServerWith(t *testing.T, store storage.Store, configure func(*Config),
 }
 
 // client registers a client the way the CLI does.
-func (s *testServer) client(t *testing.T, spec authz.ClientSpec) (id, secret string) {
+func (s *testServer) client(t testing.TB, spec authz.ClientSpec) (id, secret string) {
 	t.Helper()
 	if spec.ApplicationID == "" {
 		spec.ApplicationID = defaultApplicationID

@@ -39,6 +39,13 @@ type Store struct {
 	auditKey []byte
 	// node names this node in queue leases (WithNode); "" for none.
 	node string
+	// tokens groups concurrent token inserts outside transactions.
+	tokens *tokenBatcher
+	// statementHook is WithStatementHook's, for the statements run
+	// outside GORM (token inserts); nil for none.
+	statementHook func(ctx context.Context, sql string)
+	// insertOne is insertTokenSQL(1), built once.
+	insertOne string
 }
 
 var _ storage.Store = (*Store)(nil)
@@ -139,11 +146,14 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, erro
 	sqlDB.SetMaxOpenConns(cfg.maxOpenConns)
 	sqlDB.SetMaxIdleConns(cfg.maxOpenConns)
 	sqlDB.SetConnMaxLifetime(cfg.connMaxLifetime)
-	s := &Store{gdb: gdb, sqlDB: sqlDB, dialect: dialect, auditKey: cfg.auditKey, node: cfg.node}
+	s := &Store{gdb: gdb, sqlDB: sqlDB, dialect: dialect, auditKey: cfg.auditKey, node: cfg.node,
+		statementHook: cfg.statementHook}
 	if err := s.Ping(ctx); err != nil {
 		sqlDB.Close()
 		return nil, err
 	}
+	s.insertOne = s.insertTokenSQL(1)
+	s.tokens = newTokenBatcher(s)
 	return s, nil
 }
 
@@ -222,8 +232,9 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close releases the pool.
+// Close writes the token inserts still queued, then releases the pool.
 func (s *Store) Close() error {
+	s.tokens.close()
 	if err := s.sqlDB.Close(); err != nil {
 		return fmt.Errorf("sqlstore: close: %w", err)
 	}

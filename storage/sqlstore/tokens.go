@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"gorm.io/gorm"
+
 	"foyer/storage"
 )
 
@@ -26,17 +28,19 @@ func (tokenRow) TableName() string { return "oauth2_tokens" }
 
 // CreateToken inserts t, filling in CreatedAt when zero. A zero ExpiresAt
 // is stored as "never", so DeleteExpiredTokens leaves the token alone. A
-// taken (kind, signature) is ErrConflict.
+// taken (kind, signature) is ErrConflict. Inside the context's transaction
+// the row is written there; otherwise it joins the inserts of concurrent
+// callers in one statement (tokenBatcher), and CreateToken returns once
+// that statement has committed.
 func (s *Store) CreateToken(ctx context.Context, t *storage.Token) error {
 	t.CreatedAt = orNow(t.CreatedAt)
-	row := tokenRow{Kind: string(t.Kind), Signature: t.Signature, RequestID: t.RequestID,
-		ClientID: t.ClientID, Subject: t.Subject, SessionID: t.SessionID, Active: t.Active,
-		Data: t.Data, CreatedAt: t.CreatedAt}
 	if !t.ExpiresAt.IsZero() {
 		t.ExpiresAt = dbTime(t.ExpiresAt)
-		row.ExpiresAt = &t.ExpiresAt
 	}
-	return wrapErr(s.db(ctx).Create(&row).Error, "create %s", t.Kind)
+	if _, inTx := ctx.Value(txKey{s}).(*gorm.DB); inTx {
+		return s.insertToken(ctx, t)
+	}
+	return s.tokens.insert(ctx, t)
 }
 
 // GetToken reads one token by its primary key. An inactive token comes

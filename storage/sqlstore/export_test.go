@@ -1,0 +1,23 @@
+package sqlstore
+
+import (
+	"context"
+	"runtime"
+)
+
+// WaitQueuedTokens returns once n token inserts wait in the batcher's queue
+// (or ctx ends): tests hold the writer and fill the queue behind it.
+func WaitQueuedTokens(ctx context.Context, s *Store, n int) error {
+	for {
+		s.tokens.mu.Lock()
+		queued := len(s.tokens.queue)
+		s.tokens.mu.Unlock()
+		if queued >= n {
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		runtime.Gosched()
+	}
+}
