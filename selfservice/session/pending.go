@@ -2,6 +2,7 @@ package session
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -125,6 +126,7 @@ func (m *Manager) evictPending(w http.ResponseWriter, r *http.Request, keep, kee
 		base    string
 		created int64
 		size    int
+		order   int // place in the Cookie header: browsers send older cookies first
 	}
 	prefix := m.cookies().Name(pendingCookiePrefix)
 	var all []held
@@ -132,13 +134,15 @@ func (m *Manager) evictPending(w http.ResponseWriter, r *http.Request, keep, kee
 		if !strings.HasPrefix(c.Name, prefix) {
 			continue
 		}
-		h := held{base: strings.TrimPrefix(c.Name, m.cookies().Name("")), created: -1, size: len(c.Name) + len(c.Value)}
+		h := held{base: strings.TrimPrefix(c.Name, m.cookies().Name("")), created: -1, size: len(c.Name) + len(c.Value), order: len(all)}
 		if v, ok := m.openPending(h.base, c.Value); ok {
 			h.created = v.Created
 		}
 		all = append(all, h)
 	}
-	slices.SortFunc(all, func(a, b held) int { return int(b.created - a.created) }) // newest first
+	// Newest first; cookies made within one second (the sealed time's
+	// precision) by their order in the header.
+	slices.SortFunc(all, func(a, b held) int { return cmp.Or(cmp.Compare(b.created, a.created), cmp.Compare(b.order, a.order)) })
 	kept, bytes := 0, 0
 	for _, h := range all {
 		if kept < keep && h.created >= 0 && bytes+h.size <= keepBytes {
