@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -46,4 +47,37 @@ func TestPurgeDeletesInBoundedBatches(t *testing.T) {
 			t.Errorf("the live token went too: %v", err)
 		}
 	})
+}
+
+// TestCleanupIntervalConfig: FOYER_CLEANUP_INTERVAL is ten minutes by
+// default, 0 turns a node's own cleanup off (a scheduler runs foyer
+// cleanup instead), and anything under a minute or not a duration is
+// refused with the variable named.
+func TestCleanupIntervalConfig(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		value string
+		want  time.Duration
+		ok    bool
+	}{
+		{"", 10 * time.Minute, true},
+		{"1h", time.Hour, true},
+		{"0", 0, true},
+		{"30s", 0, false},
+		{"-10m", 0, false},
+		{"hourly", 0, false},
+	} {
+		env := map[string]string{"FOYER_CLEANUP_INTERVAL": tc.value}
+		cfg, err := loadConfig("", func(k string) string { return env[k] })
+		if (err == nil) != tc.ok {
+			t.Errorf("%q: err = %v, want ok=%v", tc.value, err, tc.ok)
+			continue
+		}
+		if tc.ok && cfg.cleanupInterval() != tc.want {
+			t.Errorf("%q: interval = %v, want %v", tc.value, cfg.cleanupInterval(), tc.want)
+		}
+		if !tc.ok && !strings.Contains(err.Error(), "FOYER_CLEANUP_INTERVAL") {
+			t.Errorf("%q: error %q does not name the variable", tc.value, err)
+		}
+	}
 }

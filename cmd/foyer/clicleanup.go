@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,6 +15,11 @@ import (
 // rows, once, now (after a flood, or from a scheduler when nodes run with
 // it off). It takes the same lease the nodes do, so it never runs beside
 // a node's.
+// cliCleanupLease is how long the command holds the cleanup lease: as
+// long as a node with the default interval would, so a node that offers
+// meanwhile leaves the work to it.
+const cliCleanupLease = 9 * time.Minute
+
 func cleanupCommand(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("cleanup", stderr)
 	batch := fs.Int("batch", 1000, "rows per statement")
@@ -26,12 +32,12 @@ func cleanupCommand(ctx context.Context, cfg Config, args []string, stdout, stde
 	}
 	return withStore(ctx, cfg, stderr, func(s *sqlstore.Store, _ []byte) error {
 		now := time.Now()
-		held, err := s.TryLease(ctx, "cleanup", cfg.nodeID()+"/cli", now, cleanupInterval-time.Minute)
+		held, err := s.TryLease(ctx, "cleanup", cfg.nodeID()+"/cli", now, cliCleanupLease)
 		if err != nil {
 			return err
 		}
 		if !held {
-			return fmt.Errorf("cleanup: another node is cleaning up now (its lease ends within %v); try later", cleanupInterval)
+			return errors.New("cleanup: another node is cleaning up now (its lease ends within the node's FOYER_CLEANUP_INTERVAL); try later")
 		}
 		start := time.Now()
 		tokens, rows := purge(ctx, s, now, purgeBatch{size: *batch, pause: *pause}, slog.New(slog.NewTextHandler(stderr, nil)))

@@ -103,7 +103,7 @@ func TestCLISeedTokensAndCleanup(t *testing.T) {
 	}
 	// The command held the lease for a run's interval; once it has run out,
 	// a node takes it, and the command then leaves the work to that node.
-	if ok, err := s.TryLease(ctx, "cleanup", "other-node", time.Now().Add(cleanupInterval), time.Hour); err != nil || !ok {
+	if ok, err := s.TryLease(ctx, "cleanup", "other-node", time.Now().Add(cliCleanupLease+time.Second), time.Hour); err != nil || !ok {
 		t.Fatalf("TryLease = %v, %v", ok, err)
 	}
 	if code, _, errOut := c.run("cleanup"); code != 1 || !strings.Contains(errOut, "another node is cleaning up") {

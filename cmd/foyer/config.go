@@ -54,6 +54,10 @@ type Config struct {
 	// KeyRotationInterval is a Go duration ("720h"); "0" turns automatic
 	// key rotation off.
 	KeyRotationInterval string `yaml:"key_rotation_interval"`
+	// CleanupInterval is how often this node offers to delete expired
+	// rows (a Go duration, at least 1m); "0" means never: another node,
+	// or `foyer cleanup` from a scheduler, does it.
+	CleanupInterval string `yaml:"cleanup_interval"`
 	// GeoIPDB is a MaxMind City or Country database (.mmdb) the account
 	// portal reads sessions' approximate locations from; empty: none shown.
 	GeoIPDB string `yaml:"geoip_db"`
@@ -93,6 +97,7 @@ func (c *Config) envKeys() map[string]*string {
 		"FOYER_NODE_ID":                  &c.NodeID,
 		"FOYER_METRICS_TOKEN":            &c.MetricsToken,
 		"FOYER_KEY_ROTATION_INTERVAL":    &c.KeyRotationInterval,
+		"FOYER_CLEANUP_INTERVAL":         &c.CleanupInterval,
 		"FOYER_GEOIP_DB":                 &c.GeoIPDB,
 		"FOYER_SIGNIN_LIMIT_SOURCE":      &c.SignInLimitSource,
 		"FOYER_SIGNIN_LIMIT_IDENTIFIER":  &c.SignInLimitIdentifier,
@@ -114,6 +119,7 @@ func defaultConfig() Config {
 		// Monthly, as Google and most providers rotate; retired keys stay
 		// published a day, so relying parties never miss one.
 		KeyRotationInterval: "720h",
+		CleanupInterval:     "10m",
 	}
 }
 
@@ -250,6 +256,9 @@ func (c *Config) validate() error {
 	if d, err := time.ParseDuration(c.KeyRotationInterval); err != nil || d < 0 || (d > 0 && d < time.Hour) {
 		bad("FOYER_KEY_ROTATION_INTERVAL %q: a duration of at least 1h (e.g. 720h), or 0 to turn rotation off", c.KeyRotationInterval)
 	}
+	if d, err := time.ParseDuration(c.CleanupInterval); err != nil || d < 0 || (d > 0 && d < time.Minute) {
+		bad("FOYER_CLEANUP_INTERVAL %q: a duration of at least 1m (e.g. 10m), or 0 for a node that never cleans up", c.CleanupInterval)
+	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		bad("FOYER_LOG_FORMAT %q: text or json", c.LogFormat)
 	}
@@ -311,6 +320,13 @@ func (c *Config) secret() ([]byte, error) {
 // means automatic rotation is off.
 func (c *Config) keyRotationInterval() time.Duration {
 	d, _ := time.ParseDuration(c.KeyRotationInterval)
+	return d
+}
+
+// cleanupInterval is the validated FOYER_CLEANUP_INTERVAL; zero means
+// this node never offers to clean up.
+func (c *Config) cleanupInterval() time.Duration {
+	d, _ := time.ParseDuration(c.CleanupInterval)
 	return d
 }
 

@@ -118,7 +118,9 @@ func serve(ctx context.Context, cfg Config, stdout io.Writer, log *slog.Logger) 
 		log.Warn("/metrics is not served: set FOYER_METRICS_LISTEN (a private address) or FOYER_METRICS_TOKEN (bearer token) to collect metrics")
 	case metricsPublic, metricsBearer:
 	}
-	go cleanup(ctx, store, node, log)
+	if every := cfg.cleanupInterval(); every > 0 {
+		go cleanup(ctx, store, node, every, log)
+	}
 	go rotateKeys(ctx, srv.keys, cfg.keyRotationInterval(), log)
 	// The logout worker stops with ctx; waiting for it below keeps the store
 	// open until it has. A delivery cut short is retried after its lease.
@@ -181,16 +183,14 @@ func serve(ctx context.Context, cfg Config, stdout io.Writer, log *slog.Logger) 
 	return nil
 }
 
-// cleanupInterval is how often a node offers to clean up; the lease
-// makes it one node per interval across the installation.
-const cleanupInterval = 10 * time.Minute
-
 // cleanup removes what has expired, so no table grows without bound:
 // tokens, interactions, sessions, client-assertion jtis, sign-in attempts.
-// Every node offers every ten minutes; the one that takes the lease does
-// it, so N nodes do not delete the same rows N times over.
-func cleanup(ctx context.Context, store storage.Store, node string, log *slog.Logger) {
-	t := time.NewTicker(cleanupInterval)
+// Every node offers every interval (FOYER_CLEANUP_INTERVAL, ten minutes
+// by default); the one that takes the lease, held for a minute less than
+// the interval, does it, so N nodes do not delete the same rows N times
+// over and one node a time does.
+func cleanup(ctx context.Context, store storage.Store, node string, interval time.Duration, log *slog.Logger) {
+	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		select {
@@ -198,7 +198,7 @@ func cleanup(ctx context.Context, store storage.Store, node string, log *slog.Lo
 			return
 		case <-t.C:
 			now := time.Now()
-			held, err := store.TryLease(ctx, "cleanup", node, now, cleanupInterval-time.Minute)
+			held, err := store.TryLease(ctx, "cleanup", node, now, max(interval-time.Minute, 30*time.Second))
 			if err != nil {
 				log.Warn("cleanup: lease", "err", err)
 				continue
