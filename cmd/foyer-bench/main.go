@@ -50,6 +50,9 @@ type options struct {
 	// peer runs the client-credentials scenario against oidc-provider
 	// too, right after the last backend's, for Foyer's ratio to it.
 	peer bool
+	// warmUp is how long each scenario runs unmeasured before a server's
+	// first figures.
+	warmUp time.Duration
 }
 
 // backendReport is everything measured on one storage backend.
@@ -68,6 +71,7 @@ type backendReport struct {
 func main() {
 	var o options
 	flag.DurationVar(&o.duration, "duration", 10*time.Second, "how long each scenario runs")
+	flag.DurationVar(&o.warmUp, "warmup", 2*time.Second, "how long each scenario runs unmeasured on a freshly started server before its figures (0: none)")
 	flag.IntVar(&o.conns, "conns", 64, "concurrent workers (and keep-alive connections)")
 	flag.StringVar(&o.postgres, "postgres", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable",
 		"PostgreSQL server on which a fresh foyer_bench_* database is created and dropped")
@@ -237,6 +241,9 @@ func benchBackend(ctx context.Context, o options, bin, name, databaseURL, dir st
 	}
 	defer t.transport.CloseIdleConnections()
 
+	if rep.err = warmUp(ctx, o, t, progress); rep.err != nil {
+		return rep
+	}
 	if rep.results, rep.err = runScenariosThen(ctx, o, t, afterCC, progress); rep.err != nil {
 		return rep
 	}
@@ -251,6 +258,33 @@ func benchBackend(ctx context.Context, o options, bin, name, databaseURL, dir st
 		rep.size = benchSize(ctx, o, srv, t, databaseURL, rep.results, progress)
 	}
 	return rep
+}
+
+// warmUp loads a freshly started server with each scenario for o.warmUp,
+// unmeasured, so the empty-database figures are not a cold server's: its
+// connection pools still growing, pages bound to their language on first
+// use, PostgreSQL's first plans. The size mode compares against those
+// figures, and a cold first figure made every sized one look faster.
+func warmUp(ctx context.Context, o options, t *target, progress io.Writer) error {
+	if o.warmUp <= 0 {
+		return nil
+	}
+	fmt.Fprintf(progress, "%s: warming up, %v of each scenario, not measured ...\n", t.backend, o.warmUp)
+	var errs []error
+	check := func(r result) {
+		for msg, n := range r.errorKind {
+			errs = append(errs, fmt.Errorf("warm-up %s: %d × %s", r.scenario, n, msg))
+		}
+	}
+	check(runLoad(ctx, t, "client_credentials", o.conns, o.warmUp, func(int) iteration { return t.clientCredentials() }))
+	codes, prep, err := t.prepareCodes(ctx, o.conns, 4*o.conns)
+	if err != nil {
+		return fmt.Errorf("warm-up: %w", err)
+	}
+	check(prep)
+	check(runLoad(ctx, t, "authorization_code_exchange", o.conns, o.warmUp, func(int) iteration { return t.exchange(codes) }))
+	check(runLoad(ctx, t, "password_login", o.conns, o.warmUp, t.passwordLogin))
+	return errors.Join(errs...)
 }
 
 // scenarioResult is the named scenario's result, nil when it did not run.
