@@ -41,30 +41,6 @@ func (p *recorder) sent() []string {
 	return slices.Clone(p.ids)
 }
 
-// onBothDatabases runs fn for SQLite and PostgreSQL with open, which opens
-// (and migrates) a store over one fresh database — a node, or the same
-// node started again.
-func onBothDatabases(t *testing.T, fn func(t *testing.T, open func(opts ...sqlstore.Option) *sqlstore.Store)) {
-	t.Helper()
-	for name, dbURL := range map[string]func(testing.TB) string{"sqlite": sqltest.SQLiteURL, "postgres": sqltest.PostgresURL} {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			u := dbURL(t)
-			fn(t, func(opts ...sqlstore.Option) *sqlstore.Store {
-				s, err := sqlstore.Open(context.Background(), u, opts...)
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { _ = s.Close() })
-				if _, err := s.Migrate(context.Background()); err != nil {
-					t.Fatal(err)
-				}
-				return s
-			})
-		})
-	}
-}
-
 func enqueue(t *testing.T, store storage.Notifications, at time.Time, n int) {
 	t.Helper()
 	for range n {
@@ -83,7 +59,7 @@ func TestWorkerClaimsAtMostABatch(t *testing.T) {
 	if notify.DefaultBatch != 4 {
 		t.Fatalf("DefaultBatch = %d; the README's Notifications section says 4", notify.DefaultBatch)
 	}
-	onBothDatabases(t, func(t *testing.T, open func(opts ...sqlstore.Option) *sqlstore.Store) {
+	sqltest.Nodes(t, func(t *testing.T, open func(opts ...sqlstore.Option) *sqlstore.Store) {
 		store := open()
 		c := &clock{t: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
 		enqueue(t, store, c.t, 2*notify.DefaultBatch+1)
@@ -113,7 +89,7 @@ func TestWorkerClaimsAtMostABatch(t *testing.T) {
 // would have run out, while the rest of the backlog was never claimed.
 func TestKilledNodeResendsItsBatchAtOnce(t *testing.T) {
 	t.Parallel()
-	onBothDatabases(t, func(t *testing.T, open func(opts ...sqlstore.Option) *sqlstore.Store) {
+	sqltest.Nodes(t, func(t *testing.T, open func(opts ...sqlstore.Option) *sqlstore.Store) {
 		store := open(sqlstore.WithNode("node-a"))
 		c := &clock{t: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
 		enqueue(t, store, c.t, notify.DefaultBatch+2)

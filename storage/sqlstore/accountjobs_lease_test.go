@@ -7,6 +7,7 @@ import (
 
 	"foyer/storage"
 	"foyer/storage/sqlstore"
+	"foyer/storage/sqlstore/sqltest"
 )
 
 // TestReleaseNodeAccountJobs: a node that restarts after a crash makes
@@ -14,7 +15,7 @@ import (
 // node whose name merely starts alike).
 func TestReleaseNodeAccountJobs(t *testing.T) {
 	t.Parallel()
-	onEachDialect(t, func(t *testing.T, open func(opts ...sqlstore.Option) *sqlstore.Store) {
+	sqltest.Nodes(t, func(t *testing.T, open func(opts ...sqlstore.Option) *sqlstore.Store) {
 		ctx := context.Background()
 		s := open()
 		if err := s.CreateIdentityStore(ctx, &storage.IdentityStore{ID: "eu", Name: "EU",

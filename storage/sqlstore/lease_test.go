@@ -16,7 +16,7 @@ import (
 // store without a node name release nothing.
 func TestReleaseNodeLeases(t *testing.T) {
 	t.Parallel()
-	onEachDialect(t, func(t *testing.T, open func(opts ...sqlstore.Option) *sqlstore.Store) {
+	sqltest.Nodes(t, func(t *testing.T, open func(opts ...sqlstore.Option) *sqlstore.Store) {
 		ctx := context.Background()
 		a, b := open(sqlstore.WithNode("a")), open(sqlstore.WithNode("b"))
 		now := time.Now().UTC().Truncate(time.Millisecond)
@@ -45,28 +45,4 @@ func TestReleaseNodeLeases(t *testing.T) {
 			t.Fatalf("after a's restart b claims %v, %v; want only a's message %s (b's own is still leased)", again, err, heldByA[0].ID)
 		}
 	})
-}
-
-// onEachDialect runs fn for SQLite and PostgreSQL, each with one fresh
-// database and open, which opens (and migrates) another store over it —
-// several nodes, or one node started again, sharing the database.
-func onEachDialect(t *testing.T, fn func(t *testing.T, open func(opts ...sqlstore.Option) *sqlstore.Store)) {
-	t.Helper()
-	for name, url := range map[string]func(testing.TB) string{"sqlite": sqltest.SQLiteURL, "postgres": sqltest.PostgresURL} {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			dbURL := url(t)
-			fn(t, func(opts ...sqlstore.Option) *sqlstore.Store {
-				s, err := sqlstore.Open(context.Background(), dbURL, opts...)
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { _ = s.Close() })
-				if _, err := s.Migrate(context.Background()); err != nil {
-					t.Fatal(err)
-				}
-				return s
-			})
-		})
-	}
 }

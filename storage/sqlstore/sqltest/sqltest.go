@@ -145,3 +145,28 @@ func redact(s string) string {
 	}
 	return u.Redacted()
 }
+
+// Nodes runs fn as the parallel subtests "sqlite" and "postgres", each over
+// one fresh database, with open, which opens (and migrates) another store
+// over that database: several nodes, or one node started again, sharing
+// it. Each store is closed when the test ends.
+func Nodes(t *testing.T, fn func(t *testing.T, open func(opts ...sqlstore.Option) *sqlstore.Store)) {
+	t.Helper()
+	for name, newURL := range map[string]func(testing.TB) string{"sqlite": SQLiteURL, "postgres": PostgresURL} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			databaseURL := newURL(t)
+			fn(t, func(opts ...sqlstore.Option) *sqlstore.Store {
+				s, err := sqlstore.Open(context.Background(), databaseURL, opts...)
+				if err != nil {
+					t.Fatalf("sqltest: open %s: %v", redact(databaseURL), err)
+				}
+				t.Cleanup(func() { _ = s.Close() })
+				if _, err := s.Migrate(context.Background()); err != nil {
+					t.Fatalf("sqltest: migrate %s: %v", redact(databaseURL), err)
+				}
+				return s
+			})
+		})
+	}
+}
