@@ -13,7 +13,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
 )
@@ -273,15 +272,7 @@ func parsePeerReady(line string) (string, error) {
 // has not exited. Safe to call twice.
 func (p *peerProcess) stop() {
 	_ = p.stdin.Close()
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	timer := time.NewTimer(peerStopTimeout)
-	defer timer.Stop()
-	select {
-	case <-p.exited:
-	case <-timer.C:
-		_ = p.cmd.Process.Kill()
-		<-p.exited
-	}
+	terminate(p.cmd.Process, p.exited, peerStopTimeout)
 	_ = p.log.Close()
 }
 

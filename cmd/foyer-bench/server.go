@@ -141,14 +141,7 @@ func (s *server) stop() error {
 		_ = s.log.Close()
 		s.cmd = nil
 	}()
-	_ = s.cmd.Process.Signal(syscall.SIGTERM)
-	timer := time.NewTimer(stopTimeout)
-	defer timer.Stop()
-	select {
-	case <-s.exited:
-	case <-timer.C:
-		_ = s.cmd.Process.Kill()
-		<-s.exited
+	if !terminate(s.cmd.Process, s.exited, stopTimeout) {
 		return fmt.Errorf("foyer serve ignored SIGTERM for %v; killed", stopTimeout)
 	}
 	if st := s.cmd.ProcessState; st != nil && !st.Success() {
@@ -297,4 +290,21 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// terminate sends SIGTERM and waits for exited to close; after timeout it
+// kills the process and waits for that. It reports whether the process
+// ended by itself.
+func terminate(p *os.Process, exited <-chan struct{}, timeout time.Duration) bool {
+	_ = p.Signal(syscall.SIGTERM)
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	select {
+	case <-exited:
+		return true
+	case <-timer.C:
+		_ = p.Kill()
+		<-exited
+		return false
+	}
 }
