@@ -52,22 +52,45 @@ func TestHostCookiesOverHTTPS(t *testing.T) {
 	}
 
 	b := newBrowser(t, chromedp.Flag("ignore-certificate-errors", true)) // httptest's own certificate
-	b.do(t, "sign in to the portal over https", chromedp.Navigate(issuer+"/account"),
-		chromedp.WaitVisible(chromedp.ID("identifier")),
+	readCookies := func(what string) []*network.Cookie {
+		var cookies []*network.Cookie
+		b.do(t, what, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			res, err := cdp.Call(ctx, tg, network.GetCookies, network.GetCookiesParams{URLs: []string{issuer + "/"}})
+			if err == nil {
+				cookies = res.Cookies
+			}
+			return err
+		}))
+		return cookies
+	}
+	pending := func(cookies []*network.Cookie) []string {
+		var names []string
+		for _, c := range cookies {
+			if strings.Contains(c.Name, "foyer_in_") {
+				names = append(names, c.Name)
+			}
+		}
+		return names
+	}
+	b.do(t, "open the portal's sign-in over https", chromedp.Navigate(issuer+"/account"),
+		chromedp.WaitVisible(chromedp.ID("identifier")))
+	// The sign-in request waits in the browser until the first submit:
+	// Chromium must have taken its sealed cookie as a host cookie.
+	if names := pending(readCookies("read the cookies before the first submit")); len(names) != 1 || !strings.HasPrefix(names[0], "__Host-foyer_in_") {
+		t.Errorf("pending interaction cookies before the first submit: %v; want one __Host-foyer_in_ cookie", names)
+	}
+	b.do(t, "sign in to the portal over https",
 		chromedp.SendKeys(chromedp.ID("identifier"), erinEmail),
 		chromedp.Click(buttonWithText(continueButton)),
 		chromedp.WaitVisible(chromedp.ID("password")),
 		chromedp.SendKeys(chromedp.ID("password"), erinPassword),
 		chromedp.Click(buttonWithText(signInButton)),
 		chromedp.WaitVisible(chromedp.Search(`//h1[normalize-space()="Your applications"]`)))
-	var cookies []*network.Cookie
-	b.do(t, "read the browser's cookies", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		res, err := cdp.Call(ctx, tg, network.GetCookies, network.GetCookiesParams{URLs: []string{issuer + "/"}})
-		if err == nil {
-			cookies = res.Cookies
-		}
-		return err
-	}))
+	cookies := readCookies("read the browser's cookies")
+	// Stored at the first submit, the interaction's cookie is gone.
+	if names := pending(cookies); len(names) != 0 {
+		t.Errorf("pending interaction cookies after the sign-in: %v; want none", names)
+	}
 	names := map[string]bool{}
 	for _, c := range cookies {
 		names[c.Name] = true
