@@ -12,6 +12,8 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"text/tabwriter"
@@ -53,7 +55,19 @@ type options struct {
 	// warmUp is how long each scenario runs unmeasured before a server's
 	// first figures.
 	warmUp time.Duration
+	// only, when not empty, names the scenarios to run (for profiling
+	// one of them); every scenario runs when it is empty.
+	only map[string]bool
+	// rsaPerSec is this run's RSA signature ceiling, which bounds the
+	// code exchanges worth preparing; 0 before it is measured.
+	rsaPerSec float64
 }
+
+// scenarios are the protocol scenarios in the order they run.
+var scenarios = []string{"client_credentials", "authorization_code_exchange", "password_login"}
+
+// runs reports whether scenario is selected.
+func (o options) runs(scenario string) bool { return len(o.only) == 0 || o.only[scenario] }
 
 // backendReport is everything measured on one storage backend.
 type backendReport struct {
@@ -88,7 +102,18 @@ func main() {
 		"figures, run them again and once more beside the expired-row cleanup (10000000 for the figures of record)")
 	flag.BoolVar(&o.peer, "peer", true, "also run client credentials against panva's oidc-provider "+peerVersion+
 		" (in memory, installed once with npm into the user cache; skipped when node or npm is missing)")
+	only := flag.String("only", "", "comma-separated scenarios to run, of "+strings.Join(scenarios, ", ")+" (default: all)")
 	flag.Parse()
+	if *only != "" {
+		o.only = map[string]bool{}
+		for name := range strings.SplitSeq(*only, ",") {
+			if !slices.Contains(scenarios, name) {
+				fmt.Fprintf(os.Stderr, "foyer-bench: -only: unknown scenario %q; the scenarios are %s\n", name, strings.Join(scenarios, ", "))
+				os.Exit(2)
+			}
+			o.only[name] = true
+		}
+	}
 	if o.bulk < 0 {
 		o.bulk = min(100000, o.accounts/10)
 	}
@@ -127,6 +152,7 @@ func run(ctx context.Context, o options, stdout, progress io.Writer) int {
 		fmt.Fprintln(progress, "foyer-bench:", err)
 		return 1
 	}
+	o.rsaPerSec = lim.rsaPerSec
 
 	// The peer starts (and installs) before Foyer's runs, and its load runs
 	// right after the last backend's client credentials, so the rates it is
@@ -276,14 +302,20 @@ func warmUp(ctx context.Context, o options, t *target, progress io.Writer) error
 			errs = append(errs, fmt.Errorf("warm-up %s: %d × %s", r.scenario, n, msg))
 		}
 	}
-	check(runLoad(ctx, t, "client_credentials", o.conns, o.warmUp, func(int) iteration { return t.clientCredentials() }))
-	codes, prep, err := t.prepareCodes(ctx, o.conns, 4*o.conns)
-	if err != nil {
-		return fmt.Errorf("warm-up: %w", err)
+	if o.runs("client_credentials") {
+		check(runLoad(ctx, t, "client_credentials", o.conns, o.warmUp, func(int) iteration { return t.clientCredentials() }))
 	}
-	check(prep)
-	check(runLoad(ctx, t, "authorization_code_exchange", o.conns, o.warmUp, func(int) iteration { return t.exchange(codes) }))
-	check(runLoad(ctx, t, "password_login", o.conns, o.warmUp, t.passwordLogin))
+	if o.runs("authorization_code_exchange") {
+		codes, prep, err := t.prepareCodes(ctx, o.conns, 4*o.conns)
+		if err != nil {
+			return fmt.Errorf("warm-up: %w", err)
+		}
+		check(prep)
+		check(runLoad(ctx, t, "authorization_code_exchange", o.conns, o.warmUp, func(int) iteration { return t.exchange(codes) }))
+	}
+	if o.runs("password_login") {
+		check(runLoad(ctx, t, "password_login", o.conns, o.warmUp, t.passwordLogin))
+	}
 	return errors.Join(errs...)
 }
 
@@ -297,8 +329,7 @@ func scenarioResult(results []result, scenario string) *result {
 	return nil
 }
 
-// runScenarios runs the scenarios in order; the code exchange needs the
-// client-credentials rate to size its preparation.
+// runScenarios runs the selected scenarios in order.
 func runScenarios(ctx context.Context, o options, t *target, progress io.Writer) ([]result, error) {
 	return runScenariosThen(ctx, o, t, nil, progress)
 }
@@ -307,31 +338,37 @@ func runScenarios(ctx context.Context, o options, t *target, progress io.Writer)
 // after client credentials (the peer's turn, with this server idle).
 func runScenariosThen(ctx context.Context, o options, t *target, afterCC func(), progress io.Writer) ([]result, error) {
 	var results []result
-	fmt.Fprintf(progress, "%s: client_credentials for %v ...\n", t.backend, o.duration)
-	cc := runLoad(ctx, t, "client_credentials", o.conns, o.duration, func(int) iteration { return t.clientCredentials() })
-	results = append(results, cc)
+	if o.runs("client_credentials") {
+		fmt.Fprintf(progress, "%s: client_credentials for %v ...\n", t.backend, o.duration)
+		results = append(results, runLoad(ctx, t, "client_credentials", o.conns, o.duration, func(int) iteration { return t.clientCredentials() }))
+	}
 	if afterCC != nil {
 		afterCC()
 	}
 
-	// Never more codes than the cheaper client-credentials rate could use.
-	n := min(maxCodes, int(cc.rate()*o.duration.Seconds()*1.25)+o.conns)
-	fmt.Fprintf(progress, "%s: preparing %d authorization codes ...\n", t.backend, n)
-	codes, prep, err := t.prepareCodes(ctx, o.conns, n)
-	if err != nil {
-		return results, err
+	if o.runs("authorization_code_exchange") {
+		// An exchange signs an ID token, so it cannot outrun the RSA
+		// ceiling measured on the same cores: more codes than that
+		// would only lengthen the preparation.
+		n := min(maxCodes, int(o.rsaPerSec*o.duration.Seconds()*1.25)+o.conns)
+		fmt.Fprintf(progress, "%s: preparing %d authorization codes ...\n", t.backend, n)
+		codes, prep, err := t.prepareCodes(ctx, o.conns, n)
+		if err != nil {
+			return results, err
+		}
+		results = append(results, prep)
+		fmt.Fprintf(progress, "%s: authorization_code_exchange ...\n", t.backend)
+		ex := runLoad(ctx, t, "authorization_code_exchange", o.conns, o.duration, func(int) iteration { return t.exchange(codes) })
+		if len(codes) == 0 {
+			ex.note = fmt.Sprintf("all %d prepared codes used in %v", n, ex.elapsed.Round(time.Millisecond))
+		}
+		results = append(results, ex)
 	}
-	results = append(results, prep)
-	fmt.Fprintf(progress, "%s: authorization_code_exchange ...\n", t.backend)
-	ex := runLoad(ctx, t, "authorization_code_exchange", o.conns, o.duration, func(int) iteration { return t.exchange(codes) })
-	if len(codes) == 0 {
-		ex.note = fmt.Sprintf("all %d prepared codes used in %v", n, ex.elapsed.Round(time.Millisecond))
+
+	if o.runs("password_login") {
+		fmt.Fprintf(progress, "%s: password_login for %v ...\n", t.backend, o.duration)
+		results = append(results, runLoad(ctx, t, "password_login", o.conns, o.duration, t.passwordLogin))
 	}
-	results = append(results, ex)
-
-	fmt.Fprintf(progress, "%s: password_login for %v ...\n", t.backend, o.duration)
-	results = append(results, runLoad(ctx, t, "password_login", o.conns, o.duration, t.passwordLogin))
-
 	return results, nil
 }
 
