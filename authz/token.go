@@ -61,6 +61,10 @@ func (h *Handler) token(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if ar.GetGrantTypes().ExactOne("authorization_code") {
+		// Its writes go to the database as one statement (fositestore).
+		h.records.DeferCodeUse(ctx)
+	}
 	resp, err := h.oauth.NewAccessResponse(ctx, ar)
 	if errors.Is(err, fosite.ErrInvalidatedAuthorizeCode) {
 		// Lost a race with another exchange of the same code: a reuse. By

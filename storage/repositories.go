@@ -209,6 +209,14 @@ type Tokens interface {
 	// concurrent calls for one token exactly one succeeds, the other gets
 	// ErrNotFound (also returned when there is no active token).
 	DeactivateToken(ctx context.Context, kind TokenKind, signature string) error
+	// UseCode is a code exchange's write, all or nothing: it deactivates
+	// the active authorization code with the signature, deletes that
+	// signature's records of the companion kinds and stores the issued
+	// tokens. Of concurrent calls for one code exactly one succeeds; the
+	// others (and a call for a used or missing code) get ErrNotFound and
+	// change nothing. A taken issued signature is ErrConflict, and then
+	// the code stays unused.
+	UseCode(ctx context.Context, signature string, companions []TokenKind, issued []*Token) error
 	// RevokeTokensByRequestID deletes every token of the kind issued for
 	// the request (the whole family) and returns how many went. The kind
 	// is TokenAccess or TokenRefresh (others are an error): the other

@@ -42,6 +42,8 @@ type request struct {
 	pending map[recordKey]bool
 	inTx    map[recordKey]bool
 	done    map[recordKey]bool
+	// deferCodeUse: the request is a code exchange (DeferCodeUse).
+	deferCodeUse bool
 }
 
 // BeginRequest returns a context for one HTTP request and the function to
@@ -146,6 +148,10 @@ func (s *Store) deleteCompanion(ctx context.Context, kind storage.TokenKind, sig
 // request, which is all fosite reads after this point).
 func (s *Store) useCode(ctx context.Context, signature string) error {
 	r := requestFrom(ctx)
+	if x := exchangeFrom(ctx); x != nil && r != nil {
+		x.useCodeLater(r, signature)
+		return nil
+	}
 	r.forget(recordKey{storage.TokenAuthorizeCode, signature})
 	if err := s.b.DeactivateToken(ctx, storage.TokenAuthorizeCode, signature); err != nil {
 		return err

@@ -110,10 +110,19 @@ func (s *Store) SetClientAssertionJWT(ctx context.Context, jti string, exp time.
 	return nil
 }
 
-// BeginTX, Commit and Rollback make the adapter fosite-transactional.
-func (s *Store) BeginTX(ctx context.Context) (context.Context, error) { return s.b.BeginTx(ctx) }
+// BeginTX, Commit and Rollback make the adapter fosite-transactional. A
+// code exchange's transaction is deferred to Commit (exchange.go).
+func (s *Store) BeginTX(ctx context.Context) (context.Context, error) {
+	if xctx := beginExchange(ctx); xctx != nil {
+		return xctx, nil
+	}
+	return s.b.BeginTx(ctx)
+}
 
 func (s *Store) Commit(ctx context.Context) error {
+	if x := exchangeFrom(ctx); x != nil {
+		return s.commitExchange(ctx, x)
+	}
 	err := s.b.Commit(ctx)
 	requestFrom(ctx).settle(err == nil)
 	return err
@@ -121,6 +130,9 @@ func (s *Store) Commit(ctx context.Context) error {
 
 func (s *Store) Rollback(ctx context.Context) error {
 	requestFrom(ctx).settle(false)
+	if exchangeFrom(ctx) != nil {
+		return nil // nothing was written
+	}
 	return s.b.Rollback(ctx)
 }
 
@@ -189,6 +201,10 @@ func (s *Store) createRecord(ctx context.Context, kind storage.TokenKind, signat
 		}
 	}
 	requestFrom(ctx).forget(recordKey{kind, signature})
+	if x := exchangeFrom(ctx); x != nil {
+		x.issue(t)
+		return nil
+	}
 	if err := s.b.CreateToken(ctx, t); err != nil {
 		return fmt.Errorf("fositestore: create %s: %w", kind, err)
 	}

@@ -47,6 +47,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"Interactions", testInteractions},
 		{"Tokens", testTokens},
 		{"TokensBySignature", testTokensBySignature},
+		{"UseCode", testUseCode},
 		{"TokenFamilies", testTokenFamilies},
 		{"TokensBySubject", testTokensBySubject},
 		{"ParallelRefreshRotation", testParallelRefreshRotation},

@@ -248,3 +248,82 @@ func testTokensBySubject(t *testing.T, s storage.Store) {
 		t.Error("an empty subject must not match every subject-less token")
 	}
 }
+
+// testUseCode: a code exchange's write uses the code, drops its companions
+// and stores the tokens together; a used code, a missing one and a taken
+// token signature change nothing; of racing exchanges exactly one wins.
+func testUseCode(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	companions := []storage.TokenKind{storage.TokenPKCE, storage.TokenOIDC}
+	newCode := func(requestID string) (code *storage.Token, others []*storage.Token) {
+		code = newToken("client-1", storage.TokenAuthorizeCode, requestID)
+		must(t, "CreateToken", s.CreateToken(ctx, code))
+		for _, kind := range companions {
+			c := newTokenLike(code)
+			c.Kind = kind
+			must(t, "CreateToken", s.CreateToken(ctx, c))
+			others = append(others, c)
+		}
+		return code, others
+	}
+	issue := func(requestID string) []*storage.Token {
+		return []*storage.Token{newToken("client-1", storage.TokenAccess, requestID),
+			newToken("client-1", storage.TokenRefresh, requestID)}
+	}
+	stored := func(tok *storage.Token) error {
+		_, err := s.GetToken(ctx, tok.Kind, tok.Signature)
+		return err
+	}
+
+	code, others := newCode("req-use")
+	tokens := issue("req-use")
+	tokens[1].ExpiresAt = time.Time{} // never expires
+	must(t, "UseCode", s.UseCode(ctx, code.Signature, companions, tokens))
+	wantErr(t, "GetToken of the used code", stored(code), storage.ErrInactive)
+	for _, c := range others {
+		wantErr(t, "GetToken of a used code's "+string(c.Kind), stored(c), storage.ErrNotFound)
+	}
+	for _, tok := range tokens {
+		got, err := s.GetToken(ctx, tok.Kind, tok.Signature)
+		must(t, "GetToken of an issued "+string(tok.Kind), err)
+		checkToken(t, got, tok)
+	}
+	if got, err := s.GetToken(ctx, tokens[1].Kind, tokens[1].Signature); err == nil && !got.ExpiresAt.IsZero() {
+		t.Errorf("a token issued without expiry expires at %v", got.ExpiresAt)
+	}
+
+	again := issue("req-use")
+	wantErr(t, "UseCode of a used code", s.UseCode(ctx, code.Signature, companions, again), storage.ErrNotFound)
+	wantErr(t, "UseCode of a missing code", s.UseCode(ctx, "missing", companions, again), storage.ErrNotFound)
+	for _, tok := range again {
+		wantErr(t, "GetToken of a token issued for a used code", stored(tok), storage.ErrNotFound)
+	}
+
+	// A taken signature fails the whole write: the code can still be used.
+	code, others = newCode("req-conflict")
+	clash := issue("req-conflict")
+	clash[1].Signature = tokens[1].Signature
+	wantErr(t, "UseCode with a taken signature", s.UseCode(ctx, code.Signature, companions, clash), storage.ErrConflict)
+	must(t, "GetToken of the code after a failed UseCode", stored(code))
+	for _, tok := range append(others, code) {
+		must(t, "GetToken of "+string(tok.Kind)+" after a failed UseCode", stored(tok))
+	}
+	wantErr(t, "GetToken of a token of a failed UseCode", stored(clash[0]), storage.ErrNotFound)
+
+	// Racing exchanges of one code: one stores its tokens, no other does.
+	const n = 16
+	code, _ = newCode("req-race")
+	issued := make([][]*storage.Token, n)
+	for i := range issued {
+		issued[i] = issue("req-race")
+	}
+	errs := race(n, func(i int) error { return s.UseCode(ctx, code.Signature, companions, issued[i]) })
+	checkOneWinner(t, "UseCode", errs, storage.ErrNotFound)
+	for i, err := range errs {
+		for _, tok := range issued[i] {
+			if got := stored(tok); (err == nil) != (got == nil) {
+				t.Errorf("UseCode %d returned %v, and its %s reads %v", i, err, tok.Kind, got)
+			}
+		}
+	}
+}
