@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"text/template/parse"
 )
 
 // DefaultPrimaryColor is used when a Branding has no valid PrimaryColor.
@@ -109,23 +110,28 @@ type view struct {
 	Data     any      // Page.Data; an empty map when nil
 }
 
-// pageTemplate is a page parsed together with the layout and partials, never
-// executed, so it can still be cloned (html/template refuses to clone an
-// executed set). Each clone binds t to a language and scope on first use.
+// pageTemplate is a page's templates, parsed once and never executed: the
+// page's own and the layout and partials it calls, by name. The trees of the
+// layout and partials are shared by every page; a clone copies the trees
+// (html/template's escaping rewrites them) and binds t to a language and
+// scope on first use. Keeping only what the page reaches, rather than a
+// deep copy of every partial per page and per clone, keeps the heap small.
 type pageTemplate struct {
 	name   string
-	base   *template.Template
+	trees  map[string]*parse.Tree
 	clones clones[*template.Template]
 }
 
-// clone returns the page bound to k, cloned from base on first use.
+// clonePage returns the page bound to k, made from pt's trees on first use.
 func (r *Renderer) clonePage(pt *pageTemplate, k cloneKey) (*template.Template, error) {
 	return pt.clones.get(k, func() (*template.Template, error) {
-		c, err := pt.base.Clone()
-		if err != nil {
-			return nil, err
+		set := template.New(pt.name).Funcs(r.baseFuncs()).Funcs(template.FuncMap{"t": r.tFunc(k)}).Option("missingkey=zero")
+		for _, name := range sortedKeys(pt.trees) {
+			if _, err := set.AddParseTree(name, pt.trees[name].Copy()); err != nil {
+				return nil, err
+			}
 		}
-		return c.Funcs(template.FuncMap{"t": r.tFunc(k)}).Lookup(pt.name), nil
+		return set.Lookup(pt.name), nil
 	})
 }
 
@@ -280,15 +286,19 @@ func (r *Renderer) loadTemplates(layers []fs.FS) error {
 }
 
 func (r *Renderer) addPage(shared *template.Template, page string, src []byte) error {
-	clone, err := shared.Clone()
-	if err != nil {
+	// The page is parsed into a set holding the shared trees, uncopied, so
+	// its definitions replace the partials' as they would in a clone of
+	// shared; the set itself is dropped once the page's trees are known.
+	set := template.New(page).Funcs(r.baseFuncs())
+	for _, t := range shared.Templates() {
+		if _, err := set.AddParseTree(t.Name(), t.Tree); err != nil {
+			return fmt.Errorf("themes: %s.html: %w", page, err)
+		}
+	}
+	if _, err := set.Parse(string(src)); err != nil {
 		return fmt.Errorf("themes: %s.html: %w", page, err)
 	}
-	parsed, err := clone.New(page).Parse(string(src))
-	if err != nil {
-		return fmt.Errorf("themes: %s.html: %w", page, err)
-	}
-	pt := &pageTemplate{name: page, base: parsed}
+	pt := &pageTemplate{name: page, trees: reachable(set, page)}
 	// A dry run with no data performs html/template's escaping analysis
 	// now, so context errors fail New rather than a request. One language
 	// suffices: t's output is escaped the same way whatever it says.
@@ -301,6 +311,53 @@ func (r *Renderer) addPage(shared *template.Template, page string, src []byte) e
 	}
 	r.pages[page] = pt
 	return nil
+}
+
+// reachable returns the trees of set that executing name can run: name's
+// and those its {{template}} calls name, transitively. Only these are
+// executed and escaped, so a page rendered from them alone renders the
+// same. A name set does not define is left out and fails the escaping as
+// it would have.
+func reachable(set *template.Template, name string) map[string]*parse.Tree {
+	trees := map[string]*parse.Tree{}
+	var visit func(name string)
+	visit = func(name string) {
+		if _, seen := trees[name]; seen {
+			return
+		}
+		t := set.Lookup(name)
+		if t == nil || t.Tree == nil {
+			return
+		}
+		trees[name] = t.Tree
+		walkCalls(t.Tree.Root, visit)
+	}
+	visit(name)
+	return trees
+}
+
+// walkCalls calls call with the name of every {{template}} under n.
+func walkCalls(n parse.Node, call func(name string)) {
+	switch n := n.(type) {
+	case *parse.ListNode:
+		if n == nil {
+			return
+		}
+		for _, c := range n.Nodes {
+			walkCalls(c, call)
+		}
+	case *parse.TemplateNode:
+		call(n.Name)
+	case *parse.IfNode:
+		walkCalls(n.List, call)
+		walkCalls(n.ElseList, call)
+	case *parse.RangeNode:
+		walkCalls(n.List, call)
+		walkCalls(n.ElseList, call)
+	case *parse.WithNode:
+		walkCalls(n.List, call)
+		walkCalls(n.ElseList, call)
+	}
 }
 
 func (r *Renderer) dryView(data any) view {
