@@ -30,14 +30,15 @@ func renderEverything(t testing.TB, r *Renderer) {
 
 // TestTemplatesRetainedHeap guards the heap the default theme keeps alive:
 // the server marks it at every GC cycle, and a password sign-in's argon2id
-// allocation triggers one every few sign-ins. The bounds are generous (a
-// few times what is measured when this was written, see the log); going
+// allocation triggers one every few sign-ins. The bounds are generous
+// (about 11 MiB for both when this was written, see the log; 54 and 282
+// MiB with a copy of every partial per page, language and scope); going
 // over them means templates are being copied again where they need not be.
 // Not parallel, so no other test allocates while it measures.
 func TestTemplatesRetainedHeap(t *testing.T) {
 	const (
-		loadedBound   = 24 << 20  // after New
-		renderedBound = 128 << 20 // after every page in every language
+		loadedBound   = 24 << 20 // after New
+		renderedBound = 32 << 20 // after every page in every language
 	)
 	before := liveHeap()
 	r, err := New(Options{DefaultLanguage: "en"})
