@@ -21,9 +21,11 @@
 // Everything is read and parsed once in New: a broken override fails start-up
 // instead of the first request, and editing it requires a restart. Each page
 // and e-mail is parsed once and checked (html/template's escaping) in the
-// default language; the clone with t bound to another language, or to a
-// scope's translation packages, is made the first time it is rendered, so
-// start-up does not grow with the number of languages.
+// default language. A page keeps only the layout and partials it calls
+// (shared, not copied, between pages). Renders execute copies whose t is
+// bound to the language and scope of the render at hand, taken from and
+// given back to a few idle ones per page: the heap grows with the renders
+// that run at once, not with languages and translation packages.
 //
 // # Content-Security-Policy
 //

@@ -16,24 +16,28 @@ import (
 // define.
 var ErrUnknownEmail = errors.New("themes: unknown e-mail")
 
-// emailTemplates is one e-mail kind bound to one language and scope: the
-// HTML part parsed with email/_layout.html, the text part with
-// email/_layout.txt.
+// emailTemplates is a copy of one e-mail kind: the HTML part parsed with
+// email/_layout.html, the text part with email/_layout.txt. Its t
+// translates into k, which the one render holding the copy sets.
 type emailTemplates struct {
 	html *htmltemplate.Template
 	text *texttemplate.Template
+	k    binding
 }
 
-// emailKind is one e-mail kind parsed once and never executed, so clones
-// per language and scope can be made from it on first use.
+// emailKind is one e-mail kind parsed once and never executed; renders
+// execute copies of it (see copies).
 type emailKind struct {
 	base   emailTemplates
-	clones clones[*emailTemplates]
+	copies copies[*emailTemplates]
 }
 
-func (r *Renderer) cloneEmail(ek *emailKind, k cloneKey) (*emailTemplates, error) {
-	return ek.clones.get(k, func() (*emailTemplates, error) {
-		t := texttemplate.FuncMap{"t": r.tFunc(k)}
+// takeEmail returns a copy of ek bound to k; the caller gives it back to
+// ek.copies when it has executed it.
+func (r *Renderer) takeEmail(ek *emailKind, k binding) (*emailTemplates, error) {
+	et, err := ek.copies.take(func() (*emailTemplates, error) {
+		et := &emailTemplates{}
+		t := texttemplate.FuncMap{"t": func(key string, args ...any) string { return r.translate(et.k, key, args...) }}
 		hl, err := ek.base.html.Clone()
 		if err != nil {
 			return nil, err
@@ -42,8 +46,14 @@ func (r *Renderer) cloneEmail(ek *emailKind, k cloneKey) (*emailTemplates, error
 		if err != nil {
 			return nil, err
 		}
-		return &emailTemplates{html: hl.Funcs(t), text: xl.Funcs(t)}, nil
+		et.html, et.text = hl.Funcs(t), xl.Funcs(t)
+		return et, nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	et.k = k
+	return et, nil
 }
 
 // emailView is what e-mail templates see as the dot.
@@ -111,10 +121,11 @@ func (r *Renderer) addEmail(kind string, htmlLayout, htmlSrc, textLayout, textSr
 	ek := &emailKind{base: emailTemplates{html: h, text: x}}
 	// A dry run does html/template's escaping analysis now, so a broken
 	// override fails New rather than a send; one language suffices.
-	et, err := r.cloneEmail(ek, cloneKey{lang: r.defaultLang})
+	et, err := r.takeEmail(ek, binding{lang: r.defaultLang})
 	if err != nil {
 		return fmt.Errorf("themes: email/%s.html: %w", kind, err)
 	}
+	defer ek.copies.give(et) // idle for the first send
 	dry := emailView{Kind: kind, Lang: r.defaultLang, Dir: Dir(r.defaultLang), Branding: sanitizeBranding(Branding{}, r.appName), Data: map[string]any{}}
 	if err := et.html.Execute(io.Discard, dry); err != nil {
 		return fmt.Errorf("themes: email/%s.html: %w", kind, err)
@@ -167,16 +178,17 @@ func (r *Renderer) RenderEmail(kind, lang string, branding Branding, data any) (
 	b := sanitizeBranding(branding, r.appName)
 	overlay := r.overlay(context.Background(), b.Scope)
 	l = r.scopedLang(l, overlay)
-	k := cloneKey{scope: cloneScope(b.Scope, overlay), lang: l}
-	et, err := r.cloneEmail(ek, k)
-	if err != nil {
-		return "", "", "", err
-	}
+	k := binding{scope: bindScope(b.Scope, overlay), lang: l}
 	v := emailView{Kind: kind, Lang: l, Dir: Dir(l), Branding: b, Contrast: contrastColor(strings.TrimPrefix(b.PrimaryColor, "#")), Data: data}
 	v.LogoURL = r.absolute(b.LogoURL)
 	if v.Data == nil {
 		v.Data = map[string]any{}
 	}
+	et, err := r.takeEmail(ek, k)
+	if err != nil {
+		return "", "", "", err
+	}
+	defer ek.copies.give(et)
 	var hb, tb bytes.Buffer
 	if err := et.html.Execute(&hb, v); err != nil {
 		return "", "", "", fmt.Errorf("themes: render email/%s.html: %w", kind, err)
@@ -184,7 +196,7 @@ func (r *Renderer) RenderEmail(kind, lang string, branding Branding, data any) (
 	if err := et.text.Execute(&tb, v); err != nil {
 		return "", "", "", fmt.Errorf("themes: render email/%s.txt: %w", kind, err)
 	}
-	subject = r.tFunc(k)("email."+kind+".subject", b.AppName)
+	subject = r.translate(k, "email."+kind+".subject", b.AppName)
 	// Header injection is the SMTP library's to refuse, but a subject is
 	// one line by definition.
 	subject = strings.Join(strings.Fields(subject), " ")

@@ -2,71 +2,89 @@ package themes
 
 import (
 	"fmt"
+	"runtime"
 	"sync"
 )
 
-// cloneKey names one clone of a page or e-mail: t bound to a language and
-// to the translation packages of a scope ("" for none).
-type cloneKey struct{ scope, lang string }
+// binding is what a copy's t translates into: a language and the
+// translation packages of a scope ("" for none).
+type binding struct{ scope, lang string }
 
-// clones holds the clones of one page or e-mail, made on first use: parsing
-// every page once per language at start grows start-up with each language,
-// and packages uploaded at run time add (scope, language) pairs later.
-type clones[T any] struct {
-	mu sync.Mutex
-	m  map[cloneKey]T
+// copies holds the idle copies of one page's or e-mail's templates. A
+// render takes one (made on demand when none is idle), binds its t to the
+// language and scope it renders in, and gives it back when done. So the
+// number of copies follows how many renders of the page ran at once, not
+// how many languages and scopes it was rendered in (a copy per language
+// and scope, each a deep copy of the page's parse trees, was most of the
+// server's heap), and each copy's escaping runs once. t cannot be bound
+// per render any other way: a template function sees only its arguments,
+// and html/template refuses to clone a template once it has executed.
+type copies[T any] struct {
+	mu   sync.Mutex
+	idle []T
+	made int
 }
 
-// get returns the clone for k, making it with mk the first time. mk runs
-// under the lock, so concurrent first renders make one clone, not several.
-func (c *clones[T]) get(k cloneKey, mk func() (T, error)) (T, error) {
+// take returns an idle copy, or one made with mk when none is. mk runs
+// outside the lock: copying and escaping a page takes about a millisecond,
+// which another render of the page need not wait for.
+func (c *copies[T]) take(mk func() (T, error)) (T, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if v, ok := c.m[k]; ok {
+	if n := len(c.idle); n > 0 {
+		v := c.idle[n-1]
+		c.idle = c.idle[:n-1]
+		c.mu.Unlock()
 		return v, nil
 	}
+	c.made++
+	c.mu.Unlock()
 	v, err := mk()
 	if err != nil {
 		var zero T
-		return zero, fmt.Errorf("themes: clone for %q/%q: %w", k.scope, k.lang, err)
+		return zero, fmt.Errorf("themes: copy: %w", err)
 	}
-	if c.m == nil {
-		c.m = map[cloneKey]T{}
-	}
-	c.m[k] = v
 	return v, nil
 }
 
-// size is the number of clones made, for tests.
-func (c *clones[T]) size() int {
+// give returns a copy taken with take. At most one idle copy per CPU is
+// kept: a render holds one only while it executes into a buffer, so about
+// that many run at once; a burst beyond it leaves garbage, not heap.
+func (c *copies[T]) give(v T) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return len(c.m)
-}
-
-// tFunc is the template function t for a clone: key looked up in scope's
-// packages (read from the cache the render refreshed) and lang's catalogs,
-// formatted with args when given.
-func (r *Renderer) tFunc(k cloneKey) func(string, ...any) string {
-	return func(key string, args ...any) string {
-		var overlay map[string]map[string]string
-		if k.scope != "" {
-			overlay = r.cachedOverlay(k.scope)
-		}
-		format, ok := r.lookupIn(overlay, k.lang, key)
-		if !ok {
-			return key
-		}
-		if len(args) == 0 {
-			return format // a literal "%" must survive when nothing is formatted
-		}
-		return fmt.Sprintf(format, args...)
+	if len(c.idle) < runtime.GOMAXPROCS(0) {
+		c.idle = append(c.idle, v)
 	}
 }
 
-// cloneScope is the scope a clone is keyed by: pages of a scope without
-// packages share the unscoped clone.
-func cloneScope(scope string, overlay map[string]map[string]string) string {
+// count is the number of copies made, for tests.
+func (c *copies[T]) count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.made
+}
+
+// translate is the template function t of a copy bound to k: key looked
+// up in k's scope's packages (read from the cache the render refreshed)
+// and k's language's catalogs, formatted with args when given.
+func (r *Renderer) translate(k binding, key string, args ...any) string {
+	var overlay map[string]map[string]string
+	if k.scope != "" {
+		overlay = r.cachedOverlay(k.scope)
+	}
+	format, ok := r.lookupIn(overlay, k.lang, key)
+	if !ok {
+		return key
+	}
+	if len(args) == 0 {
+		return format // a literal "%" must survive when nothing is formatted
+	}
+	return fmt.Sprintf(format, args...)
+}
+
+// bindScope is the scope a copy is bound to: pages of a scope without
+// packages translate as the unscoped ones.
+func bindScope(scope string, overlay map[string]map[string]string) string {
 	if len(overlay) == 0 {
 		return ""
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -171,33 +172,92 @@ func TestOverlayCache(t *testing.T) {
 	}
 }
 
-// TestLazyClones: New clones each page for the default language only; other
-// languages and scopes are cloned on first use, once.
-func TestLazyClones(t *testing.T) {
+// TestPageCopies: New makes one copy of each page (the dry run's), and
+// rendering in other languages and scopes binds that copy's t to them
+// instead of making a copy each; renders at once each get their own copy,
+// bound to their own language.
+func TestPageCopies(t *testing.T) {
 	src := &fakeSource{scopes: map[string]map[string]map[string]string{}}
 	src.set("s", "de", map[string]string{"login.title": "X"})
 	r := newTestRenderer(t, Options{Catalogs: src})
 	login := r.pages["login"]
-	if n := login.clones.size(); n != 1 {
-		t.Fatalf("clones after New = %d, want 1", n)
+	if n := login.copies.count(); n != 1 {
+		t.Fatalf("copies after New = %d, want 1", n)
+	}
+	for _, lang := range r.BuiltinLanguages() {
+		if got, want := renderIn(t, r, "", lang, ""), "<h1>"+r.T(lang, "login.title")+"</h1>"; !strings.Contains(got, want) {
+			t.Errorf("%s: page lacks %q", lang, want)
+		}
+	}
+	if got := renderIn(t, r, "s", "de", ""); !strings.Contains(got, "<h1>X</h1>") {
+		t.Errorf("scope s lacks its package's title:\n%s", got)
+	}
+	if got := renderIn(t, r, "unpackaged", "de", ""); !strings.Contains(got, "<h1>"+r.T("de", "login.title")+"</h1>") {
+		t.Errorf("unpackaged scope:\n%s", got)
+	}
+	if got := renderIn(t, r, "", "de", ""); strings.Contains(got, "<h1>X</h1>") {
+		t.Error("the scope's package leaked into an unscoped render")
+	}
+	if n := login.copies.count(); n != 1 {
+		t.Errorf("copies after rendering in every language and scope one at a time = %d, want 1", n)
 	}
 	var wg sync.WaitGroup
-	for range 8 {
+	for i := range 8 {
 		wg.Go(func() {
-			req := httptest.NewRequest(http.MethodGet, "/login", nil)
-			if err := r.Render(httptest.NewRecorder(), req, Page{Template: "login", Lang: "de", Data: map[string]any{}}); err != nil {
-				t.Error(err)
+			lang := r.BuiltinLanguages()[i%4]
+			want := "<h1>" + r.T(lang, "login.title") + "</h1>"
+			for range 20 {
+				w := httptest.NewRecorder()
+				if err := r.Render(w, httptest.NewRequest(http.MethodGet, "/login", nil), loginPage(lang, "identifier")); err != nil {
+					t.Error(err)
+					return
+				}
+				if !strings.Contains(w.Body.String(), want) {
+					t.Errorf("%s: concurrent render lacks %q", lang, want)
+					return
+				}
 			}
 		})
 	}
 	wg.Wait()
-	renderIn(t, r, "s", "de", "")
-	renderIn(t, r, "unpackaged", "de", "") // shares the unscoped clone
-	if n := login.clones.size(); n != 3 {
-		t.Errorf("clones = %d, want en, de and de for scope s", n)
+	if n := r.pages["error"].copies.count(); n != 1 {
+		t.Errorf("an unrendered page was copied: %d", n)
 	}
-	if n := r.pages["error"].clones.size(); n != 1 {
-		t.Errorf("an unrendered page was cloned: %d", n)
+	for _, lang := range []string{"en", "de", "fr"} {
+		if _, _, _, err := r.RenderEmail("activation", lang, Branding{Scope: "s"}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := r.emails["activation"].copies.count(); n != 1 {
+		t.Errorf("e-mail copies after three languages = %d, want 1", n)
+	}
+}
+
+// TestCopiesKeepAtMostOnePerCPU: copies given back beyond one per CPU are
+// dropped, so a burst of renders does not stay on the heap.
+func TestCopiesKeepAtMostOnePerCPU(t *testing.T) {
+	var c copies[*int]
+	n := runtime.GOMAXPROCS(0) + 3
+	var taken []*int
+	for i := range n {
+		v, err := c.take(func() (*int, error) { return &i, nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		taken = append(taken, v)
+	}
+	for _, v := range taken {
+		c.give(v)
+	}
+	if c.count() != n || len(c.idle) != runtime.GOMAXPROCS(0) {
+		t.Errorf("made %d, idle %d; want %d made and %d idle", c.count(), len(c.idle), n, runtime.GOMAXPROCS(0))
+	}
+	if _, err := c.take(func() (*int, error) { t.Error("made a copy while one was idle"); return nil, nil }); err != nil {
+		t.Fatal(err)
+	}
+	var empty copies[*int]
+	if _, err := empty.take(func() (*int, error) { return nil, errors.New("boom") }); err == nil || !strings.Contains(err.Error(), "boom") {
+		t.Errorf("a failed copy: %v", err)
 	}
 }
 

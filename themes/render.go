@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"text/template/parse"
 )
 
 // DefaultPrimaryColor is used when a Branding has no valid PrimaryColor.
@@ -109,24 +110,47 @@ type view struct {
 	Data     any      // Page.Data; an empty map when nil
 }
 
-// pageTemplate is a page parsed together with the layout and partials, never
-// executed, so it can still be cloned (html/template refuses to clone an
-// executed set). Each clone binds t to a language and scope on first use.
+// pageTemplate is a page's templates, parsed once and never executed: the
+// page's own and the layout and partials it calls, by name. The trees of the
+// layout and partials are shared by every page. A render executes a copy
+// (html/template's escaping rewrites the trees it runs), see copies.
 type pageTemplate struct {
 	name   string
-	base   *template.Template
-	clones clones[*template.Template]
+	trees  map[string]*parse.Tree
+	copies copies[*boundPage]
 }
 
-// clone returns the page bound to k, cloned from base on first use.
-func (r *Renderer) clonePage(pt *pageTemplate, k cloneKey) (*template.Template, error) {
-	return pt.clones.get(k, func() (*template.Template, error) {
-		c, err := pt.base.Clone()
-		if err != nil {
+// boundPage is one copy of a page's templates. Its t translates into k,
+// which the one render holding the copy sets.
+type boundPage struct {
+	tmpl *template.Template
+	k    binding
+}
+
+// takePage returns a copy of pt bound to k; the caller gives it back to
+// pt.copies when it has executed it.
+func (r *Renderer) takePage(pt *pageTemplate, k binding) (*boundPage, error) {
+	bp, err := pt.copies.take(func() (*boundPage, error) { return r.copyPage(pt) })
+	if err != nil {
+		return nil, err
+	}
+	bp.k = k
+	return bp, nil
+}
+
+// copyPage makes a copy of pt's trees, with only what the page reaches:
+// a copy of every partial per page was most of the heap.
+func (r *Renderer) copyPage(pt *pageTemplate) (*boundPage, error) {
+	bp := &boundPage{}
+	t := func(key string, args ...any) string { return r.translate(bp.k, key, args...) }
+	set := template.New(pt.name).Funcs(r.baseFuncs()).Funcs(template.FuncMap{"t": t}).Option("missingkey=zero")
+	for _, name := range sortedKeys(pt.trees) {
+		if _, err := set.AddParseTree(name, pt.trees[name].Copy()); err != nil {
 			return nil, err
 		}
-		return c.Funcs(template.FuncMap{"t": r.tFunc(k)}).Lookup(pt.name), nil
-	})
+	}
+	bp.tmpl = set.Lookup(pt.name)
+	return bp, nil
 }
 
 func sanitizeBranding(b Branding, defaultName string) Branding {
@@ -178,7 +202,7 @@ func safeLogoURL(s string) bool {
 }
 
 // baseFuncs are the template functions that do not depend on the language.
-// t is a placeholder replaced per language in loadTemplates.
+// t is a placeholder for parsing, replaced in every copy (copyPage).
 func (r *Renderer) baseFuncs() template.FuncMap {
 	return template.FuncMap{
 		"t":            func(key string, args ...any) string { return key },
@@ -243,8 +267,8 @@ func fieldError(data any, name string) string {
 	return ""
 }
 
-// loadTemplates parses, for each page, layout + partials + the page once;
-// the per-language clones are made when first rendered.
+// loadTemplates parses the layout and partials once, and each page once on
+// top of them; copies to execute are made when rendered (copies).
 func (r *Renderer) loadTemplates(layers []fs.FS) error {
 	files, err := collect(layers, "templates", ".html", false)
 	if err != nil {
@@ -280,27 +304,80 @@ func (r *Renderer) loadTemplates(layers []fs.FS) error {
 }
 
 func (r *Renderer) addPage(shared *template.Template, page string, src []byte) error {
-	clone, err := shared.Clone()
-	if err != nil {
+	// The page is parsed into a set holding the shared trees, uncopied, so
+	// its definitions replace the partials' as they would in a clone of
+	// shared; the set itself is dropped once the page's trees are known.
+	set := template.New(page).Funcs(r.baseFuncs())
+	for _, t := range shared.Templates() {
+		if _, err := set.AddParseTree(t.Name(), t.Tree); err != nil {
+			return fmt.Errorf("themes: %s.html: %w", page, err)
+		}
+	}
+	if _, err := set.Parse(string(src)); err != nil {
 		return fmt.Errorf("themes: %s.html: %w", page, err)
 	}
-	parsed, err := clone.New(page).Parse(string(src))
-	if err != nil {
-		return fmt.Errorf("themes: %s.html: %w", page, err)
-	}
-	pt := &pageTemplate{name: page, base: parsed}
+	pt := &pageTemplate{name: page, trees: reachable(set, page)}
 	// A dry run with no data performs html/template's escaping analysis
 	// now, so context errors fail New rather than a request. One language
-	// suffices: t's output is escaped the same way whatever it says.
-	tl, err := r.clonePage(pt, cloneKey{lang: r.defaultLang})
+	// suffices: t's output is escaped the same way whatever it says. The
+	// copy stays idle for the first render.
+	bp, err := r.takePage(pt, binding{lang: r.defaultLang})
 	if err != nil {
 		return fmt.Errorf("themes: %s.html: %w", page, err)
 	}
-	if err := tl.Execute(io.Discard, r.dryView(map[string]any{})); err != nil {
+	defer pt.copies.give(bp)
+	if err := bp.tmpl.Execute(io.Discard, r.dryView(map[string]any{})); err != nil {
 		return fmt.Errorf("themes: %s.html: %w", page, err)
 	}
 	r.pages[page] = pt
 	return nil
+}
+
+// reachable returns the trees of set that executing name can run: name's
+// and those its {{template}} calls name, transitively. Only these are
+// executed and escaped, so a page rendered from them alone renders the
+// same. A name set does not define is left out and fails the escaping as
+// it would have.
+func reachable(set *template.Template, name string) map[string]*parse.Tree {
+	trees := map[string]*parse.Tree{}
+	var visit func(name string)
+	visit = func(name string) {
+		if _, seen := trees[name]; seen {
+			return
+		}
+		t := set.Lookup(name)
+		if t == nil || t.Tree == nil {
+			return
+		}
+		trees[name] = t.Tree
+		walkCalls(t.Tree.Root, visit)
+	}
+	visit(name)
+	return trees
+}
+
+// walkCalls calls call with the name of every {{template}} under n.
+func walkCalls(n parse.Node, call func(name string)) {
+	switch n := n.(type) {
+	case *parse.ListNode:
+		if n == nil {
+			return
+		}
+		for _, c := range n.Nodes {
+			walkCalls(c, call)
+		}
+	case *parse.TemplateNode:
+		call(n.Name)
+	case *parse.IfNode:
+		walkCalls(n.List, call)
+		walkCalls(n.ElseList, call)
+	case *parse.RangeNode:
+		walkCalls(n.List, call)
+		walkCalls(n.ElseList, call)
+	case *parse.WithNode:
+		walkCalls(n.List, call)
+		walkCalls(n.ElseList, call)
+	}
 }
 
 func (r *Renderer) dryView(data any) view {
@@ -317,11 +394,12 @@ func (r *Renderer) TrialRender(page string, data any) error {
 	if !ok {
 		return fmt.Errorf("%w: %q", ErrUnknownTemplate, page)
 	}
-	tl, err := r.clonePage(pt, cloneKey{lang: r.defaultLang})
+	bp, err := r.takePage(pt, binding{lang: r.defaultLang})
 	if err != nil {
 		return err
 	}
-	if err := tl.Execute(io.Discard, r.dryView(data)); err != nil {
+	defer pt.copies.give(bp)
+	if err := bp.tmpl.Execute(io.Discard, r.dryView(data)); err != nil {
 		return fmt.Errorf("themes: %s.html (%s): %w", page, r.defaultLang, err)
 	}
 	return nil
@@ -346,17 +424,19 @@ func (r *Renderer) Render(w http.ResponseWriter, req *http.Request, p Page) erro
 	b := sanitizeBranding(p.Branding, r.appName)
 	overlay := r.overlay(req.Context(), b.Scope)
 	lang = r.scopedLang(lang, overlay)
-	tmpl, err := r.clonePage(pt, cloneKey{scope: cloneScope(b.Scope, overlay), lang: lang})
-	if err != nil {
-		return err
-	}
 	v := view{Lang: lang, Dir: Dir(lang), Branding: b, Brand: strings.TrimPrefix(b.PrimaryColor, "#"), Data: p.Data}
 	v.Picker = r.newPicker(req, lang, offered(r.builtin.langs, overlay))
 	if v.Data == nil {
 		v.Data = map[string]any{}
 	}
+	bp, err := r.takePage(pt, binding{scope: bindScope(b.Scope, overlay), lang: lang})
+	if err != nil {
+		return err
+	}
 	var buf bytes.Buffer
-	if err := tmpl.Execute(&buf, v); err != nil {
+	err = bp.tmpl.Execute(&buf, v)
+	pt.copies.give(bp) // before the write, which waits on the client
+	if err != nil {
 		return fmt.Errorf("themes: render %s: %w", p.Template, err)
 	}
 	h := w.Header()

@@ -250,6 +250,43 @@ func TestOverrideDir(t *testing.T) {
 	}
 }
 
+// TestOverridePartials: a page's own definition of a partial's template
+// wins for that page only; a later partial file's definition wins for
+// every page; and a context error that html/template's escaping finds, in
+// a page or in a partial a page calls, fails New.
+func TestOverridePartials(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "templates", "message.html"), `{{template "layout" .}}`+
+		`{{define "content"}}{{template "alert" .}}<p>{{t "message.title"}}</p>{{end}}{{define "alert"}}<p class="own-alert">{{t "login.title"}}</p>{{end}}`)
+	writeFile(t, filepath.Join(dir, "templates", "_zz.html"), `{{define "brand-links"}}<p class="links" title="{{.Branding.AppName}}">{{t "footer.text"}}</p>{{end}}`)
+	r := newTestRenderer(t, Options{OverrideDir: dir})
+	for _, lang := range []string{"en", "de"} {
+		body := render(t, r, Page{Template: "message", Lang: lang, Branding: Branding{AppName: `A"B`}}, "").Body.String()
+		for _, want := range []string{`<p class="own-alert">` + r.T(lang, "login.title") + `</p>`, `<p class="links" title="A&#34;B">` + r.T(lang, "footer.text") + `</p>`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("message (%s) lacks %q:\n%s", lang, want, body)
+			}
+		}
+		body = render(t, r, Page{Template: "login", Lang: lang, Data: map[string]any{"Error": "login.title"}}, "").Body.String()
+		if strings.Contains(body, "own-alert") || !strings.Contains(body, `<p class="links" title="Foyer">`) {
+			t.Errorf("login (%s) got another page's alert or lacks the partial override:\n%s", lang, body)
+		}
+	}
+
+	for name, src := range map[string]string{
+		"message.html": `{{template "layout" .}}{{define "content"}}<p {{if .Data.X}}title="{{end}}>x</p>{{end}}`,
+		"_zz.html":     `{{define "brand-links"}}<p {{if .Branding.SupportURL}}title="{{end}}>x</p>{{end}}`,
+	} {
+		bad := t.TempDir()
+		writeFile(t, filepath.Join(bad, "templates", name), src)
+		_, err := New(Options{OverrideDir: bad})
+		if err == nil || !strings.Contains(err.Error(), "branches end in different contexts") {
+			t.Errorf("%s with a context error: New = %v", name, err)
+		}
+	}
+}
+
 func TestGoldenLogin(t *testing.T) {
 	r := newTestRenderer(t, Options{})
 	for _, tc := range []struct{ file, lang, step string }{

@@ -49,8 +49,8 @@ type Options struct {
 }
 
 // Renderer renders themed pages. It is safe for concurrent use: what New
-// loads never changes; the per-language clones and the translation-package
-// cache fill in behind locks as pages are rendered.
+// loads never changes; the idle copies of pages and e-mails and the
+// translation-package cache are kept behind locks.
 type Renderer struct {
 	defaultLang string
 	appName     string
