@@ -30,9 +30,11 @@ type Store interface {
 	GetInteraction(ctx context.Context, id string) (*storage.Interaction, error)
 	CreateInteraction(ctx context.Context, i *storage.Interaction) error
 	UpdateInteraction(ctx context.Context, i *storage.Interaction) error
-	// The budgets on new interactions (interactionbudget.go).
+	// The budgets on new interactions (interactionbudget.go) and the
+	// attempt limits (regulate.Store).
 	CountAttemptWindows(ctx context.Context, windows ...storage.AttemptWindow) ([]int64, error)
 	RecordAttempts(ctx context.Context, at, since time.Time, keys ...string) ([]int64, error)
+	TallyAttemptWindows(ctx context.Context, windows ...storage.AttemptLimit) ([]storage.AttemptTally, error)
 	GetClient(ctx context.Context, id string) (*storage.Client, error)
 	GetApplication(ctx context.Context, id string) (*storage.Application, error)
 	GetBrandAsset(ctx context.Context, hash string) (*storage.BrandAsset, error)
@@ -44,7 +46,7 @@ type Store interface {
 	SetPassword(ctx context.Context, accountID, hash string) error
 	AppendEvent(ctx context.Context, e *storage.Event) error
 	RecordLoginAttempt(ctx context.Context, key string, at, since time.Time) (int64, error)
-	ClearLoginAttempts(ctx context.Context, key string) error
+	ClearLoginAttempts(ctx context.Context, keys ...string) error
 	storage.Transactor
 	CreateAccount(ctx context.Context, a *storage.Account) error
 	ActivateAccount(ctx context.Context, id string) error

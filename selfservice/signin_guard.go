@@ -75,6 +75,9 @@ type signInGuard struct {
 type guardTry struct {
 	source, identifier regulate.Key
 	ip                 string
+	// guarded: the identifier's count was full when the try was let
+	// through, so its failure is not counted under the identifier.
+	guarded bool
 }
 
 // refusal is why a try was not checked: a message and when to retry.
@@ -83,27 +86,26 @@ type refusal struct {
 	retryAfter time.Duration
 }
 
-// admit peeks at every budget (cheapest refusal first, nothing recorded)
-// and, when the try may go on, records it under its source and, unless
-// the identifier is guarded, under the identifier.
+// admit peeks at every budget in one read (cheapest refusal first,
+// nothing recorded) and, when the try may go on, records it under its
+// source. The identifier's count takes the try once it failed (failed):
+// a right password clears that count anyway, so a sign-in costs no insert
+// for it; it only decides whether other sources are guarded, while the
+// source's count, stored before the password is checked, is the one that
+// holds against parallel guesses.
 func (g signInGuard) admit(ctx context.Context, storeID, typed, ip string) (*guardTry, *refusal, error) {
 	now := g.now().UTC()
 	try := &guardTry{ip: ip, source: g.rules.source.Key(storeID, ip, typed), identifier: g.rules.identifier.Key(storeID, typed)}
-	var source regulate.Hold
-	for _, k := range []regulate.Key{g.rules.global.Key(), g.rules.address.Key(ip), try.source} {
-		hold, err := g.limits.Peek(ctx, k, now)
-		if err != nil {
-			return nil, nil, fmt.Errorf("selfservice: %w", err)
-		}
-		if hold.Held {
-			return nil, &refusal{"login.too_many_attempts", hold.RetryAfter}, nil
-		}
-		source = hold // the last one peeked
-	}
-	ident, err := g.limits.Peek(ctx, try.identifier, now)
+	holds, err := g.limits.PeekAll(ctx, now, g.rules.global.Key(), g.rules.address.Key(ip), try.source, try.identifier)
 	if err != nil {
 		return nil, nil, fmt.Errorf("selfservice: %w", err)
 	}
+	for _, hold := range holds[:3] { // global, address, source
+		if hold.Held {
+			return nil, &refusal{"login.too_many_attempts", hold.RetryAfter}, nil
+		}
+	}
+	source, ident := holds[2], holds[3]
 	if ident.Held && source.Count > 0 {
 		// Guarded, and this source already failed for the identifier.
 		return nil, &refusal{"login.identifier_guarded", ident.RetryAfter}, nil
@@ -121,31 +123,29 @@ func (g signInGuard) admit(ctx context.Context, storeID, typed, ip string) (*gua
 		// Guarded: a source's one try, even when it sends several at once.
 		return nil, &refusal{"login.identifier_guarded", ident.RetryAfter}, nil
 	}
-	if !ident.Held {
-		if err := g.limits.Record(ctx, try.identifier, now); err != nil {
-			return nil, nil, fmt.Errorf("selfservice: %w", err)
-		}
-	}
+	try.guarded = ident.Held
 	return try, nil, nil
 }
 
-// failed charges a wrong password to the address and global budgets.
+// failed charges a wrong password to the identifier (unless it was
+// guarded: tries made then are not counted, so guessers cannot keep it
+// full) and to the address and global budgets, in one statement.
 func (g signInGuard) failed(ctx context.Context, try *guardTry) error {
-	now := g.now().UTC()
-	for _, k := range []regulate.Key{g.rules.address.Key(try.ip), g.rules.global.Key()} {
-		if err := g.limits.Record(ctx, k, now); err != nil {
-			return fmt.Errorf("selfservice: %w", err)
-		}
+	keys := []regulate.Key{g.rules.address.Key(try.ip), g.rules.global.Key()}
+	if !try.guarded {
+		keys = append(keys, try.identifier)
+	}
+	if err := g.limits.RecordAll(ctx, g.now().UTC(), keys...); err != nil {
+		return fmt.Errorf("selfservice: %w", err)
 	}
 	return nil
 }
 
-// succeeded forgets the identifier's and the source's tries.
+// succeeded forgets the identifier's and the source's tries, in one
+// statement.
 func (g signInGuard) succeeded(ctx context.Context, try *guardTry) error {
-	for _, k := range []regulate.Key{try.source, try.identifier} {
-		if err := g.limits.Clear(ctx, k); err != nil {
-			return fmt.Errorf("selfservice: %w", err)
-		}
+	if err := g.limits.Clear(ctx, try.source, try.identifier); err != nil {
+		return fmt.Errorf("selfservice: %w", err)
 	}
 	return nil
 }

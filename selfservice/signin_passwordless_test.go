@@ -21,11 +21,28 @@ type fakeAttempts struct{ tries int }
 func (a fakeAttempts) RecordLoginAttempt(context.Context, string, time.Time, time.Time) (int64, error) {
 	return int64(a.tries), nil
 }
-func (fakeAttempts) ClearLoginAttempts(context.Context, string) error { return nil }
+func (a fakeAttempts) RecordAttempts(_ context.Context, _, _ time.Time, keys ...string) ([]int64, error) {
+	out := make([]int64, len(keys))
+	for i := range out {
+		out[i] = int64(a.tries)
+	}
+	return out, nil
+}
+func (fakeAttempts) ClearLoginAttempts(context.Context, ...string) error { return nil }
 func (a fakeAttempts) ListLoginAttempts(_ context.Context, _ string, since time.Time) ([]time.Time, error) {
 	out := make([]time.Time, a.tries)
 	for i := range out {
 		out[i] = since.Add(time.Hour)
+	}
+	return out, nil
+}
+func (a fakeAttempts) TallyAttemptWindows(_ context.Context, windows ...storage.AttemptLimit) ([]storage.AttemptTally, error) {
+	out := make([]storage.AttemptTally, len(windows))
+	for i, w := range windows {
+		out[i].Count = int64(a.tries)
+		if a.tries >= w.Max {
+			out[i].HeldBy = w.Since.Add(time.Hour)
+		}
 	}
 	return out, nil
 }

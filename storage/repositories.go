@@ -285,8 +285,9 @@ type LoginAttempts interface {
 	// Storing before counting means the n-th of parallel attempts sees at
 	// least n.
 	RecordLoginAttempt(ctx context.Context, key string, at, since time.Time) (int64, error)
-	// ClearLoginAttempts forgets a key's attempts (after a success).
-	ClearLoginAttempts(ctx context.Context, key string) error
+	// ClearLoginAttempts forgets the keys' attempts (after a success), in
+	// one statement.
+	ClearLoginAttempts(ctx context.Context, keys ...string) error
 	// ListLoginAttempts returns the times of a key's attempts at or after
 	// since, oldest first (for lockouts whose delay grows with failures).
 	ListLoginAttempts(ctx context.Context, key string, since time.Time) ([]time.Time, error)
@@ -303,12 +304,35 @@ type LoginAttempts interface {
 	// snapshot): a budget judged by it may be overshot by the number of
 	// calls in flight at once.
 	RecordAttempts(ctx context.Context, at, since time.Time, keys ...string) ([]int64, error)
+	// TallyAttemptWindows returns, in the windows' order, how many
+	// attempts each window holds and, when that is its Max or more, the
+	// time of its Max-th newest attempt, in one statement, storing
+	// nothing: a limit's counts and when its hold lifts, for several
+	// keys and tiers at once.
+	TallyAttemptWindows(ctx context.Context, windows ...AttemptLimit) ([]AttemptTally, error)
 }
 
 // AttemptWindow is a key's attempts at or after Since.
 type AttemptWindow struct {
 	Key   string
 	Since time.Time
+}
+
+// AttemptLimit is a window of a key's attempts (at or after Since) that
+// allows Max of them (at least 1).
+type AttemptLimit struct {
+	Key   string
+	Since time.Time
+	Max   int
+}
+
+// AttemptTally is what a window held.
+type AttemptTally struct {
+	Count int64
+	// HeldBy, when Count is Max or more, is the Max-th newest attempt:
+	// the one that must leave the window before another fits in it. Zero
+	// otherwise.
+	HeldBy time.Time
 }
 
 // Authenticators reads and writes accounts' enrolled second factors and

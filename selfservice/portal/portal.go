@@ -57,9 +57,12 @@ type Store interface {
 	ListConsents(ctx context.Context, accountID string) ([]storage.ConsentRecord, error)
 	AppendEvent(ctx context.Context, e *storage.Event) error
 	ListEvents(ctx context.Context, accountID string, limit int) ([]storage.Event, error)
+	// The attempt limits (regulate.Store).
 	RecordLoginAttempt(ctx context.Context, key string, at, since time.Time) (int64, error)
-	ClearLoginAttempts(ctx context.Context, key string) error
+	RecordAttempts(ctx context.Context, at, since time.Time, keys ...string) ([]int64, error)
+	ClearLoginAttempts(ctx context.Context, keys ...string) error
 	ListLoginAttempts(ctx context.Context, key string, since time.Time) ([]time.Time, error)
+	TallyAttemptWindows(ctx context.Context, windows ...storage.AttemptLimit) ([]storage.AttemptTally, error)
 	CreateOneTimeSecret(ctx context.Context, s *storage.OneTimeSecret) error
 	UseOneTimeSecret(ctx context.Context, purpose string, hash []byte, now time.Time) (*storage.OneTimeSecret, error)
 	LatestOneTimeSecret(ctx context.Context, accountID, purpose string) (*storage.OneTimeSecret, error)

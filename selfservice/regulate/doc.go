@@ -18,6 +18,7 @@
 // requests through, which a unique claim does and a count cannot (see
 // selfservice's throttled).
 //
-// It imports nothing of ours: the attempt table is the narrow Store
-// interface below, which storage.LoginAttempts satisfies.
+// It imports only storage, for the attempt table's types: the table is
+// the narrow Store interface below, which storage.LoginAttempts
+// satisfies.
 package regulate

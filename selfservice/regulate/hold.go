@@ -3,8 +3,9 @@ package regulate
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
+
+	"foyer/storage"
 )
 
 // Hold is what Peek saw: whether the key is held back now, and for how
@@ -25,41 +26,64 @@ type Hold struct {
 // and record (Record) only what they let through: an attacker who keeps
 // knocking while held back adds nothing, so the hold ends on time.
 func (g *Regulator) Peek(ctx context.Context, k Key, now time.Time) (Hold, error) {
-	longest := k.rule.Tiers[len(k.rule.Tiers)-1].Window
-	if longest <= 0 {
-		return Hold{}, fmt.Errorf("regulate: %s counts over a code's life: it cannot be peeked", k.rule.Name)
-	}
-	tries, err := g.store.ListLoginAttempts(ctx, k.digest, now.Add(-longest))
+	holds, err := g.PeekAll(ctx, now, k)
 	if err != nil {
-		return Hold{}, fmt.Errorf("regulate: list %s attempts: %w", k.rule.Name, err)
+		return Hold{}, err
 	}
-	slices.SortFunc(tries, func(a, b time.Time) int { return a.Compare(b) })
-	var h Hold
-	for i, tier := range k.rule.Tiers {
-		start := now.Add(-tier.Window)
-		first, _ := slices.BinarySearchFunc(tries, start, func(a, b time.Time) int { return a.Compare(b) })
-		within := tries[first:]
-		if i == 0 {
-			h.Count = int64(len(within))
+	return holds[0], nil
+}
+
+// PeekAll is Peek for several keys, in the keys' order, in one statement
+// over every tier of each.
+func (g *Regulator) PeekAll(ctx context.Context, now time.Time, keys ...Key) ([]Hold, error) {
+	var windows []storage.AttemptLimit
+	for _, k := range keys {
+		for _, tier := range k.rule.Tiers {
+			if tier.Window <= 0 {
+				return nil, fmt.Errorf("regulate: %s counts over a code's life: it cannot be peeked", k.rule.Name)
+			}
+			windows = append(windows, storage.AttemptLimit{Key: k.digest, Since: now.Add(-tier.Window), Max: tier.Max})
 		}
-		if len(within) < tier.Max {
+	}
+	tallies, err := g.store.TallyAttemptWindows(ctx, windows...)
+	if err != nil {
+		return nil, fmt.Errorf("regulate: peek at %s attempts: %w", names(keys), err)
+	}
+	holds := make([]Hold, len(keys))
+	for i, k := range keys {
+		holds[i] = hold(k.rule, tallies[:len(k.rule.Tiers)], now)
+		tallies = tallies[len(k.rule.Tiers):]
+	}
+	return holds, nil
+}
+
+// hold judges a rule's tallies, one per tier.
+func hold(r Rule, tallies []storage.AttemptTally, now time.Time) Hold {
+	h := Hold{Count: tallies[0].Count}
+	for i, tier := range r.Tiers {
+		if tallies[i].Count < int64(tier.Max) {
 			continue
 		}
-		// The hold lifts once all but Max-1 of these have aged out.
-		until := within[len(within)-tier.Max].Add(tier.Window)
+		// The hold lifts once all but Max-1 of the tier's attempts have
+		// aged out: when the Max-th newest leaves the window.
 		h.Held = true
-		h.RetryAfter = max(h.RetryAfter, until.Sub(now))
+		h.RetryAfter = max(h.RetryAfter, tallies[i].HeldBy.Add(tier.Window).Sub(now))
 	}
 	if h.Held && h.RetryAfter <= 0 {
 		h.RetryAfter = time.Second
 	}
-	return h, nil
+	return h
 }
 
 // Record stores an attempt at now without judging it (the caller peeked).
 func (g *Regulator) Record(ctx context.Context, k Key, now time.Time) error {
-	if _, err := g.store.RecordLoginAttempt(ctx, k.digest, now, now); err != nil {
-		return fmt.Errorf("regulate: record %s attempt: %w", k.rule.Name, err)
+	return g.RecordAll(ctx, now, k)
+}
+
+// RecordAll is Record for several keys (distinct), in one statement.
+func (g *Regulator) RecordAll(ctx context.Context, now time.Time, keys ...Key) error {
+	if _, err := g.store.RecordAttempts(ctx, now, now, digests(keys)...); err != nil {
+		return fmt.Errorf("regulate: record %s attempts: %w", names(keys), err)
 	}
 	return nil
 }

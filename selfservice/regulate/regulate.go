@@ -7,13 +7,17 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"foyer/storage"
 )
 
 // Store is the attempt table (storage.LoginAttempts).
 type Store interface {
 	RecordLoginAttempt(ctx context.Context, key string, at, since time.Time) (int64, error)
-	ClearLoginAttempts(ctx context.Context, key string) error
+	RecordAttempts(ctx context.Context, at, since time.Time, keys ...string) ([]int64, error)
+	ClearLoginAttempts(ctx context.Context, keys ...string) error
 	ListLoginAttempts(ctx context.Context, key string, since time.Time) ([]time.Time, error)
+	TallyAttemptWindows(ctx context.Context, windows ...storage.AttemptLimit) ([]storage.AttemptTally, error)
 }
 
 // Tier allows Max attempts within Window. A zero Window means the life of
@@ -156,10 +160,27 @@ func (g *Regulator) attemptTiers(ctx context.Context, k Key, now time.Time) (Ver
 	return v, nil
 }
 
-// Clear forgets the key's attempts (after a success).
-func (g *Regulator) Clear(ctx context.Context, k Key) error {
-	if err := g.store.ClearLoginAttempts(ctx, k.digest); err != nil {
-		return fmt.Errorf("regulate: clear %s attempts: %w", k.rule.Name, err)
+// Clear forgets the keys' attempts (after a success), in one statement.
+func (g *Regulator) Clear(ctx context.Context, keys ...Key) error {
+	if err := g.store.ClearLoginAttempts(ctx, digests(keys)...); err != nil {
+		return fmt.Errorf("regulate: clear %s attempts: %w", names(keys), err)
 	}
 	return nil
+}
+
+func digests(keys []Key) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = k.digest
+	}
+	return out
+}
+
+// names are the keys' rules, for errors.
+func names(keys []Key) string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = k.rule.Name
+	}
+	return strings.Join(out, ", ")
 }

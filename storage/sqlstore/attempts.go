@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -90,9 +91,71 @@ func (s *Store) RecordAttempts(ctx context.Context, at, since time.Time, keys ..
 	return counts, nil
 }
 
-// ClearLoginAttempts forgets a key's attempts.
-func (s *Store) ClearLoginAttempts(ctx context.Context, key string) error {
-	return wrapErr(s.db(ctx).Exec(`DELETE FROM login_attempts WHERE attempt_key = ?`, key).Error, "clear login attempts")
+// TallyAttemptWindows asks for each window's count and Max-th newest
+// attempt as scalar subqueries of one statement: each is a range of the
+// index on (attempt_key, at), and PostgreSQL runs them as init plans,
+// without a join to plan.
+func (s *Store) TallyAttemptWindows(ctx context.Context, windows ...storage.AttemptLimit) ([]storage.AttemptTally, error) {
+	if len(windows) == 0 {
+		return nil, nil
+	}
+	cols := make([]string, 0, 2*len(windows))
+	var args []any
+	for _, w := range windows {
+		if w.Max < 1 {
+			return nil, fmt.Errorf("sqlstore: tally attempt windows: a window allows %d attempts, want at least 1", w.Max)
+		}
+		cols = append(cols, `(SELECT COUNT(*) FROM login_attempts WHERE attempt_key = ? AND at >= ?)`,
+			`(SELECT at FROM login_attempts WHERE attempt_key = ? AND at >= ? ORDER BY at DESC LIMIT 1 OFFSET ?)`)
+		args = append(args, w.Key, dbTime(w.Since), w.Key, dbTime(w.Since), w.Max-1)
+	}
+	counts, heldBy := make([]int64, len(windows)), make([]any, len(windows))
+	dest := make([]any, 0, len(cols))
+	for i := range windows {
+		dest = append(dest, &counts[i], &heldBy[i])
+	}
+	if err := s.db(ctx).Raw(`SELECT `+strings.Join(cols, ", "), args...).Row().Scan(dest...); err != nil {
+		return nil, wrapErr(err, "tally attempt windows")
+	}
+	out := make([]storage.AttemptTally, len(windows))
+	for i := range windows {
+		at, err := subqueryTime(heldBy[i])
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: tally attempt windows: %w", err)
+		}
+		out[i] = storage.AttemptTally{Count: counts[i], HeldBy: at}
+	}
+	return out, nil
+}
+
+// sqliteTimeLayout is how the SQLite driver writes a time.Time.
+const sqliteTimeLayout = "2006-01-02 15:04:05.999999999-07:00"
+
+// subqueryTime reads a time a scalar subquery returned (zero for NULL).
+// PostgreSQL's driver gives a time.Time; SQLite's gives the text it
+// stored, as a column's declared type does not survive a subquery.
+func subqueryTime(v any) (time.Time, error) {
+	switch v := v.(type) {
+	case nil:
+		return time.Time{}, nil
+	case time.Time:
+		return v.UTC(), nil
+	case string:
+		t, err := time.Parse(sqliteTimeLayout, v)
+		return t.UTC(), err
+	case []byte:
+		t, err := time.Parse(sqliteTimeLayout, string(v))
+		return t.UTC(), err
+	}
+	return time.Time{}, fmt.Errorf("a time of type %T", v)
+}
+
+// ClearLoginAttempts forgets the keys' attempts.
+func (s *Store) ClearLoginAttempts(ctx context.Context, keys ...string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	return wrapErr(s.db(ctx).Exec(`DELETE FROM login_attempts WHERE attempt_key IN ?`, keys).Error, "clear login attempts")
 }
 
 // PurgeExpired deletes up to limit expired rows of each table, each batch

@@ -181,3 +181,55 @@ func testRecordAttempts(t *testing.T, s storage.Store) {
 		t.Fatalf("RecordAttempts without keys: %v", err)
 	}
 }
+
+// TallyAttemptWindows counts each window and names the attempt that holds
+// a full one, to the microsecond, storing nothing; ClearLoginAttempts
+// forgets several keys at once and no other.
+func testTallyAttemptWindows(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	now := time.Now().UTC().Truncate(time.Second).Add(123456 * time.Microsecond)
+	key, other, kept := unique("tally"), unique("tally"), unique("tally")
+	for _, ago := range []time.Duration{time.Hour, 10 * time.Minute, 5*time.Minute + 7*time.Microsecond, time.Minute, 0} {
+		_, err := s.RecordLoginAttempt(ctx, key, now.Add(-ago), now)
+		must(t, "RecordLoginAttempt", err)
+	}
+	_, err := s.RecordLoginAttempt(ctx, kept, now, now)
+	must(t, "RecordLoginAttempt", err)
+	windows := []storage.AttemptLimit{
+		{Key: key, Since: now.Add(-15 * time.Minute), Max: 3}, // 4 within: the 3rd newest holds it
+		{Key: key, Since: now.Add(-2 * time.Hour), Max: 10},   // 5 within: not full
+		{Key: key, Since: now.Add(-2 * time.Hour), Max: 5},    // exactly full: the oldest holds it
+		{Key: other, Since: now.Add(-time.Hour), Max: 1},      // nothing
+	}
+	want := []storage.AttemptTally{{Count: 4, HeldBy: now.Add(-5*time.Minute - 7*time.Microsecond)}, {Count: 5},
+		{Count: 5, HeldBy: now.Add(-time.Hour)}, {Count: 0}}
+	for _, when := range []string{"", " again (tallying must store nothing)"} {
+		got, err := s.TallyAttemptWindows(ctx, windows...)
+		must(t, "TallyAttemptWindows", err)
+		if len(got) != len(want) {
+			t.Fatalf("TallyAttemptWindows%s: %d tallies for %d windows", when, len(got), len(want))
+		}
+		for i := range want {
+			if got[i].Count != want[i].Count || !got[i].HeldBy.Equal(want[i].HeldBy) {
+				t.Errorf("TallyAttemptWindows%s, window %d: %+v, want %+v", when, i, got[i], want[i])
+			}
+		}
+	}
+	if _, err := s.TallyAttemptWindows(ctx, storage.AttemptLimit{Key: key, Since: now}); err == nil {
+		t.Error("TallyAttemptWindows of a window allowing no attempt succeeded")
+	}
+	if got, err := s.TallyAttemptWindows(ctx); err != nil || len(got) != 0 {
+		t.Errorf("TallyAttemptWindows without windows: %v, %v", got, err)
+	}
+
+	must(t, "ClearLoginAttempts", s.ClearLoginAttempts(ctx))
+	_, err = s.RecordLoginAttempt(ctx, other, now, now)
+	must(t, "RecordLoginAttempt", err)
+	must(t, "ClearLoginAttempts", s.ClearLoginAttempts(ctx, key, other))
+	got, err := s.TallyAttemptWindows(ctx, storage.AttemptLimit{Key: key, Since: time.Time{}, Max: 1},
+		storage.AttemptLimit{Key: other, Since: time.Time{}, Max: 1}, storage.AttemptLimit{Key: kept, Since: time.Time{}, Max: 1})
+	must(t, "TallyAttemptWindows", err)
+	if got[0].Count != 0 || got[1].Count != 0 || got[2].Count != 1 || !got[2].HeldBy.Equal(now) {
+		t.Fatalf("after clearing two keys: %+v; want both empty and the third key's attempt kept", got)
+	}
+}

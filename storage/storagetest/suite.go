@@ -60,6 +60,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"Transactions", testTransactions},
 		{"LoginAttempts", testLoginAttempts},
 		{"RecordAttempts", testRecordAttempts},
+		{"TallyAttemptWindows", testTallyAttemptWindows},
 		{"InitialAccessTokens", testInitialAccessTokens},
 		{"OneTimeSecrets", testOneTimeSecrets},
 		{"ActivateAccount", testActivateAccount},
