@@ -91,6 +91,10 @@ type Flow struct {
 	// (session.Park); materialise stores it. w clears that cookie then.
 	pending bool
 	w       http.ResponseWriter
+	// account is the account a step of this request read for
+	// State.AccountID (the password step's), so the MFA gate does not
+	// read it again; nil when none did.
+	account *storage.Account
 }
 
 // defaultSteps is the sign-in sequence when the application names none.

@@ -72,9 +72,9 @@ func (h *Handler) mfaGate(ctx context.Context, f *Flow) (string, error) {
 	pol := f.App.MFA.WithDefaults()
 	required := session.MFADemand{Mode: pol.Mode, ACRValues: f.Params["acr_values"]}.Required()
 	if !f.State.MFA.Done {
-		acct, err := h.store.GetAccount(ctx, f.State.AccountID)
+		acct, err := h.flowAccount(ctx, f)
 		if err != nil {
-			return "", fmt.Errorf("selfservice: load account: %w", err)
+			return "", err
 		}
 		auths, err := h.store.ListAuthenticators(ctx, acct.ID)
 		if err != nil {
@@ -103,6 +103,19 @@ func (h *Handler) mfaGate(ctx context.Context, f *Flow) (string, error) {
 		return stepAction, nil
 	}
 	return "", nil
+}
+
+// flowAccount is the flow's signed-in account: the one a step of this
+// request already read, or else from the store.
+func (h *Handler) flowAccount(ctx context.Context, f *Flow) (*storage.Account, error) {
+	if f.account != nil && f.account.ID == f.State.AccountID {
+		return f.account, nil
+	}
+	acct, err := h.store.GetAccount(ctx, f.State.AccountID)
+	if err != nil {
+		return nil, fmt.Errorf("selfservice: load account: %w", err)
+	}
+	return acct, nil
 }
 
 // usedEnrolledFactor reports whether the sign-in's proofs name one of the

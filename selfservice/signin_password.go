@@ -106,6 +106,7 @@ func (s *passwordStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 		s.upgradeHash(r, acct.ID, pw)
 	}
 	firstFactor(&f.State, acct.ID, amrPassword, "")
+	f.account = acct
 	return View{}, true, nil
 }
 
