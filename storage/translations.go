@@ -37,6 +37,10 @@ type TranslationPackages interface {
 	// (applicationID "") or of one application, by language, catalogs
 	// included.
 	ListTranslationPackages(ctx context.Context, storeID, applicationID string) ([]TranslationPackage, error)
+	// ListScopeTranslationPackages lists, in one statement, the packages a
+	// page of the application sees: its store's, then (applicationID not
+	// "") the application's, each by language, catalogs included.
+	ListScopeTranslationPackages(ctx context.Context, storeID, applicationID string) ([]TranslationPackage, error)
 	// DeleteTranslationPackage removes one package (ErrNotFound).
 	DeleteTranslationPackage(ctx context.Context, storeID, applicationID, language string) error
 	// TranslationLanguages returns the distinct languages of every

@@ -274,22 +274,17 @@ func (s TranslationSource) Overlay(ctx context.Context, scope string) (map[strin
 	if !ok {
 		return nil, nil
 	}
-	out := map[string]map[string]string{}
-	targets := []string{""}
-	if appID != "" {
-		targets = append(targets, appID) // later wins
+	// The store's packages come first: the application's, later, win.
+	pkgs, err := s.Store.ListScopeTranslationPackages(ctx, storeID, appID)
+	if err != nil {
+		return nil, err
 	}
-	for _, target := range targets {
-		pkgs, err := s.Store.ListTranslationPackages(ctx, storeID, target)
-		if err != nil {
-			return nil, err
+	out := map[string]map[string]string{}
+	for _, p := range pkgs {
+		if out[p.Language] == nil {
+			out[p.Language] = map[string]string{}
 		}
-		for _, p := range pkgs {
-			if out[p.Language] == nil {
-				out[p.Language] = map[string]string{}
-			}
-			maps.Copy(out[p.Language], p.Catalog)
-		}
+		maps.Copy(out[p.Language], p.Catalog)
 	}
 	return out, nil
 }

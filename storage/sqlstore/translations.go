@@ -93,6 +93,22 @@ func (s *Store) ListTranslationPackages(ctx context.Context, storeID, applicatio
 	if err != nil {
 		return nil, wrapErr(err, "list translation packages of %s/%s", storeID, applicationID)
 	}
+	return packagesOf(rows)
+}
+
+// ListScopeTranslationPackages lists the store's packages, then the
+// application's: false sorts before true, and 0 before 1 on SQLite.
+func (s *Store) ListScopeTranslationPackages(ctx context.Context, storeID, applicationID string) ([]storage.TranslationPackage, error) {
+	var rows []translationPackageRow
+	err := s.db(ctx).Where("store_id = ? AND application_id IN ?", storeID, []string{"", applicationID}).
+		Order("application_id <> '', language").Find(&rows).Error
+	if err != nil {
+		return nil, wrapErr(err, "list translation packages of %s/%s", storeID, applicationID)
+	}
+	return packagesOf(rows)
+}
+
+func packagesOf(rows []translationPackageRow) ([]storage.TranslationPackage, error) {
 	out := make([]storage.TranslationPackage, 0, len(rows))
 	for i := range rows {
 		p, err := rows[i].toPackage()

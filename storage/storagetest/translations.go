@@ -57,6 +57,20 @@ func testTranslationPackages(t *testing.T, s storage.Store) {
 	if len(list) != 1 || list[0].Catalog["login.title"] != "Connexion à l'app" {
 		t.Errorf("app packages = %+v", list)
 	}
+	for _, c := range []struct {
+		app  string
+		want []string // application id/language, in order
+	}{{"app-1", []string{"/fr", "/sv", "app-1/fr"}}, {"", []string{"/fr", "/sv"}}, {"app-2", []string{"/fr", "/sv"}}} {
+		list, err = s.ListScopeTranslationPackages(ctx, is.ID, c.app)
+		must(t, "ListScopeTranslationPackages", err)
+		var got []string
+		for _, p := range list {
+			got = append(got, p.ApplicationID+"/"+p.Language)
+		}
+		if !slices.Equal(got, c.want) || list[0].Catalog["login.submit"] != "Se connecter" {
+			t.Errorf("ListScopeTranslationPackages(%q) = %v, want %v (the store's first, with catalogs)", c.app, got, c.want)
+		}
+	}
 	langs, err := s.TranslationLanguages(ctx)
 	must(t, "TranslationLanguages", err)
 	if !slices.Contains(langs, "fr") || !slices.Contains(langs, "sv") || !slices.IsSorted(langs) {
