@@ -43,6 +43,7 @@ type Store interface {
 	FindAccountByIdentifier(ctx context.Context, storeID string, kind storage.IdentifierType, value string) (*storage.Account, error)
 	TouchLastLogin(ctx context.Context, id string, at time.Time) error
 	GetPassword(ctx context.Context, accountID string) (*storage.PasswordCredential, error)
+	FindAccountPassword(ctx context.Context, storeID string, kind storage.IdentifierType, value string) (*storage.Account, *storage.PasswordCredential, error)
 	SetPassword(ctx context.Context, accountID, hash string) error
 	AppendEvent(ctx context.Context, e *storage.Event) error
 	RecordLoginAttempt(ctx context.Context, key string, at, since time.Time) (int64, error)

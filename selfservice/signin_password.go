@@ -16,8 +16,7 @@ import (
 // passwordStore is what the password step reads and writes.
 type passwordStore interface {
 	GetIdentityStore(ctx context.Context, id string) (*storage.IdentityStore, error)
-	FindAccountByIdentifier(ctx context.Context, storeID string, kind storage.IdentifierType, value string) (*storage.Account, error)
-	GetPassword(ctx context.Context, accountID string) (*storage.PasswordCredential, error)
+	FindAccountPassword(ctx context.Context, storeID string, kind storage.IdentifierType, value string) (*storage.Account, *storage.PasswordCredential, error)
 	SetPassword(ctx context.Context, accountID, hash string) error
 }
 
@@ -122,24 +121,14 @@ func (s *passwordStep) lookup(r *http.Request, f *Flow) (*storage.Account, *stor
 	if !allows(store, kind) {
 		return nil, nil, nil
 	}
-	acct, err := s.store.FindAccountByIdentifier(ctx, store.ID, kind, value)
-	if err != nil && !errors.Is(err, storage.ErrNotFound) {
-		return nil, nil, fmt.Errorf("selfservice: find account: %w", err)
-	}
-	// An unknown identifier runs the same password query, for an id no
-	// account has, so its statements are those of a known one.
-	accountID := ""
-	if err == nil {
-		accountID = acct.ID
-	} else {
-		acct = nil
-	}
-	cred, err := s.store.GetPassword(ctx, accountID)
-	if errors.Is(err, storage.ErrNotFound) || acct == nil {
-		return acct, nil, nil
+	// One statement, whether or not the identifier names an account, so
+	// an unknown one runs what a known one does.
+	acct, cred, err := s.store.FindAccountPassword(ctx, store.ID, kind, value)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("selfservice: load password: %w", err)
+		return nil, nil, fmt.Errorf("selfservice: find account and password: %w", err)
 	}
 	return acct, cred, nil
 }

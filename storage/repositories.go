@@ -42,6 +42,10 @@ type Accounts interface {
 type Passwords interface {
 	SetPassword(ctx context.Context, accountID, hash string) error
 	GetPassword(ctx context.Context, accountID string) (*PasswordCredential, error)
+	// FindAccountPassword is FindAccountByIdentifier and the account's
+	// password (nil when it has none) in one statement, whether or not
+	// the identifier names an account (ErrNotFound).
+	FindAccountPassword(ctx context.Context, storeID string, kind IdentifierType, value string) (*Account, *PasswordCredential, error)
 	// DeletePassword removes the account's password, if it has one: it
 	// can then sign in with a password only after a reset.
 	DeletePassword(ctx context.Context, accountID string) error

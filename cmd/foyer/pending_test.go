@@ -104,14 +104,14 @@ var signInStatements = []struct {
 	{"POST the identifier", 7},
 	{"GET the password page", 3},
 	// The flow (3); the guard's one read of every budget, the source's
-	// record and count (3); the identity store, the account, its
-	// password (3); the guard's clear (1); the authenticators (1); the
+	// record and count (3); the identity store, the account with its
+	// password (2); the guard's clear (1); the authenticators (1); the
 	// session, the state, the last sign-in, the activity log (4).
-	{"POST the password", 15},
-	// A wrong one: the flow (3), the guard (3), the lookup (3), one
+	{"POST the password", 14},
+	// A wrong one: the flow (3), the guard (3), the lookup (2), one
 	// record of the failure under its keys, the deferred login.failed,
 	// the state's update.
-	{"POST a wrong password", 12},
+	{"POST a wrong password", 11},
 	// The interaction, the session, the account, the application, the
 	// interaction's delete, the portal settings, the code's tokens and
 	// the session's client.

@@ -253,3 +253,37 @@ func (s *Store) GetPassword(ctx context.Context, accountID string) (*storage.Pas
 	}
 	return &storage.PasswordCredential{AccountID: row.AccountID, Hash: row.Hash, UpdatedAt: row.UpdatedAt.UTC()}, nil
 }
+
+// accountPasswordRow is an account with its password's columns, NULL when
+// it has none.
+type accountPasswordRow struct {
+	Account           accountRow `gorm:"embedded"`
+	PasswordHash      *string    `gorm:"column:password_hash"`
+	PasswordUpdatedAt *time.Time `gorm:"column:password_updated_at"`
+}
+
+// FindAccountPassword looks an account up as FindAccountByIdentifier does
+// and joins its password: one statement, whether or not the identifier
+// names an account.
+func (s *Store) FindAccountPassword(ctx context.Context, storeID string, kind storage.IdentifierType, value string) (*storage.Account, *storage.PasswordCredential, error) {
+	where, ok := identifierQuery[kind]
+	if !ok {
+		return nil, nil, fmt.Errorf("sqlstore: find account by unknown identifier type %q: %w", kind, storage.ErrNotFound)
+	}
+	if kind != storage.IdentifierPhone {
+		value = normalize(value)
+	}
+	var row accountPasswordRow
+	err := s.db(ctx).Table("accounts").
+		Select("accounts.*, password_credentials.hash AS password_hash, password_credentials.updated_at AS password_updated_at").
+		Joins("LEFT JOIN password_credentials ON password_credentials.account_id = accounts.id").
+		Where(where, storeID, value).Take(&row).Error
+	if err != nil {
+		return nil, nil, wrapErr(err, "find account and password by %s %q in store %q", kind, value, storeID)
+	}
+	acct, err := row.Account.toStorage()
+	if err != nil || row.PasswordHash == nil || row.PasswordUpdatedAt == nil {
+		return acct, nil, err
+	}
+	return acct, &storage.PasswordCredential{AccountID: acct.ID, Hash: *row.PasswordHash, UpdatedAt: row.PasswordUpdatedAt.UTC()}, nil
+}

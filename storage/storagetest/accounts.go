@@ -1,7 +1,9 @@
 package storagetest
 
 import (
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -198,6 +200,15 @@ func testPasswords(t *testing.T, s storage.Store) {
 	a := newAccount(t, s, newIdentityStore(t, s).ID)
 	_, err := s.GetPassword(ctx, a.ID)
 	wantErr(t, "GetPassword before SetPassword", err, storage.ErrNotFound)
+	// FindAccountPassword: the account (by its address, in any case)
+	// without a password, then with each.
+	want, err := s.GetAccount(ctx, a.ID)
+	must(t, "GetAccount", err)
+	found, cred, err := s.FindAccountPassword(ctx, a.StoreID, storage.IdentifierEmail, strings.ToUpper(a.Email))
+	must(t, "FindAccountPassword", err)
+	if !reflect.DeepEqual(found, want) || cred != nil {
+		t.Errorf("FindAccountPassword before SetPassword = %+v, %+v; want %+v and no password", found, cred, want)
+	}
 	for _, hash := range []string{"$argon2id$v=19$m=65536,t=3,p=4$first", "$argon2id$v=19$m=65536,t=3,p=4$second"} {
 		before := time.Now()
 		must(t, "SetPassword", s.SetPassword(ctx, a.ID, hash))
@@ -209,6 +220,20 @@ func testPasswords(t *testing.T, s storage.Store) {
 		if got.UpdatedAt.Before(before.Add(-time.Second)) {
 			t.Errorf("UpdatedAt = %v, want about %v", got.UpdatedAt, before)
 		}
+		found, cred, err := s.FindAccountPassword(ctx, a.StoreID, storage.IdentifierEmail, a.Email)
+		must(t, "FindAccountPassword", err)
+		if found.ID != a.ID || cred == nil || cred.AccountID != a.ID || cred.Hash != hash || !cred.UpdatedAt.Equal(got.UpdatedAt) {
+			t.Errorf("FindAccountPassword = %+v, %+v; want the account and %+v", found, cred, got)
+		}
+	}
+	for _, c := range []struct {
+		storeID string
+		kind    storage.IdentifierType
+		value   string
+	}{{a.StoreID, storage.IdentifierEmail, "nobody@example.com"}, {"other-store", storage.IdentifierEmail, a.Email},
+		{a.StoreID, storage.IdentifierUsername, ""}, {a.StoreID, "fax", a.Email}} {
+		_, _, err := s.FindAccountPassword(ctx, c.storeID, c.kind, c.value)
+		wantErr(t, fmt.Sprintf("FindAccountPassword(%s, %s %q)", c.storeID, c.kind, c.value), err, storage.ErrNotFound)
 	}
 	if err := s.SetPassword(ctx, "missing", "hash"); err == nil {
 		t.Errorf("SetPassword for a missing account succeeded")
