@@ -175,11 +175,8 @@ func (h *Handler) decodeFlow(ctx context.Context, r *http.Request, f *Flow) erro
 	if f.Params, err = url.ParseQuery(in.Request); err != nil {
 		return fmt.Errorf("selfservice: decode request: %w", err)
 	}
-	if f.Client, err = h.store.GetClient(ctx, in.ClientID); err != nil {
-		return fmt.Errorf("selfservice: load client: %w", err)
-	}
-	if f.App, err = h.store.GetApplication(ctx, f.Client.ApplicationID); err != nil {
-		return fmt.Errorf("selfservice: load application: %w", err)
+	if f.Client, f.App, err = h.store.GetClientApplication(ctx, in.ClientID); err != nil {
+		return fmt.Errorf("selfservice: load client and application: %w", err)
 	}
 	if len(f.State.Steps) == 0 {
 		f.State.Steps = baseSteps(f.App)

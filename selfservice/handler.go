@@ -36,6 +36,7 @@ type Store interface {
 	RecordAttempts(ctx context.Context, at, since time.Time, keys ...string) ([]int64, error)
 	TallyAttemptWindows(ctx context.Context, windows ...storage.AttemptLimit) ([]storage.AttemptTally, error)
 	GetClient(ctx context.Context, id string) (*storage.Client, error)
+	GetClientApplication(ctx context.Context, clientID string) (*storage.Client, *storage.Application, error)
 	GetApplication(ctx context.Context, id string) (*storage.Application, error)
 	GetBrandAsset(ctx context.Context, hash string) (*storage.BrandAsset, error)
 	GetIdentityStore(ctx context.Context, id string) (*storage.IdentityStore, error)

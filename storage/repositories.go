@@ -86,6 +86,9 @@ type Applications interface {
 type Clients interface {
 	CreateClient(ctx context.Context, c *Client) error
 	GetClient(ctx context.Context, id string) (*Client, error)
+	// GetClientApplication reads a client and its application in one
+	// statement (ErrNotFound when either is missing).
+	GetClientApplication(ctx context.Context, clientID string) (*Client, *Application, error)
 	ListClients(ctx context.Context) ([]Client, error)
 	// ListClientsPage returns up to limit clients with ids above after,
 	// by id (the admin API's cursor paging).

@@ -97,21 +97,22 @@ var signInStatements = []struct {
 }{
 	// The client (the authorization server's cache is cold).
 	{"GET /oauth2/auth", 1},
-	// The interaction (none stored yet), the client, the application.
-	{"GET the sign-in page", 3},
+	// The interaction (none stored yet), the client with its
+	// application.
+	{"GET the sign-in page", 2},
 	// The interaction, the budgets' count and record, the interaction's
-	// insert, the client, the application, the state's update.
-	{"POST the identifier", 7},
-	{"GET the password page", 3},
-	// The flow (3); the guard's one read of every budget, the source's
+	// insert, the client with its application, the state's update.
+	{"POST the identifier", 6},
+	{"GET the password page", 2},
+	// The flow (2); the guard's one read of every budget, the source's
 	// record and count (3); the identity store, the account with its
 	// password (2); the guard's clear (1); the authenticators (1); the
 	// session, the state, the last sign-in, the activity log (4).
-	{"POST the password", 14},
-	// A wrong one: the flow (3), the guard (3), the lookup (2), one
+	{"POST the password", 13},
+	// A wrong one: the flow (2), the guard (3), the lookup (2), one
 	// record of the failure under its keys, the deferred login.failed,
 	// the state's update.
-	{"POST a wrong password", 11},
+	{"POST a wrong password", 10},
 	// The interaction, the session, the account, the application, the
 	// interaction's delete, the portal settings, the code's tokens and
 	// the session's client.

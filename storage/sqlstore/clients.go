@@ -3,9 +3,12 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/schema"
 
 	"foyer/storage"
 )
@@ -147,6 +150,53 @@ func (s *Store) GetClient(ctx context.Context, id string) (*storage.Client, erro
 		return nil, wrapErr(err, "get client %q", id)
 	}
 	return row.toStorage()
+}
+
+// clientApplicationRow is a client with its application's columns, each
+// selected as app_ + its name (applicationColumns).
+type clientApplicationRow struct {
+	Client clientRow      `gorm:"embedded"`
+	App    applicationRow `gorm:"embedded;embeddedPrefix:app_"`
+}
+
+// applicationColumns selects every column of applicationRow as app_ +
+// its name: read from the row's schema, so a new column cannot be
+// forgotten here.
+var applicationColumns = sync.OnceValues(func() (string, error) {
+	sch, err := schema.Parse(&applicationRow{}, &sync.Map{}, schema.NamingStrategy{})
+	if err != nil {
+		return "", fmt.Errorf("sqlstore: the applications row: %w", err)
+	}
+	cols := make([]string, len(sch.DBNames))
+	for i, name := range sch.DBNames {
+		cols[i] = "applications." + name + " AS app_" + name
+	}
+	return strings.Join(cols, ", "), nil
+})
+
+// GetClientApplication reads a client and its application in one
+// statement.
+func (s *Store) GetClientApplication(ctx context.Context, clientID string) (*storage.Client, *storage.Application, error) {
+	appCols, err := applicationColumns()
+	if err != nil {
+		return nil, nil, err
+	}
+	var row clientApplicationRow
+	err = s.db(ctx).Table("clients").Select("clients.*, "+appCols).
+		Joins("JOIN applications ON applications.id = clients.application_id").
+		Where("clients.id = ?", clientID).Take(&row).Error
+	if err != nil {
+		return nil, nil, wrapErr(err, "get client %q and its application", clientID)
+	}
+	c, err := row.Client.toStorage()
+	if err != nil {
+		return nil, nil, err
+	}
+	app, err := row.App.toStorage()
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, app, nil
 }
 
 // ListClients returns every client, oldest first.

@@ -2,6 +2,7 @@ package storagetest
 
 import (
 	"bytes"
+	"reflect"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -35,6 +36,26 @@ func testApplications(t *testing.T, s storage.Store) {
 	wantErr(t, "CreateApplication duplicate id", s.CreateApplication(ctx, &storage.Application{ID: want.ID, Name: "x"}), storage.ErrConflict)
 	_, err = s.GetApplication(ctx, "missing")
 	wantErr(t, "GetApplication missing", err, storage.ErrNotFound)
+
+	// A client with its application, in one read, as each alone reads.
+	c := &storage.Client{ApplicationID: want.ID, Name: "Shop web", RedirectURIs: []string{"https://shop.example/cb"},
+		GrantTypes: []string{"authorization_code"}, FirstParty: true}
+	must(t, "CreateClient", s.CreateClient(ctx, c))
+	wantClient, err := s.GetClient(ctx, c.ID)
+	must(t, "GetClient", err)
+	wantApp, err := s.GetApplication(ctx, want.ID)
+	must(t, "GetApplication", err)
+	gotClient, gotApp, err := s.GetClientApplication(ctx, c.ID)
+	must(t, "GetClientApplication", err)
+	if !reflect.DeepEqual(gotClient, wantClient) || !reflect.DeepEqual(gotApp, wantApp) {
+		t.Errorf("GetClientApplication = %+v, %+v; want %+v, %+v", gotClient, gotApp, wantClient, wantApp)
+	}
+	_, _, err = s.GetClientApplication(ctx, "missing")
+	wantErr(t, "GetClientApplication of a missing client", err, storage.ErrNotFound)
+	orphan := &storage.Client{ApplicationID: "no-such-app", Name: "Orphan"}
+	must(t, "CreateClient without application", s.CreateClient(ctx, orphan))
+	_, _, err = s.GetClientApplication(ctx, orphan.ID)
+	wantErr(t, "GetClientApplication without the application", err, storage.ErrNotFound)
 	list, err := s.ListApplications(ctx)
 	must(t, "ListApplications", err)
 	if len(list) != 2 {
