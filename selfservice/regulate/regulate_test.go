@@ -74,6 +74,7 @@ func TestRegulator(t *testing.T) {
 			{"parallel", testParallel},
 			{"peek", testPeek},
 			{"peek tiers", testPeekTiers},
+			{"several keys", testSeveralKeys},
 		} {
 			t.Run(tc.name, func(t *testing.T) { tc.run(t, regulate.New(st)) })
 		}
@@ -273,5 +274,54 @@ func testPeekTiers(t *testing.T, g *regulate.Regulator) {
 	}
 	if h, _ := g.Peek(ctx, k, t0.Add(time.Hour+time.Second)); h.Held {
 		t.Fatalf("after the hour: %+v", h)
+	}
+}
+
+// testSeveralKeys: PeekAll sees each key as Peek alone does, in the keys'
+// order, across rules with one tier and several; RecordAll records each
+// key once; Clear forgets every key it names and no other.
+func testSeveralKeys(t *testing.T, g *regulate.Regulator) {
+	ctx := context.Background()
+	address := regulate.SignInAddress.WithTiers(regulate.Tier{Max: 2, Window: time.Minute}, regulate.Tier{Max: 3, Window: time.Hour}).Key("192.0.2.50")
+	source := regulate.SignInSource.Key("s-all", "192.0.2.50", "alice@example.com")
+	ident := regulate.SignIn.Key("s-all", "alice@example.com")
+	for _, at := range []time.Duration{0, 2 * time.Minute, 4 * time.Minute} {
+		if err := g.RecordAll(ctx, t0.Add(at), address, ident); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := g.Record(ctx, source, t0.Add(5*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	now := t0.Add(10 * time.Minute)
+	keys := []regulate.Key{ident, address, source}
+	all, err := g.PeekAll(ctx, now, keys...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, k := range keys {
+		alone, err := g.Peek(ctx, k, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if all[i] != alone {
+			t.Errorf("key %d: PeekAll saw %+v, Peek %+v", i, all[i], alone)
+		}
+	}
+	if all[0].Count != 3 || all[0].Held || !all[1].Held || all[1].RetryAfter != 50*time.Minute || all[2].Count != 1 {
+		t.Fatalf("PeekAll = %+v; want the identifier's 3 (not held), the address held for 50 minutes, the source's 1", all)
+	}
+	if err := g.Clear(ctx, ident, source); err != nil {
+		t.Fatal(err)
+	}
+	all, err = g.PeekAll(ctx, now, keys...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if all[0].Count != 0 || all[2].Count != 0 || !all[1].Held {
+		t.Fatalf("after clearing the identifier and the source: %+v; want both empty, the address still held", all)
+	}
+	if _, err := g.PeekAll(ctx, now, ident, regulate.OneTimeCode.Key("sec-all")); err == nil {
+		t.Error("peeking at a code's rule among others succeeded")
 	}
 }
