@@ -14,8 +14,8 @@ type SignInLimits struct {
 	// PerSource: wrong passwords for one identifier from one client
 	// address per 15 minutes (regulate.SignInSource).
 	PerSource int
-	// PerIdentifier: tries for one identifier from anywhere per 15 minutes
-	// before it is guarded (regulate.SignIn).
+	// PerIdentifier: wrong passwords for one identifier from anywhere per
+	// 15 minutes before it is guarded (regulate.SignIn).
 	PerIdentifier int
 	// PerAddress: wrong passwords from one client address across every
 	// identifier per 5 minutes (regulate.SignInAddress; its hourly tier

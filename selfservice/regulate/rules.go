@@ -6,7 +6,7 @@ import "time"
 // table; the prefixes and the digests are those the flows used before
 // this package existed, so counts in flight at an upgrade carry over.
 var (
-	// SignIn counts password tries per identifier typed within an identity
+	// SignIn counts wrong passwords per identifier typed within an identity
 	// store (subject: store ID, identifier), from anywhere, whether or not
 	// it names an account, so a hold never tells an existing account from
 	// a missing one. It does not refuse the owner: once it is full the
