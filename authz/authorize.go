@@ -297,7 +297,8 @@ func (h *Handler) resume(w http.ResponseWriter, r *http.Request) error {
 // organization of an organizational client (org; nil for other clients),
 // whose claims no other source may replace.
 func (h *Handler) issue(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, login *signedIn, org *orgRoles, requestedAt time.Time) {
-	ctx := r.Context()
+	// The code's records are written together, below (fositestore).
+	ctx := h.records.DeferInserts(r.Context())
 	acct := login.acct
 	for _, s := range ar.GetRequestedScopes() {
 		ar.GrantScope(s)
@@ -325,6 +326,10 @@ func (h *Handler) issue(w http.ResponseWriter, r *http.Request, ar fosite.Author
 	resp, err := h.oauth.NewAuthorizeResponse(ctx, ar, sess)
 	if err != nil {
 		h.authorizeError(w, r, ar, err)
+		return
+	}
+	if err := h.records.FlushInserts(ctx); err != nil {
+		h.authorizeError(w, r, ar, fosite.ErrServerError.WithWrap(err))
 		return
 	}
 	// RFC 9207: the issuer in every authorization response lets a client

@@ -200,6 +200,10 @@ type Interactions interface {
 // Tokens reads and writes fosite's records.
 type Tokens interface {
 	CreateToken(ctx context.Context, t *Token) error
+	// CreateTokens inserts several tokens, as one write where the store
+	// can group them; it returns the first error, and a failure may leave
+	// some of them stored.
+	CreateTokens(ctx context.Context, ts []*Token) error
 	// GetToken returns the token; if it is inactive it returns the token
 	// and ErrInactive.
 	GetToken(ctx context.Context, kind TokenKind, signature string) (*Token, error)

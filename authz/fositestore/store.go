@@ -205,6 +205,9 @@ func (s *Store) createRecord(ctx context.Context, kind storage.TokenKind, signat
 		x.issue(t)
 		return nil
 	}
+	if holdBack(ctx, t) {
+		return nil
+	}
 	if err := s.b.CreateToken(ctx, t); err != nil {
 		return fmt.Errorf("fositestore: create %s: %w", kind, err)
 	}

@@ -114,9 +114,9 @@ var signInStatements = []struct {
 	// the state's update.
 	{"POST a wrong password", 10},
 	// The interaction, the session, the account, the application, the
-	// interaction's delete, the portal settings, the code's tokens and
-	// the session's client.
-	{"GET /oauth2/auth again", 10},
+	// interaction's delete, the portal settings, the session's client and
+	// the code with its PKCE and OpenID Connect records (one INSERT).
+	{"GET /oauth2/auth again", 8},
 }
 
 // TestSignInStatements pins the statements of each request of a password

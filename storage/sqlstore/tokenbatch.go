@@ -48,6 +48,8 @@ type pendingToken struct {
 	ctx  context.Context
 	t    *storage.Token
 	done chan error // capacity 1, so the writer never blocks on a caller
+	// call is shared by the rows of one insertAll, nil for a lone insert.
+	call *struct{ n int }
 }
 
 func newTokenBatcher(s *Store) *tokenBatcher {
@@ -133,7 +135,13 @@ func (b *tokenBatcher) take() []*pendingToken {
 // ErrConflict for its caller only.
 func (b *tokenBatcher) write(batch []*pendingToken) {
 	if len(batch) > 1 {
-		ctx, cancel := context.WithTimeout(context.Background(), tokenBatchTimeout)
+		// A batch of one caller's rows (CreateTokens) runs in its context,
+		// so the statement is that request's, in logs and counts alike.
+		base := context.Background()
+		if oneCaller(batch) {
+			base = batch[0].ctx
+		}
+		ctx, cancel := context.WithTimeout(base, tokenBatchTimeout)
 		err := b.s.insertTokens(ctx, batch)
 		cancel()
 		if err == nil {
@@ -221,4 +229,52 @@ func tokenArgs(t *storage.Token, args []any) []any {
 	}
 	return append(args, string(t.Kind), t.Signature, t.RequestID, t.ClientID, t.Subject, t.SessionID,
 		t.Active, t.Data, t.CreatedAt, expires)
+}
+
+// oneCaller reports whether every row of the batch came from one context.
+func oneCaller(batch []*pendingToken) bool {
+	first := batch[0].call
+	if first == nil || first.n != len(batch) {
+		return false
+	}
+	for _, p := range batch[1:] {
+		if p.call != first {
+			return false
+		}
+	}
+	return true
+}
+
+// insertAll queues every token at once, so they share one grouped INSERT
+// (with whatever else is queued), and waits for all of them. It returns
+// the first refusal; the others may then be committed.
+func (b *tokenBatcher) insertAll(ctx context.Context, ts []*storage.Token) error {
+	pending := make([]*pendingToken, len(ts))
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return errBatcherClosed
+	}
+	call := &struct{ n int }{len(ts)}
+	for i, t := range ts {
+		pending[i] = &pendingToken{ctx: ctx, t: t, done: make(chan error, 1), call: call}
+	}
+	b.queue = append(b.queue, pending...)
+	select { // under the lock, as in insert
+	case b.wake <- struct{}{}:
+	default:
+	}
+	b.mu.Unlock()
+	var first error
+	for _, p := range pending {
+		select {
+		case err := <-p.done:
+			if first == nil {
+				first = err
+			}
+		case <-ctx.Done():
+			return fmt.Errorf("sqlstore: create %s: %w", p.t.Kind, ctx.Err())
+		}
+	}
+	return first
 }
