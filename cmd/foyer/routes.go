@@ -155,6 +155,12 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	if err := keyManager.EnsureKeys(ctx); err != nil {
 		return nil, fmt.Errorf("signing keys: %w", err)
 	}
+	// Assembled before the wait for the theme below, which serve loads on
+	// another goroutine meanwhile.
+	openAPI, err := admin.OpenAPIDocument()
+	if err != nil {
+		return nil, err
+	}
 	https := session.CookiesFor(cfg.Issuer).Secure
 	loadRenderer := opt.renderer
 	if loadRenderer == nil {
@@ -261,6 +267,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		MessageTemplates: manage.NewMessageTemplates(adminCore, store, notifications),
 		Brandings:        manage.NewBrandings(adminCore, store),
 		Translations:     manage.NewTranslations(adminCore, store, renderer),
+		OpenAPI:          openAPI,
 	})
 	if err != nil {
 		return nil, err
