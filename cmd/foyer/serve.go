@@ -80,8 +80,8 @@ func openReady(ctx context.Context, cfg Config, out io.Writer, log *slog.Logger,
 }
 
 // startRenderer loads the theme on a goroutine of its own and returns the
-// wait for it. Parsing the page templates is most of a start's CPU and
-// reads nothing from the database (the store is only kept for the
+// wait for it. Parsing the page templates is the largest part of a
+// start's CPU and reads nothing from the database (the store is only kept for the
 // translation packages, read per request), so with a second core it runs
 // while the database is migrated and bootstrapped and the signing keys
 // are loaded. A bad theme still fails the start: newServer returns its
@@ -189,8 +189,7 @@ func serve(ctx context.Context, cfg Config, stdout io.Writer, log *slog.Logger) 
 	// Start-up garbage (migrations, templates, key decryption) would keep
 	// the idle process larger until the next collection. FreeOSMemory
 	// collects before it returns the free pages: a runtime.GC() before it
-	// would mark the whole heap (about 70 MB of small objects, most of a
-	// core for a tenth of a second) twice.
+	// would mark the whole live heap (mostly the parsed templates) twice.
 	debug.FreeOSMemory()
 
 	errc := make(chan error, 1)
