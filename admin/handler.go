@@ -94,6 +94,10 @@ type Deps struct {
 	Brandings *manage.Brandings
 	// Translations serves translation packages (admin/translations.go).
 	Translations *manage.Translations
+	// OpenAPI is the document OpenAPIDocument returned, for a caller that
+	// assembled it earlier (the server does while its theme loads); nil:
+	// New assembles it.
+	OpenAPI []byte
 }
 
 // Handler serves the admin REST API.
@@ -148,9 +152,12 @@ func New(d Deps) (*Handler, error) {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	doc, err := assembleOpenAPI(openAPIFiles, "openapi")
-	if err != nil {
-		return nil, err
+	doc := d.OpenAPI
+	if doc == nil {
+		var err error
+		if doc, err = OpenAPIDocument(); err != nil {
+			return nil, err
+		}
 	}
 	h := &Handler{tokens: d.Tokens, core: d.Core, clients: d.Clients, admins: d.Administrators, audit: d.Audit, applications: d.Applications, policies: d.Policies, stores: d.Stores, log: d.Logger, openAPI: doc}
 	h.accountAuth, h.notices = d.AccountAuth, d.Notices

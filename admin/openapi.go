@@ -29,6 +29,12 @@ var ErrOpenAPI = errors.New("admin: openapi document")
 // baseFile is the fragment the others are merged into.
 const baseFile = "base.json"
 
+// OpenAPIDocument assembles and checks the API's description from its
+// fragments: an error (ErrOpenAPI) is a fragment that does not fit.
+func OpenAPIDocument() ([]byte, error) {
+	return assembleOpenAPI(openAPIFiles, "openapi")
+}
+
 // assembleOpenAPI merges every fragment of dir in fsys into base.json and
 // checks the result.
 func assembleOpenAPI(fsys fs.FS, dir string) ([]byte, error) {

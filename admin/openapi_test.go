@@ -129,6 +129,32 @@ func TestOpenAPIServed(t *testing.T) {
 	}
 }
 
+// A document assembled beforehand (OpenAPIDocument, which the server
+// calls while its theme loads) is the one New would assemble, and New
+// serves it as given.
+func TestOpenAPIGivenToNew(t *testing.T) {
+	t.Parallel()
+	h, _ := routeHandler(t)
+	doc, err := OpenAPIDocument()
+	if err != nil || string(doc) != string(h.openAPI) {
+		t.Fatalf("OpenAPIDocument differs from New's own (%v)", err)
+	}
+	given := []byte(`{"openapi": "3.1.0"}`)
+	h, err = New(Deps{Tokens: fakeTokens{}, Core: manage.NewCore(grantsOnly{}, nil), Clients: manage.NewClients(nil, nil, nil),
+		Administrators: manage.NewAdministrators(nil, nil, nil, ""), Audit: manage.NewAudit(nil),
+		Applications: manage.NewApplications(nil, nil), Policies: manage.NewPolicies(nil, nil), OpenAPI: given})
+	if err != nil {
+		t.Fatal(err)
+	}
+	router := mux.NewRouter()
+	h.Mount(router)
+	rec := httptest.NewRecorder()
+	router.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, APIPrefix+"/openapi.json", nil))
+	if rec.Code != http.StatusOK || rec.Body.String() != string(given) {
+		t.Errorf("served %d %q, want the document given", rec.Code, rec.Body)
+	}
+}
+
 const testBase = `{"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {"/a": {"get": {}}},
 	"components": {"schemas": {"Problem": {"type": "object"}}}}`
 

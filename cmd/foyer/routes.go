@@ -74,6 +74,9 @@ type serverOptions struct {
 	now func() time.Time
 	// claimSources are added after the server's own (tests).
 	claimSources []authz.ClaimSource
+	// renderer waits for a theme serve started loading early; nil: newServer
+	// loads it.
+	renderer func() (*themes.Renderer, error)
 }
 
 // serverOption tunes newServer for tests.
@@ -121,6 +124,12 @@ func withPrivateNetworkGuard() serverOption {
 	return func(o *serverOptions) { o.privateNetworkGuard = true }
 }
 
+// withRenderer gives newServer the theme serve is loading meanwhile
+// (startRenderer).
+func withRenderer(wait func() (*themes.Renderer, error)) serverOption {
+	return func(o *serverOptions) { o.renderer = wait }
+}
+
 // newServer wires every handler in one place: the whole server can be read
 // from this function.
 func newServer(ctx context.Context, cfg Config, store storage.Store, secret []byte, log *slog.Logger, opts ...serverOption) (*server, error) {
@@ -146,8 +155,18 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 	if err := keyManager.EnsureKeys(ctx); err != nil {
 		return nil, fmt.Errorf("signing keys: %w", err)
 	}
+	// Assembled before the wait for the theme below, which serve loads on
+	// another goroutine meanwhile.
+	openAPI, err := admin.OpenAPIDocument()
+	if err != nil {
+		return nil, err
+	}
 	https := session.CookiesFor(cfg.Issuer).Secure
-	renderer, err := themes.New(rendererOptions(cfg, store, https))
+	loadRenderer := opt.renderer
+	if loadRenderer == nil {
+		loadRenderer = func() (*themes.Renderer, error) { return themes.New(rendererOptions(cfg, store, https)) }
+	}
+	renderer, err := loadRenderer()
 	if err != nil {
 		return nil, fmt.Errorf("themes: %w", err)
 	}
@@ -248,6 +267,7 @@ func newServer(ctx context.Context, cfg Config, store storage.Store, secret []by
 		MessageTemplates: manage.NewMessageTemplates(adminCore, store, notifications),
 		Brandings:        manage.NewBrandings(adminCore, store),
 		Translations:     manage.NewTranslations(adminCore, store, renderer),
+		OpenAPI:          openAPI,
 	})
 	if err != nil {
 		return nil, err
