@@ -23,29 +23,76 @@ type limits struct {
 	argon2PerSec float64 // argon2id hashes per second at the OWASP parameters, as Foyer's hasher runs them
 }
 
-// measureLimits runs each probe on every core for about window.
-func measureLimits(ctx context.Context, window time.Duration) (limits, error) {
+// prober measures the ceilings: one RSA key and one hasher, made once.
+type prober struct {
+	key    *rsa.PrivateKey
+	digest [sha256.Size]byte
+	hasher *password.Hasher
+}
+
+func newProber() (*prober, error) {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
-		return limits{}, fmt.Errorf("rsa key: %w", err)
+		return nil, fmt.Errorf("rsa key: %w", err)
 	}
-	digest := sha256.Sum256([]byte("foyer-bench"))
-	rsaRate, err := perSecond(ctx, window, func() error {
-		_, err := rsa.SignPKCS1v15(nil, key, crypto.SHA256, digest[:])
+	return &prober{key: key, digest: sha256.Sum256([]byte("foyer-bench")), hasher: password.NewHasher(password.OWASP)}, nil
+}
+
+func (p *prober) rsaRate(ctx context.Context, window time.Duration) (float64, error) {
+	rate, err := perSecond(ctx, window, func() error {
+		_, err := rsa.SignPKCS1v15(nil, p.key, crypto.SHA256, p.digest[:])
 		return err
 	})
 	if err != nil {
-		return limits{}, fmt.Errorf("rsa: %w", err)
+		return 0, fmt.Errorf("rsa: %w", err)
 	}
-	hasher := password.NewHasher(password.OWASP)
-	argonRate, err := perSecond(ctx, window, func() error {
-		_, err := hasher.Hash(ctx, "correct horse battery staple")
+	return rate, nil
+}
+
+func (p *prober) argon2Rate(ctx context.Context, window time.Duration) (float64, error) {
+	rate, err := perSecond(ctx, window, func() error {
+		_, err := p.hasher.Hash(ctx, "correct horse battery staple")
 		return err
 	})
 	if err != nil {
-		return limits{}, fmt.Errorf("argon2id: %w", err)
+		return 0, fmt.Errorf("argon2id: %w", err)
+	}
+	return rate, nil
+}
+
+// measureLimits runs each probe on every core for about window.
+func (p *prober) measureLimits(ctx context.Context, window time.Duration) (limits, error) {
+	rsaRate, err := p.rsaRate(ctx, window)
+	if err != nil {
+		return limits{}, err
+	}
+	argonRate, err := p.argon2Rate(ctx, window)
+	if err != nil {
+		return limits{}, err
 	}
 	return limits{rsaPerSec: rsaRate, argon2PerSec: argonRate}, nil
+}
+
+// besideWindow is how long the scenario's own ceiling is measured right
+// before and right after it.
+const besideWindow = time.Second
+
+// around runs the scenario between two measurements of its ceiling and
+// records their mean in the result: this machine's speed drifts by tens of
+// percent within minutes, so a ceiling measured at the start of the run
+// would judge a later scenario by another machine.
+func (p *prober) around(ctx context.Context, scenario string, run func() result) result {
+	measure := p.rsaRate
+	if scenario == "password_login" {
+		measure = p.argon2Rate
+	}
+	before, errBefore := measure(ctx, besideWindow)
+	res := run()
+	after, errAfter := measure(ctx, besideWindow)
+	if errBefore == nil && errAfter == nil {
+		res.limit = (before + after) / 2
+	}
+	return res
 }
 
 // perSecond calls op on one goroutine per CPU until window has passed and
@@ -83,4 +130,14 @@ func (l limits) limitFor(scenario string) (float64, string) {
 		return l.argon2PerSec, "argon2id/s"
 	}
 	return l.rsaPerSec, "RSA sig/s"
+}
+
+// limitOf is the ceiling res is judged against: the one measured beside
+// it when there is one, else the run's.
+func (l limits) limitOf(res result) (float64, string) {
+	limit, unit := l.limitFor(res.scenario)
+	if res.limit > 0 {
+		limit = res.limit
+	}
+	return limit, unit
 }

@@ -61,6 +61,8 @@ type options struct {
 	// rsaPerSec is this run's RSA signature ceiling, which bounds the
 	// code exchanges worth preparing; 0 before it is measured.
 	rsaPerSec float64
+	// probe measures each scenario's ceiling beside it; nil skips that.
+	probe *prober
 }
 
 // scenarios are the protocol scenarios in the order they run.
@@ -147,12 +149,18 @@ func run(ctx context.Context, o options, stdout, progress io.Writer) int {
 	}
 
 	fmt.Fprintln(progress, "measuring this machine's RSA and argon2id rates ...")
-	lim, err := measureLimits(ctx, 2*time.Second)
+	probe, err := newProber()
+	if err != nil {
+		fmt.Fprintln(progress, "foyer-bench:", err)
+		return 1
+	}
+	lim, err := probe.measureLimits(ctx, 2*time.Second)
 	if err != nil {
 		fmt.Fprintln(progress, "foyer-bench:", err)
 		return 1
 	}
 	o.rsaPerSec = lim.rsaPerSec
+	o.probe = probe
 
 	// The peer starts (and installs) before Foyer's runs, and its load runs
 	// right after the last backend's client credentials, so the rates it is
@@ -329,6 +337,15 @@ func scenarioResult(results []result, scenario string) *result {
 	return nil
 }
 
+// around runs a scenario between measurements of its ceiling when the
+// options have a prober.
+func (o options) around(ctx context.Context, scenario string, run func() result) result {
+	if o.probe == nil {
+		return run()
+	}
+	return o.probe.around(ctx, scenario, run)
+}
+
 // runScenarios runs the selected scenarios in order.
 func runScenarios(ctx context.Context, o options, t *target, progress io.Writer) ([]result, error) {
 	return runScenariosThen(ctx, o, t, nil, progress)
@@ -340,7 +357,9 @@ func runScenariosThen(ctx context.Context, o options, t *target, afterCC func(),
 	var results []result
 	if o.runs("client_credentials") {
 		fmt.Fprintf(progress, "%s: client_credentials for %v ...\n", t.backend, o.duration)
-		results = append(results, runLoad(ctx, t, "client_credentials", o.conns, o.duration, func(int) iteration { return t.clientCredentials() }))
+		results = append(results, o.around(ctx, "client_credentials", func() result {
+			return runLoad(ctx, t, "client_credentials", o.conns, o.duration, func(int) iteration { return t.clientCredentials() })
+		}))
 	}
 	if afterCC != nil {
 		afterCC()
@@ -358,7 +377,9 @@ func runScenariosThen(ctx context.Context, o options, t *target, afterCC func(),
 		}
 		results = append(results, prep)
 		fmt.Fprintf(progress, "%s: authorization_code_exchange ...\n", t.backend)
-		ex := runLoad(ctx, t, "authorization_code_exchange", o.conns, o.duration, func(int) iteration { return t.exchange(codes) })
+		ex := o.around(ctx, "authorization_code_exchange", func() result {
+			return runLoad(ctx, t, "authorization_code_exchange", o.conns, o.duration, func(int) iteration { return t.exchange(codes) })
+		})
 		if len(codes) == 0 {
 			ex.note = fmt.Sprintf("all %d prepared codes used in %v", n, ex.elapsed.Round(time.Millisecond))
 		}
@@ -367,7 +388,9 @@ func runScenariosThen(ctx context.Context, o options, t *target, afterCC func(),
 
 	if o.runs("password_login") {
 		fmt.Fprintf(progress, "%s: password_login for %v ...\n", t.backend, o.duration)
-		results = append(results, runLoad(ctx, t, "password_login", o.conns, o.duration, t.passwordLogin))
+		results = append(results, o.around(ctx, "password_login", func() result {
+			return runLoad(ctx, t, "password_login", o.conns, o.duration, t.passwordLogin)
+		}))
 	}
 	return results, nil
 }
@@ -439,14 +462,15 @@ func failed(results []result) bool {
 func printReport(w io.Writer, o options, lim limits, reports []backendReport) {
 	fmt.Fprintf(w, "\nmachine: %d CPUs, %s/%s, %s; %d conns, %v per scenario\n",
 		runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), o.conns, o.duration)
-	fmt.Fprintf(w, "limits measured in this run, every core busy: %.0f RSA-2048 signatures/s, %.1f argon2id hashes/s (OWASP)\n\n",
-		lim.rsaPerSec, lim.argon2PerSec)
+	fmt.Fprintf(w, "limits measured at the start of this run, every core busy: %.0f RSA-2048 signatures/s, %.1f argon2id hashes/s (OWASP);\n"+
+		"each scenario's limit below is its own, measured for %v right before and right after it (the mean)\n\n",
+		lim.rsaPerSec, lim.argon2PerSec, besideWindow)
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "backend\tscenario\tconns\trequests\terrors\treq/s\tp50\tp99\tlimit\tratio")
 	for _, r := range reports {
 		for _, res := range r.results {
-			limit, unit := lim.limitFor(res.scenario)
+			limit, unit := lim.limitOf(res)
 			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%.1f\t%s\t%s\t%.0f %s\t%.3f\n", res.backend, res.scenario, res.conns,
 				res.requests(), res.errors, res.rate(), ms(res.percentile(50)), ms(res.percentile(99)), limit, unit, res.rate()/limit)
 		}

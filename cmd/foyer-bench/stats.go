@@ -21,6 +21,9 @@ type result struct {
 	errors    int
 	errorKind map[string]int // message -> count
 	note      string         // e.g. "ran out of codes"
+	// limit is the scenario's ceiling measured right beside it (prober.
+	// around), 0 when it was not.
+	limit float64
 }
 
 // recorder collects per-worker samples without contention; merge them once

@@ -108,6 +108,7 @@ func serve(ctx context.Context, cfg Config, stdout io.Writer, log *slog.Logger) 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	tuneGC(os.Getenv)
 	node := cfg.nodeID()
 	store, secret, err := openWithSecret(ctx, cfg, sqlstore.WithNode(node))
 	if err != nil {
