@@ -78,16 +78,19 @@ func (p *prober) measureLimits(ctx context.Context, window time.Duration) (limit
 const besideWindow = time.Second
 
 // around runs the scenario between two measurements of its ceiling and
-// records their mean in the result: this machine's speed drifts by tens of
+// records their mean in the result, with the CPU time each party used
+// during it: this machine's speed drifts by tens of
 // percent within minutes, so a ceiling measured at the start of the run
 // would judge a later scenario by another machine.
-func (p *prober) around(ctx context.Context, scenario string, run func() result) result {
+func (p *prober) around(ctx context.Context, scenario string, serverPID int, run func() result) result {
 	measure := p.rsaRate
 	if scenario == "password_login" {
 		measure = p.argon2Rate
 	}
 	before, errBefore := measure(ctx, besideWindow)
+	cpu := sampleCPU(serverPID)
 	res := run()
+	res.cpu = sampleCPU(serverPID).minus(cpu)
 	after, errAfter := measure(ctx, besideWindow)
 	if errBefore == nil && errAfter == nil {
 		res.limit = (before + after) / 2

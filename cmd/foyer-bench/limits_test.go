@@ -49,8 +49,8 @@ func TestAround(t *testing.T) {
 		t.Fatal(err)
 	}
 	ran := false
-	pw := p.around(t.Context(), "password_login", func() result { ran = true; return result{scenario: "password_login"} })
-	cc := p.around(t.Context(), "client_credentials", func() result { return result{scenario: "client_credentials"} })
+	pw := p.around(t.Context(), "password_login", 0, func() result { ran = true; return result{scenario: "password_login"} })
+	cc := p.around(t.Context(), "client_credentials", 0, func() result { return result{scenario: "client_credentials"} })
 	if !ran || pw.limit <= 0 || cc.limit <= 0 {
 		t.Fatalf("ran %v, limits %v and %v; want the scenario run and both measured", ran, pw.limit, cc.limit)
 	}

@@ -339,11 +339,11 @@ func scenarioResult(results []result, scenario string) *result {
 
 // around runs a scenario between measurements of its ceiling when the
 // options have a prober.
-func (o options) around(ctx context.Context, scenario string, run func() result) result {
+func (o options) around(ctx context.Context, t *target, scenario string, run func() result) result {
 	if o.probe == nil {
 		return run()
 	}
-	return o.probe.around(ctx, scenario, run)
+	return o.probe.around(ctx, scenario, t.serverPID, run)
 }
 
 // runScenarios runs the selected scenarios in order.
@@ -357,7 +357,7 @@ func runScenariosThen(ctx context.Context, o options, t *target, afterCC func(),
 	var results []result
 	if o.runs("client_credentials") {
 		fmt.Fprintf(progress, "%s: client_credentials for %v ...\n", t.backend, o.duration)
-		results = append(results, o.around(ctx, "client_credentials", func() result {
+		results = append(results, o.around(ctx, t, "client_credentials", func() result {
 			return runLoad(ctx, t, "client_credentials", o.conns, o.duration, func(int) iteration { return t.clientCredentials() })
 		}))
 	}
@@ -377,7 +377,7 @@ func runScenariosThen(ctx context.Context, o options, t *target, afterCC func(),
 		}
 		results = append(results, prep)
 		fmt.Fprintf(progress, "%s: authorization_code_exchange ...\n", t.backend)
-		ex := o.around(ctx, "authorization_code_exchange", func() result {
+		ex := o.around(ctx, t, "authorization_code_exchange", func() result {
 			return runLoad(ctx, t, "authorization_code_exchange", o.conns, o.duration, func(int) iteration { return t.exchange(codes) })
 		})
 		if len(codes) == 0 {
@@ -388,7 +388,7 @@ func runScenariosThen(ctx context.Context, o options, t *target, afterCC func(),
 
 	if o.runs("password_login") {
 		fmt.Fprintf(progress, "%s: password_login for %v ...\n", t.backend, o.duration)
-		results = append(results, o.around(ctx, "password_login", func() result {
+		results = append(results, o.around(ctx, t, "password_login", func() result {
 			return runLoad(ctx, t, "password_login", o.conns, o.duration, t.passwordLogin)
 		}))
 	}
@@ -425,6 +425,7 @@ func provision(ctx context.Context, srv *server, backend string, conns int) (*ta
 		redirectURI:  redirectURI,
 		accounts:     accounts,
 		transport:    newTransport(conns),
+		serverPID:    srv.pid(),
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, t.issuer+"/.well-known/openid-configuration", nil)
 	if err != nil {
@@ -476,6 +477,7 @@ func printReport(w io.Writer, o options, lim limits, reports []backendReport) {
 		}
 	}
 	_ = tw.Flush()
+	printCPU(w, reports)
 
 	fmt.Fprintln(w)
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

@@ -41,6 +41,7 @@ type target struct {
 	redirectURI  string
 	accounts     []account // one per connection
 	transport    *http.Transport
+	serverPID    int // for the CPU it uses (cpu.go); 0 when unknown
 }
 
 // account is one user the scenarios sign in as.

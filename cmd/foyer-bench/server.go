@@ -169,6 +169,14 @@ func (s *server) kill() error {
 
 // rss reads the server's resident set size from /proc (Linux only; 0
 // elsewhere).
+// pid is the running server's process id, 0 when none runs.
+func (s *server) pid() int {
+	if s.cmd == nil || s.cmd.Process == nil {
+		return 0
+	}
+	return s.cmd.Process.Pid
+}
+
 func (s *server) rss() int64 {
 	if s.cmd == nil || s.cmd.Process == nil {
 		return 0

@@ -24,6 +24,9 @@ type result struct {
 	// limit is the scenario's ceiling measured right beside it (prober.
 	// around), 0 when it was not.
 	limit float64
+	// cpu is what the server, the database and the bench used during the
+	// scenario (cpu.go), zero when not measured.
+	cpu cpuUse
 }
 
 // recorder collects per-worker samples without contention; merge them once
