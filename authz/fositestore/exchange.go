@@ -81,13 +81,7 @@ func (x *exchange) useCodeLater(r *request, signature string) {
 	x.mu.Lock()
 	x.companions = companions
 	x.mu.Unlock()
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, kind := range companions {
-		k := recordKey{kind, signature}
-		delete(r.pending, k)
-		r.inTx[k] = true
-	}
+	r.companionsInTx(signature)
 }
 
 func (x *exchange) issue(t *storage.Token) {

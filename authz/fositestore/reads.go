@@ -165,6 +165,13 @@ func (s *Store) useCode(ctx context.Context, signature string) error {
 	if _, err := s.b.DeleteTokensBySignature(ctx, signature, companions); err != nil {
 		return fmt.Errorf("fositestore: delete code companions: %w", err)
 	}
+	r.companionsInTx(signature)
+	return nil
+}
+
+// companionsInTx notes the code's companions as deleted in the open
+// transaction: no longer owed, done once it commits.
+func (r *request) companionsInTx(signature string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, kind := range companions {
@@ -172,7 +179,6 @@ func (s *Store) useCode(ctx context.Context, signature string) error {
 		delete(r.pending, k)
 		r.inTx[k] = true
 	}
-	return nil
 }
 
 // settle records the transaction's deletes as done on commit. A rollback
