@@ -21,3 +21,19 @@ func WaitQueuedTokens(ctx context.Context, s *Store, n int) error {
 		runtime.Gosched()
 	}
 }
+
+// WaitQueuedCodeUses is WaitQueuedTokens for the code-use batcher.
+func WaitQueuedCodeUses(ctx context.Context, s *Store, n int) error {
+	for {
+		s.codes.mu.Lock()
+		queued := len(s.codes.queue)
+		s.codes.mu.Unlock()
+		if queued >= n {
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		runtime.Gosched()
+	}
+}

@@ -41,6 +41,8 @@ type Store struct {
 	node string
 	// tokens groups concurrent token inserts outside transactions.
 	tokens *tokenBatcher
+	// codes groups concurrent code exchanges' writes (PostgreSQL).
+	codes *codeBatcher
 	// statementHook is WithStatementHook's, for the statements run
 	// outside GORM (token inserts); nil for none.
 	statementHook func(ctx context.Context, sql string)
@@ -154,6 +156,7 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, erro
 	}
 	s.insertOne = s.insertTokenSQL(1)
 	s.tokens = newTokenBatcher(s)
+	s.codes = newCodeBatcher(s)
 	return s, nil
 }
 
@@ -234,6 +237,7 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close writes the token inserts still queued, then releases the pool.
 func (s *Store) Close() error {
+	s.codes.close()
 	s.tokens.close()
 	if err := s.sqlDB.Close(); err != nil {
 		return fmt.Errorf("sqlstore: close: %w", err)

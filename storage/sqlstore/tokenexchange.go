@@ -17,8 +17,10 @@ import (
 // PostgreSQL that is one statement (data-modifying WITH clauses run in
 // the statement's own transaction): one round trip and one commit instead
 // of the six of BEGIN, UPDATE, DELETE, two INSERTs and COMMIT, which made
-// up most of the database's work per code exchange. On SQLite, whose
-// statements cost no round trip, it is those statements in a transaction.
+// up most of the database's work per code exchange; and concurrent
+// exchanges share one such statement, and so one commit (codeBatcher). On
+// SQLite, whose statements cost no round trip, it is those statements in
+// a transaction.
 func (s *Store) UseCode(ctx context.Context, signature string, companions []storage.TokenKind, issued []*storage.Token) error {
 	for _, t := range issued {
 		t.CreatedAt = orNow(t.CreatedAt)
@@ -44,6 +46,11 @@ func (s *Store) UseCode(ctx context.Context, signature string, companions []stor
 			return nil
 		})
 	}
+	return s.codes.use(ctx, &codeUse{ctx: ctx, signature: signature, companions: companions, issued: issued, done: make(chan error, 1)})
+}
+
+// useCodeAlone is UseCode's statement for one code (PostgreSQL).
+func (s *Store) useCodeAlone(ctx context.Context, signature string, companions []storage.TokenKind, issued []*storage.Token) error {
 	query, args := useCodeSQL(signature, companions, issued)
 	var used int
 	err := s.sqlDB.QueryRowContext(ctx, query, args...).Scan(&used)
@@ -60,11 +67,15 @@ func (s *Store) UseCode(ctx context.Context, signature string, companions []stor
 	return nil
 }
 
+// tokenCasts are the token columns' types, in tokenArgs' order: a VALUES
+// list in a sub-select does not infer them from the target table.
+var tokenCasts = [tokenColumnCount]string{"::text", "::text", "::text", "::text", "::text", "::text",
+	"::boolean", "::bytea", "::timestamptz", "::timestamptz"}
+
 // useCodeSQL is UseCode's PostgreSQL statement. Every part hangs on the
 // conditional UPDATE: of concurrent exchanges of one code, the row lock
 // lets one flip active and the others find it false, so they delete and
-// insert nothing and count no use. The VALUES are cast to the columns'
-// types, which a VALUES list in a sub-select does not infer.
+// insert nothing and count no use.
 func useCodeSQL(signature string, companions []storage.TokenKind, issued []*storage.Token) (string, []any) {
 	args := []any{string(storage.TokenAuthorizeCode), signature}
 	param := func(v any, cast string) string {
@@ -83,8 +94,6 @@ func useCodeSQL(signature string, companions []storage.TokenKind, issued []*stor
 	}
 	if len(issued) > 0 {
 		q.WriteString(`, issued AS (` + strings.TrimSuffix(tokenColumns, "VALUES ") + `SELECT v.* FROM (VALUES `)
-		casts := [tokenColumnCount]string{"::text", "::text", "::text", "::text", "::text", "::text",
-			"::boolean", "::bytea", "::timestamptz", "::timestamptz"}
 		for i, t := range issued {
 			if i > 0 {
 				q.WriteString(", ")
@@ -92,7 +101,7 @@ func useCodeSQL(signature string, companions []storage.TokenKind, issued []*stor
 			values := tokenArgs(t, nil)
 			cols := make([]string, len(values))
 			for c, v := range values {
-				cols[c] = param(v, casts[c])
+				cols[c] = param(v, tokenCasts[c])
 			}
 			q.WriteString("(" + strings.Join(cols, ", ") + ")")
 		}

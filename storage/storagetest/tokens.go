@@ -326,4 +326,28 @@ func testUseCode(t *testing.T, s storage.Store) {
 			}
 		}
 	}
+
+	// Exchanges of different codes at once (a store may write them
+	// together): each gets its own answer, and one with a taken token
+	// signature fails alone, leaving its code unused.
+	codes := make([]*storage.Token, n)
+	issued = make([][]*storage.Token, n)
+	for i := range codes {
+		codes[i], _ = newCode("req-many")
+		issued[i] = issue("req-many")
+	}
+	issued[3][0].Signature = tokens[0].Signature // taken
+	errs = race(n, func(i int) error { return s.UseCode(ctx, codes[i].Signature, companions, issued[i]) })
+	for i, err := range errs {
+		if i == 3 {
+			wantErr(t, "UseCode with a taken signature among others", err, storage.ErrConflict)
+			must(t, "GetToken of its code", stored(codes[i]))
+			continue
+		}
+		must(t, "UseCode among others", err)
+		wantErr(t, "GetToken of a code used among others", stored(codes[i]), storage.ErrInactive)
+		for _, tok := range issued[i] {
+			must(t, "GetToken of a token issued among others", stored(tok))
+		}
+	}
 }
