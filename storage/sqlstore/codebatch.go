@@ -78,19 +78,30 @@ func (b *codeBatcher) close() {
 func (b *codeBatcher) run() {
 	defer close(b.stopped)
 	for range b.wake {
-		for batch := b.take(); len(batch) > 0; batch = b.take() {
+		b.drain()
+	}
+	b.drain()
+}
+
+// drain writes batches until the queue is empty; a batch whose callers
+// all gave up writes nothing but does not stop the ones behind it.
+func (b *codeBatcher) drain() {
+	for {
+		batch, more := b.take()
+		if len(batch) > 0 {
 			b.write(batch)
 		}
-	}
-	for batch := b.take(); len(batch) > 0; batch = b.take() {
-		b.write(batch)
+		if !more {
+			return
+		}
 	}
 }
 
-// take removes up to codeBatchMax queued uses of distinct codes: a second
-// use of a code stays queued for the next statement, which then finds the
-// code used (in one statement both would see it unused).
-func (b *codeBatcher) take() []*codeUse {
+// take removes up to codeBatchMax queued uses of distinct codes, answering
+// at once those whose caller has given up, and reports whether more wait:
+// a second use of a code stays queued for the next statement, which then
+// finds the code used (in one statement both would see it unused).
+func (b *codeBatcher) take() (batch []*codeUse, more bool) {
 	seen := map[string]bool{}
 	var taken, left []*codeUse
 	b.mu.Lock()
@@ -104,15 +115,14 @@ func (b *codeBatcher) take() []*codeUse {
 	}
 	b.queue = left
 	b.mu.Unlock()
-	live := taken[:0:0]
 	for _, u := range taken {
 		if err := u.ctx.Err(); err != nil {
 			u.done <- err
 			continue
 		}
-		live = append(live, u)
+		batch = append(batch, u)
 	}
-	return live
+	return batch, len(left) > 0
 }
 
 // write runs the batch as one statement; if it fails, nothing of it was

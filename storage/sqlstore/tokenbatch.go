@@ -98,18 +98,28 @@ func (b *tokenBatcher) close() {
 func (b *tokenBatcher) run() {
 	defer close(b.stopped)
 	for range b.wake {
-		for batch := b.take(); len(batch) > 0; batch = b.take() {
+		b.drain()
+	}
+	b.drain()
+}
+
+// drain writes batches until the queue is empty; a batch whose callers
+// all gave up writes nothing but does not stop the ones behind it.
+func (b *tokenBatcher) drain() {
+	for {
+		batch, more := b.take()
+		if len(batch) > 0 {
 			b.write(batch)
 		}
-	}
-	for batch := b.take(); len(batch) > 0; batch = b.take() {
-		b.write(batch)
+		if !more {
+			return
+		}
 	}
 }
 
 // take removes up to tokenBatchMax queued inserts, answering at once those
-// whose caller has already given up.
-func (b *tokenBatcher) take() []*pendingToken {
+// whose caller has already given up, and reports whether more wait.
+func (b *tokenBatcher) take() (batch []*pendingToken, more bool) {
 	b.mu.Lock()
 	n := min(len(b.queue), tokenBatchMax)
 	taken := b.queue[:n:n]
@@ -117,16 +127,16 @@ func (b *tokenBatcher) take() []*pendingToken {
 	if len(b.queue) == 0 {
 		b.queue = nil // let the backing array go
 	}
+	more = len(b.queue) > 0
 	b.mu.Unlock()
-	live := taken[:0:0]
 	for _, p := range taken {
 		if err := p.ctx.Err(); err != nil {
 			p.done <- err
 			continue
 		}
-		live = append(live, p)
+		batch = append(batch, p)
 	}
-	return live
+	return batch, more
 }
 
 // write inserts the batch in one statement. If that fails, nothing of it
