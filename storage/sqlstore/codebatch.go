@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 
 	"foyer/storage"
 )
@@ -15,18 +14,12 @@ import (
 const codeBatchMax = 16
 
 // codeBatcher groups the UseCode writes of concurrent code exchanges on
-// PostgreSQL into one statement, as tokenBatcher does for token inserts:
-// one writer writes whatever queued during its previous write, so many
-// exchanges share one commit (whose flush was a large part of the
-// database's work per exchange), and a lone exchange is written at once.
+// PostgreSQL into one statement, through a groupWriter as tokenBatcher
+// does for token inserts, so many exchanges share one commit (whose flush
+// was a large part of the database's work per exchange).
 type codeBatcher struct {
 	s *Store
-
-	mu      sync.Mutex
-	queue   []*codeUse
-	closed  bool
-	wake    chan struct{} // capacity 1: "the queue is not empty"
-	stopped chan struct{} // closed when the writer has returned
+	w *groupWriter[*codeUse]
 }
 
 // codeUse is one caller's UseCode; done receives its own outcome.
@@ -39,24 +32,16 @@ type codeUse struct {
 }
 
 func newCodeBatcher(s *Store) *codeBatcher {
-	b := &codeBatcher{s: s, wake: make(chan struct{}, 1), stopped: make(chan struct{})}
-	go b.run()
+	b := &codeBatcher{s: s}
+	b.w = newGroupWriter(pickCodeUses, b.write)
 	return b
 }
 
 // use queues one code use and waits for its outcome.
 func (b *codeBatcher) use(ctx context.Context, u *codeUse) error {
-	b.mu.Lock()
-	if b.closed {
-		b.mu.Unlock()
-		return errBatcherClosed
+	if err := b.w.add(u); err != nil {
+		return err
 	}
-	b.queue = append(b.queue, u)
-	select { // under the lock, so close cannot close wake in between
-	case b.wake <- struct{}{}:
-	default:
-	}
-	b.mu.Unlock()
 	select {
 	case err := <-u.done:
 		return err
@@ -65,70 +50,30 @@ func (b *codeBatcher) use(ctx context.Context, u *codeUse) error {
 	}
 }
 
-func (b *codeBatcher) close() {
-	b.mu.Lock()
-	if !b.closed {
-		b.closed = true
-		close(b.wake)
-	}
-	b.mu.Unlock()
-	<-b.stopped
-}
+func (b *codeBatcher) close() { b.w.close() }
 
-func (b *codeBatcher) run() {
-	defer close(b.stopped)
-	for range b.wake {
-		b.drain()
-	}
-	b.drain()
-}
-
-// drain writes batches until the queue is empty; a batch whose callers
-// all gave up writes nothing but does not stop the ones behind it.
-func (b *codeBatcher) drain() {
-	for {
-		batch, more := b.take()
-		if len(batch) > 0 {
-			b.write(batch)
-		}
-		if !more {
-			return
-		}
-	}
-}
-
-// take removes up to codeBatchMax queued uses of distinct codes, answering
-// at once those whose caller has given up, and reports whether more wait:
-// a second use of a code stays queued for the next statement, which then
-// finds the code used (in one statement both would see it unused).
-func (b *codeBatcher) take() (batch []*codeUse, more bool) {
+// pickCodeUses takes up to codeBatchMax queued uses of distinct codes, in
+// order: a second use of a code stays queued for the next statement,
+// which then finds the code used (in one statement both would see it
+// unused).
+func pickCodeUses(queue []*codeUse) (batch, left []*codeUse) {
 	seen := map[string]bool{}
-	var taken, left []*codeUse
-	b.mu.Lock()
-	for _, u := range b.queue {
-		if len(taken) < codeBatchMax && !seen[u.signature] {
+	for _, u := range queue {
+		if len(batch) < codeBatchMax && !seen[u.signature] {
 			seen[u.signature] = true
-			taken = append(taken, u)
+			batch = append(batch, u)
 		} else {
 			left = append(left, u)
 		}
 	}
-	b.queue = left
-	b.mu.Unlock()
-	for _, u := range taken {
-		if err := u.ctx.Err(); err != nil {
-			u.done <- err
-			continue
-		}
-		batch = append(batch, u)
-	}
-	return batch, len(left) > 0
+	return batch, left
 }
 
 // write runs the batch as one statement; if it fails, nothing of it was
 // written, and each use runs alone so that each caller gets its own
 // answer (a taken token signature fails only its own exchange).
 func (b *codeBatcher) write(batch []*codeUse) {
+	batch = liveUses(batch)
 	if len(batch) > 1 {
 		ctx, cancel := context.WithTimeout(context.Background(), tokenBatchTimeout)
 		used, err := b.s.useCodes(ctx, batch)
@@ -147,6 +92,20 @@ func (b *codeBatcher) write(batch []*codeUse) {
 	for _, u := range batch {
 		u.done <- b.s.useCodeAlone(u.ctx, u.signature, u.companions, u.issued)
 	}
+}
+
+// liveUses answers at once the callers that have given up and returns the
+// others.
+func liveUses(batch []*codeUse) []*codeUse {
+	out := batch[:0:0]
+	for _, u := range batch {
+		if err := u.ctx.Err(); err != nil {
+			u.done <- err
+			continue
+		}
+		out = append(out, u)
+	}
+	return out
 }
 
 // useCodes is the grouped statement: every code of the batch whose

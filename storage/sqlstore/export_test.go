@@ -9,10 +9,7 @@ import (
 // (or ctx ends): tests hold the writer and fill the queue behind it.
 func WaitQueuedTokens(ctx context.Context, s *Store, n int) error {
 	for {
-		s.tokens.mu.Lock()
-		queued := len(s.tokens.queue)
-		s.tokens.mu.Unlock()
-		if queued >= n {
+		if s.tokens.w.queued() >= n {
 			return nil
 		}
 		if err := ctx.Err(); err != nil {
@@ -25,10 +22,7 @@ func WaitQueuedTokens(ctx context.Context, s *Store, n int) error {
 // WaitQueuedCodeUses is WaitQueuedTokens for the code-use batcher.
 func WaitQueuedCodeUses(ctx context.Context, s *Store, n int) error {
 	for {
-		s.codes.mu.Lock()
-		queued := len(s.codes.queue)
-		s.codes.mu.Unlock()
-		if queued >= n {
+		if s.codes.w.queued() >= n {
 			return nil
 		}
 		if err := ctx.Err(); err != nil {

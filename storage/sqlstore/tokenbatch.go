@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -28,19 +27,11 @@ const tokenBatchTimeout = 30 * time.Second
 var errBatcherClosed = errors.New("sqlstore: token batcher closed")
 
 // tokenBatcher groups token inserts that arrive while another insert is
-// being written ("natural batching", as a database's group commit): one
-// goroutine writes whatever is queued as one multi-row INSERT (one
-// statement, so one transaction and one commit), then looks again. A lone
-// insert is written at once, never held back by a timer; under load the
-// queue fills while a write is in flight and the next write takes it all.
+// being written into one multi-row INSERT (one statement, so one
+// transaction and one commit), through a groupWriter.
 type tokenBatcher struct {
 	s *Store
-
-	mu      sync.Mutex
-	queue   []*pendingToken
-	closed  bool
-	wake    chan struct{} // capacity 1: "the queue is not empty"
-	stopped chan struct{} // closed when the writer has returned
+	w *groupWriter[*pendingToken]
 }
 
 // pendingToken is one caller's insert; done receives its own outcome.
@@ -53,8 +44,8 @@ type pendingToken struct {
 }
 
 func newTokenBatcher(s *Store) *tokenBatcher {
-	b := &tokenBatcher{s: s, wake: make(chan struct{}, 1), stopped: make(chan struct{})}
-	go b.run()
+	b := &tokenBatcher{s: s}
+	b.w = newGroupWriter(pickTokens, b.write)
 	return b
 }
 
@@ -63,17 +54,9 @@ func newTokenBatcher(s *Store) *tokenBatcher {
 // the row may then still be committed, unknown to anyone.
 func (b *tokenBatcher) insert(ctx context.Context, t *storage.Token) error {
 	p := &pendingToken{ctx: ctx, t: t, done: make(chan error, 1)}
-	b.mu.Lock()
-	if b.closed {
-		b.mu.Unlock()
-		return errBatcherClosed
+	if err := b.w.add(p); err != nil {
+		return err
 	}
-	b.queue = append(b.queue, p)
-	select { // under the lock, so close cannot close wake in between
-	case b.wake <- struct{}{}:
-	default: // the writer is already due to look
-	}
-	b.mu.Unlock()
 	select {
 	case err := <-p.done:
 		return err
@@ -83,60 +66,29 @@ func (b *tokenBatcher) insert(ctx context.Context, t *storage.Token) error {
 }
 
 // close writes what is queued, stops the writer and waits for it.
-func (b *tokenBatcher) close() {
-	b.mu.Lock()
-	if !b.closed {
-		b.closed = true
-		close(b.wake)
+func (b *tokenBatcher) close() { b.w.close() }
+
+// pickTokens takes up to tokenBatchMax queued inserts, oldest first.
+func pickTokens(queue []*pendingToken) (batch, left []*pendingToken) {
+	n := min(len(queue), tokenBatchMax)
+	if n == len(queue) {
+		return queue, nil // let the backing array go with the batch
 	}
-	b.mu.Unlock()
-	<-b.stopped
+	return queue[:n:n], queue[n:]
 }
 
-// run is the writer: it sleeps until woken, then writes batches until the
-// queue is empty. It returns once closed and drained.
-func (b *tokenBatcher) run() {
-	defer close(b.stopped)
-	for range b.wake {
-		b.drain()
-	}
-	b.drain()
-}
-
-// drain writes batches until the queue is empty; a batch whose callers
-// all gave up writes nothing but does not stop the ones behind it.
-func (b *tokenBatcher) drain() {
-	for {
-		batch, more := b.take()
-		if len(batch) > 0 {
-			b.write(batch)
-		}
-		if !more {
-			return
-		}
-	}
-}
-
-// take removes up to tokenBatchMax queued inserts, answering at once those
-// whose caller has already given up, and reports whether more wait.
-func (b *tokenBatcher) take() (batch []*pendingToken, more bool) {
-	b.mu.Lock()
-	n := min(len(b.queue), tokenBatchMax)
-	taken := b.queue[:n:n]
-	b.queue = b.queue[n:]
-	if len(b.queue) == 0 {
-		b.queue = nil // let the backing array go
-	}
-	more = len(b.queue) > 0
-	b.mu.Unlock()
-	for _, p := range taken {
+// liveTokens answers at once the callers that have given up and returns the
+// others.
+func liveTokens(batch []*pendingToken) []*pendingToken {
+	out := batch[:0:0]
+	for _, p := range batch {
 		if err := p.ctx.Err(); err != nil {
 			p.done <- err
 			continue
 		}
-		batch = append(batch, p)
+		out = append(out, p)
 	}
-	return batch, more
+	return out
 }
 
 // write inserts the batch in one statement. If that fails, nothing of it
@@ -144,6 +96,7 @@ func (b *tokenBatcher) take() (batch []*pendingToken, more bool) {
 // that each caller gets its own answer: a duplicate signature is
 // ErrConflict for its caller only.
 func (b *tokenBatcher) write(batch []*pendingToken) {
+	batch = liveTokens(batch)
 	if len(batch) > 1 {
 		// A batch of one caller's rows (CreateTokens) runs in its context,
 		// so the statement is that request's, in logs and counts alike.
@@ -260,21 +213,13 @@ func oneCaller(batch []*pendingToken) bool {
 // the first refusal; the others may then be committed.
 func (b *tokenBatcher) insertAll(ctx context.Context, ts []*storage.Token) error {
 	pending := make([]*pendingToken, len(ts))
-	b.mu.Lock()
-	if b.closed {
-		b.mu.Unlock()
-		return errBatcherClosed
-	}
 	call := &struct{ n int }{len(ts)}
 	for i, t := range ts {
 		pending[i] = &pendingToken{ctx: ctx, t: t, done: make(chan error, 1), call: call}
 	}
-	b.queue = append(b.queue, pending...)
-	select { // under the lock, as in insert
-	case b.wake <- struct{}{}:
-	default:
+	if err := b.w.add(pending...); err != nil {
+		return err
 	}
-	b.mu.Unlock()
 	var first error
 	for _, p := range pending {
 		select {
