@@ -44,6 +44,8 @@ type request struct {
 	done    map[recordKey]bool
 	// deferCodeUse: the request is a code exchange (DeferCodeUse).
 	deferCodeUse bool
+	// memo: what decodeCodeRecord decoded last.
+	memo decodeMemo
 }
 
 // BeginRequest returns a context for one HTTP request and the function to

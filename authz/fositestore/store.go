@@ -236,7 +236,12 @@ func (s *Store) get(ctx context.Context, kind storage.TokenKind, signature strin
 	if err != nil && !inactive {
 		return nil, fmt.Errorf("fositestore: get %s: %w", kind, err)
 	}
-	r, err := s.decode(ctx, t.Data, session)
+	var r *fosite.Request
+	if isCodeRecord(kind) {
+		r, err = s.decodeCodeRecord(ctx, recordKey{kind, signature}, t.Data, session)
+	} else {
+		r, err = s.decode(ctx, t.Data, session)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -251,11 +256,26 @@ func (s *Store) decode(ctx context.Context, data []byte, session fosite.Session)
 	if err := json.Unmarshal(data, &sr); err != nil {
 		return nil, fmt.Errorf("fositestore: decode request: %w", err)
 	}
-	if session != nil && len(sr.Session) > 0 {
-		if err := json.Unmarshal(sr.Session, session); err != nil {
-			return nil, fmt.Errorf("fositestore: decode session: %w", err)
-		}
+	if err := decodeSession(sr.Session, session); err != nil {
+		return nil, err
 	}
+	return s.requester(ctx, sr, session)
+}
+
+// decodeSession fills session from a stored request's session, if both
+// are there.
+func decodeSession(stored json.RawMessage, session fosite.Session) error {
+	if session == nil || len(stored) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(stored, session); err != nil {
+		return fmt.Errorf("fositestore: decode session: %w", err)
+	}
+	return nil
+}
+
+// requester is the fosite request sr stores, with its client loaded.
+func (s *Store) requester(ctx context.Context, sr storedRequest, session fosite.Session) (*fosite.Request, error) {
 	client, err := s.GetClient(ctx, sr.ClientID)
 	if err != nil {
 		return nil, err
