@@ -36,3 +36,25 @@ func TestSampleCPU(t *testing.T) {
 		t.Fatalf("300 ms of spinning: %+v; want this process's time to grow", used)
 	}
 }
+
+// TestResidentMemory: this process's anonymous memory is part of its
+// resident set and grows with a buffer it touches; an unknown process
+// reads as zero.
+func TestResidentMemory(t *testing.T) {
+	before := anonymousOf(os.Getpid())
+	buf := make([]byte, 64<<20)
+	for i := range buf {
+		buf[i] = 1
+	}
+	resident, anonymous := rssOf(os.Getpid()), anonymousOf(os.Getpid())
+	if anonymous < before+32<<20 || anonymous > resident {
+		t.Fatalf("after touching 64 MiB: anonymous %d (before %d), resident %d", anonymous, before, resident)
+	}
+	if got := withAnonymous(96<<20, 48<<20); got != "96.0 MiB (48.0)" {
+		t.Fatalf("withAnonymous = %q", got)
+	}
+	if rssOf(-1) != 0 || anonymousOf(-1) != 0 {
+		t.Fatal("a process that does not exist should read as zero")
+	}
+	_ = buf[len(buf)-1]
+}

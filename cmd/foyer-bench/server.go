@@ -177,22 +177,31 @@ func (s *server) pid() int {
 	return s.cmd.Process.Pid
 }
 
-func (s *server) rss() int64 {
+// rss is the server's resident memory and the anonymous part of it.
+func (s *server) rss() (resident, anonymous int64) {
 	if s.cmd == nil || s.cmd.Process == nil {
-		return 0
+		return 0, 0
 	}
-	return rssOf(s.cmd.Process.Pid)
+	return rssOf(s.cmd.Process.Pid), anonymousOf(s.cmd.Process.Pid)
 }
 
 // rssOf reads a process's resident set size from /proc (Linux only; 0
 // elsewhere).
-func rssOf(pid int) int64 {
+func rssOf(pid int) int64 { return statusBytes(pid, "VmRSS:") }
+
+// anonymousOf is the part of rssOf that is the process's own memory: the
+// rest are pages of files it maps, above all its executable's code and
+// read-only data, which the kernel may drop and read again.
+func anonymousOf(pid int) int64 { return statusBytes(pid, "RssAnon:") }
+
+// statusBytes reads one kB field of /proc/PID/status; 0 when it cannot.
+func statusBytes(pid int, field string) int64 {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0
 	}
 	for line := range strings.Lines(string(data)) {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+		if rest, ok := strings.CutPrefix(line, field); ok {
 			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
 			if err != nil {
 				return 0

@@ -108,3 +108,11 @@ func mib(b int64) string {
 	}
 	return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20))
 }
+
+// withAnonymous is a resident size with its anonymous part beside it.
+func withAnonymous(resident, anonymous int64) string {
+	if anonymous <= 0 {
+		return mib(resident)
+	}
+	return fmt.Sprintf("%s (%.1f)", mib(resident), float64(anonymous)/(1<<20))
+}
