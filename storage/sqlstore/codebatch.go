@@ -31,6 +31,9 @@ type codeUse struct {
 	done       chan error
 }
 
+func (u *codeUse) waiting() context.Context { return u.ctx }
+func (u *codeUse) answer(err error)         { u.done <- err }
+
 func newCodeBatcher(s *Store) *codeBatcher {
 	b := &codeBatcher{s: s}
 	b.w = newGroupWriter(pickCodeUses, b.write)
@@ -73,7 +76,7 @@ func pickCodeUses(queue []*codeUse) (batch, left []*codeUse) {
 // written, and each use runs alone so that each caller gets its own
 // answer (a taken token signature fails only its own exchange).
 func (b *codeBatcher) write(batch []*codeUse) {
-	batch = liveUses(batch)
+	batch = live(batch)
 	if len(batch) > 1 {
 		ctx, cancel := context.WithTimeout(context.Background(), tokenBatchTimeout)
 		used, err := b.s.useCodes(ctx, batch)
@@ -92,20 +95,6 @@ func (b *codeBatcher) write(batch []*codeUse) {
 	for _, u := range batch {
 		u.done <- b.s.useCodeAlone(u.ctx, u.signature, u.companions, u.issued)
 	}
-}
-
-// liveUses answers at once the callers that have given up and returns the
-// others.
-func liveUses(batch []*codeUse) []*codeUse {
-	out := batch[:0:0]
-	for _, u := range batch {
-		if err := u.ctx.Err(); err != nil {
-			u.done <- err
-			continue
-		}
-		out = append(out, u)
-	}
-	return out
 }
 
 // useCodes is the grouped statement: every code of the batch whose

@@ -1,6 +1,9 @@
 package sqlstore
 
-import "sync"
+import (
+	"context"
+	"sync"
+)
 
 // groupWriter is the natural batching ("group commit") of the token and
 // code-use writers: callers queue work and wait for their answer; one
@@ -84,4 +87,25 @@ func (w *groupWriter[T]) queued() int {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return len(w.queue)
+}
+
+// caller is one queued item's caller: the context it waits in and how it
+// gets its answer (without blocking the writer).
+type caller interface {
+	waiting() context.Context
+	answer(err error)
+}
+
+// live answers at once the callers that have given up and returns the
+// rest, so a batch writes nothing for a request that is gone.
+func live[T caller](batch []T) []T {
+	out := batch[:0:0]
+	for _, c := range batch {
+		if err := c.waiting().Err(); err != nil {
+			c.answer(err)
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
 }

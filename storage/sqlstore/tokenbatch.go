@@ -43,6 +43,9 @@ type pendingToken struct {
 	call *struct{ n int }
 }
 
+func (p *pendingToken) waiting() context.Context { return p.ctx }
+func (p *pendingToken) answer(err error)         { p.done <- err }
+
 func newTokenBatcher(s *Store) *tokenBatcher {
 	b := &tokenBatcher{s: s}
 	b.w = newGroupWriter(pickTokens, b.write)
@@ -77,26 +80,12 @@ func pickTokens(queue []*pendingToken) (batch, left []*pendingToken) {
 	return queue[:n:n], queue[n:]
 }
 
-// liveTokens answers at once the callers that have given up and returns the
-// others.
-func liveTokens(batch []*pendingToken) []*pendingToken {
-	out := batch[:0:0]
-	for _, p := range batch {
-		if err := p.ctx.Err(); err != nil {
-			p.done <- err
-			continue
-		}
-		out = append(out, p)
-	}
-	return out
-}
-
 // write inserts the batch in one statement. If that fails, nothing of it
 // was written (one statement is atomic), and each row is inserted alone so
 // that each caller gets its own answer: a duplicate signature is
 // ErrConflict for its caller only.
 func (b *tokenBatcher) write(batch []*pendingToken) {
-	batch = liveTokens(batch)
+	batch = live(batch)
 	if len(batch) > 1 {
 		// A batch of one caller's rows (CreateTokens) runs in its context,
 		// so the statement is that request's, in logs and counts alike.
