@@ -26,11 +26,11 @@ var errNotInGroups = fosite.ErrAccessDenied.WithHint("The account may not use th
 // the default store's belongs to the default application, and
 // restricting that application must not keep customers from their own
 // account (its security settings, export and deletion).
-func (h *Handler) mayUse(ctx context.Context, clientID string, app *storage.Application, accountID string) (bool, error) {
+func (h *Handler) mayUse(ctx context.Context, clientID string, app *storage.Application, portal *storage.PortalSettings, accountID string) (bool, error) {
 	if h.isPortalClient(clientID, app.StoreID) {
 		return true, nil
 	}
-	ok, err := storage.MayUseApplication(ctx, h.store, app, accountID)
+	ok, err := storage.MayUseWith(ctx, h.store, app, portal, accountID)
 	if err != nil {
 		return false, errorf("group check: %w", err)
 	}
@@ -54,7 +54,7 @@ func (h *Handler) isPortalClient(clientID, storeID string) bool {
 // a button that takes the error (with state and iss) back to the client.
 func (h *Handler) refuseOutsider(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, login *signedIn) (bool, error) {
 	acct, app := login.acct, login.app
-	ok, err := h.mayUse(r.Context(), ar.GetClient().GetID(), app, acct.ID)
+	ok, err := h.mayUse(r.Context(), ar.GetClient().GetID(), app, login.portal, acct.ID)
 	if err != nil {
 		return false, err
 	}
@@ -116,11 +116,11 @@ func (h *Handler) refreshAllowed(r *http.Request, ar fosite.AccessRequester) err
 		return fosite.ErrServerError.WithHint("The client is not a stored client.")
 	}
 	c := fc.Storage()
-	app, err := h.store.GetApplication(r.Context(), c.ApplicationID)
+	app, portal, err := h.store.GetApplicationPortal(r.Context(), c.ApplicationID)
 	if err != nil {
 		return fosite.ErrServerError.WithWrap(errorf("load application: %w", err))
 	}
-	ok, err = h.mayUse(r.Context(), c.ID, app, ar.GetSession().GetSubject())
+	ok, err = h.mayUse(r.Context(), c.ID, app, portal, ar.GetSession().GetSubject())
 	if err != nil {
 		return fosite.ErrServerError.WithWrap(err)
 	}

@@ -140,6 +140,9 @@ type signedIn struct {
 	sso  *storage.Session
 	acct *storage.Account
 	app  *storage.Application
+	// portal is the application's portal settings (nil: none stored),
+	// read with it: its groups decide access (mayUse).
+	portal *storage.PortalSettings
 }
 
 // currentLogin is the request's SSO session for client, or nil when there
@@ -165,14 +168,14 @@ func (h *Handler) currentLogin(r *http.Request, client *storage.Client) (*signed
 	if acct.Status != storage.AccountEnabled {
 		return nil, nil
 	}
-	app, err := h.store.GetApplication(ctx, client.ApplicationID)
+	app, portal, err := h.store.GetApplicationPortal(ctx, client.ApplicationID)
 	if err != nil {
 		return nil, errorf("load application: %w", err)
 	}
 	if app.StoreID != acct.StoreID {
 		return nil, nil
 	}
-	return &signedIn{sso: sso, acct: acct, app: app}, nil
+	return &signedIn{sso: sso, acct: acct, app: app, portal: portal}, nil
 }
 
 // needsFreshLogin: prompt=login, prompt=select_account, or an auth_time older

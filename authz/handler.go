@@ -38,12 +38,13 @@ type Store interface {
 	GetGrant(ctx context.Context, accountID, clientID string) (*storage.OAuthGrant, error)
 	SaveGrant(ctx context.Context, accountID, clientID string, scopes []string) (*storage.OAuthGrant, error)
 	GetApplication(ctx context.Context, id string) (*storage.Application, error)
+	GetApplicationPortal(ctx context.Context, id string) (*storage.Application, *storage.PortalSettings, error)
 	// Step-up: whether an account enrolled a second factor.
 	ListAuthenticators(ctx context.Context, accountID string) ([]storage.Authenticator, error)
 	// Organizational sign-in: the account's role pairs (orgsignin.go).
 	ListAccountRoles(ctx context.Context, accountID string) ([]storage.AccountRole, error)
-	// The applications' group restrictions (access.go).
-	storage.GroupAccessReader
+	// The accounts' groups, for the applications' restrictions (access.go).
+	storage.GroupLister
 	// Dynamic client registration (RFC 7591, 7592).
 	RegistrationStore
 	// The token endpoint's failed client authentications (clientlimit.go).

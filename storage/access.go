@@ -25,6 +25,11 @@ func (p *PortalSettings) Admits(app *Application, memberships []Group) bool {
 // GroupAccessReader is what MayUseApplication reads.
 type GroupAccessReader interface {
 	GetPortalSettings(ctx context.Context, applicationID string) (*PortalSettings, error)
+	GroupLister
+}
+
+// GroupLister lists an account's groups (MayUseWith).
+type GroupLister interface {
 	ListAccountGroups(ctx context.Context, accountID string) ([]Group, error)
 }
 
@@ -38,7 +43,13 @@ func MayUseApplication(ctx context.Context, r GroupAccessReader, app *Applicatio
 	if err != nil {
 		return false, err
 	}
-	if len(settings.Groups) == 0 {
+	return MayUseWith(ctx, r, app, settings, accountID)
+}
+
+// MayUseWith is MayUseApplication for settings already read (nil: none
+// stored, as GetApplicationPortal gives them).
+func MayUseWith(ctx context.Context, r GroupLister, app *Application, settings *PortalSettings, accountID string) (bool, error) {
+	if settings == nil || len(settings.Groups) == 0 {
 		return true, nil // spares the membership query
 	}
 	groups, err := r.ListAccountGroups(ctx, accountID)

@@ -55,6 +55,10 @@ type Passwords interface {
 type Applications interface {
 	CreateApplication(ctx context.Context, a *Application) error
 	GetApplication(ctx context.Context, id string) (*Application, error)
+	// GetApplicationPortal reads an application and its portal settings
+	// (nil when none are stored) in one statement: group access is decided
+	// from both on every authorization and refresh.
+	GetApplicationPortal(ctx context.Context, id string) (*Application, *PortalSettings, error)
 	ListApplications(ctx context.Context) ([]Application, error)
 	// ListApplicationsPage returns up to limit applications with an id
 	// above after, ordered by id, only those of the given identity stores

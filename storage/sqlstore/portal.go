@@ -31,6 +31,58 @@ func (r *portalRow) toStorage() (*storage.PortalSettings, error) {
 		Slug: r.Slug, Groups: groups, UpdatedAt: r.UpdatedAt.UTC()}, nil
 }
 
+// applicationPortalRow is an application with its portal settings' row,
+// each column selected as portal_ + its name; the row is NULL when none is
+// stored (a LEFT JOIN), so its columns scan into pointers.
+type applicationPortalRow struct {
+	App             applicationRow `gorm:"embedded"`
+	ApplicationID   *string        `gorm:"column:portal_application_id"`
+	LauncherEnabled *bool          `gorm:"column:portal_launcher_enabled"`
+	Slug            *string        `gorm:"column:portal_slug"`
+	AllowedGroups   *string        `gorm:"column:portal_allowed_groups"`
+	UpdatedAt       *time.Time     `gorm:"column:portal_updated_at"`
+}
+
+// GetApplicationPortal reads an application and its portal settings in
+// one statement; the settings are nil when none are stored.
+func (s *Store) GetApplicationPortal(ctx context.Context, id string) (*storage.Application, *storage.PortalSettings, error) {
+	var row applicationPortalRow
+	err := s.db(ctx).Table("applications").
+		Select(`applications.*, application_portals.application_id AS portal_application_id,
+			application_portals.launcher_enabled AS portal_launcher_enabled, application_portals.slug AS portal_slug,
+			application_portals.allowed_groups AS portal_allowed_groups, application_portals.updated_at AS portal_updated_at`).
+		Joins("LEFT JOIN application_portals ON application_portals.application_id = applications.id").
+		Where("applications.id = ?", id).Take(&row).Error
+	if err != nil {
+		return nil, nil, wrapErr(err, "get application %q and its portal settings", id)
+	}
+	app, err := row.App.toStorage()
+	if err != nil {
+		return nil, nil, err
+	}
+	if row.ApplicationID == nil {
+		return app, nil, nil
+	}
+	portal := portalRow{ApplicationID: *row.ApplicationID}
+	if row.LauncherEnabled != nil {
+		portal.LauncherEnabled = *row.LauncherEnabled
+	}
+	if row.Slug != nil {
+		portal.Slug = *row.Slug
+	}
+	if row.AllowedGroups != nil {
+		portal.AllowedGroups = *row.AllowedGroups
+	}
+	if row.UpdatedAt != nil {
+		portal.UpdatedAt = *row.UpdatedAt
+	}
+	settings, err := portal.toStorage()
+	if err != nil {
+		return nil, nil, err
+	}
+	return app, settings, nil
+}
+
 // GetPortalSettings reads an application's portal settings.
 func (s *Store) GetPortalSettings(ctx context.Context, applicationID string) (*storage.PortalSettings, error) {
 	var row portalRow

@@ -33,12 +33,26 @@ func testPortalSettings(t *testing.T, s storage.Store) {
 	a, b := newApplication(t, s), newApplication(t, s)
 	_, err := s.GetPortalSettings(ctx, a.ID)
 	wantErr(t, "GetPortalSettings before any", err, storage.ErrNotFound)
+	app, none, err := s.GetApplicationPortal(ctx, a.ID)
+	must(t, "GetApplicationPortal before any settings", err)
+	if app.ID != a.ID || app.Name != a.Name || none != nil {
+		t.Errorf("GetApplicationPortal before any settings = %+v, %+v; want the application and nil", app, none)
+	}
+	_, _, err = s.GetApplicationPortal(ctx, "missing")
+	wantErr(t, "GetApplicationPortal of an unknown application", err, storage.ErrNotFound)
 	must(t, "SetPortalSettings", s.SetPortalSettings(ctx, &storage.PortalSettings{ApplicationID: a.ID,
 		LauncherEnabled: true, Slug: "Acme", Groups: []string{"gold", "staff"}}))
 	got, err := s.GetPortalSettings(ctx, a.ID)
 	must(t, "GetPortalSettings", err)
 	if !got.LauncherEnabled || got.Slug != "acme" || !equalStrings(got.Groups, []string{"gold", "staff"}) {
 		t.Errorf("GetPortalSettings = %+v", got)
+	}
+	// Read with the application, the settings are the same.
+	app, joined, err := s.GetApplicationPortal(ctx, a.ID)
+	must(t, "GetApplicationPortal", err)
+	if joined == nil || app.ID != a.ID || joined.ApplicationID != got.ApplicationID || joined.LauncherEnabled != got.LauncherEnabled ||
+		joined.Slug != got.Slug || !equalStrings(joined.Groups, got.Groups) || !joined.UpdatedAt.Equal(got.UpdatedAt) {
+		t.Errorf("GetApplicationPortal = %+v, %+v; want %+v", app, joined, got)
 	}
 	found, err := s.FindApplicationBySlug(ctx, "ACME")
 	must(t, "FindApplicationBySlug", err)
