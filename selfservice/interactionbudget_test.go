@@ -101,9 +101,11 @@ func TestInteractionBudgetCalls(t *testing.T) {
 		counted  bool
 		listings int
 	}{
-		"admitted":           {store: budgetStore{sums: []int64{2, 20, 5}, added: []int64{3, 6}}, counted: true},
-		"address held":       {store: budgetStore{sums: []int64{3, 3, 3}, buckets: []storage.CounterBucket{{Bucket: bucket, N: 3}}}, wait: 65 * time.Second, listings: 1},
-		"ten minutes held":   {store: budgetStore{sums: []int64{0, 30, 3}}, wait: time.Second, listings: 1},
+		"admitted":     {store: budgetStore{sums: []int64{2, 20, 5}, added: []int64{3, 6}}, counted: true},
+		"address held": {store: budgetStore{sums: []int64{3, 3, 3}, buckets: []storage.CounterBucket{{Bucket: bucket, N: 3}}}, wait: 65 * time.Second, listings: 1},
+		"ten minutes held": {store: budgetStore{sums: []int64{0, 30, 0},
+			buckets: []storage.CounterBucket{{Bucket: tenMinutes, N: 28}, {Bucket: bucket.Add(-2 * time.Minute), N: 2}}},
+			wait: 5 * time.Second, listings: 1},
 		"global held":        {store: budgetStore{sums: []int64{0, 0, 10}}, wait: 65 * time.Second},
 		"overtaken":          {store: budgetStore{sums: []int64{2, 2, 2}, added: []int64{4, 4}}, wait: 65 * time.Second, counted: true},
 		"overtaken globally": {store: budgetStore{sums: []int64{0, 0, 9}, added: []int64{1, 11}}, wait: 65 * time.Second, counted: true},
