@@ -30,9 +30,11 @@ type Store interface {
 	GetInteraction(ctx context.Context, id string) (*storage.Interaction, error)
 	CreateInteraction(ctx context.Context, i *storage.Interaction) error
 	UpdateInteraction(ctx context.Context, i *storage.Interaction) error
-	// The budgets on new interactions (interactionbudget.go) and the
-	// attempt limits (regulate.Store).
-	CountAttemptWindows(ctx context.Context, windows ...storage.AttemptWindow) ([]int64, error)
+	// The budgets on new interactions (interactionbudget.go).
+	SumCounters(ctx context.Context, windows ...storage.CounterWindow) ([]int64, error)
+	AddToCounters(ctx context.Context, bucket, since time.Time, keys ...string) ([]int64, error)
+	ListCounterBuckets(ctx context.Context, key string, since time.Time) ([]storage.CounterBucket, error)
+	// The attempt limits (regulate.Store).
 	RecordAttempts(ctx context.Context, at, since time.Time, keys ...string) ([]int64, error)
 	TallyAttemptWindows(ctx context.Context, windows ...storage.AttemptLimit) ([]storage.AttemptTally, error)
 	GetClient(ctx context.Context, id string) (*storage.Client, error)

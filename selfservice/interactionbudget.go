@@ -46,9 +46,31 @@ func (l AuthorizeLimits) withDefaults() AuthorizeLimits {
 	return l
 }
 
-// Keys of the budgets in the attempt table: digests, so it holds no
-// addresses. The same keys as when authz judged these budgets at
-// /oauth2/auth, so counts carry over an upgrade.
+// authorizeBucket is the width of the counters' buckets (storage
+// AttemptCounters): a window counts the buckets that begin at or after
+// the one holding its start, so it reaches back up to one bucket further
+// than its span, never less. The budgets so err towards holding: a
+// minute's budget counts between 60 and 70 seconds of submits, and a
+// hold lasts up to one bucket longer than exact. In exchange a check
+// reads at most span / width + 1 rows per key (7 for a minute, 61 for ten
+// minutes) however many submits there were.
+const authorizeBucket = 10 * time.Second
+
+// bucketOf is the bucket an instant counts in.
+func bucketOf(t time.Time) time.Time { return t.Truncate(authorizeBucket) }
+
+// windowStart is the first bucket a window of span ending at now counts.
+func windowStart(now time.Time, span time.Duration) time.Time { return bucketOf(now.Add(-span)) }
+
+// leavesAt is when a bucket stops counting in windows of span: once the
+// bucket holding now - span is a later one.
+func leavesAt(bucket time.Time, span time.Duration) time.Time {
+	return bucket.Add(authorizeBucket + span)
+}
+
+// Keys of the budgets' counters: digests, so the table holds no
+// addresses. The same keys as when the budgets were counted in the
+// attempt table (their counts are not carried over: README).
 func authorizeAddressKey(r *http.Request) string {
 	return attemptDigest("authorize-address\x00" + session.ClientNetwork(r))
 }
@@ -70,75 +92,82 @@ func (e *interactionHeld) Error() string {
 
 // admitInteraction judges the budgets before an interaction is stored
 // and, when they allow it, counts it; otherwise it returns how long the
-// browser should wait. An admitted request costs two statements: one
-// count of every window, one insert that records and counts. A refused
-// one is not counted (knocking does not extend a hold), except when
-// parallel requests overtook it between the two: then it is refused all
-// the same.
+// browser should wait. An admitted request costs two statements over at
+// most 7 + 61 + 7 counter rows: one sum of every window, one upsert of
+// the address's and the global bucket that returns both minutes' sums. A
+// refused one is not counted (knocking does not extend a hold), except
+// when parallel requests overtook it between the two: then it is refused
+// all the same.
 func (h *Handler) admitInteraction(ctx context.Context, r *http.Request) (time.Duration, error) {
 	now := h.cfg.Now().UTC()
 	limits := h.cfg.AuthorizeLimits.withDefaults()
 	address, global := authorizeAddressKey(r), authorizeGlobalKey()
-	n, err := h.store.CountAttemptWindows(ctx,
-		storage.AttemptWindow{Key: address, Since: now.Add(-authorizeWindow)},
-		storage.AttemptWindow{Key: address, Since: now.Add(-authorizeLongWindow)},
-		storage.AttemptWindow{Key: global, Since: now.Add(-authorizeWindow)})
+	minute := windowStart(now, authorizeWindow)
+	n, err := h.store.SumCounters(ctx,
+		storage.CounterWindow{Key: address, Since: minute},
+		storage.CounterWindow{Key: address, Since: windowStart(now, authorizeLongWindow)},
+		storage.CounterWindow{Key: global, Since: minute})
 	if err != nil {
 		return 0, err
 	}
 	if n[0] >= int64(limits.PerAddress) || n[1] >= int64(limits.PerAddress*authorizeLongTiers) {
 		return h.addressWait(ctx, address, limits.PerAddress, now)
 	}
-	// Listing the global budget's thousands of times to find when the
-	// next slot frees would cost more than a flood's refusals are worth:
-	// its window is the wait.
+	// Listing the global budget's buckets to find when enough of them
+	// leave would cost a statement more per refusal of a flood: the wait
+	// is until every bucket counted now has left the window.
 	if n[2] >= int64(limits.Global) {
-		return authorizeWindow, nil
+		return leavesAt(bucketOf(now), authorizeWindow).Sub(now), nil
 	}
-	n, err = h.store.RecordAttempts(ctx, now, now.Add(-authorizeWindow), address, global)
+	n, err = h.store.AddToCounters(ctx, bucketOf(now), minute, address, global)
 	if err != nil {
 		return 0, err
 	}
 	if n[0] > int64(limits.PerAddress) || n[1] > int64(limits.Global) {
-		return authorizeWindow, nil
+		return leavesAt(bucketOf(now), authorizeWindow).Sub(now), nil
 	}
 	return 0, nil
 }
 
 // addressWait is how long a held address waits: only a refusal pays for
-// listing the times. The list is short, as refused requests are not
-// counted.
+// listing its buckets, at most 61.
 func (h *Handler) addressWait(ctx context.Context, address string, perMinute int, now time.Time) (time.Duration, error) {
-	tries, err := h.store.ListLoginAttempts(ctx, address, now.Add(-authorizeLongWindow))
+	buckets, err := h.store.ListCounterBuckets(ctx, address, windowStart(now, authorizeLongWindow))
 	if err != nil {
 		return 0, err
 	}
-	return max(waitFor(tries, perMinute, now), time.Second), nil
+	return max(waitFor(buckets, perMinute, now), time.Second), nil
 }
 
-// window is one tier of the address budget: at most max tries within
-// span.
+// window is one tier of the address budget: at most max within span.
 type window struct {
 	span time.Duration
 	max  int
 }
 
-// waitFor is how long until an address with tries (oldest first) is
-// within both of its tiers again; zero when it is.
-func waitFor(tries []time.Time, perMinute int, now time.Time) time.Duration {
+// waitFor is how long until an address with buckets (oldest first) is
+// within both of its tiers again; zero when it is. Buckets leave whole,
+// the oldest first.
+func waitFor(buckets []storage.CounterBucket, perMinute int, now time.Time) time.Duration {
 	var wait time.Duration
 	for _, tier := range []window{{authorizeWindow, perMinute}, {authorizeLongWindow, perMinute * authorizeLongTiers}} {
-		var in []time.Time
-		for _, at := range tries {
-			if !at.Before(now.Add(-tier.span)) {
-				in = append(in, at)
+		since := windowStart(now, tier.span)
+		var in []storage.CounterBucket
+		var total int64
+		for _, b := range buckets {
+			if !b.Bucket.Before(since) {
+				in = append(in, b)
+				total += b.N
 			}
 		}
-		if len(in) < tier.max {
-			continue
+		// Held until enough buckets have left that fewer than max remain.
+		for _, b := range in {
+			if total < int64(tier.max) {
+				break
+			}
+			total -= b.N
+			wait = max(wait, leavesAt(b.Bucket, tier.span).Sub(now))
 		}
-		// Held until all but max-1 have left the window.
-		wait = max(wait, in[len(in)-tier.max].Add(tier.span).Sub(now))
 	}
 	return wait
 }

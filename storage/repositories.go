@@ -327,6 +327,45 @@ type LoginAttempts interface {
 	TallyAttemptWindows(ctx context.Context, windows ...AttemptLimit) ([]AttemptTally, error)
 }
 
+// AttemptCounters count events per key in buckets: one row per key and
+// bucket, whatever the traffic, so a window costs at most window / width
+// + 1 rows to read (the budgets on new interactions; login_attempts keeps
+// one row per attempt). A bucket is the start of a slice of time of the
+// caller's width, which the caller computes (truncating the instant);
+// the store only adds and sums.
+type AttemptCounters interface {
+	// AddToCounters adds one to each key's bucket (keys distinct) and
+	// returns, in the keys' order, each key's sum over the buckets at or
+	// after since, this one included, in one statement. Parallel calls
+	// on the same bucket wait for each other's row, so each sees the
+	// others' counts in that bucket; a bucket older than the one being
+	// added to is read as of the statement's start.
+	AddToCounters(ctx context.Context, bucket, since time.Time, keys ...string) ([]int64, error)
+	// SumCounters returns, in the windows' order, the sum of each
+	// window's buckets (at or after Since), zero for a key never
+	// counted, in one statement, storing nothing.
+	SumCounters(ctx context.Context, windows ...CounterWindow) ([]int64, error)
+	// ListCounterBuckets returns a key's buckets at or after since that
+	// hold a count, oldest first (when a held budget frees).
+	ListCounterBuckets(ctx context.Context, key string, since time.Time) ([]CounterBucket, error)
+}
+
+// MaxCounterWindow is the longest window SumCounters may be asked for:
+// PurgeExpired deletes buckets older than that.
+const MaxCounterWindow = time.Hour
+
+// CounterWindow is a key's buckets at or after Since.
+type CounterWindow struct {
+	Key   string
+	Since time.Time
+}
+
+// CounterBucket is one bucket of a key: its start and its count.
+type CounterBucket struct {
+	Bucket time.Time
+	N      int64
+}
+
 // AttemptWindow is a key's attempts at or after Since.
 type AttemptWindow struct {
 	Key   string
@@ -430,7 +469,8 @@ type Janitor interface {
 	// PurgeExpired deletes interactions, sessions, client-assertion jtis
 	// and initial access tokens that expired before now (and used-up
 	// initial access tokens, and expired one-time secrets), and login attempts made before
-	// attemptsBefore, and pending accounts older than the longest possible
+	// attemptsBefore, attempt counters' buckets older than
+	// MaxCounterWindow before now, and pending accounts older than the longest possible
 	// activation link, up to limit rows of each table; it returns how many
 	// rows went, and callers repeat until fewer than limit did. When no
 	// table had limit rows to delete, on SQLite it then truncates the
@@ -472,6 +512,7 @@ type Store interface {
 	Events
 	Settings
 	LoginAttempts
+	AttemptCounters
 	Janitor
 	InitialAccessTokens
 	OneTimeSecrets

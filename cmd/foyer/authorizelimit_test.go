@@ -34,6 +34,17 @@ func (c rowCounter) rows(table string) int {
 	return n
 }
 
+// counted is the sum of the budgets' counters (attempt_counters): a
+// submit counted adds one under its address and one under the global key.
+func (c rowCounter) counted() int {
+	c.t.Helper()
+	var n int
+	if err := c.db.QueryRow("SELECT COALESCE(SUM(n), 0) FROM attempt_counters").Scan(&n); err != nil {
+		c.t.Fatalf("sum attempt_counters: %v", err)
+	}
+	return n
+}
+
 // openCounted is a migrated store of dialect and a counter over its
 // database.
 func openCounted(t *testing.T, dialect string) (*sqlstore.Store, rowCounter) {
@@ -97,15 +108,19 @@ func browserAt(t *testing.T, srv *testServer, addr string) *browser {
 // at its budget with the themed page, 429 and Retry-After, storing and
 // counting nothing; another address still gets through until the global
 // budget is used; a signed-in browser's authorization, which stores no
-// interaction, is never counted or held; holds end with their window, and
-// a held sign-in goes on where it was once they do.
+// interaction, is never counted or held; holds end once the buckets that
+// fill them leave the window (up to one 10-second bucket later than an
+// exact window would), and a held sign-in goes on where it was once they
+// do.
 func TestAuthorizeInteractionBudgets(t *testing.T) {
 	t.Parallel()
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		t.Run(dialect, func(t *testing.T) {
 			t.Parallel()
 			store, count := openCounted(t, dialect)
-			clock := &offsetClock{start: time.Now().Truncate(time.Microsecond)}
+			// 4 s into a 10 s bucket of the counters: a minute's hold
+			// lasts until that bucket leaves, 66 s later.
+			clock := &offsetClock{start: time.Now().Truncate(10 * time.Second).Add(4 * time.Second)}
 			srv := startServerWith(t, store, func(c *Config) {
 				c.TrustProxyHeaders = true
 				c.AuthorizeLimitAddress, c.AuthorizeLimitGlobal = "3", "6"
@@ -119,32 +134,36 @@ func TestAuthorizeInteractionBudgets(t *testing.T) {
 			// stored and counted nothing.
 			start := func(from string) (*browser, *page) {
 				t.Helper()
-				before, attempts := count.rows("interactions"), count.rows("login_attempts")
+				before, attempts, counts := count.rows("interactions"), count.rows("login_attempts"), count.counted()
 				b := browserAt(t, srv, from)
 				p := b.get(authURL)
 				if p.status != http.StatusOK || !strings.Contains(p.body, `name="identifier"`) {
 					t.Fatalf("%s: %d at %s; want the sign-in page", from, p.status, p.url)
 				}
-				if n, m := count.rows("interactions"), count.rows("login_attempts"); n != before || m != attempts {
-					t.Fatalf("%s: the anonymous authorization stored %d interactions, %d attempts", from, n-before, m-attempts)
+				if n, m, c := count.rows("interactions"), count.rows("login_attempts"), count.counted(); n != before || m != attempts || c != counts {
+					t.Fatalf("%s: the anonymous authorization stored %d interactions, %d attempts, %d counts", from, n-before, m-attempts, c-counts)
 				}
 				return b, p
 			}
 			admitted := func(from string) {
 				t.Helper()
 				b, p := start(from)
-				before := count.rows("interactions")
+				before, attempts, counts := count.rows("interactions"), count.rows("login_attempts"), count.counted()
 				if p = b.submit(p, map[string]string{"identifier": "alice@example.com"}); !strings.Contains(p.body, `name="password"`) {
 					t.Fatalf("%s: %d; want the password page:\n%s", from, p.status, p.body)
 				}
 				if n := count.rows("interactions"); n != before+1 {
 					t.Fatalf("%s: the first submit stored %d interactions, want 1", from, n-before)
 				}
+				// Counted once under each key, in the counters only.
+				if m, c := count.rows("login_attempts"), count.counted(); m != attempts || c != counts+2 {
+					t.Fatalf("%s: the first submit added %d attempts and %d counts; want 0 and 2", from, m-attempts, c-counts)
+				}
 			}
 			held := func(from, retryAfter string) (*browser, *page) {
 				t.Helper()
 				b, p := start(from)
-				before, attempts := count.rows("interactions"), count.rows("login_attempts")
+				before, counts := count.rows("interactions"), count.counted()
 				a := b.submit(p, map[string]string{"identifier": "alice@example.com"})
 				if a.status != http.StatusTooManyRequests || a.resp.Header.Get("Retry-After") != retryAfter ||
 					!strings.Contains(a.body, "Too many sign-ins are being started right now") {
@@ -154,8 +173,8 @@ func TestAuthorizeInteractionBudgets(t *testing.T) {
 				if after := count.rows("interactions"); after != before {
 					t.Fatalf("%s: a refused submit stored an interaction (%d -> %d)", from, before, after)
 				}
-				if after := count.rows("login_attempts"); after != attempts {
-					t.Fatalf("%s: a refused submit was counted (%d -> %d)", from, attempts, after)
+				if after := count.counted(); after != counts {
+					t.Fatalf("%s: a refused submit was counted (%d -> %d)", from, counts, after)
 				}
 				return b, p
 			}
@@ -168,24 +187,30 @@ func TestAuthorizeInteractionBudgets(t *testing.T) {
 			for range 3 {
 				admitted(a)
 			}
-			held(a, "60")
-			waiting, page := held(a, "60")
+			held(a, "66")
+			waiting, page := held(a, "66")
 			if n := count.rows("interactions"); n != 3 {
 				t.Fatalf("interactions: %d, want the address's 3 (the sign-in's was used up)", n)
 			}
 			admitted(b2)
 			admitted(c)
-			held(d, "60") // the installation's six are used
-			attempts := count.rows("login_attempts")
+			held(d, "66") // the installation's six are used
+			attempts, counts := count.rows("login_attempts"), count.counted()
 			if cb := b.get(authURL).location(t); cb.Query().Get("code") == "" || !strings.HasPrefix(cb.String(), rpCallback) {
 				t.Fatalf("the signed-in browser: %s; want a code", cb)
 			}
-			if n, m := count.rows("interactions"), count.rows("login_attempts"); n != 5 || m != attempts {
-				t.Fatalf("the signed-in browser's authorization left %d interactions, %d attempts; want 5, %d", n, m, attempts)
+			if n, m, c := count.rows("interactions"), count.rows("login_attempts"), count.counted(); n != 5 || m != attempts || c != counts {
+				t.Fatalf("the signed-in browser's authorization left %d interactions, %d attempts, %d counts; want 5, %d, %d",
+					n, m, c, attempts, counts)
 			}
 			clock.advance(30 * time.Second)
-			held(a, "30")
-			clock.advance(31 * time.Second)
+			held(a, "36")
+			// 65 s after the address's last submit, its bucket (which
+			// began 69 s ago) still counts: the window errs towards
+			// holding, by less than a bucket.
+			clock.advance(35 * time.Second)
+			held(a, "1")
+			clock.advance(time.Second)
 			admitted(d)
 			// The held sign-in, still pending in its browser, goes on.
 			if p := waiting.submit(page, map[string]string{"identifier": "alice@example.com"}); !strings.Contains(p.body, `name="password"`) {

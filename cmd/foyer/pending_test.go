@@ -29,8 +29,8 @@ func requestIDOf(ctx context.Context) (string, bool) {
 }
 
 // statementKinds sorts a request's statements: the writes, the writes
-// to the interactions table, and the statements over the attempt table
-// (the budgets').
+// to the interactions table, and the statements over the budgets'
+// counters or the attempt table (where the budgets were once counted).
 func statementKinds(stmts []string) (writes, interactionInserts, budget int) {
 	for _, s := range stmts {
 		s = strings.ToLower(strings.NewReplacer(`"`, "", "`", "").Replace(strings.TrimSpace(s)))
@@ -40,7 +40,7 @@ func statementKinds(stmts []string) (writes, interactionInserts, budget int) {
 		if strings.HasPrefix(s, "insert into interactions") {
 			interactionInserts++
 		}
-		if strings.Contains(s, "login_attempts") {
+		if strings.Contains(s, "attempt_counters") || strings.Contains(s, "login_attempts") {
 			budget++
 		}
 	}
@@ -183,12 +183,13 @@ func TestSignInStatements(t *testing.T) {
 	}
 }
 
-// storedSize is the size of the interactions and attempt tables:
-// PostgreSQL's pg_total_relation_size of both, SQLite's whole file in
-// pages (it has no per-table size).
+// storedSize is the size of the interactions, attempt and counter
+// tables: PostgreSQL's pg_total_relation_size of the three, SQLite's
+// whole file in pages (it has no per-table size).
 func storedSize(t *testing.T, count rowCounter, dialect string) int64 {
 	t.Helper()
-	q := `SELECT pg_total_relation_size('interactions') + pg_total_relation_size('login_attempts')`
+	q := `SELECT pg_total_relation_size('interactions') + pg_total_relation_size('login_attempts') +
+		pg_total_relation_size('attempt_counters')`
 	if dialect == "sqlite" {
 		q = `SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()`
 	}
@@ -201,7 +202,7 @@ func storedSize(t *testing.T, count rowCounter, dialect string) int64 {
 
 // TestAuthorizeFloodStoresNothing: 2,000 anonymous authorization
 // requests, half from one address and half spread over a thousand, all
-// get the sign-in page and leave no interaction, no attempt and no
+// get the sign-in page and leave no interaction, no attempt, no count and no
 // growth of those tables (the database file, on SQLite); a browser then
 // still signs in through a real relying party, in two tabs side by side,
 // and after the pending-cookie cap evicted its oldest sign-in, whose tab
@@ -222,13 +223,13 @@ func TestAuthorizeFloodStoresNothing(t *testing.T) {
 
 			size := storedSize(t, count, dialect)
 			flood(t, authURL, 2000)
-			if n, m := count.rows("interactions"), count.rows("login_attempts"); n != 0 || m != 0 {
-				t.Fatalf("after the flood: %d interactions, %d attempts; want none", n, m)
+			if n, m, c := count.rows("interactions"), count.rows("login_attempts"), count.rows("attempt_counters"); n != 0 || m != 0 || c != 0 {
+				t.Fatalf("after the flood: %d interactions, %d attempts, %d counters; want none", n, m, c)
 			}
 			if after := storedSize(t, count, dialect); after != size {
 				t.Fatalf("after the flood the tables take %d bytes, before %d; want no growth", after, size)
 			}
-			t.Logf("2,000 anonymous authorization requests: 0 interactions, 0 attempts, %d bytes before and after", size)
+			t.Logf("2,000 anonymous authorization requests: 0 interactions, 0 attempts, 0 counters, %d bytes before and after", size)
 
 			b := newBrowser(t, srv.Listener.Addr().String())
 			exchange := func(what string, cb *page) {

@@ -165,23 +165,30 @@ func (s *Store) PurgeExpired(ctx context.Context, now, attemptsBefore time.Time,
 	var total int64
 	full := false
 	for _, q := range []struct {
-		table, key, where string
-		at                time.Time
+		// key is what the DELETE matches; pick, when it differs, the
+		// columns the batch selects for it (a composite key).
+		table, key, pick, where string
+		at                      time.Time
 	}{
-		{"interactions", "id", "expires_at < ?", now},
-		{"sessions", "id", "expires_at < ?", now},
-		{"client_assertion_jtis", "jti", "expires_at < ?", now},
-		{"login_attempts", "id", "at < ?", attemptsBefore},
-		{"one_time_secrets", "id", "expires_at < ?", now},
-		{"upstream_attempts", "state_hash", "expires_at < ?", now},
-		{"initial_access_tokens", "id", "expires_at < ? OR remaining_uses <= 0", now},
+		{"interactions", "id", "", "expires_at < ?", now},
+		{"sessions", "id", "", "expires_at < ?", now},
+		{"client_assertion_jtis", "jti", "", "expires_at < ?", now},
+		{"login_attempts", "id", "", "at < ?", attemptsBefore},
+		{"attempt_counters", "(counter_key, bucket)", "counter_key, bucket", "bucket < ?", now.Add(-storage.MaxCounterWindow)},
+		{"one_time_secrets", "id", "", "expires_at < ?", now},
+		{"upstream_attempts", "state_hash", "", "expires_at < ?", now},
+		{"initial_access_tokens", "id", "", "expires_at < ? OR remaining_uses <= 0", now},
 		// No activation link for these can still be valid: registrations
 		// never completed, which would otherwise hold the address forever.
-		{"accounts", "id", "status = 'pending' AND created_at < ?", now.Add(-storage.MaxActivationLinkLifetime)},
+		{"accounts", "id", "", "status = 'pending' AND created_at < ?", now.Add(-storage.MaxActivationLinkLifetime)},
 	} {
+		pick := q.pick
+		if pick == "" {
+			pick = q.key
+		}
 		// Table, key and condition are this package's constants.
 		res := s.db(ctx).Exec(`DELETE FROM `+q.table+` WHERE `+q.key+` IN
-			(SELECT `+q.key+` FROM `+q.table+` WHERE `+q.where+` LIMIT ?)`, dbTime(q.at), limit)
+			(SELECT `+pick+` FROM `+q.table+` WHERE `+q.where+` LIMIT ?)`, dbTime(q.at), limit)
 		if res.Error != nil {
 			return total, wrapErr(res.Error, "purge expired %s", q.table)
 		}
