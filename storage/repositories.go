@@ -306,11 +306,6 @@ type LoginAttempts interface {
 	// ListLoginAttempts returns the times of a key's attempts at or after
 	// since, oldest first (for lockouts whose delay grows with failures).
 	ListLoginAttempts(ctx context.Context, key string, since time.Time) ([]time.Time, error)
-	// CountAttemptWindows returns how many attempts each window holds, in
-	// the windows' order, in one statement, storing nothing: a budget of
-	// several tiers and keys asks for its numbers at once, not for
-	// thousands of times.
-	CountAttemptWindows(ctx context.Context, windows ...AttemptWindow) ([]int64, error)
 	// RecordAttempts stores one attempt at the instant under each key
 	// (keys distinct) and returns, in the keys' order, how many attempts
 	// each key has at or after since, these included, in one statement.
@@ -364,12 +359,6 @@ type CounterWindow struct {
 type CounterBucket struct {
 	Bucket time.Time
 	N      int64
-}
-
-// AttemptWindow is a key's attempts at or after Since.
-type AttemptWindow struct {
-	Key   string
-	Since time.Time
 }
 
 // AttemptLimit is a window of a key's attempts (at or after Since) that

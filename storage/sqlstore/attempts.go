@@ -26,33 +26,6 @@ func (s *Store) RecordLoginAttempt(ctx context.Context, key string, at, since ti
 	return n, nil
 }
 
-// CountAttemptWindows counts every window in one pass over the rows of
-// their keys, by the index on (attempt_key, at).
-func (s *Store) CountAttemptWindows(ctx context.Context, windows ...storage.AttemptWindow) ([]int64, error) {
-	if len(windows) == 0 {
-		return nil, nil
-	}
-	cols, where := make([]string, len(windows)), make([]string, len(windows))
-	var colArgs, whereArgs []any
-	for i, w := range windows {
-		cols[i] = `COUNT(CASE WHEN attempt_key = ? AND at >= ? THEN 1 END)`
-		where[i] = `(attempt_key = ? AND at >= ?)`
-		colArgs = append(colArgs, w.Key, dbTime(w.Since))
-		whereArgs = append(whereArgs, w.Key, dbTime(w.Since))
-	}
-	counts := make([]int64, len(windows))
-	dest := make([]any, len(windows))
-	for i := range counts {
-		dest[i] = &counts[i]
-	}
-	row := s.db(ctx).Raw(`SELECT `+strings.Join(cols, ", ")+` FROM login_attempts WHERE `+strings.Join(where, " OR "),
-		append(colArgs, whereArgs...)...).Row()
-	if err := row.Scan(dest...); err != nil {
-		return nil, wrapErr(err, "count attempt windows")
-	}
-	return counts, nil
-}
-
 // RecordAttempts inserts one row per key and counts each key's rows in
 // the same statement. A subquery in RETURNING sees the table before the
 // statement on PostgreSQL and with the row just inserted on SQLite: the
