@@ -150,7 +150,8 @@ type signedIn struct {
 // another identity store than the client's application: a session never
 // carries a customer across identity stores.
 func (h *Handler) currentLogin(r *http.Request, client *storage.Client) (*signedIn, error) {
-	sso, err := h.sessions.Current(r)
+	// A session whose account is gone reads as no session.
+	sso, acct, err := h.sessions.CurrentWithAccount(r)
 	if errors.Is(err, session.ErrNoSession) || client == nil {
 		return nil, nil
 	}
@@ -158,13 +159,6 @@ func (h *Handler) currentLogin(r *http.Request, client *storage.Client) (*signed
 		return nil, err
 	}
 	ctx := r.Context()
-	acct, err := h.store.GetAccount(ctx, sso.AccountID)
-	if errors.Is(err, storage.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, errorf("load account: %w", err)
-	}
 	if acct.Status != storage.AccountEnabled {
 		return nil, nil
 	}

@@ -127,6 +127,9 @@ type ClientAssertions interface {
 type Sessions interface {
 	CreateSession(ctx context.Context, s *Session) error
 	GetSession(ctx context.Context, id string) (*Session, error)
+	// GetSessionAccount reads a session and its account in one statement;
+	// ErrNotFound when either is missing.
+	GetSessionAccount(ctx context.Context, id string) (*Session, *Account, error)
 	// TouchSession records activity; it is cheap enough for every request.
 	TouchSession(ctx context.Context, id string, at time.Time) error
 	DeleteSession(ctx context.Context, id string) error

@@ -113,10 +113,10 @@ var signInStatements = []struct {
 	// record of the failure under its keys, the deferred login.failed,
 	// the state's update.
 	{"POST a wrong password", 10},
-	// The interaction, the session, the account, the application with its
-	// portal settings, the interaction's delete, the session's client and
-	// the code with its PKCE and OpenID Connect records (one INSERT).
-	{"GET /oauth2/auth again", 7},
+	// The interaction, the session with its account, the application with
+	// its portal settings, the interaction's delete, the session's client
+	// and the code with its PKCE and OpenID Connect records (one INSERT).
+	{"GET /oauth2/auth again", 6},
 }
 
 // TestSignInStatements pins the statements of each request of a password

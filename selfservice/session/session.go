@@ -37,6 +37,7 @@ type Store interface {
 	storage.Transactor
 	CreateSession(ctx context.Context, s *storage.Session) error
 	GetSession(ctx context.Context, id string) (*storage.Session, error)
+	GetSessionAccount(ctx context.Context, id string) (*storage.Session, *storage.Account, error)
 	TouchSession(ctx context.Context, id string, at time.Time) error
 	DeleteSession(ctx context.Context, id string) error
 	ListSessionsByAccount(ctx context.Context, accountID string) ([]storage.Session, error)
@@ -142,28 +143,43 @@ func (m *Manager) Start(ctx context.Context, w http.ResponseWriter, r *http.Requ
 
 // Current returns the request's valid session or ErrNoSession.
 func (m *Manager) Current(r *http.Request) (*storage.Session, error) {
+	s, _, err := m.current(r, func(ctx context.Context, id string) (*storage.Session, *storage.Account, error) {
+		s, err := m.store.GetSession(ctx, id)
+		return s, nil, err
+	})
+	return s, err
+}
+
+// CurrentWithAccount is Current with the session's account, read in the
+// same statement: the authorization endpoint needs both on every request.
+func (m *Manager) CurrentWithAccount(r *http.Request) (*storage.Session, *storage.Account, error) {
+	return m.current(r, m.store.GetSessionAccount)
+}
+
+// current reads the request's session with load and checks it is live.
+func (m *Manager) current(r *http.Request, load func(ctx context.Context, id string) (*storage.Session, *storage.Account, error)) (*storage.Session, *storage.Account, error) {
 	sess, err := m.sso.Get(r, CookieName)
 	if err != nil || sess.IsNew || sess.ID == "" {
-		return nil, ErrNoSession
+		return nil, nil, ErrNoSession
 	}
 	ctx := r.Context()
-	s, err := m.store.GetSession(ctx, sess.ID)
+	s, acct, err := load(ctx, sess.ID)
 	if errors.Is(err, storage.ErrNotFound) {
-		return nil, ErrNoSession
+		return nil, nil, ErrNoSession
 	}
 	if err != nil {
-		return nil, fmt.Errorf("session: get: %w", err)
+		return nil, nil, fmt.Errorf("session: get: %w", err)
 	}
 	now := m.now()
 	if !now.Before(s.ExpiresAt) || now.Sub(s.LastSeenAt) > m.idle {
-		return nil, ErrNoSession
+		return nil, nil, ErrNoSession
 	}
 	if now.Sub(s.LastSeenAt) > touchEvery {
 		if err := m.store.TouchSession(ctx, s.ID, now.UTC()); err != nil {
-			return nil, fmt.Errorf("session: touch: %w", err)
+			return nil, nil, fmt.Errorf("session: touch: %w", err)
 		}
 	}
-	return s, nil
+	return s, acct, nil
 }
 
 // End deletes the request's session (if any) and then clears the cookie. It

@@ -160,19 +160,26 @@ type clientApplicationRow struct {
 }
 
 // applicationColumns selects every column of applicationRow as app_ +
-// its name: read from the row's schema, so a new column cannot be
-// forgotten here.
+// its name.
 var applicationColumns = sync.OnceValues(func() (string, error) {
-	sch, err := schema.Parse(&applicationRow{}, &sync.Map{}, schema.NamingStrategy{})
+	return prefixedColumns(&applicationRow{}, "applications", "app_")
+})
+
+// prefixedColumns selects every column of row, a row of table, as prefix
+// + its name, for a join that scans into a struct embedding row with that
+// prefix. The list is read from the row's schema, so a new column cannot
+// be forgotten.
+func prefixedColumns(row any, table, prefix string) (string, error) {
+	sch, err := schema.Parse(row, &sync.Map{}, schema.NamingStrategy{})
 	if err != nil {
-		return "", fmt.Errorf("sqlstore: the applications row: %w", err)
+		return "", fmt.Errorf("sqlstore: the %s row: %w", table, err)
 	}
 	cols := make([]string, len(sch.DBNames))
 	for i, name := range sch.DBNames {
-		cols[i] = "applications." + name + " AS app_" + name
+		cols[i] = table + "." + name + " AS " + prefix + name
 	}
 	return strings.Join(cols, ", "), nil
-})
+}
 
 // GetClientApplication reads a client and its application in one
 // statement.

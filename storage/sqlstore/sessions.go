@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"foyer/storage"
@@ -59,6 +60,41 @@ func (s *Store) GetSession(ctx context.Context, id string) (*storage.Session, er
 		return nil, wrapErr(err, "get session")
 	}
 	return row.toStorage()
+}
+
+// sessionAccountRow is a session with its account's columns, each
+// selected as acct_ + its name (accountColumns).
+type sessionAccountRow struct {
+	Session sessionRow `gorm:"embedded"`
+	Account accountRow `gorm:"embedded;embeddedPrefix:acct_"`
+}
+
+var accountColumns = sync.OnceValues(func() (string, error) {
+	return prefixedColumns(&accountRow{}, "accounts", "acct_")
+})
+
+// GetSessionAccount reads a session and its account in one statement.
+func (s *Store) GetSessionAccount(ctx context.Context, id string) (*storage.Session, *storage.Account, error) {
+	acctCols, err := accountColumns()
+	if err != nil {
+		return nil, nil, err
+	}
+	var row sessionAccountRow
+	err = s.db(ctx).Table("sessions").Select("sessions.*, "+acctCols).
+		Joins("JOIN accounts ON accounts.id = sessions.account_id").
+		Where("sessions.id = ?", id).Take(&row).Error
+	if err != nil {
+		return nil, nil, wrapErr(err, "get session and its account")
+	}
+	sess, err := row.Session.toStorage()
+	if err != nil {
+		return nil, nil, err
+	}
+	acct, err := row.Account.toStorage()
+	if err != nil {
+		return nil, nil, err
+	}
+	return sess, acct, nil
 }
 
 // TouchSession records activity.

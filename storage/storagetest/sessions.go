@@ -2,6 +2,7 @@ package storagetest
 
 import (
 	"bytes"
+	"fmt"
 	"testing"
 	"time"
 
@@ -37,6 +38,24 @@ func testSessions(t *testing.T, s storage.Store) {
 	}
 	_, err = s.GetSession(ctx, "missing")
 	wantErr(t, "GetSession missing", err, storage.ErrNotFound)
+	// Its account ("acct-a") does not exist: no session either way.
+	_, _, err = s.GetSessionAccount(ctx, want.ID)
+	wantErr(t, "GetSessionAccount without its account", err, storage.ErrNotFound)
+	_, _, err = s.GetSessionAccount(ctx, "missing")
+	wantErr(t, "GetSessionAccount missing", err, storage.ErrNotFound)
+	acct := newAccount(t, s, newIdentityStore(t, s).ID)
+	withAccount := newSession(acct.ID)
+	must(t, "CreateSession", s.CreateSession(ctx, withAccount))
+	joinedSession, joinedAccount, err := s.GetSessionAccount(ctx, withAccount.ID)
+	must(t, "GetSessionAccount", err)
+	alone, err := s.GetSession(ctx, withAccount.ID)
+	must(t, "GetSession", err)
+	alsoAlone, err := s.GetAccount(ctx, acct.ID)
+	must(t, "GetAccount", err)
+	if fmt.Sprint(*joinedSession) != fmt.Sprint(*alone) || fmt.Sprint(*joinedAccount) != fmt.Sprint(*alsoAlone) {
+		t.Errorf("GetSessionAccount = %+v, %+v; want what GetSession and GetAccount read: %+v, %+v",
+			joinedSession, joinedAccount, alone, alsoAlone)
+	}
 
 	seen := at(time.Minute + 11*time.Millisecond)
 	must(t, "TouchSession", s.TouchSession(ctx, want.ID, seen))
