@@ -473,7 +473,7 @@ func printReport(w io.Writer, o options, lim limits, reports []backendReport) {
 	fmt.Fprintf(w, "\nmachine: %d CPUs, %s/%s, %s; %d conns, %v per scenario\n",
 		runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), o.conns, o.duration)
 	fmt.Fprintf(w, "limits measured at the start of this run, every core busy: %.0f RSA-2048 signatures/s, %.1f argon2id hashes/s (OWASP);\n"+
-		"each scenario's limit below is its own, measured for %v right before and right after it (the mean)\n\n",
+		"each scenario's limit below is its own, measured for %v right before and right after it (the larger)\n\n",
 		lim.rsaPerSec, lim.argon2PerSec, besideWindow)
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
