@@ -12,7 +12,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -124,13 +123,6 @@ func main() {
 	if o.duration <= 0 || o.conns <= 0 || o.accounts < 0 || o.tokens < 0 || o.searchRequests <= 0 || flag.NArg() > 0 {
 		flag.Usage()
 		os.Exit(2)
-	}
-	if os.Getenv("GOGC") == "" {
-		// The load generator shares the cores it measures Foyer on, so its
-		// own collections count against every ratio: at the default 100 it
-		// collected after every few sign-ins, 0.7 ms of a core per sign-in,
-		// a third of its CPU. Its heap stays small either way.
-		debug.SetGCPercent(400)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, o, os.Stdout, os.Stderr)
