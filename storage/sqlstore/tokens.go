@@ -94,9 +94,8 @@ func (row tokenRow) toStorage() storage.Token {
 
 // GetTokensBySignature reads the given kinds' tokens with one signature in
 // one query (primary-key probes). Every code exchange starts with it, so
-// it runs on the connection directly, as the token writes do (exec): GORM's
-// reflection was a third of the exchange's CPU besides its signature and
-// JSON.
+// outside a transaction it runs on the connection directly, as the token
+// writes do (exec), without GORM's callbacks and reflection.
 func (s *Store) GetTokensBySignature(ctx context.Context, signature string, kinds []storage.TokenKind) ([]storage.Token, error) {
 	if len(kinds) == 0 {
 		return nil, nil
