@@ -211,6 +211,11 @@ type Tokens interface {
 	// can group them; it returns the first error, and a failure may leave
 	// some of them stored.
 	CreateTokens(ctx context.Context, ts []*Token) error
+	// CreateTokensInSession stores ts and records clientID in the SSO
+	// session as RecordSessionClient does, in one statement where the
+	// store can (an authorization response's code and its records): both
+	// are written or neither.
+	CreateTokensInSession(ctx context.Context, ts []*Token, sessionID, clientID string) error
 	// GetToken returns the token; if it is inactive it returns the token
 	// and ErrInactive.
 	GetToken(ctx context.Context, kind TokenKind, signature string) (*Token, error)

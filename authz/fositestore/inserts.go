@@ -9,10 +9,11 @@ import (
 )
 
 // An authorization response stores a code and, with it, its PKCE and
-// OpenID Connect records: three inserts, which fosite makes one after the
-// other, each waiting for its commit. In a context from DeferInserts they
-// are collected instead and FlushInserts writes them together, as one
-// grouped INSERT: one round trip, before the response carries the code.
+// OpenID Connect records, and notes the client in the SSO session: four
+// writes, which fosite makes one after the other, each waiting for its
+// commit. In a context from DeferInserts they are collected instead and
+// FlushInserts writes them together, as one statement: one round trip,
+// before the response carries the code.
 
 type insertsKey struct{}
 
@@ -20,6 +21,10 @@ type insertsKey struct{}
 type inserts struct {
 	mu   sync.Mutex
 	rows []*storage.Token
+	// session and client: the SSO session the code was issued under and
+	// its client, recorded with the rows (RecordSessionClient); empty
+	// when there is none.
+	session, client string
 }
 
 // DeferInserts returns a context in which the records fosite creates are
@@ -38,16 +43,33 @@ func (s *Store) FlushInserts(ctx context.Context) error {
 		return nil
 	}
 	in.mu.Lock()
-	rows := in.rows
-	in.rows = nil
+	rows, session, client := in.rows, in.session, in.client
+	in.rows, in.session, in.client = nil, "", ""
 	in.mu.Unlock()
-	if len(rows) == 0 {
-		return nil
+	var err error
+	switch {
+	case session != "":
+		err = s.b.CreateTokensInSession(ctx, rows, session, client)
+	case len(rows) > 0:
+		err = s.b.CreateTokens(ctx, rows)
 	}
-	if err := s.b.CreateTokens(ctx, rows); err != nil {
+	if err != nil {
 		return fmt.Errorf("fositestore: create %d records: %w", len(rows), err)
 	}
 	return nil
+}
+
+// holdBackSessionClient keeps the client's joining the SSO session for
+// FlushInserts when ctx defers inserts, and reports whether it did.
+func holdBackSessionClient(ctx context.Context, session, client string) bool {
+	in, _ := ctx.Value(insertsKey{}).(*inserts)
+	if in == nil {
+		return false
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.session, in.client = session, client
+	return true
 }
 
 // holdBack collects t when ctx defers inserts, and reports whether it did.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/ory/fosite"
 
@@ -17,6 +18,10 @@ type failingInserts struct{ Backend }
 var errInsertsDown = errors.New("database unavailable")
 
 func (failingInserts) CreateTokens(context.Context, []*storage.Token) error { return errInsertsDown }
+
+func (failingInserts) CreateTokensInSession(context.Context, []*storage.Token, string, string) error {
+	return errInsertsDown
+}
 
 // TestDeferredInserts: in a context from DeferInserts a code's three
 // records reach the database only with FlushInserts, together; when that
@@ -84,5 +89,44 @@ func TestDeferredInserts(t *testing.T) {
 	}
 	if err := up.FlushInserts(ctx); err != nil {
 		t.Fatalf("FlushInserts without DeferInserts: %v, want a no-op", err)
+	}
+
+	// Under an SSO session the client's joining it is held back too, and
+	// written with the records.
+	if err := db.CreateSession(ctx, &storage.Session{ID: "sso-1", AccountID: "alice", ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	req.Session = &ssoSession{DefaultSession: fosite.DefaultSession{Subject: "alice"}, SID: "sso-1"}
+	joined := func() []string {
+		t.Helper()
+		clients, err := db.ClientsForSession(ctx, "sso-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return clients
+	}
+	deferred = down.DeferInserts(ctx)
+	respond(deferred, down, "lost-in-session")
+	if err := down.FlushInserts(deferred); !errors.Is(err, errInsertsDown) {
+		t.Fatalf("FlushInserts under an SSO session during an outage: %v, want the store's error", err)
+	}
+	if got := joined(); len(got) != 0 {
+		t.Fatalf("after a failed flush the session lists clients %q, want none", got)
+	}
+	deferred = up.DeferInserts(ctx)
+	respond(deferred, up, "in-session")
+	if got := joined(); len(got) != 0 {
+		t.Fatalf("before FlushInserts the session lists clients %q, want none", got)
+	}
+	if err := up.FlushInserts(deferred); err != nil {
+		t.Fatal(err)
+	}
+	// The records name the session too; without them the client is still
+	// recorded as having joined it.
+	if _, err := db.DeleteTokensBySignature(ctx, "sig-of-in-session", codeRecords); err != nil {
+		t.Fatal(err)
+	}
+	if got := joined(); len(got) != 1 || got[0] != "shop" {
+		t.Fatalf("after the flush the session lists clients %q, want shop", got)
 	}
 }

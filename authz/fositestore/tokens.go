@@ -19,6 +19,9 @@ func (s *Store) CreateAuthorizeCodeSession(ctx context.Context, signature string
 	if !ok || sso.SSOSessionID() == "" {
 		return nil
 	}
+	if holdBackSessionClient(ctx, sso.SSOSessionID(), r.GetClient().GetID()) {
+		return nil // written with the code (FlushInserts)
+	}
 	if err := s.b.RecordSessionClient(ctx, sso.SSOSessionID(), r.GetClient().GetID()); err != nil {
 		return fmt.Errorf("fositestore: record session client: %w", err)
 	}

@@ -89,34 +89,38 @@ func TestPendingInteractionStatements(t *testing.T) {
 }
 
 // signInStatements is what each request of a password sign-in through
-// /oauth2/auth costs (a first-party client, no MFA), on either database.
-// Lower a number here when a change saves a statement.
+// /oauth2/auth costs (a first-party client, no MFA), on either database
+// (sqlite, when set, is SQLite's count, where a statement costs no round
+// trip). Lower a number here when a change saves a statement.
 var signInStatements = []struct {
 	request string
 	want    int
+	sqlite  int
 }{
 	// The client (the authorization server's cache is cold).
-	{"GET /oauth2/auth", 1},
+	{"GET /oauth2/auth", 1, 0},
 	// The interaction (none stored yet), the client with its
 	// application.
-	{"GET the sign-in page", 2},
+	{"GET the sign-in page", 2, 0},
 	// The interaction, the budgets' count and record, the interaction's
 	// insert, the client with its application, the state's update.
-	{"POST the identifier", 6},
-	{"GET the password page", 2},
+	{"POST the identifier", 6, 0},
+	{"GET the password page", 2, 0},
 	// The flow (2); the guard's one read of every budget, the source's
 	// record and count (3); the identity store, the account with its
 	// password (2); the guard's clear (1); the authenticators (1); the
 	// session, the state, the last sign-in, the activity log (4).
-	{"POST the password", 13},
+	{"POST the password", 13, 0},
 	// A wrong one: the flow (2), the guard (3), the lookup (2), one
 	// record of the failure under its keys, the deferred login.failed,
 	// the state's update.
-	{"POST a wrong password", 10},
+	{"POST a wrong password", 10, 0},
 	// The interaction, the session with its account, the application with
-	// its portal settings, the interaction's delete, the session's client
-	// and the code with its PKCE and OpenID Connect records (one INSERT).
-	{"GET /oauth2/auth again", 6},
+	// its portal settings, the interaction's delete, and the code with its
+	// PKCE and OpenID Connect records and the session's client (one
+	// statement; on SQLite the client, then the records, in one
+	// transaction).
+	{"GET /oauth2/auth again", 5, 6},
 }
 
 // TestSignInStatements pins the statements of each request of a password
@@ -174,9 +178,13 @@ func TestSignInStatements(t *testing.T) {
 					}
 					counted = append(counted, stmt)
 				}
-				if len(counted) != c.want || packageReads > 1 {
+				want := c.want
+				if dialect == "sqlite" && c.sqlite != 0 {
+					want = c.sqlite
+				}
+				if len(counted) != want || packageReads > 1 {
 					t.Errorf("%s: %d statements and %d reads of translation packages, want %d and at most 1:\n%s",
-						c.request, len(counted), packageReads, c.want, strings.Join(counted, "\n"))
+						c.request, len(counted), packageReads, want, strings.Join(counted, "\n"))
 				}
 			}
 		})

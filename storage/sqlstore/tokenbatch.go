@@ -115,7 +115,11 @@ const tokenColumnCount = 10
 
 // insertTokenSQL is the INSERT of that many rows, in the dialect's
 // placeholders.
-func (s *Store) insertTokenSQL(rows int) string {
+func (s *Store) insertTokenSQL(rows int) string { return s.insertTokenSQLFrom(rows, 1) }
+
+// insertTokenSQLFrom is insertTokenSQL whose PostgreSQL parameters start
+// at $first, after a statement's own.
+func (s *Store) insertTokenSQLFrom(rows, first int) string {
 	var q strings.Builder
 	q.Grow(len(tokenColumns) + rows*tokenColumnCount*5)
 	q.WriteString(tokenColumns)
@@ -129,7 +133,7 @@ func (s *Store) insertTokenSQL(rows int) string {
 				q.WriteString(", ")
 			}
 			if s.dialect == migrations.Postgres {
-				q.WriteString("$" + strconv.Itoa(r*tokenColumnCount+c+1))
+				q.WriteString("$" + strconv.Itoa(first+r*tokenColumnCount+c))
 			} else {
 				q.WriteByte('?')
 			}

@@ -68,6 +68,42 @@ func (s *Store) CreateTokens(ctx context.Context, ts []*storage.Token) error {
 	return s.tokens.insertAll(ctx, ts)
 }
 
+// CreateTokensInSession is CreateTokens with RecordSessionClient: on
+// PostgreSQL one statement, the session's client inserted in a data-
+// modifying WITH beside the tokens; on SQLite, and inside a transaction,
+// the same writes in one transaction.
+func (s *Store) CreateTokensInSession(ctx context.Context, ts []*storage.Token, sessionID, clientID string) error {
+	for _, t := range ts {
+		t.CreatedAt = orNow(t.CreatedAt)
+		if !t.ExpiresAt.IsZero() {
+			t.ExpiresAt = dbTime(t.ExpiresAt)
+		}
+	}
+	if _, inTx := ctx.Value(txKey{s}).(*gorm.DB); inTx || s.dialect != migrations.Postgres {
+		return s.inTx(ctx, func(tx *gorm.DB) error {
+			txCtx := context.WithValue(ctx, txKey{s}, tx)
+			if err := s.RecordSessionClient(txCtx, sessionID, clientID); err != nil {
+				return err
+			}
+			args := make([]any, 0, len(ts)*tokenColumnCount)
+			for _, t := range ts {
+				args = tokenArgs(t, args)
+			}
+			return wrapErr(s.exec(txCtx, tx.Statement.ConnPool, s.insertTokenSQL(len(ts)), args), "create tokens in session %q", sessionID)
+		})
+	}
+	// $1 and $2 are the session and the client; the tokens' values follow.
+	query := `WITH joined AS (INSERT INTO session_clients (session_id, client_id, created_at)
+		SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM sessions WHERE id = $1)
+		ON CONFLICT (session_id, client_id) DO NOTHING) ` + s.insertTokenSQLFrom(len(ts), 4)
+	args := make([]any, 0, 3+len(ts)*tokenColumnCount)
+	args = append(args, sessionID, clientID, now())
+	for _, t := range ts {
+		args = tokenArgs(t, args)
+	}
+	return wrapErr(s.exec(ctx, s.sqlDB, query, args), "create tokens in session %q", sessionID)
+}
+
 // GetToken reads one token by its primary key. An inactive token comes
 // back with ErrInactive, as fosite expects.
 func (s *Store) GetToken(ctx context.Context, kind storage.TokenKind, signature string) (*storage.Token, error) {

@@ -1,6 +1,7 @@
 package storagetest
 
 import (
+	"errors"
 	"slices"
 	"testing"
 	"time"
@@ -144,4 +145,73 @@ func testLogoutNoticeClaimRace(t *testing.T, s storage.Store) {
 	if len(seen) == 0 {
 		t.Errorf("no notice was claimed")
 	}
+}
+
+// testTokensInSession: an authorization response's records and its
+// client's joining the session go in together; a session that ended
+// records no client but the records are stored; a taken signature stores
+// neither; inside a transaction they go with it.
+func testTokensInSession(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	records := func(client string) []*storage.Token {
+		req := unique("req")
+		out := []*storage.Token{newToken(client, storage.TokenAuthorizeCode, req), newToken(client, storage.TokenPKCE, req),
+			newToken(client, storage.TokenOIDC, req)}
+		for _, tok := range out {
+			tok.SessionID = "" // so ClientsForSession shows only what was recorded
+		}
+		return out
+	}
+	stored := func(what string, toks []*storage.Token, want bool) {
+		t.Helper()
+		for _, tok := range toks {
+			_, err := s.GetToken(ctx, tok.Kind, tok.Signature)
+			if found := err == nil; found != want {
+				t.Errorf("%s: %s stored %v (%v), want %v", what, tok.Kind, found, err, want)
+			}
+		}
+	}
+	clientsOf := func(session string, want ...string) {
+		t.Helper()
+		got, err := s.ClientsForSession(ctx, session)
+		must(t, "ClientsForSession", err)
+		slices.Sort(got)
+		if !equalStrings(got, want) {
+			t.Errorf("ClientsForSession = %q, want %q", got, want)
+		}
+	}
+	se := newSession("acct-tis")
+	must(t, "CreateSession", s.CreateSession(ctx, se))
+
+	first := records("c1")
+	must(t, "CreateTokensInSession", s.CreateTokensInSession(ctx, first, se.ID, "c1"))
+	stored("the records", first, true)
+	clientsOf(se.ID, "c1")
+	again := records("c1")
+	must(t, "CreateTokensInSession again", s.CreateTokensInSession(ctx, again, se.ID, "c1"))
+	stored("the second response's records", again, true)
+	clientsOf(se.ID, "c1")
+
+	ended := records("c2")
+	must(t, "CreateTokensInSession for an ended session", s.CreateTokensInSession(ctx, ended, "missing", "c2"))
+	stored("the records of an ended session", ended, true)
+	clientsOf("missing")
+
+	// A taken signature: nothing of the response is written.
+	taken := records("c3")
+	taken[2].Kind, taken[2].Signature = first[0].Kind, first[0].Signature
+	if err := s.CreateTokensInSession(ctx, taken, se.ID, "c3"); !errors.Is(err, storage.ErrConflict) {
+		t.Errorf("CreateTokensInSession with a taken signature: %v, want ErrConflict", err)
+	}
+	stored("a failed response's records", taken[:2], false)
+	clientsOf(se.ID, "c1")
+
+	// Inside a transaction: with it, and not before it commits.
+	txCtx, err := s.BeginTx(ctx)
+	must(t, "BeginTx", err)
+	inTx := records("c4")
+	must(t, "CreateTokensInSession in a transaction", s.CreateTokensInSession(txCtx, inTx, se.ID, "c4"))
+	must(t, "Rollback", s.Rollback(txCtx))
+	stored("a rolled-back response's records", inTx, false)
+	clientsOf(se.ID, "c1")
 }

@@ -38,6 +38,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"Sessions", testSessions},
 		{"SessionsByAccount", testSessionsByAccount},
 		{"SessionClients", testSessionClients},
+		{"TokensInSession", testTokensInSession},
 		{"LogoutNotices", testLogoutNotices},
 		{"LogoutNoticeClaimRace", testLogoutNoticeClaimRace},
 		{"Notifications", testNotifications},
