@@ -36,10 +36,7 @@ func (tokenRow) TableName() string { return "oauth2_tokens" }
 // callers in one statement (tokenBatcher), and CreateToken returns once
 // that statement has committed.
 func (s *Store) CreateToken(ctx context.Context, t *storage.Token) error {
-	t.CreatedAt = orNow(t.CreatedAt)
-	if !t.ExpiresAt.IsZero() {
-		t.ExpiresAt = dbTime(t.ExpiresAt)
-	}
+	stampToken(t)
 	if _, inTx := ctx.Value(txKey{s}).(*gorm.DB); inTx {
 		return s.insertToken(ctx, t)
 	}
@@ -51,12 +48,7 @@ func (s *Store) CreateToken(ctx context.Context, t *storage.Token) error {
 // INSERT (tokenBatcher), not one after another. It returns the first
 // error; a failure may leave the other tokens stored.
 func (s *Store) CreateTokens(ctx context.Context, ts []*storage.Token) error {
-	for _, t := range ts {
-		t.CreatedAt = orNow(t.CreatedAt)
-		if !t.ExpiresAt.IsZero() {
-			t.ExpiresAt = dbTime(t.ExpiresAt)
-		}
-	}
+	stampTokens(ts)
 	if _, inTx := ctx.Value(txKey{s}).(*gorm.DB); inTx {
 		for _, t := range ts {
 			if err := s.insertToken(ctx, t); err != nil {
@@ -73,12 +65,7 @@ func (s *Store) CreateTokens(ctx context.Context, ts []*storage.Token) error {
 // modifying WITH beside the tokens; on SQLite, and inside a transaction,
 // the same writes in one transaction.
 func (s *Store) CreateTokensInSession(ctx context.Context, ts []*storage.Token, sessionID, clientID string) error {
-	for _, t := range ts {
-		t.CreatedAt = orNow(t.CreatedAt)
-		if !t.ExpiresAt.IsZero() {
-			t.ExpiresAt = dbTime(t.ExpiresAt)
-		}
-	}
+	stampTokens(ts)
 	if _, inTx := ctx.Value(txKey{s}).(*gorm.DB); inTx || s.dialect != migrations.Postgres {
 		return s.inTx(ctx, func(tx *gorm.DB) error {
 			txCtx := context.WithValue(ctx, txKey{s}, tx)
@@ -102,6 +89,21 @@ func (s *Store) CreateTokensInSession(ctx context.Context, ts []*storage.Token, 
 		args = tokenArgs(t, args)
 	}
 	return wrapErr(s.exec(ctx, s.sqlDB, query, args), "create tokens in session %q", sessionID)
+}
+
+// stampToken fills in the token's creation time when zero and puts its
+// expiry in the database's precision.
+func stampToken(t *storage.Token) {
+	t.CreatedAt = orNow(t.CreatedAt)
+	if !t.ExpiresAt.IsZero() {
+		t.ExpiresAt = dbTime(t.ExpiresAt)
+	}
+}
+
+func stampTokens(ts []*storage.Token) {
+	for _, t := range ts {
+		stampToken(t)
+	}
 }
 
 // GetToken reads one token by its primary key. An inactive token comes
