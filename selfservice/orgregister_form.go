@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"foyer/selfservice/attrform"
 	"foyer/storage"
@@ -168,7 +170,11 @@ func (h *Handler) checkOrgForm(reg *orgRegistration, form orgForm) map[string]st
 	switch {
 	case form.OrganizationName == "":
 		errs["organization_name"] = "org_register.name_required"
-	case len([]rune(form.OrganizationName)) > maxOrganizationName:
+	case !utf8.ValidString(form.OrganizationName) || strings.IndexFunc(form.OrganizationName, unicode.IsControl) >= 0:
+		// As the admin side and the portal's rename refuse them; a NUL or
+		// a byte that is not UTF-8 would not even store in PostgreSQL.
+		errs["organization_name"] = "attribute_error.invalid_characters"
+	case utf8.RuneCountInString(form.OrganizationName) > maxOrganizationName:
 		errs["organization_name"] = "org_register.name_too_long"
 	}
 	for name, key := range attrform.Check(reg.orgFields, form.OrgAttributes) {

@@ -352,3 +352,25 @@ func TestOrgRegistrationLinksThrottled(t *testing.T) {
 		t.Errorf("%d links, want 3", n)
 	}
 }
+
+// A company name with control characters or bytes that are not UTF-8 is
+// refused next to its field, as the portal's rename and the admin side
+// refuse it; PostgreSQL would refuse to store it (a 500) and SQLite
+// would keep a name no other form accepts.
+func TestOrgRegistrationNameCharacters(t *testing.T) {
+	t.Parallel()
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		env := orgEnv(t, newStore(t), nil, nil)
+		_, b, link := startOrg(t, env, "mallory@acme.example")
+		p := b.Get(link)
+		for _, name := range []string{"Nul\x00Corp", "Bad\xffName", "Bell\x07Co"} {
+			got := b.Submit(p, companyFields(name, "CHE-9"))
+			if got.Status != http.StatusBadRequest || !strings.Contains(got.Body, "This contains characters that are not allowed.") {
+				t.Errorf("name %q: %d\n%s", name, got.Status, got.Body)
+			}
+		}
+		if accountOf(t, env, "mallory@acme.example") != nil || len(organizations(t, env)) != 0 {
+			t.Error("a refused registration created something")
+		}
+	})
+}
