@@ -10,6 +10,7 @@ import (
 
 	"foyer/selfservice/selfservicetest"
 	"foyer/storage"
+	"foyer/storage/sqlstore/sqltest"
 )
 
 const invOtherPass = "quartz-meadow-lantern-77"
@@ -201,4 +202,32 @@ func testInviteSignedInElsewhere(t *testing.T, s storage.Store) {
 	} else {
 		checkJoined(t, e, res.AccountID)
 	}
+}
+
+// An invitee whose chosen username another account holds is told so
+// next to the username, and can choose another: the read-only invited
+// address is not blamed (the page would leave no way forward).
+func TestInvitationSignupUsernameTaken(t *testing.T) {
+	t.Parallel()
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		s := newStore(t)
+		e := newInviteEnv(t, s, nil)
+		e.AccountWith(t, &storage.Account{Username: "ada-lovelace"}, "")
+		inv, hint := e.invite(t, invitee)
+		_, b, p := e.open(t, selfservicetest.ClientID, hint)
+		fields := inviteeFields(invitee)
+		fields["username"] = "ada-lovelace"
+		got := b.Submit(p, fields)
+		if got.Status != http.StatusBadRequest || !strings.Contains(got.Body, "This username is taken.") ||
+			strings.Contains(got.Body, "An account with this email address already exists") {
+			t.Fatalf("a taken username: %d\n%s", got.Status, got.Body)
+		}
+		if pending, _ := s.GetInvitation(context.Background(), selfservicetest.StoreID, inv.ID); pending.Status != storage.InvitationPending {
+			t.Errorf("a refused sign-up used the invitation: %+v", pending)
+		}
+		fields["username"] = "ada-l"
+		if done := b.Submit(got, fields); done.Body != "resumed" {
+			t.Errorf("with another username: %d\n%s", done.Status, done.Body)
+		}
+	})
 }

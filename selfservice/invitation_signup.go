@@ -99,8 +99,10 @@ func (h *Handler) invitedSignup(w http.ResponseWriter, r *http.Request, f *Flow,
 	acct, err := h.createInvited(r, f, pol.invitation, form, hash, storage.AccountEnabled, true)
 	switch {
 	case errors.Is(err, storage.ErrConflict):
-		// Someone made the account meanwhile (a second tab): sign in.
-		return h.renderRegister(w, r, f, pol, form, map[string]string{"email": "register.email_taken"})
+		// The username or phone number typed is another account's, or
+		// someone made the invited address's account meanwhile (a second
+		// tab): the page says which, so a taken username can be changed.
+		return h.registerTaken(w, r, f, pol, form)
 	case errors.Is(err, invite.ErrUnusable):
 		h.invitationInvalid(w, r, f)
 		return nil
