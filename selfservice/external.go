@@ -64,12 +64,11 @@ func externalTargets(data any) []string {
 // application's identity store. An invitation's flow offers them only
 // where the policy lets invitees use them.
 func (h *Handler) offeredProviders(ctx context.Context, f *Flow) ([]*storage.UpstreamProvider, error) {
-	ext := f.App.SelfService.External
-	if inv := f.State.Invitation; inv != nil && inv.ID != "" && !ext.Invitations {
+	if !externalAllowed(f) {
 		return nil, nil
 	}
 	var out []*storage.UpstreamProvider
-	for _, id := range ext.Providers {
+	for _, id := range f.App.SelfService.External.Providers {
 		p, err := h.store.GetUpstreamProvider(ctx, id)
 		if errors.Is(err, storage.ErrNotFound) {
 			continue
@@ -82,6 +81,13 @@ func (h *Handler) offeredProviders(ctx context.Context, f *Flow) ([]*storage.Ups
 		}
 	}
 	return out, nil
+}
+
+// externalAllowed reports whether the flow may use upstream providers at
+// all: an invitation's only where the policy lets invitees use them.
+func externalAllowed(f *Flow) bool {
+	inv := f.State.Invitation
+	return inv == nil || inv.ID == "" || f.App.SelfService.External.Invitations
 }
 
 // offered reports whether app shows p's button and accepts its answers.
@@ -138,7 +144,9 @@ func (h *Handler) startExternal(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	p, err := h.store.GetUpstreamProvider(r.Context(), mux.Vars(r)["provider"])
-	if errors.Is(err, storage.ErrNotFound) || (err == nil && !offered(f.App, p)) || h.upstream == nil {
+	// The buttons' rules, not only their presence: a crafted post in an
+	// invitation's flow that may not use providers is refused too.
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && (!offered(f.App, p) || !externalAllowed(f))) || h.upstream == nil {
 		h.errorPage(w, r, http.StatusNotFound, "external.unknown_provider")
 		return nil
 	}

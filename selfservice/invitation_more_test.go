@@ -3,12 +3,15 @@ package selfservice_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"foyer/selfservice/invite"
 	"foyer/selfservice/selfservicetest"
+	"foyer/selfservice/upstream"
 	"foyer/storage"
 	"foyer/storage/sqlstore/sqltest"
 )
@@ -230,4 +233,42 @@ func TestInvitationSignupUsernameTaken(t *testing.T) {
 			t.Errorf("with another username: %d\n%s", done.Status, done.Body)
 		}
 	})
+}
+
+// Where the policy does not let invitees use upstream providers
+// (external.invitations off), the invitation's pages show no button, and
+// a crafted post to a provider's start is refused like an unknown
+// provider: the invitee cannot accept with an external identity anyway.
+func TestInvitationExternalNotOffered(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := sqltest.SQLite(t)
+	env := selfservicetest.New(t, selfservicetest.Options{Store: s, Upstream: upstream.New(upstream.Config{}),
+		App: func(a *storage.Application) {
+			pol := storage.DefaultSelfServicePolicy()
+			pol.RegistrationEnabled = false
+			pol.External.Providers = []string{"up-1"}
+			a.SelfService, a.Organizational = pol, true
+		},
+		Client: func(c *storage.Client) { c.InitiateLoginURI = "https://shop.example/start" },
+	})
+	invMust(t, s.CreateUpstreamProvider(ctx, &storage.UpstreamProvider{ID: "up-1", StoreID: selfservicetest.StoreID,
+		Name: "Upstream One", Kind: storage.UpstreamOAuth2, AuthURL: "https://up.example/authorize",
+		TokenURL: "https://up.example/token", UserInfoURL: "https://up.example/userinfo", ClientID: "foyer", Enabled: true}))
+	org := &storage.Organization{StoreID: selfservicetest.StoreID, Name: "Acme Corp"}
+	invMust(t, s.CreateOrganization(ctx, org))
+	_, err := env.Invites.Send(ctx, invite.Request{StoreID: selfservicetest.StoreID, OrganizationID: org.ID,
+		ClientID: selfservicetest.ClientID, Email: invitee, By: invite.Sender{Kind: "administrator", ID: "a1", Name: "Olivia Ops"}})
+	invMust(t, err)
+	e := &inviteEnv{Env: env, org: org}
+	id, b, p := e.open(t, selfservicetest.ClientID, e.lastHint(t, invitee))
+	if !p.Has("password_confirm") || strings.Contains(p.Body, "Upstream One") {
+		t.Fatalf("the invitation's sign-up: %d\n%s", p.Status, p.Body)
+	}
+	for _, purpose := range []string{"register", "login"} {
+		got := b.Post(p.URL, "/login/external/up-1", url.Values{"interaction": {id}, "sig": {env.Steps.Sign(id, purpose)}})
+		if got.Status != http.StatusNotFound || strings.Contains(got.URL.Host, "up.example") {
+			t.Errorf("a crafted start (%s) in an invitation's flow: %d at %s", purpose, got.Status, got.URL)
+		}
+	}
 }

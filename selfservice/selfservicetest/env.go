@@ -24,6 +24,7 @@ import (
 	"foyer/selfservice/password"
 	"foyer/selfservice/route"
 	"foyer/selfservice/session"
+	"foyer/selfservice/upstream"
 	"foyer/storage"
 	"foyer/storage/sqlstore/sqltest"
 	"foyer/themes"
@@ -67,6 +68,9 @@ type Options struct {
 	Partners partnerlookup.PartnerResolver
 	// SignInLimits are the password-guessing budgets (defaults when zero).
 	SignInLimits selfservice.SignInLimits
+	// Upstream talks to upstream identity providers (nil: none, and every
+	// external sign-in is refused).
+	Upstream *upstream.Client
 }
 
 // Env is one selfservice handler over its own store, served by httptest.
@@ -142,7 +146,7 @@ func New(t testing.TB, o Options) *Env {
 	}, selfservice.Deps{
 		Store: store, Sessions: e.Sessions, Steps: e.Steps, Passwords: e.Hasher, Renderer: renderer,
 		Logger: log, Notify: notifications, Sealer: sealer, WebAuthn: rp, Partners: o.Partners,
-		Invites: e.Invites,
+		Invites: e.Invites, Upstream: o.Upstream,
 	})
 	if err != nil {
 		t.Fatal(err)
