@@ -2,11 +2,14 @@ package portal
 
 import (
 	"errors"
+	"math"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"foyer/selfservice/invite"
+	"foyer/selfservice/regulate"
 	"foyer/storage"
 	"foyer/themes"
 )
@@ -91,6 +94,9 @@ func (h *Handler) sendInvitation(w http.ResponseWriter, r *http.Request, a *orgA
 	_ = r.ParseForm()
 	in := &inviteInput{Email: strings.TrimSpace(r.PostFormValue("email")), ClientID: r.PostFormValue("client_id"),
 		Language: r.PostFormValue("language"), RoleIDs: r.PostForm["role_ids"]}
+	if held, err := h.invitationsHeld(w, r, a, in); held || err != nil {
+		return err
+	}
 	inv, err := h.invites.Send(r.Context(), invite.Request{StoreID: a.Org.StoreID, OrganizationID: a.Org.ID,
 		ClientID: in.ClientID, Email: in.Email, Language: in.Language, RoleIDs: in.RoleIDs, OnlyAssignable: true,
 		By: invite.Sender{Kind: "account", ID: a.Account.ID, Name: displayName(a.Account)}})
@@ -104,6 +110,23 @@ func (h *Handler) sendInvitation(w http.ResponseWriter, r *http.Request, a *orgA
 	h.orgEvent(r, a, a.Account.ID, "organization.invitation_sent", map[string]string{"invitation": inv.ID, "email": inv.Email})
 	h.orgDone(w, r, a, "invitation_sent")
 	return nil
+}
+
+// invitationsHeld counts an invitation e-mail the administrator asks for
+// (regulate.OrganizationInvitation) before it is sent; past the limit it
+// answers 429 with the form kept (held true) and nothing is sent.
+func (h *Handler) invitationsHeld(w http.ResponseWriter, r *http.Request, a *orgAdmin, in *inviteInput) (held bool, _ error) {
+	v, err := h.limits.Attempt(r.Context(), regulate.OrganizationInvitation.Key(a.Account.ID), h.cfg.Now().UTC())
+	if err != nil {
+		return true, err
+	}
+	if !v.Exceeded() {
+		return false, nil
+	}
+	if v.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(v.RetryAfter.Seconds()))))
+	}
+	return true, h.renderOrg(w, r, a, orgForm{status: http.StatusTooManyRequests, invite: in, err: "account.org.invite.error.throttled"})
 }
 
 // inviteErrors words the service's refusals for the form's fields. An
@@ -150,6 +173,9 @@ func (h *Handler) invitation(w http.ResponseWriter, r *http.Request, a *orgAdmin
 func (h *Handler) resendInvitation(w http.ResponseWriter, r *http.Request, a *orgAdmin) error {
 	inv, err := h.invitation(w, r, a)
 	if inv == nil || err != nil {
+		return err
+	}
+	if held, err := h.invitationsHeld(w, r, a, nil); held || err != nil {
 		return err
 	}
 	_, err = h.invites.Resend(r.Context(), a.Org.StoreID, inv.ID)

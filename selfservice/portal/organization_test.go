@@ -2,10 +2,12 @@ package portal
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"foyer/storage"
 )
@@ -293,3 +295,41 @@ func TestOrganizationIsolation(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// Anyone who registers a company administers one, and chooses its name
+// and the addresses: the invitation e-mails one administrator has sent,
+// new and resent, are capped (20 an hour, 100 a day), past which the
+// page answers 429 with the form kept and nothing is sent.
+func TestOrganizationInvitationsCapped(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	ctx := t.Context()
+	f := newOrgFixture(t, e)
+	invite := orgPage(f.acme) + "/invitations"
+	for i := range 20 {
+		p := f.alice.post(invite, "email", fmt.Sprintf("target%d@example.com", i), "client_id", "b2b-portal")
+		wantBody(t, fmt.Sprintf("invitation %d", i), p, "The invitation is on its way.")
+	}
+	held := f.alice.post(invite, "email", "victim@example.com", "client_id", "b2b-portal")
+	wantStatus(t, "the 21st invitation in an hour", held, http.StatusTooManyRequests)
+	wantBody(t, "the 21st invitation in an hour", held, "You have sent many invitations recently.", `value="victim@example.com"`)
+	if held.resp.Header.Get("Retry-After") == "" {
+		t.Error("no Retry-After")
+	}
+	invs, err := e.store.ListInvitations(ctx, testStoreID, f.acme.ID, "", 0)
+	if err != nil || len(invs) != 20 {
+		t.Fatalf("%d invitations, %v; want 20", len(invs), err)
+	}
+	wantStatus(t, "a resend past the cap", f.alice.post(invite+"/resend", "invitation", invs[0].ID), http.StatusTooManyRequests)
+	if got, _ := e.store.GetInvitation(ctx, testStoreID, invs[0].ID); got.SendCount != invs[0].SendCount {
+		t.Errorf("a held resend was sent: %+v", got)
+	}
+	// Another administrator has a budget of their own; an hour later
+	// alice has hers again.
+	f.dave.post(orgPage(f.globex)+"/invitations", "email", "g@example.com", "client_id", "b2b-portal")
+	if invs, _ := e.store.ListInvitations(ctx, testStoreID, f.globex.ID, "", 0); len(invs) != 1 {
+		t.Errorf("dave's invitation was held by alice's count: %+v", invs)
+	}
+	e.clock.Advance(time.Hour + time.Second)
+	wantBody(t, "an hour later", f.alice.post(invite, "email", "later@example.com", "client_id", "b2b-portal"), "The invitation is on its way.")
+}

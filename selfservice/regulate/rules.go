@@ -100,10 +100,20 @@ var (
 	// registration (subject: the address): anyone can type any address.
 	OrganizationSignupLink = Rule{Name: "organization-signup-link", prefix: "organization-signup-link", foldLast: true,
 		Tiers: []Tier{{Max: 3, Window: 15 * time.Minute}}}
+
+	// OrganizationInvitation limits the invitation e-mails one
+	// organization administrator has the account portal send, new and
+	// resent (subject: the administrator's account ID): anyone who
+	// registers a company administers one and chooses its name and the
+	// addresses. As many as the send caps let one client address have
+	// sent (20 an hour, 100 a day).
+	OrganizationInvitation = Rule{Name: "organization-invitation", prefix: "organization-invitation",
+		Tiers: []Tier{{Max: 20, Window: time.Hour}, {Max: 100, Window: 24 * time.Hour}}}
 )
 
 // Rules lists every rule, for tests and documentation.
 func Rules() []Rule {
 	return []Rule{SignIn, SignInSource, SignInAddress, SignInGlobal, FailureBurst, BurstNotice, SecondFactor, OneTimeCode,
-		AccountResetCodes, SignupNotice, ContactCode, PortalPassword, PartnerCodeFlow, PartnerCodeAddress, OrganizationSignupLink}
+		AccountResetCodes, SignupNotice, ContactCode, PortalPassword, PartnerCodeFlow, PartnerCodeAddress, OrganizationSignupLink,
+		OrganizationInvitation}
 }
