@@ -158,9 +158,12 @@ func checkAttributes(schema []storage.AttributeDef, values map[string]string, ad
 
 // checkAddress refuses an address that already belongs to an account of
 // the store when the invited address is read-only (seed 004's "Sending
-// error"): the invitee could neither use it nor choose another.
+// error", an operator's: the Admin Console's). An organization
+// administrator's invitation is not checked: the refusal would tell a
+// customer which addresses have an account in the store, other
+// organizations' people included; the owner accepts it by signing in.
 func (s *Service) checkAddress(ctx context.Context, c *inviteContext, req Request, add func(field, msg string)) error {
-	if c.policy.Onboarding.InviteeMayChangeEmail || !storage.ValidEmail(req.Email) {
+	if c.policy.Onboarding.InviteeMayChangeEmail || !storage.ValidEmail(req.Email) || req.By.Kind == SenderAccount {
 		return nil
 	}
 	_, err := s.store.FindAccountByIdentifier(ctx, req.StoreID, storage.IdentifierEmail, req.Email)

@@ -87,10 +87,14 @@ func New(store Store, mailer Mailer, cfg Config) *Service {
 	return &Service{store: store, mailer: mailer, cfg: cfg}
 }
 
+// SenderAccount is the Sender.Kind of an organization administrator
+// inviting from the account portal.
+const SenderAccount = "account"
+
 // Sender is who sends an invitation, as the invitation and the audit log
 // name them.
 type Sender struct {
-	Kind string // "administrator", "account" or "client"
+	Kind string // "administrator", SenderAccount or "client"
 	ID   string
 	Name string
 }

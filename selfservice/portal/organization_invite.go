@@ -99,7 +99,7 @@ func (h *Handler) sendInvitation(w http.ResponseWriter, r *http.Request, a *orgA
 	}
 	inv, err := h.invites.Send(r.Context(), invite.Request{StoreID: a.Org.StoreID, OrganizationID: a.Org.ID,
 		ClientID: in.ClientID, Email: in.Email, Language: in.Language, RoleIDs: in.RoleIDs, OnlyAssignable: true,
-		By: invite.Sender{Kind: "account", ID: a.Account.ID, Name: displayName(a.Account)}})
+		By: invite.Sender{Kind: invite.SenderAccount, ID: a.Account.ID, Name: displayName(a.Account)}})
 	var ve *invite.ValidationError
 	if errors.As(err, &ve) {
 		return h.renderOrg(w, r, a, orgForm{status: http.StatusUnprocessableEntity, invite: in, fieldErrors: inviteErrors(ve, in)})

@@ -333,3 +333,23 @@ func TestOrganizationInvitationsCapped(t *testing.T) {
 	e.clock.Advance(time.Hour + time.Second)
 	wantBody(t, "an hour later", f.alice.post(invite, "email", "later@example.com", "client_id", "b2b-portal"), "The invitation is on its way.")
 }
+
+// An organization administrator cannot tell which addresses have an
+// account in the identity store (other organizations' people, lone
+// customers): an invitation to such an address is sent like any other,
+// and its owner accepts it by signing in.
+func TestOrganizationInvitationTellsNoAccount(t *testing.T) {
+	t.Parallel()
+	both(t, func(t *testing.T, e *testEnv) {
+		f := newOrgFixture(t, e)
+		invite := orgPage(f.acme) + "/invitations"
+		for _, email := range []string{"nobody@example.com", f.dave.account.Email, "Carol@Example.com"} {
+			p := f.alice.post(invite, "email", email, "client_id", "b2b-portal")
+			wantBody(t, "invitation to "+email, p, "The invitation is on its way.")
+		}
+		invs, err := e.store.ListInvitations(t.Context(), testStoreID, f.acme.ID, "", 0)
+		if err != nil || len(invs) != 3 {
+			t.Errorf("%d invitations, %v; want 3", len(invs), err)
+		}
+	})
+}
