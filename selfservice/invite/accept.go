@@ -120,11 +120,11 @@ func (s *Service) join(ctx context.Context, inv *storage.Invitation, acct *stora
 		} else if err != nil {
 			return fmt.Errorf("invite: role %q: %w", roleID, err)
 		}
-		err := s.store.AssignAccountRole(ctx, &storage.AccountRole{StoreID: inv.StoreID, AccountID: acct.ID,
-			OrganizationID: inv.OrganizationID, RoleID: roleID})
-		if err != nil {
+		pair := storage.AccountRole{StoreID: inv.StoreID, AccountID: acct.ID, OrganizationID: inv.OrganizationID, RoleID: roleID}
+		if err := s.store.AssignAccountRole(ctx, &pair); err != nil {
 			return fmt.Errorf("invite: role %q: %w", roleID, err)
 		}
+		held = append(held, pair) // a role the invitation names twice is given once
 	}
 	return nil
 }

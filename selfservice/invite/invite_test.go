@@ -360,3 +360,30 @@ func acceptInTx(ctx context.Context, s storage.Store, svc *invite.Service, p *in
 	}
 	return s.Commit(tx)
 }
+
+// A role or group named twice (the admin API takes a list; a crafted
+// portal post repeats a checkbox) is given once: the invitation can be
+// accepted, not stuck on the second grant of the same role.
+func TestInvitationRepeatedRole(t *testing.T) {
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		s := newStore(t)
+		ctx := t.Context()
+		f := newFixture(t, s, storage.SelfServicePolicy{})
+		req := f.request()
+		req.RoleIDs = []string{f.member.ID, f.member.ID}
+		req.GroupIDs = []string{f.group.ID, f.group.ID}
+		_, err := f.svc.Send(ctx, req)
+		must(t, err)
+		link, _ := lastLink(t, s, "new.hire@example.com")
+		p, err := f.svc.Find(ctx, hintOf(t, link), f.orgClient.ID)
+		must(t, err)
+		acct := &storage.Account{StoreID: f.st.ID, Email: "new.hire@example.com", Status: storage.AccountEnabled}
+		must(t, s.CreateAccount(ctx, acct))
+		if err := acceptInTx(ctx, s, f.svc, p, acct); err != nil {
+			t.Fatalf("Accept of an invitation naming a role twice: %v", err)
+		}
+		if roles, _ := s.ListAccountRoles(ctx, acct.ID); len(roles) != 1 || roles[0].RoleID != f.member.ID {
+			t.Errorf("roles after acceptance: %+v", roles)
+		}
+	})
+}
