@@ -23,7 +23,7 @@ func newSearchAPIEnv(t *testing.T, store storage.Store) *apiEnv {
 	ctx := context.Background()
 	is, err := store.GetIdentityStore(ctx, storeA)
 	e.must(err)
-	is.Attributes = []storage.AttributeDef{{Name: "city"}}
+	is.Attributes = []storage.AttributeDef{{Name: "city", AdminVisible: true}}
 	e.must(store.UpdateIdentityStore(ctx, is, is.Version))
 	for _, a := range []*storage.Account{
 		{StoreID: storeA, Email: "ann@example.com", EmailConfirmed: true, Attributes: map[string]string{"city": "Berlin"}},

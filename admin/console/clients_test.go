@@ -176,7 +176,7 @@ func TestClientRoles(t *testing.T) {
 		}
 	}
 	admin := e.signIn(t, e.admin(t, "admin@example.com", grant(storage.RoleAdmin)))
-	if got := admin.post(t, "/admin/applications/"+manage.ConsoleApplicationID+"/clients", clientValues("Backdoor")); got.status != http.StatusForbidden {
+	if got := admin.post(t, "/admin/applications/"+manage.ConsoleApplicationID+"/clients", clientValues("Backdoor")); got.status != http.StatusNotFound {
 		t.Errorf("an admin registering a client of the administrators store: %d", got.status)
 	}
 	if acts := e.auditActions(t); len(acts) != 1 {

@@ -179,7 +179,8 @@ func (q AccountQuery) search(st *storage.IdentityStore) (PreparedSearch, error) 
 }
 
 // attributeMatches are the attribute conditions; a name the store's
-// schema does not define is a problem of its parameter.
+// schema does not define, or hides from the admin console, is a problem
+// of its parameter.
 func (q AccountQuery) attributeMatches(st *storage.IdentityStore, p Problems) []storage.AttributeMatch {
 	var out []storage.AttributeMatch
 	add := func(param string, m map[string]string, prefix bool) {
@@ -188,8 +189,8 @@ func (q AccountQuery) attributeMatches(st *storage.IdentityStore, p Problems) []
 			if v == "" {
 				continue
 			}
-			if !slices.ContainsFunc(st.Attributes, func(d storage.AttributeDef) bool { return d.Name == name }) {
-				p.Add(param+name, "the identity store has no such attribute")
+			if !slices.ContainsFunc(st.Attributes, func(d storage.AttributeDef) bool { return d.Name == name && d.AdminVisible }) {
+				p.Add(param+name, "the identity store has no such attribute the admin console shows")
 				continue
 			}
 			out = append(out, storage.AttributeMatch{Name: name, Value: v, Prefix: prefix})

@@ -11,7 +11,8 @@ import (
 	"foyer/storage/sqlstore/sqltest"
 )
 
-// searchEnv is a store "s1" with a schema attribute "city" and three
+// searchEnv is a store "s1" with a schema attribute "city" the console
+// shows and "risk_note" it hides, three
 // accounts, a store "s2", and the administrators store with one account.
 type searchEnv struct {
 	s       storage.Store
@@ -26,7 +27,7 @@ func newSearchEnv(t *testing.T) *searchEnv {
 	ctx := t.Context()
 	for _, st := range []*storage.IdentityStore{
 		{ID: storage.AdministratorsStoreID, Name: "Administrators"},
-		{ID: "s1", Name: "One", Attributes: []storage.AttributeDef{{Name: "city"}}},
+		{ID: "s1", Name: "One", Attributes: []storage.AttributeDef{{Name: "city", AdminVisible: true}, {Name: "risk_note"}}},
 		{ID: "s2", Name: "Two"},
 	} {
 		if err := s.CreateIdentityStore(ctx, st); err != nil {
@@ -35,7 +36,7 @@ func newSearchEnv(t *testing.T) *searchEnv {
 	}
 	e := &searchEnv{s: s, search: manage.NewAccountSearch(manage.NewCore(s, nil), s), ids: map[string]string{}}
 	for _, a := range []*storage.Account{
-		{StoreID: "s1", Email: "ann@example.com", EmailConfirmed: true, Attributes: map[string]string{"city": "Berlin"}},
+		{StoreID: "s1", Email: "ann@example.com", EmailConfirmed: true, Attributes: map[string]string{"city": "Berlin", "risk_note": "fraud"}},
 		{StoreID: "s1", Email: "bob@example.com", Status: storage.AccountDisabled},
 		{StoreID: "s1", Email: "cleo@example.com", Attributes: map[string]string{"city": "Bern"}},
 		{StoreID: "s2", Email: "dan@example.com"},
@@ -144,6 +145,10 @@ func TestAccountSearchValidation(t *testing.T) {
 	}{
 		{"unknown attribute", manage.AccountQuery{Attributes: map[string]string{"shoe_size": "42"}}, "attr.shoe_size"},
 		{"unknown attribute prefix", manage.AccountQuery{AttributePrefixes: map[string]string{"shoe_size": "4"}}, "attr_prefix.shoe_size"},
+		// Only attributes the console shows are searched (README), as on
+		// the console's own search panel.
+		{"hidden attribute", manage.AccountQuery{Attributes: map[string]string{"risk_note": "fraud"}}, "attr.risk_note"},
+		{"hidden attribute prefix", manage.AccountQuery{AttributePrefixes: map[string]string{"risk_note": "f"}}, "attr_prefix.risk_note"},
 		{"bad time", manage.AccountQuery{CreatedAfter: "yesterday"}, "created_after"},
 		{"bad last login time", manage.AccountQuery{LastLoginBefore: "2026-13-01"}, "last_login_before"},
 		{"bad status", manage.AccountQuery{Status: "gone"}, "status"},

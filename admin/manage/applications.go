@@ -102,15 +102,29 @@ func (s *Applications) List(ctx context.Context, a Actor, after string, limit in
 	if !a.CanAnyStore(ReadConfig) {
 		return nil, ErrForbidden
 	}
-	apps, err := s.store.ListApplicationsPage(ctx, storeScope(a, ReadConfig), after, limit)
-	if err != nil {
-		return nil, err
+	scope := storeScope(a, ReadConfig)
+	var out []ApplicationView
+	for {
+		apps, err := s.store.ListApplicationsPage(ctx, scope, after, limit)
+		if err != nil {
+			return nil, err
+		}
+		for i := range apps {
+			// The console's application is the administrators store's:
+			// an owner's only, whatever else the grant covers.
+			if canSeeStore(a, apps[i].StoreID) {
+				out = append(out, ViewApplication(&apps[i]))
+			}
+		}
+		if limit <= 0 || len(out) >= limit || len(apps) < limit {
+			if out == nil {
+				out = []ApplicationView{}
+			}
+			out, _ = cut(out, limit)
+			return out, nil
+		}
+		after = apps[len(apps)-1].ID
 	}
-	out := make([]ApplicationView, len(apps))
-	for i := range apps {
-		out[i] = ViewApplication(&apps[i])
-	}
-	return out, nil
 }
 
 // Get returns one application; one of a store the actor may not read is
@@ -128,7 +142,8 @@ func (s *Applications) get(ctx context.Context, a Actor, p Permission, id string
 }
 
 // applicationFor reads application id for a to act on with p: one that a
-// may not even read is ErrNotFound, as if it did not exist.
+// may not even read is ErrNotFound, as if it did not exist; the
+// administrators store's (the console's) is only an owner's (canSeeStore).
 func applicationFor(ctx context.Context, store interface {
 	GetApplication(ctx context.Context, id string) (*storage.Application, error)
 }, a Actor, p Permission, id string) (*storage.Application, error) {
@@ -136,7 +151,7 @@ func applicationFor(ctx context.Context, store interface {
 	if err != nil {
 		return nil, err
 	}
-	if !a.Can(ReadConfig, app.StoreID) {
+	if !canSeeStore(a, app.StoreID) {
 		return nil, ErrNotFound
 	}
 	if !a.Can(p, app.StoreID) {

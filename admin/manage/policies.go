@@ -3,6 +3,7 @@ package manage
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"foyer/storage"
@@ -14,6 +15,7 @@ type PoliciesStore interface {
 	policyStores
 	consentPublisher
 	GetApplication(ctx context.Context, id string) (*storage.Application, error)
+	ListApplicationsPage(ctx context.Context, storeIDs []string, after string, limit int) ([]storage.Application, error)
 }
 
 // Policies manages named policies. A policy belongs to no identity store
@@ -51,15 +53,51 @@ func (s *Policies) List(ctx context.Context, a Actor, kind storage.PolicyKind, a
 	if err != nil {
 		return nil, err
 	}
+	seen, err := s.seenApplications(ctx, a)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]PolicyView, 0, len(ps))
 	for i := range ps {
 		v, err := s.view(ctx, &ps[i])
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, v)
+		out = append(out, seen.filter(v))
 	}
 	return out, nil
+}
+
+// seenApplications are the applications the actor may see (nil: every
+// one): a policy is shared by the stores, but which applications of
+// other stores use it is not a store-limited actor's to learn, nor the
+// console's application a non-owner's.
+type seenApplications map[string]bool
+
+func (s *Policies) seenApplications(ctx context.Context, a Actor) (seenApplications, error) {
+	if a.Can(ReadConfig, "") && ownsAdministrators(a, ReadConfig) {
+		return nil, nil
+	}
+	apps, err := s.store.ListApplicationsPage(ctx, storeScope(a, ReadConfig), "", 0)
+	if err != nil {
+		return nil, err
+	}
+	seen := seenApplications{}
+	for _, app := range apps {
+		if canSeeStore(a, app.StoreID) {
+			seen[app.ID] = true
+		}
+	}
+	return seen, nil
+}
+
+// filter keeps, of the view's applications, those seen.
+func (seen seenApplications) filter(v PolicyView) PolicyView {
+	if seen == nil {
+		return v
+	}
+	v.Applications = slices.DeleteFunc(v.Applications, func(id string) bool { return !seen[id] })
+	return v
 }
 
 // Get returns one policy with the applications using it.
@@ -71,7 +109,12 @@ func (s *Policies) Get(ctx context.Context, a Actor, id string) (PolicyView, err
 	if err != nil {
 		return PolicyView{}, err
 	}
-	return s.view(ctx, p)
+	seen, err := s.seenApplications(ctx, a)
+	if err != nil {
+		return PolicyView{}, err
+	}
+	v, err := s.view(ctx, p)
+	return seen.filter(v), err
 }
 
 func (s *Policies) view(ctx context.Context, p *storage.Policy) (PolicyView, error) {
