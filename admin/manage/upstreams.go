@@ -279,6 +279,9 @@ func (s *Upstreams) Update(ctx context.Context, a Actor, storeID, id string, ver
 		if err != nil {
 			return Change{}, err
 		}
+		if err := secretsStayWithEndpoints(p, in); err != nil {
+			return Change{}, err
+		}
 		if err := s.apply(p, in); err != nil {
 			return Change{}, err
 		}
@@ -295,6 +298,33 @@ func (s *Upstreams) Update(ctx context.Context, a Actor, storeID, id string, ver
 		return nil, err
 	}
 	return &v, nil
+}
+
+// secretsStayWithEndpoints refuses an update that keeps a stored secret
+// (left empty: "keep it") while changing where Foyer sends it: the
+// issuer, whose discovery names the token endpoint, or the token URL,
+// also through a changed preset or kind. Otherwise anyone allowed to edit
+// the provider, who is never shown its secret, could point the token
+// endpoint at a server of theirs and have the next sign-in deliver the
+// client secret (or, for Apple, a client assertion signed with the key)
+// there. Whoever moves the endpoint enters the secret again.
+func secretsStayWithEndpoints(cur *storage.UpstreamProvider, in UpstreamInput) error {
+	was := upstream.EffectiveProvider(cur)
+	now := upstream.EffectiveProvider(&storage.UpstreamProvider{Kind: in.Kind, Preset: in.Preset,
+		Issuer: in.Issuer, TokenURL: in.TokenURL})
+	if was.Issuer == now.Issuer && was.TokenURL == now.TokenURL {
+		return nil
+	}
+	const why = "enter it again: the issuer or token URL changed, and a stored secret is only sent where it was entered for"
+	p := Problems{}
+	need := needsOf(in.Kind, in.Preset)
+	if need.clientSecret && in.ClientSecret == "" && len(cur.ClientSecretSealed) > 0 {
+		p.Add("client_secret", why)
+	}
+	if need.appleKey && in.PrivateKey == "" && len(cur.PrivateKeySealed) > 0 {
+		p.Add("private_key", why)
+	}
+	return p.Err()
 }
 
 // Delete removes the provider if it is still at version (0: any; action

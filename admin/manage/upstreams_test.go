@@ -197,3 +197,72 @@ func TestUpstreamsValidation(t *testing.T) {
 		}
 	})
 }
+
+// TestUpstreamSecretFollowsNoMovedEndpoint: a stored secret is kept by an
+// update that leaves it empty only while it goes where it was entered for.
+// Moving the issuer or the token URL (also by changing the preset) without
+// entering the secret again is refused, so an administrator who may edit
+// the provider cannot send its secret to a server of theirs.
+func TestUpstreamSecretFollowsNoMovedEndpoint(t *testing.T) {
+	bothConfig(t, func(t *testing.T, e *configEnv) {
+		ctx := t.Context()
+		ups := upstreamEnv(t, e)
+		euAdmin := grantee(storage.RoleAdmin, "eu")
+		corp, err := ups.Create(ctx, euAdmin, "eu", manage.UpstreamInput{Name: "Corp", Issuer: "https://idp.example.com",
+			ClientID: "c", ClientSecret: testClientSecret})
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored, _ := e.s.GetUpstreamProvider(ctx, corp.ID)
+		moved := manage.UpstreamInput{Name: "Corp", Issuer: "https://attacker.example.net", ClientID: "c"}
+		_, err = ups.Update(ctx, euAdmin, "eu", corp.ID, 1, moved)
+		wantFields(t, "Update moving the issuer, secret kept", err, "client_secret")
+		if got, _ := e.s.GetUpstreamProvider(ctx, corp.ID); got.Issuer != "https://idp.example.com" || got.Version != 1 {
+			t.Errorf("refused update changed the provider: %+v", got)
+		}
+		_, err = ups.Update(ctx, euAdmin, "eu", corp.ID, 1, manage.UpstreamInput{Name: "Corp", Preset: "google", ClientID: "c"})
+		wantFields(t, "Update to a preset elsewhere, secret kept", err, "client_secret")
+		// Same endpoints: the secret stays (the everyday edit).
+		if _, err := ups.Update(ctx, euAdmin, "eu", corp.ID, 1, manage.UpstreamInput{Name: "Corp Inc", Issuer: "https://idp.example.com",
+			ClientID: "c2"}); err != nil {
+			t.Fatalf("Update keeping the issuer = %v", err)
+		}
+		// Moved with the secret entered again: accepted and sealed anew.
+		moved.ClientSecret = "another-secret"
+		u, err := ups.Update(ctx, euAdmin, "eu", corp.ID, 2, moved)
+		if err != nil || !u.ClientSecretSet {
+			t.Fatalf("Update moving the issuer with a secret = %+v, %v", u, err)
+		}
+		if got, _ := e.s.GetUpstreamProvider(ctx, corp.ID); string(got.ClientSecretSealed) == string(stored.ClientSecretSealed) {
+			t.Error("the moved provider kept the old secret")
+		}
+
+		// OAuth 2.0: the token URL is where the secret goes.
+		gh, err := ups.Create(ctx, euAdmin, "eu", manage.UpstreamInput{Name: "Forge", Kind: "oauth2", ClientID: "c", ClientSecret: "s",
+			AuthURL: "https://forge.example.com/authorize", TokenURL: "https://forge.example.com/token",
+			UserInfoURL: "https://forge.example.com/user"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := manage.UpstreamInput{Name: "Forge", Kind: "oauth2", ClientID: "c", AuthURL: "https://forge.example.com/authorize",
+			TokenURL: "https://attacker.example.net/token", UserInfoURL: "https://forge.example.com/user"}
+		_, err = ups.Update(ctx, euAdmin, "eu", gh.ID, 1, in)
+		wantFields(t, "Update moving the token URL, secret kept", err, "client_secret")
+		in.TokenURL, in.AuthURL = "https://forge.example.com/token", "https://forge.example.com/oauth/authorize"
+		if _, err := ups.Update(ctx, euAdmin, "eu", gh.ID, 1, in); err != nil {
+			t.Errorf("Update moving only the authorization URL = %v", err)
+		}
+
+		// Apple: the key signs the client assertion sent to the token
+		// endpoint, so it follows the same rule.
+		key := appleKey(t)
+		apple, err := ups.Create(ctx, euAdmin, "eu", manage.UpstreamInput{Preset: "apple", ClientID: "com.example.web", TeamID: "T",
+			KeyID: "K", PrivateKey: key})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = ups.Update(ctx, euAdmin, "eu", apple.ID, 1, manage.UpstreamInput{Preset: "apple", ClientID: "com.example.web",
+			TeamID: "T", KeyID: "K", Issuer: "https://attacker.example.net"})
+		wantFields(t, "Update moving Apple's issuer, key kept", err, "private_key")
+	})
+}
