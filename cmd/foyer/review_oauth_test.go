@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"net/http"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
@@ -90,6 +92,31 @@ func TestConcurrentRefresh(t *testing.T) {
 			if _, err := rp.oauth.TokenSource(context.Background(), &oauth2.Token{RefreshToken: won.RefreshToken}).Token(); err == nil {
 				t.Fatal("the winner's refresh token survived the reuse of its predecessor")
 			}
+		}
+	})
+}
+
+// TestRegistrationRefusesControlCharacters: a client_name or scope with a
+// control character is invalid_client_metadata, not a server error (a NUL
+// is refused by PostgreSQL), and spends no use of the initial access token.
+func TestRegistrationRefusesControlCharacters(t *testing.T) {
+	t.Parallel()
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		srv := startServer(t, newStore(t))
+		tok := srv.initialToken(t, 1, time.Hour)
+		for _, body := range []map[string]any{
+			{"client_name": "Travel\x00Agent", "redirect_uris": []string{"https://travel.example/cb"}},
+			{"client_name": "Travel", "redirect_uris": []string{"https://travel.example/cb"}, "scope": "openid pro\x00file"},
+		} {
+			r := call(t, http.MethodPost, srv.issuer+authz.RegistrationPath, tok, body)
+			if r.status != http.StatusBadRequest || r.str("error") != "invalid_client_metadata" {
+				t.Errorf("%q: got %d %v, want 400 invalid_client_metadata", body, r.status, r.body)
+			}
+		}
+		r := call(t, http.MethodPost, srv.issuer+authz.RegistrationPath, tok,
+			map[string]any{"client_name": "Travel", "redirect_uris": []string{"https://travel.example/cb"}})
+		if r.status != http.StatusCreated {
+			t.Fatalf("a valid registration after the refused ones: %d %v", r.status, r.body)
 		}
 	})
 }
