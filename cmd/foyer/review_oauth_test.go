@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -117,6 +120,41 @@ func TestRegistrationRefusesControlCharacters(t *testing.T) {
 			map[string]any{"client_name": "Travel", "redirect_uris": []string{"https://travel.example/cb"}})
 		if r.status != http.StatusCreated {
 			t.Fatalf("a valid registration after the refused ones: %d %v", r.status, r.body)
+		}
+	})
+}
+
+// TestClientAuthBudgetIgnoresEncoding: the budget of failed client
+// authentications counts the client as fosite authenticates it, so
+// percent-encoding the client_id in the Basic credentials differently
+// (RFC 6749 section 2.3.1 form-encodes them) does not open a fresh budget.
+func TestClientAuthBudgetIgnoresEncoding(t *testing.T) {
+	t.Parallel()
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		srv := startServer(t, newStore(t))
+		id, _ := srv.client(t, authz.ClientSpec{Name: "Batch", GrantTypes: []string{"client_credentials"}})
+		post := func(basicID string) int {
+			t.Helper()
+			req, _ := http.NewRequest(http.MethodPost, srv.issuer+authz.TokenPath,
+				strings.NewReader(url.Values{"grant_type": {"client_credentials"}}.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.SetBasicAuth(basicID, "wrong-secret")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_ = resp.Body.Close()
+			return resp.StatusCode
+		}
+		for i := range 20 {
+			if got := post(id); got != http.StatusUnauthorized {
+				t.Fatalf("wrong secret %d: %d", i+1, got)
+			}
+		}
+		for _, variant := range []string{fmt.Sprintf("%%%02x", id[0]) + id[1:], fmt.Sprintf("%%%02x%%%02x", id[0], id[1]) + id[2:]} {
+			if got := post(variant); got != http.StatusTooManyRequests {
+				t.Errorf("client_id sent as %q after the budget was used: %d, want 429", variant, got)
+			}
 		}
 	})
 }
