@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -155,6 +157,37 @@ func TestClientAuthBudgetIgnoresEncoding(t *testing.T) {
 			if got := post(variant); got != http.StatusTooManyRequests {
 				t.Errorf("client_id sent as %q after the budget was used: %d, want 429", variant, got)
 			}
+		}
+	})
+}
+
+// TestConsentNotYouForPAROnlyClient: the consent page's "Not you?" sends
+// the request again with prompt=login as a plain authorization request,
+// which a client that must use PAR is refused: the link must not lead the
+// user into that error.
+func TestConsentNotYouForPAROnlyClient(t *testing.T) {
+	t.Parallel()
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		srv := startServer(t, newStore(t))
+		srv.account(t, "alice@example.com", alicePass)
+		clientID, secret := parRequiredClient(t, srv, authz.ClientSpec{Name: "Partner Travel",
+			RedirectURIs: []string{rpCallback}, GrantTypes: []string{"authorization_code"}})
+		rp := newRelyingParty(t, srv.issuer, clientID, secret, oidc.ScopeOpenID, "email")
+		b := newBrowser(t, srv.Listener.Addr().String())
+		p := b.get(pushAuthCodeURL(t, srv, rp, "state-0001", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
+		p = b.submit(p, map[string]string{"identifier": "alice@example.com"})
+		p = expectConsentPage(t, b.submit(p, map[string]string{"password": alicePass}))
+		m := regexp.MustCompile(`class="identity-change" href="([^"]+)"`).FindStringSubmatch(p.body)
+		if m == nil {
+			return // no link: nothing to follow
+		}
+		link, err := p.url.Parse(html.UnescapeString(m[1]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := b.get(link.String())
+		if loc := q.resp.Header.Get("Location"); strings.Contains(loc, "error=") {
+			t.Fatalf(`"Not you?" led to an error for the client: %s`, loc)
 		}
 	})
 }
