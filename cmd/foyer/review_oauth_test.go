@@ -191,3 +191,47 @@ func TestConsentNotYouForPAROnlyClient(t *testing.T) {
 		}
 	})
 }
+
+// TestRegistrationUpdateKeepsOperatorSettings: a registrant's RFC 7592
+// update replaces its RFC 7591 metadata, not what only an operator can set
+// (token format and lifetimes, which registration metadata has no names
+// for): an operator's shorter lifetimes for a registered client must not
+// be undone by the registrant.
+func TestRegistrationUpdateKeepsOperatorSettings(t *testing.T) {
+	t.Parallel()
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		srv := startServer(t, newStore(t))
+		ctx := context.Background()
+		meta := map[string]any{"client_name": "Partner Travel", "redirect_uris": []string{rpCallback},
+			"grant_types": []string{"authorization_code", "refresh_token"}, "scope": "openid offline_access"}
+		reg := call(t, http.MethodPost, srv.issuer+authz.RegistrationPath, srv.initialToken(t, 1, time.Hour), meta)
+		if reg.status != http.StatusCreated {
+			t.Fatalf("registration: %d %v", reg.status, reg.body)
+		}
+		id := reg.str("client_id")
+		c, err := srv.store.GetClient(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// what an operator sets (admin API, console)
+		c.AccessTokenFormat = authz.AccessTokenFormatJWT
+		c.AccessTokenLifetime, c.RefreshTokenLifetime, c.IDTokenLifetime = 5*time.Minute, time.Hour, 10*time.Minute
+		if err := srv.store.UpdateClient(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		meta["client_name"] = "Partner Travel (EU)"
+		up := call(t, http.MethodPut, reg.str("registration_client_uri"), reg.str("registration_access_token"), meta)
+		if up.status != http.StatusOK || up.str("client_name") != "Partner Travel (EU)" {
+			t.Fatalf("update: %d %v", up.status, up.body)
+		}
+		got, err := srv.store.GetClient(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.AccessTokenFormat != authz.AccessTokenFormatJWT || got.AccessTokenLifetime != 5*time.Minute ||
+			got.RefreshTokenLifetime != time.Hour || got.IDTokenLifetime != 10*time.Minute {
+			t.Fatalf("after the registrant's update: format %q, lifetimes %s %s %s; want the operator's",
+				got.AccessTokenFormat, got.AccessTokenLifetime, got.RefreshTokenLifetime, got.IDTokenLifetime)
+		}
+	})
+}
