@@ -80,6 +80,10 @@ func (h *Handler) updateRegistration(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	spec, err := m.spec(c.ApplicationID)
+	// What only an operator sets, and registration metadata has no names
+	// for, is not the registrant's to reset.
+	spec.AccessTokenFormat = c.AccessTokenFormat
+	spec.AccessTokenLifetime, spec.RefreshTokenLifetime, spec.IDTokenLifetime = c.AccessTokenLifetime, c.RefreshTokenLifetime, c.IDTokenLifetime
 	if err = errors.Join(err, spec.validate(), h.checkRegistrantURIs(spec)); err != nil {
 		writeMetadataError(w, err)
 		return

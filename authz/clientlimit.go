@@ -44,11 +44,12 @@ type clientAttempts interface {
 
 // clientAuthKey is the counter of the request's client (as named by Basic
 // authentication or the form's client_id) and address: a digest, so the
-// table holds neither.
+// table holds neither. The Basic client id is decoded as fosite decodes
+// it: each way of percent-encoding one id must count as that id.
 func clientAuthKey(r *http.Request) string {
-	id, _, ok := r.BasicAuth()
-	if !ok {
-		id = r.PostForm.Get("client_id")
+	id := r.PostForm.Get("client_id")
+	if _, _, basic := r.BasicAuth(); basic {
+		id, _ = basicClientID(r) // "" when undecodable: fosite refuses it
 	}
 	sum := sha256.Sum256([]byte("token-client-auth\x00" + id + "\x00" + session.ClientNetwork(r)))
 	return hex.EncodeToString(sum[:])

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"foyer/storage"
 )
@@ -113,6 +114,9 @@ func (s ClientSpec) validate() error {
 	}
 	if strings.TrimSpace(s.Name) == "" {
 		bad("a name is required")
+	} else if strings.IndexFunc(s.Name, unicode.IsControl) >= 0 {
+		// A NUL is refused by PostgreSQL (a 500), and no name needs one.
+		bad("the name must not contain control characters")
 	}
 	if len(s.GrantTypes) == 0 {
 		bad("at least one grant type is required")
@@ -157,7 +161,7 @@ func (s ClientSpec) validate() error {
 		bad("backchannel_logout_session_required needs a backchannel_logout_uri")
 	}
 	for _, sc := range s.Scopes {
-		if sc == "" || strings.ContainsAny(sc, " \"\\") {
+		if sc == "" || strings.ContainsAny(sc, " \"\\") || strings.IndexFunc(sc, unicode.IsControl) >= 0 {
 			bad("invalid scope %q", sc)
 		}
 	}

@@ -65,7 +65,10 @@ func (h *Handler) consentOrIssue(w http.ResponseWriter, r *http.Request, ar fosi
 }
 
 // needsConsent: first-party clients never ask; third-party clients ask for
-// prompt=consent or when a requested scope is not yet granted.
+// prompt=consent, when the account never allowed the client anything (a
+// request without scopes too: its token still names the account, and
+// without a grant the user could neither see nor revoke it), or when a
+// requested scope is not yet granted.
 func (h *Handler) needsConsent(ctx context.Context, ar fosite.AuthorizeRequester, acct *storage.Account) (bool, error) {
 	if c := storedClient(ar); c != nil && c.FirstParty {
 		return false, nil
@@ -73,11 +76,14 @@ func (h *Handler) needsConsent(ctx context.Context, ar fosite.AuthorizeRequester
 	if has(prompts(ar), "consent") {
 		return true, nil
 	}
-	granted, err := h.grantedScopes(ctx, acct.ID, ar.GetClient().GetID())
-	if err != nil {
-		return false, err
+	g, err := h.store.GetGrant(ctx, acct.ID, ar.GetClient().GetID())
+	if errors.Is(err, storage.ErrNotFound) {
+		return true, nil
 	}
-	return len(missingScopes(ar.GetRequestedScopes(), granted)) > 0, nil
+	if err != nil {
+		return false, errorf("load grant: %w", err)
+	}
+	return len(missingScopes(ar.GetRequestedScopes(), g.Scopes)) > 0, nil
 }
 
 // grantedScopes is what the account allowed the client; none without a grant.

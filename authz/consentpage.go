@@ -69,7 +69,7 @@ func (h *Handler) showConsent(w http.ResponseWriter, r *http.Request) error {
 		Action:     h.routes.Path(consentRoute, nil),
 		ClientName: clientName(p.client),
 		Account:    accountLabel(p.login.acct),
-		NotYouURL:  h.notYouURL(p.in),
+		NotYouURL:  h.notYouURL(p.in, p.client),
 		Scopes:     describeScopes(asked),
 		Hidden:     map[string]string{"interaction": p.in.ID, "sig": h.steps.Sign(p.in.ID, consentStep)},
 	}
@@ -205,7 +205,12 @@ func clientName(c *storage.Client) string {
 // request again with prompt=login, so whoever is at the screen identifies
 // anew while the client's state, nonce and PKCE challenge still hold. The
 // stored request is a plain query (request objects already resolved).
-func (h *Handler) notYouURL(in *storage.Interaction) string {
+// A client that must push its requests (PAR) would be refused that plain
+// request, so its page has no such link ("").
+func (h *Handler) notYouURL(in *storage.Interaction, c *storage.Client) string {
+	if c.RequirePushedAuthorizationRequests {
+		return ""
+	}
 	q, err := url.ParseQuery(in.Request)
 	if err != nil {
 		return ""

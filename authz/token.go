@@ -73,6 +73,15 @@ func (h *Handler) token(w http.ResponseWriter, r *http.Request) {
 		h.revokeGrant(r, ar.GetID())
 		err = fosite.ErrInvalidGrant.WithHint("The authorization code has already been used.")
 	}
+	if errors.Is(err, fosite.ErrSerializationFailure) && ar.GetGrantTypes().ExactOne("refresh_token") {
+		// Lost a race with another refresh with the same token: that token
+		// is used, and presenting a used refresh token revokes its family
+		// (RFC 9700 section 4.14.2), the winner's new tokens included (its
+		// conditional update held the row, so it has committed). fosite
+		// would answer invalid_request and ask for a retry.
+		h.revokeGrant(r, ar.GetID())
+		err = fosite.ErrInvalidGrant.WithHint("The refresh token was already used.")
+	}
 	if err != nil {
 		h.accessError(w, r, ar, err)
 		return
@@ -84,7 +93,7 @@ func (h *Handler) token(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) revokeGrant(r *http.Request, requestID string) {
 	for _, revoke := range []func(context.Context, string) error{h.records.RevokeAccessToken, h.records.RevokeRefreshToken} {
 		if err := revoke(r.Context(), requestID); err != nil && !errors.Is(err, fosite.ErrNotFound) {
-			h.logServerError(r, "revoke tokens of a reused code", err, "")
+			h.logServerError(r, "revoke tokens of a reused code or refresh token", err, "")
 		}
 	}
 }

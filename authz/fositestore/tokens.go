@@ -82,8 +82,17 @@ func (s *Store) GetRefreshTokenSession(ctx context.Context, signature string, se
 	return r, err
 }
 
+// DeleteRefreshTokenSession is fosite's first step on a reused refresh
+// token, before it revokes the family. A concurrent reuse of the same
+// token may have deleted it already: that is no failure (fosite would
+// answer invalid_request and ask for a retry), the family is revoked all
+// the same and the client hears invalid_grant.
 func (s *Store) DeleteRefreshTokenSession(ctx context.Context, signature string) error {
-	return s.delete(ctx, storage.TokenRefresh, signature)
+	err := s.delete(ctx, storage.TokenRefresh, signature)
+	if errors.Is(err, fosite.ErrNotFound) {
+		return nil
+	}
+	return err
 }
 
 // RotateRefreshToken deactivates the presented refresh token (atomically: of
