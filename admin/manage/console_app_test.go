@@ -62,3 +62,52 @@ func TestConsoleApplicationIsOwners(t *testing.T) {
 		}
 	})
 }
+
+// TestConsolePoliciesAreOwners: the self-service and MFA policies the
+// console's application uses decide how administrators sign in and
+// recover, so only owners change them; other admins still change every
+// other policy, the Defaults the console shares included.
+func TestConsolePoliciesAreOwners(t *testing.T) {
+	bothApps(t, func(t *testing.T, e *appsEnv) {
+		ctx := t.Context()
+		err := e.s.CreateIdentityStore(ctx, &storage.IdentityStore{ID: storage.AdministratorsStoreID, Name: "Administrators",
+			IdentifierTypes: []storage.IdentifierType{storage.IdentifierEmail}})
+		if err != nil && !errors.Is(err, storage.ErrConflict) {
+			t.Fatal(err)
+		}
+		self := storage.DefaultSelfServicePolicy()
+		self.RegistrationEnabled = false
+		if err := e.s.CreateApplication(ctx, &storage.Application{ID: manage.ConsoleApplicationID,
+			StoreID: storage.AdministratorsStoreID, Name: "Admin console", SelfService: self,
+			MFA: storage.MFAPolicy{Mode: storage.MFARequired, Methods: []string{storage.MethodTOTP}}}); err != nil {
+			t.Fatal(err)
+		}
+		console, err := e.s.GetApplication(ctx, manage.ConsoleApplicationID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		admin := appAdmin(storage.RoleAdmin)
+		for _, kind := range []storage.PolicyKind{storage.PolicySelfService, storage.PolicyMFA} {
+			p, err := e.policies.Get(ctx, manage.System(), console.PolicyID(kind))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = e.policies.Update(ctx, admin, p.ID, p.Version, manage.PolicyInput{Name: "Weakened"})
+			appWantIs(t, "admin changes the console's "+string(kind)+" policy", err, manage.ErrForbidden)
+			if got, _ := e.policies.Get(ctx, manage.System(), p.ID); got.Name != p.Name || got.Version != p.Version {
+				t.Errorf("refused update changed the %s policy: %+v", kind, got)
+			}
+			if _, err := e.policies.Update(ctx, appAdmin(storage.RoleOwner), p.ID, p.Version, manage.PolicyInput{Name: "Console " + string(kind)}); err != nil {
+				t.Errorf("owner changes the console's %s policy: %v", kind, err)
+			}
+		}
+		// The consent Default, which the console shares, stays every admin's.
+		consent, err := e.policies.Get(ctx, manage.System(), console.PolicyID(storage.PolicyConsent))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.policies.Update(ctx, admin, consent.ID, consent.Version, manage.PolicyInput{Name: "Documents"}); err != nil {
+			t.Errorf("admin changes the shared consent Default: %v", err)
+		}
+	})
+}

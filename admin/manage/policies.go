@@ -168,6 +168,9 @@ func (s *Policies) Update(ctx context.Context, a Actor, id string, version int64
 		if err != nil {
 			return Change{}, err
 		}
+		if err := s.requireAdministratorsOwner(ctx, a, cur.Kind, before.Applications); err != nil {
+			return Change{}, err
+		}
 		next, err := s.merge(ctx, cur, in, before.Applications)
 		if err != nil {
 			return Change{}, err
@@ -184,6 +187,29 @@ func (s *Policies) Update(ctx context.Context, a Actor, id string, version int64
 		return Change{Action: "policy.updated", TargetType: "policy", TargetID: id, Before: before, After: out}, nil
 	})
 	return out, err
+}
+
+// requireAdministratorsOwner keeps the self-service and MFA policies that
+// an application of the administrators store uses (the console's own) an
+// owner's to change, as that application is: they decide how
+// administrators sign in, recover and enrol a second factor, so an admin
+// who is no owner must not weaken them (shorter passwords, reset by SMS)
+// on the way to an owner's account. Consent and portal policies shape no
+// sign-in; the console shares their Defaults, which stay every admin's.
+func (s *Policies) requireAdministratorsOwner(ctx context.Context, a Actor, kind storage.PolicyKind, apps []string) error {
+	if kind != storage.PolicySelfService && kind != storage.PolicyMFA || ownsAdministrators(a, WriteConfig) {
+		return nil
+	}
+	for _, id := range apps {
+		app, err := s.store.GetApplication(ctx, id)
+		if err != nil {
+			return err
+		}
+		if app.StoreID == storage.AdministratorsStoreID {
+			return fmt.Errorf("policy used by the admin console's application %q, an owner's to change: %w", id, ErrForbidden)
+		}
+	}
+	return nil
 }
 
 // merge validates the input against the stored policy and the stores of
