@@ -67,8 +67,14 @@ const peopleQuery = `SELECT a.id AS account_id, a.email, a.username,
 func (s *Store) ListOrganizationPeople(ctx context.Context, storeID, organizationID, after string, limit int) ([]storage.OrganizationPerson, error) {
 	q, args := peopleQuery, []any{organizationID, storeID, organizationID, organizationID}
 	if after != "" {
-		q += ` AND (a.email_normalized, a.id) > (SELECT email_normalized, id FROM accounts WHERE id = ?)`
-		args = append(args, after)
+		// The cursor places the page only when it is one of the
+		// organization's people: any other account's position would tell
+		// where its address sorts among theirs (no row: no page).
+		q += ` AND (a.email_normalized, a.id) > (SELECT c.email_normalized, c.id FROM accounts c
+			WHERE c.id = ? AND c.store_id = ? AND c.id IN (
+				SELECT account_id FROM organization_members WHERE organization_id = ?
+				UNION SELECT account_id FROM account_roles WHERE organization_id = ?))`
+		args = append(args, after, storeID, organizationID, organizationID)
 	}
 	q += ` ORDER BY a.email_normalized, a.id`
 	if limit > 0 {

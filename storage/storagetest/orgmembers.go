@@ -16,6 +16,7 @@ var orgPeopleAreas = []struct {
 	{"OrganizationPeople", testOrganizationPeople},
 	{"OrganizationPeopleLastAdmin", testOrganizationPeopleLastAdmin},
 	{"OrganizationPeopleParallelRemoval", testOrganizationPeopleParallelRemoval},
+	{"OrganizationPeopleForeignCursor", testOrganizationPeopleForeignCursor},
 }
 
 // orgPeopleFixture: organization acme of a store with an administrator
@@ -203,5 +204,37 @@ func testOrganizationPeopleParallelRemoval(t *testing.T, s storage.Store) {
 		if refused != 1 || admins != 1 {
 			t.Fatalf("round %d: %d refused, %d administrators left (errors %v)", round, refused, admins, errs)
 		}
+	}
+}
+
+// testOrganizationPeopleForeignCursor: the page cursor (an account id from
+// the URL) places a page only when it is one of the organization's people.
+// Any other account, of another organization or another store, gives no
+// page: were its position used, the people listed (or not) after it would
+// tell an organization's administrator where that account's e-mail address
+// sorts among theirs.
+func testOrganizationPeopleForeignCursor(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	f := newOrgPeopleFixture(t, s)
+	early := func(storeID string) *storage.Account {
+		a := &storage.Account{StoreID: storeID, Status: storage.AccountEnabled, Email: unique("0") + "@example.com"}
+		must(t, "CreateAccount", s.CreateAccount(ctx, a))
+		return a
+	}
+	other := newIdentityStore(t, s)
+	sameStore, otherStore := early(f.store.ID), early(other.ID)
+	globexer := early(f.store.ID)
+	f.grant(t, s, globexer, f.globex, f.adminRole)
+	for what, id := range map[string]string{"an account of no organization": sameStore.ID,
+		"another store's account": otherStore.ID, "another organization's person": globexer.ID, "unknown": "nope"} {
+		people, err := s.ListOrganizationPeople(ctx, f.store.ID, f.acme.ID, id, 0)
+		if err != nil || len(people) != 0 {
+			t.Errorf("ListOrganizationPeople after %s = %v, %v; want no page", what, personIDs(people), err)
+		}
+	}
+	people, err := s.ListOrganizationPeople(ctx, f.store.ID, f.acme.ID, f.admin.ID, 0)
+	must(t, "ListOrganizationPeople after the administrator", err)
+	if want := []string{f.member.ID, f.editor.ID}; !slices.Equal(personIDs(people), want) {
+		t.Errorf("ListOrganizationPeople after the administrator = %v, want %v", personIDs(people), want)
 	}
 }
