@@ -244,6 +244,9 @@ func (s *Store) SearchAccountIDs(ctx context.Context, q storage.AccountSearch, a
 	var ids []string
 	err := s.db(ctx).Raw(`SELECT a.id FROM accounts a WHERE `+strings.Join(where, " AND ")+
 		` ORDER BY a.id`+s.byteOrder()+` LIMIT ?`, args...).Scan(&ids).Error
+	if unstorable(err) {
+		return nil, nil // a condition no stored text meets
+	}
 	if err != nil {
 		return nil, wrapErr(err, "search account ids of store %q", q.StoreID)
 	}
@@ -258,6 +261,9 @@ func (s *Store) CountSearchedAccounts(ctx context.Context, q storage.AccountSear
 	where, args := s.searchFilters(q)
 	var n int64
 	err := s.db(ctx).Raw(`SELECT COUNT(*) FROM accounts a WHERE `+strings.Join(where, " AND "), args...).Scan(&n).Error
+	if unstorable(err) {
+		return 0, nil // a condition no stored text meets
+	}
 	if err != nil {
 		return 0, wrapErr(err, "count accounts of store %q", q.StoreID)
 	}

@@ -86,7 +86,9 @@ func (s *Store) SearchAccounts(ctx context.Context, q storage.AccountSearch) ([]
 			` ORDER BY ` + seg.order + ` LIMIT ?`
 		segArgs := append(append(append([]any{}, args...), seg.args...), q.Limit-len(out))
 		var rows []accountRow
-		if err := s.db(ctx).Raw(sql, segArgs...).Scan(&rows).Error; err != nil {
+		if err := s.db(ctx).Raw(sql, segArgs...).Scan(&rows).Error; unstorable(err) {
+			break // a condition no stored text meets
+		} else if err != nil {
 			return nil, wrapErr(err, "search accounts of store %q", q.StoreID)
 		}
 		for i := range rows {

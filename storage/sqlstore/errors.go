@@ -65,6 +65,16 @@ func sentinel(err error) error {
 	return nil
 }
 
+// unstorable reports PostgreSQL's refusal of a text parameter with a NUL
+// byte or invalid UTF-8 (character_not_in_repertoire), text no stored
+// value holds. To a list's condition it means no match: the list is
+// empty, as SQLite, which compares such text, finds. (wrapErr maps it to
+// ErrNotFound, the answer for a lookup by key.)
+func unstorable(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "22021"
+}
+
 // wrapErr adds context and, when the driver error means one, a storage
 // sentinel, keeping the driver error in the chain for logs.
 func wrapErr(err error, format string, args ...any) error {

@@ -347,3 +347,45 @@ func testPinnedSearchFields(t *testing.T, s storage.Store) {
 	wantErr(t, "SetPinnedSearchFields of an unknown account",
 		s.SetPinnedSearchFields(ctx, "missing", []string{"email"}), storage.ErrNotFound)
 }
+
+// testAccountSearchUnstorableText: a condition with a NUL byte or invalid
+// UTF-8 (text no stored value holds) finds nothing, the same on every
+// database, and is no error: it is input to a list, not a missing store.
+func testAccountSearchUnstorableText(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	st := newIdentityStore(t, s)
+	searchAccount(t, s, &storage.Account{StoreID: st.ID, Email: unique("z") + "@example.com", Username: unique("z"),
+		Attributes: map[string]string{"city": "Berlin"}})
+	for name, q := range map[string]storage.AccountSearch{
+		"e-mail with NUL":             {Email: "a\x00@example.com"},
+		"e-mail prefix with NUL":      {EmailPrefix: "\x00"},
+		"username with NUL":           {Username: "a\x00"},
+		"phone with invalid UTF-8":    {Phone: "+49\xff"},
+		"phone prefix with NUL":       {PhonePrefix: "+\x00"},
+		"attribute value with NUL":    {Attributes: []storage.AttributeMatch{{Name: "city", Value: "Ber\x00lin"}}},
+		"attribute prefix with NUL":   {Attributes: []storage.AttributeMatch{{Name: "city", Value: "B\x00", Prefix: true}}},
+		"attribute name with NUL":     {Attributes: []storage.AttributeMatch{{Name: "ci\x00ty", Value: "Berlin"}}},
+		"group with NUL":              {GroupID: "g\x00"},
+		"provider with invalid UTF-8": {Provider: "\xff"},
+	} {
+		q.StoreID, q.Limit = st.ID, 10
+		rows, err := s.SearchAccounts(ctx, q)
+		if err != nil || len(rows) != 0 {
+			t.Errorf("SearchAccounts, %s = %d rows, %v; want none and no error", name, len(rows), err)
+		}
+		ids, err := s.SearchAccountIDs(ctx, q, "", 10)
+		if err != nil || len(ids) != 0 {
+			t.Errorf("SearchAccountIDs, %s = %v, %v; want none and no error", name, ids, err)
+		}
+		n, err := s.CountSearchedAccounts(ctx, q)
+		if err != nil || n != 0 {
+			t.Errorf("CountSearchedAccounts, %s = %d, %v; want 0 and no error", name, n, err)
+		}
+	}
+	// A tampered cursor (decoded from a URL) is no error either.
+	q := storage.AccountSearch{StoreID: st.ID, Sort: storage.AccountSortEmail, Limit: 10,
+		After: &storage.AccountSearchKey{ID: "\x00", Email: "\xff"}}
+	if _, err := s.SearchAccounts(ctx, q); err != nil {
+		t.Errorf("SearchAccounts after a cursor with NUL = %v, want no error", err)
+	}
+}

@@ -27,6 +27,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"AccountSearchFilters", testAccountSearchFilters},
 		{"AccountSearchOrders", testAccountSearchOrders},
 		{"AccountSearchRelations", testAccountSearchRelations},
+		{"AccountSearchUnstorableText", testAccountSearchUnstorableText},
 		{"PinnedSearchFields", testPinnedSearchFields},
 		{"Passwords", testPasswords},
 		{"ClearCredentials", testClearCredentials},
