@@ -117,3 +117,25 @@ func TestCallbackError(t *testing.T) {
 		}
 	}
 }
+
+// TestFinishOIDCNumericSubjectKeepsDigits: an OpenID Connect provider whose
+// mapping takes the subject from a numeric claim (a 64-bit user id, as in
+// the ID token or the user info) keeps every digit: decoded as float64,
+// ids above 2^53 round, and two people's ids would become one subject, the
+// second signing in to the first's account.
+func TestFinishOIDCNumericSubjectKeepsDigits(t *testing.T) {
+	f, c := newFake(t, func(f *fakeUpstream) {
+		f.IDToken = idToken(f.URL)
+		f.IDToken["uid"] = int64(1234567890123456789)
+		f.IDToken["employee"] = int64(9007199254740993)
+	})
+	p := oidcProvider(f.URL)
+	p.ClaimMapping = map[string]string{"subject": "uid", "employee_number": "employee"}
+	id, err := finish(c, p, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id.Subject != "1234567890123456789" || id.Attributes["employee_number"] != "9007199254740993" {
+		t.Errorf("subject %q, employee_number %q: want every digit", id.Subject, id.Attributes["employee_number"])
+	}
+}
