@@ -3,8 +3,11 @@ package upstream
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 )
@@ -137,5 +140,22 @@ func TestFinishOIDCNumericSubjectKeepsDigits(t *testing.T) {
 	}
 	if id.Subject != "1234567890123456789" || id.Attributes["employee_number"] != "9007199254740993" {
 		t.Errorf("subject %q, employee_number %q: want every digit", id.Subject, id.Attributes["employee_number"])
+	}
+}
+
+// TestCheckRefusesOversizedDiscovery: go-oidc reads discovery documents,
+// key sets and user info whole; an upstream answering with an endless
+// document must not make Foyer hold it in memory.
+func TestCheckRefusesOversizedDiscovery(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		base := "http://" + r.Host
+		_, _ = fmt.Fprintf(w, `{"issuer":%q,"authorization_endpoint":%q,"token_endpoint":%q,"jwks_uri":%q,"padding":"%s"}`,
+			base, base+"/authorize", base+"/token", base+"/jwks", strings.Repeat("x", 8<<20))
+	}))
+	defer srv.Close()
+	c := New(Config{HTTPClient: srv.Client(), Secrets: plainSecrets{}, Now: func() time.Time { return testNow }})
+	if err := c.Check(context.Background(), oidcProvider(srv.URL)); !errors.Is(err, ErrUnavailable) {
+		t.Errorf("Check = %v; want ErrUnavailable for an 8 MiB discovery document", err)
 	}
 }
