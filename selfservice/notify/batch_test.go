@@ -135,3 +135,42 @@ func TestKilledNodeResendsItsBatchAtOnce(t *testing.T) {
 		}
 	})
 }
+
+// cancelling is a provider that accepts each message as the node is told
+// to stop: the send succeeded, the worker's context ended meanwhile.
+type cancelling struct {
+	recorder
+	stop context.CancelFunc
+}
+
+func (p *cancelling) Send(ctx context.Context, m notify.Message) error {
+	_ = p.recorder.Send(ctx, m)
+	p.stop()
+	return nil
+}
+
+// TestStoppingNodeSettlesWhatItSent: a message the provider accepted is
+// settled (deleted) even when the worker is told to stop during that
+// send; left claimed, it would be sent a second time after the restart.
+func TestStoppingNodeSettlesWhatItSent(t *testing.T) {
+	t.Parallel()
+	sqltest.Nodes(t, func(t *testing.T, open func(opts ...sqlstore.Option) *sqlstore.Store) {
+		store := open(sqlstore.WithNode("node-a"))
+		c := &clock{t: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
+		enqueue(t, store, c.t, 1)
+		ctx, stop := context.WithCancel(t.Context())
+		p := &cancelling{stop: stop}
+		w := notify.NewWorker(notify.WorkerConfig{Now: c.now}, store, notify.Providers{Email: p})
+		if n, err := w.RunOnce(ctx); err != nil || n != 1 {
+			t.Fatalf("RunOnce claimed %d, %v; want 1", n, err)
+		}
+		if _, err := store.ReleaseNodeLeases(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		again := &recorder{}
+		w = notify.NewWorker(notify.WorkerConfig{Now: c.now}, store, notify.Providers{Email: again})
+		if n, err := w.RunOnce(t.Context()); err != nil || n != 0 {
+			t.Fatalf("after the restart the node claimed %d, %v; want 0: the message was sent (%v)", n, err, again.sent())
+		}
+	})
+}

@@ -307,3 +307,20 @@ func TestResentMessageKeepsItsID(t *testing.T) {
 		t.Errorf("SMS webhook: Idempotency-Key %q, id %v; want %s", c.key, c.body["id"], m.ID)
 	}
 }
+
+// TestWebhookErrorHidesTheURL: gateways take their API key in the URL
+// (…/sms?api_key=…), and a failed POST's error, which the worker logs and
+// keeps on the row, must not quote it.
+func TestWebhookErrorHidesTheURL(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	_ = l.Close() // nothing listens there any more
+	h := notify.NewWebhook("http://"+addr+"/sms?api_key=GATEWAY-KEY-1", nil)
+	err = h.Send(t.Context(), notify.Message{ID: "m1", Channel: notify.ChannelSMS, To: "+4915100000000", Text: "Code 123456"})
+	if err == nil || strings.Contains(err.Error(), "GATEWAY-KEY-1") {
+		t.Errorf("Send = %v; want an error without the URL's key", err)
+	}
+}

@@ -123,6 +123,9 @@ func checkEmail(k TemplateKind, t *storage.MessageTemplate, problems map[string]
 			problems["html"] = p
 		} else if p := checkHTML(t.HTML); p != "" {
 			problems["html"] = p
+		} else if checkHTML(probePlaceholders(t.HTML)) != "" {
+			problems["html"] = "has a placeholder where its value could become markup: put placeholders in text or " +
+				`inside a quoted attribute value (title="{{organization}}"), and only {{link}} at the start of a link`
 		}
 	}
 }
@@ -171,6 +174,25 @@ func linkOnOwnLine(text string) bool {
 		}
 	}
 	return true
+}
+
+// placeholderProbe is what probePlaceholders puts in: an event handler
+// where the value is outside quotes in a tag, a javascript: URL where it
+// starts a link.
+const placeholderProbe = "javascript:probe() onprobe=1"
+
+// probePlaceholders is src as RenderTemplate would make it were every
+// value (but the link, which Foyer makes) chosen by an attacker: a value
+// is only HTML-escaped, which keeps it inside text and quoted attribute
+// values, so checkHTML refuses the result when a placeholder stands
+// anywhere else in a tag or at the start of a URL.
+func probePlaceholders(src string) string {
+	return placeholderRE.ReplaceAllStringFunc(src, func(m string) string {
+		if placeholderRE.FindStringSubmatch(m)[1] == "link" {
+			return html.EscapeString(sampleValues["link"])
+		}
+		return html.EscapeString(placeholderProbe)
+	})
 }
 
 // checkHTML refuses markup that runs code or sends the reader's data

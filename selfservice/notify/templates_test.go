@@ -69,6 +69,33 @@ func TestCheckTemplate(t *testing.T) {
 	}
 }
 
+// TestCheckTemplatePlaceholdersInMarkup: a placeholder's value is only
+// HTML-escaped, which keeps it inside text and quoted attribute values;
+// elsewhere in a tag, or as a whole URL, a value someone else chose (an
+// organization's name, an inviter's) would add an event handler or a
+// javascript: link the check refuses in the template itself.
+func TestCheckTemplatePlaceholdersInMarkup(t *testing.T) {
+	const text = "Hello,\n\n{{link}}\n"
+	for _, c := range []struct {
+		html string
+		ok   bool
+	}{
+		{`<p title="{{organization}}">{{inviter}} invites you</p><a href="{{link}}">Join</a>`, true},
+		{`<p>Write to <a href="mailto:{{email}}">{{email}}</a></p><a href={{link}}>Join</a>`, true},
+		{`<p title={{organization}}>Hello</p><a href="{{link}}">Join</a>`, false},
+		{`<p {{inviter}}>Hello</p><a href="{{link}}">Join</a>`, false},
+		{`<a href="{{inviter}}">Who</a><a href="{{link}}">Join</a>`, false},
+		{`<img alt=x{{organization}}><a href="{{link}}">Join</a>`, false},
+	} {
+		tmpl := storage.MessageTemplate{Kind: "invitation", Channel: storage.TemplateEmail, Subject: "Join {{organization}}",
+			Text: text, HTML: c.html}
+		got := notify.CheckTemplate(&tmpl)
+		if (got == nil) != c.ok || (!c.ok && !strings.Contains(got["html"], "placeholder")) {
+			t.Errorf("CheckTemplate(%s) = %v; want accepted %v", c.html, got, c.ok)
+		}
+	}
+}
+
 func TestCheckTemplateCanonicalisesLanguage(t *testing.T) {
 	tmpl := storage.MessageTemplate{Kind: "account_code", Channel: storage.TemplateEmail, Language: "de-ch",
 		Subject: "Code", Text: "{{code}}", HTML: "<p>{{code}}</p>"}

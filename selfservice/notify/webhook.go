@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"time"
 )
 
@@ -38,7 +40,7 @@ type webhookBody struct {
 	Text    string `json:"text"`
 }
 
-// Send posts m. The error never quotes the text.
+// Send posts m. The error never quotes the text or the URL.
 func (h *Webhook) Send(ctx context.Context, m Message) error {
 	body, err := json.Marshal(webhookBody{ID: m.ID, To: m.To, Channel: m.Channel, Text: m.Text})
 	if err != nil {
@@ -54,6 +56,12 @@ func (h *Webhook) Send(ctx context.Context, m Message) error {
 	}
 	resp, err := h.client.Do(req)
 	if err != nil {
+		// url.Error quotes the URL, whose query often holds the
+		// gateway's API key: keep only the cause (logged, and kept on
+		// the row as its last error).
+		if ue := (*url.Error)(nil); errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return fmt.Errorf("webhook: post: %w", err)
 	}
 	defer resp.Body.Close()

@@ -36,6 +36,10 @@ type WorkerConfig struct {
 	Logger   *slog.Logger
 }
 
+// settleTimeout bounds the recording of a delivered message, which goes
+// on when the worker's context has ended.
+const settleTimeout = 5 * time.Second
+
 // DefaultBatch is how many messages one claim takes at most: a node
 // killed mid-batch leaves that many to be sent again (at once when it
 // starts again and releases its leases, or by another node once their
@@ -127,7 +131,8 @@ func (w *Worker) provider(channel string) Provider {
 
 // process sends one message and settles it. The log names the kind and a
 // recipient, never the text: it may hold a link or a code. Stopping
-// mid-send settles nothing: the lease runs out and another run retries.
+// mid-send settles nothing but a send the provider accepted: the lease
+// runs out (or the restart releases it) and another run retries.
 func (w *Worker) process(ctx context.Context, n *storage.Notification) {
 	m := fromStorage(n)
 	log := w.cfg.Logger.With("notification", n.ID, "channel", n.Channel, "kind", n.Kind, "attempt", n.Attempts+1)
@@ -141,13 +146,17 @@ func (w *Worker) process(ctx context.Context, n *storage.Notification) {
 	sendCtx, cancel := context.WithTimeout(ctx, w.cfg.Timeout)
 	err := p.Send(sendCtx, m)
 	cancel()
-	if ctx.Err() != nil {
-		return
-	}
 	if err == nil {
 		log.InfoContext(ctx, "notification sent")
 		// Delivered messages hold live links and codes; nobody needs them.
-		w.drop(ctx, log, n.ID)
+		// Settled even when the node is stopping meanwhile: left claimed,
+		// the message would be sent again after the restart.
+		settleCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
+		defer cancel()
+		w.drop(settleCtx, log, n.ID)
+		return
+	}
+	if ctx.Err() != nil {
 		return
 	}
 	wait, giveUp := w.retry().After(n.Attempts + 1)

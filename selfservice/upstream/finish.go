@@ -1,6 +1,7 @@
 package upstream
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -138,8 +139,8 @@ func (c *Client) verifyIDToken(ctx context.Context, eff *storage.UpstreamProvide
 	if subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(nonce)) != 1 {
 		return nil, fmt.Errorf("ID token nonce does not match: %w", ErrDenied)
 	}
-	var claims map[string]any
-	if err := idt.Claims(&claims); err != nil {
+	claims, err := numberClaims(idt.Claims)
+	if err != nil {
 		return nil, fmt.Errorf("decode ID token claims: %w: %w", ErrDenied, err)
 	}
 	if d.tenantIssuer != "" {
@@ -170,14 +171,32 @@ func (c *Client) addUserInfo(ctx context.Context, op *oidc.Provider, tok *oauth2
 	if info.Subject != claimString(claims["sub"]) {
 		return nil, fmt.Errorf("user info is of another subject: %w", ErrDenied)
 	}
-	var extra map[string]any
-	if err := info.Claims(&extra); err != nil {
+	extra, err := numberClaims(info.Claims)
+	if err != nil {
 		return nil, fmt.Errorf("decode user info: %w: %w", ErrDenied, err)
 	}
 	for k, v := range extra {
 		if _, ok := claims[k]; !ok {
 			claims[k] = v
 		}
+	}
+	return claims, nil
+}
+
+// numberClaims decodes go-oidc's claims (an ID token's or user info's
+// Claims) keeping numbers as json.Number, as getJSON does: a numeric id
+// decoded as float64 loses its digits above 2^53, and two people's ids
+// would map to one subject.
+func numberClaims(claimsOf func(any) error) (map[string]any, error) {
+	var raw json.RawMessage
+	if err := claimsOf(&raw); err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var claims map[string]any
+	if err := dec.Decode(&claims); err != nil {
+		return nil, err
 	}
 	return claims, nil
 }

@@ -3,8 +3,11 @@ package upstream
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 )
@@ -115,5 +118,44 @@ func TestCallbackError(t *testing.T) {
 		if (tc.want == nil && err != nil) || !errors.Is(err, tc.want) {
 			t.Errorf("callbackError(%+v) = %v, want %v", tc.cb, err, tc.want)
 		}
+	}
+}
+
+// TestFinishOIDCNumericSubjectKeepsDigits: an OpenID Connect provider whose
+// mapping takes the subject from a numeric claim (a 64-bit user id, as in
+// the ID token or the user info) keeps every digit: decoded as float64,
+// ids above 2^53 round, and two people's ids would become one subject, the
+// second signing in to the first's account.
+func TestFinishOIDCNumericSubjectKeepsDigits(t *testing.T) {
+	f, c := newFake(t, func(f *fakeUpstream) {
+		f.IDToken = idToken(f.URL)
+		f.IDToken["uid"] = int64(1234567890123456789)
+		f.IDToken["employee"] = int64(9007199254740993)
+	})
+	p := oidcProvider(f.URL)
+	p.ClaimMapping = map[string]string{"subject": "uid", "employee_number": "employee"}
+	id, err := finish(c, p, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id.Subject != "1234567890123456789" || id.Attributes["employee_number"] != "9007199254740993" {
+		t.Errorf("subject %q, employee_number %q: want every digit", id.Subject, id.Attributes["employee_number"])
+	}
+}
+
+// TestCheckRefusesOversizedDiscovery: go-oidc reads discovery documents,
+// key sets and user info whole; an upstream answering with an endless
+// document must not make Foyer hold it in memory.
+func TestCheckRefusesOversizedDiscovery(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		base := "http://" + r.Host
+		_, _ = fmt.Fprintf(w, `{"issuer":%q,"authorization_endpoint":%q,"token_endpoint":%q,"jwks_uri":%q,"padding":"%s"}`,
+			base, base+"/authorize", base+"/token", base+"/jwks", strings.Repeat("x", 8<<20))
+	}))
+	defer srv.Close()
+	c := New(Config{HTTPClient: srv.Client(), Secrets: plainSecrets{}, Now: func() time.Time { return testNow }})
+	if err := c.Check(context.Background(), oidcProvider(srv.URL)); !errors.Is(err, ErrUnavailable) {
+		t.Errorf("Check = %v; want ErrUnavailable for an 8 MiB discovery document", err)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"sync"
@@ -42,7 +44,8 @@ type Secrets interface {
 
 // Config is what a Client needs.
 type Config struct {
-	// HTTPClient calls the upstream; nil: one with a 10 s timeout.
+	// HTTPClient calls the upstream; nil: one with a 10 s timeout. Its
+	// answers are cut off at maxResponse (New wraps its transport).
 	HTTPClient *http.Client
 	Secrets    Secrets
 	Now        func() time.Time
@@ -64,6 +67,9 @@ func New(cfg Config) *Client {
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
 	}
+	hc := *cfg.HTTPClient
+	hc.Transport = limitedTransport{base: hc.Transport}
+	cfg.HTTPClient = &hc
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -71,6 +77,55 @@ func New(cfg Config) *Client {
 		cfg.DiscoveryTTL = time.Hour
 	}
 	return &Client{cfg: cfg, providers: map[string]*discovery{}}
+}
+
+// maxResponse bounds every answer read from an upstream (discovery
+// document, key set, token, user info): go-oidc reads its documents whole,
+// and a provider's are a few kilobytes.
+const maxResponse = 1 << 20
+
+// errResponseTooLarge ends the read of an answer over maxResponse.
+var errResponseTooLarge = fmt.Errorf("upstream: answer larger than %d bytes", maxResponse)
+
+// limitedTransport cuts every response body off at maxResponse with an
+// error, so that a decoder sees a failure rather than a truncated document.
+type limitedTransport struct{ base http.RoundTripper }
+
+func (t limitedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	base := t.base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	res, err := base.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	res.Body = &limitedBody{ReadCloser: res.Body, left: maxResponse}
+	return res, nil
+}
+
+type limitedBody struct {
+	io.ReadCloser
+	left int64
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		// One byte more tells a body that ends at the limit from one
+		// that goes on.
+		var one [1]byte
+		n, err := b.ReadCloser.Read(one[:])
+		if n > 0 {
+			return 0, errResponseTooLarge
+		}
+		return 0, err
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.left -= int64(n)
+	return n, err
 }
 
 // Request is one round trip: the URL to send the browser to and the
