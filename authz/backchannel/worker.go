@@ -128,20 +128,31 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	return len(notices), nil
 }
 
+// settleTimeout bounds the deletion of a delivered notice, which goes on
+// when the worker's context has ended.
+const settleTimeout = 5 * time.Second
+
 // process delivers one notice and settles it: delete on success or when
 // there is nobody left to tell, reschedule on failure, delete after the
-// last attempt. Stopping mid-delivery settles nothing: the lease runs out
-// and another run (or node) tries again.
+// last attempt. Stopping mid-delivery settles nothing but a delivery the
+// relying party answered with success: the lease runs out (or the restart
+// releases it) and another run (or node) tries again.
 func (w *Worker) process(ctx context.Context, n *storage.LogoutNotice) {
 	log := w.cfg.Logger.With("client_id", n.ClientID, "notice", n.ID, "attempt", n.Attempts+1)
 	err := w.deliver(ctx, n)
+	if err == nil {
+		// Settled even when the node is stopping meanwhile: left claimed,
+		// the token would be sent again after the restart.
+		settleCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
+		defer cancel()
+		log.InfoContext(settleCtx, "back-channel logout delivered")
+		w.settle(settleCtx, log, n.ID)
+		return
+	}
 	if ctx.Err() != nil {
 		return
 	}
 	switch {
-	case err == nil:
-		log.InfoContext(ctx, "back-channel logout delivered")
-		w.settle(ctx, log, n.ID)
 	case errors.Is(err, errNobodyToTell):
 		log.InfoContext(ctx, "back-channel logout dropped", "reason", err)
 		w.settle(ctx, log, n.ID)

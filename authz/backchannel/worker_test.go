@@ -332,6 +332,45 @@ func TestTwoWorkersDeliverOnce(t *testing.T) {
 	}
 }
 
+// stopAfterAnswer is a transport that tells the node to stop right after
+// the relying party answered: the delivery succeeded, the worker's context
+// ended meanwhile.
+type stopAfterAnswer struct{ stop context.CancelFunc }
+
+func (s stopAfterAnswer) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(r)
+	s.stop()
+	return resp, err
+}
+
+// TestStoppingNodeSettlesWhatItDelivered: a notice the relying party
+// accepted is deleted even when the worker is told to stop during that
+// delivery; left claimed, the logout token would be sent a second time
+// after the restart.
+func TestStoppingNodeSettlesWhatItDelivered(t *testing.T) {
+	for name, url := range map[string]func(testing.TB) string{"sqlite": sqltest.SQLiteURL, "postgres": sqltest.PostgresURL} {
+		t.Run(name, func(t *testing.T) {
+			store := open(t, url(t))
+			f := setup(t, store)
+			f.enqueue(t, "sid-1")
+			ctx, stop := context.WithCancel(t.Context())
+			w := backchannel.NewWorker(backchannel.Config{Issuer: issuer, Now: f.clock.now,
+				HTTPClient: &http.Client{Transport: stopAfterAnswer{stop}}}, store, f.keys)
+			if n, err := w.RunOnce(ctx); err != nil || n != 1 {
+				t.Fatalf("RunOnce = %d, %v; want 1", n, err)
+			}
+			if ctx.Err() == nil {
+				t.Fatal("the transport did not stop the node: the test tests nothing")
+			}
+			f.clock.t = f.clock.t.Add(time.Hour) // the lease has long run out
+			f.runOnce(t, 0)
+			if got := len(f.rp.received()); got != 1 {
+				t.Errorf("the relying party got %d logout tokens, want 1", got)
+			}
+		})
+	}
+}
+
 func open(t *testing.T, url string) *sqlstore.Store {
 	t.Helper()
 	s, err := sqlstore.Open(t.Context(), url)
