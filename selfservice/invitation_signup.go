@@ -115,8 +115,10 @@ func (h *Handler) invitedSignup(w http.ResponseWriter, r *http.Request, f *Flow,
 // changedAddressSignup creates the account of an address the invitee
 // chose instead, which nothing proved yet: with activation on it waits
 // for its activation link, and the page never tells whether the address
-// was taken (the normal registration's rule); without, it is enabled as a
-// registration would be.
+// was taken (the normal registration's rule); a taken identifier gets
+// what a registration's gets (registerExisting, queued): the typed
+// address is told. Without activation it is enabled as a registration
+// would be.
 func (h *Handler) changedAddressSignup(w http.ResponseWriter, r *http.Request, f *Flow, pol regPolicy, form registerForm, hash string) error {
 	status := storage.AccountEnabled
 	if pol.ActivationEnabled {
@@ -125,6 +127,9 @@ func (h *Handler) changedAddressSignup(w http.ResponseWriter, r *http.Request, f
 	acct, err := h.createInvited(r, f, pol.invitation, form, hash, status, false)
 	switch {
 	case errors.Is(err, storage.ErrConflict) && pol.ActivationEnabled:
+		if err := h.deferRequest(r, f, deferredRegistrationTaken, deferredPayload{Email: form.Email}); err != nil {
+			return err
+		}
 		return h.checkEmailPage(w, r, f, form.Email)
 	case errors.Is(err, storage.ErrConflict):
 		return h.registerTaken(w, r, f, pol, form)
