@@ -149,6 +149,11 @@ func pendingRegistration(f *Flow) *externalState {
 func (h *Handler) submitExternalRegister(w http.ResponseWriter, r *http.Request, f *Flow, pol regPolicy) error {
 	x := pol.external
 	form := readRegisterForm(r, pol.fields)
+	// What the page asked is checked; the invitation's values for the
+	// rest (attributes self-service does not edit) are the sender's, and
+	// not the page's to refuse.
+	errs := map[string]string{}
+	checkIdentifiers(pol.fields, form, errs)
 	if p := pol.invitation; p != nil {
 		// The invitation's values stay for what the page did not ask.
 		posted := form.Attributes
@@ -161,8 +166,6 @@ func (h *Handler) submitExternalRegister(w http.ResponseWriter, r *http.Request,
 		}
 		maps.Copy(form.Attributes, posted)
 	}
-	errs := map[string]string{}
-	checkIdentifiers(pol.fields, form, errs)
 	if x.Verified && !strings.EqualFold(form.Email, x.Email) {
 		// The page shows the vouched-for address read-only.
 		form.Email, errs["email"] = x.Email, "external.email_read_only"
