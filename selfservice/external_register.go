@@ -194,14 +194,17 @@ func (h *Handler) registerUnverified(w http.ResponseWriter, r *http.Request, f *
 	acct := &storage.Account{StoreID: f.App.StoreID, Status: storage.AccountEnabled, Email: form.Email,
 		Username: form.Username, Phone: form.Phone, Attributes: form.Attributes, Language: f.Lang,
 		EmailConfirmed: form.Email != "", EmailUnproven: form.Email != ""}
-	err := h.insertExternalAccount(r, f, acct, x)
-	if errors.Is(err, storage.ErrConflict) {
+	err := h.insertExternalAccount(r, f, acct, x, pol.invitation)
+	switch {
+	case errors.Is(err, storage.ErrConflict):
 		return h.registerTaken(w, r, f, pol, form)
-	}
-	if err != nil {
+	case errors.Is(err, invite.ErrUnusable):
+		h.invitationInvalid(w, r, f)
+		return nil
+	case err != nil:
 		return err
 	}
-	return h.externalRegistered(w, r, f, acct, x)
+	return h.externalRegistered(w, r, f, acct, x, pol.invitation)
 }
 
 // createExternalAccount creates the enabled account of a verified
@@ -211,24 +214,31 @@ func (h *Handler) createExternalAccount(w http.ResponseWriter, r *http.Request, 
 	acct := &storage.Account{StoreID: f.App.StoreID, Status: storage.AccountEnabled, Email: form.Email,
 		Username: form.Username, Phone: form.Phone, Attributes: form.Attributes, Language: f.Lang,
 		EmailConfirmed: form.Email != ""}
-	err := h.insertExternalAccount(r, f, acct, x)
-	if errors.Is(err, storage.ErrConflict) {
+	err := h.insertExternalAccount(r, f, acct, x, pol.invitation)
+	switch {
+	case errors.Is(err, storage.ErrConflict):
 		// Taken meanwhile (the address was checked free), or the
 		// username or phone the upstream gave: the page says which.
 		if err := h.saveFlow(r, f); err != nil {
 			return err
 		}
 		return h.registerTaken(w, r, f, pol, form)
-	}
-	if err != nil {
+	case errors.Is(err, invite.ErrUnusable):
+		// Another sign-up with the link (or a revocation) came first.
+		h.invitationInvalid(w, r, f)
+		return nil
+	case err != nil:
 		return err
 	}
-	return h.externalRegistered(w, r, f, acct, x)
+	return h.externalRegistered(w, r, f, acct, x, pol.invitation)
 }
 
 // insertExternalAccount creates acct, its consents and the link in one
-// transaction.
-func (h *Handler) insertExternalAccount(r *http.Request, f *Flow, acct *storage.Account, x *externalState) (err error) {
+// transaction, with the acceptance of the flow's invitation (p, nil for
+// none): the invitation's single use decides, so of two sign-ups with one
+// link (a password one in another tab) only one makes an account; the
+// other gets invite.ErrUnusable and keeps nothing.
+func (h *Handler) insertExternalAccount(r *http.Request, f *Flow, acct *storage.Account, x *externalState, p *invite.Pending) (err error) {
 	ctx, err := h.store.BeginTx(r.Context())
 	if err != nil {
 		return fmt.Errorf("selfservice: begin: %w", err)
@@ -244,6 +254,11 @@ func (h *Handler) insertExternalAccount(r *http.Request, f *Flow, acct *storage.
 	if err := h.store.LinkExternalIdentity(ctx, x.identity(acct.ID, h.cfg.Now().UTC())); err != nil {
 		return fmt.Errorf("selfservice: link external identity: %w", err)
 	}
+	if p != nil {
+		if err := h.invites.Accept(ctx, p, acct); err != nil {
+			return err
+		}
+	}
 	if err := h.store.Commit(ctx); err != nil {
 		return fmt.Errorf("selfservice: commit: %w", err)
 	}
@@ -257,9 +272,14 @@ func (x *externalState) identity(accountID string, now time.Time) *storage.Exter
 }
 
 // externalRegistered signs the new account in with the identity: its
-// first factor is done, the MFA gate applies.
-func (h *Handler) externalRegistered(w http.ResponseWriter, r *http.Request, f *Flow, acct *storage.Account, x *externalState) error {
+// first factor is done, the MFA gate applies. p is the invitation
+// insertExternalAccount accepted with the account (nil for none).
+func (h *Handler) externalRegistered(w http.ResponseWriter, r *http.Request, f *Flow, acct *storage.Account, x *externalState, p *invite.Pending) error {
 	h.eventData(r, acct.ID, "external.registered", map[string]string{"provider": x.Provider, "provider_name": x.ProviderName})
+	if p != nil {
+		h.eventData(r, acct.ID, "invitation.accepted", map[string]string{"invitation": p.Invitation.ID})
+		f.State.Invitation.Accepted = true
+	}
 	f.State.External = nil
 	f.State.Identifier = accountName(acct)
 	externalFirstFactor(&f.State, acct.ID, f.App.SelfService.External, x.Provider, x.AMR)

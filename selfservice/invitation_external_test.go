@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"foyer/selfservice/selfservicetest"
@@ -85,5 +86,75 @@ func TestInvitationExternalSignUpKeepsAttributes(t *testing.T) {
 	if len(accts) != 1 || accts[0].Attributes["department"] != "Sales" || accts[0].Attributes["employee_id"] != "E-17" ||
 		accts[0].Attributes["given_name"] != "Ada Lovelace" {
 		t.Fatalf("accounts %+v; want one with the invitation's attributes", accts)
+	}
+}
+
+// An invitee's upstream sign-up accepts the invitation in the account's
+// own transaction: the link is used as soon as the account exists (not
+// when the session starts, after the second factor), so a password
+// sign-up with the same link afterwards makes no second account where
+// registration is off.
+func TestInvitationExternalSignUpAcceptsAtOnce(t *testing.T) {
+	t.Parallel()
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		s := newStore(t)
+		e := newExternalInviteEnv(t, s)
+		inv, hint := e.invite(t, invitee)
+		_, pwB, pwPage := e.open(t, selfservicetest.ClientID, hint)
+		extID, extB, _ := e.open(t, selfservicetest.ClientID, hint)
+
+		if done := extB.Submit(e.externalStart(t, extB, extID), externalFields); done.Status != http.StatusOK || e.WasResumed(extID) {
+			t.Fatalf("external sign-up (on to the second factor): %d\n%s", done.Status, done.Body)
+		}
+		accts := e.accountsOf(t, invitee)
+		if len(accts) != 1 {
+			t.Fatalf("external sign-up made %d accounts", len(accts))
+		}
+		got, err := s.GetInvitation(context.Background(), selfservicetest.StoreID, inv.ID)
+		invMust(t, err)
+		if got.Status != storage.InvitationDone || got.AccountID != accts[0].ID {
+			t.Errorf("invitation after the external sign-up = %+v; want done by %s", got, accts[0].ID)
+		}
+		checkJoined(t, e, accts[0].ID)
+
+		late := pwB.Submit(pwPage, inviteeFields("second@example.com"))
+		if late.Status != http.StatusGone {
+			t.Errorf("a password sign-up with the used link: %d\n%s", late.Status, late.Body)
+		}
+		if n := len(e.accountsOf(t, invitee, "second@example.com")); n != 1 {
+			t.Errorf("one link made %d accounts", n)
+		}
+	})
+}
+
+// An upstream sign-up and a password sign-up with one link, at once
+// (PostgreSQL, where they really run in parallel): one account.
+func TestInvitationExternalSignUpRace(t *testing.T) {
+	t.Parallel()
+	e := newExternalInviteEnv(t, sqltest.Postgres(t))
+	inv, hint := e.invite(t, invitee)
+	_, pwB, pwPage := e.open(t, selfservicetest.ClientID, hint)
+	extID, extB, _ := e.open(t, selfservicetest.ClientID, hint)
+	extPage := e.externalStart(t, extB, extID)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	var pw, ext *selfservicetest.Page
+	wg.Add(2)
+	go func() { defer wg.Done(); <-start; pw = pwB.Submit(pwPage, inviteeFields("second@example.com")) }()
+	go func() { defer wg.Done(); <-start; ext = extB.Submit(extPage, externalFields) }()
+	close(start)
+	wg.Wait()
+	accts := e.accountsOf(t, invitee, "second@example.com")
+	if len(accts) != 1 {
+		t.Fatalf("one link made %d accounts (password sign-up %d, external %d)", len(accts), pw.Status, ext.Status)
+	}
+	got, err := e.Store.GetInvitation(context.Background(), selfservicetest.StoreID, inv.ID)
+	invMust(t, err)
+	if got.Status != storage.InvitationDone || got.AccountID != accts[0].ID {
+		t.Errorf("invitation = %+v; want done by %s", got, accts[0].ID)
+	}
+	if (pw.Status == http.StatusGone) == (ext.Status == http.StatusGone) {
+		t.Errorf("password sign-up %d, external %d: want the loser told the link is no longer valid\n%s\n%s",
+			pw.Status, ext.Status, pw.Body, ext.Body)
 	}
 }
