@@ -145,9 +145,6 @@ func readOrgForm(r *http.Request, reg *orgRegistration) orgForm {
 	return form
 }
 
-// maxOrganizationName bounds an organization's name as typed.
-const maxOrganizationName = 200
-
 // checkOrgForm returns the errors of the form, each by its field.
 func (h *Handler) checkOrgForm(reg *orgRegistration, form orgForm) map[string]string {
 	errs := map[string]string{}
@@ -174,7 +171,7 @@ func (h *Handler) checkOrgForm(reg *orgRegistration, form orgForm) map[string]st
 		// As the admin side and the portal's rename refuse them; a NUL or
 		// a byte that is not UTF-8 would not even store in PostgreSQL.
 		errs["organization_name"] = "attribute_error.invalid_characters"
-	case utf8.RuneCountInString(form.OrganizationName) > maxOrganizationName:
+	case utf8.RuneCountInString(form.OrganizationName) > storage.MaxOrganizationName:
 		errs["organization_name"] = "org_register.name_too_long"
 	}
 	for name, key := range attrform.Check(reg.orgFields, form.OrgAttributes) {
