@@ -222,7 +222,7 @@ func (h *Handler) renderOrg(w http.ResponseWriter, r *http.Request, reg *orgRegi
 	// The form's post may end at the client's brand portal.
 	w.Header().Set("Content-Security-Policy", themes.CSPWithFormTarget(brandPortal(reg.client)))
 	err := h.render.Render(w, r, themes.Page{Template: v.Template, Status: v.Status, Data: v.Data,
-		Branding: branding(reg.app), Lang: reg.lang})
+		Branding: branding(reg.app), Lang: reg.lang, Return: h.pickerReturn(r, nil, v.Data)})
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "render", "template", v.Template, "err", err)
 	}
