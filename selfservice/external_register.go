@@ -194,7 +194,7 @@ func (h *Handler) registerUnverified(w http.ResponseWriter, r *http.Request, f *
 	acct := &storage.Account{StoreID: f.App.StoreID, Status: storage.AccountEnabled, Email: form.Email,
 		Username: form.Username, Phone: form.Phone, Attributes: form.Attributes, Language: f.Lang,
 		EmailConfirmed: form.Email != "", EmailUnproven: form.Email != ""}
-	err := h.insertExternalAccount(r, f, acct, x, pol.invitation)
+	skipped, err := h.insertExternalAccount(r, f, acct, x, pol.invitation)
 	switch {
 	case errors.Is(err, storage.ErrConflict):
 		return h.registerTaken(w, r, f, pol, form)
@@ -204,7 +204,7 @@ func (h *Handler) registerUnverified(w http.ResponseWriter, r *http.Request, f *
 	case err != nil:
 		return err
 	}
-	return h.externalRegistered(w, r, f, acct, x, pol.invitation)
+	return h.externalRegistered(w, r, f, acct, x, pol.invitation, skipped)
 }
 
 // createExternalAccount creates the enabled account of a verified
@@ -214,7 +214,7 @@ func (h *Handler) createExternalAccount(w http.ResponseWriter, r *http.Request, 
 	acct := &storage.Account{StoreID: f.App.StoreID, Status: storage.AccountEnabled, Email: form.Email,
 		Username: form.Username, Phone: form.Phone, Attributes: form.Attributes, Language: f.Lang,
 		EmailConfirmed: form.Email != ""}
-	err := h.insertExternalAccount(r, f, acct, x, pol.invitation)
+	skipped, err := h.insertExternalAccount(r, f, acct, x, pol.invitation)
 	switch {
 	case errors.Is(err, storage.ErrConflict):
 		// Taken meanwhile (the address was checked free), or the
@@ -230,7 +230,7 @@ func (h *Handler) createExternalAccount(w http.ResponseWriter, r *http.Request, 
 	case err != nil:
 		return err
 	}
-	return h.externalRegistered(w, r, f, acct, x, pol.invitation)
+	return h.externalRegistered(w, r, f, acct, x, pol.invitation, skipped)
 }
 
 // insertExternalAccount creates acct, its consents and the link in one
@@ -238,10 +238,10 @@ func (h *Handler) createExternalAccount(w http.ResponseWriter, r *http.Request, 
 // none): the invitation's single use decides, so of two sign-ups with one
 // link (a password one in another tab) only one makes an account; the
 // other gets invite.ErrUnusable and keeps nothing.
-func (h *Handler) insertExternalAccount(r *http.Request, f *Flow, acct *storage.Account, x *externalState, p *invite.Pending) (err error) {
+func (h *Handler) insertExternalAccount(r *http.Request, f *Flow, acct *storage.Account, x *externalState, p *invite.Pending) (skipped []string, err error) {
 	ctx, err := h.store.BeginTx(r.Context())
 	if err != nil {
-		return fmt.Errorf("selfservice: begin: %w", err)
+		return nil, fmt.Errorf("selfservice: begin: %w", err)
 	}
 	defer func() {
 		if err != nil {
@@ -249,20 +249,20 @@ func (h *Handler) insertExternalAccount(r *http.Request, f *Flow, acct *storage.
 		}
 	}()
 	if err := h.storeAccount(ctx, acct, "", acceptedConsents(f.App)); err != nil {
-		return err
+		return nil, err
 	}
 	if err := h.store.LinkExternalIdentity(ctx, x.identity(acct.ID, h.cfg.Now().UTC())); err != nil {
-		return fmt.Errorf("selfservice: link external identity: %w", err)
+		return nil, fmt.Errorf("selfservice: link external identity: %w", err)
 	}
 	if p != nil {
-		if err := h.invites.Accept(ctx, p, acct); err != nil {
-			return err
+		if skipped, err = h.invites.Accept(ctx, p, acct); err != nil {
+			return nil, err
 		}
 	}
 	if err := h.store.Commit(ctx); err != nil {
-		return fmt.Errorf("selfservice: commit: %w", err)
+		return nil, fmt.Errorf("selfservice: commit: %w", err)
 	}
-	return nil
+	return skipped, nil
 }
 
 // identity is the link row of x for the account.
@@ -273,11 +273,13 @@ func (x *externalState) identity(accountID string, now time.Time) *storage.Exter
 
 // externalRegistered signs the new account in with the identity: its
 // first factor is done, the MFA gate applies. p is the invitation
-// insertExternalAccount accepted with the account (nil for none).
-func (h *Handler) externalRegistered(w http.ResponseWriter, r *http.Request, f *Flow, acct *storage.Account, x *externalState, p *invite.Pending) error {
+// insertExternalAccount accepted with the account (nil for none), skipped
+// the roles the acceptance did not grant.
+func (h *Handler) externalRegistered(w http.ResponseWriter, r *http.Request, f *Flow, acct *storage.Account, x *externalState,
+	p *invite.Pending, skipped []string) error {
 	h.eventData(r, acct.ID, "external.registered", map[string]string{"provider": x.Provider, "provider_name": x.ProviderName})
 	if p != nil {
-		h.eventData(r, acct.ID, "invitation.accepted", map[string]string{"invitation": p.Invitation.ID})
+		h.acceptedEvent(r, acct.ID, p.Invitation.ID, skipped)
 		f.State.Invitation.Accepted = true
 	}
 	f.State.External = nil

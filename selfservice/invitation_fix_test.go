@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"foyer/selfservice/invite"
 	"foyer/selfservice/selfservicetest"
 	"foyer/storage"
 	"foyer/storage/sqlstore/sqltest"
@@ -46,5 +47,44 @@ func TestInvitationChangedAddressTaken(t *testing.T) {
 	}
 	if pending, _ := s.GetInvitation(context.Background(), selfservicetest.StoreID, inv.ID); pending.Status != storage.InvitationPending {
 		t.Errorf("a sign-up that made no account used the invitation: %+v", pending)
+	}
+}
+
+// An organization administrator's invitation whose role the operator made
+// non-assignable since: the sign-up goes through without the role, and
+// the acceptance's event names the role skipped.
+func TestInvitationSkippedRoleRecorded(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := sqltest.SQLite(t)
+	e := newInviteEnv(t, s, nil)
+	_, err := e.Invites.Send(ctx, invite.Request{StoreID: selfservicetest.StoreID, OrganizationID: e.org.ID,
+		ClientID: selfservicetest.ClientID, Email: invitee, RoleIDs: []string{e.role.ID}, OnlyAssignable: true,
+		Attributes: map[string]string{"given_name": "Ada"},
+		By:         invite.Sender{Kind: invite.SenderAccount, ID: "acct-1", Name: "Org Admin"}})
+	invMust(t, err)
+	e.role.Assignable = false
+	invMust(t, s.UpdateStoreRole(ctx, e.role, e.role.Version))
+	id, b, p := e.open(t, selfservicetest.ClientID, e.lastHint(t, invitee))
+	if done := b.Submit(p, inviteeFields(invitee)); done.Body != "resumed" {
+		t.Fatalf("sign-up: %d\n%s", done.Status, done.Body)
+	}
+	acctID := e.Resumed(t, id).AccountID
+	if roles, _ := s.ListAccountRoles(ctx, acctID); len(roles) != 0 {
+		t.Errorf("roles %+v; want none (the role is no longer assignable)", roles)
+	}
+	events, err := s.ListEvents(ctx, acctID, 10)
+	invMust(t, err)
+	var found bool
+	for _, ev := range events {
+		if ev.Kind == "invitation.accepted" {
+			found = true
+			if ev.Data["skipped_roles"] != e.role.ID {
+				t.Errorf("invitation.accepted data %v; want skipped_roles %s", ev.Data, e.role.ID)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no invitation.accepted event: %+v", events)
 	}
 }
