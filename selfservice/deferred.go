@@ -34,7 +34,11 @@ const (
 	deferredPhoneSwitch  = "phone_switch"
 	deferredReminder     = "username_reminder"
 	deferredRegistration = "registration"
-	deferredLoginFailed  = "login_failed"
+	// deferredRegistrationTaken is an invitation's sign-up with a changed
+	// address whose identifier was taken (changedAddressSignup): only
+	// registerExisting's message, no account.
+	deferredRegistrationTaken = "registration_taken"
+	deferredLoginFailed       = "login_failed"
 )
 
 // DeferredConfig tunes the deferred-request worker; zero values take the
@@ -255,6 +259,8 @@ func (h *Handler) doDeferred(ctx context.Context, d *storage.DeferredRequest) er
 		return h.runReminder(ctx, j)
 	case deferredRegistration:
 		return h.runRegistration(ctx, j)
+	case deferredRegistrationTaken:
+		return h.registerExisting(ctx, j)
 	case deferredRegistrationResend:
 		return h.runRegistrationResend(ctx, j)
 	case deferredOrgRegistration:

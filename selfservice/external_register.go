@@ -149,6 +149,11 @@ func pendingRegistration(f *Flow) *externalState {
 func (h *Handler) submitExternalRegister(w http.ResponseWriter, r *http.Request, f *Flow, pol regPolicy) error {
 	x := pol.external
 	form := readRegisterForm(r, pol.fields)
+	// What the page asked is checked; the invitation's values for the
+	// rest (attributes self-service does not edit) are the sender's, and
+	// not the page's to refuse.
+	errs := map[string]string{}
+	checkIdentifiers(pol.fields, form, errs)
 	if p := pol.invitation; p != nil {
 		// The invitation's values stay for what the page did not ask.
 		posted := form.Attributes
@@ -161,8 +166,6 @@ func (h *Handler) submitExternalRegister(w http.ResponseWriter, r *http.Request,
 		}
 		maps.Copy(form.Attributes, posted)
 	}
-	errs := map[string]string{}
-	checkIdentifiers(pol.fields, form, errs)
 	if x.Verified && !strings.EqualFold(form.Email, x.Email) {
 		// The page shows the vouched-for address read-only.
 		form.Email, errs["email"] = x.Email, "external.email_read_only"
@@ -191,14 +194,17 @@ func (h *Handler) registerUnverified(w http.ResponseWriter, r *http.Request, f *
 	acct := &storage.Account{StoreID: f.App.StoreID, Status: storage.AccountEnabled, Email: form.Email,
 		Username: form.Username, Phone: form.Phone, Attributes: form.Attributes, Language: f.Lang,
 		EmailConfirmed: form.Email != "", EmailUnproven: form.Email != ""}
-	err := h.insertExternalAccount(r, f, acct, x)
-	if errors.Is(err, storage.ErrConflict) {
+	skipped, err := h.insertExternalAccount(r, f, acct, x, pol.invitation)
+	switch {
+	case errors.Is(err, storage.ErrConflict):
 		return h.registerTaken(w, r, f, pol, form)
-	}
-	if err != nil {
+	case errors.Is(err, invite.ErrUnusable):
+		h.invitationInvalid(w, r, f)
+		return nil
+	case err != nil:
 		return err
 	}
-	return h.externalRegistered(w, r, f, acct, x)
+	return h.externalRegistered(w, r, f, acct, x, pol.invitation, skipped)
 }
 
 // createExternalAccount creates the enabled account of a verified
@@ -208,27 +214,34 @@ func (h *Handler) createExternalAccount(w http.ResponseWriter, r *http.Request, 
 	acct := &storage.Account{StoreID: f.App.StoreID, Status: storage.AccountEnabled, Email: form.Email,
 		Username: form.Username, Phone: form.Phone, Attributes: form.Attributes, Language: f.Lang,
 		EmailConfirmed: form.Email != ""}
-	err := h.insertExternalAccount(r, f, acct, x)
-	if errors.Is(err, storage.ErrConflict) {
+	skipped, err := h.insertExternalAccount(r, f, acct, x, pol.invitation)
+	switch {
+	case errors.Is(err, storage.ErrConflict):
 		// Taken meanwhile (the address was checked free), or the
 		// username or phone the upstream gave: the page says which.
 		if err := h.saveFlow(r, f); err != nil {
 			return err
 		}
 		return h.registerTaken(w, r, f, pol, form)
-	}
-	if err != nil {
+	case errors.Is(err, invite.ErrUnusable):
+		// Another sign-up with the link (or a revocation) came first.
+		h.invitationInvalid(w, r, f)
+		return nil
+	case err != nil:
 		return err
 	}
-	return h.externalRegistered(w, r, f, acct, x)
+	return h.externalRegistered(w, r, f, acct, x, pol.invitation, skipped)
 }
 
 // insertExternalAccount creates acct, its consents and the link in one
-// transaction.
-func (h *Handler) insertExternalAccount(r *http.Request, f *Flow, acct *storage.Account, x *externalState) (err error) {
+// transaction, with the acceptance of the flow's invitation (p, nil for
+// none): the invitation's single use decides, so of two sign-ups with one
+// link (a password one in another tab) only one makes an account; the
+// other gets invite.ErrUnusable and keeps nothing.
+func (h *Handler) insertExternalAccount(r *http.Request, f *Flow, acct *storage.Account, x *externalState, p *invite.Pending) (skipped []string, err error) {
 	ctx, err := h.store.BeginTx(r.Context())
 	if err != nil {
-		return fmt.Errorf("selfservice: begin: %w", err)
+		return nil, fmt.Errorf("selfservice: begin: %w", err)
 	}
 	defer func() {
 		if err != nil {
@@ -236,15 +249,20 @@ func (h *Handler) insertExternalAccount(r *http.Request, f *Flow, acct *storage.
 		}
 	}()
 	if err := h.storeAccount(ctx, acct, "", acceptedConsents(f.App)); err != nil {
-		return err
+		return nil, err
 	}
 	if err := h.store.LinkExternalIdentity(ctx, x.identity(acct.ID, h.cfg.Now().UTC())); err != nil {
-		return fmt.Errorf("selfservice: link external identity: %w", err)
+		return nil, fmt.Errorf("selfservice: link external identity: %w", err)
+	}
+	if p != nil {
+		if skipped, err = h.invites.Accept(ctx, p, acct); err != nil {
+			return nil, err
+		}
 	}
 	if err := h.store.Commit(ctx); err != nil {
-		return fmt.Errorf("selfservice: commit: %w", err)
+		return nil, fmt.Errorf("selfservice: commit: %w", err)
 	}
-	return nil
+	return skipped, nil
 }
 
 // identity is the link row of x for the account.
@@ -254,9 +272,16 @@ func (x *externalState) identity(accountID string, now time.Time) *storage.Exter
 }
 
 // externalRegistered signs the new account in with the identity: its
-// first factor is done, the MFA gate applies.
-func (h *Handler) externalRegistered(w http.ResponseWriter, r *http.Request, f *Flow, acct *storage.Account, x *externalState) error {
+// first factor is done, the MFA gate applies. p is the invitation
+// insertExternalAccount accepted with the account (nil for none), skipped
+// the roles the acceptance did not grant.
+func (h *Handler) externalRegistered(w http.ResponseWriter, r *http.Request, f *Flow, acct *storage.Account, x *externalState,
+	p *invite.Pending, skipped []string) error {
 	h.eventData(r, acct.ID, "external.registered", map[string]string{"provider": x.Provider, "provider_name": x.ProviderName})
+	if p != nil {
+		h.acceptedEvent(r, acct.ID, p.Invitation.ID, skipped)
+		f.State.Invitation.Accepted = true
+	}
 	f.State.External = nil
 	f.State.Identifier = accountName(acct)
 	externalFirstFactor(&f.State, acct.ID, f.App.SelfService.External, x.Provider, x.AMR)

@@ -155,7 +155,7 @@ func (h *Handler) acceptOnSignIn(w http.ResponseWriter, r *http.Request, f *Flow
 	if p.EmailReadOnly && !strings.EqualFold(acct.Email, p.Invitation.Email) {
 		return true, h.invitationWrongAccount(w, r, f, p)
 	}
-	err = h.acceptInTx(ctx, p, acct)
+	skipped, err := h.acceptInTx(ctx, p, acct)
 	switch {
 	case errors.Is(err, invite.ErrUnusable):
 		st.ID = ""
@@ -164,28 +164,39 @@ func (h *Handler) acceptOnSignIn(w http.ResponseWriter, r *http.Request, f *Flow
 		return true, err
 	}
 	st.Accepted = true
-	h.eventData(r, acct.ID, "invitation.accepted", map[string]string{"invitation": p.Invitation.ID})
+	h.acceptedEvent(r, acct.ID, p.Invitation.ID, skipped)
 	return false, nil
 }
 
+// acceptedEvent records an invitation's acceptance in the account's
+// activity log, with the roles it named that the current rules no longer
+// let it grant (invite.Service.Accept), comma-separated.
+func (h *Handler) acceptedEvent(r *http.Request, accountID, invitationID string, skippedRoles []string) {
+	data := map[string]string{"invitation": invitationID}
+	if len(skippedRoles) > 0 {
+		data["skipped_roles"] = strings.Join(skippedRoles, ",")
+	}
+	h.eventData(r, accountID, "invitation.accepted", data)
+}
+
 // acceptInTx accepts the invitation for an existing account.
-func (h *Handler) acceptInTx(ctx context.Context, p *invite.Pending, acct *storage.Account) (err error) {
+func (h *Handler) acceptInTx(ctx context.Context, p *invite.Pending, acct *storage.Account) (skipped []string, err error) {
 	tx, err := h.store.BeginTx(ctx)
 	if err != nil {
-		return fmt.Errorf("selfservice: begin: %w", err)
+		return nil, fmt.Errorf("selfservice: begin: %w", err)
 	}
 	defer func() {
 		if err != nil {
 			_ = h.store.Rollback(tx)
 		}
 	}()
-	if err := h.invites.Accept(tx, p, acct); err != nil {
-		return err
+	if skipped, err = h.invites.Accept(tx, p, acct); err != nil {
+		return nil, err
 	}
 	if err := h.store.Commit(tx); err != nil {
-		return fmt.Errorf("selfservice: commit: %w", err)
+		return nil, fmt.Errorf("selfservice: commit: %w", err)
 	}
-	return nil
+	return skipped, nil
 }
 
 // invitationInvalid is the one page for every unusable invitation link

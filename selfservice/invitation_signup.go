@@ -96,7 +96,7 @@ func (h *Handler) submitInvitation(w http.ResponseWriter, r *http.Request, f *Fl
 // address confirmed (the invitation link proved the mailbox), the
 // invitation accepted; then the customer is signed in.
 func (h *Handler) invitedSignup(w http.ResponseWriter, r *http.Request, f *Flow, pol regPolicy, form registerForm, hash string) error {
-	acct, err := h.createInvited(r, f, pol.invitation, form, hash, storage.AccountEnabled, true)
+	acct, skipped, err := h.createInvited(r, f, pol.invitation, form, hash, storage.AccountEnabled, true)
 	switch {
 	case errors.Is(err, storage.ErrConflict):
 		// The username or phone number typed is another account's, or
@@ -109,22 +109,27 @@ func (h *Handler) invitedSignup(w http.ResponseWriter, r *http.Request, f *Flow,
 	case err != nil:
 		return err
 	}
-	return h.signUpDone(w, r, f, acct)
+	return h.signUpDone(w, r, f, acct, skipped)
 }
 
 // changedAddressSignup creates the account of an address the invitee
 // chose instead, which nothing proved yet: with activation on it waits
 // for its activation link, and the page never tells whether the address
-// was taken (the normal registration's rule); without, it is enabled as a
-// registration would be.
+// was taken (the normal registration's rule); a taken identifier gets
+// what a registration's gets (registerExisting, queued): the typed
+// address is told. Without activation it is enabled as a registration
+// would be.
 func (h *Handler) changedAddressSignup(w http.ResponseWriter, r *http.Request, f *Flow, pol regPolicy, form registerForm, hash string) error {
 	status := storage.AccountEnabled
 	if pol.ActivationEnabled {
 		status = storage.AccountPending
 	}
-	acct, err := h.createInvited(r, f, pol.invitation, form, hash, status, false)
+	acct, skipped, err := h.createInvited(r, f, pol.invitation, form, hash, status, false)
 	switch {
 	case errors.Is(err, storage.ErrConflict) && pol.ActivationEnabled:
+		if err := h.deferRequest(r, f, deferredRegistrationTaken, deferredPayload{Email: form.Email}); err != nil {
+			return err
+		}
 		return h.checkEmailPage(w, r, f, form.Email)
 	case errors.Is(err, storage.ErrConflict):
 		return h.registerTaken(w, r, f, pol, form)
@@ -136,16 +141,17 @@ func (h *Handler) changedAddressSignup(w http.ResponseWriter, r *http.Request, f
 	}
 	if pol.ActivationEnabled {
 		h.event(r, acct.ID, "account.registered")
+		h.acceptedEvent(r, acct.ID, f.State.Invitation.ID, skipped)
 		return h.checkEmailPage(w, r, f, form.Email)
 	}
-	return h.signUpDone(w, r, f, acct)
+	return h.signUpDone(w, r, f, acct, skipped)
 }
 
 // signUpDone signs the new account in and continues the authorization
-// request.
-func (h *Handler) signUpDone(w http.ResponseWriter, r *http.Request, f *Flow, acct *storage.Account) error {
+// request; skipped are the roles the acceptance did not grant.
+func (h *Handler) signUpDone(w http.ResponseWriter, r *http.Request, f *Flow, acct *storage.Account, skipped []string) error {
 	h.event(r, acct.ID, "account.registered")
-	h.eventData(r, acct.ID, "invitation.accepted", map[string]string{"invitation": f.State.Invitation.ID})
+	h.acceptedEvent(r, acct.ID, f.State.Invitation.ID, skipped)
 	f.State.Invitation.Accepted = true
 	firstFactor(&f.State, acct.ID, amrPassword, "")
 	f.State.Current = len(f.State.Steps)
@@ -156,10 +162,10 @@ func (h *Handler) signUpDone(w http.ResponseWriter, r *http.Request, f *Flow, ac
 // the invitation and (for a pending account) queues the activation link,
 // all in one transaction: a lost race for the invitation leaves nothing.
 func (h *Handler) createInvited(r *http.Request, f *Flow, p *invite.Pending, form registerForm, hash string,
-	status storage.AccountStatus, proven bool) (_ *storage.Account, err error) {
+	status storage.AccountStatus, proven bool) (_ *storage.Account, skipped []string, err error) {
 	ctx, err := h.store.BeginTx(r.Context())
 	if err != nil {
-		return nil, fmt.Errorf("selfservice: begin: %w", err)
+		return nil, nil, fmt.Errorf("selfservice: begin: %w", err)
 	}
 	defer func() {
 		if err != nil {
@@ -174,22 +180,22 @@ func (h *Handler) createInvited(r *http.Request, f *Flow, p *invite.Pending, for
 		Phone: form.Phone, Attributes: form.Attributes, Language: lang,
 		EmailConfirmed: status == storage.AccountEnabled, EmailUnproven: status == storage.AccountEnabled && !proven}
 	if err := h.storeAccount(ctx, acct, hash, acceptedConsents(f.App)); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if err := h.invites.Accept(ctx, p, acct); err != nil {
-		return nil, err
+	if skipped, err = h.invites.Accept(ctx, p, acct); err != nil {
+		return nil, nil, err
 	}
 	if status == storage.AccountPending {
 		store, err := h.store.GetIdentityStore(ctx, f.App.StoreID)
 		if err != nil {
-			return nil, fmt.Errorf("selfservice: load identity store: %w", err)
+			return nil, nil, fmt.Errorf("selfservice: load identity store: %w", err)
 		}
 		if err := h.issueActivation(ctx, f.Interaction.ID, lang, f.App, f.App.SelfService.Effective(store), acct); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if err := h.store.Commit(ctx); err != nil {
-		return nil, fmt.Errorf("selfservice: commit: %w", err)
+		return nil, nil, fmt.Errorf("selfservice: commit: %w", err)
 	}
-	return acct, nil
+	return acct, skipped, nil
 }

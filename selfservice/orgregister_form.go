@@ -145,9 +145,6 @@ func readOrgForm(r *http.Request, reg *orgRegistration) orgForm {
 	return form
 }
 
-// maxOrganizationName bounds an organization's name as typed.
-const maxOrganizationName = 200
-
 // checkOrgForm returns the errors of the form, each by its field.
 func (h *Handler) checkOrgForm(reg *orgRegistration, form orgForm) map[string]string {
 	errs := map[string]string{}
@@ -174,7 +171,7 @@ func (h *Handler) checkOrgForm(reg *orgRegistration, form orgForm) map[string]st
 		// As the admin side and the portal's rename refuse them; a NUL or
 		// a byte that is not UTF-8 would not even store in PostgreSQL.
 		errs["organization_name"] = "attribute_error.invalid_characters"
-	case utf8.RuneCountInString(form.OrganizationName) > maxOrganizationName:
+	case utf8.RuneCountInString(form.OrganizationName) > storage.MaxOrganizationName:
 		errs["organization_name"] = "org_register.name_too_long"
 	}
 	for name, key := range attrform.Check(reg.orgFields, form.OrgAttributes) {
@@ -225,7 +222,7 @@ func (h *Handler) renderOrg(w http.ResponseWriter, r *http.Request, reg *orgRegi
 	// The form's post may end at the client's brand portal.
 	w.Header().Set("Content-Security-Policy", themes.CSPWithFormTarget(brandPortal(reg.client)))
 	err := h.render.Render(w, r, themes.Page{Template: v.Template, Status: v.Status, Data: v.Data,
-		Branding: branding(reg.app), Lang: reg.lang})
+		Branding: branding(reg.app), Lang: reg.lang, Return: h.pickerReturn(r, nil, v.Data)})
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "render", "template", v.Template, "err", err)
 	}

@@ -2,6 +2,7 @@ package selfservice
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -45,10 +46,48 @@ func (h *Handler) renderStep(w http.ResponseWriter, r *http.Request, f *Flow, v 
 		Branding: branding(f.App),
 		Data:     v.Data,
 		Status:   v.Status,
+		Return:   h.pickerReturn(r, f, v.Data),
 	})
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "render", "template", v.Template, "err", err)
 	}
+}
+
+// pickerReturn is the language picker's way back from a page answering a
+// form post (themes.Page.Return), whose own URL lacks what the page's GET
+// carried: the form's page by GET with its hidden fields (the interaction
+// and its signature, or the link's sealed or secret token, which that
+// GET reads), where that page answers GET; else, inside a flow, the
+// flow's sign-in page. "" (the request's URL) for a GET.
+func (h *Handler) pickerReturn(r *http.Request, f *Flow, data any) string {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return ""
+	}
+	if p, ok := data.(formPage); ok {
+		if form := p.form(); h.answersGet(form.Action) {
+			q := url.Values{}
+			for k, v := range form.Hidden {
+				q.Set(k, v)
+			}
+			return form.Action + "?" + q.Encode()
+		}
+	}
+	if f != nil {
+		return h.loginURL(f.Interaction.ID, nil)
+	}
+	return ""
+}
+
+// answersGet reports whether a form's action is a page that a GET with
+// the form's hidden fields shows again.
+func (h *Handler) answersGet(action string) bool {
+	for _, name := range []string{route.Login, registerRoute, orgRegisterRoute, recoverRoute, reminderRoute,
+		activateRoute, magicLinkRoute, resetRoute} {
+		if action != "" && action == h.path(name, nil) {
+			return true
+		}
+	}
+	return false
 }
 
 // fillForm copies the View's page-level and field messages into the form.

@@ -130,7 +130,7 @@ func (h *Handler) renderOptionalFlow(w http.ResponseWriter, r *http.Request, f *
 		app = h.interactionApp(r, r.FormValue("interaction"))
 	}
 	err := h.render.Render(w, r, themes.Page{Template: v.Template, Status: v.Status, Data: v.Data, Branding: branding(app),
-		Lang: h.render.NegotiateRequest(r, "", "")})
+		Lang: h.render.NegotiateRequest(r, "", ""), Return: h.pickerReturn(r, nil, v.Data)})
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "render", "template", v.Template, "err", err)
 	}

@@ -26,6 +26,11 @@ type StoreRole struct {
 	UpdatedAt  time.Time
 }
 
+// MaxOrganizationName is the longest organization name, in characters:
+// the same for a self-registered company, the admin API and console, and
+// the portal's rename, so whoever may edit a stored company can save it.
+const MaxOrganizationName = 200
+
 // Organization is a company (a customer's or a partner's) whose people
 // are accounts of one identity store. Its Domains are lower-case DNS
 // names, each owned by at most one organization of the store.

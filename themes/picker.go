@@ -69,15 +69,19 @@ type pickerOption struct {
 }
 
 // newPicker offers langs for a page in lang, or nil when there is nothing
-// to choose.
-func (r *Renderer) newPicker(req *http.Request, lang string, langs []string) *picker {
+// to choose. It comes back to ret (Page.Return), else to the request's
+// URL.
+func (r *Renderer) newPicker(req *http.Request, ret, lang string, langs []string) *picker {
 	if len(langs) < 2 || req == nil {
 		return nil
 	}
 	p := &picker{Action: r.pickerPath, Return: "/"}
-	// A page shown after a form post comes back as a GET of the same
-	// URL; the flows' pages all answer GET on the URL they post to.
-	if ret := req.URL.RequestURI(); localPath(ret) {
+	if ret == "" {
+		// A page shown after a form post names its GET in Page.Return;
+		// otherwise the request's URL is the page's.
+		ret = req.URL.RequestURI()
+	}
+	if localPath(ret) {
 		p.Return = ret
 	}
 	for _, l := range langs {

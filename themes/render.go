@@ -98,6 +98,11 @@ type Page struct {
 	// through field, so a struct need not carry those it never sets.
 	Data   any
 	Status int // HTTP status; 200 when zero
+	// Return is where the footer's language picker comes back to, a local
+	// URL; empty: the request's own. A page answering a form post sets it
+	// to a GET that shows the page again (the post's URL lacks what the
+	// page's link carried: an interaction and its signature, a token).
+	Return string
 }
 
 // view is what templates see as the dot.
@@ -425,7 +430,7 @@ func (r *Renderer) Render(w http.ResponseWriter, req *http.Request, p Page) erro
 	overlay := r.overlay(req.Context(), b.Scope)
 	lang = r.scopedLang(lang, overlay)
 	v := view{Lang: lang, Dir: Dir(lang), Branding: b, Brand: strings.TrimPrefix(b.PrimaryColor, "#"), Data: p.Data}
-	v.Picker = r.newPicker(req, lang, offered(r.builtin.langs, overlay))
+	v.Picker = r.newPicker(req, p.Return, lang, offered(r.builtin.langs, overlay))
 	if v.Data == nil {
 		v.Data = map[string]any{}
 	}

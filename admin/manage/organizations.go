@@ -80,8 +80,7 @@ type OrganizationInput struct {
 }
 
 const (
-	maxOrganizationName = 100
-	maxDomains          = 100
+	maxDomains = 100
 )
 
 // validateOrganization cleans the input (domains trimmed and lower-cased)
@@ -89,7 +88,7 @@ const (
 func validateOrganization(in OrganizationInput) (OrganizationInput, error) {
 	in.Name = strings.TrimSpace(in.Name)
 	p := Problems{}
-	checkName(p, "name", in.Name, maxOrganizationName)
+	checkName(p, "name", in.Name, storage.MaxOrganizationName)
 	if len(in.Domains) > maxDomains {
 		p.Add("domains", fmt.Sprintf("at most %d domains", maxDomains))
 	}

@@ -66,48 +66,54 @@ func (s *Service) Find(ctx context.Context, loginHint, clientID string) (*Pendin
 // inside the transaction that creates the account (or, for an existing
 // account, a transaction of its own): the invitation is single-use, and
 // of two acceptances only one completes — the other gets ErrUnusable and
-// must roll back.
-func (s *Service) Accept(ctx context.Context, p *Pending, acct *storage.Account) error {
+// must roll back. skipped are the roles the invitation named that the
+// current rules no longer let it grant (join); the acceptance's event
+// records them.
+func (s *Service) Accept(ctx context.Context, p *Pending, acct *storage.Account) (skipped []string, _ error) {
 	inv := p.Invitation
 	if acct.StoreID != inv.StoreID {
-		return ErrUnusable
+		return nil, ErrUnusable
 	}
 	if p.EmailReadOnly && !strings.EqualFold(acct.Email, inv.Email) {
-		return ErrUnusable
+		return nil, ErrUnusable
 	}
 	if err := s.store.CompleteInvitation(ctx, inv.ID, acct.ID, s.cfg.Now().UTC()); errors.Is(err, storage.ErrNotFound) {
-		return ErrUnusable
+		return nil, ErrUnusable
 	} else if err != nil {
-		return fmt.Errorf("invite: complete: %w", err)
+		return nil, fmt.Errorf("invite: complete: %w", err)
 	}
-	if err := s.join(ctx, inv, acct); err != nil {
-		return err
+	skipped, err := s.join(ctx, inv, acct)
+	if err != nil {
+		return nil, err
 	}
-	return s.addGroups(ctx, p, acct)
+	return skipped, s.addGroups(ctx, p, acct)
 }
 
 // join makes the account a member of the invitation's organization with
-// its roles. What the account holds already, and roles deleted since the
-// invitation was sent, are skipped by reading first: in PostgreSQL a
+// its roles, as the rules are now, not as they were when it was sent: a
+// role deleted since is skipped, and so is one an organization
+// administrator's invitation names that is no longer assignable (the
+// check Send made, checkRefs); skipped names them. What the account holds
+// already is skipped silently. Everything is read first: in PostgreSQL a
 // failed statement would abort the caller's transaction.
-func (s *Service) join(ctx context.Context, inv *storage.Invitation, acct *storage.Account) error {
+func (s *Service) join(ctx context.Context, inv *storage.Invitation, acct *storage.Account) (skipped []string, _ error) {
 	if inv.OrganizationID == "" {
-		return nil
+		return nil, nil
 	}
 	orgs, err := s.store.ListAccountOrganizations(ctx, acct.ID)
 	if err != nil {
-		return fmt.Errorf("invite: memberships: %w", err)
+		return nil, fmt.Errorf("invite: memberships: %w", err)
 	}
 	if !slices.ContainsFunc(orgs, func(m storage.OrganizationMember) bool { return m.OrganizationID == inv.OrganizationID }) {
 		err := s.store.AddOrganizationMember(ctx, &storage.OrganizationMember{OrganizationID: inv.OrganizationID,
 			AccountID: acct.ID, StoreID: inv.StoreID})
 		if err != nil {
-			return fmt.Errorf("invite: membership: %w", err)
+			return nil, fmt.Errorf("invite: membership: %w", err)
 		}
 	}
 	held, err := s.store.ListAccountRoles(ctx, acct.ID)
 	if err != nil {
-		return fmt.Errorf("invite: roles: %w", err)
+		return nil, fmt.Errorf("invite: roles: %w", err)
 	}
 	for _, roleID := range inv.RoleIDs {
 		if slices.ContainsFunc(held, func(r storage.AccountRole) bool {
@@ -115,18 +121,23 @@ func (s *Service) join(ctx context.Context, inv *storage.Invitation, acct *stora
 		}) {
 			continue
 		}
-		if _, err := s.store.GetStoreRole(ctx, inv.StoreID, roleID); errors.Is(err, storage.ErrNotFound) {
+		role, err := s.store.GetStoreRole(ctx, inv.StoreID, roleID)
+		switch {
+		case errors.Is(err, storage.ErrNotFound), err == nil && inv.CreatedByKind == SenderAccount && !role.Assignable:
+			if !slices.Contains(skipped, roleID) {
+				skipped = append(skipped, roleID)
+			}
 			continue
-		} else if err != nil {
-			return fmt.Errorf("invite: role %q: %w", roleID, err)
+		case err != nil:
+			return nil, fmt.Errorf("invite: role %q: %w", roleID, err)
 		}
 		pair := storage.AccountRole{StoreID: inv.StoreID, AccountID: acct.ID, OrganizationID: inv.OrganizationID, RoleID: roleID}
 		if err := s.store.AssignAccountRole(ctx, &pair); err != nil {
-			return fmt.Errorf("invite: role %q: %w", roleID, err)
+			return nil, fmt.Errorf("invite: role %q: %w", roleID, err)
 		}
 		held = append(held, pair) // a role the invitation names twice is given once
 	}
-	return nil
+	return skipped, nil
 }
 
 // addGroups adds the invitation's groups and the application's. A group

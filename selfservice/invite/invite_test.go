@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -165,7 +166,8 @@ func testSendAndAccept(t *testing.T, s storage.Store) {
 	}
 	acct := &storage.Account{StoreID: f.st.ID, Email: "New.Hire@example.com", Status: storage.AccountEnabled}
 	must(t, s.CreateAccount(ctx, acct))
-	must(t, f.svc.Accept(ctx, p, acct))
+	_, err = f.svc.Accept(ctx, p, acct)
+	must(t, err)
 	roles, err := s.ListAccountRoles(ctx, acct.ID)
 	must(t, err)
 	if len(roles) != 1 || roles[0].RoleID != f.member.ID || roles[0].OrganizationID != f.org.ID {
@@ -326,7 +328,7 @@ func testAcceptRules(t *testing.T, s storage.Store) {
 	must(t, err)
 	stranger := &storage.Account{StoreID: f.st.ID, Email: "someone.else@example.com", Status: storage.AccountEnabled}
 	must(t, s.CreateAccount(ctx, stranger))
-	if err := f.svc.Accept(ctx, p, stranger); !errors.Is(err, invite.ErrUnusable) {
+	if _, err := f.svc.Accept(ctx, p, stranger); !errors.Is(err, invite.ErrUnusable) {
 		t.Errorf("Accept by another address with a read-only address = %v", err)
 	}
 	// Two acceptances racing in transactions: one wins, the loser rolls back.
@@ -354,7 +356,7 @@ func acceptInTx(ctx context.Context, s storage.Store, svc *invite.Service, p *in
 	if err != nil {
 		return err
 	}
-	if err := svc.Accept(tx, p, a); err != nil {
+	if _, err := svc.Accept(tx, p, a); err != nil {
 		_ = s.Rollback(tx)
 		return err
 	}
@@ -386,4 +388,84 @@ func TestInvitationRepeatedRole(t *testing.T) {
 			t.Errorf("roles after acceptance: %+v", roles)
 		}
 	})
+}
+
+// At acceptance the invitation's roles are checked again as the sending
+// side checks them: an organization administrator's invitation gets only
+// roles that still exist and are still assignable (the operator may have
+// changed them since); the others are skipped, reported, and the
+// acceptance goes through. An operator's invitation keeps roles that are
+// not assignable (operators may grant any), but not deleted ones.
+func TestInvitationRolesAtAcceptance(t *testing.T) {
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		s := newStore(t)
+		ctx := t.Context()
+		f := newFixture(t, s, storage.SelfServicePolicy{})
+		buyer := &storage.StoreRole{StoreID: f.st.ID, Name: "buyer", Assignable: true}
+		gone := &storage.StoreRole{StoreID: f.st.ID, Name: "gone", Assignable: true}
+		must(t, s.CreateStoreRole(ctx, buyer))
+		must(t, s.CreateStoreRole(ctx, gone))
+		send := func(email string, by invite.Sender, roles ...string) *invite.Pending {
+			req := f.request()
+			req.Email, req.RoleIDs, req.By, req.OnlyAssignable = email, roles, by, by.Kind == invite.SenderAccount
+			_, err := f.svc.Send(ctx, req)
+			must(t, err)
+			link, _ := lastLink(t, s, email)
+			p, err := f.svc.Find(ctx, hintOf(t, link), f.orgClient.ID)
+			must(t, err)
+			return p
+		}
+		byAdmin := send("colleague@example.com", invite.Sender{Kind: invite.SenderAccount, ID: "acct-1", Name: "Org Admin"},
+			f.member.ID, buyer.ID, gone.ID)
+		byOperator := send("new.hire@example.com", invite.Sender{Kind: "administrator", ID: "a1", Name: "Olivia Ops"},
+			f.admin.ID, gone.ID)
+		// The operator changes the rules after the invitations went out.
+		buyer.Assignable = false
+		must(t, s.UpdateStoreRole(ctx, buyer, buyer.Version))
+		must(t, s.DeleteStoreRole(ctx, f.st.ID, gone.ID, gone.Version))
+
+		accept := func(p *invite.Pending) (*storage.Account, []string) {
+			a := &storage.Account{StoreID: f.st.ID, Email: p.Invitation.Email, Status: storage.AccountEnabled}
+			must(t, s.CreateAccount(ctx, a))
+			tx, err := s.BeginTx(ctx)
+			must(t, err)
+			skipped, err := f.svc.Accept(tx, p, a)
+			if err != nil {
+				_ = s.Rollback(tx)
+				t.Fatalf("Accept: %v", err)
+			}
+			must(t, s.Commit(tx))
+			return a, skipped
+		}
+		held := func(a *storage.Account) []string {
+			roles, err := s.ListAccountRoles(ctx, a.ID)
+			must(t, err)
+			var ids []string
+			for _, r := range roles {
+				ids = append(ids, r.RoleID)
+			}
+			slices.Sort(ids)
+			return ids
+		}
+		a, skipped := accept(byAdmin)
+		if got := held(a); !slices.Equal(got, []string{f.member.ID}) {
+			t.Errorf("an organization administrator's invitation granted %v; want only the still assignable %s", got, f.member.ID)
+		}
+		if want := []string{buyer.ID, gone.ID}; !slices.Equal(sorted(skipped), sorted(want)) {
+			t.Errorf("skipped %v; want %v", skipped, want)
+		}
+		a, skipped = accept(byOperator)
+		if got := held(a); !slices.Equal(got, []string{f.admin.ID}) {
+			t.Errorf("an operator's invitation granted %v; want %s", got, f.admin.ID)
+		}
+		if !slices.Equal(skipped, []string{gone.ID}) {
+			t.Errorf("skipped %v; want the deleted role", skipped)
+		}
+	})
+}
+
+func sorted(s []string) []string {
+	s = slices.Clone(s)
+	slices.Sort(s)
+	return s
 }

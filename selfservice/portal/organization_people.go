@@ -10,10 +10,6 @@ import (
 	"foyer/storage"
 )
 
-// maxOrganizationName is the longest organization name, in characters
-// (as the admin side allows).
-const maxOrganizationName = 100
-
 // person is the organization's person the form names; nil after the
 // not-found page was written (an account that is none of its people, or
 // of another organization or store, looks like one that does not exist).
@@ -131,7 +127,7 @@ func (h *Handler) renameOrganization(w http.ResponseWriter, r *http.Request, a *
 	switch {
 	case name == "":
 		return refuse("account.org.error.name_required")
-	case !utf8.ValidString(name) || utf8.RuneCountInString(name) > maxOrganizationName || strings.IndexFunc(name, unicode.IsControl) >= 0:
+	case !utf8.ValidString(name) || utf8.RuneCountInString(name) > storage.MaxOrganizationName || strings.IndexFunc(name, unicode.IsControl) >= 0:
 		return refuse("account.org.error.name_invalid")
 	case name == a.Org.Name:
 		h.orgDone(w, r, a, "saved")

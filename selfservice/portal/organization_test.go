@@ -235,6 +235,23 @@ func TestOrganizationRename(t *testing.T) {
 	})
 }
 
+// A name as long as a self-registered company's may be (200 characters)
+// is taken by the rename, and the form lets it be typed; one more is
+// refused.
+func TestOrganizationRenameLongName(t *testing.T) {
+	t.Parallel()
+	both(t, func(t *testing.T, e *testEnv) {
+		f := newOrgFixture(t, e)
+		rename := orgPage(f.acme) + "/rename"
+		long := strings.Repeat("Ä", 200)
+		wantStatus(t, "201 characters", f.alice.post(rename, "name", long+"x"), http.StatusUnprocessableEntity)
+		wantBody(t, "a 200-character name", f.alice.post(rename, "name", long), "The organization is renamed.", `maxlength="200"`)
+		if o, err := e.store.GetOrganization(t.Context(), testStoreID, f.acme.ID); err != nil || o.Name != long {
+			t.Errorf("organization after rename: %+v, %v", o, err)
+		}
+	})
+}
+
 // Every page and post of organization administration answers 404 to an
 // account that does not administer the organization it names, and to
 // ids of people or invitations outside it.

@@ -90,6 +90,7 @@ type Env struct {
 	Invites *invite.Service
 
 	worker    *notify.Worker
+	renderer  *themes.Renderer
 	mu        sync.Mutex
 	resumed   map[string]Resumption
 	initiated []Initiation
@@ -121,6 +122,7 @@ func New(t testing.TB, o Options) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.renderer = renderer
 	sealer, err := mfa.NewSealer(key("mfa-seal"))
 	if err != nil {
 		t.Fatal(err)
@@ -172,6 +174,8 @@ func (e *Env) routes() http.Handler {
 	route.Handle(r, route.AccountHome, AccountPath, route.Methods{http.MethodGet: func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte("account portal stand-in"))
 	}})
+	// The footer's language picker, as cmd/foyer mounts it.
+	r.Handle("/language", e.renderer.LanguageHandler())
 	e.Handler.Mount(r)
 	return tagRequests(r)
 }
