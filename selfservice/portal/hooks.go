@@ -50,7 +50,7 @@ func (h *Handler) mfaSecurityData(r *http.Request, v *viewer) (mfaSection, error
 	}
 	// The actions run in a sign-in of the portal's own client, under its
 	// application's policy (whichever application's look the portal wears).
-	app, err := h.portalApp(r)
+	app, err := h.portalApp(r, v)
 	if err != nil {
 		return mfaSection{}, err
 	}
@@ -78,10 +78,14 @@ func (h *Handler) actionURL(action string) string {
 	return h.path(signInRoute, url.Values{"fresh": {"1"}, "action": {action}, "next": {h.path(securityRoute, nil)}})
 }
 
-// portalApp is the portal client's own application: its policies (MFA,
-// passwords) rule what the portal does, whichever application's look it
-// wears (?app= only changes the branding).
-func (h *Handler) portalApp(r *http.Request) (*storage.Application, error) {
+// portalApp is the application of the portal client of the account's
+// identity store (storeApplication): its policies (MFA, passwords) rule
+// what the portal does, whichever application's look it wears (?app=
+// only changes the branding).
+func (h *Handler) portalApp(r *http.Request, v *viewer) (*storage.Application, error) {
+	if v.Account.StoreID != h.cfg.DefaultStoreID {
+		return h.storeApplication(r.Context(), v.Account.StoreID)
+	}
 	c, err := h.store.GetClient(r.Context(), h.cfg.ClientID)
 	if err != nil {
 		return nil, err

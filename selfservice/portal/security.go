@@ -48,7 +48,7 @@ func (h *Handler) renderSecurity(w http.ResponseWriter, r *http.Request, v *view
 	if err != nil {
 		return err
 	}
-	own, err := h.portalApp(r)
+	own, err := h.portalApp(r, v)
 	if err != nil {
 		return err
 	}
@@ -84,7 +84,7 @@ func (h *Handler) grantViews(r *http.Request, v *viewer) ([]grantView, error) {
 // changePassword needs a fresh sign-in and the current password; wrong
 // current passwords count towards a per-account limit.
 func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, v *viewer) error {
-	own, err := h.portalApp(r)
+	own, err := h.portalApp(r, v)
 	if err != nil {
 		return err
 	}

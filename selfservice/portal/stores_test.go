@@ -192,3 +192,23 @@ func TestStorePortalLauncherPerStore(t *testing.T) {
 		}
 	})
 }
+
+// TestStorePortalOwnPolicies: the security page of an account of another
+// store follows that store's portal application (its passwordless mode,
+// its password policy), not the default store's.
+func TestStorePortalOwnPolicies(t *testing.T) {
+	t.Parallel()
+	bothStores(t, func(t *testing.T, e *testEnv) {
+		ctx := t.Context()
+		u := e.browser(t, e.account(t, secondStore, "bob@example.com"), "")
+		u.signIn()
+		if err := e.store.SetMFAPolicy(ctx, "account-second", storage.MFAPolicy{Mode: storage.MFAOff, Passwordless: true}); err != nil {
+			t.Fatal(err)
+		}
+		if sec := u.get("/account/security"); strings.Contains(sec.body, `name="current_password"`) {
+			t.Error("the second store's portal is passwordless, yet the password form is offered")
+		}
+		p := u.post("/account/password", "current_password", testPassword, "new_password", "amber-harbour-lantern-42", "new_password_confirm", "amber-harbour-lantern-42")
+		wantStatus(t, "password post in the second store's passwordless portal", p, http.StatusNotFound)
+	})
+}
