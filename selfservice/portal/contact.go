@@ -29,20 +29,13 @@ func changePurpose(kind string) string { return "portal_change_" + kind }
 // pending change is stored just the same but the code goes to nobody: the
 // page answers exactly as for a free address, so the form cannot be used
 // to find out who has an account, and the change can never be confirmed.
+//
+// saveProfile has checked the re-request interval (contactWait) before
+// saving anything.
 func (h *Handler) startContactChange(w http.ResponseWriter, r *http.Request, v *viewer, kind, value string) error {
 	ctx := r.Context()
 	pol := v.App.SelfService.WithDefaults()
 	now := h.cfg.Now().UTC()
-	latest, err := h.store.LatestOneTimeSecret(ctx, v.Account.ID, changePurpose(kind))
-	if err == nil && now.Sub(latest.CreatedAt) < pol.ReRequestInterval {
-		wait := latest.CreatedAt.Add(pol.ReRequestInterval).Sub(now)
-		w.Header().Set("Retry-After", strconv.FormatInt(int64((wait+time.Second-1)/time.Second), 10))
-		h.renderProfile(w, r, v, http.StatusTooManyRequests, v.Account.Attributes, v.Account.Email, v.Account.Phone,
-			map[string]string{kind: "account.profile.wait"})
-		return nil
-	} else if err != nil && !errors.Is(err, storage.ErrNotFound) {
-		return err
-	}
 	taken, err := h.heldByOther(ctx, v, kind, value)
 	if err != nil {
 		return err
@@ -66,6 +59,23 @@ func (h *Handler) startContactChange(w http.ResponseWriter, r *http.Request, v *
 	h.event(r, v, "account."+kind+"_change_requested", nil)
 	h.done(w, r, profileRoute, "code_sent")
 	return nil
+}
+
+// contactWait is how long the account must still wait before another
+// code for a change of kind may be sent (the self-service policy's
+// re-request interval since the last one); 0: now.
+func (h *Handler) contactWait(ctx context.Context, v *viewer, kind string) (time.Duration, error) {
+	pol := v.App.SelfService.WithDefaults()
+	latest, err := h.store.LatestOneTimeSecret(ctx, v.Account.ID, changePurpose(kind))
+	if errors.Is(err, storage.ErrNotFound) {
+		return 0, nil
+	} else if err != nil {
+		return 0, err
+	}
+	if wait := latest.CreatedAt.Add(pol.ReRequestInterval).Sub(h.cfg.Now()); wait > 0 {
+		return wait, nil
+	}
+	return 0, nil
 }
 
 func (h *Handler) heldByOther(ctx context.Context, v *viewer, kind, value string) (bool, error) {

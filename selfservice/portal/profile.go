@@ -3,7 +3,9 @@ package portal
 import (
 	"maps"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gorilla/mux"
 
@@ -152,6 +154,19 @@ func (h *Handler) saveProfile(w http.ResponseWriter, r *http.Request, v *viewer)
 		h.renderProfile(w, r, v, http.StatusUnprocessableEntity, values, email, phone, errs)
 		return nil
 	}
+	// A code sent a moment ago: refused before anything is saved, the
+	// form kept as typed.
+	if kind := changedContact(emailChanged, phoneChanged); kind != "" {
+		wait, err := h.contactWait(r.Context(), v, kind)
+		if err != nil {
+			return err
+		}
+		if wait > 0 {
+			w.Header().Set("Retry-After", strconv.FormatInt(int64((wait+time.Second-1)/time.Second), 10))
+			h.renderProfile(w, r, v, http.StatusTooManyRequests, values, email, phone, map[string]string{kind: "account.profile.wait"})
+			return nil
+		}
+	}
 	updated := *v.Account
 	updated.Attributes = values
 	if err := h.store.UpdateAccountProfile(r.Context(), &updated); err != nil {
@@ -167,6 +182,17 @@ func (h *Handler) saveProfile(w http.ResponseWriter, r *http.Request, v *viewer)
 		h.done(w, r, profileRoute, "saved")
 	}
 	return nil
+}
+
+// changedContact is the kind of contact a valid post changes, or "".
+func changedContact(emailChanged, phoneChanged bool) string {
+	switch {
+	case emailChanged:
+		return "email"
+	case phoneChanged:
+		return "phone"
+	}
+	return ""
 }
 
 // readProfile takes the editable attributes from the form, keeping the

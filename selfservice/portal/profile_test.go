@@ -189,3 +189,24 @@ func TestPhoneChange(t *testing.T) {
 		t.Errorf("old number notice: %+v", notice)
 	}
 }
+
+// TestContactChangeTooSoonKeepsForm: a second contact change before the
+// re-request interval is refused (429) like any other refusal: nothing is
+// saved and the page shows what was typed, so a resubmission does not put
+// the old values back.
+func TestContactChangeTooSoonKeepsForm(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	u := e.signedIn(t, "alice@example.com")
+	u.post("/account/profile", "given_name", "Alice", "email", "alice.new@example.com")
+	p := u.post("/account/profile", "given_name", "Alicia", "email", "alice.other@example.com")
+	wantStatus(t, "second change too soon", p, http.StatusTooManyRequests)
+	wantBody(t, "second change too soon", p, `value="Alicia"`, `value="alice.other@example.com"`, `id="email-error"`)
+	if p.resp.Header.Get("Retry-After") == "" {
+		t.Error("no Retry-After")
+	}
+	a, _ := e.store.GetAccount(t.Context(), u.account.ID)
+	if a.Attributes["given_name"] != "Alice" {
+		t.Errorf("a refused post saved the name %q", a.Attributes["given_name"])
+	}
+}
