@@ -34,7 +34,10 @@ func changePurpose(kind string) string { return "portal_change_" + kind }
 // saving anything.
 func (h *Handler) startContactChange(w http.ResponseWriter, r *http.Request, v *viewer, kind, value string) error {
 	ctx := r.Context()
-	pol := v.App.SelfService.WithDefaults()
+	pol, err := h.contactPolicy(r, v)
+	if err != nil {
+		return err
+	}
 	now := h.cfg.Now().UTC()
 	taken, err := h.heldByOther(ctx, v, kind, value)
 	if err != nil {
@@ -61,12 +64,26 @@ func (h *Handler) startContactChange(w http.ResponseWriter, r *http.Request, v *
 	return nil
 }
 
+// contactPolicy is the self-service policy of a contact change (code
+// lifetime, re-request interval): the portal application's, as for the
+// password (portalApp), whichever application's look the portal wears.
+func (h *Handler) contactPolicy(r *http.Request, v *viewer) (storage.SelfServicePolicy, error) {
+	own, err := h.portalApp(r, v)
+	if err != nil {
+		return storage.SelfServicePolicy{}, err
+	}
+	return own.SelfService.WithDefaults(), nil
+}
+
 // contactWait is how long the account must still wait before another
 // code for a change of kind may be sent (the self-service policy's
 // re-request interval since the last one); 0: now.
-func (h *Handler) contactWait(ctx context.Context, v *viewer, kind string) (time.Duration, error) {
-	pol := v.App.SelfService.WithDefaults()
-	latest, err := h.store.LatestOneTimeSecret(ctx, v.Account.ID, changePurpose(kind))
+func (h *Handler) contactWait(r *http.Request, v *viewer, kind string) (time.Duration, error) {
+	pol, err := h.contactPolicy(r, v)
+	if err != nil {
+		return 0, err
+	}
+	latest, err := h.store.LatestOneTimeSecret(r.Context(), v.Account.ID, changePurpose(kind))
 	if errors.Is(err, storage.ErrNotFound) {
 		return 0, nil
 	} else if err != nil {

@@ -157,7 +157,7 @@ func (h *Handler) saveProfile(w http.ResponseWriter, r *http.Request, v *viewer)
 	// A code sent a moment ago: refused before anything is saved, the
 	// form kept as typed.
 	if kind := changedContact(emailChanged, phoneChanged); kind != "" {
-		wait, err := h.contactWait(r.Context(), v, kind)
+		wait, err := h.contactWait(r, v, kind)
 		if err != nil {
 			return err
 		}

@@ -210,3 +210,23 @@ func TestContactChangeTooSoonKeepsForm(t *testing.T) {
 		t.Errorf("a refused post saved the name %q", a.Attributes["given_name"])
 	}
 }
+
+// TestContactChangePortalPolicy: the code lifetime and re-request
+// interval of a contact change are the portal application's, whatever
+// application's look ?app= chose (it changes only the branding), so a
+// look with a shorter interval does not send codes faster.
+func TestContactChangePortalPolicy(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	fast := storage.DefaultSelfServicePolicy()
+	fast.ReRequestInterval = time.Second
+	if err := e.store.CreateApplication(t.Context(), &storage.Application{ID: "fast", StoreID: testStoreID, Name: "Fast", SelfService: fast}); err != nil {
+		t.Fatal(err)
+	}
+	u := e.signedIn(t, "alice@example.com")
+	u.get("/account/profile?app=fast")
+	u.post("/account/profile", "email", "alice.new@example.com")
+	e.clock.Advance(2 * time.Second)
+	p := u.post("/account/profile", "email", "alice.other@example.com")
+	wantStatus(t, "second code within the portal's interval under a faster look", p, http.StatusTooManyRequests)
+}
