@@ -250,9 +250,15 @@ func (b *browser) consoleInvite(t *testing.T, storeID, orgID, clientID, email, r
 	t.Helper()
 	b.do(t, "open Invite customer", chromedp.Navigate(env.issuer+"/admin/stores/"+storeID+"/invitations/new"),
 		chromedp.WaitVisible(chromedp.ID("invite-organization")))
+	// The update posts the form and the page comes again. Its role boxes
+	// may be on the old page too, so waiting for them could act on the
+	// old page's nodes as they go ("No node with given id found"); the
+	// mark set on the old document says when the new one is there.
 	b.do(t, "choose the organization and update the client list",
 		chromedp.SetValue(chromedp.ID("invite-organization"), orgID),
+		chromedp.SetAttributeValue(chromedp.CSS("html"), "data-old", "yes"),
 		chromedp.Click(buttonWithText("Update client list")),
+		chromedp.WaitNotPresent(chromedp.CSS("html[data-old]")),
 		chromedp.WaitVisible(chromedp.Search(`//label[normalize-space()="`+role+`"]`)))
 	b.do(t, "fill the invitation and send it",
 		chromedp.SetValue(chromedp.ID("invite-client"), clientID),
