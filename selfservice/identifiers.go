@@ -21,6 +21,15 @@ func typedOK(s string) bool {
 	return s != "" && len(s) <= 320 && utf8.ValidString(s) && strings.IndexFunc(s, unicode.IsControl) < 0
 }
 
+// limitSubject is the identifier a typed one names, as the lockouts
+// count it: a phone number however its digits are grouped is one
+// identifier (the lookup cleans it so), or each grouping would buy a
+// guesser a fresh budget. Case is folded by the rules themselves.
+func limitSubject(typed string) string {
+	_, value := storage.ParseIdentifier(typed)
+	return value
+}
+
 func allows(store *storage.IdentityStore, kind storage.IdentifierType) bool {
 	if len(store.IdentifierTypes) == 0 {
 		return kind == storage.IdentifierEmail

@@ -87,6 +87,7 @@ type enrollStore interface {
 	CreateAuthenticator(ctx context.Context, a *storage.Authenticator) error
 	DeleteAuthenticator(ctx context.Context, accountID, id string) error
 	ConfirmContact(ctx context.Context, accountID string, kind storage.IdentifierType, value string) error
+	UpdateAccountProfile(ctx context.Context, a *storage.Account) error
 	CreateOneTimeSecret(ctx context.Context, s *storage.OneTimeSecret) error
 	LatestOneTimeSecret(ctx context.Context, accountID, purpose string) (*storage.OneTimeSecret, error)
 	UseOneTimeSecret(ctx context.Context, purpose string, hash []byte, now time.Time) (*storage.OneTimeSecret, error)

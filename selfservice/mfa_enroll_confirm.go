@@ -1,6 +1,7 @@
 package selfservice
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -95,12 +96,36 @@ func (s enrollStep) confirmContact(r *http.Request, f *Flow, acct *storage.Accou
 	} else if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return nil, "", fmt.Errorf("selfservice: confirm contact: %w", err)
 	}
+	if kind == storage.IdentifierEmail {
+		if err := s.mailboxProven(ctx, acct.ID, e.Address); err != nil {
+			return nil, "", err
+		}
+	}
 	authKind := storage.AuthenticatorEmail
 	if kind == storage.IdentifierPhone {
 		authKind = storage.AuthenticatorPhone
 	}
 	a := &storage.Authenticator{AccountID: acct.ID, Kind: authKind, Address: e.Address}
 	return a, "", s.store.CreateAuthenticator(ctx, a)
+}
+
+// mailboxProven ends the unproven state of the account's address once a
+// code sent there came back: whoever enrolled it holds the mailbox, so a
+// later reset through it is the owner's, not a claim that strips the
+// account's factors (claimedByReset).
+func (s enrollStep) mailboxProven(ctx context.Context, accountID, address string) error {
+	fresh, err := s.store.GetAccount(ctx, accountID)
+	if err != nil {
+		return fmt.Errorf("selfservice: load account: %w", err)
+	}
+	if !fresh.EmailUnproven || !strings.EqualFold(fresh.Email, address) {
+		return nil
+	}
+	fresh.EmailUnproven = false
+	if err := s.store.UpdateAccountProfile(ctx, fresh); err != nil {
+		return fmt.Errorf("selfservice: mark address proven: %w", err)
+	}
+	return nil
 }
 
 // finishPasskeyEnrollment stores the new passkey, sealed.

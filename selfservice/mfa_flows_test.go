@@ -188,3 +188,32 @@ func TestMFAOneMethodGoesStraight(t *testing.T) {
 		t.Fatalf("the code sent at once gave acr %q", acr)
 	}
 }
+
+// TestEnrolledMailboxIsNoLongerUnproven: an address confirmed at
+// registration without activation is unproven, and the first reset
+// through it takes the account over (its factors go). Enrolling that
+// address as a second factor by the code sent there proves the mailbox:
+// the account is no longer unproven, and a later reset keeps its factors.
+func TestEnrolledMailboxIsNoLongerUnproven(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	fx := newMFAEnv(t, nil, storage.MFAPolicy{Mode: storage.MFARequired})
+	a, err := fx.Store.GetAccount(ctx, fx.alice.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.EmailUnproven = true // as a registration without activation leaves it
+	if err := fx.Store.UpdateAccountProfile(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	fx.enrollEmailCodes(t)
+	if after, err := fx.Store.GetAccount(ctx, fx.alice.ID); err != nil || after.EmailUnproven {
+		t.Fatalf("after enrolling the address by its code: %+v, %v; want it proven", after, err)
+	}
+	s := &signIn{b: fx.Browser(t)}
+	s.id, s.page = fx.Start(t, s.b, nil)
+	fx.resetToMFA(t, s)
+	if auths, err := fx.Store.ListAuthenticators(ctx, fx.alice.ID); err != nil || len(auths) == 0 {
+		t.Fatalf("a reset by the owner of a proven mailbox removed the account's factors: %v, %v", auths, err)
+	}
+}

@@ -179,6 +179,14 @@ func (h *Handler) submitNewPassword(w http.ResponseWriter, r *http.Request) erro
 	if err := h.store.SetPassword(ctx, sec.AccountID, hash); err != nil {
 		return fmt.Errorf("selfservice: set password: %w", err)
 	}
+	// The account's other reset links, codes and open forms die with the
+	// old password: an older link must not set another one. (Marked used,
+	// not deleted: the re-request throttle follows the newest.)
+	for _, purpose := range []string{purposeResetLink, purposeResetCode, purposeResetForm} {
+		if _, err := h.store.SpendOneTimeSecrets(ctx, sec.AccountID, purpose, h.cfg.Now().UTC()); err != nil {
+			return fmt.Errorf("selfservice: spend reset secrets: %w", err)
+		}
+	}
 	if err := h.claimedByReset(r, acct, d.Method != storage.MethodSMSCode); err != nil {
 		return err
 	}

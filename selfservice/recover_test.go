@@ -135,3 +135,54 @@ func TestResetRefusedForAccountDisabledMeanwhile(t *testing.T) {
 		t.Errorf("the old password stopped working: %d", p.Status)
 	}
 }
+
+// A completed reset kills the other reset links and forms of the account:
+// an older link (or one sent to a mailbox read by someone else) must not
+// set the password again after its owner chose a new one.
+func TestResetSpendsTheOtherResetLinks(t *testing.T) {
+	t.Parallel()
+	env := selfservicetest.New(t, selfservicetest.Options{})
+	env.Account(t, "alice@example.com", alicePass)
+	first, _ := requestReset(t, env, "alice@example.com")
+	env.Settle(t)
+	older := env.Inbox.Next(t, "alice@example.com").Link(t, env.Server.URL+"/recover/reset?")
+	env.Clock.Advance(time.Minute) // past the re-request interval
+	b, _ := requestReset(t, env, "alice@example.com")
+	env.Settle(t)
+	newer := env.Inbox.Next(t, "alice@example.com").Link(t, env.Server.URL+"/recover/reset?")
+	// A new-password form opened from the older link, left open.
+	staleForm := confirmLink(t, first, older)
+	// The older link opened again gets a form too, only until the reset.
+	form := confirmLink(t, b, newer)
+	if done := b.Submit(form, map[string]string{"password": resetPass, "password_confirm": resetPass}); done.Status >= 400 {
+		t.Fatalf("new password: %d\n%s", done.Status, done.Body)
+	}
+	const other = "copper-harbour-violet-31"
+	if p := first.Submit(staleForm, map[string]string{"password": other, "password_confirm": other}); p.Status != http.StatusBadRequest {
+		t.Errorf("a form opened before the reset still sets a password: %d\n%s", p.Status, p.Body)
+	}
+	if id, p := env.SignIn(t, env.Browser(t), "alice@example.com", resetPass, nil); !env.WasResumed(id) {
+		t.Errorf("the reset password no longer signs in: %d\n%s", p.Status, p.Body)
+	}
+}
+
+// After a reset an older, unopened link is dead.
+func TestResetSpendsUnopenedLinks(t *testing.T) {
+	t.Parallel()
+	env := selfservicetest.New(t, selfservicetest.Options{})
+	env.Account(t, "alice@example.com", alicePass)
+	requestReset(t, env, "alice@example.com")
+	env.Settle(t)
+	older := env.Inbox.Next(t, "alice@example.com").Link(t, env.Server.URL+"/recover/reset?")
+	env.Clock.Advance(time.Minute)
+	b, _ := requestReset(t, env, "alice@example.com")
+	env.Settle(t)
+	newer := env.Inbox.Next(t, "alice@example.com").Link(t, env.Server.URL+"/recover/reset?")
+	form := confirmLink(t, b, newer)
+	if done := b.Submit(form, map[string]string{"password": resetPass, "password_confirm": resetPass}); done.Status >= 400 {
+		t.Fatalf("new password: %d\n%s", done.Status, done.Body)
+	}
+	if p := env.Browser(t).Get(older); p.Status != http.StatusBadRequest || !strings.Contains(p.Body, "invalid, has expired") {
+		t.Errorf("an older reset link still works after the reset: %d\n%s", p.Status, p.Body)
+	}
+}

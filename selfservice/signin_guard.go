@@ -95,7 +95,8 @@ type refusal struct {
 // holds against parallel guesses.
 func (g signInGuard) admit(ctx context.Context, storeID, typed, ip string) (*guardTry, *refusal, error) {
 	now := g.now().UTC()
-	try := &guardTry{ip: ip, source: g.rules.source.Key(storeID, ip, typed), identifier: g.rules.identifier.Key(storeID, typed)}
+	subject := limitSubject(typed)
+	try := &guardTry{ip: ip, source: g.rules.source.Key(storeID, ip, subject), identifier: g.rules.identifier.Key(storeID, subject)}
 	holds, err := g.limits.PeekAll(ctx, now, g.rules.global.Key(), g.rules.address.Key(ip), try.source, try.identifier)
 	if err != nil {
 		return nil, nil, fmt.Errorf("selfservice: %w", err)

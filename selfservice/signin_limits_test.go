@@ -339,3 +339,24 @@ func TestPasskeyWhileHeld(t *testing.T) {
 		signedIn(t, fx.Env, "passkey", s.id, s.page)
 	})
 }
+
+// TestPhoneSpacingSharesTheLock: a phone number typed with its digits
+// grouped differently names the same account, so it is the same
+// identifier to the lock: ten wrong passwords as "+41790000001" are not
+// followed by ten more as "+41 79 000 00 01".
+func TestPhoneSpacingSharesTheLock(t *testing.T) {
+	t.Parallel()
+	env := selfservicetest.New(t, selfservicetest.Options{Passwords: cheapHash, IdentityStore: func(s *storage.IdentityStore) {
+		s.IdentifierTypes = []storage.IdentifierType{storage.IdentifierEmail, storage.IdentifierUsername, storage.IdentifierPhone}
+	}})
+	env.AccountWith(t, &storage.Account{Phone: "+41790000001", PhoneConfirmed: true}, alicePass)
+	for i := range 10 {
+		if _, p := guess(t, env, attackerIP, "+41790000001", "wrong password"); p.Status != http.StatusBadRequest {
+			t.Fatalf("guess %d: %d", i+1, p.Status)
+		}
+	}
+	for _, typed := range []string{"+41 79 000 00 01", "+4179 000 0001"} {
+		_, p := guess(t, env, attackerIP, typed, "wrong password")
+		refused(t, "the same number spaced as "+typed, p, "Too many attempts", "")
+	}
+}

@@ -99,7 +99,7 @@ func (s passwordlessStep) Submit(r *http.Request, f *Flow) (View, bool, error) {
 // passwordlessKey counts code tries per typed identifier (as the password
 // lockout does), so an unknown identifier locks exactly like a known one.
 func passwordlessKey(f *Flow) string {
-	return "identifier:" + regulate.SignIn.Key(f.App.StoreID, f.State.Identifier).String()
+	return "identifier:" + regulate.SignIn.Key(f.App.StoreID, limitSubject(f.State.Identifier)).String()
 }
 
 // passwordlessProved makes the account the code or link went to the
