@@ -118,6 +118,12 @@ func clientRolesSet(ctx context.Context, cfg Config, args []string, stdout, stde
 	return withStore(ctx, cfg, stderr, func(s *sqlstore.Store, _ []byte) error {
 		// Version 0: the CLI replaces the roles outright (no If-Match).
 		roles, err := cliClients(s).SetRoles(ctx, manage.System(), *id, 0, grants)
+		var ve *manage.ValidationError
+		if errors.As(err, &ve) {
+			// A bad role or store is bad input, named by its flag.
+			fmt.Fprintf(stderr, "foyer client roles set: %s\n", cliFields(ve))
+			return errUsage
+		}
 		if err != nil {
 			return cliServiceError(err)
 		}
