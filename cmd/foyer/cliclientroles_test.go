@@ -30,7 +30,10 @@ func TestCLIClientRolesBadInputExits2(t *testing.T) {
 			t.Errorf("%v: exit %d %q, want 2 naming %s", tc.args, code, errOut, tc.want)
 		}
 	}
-	if code, _, _ := c.run("client", "roles", "set", "--id", "no-such-client", "--role", "admin"); code != 1 {
-		t.Errorf("an unknown client: exit %d, want 1", code)
+	for _, args := range [][]string{{"client", "roles", "set", "--id", "no-such-client", "--role", "admin"},
+		{"client", "secret", "rotate", "--id", "no-such-client"}} {
+		if code, _, errOut := c.run(args...); code != 1 || !strings.Contains(errOut, `no client with id "no-such-client"`) {
+			t.Errorf("%v: exit %d %q, want 1 saying there is no such client", args, code, errOut)
+		}
 	}
 }
