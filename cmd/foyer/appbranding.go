@@ -109,6 +109,13 @@ func appBrandingSet(ctx context.Context, cfg Config, args []string, stdout, stde
 		if err != nil {
 			return err
 		}
+		// A refused image changes nothing: check the files before the
+		// other fields are saved.
+		for kind, data := range images {
+			if err := manage.CheckImage(kind, data); err != nil {
+				return serviceError(stderr, "app branding set", err)
+			}
+		}
 		if v, err = svc.Update(ctx, manage.System(), owner, v.Version, in); err != nil {
 			return serviceError(stderr, "app branding set", err)
 		}

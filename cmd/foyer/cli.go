@@ -213,6 +213,11 @@ func accountCreate(ctx context.Context, cfg Config, args []string, stdout, stder
 	if storage.IsAccountIDForm(spec.Username) {
 		problems = append(problems, "--username must not look like an account id (32 hex digits)")
 	}
+	if spec.StoreID == storage.AdministratorsStoreID {
+		// Administrators are made through the administrators service,
+		// with a role and an audit entry: "foyer admin create".
+		problems = append(problems, `--store must be a customer identity store; administrators are made with "foyer admin create"`)
+	}
 	if len(problems) > 0 {
 		fmt.Fprintf(stderr, "foyer account create: %s\n", strings.Join(problems, "; "))
 		return errUsage

@@ -77,6 +77,9 @@ func clientSecretRotate(ctx context.Context, cfg Config, args []string, stdout, 
 	}
 	return withStore(ctx, cfg, stderr, func(s *sqlstore.Store, _ []byte) error {
 		c, err := cliClients(s).RotateSecret(ctx, manage.System(), *id, 0, *overlap)
+		if errors.Is(err, storage.ErrNotFound) {
+			return fmt.Errorf("no client with id %q", *id)
+		}
 		if err != nil {
 			return cliServiceError(err)
 		}
@@ -118,6 +121,15 @@ func clientRolesSet(ctx context.Context, cfg Config, args []string, stdout, stde
 	return withStore(ctx, cfg, stderr, func(s *sqlstore.Store, _ []byte) error {
 		// Version 0: the CLI replaces the roles outright (no If-Match).
 		roles, err := cliClients(s).SetRoles(ctx, manage.System(), *id, 0, grants)
+		var ve *manage.ValidationError
+		if errors.As(err, &ve) {
+			// A bad role or store is bad input, named by its flag.
+			fmt.Fprintf(stderr, "foyer client roles set: %s\n", cliFields(ve))
+			return errUsage
+		}
+		if errors.Is(err, storage.ErrNotFound) {
+			return fmt.Errorf("no client with id %q", *id)
+		}
 		if err != nil {
 			return cliServiceError(err)
 		}

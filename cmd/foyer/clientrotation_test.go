@@ -205,7 +205,7 @@ func TestCLISetsClientRoles(t *testing.T) {
 			t.Fatalf("%v: exit %d, want 2", args, code)
 		}
 	}
-	if code, _, errOut := c.run("client", "roles", "set", "--id", id, "--role", "king"); code == 0 || !strings.Contains(errOut, "grants[0].role") {
+	if code, _, errOut := c.run("client", "roles", "set", "--id", id, "--role", "king"); code != 2 || !strings.Contains(errOut, "--role") {
 		t.Fatalf("an unknown role: exit %d %q", code, errOut)
 	}
 }

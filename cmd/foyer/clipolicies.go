@@ -116,6 +116,9 @@ func bodyFlags(fs *flag.FlagSet) (body, file *string) {
 
 // readBody puts the JSON body into the input's field of its kind.
 func readBody(in *manage.PolicyInput, body, file string) error {
+	if body != "" && file != "" {
+		return errors.New("give the settings with --body or --body-file, not both")
+	}
 	if file != "" {
 		b, err := os.ReadFile(file) // #nosec G304 -- the operator names the file
 		if err != nil {

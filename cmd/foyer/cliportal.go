@@ -82,6 +82,11 @@ func appPortalSet(ctx context.Context, cfg Config, args []string, stdout, stderr
 		if err := applyPortalFlags(p, set, *launcher, *slug, *groups); err != nil {
 			return err
 		}
+		if set["groups"] {
+			if err := portalGroupsExist(ctx, s, p); err != nil {
+				return err
+			}
+		}
 		if err := storePortalSettings(ctx, newServices(s), p, set); err != nil {
 			return err
 		}
@@ -144,6 +149,27 @@ func storePortalSettings(ctx context.Context, svc services, p *storage.PortalSet
 		return fmt.Errorf("%s (foyer group create NAME --store STORE)", ve.Fields[string(storage.PolicyPortal)])
 	}
 	return err
+}
+
+// portalGroupsExist refuses a group the application's store lacks before
+// anything is written: the slug is stored apart from the portal policy,
+// and a refused group must not leave it changed.
+func portalGroupsExist(ctx context.Context, s *sqlstore.Store, p *storage.PortalSettings) error {
+	if len(p.Groups) == 0 {
+		return nil
+	}
+	app, err := s.GetApplication(ctx, p.ApplicationID)
+	if err != nil {
+		return err
+	}
+	for _, g := range p.Groups {
+		if _, err := s.GetGroupByName(ctx, app.StoreID, g); errors.Is(err, storage.ErrNotFound) {
+			return fmt.Errorf("no group %q in identity store %q (foyer group create NAME --store STORE)", g, app.StoreID)
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func loadPortalSettings(ctx context.Context, s *sqlstore.Store, appID string) (*storage.PortalSettings, error) {
