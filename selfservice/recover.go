@@ -25,9 +25,9 @@ const (
 // One-time secret purposes. Each channel has its own purpose so the
 // re-request throttle (throttled) holds per account and channel.
 const (
-	purposeResetLink     = "password_reset"
-	purposeResetCode     = "password_reset_code"
-	purposeResetForm     = "password_reset_form"
+	purposeResetLink     = storage.PurposeResetLink
+	purposeResetCode     = storage.PurposeResetCode
+	purposeResetForm     = storage.PurposeResetForm
 	purposeReminderEmail = "username_reminder_email"
 	purposeReminderSMS   = "username_reminder_sms"
 )

@@ -180,12 +180,9 @@ func (h *Handler) submitNewPassword(w http.ResponseWriter, r *http.Request) erro
 		return fmt.Errorf("selfservice: set password: %w", err)
 	}
 	// The account's other reset links, codes and open forms die with the
-	// old password: an older link must not set another one. (Marked used,
-	// not deleted: the re-request throttle follows the newest.)
-	for _, purpose := range []string{purposeResetLink, purposeResetCode, purposeResetForm} {
-		if _, err := h.store.SpendOneTimeSecrets(ctx, sec.AccountID, purpose, h.cfg.Now().UTC()); err != nil {
-			return fmt.Errorf("selfservice: spend reset secrets: %w", err)
-		}
+	// old password: an older link must not set another one.
+	if err := storage.SpendPasswordResets(ctx, h.store, sec.AccountID, h.cfg.Now().UTC()); err != nil {
+		return fmt.Errorf("selfservice: %w", err)
 	}
 	if err := h.claimedByReset(r, acct, d.Method != storage.MethodSMSCode); err != nil {
 		return err

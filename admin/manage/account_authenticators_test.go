@@ -9,6 +9,7 @@ import (
 
 	"foyer/admin/manage"
 	"foyer/storage"
+	"foyer/storage/storagetest"
 )
 
 // refusedForOthers checks an action is refused to the auditor (forbidden),
@@ -147,8 +148,12 @@ func TestSetPassword(t *testing.T) {
 		if _, err := e.s.GetPassword(ctx, e.alice.ID); !errors.Is(err, storage.ErrNotFound) || len(e.audits(t)) != 0 || len(e.ended.list()) != 0 {
 			t.Fatalf("refused sets changed something: %v", err)
 		}
+		storagetest.IssueResetSecrets(t, e.s, e.alice.ID, time.Now())
 		if err := e.auth.SetPassword(ctx, supportAll, "s1", e.alice.ID, good); err != nil {
 			t.Fatal(err)
+		}
+		if n := storagetest.UsableResetSecrets(t, e.s, e.alice.ID, time.Now()); n != 0 {
+			t.Errorf("%d reset links or codes asked for before the set still usable", n)
 		}
 		cred, err := e.s.GetPassword(ctx, e.alice.ID)
 		if err != nil || !strings.HasPrefix(cred.Hash, "$argon2id$") {

@@ -138,6 +138,10 @@ func (s *AccountAuthenticators) SetPassword(ctx context.Context, a Actor, storeI
 		if err := s.d.Store.SetPassword(ctx, acct.ID, hash); err != nil {
 			return Change{}, err
 		}
+		// A reset link or code asked for before must not undo it.
+		if err := storage.SpendPasswordResets(ctx, s.d.Store, acct.ID, s.core.Now()); err != nil {
+			return Change{}, err
+		}
 		if s.d.Sessions != nil {
 			if _, err := s.d.Sessions.EndAccountInTx(ctx, acct.ID); err != nil {
 				return Change{}, fmt.Errorf("set password: end sessions: %w", err)

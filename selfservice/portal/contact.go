@@ -190,6 +190,11 @@ func (h *Handler) applyContact(w http.ResponseWriter, r *http.Request, v *viewer
 	} else if err != nil {
 		return err
 	}
+	// Reset links and codes sent to the previous address or number must
+	// not set a password once it is no longer the account's.
+	if err := storage.SpendPasswordResets(r.Context(), h.store, v.Account.ID, h.cfg.Now().UTC()); err != nil {
+		return err
+	}
 	if old != "" {
 		if err := h.tellOldContact(r.Context(), v, kind, old); err != nil {
 			h.log.WarnContext(r.Context(), "portal: contact-changed notice", "err", err)

@@ -66,6 +66,7 @@ type Store interface {
 	CreateOneTimeSecret(ctx context.Context, s *storage.OneTimeSecret) error
 	UseOneTimeSecret(ctx context.Context, purpose string, hash []byte, now time.Time) (*storage.OneTimeSecret, error)
 	LatestOneTimeSecret(ctx context.Context, accountID, purpose string) (*storage.OneTimeSecret, error)
+	SpendOneTimeSecrets(ctx context.Context, accountID, purpose string, now time.Time) (int64, error)
 	ListAuthenticators(ctx context.Context, accountID string) ([]storage.Authenticator, error)
 	RevokeTokensBySubject(ctx context.Context, subject string) (int64, error)
 	CountUsableOneTimeSecrets(ctx context.Context, accountID, purpose string, now time.Time) (int64, error)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"foyer/storage"
+	"foyer/storage/storagetest"
 )
 
 func TestProfileFields(t *testing.T) {
@@ -68,6 +69,8 @@ func TestEmailChange(t *testing.T) {
 		ctx := t.Context()
 		u := e.signedIn(t, "alice@example.com")
 
+		// Reset links and codes sent to the old address before the change.
+		storagetest.IssueResetSecrets(t, e.store, u.account.ID, e.clock.Now())
 		p := u.post("/account/profile", "email", "alice.new@example.com")
 		wantBody(t, "change requested", p, "We sent a 6-digit code", "alice.new@example.com is waiting for confirmation", `<label for="code">Code`)
 		msg := e.next(t, "alice.new@example.com")
@@ -91,6 +94,9 @@ func TestEmailChange(t *testing.T) {
 		a, _ = e.store.GetAccount(ctx, u.account.ID)
 		if a.Email != "alice.new@example.com" || !a.EmailConfirmed {
 			t.Fatalf("after the code: %q confirmed=%v", a.Email, a.EmailConfirmed)
+		}
+		if n := storagetest.UsableResetSecrets(t, e.store, u.account.ID, e.clock.Now()); n != 0 {
+			t.Errorf("%d reset secrets sent to the old address still usable after the change", n)
 		}
 		notice := e.next(t, "alice@example.com")
 		if !strings.Contains(notice.Text, "was changed") {

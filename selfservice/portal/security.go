@@ -129,6 +129,10 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, v *view
 	if err == nil {
 		err = h.store.SetPassword(ctx, v.Account.ID, hash)
 	}
+	if err == nil {
+		// A reset link or code asked for before must not undo the change.
+		err = storage.SpendPasswordResets(ctx, h.store, v.Account.ID, h.cfg.Now().UTC())
+	}
 	if err != nil {
 		return err
 	}

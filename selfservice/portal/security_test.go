@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"foyer/storage"
+	"foyer/storage/storagetest"
 )
 
 const (
@@ -196,7 +197,7 @@ func TestPasswordAttemptsLimited(t *testing.T) {
 // TestPasswordChangeLikeReset: the portal's password change applies the
 // portal application's password policy (common passwords refused, whatever
 // application's look ?app= chose), ends every token a client holds for the
-// account and tells the owner; in the portal application's passwordless
+// account and every reset link or code still out, and tells the owner; in the portal application's passwordless
 // mode no password form is offered even under another look.
 func TestPasswordChangeLikeReset(t *testing.T) {
 	t.Parallel()
@@ -215,6 +216,7 @@ func TestPasswordChangeLikeReset(t *testing.T) {
 		CreatedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
+	storagetest.IssueResetSecrets(t, e.store, u.account.ID, now)
 	u.get("/account/security?app=lax")
 	p := u.post("/account/password", "current_password", testPassword, "new_password", "password123", "new_password_confirm", "password123")
 	wantStatus(t, "a common password under a lax look", p, http.StatusUnprocessableEntity)
@@ -223,6 +225,9 @@ func TestPasswordChangeLikeReset(t *testing.T) {
 	wantBody(t, "changed", p, "Your password is changed.")
 	if _, err := e.store.GetToken(ctx, storage.TokenRefresh, "before-change"); err == nil {
 		t.Error("a token issued before the password change still works")
+	}
+	if n := storagetest.UsableResetSecrets(t, e.store, u.account.ID, e.clock.Now()); n != 0 {
+		t.Errorf("%d reset links or codes asked for before the change still usable", n)
 	}
 	notes, _ := e.store.ListNotifications(ctx, 50)
 	if !slices.ContainsFunc(notes, func(n storage.Notification) bool { return n.To == "alice@example.com" && n.Kind == "password_changed" }) {

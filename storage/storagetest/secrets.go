@@ -1,7 +1,9 @@
 package storagetest
 
 import (
+	"context"
 	"crypto/sha256"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -131,4 +133,41 @@ func testConsentRecords(t *testing.T, s storage.Store) {
 		t.Fatalf("ListConsents = %+v", list)
 	}
 	sameTime(t, "renewed consent", list[1].GrantedAt, at.Add(2*time.Second))
+}
+
+// ResetSecretStore is what IssueResetSecrets and UsableResetSecrets need.
+type ResetSecretStore interface {
+	CreateOneTimeSecret(ctx context.Context, s *storage.OneTimeSecret) error
+	CountUsableOneTimeSecrets(ctx context.Context, accountID, purpose string, now time.Time) (int64, error)
+}
+
+var resetPurposes = []string{storage.PurposeResetLink, storage.PurposeResetCode, storage.PurposeResetForm}
+
+// IssueResetSecrets gives the account one unused secret of each password
+// reset purpose, valid for an hour from now: a reset link, code and
+// opened form still out when a test changes the password or the address.
+func IssueResetSecrets(t *testing.T, s ResetSecretStore, accountID string, now time.Time) {
+	t.Helper()
+	for i, purpose := range resetPurposes {
+		sum := sha256.Sum256([]byte(fmt.Sprintf("%s-%s-%d", accountID, purpose, i)))
+		if err := s.CreateOneTimeSecret(t.Context(), &storage.OneTimeSecret{Purpose: purpose, Hash: sum[:],
+			AccountID: accountID, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// UsableResetSecrets counts the account's password reset secrets, of
+// every purpose, that could still be used at now.
+func UsableResetSecrets(t *testing.T, s ResetSecretStore, accountID string, now time.Time) int64 {
+	t.Helper()
+	var n int64
+	for _, purpose := range resetPurposes {
+		k, err := s.CountUsableOneTimeSecrets(t.Context(), accountID, purpose, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += k
+	}
+	return n
 }
