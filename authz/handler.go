@@ -39,6 +39,8 @@ type Store interface {
 	SaveGrant(ctx context.Context, accountID, clientID string, scopes []string) (*storage.OAuthGrant, error)
 	GetApplication(ctx context.Context, id string) (*storage.Application, error)
 	GetApplicationPortal(ctx context.Context, id string) (*storage.Application, *storage.PortalSettings, error)
+	// Introspection: a resource server and its application's store.
+	GetClientApplication(ctx context.Context, clientID string) (*storage.Client, *storage.Application, error)
 	// Step-up: whether an account enrolled a second factor.
 	ListAuthenticators(ctx context.Context, accountID string) ([]storage.Authenticator, error)
 	// Organizational sign-in: the account's role pairs (orgsignin.go).

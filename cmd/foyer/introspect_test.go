@@ -123,3 +123,63 @@ func TestIntrospectionRefusesTokenCredentials(t *testing.T) {
 		t.Fatal("the owner no longer sees its own refresh token")
 	}
 }
+
+// TestIntrospectionStaysInItsIdentityStore: a resource server learns about
+// the tokens of clients whose application is in its own identity store
+// only (another application of the same store included); a token of
+// another store's client answers {"active": false}, as an unknown token
+// does, so an administrator of one store cannot read another's tokens
+// through a resource server of its own. Each token's own client still
+// sees it.
+func TestIntrospectionStaysInItsIdentityStore(t *testing.T) {
+	t.Parallel()
+	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
+		srv := startServer(t, newStore(t))
+		ctx := context.Background()
+		srv.account(t, "alice@example.com", alicePass)
+		if err := srv.store.CreateIdentityStore(ctx, &storage.IdentityStore{ID: "partners", Name: "Partners",
+			IdentifierTypes: []storage.IdentifierType{storage.IdentifierEmail}}); err != nil {
+			t.Fatal(err)
+		}
+		for _, app := range []storage.Application{
+			{ID: "partner-api", StoreID: "partners", Name: "Partner API"},
+			{ID: "reports", StoreID: "default", Name: "Reports"}, // the default store's, another application
+		} {
+			if err := srv.store.CreateApplication(ctx, &app); err != nil {
+				t.Fatal(err)
+			}
+		}
+		shopID, shopSecret := srv.client(t, authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback},
+			GrantTypes: []string{"authorization_code", "refresh_token"}, FirstParty: true})
+		apiID, apiSecret := srv.client(t, authz.ClientSpec{Name: "API", GrantTypes: []string{"client_credentials"}, ResourceServer: true})
+		reportsID, reportsSecret := srv.client(t, authz.ClientSpec{Name: "Reports API", ApplicationID: "reports",
+			GrantTypes: []string{"client_credentials"}, ResourceServer: true})
+		partnerRSID, partnerRSSecret := srv.client(t, authz.ClientSpec{Name: "Partner API", ApplicationID: "partner-api",
+			GrantTypes: []string{"client_credentials"}, ResourceServer: true})
+		partnerID, partnerSecret := srv.client(t, authz.ClientSpec{Name: "Partner job", ApplicationID: "partner-api",
+			GrantTypes: []string{"client_credentials"}})
+
+		tok := signedInTokens(t, srv, newRelyingParty(t, srv.issuer, shopID, shopSecret, oidc.ScopeOpenID, oidc.ScopeOfflineAccess))
+		for _, token := range []string{tok.AccessToken, tok.RefreshToken} {
+			if !introspects(t, srv, token, shopID, shopSecret) || !introspects(t, srv, token, apiID, apiSecret) ||
+				!introspects(t, srv, token, reportsID, reportsSecret) {
+				t.Error("the token's own client or a resource server of its store was refused")
+			}
+			if introspects(t, srv, token, partnerRSID, partnerRSSecret) {
+				t.Error("a resource server of another identity store introspected a default-store token")
+			}
+		}
+
+		cc := clientcredentials.Config{ClientID: partnerID, ClientSecret: partnerSecret, TokenURL: srv.issuer + authz.TokenPath}
+		job, err := cc.Token(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !introspects(t, srv, job.AccessToken, partnerID, partnerSecret) || !introspects(t, srv, job.AccessToken, partnerRSID, partnerRSSecret) {
+			t.Error("the partner token's own client or the partners' resource server was refused")
+		}
+		if introspects(t, srv, job.AccessToken, apiID, apiSecret) || introspects(t, srv, job.AccessToken, reportsID, reportsSecret) {
+			t.Error("a default-store resource server introspected a partners token")
+		}
+	})
+}
