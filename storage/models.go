@@ -149,8 +149,8 @@ type Client struct {
 	Public     bool
 	FirstParty bool
 	// ResourceServer lets the client introspect tokens issued to other
-	// clients (an API that accepts them); any other client may introspect
-	// only its own. Only an administrator sets it.
+	// clients of its identity store (an API that accepts them); any other
+	// client may introspect only its own. Only an administrator sets it.
 	ResourceServer          bool
 	RedirectURIs            []string
 	PostLogoutRedirectURIs  []string

@@ -31,7 +31,8 @@ type ClientInput struct {
 	// client_secret_post for confidential clients, none for public ones.
 	TokenEndpointAuthMethod string `json:"token_endpoint_auth_method"`
 	FirstParty              bool   `json:"first_party"`
-	// ResourceServer lets the client introspect other clients' tokens.
+	// ResourceServer lets the client introspect the tokens of other clients
+	// of its identity store.
 	ResourceServer                   bool   `json:"resource_server"`
 	Public                           bool   `json:"public"`
 	InitiateLoginURI                 string `json:"initiate_login_uri"`

@@ -85,7 +85,7 @@ func clientCreate(ctx context.Context, cfg Config, args []string, stdout, stderr
 	scope := fs.String("scope", strings.Join(authz.DefaultScopes, " "), "allowed scopes, space-separated")
 	fs.BoolVar(&spec.Public, "public", false, "public client (no secret; PKCE required)")
 	fs.BoolVar(&spec.FirstParty, "first-party", false, "first-party client (no consent screen)")
-	fs.BoolVar(&spec.ResourceServer, "resource-server", false, "may introspect tokens issued to other clients")
+	fs.BoolVar(&spec.ResourceServer, "resource-server", false, "may introspect tokens issued to other clients of its identity store")
 	fs.StringVar(&spec.ApplicationID, "application", defaultApplicationID, "application id")
 	finish := clientMetadataFlags(fs, &spec)
 	asJSON := fs.Bool("json", false, "print JSON")
