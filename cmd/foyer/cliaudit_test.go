@@ -1,0 +1,54 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"foyer/storage"
+	"foyer/storage/sqlstore"
+)
+
+// auditOf returns the audit entries with the action, failing the test on
+// a storage error.
+func auditOf(t *testing.T, c *cli, action string) []storage.AuditEntry {
+	t.Helper()
+	var entries []storage.AuditEntry
+	withCLIStore(t, c, func(ctx context.Context, s *sqlstore.Store) {
+		var err error
+		if entries, err = s.ListAuditEntries(ctx, storage.AuditFilter{Action: action}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	return entries
+}
+
+// TestCLIAccountCreateAudited: "account create" is an administrative
+// change made as the system, so it is in the audit log, without the
+// password.
+func TestCLIAccountCreateAudited(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	const pass = "a-secret-password-1"
+	code, out, errOut := c.run("account", "create", "--email", "carol@example.com", "--password", pass, "--username", "carol", "--verified")
+	if code != 0 {
+		t.Fatalf("account create: exit %d %q %q", code, out, errOut)
+	}
+	entries := auditOf(t, c, "account.created")
+	if len(entries) != 1 {
+		t.Fatalf("account.created entries: %+v", entries)
+	}
+	e := entries[0]
+	if e.ActorKind != storage.PrincipalSystem || e.TargetType != "account" || e.TargetID == "" || !strings.Contains(out, e.TargetID) ||
+		e.StoreID != defaultStoreID || !strings.Contains(e.After, `"verified":true`) || !strings.Contains(e.After, `"email":true`) ||
+		strings.Contains(e.After, pass) || strings.Contains(e.After, "carol@example.com") {
+		t.Fatalf("account.created entry: %+v", e)
+	}
+	// A refused one leaves no entry.
+	if code, _, _ := c.run("account", "create", "--email", "carol@example.com", "--password", pass); code != 1 {
+		t.Fatalf("duplicate: exit %d", code)
+	}
+	if entries := auditOf(t, c, "account.created"); len(entries) != 1 {
+		t.Fatalf("after a refused create: %+v", entries)
+	}
+}
