@@ -52,3 +52,33 @@ func TestCLIAccountCreateAudited(t *testing.T) {
 		t.Fatalf("after a refused create: %+v", entries)
 	}
 }
+
+// TestCLIAccountLinkAudited: linking an upstream identity to an account
+// is an administrative change: audited as account.identity_linked.
+func TestCLIAccountLinkAudited(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	code, out, errOut := c.run("account", "create", "--email", "dave@example.com", "--password", "long-enough-1")
+	if code != 0 {
+		t.Fatalf("account create: exit %d %q", code, errOut)
+	}
+	if code, out, errOut = c.run("account", "link", "dave@example.com", "--provider", "google", "--subject", "sub-42"); code != 0 {
+		t.Fatalf("account link: exit %d %q %q", code, out, errOut)
+	}
+	entries := auditOf(t, c, "account.identity_linked")
+	if len(entries) != 1 {
+		t.Fatalf("account.identity_linked entries: %+v", entries)
+	}
+	e := entries[0]
+	if e.ActorKind != storage.PrincipalSystem || e.TargetType != "account" || e.TargetID == "" || e.StoreID != defaultStoreID ||
+		!strings.Contains(e.After, `"provider":"google"`) || !strings.Contains(e.After, `"subject":"sub-42"`) {
+		t.Fatalf("account.identity_linked entry: %+v", e)
+	}
+	// A link refused (taken already) leaves no entry.
+	if code, _, _ := c.run("account", "link", "dave@example.com", "--provider", "google", "--subject", "sub-42"); code != 1 {
+		t.Fatalf("second link: exit %d", code)
+	}
+	if entries := auditOf(t, c, "account.identity_linked"); len(entries) != 1 {
+		t.Fatalf("after a refused link: %+v", entries)
+	}
+}

@@ -253,7 +253,14 @@ func accountLink(ctx context.Context, cfg Config, args []string, stdout, stderr 
 		if err != nil {
 			return err
 		}
-		err = s.LinkExternalIdentity(ctx, &storage.ExternalIdentity{AccountID: acct.ID, Provider: *provider, Subject: *subject, Email: *email})
+		// The link and its audit entry commit together.
+		err = newAdminCore(s, nil).Apply(ctx, manage.System(), manage.WriteAccounts, acct.StoreID, func(ctx context.Context) (manage.Change, error) {
+			if err := s.LinkExternalIdentity(ctx, &storage.ExternalIdentity{AccountID: acct.ID, Provider: *provider, Subject: *subject, Email: *email}); err != nil {
+				return manage.Change{}, err
+			}
+			return manage.Change{Action: "account.identity_linked", TargetType: "account", TargetID: acct.ID, StoreID: acct.StoreID,
+				After: map[string]any{"provider": *provider, "subject": *subject}}, nil
+		})
 		if errors.Is(err, storage.ErrConflict) {
 			return fmt.Errorf("%s %q is linked already", *provider, *subject)
 		}
