@@ -258,7 +258,21 @@ func keysRotate(ctx context.Context, cfg Config, args []string, stdout, stderr i
 		if err := m.EnsureKeys(ctx); err != nil {
 			return err
 		}
-		created, err := m.Rotate(ctx)
+		// The rotation and its audit entry (the new keys' ids and
+		// algorithms, never key material) commit together.
+		var created []storage.SigningKey
+		err := newAdminCore(s, nil).Apply(ctx, manage.System(), manage.WriteConfig, "", func(ctx context.Context) (manage.Change, error) {
+			var err error
+			if created, err = m.Rotate(ctx); err != nil {
+				return manage.Change{}, err
+			}
+			// "kid", not "key...": the audit log redacts fields named like a key.
+			added := make([]map[string]string, 0, len(created))
+			for _, k := range created {
+				added = append(added, map[string]string{"kid": k.ID, "algorithm": k.Algorithm})
+			}
+			return manage.Change{Action: "keys.rotated", TargetType: "keys", After: map[string]any{"active": added}}, nil
+		})
 		if err != nil {
 			return err
 		}

@@ -82,3 +82,44 @@ func TestCLIAccountLinkAudited(t *testing.T) {
 		t.Fatalf("after a refused link: %+v", entries)
 	}
 }
+
+// TestCLIKeysRotateAudited: a key rotation is audited as keys.rotated
+// with the new key ids and algorithms, never key material.
+func TestCLIKeysRotateAudited(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	code, out, errOut := c.run("keys", "rotate")
+	if code != 0 {
+		t.Fatalf("keys rotate: exit %d %q %q", code, out, errOut)
+	}
+	entries := auditOf(t, c, "keys.rotated")
+	if len(entries) != 1 {
+		t.Fatalf("keys.rotated entries: %+v", entries)
+	}
+	e := entries[0]
+	if e.ActorKind != storage.PrincipalSystem || e.TargetType != "keys" || !strings.Contains(e.After, "RS256") || !strings.Contains(e.After, "ES256") {
+		t.Fatalf("keys.rotated entry: %+v", e)
+	}
+	withCLIStore(t, c, func(ctx context.Context, s *sqlstore.Store) {
+		rows, err := s.ListSigningKeys(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		active := 0
+		for _, k := range rows {
+			if k.Status != storage.KeyActive {
+				continue
+			}
+			active++
+			if !strings.Contains(out, k.ID) || !strings.Contains(e.After, `"`+k.ID+`"`) {
+				t.Errorf("new key %s missing from the output or the entry %s", k.ID, e.After)
+			}
+			if strings.Contains(e.After, string(k.PublicJWK)) || strings.Contains(e.After, "private") {
+				t.Errorf("key material in the entry: %s", e.After)
+			}
+		}
+		if active != 2 {
+			t.Errorf("%d active keys", active)
+		}
+	})
+}
