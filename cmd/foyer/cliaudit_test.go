@@ -123,3 +123,43 @@ func TestCLIKeysRotateAudited(t *testing.T) {
 		}
 	})
 }
+
+// TestCLIRefusesUpstreamIdentitiesForAdministrators: an upstream identity
+// linked to an administrator, or an identity provider in the
+// administrators store, would open the console by a way in the
+// administrators service knows nothing of; both are refused (exit 2,
+// naming --store) and nothing is made.
+func TestCLIRefusesUpstreamIdentitiesForAdministrators(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	c.env["GITHUB_SECRET"] = "env-secret-value"
+	if code, _, errOut := c.run("admin", "create", "--email", "root@example.com", "--role", "owner", "--password", "long-enough-1"); code != 0 {
+		t.Fatalf("admin create: exit %d %q", code, errOut)
+	}
+	code, out, errOut := c.run("account", "link", "root@example.com", "--provider", "google", "--subject", "boss", "--store", storage.AdministratorsStoreID)
+	if code != 2 || !strings.Contains(errOut, "--store") {
+		t.Fatalf("account link in the administrators store: exit %d %q %q", code, out, errOut)
+	}
+	code, out, errOut = c.run("idp", "create", "--store", storage.AdministratorsStoreID, "--preset", "github", "--client-id", "gh",
+		"--client-secret-env", "GITHUB_SECRET")
+	if code != 2 || !strings.Contains(errOut, "--store") {
+		t.Fatalf("idp create in the administrators store: exit %d %q %q", code, out, errOut)
+	}
+	withCLIStore(t, c, func(ctx context.Context, s *sqlstore.Store) {
+		a, err := s.FindAccountByIdentifier(ctx, storage.AdministratorsStoreID, storage.IdentifierEmail, "root@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids, err := s.ListExternalIdentities(ctx, a.ID)
+		if err != nil || len(ids) != 0 {
+			t.Errorf("the administrator's external identities: %+v, %v", ids, err)
+		}
+	})
+	if code, out, _ := c.run("idp", "list", "--store", storage.AdministratorsStoreID); code != 0 || strings.Contains(out, "gh") || strings.Contains(out, "GitHub") {
+		t.Errorf("providers of the administrators store: exit %d %q", code, out)
+	}
+	// The customer stores are unaffected.
+	if code, _, errOut := c.run("idp", "create", "--preset", "github", "--client-id", "gh", "--client-secret-env", "GITHUB_SECRET"); code != 0 {
+		t.Fatalf("idp create: exit %d %q", code, errOut)
+	}
+}

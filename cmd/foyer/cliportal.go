@@ -248,6 +248,12 @@ func accountLink(ctx context.Context, cfg Config, args []string, stdout, stderr 
 		fmt.Fprintln(stderr, "usage: foyer account link ACCOUNT --provider P --subject S [--email E] [--store ID]")
 		return errUsage
 	}
+	if *storeID == storage.AdministratorsStoreID {
+		// An upstream identity would be a way into the console that the
+		// administrators service neither grants nor audits.
+		fmt.Fprintln(stderr, "foyer account link: --store must be a customer identity store, not administrators")
+		return errUsage
+	}
 	return withStore(ctx, cfg, stderr, func(s *sqlstore.Store, _ []byte) error {
 		acct, err := findAccount(ctx, s, *storeID, pos[0])
 		if err != nil {
