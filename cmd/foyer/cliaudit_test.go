@@ -1,7 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/png"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -161,5 +166,43 @@ func TestCLIRefusesUpstreamIdentitiesForAdministrators(t *testing.T) {
 	// The customer stores are unaffected.
 	if code, _, errOut := c.run("idp", "create", "--preset", "github", "--client-id", "gh", "--client-secret-env", "GITHUB_SECRET"); code != 0 {
 		t.Fatalf("idp create: exit %d %q", code, errOut)
+	}
+}
+
+// TestCLIAppBrandingImageOnlyWritesNoEmptyUpdate: "app branding set
+// --logo F" changes the logo only: its audit entry is the logo's, with no
+// application.branding_updated entry whose before equals its after; the
+// same colours given again change nothing either.
+func TestCLIAppBrandingImageOnlyWritesNoEmptyUpdate(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	var logo bytes.Buffer
+	if err := png.Encode(&logo, image.NewRGBA(image.Rect(0, 0, 40, 20))); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "logo.png")
+	if err := os.WriteFile(file, logo.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := c.run("app", "branding", "set", "--app", defaultApplicationID, "--logo", file); code != 0 {
+		t.Fatalf("set --logo: exit %d %q %q", code, out, errOut)
+	}
+	if entries := auditOf(t, c, "application.branding_logo_set"); len(entries) != 1 {
+		t.Fatalf("application.branding_logo_set entries: %+v", entries)
+	}
+	if entries := auditOf(t, c, "application.branding_updated"); len(entries) != 0 {
+		t.Fatalf("an image-only set wrote application.branding_updated: %+v", entries)
+	}
+	if code, out, errOut := c.run("app", "branding", "set", "--color", "bg=#fafafa"); code != 0 {
+		t.Fatalf("set --color: exit %d %q %q", code, out, errOut)
+	}
+	if code, out, errOut := c.run("app", "branding", "set", "--color", "bg=#fafafa", "--remove-logo"); code != 0 {
+		t.Fatalf("set --color again --remove-logo: exit %d %q %q", code, out, errOut)
+	}
+	if entries := auditOf(t, c, "application.branding_updated"); len(entries) != 1 || entries[0].Before == entries[0].After {
+		t.Fatalf("application.branding_updated entries: %+v", entries)
+	}
+	if entries := auditOf(t, c, "application.branding_logo_removed"); len(entries) != 1 {
+		t.Fatalf("application.branding_logo_removed entries: %+v", entries)
 	}
 }
