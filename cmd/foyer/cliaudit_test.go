@@ -12,6 +12,7 @@ import (
 
 	"foyer/storage"
 	"foyer/storage/sqlstore"
+	"foyer/storage/sqlstore/sqltest"
 )
 
 // auditOf returns the audit entries with the action, failing the test on
@@ -204,5 +205,36 @@ func TestCLIAppBrandingImageOnlyWritesNoEmptyUpdate(t *testing.T) {
 	}
 	if entries := auditOf(t, c, "application.branding_logo_removed"); len(entries) != 1 {
 		t.Fatalf("application.branding_logo_removed entries: %+v", entries)
+	}
+}
+
+// TestCLIAuditedChangesOnPostgres: the audited account create, account
+// link and keys rotate commit (and a refused link rolls back) on
+// PostgreSQL too.
+func TestCLIAuditedChangesOnPostgres(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	c.env["FOYER_DATABASE_URL"] = sqltest.PostgresURL(t)
+	c.env["FOYER_SECRET"] = strings.Repeat("s", 32)
+	for _, step := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"account", "create", "--email", "erin@example.com", "--password", "long-enough-1"}, 0},
+		{[]string{"account", "link", "erin@example.com", "--provider", "acme", "--subject", "e-1"}, 0},
+		{[]string{"account", "link", "erin@example.com", "--provider", "acme", "--subject", "e-1"}, 1},
+		{[]string{"keys", "rotate"}, 0},
+	} {
+		if code, out, errOut := c.run(step.args...); code != step.code {
+			t.Fatalf("%v: exit %d (want %d) %q %q", step.args, code, step.code, out, errOut)
+		}
+	}
+	for _, action := range []string{"account.created", "account.identity_linked", "keys.rotated"} {
+		if entries := auditOf(t, c, action); len(entries) != 1 {
+			t.Errorf("%s entries: %+v", action, entries)
+		}
+	}
+	if code, out, errOut := c.run("audit", "verify"); code != 0 {
+		t.Errorf("audit verify: exit %d %q %q", code, out, errOut)
 	}
 }
