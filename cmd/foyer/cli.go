@@ -226,16 +226,18 @@ func accountCreate(ctx context.Context, cfg Config, args []string, stdout, stder
 		if _, err := s.GetIdentityStore(ctx, spec.StoreID); errors.Is(err, storage.ErrNotFound) {
 			return fmt.Errorf("identity store %q does not exist", spec.StoreID)
 		}
-		txCtx, err := s.BeginTx(ctx)
-		if err != nil {
-			return err
-		}
-		a, err := createAccount(txCtx, s, spec)
-		if err == nil {
-			err = s.Commit(txCtx)
-		} else {
-			_ = s.Rollback(txCtx)
-		}
+		// The account and its audit entry (never the password or the
+		// identifiers themselves, only whether each is set) commit together.
+		var a *storage.Account
+		err := newAdminCore(s, nil).Apply(ctx, manage.System(), manage.WriteAccounts, spec.StoreID, func(ctx context.Context) (manage.Change, error) {
+			var err error
+			if a, err = createAccount(ctx, s, spec); err != nil {
+				return manage.Change{}, err
+			}
+			return manage.Change{Action: "account.created", TargetType: "account", TargetID: a.ID, StoreID: a.StoreID,
+				After: map[string]any{"id": a.ID, "store": a.StoreID, "email": a.Email != "", "username": a.Username != "",
+					"phone": a.Phone != "", "verified": a.EmailConfirmed}}, nil
+		})
 		if errors.Is(err, storage.ErrConflict) {
 			return fmt.Errorf("an account with this e-mail or username already exists in store %q", spec.StoreID)
 		}
@@ -256,7 +258,21 @@ func keysRotate(ctx context.Context, cfg Config, args []string, stdout, stderr i
 		if err := m.EnsureKeys(ctx); err != nil {
 			return err
 		}
-		created, err := m.Rotate(ctx)
+		// The rotation and its audit entry (the new keys' ids and
+		// algorithms, never key material) commit together.
+		var created []storage.SigningKey
+		err := newAdminCore(s, nil).Apply(ctx, manage.System(), manage.WriteConfig, "", func(ctx context.Context) (manage.Change, error) {
+			var err error
+			if created, err = m.Rotate(ctx); err != nil {
+				return manage.Change{}, err
+			}
+			// "kid", not "key...": the audit log redacts fields named like a key.
+			added := make([]map[string]string, 0, len(created))
+			for _, k := range created {
+				added = append(added, map[string]string{"kid": k.ID, "algorithm": k.Algorithm})
+			}
+			return manage.Change{Action: "keys.rotated", TargetType: "keys", After: map[string]any{"active": added}}, nil
+		})
 		if err != nil {
 			return err
 		}

@@ -13,6 +13,7 @@ import (
 	"text/tabwriter"
 
 	"foyer/admin/manage"
+	"foyer/storage"
 	"foyer/storage/sqlstore"
 )
 
@@ -79,6 +80,12 @@ func idpCommand(ctx context.Context, cfg Config, verb string, args []string, std
 	}
 	if len(pos) != n || (*f.enabled && *f.disabled) || (*f.secretFile != "" && *f.secretEnv != "") {
 		fmt.Fprintln(stderr, idpUsage)
+		return errUsage
+	}
+	if verb == "create" && *f.storeID == storage.AdministratorsStoreID {
+		// A provider there would let an upstream account into the console,
+		// a way in the administrators service neither grants nor audits.
+		fmt.Fprintln(stderr, "foyer idp create: --store must be a customer identity store, not administrators")
 		return errUsage
 	}
 	return withStore(ctx, cfg, stderr, func(s *sqlstore.Store, secret []byte) error {

@@ -248,12 +248,25 @@ func accountLink(ctx context.Context, cfg Config, args []string, stdout, stderr 
 		fmt.Fprintln(stderr, "usage: foyer account link ACCOUNT --provider P --subject S [--email E] [--store ID]")
 		return errUsage
 	}
+	if *storeID == storage.AdministratorsStoreID {
+		// An upstream identity would be a way into the console that the
+		// administrators service neither grants nor audits.
+		fmt.Fprintln(stderr, "foyer account link: --store must be a customer identity store, not administrators")
+		return errUsage
+	}
 	return withStore(ctx, cfg, stderr, func(s *sqlstore.Store, _ []byte) error {
 		acct, err := findAccount(ctx, s, *storeID, pos[0])
 		if err != nil {
 			return err
 		}
-		err = s.LinkExternalIdentity(ctx, &storage.ExternalIdentity{AccountID: acct.ID, Provider: *provider, Subject: *subject, Email: *email})
+		// The link and its audit entry commit together.
+		err = newAdminCore(s, nil).Apply(ctx, manage.System(), manage.WriteAccounts, acct.StoreID, func(ctx context.Context) (manage.Change, error) {
+			if err := s.LinkExternalIdentity(ctx, &storage.ExternalIdentity{AccountID: acct.ID, Provider: *provider, Subject: *subject, Email: *email}); err != nil {
+				return manage.Change{}, err
+			}
+			return manage.Change{Action: "account.identity_linked", TargetType: "account", TargetID: acct.ID, StoreID: acct.StoreID,
+				After: map[string]any{"provider": *provider, "subject": *subject}}, nil
+		})
 		if errors.Is(err, storage.ErrConflict) {
 			return fmt.Errorf("%s %q is linked already", *provider, *subject)
 		}
