@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"maps"
+	"reflect"
 	"time"
 )
 
@@ -42,6 +43,16 @@ func (b Branding) IsZero() bool {
 func (b Branding) Clone() Branding {
 	b.Colors, b.DarkColors = maps.Clone(b.Colors), maps.Clone(b.DarkColors)
 	return b
+}
+
+// Equal reports whether b and o set the same branding (a nil map and an
+// empty one alike).
+func (b Branding) Equal(o Branding) bool {
+	if !maps.Equal(b.Colors, o.Colors) || !maps.Equal(b.DarkColors, o.DarkColors) {
+		return false
+	}
+	b.Colors, b.DarkColors, o.Colors, o.DarkColors = nil, nil, nil, nil
+	return reflect.DeepEqual(b, o)
 }
 
 // BrandAsset is an uploaded logo or favicon, or a generated brand

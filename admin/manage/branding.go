@@ -191,6 +191,12 @@ func (s *Brandings) change(ctx context.Context, a Actor, o BrandOwner, version i
 		if err := edit(ctx, &b); err != nil {
 			return Change{}, err
 		}
+		if version == l.version && b.Equal(l.branding) {
+			// Nothing changed: no new version, no audit entry whose
+			// before equals its after.
+			out = before
+			return Change{}, nil
+		}
 		v, err := l.save(ctx, b, version)
 		if err != nil {
 			return Change{}, err

@@ -58,6 +58,16 @@ func TestBrandingUpdateStoresTheStylesheet(t *testing.T) {
 			!strings.Contains(entry.After, "shop.example/help") || entry.Before == "" {
 			t.Errorf("audit = %+v", entry)
 		}
+		// The same input again changes nothing: no new version, no entry.
+		entries := e.auditCount(t)
+		same, err := b.Update(ctx, appAdmin(storage.RoleAdmin, "eu"), owner, v.Version, manage.BrandingInput{
+			Colors: map[string]string{"bg": "#FAFAFA", "text": " ", "radius": "2px"}, DarkColors: map[string]string{"bg": "#101010"},
+			ExtraCSS: ".card{border-width:2px}", SupportURL: "https://shop.example/help", SupportEmail: "help@shop.example",
+			TermsURL: "http://localhost:3000/terms", PrivacyURL: "https://shop.example/privacy"})
+		if err != nil || same.Version != v.Version || same.StyleURL != v.StyleURL || e.auditCount(t) != entries {
+			t.Errorf("an unchanged update: version %d (was %d), %d audit entries (were %d), %v", same.Version, v.Version,
+				e.auditCount(t), entries, err)
+		}
 		_, err = b.Update(ctx, appAdmin(storage.RoleAdmin, "eu"), owner, app.Version, manage.BrandingInput{})
 		appWantIs(t, "stale version", err, manage.ErrStale)
 		_, err = b.Update(ctx, appAdmin(storage.RoleAuditor, "eu"), owner, 0, manage.BrandingInput{})

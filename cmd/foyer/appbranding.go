@@ -105,10 +105,6 @@ func appBrandingSet(ctx context.Context, cfg Config, args []string, stdout, stde
 		if err != nil {
 			return serviceError(stderr, "app branding set", err)
 		}
-		// apply merges the colours into the stored maps: keep a copy to
-		// compare with.
-		stored := v.BrandingInput
-		stored.Colors, stored.DarkColors = maps.Clone(stored.Colors), maps.Clone(stored.DarkColors)
 		in, err := f.apply(v.BrandingInput, given)
 		if err != nil {
 			return err
@@ -120,12 +116,10 @@ func appBrandingSet(ctx context.Context, cfg Config, args []string, stdout, stde
 				return serviceError(stderr, "app branding set", err)
 			}
 		}
-		// Only images given (or the fields given as stored): no update,
-		// so no audit entry whose before equals its after.
-		if !sameBrandingInput(in, stored) {
-			if v, err = svc.Update(ctx, manage.System(), owner, v.Version, in); err != nil {
-				return serviceError(stderr, "app branding set", err)
-			}
+		// Only images given (or the fields given as stored): the service
+		// changes nothing and writes no entry.
+		if v, err = svc.Update(ctx, manage.System(), owner, v.Version, in); err != nil {
+			return serviceError(stderr, "app branding set", err)
 		}
 		for _, kind := range []manage.BrandImage{manage.Logo, manage.Favicon} {
 			if data, ok := images[kind]; ok {
@@ -139,13 +133,6 @@ func appBrandingSet(ctx context.Context, cfg Config, args []string, stdout, stde
 		}
 		return printBranding(stdout, v, *asJSON)
 	})
-}
-
-// sameBrandingInput reports whether a and b are the same branding fields
-// (a map that is nil and one that is empty are the same).
-func sameBrandingInput(a, b manage.BrandingInput) bool {
-	return maps.Equal(a.Colors, b.Colors) && maps.Equal(a.DarkColors, b.DarkColors) && a.ExtraCSS == b.ExtraCSS &&
-		a.SupportURL == b.SupportURL && a.SupportEmail == b.SupportEmail && a.TermsURL == b.TermsURL && a.PrivacyURL == b.PrivacyURL
 }
 
 // readBrandImages reads the files named, before the store is opened.
