@@ -190,6 +190,12 @@ func (s *Upstreams) Create(ctx context.Context, a Actor, storeID string, in Upst
 	if err := requireExistingStore(ctx, s.store, a, WriteConfig, storeID); err != nil {
 		return nil, err
 	}
+	if storeID == storage.AdministratorsStoreID {
+		// Administrators sign in as the administrators service made them
+		// (password or passkey and a second factor); an upstream would be
+		// a way into the console that service knows nothing of.
+		return nil, Problems{"store_id": "the administrators store has no identity providers"}.Err()
+	}
 	in = in.normalize()
 	attrs, err := s.attributeNames(ctx, storeID)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"strings"
 	"testing"
 
@@ -264,5 +265,26 @@ func TestUpstreamSecretFollowsNoMovedEndpoint(t *testing.T) {
 		_, err = ups.Update(ctx, euAdmin, "eu", apple.ID, 1, manage.UpstreamInput{Preset: "apple", ClientID: "com.example.web",
 			TeamID: "T", KeyID: "K", Issuer: "https://attacker.example.net"})
 		wantFields(t, "Update moving Apple's issuer, key kept", err, "private_key")
+	})
+}
+
+// TestUpstreamsNotForAdministrators: not even an owner adds an identity
+// provider to the administrators store, through any surface (the API, the
+// console and the CLI share this service).
+func TestUpstreamsNotForAdministrators(t *testing.T) {
+	bothConfig(t, func(t *testing.T, e *configEnv) {
+		ctx := t.Context()
+		ups := upstreamEnv(t, e)
+		err := e.s.CreateIdentityStore(ctx, &storage.IdentityStore{ID: storage.AdministratorsStoreID, Name: "Administrators",
+			IdentifierTypes: []storage.IdentifierType{storage.IdentifierEmail}})
+		if err != nil && !errors.Is(err, storage.ErrConflict) { // some environments make it
+			t.Fatal(err)
+		}
+		_, err = ups.Create(ctx, grantee(storage.RoleOwner), storage.AdministratorsStoreID,
+			manage.UpstreamInput{Preset: "google", ClientID: "c", ClientSecret: "s"})
+		wantFields(t, "Create in the administrators store", err, "store_id")
+		if list, err := e.s.ListUpstreamProviders(ctx, storage.AdministratorsStoreID); err != nil || len(list) != 0 {
+			t.Errorf("providers of the administrators store: %+v, %v", list, err)
+		}
 	})
 }
