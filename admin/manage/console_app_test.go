@@ -16,11 +16,7 @@ import (
 func TestConsoleApplicationIsOwners(t *testing.T) {
 	bothApps(t, func(t *testing.T, e *appsEnv) {
 		ctx := t.Context()
-		err := e.s.CreateIdentityStore(ctx, &storage.IdentityStore{ID: storage.AdministratorsStoreID, Name: "Administrators",
-			IdentifierTypes: []storage.IdentifierType{storage.IdentifierEmail}})
-		if err != nil && !errors.Is(err, storage.ErrConflict) {
-			t.Fatal(err)
-		}
+		administratorsStore(t, e.s)
 		if err := e.s.CreateApplication(ctx, &storage.Application{ID: manage.ConsoleApplicationID,
 			StoreID: storage.AdministratorsStoreID, Name: "Admin console"}); err != nil {
 			t.Fatal(err)
@@ -70,11 +66,7 @@ func TestConsoleApplicationIsOwners(t *testing.T) {
 func TestConsolePoliciesAreOwners(t *testing.T) {
 	bothApps(t, func(t *testing.T, e *appsEnv) {
 		ctx := t.Context()
-		err := e.s.CreateIdentityStore(ctx, &storage.IdentityStore{ID: storage.AdministratorsStoreID, Name: "Administrators",
-			IdentifierTypes: []storage.IdentifierType{storage.IdentifierEmail}})
-		if err != nil && !errors.Is(err, storage.ErrConflict) {
-			t.Fatal(err)
-		}
+		administratorsStore(t, e.s)
 		self := storage.DefaultSelfServicePolicy()
 		self.RegistrationEnabled = false
 		if err := e.s.CreateApplication(ctx, &storage.Application{ID: manage.ConsoleApplicationID,
@@ -110,4 +102,15 @@ func TestConsolePoliciesAreOwners(t *testing.T) {
 			t.Errorf("admin changes the shared consent Default: %v", err)
 		}
 	})
+}
+
+// administratorsStore makes the administrators store where the
+// environment has not made it yet.
+func administratorsStore(t *testing.T, s storage.Store) {
+	t.Helper()
+	err := s.CreateIdentityStore(t.Context(), &storage.IdentityStore{ID: storage.AdministratorsStoreID, Name: "Administrators",
+		IdentifierTypes: []storage.IdentifierType{storage.IdentifierEmail}})
+	if err != nil && !errors.Is(err, storage.ErrConflict) {
+		t.Fatal(err)
+	}
 }

@@ -8,7 +8,6 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
-	"errors"
 	"strings"
 	"testing"
 
@@ -275,12 +274,8 @@ func TestUpstreamsNotForAdministrators(t *testing.T) {
 	bothConfig(t, func(t *testing.T, e *configEnv) {
 		ctx := t.Context()
 		ups := upstreamEnv(t, e)
-		err := e.s.CreateIdentityStore(ctx, &storage.IdentityStore{ID: storage.AdministratorsStoreID, Name: "Administrators",
-			IdentifierTypes: []storage.IdentifierType{storage.IdentifierEmail}})
-		if err != nil && !errors.Is(err, storage.ErrConflict) { // some environments make it
-			t.Fatal(err)
-		}
-		_, err = ups.Create(ctx, grantee(storage.RoleOwner), storage.AdministratorsStoreID,
+		administratorsStore(t, e.s)
+		_, err := ups.Create(ctx, grantee(storage.RoleOwner), storage.AdministratorsStoreID,
 			manage.UpstreamInput{Preset: "google", ClientID: "c", ClientSecret: "s"})
 		wantFields(t, "Create in the administrators store", err, "store_id")
 		if list, err := e.s.ListUpstreamProviders(ctx, storage.AdministratorsStoreID); err != nil || len(list) != 0 {
