@@ -64,11 +64,10 @@ func TestCLIAccountCreateAudited(t *testing.T) {
 func TestCLIAccountLinkAudited(t *testing.T) {
 	t.Parallel()
 	c := newCLI(t)
-	code, out, errOut := c.run("account", "create", "--email", "dave@example.com", "--password", "long-enough-1")
-	if code != 0 {
+	if code, _, errOut := c.run("account", "create", "--email", "dave@example.com", "--password", "long-enough-1"); code != 0 {
 		t.Fatalf("account create: exit %d %q", code, errOut)
 	}
-	if code, out, errOut = c.run("account", "link", "dave@example.com", "--provider", "google", "--subject", "sub-42"); code != 0 {
+	if code, out, errOut := c.run("account", "link", "dave@example.com", "--provider", "google", "--subject", "sub-42"); code != 0 {
 		t.Fatalf("account link: exit %d %q %q", code, out, errOut)
 	}
 	entries := auditOf(t, c, "account.identity_linked")
