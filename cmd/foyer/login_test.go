@@ -15,9 +15,11 @@ import (
 	"foyer/storage/sqlstore/sqltest"
 )
 
-// TestConcurrentRefreshWithOneToken: of several refreshes racing with the
-// same refresh token exactly one wins.
-func TestConcurrentRefreshWithOneToken(t *testing.T) {
+// TestConcurrentRefresh: of several simultaneous refreshes with one
+// refresh token at most one succeeds, the others get invalid_grant, and —
+// a used refresh token presented again — the family is revoked, the
+// winner's new tokens included (RFC 9700 section 4.14.2).
+func TestConcurrentRefresh(t *testing.T) {
 	t.Parallel()
 	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		srv := startServer(t, newStore(t))
@@ -32,27 +34,42 @@ func TestConcurrentRefreshWithOneToken(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		const n = 8
+		const n = 6
+		type result struct {
+			tok *oauth2.Token
+			err error
+		}
+		results := make(chan result, n)
 		var wg sync.WaitGroup
-		results := make(chan error, n)
+		start := make(chan struct{})
 		for range n {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, err := rp.oauth.TokenSource(context.Background(), &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
-				results <- err
+				<-start
+				got, err := rp.oauth.TokenSource(context.Background(), &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
+				results <- result{got, err}
 			}()
 		}
+		close(start)
 		wg.Wait()
 		close(results)
-		won := 0
-		for err := range results {
-			if err == nil {
-				won++
+		var won *oauth2.Token
+		for res := range results {
+			if res.err == nil {
+				if won != nil {
+					t.Fatal("two refreshes with one refresh token succeeded")
+				}
+				won = res.tok
+				continue
 			}
+			expectOAuthError(t, res.err, "invalid_grant")
 		}
-		if won != 1 {
-			t.Fatalf("%d of %d concurrent refreshes succeeded, want exactly 1", won, n)
+		if won == nil {
+			t.Fatal("no refresh succeeded")
+		}
+		if _, err := rp.oauth.TokenSource(context.Background(), &oauth2.Token{RefreshToken: won.RefreshToken}).Token(); err == nil {
+			t.Fatal("the winner's refresh token survived the reuse of its predecessor")
 		}
 	})
 }

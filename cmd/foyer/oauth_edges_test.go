@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -37,67 +36,6 @@ func TestConsentForRequestWithoutScopes(t *testing.T) {
 		}
 		// allowed once: remembered
 		expectCode(t, f.b.get(f.authURL("state-0002", nil)), "state-0002")
-	})
-}
-
-// TestConcurrentRefresh: of several simultaneous refreshes with one
-// refresh token at most one succeeds, the others get invalid_grant, and —
-// a used refresh token presented again — the family is revoked, the
-// winner's new tokens included (RFC 9700 section 4.14.2).
-func TestConcurrentRefresh(t *testing.T) {
-	t.Parallel()
-	sqltest.Both(t, func(t *testing.T, newStore func(t *testing.T) storage.Store) {
-		srv := startServer(t, newStore(t))
-		srv.account(t, "alice@example.com", alicePass)
-		clientID, secret := srv.client(t, authz.ClientSpec{Name: "Shop", RedirectURIs: []string{rpCallback},
-			GrantTypes: []string{"authorization_code", "refresh_token"}, FirstParty: true})
-		rp := newRelyingParty(t, srv.issuer, clientID, secret, oidc.ScopeOpenID, oidc.ScopeOfflineAccess)
-		v := oauth2.GenerateVerifier()
-		cb := newBrowser(t, srv.Listener.Addr().String()).signIn(
-			rp.oauth.AuthCodeURL("state-0001", oauth2.S256ChallengeOption(v)), "alice@example.com", alicePass)
-		tok, err := rp.oauth.Exchange(context.Background(), cb.Query().Get("code"), oauth2.VerifierOption(v))
-		if err != nil {
-			t.Fatal(err)
-		}
-		{
-			const n = 6
-			type result struct {
-				tok *oauth2.Token
-				err error
-			}
-			results := make(chan result, n)
-			var wg sync.WaitGroup
-			start := make(chan struct{})
-			for range n {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					<-start
-					got, err := rp.oauth.TokenSource(context.Background(), &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
-					results <- result{got, err}
-				}()
-			}
-			close(start)
-			wg.Wait()
-			close(results)
-			var won *oauth2.Token
-			for res := range results {
-				if res.err == nil {
-					if won != nil {
-						t.Fatal("two refreshes with one refresh token succeeded")
-					}
-					won = res.tok
-					continue
-				}
-				expectOAuthError(t, res.err, "invalid_grant")
-			}
-			if won == nil {
-				t.Fatal("no refresh succeeded")
-			}
-			if _, err := rp.oauth.TokenSource(context.Background(), &oauth2.Token{RefreshToken: won.RefreshToken}).Token(); err == nil {
-				t.Fatal("the winner's refresh token survived the reuse of its predecessor")
-			}
-		}
 	})
 }
 
